@@ -1,0 +1,68 @@
+// buildApp(config): registers plugins, then the API modules. It never listens and never reads process.env.
+import { randomUUID } from 'node:crypto';
+import Fastify, { LogController, type FastifyServerOptions } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Config } from './config.js';
+import dbPlugin from './plugins/db.js';
+import problemDetails from './plugins/problem-details.js';
+import openapi from './plugins/openapi.js';
+import healthRoutes from './modules/health/health.routes.js';
+import commissionRoutes from './modules/commissions/commissions.routes.js';
+import organizationRoutes from './modules/organizations/organizations.routes.js';
+import meetingRoutes from './modules/meetings/meetings.routes.js';
+import planRoutes from './modules/plans/plans.routes.js';
+import taskRoutes from './modules/tasks/tasks.routes.js';
+import deadlineChangeRoutes from './modules/deadline-changes/deadline-changes.routes.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The current instant; injectable so tests and demos can fix "today". */
+    clock: () => Date;
+  }
+}
+
+export interface BuildOptions {
+  config: Pick<Config, 'databasePath' | 'logLevel' | 'bodyLimit'>;
+  clock?: () => Date;
+  /** Overrides the logger (tests pass false). */
+  logger?: FastifyServerOptions['logger'];
+}
+
+export async function buildApp({ config, clock = () => new Date(), logger }: BuildOptions) {
+  const app = Fastify({
+    logger: logger ?? { level: config.logLevel },
+    bodyLimit: config.bodyLimit,
+    genReqId: () => randomUUID(),
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorate('clock', clock);
+  // JSON only: a text/plain body is refused with 415 instead of reaching validation as a string.
+  app.removeContentTypeParser('text/plain');
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(problemDetails);
+  await app.register(openapi);
+  await app.register(dbPlugin, { databasePath: config.databasePath });
+
+  await app.register(healthRoutes);
+  await app.register(
+    async (v1) => {
+      await v1.register(commissionRoutes);
+      await v1.register(organizationRoutes);
+      await v1.register(meetingRoutes);
+      await v1.register(planRoutes);
+      await v1.register(taskRoutes);
+      await v1.register(deadlineChangeRoutes);
+    },
+    { prefix: '/v1' },
+  );
+  return app;
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>;

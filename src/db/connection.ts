@@ -1,0 +1,62 @@
+// Opens the SQLite database with the pragmas the tracker relies on and applies pending migrations.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
+import type { RunResult } from 'better-sqlite3';
+import * as schema from './schema.js';
+
+export type Schema = typeof schema;
+/** The drizzle handle, or a transaction on it: repositories accept either. */
+export type Db = BaseSQLiteDatabase<'sync', RunResult, Schema>;
+
+export interface Database_ {
+  sqlite: Database.Database;
+  db: BetterSQLite3Database<Schema>;
+}
+
+/** src/db and dist/db both sit two levels below the package root, where migrations/ lives. */
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../migrations', import.meta.url));
+
+export function openDatabase(path: string): Database_ {
+  if (path !== ':memory:' && !path.startsWith('file:')) mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new Database(path);
+  // WAL lets readers run beside the single writer; FULL makes an acknowledged commit survive power loss.
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('foreign_keys = ON');
+  return { sqlite, db: drizzle(sqlite, { schema }) };
+}
+
+/**
+ * Applies pending migrations with foreign keys off: a migration that rebuilds a table would otherwise
+ * cascade the drop and delete child rows. Any dangling reference left behind aborts start-up.
+ */
+export function runMigrations({ sqlite, db }: Database_, migrationsFolder = MIGRATIONS_FOLDER): void {
+  sqlite.pragma('foreign_keys = OFF');
+  try {
+    migrate(db, { migrationsFolder });
+    const dangling = sqlite.pragma('foreign_key_check') as unknown[];
+    if (dangling.length > 0) {
+      throw new Error(`migration left ${dangling.length} rows with dangling foreign keys`);
+    }
+  } finally {
+    sqlite.pragma('foreign_keys = ON');
+  }
+}
+
+/**
+ * Runs fn in a write transaction opened with BEGIN IMMEDIATE, so two writers queue on the lock
+ * instead of deadlocking on an upgrade. fn must be synchronous: better-sqlite3 cannot await.
+ */
+export function writeTransaction<T>(db: BetterSQLite3Database<Schema>, fn: (tx: Db) => T): T {
+  return db.transaction((tx) => {
+    const result = fn(tx);
+    if (result instanceof Promise) throw new TypeError('a write transaction body must be synchronous');
+    return result;
+  }, { behavior: 'immediate' });
+}

@@ -1,0 +1,52 @@
+// Closed vocabularies shared by the drizzle columns and the zod schemas, so the two never drift.
+
+export const ORGANIZATION_KINDS = [
+  'ministry',
+  'agency',
+  'enterprise',
+  'joint_venture',
+  'region',
+  'business_association',
+  'other',
+] as const;
+export type OrganizationKind = (typeof ORGANIZATION_KINDS)[number];
+
+export const MEETING_KINDS = ['commission_session', 'working_group', 'official_visit', 'other'] as const;
+export type MeetingKind = (typeof MEETING_KINDS)[number];
+
+export const PLAN_STATUSES = ['draft', 'approved', 'closed'] as const;
+export type PlanStatus = (typeof PLAN_STATUSES)[number];
+
+export const TASK_AREAS = [
+  'mechanical_engineering',
+  'digitalization',
+  'food_supplies',
+  'agriculture',
+  'trade',
+  'industrial_cooperation',
+  'energy',
+  'transport_logistics',
+  'regional_cooperation',
+  'science_education',
+  'other',
+] as const;
+export type TaskArea = (typeof TASK_AREAS)[number];
+
+export const TASK_STATUSES = ['not_started', 'in_progress', 'on_hold', 'done', 'closed', 'cancelled'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+export const ASSIGNEE_ROLES = ['lead', 'co_executor'] as const;
+export type AssigneeRole = (typeof ASSIGNEE_ROLES)[number];
+
+export const LANGUAGES = ['ru', 'be', 'kk', 'en'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+export const DEADLINE_CHANGE_KINDS = ['request', 'direct'] as const;
+export type DeadlineChangeKind = (typeof DEADLINE_CHANGE_KINDS)[number];
+
+export const DEADLINE_CHANGE_STATUSES = ['pending', 'approved', 'rejected', 'applied'] as const;
+export type DeadlineChangeStatus = (typeof DEADLINE_CHANGE_STATUSES)[number];
+
+/** Roles a caller can act in; API keys (issue #3) will carry one of these. */
+export const ROLES = ['secretariat', 'co_chair', 'ministry', 'observer'] as const;
+export type Role = (typeof ROLES)[number];

@@ -1,0 +1,161 @@
+// The drizzle schema: every table of the tracker. Dates are 'YYYY-MM-DD' text, instants ISO-8601 UTC text.
+import { sql } from 'drizzle-orm';
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import {
+  ASSIGNEE_ROLES,
+  DEADLINE_CHANGE_KINDS,
+  DEADLINE_CHANGE_STATUSES,
+  MEETING_KINDS,
+  ORGANIZATION_KINDS,
+  PLAN_STATUSES,
+  TASK_AREAS,
+  TASK_STATUSES,
+  type Language,
+} from './enums.js';
+
+const timestamps = {
+  createdAt: text('created_at').notNull(),
+  updatedAt: text('updated_at').notNull(),
+};
+
+export const commissions = sqliteTable('commissions', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  timeZone: text('time_zone').notNull(),
+  partyACountry: text('party_a_country').notNull(),
+  partyACoChairName: text('party_a_co_chair_name').notNull(),
+  partyACoChairPosition: text('party_a_co_chair_position').notNull(),
+  partyBCountry: text('party_b_country').notNull(),
+  partyBCoChairName: text('party_b_co_chair_name').notNull(),
+  partyBCoChairPosition: text('party_b_co_chair_position').notNull(),
+  ...timestamps,
+});
+
+export const organizations = sqliteTable(
+  'organizations',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    shortName: text('short_name'),
+    kind: text('kind', { enum: ORGANIZATION_KINDS }).notNull(),
+    country: text('country').notNull(),
+    parentId: text('parent_id').references((): any => organizations.id, { onDelete: 'restrict' }),
+    ...timestamps,
+  },
+  (t) => [index('organizations_parent_idx').on(t.parentId), index('organizations_country_idx').on(t.country)],
+);
+
+export const meetings = sqliteTable(
+  'meetings',
+  {
+    id: text('id').primaryKey(),
+    commissionId: text('commission_id')
+      .notNull()
+      .references(() => commissions.id, { onDelete: 'restrict' }),
+    kind: text('kind', { enum: MEETING_KINDS }).notNull(),
+    title: text('title').notNull(),
+    date: text('date').notNull(),
+    place: text('place').notNull(),
+    protocolNumber: text('protocol_number'),
+    ...timestamps,
+  },
+  (t) => [index('meetings_commission_idx').on(t.commissionId, t.date)],
+);
+
+export const plans = sqliteTable(
+  'plans',
+  {
+    id: text('id').primaryKey(),
+    commissionId: text('commission_id')
+      .notNull()
+      .references(() => commissions.id, { onDelete: 'restrict' }),
+    title: text('title').notNull(),
+    periodStart: text('period_start').notNull(),
+    periodEnd: text('period_end').notNull(),
+    status: text('status', { enum: PLAN_STATUSES }).notNull(),
+    approvedAt: text('approved_at'),
+    closedAt: text('closed_at'),
+    ...timestamps,
+  },
+  (t) => [index('plans_commission_idx').on(t.commissionId)],
+);
+
+export type TaskTranslations = Partial<Record<Language, { title?: string; description?: string }>>;
+
+export const tasks = sqliteTable(
+  'tasks',
+  {
+    id: text('id').primaryKey(),
+    planId: text('plan_id')
+      .notNull()
+      .references(() => plans.id, { onDelete: 'restrict' }),
+    code: text('code').notNull(),
+    /** The code with each number zero-padded, so "2.10" sorts after "2.9". */
+    codeSortKey: text('code_sort_key').notNull(),
+    title: text('title').notNull(),
+    description: text('description'),
+    area: text('area', { enum: TASK_AREAS }).notNull(),
+    formOfCompletion: text('form_of_completion'),
+    expectedResult: text('expected_result'),
+    basisMeetingId: text('basis_meeting_id').references(() => meetings.id, { onDelete: 'restrict' }),
+    basisProtocolItem: text('basis_protocol_item'),
+    translations: text('translations', { mode: 'json' }).$type<TaskTranslations>().notNull().default({}),
+    /** Lower-cased code, title, description and translations, for case-insensitive search in any script. */
+    searchText: text('search_text').notNull(),
+    dueDate: text('due_date').notNull(),
+    originalDueDate: text('original_due_date').notNull(),
+    postponementCount: integer('postponement_count').notNull().default(0),
+    status: text('status', { enum: TASK_STATUSES }).notNull(),
+    statusChangedAt: text('status_changed_at').notNull(),
+    /** When the executors last reported the task done; kept through closing, cleared when sent back. */
+    completedAt: text('completed_at'),
+    closedAt: text('closed_at'),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex('tasks_plan_code_uq').on(t.planId, t.code),
+    index('tasks_order_idx').on(t.planId, t.codeSortKey, t.id),
+    index('tasks_due_idx').on(t.dueDate),
+    index('tasks_status_idx').on(t.status),
+    check('tasks_postponement_count_ck', sql`${t.postponementCount} >= 0`),
+  ],
+);
+
+export const taskAssignees = sqliteTable(
+  'task_assignees',
+  {
+    taskId: text('task_id')
+      .notNull()
+      .references(() => tasks.id, { onDelete: 'cascade' }),
+    organizationId: text('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'restrict' }),
+    role: text('role', { enum: ASSIGNEE_ROLES }).notNull(),
+    position: integer('position').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.taskId, t.organizationId] }), index('task_assignees_org_idx').on(t.organizationId)],
+);
+
+export const deadlineChanges = sqliteTable(
+  'deadline_changes',
+  {
+    id: text('id').primaryKey(),
+    taskId: text('task_id')
+      .notNull()
+      .references(() => tasks.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: DEADLINE_CHANGE_KINDS }).notNull(),
+    status: text('status', { enum: DEADLINE_CHANGE_STATUSES }).notNull(),
+    /** The due date when the change was asked for; re-read at decision time. */
+    oldDueDate: text('old_due_date').notNull(),
+    newDueDate: text('new_due_date').notNull(),
+    reason: text('reason').notNull(),
+    requestedByRole: text('requested_by_role').notNull(),
+    requestedByOrganizationId: text('requested_by_organization_id').references(() => organizations.id),
+    requestedAt: text('requested_at').notNull(),
+    decidedByRole: text('decided_by_role'),
+    decidedAt: text('decided_at'),
+    decisionBasis: text('decision_basis'),
+    decisionComment: text('decision_comment'),
+  },
+  (t) => [index('deadline_changes_task_idx').on(t.taskId, t.requestedAt, t.id)],
+);

@@ -1,0 +1,68 @@
+// The catalog of errors a caller can see: each has a stable code, an HTTP status and a title.
+// Services throw AppError; the problem-details plugin is the one place that turns errors into responses.
+
+export interface ErrorSpec {
+  /** Stable, documented identifier; also the last segment of the problem `type` URI. */
+  readonly code: string;
+  readonly status: number;
+  readonly title: string;
+}
+
+function spec(code: string, status: number, title: string): ErrorSpec {
+  return { code, status, title };
+}
+
+export const ERRORS = {
+  validationFailed: spec('validation-failed', 400, 'The request is not valid'),
+  badRequest: spec('bad-request', 400, 'Bad request'),
+  malformedBody: spec('malformed-body', 400, 'The request body could not be parsed'),
+  invalidCursor: spec('invalid-cursor', 400, 'The pagination cursor is not valid'),
+  notFound: spec('not-found', 404, 'Resource not found'),
+  routeNotFound: spec('route-not-found', 404, 'No such route'),
+  methodNotAllowed: spec('method-not-allowed', 405, 'Method not allowed'),
+  forbidden: spec('forbidden', 403, 'Not allowed'),
+  illegalTransition: spec('illegal-transition', 409, 'This status transition is not allowed'),
+  planStateConflict: spec('plan-state-conflict', 409, 'The plan is not in a state that allows this'),
+  taskStateConflict: spec('task-state-conflict', 409, 'The task is not in a state that allows this'),
+  duplicateTaskCode: spec('duplicate-task-code', 409, 'A task with this code already exists in the plan'),
+  deadlineChangeConflict: spec('deadline-change-conflict', 409, 'The deadline change cannot be made now'),
+  referenceInUse: spec('reference-in-use', 409, 'The resource is still referenced'),
+  unknownReference: spec('unknown-reference', 422, 'A referenced resource does not exist'),
+  invalidAssignees: spec('invalid-assignees', 422, 'The assignees are not valid for this task'),
+  invalidValue: spec('invalid-value', 422, 'A value is not acceptable'),
+  bodyTooLarge: spec('body-too-large', 413, 'The request body is too large'),
+  unsupportedMediaType: spec('unsupported-media-type', 415, 'The request content type is not supported'),
+  internal: spec('internal-error', 500, 'Internal server error'),
+  unavailable: spec('service-unavailable', 503, 'The service is not available'),
+} as const satisfies Record<string, ErrorSpec>;
+
+export const PROBLEM_TYPE_BASE = 'https://commission-plan-tracker.example/problems/';
+
+export function problemType(s: ErrorSpec): string {
+  return PROBLEM_TYPE_BASE + s.code;
+}
+
+export interface FieldError {
+  /** Where the bad value is, e.g. `body.assignees.0.organizationId`. */
+  path: string;
+  message: string;
+}
+
+export class AppError extends Error {
+  constructor(
+    readonly spec: ErrorSpec,
+    readonly detail: string,
+    readonly errors?: FieldError[],
+  ) {
+    super(detail);
+    this.name = 'AppError';
+  }
+}
+
+export const notFound = (resource: string, id: string) =>
+  new AppError(ERRORS.notFound, `${resource} ${JSON.stringify(id)} does not exist`);
+
+export const unknownReference = (field: string, resource: string, id: string) =>
+  new AppError(ERRORS.unknownReference, `${resource} ${JSON.stringify(id)} does not exist`, [
+    { path: field, message: `no ${resource} with this id` },
+  ]);

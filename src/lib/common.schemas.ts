@@ -1,0 +1,86 @@
+// zod schemas shared by every module: ids, calendar dates, instants, countries, problems, pages.
+import { z } from 'zod';
+
+export const IdSchema = z.uuid().describe('Opaque identifier (a time-ordered UUID).');
+
+export const IdParamsSchema = z.strictObject({ id: IdSchema });
+
+/** True when 'YYYY-MM-DD' names a real day: Date would roll 2026-02-30 over to March. */
+export function isCalendarDate(value: string): boolean {
+  const [y, m, d] = value.split('-').map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(y, m - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+}
+
+export const DateSchema = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
+  .refine(isCalendarDate, 'no such calendar date')
+  .describe('A calendar date, YYYY-MM-DD.')
+  .meta({ format: 'date', example: '2026-12-31' });
+
+export const InstantSchema = z.string().meta({ format: 'date-time' }).describe('An instant, RFC 3339 in UTC.');
+
+export const CountrySchema = z
+  .string()
+  .regex(/^[A-Z]{2}$/, 'expected an ISO 3166-1 alpha-2 code such as BY or KZ')
+  .describe('Country, ISO 3166-1 alpha-2 (e.g. BY, KZ).');
+
+/** A trimmed, non-empty, bounded line of text. */
+export const text = (max: number) => z.string().trim().min(1).max(max);
+
+export const FieldErrorSchema = z
+  .object({
+    path: z.string().max(500).describe('Where the bad value is: location then field, e.g. `body.dueDate`.'),
+    message: z.string().max(1000).describe('What is wrong with it.'),
+  })
+  .meta({ id: 'FieldError', description: 'One invalid field of a refused request.' });
+
+export const ProblemSchema = z
+  .object({
+    type: z.string().describe('URI that identifies the kind of problem; stable.'),
+    title: z.string().describe('Short summary of the kind of problem.'),
+    status: z.number().int().min(400).max(599).describe('HTTP status code.'),
+    detail: z.string().describe('Explanation of this occurrence.'),
+    instance: z.string().describe('The request path that failed.'),
+    code: z.string().describe('The stable error code (last segment of `type`).'),
+    requestId: z.string().optional().describe('Identifier of the request in the service logs.'),
+    errors: z.array(FieldErrorSchema).max(100).optional().describe('The fields at fault, for validation failures.'),
+  })
+  .meta({
+    id: 'Problem',
+    description: 'An RFC 9457 problem document (media type application/problem+json).',
+    example: {
+      type: 'https://commission-plan-tracker.example/problems/validation-failed',
+      title: 'The request is not valid',
+      status: 400,
+      detail: 'body.dueDate: no such calendar date',
+      instance: '/v1/tasks',
+      code: 'validation-failed',
+      requestId: 'req-1',
+      errors: [{ path: 'body.dueDate', message: 'no such calendar date' }],
+    },
+  });
+
+const PROBLEM_DESCRIPTIONS: Record<number, string> = {
+  400: 'The request is malformed or fails validation.',
+  404: 'The resource does not exist.',
+  409: 'The request conflicts with the current state of the resource.',
+  413: 'The request body is larger than the configured limit.',
+  415: 'The request body is not JSON.',
+  422: 'The request refers to something that does not exist or cannot be used.',
+  503: 'The service or its database is not available.',
+};
+
+/** Problem responses for a route, declared once and spread into each route schema. */
+export function problemResponses(...statuses: number[]) {
+  const out: Record<number, { description: string; content: { 'application/problem+json': { schema: typeof ProblemSchema } } }> =
+    {};
+  for (const s of statuses) {
+    out[s] = {
+      description: PROBLEM_DESCRIPTIONS[s] ?? 'Error.',
+      content: { 'application/problem+json': { schema: ProblemSchema } },
+    };
+  }
+  return out;
+}

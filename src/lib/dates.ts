@@ -1,0 +1,34 @@
+// Calendar arithmetic on 'YYYY-MM-DD' strings, and "today" as seen in a given time zone.
+
+/** The calendar date of `instant` in `timeZone`, as YYYY-MM-DD. */
+export function dateInZone(instant: Date, timeZone: string): string {
+  // en-CA formats as YYYY-MM-DD; formatToParts keeps us independent of that detail anyway.
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(
+    instant,
+  );
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${get('year')}-${get('month')}-${get('day')}`;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Whole days from `from` to `to` (positive when `to` is later). */
+export function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
+}
+
+export function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+}
+
+const ZONES = new Set(Intl.supportedValuesOf('timeZone'));
+
+export function isTimeZone(value: string): boolean {
+  if (ZONES.has(value) || value === 'UTC') return true;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}

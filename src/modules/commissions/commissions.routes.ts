@@ -1,0 +1,84 @@
+// HTTP routes of /v1/commissions: thin handlers from request to service and back.
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { IdParamsSchema, problemResponses } from '../../lib/common.schemas.js';
+import {
+  CommissionPageSchema,
+  CommissionSchema,
+  CreateCommissionSchema,
+  ListCommissionsQuerySchema,
+  UpdateCommissionSchema,
+} from './commissions.schemas.js';
+import { createCommissionService } from './commissions.service.js';
+
+const tags = ['Commissions'];
+
+const commissionRoutes: FastifyPluginAsyncZod = async (app) => {
+  const service = createCommissionService({ db: app.db, clock: app.clock });
+
+  app.get(
+    '/commissions',
+    {
+      schema: {
+        operationId: 'listCommissions',
+        tags,
+        summary: 'List commissions',
+        description: 'Lists commissions, oldest first, a page at a time.',
+        querystring: ListCommissionsQuerySchema,
+        response: { 200: CommissionPageSchema, ...problemResponses(400) },
+      },
+    },
+    async (request) => service.list(request.query),
+  );
+
+  app.post(
+    '/commissions',
+    {
+      schema: {
+        operationId: 'createCommission',
+        tags,
+        summary: 'Create a commission',
+        description: 'Creates a commission of two parties, each with its co-chair, and the time zone that decides "today".',
+        body: CreateCommissionSchema,
+        response: { 201: CommissionSchema, ...problemResponses(400, 413, 415) },
+      },
+    },
+    async (request, reply) => {
+      const created = service.create(request.body);
+      return reply.code(201).header('location', `/v1/commissions/${created.id}`).send(created);
+    },
+  );
+
+  app.get(
+    '/commissions/:id',
+    {
+      schema: {
+        operationId: 'getCommission',
+        tags,
+        summary: 'Read a commission',
+        description: 'Returns one commission.',
+        params: IdParamsSchema,
+        response: { 200: CommissionSchema, ...problemResponses(400, 404) },
+      },
+    },
+    async (request) => service.get(request.params.id),
+  );
+
+  app.patch(
+    '/commissions/:id',
+    {
+      schema: {
+        operationId: 'updateCommission',
+        tags,
+        summary: 'Update a commission',
+        description:
+          'Changes the name, time zone or parties. Co-chairs can always change; the party countries only while the commission has no plans (422 otherwise).',
+        params: IdParamsSchema,
+        body: UpdateCommissionSchema,
+        response: { 200: CommissionSchema, ...problemResponses(400, 404, 413, 415, 422) },
+      },
+    },
+    async (request) => service.update(request.params.id, request.body),
+  );
+};
+
+export default commissionRoutes;

@@ -1,0 +1,49 @@
+// Domain rules of commissions: creation, reading and the limits on changing the parties.
+import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { writeTransaction, type Schema } from '../../db/connection.js';
+import { AppError, ERRORS, notFound } from '../../errors.js';
+import { newId } from '../../lib/ids.js';
+import * as repo from './commissions.repository.js';
+import type { Commission, CreateCommission, UpdateCommission } from './commissions.schemas.js';
+
+export interface ServiceDeps {
+  db: BetterSQLite3Database<Schema>;
+  clock: () => Date;
+}
+
+export function createCommissionService({ db, clock }: ServiceDeps) {
+  return {
+    list: (q: { limit: number; cursor?: string | undefined }) => repo.listCommissions(db, q),
+
+    get(id: string): Commission {
+      const found = repo.findCommission(db, id);
+      if (!found) throw notFound('commission', id);
+      return found;
+    },
+
+    create(input: CreateCommission): Commission {
+      const now = clock().toISOString();
+      const commission: Commission = { id: newId(), ...input, createdAt: now, updatedAt: now };
+      writeTransaction(db, (tx) => repo.insertCommission(tx, commission));
+      return commission;
+    },
+
+    update(id: string, patch: UpdateCommission): Commission {
+      return writeTransaction(db, (tx) => {
+        const current = repo.findCommission(tx, id);
+        if (!current) throw notFound('commission', id);
+        const countries = (c: Pick<Commission, 'parties'>) => c.parties.map((p) => p.country).join(',');
+        if (patch.parties && countries({ parties: patch.parties }) !== countries(current) && repo.commissionHasPlans(tx, id)) {
+          throw new AppError(
+            ERRORS.invalidValue,
+            'the party countries cannot change once the commission has plans; co-chairs can',
+            [{ path: 'body.parties', message: 'countries differ from the current parties' }],
+          );
+        }
+        const next: Commission = { ...current, ...patch, updatedAt: clock().toISOString() };
+        repo.updateCommission(tx, next);
+        return next;
+      });
+    },
+  };
+}

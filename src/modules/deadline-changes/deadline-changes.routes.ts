@@ -1,0 +1,6 @@
+// HTTP routes of /v1/deadline-changes (being built).
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+
+const routes: FastifyPluginAsyncZod = async () => {};
+
+export default routes;

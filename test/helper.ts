@@ -1,0 +1,43 @@
+// Test helpers: build(t) gives each test its own app on a fresh in-memory database and a clock it controls.
+import type { Test } from 'tap';
+import { buildApp, type App } from '../src/app.js';
+
+export const DEFAULT_NOW = '2026-11-28T09:00:00.000Z';
+
+export interface TestClock {
+  (): Date;
+  set(iso: string): void;
+}
+
+export function testClock(iso = DEFAULT_NOW): TestClock {
+  let now = new Date(iso);
+  const clock = (() => now) as TestClock;
+  clock.set = (next) => {
+    now = new Date(next);
+  };
+  return clock;
+}
+
+export async function build(t: Test, clock: TestClock = testClock()): Promise<App> {
+  const app = await buildApp({
+    config: { databasePath: ':memory:', logLevel: 'silent', bodyLimit: 64 * 1024 },
+    clock,
+    logger: false,
+  });
+  await app.ready();
+  t.teardown(() => app.close());
+  return app;
+}
+
+/** Parses a JSON response body, failing loudly when it is not JSON. */
+export function json<T = any>(res: { body: string }): T {
+  return JSON.parse(res.body) as T;
+}
+
+/** A full database snapshot (every table, every row), to prove a refused request changed nothing. */
+export function snapshot(app: App): Record<string, unknown[]> {
+  const tables = app.sqlite
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+    .all() as { name: string }[];
+  return Object.fromEntries(tables.map(({ name }) => [name, app.sqlite.prepare(`SELECT * FROM "${name}" ORDER BY rowid`).all()]));
+}
