@@ -5,6 +5,7 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import type { Config } from './config.js';
 import dbPlugin from './plugins/db.js';
 import problemDetails from './plugins/problem-details.js';
+import actor from './plugins/actor.js';
 import openapi from './plugins/openapi.js';
 import healthRoutes from './modules/health/health.routes.js';
 import commissionRoutes from './modules/commissions/commissions.routes.js';
@@ -47,6 +48,7 @@ export async function buildApp({ config, clock = () => new Date(), logger }: Bui
   });
 
   await app.register(problemDetails);
+  await app.register(actor);
   await app.register(openapi);
   await app.register(dbPlugin, { databasePath: config.databasePath });
 

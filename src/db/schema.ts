@@ -159,3 +159,21 @@ export const deadlineChanges = sqliteTable(
   },
   (t) => [index('deadline_changes_task_idx').on(t.taskId, t.requestedAt, t.id)],
 );
+
+/** Every status transition of a task: who moved it, from what to what, and why. */
+export const taskStatusChanges = sqliteTable(
+  'task_status_changes',
+  {
+    id: text('id').primaryKey(),
+    taskId: text('task_id')
+      .notNull()
+      .references(() => tasks.id, { onDelete: 'cascade' }),
+    fromStatus: text('from_status', { enum: TASK_STATUSES }).notNull(),
+    toStatus: text('to_status', { enum: TASK_STATUSES }).notNull(),
+    comment: text('comment'),
+    actorRole: text('actor_role').notNull(),
+    actorOrganizationId: text('actor_organization_id').references(() => organizations.id),
+    changedAt: text('changed_at').notNull(),
+  },
+  (t) => [index('task_status_changes_task_idx').on(t.taskId, t.id)],
+);

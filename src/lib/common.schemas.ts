@@ -64,6 +64,7 @@ export const ProblemSchema = z
 
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   400: 'The request is malformed or fails validation.',
+  403: 'The caller may not take this action on this resource.',
   404: 'The resource does not exist.',
   409: 'The request conflicts with the current state of the resource.',
   413: 'The request body is larger than the configured limit.',

@@ -21,6 +21,9 @@ export const pageQuery = {
 };
 
 export function pageSchema<T extends z.ZodType>(item: T, id: string, description: string) {
+  // A page shows its item's example, so every list operation documents a realistic response body.
+  const itemExample = item.meta()?.example;
+  const example = itemExample === undefined ? {} : { example: { items: [itemExample], nextCursor: null } };
   return z
     .object({
       items: z.array(item).max(MAX_PAGE_SIZE).describe('The items of this page, in the stable order of the list.'),
@@ -29,7 +32,7 @@ export function pageSchema<T extends z.ZodType>(item: T, id: string, description
         .nullable()
         .describe('Cursor of the next page, or null on the last page.'),
     })
-    .meta({ id, description });
+    .meta({ id, description, ...example });
 }
 
 export interface Page<T> {

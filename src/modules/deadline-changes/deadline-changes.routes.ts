@@ -1,6 +1,95 @@
-// HTTP routes of /v1/deadline-changes (being built).
+// HTTP routes of /v1/tasks/{id}/deadline-changes: requests, direct changes and decisions.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { IdParamsSchema, problemResponses } from '../../lib/common.schemas.js';
+import {
+  CreateDeadlineChangeSchema,
+  DeadlineChangePageSchema,
+  DeadlineChangeParamsSchema,
+  DeadlineChangeSchema,
+  DeadlineDecisionSchema,
+  ListDeadlineChangesQuerySchema,
+} from './deadline-changes.schemas.js';
+import { createDeadlineChangeService } from './deadline-changes.service.js';
 
-const routes: FastifyPluginAsyncZod = async () => {};
+const tags = ['Deadline changes'];
 
-export default routes;
+const deadlineChangeRoutes: FastifyPluginAsyncZod = async (app) => {
+  const service = createDeadlineChangeService({ db: app.db, clock: app.clock });
+
+  app.get(
+    '/tasks/:id/deadline-changes',
+    {
+      schema: {
+        operationId: 'listDeadlineChanges',
+        tags,
+        summary: 'List the deadline changes of a task',
+        description: 'Every request, decision and direct change of the task\'s deadline, oldest first. Nothing is ever removed.',
+        params: IdParamsSchema,
+        querystring: ListDeadlineChangesQuerySchema,
+        response: { 200: DeadlineChangePageSchema, ...problemResponses(400, 404) },
+      },
+    },
+    async (request) => service.list(request.params.id, request.query),
+  );
+
+  app.post(
+    '/tasks/:id/deadline-changes',
+    {
+      schema: {
+        operationId: 'createDeadlineChange',
+        tags,
+        summary: 'Ask for a new deadline, or change it directly',
+        description:
+          'kind=request: an executor of the task (or the secretariat) asks for a new date with a reason; it stays ' +
+          'pending until decided. kind=direct: the secretariat moves the date at once, with a reason and basis. Only in ' +
+          'an approved plan, on a task neither closed nor cancelled, and with no other request pending (409). A later ' +
+          'date counts as a postponement.',
+        params: IdParamsSchema,
+        body: CreateDeadlineChangeSchema,
+        response: { 201: DeadlineChangeSchema, ...problemResponses(400, 403, 404, 409, 413, 415, 422) },
+      },
+    },
+    async (request, reply) => {
+      const change = service.create(request.params.id, request.body, request.actor);
+      return reply
+        .code(201)
+        .header('location', `/v1/tasks/${change.taskId}/deadline-changes/${change.id}`)
+        .send(change);
+    },
+  );
+
+  app.get(
+    '/tasks/:id/deadline-changes/:changeId',
+    {
+      schema: {
+        operationId: 'getDeadlineChange',
+        tags,
+        summary: 'Read a deadline change',
+        description: 'Returns one deadline change of the task.',
+        params: DeadlineChangeParamsSchema,
+        response: { 200: DeadlineChangeSchema, ...problemResponses(400, 404) },
+      },
+    },
+    async (request) => service.get(request.params.id, request.params.changeId),
+  );
+
+  app.post(
+    '/tasks/:id/deadline-changes/:changeId/decision',
+    {
+      schema: {
+        operationId: 'decideDeadlineChange',
+        tags,
+        summary: 'Approve or reject a deadline request',
+        description:
+          'The secretariat decides a pending request, with its basis. Approving moves the task\'s deadline (and counts ' +
+          'a postponement if later); rejecting keeps it. A request is decided once (409 after).',
+        params: DeadlineChangeParamsSchema,
+        body: DeadlineDecisionSchema,
+        response: { 200: DeadlineChangeSchema, ...problemResponses(400, 403, 404, 409, 413, 415) },
+      },
+    },
+    async (request) => service.decide(request.params.id, request.params.changeId, request.body, request.actor),
+  );
+};
+
+export default deadlineChangeRoutes;

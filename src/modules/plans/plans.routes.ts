@@ -1,6 +1,119 @@
-// HTTP routes of /v1/plans (being built).
+// HTTP routes of /v1/plans: thin handlers from request to service and back.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { IdParamsSchema, problemResponses } from '../../lib/common.schemas.js';
+import { CreatePlanSchema, ListPlansQuerySchema, PlanPageSchema, PlanSchema, UpdatePlanSchema } from './plans.schemas.js';
+import { createPlanService } from './plans.service.js';
 
-const routes: FastifyPluginAsyncZod = async () => {};
+const tags = ['Plans'];
 
-export default routes;
+const STATE_MACHINE =
+  'A plan moves draft → approved → closed and never back: a draft is drawn up, approving puts it in force, ' +
+  'closing makes it read-only.';
+
+const planRoutes: FastifyPluginAsyncZod = async (app) => {
+  const service = createPlanService({ db: app.db, clock: app.clock });
+
+  app.get(
+    '/plans',
+    {
+      schema: {
+        operationId: 'listPlans',
+        tags,
+        summary: 'List plans',
+        description: 'Lists plans of measures, oldest first, a page at a time; filter by commission and status.',
+        querystring: ListPlansQuerySchema,
+        response: { 200: PlanPageSchema, ...problemResponses(400) },
+      },
+    },
+    async (request) => service.list(request.query),
+  );
+
+  app.post(
+    '/plans',
+    {
+      schema: {
+        operationId: 'createPlan',
+        tags,
+        summary: 'Create a plan',
+        description:
+          'Creates a draft plan of measures of a commission for a period (periodEnd not before periodStart). ' +
+          'The commission must exist (422 otherwise).',
+        body: CreatePlanSchema,
+        response: { 201: PlanSchema, ...problemResponses(400, 413, 415, 422) },
+      },
+    },
+    async (request, reply) => {
+      const created = service.create(request.body);
+      return reply.code(201).header('location', `/v1/plans/${created.id}`).send(created);
+    },
+  );
+
+  app.get(
+    '/plans/:id',
+    {
+      schema: {
+        operationId: 'getPlan',
+        tags,
+        summary: 'Read a plan',
+        description: 'Returns one plan with its status and task count.',
+        params: IdParamsSchema,
+        response: { 200: PlanSchema, ...problemResponses(400, 404) },
+      },
+    },
+    async (request) => service.get(request.params.id),
+  );
+
+  app.patch(
+    '/plans/:id',
+    {
+      schema: {
+        operationId: 'updatePlan',
+        tags,
+        summary: 'Update a plan',
+        description:
+          'Changes the title or period of a draft or approved plan; the resulting period must stay ordered (400). ' +
+          `A closed plan is read-only (409). ${STATE_MACHINE}`,
+        params: IdParamsSchema,
+        body: UpdatePlanSchema,
+        response: { 200: PlanSchema, ...problemResponses(400, 404, 409, 413, 415) },
+      },
+    },
+    async (request) => service.update(request.params.id, request.body),
+  );
+
+  app.post(
+    '/plans/:id/approve',
+    {
+      schema: {
+        operationId: 'approvePlan',
+        tags,
+        summary: 'Approve a plan',
+        description:
+          `Approves a draft plan that has at least one task, stamps approvedAt and returns the plan; takes no body. ${STATE_MACHINE} ` +
+          'Approving a plan that is not a draft, or an empty plan, is refused with 409 and changes nothing.',
+        params: IdParamsSchema,
+        response: { 200: PlanSchema, ...problemResponses(400, 404, 409, 413, 415) },
+      },
+    },
+    async (request) => service.approve(request.params.id),
+  );
+
+  app.post(
+    '/plans/:id/close',
+    {
+      schema: {
+        operationId: 'closePlan',
+        tags,
+        summary: 'Close a plan',
+        description:
+          `Closes an approved plan, stamps closedAt and returns the plan, which is read-only from then on; takes no body. ${STATE_MACHINE} ` +
+          'Closing a plan that is not approved is refused with 409 and changes nothing.',
+        params: IdParamsSchema,
+        response: { 200: PlanSchema, ...problemResponses(400, 404, 409, 413, 415) },
+      },
+    },
+    async (request) => service.close(request.params.id),
+  );
+};
+
+export default planRoutes;

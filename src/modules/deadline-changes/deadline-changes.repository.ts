@@ -1,0 +1,86 @@
+// Drizzle queries on deadline changes.
+import { and, asc, eq } from 'drizzle-orm';
+import type { Db } from '../../db/connection.js';
+import type { Role } from '../../db/enums.js';
+import { deadlineChanges } from '../../db/schema.js';
+import { daysBetween } from '../../lib/dates.js';
+import { afterCursor, toPage, type Page } from '../../lib/pagination.js';
+import type { DeadlineChange } from './deadline-changes.schemas.js';
+
+type Row = typeof deadlineChanges.$inferSelect;
+
+function toChange(r: Row): DeadlineChange {
+  return {
+    id: r.id,
+    taskId: r.taskId,
+    kind: r.kind,
+    status: r.status,
+    oldDueDate: r.oldDueDate,
+    newDueDate: r.newDueDate,
+    daysMoved: daysBetween(r.oldDueDate, r.newDueDate),
+    reason: r.reason,
+    requestedBy: { role: r.requestedByRole as Role, organizationId: r.requestedByOrganizationId },
+    requestedAt: r.requestedAt,
+    decidedBy: r.decidedByRole ? { role: r.decidedByRole as Role } : null,
+    decidedAt: r.decidedAt,
+    decisionBasis: r.decisionBasis,
+    decisionComment: r.decisionComment,
+  };
+}
+
+function toRow(c: DeadlineChange): Row {
+  return {
+    id: c.id,
+    taskId: c.taskId,
+    kind: c.kind,
+    status: c.status,
+    oldDueDate: c.oldDueDate,
+    newDueDate: c.newDueDate,
+    reason: c.reason,
+    requestedByRole: c.requestedBy.role,
+    requestedByOrganizationId: c.requestedBy.organizationId,
+    requestedAt: c.requestedAt,
+    decidedByRole: c.decidedBy?.role ?? null,
+    decidedAt: c.decidedAt,
+    decisionBasis: c.decisionBasis,
+    decisionComment: c.decisionComment,
+  };
+}
+
+export function findDeadlineChange(db: Db, taskId: string, id: string): DeadlineChange | undefined {
+  const row = db
+    .select()
+    .from(deadlineChanges)
+    .where(and(eq(deadlineChanges.id, id), eq(deadlineChanges.taskId, taskId)))
+    .get();
+  return row && toChange(row);
+}
+
+export function findPendingRequest(db: Db, taskId: string): DeadlineChange | undefined {
+  const row = db
+    .select()
+    .from(deadlineChanges)
+    .where(and(eq(deadlineChanges.taskId, taskId), eq(deadlineChanges.status, 'pending')))
+    .get();
+  return row && toChange(row);
+}
+
+export function listDeadlineChanges(db: Db, taskId: string, page: { limit: number; cursor?: string | undefined }): Page<DeadlineChange> {
+  const rows = db
+    .select()
+    .from(deadlineChanges)
+    .where(and(eq(deadlineChanges.taskId, taskId), afterCursor([deadlineChanges.id], page.cursor)))
+    .orderBy(asc(deadlineChanges.id))
+    .limit(page.limit + 1)
+    .all();
+  return toPage(rows, page.limit, (r) => [r.id], toChange);
+}
+
+export function insertDeadlineChange(db: Db, change: DeadlineChange): void {
+  db.insert(deadlineChanges).values(toRow(change)).run();
+}
+
+export function saveDecision(db: Db, change: DeadlineChange): void {
+  const { id, ...rest } = toRow(change);
+  db.update(deadlineChanges).set(rest).where(eq(deadlineChanges.id, id)).run();
+}

@@ -1,0 +1,113 @@
+// Domain rules of deadline changes: never silent, one pending request at a time, postponements counted.
+import { writeTransaction, type Db } from '../../db/connection.js';
+import { AppError, ERRORS, notFound } from '../../errors.js';
+import { requireRole, taskPartyOf, type Actor } from '../../lib/access.js';
+import { newId } from '../../lib/ids.js';
+import type { ServiceDeps } from '../../lib/service.js';
+import { findPlan } from '../plans/plans.repository.js';
+import { OUT_OF_CONTROL_STATUSES } from '../tasks/task-timeliness.js';
+import { findTaskRecord, updateTask, type TaskRecord } from '../tasks/tasks.repository.js';
+import * as repo from './deadline-changes.repository.js';
+import type { CreateDeadlineChange, DeadlineChange, DeadlineDecision } from './deadline-changes.schemas.js';
+
+/** The task, if its deadline may still move: approved plan, task neither closed nor cancelled. */
+function movableTask(tx: Db, taskId: string): TaskRecord {
+  const task = findTaskRecord(tx, taskId);
+  if (!task) throw notFound('task', taskId);
+  const plan = findPlan(tx, task.planId);
+  if (plan?.status !== 'approved') {
+    throw new AppError(ERRORS.planStateConflict, `deadlines change through requests only in an approved plan; this plan is ${plan?.status}`);
+  }
+  if (OUT_OF_CONTROL_STATUSES.includes(task.status)) {
+    throw new AppError(ERRORS.taskStateConflict, `the task is ${task.status}: its deadline no longer moves`);
+  }
+  return task;
+}
+
+/** Moves the task's deadline; a later date counts as one more postponement. */
+function applyDueDate(tx: Db, task: TaskRecord, newDueDate: string, at: string): void {
+  updateTask(tx, task.id, {
+    dueDate: newDueDate,
+    postponementCount: task.postponementCount + (newDueDate > task.dueDate ? 1 : 0),
+    updatedAt: at,
+  });
+}
+
+export function createDeadlineChangeService({ db, clock }: ServiceDeps) {
+  return {
+    list(taskId: string, page: { limit: number; cursor?: string | undefined }) {
+      if (!findTaskRecord(db, taskId)) throw notFound('task', taskId);
+      return repo.listDeadlineChanges(db, taskId, page);
+    },
+
+    get(taskId: string, changeId: string): DeadlineChange {
+      const change = repo.findDeadlineChange(db, taskId, changeId);
+      if (!change) throw notFound('deadline change', changeId);
+      return change;
+    },
+
+    create(taskId: string, input: CreateDeadlineChange, actor: Actor): DeadlineChange {
+      const at = clock().toISOString();
+      return writeTransaction(db, (tx) => {
+        const task = movableTask(tx, taskId);
+        if (input.kind === 'direct') requireRole(actor, ['secretariat'], 'change a deadline directly');
+        else if (taskPartyOf(actor, task.assignees) === null) {
+          throw new AppError(ERRORS.forbidden, "only the task's executors or the secretariat may ask for a new deadline");
+        }
+        const pending = repo.findPendingRequest(tx, taskId);
+        if (pending) {
+          throw new AppError(ERRORS.deadlineChangeConflict, `request ${pending.id} for ${pending.newDueDate} is still pending: decide it first`);
+        }
+        if (input.newDueDate === task.dueDate) {
+          throw new AppError(ERRORS.invalidValue, `the task is already due on ${task.dueDate}`, [
+            { path: 'body.newDueDate', message: 'equals the current due date' },
+          ]);
+        }
+        const direct = input.kind === 'direct';
+        const change: DeadlineChange = {
+          id: newId(),
+          taskId,
+          kind: input.kind,
+          status: direct ? 'applied' : 'pending',
+          oldDueDate: task.dueDate,
+          newDueDate: input.newDueDate,
+          daysMoved: 0,
+          reason: input.reason,
+          requestedBy: { role: actor.role, organizationId: actor.organizationId },
+          requestedAt: at,
+          decidedBy: direct ? { role: actor.role } : null,
+          decidedAt: direct ? at : null,
+          decisionBasis: direct ? (input.basis ?? null) : null,
+          decisionComment: null,
+        };
+        repo.insertDeadlineChange(tx, change);
+        if (direct) applyDueDate(tx, task, input.newDueDate, at);
+        return repo.findDeadlineChange(tx, taskId, change.id) as DeadlineChange;
+      });
+    },
+
+    decide(taskId: string, changeId: string, decision: DeadlineDecision, actor: Actor): DeadlineChange {
+      requireRole(actor, ['secretariat'], 'decide deadline requests');
+      const at = clock().toISOString();
+      return writeTransaction(db, (tx) => {
+        const change = repo.findDeadlineChange(tx, taskId, changeId);
+        if (!change) throw notFound('deadline change', changeId);
+        if (change.status !== 'pending') {
+          throw new AppError(ERRORS.deadlineChangeConflict, `the change is already ${change.status}`);
+        }
+        const approve = decision.decision === 'approve';
+        if (approve) applyDueDate(tx, movableTask(tx, taskId), change.newDueDate, at);
+        const decided: DeadlineChange = {
+          ...change,
+          status: approve ? 'approved' : 'rejected',
+          decidedBy: { role: actor.role },
+          decidedAt: at,
+          decisionBasis: decision.basis,
+          decisionComment: decision.comment ?? null,
+        };
+        repo.saveDecision(tx, decided);
+        return repo.findDeadlineChange(tx, taskId, changeId) as DeadlineChange;
+      });
+    },
+  };
+}

@@ -1,0 +1,66 @@
+// Drizzle queries on plans; rows come back as API-shaped Plan objects with their task count.
+import { and, asc, eq, getTableColumns } from 'drizzle-orm';
+import type { Db } from '../../db/connection.js';
+import { plans, tasks } from '../../db/schema.js';
+import { afterCursor, toPage, type Page } from '../../lib/pagination.js';
+import type { ListPlansQuery, Plan } from './plans.schemas.js';
+
+type Row = typeof plans.$inferSelect;
+
+// A correlated count rather than a join + GROUP BY keeps the keyset pagination a plain ordered scan.
+// $count qualifies its columns; a raw sql`` subquery here would render "plan_id" = "id", both read from tasks.
+const planColumns = (db: Db) => ({
+  ...getTableColumns(plans),
+  taskCount: db.$count(tasks, eq(tasks.planId, plans.id)),
+});
+
+function toPlan(r: Row & { taskCount: number }): Plan {
+  return {
+    id: r.id,
+    commissionId: r.commissionId,
+    title: r.title,
+    periodStart: r.periodStart,
+    periodEnd: r.periodEnd,
+    status: r.status,
+    approvedAt: r.approvedAt,
+    closedAt: r.closedAt,
+    taskCount: r.taskCount,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+  };
+}
+
+function toRow({ taskCount: _taskCount, ...p }: Plan): Row {
+  return p;
+}
+
+export function findPlan(db: Db, id: string): Plan | undefined {
+  const row = db.select(planColumns(db)).from(plans).where(eq(plans.id, id)).get();
+  return row && toPlan(row);
+}
+
+export function listPlans(db: Db, q: ListPlansQuery): Page<Plan> {
+  const rows = db
+    .select(planColumns(db))
+    .from(plans)
+    .where(
+      and(
+        q.commissionId === undefined ? undefined : eq(plans.commissionId, q.commissionId),
+        q.status === undefined ? undefined : eq(plans.status, q.status),
+        afterCursor([plans.id], q.cursor),
+      ),
+    )
+    .orderBy(asc(plans.id))
+    .limit(q.limit + 1)
+    .all();
+  return toPage(rows, q.limit, (r) => [r.id], toPlan);
+}
+
+export function insertPlan(db: Db, p: Plan): void {
+  db.insert(plans).values(toRow(p)).run();
+}
+
+export function updatePlan(db: Db, p: Plan): void {
+  const { id, createdAt: _createdAt, ...rest } = toRow(p);
+  db.update(plans).set(rest).where(eq(plans.id, id)).run();
+}

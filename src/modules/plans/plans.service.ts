@@ -1,0 +1,101 @@
+// Domain rules of plans: the period, and the approval cycle draft → approved → closed.
+import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { writeTransaction, type Schema } from '../../db/connection.js';
+import type { PlanStatus } from '../../db/enums.js';
+import { AppError, ERRORS, notFound, unknownReference } from '../../errors.js';
+import { newId } from '../../lib/ids.js';
+import { findCommission } from '../commissions/commissions.repository.js';
+import * as repo from './plans.repository.js';
+import type { CreatePlan, ListPlansQuery, Plan, UpdatePlan } from './plans.schemas.js';
+
+export interface ServiceDeps {
+  db: BetterSQLite3Database<Schema>;
+  clock: () => Date;
+}
+
+export type PlanAction = 'approve' | 'close';
+
+/** The whole state machine: each action moves one status to the next and stamps when. */
+export const PLAN_TRANSITIONS: Record<PlanAction, { from: PlanStatus; to: PlanStatus; stamp: 'approvedAt' | 'closedAt'; rule: string }> = {
+  approve: { from: 'draft', to: 'approved', stamp: 'approvedAt', rule: 'only a draft plan can be approved' },
+  close: { from: 'approved', to: 'closed', stamp: 'closedAt', rule: 'only an approved plan can be closed' },
+};
+
+/** Why `action` cannot be taken on the plan now, or undefined when it can. */
+export function refusePlanAction(plan: Pick<Plan, 'status' | 'taskCount'>, action: PlanAction): string | undefined {
+  const { from, rule } = PLAN_TRANSITIONS[action];
+  if (plan.status !== from) return `the plan is ${plan.status}; ${rule}`;
+  // Approving commits the parties to the measures; a plan with none commits them to nothing.
+  if (action === 'approve' && plan.taskCount === 0) return 'the plan has no tasks; an empty plan cannot be approved';
+  return undefined;
+}
+
+/** Refuses a period that ends before it starts, naming the field the caller sent. */
+function assertPeriodOrdered(periodStart: string, periodEnd: string, path: 'body.periodStart' | 'body.periodEnd'): void {
+  if (periodEnd >= periodStart) return;
+  throw new AppError(ERRORS.validationFailed, `${path}: the period ends (${periodEnd}) before it starts (${periodStart})`, [
+    { path, message: 'periodEnd must not be before periodStart' },
+  ]);
+}
+
+export function createPlanService({ db, clock }: ServiceDeps) {
+  function transition(id: string, action: PlanAction): Plan {
+    return writeTransaction(db, (tx) => {
+      const current = repo.findPlan(tx, id);
+      if (!current) throw notFound('plan', id);
+      const refusal = refusePlanAction(current, action);
+      if (refusal) throw new AppError(ERRORS.planStateConflict, refusal);
+      const now = clock().toISOString();
+      const { to, stamp } = PLAN_TRANSITIONS[action];
+      const next: Plan = { ...current, status: to, [stamp]: now, updatedAt: now };
+      repo.updatePlan(tx, next);
+      return next;
+    });
+  }
+
+  return {
+    list: (q: ListPlansQuery) => repo.listPlans(db, q),
+
+    get(id: string): Plan {
+      const found = repo.findPlan(db, id);
+      if (!found) throw notFound('plan', id);
+      return found;
+    },
+
+    create(input: CreatePlan): Plan {
+      assertPeriodOrdered(input.periodStart, input.periodEnd, 'body.periodEnd');
+      const now = clock().toISOString();
+      const plan: Plan = {
+        id: newId(),
+        ...input,
+        status: 'draft',
+        approvedAt: null,
+        closedAt: null,
+        taskCount: 0,
+        createdAt: now,
+        updatedAt: now,
+      };
+      writeTransaction(db, (tx) => {
+        if (!findCommission(tx, input.commissionId)) throw unknownReference('body.commissionId', 'commission', input.commissionId);
+        repo.insertPlan(tx, plan);
+      });
+      return plan;
+    },
+
+    update(id: string, patch: UpdatePlan): Plan {
+      return writeTransaction(db, (tx) => {
+        const current = repo.findPlan(tx, id);
+        if (!current) throw notFound('plan', id);
+        if (current.status === 'closed') throw new AppError(ERRORS.planStateConflict, 'the plan is closed; a closed plan is read-only');
+        const next: Plan = { ...current, ...patch, updatedAt: clock().toISOString() };
+        assertPeriodOrdered(next.periodStart, next.periodEnd, patch.periodEnd !== undefined ? 'body.periodEnd' : 'body.periodStart');
+        repo.updatePlan(tx, next);
+        return next;
+      });
+    },
+
+    approve: (id: string) => transition(id, 'approve'),
+
+    close: (id: string) => transition(id, 'close'),
+  };
+}

@@ -1,0 +1,196 @@
+// Drizzle queries on tasks, their assignees and their status transitions.
+import { and, asc, eq, gte, inArray, lte, ne, not, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../../db/connection.js';
+import type { AssigneeRole, TaskStatus } from '../../db/enums.js';
+import { commissions, organizations, plans, taskAssignees, tasks, taskStatusChanges } from '../../db/schema.js';
+import { afterCursor, toPage, type Page } from '../../lib/pagination.js';
+import { OUT_OF_CONTROL_STATUSES } from './task-timeliness.js';
+import type { StatusChange } from './tasks.schemas.js';
+
+export type TaskRow = typeof tasks.$inferSelect;
+
+export interface AssigneeRecord {
+  organizationId: string;
+  role: AssigneeRole;
+  name: string;
+  shortName: string | null;
+  country: string;
+}
+
+/** A task row with what it needs from its plan, commission and assignees to be presented. */
+export interface TaskRecord extends TaskRow {
+  commissionId: string;
+  timeZone: string;
+  assignees: AssigneeRecord[];
+}
+
+export interface TaskFilter {
+  planId?: string | undefined;
+  organizationId?: string | undefined;
+  party?: string | undefined;
+  area?: TaskRow['area'] | undefined;
+  status?: TaskStatus[] | undefined;
+  /** With `todayByCommission`: true keeps only overdue tasks, false only the others. */
+  overdue?: boolean | undefined;
+  todayByCommission: { commissionId: string; today: string }[];
+  dueFrom?: string | undefined;
+  dueTo?: string | undefined;
+  /** Already lower-cased by the caller: SQLite's lower() only folds ASCII. */
+  search?: string | undefined;
+}
+
+const recordColumns = { task: tasks, commissionId: plans.commissionId, timeZone: commissions.timeZone };
+
+function withAssignees(db: Db, rows: { task: TaskRow; commissionId: string; timeZone: string }[]): TaskRecord[] {
+  if (rows.length === 0) return [];
+  const assignees = db
+    .select({
+      taskId: taskAssignees.taskId,
+      organizationId: taskAssignees.organizationId,
+      role: taskAssignees.role,
+      name: organizations.name,
+      shortName: organizations.shortName,
+      country: organizations.country,
+    })
+    .from(taskAssignees)
+    .innerJoin(organizations, eq(organizations.id, taskAssignees.organizationId))
+    .where(
+      inArray(
+        taskAssignees.taskId,
+        rows.map((r) => r.task.id),
+      ),
+    )
+    .orderBy(asc(taskAssignees.taskId), asc(taskAssignees.position))
+    .all();
+  const byTask = new Map<string, AssigneeRecord[]>();
+  for (const { taskId, ...a } of assignees) {
+    const list = byTask.get(taskId) ?? [];
+    list.push(a);
+    byTask.set(taskId, list);
+  }
+  return rows.map((r) => ({ ...r.task, commissionId: r.commissionId, timeZone: r.timeZone, assignees: byTask.get(r.task.id) ?? [] }));
+}
+
+function baseQuery(db: Db) {
+  return db
+    .select(recordColumns)
+    .from(tasks)
+    .innerJoin(plans, eq(plans.id, tasks.planId))
+    .innerJoin(commissions, eq(commissions.id, plans.commissionId));
+}
+
+export function findTaskRecord(db: Db, id: string): TaskRecord | undefined {
+  return withAssignees(db, baseQuery(db).where(eq(tasks.id, id)).all())[0];
+}
+
+function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+function overdueCondition(todayByCommission: TaskFilter['todayByCommission']): SQL {
+  const open = notInArray(tasks.status, [...OUT_OF_CONTROL_STATUSES]);
+  const late = todayByCommission.map(({ commissionId, today }) =>
+    and(eq(plans.commissionId, commissionId), sql`${tasks.dueDate} < ${today}`),
+  );
+  return and(open, late.length > 0 ? or(...late) : sql`0`) as SQL;
+}
+
+function filterConditions(f: TaskFilter): (SQL | undefined)[] {
+  return [
+    f.planId ? eq(tasks.planId, f.planId) : undefined,
+    f.area ? eq(tasks.area, f.area) : undefined,
+    f.status ? inArray(tasks.status, f.status) : undefined,
+    f.dueFrom ? gte(tasks.dueDate, f.dueFrom) : undefined,
+    f.dueTo ? lte(tasks.dueDate, f.dueTo) : undefined,
+    f.organizationId
+      ? sql`exists (select 1 from ${taskAssignees} where ${taskAssignees.taskId} = ${tasks.id} and ${taskAssignees.organizationId} = ${f.organizationId})`
+      : undefined,
+    f.party
+      ? sql`exists (select 1 from ${taskAssignees} join ${organizations} on ${organizations.id} = ${taskAssignees.organizationId} where ${taskAssignees.taskId} = ${tasks.id} and ${organizations.country} = ${f.party})`
+      : undefined,
+    f.search ? sql`${tasks.searchText} like ${`%${escapeLike(f.search)}%`} escape '\\'` : undefined,
+    f.overdue === undefined ? undefined : f.overdue ? overdueCondition(f.todayByCommission) : not(overdueCondition(f.todayByCommission)),
+  ];
+}
+
+export function listTaskRecords(db: Db, f: TaskFilter, page: { limit: number; cursor?: string | undefined }): Page<TaskRecord> {
+  const order = [tasks.planId, tasks.codeSortKey, tasks.id];
+  const rows = baseQuery(db)
+    .where(and(...filterConditions(f), afterCursor(order, page.cursor)))
+    .orderBy(...order.map((c) => asc(c)))
+    .limit(page.limit + 1)
+    .all();
+  const records = withAssignees(db, rows);
+  return toPage(records, page.limit, (r) => [r.planId, r.codeSortKey, r.id], (r) => r);
+}
+
+export function commissionZones(db: Db): { commissionId: string; timeZone: string }[] {
+  return db.select({ commissionId: commissions.id, timeZone: commissions.timeZone }).from(commissions).all();
+}
+
+export function isCodeTaken(db: Db, planId: string, code: string, exceptTaskId?: string): boolean {
+  const found = db
+    .select({ id: tasks.id })
+    .from(tasks)
+    .where(and(eq(tasks.planId, planId), eq(tasks.code, code), exceptTaskId ? ne(tasks.id, exceptTaskId) : undefined))
+    .get();
+  return found !== undefined;
+}
+
+export function insertTask(db: Db, row: TaskRow): void {
+  db.insert(tasks).values(row).run();
+}
+
+export function updateTask(db: Db, id: string, set: Partial<Omit<TaskRow, 'id' | 'planId' | 'createdAt'>>): void {
+  db.update(tasks).set(set).where(eq(tasks.id, id)).run();
+}
+
+export function replaceAssignees(db: Db, taskId: string, assignees: { organizationId: string; role: AssigneeRole }[]): void {
+  db.delete(taskAssignees).where(eq(taskAssignees.taskId, taskId)).run();
+  db.insert(taskAssignees)
+    .values(assignees.map((a, position) => ({ taskId, organizationId: a.organizationId, role: a.role, position })))
+    .run();
+}
+
+export function deleteTask(db: Db, id: string): void {
+  db.delete(tasks).where(eq(tasks.id, id)).run();
+}
+
+export function insertStatusChange(db: Db, change: StatusChange): void {
+  db.insert(taskStatusChanges)
+    .values({
+      id: change.id,
+      taskId: change.taskId,
+      fromStatus: change.from,
+      toStatus: change.to,
+      comment: change.comment,
+      actorRole: change.actor.role,
+      actorOrganizationId: change.actor.organizationId,
+      changedAt: change.changedAt,
+    })
+    .run();
+}
+
+export function listStatusChanges(db: Db, taskId: string, page: { limit: number; cursor?: string | undefined }): Page<StatusChange> {
+  const rows = db
+    .select()
+    .from(taskStatusChanges)
+    .where(and(eq(taskStatusChanges.taskId, taskId), afterCursor([taskStatusChanges.id], page.cursor)))
+    .orderBy(asc(taskStatusChanges.id))
+    .limit(page.limit + 1)
+    .all();
+  return toPage(
+    rows,
+    page.limit,
+    (r) => [r.id],
+    (r): StatusChange => ({
+      id: r.id,
+      taskId: r.taskId,
+      from: r.fromStatus,
+      to: r.toStatus,
+      comment: r.comment,
+      actor: { role: r.actorRole as StatusChange['actor']['role'], organizationId: r.actorOrganizationId },
+      changedAt: r.changedAt,
+    }),
+  );
+}

@@ -1,0 +1,265 @@
+// zod schemas of tasks (the measures of a plan), their assignees, filters and status transitions.
+import { z } from 'zod';
+import { ASSIGNEE_ROLES, LANGUAGES, ROLES, TASK_AREAS, TASK_STATUSES } from '../../db/enums.js';
+import { CountrySchema, DateSchema, IdSchema, InstantSchema, text } from '../../lib/common.schemas.js';
+import { pageQuery, pageSchema } from '../../lib/pagination.js';
+
+export const TaskStatusSchema = z.enum(TASK_STATUSES).describe(
+  'not_started → in_progress → done are the executors\' part; the secretariat closes a done task (removes it from control) or sends it back; on_hold and cancelled also exist.',
+);
+const AreaSchema = z.enum(TASK_AREAS).describe('Area of co-operation the measure belongs to.');
+const AssigneeRoleSchema = z.enum(ASSIGNEE_ROLES).describe('lead: head executor; co_executor: takes part.');
+
+const CodeSchema = z
+  .string()
+  .trim()
+  .regex(/^[0-9A-Za-z\u0400-\u04FF][0-9A-Za-z\u0400-\u04FF.\-/]{0,31}$/, 'letters, digits, ".", "-" or "/", up to 32')
+  .describe('Number of the measure, unique in its plan, e.g. "2.3".');
+
+const TranslationSchema = z
+  .strictObject({
+    title: text(1000).optional().describe('The title in this language.'),
+    description: text(10000).optional().describe('The description in this language.'),
+  })
+  .describe('Title and description in one language.');
+
+const TranslationsSchema = z
+  .strictObject(Object.fromEntries(LANGUAGES.map((l) => [l, TranslationSchema.optional()])) as Record<
+    (typeof LANGUAGES)[number],
+    z.ZodOptional<typeof TranslationSchema>
+  >)
+  .describe('Optional translations of title and description: ru, be, kk, en.');
+
+const BasisInputSchema = z
+  .strictObject({
+    meetingId: IdSchema.describe('The meeting whose protocol set this task.'),
+    protocolItem: text(100).optional().describe('Item of the protocol, e.g. "3.2".'),
+  })
+  .describe('The meeting and protocol item that created the task.');
+
+const AssigneeInputSchema = z
+  .strictObject({
+    organizationId: IdSchema.describe('The executing organization; its country must be a party of the commission.'),
+    role: AssigneeRoleSchema,
+  })
+  .describe('An organization charged with the task.');
+
+const AssigneesInputSchema = z
+  .array(AssigneeInputSchema)
+  .min(1)
+  .max(20)
+  .refine((a) => a.some((x) => x.role === 'lead'), 'at least one assignee must be the lead')
+  .refine((a) => new Set(a.map((x) => x.organizationId)).size === a.length, 'an organization appears twice')
+  .describe('Executors of the task: at least one lead, normally one per party.');
+
+const optionalText = (max: number, what: string) => text(max).optional().describe(what);
+
+const taskExample = {
+  planId: '019a7c2e-7a10-7000-8000-000000000010',
+  code: '1.1',
+  title: 'Expand assembly of Belarus tractors at the joint venture in Kostanay',
+  description: 'Raise localisation and output of MTZ tractors assembled in Kazakhstan.',
+  area: 'mechanical_engineering',
+  formOfCompletion: 'Report to the co-chairs',
+  expectedResult: 'At least 1,500 tractors assembled a year',
+  basis: { meetingId: '019a7c2e-7a10-7000-8000-000000000020', protocolItem: '2.1' },
+  translations: { ru: { title: 'Расширение сборки белорусских тракторов в Костанае' } },
+  dueDate: '2026-12-31',
+  assignees: [
+    { organizationId: '019a7c2e-7a10-7000-8000-000000000031', role: 'lead' },
+    { organizationId: '019a7c2e-7a10-7000-8000-000000000032', role: 'lead' },
+  ],
+};
+
+export const CreateTaskSchema = z
+  .strictObject({
+    planId: IdSchema.describe('The plan the task belongs to; it must not be closed.'),
+    code: CodeSchema,
+    title: text(1000).describe('What is to be done.'),
+    description: optionalText(10000, 'Details of the measure.'),
+    area: AreaSchema,
+    formOfCompletion: optionalText(1000, 'How completion is evidenced, e.g. "signed agreement", "report".'),
+    expectedResult: optionalText(2000, 'The result the measure should bring.'),
+    basis: BasisInputSchema.optional(),
+    translations: TranslationsSchema.optional(),
+    dueDate: DateSchema.describe('Deadline of the task, YYYY-MM-DD.'),
+    assignees: AssigneesInputSchema,
+  })
+  .meta({ id: 'CreateTask', description: 'A new task (measure) of a plan.', example: taskExample });
+
+export const UpdateTaskSchema = z
+  .strictObject({
+    code: CodeSchema.optional(),
+    title: text(1000).optional().describe('What is to be done.'),
+    description: text(10000).nullable().optional().describe('Details; null clears.'),
+    area: AreaSchema.optional(),
+    formOfCompletion: text(1000).nullable().optional().describe('How completion is evidenced; null clears.'),
+    expectedResult: text(2000).nullable().optional().describe('The result expected; null clears.'),
+    basis: BasisInputSchema.nullable().optional(),
+    translations: TranslationsSchema.optional().describe('Replaces all translations.'),
+    dueDate: DateSchema.optional().describe(
+      'Only while the plan is a draft; once approved, deadlines change through deadline changes.',
+    ),
+    assignees: AssigneesInputSchema.optional().describe('Replaces all assignees.'),
+  })
+  .refine((b) => Object.keys(b).length > 0, 'give at least one field to change')
+  .meta({
+    id: 'UpdateTask',
+    description: 'Fields to change; absent fields stay. Status changes through transitions, deadlines of approved plans through deadline changes.',
+    example: { title: 'Expand assembly of MTZ tractors in Kostanay', expectedResult: 'At least 2,000 tractors a year' },
+  });
+
+const AssigneeSchema = z
+  .object({
+    organizationId: IdSchema,
+    role: AssigneeRoleSchema,
+    name: z.string().describe('Name of the organization.'),
+    shortName: z.string().nullable().describe('Short name, if any.'),
+    country: z.string().describe('Country of the organization, ISO 3166-1 alpha-2.'),
+  })
+  .meta({ id: 'Assignee', description: 'An executor of a task.' });
+
+const CompletionSchema = z
+  .object({
+    completedOn: z.string().describe('Day the task was reported done, in the commission\'s time zone.'),
+    againstDueDate: z.enum(['on_time', 'late']).describe('Against the due date in force.'),
+    againstOriginalDueDate: z.enum(['on_time', 'late']).describe('Against the first due date, before postponements.'),
+    daysLate: z.number().int().min(0).describe('Days after the current due date it was completed.'),
+  })
+  .describe('How a closed task did against its deadlines; null unless the task is closed.');
+
+export const TaskSchema = z
+  .object({
+    id: IdSchema,
+    planId: IdSchema.describe('The plan the task belongs to.'),
+    commissionId: IdSchema.describe('The commission of the plan.'),
+    code: z.string().describe('Number of the measure, unique in its plan.'),
+    title: z.string().describe('What is to be done.'),
+    description: z.string().nullable().describe('Details of the measure.'),
+    area: AreaSchema,
+    formOfCompletion: z.string().nullable().describe('How completion is evidenced.'),
+    expectedResult: z.string().nullable().describe('The result expected.'),
+    basis: z
+      .object({
+        meetingId: IdSchema.describe('The meeting whose protocol set the task.'),
+        protocolItem: z.string().nullable().describe('Item of the protocol.'),
+      })
+      .nullable()
+      .describe('The meeting and protocol item that created the task.'),
+    translations: z
+      .partialRecord(z.enum(LANGUAGES), z.object({ title: z.string().optional(), description: z.string().optional() }))
+      .describe('Translations of title and description by language.'),
+    dueDate: z.string().describe('Current deadline, YYYY-MM-DD.'),
+    originalDueDate: z.string().describe('The first deadline set, before any postponement.'),
+    postponementCount: z.number().int().min(0).describe('How many times the deadline was moved later.'),
+    status: TaskStatusSchema,
+    statusChangedAt: InstantSchema,
+    completedAt: InstantSchema.nullable().describe('When the task was last reported done; null if it is not.'),
+    closedAt: InstantSchema.nullable().describe('When the secretariat closed the task.'),
+    overdue: z.boolean().describe('Due before today (commission time zone) and neither closed nor cancelled.'),
+    daysOverdue: z.number().int().min(0).describe('Days past the due date; 0 when not overdue.'),
+    completion: CompletionSchema.nullable(),
+    assignees: z.array(AssigneeSchema).describe('Executors, leads first.'),
+    createdAt: InstantSchema,
+    updatedAt: InstantSchema,
+  })
+  .meta({
+    id: 'Task',
+    description: 'A measure of a plan, with its derived overdue state.',
+    example: {
+      id: '019a7c2e-7a10-7000-8000-000000000040',
+      ...taskExample,
+      commissionId: '019a7c2e-7a10-7000-8000-000000000001',
+      basis: { meetingId: '019a7c2e-7a10-7000-8000-000000000020', protocolItem: '2.1' },
+      originalDueDate: '2026-10-31',
+      postponementCount: 1,
+      status: 'in_progress',
+      statusChangedAt: '2026-09-01T08:00:00.000Z',
+      completedAt: null,
+      closedAt: null,
+      overdue: false,
+      daysOverdue: 0,
+      completion: null,
+      assignees: [
+        { organizationId: '019a7c2e-7a10-7000-8000-000000000031', role: 'lead', name: 'Ministry of Industry of the Republic of Belarus', shortName: 'Minprom', country: 'BY' },
+        { organizationId: '019a7c2e-7a10-7000-8000-000000000032', role: 'lead', name: 'Ministry of Industry and Construction of the Republic of Kazakhstan', shortName: 'MIC RK', country: 'KZ' },
+      ],
+      createdAt: '2026-06-01T08:00:00.000Z',
+      updatedAt: '2026-09-01T08:00:00.000Z',
+    },
+  });
+
+export const TaskPageSchema = pageSchema(TaskSchema, 'TaskPage', 'A page of tasks, by plan then code ("2.9" before "2.10").');
+
+const booleanQuery = z
+  .enum(['true', 'false'])
+  .transform((v) => v === 'true');
+
+/** Accepts `status=a&status=b` and `status=a,b`. */
+const statusListQuery = z
+  .union([z.string().max(200), z.array(z.string().max(40)).max(6)])
+  .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter(Boolean))
+  .pipe(z.array(z.enum(TASK_STATUSES)).min(1).max(6));
+
+export const ListTasksQuerySchema = z
+  .strictObject({
+    ...pageQuery,
+    planId: IdSchema.optional().describe('Only tasks of this plan.'),
+    organizationId: IdSchema.optional().describe('Only tasks this organization executes (lead or co-executor).'),
+    party: CountrySchema.optional().describe('Only tasks with an assignee of this country.'),
+    area: AreaSchema.optional(),
+    status: statusListQuery.optional().describe('Only tasks in these statuses: repeat the parameter or separate with commas.'),
+    overdue: booleanQuery.optional().describe('true: only overdue tasks; false: only tasks that are not overdue.'),
+    dueFrom: DateSchema.optional().describe('Only tasks due on or after this date.'),
+    dueTo: DateSchema.optional().describe('Only tasks due on or before this date.'),
+    q: z.string().trim().min(1).max(200).optional().describe('Free text, case-insensitive, in code, title, description and translations.'),
+  })
+  .refine((q) => !q.dueFrom || !q.dueTo || q.dueFrom <= q.dueTo, { message: 'dueFrom is after dueTo', path: ['dueFrom'] });
+
+export type ListTasksQuery = z.infer<typeof ListTasksQuerySchema>;
+
+export const TransitionRequestSchema = z
+  .strictObject({
+    to: TaskStatusSchema.describe('The status to move the task to.'),
+    comment: text(2000).optional().describe('Why; shown in the task\'s transition log.'),
+  })
+  .meta({ id: 'TransitionRequest', description: 'A status transition of a task.', example: { to: 'done', comment: 'Agreement signed on 4 November.' } });
+
+export const StatusChangeSchema = z
+  .object({
+    id: IdSchema,
+    taskId: IdSchema.describe('The task that moved.'),
+    from: TaskStatusSchema.describe('Status before.'),
+    to: TaskStatusSchema.describe('Status after.'),
+    comment: z.string().nullable().describe('Why, as given by the caller.'),
+    actor: z
+      .object({
+        role: z.enum(ROLES).describe('Role of the caller.'),
+        organizationId: IdSchema.nullable().describe('Organization of a ministry caller.'),
+      })
+      .describe('Who moved the task.'),
+    changedAt: InstantSchema,
+  })
+  .meta({
+    id: 'StatusChange',
+    description: 'One status transition of a task.',
+    example: {
+      id: '019a7c2e-7a10-7000-8000-000000000050',
+      taskId: '019a7c2e-7a10-7000-8000-000000000040',
+      from: 'in_progress',
+      to: 'done',
+      comment: 'Agreement signed on 4 November.',
+      actor: { role: 'ministry', organizationId: '019a7c2e-7a10-7000-8000-000000000031' },
+      changedAt: '2026-11-05T10:00:00.000Z',
+    },
+  });
+
+export const StatusChangePageSchema = pageSchema(StatusChangeSchema, 'StatusChangePage', 'A page of status transitions, oldest first.');
+
+export const ListStatusChangesQuerySchema = z.strictObject({ ...pageQuery });
+
+export type Task = z.infer<typeof TaskSchema>;
+export type CreateTask = z.infer<typeof CreateTaskSchema>;
+export type UpdateTask = z.infer<typeof UpdateTaskSchema>;
+export type StatusChange = z.infer<typeof StatusChangeSchema>;
+export type TransitionRequest = z.infer<typeof TransitionRequestSchema>;

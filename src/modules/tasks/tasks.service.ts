@@ -1,0 +1,255 @@
+// Domain rules of tasks: references, assignees of the commission's parties, plan states, status machine.
+import { writeTransaction, type Db } from '../../db/connection.js';
+import { AppError, ERRORS, notFound, unknownReference } from '../../errors.js';
+import { requireRole, taskPartyOf, type Actor } from '../../lib/access.js';
+import { dateInZone } from '../../lib/dates.js';
+import { newId } from '../../lib/ids.js';
+import type { ServiceDeps } from '../../lib/service.js';
+import { findCommission } from '../commissions/commissions.repository.js';
+import { findMeeting } from '../meetings/meetings.repository.js';
+import { findOrganizationsByIds } from '../organizations/organizations.repository.js';
+import { findPlan } from '../plans/plans.repository.js';
+import type { Plan } from '../plans/plans.schemas.js';
+import { authorizeTransition } from './task-status.js';
+import { completionOf, overdueState } from './task-timeliness.js';
+import * as repo from './tasks.repository.js';
+import type { CreateTask, ListTasksQuery, Task, TransitionRequest, UpdateTask } from './tasks.schemas.js';
+
+/** "2.10" → "000002.000010", so codes sort as people number them. */
+export function codeSortKey(code: string): string {
+  return code.toLowerCase().replace(/\d+/g, (d) => d.padStart(8, '0'));
+}
+
+function searchTextOf(t: Pick<repo.TaskRow, 'code' | 'title' | 'description' | 'translations'>): string {
+  const translated = Object.values(t.translations ?? {}).flatMap((tr) => [tr?.title, tr?.description]);
+  return [t.code, t.title, t.description, ...translated].filter(Boolean).join('\n').toLowerCase();
+}
+
+export function presentTask(r: repo.TaskRecord, now: Date): Task {
+  const today = dateInZone(now, r.timeZone);
+  return {
+    id: r.id,
+    planId: r.planId,
+    commissionId: r.commissionId,
+    code: r.code,
+    title: r.title,
+    description: r.description,
+    area: r.area,
+    formOfCompletion: r.formOfCompletion,
+    expectedResult: r.expectedResult,
+    basis: r.basisMeetingId ? { meetingId: r.basisMeetingId, protocolItem: r.basisProtocolItem } : null,
+    translations: r.translations,
+    dueDate: r.dueDate,
+    originalDueDate: r.originalDueDate,
+    postponementCount: r.postponementCount,
+    status: r.status,
+    statusChangedAt: r.statusChangedAt,
+    completedAt: r.completedAt,
+    closedAt: r.closedAt,
+    ...overdueState(r.dueDate, r.status, today),
+    completion: completionOf(r, r.timeZone),
+    assignees: r.assignees,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+  };
+}
+
+function planFor(tx: Db, planId: string, field: string | null): Plan {
+  const plan = findPlan(tx, planId);
+  if (!plan) throw field ? unknownReference(field, 'plan', planId) : notFound('plan', planId);
+  return plan;
+}
+
+function refuseClosedPlan(plan: Plan): void {
+  if (plan.status === 'closed') {
+    throw new AppError(ERRORS.planStateConflict, 'the plan is closed: its tasks can no longer change');
+  }
+}
+
+/** The meeting must exist and belong to the plan's commission. */
+function checkBasis(tx: Db, plan: Plan, basis: CreateTask['basis'] | null | undefined): void {
+  if (!basis) return;
+  const meeting = findMeeting(tx, basis.meetingId);
+  if (!meeting) throw unknownReference('body.basis.meetingId', 'meeting', basis.meetingId);
+  if (meeting.commissionId !== plan.commissionId) {
+    throw new AppError(ERRORS.invalidValue, 'the basis meeting belongs to another commission', [
+      { path: 'body.basis.meetingId', message: "not a meeting of the plan's commission" },
+    ]);
+  }
+}
+
+/** Every assignee must exist and be of one of the commission's two party countries. */
+function checkAssignees(tx: Db, plan: Plan, assignees: CreateTask['assignees']): void {
+  const found = new Map(findOrganizationsByIds(tx, assignees.map((a) => a.organizationId)).map((o) => [o.id, o]));
+  const parties = findCommission(tx, plan.commissionId)?.parties.map((p) => p.country) ?? [];
+  assignees.forEach((a, i) => {
+    const path = `body.assignees.${i}.organizationId`;
+    const org = found.get(a.organizationId);
+    if (!org) throw unknownReference(path, 'organization', a.organizationId);
+    if (!parties.includes(org.country)) {
+      throw new AppError(ERRORS.invalidAssignees, `${org.name} (${org.country}) is not of a party of the commission (${parties.join(', ')})`, [
+        { path, message: `country ${org.country} is not a party of the commission` },
+      ]);
+    }
+  });
+}
+
+function refuseTakenCode(tx: Db, planId: string, code: string, exceptTaskId?: string): void {
+  if (repo.isCodeTaken(tx, planId, code, exceptTaskId)) {
+    throw new AppError(ERRORS.duplicateTaskCode, `the plan already has a task ${JSON.stringify(code)}`, [
+      { path: 'body.code', message: 'already used in this plan' },
+    ]);
+  }
+}
+
+export function createTaskService({ db, clock }: ServiceDeps) {
+  const load = (tx: Db, id: string): repo.TaskRecord => {
+    const record = repo.findTaskRecord(tx, id);
+    if (!record) throw notFound('task', id);
+    return record;
+  };
+
+  return {
+    list(query: ListTasksQuery) {
+      const now = clock();
+      const todayByCommission =
+        query.overdue === undefined
+          ? []
+          : repo.commissionZones(db).map((c) => ({ commissionId: c.commissionId, today: dateInZone(now, c.timeZone) }));
+      const page = repo.listTaskRecords(
+        db,
+        { ...query, search: query.q?.toLowerCase(), todayByCommission },
+        { limit: query.limit, cursor: query.cursor },
+      );
+      return { items: page.items.map((r) => presentTask(r, now)), nextCursor: page.nextCursor };
+    },
+
+    get(id: string): Task {
+      return presentTask(load(db, id), clock());
+    },
+
+    create(input: CreateTask, actor: Actor): Task {
+      requireRole(actor, ['secretariat'], 'create tasks');
+      const now = clock();
+      const id = newId();
+      writeTransaction(db, (tx) => {
+        const plan = planFor(tx, input.planId, 'body.planId');
+        refuseClosedPlan(plan);
+        refuseTakenCode(tx, plan.id, input.code);
+        checkBasis(tx, plan, input.basis);
+        checkAssignees(tx, plan, input.assignees);
+        const at = now.toISOString();
+        const row: repo.TaskRow = {
+          id,
+          planId: plan.id,
+          code: input.code,
+          codeSortKey: codeSortKey(input.code),
+          title: input.title,
+          description: input.description ?? null,
+          area: input.area,
+          formOfCompletion: input.formOfCompletion ?? null,
+          expectedResult: input.expectedResult ?? null,
+          basisMeetingId: input.basis?.meetingId ?? null,
+          basisProtocolItem: input.basis?.protocolItem ?? null,
+          translations: input.translations ?? {},
+          searchText: '',
+          dueDate: input.dueDate,
+          originalDueDate: input.dueDate,
+          postponementCount: 0,
+          status: 'not_started',
+          statusChangedAt: at,
+          completedAt: null,
+          closedAt: null,
+          createdAt: at,
+          updatedAt: at,
+        };
+        row.searchText = searchTextOf(row);
+        repo.insertTask(tx, row);
+        repo.replaceAssignees(tx, id, input.assignees);
+      });
+      return presentTask(load(db, id), now);
+    },
+
+    update(id: string, patch: UpdateTask, actor: Actor): Task {
+      requireRole(actor, ['secretariat'], 'edit tasks');
+      const now = clock();
+      writeTransaction(db, (tx) => {
+        const current = load(tx, id);
+        const plan = planFor(tx, current.planId, null);
+        refuseClosedPlan(plan);
+        if (patch.dueDate !== undefined && patch.dueDate !== current.dueDate && plan.status !== 'draft') {
+          throw new AppError(
+            ERRORS.planStateConflict,
+            'the plan is approved: deadlines change through POST /v1/tasks/{id}/deadline-changes, with a reason',
+            [{ path: 'body.dueDate', message: 'not editable once the plan is approved' }],
+          );
+        }
+        if (patch.code !== undefined) refuseTakenCode(tx, plan.id, patch.code, id);
+        if (patch.basis) checkBasis(tx, plan, patch.basis);
+        if (patch.assignees) checkAssignees(tx, plan, patch.assignees);
+        const { assignees, basis, ...fields } = patch;
+        const next = { ...current, ...fields };
+        repo.updateTask(tx, id, {
+          ...fields,
+          ...(patch.code !== undefined ? { codeSortKey: codeSortKey(patch.code) } : {}),
+          // In a draft the deadline is still being set, so it is also the original one.
+          ...(patch.dueDate !== undefined ? { originalDueDate: patch.dueDate } : {}),
+          ...(basis !== undefined ? { basisMeetingId: basis?.meetingId ?? null, basisProtocolItem: basis?.protocolItem ?? null } : {}),
+          searchText: searchTextOf(next),
+          updatedAt: now.toISOString(),
+        });
+        if (assignees) repo.replaceAssignees(tx, id, assignees);
+      });
+      return presentTask(load(db, id), now);
+    },
+
+    remove(id: string, actor: Actor): void {
+      requireRole(actor, ['secretariat'], 'delete tasks');
+      writeTransaction(db, (tx) => {
+        const current = load(tx, id);
+        const plan = planFor(tx, current.planId, null);
+        if (plan.status !== 'draft') {
+          throw new AppError(ERRORS.planStateConflict, `the plan is ${plan.status}: its tasks are never deleted, only cancelled`);
+        }
+        repo.deleteTask(tx, id);
+      });
+    },
+
+    transition(id: string, request: TransitionRequest, actor: Actor): Task {
+      const now = clock();
+      writeTransaction(db, (tx) => {
+        const current = load(tx, id);
+        const plan = planFor(tx, current.planId, null);
+        if (plan.status !== 'approved') {
+          throw new AppError(ERRORS.planStateConflict, `tasks move only in an approved plan; this plan is ${plan.status}`);
+        }
+        authorizeTransition(current.status, request.to, taskPartyOf(actor, current.assignees));
+        const at = now.toISOString();
+        const sentBack = request.to === 'in_progress' && (current.status === 'done' || current.status === 'closed');
+        repo.updateTask(tx, id, {
+          status: request.to,
+          statusChangedAt: at,
+          updatedAt: at,
+          ...(request.to === 'done' ? { completedAt: at } : {}),
+          ...(sentBack ? { completedAt: null } : {}),
+          closedAt: request.to === 'closed' ? at : null,
+        });
+        repo.insertStatusChange(tx, {
+          id: newId(),
+          taskId: id,
+          from: current.status,
+          to: request.to,
+          comment: request.comment ?? null,
+          actor: { role: actor.role, organizationId: actor.organizationId },
+          changedAt: at,
+        });
+      });
+      return presentTask(load(db, id), now);
+    },
+
+    listTransitions(id: string, page: { limit: number; cursor?: string | undefined }) {
+      load(db, id);
+      return repo.listStatusChanges(db, id, page);
+    },
+  };
+}
