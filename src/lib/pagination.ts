@@ -13,9 +13,10 @@ export const pageQuery = {
     .max(MAX_PAGE_SIZE)
     .default(50)
     .describe(`Page size, 1 to ${MAX_PAGE_SIZE}.`),
+  // Keyset cursors carry the sort key, which can be a 300-character Cyrillic name (1,800 bytes as JSON).
   cursor: z
     .string()
-    .max(512)
+    .max(4096)
     .optional()
     .describe('Opaque cursor from the `nextCursor` of the previous page; omit for the first page.'),
 };

@@ -1,6 +1,89 @@
-// HTTP routes of /v1/meetings (being built).
+// HTTP routes of /v1/meetings: thin handlers from request to service and back.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { IdParamsSchema, problemResponses } from '../../lib/common.schemas.js';
+import {
+  CreateMeetingSchema,
+  ListMeetingsQuerySchema,
+  MeetingPageSchema,
+  MeetingSchema,
+  UpdateMeetingSchema,
+} from './meetings.schemas.js';
+import { createMeetingService } from './meetings.service.js';
 
-const routes: FastifyPluginAsyncZod = async () => {};
+const tags = ['Meetings'];
 
-export default routes;
+const meetingRoutes: FastifyPluginAsyncZod = async (app) => {
+  const service = createMeetingService({ db: app.db, clock: app.clock });
+
+  app.get(
+    '/meetings',
+    {
+      schema: {
+        operationId: 'listMeetings',
+        tags,
+        summary: 'List meetings',
+        description:
+          'Lists meetings by date, a page at a time, optionally only those of one commission, of one kind, or within ' +
+          'a date range (`from` and `to` inclusive).',
+        querystring: ListMeetingsQuerySchema,
+        response: { 200: MeetingPageSchema, ...problemResponses(400) },
+      },
+    },
+    async (request) => service.list(request.query),
+  );
+
+  app.post(
+    '/meetings',
+    {
+      schema: {
+        operationId: 'createMeeting',
+        tags,
+        summary: 'Create a meeting',
+        description:
+          'Records a commission session, working-group meeting or official visit of a commission, which must exist ' +
+          '(422 otherwise).',
+        body: CreateMeetingSchema,
+        response: { 201: MeetingSchema, ...problemResponses(400, 413, 415, 422) },
+      },
+    },
+    async (request, reply) => {
+      const created = service.create(request.body);
+      return reply.code(201).header('location', `/v1/meetings/${created.id}`).send(created);
+    },
+  );
+
+  app.get(
+    '/meetings/:id',
+    {
+      schema: {
+        operationId: 'getMeeting',
+        tags,
+        summary: 'Read a meeting',
+        description: 'Returns one meeting.',
+        params: IdParamsSchema,
+        response: { 200: MeetingSchema, ...problemResponses(400, 404) },
+      },
+    },
+    async (request) => service.get(request.params.id),
+  );
+
+  app.patch(
+    '/meetings/:id',
+    {
+      schema: {
+        operationId: 'updateMeeting',
+        tags,
+        summary: 'Update a meeting',
+        description:
+          'Changes the kind, title, date, place or protocol number; null clears the protocol number. The commission ' +
+          'of a meeting never changes.',
+        params: IdParamsSchema,
+        body: UpdateMeetingSchema,
+        response: { 200: MeetingSchema, ...problemResponses(400, 404, 413, 415) },
+      },
+    },
+    async (request) => service.update(request.params.id, request.body),
+  );
+};
+
+export default meetingRoutes;

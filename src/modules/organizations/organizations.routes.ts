@@ -1,6 +1,89 @@
-// HTTP routes of /v1/organizations (being built).
+// HTTP routes of /v1/organizations: thin handlers from request to service and back.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { IdParamsSchema, problemResponses } from '../../lib/common.schemas.js';
+import {
+  CreateOrganizationSchema,
+  ListOrganizationsQuerySchema,
+  OrganizationPageSchema,
+  OrganizationSchema,
+  UpdateOrganizationSchema,
+} from './organizations.schemas.js';
+import { createOrganizationService } from './organizations.service.js';
 
-const routes: FastifyPluginAsyncZod = async () => {};
+const tags = ['Organizations'];
 
-export default routes;
+const organizationRoutes: FastifyPluginAsyncZod = async (app) => {
+  const service = createOrganizationService({ db: app.db, clock: app.clock });
+
+  app.get(
+    '/organizations',
+    {
+      schema: {
+        operationId: 'listOrganizations',
+        tags,
+        summary: 'List organizations',
+        description:
+          'Lists organizations by name, a page at a time, optionally only those of one country, of one kind, ' +
+          'directly under one parent, or whose name or short name contains `q` (case-insensitive in any script).',
+        querystring: ListOrganizationsQuerySchema,
+        response: { 200: OrganizationPageSchema, ...problemResponses(400) },
+      },
+    },
+    async (request) => service.list(request.query),
+  );
+
+  app.post(
+    '/organizations',
+    {
+      schema: {
+        operationId: 'createOrganization',
+        tags,
+        summary: 'Create an organization',
+        description:
+          'Creates a ministry, agency, enterprise, joint venture, region or business association, optionally under a ' +
+          'parent organization, which must exist (422 otherwise).',
+        body: CreateOrganizationSchema,
+        response: { 201: OrganizationSchema, ...problemResponses(400, 413, 415, 422) },
+      },
+    },
+    async (request, reply) => {
+      const created = service.create(request.body);
+      return reply.code(201).header('location', `/v1/organizations/${created.id}`).send(created);
+    },
+  );
+
+  app.get(
+    '/organizations/:id',
+    {
+      schema: {
+        operationId: 'getOrganization',
+        tags,
+        summary: 'Read an organization',
+        description: 'Returns one organization.',
+        params: IdParamsSchema,
+        response: { 200: OrganizationSchema, ...problemResponses(400, 404) },
+      },
+    },
+    async (request) => service.get(request.params.id),
+  );
+
+  app.patch(
+    '/organizations/:id',
+    {
+      schema: {
+        operationId: 'updateOrganization',
+        tags,
+        summary: 'Update an organization',
+        description:
+          'Changes the given fields; null clears the short name or the parent. A parent that does not exist, or one ' +
+          'that would make the organization its own ancestor, is refused with 422.',
+        params: IdParamsSchema,
+        body: UpdateOrganizationSchema,
+        response: { 200: OrganizationSchema, ...problemResponses(400, 404, 413, 415, 422) },
+      },
+    },
+    async (request) => service.update(request.params.id, request.body),
+  );
+};
+
+export default organizationRoutes;

@@ -1,0 +1,57 @@
+// Domain rules of meetings: a meeting belongs to an existing commission and never moves to another.
+import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { writeTransaction, type Schema } from '../../db/connection.js';
+import { notFound, unknownReference } from '../../errors.js';
+import { newId } from '../../lib/ids.js';
+import { findCommission } from '../commissions/commissions.repository.js';
+import * as repo from './meetings.repository.js';
+import type { CreateMeeting, ListMeetingsQuery, Meeting, UpdateMeeting } from './meetings.schemas.js';
+
+export interface ServiceDeps {
+  db: BetterSQLite3Database<Schema>;
+  clock: () => Date;
+}
+
+export function createMeetingService({ db, clock }: ServiceDeps) {
+  return {
+    list: (q: ListMeetingsQuery) => repo.listMeetings(db, q),
+
+    get(id: string): Meeting {
+      const found = repo.findMeeting(db, id);
+      if (!found) throw notFound('meeting', id);
+      return found;
+    },
+
+    create(input: CreateMeeting): Meeting {
+      const now = clock().toISOString();
+      const meeting: Meeting = {
+        id: newId(),
+        commissionId: input.commissionId,
+        kind: input.kind,
+        title: input.title,
+        date: input.date,
+        place: input.place,
+        protocolNumber: input.protocolNumber ?? null,
+        createdAt: now,
+        updatedAt: now,
+      };
+      writeTransaction(db, (tx) => {
+        if (!findCommission(tx, meeting.commissionId)) {
+          throw unknownReference('body.commissionId', 'commission', meeting.commissionId);
+        }
+        repo.insertMeeting(tx, meeting);
+      });
+      return meeting;
+    },
+
+    update(id: string, patch: UpdateMeeting): Meeting {
+      return writeTransaction(db, (tx) => {
+        const current = repo.findMeeting(tx, id);
+        if (!current) throw notFound('meeting', id);
+        const next: Meeting = { ...current, ...patch, updatedAt: clock().toISOString() };
+        repo.updateMeeting(tx, next);
+        return next;
+      });
+    },
+  };
+}

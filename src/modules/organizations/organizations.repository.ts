@@ -1,0 +1,87 @@
+// Drizzle queries on organizations; rows come back as API-shaped Organization objects.
+import { and, asc, eq, inArray, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import type { Db } from '../../db/connection.js';
+import { organizations } from '../../db/schema.js';
+import { afterCursor, toPage, type Page } from '../../lib/pagination.js';
+import type { ListOrganizationsQuery, Organization } from './organizations.schemas.js';
+
+type Row = typeof organizations.$inferSelect;
+
+function toOrganization(r: Row): Organization {
+  return {
+    id: r.id,
+    name: r.name,
+    shortName: r.shortName,
+    kind: r.kind,
+    country: r.country,
+    parentId: r.parentId,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+  };
+}
+
+/**
+ * A GLOB pattern matching `needle` anywhere, each letter as a class of its case forms: "мТз" becomes
+ * "*[мМ][тТ][зЗ]*". SQLite's LIKE and lower() fold ASCII only, so "мтз" would never find "МТЗ" (nor
+ * "белаз" find "БелАЗ"); GLOB is case-sensitive but understands UTF-8 classes, which makes the fold
+ * exact for Cyrillic, Kazakh and Latin letters without a search column. Case forms longer than one
+ * character (ß → SS) are left out. On PostgreSQL the same filter is `ILIKE`, whose folding is Unicode-aware.
+ */
+export function caseInsensitiveGlob(needle: string): string {
+  let pattern = '*';
+  for (const ch of needle) {
+    const forms = new Set([ch, ch.toLowerCase(), ch.toUpperCase()].filter((f) => [...f].length === 1));
+    if (forms.size > 1) pattern += `[${[...forms].join('')}]`;
+    // *, ? and [ are GLOB's metacharacters; inside a class they stand for themselves.
+    else pattern += '*?['.includes(ch) ? `[${ch}]` : ch;
+  }
+  return pattern + '*';
+}
+
+const glob = (column: SQLWrapper, pattern: string): SQL => sql`${column} GLOB ${pattern}`;
+
+export function findOrganization(db: Db, id: string): Organization | undefined {
+  const row = db.select().from(organizations).where(eq(organizations.id, id)).get();
+  return row && toOrganization(row);
+}
+
+/** The organizations among `ids` that exist, ordered by name then id; unknown ids are simply absent. */
+export function findOrganizationsByIds(db: Db, ids: string[]): Organization[] {
+  if (ids.length === 0) return [];
+  return db
+    .select()
+    .from(organizations)
+    .where(inArray(organizations.id, [...new Set(ids)]))
+    .orderBy(asc(organizations.name), asc(organizations.id))
+    .all()
+    .map(toOrganization);
+}
+
+export function listOrganizations(db: Db, q: ListOrganizationsQuery): Page<Organization> {
+  const pattern = q.q === undefined ? undefined : caseInsensitiveGlob(q.q);
+  const rows = db
+    .select()
+    .from(organizations)
+    .where(
+      and(
+        q.country === undefined ? undefined : eq(organizations.country, q.country),
+        q.kind === undefined ? undefined : eq(organizations.kind, q.kind),
+        q.parentId === undefined ? undefined : eq(organizations.parentId, q.parentId),
+        pattern === undefined ? undefined : or(glob(organizations.name, pattern), glob(organizations.shortName, pattern)),
+        afterCursor([organizations.name, organizations.id], q.cursor),
+      ),
+    )
+    .orderBy(asc(organizations.name), asc(organizations.id))
+    .limit(q.limit + 1)
+    .all();
+  return toPage(rows, q.limit, (r) => [r.name, r.id], toOrganization);
+}
+
+export function insertOrganization(db: Db, o: Organization): void {
+  db.insert(organizations).values(o).run();
+}
+
+export function updateOrganization(db: Db, o: Organization): void {
+  const { id, createdAt: _createdAt, ...rest } = o;
+  db.update(organizations).set(rest).where(eq(organizations.id, id)).run();
+}

@@ -1,0 +1,75 @@
+// Domain rules of organizations: the parent must exist and an organization can never be its own ancestor.
+import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { writeTransaction, type Db, type Schema } from '../../db/connection.js';
+import { AppError, ERRORS, notFound, unknownReference } from '../../errors.js';
+import { newId } from '../../lib/ids.js';
+import * as repo from './organizations.repository.js';
+import type { CreateOrganization, ListOrganizationsQuery, Organization, UpdateOrganization } from './organizations.schemas.js';
+
+export interface ServiceDeps {
+  db: BetterSQLite3Database<Schema>;
+  clock: () => Date;
+}
+
+function assertParentExists(tx: Db, parentId: string): void {
+  if (!repo.findOrganization(tx, parentId)) throw unknownReference('body.parentId', 'organization', parentId);
+}
+
+/** Walks up from the proposed parent; meeting `id` on the way means the move would close a loop. */
+function assertNoCycle(tx: Db, id: string, parentId: string): void {
+  const seen = new Set<string>();
+  for (let current: string | null = parentId; current !== null && !seen.has(current); ) {
+    if (current === id) {
+      throw new AppError(ERRORS.invalidValue, `organization ${JSON.stringify(id)} cannot become its own ancestor`, [
+        { path: 'body.parentId', message: 'this parent would make the organization its own ancestor' },
+      ]);
+    }
+    seen.add(current);
+    current = repo.findOrganization(tx, current)?.parentId ?? null;
+  }
+}
+
+export function createOrganizationService({ db, clock }: ServiceDeps) {
+  return {
+    list: (q: ListOrganizationsQuery) => repo.listOrganizations(db, q),
+
+    get(id: string): Organization {
+      const found = repo.findOrganization(db, id);
+      if (!found) throw notFound('organization', id);
+      return found;
+    },
+
+    create(input: CreateOrganization): Organization {
+      const now = clock().toISOString();
+      const organization: Organization = {
+        id: newId(),
+        name: input.name,
+        shortName: input.shortName ?? null,
+        kind: input.kind,
+        country: input.country,
+        parentId: input.parentId ?? null,
+        createdAt: now,
+        updatedAt: now,
+      };
+      writeTransaction(db, (tx) => {
+        if (organization.parentId !== null) assertParentExists(tx, organization.parentId);
+        repo.insertOrganization(tx, organization);
+      });
+      return organization;
+    },
+
+    update(id: string, patch: UpdateOrganization): Organization {
+      return writeTransaction(db, (tx) => {
+        const current = repo.findOrganization(tx, id);
+        if (!current) throw notFound('organization', id);
+        if (patch.parentId != null && patch.parentId !== current.parentId) {
+          assertParentExists(tx, patch.parentId);
+          assertNoCycle(tx, id, patch.parentId);
+        }
+        const next: Organization = { ...current, ...patch, updatedAt: clock().toISOString() };
+        repo.updateOrganization(tx, next);
+        return next;
+      });
+    },
+  };
+}
