@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { finishDocument } from './openapi-document.js';
 
 export const API_TAGS = [
   { name: 'Commissions', description: 'Intergovernmental commissions: the two parties, their co-chairs, the time zone that decides "today".' },
@@ -13,39 +14,6 @@ export const API_TAGS = [
   { name: 'Deadline changes', description: 'Reasoned postponements: requests, decisions and direct changes of due dates.' },
   { name: 'Service', description: 'Health of the running service.' },
 ];
-
-type Json = Record<string, unknown>;
-
-/** Drops components that nothing references: zod emits an input and an output twin of every named schema. */
-export function pruneUnusedComponents(doc: Json): Json {
-  const components = (doc.components ?? {}) as { schemas?: Record<string, unknown> };
-  const schemas = components.schemas ?? {};
-  const refsIn = (value: unknown, found: Set<string>) => {
-    JSON.stringify(value, (key, v) => {
-      if (key === '$ref' && typeof v === 'string' && v.startsWith('#/components/schemas/')) {
-        found.add(v.slice('#/components/schemas/'.length));
-      }
-      return v;
-    });
-  };
-  const used = new Set<string>();
-  refsIn({ ...doc, components: { ...components, schemas: undefined } }, used);
-  // Follow references between components until nothing new turns up.
-  let frontier = [...used];
-  while (frontier.length > 0) {
-    const next = new Set<string>();
-    for (const name of frontier) refsIn(schemas[name], next);
-    frontier = [...next].filter((n) => !used.has(n));
-    for (const n of frontier) used.add(n);
-  }
-  const kept = Object.fromEntries(
-    Object.keys(schemas)
-      .filter((name) => used.has(name))
-      .sort()
-      .map((name) => [name, schemas[name]]),
-  );
-  return { ...doc, components: { ...components, schemas: kept } };
-}
 
 export default fp(
   async (app) => {
@@ -64,7 +32,7 @@ export default fp(
         tags: API_TAGS,
       },
       transform: jsonSchemaTransform,
-      transformObject: (doc) => pruneUnusedComponents(jsonSchemaTransformObject(doc) as Json) as never,
+      transformObject: (doc) => finishDocument(jsonSchemaTransformObject(doc) as Record<string, unknown>) as never,
     });
     await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true } });
 

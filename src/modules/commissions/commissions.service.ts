@@ -1,15 +1,10 @@
 // Domain rules of commissions: creation, reading and the limits on changing the parties.
-import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import { writeTransaction, type Schema } from '../../db/connection.js';
+import { writeTransaction } from '../../db/connection.js';
 import { AppError, ERRORS, notFound } from '../../errors.js';
 import { newId } from '../../lib/ids.js';
+import type { ServiceDeps } from '../../lib/service.js';
 import * as repo from './commissions.repository.js';
 import type { Commission, CreateCommission, UpdateCommission } from './commissions.schemas.js';
-
-export interface ServiceDeps {
-  db: BetterSQLite3Database<Schema>;
-  clock: () => Date;
-}
 
 export function createCommissionService({ db, clock }: ServiceDeps) {
   return {

@@ -1,16 +1,11 @@
 // Domain rules of meetings: a meeting belongs to an existing commission and never moves to another.
-import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import { writeTransaction, type Schema } from '../../db/connection.js';
+import { writeTransaction } from '../../db/connection.js';
 import { notFound, unknownReference } from '../../errors.js';
 import { newId } from '../../lib/ids.js';
+import type { ServiceDeps } from '../../lib/service.js';
 import { findCommission } from '../commissions/commissions.repository.js';
 import * as repo from './meetings.repository.js';
 import type { CreateMeeting, ListMeetingsQuery, Meeting, UpdateMeeting } from './meetings.schemas.js';
-
-export interface ServiceDeps {
-  db: BetterSQLite3Database<Schema>;
-  clock: () => Date;
-}
 
 export function createMeetingService({ db, clock }: ServiceDeps) {
   return {

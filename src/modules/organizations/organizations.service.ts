@@ -1,15 +1,10 @@
 // Domain rules of organizations: the parent must exist and an organization can never be its own ancestor.
-import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import { writeTransaction, type Db, type Schema } from '../../db/connection.js';
+import { writeTransaction, type Db } from '../../db/connection.js';
 import { AppError, ERRORS, notFound, unknownReference } from '../../errors.js';
 import { newId } from '../../lib/ids.js';
+import type { ServiceDeps } from '../../lib/service.js';
 import * as repo from './organizations.repository.js';
 import type { CreateOrganization, ListOrganizationsQuery, Organization, UpdateOrganization } from './organizations.schemas.js';
-
-export interface ServiceDeps {
-  db: BetterSQLite3Database<Schema>;
-  clock: () => Date;
-}
 
 function assertParentExists(tx: Db, parentId: string): void {
   if (!repo.findOrganization(tx, parentId)) throw unknownReference('body.parentId', 'organization', parentId);

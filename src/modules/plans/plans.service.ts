@@ -1,17 +1,12 @@
 // Domain rules of plans: the period, and the approval cycle draft → approved → closed.
-import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import { writeTransaction, type Schema } from '../../db/connection.js';
+import { writeTransaction } from '../../db/connection.js';
 import type { PlanStatus } from '../../db/enums.js';
 import { AppError, ERRORS, notFound, unknownReference } from '../../errors.js';
 import { newId } from '../../lib/ids.js';
+import type { ServiceDeps } from '../../lib/service.js';
 import { findCommission } from '../commissions/commissions.repository.js';
 import * as repo from './plans.repository.js';
 import type { CreatePlan, ListPlansQuery, Plan, UpdatePlan } from './plans.schemas.js';
-
-export interface ServiceDeps {
-  db: BetterSQLite3Database<Schema>;
-  clock: () => Date;
-}
 
 export type PlanAction = 'approve' | 'close';
 
