@@ -10,14 +10,20 @@ import { findTaskRecord, updateTask, type TaskRecord } from '../tasks/tasks.repo
 import * as repo from './deadline-changes.repository.js';
 import type { CreateDeadlineChange, DeadlineChange, DeadlineDecision } from './deadline-changes.schemas.js';
 
-/** The task, if its deadline may still move: approved plan, task neither closed nor cancelled. */
-function movableTask(tx: Db, taskId: string): TaskRecord {
+/** The task, if its plan is in force: deadline changes are asked for and decided only in an approved plan. */
+function taskInForce(tx: Db, taskId: string): TaskRecord {
   const task = findTaskRecord(tx, taskId);
   if (!task) throw notFound('task', taskId);
   const plan = findPlan(tx, task.planId);
   if (plan?.status !== 'approved') {
     throw new AppError(ERRORS.planStateConflict, `deadlines change through requests only in an approved plan; this plan is ${plan?.status}`);
   }
+  return task;
+}
+
+/** The task, if its deadline may still move: approved plan, task neither closed nor cancelled. */
+function movableTask(tx: Db, taskId: string): TaskRecord {
+  const task = taskInForce(tx, taskId);
   if (OUT_OF_CONTROL_STATUSES.includes(task.status)) {
     throw new AppError(ERRORS.taskStateConflict, `the task is ${task.status}: its deadline no longer moves`);
   }
@@ -96,7 +102,9 @@ export function createDeadlineChangeService({ db, clock }: ServiceDeps) {
           throw new AppError(ERRORS.deadlineChangeConflict, `the change is already ${change.status}`);
         }
         const approve = decision.decision === 'approve';
+        // Rejecting only needs the plan in force; approving also needs a task whose deadline still moves.
         if (approve) applyDueDate(tx, movableTask(tx, taskId), change.newDueDate, at);
+        else taskInForce(tx, taskId);
         const decided: DeadlineChange = {
           ...change,
           status: approve ? 'approved' : 'rejected',

@@ -1,5 +1,5 @@
 // Drizzle queries on tasks, their assignees and their status transitions.
-import { and, asc, eq, gte, inArray, lte, ne, not, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, lte, ne, not, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/connection.js';
 import type { AssigneeRole, TaskStatus } from '../../db/enums.js';
 import { commissions, organizations, plans, taskAssignees, tasks, taskStatusChanges } from '../../db/schema.js';
@@ -60,7 +60,8 @@ function withAssignees(db: Db, rows: { task: TaskRow; commissionId: string; time
         rows.map((r) => r.task.id),
       ),
     )
-    .orderBy(asc(taskAssignees.taskId), asc(taskAssignees.position))
+    // Leads first ('lead' sorts after 'co_executor'), then in the order they were given.
+    .orderBy(asc(taskAssignees.taskId), desc(taskAssignees.role), asc(taskAssignees.position))
     .all();
   const byTask = new Map<string, AssigneeRecord[]>();
   for (const { taskId, ...a } of assignees) {

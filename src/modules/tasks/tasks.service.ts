@@ -193,7 +193,7 @@ export function createTaskService({ db, clock }: ServiceDeps) {
           ...fields,
           ...(patch.code !== undefined ? { codeSortKey: codeSortKey(patch.code) } : {}),
           // In a draft the deadline is still being set, so it is also the original one.
-          ...(patch.dueDate !== undefined ? { originalDueDate: patch.dueDate } : {}),
+          ...(patch.dueDate !== undefined && plan.status === 'draft' ? { originalDueDate: patch.dueDate } : {}),
           ...(basis !== undefined ? { basisMeetingId: basis?.meetingId ?? null, basisProtocolItem: basis?.protocolItem ?? null } : {}),
           searchText: searchTextOf(next),
           updatedAt: now.toISOString(),
@@ -225,13 +225,12 @@ export function createTaskService({ db, clock }: ServiceDeps) {
         }
         authorizeTransition(current.status, request.to, taskPartyOf(actor, current.assignees));
         const at = now.toISOString();
-        const sentBack = request.to === 'in_progress' && (current.status === 'done' || current.status === 'closed');
         repo.updateTask(tx, id, {
           status: request.to,
           statusChangedAt: at,
           updatedAt: at,
-          ...(request.to === 'done' ? { completedAt: at } : {}),
-          ...(sentBack ? { completedAt: null } : {}),
+          // Back in progress (sent back, reopened), a task is no longer reported done.
+          ...(request.to === 'done' ? { completedAt: at } : request.to === 'in_progress' ? { completedAt: null } : {}),
           closedAt: request.to === 'closed' ? at : null,
         });
         repo.insertStatusChange(tx, {

@@ -1,0 +1,64 @@
+// Calendar helpers without HTTP: "today" in a time zone, day arithmetic, zone names, and code numbering order.
+import t from 'tap';
+import { isCalendarDate } from '../../src/lib/common.schemas.js';
+import { addDays, dateInZone, daysBetween, isTimeZone } from '../../src/lib/dates.js';
+import { codeSortKey } from '../../src/modules/tasks/tasks.service.js';
+
+t.test('dateInZone gives the calendar date of an instant in a zone, across midnight', async (t) => {
+  const instant = new Date('2026-11-28T20:30:00.000Z');
+  t.equal(dateInZone(instant, 'Europe/Minsk'), '2026-11-28', 'Minsk (UTC+3): 23:30 on the 28th');
+  t.equal(dateInZone(instant, 'Asia/Almaty'), '2026-11-29', 'Almaty (UTC+5): 01:30 on the 29th');
+  t.equal(dateInZone(instant, 'UTC'), '2026-11-28');
+
+  const lateEvening = new Date('2026-11-28T21:30:00.000Z');
+  t.equal(dateInZone(lateEvening, 'Europe/Minsk'), '2026-11-29', 'Minsk at 21:30 UTC is already past midnight');
+  t.equal(dateInZone(lateEvening, 'Europe/London'), '2026-11-28');
+
+  t.equal(dateInZone(new Date('2026-11-28T20:59:59.999Z'), 'Europe/Minsk'), '2026-11-28', 'one millisecond before midnight in Minsk');
+  t.equal(dateInZone(new Date('2026-11-28T21:00:00.000Z'), 'Europe/Minsk'), '2026-11-29', 'midnight in Minsk');
+  t.equal(dateInZone(new Date('2026-12-31T22:00:00.000Z'), 'Asia/Almaty'), '2027-01-01', 'across a year end');
+  t.equal(dateInZone(new Date('2026-03-01T02:00:00.000Z'), 'America/Los_Angeles'), '2026-02-28', 'behind UTC, back across a month end');
+});
+
+t.test('daysBetween counts whole days, positive forwards and negative backwards', async (t) => {
+  t.equal(daysBetween('2026-11-28', '2026-11-28'), 0);
+  t.equal(daysBetween('2026-11-27', '2026-11-28'), 1);
+  t.equal(daysBetween('2026-11-28', '2026-11-27'), -1);
+  t.equal(daysBetween('2026-12-31', '2027-03-31'), 90);
+  t.equal(daysBetween('2028-02-28', '2028-03-01'), 2, 'leap year');
+  t.equal(daysBetween('2026-01-01', '2027-01-01'), 365);
+  t.equal(daysBetween('2026-03-28', '2026-03-30'), 2, 'unaffected by DST changes');
+});
+
+t.test('addDays moves a date by whole days, across month and year ends', async (t) => {
+  t.equal(addDays('2026-11-28', 1), '2026-11-29');
+  t.equal(addDays('2026-11-30', 1), '2026-12-01');
+  t.equal(addDays('2026-12-31', 1), '2027-01-01');
+  t.equal(addDays('2026-03-01', -1), '2026-02-28');
+  t.equal(addDays('2028-03-01', -1), '2028-02-29');
+  t.equal(daysBetween('2026-11-28', addDays('2026-11-28', 400)), 400, 'addDays and daysBetween agree');
+});
+
+t.test('isTimeZone accepts IANA zone names and UTC, and refuses anything else', async (t) => {
+  for (const zone of ['Europe/Minsk', 'Asia/Almaty', 'Europe/London', 'UTC', 'Etc/UTC']) t.ok(isTimeZone(zone), zone);
+  for (const zone of ['', 'Mars/Olympus', 'Europe/Minsk ', 'not a zone', 'GMT+25']) t.notOk(isTimeZone(zone), JSON.stringify(zone));
+});
+
+t.test('isCalendarDate refuses days that do not exist', async (t) => {
+  t.ok(isCalendarDate('2026-02-28'));
+  t.ok(isCalendarDate('2028-02-29'));
+  t.notOk(isCalendarDate('2026-02-29'));
+  t.notOk(isCalendarDate('2026-02-30'));
+  t.notOk(isCalendarDate('2026-13-01'));
+  t.notOk(isCalendarDate('2026-04-31'));
+});
+
+t.test('codeSortKey orders task codes as people number them', async (t) => {
+  const codes = ['10.1', '2.10', '1', '2.9', '2.1', '1.2.3', '2', '1.10', '1.2', '10'];
+  const sorted = [...codes].sort((a, b) => (codeSortKey(a) < codeSortKey(b) ? -1 : codeSortKey(a) > codeSortKey(b) ? 1 : 0));
+  t.same(sorted, ['1', '1.2', '1.2.3', '1.10', '2', '2.1', '2.9', '2.10', '10', '10.1']);
+  t.ok(codeSortKey('2.9') < codeSortKey('2.10'), '"2.9" < "2.10"');
+  t.ok(codeSortKey('2.10') < codeSortKey('10.1'), '"2.10" < "10.1"');
+  t.equal(codeSortKey('A.1'), codeSortKey('a.1'), 'letters compare without case');
+  t.equal(codeSortKey('Б.1'), codeSortKey('б.1'), 'Cyrillic letters compare without case');
+});
