@@ -817,3 +817,17 @@ t.test('the transitions log of a task is paginated and refuses bad queries', asy
   t.same(json(res), { items: [], nextCursor: null }, 'a new task has no transitions');
 });
 
+
+t.test('the code filter finds the one task with exactly that code, in each plan', async (t) => {
+  const app = await build(t);
+  const { commission, plan, assignees } = await seedPlan(app);
+  const other = await createPlan(app, commission.id, { title: 'Second plan' });
+  for (const code of ['1.1', '1.10', '11.1']) await createTask(app, { planId: plan.id, code, dueDate: '2026-12-31', assignees });
+  await createTask(app, { planId: other.id, code: '1.1', dueDate: '2026-12-31', assignees });
+
+  t.same(await codes(app, `planId=${plan.id}&code=1.1`), ['1.1'], 'exact, not a prefix');
+  t.same((await list(app, 'code=1.1')).items.map((task) => task.planId), [plan.id, other.id].sort(), 'across plans');
+  t.same(await codes(app, `planId=${plan.id}&code=9.9`), [], 'no such code');
+  const res = await app.inject({ method: 'GET', url: '/v1/tasks?code=bad%20code' });
+  assertProblem(t, res, 400, 'validation-failed');
+});

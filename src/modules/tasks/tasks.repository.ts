@@ -26,6 +26,7 @@ export interface TaskRecord extends TaskRow {
 
 export interface TaskFilter {
   planId?: string | undefined;
+  code?: string | undefined;
   organizationId?: string | undefined;
   party?: string | undefined;
   area?: TaskRow['area'] | undefined;
@@ -99,6 +100,7 @@ function overdueCondition(todayByCommission: TaskFilter['todayByCommission']): S
 function filterConditions(f: TaskFilter): (SQL | undefined)[] {
   return [
     f.planId ? eq(tasks.planId, f.planId) : undefined,
+    f.code ? eq(tasks.code, f.code) : undefined,
     f.area ? eq(tasks.area, f.area) : undefined,
     f.status ? inArray(tasks.status, f.status) : undefined,
     f.dueFrom ? gte(tasks.dueDate, f.dueFrom) : undefined,

@@ -205,6 +205,7 @@ export const ListTasksQuerySchema = z
   .strictObject({
     ...pageQuery,
     planId: IdSchema.optional().describe('Only tasks of this plan.'),
+    code: CodeSchema.optional().describe('Only the task with exactly this code (with planId: at most one).'),
     organizationId: IdSchema.optional().describe('Only tasks this organization executes (lead or co-executor).'),
     party: CountrySchema.optional().describe('Only tasks with an assignee of this country.'),
     area: AreaSchema.optional(),
