@@ -1,0 +1,125 @@
+// The one error path: whatever goes wrong, the caller gets an RFC 9457 problem document and nothing internal.
+import t from 'tap';
+import { buildApp } from '../src/app.js';
+import { PROBLEM_TYPE_BASE } from '../src/errors.js';
+import { build, json } from './helper.js';
+
+const PROBLEM = /^application\/problem\+json/;
+
+const validCommission = {
+  name: 'Belarus–Kazakhstan commission',
+  timeZone: 'Europe/Minsk',
+  parties: [
+    { country: 'BY', coChair: { name: 'Ivan Petrov', position: 'Deputy Prime Minister' } },
+    { country: 'KZ', coChair: { name: 'Aidar Sultanov', position: 'Deputy Prime Minister' } },
+  ],
+};
+
+t.test('an unknown route answers 404 with a complete problem document', async (t) => {
+  const app = await build(t);
+  const res = await app.inject({ method: 'GET', url: '/v1/no-such-thing?x=1' });
+  t.equal(res.statusCode, 404);
+  t.match(res.headers['content-type'], PROBLEM);
+  const body = json(res);
+  t.strictSame(body, {
+    type: `${PROBLEM_TYPE_BASE}route-not-found`,
+    title: 'No such route',
+    status: 404,
+    detail: 'no route GET /v1/no-such-thing',
+    instance: '/v1/no-such-thing',
+    code: 'route-not-found',
+    requestId: res.headers['x-request-id'],
+  });
+  t.match(body.requestId, /^[0-9a-f-]{36}$/, 'the request id is a UUID');
+});
+
+t.test('a text/plain body is refused with 415 and changes nothing', async (t) => {
+  const app = await build(t);
+  const res = await app.inject({
+    method: 'POST',
+    url: '/v1/commissions',
+    headers: { 'content-type': 'text/plain' },
+    payload: JSON.stringify(validCommission),
+  });
+  t.equal(res.statusCode, 415);
+  t.match(res.headers['content-type'], PROBLEM);
+  t.match(json(res), { status: 415, code: 'unsupported-media-type', type: `${PROBLEM_TYPE_BASE}unsupported-media-type`, instance: '/v1/commissions' });
+  t.strictSame(json(await app.inject({ url: '/v1/commissions' })).items, [], 'no commission was created');
+});
+
+t.test('a body over the limit is refused with 413', async (t) => {
+  const app = await build(t); // bodyLimit 64 KiB
+  const res = await app.inject({
+    method: 'POST',
+    url: '/v1/commissions',
+    headers: { 'content-type': 'application/json' },
+    payload: JSON.stringify({ ...validCommission, name: 'x'.repeat(70 * 1024) }),
+  });
+  t.equal(res.statusCode, 413);
+  t.match(res.headers['content-type'], PROBLEM);
+  t.match(json(res), { status: 413, code: 'body-too-large', title: 'The request body is too large' });
+  t.strictSame(json(await app.inject({ url: '/v1/commissions' })).items, []);
+});
+
+t.test('malformed JSON is refused with 400 malformed-body', async (t) => {
+  const app = await build(t);
+  const res = await app.inject({
+    method: 'POST',
+    url: '/v1/commissions',
+    headers: { 'content-type': 'application/json' },
+    payload: '{"name": "unterminated',
+  });
+  t.equal(res.statusCode, 400);
+  t.match(res.headers['content-type'], PROBLEM);
+  t.match(json(res), { status: 400, code: 'malformed-body', type: `${PROBLEM_TYPE_BASE}malformed-body`, instance: '/v1/commissions' });
+});
+
+t.test('an empty JSON body is refused with 400 malformed-body', async (t) => {
+  const app = await build(t);
+  const res = await app.inject({ method: 'POST', url: '/v1/commissions', headers: { 'content-type': 'application/json' }, payload: '' });
+  t.equal(res.statusCode, 400);
+  t.match(json(res), { status: 400, code: 'malformed-body' });
+});
+
+t.test('a validation failure lists the fields at fault', async (t) => {
+  const app = await build(t);
+  const res = await app.inject({ method: 'POST', url: '/v1/commissions', payload: { ...validCommission, timeZone: 'Mars/Olympus' } });
+  t.equal(res.statusCode, 400);
+  t.match(res.headers['content-type'], PROBLEM);
+  const body = json(res);
+  t.match(body, { status: 400, code: 'validation-failed', errors: [{ path: 'body.timeZone', message: String }] });
+  t.match(body.detail, /body\.timeZone/);
+});
+
+t.test('an unexpected exception becomes a 500 problem that reveals nothing internal', async (t) => {
+  const app = await buildApp({ config: { databasePath: ':memory:', logLevel: 'silent', bodyLimit: 65536 }, logger: false });
+  t.teardown(() => app.close());
+  const secret = 'SELECT * FROM secret_table WHERE password = 42';
+  app.get('/boom', async () => {
+    const err = new Error(`SQLITE_ERROR: near "${secret}": syntax error`);
+    (err as Error & { code: string }).code = 'SQLITE_ERROR';
+    throw err;
+  });
+  await app.ready();
+
+  const res = await app.inject({ method: 'GET', url: '/boom' });
+  t.equal(res.statusCode, 500);
+  t.match(res.headers['content-type'], PROBLEM);
+  const body = json(res);
+  t.strictSame(Object.keys(body).sort(), ['code', 'detail', 'instance', 'requestId', 'status', 'title', 'type']);
+  t.match(body, { status: 500, code: 'internal-error', title: 'Internal server error', instance: '/boom' });
+  t.equal(res.headers['x-request-id'], body.requestId, 'the x-request-id header names the same request as the problem');
+  t.match(body.detail, body.requestId, 'the detail quotes the request id');
+  for (const leak of ['SQLITE', 'SELECT', 'secret_table', 'syntax error', 'stack']) {
+    t.notOk(res.body.includes(leak), `the body does not contain "${leak}"`);
+  }
+  t.notMatch(res.body, /\bat .+:\d+:\d+/, 'the body holds no stack frame');
+});
+
+t.test('every response carries an x-request-id, and ids differ between requests', async (t) => {
+  const app = await build(t);
+  const a = await app.inject({ url: '/health' });
+  const b = await app.inject({ url: '/health' });
+  t.match(a.headers['x-request-id'], /^[0-9a-f-]{36}$/);
+  t.not(a.headers['x-request-id'], b.headers['x-request-id']);
+});

@@ -1,0 +1,215 @@
+// Storage: migrations on a real file database, the pragmas we rely on, and the write-transaction guard.
+import { cp, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t, { type Test } from 'tap';
+import { count } from 'drizzle-orm';
+import { buildApp } from '../src/app.js';
+import { MIGRATIONS_FOLDER, openDatabase, runMigrations, writeTransaction, type Database_ } from '../src/db/connection.js';
+import { commissions } from '../src/db/schema.js';
+
+interface Journal {
+  entries: { idx: number; tag: string; when: number }[];
+}
+
+async function tempDir(t: Test): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'tracker-migrations-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Opens a database file and closes it when the test ends. */
+function open(t: Test, path: string): Database_ {
+  const database = openDatabase(path);
+  t.teardown(() => {
+    if (database.sqlite.open) database.sqlite.close();
+  });
+  return database;
+}
+
+const journal = async (): Promise<Journal> => JSON.parse(await readFile(join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8'));
+
+const applied = (d: Database_) =>
+  (d.sqlite.prepare('SELECT hash, created_at FROM __drizzle_migrations ORDER BY id').all() as { hash: string }[]).length;
+
+const userTables = (d: Database_) =>
+  (
+    d.sqlite
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '__drizzle%' ORDER BY name")
+      .all() as { name: string }[]
+  ).map((r) => r.name);
+
+const NOW = '2026-11-28T09:00:00.000Z';
+const commissionRow = (id: string) => ({
+  id,
+  name: 'Belarus–Kazakhstan commission',
+  timeZone: 'Europe/Minsk',
+  partyACountry: 'BY',
+  partyACoChairName: 'Ivan Petrov',
+  partyACoChairPosition: 'Deputy Prime Minister',
+  partyBCountry: 'KZ',
+  partyBCoChairName: 'Aidar Sultanov',
+  partyBCoChairPosition: 'Deputy Prime Minister',
+  createdAt: NOW,
+  updatedAt: NOW,
+});
+
+t.test('migrations create every table on an empty file database', async (t) => {
+  const dir = await tempDir(t);
+  const database = open(t, join(dir, 'tracker.db'));
+  t.strictSame(userTables(database), [], 'the new file starts empty');
+
+  runMigrations(database);
+
+  t.equal(applied(database), (await journal()).entries.length, 'every migration of the journal is recorded');
+  const tables = userTables(database);
+  for (const table of ['commissions', 'organizations', 'meetings', 'plans', 'tasks', 'task_assignees', 'deadline_changes']) {
+    t.ok(tables.includes(table), `table ${table} exists`);
+  }
+  t.strictSame(database.sqlite.pragma('foreign_key_check'), [], 'no dangling foreign keys');
+  t.equal(database.sqlite.pragma('integrity_check', { simple: true }), 'ok');
+});
+
+t.test('applying the migrations again changes nothing and keeps the data written in between', async (t) => {
+  const dir = await tempDir(t);
+  const path = join(dir, 'tracker.db');
+  const first = open(t, path);
+  runMigrations(first);
+  first.db.insert(commissions).values(commissionRow('c-1')).run();
+  const before = applied(first);
+  first.sqlite.close();
+
+  const second = open(t, path);
+  runMigrations(second);
+  t.equal(applied(second), before, 'no migration ran twice');
+  t.strictSame(second.db.select().from(commissions).all(), [commissionRow('c-1')], 'the row written in between survives');
+  t.equal(second.sqlite.pragma('foreign_keys', { simple: true }), 1, 'foreign keys are back on after migrating');
+});
+
+t.test('later migrations keep the rows of a database created by the first one', async (t) => {
+  const { entries } = await journal();
+  if (entries.length < 2) {
+    t.pass('only one migration so far: nothing to upgrade');
+    return;
+  }
+  // A copy of migrations/ whose journal stops after the first migration stands for an old release.
+  const dir = await tempDir(t);
+  const oldMigrations = join(dir, 'migrations');
+  await cp(MIGRATIONS_FOLDER, oldMigrations, { recursive: true });
+  await writeFile(join(oldMigrations, 'meta', '_journal.json'), JSON.stringify({ ...(await journal()), entries: entries.slice(0, 1) }));
+
+  const database = open(t, join(dir, 'tracker.db'));
+  runMigrations(database, oldMigrations);
+  // Rows in every table of the first migration, parents and children, in its own column names.
+  const seed = [
+    `INSERT INTO commissions VALUES ('c1','C','Europe/Minsk','BY','A','P','KZ','B','P','${NOW}','${NOW}')`,
+    `INSERT INTO organizations VALUES ('o1','Ministry of Industry',NULL,'ministry','BY',NULL,'${NOW}','${NOW}')`,
+    `INSERT INTO organizations VALUES ('o2','MTZ','MTZ','enterprise','BY','o1','${NOW}','${NOW}')`,
+    `INSERT INTO meetings VALUES ('m1','c1','official_visit','Visit','2026-11-04','Astana','12','${NOW}','${NOW}')`,
+    `INSERT INTO plans VALUES ('p1','c1','Plan','2026-01-01','2027-12-31','approved','${NOW}',NULL,'${NOW}','${NOW}')`,
+    `INSERT INTO tasks (id, plan_id, code, code_sort_key, title, area, basis_meeting_id, search_text, due_date,
+       original_due_date, postponement_count, status, status_changed_at, created_at, updated_at)
+     VALUES ('t1','p1','1.1','0001.0001','Assemble tractors','mechanical_engineering','m1','1.1 assemble tractors',
+       '2026-12-31','2026-10-31',1,'in_progress','${NOW}','${NOW}','${NOW}')`,
+    `INSERT INTO task_assignees VALUES ('t1','o1','lead',0), ('t1','o2','co_executor',1)`,
+    `INSERT INTO deadline_changes (id, task_id, kind, status, old_due_date, new_due_date, reason, requested_by_role,
+       requested_at) VALUES ('d1','t1','direct','applied','2026-10-31','2026-12-31','Supplier delay','secretariat','${NOW}')`,
+  ];
+  for (const statement of seed) database.sqlite.exec(statement);
+  const tables = ['commissions', 'organizations', 'meetings', 'plans', 'tasks', 'task_assignees', 'deadline_changes'];
+  const columnsOf = (table: string) =>
+    (database.sqlite.prepare(`SELECT name FROM pragma_table_info('${table}')`).all() as { name: string }[]).map((c) => c.name);
+  const oldColumns = Object.fromEntries(tables.map((table) => [table, columnsOf(table)]));
+  const read = () =>
+    Object.fromEntries(
+      tables.map((table) => [
+        table,
+        database.sqlite.prepare(`SELECT ${oldColumns[table]!.map((c) => `"${c}"`).join(', ')} FROM "${table}" ORDER BY rowid`).all(),
+      ]),
+    );
+  const before = read();
+
+  runMigrations(database);
+
+  t.equal(applied(database), entries.length, 'the later migrations ran');
+  t.strictSame(read(), before, 'every row of every table is still there, unchanged');
+  t.strictSame(database.sqlite.pragma('foreign_key_check'), [], 'no dangling foreign keys');
+});
+
+t.test('a migration run that leaves dangling foreign keys is refused', async (t) => {
+  const dir = await tempDir(t);
+  const database = open(t, join(dir, 'tracker.db'));
+  runMigrations(database);
+  database.sqlite.pragma('foreign_keys = OFF');
+  database.sqlite.exec(`INSERT INTO plans VALUES ('p1','no-such-commission','Plan','2026-01-01','2026-12-31','draft',NULL,NULL,'${NOW}','${NOW}')`);
+  database.sqlite.pragma('foreign_keys = ON');
+
+  t.throws(() => runMigrations(database), /dangling foreign keys/);
+  t.equal(database.sqlite.pragma('foreign_keys', { simple: true }), 1, 'foreign keys are back on after the refusal');
+});
+
+t.test('a file database runs with WAL, synchronous FULL, foreign keys and a busy timeout', async (t) => {
+  const dir = await tempDir(t);
+  const { sqlite } = open(t, join(dir, 'tracker.db'));
+  t.equal(sqlite.pragma('journal_mode', { simple: true }), 'wal');
+  t.equal(sqlite.pragma('synchronous', { simple: true }), 2, 'synchronous = FULL');
+  t.equal(sqlite.pragma('foreign_keys', { simple: true }), 1);
+  t.ok(Number(sqlite.pragma('busy_timeout', { simple: true })) > 0, 'busy_timeout is set');
+});
+
+t.test('the database refuses a plan whose commission does not exist', async (t) => {
+  const dir = await tempDir(t);
+  const database = open(t, join(dir, 'tracker.db'));
+  runMigrations(database);
+  t.throws(
+    () => database.sqlite.exec(`INSERT INTO plans VALUES ('p1','nope','Plan','2026-01-01','2026-12-31','draft',NULL,NULL,'${NOW}','${NOW}')`),
+    { code: 'SQLITE_CONSTRAINT_FOREIGNKEY' },
+  );
+});
+
+t.test('writeTransaction refuses an async body and rolls back what it wrote', async (t) => {
+  const dir = await tempDir(t);
+  const database = open(t, join(dir, 'tracker.db'));
+  runMigrations(database);
+
+  t.throws(
+    () =>
+      writeTransaction(database.db, async (tx) => {
+        tx.insert(commissions).values(commissionRow('c-async')).run();
+      }),
+    { name: 'TypeError', message: /must be synchronous/ },
+  );
+  t.equal(database.db.select({ n: count() }).from(commissions).get()?.n, 0, 'nothing was written');
+  t.equal(database.sqlite.inTransaction, false, 'no transaction is left open');
+
+  const result = writeTransaction(database.db, (tx) => {
+    tx.insert(commissions).values(commissionRow('c-sync')).run();
+    return 'done';
+  });
+  t.equal(result, 'done', 'a synchronous body returns its value');
+  t.strictSame(database.db.select({ id: commissions.id }).from(commissions).all(), [{ id: 'c-sync' }]);
+});
+
+t.test('writeTransaction rolls back everything when its body throws', async (t) => {
+  const dir = await tempDir(t);
+  const database = open(t, join(dir, 'tracker.db'));
+  runMigrations(database);
+  t.throws(() =>
+    writeTransaction(database.db, (tx) => {
+      tx.insert(commissions).values(commissionRow('c-1')).run();
+      throw new Error('refused half-way');
+    }),
+  /refused half-way/);
+  t.equal(database.db.select({ n: count() }).from(commissions).get()?.n, 0);
+});
+
+t.test('the folder of DATABASE_PATH is created when it does not exist', async (t) => {
+  const dir = await tempDir(t);
+  const path = join(dir, 'not', 'yet', 'there', 'tracker.db');
+  const app = await buildApp({ config: { databasePath: path, logLevel: 'silent', bodyLimit: 65536 }, logger: false });
+  t.teardown(() => app.close());
+  await app.ready();
+  t.ok((await stat(path)).isFile(), 'the database file exists');
+  const res = await app.inject({ method: 'GET', url: '/health' });
+  t.strictSame(res.json(), { status: 'ok', database: 'ok' });
+});

@@ -1,0 +1,141 @@
+// The published contract: the committed openapi/openapi.json is what the app serves, and it is complete.
+import { readFile } from 'node:fs/promises';
+import t from 'tap';
+import { build, json } from './helper.js';
+
+const COMMITTED = new URL('../openapi/openapi.json', import.meta.url);
+const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'] as const;
+
+type Json = Record<string, any>;
+interface Operation {
+  method: string;
+  path: string;
+  op: Json;
+}
+
+function operationsOf(doc: Json): Operation[] {
+  return Object.entries(doc.paths as Record<string, Json>)
+    .filter(([path]) => path === '/health' || path.startsWith('/v1/') || path === '/v1')
+    .flatMap(([path, item]) =>
+      METHODS.filter((m) => item[m] !== undefined).map((method) => ({ method, path, op: item[method] as Json })),
+    );
+}
+
+/** Follows a local JSON pointer such as `#/components/schemas/Task`; undefined when it leads nowhere. */
+function resolvePointer(doc: Json, ref: string): unknown {
+  if (!ref.startsWith('#/')) return undefined;
+  let node: unknown = doc;
+  for (const raw of ref.slice(2).split('/')) {
+    const key = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
+    if (node === null || typeof node !== 'object' || !(key in node)) return undefined;
+    node = (node as Json)[key];
+  }
+  return node;
+}
+
+function allRefs(value: unknown, found: string[] = []): string[] {
+  if (Array.isArray(value)) for (const v of value) allRefs(v, found);
+  else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (k === '$ref' && typeof v === 'string') found.push(v);
+      else allRefs(v, found);
+    }
+  }
+  return found;
+}
+
+/** The media-type objects of an operation's request body and success responses (those with content). */
+function payloads(op: Json): Json[] {
+  const bodies = Object.values((op.requestBody?.content ?? {}) as Record<string, Json>);
+  const successes = Object.entries((op.responses ?? {}) as Record<string, Json>)
+    .filter(([status]) => /^2\d\d$/.test(status))
+    .flatMap(([, response]) => Object.values((response.content ?? {}) as Record<string, Json>));
+  return [...bodies, ...successes];
+}
+
+function hasExample(doc: Json, media: Json): boolean {
+  if (media.example !== undefined || media.examples !== undefined) return true;
+  let schema = media.schema as Json | undefined;
+  if (schema?.$ref) schema = resolvePointer(doc, schema.$ref) as Json | undefined;
+  return schema !== undefined && (schema.example !== undefined || (Array.isArray(schema.examples) && schema.examples.length > 0));
+}
+
+t.test('the served document is exactly the committed openapi/openapi.json', async (t) => {
+  const app = await build(t);
+  const res = await app.inject({ method: 'GET', url: '/openapi.json' });
+  t.equal(res.statusCode, 200);
+  t.match(res.headers['content-type'], /^application\/json/);
+  const committed = JSON.parse(await readFile(COMMITTED, 'utf8'));
+  t.strictSame(
+    json(res),
+    committed,
+    'openapi/openapi.json is out of date: run `npm run openapi` and commit the result',
+  );
+});
+
+t.test('the document is OpenAPI 3.1.0 and describes every operation fully', async (t) => {
+  const app = await build(t);
+  const doc = json<Json>(await app.inject({ method: 'GET', url: '/openapi.json' }));
+  t.equal(doc.openapi, '3.1.0');
+  t.ok(doc.info?.title, 'the document has a title');
+
+  const operations = operationsOf(doc);
+  t.ok(operations.some((o) => o.path === '/health'), 'GET /health is documented');
+  t.ok(operations.some((o) => o.path.startsWith('/v1/')), 'the /v1 API is documented');
+
+  const ids = operations.map((o) => o.op.operationId);
+  const duplicates = ids.filter((id, i) => ids.indexOf(id) !== i);
+  t.strictSame(duplicates, [], 'operationIds are unique');
+
+  const declaredTags = new Set(((doc.tags ?? []) as Json[]).map((tag) => tag.name));
+  for (const { method, path, op } of operations) {
+    const name = `${method.toUpperCase()} ${path}`;
+    t.test(name, async (t) => {
+      t.match(op.operationId, /^[a-z][A-Za-z]+$/, 'has a camelCase operationId');
+      t.ok(Array.isArray(op.tags) && op.tags.length > 0, 'has a tag');
+      for (const tag of op.tags ?? []) t.ok(declaredTags.has(tag), `tag "${tag}" is declared at the top level`);
+      t.ok(typeof op.summary === 'string' && op.summary.trim().length > 0, 'has a summary');
+      t.ok(typeof op.description === 'string' && op.description.trim().length > 0, 'has a description');
+
+      // An operation that takes no input at all (GET /health) cannot be refused with a 4xx; its
+      // failure (503) must still be a problem document.
+      const takesInput = (op.parameters ?? []).length > 0 || op.requestBody !== undefined;
+      const errorStatus = takesInput ? /^4\d\d$/ : /^[45]\d\d$/;
+      const problems = Object.entries((op.responses ?? {}) as Record<string, Json>).filter(
+        ([status, response]) => errorStatus.test(status) && response.content?.['application/problem+json']?.schema,
+      );
+      t.ok(
+        problems.length > 0,
+        takesInput
+          ? 'declares at least one 4xx application/problem+json response'
+          : 'declares at least one error response as application/problem+json',
+      );
+
+      const media = payloads(op);
+      // An operation with neither a request body nor a response body (a 204 delete) has nothing to exemplify.
+      if (media.length > 0) {
+        t.ok(
+          media.some((m) => hasExample(doc, m)),
+          'its request body or success response carries an example',
+        );
+      }
+    });
+  }
+});
+
+t.test('every $ref in the document resolves', async (t) => {
+  const app = await build(t);
+  const doc = json<Json>(await app.inject({ method: 'GET', url: '/openapi.json' }));
+  const refs = allRefs(doc);
+  t.ok(refs.length > 0, 'the document uses named components');
+  const dangling = [...new Set(refs)].filter((ref) => resolvePointer(doc, ref) === undefined);
+  t.strictSame(dangling, [], 'no $ref points nowhere');
+});
+
+t.test('the interactive documentation answers at /docs with HTML', async (t) => {
+  const app = await build(t);
+  const res = await app.inject({ method: 'GET', url: '/docs' });
+  t.equal(res.statusCode, 200);
+  t.match(res.headers['content-type'], /^text\/html/);
+  t.match(res.body, /<html/i);
+});
