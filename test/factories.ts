@@ -1,5 +1,6 @@
 // Test factories: create resources through the public API, so tests exercise the same paths callers do.
 import type { App } from '../src/app.js';
+import type { Task } from '../src/modules/tasks/tasks.schemas.js';
 
 async function post<T = any>(app: App, url: string, payload: unknown): Promise<T> {
   const res = await app.inject({ method: 'POST', url, payload: payload as object });
@@ -67,4 +68,30 @@ export async function seedPlan(app: App) {
     { organizationId: kz.id, role: 'lead' },
   ];
   return { commission, by, kz, meeting, plan, assignees };
+}
+
+/** Reads a task back through the API. */
+export async function getTask(app: App, id: string): Promise<Task> {
+  const res = await app.inject({ method: 'GET', url: `/v1/tasks/${id}` });
+  return JSON.parse(res.body) as Task;
+}
+
+/** Moves a task to `to`, failing loudly when the transition is refused. */
+export async function transition(app: App, id: string, to: string): Promise<Task> {
+  const res = await app.inject({ method: 'POST', url: `/v1/tasks/${id}/transitions`, payload: { to } });
+  if (res.statusCode !== 200) throw new Error(`transition to ${to} answered ${res.statusCode}: ${res.body}`);
+  return JSON.parse(res.body) as Task;
+}
+
+/** A task (code 1.1, due `dueDate`) in an approved plan; with `timeZone`, the plan belongs to a commission in that zone. */
+export async function approvedTask(app: App, { dueDate = '2026-12-31', timeZone }: { dueDate?: string; timeZone?: string } = {}) {
+  let seed = await seedPlan(app);
+  if (timeZone) {
+    const commission = await createCommission(app, { timeZone });
+    const plan = await createPlan(app, commission.id);
+    seed = { ...seed, commission, plan };
+  }
+  const task: Task = await createTask(app, { planId: seed.plan.id, code: '1.1', dueDate, assignees: seed.assignees });
+  await approvePlan(app, seed.plan.id);
+  return { ...seed, task };
 }

@@ -1,5 +1,6 @@
 // Test helpers: build(t) gives each test its own app on a fresh in-memory database and a clock it controls.
 import type { Test } from 'tap';
+import type { InjectOptions } from 'fastify';
 import { buildApp, type App } from '../src/app.js';
 
 export const DEFAULT_NOW = '2026-11-28T09:00:00.000Z';
@@ -40,4 +41,31 @@ export function snapshot(app: App): Record<string, unknown[]> {
     .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
     .all() as { name: string }[];
   return Object.fromEntries(tables.map(({ name }) => [name, app.sqlite.prepare(`SELECT * FROM "${name}" ORDER BY rowid`).all()]));
+}
+
+export type InjectedResponse = { statusCode: number; headers: Record<string, unknown>; body: string };
+
+/**
+ * Asserts a problem document (RFC 9457) of the given status and code, with nothing internal leaking,
+ * and returns its parsed body.
+ */
+export function assertProblem(t: Test, res: InjectedResponse, status: number, code: string) {
+  t.equal(res.statusCode, status, `status ${status}`);
+  t.match(String(res.headers['content-type']), /^application\/problem\+json/, 'problem media type');
+  const body = json(res);
+  t.equal(body.status, status, 'body.status');
+  t.equal(body.code, code, 'body.code');
+  t.equal(body.type, `https://commission-plan-tracker.example/problems/${code}`, 'body.type');
+  t.type(body.title, 'string', 'body.title');
+  t.type(body.detail, 'string', 'body.detail');
+  t.notMatch(res.body, /SQLITE|at .+\.ts:\d+/, 'nothing internal leaks');
+  return body;
+}
+
+/** Sends a request that must be refused with `status` and a problem `code`, and proves the refusal changed nothing. */
+export async function refused(t: Test, app: App, request: InjectOptions, status: number, code: string) {
+  const before = snapshot(app);
+  const body = assertProblem(t, await app.inject(request), status, code);
+  t.strictSame(snapshot(app), before, 'nothing changed');
+  return body;
 }

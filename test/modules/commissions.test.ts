@@ -4,7 +4,7 @@ import type { Test } from 'tap';
 import type { App } from '../../src/app.js';
 import { plans } from '../../src/db/schema.js';
 import { newId } from '../../src/lib/ids.js';
-import { DEFAULT_NOW, build, json, snapshot, testClock } from '../helper.js';
+import { DEFAULT_NOW, build, json, refused as sharedRefused, testClock } from '../helper.js';
 
 const MISSING_ID = '019a7c2e-0000-7000-8000-00000000dead';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -41,7 +41,10 @@ function addPlan(app: App, commissionId: string): void {
     .run();
 }
 
-/** Sends a request that must be refused with `status` and a problem `code`, and proves nothing changed. */
+/**
+ * The shared refusal check (problem document, database unchanged) plus what commission refusals also promise:
+ * `instance` is the request path, and `path`, when given, is named among the fields at fault.
+ */
 async function refused(
   t: Test,
   app: App,
@@ -50,11 +53,7 @@ async function refused(
   code: string,
   path?: string,
 ) {
-  const before = snapshot(app);
-  const res = await app.inject({ ...request, payload: request.payload as object | undefined });
-  t.equal(res.statusCode, status, `answers ${status}`);
-  t.match(res.headers['content-type'], /^application\/problem\+json/);
-  const body = json(res);
+  const body = await sharedRefused(t, app, { ...request, payload: request.payload as object | undefined }, status, code);
   t.match(body, { status, code, instance: request.url.split('?')[0] });
   if (path !== undefined) {
     t.ok(
@@ -62,7 +61,6 @@ async function refused(
       `names ${path} among the fields at fault`,
     );
   }
-  t.strictSame(snapshot(app), before, 'the database is unchanged');
   return body;
 }
 

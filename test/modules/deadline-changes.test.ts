@@ -7,30 +7,11 @@ import type { AppError } from '../../src/errors.js';
 import { createDeadlineChangeService } from '../../src/modules/deadline-changes/deadline-changes.service.js';
 import type { DeadlineChange } from '../../src/modules/deadline-changes/deadline-changes.schemas.js';
 import type { Task } from '../../src/modules/tasks/tasks.schemas.js';
-import { build, json, snapshot, testClock } from '../helper.js';
-import { approvePlan, createOrganization, createTask, seedPlan } from '../factories.js';
+import { assertProblem, build, json, refused, snapshot, testClock, type InjectedResponse } from '../helper.js';
+import { approvedTask, approvePlan, createOrganization, createTask, getTask, seedPlan, transition } from '../factories.js';
 
 const MISSING_ID = '019a7c2e-0000-7000-8000-00000000dead';
 const NOW = '2026-11-28T09:00:00.000Z';
-
-type Res = { statusCode: number; headers: Record<string, unknown>; body: string };
-
-function assertProblem(t: Test, res: Res, status: number, code: string) {
-  t.equal(res.statusCode, status, `status ${status}`);
-  t.match(res.headers['content-type'], /^application\/problem\+json/, 'problem media type');
-  const body = json(res);
-  t.equal(body.status, status);
-  t.equal(body.code, code);
-  t.type(body.detail, 'string');
-  return body;
-}
-
-async function refused(t: Test, app: App, request: InjectOptions, status: number, code: string) {
-  const before = snapshot(app);
-  const body = assertProblem(t, await app.inject(request), status, code);
-  t.same(snapshot(app), before, 'nothing changed');
-  return body;
-}
 
 const ask = (taskId: string, payload: Record<string, unknown>): InjectOptions => ({
   method: 'POST',
@@ -60,21 +41,6 @@ async function decided(t: Test, app: App, taskId: string, changeId: string, payl
   t.equal(res.statusCode, 200, `${payload.decision} is accepted`);
   if (res.statusCode !== 200) throw new Error(res.body);
   return json(res);
-}
-
-const getTask = async (app: App, id: string): Promise<Task> => json(await app.inject({ method: 'GET', url: `/v1/tasks/${id}` }));
-
-/** A task due 2026-12-31 in an approved plan. */
-async function approvedTask(app: App) {
-  const seed = await seedPlan(app);
-  const task: Task = await createTask(app, { planId: seed.plan.id, code: '1.1', dueDate: '2026-12-31', assignees: seed.assignees });
-  await approvePlan(app, seed.plan.id);
-  return { ...seed, task };
-}
-
-async function transition(app: App, id: string, to: string) {
-  const res = await app.inject({ method: 'POST', url: `/v1/tasks/${id}/transitions`, payload: { to } });
-  if (res.statusCode !== 200) throw new Error(res.body);
 }
 
 t.test('a request is pending and leaves the due date as it is', async (t) => {
@@ -386,7 +352,7 @@ t.test('the list is paginated and oldest first, and keeps every change', async (
   let cursor: string | null = null;
   let pages = 0;
   do {
-    const res: Res = await app.inject({
+    const res: InjectedResponse = await app.inject({
       method: 'GET',
       url: `/v1/tasks/${task.id}/deadline-changes?limit=4${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
     });

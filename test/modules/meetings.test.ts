@@ -1,8 +1,8 @@
 // Tests of /v1/meetings: create, read, update, the commission reference, filters and pagination.
-import t, { type Test } from 'tap';
+import t from 'tap';
 import type { App } from '../../src/app.js';
 import { findMeeting } from '../../src/modules/meetings/meetings.repository.js';
-import { build, DEFAULT_NOW, json, snapshot, testClock } from '../helper.js';
+import { assertProblem, build, DEFAULT_NOW, json, snapshot, testClock } from '../helper.js';
 
 const UNKNOWN_ID = '019a7c2e-7a10-7000-8000-0000000000ff';
 
@@ -15,7 +15,8 @@ const commissionBody = {
   ],
 };
 
-async function createCommission(app: App): Promise<string> {
+/** Creates the commission of `commissionBody` (not the factory's default) and returns only its id. */
+async function createCommissionId(app: App): Promise<string> {
   const res = await app.inject({ method: 'POST', url: '/v1/commissions', payload: commissionBody });
   if (res.statusCode !== 201) throw new Error(`commission create failed: ${res.statusCode} ${res.body}`);
   return json(res).id;
@@ -30,24 +31,16 @@ const visit = (commissionId: string) => ({
   protocolNumber: 'No. 19',
 });
 
-async function createMeeting(app: App, body: Record<string, unknown>) {
+/** Posts `body` exactly as given (no factory defaults, e.g. no protocolNumber) and requires a 201. */
+async function createMeetingFromBody(app: App, body: Record<string, unknown>) {
   const res = await app.inject({ method: 'POST', url: '/v1/meetings', payload: body });
   if (res.statusCode !== 201) throw new Error(`meeting create failed: ${res.statusCode} ${res.body}`);
   return json(res);
 }
 
-function assertProblem(t: Test, res: { statusCode: number; headers: Record<string, unknown>; body: string }, status: number, code: string) {
-  t.equal(res.statusCode, status, `status ${status}`);
-  t.match(String(res.headers['content-type']), /^application\/problem\+json/);
-  const body = json(res);
-  t.equal(body.status, status);
-  t.equal(body.code, code);
-  return body;
-}
-
 t.test('creating a meeting answers 201 with a Location header and the stored meeting', async (t) => {
   const app = await build(t);
-  const commissionId = await createCommission(app);
+  const commissionId = await createCommissionId(app);
   const res = await app.inject({ method: 'POST', url: '/v1/meetings', payload: visit(commissionId) });
   t.equal(res.statusCode, 201);
   const created = json(res);
@@ -62,16 +55,16 @@ t.test('creating a meeting answers 201 with a Location header and the stored mee
 
 t.test('a meeting without a protocol yet has a null protocol number', async (t) => {
   const app = await build(t);
-  const commissionId = await createCommission(app);
+  const commissionId = await createCommissionId(app);
   const { protocolNumber: _omitted, ...body } = visit(commissionId);
-  const created = await createMeeting(app, { ...body, kind: 'working_group' });
+  const created = await createMeetingFromBody(app, { ...body, kind: 'working_group' });
   t.equal(created.protocolNumber, null);
   t.equal(created.kind, 'working_group');
 });
 
 t.test('a meeting of a commission that does not exist is refused with 422 and changes nothing', async (t) => {
   const app = await build(t);
-  await createCommission(app);
+  await createCommissionId(app);
   const before = snapshot(app);
   const res = await app.inject({ method: 'POST', url: '/v1/meetings', payload: visit(UNKNOWN_ID) });
   const body = assertProblem(t, res, 422, 'unknown-reference');
@@ -81,7 +74,7 @@ t.test('a meeting of a commission that does not exist is refused with 422 and ch
 
 t.test('invalid create bodies are refused with 400 naming the field, and change nothing', async (t) => {
   const app = await build(t);
-  const commissionId = await createCommission(app);
+  const commissionId = await createCommissionId(app);
   const good = visit(commissionId);
   const cases: [string, Record<string, unknown>, string][] = [
     ['an unknown field', { ...good, agenda: 'trade' }, 'body'],
@@ -127,7 +120,7 @@ t.test('a malformed id in the path is a 400 problem', async (t) => {
 t.test('an update changes only the given fields and moves updatedAt', async (t) => {
   const clock = testClock();
   const app = await build(t, clock);
-  const created = await createMeeting(app, visit(await createCommission(app)));
+  const created = await createMeetingFromBody(app, visit(await createCommissionId(app)));
   clock.set('2026-11-30T12:00:00.000Z');
   const res = await app.inject({ method: 'PATCH', url: `/v1/meetings/${created.id}`, payload: { date: '2026-11-05', place: 'Almaty' } });
   t.equal(res.statusCode, 200);
@@ -138,7 +131,7 @@ t.test('an update changes only the given fields and moves updatedAt', async (t) 
 
 t.test('an update can clear the protocol number with null', async (t) => {
   const app = await build(t);
-  const created = await createMeeting(app, visit(await createCommission(app)));
+  const created = await createMeetingFromBody(app, visit(await createCommissionId(app)));
   const res = await app.inject({ method: 'PATCH', url: `/v1/meetings/${created.id}`, payload: { protocolNumber: null } });
   t.equal(res.statusCode, 200);
   t.equal(json(res).protocolNumber, null);
@@ -147,8 +140,8 @@ t.test('an update can clear the protocol number with null', async (t) => {
 
 t.test('invalid updates are refused with 400 and change nothing, the commission included', async (t) => {
   const app = await build(t);
-  const created = await createMeeting(app, visit(await createCommission(app)));
-  const other = await createCommission(app);
+  const created = await createMeetingFromBody(app, visit(await createCommissionId(app)));
+  const other = await createCommissionId(app);
   const cases: [string, unknown][] = [
     ['an empty body', {}],
     ['a new commission', { commissionId: other }],
@@ -170,17 +163,17 @@ t.test('invalid updates are refused with 400 and change nothing, the commission 
 
 t.test('updating a meeting that does not exist is a 404 problem and changes nothing', async (t) => {
   const app = await build(t);
-  await createMeeting(app, visit(await createCommission(app)));
+  await createMeetingFromBody(app, visit(await createCommissionId(app)));
   const before = snapshot(app);
   assertProblem(t, await app.inject({ method: 'PATCH', url: `/v1/meetings/${UNKNOWN_ID}`, payload: { place: 'Minsk' } }), 404, 'not-found');
   t.same(snapshot(app), before);
 });
 
 async function seedMeetings(app: App) {
-  const byKz = await createCommission(app);
-  const other = await createCommission(app);
+  const byKz = await createCommissionId(app);
+  const other = await createCommissionId(app);
   const m = async (commissionId: string, kind: string, date: string, title: string) =>
-    createMeeting(app, { commissionId, kind, date, title, place: 'Minsk' });
+    createMeetingFromBody(app, { commissionId, kind, date, title, place: 'Minsk' });
   return {
     byKz,
     other,
@@ -218,12 +211,12 @@ t.test('the list filters by commission, kind and an inclusive date range', async
 
 t.test('a walk over pages of two sees every meeting exactly once, in order', async (t) => {
   const app = await build(t);
-  const commissionId = await createCommission(app);
+  const commissionId = await createCommissionId(app);
   // Out of date order, with two days shared, so the id breaks ties across page boundaries.
   const dates = ['2026-05-01', '2026-01-15', '2026-05-01', '2025-12-31', '2026-02-28', '2026-01-15', '2027-01-01'];
   const created = [];
   for (const [i, date] of dates.entries()) {
-    created.push(await createMeeting(app, { commissionId, kind: 'working_group', date, title: `Meeting ${i}`, place: 'Minsk' }));
+    created.push(await createMeetingFromBody(app, { commissionId, kind: 'working_group', date, title: `Meeting ${i}`, place: 'Minsk' }));
   }
   const expected = [...created]
     .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.id < b.id ? -1 : 1))
@@ -246,7 +239,7 @@ t.test('a walk over pages of two sees every meeting exactly once, in order', asy
 
 t.test('bad list queries are 400 problems', async (t) => {
   const app = await build(t);
-  await createMeeting(app, visit(await createCommission(app)));
+  await createMeetingFromBody(app, visit(await createCommissionId(app)));
   for (const [query, code] of [
     ['cursor=garbage', 'invalid-cursor'],
     [`cursor=${Buffer.from('["2026-11-04"]').toString('base64url')}`, 'invalid-cursor'],

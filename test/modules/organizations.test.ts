@@ -1,27 +1,13 @@
 // Tests of /v1/organizations: create, read, update, the parent rules, filters, search and pagination.
-import t, { type Test } from 'tap';
+import t from 'tap';
 import type { App } from '../../src/app.js';
 import { caseInsensitiveGlob, findOrganization, findOrganizationsByIds } from '../../src/modules/organizations/organizations.repository.js';
-import { build, DEFAULT_NOW, json, snapshot, testClock } from '../helper.js';
+import { assertProblem, build, DEFAULT_NOW, json, snapshot, testClock } from '../helper.js';
+import { createOrganization } from '../factories.js';
 
 const UNKNOWN_ID = '019a7c2e-7a10-7000-8000-0000000000ff';
 
 const minprom = { name: 'Ministry of Industry of the Republic of Belarus', shortName: 'Minprom', kind: 'ministry', country: 'BY' };
-
-async function createOrganization(app: App, body: Record<string, unknown>) {
-  const res = await app.inject({ method: 'POST', url: '/v1/organizations', payload: body });
-  if (res.statusCode !== 201) throw new Error(`create failed: ${res.statusCode} ${res.body}`);
-  return json(res);
-}
-
-function assertProblem(t: Test, res: { statusCode: number; headers: Record<string, unknown>; body: string }, status: number, code: string) {
-  t.equal(res.statusCode, status, `status ${status}`);
-  t.match(String(res.headers['content-type']), /^application\/problem\+json/);
-  const body = json(res);
-  t.equal(body.status, status);
-  t.equal(body.code, code);
-  return body;
-}
 
 t.test('creating an organization answers 201 with a Location header and the stored organization', async (t) => {
   const app = await build(t);

@@ -1,16 +1,16 @@
 // Tests of /v1/plans: creation, reading, filters, pagination, the approval cycle and every refusal.
 import t from 'tap';
-import type { Test } from 'tap';
 import type { App } from '../../src/app.js';
 import { tasks } from '../../src/db/schema.js';
 import { newId } from '../../src/lib/ids.js';
 import type { Plan } from '../../src/modules/plans/plans.schemas.js';
 import { refusePlanAction } from '../../src/modules/plans/plans.service.js';
-import { DEFAULT_NOW, build, json, snapshot, testClock } from '../helper.js';
+import { DEFAULT_NOW, assertProblem, build, json, snapshot, testClock } from '../helper.js';
 
 const MISSING_ID = '019a7c2e-0000-7000-8000-00000000dead';
 
-async function createCommission(app: App): Promise<string> {
+/** Creates a commission with the full Belarus–Kazakhstan name and returns only its id. */
+async function createCommissionId(app: App): Promise<string> {
   const res = await app.inject({
     method: 'POST',
     url: '/v1/commissions',
@@ -37,7 +37,8 @@ function planInput(commissionId: string, overrides: Record<string, unknown> = {}
   };
 }
 
-async function createPlan(app: App, commissionId: string, overrides: Record<string, unknown> = {}): Promise<Plan> {
+/** Creates a plan from `planInput` (period from 2026-11-15, unlike the factory) and requires a 201. */
+async function createPlanFromInput(app: App, commissionId: string, overrides: Record<string, unknown> = {}): Promise<Plan> {
   const res = await app.inject({ method: 'POST', url: '/v1/plans', payload: planInput(commissionId, overrides) });
   if (res.statusCode !== 201) throw new Error(`plan not created: ${res.body}`);
   return json(res);
@@ -71,21 +72,9 @@ function addTask(app: App, planId: string, code = '1.1'): void {
 
 const action = (app: App, id: string, name: 'approve' | 'close') => app.inject({ method: 'POST', url: `/v1/plans/${id}/${name}` });
 
-/** Asserts a problem document of the given status and code. */
-function assertProblem(t: Test, res: { statusCode: number; headers: Record<string, unknown>; body: string }, status: number, code: string) {
-  t.equal(res.statusCode, status, `status ${status}`);
-  t.match(res.headers['content-type'], /^application\/problem\+json/, 'problem media type');
-  const body = json(res);
-  t.equal(body.status, status);
-  t.equal(body.code, code);
-  t.equal(body.type, `https://commission-plan-tracker.example/problems/${code}`);
-  t.type(body.detail, 'string');
-  return body;
-}
-
 t.test('creating a plan returns a draft with Location, and reading it returns the same plan', async (t) => {
   const app = await build(t);
-  const commissionId = await createCommission(app);
+  const commissionId = await createCommissionId(app);
 
   const res = await app.inject({ method: 'POST', url: '/v1/plans', payload: planInput(commissionId) });
   t.equal(res.statusCode, 201);
@@ -113,16 +102,16 @@ t.test('creating a plan returns a draft with Location, and reading it returns th
 
 t.test('a one-day period (periodEnd equal to periodStart) is accepted', async (t) => {
   const app = await build(t);
-  const plan = await createPlan(app, await createCommission(app), { periodStart: '2026-11-04', periodEnd: '2026-11-04' });
+  const plan = await createPlanFromInput(app, await createCommissionId(app), { periodStart: '2026-11-04', periodEnd: '2026-11-04' });
   t.equal(plan.periodStart, '2026-11-04');
   t.equal(plan.periodEnd, '2026-11-04');
 });
 
 t.test('taskCount counts the tasks of the plan and only of that plan', async (t) => {
   const app = await build(t);
-  const commissionId = await createCommission(app);
-  const a = await createPlan(app, commissionId);
-  const b = await createPlan(app, commissionId);
+  const commissionId = await createCommissionId(app);
+  const a = await createPlanFromInput(app, commissionId);
+  const b = await createPlanFromInput(app, commissionId);
   addTask(app, a.id, '1.1');
   addTask(app, a.id, '1.2');
   addTask(app, b.id, '1.1');
@@ -142,7 +131,7 @@ t.test('taskCount counts the tasks of the plan and only of that plan', async (t)
 t.test('a plan goes through its whole life: draft → approved → closed', async (t) => {
   const clock = testClock('2026-11-05T08:00:00.000Z');
   const app = await build(t, clock);
-  const plan = await createPlan(app, await createCommission(app));
+  const plan = await createPlanFromInput(app, await createCommissionId(app));
   addTask(app, plan.id);
 
   clock.set('2026-11-20T10:30:00.000Z');
@@ -174,7 +163,7 @@ t.test('a plan goes through its whole life: draft → approved → closed', asyn
 
 t.test('approving an empty plan is refused with 409 and changes nothing', async (t) => {
   const app = await build(t);
-  const plan = await createPlan(app, await createCommission(app));
+  const plan = await createPlanFromInput(app, await createCommissionId(app));
   const before = snapshot(app);
 
   const res = await action(app, plan.id, 'approve');
@@ -185,7 +174,7 @@ t.test('approving an empty plan is refused with 409 and changes nothing', async 
 
 t.test('approving an already approved plan is refused with 409 and changes nothing', async (t) => {
   const app = await build(t);
-  const plan = await createPlan(app, await createCommission(app));
+  const plan = await createPlanFromInput(app, await createCommissionId(app));
   addTask(app, plan.id);
   t.equal((await action(app, plan.id, 'approve')).statusCode, 200);
   const before = snapshot(app);
@@ -197,7 +186,7 @@ t.test('approving an already approved plan is refused with 409 and changes nothi
 
 t.test('closing a draft plan is refused with 409 and changes nothing', async (t) => {
   const app = await build(t);
-  const plan = await createPlan(app, await createCommission(app));
+  const plan = await createPlanFromInput(app, await createCommissionId(app));
   addTask(app, plan.id);
   const before = snapshot(app);
 
@@ -208,7 +197,7 @@ t.test('closing a draft plan is refused with 409 and changes nothing', async (t)
 
 t.test('a closed plan is read-only: patch, approve and close again are refused with 409 and change nothing', async (t) => {
   const app = await build(t);
-  const plan = await createPlan(app, await createCommission(app));
+  const plan = await createPlanFromInput(app, await createCommissionId(app));
   addTask(app, plan.id);
   await action(app, plan.id, 'approve');
   await action(app, plan.id, 'close');
@@ -224,7 +213,7 @@ t.test('a closed plan is read-only: patch, approve and close again are refused w
 t.test('patching changes the given fields, keeps the others and stamps updatedAt', async (t) => {
   const clock = testClock('2026-11-05T08:00:00.000Z');
   const app = await build(t, clock);
-  const plan = await createPlan(app, await createCommission(app));
+  const plan = await createPlanFromInput(app, await createCommissionId(app));
 
   clock.set('2026-11-06T08:00:00.000Z');
   const res = await app.inject({
@@ -240,7 +229,7 @@ t.test('patching changes the given fields, keeps the others and stamps updatedAt
 
 t.test('an approved plan can still be retitled and its period changed', async (t) => {
   const app = await build(t);
-  const plan = await createPlan(app, await createCommission(app));
+  const plan = await createPlanFromInput(app, await createCommissionId(app));
   addTask(app, plan.id);
   await action(app, plan.id, 'approve');
 
@@ -251,7 +240,7 @@ t.test('an approved plan can still be retitled and its period changed', async (t
 
 t.test('a patch that would leave the period reversed is refused with 400 naming the field and changes nothing', async (t) => {
   const app = await build(t);
-  const plan = await createPlan(app, await createCommission(app)); // 2026-11-15 .. 2027-12-31
+  const plan = await createPlanFromInput(app, await createCommissionId(app)); // 2026-11-15 .. 2027-12-31
   const before = snapshot(app);
 
   const startOnly = await app.inject({ method: 'PATCH', url: `/v1/plans/${plan.id}`, payload: { periodStart: '2028-01-01' } });
@@ -277,7 +266,7 @@ t.test('a patch that would leave the period reversed is refused with 400 naming 
 
 t.test('a patch with no field, an unknown field, a null or an impossible date is refused with 400', async (t) => {
   const app = await build(t);
-  const plan = await createPlan(app, await createCommission(app));
+  const plan = await createPlanFromInput(app, await createCommissionId(app));
   const before = snapshot(app);
   const patch = (payload: unknown) => app.inject({ method: 'PATCH', url: `/v1/plans/${plan.id}`, payload: payload as object });
 
@@ -293,7 +282,7 @@ t.test('a patch with no field, an unknown field, a null or an impossible date is
 
 t.test('creating a plan with bad input is refused with 400 naming the field and changes nothing', async (t) => {
   const app = await build(t);
-  const commissionId = await createCommission(app);
+  const commissionId = await createCommissionId(app);
   const before = snapshot(app);
   const create = (overrides: Record<string, unknown>) =>
     app.inject({ method: 'POST', url: '/v1/plans', payload: planInput(commissionId, overrides) });
@@ -325,7 +314,7 @@ t.test('creating a plan with bad input is refused with 400 naming the field and 
 
 t.test('creating a plan of an unknown commission is refused with 422 and changes nothing', async (t) => {
   const app = await build(t);
-  await createCommission(app);
+  await createCommissionId(app);
   const before = snapshot(app);
 
   const res = await app.inject({ method: 'POST', url: '/v1/plans', payload: planInput(MISSING_ID) });
@@ -350,7 +339,7 @@ t.test('a malformed plan id is refused with 400 on every route', async (t) => {
 
 t.test('an unknown plan id is 404 on every route and nothing changes', async (t) => {
   const app = await build(t);
-  await createPlan(app, await createCommission(app));
+  await createPlanFromInput(app, await createCommissionId(app));
   const before = snapshot(app);
   const requests = [
     { method: 'GET' as const, url: `/v1/plans/${MISSING_ID}` },
@@ -367,11 +356,11 @@ t.test('an unknown plan id is 404 on every route and nothing changes', async (t)
 
 t.test('the list filters by commission and by status', async (t) => {
   const app = await build(t);
-  const c1 = await createCommission(app);
-  const c2 = await createCommission(app);
-  const draft1 = await createPlan(app, c1);
-  const approved1 = await createPlan(app, c1);
-  const draft2 = await createPlan(app, c2);
+  const c1 = await createCommissionId(app);
+  const c2 = await createCommissionId(app);
+  const draft1 = await createPlanFromInput(app, c1);
+  const approved1 = await createPlanFromInput(app, c1);
+  const draft2 = await createPlanFromInput(app, c2);
   addTask(app, approved1.id);
   await action(app, approved1.id, 'approve');
   const ids = async (query: string) =>
@@ -405,9 +394,9 @@ t.test('bad list queries are refused with 400', async (t) => {
 
 t.test('walking the list two at a time sees every plan exactly once, in creation order', async (t) => {
   const app = await build(t);
-  const commissionId = await createCommission(app);
+  const commissionId = await createCommissionId(app);
   const created: string[] = [];
-  for (let i = 1; i <= 5; i++) created.push((await createPlan(app, commissionId, { title: `Plan of measures no. ${i}` })).id);
+  for (let i = 1; i <= 5; i++) created.push((await createPlanFromInput(app, commissionId, { title: `Plan of measures no. ${i}` })).id);
 
   const seen: string[] = [];
   const pageSizes: number[] = [];

@@ -7,27 +7,8 @@ import { TASK_STATUSES, type TaskStatus } from '../../src/db/enums.js';
 import { AppError } from '../../src/errors.js';
 import { createTaskService } from '../../src/modules/tasks/tasks.service.js';
 import type { StatusChange, Task } from '../../src/modules/tasks/tasks.schemas.js';
-import { build, json, snapshot, testClock } from '../helper.js';
-import { approvePlan, createCommission, createOrganization, createPlan, createTask, seedPlan } from '../factories.js';
-
-type Res = { statusCode: number; headers: Record<string, unknown>; body: string };
-
-function assertProblem(t: Test, res: Res, status: number, code: string) {
-  t.equal(res.statusCode, status, `status ${status}`);
-  t.match(res.headers['content-type'], /^application\/problem\+json/, 'problem media type');
-  const body = json(res);
-  t.equal(body.status, status);
-  t.equal(body.code, code);
-  t.type(body.detail, 'string');
-  return body;
-}
-
-async function refused(t: Test, app: App, request: InjectOptions, status: number, code: string) {
-  const before = snapshot(app);
-  const body = assertProblem(t, await app.inject(request), status, code);
-  t.same(snapshot(app), before, 'nothing changed');
-  return body;
-}
+import { assertProblem, build, json, refused, snapshot, testClock, type InjectedResponse } from '../helper.js';
+import { approvedTask, approvePlan, createOrganization, createTask, getTask, seedPlan } from '../factories.js';
 
 const move = (id: string, to: string, comment?: string): InjectOptions => ({
   method: 'POST',
@@ -40,21 +21,6 @@ async function moveOk(t: Test, app: App, id: string, to: string, comment?: strin
   t.equal(res.statusCode, 200, `→ ${to}`);
   if (res.statusCode !== 200) throw new Error(res.body);
   return json(res);
-}
-
-const getTask = async (app: App, id: string): Promise<Task> => json(await app.inject({ method: 'GET', url: `/v1/tasks/${id}` }));
-
-/** A task in an approved plan of a commission in `timeZone`. */
-async function approvedTask(app: App, { dueDate = '2026-12-31', timeZone }: { dueDate?: string; timeZone?: string } = {}) {
-  let seed = await seedPlan(app);
-  if (timeZone) {
-    const commission = await createCommission(app, { timeZone });
-    const plan = await createPlan(app, commission.id);
-    seed = { ...seed, commission, plan };
-  }
-  const task: Task = await createTask(app, { planId: seed.plan.id, code: '1.1', dueDate, assignees: seed.assignees });
-  await approvePlan(app, seed.plan.id);
-  return { ...seed, task };
 }
 
 /** Legal paths from not_started to each status. */
@@ -278,7 +244,7 @@ t.test('the transition log lists every transition in order with from, to, commen
   const walked: StatusChange[] = [];
   let cursor: string | null = null;
   do {
-    const r: Res = await app.inject({
+    const r: InjectedResponse = await app.inject({
       method: 'GET',
       url: `/v1/tasks/${task.id}/transitions?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
     });

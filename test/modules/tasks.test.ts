@@ -4,7 +4,7 @@ import type { Test } from 'tap';
 import type { InjectOptions } from 'fastify';
 import type { App } from '../../src/app.js';
 import type { Task } from '../../src/modules/tasks/tasks.schemas.js';
-import { DEFAULT_NOW, build, json, snapshot, testClock } from '../helper.js';
+import { DEFAULT_NOW, assertProblem, build, json, refused, snapshot, testClock } from '../helper.js';
 import {
   approvePlan,
   createCommission,
@@ -13,41 +13,13 @@ import {
   createPlan,
   createTask,
   seedPlan,
+  transition,
 } from '../factories.js';
 
 const MISSING_ID = '019a7c2e-0000-7000-8000-00000000dead';
 
-type Res = { statusCode: number; headers: Record<string, unknown>; body: string };
-
-/** Asserts a problem document of the given status and code, and returns its body. */
-function assertProblem(t: Test, res: Res, status: number, code: string) {
-  t.equal(res.statusCode, status, `status ${status}`);
-  t.match(res.headers['content-type'], /^application\/problem\+json/, 'problem media type');
-  const body = json(res);
-  t.equal(body.status, status);
-  t.equal(body.code, code);
-  t.equal(body.type, `https://commission-plan-tracker.example/problems/${code}`);
-  t.type(body.detail, 'string');
-  t.notMatch(res.body, /SQLITE|at .+\.ts:\d+/, 'nothing internal leaks');
-  return body;
-}
-
-/** Sends a request that must be refused, and proves the refusal changed nothing. */
-async function refused(t: Test, app: App, request: InjectOptions, status: number, code: string) {
-  const before = snapshot(app);
-  const body = assertProblem(t, await app.inject(request), status, code);
-  t.same(snapshot(app), before, 'nothing changed');
-  return body;
-}
-
 const post = (url: string, payload: unknown): InjectOptions => ({ method: 'POST', url, payload: payload as object });
 const patch = (id: string, payload: unknown): InjectOptions => ({ method: 'PATCH', url: `/v1/tasks/${id}`, payload: payload as object });
-
-async function transition(app: App, id: string, to: string): Promise<Task> {
-  const res = await app.inject(post(`/v1/tasks/${id}/transitions`, { to }));
-  if (res.statusCode !== 200) throw new Error(`transition to ${to} answered ${res.statusCode}: ${res.body}`);
-  return json(res);
-}
 
 async function closePlan(app: App, planId: string) {
   const res = await app.inject({ method: 'POST', url: `/v1/plans/${planId}/close` });
