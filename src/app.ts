@@ -43,6 +43,14 @@ export async function buildApp({ config, clock = () => new Date(), logger }: Bui
   app.decorate('clock', clock);
   // JSON only: a text/plain body is refused with 415 instead of reaching validation as a string.
   app.removeContentTypeParser('text/plain');
+  // Many clients send content-type: application/json on every request, also on a bodiless POST such as
+  // /plans/{id}/approve or a DELETE: an empty body is no body there. Where a body is expected it stays a 400.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body.length === 0 && request.routeOptions.schema?.body === undefined) return done(null, undefined);
+    parseJson(request, body as string, done);
+  });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

@@ -39,11 +39,11 @@ const commissionRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Create a commission',
         description: 'Creates a commission of two parties, each with its co-chair, and the time zone that decides "today".',
         body: CreateCommissionSchema,
-        response: { 201: CommissionSchema, ...problemResponses(400, 413, 415) },
+        response: { 201: CommissionSchema, ...problemResponses(400, 403, 413, 415) },
       },
     },
     async (request, reply) => {
-      const created = service.create(request.body);
+      const created = service.create(request.body, request.actor);
       return reply.code(201).header('location', `/v1/commissions/${created.id}`).send(created);
     },
   );
@@ -74,10 +74,10 @@ const commissionRoutes: FastifyPluginAsyncZod = async (app) => {
           'Changes the name, time zone or parties. Co-chairs can always change; the party countries only while the commission has no plans (422 otherwise).',
         params: IdParamsSchema,
         body: UpdateCommissionSchema,
-        response: { 200: CommissionSchema, ...problemResponses(400, 404, 413, 415, 422) },
+        response: { 200: CommissionSchema, ...problemResponses(400, 403, 404, 413, 415, 422) },
       },
     },
-    async (request) => service.update(request.params.id, request.body),
+    async (request) => service.update(request.params.id, request.body, request.actor),
   );
 };
 

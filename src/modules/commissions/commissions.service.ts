@@ -1,6 +1,7 @@
 // Domain rules of commissions: creation, reading and the limits on changing the parties.
 import { writeTransaction } from '../../db/connection.js';
 import { AppError, ERRORS, notFound } from '../../errors.js';
+import { requireRole, type Actor } from '../../lib/access.js';
 import { newId } from '../../lib/ids.js';
 import type { ServiceDeps } from '../../lib/service.js';
 import * as repo from './commissions.repository.js';
@@ -16,14 +17,16 @@ export function createCommissionService({ db, clock }: ServiceDeps) {
       return found;
     },
 
-    create(input: CreateCommission): Commission {
+    create(input: CreateCommission, actor: Actor): Commission {
+      requireRole(actor, ['secretariat'], 'create commissions');
       const now = clock().toISOString();
       const commission: Commission = { id: newId(), ...input, createdAt: now, updatedAt: now };
       writeTransaction(db, (tx) => repo.insertCommission(tx, commission));
       return commission;
     },
 
-    update(id: string, patch: UpdateCommission): Commission {
+    update(id: string, patch: UpdateCommission, actor: Actor): Commission {
+      requireRole(actor, ['secretariat'], 'change commissions');
       return writeTransaction(db, (tx) => {
         const current = repo.findCommission(tx, id);
         if (!current) throw notFound('commission', id);

@@ -2,6 +2,7 @@
 import { writeTransaction, type Db } from '../../db/connection.js';
 import { AppError, ERRORS, notFound } from '../../errors.js';
 import { requireRole, taskPartyOf, type Actor } from '../../lib/access.js';
+import { dateInZone } from '../../lib/dates.js';
 import { newId } from '../../lib/ids.js';
 import type { ServiceDeps } from '../../lib/service.js';
 import { findPlan } from '../plans/plans.repository.js';
@@ -53,16 +54,23 @@ export function createDeadlineChangeService({ db, clock }: ServiceDeps) {
     },
 
     create(taskId: string, input: CreateDeadlineChange, actor: Actor): DeadlineChange {
+      // The role is checked before anything about the task, so a refusal tells nothing of its state.
+      if (input.kind === 'direct') requireRole(actor, ['secretariat'], 'change a deadline directly');
       const at = clock().toISOString();
       return writeTransaction(db, (tx) => {
         const task = movableTask(tx, taskId);
-        if (input.kind === 'direct') requireRole(actor, ['secretariat'], 'change a deadline directly');
-        else if (taskPartyOf(actor, task.assignees) === null) {
+        if (input.kind === 'request' && taskPartyOf(actor, task.assignees) === null) {
           throw new AppError(ERRORS.forbidden, "only the task's executors or the secretariat may ask for a new deadline");
         }
         const pending = repo.findPendingRequest(tx, taskId);
         if (pending) {
           throw new AppError(ERRORS.deadlineChangeConflict, `request ${pending.id} for ${pending.newDueDate} is still pending: decide it first`);
+        }
+        // A request looks ahead; recording a date already past is the secretariat's direct change.
+        if (input.kind === 'request' && input.newDueDate < dateInZone(clock(), task.timeZone)) {
+          throw new AppError(ERRORS.invalidValue, `a request cannot ask for a date already past (${input.newDueDate})`, [
+            { path: 'body.newDueDate', message: 'before today in the commission\'s time zone' },
+          ]);
         }
         if (input.newDueDate === task.dueDate) {
           throw new AppError(ERRORS.invalidValue, `the task is already due on ${task.dueDate}`, [

@@ -43,11 +43,11 @@ const meetingRoutes: FastifyPluginAsyncZod = async (app) => {
           'Records a commission session, working-group meeting or official visit of a commission, which must exist ' +
           '(422 otherwise).',
         body: CreateMeetingSchema,
-        response: { 201: MeetingSchema, ...problemResponses(400, 413, 415, 422) },
+        response: { 201: MeetingSchema, ...problemResponses(400, 403, 413, 415, 422) },
       },
     },
     async (request, reply) => {
-      const created = service.create(request.body);
+      const created = service.create(request.body, request.actor);
       return reply.code(201).header('location', `/v1/meetings/${created.id}`).send(created);
     },
   );
@@ -79,10 +79,10 @@ const meetingRoutes: FastifyPluginAsyncZod = async (app) => {
           'of a meeting never changes.',
         params: IdParamsSchema,
         body: UpdateMeetingSchema,
-        response: { 200: MeetingSchema, ...problemResponses(400, 404, 413, 415) },
+        response: { 200: MeetingSchema, ...problemResponses(400, 403, 404, 413, 415) },
       },
     },
-    async (request) => service.update(request.params.id, request.body),
+    async (request) => service.update(request.params.id, request.body, request.actor),
   );
 };
 

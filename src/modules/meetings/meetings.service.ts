@@ -1,6 +1,7 @@
 // Domain rules of meetings: a meeting belongs to an existing commission and never moves to another.
 import { writeTransaction } from '../../db/connection.js';
 import { notFound, unknownReference } from '../../errors.js';
+import { requireRole, type Actor } from '../../lib/access.js';
 import { newId } from '../../lib/ids.js';
 import type { ServiceDeps } from '../../lib/service.js';
 import { findCommission } from '../commissions/commissions.repository.js';
@@ -17,7 +18,8 @@ export function createMeetingService({ db, clock }: ServiceDeps) {
       return found;
     },
 
-    create(input: CreateMeeting): Meeting {
+    create(input: CreateMeeting, actor: Actor): Meeting {
+      requireRole(actor, ['secretariat'], 'record meetings');
       const now = clock().toISOString();
       const meeting: Meeting = {
         id: newId(),
@@ -39,7 +41,8 @@ export function createMeetingService({ db, clock }: ServiceDeps) {
       return meeting;
     },
 
-    update(id: string, patch: UpdateMeeting): Meeting {
+    update(id: string, patch: UpdateMeeting, actor: Actor): Meeting {
+      requireRole(actor, ['secretariat'], 'change meetings');
       return writeTransaction(db, (tx) => {
         const current = repo.findMeeting(tx, id);
         if (!current) throw notFound('meeting', id);

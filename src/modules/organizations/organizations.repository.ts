@@ -1,7 +1,7 @@
 // Drizzle queries on organizations; rows come back as API-shaped Organization objects.
 import { and, asc, eq, inArray, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { Db } from '../../db/connection.js';
-import { organizations } from '../../db/schema.js';
+import { organizations, taskAssignees } from '../../db/schema.js';
 import { afterCursor, toPage, type Page } from '../../lib/pagination.js';
 import type { ListOrganizationsQuery, Organization } from './organizations.schemas.js';
 
@@ -84,4 +84,9 @@ export function insertOrganization(db: Db, o: Organization): void {
 export function updateOrganization(db: Db, o: Organization): void {
   const { id, createdAt: _createdAt, ...rest } = o;
   db.update(organizations).set(rest).where(eq(organizations.id, id)).run();
+}
+
+/** Whether the organization executes any task: its country is then bound to the commissions' parties. */
+export function isTaskAssignee(db: Db, id: string): boolean {
+  return db.select({ id: taskAssignees.taskId }).from(taskAssignees).where(eq(taskAssignees.organizationId, id)).limit(1).get() !== undefined;
 }

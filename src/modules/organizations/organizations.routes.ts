@@ -43,11 +43,11 @@ const organizationRoutes: FastifyPluginAsyncZod = async (app) => {
           'Creates a ministry, agency, enterprise, joint venture, region or business association, optionally under a ' +
           'parent organization, which must exist (422 otherwise).',
         body: CreateOrganizationSchema,
-        response: { 201: OrganizationSchema, ...problemResponses(400, 413, 415, 422) },
+        response: { 201: OrganizationSchema, ...problemResponses(400, 403, 413, 415, 422) },
       },
     },
     async (request, reply) => {
-      const created = service.create(request.body);
+      const created = service.create(request.body, request.actor);
       return reply.code(201).header('location', `/v1/organizations/${created.id}`).send(created);
     },
   );
@@ -76,13 +76,14 @@ const organizationRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Update an organization',
         description:
           'Changes the given fields; null clears the short name or the parent. A parent that does not exist, or one ' +
-          'that would make the organization its own ancestor, is refused with 422.',
+          'that would make the organization its own ancestor, is refused with 422. The country of an organization that ' +
+          'executes tasks cannot change (409): its commissions\' parties bind it.',
         params: IdParamsSchema,
         body: UpdateOrganizationSchema,
-        response: { 200: OrganizationSchema, ...problemResponses(400, 404, 413, 415, 422) },
+        response: { 200: OrganizationSchema, ...problemResponses(400, 403, 404, 409, 413, 415, 422) },
       },
     },
-    async (request) => service.update(request.params.id, request.body),
+    async (request) => service.update(request.params.id, request.body, request.actor),
   );
 };
 

@@ -1,6 +1,7 @@
 // Domain rules of organizations: the parent must exist and an organization can never be its own ancestor.
 import { writeTransaction, type Db } from '../../db/connection.js';
 import { AppError, ERRORS, notFound, unknownReference } from '../../errors.js';
+import { requireRole, type Actor } from '../../lib/access.js';
 import { newId } from '../../lib/ids.js';
 import type { ServiceDeps } from '../../lib/service.js';
 import * as repo from './organizations.repository.js';
@@ -34,7 +35,8 @@ export function createOrganizationService({ db, clock }: ServiceDeps) {
       return found;
     },
 
-    create(input: CreateOrganization): Organization {
+    create(input: CreateOrganization, actor: Actor): Organization {
+      requireRole(actor, ['secretariat'], 'create organizations');
       const now = clock().toISOString();
       const organization: Organization = {
         id: newId(),
@@ -53,10 +55,17 @@ export function createOrganizationService({ db, clock }: ServiceDeps) {
       return organization;
     },
 
-    update(id: string, patch: UpdateOrganization): Organization {
+    update(id: string, patch: UpdateOrganization, actor: Actor): Organization {
+      requireRole(actor, ['secretariat'], 'change organizations');
       return writeTransaction(db, (tx) => {
         const current = repo.findOrganization(tx, id);
         if (!current) throw notFound('organization', id);
+        // Every assignee must be of a party of its commission: an executor cannot move to another country.
+        if (patch.country !== undefined && patch.country !== current.country && repo.isTaskAssignee(tx, id)) {
+          throw new AppError(ERRORS.referenceInUse, 'the organization executes tasks, so its country cannot change', [
+            { path: 'body.country', message: 'the organization is an assignee of tasks' },
+          ]);
+        }
         if (patch.parentId != null && patch.parentId !== current.parentId) {
           assertParentExists(tx, patch.parentId);
           assertNoCycle(tx, id, patch.parentId);

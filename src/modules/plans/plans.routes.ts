@@ -39,11 +39,11 @@ const planRoutes: FastifyPluginAsyncZod = async (app) => {
           'Creates a draft plan of measures of a commission for a period (periodEnd not before periodStart). ' +
           'The commission must exist (422 otherwise).',
         body: CreatePlanSchema,
-        response: { 201: PlanSchema, ...problemResponses(400, 413, 415, 422) },
+        response: { 201: PlanSchema, ...problemResponses(400, 403, 413, 415, 422) },
       },
     },
     async (request, reply) => {
-      const created = service.create(request.body);
+      const created = service.create(request.body, request.actor);
       return reply.code(201).header('location', `/v1/plans/${created.id}`).send(created);
     },
   );
@@ -75,10 +75,10 @@ const planRoutes: FastifyPluginAsyncZod = async (app) => {
           `A closed plan is read-only (409). ${STATE_MACHINE}`,
         params: IdParamsSchema,
         body: UpdatePlanSchema,
-        response: { 200: PlanSchema, ...problemResponses(400, 404, 409, 413, 415) },
+        response: { 200: PlanSchema, ...problemResponses(400, 403, 404, 409, 413, 415) },
       },
     },
-    async (request) => service.update(request.params.id, request.body),
+    async (request) => service.update(request.params.id, request.body, request.actor),
   );
 
   app.post(
@@ -92,10 +92,10 @@ const planRoutes: FastifyPluginAsyncZod = async (app) => {
           `Approves a draft plan that has at least one task, stamps approvedAt and returns the plan; takes no body. ${STATE_MACHINE} ` +
           'Approving a plan that is not a draft, or an empty plan, is refused with 409 and changes nothing.',
         params: IdParamsSchema,
-        response: { 200: PlanSchema, ...problemResponses(400, 404, 409, 413, 415) },
+        response: { 200: PlanSchema, ...problemResponses(400, 403, 404, 409, 413, 415) },
       },
     },
-    async (request) => service.approve(request.params.id),
+    async (request) => service.approve(request.params.id, request.actor),
   );
 
   app.post(
@@ -109,10 +109,10 @@ const planRoutes: FastifyPluginAsyncZod = async (app) => {
           `Closes an approved plan, stamps closedAt and returns the plan, which is read-only from then on; takes no body. ${STATE_MACHINE} ` +
           'Closing a plan that is not approved is refused with 409 and changes nothing.',
         params: IdParamsSchema,
-        response: { 200: PlanSchema, ...problemResponses(400, 404, 409, 413, 415) },
+        response: { 200: PlanSchema, ...problemResponses(400, 403, 404, 409, 413, 415) },
       },
     },
-    async (request) => service.close(request.params.id),
+    async (request) => service.close(request.params.id, request.actor),
   );
 };
 

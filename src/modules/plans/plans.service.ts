@@ -2,6 +2,7 @@
 import { writeTransaction } from '../../db/connection.js';
 import type { PlanStatus } from '../../db/enums.js';
 import { AppError, ERRORS, notFound, unknownReference } from '../../errors.js';
+import { requireRole, type Actor } from '../../lib/access.js';
 import { newId } from '../../lib/ids.js';
 import type { ServiceDeps } from '../../lib/service.js';
 import { findCommission } from '../commissions/commissions.repository.js';
@@ -34,7 +35,8 @@ function assertPeriodOrdered(periodStart: string, periodEnd: string, path: 'body
 }
 
 export function createPlanService({ db, clock }: ServiceDeps) {
-  function transition(id: string, action: PlanAction): Plan {
+  function transition(id: string, action: PlanAction, actor: Actor): Plan {
+    requireRole(actor, ['secretariat'], `${action} plans`);
     return writeTransaction(db, (tx) => {
       const current = repo.findPlan(tx, id);
       if (!current) throw notFound('plan', id);
@@ -57,7 +59,8 @@ export function createPlanService({ db, clock }: ServiceDeps) {
       return found;
     },
 
-    create(input: CreatePlan): Plan {
+    create(input: CreatePlan, actor: Actor): Plan {
+      requireRole(actor, ['secretariat'], 'create plans');
       assertPeriodOrdered(input.periodStart, input.periodEnd, 'body.periodEnd');
       const now = clock().toISOString();
       const plan: Plan = {
@@ -77,7 +80,8 @@ export function createPlanService({ db, clock }: ServiceDeps) {
       return plan;
     },
 
-    update(id: string, patch: UpdatePlan): Plan {
+    update(id: string, patch: UpdatePlan, actor: Actor): Plan {
+      requireRole(actor, ['secretariat'], 'change plans');
       return writeTransaction(db, (tx) => {
         const current = repo.findPlan(tx, id);
         if (!current) throw notFound('plan', id);
@@ -89,8 +93,8 @@ export function createPlanService({ db, clock }: ServiceDeps) {
       });
     },
 
-    approve: (id: string) => transition(id, 'approve'),
+    approve: (id: string, actor: Actor) => transition(id, 'approve', actor),
 
-    close: (id: string) => transition(id, 'close'),
+    close: (id: string, actor: Actor) => transition(id, 'close', actor),
   };
 }

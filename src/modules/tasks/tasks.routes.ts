@@ -55,7 +55,7 @@ const taskRoutes: FastifyPluginAsyncZod = async (app) => {
           'is the lead; every assignee must be an organization of one of the commission\'s two parties; the basis ' +
           'meeting must be of the same commission. New tasks start as not_started.',
         body: CreateTaskSchema,
-        response: { 201: TaskSchema, ...problemResponses(400, 409, 413, 415, 422) },
+        response: { 201: TaskSchema, ...problemResponses(400, 403, 409, 413, 415, 422) },
       },
     },
     async (request, reply) => {
@@ -91,7 +91,7 @@ const taskRoutes: FastifyPluginAsyncZod = async (app) => {
           'approved (use deadline changes). Status changes only through transitions.',
         params: IdParamsSchema,
         body: UpdateTaskSchema,
-        response: { 200: TaskSchema, ...problemResponses(400, 404, 409, 413, 415, 422) },
+        response: { 200: TaskSchema, ...problemResponses(400, 403, 404, 409, 413, 415, 422) },
       },
     },
     async (request) => service.update(request.params.id, request.body, request.actor),
@@ -106,7 +106,7 @@ const taskRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Delete a task of a draft plan',
         description: 'Deletes a task while its plan is a draft. Tasks of approved or closed plans are never deleted (409): cancel them instead.',
         params: IdParamsSchema,
-        response: { 204: z.null().describe('Deleted.'), ...problemResponses(400, 404, 409) },
+        response: { 204: z.null().describe('Deleted.'), ...problemResponses(400, 403, 404, 409) },
       },
     },
     async (request, reply) => {
