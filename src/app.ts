@@ -2,10 +2,11 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { Config } from './config.js';
+import { DEFAULTS, type Config } from './config.js';
 import dbPlugin from './plugins/db.js';
 import problemDetails from './plugins/problem-details.js';
-import actor from './plugins/actor.js';
+import auth from './plugins/auth.js';
+import security from './plugins/security.js';
 import openapi from './plugins/openapi.js';
 import healthRoutes from './modules/health/health.routes.js';
 import commissionRoutes from './modules/commissions/commissions.routes.js';
@@ -14,6 +15,8 @@ import meetingRoutes from './modules/meetings/meetings.routes.js';
 import planRoutes from './modules/plans/plans.routes.js';
 import taskRoutes from './modules/tasks/tasks.routes.js';
 import deadlineChangeRoutes from './modules/deadline-changes/deadline-changes.routes.js';
+import historyRoutes from './modules/history/history.routes.js';
+import apiKeyRoutes from './modules/api-keys/api-keys.routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -22,8 +25,11 @@ declare module 'fastify' {
   }
 }
 
+export type AppConfig = Pick<Config, 'databasePath' | 'logLevel' | 'bodyLimit'> &
+  Partial<Pick<Config, 'bootstrapToken' | 'rateLimitMax' | 'authFailureMax' | 'corsOrigins' | 'trustProxy'>>;
+
 export interface BuildOptions {
-  config: Pick<Config, 'databasePath' | 'logLevel' | 'bodyLimit'>;
+  config: AppConfig;
   clock?: () => Date;
   /** Overrides the logger (tests pass false). */
   logger?: FastifyServerOptions['logger'];
@@ -36,6 +42,7 @@ export async function buildApp({ config, clock = () => new Date(), logger }: Bui
     genReqId: () => randomUUID(),
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     routerOptions: { ignoreTrailingSlash: true },
+    trustProxy: config.trustProxy ?? false,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -56,9 +63,13 @@ export async function buildApp({ config, clock = () => new Date(), logger }: Bui
   });
 
   await app.register(problemDetails);
-  await app.register(actor);
-  await app.register(openapi);
   await app.register(dbPlugin, { databasePath: config.databasePath });
+  await app.register(security, {
+    rateLimitMax: config.rateLimitMax ?? DEFAULTS.rateLimitMax,
+    corsOrigins: config.corsOrigins ?? [],
+  });
+  await app.register(auth, { bootstrapToken: config.bootstrapToken, authFailureMax: config.authFailureMax ?? DEFAULTS.authFailureMax });
+  await app.register(openapi);
 
   await app.register(healthRoutes);
   await app.register(
@@ -69,6 +80,8 @@ export async function buildApp({ config, clock = () => new Date(), logger }: Bui
       await v1.register(planRoutes);
       await v1.register(taskRoutes);
       await v1.register(deadlineChangeRoutes);
+      await v1.register(historyRoutes);
+      await v1.register(apiKeyRoutes);
     },
     { prefix: '/v1' },
   );

@@ -1,12 +1,31 @@
 // The environment, parsed once into a typed Config; nothing else reads process.env.
 import { z } from 'zod';
 
+/** The characters a bearer token may hold (RFC 6750 b64token). */
+const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
+
+export const DEFAULTS = { rateLimitMax: 600, authFailureMax: 10 } as const;
+
 const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_PATH: z.string().min(1).default('./data/tracker.db'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BODY_LIMIT: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
+  TRACKER_BOOTSTRAP_TOKEN: z
+    .string()
+    .min(32, 'must be at least 32 characters (e.g. openssl rand -base64 32)')
+    .max(512)
+    .regex(TOKEN68, 'may hold only letters, digits and - . _ ~ + / (then = padding)')
+    .optional(),
+  RATE_LIMIT_MAX: z.coerce.number().int().min(0).max(1_000_000).default(DEFAULTS.rateLimitMax),
+  AUTH_FAILURE_MAX: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULTS.authFailureMax),
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
+    .pipe(z.array(z.url({ protocol: /^https?$/ }).or(z.literal('*')))),
+  TRUST_PROXY: z.stringbool().default(false),
 });
 
 export interface Config {
@@ -16,14 +35,36 @@ export interface Config {
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   /** Largest request body accepted, in bytes. */
   bodyLimit: number;
+  /** Becomes the first secretariat key of a database that has none; stored hashed. */
+  bootstrapToken: string | undefined;
+  /** Requests per API key (or per address, without a key) per minute; 0 turns the limit off. */
+  rateLimitMax: number;
+  /** Failed authentications per client address per minute before 429. */
+  authFailureMax: number;
+  /** Origins allowed by CORS; empty (the default) means no cross-origin access. */
+  corsOrigins: string[];
+  /** Take the client address from X-Forwarded-For (behind a reverse proxy only). */
+  trustProxy: boolean;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
+    // Never echo values: one of them may be the bootstrap token.
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`invalid configuration: ${problems}`);
   }
   const e = parsed.data;
-  return { port: e.PORT, host: e.HOST, databasePath: e.DATABASE_PATH, logLevel: e.LOG_LEVEL, bodyLimit: e.BODY_LIMIT };
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databasePath: e.DATABASE_PATH,
+    logLevel: e.LOG_LEVEL,
+    bodyLimit: e.BODY_LIMIT,
+    bootstrapToken: e.TRACKER_BOOTSTRAP_TOKEN,
+    rateLimitMax: e.RATE_LIMIT_MAX,
+    authFailureMax: e.AUTH_FAILURE_MAX,
+    corsOrigins: e.CORS_ORIGINS,
+    trustProxy: e.TRUST_PROXY,
+  };
 }

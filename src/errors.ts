@@ -20,7 +20,12 @@ export const ERRORS = {
   notFound: spec('not-found', 404, 'Resource not found'),
   routeNotFound: spec('route-not-found', 404, 'No such route'),
   methodNotAllowed: spec('method-not-allowed', 405, 'Method not allowed'),
+  unauthorized: spec('unauthorized', 401, 'A valid API key is required'),
   forbidden: spec('forbidden', 403, 'Not allowed'),
+  preconditionFailed: spec('precondition-failed', 412, 'The resource has changed since you read it'),
+  idempotencyKeyReused: spec('idempotency-key-reused', 422, 'The idempotency key was used for a different request'),
+  idempotencyInProgress: spec('idempotency-in-progress', 409, 'A request with this idempotency key is still in progress'),
+  tooManyRequests: spec('too-many-requests', 429, 'Too many requests'),
   illegalTransition: spec('illegal-transition', 409, 'This status transition is not allowed'),
   planStateConflict: spec('plan-state-conflict', 409, 'The plan is not in a state that allows this'),
   taskStateConflict: spec('task-state-conflict', 409, 'The task is not in a state that allows this'),
@@ -53,6 +58,8 @@ export class AppError extends Error {
     readonly spec: ErrorSpec,
     readonly detail: string,
     readonly errors?: FieldError[],
+    /** Response headers the refusal needs, such as WWW-Authenticate or Retry-After. */
+    readonly headers?: Record<string, string>,
   ) {
     super(detail);
     this.name = 'AppError';

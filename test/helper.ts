@@ -1,7 +1,11 @@
 // Test helpers: build(t) gives each test its own app on a fresh in-memory database and a clock it controls.
 import type { Test } from 'tap';
 import type { InjectOptions } from 'fastify';
-import { buildApp, type App } from '../src/app.js';
+import { buildApp, type App, type AppConfig } from '../src/app.js';
+
+/** The secretariat key of every test app, stored at start as TRACKER_BOOTSTRAP_TOKEN would be. */
+export const SECRETARIAT_TOKEN = 'test-secretariat-token-0123456789abcdef';
+export const asSecretariat = { authorization: `Bearer ${SECRETARIAT_TOKEN}` };
 
 export const DEFAULT_NOW = '2026-11-28T09:00:00.000Z';
 
@@ -19,15 +23,47 @@ export function testClock(iso = DEFAULT_NOW): TestClock {
   return clock;
 }
 
-export async function build(t: Test, clock: TestClock = testClock()): Promise<App> {
+/**
+ * A fresh app on an in-memory database. Requests injected without an Authorization header act as the
+ * secretariat, so tests about something else need not repeat it; a test about access sends its own
+ * header, or `authorization: undefined` to send none.
+ */
+export async function build(t: Test, clock: TestClock = testClock(), config: Partial<AppConfig> = {}): Promise<App> {
   const app = await buildApp({
-    config: { databasePath: ':memory:', logLevel: 'silent', bodyLimit: 64 * 1024 },
+    config: {
+      databasePath: ':memory:',
+      logLevel: 'silent',
+      bodyLimit: 64 * 1024,
+      bootstrapToken: SECRETARIAT_TOKEN,
+      rateLimitMax: 0,
+      authFailureMax: 1_000_000,
+      ...config,
+    },
     clock,
     logger: false,
   });
   await app.ready();
   t.teardown(() => app.close());
+  const inject = app.inject.bind(app);
+  app.inject = ((options: InjectOptions) => {
+    const headers = { ...(options.headers ?? {}) } as Record<string, unknown>;
+    if (!('authorization' in headers)) headers.authorization = asSecretariat.authorization;
+    for (const [k, v] of Object.entries(headers)) if (v === undefined) delete headers[k];
+    return inject({ ...options, headers: headers as InjectOptions['headers'] });
+  }) as typeof app.inject;
   return app;
+}
+
+/** Issues an API key through the API and returns the headers that use it. */
+export async function keyFor(app: App, role: 'secretariat' | 'co_chair' | 'ministry' | 'observer', organizationId?: string) {
+  const res = await app.inject({
+    method: 'POST',
+    url: '/v1/api-keys',
+    payload: { name: `${role} test key`, role, ...(organizationId ? { organizationId } : {}) },
+  });
+  if (res.statusCode !== 201) throw new Error(`POST /v1/api-keys answered ${res.statusCode}: ${res.body}`);
+  const key = JSON.parse(res.body) as { id: string; token: string };
+  return { id: key.id, token: key.token, headers: { authorization: `Bearer ${key.token}` } };
 }
 
 /** Parses a JSON response body, failing loudly when it is not JSON. */
@@ -35,12 +71,20 @@ export function json<T = any>(res: { body: string }): T {
   return JSON.parse(res.body) as T;
 }
 
-/** A full database snapshot (every table, every row), to prove a refused request changed nothing. */
+/**
+ * A full database snapshot (every table, every row), to prove a refused request changed nothing. The one
+ * column left out is api_keys.last_used_at: using a key is not a change of data.
+ */
 export function snapshot(app: App): Record<string, unknown[]> {
   const tables = app.sqlite
     .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
     .all() as { name: string }[];
-  return Object.fromEntries(tables.map(({ name }) => [name, app.sqlite.prepare(`SELECT * FROM "${name}" ORDER BY rowid`).all()]));
+  return Object.fromEntries(
+    tables.map(({ name }) => {
+      const rows = app.sqlite.prepare(`SELECT * FROM "${name}" ORDER BY rowid`).all() as Record<string, unknown>[];
+      return [name, name === 'api_keys' ? rows.map(({ last_used_at: _used, ...rest }) => rest) : rows];
+    }),
+  );
 }
 
 export type InjectedResponse = { statusCode: number; headers: Record<string, unknown>; body: string };

@@ -47,6 +47,18 @@ export type DeadlineChangeKind = (typeof DEADLINE_CHANGE_KINDS)[number];
 export const DEADLINE_CHANGE_STATUSES = ['pending', 'approved', 'rejected', 'applied'] as const;
 export type DeadlineChangeStatus = (typeof DEADLINE_CHANGE_STATUSES)[number];
 
-/** Roles a caller can act in; API keys (issue #3) will carry one of these. */
+/** Roles a caller acts in: every API key carries one (DESIGN.md §3). */
 export const ROLES = ['secretariat', 'co_chair', 'ministry', 'observer'] as const;
 export type Role = (typeof ROLES)[number];
+
+/** The kinds of entity whose every write lands in the change history. */
+export const HISTORY_ENTITIES = [
+  'commission',
+  'organization',
+  'meeting',
+  'plan',
+  'task',
+  'deadline_change',
+  'api_key',
+] as const;
+export type HistoryEntity = (typeof HISTORY_ENTITIES)[number];

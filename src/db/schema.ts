@@ -5,9 +5,11 @@ import {
   ASSIGNEE_ROLES,
   DEADLINE_CHANGE_KINDS,
   DEADLINE_CHANGE_STATUSES,
+  HISTORY_ENTITIES,
   MEETING_KINDS,
   ORGANIZATION_KINDS,
   PLAN_STATUSES,
+  ROLES,
   TASK_AREAS,
   TASK_STATUSES,
   type Language,
@@ -173,7 +175,87 @@ export const taskStatusChanges = sqliteTable(
     comment: text('comment'),
     actorRole: text('actor_role').notNull(),
     actorOrganizationId: text('actor_organization_id').references(() => organizations.id),
+    actorKeyId: text('actor_key_id'),
     changedAt: text('changed_at').notNull(),
   },
   (t) => [index('task_status_changes_task_idx').on(t.taskId, t.id)],
+);
+
+/**
+ * API keys. Only the SHA-256 of a key is kept; `prefix` (its first characters, shown in listings) finds the
+ * candidates and the hash is compared in constant time. Keys are revoked, never deleted, so history keeps
+ * naming its authors.
+ */
+export const apiKeys = sqliteTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    role: text('role', { enum: ROLES }).notNull(),
+    organizationId: text('organization_id').references(() => organizations.id, { onDelete: 'restrict' }),
+    prefix: text('prefix').notNull(),
+    hash: text('hash').notNull(),
+    createdAt: text('created_at').notNull(),
+    createdByKeyId: text('created_by_key_id'),
+    lastUsedAt: text('last_used_at'),
+    revokedAt: text('revoked_at'),
+  },
+  (t) => [
+    uniqueIndex('api_keys_hash_uq').on(t.hash),
+    index('api_keys_prefix_idx').on(t.prefix),
+    check('api_keys_ministry_org_ck', sql`(${t.role} = 'ministry') = (${t.organizationId} IS NOT NULL)`),
+  ],
+);
+
+/** One changed field of a history entry: its value before and after the write (null when absent). */
+export interface FieldChange {
+  field: string;
+  before: unknown;
+  after: unknown;
+}
+
+/**
+ * The change history: one row per write, in the same transaction as the write. Append-only (triggers refuse
+ * UPDATE and DELETE) and free of foreign keys, so it outlives whatever it describes.
+ */
+export const changeHistory = sqliteTable(
+  'change_history',
+  {
+    id: text('id').primaryKey(),
+    at: text('at').notNull(),
+    actorKeyId: text('actor_key_id'),
+    actorRole: text('actor_role').notNull(),
+    actorOrganizationId: text('actor_organization_id'),
+    operation: text('operation').notNull(),
+    entityType: text('entity_type', { enum: HISTORY_ENTITIES }).notNull(),
+    entityId: text('entity_id').notNull(),
+    planId: text('plan_id'),
+    taskId: text('task_id'),
+    changes: text('changes', { mode: 'json' }).$type<FieldChange[]>().notNull(),
+  },
+  (t) => [
+    index('change_history_task_idx').on(t.taskId, t.id),
+    index('change_history_plan_idx').on(t.planId, t.id),
+    index('change_history_entity_idx').on(t.entityType, t.entityId, t.id),
+  ],
+);
+
+/**
+ * Idempotency keys of POST requests, scoped per API key: the fingerprint of the first request and, once it
+ * completed, the response to replay. Kept at least 24 hours.
+ */
+export const idempotencyKeys = sqliteTable(
+  'idempotency_keys',
+  {
+    apiKeyId: text('api_key_id').notNull(),
+    key: text('key').notNull(),
+    fingerprint: text('fingerprint').notNull(),
+    state: text('state', { enum: ['pending', 'completed'] }).notNull(),
+    statusCode: integer('status_code'),
+    responseHeaders: text('response_headers', { mode: 'json' }).$type<Record<string, string>>(),
+    responseBody: text('response_body'),
+    createdAt: text('created_at').notNull(),
+    expiresAt: text('expires_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.apiKeyId, t.key] }), index('idempotency_keys_expiry_idx').on(t.expiresAt)],
 );

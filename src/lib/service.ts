@@ -1,8 +1,18 @@
-// What every service is built from: the database handle and the clock.
+// What every service is built from, and what every write carries: who writes, and what they last saw.
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { Schema } from '../db/connection.js';
+import type { Actor } from './access.js';
 
 export interface ServiceDeps {
   db: BetterSQLite3Database<Schema>;
   clock: () => Date;
+}
+
+export interface WriteContext {
+  actor: Actor;
+  /**
+   * The caller's If-Match precondition, if any: called inside the write transaction with the current
+   * representation of the resource, it throws 412 unless that is what the caller last read.
+   */
+  expect?: ((current: unknown) => void) | undefined;
 }

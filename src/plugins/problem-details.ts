@@ -45,6 +45,7 @@ export default fp(
   async (app) => {
     app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
       if (error instanceof AppError) {
+        if (error.headers) reply.headers(error.headers);
         return sendProblem(request, reply, error.spec, error.detail, error.errors);
       }
       if (hasZodFastifySchemaValidationErrors(error)) {

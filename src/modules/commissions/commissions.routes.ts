@@ -1,6 +1,7 @@
 // HTTP routes of /v1/commissions: thin handlers from request to service and back.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { IdParamsSchema, problemResponses } from '../../lib/common.schemas.js';
+import { sendResource, writeContext } from '../../lib/http.js';
 import {
   CommissionPageSchema,
   CommissionSchema,
@@ -43,8 +44,8 @@ const commissionRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const created = service.create(request.body, request.actor);
-      return reply.code(201).header('location', `/v1/commissions/${created.id}`).send(created);
+      const created = service.create(request.body, writeContext(request));
+      return sendResource(request, reply.header('location', `/v1/commissions/${created.id}`), created, 201);
     },
   );
 
@@ -60,7 +61,7 @@ const commissionRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: CommissionSchema, ...problemResponses(400, 404) },
       },
     },
-    async (request) => service.get(request.params.id),
+    async (request, reply) => sendResource(request, reply, service.get(request.params.id)),
   );
 
   app.patch(
@@ -77,7 +78,7 @@ const commissionRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: CommissionSchema, ...problemResponses(400, 403, 404, 413, 415, 422) },
       },
     },
-    async (request) => service.update(request.params.id, request.body, request.actor),
+    async (request, reply) => sendResource(request, reply, service.update(request.params.id, request.body, writeContext(request))),
   );
 };
 

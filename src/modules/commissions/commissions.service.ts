@@ -1,9 +1,9 @@
 // Domain rules of commissions: creation, reading and the limits on changing the parties.
 import { writeTransaction } from '../../db/connection.js';
 import { AppError, ERRORS, notFound } from '../../errors.js';
-import { requireRole, type Actor } from '../../lib/access.js';
 import { newId } from '../../lib/ids.js';
-import type { ServiceDeps } from '../../lib/service.js';
+import type { ServiceDeps, WriteContext } from '../../lib/service.js';
+import { recordChange } from '../history/history.recorder.js';
 import * as repo from './commissions.repository.js';
 import type { Commission, CreateCommission, UpdateCommission } from './commissions.schemas.js';
 
@@ -17,19 +17,22 @@ export function createCommissionService({ db, clock }: ServiceDeps) {
       return found;
     },
 
-    create(input: CreateCommission, actor: Actor): Commission {
-      requireRole(actor, ['secretariat'], 'create commissions');
+    create(input: CreateCommission, ctx: WriteContext): Commission {
       const now = clock().toISOString();
       const commission: Commission = { id: newId(), ...input, createdAt: now, updatedAt: now };
-      writeTransaction(db, (tx) => repo.insertCommission(tx, commission));
+      writeTransaction(db, (tx) => {
+        repo.insertCommission(tx, commission);
+        recordChange(tx, ctx.actor, now, { operation: 'createCommission', entity: 'commission', entityId: commission.id, before: null, after: commission });
+      });
       return commission;
     },
 
-    update(id: string, patch: UpdateCommission, actor: Actor): Commission {
-      requireRole(actor, ['secretariat'], 'change commissions');
+    update(id: string, patch: UpdateCommission, ctx: WriteContext): Commission {
+      const now = clock().toISOString();
       return writeTransaction(db, (tx) => {
         const current = repo.findCommission(tx, id);
         if (!current) throw notFound('commission', id);
+        ctx.expect?.(current);
         const countries = (c: Pick<Commission, 'parties'>) => c.parties.map((p) => p.country).join(',');
         if (patch.parties && countries({ parties: patch.parties }) !== countries(current) && repo.commissionHasPlans(tx, id)) {
           throw new AppError(
@@ -38,8 +41,9 @@ export function createCommissionService({ db, clock }: ServiceDeps) {
             [{ path: 'body.parties', message: 'countries differ from the current parties' }],
           );
         }
-        const next: Commission = { ...current, ...patch, updatedAt: clock().toISOString() };
+        const next: Commission = { ...current, ...patch, updatedAt: now };
         repo.updateCommission(tx, next);
+        recordChange(tx, ctx.actor, now, { operation: 'updateCommission', entity: 'commission', entityId: id, before: current, after: next });
         return next;
       });
     },

@@ -1,6 +1,7 @@
 // HTTP routes of /v1/tasks/{id}/deadline-changes: requests, direct changes and decisions.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { IdParamsSchema, problemResponses } from '../../lib/common.schemas.js';
+import { sendResource, writeContext } from '../../lib/http.js';
 import {
   CreateDeadlineChangeSchema,
   DeadlineChangePageSchema,
@@ -50,7 +51,7 @@ const deadlineChangeRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const change = service.create(request.params.id, request.body, request.actor);
+      const change = service.create(request.params.id, request.body, writeContext(request));
       return reply
         .code(201)
         .header('location', `/v1/tasks/${change.taskId}/deadline-changes/${change.id}`)
@@ -70,7 +71,7 @@ const deadlineChangeRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: DeadlineChangeSchema, ...problemResponses(400, 404) },
       },
     },
-    async (request) => service.get(request.params.id, request.params.changeId),
+    async (request, reply) => sendResource(request, reply, service.get(request.params.id, request.params.changeId)),
   );
 
   app.post(
@@ -88,7 +89,7 @@ const deadlineChangeRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: DeadlineChangeSchema, ...problemResponses(400, 403, 404, 409, 413, 415) },
       },
     },
-    async (request) => service.decide(request.params.id, request.params.changeId, request.body, request.actor),
+    async (request, reply) => sendResource(request, reply, service.decide(request.params.id, request.params.changeId, request.body, writeContext(request))),
   );
 };
 

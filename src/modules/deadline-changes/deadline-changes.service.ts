@@ -1,13 +1,15 @@
 // Domain rules of deadline changes: never silent, one pending request at a time, postponements counted.
 import { writeTransaction, type Db } from '../../db/connection.js';
 import { AppError, ERRORS, notFound } from '../../errors.js';
-import { requireRole, taskPartyOf, type Actor } from '../../lib/access.js';
+import { taskPartyOf } from '../../lib/access.js';
 import { dateInZone } from '../../lib/dates.js';
 import { newId } from '../../lib/ids.js';
-import type { ServiceDeps } from '../../lib/service.js';
+import type { ServiceDeps, WriteContext } from '../../lib/service.js';
+import { recordChange } from '../history/history.recorder.js';
 import { findPlan } from '../plans/plans.repository.js';
 import { OUT_OF_CONTROL_STATUSES } from '../tasks/task-timeliness.js';
 import { findTaskRecord, updateTask, type TaskRecord } from '../tasks/tasks.repository.js';
+import { presentTask } from '../tasks/tasks.service.js';
 import * as repo from './deadline-changes.repository.js';
 import type { CreateDeadlineChange, DeadlineChange, DeadlineDecision } from './deadline-changes.schemas.js';
 
@@ -31,13 +33,32 @@ function movableTask(tx: Db, taskId: string): TaskRecord {
   return task;
 }
 
-/** Moves the task's deadline; a later date counts as one more postponement. */
-function applyDueDate(tx: Db, task: TaskRecord, newDueDate: string, at: string): void {
+/**
+ * Moves the task's deadline; a later date counts as one more postponement. The move lands in the task's
+ * history too, under the operation that caused it.
+ */
+function applyDueDate(tx: Db, ctx: WriteContext, task: TaskRecord, newDueDate: string, now: Date, operation: string): void {
+  const at = now.toISOString();
   updateTask(tx, task.id, {
     dueDate: newDueDate,
     postponementCount: task.postponementCount + (newDueDate > task.dueDate ? 1 : 0),
     updatedAt: at,
   });
+  const after = findTaskRecord(tx, task.id) as TaskRecord;
+  recordChange(tx, ctx.actor, at, {
+    operation,
+    entity: 'task',
+    entityId: task.id,
+    planId: task.planId,
+    taskId: task.id,
+    before: presentTask(task, now),
+    after: presentTask(after, now),
+  });
+}
+
+/** Records a write of a deadline change in the history of its task and plan. */
+function recordDeadlineChange(tx: Db, ctx: WriteContext, at: string, operation: string, task: TaskRecord, before: DeadlineChange | null, after: DeadlineChange) {
+  recordChange(tx, ctx.actor, at, { operation, entity: 'deadline_change', entityId: after.id, planId: task.planId, taskId: task.id, before, after });
 }
 
 export function createDeadlineChangeService({ db, clock }: ServiceDeps) {
@@ -53,11 +74,14 @@ export function createDeadlineChangeService({ db, clock }: ServiceDeps) {
       return change;
     },
 
-    create(taskId: string, input: CreateDeadlineChange, actor: Actor): DeadlineChange {
-      // The role is checked before anything about the task, so a refusal tells nothing of its state.
-      if (input.kind === 'direct') requireRole(actor, ['secretariat'], 'change a deadline directly');
-      const at = clock().toISOString();
+    /** A request, or a direct change (the secretariat's only: POLICY refuses it to others before this runs). */
+    create(taskId: string, input: CreateDeadlineChange, ctx: WriteContext): DeadlineChange {
+      const { actor } = ctx;
+      const now = clock();
+      const at = now.toISOString();
       return writeTransaction(db, (tx) => {
+        const current = findTaskRecord(tx, taskId);
+        if (current) ctx.expect?.(presentTask(current, now));
         const task = movableTask(tx, taskId);
         if (input.kind === 'request' && taskPartyOf(actor, task.assignees) === null) {
           throw new AppError(ERRORS.forbidden, "only the task's executors or the secretariat may ask for a new deadline");
@@ -95,24 +119,27 @@ export function createDeadlineChangeService({ db, clock }: ServiceDeps) {
           decisionComment: null,
         };
         repo.insertDeadlineChange(tx, change);
-        if (direct) applyDueDate(tx, task, input.newDueDate, at);
-        return repo.findDeadlineChange(tx, taskId, change.id) as DeadlineChange;
+        const created = repo.findDeadlineChange(tx, taskId, change.id) as DeadlineChange;
+        recordDeadlineChange(tx, ctx, at, 'createDeadlineChange', task, null, created);
+        if (direct) applyDueDate(tx, ctx, task, input.newDueDate, now, 'createDeadlineChange');
+        return created;
       });
     },
 
-    decide(taskId: string, changeId: string, decision: DeadlineDecision, actor: Actor): DeadlineChange {
-      requireRole(actor, ['secretariat'], 'decide deadline requests');
-      const at = clock().toISOString();
+    decide(taskId: string, changeId: string, decision: DeadlineDecision, ctx: WriteContext): DeadlineChange {
+      const { actor } = ctx;
+      const now = clock();
+      const at = now.toISOString();
       return writeTransaction(db, (tx) => {
         const change = repo.findDeadlineChange(tx, taskId, changeId);
         if (!change) throw notFound('deadline change', changeId);
+        ctx.expect?.(change);
         if (change.status !== 'pending') {
           throw new AppError(ERRORS.deadlineChangeConflict, `the change is already ${change.status}`);
         }
         const approve = decision.decision === 'approve';
         // Rejecting only needs the plan in force; approving also needs a task whose deadline still moves.
-        if (approve) applyDueDate(tx, movableTask(tx, taskId), change.newDueDate, at);
-        else taskInForce(tx, taskId);
+        const task = approve ? movableTask(tx, taskId) : taskInForce(tx, taskId);
         const decided: DeadlineChange = {
           ...change,
           status: approve ? 'approved' : 'rejected',
@@ -122,7 +149,10 @@ export function createDeadlineChangeService({ db, clock }: ServiceDeps) {
           decisionComment: decision.comment ?? null,
         };
         repo.saveDecision(tx, decided);
-        return repo.findDeadlineChange(tx, taskId, changeId) as DeadlineChange;
+        const after = repo.findDeadlineChange(tx, taskId, changeId) as DeadlineChange;
+        recordDeadlineChange(tx, ctx, at, 'decideDeadlineChange', task, change, after);
+        if (approve) applyDueDate(tx, ctx, task, change.newDueDate, now, 'decideDeadlineChange');
+        return after;
       });
     },
   };

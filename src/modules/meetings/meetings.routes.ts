@@ -1,6 +1,7 @@
 // HTTP routes of /v1/meetings: thin handlers from request to service and back.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { IdParamsSchema, problemResponses } from '../../lib/common.schemas.js';
+import { sendResource, writeContext } from '../../lib/http.js';
 import {
   CreateMeetingSchema,
   ListMeetingsQuerySchema,
@@ -47,8 +48,8 @@ const meetingRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const created = service.create(request.body, request.actor);
-      return reply.code(201).header('location', `/v1/meetings/${created.id}`).send(created);
+      const created = service.create(request.body, writeContext(request));
+      return sendResource(request, reply.header('location', `/v1/meetings/${created.id}`), created, 201);
     },
   );
 
@@ -64,7 +65,7 @@ const meetingRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: MeetingSchema, ...problemResponses(400, 404) },
       },
     },
-    async (request) => service.get(request.params.id),
+    async (request, reply) => sendResource(request, reply, service.get(request.params.id)),
   );
 
   app.patch(
@@ -82,7 +83,7 @@ const meetingRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: MeetingSchema, ...problemResponses(400, 403, 404, 413, 415) },
       },
     },
-    async (request) => service.update(request.params.id, request.body, request.actor),
+    async (request, reply) => sendResource(request, reply, service.update(request.params.id, request.body, writeContext(request))),
   );
 };
 

@@ -1,9 +1,9 @@
 // Domain rules of meetings: a meeting belongs to an existing commission and never moves to another.
 import { writeTransaction } from '../../db/connection.js';
 import { notFound, unknownReference } from '../../errors.js';
-import { requireRole, type Actor } from '../../lib/access.js';
 import { newId } from '../../lib/ids.js';
-import type { ServiceDeps } from '../../lib/service.js';
+import type { ServiceDeps, WriteContext } from '../../lib/service.js';
+import { recordChange } from '../history/history.recorder.js';
 import { findCommission } from '../commissions/commissions.repository.js';
 import * as repo from './meetings.repository.js';
 import type { CreateMeeting, ListMeetingsQuery, Meeting, UpdateMeeting } from './meetings.schemas.js';
@@ -18,8 +18,7 @@ export function createMeetingService({ db, clock }: ServiceDeps) {
       return found;
     },
 
-    create(input: CreateMeeting, actor: Actor): Meeting {
-      requireRole(actor, ['secretariat'], 'record meetings');
+    create(input: CreateMeeting, ctx: WriteContext): Meeting {
       const now = clock().toISOString();
       const meeting: Meeting = {
         id: newId(),
@@ -37,17 +36,20 @@ export function createMeetingService({ db, clock }: ServiceDeps) {
           throw unknownReference('body.commissionId', 'commission', meeting.commissionId);
         }
         repo.insertMeeting(tx, meeting);
+        recordChange(tx, ctx.actor, now, { operation: 'createMeeting', entity: 'meeting', entityId: meeting.id, before: null, after: meeting });
       });
       return meeting;
     },
 
-    update(id: string, patch: UpdateMeeting, actor: Actor): Meeting {
-      requireRole(actor, ['secretariat'], 'change meetings');
+    update(id: string, patch: UpdateMeeting, ctx: WriteContext): Meeting {
+      const now = clock().toISOString();
       return writeTransaction(db, (tx) => {
         const current = repo.findMeeting(tx, id);
         if (!current) throw notFound('meeting', id);
-        const next: Meeting = { ...current, ...patch, updatedAt: clock().toISOString() };
+        ctx.expect?.(current);
+        const next: Meeting = { ...current, ...patch, updatedAt: now };
         repo.updateMeeting(tx, next);
+        recordChange(tx, ctx.actor, now, { operation: 'updateMeeting', entity: 'meeting', entityId: id, before: current, after: next });
         return next;
       });
     },

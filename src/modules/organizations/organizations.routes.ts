@@ -1,6 +1,7 @@
 // HTTP routes of /v1/organizations: thin handlers from request to service and back.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { IdParamsSchema, problemResponses } from '../../lib/common.schemas.js';
+import { sendResource, writeContext } from '../../lib/http.js';
 import {
   CreateOrganizationSchema,
   ListOrganizationsQuerySchema,
@@ -47,8 +48,8 @@ const organizationRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const created = service.create(request.body, request.actor);
-      return reply.code(201).header('location', `/v1/organizations/${created.id}`).send(created);
+      const created = service.create(request.body, writeContext(request));
+      return sendResource(request, reply.header('location', `/v1/organizations/${created.id}`), created, 201);
     },
   );
 
@@ -64,7 +65,7 @@ const organizationRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: OrganizationSchema, ...problemResponses(400, 404) },
       },
     },
-    async (request) => service.get(request.params.id),
+    async (request, reply) => sendResource(request, reply, service.get(request.params.id)),
   );
 
   app.patch(
@@ -83,7 +84,7 @@ const organizationRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: OrganizationSchema, ...problemResponses(400, 403, 404, 409, 413, 415, 422) },
       },
     },
-    async (request) => service.update(request.params.id, request.body, request.actor),
+    async (request, reply) => sendResource(request, reply, service.update(request.params.id, request.body, writeContext(request))),
   );
 };
 

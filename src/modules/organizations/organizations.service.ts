@@ -1,9 +1,9 @@
 // Domain rules of organizations: the parent must exist and an organization can never be its own ancestor.
 import { writeTransaction, type Db } from '../../db/connection.js';
 import { AppError, ERRORS, notFound, unknownReference } from '../../errors.js';
-import { requireRole, type Actor } from '../../lib/access.js';
 import { newId } from '../../lib/ids.js';
-import type { ServiceDeps } from '../../lib/service.js';
+import type { ServiceDeps, WriteContext } from '../../lib/service.js';
+import { recordChange } from '../history/history.recorder.js';
 import * as repo from './organizations.repository.js';
 import type { CreateOrganization, ListOrganizationsQuery, Organization, UpdateOrganization } from './organizations.schemas.js';
 
@@ -35,8 +35,7 @@ export function createOrganizationService({ db, clock }: ServiceDeps) {
       return found;
     },
 
-    create(input: CreateOrganization, actor: Actor): Organization {
-      requireRole(actor, ['secretariat'], 'create organizations');
+    create(input: CreateOrganization, ctx: WriteContext): Organization {
       const now = clock().toISOString();
       const organization: Organization = {
         id: newId(),
@@ -51,15 +50,17 @@ export function createOrganizationService({ db, clock }: ServiceDeps) {
       writeTransaction(db, (tx) => {
         if (organization.parentId !== null) assertParentExists(tx, organization.parentId);
         repo.insertOrganization(tx, organization);
+        recordChange(tx, ctx.actor, now, { operation: 'createOrganization', entity: 'organization', entityId: organization.id, before: null, after: organization });
       });
       return organization;
     },
 
-    update(id: string, patch: UpdateOrganization, actor: Actor): Organization {
-      requireRole(actor, ['secretariat'], 'change organizations');
+    update(id: string, patch: UpdateOrganization, ctx: WriteContext): Organization {
+      const now = clock().toISOString();
       return writeTransaction(db, (tx) => {
         const current = repo.findOrganization(tx, id);
         if (!current) throw notFound('organization', id);
+        ctx.expect?.(current);
         // Every assignee must be of a party of its commission: an executor cannot move to another country.
         if (patch.country !== undefined && patch.country !== current.country && repo.isTaskAssignee(tx, id)) {
           throw new AppError(ERRORS.referenceInUse, 'the organization executes tasks, so its country cannot change', [
@@ -70,8 +71,9 @@ export function createOrganizationService({ db, clock }: ServiceDeps) {
           assertParentExists(tx, patch.parentId);
           assertNoCycle(tx, id, patch.parentId);
         }
-        const next: Organization = { ...current, ...patch, updatedAt: clock().toISOString() };
+        const next: Organization = { ...current, ...patch, updatedAt: now };
         repo.updateOrganization(tx, next);
+        recordChange(tx, ctx.actor, now, { operation: 'updateOrganization', entity: 'organization', entityId: id, before: current, after: next });
         return next;
       });
     },

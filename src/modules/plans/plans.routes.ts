@@ -1,6 +1,7 @@
 // HTTP routes of /v1/plans: thin handlers from request to service and back.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { IdParamsSchema, problemResponses } from '../../lib/common.schemas.js';
+import { sendResource, writeContext } from '../../lib/http.js';
 import { CreatePlanSchema, ListPlansQuerySchema, PlanPageSchema, PlanSchema, UpdatePlanSchema } from './plans.schemas.js';
 import { createPlanService } from './plans.service.js';
 
@@ -43,8 +44,8 @@ const planRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const created = service.create(request.body, request.actor);
-      return reply.code(201).header('location', `/v1/plans/${created.id}`).send(created);
+      const created = service.create(request.body, writeContext(request));
+      return sendResource(request, reply.header('location', `/v1/plans/${created.id}`), created, 201);
     },
   );
 
@@ -60,7 +61,7 @@ const planRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: PlanSchema, ...problemResponses(400, 404) },
       },
     },
-    async (request) => service.get(request.params.id),
+    async (request, reply) => sendResource(request, reply, service.get(request.params.id)),
   );
 
   app.patch(
@@ -78,7 +79,7 @@ const planRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: PlanSchema, ...problemResponses(400, 403, 404, 409, 413, 415) },
       },
     },
-    async (request) => service.update(request.params.id, request.body, request.actor),
+    async (request, reply) => sendResource(request, reply, service.update(request.params.id, request.body, writeContext(request))),
   );
 
   app.post(
@@ -95,7 +96,7 @@ const planRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: PlanSchema, ...problemResponses(400, 403, 404, 409, 413, 415) },
       },
     },
-    async (request) => service.approve(request.params.id, request.actor),
+    async (request, reply) => sendResource(request, reply, service.approve(request.params.id, writeContext(request))),
   );
 
   app.post(
@@ -112,7 +113,7 @@ const planRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: PlanSchema, ...problemResponses(400, 403, 404, 409, 413, 415) },
       },
     },
-    async (request) => service.close(request.params.id, request.actor),
+    async (request, reply) => sendResource(request, reply, service.close(request.params.id, writeContext(request))),
   );
 };
 

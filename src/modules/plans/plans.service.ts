@@ -2,9 +2,9 @@
 import { writeTransaction } from '../../db/connection.js';
 import type { PlanStatus } from '../../db/enums.js';
 import { AppError, ERRORS, notFound, unknownReference } from '../../errors.js';
-import { requireRole, type Actor } from '../../lib/access.js';
 import { newId } from '../../lib/ids.js';
-import type { ServiceDeps } from '../../lib/service.js';
+import type { ServiceDeps, WriteContext } from '../../lib/service.js';
+import { recordChange } from '../history/history.recorder.js';
 import { findCommission } from '../commissions/commissions.repository.js';
 import * as repo from './plans.repository.js';
 import type { CreatePlan, ListPlansQuery, Plan, UpdatePlan } from './plans.schemas.js';
@@ -35,17 +35,18 @@ function assertPeriodOrdered(periodStart: string, periodEnd: string, path: 'body
 }
 
 export function createPlanService({ db, clock }: ServiceDeps) {
-  function transition(id: string, action: PlanAction, actor: Actor): Plan {
-    requireRole(actor, ['secretariat'], `${action} plans`);
+  function transition(id: string, action: PlanAction, ctx: WriteContext): Plan {
     return writeTransaction(db, (tx) => {
       const current = repo.findPlan(tx, id);
       if (!current) throw notFound('plan', id);
+      ctx.expect?.(current);
       const refusal = refusePlanAction(current, action);
       if (refusal) throw new AppError(ERRORS.planStateConflict, refusal);
       const now = clock().toISOString();
       const { to, stamp } = PLAN_TRANSITIONS[action];
       const next: Plan = { ...current, status: to, [stamp]: now, updatedAt: now };
       repo.updatePlan(tx, next);
+      recordChange(tx, ctx.actor, now, { operation: `${action}Plan`, entity: 'plan', entityId: id, planId: id, before: current, after: next });
       return next;
     });
   }
@@ -59,8 +60,7 @@ export function createPlanService({ db, clock }: ServiceDeps) {
       return found;
     },
 
-    create(input: CreatePlan, actor: Actor): Plan {
-      requireRole(actor, ['secretariat'], 'create plans');
+    create(input: CreatePlan, ctx: WriteContext): Plan {
       assertPeriodOrdered(input.periodStart, input.periodEnd, 'body.periodEnd');
       const now = clock().toISOString();
       const plan: Plan = {
@@ -76,25 +76,28 @@ export function createPlanService({ db, clock }: ServiceDeps) {
       writeTransaction(db, (tx) => {
         if (!findCommission(tx, input.commissionId)) throw unknownReference('body.commissionId', 'commission', input.commissionId);
         repo.insertPlan(tx, plan);
+        recordChange(tx, ctx.actor, now, { operation: 'createPlan', entity: 'plan', entityId: plan.id, planId: plan.id, before: null, after: plan });
       });
       return plan;
     },
 
-    update(id: string, patch: UpdatePlan, actor: Actor): Plan {
-      requireRole(actor, ['secretariat'], 'change plans');
+    update(id: string, patch: UpdatePlan, ctx: WriteContext): Plan {
+      const now = clock().toISOString();
       return writeTransaction(db, (tx) => {
         const current = repo.findPlan(tx, id);
         if (!current) throw notFound('plan', id);
+        ctx.expect?.(current);
         if (current.status === 'closed') throw new AppError(ERRORS.planStateConflict, 'the plan is closed; a closed plan is read-only');
-        const next: Plan = { ...current, ...patch, updatedAt: clock().toISOString() };
+        const next: Plan = { ...current, ...patch, updatedAt: now };
         assertPeriodOrdered(next.periodStart, next.periodEnd, patch.periodEnd !== undefined ? 'body.periodEnd' : 'body.periodStart');
         repo.updatePlan(tx, next);
+        recordChange(tx, ctx.actor, now, { operation: 'updatePlan', entity: 'plan', entityId: id, planId: id, before: current, after: next });
         return next;
       });
     },
 
-    approve: (id: string, actor: Actor) => transition(id, 'approve', actor),
+    approve: (id: string, ctx: WriteContext) => transition(id, 'approve', ctx),
 
-    close: (id: string, actor: Actor) => transition(id, 'close', actor),
+    close: (id: string, ctx: WriteContext) => transition(id, 'close', ctx),
   };
 }

@@ -169,6 +169,7 @@ export function insertStatusChange(db: Db, change: StatusChange): void {
       comment: change.comment,
       actorRole: change.actor.role,
       actorOrganizationId: change.actor.organizationId,
+      actorKeyId: change.actor.keyId,
       changedAt: change.changedAt,
     })
     .run();
@@ -192,8 +193,19 @@ export function listStatusChanges(db: Db, taskId: string, page: { limit: number;
       from: r.fromStatus,
       to: r.toStatus,
       comment: r.comment,
-      actor: { role: r.actorRole as StatusChange['actor']['role'], organizationId: r.actorOrganizationId },
+      actor: { keyId: r.actorKeyId, role: r.actorRole as StatusChange['actor']['role'], organizationId: r.actorOrganizationId },
       changedAt: r.changedAt,
     }),
   );
+}
+
+/** The organizations executing a task, or null when there is no such task. */
+export function assigneeOrganizationIds(db: Db, taskId: string): string[] | null {
+  if (db.select({ id: tasks.id }).from(tasks).where(eq(tasks.id, taskId)).get() === undefined) return null;
+  return db
+    .select({ organizationId: taskAssignees.organizationId })
+    .from(taskAssignees)
+    .where(eq(taskAssignees.taskId, taskId))
+    .all()
+    .map((a) => a.organizationId);
 }

@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { IdParamsSchema, problemResponses } from '../../lib/common.schemas.js';
+import { sendResource, writeContext } from '../../lib/http.js';
 import { TASK_TRANSITIONS } from './task-status.js';
 import {
   CreateTaskSchema,
@@ -59,8 +60,8 @@ const taskRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const task = service.create(request.body, request.actor);
-      return reply.code(201).header('location', `/v1/tasks/${task.id}`).send(task);
+      const task = service.create(request.body, writeContext(request));
+      return sendResource(request, reply.header('location', `/v1/tasks/${task.id}`), task, 201);
     },
   );
 
@@ -76,7 +77,7 @@ const taskRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: TaskSchema, ...problemResponses(400, 404) },
       },
     },
-    async (request) => service.get(request.params.id),
+    async (request, reply) => sendResource(request, reply, service.get(request.params.id)),
   );
 
   app.patch(
@@ -94,7 +95,7 @@ const taskRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: TaskSchema, ...problemResponses(400, 403, 404, 409, 413, 415, 422) },
       },
     },
-    async (request) => service.update(request.params.id, request.body, request.actor),
+    async (request, reply) => sendResource(request, reply, service.update(request.params.id, request.body, writeContext(request))),
   );
 
   app.delete(
@@ -110,7 +111,7 @@ const taskRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      service.remove(request.params.id, request.actor);
+      service.remove(request.params.id, writeContext(request));
       return reply.code(204).send(null);
     },
   );
@@ -132,7 +133,7 @@ const taskRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: TaskSchema, ...problemResponses(400, 403, 404, 409, 413, 415) },
       },
     },
-    async (request) => service.transition(request.params.id, request.body, request.actor),
+    async (request, reply) => sendResource(request, reply, service.transition(request.params.id, request.body, writeContext(request))),
   );
 
   app.get(

@@ -235,6 +235,7 @@ export const StatusChangeSchema = z
     comment: z.string().nullable().describe('Why, as given by the caller.'),
     actor: z
       .object({
+        keyId: IdSchema.nullable().describe('The API key used; null for transitions recorded before keys existed.'),
         role: z.enum(ROLES).describe('Role of the caller.'),
         organizationId: IdSchema.nullable().describe('Organization of a ministry caller.'),
       })
@@ -250,7 +251,7 @@ export const StatusChangeSchema = z
       from: 'in_progress',
       to: 'done',
       comment: 'Agreement signed on 4 November.',
-      actor: { role: 'ministry', organizationId: '019a7c2e-7a10-7000-8000-000000000031' },
+      actor: { keyId: '019a7c2e-7a10-7000-8000-0000000000a1', role: 'ministry', organizationId: '019a7c2e-7a10-7000-8000-000000000031' },
       changedAt: '2026-11-05T10:00:00.000Z',
     },
   });

@@ -1,10 +1,11 @@
 // Domain rules of tasks: references, assignees of the commission's parties, plan states, status machine.
 import { writeTransaction, type Db } from '../../db/connection.js';
 import { AppError, ERRORS, notFound, unknownReference } from '../../errors.js';
-import { requireRole, taskPartyOf, type Actor } from '../../lib/access.js';
+import { taskPartyOf } from '../../lib/access.js';
 import { dateInZone } from '../../lib/dates.js';
 import { newId } from '../../lib/ids.js';
-import type { ServiceDeps } from '../../lib/service.js';
+import type { ServiceDeps, WriteContext } from '../../lib/service.js';
+import { recordChange, type Change } from '../history/history.recorder.js';
 import { findCommission } from '../commissions/commissions.repository.js';
 import { findMeeting } from '../meetings/meetings.repository.js';
 import { findOrganizationsByIds } from '../organizations/organizations.repository.js';
@@ -109,6 +110,12 @@ export function createTaskService({ db, clock }: ServiceDeps) {
     return record;
   };
 
+  /** Records a write of the task, given its representation before (null: created) and after (null: deleted). */
+  const record = (tx: Db, ctx: WriteContext, at: string, operation: string, planId: string, id: string, before: Task | null, after: Task | null) => {
+    const change: Change = { operation, entity: 'task', entityId: id, planId, taskId: id, before, after };
+    recordChange(tx, ctx.actor, at, change);
+  };
+
   return {
     list(query: ListTasksQuery) {
       const now = clock();
@@ -128,11 +135,10 @@ export function createTaskService({ db, clock }: ServiceDeps) {
       return presentTask(load(db, id), clock());
     },
 
-    create(input: CreateTask, actor: Actor): Task {
-      requireRole(actor, ['secretariat'], 'create tasks');
+    create(input: CreateTask, ctx: WriteContext): Task {
       const now = clock();
       const id = newId();
-      writeTransaction(db, (tx) => {
+      return writeTransaction(db, (tx) => {
         const plan = planFor(tx, input.planId, 'body.planId');
         refuseClosedPlan(plan);
         refuseTakenCode(tx, plan.id, input.code);
@@ -166,15 +172,18 @@ export function createTaskService({ db, clock }: ServiceDeps) {
         row.searchText = searchTextOf(row);
         repo.insertTask(tx, row);
         repo.replaceAssignees(tx, id, input.assignees);
+        const created = presentTask(load(tx, id), now);
+        record(tx, ctx, at, 'createTask', plan.id, id, null, created);
+        return created;
       });
-      return presentTask(load(db, id), now);
     },
 
-    update(id: string, patch: UpdateTask, actor: Actor): Task {
-      requireRole(actor, ['secretariat'], 'edit tasks');
+    update(id: string, patch: UpdateTask, ctx: WriteContext): Task {
       const now = clock();
-      writeTransaction(db, (tx) => {
+      return writeTransaction(db, (tx) => {
         const current = load(tx, id);
+        const before = presentTask(current, now);
+        ctx.expect?.(before);
         const plan = planFor(tx, current.planId, null);
         refuseClosedPlan(plan);
         if (patch.dueDate !== undefined && patch.dueDate !== current.dueDate && plan.status !== 'draft') {
@@ -199,26 +208,34 @@ export function createTaskService({ db, clock }: ServiceDeps) {
           updatedAt: now.toISOString(),
         });
         if (assignees) repo.replaceAssignees(tx, id, assignees);
+        const after = presentTask(load(tx, id), now);
+        record(tx, ctx, now.toISOString(), 'updateTask', plan.id, id, before, after);
+        return after;
       });
-      return presentTask(load(db, id), now);
     },
 
-    remove(id: string, actor: Actor): void {
-      requireRole(actor, ['secretariat'], 'delete tasks');
+    remove(id: string, ctx: WriteContext): void {
+      const now = clock();
       writeTransaction(db, (tx) => {
         const current = load(tx, id);
+        const before = presentTask(current, now);
+        ctx.expect?.(before);
         const plan = planFor(tx, current.planId, null);
         if (plan.status !== 'draft') {
           throw new AppError(ERRORS.planStateConflict, `the plan is ${plan.status}: its tasks are never deleted, only cancelled`);
         }
         repo.deleteTask(tx, id);
+        record(tx, ctx, now.toISOString(), 'deleteTask', plan.id, id, before, null);
       });
     },
 
-    transition(id: string, request: TransitionRequest, actor: Actor): Task {
+    transition(id: string, request: TransitionRequest, ctx: WriteContext): Task {
+      const { actor } = ctx;
       const now = clock();
-      writeTransaction(db, (tx) => {
+      return writeTransaction(db, (tx) => {
         const current = load(tx, id);
+        const before = presentTask(current, now);
+        ctx.expect?.(before);
         const plan = planFor(tx, current.planId, null);
         if (plan.status !== 'approved') {
           throw new AppError(ERRORS.planStateConflict, `tasks move only in an approved plan; this plan is ${plan.status}`);
@@ -239,11 +256,13 @@ export function createTaskService({ db, clock }: ServiceDeps) {
           from: current.status,
           to: request.to,
           comment: request.comment ?? null,
-          actor: { role: actor.role, organizationId: actor.organizationId },
+          actor: { keyId: actor.keyId, role: actor.role, organizationId: actor.organizationId },
           changedAt: at,
         });
+        const after = presentTask(load(tx, id), now);
+        record(tx, ctx, at, 'transitionTask', plan.id, id, before, after);
+        return after;
       });
-      return presentTask(load(db, id), now);
     },
 
     listTransitions(id: string, page: { limit: number; cursor?: string | undefined }) {

@@ -1,0 +1,74 @@
+// Conditional requests: strong ETags on single resources, If-Match preconditions on writes (412),
+// If-None-Match on reads (304). The ETag is the hash of the representation, so it is the same whether a
+// read or a write computes it, and changes whenever any byte of the representation would.
+import { createHash } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, ERRORS } from '../errors.js';
+import type { WriteContext } from './service.js';
+
+export function etagOf(representation: unknown): string {
+  return `"${createHash('sha256').update(JSON.stringify(representation)).digest('base64url').slice(0, 32)}"`;
+}
+
+const ENTITY_TAG = /(W\/)?"[\x21\x23-\x7e\x80-\xff]*"/g;
+
+/** The entity-tags of an If-Match / If-None-Match header: '*' or a list; a malformed header is 400. */
+function parseTags(header: string, name: string): '*' | { tag: string; weak: boolean }[] {
+  const value = header.trim();
+  if (value === '*') return '*';
+  const tags = [...value.matchAll(ENTITY_TAG)].map((m) => ({ tag: m[0].replace(/^W\//, ''), weak: m[1] !== undefined }));
+  const rest = value.replace(ENTITY_TAG, '').replace(/[\s,]/g, '');
+  if (tags.length === 0 || rest !== '') {
+    throw new AppError(ERRORS.badRequest, `${name} must be "*" or a list of quoted entity-tags such as "abc"`, [
+      { path: `headers.${name.toLowerCase()}`, message: 'not an entity-tag list' },
+    ]);
+  }
+  return tags;
+}
+
+function headerOf(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+/**
+ * The write context of a request: its actor and, when it sent If-Match, the precondition the service checks
+ * inside its transaction. If-Match is optional (no 428): ministry systems that keep no ETags still work,
+ * last writer wins for them; systems that send it never overwrite a change they have not seen.
+ */
+export function writeContext(request: FastifyRequest): WriteContext {
+  const header = headerOf(request, 'if-match');
+  if (header === undefined) return { actor: request.actor };
+  const tags = parseTags(header, 'If-Match');
+  return {
+    actor: request.actor,
+    expect: (current) => {
+      // Strong comparison: a weak tag never matches (RFC 9110 §13.1.1).
+      if (tags === '*') return;
+      const etag = etagOf(current);
+      if (!tags.some((t) => !t.weak && t.tag === etag)) {
+        throw new AppError(
+          ERRORS.preconditionFailed,
+          `the resource has changed since you read it: its ETag is now ${etag}; read it again, then retry`,
+          undefined,
+          { etag },
+        );
+      }
+    },
+  };
+}
+
+/**
+ * Sends one resource with its ETag. A read whose If-None-Match names the current ETag gets 304 and no
+ * body (weak comparison, RFC 9110 §13.1.2).
+ */
+export function sendResource<T>(request: FastifyRequest, reply: FastifyReply, resource: T, status = 200) {
+  const etag = etagOf(resource);
+  reply.header('etag', etag);
+  const header = headerOf(request, 'if-none-match');
+  if (header !== undefined && (request.method === 'GET' || request.method === 'HEAD')) {
+    const tags = parseTags(header, 'If-None-Match');
+    if (tags === '*' || tags.some((t) => t.tag === etag)) return reply.code(304).send();
+  }
+  return reply.code(status).send(resource);
+}

@@ -1,0 +1,58 @@
+// Writes the change history: one entry per write, inside the write's own transaction, field by field.
+import type { Db } from '../../db/connection.js';
+import type { HistoryEntity } from '../../db/enums.js';
+import { changeHistory, type FieldChange } from '../../db/schema.js';
+import type { Actor } from '../../lib/access.js';
+import { newId } from '../../lib/ids.js';
+
+/** Fields that are not facts of their own: identity, bookkeeping, and values derived at read time. */
+const NOT_RECORDED = new Set(['id', 'createdAt', 'updatedAt', 'overdue', 'daysOverdue', 'completion', 'taskCount']);
+
+export interface Change {
+  /** The operationId of the write, e.g. "updateTask". */
+  operation: string;
+  entity: HistoryEntity;
+  entityId: string;
+  planId?: string | null | undefined;
+  taskId?: string | null | undefined;
+  /** The API representation before the write; null for a creation. */
+  before: object | null;
+  /** The API representation after the write; null for a deletion. */
+  after: object | null;
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/** The fields whose value differs between two representations, in the order they first appear. */
+export function diffFields(before: object | null, after: object | null): FieldChange[] {
+  const b = (before ?? {}) as Record<string, unknown>;
+  const a = (after ?? {}) as Record<string, unknown>;
+  const fields = [...new Set([...Object.keys(b), ...Object.keys(a)])].filter((f) => !NOT_RECORDED.has(f));
+  return fields
+    .filter((f) => !same(b[f] ?? null, a[f] ?? null))
+    .map((field) => ({ field, before: before === null ? null : (b[field] ?? null), after: after === null ? null : (a[field] ?? null) }));
+}
+
+/**
+ * Records one write. An update that changed no field leaves no entry: there is nothing to attribute.
+ * Must run inside the transaction of the write it describes, so either both land or neither does.
+ */
+export function recordChange(tx: Db, actor: Actor, at: string, change: Change): void {
+  const changes = diffFields(change.before, change.after);
+  if (changes.length === 0 && change.before !== null && change.after !== null) return;
+  tx.insert(changeHistory)
+    .values({
+      id: newId(),
+      at,
+      actorKeyId: actor.keyId,
+      actorRole: actor.role,
+      actorOrganizationId: actor.organizationId,
+      operation: change.operation,
+      entityType: change.entity,
+      entityId: change.entityId,
+      planId: change.planId ?? null,
+      taskId: change.taskId ?? null,
+      changes,
+    })
+    .run();
+}

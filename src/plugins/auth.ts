@@ -1,0 +1,112 @@
+// Authentication and authorization of every request, in one place: the bearer key becomes an Actor, and
+// the access rule of the route (src/lib/access.ts) decides, first on the role, then on the object.
+import fp from 'fastify-plugin';
+import type { FastifyRequest } from 'fastify';
+import { AppError, ERRORS } from '../errors.js';
+import { authorizeObject, authorizeRole, ruleOf, type AccessRule, type Actor } from '../lib/access.js';
+import { createApiKeyService } from '../modules/api-keys/api-keys.service.js';
+import { assigneeOrganizationIds } from '../modules/tasks/tasks.repository.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The caller; set on every route that needs a key, before its handler runs. */
+    actor: Actor;
+  }
+  interface FastifyContextConfig {
+    /** The access rule of the route, attached at start from POLICY; absent only for the 404 handler. */
+    access?: AccessRule;
+  }
+}
+
+export interface AuthOptions {
+  /** TRACKER_BOOTSTRAP_TOKEN: becomes the first secretariat key when there is none. */
+  bootstrapToken?: string | undefined;
+  /** Failed authentications allowed per client address per minute before it gets 429. */
+  authFailureMax: number;
+}
+
+/** Routes with no operationId that are public by nature: the API description and its viewer. */
+const isDocumentationRoute = (url: string) => url === '/openapi.json' || url === '/docs' || url.startsWith('/docs/');
+
+const REALM = 'Bearer realm="commission-plan-tracker"';
+
+function unauthorized(detail: string, error?: 'invalid_request' | 'invalid_token'): AppError {
+  const challenge = error ? `${REALM}, error="${error}", error_description="${detail.replace(/"/g, "'")}"` : REALM;
+  return new AppError(ERRORS.unauthorized, detail, undefined, { 'www-authenticate': challenge });
+}
+
+/** The token of an `Authorization: Bearer <token>` header (scheme case-insensitive, RFC 9110 §11.1). */
+function bearerToken(request: FastifyRequest): string {
+  const header = request.headers.authorization;
+  if (header === undefined || header === '') {
+    throw unauthorized('send an API key as "Authorization: Bearer <key>"; ask the secretariat for one');
+  }
+  const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header);
+  if (!match?.[1]) {
+    throw unauthorized('the Authorization header must be "Bearer <key>"', 'invalid_request');
+  }
+  return match[1];
+}
+
+export default fp<AuthOptions>(
+  async (app, options) => {
+    const keys = createApiKeyService({ db: app.db, clock: app.clock });
+    const failedAuth = app.createRateLimit({
+      max: options.authFailureMax,
+      timeWindow: 60_000,
+      keyGenerator: (request) => `failed-auth:${request.ip}`,
+    });
+
+    app.decorateRequest('actor', null as unknown as Actor);
+
+    // Fail closed: a route that POLICY does not know refuses to start instead of being open.
+    app.addHook('onRoute', (route) => {
+      const operationId = route.schema?.operationId;
+      const rule = ruleOf(operationId);
+      if (rule) route.config = { ...route.config, access: rule };
+      else if (isDocumentationRoute(route.url)) route.config = { ...route.config, access: { roles: 'public' } };
+      else throw new Error(`${route.method} ${route.url} (${operationId ?? 'no operationId'}) has no access rule in POLICY`);
+    });
+
+    app.addHook('onRequest', async (request) => {
+      const rule = request.routeOptions.config.access;
+      if (rule?.roles === 'public') return;
+      // Unknown routes need a key too: the route list is not told to strangers.
+      const limit = await failedAuth(request, { increment: false });
+      if (!limit.isAllowed && limit.remaining === 0) {
+        throw new AppError(ERRORS.tooManyRequests, `too many failed authentications from this address; retry in ${limit.ttlInSeconds} s`, undefined, {
+          'retry-after': String(limit.ttlInSeconds),
+        });
+      }
+      let actor: Actor | null = null;
+      try {
+        actor = keys.authenticate(bearerToken(request));
+        if (!actor) throw unauthorized('the API key is unknown or revoked', 'invalid_token');
+      } catch (err) {
+        await failedAuth(request);
+        throw err;
+      }
+      request.actor = { keyId: actor.keyId, role: actor.role, organizationId: actor.organizationId };
+      if (rule) authorizeRole(rule, request.actor, String(request.routeOptions.schema?.operationId));
+    });
+
+    // After validation: the object-level rule sees well-formed params and body.
+    app.addHook('preHandler', async (request) => {
+      const rule = request.routeOptions.config.access;
+      if (!rule || rule.roles === 'public') return;
+      authorizeObject(rule, request.actor, { params: request.params as Record<string, unknown>, body: request.body }, (taskId) =>
+        assigneeOrganizationIds(app.db, taskId),
+      );
+    });
+
+    const bootstrapped = keys.bootstrap(options.bootstrapToken);
+    if (bootstrapped) app.log.info({ keyId: bootstrapped.id }, 'stored TRACKER_BOOTSTRAP_TOKEN as the first secretariat key');
+    else if (!keys.hasSecretariatKey()) {
+      app.log.warn(
+        'no secretariat API key exists: create one with "npm run key:create -- --name <name>" ' +
+          'or start once with TRACKER_BOOTSTRAP_TOKEN set; every /v1 request is refused until then',
+      );
+    }
+  },
+  { name: 'auth', dependencies: ['db'] },
+);
