@@ -62,14 +62,17 @@ export const ProblemSchema = z
     },
   });
 
-const PROBLEM_DESCRIPTIONS: Record<number, string> = {
+export const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   400: 'The request is malformed or fails validation.',
+  401: 'No API key, or one that is unknown or revoked.',
   403: 'The caller may not take this action on this resource.',
   404: 'The resource does not exist.',
   409: 'The request conflicts with the current state of the resource.',
   413: 'The request body is larger than the configured limit.',
+  412: 'If-Match named an ETag the resource no longer has; nothing changed. Read it again, then retry.',
   415: 'The request body is not JSON.',
   422: 'The request refers to something that does not exist or cannot be used.',
+  429: 'Too many requests for this key, or too many failed authentications from this address.',
   503: 'The service or its database is not available.',
 };
 
@@ -85,3 +88,37 @@ export function problemResponses(...statuses: number[]) {
   }
   return out;
 }
+
+const ifMatch = z
+  .string()
+  .max(2000)
+  .optional()
+  .describe(
+    'Optional. The ETag you last read (e.g. "3q2-7w"): the write happens only if the resource still has it, else 412 and ' +
+      'nothing changes. Without it, the last writer wins.',
+  );
+const ifNoneMatch = z
+  .string()
+  .max(2000)
+  .optional()
+  .describe('Optional. The ETag you already hold: 304 with no body while the resource still has it.');
+const idempotencyKey = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces')
+  .optional()
+  .describe(
+    'Optional. A unique key (a UUID is best) for this request, scoped to your API key and kept 24 hours: a retry with the ' +
+      'same key and body replays the first response (header Idempotent-Replayed: true), the same key with another body ' +
+      'is 422, and a retry while the first is still running is 409.',
+  );
+
+/** Headers of a read of one resource: conditional on its ETag. Other headers pass through. */
+export const ReadHeadersSchema = z.looseObject({ 'if-none-match': ifNoneMatch });
+/** Headers of a change to an existing resource (PATCH, DELETE). */
+export const ChangeHeadersSchema = z.looseObject({ 'if-match': ifMatch });
+/** Headers of a POST that creates something. */
+export const CreateHeadersSchema = z.looseObject({ 'idempotency-key': idempotencyKey });
+/** Headers of a POST that acts on an existing resource (approve, transition, decide). */
+export const ActionHeadersSchema = z.looseObject({ 'if-match': ifMatch, 'idempotency-key': idempotencyKey });

@@ -1,5 +1,7 @@
 // Finishing touches on the generated OpenAPI document: drop unused components, describe responses, add examples.
 import { ERRORS, problemType, type ErrorSpec } from '../errors.js';
+import { describeRule, ruleOf, type AccessRule } from '../lib/access.js';
+import { PROBLEM_DESCRIPTIONS, ProblemSchema } from '../lib/common.schemas.js';
 
 type Json = Record<string, any>;
 
@@ -37,7 +39,10 @@ export function pruneUnusedComponents(doc: Json): Json {
 /** The catalog entry that best illustrates a status in a problem example. */
 const EXAMPLE_SPEC: Record<number, ErrorSpec> = {
   400: ERRORS.validationFailed,
+  401: ERRORS.unauthorized,
   403: ERRORS.forbidden,
+  412: ERRORS.preconditionFailed,
+  429: ERRORS.tooManyRequests,
   404: ERRORS.notFound,
   405: ERRORS.methodNotAllowed,
   409: ERRORS.planStateConflict,
@@ -97,6 +102,75 @@ export function describeOperations(doc: Json): Json {
   return doc;
 }
 
+const problemResponse = (status: number, headers?: Json): Json => ({
+  description: PROBLEM_DESCRIPTIONS[status] ?? 'Error.',
+  ...(headers ? { headers } : {}),
+  content: { 'application/problem+json': { schema: { $ref: `${COMPONENT_PREFIX}Problem` } } },
+});
+
+const ETAG_HEADER = {
+  ETag: { description: 'Strong entity-tag of this representation; send it back in If-Match or If-None-Match.', schema: { type: 'string' } },
+};
+const RATE_LIMIT_HEADERS = {
+  'X-RateLimit-Limit': { description: 'Requests allowed per minute for this key.', schema: { type: 'integer' } },
+  'X-RateLimit-Remaining': { description: 'Requests left in the current minute.', schema: { type: 'integer' } },
+  'X-RateLimit-Reset': { description: 'Seconds until the current minute ends.', schema: { type: 'integer' } },
+};
+
+/**
+ * The access rules of POLICY, written into the document from the same table the server enforces: the
+ * bearer scheme, each operation's roles (text and `x-access`), and the 401/403/429 answers they imply.
+ * Conditional operations get their ETag header and 304 answer.
+ */
+export function documentAccess(doc: Json): Json {
+  doc.components = {
+    ...doc.components,
+    securitySchemes: {
+      apiKey: {
+        type: 'http',
+        scheme: 'bearer',
+        description:
+          'An API key issued by the secretariat (POST /v1/api-keys), sent as `Authorization: Bearer <key>`. Each key has ' +
+          'a role: secretariat, co_chair, ministry (bound to one organization) or observer.',
+      },
+    },
+  };
+  doc.security = [{ apiKey: [] }];
+  for (const item of Object.values<Json>(doc.paths ?? {})) {
+    for (const operation of Object.values<Json>(item)) {
+      const rule: AccessRule | undefined = ruleOf(operation.operationId);
+      if (!rule) continue;
+      operation.description = [operation.description, describeRule(rule)].filter(Boolean).join('\n\n');
+      const responses: Json = (operation.responses ??= {});
+      if (rule.roles === 'public') {
+        operation.security = [];
+        operation['x-access'] = { public: true };
+      } else {
+        operation['x-access'] = { roles: [...rule.roles], ...(rule.ownTask ? { ministry: 'own-tasks-only' } : {}) };
+        responses['401'] ??= problemResponse(401, {
+          'WWW-Authenticate': { description: 'Bearer challenge (RFC 6750).', schema: { type: 'string' } },
+        });
+        if (rule.roles.length < 4 || rule.ownTask || rule.refine) responses['403'] ??= problemResponse(403);
+      }
+      responses['429'] ??= problemResponse(429, {
+        'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } },
+        ...RATE_LIMIT_HEADERS,
+      });
+      const headers = new Set((operation.parameters ?? []).filter((p: Json) => p.in === 'header').map((p: Json) => p.name));
+      if (headers.has('if-match') || headers.has('if-none-match')) {
+        for (const [status, response] of Object.entries<Json>(responses)) {
+          if (status.startsWith('2')) response.headers = { ...response.headers, ...ETAG_HEADER };
+        }
+      }
+      if (headers.has('if-none-match')) {
+        responses['304'] ??= { description: 'Not modified: the resource still has the ETag you sent.', headers: ETAG_HEADER };
+      }
+      operation.responses = Object.fromEntries(Object.entries(responses).sort(([a], [b]) => a.localeCompare(b)));
+    }
+  }
+  return doc;
+}
+
 export function finishDocument(doc: Json): Json {
-  return describeOperations(pruneUnusedComponents(doc));
+  return describeOperations(documentAccess(pruneUnusedComponents(doc)));
 }

@@ -1,6 +1,6 @@
 // HTTP routes of /v1/api-keys: key management for the secretariat, and "which key am I" for everyone.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { IdParamsSchema, problemResponses } from '../../lib/common.schemas.js';
+import { ChangeHeadersSchema, ReadHeadersSchema, IdParamsSchema, problemResponses } from '../../lib/common.schemas.js';
 import { sendResource, writeContext } from '../../lib/http.js';
 import {
   ApiKeyPageSchema,
@@ -57,6 +57,7 @@ const apiKeyRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         operationId: 'getCurrentApiKey',
+        headers: ReadHeadersSchema,
         tags,
         summary: 'Read the key making this request',
         description: 'Tells a caller which key it uses: role, organization, name. Handy to check a configuration.',
@@ -71,6 +72,7 @@ const apiKeyRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         operationId: 'getApiKey',
+        headers: ReadHeadersSchema,
         tags,
         summary: 'Read an API key',
         description: 'Returns one key, without its secret.',
@@ -86,6 +88,7 @@ const apiKeyRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         operationId: 'revokeApiKey',
+        headers: ChangeHeadersSchema,
         tags,
         summary: 'Revoke an API key',
         description:

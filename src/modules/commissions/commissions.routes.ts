@@ -1,6 +1,6 @@
 // HTTP routes of /v1/commissions: thin handlers from request to service and back.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { IdParamsSchema, problemResponses } from '../../lib/common.schemas.js';
+import { ChangeHeadersSchema, CreateHeadersSchema, ReadHeadersSchema, IdParamsSchema, problemResponses } from '../../lib/common.schemas.js';
 import { sendResource, writeContext } from '../../lib/http.js';
 import {
   CommissionPageSchema,
@@ -36,11 +36,12 @@ const commissionRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         operationId: 'createCommission',
+        headers: CreateHeadersSchema,
         tags,
         summary: 'Create a commission',
         description: 'Creates a commission of two parties, each with its co-chair, and the time zone that decides "today".',
         body: CreateCommissionSchema,
-        response: { 201: CommissionSchema, ...problemResponses(400, 403, 413, 415) },
+        response: { 201: CommissionSchema, ...problemResponses(400, 403, 409, 413, 415, 422) },
       },
     },
     async (request, reply) => {
@@ -54,6 +55,7 @@ const commissionRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         operationId: 'getCommission',
+        headers: ReadHeadersSchema,
         tags,
         summary: 'Read a commission',
         description: 'Returns one commission.',
@@ -69,13 +71,14 @@ const commissionRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         operationId: 'updateCommission',
+        headers: ChangeHeadersSchema,
         tags,
         summary: 'Update a commission',
         description:
           'Changes the name, time zone or parties. Co-chairs can always change; the party countries only while the commission has no plans (422 otherwise).',
         params: IdParamsSchema,
         body: UpdateCommissionSchema,
-        response: { 200: CommissionSchema, ...problemResponses(400, 403, 404, 413, 415, 422) },
+        response: { 200: CommissionSchema, ...problemResponses(400, 403, 404, 412, 413, 415, 422) },
       },
     },
     async (request, reply) => sendResource(request, reply, service.update(request.params.id, request.body, writeContext(request))),

@@ -1,6 +1,6 @@
 // HTTP routes of /v1/tasks/{id}/deadline-changes: requests, direct changes and decisions.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { IdParamsSchema, problemResponses } from '../../lib/common.schemas.js';
+import { ActionHeadersSchema, ReadHeadersSchema, IdParamsSchema, problemResponses } from '../../lib/common.schemas.js';
 import { sendResource, writeContext } from '../../lib/http.js';
 import {
   CreateDeadlineChangeSchema,
@@ -38,6 +38,7 @@ const deadlineChangeRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         operationId: 'createDeadlineChange',
+        headers: ActionHeadersSchema,
         tags,
         summary: 'Ask for a new deadline, or change it directly',
         description:
@@ -47,7 +48,7 @@ const deadlineChangeRoutes: FastifyPluginAsyncZod = async (app) => {
           'date counts as a postponement.',
         params: IdParamsSchema,
         body: CreateDeadlineChangeSchema,
-        response: { 201: DeadlineChangeSchema, ...problemResponses(400, 403, 404, 409, 413, 415, 422) },
+        response: { 201: DeadlineChangeSchema, ...problemResponses(400, 403, 404, 409, 412, 413, 415, 422) },
       },
     },
     async (request, reply) => {
@@ -64,6 +65,7 @@ const deadlineChangeRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         operationId: 'getDeadlineChange',
+        headers: ReadHeadersSchema,
         tags,
         summary: 'Read a deadline change',
         description: 'Returns one deadline change of the task.',
@@ -79,6 +81,7 @@ const deadlineChangeRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         operationId: 'decideDeadlineChange',
+        headers: ActionHeadersSchema,
         tags,
         summary: 'Approve or reject a deadline request',
         description:
@@ -86,7 +89,7 @@ const deadlineChangeRoutes: FastifyPluginAsyncZod = async (app) => {
           'a postponement if later); rejecting keeps it. A request is decided once (409 after).',
         params: DeadlineChangeParamsSchema,
         body: DeadlineDecisionSchema,
-        response: { 200: DeadlineChangeSchema, ...problemResponses(400, 403, 404, 409, 413, 415) },
+        response: { 200: DeadlineChangeSchema, ...problemResponses(400, 403, 404, 409, 412, 413, 415, 422) },
       },
     },
     async (request, reply) => sendResource(request, reply, service.decide(request.params.id, request.params.changeId, request.body, writeContext(request))),

@@ -1,6 +1,6 @@
 // HTTP routes of /v1/meetings: thin handlers from request to service and back.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { IdParamsSchema, problemResponses } from '../../lib/common.schemas.js';
+import { ChangeHeadersSchema, CreateHeadersSchema, ReadHeadersSchema, IdParamsSchema, problemResponses } from '../../lib/common.schemas.js';
 import { sendResource, writeContext } from '../../lib/http.js';
 import {
   CreateMeetingSchema,
@@ -38,13 +38,14 @@ const meetingRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         operationId: 'createMeeting',
+        headers: CreateHeadersSchema,
         tags,
         summary: 'Create a meeting',
         description:
           'Records a commission session, working-group meeting or official visit of a commission, which must exist ' +
           '(422 otherwise).',
         body: CreateMeetingSchema,
-        response: { 201: MeetingSchema, ...problemResponses(400, 403, 413, 415, 422) },
+        response: { 201: MeetingSchema, ...problemResponses(400, 403, 409, 413, 415, 422) },
       },
     },
     async (request, reply) => {
@@ -58,6 +59,7 @@ const meetingRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         operationId: 'getMeeting',
+        headers: ReadHeadersSchema,
         tags,
         summary: 'Read a meeting',
         description: 'Returns one meeting.',
@@ -73,6 +75,7 @@ const meetingRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         operationId: 'updateMeeting',
+        headers: ChangeHeadersSchema,
         tags,
         summary: 'Update a meeting',
         description:
@@ -80,7 +83,7 @@ const meetingRoutes: FastifyPluginAsyncZod = async (app) => {
           'of a meeting never changes.',
         params: IdParamsSchema,
         body: UpdateMeetingSchema,
-        response: { 200: MeetingSchema, ...problemResponses(400, 403, 404, 413, 415) },
+        response: { 200: MeetingSchema, ...problemResponses(400, 403, 404, 412, 413, 415) },
       },
     },
     async (request, reply) => sendResource(request, reply, service.update(request.params.id, request.body, writeContext(request))),

@@ -1,6 +1,6 @@
 // HTTP routes of /v1/organizations: thin handlers from request to service and back.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { IdParamsSchema, problemResponses } from '../../lib/common.schemas.js';
+import { ChangeHeadersSchema, CreateHeadersSchema, ReadHeadersSchema, IdParamsSchema, problemResponses } from '../../lib/common.schemas.js';
 import { sendResource, writeContext } from '../../lib/http.js';
 import {
   CreateOrganizationSchema,
@@ -38,13 +38,14 @@ const organizationRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         operationId: 'createOrganization',
+        headers: CreateHeadersSchema,
         tags,
         summary: 'Create an organization',
         description:
           'Creates a ministry, agency, enterprise, joint venture, region or business association, optionally under a ' +
           'parent organization, which must exist (422 otherwise).',
         body: CreateOrganizationSchema,
-        response: { 201: OrganizationSchema, ...problemResponses(400, 403, 413, 415, 422) },
+        response: { 201: OrganizationSchema, ...problemResponses(400, 403, 409, 413, 415, 422) },
       },
     },
     async (request, reply) => {
@@ -58,6 +59,7 @@ const organizationRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         operationId: 'getOrganization',
+        headers: ReadHeadersSchema,
         tags,
         summary: 'Read an organization',
         description: 'Returns one organization.',
@@ -73,6 +75,7 @@ const organizationRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         operationId: 'updateOrganization',
+        headers: ChangeHeadersSchema,
         tags,
         summary: 'Update an organization',
         description:
@@ -81,7 +84,7 @@ const organizationRoutes: FastifyPluginAsyncZod = async (app) => {
           'executes tasks cannot change (409): its commissions\' parties bind it.',
         params: IdParamsSchema,
         body: UpdateOrganizationSchema,
-        response: { 200: OrganizationSchema, ...problemResponses(400, 403, 404, 409, 413, 415, 422) },
+        response: { 200: OrganizationSchema, ...problemResponses(400, 403, 404, 409, 412, 413, 415, 422) },
       },
     },
     async (request, reply) => sendResource(request, reply, service.update(request.params.id, request.body, writeContext(request))),

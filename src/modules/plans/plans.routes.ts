@@ -1,6 +1,6 @@
 // HTTP routes of /v1/plans: thin handlers from request to service and back.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { IdParamsSchema, problemResponses } from '../../lib/common.schemas.js';
+import { ActionHeadersSchema, ChangeHeadersSchema, CreateHeadersSchema, ReadHeadersSchema, IdParamsSchema, problemResponses } from '../../lib/common.schemas.js';
 import { sendResource, writeContext } from '../../lib/http.js';
 import { CreatePlanSchema, ListPlansQuerySchema, PlanPageSchema, PlanSchema, UpdatePlanSchema } from './plans.schemas.js';
 import { createPlanService } from './plans.service.js';
@@ -34,13 +34,14 @@ const planRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         operationId: 'createPlan',
+        headers: CreateHeadersSchema,
         tags,
         summary: 'Create a plan',
         description:
           'Creates a draft plan of measures of a commission for a period (periodEnd not before periodStart). ' +
           'The commission must exist (422 otherwise).',
         body: CreatePlanSchema,
-        response: { 201: PlanSchema, ...problemResponses(400, 403, 413, 415, 422) },
+        response: { 201: PlanSchema, ...problemResponses(400, 403, 409, 413, 415, 422) },
       },
     },
     async (request, reply) => {
@@ -54,6 +55,7 @@ const planRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         operationId: 'getPlan',
+        headers: ReadHeadersSchema,
         tags,
         summary: 'Read a plan',
         description: 'Returns one plan with its status and task count.',
@@ -69,6 +71,7 @@ const planRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         operationId: 'updatePlan',
+        headers: ChangeHeadersSchema,
         tags,
         summary: 'Update a plan',
         description:
@@ -76,7 +79,7 @@ const planRoutes: FastifyPluginAsyncZod = async (app) => {
           `A closed plan is read-only (409). ${STATE_MACHINE}`,
         params: IdParamsSchema,
         body: UpdatePlanSchema,
-        response: { 200: PlanSchema, ...problemResponses(400, 403, 404, 409, 413, 415) },
+        response: { 200: PlanSchema, ...problemResponses(400, 403, 404, 409, 412, 413, 415) },
       },
     },
     async (request, reply) => sendResource(request, reply, service.update(request.params.id, request.body, writeContext(request))),
@@ -87,13 +90,14 @@ const planRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         operationId: 'approvePlan',
+        headers: ActionHeadersSchema,
         tags,
         summary: 'Approve a plan',
         description:
           `Approves a draft plan that has at least one task, stamps approvedAt and returns the plan; takes no body. ${STATE_MACHINE} ` +
           'Approving a plan that is not a draft, or an empty plan, is refused with 409 and changes nothing.',
         params: IdParamsSchema,
-        response: { 200: PlanSchema, ...problemResponses(400, 403, 404, 409, 413, 415) },
+        response: { 200: PlanSchema, ...problemResponses(400, 403, 404, 409, 412, 413, 415, 422) },
       },
     },
     async (request, reply) => sendResource(request, reply, service.approve(request.params.id, writeContext(request))),
@@ -104,13 +108,14 @@ const planRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         operationId: 'closePlan',
+        headers: ActionHeadersSchema,
         tags,
         summary: 'Close a plan',
         description:
           `Closes an approved plan, stamps closedAt and returns the plan, which is read-only from then on; takes no body. ${STATE_MACHINE} ` +
           'Closing a plan that is not approved is refused with 409 and changes nothing.',
         params: IdParamsSchema,
-        response: { 200: PlanSchema, ...problemResponses(400, 403, 404, 409, 413, 415) },
+        response: { 200: PlanSchema, ...problemResponses(400, 403, 404, 409, 412, 413, 415, 422) },
       },
     },
     async (request, reply) => sendResource(request, reply, service.close(request.params.id, writeContext(request))),

@@ -1,7 +1,7 @@
 // HTTP routes of /v1/tasks and their status transitions: thin handlers from request to service and back.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { IdParamsSchema, problemResponses } from '../../lib/common.schemas.js';
+import { ActionHeadersSchema, ChangeHeadersSchema, CreateHeadersSchema, ReadHeadersSchema, IdParamsSchema, problemResponses } from '../../lib/common.schemas.js';
 import { sendResource, writeContext } from '../../lib/http.js';
 import { TASK_TRANSITIONS } from './task-status.js';
 import {
@@ -49,6 +49,7 @@ const taskRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         operationId: 'createTask',
+        headers: CreateHeadersSchema,
         tags,
         summary: 'Create a task',
         description:
@@ -70,6 +71,7 @@ const taskRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         operationId: 'getTask',
+        headers: ReadHeadersSchema,
         tags,
         summary: 'Read a task',
         description: 'Returns one task with its assignees, derived overdue state and, once closed, whether it was done on time.',
@@ -85,6 +87,7 @@ const taskRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         operationId: 'updateTask',
+        headers: ChangeHeadersSchema,
         tags,
         summary: 'Update a task',
         description:
@@ -92,7 +95,7 @@ const taskRoutes: FastifyPluginAsyncZod = async (app) => {
           'approved (use deadline changes). Status changes only through transitions.',
         params: IdParamsSchema,
         body: UpdateTaskSchema,
-        response: { 200: TaskSchema, ...problemResponses(400, 403, 404, 409, 413, 415, 422) },
+        response: { 200: TaskSchema, ...problemResponses(400, 403, 404, 409, 412, 413, 415, 422) },
       },
     },
     async (request, reply) => sendResource(request, reply, service.update(request.params.id, request.body, writeContext(request))),
@@ -103,11 +106,12 @@ const taskRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         operationId: 'deleteTask',
+        headers: ChangeHeadersSchema,
         tags,
         summary: 'Delete a task of a draft plan',
         description: 'Deletes a task while its plan is a draft. Tasks of approved or closed plans are never deleted (409): cancel them instead.',
         params: IdParamsSchema,
-        response: { 204: z.null().describe('Deleted.'), ...problemResponses(400, 403, 404, 409) },
+        response: { 204: z.null().describe('Deleted.'), ...problemResponses(400, 403, 404, 409, 412) },
       },
     },
     async (request, reply) => {
@@ -121,6 +125,7 @@ const taskRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         operationId: 'transitionTask',
+        headers: ActionHeadersSchema,
         tags,
         summary: 'Move a task to another status',
         description:
@@ -130,7 +135,7 @@ const taskRoutes: FastifyPluginAsyncZod = async (app) => {
           transitionTable,
         params: IdParamsSchema,
         body: TransitionRequestSchema,
-        response: { 200: TaskSchema, ...problemResponses(400, 403, 404, 409, 413, 415) },
+        response: { 200: TaskSchema, ...problemResponses(400, 403, 404, 409, 412, 413, 415, 422) },
       },
     },
     async (request, reply) => sendResource(request, reply, service.transition(request.params.id, request.body, writeContext(request))),
