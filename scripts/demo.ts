@@ -29,6 +29,7 @@
 import type { App } from '../src/app.js';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
+import { createApiKeyService, OPERATOR } from '../src/modules/api-keys/api-keys.service.js';
 import type { TaskArea, TaskStatus } from '../src/db/enums.js';
 import { addDays, dateInZone } from '../src/lib/dates.js';
 import type { Commission } from '../src/modules/commissions/commissions.schemas.js';
@@ -640,9 +641,10 @@ function setClock(date: string): void {
   clockNow = instant > realNow ? realNow : instant;
 }
 
-function makeApi(app: App) {
+function makeApi(app: App, token: string) {
+  const headers = { authorization: `Bearer ${token}` };
   async function call<T>(method: 'GET' | 'POST' | 'DELETE', url: string, body?: unknown): Promise<T> {
-    const res = await app.inject({ method, url, ...(body === undefined ? {} : { payload: body as object }) });
+    const res = await app.inject({ method, url, headers, ...(body === undefined ? {} : { payload: body as object }) });
     if (res.statusCode >= 400) {
       let detail = res.body;
       try {
@@ -867,20 +869,29 @@ async function summarize(api: Api, commission: Commission, plan: Plan, port: num
     `  postponed ${postponed.length} tasks (${postponed.reduce((n, x) => n + x.postponementCount, 0)} postponements); ` +
       `deadline changes: ${list(changes, ['approved', 'rejected', 'pending', 'applied'])}`,
   );
-  console.log('\nTry it: start the server on the same database (`npm start`, or `npm run dev`), then');
-  console.log(`  curl -s '${base}/v1/plans/${plan.id}'`);
-  console.log(`  curl -s '${base}/v1/tasks?planId=${plan.id}&overdue=true'`);
-  console.log(`  curl -s '${base}/v1/tasks?planId=${plan.id}&party=KZ&status=done'`);
-  if (kz) console.log(`  curl -s '${base}/v1/tasks?organizationId=${kz.id}'`);
-  console.log(`  curl -s '${base}/v1/tasks/${sample.id}/deadline-changes'`);
-  console.log(`  curl -s '${base}/v1/tasks/${sample.id}/transitions'`);
+  console.log('\nTry it: start the server on the same database (`npm start`, or `npm run dev`), then, with an API key in');
+  console.log('$TRACKER_KEY (see above, or `npm run key:create -- --name <you>`):');
+  const curl = (path: string) => console.log(`  curl -s -H "Authorization: Bearer $TRACKER_KEY" '${base}${path}'`);
+  curl(`/v1/plans/${plan.id}`);
+  curl(`/v1/tasks?planId=${plan.id}&overdue=true`);
+  curl(`/v1/tasks?planId=${plan.id}&party=KZ&status=done`);
+  if (kz) curl(`/v1/tasks?organizationId=${kz.id}`);
+  curl(`/v1/tasks/${sample.id}/deadline-changes`);
+  curl(`/v1/tasks/${sample.id}/history`);
+  curl(`/v1/plans/${plan.id}/history?operation=transitionTask`);
 }
 
 // ---------------------------------------------------------------------------------------------------
 
 const config = loadConfig();
-const app = await buildApp({ config, logger: false, clock: () => clockNow });
-const api = makeApi(app);
+// The demo makes hundreds of calls in a second: the per-key rate limit is for callers over the network.
+const app = await buildApp({ config: { ...config, rateLimitMax: 0 }, logger: false, clock: () => clockNow });
+// The loader acts through a secretariat key of its own, so the history names it as the author. When the
+// database has no other secretariat key, this one stays and is printed: it is how a newcomer gets in.
+const keys = createApiKeyService({ db: app.db, clock: () => clockNow });
+const hadSecretariat = keys.hasSecretariatKey();
+const loader = keys.create({ name: 'Demo loader (npm run demo)', role: 'secretariat' }, { actor: OPERATOR });
+const api = makeApi(app, loader.token);
 let exitCode = 0;
 try {
   const found = await findDemo(api);
@@ -900,6 +911,12 @@ try {
   console.error(err instanceof ApiError ? `demo: the API refused a step: ${err.message}` : err);
   exitCode = 1;
 } finally {
+  clockNow = realNow;
+  if (hadSecretariat) keys.revoke(loader.id, { actor: OPERATOR });
+  else {
+    console.log('\nThe database had no secretariat key, so the demo loader\'s key stays. Its secret, shown this once:');
+    console.log(`\n  export TRACKER_KEY=${loader.token}\n`);
+  }
   await app.close();
 }
 process.exitCode = exitCode;
