@@ -14,7 +14,12 @@ export interface SecurityOptions {
 
 export default fp<SecurityOptions>(
   async (app, options) => {
-    await app.register(helmet, { global: true });
+    // Helmet's defaults, less upgrade-insecure-requests: served over plain HTTP on a LAN, /docs would
+    // otherwise ask the browser for https subresources that do not exist.
+    await app.register(helmet, {
+      global: true,
+      contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+    });
     if (options.corsOrigins.length > 0) {
       await app.register(cors, {
         origin: options.corsOrigins.includes('*') ? '*' : options.corsOrigins,
