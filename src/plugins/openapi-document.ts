@@ -159,7 +159,7 @@ export function documentAccess(doc: Json): Json {
       const headers = new Set((operation.parameters ?? []).filter((p: Json) => p.in === 'header').map((p: Json) => p.name));
       if (headers.has('if-match') || headers.has('if-none-match')) {
         for (const [status, response] of Object.entries<Json>(responses)) {
-          if (status.startsWith('2')) response.headers = { ...response.headers, ...ETAG_HEADER };
+          if (status === '200' || status === '201') response.headers = { ...response.headers, ...ETAG_HEADER };
         }
       }
       if (headers.has('if-none-match')) {

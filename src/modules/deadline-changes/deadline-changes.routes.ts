@@ -53,10 +53,7 @@ const deadlineChangeRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const change = service.create(request.params.id, request.body, writeContext(request));
-      return reply
-        .code(201)
-        .header('location', `/v1/tasks/${change.taskId}/deadline-changes/${change.id}`)
-        .send(change);
+      return sendResource(request, reply.header('location', `/v1/tasks/${change.taskId}/deadline-changes/${change.id}`), change, 201);
     },
   );
 

@@ -1,0 +1,188 @@
+// Tests of the browser-facing hardening and abuse limits: security headers, no-store on what a key reads,
+// CORS closed by default and open only to configured origins, and the per-key rate limit.
+import t from 'tap';
+import type { Test } from 'tap';
+import type { InjectOptions } from 'fastify';
+import { assertProblem, build, keyFor, refused, testClock, type InjectedResponse } from './helper.js';
+import { seedPlan } from './factories.js';
+
+const MISSING_ID = '019a7c2e-0000-7000-8000-00000000dead';
+const MINISTRY_ORIGIN = 'https://ministry.example';
+const OTHER_ORIGIN = 'https://elsewhere.example';
+
+const header = (res: InjectedResponse, name: string) => (res.headers[name] === undefined ? undefined : String(res.headers[name]));
+const listOf = (value: string | undefined) => (value ?? '').split(',').map((v) => v.trim().toLowerCase()).filter(Boolean);
+const corsHeaders = (res: InjectedResponse) => Object.keys(res.headers).filter((h) => h.startsWith('access-control-'));
+
+function assertSecurityHeaders(t: Test, res: InjectedResponse, what: string) {
+  t.equal(header(res, 'x-content-type-options'), 'nosniff', `${what}: nosniff`);
+  t.equal(header(res, 'x-frame-options'), 'SAMEORIGIN', `${what}: not framed by other sites`);
+  t.match(header(res, 'content-security-policy'), /default-src 'self'/, `${what}: a content security policy`);
+  t.match(header(res, 'content-security-policy'), /frame-ancestors 'self'/, `${what}: frame-ancestors in the policy`);
+  t.match(header(res, 'strict-transport-security'), /^max-age=\d+/, `${what}: HSTS`);
+  t.equal(header(res, 'referrer-policy'), 'no-referrer', `${what}: no referrer`);
+  t.equal(header(res, 'cross-origin-resource-policy'), 'same-origin', `${what}: same-origin resources`);
+  t.equal(header(res, 'x-powered-by'), undefined, `${what}: no X-Powered-By`);
+}
+
+t.test('security headers are on API responses, errors and /health', async (t) => {
+  const app = await build(t);
+  const { plan } = await seedPlan(app);
+  const responses: [string, InjectedResponse][] = [
+    ['GET /health', await app.inject({ method: 'GET', url: '/health', headers: { authorization: undefined } })],
+    ['GET a plan', await app.inject({ method: 'GET', url: `/v1/plans/${plan.id}` })],
+    ['GET a list', await app.inject({ method: 'GET', url: '/v1/tasks' })],
+    ['a 404', await app.inject({ method: 'GET', url: `/v1/plans/${MISSING_ID}` })],
+    ['a 401', await app.inject({ method: 'GET', url: '/v1/plans', headers: { authorization: undefined } })],
+  ];
+  t.strictSame(responses.map(([, r]) => r.statusCode), [200, 200, 200, 404, 401], 'the responses are what they should be');
+  for (const [what, res] of responses) assertSecurityHeaders(t, res, what);
+});
+
+t.test('what a key reads is never stored by a cache, errors included', async (t) => {
+  const app = await build(t);
+  const { plan } = await seedPlan(app);
+  const observer = await keyFor(app, 'observer');
+  const cases: [string, InjectOptions, number][] = [
+    ['a list', { method: 'GET', url: '/v1/plans' }, 200],
+    ['one resource', { method: 'GET', url: `/v1/plans/${plan.id}` }, 200],
+    ['a write', { method: 'PATCH', url: `/v1/plans/${plan.id}`, payload: { title: 'Renamed' } }, 200],
+    ['a missing resource', { method: 'GET', url: `/v1/plans/${MISSING_ID}` }, 404],
+    ['an unknown route', { method: 'GET', url: '/v1/nothing-here' }, 404],
+    ['a refusal', { method: 'PATCH', url: `/v1/plans/${plan.id}`, payload: { title: 'X' }, headers: observer.headers }, 403],
+    ['a validation failure', { method: 'GET', url: '/v1/plans/not-an-id' }, 400],
+    ['the current key', { method: 'GET', url: '/v1/api-keys/current', headers: observer.headers }, 200],
+  ];
+  for (const [what, request, status] of cases) {
+    const res = await app.inject(request);
+    t.equal(res.statusCode, status, `${what}: ${status}`);
+    t.equal(header(res, 'cache-control'), 'no-store', `${what}: Cache-Control: no-store`);
+  }
+  // /health reads nothing a key protects: it is public and no-store is not required there.
+  const health = await app.inject({ method: 'GET', url: '/health', headers: { authorization: undefined } });
+  t.equal(health.statusCode, 200, '/health answers without a key');
+});
+
+t.test('without configured origins, CORS is closed: no Access-Control-* header, not even to a preflight', async (t) => {
+  const app = await build(t);
+  const { plan } = await seedPlan(app);
+  const get = await app.inject({ method: 'GET', url: `/v1/plans/${plan.id}`, headers: { origin: MINISTRY_ORIGIN } });
+  t.equal(get.statusCode, 200, 'the request itself is served (it may come from a server)');
+  t.strictSame(corsHeaders(get), [], 'but no CORS header lets a browser read it');
+
+  const preflight = await app.inject({
+    method: 'OPTIONS',
+    url: `/v1/plans/${plan.id}`,
+    headers: {
+      authorization: undefined,
+      origin: MINISTRY_ORIGIN,
+      'access-control-request-method': 'PATCH',
+      'access-control-request-headers': 'authorization, if-match',
+    },
+  });
+  t.not(preflight.statusCode, 204, 'the preflight is not approved');
+  t.ok(preflight.statusCode >= 400, `it is refused (${preflight.statusCode})`);
+  t.strictSame(corsHeaders(preflight), [], 'with no CORS header');
+});
+
+t.test('with configured origins, a listed origin may call the API from a browser and others may not', async (t) => {
+  const app = await build(t, testClock(), { corsOrigins: [MINISTRY_ORIGIN] });
+  const { plan } = await seedPlan(app);
+  const url = `/v1/plans/${plan.id}`;
+
+  const listed = await app.inject({ method: 'GET', url, headers: { origin: MINISTRY_ORIGIN } });
+  t.equal(listed.statusCode, 200);
+  t.equal(header(listed, 'access-control-allow-origin'), MINISTRY_ORIGIN, 'the listed origin is allowed');
+  t.ok(listOf(header(listed, 'vary')).includes('origin'), 'Vary: Origin, so caches keep origins apart');
+  const exposed = listOf(header(listed, 'access-control-expose-headers'));
+  for (const name of ['etag', 'location', 'retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining']) {
+    t.ok(exposed.includes(name), `${name} is exposed to the page`);
+  }
+  t.equal(header(listed, 'access-control-allow-credentials'), undefined, 'no credentials mode: keys travel in Authorization');
+
+  const preflight = await app.inject({
+    method: 'OPTIONS',
+    url,
+    headers: {
+      authorization: undefined,
+      origin: MINISTRY_ORIGIN,
+      'access-control-request-method': 'PATCH',
+      'access-control-request-headers': 'authorization, content-type, if-match, idempotency-key',
+    },
+  });
+  t.equal(preflight.statusCode, 204, 'a preflight needs no key and is approved');
+  t.equal(header(preflight, 'access-control-allow-origin'), MINISTRY_ORIGIN);
+  const allowedHeaders = listOf(header(preflight, 'access-control-allow-headers'));
+  for (const name of ['authorization', 'content-type', 'if-match', 'if-none-match', 'idempotency-key']) {
+    t.ok(allowedHeaders.includes(name), `${name} may be sent`);
+  }
+  const allowedMethods = listOf(header(preflight, 'access-control-allow-methods'));
+  for (const method of ['get', 'post', 'patch', 'delete']) t.ok(allowedMethods.includes(method), `${method.toUpperCase()} is allowed`);
+
+  // A refusal must reach the page too, or it cannot tell a bad key from a network error.
+  const unauthorized = await app.inject({ method: 'GET', url, headers: { origin: MINISTRY_ORIGIN, authorization: undefined } });
+  t.equal(unauthorized.statusCode, 401);
+  t.equal(header(unauthorized, 'access-control-allow-origin'), MINISTRY_ORIGIN, 'a 401 is readable by the listed origin');
+
+  const other = await app.inject({ method: 'GET', url, headers: { origin: OTHER_ORIGIN } });
+  t.equal(header(other, 'access-control-allow-origin'), undefined, 'another origin is not allowed');
+  const otherPreflight = await app.inject({
+    method: 'OPTIONS',
+    url,
+    headers: { authorization: undefined, origin: OTHER_ORIGIN, 'access-control-request-method': 'PATCH', 'access-control-request-headers': 'authorization' },
+  });
+  t.equal(header(otherPreflight, 'access-control-allow-origin'), undefined, "another origin's preflight is not approved");
+});
+
+t.test('the rate limit counts each key on its own and answers 429 with Retry-After', async (t) => {
+  const app = await build(t, testClock(), { rateLimitMax: 3 });
+  // The secretariat key spends one request issuing the second key.
+  const limited = await keyFor(app, 'secretariat');
+  const { headers } = limited;
+
+  for (const remaining of ['2', '1', '0']) {
+    const res = await app.inject({ method: 'GET', url: '/v1/commissions', headers });
+    t.equal(res.statusCode, 200, `allowed while ${remaining} remain`);
+    t.equal(header(res, 'x-ratelimit-limit'), '3', 'X-RateLimit-Limit');
+    t.equal(header(res, 'x-ratelimit-remaining'), remaining, 'X-RateLimit-Remaining goes down');
+    t.match(header(res, 'x-ratelimit-reset'), /^\d+$/, 'X-RateLimit-Reset');
+  }
+
+  // A write over the limit is refused before it runs.
+  const body = await refused(
+    t,
+    app,
+    {
+      method: 'POST',
+      url: '/v1/commissions',
+      headers,
+      payload: { name: 'X', timeZone: 'UTC', parties: [{ country: 'BY', coChair: { name: 'A', position: 'B' } }, { country: 'KZ', coChair: { name: 'C', position: 'D' } }] },
+    },
+    429,
+    'too-many-requests',
+  );
+  t.match(body.detail, /3 requests/, 'the detail names the limit');
+  const again = await app.inject({ method: 'GET', url: '/v1/commissions', headers });
+  assertProblem(t, again, 429, 'too-many-requests');
+  t.match(header(again, 'retry-after'), /^[1-9]\d*$/, 'Retry-After in seconds');
+  t.equal(header(again, 'x-ratelimit-limit'), '3', 'X-RateLimit-Limit on the 429');
+  t.equal(header(again, 'x-ratelimit-remaining'), '0', 'X-RateLimit-Remaining 0 on the 429');
+  t.equal(header(again, 'cache-control'), 'no-store', 'no-store on the 429');
+
+  // The other keys, from the same address, are unaffected.
+  const other = await app.inject({ method: 'GET', url: '/v1/commissions' });
+  t.equal(other.statusCode, 200, 'the bootstrap key still works');
+  t.equal(header(other, 'x-ratelimit-remaining'), '1', 'it spent only its own requests');
+  const fresh = await app.inject({ method: 'GET', url: '/v1/api-keys/current', headers: (await keyFor(app, 'observer')).headers });
+  t.equal(fresh.statusCode, 200, 'a fresh key has its own allowance');
+  t.equal(header(fresh, 'x-ratelimit-remaining'), '2');
+});
+
+t.test('rateLimitMax 0 turns the limit off: no 429 and no X-RateLimit headers', async (t) => {
+  const app = await build(t, testClock(), { rateLimitMax: 0 });
+  for (let i = 0; i < 10; i++) {
+    const res = await app.inject({ method: 'GET', url: '/v1/commissions' });
+    t.equal(res.statusCode, 200, `request ${i + 1}`);
+    t.strictSame(Object.keys(res.headers).filter((h) => h.startsWith('x-ratelimit') || h === 'retry-after'), [], 'no rate-limit header');
+  }
+});
