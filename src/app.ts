@@ -7,6 +7,7 @@ import dbPlugin from './plugins/db.js';
 import problemDetails from './plugins/problem-details.js';
 import auth from './plugins/auth.js';
 import security from './plugins/security.js';
+import idempotency from './plugins/idempotency.js';
 import openapi from './plugins/openapi.js';
 import healthRoutes from './modules/health/health.routes.js';
 import commissionRoutes from './modules/commissions/commissions.routes.js';
@@ -69,6 +70,7 @@ export async function buildApp({ config, clock = () => new Date(), logger }: Bui
     corsOrigins: config.corsOrigins ?? [],
   });
   await app.register(auth, { bootstrapToken: config.bootstrapToken, authFailureMax: config.authFailureMax ?? DEFAULTS.authFailureMax });
+  await app.register(idempotency);
   await app.register(openapi);
 
   await app.register(healthRoutes);

@@ -186,3 +186,12 @@ t.test('rateLimitMax 0 turns the limit off: no 429 and no X-RateLimit headers', 
     t.strictSame(Object.keys(res.headers).filter((h) => h.startsWith('x-ratelimit') || h === 'retry-after'), [], 'no rate-limit header');
   }
 });
+
+t.test('/health is never rate-limited: load balancers probe it often from one address', async (t) => {
+  const app = await build(t, testClock(), { rateLimitMax: 2 });
+  for (let i = 0; i < 5; i++) {
+    const res = await app.inject({ method: 'GET', url: '/health', headers: { authorization: undefined } });
+    t.equal(res.statusCode, 200, `probe ${i + 1}`);
+    t.notOk(res.headers['x-ratelimit-limit'], 'no rate-limit headers');
+  }
+});

@@ -12,6 +12,8 @@ export const API_TAGS = [
   { name: 'Plans', description: 'Plans of measures ("roadmaps") of a commission and their approval cycle.' },
   { name: 'Tasks', description: 'The measures of a plan: assignees, status transitions, overdue state.' },
   { name: 'Deadline changes', description: 'Reasoned postponements: requests, decisions and direct changes of due dates.' },
+  { name: 'History', description: 'Who changed what and when: every write, field by field, append-only.' },
+  { name: 'API keys', description: 'Keys for ministry systems, co-chairs, observers and the secretariat; the secret is shown once.' },
   { name: 'Service', description: 'Health of the running service.' },
 ];
 

@@ -15,6 +15,8 @@ const healthRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/health',
     {
+      // Load balancers probe it every few seconds from one address: never rate-limited.
+      config: { rateLimit: false },
       schema: {
         operationId: 'getHealth',
         tags: ['Service'],

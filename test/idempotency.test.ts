@@ -1,0 +1,345 @@
+// Tests of Idempotency-Key on POST: replays, reuse with another request, in-progress claims, scope, expiry.
+import t from 'tap';
+import type { InjectOptions } from 'fastify';
+import type { App } from '../src/app.js';
+import { requestFingerprint } from '../src/plugins/idempotency.js';
+import { assertProblem, build, json, keyFor, refused, snapshot, testClock, SECRETARIAT_TOKEN } from './helper.js';
+import { approvedTask, createCommission, createTask, seedPlan } from './factories.js';
+
+const KEY = '9b2d6c1e-3f4a-4c5b-8d7e-0a1b2c3d4e5f';
+
+const planBody = (commissionId: string, title = 'Plan of measures 2026–2027') => ({
+  commissionId,
+  title,
+  periodStart: '2026-01-01',
+  periodEnd: '2027-12-31',
+});
+
+/** POST /v1/plans with an Idempotency-Key (none when key is null). */
+const createPlan = (payload: object, key: string | null = KEY, headers: Record<string, string> = {}): InjectOptions => ({
+  method: 'POST',
+  url: '/v1/plans',
+  payload,
+  headers: { ...(key === null ? {} : { 'idempotency-key': key }), ...headers },
+});
+
+const count = (app: App, table: string) => (app.sqlite.prepare(`SELECT count(*) AS n FROM "${table}"`).get() as { n: number }).n;
+
+/** The stored idempotency keys, without timestamps. */
+const storedKeys = (app: App) =>
+  app.sqlite.prepare('SELECT api_key_id, key, state, status_code FROM idempotency_keys ORDER BY rowid').all() as {
+    api_key_id: string;
+    key: string;
+    state: string;
+    status_code: number | null;
+  }[];
+
+const secretariatKeyId = (app: App) =>
+  (app.sqlite.prepare('SELECT id FROM api_keys ORDER BY rowid LIMIT 1').get() as { id: string }).id;
+
+t.test('a retried create replays the first response and creates nothing more', async (t) => {
+  const app = await build(t);
+  const commission = await createCommission(app);
+  const historyBefore = count(app, 'change_history');
+
+  const first = await app.inject(createPlan(planBody(commission.id)));
+  t.equal(first.statusCode, 201);
+  t.equal(first.headers['idempotent-replayed'], undefined, 'the first response is no replay');
+  const plan = json(first);
+
+  const before = snapshot(app);
+  const retry = await app.inject(createPlan(planBody(commission.id)));
+  t.equal(retry.statusCode, 201, 'same status');
+  t.equal(retry.body, first.body, 'byte for byte the same body');
+  t.equal(retry.headers.location, `/v1/plans/${plan.id}`, 'same Location');
+  t.equal(retry.headers.location, first.headers.location);
+  t.equal(retry.headers.etag, first.headers.etag, 'same ETag');
+  t.equal(retry.headers['content-type'], first.headers['content-type'], 'same content type');
+  t.equal(retry.headers['idempotent-replayed'], 'true');
+  t.not(retry.headers['x-request-id'], first.headers['x-request-id'], 'a replay is a response of its own');
+  t.strictSame(snapshot(app), before, 'the replay changed nothing');
+
+  const list = json(await app.inject({ method: 'GET', url: '/v1/plans' }));
+  t.same(
+    list.items.map((p: { id: string }) => p.id),
+    [plan.id],
+    'one plan',
+  );
+  t.equal(count(app, 'change_history'), historyBefore + 1, 'one history entry for the one create');
+  t.same(storedKeys(app), [{ api_key_id: secretariatKeyId(app), key: KEY, state: 'completed', status_code: 201 }]);
+});
+
+t.test('the same body with its keys in another order is the same request', async (t) => {
+  const app = await build(t);
+  const commission = await createCommission(app);
+  const body = planBody(commission.id);
+  const first = await app.inject(createPlan(body));
+  const reordered = Object.fromEntries(Object.entries(body).reverse());
+  const retry = await app.inject(createPlan(reordered));
+  t.equal(retry.statusCode, 201);
+  t.equal(retry.headers['idempotent-replayed'], 'true');
+  t.equal(retry.body, first.body);
+});
+
+t.test('the same key with another body, path or method is 422 and changes nothing', async (t) => {
+  const app = await build(t);
+  const commission = await createCommission(app);
+  t.equal((await app.inject(createPlan(planBody(commission.id)))).statusCode, 201);
+
+  const problem = await refused(t, app, createPlan(planBody(commission.id, 'Another plan')), 422, 'idempotency-key-reused');
+  t.same(problem.errors, [{ path: 'headers.idempotency-key', message: 'used before for a different request' }]);
+  await refused(
+    t,
+    app,
+    { method: 'POST', url: '/v1/commissions', payload: { name: 'Another commission', timeZone: 'Europe/Minsk', parties: commission.parties }, headers: { 'idempotency-key': KEY } },
+    422,
+    'idempotency-key-reused',
+  );
+  t.equal(json(await app.inject({ method: 'GET', url: '/v1/plans' })).items.length, 1, 'still one plan');
+});
+
+t.test('a key whose first request is still running is 409; an abandoned one is taken over', async (t) => {
+  const clock = testClock('2026-11-28T09:00:00.000Z');
+  const app = await build(t, clock);
+  const commission = await createCommission(app);
+  const body = planBody(commission.id);
+  // As a request whose handler is still running would have left it: claimed, nothing stored.
+  app.sqlite
+    .prepare(
+      `INSERT INTO idempotency_keys (api_key_id, key, fingerprint, state, created_at, expires_at)
+       VALUES (?, ?, ?, 'pending', ?, ?)`,
+    )
+    .run(
+      secretariatKeyId(app),
+      KEY,
+      requestFingerprint('POST', '/v1/plans', body),
+      '2026-11-28T08:58:00.000Z',
+      '2026-11-29T08:58:00.000Z',
+    );
+
+  const res = await app.inject(createPlan(body));
+  assertProblem(t, res, 409, 'idempotency-in-progress');
+  t.equal(res.headers['retry-after'], '1');
+  await refused(t, app, createPlan(body), 409, 'idempotency-in-progress');
+  // Another body with the key is still a reuse, not a wait.
+  await refused(t, app, createPlan(planBody(commission.id, 'Other')), 422, 'idempotency-key-reused');
+
+  clock.set('2026-11-28T09:03:00.000Z'); // the claim is exactly 5 minutes old: still in progress
+  await refused(t, app, createPlan(body), 409, 'idempotency-in-progress');
+
+  clock.set('2026-11-28T09:03:01.000Z'); // older than 5 minutes: its request died with the process
+  const takenOver = await app.inject(createPlan(body));
+  t.equal(takenOver.statusCode, 201, 'the retry runs');
+  t.equal(takenOver.headers['idempotent-replayed'], undefined);
+  const replay = await app.inject(createPlan(body));
+  t.equal(replay.headers['idempotent-replayed'], 'true', 'and is remembered');
+  t.equal(replay.body, takenOver.body);
+  t.equal(json(await app.inject({ method: 'GET', url: '/v1/plans' })).items.length, 1, 'one plan');
+  const [row] = app.sqlite.prepare('SELECT created_at, expires_at FROM idempotency_keys').all() as { created_at: string; expires_at: string }[];
+  t.same(row, { created_at: '2026-11-28T09:03:01.000Z', expires_at: '2026-11-29T09:03:01.000Z' }, 'kept 24 h from the takeover');
+});
+
+t.test('two identical requests at once create one resource: the second waits (409) or replays', async (t) => {
+  const app = await build(t);
+  const commission = await createCommission(app);
+  const responses = await Promise.all([app.inject(createPlan(planBody(commission.id))), app.inject(createPlan(planBody(commission.id)))]);
+  const ran = responses.filter((r) => r.statusCode === 201 && r.headers['idempotent-replayed'] === undefined);
+  t.equal(ran.length, 1, 'one request ran');
+  for (const other of responses.filter((r) => !ran.includes(r))) {
+    if (other.statusCode === 409) assertProblem(t, other, 409, 'idempotency-in-progress');
+    else t.same([other.statusCode, other.headers['idempotent-replayed'], other.body], [201, 'true', ran[0]?.body], 'a replay');
+  }
+  t.equal(json(await app.inject({ method: 'GET', url: '/v1/plans' })).items.length, 1, 'one plan');
+});
+
+t.test('keys are scoped per API key: another key with the same Idempotency-Key creates its own resource', async (t) => {
+  const app = await build(t);
+  const commission = await createCommission(app);
+  const other = await keyFor(app, 'secretariat');
+
+  const mine = await app.inject(createPlan(planBody(commission.id)));
+  const theirs = await app.inject(createPlan(planBody(commission.id), KEY, other.headers));
+  t.equal(mine.statusCode, 201);
+  t.equal(theirs.statusCode, 201);
+  t.equal(theirs.headers['idempotent-replayed'], undefined, 'no replay of another key’s response');
+  t.not(json(theirs).id, json(mine).id, 'two plans');
+  t.equal(json(await app.inject({ method: 'GET', url: '/v1/plans' })).items.length, 2);
+  t.same(
+    storedKeys(app).map((k) => k.api_key_id),
+    [secretariatKeyId(app), other.id],
+  );
+
+  // Each key replays its own.
+  const theirRetry = await app.inject(createPlan(planBody(commission.id), KEY, other.headers));
+  t.equal(theirRetry.body, theirs.body);
+  t.equal(theirRetry.headers['idempotent-replayed'], 'true');
+  const myRetry = await app.inject(createPlan(planBody(commission.id), KEY, { authorization: `Bearer ${SECRETARIAT_TOKEN}` }));
+  t.equal(myRetry.body, mine.body);
+});
+
+t.test('a key is kept 24 hours: after that the same request runs again', async (t) => {
+  const clock = testClock('2026-11-28T09:00:00.000Z');
+  const app = await build(t, clock);
+  const commission = await createCommission(app);
+  const first = json(await app.inject(createPlan(planBody(commission.id))));
+
+  clock.set('2026-11-29T08:59:00.000Z'); // just before the end of the 24 hours
+  const replay = await app.inject(createPlan(planBody(commission.id)));
+  t.equal(replay.headers['idempotent-replayed'], 'true');
+
+  clock.set('2026-11-29T09:01:00.000Z');
+  const again = await app.inject(createPlan(planBody(commission.id)));
+  t.equal(again.statusCode, 201);
+  t.equal(again.headers['idempotent-replayed'], undefined);
+  t.not(json(again).id, first.id, 'a new plan');
+  t.equal(json(await app.inject({ method: 'GET', url: '/v1/plans' })).items.length, 2);
+  t.equal(storedKeys(app).length, 1, 'the expired key was swept and claimed anew');
+});
+
+t.test('expired keys of any API key are swept by the next idempotent request', async (t) => {
+  const clock = testClock('2026-11-28T09:00:00.000Z');
+  const app = await build(t, clock);
+  const commission = await createCommission(app);
+  const other = await keyFor(app, 'secretariat');
+  await app.inject(createPlan(planBody(commission.id), 'old-key', other.headers));
+  clock.set('2026-11-30T09:00:00.000Z');
+  await app.inject(createPlan(planBody(commission.id, 'Later plan'), 'new-key'));
+  t.same(
+    storedKeys(app).map((k) => k.key),
+    ['new-key'],
+  );
+});
+
+t.test('a refused request is not remembered: the same key runs again once the request is fixed', async (t) => {
+  const app = await build(t);
+  const commission = await createCommission(app);
+
+  // 422 from the service: the handler ran and refused.
+  await refused(t, app, createPlan(planBody('0190f0e4-0000-7000-8000-000000000000')), 422, 'unknown-reference');
+  // 400 from validation: the handler never ran.
+  await refused(t, app, createPlan({ ...planBody(commission.id), periodStart: 'soon' }), 400, 'validation-failed');
+  t.same(storedKeys(app), [], 'no key kept');
+
+  const fixed = await app.inject(createPlan(planBody(commission.id)));
+  t.equal(fixed.statusCode, 201);
+  t.equal(fixed.headers['idempotent-replayed'], undefined);
+  t.same(storedKeys(app), [{ api_key_id: secretariatKeyId(app), key: KEY, state: 'completed', status_code: 201 }]);
+});
+
+t.test('a refusal by the access policy is not remembered either', async (t) => {
+  const app = await build(t);
+  const commission = await createCommission(app);
+  const observer = await keyFor(app, 'observer');
+  await refused(t, app, createPlan(planBody(commission.id), KEY, observer.headers), 403, 'forbidden');
+  t.same(storedKeys(app), []);
+});
+
+t.test('when the response cannot be stored, it still goes out and the key is released, not stuck on 409', async (t) => {
+  const app = await build(t);
+  const commission = await createCommission(app);
+  app.sqlite.exec("CREATE TRIGGER fail_store BEFORE UPDATE ON idempotency_keys BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END");
+  const first = await app.inject(createPlan(planBody(commission.id)));
+  t.equal(first.statusCode, 201, 'the client still gets its result');
+  t.same(storedKeys(app), [], 'the claim was released');
+  app.sqlite.exec('DROP TRIGGER fail_store');
+  const retry = await app.inject(createPlan(planBody(commission.id)));
+  t.equal(retry.statusCode, 201, 'a retry runs again rather than waiting forever');
+  t.equal(retry.headers['idempotent-replayed'], undefined);
+});
+
+t.test('a retried approval replays 200 instead of answering 409', async (t) => {
+  const app = await build(t);
+  const { plan, assignees } = await seedPlan(app);
+  await createTask(app, { planId: plan.id, code: '1.1', dueDate: '2026-12-31', assignees });
+  const approve: InjectOptions = { method: 'POST', url: `/v1/plans/${plan.id}/approve`, headers: { 'idempotency-key': KEY } };
+
+  const first = await app.inject(approve);
+  t.equal(first.statusCode, 200);
+  t.equal(json(first).status, 'approved');
+  const history = count(app, 'change_history');
+
+  const retry = await app.inject(approve);
+  t.equal(retry.statusCode, 200);
+  t.equal(retry.headers['idempotent-replayed'], 'true');
+  t.equal(retry.body, first.body);
+  t.equal(retry.headers.etag, first.headers.etag);
+  t.equal(count(app, 'change_history'), history, 'no second approval recorded');
+
+  // Without the key, the same action is what it always was: a conflict.
+  await refused(t, app, { method: 'POST', url: `/v1/plans/${plan.id}/approve` }, 409, 'plan-state-conflict');
+});
+
+t.test('a retried task transition replays 200 instead of answering 409 illegal transition', async (t) => {
+  const app = await build(t);
+  const { task } = await approvedTask(app);
+  const move = (to: string, key = KEY): InjectOptions => ({
+    method: 'POST',
+    url: `/v1/tasks/${task.id}/transitions`,
+    payload: { to },
+    headers: { 'idempotency-key': key },
+  });
+  const first = await app.inject(move('done', 'start-then-finish'));
+  assertProblem(t, first, 409, 'illegal-transition'); // not_started → done is not a transition
+
+  const started = await app.inject(move('in_progress'));
+  t.equal(started.statusCode, 200);
+  const retry = await app.inject(move('in_progress'));
+  t.equal(retry.statusCode, 200);
+  t.equal(retry.headers['idempotent-replayed'], 'true');
+  t.equal(retry.body, started.body);
+  const log = json(await app.inject({ method: 'GET', url: `/v1/tasks/${task.id}/transitions` }));
+  t.equal(log.items.length, 1, 'one transition taken');
+  await refused(t, app, { method: 'POST', url: `/v1/tasks/${task.id}/transitions`, payload: { to: 'in_progress' } }, 409, 'illegal-transition');
+});
+
+t.test('POST /v1/api-keys takes no Idempotency-Key: 400 and no key is issued', async (t) => {
+  const app = await build(t);
+  const problem = await refused(
+    t,
+    app,
+    { method: 'POST', url: '/v1/api-keys', payload: { name: 'a key', role: 'observer' }, headers: { 'idempotency-key': KEY } },
+    400,
+    'bad-request',
+  );
+  t.match(problem.detail, /does not take an Idempotency-Key/);
+  t.same(problem.errors, [{ path: 'headers.idempotency-key', message: 'not accepted by this operation' }]);
+  t.equal(count(app, 'api_keys'), 1, 'only the bootstrap key');
+  t.same(storedKeys(app), []);
+});
+
+t.test('a malformed Idempotency-Key is 400 and changes nothing', async (t) => {
+  const app = await build(t);
+  const commission = await createCommission(app);
+  for (const key of ['has a space', 'x'.repeat(256), 'x'.repeat(300), 'naïve', '']) {
+    const problem = await refused(t, app, createPlan(planBody(commission.id), key), 400, 'validation-failed');
+    t.match(problem.errors, [{ path: 'headers.idempotency-key' }], JSON.stringify(key.slice(0, 20)));
+  }
+  const longest = await app.inject(createPlan(planBody(commission.id), 'x'.repeat(255)));
+  t.equal(longest.statusCode, 201, '255 characters are accepted');
+});
+
+t.test('without the header nothing is stored', async (t) => {
+  const app = await build(t);
+  const commission = await createCommission(app);
+  const one = await app.inject(createPlan(planBody(commission.id), null));
+  const two = await app.inject(createPlan(planBody(commission.id), null));
+  t.equal(one.statusCode, 201);
+  t.equal(two.statusCode, 201);
+  t.equal(two.headers['idempotent-replayed'], undefined);
+  t.not(json(one).id, json(two).id, 'each POST without a key creates');
+  t.equal(count(app, 'idempotency_keys'), 0);
+});
+
+t.test('the header is ignored on other methods and answered 404 on unknown routes', async (t) => {
+  const app = await build(t);
+  const commission = await createCommission(app);
+  const res = await app.inject({
+    method: 'PATCH',
+    url: `/v1/commissions/${commission.id}`,
+    payload: { name: 'Renamed' },
+    headers: { 'idempotency-key': KEY },
+  });
+  t.equal(res.statusCode, 200);
+  assertProblem(t, await app.inject({ method: 'POST', url: '/v1/nowhere', headers: { 'idempotency-key': KEY } }), 404, 'route-not-found');
+  t.equal(count(app, 'idempotency_keys'), 0);
+});
