@@ -343,3 +343,22 @@ t.test('the header is ignored on other methods and answered 404 on unknown route
   assertProblem(t, await app.inject({ method: 'POST', url: '/v1/nowhere', headers: { 'idempotency-key': KEY } }), 404, 'route-not-found');
   t.equal(count(app, 'idempotency_keys'), 0);
 });
+
+t.test('a refused request leaves expired keys alone: the sweep runs only after a success', async (t) => {
+  const clock = testClock('2026-11-28T09:00:00.000Z');
+  const app = await build(t, clock);
+  const { task } = await approvedTask(app);
+  const move = (to: string, key: string): InjectOptions => ({
+    method: 'POST',
+    url: `/v1/tasks/${task.id}/transitions`,
+    headers: { 'idempotency-key': key },
+    payload: { to },
+  });
+  t.equal((await app.inject(move('in_progress', 'k1'))).statusCode, 200);
+  t.equal(count(app, 'idempotency_keys'), 1);
+  clock.set('2026-11-29T09:01:00.000Z'); // k1 has expired
+  await refused(t, app, move('closed', 'k2'), 409, 'illegal-transition');
+  t.equal(count(app, 'idempotency_keys'), 1, 'the expired key is still there after the refusal');
+  t.equal((await app.inject(move('on_hold', 'k3'))).statusCode, 200);
+  t.same(storedKeys(app).map((k) => k.key), ['k3'], 'the next success swept it');
+});

@@ -101,13 +101,13 @@ export default fp(
       const abandonedBefore = new Date(now.getTime() - ABANDONED_AFTER_MS).toISOString();
 
       const found = writeTransaction(app.db, (tx): Lookup => {
-        // Expired keys are swept here rather than by a timer: the index on expiresAt keeps this cheap.
-        tx.delete(idempotencyKeys).where(lt(idempotencyKeys.expiresAt, nowIso)).run();
-        const row = tx
+        const stored = tx
           .select()
           .from(idempotencyKeys)
           .where(and(eq(idempotencyKeys.apiKeyId, apiKeyId), eq(idempotencyKeys.key, key)))
           .get();
+        // An expired key is as good as absent (the sweep after the next success removes it).
+        const row = stored && stored.expiresAt >= nowIso ? stored : undefined;
         if (row && row.fingerprint !== fingerprint) return { kind: 'reused' };
         if (row?.state === 'completed') {
           return { kind: 'replay', statusCode: row.statusCode ?? 200, headers: row.responseHeaders ?? {}, body: row.responseBody ?? '' };
@@ -117,12 +117,14 @@ export default fp(
         const expiresAt = new Date(now.getTime() + KEPT_FOR_MS).toISOString();
         tx.insert(idempotencyKeys)
           .values({ ...claim, fingerprint, state: 'pending', expiresAt })
-          .onConflictDoUpdate({ target: [idempotencyKeys.apiKeyId, idempotencyKeys.key], set: { createdAt: nowIso, expiresAt } })
+          .onConflictDoUpdate({
+            target: [idempotencyKeys.apiKeyId, idempotencyKeys.key],
+            set: { fingerprint, state: 'pending', statusCode: null, responseHeaders: null, responseBody: null, createdAt: nowIso, expiresAt },
+          })
           .run();
         return { kind: 'claimed', claim };
       });
 
-      // Refusals are thrown after the transaction so that the sweep of expired keys still commits.
       switch (found.kind) {
         case 'reused':
           throw new AppError(
@@ -156,11 +158,15 @@ export default fp(
             const value = reply.getHeader(name);
             if (value !== undefined) headers[name] = String(value);
           }
-          app.db
-            .update(idempotencyKeys)
-            .set({ state: 'completed', statusCode: reply.statusCode, responseHeaders: headers, responseBody: payload ?? '' })
-            .where(ownClaim(claim))
-            .run();
+          writeTransaction(app.db, (tx) => {
+            tx.update(idempotencyKeys)
+              .set({ state: 'completed', statusCode: reply.statusCode, responseHeaders: headers, responseBody: payload ?? '' })
+              .where(ownClaim(claim))
+              .run();
+            // Expired keys are swept here, after a success, rather than by a timer (the index on expiresAt
+            // keeps it cheap) and never on a refused request, which must leave the database as it was.
+            tx.delete(idempotencyKeys).where(lt(idempotencyKeys.expiresAt, app.clock().toISOString())).run();
+          });
         } else {
           // A refusal changed nothing, so a retry must run again; a stream cannot be stored for replay.
           release(claim);
