@@ -6,26 +6,42 @@ const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
 
 export const DEFAULTS = { rateLimitMax: 600, authFailureMax: 10 } as const;
 
+/** An origin as browsers send it: scheme, host and port, nothing after. "https://a.example/" is accepted as it. */
+const OriginSchema = z
+  .url({ protocol: /^https?$/ })
+  .pipe(
+    z
+      .string()
+      .refine((u) => {
+        const url = new URL(u);
+        return url.pathname === '/' && !url.search && !url.hash;
+      }, 'an origin has no path, query or fragment')
+      .transform((u) => new URL(u).origin),
+  );
+
+/** Compose files often write `VAR=` for "not set": an empty value counts as absent. */
+const unsetIfEmpty = (v: unknown) => (v === '' ? undefined : v);
+
 const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_PATH: z.string().min(1).default('./data/tracker.db'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BODY_LIMIT: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
-  TRACKER_BOOTSTRAP_TOKEN: z
+  TRACKER_BOOTSTRAP_TOKEN: z.preprocess(unsetIfEmpty, z
     .string()
     .min(32, 'must be at least 32 characters (e.g. openssl rand -base64 32)')
     .max(512)
     .regex(TOKEN68, 'may hold only letters, digits and - . _ ~ + / (then = padding)')
-    .optional(),
+    .optional()),
   RATE_LIMIT_MAX: z.coerce.number().int().min(0).max(1_000_000).default(DEFAULTS.rateLimitMax),
   AUTH_FAILURE_MAX: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULTS.authFailureMax),
   CORS_ORIGINS: z
     .string()
     .default('')
     .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
-    .pipe(z.array(z.url({ protocol: /^https?$/ }).or(z.literal('*')))),
-  TRUST_PROXY: z.stringbool().default(false),
+    .pipe(z.array(z.literal('*').or(OriginSchema))),
+  TRUST_PROXY: z.preprocess(unsetIfEmpty, z.stringbool().default(false)),
 });
 
 export interface Config {

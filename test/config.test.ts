@@ -2,6 +2,9 @@
 import t from 'tap';
 import { loadConfig } from '../src/config.js';
 
+/** A well-formed bootstrap token: 43 characters of base64, as `openssl rand -base64 32` prints without padding. */
+const TOKEN = 'q9V2bYk4Rz7Lw1Xc8Tn3Hs6Jd0Fg5Am2Pe7Ui4Oy1Bv';
+
 t.test('an empty environment gives the documented defaults', async (t) => {
   t.strictSame(loadConfig({}), {
     port: 3000,
@@ -9,13 +12,40 @@ t.test('an empty environment gives the documented defaults', async (t) => {
     databasePath: './data/tracker.db',
     logLevel: 'info',
     bodyLimit: 1024 * 1024,
+    bootstrapToken: undefined,
+    rateLimitMax: 600,
+    authFailureMax: 10,
+    corsOrigins: [],
+    trustProxy: false,
   });
 });
 
 t.test('set variables override the defaults', async (t) => {
   t.strictSame(
-    loadConfig({ PORT: '8080', HOST: '0.0.0.0', DATABASE_PATH: '/var/lib/tracker/db.sqlite', LOG_LEVEL: 'debug', BODY_LIMIT: '2048' }),
-    { port: 8080, host: '0.0.0.0', databasePath: '/var/lib/tracker/db.sqlite', logLevel: 'debug', bodyLimit: 2048 },
+    loadConfig({
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      DATABASE_PATH: '/var/lib/tracker/db.sqlite',
+      LOG_LEVEL: 'debug',
+      BODY_LIMIT: '2048',
+      TRACKER_BOOTSTRAP_TOKEN: TOKEN,
+      RATE_LIMIT_MAX: '120',
+      AUTH_FAILURE_MAX: '3',
+      CORS_ORIGINS: 'https://tracker.example',
+      TRUST_PROXY: 'true',
+    }),
+    {
+      port: 8080,
+      host: '0.0.0.0',
+      databasePath: '/var/lib/tracker/db.sqlite',
+      logLevel: 'debug',
+      bodyLimit: 2048,
+      bootstrapToken: TOKEN,
+      rateLimitMax: 120,
+      authFailureMax: 3,
+      corsOrigins: ['https://tracker.example'],
+      trustProxy: true,
+    },
   );
 });
 
@@ -43,4 +73,45 @@ t.test('several bad values are all reported at once', async (t) => {
 
 t.test('an empty database path is refused', async (t) => {
   t.throws(() => loadConfig({ DATABASE_PATH: '' }), { message: /DATABASE_PATH: / });
+});
+
+t.test('a bootstrap token that is too short or holds a space is refused, naming the variable but not echoing the value', async (t) => {
+  for (const [what, value] of [
+    ['shorter than 32 characters', 'Zq7shortSecretXk2'],
+    ['with a space', 'Zq7firstHalfOfTheSecret Xk2secondHalfOfTheSecret'],
+  ] as const) {
+    const err = t.throws(() => loadConfig({ TRACKER_BOOTSTRAP_TOKEN: value }), what) as Error;
+    t.match(err.message, /^invalid configuration: TRACKER_BOOTSTRAP_TOKEN: /, `${what}: the message names the variable`);
+    for (const part of value.split(' ')) t.notOk(err.message.includes(part), `${what}: the message does not echo the token`);
+    t.notMatch(err.message, /Zq7|Xk2/, `${what}: not even a piece of it`);
+  }
+  t.equal(loadConfig({ TRACKER_BOOTSTRAP_TOKEN: TOKEN }).bootstrapToken, TOKEN, 'a token of 43 base64 characters is kept');
+});
+
+t.test('RATE_LIMIT_MAX=0 turns the limit off and is accepted; a negative limit is refused', async (t) => {
+  t.equal(loadConfig({ RATE_LIMIT_MAX: '0' }).rateLimitMax, 0);
+  t.throws(() => loadConfig({ RATE_LIMIT_MAX: '-1' }), { message: /RATE_LIMIT_MAX: / });
+  t.throws(() => loadConfig({ AUTH_FAILURE_MAX: '0' }), { message: /AUTH_FAILURE_MAX: / }, 'failed authentications cannot be unlimited');
+});
+
+t.test('CORS_ORIGINS is a comma-separated list of origins; something that is not a URL is refused', async (t) => {
+  t.strictSame(loadConfig({ CORS_ORIGINS: 'https://a.example, https://b.example' }).corsOrigins, ['https://a.example', 'https://b.example']);
+  t.strictSame(loadConfig({ CORS_ORIGINS: '' }).corsOrigins, [], 'empty: no cross-origin access');
+  t.throws(() => loadConfig({ CORS_ORIGINS: 'not a url' }), { message: /^invalid configuration: CORS_ORIGINS/ });
+  t.throws(() => loadConfig({ CORS_ORIGINS: 'https://a.example, ftp://b.example' }), { message: /CORS_ORIGINS/ }, 'only http(s) origins');
+});
+
+t.test('TRUST_PROXY reads "true" and "false"; anything else is refused', async (t) => {
+  t.equal(loadConfig({ TRUST_PROXY: 'true' }).trustProxy, true);
+  t.equal(loadConfig({ TRUST_PROXY: 'false' }).trustProxy, false);
+  t.throws(() => loadConfig({ TRUST_PROXY: 'maybe' }), { message: /TRUST_PROXY: / });
+});
+
+t.test('CORS_ORIGINS keeps origins as browsers send them, and empty variables count as unset', async (t) => {
+  t.strictSame(loadConfig({ CORS_ORIGINS: 'https://a.example/, http://b.example:8080' }).corsOrigins, ['https://a.example', 'http://b.example:8080']);
+  t.throws(() => loadConfig({ CORS_ORIGINS: 'https://a.example/app' }), /CORS_ORIGINS/);
+  t.throws(() => loadConfig({ CORS_ORIGINS: 'https://a.example/?x=1' }), /CORS_ORIGINS/);
+  const config = loadConfig({ TRACKER_BOOTSTRAP_TOKEN: '', TRUST_PROXY: '' });
+  t.equal(config.bootstrapToken, undefined);
+  t.equal(config.trustProxy, false);
 });

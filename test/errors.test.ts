@@ -2,7 +2,7 @@
 import t from 'tap';
 import { buildApp } from '../src/app.js';
 import { PROBLEM_TYPE_BASE } from '../src/errors.js';
-import { build, json } from './helper.js';
+import { asSecretariat, build, json, SECRETARIAT_TOKEN } from './helper.js';
 
 const PROBLEM = /^application\/problem\+json/;
 
@@ -92,17 +92,21 @@ t.test('a validation failure lists the fields at fault', async (t) => {
 });
 
 t.test('an unexpected exception becomes a 500 problem that reveals nothing internal', async (t) => {
-  const app = await buildApp({ config: { databasePath: ':memory:', logLevel: 'silent', bodyLimit: 65536 }, logger: false });
+  const app = await buildApp({
+    config: { databasePath: ':memory:', logLevel: 'silent', bodyLimit: 65536, bootstrapToken: SECRETARIAT_TOKEN },
+    logger: false,
+  });
   t.teardown(() => app.close());
   const secret = 'SELECT * FROM secret_table WHERE password = 42';
-  app.get('/boom', async () => {
+  // A route must have an access rule to exist at all; this one borrows listCommissions'.
+  app.get('/boom', { schema: { operationId: 'listCommissions' } }, async () => {
     const err = new Error(`SQLITE_ERROR: near "${secret}": syntax error`);
     (err as Error & { code: string }).code = 'SQLITE_ERROR';
     throw err;
   });
   await app.ready();
 
-  const res = await app.inject({ method: 'GET', url: '/boom' });
+  const res = await app.inject({ method: 'GET', url: '/boom', headers: asSecretariat });
   t.equal(res.statusCode, 500);
   t.match(res.headers['content-type'], PROBLEM);
   const body = json(res);
@@ -110,10 +114,33 @@ t.test('an unexpected exception becomes a 500 problem that reveals nothing inter
   t.match(body, { status: 500, code: 'internal-error', title: 'Internal server error', instance: '/boom' });
   t.equal(res.headers['x-request-id'], body.requestId, 'the x-request-id header names the same request as the problem');
   t.match(body.detail, body.requestId, 'the detail quotes the request id');
-  for (const leak of ['SQLITE', 'SELECT', 'secret_table', 'syntax error', 'stack']) {
+  for (const leak of ['SQLITE', 'SELECT', 'secret_table', 'syntax error', 'stack', SECRETARIAT_TOKEN]) {
     t.notOk(res.body.includes(leak), `the body does not contain "${leak}"`);
   }
   t.notMatch(res.body, /\bat .+:\d+:\d+/, 'the body holds no stack frame');
+});
+
+t.test('a route that POLICY does not know keeps the app from starting (fail closed)', async (t) => {
+  for (const [what, schema] of [
+    ['no operationId', undefined],
+    ['an operationId POLICY does not list', { operationId: 'exportEverything' }],
+  ] as const) {
+    const app = await buildApp({ config: { databasePath: ':memory:', logLevel: 'silent', bodyLimit: 65536 }, logger: false });
+    t.teardown(() => app.close());
+    app.register(async (scope) => {
+      scope.get('/v1/unlisted', schema ? { schema } : {}, async () => ({ open: true }));
+    });
+    await t.rejects(async () => app.ready(), { message: /GET \/v1\/unlisted .*has no access rule in POLICY/ }, `a route with ${what}`);
+  }
+});
+
+t.test('an unknown route asked without a key answers 401, not 404: the route list is not told to strangers', async (t) => {
+  const app = await build(t);
+  const res = await app.inject({ method: 'GET', url: '/v1/no-such-thing', headers: { authorization: undefined } });
+  t.equal(res.statusCode, 401);
+  t.match(res.headers['content-type'], PROBLEM);
+  t.match(json(res), { status: 401, code: 'unauthorized' });
+  t.match(String(res.headers['www-authenticate']), /^Bearer /);
 });
 
 t.test('every response carries an x-request-id, and ids differ between requests', async (t) => {

@@ -10,6 +10,16 @@ t.test('health answers 200 with the service and the database ok', async (t) => {
   t.strictSame(json(res), { status: 'ok', database: 'ok' });
 });
 
+t.test('health needs no API key, and a wrong one does not get in its way', async (t) => {
+  const app = await build(t);
+  for (const authorization of [undefined, 'Bearer not-a-key-at-all', 'Basic Zm9vOmJhcg==']) {
+    const res = await app.inject({ method: 'GET', url: '/health', headers: { authorization } });
+    t.equal(res.statusCode, 200, `authorization: ${authorization ?? 'none'}`);
+    t.strictSame(json(res), { status: 'ok', database: 'ok' });
+    t.equal(res.headers['www-authenticate'], undefined, 'no challenge');
+  }
+});
+
 t.test('health answers 503 with a problem document when the database is closed', async (t) => {
   const app = await build(t);
   app.sqlite.close();

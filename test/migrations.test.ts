@@ -63,7 +63,19 @@ t.test('migrations create every table on an empty file database', async (t) => {
 
   t.equal(applied(database), (await journal()).entries.length, 'every migration of the journal is recorded');
   const tables = userTables(database);
-  for (const table of ['commissions', 'organizations', 'meetings', 'plans', 'tasks', 'task_assignees', 'deadline_changes']) {
+  for (const table of [
+    'commissions',
+    'organizations',
+    'meetings',
+    'plans',
+    'tasks',
+    'task_assignees',
+    'deadline_changes',
+    'task_status_changes',
+    'api_keys',
+    'change_history',
+    'idempotency_keys',
+  ]) {
     t.ok(tables.includes(table), `table ${table} exists`);
   }
   t.strictSame(database.sqlite.pragma('foreign_key_check'), [], 'no dangling foreign keys');
@@ -134,6 +146,21 @@ t.test('later migrations keep the rows of a database created by the first one', 
   t.equal(applied(database), entries.length, 'the later migrations ran');
   t.strictSame(read(), before, 'every row of every table is still there, unchanged');
   t.strictSame(database.sqlite.pragma('foreign_key_check'), [], 'no dangling foreign keys');
+});
+
+t.test('the change history is append-only in the database itself: no UPDATE, no DELETE', async (t) => {
+  const dir = await tempDir(t);
+  const database = open(t, join(dir, 'tracker.db'));
+  runMigrations(database);
+  database.sqlite.exec(
+    `INSERT INTO change_history (id, at, actor_role, operation, entity_type, entity_id, changes)
+     VALUES ('h1', '${NOW}', 'secretariat', 'createCommission', 'commission', 'c1', '[]')`,
+  );
+  const rows = () => database.sqlite.prepare('SELECT * FROM change_history').all();
+  const before = rows();
+  t.throws(() => database.sqlite.exec(`UPDATE change_history SET actor_role = 'observer'`), /append-only/);
+  t.throws(() => database.sqlite.exec('DELETE FROM change_history'), /append-only/);
+  t.strictSame(rows(), before, 'the entry is as written');
 });
 
 t.test('a migration run that leaves dangling foreign keys is refused', async (t) => {

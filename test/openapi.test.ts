@@ -1,6 +1,8 @@
 // The published contract: the committed openapi/openapi.json is what the app serves, and it is complete.
 import { readFile } from 'node:fs/promises';
 import t from 'tap';
+import { ROLES } from '../src/db/enums.js';
+import { POLICY, type AccessRule } from '../src/lib/access.js';
 import { build, json } from './helper.js';
 
 const COMMITTED = new URL('../openapi/openapi.json', import.meta.url);
@@ -121,6 +123,48 @@ t.test('the document is OpenAPI 3.1.0 and describes every operation fully', asyn
       }
     });
   }
+});
+
+t.test('the access matrix is documented per operation, from the same POLICY the server enforces', async (t) => {
+  const app = await build(t);
+  const doc = json<Json>(await app.inject({ method: 'GET', url: '/openapi.json' }));
+  t.match(doc.components?.securitySchemes?.apiKey, { type: 'http', scheme: 'bearer' }, 'the API key is an HTTP bearer scheme');
+  t.strictSame(doc.security, [{ apiKey: [] }], 'a key is required unless an operation says otherwise');
+
+  const operations = operationsOf(doc);
+  t.strictSame(
+    operations.map((o) => o.op.operationId).sort(),
+    Object.keys(POLICY).sort(),
+    'every operation of POLICY is documented, and every documented operation is in POLICY',
+  );
+
+  for (const { method, path, op } of operations) {
+    const rule: AccessRule | undefined = (POLICY as Record<string, AccessRule>)[op.operationId];
+    if (!rule) continue; // reported by the comparison above
+    t.test(`${method.toUpperCase()} ${path}`, async (t) => {
+      const responses = (op.responses ?? {}) as Record<string, Json>;
+      t.match(op.description, /\n\n\*\*Access:\*\* [^\n]+\.$/, 'the description ends with an "**Access:**" line');
+      t.ok(responses['429']?.content?.['application/problem+json'], 'declares 429 as a problem');
+      if (rule.roles === 'public') {
+        t.strictSame(op.security, [], 'needs no key');
+        t.strictSame(op['x-access'], { public: true });
+        t.match(op.description, /\*\*Access:\*\* public/);
+        t.notOk(responses['401'], 'cannot answer 401');
+        return;
+      }
+      t.equal(op.security, undefined, 'inherits the top-level security');
+      t.strictSame(op['x-access']?.roles, [...rule.roles], 'x-access lists the roles of POLICY, in order');
+      t.equal(op['x-access']?.ministry, rule.ownTask ? 'own-tasks-only' : undefined, 'a ministry is limited to its own tasks exactly where POLICY says');
+      t.ok(responses['401']?.content?.['application/problem+json'], 'declares 401 as a problem');
+      t.ok(responses['401']?.headers?.['WWW-Authenticate'], 'with its WWW-Authenticate challenge');
+      const roleLine = rule.roles.length === ROLES.length ? 'any API key' : rule.roles.map((r) => `\`${r}\``).join(', ');
+      t.ok(String(op.description).includes(`**Access:** ${roleLine}`), `the Access line says "${roleLine}"`);
+      if (rule.roles.length < ROLES.length || rule.ownTask || rule.refine) {
+        t.ok(responses['403']?.content?.['application/problem+json'], 'some keys are refused: declares 403');
+      }
+    });
+  }
+  t.ok(operations.some((o) => o.path === '/health' && o.op.security?.length === 0), '/health is public');
 });
 
 t.test('every $ref in the document resolves', async (t) => {

@@ -1,4 +1,5 @@
-// The real entry point as a process: it listens on 127.0.0.1, logs JSON with request ids and stops cleanly on SIGTERM.
+// The real entry point as a process: it listens on 127.0.0.1, logs JSON with request ids, seeds the first key
+// from TRACKER_BOOTSTRAP_TOKEN without ever logging it, and stops cleanly on SIGTERM.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -8,9 +9,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import t from 'tap';
+import type { Test } from 'tap';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const HOST = '127.0.0.1';
+/** 44 characters of base64, the shape `openssl rand -base64 32` prints. */
+const BOOTSTRAP_TOKEN = 'Vt3rS9kQ2mX7pL0wZ5nB8cD1fG4hJ6yU2eR7tA9sK1o=';
 
 /** A port nobody listens on right now: the OS picks it, we release it for the server. */
 function freePort(): Promise<number> {
@@ -50,7 +54,14 @@ async function waitForHealth(base: string, child: ChildProcess, ms: number): Pro
   throw new Error(`GET /health did not answer 200 within ${ms} ms`);
 }
 
-t.test('the server starts, serves, logs JSON with request ids and exits 0 on SIGTERM', async (t) => {
+type LogEntry = Record<string, unknown>;
+
+/**
+ * Starts src/server.ts in a child process on a fresh database in a temporary directory, with `extraEnv`
+ * (a variable set to undefined is removed), and waits until /health answers. `stop()` sends SIGTERM and
+ * returns how the process ended and what it logged.
+ */
+async function startServer(t: Test, extraEnv: Record<string, string | undefined>) {
   const dir = await mkdtemp(join(tmpdir(), 'tracker-server-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const databasePath = join(dir, 'nested', 'tracker.db');
@@ -58,13 +69,15 @@ t.test('the server starts, serves, logs JSON with request ids and exits 0 on SIG
 
   // tap wraps spawn to measure coverage in children too; this child's code is compiled by tsx, not by
   // tap, and merging its coverage with the in-process runs garbles the report. So: no coverage here.
-  const env = Object.fromEntries(
+  const env: Record<string, string | undefined> = Object.fromEntries(
     Object.entries(process.env).filter(([key]) => key !== 'NODE_OPTIONS' && !/^_?TAP/.test(key)),
   );
   env._TAPJS_PROCESSINFO_COVERAGE_ = '0';
+  Object.assign(env, { PORT: String(port), HOST, DATABASE_PATH: databasePath, LOG_LEVEL: 'info' }, extraEnv);
+  for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: ROOT,
-    env: { ...env, PORT: String(port), HOST, DATABASE_PATH: databasePath, LOG_LEVEL: 'info' },
+    env: env as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   t.teardown(() => {
@@ -79,28 +92,58 @@ t.test('the server starts, serves, logs JSON with request ids and exits 0 on SIG
   const health = await waitForHealth(base, child, 20_000).catch((err: Error) => {
     throw new Error(`${err.message}\nstdout:\n${stdout}\nstderr:\n${stderr}`);
   });
-  t.strictSame(await health.json(), { status: 'ok', database: 'ok' });
+
+  async function stop() {
+    child.kill('SIGTERM');
+    const { code, signal } = await exited(child, 8_000);
+    const lines = stdout.split('\n').filter((line) => line.trim() !== '');
+    const entries: LogEntry[] = lines.map((line) => {
+      try {
+        return JSON.parse(line) as LogEntry;
+      } catch {
+        return { unparsable: line };
+      }
+    });
+    return { code, signal, stdout, stderr, lines, entries };
+  }
+
+  return { base, health, databasePath, stop };
+}
+
+t.test('the server starts, serves, logs JSON with request ids and exits 0 on SIGTERM', async (t) => {
+  const server = await startServer(t, { TRACKER_BOOTSTRAP_TOKEN: BOOTSTRAP_TOKEN });
+  const { base, health, databasePath } = server;
+  t.strictSame(await health.json(), { status: 'ok', database: 'ok' }, '/health needs no key');
   const requestId = health.headers.get('x-request-id');
   t.match(requestId, /^[0-9a-f-]{36}$/, 'the response names its request');
+  const withKey = { authorization: `Bearer ${BOOTSTRAP_TOKEN}` };
 
-  const missing = await fetch(`${base}/v1/nothing-here`);
+  const anonymous = await fetch(`${base}/v1/commissions`);
+  t.equal(anonymous.status, 401, 'a /v1 request without a key is refused');
+  t.match(anonymous.headers.get('www-authenticate'), /^Bearer /, 'with a Bearer challenge');
+  t.match(anonymous.headers.get('content-type'), /^application\/problem\+json/);
+  t.match(await anonymous.json(), { status: 401, code: 'unauthorized', requestId: anonymous.headers.get('x-request-id') });
+
+  const wrongKey = await fetch(`${base}/v1/commissions`, { headers: { authorization: `Bearer ${'x'.repeat(44)}` } });
+  t.equal(wrongKey.status, 401, 'an unknown key is refused');
+  t.match(wrongKey.headers.get('www-authenticate'), /^Bearer .*error="invalid_token"/);
+
+  const listed = await fetch(`${base}/v1/commissions`, { headers: withKey });
+  t.equal(listed.status, 200, 'the bootstrap token is a working secretariat key');
+  t.strictSame(await listed.json(), { items: [], nextCursor: null });
+  const me = await fetch(`${base}/v1/api-keys/current`, { headers: withKey });
+  t.equal(me.status, 200);
+  t.match(await me.json(), { role: 'secretariat' }, 'it is the secretariat key');
+
+  const missing = await fetch(`${base}/v1/nothing-here`, { headers: withKey });
   t.equal(missing.status, 404);
   t.match(await missing.json(), { code: 'route-not-found', requestId: missing.headers.get('x-request-id') });
 
-  child.kill('SIGTERM');
-  const { code, signal } = await exited(child, 8_000);
+  const { code, signal, stdout, stderr, lines, entries } = await server.stop();
   t.equal(signal, null, 'not killed by the signal');
   t.equal(code, 0, 'exit code 0');
 
-  const lines = stdout.split('\n').filter((line) => line.trim() !== '');
   t.ok(lines.length > 0, 'the server logged something');
-  const entries = lines.map((line) => {
-    try {
-      return JSON.parse(line) as Record<string, unknown>;
-    } catch {
-      return { unparsable: line };
-    }
-  });
   t.strictSame(
     entries.filter((e) => 'unparsable' in e),
     [],
@@ -111,12 +154,37 @@ t.test('the server starts, serves, logs JSON with request ids and exits 0 on SIG
     'the request to /health is logged with its requestId',
   );
   t.ok(entries.some((e) => e.msg === 'plan tracker ready'), 'start-up is logged');
+  t.ok(
+    entries.some((e) => typeof e.msg === 'string' && /TRACKER_BOOTSTRAP_TOKEN/.test(e.msg) && typeof e.keyId === 'string'),
+    'seeding the first key is logged, by key id',
+  );
   t.ok(entries.some((e) => e.msg === 'closing' && e.signal === 'SIGTERM'), 'the shutdown is logged with its signal');
   t.notOk(entries.some((e) => Number(e.level) >= 50), 'nothing was logged as an error');
+  t.notOk(stdout.includes(BOOTSTRAP_TOKEN) || stderr.includes(BOOTSTRAP_TOKEN), 'the log never mentions the token');
+  t.notOk(stdout.includes(BOOTSTRAP_TOKEN.slice(0, 12)), 'not even its beginning');
+  t.notMatch(stdout, /Bearer /i, 'no Authorization header is logged');
 
   t.ok(existsSync(databasePath), 'the database file exists');
   const db = new Database(databasePath, { readonly: true });
   t.teardown(() => db.close());
   t.equal(db.pragma('integrity_check', { simple: true }), 'ok', 'the database passes its integrity check');
   t.ok(db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'commissions'").get(), 'the migrations were applied');
+  const keys = db.prepare('SELECT * FROM api_keys').all() as Record<string, unknown>[];
+  t.match(keys, [{ role: 'secretariat' }], 'one secretariat key was stored');
+  t.notOk(JSON.stringify(keys).includes(BOOTSTRAP_TOKEN), 'the token itself is not stored');
+});
+
+t.test('with no bootstrap token and no key, the server starts, warns how to create a key, and refuses /v1', async (t) => {
+  const server = await startServer(t, { TRACKER_BOOTSTRAP_TOKEN: undefined });
+  const refused = await fetch(`${server.base}/v1/commissions`);
+  t.equal(refused.status, 401, '/v1 is refused until a key exists');
+  t.match(refused.headers.get('www-authenticate'), /^Bearer /);
+
+  const { code, entries } = await server.stop();
+  t.equal(code, 0, 'exit code 0');
+  const warnings = entries.filter((e) => e.level === 40);
+  t.equal(warnings.length, 1, 'one warning');
+  t.match(warnings[0]?.msg, /key:create/, 'it tells how to create a key');
+  t.match(warnings[0]?.msg, /TRACKER_BOOTSTRAP_TOKEN/, 'and names the variable that seeds one');
+  t.notOk(entries.some((e) => Number(e.level) >= 50), 'nothing was logged as an error');
 });

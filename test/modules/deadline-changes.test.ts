@@ -3,11 +3,9 @@ import t from 'tap';
 import type { Test } from 'tap';
 import type { InjectOptions } from 'fastify';
 import type { App } from '../../src/app.js';
-import type { AppError } from '../../src/errors.js';
-import { createDeadlineChangeService } from '../../src/modules/deadline-changes/deadline-changes.service.js';
 import type { DeadlineChange } from '../../src/modules/deadline-changes/deadline-changes.schemas.js';
 import type { Task } from '../../src/modules/tasks/tasks.schemas.js';
-import { assertProblem, build, json, refused, snapshot, testClock, type InjectedResponse } from '../helper.js';
+import { assertProblem, build, json, keyFor, refused, snapshot, testClock, type InjectedResponse } from '../helper.js';
 import { approvedTask, approvePlan, createOrganization, createTask, getTask, seedPlan, transition } from '../factories.js';
 
 const MISSING_ID = '019a7c2e-0000-7000-8000-00000000dead';
@@ -384,35 +382,44 @@ t.test('a task with no deadline changes has an empty list; the list of one task 
   t.same(json(await app.inject({ method: 'GET', url: `/v1/tasks/${b.id}/deadline-changes` })).items, [change]);
 });
 
-// The HTTP API has no API keys yet (every caller is the secretariat), so other roles are exercised on the service.
-t.test('through the service: an executor may ask, another ministry may not; only the secretariat changes or decides', async (t) => {
+t.test('an executor may ask, another ministry may not; only the secretariat changes directly or decides', async (t) => {
   const app = await build(t, testClock(NOW));
   const { task, by } = await approvedTask(app);
   const stranger = await createOrganization(app, { name: 'Ministry of Agriculture of Belarus', country: 'BY' });
-  const service = createDeadlineChangeService({ db: app.db, clock: app.clock });
-  const executor = { role: 'ministry' as const, organizationId: by.id as string };
-  const outsider = { role: 'ministry' as const, organizationId: stranger.id as string };
+  const executor = await keyFor(app, 'ministry', by.id);
+  const outsider = await keyFor(app, 'ministry', stranger.id);
+  const coChair = await keyFor(app, 'co_chair');
+  const observer = await keyFor(app, 'observer');
+  const as = (key: { headers: Record<string, string> }, req: InjectOptions): InjectOptions => ({ ...req, headers: key.headers });
+  const asking = { kind: 'request', newDueDate: '2027-03-31', reason: 'Supplier delays' };
+  const direct = { kind: 'direct', newDueDate: '2027-03-31', reason: 'x', basis: 'Protocol 3' };
 
-  const refusal = (fn: () => unknown) => {
-    const before = snapshot(app);
-    let error: unknown;
-    try {
-      fn();
-    } catch (err) {
-      error = err;
-    }
-    t.same(snapshot(app), before, 'nothing changed');
-    return (error as AppError).spec.status;
-  };
+  const stray = await refused(t, app, as(outsider, ask(task.id, asking)), 403, 'forbidden'); // a stranger ministry cannot ask
+  t.match(stray.detail, /not executed by your organization/);
+  await refused(t, app, as(outsider, ask(task.id, direct)), 403, 'forbidden'); // nor change it directly
+  const own = await refused(t, app, as(executor, ask(task.id, direct)), 403, 'forbidden'); // an executor cannot change directly
+  t.match(own.detail, /only the secretariat changes a deadline directly/);
+  for (const key of [coChair, observer]) {
+    await refused(t, app, as(key, ask(task.id, asking)), 403, 'forbidden'); // a co-chair or an observer cannot ask
+    await refused(t, app, as(key, ask(task.id, { kind: 'bogus' })), 403, 'forbidden'); // refused before validation
+  }
+  await refused(t, app, as(executor, ask(task.id, { ...asking, newDueDate: '2027-02-30' })), 400, 'validation-failed'); // an executor's request is validated
 
-  t.equal(refusal(() => service.create(task.id, { kind: 'request', newDueDate: '2027-03-31', reason: 'x' }, outsider)), 403, 'a stranger ministry cannot ask');
-  t.equal(refusal(() => service.create(task.id, { kind: 'direct', newDueDate: '2027-03-31', reason: 'x' }, executor)), 403, 'an executor cannot change directly');
-  const asked = service.create(task.id, { kind: 'request', newDueDate: '2027-03-31', reason: 'Supplier delays' }, executor);
-  t.match(asked, { status: 'pending', requestedBy: { role: 'ministry', organizationId: by.id } }, 'an executor asks');
-  t.equal(refusal(() => service.decide(task.id, asked.id, { decision: 'approve', basis: 'x' }, executor)), 403, 'an executor cannot decide its own request');
-  t.equal(
-    refusal(() => service.decide(task.id, asked.id, { decision: 'approve', basis: 'x' }, { role: 'co_chair', organizationId: null })),
-    403,
-    'a co-chair does not decide deadline changes',
-  );
+  const res = await app.inject(as(executor, ask(task.id, asking)));
+  t.equal(res.statusCode, 201, 'an executor asks');
+  const asked = json<DeadlineChange>(res);
+  t.match(asked, { status: 'pending', requestedBy: { role: 'ministry', organizationId: by.id } }, 'the request names the ministry');
+  t.match(await getTask(app, task.id), { dueDate: '2026-12-31' }, 'asking moves nothing');
+
+  const approve = decide(task.id, asked.id, { decision: 'approve', basis: 'Protocol 3' });
+  await refused(t, app, as(executor, approve), 403, 'forbidden'); // an executor cannot decide its own request
+  await refused(t, app, as(outsider, approve), 403, 'forbidden');
+  await refused(t, app, as(coChair, approve), 403, 'forbidden'); // a co-chair does not decide deadline changes
+  await refused(t, app, as(observer, approve), 403, 'forbidden');
+
+  t.match(await decided(t, app, task.id, asked.id, { decision: 'approve', basis: 'Protocol 3' }), { status: 'approved' }, 'the secretariat decides');
+  t.match(await getTask(app, task.id), { dueDate: '2027-03-31', postponementCount: 1 });
+  const listed = await app.inject(as(executor, { method: 'GET', url: `/v1/tasks/${task.id}/deadline-changes` }));
+  t.equal(listed.statusCode, 200, 'the executor reads the outcome');
+  t.match(json(listed).items, [{ id: asked.id, status: 'approved' }]);
 });

@@ -1,16 +1,10 @@
-// Tests of what a real caller would hit next: bodiless actions, role checks in every service, moving
+// Tests of what a real caller would hit next: bodiless actions, a role check on every secretariat write, moving
 // executors, and deadline requests for dates already past.
 import t from 'tap';
-import type { Actor } from '../../src/plugins/actor.js';
-import { AppError } from '../../src/errors.js';
-import { createCommissionService } from '../../src/modules/commissions/commissions.service.js';
-import { createMeetingService } from '../../src/modules/meetings/meetings.service.js';
-import { createOrganizationService } from '../../src/modules/organizations/organizations.service.js';
-import { createPlanService } from '../../src/modules/plans/plans.service.js';
-import { createTaskService } from '../../src/modules/tasks/tasks.service.js';
-import { createDeadlineChangeService } from '../../src/modules/deadline-changes/deadline-changes.service.js';
-import { build, json, refused, snapshot } from '../helper.js';
-import { approvedTask, createOrganization, createTask, seedPlan } from '../factories.js';
+import type { InjectOptions } from 'fastify';
+import { POLICY, type OperationId } from '../../src/lib/access.js';
+import { build, json, keyFor, refused, snapshot, testClock } from '../helper.js';
+import { approvedTask, approvePlan, createOrganization, createTask, seedPlan } from '../factories.js';
 
 t.test('a bodiless action accepts content-type application/json with an empty body', async (t) => {
   const app = await build(t);
@@ -31,51 +25,58 @@ t.test('a bodiless action accepts content-type application/json with an empty bo
 });
 
 t.test('every secretariat-only write refuses the other roles with 403 and changes nothing', async (t) => {
-  const app = await build(t);
+  const app = await build(t, testClock('2026-11-28T09:00:00.000Z'));
   const { commission, by, meeting, plan, assignees: seeded } = await seedPlan(app);
   const assignees = seeded.map((a) => ({ organizationId: a.organizationId, role: a.role as 'lead' }));
   const task = await createTask(app, { planId: plan.id, code: '1.1', dueDate: '2026-12-31', assignees });
-  const deps = { db: app.db, clock: app.clock };
-  const commissions = createCommissionService(deps);
-  const organizations = createOrganizationService(deps);
-  const meetings = createMeetingService(deps);
-  const plans = createPlanService(deps);
-  const tasks = createTaskService(deps);
-  const deadlines = createDeadlineChangeService(deps);
+  await approvePlan(app, plan.id);
+  const asked = await app.inject({ method: 'POST', url: `/v1/tasks/${task.id}/deadline-changes`, payload: { kind: 'request', newDueDate: '2027-01-31', reason: 'X' } });
+  t.equal(asked.statusCode, 201, 'a pending request to decide');
+  const pending = json(asked);
+  const someKey = await keyFor(app, 'observer');
   const party = { country: 'BY', coChair: { name: 'X', position: 'Y' } };
 
-  const writes: [string, (actor: Actor) => unknown][] = [
-    ['create a commission', (a) => commissions.create({ name: 'X', timeZone: 'UTC', parties: [party, { ...party, country: 'KZ' }] }, a)],
-    ['change a commission', (a) => commissions.update(commission.id, { name: 'X' }, a)],
-    ['create an organization', (a) => organizations.create({ name: 'X', kind: 'ministry', country: 'BY' }, a)],
-    ['change an organization', (a) => organizations.update(by.id, { name: 'X' }, a)],
-    ['record a meeting', (a) => meetings.create({ commissionId: commission.id, kind: 'other', title: 'X', date: '2026-11-04', place: 'X' }, a)],
-    ['change a meeting', (a) => meetings.update(meeting.id, { title: 'X' }, a)],
-    ['create a plan', (a) => plans.create({ commissionId: commission.id, title: 'X', periodStart: '2026-01-01', periodEnd: '2026-12-31' }, a)],
-    ['change a plan', (a) => plans.update(plan.id, { title: 'X' }, a)],
-    ['approve a plan', (a) => plans.approve(plan.id, a)],
-    ['close a plan', (a) => plans.close(plan.id, a)],
-    ['create a task', (a) => tasks.create({ planId: plan.id, code: '9.9', title: 'X', area: 'trade', dueDate: '2026-12-31', assignees }, a)],
-    ['change a task', (a) => tasks.update(task.id, { title: 'X' }, a)],
-    ['delete a task', (a) => tasks.remove(task.id, a)],
-    ['change a deadline directly', (a) => deadlines.create(task.id, { kind: 'direct', newDueDate: '2027-01-31', reason: 'X' }, a)],
+  const writes: [OperationId, string, InjectOptions][] = [
+    ['createCommission', 'create a commission', { method: 'POST', url: '/v1/commissions', payload: { name: 'X', timeZone: 'UTC', parties: [party, { ...party, country: 'KZ' }] } }],
+    ['updateCommission', 'change a commission', { method: 'PATCH', url: `/v1/commissions/${commission.id}`, payload: { name: 'X' } }],
+    ['createOrganization', 'create an organization', { method: 'POST', url: '/v1/organizations', payload: { name: 'X', kind: 'ministry', country: 'BY' } }],
+    ['updateOrganization', 'change an organization', { method: 'PATCH', url: `/v1/organizations/${by.id}`, payload: { name: 'X' } }],
+    ['createMeeting', 'record a meeting', { method: 'POST', url: '/v1/meetings', payload: { commissionId: commission.id, kind: 'other', title: 'X', date: '2026-11-04', place: 'X' } }],
+    ['updateMeeting', 'change a meeting', { method: 'PATCH', url: `/v1/meetings/${meeting.id}`, payload: { title: 'X' } }],
+    ['createPlan', 'create a plan', { method: 'POST', url: '/v1/plans', payload: { commissionId: commission.id, title: 'X', periodStart: '2026-01-01', periodEnd: '2026-12-31' } }],
+    ['updatePlan', 'change a plan', { method: 'PATCH', url: `/v1/plans/${plan.id}`, payload: { title: 'X' } }],
+    ['approvePlan', 'approve a plan', { method: 'POST', url: `/v1/plans/${plan.id}/approve` }],
+    ['closePlan', 'close a plan', { method: 'POST', url: `/v1/plans/${plan.id}/close` }],
+    ['createTask', 'create a task', { method: 'POST', url: '/v1/tasks', payload: { planId: plan.id, code: '9.9', title: 'X', area: 'trade', dueDate: '2026-12-31', assignees } }],
+    ['updateTask', 'change a task', { method: 'PATCH', url: `/v1/tasks/${task.id}`, payload: { title: 'X' } }],
+    ['deleteTask', 'delete a task', { method: 'DELETE', url: `/v1/tasks/${task.id}` }],
+    ['createDeadlineChange', 'change a deadline directly', { method: 'POST', url: `/v1/tasks/${task.id}/deadline-changes`, payload: { kind: 'direct', newDueDate: '2027-01-31', reason: 'X' } }],
+    ['decideDeadlineChange', 'decide a deadline request', { method: 'POST', url: `/v1/tasks/${task.id}/deadline-changes/${pending.id}/decision`, payload: { decision: 'approve', basis: 'X' } }],
+    ['createApiKey', 'issue an API key', { method: 'POST', url: '/v1/api-keys', payload: { name: 'X', role: 'secretariat' } }],
+    ['revokeApiKey', 'revoke an API key', { method: 'DELETE', url: `/v1/api-keys/${someKey.id}` }],
   ];
-  const others: Actor[] = [
-    { role: 'co_chair', organizationId: null },
-    { role: 'observer', organizationId: null },
+  // Every write POLICY keeps for the secretariat is in the list above (reads are list*/get*).
+  const secretariatOnly = Object.entries(POLICY)
+    .filter(([id, rule]) => !/^(list|get)/.test(id) && Array.isArray(rule.roles) && rule.roles.length === 1 && rule.roles[0] === 'secretariat')
+    .map(([id]) => id);
+  t.strictSame(
+    secretariatOnly.filter((id) => !writes.some(([op]) => op === id)),
+    [],
+    'no secretariat-only write of POLICY is left out',
+  );
+
+  const others = [
+    ['co_chair', await keyFor(app, 'co_chair')],
+    ['observer', await keyFor(app, 'observer')],
     // Even the executor of the task: these are the secretariat's decisions.
-    { role: 'ministry', organizationId: by.id },
-  ];
+    ['ministry', await keyFor(app, 'ministry', by.id)],
+  ] as const;
   const before = snapshot(app);
-  for (const [what, write] of writes) {
-    for (const actor of others) {
-      let refusal: unknown;
-      try {
-        write(actor);
-      } catch (err) {
-        refusal = err;
-      }
-      t.ok(refusal instanceof AppError && refusal.spec.status === 403, `${actor.role} cannot ${what}`);
+  for (const [, what, request] of writes) {
+    for (const [role, key] of others) {
+      await t.test(`${role} cannot ${what}`, async (t) => {
+        await refused(t, app, { ...request, headers: key.headers }, 403, 'forbidden');
+      });
     }
   }
   t.strictSame(snapshot(app), before, 'no refused write changed anything');

@@ -4,10 +4,8 @@ import type { Test } from 'tap';
 import type { InjectOptions } from 'fastify';
 import type { App } from '../../src/app.js';
 import { TASK_STATUSES, type TaskStatus } from '../../src/db/enums.js';
-import { AppError } from '../../src/errors.js';
-import { createTaskService } from '../../src/modules/tasks/tasks.service.js';
 import type { StatusChange, Task } from '../../src/modules/tasks/tasks.schemas.js';
-import { assertProblem, build, json, refused, snapshot, testClock, type InjectedResponse } from '../helper.js';
+import { build, json, keyFor, refused, testClock, type InjectedResponse } from '../helper.js';
 import { approvedTask, approvePlan, createOrganization, createTask, getTask, seedPlan } from '../factories.js';
 
 const move = (id: string, to: string, comment?: string): InjectOptions => ({
@@ -15,6 +13,14 @@ const move = (id: string, to: string, comment?: string): InjectOptions => ({
   url: `/v1/tasks/${id}/transitions`,
   payload: comment === undefined ? { to } : { to, comment },
 });
+
+/** Sends a transition request as given (with its own key) and returns the task, which must have moved. */
+async function moveAs(t: Test, app: App, request: InjectOptions): Promise<Task> {
+  const res = await app.inject(request);
+  t.equal(res.statusCode, 200, `→ ${(request.payload as { to: string }).to}`);
+  if (res.statusCode !== 200) throw new Error(res.body);
+  return json(res);
+}
 
 async function moveOk(t: Test, app: App, id: string, to: string, comment?: string): Promise<Task> {
   const res = await app.inject(move(id, to, comment));
@@ -221,6 +227,8 @@ t.test('the transition log lists every transition in order with from, to, commen
   t.equal(res.statusCode, 200);
   const page = json<{ items: StatusChange[]; nextCursor: string | null }>(res);
   t.equal(page.nextCursor, null);
+  const secretariatKeyId = json(await app.inject({ method: 'GET', url: '/v1/api-keys/current' })).id;
+  t.match(secretariatKeyId, /^[0-9a-f-]{36}$/);
   let from: TaskStatus = 'not_started';
   const expected = steps.map(([to, comment], i) => {
     const entry = {
@@ -228,7 +236,7 @@ t.test('the transition log lists every transition in order with from, to, commen
       from,
       to,
       comment: comment ?? null,
-      actor: { role: 'secretariat', organizationId: null },
+      actor: { keyId: secretariatKeyId, role: 'secretariat', organizationId: null },
       changedAt: `2026-11-${String(i + 2).padStart(2, '0')}T08:00:00.000Z`,
     };
     from = to;
@@ -350,45 +358,41 @@ t.test('the completion day is taken in the commission’s time zone', async (t) 
   }
 });
 
-// The HTTP API has no API keys yet (every caller is the secretariat), so executors are exercised on the service.
-t.test('through the service: an executing ministry runs its part but cannot close; another ministry cannot touch the task', async (t) => {
+t.test('an executing ministry runs its part but cannot close; another ministry, a co-chair and an observer cannot touch the task', async (t) => {
   const app = await build(t);
   const { task, by } = await approvedTask(app);
   const stranger = await createOrganization(app, { name: 'Ministry of Agriculture of Belarus', country: 'BY' });
-  const service = createTaskService({ db: app.db, clock: app.clock });
-  const executor = { role: 'ministry' as const, organizationId: by.id as string };
-  const outsider = { role: 'ministry' as const, organizationId: stranger.id as string };
+  const executor = await keyFor(app, 'ministry', by.id);
+  const outsider = await keyFor(app, 'ministry', stranger.id);
+  const as = (key: { headers: Record<string, string> }, to: string): InjectOptions => ({ ...move(task.id, to), headers: key.headers });
 
-  const refusedBy = (actor: typeof executor, to: TaskStatus) => {
-    const before = snapshot(app);
-    let error: unknown;
-    try {
-      service.transition(task.id, { to }, actor);
-    } catch (err) {
-      error = err;
-    }
-    t.same(snapshot(app), before, `${actor === executor ? 'executor' : 'outsider'} → ${to}: nothing changed`);
-    return error as AppError;
-  };
-
-  t.equal(refusedBy(outsider, 'in_progress').spec.status, 403, 'a ministry that is not an assignee cannot start it');
-  t.equal(service.transition(task.id, { to: 'in_progress' }, executor).status, 'in_progress', 'an executor starts it');
-  t.equal(service.transition(task.id, { to: 'done' }, executor).status, 'done', 'an executor reports it done');
-  t.equal(refusedBy(executor, 'closed').spec.status, 403, 'an executor cannot close it');
-  t.equal(refusedBy(executor, 'in_progress').spec.status, 403, 'an executor cannot send it back');
-  t.equal(refusedBy(executor, 'cancelled').spec.status, 403, 'an executor cannot cancel it');
-  t.equal(refusedBy(executor, 'on_hold').spec.status, 409, 'an illegal transition is 409 for an executor too');
+  await refused(t, app, as(outsider, 'in_progress'), 403, 'forbidden'); // a ministry that is not an assignee cannot start it
+  t.match(await moveAs(t, app, as(executor, 'in_progress')), { status: 'in_progress' }, 'an executor starts it');
+  t.match(await moveAs(t, app, as(executor, 'done')), { status: 'done' }, 'an executor reports it done');
+  await refused(t, app, as(outsider, 'closed'), 403, 'forbidden'); // nor close it
+  const closing = await refused(t, app, as(executor, 'closed'), 403, 'forbidden'); // an executor cannot close it
+  t.notMatch(closing.detail, /not executed by your organization/, 'the executor is refused for the transition, not for the task');
+  await refused(t, app, as(executor, 'in_progress'), 403, 'forbidden'); // nor send it back
+  await refused(t, app, as(executor, 'cancelled'), 403, 'forbidden'); // nor cancel it
+  await refused(t, app, as(executor, 'on_hold'), 409, 'illegal-transition'); // an illegal transition is 409 for an executor too
   for (const role of ['co_chair', 'observer'] as const) {
-    const err = refusedBy({ role, organizationId: null } as unknown as typeof executor, 'closed');
-    t.equal(err.spec.status, 403, `a ${role} cannot close it`);
+    const key = await keyFor(app, role);
+    await refused(t, app, as(key, 'closed'), 403, 'forbidden'); // a co-chair or an observer cannot close it
+    // The role is refused before the request is even validated: a bad body makes no difference.
+    await refused(t, app, as(key, 'no-such-status'), 403, 'forbidden');
+    t.equal((await app.inject({ method: 'GET', url: `/v1/tasks/${task.id}`, headers: key.headers })).statusCode, 200, `a ${role} may read it`);
   }
-  const log = service.listTransitions(task.id, { limit: 50 }).items;
+  await refused(t, app, as(outsider, 'no-such-status'), 400, 'validation-failed'); // a ministry key is validated first, then its task checked
+
+  const log = json<{ items: StatusChange[] }>(await app.inject({ method: 'GET', url: `/v1/tasks/${task.id}/transitions` })).items;
   t.same(
     log.map((x) => [x.to, x.actor]),
     [
-      ['in_progress', { role: 'ministry', organizationId: by.id }],
-      ['done', { role: 'ministry', organizationId: by.id }],
+      ['in_progress', { keyId: executor.id, role: 'ministry', organizationId: by.id }],
+      ['done', { keyId: executor.id, role: 'ministry', organizationId: by.id }],
     ],
-    'the log records the ministry and its organization',
+    'the log records the ministry, its organization and its key',
   );
+  // The secretariat then closes what the executor reported done.
+  t.match(await moveOk(t, app, task.id, 'closed'), { status: 'closed' }, 'the secretariat closes it');
 });
