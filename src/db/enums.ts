@@ -60,5 +60,24 @@ export const HISTORY_ENTITIES = [
   'task',
   'deadline_change',
   'api_key',
+  'progress_report',
+  'indicator',
+  'share_link',
 ] as const;
 export type HistoryEntity = (typeof HISTORY_ENTITIES)[number];
+
+/** How often the executors of a plan report progress. */
+export const REPORTING_FREQUENCIES = ['quarterly', 'monthly'] as const;
+export type ReportingFrequency = (typeof REPORTING_FREQUENCIES)[number];
+
+/** Red/amber/green: how confident an executor is that the task will be delivered on time. */
+export const CONFIDENCE_LEVELS = ['green', 'amber', 'red'] as const;
+export type Confidence = (typeof CONFIDENCE_LEVELS)[number];
+
+/** A progress report is submitted, then accepted or returned for revision (and resubmitted). */
+export const REPORT_STATUSES = ['submitted', 'accepted', 'returned'] as const;
+export type ReportStatus = (typeof REPORT_STATUSES)[number];
+
+/** What a read-only link opens: the printable progress report, or the calendar feed. */
+export const SHARE_LINK_KINDS = ['progress_report', 'calendar'] as const;
+export type ShareLinkKind = (typeof SHARE_LINK_KINDS)[number];

@@ -1,15 +1,19 @@
 // The drizzle schema: every table of the tracker. Dates are 'YYYY-MM-DD' text, instants ISO-8601 UTC text.
 import { sql } from 'drizzle-orm';
-import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { check, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import {
   ASSIGNEE_ROLES,
+  CONFIDENCE_LEVELS,
   DEADLINE_CHANGE_KINDS,
   DEADLINE_CHANGE_STATUSES,
   HISTORY_ENTITIES,
   MEETING_KINDS,
   ORGANIZATION_KINDS,
   PLAN_STATUSES,
+  REPORT_STATUSES,
+  REPORTING_FREQUENCIES,
   ROLES,
+  SHARE_LINK_KINDS,
   TASK_AREAS,
   TASK_STATUSES,
   type Language,
@@ -75,6 +79,10 @@ export const plans = sqliteTable(
     periodStart: text('period_start').notNull(),
     periodEnd: text('period_end').notNull(),
     status: text('status', { enum: PLAN_STATUSES }).notNull(),
+    /** Progress is reported per quarter ('2026-Q4') or per month ('2026-11'). */
+    reportingFrequency: text('reporting_frequency', { enum: REPORTING_FREQUENCIES }).notNull().default('quarterly'),
+    /** Reports of a period are due this many days after it ends. */
+    reportDueDays: integer('report_due_days').notNull().default(10),
     approvedAt: text('approved_at'),
     closedAt: text('closed_at'),
     ...timestamps,
@@ -258,4 +266,99 @@ export const idempotencyKeys = sqliteTable(
     expiresAt: text('expires_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.apiKeyId, t.key] }), index('idempotency_keys_expiry_idx').on(t.expiresAt)],
+);
+
+/**
+ * Progress reports: one per assignee organization per reporting period of a task. Submitted, then
+ * accepted or returned by the secretariat or a co-chair; a returned report is revised (revision + 1).
+ */
+export const progressReports = sqliteTable(
+  'progress_reports',
+  {
+    id: text('id').primaryKey(),
+    taskId: text('task_id')
+      .notNull()
+      .references(() => tasks.id, { onDelete: 'cascade' }),
+    organizationId: text('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'restrict' }),
+    /** '2026-Q4' or '2026-11', as the plan's reporting frequency says. */
+    period: text('period').notNull(),
+    percentComplete: integer('percent_complete').notNull(),
+    confidence: text('confidence', { enum: CONFIDENCE_LEVELS }).notNull(),
+    narrative: text('narrative').notNull(),
+    risks: text('risks'),
+    status: text('status', { enum: REPORT_STATUSES }).notNull(),
+    revision: integer('revision').notNull().default(1),
+    submittedAt: text('submitted_at').notNull(),
+    submittedByKeyId: text('submitted_by_key_id'),
+    reviewedAt: text('reviewed_at'),
+    reviewedByKeyId: text('reviewed_by_key_id'),
+    reviewedByRole: text('reviewed_by_role'),
+    reviewComment: text('review_comment'),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex('progress_reports_task_org_period_uq').on(t.taskId, t.organizationId, t.period),
+    index('progress_reports_period_idx').on(t.period),
+    check('progress_reports_percent_ck', sql`${t.percentComplete} BETWEEN 0 AND 100`),
+  ],
+);
+
+/** Measurable targets of a plan or of one of its tasks. */
+export const indicators = sqliteTable(
+  'indicators',
+  {
+    id: text('id').primaryKey(),
+    planId: text('plan_id')
+      .notNull()
+      .references(() => plans.id, { onDelete: 'restrict' }),
+    taskId: text('task_id').references(() => tasks.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    unit: text('unit').notNull(),
+    baseline: real('baseline').notNull(),
+    target: real('target').notNull(),
+    ...timestamps,
+  },
+  (t) => [index('indicators_plan_idx').on(t.planId, t.id), index('indicators_task_idx').on(t.taskId)],
+);
+
+/** The actual value of an indicator for one reporting period. */
+export const indicatorValues = sqliteTable(
+  'indicator_values',
+  {
+    indicatorId: text('indicator_id')
+      .notNull()
+      .references(() => indicators.id, { onDelete: 'cascade' }),
+    period: text('period').notNull(),
+    value: real('value').notNull(),
+    note: text('note'),
+    recordedAt: text('recorded_at').notNull(),
+    recordedByKeyId: text('recorded_by_key_id'),
+  },
+  (t) => [primaryKey({ columns: [t.indicatorId, t.period] })],
+);
+
+/**
+ * Read-only links for people whose browser or calendar program cannot send an API key: each opens one
+ * view (the printable report or the calendar feed) with fixed parameters, until it expires or is revoked.
+ * Like API keys, only the SHA-256 of the secret is kept.
+ */
+export const shareLinks = sqliteTable(
+  'share_links',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    kind: text('kind', { enum: SHARE_LINK_KINDS }).notNull(),
+    prefix: text('prefix').notNull(),
+    hash: text('hash').notNull(),
+    /** The query the link stands for, e.g. { planId, lang } or { organizationId }. */
+    params: text('params', { mode: 'json' }).$type<Record<string, string>>().notNull(),
+    expiresAt: text('expires_at').notNull(),
+    revokedAt: text('revoked_at'),
+    lastUsedAt: text('last_used_at'),
+    createdAt: text('created_at').notNull(),
+    createdByKeyId: text('created_by_key_id'),
+  },
+  (t) => [uniqueIndex('share_links_hash_uq').on(t.hash), index('share_links_prefix_idx').on(t.prefix)],
 );

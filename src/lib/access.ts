@@ -96,6 +96,31 @@ export const POLICY = {
   },
   decideDeadlineChange: ADMIN,
 
+  listTaskReports: READ,
+  getTaskReport: READ,
+  submitTaskReport: {
+    ...TASK_WORK,
+    note: `${TASK_WORK.note}, for its own organization; the secretariat may submit for any assignee`,
+  },
+  reviseTaskReport: { ...TASK_WORK, note: `${TASK_WORK.note}, on its own organization's report` },
+  reviewTaskReport: { roles: ['secretariat', 'co_chair'] },
+
+  listIndicators: READ,
+  getIndicator: READ,
+  createIndicator: ADMIN,
+  updateIndicator: ADMIN,
+  recordIndicatorValue: ADMIN,
+
+  getProgressReport: READ,
+  getCalendar: READ,
+
+  listShareLinks: ADMIN,
+  createShareLink: ADMIN,
+  getShareLink: ADMIN,
+  revokeShareLink: ADMIN,
+  /** The link's own secret is the credential: checked by the share-links module, never an API key. */
+  openShareLink: PUBLIC,
+
   listHistory: { roles: ['secretariat', 'co_chair'] },
 
   listApiKeys: ADMIN,

@@ -87,6 +87,8 @@ t.test('creating a plan returns a draft with Location, and reading it returns th
     periodStart: '2026-11-15',
     periodEnd: '2027-12-31',
     status: 'draft',
+    reportingFrequency: 'quarterly',
+    reportDueDays: 10,
     approvedAt: null,
     closedAt: null,
     taskCount: 0,

@@ -22,6 +22,8 @@ function toPlan(r: Row & { taskCount: number }): Plan {
     periodStart: r.periodStart,
     periodEnd: r.periodEnd,
     status: r.status,
+    reportingFrequency: r.reportingFrequency,
+    reportDueDays: r.reportDueDays,
     approvedAt: r.approvedAt,
     closedAt: r.closedAt,
     taskCount: r.taskCount,

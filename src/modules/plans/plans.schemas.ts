@@ -2,11 +2,21 @@
 import { z } from 'zod';
 import { DateSchema, IdSchema, InstantSchema, text } from '../../lib/common.schemas.js';
 import { pageQuery, pageSchema } from '../../lib/pagination.js';
-import { PLAN_STATUSES } from '../../db/enums.js';
+import { PLAN_STATUSES, REPORTING_FREQUENCIES } from '../../db/enums.js';
 
 const TitleSchema = text(500).describe('Title of the plan of measures, as in the signed document.');
 const PeriodStartSchema = DateSchema.describe('First day of the period the plan covers, YYYY-MM-DD.');
 const PeriodEndSchema = DateSchema.describe('Last day of the period the plan covers, YYYY-MM-DD; not before periodStart.');
+
+const FrequencySchema = z
+  .enum(REPORTING_FREQUENCIES)
+  .describe('How often executors report progress: per quarter (periods like "2026-Q4") or per month ("2026-11").');
+const DueDaysSchema = z
+  .number()
+  .int()
+  .min(0)
+  .max(90)
+  .describe('Reports of a period are due this many days after the period ends (0–90).');
 
 const PlanStatusSchema = z
   .enum(PLAN_STATUSES)
@@ -25,6 +35,8 @@ export const CreatePlanSchema = z
     title: TitleSchema,
     periodStart: PeriodStartSchema,
     periodEnd: PeriodEndSchema,
+    reportingFrequency: FrequencySchema.default('quarterly'),
+    reportDueDays: DueDaysSchema.default(10),
   })
   .meta({ id: 'CreatePlan', description: 'A new plan of measures; it starts as a draft.', example });
 
@@ -33,6 +45,8 @@ export const UpdatePlanSchema = z
     title: TitleSchema.optional(),
     periodStart: PeriodStartSchema.optional(),
     periodEnd: PeriodEndSchema.optional(),
+    reportingFrequency: FrequencySchema.optional(),
+    reportDueDays: DueDaysSchema.optional(),
   })
   .refine((b) => Object.keys(b).length > 0, 'give at least one field to change')
   .meta({
@@ -49,6 +63,8 @@ export const PlanSchema = z
     periodStart: z.string().meta({ format: 'date' }).describe('First day of the period the plan covers, YYYY-MM-DD.'),
     periodEnd: z.string().meta({ format: 'date' }).describe('Last day of the period the plan covers, YYYY-MM-DD.'),
     status: PlanStatusSchema,
+    reportingFrequency: z.enum(REPORTING_FREQUENCIES).describe('quarterly or monthly progress reports.'),
+    reportDueDays: z.number().int().min(0).max(90).describe('Days after a period ends by which its reports are due.'),
     approvedAt: InstantSchema.nullable().describe('When the plan was approved, RFC 3339 in UTC; null while a draft.'),
     closedAt: InstantSchema.nullable().describe('When the plan was closed, RFC 3339 in UTC; null until closed.'),
     taskCount: z.number().int().min(0).describe('Number of tasks in the plan, whatever their status.'),
@@ -62,6 +78,8 @@ export const PlanSchema = z
       id: '019a7c2e-8b20-7000-8000-000000000002',
       ...example,
       status: 'approved',
+      reportingFrequency: 'quarterly',
+      reportDueDays: 10,
       approvedAt: '2026-11-20T10:30:00.000Z',
       closedAt: null,
       taskCount: 24,

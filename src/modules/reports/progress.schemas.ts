@@ -1,0 +1,166 @@
+// The co-chairs' progress report: its query and its JSON shape, which CSV, XLSX and HTML render.
+// This file is the contract between the computation (progress.service.ts) and the renderings.
+import { z } from 'zod';
+import { CONFIDENCE_LEVELS, LANGUAGES, TASK_AREAS, TASK_STATUSES } from '../../db/enums.js';
+import { DateSchema, IdSchema, InstantSchema } from '../../lib/common.schemas.js';
+
+export const REPORT_FORMATS = ['json', 'csv', 'xlsx', 'html'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+export const ProgressReportQuerySchema = z
+  .strictObject({
+    planId: IdSchema.optional().describe('The plan to report on. Give planId or commissionId.'),
+    commissionId: IdSchema.optional().describe('Every approved or closed plan of this commission.'),
+    asOf: DateSchema.optional().describe(
+      'The day the report describes, in the commission\'s time zone; default today. A past date shows the plan as it stood at the end of that day.',
+    ),
+    format: z.enum(REPORT_FORMATS).optional().describe('Overrides the Accept header: json, csv, xlsx or html.'),
+    lang: z.enum(LANGUAGES).optional().describe('Show task titles in this language where a translation exists.'),
+    table: z
+      .enum(['breakdown', 'tasks'])
+      .optional()
+      .describe('CSV only: the breakdown by party, organization and area (default), or one row per task.'),
+  })
+  .refine((q) => (q.planId === undefined) !== (q.commissionId === undefined), {
+    message: 'give exactly one of planId and commissionId',
+    path: ['planId'],
+  });
+export type ProgressReportQuery = z.infer<typeof ProgressReportQuerySchema>;
+
+const count = (what: string) => z.number().int().min(0).describe(what);
+const StatusCountsSchema = z
+  .object(Object.fromEntries(TASK_STATUSES.map((s) => [s, count(`Tasks ${s}.`)])) as Record<(typeof TASK_STATUSES)[number], z.ZodNumber>)
+  .describe('Tasks by status.');
+const ConfidenceCountsSchema = z
+  .object({
+    green: count('Latest reports with green confidence.'),
+    amber: count('Latest reports with amber confidence.'),
+    red: count('Latest reports with red confidence.'),
+    none: count('Assignments (task × executing organization) with no report yet.'),
+  })
+  .describe('Delivery confidence of the latest report of each assignment (task × organization), as of the date.');
+
+/** The same figures for the whole scope and for each party, organization and area. */
+export const BreakdownSchema = z
+  .object({
+    taskCount: count('Tasks in this group.'),
+    byStatus: StatusCountsSchema,
+    percentByStatus: z
+      .object(Object.fromEntries(TASK_STATUSES.map((s) => [s, z.number().min(0).max(100)])) as Record<(typeof TASK_STATUSES)[number], z.ZodNumber>)
+      .describe('Share of the group\'s tasks by status, in percent, one decimal.'),
+    closedOnTime: count('Closed tasks reported done on or before their due date.'),
+    closedLate: count('Closed tasks reported done after their due date.'),
+    overdue: count('Tasks past their due date, neither closed nor cancelled.'),
+    overdueDays: count('Sum of the days overdue of those tasks.'),
+    dueNext30Days: count('Open tasks due within the next 30 days (from the day after the date).'),
+    postponedTasks: count('Tasks whose deadline was moved later at least once.'),
+    postponements: count('Moves of a deadline to a later date.'),
+    daysMoved: count('Total days deadlines were moved later.'),
+    confidence: ConfidenceCountsSchema,
+    missingReports: count('Assignments with no report for the last period already due.'),
+  })
+  .meta({ id: 'ProgressBreakdown', description: 'Progress figures of a group of tasks.' });
+
+const GroupSchema = (key: z.ZodType, what: string) =>
+  BreakdownSchema.extend({
+    key: key.describe(what),
+    label: z.string().describe('How the group is named for people.'),
+  });
+
+export const ReportTaskSchema = z
+  .object({
+    taskId: IdSchema,
+    planId: IdSchema,
+    code: z.string().describe('Task code, e.g. "2.10".'),
+    title: z.string().describe('Title, in the requested language where translated.'),
+    area: z.enum(TASK_AREAS),
+    status: z.enum(TASK_STATUSES).describe('Status as of the date.'),
+    dueDate: DateSchema.describe('Due date in force as of the date.'),
+    originalDueDate: DateSchema,
+    overdue: z.boolean(),
+    daysOverdue: count('Days past the due date; 0 when not overdue.'),
+    postponementCount: count('Moves to a later date, as of the date.'),
+    daysMoved: count('Days the deadline was moved later in total.'),
+    completion: z.enum(['on_time', 'late']).nullable().describe('For closed tasks: done on time or late against the due date.'),
+    percentComplete: z.number().int().min(0).max(100).nullable().describe('Lowest percent complete in the latest reports; null without reports.'),
+    confidence: z.enum(CONFIDENCE_LEVELS).nullable().describe('Worst confidence in the latest reports; null without reports.'),
+    executors: z
+      .array(
+        z.object({
+          organizationId: IdSchema,
+          name: z.string(),
+          shortName: z.string().nullable(),
+          country: z.string(),
+          role: z.enum(['lead', 'co_executor']),
+        }),
+      )
+      .describe('Assignees, leads first.'),
+  })
+  .meta({ id: 'ProgressReportTask', description: 'One task as the report sees it on the date.' });
+
+export const ProgressReportSchema = z
+  .object({
+    scope: z
+      .object({
+        commissionId: IdSchema,
+        commissionName: z.string(),
+        timeZone: z.string(),
+        parties: z.array(z.string()).describe('The two party countries.'),
+        plans: z.array(z.object({ id: IdSchema, title: z.string(), status: z.string() })).describe('The plans covered.'),
+      })
+      .describe('What the report covers.'),
+    asOf: DateSchema.describe('The day described.'),
+    generatedAt: InstantSchema,
+    lang: z.enum(LANGUAGES).nullable().describe('Language of task titles, where translated.'),
+    reportingPeriod: z
+      .object({
+        current: z.string().describe('The reporting period containing the date, e.g. "2026-Q4".'),
+        lastDue: z.string().nullable().describe('The latest period whose submission deadline has passed; null if none yet.'),
+        lastDueDeadline: DateSchema.nullable().describe('Its submission deadline.'),
+      })
+      .describe('Reporting periods as of the date.'),
+    totals: BreakdownSchema.describe('The whole scope; each task counted once.'),
+    byParty: z.array(GroupSchema(z.string(), 'Country code of the party.')).describe('A task counts for each party among its assignees.'),
+    byOrganization: z
+      .array(GroupSchema(IdSchema, 'Organization id.').extend({ country: z.string(), shortName: z.string().nullable() }))
+      .describe('A task counts for each of its assignee organizations.'),
+    byArea: z.array(GroupSchema(z.enum(TASK_AREAS), 'Area of cooperation.')).describe('Each task in its area.'),
+    overdue: z.array(ReportTaskSchema).describe('Overdue tasks, most days late first.'),
+    dueSoon: z.array(ReportTaskSchema).describe('Open tasks due in the next 30 days, soonest first.'),
+    mostPostponed: z.array(ReportTaskSchema).max(10).describe('Up to 10 tasks moved most often (then by days moved).'),
+    missingReports: z
+      .array(
+        z.object({
+          taskId: IdSchema,
+          code: z.string(),
+          title: z.string(),
+          organizationId: IdSchema,
+          organizationName: z.string(),
+          country: z.string(),
+          period: z.string(),
+          deadline: DateSchema,
+        }),
+      )
+      .describe('Assignments without a report for the last period already due, by code then organization.'),
+    indicators: z
+      .array(
+        z.object({
+          id: IdSchema,
+          name: z.string(),
+          unit: z.string(),
+          taskId: IdSchema.nullable(),
+          baseline: z.number(),
+          target: z.number(),
+          actual: z.number().nullable().describe('Latest value recorded for a period ending on or before the date.'),
+          actualPeriod: z.string().nullable(),
+          progressPercent: z.number().nullable().describe('(actual − baseline) / (target − baseline) × 100, one decimal; null without a value.'),
+        }),
+      )
+      .describe('Indicators of the plans against their targets.'),
+    tasks: z.array(ReportTaskSchema).describe('Every task of the scope, by plan then code.'),
+  })
+  .meta({ id: 'ProgressReport', description: 'The co-chairs\' progress report of a plan or commission on a date.' });
+
+export type ProgressReport = z.infer<typeof ProgressReportSchema>;
+export type Breakdown = z.infer<typeof BreakdownSchema>;
+export type ReportTask = z.infer<typeof ReportTaskSchema>;
