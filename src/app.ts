@@ -1,6 +1,6 @@
 // buildApp(config): registers plugins, then the API modules. It never listens and never reads process.env.
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { DEFAULTS, type Config } from './config.js';
 import dbPlugin from './plugins/db.js';
@@ -36,9 +36,21 @@ export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
 }
 
+/**
+ * What the request log says of a request. A read-only link carries its secret in the path, so the path
+ * of /v1/links/… is logged without it; headers (and so API keys) are never logged.
+ */
+export function serializeRequest(request: FastifyRequest) {
+  return {
+    method: request.method,
+    url: request.url.replace(/^\/v1\/links\/[^/?#]+/, '/v1/links/[secret]'),
+    remoteAddress: request.ip,
+  };
+}
+
 export async function buildApp({ config, clock = () => new Date(), logger }: BuildOptions) {
   const app = Fastify({
-    logger: logger ?? { level: config.logLevel },
+    logger: logger ?? { level: config.logLevel, serializers: { req: serializeRequest } },
     bodyLimit: config.bodyLimit,
     genReqId: () => randomUUID(),
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
