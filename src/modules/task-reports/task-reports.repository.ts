@@ -1,0 +1,87 @@
+// Drizzle queries on progress reports, read with what presenting them needs from plan, commission and key.
+import { and, asc, eq } from 'drizzle-orm';
+import type { Db } from '../../db/connection.js';
+import type { Role } from '../../db/enums.js';
+import { apiKeys, commissions, plans, progressReports, tasks } from '../../db/schema.js';
+import { afterCursor, toPage, type Page } from '../../lib/pagination.js';
+import type { ListTaskReportsQuery } from './task-reports.schemas.js';
+
+export type ReportRow = typeof progressReports.$inferSelect;
+
+/** A report row with its plan's deadline rule, the commission's time zone and the submitting key. */
+export interface ReportRecord extends ReportRow {
+  planId: string;
+  reportDueDays: number;
+  timeZone: string;
+  /** Role and organization of the key that submitted the current revision; null for the command line. */
+  submitterRole: Role | null;
+  submitterOrganizationId: string | null;
+}
+
+function baseQuery(db: Db) {
+  return db
+    .select({
+      report: progressReports,
+      planId: tasks.planId,
+      reportDueDays: plans.reportDueDays,
+      timeZone: commissions.timeZone,
+      submitterRole: apiKeys.role,
+      submitterOrganizationId: apiKeys.organizationId,
+    })
+    .from(progressReports)
+    .innerJoin(tasks, eq(tasks.id, progressReports.taskId))
+    .innerJoin(plans, eq(plans.id, tasks.planId))
+    .innerJoin(commissions, eq(commissions.id, plans.commissionId))
+    // Keys are revoked, never deleted: the submitter stays known.
+    .leftJoin(apiKeys, eq(apiKeys.id, progressReports.submittedByKeyId));
+}
+
+type Joined = Awaited<ReturnType<ReturnType<typeof baseQuery>['all']>>[number];
+
+function toRecord({ report, ...rest }: Joined): ReportRecord {
+  return { ...report, ...rest };
+}
+
+export function findReport(db: Db, taskId: string, id: string): ReportRecord | undefined {
+  const row = baseQuery(db)
+    .where(and(eq(progressReports.id, id), eq(progressReports.taskId, taskId)))
+    .get();
+  return row && toRecord(row);
+}
+
+/** The report of one organization for one period of a task: there is at most one. */
+export function findReportFor(db: Db, taskId: string, organizationId: string, period: string): ReportRecord | undefined {
+  const row = baseQuery(db)
+    .where(
+      and(eq(progressReports.taskId, taskId), eq(progressReports.organizationId, organizationId), eq(progressReports.period, period)),
+    )
+    .get();
+  return row && toRecord(row);
+}
+
+/** Reports of a task by period, then organization: unique per task, so a stable keyset order. */
+export function listReports(db: Db, taskId: string, q: ListTaskReportsQuery): Page<ReportRecord> {
+  const order = [progressReports.period, progressReports.organizationId];
+  const rows = baseQuery(db)
+    .where(
+      and(
+        eq(progressReports.taskId, taskId),
+        q.period === undefined ? undefined : eq(progressReports.period, q.period),
+        q.organizationId === undefined ? undefined : eq(progressReports.organizationId, q.organizationId),
+        q.status === undefined ? undefined : eq(progressReports.status, q.status),
+        afterCursor(order, q.cursor),
+      ),
+    )
+    .orderBy(...order.map((c) => asc(c)))
+    .limit(q.limit + 1)
+    .all();
+  return toPage(rows, q.limit, (r) => [r.report.period, r.report.organizationId], toRecord);
+}
+
+export function insertReport(db: Db, row: ReportRow): void {
+  db.insert(progressReports).values(row).run();
+}
+
+export function updateReport(db: Db, id: string, set: Partial<Omit<ReportRow, 'id' | 'taskId' | 'organizationId' | 'period' | 'createdAt'>>): void {
+  db.update(progressReports).set(set).where(eq(progressReports.id, id)).run();
+}
