@@ -1,0 +1,108 @@
+// Drizzle queries on indicators and their values by period; rows come back with what presenting them needs.
+import { and, asc, eq, inArray } from 'drizzle-orm';
+import type { Db } from '../../db/connection.js';
+import type { PlanStatus, ReportingFrequency } from '../../db/enums.js';
+import { commissions, indicators, indicatorValues, plans, tasks } from '../../db/schema.js';
+import { afterCursor, toPage, type Page } from '../../lib/pagination.js';
+import type { ListIndicatorsQuery } from './indicators.schemas.js';
+
+export type IndicatorRow = typeof indicators.$inferSelect;
+export type IndicatorValueRow = typeof indicatorValues.$inferSelect;
+
+/** An indicator with its values and what its plan decides: "today" (the commission's zone), frequency, period, state. */
+export interface IndicatorRecord extends IndicatorRow {
+  timeZone: string;
+  plan: { status: PlanStatus; reportingFrequency: ReportingFrequency; periodStart: string; periodEnd: string };
+  /** Ordered by period text; the service orders mixed quarter/month forms by date. */
+  values: IndicatorValueRow[];
+}
+
+const recordColumns = {
+  indicator: indicators,
+  timeZone: commissions.timeZone,
+  status: plans.status,
+  reportingFrequency: plans.reportingFrequency,
+  periodStart: plans.periodStart,
+  periodEnd: plans.periodEnd,
+};
+
+type JoinedRow = { indicator: IndicatorRow; timeZone: string } & IndicatorRecord['plan'];
+
+function baseQuery(db: Db) {
+  return db
+    .select(recordColumns)
+    .from(indicators)
+    .innerJoin(plans, eq(plans.id, indicators.planId))
+    .innerJoin(commissions, eq(commissions.id, plans.commissionId));
+}
+
+/** Attaches the values of every indicator of `rows` in one query. */
+function withValues(db: Db, rows: JoinedRow[]): IndicatorRecord[] {
+  if (rows.length === 0) return [];
+  const values = db
+    .select()
+    .from(indicatorValues)
+    .where(
+      inArray(
+        indicatorValues.indicatorId,
+        rows.map((r) => r.indicator.id),
+      ),
+    )
+    .orderBy(asc(indicatorValues.indicatorId), asc(indicatorValues.period))
+    .all();
+  const byIndicator = new Map<string, IndicatorValueRow[]>();
+  for (const v of values) {
+    const list = byIndicator.get(v.indicatorId) ?? [];
+    list.push(v);
+    byIndicator.set(v.indicatorId, list);
+  }
+  return rows.map(({ indicator, timeZone, ...plan }) => ({ ...indicator, timeZone, plan, values: byIndicator.get(indicator.id) ?? [] }));
+}
+
+export function findIndicatorRecord(db: Db, id: string): IndicatorRecord | undefined {
+  const row = baseQuery(db).where(eq(indicators.id, id)).get();
+  return row && withValues(db, [row])[0];
+}
+
+export function listIndicatorRecords(db: Db, q: ListIndicatorsQuery): Page<IndicatorRecord> {
+  const rows = baseQuery(db)
+    .where(
+      and(
+        q.planId === undefined ? undefined : eq(indicators.planId, q.planId),
+        q.taskId === undefined ? undefined : eq(indicators.taskId, q.taskId),
+        afterCursor([indicators.planId, indicators.id], q.cursor),
+      ),
+    )
+    .orderBy(asc(indicators.planId), asc(indicators.id))
+    .limit(q.limit + 1)
+    .all();
+  const page = toPage(rows, q.limit, (r) => [r.indicator.planId, r.indicator.id], (r) => r);
+  return { items: withValues(db, page.items), nextCursor: page.nextCursor };
+}
+
+/** The plan a task belongs to, or undefined when there is no such task. */
+export function planIdOfTask(db: Db, taskId: string): string | undefined {
+  return db.select({ planId: tasks.planId }).from(tasks).where(eq(tasks.id, taskId)).get()?.planId;
+}
+
+export function insertIndicator(db: Db, row: IndicatorRow): void {
+  db.insert(indicators).values(row).run();
+}
+
+export function updateIndicator(db: Db, id: string, set: Partial<Omit<IndicatorRow, 'id' | 'planId' | 'taskId' | 'createdAt'>>): void {
+  db.update(indicators).set(set).where(eq(indicators.id, id)).run();
+}
+
+/** Records the value of a period, replacing the one recorded before for that period. */
+export function upsertValue(db: Db, row: IndicatorValueRow): void {
+  const { indicatorId: _indicatorId, period: _period, ...set } = row;
+  db.insert(indicatorValues)
+    .values(row)
+    .onConflictDoUpdate({ target: [indicatorValues.indicatorId, indicatorValues.period], set })
+    .run();
+}
+
+/** The indicators of one task, with their values: what deleting the task would take with it. */
+export function indicatorsOfTask(db: Db, taskId: string): IndicatorRecord[] {
+  return withValues(db, baseQuery(db).where(eq(indicators.taskId, taskId)).orderBy(asc(indicators.id)).all());
+}

@@ -1,0 +1,201 @@
+// Domain rules of indicators: a plan's or task's target, values by period of the plan, progress toward the target.
+import { writeTransaction, type Db } from '../../db/connection.js';
+import { AppError, ERRORS, notFound, unknownReference } from '../../errors.js';
+import { dateInZone } from '../../lib/dates.js';
+import { newId } from '../../lib/ids.js';
+import { frequencyOf, periodBounds } from '../../lib/periods.js';
+import type { ServiceDeps, WriteContext } from '../../lib/service.js';
+import { recordChange } from '../history/history.recorder.js';
+import { findPlan } from '../plans/plans.repository.js';
+import { latestValue, progressPercent } from './indicator-progress.js';
+import * as repo from './indicators.repository.js';
+import type { CreateIndicator, Indicator, ListIndicatorsQuery, RecordIndicatorValue, UpdateIndicator } from './indicators.schemas.js';
+
+const PERIOD_EXAMPLES = { quarterly: 'a quarter such as 2026-Q4', monthly: 'a month such as 2026-11' } as const;
+
+export function presentIndicator(r: repo.IndicatorRecord, now: Date): Indicator {
+  // Periods of one indicator share the plan's frequency unless the plan changed it; order by date either way.
+  const values = r.values
+    .map((v) => ({ period: v.period, value: v.value, note: v.note, recordedAt: v.recordedAt }))
+    .sort((a, b) => periodBounds(a.period).start.localeCompare(periodBounds(b.period).start) || a.period.localeCompare(b.period));
+  const latest = latestValue(values, dateInZone(now, r.timeZone));
+  return {
+    id: r.id,
+    planId: r.planId,
+    taskId: r.taskId,
+    name: r.name,
+    unit: r.unit,
+    baseline: r.baseline,
+    target: r.target,
+    direction: r.target > r.baseline ? 'increase' : 'decrease',
+    values,
+    latest,
+    progressPercent: progressPercent(r.baseline, r.target, latest?.value ?? null),
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+  };
+}
+
+/**
+ * What the history keeps of an indicator's own fields. Values are recorded one period at a time (field
+ * `values.<period>`), and direction, latest and progressPercent are derived, so none of them is a fact here.
+ */
+function factsOf(i: Indicator) {
+  return { id: i.id, planId: i.planId, taskId: i.taskId, name: i.name, unit: i.unit, baseline: i.baseline, target: i.target };
+}
+
+function refuseClosedPlan(status: string): void {
+  if (status === 'closed') {
+    throw new AppError(ERRORS.planStateConflict, 'the plan is closed: its indicators can no longer change');
+  }
+}
+
+/** Progress is measured from baseline to target, so the two must differ. */
+function refuseFlatTarget(baseline: number, target: number, path: string): void {
+  if (baseline !== target) return;
+  throw new AppError(ERRORS.invalidValue, `the target (${target}) equals the baseline: there is no way to measure progress toward it`, [
+    { path, message: 'target must differ from baseline' },
+  ]);
+}
+
+/** The task must exist and be one of the plan's. */
+function checkTask(tx: Db, planId: string, taskId: string): void {
+  const taskPlanId = repo.planIdOfTask(tx, taskId);
+  if (taskPlanId === undefined) throw unknownReference('body.taskId', 'task', taskId);
+  if (taskPlanId !== planId) {
+    throw new AppError(ERRORS.invalidValue, 'the task belongs to another plan than the indicator', [
+      { path: 'body.taskId', message: 'not a task of the plan' },
+    ]);
+  }
+}
+
+/** A period is recorded in the plan's frequency, within the plan's period, and once it has begun. */
+function checkPeriod(record: repo.IndicatorRecord, period: string, today: string): void {
+  const refuse = (detail: string, message: string) => {
+    throw new AppError(ERRORS.invalidValue, detail, [{ path: 'params.period', message }]);
+  };
+  const { reportingFrequency, periodStart, periodEnd } = record.plan;
+  if (frequencyOf(period) !== reportingFrequency) {
+    refuse(`the plan reports ${reportingFrequency}: record ${PERIOD_EXAMPLES[reportingFrequency]}, not ${period}`, `not a ${reportingFrequency} period`);
+  }
+  const { start, end } = periodBounds(period);
+  if (end < periodStart || start > periodEnd) {
+    refuse(`${period} (${start} to ${end}) is outside the plan's period, ${periodStart} to ${periodEnd}`, 'outside the plan period');
+  }
+  if (start > today) {
+    refuse(`${period} starts on ${start}, after today (${today}): a value is recorded once its period has begun`, 'not begun yet');
+  }
+}
+
+export function createIndicatorService({ db, clock }: ServiceDeps) {
+  const load = (tx: Db, id: string): repo.IndicatorRecord => {
+    const record = repo.findIndicatorRecord(tx, id);
+    if (!record) throw notFound('indicator', id);
+    return record;
+  };
+
+  return {
+    list(q: ListIndicatorsQuery) {
+      const now = clock();
+      const page = repo.listIndicatorRecords(db, q);
+      return { items: page.items.map((r) => presentIndicator(r, now)), nextCursor: page.nextCursor };
+    },
+
+    get(id: string): Indicator {
+      return presentIndicator(load(db, id), clock());
+    },
+
+    create(input: CreateIndicator, ctx: WriteContext): Indicator {
+      const now = clock();
+      const at = now.toISOString();
+      const id = newId();
+      return writeTransaction(db, (tx) => {
+        const plan = findPlan(tx, input.planId);
+        if (!plan) throw unknownReference('body.planId', 'plan', input.planId);
+        refuseClosedPlan(plan.status);
+        if (input.taskId != null) checkTask(tx, plan.id, input.taskId);
+        refuseFlatTarget(input.baseline, input.target, 'body.target');
+        repo.insertIndicator(tx, {
+          id,
+          planId: plan.id,
+          taskId: input.taskId ?? null,
+          name: input.name,
+          unit: input.unit,
+          baseline: input.baseline,
+          target: input.target,
+          createdAt: at,
+          updatedAt: at,
+        });
+        const created = presentIndicator(load(tx, id), now);
+        recordChange(tx, ctx.actor, at, {
+          operation: 'createIndicator',
+          entity: 'indicator',
+          entityId: id,
+          planId: created.planId,
+          taskId: created.taskId,
+          before: null,
+          after: factsOf(created),
+        });
+        return created;
+      });
+    },
+
+    update(id: string, patch: UpdateIndicator, ctx: WriteContext): Indicator {
+      const now = clock();
+      const at = now.toISOString();
+      return writeTransaction(db, (tx) => {
+        const current = load(tx, id);
+        const before = presentIndicator(current, now);
+        ctx.expect?.(before);
+        refuseClosedPlan(current.plan.status);
+        const baseline = patch.baseline ?? current.baseline;
+        const target = patch.target ?? current.target;
+        refuseFlatTarget(baseline, target, patch.target !== undefined ? 'body.target' : 'body.baseline');
+        repo.updateIndicator(tx, id, { ...patch, updatedAt: at });
+        const after = presentIndicator(load(tx, id), now);
+        recordChange(tx, ctx.actor, at, {
+          operation: 'updateIndicator',
+          entity: 'indicator',
+          entityId: id,
+          planId: current.planId,
+          taskId: current.taskId,
+          before: factsOf(before),
+          after: factsOf(after),
+        });
+        return after;
+      });
+    },
+
+    /**
+     * Records (or corrects) the actual value of a period. Recording the same value and note again changes
+     * nothing: no write, no history entry, the first recordedAt stays.
+     */
+    recordValue(id: string, period: string, input: RecordIndicatorValue, ctx: WriteContext): Indicator {
+      const now = clock();
+      const at = now.toISOString();
+      return writeTransaction(db, (tx) => {
+        const current = load(tx, id);
+        const before = presentIndicator(current, now);
+        ctx.expect?.(before);
+        refuseClosedPlan(current.plan.status);
+        checkPeriod(current, period, dateInZone(now, current.timeZone));
+        const previous = current.values.find((v) => v.period === period);
+        const note = input.note ?? null;
+        if (previous && previous.value === input.value && previous.note === note) return before;
+        repo.upsertValue(tx, { indicatorId: id, period, value: input.value, note, recordedAt: at, recordedByKeyId: ctx.actor.keyId });
+        repo.updateIndicator(tx, id, { updatedAt: at });
+        const field = `values.${period}`;
+        recordChange(tx, ctx.actor, at, {
+          operation: 'recordIndicatorValue',
+          entity: 'indicator',
+          entityId: id,
+          planId: current.planId,
+          taskId: current.taskId,
+          before: { [field]: previous ? { value: previous.value, note: previous.note } : null },
+          after: { [field]: { value: input.value, note } },
+        });
+        return presentIndicator(load(tx, id), now);
+      });
+    },
+  };
+}
