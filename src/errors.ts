@@ -37,6 +37,7 @@ export const ERRORS = {
   invalidValue: spec('invalid-value', 422, 'A value is not acceptable'),
   bodyTooLarge: spec('body-too-large', 413, 'The request body is too large'),
   unsupportedMediaType: spec('unsupported-media-type', 415, 'The request content type is not supported'),
+  notAcceptable: spec('not-acceptable', 406, 'None of the media types the request accepts can be produced'),
   internal: spec('internal-error', 500, 'Internal server error'),
   unavailable: spec('service-unavailable', 503, 'The service is not available'),
 } as const satisfies Record<string, ErrorSpec>;

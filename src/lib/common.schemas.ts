@@ -67,6 +67,7 @@ export const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   401: 'No API key, or one that is unknown or revoked.',
   403: 'The caller may not take this action on this resource.',
   404: 'The resource does not exist.',
+  406: 'The Accept header names no media type this operation can produce.',
   409: 'The request conflicts with the current state of the resource.',
   413: 'The request body is larger than the configured limit.',
   412: 'If-Match named an ETag the resource no longer has; nothing changed. Read it again, then retry.',

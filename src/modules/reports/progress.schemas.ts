@@ -52,14 +52,22 @@ export const BreakdownSchema = z
     closedLate: count('Closed tasks reported done after their due date.'),
     overdue: count('Tasks past their due date, neither closed nor cancelled.'),
     overdueDays: count('Sum of the days overdue of those tasks.'),
-    dueNext30Days: count('Open tasks due within the next 30 days (from the day after the date).'),
+    dueNext30Days: count('Tasks neither closed nor cancelled due within the next 30 days (from the day after the date to 30 days after it).'),
     postponedTasks: count('Tasks whose deadline was moved later at least once.'),
     postponements: count('Moves of a deadline to a later date.'),
     daysMoved: count('Total days deadlines were moved later.'),
     confidence: ConfidenceCountsSchema,
-    missingReports: count('Assignments with no report for the last period already due.'),
+    missingReports: count(
+      'Assignments of tasks neither closed nor cancelled at the submission deadline of the last period already due (and created by then) with no report for that period as of the date.',
+    ),
   })
-  .meta({ id: 'ProgressBreakdown', description: 'Progress figures of a group of tasks.' });
+  .meta({
+    id: 'ProgressBreakdown',
+    description:
+      'Progress figures of a group of tasks. Task figures count each task of the group once; assignment figures ' +
+      '(confidence, missingReports) count the group\'s assignments (task × executing organization): for a party, those ' +
+      'of its organizations; for an organization, its own; for an area and the totals, all of the tasks\' assignments.',
+  });
 
 const GroupSchema = (key: z.ZodType, what: string) =>
   BreakdownSchema.extend({
@@ -82,6 +90,19 @@ export const ReportTaskSchema = z
     postponementCount: count('Moves to a later date, as of the date.'),
     daysMoved: count('Days the deadline was moved later in total.'),
     completion: z.enum(['on_time', 'late']).nullable().describe('For closed tasks: done on time or late against the due date.'),
+    formOfCompletion: z.string().nullable().describe('Form of completion, as in the plan.'),
+    expectedResult: z.string().nullable().describe('Expected result, as in the plan.'),
+    basis: z
+      .object({
+        meetingId: IdSchema,
+        meetingTitle: z.string(),
+        meetingDate: DateSchema,
+        protocolNumber: z.string().nullable(),
+        protocolItem: z.string().nullable(),
+        text: z.string().describe('The basis as one line for people, e.g. "Protocol No. 19 of 2026-11-04 (Official visit to Astana), item 4".'),
+      })
+      .nullable()
+      .describe('The meeting and protocol item that set the task.'),
     percentComplete: z.number().int().min(0).max(100).nullable().describe('Lowest percent complete in the latest reports; null without reports.'),
     confidence: z.enum(CONFIDENCE_LEVELS).nullable().describe('Worst confidence in the latest reports; null without reports.'),
     executors: z
@@ -98,6 +119,14 @@ export const ReportTaskSchema = z
   })
   .meta({ id: 'ProgressReportTask', description: 'One task as the report sees it on the date.' });
 
+const ReportingPeriodSchema = z
+  .object({
+    current: z.string().describe('The reporting period containing the date, e.g. "2026-Q4".'),
+    lastDue: z.string().nullable().describe('The latest period whose submission deadline has passed; null if none yet.'),
+    lastDueDeadline: DateSchema.nullable().describe('Its submission deadline.'),
+  })
+  .describe('Reporting periods as of the date.');
+
 export const ProgressReportSchema = z
   .object({
     scope: z
@@ -106,19 +135,18 @@ export const ProgressReportSchema = z
         commissionName: z.string(),
         timeZone: z.string(),
         parties: z.array(z.string()).describe('The two party countries.'),
-        plans: z.array(z.object({ id: IdSchema, title: z.string(), status: z.string() })).describe('The plans covered.'),
+        plans: z
+          .array(z.object({ id: IdSchema, title: z.string(), status: z.string() }))
+          .describe('The plans covered: the plan asked for, or every approved or closed plan of the commission.'),
       })
       .describe('What the report covers.'),
     asOf: DateSchema.describe('The day described.'),
     generatedAt: InstantSchema,
     lang: z.enum(LANGUAGES).nullable().describe('Language of task titles, where translated.'),
-    reportingPeriod: z
-      .object({
-        current: z.string().describe('The reporting period containing the date, e.g. "2026-Q4".'),
-        lastDue: z.string().nullable().describe('The latest period whose submission deadline has passed; null if none yet.'),
-        lastDueDeadline: DateSchema.nullable().describe('Its submission deadline.'),
-      })
-      .describe('Reporting periods as of the date.'),
+    reportingPeriod: ReportingPeriodSchema.describe(
+      'Reporting periods as of the date: those of the plan; for a commission, those of its first plan (each missing report ' +
+        'names its own period and deadline), or quarterly ones when it has no plan.',
+    ),
     totals: BreakdownSchema.describe('The whole scope; each task counted once.'),
     byParty: z.array(GroupSchema(z.string(), 'Country code of the party.')).describe('A task counts for each party among its assignees.'),
     byOrganization: z
@@ -151,7 +179,7 @@ export const ProgressReportSchema = z
           taskId: IdSchema.nullable(),
           baseline: z.number(),
           target: z.number(),
-          actual: z.number().nullable().describe('Latest value recorded for a period ending on or before the date.'),
+          actual: z.number().nullable().describe('Latest value of a period ending on or before the date, among those recorded by the end of the date.'),
           actualPeriod: z.string().nullable(),
           progressPercent: z.number().nullable().describe('(actual − baseline) / (target − baseline) × 100, one decimal; null without a value.'),
         }),
@@ -159,8 +187,115 @@ export const ProgressReportSchema = z
       .describe('Indicators of the plans against their targets.'),
     tasks: z.array(ReportTaskSchema).describe('Every task of the scope, by plan then code.'),
   })
-  .meta({ id: 'ProgressReport', description: 'The co-chairs\' progress report of a plan or commission on a date.' });
+  .meta({ id: 'ProgressReport', description: 'The co-chairs\' progress report of a plan or commission on a date.', example: reportExample() });
 
 export type ProgressReport = z.infer<typeof ProgressReportSchema>;
 export type Breakdown = z.infer<typeof BreakdownSchema>;
 export type ReportTask = z.infer<typeof ReportTaskSchema>;
+
+/** A realistic report for the API description: the demo plan of 30 tasks on 28 November 2026. */
+function reportExample() {
+  const id = (n: number) => `019a7c2e-7a10-7000-8000-${String(n).padStart(12, '0')}`;
+  const figures = (taskCount: number, byStatus: number[], rest: Partial<Breakdown> = {}): Breakdown => ({
+    taskCount,
+    byStatus: Object.fromEntries(TASK_STATUSES.map((s, i) => [s, byStatus[i] ?? 0])) as Breakdown['byStatus'],
+    percentByStatus: Object.fromEntries(
+      TASK_STATUSES.map((s, i) => [s, taskCount === 0 ? 0 : Math.round(((byStatus[i] ?? 0) / taskCount) * 1000) / 10]),
+    ) as Breakdown['percentByStatus'],
+    closedOnTime: 4,
+    closedLate: 1,
+    overdue: 5,
+    overdueDays: 97,
+    dueNext30Days: 9,
+    postponedTasks: 4,
+    postponements: 5,
+    daysMoved: 183,
+    confidence: { green: 18, amber: 14, red: 5, none: 27 },
+    missingReports: 7,
+    ...rest,
+  });
+  const totals = figures(30, [6, 14, 1, 3, 5, 1]);
+  const task: ReportTask = {
+    taskId: id(40),
+    planId: id(30),
+    code: '1.4',
+    title: 'Localization of BelAZ mining dump truck assembly in Kazakhstan',
+    area: 'mechanical_engineering',
+    status: 'in_progress',
+    dueDate: '2026-10-31',
+    originalDueDate: '2026-06-30',
+    overdue: true,
+    daysOverdue: 28,
+    postponementCount: 2,
+    daysMoved: 123,
+    completion: null,
+    formOfCompletion: 'Information to the commission',
+    expectedResult: 'An assembly line for 30 dump trucks a year',
+    basis: {
+      meetingId: id(20),
+      meetingTitle: 'Official visit to Astana',
+      meetingDate: '2026-11-04',
+      protocolNumber: '19',
+      protocolItem: '4',
+      text: 'Protocol No. 19 of 2026-11-04 (Official visit to Astana), item 4',
+    },
+    percentComplete: 35,
+    confidence: 'red',
+    executors: [
+      { organizationId: id(11), name: 'Ministry of Industry of the Republic of Belarus', shortName: 'Minprom', country: 'BY', role: 'lead' },
+      { organizationId: id(12), name: 'Ministry of Industry and Construction of the Republic of Kazakhstan', shortName: 'MIC', country: 'KZ', role: 'lead' },
+      { organizationId: id(13), name: 'BelAZ', shortName: 'BelAZ', country: 'BY', role: 'co_executor' },
+    ],
+  };
+  return {
+    scope: {
+      commissionId: id(1),
+      commissionName: 'Intergovernmental Commission on Trade and Economic Co-operation between Belarus and Kazakhstan',
+      timeZone: 'Europe/Minsk',
+      parties: ['BY', 'KZ'],
+      plans: [{ id: id(30), title: 'Roadmap of industrial co-operation 2026–2027', status: 'approved' }],
+    },
+    asOf: '2026-11-28',
+    generatedAt: '2026-11-28T09:00:00.000Z',
+    lang: 'en',
+    reportingPeriod: { current: '2026-Q4', lastDue: '2026-Q3', lastDueDeadline: '2026-10-10' },
+    totals,
+    byParty: [
+      { key: 'BY', label: 'Belarus', ...figures(28, [5, 13, 1, 3, 5, 1]) },
+      { key: 'KZ', label: 'Kazakhstan', ...figures(30, [6, 14, 1, 3, 5, 1]) },
+    ],
+    byOrganization: [
+      { key: id(11), label: 'Ministry of Industry of the Republic of Belarus', country: 'BY', shortName: 'Minprom', ...figures(12, [2, 6, 0, 1, 3, 0]) },
+    ],
+    byArea: [{ key: 'mechanical_engineering', label: 'Mechanical engineering', ...figures(10, [1, 5, 0, 1, 3, 0]) }],
+    overdue: [task],
+    dueSoon: [],
+    mostPostponed: [task],
+    missingReports: [
+      {
+        taskId: id(40),
+        code: '1.4',
+        title: task.title,
+        organizationId: id(13),
+        organizationName: 'BelAZ',
+        country: 'BY',
+        period: '2026-Q3',
+        deadline: '2026-10-10',
+      },
+    ],
+    indicators: [
+      {
+        id: id(50),
+        name: 'Dump trucks assembled in Kazakhstan',
+        unit: 'trucks',
+        taskId: id(40),
+        baseline: 0,
+        target: 30,
+        actual: 9,
+        actualPeriod: '2026-Q3',
+        progressPercent: 30,
+      },
+    ],
+    tasks: [task],
+  };
+}

@@ -1,0 +1,116 @@
+// The progress report as CSV: UTF-8 with a BOM (so spreadsheets read Cyrillic right), commas, CRLF.
+// Columns are shared with the XLSX rendering, so both say the same thing under the same names.
+import { stringify } from 'csv-stringify/sync';
+import { TASK_STATUSES } from '../../db/enums.js';
+import type { Breakdown, ProgressReport, ReportTask } from './progress.schemas.js';
+
+export type CsvTable = 'breakdown' | 'tasks';
+
+/** Every figure of a breakdown, flattened to its JSON path ("byStatus.done", "confidence.red"). */
+export function breakdownFigures(b: Breakdown): [name: string, value: number][] {
+  return [
+    ['taskCount', b.taskCount],
+    ...TASK_STATUSES.map((s): [string, number] => [`byStatus.${s}`, b.byStatus[s]]),
+    ...TASK_STATUSES.map((s): [string, number] => [`percentByStatus.${s}`, b.percentByStatus[s]]),
+    ['closedOnTime', b.closedOnTime],
+    ['closedLate', b.closedLate],
+    ['overdue', b.overdue],
+    ['overdueDays', b.overdueDays],
+    ['dueNext30Days', b.dueNext30Days],
+    ['postponedTasks', b.postponedTasks],
+    ['postponements', b.postponements],
+    ['daysMoved', b.daysMoved],
+    ['confidence.green', b.confidence.green],
+    ['confidence.amber', b.confidence.amber],
+    ['confidence.red', b.confidence.red],
+    ['confidence.none', b.confidence.none],
+    ['missingReports', b.missingReports],
+  ];
+}
+
+export type BreakdownDimension = 'total' | 'party' | 'organization' | 'area';
+
+/** The groups of the report in the order every rendering lists them: total, parties, organizations, areas. */
+export function breakdownGroups(report: ProgressReport): { dimension: BreakdownDimension; key: string; label: string; country: string | null; figures: Breakdown }[] {
+  return [
+    { dimension: 'total', key: '', label: 'Total', country: null, figures: report.totals },
+    ...report.byParty.map((g) => ({ dimension: 'party' as const, key: String(g.key), label: g.label, country: String(g.key), figures: g })),
+    ...report.byOrganization.map((g) => ({ dimension: 'organization' as const, key: String(g.key), label: g.label, country: g.country, figures: g })),
+    ...report.byArea.map((g) => ({ dimension: 'area' as const, key: String(g.key), label: g.label, country: null, figures: g })),
+  ];
+}
+
+export const executorNames = (task: ReportTask, role: 'lead' | 'co_executor') =>
+  task.executors.filter((e) => e.role === role).map((e) => e.name);
+
+/** The columns of the tasks table, in order; the XLSX Tasks sheet shows the same after its first columns. */
+export const TASK_COLUMNS = [
+  'code',
+  'title',
+  'area',
+  'status',
+  'dueDate',
+  'originalDueDate',
+  'overdue',
+  'daysOverdue',
+  'postponementCount',
+  'daysMoved',
+  'completion',
+  'percentComplete',
+  'confidence',
+  'leadExecutors',
+  'coExecutors',
+  'plan',
+] as const;
+export type TaskColumn = (typeof TASK_COLUMNS)[number];
+
+/** The values of one task for the tasks table. */
+export function taskColumns(report: ProgressReport, task: ReportTask): Record<TaskColumn, string | number | boolean | null> {
+  return {
+    code: task.code,
+    title: task.title,
+    area: task.area,
+    status: task.status,
+    dueDate: task.dueDate,
+    originalDueDate: task.originalDueDate,
+    overdue: task.overdue,
+    daysOverdue: task.daysOverdue,
+    postponementCount: task.postponementCount,
+    daysMoved: task.daysMoved,
+    completion: task.completion,
+    percentComplete: task.percentComplete,
+    confidence: task.confidence,
+    leadExecutors: executorNames(task, 'lead').join('; '),
+    coExecutors: executorNames(task, 'co_executor').join('; '),
+    plan: report.scope.plans.find((p) => p.id === task.planId)?.title ?? '',
+  };
+}
+
+function toCsv(columns: string[], rows: unknown[][]): string {
+  return stringify(rows, {
+    bom: true,
+    header: true,
+    columns,
+    record_delimiter: '\r\n',
+    cast: { boolean: (v) => (v ? 'true' : 'false') },
+  });
+}
+
+/** One table of the report as CSV text, starting with the UTF-8 BOM. Empty cells stand for null. */
+export function renderProgressCsv(report: ProgressReport, table: CsvTable = 'breakdown'): string {
+  if (table === 'tasks') {
+    return toCsv(
+      [...TASK_COLUMNS],
+      report.tasks.map((t) => {
+        const values = taskColumns(report, t);
+        return TASK_COLUMNS.map((c) => values[c]);
+      }),
+    );
+  }
+  const groups = breakdownGroups(report);
+  const columns = ['dimension', 'key', 'label', ...breakdownFigures(report.totals).map(([name]) => name)];
+  return toCsv(
+    columns,
+    groups.map((g) => [g.dimension, g.key, g.label, ...breakdownFigures(g.figures).map(([, v]) => v)]),
+  );
+}

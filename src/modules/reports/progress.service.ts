@@ -1,0 +1,411 @@
+// The co-chairs' progress report: the scope's tasks as they stood at the end of a day, counted by status,
+// timeliness, postponements, confidence and missing reports, for the whole scope and by party,
+// organization and area.
+import type { Confidence, Language, TaskArea, TaskStatus } from '../../db/enums.js';
+import { TASK_AREAS, TASK_STATUSES } from '../../db/enums.js';
+import { AppError, ERRORS, notFound } from '../../errors.js';
+import { addDays, dateInZone, daysBetween } from '../../lib/dates.js';
+import { lastDuePeriod, periodBounds, periodOf, submissionDeadline } from '../../lib/periods.js';
+import type { ServiceDeps } from '../../lib/service.js';
+import { latestValue, progressPercent } from '../indicators/indicator-progress.js';
+import { completionOf, OUT_OF_CONTROL_STATUSES, overdueState } from '../tasks/task-timeliness.js';
+import * as repo from './progress.repository.js';
+import type { Breakdown, ProgressReport, ProgressReportQuery, ReportTask } from './progress.schemas.js';
+
+const DUE_SOON_DAYS = 30;
+const MOST_POSTPONED = 10;
+const DAY_MS = 86_400_000;
+
+/**
+ * The first instant (ISO, UTC) whose date in `timeZone` is after `date`: "at or before the end of that
+ * day" is "before this instant". Found by bisection over the widest span of UTC offsets, so DST changes
+ * (even at midnight) need no special case.
+ */
+export function endOfDay(date: string, timeZone: string): string {
+  const after = (ms: number) => dateInZone(new Date(ms), timeZone) > date;
+  const nextMidnightUtc = Date.parse(`${date}T00:00:00Z`) + DAY_MS;
+  let lo = nextMidnightUtc - 15 * 3_600_000; // UTC+14 is the easternmost offset
+  let hi = nextMidnightUtc + 13 * 3_600_000; // UTC−12 the westernmost
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (after(mid)) hi = mid;
+    else lo = mid;
+  }
+  return new Date(hi).toISOString();
+}
+
+/** Group labels: English by default; the commission's working language Russian for ru, be and kk. */
+const AREA_LABELS: Record<TaskArea, [en: string, ru: string]> = {
+  mechanical_engineering: ['Mechanical engineering', 'Машиностроение'],
+  digitalization: ['Digitalization', 'Цифровизация'],
+  food_supplies: ['Food supplies', 'Поставки продовольствия'],
+  agriculture: ['Agriculture', 'Сельское хозяйство'],
+  trade: ['Trade', 'Торговля'],
+  industrial_cooperation: ['Industrial co-operation', 'Промышленная кооперация'],
+  energy: ['Energy', 'Энергетика'],
+  transport_logistics: ['Transport and logistics', 'Транспорт и логистика'],
+  regional_cooperation: ['Regional co-operation', 'Межрегиональное сотрудничество'],
+  science_education: ['Science and education', 'Наука и образование'],
+  other: ['Other', 'Прочее'],
+};
+
+function areaLabel(area: TaskArea, lang: Language | null): string {
+  return AREA_LABELS[area][lang === null || lang === 'en' ? 0 : 1];
+}
+
+function countryLabel(country: string, lang: Language | null): string {
+  try {
+    return new Intl.DisplayNames([lang ?? 'en'], { type: 'region' }).of(country) ?? country;
+  } catch {
+    return country;
+  }
+}
+
+function basisOf(row: repo.ReportTaskRow): ReportTask['basis'] {
+  if (!row.basisMeetingId || !row.basisMeeting) return null;
+  const m = row.basisMeeting;
+  const head = m.protocolNumber ? `Protocol No. ${m.protocolNumber} of ${m.date} (${m.title})` : `${m.title}, ${m.date}`;
+  return {
+    meetingId: row.basisMeetingId,
+    meetingTitle: m.title,
+    meetingDate: m.date,
+    protocolNumber: m.protocolNumber,
+    protocolItem: row.basisProtocolItem,
+    text: row.basisProtocolItem ? `${head}, item ${row.basisProtocolItem}` : head,
+  };
+}
+
+const CONFIDENCE_RANK: Record<Confidence, number> = { green: 0, amber: 1, red: 2 };
+
+/** The report of the latest period of each assignment (task × organization), keyed `taskId organizationId`. */
+function latestReports(reports: repo.ReportRow[]): Map<string, repo.ReportRow> {
+  const latest = new Map<string, repo.ReportRow>();
+  const endOf = (r: repo.ReportRow) => periodBounds(r.period).end;
+  for (const r of reports) {
+    const key = `${r.taskId} ${r.organizationId}`;
+    const best = latest.get(key);
+    if (!best || endOf(r) > endOf(best) || (endOf(r) === endOf(best) && r.period > best.period)) latest.set(key, r);
+  }
+  return latest;
+}
+
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const list = out.get(key(item)) ?? [];
+    list.push(item);
+    out.set(key(item), list);
+  }
+  return out;
+}
+
+/** A task as it stood on the date. */
+interface TaskState {
+  status: TaskStatus;
+  dueDate: string;
+  postponementCount: number;
+  daysMoved: number;
+  completedAt: string | null;
+}
+
+/** Replays the transitions and deadline moves known before the instant they were loaded up to. */
+function replay(row: repo.TaskRow, changes: repo.StatusChangeRow[], moves: repo.DueDateMoveRow[]): TaskState {
+  let dueDate = row.originalDueDate;
+  let postponementCount = 0;
+  let daysMoved = 0;
+  for (const m of moves) {
+    // As the deadline-change service counts: only a move to a later date is a postponement.
+    if (m.newDueDate > dueDate) {
+      postponementCount += 1;
+      daysMoved += daysBetween(dueDate, m.newDueDate);
+    }
+    dueDate = m.newDueDate;
+  }
+  const completedAt = changes.findLast((c) => c.to === 'done')?.changedAt ?? null;
+  return { status: changes.at(-1)?.to ?? 'not_started', dueDate, postponementCount, daysMoved, completedAt };
+}
+
+function statusAt(changes: repo.StatusChangeRow[], before: string): TaskStatus {
+  return changes.findLast((c) => c.changedAt < before)?.to ?? 'not_started';
+}
+
+interface AssignmentFact {
+  organizationId: string;
+  country: string;
+  confidence: Confidence | null;
+  missing: boolean;
+}
+
+interface TaskFact {
+  task: ReportTask;
+  assignments: AssignmentFact[];
+  missing: ProgressReport['missingReports'];
+}
+
+interface PlanPeriods {
+  current: string;
+  lastDue: string | null;
+  lastDueDeadline: string | null;
+  /** The end of the deadline day, as an instant: what was open then owed a report. */
+  deadlineEnd: string | null;
+}
+
+/** What every task of the report is judged against. */
+interface ReportContext {
+  asOf: string;
+  today: string;
+  timeZone: string;
+  lang: Language | null;
+  changesByTask: Map<string, repo.StatusChangeRow[]>;
+  movesByTask: Map<string, repo.DueDateMoveRow[]>;
+  /** The latest report of each assignment, keyed `taskId organizationId`. */
+  latest: Map<string, repo.ReportRow>;
+  /** Every report known, keyed `taskId organizationId period`. */
+  reported: Set<string>;
+  periods: Map<string, PlanPeriods>;
+}
+
+function periodsOf(plan: repo.PlanRow, asOf: string, timeZone: string): PlanPeriods {
+  const lastDue = lastDuePeriod(asOf, plan.reportingFrequency, plan.reportDueDays, plan.periodStart);
+  const deadline = lastDue === null ? null : submissionDeadline(lastDue, plan.reportDueDays);
+  return {
+    current: periodOf(asOf, plan.reportingFrequency),
+    lastDue,
+    lastDueDeadline: deadline,
+    deadlineEnd: deadline === null ? null : endOfDay(deadline, timeZone),
+  };
+}
+
+/** One task as it stood on the date, its assignments, and the reports it owed and lacks. */
+function taskFact(row: repo.ReportTaskRow, b: ReportContext): TaskFact {
+  const changes = b.changesByTask.get(row.id) ?? [];
+  const replayed = replay(row, changes, b.movesByTask.get(row.id) ?? []);
+  // Today the report reads the task's own columns, so it shows exactly what GET /v1/tasks shows; a past day
+  // is replayed from the transitions and deadline moves known by its end.
+  const state: TaskState =
+    b.asOf === b.today
+      ? { ...replayed, status: row.status, dueDate: row.dueDate, postponementCount: row.postponementCount, completedAt: row.completedAt }
+      : replayed;
+  const title = (b.lang && row.translations?.[b.lang]?.title) || row.title;
+  const { lastDue, lastDueDeadline, deadlineEnd } = b.periods.get(row.planId) as PlanPeriods;
+  // A report was owed by every assignee of a task that existed and was under control at the deadline.
+  const owed =
+    lastDue !== null &&
+    lastDueDeadline !== null &&
+    deadlineEnd !== null &&
+    row.createdAt < deadlineEnd &&
+    !OUT_OF_CONTROL_STATUSES.includes(statusAt(changes, deadlineEnd));
+  const missing: TaskFact['missing'] = [];
+  const assignments = row.assignees.map((a): AssignmentFact => {
+    const lacking = owed && !b.reported.has(`${row.id} ${a.organizationId} ${lastDue}`);
+    if (lacking) {
+      missing.push({
+        taskId: row.id,
+        code: row.code,
+        title,
+        organizationId: a.organizationId,
+        organizationName: a.name,
+        country: a.country,
+        period: lastDue,
+        deadline: lastDueDeadline,
+      });
+    }
+    const confidence = b.latest.get(`${row.id} ${a.organizationId}`)?.confidence ?? null;
+    return { organizationId: a.organizationId, country: a.country, confidence, missing: lacking };
+  });
+  const reports = row.assignees.flatMap((a) => b.latest.get(`${row.id} ${a.organizationId}`) ?? []);
+  const task: ReportTask = {
+    taskId: row.id,
+    planId: row.planId,
+    code: row.code,
+    title,
+    area: row.area,
+    status: state.status,
+    dueDate: state.dueDate,
+    originalDueDate: row.originalDueDate,
+    ...overdueState(state.dueDate, state.status, b.asOf),
+    postponementCount: state.postponementCount,
+    daysMoved: state.daysMoved,
+    completion: completionOf({ ...state, originalDueDate: row.originalDueDate }, b.timeZone)?.againstDueDate ?? null,
+    formOfCompletion: row.formOfCompletion,
+    expectedResult: row.expectedResult,
+    basis: basisOf(row),
+    percentComplete: reports.length === 0 ? null : Math.min(...reports.map((r) => r.percentComplete)),
+    confidence: reports.reduce<Confidence | null>(
+      (worst, r) => (worst === null || CONFIDENCE_RANK[r.confidence] > CONFIDENCE_RANK[worst] ? r.confidence : worst),
+      null,
+    ),
+    executors: row.assignees.map(({ organizationId, name, shortName, country, role }) => ({ organizationId, name, shortName, country, role })),
+  };
+  return { task, assignments, missing };
+}
+
+const percent = (part: number, whole: number) => (whole === 0 ? 0 : Math.round((part / whole) * 1000) / 10);
+
+/** The figures of one group: its tasks counted once each, its assignments (task × organization) once each. */
+function breakdown(tasks: ReportTask[], assignments: AssignmentFact[], asOf: string): Breakdown {
+  const byStatus = Object.fromEntries(TASK_STATUSES.map((s) => [s, tasks.filter((t) => t.status === s).length])) as Breakdown['byStatus'];
+  const soonest = addDays(asOf, 1);
+  const latest = addDays(asOf, DUE_SOON_DAYS);
+  const overdue = tasks.filter((t) => t.overdue);
+  const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+  const confidence = (level: Confidence | null) => assignments.filter((a) => a.confidence === level).length;
+  return {
+    taskCount: tasks.length,
+    byStatus,
+    percentByStatus: Object.fromEntries(TASK_STATUSES.map((s) => [s, percent(byStatus[s], tasks.length)])) as Breakdown['percentByStatus'],
+    closedOnTime: tasks.filter((t) => t.completion === 'on_time').length,
+    closedLate: tasks.filter((t) => t.completion === 'late').length,
+    overdue: overdue.length,
+    overdueDays: sum(overdue.map((t) => t.daysOverdue)),
+    dueNext30Days: tasks.filter((t) => !OUT_OF_CONTROL_STATUSES.includes(t.status) && t.dueDate >= soonest && t.dueDate <= latest).length,
+    postponedTasks: tasks.filter((t) => t.postponementCount > 0).length,
+    postponements: sum(tasks.map((t) => t.postponementCount)),
+    daysMoved: sum(tasks.map((t) => t.daysMoved)),
+    confidence: { green: confidence('green'), amber: confidence('amber'), red: confidence('red'), none: confidence(null) },
+    missingReports: assignments.filter((a) => a.missing).length,
+  };
+}
+
+/** The figures of the tasks `inGroup` picks, counting only the assignments `ofGroup` picks. */
+function groupFigures(facts: TaskFact[], asOf: string, inGroup: (t: ReportTask) => boolean, ofGroup: (a: AssignmentFact) => boolean): Breakdown {
+  const chosen = facts.filter((f) => inGroup(f.task));
+  return breakdown(
+    chosen.map((f) => f.task),
+    chosen.flatMap((f) => f.assignments).filter(ofGroup),
+    asOf,
+  );
+}
+
+/** Totals and the breakdowns by party, organization (by party, then name) and area (in the order of TASK_AREAS). */
+function groupsOf(facts: TaskFact[], parties: string[], asOf: string, lang: Language | null) {
+  const tasks = facts.map((f) => f.task);
+  const organizations = [...new Map(tasks.flatMap((t) => t.executors).map((e) => [e.organizationId, e])).values()].sort(
+    (a, b) => parties.indexOf(a.country) - parties.indexOf(b.country) || a.name.localeCompare(b.name) || a.organizationId.localeCompare(b.organizationId),
+  );
+  return {
+    totals: breakdown(
+      tasks,
+      facts.flatMap((f) => f.assignments),
+      asOf,
+    ),
+    byParty: parties.map((country) => ({
+      key: country,
+      label: countryLabel(country, lang),
+      ...groupFigures(facts, asOf, (t) => t.executors.some((e) => e.country === country), (a) => a.country === country),
+    })),
+    byOrganization: organizations.map((o) => ({
+      key: o.organizationId,
+      label: o.name,
+      country: o.country,
+      shortName: o.shortName,
+      ...groupFigures(facts, asOf, (t) => t.executors.some((e) => e.organizationId === o.organizationId), (a) => a.organizationId === o.organizationId),
+    })),
+    byArea: TASK_AREAS.filter((area) => tasks.some((t) => t.area === area)).map((area) => ({
+      key: area,
+      label: areaLabel(area, lang),
+      ...groupFigures(facts, asOf, (t) => t.area === area, () => true),
+    })),
+  };
+}
+
+/** The overdue (most days late first), due-soon (soonest first) and most postponed tasks; ties in task order. */
+function listsOf(tasks: ReportTask[], asOf: string) {
+  const index = new Map(tasks.map((t, i) => [t.taskId, i]));
+  const inOrder = (a: ReportTask, b: ReportTask) => (index.get(a.taskId) as number) - (index.get(b.taskId) as number);
+  const latest = addDays(asOf, DUE_SOON_DAYS);
+  return {
+    overdue: tasks.filter((t) => t.overdue).sort((a, b) => b.daysOverdue - a.daysOverdue || inOrder(a, b)),
+    dueSoon: tasks
+      .filter((t) => !OUT_OF_CONTROL_STATUSES.includes(t.status) && t.dueDate > asOf && t.dueDate <= latest)
+      .sort((a, b) => a.dueDate.localeCompare(b.dueDate) || inOrder(a, b)),
+    mostPostponed: tasks
+      .filter((t) => t.postponementCount > 0)
+      .sort((a, b) => b.postponementCount - a.postponementCount || b.daysMoved - a.daysMoved || inOrder(a, b))
+      .slice(0, MOST_POSTPONED),
+  };
+}
+
+export function createProgressService({ db, clock }: ServiceDeps) {
+  function scopeOf(query: ProgressReportQuery): { commission: repo.CommissionRow; plans: repo.PlanRow[] } {
+    if (query.planId !== undefined) {
+      const plan = repo.findPlanRow(db, query.planId);
+      if (!plan) throw notFound('plan', query.planId);
+      if (plan.status === 'draft') throw new AppError(ERRORS.planStateConflict, 'a draft plan has no progress to report');
+      return { commission: repo.findCommissionRow(db, plan.commissionId) as repo.CommissionRow, plans: [plan] };
+    }
+    const id = query.commissionId as string;
+    const commission = repo.findCommissionRow(db, id);
+    if (!commission) throw notFound('commission', id);
+    return { commission, plans: repo.reportablePlans(db, id) };
+  }
+
+  return {
+    /** The report of a plan or a commission as of a day (default today in the commission's time zone). */
+    build(query: ProgressReportQuery): ProgressReport {
+      const now = clock();
+      const { commission, plans } = scopeOf(query);
+      const timeZone = commission.timeZone;
+      const today = dateInZone(now, timeZone);
+      const asOf = query.asOf ?? today;
+      if (asOf > today) {
+        throw new AppError(ERRORS.invalidValue, `asOf ${asOf} is after today (${today} in ${timeZone})`, [
+          { path: 'querystring.asOf', message: 'a date in the future has no progress yet' },
+        ]);
+      }
+      const lang = query.lang ?? null;
+      // Everything is read as it stood before the end of the day in the commission's zone.
+      const before = endOfDay(asOf, timeZone);
+      const planIds = plans.map((p) => p.id);
+      const reports = repo.progressReportsOf(db, planIds, before);
+      const context: ReportContext = {
+        asOf,
+        today,
+        timeZone,
+        lang,
+        changesByTask: groupBy(repo.statusChangesOf(db, planIds, before), (c) => c.taskId),
+        movesByTask: groupBy(repo.dueDateMovesOf(db, planIds, before), (m) => m.taskId),
+        latest: latestReports(reports),
+        reported: new Set(reports.map((r) => `${r.taskId} ${r.organizationId} ${r.period}`)),
+        periods: new Map(plans.map((p) => [p.id, periodsOf(p, asOf, timeZone)])),
+      };
+      const facts = repo.tasksOf(db, planIds, before).map((row) => taskFact(row, context));
+      const tasks = facts.map((f) => f.task);
+      const first = plans[0] ? context.periods.get(plans[0].id) : undefined;
+
+      return {
+        scope: {
+          commissionId: commission.id,
+          commissionName: commission.name,
+          timeZone,
+          parties: [commission.partyACountry, commission.partyBCountry],
+          plans: plans.map((p) => ({ id: p.id, title: p.title, status: p.status })),
+        },
+        asOf,
+        generatedAt: now.toISOString(),
+        lang,
+        reportingPeriod: first
+          ? { current: first.current, lastDue: first.lastDue, lastDueDeadline: first.lastDueDeadline }
+          : { current: periodOf(asOf, 'quarterly'), lastDue: null, lastDueDeadline: null },
+        ...groupsOf(facts, [commission.partyACountry, commission.partyBCountry], asOf, lang),
+        ...listsOf(tasks, asOf),
+        missingReports: facts.flatMap((f) => f.missing),
+        indicators: repo.indicatorsOf(db, planIds, before).map((i) => {
+          const value = latestValue(i.values, asOf);
+          return {
+            id: i.id,
+            name: i.name,
+            unit: i.unit,
+            taskId: i.taskId,
+            baseline: i.baseline,
+            target: i.target,
+            actual: value?.value ?? null,
+            actualPeriod: value?.period ?? null,
+            progressPercent: progressPercent(i.baseline, i.target, value?.value ?? null),
+          };
+        }),
+        tasks,
+      };
+    },
+  };
+}
