@@ -9,9 +9,9 @@ export const MIN_TOKEN_LENGTH = 22;
 /** Longest credential looked at; anything longer is refused before hashing. */
 export const MAX_TOKEN_LENGTH = 512;
 
-/** A new secret: "cpt_" and 32 random bytes in base64url (256 bits). */
-export function generateToken(): string {
-  return TOKEN_PREFIX + randomBytes(32).toString('base64url');
+/** A new secret: a prefix naming what it opens ("cpt_" for keys) and 32 random bytes in base64url (256 bits). */
+export function generateToken(prefix: string = TOKEN_PREFIX): string {
+  return prefix + randomBytes(32).toString('base64url');
 }
 
 /**

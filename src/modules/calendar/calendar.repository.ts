@@ -1,0 +1,147 @@
+// Drizzle queries of the calendar feed: the approved plans in scope, and their open tasks with executors.
+import { and, asc, desc, eq, exists, inArray, notInArray, type SQL } from 'drizzle-orm';
+import type { Db } from '../../db/connection.js';
+import type { AssigneeRole } from '../../db/enums.js';
+import { commissions, organizations, plans, taskAssignees, tasks, type TaskTranslations } from '../../db/schema.js';
+import { OUT_OF_CONTROL_STATUSES } from '../tasks/task-timeliness.js';
+
+export interface CalendarPlan {
+  id: string;
+  commissionId: string;
+  commissionName: string;
+  timeZone: string;
+  title: string;
+  periodStart: string;
+  periodEnd: string;
+  reportingFrequency: (typeof plans.$inferSelect)['reportingFrequency'];
+  reportDueDays: number;
+  updatedAt: string;
+}
+
+export interface CalendarAssignee {
+  organizationId: string;
+  name: string;
+  shortName: string | null;
+  country: string;
+  role: AssigneeRole;
+}
+
+export interface CalendarTask {
+  id: string;
+  planId: string;
+  code: string;
+  title: string;
+  translations: TaskTranslations;
+  status: (typeof tasks.$inferSelect)['status'];
+  dueDate: string;
+  originalDueDate: string;
+  postponementCount: number;
+  updatedAt: string;
+  assignees: CalendarAssignee[];
+}
+
+export interface PlanScope {
+  planId?: string | undefined;
+  commissionId?: string | undefined;
+  /** Only plans with at least one task this organization executes. */
+  organizationId?: string | undefined;
+}
+
+/** "Some task of the plan is executed by the organization", as a subquery correlated on plans.id. */
+function executesIn(db: Db, organizationId: string): SQL {
+  return exists(
+    db
+      .select({ one: taskAssignees.taskId })
+      .from(taskAssignees)
+      .innerJoin(tasks, eq(tasks.id, taskAssignees.taskId))
+      .where(and(eq(tasks.planId, plans.id), eq(taskAssignees.organizationId, organizationId))),
+  );
+}
+
+/** Approved plans in scope with their commission's name and time zone, oldest first. */
+export function approvedPlans(db: Db, scope: PlanScope): CalendarPlan[] {
+  return db
+    .select({
+      id: plans.id,
+      commissionId: plans.commissionId,
+      commissionName: commissions.name,
+      timeZone: commissions.timeZone,
+      title: plans.title,
+      periodStart: plans.periodStart,
+      periodEnd: plans.periodEnd,
+      reportingFrequency: plans.reportingFrequency,
+      reportDueDays: plans.reportDueDays,
+      updatedAt: plans.updatedAt,
+    })
+    .from(plans)
+    .innerJoin(commissions, eq(commissions.id, plans.commissionId))
+    .where(
+      and(
+        eq(plans.status, 'approved'),
+        scope.planId === undefined ? undefined : eq(plans.id, scope.planId),
+        scope.commissionId === undefined ? undefined : eq(plans.commissionId, scope.commissionId),
+        scope.organizationId === undefined ? undefined : executesIn(db, scope.organizationId),
+      ),
+    )
+    .orderBy(asc(plans.id))
+    .all();
+}
+
+/** Tasks of these plans still under control (neither closed nor cancelled), by plan then code, with executors. */
+export function openTasks(db: Db, planIds: string[], organizationId?: string): CalendarTask[] {
+  if (planIds.length === 0) return [];
+  const rows = db
+    .select({
+      id: tasks.id,
+      planId: tasks.planId,
+      code: tasks.code,
+      title: tasks.title,
+      translations: tasks.translations,
+      status: tasks.status,
+      dueDate: tasks.dueDate,
+      originalDueDate: tasks.originalDueDate,
+      postponementCount: tasks.postponementCount,
+      updatedAt: tasks.updatedAt,
+    })
+    .from(tasks)
+    .where(
+      and(
+        inArray(tasks.planId, planIds),
+        notInArray(tasks.status, [...OUT_OF_CONTROL_STATUSES]),
+        organizationId === undefined
+          ? undefined
+          : exists(
+              db
+                .select({ one: taskAssignees.taskId })
+                .from(taskAssignees)
+                .where(and(eq(taskAssignees.taskId, tasks.id), eq(taskAssignees.organizationId, organizationId))),
+            ),
+      ),
+    )
+    .orderBy(asc(tasks.planId), asc(tasks.codeSortKey), asc(tasks.id))
+    .all();
+  if (rows.length === 0) return [];
+  const assignees = db
+    .select({
+      taskId: taskAssignees.taskId,
+      organizationId: taskAssignees.organizationId,
+      role: taskAssignees.role,
+      name: organizations.name,
+      shortName: organizations.shortName,
+      country: organizations.country,
+    })
+    .from(taskAssignees)
+    .innerJoin(organizations, eq(organizations.id, taskAssignees.organizationId))
+    .innerJoin(tasks, eq(tasks.id, taskAssignees.taskId))
+    .where(and(inArray(tasks.planId, planIds), notInArray(tasks.status, [...OUT_OF_CONTROL_STATUSES])))
+    // Leads first ('lead' sorts after 'co_executor'), then in the order they were given.
+    .orderBy(asc(taskAssignees.taskId), desc(taskAssignees.role), asc(taskAssignees.position))
+    .all();
+  const byTask = new Map<string, CalendarAssignee[]>();
+  for (const { taskId, ...a } of assignees) {
+    const list = byTask.get(taskId) ?? [];
+    list.push(a);
+    byTask.set(taskId, list);
+  }
+  return rows.map((r) => ({ ...r, translations: r.translations ?? {}, assignees: byTask.get(r.id) ?? [] }));
+}

@@ -1,0 +1,166 @@
+// The calendar feed (RFC 5545): due dates of open tasks and report submission deadlines of approved plans.
+import ical, { type ICalCalendar, type ICalEventData } from 'ical-generator';
+import type { Language } from '../../db/enums.js';
+import { unknownReference } from '../../errors.js';
+import { addDays, dateInZone } from '../../lib/dates.js';
+import { periodBounds, periodsBetween, submissionDeadline } from '../../lib/periods.js';
+import type { ServiceDeps } from '../../lib/service.js';
+import { findCommission } from '../commissions/commissions.repository.js';
+import { findOrganization } from '../organizations/organizations.repository.js';
+import { findPlan } from '../plans/plans.repository.js';
+import * as repo from './calendar.repository.js';
+
+export interface CalendarQuery {
+  planId?: string | undefined;
+  commissionId?: string | undefined;
+  organizationId?: string | undefined;
+  lang?: Language | undefined;
+}
+
+export interface CalendarFeed {
+  /** The calendar's display name (X-WR-CALNAME). */
+  name: string;
+  /** The iCalendar text, CRLF line endings, lines folded at 75 octets. */
+  body: string;
+}
+
+export const CALENDAR_PRODUCT = 'commission-plan-tracker';
+/** Submission deadlines this many days past stay in the feed, so a late reporter still sees the one just missed. */
+export const RECENT_DEADLINE_DAYS = 92;
+/** How often subscribers are asked to refresh, in seconds. */
+const REFRESH_SECONDS = 3600;
+
+/**
+ * TEXT as RFC 5545 §3.3.11 wants it. ical-generator escapes event properties itself but writes the calendar's
+ * name and description as given, so a comma or a line break in a commission's name would corrupt the feed.
+ */
+export function escapeText(value: string): string {
+  return value.replace(/[\\;,]/g, (c) => `\\${c}`).replace(/\r\n|\r|\n/g, '\\n');
+}
+
+/** A date-only value: ical-generator reads an all-day Date in UTC when neither calendar nor event has a zone. */
+const day = (date: string) => new Date(`${date}T00:00:00.000Z`);
+
+const ROLE_LABELS = { lead: 'lead', co_executor: 'co-executor' } as const;
+
+function taskEvent(task: repo.CalendarTask, plan: repo.CalendarPlan, lang: Language | undefined, today: string): ICalEventData {
+  const title = (lang && task.translations[lang]?.title) || task.title;
+  const executors = task.assignees.map((a) => `${a.shortName ?? a.name} (${a.country}, ${ROLE_LABELS[a.role]})`).join('; ');
+  const overdue = task.dueDate < today ? ', overdue' : '';
+  const lines = [
+    `Plan: ${plan.title}`,
+    `Executors: ${executors || 'none'}`,
+    `Status: ${task.status}${overdue}`,
+    ...(task.postponementCount > 0
+      ? [`Postponed ${task.postponementCount} time${task.postponementCount === 1 ? '' : 's'}; originally due ${task.originalDueDate}`]
+      : []),
+  ];
+  // DTSTAMP is the last revision of the event's information (RFC 5545 §3.8.7.2, no METHOD): the task's own.
+  const revised = new Date(task.updatedAt);
+  return {
+    id: `task-${task.id}@${CALENDAR_PRODUCT}`,
+    allDay: true,
+    start: day(task.dueDate),
+    end: day(addDays(task.dueDate, 1)),
+    summary: `${task.code} ${title} — due`,
+    description: lines.join('\n'),
+    stamp: revised,
+    lastModified: revised,
+  };
+}
+
+function deadlineEvents(plan: repo.CalendarPlan, today: string): ICalEventData[] {
+  const oldest = addDays(today, -RECENT_DEADLINE_DAYS);
+  const revised = new Date(plan.updatedAt);
+  return periodsBetween(plan.periodStart, plan.periodEnd, plan.reportingFrequency)
+    .map((period) => ({ period, deadline: submissionDeadline(period, plan.reportDueDays) }))
+    .filter(({ deadline }) => deadline >= oldest)
+    .map(({ period, deadline }) => {
+      const { start, end } = periodBounds(period);
+      return {
+        id: `report-${plan.id}-${period}@${CALENDAR_PRODUCT}`,
+        allDay: true,
+        start: day(deadline),
+        end: day(addDays(deadline, 1)),
+        summary: `Progress reports ${period} — due: ${plan.title}`,
+        description: [
+          `Plan: ${plan.title}`,
+          `Reporting period ${period}: ${start} to ${end}`,
+          `Each executor submits a progress report on every task it executes, at the latest ${plan.reportDueDays} days after the period ends.`,
+        ].join('\n'),
+        stamp: revised,
+        lastModified: revised,
+      };
+    });
+}
+
+export function createCalendarService({ db, clock }: ServiceDeps) {
+  /** The name and time zone of the feed, checking that what the query names exists. */
+  const describe = (query: CalendarQuery, plans: repo.CalendarPlan[]): { name: string; timeZone: string | null } => {
+    let name: string;
+    let timeZone: string | null;
+    if (query.planId !== undefined) {
+      const plan = findPlan(db, query.planId);
+      if (!plan) throw unknownReference('querystring.planId', 'plan', query.planId);
+      const commission = findCommission(db, plan.commissionId);
+      name = `${commission?.name ?? ''} — ${plan.title}`;
+      timeZone = commission?.timeZone ?? null;
+    } else if (query.commissionId !== undefined) {
+      const commission = findCommission(db, query.commissionId);
+      if (!commission) throw unknownReference('querystring.commissionId', 'commission', query.commissionId);
+      name = commission.name;
+      timeZone = commission.timeZone;
+    } else {
+      const commissions = [...new Set(plans.map((p) => p.commissionName))];
+      const zones = [...new Set(plans.map((p) => p.timeZone))];
+      name = commissions.length === 1 ? (commissions[0] as string) : 'Commission plan tracker';
+      timeZone = zones.length === 1 ? (zones[0] as string) : null;
+    }
+    if (query.organizationId !== undefined) {
+      const organization = findOrganization(db, query.organizationId);
+      if (!organization) throw unknownReference('querystring.organizationId', 'organization', query.organizationId);
+      name = `${name} — ${organization.shortName ?? organization.name}`;
+    }
+    return { name, timeZone };
+  };
+
+  return {
+    /**
+     * The feed of the approved plans in scope: without a filter every approved plan; a draft or closed plan
+     * gives an empty calendar rather than an error, so a subscription outlives its plan quietly.
+     */
+    build(query: CalendarQuery): CalendarFeed {
+      const now = clock();
+      const plans = repo.approvedPlans(db, query);
+      const { name, timeZone } = describe(query, plans);
+      const byId = new Map(plans.map((p) => [p.id, p]));
+      const todayOf = (plan: repo.CalendarPlan) => dateInZone(now, plan.timeZone);
+
+      const events: ICalEventData[] = [
+        ...repo
+          .openTasks(db, [...byId.keys()], query.organizationId)
+          .map((task) => {
+            const plan = byId.get(task.planId) as repo.CalendarPlan;
+            return taskEvent(task, plan, query.lang, todayOf(plan));
+          }),
+        ...plans.flatMap((plan) => deadlineEvents(plan, todayOf(plan))),
+      ];
+      events.sort((a, b) => (a.start as Date).getTime() - (b.start as Date).getTime() || String(a.id).localeCompare(String(b.id)));
+
+      // No calendar time zone on purpose: ical-generator would then write DTSTAMP as local time. All-day
+      // dates need no zone; X-WR-TIMEZONE tells calendar programs the commission's.
+      const calendar: ICalCalendar = ical({
+        prodId: { company: 'Commission plan tracker', product: 'Calendar', language: 'EN' },
+        name: escapeText(name),
+        description: escapeText('Due dates of open tasks and progress report deadlines'),
+        scale: 'GREGORIAN',
+        ttl: REFRESH_SECONDS,
+        events,
+      });
+      if (timeZone !== null) calendar.x([{ key: 'X-WR-TIMEZONE', value: timeZone }]);
+      return { name, body: calendar.toString() };
+    },
+  };
+}
+
+export type CalendarService = ReturnType<typeof createCalendarService>;

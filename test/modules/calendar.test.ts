@@ -1,0 +1,299 @@
+// Tests of GET /v1/calendar.ics: the feed parsed by an iCalendar library, its events, filters and format.
+import t from 'tap';
+import type { Test } from 'tap';
+import ICAL from 'ical.js';
+import type { App } from '../../src/app.js';
+import { assertProblem, build, keyFor, refused, testClock } from '../helper.js';
+import { approvePlan, createCommission, createOrganization, createPlan, createTask, seedPlan, transition } from '../factories.js';
+
+const NOW = '2026-11-28T09:00:00.000Z';
+const MISSING_ID = '019a7c2e-0000-7000-8000-00000000dead';
+/** Long enough to need folding twice over: Cyrillic letters are two octets each. */
+const LONG_TITLE = 'Организация совместного производства карьерных самосвалов БелАЗ и тракторов МТЗ в Республике Казахстан';
+
+interface ParsedEvent {
+  uid: string;
+  summary: string;
+  description: string;
+  start: ICAL.Time;
+  end: ICAL.Time;
+  dtstartType: string;
+  stamp: string;
+}
+
+/** Parses a feed with ical.js and returns the calendar and its events by UID. */
+function parseFeed(t: Test, body: string) {
+  const calendar = new ICAL.Component(ICAL.parse(body));
+  t.equal(calendar.name, 'vcalendar', 'a VCALENDAR');
+  const events = calendar.getAllSubcomponents('vevent').map((e): ParsedEvent => {
+    const dtstart = e.getFirstProperty('dtstart');
+    return {
+      uid: String(e.getFirstPropertyValue('uid')),
+      summary: String(e.getFirstPropertyValue('summary')),
+      description: String(e.getFirstPropertyValue('description')),
+      start: e.getFirstPropertyValue('dtstart') as ICAL.Time,
+      end: e.getFirstPropertyValue('dtend') as ICAL.Time,
+      dtstartType: String(dtstart?.type),
+      stamp: String(e.getFirstPropertyValue('dtstamp')),
+    };
+  });
+  return { calendar, events, byUid: new Map(events.map((e) => [e.uid, e])) };
+}
+
+/** RFC 5545 §3.1: CRLF line endings, content lines at most 75 octets. */
+function assertWireFormat(t: Test, body: string) {
+  t.ok(body.startsWith('BEGIN:VCALENDAR\r\n'), 'starts with BEGIN:VCALENDAR');
+  t.notMatch(body.replace(/\r\n/g, ''), /[\r\n]/, 'every line ends with CRLF, none with a bare LF or CR');
+  const lines = body.split('\r\n');
+  const long = lines.filter((l) => Buffer.byteLength(l, 'utf8') > 75);
+  t.strictSame(long, [], 'no line is longer than 75 octets');
+  t.ok(lines.some((l) => l.startsWith(' ')), 'long lines are folded');
+}
+
+async function feed(app: App, query = '', headers: Record<string, string> = {}) {
+  return app.inject({ method: 'GET', url: `/v1/calendar.ics${query}`, headers });
+}
+
+/** A plan with an open Cyrillic task, a closed one, a cancelled one, and a task only KZ executes. */
+async function world(app: App) {
+  const seed = await seedPlan(app);
+  const { plan, by, kz, assignees } = seed;
+  const open = await createTask(app, {
+    planId: plan.id,
+    code: '1.1',
+    title: LONG_TITLE,
+    dueDate: '2026-12-31',
+    assignees,
+    translations: { en: { title: 'Joint production of BelAZ mining dump trucks and MTZ tractors in Kazakhstan' } },
+  });
+  const closed = await createTask(app, { planId: plan.id, code: '1.2', title: 'Закрытая мера', dueDate: '2026-10-01', assignees });
+  const cancelled = await createTask(app, { planId: plan.id, code: '1.3', title: 'Отменённая мера', dueDate: '2026-10-02', assignees });
+  const late = await createTask(app, { planId: plan.id, code: '2.1', title: 'Поставки зерна', dueDate: '2026-11-01', assignees });
+  const kzOnly = await createTask(app, {
+    planId: plan.id,
+    code: '2.10',
+    title: 'Региональный форум',
+    area: 'regional_cooperation',
+    dueDate: '2027-03-31',
+    assignees: [{ organizationId: kz.id, role: 'lead' }],
+  });
+  await approvePlan(app, plan.id);
+  await transition(app, closed.id, 'in_progress');
+  await transition(app, closed.id, 'done');
+  await transition(app, closed.id, 'closed');
+  await transition(app, cancelled.id, 'cancelled');
+  await transition(app, late.id, 'in_progress');
+  return { ...seed, by, kz, open, closed, cancelled, late, kzOnly };
+}
+
+t.test('the feed of a plan parses as iCalendar: an all-day event per open task and per recent or coming report deadline', async (t) => {
+  const app = await build(t, testClock(NOW));
+  const w = await world(app);
+  const res = await feed(app, `?planId=${w.plan.id}`);
+  t.equal(res.statusCode, 200);
+  t.equal(res.headers['content-type'], 'text/calendar; charset=utf-8');
+  t.equal(res.headers['content-disposition'], 'inline; filename="calendar.ics"');
+  t.equal(res.headers['cache-control'], 'no-store', 'what a key reads is not cached');
+  assertWireFormat(t, res.body);
+
+  const { calendar, events, byUid } = parseFeed(t, res.body);
+  t.equal(calendar.getFirstPropertyValue('version'), '2.0');
+  t.equal(calendar.getFirstPropertyValue('prodid'), '-//Commission plan tracker//Calendar//EN');
+  t.equal(
+    calendar.getFirstPropertyValue('x-wr-calname'),
+    'Belarus–Kazakhstan Intergovernmental Commission — Plan of measures 2026–2027',
+    'named after the commission and the plan',
+  );
+  t.equal(calendar.getFirstPropertyValue('x-wr-timezone'), 'Europe/Minsk', "in the commission's time zone");
+
+  const uids = events.map((e) => e.uid);
+  t.equal(new Set(uids).size, uids.length, 'UIDs are unique');
+
+  const taskEvents = events.filter((e) => e.uid.startsWith('task-'));
+  t.strictSame(
+    taskEvents.map((e) => e.uid).sort(),
+    [w.open.id, w.late.id, w.kzOnly.id].map((id) => `task-${id}@commission-plan-tracker`).sort(),
+    'one event per task under control; closed and cancelled tasks are left out',
+  );
+  const open = byUid.get(`task-${w.open.id}@commission-plan-tracker`) as ParsedEvent;
+  t.equal(open.summary, `1.1 ${LONG_TITLE} — due`, 'the Cyrillic title survives folding intact');
+  t.equal(open.dtstartType, 'date', 'DTSTART is a DATE, not a DATE-TIME');
+  t.ok(open.start.isDate, 'an all-day event');
+  t.equal(open.start.toString(), '2026-12-31', 'on the due date');
+  t.equal(open.end.toString(), '2027-01-01', 'for one day');
+  t.match(open.description, /Executors: Minprom \(BY, lead\); MIC \(KZ, lead\)/, 'the description names the executors');
+  t.match(open.description, /Status: not_started/, 'and the status');
+  t.match(open.stamp, /^2026-11-28T09:00:00/, 'DTSTAMP is when the task was last revised');
+  const late = byUid.get(`task-${w.late.id}@commission-plan-tracker`) as ParsedEvent;
+  t.match(late.description, /Status: in_progress, overdue/, 'an overdue task says so');
+
+  // Quarterly, due 10 days after each quarter; today is 2026-11-28: the 2026-Q3 deadline (10 October) is
+  // recent, earlier ones are gone, and every deadline up to the plan's end (2027-Q4) is there.
+  const deadlines = events.filter((e) => e.uid.startsWith('report-'));
+  t.strictSame(
+    deadlines.map((e) => [e.uid, e.start.toString()]),
+    [
+      ['2026-Q3', '2026-10-10'],
+      ['2026-Q4', '2027-01-10'],
+      ['2027-Q1', '2027-04-10'],
+      ['2027-Q2', '2027-07-10'],
+      ['2027-Q3', '2027-10-10'],
+      ['2027-Q4', '2028-01-10'],
+    ].map(([period, date]) => [`report-${w.plan.id}-${period}@commission-plan-tracker`, date]),
+    'one event per submission deadline, in date order',
+  );
+  t.ok(deadlines.every((e) => e.dtstartType === 'date'), 'deadlines are all-day too');
+  t.equal(deadlines[1]?.summary, 'Progress reports 2026-Q4 — due: Plan of measures 2026–2027');
+  t.match(deadlines[1]?.description, /Reporting period 2026-Q4: 2026-10-01 to 2026-12-31/);
+});
+
+t.test('the same data gives the same feed: UIDs and stamps are stable from one request to the next', async (t) => {
+  const clock = testClock(NOW);
+  const app = await build(t, clock);
+  const w = await world(app);
+  const first = await feed(app, `?planId=${w.plan.id}`);
+  clock.set('2026-11-28T15:00:00.000Z');
+  const second = await feed(app, `?planId=${w.plan.id}`);
+  t.equal(second.body, first.body, 'a later request on the same day reads byte for byte the same');
+  t.ok(first.headers.etag, 'with an ETag');
+  t.equal(second.headers.etag, first.headers.etag, 'the same ETag');
+  const poll = await feed(app, `?planId=${w.plan.id}`, { 'if-none-match': String(first.headers.etag) });
+  t.equal(poll.statusCode, 304, 'a poll with If-None-Match costs a 304 while nothing changed');
+  t.equal(poll.body, '');
+  await transition(app, w.open.id, 'in_progress');
+  const changed = await feed(app, `?planId=${w.plan.id}`, { 'if-none-match': String(first.headers.etag) });
+  t.equal(changed.statusCode, 200, 'a change of a task gives the feed anew');
+  t.not(changed.headers.etag, first.headers.etag);
+});
+
+t.test('a moved deadline moves its event, under the same UID', async (t) => {
+  const app = await build(t, testClock(NOW));
+  const w = await world(app);
+  const moved = await app.inject({
+    method: 'POST',
+    url: `/v1/tasks/${w.open.id}/deadline-changes`,
+    payload: { kind: 'direct', newDueDate: '2027-02-15', reason: 'Moved at the session', basis: 'Protocol No. 19' },
+  });
+  t.equal(moved.statusCode, 201);
+  const { byUid } = parseFeed(t, (await feed(app, `?planId=${w.plan.id}`)).body);
+  const event = byUid.get(`task-${w.open.id}@commission-plan-tracker`) as ParsedEvent;
+  t.equal(event.start.toString(), '2027-02-15');
+  t.match(event.description, /Postponed 1 time; originally due 2026-12-31/);
+});
+
+t.test("an organization's feed: only the tasks it executes, and the deadlines of plans where it executes tasks", async (t) => {
+  const app = await build(t, testClock(NOW));
+  const w = await world(app);
+  // A second approved plan of the same commission in which Belarus executes nothing.
+  const other = await createPlan(app, w.commission.id, { title: 'Plan of the regions', reportingFrequency: 'monthly' });
+  await createTask(app, { planId: other.id, code: '1', dueDate: '2027-01-20', assignees: [{ organizationId: w.kz.id, role: 'lead' }] });
+  await approvePlan(app, other.id);
+
+  const byFeed = parseFeed(t, (await feed(app, `?organizationId=${w.by.id}`)).body);
+  t.strictSame(
+    byFeed.events.filter((e) => e.uid.startsWith('task-')).map((e) => e.summary.split(' ')[0]),
+    ['2.1', '1.1'],
+    'the tasks Belarus executes, by date: not the one only Kazakhstan executes',
+  );
+  t.ok(
+    byFeed.events.filter((e) => e.uid.startsWith('report-')).every((e) => e.uid.includes(w.plan.id)),
+    'report deadlines only of the plan where Belarus executes tasks',
+  );
+  t.equal(
+    byFeed.calendar.getFirstPropertyValue('x-wr-calname'),
+    'Belarus–Kazakhstan Intergovernmental Commission — Minprom',
+    'the name says whose calendar it is',
+  );
+
+  const kzFeed = parseFeed(t, (await feed(app, `?organizationId=${w.kz.id}&planId=${w.plan.id}`)).body);
+  t.strictSame(
+    kzFeed.events.filter((e) => e.uid.startsWith('task-')).map((e) => e.summary.split(' ')[0]),
+    ['2.1', '1.1', '2.10'],
+    'filters combine: Kazakhstan in the first plan only',
+  );
+  t.notOk(kzFeed.events.some((e) => e.uid.includes(other.id)), 'nothing of the other plan');
+
+  const all = parseFeed(t, (await feed(app, `?organizationId=${w.kz.id}`)).body);
+  const monthly = all.events.filter((e) => e.uid.startsWith(`report-${other.id}-`));
+  t.equal(monthly[0]?.uid, `report-${other.id}-2026-08@commission-plan-tracker`, 'a monthly plan has a deadline per month');
+});
+
+t.test('without a filter: every approved plan, no draft; a commission filter keeps its own plans', async (t) => {
+  const app = await build(t, testClock(NOW));
+  const w = await world(app);
+  const draft = await createPlan(app, w.commission.id, { title: 'Draft plan' });
+  await createTask(app, { planId: draft.id, code: '9.9', dueDate: '2027-01-20', assignees: w.assignees });
+  const commission2 = await createCommission(app, { name: 'Belarus–Kazakhstan Regional Forum', timeZone: 'Asia/Almaty' });
+  const plan2 = await createPlan(app, commission2.id, { title: 'Uzbek plan' });
+  await createTask(app, { planId: plan2.id, code: '1.1', dueDate: '2027-02-01', assignees: w.assignees, title: 'Совместное предприятие' });
+  await approvePlan(app, plan2.id);
+
+  const everything = parseFeed(t, (await feed(app)).body);
+  t.ok(everything.events.some((e) => e.uid.includes(w.plan.id)), 'the first approved plan is there');
+  t.ok(everything.events.some((e) => e.uid.includes(plan2.id)), 'so is the second commission’s');
+  t.notOk(everything.events.some((e) => e.uid.includes(draft.id) || e.summary.startsWith('9.9')), 'a draft plan is not');
+  t.equal(everything.calendar.getFirstPropertyValue('x-wr-calname'), 'Commission plan tracker', 'two commissions: a neutral name');
+  t.equal(everything.calendar.getFirstPropertyValue('x-wr-timezone'), null, 'two time zones: none claimed');
+
+  const second = parseFeed(t, (await feed(app, `?commissionId=${commission2.id}`)).body);
+  t.notOk(second.events.some((e) => e.uid.includes(w.plan.id)), 'a commission filter keeps its own plans');
+  t.equal(second.calendar.getFirstPropertyValue('x-wr-timezone'), 'Asia/Almaty');
+
+  const drafted = parseFeed(t, (await feed(app, `?planId=${draft.id}`)).body);
+  t.equal(drafted.events.length, 0, 'a draft plan named by id gives an empty calendar, not an error');
+});
+
+t.test('lang shows task titles in that language where translated', async (t) => {
+  const app = await build(t, testClock(NOW));
+  const w = await world(app);
+  const { byUid } = parseFeed(t, (await feed(app, `?planId=${w.plan.id}&lang=en`)).body);
+  t.equal(
+    byUid.get(`task-${w.open.id}@commission-plan-tracker`)?.summary,
+    '1.1 Joint production of BelAZ mining dump trucks and MTZ tractors in Kazakhstan — due',
+  );
+  t.equal(byUid.get(`task-${w.late.id}@commission-plan-tracker`)?.summary, '2.1 Поставки зерна — due', 'untranslated titles stay');
+});
+
+t.test('names with commas, semicolons and line breaks are escaped, never break the feed', async (t) => {
+  const app = await build(t, testClock(NOW));
+  const commission = await createCommission(app, { name: 'Commission; trade, industry\\co-operation' });
+  const plan = await createPlan(app, commission.id, { title: 'Plan, first\nBEGIN:VEVENT' });
+  const org = await createOrganization(app, { name: 'Ministry, of Industry', country: 'BY' });
+  await createTask(app, { planId: plan.id, code: '1', title: 'Title, with; specials\\', dueDate: '2027-01-20', assignees: [{ organizationId: org.id, role: 'lead' }] });
+  await approvePlan(app, plan.id);
+  const res = await feed(app, `?planId=${plan.id}`);
+  assertWireFormat(t, res.body);
+  t.equal(res.body.split('\r\n').filter((l) => l === 'BEGIN:VEVENT').length, 7, 'no BEGIN:VEVENT line comes from a title');
+  const { calendar, events } = parseFeed(t, res.body);
+  t.equal(events.length, 1 + 6, 'one task, six deadlines: the title injected no event');
+  // ical.js hands non-standard properties back raw; RFC 5545 TEXT unescaping gives the name again.
+  const calname = String(calendar.getFirstPropertyValue('x-wr-calname'));
+  t.equal(calname, 'Commission\\; trade\\, industry\\\\co-operation — Plan\\, first\\nBEGIN:VEVENT', 'commas, semicolons, backslashes and line breaks are escaped');
+  t.equal(
+    calname.replace(/\\([\\;,nN])/g, (_m, c: string) => (c.toLowerCase() === 'n' ? '\n' : c)),
+    'Commission; trade, industry\\co-operation — Plan, first\nBEGIN:VEVENT',
+    'the name reads back exactly',
+  );
+  t.equal(events.find((e) => e.uid.startsWith('task-'))?.summary, '1 Title, with; specials\\ — due');
+});
+
+t.test('every key may read the feed; a stranger may not; bad filters are refused', async (t) => {
+  const app = await build(t, testClock(NOW));
+  const w = await world(app);
+  for (const role of ['co_chair', 'observer'] as const) {
+    const { headers } = await keyFor(app, role);
+    t.equal((await feed(app, `?planId=${w.plan.id}`, headers)).statusCode, 200, `${role} reads it`);
+  }
+  const ministry = await keyFor(app, 'ministry', w.by.id);
+  t.equal((await feed(app, `?organizationId=${w.by.id}`, ministry.headers)).statusCode, 200, 'a ministry reads its own');
+
+  await refused(t, app, { method: 'GET', url: '/v1/calendar.ics', headers: { authorization: undefined } }, 401, 'unauthorized');
+  await refused(t, app, { method: 'GET', url: `/v1/calendar.ics?planId=${w.plan.id}&commissionId=${w.commission.id}` }, 400, 'validation-failed');
+  await refused(t, app, { method: 'GET', url: '/v1/calendar.ics?format=json' }, 400, 'validation-failed');
+  await refused(t, app, { method: 'GET', url: '/v1/calendar.ics?planId=not-an-id' }, 400, 'validation-failed');
+  await refused(t, app, { method: 'GET', url: '/v1/calendar.ics?lang=de' }, 400, 'validation-failed');
+  for (const field of ['planId', 'commissionId', 'organizationId']) {
+    const body = assertProblem(t, await feed(app, `?${field}=${MISSING_ID}`), 422, 'unknown-reference');
+    t.strictSame(body.errors, [{ path: `querystring.${field}`, message: body.errors[0].message }], `an unknown ${field} is named`);
+  }
+});
