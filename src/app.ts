@@ -17,6 +17,11 @@ import planRoutes from './modules/plans/plans.routes.js';
 import taskRoutes from './modules/tasks/tasks.routes.js';
 import deadlineChangeRoutes from './modules/deadline-changes/deadline-changes.routes.js';
 import historyRoutes from './modules/history/history.routes.js';
+import taskReportRoutes from './modules/task-reports/task-reports.routes.js';
+import indicatorRoutes from './modules/indicators/indicators.routes.js';
+import shareLinkRoutes from './modules/share-links/share-links.routes.js';
+import calendarRoutes from './modules/calendar/calendar.routes.js';
+import progressReportRoutes from './modules/reports/progress.routes.js';
 import apiKeyRoutes from './modules/api-keys/api-keys.routes.js';
 
 declare module 'fastify' {
@@ -50,7 +55,11 @@ export function serializeRequest(request: FastifyRequest) {
 
 export async function buildApp({ config, clock = () => new Date(), logger }: BuildOptions) {
   const app = Fastify({
-    logger: logger ?? { level: config.logLevel, serializers: { req: serializeRequest } },
+    // Whatever logger options a caller passes, the request serializer that hides link secrets stays.
+    logger:
+      logger === false
+        ? false
+        : { level: config.logLevel, ...(typeof logger === 'object' ? logger : {}), serializers: { req: serializeRequest } },
     bodyLimit: config.bodyLimit,
     genReqId: () => randomUUID(),
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
@@ -94,6 +103,11 @@ export async function buildApp({ config, clock = () => new Date(), logger }: Bui
       await v1.register(planRoutes);
       await v1.register(taskRoutes);
       await v1.register(deadlineChangeRoutes);
+      await v1.register(taskReportRoutes);
+      await v1.register(indicatorRoutes);
+      await v1.register(shareLinkRoutes);
+      await v1.register(calendarRoutes);
+      await v1.register(progressReportRoutes);
       await v1.register(historyRoutes);
       await v1.register(apiKeyRoutes);
     },

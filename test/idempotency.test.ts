@@ -112,7 +112,7 @@ t.test('a key whose first request is still running is 409; an abandoned one is t
     .run(
       secretariatKeyId(app),
       KEY,
-      requestFingerprint('POST', '/v1/plans', body),
+      requestFingerprint('POST', '/v1/plans', { ...body, reportingFrequency: 'quarterly', reportDueDays: 10 }) /* as validated: defaults added */,
       '2026-11-28T08:58:00.000Z',
       '2026-11-29T08:58:00.000Z',
     );

@@ -168,7 +168,7 @@ t.test('a migration run that leaves dangling foreign keys is refused', async (t)
   const database = open(t, join(dir, 'tracker.db'));
   runMigrations(database);
   database.sqlite.pragma('foreign_keys = OFF');
-  database.sqlite.exec(`INSERT INTO plans VALUES ('p1','no-such-commission','Plan','2026-01-01','2026-12-31','draft',NULL,NULL,'${NOW}','${NOW}')`);
+  database.sqlite.exec(`INSERT INTO plans VALUES ('p1','no-such-commission','Plan','2026-01-01','2026-12-31','draft',NULL,NULL,'${NOW}','${NOW}','quarterly',10)`);
   database.sqlite.pragma('foreign_keys = ON');
 
   t.throws(() => runMigrations(database), /dangling foreign keys/);
@@ -189,7 +189,7 @@ t.test('the database refuses a plan whose commission does not exist', async (t) 
   const database = open(t, join(dir, 'tracker.db'));
   runMigrations(database);
   t.throws(
-    () => database.sqlite.exec(`INSERT INTO plans VALUES ('p1','nope','Plan','2026-01-01','2026-12-31','draft',NULL,NULL,'${NOW}','${NOW}')`),
+    () => database.sqlite.exec(`INSERT INTO plans VALUES ('p1','nope','Plan','2026-01-01','2026-12-31','draft',NULL,NULL,'${NOW}','${NOW}','quarterly',10)`),
     { code: 'SQLITE_CONSTRAINT_FOREIGNKEY' },
   );
 });

@@ -14,6 +14,7 @@ import type { FastifyRequest } from 'fastify';
 import { writeTransaction } from '../db/connection.js';
 import { idempotencyKeys } from '../db/schema.js';
 import { AppError, ERRORS } from '../errors.js';
+import { canonicalJson } from '../lib/canonical-json.js';
 
 const KEPT_FOR_MS = 24 * 60 * 60 * 1000;
 /** A pending claim older than this belongs to a request that will never finish (the process died). */
@@ -33,18 +34,6 @@ declare module 'fastify' {
     /** The idempotency key this request claimed, until its response is stored or the claim released. */
     idempotencyClaim: Claim | null;
   }
-}
-
-/** JSON with object keys sorted, so two bodies that differ only in key order are the same request. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value ?? null);
 }
 
 /** What makes two requests "the same": method, path with query, and the validated body. */

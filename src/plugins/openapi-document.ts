@@ -44,6 +44,7 @@ const EXAMPLE_SPEC: Record<number, ErrorSpec> = {
   412: ERRORS.preconditionFailed,
   429: ERRORS.tooManyRequests,
   404: ERRORS.notFound,
+  406: ERRORS.notAcceptable,
   405: ERRORS.methodNotAllowed,
   409: ERRORS.planStateConflict,
   413: ERRORS.bodyTooLarge,

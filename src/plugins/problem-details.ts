@@ -33,7 +33,8 @@ function sendProblem(
     title: spec.title,
     status,
     detail,
-    instance: request.url.split('?')[0] ?? request.url,
+    // A read-only link's secret is its path: never echo it back where proxies may keep it.
+    instance: (request.url.split('?')[0] ?? request.url).replace(/^\/v1\/links\/[^/]+/, '/v1/links/[secret]'),
     code: spec.code,
     requestId: String(request.id),
     ...(errors && errors.length > 0 ? { errors: errors.slice(0, 100) } : {}),

@@ -15,6 +15,27 @@ const get = (url: string): InjectOptions => ({ method: 'GET', url });
 const post = (url: string, payload?: object): InjectOptions => ({ method: 'POST', url, ...(payload ? { payload } : {}) });
 const patch = (url: string, payload: object): InjectOptions => ({ method: 'PATCH', url, payload });
 const del = (url: string): InjectOptions => ({ method: 'DELETE', url });
+const put = (url: string, payload: object): InjectOptions => ({ method: 'PUT', url, payload });
+
+/** Calls the API as the secretariat (the helper's default key) and returns the parsed 2xx body. */
+async function seed(app: App, request: InjectOptions): Promise<any> {
+  const res = await app.inject(request);
+  if (res.statusCode >= 300) throw new Error(`${request.method} ${request.url} answered ${res.statusCode}: ${res.body}`);
+  return json(res);
+}
+
+/** A fresh task of `owner` with a progress report of its executing organization, submitted for 2026-Q4. */
+async function freshReport(w: World, app: App, owner: Owner) {
+  const task = await w.freshTask(owner);
+  const organizationId = owner === 'own' ? w.by.id : w.kz.id;
+  const report = await seed(app, post(`/v1/tasks/${task.id}/reports`, { organizationId, period: '2026-Q4', percentComplete: 20, confidence: 'amber', narrative: 'Contracts under negotiation.' }));
+  return { task, report };
+}
+
+const freshIndicator = (w: World, app: App) =>
+  seed(app, post('/v1/indicators', { planId: w.plan.id, taskId: w.ownTask.id, name: 'Tractors assembled', unit: 'tractors', baseline: 0, target: 1500 }));
+
+const freshLink = (w: World, app: App) => seed(app, post('/v1/share-links', { name: 'Calendar of Minprom', kind: 'calendar', planId: w.plan.id }));
 
 /**
  * A well-formed request for each operation, over the seeded world; `owner` picks whose task a task-scoped
@@ -91,6 +112,43 @@ const BUILDERS: Record<string, Builder> = {
     const change = await w.pendingRequest(task.id);
     return post(`/v1/tasks/${task.id}/deadline-changes/${change.id}/decision`, { decision: 'approve', basis: 'Protocol No. 19, item 4.1' });
   },
+
+  listTaskReports: async (w) => get(`/v1/tasks/${w.ownTask.id}/reports`),
+  getTaskReport: async (w, app) => {
+    const { task, report } = await freshReport(w, app, 'own');
+    return get(`/v1/tasks/${task.id}/reports/${report.id}`);
+  },
+  submitTaskReport: async (w, _app, owner) =>
+    post(`/v1/tasks/${(await w.freshTask(owner)).id}/reports`, {
+      organizationId: owner === 'own' ? w.by.id : w.kz.id,
+      period: '2026-Q4',
+      percentComplete: 40,
+      confidence: 'green',
+      narrative: 'Assembly line commissioned.',
+    }),
+  reviseTaskReport: async (w, app, owner) => {
+    const { task, report } = await freshReport(w, app, owner);
+    return patch(`/v1/tasks/${task.id}/reports/${report.id}`, { percentComplete: 30 });
+  },
+  reviewTaskReport: async (w, app, owner) => {
+    const { task, report } = await freshReport(w, app, owner);
+    return post(`/v1/tasks/${task.id}/reports/${report.id}/review`, { decision: 'accepted' });
+  },
+
+  listIndicators: async (w) => get(`/v1/indicators?planId=${w.plan.id}`),
+  getIndicator: async (w, app) => get(`/v1/indicators/${(await freshIndicator(w, app)).id}`),
+  createIndicator: async (w) => post('/v1/indicators', { planId: w.plan.id, name: 'Trade turnover', unit: 'USD million', baseline: 700, target: 1000 }),
+  updateIndicator: async (w, app) => patch(`/v1/indicators/${(await freshIndicator(w, app)).id}`, { target: 2000 }),
+  recordIndicatorValue: async (w, app) => put(`/v1/indicators/${(await freshIndicator(w, app)).id}/values/2026-Q3`, { value: 800 }),
+
+  getProgressReport: async (w) => get(`/v1/reports/progress?planId=${w.plan.id}`),
+  getCalendar: async (w) => get(`/v1/calendar.ics?planId=${w.plan.id}`),
+
+  listShareLinks: async () => get('/v1/share-links'),
+  createShareLink: async (w) => post('/v1/share-links', { name: 'Report for the co-chairs', kind: 'progress_report', planId: w.plan.id }),
+  getShareLink: async (w, app) => get(`/v1/share-links/${(await freshLink(w, app)).id}`),
+  revokeShareLink: async (w, app) => del(`/v1/share-links/${(await freshLink(w, app)).id}`),
+  openShareLink: async (w, app) => get((await freshLink(w, app)).url),
 
   listHistory: async () => get('/v1/history'),
 

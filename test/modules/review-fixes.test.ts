@@ -35,6 +35,10 @@ t.test('every secretariat-only write refuses the other roles with 403 and change
   const pending = json(asked);
   const someKey = await keyFor(app, 'observer');
   const party = { country: 'BY', coChair: { name: 'X', position: 'Y' } };
+  const indicator = json(
+    await app.inject({ method: 'POST', url: '/v1/indicators', payload: { planId: plan.id, name: 'X', unit: 'tractors', baseline: 0, target: 10 } }),
+  );
+  const link = json(await app.inject({ method: 'POST', url: '/v1/share-links', payload: { name: 'X', kind: 'calendar', planId: plan.id } }));
 
   const writes: [OperationId, string, InjectOptions][] = [
     ['createCommission', 'create a commission', { method: 'POST', url: '/v1/commissions', payload: { name: 'X', timeZone: 'UTC', parties: [party, { ...party, country: 'KZ' }] } }],
@@ -54,6 +58,11 @@ t.test('every secretariat-only write refuses the other roles with 403 and change
     ['decideDeadlineChange', 'decide a deadline request', { method: 'POST', url: `/v1/tasks/${task.id}/deadline-changes/${pending.id}/decision`, payload: { decision: 'approve', basis: 'X' } }],
     ['createApiKey', 'issue an API key', { method: 'POST', url: '/v1/api-keys', payload: { name: 'X', role: 'secretariat' } }],
     ['revokeApiKey', 'revoke an API key', { method: 'DELETE', url: `/v1/api-keys/${someKey.id}` }],
+    ['createIndicator', 'create an indicator', { method: 'POST', url: '/v1/indicators', payload: { planId: plan.id, name: 'X', unit: 'tractors', baseline: 0, target: 10 } }],
+    ['updateIndicator', 'change an indicator', { method: 'PATCH', url: `/v1/indicators/${indicator.id}`, payload: { target: 20 } }],
+    ['recordIndicatorValue', 'record an indicator value', { method: 'PUT', url: `/v1/indicators/${indicator.id}/values/2026-Q3`, payload: { value: 5 } }],
+    ['createShareLink', 'create a read-only link', { method: 'POST', url: '/v1/share-links', payload: { name: 'X', kind: 'calendar', planId: plan.id } }],
+    ['revokeShareLink', 'revoke a read-only link', { method: 'DELETE', url: `/v1/share-links/${link.id}` }],
   ];
   // Every write POLICY keeps for the secretariat is in the list above (reads are list*/get*).
   const secretariatOnly = Object.entries(POLICY)

@@ -1,7 +1,7 @@
 // Drizzle queries on plans; rows come back as API-shaped Plan objects with their task count.
 import { and, asc, eq, getTableColumns } from 'drizzle-orm';
 import type { Db } from '../../db/connection.js';
-import { plans, tasks } from '../../db/schema.js';
+import { indicators, indicatorValues, plans, progressReports, tasks } from '../../db/schema.js';
 import { afterCursor, toPage, type Page } from '../../lib/pagination.js';
 import type { ListPlansQuery, Plan } from './plans.schemas.js';
 
@@ -65,4 +65,24 @@ export function insertPlan(db: Db, p: Plan): void {
 export function updatePlan(db: Db, p: Plan): void {
   const { id, createdAt: _createdAt, ...rest } = toRow(p);
   db.update(plans).set(rest).where(eq(plans.id, id)).run();
+}
+
+/** Whether any progress report or indicator value of the plan names a reporting period. */
+export function hasReportedPeriods(db: Db, planId: string): boolean {
+  const report = db
+    .select({ id: progressReports.id })
+    .from(progressReports)
+    .innerJoin(tasks, eq(tasks.id, progressReports.taskId))
+    .where(eq(tasks.planId, planId))
+    .limit(1)
+    .get();
+  if (report) return true;
+  const value = db
+    .select({ id: indicatorValues.indicatorId })
+    .from(indicatorValues)
+    .innerJoin(indicators, eq(indicators.id, indicatorValues.indicatorId))
+    .where(eq(indicators.planId, planId))
+    .limit(1)
+    .get();
+  return value !== undefined;
 }

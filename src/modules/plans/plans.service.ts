@@ -73,12 +73,14 @@ export function createPlanService({ db, clock }: ServiceDeps) {
         createdAt: now,
         updatedAt: now,
       };
-      writeTransaction(db, (tx) => {
+      return writeTransaction(db, (tx) => {
         if (!findCommission(tx, input.commissionId)) throw unknownReference('body.commissionId', 'commission', input.commissionId);
         repo.insertPlan(tx, plan);
-        recordChange(tx, ctx.actor, now, { operation: 'createPlan', entity: 'plan', entityId: plan.id, planId: plan.id, before: null, after: plan });
+        // Read back, so the creation shows the plan exactly as every later read will.
+        const created = repo.findPlan(tx, plan.id) as Plan;
+        recordChange(tx, ctx.actor, now, { operation: 'createPlan', entity: 'plan', entityId: plan.id, planId: plan.id, before: null, after: created });
+        return created;
       });
-      return plan;
     },
 
     update(id: string, patch: UpdatePlan, ctx: WriteContext): Plan {
@@ -88,6 +90,12 @@ export function createPlanService({ db, clock }: ServiceDeps) {
         if (!current) throw notFound('plan', id);
         ctx.expect?.(current);
         if (current.status === 'closed') throw new AppError(ERRORS.planStateConflict, 'the plan is closed; a closed plan is read-only');
+        // Periods already reported on are written in the old frequency: changing it would mix '2026-Q4' and '2026-11'.
+        if (patch.reportingFrequency !== undefined && patch.reportingFrequency !== current.reportingFrequency && repo.hasReportedPeriods(tx, id)) {
+          throw new AppError(ERRORS.invalidValue, 'the plan already has progress reports or indicator values: its reporting frequency can no longer change', [
+            { path: 'body.reportingFrequency', message: 'periods are already reported in the current frequency' },
+          ]);
+        }
         const next: Plan = { ...current, ...patch, updatedAt: now };
         assertPeriodOrdered(next.periodStart, next.periodEnd, patch.periodEnd !== undefined ? 'body.periodEnd' : 'body.periodStart');
         repo.updatePlan(tx, next);

@@ -6,6 +6,8 @@ import { dateInZone } from '../../lib/dates.js';
 import { newId } from '../../lib/ids.js';
 import type { ServiceDeps, WriteContext } from '../../lib/service.js';
 import { recordChange, type Change } from '../history/history.recorder.js';
+import { indicatorsOfTask } from '../indicators/indicators.repository.js';
+import { presentIndicator } from '../indicators/indicators.service.js';
 import { findCommission } from '../commissions/commissions.repository.js';
 import { findMeeting } from '../meetings/meetings.repository.js';
 import { findOrganizationsByIds } from '../organizations/organizations.repository.js';
@@ -223,6 +225,18 @@ export function createTaskService({ db, clock }: ServiceDeps) {
         const plan = planFor(tx, current.planId, null);
         if (plan.status !== 'draft') {
           throw new AppError(ERRORS.planStateConflict, `the plan is ${plan.status}: its tasks are never deleted, only cancelled`);
+        }
+        // The task's indicators go with it (ON DELETE CASCADE): each deletion is recorded too.
+        for (const indicator of indicatorsOfTask(tx, id)) {
+          recordChange(tx, ctx.actor, now.toISOString(), {
+            operation: 'deleteTask',
+            entity: 'indicator',
+            entityId: indicator.id,
+            planId: plan.id,
+            taskId: id,
+            before: presentIndicator(indicator, now),
+            after: null,
+          });
         }
         repo.deleteTask(tx, id);
         record(tx, ctx, now.toISOString(), 'deleteTask', plan.id, id, before, null);
