@@ -71,6 +71,9 @@ export const POLICY = {
   approvePlan: ADMIN,
   closePlan: ADMIN,
   listPlanHistory: READ,
+  getPlanImportTemplate: READ,
+  previewPlanImport: ADMIN,
+  commitPlanImport: ADMIN,
 
   listTasks: READ,
   getTask: READ,
