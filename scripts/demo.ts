@@ -13,6 +13,11 @@
 // "happened" (never later than now): statusChangedAt, completedAt, closedAt and the deadline-change
 // stamps read like a real history, and closed tasks come out on time or late as intended.
 //
+// The reporting side rides on the same calendar: each executing organization gets a ministry key and
+// reports quarterly around each deadline, the secretariat reviews, and six indicators get their values
+// quarter by quarter (see "Progress reports and indicators" below). The ministries' keys are revoked at
+// the end, whatever happens: nobody holds their secrets.
+//
 // Idempotency, by natural keys, with the plan as the unit of loading:
 //   - the commission is found by its exact name, organizations by country + exact name, meetings by
 //     commission + kind + date + title; each is created only when missing (organizations are shared
@@ -30,13 +35,17 @@ import type { App } from '../src/app.js';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createApiKeyService, OPERATOR } from '../src/modules/api-keys/api-keys.service.js';
-import type { TaskArea, TaskStatus } from '../src/db/enums.js';
-import { addDays, dateInZone } from '../src/lib/dates.js';
+import type { Confidence, TaskArea, TaskStatus } from '../src/db/enums.js';
+import { addDays, dateInZone, daysBetween } from '../src/lib/dates.js';
+import { periodBounds, periodOf, periodsBetween, submissionDeadline } from '../src/lib/periods.js';
 import type { Commission } from '../src/modules/commissions/commissions.schemas.js';
 import type { DeadlineChange } from '../src/modules/deadline-changes/deadline-changes.schemas.js';
+import type { Indicator } from '../src/modules/indicators/indicators.schemas.js';
 import type { Meeting } from '../src/modules/meetings/meetings.schemas.js';
 import type { Organization } from '../src/modules/organizations/organizations.schemas.js';
 import type { Plan } from '../src/modules/plans/plans.schemas.js';
+import type { ProgressReport } from '../src/modules/reports/progress.schemas.js';
+import type { TaskReport } from '../src/modules/task-reports/task-reports.schemas.js';
 import type { Task } from '../src/modules/tasks/tasks.schemas.js';
 
 const TIME_ZONE = 'Europe/Minsk';
@@ -624,6 +633,507 @@ const TASKS: TaskSpec[] = [
 const CREATED_ON: Record<MeetingKey, string> = { session: planDrafted, workingGroup: w(4), visit: v(3) };
 
 // ---------------------------------------------------------------------------------------------------
+// Progress reports and indicators
+// ---------------------------------------------------------------------------------------------------
+//
+// Each executing organization reports on each of its tasks for every quarter whose submission deadline has
+// passed, through a ministry key of its own, around that deadline (a few days late now and then). What a
+// report says follows the task as it stood on that day: its status, how far it is from its due date, and
+// whether it is one of the troubled ones (asking for more time without delivering, on hold, or overdue in
+// the end). When a task is reported done, its executors also report 100 % for the running quarter. The
+// secretariat accepts the reports of earlier quarters and some of the last one; one report of the last
+// quarter is returned, revised by its ministry and accepted. Several assignments of the last quarter stay
+// without a report, so the co-chairs' report names who is missing. Choices that look random come from a
+// hash of task, organization and period: the same day always loads the same story.
+
+const REPORTING = { frequency: 'quarterly', dueDays: 10 } as const;
+
+/** Quarters of the plan whose submission deadline is before today: the ones reported. */
+const DUE_PERIODS = periodsBetween(cal.periodStart, today, REPORTING.frequency).filter((p) => submissionDeadline(p, REPORTING.dueDays) < today);
+/** Quarters of the plan that have ended: the ones with indicator values. */
+const ENDED_PERIODS = periodsBetween(cal.periodStart, today, REPORTING.frequency).filter((p) => periodBounds(p).end < today);
+
+interface ProgressText {
+  /** What the head executors say early on, half-way and near the end. */
+  notes: [string, string, string];
+  /** What threatens delivery, said in amber and red reports. */
+  risk: string;
+}
+
+const PROGRESS: Record<string, ProgressText> = {
+  '1.1': {
+    notes: [
+      'Утверждена производственная программа СП на год, обеспечен ритмичный завоз машинокомплектов из Минска.',
+      'Сборка ведётся по графику; на площадке в Костанае освоены сварка рам и окраска кабин.',
+      'Годовой план сборки близок к выполнению, уровень локализации превысил 35 %.',
+    ],
+    risk: 'Поставки двигателей из Минска задерживаются на 2–3 недели; возможен простой сборочной линии.',
+  },
+  '1.2': {
+    notes: [
+      'Согласован перечень новых моделей комбайнов для включения в программу сборки.',
+      'Подготовлен проект дополнительного соглашения, согласуется технологическая документация.',
+      'Дополнительное соглашение согласовано сторонами и передано на подписание.',
+    ],
+    risk: 'Не согласована цена машинокомплектов новых моделей.',
+  },
+  '1.3': {
+    notes: [
+      'Определена площадка сервисного центра, разработана проектная документация.',
+      'Ведутся строительно-монтажные работы, сформирован склад запасных частей первой очереди.',
+      'Завершается монтаж диагностического оборудования, персонал прошёл обучение в г. Жодино.',
+    ],
+    risk: 'Задерживается поставка диагностического оборудования.',
+  },
+  '1.4': {
+    notes: [
+      'Сформирован предварительный перечень компонентов для локализации, проведён аудит казахстанских поставщиков.',
+      'Отобраны поставщики кабин и гидравлики, изготавливаются опытные партии.',
+      'Опытные партии мостов прошли испытания на МТЗ, готовится график серийных поставок.',
+    ],
+    risk: 'Поставщики не подтвердили качество опытных партий кабин; график локализации под угрозой срыва.',
+  },
+  '1.5': {
+    notes: [
+      'Выбран земельный участок, разработан бизнес-план сборочного производства.',
+      'Продолжается оформление земельного участка и подключение к инженерным сетям.',
+      'Смонтирована сборочная линия, идёт сертификация автомобилей по техническому регламенту ЕАЭС.',
+    ],
+    risk: 'Затянулись оформление земельного участка и сертификация автомобилей по техническому регламенту ЕАЭС.',
+  },
+  '1.6': {
+    notes: [
+      'Проведены переговоры с горнодобывающими компаниями, определена потребность в технике.',
+      'Согласованы условия лизинга с участием казахстанской лизинговой компании, подписаны два контракта.',
+      'Заключены контракты на поставку 34 самосвалов, по остальным продолжаются переговоры.',
+    ],
+    risk: 'Покупатели откладывают приёмку техники; возможен перенос части поставок.',
+  },
+  '1.7': {
+    notes: [
+      'Подготовлен проект концепции инжинирингового центра.',
+      'Согласованы состав учредителей и программа первоочередных НИОКР.',
+      'Учредительные документы согласованы, готовится регистрация центра.',
+    ],
+    risk: 'Не определён источник финансирования центра.',
+  },
+  '1.8': {
+    notes: [
+      'Согласованы программы обучения и график стажировок.',
+      'Прошли обучение 24 специалиста совместных предприятий на МТЗ и «Гомсельмаше».',
+      'Обучение завершается: подготовлено более 50 специалистов.',
+    ],
+    risk: 'Часть специалистов не направлена на стажировку из-за загрузки производства.',
+  },
+  '1.9': {
+    notes: [
+      'Сформирована рабочая группа по подготовке ТЭО.',
+      'Проведён анализ рынка коммунальной техники и автобусов Казахстана.',
+      'Проект ТЭО подготовлен и направлен на согласование.',
+    ],
+    risk: 'Не получены данные о потребности акиматов в коммунальной технике.',
+  },
+  '1.10': {
+    notes: [
+      'Подобрано складское помещение в г. Костанае.',
+      'Заключён договор консигнации, формируется первоначальный запас запасных частей.',
+      'Склад укомплектован, отлаживается логистика поставок.',
+    ],
+    risk: 'Не завершено таможенное оформление первой партии запасных частей.',
+  },
+  '2.1': {
+    notes: [
+      'Согласован технический протокол взаимодействия удостоверяющих центров.',
+      'Проведены испытания обмена электронными документами в тестовой среде.',
+      'Пилотный обмен юридически значимыми документами проведён, готовится протокол испытаний.',
+    ],
+    risk: 'Различия в форматах сертификатов ключей требуют доработки шлюза.',
+  },
+  '2.2': {
+    notes: [
+      'Определены участники пилотного проекта — перевозчики обеих стран.',
+      'Оформлены первые перевозки с использованием e-CMR.',
+      'Пилот расширен на пункты пропуска, готовится отчёт о его результатах.',
+    ],
+    risk: 'К пилоту подключилось меньше перевозчиков, чем планировалось; цель в 500 перевозок под угрозой.',
+  },
+  '2.3': {
+    notes: [
+      'Утверждено техническое задание на платформу.',
+      'Разработана опытная версия платформы, идёт доработка по требованиям информационной безопасности.',
+      'Платформа прошла аттестацию, регистрируются предприятия.',
+    ],
+    risk: 'Аттестация по требованиям информационной безопасности задерживает ввод в опытную эксплуатацию.',
+  },
+  '2.4': {
+    notes: [
+      'Согласованы программа и состав участников семинара.',
+      'Семинар подготовлен, согласуется перечень услуг для перевода в электронный вид.',
+      'Семинар проведён, дорабатывается итоговый перечень услуг.',
+    ],
+    risk: 'Перечень услуг пока не согласован сторонами.',
+  },
+  '3.1': {
+    notes: [
+      'Проведены переговоры с торговыми сетями Казахстана о расширении ассортимента.',
+      'Поставки молочной продукции выросли на 8 % к прошлому году, расширен ассортимент сыров.',
+      'Рост поставок превысил 10 %, в торговые сети выведено 40 новых позиций.',
+    ],
+    risk: 'Ужесточение требований к маркировке может замедлить поставки.',
+  },
+  '3.2': {
+    notes: [
+      'Сформирован перечень поставщиков зерна и масличных культур.',
+      'Заключены контракты на поставку 90 тыс. тонн, отгрузки идут по графику.',
+      'Поставлено более 140 тыс. тонн, исполнение контрактов завершается.',
+    ],
+    risk: 'Нехватка вагонов-зерновозов в период уборки урожая.',
+  },
+  '3.3': {
+    notes: [
+      'Подготовлены перечни предприятий, заявленных для аттестации.',
+      'Проведена аттестация первой группы предприятий.',
+      'Аттестация завершается, готовятся перечни аттестованных предприятий.',
+    ],
+    risk: 'Инспекционные визиты ветеринарных служб не согласованы; аттестация не начата.',
+  },
+  '3.4': {
+    notes: [
+      'Проработаны варианты размещения центра в Алматинской области.',
+      'Определён оператор центра, ведутся переговоры об аренде складского комплекса.',
+      'Подписан договор аренды, центр оснащается оборудованием.',
+    ],
+    risk: 'Не согласованы условия аренды складского комплекса; открытие центра откладывается.',
+  },
+  '3.5': {
+    notes: ['Подготовлен проект совместной программы.', 'Отобраны сорта для совместных испытаний.', 'Заложены испытательные участки.'],
+    risk: 'Не определено финансирование испытательных участков.',
+  },
+  '4.1': {
+    notes: [
+      'Определены даты и место проведения форума, сформирован оргкомитет.',
+      'Идёт регистрация участников, сформированы отраслевые секции.',
+      'Форум подготовлен: зарегистрировано свыше 300 компаний обеих стран.',
+    ],
+    risk: 'Регистрация казахстанских компаний идёт медленнее ожидаемого.',
+  },
+  '4.2': {
+    notes: [
+      'Составлен перечень изъятий и ограничений во взаимной торговле.',
+      'По двум барьерам достигнута договорённость, по остальным идут консультации.',
+      'Проекты решений по устранению барьеров внесены в Евразийскую экономическую комиссию.',
+    ],
+    risk: 'Позиции сторон по изъятиям в торговле сахаром и нефтепродуктами не сближены.',
+  },
+  '4.3': {
+    notes: [
+      'Проведён анализ рынка, определена организационно-правовая форма торгового дома.',
+      'Зарегистрировано юридическое лицо, подбирается помещение.',
+      'Подобраны варианты помещения, согласуются условия аренды.',
+    ],
+    risk: 'Не завершён подбор помещения для торгового дома.',
+  },
+  '4.4': {
+    notes: ['Сформирован оргкомитет выставки.', 'Идёт набор участников выставки.', 'Выставка подготовлена.'],
+    risk: 'Сроки выставки совпадают с бизнес-форумом.',
+  },
+  '4.5': {
+    notes: [
+      'Взаимный товарооборот растёт; основной вклад — сельскохозяйственная техника и продовольствие.',
+      'Рост взаимного товарооборота составил около 9 % к соответствующему периоду прошлого года.',
+      'Рост взаимного товарооборота устойчиво превышает 10 % в год.',
+    ],
+    risk: 'Снижение цен на металлопродукцию сдерживает рост товарооборота в стоимостном выражении.',
+  },
+  '5.1': {
+    notes: [
+      'Согласованы даты и программа Форума регионов.',
+      'Подготовлены проекты соглашений между регионами.',
+      'Форум подготовлен, согласованы тексты девяти соглашений о сотрудничестве.',
+    ],
+    risk: 'Не подтверждено участие руководителей ряда регионов.',
+  },
+  '5.2': {
+    notes: [
+      'Подготовлен проект соглашения.',
+      'Проект соглашения согласуется сторонами.',
+      'Соглашение согласовано, определяется дата подписания.',
+    ],
+    risk: 'Проект соглашения не согласован; дата подписания не определена.',
+  },
+  '5.3': {
+    notes: [
+      'Начата подготовка проекта плана мероприятий.',
+      'Проект плана согласуется с заинтересованными организациями.',
+      'План мероприятий согласован и передан на утверждение руководителям регионов.',
+    ],
+    risk: 'Не получены предложения ряда заинтересованных организаций.',
+  },
+  '5.4': {
+    notes: ['Сформирован состав деловой миссии.', 'Согласованы программа визита и график переговоров.', 'Подготовлены проекты контрактов.'],
+    risk: 'Даты визита деловой миссии пока не определены.',
+  },
+  '6.1': {
+    notes: [
+      'Согласован проект графика движения контейнерных поездов.',
+      'Выполнены пробные отправки контейнерных поездов в обоих направлениях.',
+      'Поезда курсируют по графику, загрузка превышает 80 %.',
+    ],
+    risk: 'Не хватает фитинговых платформ для регулярных отправок.',
+  },
+  '6.2': {
+    notes: [
+      'Направлены запросы в совместные предприятия о показателях деятельности.',
+      'Собраны данные по 12 совместным предприятиям, рассчитывается уровень локализации.',
+      'Подготовлен проект аналитической записки сопредседателям.',
+    ],
+    risk: 'Часть совместных предприятий не представила данные.',
+  },
+};
+
+/** What a co-executor adds, by the kind of organization. */
+const CO_EXECUTOR_NOTES: Partial<Record<Organization['kind'], (country: 'BY' | 'KZ') => string[]>> = {
+  ministry: () => [
+    'Предложения в пределах компетенции направлены головному исполнителю.',
+    'Вопрос находится на контроле министерства; необходимые согласования проведены.',
+    'Министерство приняло участие в межведомственном совещании по мероприятию.',
+  ],
+  enterprise: () => [
+    'Предприятие выполнило свою часть работ в согласованные сроки: переданы комплектующие и техническая документация.',
+    'Специалисты предприятия командированы на площадку партнёра для технического сопровождения.',
+    'Предприятием подготовлены предложения по номенклатуре и объёмам поставок.',
+  ],
+  joint_venture: () => [
+    'СП представило данные о выпуске и загрузке производственных мощностей.',
+    'На СП проведено обучение персонала и аттестация рабочих мест.',
+    'СП выполняет производственную программу без отклонений от графика.',
+  ],
+  region: (country) => {
+    const body = country === 'BY' ? 'Облисполком' : 'Акимат области';
+    return [
+      `${body} оказал содействие в подборе площадки и подключении к инженерным сетям.`,
+      'Вопрос рассмотрен на совещании у руководства области, определены ответственные.',
+      'Предприятия региона проинформированы, их предложения направлены головному исполнителю.',
+    ];
+  },
+  business_association: () => [
+    'Проведены консультации с деловыми кругами, сформирован перечень заинтересованных компаний.',
+    'Информация о мероприятии доведена до членов палаты, разосланы приглашения.',
+    'Проведена встреча с предпринимателями, предложения направлены головному исполнителю.',
+  ],
+};
+
+/** Assignments of the last due quarter left without a report: the co-chairs' report names them. */
+const MISSING_IN_LAST_PERIOD: [code: string, org: OrgKey][] = [
+  ['1.4', 'jvTractor'],
+  ['1.5', 'kzAlmaty'],
+  ['1.8', 'jvCombine'],
+  ['2.3', 'kzChamber'],
+  ['3.4', 'byChamber'],
+  ['4.2', 'kzEconomy'],
+  ['5.2', 'kzKostanay'],
+];
+
+/** The report of the last due quarter the secretariat returns; its ministry revises it and it is accepted. */
+const RETURNED = {
+  code: '4.5',
+  org: 'byEconomy' as OrgKey,
+  comment: 'Приведите данные о товарообороте за отчётный квартал с разбивкой по основным товарным группам, а не только нарастающим итогом.',
+  revision:
+    'Взаимный товарооборот за квартал вырос на 9 % к соответствующему периоду прошлого года. Основной прирост: сельскохозяйственная ' +
+    'техника (+14 %), грузовые автомобили (+11 %), молочная продукция (+12 %); снизились поставки металлопродукции (−6 %).',
+};
+
+interface IndicatorSpec {
+  /** The task it measures; none for an indicator of the whole plan. */
+  task?: string;
+  name: string;
+  unit: string;
+  baseline: number;
+  target: number;
+  /** Values of the plan's quarters in order, from the first; only quarters that have ended are recorded. */
+  values: number[];
+  note: string;
+}
+
+const INDICATORS: IndicatorSpec[] = [
+  {
+    name: 'Взаимный товарооборот Республики Беларусь и Республики Казахстан (за последние 12 месяцев)',
+    unit: 'млн долларов США',
+    baseline: 1130,
+    target: 1500,
+    values: [1152, 1196, 1241, 1268, 1310, 1342, 1385, 1420],
+    note: 'По данным национальных статистических служб, предварительно',
+  },
+  {
+    task: '1.1',
+    name: 'Тракторы «Беларус», собранные на СП в Костанае (за последние 12 месяцев)',
+    unit: 'тракторов',
+    baseline: 760,
+    target: 1200,
+    values: [846, 1012, 1164, 1210, 1232, 1246, 1258, 1270],
+    note: 'Отчёт совместного предприятия',
+  },
+  {
+    task: '1.4',
+    name: 'Уровень локализации тракторов МТЗ, собираемых в Республике Казахстан',
+    unit: '%',
+    baseline: 28,
+    target: 40,
+    values: [28.5, 30, 31.5, 33, 34.5, 36, 37, 38],
+    note: 'Расчёт Министерства промышленности и строительства Республики Казахстан',
+  },
+  {
+    task: '2.2',
+    name: 'Перевозки, оформленные с использованием e-CMR (нарастающим итогом)',
+    unit: 'перевозок',
+    baseline: 0,
+    target: 500,
+    values: [0, 138, 264, 371, 455, 512, 560, 600],
+    note: 'Данные операторов электронного документооборота',
+  },
+  {
+    task: '3.1',
+    name: 'Экспорт белорусской молочной продукции в Республику Казахстан (за последние 12 месяцев)',
+    unit: 'млн долларов США',
+    baseline: 214,
+    target: 236,
+    values: [217, 229, 238, 241, 244, 246, 249, 251],
+    note: 'По данным таможенной статистики',
+  },
+  {
+    name: 'Действующие совместные предприятия с участием резидентов обеих стран',
+    unit: 'предприятий',
+    baseline: 12,
+    target: 16,
+    values: [12, 13, 13, 14, 15, 15, 16, 16],
+    note: 'Перечень, согласованный министерствами экономики сторон',
+  },
+];
+
+/** A stable pseudo-random number for a string (FNV-1a), so the same day always loads the same story. */
+function hash(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+const OUT_OF_CONTROL: readonly TaskStatus[] = ['closed', 'cancelled'];
+
+/**
+ * How a task ends up today: its last status, the day it was last reported done, and whether it is in
+ * trouble — overdue in the end, on hold, or asking for more time without having delivered.
+ */
+function outlookOf(spec: TaskSpec): { finalStatus: TaskStatus; doneOn: string | null; troubled: boolean } {
+  let due = earliest(spec.dueDate, cal.periodEnd);
+  let requested: string | null = null;
+  let finalStatus: TaskStatus = 'not_started';
+  let doneOn: string | null = null;
+  let asked = false;
+  for (const step of spec.story ?? []) {
+    if (step.op === 'move') {
+      finalStatus = step.to;
+      if (step.to === 'done') doneOn = step.on;
+    }
+    if (step.op === 'ask') {
+      requested = step.newDueDate;
+      asked = true;
+    }
+    if (step.op === 'decide' && step.decision === 'approve' && requested) due = requested;
+    if (step.op === 'direct') due = step.newDueDate;
+  }
+  const delivered = finalStatus === 'done' || finalStatus === 'closed';
+  const overdueInTheEnd = !delivered && finalStatus !== 'cancelled' && due < today;
+  return { finalStatus, doneOn: delivered ? doneOn : null, troubled: (asked && !delivered) || overdueInTheEnd || finalStatus === 'on_hold' };
+}
+
+interface Assignment {
+  spec: TaskSpec;
+  org: OrgKey;
+  role: 'lead' | 'co_executor';
+}
+
+const assignmentsOf = (spec: TaskSpec): Assignment[] => [
+  ...spec.leads.map((org) => ({ spec, org, role: 'lead' as const })),
+  ...(spec.co ?? []).map((org) => ({ spec, org, role: 'co_executor' as const })),
+];
+
+/** What an executor says about a task, as the task stands on the day of the report. */
+function composeReport(a: Assignment, task: Task, day: string, previousPercent: number | undefined) {
+  const { spec } = a;
+  const text = PROGRESS[spec.code] ?? { notes: ['Работа ведётся по плану.', 'Работа ведётся по плану.', 'Работа близка к завершению.'], risk: 'Риски уточняются.' };
+  const h = hash(`${spec.code}|${a.org}|${day}`);
+  const jitter = (hash(`${spec.code}|${a.org}`) % 11) - 5; // the same for an assignment in every quarter
+  const { troubled, doneOn } = outlookOf(spec);
+  const daysLeft = daysBetween(day, task.dueDate);
+
+  let percent: number;
+  if (task.status === 'done') percent = 100;
+  else if (task.status === 'not_started') percent = Math.max(previousPercent ?? 0, [0, 5, 10][h % 3] as number);
+  else if (task.status === 'on_hold') percent = previousPercent ?? 30 + jitter;
+  else {
+    // Work moves fast at first and slows near the end; toward the day it is delivered, or else its due date.
+    // A task in trouble lags behind.
+    const started = dateInZone(new Date(task.statusChangedAt), TIME_ZONE);
+    const finish = doneOn !== null && doneOn > day ? doneOn : task.dueDate;
+    const elapsed = Math.min(1, Math.max(0, daysBetween(started, day) / Math.max(30, daysBetween(started, finish))));
+    percent = Math.round(troubled ? 10 + 55 * elapsed : 15 + 80 * elapsed ** 0.7) + jitter;
+    percent = Math.min(95, Math.max(previousPercent ?? 5, percent, 5));
+  }
+
+  // Red is for what will not be delivered on time without help: overdue, stopped, or in trouble close to the
+  // deadline, as the head executors see it; co-executors, seeing their own part, tend to say amber.
+  let confidence: Confidence;
+  if (task.status === 'done') confidence = 'green';
+  else if (task.overdue || task.status === 'on_hold') confidence = 'red';
+  else if (troubled) confidence = daysLeft <= 60 && a.role === 'lead' ? 'red' : 'amber';
+  else if (task.postponementCount > 0 || (task.status === 'not_started' && daysLeft <= 45)) confidence = 'amber';
+  else confidence = h % 100 < 12 ? 'amber' : 'green';
+
+  const country = ORGS[a.org].country;
+  const counterpart = country === 'BY' ? 'казахстанской' : 'белорусской';
+  const doneComment = [...(spec.story ?? [])].reverse().find((s): s is Extract<Step, { op: 'move' }> => s.op === 'move' && s.to === 'done')?.comment;
+  const stage = text.notes[percent < 40 ? 0 : percent < 75 ? 1 : 2];
+  const coNotes = CO_EXECUTOR_NOTES[ORGS[a.org].kind as Organization['kind']]?.(country) ?? ['Свою часть работ выполняем по графику.'];
+  const coNote = coNotes[h % coNotes.length] as string;
+
+  let narrative: string;
+  if (task.status === 'done') {
+    narrative = a.role === 'lead' ? `Мероприятие выполнено: ${doneComment ?? stage}. Информация направлена в секретариат Комиссии.` : `${coNote} Мероприятие выполнено.`;
+  } else if (task.status === 'not_started') {
+    const waiting = [
+      `К выполнению мероприятия не приступали; согласовываются позиции с ${counterpart} стороной.`,
+      'Мероприятие не начато: определяются ответственные исполнители и график работ.',
+      'Мероприятие не начато. Запрошены предложения заинтересованных организаций.',
+      daysLeft > 90 ? 'Срок исполнения наступает позднее; ведётся подготовка исходных материалов.' : 'Работа не начата; готовятся исходные материалы.',
+    ];
+    narrative = waiting[h % waiting.length] as string;
+  } else if (task.status === 'on_hold') {
+    narrative = `Работа приостановлена. ${text.risk}`;
+  } else if (a.role === 'lead') {
+    const head = ORGS[a.org].kind === 'region' ? 'руководству области' : 'руководству министерства';
+    const asides = [
+      'Информация направлена в секретариат Комиссии.',
+      `Позиция согласована с ${counterpart} стороной.`,
+      'Вопрос рассмотрен на межведомственном совещании.',
+      `Ход работ доложен ${head}.`,
+    ];
+    narrative = (h >>> 4) % 2 === 0 ? `${stage} ${asides[(h >>> 5) % asides.length]}` : stage;
+  } else {
+    narrative = h % 2 === 0 ? `${coNote} ${stage}` : coNote;
+  }
+  return {
+    percentComplete: percent,
+    confidence,
+    narrative,
+    ...(confidence === 'green' ? {} : { risks: text.risk }),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
 // Talking to the app
 // ---------------------------------------------------------------------------------------------------
 
@@ -643,7 +1153,7 @@ function setClock(date: string): void {
 
 function makeApi(app: App, token: string) {
   const headers = { authorization: `Bearer ${token}` };
-  async function call<T>(method: 'GET' | 'POST' | 'DELETE', url: string, body?: unknown): Promise<T> {
+  async function call<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, body?: unknown): Promise<T> {
     const res = await app.inject({ method, url, headers, ...(body === undefined ? {} : { payload: body as object }) });
     if (res.statusCode >= 400) {
       let detail = res.body;
@@ -674,7 +1184,15 @@ function makeApi(app: App, token: string) {
     return items;
   }
 
-  return { get: <T>(url: string) => call<T>('GET', url), post: <T>(url: string, body?: unknown) => call<T>('POST', url, body), del: (url: string) => call<null>('DELETE', url), all };
+  return {
+    app,
+    get: <T>(url: string) => call<T>('GET', url),
+    post: <T>(url: string, body?: unknown) => call<T>('POST', url, body),
+    put: <T>(url: string, body: unknown) => call<T>('PUT', url, body),
+    patch: <T>(url: string, body: unknown) => call<T>('PATCH', url, body),
+    del: (url: string) => call<null>('DELETE', url),
+    all,
+  };
 }
 type Api = ReturnType<typeof makeApi>;
 
@@ -760,6 +1278,8 @@ async function load(api: Api, existing: { commission?: Commission; plan?: Plan }
         title: PLAN_TITLE,
         periodStart: cal.periodStart,
         periodEnd: cal.periodEnd,
+        reportingFrequency: REPORTING.frequency,
+        reportDueDays: REPORTING.dueDays,
       });
     }
   });
@@ -795,6 +1315,7 @@ async function load(api: Api, existing: { commission?: Commission; plan?: Plan }
   at(planApproved, async () => {
     plan = await api.post<Plan>(`/v1/plans/${plan!.id}/approve`);
   });
+  scheduleReporting({ api, orgs, tasks, plan: () => plan!, at });
 
   events.sort((a, b) => (a.on < b.on ? -1 : a.on > b.on ? 1 : a.seq - b.seq));
   for (const e of events) {
@@ -802,6 +1323,137 @@ async function load(api: Api, existing: { commission?: Commission; plan?: Plan }
     await e.run();
   }
   return plan!;
+}
+
+/** The keys of the executing organizations, issued by the loader and revoked when it ends. */
+const ministryKeyIds: string[] = [];
+
+interface ReportingContext {
+  api: Api;
+  orgs: Record<OrgKey, Organization>;
+  tasks: Map<string, Task>;
+  plan: () => Plan;
+  at: (on: string, run: () => Promise<void>, floor?: string) => void;
+}
+
+/** Schedules the reporting side of the story: ministry keys, reports and their reviews, indicators and values. */
+function scheduleReporting({ api, orgs, tasks, plan, at }: ReportingContext): void {
+  const inForce = addDays(planApproved, 1);
+  const ministries = new Map<OrgKey, Api>();
+  const executing = [...new Set(TASKS.flatMap((spec) => assignmentsOf(spec).map((a) => a.org)))];
+
+  // The day after the plan comes into force, every executing organization gets a key for its document system.
+  at(inForce, async () => {
+    for (const org of executing) {
+      const spec: OrgSpec = ORGS[org];
+      const key = await api.post<{ id: string; token: string }>('/v1/api-keys', {
+        name: `${spec.shortName ?? spec.name} — document system`,
+        role: 'ministry',
+        organizationId: orgs[org].id,
+      });
+      ministryKeyIds.push(key.id);
+      ministries.set(org, makeApi(api.app, key.token));
+    }
+  });
+
+  // Indicators are set when the plan is in force; each quarter's value is recorded once its figures are in.
+  const indicatorIds = new Map<IndicatorSpec, string>();
+  for (const spec of INDICATORS) {
+    at(inForce, async () => {
+      const created = await api.post<Indicator>('/v1/indicators', {
+        planId: plan().id,
+        ...(spec.task ? { taskId: tasks.get(spec.task)!.id } : {}),
+        name: spec.name,
+        unit: spec.unit,
+        baseline: spec.baseline,
+        target: spec.target,
+      });
+      indicatorIds.set(spec, created.id);
+    });
+    ENDED_PERIODS.forEach((period, i) => {
+      const value = spec.values[Math.min(i, spec.values.length - 1)] as number;
+      at(addDays(periodBounds(period).end, 12 + (hash(spec.name) % 5)), async () => {
+        await api.put(`/v1/indicators/${indicatorIds.get(spec)}/values/${period}`, { value, note: spec.note });
+      });
+    });
+  }
+
+  const lastDue = DUE_PERIODS.at(-1);
+  const missing = new Set(MISSING_IN_LAST_PERIOD.map(([code, org]) => `${code}|${org}`));
+  const reportIds = new Map<string, string>();
+  const accepted = new Set<string>();
+  const lastPercent = new Map<string, number>();
+
+  /** An executor reports on the task as it stands today, unless it already did for the period or the task is closed. */
+  const submit = (a: Assignment, period: string, on: string, floor: string, only?: TaskStatus) =>
+    at(
+      on,
+      async () => {
+        const id = `${a.spec.code}|${a.org}`;
+        const task = tasks.get(a.spec.code);
+        if (!task || reportIds.has(`${id}|${period}`)) return;
+        const now = await api.get<Task>(`/v1/tasks/${task.id}`);
+        if (OUT_OF_CONTROL.includes(now.status) || (only && now.status !== only)) return;
+        // lastDay: the day the clock is set to for this step, i.e. the day of the report.
+        const body = composeReport(a, now, lastDay, lastPercent.get(id));
+        lastPercent.set(id, body.percentComplete);
+        const report = await ministries.get(a.org)!.post<TaskReport>(`/v1/tasks/${task.id}/reports`, { ...body, period });
+        reportIds.set(`${id}|${period}`, report.id);
+      },
+      floor,
+    );
+  /** A step of the review of a report, if it was submitted. */
+  const review = (a: Assignment, period: string, on: string, run: (url: string) => Promise<unknown>) =>
+    at(on, async () => {
+      const reportId = reportIds.get(`${a.spec.code}|${a.org}|${period}`);
+      if (reportId) await run(`/v1/tasks/${tasks.get(a.spec.code)!.id}/reports/${reportId}`);
+    });
+  const accept = (a: Assignment, period: string, on: string) =>
+    review(a, period, on, async (url) => {
+      if (accepted.has(url)) return;
+      accepted.add(url);
+      await api.post(`${url}/review`, { decision: 'accepted' });
+    });
+
+  // When a task is reported done, its executors report for the running quarter at once, and the secretariat
+  // accepts before it closes the task: so the report of a task done or closed says 100 %.
+  for (const spec of TASKS) {
+    const { finalStatus, doneOn } = outlookOf(spec);
+    if (doneOn === null || finalStatus === 'cancelled') continue;
+    const period = periodOf(doneOn, REPORTING.frequency);
+    for (const a of assignmentsOf(spec)) {
+      submit(a, period, addDays(doneOn, 1), addDays(planApproved, 2), 'done');
+      accept(a, period, addDays(doneOn, 2));
+    }
+  }
+
+  for (const period of DUE_PERIODS) {
+    const { end } = periodBounds(period);
+    const deadline = submissionDeadline(period, REPORTING.dueDays);
+    const isLast = period === lastDue;
+    for (const spec of TASKS) {
+      // A task that had not entered the plan by the end of the quarter owes nothing for it; nor does a cancelled one.
+      if (CREATED_ON[spec.basis[0]] > end || outlookOf(spec).finalStatus === 'cancelled') continue;
+      for (const a of assignmentsOf(spec)) {
+        const id = `${spec.code}|${a.org}`;
+        const h = hash(`${id}|${period}`);
+        if (isLast ? missing.has(id) : a.role === 'co_executor' && h % 100 < 6) continue;
+        const returned = isLast && spec.code === RETURNED.code && a.org === RETURNED.org;
+        // Most report in the last week before the deadline, about one in eight a few days after it.
+        const late = !returned && h % 100 >= 88;
+        const submitOn = returned ? addDays(deadline, -2) : late ? addDays(deadline, 1 + ((h >>> 8) % 5)) : addDays(deadline, -((h >>> 8) % 8));
+        submit(a, period, submitOn, addDays(end, 1));
+        if (returned) {
+          review(a, period, addDays(deadline, 3), (url) => api.post(`${url}/review`, { decision: 'returned', comment: RETURNED.comment }));
+          review(a, period, addDays(deadline, 8), (url) => ministries.get(a.org)!.patch(url, { narrative: RETURNED.revision }));
+          accept(a, period, addDays(deadline, 11));
+        } else if (!isLast || (h >>> 16) % 100 < 55) {
+          // Earlier quarters are all reviewed; about half of the last one still awaits review.
+          accept(a, period, latest(addDays(submitOn, 2), addDays(deadline, 2 + ((h >>> 12) % 10))));
+        }
+      }
+    }
+  }
 }
 
 async function runStep(api: Api, task: Task, step: Step, pending: Map<string, string>): Promise<void> {
@@ -869,6 +1521,7 @@ async function summarize(api: Api, commission: Commission, plan: Plan, port: num
     `  postponed ${postponed.length} tasks (${postponed.reduce((n, x) => n + x.postponementCount, 0)} postponements); ` +
       `deadline changes: ${list(changes, ['approved', 'rejected', 'pending', 'applied'])}`,
   );
+  await summarizeReporting(api, plan, tasks);
   console.log('\nTry it: start the server on the same database (`npm start`, or `npm run dev`), then, with an API key in');
   console.log('$TRACKER_KEY (see above, or `npm run key:create -- --name <you>`):');
   const curl = (path: string) => console.log(`  curl -s -H "Authorization: Bearer $TRACKER_KEY" '${base}${path}'`);
@@ -879,6 +1532,61 @@ async function summarize(api: Api, commission: Commission, plan: Plan, port: num
   curl(`/v1/tasks/${sample.id}/deadline-changes`);
   curl(`/v1/tasks/${sample.id}/history`);
   curl(`/v1/plans/${plan.id}/history?operation=transitionTask`);
+  const returned = tasks.find((x) => x.code === RETURNED.code);
+  if (returned) curl(`/v1/tasks/${returned.id}/reports`);
+  curl(`/v1/indicators?planId=${plan.id}`);
+  console.log('\nThe co-chairs\' progress report (JSON; html, csv and xlsx to save), the calendar of one ministry, a link that opens');
+  console.log('the report without a key (its `url` is shown once; open it in a browser after ' + base + '):');
+  curl(`/v1/reports/progress?planId=${plan.id}`);
+  for (const format of ['html', 'csv', 'xlsx']) {
+    console.log(`  curl -s -H "Authorization: Bearer $TRACKER_KEY" '${base}/v1/reports/progress?planId=${plan.id}&format=${format}' -o progress.${format}`);
+  }
+  const minprom = (await api.all<Organization>('/v1/organizations?country=BY')).find((o) => o.name === ORGS.byIndustry.name);
+  if (minprom) curl(`/v1/calendar.ics?organizationId=${minprom.id}`);
+  console.log(
+    `  curl -s -X POST -H "Authorization: Bearer $TRACKER_KEY" -H 'content-type: application/json' '${base}/v1/share-links' \\\n` +
+      `    -d '{"name":"Co-chairs, visit briefing","kind":"progress_report","planId":"${plan.id}"}'`,
+  );
+}
+
+/** The reporting side: reports of the last due quarter, confidence, missing reports and indicators, as the API reports them. */
+async function summarizeReporting(api: Api, plan: Plan, tasks: Task[]): Promise<void> {
+  const progress = await api.get<ProgressReport>(`/v1/reports/progress?planId=${plan.id}`);
+  const reports: TaskReport[] = [];
+  for (const task of tasks) reports.push(...(await api.all<TaskReport>(`/v1/tasks/${task.id}/reports`)));
+  const authors = new Set(reports.filter((r) => r.submittedBy.role === 'ministry').map((r) => r.submittedBy.organizationId));
+  const periods = [...new Set(reports.map((r) => r.period))].sort();
+  const { lastDue, lastDueDeadline } = progress.reportingPeriod;
+  const codeOf = new Map(tasks.map((x) => [x.id, x.code]));
+  const nameOf = new Map(tasks.flatMap((x) => x.assignees).map((a) => [a.organizationId, a.shortName ?? a.name]));
+  const count = (of: TaskReport[], p: (r: TaskReport) => boolean) => of.filter(p).length;
+  const missing = progress.missingReports.map((m) => `${m.code} ${nameOf.get(m.organizationId) ?? m.organizationName}`);
+
+  console.log(
+    `  reports     ${reports.length} progress reports` +
+      (periods.length ? ` for ${periods[0]}${periods.length > 1 ? ` – ${periods.at(-1)}` : ''}` : '') +
+      `, submitted by ministry keys of ${authors.size} organizations`,
+  );
+  if (lastDue) {
+    const last = reports.filter((r) => r.period === lastDue);
+    console.log(
+      `  ${lastDue.padEnd(11)} due ${lastDueDeadline}: submitted ${last.length} (${count(last, (r) => r.submittedLate)} late); ` +
+        `accepted ${count(last, (r) => r.status === 'accepted')}, awaiting review ${count(last, (r) => r.status === 'submitted')}, ` +
+        `returned ${count(last, (r) => r.status === 'returned' || r.revision > 1)} (${count(last, (r) => r.revision > 1)} revised since); ` +
+        `missing ${missing.length}${missing.length ? ` (${missing.join(', ')})` : ''}`,
+    );
+  }
+  const c = progress.totals.confidence;
+  console.log(`  confidence  green ${c.green}, amber ${c.amber}, red ${c.red}, none ${c.none} (latest report of each task × executor)`);
+  const withTask = progress.indicators.filter((i) => i.taskId !== null).length;
+  console.log(`  indicators  ${progress.indicators.length} (${withTask} of tasks, ${progress.indicators.length - withTask} of the plan)`);
+  const fmt = (n: number) => n.toLocaleString('en-US');
+  for (const i of progress.indicators) {
+    const task = i.taskId ? `${codeOf.get(i.taskId)}: ` : '';
+    const actual =
+      i.actual === null ? 'no value yet' : `${fmt(i.actual)} in ${i.actualPeriod}, ${i.progressPercent} % of the way from ${fmt(i.baseline)} to ${fmt(i.target)}`;
+    console.log(`    ${task}${i.name}, ${i.unit}: ${actual}`);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -912,6 +1620,15 @@ try {
   exitCode = 1;
 } finally {
   clockNow = realNow;
+  // The ministries' keys were the demo's own way of reporting as them: nobody holds their secrets.
+  for (const id of ministryKeyIds) {
+    try {
+      await api.del(`/v1/api-keys/${id}`);
+    } catch (err) {
+      console.error(`demo: could not revoke the ministry key ${id}: ${err instanceof Error ? err.message : String(err)}`);
+      exitCode = 1;
+    }
+  }
   if (hadSecretariat) keys.revoke(loader.id, { actor: OPERATOR });
   else {
     console.log('\nThe database had no secretariat key, so the demo loader\'s key stays. Its secret, shown this once:');

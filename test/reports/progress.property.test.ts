@@ -171,6 +171,8 @@ function expectedFigures(list: Task[], day: string, k: Known) {
     const count = (p: (r: Row) => boolean) => group.filter(p).length;
     const byStatus = Object.fromEntries(TASK_STATUSES.map((s) => [s, count((r) => r.task.status === s)])) as Breakdown['byStatus'];
     const overdue = group.filter((r) => r.task.overdue);
+    // Confidence leaves cancelled tasks out: they will not be delivered.
+    const live = assignments.filter((a) => group.find((r) => r.assignments.includes(a))?.task.status !== 'cancelled');
     return {
       taskCount: group.length,
       byStatus,
@@ -186,10 +188,10 @@ function expectedFigures(list: Task[], day: string, k: Known) {
       postponements: group.reduce((s, r) => s + r.task.postponementCount, 0),
       daysMoved: group.reduce((s, r) => s + r.daysMoved, 0),
       confidence: {
-        green: assignments.filter((a) => a.confidence === 'green').length,
-        amber: assignments.filter((a) => a.confidence === 'amber').length,
-        red: assignments.filter((a) => a.confidence === 'red').length,
-        none: assignments.filter((a) => a.confidence === null).length,
+        green: live.filter((a) => a.confidence === 'green').length,
+        amber: live.filter((a) => a.confidence === 'amber').length,
+        red: live.filter((a) => a.confidence === 'red').length,
+        none: live.filter((a) => a.confidence === null).length,
       },
       missingReports: assignments.filter((a) => a.missing).length,
     };

@@ -161,7 +161,7 @@ t.test('every figure of a plan as of today', async (t) => {
     postponedTasks: 2,
     postponements: 3,
     daysMoved: 20 + 31 + 71,
-    confidence: { green: 1, amber: 3, red: 1, none: 9 },
+    confidence: { green: 1, amber: 3, red: 1, none: 8 }, // the cancelled task's executor is left out
     missingReports: 5,
   });
 
@@ -169,7 +169,7 @@ t.test('every figure of a plan as of today', async (t) => {
     r.byParty.map((g) => [g.key, g.label, g.taskCount, g.overdue, g.postponements, g.confidence, g.missingReports]),
     [
       ['BY', 'Belarus', 6, 2, 3, { green: 0, amber: 2, red: 1, none: 4 }, 2],
-      ['KZ', 'Kazakhstan', 7, 2, 3, { green: 1, amber: 1, red: 0, none: 5 }, 3],
+      ['KZ', 'Kazakhstan', 7, 2, 3, { green: 1, amber: 1, red: 0, none: 4 }, 3],
     ],
     'a task counts for each party among its assignees; assignments for the party of their organization',
   );
@@ -182,7 +182,7 @@ t.test('every figure of a plan as of today', async (t) => {
     [
       [by.id, by.name, 'BY', 'Minprom', 6, 1, 3, 1],
       [mtz.id, mtz.name, 'BY', 'MTZ', 1, 1, 1, 1],
-      [kz.id, kz.name, 'KZ', 'MIC', 7, 1, 5, 3],
+      [kz.id, kz.name, 'KZ', 'MIC', 7, 1, 4, 3],
     ],
     'organizations by party, then name',
   );
@@ -324,7 +324,7 @@ t.test('as of a past day the plan is shown as it stood at the end of that day in
     postponedTasks: 2,
     postponements: 2,
     daysMoved: 51,
-    confidence: { green: 1, amber: 1, red: 1, none: 9 },
+    confidence: { green: 1, amber: 1, red: 1, none: 8 },
     missingReports: 6,
   });
   t.match(r.tasks[0], { percentComplete: 50, confidence: 'green' }, 'the Q3 report was the latest then');

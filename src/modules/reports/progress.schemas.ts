@@ -1,8 +1,8 @@
 // The co-chairs' progress report: its query and its JSON shape, which CSV, XLSX and HTML render.
 // This file is the contract between the computation (progress.service.ts) and the renderings.
 import { z } from 'zod';
-import { CONFIDENCE_LEVELS, LANGUAGES, TASK_AREAS, TASK_STATUSES } from '../../db/enums.js';
-import { DateSchema, IdSchema, InstantSchema } from '../../lib/common.schemas.js';
+import { CONFIDENCE_LEVELS, LANGUAGES, PLAN_STATUSES, TASK_AREAS, TASK_STATUSES } from '../../db/enums.js';
+import { CountrySchema, DateSchema, IdSchema, InstantSchema } from '../../lib/common.schemas.js';
 
 export const REPORT_FORMATS = ['json', 'csv', 'xlsx', 'html'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -36,7 +36,7 @@ const ConfidenceCountsSchema = z
     green: count('Latest reports with green confidence.'),
     amber: count('Latest reports with amber confidence.'),
     red: count('Latest reports with red confidence.'),
-    none: count('Assignments (task × executing organization) with no report yet.'),
+    none: count('Assignments (task × executing organization) with no report yet; cancelled tasks are left out of all four.'),
   })
   .describe('Delivery confidence of the latest report of each assignment (task × organization), as of the date.');
 
@@ -46,7 +46,12 @@ export const BreakdownSchema = z
     taskCount: count('Tasks in this group.'),
     byStatus: StatusCountsSchema,
     percentByStatus: z
-      .object(Object.fromEntries(TASK_STATUSES.map((s) => [s, z.number().min(0).max(100)])) as Record<(typeof TASK_STATUSES)[number], z.ZodNumber>)
+      .object(
+        Object.fromEntries(TASK_STATUSES.map((s) => [s, z.number().min(0).max(100).describe(`Percent of the tasks ${s}.`)])) as Record<
+          (typeof TASK_STATUSES)[number],
+          z.ZodNumber
+        >,
+      )
       .describe('Share of the group\'s tasks by status, in percent, one decimal.'),
     closedOnTime: count('Closed tasks reported done on or before their due date.'),
     closedLate: count('Closed tasks reported done after their due date.'),
@@ -72,34 +77,36 @@ export const BreakdownSchema = z
 const GroupSchema = (key: z.ZodType, what: string) =>
   BreakdownSchema.extend({
     key: key.describe(what),
-    label: z.string().describe('How the group is named for people.'),
+    // A party's country name, an organization's name (up to 300) or an area's name.
+    label: z.string().max(300).describe('How the group is named for people.'),
   });
 
 export const ReportTaskSchema = z
   .object({
-    taskId: IdSchema,
-    planId: IdSchema,
-    code: z.string().describe('Task code, e.g. "2.10".'),
-    title: z.string().describe('Title, in the requested language where translated.'),
-    area: z.enum(TASK_AREAS),
+    taskId: IdSchema.describe('The task.'),
+    planId: IdSchema.describe('The plan of the task.'),
+    code: z.string().max(32).describe('Task code, e.g. "2.10".'),
+    title: z.string().max(1000).describe('Title, in the requested language where translated.'),
+    area: z.enum(TASK_AREAS).describe('Area of co-operation of the task.'),
     status: z.enum(TASK_STATUSES).describe('Status as of the date.'),
     dueDate: DateSchema.describe('Due date in force as of the date.'),
-    originalDueDate: DateSchema,
-    overdue: z.boolean(),
+    originalDueDate: DateSchema.describe('The first due date, before any postponement.'),
+    overdue: z.boolean().describe('Past its due date as of the date, neither closed nor cancelled.'),
     daysOverdue: count('Days past the due date; 0 when not overdue.'),
     postponementCount: count('Moves to a later date, as of the date.'),
     daysMoved: count('Days the deadline was moved later in total.'),
     completion: z.enum(['on_time', 'late']).nullable().describe('For closed tasks: done on time or late against the due date.'),
-    formOfCompletion: z.string().nullable().describe('Form of completion, as in the plan.'),
-    expectedResult: z.string().nullable().describe('Expected result, as in the plan.'),
+    formOfCompletion: z.string().max(1000).nullable().describe('Form of completion, as in the plan.'),
+    expectedResult: z.string().max(2000).nullable().describe('Expected result, as in the plan.'),
     basis: z
       .object({
-        meetingId: IdSchema,
-        meetingTitle: z.string(),
-        meetingDate: DateSchema,
-        protocolNumber: z.string().nullable(),
-        protocolItem: z.string().nullable(),
-        text: z.string().describe('The basis as one line for people, e.g. "Protocol No. 19 of 2026-11-04 (Official visit to Astana), item 4".'),
+        meetingId: IdSchema.describe('The meeting whose protocol set the task.'),
+        meetingTitle: z.string().max(500).describe('Title of that meeting.'),
+        meetingDate: DateSchema.describe('Day of that meeting.'),
+        protocolNumber: z.string().max(100).nullable().describe('Number of its protocol; null when it has none.'),
+        protocolItem: z.string().max(100).nullable().describe('Item of the protocol; null when none is cited.'),
+        // Built from the fields above: "Protocol No. <100> of <date> (<500>), item <100>" stays under 1,000.
+        text: z.string().max(1000).describe('The basis as one line for people, e.g. "Protocol No. 19 of 2026-11-04 (Official visit to Astana), item 4".'),
       })
       .nullable()
       .describe('The meeting and protocol item that set the task.'),
@@ -107,22 +114,25 @@ export const ReportTaskSchema = z
     confidence: z.enum(CONFIDENCE_LEVELS).nullable().describe('Worst confidence in the latest reports; null without reports.'),
     executors: z
       .array(
-        z.object({
-          organizationId: IdSchema,
-          name: z.string(),
-          shortName: z.string().nullable(),
-          country: z.string(),
-          role: z.enum(['lead', 'co_executor']),
-        }),
+        z
+          .object({
+            organizationId: IdSchema.describe('The executing organization.'),
+            name: z.string().max(300).describe('Its name.'),
+            shortName: z.string().max(100).nullable().describe('Its short name; null when it has none.'),
+            country: CountrySchema.describe('Its country, ISO 3166-1 alpha-2.'),
+            role: z.enum(['lead', 'co_executor']).describe('lead: head executor; co_executor: takes part.'),
+          })
+          .describe('One executor of the task.'),
       )
+      .max(20)
       .describe('Assignees, leads first.'),
   })
   .meta({ id: 'ProgressReportTask', description: 'One task as the report sees it on the date.' });
 
 const ReportingPeriodSchema = z
   .object({
-    current: z.string().describe('The reporting period containing the date, e.g. "2026-Q4".'),
-    lastDue: z.string().nullable().describe('The latest period whose submission deadline has passed; null if none yet.'),
+    current: z.string().max(7).describe('The reporting period containing the date, e.g. "2026-Q4".'),
+    lastDue: z.string().max(7).nullable().describe('The latest period whose submission deadline has passed; null if none yet.'),
     lastDueDeadline: DateSchema.nullable().describe('Its submission deadline.'),
   })
   .describe('Reporting periods as of the date.');
@@ -131,58 +141,88 @@ export const ProgressReportSchema = z
   .object({
     scope: z
       .object({
-        commissionId: IdSchema,
-        commissionName: z.string(),
-        timeZone: z.string(),
-        parties: z.array(z.string()).describe('The two party countries.'),
+        commissionId: IdSchema.describe('The commission.'),
+        commissionName: z.string().max(300).describe('Its official name.'),
+        timeZone: z.string().max(64).describe('Its time zone, which decides what "today" is.'),
+        parties: z.array(CountrySchema).length(2).describe('The two party countries.'),
         plans: z
-          .array(z.object({ id: IdSchema, title: z.string(), status: z.string() }))
+          .array(
+            z
+              .object({
+                id: IdSchema.describe('The plan.'),
+                title: z.string().max(500).describe('Its title.'),
+                status: z.enum(PLAN_STATUSES).describe('Its status.'),
+              })
+              .describe('One plan covered.'),
+          )
           .describe('The plans covered: the plan asked for, or every approved or closed plan of the commission.'),
       })
       .describe('What the report covers.'),
     asOf: DateSchema.describe('The day described.'),
-    generatedAt: InstantSchema,
+    generatedAt: InstantSchema.describe('When the report was computed.'),
     lang: z.enum(LANGUAGES).nullable().describe('Language of task titles, where translated.'),
     reportingPeriod: ReportingPeriodSchema.describe(
       'Reporting periods as of the date: those of the plan; for a commission, those of its first plan (each missing report ' +
         'names its own period and deadline), or quarterly ones when it has no plan.',
     ),
     totals: BreakdownSchema.describe('The whole scope; each task counted once.'),
-    byParty: z.array(GroupSchema(z.string(), 'Country code of the party.')).describe('A task counts for each party among its assignees.'),
+    byParty: z
+      .array(GroupSchema(CountrySchema, 'Country code of the party.').describe('The figures of one party.'))
+      .max(2)
+      .describe('A task counts for each party among its assignees.'),
     byOrganization: z
-      .array(GroupSchema(IdSchema, 'Organization id.').extend({ country: z.string(), shortName: z.string().nullable() }))
+      .array(
+        GroupSchema(IdSchema, 'Organization id.')
+          .extend({
+            country: CountrySchema.describe('Country of the organization.'),
+            shortName: z.string().max(100).nullable().describe('Its short name; null when it has none.'),
+          })
+          .describe('The figures of one executing organization.'),
+      )
       .describe('A task counts for each of its assignee organizations.'),
-    byArea: z.array(GroupSchema(z.enum(TASK_AREAS), 'Area of cooperation.')).describe('Each task in its area.'),
+    byArea: z
+      .array(GroupSchema(z.enum(TASK_AREAS), 'Area of cooperation.').describe('The figures of one area.'))
+      .max(TASK_AREAS.length)
+      .describe('Each task in its area.'),
     overdue: z.array(ReportTaskSchema).describe('Overdue tasks, most days late first.'),
     dueSoon: z.array(ReportTaskSchema).describe('Open tasks due in the next 30 days, soonest first.'),
     mostPostponed: z.array(ReportTaskSchema).max(10).describe('Up to 10 tasks moved most often (then by days moved).'),
     missingReports: z
       .array(
-        z.object({
-          taskId: IdSchema,
-          code: z.string(),
-          title: z.string(),
-          organizationId: IdSchema,
-          organizationName: z.string(),
-          country: z.string(),
-          period: z.string(),
-          deadline: DateSchema,
-        }),
+        z
+          .object({
+            taskId: IdSchema.describe('The task.'),
+            code: z.string().max(32).describe('Its code.'),
+            title: z.string().max(1000).describe('Its title, in the requested language where translated.'),
+            organizationId: IdSchema.describe('The executing organization whose report is missing.'),
+            organizationName: z.string().max(300).describe('Its name.'),
+            country: CountrySchema.describe('Its country.'),
+            period: z.string().max(7).describe('The period the report is missing for, e.g. "2026-Q3".'),
+            deadline: DateSchema.describe('The submission deadline of that period.'),
+          })
+          .describe('One assignment without its report.'),
       )
       .describe('Assignments without a report for the last period already due, by code then organization.'),
     indicators: z
       .array(
-        z.object({
-          id: IdSchema,
-          name: z.string(),
-          unit: z.string(),
-          taskId: IdSchema.nullable(),
-          baseline: z.number(),
-          target: z.number(),
-          actual: z.number().nullable().describe('Latest value of a period ending on or before the date, among those recorded by the end of the date.'),
-          actualPeriod: z.string().nullable(),
-          progressPercent: z.number().nullable().describe('(actual − baseline) / (target − baseline) × 100, one decimal; null without a value.'),
-        }),
+        z
+          .object({
+            id: IdSchema.describe('The indicator.'),
+            name: z.string().max(300).describe('What is measured.'),
+            unit: z.string().max(50).describe('Unit of the values.'),
+            taskId: IdSchema.nullable().describe('The task it belongs to; null for an indicator of the whole plan.'),
+            baseline: z.number().min(-1e15).max(1e15).describe('The value at the start.'),
+            target: z.number().min(-1e15).max(1e15).describe('The value to reach.'),
+            actual: z
+              .number()
+              .min(-1e15)
+              .max(1e15)
+              .nullable()
+              .describe('Latest value of a period ending on or before the date, among those recorded by the end of the date.'),
+            actualPeriod: z.string().max(7).nullable().describe('The period of that value; null without one.'),
+            progressPercent: z.number().nullable().describe('(actual − baseline) / (target − baseline) × 100, one decimal; null without a value.'),
+          })
+          .describe('One indicator against its target.'),
       )
       .describe('Indicators of the plans against their targets.'),
     tasks: z.array(ReportTaskSchema).describe('Every task of the scope, by plan then code.'),

@@ -130,6 +130,7 @@ function statusAt(changes: repo.StatusChangeRow[], before: string): TaskStatus {
 }
 
 interface AssignmentFact {
+  taskId: string;
   organizationId: string;
   country: string;
   confidence: Confidence | null;
@@ -211,7 +212,7 @@ function taskFact(row: repo.ReportTaskRow, b: ReportContext): TaskFact {
       });
     }
     const confidence = b.latest.get(`${row.id} ${a.organizationId}`)?.confidence ?? null;
-    return { organizationId: a.organizationId, country: a.country, confidence, missing: lacking };
+    return { taskId: row.id, organizationId: a.organizationId, country: a.country, confidence, missing: lacking };
   });
   const reports = row.assignees.flatMap((a) => b.latest.get(`${row.id} ${a.organizationId}`) ?? []);
   const task: ReportTask = {
@@ -249,7 +250,9 @@ function breakdown(tasks: ReportTask[], assignments: AssignmentFact[], asOf: str
   const latest = addDays(asOf, DUE_SOON_DAYS);
   const overdue = tasks.filter((t) => t.overdue);
   const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
-  const confidence = (level: Confidence | null) => assignments.filter((a) => a.confidence === level).length;
+  // A cancelled task will not be delivered: its executors' confidence is no longer a question.
+  const cancelled = new Set(tasks.filter((t) => t.status === 'cancelled').map((t) => t.taskId));
+  const confidence = (level: Confidence | null) => assignments.filter((a) => a.confidence === level && !cancelled.has(a.taskId)).length;
   return {
     taskCount: tasks.length,
     byStatus,
