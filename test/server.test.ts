@@ -1,114 +1,12 @@
 // The real entry point as a process: it listens on 127.0.0.1, logs JSON with request ids, seeds the first key
 // from TRACKER_BOOTSTRAP_TOKEN without ever logging it, and stops cleanly on SIGTERM.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import t from 'tap';
-import type { Test } from 'tap';
+import { startServer, type LogEntry } from './process.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const HOST = '127.0.0.1';
 /** 44 characters of base64, the shape `openssl rand -base64 32` prints. */
 const BOOTSTRAP_TOKEN = 'Vt3rS9kQ2mX7pL0wZ5nB8cD1fG4hJ6yU2eR7tA9sK1o=';
-
-/** A port nobody listens on right now: the OS picks it, we release it for the server. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, HOST, () => {
-      const address = probe.address();
-      probe.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-function exited(child: ChildProcess, ms: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  return new Promise((resolve, reject) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve({ code: child.exitCode, signal: child.signalCode });
-    const timer = setTimeout(() => reject(new Error(`the server did not exit within ${ms} ms`)), ms);
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal });
-    });
-  });
-}
-
-async function waitForHealth(base: string, child: ChildProcess, ms: number): Promise<Response> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the server exited early with code ${child.exitCode}`);
-    try {
-      const res = await fetch(`${base}/health`);
-      if (res.status === 200) return res;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`GET /health did not answer 200 within ${ms} ms`);
-}
-
-type LogEntry = Record<string, unknown>;
-
-/**
- * Starts src/server.ts in a child process on a fresh database in a temporary directory, with `extraEnv`
- * (a variable set to undefined is removed), and waits until /health answers. `stop()` sends SIGTERM and
- * returns how the process ended and what it logged.
- */
-async function startServer(t: Test, extraEnv: Record<string, string | undefined>) {
-  const dir = await mkdtemp(join(tmpdir(), 'tracker-server-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  const databasePath = join(dir, 'nested', 'tracker.db');
-  const port = await freePort();
-
-  // tap wraps spawn to measure coverage in children too; this child's code is compiled by tsx, not by
-  // tap, and merging its coverage with the in-process runs garbles the report. So: no coverage here.
-  const env: Record<string, string | undefined> = Object.fromEntries(
-    Object.entries(process.env).filter(([key]) => key !== 'NODE_OPTIONS' && !/^_?TAP/.test(key)),
-  );
-  env._TAPJS_PROCESSINFO_COVERAGE_ = '0';
-  Object.assign(env, { PORT: String(port), HOST, DATABASE_PATH: databasePath, LOG_LEVEL: 'info' }, extraEnv);
-  for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    cwd: ROOT,
-    env: env as NodeJS.ProcessEnv,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  t.teardown(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-
-  const base = `http://${HOST}:${port}`;
-  const health = await waitForHealth(base, child, 20_000).catch((err: Error) => {
-    throw new Error(`${err.message}\nstdout:\n${stdout}\nstderr:\n${stderr}`);
-  });
-
-  async function stop() {
-    child.kill('SIGTERM');
-    const { code, signal } = await exited(child, 8_000);
-    const lines = stdout.split('\n').filter((line) => line.trim() !== '');
-    const entries: LogEntry[] = lines.map((line) => {
-      try {
-        return JSON.parse(line) as LogEntry;
-      } catch {
-        return { unparsable: line };
-      }
-    });
-    return { code, signal, stdout, stderr, lines, entries };
-  }
-
-  return { base, health, databasePath, stop };
-}
 
 t.test('the server starts, serves, logs JSON with request ids and exits 0 on SIGTERM', async (t) => {
   const server = await startServer(t, { TRACKER_BOOTSTRAP_TOKEN: BOOTSTRAP_TOKEN });
