@@ -161,7 +161,7 @@ const MEETINGS: Record<MeetingKey, { kind: Meeting['kind']; title: string; date:
     title: '18th session of the Intergovernmental Commission on Trade and Economic Co-operation',
     date: cal.session,
     place: 'Minsk',
-    protocolNumber: 'No. 18',
+    protocolNumber: '18',
   },
   workingGroup: {
     kind: 'working_group',
@@ -175,7 +175,7 @@ const MEETINGS: Record<MeetingKey, { kind: Meeting['kind']; title: string; date:
     title: 'Official visit of the Prime Minister of the Republic of Belarus to the Republic of Kazakhstan',
     date: cal.visit,
     place: 'Astana',
-    protocolNumber: 'No. 19',
+    protocolNumber: '19',
   },
 };
 

@@ -58,6 +58,8 @@ t.test('every secretariat-only write refuses the other roles with 403 and change
     ['decideDeadlineChange', 'decide a deadline request', { method: 'POST', url: `/v1/tasks/${task.id}/deadline-changes/${pending.id}/decision`, payload: { decision: 'approve', basis: 'X' } }],
     ['createApiKey', 'issue an API key', { method: 'POST', url: '/v1/api-keys', payload: { name: 'X', role: 'secretariat' } }],
     ['revokeApiKey', 'revoke an API key', { method: 'DELETE', url: `/v1/api-keys/${someKey.id}` }],
+    ['previewPlanImport', 'preview a plan import', { method: 'POST', url: `/v1/plans/${plan.id}/import/preview`, headers: { 'content-type': 'text/csv' }, payload: `№;Мероприятие;Срок;Исполнители\r\n7.1;Imported measure;31.12.2027;${by.name}\r\n` }],
+    ['commitPlanImport', 'import a plan', { method: 'POST', url: `/v1/plans/${plan.id}/import`, headers: { 'content-type': 'text/csv' }, payload: `№;Мероприятие;Срок;Исполнители\r\n7.1;Imported measure;31.12.2027;${by.name}\r\n` }],
     ['createIndicator', 'create an indicator', { method: 'POST', url: '/v1/indicators', payload: { planId: plan.id, name: 'X', unit: 'tractors', baseline: 0, target: 10 } }],
     ['updateIndicator', 'change an indicator', { method: 'PATCH', url: `/v1/indicators/${indicator.id}`, payload: { target: 20 } }],
     ['recordIndicatorValue', 'record an indicator value', { method: 'PUT', url: `/v1/indicators/${indicator.id}/values/2026-Q3`, payload: { value: 5 } }],
@@ -84,7 +86,7 @@ t.test('every secretariat-only write refuses the other roles with 403 and change
   for (const [, what, request] of writes) {
     for (const [role, key] of others) {
       await t.test(`${role} cannot ${what}`, async (t) => {
-        await refused(t, app, { ...request, headers: key.headers }, 403, 'forbidden');
+        await refused(t, app, { ...request, headers: { ...(request.headers ?? {}), ...key.headers } }, 403, 'forbidden');
       });
     }
   }

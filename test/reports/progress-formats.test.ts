@@ -239,7 +239,11 @@ t.test('the XLSX workbook reads back with exceljs and says what the JSON says', 
   t.match(tasks.views[0], { state: 'frozen', ySplit: 1 });
   t.equal(tasks.rowCount, 1 + report.tasks.length);
   report.tasks.forEach((task, i) => {
-    const names = (country: string) => task.executors.filter((e) => e.country === country).map((e) => e.name).join('\n');
+    const names = (country: string) =>
+      task.executors
+        .filter((e) => e.country === country)
+        .map((e) => (e.role === 'lead' ? `${e.name} (lead)` : e.name))
+        .join('\n');
     t.strictSame(
       rowValues(tasks, 2 + i, 19),
       [
@@ -266,8 +270,8 @@ t.test('the XLSX workbook reads back with exceljs and says what the JSON says', 
       `task ${task.code}`,
     );
   });
-  t.equal(tasks.getCell('F2').value, `${minprom.name}\n${mtz.name}`, 'the BY lead, then its co-executor, one per line');
-  t.equal(tasks.getCell('G2').value, mic.name);
+  t.equal(tasks.getCell('F2').value, `${minprom.name} (lead)\n${mtz.name}`, 'the BY lead, marked, then its co-executor, one per line');
+  t.equal(tasks.getCell('G2').value, `${mic.name} (lead)`);
   t.equal(tasks.getCell('H2').value, 'Protocol No. 19 of 2026-11-04 (Официальный визит, Астана), item 4');
 
   const overdue = workbook.getWorksheet('Overdue') as ExcelJS.Worksheet;

@@ -116,23 +116,24 @@ function summarySheet(workbook: ExcelJS.Workbook, report: ProgressReport): void 
   sheet.getRow(preamble.length + 2).font = { bold: true }; // the Total row
 }
 
-/** The executors of one party, one per line, leads first. */
+/** The executors of one party, one per line, leads first and marked "(lead)", as the import reads them back. */
 function executorsOf(task: ReportTask, country: string): string {
   return task.executors
     .filter((e) => e.country === country)
-    .map((e) => e.name)
+    .map((e) => (e.role === 'lead' ? `${e.name} (lead)` : e.name))
     .join('\n');
 }
 
 /** The Tasks sheet columns: the plan's own table first ("No" … "Basis"), then the report's figures. */
-export function taskSheetHeaders(parties: string[]): string[] {
-  return taskSheetColumns(parties).map((c) => c.header);
+export function taskSheetHeaders(parties: string[], lang: string | null = null): string[] {
+  return taskSheetColumns(parties, lang).map((c) => c.header);
 }
 
-function taskSheetColumns(parties: string[]): Column[] {
+/** With `lang`, titles are translations: the header says so ("Measure (en)"), so an import reads them as such. */
+function taskSheetColumns(parties: string[], lang: string | null): Column[] {
   return [
     { header: 'No', width: 7 },
-    { header: 'Measure', width: 50, wrap: true },
+    { header: lang ? `Measure (${lang})` : 'Measure', width: 50, wrap: true },
     { header: 'Form of completion', width: 24, wrap: true },
     { header: 'Expected result', width: 30, wrap: true },
     { header: 'Deadline', width: 12, date: true },
@@ -178,7 +179,7 @@ function tasksSheet(workbook: ExcelJS.Workbook, report: ProgressReport): void {
     t.confidence,
     planTitle(report, t.planId),
   ]);
-  addTable(workbook, 'Tasks', taskSheetColumns(parties), rows);
+  addTable(workbook, 'Tasks', taskSheetColumns(parties, report.lang), rows);
 }
 
 function overdueSheet(workbook: ExcelJS.Workbook, report: ProgressReport): void {

@@ -1,0 +1,233 @@
+// The column layout of an imported roadmap table: which headers (Russian or English) name which field,
+// where the header row is, and which rows below it are data.
+import { LANGUAGES, TASK_AREAS, type Language, type TaskArea } from '../../db/enums.js';
+import { AppError, ERRORS } from '../../errors.js';
+import { cellRef, type Cell, type CellValue, type Merge, type SourceRow, type SourceSheet } from './imports.files.js';
+
+export type Field =
+  | 'code'
+  | 'title'
+  | 'formOfCompletion'
+  | 'expectedResult'
+  | 'deadline'
+  | 'executors'
+  | 'basis'
+  | 'area'
+  | 'description'
+  | 'translation'
+  | 'plan';
+
+export type ExecutorRole = 'auto' | 'lead' | 'co_executor';
+
+export interface Column {
+  index: number;
+  /** The header as the file writes it. */
+  header: string;
+  field: Field;
+  /** executors: the party named in the header ("BY", "Беларусь"), unresolved yet; null when the column mixes both. */
+  party?: string | null;
+  role?: ExecutorRole;
+  /** translation: its language. */
+  lang?: Language;
+}
+
+/** Header words by field, lower case, "ё" as "е". A header matches when it, or one of its " / " halves, is listed. */
+export const HEADER_ALIASES: Record<Exclude<Field, 'executors' | 'translation'>, string[]> = {
+  code: ['№', '№ п/п', '№п/п', 'n п/п', 'no', 'no.', 'nr', 'номер', 'код', 'номер мероприятия', 'number', 'code', '#'],
+  title: ['мероприятие', 'мероприятия', 'наименование мероприятия', 'содержание мероприятия', 'measure', 'measures', 'title', 'task', 'activity'],
+  formOfCompletion: ['форма завершения', 'форма реализации', 'форма исполнения', 'форма завершения мероприятия', 'form of completion', 'completion form'],
+  expectedResult: ['ожидаемый результат', 'ожидаемые результаты', 'результат', 'expected result', 'expected results', 'result'],
+  deadline: ['срок', 'сроки', 'срок исполнения', 'срок реализации', 'срок выполнения', 'deadline', 'due date', 'due'],
+  basis: ['основание', 'основание (протокол)', 'basis'],
+  area: ['сфера', 'сфера сотрудничества', 'направление', 'область', 'area'],
+  description: ['описание', 'description'],
+  plan: ['план', 'plan'],
+};
+
+const EXECUTOR_ALIASES: Record<ExecutorRole, string[]> = {
+  auto: [
+    'исполнители',
+    'исполнитель',
+    'ответственные исполнители',
+    'ответственный исполнитель',
+    'ответственные',
+    'executors',
+    'executor',
+    'responsible executors',
+    'responsible executor',
+    'responsible',
+  ],
+  lead: ['головной исполнитель', 'головные исполнители', 'lead executor', 'lead executors', 'head executor', 'head executors'],
+  co_executor: ['соисполнители', 'соисполнитель', 'co-executors', 'co-executor', 'co executors'],
+};
+
+/** The layout the template writes and the documentation shows: header in Russian / English, and what it holds. */
+export const TEMPLATE_COLUMNS: { ru: string; en: string; required: boolean; ruHelp: string; enHelp: string }[] = [
+  { ru: '№', en: 'No', required: true, ruHelp: 'Номер мероприятия, уникальный в плане: 1.1', enHelp: 'Number of the measure, unique in the plan: 1.1' },
+  { ru: 'Мероприятие', en: 'Measure', required: true, ruHelp: 'Что должно быть сделано', enHelp: 'What is to be done' },
+  { ru: 'Форма завершения', en: 'Form of completion', required: false, ruHelp: 'Чем подтверждается исполнение', enHelp: 'How completion is evidenced' },
+  { ru: 'Ожидаемый результат', en: 'Expected result', required: false, ruHelp: 'Результат мероприятия', enHelp: 'The result expected' },
+  { ru: 'Срок', en: 'Deadline', required: true, ruHelp: '31.12.2026, 2026-12-31, IV квартал 2026, Q4 2026, декабрь 2026', enHelp: 'Periods mean their last day' },
+  { ru: 'Ответственные исполнители', en: 'Responsible executors', required: true, ruHelp: 'Организации по одной в строке, полное или краткое наименование; первая каждой стороны — головной исполнитель', enHelp: 'One organization a line, full or short name; the first of each side is the lead' },
+  { ru: 'Основание', en: 'Basis', required: false, ruHelp: 'Протокол № 18 от 16.04.2026, п. 2.1', enHelp: 'Protocol No. 18 of 2026-04-16, item 2.1' },
+  { ru: 'Сфера', en: 'Area', required: false, ruHelp: 'Машиностроение, Цифровизация, … (лист «Сферы»); пусто — «Прочее»', enHelp: 'Mechanical engineering, Digitalization, … (sheet "Areas"); empty: Other' },
+];
+
+/** Area names people write, in Russian and English, besides the API's own values. */
+export const AREA_LABELS: Record<TaskArea, { ru: string; en: string; also?: string[] }> = {
+  mechanical_engineering: { ru: 'Машиностроение', en: 'Mechanical engineering' },
+  digitalization: { ru: 'Цифровизация', en: 'Digitalization', also: ['цифровая трансформация', 'digitalisation'] },
+  food_supplies: { ru: 'Поставки продовольствия', en: 'Food supplies', also: ['продовольствие'] },
+  agriculture: { ru: 'Сельское хозяйство', en: 'Agriculture', also: ['агропромышленный комплекс', 'апк'] },
+  trade: { ru: 'Торговля', en: 'Trade' },
+  industrial_cooperation: { ru: 'Промышленная кооперация', en: 'Industrial co-operation', also: ['промышленность', 'industry'] },
+  energy: { ru: 'Энергетика', en: 'Energy' },
+  transport_logistics: { ru: 'Транспорт и логистика', en: 'Transport and logistics', also: ['транспорт', 'transport'] },
+  regional_cooperation: { ru: 'Межрегиональное сотрудничество', en: 'Regional co-operation', also: ['региональное сотрудничество', 'regions'] },
+  science_education: { ru: 'Наука и образование', en: 'Science and education', also: ['наука', 'образование'] },
+  other: { ru: 'Прочее', en: 'Other', also: ['другое', 'иное'] },
+};
+
+/** Text of the file quoted back in a message or a result: long cells are cut, so answers stay bounded. */
+export function clip(text: string, max = 100): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+const normalizeWords = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/ё/g, 'е')
+    .replace(/[_\u2010-\u2015-]+/g, ' ')
+    .replace(/co operation/g, 'cooperation')
+    .replace(/\s+/g, ' ')
+    .trim();
+
+const AREA_BY_WORDS = new Map<string, TaskArea>(
+  TASK_AREAS.flatMap((area) => {
+    const l = AREA_LABELS[area];
+    return [area, l.ru, l.en, ...(l.also ?? [])].map((w) => [normalizeWords(w), area] as [string, TaskArea]);
+  }),
+);
+
+export function areaOf(text: string): TaskArea | undefined {
+  return AREA_BY_WORDS.get(normalizeWords(text));
+}
+
+function normalizeHeader(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/ё/g, 'е')
+    .replace(/\s+/g, ' ')
+    .replace(/[\s:*]+$/, '')
+    .trim();
+}
+
+/** What one header (or one of its halves) names, if anything. */
+function fieldOfPart(part: string): Omit<Column, 'index' | 'header'> | undefined {
+  const h = normalizeHeader(part);
+  for (const [field, aliases] of Object.entries(HEADER_ALIASES)) if (aliases.includes(h)) return { field: field as Field };
+  // "Исполнители (BY)", "Executors (Kazakhstan)", "Мероприятие (en)"
+  const qualified = /^(.*?)\s*\(([^()]+)\)$/.exec(h);
+  const base = qualified ? qualified[1]! : h;
+  const qualifier = qualified ? qualified[2]!.trim() : null;
+  for (const [role, aliases] of Object.entries(EXECUTOR_ALIASES)) {
+    if (aliases.includes(base)) return { field: 'executors', party: qualifier, role: role as ExecutorRole };
+  }
+  if (qualifier && HEADER_ALIASES.title.includes(base) && (LANGUAGES as readonly string[]).includes(qualifier)) {
+    return { field: 'translation', lang: qualifier as Language };
+  }
+  return undefined;
+}
+
+export function fieldOfHeader(header: string): Omit<Column, 'index' | 'header'> | undefined {
+  const whole = fieldOfPart(header);
+  if (whole) return whole;
+  // Bilingual headers, as the template writes them: "Срок / Deadline", or the two languages on two lines.
+  for (const part of header.split(/\s+\/\s+|\n/)) {
+    const found = fieldOfPart(part);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** The text of a cell as the import reads it: trimmed, line ends as "\n"; dates as YYYY-MM-DD. */
+export function cellText(cell: Cell | undefined): string {
+  const v: CellValue | null | undefined = cell?.value;
+  if (v === null || v === undefined) return '';
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? '' : v.toISOString().slice(0, 10);
+  return String(v).replace(/\r\n?/g, '\n').trim();
+}
+
+export interface Layout {
+  headerRow: number;
+  columns: Column[];
+  /** Headers the import does not read (the report's Status, Overdue, …). */
+  ignored: string[];
+}
+
+const isEmptyRow = (r: SourceRow) => r.cells.every((c) => c === undefined || (cellText(c) === '' && !c.formula && !c.error));
+
+/** The header row: the first of the first 20 rows that names at least the number and the measure columns. */
+export function findLayout(sheet: SourceSheet): Layout | undefined {
+  for (const r of sheet.rows.slice(0, 20)) {
+    const columns: Column[] = [];
+    const ignored: string[] = [];
+    r.cells.forEach((cell, index) => {
+      const header = cellText(cell);
+      if (header === '') return;
+      const found = fieldOfHeader(header);
+      if (found) columns.push({ index, header: clip(header, 200), ...found });
+      else ignored.push(clip(header, 200));
+    });
+    if (columns.some((c) => c.field === 'code') && columns.some((c) => c.field === 'title')) return { headerRow: r.row, columns, ignored };
+  }
+  return undefined;
+}
+
+const invalid = (detail: string) => new AppError(ERRORS.invalidSpreadsheet, detail);
+
+/** Refuses a layout the import cannot read unambiguously: a missing required column, or a field twice. */
+export function checkLayout(layout: Layout, sheet: SourceSheet): void {
+  const header = sheet.merges.find((m) => m.top <= layout.headerRow && m.bottom >= layout.headerRow);
+  if (header) throw invalid(`the header row has merged cells (${header.range}): unmerge them so each column has its own header`);
+  const missing = (['code', 'title', 'deadline', 'executors'] as const).filter((f) => !layout.columns.some((c) => c.field === f));
+  if (missing.length > 0) {
+    const names = { code: '"№" / "No"', title: '"Мероприятие" / "Measure"', deadline: '"Срок" / "Deadline"', executors: '"Ответственные исполнители" / "Responsible executors" (or one per side, e.g. "Executors (BY)")' };
+    throw invalid(
+      `the header row (row ${layout.headerRow}) has no column ${missing.map((f) => names[f]).join(', ')}; ` +
+        'the layout is in GET /v1/plans/import-template',
+    );
+  }
+  const seen = new Map<string, Column>();
+  for (const c of layout.columns) {
+    const key = c.field === 'executors' ? `executors|${c.party ?? ''}|${c.role}` : c.field === 'translation' ? `translation|${c.lang}` : c.field;
+    const first = seen.get(key);
+    if (first) {
+      throw invalid(`the columns "${first.header}" (${cellRef(layout.headerRow, first.index)}) and "${c.header}" (${cellRef(layout.headerRow, c.index)}) hold the same field; keep one`);
+    }
+    seen.set(key, c);
+  }
+}
+
+export interface DataRow extends SourceRow {
+  /** Merged ranges that cover a cell of this row. */
+  merges: Merge[];
+}
+
+/**
+ * The data rows under the header: empty rows are skipped, so are comment rows (first cell starting with
+ * "#", as the template's explanation rows) and a row numbering the columns 1, 2, 3, … as roadmaps often have.
+ */
+export function dataRows(sheet: SourceSheet, layout: Layout): DataRow[] {
+  const below = sheet.rows.filter((r) => r.row > layout.headerRow && !isEmptyRow(r));
+  const rows = below.filter((r) => !cellText(r.cells.find((c) => cellText(c) !== '')).startsWith('#'));
+  const first = rows[0];
+  if (first) {
+    const values = first.cells.map(cellText).filter((v) => v !== '');
+    if (values.length >= 3 && values.every((v, i) => v === String(i + 1))) rows.shift();
+  }
+  return rows.map((r) => ({
+    ...r,
+    merges: sheet.merges.filter((m) => m.top <= r.row && m.bottom >= r.row),
+  }));
+}

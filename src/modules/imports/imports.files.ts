@@ -1,0 +1,200 @@
+// Reading an uploaded table: an .xlsx workbook (exceljs, after the zip guard) or a UTF-8 CSV file, into
+// plain rows of cells that the rest of the import reads the same way whatever the format.
+import { parse as parseCsv } from 'csv-parse/sync';
+import ExcelJS from 'exceljs';
+import { AppError, ERRORS } from '../../errors.js';
+import { checkZip, ZIP_LIMITS } from './imports.zip-guard.js';
+
+export type CellValue = string | number | boolean | Date;
+
+export interface Cell {
+  value: CellValue | null;
+  /** The cell holds a formula (its cached result is `value`): the import takes values only. */
+  formula?: true;
+  /** A spreadsheet error value such as #N/A. */
+  error?: string;
+}
+
+export interface SourceRow {
+  /** The row number as the spreadsheet shows it (1-based; for CSV, the record number). */
+  row: number;
+  /** Cells by column, 0-based; holes are empty cells. */
+  cells: (Cell | undefined)[];
+}
+
+export interface Merge {
+  range: string;
+  top: number;
+  left: number;
+  bottom: number;
+  right: number;
+}
+
+export interface SourceSheet {
+  /** The worksheet name; null for CSV. */
+  name: string | null;
+  hidden: boolean;
+  rows: SourceRow[];
+  merges: Merge[];
+  /** More non-empty rows than the import reads: the sheet is refused if chosen. */
+  truncated: boolean;
+}
+
+export interface SourceFile {
+  format: 'xlsx' | 'csv';
+  /** The CSV separator found; null for XLSX. */
+  separator: ';' | ',' | '\t' | null;
+  sheets: SourceSheet[];
+}
+
+export const XLSX_MEDIA_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/** Rows a sheet may hold (title, header and task rows); a plan has tens to hundreds of measures. */
+export const MAX_SHEET_ROWS = 2000;
+
+const invalid = (detail: string) => new AppError(ERRORS.invalidSpreadsheet, detail);
+
+/** "B7" from a 1-based row and a 0-based column. */
+export function cellRef(row: number, column: number): string {
+  let n = column + 1;
+  let letters = '';
+  while (n > 0) {
+    const r = (n - 1) % 26;
+    letters = String.fromCharCode(65 + r) + letters;
+    n = Math.floor((n - 1) / 26);
+  }
+  return `${letters}${row}`;
+}
+
+function columnIndex(letters: string): number {
+  let n = 0;
+  for (const ch of letters.toUpperCase()) n = n * 26 + (ch.charCodeAt(0) - 64);
+  return n - 1;
+}
+
+function parseRange(range: string): Merge | null {
+  const m = /^([A-Z]+)(\d+):([A-Z]+)(\d+)$/i.exec(range);
+  if (!m) return null;
+  return { range, top: Number(m[2]), left: columnIndex(m[1]!), bottom: Number(m[4]), right: columnIndex(m[3]!) };
+}
+
+/** A cell of exceljs as a plain value: rich text and hyperlinks become their text, formulas are flagged. */
+function readCell(cell: ExcelJS.Cell): Cell | undefined {
+  const v = cell.value as unknown;
+  if (v === null || v === undefined) return undefined;
+  if (v instanceof Date || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return { value: v };
+  if (typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    if ('formula' in o || 'sharedFormula' in o) {
+      const result = o.result;
+      const value = result instanceof Date || ['string', 'number', 'boolean'].includes(typeof result) ? (result as CellValue) : null;
+      return { value, formula: true };
+    }
+    if ('error' in o) return { value: null, error: String(o.error) };
+    if (Array.isArray(o.richText)) return { value: (o.richText as { text?: string }[]).map((r) => r.text ?? '').join('') };
+    if ('text' in o) {
+      const text = o.text;
+      if (typeof text === 'string') return { value: text };
+      if (text && typeof text === 'object' && Array.isArray((text as { richText?: unknown }).richText)) {
+        return { value: ((text as { richText: { text?: string }[] }).richText).map((r) => r.text ?? '').join('') };
+      }
+    }
+  }
+  return { value: String(v) };
+}
+
+export async function readXlsx(bytes: Buffer): Promise<SourceFile> {
+  if (bytes.length >= 8 && bytes.readUInt32BE(0) === 0xd0cf11e0) {
+    throw invalid('this is an Excel 97–2003 (.xls) file: save it as an .xlsx workbook or as CSV UTF-8, then import that');
+  }
+  const zip = checkZip(bytes);
+  if (!zip.ok) {
+    if (zip.reason === 'too-large') throw new AppError(ERRORS.bodyTooLarge, zip.detail);
+    throw invalid(zip.reason === 'not-zip' ? `${zip.detail}; send an .xlsx workbook or a CSV file` : zip.detail);
+  }
+  const workbook = new ExcelJS.Workbook();
+  try {
+    await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
+  } catch {
+    throw invalid('the file is a zip archive but not a readable .xlsx workbook');
+  }
+  if (workbook.worksheets.length === 0) throw invalid('the workbook has no worksheets');
+  const sheets = workbook.worksheets.map((ws): SourceSheet => {
+    const rows: SourceRow[] = [];
+    let truncated = false;
+    ws.eachRow({ includeEmpty: false }, (row, number) => {
+      if (rows.length >= MAX_SHEET_ROWS) {
+        truncated = true;
+        return;
+      }
+      const cells: (Cell | undefined)[] = [];
+      row.eachCell({ includeEmpty: false }, (cell, column) => {
+        // Beyond the columns a roadmap table can have: never read, so a stray far cell costs nothing.
+        if (column > 200) return;
+        cells[column - 1] = readCell(cell);
+      });
+      rows.push({ row: number, cells });
+    });
+    const merges = ws.model.merges.map(parseRange).filter((m): m is Merge => m !== null);
+    return { name: ws.name.slice(0, 31), hidden: ws.state !== 'visible', rows, merges, truncated };
+  });
+  return { format: 'xlsx', separator: null, sheets };
+}
+
+/** The separator used most, outside quotes, on the first lines: a title line above the table counts little. */
+function detectSeparator(text: string): ';' | ',' | '\t' {
+  const counts = { ';': 0, ',': 0, '\t': 0 };
+  let quoted = false;
+  let lines = 0;
+  for (const ch of text) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && (ch === ';' || ch === ',' || ch === '\t')) counts[ch]++;
+    else if (!quoted && ch === '\n' && ++lines >= 20) break;
+  }
+  const order = [';', ',', '\t'] as const;
+  return order.reduce((best, c) => (counts[c] > counts[best] ? c : best), order[0]);
+}
+
+export function readCsv(bytes: Buffer): SourceFile {
+  if (bytes.length >= 4 && bytes.readUInt32LE(0) === 0x04034b50) {
+    throw invalid(`this is an .xlsx workbook (a zip archive) sent as CSV: send it with Content-Type ${XLSX_MEDIA_TYPE}`);
+  }
+  if (bytes.length >= 8 && bytes.readUInt32BE(0) === 0xd0cf11e0) {
+    throw invalid('this is an Excel 97–2003 (.xls) file, not CSV: save it as CSV UTF-8 or as an .xlsx workbook, then import that');
+  }
+  let text: string;
+  try {
+    // A UTF-8 byte-order mark, as Excel writes "CSV UTF-8", is dropped by the decoder.
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw invalid('the file is not UTF-8 text: in Excel choose "CSV UTF-8 (comma delimited)" when saving, or send the .xlsx workbook');
+  }
+  if (text.includes('\u0000')) throw invalid('the file holds binary data, not CSV text');
+  const separator = detectSeparator(text);
+  let records: string[][];
+  try {
+    records = parseCsv(text, {
+      delimiter: separator,
+      relax_column_count: true,
+      skip_empty_lines: false,
+      max_record_size: 1024 * 1024,
+      to: MAX_SHEET_ROWS + 1,
+    }) as string[][];
+  } catch (err) {
+    const message = err instanceof Error ? err.message : 'unreadable';
+    throw invalid(`the CSV file cannot be read: ${message.replace(/\s+/g, ' ').slice(0, 300)}`);
+  }
+  const truncated = records.length > MAX_SHEET_ROWS;
+  const rows = records.slice(0, MAX_SHEET_ROWS).map((record, i): SourceRow => ({
+    row: i + 1,
+    cells: record.map((raw) => {
+      const value = raw.trim();
+      if (value === '') return undefined;
+      // A CSV cell has no formulas; one that starts with "=" was one, exported as its text.
+      return value.startsWith('=') ? { value, formula: true } : { value };
+    }),
+  }));
+  return { format: 'csv', separator, sheets: [{ name: null, hidden: false, rows, merges: [], truncated }] };
+}
+
+export { ZIP_LIMITS };

@@ -1,0 +1,159 @@
+// Matching what a roadmap table writes to what the tracker knows: executors to organizations (by name or
+// short name), a basis to a meeting of the commission and its protocol item.
+import type { Meeting } from '../meetings/meetings.schemas.js';
+import type { Organization } from '../organizations/organizations.schemas.js';
+import { clip } from './imports.columns.js';
+import { parseDeadlineText } from './imports.deadlines.js';
+
+/** Legal forms written before a name ("ОАО «БЕЛАЗ»"): the directory keeps names without them. */
+const LEGAL_FORMS = /^(оао|зао|ао|ооо|тоо|руп|гу|гп|уп|пао|jsc|ojsc|cjsc|llp|llc|ltd|rue)\s+/;
+
+/** A name as compared: case, quotes, dashes, "ё" and spacing do not matter. */
+export function normalizeName(s: string): string {
+  return s
+    .toLowerCase()
+    .replace(/ё/g, 'е')
+    .replace(/[«»"“”„'‘’`]/g, '')
+    .replace(/[\u2010-\u2015]/g, '-')
+    .replace(/\s+/g, ' ')
+    .replace(/[\s.,;]+$/, '')
+    .trim()
+    .replace(LEGAL_FORMS, '');
+}
+
+export type OrganizationMatch =
+  | { ok: true; organization: Organization }
+  | { ok: false; kind: 'unknown' | 'ambiguous' | 'other-country'; message: string };
+
+export interface OrganizationDirectory {
+  match(text: string, party: string | null): OrganizationMatch;
+}
+
+/** Organizations found by exact (normalized) full name first, then by short name. */
+export function organizationDirectory(organizations: Organization[], parties: string[]): OrganizationDirectory {
+  const byName = new Map<string, Organization[]>();
+  const byShort = new Map<string, Organization[]>();
+  const add = (map: Map<string, Organization[]>, key: string, o: Organization) => map.set(key, [...(map.get(key) ?? []), o]);
+  for (const o of organizations) {
+    add(byName, normalizeName(o.name), o);
+    if (o.shortName) add(byShort, normalizeName(o.shortName), o);
+  }
+  const label = (o: Organization) => `${clip(o.name)}${o.shortName ? ` (${clip(o.shortName, 40)})` : ''}, ${o.country}`;
+  return {
+    match(text, party) {
+      const key = normalizeName(text);
+      const found = byName.get(key) ?? byShort.get(key) ?? [];
+      const ofParties = found.filter((o) => parties.includes(o.country));
+      const candidates = party === null ? ofParties : ofParties.filter((o) => o.country === party);
+      if (candidates.length === 1) return { ok: true, organization: candidates[0]! };
+      if (candidates.length > 1) {
+        return { ok: false, kind: 'ambiguous', message: `"${clip(text)}" names ${candidates.length} organizations (${candidates.slice(0, 5).map(label).join('; ')}): write the full name` };
+      }
+      if (ofParties.length > 0) {
+        return { ok: false, kind: 'other-country', message: `"${clip(text)}" is an organization of ${ofParties[0]!.country}, listed in the column of ${party}` };
+      }
+      if (found.length > 0) {
+        return {
+          ok: false,
+          kind: 'other-country',
+          message: `"${clip(text)}" is an organization of ${found[0]!.country}, which is not a party of the commission (${parties.join(', ')})`,
+        };
+      }
+      return {
+        ok: false,
+        kind: 'unknown',
+        message: `no organization is named "${clip(text)}" (full or short name): correct the name, or create the organization first (POST /v1/organizations)`,
+      };
+    },
+  };
+}
+
+/** Markers of a role written next to an executor: "Минпром (головной)", "MIC (co-executor)". */
+const LEAD_MARK = /\s*[(\[](головной|головной исполнитель|ответственный|lead|head)[)\]]\s*$/i;
+const CO_MARK = /\s*[(\[](соисполнитель|co-executor|co executor)[)\]]\s*$/i;
+
+export interface ExecutorLine {
+  text: string;
+  marked: 'lead' | 'co_executor' | null;
+}
+
+/** The executors of a cell: one a line (or separated by ";"), with an optional role marker. */
+export function executorLines(cell: string): ExecutorLine[] {
+  return cell
+    .split(/\n|;/)
+    // List bullets and numbering people put before each organization: "- ", "• ", "1) ".
+    .map((l) => l.replace(/^\s*(?:[-–—•·*]+|\d{1,2}[.)])\s+/u, '').trim())
+    .filter((l) => l !== '')
+    .map((l) => {
+      if (LEAD_MARK.test(l)) return { text: l.replace(LEAD_MARK, '').trim(), marked: 'lead' as const };
+      if (CO_MARK.test(l)) return { text: l.replace(CO_MARK, '').trim(), marked: 'co_executor' as const };
+      return { text: l, marked: null };
+    });
+}
+
+export type BasisMatch = { ok: true; meetingId: string; protocolItem: string | null } | { ok: false; message: string };
+
+/** The basis as the progress report writes it (Protocol No. … of … (title), item …): read back exactly. */
+function reportHead(m: Meeting): string {
+  return m.protocolNumber ? `Protocol No. ${m.protocolNumber} of ${m.date} (${m.title})` : `${m.title}, ${m.date}`;
+}
+
+/** The protocol item at the end: ", item 2.1", ", п. 2.1", " пункт 4". */
+const ITEM = /(?:^|[\s,;(])(?:item|items|p\.|пункт|пункты|п\.|пп\.)\s*(\d[0-9A-Za-zА-Яа-я.\-/]*?)\.?\)?\s*$/iu;
+
+/** The protocol number without "No."/"№" and spacing: "No. 18" and "№18" are both "18". */
+const protocolCore = (s: string) => normalizeName(s).replace(/^(протокол|protocol)\s*/, '').replace(/^(no\.?|№|n)\s*/, '').replace(/\s+/g, '');
+
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Dates written in the text, in any form the deadline reader knows (16.04.2026, 2026-04-16, 16 апреля 2026). */
+function datesIn(text: string): Set<string> {
+  const found = new Set<string>();
+  for (const m of text.matchAll(/\d{4}-\d{2}-\d{2}|\d{1,2}\.\d{1,2}\.\d{4}|\d{1,2} [A-Za-zА-Яа-яё]+ \d{4}/gu)) {
+    const r = parseDeadlineText(m[0]);
+    if ('date' in r) found.add(r.date);
+  }
+  return found;
+}
+
+export function basisMatcher(meetings: Meeting[]) {
+  const describe = () =>
+    meetings.length === 0
+      ? 'the commission has no meetings yet: create the meeting first (POST /v1/meetings)'
+      : `write it as "Протокол № 18 от 16.04.2026, п. 2.1" or "Protocol No. 18 of 2026-04-16, item 2.1"; the commission's meetings: ${meetings
+          .slice(-5)
+          .map((m) => `${m.protocolNumber ? `protocol ${clip(m.protocolNumber, 30)}` : 'no protocol number'} of ${m.date} (${clip(m.title, 80)})`)
+          .join('; ')}${meetings.length > 5 ? ` and ${meetings.length - 5} earlier (GET /v1/meetings)` : ''}`;
+
+  return (text: string): BasisMatch => {
+    const one = text.replace(/\s+/g, ' ').trim();
+    // Exactly the progress report's own text, item and all.
+    for (const m of meetings) {
+      const head = reportHead(m);
+      if (one === head) return { ok: true, meetingId: m.id, protocolItem: null };
+      if (one.startsWith(`${head}, item `)) return { ok: true, meetingId: m.id, protocolItem: one.slice(head.length + 7).trim() };
+    }
+    const itemMatch = ITEM.exec(one);
+    const head = itemMatch ? one.slice(0, itemMatch.index) : one;
+    const protocolItem = itemMatch ? itemMatch[1]! : null;
+    const normalized = normalizeName(head);
+    const dates = datesIn(head);
+
+    const byProtocol = meetings.filter((m) => {
+      if (!m.protocolNumber) return false;
+      const core = protocolCore(m.protocolNumber);
+      if (core === '') return false;
+      return new RegExp(`(^|[^\\p{L}\\p{N}])(протокол|protocol|№|no\\.?)\\s*(№|no\\.?)?\\s*${escapeRegex(core)}(?![\\p{L}\\p{N}])`, 'iu').test(normalized);
+    });
+    const byTitle = meetings.filter((m) => normalized.includes(normalizeName(m.title)));
+    const byDate = meetings.filter((m) => dates.has(m.date));
+
+    const narrowed = (list: Meeting[]) => (list.length > 1 && dates.size > 0 ? list.filter((m) => dates.has(m.date)) : list);
+    for (const list of [byProtocol, byTitle, byDate]) {
+      const candidates = narrowed(list);
+      if (candidates.length === 1) return { ok: true, meetingId: candidates[0]!.id, protocolItem };
+      if (candidates.length > 1) return { ok: false, message: `"${clip(text)}" fits ${candidates.length} meetings; add the date of the protocol. ${describe()}` };
+    }
+    return { ok: false, message: `"${clip(text)}" names no meeting of the commission: ${describe()}` };
+  };
+}

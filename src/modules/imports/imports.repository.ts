@@ -1,0 +1,36 @@
+// What an import reads from the database, through the owning modules' repositories: the plan's tasks,
+// the organizations executors are matched against, and the commission's meetings a basis can cite.
+import type { Db } from '../../db/connection.js';
+import type { Page } from '../../lib/pagination.js';
+import { listMeetings } from '../meetings/meetings.repository.js';
+import type { Meeting } from '../meetings/meetings.schemas.js';
+import { listOrganizations } from '../organizations/organizations.repository.js';
+import type { Organization } from '../organizations/organizations.schemas.js';
+import { listTaskRecords, type TaskRecord } from '../tasks/tasks.repository.js';
+
+const PAGE = 200;
+
+function everyPage<T>(page: (cursor: string | undefined) => Page<T>): T[] {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const p = page(cursor);
+    items.push(...p.items);
+    cursor = p.nextCursor ?? undefined;
+  } while (cursor !== undefined);
+  return items;
+}
+
+/** Every task of the plan with its assignees, in code order. */
+export function taskRecordsOfPlan(db: Db, planId: string): TaskRecord[] {
+  return everyPage((cursor) => listTaskRecords(db, { planId, todayByCommission: [] }, { limit: PAGE, cursor }));
+}
+
+/** Every organization: executors are matched by name, and one of a non-party country is named as such. */
+export function allOrganizations(db: Db): Organization[] {
+  return everyPage((cursor) => listOrganizations(db, { limit: PAGE, cursor }));
+}
+
+export function meetingsOfCommission(db: Db, commissionId: string): Meeting[] {
+  return everyPage((cursor) => listMeetings(db, { commissionId, limit: PAGE, cursor }));
+}

@@ -1,0 +1,305 @@
+// Domain rules of the plan import: read the table, match it against the plan, preview row by row, and
+// commit every row in one write transaction (or none), recorded in the history as one import.
+import { writeTransaction, type Db } from '../../db/connection.js';
+import { AppError, ERRORS, notFound, type FieldError } from '../../errors.js';
+import { newId } from '../../lib/ids.js';
+import type { ServiceDeps, WriteContext } from '../../lib/service.js';
+import { findCommission } from '../commissions/commissions.repository.js';
+import { recordChange } from '../history/history.recorder.js';
+import { findPlan } from '../plans/plans.repository.js';
+import type { Plan } from '../plans/plans.schemas.js';
+import * as tasksRepo from '../tasks/tasks.repository.js';
+import { codeSortKey, presentTask, searchTextOf } from '../tasks/tasks.service.js';
+import type { CreateTask } from '../tasks/tasks.schemas.js';
+import { cellText, checkLayout, clip, dataRows, findLayout, type Column, type DataRow, type Layout } from './imports.columns.js';
+import { cellRef, MAX_SHEET_ROWS, readCsv, readXlsx, XLSX_MEDIA_TYPE, type SourceFile, type SourceSheet } from './imports.files.js';
+import { basisMatcher, normalizeName, organizationDirectory } from './imports.matching.js';
+import { allOrganizations, meetingsOfCommission, taskRecordsOfPlan } from './imports.repository.js';
+import { evaluateRow, type EvaluatedRow } from './imports.rows.js';
+import type { ImportQuery, ImportResult, TemplateQuery, UploadedFile } from './imports.schemas.js';
+import { renderTemplateCsv, renderTemplateXlsx, type TemplateContext } from './imports.template.js';
+
+/** A file read and laid out, not yet held against a plan: parsing is async, the plan is read in a transaction. */
+export interface ReadTable {
+  fileName: string | null;
+  sha256: string;
+  file: SourceFile;
+  sheet: SourceSheet;
+  layout: Layout;
+  rows: DataRow[];
+}
+
+const invalid = (detail: string) => new AppError(ERRORS.invalidSpreadsheet, detail);
+
+/** The sheet to read: the one named, or the first visible one whose header row the import recognizes. */
+function chooseSheet(file: SourceFile, name: string | undefined): { sheet: SourceSheet; layout: Layout } {
+  if (name !== undefined) {
+    if (file.format === 'csv') {
+      throw new AppError(ERRORS.validationFailed, 'querystring.sheet: a CSV file has no sheets', [
+        { path: 'querystring.sheet', message: 'only for XLSX workbooks' },
+      ]);
+    }
+    const sheet = file.sheets.find((s) => s.name?.toLowerCase() === name.toLowerCase());
+    if (!sheet) throw invalid(`the workbook has no sheet "${name}"; its sheets: ${file.sheets.slice(0, 20).map((s) => `"${s.name}"`).join(', ')}`);
+    const layout = findLayout(sheet);
+    if (!layout) throw invalid(`the sheet "${sheet.name}" has no header row naming "№"/"No" and "Мероприятие"/"Measure" in its first 20 rows`);
+    return { sheet, layout };
+  }
+  for (const sheet of file.sheets.filter((s) => !s.hidden)) {
+    const layout = findLayout(sheet);
+    if (layout) return { sheet, layout };
+  }
+  throw invalid(
+    `no ${file.format === 'csv' ? 'line' : 'sheet'} of the first 20 rows is a header row naming the columns "№"/"No" and "Мероприятие"/"Measure"; ` +
+      'the layout is in GET /v1/plans/import-template',
+  );
+}
+
+/** "BY", "Беларусь", "Belarus" → the party country; undefined when the header names none of the parties. */
+function resolveParty(qualifier: string, parties: string[]): string | undefined {
+  const q = normalizeName(qualifier);
+  return parties.find((country) => {
+    if (country.toLowerCase() === q) return true;
+    return ['ru', 'en', 'be', 'kk'].some((lang) => {
+      try {
+        const name = new Intl.DisplayNames([lang], { type: 'region' }).of(country);
+        return name !== undefined && normalizeName(name) === q;
+      } catch {
+        return false;
+      }
+    });
+  });
+}
+
+function describeColumn(c: Column, party: string | null | undefined): string {
+  if (c.field === 'executors') return ['executors', party, c.role === 'auto' ? null : c.role].filter(Boolean).join(', ');
+  if (c.field === 'translation') return `title (${c.lang})`;
+  if (c.field === 'deadline') return 'dueDate';
+  if (c.field === 'code') return 'code';
+  return c.field;
+}
+
+export function createImportService({ db, clock }: ServiceDeps) {
+  /** The plan, which must exist and not be closed. */
+  const planFor = (tx: Db, planId: string): Plan => {
+    const plan = findPlan(tx, planId);
+    if (!plan) throw notFound('plan', planId);
+    if (plan.status === 'closed') throw new AppError(ERRORS.planStateConflict, 'the plan is closed: nothing can be imported into it');
+    return plan;
+  };
+
+  /** Every row against the plan as it is in `tx`. */
+  function evaluate(tx: Db, plan: Plan, table: ReadTable): { result: ImportResult; evaluated: EvaluatedRow[] } {
+    const parties = findCommission(tx, plan.commissionId)?.parties.map((p) => p.country) ?? [];
+    const partyOf = new Map<Column, string | null>();
+    for (const c of table.layout.columns.filter((x) => x.field === 'executors')) {
+      if (c.party === null || c.party === undefined) {
+        partyOf.set(c, null);
+        continue;
+      }
+      const party = resolveParty(c.party, parties);
+      if (!party) {
+        throw invalid(`the column "${c.header}" names ${clip(c.party, 40)}, which is not a party of the plan's commission (${parties.join(', ')})`);
+      }
+      partyOf.set(c, party);
+    }
+    const tasks = taskRecordsOfPlan(tx, plan.id);
+    const codeCol = table.layout.columns.find((c) => c.field === 'code')!;
+    const rowsByCode = new Map<string, number[]>();
+    for (const r of table.rows) {
+      const code = cellText(r.cells[codeCol.index]);
+      if (code !== '') rowsByCode.set(code, [...(rowsByCode.get(code) ?? []), r.row]);
+    }
+    const unmatched = new Map<string, number[]>();
+    const ctx = {
+      plan,
+      layout: table.layout,
+      partyOf,
+      tasks: new Map(tasks.map((t) => [t.code, t])),
+      organizations: organizationDirectory(allOrganizations(tx), parties),
+      matchBasis: basisMatcher(meetingsOfCommission(tx, plan.commissionId)),
+      rowsByCode,
+      unmatched,
+    };
+    const evaluated = table.rows.map((r) => evaluateRow(r, ctx));
+    const count = (action: string) => evaluated.filter((e) => e.result.action === action).length;
+    const result: ImportResult = {
+      planId: plan.id,
+      committed: false,
+      fileName: table.fileName,
+      format: table.file.format,
+      sheet: table.sheet.name,
+      separator: table.file.separator,
+      headerRow: table.layout.headerRow,
+      columns: table.layout.columns.map((c) => ({ header: c.header, cell: cellRef(table.layout.headerRow, c.index), reads: describeColumn(c, partyOf.get(c)) })),
+      ignoredColumns: table.layout.ignored,
+      rows: evaluated.map((e) => e.result),
+      summary: { create: count('create'), update: count('update'), unchanged: count('unchanged'), errors: count('error') },
+      unmatchedExecutors: [...unmatched].map(([text, rows]) => ({ text, rows: [...new Set(rows)] })),
+      tasksNotInFile: tasks.filter((t) => !rowsByCode.has(t.code)).map((t) => t.code),
+    };
+    return { result, evaluated };
+  }
+
+  function createTask(tx: Db, plan: Plan, input: CreateTask, at: string): string {
+    const id = newId();
+    const row: tasksRepo.TaskRow = {
+      id,
+      planId: plan.id,
+      code: input.code,
+      codeSortKey: codeSortKey(input.code),
+      title: input.title,
+      description: input.description ?? null,
+      area: input.area,
+      formOfCompletion: input.formOfCompletion ?? null,
+      expectedResult: input.expectedResult ?? null,
+      basisMeetingId: input.basis?.meetingId ?? null,
+      basisProtocolItem: input.basis?.protocolItem ?? null,
+      translations: input.translations ?? {},
+      searchText: '',
+      dueDate: input.dueDate,
+      originalDueDate: input.dueDate,
+      postponementCount: 0,
+      status: 'not_started',
+      statusChangedAt: at,
+      completedAt: null,
+      closedAt: null,
+      createdAt: at,
+      updatedAt: at,
+    };
+    row.searchText = searchTextOf(row);
+    tasksRepo.insertTask(tx, row);
+    tasksRepo.replaceAssignees(tx, id, input.assignees);
+    return id;
+  }
+
+  function updateTask(tx: Db, plan: Plan, task: tasksRepo.TaskRecord, input: CreateTask, fields: string[], at: string): void {
+    const has = (f: string) => fields.includes(f);
+    const next = {
+      title: input.title,
+      description: has('description') ? (input.description ?? null) : task.description,
+      formOfCompletion: has('formOfCompletion') ? (input.formOfCompletion ?? null) : task.formOfCompletion,
+      expectedResult: has('expectedResult') ? (input.expectedResult ?? null) : task.expectedResult,
+      area: input.area,
+      translations: has('translations') ? (input.translations ?? {}) : task.translations,
+    };
+    tasksRepo.updateTask(tx, task.id, {
+      ...next,
+      ...(has('basis') ? { basisMeetingId: input.basis?.meetingId ?? null, basisProtocolItem: input.basis?.protocolItem ?? null } : {}),
+      // Only a draft's deadline is imported (the rows refuse it otherwise), and in a draft it is also the original one.
+      ...(has('dueDate') && plan.status === 'draft' ? { dueDate: input.dueDate, originalDueDate: input.dueDate } : {}),
+      searchText: searchTextOf({ code: task.code, ...next }),
+      updatedAt: at,
+    });
+    if (has('assignees')) tasksRepo.replaceAssignees(tx, task.id, input.assignees);
+  }
+
+  /** Reads the uploaded file into rows under a recognized header. Refuses what is not such a table. */
+  async function read(file: UploadedFile, query: ImportQuery): Promise<ReadTable> {
+    if (file.size === 0) throw invalid('the file is empty');
+    const source = file.mediaType === 'text/csv' ? readCsv(file.bytes) : await readXlsx(file.bytes);
+    const { sheet, layout } = chooseSheet(source, query.sheet);
+    if (sheet.truncated) throw invalid(`the ${sheet.name ? `sheet "${sheet.name}"` : 'file'} has more rows than the import reads (${MAX_SHEET_ROWS}): split the plan into several files`);
+    checkLayout(layout, sheet);
+    const rows = dataRows(sheet, layout);
+    if (rows.length === 0) throw invalid(`the table has no rows under its header (row ${layout.headerRow})`);
+    return { fileName: query.filename ?? file.fileName, sha256: file.sha256, file: source, sheet, layout, rows };
+  }
+
+  return {
+    /** What a commit would do, row by row; writes nothing. */
+    async preview(planId: string, file: UploadedFile, query: ImportQuery): Promise<ImportResult> {
+      planFor(db, planId);
+      const table = await read(file, query);
+      return evaluate(db, planFor(db, planId), table).result;
+    },
+
+    /**
+     * Applies every row in one transaction, or refuses (422) while any row has errors. A commit that changes
+     * nothing writes nothing, not even its history entry: importing a plan's own export back is a no-op.
+     */
+    async commit(planId: string, file: UploadedFile, query: ImportQuery, ctx: WriteContext): Promise<ImportResult> {
+      planFor(db, planId);
+      const table = await read(file, query);
+      // From here on synchronous: the plan is read again, and written, inside one write transaction.
+      const now = clock();
+      const at = now.toISOString();
+      return writeTransaction(db, (tx) => {
+        const plan = planFor(tx, planId);
+        ctx.expect?.(plan);
+        const { result, evaluated } = evaluate(tx, plan, table);
+        const failing = result.rows.filter((r) => r.action === 'error');
+        if (failing.length > 0) {
+          const errors: FieldError[] = failing.flatMap((r) =>
+            (r.errors ?? []).map((e) => ({ path: `file.row${e.row}${e.cell ? `.${e.cell}` : ''}`, message: clip(`${e.column ? `${e.column}: ` : ''}${e.message}`, 1000) })),
+          );
+          const first = errors[0]!;
+          throw new AppError(
+            ERRORS.importRowsInvalid,
+            `${failing.length} of ${result.rows.length} rows have errors (first: ${first.path}: ${clip(first.message, 300)}); nothing was imported. ` +
+              'Preview the file (POST /v1/plans/{id}/import/preview) to see every error, fix the rows, and commit again',
+            errors,
+          );
+        }
+        const created: string[] = [];
+        const updated: string[] = [];
+        evaluated.forEach((e, i) => {
+          const write = e.write;
+          if (write.kind === 'none') return;
+          if (write.kind === 'create') {
+            const id = createTask(tx, plan, write.input, at);
+            const after = presentTask(tasksRepo.findTaskRecord(tx, id)!, now);
+            recordChange(tx, ctx.actor, at, { operation: 'commitPlanImport', entity: 'task', entityId: id, planId: plan.id, taskId: id, before: null, after });
+            result.rows[i] = { ...e.result, taskId: id };
+            created.push(id);
+          } else {
+            const before = presentTask(write.task, now);
+            updateTask(tx, plan, write.task, write.input, write.fields, at);
+            const after = presentTask(tasksRepo.findTaskRecord(tx, write.task.id)!, now);
+            recordChange(tx, ctx.actor, at, { operation: 'commitPlanImport', entity: 'task', entityId: write.task.id, planId: plan.id, taskId: write.task.id, before, after });
+            updated.push(write.task.id);
+          }
+        });
+        if (created.length + updated.length > 0) {
+          recordChange(tx, ctx.actor, at, {
+            operation: 'commitPlanImport',
+            entity: 'plan',
+            entityId: plan.id,
+            planId: plan.id,
+            before: { import: null },
+            after: {
+              import: {
+                fileName: table.fileName,
+                sha256: table.sha256,
+                format: table.file.format,
+                sheet: table.sheet.name,
+                created: created.length,
+                updated: updated.length,
+                unchanged: result.summary.unchanged,
+              },
+            },
+          });
+        }
+        return { ...result, committed: true };
+      });
+    },
+
+    /** The template to fill, tailored to a plan's parties, organizations and meetings when one is named. */
+    async template(query: TemplateQuery): Promise<{ fileName: string; mediaType: string; body: Buffer | string }> {
+      let ctx: TemplateContext = { parties: [], organizations: [], meetings: [] };
+      if (query.planId !== undefined) {
+        const plan = findPlan(db, query.planId);
+        if (!plan) throw notFound('plan', query.planId);
+        ctx = {
+          parties: findCommission(db, plan.commissionId)?.parties.map((p) => p.country) ?? [],
+          organizations: allOrganizations(db),
+          meetings: meetingsOfCommission(db, plan.commissionId),
+        };
+      }
+      const fileName = `plan-import-template${query.planId ? `-${query.planId}` : ''}.${query.format}`;
+      return query.format === 'csv'
+        ? { fileName, mediaType: 'text/csv; charset=utf-8', body: renderTemplateCsv(ctx) }
+        : { fileName, mediaType: XLSX_MEDIA_TYPE, body: await renderTemplateXlsx(ctx) };
+    },
+  };
+}

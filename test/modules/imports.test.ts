@@ -1,0 +1,495 @@
+// Tests of the plan import: the template, the preview row by row, the commit (one transaction, history,
+// idempotency), the rules of approved and closed plans, and who may import. Files are made here, with
+// exceljs for workbooks and plain strings for CSV.
+import ExcelJS from 'exceljs';
+import t from 'tap';
+import type { InjectOptions } from 'fastify';
+import type { App } from '../../src/app.js';
+import type { Task } from '../../src/modules/tasks/tasks.schemas.js';
+import { assertProblem, build, json, keyFor, refused, snapshot } from '../helper.js';
+import { approvePlan, createMeeting, createOrganization, createTask, seedPlan } from '../factories.js';
+
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const MISSING_ID = '019a7c2e-0000-7000-8000-00000000dead';
+
+type Cell = string | number | Date | null | { formula: string; result?: unknown };
+
+async function workbook(rows: Cell[][], sheet = 'План'): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet(sheet);
+  rows.forEach((r, i) => (ws.getRow(i + 1).values = r as ExcelJS.CellValue[]));
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+interface UploadOptions {
+  commit?: boolean;
+  type?: string;
+  query?: string;
+  headers?: Record<string, string | undefined>;
+}
+
+function upload(planId: string, body: Buffer | string, { commit = false, type, query = '', headers = {} }: UploadOptions = {}): InjectOptions {
+  return {
+    method: 'POST',
+    url: `/v1/plans/${planId}/import${commit ? '' : '/preview'}${query ? `?${query}` : ''}`,
+    headers: { 'content-type': type ?? (typeof body === 'string' ? 'text/csv' : XLSX), ...headers },
+    payload: body,
+  };
+}
+
+async function preview(app: App, planId: string, body: Buffer | string, options: UploadOptions = {}) {
+  const res = await app.inject(upload(planId, body, options));
+  if (res.statusCode !== 200) throw new Error(`preview answered ${res.statusCode}: ${res.body}`);
+  return json(res);
+}
+
+async function tasksOf(app: App, planId: string): Promise<Task[]> {
+  return json(await app.inject({ method: 'GET', url: `/v1/tasks?planId=${planId}&limit=200` })).items;
+}
+
+const csv = (lines: string[][], sep = ';') => lines.map((l) => l.map((v) => (/[";\n,]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)).join(sep)).join('\r\n') + '\r\n';
+
+// ---------------------------------------------------------------------------------------------------
+// The template
+
+t.test('the template downloads as a workbook with bilingual headers, explanation and example rows, and instructions', async (t) => {
+  const app = await build(t);
+  const { observer } = { observer: await keyFor(app, 'observer') };
+  const res = await app.inject({ method: 'GET', url: '/v1/plans/import-template', headers: observer.headers });
+  t.equal(res.statusCode, 200, 'any key may download it');
+  t.equal(res.headers['content-type'], XLSX);
+  t.match(res.headers['content-disposition'], /^attachment; filename="plan-import-template\.xlsx"$/);
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
+  t.strictSame(wb.worksheets.map((w) => w.name), ['План (Plan)', 'Инструкция (Instructions)', 'Сферы (Areas)']);
+  const plan = wb.worksheets[0]!;
+  t.strictSame(plan.getRow(1).values, [
+    undefined,
+    '№ / No',
+    'Мероприятие / Measure',
+    'Форма завершения / Form of completion',
+    'Ожидаемый результат / Expected result',
+    'Срок / Deadline',
+    'Ответственные исполнители / Responsible executors',
+    'Основание / Basis',
+    'Сфера / Area',
+  ]);
+  t.match(String(plan.getCell('A2').value), /^# Обязательно\./, 'the explanation row is a comment row');
+  t.equal(plan.getCell('A3').value, '# 1.1', 'so is the example row');
+  t.equal(plan.getCell('E3').value, 'IV квартал 2026');
+  t.match(JSON.stringify(wb.worksheets[2]!.getSheetValues()), /mechanical_engineering/, 'the areas are listed');
+});
+
+t.test("the template of a plan has one executors column per party and lists the commission's organizations and meetings", async (t) => {
+  const app = await build(t);
+  const { plan } = await seedPlan(app);
+  const res = await app.inject({ method: 'GET', url: `/v1/plans/import-template?planId=${plan.id}` });
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
+  t.strictSame(wb.worksheets.map((w) => w.name).slice(3), ['Организации (Organizations)', 'Заседания (Meetings)']);
+  const headers = (wb.worksheets[0]!.getRow(1).values as string[]).filter(Boolean);
+  t.ok(headers.includes('Ответственные исполнители (BY) / Responsible executors (BY)'));
+  t.ok(headers.includes('Ответственные исполнители (KZ) / Responsible executors (KZ)'));
+  t.match(JSON.stringify(wb.worksheets[3]!.getSheetValues()), /Ministry of Industry of Belarus/);
+
+  const csvRes = await app.inject({ method: 'GET', url: `/v1/plans/import-template?format=csv&planId=${plan.id}` });
+  t.equal(csvRes.headers['content-type'], 'text/csv; charset=utf-8');
+  t.ok(csvRes.body.startsWith('\uFEFF№ / No;Мероприятие / Measure;'), 'CSV: BOM, ";" separated');
+  t.equal(csvRes.body.split('\r\n').filter(Boolean).length, 3, 'header, explanation and example');
+
+  const missing = await app.inject({ method: 'GET', url: `/v1/plans/import-template?planId=${MISSING_ID}` });
+  assertProblem(t, missing, 404, 'not-found');
+  assertProblem(t, await app.inject({ method: 'GET', url: '/v1/plans/import-template?format=pdf' }), 400, 'validation-failed');
+});
+
+t.test('the template, filled in, previews and commits a plan that the API and the report then show', async (t) => {
+  const app = await build(t);
+  const { plan } = await seedPlan(app);
+  const template = await app.inject({ method: 'GET', url: `/v1/plans/import-template?planId=${plan.id}` });
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(template.rawPayload as unknown as ArrayBuffer);
+  const sheet = wb.worksheets[0]!;
+  sheet.getRow(4).values = ['1.1', 'Сборка тракторов «Беларус» в Костанае', 'Информация сопредседателям', '1 200 тракторов', '31.12.2026', 'Minprom', 'MIC', 'Протокол № 1 от 04.11.2026, п. 2.1', 'Машиностроение'];
+  sheet.getRow(5).values = ['1.2', 'Цифровые транспортные коридоры', null, null, 'I квартал 2027', 'Ministry of Industry of Belarus', null, null, 'Цифровизация'];
+  const filled = Buffer.from(await wb.xlsx.writeBuffer());
+
+  const before = snapshot(app);
+  const shown = await preview(app, plan.id, filled, { headers: { 'content-disposition': 'attachment; filename="roadmap.xlsx"' } });
+  t.strictSame(snapshot(app), before, 'a preview writes nothing');
+  t.match(shown, { fileName: 'roadmap.xlsx', format: 'xlsx', sheet: 'План (Plan)', headerRow: 1, summary: { create: 2, update: 0, unchanged: 0, errors: 0 } });
+  t.strictSame(shown.rows.map((r: { row: number; code: string; action: string }) => [r.row, r.code, r.action]), [[4, '1.1', 'create'], [5, '1.2', 'create']], 'the comment rows 2 and 3 are skipped');
+
+  const committed = await app.inject(upload(plan.id, filled, { commit: true, query: 'filename=roadmap.xlsx' }));
+  t.equal(committed.statusCode, 200);
+  t.match(json(committed), { committed: true, summary: { create: 2 } });
+  const tasks = await tasksOf(app, plan.id);
+  t.match(tasks, [
+    {
+      code: '1.1',
+      title: 'Сборка тракторов «Беларус» в Костанае',
+      formOfCompletion: 'Информация сопредседателям',
+      expectedResult: '1 200 тракторов',
+      dueDate: '2026-12-31',
+      originalDueDate: '2026-12-31',
+      area: 'mechanical_engineering',
+      status: 'not_started',
+      basis: { protocolItem: '2.1' },
+      assignees: [
+        { name: 'Ministry of Industry of Belarus', role: 'lead' },
+        { name: 'Ministry of Industry and Construction of Kazakhstan', role: 'lead' },
+      ],
+    },
+    { code: '1.2', dueDate: '2027-03-31', area: 'digitalization', basis: null, formOfCompletion: null, assignees: [{ role: 'lead', country: 'BY' }] },
+  ]);
+  t.equal(json(committed).rows[0].taskId, tasks[0]!.id, 'the commit names the created tasks');
+
+  await approvePlan(app, plan.id);
+  const report = json(await app.inject({ method: 'GET', url: `/v1/reports/progress?planId=${plan.id}&asOf=2026-11-28` }));
+  t.strictSame(report.tasks.map((x: { code: string }) => x.code), ['1.1', '1.2'], 'the progress report shows the imported tasks');
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Reading tables
+
+t.test('a CSV with Cyrillic headers reads the same with ";" and BOM as with "," and none', async (t) => {
+  const app = await build(t);
+  const { plan } = await seedPlan(app);
+  const lines = [
+    ['№ п/п', 'Мероприятие', 'Форма завершения', 'Ожидаемый результат', 'Срок исполнения', 'Ответственные исполнители', 'Основание', 'Примечание'],
+    ['1.1', 'Сборка тракторов, комбайнов; грузовиков', 'Отчёт', 'Рост выпуска', '31.12.2026', 'Minprom\nMIC', 'Протокол №1 от 04.11.2026, пункт 3', 'ignored'],
+    ['1.2', 'Торговые дома', '', '', 'Q1 2027', 'MIC', '', ''],
+  ];
+  const semicolon = await preview(app, plan.id, `\uFEFF${csv(lines, ';')}`);
+  const comma = await preview(app, plan.id, csv(lines, ','), { type: 'text/csv; charset=utf-8' });
+  t.equal(semicolon.separator, ';');
+  t.equal(comma.separator, ',');
+  t.strictSame(semicolon.ignoredColumns, ['Примечание']);
+  t.strictSame(
+    semicolon.columns.map((c: { header: string; reads: string }) => [c.header, c.reads]),
+    [
+      ['№ п/п', 'code'],
+      ['Мероприятие', 'title'],
+      ['Форма завершения', 'formOfCompletion'],
+      ['Ожидаемый результат', 'expectedResult'],
+      ['Срок исполнения', 'dueDate'],
+      ['Ответственные исполнители', 'executors'],
+      ['Основание', 'basis'],
+    ],
+  );
+  t.strictSame(comma.rows, semicolon.rows, 'the same rows whichever separator');
+  t.match(semicolon.rows[0].changes, [
+    { field: 'title', after: 'Сборка тракторов, комбайнов; грузовиков' },
+    { field: 'formOfCompletion', after: 'Отчёт' },
+    { field: 'expectedResult', after: 'Рост выпуска' },
+    { field: 'dueDate', after: '2026-12-31' },
+    { field: 'assignees', after: [{ name: 'Ministry of Industry of Belarus', role: 'lead' }, { name: 'Ministry of Industry and Construction of Kazakhstan', role: 'lead' }] },
+    { field: 'basis', after: { protocolItem: '3' } },
+  ]);
+  t.equal(semicolon.rows[1].changes.find((c: { field: string }) => c.field === 'dueDate').after, '2027-03-31');
+});
+
+t.test('every deadline form people write is read as its day, the periods as their last day', async (t) => {
+  const app = await build(t);
+  const { plan } = await seedPlan(app);
+  const forms: [Cell, string][] = [
+    ['31.12.2026', '2026-12-31'],
+    ['2026-12-31', '2026-12-31'],
+    ['IV квартал 2026', '2026-12-31'],
+    ['III кв. 2026 г.', '2026-09-30'],
+    ['Q2 2027', '2027-06-30'],
+    ['2027-Q1', '2027-03-31'],
+    ['декабрь 2026', '2026-12-31'],
+    ['февраль 2028 года', '2028-02-29'],
+    ['до 15 марта 2027 г.', '2027-03-15'],
+    ['June 2027', '2027-06-30'],
+    ['II полугодие 2027', '2027-12-31'],
+    ['в течение 2027 года', '2027-12-31'],
+    ['30/06/2027', '2027-06-30'],
+    [new Date(Date.UTC(2027, 4, 20)), '2027-05-20'],
+    [2027, '2027-12-31'],
+  ];
+  const rows: Cell[][] = [['№', 'Мероприятие', 'Срок', 'Исполнители'], ...forms.map(([deadline], i): Cell[] => [`${i + 1}`, `Мероприятие ${i + 1}`, deadline, 'Minprom'])];
+  const shown = await preview(app, plan.id, await workbook(rows));
+  t.equal(shown.summary.errors, 0, JSON.stringify(shown.rows.filter((r: { errors?: unknown }) => r.errors)));
+  forms.forEach(([written, expected], i) => {
+    const due = shown.rows[i].changes.find((c: { field: string }) => c.field === 'dueDate').after;
+    t.equal(due, expected, `${written instanceof Date ? 'a date cell' : JSON.stringify(written)} → ${expected}`);
+  });
+});
+
+t.test('executors match organizations by name or short name; the first of each side leads unless marked, lead and co-executor columns set roles', async (t) => {
+  const app = await build(t);
+  const { plan, by, kz } = await seedPlan(app);
+  const mtz = await createOrganization(app, { name: 'Minsk Tractor Works', shortName: 'MTZ', kind: 'enterprise', country: 'BY' });
+  const jv = await createOrganization(app, { name: 'Kostanay tractor joint venture', shortName: 'JV MTZ-Kostanay', kind: 'joint_venture', country: 'KZ' });
+  await createOrganization(app, { name: 'Ministry of Industry of Russia', shortName: 'Minpromtorg', kind: 'ministry', country: 'RU' });
+  await createOrganization(app, { name: 'Second ministry', shortName: 'Twin', kind: 'ministry', country: 'BY' });
+  await createOrganization(app, { name: 'Third ministry', shortName: 'Twin', kind: 'ministry', country: 'BY' });
+  const shown = await preview(
+    app,
+    plan.id,
+    csv([
+      ['No', 'Measure', 'Deadline', 'Responsible executors', 'Lead executor', 'Co-executors (KZ)'],
+      ['1', 'By order', '2026-12-31', '- MTZ\n- minprom\n• MIC\n1) «JV MTZ-Kostanay»', '', ''],
+      ['2', 'Marked', '2026-12-31', 'MTZ; Minprom (головной); MIC', '', ''],
+      ['3', 'Columns', '2026-12-31', '', 'Ministry of Industry of Belarus', 'JV MTZ-Kostanay'],
+      ['4', 'Unknown', '2026-12-31', 'Minprom\nМинистерство сказок', '', ''],
+      ['5', 'Other country', '2026-12-31', 'Minprom\nMinpromtorg', '', ''],
+      ['6', 'Ambiguous', '2026-12-31', 'Twin', '', ''],
+      ['7', 'Twice', '2026-12-31', 'Minprom\nMinistry of Industry of Belarus', '', ''],
+      ['8', 'Wrong side column', '2026-12-31', 'Minprom', '', 'MTZ'],
+      ['9', 'Only co-executors', '2026-12-31', '', '', 'JV MTZ-Kostanay'],
+      ['10', 'Unknown again', '2026-12-31', 'Министерство сказок', '', ''],
+    ]),
+  );
+  const assignees = (row: number) =>
+    shown.rows[row - 1].changes.find((c: { field: string }) => c.field === 'assignees').after.map((a: { organizationId: string; role: string }) => [a.organizationId, a.role]);
+  t.strictSame(assignees(1), [[mtz.id, 'lead'], [kz.id, 'lead'], [by.id, 'co_executor'], [jv.id, 'co_executor']], 'the first of each side leads');
+  t.strictSame(assignees(2), [[by.id, 'lead'], [kz.id, 'lead'], [mtz.id, 'co_executor']], '"(головной)" marks the lead of its side');
+  t.strictSame(assignees(3), [[by.id, 'lead'], [jv.id, 'co_executor']], 'lead and co-executor columns');
+  const errorsOf = (row: number) => shown.rows[row - 1].errors.map((e: { cell: string; message: string }) => `${e.cell}: ${e.message}`);
+  t.match(errorsOf(4), [/^D5: no organization is named "Министерство сказок"/]);
+  t.match(errorsOf(5), [/^D6: "Minpromtorg" is an organization of RU, which is not a party of the commission \(BY, KZ\)/]);
+  t.match(errorsOf(6), [/^D7: "Twin" names 2 organizations .*write the full name/]);
+  t.match(errorsOf(7), [/^D8: Ministry of Industry of Belarus is listed twice/]);
+  t.match(errorsOf(8), [/^F9: "MTZ" is an organization of BY, listed in the column of KZ/]);
+  t.match(errorsOf(9), [/^F10: no lead executor/], 'at least one lead');
+  t.strictSame(shown.unmatchedExecutors, [{ text: 'Министерство сказок', rows: [5, 11] }]);
+  t.strictSame(shown.summary, { create: 3, update: 0, unchanged: 0, errors: 7 });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Updates, and the rules of plan states
+
+t.test('rows whose code is in the plan update the columns the file has and leave the rest; unchanged rows say so', async (t) => {
+  const app = await build(t);
+  const { plan, by, kz, meeting, assignees } = await seedPlan(app);
+  const first: Task = await createTask(app, {
+    planId: plan.id,
+    code: '1.1',
+    title: 'Tractors',
+    description: 'Kept: the file has no description column',
+    formOfCompletion: 'Report',
+    dueDate: '2026-12-31',
+    basis: { meetingId: meeting.id, protocolItem: '1' },
+    translations: { en: { title: 'Tractors (en)' } },
+    assignees,
+  });
+  await createTask(app, { planId: plan.id, code: '1.2', title: 'Combines', dueDate: '2026-12-31', assignees });
+  await createTask(app, { planId: plan.id, code: '1.3', title: 'Not in the file', dueDate: '2026-12-31', assignees });
+  const file = csv([
+    ['№', 'Мероприятие', 'Форма завершения', 'Срок', 'Исполнители (BY)', 'Исполнители (KZ)'],
+    ['1.1', 'Tractors and trucks', '', '2027-06-30', 'Minprom', 'MIC'],
+    ['1.2', 'Combines', '', '31.12.2026', 'Minprom', 'MIC'],
+  ]);
+  const shown = await preview(app, plan.id, file);
+  t.strictSame(shown.rows[1], { row: 3, code: '1.2', action: 'unchanged', taskId: shown.rows[1].taskId });
+  t.strictSame(shown.rows[0], {
+    row: 2,
+    code: '1.1',
+    action: 'update',
+    taskId: first.id,
+    changes: [
+      { field: 'title', before: 'Tractors', after: 'Tractors and trucks' },
+      { field: 'formOfCompletion', before: 'Report', after: null },
+      { field: 'dueDate', before: '2026-12-31', after: '2027-06-30' },
+    ],
+  });
+  t.strictSame(shown.tasksNotInFile, ['1.3']);
+
+  const res = await app.inject(upload(plan.id, file, { commit: true }));
+  t.equal(res.statusCode, 200);
+  const tasks = await tasksOf(app, plan.id);
+  t.match(tasks[0], {
+    code: '1.1',
+    title: 'Tractors and trucks',
+    formOfCompletion: null,
+    description: 'Kept: the file has no description column',
+    dueDate: '2027-06-30',
+    originalDueDate: '2027-06-30',
+    basis: { meetingId: meeting.id, protocolItem: '1' },
+    translations: { en: { title: 'Tractors (en)' } },
+    assignees: [{ organizationId: by.id }, { organizationId: kz.id }],
+  });
+  t.match(tasks[2], { code: '1.3', title: 'Not in the file' });
+  const found = json(await app.inject({ method: 'GET', url: `/v1/tasks?planId=${plan.id}&q=trucks` })).items;
+  t.equal(found.length, 1, 'free-text search finds the new title');
+
+  const again = await snapshot(app);
+  const second = json(await app.inject(upload(plan.id, file, { commit: true })));
+  t.strictSame(second.summary, { create: 0, update: 0, unchanged: 2, errors: 0 });
+  t.strictSame(snapshot(app), again, 'committing the same file again changes nothing, not even the history');
+});
+
+t.test('an approved plan takes new tasks and new texts, but a changed deadline of an existing task is an error row', async (t) => {
+  const app = await build(t);
+  const { plan, assignees } = await seedPlan(app);
+  const task: Task = await createTask(app, { planId: plan.id, code: '1.1', title: 'Tractors', dueDate: '2026-12-31', assignees });
+  await approvePlan(app, plan.id);
+  const rows = (deadline: string) =>
+    csv([
+      ['№', 'Мероприятие', 'Срок', 'Исполнители (BY)', 'Исполнители (KZ)'],
+      ['1.1', 'Tractors, renamed', deadline, 'Minprom', 'MIC'],
+      ['1.2', 'A new measure', 'Q2 2027', 'Minprom', ''],
+    ]);
+  const shown = await preview(app, plan.id, rows('31.03.2027'));
+  t.match(shown.rows[0], {
+    action: 'error',
+    taskId: task.id,
+    errors: [{ row: 2, column: 'Срок', cell: 'C2', message: /the plan is approved: the deadline of 1\.1 is 2026-12-31 and changes only through a deadline change.*deadline-changes/ }],
+  });
+  t.equal(shown.rows[1].action, 'create');
+
+  const body = await refused(t, app, upload(plan.id, rows('31.03.2027'), { commit: true }), 422, 'import-rows-invalid');
+  t.match(body.detail, /1 of 2 rows have errors .*nothing was imported/);
+  t.match(body.errors, [{ path: 'file.row2.C2', message: /^Срок: the plan is approved/ }]);
+
+  const ok = json(await app.inject(upload(plan.id, rows('IV квартал 2026'), { commit: true })));
+  t.strictSame(ok.summary, { create: 1, update: 1, unchanged: 0, errors: 0 }, 'the same deadline, written as a quarter, is no change');
+  const tasks = await tasksOf(app, plan.id);
+  t.match(tasks, [{ code: '1.1', title: 'Tractors, renamed', dueDate: '2026-12-31', postponementCount: 0 }, { code: '1.2', status: 'not_started', dueDate: '2027-06-30' }]);
+});
+
+t.test('description and translated-title columns are read; a translation column leaves the other languages alone', async (t) => {
+  const app = await build(t);
+  const { plan, assignees } = await seedPlan(app);
+  const task: Task = await createTask(app, {
+    planId: plan.id,
+    code: '1.1',
+    title: 'Тракторы',
+    dueDate: '2026-12-31',
+    translations: { en: { title: 'Tractors' }, kk: { title: 'Тракторлар' } },
+    assignees,
+  });
+  const file = csv([
+    ['№', 'Мероприятие', 'Measure (en)', 'Описание', 'Срок', 'Исполнители (BY)', 'Исполнители (KZ)'],
+    ['1.1', 'Тракторы', 'Tractors assembled in Kostanay', 'Подробности', '2026-12-31', 'Minprom', 'MIC'],
+    ['1.2', 'Комбайны', 'Combines', '', '2026-12-31', 'Minprom', 'MIC'],
+  ]);
+  const shown = await preview(app, plan.id, file);
+  t.match(shown.columns, [{}, {}, { header: 'Measure (en)', reads: 'title (en)' }, { reads: 'description' }]);
+  t.strictSame(shown.rows[0].changes, [
+    { field: 'description', before: null, after: 'Подробности' },
+    { field: 'translations', before: { en: { title: 'Tractors' }, kk: { title: 'Тракторлар' } }, after: { kk: { title: 'Тракторлар' }, en: { title: 'Tractors assembled in Kostanay' } } },
+  ]);
+  t.equal((await app.inject(upload(plan.id, file, { commit: true }))).statusCode, 200);
+  const [updated, created] = await tasksOf(app, plan.id);
+  t.equal(updated!.id, task.id);
+  t.strictSame(updated!.translations, { kk: { title: 'Тракторлар' }, en: { title: 'Tractors assembled in Kostanay' } });
+  t.strictSame(created!.translations, { en: { title: 'Combines' } });
+  t.equal(json(await app.inject({ method: 'GET', url: `/v1/tasks?planId=${plan.id}&q=kostanay` })).items.length, 1, 'translations are searchable');
+});
+
+t.test('a closed plan refuses imports with 409, an unknown plan is 404, and nothing changes', async (t) => {
+  const app = await build(t);
+  const { plan, assignees } = await seedPlan(app);
+  await createTask(app, { planId: plan.id, code: '1.1', dueDate: '2026-12-31', assignees });
+  await approvePlan(app, plan.id);
+  t.equal((await app.inject({ method: 'POST', url: `/v1/plans/${plan.id}/close` })).statusCode, 200);
+  const file = csv([['№', 'Мероприятие', 'Срок', 'Исполнители'], ['2.1', 'New', '2027-01-31', 'Minprom']]);
+  const body = await refused(t, app, upload(plan.id, file), 409, 'plan-state-conflict');
+  t.match(body.detail, /closed/);
+  await refused(t, app, upload(plan.id, file, { commit: true }), 409, 'plan-state-conflict');
+  await refused(t, app, upload(MISSING_ID, file, { commit: true }), 404, 'not-found');
+});
+
+// ---------------------------------------------------------------------------------------------------
+// The commit: history, idempotency, preconditions, access
+
+t.test('a commit is recorded in the history: each task by commitPlanImport, and the import itself on the plan with file name and author', async (t) => {
+  const app = await build(t);
+  const { plan, assignees } = await seedPlan(app);
+  const existing: Task = await createTask(app, { planId: plan.id, code: '1.1', title: 'Old title', dueDate: '2026-12-31', assignees });
+  const key = await keyFor(app, 'secretariat');
+  const file = csv([
+    ['№', 'Мероприятие', 'Срок', 'Исполнители (BY)', 'Исполнители (KZ)'],
+    ['1.1', 'New title', '2026-12-31', 'Minprom', 'MIC'],
+    ['1.2', 'Created', '2027-03-31', 'Minprom', ''],
+  ]);
+  const res = await app.inject(upload(plan.id, file, { commit: true, headers: { ...key.headers, 'content-disposition': "attachment; filename*=UTF-8''%D0%B4%D0%BE%D1%80%D0%BE%D0%B6%D0%BD%D0%B0%D1%8F.csv" } }));
+  t.equal(res.statusCode, 200);
+  const created = json(res).rows[1].taskId;
+  const entries = json(await app.inject({ method: 'GET', url: `/v1/plans/${plan.id}/history?operation=commitPlanImport` })).items;
+  t.equal(entries.length, 3, 'two tasks and the import');
+  t.match(entries, [
+    { entityType: 'task', entityId: existing.id, actor: { keyId: key.id, role: 'secretariat' }, changes: [{ field: 'title', before: 'Old title', after: 'New title' }] },
+    { entityType: 'task', entityId: created, taskId: created, changes: [{ field: 'planId', before: null }] },
+    {
+      entityType: 'plan',
+      entityId: plan.id,
+      actor: { keyId: key.id },
+      changes: [{ field: 'import', before: null, after: { fileName: 'дорожная.csv', format: 'csv', sheet: null, created: 1, updated: 1, unchanged: 0, sha256: /^[0-9a-f]{64}$/ } }],
+    },
+  ]);
+  t.equal(new Set(entries.map((e: { at: string }) => e.at)).size, 1, 'one instant: one transaction');
+});
+
+t.test('Idempotency-Key: a retried commit replays the first result and imports once; the key with another file is 422', async (t) => {
+  const app = await build(t);
+  const { plan } = await seedPlan(app);
+  const file = await workbook([['№', 'Мероприятие', 'Срок', 'Исполнители'], ['1.1', 'Tractors', '31.12.2026', 'Minprom']]);
+  const headers = { 'idempotency-key': 'import-roadmap-0001' };
+  const first = await app.inject(upload(plan.id, file, { commit: true, headers }));
+  t.equal(first.statusCode, 200);
+  const second = await app.inject(upload(plan.id, file, { commit: true, headers }));
+  t.equal(second.statusCode, 200);
+  t.equal(second.headers['idempotent-replayed'], 'true');
+  t.equal(second.body, first.body, 'the first result, byte for byte');
+  t.equal((await tasksOf(app, plan.id)).length, 1, 'imported once');
+  const other = await workbook([['№', 'Мероприятие', 'Срок', 'Исполнители'], ['1.1', 'Other', '31.12.2026', 'Minprom']]);
+  await refused(t, app, upload(plan.id, other, { commit: true, headers }), 422, 'idempotency-key-reused');
+  const history = json(await app.inject({ method: 'GET', url: `/v1/plans/${plan.id}/history?operation=commitPlanImport&entityType=plan` })).items;
+  t.equal(history.length, 1, 'one import in the history');
+});
+
+t.test("If-Match on a commit names the plan's ETag: a stale one is 412 and nothing changes", async (t) => {
+  const app = await build(t);
+  const { plan } = await seedPlan(app);
+  const file = csv([['№', 'Мероприятие', 'Срок', 'Исполнители'], ['1.1', 'Tractors', '31.12.2026', 'Minprom']]);
+  await refused(t, app, upload(plan.id, file, { commit: true, headers: { 'if-match': '"stale"' } }), 412, 'precondition-failed');
+  const etag = String((await app.inject({ method: 'GET', url: `/v1/plans/${plan.id}` })).headers.etag);
+  t.equal((await app.inject(upload(plan.id, file, { commit: true, headers: { 'if-match': etag } }))).statusCode, 200);
+});
+
+t.test('only the secretariat previews and commits; other keys get 403 and nothing changes', async (t) => {
+  const app = await build(t);
+  const { plan, by } = await seedPlan(app);
+  const file = csv([['№', 'Мероприятие', 'Срок', 'Исполнители'], ['1.1', 'Tractors', '31.12.2026', 'Minprom']]);
+  for (const key of [await keyFor(app, 'ministry', by.id), await keyFor(app, 'co_chair'), await keyFor(app, 'observer')]) {
+    await refused(t, app, upload(plan.id, file, { headers: key.headers }), 403, 'forbidden');
+    await refused(t, app, upload(plan.id, file, { commit: true, headers: key.headers }), 403, 'forbidden');
+  }
+  await refused(t, app, upload(plan.id, file, { commit: true, headers: { authorization: undefined } }), 401, 'unauthorized');
+});
+
+t.test('the body must be the file: JSON is 415, no body is 400, and the rest of the API stays JSON-only', async (t) => {
+  const app = await build(t);
+  const { plan, commission } = await seedPlan(app);
+  await refused(t, app, { method: 'POST', url: `/v1/plans/${plan.id}/import`, payload: { rows: [] } }, 415, 'unsupported-media-type');
+  await refused(t, app, { method: 'POST', url: `/v1/plans/${plan.id}/import` }, 400, 'validation-failed');
+  await refused(t, app, upload(plan.id, 'a;b\r\n', { type: 'application/pdf' }), 415, 'unsupported-media-type');
+  await refused(t, app, { ...upload(plan.id, 'x'), query: undefined, url: `/v1/plans/${plan.id}/import/preview?sheet=Plan` }, 400, 'validation-failed');
+  const elsewhere = await app.inject({ method: 'POST', url: '/v1/meetings', headers: { 'content-type': 'text/csv' }, payload: 'a;b' });
+  assertProblem(t, elsewhere, 415, 'unsupported-media-type');
+  t.ok(await createMeeting(app, commission.id, { title: 'JSON still works' }));
+});
+
+t.test('a workbook sent as application/octet-stream is recognized by its bytes, and the sheet can be named', async (t) => {
+  const app = await build(t);
+  const { plan } = await seedPlan(app);
+  const wb = new ExcelJS.Workbook();
+  wb.addWorksheet('Cover').getCell('A1').value = 'Дорожная карта';
+  const second = wb.addWorksheet('Roadmap');
+  second.getRow(1).values = ['№', 'Мероприятие', 'Срок', 'Исполнители'];
+  second.getRow(2).values = ['1.1', 'Tractors', '31.12.2026', 'Minprom'];
+  const third = wb.addWorksheet('Draft');
+  third.getRow(1).values = ['№', 'Мероприятие', 'Срок', 'Исполнители'];
+  third.getRow(2).values = ['9.9', 'Draft row', '31.12.2026', 'Minprom'];
+  const bytes = Buffer.from(await wb.xlsx.writeBuffer());
+  const auto = await preview(app, plan.id, bytes, { type: 'application/octet-stream' });
+  t.match(auto, { format: 'xlsx', sheet: 'Roadmap', rows: [{ code: '1.1' }] }, 'the first sheet with a header row');
+  const named = await preview(app, plan.id, bytes, { query: 'sheet=draft' });
+  t.match(named, { sheet: 'Draft', rows: [{ code: '9.9' }] });
+  const body = await refused(t, app, upload(plan.id, bytes, { query: 'sheet=Nope' }), 422, 'invalid-spreadsheet');
+  t.match(body.detail, /no sheet "Nope"; its sheets: "Cover", "Roadmap", "Draft"/);
+});
