@@ -4,7 +4,14 @@ import { z } from 'zod';
 /** The characters a bearer token may hold (RFC 6750 b64token). */
 const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
 
-export const DEFAULTS = { rateLimitMax: 600, authFailureMax: 10 } as const;
+export const DEFAULTS = {
+  rateLimitMax: 600,
+  authFailureMax: 10,
+  webhookAllowPrivate: false,
+  webhookTimeoutMs: 10_000,
+  webhookPollMs: 1_000,
+  webhookMaxAttempts: 12,
+} as const;
 
 /** An origin as browsers send it: scheme, host and port, nothing after. "https://a.example/" is accepted as it. */
 const OriginSchema = z
@@ -42,6 +49,10 @@ const EnvSchema = z.object({
     .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
     .pipe(z.array(z.literal('*').or(OriginSchema))),
   TRUST_PROXY: z.preprocess(unsetIfEmpty, z.stringbool().default(false)),
+  WEBHOOK_ALLOW_PRIVATE: z.preprocess(unsetIfEmpty, z.stringbool().default(DEFAULTS.webhookAllowPrivate)),
+  WEBHOOK_TIMEOUT_MS: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1000).max(60_000).default(DEFAULTS.webhookTimeoutMs)),
+  WEBHOOK_POLL_MS: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(100).max(60_000).default(DEFAULTS.webhookPollMs)),
+  WEBHOOK_MAX_ATTEMPTS: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1).max(30).default(DEFAULTS.webhookMaxAttempts)),
 });
 
 export interface Config {
@@ -61,6 +72,14 @@ export interface Config {
   corsOrigins: string[];
   /** Take the client address from X-Forwarded-For (behind a reverse proxy only). */
   trustProxy: boolean;
+  /** Webhook URLs may point at private and loopback addresses (a ministry network, tests); never link-local or metadata. */
+  webhookAllowPrivate: boolean;
+  /** How long one webhook attempt may take, connection to last byte, before it counts as failed. */
+  webhookTimeoutMs: number;
+  /** How often the webhook worker looks for due deliveries and overdue tasks; 0 (tests only) starts no loop. */
+  webhookPollMs: number;
+  /** Attempts of one delivery before it fails for good. */
+  webhookMaxAttempts: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -82,5 +101,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authFailureMax: e.AUTH_FAILURE_MAX,
     corsOrigins: e.CORS_ORIGINS,
     trustProxy: e.TRUST_PROXY,
+    webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
+    webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,
+    webhookPollMs: e.WEBHOOK_POLL_MS,
+    webhookMaxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
   };
 }

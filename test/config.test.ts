@@ -17,6 +17,10 @@ t.test('an empty environment gives the documented defaults', async (t) => {
     authFailureMax: 10,
     corsOrigins: [],
     trustProxy: false,
+    webhookAllowPrivate: false,
+    webhookTimeoutMs: 10_000,
+    webhookPollMs: 1000,
+    webhookMaxAttempts: 12,
   });
 });
 
@@ -33,6 +37,10 @@ t.test('set variables override the defaults', async (t) => {
       AUTH_FAILURE_MAX: '3',
       CORS_ORIGINS: 'https://tracker.example',
       TRUST_PROXY: 'true',
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+      WEBHOOK_TIMEOUT_MS: '5000',
+      WEBHOOK_POLL_MS: '250',
+      WEBHOOK_MAX_ATTEMPTS: '5',
     }),
     {
       port: 8080,
@@ -45,6 +53,10 @@ t.test('set variables override the defaults', async (t) => {
       authFailureMax: 3,
       corsOrigins: ['https://tracker.example'],
       trustProxy: true,
+      webhookAllowPrivate: true,
+      webhookTimeoutMs: 5000,
+      webhookPollMs: 250,
+      webhookMaxAttempts: 5,
     },
   );
 });
@@ -114,4 +126,12 @@ t.test('CORS_ORIGINS keeps origins as browsers send them, and empty variables co
   const config = loadConfig({ TRACKER_BOOTSTRAP_TOKEN: '', TRUST_PROXY: '' });
   t.equal(config.bootstrapToken, undefined);
   t.equal(config.trustProxy, false);
+});
+
+t.test('WEBHOOK_* settings are bounded: a timeout or poll interval out of range, or a bad flag, is refused', async (t) => {
+  t.throws(() => loadConfig({ WEBHOOK_TIMEOUT_MS: '100' }), { message: /WEBHOOK_TIMEOUT_MS: / });
+  t.throws(() => loadConfig({ WEBHOOK_POLL_MS: '0' }), { message: /WEBHOOK_POLL_MS: / }, 'the loop cannot be turned off from the environment');
+  t.throws(() => loadConfig({ WEBHOOK_MAX_ATTEMPTS: '0' }), { message: /WEBHOOK_MAX_ATTEMPTS: / });
+  t.throws(() => loadConfig({ WEBHOOK_ALLOW_PRIVATE: 'maybe' }), { message: /WEBHOOK_ALLOW_PRIVATE: / });
+  t.equal(loadConfig({ WEBHOOK_ALLOW_PRIVATE: '' }).webhookAllowPrivate, false, 'empty counts as unset');
 });

@@ -63,6 +63,7 @@ export const HISTORY_ENTITIES = [
   'progress_report',
   'indicator',
   'share_link',
+  'webhook_subscription',
 ] as const;
 export type HistoryEntity = (typeof HISTORY_ENTITIES)[number];
 
@@ -81,3 +82,23 @@ export type ReportStatus = (typeof REPORT_STATUSES)[number];
 /** What a read-only link opens: the printable progress report, or the calendar feed. */
 export const SHARE_LINK_KINDS = ['progress_report', 'calendar'] as const;
 export type ShareLinkKind = (typeof SHARE_LINK_KINDS)[number];
+
+/** What a webhook tells a ministry system; `webhook.test` is only sent on request (POST /v1/webhooks/{id}/test). */
+export const WEBHOOK_EVENT_TYPES = [
+  'task.created',
+  'task.updated',
+  'task.status_changed',
+  'task.deadline_changed',
+  'task.overdue',
+  'report.submitted',
+  'report.reviewed',
+] as const;
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+
+/** Event types as stored: the subscribable ones and the test ping. */
+export const WEBHOOK_MESSAGE_TYPES = [...WEBHOOK_EVENT_TYPES, 'webhook.test'] as const;
+export type WebhookMessageType = (typeof WEBHOOK_MESSAGE_TYPES)[number];
+
+/** A delivery waits for its next attempt, succeeded (a 2xx answer), or failed for good after its last attempt. */
+export const WEBHOOK_DELIVERY_STATUSES = ['pending', 'succeeded', 'failed'] as const;
+export type WebhookDeliveryStatus = (typeof WEBHOOK_DELIVERY_STATUSES)[number];

@@ -16,7 +16,10 @@ import {
   SHARE_LINK_KINDS,
   TASK_AREAS,
   TASK_STATUSES,
+  WEBHOOK_DELIVERY_STATUSES,
+  WEBHOOK_MESSAGE_TYPES,
   type Language,
+  type WebhookEventType,
 } from './enums.js';
 
 const timestamps = {
@@ -361,4 +364,104 @@ export const shareLinks = sqliteTable(
     createdByKeyId: text('created_by_key_id'),
   },
   (t) => [uniqueIndex('share_links_hash_uq').on(t.hash), index('share_links_prefix_idx').on(t.prefix)],
+);
+
+/**
+ * Webhook subscriptions of ministry systems (or the secretariat's): where to POST which events, for the tasks
+ * of which organization (null: every organization). The signing secret is kept as issued, because signing needs
+ * it; the previous one keeps signing beside it for a day after a rotation.
+ */
+export const webhookSubscriptions = sqliteTable(
+  'webhook_subscriptions',
+  {
+    id: text('id').primaryKey(),
+    description: text('description'),
+    url: text('url').notNull(),
+    events: text('events', { mode: 'json' }).$type<WebhookEventType[]>().notNull(),
+    organizationId: text('organization_id').references(() => organizations.id, { onDelete: 'restrict' }),
+    secret: text('secret').notNull(),
+    previousSecret: text('previous_secret'),
+    previousSecretExpiresAt: text('previous_secret_expires_at'),
+    active: integer('active', { mode: 'boolean' }).notNull(),
+    /** Set when the service disabled the subscription itself, after repeated failure: why. */
+    disabledReason: text('disabled_reason'),
+    disabledAt: text('disabled_at'),
+    /** Failed attempts since the last successful one, and when that run of failures began. */
+    consecutiveFailures: integer('consecutive_failures').notNull().default(0),
+    failingSince: text('failing_since'),
+    lastSuccessAt: text('last_success_at'),
+    lastFailureAt: text('last_failure_at'),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+    createdByKeyId: text('created_by_key_id'),
+  },
+  (t) => [index('webhook_subscriptions_org_idx').on(t.organizationId, t.id), index('webhook_subscriptions_active_idx').on(t.active)],
+);
+
+/**
+ * The outbox: each event, written in the same transaction as the change it tells of, with the exact JSON body
+ * every delivery of it sends. `dedupeKey` keeps scheduled events (overdue, once per task and day) single.
+ */
+export const webhookEvents = sqliteTable(
+  'webhook_events',
+  {
+    id: text('id').primaryKey(),
+    type: text('type', { enum: WEBHOOK_MESSAGE_TYPES }).notNull(),
+    occurredAt: text('occurred_at').notNull(),
+    taskId: text('task_id'),
+    dedupeKey: text('dedupe_key'),
+    body: text('body').notNull(),
+  },
+  (t) => [uniqueIndex('webhook_events_dedupe_uq').on(t.dedupeKey), index('webhook_events_task_idx').on(t.taskId)],
+);
+
+/** One event to one subscription: attempted until a 2xx answer, or until it fails for good. */
+export const webhookDeliveries = sqliteTable(
+  'webhook_deliveries',
+  {
+    id: text('id').primaryKey(),
+    subscriptionId: text('subscription_id')
+      .notNull()
+      .references(() => webhookSubscriptions.id, { onDelete: 'cascade' }),
+    eventId: text('event_id')
+      .notNull()
+      .references(() => webhookEvents.id, { onDelete: 'cascade' }),
+    status: text('status', { enum: WEBHOOK_DELIVERY_STATUSES }).notNull(),
+    attemptCount: integer('attempt_count').notNull().default(0),
+    /** When the next attempt is due; null once the delivery succeeded or failed. */
+    nextAttemptAt: text('next_attempt_at'),
+    /** A worker holds the delivery until then while it attempts it, so no other one sends it twice. */
+    lockedUntil: text('locked_until'),
+    firstAttemptAt: text('first_attempt_at'),
+    lastAttemptAt: text('last_attempt_at'),
+    lastStatusCode: integer('last_status_code'),
+    lastError: text('last_error'),
+    createdAt: text('created_at').notNull(),
+    completedAt: text('completed_at'),
+    /** The delivery this one sends again, when asked for through the API. */
+    redeliveryOf: text('redelivery_of'),
+    requestedByKeyId: text('requested_by_key_id'),
+  },
+  (t) => [
+    index('webhook_deliveries_due_idx').on(t.status, t.nextAttemptAt),
+    index('webhook_deliveries_subscription_idx').on(t.subscriptionId, t.id),
+    index('webhook_deliveries_event_idx').on(t.eventId),
+  ],
+);
+
+/** Every attempt of a delivery: when, how long, the answer (status and the start of its body) or the error. */
+export const webhookDeliveryAttempts = sqliteTable(
+  'webhook_delivery_attempts',
+  {
+    id: text('id').primaryKey(),
+    deliveryId: text('delivery_id')
+      .notNull()
+      .references(() => webhookDeliveries.id, { onDelete: 'cascade' }),
+    attemptedAt: text('attempted_at').notNull(),
+    durationMs: integer('duration_ms').notNull(),
+    statusCode: integer('status_code'),
+    error: text('error'),
+    responseBody: text('response_body'),
+  },
+  (t) => [index('webhook_delivery_attempts_delivery_idx').on(t.deliveryId, t.id)],
 );

@@ -4,6 +4,7 @@ import type { HistoryEntity } from '../../db/enums.js';
 import { changeHistory, type FieldChange } from '../../db/schema.js';
 import type { Actor } from '../../lib/access.js';
 import { newId } from '../../lib/ids.js';
+import { enqueueEvents } from '../webhooks/webhooks.events.js';
 
 /** Fields that are not facts of their own: identity, bookkeeping, and values derived at read time. */
 const NOT_RECORDED = new Set(['id', 'createdAt', 'updatedAt', 'overdue', 'daysOverdue', 'completion', 'taskCount']);
@@ -34,8 +35,9 @@ export function diffFields(before: object | null, after: object | null): FieldCh
 }
 
 /**
- * Records one write. An update that changed no field leaves no entry: there is nothing to attribute.
- * Must run inside the transaction of the write it describes, so either both land or neither does.
+ * Records one write, and queues the webhook events it raises (the outbox). An update that changed no field
+ * leaves no entry and raises nothing. Must run inside the transaction of the write it describes, so the write,
+ * its history and its events land together or not at all.
  */
 export function recordChange(tx: Db, actor: Actor, at: string, change: Change): void {
   const changes = diffFields(change.before, change.after);
@@ -55,4 +57,5 @@ export function recordChange(tx: Db, actor: Actor, at: string, change: Change): 
       changes,
     })
     .run();
+  enqueueEvents(tx, actor, at, change, changes);
 }

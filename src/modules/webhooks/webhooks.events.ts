@@ -1,0 +1,235 @@
+// The events: which writes raise which webhook events, their payloads, and the outbox rows that carry them — written
+// in the transaction of the write itself, so an event exists exactly when its change was committed.
+import type { Db } from '../../db/connection.js';
+import type { WebhookEventType, WebhookMessageType } from '../../db/enums.js';
+import type { FieldChange } from '../../db/schema.js';
+import type { Actor } from '../../lib/access.js';
+import { dateInZone } from '../../lib/dates.js';
+import { newId } from '../../lib/ids.js';
+import { overdueState } from '../tasks/task-timeliness.js';
+import { commissionZones, findTaskRecord, type TaskRecord } from '../tasks/tasks.repository.js';
+import * as repo from './webhooks.repository.js';
+import type { WebhookTask } from './webhooks.payloads.js';
+
+/** A write as the history recorder sees it (see history.recorder.ts). */
+export interface RecordedChange {
+  operation: string;
+  entity: string;
+  entityId: string;
+  planId?: string | null | undefined;
+  taskId?: string | null | undefined;
+  before: object | null;
+  after: object | null;
+}
+
+/** An event about to be queued: its body, and the organizations whose subscriptions it concerns. */
+interface PendingEvent {
+  type: WebhookMessageType;
+  taskId: string | null;
+  /** Subscriptions filtered to one of these organizations receive it; those without a filter always do. */
+  organizationIds: string[];
+  data: object;
+  dedupeKey?: string;
+}
+
+const STATUS_FIELDS = new Set(['status', 'statusChangedAt', 'completedAt', 'closedAt']);
+const DEADLINE_FIELDS = new Set(['dueDate', 'postponementCount']);
+/** Fields of a task representation that are derived or mirrored elsewhere in the payload, not changes of their own. */
+const DERIVED_FIELDS = new Set(['overdue', 'daysOverdue', 'completion']);
+
+/** The task as every event shows it: small, stable, as of the moment of the event. */
+export function webhookTask(r: TaskRecord, at: Date): WebhookTask {
+  return {
+    id: r.id,
+    planId: r.planId,
+    commissionId: r.commissionId,
+    code: r.code,
+    title: r.title,
+    status: r.status,
+    dueDate: r.dueDate,
+    originalDueDate: r.originalDueDate,
+    postponementCount: r.postponementCount,
+    ...overdueState(r.dueDate, r.status, dateInZone(at, r.timeZone)),
+    assignees: r.assignees.map((a) => ({ organizationId: a.organizationId, role: a.role })),
+  };
+}
+
+const actorOf = (a: Actor) => ({ keyId: a.keyId, role: a.role, organizationId: a.organizationId });
+
+const organizationsOf = (representation: object | null): string[] =>
+  ((representation as { assignees?: { organizationId: string }[] } | null)?.assignees ?? []).map((a) => a.organizationId);
+
+function taskEvents(tx: Db, actor: Actor, at: string, change: RecordedChange, changes: FieldChange[]): PendingEvent[] {
+  if (change.after === null) return [];
+  const record = findTaskRecord(tx, change.entityId);
+  if (!record || repo.planStatus(tx, record.planId) !== 'approved') return [];
+  const task = webhookTask(record, new Date(at));
+  // An organization taken off the task still hears of the change that took it off.
+  const organizationIds = [...new Set([...record.assignees.map((a) => a.organizationId), ...organizationsOf(change.before)])];
+  const event = (type: WebhookEventType, fields: FieldChange[], extra: object = {}): PendingEvent => ({
+    type,
+    taskId: record.id,
+    organizationIds,
+    data: { task, changes: fields, actor: actorOf(actor), deadlineChange: null, ...extra },
+  });
+  if (change.before === null) return [event('task.created', [])];
+
+  const relevant = changes.filter((c) => !DERIVED_FIELDS.has(c.field));
+  const status = relevant.filter((c) => STATUS_FIELDS.has(c.field));
+  const deadline = relevant.filter((c) => DEADLINE_FIELDS.has(c.field));
+  const other = relevant.filter((c) => !STATUS_FIELDS.has(c.field) && !DEADLINE_FIELDS.has(c.field));
+  const events: PendingEvent[] = [];
+  if (status.some((c) => c.field === 'status')) events.push(event('task.status_changed', status));
+  if (deadline.some((c) => c.field === 'dueDate')) {
+    const dc = repo.deadlineChangeDecidedAt(tx, record.id, at);
+    const deadlineChange = dc
+      ? { id: dc.id, kind: dc.kind, oldDueDate: dc.oldDueDate, newDueDate: dc.newDueDate, reason: dc.reason, decisionBasis: dc.decisionBasis }
+      : null;
+    events.push(event('task.deadline_changed', deadline, { deadlineChange }));
+  }
+  if (other.length > 0) events.push(event('task.updated', other));
+  return events;
+}
+
+const REPORT_EVENTS: Record<string, WebhookEventType> = {
+  submitTaskReport: 'report.submitted',
+  reviseTaskReport: 'report.submitted',
+  reviewTaskReport: 'report.reviewed',
+};
+
+function reportEvents(tx: Db, actor: Actor, at: string, change: RecordedChange): PendingEvent[] {
+  const type = REPORT_EVENTS[change.operation];
+  const r = change.after as Record<string, any> | null;
+  if (type === undefined || r === null) return [];
+  const record = findTaskRecord(tx, String(r.taskId));
+  if (!record) return [];
+  const report = {
+    id: r.id,
+    taskId: r.taskId,
+    organizationId: r.organizationId,
+    period: r.period,
+    status: r.status,
+    revision: r.revision,
+    percentComplete: r.percentComplete,
+    confidence: r.confidence,
+    submittedAt: r.submittedAt,
+    submittedLate: r.submittedLate,
+    reviewedAt: r.reviewedAt,
+    reviewComment: r.reviewComment,
+  };
+  return [
+    {
+      type,
+      taskId: record.id,
+      organizationIds: record.assignees.map((a) => a.organizationId),
+      data: { report, task: webhookTask(record, new Date(at)), actor: actorOf(actor) },
+    },
+  ];
+}
+
+/** Approving a plan puts its tasks in force: each is announced as created, as if added to an approved plan. */
+function approvalEvents(tx: Db, actor: Actor, at: string, change: RecordedChange): PendingEvent[] {
+  if (change.operation !== 'approvePlan') return [];
+  return repo.taskIdsOfPlan(tx, change.entityId).flatMap((id) =>
+    taskEvents(tx, actor, at, { operation: 'approvePlan', entity: 'task', entityId: id, before: null, after: {} }, []),
+  );
+}
+
+const matches = (s: repo.SubscriptionRow, e: PendingEvent) =>
+  (e.type === 'webhook.test' || s.events.includes(e.type)) && (s.organizationId === null || e.organizationIds.includes(s.organizationId));
+
+/**
+ * Writes the event and one pending delivery per matching subscription, due at once. An event no subscription
+ * wants is not stored. Returns how many deliveries were queued.
+ */
+function enqueue(tx: Db, subscriptions: repo.SubscriptionRow[], at: string, e: PendingEvent): number {
+  const targets = subscriptions.filter((s) => matches(s, e));
+  if (targets.length === 0) return 0;
+  const id = newId();
+  const body = JSON.stringify({ type: e.type, timestamp: at, data: e.data });
+  if (!repo.insertEvent(tx, { id, type: e.type, occurredAt: at, taskId: e.taskId, dedupeKey: e.dedupeKey ?? null, body })) return 0;
+  for (const s of targets) queueDelivery(tx, s.id, id, at);
+  return targets.length;
+}
+
+/** One pending delivery of an event to a subscription, due at once. */
+export function queueDelivery(tx: Db, subscriptionId: string, eventId: string, at: string, extra: { redeliveryOf?: string; requestedByKeyId?: string | null } = {}): string {
+  const id = newId();
+  repo.insertDelivery(tx, {
+    id,
+    subscriptionId,
+    eventId,
+    status: 'pending',
+    attemptCount: 0,
+    nextAttemptAt: at,
+    lockedUntil: null,
+    firstAttemptAt: null,
+    lastAttemptAt: null,
+    lastStatusCode: null,
+    lastError: null,
+    createdAt: at,
+    completedAt: null,
+    redeliveryOf: extra.redeliveryOf ?? null,
+    requestedByKeyId: extra.requestedByKeyId ?? null,
+  });
+  return id;
+}
+
+/**
+ * Called by the history recorder for every write, inside the write's transaction, with the fields it changed.
+ * Cheap when nobody subscribes: one read of the active subscriptions.
+ */
+export function enqueueEvents(tx: Db, actor: Actor, at: string, change: RecordedChange, changes: FieldChange[]): void {
+  if (change.entity !== 'task' && change.entity !== 'progress_report' && !(change.entity === 'plan' && change.operation === 'approvePlan')) return;
+  const subscriptions = repo.activeSubscriptions(tx);
+  if (subscriptions.length === 0) return;
+  const events =
+    change.entity === 'task'
+      ? taskEvents(tx, actor, at, change, changes)
+      : change.entity === 'progress_report'
+        ? reportEvents(tx, actor, at, change)
+        : approvalEvents(tx, actor, at, change);
+  for (const e of events) enqueue(tx, subscriptions, at, e);
+}
+
+/**
+ * Raises task.overdue for each overdue task of an approved plan, at most once per task and day (the day in its
+ * commission's time zone, kept as the event's dedupe key, so a restart never raises it twice). A task no active
+ * subscription wants is left alone and looked at again on the next scan. Returns how many events were raised.
+ */
+export function raiseOverdueEvents(tx: Db, now: Date): number {
+  const subscriptions = repo.activeSubscriptions(tx).filter((s) => s.events.includes('task.overdue'));
+  if (subscriptions.length === 0) return 0;
+  const todayByCommission = commissionZones(tx).map((c) => ({ commissionId: c.commissionId, today: dateInZone(now, c.timeZone) }));
+  const today = new Map(todayByCommission.map((c) => [c.commissionId, c.today]));
+  const candidates = repo.overdueTaskIds(tx, todayByCommission).map((t) => ({ ...t, key: `task.overdue:${t.id}:${today.get(t.commissionId)}` }));
+  const done = repo.existingDedupeKeys(tx, candidates.map((c) => c.key));
+  const at = now.toISOString();
+  let raised = 0;
+  for (const c of candidates) {
+    if (done.has(c.key)) continue;
+    const record = findTaskRecord(tx, c.id);
+    if (!record) continue;
+    const event: PendingEvent = {
+      type: 'task.overdue',
+      taskId: record.id,
+      organizationIds: record.assignees.map((a) => a.organizationId),
+      data: { task: webhookTask(record, now), date: today.get(c.commissionId) },
+      dedupeKey: c.key,
+    };
+    if (enqueue(tx, subscriptions, at, event) > 0) raised += 1;
+  }
+  return raised;
+}
+
+/** The test event of one subscription, queued for it alone whatever its event types and organization. */
+export function enqueueTestEvent(tx: Db, subscription: repo.SubscriptionRow, at: string, requestedByKeyId: string | null): string {
+  const eventId = newId();
+  const body = JSON.stringify({
+    type: 'webhook.test',
+    timestamp: at,
+    data: { subscriptionId: subscription.id, message: 'A test event sent on request: nothing changed in the plan.' },
+  });
+  repo.insertEvent(tx, { id: eventId, type: 'webhook.test', occurredAt: at, taskId: null, dedupeKey: null, body });
+  return queueDelivery(tx, subscription.id, eventId, at, { requestedByKeyId });
+}

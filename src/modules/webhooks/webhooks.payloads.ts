@@ -1,0 +1,161 @@
+// zod schemas of what a webhook receiver gets: the event bodies, by type, as the OpenAPI document shows them.
+import { z } from 'zod';
+import { ASSIGNEE_ROLES, CONFIDENCE_LEVELS, DEADLINE_CHANGE_KINDS, REPORT_STATUSES, ROLES, TASK_STATUSES } from '../../db/enums.js';
+import { DateSchema, IdSchema, InstantSchema } from '../../lib/common.schemas.js';
+
+const ActorSchema = z
+  .object({
+    keyId: IdSchema.nullable().describe('The API key that made the change; null for the command line.'),
+    role: z.enum(ROLES).describe('The role it acted in.'),
+    organizationId: IdSchema.nullable().describe('The organization of a ministry key; null otherwise.'),
+  })
+  .describe('Who made the change: a system can tell its own changes from others\'.');
+
+export const WebhookTaskSchema = z
+  .object({
+    id: IdSchema,
+    planId: IdSchema,
+    commissionId: IdSchema,
+    code: z.string().max(50).describe('The code of the task in its plan, e.g. "2.3".'),
+    title: z.string().max(1000).describe('What is to be done.'),
+    status: z.enum(TASK_STATUSES).describe('The status after the change.'),
+    dueDate: DateSchema.describe('The current due date.'),
+    originalDueDate: DateSchema.describe('The first due date, before any postponement.'),
+    postponementCount: z.number().int().min(0).describe('How many times the deadline moved later.'),
+    overdue: z.boolean().describe("Overdue when the event was raised (today in the commission's time zone)."),
+    daysOverdue: z.number().int().min(0).describe('Days past the due date; 0 when not overdue.'),
+    assignees: z
+      .array(
+        z.object({
+          organizationId: IdSchema.describe('An executing organization.'),
+          role: z.enum(ASSIGNEE_ROLES).describe('lead (head executor) or co_executor.'),
+        }),
+      )
+      .max(20)
+      .describe('The executing organizations, leads first.'),
+  })
+  .meta({ id: 'WebhookTask', description: 'The task an event is about, as it stands after the change; GET /v1/tasks/{id} has the rest.' });
+
+const WebhookFieldChangeSchema = z
+  .object({
+    field: z.string().max(100).describe('A field of the task as GET /v1/tasks/{id} returns it, e.g. "title".'),
+    before: z.unknown().describe('Its value before the change.'),
+    after: z.unknown().describe('Its value after the change.'),
+  })
+  .meta({ id: 'WebhookFieldChange', description: 'One field changed.' });
+
+const DeadlineChangeSummarySchema = z
+  .object({
+    id: IdSchema.describe('The deadline change: GET /v1/tasks/{taskId}/deadline-changes/{id}.'),
+    kind: z.enum(DEADLINE_CHANGE_KINDS).describe('request (asked by an executor, approved by the secretariat) or direct (by the secretariat).'),
+    oldDueDate: DateSchema.describe('The due date before.'),
+    newDueDate: DateSchema.describe('The due date after.'),
+    reason: z.string().max(2000).describe('Why the deadline moved.'),
+    decisionBasis: z.string().max(500).nullable().describe('The grounds of the decision, e.g. a protocol item.'),
+  })
+  .describe('The deadline change that moved the date.');
+
+const ReportSummarySchema = z
+  .object({
+    id: IdSchema.describe('The report: GET /v1/tasks/{taskId}/reports/{id}.'),
+    taskId: IdSchema,
+    organizationId: IdSchema.describe('The organization that reported.'),
+    period: z.string().max(7).describe('"2026-Q4" or "2026-11".'),
+    status: z.enum(REPORT_STATUSES).describe('submitted (awaiting review), accepted, or returned for revision.'),
+    revision: z.number().int().min(1).describe('1 for the first submission, one more with each revision.'),
+    percentComplete: z.number().int().min(0).max(100).describe('How far the task is, as the executor says.'),
+    confidence: z.enum(CONFIDENCE_LEVELS).describe('Red/amber/green: how sure the executor is of delivering on time.'),
+    submittedAt: InstantSchema.describe('When the current revision was submitted.'),
+    submittedLate: z.boolean().describe("Whether it was first submitted after the period's deadline."),
+    reviewedAt: InstantSchema.nullable().describe('When it was reviewed; null while awaiting review.'),
+    reviewComment: z.string().max(2000).nullable().describe("The reviewer's comment: why it was returned, or a remark."),
+  })
+  .describe('The progress report; its narrative and risks are on GET.');
+
+const envelope = <T extends string, D extends z.ZodType>(types: readonly [T, ...T[]], data: D, description: string, id: string) =>
+  z
+    .object({
+      type: z.enum(types).describe('The event type.'),
+      timestamp: InstantSchema.describe('When the change happened (RFC 3339, UTC).'),
+      data: data.describe('What happened, by event type.'),
+    })
+    .meta({ id, description });
+
+const TaskChangeEventSchema = envelope(
+  ['task.created', 'task.updated', 'task.status_changed', 'task.deadline_changed'],
+  z.object({
+    task: WebhookTaskSchema,
+    changes: z.array(WebhookFieldChangeSchema).max(100).describe('The fields this event is about; empty for task.created.'),
+    actor: ActorSchema,
+    deadlineChange: DeadlineChangeSummarySchema.nullable().describe('task.deadline_changed only: the change that moved the date.'),
+  }),
+  'A task was created in an approved plan, or changed.',
+  'WebhookTaskChangeEvent',
+);
+
+const TaskOverdueEventSchema = envelope(
+  ['task.overdue'],
+  z.object({
+    task: WebhookTaskSchema,
+    date: DateSchema.describe("The day (in the commission's time zone) the event was raised for: at most one per task and day."),
+  }),
+  'A task is overdue: raised once a day per overdue task of an approved plan; task.daysOverdue says for how long.',
+  'WebhookTaskOverdueEvent',
+);
+
+const ReportEventSchema = envelope(
+  ['report.submitted', 'report.reviewed'],
+  z.object({ report: ReportSummarySchema, task: WebhookTaskSchema, actor: ActorSchema }),
+  'A progress report was submitted (or revised), or reviewed.',
+  'WebhookReportEvent',
+);
+
+const TestEventSchema = envelope(
+  ['webhook.test'],
+  z.object({
+    subscriptionId: IdSchema.describe('The subscription the test was asked for.'),
+    message: z.string().max(200).describe('A note saying that nothing changed.'),
+  }),
+  'Sent only on request (POST /v1/webhooks/{id}/test), to check an endpoint and its signature verification.',
+  'WebhookTestEvent',
+);
+
+export const WebhookEventSchema = z
+  .union([TaskChangeEventSchema, TaskOverdueEventSchema, ReportEventSchema, TestEventSchema])
+  .meta({
+    id: 'WebhookEvent',
+    description:
+      'The JSON body POSTed to a subscription (Standard Webhooks): `type`, `timestamp`, `data`. Headers: `webhook-id` ' +
+      '(the event id, the same on every retry: use it to ignore duplicates), `webhook-timestamp` (unix seconds of the ' +
+      'attempt) and `webhook-signature` ("v1,<base64 HMAC-SHA256>", several separated by spaces while a rotated secret is ' +
+      'in its grace period). Answer 2xx within the timeout to acknowledge; anything else is retried.',
+    example: {
+      type: 'task.status_changed',
+      timestamp: '2026-11-28T09:15:00.000Z',
+      data: {
+        task: {
+          id: '019a7c2e-7a10-7000-8000-000000000040',
+          planId: '019a7c2e-7a10-7000-8000-000000000010',
+          commissionId: '019a7c2e-7a10-7000-8000-000000000001',
+          code: '1.1',
+          title: 'Expand assembly of Belarus tractors at the joint venture in Kostanay',
+          status: 'in_progress',
+          dueDate: '2026-12-31',
+          originalDueDate: '2026-10-31',
+          postponementCount: 1,
+          overdue: false,
+          daysOverdue: 0,
+          assignees: [
+            { organizationId: '019a7c2e-7a10-7000-8000-000000000031', role: 'lead' },
+            { organizationId: '019a7c2e-7a10-7000-8000-000000000032', role: 'lead' },
+          ],
+        },
+        changes: [{ field: 'status', before: 'not_started', after: 'in_progress' }],
+        actor: { keyId: '019a7c2e-7a10-7000-8000-0000000000a1', role: 'ministry', organizationId: '019a7c2e-7a10-7000-8000-000000000031' },
+        deadlineChange: null,
+      },
+    },
+  });
+
+export type WebhookTask = z.infer<typeof WebhookTaskSchema>;
+export type WebhookEventBody = z.infer<typeof WebhookEventSchema>;

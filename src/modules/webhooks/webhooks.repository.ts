@@ -1,0 +1,267 @@
+// Drizzle queries of webhooks: subscriptions, the outbox of events and deliveries, attempts, and what the worker claims.
+import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, lte, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../../db/connection.js';
+import type { WebhookDeliveryStatus } from '../../db/enums.js';
+import {
+  deadlineChanges,
+  plans,
+  tasks,
+  webhookDeliveries,
+  webhookDeliveryAttempts,
+  webhookEvents,
+  webhookSubscriptions,
+} from '../../db/schema.js';
+import { afterCursor, decodeCursor, toPage, type Page } from '../../lib/pagination.js';
+import { OUT_OF_CONTROL_STATUSES } from '../tasks/task-timeliness.js';
+import type { ListWebhookDeliveriesQuery, ListWebhooksQuery, Webhook, WebhookDelivery } from './webhooks.schemas.js';
+
+export type SubscriptionRow = typeof webhookSubscriptions.$inferSelect;
+export type EventRow = typeof webhookEvents.$inferSelect;
+export type DeliveryRow = typeof webhookDeliveries.$inferSelect;
+export type AttemptRow = typeof webhookDeliveryAttempts.$inferSelect;
+
+/** The subscription as the API shows it: everything but its secrets. */
+export function toWebhook(r: SubscriptionRow): Webhook {
+  return {
+    id: r.id,
+    description: r.description,
+    url: r.url,
+    events: r.events,
+    organizationId: r.organizationId,
+    active: r.active,
+    disabledReason: r.disabledReason,
+    disabledAt: r.disabledAt,
+    consecutiveFailures: r.consecutiveFailures,
+    failingSince: r.failingSince,
+    lastSuccessAt: r.lastSuccessAt,
+    lastFailureAt: r.lastFailureAt,
+    previousSecretExpiresAt: r.previousSecretExpiresAt,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+    createdByKeyId: r.createdByKeyId,
+  };
+}
+
+export function findSubscription(db: Db, id: string): SubscriptionRow | undefined {
+  return db.select().from(webhookSubscriptions).where(eq(webhookSubscriptions.id, id)).get();
+}
+
+export function listSubscriptions(db: Db, q: ListWebhooksQuery & { ownOrganizationId?: string | undefined }): Page<Webhook> {
+  const org = q.ownOrganizationId ?? q.organizationId;
+  const rows = db
+    .select()
+    .from(webhookSubscriptions)
+    .where(
+      and(
+        org === undefined ? undefined : eq(webhookSubscriptions.organizationId, org),
+        // A ministry asking for another organization's subscriptions sees none.
+        q.ownOrganizationId !== undefined && q.organizationId !== undefined && q.organizationId !== q.ownOrganizationId ? sql`0 = 1` : undefined,
+        q.active === undefined ? undefined : eq(webhookSubscriptions.active, q.active),
+        afterCursor([webhookSubscriptions.id], q.cursor),
+      ),
+    )
+    .orderBy(asc(webhookSubscriptions.id))
+    .limit(q.limit + 1)
+    .all();
+  return toPage(rows, q.limit, (r) => [r.id], toWebhook);
+}
+
+/** Active subscriptions, the candidates for every new event: a handful, read on each write that raises events. */
+export function activeSubscriptions(db: Db): SubscriptionRow[] {
+  return db.select().from(webhookSubscriptions).where(eq(webhookSubscriptions.active, true)).all();
+}
+
+export function insertSubscription(db: Db, row: SubscriptionRow): void {
+  db.insert(webhookSubscriptions).values(row).run();
+}
+
+export function updateSubscription(db: Db, id: string, set: Partial<Omit<SubscriptionRow, 'id' | 'createdAt'>>): void {
+  db.update(webhookSubscriptions).set(set).where(eq(webhookSubscriptions.id, id)).run();
+}
+
+export function deleteSubscription(db: Db, id: string): void {
+  db.delete(webhookSubscriptions).where(eq(webhookSubscriptions.id, id)).run();
+}
+
+// --- Outbox -----------------------------------------------------------------------------------------------
+
+/** Inserts an event unless one with its dedupe key exists; false when it did (nothing written). */
+export function insertEvent(db: Db, row: EventRow): boolean {
+  const result = db.insert(webhookEvents).values(row).onConflictDoNothing().run();
+  return result.changes > 0;
+}
+
+export function insertDelivery(db: Db, row: DeliveryRow): void {
+  db.insert(webhookDeliveries).values(row).run();
+}
+
+/** Which of these dedupe keys were already used. */
+export function existingDedupeKeys(db: Db, keys: string[]): Set<string> {
+  if (keys.length === 0) return new Set();
+  const rows = db.select({ key: webhookEvents.dedupeKey }).from(webhookEvents).where(inArray(webhookEvents.dedupeKey, keys)).all();
+  return new Set(rows.map((r) => r.key as string));
+}
+
+export function findEvent(db: Db, id: string): EventRow | undefined {
+  return db.select().from(webhookEvents).where(eq(webhookEvents.id, id)).get();
+}
+
+// --- Deliveries -------------------------------------------------------------------------------------------
+
+function attemptsOf(db: Db, deliveryIds: string[]): Map<string, AttemptRow[]> {
+  const byDelivery = new Map<string, AttemptRow[]>();
+  if (deliveryIds.length === 0) return byDelivery;
+  const rows = db
+    .select()
+    .from(webhookDeliveryAttempts)
+    .where(inArray(webhookDeliveryAttempts.deliveryId, deliveryIds))
+    .orderBy(asc(webhookDeliveryAttempts.deliveryId), asc(webhookDeliveryAttempts.id))
+    .all();
+  for (const r of rows) byDelivery.set(r.deliveryId, [...(byDelivery.get(r.deliveryId) ?? []), r]);
+  return byDelivery;
+}
+
+const deliveryColumns = { delivery: webhookDeliveries, eventType: webhookEvents.type, occurredAt: webhookEvents.occurredAt };
+
+function toDelivery(r: { delivery: DeliveryRow; eventType: EventRow['type']; occurredAt: string }, attempts: AttemptRow[]): WebhookDelivery {
+  const d = r.delivery;
+  return {
+    id: d.id,
+    subscriptionId: d.subscriptionId,
+    eventId: d.eventId,
+    eventType: r.eventType,
+    occurredAt: r.occurredAt,
+    status: d.status,
+    attemptCount: d.attemptCount,
+    nextAttemptAt: d.nextAttemptAt,
+    lastAttemptAt: d.lastAttemptAt,
+    lastStatusCode: d.lastStatusCode,
+    lastError: d.lastError,
+    createdAt: d.createdAt,
+    completedAt: d.completedAt,
+    redeliveryOf: d.redeliveryOf,
+    attempts: attempts.map((a) => ({
+      attemptedAt: a.attemptedAt,
+      durationMs: a.durationMs,
+      statusCode: a.statusCode,
+      error: a.error,
+      responseBody: a.responseBody,
+    })),
+  };
+}
+
+/** A subscription's deliveries, newest first, each with its attempts. */
+export function listDeliveries(db: Db, subscriptionId: string, q: ListWebhookDeliveriesQuery): Page<WebhookDelivery> {
+  const before = q.cursor === undefined ? undefined : lt(webhookDeliveries.id, String(decodeCursor(q.cursor, 1)[0]));
+  const rows = db
+    .select(deliveryColumns)
+    .from(webhookDeliveries)
+    .innerJoin(webhookEvents, eq(webhookEvents.id, webhookDeliveries.eventId))
+    .where(
+      and(
+        eq(webhookDeliveries.subscriptionId, subscriptionId),
+        q.status === undefined ? undefined : eq(webhookDeliveries.status, q.status),
+        q.eventType === undefined ? undefined : eq(webhookEvents.type, q.eventType),
+        before,
+      ),
+    )
+    .orderBy(desc(webhookDeliveries.id))
+    .limit(q.limit + 1)
+    .all();
+  const attempts = attemptsOf(db, rows.slice(0, q.limit).map((r) => r.delivery.id));
+  return toPage(rows, q.limit, (r) => [r.delivery.id], (r) => toDelivery(r, attempts.get(r.delivery.id) ?? []));
+}
+
+export function findDelivery(db: Db, subscriptionId: string, id: string): (WebhookDelivery & { body: string }) | undefined {
+  const row = db
+    .select({ ...deliveryColumns, body: webhookEvents.body })
+    .from(webhookDeliveries)
+    .innerJoin(webhookEvents, eq(webhookEvents.id, webhookDeliveries.eventId))
+    .where(and(eq(webhookDeliveries.id, id), eq(webhookDeliveries.subscriptionId, subscriptionId)))
+    .get();
+  return row && { ...toDelivery(row, attemptsOf(db, [id]).get(id) ?? []), body: row.body };
+}
+
+export function findDeliveryRow(db: Db, id: string): DeliveryRow | undefined {
+  return db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, id)).get();
+}
+
+export function updateDelivery(db: Db, id: string, set: Partial<Omit<DeliveryRow, 'id' | 'subscriptionId' | 'eventId' | 'createdAt'>>): void {
+  db.update(webhookDeliveries).set(set).where(eq(webhookDeliveries.id, id)).run();
+}
+
+export function insertAttempt(db: Db, row: AttemptRow): void {
+  db.insert(webhookDeliveryAttempts).values(row).run();
+}
+
+const free = (now: string) => or(isNull(webhookDeliveries.lockedUntil), lte(webhookDeliveries.lockedUntil, now)) as SQL;
+
+/**
+ * The deliveries due at `now` whose subscription is active and that no worker holds, oldest due first; claimed
+ * (held until `lockedUntil`) in the caller's transaction, so two processes on one database never send one twice.
+ */
+export function claimDueDeliveries(db: Db, now: string, limit: number, lockedUntil: string, skip: string[]): DeliveryRow[] {
+  const rows = db
+    .select({ delivery: webhookDeliveries })
+    .from(webhookDeliveries)
+    .innerJoin(webhookSubscriptions, eq(webhookSubscriptions.id, webhookDeliveries.subscriptionId))
+    .where(
+      and(
+        eq(webhookDeliveries.status, 'pending' satisfies WebhookDeliveryStatus),
+        isNotNull(webhookDeliveries.nextAttemptAt),
+        lte(webhookDeliveries.nextAttemptAt, now),
+        eq(webhookSubscriptions.active, true),
+        free(now),
+        skip.length === 0 ? undefined : notInArray(webhookDeliveries.id, skip),
+      ),
+    )
+    .orderBy(asc(webhookDeliveries.nextAttemptAt), asc(webhookDeliveries.id))
+    .limit(limit)
+    .all()
+    .map((r) => r.delivery);
+  if (rows.length > 0) {
+    db.update(webhookDeliveries)
+      .set({ lockedUntil })
+      .where(inArray(webhookDeliveries.id, rows.map((r) => r.id)))
+      .run();
+  }
+  return rows;
+}
+
+// --- What events are made of ------------------------------------------------------------------------------
+
+export function planStatus(db: Db, planId: string): string | undefined {
+  return db.select({ status: plans.status }).from(plans).where(eq(plans.id, planId)).get()?.status;
+}
+
+export function taskIdsOfPlan(db: Db, planId: string): string[] {
+  return db.select({ id: tasks.id }).from(tasks).where(eq(tasks.planId, planId)).orderBy(asc(tasks.codeSortKey), asc(tasks.id)).all().map((r) => r.id);
+}
+
+/** The deadline change a due-date move at `at` carried out: applied directly or approved then. */
+export function deadlineChangeDecidedAt(db: Db, taskId: string, at: string) {
+  return db
+    .select()
+    .from(deadlineChanges)
+    .where(and(eq(deadlineChanges.taskId, taskId), eq(deadlineChanges.decidedAt, at), inArray(deadlineChanges.status, ['applied', 'approved'])))
+    .orderBy(desc(deadlineChanges.id))
+    .get();
+}
+
+/** Open tasks of approved plans due before "today" of their commission: the overdue ones. */
+export function overdueTaskIds(db: Db, todayByCommission: { commissionId: string; today: string }[]): { id: string; commissionId: string }[] {
+  if (todayByCommission.length === 0) return [];
+  return db
+    .select({ id: tasks.id, commissionId: plans.commissionId })
+    .from(tasks)
+    .innerJoin(plans, eq(plans.id, tasks.planId))
+    .where(
+      and(
+        eq(plans.status, 'approved'),
+        notInArray(tasks.status, [...OUT_OF_CONTROL_STATUSES]),
+        or(...todayByCommission.map((c) => and(eq(plans.commissionId, c.commissionId), lt(tasks.dueDate, c.today)))),
+      ),
+    )
+    .orderBy(asc(tasks.id))
+    .all();
+}

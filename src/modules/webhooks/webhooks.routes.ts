@@ -1,0 +1,228 @@
+// HTTP routes of /v1/webhooks: subscriptions, their test event, delivery log and redelivery. Thin handlers.
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { ChangeHeadersSchema, CreateHeadersSchema, IdParamsSchema, ReadHeadersSchema, problemResponses } from '../../lib/common.schemas.js';
+import { sendResource, writeContext } from '../../lib/http.js';
+import {
+  CreatedWebhookSchema,
+  CreateWebhookSchema,
+  DeliveryParamsSchema,
+  ListWebhookDeliveriesQuerySchema,
+  ListWebhooksQuerySchema,
+  UpdateWebhookSchema,
+  WebhookDeliveryDetailSchema,
+  WebhookDeliveryPageSchema,
+  WebhookDeliverySchema,
+  WebhookPageSchema,
+  WebhookSchema,
+} from './webhooks.schemas.js';
+import { createWebhookService } from './webhooks.service.js';
+
+const tags = ['Webhooks'];
+
+/** What every integrator needs to know once; repeated where a subscription is created. */
+const HOW_DELIVERIES_WORK =
+  'Each event is POSTed as JSON (`{"type", "timestamp", "data"}`, schema `WebhookEvent`) with the Standard Webhooks ' +
+  'headers `webhook-id` (the event id: the same on every retry and redelivery, so ignore ids you have already handled), ' +
+  '`webhook-timestamp` (unix seconds of the attempt) and `webhook-signature` (`v1,` then the base64 HMAC-SHA256 of ' +
+  '`{webhook-id}.{webhook-timestamp}.{raw body}` keyed with the base64-decoded part of the secret after `whsec_`; ' +
+  'several space-separated signatures while a rotated secret is in its grace period). Any Standard Webhooks library ' +
+  'verifies them. Reject a timestamp more than 5 minutes from your clock. Answer 2xx within the timeout (10 s by ' +
+  'default) to acknowledge; redirects are not followed, and anything else is retried with exponential backoff (about ' +
+  '30 s, then doubling, up to 6 h between attempts, 12 attempts by default, so at least about 7 hours). When every attempt ' +
+  'of a delivery failed and nothing got through meanwhile, or the endpoint answers 410 Gone, the subscription is disabled ' +
+  'and `disabledReason` says why. Events are written in the same transaction as the change they tell of and delivered ' +
+  'at least once, across restarts; the order of arrival is not guaranteed: compare `timestamp`.';
+
+const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
+  const service = createWebhookService({ db: app.db, clock: app.clock, allowPrivate: app.webhooks.settings.allowPrivate });
+
+  app.get(
+    '/webhooks',
+    {
+      schema: {
+        operationId: 'listWebhooks',
+        tags,
+        summary: 'List webhook subscriptions',
+        description:
+          'Lists subscriptions, oldest first, without their secrets. A ministry key sees only its own organization\'s.',
+        querystring: ListWebhooksQuerySchema,
+        response: { 200: WebhookPageSchema, ...problemResponses(400) },
+      },
+    },
+    async (request) => service.list(request.query, request.actor),
+  );
+
+  app.post(
+    '/webhooks',
+    {
+      schema: {
+        operationId: 'createWebhook',
+        tags,
+        summary: 'Subscribe to webhook events',
+        description:
+          'Creates a subscription and returns its signing `secret` this once. A ministry key subscribes to the tasks its ' +
+          "organization executes (the organization filter is always its own); the secretariat may subscribe to one " +
+          'organization or to all. The URL is checked (422 when refused): http or https, and every address its host ' +
+          'resolves to must be public. Not idempotent on purpose: a replay would have to return the secret again; if the ' +
+          'response is lost, delete the subscription and create another.\n\n' +
+          HOW_DELIVERIES_WORK,
+        body: CreateWebhookSchema,
+        response: { 201: CreatedWebhookSchema, ...problemResponses(400, 403, 413, 415, 422) },
+      },
+    },
+    async (request, reply) => {
+      const created = await service.create(request.body, writeContext(request));
+      return reply.code(201).header('location', `/v1/webhooks/${created.id}`).send(created);
+    },
+  );
+
+  app.get(
+    '/webhooks/:id',
+    {
+      schema: {
+        operationId: 'getWebhook',
+        headers: ReadHeadersSchema,
+        tags,
+        summary: 'Read a webhook subscription',
+        description:
+          'Returns one subscription without its secret: whether it is active, why the service disabled it if it did, and ' +
+          'how its deliveries fare (consecutive failures, last success).',
+        params: IdParamsSchema,
+        response: { 200: WebhookSchema, ...problemResponses(400, 403, 404) },
+      },
+    },
+    async (request, reply) => sendResource(request, reply, service.get(request.params.id, request.actor)),
+  );
+
+  app.patch(
+    '/webhooks/:id',
+    {
+      schema: {
+        operationId: 'updateWebhook',
+        headers: ChangeHeadersSchema,
+        tags,
+        summary: 'Change a webhook subscription',
+        description:
+          'Changes the URL (checked again, 422 when refused), the event types, the description, or pauses (`active: false`) ' +
+          'and activates it (`active: true`, which also clears `disabledReason` and sends the deliveries that waited). ' +
+          'Only the secretariat moves a subscription to another organization.',
+        params: IdParamsSchema,
+        body: UpdateWebhookSchema,
+        response: { 200: WebhookSchema, ...problemResponses(400, 403, 404, 412, 413, 415, 422) },
+      },
+    },
+    async (request, reply) => sendResource(request, reply, await service.update(request.params.id, request.body, writeContext(request))),
+  );
+
+  app.delete(
+    '/webhooks/:id',
+    {
+      schema: {
+        operationId: 'deleteWebhook',
+        headers: ChangeHeadersSchema,
+        tags,
+        summary: 'Delete a webhook subscription',
+        description: 'Deletes the subscription with its delivery log; deliveries still waiting are dropped. To stop for a while, pause it instead.',
+        params: IdParamsSchema,
+        response: { 204: z.null().describe('Deleted.'), ...problemResponses(400, 403, 404, 412) },
+      },
+    },
+    async (request, reply) => {
+      service.remove(request.params.id, writeContext(request));
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/webhooks/:id/rotate-secret',
+    {
+      schema: {
+        operationId: 'rotateWebhookSecret',
+        tags,
+        summary: 'Rotate the signing secret',
+        description:
+          'Issues a new secret and returns it this once. For 24 hours deliveries carry two signatures, one with the new ' +
+          'secret and one with the previous, so the receiver can switch over without rejecting anything. Not idempotent ' +
+          'on purpose: a replay would have to show the secret again.',
+        params: IdParamsSchema,
+        response: { 200: CreatedWebhookSchema, ...problemResponses(400, 403, 404) },
+      },
+    },
+    async (request) => service.rotateSecret(request.params.id, writeContext(request)),
+  );
+
+  app.post(
+    '/webhooks/:id/test',
+    {
+      schema: {
+        operationId: 'pingWebhook',
+        headers: CreateHeadersSchema,
+        tags,
+        summary: 'Send a test event',
+        description:
+          'Queues a `webhook.test` event for this subscription alone, whatever its event types, and returns its delivery: ' +
+          'read it back from the delivery log to see how the endpoint answered. It goes out within a second or two if the ' +
+          'subscription is active, or once it is activated.',
+        params: IdParamsSchema,
+        response: { 202: WebhookDeliverySchema, ...problemResponses(400, 403, 404) },
+      },
+    },
+    async (request, reply) => reply.code(202).send(service.ping(request.params.id, writeContext(request))),
+  );
+
+  app.get(
+    '/webhooks/:id/deliveries',
+    {
+      schema: {
+        operationId: 'listWebhookDeliveries',
+        tags,
+        summary: 'The delivery log of a subscription',
+        description:
+          'Lists the deliveries of the subscription, newest first, each with every attempt: when, how long, the HTTP ' +
+          'status and the start of the answer, or the error; and when the next attempt is due.',
+        params: IdParamsSchema,
+        querystring: ListWebhookDeliveriesQuerySchema,
+        response: { 200: WebhookDeliveryPageSchema, ...problemResponses(400, 403, 404) },
+      },
+    },
+    async (request) => service.listDeliveries(request.params.id, request.query, request.actor),
+  );
+
+  app.get(
+    '/webhooks/:id/deliveries/:deliveryId',
+    {
+      schema: {
+        operationId: 'getWebhookDelivery',
+        headers: ReadHeadersSchema,
+        tags,
+        summary: 'Read a delivery',
+        description: 'Returns one delivery with its attempts and the exact event body it sends (`payload`).',
+        params: DeliveryParamsSchema,
+        response: { 200: WebhookDeliveryDetailSchema, ...problemResponses(400, 403, 404) },
+      },
+    },
+    async (request, reply) => sendResource(request, reply, service.getDelivery(request.params.id, request.params.deliveryId, request.actor)),
+  );
+
+  app.post(
+    '/webhooks/:id/deliveries/:deliveryId/redeliver',
+    {
+      schema: {
+        operationId: 'redeliverWebhookDelivery',
+        headers: CreateHeadersSchema,
+        tags,
+        summary: 'Send a delivery again',
+        description:
+          'Sends the event of a delivery again, e.g. after it failed while the endpoint was down: a new delivery of the same ' +
+          'event (same `webhook-id`), due at once, is returned. A delivery still pending is made due at once instead. ' +
+          'While the subscription is inactive, the delivery waits until it is activated.',
+        params: DeliveryParamsSchema,
+        response: { 202: WebhookDeliverySchema, ...problemResponses(400, 403, 404) },
+      },
+    },
+    async (request, reply) => reply.code(202).send(service.redeliver(request.params.id, request.params.deliveryId, writeContext(request))),
+  );
+};
+
+export default webhookRoutes;

@@ -1,0 +1,105 @@
+// One HTTP attempt of a delivery: POST to the checked addresses only, no redirects, a time limit, the answer's start kept.
+import http from 'node:http';
+import https from 'node:https';
+import type { LookupFunction } from 'node:net';
+import { RESPONSE_BODY_KEPT } from './webhooks.schemas.js';
+import type { CheckedTarget } from './webhooks.url-guard.js';
+
+export interface AttemptResult {
+  ok: boolean;
+  statusCode: number | null;
+  error: string | null;
+  responseBody: string | null;
+  durationMs: number;
+  /** The attempt was cut short because the service is stopping: it does not count. */
+  interrupted: boolean;
+}
+
+const USER_AGENT = 'commission-plan-tracker-webhooks/1';
+/** Bytes of an answer read at most; the rest is not waited for. */
+const READ_LIMIT = 4 * RESPONSE_BODY_KEPT;
+
+/**
+ * Connects only to the addresses checked beforehand, whatever the name resolves to by now: a DNS answer that
+ * changed between the check and the connection (rebinding) cannot redirect the request.
+ */
+function pinnedLookup(target: CheckedTarget): LookupFunction {
+  return (_hostname, options, callback) => {
+    const first = target.addresses[0]!;
+    if ((options as { all?: boolean }).all) (callback as (e: null, a: typeof target.addresses) => void)(null, target.addresses);
+    else callback(null, first.address, first.family);
+  };
+}
+
+const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
+export function describeStatus(statusCode: number, location: string | undefined): string {
+  const reason = http.STATUS_CODES[statusCode];
+  const base = `HTTP ${statusCode}${reason ? ` ${reason}` : ''}`;
+  if (statusCode >= 300 && statusCode < 400) return `${base}: redirects are not followed${location ? ` (to ${clip(location, 200)})` : ''}; subscribe the final URL`;
+  return base;
+}
+
+export function sendAttempt(
+  target: CheckedTarget,
+  headers: Record<string, string>,
+  body: string,
+  { timeoutMs, signal }: { timeoutMs: number; signal: AbortSignal },
+): Promise<AttemptResult> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    let settled = false;
+    const finish = (r: Omit<AttemptResult, 'durationMs' | 'interrupted'>, interrupted = false) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      resolve({ ...r, durationMs: Date.now() - started, interrupted });
+    };
+    const transport = target.url.protocol === 'https:' ? https : http;
+    const request = transport.request(target.url, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'user-agent': USER_AGENT },
+      lookup: pinnedLookup(target),
+      agent: false,
+    });
+    const timer = setTimeout(() => request.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    const onAbort = () => {
+      request.destroy();
+      finish({ ok: false, statusCode: null, error: 'interrupted: the service is stopping', responseBody: null }, true);
+    };
+    signal.addEventListener('abort', onAbort);
+    if (signal.aborted) return onAbort();
+
+    request.on('response', (response) => {
+      const statusCode = response.statusCode ?? 0;
+      const ok = statusCode >= 200 && statusCode < 300;
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const done = () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        finish({
+          ok,
+          statusCode,
+          error: ok ? null : describeStatus(statusCode, response.headers.location),
+          responseBody: text === '' ? null : clip(text, RESPONSE_BODY_KEPT),
+        });
+        response.destroy();
+      };
+      response.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+        size += chunk.length;
+        // The status decides; a long answer is not waited for.
+        if (size >= READ_LIMIT) done();
+      });
+      response.on('end', done);
+      response.on('error', done);
+      response.on('aborted', done);
+    });
+    request.on('error', (err: NodeJS.ErrnoException) => {
+      const code = err.code && !err.message.includes(err.code) ? ` (${err.code})` : '';
+      finish({ ok: false, statusCode: null, error: clip(`${err.message}${code}`, 1000), responseBody: null });
+    });
+    request.end(body);
+  });
+}

@@ -1,0 +1,225 @@
+// Domain rules of webhook subscriptions: who sees and manages which (a ministry its own organization's only),
+// URL checks, secrets shown once and rotated with a grace period, test events, the delivery log and redelivery.
+import { writeTransaction, type Db } from '../../db/connection.js';
+import { AppError, ERRORS, notFound, unknownReference } from '../../errors.js';
+import type { Actor } from '../../lib/access.js';
+import { newId } from '../../lib/ids.js';
+import type { ServiceDeps, WriteContext } from '../../lib/service.js';
+import { recordChange } from '../history/history.recorder.js';
+import { findOrganization } from '../organizations/organizations.repository.js';
+import { enqueueTestEvent, queueDelivery } from './webhooks.events.js';
+import * as repo from './webhooks.repository.js';
+import type {
+  CreatedWebhook,
+  CreateWebhook,
+  ListWebhookDeliveriesQuery,
+  ListWebhooksQuery,
+  UpdateWebhook,
+  Webhook,
+  WebhookDelivery,
+  WebhookDeliveryDetail,
+} from './webhooks.schemas.js';
+import { generateSecret } from './webhooks.signing.js';
+import { checkTarget, RefusedUrlError, type Resolver } from './webhooks.url-guard.js';
+
+/** How long the previous secret keeps signing after a rotation, so receivers can switch without losing events. */
+export const ROTATION_GRACE_MS = 24 * 60 * 60 * 1000;
+
+export interface WebhookServiceDeps extends ServiceDeps {
+  allowPrivate: boolean;
+  resolve?: Resolver | undefined;
+}
+
+const foreign = () =>
+  new AppError(
+    ERRORS.forbidden,
+    "this webhook subscription belongs to another organization: a ministry key sees and manages only its own organization's subscriptions",
+  );
+
+/** The object-level rule POLICY cannot say: the secretariat manages every subscription, a ministry its organization's. */
+function assertManages(actor: Actor, sub: repo.SubscriptionRow): void {
+  if (actor.role === 'secretariat') return;
+  if (actor.role === 'ministry' && actor.organizationId !== null && sub.organizationId === actor.organizationId) return;
+  throw foreign();
+}
+
+/** The organization a subscription is for: a ministry's own, whatever it asks; the secretariat's choice, or every one. */
+function organizationFor(tx: Db, actor: Actor, requested: string | null | undefined): string | null {
+  if (actor.role === 'ministry') {
+    if (requested !== undefined && requested !== actor.organizationId) {
+      throw new AppError(ERRORS.forbidden, "a ministry key subscribes to its own organization's tasks only: leave organizationId out or give your own");
+    }
+    return actor.organizationId;
+  }
+  const org = requested ?? null;
+  if (org !== null && !findOrganization(tx, org)) throw unknownReference('body.organizationId', 'organization', org);
+  return org;
+}
+
+export function createWebhookService({ db, clock, allowPrivate, resolve }: WebhookServiceDeps) {
+  const load = (tx: Db, id: string, actor: Actor): repo.SubscriptionRow => {
+    const sub = repo.findSubscription(tx, id);
+    if (!sub) throw notFound('webhook subscription', id);
+    assertManages(actor, sub);
+    return sub;
+  };
+
+  /** The URL in the form deliveries use, once its form and every address it resolves to are acceptable. */
+  const checkedUrl = async (raw: string): Promise<string> => {
+    try {
+      return (await checkTarget(raw, allowPrivate, resolve)).url.href;
+    } catch (err) {
+      if (!(err instanceof RefusedUrlError)) throw err;
+      throw new AppError(ERRORS.invalidValue, `the webhook URL is refused: ${err.message}`, [{ path: 'body.url', message: err.message }]);
+    }
+  };
+
+  const record = (tx: Db, ctx: WriteContext, at: string, operation: string, id: string, before: Webhook | null, after: Webhook | null) =>
+    recordChange(tx, ctx.actor, at, { operation, entity: 'webhook_subscription', entityId: id, before, after });
+
+  return {
+    list(query: ListWebhooksQuery, actor: Actor) {
+      return repo.listSubscriptions(db, { ...query, ownOrganizationId: actor.role === 'ministry' ? (actor.organizationId ?? '') : undefined });
+    },
+
+    get(id: string, actor: Actor): Webhook {
+      return repo.toWebhook(load(db, id, actor));
+    },
+
+    async create(input: CreateWebhook, ctx: WriteContext): Promise<CreatedWebhook> {
+      // Access first, so a ministry naming another organization learns that, not what is wrong with its URL.
+      organizationFor(db, ctx.actor, input.organizationId);
+      const url = await checkedUrl(input.url);
+      const at = clock().toISOString();
+      return writeTransaction(db, (tx) => {
+        const row: repo.SubscriptionRow = {
+          id: newId(),
+          description: input.description ?? null,
+          url,
+          events: input.events,
+          organizationId: organizationFor(tx, ctx.actor, input.organizationId),
+          secret: generateSecret(),
+          previousSecret: null,
+          previousSecretExpiresAt: null,
+          active: input.active,
+          disabledReason: null,
+          disabledAt: null,
+          consecutiveFailures: 0,
+          failingSince: null,
+          lastSuccessAt: null,
+          lastFailureAt: null,
+          createdAt: at,
+          updatedAt: at,
+          createdByKeyId: ctx.actor.keyId,
+        };
+        repo.insertSubscription(tx, row);
+        const created = repo.toWebhook(row);
+        record(tx, ctx, at, 'createWebhook', row.id, null, created);
+        return { ...created, secret: row.secret };
+      });
+    },
+
+    async update(id: string, patch: UpdateWebhook, ctx: WriteContext): Promise<Webhook> {
+      load(db, id, ctx.actor);
+      if (patch.organizationId !== undefined) organizationFor(db, ctx.actor, patch.organizationId);
+      const url = patch.url === undefined ? undefined : await checkedUrl(patch.url);
+      const at = clock().toISOString();
+      return writeTransaction(db, (tx) => {
+        const current = load(tx, id, ctx.actor);
+        const before = repo.toWebhook(current);
+        ctx.expect?.(before);
+        const reactivated = patch.active === true && !current.active;
+        repo.updateSubscription(tx, id, {
+          ...(patch.description !== undefined ? { description: patch.description } : {}),
+          ...(url !== undefined ? { url } : {}),
+          ...(patch.events !== undefined ? { events: patch.events } : {}),
+          ...(patch.organizationId !== undefined ? { organizationId: organizationFor(tx, ctx.actor, patch.organizationId) } : {}),
+          ...(patch.active !== undefined ? { active: patch.active } : {}),
+          // Activated again: a fresh start, and what waited is sent.
+          ...(reactivated ? { disabledReason: null, disabledAt: null, consecutiveFailures: 0, failingSince: null } : {}),
+          updatedAt: at,
+        });
+        const after = repo.toWebhook(repo.findSubscription(tx, id)!);
+        record(tx, ctx, at, 'updateWebhook', id, before, after);
+        return after;
+      });
+    },
+
+    remove(id: string, ctx: WriteContext): void {
+      const at = clock().toISOString();
+      writeTransaction(db, (tx) => {
+        const current = load(tx, id, ctx.actor);
+        const before = repo.toWebhook(current);
+        ctx.expect?.(before);
+        repo.deleteSubscription(tx, id);
+        record(tx, ctx, at, 'deleteWebhook', id, before, null);
+      });
+    },
+
+    /** A new secret, shown this once; the previous one keeps signing beside it for ROTATION_GRACE_MS. */
+    rotateSecret(id: string, ctx: WriteContext): CreatedWebhook {
+      const now = clock();
+      const at = now.toISOString();
+      return writeTransaction(db, (tx) => {
+        const current = load(tx, id, ctx.actor);
+        const before = repo.toWebhook(current);
+        const secret = generateSecret();
+        repo.updateSubscription(tx, id, {
+          secret,
+          previousSecret: current.secret,
+          previousSecretExpiresAt: new Date(now.getTime() + ROTATION_GRACE_MS).toISOString(),
+          updatedAt: at,
+        });
+        const after = repo.toWebhook(repo.findSubscription(tx, id)!);
+        record(tx, ctx, at, 'rotateWebhookSecret', id, before, after);
+        return { ...after, secret };
+      });
+    },
+
+    /** Queues a webhook.test event for this subscription alone; it goes out at once if the subscription is active. */
+    ping(id: string, ctx: WriteContext): WebhookDelivery {
+      const at = clock().toISOString();
+      return writeTransaction(db, (tx) => {
+        const sub = load(tx, id, ctx.actor);
+        const deliveryId = enqueueTestEvent(tx, sub, at, ctx.actor.keyId);
+        return strip(repo.findDelivery(tx, id, deliveryId)!);
+      });
+    },
+
+    listDeliveries(id: string, query: ListWebhookDeliveriesQuery, actor: Actor) {
+      load(db, id, actor);
+      return repo.listDeliveries(db, id, query);
+    },
+
+    getDelivery(id: string, deliveryId: string, actor: Actor): WebhookDeliveryDetail {
+      load(db, id, actor);
+      const found = repo.findDelivery(db, id, deliveryId);
+      if (!found) throw notFound('webhook delivery', deliveryId);
+      const { body, ...delivery } = found;
+      return { ...delivery, payload: JSON.parse(body) };
+    },
+
+    /**
+     * Sends an event again: a delivery that succeeded or failed gets a new delivery of the same event (same
+     * webhook-id, so receivers that keep ids see a duplicate); a pending one is made due at once.
+     */
+    redeliver(id: string, deliveryId: string, ctx: WriteContext): WebhookDelivery {
+      const at = clock().toISOString();
+      return writeTransaction(db, (tx) => {
+        load(tx, id, ctx.actor);
+        const original = repo.findDeliveryRow(tx, deliveryId);
+        if (!original || original.subscriptionId !== id) throw notFound('webhook delivery', deliveryId);
+        if (original.status === 'pending') {
+          repo.updateDelivery(tx, original.id, { nextAttemptAt: at });
+          return strip(repo.findDelivery(tx, id, original.id)!);
+        }
+        const again = queueDelivery(tx, id, original.eventId, at, { redeliveryOf: original.id, requestedByKeyId: ctx.actor.keyId });
+        return strip(repo.findDelivery(tx, id, again)!);
+      });
+    },
+  };
+}
+
+const strip = ({ body: _body, ...delivery }: WebhookDelivery & { body: string }): WebhookDelivery => delivery;
+
+export type WebhookService = ReturnType<typeof createWebhookService>;

@@ -1,0 +1,252 @@
+// The delivery worker inside the service: claims due deliveries from the outbox, signs and POSTs them, records each
+// attempt, retries with exponential backoff and jitter, disables a subscription that keeps failing, and raises
+// the daily overdue events. One per process; claims make it safe beside another process on the same database.
+import type { FastifyBaseLogger } from 'fastify';
+import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { writeTransaction, type Schema } from '../../db/connection.js';
+import { newId } from '../../lib/ids.js';
+import { raiseOverdueEvents } from './webhooks.events.js';
+import * as repo from './webhooks.repository.js';
+import { sendAttempt, type AttemptResult } from './webhooks.sender.js';
+import { signedHeaders } from './webhooks.signing.js';
+import { checkTarget, RefusedUrlError, type Resolver } from './webhooks.url-guard.js';
+
+export interface WebhookSettings {
+  allowPrivate: boolean;
+  timeoutMs: number;
+  /** 0: no loop; deliveries go out only through runOnce (tests). */
+  pollMs: number;
+  maxAttempts: number;
+  /** The first retry waits about this long; each further one twice as long, up to retryMaxMs. */
+  retryBaseMs: number;
+  retryMaxMs: number;
+}
+
+export const RETRY_BASE_MS = 30_000;
+export const RETRY_MAX_MS = 6 * 60 * 60 * 1000;
+/** Deliveries attempted at once. */
+const CONCURRENCY = 4;
+const BATCH = 20;
+/** Overdue tasks are looked for at most this often (by the service clock), and at start. */
+const OVERDUE_SCAN_EVERY_MS = 60_000;
+
+export interface WorkerDeps {
+  db: BetterSQLite3Database<Schema>;
+  clock: () => Date;
+  log: FastifyBaseLogger;
+  settings: WebhookSettings;
+  random?: () => number;
+  resolve?: Resolver;
+}
+
+export interface RunSummary {
+  attempted: number;
+  succeeded: number;
+  failed: number;
+  overdueRaised: number;
+}
+
+/**
+ * The wait before attempt n + 1 after n failed attempts: a window of base × 2^(n−1), capped, of which a random
+ * part in [½, 1] is taken ("equal jitter"): retries of many deliveries spread out, yet the whole schedule keeps a
+ * known minimum length, so a receiver down for a few hours loses nothing.
+ */
+export function retryDelayMs(failedAttempts: number, settings: Pick<WebhookSettings, 'retryBaseMs' | 'retryMaxMs'>, random: () => number): number {
+  const window = Math.min(settings.retryMaxMs, settings.retryBaseMs * 2 ** Math.max(0, failedAttempts - 1));
+  return Math.round(window / 2 + (random() * window) / 2);
+}
+
+const fmtDuration = (ms: number) => (ms >= 3_600_000 ? `${(ms / 3_600_000).toFixed(1)} h` : ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`);
+
+export function createWebhookWorker({ db, clock, log, settings, random = Math.random, resolve }: WorkerDeps) {
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<RunSummary> | null = null;
+  let started = false;
+  /** Set by stop(): nothing new is sent from then on. */
+  let closing = false;
+  let lastScan: number | null = null;
+  const inFlight = new Set<AbortController>();
+
+  /** Records one attempt and what follows from it, in one transaction. */
+  function record(claimed: repo.DeliveryRow, attemptedAt: Date, result: AttemptResult): 'succeeded' | 'failed' | 'retry' {
+    return writeTransaction(db, (tx) => {
+      const delivery = repo.findDeliveryRow(tx, claimed.id);
+      // Deleted with its subscription while the attempt ran.
+      if (!delivery) return 'failed';
+      const sub = repo.findSubscription(tx, delivery.subscriptionId);
+      if (!sub) return 'failed';
+      const at = attemptedAt.toISOString();
+      const n = delivery.attemptCount + 1;
+      repo.insertAttempt(tx, {
+        id: newId(),
+        deliveryId: delivery.id,
+        attemptedAt: at,
+        durationMs: result.durationMs,
+        statusCode: result.statusCode,
+        error: result.error,
+        responseBody: result.responseBody,
+      });
+      const common = {
+        attemptCount: n,
+        lockedUntil: null,
+        firstAttemptAt: delivery.firstAttemptAt ?? at,
+        lastAttemptAt: at,
+        lastStatusCode: result.statusCode,
+        lastError: result.error,
+      };
+      if (result.ok) {
+        repo.updateDelivery(tx, delivery.id, { ...common, status: 'succeeded', nextAttemptAt: null, completedAt: at });
+        repo.updateSubscription(tx, sub.id, { consecutiveFailures: 0, failingSince: null, lastSuccessAt: at });
+        return 'succeeded';
+      }
+      const failingSince = sub.failingSince ?? at;
+      repo.updateSubscription(tx, sub.id, { consecutiveFailures: sub.consecutiveFailures + 1, failingSince, lastFailureAt: at });
+      const gone = result.statusCode === 410;
+      if (n < settings.maxAttempts && !gone) {
+        const next = new Date(attemptedAt.getTime() + retryDelayMs(n, settings, random)).toISOString();
+        repo.updateDelivery(tx, delivery.id, { ...common, status: 'pending', nextAttemptAt: next });
+        return 'retry';
+      }
+      repo.updateDelivery(tx, delivery.id, { ...common, status: 'failed', nextAttemptAt: null, completedAt: at });
+      // Disabled when the endpoint says it is gone, or when every attempt of this delivery failed and nothing
+      // else got through meanwhile: the endpoint, not one event, is broken.
+      const firstAttempt = common.firstAttemptAt;
+      const brokenThroughout = failingSince <= firstAttempt;
+      if (sub.active && (gone || brokenThroughout)) {
+        const span = fmtDuration(attemptedAt.getTime() - Date.parse(firstAttempt));
+        const reason = gone
+          ? `the endpoint answered 410 Gone to delivery ${delivery.id}; activate the subscription again (PATCH active: true) once it accepts events`
+          : `disabled after ${n} failed attempts over ${span} to deliver event ${delivery.eventId} with no successful delivery since ${failingSince}; ` +
+            `last: ${result.error ?? 'no answer'}. Fix the endpoint, then PATCH active: true: waiting deliveries resume, failed ones can be redelivered`;
+        repo.updateSubscription(tx, sub.id, { active: false, disabledReason: reason.slice(0, 2000), disabledAt: at, updatedAt: at });
+        log.warn({ subscriptionId: sub.id, reason }, 'webhook subscription disabled');
+      }
+      return 'failed';
+    });
+  }
+
+  /** Releases a claim without counting an attempt: the service stopped in the middle of it. */
+  function release(id: string): void {
+    try {
+      writeTransaction(db, (tx) => repo.updateDelivery(tx, id, { lockedUntil: null }));
+    } catch (err) {
+      log.warn({ err, deliveryId: id }, 'could not release a webhook delivery');
+    }
+  }
+
+  async function attempt(claimed: repo.DeliveryRow): Promise<'succeeded' | 'failed' | 'retry' | 'interrupted'> {
+    const sub = repo.findSubscription(db, claimed.subscriptionId);
+    const event = repo.findEvent(db, claimed.eventId);
+    if (!sub || !event) return 'failed';
+    if (closing) {
+      release(claimed.id);
+      return 'interrupted';
+    }
+    const attemptedAt = clock();
+    let result: AttemptResult;
+    try {
+      const target = await checkTarget(sub.url, settings.allowPrivate, resolve);
+      const secrets = [sub.secret];
+      if (sub.previousSecret && sub.previousSecretExpiresAt && sub.previousSecretExpiresAt > attemptedAt.toISOString()) secrets.push(sub.previousSecret);
+      const headers = signedHeaders(secrets, event.id, Math.floor(attemptedAt.getTime() / 1000), event.body);
+      const controller = new AbortController();
+      inFlight.add(controller);
+      try {
+        result = await sendAttempt(target, headers, event.body, { timeoutMs: settings.timeoutMs, signal: controller.signal });
+      } finally {
+        inFlight.delete(controller);
+      }
+    } catch (err) {
+      if (!(err instanceof RefusedUrlError)) throw err;
+      result = { ok: false, statusCode: null, error: `URL refused: ${err.message}`, responseBody: null, durationMs: 0, interrupted: false };
+    }
+    if (result.interrupted) {
+      release(claimed.id);
+      return 'interrupted';
+    }
+    const outcome = record(claimed, attemptedAt, result);
+    if (!result.ok) log.info({ deliveryId: claimed.id, subscriptionId: sub.id, error: result.error }, 'webhook attempt failed');
+    return outcome;
+  }
+
+  /**
+   * Overdue events (when `force`, or at most once a minute), then every due delivery, batch after batch, each
+   * delivery at most once per run: one that fails is retried in a later run, when it is due again.
+   */
+  async function tick(force: boolean): Promise<RunSummary> {
+    const summary: RunSummary = { attempted: 0, succeeded: 0, failed: 0, overdueRaised: 0 };
+    const now = clock();
+    if (force || lastScan === null || Math.abs(now.getTime() - lastScan) >= OVERDUE_SCAN_EVERY_MS) {
+      summary.overdueRaised = writeTransaction(db, (tx) => raiseOverdueEvents(tx, now));
+      lastScan = now.getTime();
+    }
+    const seen: string[] = [];
+    for (;;) {
+      const at = clock();
+      const lockedUntil = new Date(at.getTime() + settings.timeoutMs + 60_000).toISOString();
+      const batch = writeTransaction(db, (tx) => repo.claimDueDeliveries(tx, at.toISOString(), BATCH, lockedUntil, seen));
+      if (batch.length === 0) break;
+      seen.push(...batch.map((d) => d.id));
+      for (let i = 0; i < batch.length; i += CONCURRENCY) {
+        const outcomes = await Promise.all(batch.slice(i, i + CONCURRENCY).map(attempt));
+        for (const o of outcomes) {
+          if (o === 'interrupted') continue;
+          summary.attempted += 1;
+          if (o === 'succeeded') summary.succeeded += 1;
+          else summary.failed += 1;
+        }
+      }
+      if (closing) break;
+    }
+    return summary;
+  }
+
+  /** One run at a time: a second caller waits for the first and then runs its own. */
+  function run(force: boolean): Promise<RunSummary> {
+    const previous = running ?? Promise.resolve(null);
+    const current = previous.catch(() => null).then(() => tick(force));
+    running = current;
+    void current.finally(() => {
+      if (running === current) running = null;
+    }).catch(() => undefined);
+    return current;
+  }
+
+  function schedule(): void {
+    if (closing || settings.pollMs === 0) return;
+    timer = setTimeout(() => {
+      timer = null;
+      run(false)
+        .catch((err) => log.error({ err }, 'webhook worker run failed'))
+        .finally(schedule);
+    }, settings.pollMs);
+    timer.unref();
+  }
+
+  return {
+    settings,
+
+    /** Starts the loop (unless pollMs is 0); the first run comes after one poll interval. */
+    start(): void {
+      if (started) return;
+      started = true;
+      schedule();
+    },
+
+    /** Stops the loop, interrupts attempts in flight (they are released, not counted) and waits for the run to end. */
+    async stop(): Promise<void> {
+      closing = true;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      for (const c of inFlight) c.abort();
+      await running?.catch(() => undefined);
+    },
+
+    /** Runs now: raises due overdue events and attempts every due delivery; for tests and operators. */
+    runOnce(): Promise<RunSummary> {
+      return run(true);
+    },
+  };
+}
+
+export type WebhookWorker = ReturnType<typeof createWebhookWorker>;

@@ -1,0 +1,203 @@
+// Tests of /v1/webhooks subscriptions: the secret shown once, who manages which subscription, URL checks, history.
+import t from 'tap';
+import type { InjectOptions } from 'fastify';
+import { Webhook } from 'standardwebhooks';
+import { build, json, keyFor, refused, snapshot } from '../helper.js';
+import { createOrganization, seedPlan } from '../factories.js';
+import { subscribe, webhookApp } from './receiver.js';
+
+const URL_OK = 'http://127.0.0.1:9/hooks';
+const MISSING_ID = '019a7c2e-0000-7000-8000-00000000dead';
+const create = (payload: object, headers: Record<string, string> = {}): InjectOptions => ({ method: 'POST', url: '/v1/webhooks', payload, headers });
+
+t.test('a subscription is created with a Standard Webhooks secret shown once; reads never show it', async (t) => {
+  const app = await webhookApp(t);
+  const { by } = await seedPlan(app);
+  const res = await app.inject(create({ url: URL_OK, events: ['task.created', 'task.overdue'], organizationId: by.id, description: 'EDO of Minprom' }));
+  t.equal(res.statusCode, 201);
+  const created = json(res);
+  t.match(res.headers.location, `/v1/webhooks/${created.id}`);
+  t.match(created.secret, /^whsec_[A-Za-z0-9+/]{43}=$/, 'whsec_ and base64 of 32 bytes');
+  t.doesNotThrow(() => new Webhook(created.secret), 'a Standard Webhooks library accepts it');
+  t.match(created, {
+    url: URL_OK,
+    events: ['task.created', 'task.overdue'],
+    organizationId: by.id,
+    description: 'EDO of Minprom',
+    active: true,
+    disabledReason: null,
+    consecutiveFailures: 0,
+  });
+
+  const read = await app.inject({ method: 'GET', url: `/v1/webhooks/${created.id}` });
+  t.equal(read.statusCode, 200);
+  t.ok(read.headers.etag, 'an ETag');
+  t.notOk('secret' in json(read), 'the secret is not read back');
+  t.notMatch(read.body, created.secret.slice(6, 20));
+  const list = json(await app.inject({ method: 'GET', url: '/v1/webhooks' }));
+  t.equal(list.items.length, 1);
+  t.notMatch(JSON.stringify(list), created.secret.slice(6, 20), 'nor listed');
+  const history = json(await app.inject({ method: 'GET', url: '/v1/history?entityType=webhook_subscription' }));
+  t.equal(history.items.length, 1, 'the creation is in the history');
+  t.equal(history.items[0].operation, 'createWebhook');
+  t.notMatch(JSON.stringify(history), created.secret.slice(6, 20), 'without the secret');
+  t.equal(app.sqlite.prepare('SELECT secret FROM webhook_subscriptions').pluck().get(), created.secret, 'stored as issued: signing needs it');
+
+  const again = await app.inject({ ...create({ url: URL_OK, events: ['task.created'] }), headers: { 'idempotency-key': 'k-1' } });
+  t.equal(again.statusCode, 400, 'no Idempotency-Key: a replay would have to show the secret again');
+});
+
+t.test('update, pause, activate, rotate the secret and delete; If-Match guards changes', async (t) => {
+  const app = await webhookApp(t);
+  const sub = await subscribe(app, { url: URL_OK, events: ['task.created'] });
+  const read = await app.inject({ method: 'GET', url: `/v1/webhooks/${sub.id}` });
+
+  const patch = (payload: object, headers: Record<string, string> = {}) =>
+    app.inject({ method: 'PATCH', url: `/v1/webhooks/${sub.id}`, payload, headers });
+  const changed = await patch({ events: ['task.created', 'report.reviewed'], url: 'http://127.0.0.1:10/other', description: 'Renamed' }, { 'if-match': String(read.headers.etag) });
+  t.equal(changed.statusCode, 200);
+  t.match(json(changed), { events: ['task.created', 'report.reviewed'], url: 'http://127.0.0.1:10/other', description: 'Renamed' });
+  await refused(t, app, { method: 'PATCH', url: `/v1/webhooks/${sub.id}`, payload: { active: false }, headers: { 'if-match': String(read.headers.etag) } }, 412, 'precondition-failed');
+  t.equal(json(await patch({ active: false })).active, false, 'paused');
+  t.equal(json(await patch({ active: true })).active, true, 'active again');
+  await refused(t, app, { method: 'PATCH', url: `/v1/webhooks/${sub.id}`, payload: {} }, 400, 'validation-failed');
+  await refused(t, app, { method: 'PATCH', url: `/v1/webhooks/${sub.id}`, payload: { events: [] } }, 400, 'validation-failed');
+  await refused(t, app, { method: 'PATCH', url: `/v1/webhooks/${sub.id}`, payload: { events: ['task.created', 'task.created'] } }, 400, 'validation-failed');
+  await refused(t, app, { method: 'PATCH', url: `/v1/webhooks/${sub.id}`, payload: { events: ['webhook.test'] } }, 400, 'validation-failed');
+  await refused(t, app, { method: 'PATCH', url: `/v1/webhooks/${sub.id}`, payload: { secret: 'whsec_x' } }, 400, 'validation-failed');
+
+  const rotated = await app.inject({ method: 'POST', url: `/v1/webhooks/${sub.id}/rotate-secret` });
+  t.equal(rotated.statusCode, 200);
+  const r = json(rotated);
+  t.match(r.secret, /^whsec_/);
+  t.not(r.secret, sub.secret, 'a new secret');
+  t.equal(r.previousSecretExpiresAt, '2026-11-29T09:00:00.000Z', 'the previous one signs for another 24 hours');
+
+  const operations = json(await app.inject({ method: 'GET', url: '/v1/history?entityType=webhook_subscription' })).items.map((e: any) => e.operation);
+  t.strictSame(operations, ['createWebhook', 'updateWebhook', 'updateWebhook', 'updateWebhook', 'rotateWebhookSecret']);
+
+  const deleted = await app.inject({ method: 'DELETE', url: `/v1/webhooks/${sub.id}` });
+  t.equal(deleted.statusCode, 204);
+  await refused(t, app, { method: 'GET', url: `/v1/webhooks/${sub.id}` }, 404, 'not-found');
+  await refused(t, app, { method: 'DELETE', url: `/v1/webhooks/${sub.id}` }, 404, 'not-found');
+  await refused(t, app, { method: 'POST', url: `/v1/webhooks/${MISSING_ID}/test` }, 404, 'not-found');
+});
+
+t.test('a ministry key manages only its own organization’s subscriptions; co-chairs and observers none', async (t) => {
+  const app = await webhookApp(t);
+  const { by, kz } = await seedPlan(app);
+  const byKey = await keyFor(app, 'ministry', by.id);
+  const kzKey = await keyFor(app, 'ministry', kz.id);
+
+  const own = json(await app.inject(create({ url: URL_OK, events: ['task.status_changed'] }, byKey.headers)));
+  t.equal(own.organizationId, by.id, 'the organization filter is forced to the key’s own organization');
+  const explicit = await app.inject(create({ url: URL_OK, events: ['task.created'], organizationId: by.id }, byKey.headers));
+  t.equal(explicit.statusCode, 201, 'naming its own organization is fine');
+  await refused(t, app, create({ url: URL_OK, events: ['task.created'], organizationId: kz.id }, byKey.headers), 403, 'forbidden');
+  await refused(t, app, create({ url: URL_OK, events: ['task.created'], organizationId: null }, byKey.headers), 403, 'forbidden');
+  const kzSub = await subscribe(app, { url: URL_OK, events: ['task.created'] }, kzKey.headers);
+  const global = await subscribe(app, { url: URL_OK, events: ['task.created'] });
+  t.equal(global.organizationId, null, 'the secretariat may subscribe to every organization');
+
+  const byList = json(await app.inject({ method: 'GET', url: '/v1/webhooks', headers: byKey.headers }));
+  t.strictSame(byList.items.map((s: any) => s.organizationId), [by.id, by.id], 'a ministry lists its own only');
+  const asked = json(await app.inject({ method: 'GET', url: `/v1/webhooks?organizationId=${kz.id}`, headers: byKey.headers }));
+  t.strictSame(asked.items, [], 'asking for another organization’s lists nothing');
+  t.equal(json(await app.inject({ method: 'GET', url: '/v1/webhooks' })).items.length, 4, 'the secretariat sees all');
+  t.equal(json(await app.inject({ method: 'GET', url: `/v1/webhooks?organizationId=${kz.id}` })).items.length, 1, 'and filters');
+
+  for (const other of [kzSub, global]) {
+    const requests: InjectOptions[] = [
+      { method: 'GET', url: `/v1/webhooks/${other.id}` },
+      { method: 'PATCH', url: `/v1/webhooks/${other.id}`, payload: { active: false } },
+      { method: 'DELETE', url: `/v1/webhooks/${other.id}` },
+      { method: 'POST', url: `/v1/webhooks/${other.id}/rotate-secret` },
+      { method: 'POST', url: `/v1/webhooks/${other.id}/test` },
+      { method: 'GET', url: `/v1/webhooks/${other.id}/deliveries` },
+    ];
+    for (const r of requests) await refused(t, app, { ...r, headers: byKey.headers }, 403, 'forbidden');
+  }
+  await refused(t, app, { method: 'PATCH', url: `/v1/webhooks/${own.id}`, payload: { organizationId: kz.id }, headers: byKey.headers }, 403, 'forbidden');
+  const moved = await app.inject({ method: 'PATCH', url: `/v1/webhooks/${global.id}`, payload: { organizationId: kz.id } });
+  t.equal(json(moved).organizationId, kz.id, 'the secretariat may move a subscription to an organization');
+  await refused(t, app, { method: 'PATCH', url: `/v1/webhooks/${global.id}`, payload: { organizationId: MISSING_ID } }, 422, 'unknown-reference');
+  await refused(t, app, create({ url: URL_OK, events: ['task.created'], organizationId: MISSING_ID }), 422, 'unknown-reference');
+
+  const ownDelete = await app.inject({ method: 'DELETE', url: `/v1/webhooks/${own.id}`, headers: byKey.headers });
+  t.equal(ownDelete.statusCode, 204, 'its own it may delete');
+
+  for (const role of ['co_chair', 'observer'] as const) {
+    const key = await keyFor(app, role);
+    await refused(t, app, { method: 'GET', url: '/v1/webhooks', headers: key.headers }, 403, 'forbidden');
+    await refused(t, app, { ...create({ url: URL_OK, events: ['task.created'] }), headers: key.headers }, 403, 'forbidden');
+    await refused(t, app, { method: 'GET', url: `/v1/webhooks/${global.id}`, headers: key.headers }, 403, 'forbidden');
+  }
+  await refused(t, app, { method: 'GET', url: '/v1/webhooks', headers: { authorization: undefined } as never }, 401, 'unauthorized');
+});
+
+t.test('target URLs: link-local and metadata never; private and loopback only with WEBHOOK_ALLOW_PRIVATE', async (t) => {
+  const strict = await build(t);
+  const lenient = await webhookApp(t);
+  const never = [
+    'http://169.254.169.254/latest/meta-data/',
+    'http://169.254.10.1/hook',
+    'http://[fe80::1]/hook',
+    'http://[fd00:ec2::254]/hook',
+    'http://0.0.0.0/hook',
+    'http://[::]/hook',
+    'http://224.0.0.1/hook',
+    'http://[ff02::1]/hook',
+    'http://255.255.255.255/hook',
+    'http://[::ffff:169.254.169.254]/hook',
+  ];
+  const privateOnly = [
+    'http://127.0.0.1:8080/hook',
+    'http://localhost:8080/hook',
+    'http://10.0.0.5/hook',
+    'http://172.16.3.4/hook',
+    'http://192.168.1.10/hook',
+    'http://[::1]:8080/hook',
+    'http://[fd12:3456::1]/hook',
+    'http://[::ffff:127.0.0.1]/hook',
+    'http://2130706433/hook',
+  ];
+  const malformed = ['ftp://203.0.113.7/hook', 'https://user:secret@203.0.113.7/hook', 'https://203.0.113.7/hook#frag', 'not a url', 'file:///etc/passwd'];
+  for (const url of never) {
+    for (const app of [strict, lenient]) {
+      const body = await refused(t, app, create({ url, events: ['task.created'] }), 422, 'invalid-value');
+      t.match(body.detail, /never allowed/, `${url}: ${body.detail}`);
+      t.equal(body.errors[0].path, 'body.url');
+    }
+  }
+  for (const url of privateOnly) {
+    const body = await refused(t, strict, create({ url, events: ['task.created'] }), 422, 'invalid-value');
+    t.match(body.detail, /WEBHOOK_ALLOW_PRIVATE=true/, `${url} refused by default: ${body.detail}`);
+    const res = await lenient.inject(create({ url, events: ['task.created'] }));
+    t.equal(res.statusCode, 201, `${url} allowed with the flag`);
+  }
+  for (const url of malformed) await refused(t, lenient, create({ url, events: ['task.created'] }), 422, 'invalid-value');
+  const publicIp = await strict.inject(create({ url: 'https://203.0.113.7:8443/hooks/tracker', events: ['task.created'] }));
+  t.equal(publicIp.statusCode, 201, 'a public address is fine without the flag');
+  t.equal(json(publicIp).url, 'https://203.0.113.7:8443/hooks/tracker');
+  const sub = json(publicIp);
+  await refused(t, strict, { method: 'PATCH', url: `/v1/webhooks/${sub.id}`, payload: { url: 'http://169.254.169.254/' } }, 422, 'invalid-value');
+  await refused(t, strict, { method: 'PATCH', url: `/v1/webhooks/${sub.id}`, payload: { url: 'http://10.1.1.1/' } }, 422, 'invalid-value');
+});
+
+t.test('a refused creation changes nothing, and bad bodies are 400', async (t) => {
+  const app = await webhookApp(t);
+  const before = snapshot(app);
+  for (const payload of [
+    {},
+    { url: URL_OK },
+    { url: URL_OK, events: ['task.exploded'] },
+    { url: URL_OK, events: ['task.created'], extra: 1 },
+    { url: `http://127.0.0.1/${'a'.repeat(2100)}`, events: ['task.created'] },
+  ]) {
+    const res = await app.inject(create(payload));
+    t.equal(res.statusCode, 400, JSON.stringify(payload).slice(0, 80));
+  }
+  t.strictSame(snapshot(app), before, 'nothing changed');
+  const org = await createOrganization(app, { name: 'Ministry of Energy', country: 'KZ' });
+  t.ok(org.id);
+});
