@@ -1,4 +1,7 @@
-// `npm test`: type-checks, runs tap with coverage, and ends with one line "N passed, M failed" for CI.
+// `npm test`: type-checks, lints the OpenAPI document, runs tap with coverage, and ends with one line
+// "N passed, M failed" for CI. N and M count tap's assertions plus one check for the OpenAPI lint (Spectral and
+// Redocly on openapi/openapi.json, scripts/lint-openapi.mjs): a lint failure is one more failed and fails the run,
+// but tap still runs, so one run reports both.
 //
 // tap's Ink reporters (base, terse, dot) redraw the screen with cursor escapes even when stdout is a
 // pipe, which makes CI logs unreadable, and `--reporter=tap` together with `--output-file` writes each
@@ -46,7 +49,12 @@ const tscCode = await run([bin('tsc'), '--noEmit', '-p', 'tsconfig.json']);
 if (tscCode !== 0) finish(0, 1, ['type check failed (tsc --noEmit -p tsconfig.json); tests were not run']);
 console.log('✓ types check\n');
 
-// 2. Tests. Which files, the timeout and the coverage thresholds live in package.json's "tap" section.
+// 2. The contract: the committed document, which a test keeps equal to what the code serves, must lint clean.
+console.log('› npm run lint:openapi');
+const lintOk = (await run([join(root, 'scripts', 'lint-openapi.mjs')])) === 0;
+console.log(lintOk ? '✓ the OpenAPI document lints clean\n' : '✗ the OpenAPI document does not lint clean (see above); tap runs anyway\n');
+
+// 3. Tests. Which files, the timeout and the coverage thresholds live in package.json's "tap" section.
 console.log('› tap (raw TAP in .tap/last-run.tap)');
 mkdirSync(dirname(RAW_TAP), { recursive: true });
 rmSync(COVERAGE_SUMMARY, { force: true }); // a stale summary would explain the wrong run
@@ -144,7 +152,7 @@ const tapCode = await run(
   { onStdout: consume },
 );
 
-// 3. The verdict.
+// 4. The verdict.
 const reasons = [];
 let passed = summary.pass;
 let failed = summary.fail;
@@ -158,6 +166,11 @@ if (tapCode !== 0 && failed === 0) {
   const below = coverageShortfalls();
   if (below.length > 0) reasons.push(`coverage below the thresholds (package.json "tap"): ${below.join(', ')}`);
   else reasons.push(`tap exited with code ${tapCode}`);
+}
+if (lintOk) passed++;
+else {
+  failed++;
+  reasons.push('the OpenAPI document does not lint clean (npm run lint:openapi)');
 }
 finish(passed, failed, reasons);
 
