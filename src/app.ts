@@ -4,7 +4,7 @@ import Fastify, { LogController, type FastifyRequest, type FastifyServerOptions 
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { DEFAULTS, type Config } from './config.js';
 import dbPlugin from './plugins/db.js';
-import problemDetails from './plugins/problem-details.js';
+import problemDetails, { refuseUnsupportedMethod } from './plugins/problem-details.js';
 import auth from './plugins/auth.js';
 import security from './plugins/security.js';
 import idempotency from './plugins/idempotency.js';
@@ -14,6 +14,7 @@ import commissionRoutes from './modules/commissions/commissions.routes.js';
 import organizationRoutes from './modules/organizations/organizations.routes.js';
 import meetingRoutes from './modules/meetings/meetings.routes.js';
 import planRoutes from './modules/plans/plans.routes.js';
+import importRoutes from './modules/imports/imports.routes.js';
 import taskRoutes from './modules/tasks/tasks.routes.js';
 import deadlineChangeRoutes from './modules/deadline-changes/deadline-changes.routes.js';
 import historyRoutes from './modules/history/history.routes.js';
@@ -23,6 +24,8 @@ import shareLinkRoutes from './modules/share-links/share-links.routes.js';
 import calendarRoutes from './modules/calendar/calendar.routes.js';
 import progressReportRoutes from './modules/reports/progress.routes.js';
 import apiKeyRoutes from './modules/api-keys/api-keys.routes.js';
+import webhooks from './modules/webhooks/webhooks.plugin.js';
+import webhookRoutes from './modules/webhooks/webhooks.routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -32,7 +35,20 @@ declare module 'fastify' {
 }
 
 export type AppConfig = Pick<Config, 'databasePath' | 'logLevel' | 'bodyLimit'> &
-  Partial<Pick<Config, 'bootstrapToken' | 'rateLimitMax' | 'authFailureMax' | 'corsOrigins' | 'trustProxy'>>;
+  Partial<
+    Pick<
+      Config,
+      | 'bootstrapToken'
+      | 'rateLimitMax'
+      | 'authFailureMax'
+      | 'corsOrigins'
+      | 'trustProxy'
+      | 'webhookAllowPrivate'
+      | 'webhookTimeoutMs'
+      | 'webhookPollMs'
+      | 'webhookMaxAttempts'
+    >
+  >;
 
 export interface BuildOptions {
   config: AppConfig;
@@ -90,9 +106,18 @@ export async function buildApp({ config, clock = () => new Date(), logger }: Bui
     rateLimitMax: config.rateLimitMax ?? DEFAULTS.rateLimitMax,
     corsOrigins: config.corsOrigins ?? [],
   });
+  // After the security headers, before authentication: a wrong method on a known path is 405 with or without a key.
+  app.addHook('onRequest', refuseUnsupportedMethod);
   await app.register(auth, { bootstrapToken: config.bootstrapToken, authFailureMax: config.authFailureMax ?? DEFAULTS.authFailureMax });
   await app.register(idempotency);
   await app.register(openapi);
+  // The webhook worker: started once the app is ready, stopped before it closes (see webhooks.plugin.ts).
+  await app.register(webhooks, {
+    allowPrivate: config.webhookAllowPrivate ?? DEFAULTS.webhookAllowPrivate,
+    timeoutMs: config.webhookTimeoutMs ?? DEFAULTS.webhookTimeoutMs,
+    pollMs: config.webhookPollMs ?? DEFAULTS.webhookPollMs,
+    maxAttempts: config.webhookMaxAttempts ?? DEFAULTS.webhookMaxAttempts,
+  });
 
   await app.register(healthRoutes);
   await app.register(
@@ -101,6 +126,7 @@ export async function buildApp({ config, clock = () => new Date(), logger }: Bui
       await v1.register(organizationRoutes);
       await v1.register(meetingRoutes);
       await v1.register(planRoutes);
+      await v1.register(importRoutes);
       await v1.register(taskRoutes);
       await v1.register(deadlineChangeRoutes);
       await v1.register(taskReportRoutes);
@@ -110,6 +136,7 @@ export async function buildApp({ config, clock = () => new Date(), logger }: Bui
       await v1.register(progressReportRoutes);
       await v1.register(historyRoutes);
       await v1.register(apiKeyRoutes);
+      await v1.register(webhookRoutes);
     },
     { prefix: '/v1' },
   );

@@ -35,6 +35,8 @@ export const ERRORS = {
   unknownReference: spec('unknown-reference', 422, 'A referenced resource does not exist'),
   invalidAssignees: spec('invalid-assignees', 422, 'The assignees are not valid for this task'),
   invalidValue: spec('invalid-value', 422, 'A value is not acceptable'),
+  invalidSpreadsheet: spec('invalid-spreadsheet', 422, 'The file is not a table the import can read'),
+  importRowsInvalid: spec('import-rows-invalid', 422, 'Rows of the imported table have errors'),
   bodyTooLarge: spec('body-too-large', 413, 'The request body is too large'),
   unsupportedMediaType: spec('unsupported-media-type', 415, 'The request content type is not supported'),
   notAcceptable: spec('not-acceptable', 406, 'None of the media types the request accepts can be produced'),

@@ -45,6 +45,14 @@ const TASK_WORK = {
   note: 'a ministry key only on tasks its organization is an assignee of',
 } as const satisfies AccessRule;
 
+/** Webhook subscriptions: the secretariat manages all; a ministry key only its own organization's (checked by the service). */
+const WEBHOOKS = {
+  roles: ['secretariat', 'ministry'],
+  note:
+    "a ministry key sees and manages only its own organization's subscriptions, and every subscription it creates is " +
+    "filtered to its organization's tasks; another organization's subscription is 403",
+} as const satisfies AccessRule;
+
 /** Every operation of the API and who may call it. A route without an entry here refuses to start. */
 export const POLICY = {
   getHealth: PUBLIC,
@@ -131,6 +139,20 @@ export const POLICY = {
   getApiKey: ADMIN,
   revokeApiKey: ADMIN,
   getCurrentApiKey: READ,
+
+  // Webhooks are for the systems that act on tasks: the secretariat's and the ministries'. Which subscription a
+  // ministry key may touch is an object-level rule POLICY cannot express (it is about the subscription, not a
+  // task): the webhooks service enforces it.
+  listWebhooks: WEBHOOKS,
+  createWebhook: WEBHOOKS,
+  getWebhook: WEBHOOKS,
+  updateWebhook: WEBHOOKS,
+  deleteWebhook: WEBHOOKS,
+  rotateWebhookSecret: WEBHOOKS,
+  pingWebhook: WEBHOOKS,
+  listWebhookDeliveries: WEBHOOKS,
+  getWebhookDelivery: WEBHOOKS,
+  redeliverWebhookDelivery: WEBHOOKS,
 } as const satisfies Record<string, AccessRule>;
 
 export type OperationId = keyof typeof POLICY;

@@ -1,7 +1,7 @@
 // zod schemas shared by every module: ids, calendar dates, instants, countries, problems, pages.
 import { z } from 'zod';
 
-export const IdSchema = z.uuid().describe('Opaque identifier (a time-ordered UUID).');
+export const IdSchema = z.uuid().length(36).describe('Opaque identifier (a time-ordered UUID).');
 
 export const IdParamsSchema = z.strictObject({ id: IdSchema });
 
@@ -14,15 +14,21 @@ export function isCalendarDate(value: string): boolean {
 
 export const DateSchema = z
   .string()
+  .length(10, 'expected a date as YYYY-MM-DD')
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
   .refine(isCalendarDate, 'no such calendar date')
   .describe('A calendar date, YYYY-MM-DD.')
   .meta({ format: 'date', example: '2026-12-31' });
 
-export const InstantSchema = z.string().meta({ format: 'date-time' }).describe('An instant, RFC 3339 in UTC.');
+/** Written by the service as toISOString() (24 characters); 64 leaves room for offsets and fractions sent as filters. */
+/** No two dates of DateSchema (years 0000 to 9999) are further apart: the bound of a count of days between two. */
+export const MAX_DAYS = 3_652_425;
+
+export const InstantSchema = z.string().max(64).meta({ format: 'date-time' }).describe('An instant, RFC 3339 in UTC.');
 
 export const CountrySchema = z
   .string()
+  .length(2, 'expected an ISO 3166-1 alpha-2 code such as BY or KZ')
   .regex(/^[A-Z]{2}$/, 'expected an ISO 3166-1 alpha-2 code such as BY or KZ')
   .describe('Country, ISO 3166-1 alpha-2 (e.g. BY, KZ).');
 
@@ -36,15 +42,19 @@ export const FieldErrorSchema = z
   })
   .meta({ id: 'FieldError', description: 'One invalid field of a refused request.' });
 
+/** Longest `detail` and `instance` of a problem: the problem-details plugin cuts longer ones to these. */
+export const PROBLEM_DETAIL_MAX = 4000;
+export const PROBLEM_INSTANCE_MAX = 2048;
+
 export const ProblemSchema = z
   .object({
-    type: z.string().describe('URI that identifies the kind of problem; stable.'),
-    title: z.string().describe('Short summary of the kind of problem.'),
+    type: z.url().max(200).describe('URI that identifies the kind of problem; stable.'),
+    title: z.string().max(200).describe('Short summary of the kind of problem.'),
     status: z.number().int().min(400).max(599).describe('HTTP status code.'),
-    detail: z.string().describe('Explanation of this occurrence.'),
-    instance: z.string().describe('The request path that failed.'),
-    code: z.string().describe('The stable error code (last segment of `type`).'),
-    requestId: z.string().optional().describe('Identifier of the request in the service logs.'),
+    detail: z.string().max(PROBLEM_DETAIL_MAX).describe('Explanation of this occurrence.'),
+    instance: z.string().max(PROBLEM_INSTANCE_MAX).describe('The request path that failed.'),
+    code: z.string().max(100).describe('The stable error code (last segment of `type`).'),
+    requestId: z.string().max(100).optional().describe('Identifier of the request in the service logs.'),
     errors: z.array(FieldErrorSchema).max(100).optional().describe('The fields at fault, for validation failures.'),
   })
   .meta({
@@ -67,6 +77,7 @@ export const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   401: 'No API key, or one that is unknown or revoked.',
   403: 'The caller may not take this action on this resource.',
   404: 'The resource does not exist.',
+  405: 'The path exists but not with this method; the Allow header lists its methods.',
   406: 'The Accept header names no media type this operation can produce.',
   409: 'The request conflicts with the current state of the resource.',
   413: 'The request body is larger than the configured limit.',
@@ -74,6 +85,7 @@ export const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   415: 'The request body is not JSON.',
   422: 'The request refers to something that does not exist or cannot be used.',
   429: 'Too many requests for this key, or too many failed authentications from this address.',
+  500: 'An unexpected error of the service; quote the requestId when you report it.',
   503: 'The service or its database is not available.',
 };
 

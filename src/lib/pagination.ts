@@ -30,6 +30,7 @@ export function pageSchema<T extends z.ZodType>(item: T, id: string, description
       items: z.array(item).max(MAX_PAGE_SIZE).describe('The items of this page, in the stable order of the list.'),
       nextCursor: z
         .string()
+        .max(4096)
         .nullable()
         .describe('Cursor of the next page, or null on the last page.'),
     })

@@ -1,4 +1,5 @@
-// Finishing touches on the generated OpenAPI document: drop unused components, describe responses, add examples.
+// Finishing touches on the generated OpenAPI document: drop unused components, write in the access rules and the
+// answers and headers every operation has by the way the server works, describe responses, add examples.
 import { ERRORS, problemType, type ErrorSpec } from '../errors.js';
 import { describeRule, ruleOf, type AccessRule } from '../lib/access.js';
 import { PROBLEM_DESCRIPTIONS, ProblemSchema } from '../lib/common.schemas.js';
@@ -109,21 +110,67 @@ const problemResponse = (status: number, headers?: Json): Json => ({
   content: { 'application/problem+json': { schema: { $ref: `${COMPONENT_PREFIX}Problem` } } },
 });
 
+/** An integer header: the linters, and clients, want its range. */
+const integer = (minimum: number, maximum: number) => ({ type: 'integer', format: 'int32', minimum, maximum });
+
 const ETAG_HEADER = {
-  ETag: { description: 'Strong entity-tag of this representation; send it back in If-Match or If-None-Match.', schema: { type: 'string' } },
+  ETag: {
+    description: 'Strong entity-tag of this representation; send it back in If-Match or If-None-Match.',
+    schema: { type: 'string', maxLength: 64 },
+  },
 };
+const CURRENT_ETAG_HEADER = {
+  ETag: { description: 'The entity-tag the resource has now: read it again, then retry with this one.', schema: { type: 'string', maxLength: 64 } },
+};
+const LOCATION_HEADER = {
+  Location: {
+    description: 'Path of the resource just created (relative to the server), where it can be read.',
+    schema: { type: 'string', format: 'uri-reference', maxLength: 2048 },
+  },
+};
+const REPLAYED_HEADER = {
+  'Idempotent-Replayed': {
+    description: 'Present (true) when this is the stored response to an earlier request with the same Idempotency-Key.',
+    schema: { type: 'string', enum: ['true'] },
+  },
+};
+// Sent by the per-key limit (per client address without a key) on every response it counted; absent when
+// the deployment turns it off (RATE_LIMIT_MAX=0) and on refusals that come before the count: 401, and a 403
+// for the caller's role. Hence not on 401 (.spectral.yaml narrows the OWASP rule accordingly).
 const RATE_LIMIT_HEADERS = {
-  'X-RateLimit-Limit': { description: 'Requests allowed per minute for this key.', schema: { type: 'integer' } },
-  'X-RateLimit-Remaining': { description: 'Requests left in the current minute.', schema: { type: 'integer' } },
-  'X-RateLimit-Reset': { description: 'Seconds until the current minute ends.', schema: { type: 'integer' } },
+  'X-RateLimit-Limit': {
+    description:
+      'Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the ' +
+      'limit is off, and on a 403 that refuses the role itself (the request was not counted).',
+    schema: integer(1, 1_000_000),
+  },
+  'X-RateLimit-Remaining': { description: 'Requests left in the current minute.', schema: integer(0, 1_000_000) },
+  'X-RateLimit-Reset': { description: 'Seconds until the current minute ends.', schema: integer(0, 60) },
 };
+const RETRY_AFTER_HEADER = {
+  'Retry-After': { description: 'Seconds to wait before retrying.', schema: integer(0, 60) },
+};
+const IN_PROGRESS_RETRY_AFTER = {
+  'Retry-After': { description: 'Sent when the conflict is an Idempotency-Key whose first request is still running: seconds to wait.', schema: integer(0, 60) },
+};
+
+/** What the router knows of a route and the document cannot say by itself. */
+export interface RouteFacts {
+  /** operationIds whose route is exempt from the per-key rate limit (`config: { rateLimit: false }`). */
+  unlimited: ReadonlySet<string>;
+}
+
+const NO_FACTS: RouteFacts = { unlimited: new Set() };
+
+function headerParameters(operation: Json): Set<string> {
+  return new Set((operation.parameters ?? []).filter((p: Json) => p.in === 'header').map((p: Json) => String(p.name).toLowerCase()));
+}
 
 /**
  * The access rules of POLICY, written into the document from the same table the server enforces: the
  * bearer scheme, each operation's roles (text and `x-access`), and the 401/403/429 answers they imply.
- * Conditional operations get their ETag header and 304 answer.
  */
-export function documentAccess(doc: Json): Json {
+export function documentAccess(doc: Json, facts: RouteFacts = NO_FACTS): Json {
   doc.components = {
     ...doc.components,
     securitySchemes: {
@@ -149,22 +196,60 @@ export function documentAccess(doc: Json): Json {
       } else {
         operation['x-access'] = { roles: [...rule.roles], ...(rule.ownTask ? { ministry: 'own-tasks-only' } : {}) };
         responses['401'] ??= problemResponse(401, {
-          'WWW-Authenticate': { description: 'Bearer challenge (RFC 6750).', schema: { type: 'string' } },
+          'WWW-Authenticate': { description: 'Bearer challenge (RFC 6750).', schema: { type: 'string', maxLength: 1000 } },
         });
         if (rule.roles.length < 4 || rule.ownTask || rule.refine) responses['403'] ??= problemResponse(403);
       }
-      responses['429'] ??= problemResponse(429, {
-        'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } },
-        ...RATE_LIMIT_HEADERS,
-      });
-      const headers = new Set((operation.parameters ?? []).filter((p: Json) => p.in === 'header').map((p: Json) => p.name));
-      if (headers.has('if-match') || headers.has('if-none-match')) {
-        for (const [status, response] of Object.entries<Json>(responses)) {
-          if (status === '200' || status === '201') response.headers = { ...response.headers, ...ETAG_HEADER };
-        }
+      // 429 comes from the per-key limit, or, on an operation that needs a key, from too many failed
+      // authentications from one address; a public operation exempt from the limit (GET /health) never answers it.
+      const rateLimited = !facts.unlimited.has(operation.operationId);
+      if (rateLimited || rule.roles !== 'public') {
+        responses['429'] ??= problemResponse(429, { ...RETRY_AFTER_HEADER, ...(rateLimited ? RATE_LIMIT_HEADERS : {}) });
       }
+    }
+  }
+  return doc;
+}
+
+/**
+ * The response headers and answers every operation has by the way the server works, not by its own schema:
+ * rate-limit headers, Location on 201, ETag and 304 where the representation is conditional, the replay
+ * marker of idempotent requests; 400 for a malformed If-Match / If-None-Match, 412 for a stale one, 409 and
+ * 422 for an Idempotency-Key in use or reused, and 500.
+ */
+export function documentResponses(doc: Json, facts: RouteFacts = NO_FACTS): Json {
+  for (const item of Object.values<Json>(doc.paths ?? {})) {
+    for (const operation of Object.values<Json>(item)) {
+      const responses: Json = (operation.responses ??= {});
+      const headers = headerParameters(operation);
+      const conditional = headers.has('if-match') || headers.has('if-none-match');
+      const idempotent = headers.has('idempotency-key');
+      // sendResource (src/lib/http.ts) sets the ETag: every conditional operation uses it, and so does every
+      // idempotent create, whose replay repeats the ETag. The two creates that show a secret once use neither.
+      const sendsEtag = conditional || idempotent;
       if (headers.has('if-none-match')) {
-        responses['304'] ??= { description: 'Not modified: the resource still has the ETag you sent.', headers: ETAG_HEADER };
+        responses['304'] ??= { description: 'Not modified: the resource still has the ETag you sent.', headers: { ...ETAG_HEADER } };
+      }
+      if (conditional) responses['400'] ??= problemResponse(400); // a malformed entity-tag list
+      if (headers.has('if-match')) responses['412'] ??= problemResponse(412);
+      if (idempotent) {
+        responses['409'] ??= problemResponse(409); // the first request with this key is still running
+        responses['422'] ??= problemResponse(422); // the key was used for another request
+      }
+      responses['500'] ??= problemResponse(500);
+      const rateLimited = !facts.unlimited.has(operation.operationId);
+      for (const [status, response] of Object.entries<Json>(responses)) {
+        const success = /^2\d\d$/.test(status);
+        response.headers = {
+          ...response.headers,
+          ...(status === '201' ? LOCATION_HEADER : {}),
+          ...((status === '200' || status === '201') && sendsEtag ? ETAG_HEADER : {}),
+          ...(success && idempotent ? REPLAYED_HEADER : {}),
+          ...(status === '412' ? CURRENT_ETAG_HEADER : {}),
+          ...(status === '409' && idempotent ? IN_PROGRESS_RETRY_AFTER : {}),
+          ...(rateLimited && (success || status === '304' || (/^4\d\d$/.test(status) && status !== '401')) ? RATE_LIMIT_HEADERS : {}),
+        };
+        if (Object.keys(response.headers).length === 0) delete response.headers;
       }
       operation.responses = Object.fromEntries(Object.entries(responses).sort(([a], [b]) => a.localeCompare(b)));
     }
@@ -172,6 +257,29 @@ export function documentAccess(doc: Json): Json {
   return doc;
 }
 
-export function finishDocument(doc: Json): Json {
-  return describeOperations(documentAccess(pruneUnusedComponents(doc)));
+const INT32 = 2 ** 31;
+
+/**
+ * zod states an integer's bounds but its JSON Schema has no int32/int64: the format follows from the bounds
+ * (a safe integer, zod's default range, is int64).
+ */
+export function formatIntegers(value: unknown): void {
+  if (Array.isArray(value)) {
+    for (const v of value) formatIntegers(v);
+    return;
+  }
+  if (value === null || typeof value !== 'object') return;
+  const node = value as Json;
+  const isInteger = node.type === 'integer' || (Array.isArray(node.type) && node.type.includes('integer'));
+  if (isInteger && node.format === undefined) {
+    const fits = typeof node.minimum === 'number' && typeof node.maximum === 'number' && node.minimum >= -INT32 && node.maximum < INT32;
+    node.format = fits ? 'int32' : 'int64';
+  }
+  for (const [key, v] of Object.entries(node)) if (key !== 'example' && key !== 'examples') formatIntegers(v);
+}
+
+export function finishDocument(doc: Json, facts: RouteFacts = NO_FACTS): Json {
+  const finished = describeOperations(documentResponses(documentAccess(pruneUnusedComponents(doc), facts), facts));
+  formatIntegers(finished);
+  return finished;
 }

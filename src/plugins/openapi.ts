@@ -3,7 +3,7 @@ import fp from 'fastify-plugin';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
-import { finishDocument } from './openapi-document.js';
+import { finishDocument, type RouteFacts } from './openapi-document.js';
 
 export const API_TAGS = [
   { name: 'Commissions', description: 'Intergovernmental commissions: the two parties, their co-chairs, the time zone that decides "today".' },
@@ -18,11 +18,29 @@ export const API_TAGS = [
   { name: 'Share links', description: 'Expiring, revocable read-only links that open the printable report or the calendar feed without an API key.' },
   { name: 'History', description: 'Who changed what and when: every write, field by field, append-only.' },
   { name: 'API keys', description: 'Keys for ministry systems, co-chairs, observers and the secretariat; the secret is shown once.' },
+  { name: 'Webhooks', description: 'Signed (Standard Webhooks) events for ministry systems: subscriptions, the delivery log, redelivery. Bodies: the WebhookEvent schema.' },
   { name: 'Service', description: 'Health of the running service.' },
 ];
 
+/**
+ * Relative: the document is served by the service it describes, wherever that runs. x-internal (OWASP API9)
+ * says who it is for: the ministry systems of both countries, not only the secretariat's own network.
+ */
+const SERVER = {
+  url: '/',
+  description: 'The service that serves this document: local, test or production alike.',
+  'x-internal': false,
+};
+
 export default fp(
   async (app) => {
+    // Registered before the API modules, so it sees their routes: what the document cannot learn from a schema.
+    const facts: RouteFacts & { unlimited: Set<string> } = { unlimited: new Set() };
+    app.addHook('onRoute', (route) => {
+      const operationId = route.schema?.operationId;
+      if (operationId && (route.config as { rateLimit?: unknown } | undefined)?.rateLimit === false) facts.unlimited.add(operationId);
+    });
+
     await app.register(swagger, {
       openapi: {
         openapi: '3.1.0',
@@ -32,13 +50,16 @@ export default fp(
           description:
             'The plan of measures of an intergovernmental commission as tasks executed by the ministries of two ' +
             'countries: status, deadlines and reasoned postponements. Errors are RFC 9457 problem documents ' +
-            '(application/problem+json). Lists are paginated by an opaque cursor.',
+            '(application/problem+json). Lists are paginated by an opaque cursor. A method a known path does not have ' +
+            'is 405 with an Allow header, with or without an API key; an unknown path is 401 without a key, 404 with one.',
+          contact: { name: 'The secretariat of the commission, which runs the service and issues API keys' },
           license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
         },
+        servers: [SERVER],
         tags: API_TAGS,
       },
       transform: jsonSchemaTransform,
-      transformObject: (doc) => finishDocument(jsonSchemaTransformObject(doc) as Record<string, unknown>) as never,
+      transformObject: (doc) => finishDocument(jsonSchemaTransformObject(doc) as Record<string, unknown>, facts) as never,
     });
     await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true } });
 

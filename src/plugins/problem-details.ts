@@ -1,8 +1,18 @@
-// The one error path: every error, thrown anywhere, leaves as an RFC 9457 problem document.
+// The one error path: every error, thrown anywhere, leaves as an RFC 9457 problem document; a known path
+// asked with a method it does not answer is 405 with Allow, an unknown path 404.
 import fp from 'fastify-plugin';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError, ERRORS, problemType, type ErrorSpec, type FieldError } from '../errors.js';
+import { PROBLEM_DETAIL_MAX, PROBLEM_INSTANCE_MAX } from '../lib/common.schemas.js';
+import { RouteTable } from '../lib/route-table.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route registered, filled by an onRoute hook: the Allow header of a 405 and the route inventory. */
+    routeTable: RouteTable;
+  }
+}
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -20,6 +30,13 @@ function toPath(context: string | undefined, instancePath: string): string {
   return [context ?? 'body', field].filter(Boolean).join('.');
 }
 
+/** A request path as it may be shown: a read-only link's secret is its path, never echoed where proxies keep it. */
+const shownPath = (request: FastifyRequest) =>
+  (request.url.split('?')[0] ?? request.url).replace(/^\/v1\/links\/[^/]+/, '/v1/links/[secret]');
+
+/** The problem schema bounds detail and instance; a longer one (a request with many invalid fields) is cut. */
+const cut = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
+
 function sendProblem(
   request: FastifyRequest,
   reply: FastifyReply,
@@ -32,18 +49,38 @@ function sendProblem(
     type: problemType(spec),
     title: spec.title,
     status,
-    detail,
-    // A read-only link's secret is its path: never echo it back where proxies may keep it.
-    instance: (request.url.split('?')[0] ?? request.url).replace(/^\/v1\/links\/[^/]+/, '/v1/links/[secret]'),
+    detail: cut(detail, PROBLEM_DETAIL_MAX),
+    instance: cut(shownPath(request), PROBLEM_INSTANCE_MAX),
     code: spec.code,
     requestId: String(request.id),
-    ...(errors && errors.length > 0 ? { errors: errors.slice(0, 100) } : {}),
+    ...(errors && errors.length > 0
+      ? { errors: errors.slice(0, 100).map((e) => ({ path: cut(e.path, 500), message: cut(e.message, 1000) })) }
+      : {}),
   };
   return reply.code(status).type(PROBLEM_CONTENT_TYPE).send(body);
 }
 
+/**
+ * onRequest hook: 405 with Allow when the path is known but the method is not one of its routes'. It runs
+ * before authentication (app.ts adds it after the security headers, before auth): the routes are public in
+ * /openapi.json, so a wrong method is no secret, and a client learns it whether or not it sent a key.
+ */
+export async function refuseUnsupportedMethod(request: FastifyRequest): Promise<void> {
+  if (!request.is404) return;
+  const allow = request.server.routeTable.allowedMethods(request.url);
+  // A path no route matches is 404; so is one whose own method matches a pattern the router still did not route.
+  if (allow.length === 0 || allow.includes(request.method)) return;
+  const detail = `${request.method} is not a method of ${shownPath(request)}; it answers ${allow.join(', ')}`;
+  throw new AppError(ERRORS.methodNotAllowed, detail, undefined, { allow: allow.join(', ') });
+}
+
 export default fp(
   async (app) => {
+    const routeTable = new RouteTable();
+    app.decorate('routeTable', routeTable);
+    // Registered first in app.ts, so it sees every route, including those of plugins (docs, CORS preflight).
+    app.addHook('onRoute', (route) => routeTable.add(route.method, route.url));
+
     app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
       if (error instanceof AppError) {
         if (error.headers) reply.headers(error.headers);
@@ -69,7 +106,7 @@ export default fp(
     });
 
     app.setNotFoundHandler((request, reply) =>
-      sendProblem(request, reply, ERRORS.routeNotFound, `no route ${request.method} ${request.url.split('?')[0]}`),
+      sendProblem(request, reply, ERRORS.routeNotFound, `no route ${request.method} ${shownPath(request)}`),
     );
   },
   { name: 'problem-details' },

@@ -35,7 +35,27 @@ async function freshReport(w: World, app: App, owner: Owner) {
 const freshIndicator = (w: World, app: App) =>
   seed(app, post('/v1/indicators', { planId: w.plan.id, taskId: w.ownTask.id, name: 'Tractors assembled', unit: 'tractors', baseline: 0, target: 1500 }));
 
+/** A one-row roadmap table in CSV, as the plan import takes it. */
+const importTable = (url: string, code: string): InjectOptions => ({
+  method: 'POST',
+  url,
+  headers: { 'content-type': 'text/csv' },
+  payload: `№;Мероприятие;Срок;Исполнители\r\n${code};Imported measure;31.12.2027;Ministry of Industry of Belarus\r\n`,
+});
+
 const freshLink = (w: World, app: App) => seed(app, post('/v1/share-links', { name: 'Calendar of Minprom', kind: 'calendar', planId: w.plan.id }));
+
+/**
+ * A webhook subscription of the ministry key's organization (BY), created paused: no event is queued for it and the
+ * worker never sends, so nothing changes behind a refusal's back.
+ */
+const freshWebhook = (w: World, app: App) =>
+  seed(app, post('/v1/webhooks', { url: 'https://203.0.113.10/hooks', events: ['task.created'], organizationId: w.by.id, active: false }));
+/** A delivery of that subscription: its test event, waiting while the subscription is paused. */
+async function freshDelivery(w: World, app: App) {
+  const hook = await freshWebhook(w, app);
+  return { hook, delivery: await seed(app, post(`/v1/webhooks/${hook.id}/test`)) };
+}
 
 /**
  * A well-formed request for each operation, over the seeded world; `owner` picks whose task a task-scoped
@@ -113,6 +133,10 @@ const BUILDERS: Record<string, Builder> = {
     return post(`/v1/tasks/${task.id}/deadline-changes/${change.id}/decision`, { decision: 'approve', basis: 'Protocol No. 19, item 4.1' });
   },
 
+  getPlanImportTemplate: async (w) => get(`/v1/plans/import-template?planId=${w.plan.id}`),
+  previewPlanImport: async (w) => importTable(`/v1/plans/${w.plan.id}/import/preview`, w.nextCode()),
+  commitPlanImport: async (w) => importTable(`/v1/plans/${w.plan.id}/import`, w.nextCode()),
+
   listTaskReports: async (w) => get(`/v1/tasks/${w.ownTask.id}/reports`),
   getTaskReport: async (w, app) => {
     const { task, report } = await freshReport(w, app, 'own');
@@ -157,6 +181,23 @@ const BUILDERS: Record<string, Builder> = {
   getApiKey: async (w) => get(`/v1/api-keys/${w.keys.observer.id}`),
   revokeApiKey: async (_w, app) => del(`/v1/api-keys/${(await keyFor(app, 'observer')).id}`),
   getCurrentApiKey: async () => get('/v1/api-keys/current'),
+
+  listWebhooks: async () => get('/v1/webhooks'),
+  createWebhook: async () => post('/v1/webhooks', { url: 'https://203.0.113.10/hooks', events: ['task.status_changed'], active: false }),
+  getWebhook: async (w, app) => get(`/v1/webhooks/${(await freshWebhook(w, app)).id}`),
+  updateWebhook: async (w, app) => patch(`/v1/webhooks/${(await freshWebhook(w, app)).id}`, { description: 'Document system' }),
+  deleteWebhook: async (w, app) => del(`/v1/webhooks/${(await freshWebhook(w, app)).id}`),
+  rotateWebhookSecret: async (w, app) => post(`/v1/webhooks/${(await freshWebhook(w, app)).id}/rotate-secret`),
+  pingWebhook: async (w, app) => post(`/v1/webhooks/${(await freshWebhook(w, app)).id}/test`),
+  listWebhookDeliveries: async (w, app) => get(`/v1/webhooks/${(await freshWebhook(w, app)).id}/deliveries`),
+  getWebhookDelivery: async (w, app) => {
+    const { hook, delivery } = await freshDelivery(w, app);
+    return get(`/v1/webhooks/${hook.id}/deliveries/${delivery.id}`);
+  },
+  redeliverWebhookDelivery: async (w, app) => {
+    const { hook, delivery } = await freshDelivery(w, app);
+    return post(`/v1/webhooks/${hook.id}/deliveries/${delivery.id}/redeliver`);
+  },
 };
 
 const sorted = (xs: Iterable<string>) => [...xs].sort();

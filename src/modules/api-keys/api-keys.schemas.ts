@@ -3,6 +3,10 @@ import { z } from 'zod';
 import { ROLES } from '../../db/enums.js';
 import { IdSchema, InstantSchema, text } from '../../lib/common.schemas.js';
 import { pageQuery, pageSchema } from '../../lib/pagination.js';
+import { MAX_TOKEN_LENGTH } from './api-keys.tokens.js';
+
+/** Characters of a secret kept in clear (lookupPrefix in api-keys.tokens.ts). */
+export const SECRET_PREFIX_LENGTH = 12;
 
 const RoleSchema = z
   .enum(ROLES)
@@ -36,13 +40,13 @@ export const CreateApiKeySchema = z
 
 const apiKeyFields = {
   id: IdSchema,
-  name: z.string().describe('Who or what uses the key.'),
+  name: z.string().max(200).describe('Who or what uses the key.'),
   role: z.enum(ROLES).describe('The role the key acts in.'),
-  organizationId: z.string().nullable().describe('The organization of a ministry key; null for other roles.'),
-  prefix: z.string().describe('The first characters of the key, to tell keys apart; the rest is never shown again.'),
+  organizationId: IdSchema.nullable().describe('The organization of a ministry key; null for other roles.'),
+  prefix: z.string().max(SECRET_PREFIX_LENGTH).describe('The first characters of the key, to tell keys apart; the rest is never shown again.'),
   status: z.enum(['active', 'revoked']).describe('revoked keys are refused from the moment of revocation.'),
   createdAt: InstantSchema,
-  createdByKeyId: z.string().nullable().describe('The key that created this one; null for the command line or bootstrap.'),
+  createdByKeyId: IdSchema.nullable().describe('The key that created this one; null for the command line or bootstrap.'),
   lastUsedAt: InstantSchema.nullable().describe('Last authenticated request, to the minute; null if never used.'),
   revokedAt: InstantSchema.nullable().describe('When the key was revoked; null while active.'),
 };
@@ -69,6 +73,7 @@ export const CreatedApiKeySchema = z
     ...apiKeyFields,
     token: z
       .string()
+      .max(MAX_TOKEN_LENGTH)
       .describe('The secret to send as `Authorization: Bearer <token>`. Shown this once: store it now, it cannot be read again.'),
   })
   .meta({

@@ -64,15 +64,15 @@ export const UpdateCommissionSchema = z
 export const CommissionSchema = z
   .object({
     id: IdSchema,
-    name: z.string().describe('Official name of the commission.'),
-    timeZone: z.string().describe('IANA time zone that decides what "today" is.'),
+    name: z.string().max(300).describe('Official name of the commission.'),
+    timeZone: z.string().max(64).describe('IANA time zone that decides what "today" is.'),
     parties: z
       .array(
         z.object({
-          country: z.string().describe('ISO 3166-1 alpha-2 country code.'),
+          country: CountrySchema,
           coChair: z.object({
-            name: z.string().describe('Full name of the co-chair.'),
-            position: z.string().describe('Position of the co-chair.'),
+            name: z.string().max(200).describe('Full name of the co-chair.'),
+            position: z.string().max(300).describe('Position of the co-chair.'),
           }).describe('The co-chair on this side.'),
         }).describe('One party of the commission.'),
       )

@@ -1,7 +1,7 @@
 // zod schemas of deadline changes: requests by executors, decisions and direct changes by the secretariat.
 import { z } from 'zod';
 import { DEADLINE_CHANGE_KINDS, DEADLINE_CHANGE_STATUSES, ROLES } from '../../db/enums.js';
-import { DateSchema, IdSchema, InstantSchema, text } from '../../lib/common.schemas.js';
+import { DateSchema, IdSchema, InstantSchema, MAX_DAYS, text } from '../../lib/common.schemas.js';
 import { pageQuery, pageSchema } from '../../lib/pagination.js';
 
 export const CreateDeadlineChangeSchema = z
@@ -40,10 +40,10 @@ export const DeadlineChangeSchema = z
     status: z
       .enum(DEADLINE_CHANGE_STATUSES)
       .describe('pending or approved/rejected for requests; applied for direct changes.'),
-    oldDueDate: z.string().describe('The deadline in force when the change was asked for.'),
-    newDueDate: z.string().describe('The deadline asked for.'),
-    daysMoved: z.number().int().describe('newDueDate minus oldDueDate, in days; positive is a postponement.'),
-    reason: z.string().describe('Why the deadline should move.'),
+    oldDueDate: DateSchema.describe('The deadline in force when the change was asked for.'),
+    newDueDate: DateSchema.describe('The deadline asked for.'),
+    daysMoved: z.number().int().min(-MAX_DAYS).max(MAX_DAYS).describe('newDueDate minus oldDueDate, in days; positive is a postponement.'),
+    reason: z.string().max(2000).describe('Why the deadline should move.'),
     requestedBy: z
       .object({
         role: z.enum(ROLES).describe('Role of the requester.'),
@@ -56,8 +56,8 @@ export const DeadlineChangeSchema = z
       .nullable()
       .describe('Who decided; null while pending.'),
     decidedAt: InstantSchema.nullable().describe('When it was decided or applied.'),
-    decisionBasis: z.string().nullable().describe('Grounds of the decision or of the direct change.'),
-    decisionComment: z.string().nullable().describe('Comment given with the decision.'),
+    decisionBasis: z.string().max(500).nullable().describe('Grounds of the decision or of the direct change.'),
+    decisionComment: z.string().max(2000).nullable().describe('Comment given with the decision.'),
   })
   .meta({
     id: 'DeadlineChange',

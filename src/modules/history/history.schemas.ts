@@ -6,7 +6,7 @@ import { pageQuery, pageSchema } from '../../lib/pagination.js';
 
 const FieldChangeSchema = z
   .object({
-    field: z.string().describe('The field of the API representation that changed, e.g. "status" or "dueDate".'),
+    field: z.string().max(100).describe('The field of the API representation that changed, e.g. "status" or "dueDate".'),
     before: z.unknown().describe('Its value before the write; null for a creation.'),
     after: z.unknown().describe('Its value after the write; null for a deletion.'),
   })
@@ -18,17 +18,18 @@ export const HistoryEntrySchema = z
     at: InstantSchema.describe('When the write was committed.'),
     actor: z
       .object({
-        keyId: z.string().nullable().describe('The API key used; null for the command line or the bootstrap.'),
+        keyId: IdSchema.nullable().describe('The API key used; null for the command line or the bootstrap.'),
         role: z.enum(ROLES).describe('The role the key acted in.'),
-        organizationId: z.string().nullable().describe('The organization of a ministry key; null otherwise.'),
+        organizationId: IdSchema.nullable().describe('The organization of a ministry key; null otherwise.'),
       })
       .describe('Who made the change.'),
-    operation: z.string().describe('The operationId of the write, e.g. "transitionTask".'),
+    operation: z.string().max(100).describe('The operationId of the write, e.g. "transitionTask".'),
     entityType: z.enum(HISTORY_ENTITIES).describe('What kind of thing changed.'),
-    entityId: z.string().describe('Which one.'),
-    planId: z.string().nullable().describe('The plan it belongs to, if any.'),
-    taskId: z.string().nullable().describe('The task it belongs to, if any (a task, or a deadline change of it).'),
-    changes: z.array(FieldChangeSchema).describe('The fields that changed, before and after.'),
+    entityId: IdSchema.describe('Which one.'),
+    planId: IdSchema.nullable().describe('The plan it belongs to, if any.'),
+    taskId: IdSchema.nullable().describe('The task it belongs to, if any (a task, or a deadline change of it).'),
+    // A write changes at most every field of one representation; the largest (a task) has about 25.
+    changes: z.array(FieldChangeSchema).max(100).describe('The fields that changed, before and after.'),
   })
   .meta({
     id: 'HistoryEntry',

@@ -14,6 +14,7 @@ const TargetSchema = figure().describe('The value to reach; must differ from the
 
 export const PeriodSchema = z
   .string()
+  .max(7)
   .regex(/^\d{4}-(Q[1-4]|0[1-9]|1[0-2])$/, 'expected a reporting period such as 2026-Q4 or 2026-11')
   .describe('A reporting period in the plan\'s frequency: a quarter ("2026-Q4") or a month ("2026-11").')
   .meta({ example: '2026-Q4' });
@@ -68,17 +69,17 @@ export const RecordIndicatorValueSchema = z
 
 const IndicatorValueSchema = z
   .object({
-    period: z.string().describe('The reporting period, e.g. "2026-Q4" or "2026-11".'),
-    value: z.number().describe('The actual value in the period.'),
-    note: z.string().nullable().describe('Source or remark; null for none.'),
+    period: PeriodSchema.describe('The reporting period, e.g. "2026-Q4" or "2026-11".'),
+    value: figure().describe('The actual value in the period.'),
+    note: z.string().max(2000).nullable().describe('Source or remark; null for none.'),
     recordedAt: InstantSchema.describe('When the value was last recorded.'),
   })
   .meta({ id: 'IndicatorValue', description: 'The actual value of an indicator in one reporting period.' });
 
 const LatestValueSchema = z
   .object({
-    period: z.string().describe('The period of the value.'),
-    value: z.number().describe('Its value.'),
+    period: PeriodSchema.describe('The period of the value.'),
+    value: figure().describe('Its value.'),
   })
   .meta({ id: 'IndicatorLatestValue', description: 'The value of the latest period that has ended.' });
 
@@ -87,10 +88,10 @@ export const IndicatorSchema = z
     id: IdSchema,
     planId: IdSchema.describe('The plan the indicator measures.'),
     taskId: IdSchema.nullable().describe('The task it belongs to; null for an indicator of the whole plan.'),
-    name: z.string().describe('What is measured.'),
-    unit: z.string().describe('Unit of the values.'),
-    baseline: z.number().describe('The value at the start.'),
-    target: z.number().describe('The value to reach.'),
+    name: z.string().max(300).describe('What is measured.'),
+    unit: z.string().max(50).describe('Unit of the values.'),
+    baseline: figure().describe('The value at the start.'),
+    target: figure().describe('The value to reach.'),
     direction: z
       .enum(['increase', 'decrease'])
       .describe('increase when the target is above the baseline, decrease when below (e.g. a share of imports to cut).'),

@@ -8,7 +8,7 @@ const KindSchema = z.enum(MEETING_KINDS).describe('Commission session, working-g
 const TitleSchema = text(500).describe('What the meeting was, e.g. "Official visit of the Prime Minister of Belarus to Kazakhstan".');
 const DateOfMeetingSchema = DateSchema.describe('The day the meeting took place (its first day), YYYY-MM-DD.');
 const PlaceSchema = text(300).describe('Where it took place, e.g. "Astana".');
-const ProtocolNumberSchema = text(100).describe('Number of the signed protocol, e.g. "No. 19"; null while there is none.');
+const ProtocolNumberSchema = text(100).nullable().describe('Number of the signed protocol, e.g. "No. 19"; null while there is none.');
 
 const example = {
   commissionId: '019a7c2e-7a10-7000-8000-000000000001',
@@ -26,7 +26,7 @@ export const CreateMeetingSchema = z
     title: TitleSchema,
     date: DateOfMeetingSchema,
     place: PlaceSchema,
-    protocolNumber: ProtocolNumberSchema.nullable().optional(),
+    protocolNumber: ProtocolNumberSchema.optional(),
   })
   .meta({ id: 'CreateMeeting', description: 'A new meeting of a commission.', example });
 
@@ -36,7 +36,7 @@ export const UpdateMeetingSchema = z
     title: TitleSchema.optional(),
     date: DateOfMeetingSchema.optional(),
     place: PlaceSchema.optional(),
-    protocolNumber: ProtocolNumberSchema.nullable().optional(),
+    protocolNumber: ProtocolNumberSchema.optional(),
   })
   .refine((b) => Object.keys(b).length > 0, 'give at least one field to change')
   .meta({
@@ -48,12 +48,12 @@ export const UpdateMeetingSchema = z
 export const MeetingSchema = z
   .object({
     id: IdSchema,
-    commissionId: z.string().describe('The commission whose meeting this is.'),
+    commissionId: IdSchema.describe('The commission whose meeting this is.'),
     kind: z.enum(MEETING_KINDS).describe('Commission session, working-group meeting, official visit or other.'),
-    title: z.string().describe('What the meeting was.'),
-    date: z.string().meta({ format: 'date' }).describe('The day of the meeting, YYYY-MM-DD.'),
-    place: z.string().describe('Where it took place.'),
-    protocolNumber: z.string().nullable().describe('Number of the signed protocol; null while there is none.'),
+    title: z.string().max(500).describe('What the meeting was.'),
+    date: DateSchema.describe('The day of the meeting, YYYY-MM-DD.'),
+    place: z.string().max(300).describe('Where it took place.'),
+    protocolNumber: z.string().max(100).nullable().describe('Number of the signed protocol; null while there is none.'),
     createdAt: InstantSchema,
     updatedAt: InstantSchema,
   })

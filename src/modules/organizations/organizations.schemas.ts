@@ -9,8 +9,8 @@ const KindSchema = z
   .describe('What the organization is: ministry, agency, enterprise, joint venture, region, business association or other.');
 
 const NameSchema = text(300).describe('Full official name, e.g. "Ministry of Industry of the Republic of Belarus".');
-const ShortNameSchema = text(100).describe('Short name or acronym, e.g. "Minprom"; null when there is none.');
-const ParentIdSchema = IdSchema.describe('The organization this one belongs to (an enterprise under its ministry); null for none.');
+const ShortNameSchema = text(100).nullable().describe('Short name or acronym, e.g. "Minprom"; null when there is none.');
+const ParentIdSchema = IdSchema.nullable().describe('The organization this one belongs to (an enterprise under its ministry); null for none.');
 
 const example = {
   name: 'Minsk Tractor Works',
@@ -23,20 +23,20 @@ const example = {
 export const CreateOrganizationSchema = z
   .strictObject({
     name: NameSchema,
-    shortName: ShortNameSchema.nullable().optional(),
+    shortName: ShortNameSchema.optional(),
     kind: KindSchema,
     country: CountrySchema,
-    parentId: ParentIdSchema.nullable().optional(),
+    parentId: ParentIdSchema.optional(),
   })
   .meta({ id: 'CreateOrganization', description: 'A new organization of one party\'s country.', example });
 
 export const UpdateOrganizationSchema = z
   .strictObject({
     name: NameSchema.optional(),
-    shortName: ShortNameSchema.nullable().optional(),
+    shortName: ShortNameSchema.optional(),
     kind: KindSchema.optional(),
     country: CountrySchema.optional(),
-    parentId: ParentIdSchema.nullable().optional(),
+    parentId: ParentIdSchema.optional(),
   })
   .refine((b) => Object.keys(b).length > 0, 'give at least one field to change')
   .meta({
@@ -49,11 +49,11 @@ export const UpdateOrganizationSchema = z
 export const OrganizationSchema = z
   .object({
     id: IdSchema,
-    name: z.string().describe('Full official name.'),
-    shortName: z.string().nullable().describe('Short name or acronym; null when there is none.'),
+    name: z.string().max(300).describe('Full official name.'),
+    shortName: z.string().max(100).nullable().describe('Short name or acronym; null when there is none.'),
     kind: z.enum(ORGANIZATION_KINDS).describe('What the organization is.'),
-    country: z.string().describe('Country, ISO 3166-1 alpha-2.'),
-    parentId: z.string().nullable().describe('Id of the parent organization; null for a top-level one.'),
+    country: CountrySchema,
+    parentId: IdSchema.nullable().describe('Id of the parent organization; null for a top-level one.'),
     createdAt: InstantSchema,
     updatedAt: InstantSchema,
   })

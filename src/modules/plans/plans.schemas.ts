@@ -59,9 +59,9 @@ export const PlanSchema = z
   .object({
     id: IdSchema,
     commissionId: IdSchema.describe('The commission whose plan this is.'),
-    title: z.string().describe('Title of the plan of measures.'),
-    periodStart: z.string().meta({ format: 'date' }).describe('First day of the period the plan covers, YYYY-MM-DD.'),
-    periodEnd: z.string().meta({ format: 'date' }).describe('Last day of the period the plan covers, YYYY-MM-DD.'),
+    title: z.string().max(500).describe('Title of the plan of measures.'),
+    periodStart: DateSchema.describe('First day of the period the plan covers, YYYY-MM-DD.'),
+    periodEnd: DateSchema.describe('Last day of the period the plan covers, YYYY-MM-DD.'),
     status: PlanStatusSchema,
     reportingFrequency: z.enum(REPORTING_FREQUENCIES).describe('quarterly or monthly progress reports.'),
     reportDueDays: z.number().int().min(0).max(90).describe('Days after a period ends by which its reports are due.'),

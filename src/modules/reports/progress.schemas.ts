@@ -2,7 +2,7 @@
 // This file is the contract between the computation (progress.service.ts) and the renderings.
 import { z } from 'zod';
 import { CONFIDENCE_LEVELS, LANGUAGES, PLAN_STATUSES, TASK_AREAS, TASK_STATUSES } from '../../db/enums.js';
-import { CountrySchema, DateSchema, IdSchema, InstantSchema } from '../../lib/common.schemas.js';
+import { CountrySchema, DateSchema, IdSchema, InstantSchema, MAX_DAYS } from '../../lib/common.schemas.js';
 
 export const REPORT_FORMATS = ['json', 'csv', 'xlsx', 'html'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -92,7 +92,7 @@ export const ReportTaskSchema = z
     dueDate: DateSchema.describe('Due date in force as of the date.'),
     originalDueDate: DateSchema.describe('The first due date, before any postponement.'),
     overdue: z.boolean().describe('Past its due date as of the date, neither closed nor cancelled.'),
-    daysOverdue: count('Days past the due date; 0 when not overdue.'),
+    daysOverdue: count('Days past the due date; 0 when not overdue.').max(MAX_DAYS),
     postponementCount: count('Moves to a later date, as of the date.'),
     daysMoved: count('Days the deadline was moved later in total.'),
     completion: z.enum(['on_time', 'late']).nullable().describe('For closed tasks: done on time or late against the due date.'),

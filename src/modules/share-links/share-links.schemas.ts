@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { LANGUAGES, SHARE_LINK_KINDS } from '../../db/enums.js';
 import { IdSchema, InstantSchema, text } from '../../lib/common.schemas.js';
 import { pageQuery, pageSchema } from '../../lib/pagination.js';
+import { MAX_TOKEN_LENGTH } from '../api-keys/api-keys.tokens.js';
+import { SECRET_PREFIX_LENGTH } from '../api-keys/api-keys.schemas.js';
 
 export const SHARE_LINK_STATUSES = ['active', 'expired', 'revoked'] as const;
 export type ShareLinkStatus = (typeof SHARE_LINK_STATUSES)[number];
@@ -27,6 +29,7 @@ export const CreateShareLinkSchema = z
     lang: LangSchema.optional(),
     expiresAt: z.iso
       .datetime({ offset: true })
+      .max(64)
       .optional()
       .describe(
         `When the link stops working, RFC 3339: in the future and at most ${MAX_LIFETIME_DAYS} days ahead. ` +
@@ -69,10 +72,10 @@ const ShareLinkParamsSchema = z
 
 const shareLinkFields = {
   id: IdSchema,
-  name: z.string().describe('Who the link is for.'),
+  name: z.string().max(200).describe('Who the link is for.'),
   kind: z.enum(SHARE_LINK_KINDS).describe('What the link opens.'),
   params: ShareLinkParamsSchema,
-  prefix: z.string().describe('The first characters of the link\'s secret, to tell links apart; the rest is never shown again.'),
+  prefix: z.string().max(SECRET_PREFIX_LENGTH).describe('The first characters of the link\'s secret, to tell links apart; the rest is never shown again.'),
   status: z
     .enum(SHARE_LINK_STATUSES)
     .describe('active until expiresAt; expired after; revoked from the moment of revocation. Only an active link opens.'),
@@ -80,7 +83,7 @@ const shareLinkFields = {
   revokedAt: InstantSchema.nullable().describe('When the link was revoked; null if it was not.'),
   lastUsedAt: InstantSchema.nullable().describe('When the link was last opened, to the minute; null if never.'),
   createdAt: InstantSchema,
-  createdByKeyId: z.string().nullable().describe('The API key that created the link.'),
+  createdByKeyId: IdSchema.nullable().describe('The API key that created the link.'),
 };
 
 const linkExample = {
@@ -106,6 +109,7 @@ export const CreatedShareLinkSchema = z
     ...shareLinkFields,
     url: z
       .string()
+      .max('/v1/links/'.length + MAX_TOKEN_LENGTH)
       .describe(
         'The path that opens the link, /v1/links/<secret>; put the service\'s origin in front. Shown this once: copy it now, it cannot be read again.',
       ),
@@ -126,7 +130,7 @@ export const ShareLinkPageSchema = pageSchema(ShareLinkSchema, 'ShareLinkPage', 
 
 /** The secret of a link, as it arrives in the path: anything up to a bound, so a malformed one is a plain 404. */
 export const OpenShareLinkParamsSchema = z.strictObject({
-  token: z.string().min(1).max(512).describe('The link\'s secret, as in the URL it was created with.'),
+  token: z.string().min(1).max(MAX_TOKEN_LENGTH).describe('The link\'s secret, as in the URL it was created with.'),
 });
 
 /** A link fixes everything it shows: no query parameter is accepted. */

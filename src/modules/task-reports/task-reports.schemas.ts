@@ -1,12 +1,13 @@
 // zod schemas of progress reports: one per executing organization per reporting period of a task, reviewed.
 import { z } from 'zod';
 import { CONFIDENCE_LEVELS, REPORT_STATUSES, ROLES } from '../../db/enums.js';
-import { IdSchema, InstantSchema, text } from '../../lib/common.schemas.js';
+import { DateSchema, IdSchema, InstantSchema, text } from '../../lib/common.schemas.js';
 import { pageQuery, pageSchema } from '../../lib/pagination.js';
 
 /** A quarter ('2026-Q4') or a month ('2026-11'); which of the two a plan takes is checked against the plan. */
 export const PeriodSchema = z
   .string()
+  .max(7)
   .regex(/^\d{4}-(Q[1-4]|0[1-9]|1[0-2])$/, 'expected a reporting period such as 2026-Q4 (quarterly plans) or 2026-11 (monthly plans)')
   .describe('A reporting period: a quarter such as "2026-Q4" in a quarterly plan, a month such as "2026-11" in a monthly one.')
   .meta({ example: '2026-Q4' });
@@ -80,13 +81,10 @@ export const TaskReportSchema = z
     taskId: IdSchema.describe('The task reported on.'),
     planId: IdSchema.describe('The plan of the task.'),
     organizationId: IdSchema.describe('The executing organization that reports.'),
-    period: z.string().describe('The reporting period, e.g. "2026-Q4" or "2026-11".'),
-    periodStart: z.string().meta({ format: 'date' }).describe('First day of the period.'),
-    periodEnd: z.string().meta({ format: 'date' }).describe('Last day of the period.'),
-    submissionDeadline: z
-      .string()
-      .meta({ format: 'date' })
-      .describe("The day by which the period's reports are due: its last day plus the plan's reportDueDays."),
+    period: PeriodSchema.describe('The reporting period, e.g. "2026-Q4" or "2026-11".'),
+    periodStart: DateSchema.describe('First day of the period.'),
+    periodEnd: DateSchema.describe('Last day of the period.'),
+    submissionDeadline: DateSchema.describe("The day by which the period's reports are due: its last day plus the plan's reportDueDays."),
     submittedLate: z
       .boolean()
       .describe(
@@ -95,27 +93,27 @@ export const TaskReportSchema = z
       ),
     percentComplete: PercentSchema,
     confidence: ConfidenceSchema,
-    narrative: z.string().describe('What was done in the period.'),
-    risks: z.string().nullable().describe('What threatens delivery; null if nothing was said.'),
+    narrative: z.string().max(5000).describe('What was done in the period.'),
+    risks: z.string().max(5000).nullable().describe('What threatens delivery; null if nothing was said.'),
     status: ReportStatusSchema,
     revision: z.number().int().min(1).describe('1 for the first submission, one more with each revision.'),
     submittedAt: InstantSchema.describe('When the current revision was submitted.'),
     submittedBy: z
       .object({
-        keyId: z.string().nullable().describe('The API key used; null for the command line.'),
+        keyId: IdSchema.nullable().describe('The API key used; null for the command line.'),
         role: z.enum(ROLES).describe('The role the key acted in.'),
-        organizationId: z.string().nullable().describe('The organization of a ministry key; null otherwise.'),
+        organizationId: IdSchema.nullable().describe('The organization of a ministry key; null otherwise.'),
       })
       .describe('Who submitted the current revision.'),
     reviewedAt: InstantSchema.nullable().describe('When the current revision was reviewed; null while awaiting review.'),
     reviewedBy: z
       .object({
-        keyId: z.string().nullable().describe('The API key used.'),
+        keyId: IdSchema.nullable().describe('The API key used.'),
         role: z.enum(ROLES).describe('The role the key acted in: secretariat or co_chair.'),
       })
       .nullable()
       .describe('Who reviewed the current revision; null while awaiting review.'),
-    reviewComment: z.string().nullable().describe("The reviewer's comment: why it was returned, or a remark."),
+    reviewComment: z.string().max(2000).nullable().describe("The reviewer's comment: why it was returned, or a remark."),
     createdAt: InstantSchema.describe('When the report was first submitted.'),
     updatedAt: InstantSchema,
   })

@@ -1,7 +1,7 @@
 // zod schemas of tasks (the measures of a plan), their assignees, filters and status transitions.
 import { z } from 'zod';
 import { ASSIGNEE_ROLES, LANGUAGES, ROLES, TASK_AREAS, TASK_STATUSES } from '../../db/enums.js';
-import { CountrySchema, DateSchema, IdSchema, InstantSchema, text } from '../../lib/common.schemas.js';
+import { CountrySchema, DateSchema, IdSchema, InstantSchema, MAX_DAYS, text } from '../../lib/common.schemas.js';
 import { pageQuery, pageSchema } from '../../lib/pagination.js';
 
 export const TaskStatusSchema = z.enum(TASK_STATUSES).describe(
@@ -13,6 +13,7 @@ const AssigneeRoleSchema = z.enum(ASSIGNEE_ROLES).describe('lead: head executor;
 const CodeSchema = z
   .string()
   .trim()
+  .max(32, 'up to 32 characters')
   .regex(/^[0-9A-Za-z\u0400-\u04FF][0-9A-Za-z\u0400-\u04FF.\-/]{0,31}$/, 'letters, digits, ".", "-" or "/", up to 32')
   .describe('Number of the measure, unique in its plan, e.g. "2.3".');
 
@@ -95,7 +96,7 @@ export const UpdateTaskSchema = z
     area: AreaSchema.optional(),
     formOfCompletion: text(1000).nullable().optional().describe('How completion is evidenced; null clears.'),
     expectedResult: text(2000).nullable().optional().describe('The result expected; null clears.'),
-    basis: BasisInputSchema.nullable().optional(),
+    basis: BasisInputSchema.nullable().optional().describe('The meeting and protocol item that created the task; null clears.'),
     translations: TranslationsSchema.optional().describe('Replaces all translations.'),
     dueDate: DateSchema.optional().describe(
       'Only while the plan is a draft; once approved, deadlines change through deadline changes.',
@@ -113,53 +114,61 @@ const AssigneeSchema = z
   .object({
     organizationId: IdSchema,
     role: AssigneeRoleSchema,
-    name: z.string().describe('Name of the organization.'),
-    shortName: z.string().nullable().describe('Short name, if any.'),
-    country: z.string().describe('Country of the organization, ISO 3166-1 alpha-2.'),
+    name: z.string().max(300).describe('Name of the organization.'),
+    shortName: z.string().max(100).nullable().describe('Short name, if any.'),
+    country: CountrySchema.describe('Country of the organization, ISO 3166-1 alpha-2.'),
   })
   .meta({ id: 'Assignee', description: 'An executor of a task.' });
 
 const CompletionSchema = z
   .object({
-    completedOn: z.string().describe('Day the task was reported done, in the commission\'s time zone.'),
+    completedOn: DateSchema.describe('Day the task was reported done, in the commission\'s time zone.'),
     againstDueDate: z.enum(['on_time', 'late']).describe('Against the due date in force.'),
     againstOriginalDueDate: z.enum(['on_time', 'late']).describe('Against the first due date, before postponements.'),
-    daysLate: z.number().int().min(0).describe('Days after the current due date it was completed.'),
+    daysLate: z.number().int().min(0).max(MAX_DAYS).describe('Days after the current due date it was completed.'),
   })
-  .describe('How a closed task did against its deadlines; null unless the task is closed.');
+  .describe('How a closed task did against its deadlines.');
 
 export const TaskSchema = z
   .object({
     id: IdSchema,
     planId: IdSchema.describe('The plan the task belongs to.'),
     commissionId: IdSchema.describe('The commission of the plan.'),
-    code: z.string().describe('Number of the measure, unique in its plan.'),
-    title: z.string().describe('What is to be done.'),
-    description: z.string().nullable().describe('Details of the measure.'),
+    code: z.string().max(32).describe('Number of the measure, unique in its plan.'),
+    title: z.string().max(1000).describe('What is to be done.'),
+    description: z.string().max(10000).nullable().describe('Details of the measure.'),
     area: AreaSchema,
-    formOfCompletion: z.string().nullable().describe('How completion is evidenced.'),
-    expectedResult: z.string().nullable().describe('The result expected.'),
+    formOfCompletion: z.string().max(1000).nullable().describe('How completion is evidenced.'),
+    expectedResult: z.string().max(2000).nullable().describe('The result expected.'),
     basis: z
       .object({
         meetingId: IdSchema.describe('The meeting whose protocol set the task.'),
-        protocolItem: z.string().nullable().describe('Item of the protocol.'),
+        protocolItem: z.string().max(100).nullable().describe('Item of the protocol.'),
       })
       .nullable()
       .describe('The meeting and protocol item that created the task.'),
     translations: z
-      .partialRecord(z.enum(LANGUAGES), z.object({ title: z.string().optional(), description: z.string().optional() }))
+      .partialRecord(
+        z.enum(LANGUAGES),
+        z
+          .object({
+            title: z.string().max(1000).optional().describe('The title in this language.'),
+            description: z.string().max(10000).optional().describe('The description in this language.'),
+          })
+          .describe('Title and description in one language.'),
+      )
       .describe('Translations of title and description by language.'),
-    dueDate: z.string().describe('Current deadline, YYYY-MM-DD.'),
-    originalDueDate: z.string().describe('The first deadline set, before any postponement.'),
+    dueDate: DateSchema.describe('Current deadline, YYYY-MM-DD.'),
+    originalDueDate: DateSchema.describe('The first deadline set, before any postponement.'),
     postponementCount: z.number().int().min(0).describe('How many times the deadline was moved later.'),
     status: TaskStatusSchema,
     statusChangedAt: InstantSchema,
     completedAt: InstantSchema.nullable().describe('When the task was last reported done; null if it is not.'),
     closedAt: InstantSchema.nullable().describe('When the secretariat closed the task.'),
     overdue: z.boolean().describe('Due before today (commission time zone) and neither closed nor cancelled.'),
-    daysOverdue: z.number().int().min(0).describe('Days past the due date; 0 when not overdue.'),
-    completion: CompletionSchema.nullable(),
-    assignees: z.array(AssigneeSchema).describe('Executors, leads first.'),
+    daysOverdue: z.number().int().min(0).max(MAX_DAYS).describe('Days past the due date; 0 when not overdue.'),
+    completion: CompletionSchema.nullable().describe('How a closed task did against its deadlines; null unless the task is closed.'),
+    assignees: z.array(AssigneeSchema).max(20).describe('Executors, leads first.'),
     createdAt: InstantSchema,
     updatedAt: InstantSchema,
   })
@@ -232,7 +241,7 @@ export const StatusChangeSchema = z
     taskId: IdSchema.describe('The task that moved.'),
     from: TaskStatusSchema.describe('Status before.'),
     to: TaskStatusSchema.describe('Status after.'),
-    comment: z.string().nullable().describe('Why, as given by the caller.'),
+    comment: z.string().max(2000).nullable().describe('Why, as given by the caller.'),
     actor: z
       .object({
         keyId: IdSchema.nullable().describe('The API key used; null for transitions recorded before keys existed.'),

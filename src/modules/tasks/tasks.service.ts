@@ -23,7 +23,7 @@ export function codeSortKey(code: string): string {
   return code.toLowerCase().replace(/\d+/g, (d) => d.padStart(8, '0'));
 }
 
-function searchTextOf(t: Pick<repo.TaskRow, 'code' | 'title' | 'description' | 'translations'>): string {
+export function searchTextOf(t: Pick<repo.TaskRow, 'code' | 'title' | 'description' | 'translations'>): string {
   const translated = Object.values(t.translations ?? {}).flatMap((tr) => [tr?.title, tr?.description]);
   return [t.code, t.title, t.description, ...translated].filter(Boolean).join('\n').toLowerCase();
 }
