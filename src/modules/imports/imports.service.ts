@@ -9,7 +9,7 @@ import { recordChange } from '../history/history.recorder.js';
 import { findPlan } from '../plans/plans.repository.js';
 import type { Plan } from '../plans/plans.schemas.js';
 import * as tasksRepo from '../tasks/tasks.repository.js';
-import { codeSortKey, presentTask, searchTextOf } from '../tasks/tasks.service.js';
+import { newTaskRow, presentTask, searchTextOf } from '../tasks/tasks.service.js';
 import type { CreateTask } from '../tasks/tasks.schemas.js';
 import { cellText, checkLayout, clip, dataRows, findLayout, type Column, type DataRow, type Layout } from './imports.columns.js';
 import { cellRef, MAX_SHEET_ROWS, readCsv, readXlsx, XLSX_MEDIA_TYPE, type SourceFile, type SourceSheet } from './imports.files.js';
@@ -143,31 +143,7 @@ export function createImportService({ db, clock }: ServiceDeps) {
 
   function createTask(tx: Db, plan: Plan, input: CreateTask, at: string): string {
     const id = newId();
-    const row: tasksRepo.TaskRow = {
-      id,
-      planId: plan.id,
-      code: input.code,
-      codeSortKey: codeSortKey(input.code),
-      title: input.title,
-      description: input.description ?? null,
-      area: input.area,
-      formOfCompletion: input.formOfCompletion ?? null,
-      expectedResult: input.expectedResult ?? null,
-      basisMeetingId: input.basis?.meetingId ?? null,
-      basisProtocolItem: input.basis?.protocolItem ?? null,
-      translations: input.translations ?? {},
-      searchText: '',
-      dueDate: input.dueDate,
-      originalDueDate: input.dueDate,
-      postponementCount: 0,
-      status: 'not_started',
-      statusChangedAt: at,
-      completedAt: null,
-      closedAt: null,
-      createdAt: at,
-      updatedAt: at,
-    };
-    row.searchText = searchTextOf(row);
+    const row = newTaskRow(id, plan.id, input, at);
     tasksRepo.insertTask(tx, row);
     tasksRepo.replaceAssignees(tx, id, input.assignees);
     return id;

@@ -105,6 +105,36 @@ function refuseTakenCode(tx: Db, planId: string, code: string, exceptTaskId?: st
   }
 }
 
+/** The row of a new task: not started, its deadline also its original one. Used by creation and import. */
+export function newTaskRow(id: string, planId: string, input: CreateTask, at: string): repo.TaskRow {
+  const row: repo.TaskRow = {
+    id,
+    planId,
+    code: input.code,
+    codeSortKey: codeSortKey(input.code),
+    title: input.title,
+    description: input.description ?? null,
+    area: input.area,
+    formOfCompletion: input.formOfCompletion ?? null,
+    expectedResult: input.expectedResult ?? null,
+    basisMeetingId: input.basis?.meetingId ?? null,
+    basisProtocolItem: input.basis?.protocolItem ?? null,
+    translations: input.translations ?? {},
+    searchText: '',
+    dueDate: input.dueDate,
+    originalDueDate: input.dueDate,
+    postponementCount: 0,
+    status: 'not_started',
+    statusChangedAt: at,
+    completedAt: null,
+    closedAt: null,
+    createdAt: at,
+    updatedAt: at,
+  };
+  row.searchText = searchTextOf(row);
+  return row;
+}
+
 export function createTaskService({ db, clock }: ServiceDeps) {
   const load = (tx: Db, id: string): repo.TaskRecord => {
     const record = repo.findTaskRecord(tx, id);
@@ -147,31 +177,7 @@ export function createTaskService({ db, clock }: ServiceDeps) {
         checkBasis(tx, plan, input.basis);
         checkAssignees(tx, plan, input.assignees);
         const at = now.toISOString();
-        const row: repo.TaskRow = {
-          id,
-          planId: plan.id,
-          code: input.code,
-          codeSortKey: codeSortKey(input.code),
-          title: input.title,
-          description: input.description ?? null,
-          area: input.area,
-          formOfCompletion: input.formOfCompletion ?? null,
-          expectedResult: input.expectedResult ?? null,
-          basisMeetingId: input.basis?.meetingId ?? null,
-          basisProtocolItem: input.basis?.protocolItem ?? null,
-          translations: input.translations ?? {},
-          searchText: '',
-          dueDate: input.dueDate,
-          originalDueDate: input.dueDate,
-          postponementCount: 0,
-          status: 'not_started',
-          statusChangedAt: at,
-          completedAt: null,
-          closedAt: null,
-          createdAt: at,
-          updatedAt: at,
-        };
-        row.searchText = searchTextOf(row);
+        const row = newTaskRow(id, plan.id, input, at);
         repo.insertTask(tx, row);
         repo.replaceAssignees(tx, id, input.assignees);
         const created = presentTask(load(tx, id), now);
