@@ -1,8 +1,9 @@
 // Drizzle queries of the calendar feed: the approved plans in scope, and their open tasks with executors.
-import { and, asc, desc, eq, exists, inArray, notInArray, type SQL } from 'drizzle-orm';
+import { and, asc, eq, exists, inArray, notInArray, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/connection.js';
+import { assigneesByTask } from '../tasks/tasks.repository.js';
 import type { AssigneeRole } from '../../db/enums.js';
-import { commissions, organizations, plans, taskAssignees, tasks, type TaskTranslations } from '../../db/schema.js';
+import { commissions, plans, taskAssignees, tasks, type TaskTranslations } from '../../db/schema.js';
 import { OUT_OF_CONTROL_STATUSES } from '../tasks/task-timeliness.js';
 
 export interface CalendarPlan {
@@ -121,27 +122,6 @@ export function openTasks(db: Db, planIds: string[], organizationId?: string): C
     .orderBy(asc(tasks.planId), asc(tasks.codeSortKey), asc(tasks.id))
     .all();
   if (rows.length === 0) return [];
-  const assignees = db
-    .select({
-      taskId: taskAssignees.taskId,
-      organizationId: taskAssignees.organizationId,
-      role: taskAssignees.role,
-      name: organizations.name,
-      shortName: organizations.shortName,
-      country: organizations.country,
-    })
-    .from(taskAssignees)
-    .innerJoin(organizations, eq(organizations.id, taskAssignees.organizationId))
-    .innerJoin(tasks, eq(tasks.id, taskAssignees.taskId))
-    .where(and(inArray(tasks.planId, planIds), notInArray(tasks.status, [...OUT_OF_CONTROL_STATUSES])))
-    // Leads first ('lead' sorts after 'co_executor'), then in the order they were given.
-    .orderBy(asc(taskAssignees.taskId), desc(taskAssignees.role), asc(taskAssignees.position))
-    .all();
-  const byTask = new Map<string, CalendarAssignee[]>();
-  for (const { taskId, ...a } of assignees) {
-    const list = byTask.get(taskId) ?? [];
-    list.push(a);
-    byTask.set(taskId, list);
-  }
+  const byTask = assigneesByTask(db, and(inArray(tasks.planId, planIds), notInArray(tasks.status, [...OUT_OF_CONTROL_STATUSES])));
   return rows.map((r) => ({ ...r, translations: r.translations ?? {}, assignees: byTask.get(r.id) ?? [] }));
 }

@@ -1,7 +1,8 @@
 // Drizzle queries of the progress report: the scope's plans, tasks, assignees, transitions, deadline
 // changes, progress reports and indicators, each read as it stood before an instant.
-import { and, asc, desc, eq, inArray, isNotNull, lt } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, lt } from 'drizzle-orm';
 import type { Db } from '../../db/connection.js';
+import { assigneesByTask } from '../tasks/tasks.repository.js';
 import type { AssigneeRole, PlanStatus, TaskStatus } from '../../db/enums.js';
 import {
   commissions,
@@ -9,10 +10,8 @@ import {
   indicators,
   indicatorValues,
   meetings,
-  organizations,
   plans,
   progressReports,
-  taskAssignees,
   tasks,
   taskStatusChanges,
 } from '../../db/schema.js';
@@ -68,28 +67,7 @@ export function tasksOf(db: Db, planIds: string[], before: string): ReportTaskRo
     .where(and(inArray(tasks.planId, planIds), lt(tasks.createdAt, before)))
     .orderBy(asc(tasks.planId), asc(tasks.codeSortKey), asc(tasks.id))
     .all();
-  const assignees = db
-    .select({
-      taskId: taskAssignees.taskId,
-      organizationId: taskAssignees.organizationId,
-      role: taskAssignees.role,
-      name: organizations.name,
-      shortName: organizations.shortName,
-      country: organizations.country,
-    })
-    .from(taskAssignees)
-    .innerJoin(tasks, eq(tasks.id, taskAssignees.taskId))
-    .innerJoin(organizations, eq(organizations.id, taskAssignees.organizationId))
-    .where(inArray(tasks.planId, planIds))
-    // Leads first ('lead' sorts after 'co_executor'), then in the order they were given: as GET /v1/tasks.
-    .orderBy(asc(taskAssignees.taskId), desc(taskAssignees.role), asc(taskAssignees.position))
-    .all();
-  const byTask = new Map<string, ReportAssignee[]>();
-  for (const { taskId, ...a } of assignees) {
-    const list = byTask.get(taskId) ?? [];
-    list.push(a);
-    byTask.set(taskId, list);
-  }
+  const byTask = assigneesByTask(db, inArray(tasks.planId, planIds));
   return rows.map(({ task, meeting }) => ({
     ...task,
     assignees: byTask.get(task.id) ?? [],

@@ -42,9 +42,13 @@ export interface TaskFilter {
 
 const recordColumns = { task: tasks, commissionId: plans.commissionId, timeZone: commissions.timeZone };
 
-function withAssignees(db: Db, rows: { task: TaskRow; commissionId: string; timeZone: string }[]): TaskRecord[] {
-  if (rows.length === 0) return [];
-  const assignees = db
+/**
+ * The assignees, with their organization, of the tasks `where` selects (tasks and task_assignees are
+ * joined), grouped by task: leads first ('lead' sorts after 'co_executor'), then in the order given.
+ * Every list of tasks (the API, the report, the calendar) reads them so, in one query.
+ */
+export function assigneesByTask(db: Db, where: SQL | undefined): Map<string, AssigneeRecord[]> {
+  const rows = db
     .select({
       taskId: taskAssignees.taskId,
       organizationId: taskAssignees.organizationId,
@@ -54,22 +58,29 @@ function withAssignees(db: Db, rows: { task: TaskRow; commissionId: string; time
       country: organizations.country,
     })
     .from(taskAssignees)
+    .innerJoin(tasks, eq(tasks.id, taskAssignees.taskId))
     .innerJoin(organizations, eq(organizations.id, taskAssignees.organizationId))
-    .where(
-      inArray(
-        taskAssignees.taskId,
-        rows.map((r) => r.task.id),
-      ),
-    )
-    // Leads first ('lead' sorts after 'co_executor'), then in the order they were given.
+    .where(where)
     .orderBy(asc(taskAssignees.taskId), desc(taskAssignees.role), asc(taskAssignees.position))
     .all();
   const byTask = new Map<string, AssigneeRecord[]>();
-  for (const { taskId, ...a } of assignees) {
+  for (const { taskId, ...a } of rows) {
     const list = byTask.get(taskId) ?? [];
     list.push(a);
     byTask.set(taskId, list);
   }
+  return byTask;
+}
+
+function withAssignees(db: Db, rows: { task: TaskRow; commissionId: string; timeZone: string }[]): TaskRecord[] {
+  if (rows.length === 0) return [];
+  const byTask = assigneesByTask(
+    db,
+    inArray(
+      taskAssignees.taskId,
+      rows.map((r) => r.task.id),
+    ),
+  );
   return rows.map((r) => ({ ...r.task, commissionId: r.commissionId, timeZone: r.timeZone, assignees: byTask.get(r.task.id) ?? [] }));
 }
 
