@@ -4,7 +4,7 @@ import Fastify, { LogController, type FastifyRequest, type FastifyServerOptions 
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { DEFAULTS, type Config } from './config.js';
 import dbPlugin from './plugins/db.js';
-import problemDetails, { refuseUnsupportedMethod } from './plugins/problem-details.js';
+import problemDetails, { frameworkErrors, refuseUnsupportedMethod } from './plugins/problem-details.js';
 import auth from './plugins/auth.js';
 import security from './plugins/security.js';
 import idempotency from './plugins/idempotency.js';
@@ -81,6 +81,7 @@ export async function buildApp({ config, clock = () => new Date(), logger }: Bui
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     routerOptions: { ignoreTrailingSlash: true },
     trustProxy: config.trustProxy ?? false,
+    frameworkErrors,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);

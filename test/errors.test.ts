@@ -2,7 +2,7 @@
 import t from 'tap';
 import { buildApp } from '../src/app.js';
 import { PROBLEM_TYPE_BASE } from '../src/errors.js';
-import { asSecretariat, build, json, SECRETARIAT_TOKEN } from './helper.js';
+import { asSecretariat, assertProblem, build, json, SECRETARIAT_TOKEN } from './helper.js';
 
 const PROBLEM = /^application\/problem\+json/;
 
@@ -149,4 +149,17 @@ t.test('every response carries an x-request-id, and ids differ between requests'
   const b = await app.inject({ url: '/health' });
   t.match(a.headers['x-request-id'], /^[0-9a-f-]{36}$/);
   t.not(a.headers['x-request-id'], b.headers['x-request-id']);
+});
+
+t.test('URLs the router cannot read are problem documents too: bad percent-encoding, an over-long parameter', async (t) => {
+  const app = await build(t);
+  const cases: [string, number][] = [
+    ['/v1/tasks/%zz', 400],
+    ['/v1/tasks/%ED%A0%80', 400],
+    [`/v1/tasks/${'a'.repeat(101)}`, 414],
+  ];
+  for (const [url, status] of cases) {
+    const res = await app.inject({ method: 'GET', url });
+    assertProblem(t, res, status, 'bad-request');
+  }
 });

@@ -74,6 +74,15 @@ export async function refuseUnsupportedMethod(request: FastifyRequest): Promise<
   throw new AppError(ERRORS.methodNotAllowed, detail, undefined, { allow: allow.join(', ') });
 }
 
+/**
+ * Errors Fastify's router raises before any hook or handler runs (a path that is not valid percent-encoding,
+ * a path parameter over the router's length limit): answered as problem documents like every other error.
+ */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const status = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : (error.statusCode ?? 400);
+  return sendProblem(request, reply, ERRORS.badRequest, error.message, undefined, status >= 400 && status < 500 ? status : 400);
+}
+
 export default fp(
   async (app) => {
     const routeTable = new RouteTable();

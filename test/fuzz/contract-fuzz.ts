@@ -1,0 +1,511 @@
+// Contract fuzzing: requests generated from the app's own OpenAPI document (app.swagger()) with fast-check,
+// valid values from each schema and mutators that break them, sent with every role's key, none, or garbage.
+// Every response must be < 500; every 4xx a problem document; and no refused request may change the database.
+// Used by test/fuzz.test.ts (short, fixed seed) and scripts/fuzz.ts (`npm run test:fuzz`, ≥ 10,000 requests).
+import fc from 'fast-check';
+import type { InjectOptions } from 'fastify';
+import type { App } from '../../src/app.js';
+import { snapshot } from '../helper.js';
+import { seedWorld, type World } from '../access/world.js';
+
+type Schema = Record<string, any>;
+type Arb = fc.Arbitrary<unknown>;
+
+export interface FuzzRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  /** Raw payload (string or bytes), or undefined for none. */
+  payload?: string | Buffer;
+}
+
+export interface Violation {
+  index: number;
+  kind: '5xx' | 'not-a-problem' | 'db-changed' | 'inject-threw';
+  operationId: string;
+  status: number;
+  detail: string;
+  request: FuzzRequest;
+}
+
+export interface FuzzResult {
+  seed: number;
+  requests: number;
+  histogram: Record<string, number>;
+  violations: Violation[];
+  skipped: number;
+  ms: number;
+}
+
+interface Op {
+  operationId: string;
+  method: string;
+  path: string;
+  params: { name: string; in: string; required: boolean; schema: Schema }[];
+  body?: { contentTypes: string[]; schema?: Schema; required: boolean };
+}
+
+const HUGE = 100 * 1024;
+/** Lone surrogates, RTL overrides, zero-width, NUL, combining marks, emoji, a BOM, Cyrillic look-alikes. */
+const ODD_UNICODE = [
+  '\u202Eevil\u202C',
+  'a\u200Bb\u200Dc\uFEFF',
+  '\u0000',
+  'x\u0000y',
+  '\uD800',
+  '\uDFFF',
+  'a\uDC00b',
+  '\u0301\u0301\u0301',
+  '👩‍👩‍👧‍👦',
+  'раз два',
+  '\u2028\u2029',
+  '\t\r\n',
+  '   ',
+  "'; DROP TABLE tasks; --",
+  '../../etc/passwd',
+  '%00',
+  '${7*7}{{7*7}}',
+];
+const BAD_UUIDS = [
+  'not-an-id',
+  '',
+  '0',
+  '019a7c2e-7a10-7000-8000-00000000001',
+  '019a7c2e-7a10-7000-8000-0000000000100',
+  '019A7C2E-7A10-7000-8000-000000000010',
+  'g19a7c2e-7a10-7000-8000-000000000010',
+  '00000000-0000-0000-0000-000000000000',
+  'ffffffff-ffff-ffff-ffff-ffffffffffff',
+  '019a7c2e7a1070008000000000000010',
+  '{019a7c2e-7a10-7000-8000-000000000010}',
+];
+const BAD_DATES = ['2026-02-30', '2026-02-29', '2026-13-01', '2026-00-10', '0000-00-00', '2026-2-3', '26-02-03', '2026-02-03T10:00:00Z', '9999-12-31', '0001-01-01', '+2026-01-01', '2026-04-31'];
+const BAD_INSTANTS = ['2026-02-30T10:00:00Z', '2026-11-28T25:00:00Z', '2026-11-28 09:00:00', '2026-11-28T09:00:00', '2026-11-28T09:00:00+25:00', 'yesterday', '1e12'];
+const BAD_CURSORS = ['', 'x', 'eyJ4IjoxfQ', 'eyJpZCI6Im5vcGUifQ==', '%%%', 'null', '{"id":1}', 'A'.repeat(4097), '\uD800', 'MTIz', '019a7c2e-7a10-7000-8000-000000000010'];
+const WRONG_TYPES: unknown[] = [null, true, false, 0, -1, 1.5, 1e308, -1e308, 2 ** 53 + 1, '', 'x', '1', [], [1], {}, { a: 1 }];
+
+const huge = (ch = 'a') => ch.repeat(HUGE);
+const text = fc.string({ maxLength: 20 });
+const oddUnicode = fc.oneof(fc.constantFrom(...ODD_UNICODE), fc.string({ unit: 'binary', maxLength: 20 }));
+
+function deref(doc: any, schema: Schema | undefined): Schema {
+  let s = schema ?? {};
+  for (let i = 0; i < 20 && typeof s.$ref === 'string'; i++) {
+    const name = s.$ref.replace('#/components/schemas/', '');
+    s = doc.components?.schemas?.[name] ?? {};
+  }
+  return s;
+}
+
+/** The operations of the running app, read from its OpenAPI document. */
+export function operationsFrom(doc: any): Op[] {
+  const ops: Op[] = [];
+  for (const [path, item] of Object.entries<any>(doc.paths)) {
+    for (const [method, op] of Object.entries<any>(item)) {
+      const params = (op.parameters ?? []).map((p: any) => ({ name: p.name, in: p.in, required: !!p.required, schema: deref(doc, p.schema) }));
+      const content = op.requestBody?.content as Record<string, { schema?: Schema }> | undefined;
+      const body = content
+        ? {
+            contentTypes: Object.keys(content),
+            schema: content['application/json'] ? deref(doc, content['application/json'].schema) : undefined,
+            required: !!op.requestBody.required,
+          }
+        : undefined;
+      ops.push({ operationId: String(op.operationId), method: method.toUpperCase(), path, params, ...(body ? { body } : {}) });
+    }
+  }
+  return ops;
+}
+
+/** Generators from the JSON Schema subset the app emits, with a pool of real ids for uuid fields. */
+export class SchemaArbs {
+  constructor(
+    private readonly doc: any,
+    private readonly ids: string[],
+  ) {}
+
+  private s(schema: Schema | undefined) {
+    return deref(this.doc, schema);
+  }
+
+  uuid(): Arb {
+    return fc.oneof({ arbitrary: fc.constantFrom(...this.ids), weight: 3 }, { arbitrary: fc.uuid(), weight: 1 });
+  }
+
+  /** A value the schema accepts (as far as the schema alone says: references may still not exist). */
+  valid(schema0: Schema | undefined, depth = 0): Arb {
+    const schema = this.s(schema0);
+    if (depth > 6) return fc.constant(null);
+    if ('const' in schema) return fc.constant(schema.const);
+    if (Array.isArray(schema.enum)) return fc.constantFrom(...schema.enum);
+    const alts = schema.anyOf ?? schema.oneOf;
+    if (Array.isArray(alts)) return fc.oneof(...alts.map((a: Schema) => this.valid(a, depth + 1)));
+    if (Array.isArray(schema.type)) return fc.oneof(...schema.type.map((t: string) => this.valid({ ...schema, type: t }, depth + 1)));
+    switch (schema.type) {
+      case 'null':
+        return fc.constant(null);
+      case 'boolean':
+        return fc.boolean();
+      case 'integer':
+        return fc.integer({ min: schema.minimum ?? -1000, max: schema.maximum ?? 1000 });
+      case 'number':
+        return fc.double({ min: schema.minimum ?? -1e6, max: schema.maximum ?? 1e6, noNaN: true, noDefaultInfinity: true });
+      case 'string':
+        return this.validString(schema);
+      case 'array': {
+        const min = schema.minItems ?? 0;
+        return fc.array(this.valid(schema.items, depth + 1), { minLength: min, maxLength: Math.max(min, Math.min(schema.maxItems ?? 3, 3)) });
+      }
+      case 'object':
+      default: {
+        const props = (schema.properties ?? {}) as Record<string, Schema>;
+        const keys = Object.keys(props);
+        if (keys.length === 0 && schema.additionalProperties && typeof schema.additionalProperties === 'object') {
+          const names = schema.propertyNames ? this.valid(schema.propertyNames, depth + 1) : text;
+          return fc.dictionary(names as fc.Arbitrary<string>, this.valid(schema.additionalProperties, depth + 1), { maxKeys: 3 });
+        }
+        if (keys.length === 0) return fc.constant({});
+        return fc.record(Object.fromEntries(keys.map((k) => [k, this.valid(props[k], depth + 1)])), {
+          requiredKeys: (schema.required ?? []) as never[],
+        });
+      }
+    }
+  }
+
+  private validString(schema: Schema): Arb {
+    if (schema.format === 'uuid') return this.uuid();
+    if (schema.format === 'date') {
+      return fc.date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2030-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
+    }
+    if (schema.format === 'date-time') {
+      return fc.date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2030-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString());
+    }
+    if (schema.format === 'uri' || schema.format === 'uri-reference') return fc.webUrl();
+    if (typeof schema.pattern === 'string') {
+      try {
+        const re = new RegExp(schema.pattern, 'u');
+        return fc.stringMatching(re).filter((v) => v.length >= (schema.minLength ?? 0) && v.length <= (schema.maxLength ?? Infinity));
+      } catch {
+        /* a pattern fast-check cannot read: fall through */
+      }
+    }
+    const min = schema.minLength ?? 0;
+    return fc.string({ minLength: min, maxLength: Math.max(min, Math.min(schema.maxLength ?? 40, 40)) });
+  }
+
+  /** A value the schema refuses (or at the edge of what it accepts). */
+  broken(schema0: Schema | undefined, depth = 0): Arb {
+    const schema = this.s(schema0);
+    const generic: Arb[] = [fc.constantFrom(...WRONG_TYPES), fc.constant(huge()), oddUnicode];
+    if (depth > 4) return fc.oneof(...generic);
+    const specific: Arb[] = [];
+    const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
+    if (Array.isArray(schema.enum)) specific.push(fc.constantFrom(...schema.enum.map((e: unknown) => `${String(e)}X`), ...schema.enum.map((e: unknown) => String(e).toUpperCase())));
+    if (type === 'string' || schema.format) {
+      if (schema.format === 'uuid') specific.push(fc.constantFrom(...BAD_UUIDS));
+      if (schema.format === 'date' || /\\d\{4\}-/.test(schema.pattern ?? '')) specific.push(fc.constantFrom(...BAD_DATES));
+      if (schema.format === 'date-time') specific.push(fc.constantFrom(...BAD_INSTANTS, ...BAD_DATES));
+      if (schema.minLength !== undefined && schema.minLength > 0) specific.push(fc.constant('a'.repeat(schema.minLength - 1)));
+      if (schema.maxLength !== undefined) specific.push(fc.constantFrom('a'.repeat(schema.maxLength + 1), 'я'.repeat(schema.maxLength), '👍'.repeat(schema.maxLength)));
+      specific.push(this.valid(schema, depth).map((v) => (typeof v === 'string' ? ` ${v}\u0000` : v)));
+    }
+    if (type === 'integer' || type === 'number') {
+      const vals: unknown[] = [1.5, -0, '1', 2 ** 53, -(2 ** 53), 1e308];
+      if (schema.minimum !== undefined) vals.push(schema.minimum - 1, schema.minimum);
+      if (schema.maximum !== undefined) vals.push(schema.maximum + 1, schema.maximum);
+      specific.push(fc.constantFrom(...vals));
+    }
+    if (type === 'boolean') specific.push(fc.constantFrom('true', 1, 0, 'false', 'yes'));
+    if (type === 'array') {
+      const max = schema.maxItems ?? 50;
+      specific.push(fc.array(this.valid(schema.items, depth + 1), { minLength: max + 1, maxLength: max + 1 }));
+      specific.push(fc.array(this.broken(schema.items, depth + 1), { minLength: 1, maxLength: 3 }));
+      if (schema.minItems) specific.push(fc.constant([]));
+    }
+    if (type === 'object' || schema.properties) {
+      const props = (schema.properties ?? {}) as Record<string, Schema>;
+      const keys = Object.keys(props);
+      const valid = this.valid(schema, depth) as fc.Arbitrary<Record<string, unknown>>;
+      const required = (schema.required ?? []) as string[];
+      // Drop a required field.
+      if (required.length) specific.push(fc.tuple(valid, fc.constantFrom(...required)).map(([o, k]) => Object.fromEntries(Object.entries(o).filter(([key]) => key !== k))));
+      // An unknown field, or a prototype-polluting one.
+      specific.push(
+        fc.tuple(valid, fc.constantFrom('extra', 'id', 'createdAt', '__proto__', 'constructor', 'ID', ''), fc.jsonValue({ maxDepth: 1 })).map(([o, k, v]) => {
+          const out = { ...o };
+          Object.defineProperty(out, k, { value: v, enumerable: true, configurable: true, writable: true });
+          return out;
+        }),
+      );
+      // One field broken.
+      if (keys.length) {
+        specific.push(
+          fc.tuple(valid, fc.constantFrom(...keys).chain((k) => fc.tuple(fc.constant(k), this.broken(props[k], depth + 1)))).map(([o, [k, v]]) => ({ ...o, [k]: v })),
+        );
+      }
+    }
+    return fc.oneof({ arbitrary: fc.oneof(...generic), weight: 1 }, ...specific.map((arbitrary) => ({ arbitrary, weight: 2 })));
+  }
+
+  /** Mostly valid (so requests reach the handlers), often broken. */
+  any(schema: Schema | undefined): Arb {
+    return fc.oneof({ arbitrary: this.valid(schema), weight: 3 }, { arbitrary: this.broken(schema), weight: 2 });
+  }
+}
+
+/** Percent-encodes like encodeURIComponent, but a lone surrogate becomes the (invalid UTF-8) bytes of one. */
+function enc(value: string): string {
+  let out = '';
+  for (const ch of value) {
+    const cp = ch.codePointAt(0) ?? 0;
+    out += cp >= 0xd800 && cp <= 0xdfff ? '%ED%A0%80' : encodeURIComponent(ch);
+  }
+  return out;
+}
+
+const stringify = (v: unknown) => (typeof v === 'string' ? v : v === undefined ? '' : JSON.stringify(v));
+
+/** What the harness knows of the seeded world: real ids for path parameters, a key per role. */
+export interface FuzzWorld {
+  world: World;
+  ids: string[];
+  tokens: Record<string, string>;
+}
+
+export async function seedFuzzWorld(app: App): Promise<FuzzWorld> {
+  const world = await seedWorld(app);
+  const change = await world.pendingRequest(world.ownTask.id);
+  const ids = [world.commission.id, world.by.id, world.kz.id, world.meeting.id, world.plan.id, world.draftPlan.id, world.ownTask.id, world.otherTask.id, change.id];
+  const tokens = Object.fromEntries(Object.entries(world.keys).map(([role, key]) => [role, key.token]));
+  return { world, ids, tokens };
+}
+
+/** The arbitrary of one whole request. */
+export function requestArb(app: App, fw: FuzzWorld): fc.Arbitrary<{ operationId: string; request: FuzzRequest }> {
+  const doc = app.swagger() as any;
+  const ops = operationsFrom(doc);
+  const arbs = new SchemaArbs(doc, fw.ids);
+  const anyToken = Object.values(fw.tokens);
+
+  const roleKey = fc.oneof(
+    { arbitrary: fc.constant(`Bearer ${fw.tokens.secretariat}`), weight: 3 },
+    { arbitrary: fc.constantFrom(...anyToken).map((tk) => `Bearer ${tk}`), weight: 3 },
+  );
+  const auth = fc.oneof(
+    { arbitrary: roleKey, weight: 8 },
+    { arbitrary: fc.constant(undefined), weight: 1 },
+    {
+      arbitrary: fc.oneof(
+        fc.constantFrom('Bearer', 'Bearer ', 'Basic dXNlcjpwYXNz', 'Bearer x', `Bearer ${'a'.repeat(5000)}`, 'Token abc', 'Bearer null'),
+        fc.constantFrom(...anyToken).map((tk) => `Bearer ${tk}x`),
+        fc.constantFrom(...anyToken).map((tk) => `Bearer  ${tk.slice(0, -1)}`),
+        fc.string({ unit: 'grapheme-ascii', maxLength: 40 }).map((s) => `Bearer ${s}`),
+      ),
+      weight: 1,
+    },
+  );
+
+  const pathValue = (schema: Schema) =>
+    fc.oneof(
+      { arbitrary: fc.constantFrom(...fw.ids), weight: 4 },
+      { arbitrary: arbs.valid(schema).map(stringify), weight: 2 },
+      { arbitrary: fc.uuid(), weight: 1 },
+      { arbitrary: fc.constantFrom(...BAD_UUIDS.filter((u) => u !== ''), '..', '%2e%2e', '%00', '%zz', 'a'.repeat(5000)), weight: 1 },
+      { arbitrary: oddUnicode.filter((s) => s.length > 0).map(enc), weight: 1 },
+    );
+
+  const queryValue = (name: string, schema: Schema) =>
+    fc.oneof(
+      { arbitrary: arbs.valid(schema).map(stringify), weight: 4 },
+      { arbitrary: arbs.broken(schema).map(stringify), weight: 2 },
+      { arbitrary: name === 'cursor' ? fc.constantFrom(...BAD_CURSORS) : fc.constantFrom('', '%zz', '-1', '0', 'null', 'true', '[]'), weight: 1 },
+    );
+
+  const headerText = fc.string({ unit: 'grapheme-ascii', maxLength: 60 });
+  const headerValue = (name: string) =>
+    name === 'idempotency-key'
+      ? fc.oneof(fc.uuid(), headerText, fc.constant('k'.repeat(300)))
+      : fc.oneof(fc.constantFrom('*', '"x"', 'W/"x"', '"a", "b"', '', '"'), headerText);
+
+  const jsonBody = (schema: Schema | undefined) =>
+    fc.oneof(
+      { arbitrary: arbs.any(schema).map((v) => JSON.stringify(v)), weight: 8 },
+      {
+        arbitrary: fc.constantFrom('{', '{"a":', 'null', '', '[]', '"x"', '1', '\u0000', '{"__proto__":{"x":1}}', '{"a":1,"a":2}', '[['.repeat(10000), '{"a":' + '['.repeat(20000), 'NaN', '\uFEFF{}'),
+        weight: 1,
+      },
+      { arbitrary: fc.constant(JSON.stringify({ x: huge() })), weight: 1 },
+    );
+  const contentTypeFor = (types: string[]) =>
+    fc.oneof(
+      { arbitrary: fc.constantFrom(...types), weight: 8 },
+      { arbitrary: fc.constantFrom('text/plain', 'application/json; charset=latin1', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json;;', 'garbage'), weight: 1 },
+      { arbitrary: fc.constant(undefined), weight: 1 },
+    );
+  const fileBody = fc.oneof(
+    fc.constantFrom('code,title,dueDate\n1.1,Title,2026-12-31\n', 'code,title\n"unterminated', '', '\uFEFFcode;title\n', 'a,b\n'.repeat(2000)),
+    fc.uint8Array({ maxLength: 200 }).map((u) => Buffer.from(u)),
+    fc.constant(Buffer.from('PK\u0003\u0004garbage-zip')),
+  );
+
+  /** `clean`: every part valid as far as the schema says (real ids, a role's key), so the request reaches the handler. */
+  const opArb = (op: Op, clean: boolean) => {
+    const path = op.params.filter((p) => p.in === 'path');
+    const query = op.params.filter((p) => p.in === 'query');
+    const headers = op.params.filter((p) => p.in === 'header');
+    const paramArb = (ps: typeof query, valueOf: (p: (typeof query)[number]) => fc.Arbitrary<string>) =>
+      fc.record(Object.fromEntries(ps.map((p) => [p.name, valueOf(p)])), { requiredKeys: ps.filter((p) => p.in === 'path').map((p) => p.name) as never[] });
+    type Body = { payload?: string | Buffer; contentType?: string };
+    const bodyArb: fc.Arbitrary<Body> = clean
+      ? op.body?.schema
+        ? arbs.valid(op.body.schema).map((v) => ({ payload: JSON.stringify(v), contentType: 'application/json' }))
+        : op.body
+          ? fileBody.map((payload) => ({ payload, contentType: op.body?.contentTypes[0] ?? 'text/csv' }))
+          : fc.constant({})
+      : op.body
+        ? fc.tuple(op.body.schema ? jsonBody(op.body.schema) : fileBody, contentTypeFor(op.body.contentTypes)).map(([payload, contentType]) => ({ payload, contentType }))
+        : fc.oneof({ arbitrary: fc.constant({}), weight: 6 }, { arbitrary: fc.constant({ payload: '{"x":1}', contentType: 'application/json' }), weight: 1 });
+    return fc
+      .record({
+        auth: clean ? roleKey : auth,
+        path: paramArb(path, (p) => (clean ? fc.constantFrom(...fw.ids) : pathValue(p.schema))),
+        query: paramArb(query, (p) => (clean ? arbs.valid(p.schema).map(stringify) : queryValue(p.name, p.schema))),
+        unknownQuery: clean ? fc.constant(null) : fc.option(fc.constantFrom('extra=1', 'limit=5&limit=6', 'x=%00', '%zz=1', 'cursor='), { freq: 8 }),
+        headers: clean ? fc.constant({}) : paramArb(headers, (p) => headerValue(p.name)),
+        body: clean ? bodyArb : fc.oneof({ arbitrary: bodyArb, weight: 9 }, { arbitrary: fc.constant<Body>({}), weight: 1 }),
+      })
+      .map(({ auth, path: pv, query: qv, unknownQuery, headers: hv, body }) => {
+        let url = op.path;
+        for (const [k, v = ''] of Object.entries(pv)) url = url.replace(`{${k}}`, v.length === 0 ? 'x' : /%/.test(v) ? v : enc(v));
+        const qs = Object.entries(qv).map(([k, v = '']) => `${k}=${enc(v)}`);
+        if (unknownQuery) qs.push(unknownQuery);
+        if (qs.length) url += `?${qs.join('&')}`;
+        const reqHeaders: Record<string, string> = { ...hv };
+        if (auth !== undefined) reqHeaders.authorization = auth;
+        if (body.contentType !== undefined && body.payload !== undefined) reqHeaders['content-type'] = body.contentType;
+        const request: FuzzRequest = { method: op.method, url, headers: reqHeaders, ...(body.payload !== undefined ? { payload: body.payload } : {}) };
+        return { operationId: op.operationId, request };
+      });
+  };
+  return fc.oneof(...ops.map((op) => fc.oneof(opArb(op, false), opArb(op, true))));
+}
+
+/** A request printed so it can be replayed; huge payloads are shortened with their length given. */
+export function describe(r: FuzzRequest): string {
+  const show = (s: string) => (s.length > 300 ? `${JSON.stringify(s.slice(0, 300))}… (${s.length} chars)` : JSON.stringify(s));
+  const payload = r.payload === undefined ? '' : Buffer.isBuffer(r.payload) ? ` payload=<${r.payload.length} bytes: ${r.payload.toString('hex').slice(0, 200)}>` : ` payload=${show(r.payload)}`;
+  const headers = Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k, k === 'authorization' && v.length > 80 ? `${v.slice(0, 80)}…` : v]));
+  return `${r.method} ${show(r.url)} headers=${JSON.stringify(headers)}${payload}`;
+}
+
+const problemOk = (res: { statusCode: number; headers: Record<string, unknown>; body: string }, method: string): string | null => {
+  if (method === 'HEAD') return null;
+  if (!/^application\/problem\+json/.test(String(res.headers['content-type'] ?? ''))) return `content-type ${String(res.headers['content-type'])}`;
+  let body: any;
+  try {
+    body = JSON.parse(res.body);
+  } catch {
+    return 'body is not JSON';
+  }
+  for (const k of ['type', 'title', 'detail', 'code']) if (typeof body?.[k] !== 'string') return `body.${k} missing`;
+  if (body.status !== res.statusCode) return `body.status ${body.status} ≠ ${res.statusCode}`;
+  if (/SQLITE|at .+\.ts:\d+/.test(res.body)) return 'internal detail leaks';
+  return null;
+};
+
+/**
+ * Sends `runs` generated requests (replayable from `seed`) and checks each answer. The database is compared
+ * cheaply: SQLite's total_changes() says whether any row was written; only then (and for every
+ * `fullEvery`-th refusal regardless) is the whole-DB snapshot taken and compared with the one before.
+ */
+export async function runFuzz(
+  app: App,
+  fw: FuzzWorld,
+  opts: { runs: number; seed: number; fullEvery?: number; skip?: (v: Violation) => boolean; onViolation?: (v: Violation) => void },
+): Promise<FuzzResult> {
+  const started = Date.now();
+  const samples = fc.sample(requestArb(app, fw), { numRuns: opts.runs, seed: opts.seed });
+  const changes = app.sqlite.prepare('SELECT total_changes() AS n');
+  const totalChanges = () => (changes.get() as { n: number }).n;
+  const fullEvery = opts.fullEvery ?? 25;
+  let state = JSON.stringify(snapshot(app));
+  const histogram: Record<string, number> = {};
+  const violations: Violation[] = [];
+  let skipped = 0;
+  let refusals = 0;
+
+  for (const [index, { operationId, request }] of samples.entries()) {
+    const before = totalChanges();
+    const report = (v: Omit<Violation, 'index' | 'operationId' | 'request'>) => {
+      const violation = { index, operationId, request, ...v };
+      if (opts.skip?.(violation)) {
+        skipped++;
+        return;
+      }
+      violations.push(violation);
+      opts.onViolation?.(violation);
+    };
+    let res;
+    try {
+      res = await app.inject({ method: request.method as InjectOptions['method'], url: request.url, headers: { authorization: undefined, ...request.headers }, payload: request.payload });
+    } catch (err) {
+      histogram.threw = (histogram.threw ?? 0) + 1;
+      report({ kind: 'inject-threw', status: 0, detail: String(err) });
+      state = JSON.stringify(snapshot(app));
+      continue;
+    }
+    const status = res.statusCode;
+    histogram[String(status)] = (histogram[String(status)] ?? 0) + 1;
+    if (status >= 500) report({ kind: '5xx', status, detail: res.body.slice(0, 500) });
+    if (status >= 400 && status < 500) {
+      refusals++;
+      const bad = problemOk(res, request.method);
+      if (bad) report({ kind: 'not-a-problem', status, detail: `${bad}: ${res.body.slice(0, 300)}` });
+    }
+    const wrote = totalChanges() !== before;
+    if (status >= 400) {
+      if (wrote || refusals % fullEvery === 0) {
+        const now = JSON.stringify(snapshot(app));
+        if (now !== state) {
+          report({ kind: 'db-changed', status, detail: 'the whole-DB snapshot differs after a refused request' });
+          state = now;
+        }
+      }
+    } else if (wrote) {
+      state = JSON.stringify(snapshot(app));
+    }
+  }
+  return { seed: opts.seed, requests: samples.length, histogram, violations, skipped, ms: Date.now() - started };
+}
+
+/**
+ * Violations known in src and reported, not fixed here (src/ is out of this harness's reach): Fastify's router
+ * refuses a URL it cannot decode (FST_ERR_BAD_URL, 400: a malformed %-escape or the UTF-8 bytes of a lone
+ * surrogate in a path parameter) and a path parameter over maxParamLength, 100 characters
+ * (FST_ERR_MAX_PARAM_LENGTH, 414) before any hook or the error handler runs, so the answer is Fastify's plain
+ * JSON, not a problem document. Fixed by a `frameworkErrors` option in the Fastify() call of src/app.ts.
+ */
+/** Violations known and accepted for now: none (the router's URL errors are problem documents since frameworkErrors). */
+export const KNOWN_VIOLATIONS: { name: string; matches: (v: Violation) => boolean }[] = [];
+export const isKnownViolation = (v: Violation) => KNOWN_VIOLATIONS.some((k) => k.matches(v));
+
+/** The summary: counts, histogram, then the violations grouped (kind, status, Fastify code), three shown in full per group. */
+export function formatResult(r: FuzzResult): string {
+  const hist = Object.entries(r.histogram)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(', ');
+  const lines = [`seed ${r.seed}: ${r.requests} requests in ${(r.ms / 1000).toFixed(1)} s`, `status histogram: ${hist}`, `violations: ${r.violations.length}${r.skipped ? ` (+${r.skipped} known, skipped)` : ''}`];
+  const groups = new Map<string, Violation[]>();
+  for (const v of r.violations) {
+    const key = `${v.kind} ${v.status}${/"code":"(FST_[A-Z_]+)"/.exec(v.detail)?.[1] ? ` ${/"code":"(FST_[A-Z_]+)"/.exec(v.detail)?.[1]}` : ''}`;
+    groups.set(key, [...(groups.get(key) ?? []), v]);
+  }
+  for (const [key, vs] of groups) {
+    const known = vs.every(isKnownViolation) ? ' (known, see KNOWN_VIOLATIONS)' : '';
+    lines.push(`- ${key}: ${vs.length}${known}`);
+    for (const v of vs.slice(0, 3)) lines.push(`  #${v.index} ${v.operationId} → ${v.status}: ${v.detail.slice(0, 300)}\n    ${describe(v.request)}`);
+    if (vs.length > 3) lines.push(`  … ${vs.length - 3} more (request indexes ${vs.slice(3, 20).map((v) => v.index).join(', ')}${vs.length > 20 ? ', …' : ''})`);
+  }
+  return lines.join('\n');
+}
