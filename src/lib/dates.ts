@@ -1,11 +1,17 @@
 // Calendar arithmetic on 'YYYY-MM-DD' strings, and "today" as seen in a given time zone.
 
+/** One formatter per time zone: building an Intl.DateTimeFormat costs more than the rest of a task read. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 /** The calendar date of `instant` in `timeZone`, as YYYY-MM-DD. */
 export function dateInZone(instant: Date, timeZone: string): string {
-  // en-CA formats as YYYY-MM-DD; formatToParts keeps us independent of that detail anyway.
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(
-    instant,
-  );
+  let format = formatters.get(timeZone);
+  if (!format) {
+    // en-CA formats as YYYY-MM-DD; formatToParts keeps us independent of that detail anyway.
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    formatters.set(timeZone, format);
+  }
+  const parts = format.formatToParts(instant);
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   return `${get('year')}-${get('month')}-${get('day')}`;
 }
