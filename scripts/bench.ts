@@ -1,0 +1,385 @@
+// `npm run bench`: builds a large plan in a fresh SQLite file, starts the real service and a bare Fastify
+// route as child processes on 127.0.0.1, loads both with autocannon and compares the figures with their goals.
+// Writes bench/results/<timestamp>.json and bench/latest.json. BENCH_TASKS (default 100000) sets the size,
+// BENCH_DURATION (seconds, default 10) the length of each load run, BENCH_REPORT_TIMEOUT (seconds, default 180)
+// the longest wait for the progress report; BENCH_KEEP=1 keeps the database for profiling.
+//
+// Modes (internal): `--bare <port>` runs the bare Fastify app; the default mode is the driver.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const SELF = fileURLToPath(import.meta.url);
+
+if (process.argv[2] === '--bare') {
+  const { default: Fastify } = await import('fastify');
+  const bare = Fastify({ logger: false });
+  bare.get('/bare', async () => ({ status: 'ok', database: 'ok' }));
+  await bare.listen({ port: Number(process.argv[3]), host: '127.0.0.1' });
+} else {
+  await main();
+}
+
+async function main(): Promise<void> {
+  // @ts-expect-error autocannon 9 ships no type declarations (and @types/autocannon is not installed)
+  const autocannon = (await import('autocannon')).default;
+  const { openDatabase, runMigrations } = await import('../src/db/connection.js');
+  const { newId } = await import('../src/lib/ids.js');
+  const { codeSortKey } = await import('../src/modules/tasks/tasks.service.js');
+
+  const TASKS = Number(process.env.BENCH_TASKS ?? 100_000);
+  const ORGS = Math.max(10, Math.round(TASKS / 100));
+  const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+  const CONNECTIONS = 10;
+  const TOKEN = 'bench-bootstrap-token-0123456789abcdefghijklmnop';
+  const AUTH = { authorization: `Bearer ${TOKEN}` };
+
+  const work = mkdtempSync(join(os.tmpdir(), 'tracker-bench-'));
+  const dbPath = join(work, 'tracker.db');
+  const log = (s: string) => process.stdout.write(`${s}\n`);
+
+  // ---- 1. The large plan --------------------------------------------------------------------------
+  log(`building ${TASKS} tasks, ${ORGS} organizations, ${TASKS * 2} progress reports in ${dbPath}`);
+  const buildStart = performance.now();
+  const handle = openDatabase(dbPath);
+  runMigrations(handle);
+  const s = handle.sqlite;
+  s.pragma('synchronous = OFF'); // building only; the service reopens with FULL
+  const now = new Date().toISOString();
+  const commissionId = newId();
+  const planId = newId();
+  const orgIds: string[] = [];
+  const STATUSES = ['not_started', 'in_progress', 'in_progress', 'on_hold', 'done', 'closed', 'cancelled'] as const;
+  const AREAS = ['mechanical_engineering', 'digitalization', 'trade', 'energy', 'agriculture', 'transport_logistics'];
+  const tasks: { id: string; lead: string; status: string }[] = [];
+
+  s.transaction(() => {
+    s.prepare(
+      `INSERT INTO commissions (id, name, time_zone, party_a_country, party_a_co_chair_name, party_a_co_chair_position,
+        party_b_country, party_b_co_chair_name, party_b_co_chair_position, created_at, updated_at)
+       VALUES (?, 'Bench commission', 'Europe/Minsk', 'BY', 'A', 'Deputy PM', 'KZ', 'B', 'Deputy PM', ?, ?)`,
+    ).run(commissionId, now, now);
+    const org = s.prepare(
+      `INSERT INTO organizations (id, name, short_name, kind, country, parent_id, created_at, updated_at) VALUES (?, ?, ?, 'ministry', ?, NULL, ?, ?)`,
+    );
+    for (let i = 0; i < ORGS; i++) {
+      const id = newId();
+      orgIds.push(id);
+      org.run(id, `Ministry ${i}`, `M${i}`, i % 2 ? 'BY' : 'KZ', now, now);
+    }
+    s.prepare(
+      `INSERT INTO plans (id, commission_id, title, period_start, period_end, status, reporting_frequency, report_due_days, approved_at, created_at, updated_at)
+       VALUES (?, ?, 'Bench plan', '2025-01-01', '2027-12-31', 'approved', 'quarterly', 10, ?, ?, ?)`,
+    ).run(planId, commissionId, now, now, now);
+  })();
+
+  const insTask = s.prepare(
+    `INSERT INTO tasks (id, plan_id, code, code_sort_key, title, description, area, translations, search_text, due_date,
+      original_due_date, postponement_count, status, status_changed_at, completed_at, closed_at, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, '{}', ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)`,
+  );
+  const insAssignee = s.prepare(`INSERT INTO task_assignees (task_id, organization_id, role, position) VALUES (?, ?, ?, ?)`);
+  const insStatus = s.prepare(
+    `INSERT INTO task_status_changes (id, task_id, from_status, to_status, comment, actor_role, changed_at) VALUES (?, ?, 'not_started', ?, NULL, 'secretariat', ?)`,
+  );
+  const insReport = s.prepare(
+    `INSERT INTO progress_reports (id, task_id, organization_id, period, percent_complete, confidence, narrative, risks, status, revision,
+      submitted_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, 1, ?, ?, ?)`,
+  );
+  const insHistory = s.prepare(
+    `INSERT INTO change_history (id, at, actor_role, operation, entity_type, entity_id, plan_id, task_id, changes) VALUES (?, ?, 'secretariat', ?, ?, ?, ?, ?, ?)`,
+  );
+  const CONF = ['green', 'amber', 'red'];
+  const BATCH = 20_000;
+  for (let from = 0; from < TASKS; from += BATCH) {
+    s.transaction(() => {
+      for (let i = from; i < Math.min(TASKS, from + BATCH); i++) {
+        const id = newId();
+        const code = `${Math.floor(i / 1000) + 1}.${(i % 1000) + 1}`;
+        const title = `Task ${code}: deliver measure number ${i}`;
+        const description = `Description of measure ${i}`;
+        const status = STATUSES[i % STATUSES.length] as string;
+        const due = `${2025 + (i % 3)}-${String((i % 12) + 1).padStart(2, '0')}-${String((i % 28) + 1).padStart(2, '0')}`;
+        const lead = orgIds[i % ORGS] as string;
+        const co = orgIds[(i * 7 + 1) % ORGS] as string;
+        const closed = status === 'closed' ? now : null;
+        const completed = status === 'done' || status === 'closed' ? now : null;
+        insTask.run(id, planId, code, codeSortKey(code), title, description, AREAS[i % AREAS.length], [code, title, description].join('\n').toLowerCase(),
+          due, due, status, now, completed, closed, now, now);
+        insAssignee.run(id, lead, 'lead', 0);
+        if (co !== lead) insAssignee.run(id, co, 'co_executor', 1);
+        insHistory.run(newId(), now, 'create', 'task', id, planId, id, JSON.stringify([{ field: 'code', before: null, after: code }]));
+        if (status !== 'not_started') {
+          insStatus.run(newId(), id, status, now);
+          insHistory.run(newId(), now, 'transition', 'task', id, planId, id, JSON.stringify([{ field: 'status', before: 'not_started', after: status }]));
+        }
+        for (const period of ['2025-Q1', '2025-Q2']) {
+          const rid = newId();
+          insReport.run(rid, id, lead, period, (i * 13) % 101, CONF[i % 3], `Progress of ${code} in ${period}`, i % 2 ? 'accepted' : 'submitted', now, now, now);
+          insHistory.run(newId(), now, 'submit', 'progress_report', rid, planId, id, JSON.stringify([{ field: 'percentComplete', before: null, after: (i * 13) % 101 }]));
+        }
+        tasks.push({ id, lead, status });
+      }
+    })();
+  }
+  s.pragma('wal_checkpoint(TRUNCATE)');
+  s.close();
+  const buildSeconds = (performance.now() - buildStart) / 1000;
+  log(`built in ${buildSeconds.toFixed(1)} s`);
+
+  // ---- 2. Raw better-sqlite3 baselines ------------------------------------------------------------
+  const ro = new Database(dbPath, { readonly: true });
+  const today = new Date().toISOString().slice(0, 10);
+  const in30 = new Date(Date.now() + 30 * 86400_000).toISOString().slice(0, 10);
+  const rawQueries = [
+    ro.prepare(`SELECT status, count(*) n FROM tasks WHERE plan_id = ? GROUP BY status`),
+    ro.prepare(`SELECT count(*) n FROM tasks WHERE plan_id = ? AND due_date < '${today}' AND status NOT IN ('closed','cancelled')`),
+    ro.prepare(`SELECT count(*) n FROM tasks WHERE plan_id = ? AND due_date BETWEEN '${today}' AND '${in30}' AND status NOT IN ('closed','cancelled')`),
+    ro.prepare(`SELECT sum(postponement_count) n, sum(postponement_count > 0) m FROM tasks WHERE plan_id = ?`),
+    ro.prepare(`SELECT t.area, t.status, count(*) n FROM tasks t WHERE t.plan_id = ? GROUP BY t.area, t.status`),
+    ro.prepare(`SELECT a.organization_id, t.status, count(*) n FROM task_assignees a JOIN tasks t ON t.id = a.task_id WHERE t.plan_id = ? GROUP BY a.organization_id, t.status`),
+    ro.prepare(`SELECT o.country, t.status, count(*) n FROM task_assignees a JOIN tasks t ON t.id = a.task_id JOIN organizations o ON o.id = a.organization_id
+                WHERE t.plan_id = ? AND a.role = 'lead' GROUP BY o.country, t.status`),
+    // Latest report per task and organization: worst confidence, lowest percent.
+    ro.prepare(`SELECT r.confidence, count(*) n, min(r.percent_complete) p FROM progress_reports r JOIN tasks t ON t.id = r.task_id
+                WHERE t.plan_id = ? AND r.period = (SELECT max(period) FROM progress_reports r2 WHERE r2.task_id = r.task_id AND r2.organization_id = r.organization_id)
+                GROUP BY r.confidence`),
+    // Missing reports for the last due period.
+    ro.prepare(`SELECT count(*) n FROM task_assignees a JOIN tasks t ON t.id = a.task_id WHERE t.plan_id = ? AND t.status NOT IN ('closed','cancelled')
+                AND NOT EXISTS (SELECT 1 FROM progress_reports r WHERE r.task_id = a.task_id AND r.organization_id = a.organization_id AND r.period = '2026-Q3')`),
+  ];
+  const rawAggregates = () => rawQueries.map((q) => q.all(planId));
+  rawAggregates(); // warm the page cache
+  const rawRuns: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    rawAggregates();
+    rawRuns.push(performance.now() - t0);
+  }
+  ro.close();
+  const rawReportMs = median(rawRuns);
+  log(`raw SQL aggregates of the whole plan: ${rawReportMs.toFixed(0)} ms (median of 3)`);
+
+  const insPath = join(work, 'insert-baseline.db');
+  const ins = new Database(insPath);
+  ins.pragma('journal_mode = WAL');
+  ins.pragma('synchronous = FULL');
+  ins.exec(`CREATE TABLE r (id TEXT PRIMARY KEY, task_id TEXT NOT NULL, organization_id TEXT NOT NULL, period TEXT NOT NULL,
+    percent_complete INTEGER NOT NULL, confidence TEXT NOT NULL, narrative TEXT NOT NULL, status TEXT NOT NULL, created_at TEXT NOT NULL,
+    UNIQUE (task_id, organization_id, period))`);
+  const insOne = ins.prepare(`INSERT INTO r VALUES (?, ?, ?, ?, 50, 'green', 'Bench narrative of the quarter', 'submitted', ?)`);
+  const insTx = ins.transaction((i: number) => insOne.run(newId(), `t${i}`, 'o', '2026-Q1', new Date().toISOString()));
+  const INSERT_SECONDS = Math.min(5, DURATION);
+  let inserted = 0;
+  const insStart = performance.now();
+  while (performance.now() - insStart < INSERT_SECONDS * 1000) insTx.immediate(inserted++);
+  const rawInsertsPerSec = inserted / ((performance.now() - insStart) / 1000);
+  ins.close();
+  log(`raw single-row insert transactions (synchronous=FULL): ${rawInsertsPerSec.toFixed(0)}/s`);
+
+  // ---- 3. The servers -----------------------------------------------------------------------------
+  const bareUrl = `http://127.0.0.1:${await freePort()}`;
+  const bareChild = spawn(process.execPath, ['--import', 'tsx', SELF, '--bare', new URL(bareUrl).port], { cwd: ROOT, stdio: 'inherit' });
+  const appPort = await freePort();
+  const appUrl = `http://127.0.0.1:${appPort}`;
+  const startT0 = performance.now();
+  const appChild = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, PORT: String(appPort), HOST: '127.0.0.1', DATABASE_PATH: dbPath, LOG_LEVEL: 'silent', RATE_LIMIT_MAX: '0', TRACKER_BOOTSTRAP_TOKEN: TOKEN },
+  });
+  const children: ChildProcess[] = [bareChild, appChild];
+  const stop = () => children.forEach((c) => c.kill('SIGTERM'));
+  process.on('exit', stop);
+  await waitHealthy(`${appUrl}/health`);
+  const startupMs = performance.now() - startT0;
+  log(`start-up to a healthy /health: ${startupMs.toFixed(0)} ms (tsx, src/server.ts)`);
+  await waitHealthy(`${bareUrl}/bare`);
+
+  const rssSamples: number[] = [];
+  const sampler = setInterval(() => rssSamples.push(rssOf(appChild.pid as number)), 250);
+  const rssIdleMb = rssOf(appChild.pid as number);
+
+  const run = async (name: string, opts: Record<string, unknown>) => {
+    await autocannon({ ...opts, connections: CONNECTIONS, duration: 2 } as never); // warm-up
+    const r = (await autocannon({ ...opts, connections: CONNECTIONS, duration: DURATION } as never)) as { requests: { average: number; total: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number };
+    const figure = { rps: r.requests.average, latencyP50: r.latency.p50, latencyP99: r.latency.p99, non2xx: r.non2xx, errors: r.errors, total: r.requests.total };
+    log(`${name}: ${figure.rps.toFixed(0)} req/s, p50 ${figure.latencyP50} ms, p99 ${figure.latencyP99} ms, non-2xx ${figure.non2xx}, errors ${figure.errors}`);
+    return figure;
+  };
+
+  const bare = await run('bare route', { url: `${bareUrl}/bare` });
+
+  const ids = shuffle(tasks.map((t) => t.id));
+  let k = 0;
+  const point = await run('GET /v1/tasks/{id}', {
+    url: appUrl,
+    headers: AUTH,
+    requests: [{ method: 'GET', setupRequest: (req: { path: string }) => ({ ...req, path: `/v1/tasks/${ids[k++ % ids.length]}` }) }],
+  });
+
+  const list = await run('GET /v1/tasks?status=in_progress&limit=50', {
+    url: `${appUrl}/v1/tasks?planId=${planId}&status=in_progress&limit=50`,
+    headers: AUTH,
+  });
+
+  // POST a progress report: distinct task × period pairs, open tasks only, so every request is a new report.
+  const open = shuffle(tasks.filter((t) => !['closed', 'cancelled'].includes(t.status)));
+  const periods = ['2025-Q3', '2025-Q4', '2026-Q1', '2026-Q2', '2026-Q3'];
+  let p = 0;
+  const post = await run('POST /v1/tasks/{id}/reports', {
+    url: appUrl,
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (req: Record<string, unknown>) => {
+          const n = p++;
+          const t = open[n % open.length] as (typeof open)[number];
+          const period = periods[Math.floor(n / open.length) % periods.length];
+          return {
+            ...req,
+            path: `/v1/tasks/${t.id}/reports`,
+            headers: { ...AUTH, 'content-type': 'application/json' },
+            body: JSON.stringify({ organizationId: t.lead, period, percentComplete: 40, confidence: 'amber', narrative: 'Bench narrative of the quarter' }),
+          };
+        },
+      },
+    ],
+  });
+
+  // The progress report of the whole plan, JSON: a few sequential calls, timed.
+  const reportRuns: number[] = [];
+  let reportBytes = 0;
+  // The first call warms up; then up to 3 timed calls. When the first takes more than 10 s it is the only figure
+  // (a cold call), and a call longer than BENCH_REPORT_TIMEOUT seconds (default 180) counts as that long: not met.
+  const REPORT_TIMEOUT_MS = Number(process.env.BENCH_REPORT_TIMEOUT ?? 180) * 1000;
+  let reportTimedOut = false;
+  const reportCall = async (): Promise<number> => {
+    const t0 = performance.now();
+    try {
+      const res = await fetch(`${appUrl}/v1/reports/progress?planId=${planId}`, {
+        headers: { ...AUTH, accept: 'application/json' },
+        signal: AbortSignal.timeout(REPORT_TIMEOUT_MS),
+      });
+      const body = await res.arrayBuffer();
+      if (!res.ok) throw new Error(`progress report: ${res.status} ${Buffer.from(body).toString().slice(0, 300)}`);
+      reportBytes = body.byteLength;
+    } catch (err) {
+      if ((err as Error).name !== 'TimeoutError') throw err;
+      reportTimedOut = true;
+    }
+    return performance.now() - t0;
+  };
+  const first = await reportCall();
+  if (first > 10_000) reportRuns.push(first);
+  else for (let i = 0; i < 3; i++) reportRuns.push(await reportCall());
+  const reportMs = median(reportRuns);
+  log(`progress report (JSON, ${(reportBytes / 1e6).toFixed(1)} MB): ${reportTimedOut ? '> ' : ''}${reportMs.toFixed(0)} ms (${reportRuns.length === 1 ? 'one cold call' : `median of ${reportRuns.length}`})`);
+  clearInterval(sampler);
+  const rssMaxMb = Math.max(...rssSamples);
+  stop();
+  if (reportTimedOut) appChild.kill('SIGKILL'); // still busy with the report: SIGTERM waits for it
+
+  // ---- 4. Figures, goals, output ------------------------------------------------------------------
+  const cpus = os.cpus();
+  const machine = {
+    node: process.version,
+    cpu: cpus[0]?.model.trim() ?? 'unknown',
+    cores: cpus.length,
+    memoryGb: Math.round(os.totalmem() / 1e9),
+    platform: `${os.type()} ${os.release()}`,
+  };
+  const ratio = (a: number, b: number) => (b === 0 ? 0 : a / b);
+  const rows = [
+    { figure: 'bare Fastify route', value: bare.rps, unit: 'req/s', ratio: null, goal: '(reference)', met: null },
+    { figure: 'GET /v1/tasks/{id}', value: point.rps, unit: 'req/s', ratio: ratio(point.rps, bare.rps), goal: '≥ 50% of bare', met: ratio(point.rps, bare.rps) >= 0.5 },
+    { figure: 'GET /v1/tasks?…&limit=50 (filtered)', value: list.rps, unit: 'req/s', ratio: ratio(list.rps, bare.rps), goal: '≥ 20% of bare', met: ratio(list.rps, bare.rps) >= 0.2 },
+    { figure: 'raw SQL report aggregates', value: rawReportMs, unit: 'ms', ratio: null, goal: '(reference)', met: null },
+    { figure: `progress report, whole plan (JSON${reportTimedOut ? ', timed out' : ''})`, value: reportMs, unit: 'ms', ratio: ratio(reportMs, rawReportMs), goal: '≤ 3× raw SQL', met: reportMs <= 3 * rawReportMs },
+    { figure: 'raw insert transactions, synchronous=FULL', value: rawInsertsPerSec, unit: 'tx/s', ratio: null, goal: '(reference)', met: null },
+    { figure: 'POST /v1/tasks/{id}/reports', value: post.rps, unit: 'req/s', ratio: ratio(post.rps, rawInsertsPerSec), goal: '≥ 50% of raw inserts', met: ratio(post.rps, rawInsertsPerSec) >= 0.5 },
+    { figure: 'start-up to healthy /health', value: startupMs, unit: 'ms', ratio: null, goal: '(measured)', met: null },
+    { figure: 'resident memory, idle after start', value: rssIdleMb, unit: 'MB', ratio: null, goal: '(measured)', met: null },
+    { figure: 'resident memory under load (max)', value: rssMaxMb, unit: 'MB', ratio: null, goal: '(measured)', met: null },
+  ];
+  const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
+  const table = [
+    '| figure | value | ratio | goal | met |',
+    '|---|---:|---:|---|---|',
+    ...rows.map((r) => `| ${r.figure} | ${fmt(r.value)} ${r.unit} | ${r.ratio === null ? '' : r.goal.includes('×') ? `${r.ratio.toFixed(2)}×` : `${(r.ratio * 100).toFixed(1)}%`} | ${r.goal} | ${r.met === null ? '' : r.met ? 'yes' : '**no**'} |`),
+  ].join('\n');
+  log('');
+  log(table);
+  const result = {
+    at: new Date().toISOString(),
+    machine,
+    size: { tasks: TASKS, organizations: ORGS, progressReports: TASKS * 2, buildSeconds },
+    load: { connections: CONNECTIONS, durationSeconds: DURATION, warmupSeconds: 2 },
+    details: { bare, point, list, post, reportRuns, reportBytes, reportTimedOut, rawRuns, rawInsertsPerSec, startupMs },
+    rows,
+    table,
+  };
+  const outDir = join(ROOT, 'bench', 'results');
+  mkdirSync(outDir, { recursive: true });
+  const json = `${JSON.stringify(result, null, 2)}\n`;
+  writeFileSync(join(outDir, `${result.at.replace(/[:.]/g, '-')}.json`), json);
+  writeFileSync(join(ROOT, 'bench', 'latest.json'), json);
+  log(`\n${machine.node}, ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GB; ${TASKS} tasks; written to bench/latest.json`);
+  if (process.env.BENCH_KEEP) log(`kept the database: ${dbPath}`);
+  else rmSync(work, { recursive: true, force: true });
+  process.exit(0);
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] as number;
+}
+
+function shuffle<T>(xs: T[]): T[] {
+  const a = [...xs];
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [a[i], a[j]] = [a[j] as T, a[i] as T];
+  }
+  return a;
+}
+
+function rssOf(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitHealthy(url: string, timeoutMs = 60_000): Promise<void> {
+  const t0 = Date.now();
+  while (Date.now() - t0 < timeoutMs) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`${url} not healthy after ${timeoutMs} ms`);
+}
