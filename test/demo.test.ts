@@ -30,8 +30,8 @@ function runDemo(databasePath: string): Promise<{ code: number | null; stdout: s
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`the demo did not finish in 30 s\nstdout:\n${stdout}\nstderr:\n${stderr}`));
-    }, 30_000);
+      reject(new Error(`the demo did not finish in 120 s\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+    }, 120_000);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);

@@ -88,13 +88,13 @@ export async function startServer(t: Test, extraEnv: Record<string, string | und
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
 
   const base = `http://${HOST}:${port}`;
-  const health = await waitForHealth(base, child, 20_000).catch((err: Error) => {
+  const health = await waitForHealth(base, child, 60_000).catch((err: Error) => {
     throw new Error(`${err.message}\nstdout:\n${stdout}\nstderr:\n${stderr}`);
   });
 
   async function stop() {
     child.kill('SIGTERM');
-    const { code, signal } = await exited(child, 8_000);
+    const { code, signal } = await exited(child, 20_000);
     const lines = stdout.split('\n').filter((line) => line.trim() !== '');
     const entries: LogEntry[] = lines.map((line) => {
       try {

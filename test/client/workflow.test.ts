@@ -86,7 +86,7 @@ async function startServer(t: Test) {
 
   const baseUrl = `http://${HOST}:${port}`;
   const anonymous = createClient<paths>({ baseUrl });
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the server exited early with code ${child.exitCode}\n${output}`);
     const health = await anonymous.GET('/health').catch(() => undefined); // undefined: not listening yet
@@ -100,7 +100,7 @@ async function startServer(t: Test) {
     output: () => output,
     stop: async () => {
       child.kill('SIGTERM');
-      return exited(child, 8_000);
+      return exited(child, 20_000);
     },
   };
 }
