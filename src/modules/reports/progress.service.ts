@@ -286,6 +286,15 @@ function groupsOf(facts: TaskFact[], parties: string[], asOf: string, lang: Lang
   const organizations = [...new Map(tasks.flatMap((t) => t.executors).map((e) => [e.organizationId, e])).values()].sort(
     (a, b) => parties.indexOf(a.country) - parties.indexOf(b.country) || a.name.localeCompare(b.name) || a.organizationId.localeCompare(b.organizationId),
   );
+  // One pass, not one per organization: a plan has thousands of tasks and hundreds of organizations.
+  const factsByOrganization = new Map<string, TaskFact[]>();
+  for (const f of facts) {
+    for (const id of new Set(f.task.executors.map((e) => e.organizationId))) {
+      const list = factsByOrganization.get(id) ?? [];
+      list.push(f);
+      factsByOrganization.set(id, list);
+    }
+  }
   return {
     totals: breakdown(
       tasks,
@@ -302,7 +311,7 @@ function groupsOf(facts: TaskFact[], parties: string[], asOf: string, lang: Lang
       label: o.name,
       country: o.country,
       shortName: o.shortName,
-      ...groupFigures(facts, asOf, (t) => t.executors.some((e) => e.organizationId === o.organizationId), (a) => a.organizationId === o.organizationId),
+      ...groupFigures(factsByOrganization.get(o.organizationId) ?? [], asOf, () => true, (a) => a.organizationId === o.organizationId),
     })),
     byArea: TASK_AREAS.filter((area) => tasks.some((t) => t.area === area)).map((area) => ({
       key: area,
