@@ -152,7 +152,9 @@ t.test("a ministry key gets a 4xx on every write to another organization's task,
     }),
   );
   if (passed) {
-    t.ok(pastRoleCheck >= runs / 10, `${pastRoleCheck} of ${runs} runs were refused on a route the ministry role may call: the object check was reached`);
+    // About one run in eight reaches the object check (the others fail validation or hit a secretariat-only
+    // route first); the seed is random, so the floor sits well below that: 1 in 25.
+    t.ok(pastRoleCheck >= runs / 25, `${pastRoleCheck} of ${runs} runs were refused on a route the ministry role may call: the object check was reached`);
   }
 });
 
