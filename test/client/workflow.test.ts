@@ -3,15 +3,10 @@
 // secretariat sets up a plan and issues a ministry key; the ministry reads the plan, moves its task (with
 // If-Match, 412 included), reports progress (with an Idempotency-Key) and asks for a later deadline; the
 // secretariat approves it; the ministry sees the decision, the new due date and itself in the task's history.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import createClient from 'openapi-fetch';
 import t from 'tap';
+import { startServer as startProcess } from '../process.js';
 import type { Test } from 'tap';
 import {
   createTrackerClient,
@@ -30,77 +25,27 @@ type NewReport = operations['submitTaskReport']['requestBody']['content']['appli
 type DeadlineRequest = operations['createDeadlineChange']['requestBody']['content']['application/json'];
 type Decision = operations['decideDeadlineChange']['requestBody']['content']['application/json'];
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const HOST = '127.0.0.1';
 /** 44 characters of base64, the shape `openssl rand -base64 32` prints: the first secretariat key. */
 const BOOTSTRAP_TOKEN = 'c2VjcmV0YXJpYXQtY2xpZW50LXdvcmtmbG93LXRlc3Q=';
 const TIME_ZONE = 'Europe/Minsk';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, HOST, () => {
-      const address = probe.address();
-      probe.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-function exited(child: ChildProcess, ms: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  return new Promise((resolve, reject) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve({ code: child.exitCode, signal: child.signalCode });
-    const timer = setTimeout(() => reject(new Error(`the server did not exit within ${ms} ms`)), ms);
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal });
-    });
-  });
-}
-
-/** src/server.ts as a child process on a fresh database; resolves once GET /health (through the client) is 200. */
+/**
+ * src/server.ts as a child process on a fresh database (test/process.ts), then its health read through the
+ * generated client itself, which must answer 200 before the workflow starts.
+ */
 async function startServer(t: Test) {
-  const dir = await mkdtemp(join(tmpdir(), 'tracker-client-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  const port = await freePort();
-  // As in test/server.test.ts: no tap coverage hooks in the child (tsx compiles it, not tap).
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (value !== undefined && key !== 'NODE_OPTIONS' && !/^_?TAP/.test(key)) env[key] = value;
-  }
-  Object.assign(env, {
-    _TAPJS_PROCESSINFO_COVERAGE_: '0',
-    PORT: String(port),
-    HOST,
-    DATABASE_PATH: join(dir, 'tracker.db'),
-    LOG_LEVEL: 'warn',
-    TRACKER_BOOTSTRAP_TOKEN: BOOTSTRAP_TOKEN,
-  });
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  t.teardown(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  let output = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-
-  const baseUrl = `http://${HOST}:${port}`;
-  const anonymous = createClient<paths>({ baseUrl });
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the server exited early with code ${child.exitCode}\n${output}`);
-    const health = await anonymous.GET('/health').catch(() => undefined); // undefined: not listening yet
-    if (health?.data?.status === 'ok') break;
-    if (Date.now() > deadline) throw new Error(`GET /health did not answer 200 within 20 s\n${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const server = await startProcess(t, { LOG_LEVEL: 'warn', TRACKER_BOOTSTRAP_TOKEN: BOOTSTRAP_TOKEN });
+  const anonymous = createClient<paths>({ baseUrl: server.base });
+  const health = await anonymous.GET('/health');
+  if (health.data?.status !== 'ok') throw new Error(`GET /health through the client answered ${health.response.status}`);
+  let stopped: Awaited<ReturnType<typeof server.stop>> | undefined;
   return {
-    baseUrl,
+    baseUrl: server.base,
     anonymous,
-    output: () => output,
+    output: () => `${stopped?.stdout ?? ''}${stopped?.stderr ?? ''}`,
     stop: async () => {
-      child.kill('SIGTERM');
-      return exited(child, 20_000);
+      stopped = await server.stop();
+      return stopped;
     },
   };
 }
