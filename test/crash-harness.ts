@@ -67,7 +67,7 @@ export interface CrashSummary {
   duplicates: number;
   /** Of which acknowledged on the first try (never retried). */
   duplicatesAmongAcknowledged: number;
-  /** Of which in doubt and acknowledged only by a fresh (non-replayed) retry: the idempotency gap. */
+  /** Of which in doubt and acknowledged only by a fresh (non-replayed) retry: must be 0 (the claim is marked with the write). */
   duplicatesAmongFreshRetries: number;
   /** Of which in doubt and acknowledged by a replay of the stored response. */
   duplicatesAmongReplayed: number;

@@ -5,6 +5,8 @@ import type { App } from '../src/app.js';
 import { requestFingerprint } from '../src/plugins/idempotency.js';
 import { assertProblem, build, json, keyFor, refused, snapshot, testClock, SECRETARIAT_TOKEN } from './helper.js';
 import { approvedTask, createCommission, createTask, seedPlan } from './factories.js';
+import { BUILDERS } from './access/builders.js';
+import { seedWorld } from './access/world.js';
 
 const KEY = '9b2d6c1e-3f4a-4c5b-8d7e-0a1b2c3d4e5f';
 
@@ -234,16 +236,34 @@ t.test('a refusal by the access policy is not remembered either', async (t) => {
   t.same(storedKeys(app), []);
 });
 
-t.test('when the response cannot be stored, it still goes out and the key is released, not stuck on 409', async (t) => {
+t.test('when the response cannot be stored after the write committed, it still goes out and a retry gets it rebuilt, not a second write', async (t) => {
   const app = await build(t);
   const commission = await createCommission(app);
-  app.sqlite.exec("CREATE TRIGGER fail_store BEFORE UPDATE ON idempotency_keys BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END");
+  app.sqlite.exec("CREATE TRIGGER fail_store BEFORE UPDATE ON idempotency_keys WHEN NEW.state = 'completed' BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END");
   const first = await app.inject(createPlan(planBody(commission.id)));
   t.equal(first.statusCode, 201, 'the client still gets its result');
-  t.same(storedKeys(app), [], 'the claim was released');
+  t.match(storedKeys(app), [{ state: 'committed' }], 'the claim stays marked by the write, not released');
   app.sqlite.exec('DROP TRIGGER fail_store');
+  const plans = count(app, 'plans');
   const retry = await app.inject(createPlan(planBody(commission.id)));
-  t.equal(retry.statusCode, 201, 'a retry runs again rather than waiting forever');
+  t.equal(retry.statusCode, 201);
+  t.equal(retry.headers['idempotent-replayed'], 'true', 'the retry is answered from the committed write');
+  t.equal(retry.body, first.body, 'with the same body');
+  t.equal(count(app, 'plans'), plans, 'and no second plan');
+  t.match(storedKeys(app), [{ state: 'completed', status_code: 201 }], 'the rebuilt response is stored for later retries');
+});
+
+t.test('when the write cannot mark its claim, the write is rolled back: a 500 problem, nothing changed, the key free', async (t) => {
+  const app = await build(t);
+  const commission = await createCommission(app);
+  app.sqlite.exec("CREATE TRIGGER fail_mark BEFORE UPDATE ON idempotency_keys WHEN NEW.state = 'committed' BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END");
+  const before = snapshot(app);
+  const first = await app.inject(createPlan(planBody(commission.id)));
+  assertProblem(t, first, 500, 'internal-error');
+  t.strictSame(snapshot(app), before, 'no plan, no history, no claim');
+  app.sqlite.exec('DROP TRIGGER fail_mark');
+  const retry = await app.inject(createPlan(planBody(commission.id)));
+  t.equal(retry.statusCode, 201, 'a retry runs');
   t.equal(retry.headers['idempotent-replayed'], undefined);
 });
 
@@ -361,4 +381,43 @@ t.test('a refused request leaves expired keys alone: the sweep runs only after a
   t.equal(count(app, 'idempotency_keys'), 1, 'the expired key is still there after the refusal');
   t.equal((await app.inject(move('on_hold', 'k3'))).statusCode, 200);
   t.same(storedKeys(app).map((k) => k.key), ['k3'], 'the next success swept it');
+});
+
+t.test('every idempotent operation: a crash between its commit and its response is answered from the committed write, as the original was', async (t) => {
+  const app = await build(t);
+  const w = await seedWorld(app);
+  const doc = app.swagger() as unknown as { paths: Record<string, Record<string, { operationId: string; parameters?: { in: string; name: string }[] }>> };
+  const idempotent = Object.values(doc.paths).flatMap((item) =>
+    Object.entries(item)
+      .filter(([method, op]) => method === 'post' && (op.parameters ?? []).some((p) => p.in === 'header' && p.name.toLowerCase() === 'idempotency-key'))
+      .map(([, op]) => op.operationId),
+  );
+  t.ok(idempotent.length >= 15, `${idempotent.length} idempotent operations`);
+  // What a process killed after its commit leaves: the claim marked by the write, no response stored.
+  app.sqlite.exec("CREATE TRIGGER crash_before_response BEFORE UPDATE ON idempotency_keys WHEN NEW.state = 'completed' BEGIN SELECT RAISE(IGNORE); END");
+
+  for (const operationId of idempotent) {
+    const builder = BUILDERS[operationId];
+    if (!builder) {
+      t.fail(`no request builder for ${operationId}`);
+      continue;
+    }
+    const request = await builder(w, app, 'own');
+    const key = `crash-${operationId}`;
+    const withKey = { ...request, headers: { ...(request.headers ?? {}), 'idempotency-key': key } } as InjectOptions;
+    const first = await app.inject(withKey);
+    t.ok(first.statusCode >= 200 && first.statusCode < 300, `${operationId}: ${first.statusCode} ${first.body.slice(0, 200)}`);
+    const row = app.sqlite.prepare('SELECT state FROM idempotency_keys WHERE key = ?').get(key) as { state: string } | undefined;
+    t.equal(row?.state, 'committed', `${operationId}: the write marked its claim`);
+
+    const before = snapshot(app);
+    const retry = await app.inject(withKey);
+    t.equal(retry.statusCode, first.statusCode, `${operationId}: same status`);
+    t.equal(retry.body, first.body, `${operationId}: same body`);
+    for (const name of ['etag', 'location', 'content-type']) {
+      t.equal(retry.headers[name], first.headers[name], `${operationId}: same ${name}`);
+    }
+    t.equal(retry.headers['idempotent-replayed'], 'true', `${operationId}: marked as a replay`);
+    t.strictSame(snapshot(app), before, `${operationId}: the retry changed nothing`);
+  }
 });

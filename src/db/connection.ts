@@ -1,4 +1,5 @@
 // Opens the SQLite database with the pragmas the tracker relies on and applies pending migrations.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,6 +51,16 @@ export function runMigrations({ sqlite, db }: Database_, migrationsFolder = MIGR
 }
 
 /**
+ * What the request being served wants written in the same transaction as each of its writes, with the
+ * write's result: the idempotency plugin records there that the request's key has been acted on, so a
+ * crash between the commit and the response cannot let a retry act twice.
+ */
+export interface WriteScope {
+  onCommit: ((tx: Db, result: unknown) => void) | null;
+}
+export const writeScope = new AsyncLocalStorage<WriteScope>();
+
+/**
  * Runs fn in a write transaction opened with BEGIN IMMEDIATE, so two writers queue on the lock
  * instead of deadlocking on an upgrade. fn must be synchronous: better-sqlite3 cannot await.
  */
@@ -57,6 +68,7 @@ export function writeTransaction<T>(db: BetterSQLite3Database<Schema>, fn: (tx: 
   return db.transaction((tx) => {
     const result = fn(tx);
     if (result instanceof Promise) throw new TypeError('a write transaction body must be synchronous');
+    writeScope.getStore()?.onCommit?.(tx, result);
     return result;
   }, { behavior: 'immediate' });
 }

@@ -253,7 +253,9 @@ export const changeHistory = sqliteTable(
 
 /**
  * Idempotency keys of POST requests, scoped per API key: the fingerprint of the first request and, once it
- * completed, the response to replay. Kept at least 24 hours.
+ * completed, the response to replay. 'committed' is set by the request's own write transaction, with the result
+ * the write returned in response_body, until the exact response bytes replace it ('completed'). Kept at least
+ * 24 hours.
  */
 export const idempotencyKeys = sqliteTable(
   'idempotency_keys',
@@ -261,7 +263,7 @@ export const idempotencyKeys = sqliteTable(
     apiKeyId: text('api_key_id').notNull(),
     key: text('key').notNull(),
     fingerprint: text('fingerprint').notNull(),
-    state: text('state', { enum: ['pending', 'completed'] }).notNull(),
+    state: text('state', { enum: ['pending', 'committed', 'completed'] }).notNull(),
     statusCode: integer('status_code'),
     responseHeaders: text('response_headers', { mode: 'json' }).$type<Record<string, string>>(),
     responseBody: text('response_body'),

@@ -20,11 +20,12 @@ export function createCommissionService({ db, clock }: ServiceDeps) {
     create(input: CreateCommission, ctx: WriteContext): Commission {
       const now = clock().toISOString();
       const commission: Commission = { id: newId(), ...input, createdAt: now, updatedAt: now };
-      writeTransaction(db, (tx) => {
+      // The write returns what the route sends: an idempotent retry after a crash is rebuilt from it.
+      return writeTransaction(db, (tx) => {
         repo.insertCommission(tx, commission);
         recordChange(tx, ctx.actor, now, { operation: 'createCommission', entity: 'commission', entityId: commission.id, before: null, after: commission });
+        return commission;
       });
-      return commission;
     },
 
     update(id: string, patch: UpdateCommission, ctx: WriteContext): Commission {

@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ActionHeadersSchema, IdParamsSchema, problemResponses } from '../../lib/common.schemas.js';
-import { writeContext } from '../../lib/http.js';
+import { sendResource, writeContext } from '../../lib/http.js';
 import { XLSX_MEDIA_TYPE, MAX_SHEET_ROWS } from './imports.files.js';
 import { ImportFileSchema, IMPORT_LIMITS, ImportQuerySchema, ImportResultSchema, TemplateQuerySchema, UploadedFile } from './imports.schemas.js';
 import { createImportService } from './imports.service.js';
@@ -165,7 +165,7 @@ const importRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: ImportResultSchema, ...problemResponses(400, 404, 409, 412, 413, 415, 422) },
       },
     },
-    async (request) => service.commit(request.params.id, request.body, request.query, writeContext(request)),
+    async (request, reply) => sendResource(request, reply, await service.commit(request.params.id, request.body, request.query, writeContext(request))),
   );
 };
 

@@ -31,14 +31,15 @@ export function createMeetingService({ db, clock }: ServiceDeps) {
         createdAt: now,
         updatedAt: now,
       };
-      writeTransaction(db, (tx) => {
+      // The write returns what the route sends: an idempotent retry after a crash is rebuilt from it.
+      return writeTransaction(db, (tx) => {
         if (!findCommission(tx, meeting.commissionId)) {
           throw unknownReference('body.commissionId', 'commission', meeting.commissionId);
         }
         repo.insertMeeting(tx, meeting);
         recordChange(tx, ctx.actor, now, { operation: 'createMeeting', entity: 'meeting', entityId: meeting.id, before: null, after: meeting });
+        return meeting;
       });
-      return meeting;
     },
 
     update(id: string, patch: UpdateMeeting, ctx: WriteContext): Meeting {

@@ -47,12 +47,13 @@ export function createOrganizationService({ db, clock }: ServiceDeps) {
         createdAt: now,
         updatedAt: now,
       };
-      writeTransaction(db, (tx) => {
+      // The write returns what the route sends: an idempotent retry after a crash is rebuilt from it.
+      return writeTransaction(db, (tx) => {
         if (organization.parentId !== null) assertParentExists(tx, organization.parentId);
         repo.insertOrganization(tx, organization);
         recordChange(tx, ctx.actor, now, { operation: 'createOrganization', entity: 'organization', entityId: organization.id, before: null, after: organization });
+        return organization;
       });
-      return organization;
     },
 
     update(id: string, patch: UpdateOrganization, ctx: WriteContext): Organization {
