@@ -1,7 +1,8 @@
 // buildApp(config): registers plugins, then the API modules. It never listens and never reads process.env.
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyRequest, type FastifyServerOptions } from 'fastify';
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { createSerializerCompiler } from './lib/serializer.js';
 import { DEFAULTS, type Config } from './config.js';
 import dbPlugin from './plugins/db.js';
 import problemDetails, { frameworkErrors, refuseUnsupportedMethod } from './plugins/problem-details.js';
@@ -55,6 +56,8 @@ export interface BuildOptions {
   clock?: () => Date;
   /** Overrides the logger (tests pass false). */
   logger?: FastifyServerOptions['logger'];
+  /** Serialize every response both with zod and compiled, and fail on any difference (the test suite does). */
+  verifySerializers?: boolean;
 }
 
 /**
@@ -69,7 +72,7 @@ export function serializeRequest(request: FastifyRequest) {
   };
 }
 
-export async function buildApp({ config, clock = () => new Date(), logger }: BuildOptions) {
+export async function buildApp({ config, clock = () => new Date(), logger, verifySerializers = false }: BuildOptions) {
   const app = Fastify({
     // Whatever logger options a caller passes, the request serializer that hides link secrets stays.
     logger:
@@ -85,7 +88,7 @@ export async function buildApp({ config, clock = () => new Date(), logger }: Bui
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(createSerializerCompiler({ verify: verifySerializers }));
   app.decorate('clock', clock);
   // JSON only: a text/plain body is refused with 415 instead of reaching validation as a string.
   app.removeContentTypeParser('text/plain');

@@ -41,6 +41,7 @@ export async function build(t: Test, clock: TestClock = testClock(), config: Par
     },
     clock,
     logger: false,
+    verifySerializers: true,
   });
   await app.ready();
   t.teardown(() => app.close());

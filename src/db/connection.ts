@@ -61,6 +61,22 @@ export interface WriteScope {
 export const writeScope = new AsyncLocalStorage<WriteScope>();
 
 /**
+ * A query built and prepared once per database connection, then run with placeholders (`sql.placeholder`) as often
+ * as needed: the hot paths (a task by id, the key of every request) skip drizzle's query building and SQLite's
+ * statement preparation. A transaction shares its database's connection (drizzle's `session`), so it shares the
+ * cache too; `name` must be unique per query.
+ */
+const preparedBySession = new WeakMap<object, Map<string, unknown>>();
+export function prepared<Q>(db: Db, name: string, build: (db: Db) => Q): Q {
+  const session = (db as unknown as { session: object }).session;
+  let queries = preparedBySession.get(session);
+  if (!queries) preparedBySession.set(session, (queries = new Map()));
+  let query = queries.get(name) as Q | undefined;
+  if (query === undefined) queries.set(name, (query = build(db)));
+  return query;
+}
+
+/**
  * Runs fn in a write transaction opened with BEGIN IMMEDIATE, so two writers queue on the lock
  * instead of deadlocking on an upgrade. fn must be synchronous: better-sqlite3 cannot await.
  */

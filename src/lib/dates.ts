@@ -3,8 +3,23 @@
 /** One formatter per time zone: building an Intl.DateTimeFormat costs more than the rest of a task read. */
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
+/**
+ * The last answer per time zone, valid for the UTC minute it was computed in: every zone's offset is a whole
+ * number of minutes, so its date cannot change inside one. Every task presented asks, with the same "now".
+ */
+const lastDate = new Map<string, { minute: number; date: string }>();
+
 /** The calendar date of `instant` in `timeZone`, as YYYY-MM-DD. */
 export function dateInZone(instant: Date, timeZone: string): string {
+  const minute = Math.floor(instant.getTime() / 60_000);
+  const last = lastDate.get(timeZone);
+  if (last?.minute === minute) return last.date;
+  const date = formatDate(instant, timeZone);
+  lastDate.set(timeZone, { minute, date });
+  return date;
+}
+
+function formatDate(instant: Date, timeZone: string): string {
   let format = formatters.get(timeZone);
   if (!format) {
     // en-CA formats as YYYY-MM-DD; formatToParts keeps us independent of that detail anyway.

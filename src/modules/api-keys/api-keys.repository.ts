@@ -1,6 +1,6 @@
 // Drizzle queries on API keys; rows come back as API-shaped ApiKey objects, the hash only to authenticate.
-import { and, asc, count, eq, isNotNull, isNull } from 'drizzle-orm';
-import type { Db } from '../../db/connection.js';
+import { and, asc, count, eq, isNotNull, isNull, sql } from 'drizzle-orm';
+import { prepared, type Db } from '../../db/connection.js';
 import { apiKeys } from '../../db/schema.js';
 import { afterCursor, toPage, type Page } from '../../lib/pagination.js';
 import type { ApiKey, ListApiKeysQuery } from './api-keys.schemas.js';
@@ -28,12 +28,15 @@ export function findApiKey(db: Db, id: string): ApiKey | undefined {
 }
 
 /** The active keys whose token starts like this one: almost always one, rarely more. */
+/** Read on every request, so prepared once. */
 export function activeKeysByPrefix(db: Db, prefix: string): ApiKeyRow[] {
-  return db
-    .select()
-    .from(apiKeys)
-    .where(and(eq(apiKeys.prefix, prefix), isNull(apiKeys.revokedAt)))
-    .all();
+  return prepared(db, 'activeKeysByPrefix', (db) =>
+    db
+      .select()
+      .from(apiKeys)
+      .where(and(eq(apiKeys.prefix, sql.placeholder('prefix')), isNull(apiKeys.revokedAt)))
+      .prepare(),
+  ).all({ prefix });
 }
 
 export function isHashTaken(db: Db, hash: string): boolean {

@@ -1,6 +1,6 @@
 // Drizzle queries on tasks, their assignees and their status transitions.
-import { and, asc, desc, eq, gte, inArray, lte, ne, not, notInArray, or, sql, type SQL } from 'drizzle-orm';
-import type { Db } from '../../db/connection.js';
+import { and, asc, desc, eq, getTableColumns, gte, inArray, lte, ne, not, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import { prepared, type Db } from '../../db/connection.js';
 import type { AssigneeRole, TaskStatus } from '../../db/enums.js';
 import { commissions, organizations, plans, taskAssignees, tasks, taskStatusChanges } from '../../db/schema.js';
 import { afterCursor, toPage, type Page } from '../../lib/pagination.js';
@@ -40,48 +40,84 @@ export interface TaskFilter {
   search?: string | undefined;
 }
 
-const recordColumns = { task: tasks, commissionId: plans.commissionId, timeZone: commissions.timeZone };
+const recordColumns = { ...getTableColumns(tasks), commissionId: plans.commissionId, timeZone: commissions.timeZone };
+type RecordRow = TaskRow & { commissionId: string; timeZone: string };
+const recordDecoders = Object.entries(recordColumns);
 
 /**
- * The assignees, with their organization, of the tasks `where` selects (tasks and task_assignees are
- * joined), grouped by task: leads first ('lead' sorts after 'co_executor'), then in the order given.
- * Every list of tasks (the API, the report, the calendar) reads them so, in one query.
+ * A row of recordColumns as SQLite returns it (an array, `.values()`), decoded as drizzle decodes it (null stays
+ * null, every other value through its column's mapFromDriverValue) without drizzle's per-row walk of the
+ * selection, which cost more than the query itself on a page of 50.
  */
-export function assigneesByTask(db: Db, where: SQL | undefined): Map<string, AssigneeRecord[]> {
-  const rows = db
-    .select({
-      taskId: taskAssignees.taskId,
-      organizationId: taskAssignees.organizationId,
-      role: taskAssignees.role,
-      name: organizations.name,
-      shortName: organizations.shortName,
-      country: organizations.country,
-    })
-    .from(taskAssignees)
-    .innerJoin(tasks, eq(tasks.id, taskAssignees.taskId))
-    .innerJoin(organizations, eq(organizations.id, taskAssignees.organizationId))
-    .where(where)
-    .orderBy(asc(taskAssignees.taskId), desc(taskAssignees.role), asc(taskAssignees.position))
-    .all();
+function decodeRecord(values: unknown[]): RecordRow {
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < recordDecoders.length; i++) {
+    const [key, column] = recordDecoders[i] as (typeof recordDecoders)[number];
+    const value = values[i];
+    out[key] = value === null ? null : column.mapFromDriverValue(value);
+  }
+  return out as RecordRow;
+}
+
+const assigneeColumns = {
+  taskId: taskAssignees.taskId,
+  organizationId: taskAssignees.organizationId,
+  role: taskAssignees.role,
+  name: organizations.name,
+  shortName: organizations.shortName,
+  country: organizations.country,
+};
+/** Leads first ('lead' sorts after 'co_executor'), then in the order given. */
+const assigneeOrder = [asc(taskAssignees.taskId), desc(taskAssignees.role), asc(taskAssignees.position)];
+
+function groupByTask(rows: (AssigneeRecord & { taskId: string })[]): Map<string, AssigneeRecord[]> {
   const byTask = new Map<string, AssigneeRecord[]>();
   for (const { taskId, ...a } of rows) {
-    const list = byTask.get(taskId) ?? [];
-    list.push(a);
-    byTask.set(taskId, list);
+    const list = byTask.get(taskId);
+    if (list) list.push(a);
+    else byTask.set(taskId, [a]);
   }
   return byTask;
 }
 
-function withAssignees(db: Db, rows: { task: TaskRow; commissionId: string; timeZone: string }[]): TaskRecord[] {
-  if (rows.length === 0) return [];
-  const byTask = assigneesByTask(
-    db,
-    inArray(
-      taskAssignees.taskId,
-      rows.map((r) => r.task.id),
-    ),
+/**
+ * The assignees, with their organization, of the tasks `where` selects (tasks and task_assignees are
+ * joined), grouped by task in the order of assigneeOrder. The report and the calendar read them so, in one query.
+ */
+export function assigneesByTask(db: Db, where: SQL | undefined): Map<string, AssigneeRecord[]> {
+  const rows = db
+    .select(assigneeColumns)
+    .from(taskAssignees)
+    .innerJoin(tasks, eq(tasks.id, taskAssignees.taskId))
+    .innerJoin(organizations, eq(organizations.id, taskAssignees.organizationId))
+    .where(where)
+    .orderBy(...assigneeOrder)
+    .all();
+  return groupByTask(rows);
+}
+
+/** The assignees of the tasks with these ids (a JSON array, one prepared statement for any number of ids). */
+function assigneesOfTasks(db: Db, ids: string[]): Map<string, AssigneeRecord[]> {
+  const query = prepared(db, 'assigneesOfTasks', (db) =>
+    db
+      .select(assigneeColumns)
+      .from(taskAssignees)
+      .innerJoin(organizations, eq(organizations.id, taskAssignees.organizationId))
+      .where(sql`${taskAssignees.taskId} in (select value from json_each(${sql.placeholder('ids')}))`)
+      .orderBy(...assigneeOrder)
+      .prepare(),
   );
-  return rows.map((r) => ({ ...r.task, commissionId: r.commissionId, timeZone: r.timeZone, assignees: byTask.get(r.task.id) ?? [] }));
+  return groupByTask(query.all({ ids: JSON.stringify(ids) }));
+}
+
+function withAssignees(db: Db, values: unknown[][]): TaskRecord[] {
+  if (values.length === 0) return [];
+  const rows = values.map(decodeRecord);
+  const byTask = assigneesOfTasks(
+    db,
+    rows.map((r) => r.id),
+  );
+  return rows.map((r) => Object.assign(r, { assignees: byTask.get(r.id) ?? [] }));
 }
 
 function baseQuery(db: Db) {
@@ -92,8 +128,10 @@ function baseQuery(db: Db) {
     .innerJoin(commissions, eq(commissions.id, plans.commissionId));
 }
 
+/** A task with what it is presented with; the hottest read of the API, so prepared once. */
 export function findTaskRecord(db: Db, id: string): TaskRecord | undefined {
-  return withAssignees(db, baseQuery(db).where(eq(tasks.id, id)).all())[0];
+  const query = prepared(db, 'findTaskRecord', (db) => baseQuery(db).where(eq(tasks.id, sql.placeholder('id'))).prepare());
+  return withAssignees(db, query.values({ id }) as unknown[][])[0];
 }
 
 function escapeLike(s: string): string {
@@ -133,8 +171,8 @@ export function listTaskRecords(db: Db, f: TaskFilter, page: { limit: number; cu
     .where(and(...filterConditions(f), afterCursor(order, page.cursor)))
     .orderBy(...order.map((c) => asc(c)))
     .limit(page.limit + 1)
-    .all();
-  const records = withAssignees(db, rows);
+    .values();
+  const records = withAssignees(db, rows as unknown[][]);
   return toPage(records, page.limit, (r) => [r.planId, r.codeSortKey, r.id], (r) => r);
 }
 
