@@ -96,18 +96,24 @@ export function assigneesByTask(db: Db, where: SQL | undefined): Map<string, Ass
   return groupByTask(rows);
 }
 
-/** The assignees of the tasks with these ids (a JSON array, one prepared statement for any number of ids). */
+/** The assignees of the tasks with these ids: one prepared statement for one task, one for any number (a JSON array). */
 function assigneesOfTasks(db: Db, ids: string[]): Map<string, AssigneeRecord[]> {
-  const query = prepared(db, 'assigneesOfTasks', (db) =>
+  const select = (db: Db, where: SQL) =>
     db
       .select(assigneeColumns)
       .from(taskAssignees)
       .innerJoin(organizations, eq(organizations.id, taskAssignees.organizationId))
-      .where(sql`${taskAssignees.taskId} in (select value from json_each(${sql.placeholder('ids')}))`)
+      .where(where)
       .orderBy(...assigneeOrder)
-      .prepare(),
+      .prepare();
+  if (ids.length === 1) {
+    const one = prepared(db, 'assigneesOfTask', (db) => select(db, eq(taskAssignees.taskId, sql.placeholder('id'))));
+    return groupByTask(one.all({ id: ids[0] }));
+  }
+  const many = prepared(db, 'assigneesOfTasks', (db) =>
+    select(db, sql`${taskAssignees.taskId} in (select value from json_each(${sql.placeholder('ids')}))`),
   );
-  return groupByTask(query.all({ ids: JSON.stringify(ids) }));
+  return groupByTask(many.all({ ids: JSON.stringify(ids) }));
 }
 
 function withAssignees(db: Db, values: unknown[][]): TaskRecord[] {
