@@ -5,7 +5,8 @@
 // the longest wait for the progress report; BENCH_KEEP=1 keeps the database for profiling.
 //
 // Modes (internal): `--bare <port>` runs the bare Fastify app; the default mode is the driver.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -188,8 +189,12 @@ async function main(): Promise<void> {
   const bareChild = spawn(process.execPath, ['--import', 'tsx', SELF, '--bare', new URL(bareUrl).port], { cwd: ROOT, stdio: 'inherit' });
   const appPort = await freePort();
   const appUrl = `http://127.0.0.1:${appPort}`;
+  // The service as `npm start` runs it: compiled, plain node.
+  log('building dist/ (npm run build)');
+  const built = spawnSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  if (built.status !== 0) throw new Error('npm run build failed');
   const startT0 = performance.now();
-  const appChild = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  const appChild = spawn(process.execPath, ['dist/server.js'], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, PORT: String(appPort), HOST: '127.0.0.1', DATABASE_PATH: dbPath, LOG_LEVEL: 'silent', RATE_LIMIT_MAX: '0', TRACKER_BOOTSTRAP_TOKEN: TOKEN },
@@ -199,7 +204,7 @@ async function main(): Promise<void> {
   process.on('exit', stop);
   await waitHealthy(`${appUrl}/health`);
   const startupMs = performance.now() - startT0;
-  log(`start-up to a healthy /health: ${startupMs.toFixed(0)} ms (tsx, src/server.ts)`);
+  log(`start-up to a healthy /health: ${startupMs.toFixed(0)} ms (node dist/server.js)`);
   await waitHealthy(`${bareUrl}/bare`);
 
   const rssSamples: number[] = [];
@@ -245,7 +250,8 @@ async function main(): Promise<void> {
           return {
             ...req,
             path: `/v1/tasks/${t.id}/reports`,
-            headers: { ...AUTH, 'content-type': 'application/json' },
+            // Each a new request with its own key: the key is recorded with the write, as a real client's would be.
+            headers: { ...AUTH, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
             body: JSON.stringify({ organizationId: t.lead, period, percentComplete: 40, confidence: 'amber', narrative: 'Bench narrative of the quarter' }),
           };
         },

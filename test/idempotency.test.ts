@@ -68,7 +68,7 @@ t.test('a retried create replays the first response and creates nothing more', a
     'one plan',
   );
   t.equal(count(app, 'change_history'), historyBefore + 1, 'one history entry for the one create');
-  t.same(storedKeys(app), [{ api_key_id: secretariatKeyId(app), key: KEY, state: 'completed', status_code: 201 }]);
+  t.same(storedKeys(app), [{ api_key_id: secretariatKeyId(app), key: KEY, state: 'committed', status_code: null }], 'recorded by the write itself');
 });
 
 t.test('the same body with its keys in another order is the same request', async (t) => {
@@ -100,12 +100,12 @@ t.test('the same key with another body, path or method is 422 and changes nothin
   t.equal(json(await app.inject({ method: 'GET', url: '/v1/plans' })).items.length, 1, 'still one plan');
 });
 
-t.test('a key whose first request is still running is 409; an abandoned one is taken over', async (t) => {
+t.test('a pending claim left by an earlier version is 409 for 5 minutes, then taken over', async (t) => {
   const clock = testClock('2026-11-28T09:00:00.000Z');
   const app = await build(t, clock);
   const commission = await createCommission(app);
   const body = planBody(commission.id);
-  // As a request whose handler is still running would have left it: claimed, nothing stored.
+  // As an earlier version left a request whose handler was still running: claimed, nothing stored.
   app.sqlite
     .prepare(
       `INSERT INTO idempotency_keys (api_key_id, key, fingerprint, state, created_at, expires_at)
@@ -141,7 +141,7 @@ t.test('a key whose first request is still running is 409; an abandoned one is t
   t.same(row, { created_at: '2026-11-28T09:03:01.000Z', expires_at: '2026-11-29T09:03:01.000Z' }, 'kept 24 h from the takeover');
 });
 
-t.test('two identical requests at once create one resource: the second waits (409) or replays', async (t) => {
+t.test('two identical requests at once create one resource: the second to commit is rolled back (409) or replays', async (t) => {
   const app = await build(t);
   const commission = await createCommission(app);
   const responses = await Promise.all([app.inject(createPlan(planBody(commission.id))), app.inject(createPlan(planBody(commission.id)))]);
@@ -225,7 +225,7 @@ t.test('a refused request is not remembered: the same key runs again once the re
   const fixed = await app.inject(createPlan(planBody(commission.id)));
   t.equal(fixed.statusCode, 201);
   t.equal(fixed.headers['idempotent-replayed'], undefined);
-  t.same(storedKeys(app), [{ api_key_id: secretariatKeyId(app), key: KEY, state: 'completed', status_code: 201 }]);
+  t.same(storedKeys(app), [{ api_key_id: secretariatKeyId(app), key: KEY, state: 'committed', status_code: null }]);
 });
 
 t.test('a refusal by the access policy is not remembered either', async (t) => {
@@ -236,35 +236,47 @@ t.test('a refusal by the access policy is not remembered either', async (t) => {
   t.same(storedKeys(app), []);
 });
 
-t.test('when the response cannot be stored after the write committed, it still goes out and a retry gets it rebuilt, not a second write', async (t) => {
+t.test('when the write cannot record its key, the write is rolled back: a 500 problem, nothing changed, the key free', async (t) => {
   const app = await build(t);
   const commission = await createCommission(app);
-  app.sqlite.exec("CREATE TRIGGER fail_store BEFORE UPDATE ON idempotency_keys WHEN NEW.state = 'completed' BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END");
-  const first = await app.inject(createPlan(planBody(commission.id)));
-  t.equal(first.statusCode, 201, 'the client still gets its result');
-  t.match(storedKeys(app), [{ state: 'committed' }], 'the claim stays marked by the write, not released');
-  app.sqlite.exec('DROP TRIGGER fail_store');
-  const plans = count(app, 'plans');
-  const retry = await app.inject(createPlan(planBody(commission.id)));
-  t.equal(retry.statusCode, 201);
-  t.equal(retry.headers['idempotent-replayed'], 'true', 'the retry is answered from the committed write');
-  t.equal(retry.body, first.body, 'with the same body');
-  t.equal(count(app, 'plans'), plans, 'and no second plan');
-  t.match(storedKeys(app), [{ state: 'completed', status_code: 201 }], 'the rebuilt response is stored for later retries');
-});
-
-t.test('when the write cannot mark its claim, the write is rolled back: a 500 problem, nothing changed, the key free', async (t) => {
-  const app = await build(t);
-  const commission = await createCommission(app);
-  app.sqlite.exec("CREATE TRIGGER fail_mark BEFORE UPDATE ON idempotency_keys WHEN NEW.state = 'committed' BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END");
+  app.sqlite.exec("CREATE TRIGGER fail_mark BEFORE INSERT ON idempotency_keys BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END");
   const before = snapshot(app);
   const first = await app.inject(createPlan(planBody(commission.id)));
   assertProblem(t, first, 500, 'internal-error');
-  t.strictSame(snapshot(app), before, 'no plan, no history, no claim');
+  t.strictSame(snapshot(app), before, 'no plan, no history, no key');
   app.sqlite.exec('DROP TRIGGER fail_mark');
   const retry = await app.inject(createPlan(planBody(commission.id)));
   t.equal(retry.statusCode, 201, 'a retry runs');
   t.equal(retry.headers['idempotent-replayed'], undefined);
+});
+
+t.test('a request whose key another request committed meanwhile is rolled back with 409, and its retry replays', async (t) => {
+  // The race, made deterministic: the key's row is expired when this request looks it up, and live again when its
+  // write commits (a trigger on the write moves the clock back), as if another request had committed it in between.
+  const clock = testClock('2026-11-28T10:00:00.000Z');
+  const app = await build(t, clock);
+  const commission = await createCommission(app);
+  const body = planBody(commission.id);
+  const other = await app.inject(createPlan(body));
+  t.equal(other.statusCode, 201);
+  app.sqlite.prepare("UPDATE idempotency_keys SET expires_at = '2026-11-29T10:00:00.000Z'").run();
+  clock.set('2026-11-29T10:00:00.001Z'); // expired at look-up
+  app.sqlite.function('rewind_clock', () => {
+    clock.set('2026-11-29T09:00:00.000Z'); // live at commit
+    return 0;
+  });
+  app.sqlite.exec('CREATE TRIGGER meanwhile BEFORE INSERT ON plans BEGIN SELECT rewind_clock(); END');
+  const plans = count(app, 'plans');
+  const history = count(app, 'change_history');
+  const res = await app.inject(createPlan(body));
+  app.sqlite.exec('DROP TRIGGER meanwhile');
+  assertProblem(t, res, 409, 'idempotency-in-progress');
+  t.equal(res.headers['retry-after'], '1');
+  t.equal(count(app, 'plans'), plans, 'its plan was rolled back');
+  t.equal(count(app, 'change_history'), history, 'and its history entry');
+  const retry = await app.inject(createPlan(body));
+  t.equal(retry.headers['idempotent-replayed'], 'true');
+  t.equal(retry.body, other.body, "the retry gets the committed request's result");
 });
 
 t.test('a retried approval replays 200 instead of answering 409', async (t) => {
@@ -383,7 +395,7 @@ t.test('a refused request leaves expired keys alone: the sweep runs only after a
   t.same(storedKeys(app).map((k) => k.key), ['k3'], 'the next success swept it');
 });
 
-t.test('every idempotent operation: a crash between its commit and its response is answered from the committed write, as the original was', async (t) => {
+t.test('every idempotent operation: a retry is answered from the committed write exactly as the original was, and changes nothing', async (t) => {
   const app = await build(t);
   const w = await seedWorld(app);
   const doc = app.swagger() as unknown as { paths: Record<string, Record<string, { operationId: string; parameters?: { in: string; name: string }[] }>> };
@@ -393,8 +405,6 @@ t.test('every idempotent operation: a crash between its commit and its response 
       .map(([, op]) => op.operationId),
   );
   t.ok(idempotent.length >= 15, `${idempotent.length} idempotent operations`);
-  // What a process killed after its commit leaves: the claim marked by the write, no response stored.
-  app.sqlite.exec("CREATE TRIGGER crash_before_response BEFORE UPDATE ON idempotency_keys WHEN NEW.state = 'completed' BEGIN SELECT RAISE(IGNORE); END");
 
   for (const operationId of idempotent) {
     const builder = BUILDERS[operationId];
@@ -408,7 +418,7 @@ t.test('every idempotent operation: a crash between its commit and its response 
     const first = await app.inject(withKey);
     t.ok(first.statusCode >= 200 && first.statusCode < 300, `${operationId}: ${first.statusCode} ${first.body.slice(0, 200)}`);
     const row = app.sqlite.prepare('SELECT state FROM idempotency_keys WHERE key = ?').get(key) as { state: string } | undefined;
-    t.equal(row?.state, 'committed', `${operationId}: the write marked its claim`);
+    t.equal(row?.state, 'committed', `${operationId}: the write recorded its key`);
 
     const before = snapshot(app);
     const retry = await app.inject(withKey);

@@ -5911,7 +5911,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Optional. A unique key (a UUID is best) for this request, scoped to your API key and kept 24 hours: a retry with the same key and body replays the first response (header Idempotent-Replayed: true), the same key with another body is 422, and a retry while the first is still running is 409. */
+                /** @description Optional. A unique key (a UUID is best) for this request, scoped to your API key and kept 24 hours: a retry with the same key and body replays the first response (header Idempotent-Replayed: true), the same key with another body is 422, and a request sent again while the first is still running is 409 (retry it: it then replays). The key is recorded in the same transaction as the write, so a retry after a lost response never acts twice. */
                 "idempotency-key"?: string;
             };
             path?: never;
@@ -6074,7 +6074,7 @@ export interface operations {
             /** @description The request conflicts with the current state of the resource. */
             409: {
                 headers: {
-                    /** @description Sent when the conflict is an Idempotency-Key whose first request is still running: seconds to wait. */
+                    /** @description Sent when the conflict is an Idempotency-Key whose first request is still running or has just committed: seconds to wait before the retry, which then replays. */
                     "Retry-After"?: number;
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
                     "X-RateLimit-Limit"?: number;
@@ -6919,7 +6919,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Optional. A unique key (a UUID is best) for this request, scoped to your API key and kept 24 hours: a retry with the same key and body replays the first response (header Idempotent-Replayed: true), the same key with another body is 422, and a retry while the first is still running is 409. */
+                /** @description Optional. A unique key (a UUID is best) for this request, scoped to your API key and kept 24 hours: a retry with the same key and body replays the first response (header Idempotent-Replayed: true), the same key with another body is 422, and a request sent again while the first is still running is 409 (retry it: it then replays). The key is recorded in the same transaction as the write, so a retry after a lost response never acts twice. */
                 "idempotency-key"?: string;
             };
             path?: never;
@@ -7056,7 +7056,7 @@ export interface operations {
             /** @description The request conflicts with the current state of the resource. */
             409: {
                 headers: {
-                    /** @description Sent when the conflict is an Idempotency-Key whose first request is still running: seconds to wait. */
+                    /** @description Sent when the conflict is an Idempotency-Key whose first request is still running or has just committed: seconds to wait before the retry, which then replays. */
                     "Retry-After"?: number;
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
                     "X-RateLimit-Limit"?: number;
@@ -7902,7 +7902,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Optional. A unique key (a UUID is best) for this request, scoped to your API key and kept 24 hours: a retry with the same key and body replays the first response (header Idempotent-Replayed: true), the same key with another body is 422, and a retry while the first is still running is 409. */
+                /** @description Optional. A unique key (a UUID is best) for this request, scoped to your API key and kept 24 hours: a retry with the same key and body replays the first response (header Idempotent-Replayed: true), the same key with another body is 422, and a request sent again while the first is still running is 409 (retry it: it then replays). The key is recorded in the same transaction as the write, so a retry after a lost response never acts twice. */
                 "idempotency-key"?: string;
             };
             path?: never;
@@ -8041,7 +8041,7 @@ export interface operations {
             /** @description The request conflicts with the current state of the resource. */
             409: {
                 headers: {
-                    /** @description Sent when the conflict is an Idempotency-Key whose first request is still running: seconds to wait. */
+                    /** @description Sent when the conflict is an Idempotency-Key whose first request is still running or has just committed: seconds to wait before the retry, which then replays. */
                     "Retry-After"?: number;
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
                     "X-RateLimit-Limit"?: number;
@@ -8837,7 +8837,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Optional. A unique key (a UUID is best) for this request, scoped to your API key and kept 24 hours: a retry with the same key and body replays the first response (header Idempotent-Replayed: true), the same key with another body is 422, and a retry while the first is still running is 409. */
+                /** @description Optional. A unique key (a UUID is best) for this request, scoped to your API key and kept 24 hours: a retry with the same key and body replays the first response (header Idempotent-Replayed: true), the same key with another body is 422, and a request sent again while the first is still running is 409 (retry it: it then replays). The key is recorded in the same transaction as the write, so a retry after a lost response never acts twice. */
                 "idempotency-key"?: string;
             };
             path?: never;
@@ -8978,7 +8978,7 @@ export interface operations {
             /** @description The request conflicts with the current state of the resource. */
             409: {
                 headers: {
-                    /** @description Sent when the conflict is an Idempotency-Key whose first request is still running: seconds to wait. */
+                    /** @description Sent when the conflict is an Idempotency-Key whose first request is still running or has just committed: seconds to wait before the retry, which then replays. */
                     "Retry-After"?: number;
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
                     "X-RateLimit-Limit"?: number;
@@ -9651,7 +9651,7 @@ export interface operations {
             header?: {
                 /** @description Optional. The ETag you last read (e.g. "3q2-7w"): the write happens only if the resource still has it, else 412 and nothing changes. Without it, the last writer wins. */
                 "if-match"?: string;
-                /** @description Optional. A unique key (a UUID is best) for this request, scoped to your API key and kept 24 hours: a retry with the same key and body replays the first response (header Idempotent-Replayed: true), the same key with another body is 422, and a retry while the first is still running is 409. */
+                /** @description Optional. A unique key (a UUID is best) for this request, scoped to your API key and kept 24 hours: a retry with the same key and body replays the first response (header Idempotent-Replayed: true), the same key with another body is 422, and a request sent again while the first is still running is 409 (retry it: it then replays). The key is recorded in the same transaction as the write, so a retry after a lost response never acts twice. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -9807,7 +9807,7 @@ export interface operations {
             /** @description The request conflicts with the current state of the resource. */
             409: {
                 headers: {
-                    /** @description Sent when the conflict is an Idempotency-Key whose first request is still running: seconds to wait. */
+                    /** @description Sent when the conflict is an Idempotency-Key whose first request is still running or has just committed: seconds to wait before the retry, which then replays. */
                     "Retry-After"?: number;
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
                     "X-RateLimit-Limit"?: number;
@@ -9994,7 +9994,7 @@ export interface operations {
             header?: {
                 /** @description Optional. The ETag you last read (e.g. "3q2-7w"): the write happens only if the resource still has it, else 412 and nothing changes. Without it, the last writer wins. */
                 "if-match"?: string;
-                /** @description Optional. A unique key (a UUID is best) for this request, scoped to your API key and kept 24 hours: a retry with the same key and body replays the first response (header Idempotent-Replayed: true), the same key with another body is 422, and a retry while the first is still running is 409. */
+                /** @description Optional. A unique key (a UUID is best) for this request, scoped to your API key and kept 24 hours: a retry with the same key and body replays the first response (header Idempotent-Replayed: true), the same key with another body is 422, and a request sent again while the first is still running is 409 (retry it: it then replays). The key is recorded in the same transaction as the write, so a retry after a lost response never acts twice. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -10150,7 +10150,7 @@ export interface operations {
             /** @description The request conflicts with the current state of the resource. */
             409: {
                 headers: {
-                    /** @description Sent when the conflict is an Idempotency-Key whose first request is still running: seconds to wait. */
+                    /** @description Sent when the conflict is an Idempotency-Key whose first request is still running or has just committed: seconds to wait before the retry, which then replays. */
                     "Retry-After"?: number;
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
                     "X-RateLimit-Limit"?: number;
@@ -10886,7 +10886,7 @@ export interface operations {
             header?: {
                 /** @description Optional. The ETag you last read (e.g. "3q2-7w"): the write happens only if the resource still has it, else 412 and nothing changes. Without it, the last writer wins. */
                 "if-match"?: string;
-                /** @description Optional. A unique key (a UUID is best) for this request, scoped to your API key and kept 24 hours: a retry with the same key and body replays the first response (header Idempotent-Replayed: true), the same key with another body is 422, and a retry while the first is still running is 409. */
+                /** @description Optional. A unique key (a UUID is best) for this request, scoped to your API key and kept 24 hours: a retry with the same key and body replays the first response (header Idempotent-Replayed: true), the same key with another body is 422, and a request sent again while the first is still running is 409 (retry it: it then replays). The key is recorded in the same transaction as the write, so a retry after a lost response never acts twice. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -11117,7 +11117,7 @@ export interface operations {
             /** @description The request conflicts with the current state of the resource. */
             409: {
                 headers: {
-                    /** @description Sent when the conflict is an Idempotency-Key whose first request is still running: seconds to wait. */
+                    /** @description Sent when the conflict is an Idempotency-Key whose first request is still running or has just committed: seconds to wait before the retry, which then replays. */
                     "Retry-After"?: number;
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
                     "X-RateLimit-Limit"?: number;
@@ -11510,7 +11510,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Optional. A unique key (a UUID is best) for this request, scoped to your API key and kept 24 hours: a retry with the same key and body replays the first response (header Idempotent-Replayed: true), the same key with another body is 422, and a retry while the first is still running is 409. */
+                /** @description Optional. A unique key (a UUID is best) for this request, scoped to your API key and kept 24 hours: a retry with the same key and body replays the first response (header Idempotent-Replayed: true), the same key with another body is 422, and a request sent again while the first is still running is 409 (retry it: it then replays). The key is recorded in the same transaction as the write, so a retry after a lost response never acts twice. */
                 "idempotency-key"?: string;
             };
             path?: never;
@@ -11707,7 +11707,7 @@ export interface operations {
             /** @description The request conflicts with the current state of the resource. */
             409: {
                 headers: {
-                    /** @description Sent when the conflict is an Idempotency-Key whose first request is still running: seconds to wait. */
+                    /** @description Sent when the conflict is an Idempotency-Key whose first request is still running or has just committed: seconds to wait before the retry, which then replays. */
                     "Retry-After"?: number;
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
                     "X-RateLimit-Limit"?: number;
@@ -12893,7 +12893,7 @@ export interface operations {
             header?: {
                 /** @description Optional. The ETag you last read (e.g. "3q2-7w"): the write happens only if the resource still has it, else 412 and nothing changes. Without it, the last writer wins. */
                 "if-match"?: string;
-                /** @description Optional. A unique key (a UUID is best) for this request, scoped to your API key and kept 24 hours: a retry with the same key and body replays the first response (header Idempotent-Replayed: true), the same key with another body is 422, and a retry while the first is still running is 409. */
+                /** @description Optional. A unique key (a UUID is best) for this request, scoped to your API key and kept 24 hours: a retry with the same key and body replays the first response (header Idempotent-Replayed: true), the same key with another body is 422, and a request sent again while the first is still running is 409 (retry it: it then replays). The key is recorded in the same transaction as the write, so a retry after a lost response never acts twice. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -13092,7 +13092,7 @@ export interface operations {
             /** @description The request conflicts with the current state of the resource. */
             409: {
                 headers: {
-                    /** @description Sent when the conflict is an Idempotency-Key whose first request is still running: seconds to wait. */
+                    /** @description Sent when the conflict is an Idempotency-Key whose first request is still running or has just committed: seconds to wait before the retry, which then replays. */
                     "Retry-After"?: number;
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
                     "X-RateLimit-Limit"?: number;
@@ -13469,7 +13469,7 @@ export interface operations {
             header?: {
                 /** @description Optional. The ETag you last read (e.g. "3q2-7w"): the write happens only if the resource still has it, else 412 and nothing changes. Without it, the last writer wins. */
                 "if-match"?: string;
-                /** @description Optional. A unique key (a UUID is best) for this request, scoped to your API key and kept 24 hours: a retry with the same key and body replays the first response (header Idempotent-Replayed: true), the same key with another body is 422, and a retry while the first is still running is 409. */
+                /** @description Optional. A unique key (a UUID is best) for this request, scoped to your API key and kept 24 hours: a retry with the same key and body replays the first response (header Idempotent-Replayed: true), the same key with another body is 422, and a request sent again while the first is still running is 409 (retry it: it then replays). The key is recorded in the same transaction as the write, so a retry after a lost response never acts twice. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -13644,7 +13644,7 @@ export interface operations {
             /** @description The request conflicts with the current state of the resource. */
             409: {
                 headers: {
-                    /** @description Sent when the conflict is an Idempotency-Key whose first request is still running: seconds to wait. */
+                    /** @description Sent when the conflict is an Idempotency-Key whose first request is still running or has just committed: seconds to wait before the retry, which then replays. */
                     "Retry-After"?: number;
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
                     "X-RateLimit-Limit"?: number;
@@ -14033,7 +14033,7 @@ export interface operations {
             header?: {
                 /** @description Optional. The ETag you last read (e.g. "3q2-7w"): the write happens only if the resource still has it, else 412 and nothing changes. Without it, the last writer wins. */
                 "if-match"?: string;
-                /** @description Optional. A unique key (a UUID is best) for this request, scoped to your API key and kept 24 hours: a retry with the same key and body replays the first response (header Idempotent-Replayed: true), the same key with another body is 422, and a retry while the first is still running is 409. */
+                /** @description Optional. A unique key (a UUID is best) for this request, scoped to your API key and kept 24 hours: a retry with the same key and body replays the first response (header Idempotent-Replayed: true), the same key with another body is 422, and a request sent again while the first is still running is 409 (retry it: it then replays). The key is recorded in the same transaction as the write, so a retry after a lost response never acts twice. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -14207,7 +14207,7 @@ export interface operations {
             /** @description The request conflicts with the current state of the resource. */
             409: {
                 headers: {
-                    /** @description Sent when the conflict is an Idempotency-Key whose first request is still running: seconds to wait. */
+                    /** @description Sent when the conflict is an Idempotency-Key whose first request is still running or has just committed: seconds to wait before the retry, which then replays. */
                     "Retry-After"?: number;
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
                     "X-RateLimit-Limit"?: number;
@@ -14598,7 +14598,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Optional. A unique key (a UUID is best) for this request, scoped to your API key and kept 24 hours: a retry with the same key and body replays the first response (header Idempotent-Replayed: true), the same key with another body is 422, and a retry while the first is still running is 409. */
+                /** @description Optional. A unique key (a UUID is best) for this request, scoped to your API key and kept 24 hours: a retry with the same key and body replays the first response (header Idempotent-Replayed: true), the same key with another body is 422, and a request sent again while the first is still running is 409 (retry it: it then replays). The key is recorded in the same transaction as the write, so a retry after a lost response never acts twice. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -14785,7 +14785,7 @@ export interface operations {
             /** @description The request conflicts with the current state of the resource. */
             409: {
                 headers: {
-                    /** @description Sent when the conflict is an Idempotency-Key whose first request is still running: seconds to wait. */
+                    /** @description Sent when the conflict is an Idempotency-Key whose first request is still running or has just committed: seconds to wait before the retry, which then replays. */
                     "Retry-After"?: number;
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
                     "X-RateLimit-Limit"?: number;
@@ -15521,7 +15521,7 @@ export interface operations {
             header?: {
                 /** @description Optional. The ETag you last read (e.g. "3q2-7w"): the write happens only if the resource still has it, else 412 and nothing changes. Without it, the last writer wins. */
                 "if-match"?: string;
-                /** @description Optional. A unique key (a UUID is best) for this request, scoped to your API key and kept 24 hours: a retry with the same key and body replays the first response (header Idempotent-Replayed: true), the same key with another body is 422, and a retry while the first is still running is 409. */
+                /** @description Optional. A unique key (a UUID is best) for this request, scoped to your API key and kept 24 hours: a retry with the same key and body replays the first response (header Idempotent-Replayed: true), the same key with another body is 422, and a request sent again while the first is still running is 409 (retry it: it then replays). The key is recorded in the same transaction as the write, so a retry after a lost response never acts twice. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -15705,7 +15705,7 @@ export interface operations {
             /** @description The request conflicts with the current state of the resource. */
             409: {
                 headers: {
-                    /** @description Sent when the conflict is an Idempotency-Key whose first request is still running: seconds to wait. */
+                    /** @description Sent when the conflict is an Idempotency-Key whose first request is still running or has just committed: seconds to wait before the retry, which then replays. */
                     "Retry-After"?: number;
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
                     "X-RateLimit-Limit"?: number;
@@ -16065,7 +16065,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Optional. A unique key (a UUID is best) for this request, scoped to your API key and kept 24 hours: a retry with the same key and body replays the first response (header Idempotent-Replayed: true), the same key with another body is 422, and a retry while the first is still running is 409. */
+                /** @description Optional. A unique key (a UUID is best) for this request, scoped to your API key and kept 24 hours: a retry with the same key and body replays the first response (header Idempotent-Replayed: true), the same key with another body is 422, and a request sent again while the first is still running is 409 (retry it: it then replays). The key is recorded in the same transaction as the write, so a retry after a lost response never acts twice. */
                 "idempotency-key"?: string;
             };
             path?: never;
@@ -16224,7 +16224,7 @@ export interface operations {
             /** @description The request conflicts with the current state of the resource. */
             409: {
                 headers: {
-                    /** @description Sent when the conflict is an Idempotency-Key whose first request is still running: seconds to wait. */
+                    /** @description Sent when the conflict is an Idempotency-Key whose first request is still running or has just committed: seconds to wait before the retry, which then replays. */
                     "Retry-After"?: number;
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
                     "X-RateLimit-Limit"?: number;
@@ -22366,7 +22366,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Optional. A unique key (a UUID is best) for this request, scoped to your API key and kept 24 hours: a retry with the same key and body replays the first response (header Idempotent-Replayed: true), the same key with another body is 422, and a retry while the first is still running is 409. */
+                /** @description Optional. A unique key (a UUID is best) for this request, scoped to your API key and kept 24 hours: a retry with the same key and body replays the first response (header Idempotent-Replayed: true), the same key with another body is 422, and a request sent again while the first is still running is 409 (retry it: it then replays). The key is recorded in the same transaction as the write, so a retry after a lost response never acts twice. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -22530,7 +22530,7 @@ export interface operations {
             /** @description The request conflicts with the current state of the resource. */
             409: {
                 headers: {
-                    /** @description Sent when the conflict is an Idempotency-Key whose first request is still running: seconds to wait. */
+                    /** @description Sent when the conflict is an Idempotency-Key whose first request is still running or has just committed: seconds to wait before the retry, which then replays. */
                     "Retry-After"?: number;
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
                     "X-RateLimit-Limit"?: number;
@@ -23133,7 +23133,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Optional. A unique key (a UUID is best) for this request, scoped to your API key and kept 24 hours: a retry with the same key and body replays the first response (header Idempotent-Replayed: true), the same key with another body is 422, and a retry while the first is still running is 409. */
+                /** @description Optional. A unique key (a UUID is best) for this request, scoped to your API key and kept 24 hours: a retry with the same key and body replays the first response (header Idempotent-Replayed: true), the same key with another body is 422, and a request sent again while the first is still running is 409 (retry it: it then replays). The key is recorded in the same transaction as the write, so a retry after a lost response never acts twice. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -23299,7 +23299,7 @@ export interface operations {
             /** @description The request conflicts with the current state of the resource. */
             409: {
                 headers: {
-                    /** @description Sent when the conflict is an Idempotency-Key whose first request is still running: seconds to wait. */
+                    /** @description Sent when the conflict is an Idempotency-Key whose first request is still running or has just committed: seconds to wait before the retry, which then replays. */
                     "Retry-After"?: number;
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
                     "X-RateLimit-Limit"?: number;

@@ -124,7 +124,8 @@ const idempotencyKey = z
   .describe(
     'Optional. A unique key (a UUID is best) for this request, scoped to your API key and kept 24 hours: a retry with the ' +
       'same key and body replays the first response (header Idempotent-Replayed: true), the same key with another body ' +
-      'is 422, and a retry while the first is still running is 409.',
+      'is 422, and a request sent again while the first is still running is 409 (retry it: it then replays). The key is ' +
+      'recorded in the same transaction as the write, so a retry after a lost response never acts twice.',
   );
 
 /** Headers of a read of one resource: conditional on its ETag. Other headers pass through. */

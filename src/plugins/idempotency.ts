@@ -1,45 +1,33 @@
 // Idempotency-Key on POST: a retried create or action returns the first response instead of acting twice.
 //
-// A key is scoped to the API key that sent it and kept 24 hours. Its first use claims it (a 'pending' row).
-// The request's own write transaction marks the claim 'committed' together with the write, keeping the result
-// the write returned: from that moment no retry can act again, even if the process dies before it answers.
-// When the response goes out, its status, the headers a client needs (content-type, location, etag) and its
-// bytes replace the result ('completed'); every retry with the same request then gets them back with
-// `Idempotent-Replayed: true`, without the handler running again. A retry that finds the claim 'committed'
-// (the process died between the commit and the response) gets the response rebuilt from the kept result, the
-// way the routes build it: the route's success status, its serializer, the result's ETag and, on 201, Location.
-// Refused requests are not remembered: a refusal deletes a claim that no write committed, so a client that fixes
-// its request (or waits out a conflict) may retry with the same key. A claim left 'pending' by a process that
-// died before its write counts as abandoned after 5 minutes; until then retries get 409.
+// A key is scoped to the API key that sent it and kept 24 hours. It is recorded by the request's own write
+// transaction, together with the write and with the result the write returned ('committed'): there is no
+// moment at which the write is committed and the key is not, so no retry can act twice, even after a crash
+// between the commit and the response, and a POST costs one commit, not three. A retry with the same request
+// gets the response rebuilt from the kept result, the way the routes build it: the route's success status, its
+// serializer, the result's ETag and, on 201, Location (test/idempotency.test.ts proves it byte-equal to the
+// original for every idempotent operation), with `Idempotent-Replayed: true`. The same key with another request
+// is 422. Two identical requests at once both run; the second to commit finds the key taken, its write is
+// rolled back and it answers 409 (retry: the retry replays). Refused requests commit nothing, so they are not
+// remembered: a client that fixes its request may retry with the same key. A request that writes nothing
+// records nothing: running it again is harmless.
+// Rows written by earlier versions are still honoured: 'completed' (the stored response is replayed) and
+// 'pending' (409 for 5 minutes, then taken over).
 import { createHash } from 'node:crypto';
 import fp from 'fastify-plugin';
-import { and, eq, inArray, lt } from 'drizzle-orm';
+import { and, eq, lt, or, sql } from 'drizzle-orm';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { writeScope, writeTransaction, type WriteScope } from '../db/connection.js';
+import { prepared, writeScope, type WriteScope } from '../db/connection.js';
 import { idempotencyKeys } from '../db/schema.js';
 import { AppError, ERRORS } from '../errors.js';
 import { canonicalJson } from '../lib/canonical-json.js';
 import { etagOf } from '../lib/http.js';
 
 const KEPT_FOR_MS = 24 * 60 * 60 * 1000;
-/** A pending claim older than this belongs to a request that will never finish (the process died). */
+/** A 'pending' row (earlier versions) older than this belongs to a request that will never finish. */
 const ABANDONED_AFTER_MS = 5 * 60 * 1000;
-/** The response headers a replay repeats; the rest (request id, rate limits) belong to each response. */
-const REPLAYED_HEADERS = ['content-type', 'location', 'etag'] as const;
-
-/** A key this request holds; createdAt tells our claim from a later takeover of the same key. */
-interface Claim {
-  apiKeyId: string;
-  key: string;
-  createdAt: string;
-}
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** The idempotency key this request claimed, until its response is stored or the claim released. */
-    idempotencyClaim: Claim | null;
-  }
-}
+/** Expired keys are swept by a commit at most this often. */
+const SWEEP_EVERY_MS = 60 * 1000;
 
 /** What makes two requests "the same": method, path with query, and the validated body. */
 export function requestFingerprint(method: string, url: string, body: unknown): string {
@@ -52,16 +40,15 @@ function declaresIdempotencyKey(request: FastifyRequest): boolean {
   return headers?.shape?.['idempotency-key'] !== undefined;
 }
 
-/** The one 2xx status a route answers with (its response schema), which a rebuilt response repeats. */
+/** The one 2xx status a route answers with (its response schema), which a replay repeats. */
 function successStatusOf(request: FastifyRequest): number {
   const codes = Object.keys(request.routeOptions.schema?.response ?? {}).map(Number);
   return codes.find((code) => code >= 200 && code < 300) ?? 200;
 }
 
 /**
- * The response to a request whose write committed but whose response was never stored: built from the write's
- * result as the routes build it (sendResource: ETag on 200/201; Location of the new resource under the
- * collection's path on 201). test/idempotency.test.ts proves it equal to the original for every operation.
+ * The response to a retry, rebuilt from the committed write's result as the routes build it (sendResource: ETag
+ * on 200/201; Location of the new resource under the collection's path on 201).
  */
 function sendRebuilt(request: FastifyRequest, reply: FastifyReply, result: unknown) {
   const status = successStatusOf(request);
@@ -71,62 +58,68 @@ function sendRebuilt(request: FastifyRequest, reply: FastifyReply, result: unkno
   return reply.code(status).header('idempotent-replayed', 'true').send(result);
 }
 
-type Lookup =
-  | { kind: 'claimed'; claim: Claim }
-  | { kind: 'replay'; statusCode: number; headers: Record<string, string>; body: string }
-  | { kind: 'rebuild'; claim: Claim; result: unknown }
-  | { kind: 'reused' }
-  | { kind: 'inProgress' };
-
-type State = 'pending' | 'committed' | 'completed';
+const keyReused = () =>
+  new AppError(
+    ERRORS.idempotencyKeyReused,
+    'this Idempotency-Key was already used for a different request (method, path or body); use a new key for a new request',
+    [{ path: 'headers.idempotency-key', message: 'used before for a different request' }],
+  );
+const keyInProgress = () =>
+  new AppError(ERRORS.idempotencyInProgress, 'a request with this Idempotency-Key is being processed or has just been; retry in a second', undefined, {
+    'retry-after': '1',
+  });
 
 export default fp(
   async (app) => {
-    app.decorateRequest('idempotencyClaim', null);
-
-    const ownClaim = (claim: Claim, states: State[]) =>
-      and(
-        eq(idempotencyKeys.apiKeyId, claim.apiKeyId),
-        eq(idempotencyKeys.key, claim.key),
-        inArray(idempotencyKeys.state, states),
-        eq(idempotencyKeys.createdAt, claim.createdAt),
-      );
-    /** Frees a key no write has committed under, so the request may be sent again. */
-    const release = (claim: Claim) => app.db.delete(idempotencyKeys).where(ownClaim(claim, ['pending'])).run();
-
-    /** Looks the key up and claims it, in one transaction so that two retries cannot both claim it. */
-    function lookUp(request: FastifyRequest, apiKeyId: string, key: string): Lookup {
-      const fingerprint = requestFingerprint(request.method, request.url, request.body);
-      const now = app.clock();
-      const nowIso = now.toISOString();
-      const abandonedBefore = new Date(now.getTime() - ABANDONED_AFTER_MS).toISOString();
-      return writeTransaction(app.db, (tx): Lookup => {
-        const stored = tx
+    let lastSweep = 0;
+    const findKey = (apiKeyId: string, key: string) =>
+      prepared(app.db, 'idempotencyKey', (db) =>
+        db
           .select()
           .from(idempotencyKeys)
-          .where(and(eq(idempotencyKeys.apiKeyId, apiKeyId), eq(idempotencyKeys.key, key)))
-          .get();
-        // An expired key is as good as absent (the sweep after the next success removes it).
-        const row = stored && stored.expiresAt >= nowIso ? stored : undefined;
-        if (row && row.fingerprint !== fingerprint) return { kind: 'reused' };
-        if (row?.state === 'completed') {
-          return { kind: 'replay', statusCode: row.statusCode ?? 200, headers: row.responseHeaders ?? {}, body: row.responseBody ?? '' };
-        }
-        if (row?.state === 'committed') {
-          return { kind: 'rebuild', claim: { apiKeyId, key, createdAt: row.createdAt }, result: JSON.parse(row.responseBody ?? 'null') };
-        }
-        if (row && row.createdAt >= abandonedBefore) return { kind: 'inProgress' };
-        const claim = { apiKeyId, key, createdAt: nowIso };
-        const expiresAt = new Date(now.getTime() + KEPT_FOR_MS).toISOString();
-        tx.insert(idempotencyKeys)
-          .values({ ...claim, fingerprint, state: 'pending', expiresAt })
-          .onConflictDoUpdate({
-            target: [idempotencyKeys.apiKeyId, idempotencyKeys.key],
-            set: { fingerprint, state: 'pending', statusCode: null, responseHeaders: null, responseBody: null, createdAt: nowIso, expiresAt },
-          })
-          .run();
-        return { kind: 'claimed', claim };
-      });
+          .where(and(eq(idempotencyKeys.apiKeyId, sql.placeholder('apiKeyId')), eq(idempotencyKeys.key, sql.placeholder('key'))))
+          .prepare(),
+      ).get({ apiKeyId, key });
+
+    /** The write scope of a request that sent a key not seen before: its commits record the key. */
+    function recordingScope(apiKeyId: string, key: string, fingerprint: string): WriteScope {
+      let recorded = false;
+      return {
+        onCommit: (tx, result) => {
+          const now = app.clock();
+          const nowIso = now.toISOString();
+          const responseBody = JSON.stringify(result ?? null);
+          if (recorded) {
+            // A second write of the same request: the result to rebuild from is the last one.
+            tx.update(idempotencyKeys)
+              .set({ responseBody })
+              .where(and(eq(idempotencyKeys.apiKeyId, apiKeyId), eq(idempotencyKeys.key, key)))
+              .run();
+            return;
+          }
+          const abandonedBefore = new Date(now.getTime() - ABANDONED_AFTER_MS).toISOString();
+          const row = { apiKeyId, key, fingerprint, state: 'committed' as const, responseBody, createdAt: nowIso, expiresAt: new Date(now.getTime() + KEPT_FOR_MS).toISOString() };
+          const { changes } = tx
+            .insert(idempotencyKeys)
+            .values(row)
+            .onConflictDoUpdate({
+              target: [idempotencyKeys.apiKeyId, idempotencyKeys.key],
+              set: { ...row, statusCode: null, responseHeaders: null },
+              // Only an expired key or an abandoned claim of an earlier version may be taken over.
+              setWhere: or(lt(idempotencyKeys.expiresAt, nowIso), and(eq(idempotencyKeys.state, 'pending'), lt(idempotencyKeys.createdAt, abandonedBefore))),
+            })
+            .run();
+          // Another request with this key committed since this one looked: this write is rolled back.
+          if (changes === 0) throw keyInProgress();
+          recorded = true;
+          // Expired keys are swept here, by a write, rather than by a timer (the index on expiresAt keeps it
+          // cheap), and never by a refused request, which must leave the database as it was.
+          if (now.getTime() - lastSweep >= SWEEP_EVERY_MS || now.getTime() < lastSweep) {
+            tx.delete(idempotencyKeys).where(lt(idempotencyKeys.expiresAt, nowIso)).run();
+            lastSweep = now.getTime();
+          }
+        },
+      };
     }
 
     // A preHandler, so auth, validation and the access policy have already run: a caller gets a replay only
@@ -149,103 +142,28 @@ export default fp(
       const apiKeyId = request.actor?.keyId;
       if (!apiKeyId) return done(); // only keyless callers (public routes) have none, and they have nothing to scope by
 
-      let found: Lookup;
+      const key = String(header);
+      const fingerprint = requestFingerprint(request.method, request.url, request.body);
+      const now = app.clock();
+      let stored;
       try {
-        found = lookUp(request, apiKeyId, String(header));
+        stored = findKey(apiKeyId, key);
       } catch (err) {
         return done(err as Error);
       }
-      switch (found.kind) {
-        case 'reused':
-          return done(
-            new AppError(
-              ERRORS.idempotencyKeyReused,
-              'this Idempotency-Key was already used for a different request (method, path or body); use a new key for a new request',
-              [{ path: 'headers.idempotency-key', message: 'used before for a different request' }],
-            ),
-          );
-        case 'inProgress':
-          return done(
-            new AppError(
-              ERRORS.idempotencyInProgress,
-              'a request with this Idempotency-Key is still being processed; retry in a few seconds',
-              undefined,
-              { 'retry-after': '1' },
-            ),
-          );
-        case 'replay':
-          reply.code(found.statusCode).headers({ ...found.headers, 'idempotent-replayed': 'true' }).send(found.body);
-          return;
-        case 'rebuild':
-          // onSend stores the rebuilt bytes, so later retries get exactly these.
-          request.idempotencyClaim = found.claim;
-          sendRebuilt(request, reply, found.result);
-          return;
-        case 'claimed': {
-          const claim = found.claim;
-          request.idempotencyClaim = claim;
-          const scope: WriteScope = {
-            onCommit: (tx, result) => {
-              tx.update(idempotencyKeys)
-                .set({ state: 'committed', responseBody: JSON.stringify(result ?? null) })
-                .where(ownClaim(claim, ['pending', 'committed']))
-                .run();
-            },
-          };
-          writeScope.run(scope, done);
-        }
+      // An expired key is as good as absent (a later sweep removes it).
+      const row = stored && stored.expiresAt >= now.toISOString() ? stored : undefined;
+      if (row && row.fingerprint !== fingerprint) return done(keyReused());
+      if (row?.state === 'committed') {
+        sendRebuilt(request, reply, JSON.parse(row.responseBody ?? 'null'));
+        return;
       }
-    });
-
-    // onSend sees the serialized payload: the exact bytes a replay must repeat.
-    app.addHook('onSend', async (request, reply, payload) => {
-      const claim = request.idempotencyClaim;
-      if (!claim) return payload;
-      const scope = writeScope.getStore();
-      if (scope) scope.onCommit = null; // the claim's own writes below are not the request's write
-      const succeeded = reply.statusCode >= 200 && reply.statusCode < 300;
-      try {
-        if (succeeded && (typeof payload === 'string' || payload == null)) {
-          const headers: Record<string, string> = {};
-          for (const name of REPLAYED_HEADERS) {
-            const value = reply.getHeader(name);
-            if (value !== undefined) headers[name] = String(value);
-          }
-          writeTransaction(app.db, (tx) => {
-            tx.update(idempotencyKeys)
-              .set({ state: 'completed', statusCode: reply.statusCode, responseHeaders: headers, responseBody: payload ?? '' })
-              .where(ownClaim(claim, ['pending', 'committed']))
-              .run();
-            // Expired keys are swept here, after a success, rather than by a timer (the index on expiresAt
-            // keeps it cheap) and never on a refused request, which must leave the database as it was.
-            tx.delete(idempotencyKeys).where(lt(idempotencyKeys.expiresAt, app.clock().toISOString())).run();
-          });
-        } else {
-          // A refusal that committed nothing is forgotten, so a retry runs again. A claim whose write committed
-          // stays 'committed' (a failure after the commit, or a stream that cannot be stored): retries rebuild.
-          release(claim);
-        }
-        request.idempotencyClaim = null;
-      } catch (err) {
-        // The response still goes out; onResponse tries to release the claim so retries are not stuck on 409.
-        request.log.error({ err }, 'could not store the idempotent response');
+      if (row?.state === 'completed') {
+        reply.code(row.statusCode ?? 200).headers({ ...(row.responseHeaders ?? {}), 'idempotent-replayed': 'true' }).send(row.responseBody ?? '');
+        return;
       }
-      return payload;
-    });
-
-    // A claim still held here never reached onSend with a response (or could not be stored): free the key
-    // unless a write committed under it.
-    app.addHook('onResponse', async (request) => {
-      const claim = request.idempotencyClaim;
-      if (!claim) return;
-      request.idempotencyClaim = null;
-      const scope = writeScope.getStore();
-      if (scope) scope.onCommit = null;
-      try {
-        release(claim);
-      } catch (err) {
-        request.log.error({ err }, 'could not release an idempotency key; it frees itself after 5 minutes');
-      }
+      if (row?.state === 'pending' && row.createdAt >= new Date(now.getTime() - ABANDONED_AFTER_MS).toISOString()) return done(keyInProgress());
+      writeScope.run(recordingScope(apiKeyId, key, fingerprint), done);
     });
   },
   { name: 'idempotency', dependencies: ['db', 'auth'] },

@@ -151,7 +151,7 @@ const RETRY_AFTER_HEADER = {
   'Retry-After': { description: 'Seconds to wait before retrying.', schema: integer(0, 60) },
 };
 const IN_PROGRESS_RETRY_AFTER = {
-  'Retry-After': { description: 'Sent when the conflict is an Idempotency-Key whose first request is still running: seconds to wait.', schema: integer(0, 60) },
+  'Retry-After': { description: 'Sent when the conflict is an Idempotency-Key whose first request is still running or has just committed: seconds to wait before the retry, which then replays.', schema: integer(0, 60) },
 };
 
 /** What the router knows of a route and the document cannot say by itself. */

@@ -7,7 +7,7 @@ import { periodBounds, periodsBetween, submissionDeadline } from '../../lib/peri
 import type { ServiceDeps } from '../../lib/service.js';
 import { findCommission } from '../commissions/commissions.repository.js';
 import { findOrganization } from '../organizations/organizations.repository.js';
-import { findPlan } from '../plans/plans.repository.js';
+import { findPlanRecord } from '../plans/plans.repository.js';
 import * as repo from './calendar.repository.js';
 
 export interface CalendarQuery {
@@ -100,7 +100,7 @@ export function createCalendarService({ db, clock }: ServiceDeps) {
     let name: string;
     let timeZone: string | null;
     if (query.planId !== undefined) {
-      const plan = findPlan(db, query.planId);
+      const plan = findPlanRecord(db, query.planId);
       if (!plan) throw unknownReference('querystring.planId', 'plan', query.planId);
       const commission = findCommission(db, plan.commissionId);
       name = `${commission?.name ?? ''} — ${plan.title}`;

@@ -6,7 +6,7 @@ import { dateInZone } from '../../lib/dates.js';
 import { newId } from '../../lib/ids.js';
 import type { ServiceDeps, WriteContext } from '../../lib/service.js';
 import { recordChange } from '../history/history.recorder.js';
-import { findPlan } from '../plans/plans.repository.js';
+import { findPlanRecord } from '../plans/plans.repository.js';
 import { OUT_OF_CONTROL_STATUSES } from '../tasks/task-timeliness.js';
 import { findTaskRecord, updateTask, type TaskRecord } from '../tasks/tasks.repository.js';
 import { presentTask } from '../tasks/tasks.service.js';
@@ -17,7 +17,7 @@ import type { CreateDeadlineChange, DeadlineChange, DeadlineDecision } from './d
 function taskInForce(tx: Db, taskId: string): TaskRecord {
   const task = findTaskRecord(tx, taskId);
   if (!task) throw notFound('task', taskId);
-  const plan = findPlan(tx, task.planId);
+  const plan = findPlanRecord(tx, task.planId);
   if (plan?.status !== 'approved') {
     throw new AppError(ERRORS.planStateConflict, `deadlines change through requests only in an approved plan; this plan is ${plan?.status}`);
   }

@@ -1,7 +1,7 @@
 // Reading the change history of one task, one plan, or everything.
 import { notFound } from '../../errors.js';
 import type { ServiceDeps } from '../../lib/service.js';
-import { findPlan } from '../plans/plans.repository.js';
+import { findPlanRecord } from '../plans/plans.repository.js';
 import { findTaskRecord } from '../tasks/tasks.repository.js';
 import { hasHistory, listHistory } from './history.repository.js';
 import type { HistoryFilter } from './history.schemas.js';
@@ -15,7 +15,7 @@ export function createHistoryService({ db }: Pick<ServiceDeps, 'db'>) {
     },
 
     forPlan(planId: string, query: HistoryFilter) {
-      if (!findPlan(db, planId)) throw notFound('plan', planId);
+      if (!findPlanRecord(db, planId)) throw notFound('plan', planId);
       return listHistory(db, { ...query, planId });
     },
 

@@ -2,7 +2,7 @@
 // with it, cell by cell. Pure: the service hands in the plan, its tasks and the directories.
 import type { AssigneeRole, TaskArea } from '../../db/enums.js';
 import { canonicalJson } from '../../lib/canonical-json.js';
-import type { Plan } from '../plans/plans.schemas.js';
+import type { PlanRecord } from '../plans/plans.repository.js';
 import type { TaskRecord } from '../tasks/tasks.repository.js';
 import { CreateTaskSchema, type CreateTask } from '../tasks/tasks.schemas.js';
 import { AREA_LABELS, areaOf, cellText, clip, type Column, type DataRow, type Field, type Layout } from './imports.columns.js';
@@ -12,7 +12,7 @@ import { executorLines, type BasisMatch, type OrganizationDirectory } from './im
 import type { ImportField, RowError, RowResult } from './imports.schemas.js';
 
 export interface RowContext {
-  plan: Plan;
+  plan: PlanRecord;
   layout: Layout;
   /** Executors columns' party, resolved to a party country (null: the column mixes both sides). */
   partyOf: Map<Column, string | null>;

@@ -6,8 +6,7 @@ import { newId } from '../../lib/ids.js';
 import type { ServiceDeps, WriteContext } from '../../lib/service.js';
 import { findCommission } from '../commissions/commissions.repository.js';
 import { recordChange } from '../history/history.recorder.js';
-import { findPlan } from '../plans/plans.repository.js';
-import type { Plan } from '../plans/plans.schemas.js';
+import { findPlan, findPlanRecord, type PlanRecord } from '../plans/plans.repository.js';
 import * as tasksRepo from '../tasks/tasks.repository.js';
 import { newTaskRow, presentTask, searchTextOf } from '../tasks/tasks.service.js';
 import type { CreateTask } from '../tasks/tasks.schemas.js';
@@ -81,15 +80,15 @@ function describeColumn(c: Column, party: string | null | undefined): string {
 
 export function createImportService({ db, clock }: ServiceDeps) {
   /** The plan, which must exist and not be closed. */
-  const planFor = (tx: Db, planId: string): Plan => {
-    const plan = findPlan(tx, planId);
+  const planFor = (tx: Db, planId: string): PlanRecord => {
+    const plan = findPlanRecord(tx, planId);
     if (!plan) throw notFound('plan', planId);
     if (plan.status === 'closed') throw new AppError(ERRORS.planStateConflict, 'the plan is closed: nothing can be imported into it');
     return plan;
   };
 
   /** Every row against the plan as it is in `tx`. */
-  function evaluate(tx: Db, plan: Plan, table: ReadTable): { result: ImportResult; evaluated: EvaluatedRow[] } {
+  function evaluate(tx: Db, plan: PlanRecord, table: ReadTable): { result: ImportResult; evaluated: EvaluatedRow[] } {
     const parties = findCommission(tx, plan.commissionId)?.parties.map((p) => p.country) ?? [];
     const partyOf = new Map<Column, string | null>();
     for (const c of table.layout.columns.filter((x) => x.field === 'executors')) {
@@ -141,7 +140,7 @@ export function createImportService({ db, clock }: ServiceDeps) {
     return { result, evaluated };
   }
 
-  function createTask(tx: Db, plan: Plan, input: CreateTask, at: string): string {
+  function createTask(tx: Db, plan: PlanRecord, input: CreateTask, at: string): string {
     const id = newId();
     const row = newTaskRow(id, plan.id, input, at);
     tasksRepo.insertTask(tx, row);
@@ -149,7 +148,7 @@ export function createImportService({ db, clock }: ServiceDeps) {
     return id;
   }
 
-  function updateTask(tx: Db, plan: Plan, task: tasksRepo.TaskRecord, input: CreateTask, fields: string[], at: string): void {
+  function updateTask(tx: Db, plan: PlanRecord, task: tasksRepo.TaskRecord, input: CreateTask, fields: string[], at: string): void {
     const has = (f: string) => fields.includes(f);
     const next = {
       title: input.title,
@@ -202,7 +201,8 @@ export function createImportService({ db, clock }: ServiceDeps) {
       const at = now.toISOString();
       return writeTransaction(db, (tx) => {
         const plan = planFor(tx, planId);
-        ctx.expect?.(plan);
+        // If-Match names the plan's ETag: the plan as the API shows it, with its task count.
+        if (ctx.expect) ctx.expect(findPlan(tx, planId));
         const { result, evaluated } = evaluate(tx, plan, table);
         const failing = result.rows.filter((r) => r.action === 'error');
         if (failing.length > 0) {
@@ -264,7 +264,7 @@ export function createImportService({ db, clock }: ServiceDeps) {
     async template(query: TemplateQuery): Promise<{ fileName: string; mediaType: string; body: Buffer | string }> {
       let ctx: TemplateContext = { parties: [], organizations: [], meetings: [] };
       if (query.planId !== undefined) {
-        const plan = findPlan(db, query.planId);
+        const plan = findPlanRecord(db, query.planId);
         if (!plan) throw notFound('plan', query.planId);
         ctx = {
           parties: findCommission(db, plan.commissionId)?.parties.map((p) => p.country) ?? [],

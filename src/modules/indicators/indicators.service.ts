@@ -6,7 +6,7 @@ import { newId } from '../../lib/ids.js';
 import { frequencyOf, periodBounds } from '../../lib/periods.js';
 import type { ServiceDeps, WriteContext } from '../../lib/service.js';
 import { recordChange } from '../history/history.recorder.js';
-import { findPlan } from '../plans/plans.repository.js';
+import { findPlanRecord } from '../plans/plans.repository.js';
 import { latestValue, progressPercent } from './indicator-progress.js';
 import * as repo from './indicators.repository.js';
 import type { CreateIndicator, Indicator, ListIndicatorsQuery, RecordIndicatorValue, UpdateIndicator } from './indicators.schemas.js';
@@ -110,7 +110,7 @@ export function createIndicatorService({ db, clock }: ServiceDeps) {
       const at = now.toISOString();
       const id = newId();
       return writeTransaction(db, (tx) => {
-        const plan = findPlan(tx, input.planId);
+        const plan = findPlanRecord(tx, input.planId);
         if (!plan) throw unknownReference('body.planId', 'plan', input.planId);
         refuseClosedPlan(plan.status);
         if (input.taskId != null) checkTask(tx, plan.id, input.taskId);

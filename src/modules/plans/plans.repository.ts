@@ -1,6 +1,6 @@
 // Drizzle queries on plans; rows come back as API-shaped Plan objects with their task count.
-import { and, asc, eq, getTableColumns } from 'drizzle-orm';
-import type { Db } from '../../db/connection.js';
+import { and, asc, eq, getTableColumns, sql } from 'drizzle-orm';
+import { prepared, type Db } from '../../db/connection.js';
 import { indicators, indicatorValues, plans, progressReports, tasks } from '../../db/schema.js';
 import { afterCursor, toPage, type Page } from '../../lib/pagination.js';
 import type { ListPlansQuery, Plan } from './plans.schemas.js';
@@ -39,6 +39,13 @@ function toRow({ taskCount: _taskCount, ...p }: Plan): Row {
 export function findPlan(db: Db, id: string): Plan | undefined {
   const row = db.select(planColumns(db)).from(plans).where(eq(plans.id, id)).get();
   return row && toPlan(row);
+}
+
+/** A plan without its task count: what the rules of other entities read (counting 100,000 tasks took 8 ms). */
+export type PlanRecord = Omit<Plan, 'taskCount'>;
+
+export function findPlanRecord(db: Db, id: string): PlanRecord | undefined {
+  return prepared(db, 'findPlanRecord', (db) => db.select().from(plans).where(eq(plans.id, sql.placeholder('id'))).prepare()).get({ id });
 }
 
 export function listPlans(db: Db, q: ListPlansQuery): Page<Plan> {

@@ -8,7 +8,7 @@ import { createCalendarService } from '../calendar/calendar.service.js';
 import { findCommission } from '../commissions/commissions.repository.js';
 import { recordChange } from '../history/history.recorder.js';
 import { findOrganization } from '../organizations/organizations.repository.js';
-import { findPlan } from '../plans/plans.repository.js';
+import { findPlanRecord } from '../plans/plans.repository.js';
 import { renderProgressHtml } from '../reports/progress.html.js';
 import { createProgressService } from '../reports/progress.service.js';
 import * as repo from './share-links.repository.js';
@@ -93,7 +93,7 @@ export function createShareLinkService({ db, clock }: ServiceDeps) {
       const id = newId();
       const params = paramsOf(input);
       const created = writeTransaction(db, (tx) => {
-        const plan = params.planId === undefined ? undefined : findPlan(tx, params.planId);
+        const plan = params.planId === undefined ? undefined : findPlanRecord(tx, params.planId);
         if (params.planId !== undefined && !plan) throw unknownReference('body.planId', 'plan', params.planId);
         // The report refuses a draft plan; a link that could only answer that would be a broken promise.
         if (input.kind === 'progress_report' && plan?.status === 'draft') {

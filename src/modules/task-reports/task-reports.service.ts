@@ -7,8 +7,7 @@ import { newId } from '../../lib/ids.js';
 import { frequencyOf, periodBounds, periodOf, submissionDeadline } from '../../lib/periods.js';
 import type { ServiceDeps, WriteContext } from '../../lib/service.js';
 import { recordChange } from '../history/history.recorder.js';
-import { findPlan } from '../plans/plans.repository.js';
-import type { Plan } from '../plans/plans.schemas.js';
+import { findPlanRecord, type PlanRecord } from '../plans/plans.repository.js';
 import { OUT_OF_CONTROL_STATUSES } from '../tasks/task-timeliness.js';
 import { findTaskRecord, type TaskRecord } from '../tasks/tasks.repository.js';
 import * as repo from './task-reports.repository.js';
@@ -50,10 +49,10 @@ export function presentReport(r: repo.ReportRecord): TaskReport {
 }
 
 /** The task and its plan, if the plan is in force: reports are written and reviewed only in an approved plan. */
-function taskInForce(tx: Db, taskId: string, what: string): { task: TaskRecord; plan: Plan } {
+function taskInForce(tx: Db, taskId: string, what: string): { task: TaskRecord; plan: PlanRecord } {
   const task = findTaskRecord(tx, taskId);
   if (!task) throw notFound('task', taskId);
-  const plan = findPlan(tx, task.planId) as Plan;
+  const plan = findPlanRecord(tx, task.planId) as PlanRecord;
   if (plan.status !== 'approved') {
     throw new AppError(ERRORS.planStateConflict, `progress reports are ${what} only in an approved plan; this plan is ${plan.status}`);
   }
@@ -61,7 +60,7 @@ function taskInForce(tx: Db, taskId: string, what: string): { task: TaskRecord; 
 }
 
 /** The task and its plan, if it is still under control: neither closed nor cancelled. */
-function reportableTask(tx: Db, taskId: string, what: string): { task: TaskRecord; plan: Plan } {
+function reportableTask(tx: Db, taskId: string, what: string): { task: TaskRecord; plan: PlanRecord } {
   const found = taskInForce(tx, taskId, what);
   if (OUT_OF_CONTROL_STATUSES.includes(found.task.status)) {
     throw new AppError(ERRORS.taskStateConflict, `the task is ${found.task.status}: progress reports are no longer ${what} on it`);
@@ -92,7 +91,7 @@ function reportingOrganization(actor: Actor, named: string | undefined, task: Ta
 }
 
 /** The period must be written in the plan's frequency, overlap the plan's period and have begun by today. */
-function checkPeriod(period: string, plan: Plan, today: string): void {
+function checkPeriod(period: string, plan: PlanRecord, today: string): void {
   const frequency = frequencyOf(period);
   const { start, end } = periodBounds(period);
   if (frequency !== plan.reportingFrequency) {

@@ -11,8 +11,7 @@ import { presentIndicator } from '../indicators/indicators.service.js';
 import { findCommission } from '../commissions/commissions.repository.js';
 import { findMeeting } from '../meetings/meetings.repository.js';
 import { findOrganizationsByIds } from '../organizations/organizations.repository.js';
-import { findPlan } from '../plans/plans.repository.js';
-import type { Plan } from '../plans/plans.schemas.js';
+import { findPlanRecord, type PlanRecord } from '../plans/plans.repository.js';
 import { authorizeTransition } from './task-status.js';
 import { completionOf, overdueState } from './task-timeliness.js';
 import * as repo from './tasks.repository.js';
@@ -57,20 +56,20 @@ export function presentTask(r: repo.TaskRecord, now: Date): Task {
   };
 }
 
-function planFor(tx: Db, planId: string, field: string | null): Plan {
-  const plan = findPlan(tx, planId);
+function planFor(tx: Db, planId: string, field: string | null): PlanRecord {
+  const plan = findPlanRecord(tx, planId);
   if (!plan) throw field ? unknownReference(field, 'plan', planId) : notFound('plan', planId);
   return plan;
 }
 
-function refuseClosedPlan(plan: Plan): void {
+function refuseClosedPlan(plan: PlanRecord): void {
   if (plan.status === 'closed') {
     throw new AppError(ERRORS.planStateConflict, 'the plan is closed: its tasks can no longer change');
   }
 }
 
 /** The meeting must exist and belong to the plan's commission. */
-function checkBasis(tx: Db, plan: Plan, basis: CreateTask['basis'] | null | undefined): void {
+function checkBasis(tx: Db, plan: PlanRecord, basis: CreateTask['basis'] | null | undefined): void {
   if (!basis) return;
   const meeting = findMeeting(tx, basis.meetingId);
   if (!meeting) throw unknownReference('body.basis.meetingId', 'meeting', basis.meetingId);
@@ -82,7 +81,7 @@ function checkBasis(tx: Db, plan: Plan, basis: CreateTask['basis'] | null | unde
 }
 
 /** Every assignee must exist and be of one of the commission's two party countries. */
-function checkAssignees(tx: Db, plan: Plan, assignees: CreateTask['assignees']): void {
+function checkAssignees(tx: Db, plan: PlanRecord, assignees: CreateTask['assignees']): void {
   const found = new Map(findOrganizationsByIds(tx, assignees.map((a) => a.organizationId)).map((o) => [o.id, o]));
   const parties = findCommission(tx, plan.commissionId)?.parties.map((p) => p.country) ?? [];
   assignees.forEach((a, i) => {
