@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
+import { getTableName, sql } from 'drizzle-orm';
+import type { BaseSQLiteDatabase, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { RunResult } from 'better-sqlite3';
 import * as schema from './schema.js';
 
@@ -82,6 +83,23 @@ export function prepared<Q>(db: Db, name: string, build: (db: Db) => Q): Q {
   let query = queries.get(name) as Q | undefined;
   if (query === undefined) queries.set(name, (query = build(db)));
   return query;
+}
+
+/**
+ * Inserts `row` into `table` through a statement prepared once per table and set of columns (a null value is
+ * written as a literal NULL, as drizzle writes it, rather than through the column's encoder).
+ */
+export function insertRow<T extends SQLiteTable>(db: Db, table: T, row: T['$inferInsert']): RunResult {
+  const values = row as Record<string, unknown>;
+  const keys = Object.keys(values).filter((k) => values[k] !== undefined);
+  const name = `insert:${getTableName(table)}:${keys.map((k) => (values[k] === null ? `${k}=null` : k)).join(',')}`;
+  const query = prepared(db, name, (db) =>
+    db
+      .insert(table)
+      .values(Object.fromEntries(keys.map((k) => [k, values[k] === null ? sql`null` : sql.placeholder(k)])) as T['$inferInsert'])
+      .prepare(),
+  );
+  return query.run(values);
 }
 
 /**

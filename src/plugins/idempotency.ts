@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import fp from 'fastify-plugin';
 import { and, eq, lt, or, sql } from 'drizzle-orm';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { prepared, writeScope, type WriteScope } from '../db/connection.js';
+import { prepared, writeScope, type Db, type WriteScope } from '../db/connection.js';
 import { idempotencyKeys } from '../db/schema.js';
 import { AppError, ERRORS } from '../errors.js';
 import { canonicalJson } from '../lib/canonical-json.js';
@@ -81,6 +81,42 @@ export default fp(
           .prepare(),
       ).get({ apiKeyId, key });
 
+    /**
+     * Records a key as committed; only an expired key or an abandoned claim of an earlier version is taken over
+     * (0 changes otherwise). Prepared: it runs in every idempotent write.
+     */
+    const recordKey = (tx: Db) =>
+      prepared(tx, 'recordIdempotencyKey', (db) =>
+        db
+          .insert(idempotencyKeys)
+          .values({
+            apiKeyId: sql.placeholder('apiKeyId'),
+            key: sql.placeholder('key'),
+            fingerprint: sql.placeholder('fingerprint'),
+            state: 'committed',
+            responseBody: sql.placeholder('responseBody'),
+            createdAt: sql.placeholder('createdAt'),
+            expiresAt: sql.placeholder('expiresAt'),
+          })
+          .onConflictDoUpdate({
+            target: [idempotencyKeys.apiKeyId, idempotencyKeys.key],
+            set: {
+              fingerprint: sql`excluded.fingerprint`,
+              state: 'committed',
+              statusCode: null,
+              responseHeaders: null,
+              responseBody: sql`excluded.response_body`,
+              createdAt: sql`excluded.created_at`,
+              expiresAt: sql`excluded.expires_at`,
+            },
+            setWhere: or(
+              lt(idempotencyKeys.expiresAt, sql.placeholder('createdAt')),
+              and(eq(idempotencyKeys.state, 'pending'), lt(idempotencyKeys.createdAt, sql.placeholder('abandonedBefore'))),
+            ),
+          })
+          .prepare(),
+      );
+
     /** The write scope of a request that sent a key not seen before: its commits record the key. */
     function recordingScope(apiKeyId: string, key: string, fingerprint: string): WriteScope {
       let recorded = false;
@@ -97,18 +133,15 @@ export default fp(
               .run();
             return;
           }
-          const abandonedBefore = new Date(now.getTime() - ABANDONED_AFTER_MS).toISOString();
-          const row = { apiKeyId, key, fingerprint, state: 'committed' as const, responseBody, createdAt: nowIso, expiresAt: new Date(now.getTime() + KEPT_FOR_MS).toISOString() };
-          const { changes } = tx
-            .insert(idempotencyKeys)
-            .values(row)
-            .onConflictDoUpdate({
-              target: [idempotencyKeys.apiKeyId, idempotencyKeys.key],
-              set: { ...row, statusCode: null, responseHeaders: null },
-              // Only an expired key or an abandoned claim of an earlier version may be taken over.
-              setWhere: or(lt(idempotencyKeys.expiresAt, nowIso), and(eq(idempotencyKeys.state, 'pending'), lt(idempotencyKeys.createdAt, abandonedBefore))),
-            })
-            .run();
+          const { changes } = recordKey(tx).run({
+            apiKeyId,
+            key,
+            fingerprint,
+            responseBody,
+            createdAt: nowIso,
+            expiresAt: new Date(now.getTime() + KEPT_FOR_MS).toISOString(),
+            abandonedBefore: new Date(now.getTime() - ABANDONED_AFTER_MS).toISOString(),
+          });
           // Another request with this key committed since this one looked: this write is rolled back.
           if (changes === 0) throw keyInProgress();
           recorded = true;

@@ -1,5 +1,5 @@
 // Writes the change history: one entry per write, inside the write's own transaction, field by field.
-import type { Db } from '../../db/connection.js';
+import { insertRow, type Db } from '../../db/connection.js';
 import type { HistoryEntity } from '../../db/enums.js';
 import { changeHistory, type FieldChange } from '../../db/schema.js';
 import type { Actor } from '../../lib/access.js';
@@ -42,8 +42,7 @@ export function diffFields(before: object | null, after: object | null): FieldCh
 export function recordChange(tx: Db, actor: Actor, at: string, change: Change): void {
   const changes = diffFields(change.before, change.after);
   if (changes.length === 0 && change.before !== null && change.after !== null) return;
-  tx.insert(changeHistory)
-    .values({
+  insertRow(tx, changeHistory, {
       id: newId(),
       at,
       actorKeyId: actor.keyId,
@@ -55,7 +54,6 @@ export function recordChange(tx: Db, actor: Actor, at: string, change: Change): 
       planId: change.planId ?? null,
       taskId: change.taskId ?? null,
       changes,
-    })
-    .run();
+    });
   enqueueEvents(tx, actor, at, change, changes);
 }

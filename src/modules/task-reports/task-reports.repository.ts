@@ -1,6 +1,6 @@
 // Drizzle queries on progress reports, read with what presenting them needs from plan, commission and key.
-import { and, asc, eq } from 'drizzle-orm';
-import type { Db } from '../../db/connection.js';
+import { and, asc, eq, sql } from 'drizzle-orm';
+import { insertRow, prepared, type Db } from '../../db/connection.js';
 import type { Role } from '../../db/enums.js';
 import { apiKeys, commissions, plans, progressReports, tasks } from '../../db/schema.js';
 import { afterCursor, toPage, type Page } from '../../lib/pagination.js';
@@ -42,20 +42,29 @@ function toRecord({ report, ...rest }: Joined): ReportRecord {
   return { ...report, ...rest };
 }
 
+/** Prepared: a submission reads a report twice (is there one already; the one it wrote). */
 export function findReport(db: Db, taskId: string, id: string): ReportRecord | undefined {
-  const row = baseQuery(db)
-    .where(and(eq(progressReports.id, id), eq(progressReports.taskId, taskId)))
-    .get();
+  const row = prepared(db, 'findReport', (db) =>
+    baseQuery(db)
+      .where(and(eq(progressReports.id, sql.placeholder('id')), eq(progressReports.taskId, sql.placeholder('taskId'))))
+      .prepare(),
+  ).get({ id, taskId });
   return row && toRecord(row);
 }
 
 /** The report of one organization for one period of a task: there is at most one. */
 export function findReportFor(db: Db, taskId: string, organizationId: string, period: string): ReportRecord | undefined {
-  const row = baseQuery(db)
-    .where(
-      and(eq(progressReports.taskId, taskId), eq(progressReports.organizationId, organizationId), eq(progressReports.period, period)),
-    )
-    .get();
+  const row = prepared(db, 'findReportFor', (db) =>
+    baseQuery(db)
+      .where(
+        and(
+          eq(progressReports.taskId, sql.placeholder('taskId')),
+          eq(progressReports.organizationId, sql.placeholder('organizationId')),
+          eq(progressReports.period, sql.placeholder('period')),
+        ),
+      )
+      .prepare(),
+  ).get({ taskId, organizationId, period });
   return row && toRecord(row);
 }
 
@@ -79,7 +88,7 @@ export function listReports(db: Db, taskId: string, q: ListTaskReportsQuery): Pa
 }
 
 export function insertReport(db: Db, row: ReportRow): void {
-  db.insert(progressReports).values(row).run();
+  insertRow(db, progressReports, row);
 }
 
 export function updateReport(db: Db, id: string, set: Partial<Omit<ReportRow, 'id' | 'taskId' | 'organizationId' | 'period' | 'createdAt'>>): void {

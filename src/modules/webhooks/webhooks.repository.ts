@@ -1,6 +1,6 @@
 // Drizzle queries of webhooks: subscriptions, the outbox of events and deliveries, attempts, and what the worker claims.
 import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, lte, notInArray, or, sql, type SQL } from 'drizzle-orm';
-import type { Db } from '../../db/connection.js';
+import { prepared, type Db } from '../../db/connection.js';
 import type { WebhookDeliveryStatus } from '../../db/enums.js';
 import {
   deadlineChanges,
@@ -67,8 +67,9 @@ export function listSubscriptions(db: Db, q: ListWebhooksQuery & { ownOrganizati
 }
 
 /** Active subscriptions, the candidates for every new event: a handful, read on each write that raises events. */
+/** Read by every write that may raise an event, so prepared. */
 export function activeSubscriptions(db: Db): SubscriptionRow[] {
-  return db.select().from(webhookSubscriptions).where(eq(webhookSubscriptions.active, true)).all();
+  return prepared(db, 'activeSubscriptions', (db) => db.select().from(webhookSubscriptions).where(eq(webhookSubscriptions.active, true)).prepare()).all();
 }
 
 export function insertSubscription(db: Db, row: SubscriptionRow): void {
