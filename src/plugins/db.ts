@@ -2,7 +2,7 @@
 import fp from 'fastify-plugin';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
-import { openDatabase, runMigrations, type Schema } from '../db/connection.js';
+import { committed, enableGroupCommit, flushGroupCommit, openDatabase, runMigrations, type Schema } from '../db/connection.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -20,9 +20,16 @@ export default fp(
       database.sqlite.close();
       throw err;
     }
+    enableGroupCommit(database);
     app.decorate('db', database.db);
     app.decorate('sqlite', database.sqlite);
+    // No response leaves before the writes made so far are durable (group commit, src/db/connection.ts): a write
+    // is acknowledged only once committed, and a read never shows what a failed commit will take back.
+    app.addHook('onSend', async () => {
+      await committed(database.db);
+    });
     app.addHook('onClose', async () => {
+      await flushGroupCommit(database.db);
       database.sqlite.close();
     });
   },
