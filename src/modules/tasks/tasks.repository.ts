@@ -1,9 +1,9 @@
 // Drizzle queries on tasks, their assignees and their status transitions.
-import { and, asc, desc, eq, getTableColumns, gte, inArray, lte, ne, not, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gte, inArray, lte, ne, not, notInArray, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import { prepared, type Db } from '../../db/connection.js';
 import type { AssigneeRole, TaskStatus } from '../../db/enums.js';
 import { commissions, organizations, plans, taskAssignees, tasks, taskStatusChanges } from '../../db/schema.js';
-import { afterCursor, toPage, type Page } from '../../lib/pagination.js';
+import { afterCursor, decodeCursor, toPage, type Page } from '../../lib/pagination.js';
 import { OUT_OF_CONTROL_STATUSES } from './task-timeliness.js';
 import type { StatusChange } from './tasks.schemas.js';
 
@@ -144,40 +144,61 @@ function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-function overdueCondition(todayByCommission: TaskFilter['todayByCommission']): SQL {
+/** Registers a query parameter and returns its placeholder: lists are prepared once per shape of filter. */
+type Param = (name: string, value: unknown) => Placeholder;
+
+function overdueCondition(todayByCommission: TaskFilter['todayByCommission'], p: Param): SQL {
   const open = notInArray(tasks.status, [...OUT_OF_CONTROL_STATUSES]);
-  const late = todayByCommission.map(({ commissionId, today }) =>
-    and(eq(plans.commissionId, commissionId), sql`${tasks.dueDate} < ${today}`),
+  const late = todayByCommission.map(({ commissionId, today }, i) =>
+    and(eq(plans.commissionId, p(`commission${i}`, commissionId)), sql`${tasks.dueDate} < ${p(`today${i}`, today)}`),
   );
   return and(open, late.length > 0 ? or(...late) : sql`0`) as SQL;
 }
 
-function filterConditions(f: TaskFilter): (SQL | undefined)[] {
+function filterConditions(f: TaskFilter, p: Param): (SQL | undefined)[] {
   return [
-    f.planId ? eq(tasks.planId, f.planId) : undefined,
-    f.code ? eq(tasks.code, f.code) : undefined,
-    f.area ? eq(tasks.area, f.area) : undefined,
-    f.status ? inArray(tasks.status, f.status) : undefined,
-    f.dueFrom ? gte(tasks.dueDate, f.dueFrom) : undefined,
-    f.dueTo ? lte(tasks.dueDate, f.dueTo) : undefined,
+    f.planId ? eq(tasks.planId, p('planId', f.planId)) : undefined,
+    f.code ? eq(tasks.code, p('code', f.code)) : undefined,
+    f.area ? eq(tasks.area, p('area', f.area)) : undefined,
+    f.status ? inArray(tasks.status, f.status.map((s, i) => p(`status${i}`, s))) : undefined,
+    f.dueFrom ? gte(tasks.dueDate, p('dueFrom', f.dueFrom)) : undefined,
+    f.dueTo ? lte(tasks.dueDate, p('dueTo', f.dueTo)) : undefined,
     f.organizationId
-      ? sql`exists (select 1 from ${taskAssignees} where ${taskAssignees.taskId} = ${tasks.id} and ${taskAssignees.organizationId} = ${f.organizationId})`
+      ? sql`exists (select 1 from ${taskAssignees} where ${taskAssignees.taskId} = ${tasks.id} and ${taskAssignees.organizationId} = ${p('organizationId', f.organizationId)})`
       : undefined,
     f.party
-      ? sql`exists (select 1 from ${taskAssignees} join ${organizations} on ${organizations.id} = ${taskAssignees.organizationId} where ${taskAssignees.taskId} = ${tasks.id} and ${organizations.country} = ${f.party})`
+      ? sql`exists (select 1 from ${taskAssignees} join ${organizations} on ${organizations.id} = ${taskAssignees.organizationId} where ${taskAssignees.taskId} = ${tasks.id} and ${organizations.country} = ${p('party', f.party)})`
       : undefined,
-    f.search ? sql`${tasks.searchText} like ${`%${escapeLike(f.search)}%`} escape '\\'` : undefined,
-    f.overdue === undefined ? undefined : f.overdue ? overdueCondition(f.todayByCommission) : not(overdueCondition(f.todayByCommission)),
+    f.search ? sql`${tasks.searchText} like ${p('search', `%${escapeLike(f.search)}%`)} escape '\\'` : undefined,
+    f.overdue === undefined ? undefined : f.overdue ? overdueCondition(f.todayByCommission, p) : not(overdueCondition(f.todayByCommission, p)),
   ];
 }
 
+/**
+ * A page of tasks. The query is prepared once per shape of filter (which filters, how many statuses and
+ * commissions, overdue or not, a cursor or not) and run with the values as parameters: building it with drizzle
+ * cost more than running it.
+ */
 export function listTaskRecords(db: Db, f: TaskFilter, page: { limit: number; cursor?: string | undefined }): Page<TaskRecord> {
+  const params: Record<string, unknown> = {};
+  const p: Param = (name, value) => {
+    params[name] = value;
+    return sql.placeholder(name);
+  };
   const order = [tasks.planId, tasks.codeSortKey, tasks.id];
-  const rows = baseQuery(db)
-    .where(and(...filterConditions(f), afterCursor(order, page.cursor)))
-    .orderBy(...order.map((c) => asc(c)))
-    .limit(page.limit + 1)
-    .values();
+  const conditions = filterConditions(f, p);
+  const key = page.cursor === undefined ? undefined : decodeCursor(page.cursor, order.length);
+  const after = key && sql`(${sql.join(order, sql`, `)}) > (${sql.join(key.map((k, i) => p(`after${i}`, k)), sql`, `)})`;
+  params.limit = page.limit + 1;
+  const shape = `listTaskRecords:${Object.keys(params).join(',')}:overdue=${f.overdue}`;
+  const query = prepared(db, shape, (db) =>
+    baseQuery(db)
+      .where(and(...conditions, after))
+      .orderBy(...order.map((c) => asc(c)))
+      .limit(sql.placeholder('limit'))
+      .prepare(),
+  );
+  const rows = query.values(params);
   const records = withAssignees(db, rows as unknown[][]);
   return toPage(records, page.limit, (r) => [r.planId, r.codeSortKey, r.id], (r) => r);
 }
