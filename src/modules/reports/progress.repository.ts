@@ -1,7 +1,7 @@
 // Drizzle queries of the progress report: the scope's plans, tasks, assignees, transitions, deadline
 // changes, progress reports and indicators, each read as it stood before an instant.
 import { and, asc, eq, inArray, isNotNull, lt } from 'drizzle-orm';
-import type { Db } from '../../db/connection.js';
+import { rowDecoder, type Db } from '../../db/connection.js';
 import { assigneesByTask } from '../tasks/tasks.repository.js';
 import type { AssigneeRole, PlanStatus, TaskStatus } from '../../db/enums.js';
 import {
@@ -31,7 +31,14 @@ export interface ReportAssignee {
   country: string;
 }
 
-export interface ReportTaskRow extends TaskRow {
+/** The columns of a task the report shows or judges by (not its description or search text). */
+export type ReportTaskColumns = Pick<
+  TaskRow,
+  | 'id' | 'planId' | 'code' | 'title' | 'translations' | 'area' | 'formOfCompletion' | 'expectedResult' | 'basisMeetingId'
+  | 'basisProtocolItem' | 'dueDate' | 'originalDueDate' | 'postponementCount' | 'status' | 'completedAt' | 'createdAt'
+>;
+
+export interface ReportTaskRow extends ReportTaskColumns {
   assignees: ReportAssignee[];
   basisMeeting: { title: string; date: string; protocolNumber: string | null } | null;
 }
@@ -58,21 +65,51 @@ export function reportablePlans(db: Db, commissionId: string): PlanRow[] {
  * The tasks of the plans created before `before` (an ISO instant), in the order of GET /v1/tasks (plan,
  * code as people number them, id), with their assignees (leads first) and basis meeting.
  */
+const taskColumns = {
+  id: tasks.id,
+  planId: tasks.planId,
+  code: tasks.code,
+  title: tasks.title,
+  translations: tasks.translations,
+  area: tasks.area,
+  formOfCompletion: tasks.formOfCompletion,
+  expectedResult: tasks.expectedResult,
+  basisMeetingId: tasks.basisMeetingId,
+  basisProtocolItem: tasks.basisProtocolItem,
+  dueDate: tasks.dueDate,
+  originalDueDate: tasks.originalDueDate,
+  postponementCount: tasks.postponementCount,
+  status: tasks.status,
+  completedAt: tasks.completedAt,
+  createdAt: tasks.createdAt,
+  meetingTitle: meetings.title,
+  meetingDate: meetings.date,
+  meetingProtocolNumber: meetings.protocolNumber,
+};
+type TaskWithMeeting = ReportTaskColumns & { meetingTitle: string | null; meetingDate: string | null; meetingProtocolNumber: string | null };
+/** 100,000 tasks in a plan: read as arrays and decoded by position (see rowDecoder). */
+const decodeTask = rowDecoder<TaskWithMeeting>(taskColumns);
+
 export function tasksOf(db: Db, planIds: string[], before: string): ReportTaskRow[] {
   if (planIds.length === 0) return [];
   const rows = db
-    .select({ task: tasks, meeting: { title: meetings.title, date: meetings.date, protocolNumber: meetings.protocolNumber } })
+    .select(taskColumns)
     .from(tasks)
     .leftJoin(meetings, eq(meetings.id, tasks.basisMeetingId))
     .where(and(inArray(tasks.planId, planIds), lt(tasks.createdAt, before)))
     .orderBy(asc(tasks.planId), asc(tasks.codeSortKey), asc(tasks.id))
-    .all();
+    .values();
   const byTask = assigneesByTask(db, inArray(tasks.planId, planIds));
-  return rows.map(({ task, meeting }) => ({
-    ...task,
-    assignees: byTask.get(task.id) ?? [],
-    basisMeeting: task.basisMeetingId && meeting ? meeting : null,
-  }));
+  return rows.map((values) => {
+    // Completed in place rather than copied: a whole plan is 100,000 of them.
+    const row = decodeTask(values) as TaskWithMeeting & Partial<ReportTaskRow>;
+    row.assignees = byTask.get(row.id) ?? [];
+    row.basisMeeting =
+      row.basisMeetingId && row.meetingTitle !== null && row.meetingDate !== null
+        ? { title: row.meetingTitle, date: row.meetingDate, protocolNumber: row.meetingProtocolNumber }
+        : null;
+    return row as ReportTaskRow;
+  });
 }
 
 export interface StatusChangeRow {
@@ -130,20 +167,24 @@ export interface ReportRow {
  * Progress reports on the plans' tasks first submitted before `before`. A revision moves `submittedAt` but the
  * report existed since its first submission (`createdAt`); its figures are those of its latest revision.
  */
+const reportColumns = {
+  taskId: progressReports.taskId,
+  organizationId: progressReports.organizationId,
+  period: progressReports.period,
+  percentComplete: progressReports.percentComplete,
+  confidence: progressReports.confidence,
+};
+const decodeReport = rowDecoder<ReportRow>(reportColumns);
+
 export function progressReportsOf(db: Db, planIds: string[], before: string): ReportRow[] {
   if (planIds.length === 0) return [];
   return db
-    .select({
-      taskId: progressReports.taskId,
-      organizationId: progressReports.organizationId,
-      period: progressReports.period,
-      percentComplete: progressReports.percentComplete,
-      confidence: progressReports.confidence,
-    })
+    .select(reportColumns)
     .from(progressReports)
     .innerJoin(tasks, eq(tasks.id, progressReports.taskId))
     .where(and(inArray(tasks.planId, planIds), lt(progressReports.createdAt, before)))
-    .all();
+    .values()
+    .map(decodeReport);
 }
 
 export type IndicatorRow = typeof indicators.$inferSelect & { values: { period: string; value: number }[] };

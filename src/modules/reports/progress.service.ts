@@ -80,7 +80,12 @@ const CONFIDENCE_RANK: Record<Confidence, number> = { green: 0, amber: 1, red: 2
 /** The report of the latest period of each assignment (task × organization), keyed `taskId organizationId`. */
 function latestReports(reports: repo.ReportRow[]): Map<string, repo.ReportRow> {
   const latest = new Map<string, repo.ReportRow>();
-  const endOf = (r: repo.ReportRow) => periodBounds(r.period).end;
+  const ends = new Map<string, string>(); // a plan has a few dozen periods and 200,000 reports
+  const endOf = (r: repo.ReportRow) => {
+    let end = ends.get(r.period);
+    if (end === undefined) ends.set(r.period, (end = periodBounds(r.period).end));
+    return end;
+  };
   for (const r of reports) {
     const key = `${r.taskId} ${r.organizationId}`;
     const best = latest.get(key);
@@ -109,7 +114,7 @@ interface TaskState {
 }
 
 /** Replays the transitions and deadline moves known before the instant they were loaded up to. */
-function replay(row: repo.TaskRow, changes: repo.StatusChangeRow[], moves: repo.DueDateMoveRow[]): TaskState {
+function replay(row: repo.ReportTaskColumns, changes: repo.StatusChangeRow[], moves: repo.DueDateMoveRow[]): TaskState {
   let dueDate = row.originalDueDate;
   let postponementCount = 0;
   let daysMoved = 0;
@@ -236,88 +241,127 @@ function taskFact(row: repo.ReportTaskRow, b: ReportContext): TaskFact {
       (worst, r) => (worst === null || CONFIDENCE_RANK[r.confidence] > CONFIDENCE_RANK[worst] ? r.confidence : worst),
       null,
     ),
-    executors: row.assignees.map(({ organizationId, name, shortName, country, role }) => ({ organizationId, name, shortName, country, role })),
+    // The assignee records have exactly the executor's fields: shared, not copied.
+    executors: row.assignees,
   };
   return { task, assignments, missing };
 }
 
 const percent = (part: number, whole: number) => (whole === 0 ? 0 : Math.round((part / whole) * 1000) / 10);
 
-/** The figures of one group: its tasks counted once each, its assignments (task × organization) once each. */
-function breakdown(tasks: ReportTask[], assignments: AssignmentFact[], asOf: string): Breakdown {
-  const byStatus = Object.fromEntries(TASK_STATUSES.map((s) => [s, tasks.filter((t) => t.status === s).length])) as Breakdown['byStatus'];
-  const soonest = addDays(asOf, 1);
-  const latest = addDays(asOf, DUE_SOON_DAYS);
-  const overdue = tasks.filter((t) => t.overdue);
-  const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
-  // A cancelled task will not be delivered: its executors' confidence is no longer a question.
-  const cancelled = new Set(tasks.filter((t) => t.status === 'cancelled').map((t) => t.taskId));
-  const confidence = (level: Confidence | null) => assignments.filter((a) => a.confidence === level && !cancelled.has(a.taskId)).length;
-  return {
-    taskCount: tasks.length,
-    byStatus,
-    percentByStatus: Object.fromEntries(TASK_STATUSES.map((s) => [s, percent(byStatus[s], tasks.length)])) as Breakdown['percentByStatus'],
-    closedOnTime: tasks.filter((t) => t.completion === 'on_time').length,
-    closedLate: tasks.filter((t) => t.completion === 'late').length,
-    overdue: overdue.length,
-    overdueDays: sum(overdue.map((t) => t.daysOverdue)),
-    dueNext30Days: tasks.filter((t) => !OUT_OF_CONTROL_STATUSES.includes(t.status) && t.dueDate >= soonest && t.dueDate <= latest).length,
-    postponedTasks: tasks.filter((t) => t.postponementCount > 0).length,
-    postponements: sum(tasks.map((t) => t.postponementCount)),
-    daysMoved: sum(tasks.map((t) => t.daysMoved)),
-    confidence: { green: confidence('green'), amber: confidence('amber'), red: confidence('red'), none: confidence(null) },
-    missingReports: assignments.filter((a) => a.missing).length,
-  };
-}
+/**
+ * The figures of one group, counted in one pass: its tasks once each, its assignments (task × organization) once
+ * each. A plan of 100,000 tasks is counted for the totals and every party, organization and area in one walk.
+ */
+class Tally {
+  private taskCount = 0;
+  private readonly byStatus = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Breakdown['byStatus'];
+  private closedOnTime = 0;
+  private closedLate = 0;
+  private overdue = 0;
+  private overdueDays = 0;
+  private dueNext30Days = 0;
+  private postponedTasks = 0;
+  private postponements = 0;
+  private daysMoved = 0;
+  private readonly confidence: Breakdown['confidence'] = { green: 0, amber: 0, red: 0, none: 0 };
+  private missingReports = 0;
 
-/** The figures of the tasks `inGroup` picks, counting only the assignments `ofGroup` picks. */
-function groupFigures(facts: TaskFact[], asOf: string, inGroup: (t: ReportTask) => boolean, ofGroup: (a: AssignmentFact) => boolean): Breakdown {
-  const chosen = facts.filter((f) => inGroup(f.task));
-  return breakdown(
-    chosen.map((f) => f.task),
-    chosen.flatMap((f) => f.assignments).filter(ofGroup),
-    asOf,
-  );
+  /** Due soon: from the day after the date to DUE_SOON_DAYS after it. */
+  constructor(
+    private readonly soonest: string,
+    private readonly latest: string,
+  ) {}
+
+  addTask(t: ReportTask): void {
+    this.taskCount += 1;
+    this.byStatus[t.status] += 1;
+    if (t.completion === 'on_time') this.closedOnTime += 1;
+    else if (t.completion === 'late') this.closedLate += 1;
+    if (t.overdue) {
+      this.overdue += 1;
+      this.overdueDays += t.daysOverdue;
+    }
+    if (!OUT_OF_CONTROL_STATUSES.includes(t.status) && t.dueDate >= this.soonest && t.dueDate <= this.latest) this.dueNext30Days += 1;
+    if (t.postponementCount > 0) this.postponedTasks += 1;
+    this.postponements += t.postponementCount;
+    this.daysMoved += t.daysMoved;
+  }
+
+  /** An assignment of a task of this group; a cancelled task will not be delivered: its confidence is no question. */
+  addAssignment(a: AssignmentFact, taskCancelled: boolean): void {
+    if (!taskCancelled) this.confidence[a.confidence ?? 'none'] += 1;
+    if (a.missing) this.missingReports += 1;
+  }
+
+  figures(): Breakdown {
+    const { taskCount, byStatus } = this;
+    return {
+      taskCount,
+      byStatus: { ...byStatus },
+      percentByStatus: Object.fromEntries(TASK_STATUSES.map((s) => [s, percent(byStatus[s], taskCount)])) as Breakdown['percentByStatus'],
+      closedOnTime: this.closedOnTime,
+      closedLate: this.closedLate,
+      overdue: this.overdue,
+      overdueDays: this.overdueDays,
+      dueNext30Days: this.dueNext30Days,
+      postponedTasks: this.postponedTasks,
+      postponements: this.postponements,
+      daysMoved: this.daysMoved,
+      confidence: { ...this.confidence },
+      missingReports: this.missingReports,
+    };
+  }
 }
 
 /** Totals and the breakdowns by party, organization (by party, then name) and area (in the order of TASK_AREAS). */
 function groupsOf(facts: TaskFact[], parties: string[], asOf: string, lang: Language | null) {
-  const tasks = facts.map((f) => f.task);
-  const organizations = [...new Map(tasks.flatMap((t) => t.executors).map((e) => [e.organizationId, e])).values()].sort(
+  const soonest = addDays(asOf, 1);
+  const latest = addDays(asOf, DUE_SOON_DAYS);
+  const tally = () => new Tally(soonest, latest);
+  const totals = tally();
+  const byParty = new Map(parties.map((country) => [country, tally()]));
+  const byOrganization = new Map<string, Tally>();
+  const byArea = new Map<TaskArea, Tally>();
+  const organizations = new Map<string, ReportTask['executors'][number]>();
+  for (const { task, assignments } of facts) {
+    const cancelled = task.status === 'cancelled';
+    totals.addTask(task);
+    for (const a of assignments) totals.addAssignment(a, cancelled);
+    // A party's group: the tasks any of its organizations executes, and those organizations' assignments.
+    for (const [country, group] of byParty) {
+      if (!task.executors.some((e) => e.country === country)) continue;
+      group.addTask(task);
+      for (const a of assignments) if (a.country === country) group.addAssignment(a, cancelled);
+    }
+    for (const e of task.executors) {
+      if (!organizations.has(e.organizationId)) organizations.set(e.organizationId, e);
+    }
+    for (const id of new Set(task.executors.map((e) => e.organizationId))) {
+      let group = byOrganization.get(id);
+      if (!group) byOrganization.set(id, (group = tally()));
+      group.addTask(task);
+      for (const a of assignments) if (a.organizationId === id) group.addAssignment(a, cancelled);
+    }
+    let area = byArea.get(task.area);
+    if (!area) byArea.set(task.area, (area = tally()));
+    area.addTask(task);
+    for (const a of assignments) area.addAssignment(a, cancelled);
+  }
+  const ordered = [...organizations.values()].sort(
     (a, b) => parties.indexOf(a.country) - parties.indexOf(b.country) || a.name.localeCompare(b.name) || a.organizationId.localeCompare(b.organizationId),
   );
-  // One pass, not one per organization: a plan has thousands of tasks and hundreds of organizations.
-  const factsByOrganization = new Map<string, TaskFact[]>();
-  for (const f of facts) {
-    for (const id of new Set(f.task.executors.map((e) => e.organizationId))) {
-      const list = factsByOrganization.get(id) ?? [];
-      list.push(f);
-      factsByOrganization.set(id, list);
-    }
-  }
   return {
-    totals: breakdown(
-      tasks,
-      facts.flatMap((f) => f.assignments),
-      asOf,
-    ),
-    byParty: parties.map((country) => ({
-      key: country,
-      label: countryLabel(country, lang),
-      ...groupFigures(facts, asOf, (t) => t.executors.some((e) => e.country === country), (a) => a.country === country),
-    })),
-    byOrganization: organizations.map((o) => ({
+    totals: totals.figures(),
+    byParty: parties.map((country) => ({ key: country, label: countryLabel(country, lang), ...(byParty.get(country) as Tally).figures() })),
+    byOrganization: ordered.map((o) => ({
       key: o.organizationId,
       label: o.name,
       country: o.country,
       shortName: o.shortName,
-      ...groupFigures(factsByOrganization.get(o.organizationId) ?? [], asOf, () => true, (a) => a.organizationId === o.organizationId),
+      ...(byOrganization.get(o.organizationId) as Tally).figures(),
     })),
-    byArea: TASK_AREAS.filter((area) => tasks.some((t) => t.area === area)).map((area) => ({
-      key: area,
-      label: areaLabel(area, lang),
-      ...groupFigures(facts, asOf, (t) => t.area === area, () => true),
-    })),
+    byArea: TASK_AREAS.filter((area) => byArea.has(area)).map((area) => ({ key: area, label: areaLabel(area, lang), ...(byArea.get(area) as Tally).figures() })),
   };
 }
 

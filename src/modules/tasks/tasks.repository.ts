@@ -1,6 +1,6 @@
 // Drizzle queries on tasks, their assignees and their status transitions.
 import { and, asc, desc, eq, getTableColumns, gte, inArray, lte, ne, not, notInArray, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
-import { prepared, type Db } from '../../db/connection.js';
+import { prepared, rowDecoder, type Db } from '../../db/connection.js';
 import type { AssigneeRole, TaskStatus } from '../../db/enums.js';
 import { commissions, organizations, plans, taskAssignees, tasks, taskStatusChanges } from '../../db/schema.js';
 import { afterCursor, decodeCursor, toPage, type Page } from '../../lib/pagination.js';
@@ -42,22 +42,7 @@ export interface TaskFilter {
 
 const recordColumns = { ...getTableColumns(tasks), commissionId: plans.commissionId, timeZone: commissions.timeZone };
 type RecordRow = TaskRow & { commissionId: string; timeZone: string };
-const recordDecoders = Object.entries(recordColumns);
-
-/**
- * A row of recordColumns as SQLite returns it (an array, `.values()`), decoded as drizzle decodes it (null stays
- * null, every other value through its column's mapFromDriverValue) without drizzle's per-row walk of the
- * selection, which cost more than the query itself on a page of 50.
- */
-function decodeRecord(values: unknown[]): RecordRow {
-  const out: Record<string, unknown> = {};
-  for (let i = 0; i < recordDecoders.length; i++) {
-    const [key, column] = recordDecoders[i] as (typeof recordDecoders)[number];
-    const value = values[i];
-    out[key] = value === null ? null : column.mapFromDriverValue(value);
-  }
-  return out as RecordRow;
-}
+const decodeRecord = rowDecoder<RecordRow>(recordColumns);
 
 const assigneeColumns = {
   taskId: taskAssignees.taskId,
@@ -67,6 +52,8 @@ const assigneeColumns = {
   shortName: organizations.shortName,
   country: organizations.country,
 };
+/** Text columns all: an array row becomes the record by position. */
+const decodeAssignee = rowDecoder<AssigneeRecord & { taskId: string }>(assigneeColumns);
 /** Leads first ('lead' sorts after 'co_executor'), then in the order given. */
 const assigneeOrder = [asc(taskAssignees.taskId), desc(taskAssignees.role), asc(taskAssignees.position)];
 
@@ -92,8 +79,8 @@ export function assigneesByTask(db: Db, where: SQL | undefined): Map<string, Ass
     .innerJoin(organizations, eq(organizations.id, taskAssignees.organizationId))
     .where(where)
     .orderBy(...assigneeOrder)
-    .all();
-  return groupByTask(rows);
+    .values();
+  return groupByTask(rows.map(decodeAssignee));
 }
 
 /** The assignees of the tasks with these ids: one prepared statement for one task, one for any number (a JSON array). */
