@@ -47,12 +47,25 @@ export function compileSerializer(schema: z.ZodType): Serializer | null {
 
 export class SerializerMismatchError extends Error {}
 
+const natives = new WeakSet<z.ZodType>();
+
+/**
+ * Marks a response schema whose values the service builds with exactly its properties, in its order: they are
+ * written by JSON.stringify, which is 3-4 times faster than fast-json-stringify on a large answer (the whole-plan
+ * report: 108 MB in 0.7 s instead of 2.6 s). The verifying mode proves the bytes equal to zod's on every response
+ * the test suite sees, so a stray property or another key order fails the tests.
+ */
+export function serializedNatively<T extends z.ZodType>(schema: T): T {
+  natives.add(schema);
+  return schema;
+}
+
 /** The serializer compiler of the app: compiled where possible, zod's otherwise; with `verify`, both, compared. */
 export function createSerializerCompiler({ verify }: { verify: boolean }): FastifySerializerCompiler<unknown> {
   return ((route: SerializerCompiler) => {
     const viaZod = zodSerializerCompiler(route) as Serializer;
     const schema = route.schema as z.ZodType;
-    const compiled = schema instanceof z.ZodType ? compileSerializer(schema) : null;
+    const compiled = !(schema instanceof z.ZodType) ? null : natives.has(schema) ? (data: unknown) => JSON.stringify(data) : compileSerializer(schema);
     if (!compiled) return viaZod;
     if (!verify) return compiled;
     return (data: unknown) => {

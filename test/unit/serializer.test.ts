@@ -3,7 +3,7 @@
 import t from 'tap';
 import { z } from 'zod';
 import Fastify from 'fastify';
-import { compileSerializer, createSerializerCompiler } from '../../src/lib/serializer.js';
+import { compileSerializer, createSerializerCompiler, serializedNatively } from '../../src/lib/serializer.js';
 import { TaskPageSchema, TaskSchema } from '../../src/modules/tasks/tasks.schemas.js';
 import { TaskReportSchema } from '../../src/modules/task-reports/task-reports.schemas.js';
 import { ProgressReportSchema } from '../../src/modules/reports/progress.schemas.js';
@@ -50,4 +50,16 @@ t.test('in verifying mode a difference between the two is an error, not a silent
   lenient.setSerializerCompiler(createSerializerCompiler({ verify: false }));
   lenient.get('/word', { schema: { response: { 200: Shouting } } }, async () => ({ word: 'quiet' }));
   t.equal((await lenient.inject({ method: 'GET', url: '/word' })).body, '{"word":"quiet"}', 'without verifying, the compiled one answers');
+});
+
+t.test('a schema marked serializedNatively is written by JSON.stringify, and verifying catches an object not built to it', async (t) => {
+  const Pair = serializedNatively(z.object({ a: z.number(), b: z.string() }));
+  const app = Fastify({ logger: false });
+  app.setSerializerCompiler(createSerializerCompiler({ verify: true }));
+  app.get('/good', { schema: { response: { 200: Pair } } }, async () => ({ a: 1, b: 'x' }));
+  app.get('/order', { schema: { response: { 200: Pair } } }, async () => ({ b: 'x', a: 1 }));
+  app.get('/extra', { schema: { response: { 200: Pair } } }, async () => ({ a: 1, b: 'x', secret: 's' }));
+  t.equal((await app.inject({ method: 'GET', url: '/good' })).body, '{"a":1,"b":"x"}');
+  t.equal((await app.inject({ method: 'GET', url: '/order' })).statusCode, 500, 'another key order is a difference');
+  t.equal((await app.inject({ method: 'GET', url: '/extra' })).statusCode, 500, 'a property the schema lacks is a difference');
 });

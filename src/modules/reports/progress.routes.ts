@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, ERRORS } from '../../errors.js';
 import { problemResponses } from '../../lib/common.schemas.js';
+import { serializedNatively } from '../../lib/serializer.js';
 import { renderProgressCsv } from './progress.csv.js';
 import { renderProgressHtml } from './progress.html.js';
 import { ProgressReportQuerySchema, ProgressReportSchema, REPORT_FORMATS, type ReportFormat } from './progress.schemas.js';
@@ -94,7 +95,7 @@ const progressRoutes: FastifyPluginAsyncZod = async (app) => {
           200: {
             description: 'The report, in the negotiated format.',
             content: {
-              'application/json': { schema: ProgressReportSchema },
+              'application/json': { schema: serializedNatively(ProgressReportSchema) },
               'text/csv': {
                 schema: z
                   .string()

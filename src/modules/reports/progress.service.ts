@@ -353,15 +353,16 @@ function groupsOf(facts: TaskFact[], parties: string[], asOf: string, lang: Lang
   );
   return {
     totals: totals.figures(),
-    byParty: parties.map((country) => ({ key: country, label: countryLabel(country, lang), ...(byParty.get(country) as Tally).figures() })),
+    // Properties in the order of the schema (figures, then what names the group): the report is written natively.
+    byParty: parties.map((country) => ({ ...(byParty.get(country) as Tally).figures(), key: country, label: countryLabel(country, lang) })),
     byOrganization: ordered.map((o) => ({
+      ...(byOrganization.get(o.organizationId) as Tally).figures(),
       key: o.organizationId,
       label: o.name,
       country: o.country,
       shortName: o.shortName,
-      ...(byOrganization.get(o.organizationId) as Tally).figures(),
     })),
-    byArea: TASK_AREAS.filter((area) => byArea.has(area)).map((area) => ({ key: area, label: areaLabel(area, lang), ...(byArea.get(area) as Tally).figures() })),
+    byArea: TASK_AREAS.filter((area) => byArea.has(area)).map((area) => ({ ...(byArea.get(area) as Tally).figures(), key: area, label: areaLabel(area, lang) })),
   };
 }
 

@@ -44,13 +44,14 @@ const recordColumns = { ...getTableColumns(tasks), commissionId: plans.commissio
 type RecordRow = TaskRow & { commissionId: string; timeZone: string };
 const decodeRecord = rowDecoder<RecordRow>(recordColumns);
 
+/** In the order of the report's executors (ReportTaskSchema), which are these records, written natively. */
 const assigneeColumns = {
   taskId: taskAssignees.taskId,
   organizationId: taskAssignees.organizationId,
-  role: taskAssignees.role,
   name: organizations.name,
   shortName: organizations.shortName,
   country: organizations.country,
+  role: taskAssignees.role,
 };
 /** Text columns all: an array row becomes the record by position. */
 const decodeAssignee = rowDecoder<AssigneeRecord & { taskId: string }>(assigneeColumns);
