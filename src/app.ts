@@ -100,12 +100,22 @@ export async function buildApp({ config, clock = () => new Date(), logger, verif
     if (body.length === 0 && request.routeOptions.schema?.body === undefined) return done(null, undefined);
     parseJson(request, body as string, done);
   });
-  app.addHook('onSend', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-  });
-
   await app.register(problemDetails);
   await app.register(dbPlugin, { databasePath: config.databasePath });
+  // Once the app is closing, answers tell keep-alive clients not to send another request on the connection: it is
+  // about to be closed, and a request sent on it now would meet a reset instead of an answer. After the db plugin's
+  // onSend, which holds a response until its writes are committed: closing may have begun meanwhile.
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook('onSend', (request, reply, payload, done) => {
+    reply.header('x-request-id', request.id);
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
+
   await app.register(security, {
     rateLimitMax: config.rateLimitMax ?? DEFAULTS.rateLimitMax,
     corsOrigins: config.corsOrigins ?? [],

@@ -141,9 +141,14 @@ export function enableGroupCommit({ sqlite, db }: Database_): void {
   groups.set(sessionOf(db), { sqlite, pending: null });
 }
 
+/** The COMMIT of the open group, or null when every write made so far is durable. */
+export function pendingCommit(db: Db): Promise<void> | null {
+  return groups.get(sessionOf(db))?.pending ?? null;
+}
+
 /** Resolves when the writes made so far are durable (at once when no group is open). */
 export function committed(db: Db): Promise<void> {
-  return groups.get(sessionOf(db))?.pending ?? Promise.resolve();
+  return pendingCommit(db) ?? Promise.resolve();
 }
 
 /** Commits the open group now, if there is one (before the database closes). */

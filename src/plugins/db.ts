@@ -2,7 +2,7 @@
 import fp from 'fastify-plugin';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
-import { committed, enableGroupCommit, flushGroupCommit, openDatabase, runMigrations, type Schema } from '../db/connection.js';
+import { enableGroupCommit, flushGroupCommit, openDatabase, pendingCommit, runMigrations, type Schema } from '../db/connection.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -25,8 +25,10 @@ export default fp(
     app.decorate('sqlite', database.sqlite);
     // No response leaves before the writes made so far are durable (group commit, src/db/connection.ts): a write
     // is acknowledged only once committed, and a read never shows what a failed commit will take back.
-    app.addHook('onSend', async () => {
-      await committed(database.db);
+    app.addHook('onSend', (_request, _reply, payload, done) => {
+      const pending = pendingCommit(database.db);
+      if (pending === null) return done(null, payload);
+      pending.then(() => done(null, payload), done);
     });
     app.addHook('onClose', async () => {
       await flushGroupCommit(database.db);
