@@ -431,3 +431,29 @@ t.test('every idempotent operation: a retry is answered from the committed write
     t.strictSame(snapshot(app), before, `${operationId}: the retry changed nothing`);
   }
 });
+
+t.test('a completed key stored by an earlier version is replayed with its stored status, headers and bytes', async (t) => {
+  const app = await build(t);
+  const commission = await createCommission(app);
+  const body = planBody(commission.id);
+  app.sqlite
+    .prepare(
+      `INSERT INTO idempotency_keys (api_key_id, key, fingerprint, state, status_code, response_headers, response_body, created_at, expires_at)
+       VALUES (?, ?, ?, 'completed', 201, ?, ?, '2026-11-28T08:00:00.000Z', '2999-01-01T00:00:00.000Z')`,
+    )
+    .run(
+      secretariatKeyId(app),
+      KEY,
+      requestFingerprint('POST', '/v1/plans', { ...body, reportingFrequency: 'quarterly', reportDueDays: 10 }),
+      JSON.stringify({ 'content-type': 'application/json; charset=utf-8', location: '/v1/plans/stored', etag: '"stored"' }),
+      '{"id":"stored"}',
+    );
+  const plans = count(app, 'plans');
+  const res = await app.inject(createPlan(body));
+  t.equal(res.statusCode, 201);
+  t.equal(res.body, '{"id":"stored"}');
+  t.equal(res.headers.location, '/v1/plans/stored');
+  t.equal(res.headers.etag, '"stored"');
+  t.equal(res.headers['idempotent-replayed'], 'true');
+  t.equal(count(app, 'plans'), plans, 'nothing ran');
+});
