@@ -22,6 +22,20 @@ if (process.argv[2] === '--bare') {
   const { default: Fastify } = await import('fastify');
   const bare = Fastify({ logger: false });
   bare.get('/bare', async () => ({ status: 'ok', database: 'ok' }));
+  // A floor for the point read: the same task and assignees by raw prepared statements, JSON.stringify, no
+  // key, no ETag, no validation, no security headers (only when given the database).
+  const dbFile = process.argv[4];
+  if (dbFile) {
+    const db = new Database(dbFile, { readonly: true });
+    const task = db.prepare(`SELECT tasks.*, plans.commission_id, commissions.time_zone FROM tasks JOIN plans ON plans.id = tasks.plan_id
+      JOIN commissions ON commissions.id = plans.commission_id WHERE tasks.id = ?`);
+    const assignees = db.prepare(`SELECT a.organization_id, o.name, o.short_name, o.country, a.role FROM task_assignees a
+      JOIN organizations o ON o.id = a.organization_id WHERE a.task_id = ? ORDER BY a.role DESC, a.position`);
+    bare.get('/bare-task/:id', async (request) => {
+      const { id } = request.params as { id: string };
+      return { ...(task.get(id) as object), assignees: assignees.all(id) };
+    });
+  }
   await bare.listen({ port: Number(process.argv[3]), host: '127.0.0.1' });
 } else {
   await main();
@@ -202,7 +216,7 @@ async function main(): Promise<void> {
 
   // ---- 3. The servers -----------------------------------------------------------------------------
   const bareUrl = `http://127.0.0.1:${await freePort()}`;
-  const bareChild = spawn(process.execPath, ['--import', 'tsx', SELF, '--bare', new URL(bareUrl).port], { cwd: ROOT, stdio: 'inherit' });
+  const bareChild = spawn(process.execPath, ['--import', 'tsx', SELF, '--bare', new URL(bareUrl).port, dbPath], { cwd: ROOT, stdio: 'inherit' });
   const appPort = await freePort();
   const appUrl = `http://127.0.0.1:${appPort}`;
   // The service as `npm start` runs it: compiled, plain node.
@@ -238,6 +252,11 @@ async function main(): Promise<void> {
   const bare = await run('bare route', { url: `${bareUrl}/bare` });
 
   const ids = shuffle(tasks.map((t) => t.id));
+  let b = 0;
+  const bareTask = await run('bare route reading the task by raw SQL', {
+    url: bareUrl,
+    requests: [{ method: 'GET', setupRequest: (req: { path: string }) => ({ ...req, path: `/bare-task/${ids[b++ % ids.length]}` }) }],
+  });
   let k = 0;
   const point = await run('GET /v1/tasks/{id}', {
     url: appUrl,
@@ -320,6 +339,7 @@ async function main(): Promise<void> {
   const ratio = (a: number, b: number) => (b === 0 ? 0 : a / b);
   const rows = [
     { figure: 'bare Fastify route', value: bare.rps, unit: 'req/s', ratio: null, goal: '(reference)', met: null },
+    { figure: 'bare route + the task by raw SQL (no key, no ETag)', value: bareTask.rps, unit: 'req/s', ratio: ratio(bareTask.rps, bare.rps), goal: '(floor)', met: null },
     { figure: 'GET /v1/tasks/{id}', value: point.rps, unit: 'req/s', ratio: ratio(point.rps, bare.rps), goal: '≥ 50% of bare', met: ratio(point.rps, bare.rps) >= 0.5 },
     { figure: 'raw SQL of that page (tasks + assignees), no HTTP', value: rawPagesPerSec, unit: 'pages/s', ratio: ratio(rawPagesPerSec, bare.rps), goal: '(ceiling)', met: null },
     { figure: 'GET /v1/tasks?…&limit=50 (filtered)', value: list.rps, unit: 'req/s', ratio: ratio(list.rps, bare.rps), goal: '≥ 20% of bare', met: ratio(list.rps, bare.rps) >= 0.2 },
@@ -344,7 +364,7 @@ async function main(): Promise<void> {
     machine,
     size: { tasks: TASKS, organizations: ORGS, progressReports: TASKS * 2, buildSeconds },
     load: { connections: CONNECTIONS, durationSeconds: DURATION, warmupSeconds: 2 },
-    details: { bare, point, list, post, reportRuns, reportBytes, reportTimedOut, rawRuns, rawInsertsPerSec, rawPagesPerSec, startupMs },
+    details: { bare, bareTask, point, list, post, reportRuns, reportBytes, reportTimedOut, rawRuns, rawInsertsPerSec, rawPagesPerSec, startupMs },
     rows,
     table,
   };
