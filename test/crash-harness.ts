@@ -2,10 +2,9 @@
 // random moments, restarted on the same file; every in-doubt write is retried with its own Idempotency-Key and
 // body. At the end the database file is checked: every acknowledged write exactly once, integrity_check ok.
 // Used by `npm run test:crash` (scripts/crash.ts, 20+ cycles) and test/crash.test.ts (a short run).
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { exited, freePort, HOST, ROOT, waitForHealth } from './process.js';
+import { exited, prng, spawnServer, type RunningServer } from './process.js';
 
 export const CRASH_TOKEN = 'crash-test-bootstrap-token-0123456789abcdef';
 const HEADERS = { authorization: `Bearer ${CRASH_TOKEN}`, 'content-type': 'application/json' };
@@ -82,52 +81,9 @@ export interface CrashSummary {
   refusedStatuses: Record<string, number>;
 }
 
-/** mulberry32: a small seeded generator, so a failing run can be repeated. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const start = (databasePath: string) => spawnServer(databasePath, CRASH_TOKEN);
 
-interface Running {
-  base: string;
-  child: ChildProcess;
-  output: () => string;
-}
-
-async function start(databasePath: string): Promise<Running> {
-  const port = await freePort();
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== 'NODE_OPTIONS' && !/^_?TAP/.test(k)) env[k] = v;
-  Object.assign(env, {
-    _TAPJS_PROCESSINFO_COVERAGE_: '0',
-    PORT: String(port),
-    HOST,
-    DATABASE_PATH: databasePath,
-    LOG_LEVEL: 'warn',
-    RATE_LIMIT_MAX: '0',
-    TRACKER_BOOTSTRAP_TOKEN: CRASH_TOKEN,
-  });
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
-  child.stderr!.setEncoding('utf8').on('data', (c: string) => (out += c));
-  const base = `http://${HOST}:${port}`;
-  try {
-    await waitForHealth(base, child, 30_000);
-  } catch (err) {
-    child.kill('SIGKILL');
-    throw new Error(`${(err as Error).message}\n${out}`);
-  }
-  return { base, child, output: () => out };
-}
-
-async function kill(server: Running) {
+async function kill(server: RunningServer) {
   server.child.kill('SIGKILL');
   const { signal } = await exited(server.child, 10_000);
   if (signal !== 'SIGKILL') throw new Error(`the server ended with ${signal ?? 'no signal'} instead of SIGKILL:\n${server.output()}`);
@@ -170,7 +126,7 @@ export async function runCrashCycles(options: CrashOptions): Promise<CrashSummar
     return conflicts;
   }
 
-  async function resolveInDoubt(server: Running, cycle: number) {
+  async function resolveInDoubt(server: RunningServer, cycle: number) {
     const before = writes.filter((w) => w.outcome === 'in-doubt').length;
     if (before === 0) return;
     const conflicts = await retryPass(server.base);

@@ -108,3 +108,56 @@ export async function startServer(t: Test, extraEnv: Record<string, string | und
 
   return { base, health, databasePath, stop };
 }
+
+/** mulberry32: a small seeded generator, so a harness run can be repeated by its seed. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface RunningServer {
+  base: string;
+  child: ChildProcess;
+  /** What it logged (warnings and errors), up to the first 256 KB. */
+  output: () => string;
+}
+
+/**
+ * Starts src/server.ts on `databasePath` for the harnesses (crash, soak): no rate limit, `token` as the bootstrap
+ * secretariat key, warnings only, no coverage; waits until /health answers.
+ */
+export async function spawnServer(databasePath: string, token: string, healthWaitMs = 60_000): Promise<RunningServer> {
+  const port = await freePort();
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== 'NODE_OPTIONS' && !/^_?TAP/.test(k)) env[k] = v;
+  Object.assign(env, {
+    _TAPJS_PROCESSINFO_COVERAGE_: '0',
+    PORT: String(port),
+    HOST,
+    DATABASE_PATH: databasePath,
+    LOG_LEVEL: 'warn',
+    RATE_LIMIT_MAX: '0',
+    TRACKER_BOOTSTRAP_TOKEN: token,
+  });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const keep = (c: string) => {
+    if (out.length < 256 * 1024) out += c;
+  };
+  child.stdout!.setEncoding('utf8').on('data', keep);
+  child.stderr!.setEncoding('utf8').on('data', keep);
+  const base = `http://${HOST}:${port}`;
+  try {
+    await waitForHealth(base, child, healthWaitMs);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw new Error(`${(err as Error).message}\n${out}`);
+  }
+  return { base, child, output: () => out };
+}

@@ -19,11 +19,10 @@
 // - shutdown: the process exits with code 0 (close-with-grace exits 1 when closing takes over its 10 s), every
 //   acknowledged write is in the file, refusals after SIGTERM are 503 or connection errors only, and no refused
 //   or unanswered write left a row (an unanswered write that committed is an in-flight request that was cut).
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { exited, freePort, HOST, ROOT, waitForHealth } from './process.js';
+import { exited, prng, spawnServer, type RunningServer } from './process.js';
 
 export const SOAK_TOKEN = 'soak-test-bootstrap-token-0123456789abcdefghij';
 const AUTH = { authorization: `Bearer ${SOAK_TOKEN}` };
@@ -114,54 +113,7 @@ export interface SoakSummary {
   ok: boolean;
 }
 
-/** mulberry32: a small seeded generator, so a run can be repeated. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-interface Running {
-  base: string;
-  child: ChildProcess;
-  output: () => string;
-}
-
-async function start(databasePath: string): Promise<Running> {
-  const port = await freePort();
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== 'NODE_OPTIONS' && !/^_?TAP/.test(k)) env[k] = v;
-  Object.assign(env, {
-    _TAPJS_PROCESSINFO_COVERAGE_: '0',
-    PORT: String(port),
-    HOST,
-    DATABASE_PATH: databasePath,
-    LOG_LEVEL: 'warn',
-    RATE_LIMIT_MAX: '0',
-    TRACKER_BOOTSTRAP_TOKEN: SOAK_TOKEN,
-  });
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  // Only warnings and errors are logged; keep the start of it, not an unbounded buffer.
-  let out = '';
-  const keep = (c: string) => {
-    if (out.length < 256 * 1024) out += c;
-  };
-  child.stdout!.setEncoding('utf8').on('data', keep);
-  child.stderr!.setEncoding('utf8').on('data', keep);
-  const base = `http://${HOST}:${port}`;
-  try {
-    await waitForHealth(base, child, 60_000);
-  } catch (err) {
-    child.kill('SIGKILL');
-    throw new Error(`${(err as Error).message}\n${out}`);
-  }
-  return { base, child, output: () => out };
-}
+const start = (databasePath: string) => spawnServer(databasePath, SOAK_TOKEN);
 
 /** Resident set size of a process in MB (Linux /proc), or null once it is gone. */
 export function rssMb(pid: number): number | null {
@@ -652,7 +604,7 @@ interface ShutdownWrite {
  * its request fails to connect (the server stopped listening) or the process is gone, so requests are in flight
  * when the signal lands and new ones keep arriving while the server closes.
  */
-async function shutDownUnderLoad(server: Running, nextReport: ReturnType<typeof reportWriter>, writers: number, log: (line: string) => void) {
+async function shutDownUnderLoad(server: RunningServer, nextReport: ReturnType<typeof reportWriter>, writers: number, log: (line: string) => void) {
   const writes: ShutdownWrite[] = [];
   let signalAt = 0;
   let gone = false;
