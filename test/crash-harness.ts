@@ -40,7 +40,8 @@ export interface CrashOptions {
   /**
    * After a retry pass that met 409 "in progress" (claims left pending by a killed process), age those claims
    * past the server's 5-minute abandonment in the database, as if the operator had waited, and retry again.
-   * Without it such writes stay in doubt (the harness cannot wait 5 minutes per cycle).
+   * Without it such writes stay in doubt (the harness cannot wait 5 minutes per cycle). The server records a key
+   * only together with its write since 2026-11-28 and leaves no pending claim; a file of an earlier version can.
    */
   simulateAbandonment?: boolean;
   seed?: number;
