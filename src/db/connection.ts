@@ -76,10 +76,12 @@ export const writeScope = new AsyncLocalStorage<WriteScope>();
  * cache too; `name` must be unique per query.
  */
 const preparedBySession = new WeakMap<object, Map<string, unknown>>();
+/** The connection a drizzle handle or transaction runs on (a transaction has its database's session). */
+const sessionOf = (db: Db): object => (db as unknown as { session: object }).session;
+
 export function prepared<Q>(db: Db, name: string, build: (db: Db) => Q): Q {
-  const session = (db as unknown as { session: object }).session;
-  let queries = preparedBySession.get(session);
-  if (!queries) preparedBySession.set(session, (queries = new Map()));
+  let queries = preparedBySession.get(sessionOf(db));
+  if (!queries) preparedBySession.set(sessionOf(db), (queries = new Map()));
   let query = queries.get(name) as Q | undefined;
   if (query === undefined) queries.set(name, (query = build(db)));
   return query;
@@ -134,8 +136,6 @@ interface CommitGroup {
   pending: Promise<void> | null;
 }
 const groups = new WeakMap<object, CommitGroup>();
-
-const sessionOf = (db: Db): object => (db as unknown as { session: object }).session;
 
 export function enableGroupCommit({ sqlite, db }: Database_): void {
   groups.set(sessionOf(db), { sqlite, pending: null });
