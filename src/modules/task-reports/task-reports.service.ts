@@ -119,6 +119,18 @@ function checkPeriod(period: string, plan: PlanRecord, today: string): void {
   }
 }
 
+/** A submission (the first or a revision) by `keyId` at `at`: submitted, and whatever review it had is gone. */
+const submission = (at: string, keyId: string | null) =>
+  ({
+    status: 'submitted',
+    submittedAt: at,
+    submittedByKeyId: keyId,
+    reviewedAt: null,
+    reviewedByKeyId: null,
+    reviewedByRole: null,
+    reviewComment: null,
+  }) as const;
+
 export function createTaskReportService({ db, clock }: ServiceDeps) {
   const load = (tx: Db, taskId: string, reportId: string): repo.ReportRecord => {
     const record = repo.findReport(tx, taskId, reportId);
@@ -167,14 +179,8 @@ export function createTaskReportService({ db, clock }: ServiceDeps) {
           confidence: input.confidence,
           narrative: input.narrative,
           risks: input.risks ?? null,
-          status: 'submitted',
           revision: 1,
-          submittedAt: at,
-          submittedByKeyId: actor.keyId,
-          reviewedAt: null,
-          reviewedByKeyId: null,
-          reviewedByRole: null,
-          reviewComment: null,
+          ...submission(at, actor.keyId),
           createdAt: at,
           updatedAt: at,
         });
@@ -211,14 +217,8 @@ export function createTaskReportService({ db, clock }: ServiceDeps) {
         if (unchanged && current.status === 'submitted') return before;
         repo.updateReport(tx, reportId, {
           ...fields,
-          status: 'submitted',
           revision: current.revision + 1,
-          submittedAt: at,
-          submittedByKeyId: actor.keyId,
-          reviewedAt: null,
-          reviewedByKeyId: null,
-          reviewedByRole: null,
-          reviewComment: null,
+          ...submission(at, actor.keyId),
           updatedAt: at,
         });
         const after = presentReport(load(tx, taskId, reportId));
