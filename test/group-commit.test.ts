@@ -7,20 +7,22 @@ import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import Database from 'better-sqlite3';
 import { commissions } from '../src/db/schema.js';
-import { committed, enableGroupCommit, openDatabase, runMigrations, writeTransaction, type Database_ } from '../src/db/connection.js';
+import { openDatabase, runMigrations, writeTransaction, type Database_ } from '../src/db/connection.js';
+import { committed, enableGroupCommit, flushGroupCommit, pendingCommit, type GroupCommitOptions } from '../src/db/group-commit.js';
 import { assertProblem, build, snapshot } from './helper.js';
 import { createCommission } from './factories.js';
 
 const NOW = '2026-11-28T09:00:00.000Z';
 
-async function fileDatabase(t: Test): Promise<{ database: Database_; reader: Database.Database }> {
+async function fileDatabase(t: Test, options: GroupCommitOptions = {}): Promise<{ database: Database_; reader: Database.Database }> {
   const dir = await mkdtemp(join(tmpdir(), 'tracker-group-'));
   const database = openDatabase(join(dir, 'tracker.db'));
   runMigrations(database);
-  enableGroupCommit(database);
+  enableGroupCommit(database, options);
   const reader = new Database(join(dir, 'tracker.db'), { readonly: true });
   t.teardown(async () => {
     reader.close();
+    await flushGroupCommit(database.db);
     database.sqlite.close();
     await rm(dir, { recursive: true, force: true });
   });
@@ -75,6 +77,68 @@ t.test('a COMMIT that fails loses the whole group and says so to those who wait'
   insertCommission(database, 'c3');
   await committed(database.db);
   t.same(namesSeenBy(reader), ['c1', 'c3'], 'and the next group works');
+});
+
+/** A log fsync that the test lets finish (or fail) when it wants: each call waits for the next release. */
+function heldSync() {
+  const calls: { fd: number; release: () => void; fail: (err: Error) => void }[] = [];
+  const fileSync = (fd: number) => new Promise<void>((release, fail) => calls.push({ fd, release, fail }));
+  return { calls, fileSync };
+}
+const settled = async (p: Promise<void>) => {
+  let state = 'pending';
+  p.then(() => (state = 'resolved'), () => (state = 'rejected'));
+  await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setImmediate(r));
+  return state;
+};
+
+t.test('a group is durable only once the log is synced: COMMIT does not sync it, an fsync off the event loop does', async (t) => {
+  const sync = heldSync();
+  const { database, reader } = await fileDatabase(t, sync);
+  t.equal(database.sqlite.pragma('synchronous', { simple: true }), 1, 'NORMAL: COMMIT writes the log without syncing it');
+  insertCommission(database, 'c1');
+  const first = committed(database.db);
+  await new Promise((r) => setImmediate(r));
+  t.same(namesSeenBy(reader), ['c1'], 'committed once the turn is over');
+  t.equal(sync.calls.length, 1, 'and the log is being synced');
+  t.equal(await settled(first), 'pending', 'the group is not durable before its fsync ends');
+  t.ok(pendingCommit(database.db), 'so a response of now, a read too, waits');
+
+  insertCommission(database, 'c2'); // the next group commits while the first fsync still runs
+  const second = committed(database.db);
+  await new Promise((r) => setImmediate(r));
+  t.equal(sync.calls.length, 2, 'each group starts an fsync of its own');
+  sync.calls[1]?.release();
+  t.equal(await settled(second), 'resolved', 'a later fsync covers every COMMIT before it');
+  t.equal(await settled(first), 'pending', 'the first group still waits for its own');
+  sync.calls[0]?.release();
+  t.equal(await settled(first), 'resolved');
+  t.equal(pendingCommit(database.db), null, 'nothing is waiting any more');
+});
+
+t.test('a failed fsync acknowledges nothing from then on', async (t) => {
+  const sync = heldSync();
+  const { database } = await fileDatabase(t, sync);
+  insertCommission(database, 'c1');
+  const first = committed(database.db);
+  await new Promise((r) => setImmediate(r));
+  sync.calls[0]?.fail(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' }));
+  await t.rejects(first, /write-ahead log could not be synced to disk; restart the service: EIO/);
+  await t.rejects(committed(database.db), /restart the service/, 'every later response fails too');
+  t.throws(() => insertCommission(database, 'c2'), /restart the service/, 'and no write is taken');
+});
+
+t.test('an in-memory database has no log to sync: COMMIT is durability enough and FULL stays', async (t) => {
+  const database = openDatabase(':memory:');
+  t.teardown(() => database.sqlite.close());
+  runMigrations(database);
+  const sync = heldSync();
+  enableGroupCommit(database, sync);
+  t.equal(database.sqlite.pragma('synchronous', { simple: true }), 2);
+  insertCommission(database, 'c1');
+  await committed(database.db);
+  t.equal(sync.calls.length, 0);
 });
 
 t.test('over HTTP: a write whose group fails to commit answers 500, and nothing of it is kept', async (t) => {

@@ -10,6 +10,7 @@ import { getTableName, sql } from 'drizzle-orm';
 import type { BaseSQLiteDatabase, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { RunResult } from 'better-sqlite3';
 import * as schema from './schema.js';
+import { joinGroup, sessionOf } from './group-commit.js';
 
 export type Schema = typeof schema;
 /** The drizzle handle, or a transaction on it: repositories accept either. */
@@ -26,7 +27,8 @@ export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../migrations', impor
 export function openDatabase(path: string): Database_ {
   if (path !== ':memory:' && !path.startsWith('file:')) mkdirSync(dirname(path), { recursive: true });
   const sqlite = new Database(path);
-  // WAL lets readers run beside the single writer; FULL makes an acknowledged commit survive power loss.
+  // WAL lets readers run beside the single writer; FULL makes an acknowledged commit survive power loss (the service
+  // keeps that guarantee with the log's fsync off the event loop: src/db/group-commit.ts).
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('busy_timeout = 5000');
@@ -76,8 +78,6 @@ export const writeScope = new AsyncLocalStorage<WriteScope>();
  * cache too; `name` must be unique per query.
  */
 const preparedBySession = new WeakMap<object, Map<string, unknown>>();
-/** The connection a drizzle handle or transaction runs on (a transaction has its database's session). */
-const sessionOf = (db: Db): object => (db as unknown as { session: object }).session;
 
 export function prepared<Q>(db: Db, name: string, build: (db: Db) => Q): Q {
   let queries = preparedBySession.get(sessionOf(db));
@@ -123,69 +123,13 @@ export function insertRow<T extends SQLiteTable>(db: Db, table: T, row: T['$infe
 }
 
 /**
- * Group commit. With it on (the service turns it on; scripts and tools do not), the writes of one turn of the event
- * loop share one transaction: the first opens it (BEGIN IMMEDIATE), each write runs in a savepoint of its own
- * (better-sqlite3 nests a transaction so) and is undone alone if it fails, and one COMMIT, one fsync, ends them all
- * once the turn is over (setImmediate). Nobody is told about a write before that COMMIT: every response waits for
- * `committed()` (the db plugin's onSend hook), and if the COMMIT fails every write of the group is lost together and
- * every waiting request answers 500. The durability of synchronous=FULL is kept; its cost is shared.
- */
-interface CommitGroup {
-  sqlite: Database.Database;
-  /** The promise of the open group's COMMIT, while one is open. */
-  pending: Promise<void> | null;
-}
-const groups = new WeakMap<object, CommitGroup>();
-
-export function enableGroupCommit({ sqlite, db }: Database_): void {
-  groups.set(sessionOf(db), { sqlite, pending: null });
-}
-
-/** The COMMIT of the open group, or null when every write made so far is durable. */
-export function pendingCommit(db: Db): Promise<void> | null {
-  return groups.get(sessionOf(db))?.pending ?? null;
-}
-
-/** Resolves when the writes made so far are durable (at once when no group is open). */
-export function committed(db: Db): Promise<void> {
-  return pendingCommit(db) ?? Promise.resolve();
-}
-
-/** Commits the open group now, if there is one (before the database closes). */
-export function flushGroupCommit(db: Db): Promise<void> {
-  const group = groups.get(sessionOf(db));
-  if (group?.pending && group.sqlite.inTransaction) group.sqlite.exec('COMMIT');
-  return committed(db).catch(() => undefined);
-}
-
-function openGroup(group: CommitGroup): void {
-  if (group.pending) return;
-  group.sqlite.exec('BEGIN IMMEDIATE');
-  group.pending = new Promise<void>((resolve, reject) => {
-    setImmediate(() => {
-      group.pending = null;
-      if (!group.sqlite.inTransaction) return resolve(); // flushed already
-      try {
-        group.sqlite.exec('COMMIT');
-        resolve();
-      } catch (err) {
-        if (group.sqlite.inTransaction) group.sqlite.exec('ROLLBACK');
-        reject(err);
-      }
-    });
-  });
-  // Requests that wait handle a failure; this keeps an unawaited one (a background write) from crashing the process.
-  group.pending.catch(() => undefined);
-}
-
-/**
  * Runs fn in a write transaction opened with BEGIN IMMEDIATE, so two writers queue on the lock
- * instead of deadlocking on an upgrade (with group commit: in a savepoint of the turn's transaction).
+ * instead of deadlocking on an upgrade (with group commit, src/db/group-commit.ts: in a savepoint of the turn's
+ * transaction).
  * fn must be synchronous: better-sqlite3 cannot await.
  */
 export function writeTransaction<T>(db: BetterSQLite3Database<Schema>, fn: (tx: Db) => T): T {
-  const group = groups.get(sessionOf(db));
-  if (group) openGroup(group);
+  joinGroup(db);
   return db.transaction((tx) => {
     const result = fn(tx);
     if (result instanceof Promise) throw new TypeError('a write transaction body must be synchronous');

@@ -2,7 +2,8 @@
 import fp from 'fastify-plugin';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
-import { enableGroupCommit, flushGroupCommit, openDatabase, pendingCommit, runMigrations, type Schema } from '../db/connection.js';
+import { openDatabase, runMigrations, type Schema } from '../db/connection.js';
+import { enableGroupCommit, flushGroupCommit, pendingCommit } from '../db/group-commit.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
