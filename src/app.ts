@@ -9,6 +9,7 @@ import problemDetails, { frameworkErrors, refuseUnsupportedMethod } from './plug
 import auth from './plugins/auth.js';
 import security from './plugins/security.js';
 import idempotency from './plugins/idempotency.js';
+import responseCache from './plugins/response-cache.js';
 import openapi from './plugins/openapi.js';
 import healthRoutes from './modules/health/health.routes.js';
 import commissionRoutes from './modules/commissions/commissions.routes.js';
@@ -48,6 +49,7 @@ export type AppConfig = Pick<Config, 'databasePath' | 'logLevel' | 'bodyLimit'> 
       | 'webhookTimeoutMs'
       | 'webhookPollMs'
       | 'webhookMaxAttempts'
+      | 'responseCacheMb'
     >
   >;
 
@@ -124,6 +126,7 @@ export async function buildApp({ config, clock = () => new Date(), logger, verif
   app.addHook('onRequest', refuseUnsupportedMethod);
   await app.register(auth, { bootstrapToken: config.bootstrapToken, authFailureMax: config.authFailureMax ?? DEFAULTS.authFailureMax });
   await app.register(idempotency);
+  await app.register(responseCache, { maxBytes: (config.responseCacheMb ?? DEFAULTS.responseCacheMb) * 1024 * 1024 });
   await app.register(openapi);
   // The webhook worker: started once the app is ready, stopped before it closes (see webhooks.plugin.ts).
   await app.register(webhooks, {

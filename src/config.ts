@@ -11,6 +11,7 @@ export const DEFAULTS = {
   webhookTimeoutMs: 10_000,
   webhookPollMs: 1_000,
   webhookMaxAttempts: 12,
+  responseCacheMb: 64,
 } as const;
 
 /** An origin as browsers send it: scheme, host and port, nothing after. "https://a.example/" is accepted as it. */
@@ -53,6 +54,7 @@ const EnvSchema = z.object({
   WEBHOOK_TIMEOUT_MS: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1000).max(60_000).default(DEFAULTS.webhookTimeoutMs)),
   WEBHOOK_POLL_MS: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(100).max(60_000).default(DEFAULTS.webhookPollMs)),
   WEBHOOK_MAX_ATTEMPTS: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1).max(30).default(DEFAULTS.webhookMaxAttempts)),
+  RESPONSE_CACHE_MB: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(0).max(4096).default(DEFAULTS.responseCacheMb)),
 });
 
 export interface Config {
@@ -80,6 +82,8 @@ export interface Config {
   webhookPollMs: number;
   /** Attempts of one delivery before it fails for good. */
   webhookMaxAttempts: number;
+  /** Megabytes of repeated read answers kept in memory until the next write (src/plugins/response-cache.ts); 0 turns it off. */
+  responseCacheMb: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -105,5 +109,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,
     webhookPollMs: e.WEBHOOK_POLL_MS,
     webhookMaxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
+    responseCacheMb: e.RESPONSE_CACHE_MB,
   };
 }

@@ -21,6 +21,7 @@ t.test('an empty environment gives the documented defaults', async (t) => {
     webhookTimeoutMs: 10_000,
     webhookPollMs: 1000,
     webhookMaxAttempts: 12,
+    responseCacheMb: 64,
   });
 });
 
@@ -41,6 +42,7 @@ t.test('set variables override the defaults', async (t) => {
       WEBHOOK_TIMEOUT_MS: '5000',
       WEBHOOK_POLL_MS: '250',
       WEBHOOK_MAX_ATTEMPTS: '5',
+      RESPONSE_CACHE_MB: '0',
     }),
     {
       port: 8080,
@@ -57,6 +59,7 @@ t.test('set variables override the defaults', async (t) => {
       webhookTimeoutMs: 5000,
       webhookPollMs: 250,
       webhookMaxAttempts: 5,
+      responseCacheMb: 0,
     },
   );
 });
@@ -132,6 +135,7 @@ t.test('WEBHOOK_* settings are bounded: a timeout or poll interval out of range,
   t.throws(() => loadConfig({ WEBHOOK_TIMEOUT_MS: '100' }), { message: /WEBHOOK_TIMEOUT_MS: / });
   t.throws(() => loadConfig({ WEBHOOK_POLL_MS: '0' }), { message: /WEBHOOK_POLL_MS: / }, 'the loop cannot be turned off from the environment');
   t.throws(() => loadConfig({ WEBHOOK_MAX_ATTEMPTS: '0' }), { message: /WEBHOOK_MAX_ATTEMPTS: / });
+  t.throws(() => loadConfig({ RESPONSE_CACHE_MB: '-1' }), { message: /RESPONSE_CACHE_MB: / });
   t.throws(() => loadConfig({ WEBHOOK_ALLOW_PRIVATE: 'maybe' }), { message: /WEBHOOK_ALLOW_PRIVATE: / });
   t.equal(loadConfig({ WEBHOOK_ALLOW_PRIVATE: '' }).webhookAllowPrivate, false, 'empty counts as unset');
 });

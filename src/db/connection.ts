@@ -88,6 +88,22 @@ export function prepared<Q>(db: Db, name: string, build: (db: Db) => Q): Q {
 }
 
 /**
+ * What the database holds, as a token that changes with every write made on this connection (total_changes(): also
+ * one in a group not yet committed, and one rolled back) and every commit made by another connection (data_version,
+ * say `npm run key:create`). What was read under one token may be reused while the token is the same.
+ */
+const stateQueries = new WeakMap<object, { own: Database.Statement; others: Database.Statement }>();
+export function dataState(db: BetterSQLite3Database<Schema>): string {
+  const client = (db as unknown as { $client: Database.Database }).$client;
+  let queries = stateQueries.get(client);
+  if (!queries) {
+    queries = { own: client.prepare('SELECT total_changes()').pluck(), others: client.prepare('PRAGMA data_version').pluck() };
+    stateQueries.set(client, queries);
+  }
+  return `${queries.own.get() as number}:${queries.others.get() as number}`;
+}
+
+/**
  * Decodes rows read as arrays (`.values()`) of a flat selection of columns as drizzle decodes them (null stays
  * null, any other value goes through its column's mapFromDriverValue), without drizzle's per-row walk of the
  * selection, which cost more than SQLite's reading on pages of tasks and on the whole-plan report.

@@ -1,5 +1,5 @@
 // API keys: issue (secret shown once), list, revoke with immediate effect, and authenticate a request.
-import { writeTransaction } from '../../db/connection.js';
+import { dataState, writeTransaction } from '../../db/connection.js';
 import { AppError, ERRORS, notFound, unknownReference } from '../../errors.js';
 import type { Actor } from '../../lib/access.js';
 import { newId } from '../../lib/ids.js';
@@ -21,6 +21,25 @@ export function createApiKeyService({ db, clock }: ServiceDeps) {
     const key = repo.findApiKey(db, id);
     if (!key) throw notFound('API key', id);
     return key;
+  };
+
+  /**
+   * The active keys that authenticated while the database stayed as it is, by the hash of their token: a request
+   * with one of them skips the look-up. Any write (a revocation, a key's last use) and any commit of another process
+   * (`npm run key:create`) empties it, so a revoked key still stops working with the next request.
+   */
+  const known = { state: '', rows: new Map<string, repo.ApiKeyRow>() };
+  const knownKey = (hash: string): repo.ApiKeyRow | undefined => {
+    const state = dataState(db);
+    if (state !== known.state) {
+      known.rows.clear();
+      known.state = state;
+    }
+    return known.rows.get(hash);
+  };
+  const rememberKey = (hash: string, row: repo.ApiKeyRow) => {
+    if (known.rows.size >= 10_000) known.rows.clear();
+    known.rows.set(hash, row);
   };
 
   /** Stores a key for `token` (already generated or given by the operator); the token itself is not kept. */
@@ -88,8 +107,10 @@ export function createApiKeyService({ db, clock }: ServiceDeps) {
      */
     authenticate(token: string): (Actor & { keyName: string }) | null {
       if (token.length > MAX_TOKEN_LENGTH) return null;
-      const row = repo.activeKeysByPrefix(db, lookupPrefix(token)).find((r) => tokenMatches(token, r.hash));
+      const hash = hashToken(token);
+      const row = knownKey(hash) ?? repo.activeKeysByPrefix(db, lookupPrefix(token)).find((r) => tokenMatches(token, r.hash));
       if (!row) return null;
+      rememberKey(hash, row);
       const now = clock();
       if (row.lastUsedAt === null || now.getTime() - Date.parse(row.lastUsedAt) >= TOUCH_INTERVAL_MS) {
         repo.touchApiKey(db, row.id, now.toISOString());

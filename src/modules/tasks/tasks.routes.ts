@@ -40,6 +40,8 @@ const taskRoutes: FastifyPluginAsyncZod = async (app) => {
         querystring: ListTasksQuerySchema,
         response: { 200: TaskPageSchema, ...problemResponses(400) },
       },
+      // The same for every reader; dashboards and ministry systems poll the same filters.
+      config: { responseCache: true },
     },
     async (request) => service.list(request.query),
   );

@@ -1,0 +1,109 @@
+// Answers a repeated read from memory while nothing has been written since it was computed.
+//
+// A route opts in with `config: { responseCache: true }`; it must be a GET whose answer depends only on its URL, the
+// data and the day (not on who asks: every role reads the same). Ministry systems and dashboards poll the same
+// filtered lists, and a page of 50 tasks costs far more to read from SQLite and write out than to send again.
+//
+// An answer is kept for one state of the database and one minute of the clock:
+// - the state (dataState, src/db/connection.ts) moves with every write of the service, also one still in an open
+//   group or rolled back, and every commit of another connection. Any write empties the cache.
+// - the minute: "overdue" and "days overdue" follow the date in each commission's time zone, and a date changes
+//   only on a whole UTC minute.
+// The answer is kept only once it is sent, after the db plugin's onSend: a 200 that waited for the commit of the
+// writes it saw, so no answer built on a group that failed to commit is kept. Everything before the handler still
+// runs on every request: authentication, the rate limit, validation and the access rule.
+import fp from 'fastify-plugin';
+import type { FastifyRequest } from 'fastify';
+import { dataState } from '../db/connection.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route's GET answers may be served again from memory (see src/plugins/response-cache.ts). */
+    responseCache?: boolean;
+  }
+}
+
+export interface ResponseCacheOptions {
+  /** Size of the answers kept, in characters of JSON (about bytes); 0 turns the cache off. */
+  maxBytes: number;
+  /** How many answers are kept at most. */
+  maxEntries?: number;
+}
+
+interface Entry {
+  body: string;
+  contentType: string;
+  etag: string | undefined;
+}
+
+/** What a request was computed against: the database's state and the clock's minute. */
+const stampOf = new WeakMap<FastifyRequest, string>();
+
+export default fp<ResponseCacheOptions>(
+  async (app, { maxBytes, maxEntries = 1_000 }) => {
+    if (maxBytes <= 0) return;
+    let stamp = '';
+    /** Least recently used first (a Map keeps insertion order; a hit is moved to the end). */
+    const entries = new Map<string, Entry>();
+    let bytes = 0;
+    const stats = { hits: 0, misses: 0 };
+    app.decorate('responseCacheStats', stats);
+
+    const currentStamp = (): string => {
+      const next = `${dataState(app.db)}:${Math.floor(app.clock().getTime() / 60_000)}`;
+      if (next !== stamp) {
+        entries.clear();
+        bytes = 0;
+        stamp = next;
+      }
+      return next;
+    };
+
+    // After authentication, validation and the access rule (preHandler hooks run in the order registered).
+    app.addHook('preHandler', (request, reply, done) => {
+      // A conditional read is left to the route, which answers 304 itself.
+      if (request.method !== 'GET' || !request.routeOptions.config.responseCache || request.headers['if-none-match'] !== undefined) return done();
+      stampOf.set(request, currentStamp());
+      const hit = entries.get(request.url);
+      if (!hit) {
+        stats.misses++;
+        return done();
+      }
+      stats.hits++;
+      stampOf.delete(request);
+      entries.delete(request.url);
+      entries.set(request.url, hit);
+      reply.header('content-type', hit.contentType);
+      if (hit.etag !== undefined) reply.header('etag', hit.etag);
+      reply.send(hit.body);
+    });
+
+    app.addHook('onSend', (request, reply, payload, done) => {
+      const computedAt = stampOf.get(request);
+      if (computedAt === undefined || reply.statusCode !== 200 || typeof payload !== 'string') return done(null, payload);
+      stampOf.delete(request);
+      if (computedAt === currentStamp() && !entries.has(request.url) && payload.length <= maxBytes) {
+        entries.set(request.url, {
+          body: payload,
+          contentType: String(reply.getHeader('content-type')),
+          etag: reply.getHeader('etag') as string | undefined,
+        });
+        bytes += payload.length;
+        for (const [url, entry] of entries) {
+          if (bytes <= maxBytes && entries.size <= maxEntries) break;
+          entries.delete(url);
+          bytes -= entry.body.length;
+        }
+      }
+      done(null, payload);
+    });
+  },
+  { name: 'response-cache', dependencies: ['db', 'auth'] },
+);
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Answers served from the response cache and computed, since start (tests read it). */
+    responseCacheStats?: { hits: number; misses: number };
+  }
+}

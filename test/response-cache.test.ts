@@ -1,0 +1,138 @@
+// The response cache (src/plugins/response-cache.ts) and the cache of known keys (api-keys.service.ts): a repeated
+// read is answered from memory, the same bytes as computed, only while nothing was written and within the minute;
+// authentication, validation and access still run on every request.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import Database from 'better-sqlite3';
+import { assertProblem, build, json, keyFor, testClock } from './helper.js';
+import { approvedTask } from './factories.js';
+import { writeTransaction } from '../src/db/connection.js';
+
+const stats = (app: { responseCacheStats?: { hits: number; misses: number } }) => ({ ...app.responseCacheStats });
+
+t.test('a repeated list is answered from memory with the same bytes, and every hook still runs', async (t) => {
+  const app = await build(t);
+  const { plan } = await approvedTask(app);
+  const url = `/v1/tasks?planId=${plan.id}&limit=10`;
+  const first = await app.inject({ method: 'GET', url });
+  const before = stats(app);
+  const second = await app.inject({ method: 'GET', url });
+  t.same(stats(app), { hits: (before.hits ?? 0) + 1, misses: before.misses }, 'served from memory');
+  t.equal(second.statusCode, 200);
+  t.equal(second.body, first.body, 'the same bytes');
+  for (const header of ['content-type', 'cache-control', 'x-content-type-options', 'content-security-policy']) {
+    t.equal(second.headers[header], first.headers[header], header);
+  }
+  t.not(second.headers['x-request-id'], first.headers['x-request-id'], 'a request id of its own');
+  t.equal(json(second).items.length, 1);
+});
+
+t.test('a hit still authenticates, validates and applies the access rule', async (t) => {
+  const app = await build(t);
+  const { plan } = await approvedTask(app);
+  const url = `/v1/tasks?planId=${plan.id}`;
+  const observer = await keyFor(app, 'observer');
+  t.equal((await app.inject({ method: 'GET', url, headers: observer.headers })).statusCode, 200);
+  t.equal((await app.inject({ method: 'GET', url })).statusCode, 200, 'cached now');
+  assertProblem(t, await app.inject({ method: 'GET', url, headers: { authorization: undefined } }), 401, 'unauthorized');
+  assertProblem(t, await app.inject({ method: 'GET', url, headers: { authorization: 'Bearer not-a-key-of-this-tracker-0000' } }), 401, 'unauthorized');
+  assertProblem(t, await app.inject({ method: 'GET', url: `${url}&limit=0` }), 400, 'validation-failed');
+  // Revoking the observer's key is a write: the next request with it is refused, not answered from memory.
+  t.equal((await app.inject({ method: 'DELETE', url: `/v1/api-keys/${observer.id}` })).statusCode, 200);
+  assertProblem(t, await app.inject({ method: 'GET', url, headers: observer.headers }), 401, 'unauthorized');
+});
+
+t.test('any write empties it: the next read is computed again', async (t) => {
+  const app = await build(t);
+  const { plan, assignees } = await approvedTask(app);
+  const url = `/v1/tasks?planId=${plan.id}`;
+  t.equal(json(await app.inject({ method: 'GET', url })).items.length, 1);
+  t.equal(json(await app.inject({ method: 'GET', url })).items.length, 1);
+  const misses = stats(app).misses ?? 0;
+  const created = await app.inject({
+    method: 'POST',
+    url: '/v1/tasks',
+    payload: { planId: plan.id, code: '1.2', title: 'Another', area: 'trade', dueDate: '2027-01-31', assignees },
+  });
+  t.equal(created.statusCode, 201);
+  t.equal(json(await app.inject({ method: 'GET', url })).items.length, 2, 'the new task is listed');
+  t.equal(stats(app).misses, misses + 1, 'computed again after the write');
+});
+
+t.test('a commit by another connection (a command-line tool) empties it too', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'tracker-cache-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const file = join(dir, 'tracker.db');
+  const app = await build(t, testClock(), { databasePath: file });
+  const { plan, task } = await approvedTask(app);
+  const url = `/v1/tasks?planId=${plan.id}`;
+  await app.inject({ method: 'GET', url });
+  t.equal(json(await app.inject({ method: 'GET', url })).items[0].title, task.title);
+  const other = new Database(file);
+  other.prepare('UPDATE tasks SET title = ? WHERE id = ?').run('Renamed elsewhere', task.id);
+  other.close();
+  t.equal(json(await app.inject({ method: 'GET', url })).items[0].title, 'Renamed elsewhere');
+});
+
+t.test('an answer is kept within its minute: overdue turns on at midnight in the commission\'s zone', async (t) => {
+  const clock = testClock('2026-12-31T20:59:00.000Z'); // 23:59 in Minsk (UTC+3)
+  const app = await build(t, clock);
+  const { plan } = await approvedTask(app, { dueDate: '2026-12-31', timeZone: 'Europe/Minsk' });
+  const url = `/v1/tasks?planId=${plan.id}`;
+  t.equal(json(await app.inject({ method: 'GET', url })).items[0].overdue, false);
+  t.equal(json(await app.inject({ method: 'GET', url })).items[0].overdue, false, 'from memory');
+  clock.set('2026-12-31T21:00:00.000Z'); // midnight in Minsk
+  const after = json(await app.inject({ method: 'GET', url })).items[0];
+  t.equal(after.overdue, true, 'computed again in the new minute');
+  t.equal(after.daysOverdue, 1);
+});
+
+t.test('conditional reads and refused answers are never kept; a small cache keeps the latest answers', async (t) => {
+  const app = await build(t, testClock(), { responseCacheMb: 0.0005 }); // about 500 characters
+  const { plan } = await approvedTask(app);
+  const big = `/v1/tasks?planId=${plan.id}`;
+  await app.inject({ method: 'GET', url: big });
+  const misses = stats(app).misses ?? 0;
+  await app.inject({ method: 'GET', url: big });
+  t.equal(stats(app).misses, misses + 1, 'an answer larger than the whole cache is not kept');
+
+  const empty = (n: number) => `/v1/tasks?planId=${plan.id}&q=nothing-${n}`;
+  for (let n = 0; n < 60; n++) await app.inject({ method: 'GET', url: empty(n) }); // ~31 characters each
+  const hits = stats(app).hits ?? 0;
+  await app.inject({ method: 'GET', url: empty(59) });
+  t.equal(stats(app).hits, hits + 1, 'the latest answer is kept');
+  await app.inject({ method: 'GET', url: empty(0) });
+  t.equal(stats(app).hits, hits + 1, 'the oldest was let go');
+
+  const conditional = await app.inject({ method: 'GET', url: empty(59), headers: { 'if-none-match': '"x"' } });
+  t.equal(conditional.statusCode, 200);
+  t.equal(stats(app).hits, hits + 1, 'a conditional read is left to the route');
+});
+
+t.test('RESPONSE_CACHE_MB=0 turns it off', async (t) => {
+  const app = await build(t, testClock(), { responseCacheMb: 0 });
+  t.equal(app.responseCacheStats, undefined);
+  const { plan } = await approvedTask(app);
+  const a = await app.inject({ method: 'GET', url: `/v1/tasks?planId=${plan.id}` });
+  const b = await app.inject({ method: 'GET', url: `/v1/tasks?planId=${plan.id}` });
+  t.equal(a.body, b.body);
+});
+
+t.test('a read computed on a group that fails to commit is not kept', async (t) => {
+  const app = await build(t);
+  const { plan, task } = await approvedTask(app);
+  const url = `/v1/tasks?planId=${plan.id}`;
+  // A write whose group will fail at COMMIT (a foreign key checked only then), and a read in the same turn that sees it.
+  app.sqlite.pragma('defer_foreign_keys = ON');
+  writeTransaction(app.db, () => {
+    app.sqlite.prepare("UPDATE tasks SET title = 'Doomed' WHERE id = ?").run(task.id);
+    app.sqlite.prepare("INSERT INTO task_assignees (task_id, organization_id, role, position) VALUES (?, 'no-such-organization', 'co_executor', 9)").run(task.id);
+  });
+  const read = await app.inject({ method: 'GET', url });
+  assertProblem(t, read, 500, 'internal-error');
+  const again = await app.inject({ method: 'GET', url });
+  t.equal(again.statusCode, 200);
+  t.equal(json(again).items[0].title, task.title, 'the doomed title is not served from memory');
+});
