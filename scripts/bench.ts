@@ -177,7 +177,7 @@ async function main(): Promise<void> {
     rawAggregates();
     rawRuns.push(performance.now() - t0);
   }
-  // The same page as the list run, as raw SQL (its 51 task rows and their assignees): a ceiling for the route.
+  // The same page as the list run, as raw SQL (its 51 task rows and their assignees): a ceiling for any answer computed.
   const rawPage = ro.prepare(`SELECT tasks.*, plans.commission_id, commissions.time_zone FROM tasks JOIN plans ON plans.id = tasks.plan_id
     JOIN commissions ON commissions.id = plans.commission_id WHERE tasks.plan_id = ? AND tasks.status IN ('in_progress')
     ORDER BY tasks.plan_id, tasks.code_sort_key, tasks.id LIMIT 51`);
@@ -352,7 +352,7 @@ async function main(): Promise<void> {
     { figure: 'bare Fastify route', value: bare.rps, unit: 'req/s', ratio: null, goal: '(reference)', met: null },
     { figure: 'bare route + the task by raw SQL (no key, no ETag)', value: bareTask.rps, unit: 'req/s', ratio: ratio(bareTask.rps, bare.rps), goal: '(floor)', met: null },
     { figure: 'GET /v1/tasks/{id}', value: point.rps, unit: 'req/s', ratio: ratio(point.rps, bare.rps), goal: '≥ 50% of bare', met: ratio(point.rps, bare.rps) >= 0.5 },
-    { figure: 'raw SQL of that page (tasks + assignees), no HTTP', value: rawPagesPerSec, unit: 'pages/s', ratio: ratio(rawPagesPerSec, bare.rps), goal: '(ceiling)', met: null },
+    { figure: 'raw SQL of that page (tasks + assignees), no HTTP', value: rawPagesPerSec, unit: 'pages/s', ratio: ratio(rawPagesPerSec, bare.rps), goal: '(computing one answer)', met: null },
     { figure: 'GET /v1/tasks?…&limit=50 (filtered), the same page again and again', value: list.rps, unit: 'req/s', ratio: ratio(list.rps, bare.rps), goal: '≥ 20% of bare', met: ratio(list.rps, bare.rps) >= 0.2 },
     { figure: 'the same list, response cache off (every answer computed)', value: listUncached.rps, unit: 'req/s', ratio: ratio(listUncached.rps, bare.rps), goal: '(reference)', met: null },
     { figure: 'raw SQL report aggregates', value: rawReportMs, unit: 'ms', ratio: null, goal: '(reference)', met: null },

@@ -457,3 +457,54 @@ t.test('a completed key stored by an earlier version is replayed with its stored
   t.equal(res.headers['idempotent-replayed'], 'true');
   t.equal(count(app, 'plans'), plans, 'nothing ran');
 });
+
+t.test('a request that writes twice keeps its key once, with the result it answered', async (t) => {
+  // No route of the API writes twice in one request today; a service that did (a write calling another) must still
+  // record its key once, and a retry must replay what the request answered: the last write's result.
+  const { buildApp } = await import('../src/app.js');
+  const { createCommissionService } = await import('../src/modules/commissions/commissions.service.js');
+  const { CommissionSchema, CreateCommissionSchema } = await import('../src/modules/commissions/commissions.schemas.js');
+  const { CreateHeadersSchema } = await import('../src/lib/common.schemas.js');
+  const { writeContext } = await import('../src/lib/http.js');
+  const app = await buildApp({
+    config: { databasePath: ':memory:', logLevel: 'silent', bodyLimit: 64 * 1024, bootstrapToken: SECRETARIAT_TOKEN, rateLimitMax: 0, authFailureMax: 1000 },
+    clock: testClock(),
+    logger: false,
+    verifySerializers: true,
+  });
+  t.teardown(() => app.close());
+  const commissions = createCommissionService({ db: app.db, clock: app.clock });
+  app.post(
+    '/v1/test/two-commissions',
+    // createCommission's operation: its access rule, its response, a key accepted.
+    { schema: { operationId: 'createCommission', headers: CreateHeadersSchema, body: CreateCommissionSchema, response: { 201: CommissionSchema } } },
+    async (request, reply) => {
+      commissions.create({ ...request.body, name: `${request.body.name} (first)` }, writeContext(request));
+      return reply.code(201).send(commissions.create(request.body, writeContext(request)));
+    },
+  );
+  await app.ready();
+  const request: InjectOptions = {
+    method: 'POST',
+    url: '/v1/test/two-commissions',
+    headers: { authorization: `Bearer ${SECRETARIAT_TOKEN}`, 'idempotency-key': KEY },
+    payload: {
+      name: 'Twice written',
+      timeZone: 'Europe/Minsk',
+      parties: [
+        { country: 'BY', coChair: { name: 'A', position: 'Minister' } },
+        { country: 'KZ', coChair: { name: 'B', position: 'Minister' } },
+      ],
+    },
+  };
+  const first = await app.inject(request);
+  t.equal(first.statusCode, 201);
+  t.equal(json(first).name, 'Twice written', 'the request answered the second write');
+  t.same(storedKeys(app).map((k) => k.state), ['committed'], 'one key, recorded once');
+  t.equal(count(app, 'commissions'), 2);
+  const retry = await app.inject(request);
+  t.equal(retry.statusCode, 201);
+  t.equal(retry.headers['idempotent-replayed'], 'true');
+  t.equal(retry.body, first.body, 'the replay is the answer, the last write\'s result');
+  t.equal(count(app, 'commissions'), 2, 'and writes nothing');
+});

@@ -136,3 +136,17 @@ t.test('a read computed on a group that fails to commit is not kept', async (t) 
   t.equal(again.statusCode, 200);
   t.equal(json(again).items[0].title, task.title, 'the doomed title is not served from memory');
 });
+
+t.test('a key revoked by another process is refused with its next request, though it was known', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'tracker-keys-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const file = join(dir, 'tracker.db');
+  const app = await build(t, testClock(), { databasePath: file });
+  const observer = await keyFor(app, 'observer');
+  t.equal((await app.inject({ method: 'GET', url: '/v1/commissions', headers: observer.headers })).statusCode, 200);
+  t.equal((await app.inject({ method: 'GET', url: '/v1/commissions', headers: observer.headers })).statusCode, 200, 'known now');
+  const other = new Database(file);
+  other.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ?').run('2026-11-28T09:00:00.000Z', observer.id);
+  other.close();
+  assertProblem(t, await app.inject({ method: 'GET', url: '/v1/commissions', headers: observer.headers }), 401, 'unauthorized');
+});
