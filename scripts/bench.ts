@@ -7,13 +7,14 @@
 // Modes (internal): `--bare <port>` runs the bare Fastify app; the default mode is the driver.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { rssMb } from '../test/process.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
@@ -239,8 +240,8 @@ async function main(): Promise<void> {
   await waitHealthy(`${bareUrl}/bare`);
 
   const rssSamples: number[] = [];
-  const sampler = setInterval(() => rssSamples.push(rssOf(appChild.pid as number)), 250);
-  const rssIdleMb = rssOf(appChild.pid as number);
+  const sampler = setInterval(() => rssSamples.push(rssMb(appChild.pid as number) ?? 0), 250);
+  const rssIdleMb = rssMb(appChild.pid as number) ?? 0;
 
   const run = async (name: string, opts: Record<string, unknown>) => {
     await autocannon({ ...opts, connections: CONNECTIONS, duration: 2 } as never); // warm-up
@@ -403,15 +404,6 @@ function shuffle<T>(xs: T[]): T[] {
     [a[i], a[j]] = [a[j] as T, a[i] as T];
   }
   return a;
-}
-
-function rssOf(pid: number): number {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : 0;
-  } catch {
-    return 0;
-  }
 }
 
 function freePort(): Promise<number> {

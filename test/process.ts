@@ -1,6 +1,8 @@
 // Runs the real server as a child process on 127.0.0.1, for tests that need the process itself:
-// start-up and shutdown, logs, crash and backup scenarios, generated clients.
+// start-up and shutdown, logs, crash and backup scenarios, generated clients; and reads a process's memory,
+// CPU time and state from /proc (the soak harness and the benchmark).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -160,4 +162,36 @@ export async function spawnServer(databasePath: string, token: string, healthWai
     throw new Error(`${(err as Error).message}\n${out}`);
   }
   return { base, child, output: () => out };
+}
+
+/** Resident set size of a process in MB (Linux /proc), or null once it is gone. */
+export function rssMb(pid: number): number | null {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Linux reports CPU time in clock ticks, 100 a second on every usual kernel build. */
+export const CLOCK_TICKS = 100;
+
+/** user + system CPU time of a process in clock ticks (/proc/<pid>/stat fields 14 and 15), or null once it is gone. */
+export function cpuTicks(pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return null;
+  }
+}
+
+/** The scheduler state letter of a process (R, S, D…), or null once it is gone. */
+export function processState(pid: number): string | null {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.charAt(0);
+  } catch {
+    return null;
+  }
 }
