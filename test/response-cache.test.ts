@@ -90,7 +90,7 @@ t.test('an answer is kept within its minute: overdue turns on at midnight in the
 });
 
 t.test('conditional reads and refused answers are never kept; a small cache keeps the latest answers', async (t) => {
-  const app = await build(t, testClock(), { responseCacheMb: 0.0005 }); // about 500 characters
+  const app = await build(t, testClock(), { responseCacheMb: 0.0005 }); // about 500 bytes
   const { plan } = await approvedTask(app);
   const big = `/v1/tasks?planId=${plan.id}`;
   await app.inject({ method: 'GET', url: big });
@@ -99,7 +99,7 @@ t.test('conditional reads and refused answers are never kept; a small cache keep
   t.equal(stats(app).misses, misses + 1, 'an answer larger than the whole cache is not kept');
 
   const empty = (n: number) => `/v1/tasks?planId=${plan.id}&q=nothing-${n}`;
-  for (let n = 0; n < 60; n++) await app.inject({ method: 'GET', url: empty(n) }); // ~31 characters each
+  for (let n = 0; n < 60; n++) await app.inject({ method: 'GET', url: empty(n) }); // ~110 bytes each with its URL
   const hits = stats(app).hits ?? 0;
   await app.inject({ method: 'GET', url: empty(59) });
   t.equal(stats(app).hits, hits + 1, 'the latest answer is kept');
@@ -149,4 +149,17 @@ t.test('a key revoked by another process is refused with its next request, thoug
   other.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ?').run('2026-11-28T09:00:00.000Z', observer.id);
   other.close();
   assertProblem(t, await app.inject({ method: 'GET', url: '/v1/commissions', headers: observer.headers }), 401, 'unauthorized');
+});
+
+t.test('a route other than a GET that asks for its answers to be kept refuses to start', async (t) => {
+  const { buildApp } = await import('../src/app.js');
+  const app = await buildApp({
+    config: { databasePath: ':memory:', logLevel: 'silent', bodyLimit: 65536, rateLimitMax: 0, authFailureMax: 1000 },
+    logger: false,
+  });
+  t.teardown(() => app.close());
+  t.throws(
+    () => app.post('/v1/test/kept', { schema: { operationId: 'createCommission' }, config: { responseCache: true } }, async () => ({})),
+    /POST \/v1\/test\/kept: only a GET route can have its answers kept/,
+  );
 });

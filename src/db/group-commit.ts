@@ -11,15 +11,17 @@
 // log before each checkpoint and its header when it restarts) and the group's fsync of the log runs in libuv's
 // thread pool: the next group is prepared meanwhile. Every response waits for `pendingCommit()` (the db plugin's
 // onSend hook): the open group's COMMIT and fsync, or the fsync still running for groups already committed, so a
-// read never shows what is not yet durable either. An fsync that began after a COMMIT covers it, so fsyncs need no
-// order among themselves. The log is the same file for as long as the connection is open: SQLite truncates it but
-// deletes it only when the last connection closes.
+// read never shows what is not yet durable either. What does not answer a request waits for `committed()` before
+// it acts on what it read (the webhook worker, before it sends). An fsync that began after a COMMIT covers it; one
+// runs at a time (see syncLog). The log is the same file for as long as the connection is open: SQLite truncates it
+// but deletes it only when the last connection closes. Another process reading the file (a backup) may see a commit
+// before its fsync ends; nobody has been told about it yet.
 //
 // A failed fsync leaves the state of the disk unknown (the kernel may have dropped the pages it could not write), so
 // the connection stops acknowledging anything: every later response is a 500 until the service is restarted and
 // SQLite recovers from what the disk holds. Writes that were answered 500 are retried by their clients with their
 // Idempotency-Key; none was acknowledged.
-import { closeSync, fsync, fsyncSync, openSync } from 'node:fs';
+import { closeSync, fsync, openSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type Database from 'better-sqlite3';
 import type { Database_, Db } from './connection.js';
@@ -42,17 +44,28 @@ interface CommitGroup {
   fileSync: FileSync;
   /** The open group's durability (its COMMIT, then the log's fsync), while one is open. */
   open: Promise<void> | null;
+  /** Commits the open group now (at the end of its turn, or when the database closes); null when none is open. */
+  commitNow: (() => void) | null;
   /** The latest fsync of groups already committed, until it ends. */
   syncing: Promise<void> | null;
   /** Set once an fsync failed: nothing is acknowledged any more. */
   failure: Error | null;
+  /** Set once flushed for closing: the log's descriptor is closed and no fsync starts again. */
+  closed: boolean;
 }
 const groups = new WeakMap<object, CommitGroup>();
 
+/** The log of the file SQLite opened: it follows a symbolic link, so the log sits beside the link's target. */
+function walPathOf(sqlite: Database.Database): string | null {
+  if (sqlite.memory || sqlite.pragma('journal_mode', { simple: true }) !== 'wal') return null;
+  const main = (sqlite.pragma('database_list') as { name: string; file: string }[]).find((d) => d.name === 'main');
+  return main?.file ? `${main.file}-wal` : null;
+}
+
 export function enableGroupCommit({ sqlite, db }: Database_, { fileSync = promisify(fsync) }: GroupCommitOptions = {}): void {
-  const wal = !sqlite.memory && sqlite.pragma('journal_mode', { simple: true }) === 'wal';
-  if (wal) sqlite.pragma('synchronous = NORMAL');
-  groups.set(sessionOf(db), { sqlite, walPath: wal ? `${sqlite.name}-wal` : null, walFd: null, fileSync, open: null, syncing: null, failure: null });
+  const walPath = walPathOf(sqlite);
+  if (walPath !== null) sqlite.pragma('synchronous = NORMAL');
+  groups.set(sessionOf(db), { sqlite, walPath, walFd: null, fileSync, open: null, commitNow: null, syncing: null, failure: null, closed: false });
 }
 
 /** The durability of every write made so far: null when all are durable, a promise otherwise (rejected for good after a failed fsync). */
@@ -68,17 +81,21 @@ export function committed(db: Db): Promise<void> {
   return pendingCommit(db) ?? Promise.resolve();
 }
 
-/** Commits the open group now, if there is one, and syncs the log, waiting for it (before the database closes). */
-export function flushGroupCommit(db: Db): Promise<void> {
+/**
+ * Before the database closes: commits the open group now, if there is one, waits until every group is synced (or
+ * has failed), then closes the log's descriptor. Never rejects: those who wait for the groups are told.
+ */
+export async function flushGroupCommit(db: Db): Promise<void> {
   const group = groups.get(sessionOf(db));
-  if (!group) return Promise.resolve();
-  if (group.open && group.sqlite.inTransaction) group.sqlite.exec('COMMIT');
-  if (group.walFd !== null) {
-    if (!group.failure) fsyncSync(group.walFd);
-    closeSync(group.walFd);
+  if (!group) return;
+  try {
+    group.commitNow?.();
+    await committed(db).catch(() => undefined);
+  } finally {
+    group.closed = true;
+    if (group.walFd !== null) closeSync(group.walFd);
     group.walFd = null;
   }
-  return committed(db).catch(() => undefined);
 }
 
 /** Opens the turn's group on the connection of `db`, if group commit is on and none is open. */
@@ -88,43 +105,53 @@ export function joinGroup(db: Db): void {
   if (group.failure) throw group.failure;
   group.sqlite.exec('BEGIN IMMEDIATE');
   const open = new Promise<void>((resolve, reject) => {
-    setImmediate(() => {
-      if (group.sqlite.inTransaction) {
+    const commitNow = () => {
+      if (group.commitNow !== commitNow) return; // committed already (flushed before the turn ended)
+      group.commitNow = null;
+      try {
+        group.sqlite.exec('COMMIT');
+      } catch (err) {
         try {
-          group.sqlite.exec('COMMIT');
-        } catch (err) {
           if (group.sqlite.inTransaction) group.sqlite.exec('ROLLBACK');
-          group.open = null;
-          return reject(err);
+        } catch {
+          // The connection is gone: the transaction ended with it.
         }
-      } // else: flushed already
+        group.open = null;
+        return reject(err);
+      }
       group.open = null;
       syncLog(group).then(resolve, reject);
-    });
+    };
+    group.commitNow = commitNow;
+    setImmediate(commitNow);
   });
   group.open = open;
   // Requests that wait handle a failure; this keeps an unawaited one (a background write) from crashing the process.
   open.catch(() => undefined);
 }
 
-/** Starts an fsync of the log, which makes every COMMIT made so far durable. */
+/**
+ * Syncs the log, which makes every COMMIT made before the fsync began durable. One fsync at a time, each after the
+ * one before has succeeded: Linux reports a failed write-back to one fsync only, so two at once could let the later
+ * one succeed over pages the earlier one lost.
+ */
 function syncLog(group: CommitGroup): Promise<void> {
-  if (group.walPath === null) return Promise.resolve();
-  if (group.failure) return Promise.reject(group.failure);
-  const fail = (err: Error) => {
-    group.failure = new Error(`the write-ahead log could not be synced to disk; restart the service: ${err.message}`, { cause: err });
+  const walPath = group.walPath;
+  if (walPath === null) return Promise.resolve();
+  const fail = (err: Error): never => {
+    group.failure ??= new Error(`the write-ahead log could not be synced to disk; restart the service: ${err.message}`, { cause: err });
     throw group.failure;
   };
-  let started: Promise<void>;
-  try {
-    group.walFd ??= openSync(group.walPath, 'r+');
-    started = group.fileSync(group.walFd);
-  } catch (err) {
-    started = Promise.reject(err as Error);
-  }
-  const sync: Promise<void> = started.then(() => {
-    if (group.syncing === sync) group.syncing = null;
-  }, fail);
+  const sync: Promise<void> = (group.syncing ?? Promise.resolve())
+    .then(() => {
+      if (group.failure) throw group.failure;
+      if (group.closed) throw new Error('the database is closed');
+      group.walFd ??= openSync(walPath, 'r+');
+      return group.fileSync(group.walFd);
+    })
+    .then(() => {
+      if (group.syncing === sync) group.syncing = null;
+    }, fail);
   group.syncing = sync;
   sync.catch(() => undefined);
   return sync;

@@ -37,15 +37,8 @@ const shownPath = (request: FastifyRequest) =>
 /** The problem schema bounds detail and instance; a longer one (a request with many invalid fields) is cut. */
 const cut = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
 
-function sendProblem(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  spec: ErrorSpec,
-  detail: string,
-  errors?: FieldError[],
-  status = spec.status,
-) {
-  const body = {
+function problemBody(request: FastifyRequest, spec: ErrorSpec, detail: string, errors: FieldError[] | undefined, status: number) {
+  return {
     type: problemType(spec),
     title: spec.title,
     status,
@@ -57,7 +50,30 @@ function sendProblem(
       ? { errors: errors.slice(0, 100).map((e) => ({ path: cut(e.path, 500), message: cut(e.message, 1000) })) }
       : {}),
   };
-  return reply.code(status).type(PROBLEM_CONTENT_TYPE).send(body);
+}
+
+function sendProblem(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  spec: ErrorSpec,
+  detail: string,
+  errors?: FieldError[],
+  status = spec.status,
+) {
+  return reply.code(status).type(PROBLEM_CONTENT_TYPE).send(problemBody(request, spec, detail, errors, status));
+}
+
+/**
+ * Turns an answer already built into the internal-error problem the error handler would have sent, for an onSend
+ * hook that finds it may not be sent (the db plugin, when the commit it waited for failed). The error handler cannot
+ * do it there: Fastify runs it once per request, and an error answer that fails again would reach Fastify's default
+ * handler, which writes the error's own message. Returns the new payload.
+ */
+export function replaceWithInternalError(request: FastifyRequest, reply: FastifyReply, err: unknown): string {
+  request.log.error({ err }, 'an answer waited for a commit that failed');
+  for (const header of ['etag', 'location', 'idempotent-replayed', 'retry-after', 'allow', 'www-authenticate']) reply.removeHeader(header);
+  reply.code(500).type(PROBLEM_CONTENT_TYPE);
+  return JSON.stringify(problemBody(request, ERRORS.internal, `an unexpected error occurred; quote request id ${request.id}`, undefined, 500));
 }
 
 /**

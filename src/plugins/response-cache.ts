@@ -24,7 +24,7 @@ declare module 'fastify' {
 }
 
 export interface ResponseCacheOptions {
-  /** Size of the answers kept, in characters of JSON (about bytes); 0 turns the cache off. */
+  /** Bytes of answers kept (UTF-8, with their URLs); 0 turns the cache off. */
   maxBytes: number;
   /** How many answers are kept at most. */
   maxEntries?: number;
@@ -32,6 +32,7 @@ export interface ResponseCacheOptions {
 
 interface Entry {
   body: string;
+  size: number;
   contentType: string;
   etag: string | undefined;
 }
@@ -41,6 +42,13 @@ const stampOf = new WeakMap<FastifyRequest, string>();
 
 export default fp<ResponseCacheOptions>(
   async (app, { maxBytes, maxEntries = 1_000 }) => {
+    // Only a read can be answered again; a route that declares itself so by mistake refuses to start.
+    app.addHook('onRoute', (route) => {
+      const methods = [route.method].flat();
+      if (route.config?.responseCache && methods.some((m) => m !== 'GET' && m !== 'HEAD')) {
+        throw new Error(`${methods.join(',')} ${route.url}: only a GET route can have its answers kept (responseCache)`);
+      }
+    });
     if (maxBytes <= 0) return;
     let stamp = '';
     /** Least recently used first (a Map keeps insertion order; a hit is moved to the end). */
@@ -61,7 +69,7 @@ export default fp<ResponseCacheOptions>(
 
     // After authentication, validation and the access rule (preHandler hooks run in the order registered).
     app.addHook('preHandler', (request, reply, done) => {
-      // A conditional read is left to the route, which answers 304 itself.
+      // A conditional read is left to the route (one that sends ETags answers 304 itself).
       if (request.method !== 'GET' || !request.routeOptions.config.responseCache || request.headers['if-none-match'] !== undefined) return done();
       stampOf.set(request, currentStamp());
       const hit = entries.get(request.url);
@@ -82,17 +90,20 @@ export default fp<ResponseCacheOptions>(
       const computedAt = stampOf.get(request);
       if (computedAt === undefined || reply.statusCode !== 200 || typeof payload !== 'string') return done(null, payload);
       stampOf.delete(request);
-      if (computedAt === currentStamp() && !entries.has(request.url) && payload.length <= maxBytes) {
+      // Its size: the answer's bytes as UTF-8 (Cyrillic text takes two per character, in memory too) and its URL's.
+      const size = Buffer.byteLength(payload) + request.url.length;
+      if (computedAt === currentStamp() && !entries.has(request.url) && size <= maxBytes) {
         entries.set(request.url, {
           body: payload,
+          size,
           contentType: String(reply.getHeader('content-type')),
           etag: reply.getHeader('etag') as string | undefined,
         });
-        bytes += payload.length;
+        bytes += size;
         for (const [url, entry] of entries) {
           if (bytes <= maxBytes && entries.size <= maxEntries) break;
           entries.delete(url);
-          bytes -= entry.body.length;
+          bytes -= entry.size;
         }
       }
       done(null, payload);

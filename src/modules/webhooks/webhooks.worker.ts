@@ -4,6 +4,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { writeTransaction, type Schema } from '../../db/connection.js';
+import { committed } from '../../db/group-commit.js';
 import { newId } from '../../lib/ids.js';
 import { raiseOverdueEvents } from './webhooks.events.js';
 import * as repo from './webhooks.repository.js';
@@ -186,6 +187,9 @@ export function createWebhookWorker({ db, clock, log, settings, random = Math.ra
       const lockedUntil = new Date(at.getTime() + settings.timeoutMs + 60_000).toISOString();
       const batch = writeTransaction(db, (tx) => repo.claimDueDeliveries(tx, at.toISOString(), BATCH, lockedUntil, seen));
       if (batch.length === 0) break;
+      // Nothing is sent before the claim and the events it read are durable (group commit: a receiver must never
+      // hear of a write that a failed COMMIT or a power cut takes back).
+      await committed(db);
       seen.push(...batch.map((d) => d.id));
       for (let i = 0; i < batch.length; i += CONCURRENCY) {
         const outcomes = await Promise.all(batch.slice(i, i + CONCURRENCY).map(attempt));
