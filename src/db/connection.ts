@@ -27,8 +27,7 @@ export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../migrations', impor
 export function openDatabase(path: string): Database_ {
   if (path !== ':memory:' && !path.startsWith('file:')) mkdirSync(dirname(path), { recursive: true });
   const sqlite = new Database(path);
-  // WAL lets readers run beside the single writer; FULL makes an acknowledged commit survive power loss (the service
-  // keeps that guarantee with the log's fsync off the event loop: src/db/group-commit.ts).
+  // WAL lets readers run beside the single writer; FULL makes an acknowledged commit survive power loss.
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('busy_timeout = 5000');

@@ -26,7 +26,7 @@ export default fp(
     app.decorate('db', database.db);
     app.decorate('sqlite', database.sqlite);
     // No response leaves before the writes made so far are durable (group commit, src/db/group-commit.ts): a write
-    // is acknowledged only once committed and synced, and a read never shows what a failed commit will take back;
+    // is acknowledged only once committed, and a read never shows what a failed commit will take back;
     // an answer whose commit failed becomes a 500 problem document.
     app.addHook('onSend', (request, reply, payload, done) => {
       const pending = pendingCommit(database.db);
