@@ -327,11 +327,10 @@ async function main(): Promise<void> {
   };
   const [bare, bareTask, point, list, listUncached, post] = (['bare', 'bareTask', 'point', 'list', 'listUncached', 'post'] as const).map(medianOf) as Figure[] as [Figure, Figure, Figure, Figure, Figure, Figure];
   const rawInsertsPerSec = median(rawInsertRounds);
+  const ratio = (a: number, b: number) => (b === 0 ? 0 : a / b);
   /** The median over the rounds of a figure's ratio to its reference in the same round. */
   const roundRatio = (key: keyof (typeof rounds)[number], reference: (r: (typeof rounds)[number], i: number) => number) =>
     median(rounds.map((r, i) => ratio(r[key].rps, reference(r, i))));
-  const ratio = (a: number, b: number) => (b === 0 ? 0 : a / b);
-
   // The progress report of the whole plan, JSON: a few sequential calls, timed.
   const reportRuns: number[] = [];
   let reportBytes = 0;
