@@ -331,6 +331,7 @@ async function main(): Promise<void> {
   /** The median over the rounds of a figure's ratio to its reference in the same round. */
   const roundRatio = (key: keyof (typeof rounds)[number], reference: (r: (typeof rounds)[number], i: number) => number) =>
     median(rounds.map((r, i) => ratio(r[key].rps, reference(r, i))));
+
   // The progress report of the whole plan, JSON: a few sequential calls, timed.
   const reportRuns: number[] = [];
   let reportBytes = 0;
