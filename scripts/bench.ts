@@ -8,7 +8,7 @@
 // Modes (internal): `--bare <port>` runs the bare Fastify app; the default mode is the driver.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,10 @@ import Database from 'better-sqlite3';
 import { rssMb } from '../test/process.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** node's arguments in `npm start` ("node --flags dist/server.js"), so the bench runs the service exactly as it is started. */
+const START_ARGS = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
+  .split(/\s+/)
+  .slice(1);
 const SELF = fileURLToPath(import.meta.url);
 
 if (process.argv[2] === '--bare') {
@@ -226,13 +230,13 @@ async function main(): Promise<void> {
   const bareChild = spawn(process.execPath, ['--import', 'tsx', SELF, '--bare', new URL(bareUrl).port, dbPath], { cwd: ROOT, stdio: 'inherit' });
   const appPort = await freePort();
   const appUrl = `http://127.0.0.1:${appPort}`;
-  // The service as `npm start` runs it: compiled, plain node.
+  // The service as `npm start` runs it: compiled, plain node, with the start script's node flags.
   log('building dist/ (npm run build)');
   const built = spawnSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'inherit' });
   if (built.status !== 0) throw new Error('npm run build failed');
   const startT0 = performance.now();
   const serviceEnv = { ...process.env, HOST: '127.0.0.1', DATABASE_PATH: dbPath, LOG_LEVEL: 'silent', RATE_LIMIT_MAX: '0', TRACKER_BOOTSTRAP_TOKEN: TOKEN };
-  const appChild = spawn(process.execPath, ['dist/server.js'], {
+  const appChild = spawn(process.execPath, START_ARGS, {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...serviceEnv, PORT: String(appPort) },
@@ -242,7 +246,7 @@ async function main(): Promise<void> {
   process.on('exit', stop);
   await waitHealthy(`${appUrl}/health`);
   const startupMs = performance.now() - startT0;
-  log(`start-up to a healthy /health: ${startupMs.toFixed(0)} ms (node dist/server.js)`);
+  log(`start-up to a healthy /health: ${startupMs.toFixed(0)} ms (node ${START_ARGS.join(' ')})`);
   await waitHealthy(`${bareUrl}/bare`);
 
   const rssSamples: number[] = [];
@@ -264,7 +268,7 @@ async function main(): Promise<void> {
   const listPath = `/v1/tasks?planId=${planId}&status=in_progress&limit=50`;
   // The same list from a second service on the same file with the response cache off: every answer computed.
   const uncachedPort = await freePort();
-  const uncachedChild = spawn(process.execPath, ['dist/server.js'], {
+  const uncachedChild = spawn(process.execPath, START_ARGS, {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...serviceEnv, PORT: String(uncachedPort), RESPONSE_CACHE_MB: '0' },
