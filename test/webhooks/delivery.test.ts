@@ -4,12 +4,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import { writeTransaction } from '../../src/db/connection.js';
 import { retryDelayMs } from '../../src/modules/webhooks/webhooks.worker.js';
 import { json, testClock } from '../helper.js';
 import { approvedTask, transition } from '../factories.js';
 import { signatureValid, startReceiver, subscribe, webhookApp, world } from './receiver.js';
 
 const HOUR = 3_600_000;
+const NOW = '2026-11-28T09:00:00.000Z';
 const later = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOString();
 
 t.test('a receiver that fails twice gets the event on the third attempt, after growing delays; the log shows each attempt', async (t) => {
@@ -209,4 +211,22 @@ t.test('after a secret rotation, deliveries carry both signatures for 24 hours, 
   t.equal(String(second.headers['webhook-signature']).split(' ').length, 1, 'one signature after the grace period');
   t.notOk(signatureValid(sub.secret, second, clock()), 'the old secret no longer verifies');
   t.ok(signatureValid(rotated.secret, second, clock()));
+});
+
+t.test('nothing is sent on a claim whose group fails to commit: the delivery stays due and goes out once, later', async (t) => {
+  const { app, receiver, task } = await world(t, ['task.status_changed']);
+  await transition(app, task.id, 'in_progress');
+  // In one turn: a write whose group fails at COMMIT (a foreign key checked only then), and the worker's run, whose
+  // claim joins that group. The receiver must not hear of a claim (or an event) that the failed COMMIT takes back.
+  app.sqlite.pragma('defer_foreign_keys = ON');
+  writeTransaction(app.db, () => {
+    app.sqlite.prepare(`INSERT INTO meetings VALUES ('m1', 'no-such-commission', 'session', 'M', '2026-01-01', 'Minsk', NULL, '${NOW}', '${NOW}')`).run();
+  });
+  await t.rejects(app.webhooks.runOnce(), /FOREIGN KEY/, 'the run fails with its group');
+  t.equal(receiver.received.length, 0, 'nothing was sent');
+  app.sqlite.pragma('defer_foreign_keys = OFF');
+
+  t.match(await app.webhooks.runOnce(), { attempted: 1, succeeded: 1 }, 'the claim was undone: the delivery is still due');
+  t.equal(receiver.received.length, 1, 'and it went out once');
+  t.equal(receiver.ofType('task.status_changed').length, 1);
 });
