@@ -156,12 +156,12 @@ t.test('the access matrix is documented per operation, from the same POLICY the 
       }
       t.equal(op.security, undefined, 'inherits the top-level security');
       t.strictSame(op['x-access']?.roles, [...rule.roles], 'x-access lists the roles of POLICY, in order');
-      t.equal(op['x-access']?.ministry, rule.ownTask ? 'own-tasks-only' : undefined, 'a ministry is limited to its own tasks exactly where POLICY says');
+      t.equal(op['x-access']?.ministry, rule.owns?.includes('task') ? 'own-tasks-only' : undefined, 'a ministry is limited to its own tasks exactly where POLICY says');
       t.ok(responses['401']?.content?.['application/problem+json'], 'declares 401 as a problem');
       t.ok(responses['401']?.headers?.['WWW-Authenticate'], 'with its WWW-Authenticate challenge');
       const roleLine = rule.roles.length === ROLES.length ? 'any API key' : rule.roles.map((r) => `\`${r}\``).join(', ');
       t.ok(String(op.description).includes(`**Access:** ${roleLine}`), `the Access line says "${roleLine}"`);
-      if (rule.roles.length < ROLES.length || rule.ownTask || rule.refine) {
+      if (rule.roles.length < ROLES.length || rule.owns || rule.refine) {
         t.ok(responses['403']?.content?.['application/problem+json'], 'some keys are refused: declares 403');
       }
     });

@@ -1,7 +1,8 @@
 // Who may do what: the one table of operation × role, and the checks every request passes through.
 // The auth plugin asks `authorizeRole` once the key is known and `authorizeObject` once the request is
 // validated; the OpenAPI document renders the same table into each operation. Services keep only the
-// domain rules that depend on a task's state (which transition belongs to its executors).
+// domain rules that depend on a task's state (which transition belongs to its executors), and the scoping
+// of lists (a ministry lists its own organization's webhook subscriptions).
 import { ROLES, type Role } from '../db/enums.js';
 import { AppError, ERRORS } from '../errors.js';
 
@@ -19,14 +20,24 @@ export interface RequestFacts {
   body: unknown;
 }
 
+/**
+ * What the path names that a ministry key may act on only when it is its organization's: `task`, the task `{id}`
+ * (its organization is an assignee); `taskReport`, the report `{reportId}` of that task (made for its organization);
+ * `webhook`, the subscription `{id}` (filtered to its organization).
+ */
+export type OwnedObject = 'task' | 'taskReport' | 'webhook';
+
+/** The organizations an object belongs to, or null when there is no such object (the handler then answers 404). */
+export type OwnersOf = (object: OwnedObject, params: Record<string, unknown>) => readonly string[] | null;
+
 export interface AccessRule {
   /** Roles that may call the operation; `public` needs no key at all. */
   readonly roles: readonly Role[] | 'public';
   /**
-   * For ministry keys: the task named by the path (`{id}`) must be one their organization executes.
+   * For ministry keys: the objects named by the path that must be their organization's, checked in this order.
    * Secretariat keys pass; other roles are already refused by `roles`.
    */
-  readonly ownTask?: boolean;
+  readonly owns?: readonly OwnedObject[];
   /** A refinement on the validated request, returning why it is refused or null. */
   readonly refine?: (actor: Actor, request: RequestFacts) => string | null;
   /** How the rule reads in the OpenAPI document, when roles alone do not say it. */
@@ -41,17 +52,26 @@ const ADMIN = { roles: SECRETARIAT } as const satisfies AccessRule;
 /** The secretariat on any task, a ministry on the tasks its organization executes. */
 const TASK_WORK = {
   roles: ['secretariat', 'ministry'],
-  ownTask: true,
+  owns: ['task'],
   note: 'a ministry key only on tasks its organization is an assignee of',
 } as const satisfies AccessRule;
 
-/** Webhook subscriptions: the secretariat manages all; a ministry key only its own organization's (checked by the service). */
-const WEBHOOKS = {
-  roles: ['secretariat', 'ministry'],
-  note:
-    "a ministry key sees and manages only its own organization's subscriptions, and every subscription it creates is " +
-    "filtered to its organization's tasks; another organization's subscription is 403",
-} as const satisfies AccessRule;
+/** For a ministry key: an `organizationId` in the body, when given, must be its own; else it is refused with `refusal`. */
+const ownOrganizationInBody =
+  (refusal: string) =>
+  (actor: Actor, request: RequestFacts): string | null => {
+    if (actor.role !== 'ministry') return null;
+    const named = (request.body as { organizationId?: unknown } | undefined)?.organizationId;
+    return named !== undefined && named !== actor.organizationId ? refusal : null;
+  };
+
+/** Webhook subscriptions: the secretariat manages all; a ministry key lists and manages only its own organization's. */
+const WEBHOOKS_NOTE =
+  "a ministry key sees and manages only its own organization's subscriptions, and every subscription it creates is " +
+  "filtered to its organization's tasks; another organization's subscription is 403";
+const WEBHOOK_LIST = { roles: ['secretariat', 'ministry'], note: WEBHOOKS_NOTE } as const satisfies AccessRule;
+const WEBHOOK = { ...WEBHOOK_LIST, owns: ['webhook'] } as const satisfies AccessRule;
+const NOT_OWN_SUBSCRIPTION = "a ministry key subscribes to its own organization's tasks only: leave organizationId out or give your own";
 
 /** Every operation of the API and who may call it. A route without an entry here refuses to start. */
 export const POLICY = {
@@ -112,8 +132,9 @@ export const POLICY = {
   submitTaskReport: {
     ...TASK_WORK,
     note: `${TASK_WORK.note}, for its own organization; the secretariat may submit for any assignee`,
+    refine: ownOrganizationInBody('a ministry key reports only for its own organization: leave organizationId out or give your own'),
   },
-  reviseTaskReport: { ...TASK_WORK, note: `${TASK_WORK.note}, on its own organization's report` },
+  reviseTaskReport: { ...TASK_WORK, owns: ['task', 'taskReport'], note: `${TASK_WORK.note}, on its own organization's report` },
   reviewTaskReport: { roles: ['secretariat', 'co_chair'] },
 
   listIndicators: READ,
@@ -140,19 +161,17 @@ export const POLICY = {
   revokeApiKey: ADMIN,
   getCurrentApiKey: READ,
 
-  // Webhooks are for the systems that act on tasks: the secretariat's and the ministries'. Which subscription a
-  // ministry key may touch is an object-level rule POLICY cannot express (it is about the subscription, not a
-  // task): the webhooks service enforces it.
-  listWebhooks: WEBHOOKS,
-  createWebhook: WEBHOOKS,
-  getWebhook: WEBHOOKS,
-  updateWebhook: WEBHOOKS,
-  deleteWebhook: WEBHOOKS,
-  rotateWebhookSecret: WEBHOOKS,
-  pingWebhook: WEBHOOKS,
-  listWebhookDeliveries: WEBHOOKS,
-  getWebhookDelivery: WEBHOOKS,
-  redeliverWebhookDelivery: WEBHOOKS,
+  // Webhooks are for the systems that act on tasks: the secretariat's and the ministries'.
+  listWebhooks: WEBHOOK_LIST,
+  createWebhook: { ...WEBHOOK_LIST, refine: ownOrganizationInBody(NOT_OWN_SUBSCRIPTION) },
+  getWebhook: WEBHOOK,
+  updateWebhook: { ...WEBHOOK, refine: ownOrganizationInBody(NOT_OWN_SUBSCRIPTION) },
+  deleteWebhook: WEBHOOK,
+  rotateWebhookSecret: WEBHOOK,
+  pingWebhook: WEBHOOK,
+  listWebhookDeliveries: WEBHOOK,
+  getWebhookDelivery: WEBHOOK,
+  redeliverWebhookDelivery: WEBHOOK,
 } as const satisfies Record<string, AccessRule>;
 
 export type OperationId = keyof typeof POLICY;
@@ -169,20 +188,22 @@ export function authorizeRole(rule: AccessRule, actor: Actor, operationId: strin
   throw forbidden(`a ${actor.role} key may not ${operationId}: it is for ${rule.roles.join(' or ')} keys`);
 }
 
+const NOT_OWN: Record<OwnedObject, string> = {
+  task: "this task is not executed by your organization: a ministry key changes only its own organization's tasks",
+  taskReport: "this report is another organization's: a ministry key revises only its own organization's reports",
+  webhook:
+    "this webhook subscription belongs to another organization: a ministry key sees and manages only its own organization's subscriptions",
+};
+
 /**
- * Step two, on the validated request: the object-level rule. `assigneesOf` reads the organizations
- * executing a task, or null when there is no such task (the handler then answers 404).
+ * Step two, on the validated request: the object-level rule. `ownersOf` reads the organizations an object
+ * named by the path belongs to; an object that does not exist passes (the handler then answers 404).
  */
-export function authorizeObject(
-  rule: AccessRule,
-  actor: Actor,
-  request: RequestFacts,
-  assigneesOf: (taskId: string) => string[] | null,
-): void {
-  if (rule.ownTask && actor.role === 'ministry') {
-    const assignees = assigneesOf(String(request.params.id));
-    if (assignees !== null && (actor.organizationId === null || !assignees.includes(actor.organizationId))) {
-      throw forbidden("this task is not executed by your organization: a ministry key changes only its own organization's tasks");
+export function authorizeObject(rule: AccessRule, actor: Actor, request: RequestFacts, ownersOf: OwnersOf): void {
+  if (actor.role === 'ministry') {
+    for (const object of rule.owns ?? []) {
+      const owners = ownersOf(object, request.params);
+      if (owners !== null && (actor.organizationId === null || !owners.includes(actor.organizationId))) throw forbidden(NOT_OWN[object]);
     }
   }
   const refusal = rule.refine?.(actor, request) ?? null;

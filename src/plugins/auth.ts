@@ -3,9 +3,11 @@
 import fp from 'fastify-plugin';
 import type { FastifyRequest } from 'fastify';
 import { AppError, ERRORS } from '../errors.js';
-import { authorizeObject, authorizeRole, ruleOf, type AccessRule, type Actor } from '../lib/access.js';
+import { authorizeObject, authorizeRole, ruleOf, type AccessRule, type Actor, type OwnersOf } from '../lib/access.js';
 import { createApiKeyService } from '../modules/api-keys/api-keys.service.js';
+import { findReport } from '../modules/task-reports/task-reports.repository.js';
 import { assigneeOrganizationIds } from '../modules/tasks/tasks.repository.js';
+import { findSubscription } from '../modules/webhooks/webhooks.repository.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -90,13 +92,27 @@ export default fp<AuthOptions>(
       if (rule) authorizeRole(rule, request.actor, String(request.routeOptions.schema?.operationId));
     });
 
+    // The organizations each object POLICY's rules name belongs to (a subscription for every organization: none).
+    const ownersOf: OwnersOf = (object, params) => {
+      switch (object) {
+        case 'task':
+          return assigneeOrganizationIds(app.db, String(params.id));
+        case 'taskReport': {
+          const report = findReport(app.db, String(params.id), String(params.reportId));
+          return report ? [report.organizationId] : null;
+        }
+        case 'webhook': {
+          const subscription = findSubscription(app.db, String(params.id));
+          return subscription ? (subscription.organizationId === null ? [] : [subscription.organizationId]) : null;
+        }
+      }
+    };
+
     // After validation: the object-level rule sees well-formed params and body.
     app.addHook('preHandler', async (request) => {
       const rule = request.routeOptions.config.access;
       if (!rule || rule.roles === 'public') return;
-      authorizeObject(rule, request.actor, { params: request.params as Record<string, unknown>, body: request.body }, (taskId) =>
-        assigneeOrganizationIds(app.db, taskId),
-      );
+      authorizeObject(rule, request.actor, { params: request.params as Record<string, unknown>, body: request.body }, ownersOf);
     });
 
     const bootstrapped = keys.bootstrap(options.bootstrapToken);

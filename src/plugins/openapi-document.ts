@@ -194,11 +194,11 @@ export function documentAccess(doc: Json, facts: RouteFacts = NO_FACTS): Json {
         operation.security = [];
         operation['x-access'] = { public: true };
       } else {
-        operation['x-access'] = { roles: [...rule.roles], ...(rule.ownTask ? { ministry: 'own-tasks-only' } : {}) };
+        operation['x-access'] = { roles: [...rule.roles], ...(rule.owns?.includes('task') ? { ministry: 'own-tasks-only' } : {}) };
         responses['401'] ??= problemResponse(401, {
           'WWW-Authenticate': { description: 'Bearer challenge (RFC 6750).', schema: { type: 'string', maxLength: 1000 } },
         });
-        if (rule.roles.length < 4 || rule.ownTask || rule.refine) responses['403'] ??= problemResponse(403);
+        if (rule.roles.length < 4 || rule.owns || rule.refine) responses['403'] ??= problemResponse(403);
       }
       // 429 comes from the per-key limit, or, on an operation that needs a key, from too many failed
       // authentications from one address; a public operation exempt from the limit (GET /health) never answers it.

@@ -44,7 +44,7 @@ t.test('the inventory: every route has a rule in POLICY, every rule a route, eve
       `${o.method} ${o.path} is a route of the router`,
     );
   }
-  const ownTaskOps = Object.entries(POLICY).filter(([, rule]) => 'ownTask' in rule && rule.ownTask).map(([id]) => id);
+  const ownTaskOps = Object.entries(POLICY).filter(([, rule]) => 'owns' in rule && (rule.owns as readonly string[]).includes('task')).map(([id]) => id);
   t.ok(ownTaskOps.length > 0, `ownTask operations: ${ownTaskOps.join(', ')}`);
   for (const id of ownTaskOps) {
     const op = ops.find((o) => o.operationId === id);

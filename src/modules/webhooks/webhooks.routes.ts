@@ -92,7 +92,7 @@ const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: WebhookSchema, ...problemResponses(400, 403, 404) },
       },
     },
-    async (request, reply) => sendResource(request, reply, service.get(request.params.id, request.actor)),
+    async (request, reply) => sendResource(request, reply, service.get(request.params.id)),
   );
 
   app.patch(
@@ -186,7 +186,7 @@ const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: WebhookDeliveryPageSchema, ...problemResponses(400, 403, 404) },
       },
     },
-    async (request) => service.listDeliveries(request.params.id, request.query, request.actor),
+    async (request) => service.listDeliveries(request.params.id, request.query),
   );
 
   app.get(
@@ -202,7 +202,7 @@ const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: WebhookDeliveryDetailSchema, ...problemResponses(400, 403, 404) },
       },
     },
-    async (request, reply) => sendResource(request, reply, service.getDelivery(request.params.id, request.params.deliveryId, request.actor)),
+    async (request, reply) => sendResource(request, reply, service.getDelivery(request.params.id, request.params.deliveryId)),
   );
 
   app.post(

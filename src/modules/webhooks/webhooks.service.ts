@@ -30,37 +30,21 @@ export interface WebhookServiceDeps extends ServiceDeps {
   resolve?: Resolver | undefined;
 }
 
-const foreign = () =>
-  new AppError(
-    ERRORS.forbidden,
-    "this webhook subscription belongs to another organization: a ministry key sees and manages only its own organization's subscriptions",
-  );
-
-/** The object-level rule POLICY cannot say: the secretariat manages every subscription, a ministry its organization's. */
-function assertManages(actor: Actor, sub: repo.SubscriptionRow): void {
-  if (actor.role === 'secretariat') return;
-  if (actor.role === 'ministry' && actor.organizationId !== null && sub.organizationId === actor.organizationId) return;
-  throw foreign();
-}
-
-/** The organization a subscription is for: a ministry's own, whatever it asks; the secretariat's choice, or every one. */
+/**
+ * The organization a subscription is for: a ministry's own (POLICY refuses another one), the secretariat's choice,
+ * or every one. POLICY also keeps a ministry key to its own organization's subscriptions.
+ */
 function organizationFor(tx: Db, actor: Actor, requested: string | null | undefined): string | null {
-  if (actor.role === 'ministry') {
-    if (requested !== undefined && requested !== actor.organizationId) {
-      throw new AppError(ERRORS.forbidden, "a ministry key subscribes to its own organization's tasks only: leave organizationId out or give your own");
-    }
-    return actor.organizationId;
-  }
+  if (actor.role === 'ministry') return actor.organizationId;
   const org = requested ?? null;
   if (org !== null && !findOrganization(tx, org)) throw unknownReference('body.organizationId', 'organization', org);
   return org;
 }
 
 export function createWebhookService({ db, clock, allowPrivate, resolve }: WebhookServiceDeps) {
-  const load = (tx: Db, id: string, actor: Actor): repo.SubscriptionRow => {
+  const load = (tx: Db, id: string): repo.SubscriptionRow => {
     const sub = repo.findSubscription(tx, id);
     if (!sub) throw notFound('webhook subscription', id);
-    assertManages(actor, sub);
     return sub;
   };
 
@@ -82,12 +66,12 @@ export function createWebhookService({ db, clock, allowPrivate, resolve }: Webho
       return repo.listSubscriptions(db, { ...query, ownOrganizationId: actor.role === 'ministry' ? (actor.organizationId ?? '') : undefined });
     },
 
-    get(id: string, actor: Actor): Webhook {
-      return repo.toWebhook(load(db, id, actor));
+    get(id: string): Webhook {
+      return repo.toWebhook(load(db, id));
     },
 
     async create(input: CreateWebhook, ctx: WriteContext): Promise<CreatedWebhook> {
-      // Access first, so a ministry naming another organization learns that, not what is wrong with its URL.
+      // The organization first (an unknown one is 422), then the URL, which may take DNS look-ups.
       organizationFor(db, ctx.actor, input.organizationId);
       const url = await checkedUrl(input.url);
       const at = clock().toISOString();
@@ -120,12 +104,12 @@ export function createWebhookService({ db, clock, allowPrivate, resolve }: Webho
     },
 
     async update(id: string, patch: UpdateWebhook, ctx: WriteContext): Promise<Webhook> {
-      load(db, id, ctx.actor);
+      load(db, id);
       if (patch.organizationId !== undefined) organizationFor(db, ctx.actor, patch.organizationId);
       const url = patch.url === undefined ? undefined : await checkedUrl(patch.url);
       const at = clock().toISOString();
       return writeTransaction(db, (tx) => {
-        const current = load(tx, id, ctx.actor);
+        const current = load(tx, id);
         const before = repo.toWebhook(current);
         ctx.expect?.(before);
         const reactivated = patch.active === true && !current.active;
@@ -148,7 +132,7 @@ export function createWebhookService({ db, clock, allowPrivate, resolve }: Webho
     remove(id: string, ctx: WriteContext): void {
       const at = clock().toISOString();
       writeTransaction(db, (tx) => {
-        const current = load(tx, id, ctx.actor);
+        const current = load(tx, id);
         const before = repo.toWebhook(current);
         ctx.expect?.(before);
         repo.deleteSubscription(tx, id);
@@ -161,7 +145,7 @@ export function createWebhookService({ db, clock, allowPrivate, resolve }: Webho
       const now = clock();
       const at = now.toISOString();
       return writeTransaction(db, (tx) => {
-        const current = load(tx, id, ctx.actor);
+        const current = load(tx, id);
         const before = repo.toWebhook(current);
         const secret = generateSecret();
         repo.updateSubscription(tx, id, {
@@ -180,19 +164,19 @@ export function createWebhookService({ db, clock, allowPrivate, resolve }: Webho
     ping(id: string, ctx: WriteContext): WebhookDelivery {
       const at = clock().toISOString();
       return writeTransaction(db, (tx) => {
-        const sub = load(tx, id, ctx.actor);
+        const sub = load(tx, id);
         const deliveryId = enqueueTestEvent(tx, sub, at, ctx.actor.keyId);
         return strip(repo.findDelivery(tx, id, deliveryId)!);
       });
     },
 
-    listDeliveries(id: string, query: ListWebhookDeliveriesQuery, actor: Actor) {
-      load(db, id, actor);
+    listDeliveries(id: string, query: ListWebhookDeliveriesQuery) {
+      load(db, id);
       return repo.listDeliveries(db, id, query);
     },
 
-    getDelivery(id: string, deliveryId: string, actor: Actor): WebhookDeliveryDetail {
-      load(db, id, actor);
+    getDelivery(id: string, deliveryId: string): WebhookDeliveryDetail {
+      load(db, id);
       const found = repo.findDelivery(db, id, deliveryId);
       if (!found) throw notFound('webhook delivery', deliveryId);
       const { body, ...delivery } = found;
@@ -206,7 +190,7 @@ export function createWebhookService({ db, clock, allowPrivate, resolve }: Webho
     redeliver(id: string, deliveryId: string, ctx: WriteContext): WebhookDelivery {
       const at = clock().toISOString();
       return writeTransaction(db, (tx) => {
-        load(tx, id, ctx.actor);
+        load(tx, id);
         const original = repo.findDeliveryRow(tx, deliveryId);
         if (!original || original.subscriptionId !== id) throw notFound('webhook delivery', deliveryId);
         if (original.status === 'pending') {
