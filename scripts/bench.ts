@@ -8,20 +8,19 @@
 // Modes (internal): `--bare <port>` runs the bare Fastify app; the default mode is the driver.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { rssMb } from '../test/process.js';
+import { rssMb, START_FLAGS } from '../test/process.js';
+
+/** The service as `npm start` runs it. */
+const START_ARGS = [...START_FLAGS, 'dist/server.js'];
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-/** node's arguments in `npm start` ("node --flags dist/server.js"), so the bench runs the service exactly as it is started. */
-const START_ARGS = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
-  .split(/\s+/)
-  .slice(1);
 const SELF = fileURLToPath(import.meta.url);
 
 if (process.argv[2] === '--bare') {

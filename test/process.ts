@@ -11,6 +11,10 @@ import { fileURLToPath } from 'node:url';
 import type { Test } from 'tap';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** node's flags in `npm start` ("node <flags> dist/server.js"): the servers of the tests and the bench run with them. */
+export const START_FLAGS: readonly string[] = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
+  .split(/\s+/)
+  .slice(1, -1);
 export const HOST = '127.0.0.1';
 
 export type LogEntry = Record<string, unknown>;
@@ -76,7 +80,7 @@ export async function startServer(t: Test, extraEnv: Record<string, string | und
   env._TAPJS_PROCESSINFO_COVERAGE_ = '0';
   Object.assign(env, { PORT: String(port), HOST, DATABASE_PATH: databasePath, LOG_LEVEL: 'info' }, extraEnv);
   for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  const child = spawn(process.execPath, [...START_FLAGS, '--import', 'tsx', 'src/server.ts'], {
     cwd: ROOT,
     env: env as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -147,7 +151,7 @@ export async function spawnServer(databasePath: string, token: string, healthWai
     RATE_LIMIT_MAX: '0',
     TRACKER_BOOTSTRAP_TOKEN: token,
   });
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...START_FLAGS, '--import', 'tsx', 'src/server.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const keep = (c: string) => {
     if (out.length < 256 * 1024) out += c;
