@@ -50,6 +50,19 @@ t.test('the inventory: every route has a rule in POLICY, every rule a route, eve
     const op = ops.find((o) => o.operationId === id);
     t.ok(op && namesATask(op), `${id} is a write naming a task, so the ministry column below covers it`);
   }
+  // Fail closed for the objects a ministry owns: a route that a ministry key may call and that names a webhook
+  // subscription, or writes a task's progress report, must say so in POLICY, or another organization's would be open.
+  const owns = (id: string) => ((ruleOf(id) as { owns?: readonly string[] }).owns ?? []) as readonly string[];
+  const forMinistry = ops.filter((o) => {
+    const rule = ruleOf(o.operationId);
+    return rule !== undefined && rule.roles !== 'public' && rule.roles.includes('ministry');
+  });
+  const subscriptionOps = forMinistry.filter((o) => o.path.startsWith('/v1/webhooks/{id}'));
+  t.ok(subscriptionOps.length >= 8, `operations on one subscription: ${subscriptionOps.map((o) => o.operationId).join(', ')}`);
+  for (const o of subscriptionOps) t.ok(owns(o.operationId).includes('webhook'), `${o.operationId} checks the subscription is the ministry's`);
+  const reportWrites = forMinistry.filter((o) => o.method !== 'GET' && o.path.startsWith('/v1/tasks/{id}/reports/{reportId}'));
+  t.ok(reportWrites.length >= 1, `writes on one progress report: ${reportWrites.map((o) => o.operationId).join(', ')}`);
+  for (const o of reportWrites) t.ok(owns(o.operationId).includes('taskReport'), `${o.operationId} checks the report is the ministry's organization's`);
 });
 
 /** Sends `request` as `role` and checks the answer against POLICY. */
