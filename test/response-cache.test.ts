@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import Database from 'better-sqlite3';
 import { assertProblem, build, json, keyFor, testClock } from './helper.js';
-import { approvedTask } from './factories.js';
+import { approvedTask, transition } from './factories.js';
 import { writeTransaction } from '../src/db/connection.js';
 
 const stats = (app: { responseCacheStats?: { hits: number; misses: number } }) => ({ ...app.responseCacheStats });
@@ -109,6 +109,37 @@ t.test('conditional reads and refused answers are never kept; a small cache keep
   const conditional = await app.inject({ method: 'GET', url: empty(59), headers: { 'if-none-match': '"x"' } });
   t.equal(conditional.statusCode, 200);
   t.equal(stats(app).hits, hits + 1, 'a conditional read is left to the route');
+});
+
+t.test("the co-chairs' report is kept per format chosen by Accept, with its own headers, until the next write", async (t) => {
+  const app = await build(t);
+  const { plan, task } = await approvedTask(app);
+  const url = `/v1/reports/progress?planId=${plan.id}`;
+  const asCsv = { accept: 'text/csv' };
+  const json1 = await app.inject({ method: 'GET', url });
+  const csv1 = await app.inject({ method: 'GET', url, headers: asCsv });
+  const before = stats(app);
+  const json2 = await app.inject({ method: 'GET', url });
+  const csv2 = await app.inject({ method: 'GET', url, headers: asCsv });
+  t.same(stats(app), { hits: (before.hits ?? 0) + 2, misses: before.misses }, 'both from memory');
+  t.equal(json2.body, json1.body, 'the JSON answer again');
+  t.equal(csv2.body, csv1.body, 'the CSV answer again, not the JSON one');
+  t.not(csv2.body, json2.body);
+  for (const header of ['content-type', 'content-disposition', 'vary']) {
+    t.equal(json2.headers[header], json1.headers[header], `JSON ${header}`);
+    t.equal(csv2.headers[header], csv1.headers[header], `CSV ${header}`);
+  }
+  t.match(csv2.headers['content-disposition'], /^attachment; filename="progress-.+\.csv"$/, 'the CSV still comes as an attachment');
+  t.equal(csv2.headers.vary, 'Accept');
+
+  const xlsx = { accept: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' };
+  const workbooks = [await app.inject({ method: 'GET', url, headers: xlsx }), await app.inject({ method: 'GET', url, headers: xlsx })];
+  t.ok(workbooks.every((w) => w.statusCode === 200 && w.rawPayload.subarray(0, 2).toString() === 'PK'), 'workbooks are built each time');
+  t.equal(stats(app).hits, (before.hits ?? 0) + 2, 'bytes are not kept');
+
+  assertProblem(t, await app.inject({ method: 'GET', url, headers: { accept: 'image/png' } }), 406, 'not-acceptable');
+  await transition(app, task.id, 'in_progress');
+  t.equal(json(await app.inject({ method: 'GET', url })).totals.byStatus.in_progress, 1, 'a write shows in the next report');
 });
 
 t.test('RESPONSE_CACHE_MB=0 turns it off', async (t) => {

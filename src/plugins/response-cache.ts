@@ -1,8 +1,10 @@
 // Answers a repeated read from memory while nothing has been written since it was computed.
 //
-// A route opts in with `config: { responseCache: true }`; it must be a GET whose answer depends only on its URL, the
+// A route opts in with `config: { responseCache: true }`, or `{ vary: ['accept'] }` when a request header also chooses
+// the answer (it is then part of the key); it must be a GET whose answer depends only on its URL, those headers, the
 // data and the day (not on who asks: every role reads the same). Ministry systems and dashboards poll the same
-// filtered lists, and a page of 50 tasks costs far more to read from SQLite and write out than to send again.
+// filtered lists, and a page of 50 tasks costs far more to read from SQLite and write out than to send again; the
+// co-chairs' report is opened again and again on the eve of a visit.
 //
 // An answer is kept for one state of the database and one minute of the clock:
 // - the state (dataState, src/db/connection.ts) moves with every write of the service, also one still in an open
@@ -18,8 +20,11 @@ import { dataState } from '../db/connection.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** The route's GET answers may be served again from memory (see src/plugins/response-cache.ts). */
-    responseCache?: boolean;
+    /**
+     * The route's GET answers may be served again from memory (see src/plugins/response-cache.ts); `vary` names the
+     * request headers (lower case) that choose the answer besides the URL.
+     */
+    responseCache?: boolean | { vary: readonly string[] };
   }
 }
 
@@ -33,8 +38,18 @@ export interface ResponseCacheOptions {
 interface Entry {
   body: string;
   size: number;
-  contentType: string;
-  etag: string | undefined;
+  /** The answer's own headers, among KEPT_HEADERS (the others are set again by the hooks on every request). */
+  headers: Record<string, string>;
+}
+
+/** Headers a route sets on its answer that a hit must carry too. */
+const KEPT_HEADERS = ['content-type', 'etag', 'content-disposition', 'vary'] as const;
+
+/** The key of an answer: its URL and the request headers its route varies on. */
+function keyOf(request: FastifyRequest): string {
+  const option = request.routeOptions.config.responseCache;
+  if (typeof option !== 'object') return request.url;
+  return [request.url, ...option.vary.map((name) => String(request.headers[name] ?? ''))].join('\n');
 }
 
 /** What a request was computed against: the database's state and the clock's minute. */
@@ -72,17 +87,17 @@ export default fp<ResponseCacheOptions>(
       // A conditional read is left to the route (one that sends ETags answers 304 itself).
       if (request.method !== 'GET' || !request.routeOptions.config.responseCache || request.headers['if-none-match'] !== undefined) return done();
       stampOf.set(request, currentStamp());
-      const hit = entries.get(request.url);
+      const key = keyOf(request);
+      const hit = entries.get(key);
       if (!hit) {
         stats.misses++;
         return done();
       }
       stats.hits++;
       stampOf.delete(request);
-      entries.delete(request.url);
-      entries.set(request.url, hit);
-      reply.header('content-type', hit.contentType);
-      if (hit.etag !== undefined) reply.header('etag', hit.etag);
+      entries.delete(key);
+      entries.set(key, hit);
+      reply.headers(hit.headers);
       reply.send(hit.body);
     });
 
@@ -90,15 +105,16 @@ export default fp<ResponseCacheOptions>(
       const computedAt = stampOf.get(request);
       if (computedAt === undefined || reply.statusCode !== 200 || typeof payload !== 'string') return done(null, payload);
       stampOf.delete(request);
-      // Its size: the answer's bytes as UTF-8 (Cyrillic text takes two per character, in memory too) and its URL's.
-      const size = Buffer.byteLength(payload) + request.url.length;
-      if (computedAt === currentStamp() && !entries.has(request.url) && size <= maxBytes) {
-        entries.set(request.url, {
-          body: payload,
-          size,
-          contentType: String(reply.getHeader('content-type')),
-          etag: reply.getHeader('etag') as string | undefined,
-        });
+      // Its size: the answer's bytes as UTF-8 (Cyrillic text takes two per character, in memory too) and its key's.
+      const key = keyOf(request);
+      const size = Buffer.byteLength(payload) + key.length;
+      if (computedAt === currentStamp() && !entries.has(key) && size <= maxBytes) {
+        const headers: Record<string, string> = {};
+        for (const name of KEPT_HEADERS) {
+          const value = reply.getHeader(name);
+          if (value !== undefined) headers[name] = String(value);
+        }
+        entries.set(key, { body: payload, size, headers });
         bytes += size;
         for (const [url, entry] of entries) {
           if (bytes <= maxBytes && entries.size <= maxEntries) break;

@@ -117,6 +117,8 @@ const progressRoutes: FastifyPluginAsyncZod = async (app) => {
           ...problemResponses(400, 404, 406, 409, 422),
         },
       },
+      // The same for every reader, opened again and again before a visit; the format follows Accept too.
+      config: { responseCache: { vary: ['accept'] } },
     },
     async (request, reply) => {
       const format = negotiateFormat(request.query.format, request.headers.accept);
