@@ -40,10 +40,12 @@ function headerOf(request: FastifyRequest, name: string): string | undefined {
  */
 export function writeContext(request: FastifyRequest): WriteContext {
   const header = headerOf(request, 'if-match');
-  if (header === undefined) return { actor: request.actor };
+  const authorizeAgain = request.authorizeAgain ?? undefined;
+  if (header === undefined) return { actor: request.actor, authorizeAgain };
   const tags = parseTags(header, 'If-Match');
   return {
     actor: request.actor,
+    authorizeAgain,
     expect: (current) => {
       // Strong comparison: a weak tag never matches (RFC 9110 §13.1.1).
       if (tags === '*') return;

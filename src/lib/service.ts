@@ -15,4 +15,9 @@ export interface WriteContext {
    * representation of the resource, it throws 412 unless that is what the caller last read.
    */
   expect?: ((current: unknown) => void) | undefined;
+  /**
+   * POLICY's object-level rule once more, on the data as it is now: a write that waits for something (a DNS look-up)
+   * between the check before its handler and its transaction calls this inside the transaction.
+   */
+  authorizeAgain?: (() => void) | undefined;
 }

@@ -2,6 +2,7 @@
 // the access rule of the route (src/lib/access.ts) decides, first on the role, then on the object.
 import fp from 'fastify-plugin';
 import type { FastifyRequest } from 'fastify';
+import type { Db } from '../db/connection.js';
 import { AppError, ERRORS } from '../errors.js';
 import { authorizeObject, authorizeRole, ruleOf, type AccessRule, type Actor, type OwnersOf } from '../lib/access.js';
 import { createApiKeyService } from '../modules/api-keys/api-keys.service.js';
@@ -13,6 +14,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The caller; set on every route that needs a key, before its handler runs. */
     actor: Actor;
+    /** Checks the route's object-level rule again (see WriteContext.authorizeAgain); set with the first check. */
+    authorizeAgain: (() => void) | null;
   }
   interface FastifyContextConfig {
     /** The access rule of the route, attached at start from POLICY; absent only for the 404 handler. */
@@ -50,6 +53,24 @@ function bearerToken(request: FastifyRequest): string {
   return match[1];
 }
 
+/** The organizations each object POLICY's rules name belongs to (a subscription for every organization: none). */
+export function objectOwners(db: Db): OwnersOf {
+  return (object, params) => {
+    switch (object) {
+      case 'task':
+        return assigneeOrganizationIds(db, String(params.id));
+      case 'taskReport': {
+        const report = findReport(db, String(params.id), String(params.reportId));
+        return report ? [report.organizationId] : null;
+      }
+      case 'webhook': {
+        const subscription = findSubscription(db, String(params.id));
+        return subscription ? (subscription.organizationId === null ? [] : [subscription.organizationId]) : null;
+      }
+    }
+  };
+}
+
 export default fp<AuthOptions>(
   async (app, options) => {
     const keys = createApiKeyService({ db: app.db, clock: app.clock });
@@ -60,6 +81,7 @@ export default fp<AuthOptions>(
     });
 
     app.decorateRequest('actor', null as unknown as Actor);
+    app.decorateRequest('authorizeAgain', null);
 
     // Fail closed: a route that POLICY does not know refuses to start instead of being open.
     app.addHook('onRoute', (route) => {
@@ -92,27 +114,16 @@ export default fp<AuthOptions>(
       if (rule) authorizeRole(rule, request.actor, String(request.routeOptions.schema?.operationId));
     });
 
-    // The organizations each object POLICY's rules name belongs to (a subscription for every organization: none).
-    const ownersOf: OwnersOf = (object, params) => {
-      switch (object) {
-        case 'task':
-          return assigneeOrganizationIds(app.db, String(params.id));
-        case 'taskReport': {
-          const report = findReport(app.db, String(params.id), String(params.reportId));
-          return report ? [report.organizationId] : null;
-        }
-        case 'webhook': {
-          const subscription = findSubscription(app.db, String(params.id));
-          return subscription ? (subscription.organizationId === null ? [] : [subscription.organizationId]) : null;
-        }
-      }
-    };
+    const ownersOf = objectOwners(app.db);
 
     // After validation: the object-level rule sees well-formed params and body.
     app.addHook('preHandler', async (request) => {
       const rule = request.routeOptions.config.access;
       if (!rule || rule.roles === 'public') return;
-      authorizeObject(rule, request.actor, { params: request.params as Record<string, unknown>, body: request.body }, ownersOf);
+      const check = () =>
+        authorizeObject(rule, request.actor, { params: request.params as Record<string, unknown>, body: request.body }, ownersOf);
+      check();
+      request.authorizeAgain = check;
     });
 
     const bootstrapped = keys.bootstrap(options.bootstrapToken);

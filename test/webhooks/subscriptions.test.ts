@@ -5,6 +5,9 @@ import { Webhook } from 'standardwebhooks';
 import { build, json, keyFor, refused, snapshot } from '../helper.js';
 import { createOrganization, seedPlan } from '../factories.js';
 import { subscribe, webhookApp } from './receiver.js';
+import { authorizeObject, POLICY, type Actor } from '../../src/lib/access.js';
+import { createWebhookService } from '../../src/modules/webhooks/webhooks.service.js';
+import { objectOwners } from '../../src/plugins/auth.js';
 
 const URL_OK = 'http://127.0.0.1:9/hooks';
 const MISSING_ID = '019a7c2e-0000-7000-8000-00000000dead';
@@ -200,4 +203,30 @@ t.test('a refused creation changes nothing, and bad bodies are 400', async (t) =
   t.strictSame(snapshot(app), before, 'nothing changed');
   const org = await createOrganization(app, { name: 'Ministry of Energy', country: 'KZ' });
   t.ok(org.id);
+});
+
+t.test('a subscription moved to another organization while its new URL is being checked is no longer the ministry’s to change', async (t) => {
+  const app = await webhookApp(t);
+  const { by, kz } = await seedPlan(app);
+  const byKey = await keyFor(app, 'ministry', by.id);
+  const sub = await subscribe(app, { url: URL_OK, events: ['task.status_changed'] }, byKey.headers);
+  // The DNS look-up of the new URL is where the update waits: the secretariat moves the subscription meanwhile.
+  const service = createWebhookService({
+    db: app.db,
+    clock: app.clock,
+    allowPrivate: true,
+    resolve: async () => {
+      app.sqlite.prepare('UPDATE webhook_subscriptions SET organization_id = ? WHERE id = ?').run(kz.id, sub.id);
+      return [{ address: '127.0.0.1', family: 4 }];
+    },
+  });
+  const actor: Actor = { keyId: byKey.id, role: 'ministry', organizationId: by.id };
+  const patch = { url: 'http://receiver.ministry.test:9/hooks' };
+  const facts = { params: { id: sub.id }, body: patch };
+  const ctx = { actor, authorizeAgain: () => authorizeObject(POLICY.updateWebhook, actor, facts, objectOwners(app.db)) };
+  t.doesNotThrow(() => authorizeObject(POLICY.updateWebhook, actor, facts, objectOwners(app.db)), 'the ministry’s own before the look-up');
+  await t.rejects(service.update(sub.id, patch, ctx), /belongs to another organization/, 'checked again inside the write');
+  const after = json(await app.inject({ method: 'GET', url: `/v1/webhooks/${sub.id}` }));
+  t.equal(after.url, URL_OK, 'the URL is unchanged');
+  t.equal(after.organizationId, kz.id);
 });

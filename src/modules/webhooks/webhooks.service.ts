@@ -109,6 +109,8 @@ export function createWebhookService({ db, clock, allowPrivate, resolve }: Webho
       const url = patch.url === undefined ? undefined : await checkedUrl(patch.url);
       const at = clock().toISOString();
       return writeTransaction(db, (tx) => {
+        // The subscription may have moved to another organization while its URL was checked.
+        ctx.authorizeAgain?.();
         const current = load(tx, id);
         const before = repo.toWebhook(current);
         ctx.expect?.(before);
