@@ -36,7 +36,8 @@ export interface ResponseCacheOptions {
 }
 
 interface Entry {
-  body: string;
+  /** The answer as sent: text, or bytes (the report worker's answers, a workbook). */
+  body: string | Buffer;
   size: number;
   /** The answer's own headers, among KEPT_HEADERS (the others are set again by the hooks on every request). */
   headers: Record<string, string>;
@@ -103,7 +104,7 @@ export default fp<ResponseCacheOptions>(
 
     app.addHook('onSend', (request, reply, payload, done) => {
       const computedAt = stampOf.get(request);
-      if (computedAt === undefined || reply.statusCode !== 200 || typeof payload !== 'string') return done(null, payload);
+      if (computedAt === undefined || reply.statusCode !== 200 || !(typeof payload === 'string' || Buffer.isBuffer(payload))) return done(null, payload);
       stampOf.delete(request);
       // Its size: the answer's bytes as UTF-8 (Cyrillic text takes two per character, in memory too) and its key's.
       const key = keyOf(request);

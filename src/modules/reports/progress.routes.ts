@@ -4,11 +4,9 @@ import { z } from 'zod';
 import { AppError, ERRORS } from '../../errors.js';
 import { problemResponses } from '../../lib/common.schemas.js';
 import { serializedNatively } from '../../lib/serializer.js';
-import { renderProgressCsv } from './progress.csv.js';
-import { renderProgressHtml } from './progress.html.js';
 import { ProgressReportQuerySchema, ProgressReportSchema, REPORT_FORMATS, type ReportFormat } from './progress.schemas.js';
-import { createProgressService } from './progress.service.js';
-import { renderProgressXlsx, XLSX_MEDIA_TYPE } from './progress.xlsx.js';
+import { inProcessProducer, workerProducer } from './progress.producer.js';
+import { XLSX_MEDIA_TYPE } from './progress.xlsx.js';
 
 const tags = ['Reports'];
 
@@ -69,7 +67,9 @@ export function negotiateFormat(format: ReportFormat | undefined, accept: string
 }
 
 const progressRoutes: FastifyPluginAsyncZod = async (app) => {
-  const service = createProgressService({ db: app.db, clock: app.clock });
+  // A database file can be opened by the report worker too; an in-memory one only by this connection.
+  const producer = app.sqlite.memory ? inProcessProducer({ db: app.db, clock: app.clock }) : workerProducer({ db: app.db, clock: app.clock, databasePath: app.sqlite.name, log: (err) => app.log.error({ err }, 'report worker failed') });
+  app.addHook('onClose', () => producer.close());
 
   app.get(
     '/reports/progress',
@@ -122,26 +122,13 @@ const progressRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const format = negotiateFormat(request.query.format, request.headers.accept);
-      const report = service.build(request.query);
-      const filename = `progress-${request.query.planId ?? request.query.commissionId}-${report.asOf}`;
+      const { asOf, body } = await producer.produce(request.query, format);
+      const filename = `progress-${request.query.planId ?? request.query.commissionId}-${asOf}`;
       reply.header('vary', 'Accept');
-      switch (format) {
-        case 'csv':
-          return reply
-            .type('text/csv; charset=utf-8')
-            .header('content-disposition', `attachment; filename="${filename}.csv"`)
-            .send(renderProgressCsv(report, request.query.table ?? 'breakdown'));
-        case 'xlsx':
-          return reply
-            .type(XLSX_MEDIA_TYPE)
-            .header('content-disposition', `attachment; filename="${filename}.xlsx"`)
-            // The typed reply knows the documented bodies as strings; the workbook goes out as its bytes.
-            .send((await renderProgressXlsx(report)) as unknown as string);
-        case 'html':
-          return reply.type('text/html; charset=utf-8').send(renderProgressHtml(report));
-        default:
-          return reply.type('application/json; charset=utf-8').send(report);
-      }
+      if (format === 'csv' || format === 'xlsx') reply.header('content-disposition', `attachment; filename="${filename}.${format}"`);
+      reply.type(format === 'xlsx' ? XLSX_MEDIA_TYPE : `${MEDIA_TYPES[format]}; charset=utf-8`);
+      // The typed reply knows the documented bodies as strings and the JSON report as an object; bytes go out as they are.
+      return reply.send((body instanceof Uint8Array ? Buffer.from(body.buffer, body.byteOffset, body.byteLength) : body) as string);
     },
   );
 };

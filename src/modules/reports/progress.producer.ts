@@ -1,0 +1,62 @@
+// Where the co-chairs' report is computed. On a database file: in the report worker (progress.worker.ts), a thread
+// of its own, because the whole-plan report of 100,000 tasks takes seconds, and on the event loop it would hold up
+// every ministry system's request for as long. On an in-memory database (tests, demos), which no other connection can
+// open: in the route's thread, where the test suite's serializer check sees the JSON too. The bytes are the same
+// (test/reports/report-worker.test.ts).
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import { committed } from '../../db/group-commit.js';
+import { AppError, ERRORS, type ErrorSpec } from '../../errors.js';
+import type { ServiceDeps } from '../../lib/service.js';
+import type { ProgressReportQuery, ReportFormat } from './progress.schemas.js';
+import { createProgressService } from './progress.service.js';
+import { renderReport, type ProducedReport, type ReportRequest } from './progress.render.js';
+import type { WorkerAnswer, WorkerData } from './progress.worker.js';
+
+export interface ReportProducer {
+  produce(query: ProgressReportQuery, format: ReportFormat): Promise<ProducedReport>;
+  close(): Promise<void>;
+}
+
+/** In the caller's thread, on its connection. */
+export function inProcessProducer(deps: ServiceDeps): ReportProducer {
+  const service = createProgressService(deps);
+  return {
+    async produce(query, format) {
+      const report = service.build(query);
+      return { asOf: report.asOf, body: format === 'json' ? report : await renderReport(report, format, query.table) };
+    },
+    async close() {},
+  };
+}
+
+/** The worker's file beside this one: .ts when run from the sources (tsx, tap), .js when built. */
+const WORKER_FILE = fileURLToPath(new URL(`./progress.worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
+
+const SPECS: ReadonlyMap<string, ErrorSpec> = new Map(Object.values(ERRORS).map((spec) => [spec.code, spec]));
+
+/**
+ * In one worker thread, started at the first report and ended after a minute without one. Reports wait their turn:
+ * one whole-plan report at a time keeps the memory it needs (over a gigabyte at 100,000 tasks) to one.
+ */
+export function workerProducer(deps: ServiceDeps & { databasePath: string; log: (err: unknown) => void }): ReportProducer {
+  const workerData: WorkerData = { databasePath: deps.databasePath };
+  const pool = new Piscina<ReportRequest, WorkerAnswer>({ filename: WORKER_FILE, workerData, minThreads: 0, maxThreads: 1, idleTimeout: 60_000 });
+  // A worker that fails outside a task (it cannot open the database, say): its report is refused with a 500, the next
+  // report starts another worker. Without a listener the pool's 'error' event would end the process.
+  pool.on('error', deps.log);
+  return {
+    async produce(query, format) {
+      // The worker reads what is committed: the writes of the open group (src/db/group-commit.ts) first. Should that
+      // group fail, its writes are gone, and the worker rightly does not see them.
+      await committed(deps.db).catch(() => undefined);
+      const answer = await pool.run({ query, format, now: deps.clock().getTime() });
+      if ('refused' in answer) {
+        const { code, detail, errors } = answer.refused;
+        throw new AppError(SPECS.get(code) ?? ERRORS.internal, detail, errors);
+      }
+      return { asOf: answer.asOf, body: answer.body };
+    },
+    close: () => pool.destroy(),
+  };
+}

@@ -1,0 +1,135 @@
+// The report worker (src/modules/reports/progress.producer.ts and progress.worker.ts): on a database file the
+// co-chairs' report is computed in a thread of its own, so the event loop keeps answering everyone else meanwhile.
+// It must answer exactly what the route's own thread computes (which the rest of the suite checks, on in-memory
+// databases), refuse as the route refuses, and see every write acknowledged before the request.
+import { mkdtemp, rm, unlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import ExcelJS from 'exceljs';
+import t from 'tap';
+import type { Test } from 'tap';
+import type { App } from '../../src/app.js';
+import { inProcessProducer } from '../../src/modules/reports/progress.producer.js';
+import type { ProgressReportQuery, ReportFormat } from '../../src/modules/reports/progress.schemas.js';
+import { assertProblem, build, json, testClock, type TestClock } from '../helper.js';
+import { approvePlan, createOrganization, createPlan, createTask, seedPlan, transition } from '../factories.js';
+
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/** An app on a database file of its own, with a small plan: overdue, postponed, done, reported and unreported tasks. */
+async function planOnFile(t: Test, { deleteFile = false } = {}) {
+  const dir = await mkdtemp(join(tmpdir(), 'tracker-report-worker-'));
+  const clock = testClock('2026-09-01T09:00:00.000Z');
+  const databasePath = join(dir, 'tracker.db');
+  const app = await build(t, clock, { databasePath });
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const seed = await seedPlan(app);
+  const { by, kz, plan, commission } = seed;
+  const mtz = await createOrganization(app, { name: 'ОАО «Минский тракторный завод»', shortName: 'МТЗ', kind: 'enterprise', country: 'BY' });
+  const mk = (code: string, dueDate: string, extra: Record<string, unknown> = {}) =>
+    createTask(app, { planId: plan.id, code, dueDate, title: `Мера ${code}: сборка тракторов «Беларус»`, assignees: seed.assignees, ...extra });
+  const t1 = await mk('1.1', '2026-10-01', { translations: { en: { title: 'Tractor assembly' } } });
+  const t2 = await mk('1.2', '2026-12-15', { area: 'trade', assignees: [{ organizationId: kz.id, role: 'lead' }, { organizationId: mtz.id, role: 'co_executor' }] });
+  const t3 = await mk('2.1', '2027-03-01', { area: 'energy' });
+  await approvePlan(app, plan.id);
+  clock.set('2026-10-15T09:00:00.000Z');
+  await transition(app, t2.id, 'in_progress');
+  await transition(app, t3.id, 'in_progress');
+  await transition(app, t3.id, 'done');
+  const moved = await app.inject({ method: 'POST', url: `/v1/tasks/${t2.id}/deadline-changes`, payload: { kind: 'direct', newDueDate: '2027-02-01', reason: 'Поставка оборудования', basis: 'Протокол № 2, пункт 1' } });
+  if (moved.statusCode >= 300) throw new Error(`deadline change answered ${moved.statusCode}: ${moved.body}`);
+  const reported = await app.inject({ method: 'POST', url: `/v1/tasks/${t2.id}/reports`, payload: { organizationId: kz.id, period: '2026-Q4', percentComplete: 40, confidence: 'amber', narrative: 'Идёт поставка' } });
+  if (reported.statusCode !== 201) throw new Error(`report answered ${reported.statusCode}: ${reported.body}`);
+  clock.set('2026-11-28T09:00:00.000Z');
+  if (deleteFile) await unlink(databasePath);
+  return { app, clock, plan, commission, by, kz, tasks: { t1, t2, t3 } };
+}
+
+/** The same report computed in the test's thread, on the app's connection, as the route computes it in memory. */
+async function inThisThread(app: App, clock: TestClock, query: ProgressReportQuery, format: ReportFormat): Promise<string | Buffer> {
+  const { body } = await inProcessProducer({ db: app.db, clock }).produce(query, format);
+  return typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
+}
+
+async function sheets(bytes: Buffer): Promise<Record<string, unknown[]>> {
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
+  return Object.fromEntries(workbook.worksheets.map((sheet) => [sheet.name, sheet.getSheetValues()]));
+}
+
+t.test('on a database file the worker answers the same bytes as the route computes in its own thread', async (t) => {
+  const { app, clock, plan, commission } = await planOnFile(t);
+  const cases: [Record<string, string>, ReportFormat, string][] = [
+    [{ planId: plan.id }, 'json', 'application/json; charset=utf-8'],
+    [{ planId: plan.id, lang: 'en' }, 'json', 'application/json; charset=utf-8'],
+    [{ planId: plan.id, asOf: '2026-10-01' }, 'json', 'application/json; charset=utf-8'],
+    [{ commissionId: commission.id }, 'json', 'application/json; charset=utf-8'],
+    [{ planId: plan.id, format: 'csv' }, 'csv', 'text/csv; charset=utf-8'],
+    [{ planId: plan.id, format: 'csv', table: 'tasks' }, 'csv', 'text/csv; charset=utf-8'],
+    [{ planId: plan.id, format: 'html' }, 'html', 'text/html; charset=utf-8'],
+  ];
+  for (const [query, format, type] of cases) {
+    const res = await app.inject({ method: 'GET', url: `/v1/reports/progress?${new URLSearchParams(query)}` });
+    t.equal(res.statusCode, 200, `${format} ${JSON.stringify(query)}`);
+    t.equal(res.headers['content-type'], type);
+    t.equal(res.body, await inThisThread(app, clock, query as ProgressReportQuery, format), 'the same bytes');
+  }
+  const csv = await app.inject({ method: 'GET', url: `/v1/reports/progress?planId=${plan.id}&format=csv` });
+  t.equal(csv.headers['content-disposition'], `attachment; filename="progress-${plan.id}-2026-11-28.csv"`);
+  const report = json(await app.inject({ method: 'GET', url: `/v1/reports/progress?planId=${plan.id}` }));
+  t.equal(report.generatedAt, '2026-11-28T09:00:00.000Z', "the worker's now is the app's clock");
+  t.equal(report.totals.overdue, 1, 'task 1.1 is overdue');
+  t.equal(report.totals.postponedTasks, 1, 'task 1.2 was postponed');
+
+  const workbook = await app.inject({ method: 'GET', url: `/v1/reports/progress?planId=${plan.id}`, headers: { accept: XLSX } });
+  t.equal(workbook.statusCode, 200);
+  t.equal(workbook.headers['content-type'], XLSX);
+  t.equal(workbook.headers['content-disposition'], `attachment; filename="progress-${plan.id}-2026-11-28.xlsx"`);
+  const local = (await inThisThread(app, clock, { planId: plan.id }, 'xlsx')) as Buffer;
+  t.same(await sheets(workbook.rawPayload), await sheets(local), 'the same sheets, cell by cell');
+});
+
+t.test('the worker refuses as the route does, with problem documents', async (t) => {
+  const { app, commission } = await planOnFile(t);
+  const missing = assertProblem(t, await app.inject({ method: 'GET', url: '/v1/reports/progress?planId=019a7c2e-0000-7000-8000-00000000dead' }), 404, 'not-found');
+  t.match(missing.detail, /plan "019a7c2e-0000-7000-8000-00000000dead" does not exist/);
+  const draft = await createPlan(app, commission.id, { title: 'A draft' });
+  assertProblem(t, await app.inject({ method: 'GET', url: `/v1/reports/progress?planId=${draft.id}&format=csv` }), 409, 'plan-state-conflict');
+  const future = assertProblem(t, await app.inject({ method: 'GET', url: `/v1/reports/progress?planId=${draft.id}&asOf=2030-01-01` }), 409, 'plan-state-conflict');
+  t.ok(future, 'a draft is refused before its date is looked at');
+  const late = assertProblem(t, await app.inject({ method: 'GET', url: `/v1/reports/progress?commissionId=${commission.id}&asOf=2030-01-01` }), 422, 'invalid-value');
+  t.same(late.errors, [{ path: 'querystring.asOf', message: 'a date in the future has no progress yet' }], 'with the field it is about');
+});
+
+t.test('the worker sees every write acknowledged before the request', async (t) => {
+  const { app, plan, tasks } = await planOnFile(t);
+  const url = `/v1/reports/progress?planId=${plan.id}`;
+  t.equal(json(await app.inject({ method: 'GET', url })).totals.byStatus.not_started, 1);
+  t.equal(json(await app.inject({ method: 'GET', url })).totals.byStatus.not_started, 1, 'asked again (from memory)');
+  await transition(app, tasks.t1.id, 'in_progress');
+  const after = json(await app.inject({ method: 'GET', url }));
+  t.equal(after.totals.byStatus.not_started, 0, 'the transition is in the next report');
+  t.equal(after.totals.byStatus.in_progress, 2);
+});
+
+t.test('the event loop answers other requests while the worker computes a report', async (t) => {
+  const { app, plan } = await planOnFile(t);
+  const finished: string[] = [];
+  const report = app.inject({ method: 'GET', url: `/v1/reports/progress?planId=${plan.id}&format=html` }).then((res) => {
+    finished.push('report');
+    return res;
+  });
+  const health = await app.inject({ method: 'GET', url: '/health' });
+  finished.push('health');
+  t.equal(health.statusCode, 200);
+  t.equal((await report).statusCode, 200);
+  t.same(finished, ['health', 'report'], 'health was answered before the report was done');
+});
+
+t.test('a worker that cannot read the database answers 500 without the cause, and the app goes on', async (t) => {
+  const { app, plan } = await planOnFile(t, { deleteFile: true });
+  const res = await app.inject({ method: 'GET', url: `/v1/reports/progress?planId=${plan.id}` });
+  assertProblem(t, res, 500, 'internal-error');
+  t.notMatch(res.body, /tracker\.db|ENOENT|SqliteError|directory/i, 'neither the path nor the error');
+  t.equal((await app.inject({ method: 'GET', url: `/v1/plans/${plan.id}` })).statusCode, 200, 'the app itself still reads its connection');
+});
