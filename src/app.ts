@@ -50,6 +50,7 @@ export type AppConfig = Pick<Config, 'databasePath' | 'logLevel' | 'bodyLimit'> 
       | 'webhookPollMs'
       | 'webhookMaxAttempts'
       | 'responseCacheMb'
+      | 'reportWorkerMinTasks'
     >
   >;
 
@@ -150,7 +151,7 @@ export async function buildApp({ config, clock = () => new Date(), logger, verif
       await v1.register(indicatorRoutes);
       await v1.register(shareLinkRoutes);
       await v1.register(calendarRoutes);
-      await v1.register(progressReportRoutes);
+      await v1.register(progressReportRoutes, { workerMinTasks: config.reportWorkerMinTasks ?? DEFAULTS.reportWorkerMinTasks });
       await v1.register(historyRoutes);
       await v1.register(apiKeyRoutes);
       await v1.register(webhookRoutes);

@@ -12,6 +12,7 @@ export const DEFAULTS = {
   webhookPollMs: 1_000,
   webhookMaxAttempts: 12,
   responseCacheMb: 64,
+  reportWorkerMinTasks: 1_000,
 } as const;
 
 /** An origin as browsers send it: scheme, host and port, nothing after. "https://a.example/" is accepted as it. */
@@ -55,6 +56,7 @@ const EnvSchema = z.object({
   WEBHOOK_POLL_MS: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(100).max(60_000).default(DEFAULTS.webhookPollMs)),
   WEBHOOK_MAX_ATTEMPTS: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1).max(30).default(DEFAULTS.webhookMaxAttempts)),
   RESPONSE_CACHE_MB: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(0).max(4096).default(DEFAULTS.responseCacheMb)),
+  REPORT_WORKER_MIN_TASKS: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(0).default(DEFAULTS.reportWorkerMinTasks)),
 });
 
 export interface Config {
@@ -84,6 +86,11 @@ export interface Config {
   webhookMaxAttempts: number;
   /** Megabytes of repeated read answers kept in memory until the next write (src/plugins/response-cache.ts); 0 turns it off. */
   responseCacheMb: number;
+  /**
+   * A progress report covering at least this many tasks is computed in the report worker, off the event loop
+   * (src/modules/reports/progress.producer.ts); a smaller one, in a few milliseconds, in the request's own turn.
+   */
+  reportWorkerMinTasks: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -110,5 +117,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookPollMs: e.WEBHOOK_POLL_MS,
     webhookMaxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
     responseCacheMb: e.RESPONSE_CACHE_MB,
+    reportWorkerMinTasks: e.REPORT_WORKER_MIN_TASKS,
   };
 }

@@ -22,6 +22,7 @@ t.test('an empty environment gives the documented defaults', async (t) => {
     webhookPollMs: 1000,
     webhookMaxAttempts: 12,
     responseCacheMb: 64,
+    reportWorkerMinTasks: 1000,
   });
 });
 
@@ -43,6 +44,7 @@ t.test('set variables override the defaults', async (t) => {
       WEBHOOK_POLL_MS: '250',
       WEBHOOK_MAX_ATTEMPTS: '5',
       RESPONSE_CACHE_MB: '0',
+      REPORT_WORKER_MIN_TASKS: '0',
     }),
     {
       port: 8080,
@@ -60,6 +62,7 @@ t.test('set variables override the defaults', async (t) => {
       webhookPollMs: 250,
       webhookMaxAttempts: 5,
       responseCacheMb: 0,
+      reportWorkerMinTasks: 0,
     },
   );
 });
@@ -136,6 +139,7 @@ t.test('WEBHOOK_* settings are bounded: a timeout or poll interval out of range,
   t.throws(() => loadConfig({ WEBHOOK_POLL_MS: '0' }), { message: /WEBHOOK_POLL_MS: / }, 'the loop cannot be turned off from the environment');
   t.throws(() => loadConfig({ WEBHOOK_MAX_ATTEMPTS: '0' }), { message: /WEBHOOK_MAX_ATTEMPTS: / });
   t.throws(() => loadConfig({ RESPONSE_CACHE_MB: '-1' }), { message: /RESPONSE_CACHE_MB: / });
+  t.throws(() => loadConfig({ REPORT_WORKER_MIN_TASKS: 'many' }), { message: /REPORT_WORKER_MIN_TASKS: / });
   t.throws(() => loadConfig({ WEBHOOK_ALLOW_PRIVATE: 'maybe' }), { message: /WEBHOOK_ALLOW_PRIVATE: / });
   t.equal(loadConfig({ WEBHOOK_ALLOW_PRIVATE: '' }).webhookAllowPrivate, false, 'empty counts as unset');
 });

@@ -17,11 +17,11 @@ import { approvePlan, createOrganization, createPlan, createTask, seedPlan, tran
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 /** An app on a database file of its own, with a small plan: overdue, postponed, done, reported and unreported tasks. */
-async function planOnFile(t: Test, { deleteFile = false } = {}) {
+async function planOnFile(t: Test, { deleteFile = false, workerMinTasks = 0 } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'tracker-report-worker-'));
   const clock = testClock('2026-09-01T09:00:00.000Z');
   const databasePath = join(dir, 'tracker.db');
-  const app = await build(t, clock, { databasePath });
+  const app = await build(t, clock, { databasePath, reportWorkerMinTasks: workerMinTasks });
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const seed = await seedPlan(app);
   const { by, kz, plan, commission } = seed;
@@ -132,4 +132,16 @@ t.test('a worker that cannot read the database answers 500 without the cause, an
   assertProblem(t, res, 500, 'internal-error');
   t.notMatch(res.body, /tracker\.db|ENOENT|SqliteError|directory/i, 'neither the path nor the error');
   t.equal((await app.inject({ method: 'GET', url: `/v1/plans/${plan.id}` })).statusCode, 200, 'the app itself still reads its connection');
+});
+
+t.test("a report of fewer tasks than REPORT_WORKER_MIN_TASKS is computed in the request's own turn", async (t) => {
+  // With the file gone, only the app's open connection can read: a report that reaches the worker fails, one computed
+  // in the route's thread does not.
+  const { app, plan, commission, by } = await planOnFile(t, { deleteFile: true, workerMinTasks: 4 });
+  const small = await app.inject({ method: 'GET', url: `/v1/reports/progress?planId=${plan.id}` });
+  t.equal(small.statusCode, 200, 'the plan (3 tasks) in the route thread');
+  const other = await createPlan(app, commission.id, { title: 'Another plan' });
+  await createTask(app, { planId: other.id, code: '1.1', dueDate: '2027-01-31', assignees: [{ organizationId: by.id, role: 'lead' }] });
+  assertProblem(t, await app.inject({ method: 'GET', url: `/v1/reports/progress?commissionId=${commission.id}` }), 500, 'internal-error');
+  t.pass('the commission (4 tasks) in the worker');
 });

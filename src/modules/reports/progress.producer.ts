@@ -1,14 +1,16 @@
-// Where the co-chairs' report is computed. On a database file: in the report worker (progress.worker.ts), a thread
-// of its own, because the whole-plan report of 100,000 tasks takes seconds, and on the event loop it would hold up
-// every ministry system's request for as long. On an in-memory database (tests, demos), which no other connection can
-// open: in the route's thread, where the test suite's serializer check sees the JSON too. The bytes are the same
-// (test/reports/report-worker.test.ts).
+// Where the co-chairs' report is computed. A large report (the whole plan of 100,000 tasks takes seconds) in the report
+// worker (progress.worker.ts), a thread of its own: on the event loop it would hold up every ministry system's request
+// for as long. A small one (a real plan has hundreds of tasks: milliseconds) in the request's own turn, where a thread
+// hop and a queue behind one worker would cost more than they save. An in-memory database (tests, demos), which no
+// other connection can open, is always reported on in the route's thread, where the test suite's serializer check
+// sees the JSON too. Both give the same bytes (test/reports/report-worker.test.ts).
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { committed } from '../../db/group-commit.js';
 import { AppError, ERRORS, type ErrorSpec } from '../../errors.js';
 import type { ServiceDeps } from '../../lib/service.js';
 import type { ProgressReportQuery, ReportFormat } from './progress.schemas.js';
+import { tasksInScope } from './progress.repository.js';
 import { createProgressService } from './progress.service.js';
 import { renderReport, type ProducedReport, type ReportRequest } from './progress.render.js';
 import type { WorkerAnswer, WorkerData } from './progress.worker.js';
@@ -39,7 +41,7 @@ const SPECS: ReadonlyMap<string, ErrorSpec> = new Map(Object.values(ERRORS).map(
  * In one worker thread, started at the first report and ended after a minute without one. Reports wait their turn:
  * one whole-plan report at a time keeps the memory it needs (over a gigabyte at 100,000 tasks) to one.
  */
-export function workerProducer(deps: ServiceDeps & { databasePath: string; log: (err: unknown) => void }): ReportProducer {
+function workerProducer(deps: ServiceDeps & { databasePath: string; log: (err: unknown) => void }): ReportProducer {
   const workerData: WorkerData = { databasePath: deps.databasePath };
   const pool = new Piscina<ReportRequest, WorkerAnswer>({ filename: WORKER_FILE, workerData, minThreads: 0, maxThreads: 1, idleTimeout: 60_000 });
   // A worker that fails outside a task (it cannot open the database, say): its report is refused with a 500, the next
@@ -58,5 +60,24 @@ export function workerProducer(deps: ServiceDeps & { databasePath: string; log: 
       return { asOf: answer.asOf, body: answer.body };
     },
     close: () => pool.destroy(),
+  };
+}
+
+export interface ProducerOptions extends ServiceDeps {
+  /** The database file the worker opens; null for an in-memory database. */
+  databasePath: string | null;
+  /** Reports covering at least this many tasks go to the worker (0: all). */
+  workerMinTasks: number;
+  log: (err: unknown) => void;
+}
+
+/** In the route's thread or in the worker, by the size of what is asked. */
+export function reportProducer({ databasePath, workerMinTasks, log, ...deps }: ProducerOptions): ReportProducer {
+  const here = inProcessProducer(deps);
+  if (databasePath === null) return here;
+  const worker = workerProducer({ ...deps, databasePath, log });
+  return {
+    produce: (query, format) => (tasksInScope(deps.db, query) >= workerMinTasks ? worker : here).produce(query, format),
+    close: () => worker.close(),
   };
 }

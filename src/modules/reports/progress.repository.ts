@@ -1,6 +1,6 @@
 // Drizzle queries of the progress report: the scope's plans, tasks, assignees, transitions, deadline
 // changes, progress reports and indicators, each read as it stood before an instant.
-import { and, asc, eq, inArray, isNotNull, lt } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNotNull, lt } from 'drizzle-orm';
 import { rowDecoder, type Db } from '../../db/connection.js';
 import { assigneesByTask } from '../tasks/tasks.repository.js';
 import type { AssigneeRole, PlanStatus, TaskStatus } from '../../db/enums.js';
@@ -89,6 +89,15 @@ const taskColumns = {
 type TaskWithMeeting = ReportTaskColumns & { meetingTitle: string | null; meetingDate: string | null; meetingProtocolNumber: string | null };
 /** 100,000 tasks in a plan: read as arrays and decoded by position (see rowDecoder). */
 const decodeTask = rowDecoder<TaskWithMeeting>(taskColumns);
+
+/** How many tasks a report would cover, today's: the plan's, or those of every plan of the commission (drafts too). */
+export function tasksInScope(db: Db, scope: { planId?: string | undefined; commissionId?: string | undefined }): number {
+  const [row] =
+    scope.planId !== undefined
+      ? db.select({ n: count() }).from(tasks).where(eq(tasks.planId, scope.planId)).all()
+      : db.select({ n: count() }).from(tasks).innerJoin(plans, eq(plans.id, tasks.planId)).where(eq(plans.commissionId, scope.commissionId ?? '')).all();
+  return row?.n ?? 0;
+}
 
 export function tasksOf(db: Db, planIds: string[], before: string): ReportTaskRow[] {
   if (planIds.length === 0) return [];

@@ -5,7 +5,7 @@ import { AppError, ERRORS } from '../../errors.js';
 import { problemResponses } from '../../lib/common.schemas.js';
 import { serializedNatively } from '../../lib/serializer.js';
 import { ProgressReportQuerySchema, ProgressReportSchema, REPORT_FORMATS, type ReportFormat } from './progress.schemas.js';
-import { inProcessProducer, workerProducer } from './progress.producer.js';
+import { reportProducer } from './progress.producer.js';
 import { XLSX_MEDIA_TYPE } from './progress.xlsx.js';
 
 const tags = ['Reports'];
@@ -66,9 +66,14 @@ export function negotiateFormat(format: ReportFormat | undefined, accept: string
   return chosen.format;
 }
 
-const progressRoutes: FastifyPluginAsyncZod = async (app) => {
-  // A database file can be opened by the report worker too; an in-memory one only by this connection.
-  const producer = app.sqlite.memory ? inProcessProducer({ db: app.db, clock: app.clock }) : workerProducer({ db: app.db, clock: app.clock, databasePath: app.sqlite.name, log: (err) => app.log.error({ err }, 'report worker failed') });
+const progressRoutes: FastifyPluginAsyncZod<{ workerMinTasks: number }> = async (app, { workerMinTasks }) => {
+  const producer = reportProducer({
+    db: app.db,
+    clock: app.clock,
+    databasePath: app.sqlite.memory ? null : app.sqlite.name,
+    workerMinTasks,
+    log: (err) => app.log.error({ err }, 'the report worker failed'),
+  });
   app.addHook('onClose', () => producer.close());
 
   app.get(
