@@ -44,8 +44,9 @@ const SPECS: ReadonlyMap<string, ErrorSpec> = new Map(Object.values(ERRORS).map(
 function workerProducer(deps: ServiceDeps & { databasePath: string; log: (err: unknown) => void }): ReportProducer {
   const workerData: WorkerData = { databasePath: deps.databasePath };
   const pool = new Piscina<ReportRequest, WorkerAnswer>({ filename: WORKER_FILE, workerData, minThreads: 0, maxThreads: 1, idleTimeout: 60_000 });
-  // A worker that fails outside a task (it cannot open the database, say): its report is refused with a 500, the next
-  // report starts another worker. Without a listener the pool's 'error' event would end the process.
+  // A report that fails in the worker (it cannot open the database, say) is that request's 500. A worker that dies
+  // outside a task is logged, and the next report starts another: without a listener, the pool's 'error' event would
+  // end the process.
   pool.on('error', deps.log);
   return {
     async produce(query, format) {
