@@ -813,7 +813,7 @@ export interface paths {
         };
         /**
          * The co-chairs' progress report
-         * @description The progress of a plan (planId), or of every approved or closed plan of a commission (commissionId), as of a day (asOf, default today in the commission's time zone; a past day shows the plans as they stood at its end): tasks by status with percentages, closed on time and late, overdue with days late, due in the next 30 days, postponements, delivery confidence of the latest reports, missing reports, all for the whole scope and by party, organization and area; the overdue, due-soon and most postponed tasks; indicators against their targets; and every task. For today the figures are exactly those of GET /v1/tasks. A draft plan has nothing to report (409); a future asOf is 422.
+         * @description The progress of a plan (planId), or of every approved or closed plan of a commission (commissionId), as of a day (asOf, default today in the commission's time zone; a past day shows the plans as they stood at its end): tasks by status with percentages, closed on time and late, overdue with days late, due in the next 30 days, postponements, delivery confidence of the latest reports, missing reports, all for the whole scope and by party, organization and area; the overdue, due-soon and most postponed tasks; indicators against their targets; and every task. For today the figures are exactly those of GET /v1/tasks. A draft plan has nothing to report (409); a future asOf is 422. A large report is computed apart, one at a time; the same report asked while it is computed shares that computation, and when 16 others already wait the request is refused with 503 and Retry-After.
          *
          *     Formats: `format=` wins over the Accept header. `application/json` (the default) is the documented schema; `text/csv` is UTF-8 with a BOM, comma-separated, CRLF, one row per group (`table=breakdown`, default) or per task (`table=tasks`); `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet` is a workbook with the sheets Summary, Tasks, Overdue, Missing reports and Indicators; `text/html` is a printable page. CSV and XLSX come as attachments named progress-<planId or commissionId>-<asOf>. An Accept that allows none of them is 406.
          *
@@ -19222,6 +19222,26 @@ export interface operations {
                      *       "detail": "Internal server error",
                      *       "instance": "/v1/reports/progress",
                      *       "code": "internal-error",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is not available. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/service-unavailable",
+                     *       "title": "The service is not available",
+                     *       "status": 503,
+                     *       "detail": "The service is not available",
+                     *       "instance": "/v1/reports/progress",
+                     *       "code": "service-unavailable",
                      *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
                      *     }
                      */

@@ -9,7 +9,7 @@ import ExcelJS from 'exceljs';
 import t from 'tap';
 import type { Test } from 'tap';
 import type { App } from '../../src/app.js';
-import { inProcessProducer } from '../../src/modules/reports/progress.producer.js';
+import { inProcessProducer, reportProducer } from '../../src/modules/reports/progress.producer.js';
 import type { ProgressReportQuery, ReportFormat } from '../../src/modules/reports/progress.schemas.js';
 import { assertProblem, build, json, testClock, type TestClock } from '../helper.js';
 import { approvePlan, createOrganization, createPlan, createTask, seedPlan, transition } from '../factories.js';
@@ -144,4 +144,45 @@ t.test("a report of fewer tasks than REPORT_WORKER_MIN_TASKS is computed in the 
   await createTask(app, { planId: other.id, code: '1.1', dueDate: '2027-01-31', assignees: [{ organizationId: by.id, role: 'lead' }] });
   assertProblem(t, await app.inject({ method: 'GET', url: `/v1/reports/progress?commissionId=${commission.id}` }), 500, 'internal-error');
   t.pass('the commission (4 tasks) in the worker');
+});
+
+/** The app's report producer, sending every report to a worker that lets `maxWaiting` wait. */
+function producerOf(app: App, clock: TestClock, maxWaiting = 16) {
+  return reportProducer({ db: app.db, clock, databasePath: app.sqlite.name, workerMinTasks: 0, maxWaiting, log: () => undefined });
+}
+
+t.test('the same report asked while it is computed shares the computation; a write in between does not', async (t) => {
+  const { app, clock, plan, tasks } = await planOnFile(t);
+  const producer = producerOf(app, clock);
+  t.teardown(() => producer.close());
+  const query = { planId: plan.id };
+  const [a, b] = await Promise.all([producer.produce(query, 'json'), producer.produce({ ...query }, 'json')]);
+  t.equal(a.body, b.body, 'one computation, one body');
+  const [csv, json2] = await Promise.all([producer.produce(query, 'csv'), producer.produce(query, 'json')]);
+  t.not(csv.body, json2.body, 'another format is another computation');
+  t.not(json2.body, a.body, 'asked after it was done: computed again');
+  const first = producer.produce(query, 'json');
+  await transition(app, tasks.t1.id, 'in_progress');
+  const second = producer.produce(query, 'json');
+  const [before, after] = await Promise.all([first, second]);
+  t.not(after.body, before.body, 'asked after a write: computed apart');
+  const statuses = (r: { body: unknown }) => JSON.parse(Buffer.from(r.body as Uint8Array).toString()).totals.byStatus;
+  t.equal(statuses(after).in_progress, 2, 'and it shows the write');
+});
+
+t.test('when the worker has enough reports waiting, one more is refused with 503 and Retry-After', async (t) => {
+  const { app, clock, plan } = await planOnFile(t);
+  const producer = producerOf(app, clock, 1);
+  t.teardown(() => producer.close());
+  const asked = ['2026-11-01', '2026-11-02', '2026-11-03'].map((asOf) =>
+    producer.produce({ planId: plan.id, asOf }, 'json').then(
+      () => 'done',
+      (err: unknown) => err,
+    ),
+  );
+  const [running, waiting, refused] = await Promise.all(asked);
+  t.equal(running, 'done', 'the first is computed');
+  t.equal(waiting, 'done', 'the second waited its turn');
+  t.match(refused, { spec: { status: 503, code: 'service-unavailable' }, headers: { 'retry-after': '60' } }, 'the third is refused');
+  t.equal(await producer.produce({ planId: plan.id }, 'json').then(() => 'done'), 'done', 'then reports are computed again');
 });

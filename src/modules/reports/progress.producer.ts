@@ -6,7 +6,9 @@
 // sees the JSON too. Both give the same bytes (test/reports/report-worker.test.ts).
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
+import { dataState } from '../../db/connection.js';
 import { committed } from '../../db/group-commit.js';
+import { canonicalJson } from '../../lib/canonical-json.js';
 import { AppError, ERRORS, type ErrorSpec } from '../../errors.js';
 import type { ServiceDeps } from '../../lib/service.js';
 import type { ProgressReportQuery, ReportFormat } from './progress.schemas.js';
@@ -39,26 +41,47 @@ const SPECS: ReadonlyMap<string, ErrorSpec> = new Map(Object.values(ERRORS).map(
 
 /**
  * In one worker thread, started at the first report and ended after a minute without one. Reports wait their turn:
- * one whole-plan report at a time keeps the memory it needs (over a gigabyte at 100,000 tasks) to one.
+ * one whole-plan report at a time keeps the memory it needs (over a gigabyte at 100,000 tasks) to one. The same
+ * report asked again while it is computed, with nothing written meanwhile and within the minute (the co-chairs'
+ * staff opening it on the eve of a visit), shares that computation. At most `maxWaiting` others wait; one more is
+ * refused with 503 and Retry-After rather than left waiting behind a long queue.
  */
-function workerProducer(deps: ServiceDeps & { databasePath: string; log: (err: unknown) => void }): ReportProducer {
+function workerProducer(deps: ServiceDeps & { databasePath: string; maxWaiting: number; log: (err: unknown) => void }): ReportProducer {
   const workerData: WorkerData = { databasePath: deps.databasePath };
   const pool = new Piscina<ReportRequest, WorkerAnswer>({ filename: WORKER_FILE, workerData, minThreads: 0, maxThreads: 1, idleTimeout: 60_000 });
   // A report that fails in the worker (it cannot open the database, say) is that request's 500. A worker that dies
   // outside a task is logged, and the next report starts another: without a listener, the pool's 'error' event would
   // end the process.
   pool.on('error', deps.log);
+  const inFlight = new Map<string, Promise<ProducedReport>>();
+
+  async function compute(request: ReportRequest): Promise<ProducedReport> {
+    if (pool.queueSize >= deps.maxWaiting) {
+      throw new AppError(ERRORS.unavailable, `${pool.queueSize} large reports are waiting to be computed; ask again in a minute`, undefined, {
+        'retry-after': '60',
+      });
+    }
+    const answer = await pool.run(request);
+    if ('refused' in answer) {
+      const { code, detail, errors } = answer.refused;
+      throw new AppError(SPECS.get(code) ?? ERRORS.internal, detail, errors);
+    }
+    return { asOf: answer.asOf, body: answer.body };
+  }
+
   return {
     async produce(query, format) {
       // The worker reads what is committed: the writes of the open group (src/db/group-commit.ts) first. Should that
       // group fail, its writes are gone, and the worker rightly does not see them.
       await committed(deps.db).catch(() => undefined);
-      const answer = await pool.run({ query, format, now: deps.clock().getTime() });
-      if ('refused' in answer) {
-        const { code, detail, errors } = answer.refused;
-        throw new AppError(SPECS.get(code) ?? ERRORS.internal, detail, errors);
+      const now = deps.clock().getTime();
+      const key = `${dataState(deps.db)}|${Math.floor(now / 60_000)}|${format}|${canonicalJson(query)}`;
+      let shared = inFlight.get(key);
+      if (!shared) {
+        shared = compute({ query, format, now }).finally(() => inFlight.delete(key));
+        inFlight.set(key, shared);
       }
-      return { asOf: answer.asOf, body: answer.body };
+      return shared;
     },
     close: () => pool.destroy(),
   };
@@ -69,14 +92,16 @@ export interface ProducerOptions extends ServiceDeps {
   databasePath: string | null;
   /** Reports covering at least this many tasks go to the worker (0: all). */
   workerMinTasks: number;
+  /** Reports that may wait for the worker; one more is refused with 503. */
+  maxWaiting?: number;
   log: (err: unknown) => void;
 }
 
 /** In the route's thread or in the worker, by the size of what is asked. */
-export function reportProducer({ databasePath, workerMinTasks, log, ...deps }: ProducerOptions): ReportProducer {
+export function reportProducer({ databasePath, workerMinTasks, maxWaiting = 16, log, ...deps }: ProducerOptions): ReportProducer {
   const here = inProcessProducer(deps);
   if (databasePath === null) return here;
-  const worker = workerProducer({ ...deps, databasePath, log });
+  const worker = workerProducer({ ...deps, databasePath, maxWaiting, log });
   return {
     produce: (query, format) => (tasksInScope(deps.db, query) >= workerMinTasks ? worker : here).produce(query, format),
     close: () => worker.close(),

@@ -89,7 +89,9 @@ const progressRoutes: FastifyPluginAsyncZod<{ workerMinTasks: number }> = async 
           'status with percentages, closed on time and late, overdue with days late, due in the next 30 days, postponements, ' +
           'delivery confidence of the latest reports, missing reports, all for the whole scope and by party, organization and ' +
           'area; the overdue, due-soon and most postponed tasks; indicators against their targets; and every task. For today ' +
-          'the figures are exactly those of GET /v1/tasks. A draft plan has nothing to report (409); a future asOf is 422.\n\n' +
+          'the figures are exactly those of GET /v1/tasks. A draft plan has nothing to report (409); a future asOf is 422. A ' +
+          'large report is computed apart, one at a time; the same report asked while it is computed shares that ' +
+          'computation, and when 16 others already wait the request is refused with 503 and Retry-After.\n\n' +
           'Formats: `format=` wins over the Accept header. `application/json` (the default) is the documented schema; ' +
           '`text/csv` is UTF-8 with a BOM, comma-separated, CRLF, one row per group (`table=breakdown`, default) or per task ' +
           '(`table=tasks`); `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet` is a workbook with the sheets ' +
@@ -119,7 +121,7 @@ const progressRoutes: FastifyPluginAsyncZod<{ workerMinTasks: number }> = async 
               'text/html': { schema: z.string().describe('A printable, self-contained HTML page.') },
             },
           },
-          ...problemResponses(400, 404, 406, 409, 422),
+          ...problemResponses(400, 404, 406, 409, 422, 503),
         },
       },
       // The same for every reader, opened again and again before a visit; the format follows Accept too.
