@@ -186,3 +186,13 @@ t.test('when the worker has enough reports waiting, one more is refused with 503
   t.match(refused, { spec: { status: 503, code: 'service-unavailable' }, headers: { 'retry-after': '60' } }, 'the third is refused');
   t.equal(await producer.produce({ planId: plan.id }, 'json').then(() => 'done'), 'done', 'then reports are computed again');
 });
+
+t.test('closing the app lets a report under way finish before the worker ends', async (t) => {
+  const { app, plan } = await planOnFile(t);
+  const report = app.inject({ method: 'GET', url: `/v1/reports/progress?planId=${plan.id}&format=csv` });
+  await new Promise((resolve) => setImmediate(resolve));
+  await app.close();
+  const res = await report;
+  t.equal(res.statusCode, 200, 'answered in full');
+  t.match(res.body, /^\uFEFFdimension,/, 'the CSV');
+});

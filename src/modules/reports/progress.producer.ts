@@ -83,7 +83,11 @@ function workerProducer(deps: ServiceDeps & { databasePath: string; maxWaiting: 
       }
       return shared;
     },
-    close: () => pool.destroy(),
+    // Closing lets the reports under way finish (their requests are still to be answered), then ends the thread.
+    async close() {
+      await Promise.allSettled(inFlight.values());
+      await pool.destroy();
+    },
   };
 }
 
