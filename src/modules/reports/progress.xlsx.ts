@@ -1,5 +1,6 @@
 // The progress report as an Excel workbook (exceljs): Summary, Tasks (the plan's own table layout, so a
 // later import can read it back), Overdue, Missing reports and Indicators.
+import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { TASK_STATUSES } from '../../db/enums.js';
 import { breakdownGroups } from './progress.csv.js';
@@ -24,38 +25,45 @@ const HEADER_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: 
 
 const asDate = (value: string | null): Cell => (value === null ? null : new Date(`${value}T00:00:00Z`));
 
+/** A workbook written row by row: each row goes out when committed, so a plan of 100,000 tasks is never all in cells. */
+type Workbook = ExcelJS.stream.xlsx.WorkbookWriter;
+
 /**
  * A sheet holding one table: bold header row `headerRow` (rows above it carry `preamble` lines), frozen
- * below the header, filterable, with the given widths.
+ * below the header, filterable, with the given widths. `styleRow` may style a row before it is written.
  */
-function addTable(workbook: ExcelJS.Workbook, name: string, columns: Column[], rows: Cell[][], preamble: Cell[][] = []): ExcelJS.Worksheet {
+function addTable(workbook: Workbook, name: string, columns: Column[], rows: Cell[][], preamble: Cell[][] = [], styleRow?: (row: ExcelJS.Row) => void): void {
   const headerRow = preamble.length + 1;
   const sheet = workbook.addWorksheet(name, { views: [{ state: 'frozen', ySplit: headerRow, xSplit: 0 }] });
-  preamble.forEach((line, i) => {
-    sheet.getRow(i + 1).values = line;
-  });
-  if (preamble.length > 0) sheet.getRow(1).font = { bold: true, size: 13 };
-  columns.forEach((c, i) => {
-    const column = sheet.getColumn(i + 1);
-    column.width = c.width;
-    if (c.wrap) column.alignment = { wrapText: true, vertical: 'top' };
-    else column.alignment = { vertical: 'top' };
-    if (c.date) column.numFmt = DATE_FORMAT;
-    if (c.numFmt) column.numFmt = c.numFmt;
-  });
-  const header = sheet.getRow(headerRow);
-  header.values = columns.map((c) => c.header);
-  header.font = { bold: true };
-  header.alignment = { wrapText: true, vertical: 'middle' };
-  header.eachCell((cell) => {
-    cell.fill = HEADER_FILL;
-    cell.border = { bottom: { style: 'thin' } };
-  });
-  rows.forEach((values, i) => {
-    sheet.getRow(headerRow + 1 + i).values = values.map((v, j) => (columns[j]?.date && typeof v === 'string' ? asDate(v) : v));
-  });
+  sheet.columns = columns.map((c) => ({
+    width: c.width,
+    style: {
+      alignment: c.wrap ? { wrapText: true, vertical: 'top' } : { vertical: 'top' },
+      ...(c.date ? { numFmt: DATE_FORMAT } : {}),
+      ...(c.numFmt ? { numFmt: c.numFmt } : {}),
+    },
+  }));
+  const write = (values: Cell[], style?: (row: ExcelJS.Row) => void) => {
+    const row = sheet.addRow(values);
+    style?.(row);
+    styleRow?.(row);
+    row.commit();
+  };
+  preamble.forEach((line, i) => write(line, i === 0 ? (row) => (row.font = { bold: true, size: 13 }) : undefined));
+  write(
+    columns.map((c) => c.header),
+    (header) => {
+      header.font = { bold: true };
+      header.alignment = { wrapText: true, vertical: 'middle' };
+      header.eachCell((cell) => {
+        cell.fill = HEADER_FILL;
+        cell.border = { bottom: { style: 'thin' } };
+      });
+    },
+  );
+  for (const values of rows) write(values.map((v, j) => (columns[j]?.date && typeof v === 'string' ? asDate(v) : v)));
   sheet.autoFilter = { from: { row: headerRow, column: 1 }, to: { row: headerRow, column: columns.length } };
-  return sheet;
+  sheet.commit();
 }
 
 const STATUS_HEADERS: Record<(typeof TASK_STATUSES)[number], string> = {
@@ -89,7 +97,7 @@ export const SUMMARY_FIGURES: { header: string; value: (b: Breakdown) => number;
 
 const GROUP_NAMES = { total: 'Total', party: 'Party', organization: 'Organization', area: 'Area' } as const;
 
-function summarySheet(workbook: ExcelJS.Workbook, report: ProgressReport): void {
+function summarySheet(workbook: Workbook, report: ProgressReport): void {
   const rp = report.reportingPeriod;
   const preamble: Cell[][] = [
     [`Progress report — ${report.scope.commissionName}`],
@@ -110,10 +118,11 @@ function summarySheet(workbook: ExcelJS.Workbook, report: ProgressReport): void 
     g.country,
     ...SUMMARY_FIGURES.map((f) => f.value(g.figures)),
   ]);
-  const sheet = addTable(workbook, 'Summary', columns, rows, preamble);
-  sheet.getCell('B3').numFmt = DATE_FORMAT;
-  sheet.getCell('F4').numFmt = DATE_FORMAT;
-  sheet.getRow(preamble.length + 2).font = { bold: true }; // the Total row
+  addTable(workbook, 'Summary', columns, rows, preamble, (row) => {
+    if (row.number === 3) row.getCell(2).numFmt = DATE_FORMAT; // As of
+    if (row.number === 4) row.getCell(6).numFmt = DATE_FORMAT; // the last period's deadline
+    if (row.number === preamble.length + 2) row.font = { bold: true }; // the Total row
+  });
 }
 
 /** The executors of one party, one per line, leads first and marked "(lead)", as the import reads them back. */
@@ -157,7 +166,7 @@ function planTitle(report: ProgressReport, planId: string): string {
   return report.scope.plans.find((p) => p.id === planId)?.title ?? '';
 }
 
-function tasksSheet(workbook: ExcelJS.Workbook, report: ProgressReport): void {
+function tasksSheet(workbook: Workbook, report: ProgressReport): void {
   const parties = report.scope.parties;
   const rows = report.tasks.map((t): Cell[] => [
     t.code,
@@ -182,7 +191,7 @@ function tasksSheet(workbook: ExcelJS.Workbook, report: ProgressReport): void {
   addTable(workbook, 'Tasks', taskSheetColumns(parties, report.lang), rows);
 }
 
-function overdueSheet(workbook: ExcelJS.Workbook, report: ProgressReport): void {
+function overdueSheet(workbook: Workbook, report: ProgressReport): void {
   const columns: Column[] = [
     { header: 'No', width: 7 },
     { header: 'Measure', width: 50, wrap: true },
@@ -206,7 +215,7 @@ function overdueSheet(workbook: ExcelJS.Workbook, report: ProgressReport): void 
   addTable(workbook, 'Overdue', columns, rows);
 }
 
-function missingReportsSheet(workbook: ExcelJS.Workbook, report: ProgressReport): void {
+function missingReportsSheet(workbook: Workbook, report: ProgressReport): void {
   const columns: Column[] = [
     { header: 'No', width: 7 },
     { header: 'Measure', width: 50, wrap: true },
@@ -219,7 +228,7 @@ function missingReportsSheet(workbook: ExcelJS.Workbook, report: ProgressReport)
   addTable(workbook, 'Missing reports', columns, rows);
 }
 
-function indicatorsSheet(workbook: ExcelJS.Workbook, report: ProgressReport): void {
+function indicatorsSheet(workbook: Workbook, report: ProgressReport): void {
   const codes = new Map(report.tasks.map((t) => [t.taskId, t.code]));
   const columns: Column[] = [
     { header: 'Indicator', width: 44, wrap: true },
@@ -246,7 +255,11 @@ function indicatorsSheet(workbook: ExcelJS.Workbook, report: ProgressReport): vo
 
 /** The report as an .xlsx file. */
 export async function renderProgressXlsx(report: ProgressReport): Promise<Buffer> {
-  const workbook = new ExcelJS.Workbook();
+  const stream = new PassThrough();
+  const chunks: Buffer[] = [];
+  stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const ended = new Promise((resolve, reject) => stream.on('end', resolve).on('error', reject));
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream, useStyles: true, useSharedStrings: false });
   workbook.creator = 'Commission plan tracker';
   workbook.created = new Date(report.generatedAt);
   workbook.modified = workbook.created;
@@ -255,5 +268,7 @@ export async function renderProgressXlsx(report: ProgressReport): Promise<Buffer
   overdueSheet(workbook, report);
   missingReportsSheet(workbook, report);
   indicatorsSheet(workbook, report);
-  return Buffer.from(await workbook.xlsx.writeBuffer());
+  await workbook.commit();
+  await ended;
+  return Buffer.concat(chunks);
 }
