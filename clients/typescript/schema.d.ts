@@ -5725,6 +5725,8 @@ export interface operations {
             /** @description The service or its database is not available. */
             503: {
                 headers: {
+                    /** @description Sent when the service is busy rather than down (large progress reports already waiting for their turn): seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -19231,6 +19233,8 @@ export interface operations {
             /** @description The service or its database is not available. */
             503: {
                 headers: {
+                    /** @description Sent when the service is busy rather than down (large progress reports already waiting for their turn): seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -150,6 +150,12 @@ const RATE_LIMIT_HEADERS = {
 const RETRY_AFTER_HEADER = {
   'Retry-After': { description: 'Seconds to wait before retrying.', schema: integer(0, 60) },
 };
+const BUSY_RETRY_AFTER = {
+  'Retry-After': {
+    description: 'Sent when the service is busy rather than down (large progress reports already waiting for their turn): seconds to wait before retrying.',
+    schema: integer(0, 60),
+  },
+};
 const IN_PROGRESS_RETRY_AFTER = {
   'Retry-After': { description: 'Sent when the conflict is an Idempotency-Key whose first request is still running or has just committed: seconds to wait before the retry, which then replays.', schema: integer(0, 60) },
 };
@@ -247,6 +253,7 @@ export function documentResponses(doc: Json, facts: RouteFacts = NO_FACTS): Json
           ...(success && idempotent ? REPLAYED_HEADER : {}),
           ...(status === '412' ? CURRENT_ETAG_HEADER : {}),
           ...(status === '409' && idempotent ? IN_PROGRESS_RETRY_AFTER : {}),
+          ...(status === '503' ? BUSY_RETRY_AFTER : {}),
           ...(rateLimited && (success || status === '304' || (/^4\d\d$/.test(status) && status !== '401')) ? RATE_LIMIT_HEADERS : {}),
         };
         if (Object.keys(response.headers).length === 0) delete response.headers;

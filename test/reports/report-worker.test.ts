@@ -196,3 +196,19 @@ t.test('closing the app lets a report under way finish before the worker ends', 
   t.equal(res.statusCode, 200, 'answered in full');
   t.match(res.body, /^\uFEFFdimension,/, 'the CSV');
 });
+
+t.test('over HTTP: with 16 large reports waiting, one more is a 503 problem with Retry-After, and the others are answered', async (t) => {
+  const { app, plan } = await planOnFile(t);
+  // 18 different reports at once (one day each): one computed, 16 waiting, one refused.
+  const days = Array.from({ length: 18 }, (_, i) => `2026-11-${String(i + 1).padStart(2, '0')}`);
+  const answers = await Promise.all(days.map((asOf) => app.inject({ method: 'GET', url: `/v1/reports/progress?planId=${plan.id}&asOf=${asOf}` })));
+  const refused = answers.filter((res) => res.statusCode === 503);
+  t.equal(refused.length, 1, 'one refused');
+  const [busy] = refused;
+  if (busy) {
+    const problem = assertProblem(t, busy, 503, 'service-unavailable');
+    t.match(problem.detail, /16 large reports are waiting/);
+    t.equal(busy.headers['retry-after'], '60');
+  }
+  t.equal(answers.filter((res) => res.statusCode === 200).length, 17, 'the others are computed in turn');
+});
