@@ -3,7 +3,7 @@
 import { and, asc, count, eq, inArray, isNotNull, lt } from 'drizzle-orm';
 import { rowDecoder, type Db } from '../../db/connection.js';
 import { assigneesByTask } from '../tasks/tasks.repository.js';
-import type { AssigneeRole, PlanStatus, TaskStatus } from '../../db/enums.js';
+import type { AssigneeRole, Confidence, PlanStatus, TaskStatus } from '../../db/enums.js';
 import {
   commissions,
   deadlineChanges,
@@ -121,22 +121,32 @@ export function tasksOf(db: Db, planIds: string[], before: string): ReportTaskRo
   });
 }
 
-export interface StatusChangeRow {
-  taskId: string;
+/** A status transition of a task: to which status, and when. */
+export interface StatusChange {
   to: TaskStatus;
   changedAt: string;
 }
 
-/** Status transitions of the plans' tasks taken before `before`, oldest first per task. */
-export function statusChangesOf(db: Db, planIds: string[], before: string): StatusChangeRow[] {
-  if (planIds.length === 0) return [];
-  return db
+/** Status transitions of the plans' tasks taken before `before`, by task, oldest first. */
+export function statusChangesByTask(db: Db, planIds: string[], before: string): Map<string, StatusChange[]> {
+  const byTask = new Map<string, StatusChange[]>();
+  if (planIds.length === 0) return byTask;
+  const rows = db
     .select({ taskId: taskStatusChanges.taskId, to: taskStatusChanges.toStatus, changedAt: taskStatusChanges.changedAt })
     .from(taskStatusChanges)
     .innerJoin(tasks, eq(tasks.id, taskStatusChanges.taskId))
     .where(and(inArray(tasks.planId, planIds), lt(taskStatusChanges.changedAt, before)))
     .orderBy(asc(taskStatusChanges.taskId), asc(taskStatusChanges.changedAt), asc(taskStatusChanges.id))
-    .all();
+    .values() as [string, TaskStatus, string][];
+  for (const [taskId, to, changedAt] of rows) pushTo(byTask, taskId, { to, changedAt });
+  return byTask;
+}
+
+/** Appends `item` to the list of `key`, creating the list on its first item. */
+function pushTo<T>(map: Map<string, T[]>, key: string, item: T): void {
+  const list = map.get(key);
+  if (list) list.push(item);
+  else map.set(key, [item]);
 }
 
 export interface DueDateMoveRow {
@@ -164,36 +174,34 @@ export function dueDateMovesOf(db: Db, planIds: string[], before: string): DueDa
     .all() as DueDateMoveRow[];
 }
 
-export interface ReportRow {
-  taskId: string;
-  organizationId: string;
-  period: string;
-  percentComplete: number;
-  confidence: 'green' | 'amber' | 'red';
-}
+/**
+ * A progress report as the report counts it, read by position (a whole plan is 200,000 of them): the reporting
+ * organization, the period, and the figures of its latest revision.
+ */
+export type ReportTuple = [organizationId: string, period: string, percentComplete: number, confidence: Confidence, taskId: string];
 
 /**
- * Progress reports on the plans' tasks first submitted before `before`. A revision moves `submittedAt` but the
- * report existed since its first submission (`createdAt`); its figures are those of its latest revision.
+ * Progress reports on the plans' tasks first submitted before `before`, by task, in no particular order. A revision
+ * moves `submittedAt` but the report existed since its first submission (`createdAt`); its figures are those of its
+ * latest revision.
  */
-const reportColumns = {
-  taskId: progressReports.taskId,
-  organizationId: progressReports.organizationId,
-  period: progressReports.period,
-  percentComplete: progressReports.percentComplete,
-  confidence: progressReports.confidence,
-};
-const decodeReport = rowDecoder<ReportRow>(reportColumns);
-
-export function progressReportsOf(db: Db, planIds: string[], before: string): ReportRow[] {
-  if (planIds.length === 0) return [];
-  return db
-    .select(reportColumns)
+export function progressReportsByTask(db: Db, planIds: string[], before: string): Map<string, ReportTuple[]> {
+  const byTask = new Map<string, ReportTuple[]>();
+  if (planIds.length === 0) return byTask;
+  const rows = db
+    .select({
+      organizationId: progressReports.organizationId,
+      period: progressReports.period,
+      percentComplete: progressReports.percentComplete,
+      confidence: progressReports.confidence,
+      taskId: progressReports.taskId,
+    })
     .from(progressReports)
     .innerJoin(tasks, eq(tasks.id, progressReports.taskId))
     .where(and(inArray(tasks.planId, planIds), lt(progressReports.createdAt, before)))
-    .values()
-    .map(decodeReport);
+    .values() as ReportTuple[];
+  for (const row of rows) pushTo(byTask, row[4], row);
+  return byTask;
 }
 
 export type IndicatorRow = typeof indicators.$inferSelect & { values: { period: string; value: number }[] };

@@ -77,21 +77,29 @@ function basisOf(row: repo.ReportTaskRow): ReportTask['basis'] {
 
 const CONFIDENCE_RANK: Record<Confidence, number> = { green: 0, amber: 1, red: 2 };
 
-/** The report of the latest period of each assignment (task × organization), keyed `taskId organizationId`. */
-function latestReports(reports: repo.ReportRow[]): Map<string, repo.ReportRow> {
-  const latest = new Map<string, repo.ReportRow>();
-  const ends = new Map<string, string>(); // a plan has a few dozen periods and 200,000 reports
-  const endOf = (r: repo.ReportRow) => {
-    let end = ends.get(r.period);
-    if (end === undefined) ends.set(r.period, (end = periodBounds(r.period).end));
+/** The report of the latest period (by its end, then its name) among `reports` of one organization, if any. */
+function latestOf(reports: repo.ReportTuple[], organizationId: string, periodEnd: (period: string) => string): repo.ReportTuple | undefined {
+  let best: repo.ReportTuple | undefined;
+  for (const r of reports) {
+    if (r[0] !== organizationId) continue;
+    if (!best) best = r;
+    else {
+      const end = periodEnd(r[1]);
+      const bestEnd = periodEnd(best[1]);
+      if (end > bestEnd || (end === bestEnd && r[1] > best[1])) best = r;
+    }
+  }
+  return best;
+}
+
+/** periodBounds(period).end, remembered: a plan has a few dozen periods and 200,000 reports. */
+function periodEnds(): (period: string) => string {
+  const ends = new Map<string, string>();
+  return (period) => {
+    let end = ends.get(period);
+    if (end === undefined) ends.set(period, (end = periodBounds(period).end));
     return end;
   };
-  for (const r of reports) {
-    const key = `${r.taskId} ${r.organizationId}`;
-    const best = latest.get(key);
-    if (!best || endOf(r) > endOf(best) || (endOf(r) === endOf(best) && r.period > best.period)) latest.set(key, r);
-  }
-  return latest;
 }
 
 function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
@@ -114,7 +122,7 @@ interface TaskState {
 }
 
 /** Replays the transitions and deadline moves known before the instant they were loaded up to. */
-function replay(row: repo.ReportTaskColumns, changes: repo.StatusChangeRow[], moves: repo.DueDateMoveRow[]): TaskState {
+function replay(row: repo.ReportTaskColumns, changes: repo.StatusChange[], moves: repo.DueDateMoveRow[]): TaskState {
   let dueDate = row.originalDueDate;
   let postponementCount = 0;
   let daysMoved = 0;
@@ -130,7 +138,7 @@ function replay(row: repo.ReportTaskColumns, changes: repo.StatusChangeRow[], mo
   return { status: changes.at(-1)?.to ?? 'not_started', dueDate, postponementCount, daysMoved, completedAt };
 }
 
-function statusAt(changes: repo.StatusChangeRow[], before: string): TaskStatus {
+function statusAt(changes: repo.StatusChange[], before: string): TaskStatus {
   return changes.findLast((c) => c.changedAt < before)?.to ?? 'not_started';
 }
 
@@ -145,7 +153,6 @@ interface AssignmentFact {
 interface TaskFact {
   task: ReportTask;
   assignments: AssignmentFact[];
-  missing: ProgressReport['missingReports'];
 }
 
 interface PlanPeriods {
@@ -162,12 +169,11 @@ interface ReportContext {
   today: string;
   timeZone: string;
   lang: Language | null;
-  changesByTask: Map<string, repo.StatusChangeRow[]>;
+  changesByTask: Map<string, repo.StatusChange[]>;
   movesByTask: Map<string, repo.DueDateMoveRow[]>;
-  /** The latest report of each assignment, keyed `taskId organizationId`. */
-  latest: Map<string, repo.ReportRow>;
-  /** Every report known, keyed `taskId organizationId period`. */
-  reported: Set<string>;
+  /** Every report known, by task. */
+  reportsByTask: Map<string, repo.ReportTuple[]>;
+  periodEnd: (period: string) => string;
   periods: Map<string, PlanPeriods>;
 }
 
@@ -182,15 +188,17 @@ function periodsOf(plan: repo.PlanRow, asOf: string, timeZone: string): PlanPeri
   };
 }
 
-/** One task as it stood on the date, its assignments, and the reports it owed and lacks. */
-function taskFact(row: repo.ReportTaskRow, b: ReportContext): TaskFact {
-  const changes = b.changesByTask.get(row.id) ?? [];
-  const replayed = replay(row, changes, b.movesByTask.get(row.id) ?? []);
+const NONE: never[] = [];
+
+/** One task as it stood on the date and its assignments; the reports it owed and lacks are added to `missing`. */
+function taskFact(row: repo.ReportTaskRow, b: ReportContext, missing: ProgressReport['missingReports']): TaskFact {
+  const changes = b.changesByTask.get(row.id) ?? NONE;
+  const replayed = replay(row, changes, b.movesByTask.get(row.id) ?? NONE);
   // Today the report reads the task's own columns, so it shows exactly what GET /v1/tasks shows; a past day
   // is replayed from the transitions and deadline moves known by its end.
   const state: TaskState =
     b.asOf === b.today
-      ? { ...replayed, status: row.status, dueDate: row.dueDate, postponementCount: row.postponementCount, completedAt: row.completedAt }
+      ? { status: row.status, dueDate: row.dueDate, postponementCount: row.postponementCount, daysMoved: replayed.daysMoved, completedAt: row.completedAt }
       : replayed;
   const title = (b.lang && row.translations?.[b.lang]?.title) || row.title;
   const { lastDue, lastDueDeadline, deadlineEnd } = b.periods.get(row.planId) as PlanPeriods;
@@ -201,9 +209,12 @@ function taskFact(row: repo.ReportTaskRow, b: ReportContext): TaskFact {
     deadlineEnd !== null &&
     row.createdAt < deadlineEnd &&
     !OUT_OF_CONTROL_STATUSES.includes(statusAt(changes, deadlineEnd));
-  const missing: TaskFact['missing'] = [];
+  const reports = b.reportsByTask.get(row.id) ?? NONE;
+  // The lowest percent complete and the worst confidence among the assignees' latest reports.
+  let percentComplete: number | null = null;
+  let confidence: Confidence | null = null;
   const assignments = row.assignees.map((a): AssignmentFact => {
-    const lacking = owed && !b.reported.has(`${row.id} ${a.organizationId} ${lastDue}`);
+    const lacking = owed && !reports.some((r) => r[0] === a.organizationId && r[1] === lastDue);
     if (lacking) {
       missing.push({
         taskId: row.id,
@@ -216,10 +227,19 @@ function taskFact(row: repo.ReportTaskRow, b: ReportContext): TaskFact {
         deadline: lastDueDeadline,
       });
     }
-    const confidence = b.latest.get(`${row.id} ${a.organizationId}`)?.confidence ?? null;
-    return { taskId: row.id, organizationId: a.organizationId, country: a.country, confidence, missing: lacking };
+    const latest = latestOf(reports, a.organizationId, b.periodEnd);
+    if (latest) {
+      if (percentComplete === null || latest[2] < percentComplete) percentComplete = latest[2];
+      if (confidence === null || CONFIDENCE_RANK[latest[3]] > CONFIDENCE_RANK[confidence]) confidence = latest[3];
+    }
+    return { taskId: row.id, organizationId: a.organizationId, country: a.country, confidence: latest?.[3] ?? null, missing: lacking };
   });
-  const reports = row.assignees.flatMap((a) => b.latest.get(`${row.id} ${a.organizationId}`) ?? []);
+  const { overdue, daysOverdue } = overdueState(state.dueDate, state.status, b.asOf);
+  const completion =
+    state.status === 'closed'
+      ? (completionOf({ status: state.status, completedAt: state.completedAt, dueDate: state.dueDate, originalDueDate: row.originalDueDate }, b.timeZone)
+          ?.againstDueDate ?? null)
+      : null;
   const task: ReportTask = {
     taskId: row.id,
     planId: row.planId,
@@ -229,22 +249,20 @@ function taskFact(row: repo.ReportTaskRow, b: ReportContext): TaskFact {
     status: state.status,
     dueDate: state.dueDate,
     originalDueDate: row.originalDueDate,
-    ...overdueState(state.dueDate, state.status, b.asOf),
+    overdue,
+    daysOverdue,
     postponementCount: state.postponementCount,
     daysMoved: state.daysMoved,
-    completion: completionOf({ ...state, originalDueDate: row.originalDueDate }, b.timeZone)?.againstDueDate ?? null,
+    completion,
     formOfCompletion: row.formOfCompletion,
     expectedResult: row.expectedResult,
     basis: basisOf(row),
-    percentComplete: reports.length === 0 ? null : Math.min(...reports.map((r) => r.percentComplete)),
-    confidence: reports.reduce<Confidence | null>(
-      (worst, r) => (worst === null || CONFIDENCE_RANK[r.confidence] > CONFIDENCE_RANK[worst] ? r.confidence : worst),
-      null,
-    ),
+    percentComplete,
+    confidence,
     // The assignee records have exactly the executor's fields: shared, not copied.
     executors: row.assignees,
   };
-  return { task, assignments, missing };
+  return { task, assignments };
 }
 
 const percent = (part: number, whole: number) => (whole === 0 ? 0 : Math.round((part / whole) * 1000) / 10);
@@ -314,56 +332,72 @@ class Tally {
   }
 }
 
-/** Totals and the breakdowns by party, organization (by party, then name) and area (in the order of TASK_AREAS). */
-function groupsOf(facts: TaskFact[], parties: string[], asOf: string, lang: Language | null) {
-  const soonest = addDays(asOf, 1);
-  const latest = addDays(asOf, DUE_SOON_DAYS);
-  const tally = () => new Tally(soonest, latest);
-  const totals = tally();
-  const byParty = new Map(parties.map((country) => [country, tally()]));
-  const byOrganization = new Map<string, Tally>();
-  const byArea = new Map<TaskArea, Tally>();
-  const organizations = new Map<string, ReportTask['executors'][number]>();
-  for (const { task, assignments } of facts) {
+/**
+ * Totals and the breakdowns by party, organization (by party, then name) and area (in the order of TASK_AREAS),
+ * tallied task by task as the report is computed: a plan of 100,000 tasks is counted in the one walk that judges them.
+ */
+class Groups {
+  private readonly tally: () => Tally;
+  private readonly totals: Tally;
+  private readonly byParty: Map<string, Tally>;
+  private readonly byOrganization = new Map<string, { organization: ReportTask['executors'][number]; tally: Tally }>();
+  private readonly byArea = new Map<TaskArea, Tally>();
+
+  constructor(
+    private readonly parties: string[],
+    asOf: string,
+  ) {
+    const soonest = addDays(asOf, 1);
+    const latest = addDays(asOf, DUE_SOON_DAYS);
+    this.tally = () => new Tally(soonest, latest);
+    this.totals = this.tally();
+    this.byParty = new Map(parties.map((country) => [country, this.tally()]));
+  }
+
+  /** A task and its assignments, which are those of its executors, in the same order. */
+  add(task: ReportTask, assignments: AssignmentFact[]): void {
     const cancelled = task.status === 'cancelled';
-    totals.addTask(task);
-    for (const a of assignments) totals.addAssignment(a, cancelled);
+    this.totals.addTask(task);
+    for (const a of assignments) this.totals.addAssignment(a, cancelled);
     // A party's group: the tasks any of its organizations executes, and those organizations' assignments.
-    for (const [country, group] of byParty) {
+    for (const [country, group] of this.byParty) {
       if (!task.executors.some((e) => e.country === country)) continue;
       group.addTask(task);
       for (const a of assignments) if (a.country === country) group.addAssignment(a, cancelled);
     }
-    for (const e of task.executors) {
-      if (!organizations.has(e.organizationId)) organizations.set(e.organizationId, e);
-    }
-    for (const id of new Set(task.executors.map((e) => e.organizationId))) {
-      let group = byOrganization.get(id);
-      if (!group) byOrganization.set(id, (group = tally()));
-      group.addTask(task);
-      for (const a of assignments) if (a.organizationId === id) group.addAssignment(a, cancelled);
-    }
-    let area = byArea.get(task.area);
-    if (!area) byArea.set(task.area, (area = tally()));
+    // An organization executes a task once (task_assignees' key): its assignment is the executor's.
+    task.executors.forEach((e, i) => {
+      let group = this.byOrganization.get(e.organizationId);
+      if (!group) this.byOrganization.set(e.organizationId, (group = { organization: e, tally: this.tally() }));
+      group.tally.addTask(task);
+      group.tally.addAssignment(assignments[i] as AssignmentFact, cancelled);
+    });
+    let area = this.byArea.get(task.area);
+    if (!area) this.byArea.set(task.area, (area = this.tally()));
     area.addTask(task);
     for (const a of assignments) area.addAssignment(a, cancelled);
   }
-  const ordered = [...organizations.values()].sort(
-    (a, b) => parties.indexOf(a.country) - parties.indexOf(b.country) || a.name.localeCompare(b.name) || a.organizationId.localeCompare(b.organizationId),
-  );
-  return {
-    totals: totals.figures(),
-    // Properties in the order of the schema (figures, then what names the group): the report is written natively.
-    byParty: parties.map((country) => ({ ...(byParty.get(country) as Tally).figures(), key: country, label: countryLabel(country, lang) })),
-    byOrganization: ordered.map((o) => ({
-      ...(byOrganization.get(o.organizationId) as Tally).figures(),
-      key: o.organizationId,
-      label: o.name,
-      country: o.country,
-      shortName: o.shortName,
-    })),
-    byArea: TASK_AREAS.filter((area) => byArea.has(area)).map((area) => ({ ...(byArea.get(area) as Tally).figures(), key: area, label: areaLabel(area, lang) })),
-  };
+
+  figures(lang: Language | null) {
+    const { parties, byArea } = this;
+    const ordered = [...this.byOrganization.values()].sort(
+      ({ organization: a }, { organization: b }) =>
+        parties.indexOf(a.country) - parties.indexOf(b.country) || a.name.localeCompare(b.name) || a.organizationId.localeCompare(b.organizationId),
+    );
+    return {
+      totals: this.totals.figures(),
+      // Properties in the order of the schema (figures, then what names the group): the report is written natively.
+      byParty: parties.map((country) => ({ ...(this.byParty.get(country) as Tally).figures(), key: country, label: countryLabel(country, lang) })),
+      byOrganization: ordered.map(({ organization: o, tally }) => ({
+        ...tally.figures(),
+        key: o.organizationId,
+        label: o.name,
+        country: o.country,
+        shortName: o.shortName,
+      })),
+      byArea: TASK_AREAS.filter((area) => byArea.has(area)).map((area) => ({ ...(byArea.get(area) as Tally).figures(), key: area, label: areaLabel(area, lang) })),
+    };
+  }
 }
 
 /** The overdue (most days late first), due-soon (soonest first) and most postponed tasks; ties in task order. */
@@ -414,20 +448,25 @@ export function createProgressService({ db, clock }: ServiceDeps) {
       // Everything is read as it stood before the end of the day in the commission's zone.
       const before = endOfDay(asOf, timeZone);
       const planIds = plans.map((p) => p.id);
-      const reports = repo.progressReportsOf(db, planIds, before);
       const context: ReportContext = {
         asOf,
         today,
         timeZone,
         lang,
-        changesByTask: groupBy(repo.statusChangesOf(db, planIds, before), (c) => c.taskId),
+        changesByTask: repo.statusChangesByTask(db, planIds, before),
         movesByTask: groupBy(repo.dueDateMovesOf(db, planIds, before), (m) => m.taskId),
-        latest: latestReports(reports),
-        reported: new Set(reports.map((r) => `${r.taskId} ${r.organizationId} ${r.period}`)),
+        reportsByTask: repo.progressReportsByTask(db, planIds, before),
+        periodEnd: periodEnds(),
         periods: new Map(plans.map((p) => [p.id, periodsOf(p, asOf, timeZone)])),
       };
-      const facts = repo.tasksOf(db, planIds, before).map((row) => taskFact(row, context));
-      const tasks = facts.map((f) => f.task);
+      const parties = [commission.partyACountry, commission.partyBCountry];
+      const groups = new Groups(parties, asOf);
+      const missingReports: ProgressReport['missingReports'] = [];
+      const tasks = repo.tasksOf(db, planIds, before).map((row) => {
+        const { task, assignments } = taskFact(row, context, missingReports);
+        groups.add(task, assignments);
+        return task;
+      });
       const first = plans[0] ? context.periods.get(plans[0].id) : undefined;
 
       return {
@@ -435,7 +474,7 @@ export function createProgressService({ db, clock }: ServiceDeps) {
           commissionId: commission.id,
           commissionName: commission.name,
           timeZone,
-          parties: [commission.partyACountry, commission.partyBCountry],
+          parties,
           plans: plans.map((p) => ({ id: p.id, title: p.title, status: p.status })),
         },
         asOf,
@@ -444,9 +483,9 @@ export function createProgressService({ db, clock }: ServiceDeps) {
         reportingPeriod: first
           ? { current: first.current, lastDue: first.lastDue, lastDueDeadline: first.lastDueDeadline }
           : { current: periodOf(asOf, 'quarterly'), lastDue: null, lastDueDeadline: null },
-        ...groupsOf(facts, [commission.partyACountry, commission.partyBCountry], asOf, lang),
+        ...groups.figures(lang),
         ...listsOf(tasks, asOf),
-        missingReports: facts.flatMap((f) => f.missing),
+        missingReports,
         indicators: repo.indicatorsOf(db, planIds, before).map((i) => {
           const value = latestValue(i.values, asOf);
           return {
