@@ -400,19 +400,20 @@ class Groups {
   }
 }
 
-/** The overdue (most days late first), due-soon (soonest first) and most postponed tasks; ties in task order. */
+/**
+ * The overdue (most days late first), due-soon (soonest first) and most postponed tasks; ties stay in task order,
+ * as each list is filtered from the tasks in order and sorted stably (as Array.prototype.sort has been since ES2019).
+ */
 function listsOf(tasks: ReportTask[], asOf: string) {
-  const index = new Map(tasks.map((t, i) => [t.taskId, i]));
-  const inOrder = (a: ReportTask, b: ReportTask) => (index.get(a.taskId) as number) - (index.get(b.taskId) as number);
   const latest = addDays(asOf, DUE_SOON_DAYS);
   return {
-    overdue: tasks.filter((t) => t.overdue).sort((a, b) => b.daysOverdue - a.daysOverdue || inOrder(a, b)),
+    overdue: tasks.filter((t) => t.overdue).sort((a, b) => b.daysOverdue - a.daysOverdue),
     dueSoon: tasks
       .filter((t) => !OUT_OF_CONTROL_STATUSES.includes(t.status) && t.dueDate > asOf && t.dueDate <= latest)
-      .sort((a, b) => a.dueDate.localeCompare(b.dueDate) || inOrder(a, b)),
+      .sort((a, b) => a.dueDate.localeCompare(b.dueDate)),
     mostPostponed: tasks
       .filter((t) => t.postponementCount > 0)
-      .sort((a, b) => b.postponementCount - a.postponementCount || b.daysMoved - a.daysMoved || inOrder(a, b))
+      .sort((a, b) => b.postponementCount - a.postponementCount || b.daysMoved - a.daysMoved)
       .slice(0, MOST_POSTPONED),
   };
 }
