@@ -103,6 +103,16 @@ export function dataState(db: BetterSQLite3Database<Schema>): string {
 }
 
 /**
+ * The rows of a drizzle query as arrays, one at a time (better-sqlite3's iterate(); drizzle has no iterator): a
+ * large read, such as a whole plan's 100,000 tasks, can then be turned row by row into what is kept, each row
+ * dying young instead of all of them being held and copied into the old generation first.
+ */
+export function* rowsOf(db: Db, query: { toSQL(): { sql: string; params: unknown[] } }): Generator<unknown[]> {
+  const { sql, params } = query.toSQL();
+  yield* (db as unknown as { $client: Database.Database }).$client.prepare(sql).raw().iterate(...params) as IterableIterator<unknown[]>;
+}
+
+/**
  * Decodes rows read as arrays (`.values()`) of a flat selection of columns as drizzle decodes them (null stays
  * null, any other value goes through its column's mapFromDriverValue), without drizzle's per-row walk of the
  * selection, which cost more than SQLite's reading on pages of tasks and on the whole-plan report.

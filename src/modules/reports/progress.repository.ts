@@ -1,7 +1,7 @@
 // Drizzle queries of the progress report: the scope's plans, tasks, assignees, transitions, deadline
 // changes, progress reports and indicators, each read as it stood before an instant.
 import { and, asc, count, eq, inArray, isNotNull, lt } from 'drizzle-orm';
-import { rowDecoder, type Db } from '../../db/connection.js';
+import { rowDecoder, rowsOf, type Db } from '../../db/connection.js';
 import { assigneesByTask } from '../tasks/tasks.repository.js';
 import type { AssigneeRole, Confidence, PlanStatus, TaskStatus } from '../../db/enums.js';
 import {
@@ -63,7 +63,7 @@ export function reportablePlans(db: Db, commissionId: string): PlanRow[] {
 
 /**
  * The tasks of the plans created before `before` (an ISO instant), in the order of GET /v1/tasks (plan,
- * code as people number them, id), with their assignees (leads first) and basis meeting.
+ * code as people number them, id), with their assignees (leads first) and basis meeting, one at a time.
  */
 const taskColumns = {
   id: tasks.id,
@@ -99,17 +99,16 @@ export function tasksInScope(db: Db, scope: { planId?: string | undefined; commi
   return row?.n ?? 0;
 }
 
-export function tasksOf(db: Db, planIds: string[], before: string): ReportTaskRow[] {
-  if (planIds.length === 0) return [];
-  const rows = db
+export function* tasksOf(db: Db, planIds: string[], before: string): Generator<ReportTaskRow> {
+  if (planIds.length === 0) return;
+  const byTask = assigneesByTask(db, inArray(tasks.planId, planIds));
+  const query = db
     .select(taskColumns)
     .from(tasks)
     .leftJoin(meetings, eq(meetings.id, tasks.basisMeetingId))
     .where(and(inArray(tasks.planId, planIds), lt(tasks.createdAt, before)))
-    .orderBy(asc(tasks.planId), asc(tasks.codeSortKey), asc(tasks.id))
-    .values();
-  const byTask = assigneesByTask(db, inArray(tasks.planId, planIds));
-  return rows.map((values) => {
+    .orderBy(asc(tasks.planId), asc(tasks.codeSortKey), asc(tasks.id));
+  for (const values of rowsOf(db, query)) {
     // Completed in place rather than copied: a whole plan is 100,000 of them.
     const row = decodeTask(values) as TaskWithMeeting & Partial<ReportTaskRow>;
     row.assignees = byTask.get(row.id) ?? [];
@@ -117,8 +116,8 @@ export function tasksOf(db: Db, planIds: string[], before: string): ReportTaskRo
       row.basisMeetingId && row.meetingTitle !== null && row.meetingDate !== null
         ? { title: row.meetingTitle, date: row.meetingDate, protocolNumber: row.meetingProtocolNumber }
         : null;
-    return row as ReportTaskRow;
-  });
+    yield row as ReportTaskRow;
+  }
 }
 
 /** A status transition of a task: to which status, and when. */

@@ -463,11 +463,12 @@ export function createProgressService({ db, clock }: ServiceDeps) {
       const parties = [commission.partyACountry, commission.partyBCountry];
       const groups = new Groups(parties, asOf);
       const missingReports: ProgressReport['missingReports'] = [];
-      const tasks = repo.tasksOf(db, planIds, before).map((row) => {
+      const tasks: ReportTask[] = [];
+      for (const row of repo.tasksOf(db, planIds, before)) {
         const { task, assignments } = taskFact(row, context, missingReports);
         groups.add(task, assignments);
-        return task;
-      });
+        tasks.push(task);
+      }
       const first = plans[0] ? context.periods.get(plans[0].id) : undefined;
 
       return {
