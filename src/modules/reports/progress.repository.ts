@@ -1,8 +1,7 @@
 // Drizzle queries of the progress report: the scope's plans, tasks, assignees, transitions, deadline
 // changes, progress reports and indicators, each read as it stood before an instant.
-import { and, asc, count, eq, inArray, isNotNull, lt } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNotNull, lt } from 'drizzle-orm';
 import { rowDecoder, rowsOf, type Db } from '../../db/connection.js';
-import { assigneesByTask } from '../tasks/tasks.repository.js';
 import type { AssigneeRole, Confidence, PlanStatus, TaskStatus } from '../../db/enums.js';
 import {
   commissions,
@@ -10,8 +9,10 @@ import {
   indicators,
   indicatorValues,
   meetings,
+  organizations,
   plans,
   progressReports,
+  taskAssignees,
   tasks,
   taskStatusChanges,
 } from '../../db/schema.js';
@@ -38,9 +39,15 @@ export type ReportTaskColumns = Pick<
   | 'basisProtocolItem' | 'dueDate' | 'originalDueDate' | 'postponementCount' | 'status' | 'completedAt' | 'createdAt'
 >;
 
+/** A task with all the report judges it by. */
 export interface ReportTaskRow extends ReportTaskColumns {
+  /** Leads first, then in the order given. */
   assignees: ReportAssignee[];
   basisMeeting: { title: string; date: string; protocolNumber: string | null } | null;
+  /** Its status transitions taken before the instant, oldest first. */
+  changes: StatusChange[];
+  /** Its progress reports first submitted before the instant, in no particular order. */
+  reports: ReportTuple[];
 }
 
 export function findPlanRow(db: Db, id: string): PlanRow | undefined {
@@ -61,10 +68,7 @@ export function reportablePlans(db: Db, commissionId: string): PlanRow[] {
     .all();
 }
 
-/**
- * The tasks of the plans created before `before` (an ISO instant), in the order of GET /v1/tasks (plan,
- * code as people number them, id), with their assignees (leads first) and basis meeting, one at a time.
- */
+/** The columns of a task the report reads, with its basis meeting. */
 const taskColumns = {
   id: tasks.id,
   planId: tasks.planId,
@@ -99,53 +103,140 @@ export function tasksInScope(db: Db, scope: { planId?: string | undefined; commi
   return row?.n ?? 0;
 }
 
-export function* tasksOf(db: Db, planIds: string[], before: string): Generator<ReportTaskRow> {
-  if (planIds.length === 0) return;
-  const byTask = assigneesByTask(db, inArray(tasks.planId, planIds));
-  const query = db
-    .select(taskColumns)
-    .from(tasks)
-    .leftJoin(meetings, eq(meetings.id, tasks.basisMeetingId))
-    .where(and(inArray(tasks.planId, planIds), lt(tasks.createdAt, before)))
-    .orderBy(asc(tasks.planId), asc(tasks.codeSortKey), asc(tasks.id));
-  for (const values of rowsOf(db, query)) {
-    // Completed in place rather than copied: a whole plan is 100,000 of them.
-    const row = decodeTask(values) as TaskWithMeeting & Partial<ReportTaskRow>;
-    row.assignees = byTask.get(row.id) ?? [];
-    row.basisMeeting =
-      row.basisMeetingId && row.meetingTitle !== null && row.meetingDate !== null
-        ? { title: row.meetingTitle, date: row.meetingDate, protocolNumber: row.meetingProtocolNumber }
-        : null;
-    yield row as ReportTaskRow;
-  }
-}
-
 /** A status transition of a task: to which status, and when. */
 export interface StatusChange {
   to: TaskStatus;
   changedAt: string;
 }
 
-/** Status transitions of the plans' tasks taken before `before`, by task, oldest first. */
-export function statusChangesByTask(db: Db, planIds: string[], before: string): Map<string, StatusChange[]> {
-  const byTask = new Map<string, StatusChange[]>();
-  if (planIds.length === 0) return byTask;
-  const rows = db
-    .select({ taskId: taskStatusChanges.taskId, to: taskStatusChanges.toStatus, changedAt: taskStatusChanges.changedAt })
-    .from(taskStatusChanges)
-    .innerJoin(tasks, eq(tasks.id, taskStatusChanges.taskId))
-    .where(and(inArray(tasks.planId, planIds), lt(taskStatusChanges.changedAt, before)))
-    .orderBy(asc(taskStatusChanges.taskId), asc(taskStatusChanges.changedAt), asc(taskStatusChanges.id))
-    .values() as [string, TaskStatus, string][];
-  for (const [taskId, to, changedAt] of rows) pushTo(byTask, taskId, { to, changedAt });
-  return byTask;
+/**
+ * A progress report as the report counts it, read by position (a whole plan is 200,000 of them): the reporting
+ * organization, the period, the figures of its latest revision, and its task. A revision moves `submittedAt` but
+ * the report existed since its first submission (`createdAt`).
+ */
+export type ReportTuple = [organizationId: string, period: string, percentComplete: number, confidence: Confidence, taskId: string];
+
+const NONE: never[] = [];
+
+/**
+ * Rows of a query in the order of tasksOf, each ending with its task's id, taken task by task as tasksOf walks the
+ * tasks: what belongs to one task is read next to it and can die young with it, with no map of 100,000 tasks.
+ */
+class TaskCursor<R extends unknown[]> {
+  /** The next row; its query starts at the first take, inside tasksOf's try, so that close() always ends it. */
+  private current: IteratorResult<unknown[]> | undefined;
+
+  constructor(private readonly rows: Generator<unknown[]>) {}
+
+  /** The rows of the task `id`, which come next if it has any. */
+  take(id: string): R[] {
+    let taken: R[] | undefined;
+    let next = (this.current ??= this.rows.next());
+    while (!next.done && next.value[next.value.length - 1] === id) {
+      (taken ??= []).push(next.value as R);
+      next = this.current = this.rows.next();
+    }
+    return taken ?? NONE;
+  }
+
+  /** After the last task: a row left over belongs to no task walked, so the two orders disagree (a bug, not data). */
+  finish(what: string): void {
+    const next = (this.current ??= this.rows.next());
+    if (!next.done) throw new Error(`${what} of task ${String(next.value.at(-1))} left over: the report's reads are out of step`);
+  }
+
+  close(): void {
+    this.rows.return(undefined);
+  }
 }
 
-/** Appends `item` to the list of `key`, creating the list on its first item. */
-function pushTo<T>(map: Map<string, T[]>, key: string, item: T): void {
-  const list = map.get(key);
-  if (list) list.push(item);
-  else map.set(key, [item]);
+/**
+ * The tasks of the plans created before `before` (an ISO instant), in the order of GET /v1/tasks (plan, code as
+ * people number them, id), one at a time, each with its basis meeting, its assignees (with their organizations),
+ * and its transitions and progress reports known before `before`. Those three are read by queries in the same
+ * order, walked in step with the tasks.
+ */
+export function* tasksOf(db: Db, planIds: string[], before: string): Generator<ReportTaskRow> {
+  if (planIds.length === 0) return;
+  const inScope = and(inArray(tasks.planId, planIds), lt(tasks.createdAt, before));
+  const inTaskOrder = [asc(tasks.planId), asc(tasks.codeSortKey), asc(tasks.id)];
+  const organizationById = new Map<string, { name: string; shortName: string | null; country: string }>();
+  for (const [id, name, shortName, country] of db
+    .select({ id: organizations.id, name: organizations.name, shortName: organizations.shortName, country: organizations.country })
+    .from(organizations)
+    .values() as [string, string, string | null, string][]) {
+    organizationById.set(id, { name, shortName, country });
+  }
+  const assignees = new TaskCursor<[organizationId: string, role: AssigneeRole, taskId: string]>(
+    rowsOf(
+      db,
+      db
+        .select({ organizationId: taskAssignees.organizationId, role: taskAssignees.role, taskId: tasks.id })
+        .from(tasks)
+        .innerJoin(taskAssignees, eq(taskAssignees.taskId, tasks.id))
+        .where(inScope)
+        // Leads first ('lead' sorts after 'co_executor'), then in the order given.
+        .orderBy(...inTaskOrder, desc(taskAssignees.role), asc(taskAssignees.position)),
+    ),
+  );
+  const changes = new TaskCursor<[to: TaskStatus, changedAt: string, taskId: string]>(
+    rowsOf(
+      db,
+      db
+        .select({ to: taskStatusChanges.toStatus, changedAt: taskStatusChanges.changedAt, taskId: tasks.id })
+        .from(tasks)
+        .innerJoin(taskStatusChanges, eq(taskStatusChanges.taskId, tasks.id))
+        .where(and(inScope, lt(taskStatusChanges.changedAt, before)))
+        .orderBy(...inTaskOrder, asc(taskStatusChanges.changedAt), asc(taskStatusChanges.id)),
+    ),
+  );
+  const reports = new TaskCursor<ReportTuple>(
+    rowsOf(
+      db,
+      db
+        .select({
+          organizationId: progressReports.organizationId,
+          period: progressReports.period,
+          percentComplete: progressReports.percentComplete,
+          confidence: progressReports.confidence,
+          taskId: tasks.id,
+        })
+        .from(tasks)
+        .innerJoin(progressReports, eq(progressReports.taskId, tasks.id))
+        .where(and(inScope, lt(progressReports.createdAt, before)))
+        .orderBy(...inTaskOrder),
+    ),
+  );
+  const query = db
+    .select(taskColumns)
+    .from(tasks)
+    .leftJoin(meetings, eq(meetings.id, tasks.basisMeetingId))
+    .where(inScope)
+    .orderBy(...inTaskOrder);
+  try {
+    for (const values of rowsOf(db, query)) {
+      // Completed in place rather than copied: a whole plan is 100,000 of them.
+      const row = decodeTask(values) as TaskWithMeeting & Partial<ReportTaskRow>;
+      row.assignees = assignees.take(row.id).map(([organizationId, role]) => {
+        const { name, shortName, country } = organizationById.get(organizationId) as { name: string; shortName: string | null; country: string };
+        return { organizationId, name, shortName, country, role };
+      });
+      row.basisMeeting =
+        row.basisMeetingId && row.meetingTitle !== null && row.meetingDate !== null
+          ? { title: row.meetingTitle, date: row.meetingDate, protocolNumber: row.meetingProtocolNumber }
+          : null;
+      row.changes = changes.take(row.id).map(([to, changedAt]) => ({ to, changedAt }));
+      row.reports = reports.take(row.id);
+      yield row as ReportTaskRow;
+    }
+    assignees.finish('assignees');
+    changes.finish('transitions');
+    reports.finish('progress reports');
+  } finally {
+    assignees.close();
+    changes.close();
+    reports.close();
+  }
 }
 
 export interface DueDateMoveRow {
@@ -171,36 +262,6 @@ export function dueDateMovesOf(db: Db, planIds: string[], before: string): DueDa
     )
     .orderBy(asc(deadlineChanges.taskId), asc(deadlineChanges.decidedAt), asc(deadlineChanges.id))
     .all() as DueDateMoveRow[];
-}
-
-/**
- * A progress report as the report counts it, read by position (a whole plan is 200,000 of them): the reporting
- * organization, the period, and the figures of its latest revision.
- */
-export type ReportTuple = [organizationId: string, period: string, percentComplete: number, confidence: Confidence, taskId: string];
-
-/**
- * Progress reports on the plans' tasks first submitted before `before`, by task, in no particular order. A revision
- * moves `submittedAt` but the report existed since its first submission (`createdAt`); its figures are those of its
- * latest revision.
- */
-export function progressReportsByTask(db: Db, planIds: string[], before: string): Map<string, ReportTuple[]> {
-  const byTask = new Map<string, ReportTuple[]>();
-  if (planIds.length === 0) return byTask;
-  const rows = db
-    .select({
-      organizationId: progressReports.organizationId,
-      period: progressReports.period,
-      percentComplete: progressReports.percentComplete,
-      confidence: progressReports.confidence,
-      taskId: progressReports.taskId,
-    })
-    .from(progressReports)
-    .innerJoin(tasks, eq(tasks.id, progressReports.taskId))
-    .where(and(inArray(tasks.planId, planIds), lt(progressReports.createdAt, before)))
-    .values() as ReportTuple[];
-  for (const row of rows) pushTo(byTask, row[4], row);
-  return byTask;
 }
 
 export type IndicatorRow = typeof indicators.$inferSelect & { values: { period: string; value: number }[] };

@@ -169,10 +169,7 @@ interface ReportContext {
   today: string;
   timeZone: string;
   lang: Language | null;
-  changesByTask: Map<string, repo.StatusChange[]>;
   movesByTask: Map<string, repo.DueDateMoveRow[]>;
-  /** Every report known, by task. */
-  reportsByTask: Map<string, repo.ReportTuple[]>;
   periodEnd: (period: string) => string;
   periods: Map<string, PlanPeriods>;
 }
@@ -192,7 +189,7 @@ const NONE: never[] = [];
 
 /** One task as it stood on the date and its assignments; the reports it owed and lacks are added to `missing`. */
 function taskFact(row: repo.ReportTaskRow, b: ReportContext, missing: ProgressReport['missingReports']): TaskFact {
-  const changes = b.changesByTask.get(row.id) ?? NONE;
+  const { changes, reports } = row;
   const replayed = replay(row, changes, b.movesByTask.get(row.id) ?? NONE);
   // Today the report reads the task's own columns, so it shows exactly what GET /v1/tasks shows; a past day
   // is replayed from the transitions and deadline moves known by its end.
@@ -209,7 +206,6 @@ function taskFact(row: repo.ReportTaskRow, b: ReportContext, missing: ProgressRe
     deadlineEnd !== null &&
     row.createdAt < deadlineEnd &&
     !OUT_OF_CONTROL_STATUSES.includes(statusAt(changes, deadlineEnd));
-  const reports = b.reportsByTask.get(row.id) ?? NONE;
   // The lowest percent complete and the worst confidence among the assignees' latest reports.
   let percentComplete: number | null = null;
   let confidence: Confidence | null = null;
@@ -454,9 +450,7 @@ export function createProgressService({ db, clock }: ServiceDeps) {
         today,
         timeZone,
         lang,
-        changesByTask: repo.statusChangesByTask(db, planIds, before),
         movesByTask: groupBy(repo.dueDateMovesOf(db, planIds, before), (m) => m.taskId),
-        reportsByTask: repo.progressReportsByTask(db, planIds, before),
         periodEnd: periodEnds(),
         periods: new Map(plans.map((p) => [p.id, periodsOf(p, asOf, timeZone)])),
       };
