@@ -1,6 +1,6 @@
 // Drizzle queries of the progress report: the scope's plans, tasks, assignees, transitions, deadline
 // changes, progress reports and indicators, each read as it stood before an instant.
-import { and, asc, count, desc, eq, inArray, isNotNull, lt } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNotNull, lt, sql } from 'drizzle-orm';
 import { rowDecoder, rowsOf, type Db } from '../../db/connection.js';
 import type { AssigneeRole, Confidence, PlanStatus, TaskStatus } from '../../db/enums.js';
 import {
@@ -111,12 +111,18 @@ export interface StatusChange {
 
 /**
  * A progress report as the report counts it, read by position (a whole plan is 200,000 of them): the reporting
- * organization, the period, the figures of its latest revision, and its task. A revision moves `submittedAt` but
+ * organization, the period, the figures of its latest revision, and its task's key (see taskKey). A revision moves `submittedAt` but
  * the report existed since its first submission (`createdAt`).
  */
-export type ReportTuple = [organizationId: string, period: string, percentComplete: number, confidence: Confidence, taskId: string];
+export type ReportTuple = [organizationId: string, period: string, percentComplete: number, confidence: Confidence, taskKey: number];
 
 const NONE: never[] = [];
+
+/**
+ * The rowid of a task: what the walk matches rows to their task by. A number costs better-sqlite3 no string to make,
+ * where the task's id would be half a million strings for a whole plan; it stays the same within a read transaction.
+ */
+const taskKey = sql<number>`${tasks}.rowid`;
 
 /**
  * Rows of a query in the order of tasksOf, each ending with its task's id, taken task by task as tasksOf walks the
@@ -128,11 +134,11 @@ class TaskCursor<R extends unknown[]> {
 
   constructor(private readonly rows: Generator<unknown[]>) {}
 
-  /** The rows of the task `id`, which come next if it has any. */
-  take(id: string): R[] {
+  /** The rows of the task of rowid `key`, which come next if it has any. */
+  take(key: number): R[] {
     let taken: R[] | undefined;
     let next = (this.current ??= this.rows.next());
-    while (!next.done && next.value[next.value.length - 1] === id) {
+    while (!next.done && next.value[next.value.length - 1] === key) {
       (taken ??= []).push(next.value as R);
       next = this.current = this.rows.next();
     }
@@ -142,7 +148,7 @@ class TaskCursor<R extends unknown[]> {
   /** After the last task: a row left over belongs to no task walked, so the two orders disagree (a bug, not data). */
   finish(what: string): void {
     const next = (this.current ??= this.rows.next());
-    if (!next.done) throw new Error(`${what} of task ${String(next.value.at(-1))} left over: the report's reads are out of step`);
+    if (!next.done) throw new Error(`${what} of task rowid ${String(next.value.at(-1))} left over: the report's reads are out of step`);
   }
 
   close(): void {
@@ -160,18 +166,18 @@ export function* tasksOf(db: Db, planIds: string[], before: string): Generator<R
   if (planIds.length === 0) return;
   const inScope = and(inArray(tasks.planId, planIds), lt(tasks.createdAt, before));
   const inTaskOrder = [asc(tasks.planId), asc(tasks.codeSortKey), asc(tasks.id)];
-  const organizationById = new Map<string, { name: string; shortName: string | null; country: string }>();
+  const organizationById = new Map<string, Omit<ReportAssignee, 'role'>>();
   for (const [id, name, shortName, country] of db
     .select({ id: organizations.id, name: organizations.name, shortName: organizations.shortName, country: organizations.country })
     .from(organizations)
     .values() as [string, string, string | null, string][]) {
-    organizationById.set(id, { name, shortName, country });
+    organizationById.set(id, { organizationId: id, name, shortName, country });
   }
-  const assignees = new TaskCursor<[organizationId: string, role: AssigneeRole, taskId: string]>(
+  const assignees = new TaskCursor<[organizationId: string, role: AssigneeRole, taskKey: number]>(
     rowsOf(
       db,
       db
-        .select({ organizationId: taskAssignees.organizationId, role: taskAssignees.role, taskId: tasks.id })
+        .select({ organizationId: taskAssignees.organizationId, role: taskAssignees.role, taskKey })
         .from(tasks)
         .innerJoin(taskAssignees, eq(taskAssignees.taskId, tasks.id))
         .where(inScope)
@@ -179,11 +185,11 @@ export function* tasksOf(db: Db, planIds: string[], before: string): Generator<R
         .orderBy(...inTaskOrder, desc(taskAssignees.role), asc(taskAssignees.position)),
     ),
   );
-  const changes = new TaskCursor<[to: TaskStatus, changedAt: string, taskId: string]>(
+  const changes = new TaskCursor<[to: TaskStatus, changedAt: string, taskKey: number]>(
     rowsOf(
       db,
       db
-        .select({ to: taskStatusChanges.toStatus, changedAt: taskStatusChanges.changedAt, taskId: tasks.id })
+        .select({ to: taskStatusChanges.toStatus, changedAt: taskStatusChanges.changedAt, taskKey })
         .from(tasks)
         .innerJoin(taskStatusChanges, eq(taskStatusChanges.taskId, tasks.id))
         .where(and(inScope, lt(taskStatusChanges.changedAt, before)))
@@ -199,7 +205,7 @@ export function* tasksOf(db: Db, planIds: string[], before: string): Generator<R
           period: progressReports.period,
           percentComplete: progressReports.percentComplete,
           confidence: progressReports.confidence,
-          taskId: tasks.id,
+          taskKey,
         })
         .from(tasks)
         .innerJoin(progressReports, eq(progressReports.taskId, tasks.id))
@@ -208,7 +214,7 @@ export function* tasksOf(db: Db, planIds: string[], before: string): Generator<R
     ),
   );
   const query = db
-    .select(taskColumns)
+    .select({ ...taskColumns, taskKey })
     .from(tasks)
     .leftJoin(meetings, eq(meetings.id, tasks.basisMeetingId))
     .where(inScope)
@@ -217,16 +223,18 @@ export function* tasksOf(db: Db, planIds: string[], before: string): Generator<R
     for (const values of rowsOf(db, query)) {
       // Completed in place rather than copied: a whole plan is 100,000 of them.
       const row = decodeTask(values) as TaskWithMeeting & Partial<ReportTaskRow>;
-      row.assignees = assignees.take(row.id).map(([organizationId, role]) => {
-        const { name, shortName, country } = organizationById.get(organizationId) as { name: string; shortName: string | null; country: string };
-        return { organizationId, name, shortName, country, role };
+      const key = values[values.length - 1] as number;
+      row.assignees = assignees.take(key).map(([organizationId, role]) => {
+        // The organization's id as read once with it: one string per organization, not one per assignment.
+        const organization = organizationById.get(organizationId) as Omit<ReportAssignee, 'role'>;
+        return { organizationId: organization.organizationId, name: organization.name, shortName: organization.shortName, country: organization.country, role };
       });
       row.basisMeeting =
         row.basisMeetingId && row.meetingTitle !== null && row.meetingDate !== null
           ? { title: row.meetingTitle, date: row.meetingDate, protocolNumber: row.meetingProtocolNumber }
           : null;
-      row.changes = changes.take(row.id).map(([to, changedAt]) => ({ to, changedAt }));
-      row.reports = reports.take(row.id);
+      row.changes = changes.take(key).map(([to, changedAt]) => ({ to, changedAt }));
+      row.reports = reports.take(key);
       yield row as ReportTaskRow;
     }
     assignees.finish('assignees');
