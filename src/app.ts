@@ -51,6 +51,7 @@ export type AppConfig = Pick<Config, 'databasePath' | 'logLevel' | 'bodyLimit'> 
       | 'webhookMaxAttempts'
       | 'responseCacheMb'
       | 'reportWorkerMinTasks'
+      | 'reportPartsMinTasks'
     >
   >;
 
@@ -151,7 +152,10 @@ export async function buildApp({ config, clock = () => new Date(), logger, verif
       await v1.register(indicatorRoutes);
       await v1.register(shareLinkRoutes);
       await v1.register(calendarRoutes);
-      await v1.register(progressReportRoutes, { workerMinTasks: config.reportWorkerMinTasks ?? DEFAULTS.reportWorkerMinTasks });
+      await v1.register(progressReportRoutes, {
+        workerMinTasks: config.reportWorkerMinTasks ?? DEFAULTS.reportWorkerMinTasks,
+        partsMinTasks: config.reportPartsMinTasks ?? DEFAULTS.reportPartsMinTasks,
+      });
       await v1.register(historyRoutes);
       await v1.register(apiKeyRoutes);
       await v1.register(webhookRoutes);

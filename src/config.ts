@@ -13,6 +13,7 @@ export const DEFAULTS = {
   webhookMaxAttempts: 12,
   responseCacheMb: 64,
   reportWorkerMinTasks: 1_000,
+  reportPartsMinTasks: 20_000,
 } as const;
 
 /** An origin as browsers send it: scheme, host and port, nothing after. "https://a.example/" is accepted as it. */
@@ -57,6 +58,7 @@ const EnvSchema = z.object({
   WEBHOOK_MAX_ATTEMPTS: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1).max(30).default(DEFAULTS.webhookMaxAttempts)),
   RESPONSE_CACHE_MB: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(0).max(4096).default(DEFAULTS.responseCacheMb)),
   REPORT_WORKER_MIN_TASKS: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(0).default(DEFAULTS.reportWorkerMinTasks)),
+  REPORT_PARTS_MIN_TASKS: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(0).default(DEFAULTS.reportPartsMinTasks)),
 });
 
 export interface Config {
@@ -91,6 +93,11 @@ export interface Config {
    * (src/modules/reports/progress.producer.ts); a smaller one, in a few milliseconds, in the request's own turn.
    */
   reportWorkerMinTasks: number;
+  /**
+   * A JSON progress report covering at least this many tasks (and computed in the worker) is computed in parts, one
+   * per worker thread at once (src/modules/reports/progress.parts.ts); with one core, whole.
+   */
+  reportPartsMinTasks: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -118,5 +125,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookMaxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
     responseCacheMb: e.RESPONSE_CACHE_MB,
     reportWorkerMinTasks: e.REPORT_WORKER_MIN_TASKS,
+    reportPartsMinTasks: e.REPORT_PARTS_MIN_TASKS,
   };
 }

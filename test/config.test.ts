@@ -23,6 +23,7 @@ t.test('an empty environment gives the documented defaults', async (t) => {
     webhookMaxAttempts: 12,
     responseCacheMb: 64,
     reportWorkerMinTasks: 1000,
+    reportPartsMinTasks: 20000,
   });
 });
 
@@ -45,6 +46,7 @@ t.test('set variables override the defaults', async (t) => {
       WEBHOOK_MAX_ATTEMPTS: '5',
       RESPONSE_CACHE_MB: '0',
       REPORT_WORKER_MIN_TASKS: '0',
+      REPORT_PARTS_MIN_TASKS: '5',
     }),
     {
       port: 8080,
@@ -63,6 +65,7 @@ t.test('set variables override the defaults', async (t) => {
       webhookMaxAttempts: 5,
       responseCacheMb: 0,
       reportWorkerMinTasks: 0,
+      reportPartsMinTasks: 5,
     },
   );
 });
@@ -140,6 +143,7 @@ t.test('WEBHOOK_* settings are bounded: a timeout or poll interval out of range,
   t.throws(() => loadConfig({ WEBHOOK_MAX_ATTEMPTS: '0' }), { message: /WEBHOOK_MAX_ATTEMPTS: / });
   t.throws(() => loadConfig({ RESPONSE_CACHE_MB: '-1' }), { message: /RESPONSE_CACHE_MB: / });
   t.throws(() => loadConfig({ REPORT_WORKER_MIN_TASKS: 'many' }), { message: /REPORT_WORKER_MIN_TASKS: / });
+  t.throws(() => loadConfig({ REPORT_PARTS_MIN_TASKS: '-1' }), { message: /REPORT_PARTS_MIN_TASKS: / });
   t.throws(() => loadConfig({ WEBHOOK_ALLOW_PRIVATE: 'maybe' }), { message: /WEBHOOK_ALLOW_PRIVATE: / });
   t.equal(loadConfig({ WEBHOOK_ALLOW_PRIVATE: '' }).webhookAllowPrivate, false, 'empty counts as unset');
 });

@@ -9,7 +9,10 @@ import ExcelJS from 'exceljs';
 import t from 'tap';
 import type { Test } from 'tap';
 import type { App } from '../../src/app.js';
-import { inProcessProducer, reportProducer } from '../../src/modules/reports/progress.producer.js';
+import type { AppError } from '../../src/errors.js';
+import { assembleReport, reportPart, type ReportPart } from '../../src/modules/reports/progress.parts.js';
+import { inProcessProducer, REPORT_THREADS, reportProducer } from '../../src/modules/reports/progress.producer.js';
+import { createProgressService } from '../../src/modules/reports/progress.service.js';
 import type { ProgressReportQuery, ReportFormat } from '../../src/modules/reports/progress.schemas.js';
 import { assertProblem, build, json, testClock, type TestClock } from '../helper.js';
 import { approvePlan, createOrganization, createPlan, createTask, seedPlan, transition } from '../factories.js';
@@ -146,9 +149,9 @@ t.test("a report of fewer tasks than REPORT_WORKER_MIN_TASKS is computed in the 
   t.pass('the commission (4 tasks) in the worker');
 });
 
-/** The app's report producer, sending every report to a worker that lets `maxWaiting` wait. */
+/** The app's report producer, sending every report to one worker thread that lets `maxWaiting` wait. */
 function producerOf(app: App, clock: TestClock, maxWaiting = 16) {
-  return reportProducer({ db: app.db, clock, databasePath: app.sqlite.name, workerMinTasks: 0, maxWaiting, log: () => undefined });
+  return reportProducer({ db: app.db, clock, databasePath: app.sqlite.name, workerMinTasks: 0, threads: 1, maxWaiting, log: () => undefined });
 }
 
 t.test('the same report asked while it is computed shares the computation; a write in between does not', async (t) => {
@@ -199,8 +202,8 @@ t.test('closing the app lets a report under way finish before the worker ends', 
 
 t.test('over HTTP: with 16 large reports waiting, one more is a 503 problem with Retry-After, and the others are answered', async (t) => {
   const { app, plan } = await planOnFile(t);
-  // 18 different reports at once (one day each): one computed, 16 waiting, one refused.
-  const days = Array.from({ length: 18 }, (_, i) => `2026-11-${String(i + 1).padStart(2, '0')}`);
+  // Different reports at once (one day each): one computed by each worker thread, 16 waiting, one refused.
+  const days = Array.from({ length: REPORT_THREADS + 17 }, (_, i) => `2026-11-${String(i + 1).padStart(2, '0')}`);
   const answers = await Promise.all(days.map((asOf) => app.inject({ method: 'GET', url: `/v1/reports/progress?planId=${plan.id}&asOf=${asOf}` })));
   const refused = answers.filter((res) => res.statusCode === 503);
   t.equal(refused.length, 1, 'one refused');
@@ -210,5 +213,86 @@ t.test('over HTTP: with 16 large reports waiting, one more is a 503 problem with
     t.match(problem.detail, /16 large reports are waiting/);
     t.equal(busy.headers['retry-after'], '60');
   }
-  t.equal(answers.filter((res) => res.statusCode === 200).length, 17, 'the others are computed in turn');
+  t.equal(answers.filter((res) => res.statusCode === 200).length, REPORT_THREADS + 16, 'the others are computed in turn');
+});
+
+/**
+ * A plan of 14 tasks for reports in parts: overdue tasks with the same days late in different parts (ties keep the
+ * task order across parts), postponed ones, reports owed and missing, executors of both parties; and a second plan.
+ */
+async function largerPlanOnFile(t: Test) {
+  const { app, clock, plan, commission, by, kz, tasks } = await planOnFile(t);
+  clock.set('2026-09-01T09:00:00.000Z');
+  const plan2 = await createPlan(app, commission.id, { title: 'Second plan' });
+  const more = [];
+  for (let i = 0; i < 10; i++) {
+    more.push(
+      await createTask(app, {
+        planId: plan2.id,
+        code: `3.${10 - i}`,
+        title: `Мера 3.${10 - i}`,
+        area: i % 2 ? 'trade' : 'energy',
+        dueDate: i % 3 === 0 ? '2026-10-01' : i % 3 === 1 ? '2026-11-20' : '2026-12-10',
+        assignees: i % 2 ? [{ organizationId: by.id, role: 'lead' }] : [{ organizationId: kz.id, role: 'lead' }, { organizationId: by.id, role: 'co_executor' }],
+      }),
+    );
+  }
+  await approvePlan(app, plan2.id);
+  clock.set('2026-10-15T09:00:00.000Z');
+  for (const task of more.slice(0, 4)) await transition(app, task.id, 'in_progress');
+  for (const [i, task] of more.slice(4, 8).entries()) {
+    const moved = await app.inject({
+      method: 'POST',
+      url: `/v1/tasks/${task.id}/deadline-changes`,
+      payload: { kind: 'direct', newDueDate: `2027-0${1 + (i % 2)}-15`, reason: 'Поставка', basis: 'Протокол № 3' },
+    });
+    t.equal(moved.statusCode, 201, moved.body);
+  }
+  const reported = await app.inject({
+    method: 'POST',
+    url: `/v1/tasks/${(more[0] as { id: string }).id}/reports`,
+    payload: { organizationId: kz.id, period: '2026-Q3', percentComplete: 70, confidence: 'red', narrative: 'Задержка' },
+  });
+  t.equal(reported.statusCode, 201, reported.body);
+  clock.set('2026-11-28T09:00:00.000Z');
+  return { app, clock, plan, plan2, commission, tasks };
+}
+
+t.test('a JSON report computed in parts, one range of tasks per thread, is byte for byte the whole report', async (t) => {
+  const { app, clock, plan, plan2, commission } = await largerPlanOnFile(t);
+  for (const threads of [2, 3, 5]) {
+    const producer = reportProducer({ db: app.db, clock, databasePath: app.sqlite.name, workerMinTasks: 0, partsMinTasks: 0, threads, log: () => undefined });
+    t.teardown(() => producer.close());
+    const queries: ProgressReportQuery[] = [
+      { planId: plan2.id },
+      { planId: plan2.id, lang: 'en' },
+      { planId: plan2.id, asOf: '2026-10-20' },
+      { planId: plan.id },
+      { commissionId: commission.id },
+      { commissionId: commission.id, asOf: '2026-09-01' },
+    ];
+    for (const query of queries) {
+      const { body } = await producer.produce(query, 'json');
+      t.ok(body instanceof Uint8Array, 'bytes from the workers');
+      t.equal(Buffer.from(body as Uint8Array).toString(), await inThisThread(app, clock, query, 'json'), `${threads} parts: ${JSON.stringify(query)}`);
+    }
+    const report = JSON.parse(Buffer.from((await producer.produce({ commissionId: commission.id }, 'json')).body as Uint8Array).toString());
+    t.equal(report.tasks.length, 13, 'every task once');
+    t.ok(report.overdue.length >= 4, 'overdue tasks from several parts');
+  }
+});
+
+t.test('a part that refuses refuses the report; parts that read different data are not put together', async (t) => {
+  const { app, clock, plan } = await largerPlanOnFile(t);
+  const producer = reportProducer({ db: app.db, clock, databasePath: app.sqlite.name, workerMinTasks: 0, partsMinTasks: 0, threads: 2, log: () => undefined });
+  t.teardown(() => producer.close());
+  const refusal = (query: ProgressReportQuery) => producer.produce(query, 'json').then(() => null, (err: AppError) => [err.spec.code, err.detail]);
+  t.match(await refusal({ planId: '019a7c2e-0000-7000-8000-00000000dead' }), ['not-found', /does not exist/]);
+  t.match(await refusal({ planId: plan.id, asOf: '2030-01-01' }), ['invalid-value', /after today/]);
+
+  // Two parts as the workers make them, then one of them as if read after another write.
+  const service = createProgressService({ db: app.db, clock });
+  const parts = [0, 1].map((part) => reportPart(service.walk({ planId: plan.id }, { part, of: 2 }), 7));
+  t.equal(Buffer.from(assembleReport(parts) as Uint8Array).toString(), await inThisThread(app, clock, { planId: plan.id }, 'json'), 'the same data: the report');
+  t.equal(assembleReport([parts[0] as ReportPart, { ...(parts[1] as ReportPart), historyMark: 8 }]), null, 'different data: nothing');
 });

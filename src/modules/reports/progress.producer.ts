@@ -4,6 +4,7 @@
 // hop and a queue behind one worker would cost more than they save. An in-memory database (tests, demos), which no
 // other connection can open, is always reported on in the route's thread, where the test suite's serializer check
 // sees the JSON too. Both give the same bytes (test/reports/report-worker.test.ts).
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { dataState } from '../../db/connection.js';
@@ -15,7 +16,8 @@ import type { ProgressReportQuery, ReportFormat } from './progress.schemas.js';
 import { tasksInScope } from './progress.repository.js';
 import { createProgressService } from './progress.service.js';
 import { renderReport, type ProducedReport, type ReportRequest } from './progress.render.js';
-import type { WorkerAnswer, WorkerData } from './progress.worker.js';
+import { transferablesOf, type ReportPart } from './progress.parts.js';
+import type { WorkerAnswer, WorkerData, WorkerTask } from './progress.worker.js';
 
 export interface ReportProducer {
   produce(query: ProgressReportQuery, format: ReportFormat): Promise<ProducedReport>;
@@ -39,38 +41,63 @@ const WORKER_FILE = fileURLToPath(new URL(`./progress.worker${import.meta.url.en
 
 const SPECS: ReadonlyMap<string, ErrorSpec> = new Map(Object.values(ERRORS).map((spec) => [spec.code, spec]));
 
+/** Worker threads: two at most (the JSON of a very large report is computed in two parts at once), one per core. */
+export const REPORT_THREADS = Math.min(2, availableParallelism());
+
+/** A report producer that can compute a JSON report in parts (see progress.parts.ts). */
+interface WorkerProducer {
+  produce(query: ProgressReportQuery, format: ReportFormat, inParts: boolean): Promise<ProducedReport>;
+  close(): Promise<void>;
+}
+
 /**
- * In one worker thread, started at the first report and ended after a minute without one. Reports wait their turn:
- * one whole-plan report at a time keeps the memory it needs (over a gigabyte at 100,000 tasks) to one. The same
- * report asked again while it is computed, with nothing written meanwhile and within the minute (the co-chairs'
- * staff opening it on the eve of a visit), shares that computation. At most `maxWaiting` others wait; one more is
- * refused with 503 and Retry-After rather than left waiting behind a long queue.
+ * In worker threads (REPORT_THREADS), started at the first report and ended after a minute without one. Reports
+ * wait their turn: a whole-plan report needs over a gigabyte at 100,000 tasks. A JSON report `inParts` is computed as
+ * that many ranges of its tasks at once, one per thread, and put together by a thread (the route's would wait a tenth
+ * of a second on copying 100 MB). The same report asked again while it is computed, with nothing written meanwhile
+ * and within the minute (the co-chairs' staff opening it on the eve of a visit), shares that computation. At most
+ * `maxWaiting` computations wait; one more report is refused with 503 and Retry-After rather than left waiting behind
+ * a long queue.
  */
-function workerProducer(deps: ServiceDeps & { databasePath: string; maxWaiting: number; log: (err: unknown) => void }): ReportProducer {
+function workerProducer(deps: ServiceDeps & { databasePath: string; maxWaiting: number; threads: number; log: (err: unknown) => void }): WorkerProducer {
+  const { threads } = deps;
   const workerData: WorkerData = { databasePath: deps.databasePath };
-  const pool = new Piscina<ReportRequest, WorkerAnswer>({ filename: WORKER_FILE, workerData, minThreads: 0, maxThreads: 1, idleTimeout: 60_000 });
+  const pool = new Piscina<WorkerTask, WorkerAnswer>({ filename: WORKER_FILE, workerData, minThreads: 0, maxThreads: threads, idleTimeout: 60_000 });
   // A report that fails in the worker (it cannot open the database, say) is that request's 500. A worker that dies
   // outside a task is logged, and the next report starts another: without a listener, the pool's 'error' event would
   // end the process.
   pool.on('error', deps.log);
   const inFlight = new Map<string, Promise<ProducedReport>>();
 
-  async function compute(request: ReportRequest): Promise<ProducedReport> {
+  /** The worker's answer, or the refusal it carries thrown again. */
+  async function run(task: WorkerTask, transferList?: ArrayBuffer[]): Promise<Exclude<WorkerAnswer, { refused: unknown }>> {
+    const answer = await pool.run(task, transferList ? { transferList } : {});
+    if ('refused' in answer) {
+      const { code, detail, errors } = answer.refused;
+      throw new AppError(SPECS.get(code) ?? ERRORS.internal, detail, errors);
+    }
+    return answer;
+  }
+
+  async function compute(request: ReportRequest, inParts: boolean): Promise<ProducedReport> {
     if (pool.queueSize >= deps.maxWaiting) {
       throw new AppError(ERRORS.unavailable, `${pool.queueSize} large reports are waiting to be computed; ask again in a minute`, undefined, {
         'retry-after': '60',
       });
     }
-    const answer = await pool.run(request);
-    if ('refused' in answer) {
-      const { code, detail, errors } = answer.refused;
-      throw new AppError(SPECS.get(code) ?? ERRORS.internal, detail, errors);
+    if (inParts && threads > 1) {
+      const answers = await Promise.all(Array.from({ length: threads }, (_, part) => run({ ...request, part: { part, of: threads } })));
+      const parts = answers.map((answer) => (answer as { part: ReportPart }).part);
+      const { asOf, body } = (await run({ assemble: parts }, parts.flatMap(transferablesOf))) as { asOf: string; body: Uint8Array | null };
+      if (body) return { asOf, body };
+      // The parts read different data (a write committed between their snapshots): the report is computed whole.
     }
-    return { asOf: answer.asOf, body: answer.body };
+    const { asOf, body } = (await run(request)) as { asOf: string; body: Uint8Array };
+    return { asOf, body };
   }
 
   return {
-    async produce(query, format) {
+    async produce(query, format, inParts) {
       // The worker reads what is committed: the writes of the open group (src/db/group-commit.ts) first. Should that
       // group fail, its writes are gone, and the worker rightly does not see them.
       await committed(deps.db).catch(() => undefined);
@@ -78,7 +105,7 @@ function workerProducer(deps: ServiceDeps & { databasePath: string; maxWaiting: 
       const key = `${dataState(deps.db)}|${Math.floor(now / 60_000)}|${format}|${canonicalJson(query)}`;
       let shared = inFlight.get(key);
       if (!shared) {
-        shared = compute({ query, format, now }).finally(() => inFlight.delete(key));
+        shared = compute({ query, format, now }, inParts).finally(() => inFlight.delete(key));
         inFlight.set(key, shared);
       }
       return shared;
@@ -96,18 +123,33 @@ export interface ProducerOptions extends ServiceDeps {
   databasePath: string | null;
   /** Reports covering at least this many tasks go to the worker (0: all). */
   workerMinTasks: number;
+  /** JSON reports covering at least this many tasks are computed in parts, one per worker thread. */
+  partsMinTasks?: number;
+  /** Worker threads (REPORT_THREADS by default); with one, no report is computed in parts. */
+  threads?: number;
   /** Reports that may wait for the worker; one more is refused with 503. */
   maxWaiting?: number;
   log: (err: unknown) => void;
 }
 
 /** In the route's thread or in the worker, by the size of what is asked. */
-export function reportProducer({ databasePath, workerMinTasks, maxWaiting = 16, log, ...deps }: ProducerOptions): ReportProducer {
+export function reportProducer({
+  databasePath,
+  workerMinTasks,
+  partsMinTasks = 20_000,
+  threads = REPORT_THREADS,
+  maxWaiting = 16,
+  log,
+  ...deps
+}: ProducerOptions): ReportProducer {
   const here = inProcessProducer(deps);
   if (databasePath === null) return here;
-  const worker = workerProducer({ ...deps, databasePath, maxWaiting, log });
+  const worker = workerProducer({ ...deps, databasePath, maxWaiting, threads, log });
   return {
-    produce: (query, format) => (tasksInScope(deps.db, query) >= workerMinTasks ? worker : here).produce(query, format),
+    produce(query, format) {
+      const size = tasksInScope(deps.db, query);
+      return size >= workerMinTasks ? worker.produce(query, format, format === 'json' && size >= partsMinTasks) : here.produce(query, format);
+    },
     close: () => worker.close(),
   };
 }

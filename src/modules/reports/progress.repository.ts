@@ -4,6 +4,7 @@ import { and, asc, count, desc, eq, inArray, isNotNull, lt, sql } from 'drizzle-
 import { rowDecoder, rowsOf, type Db } from '../../db/connection.js';
 import type { AssigneeRole, Confidence, PlanStatus, TaskStatus } from '../../db/enums.js';
 import {
+  changeHistory,
   commissions,
   deadlineChanges,
   indicators,
@@ -156,15 +157,51 @@ class TaskCursor<R extends unknown[]> {
   }
 }
 
+/** Where a task stands in the report's order of tasks: its plan, its code as people number them, its id. */
+export type TaskPosition = [planId: string, codeSortKey: string, id: string];
+
+/** The tasks from `from` (the first when absent) to before `to` (to the end when absent). */
+export interface TaskRange {
+  from?: TaskPosition | undefined;
+  to?: TaskPosition | undefined;
+}
+
+/**
+ * Part `part` of `of` consecutive ranges of about as many tasks each, in the report's order, counted on the order's
+ * index alone (tasks created after the report's day count too: the parts need not be equal, only consecutive).
+ */
+export function taskRange(db: Db, planIds: string[], part: number, of: number): TaskRange {
+  const [row] = db.select({ n: count() }).from(tasks).where(inArray(tasks.planId, planIds)).all();
+  const total = row?.n ?? 0;
+  const at = (k: number): TaskPosition | undefined =>
+    k <= 0 || k >= of
+      ? undefined
+      : (db
+          .select({ planId: tasks.planId, codeSortKey: tasks.codeSortKey, id: tasks.id })
+          .from(tasks)
+          .where(inArray(tasks.planId, planIds))
+          .orderBy(asc(tasks.planId), asc(tasks.codeSortKey), asc(tasks.id))
+          .limit(1)
+          .offset(Math.floor((total * k) / of))
+          .values()[0] as TaskPosition | undefined);
+  return { from: at(part), to: at(part + 1) };
+}
+
 /**
  * The tasks of the plans created before `before` (an ISO instant), in the order of GET /v1/tasks (plan, code as
  * people number them, id), one at a time, each with its basis meeting, its assignees (with their organizations),
  * and its transitions and progress reports known before `before`. Those three are read by queries in the same
- * order, walked in step with the tasks.
+ * order, walked in step with the tasks. A range leaves out the tasks before `from` and from `to` on.
  */
-export function* tasksOf(db: Db, planIds: string[], before: string): Generator<ReportTaskRow> {
+export function* tasksOf(db: Db, planIds: string[], before: string, { from, to }: TaskRange = {}): Generator<ReportTaskRow> {
   if (planIds.length === 0) return;
-  const inScope = and(inArray(tasks.planId, planIds), lt(tasks.createdAt, before));
+  const position = sql`(${tasks.planId}, ${tasks.codeSortKey}, ${tasks.id})`;
+  const inScope = and(
+    inArray(tasks.planId, planIds),
+    lt(tasks.createdAt, before),
+    from && sql`${position} >= (${from[0]}, ${from[1]}, ${from[2]})`,
+    to && sql`${position} < (${to[0]}, ${to[1]}, ${to[2]})`,
+  );
   const inTaskOrder = [asc(tasks.planId), asc(tasks.codeSortKey), asc(tasks.id)];
   const organizationById = new Map<string, Omit<ReportAssignee, 'role'>>();
   for (const [id, name, shortName, country] of db
@@ -270,6 +307,15 @@ export function dueDateMovesOf(db: Db, planIds: string[], before: string): DueDa
     )
     .orderBy(asc(deadlineChanges.taskId), asc(deadlineChanges.decidedAt), asc(deadlineChanges.id))
     .all() as DueDateMoveRow[];
+}
+
+/**
+ * The newest change of the history: every write of the services records its change in its own transaction, so two
+ * connections that read the same mark read the same data (the parts of a report, progress.parts.ts).
+ */
+export function historyMark(db: Db): number {
+  const [row] = db.select({ mark: sql<number>`coalesce(max(${changeHistory}.rowid), 0)` }).from(changeHistory).all();
+  return row?.mark ?? 0;
 }
 
 export type IndicatorRow = typeof indicators.$inferSelect & { values: { period: string; value: number }[] };

@@ -66,12 +66,13 @@ export function negotiateFormat(format: ReportFormat | undefined, accept: string
   return chosen.format;
 }
 
-const progressRoutes: FastifyPluginAsyncZod<{ workerMinTasks: number }> = async (app, { workerMinTasks }) => {
+const progressRoutes: FastifyPluginAsyncZod<{ workerMinTasks: number; partsMinTasks: number }> = async (app, { workerMinTasks, partsMinTasks }) => {
   const producer = reportProducer({
     db: app.db,
     clock: app.clock,
     databasePath: app.sqlite.memory ? null : app.sqlite.name,
     workerMinTasks,
+    partsMinTasks,
     log: (err) => app.log.error({ err }, 'the report worker failed'),
   });
   app.addHook('onClose', () => producer.close());
@@ -90,7 +91,7 @@ const progressRoutes: FastifyPluginAsyncZod<{ workerMinTasks: number }> = async 
           'delivery confidence of the latest reports, missing reports, all for the whole scope and by party, organization and ' +
           'area; the overdue, due-soon and most postponed tasks; indicators against their targets; and every task. For today ' +
           'the figures are exactly those of GET /v1/tasks. A draft plan has nothing to report (409); a future asOf is 422. A ' +
-          'large report is computed apart, one at a time; the same report asked while it is computed shares that ' +
+          'large report is computed apart, in turn with the other large ones; the same report asked while it is computed shares that ' +
           'computation, and when 16 others already wait the request is refused with 503 and Retry-After.\n\n' +
           'Formats: `format=` wins over the Accept header. `application/json` (the default) is the documented schema; ' +
           '`text/csv` is UTF-8 with a BOM, comma-separated, CRLF, one row per group (`table=breakdown`, default) or per task ' +

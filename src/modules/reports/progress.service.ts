@@ -13,7 +13,7 @@ import * as repo from './progress.repository.js';
 import type { Breakdown, ProgressReport, ProgressReportQuery, ReportTask } from './progress.schemas.js';
 
 const DUE_SOON_DAYS = 30;
-const MOST_POSTPONED = 10;
+export const MOST_POSTPONED = 10;
 const DAY_MS = 86_400_000;
 
 /**
@@ -308,6 +308,22 @@ class Tally {
     if (a.missing) this.missingReports += 1;
   }
 
+  /** Adds the counts of the same group in another part of the report (its figures; their percentages are left). */
+  absorb(other: Breakdown): void {
+    this.taskCount += other.taskCount;
+    for (const s of TASK_STATUSES) this.byStatus[s] += other.byStatus[s];
+    this.closedOnTime += other.closedOnTime;
+    this.closedLate += other.closedLate;
+    this.overdue += other.overdue;
+    this.overdueDays += other.overdueDays;
+    this.dueNext30Days += other.dueNext30Days;
+    this.postponedTasks += other.postponedTasks;
+    this.postponements += other.postponements;
+    this.daysMoved += other.daysMoved;
+    for (const c of ['green', 'amber', 'red', 'none'] as const) this.confidence[c] += other.confidence[c];
+    this.missingReports += other.missingReports;
+  }
+
   figures(): Breakdown {
     const { taskCount, byStatus } = this;
     return {
@@ -328,11 +344,19 @@ class Tally {
   }
 }
 
+/** The counts of Groups as plain data (structured-cloneable), to be added up across the parts of a report. */
+export interface GroupsState {
+  totals: Breakdown;
+  byParty: [string, Breakdown][];
+  byOrganization: { organization: ReportTask['executors'][number]; counts: Breakdown }[];
+  byArea: [TaskArea, Breakdown][];
+}
+
 /**
  * Totals and the breakdowns by party, organization (by party, then name) and area (in the order of TASK_AREAS),
  * tallied task by task as the report is computed: a plan of 100,000 tasks is counted in the one walk that judges them.
  */
-class Groups {
+export class Groups {
   private readonly tally: () => Tally;
   private readonly totals: Tally;
   private readonly byParty: Map<string, Tally>;
@@ -374,6 +398,32 @@ class Groups {
     for (const a of assignments) area.addAssignment(a, cancelled);
   }
 
+  /** The counts of every group, as plain data a part of the report hands over (see absorb). */
+  state(): GroupsState {
+    return {
+      totals: this.totals.figures(),
+      byParty: [...this.byParty].map(([country, tally]) => [country, tally.figures()]),
+      byOrganization: [...this.byOrganization.values()].map(({ organization, tally }) => ({ organization, counts: tally.figures() })),
+      byArea: [...this.byArea].map(([area, tally]) => [area, tally.figures()]),
+    };
+  }
+
+  /** Adds another part's counts (its state()) to these. */
+  absorb(state: GroupsState): void {
+    this.totals.absorb(state.totals);
+    for (const [country, counts] of state.byParty) this.byParty.get(country)?.absorb(counts);
+    for (const { organization, counts } of state.byOrganization) {
+      let group = this.byOrganization.get(organization.organizationId);
+      if (!group) this.byOrganization.set(organization.organizationId, (group = { organization, tally: this.tally() }));
+      group.tally.absorb(counts);
+    }
+    for (const [area, counts] of state.byArea) {
+      let tally = this.byArea.get(area);
+      if (!tally) this.byArea.set(area, (tally = this.tally()));
+      tally.absorb(counts);
+    }
+  }
+
   figures(lang: Language | null) {
     const { parties, byArea } = this;
     const ordered = [...this.byOrganization.values()].sort(
@@ -396,22 +446,58 @@ class Groups {
   }
 }
 
+type Listed = Pick<ReportTask, 'daysOverdue' | 'dueDate' | 'postponementCount' | 'daysMoved'>;
+
+/** The order of the overdue (most days late first), due-soon (soonest first) and most postponed lists. */
+export const LIST_ORDER = {
+  overdue: (a: Listed, b: Listed) => b.daysOverdue - a.daysOverdue,
+  dueSoon: (a: Listed, b: Listed) => a.dueDate.localeCompare(b.dueDate),
+  mostPostponed: (a: Listed, b: Listed) => b.postponementCount - a.postponementCount || b.daysMoved - a.daysMoved,
+};
+
 /**
- * The overdue (most days late first), due-soon (soonest first) and most postponed tasks; ties stay in task order,
- * as each list is filtered from the tasks in order and sorted stably (as Array.prototype.sort has been since ES2019).
+ * The overdue, due-soon and most postponed (MOST_POSTPONED) tasks; ties stay in task order, as each list is
+ * filtered from the tasks in order and sorted stably (as Array.prototype.sort has been since ES2019).
  */
-function listsOf(tasks: ReportTask[], asOf: string) {
+export function listsOf(tasks: ReportTask[], asOf: string) {
   const latest = addDays(asOf, DUE_SOON_DAYS);
   return {
-    overdue: tasks.filter((t) => t.overdue).sort((a, b) => b.daysOverdue - a.daysOverdue),
-    dueSoon: tasks
-      .filter((t) => !OUT_OF_CONTROL_STATUSES.includes(t.status) && t.dueDate > asOf && t.dueDate <= latest)
-      .sort((a, b) => a.dueDate.localeCompare(b.dueDate)),
+    overdue: tasks.filter((t) => t.overdue).sort(LIST_ORDER.overdue),
+    dueSoon: tasks.filter((t) => !OUT_OF_CONTROL_STATUSES.includes(t.status) && t.dueDate > asOf && t.dueDate <= latest).sort(LIST_ORDER.dueSoon),
     mostPostponed: tasks
       .filter((t) => t.postponementCount > 0)
-      .sort((a, b) => b.postponementCount - a.postponementCount || b.daysMoved - a.daysMoved)
+      .sort(LIST_ORDER.mostPostponed)
       .slice(0, MOST_POSTPONED),
   };
+}
+
+/** What the report says besides its breakdowns and its lists of tasks: the same in every part of a report. */
+export type ReportHead = Pick<ProgressReport, 'scope' | 'asOf' | 'generatedAt' | 'lang' | 'reportingPeriod' | 'indicators'>;
+
+/** The tasks of the report (or of one part of it), judged as of its date, and their breakdowns. */
+export interface WalkedTasks {
+  head: ReportHead;
+  groups: Groups;
+  tasks: ReportTask[];
+  missingReports: ProgressReport['missingReports'];
+}
+
+/** One of `of` consecutive parts of the report's tasks, in their order (the first is part 0). */
+export interface ReportPartIndex {
+  part: number;
+  of: number;
+}
+
+/** The report in the order of its schema, which is the order its JSON is written in. */
+export function composeReport(
+  head: ReportHead,
+  figures: ReturnType<Groups['figures']>,
+  lists: ReturnType<typeof listsOf>,
+  missingReports: ProgressReport['missingReports'],
+  tasks: ReportTask[],
+): ProgressReport {
+  const { scope, asOf, generatedAt, lang, reportingPeriod, indicators } = head;
+  return { scope, asOf, generatedAt, lang, reportingPeriod, ...figures, ...lists, missingReports, indicators, tasks };
 }
 
 export function createProgressService({ db, clock }: ServiceDeps) {
@@ -428,76 +514,81 @@ export function createProgressService({ db, clock }: ServiceDeps) {
     return { commission, plans: repo.reportablePlans(db, id) };
   }
 
+  /** The report's tasks as of its day (default today in the commission's time zone): all of them, or one part. */
+  function walk(query: ProgressReportQuery, index?: ReportPartIndex): WalkedTasks {
+    const now = clock();
+    const { commission, plans } = scopeOf(query);
+    const timeZone = commission.timeZone;
+    const today = dateInZone(now, timeZone);
+    const asOf = query.asOf ?? today;
+    if (asOf > today) {
+      throw new AppError(ERRORS.invalidValue, `asOf ${asOf} is after today (${today} in ${timeZone})`, [
+        { path: 'querystring.asOf', message: 'a date in the future has no progress yet' },
+      ]);
+    }
+    const lang = query.lang ?? null;
+    // Everything is read as it stood before the end of the day in the commission's zone.
+    const before = endOfDay(asOf, timeZone);
+    const planIds = plans.map((p) => p.id);
+    const context: ReportContext = {
+      asOf,
+      today,
+      timeZone,
+      lang,
+      movesByTask: groupBy(repo.dueDateMovesOf(db, planIds, before), (m) => m.taskId),
+      periodEnd: periodEnds(),
+      periods: new Map(plans.map((p) => [p.id, periodsOf(p, asOf, timeZone)])),
+    };
+    const parties = [commission.partyACountry, commission.partyBCountry];
+    const groups = new Groups(parties, asOf);
+    const missingReports: ProgressReport['missingReports'] = [];
+    const tasks: ReportTask[] = [];
+    const range = index ? repo.taskRange(db, planIds, index.part, index.of) : {};
+    for (const row of repo.tasksOf(db, planIds, before, range)) {
+      const { task, assignments } = taskFact(row, context, missingReports);
+      groups.add(task, assignments);
+      tasks.push(task);
+    }
+    const first = plans[0] ? context.periods.get(plans[0].id) : undefined;
+    const head: ReportHead = {
+      scope: {
+        commissionId: commission.id,
+        commissionName: commission.name,
+        timeZone,
+        parties,
+        plans: plans.map((p) => ({ id: p.id, title: p.title, status: p.status })),
+      },
+      asOf,
+      generatedAt: now.toISOString(),
+      lang,
+      reportingPeriod: first
+        ? { current: first.current, lastDue: first.lastDue, lastDueDeadline: first.lastDueDeadline }
+        : { current: periodOf(asOf, 'quarterly'), lastDue: null, lastDueDeadline: null },
+      indicators: repo.indicatorsOf(db, planIds, before).map((i) => {
+        const value = latestValue(i.values, asOf);
+        return {
+          id: i.id,
+          name: i.name,
+          unit: i.unit,
+          taskId: i.taskId,
+          baseline: i.baseline,
+          target: i.target,
+          actual: value?.value ?? null,
+          actualPeriod: value?.period ?? null,
+          progressPercent: progressPercent(i.baseline, i.target, value?.value ?? null),
+        };
+      }),
+    };
+    return { head, groups, tasks, missingReports };
+  }
+
   return {
+    walk,
+
     /** The report of a plan or a commission as of a day (default today in the commission's time zone). */
     build(query: ProgressReportQuery): ProgressReport {
-      const now = clock();
-      const { commission, plans } = scopeOf(query);
-      const timeZone = commission.timeZone;
-      const today = dateInZone(now, timeZone);
-      const asOf = query.asOf ?? today;
-      if (asOf > today) {
-        throw new AppError(ERRORS.invalidValue, `asOf ${asOf} is after today (${today} in ${timeZone})`, [
-          { path: 'querystring.asOf', message: 'a date in the future has no progress yet' },
-        ]);
-      }
-      const lang = query.lang ?? null;
-      // Everything is read as it stood before the end of the day in the commission's zone.
-      const before = endOfDay(asOf, timeZone);
-      const planIds = plans.map((p) => p.id);
-      const context: ReportContext = {
-        asOf,
-        today,
-        timeZone,
-        lang,
-        movesByTask: groupBy(repo.dueDateMovesOf(db, planIds, before), (m) => m.taskId),
-        periodEnd: periodEnds(),
-        periods: new Map(plans.map((p) => [p.id, periodsOf(p, asOf, timeZone)])),
-      };
-      const parties = [commission.partyACountry, commission.partyBCountry];
-      const groups = new Groups(parties, asOf);
-      const missingReports: ProgressReport['missingReports'] = [];
-      const tasks: ReportTask[] = [];
-      for (const row of repo.tasksOf(db, planIds, before)) {
-        const { task, assignments } = taskFact(row, context, missingReports);
-        groups.add(task, assignments);
-        tasks.push(task);
-      }
-      const first = plans[0] ? context.periods.get(plans[0].id) : undefined;
-
-      return {
-        scope: {
-          commissionId: commission.id,
-          commissionName: commission.name,
-          timeZone,
-          parties,
-          plans: plans.map((p) => ({ id: p.id, title: p.title, status: p.status })),
-        },
-        asOf,
-        generatedAt: now.toISOString(),
-        lang,
-        reportingPeriod: first
-          ? { current: first.current, lastDue: first.lastDue, lastDueDeadline: first.lastDueDeadline }
-          : { current: periodOf(asOf, 'quarterly'), lastDue: null, lastDueDeadline: null },
-        ...groups.figures(lang),
-        ...listsOf(tasks, asOf),
-        missingReports,
-        indicators: repo.indicatorsOf(db, planIds, before).map((i) => {
-          const value = latestValue(i.values, asOf);
-          return {
-            id: i.id,
-            name: i.name,
-            unit: i.unit,
-            taskId: i.taskId,
-            baseline: i.baseline,
-            target: i.target,
-            actual: value?.value ?? null,
-            actualPeriod: value?.period ?? null,
-            progressPercent: progressPercent(i.baseline, i.target, value?.value ?? null),
-          };
-        }),
-        tasks,
-      };
+      const { head, groups, tasks, missingReports } = walk(query);
+      return composeReport(head, groups.figures(head.lang), listsOf(tasks, head.asOf), missingReports, tasks);
     },
   };
 }

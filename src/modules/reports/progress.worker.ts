@@ -12,37 +12,67 @@ import { move, transferableSymbol, valueSymbol, workerData } from 'piscina';
 import * as schema from '../../db/schema.js';
 import { AppError, type FieldError } from '../../errors.js';
 import type { ProgressReport } from './progress.schemas.js';
-import { createProgressService } from './progress.service.js';
+import { assembleReport, reportPart, transferablesOf, type ReportPart } from './progress.parts.js';
+import { historyMark } from './progress.repository.js';
+import { createProgressService, type ReportPartIndex } from './progress.service.js';
 import { renderReport, type ReportRequest } from './progress.render.js';
 
 export interface WorkerData {
   databasePath: string;
 }
 
-/** What the worker answers: the report's day and bytes, or the refusal the route throws again. */
-export type WorkerAnswer = { asOf: string; body: Uint8Array } | { refused: { code: string; detail: string; errors?: FieldError[] } };
+/** What the worker is asked: a report; one part of a JSON report; or the JSON of a report from its parts. */
+export type WorkerTask = ReportRequest | (ReportRequest & { part: ReportPartIndex }) | { assemble: ReportPart[] };
+
+type Refusal = { refused: { code: string; detail: string; errors?: FieldError[] } };
+/** What the worker answers: the report's day and bytes (null: its parts read different data), a part, or a refusal. */
+export type WorkerAnswer = { asOf: string; body: Uint8Array | null } | { part: ReportPart } | Refusal;
 
 let now = 0;
 
-/** The connection and its report computation, opened at the first report: a failure to open is that report's error. */
+/** The connection and its report computations, opened at the first report: a failure to open is that report's error. */
 function open() {
   const sqlite = new Database((workerData as WorkerData).databasePath, { readonly: true, fileMustExist: true });
   sqlite.pragma('busy_timeout = 5000');
-  const service = createProgressService({ db: drizzle(sqlite, { schema }), clock: () => new Date(now) });
-  // One snapshot for the whole computation (deferred: it begins with the first read).
-  return sqlite.transaction((request: ReportRequest): ProgressReport => service.build(request.query));
+  const db = drizzle(sqlite, { schema });
+  const service = createProgressService({ db, clock: () => new Date(now) });
+  // One snapshot for each computation (deferred: it begins with the first read).
+  return {
+    build: sqlite.transaction((request: ReportRequest): ProgressReport => service.build(request.query)),
+    part: sqlite.transaction((request: ReportRequest & { part: ReportPartIndex }): ReportPart => reportPart(service.walk(request.query, request.part), historyMark(db))),
+  };
 }
-let buildInOneSnapshot: ReturnType<typeof open> | undefined;
+let inOneSnapshot: ReturnType<typeof open> | undefined;
 
-export default async function produce(request: ReportRequest): Promise<WorkerAnswer | object> {
-  now = request.now;
-  buildInOneSnapshot ??= open();
+/** A refusal (AppError) as data: it does not survive the thread boundary as an exception. */
+function refusal(err: unknown): Refusal {
+  if (!(err instanceof AppError)) throw err;
+  return { refused: { code: err.spec.code, detail: err.detail, ...(err.errors ? { errors: err.errors } : {}) } };
+}
+
+export default async function produce(task: WorkerTask): Promise<WorkerAnswer | object> {
+  if ('assemble' in task) {
+    const body = assembleReport(task.assemble);
+    const answer: WorkerAnswer = { asOf: (task.assemble[0] as ReportPart).head.asOf, body };
+    return body ? move({ [transferableSymbol]: [body.buffer], [valueSymbol]: answer }) : answer;
+  }
+  now = task.now;
+  inOneSnapshot ??= open();
+  if ('part' in task) {
+    let part: ReportPart;
+    try {
+      part = inOneSnapshot.part(task);
+    } catch (err) {
+      return refusal(err);
+    }
+    return move({ [transferableSymbol]: transferablesOf(part), [valueSymbol]: { part } satisfies WorkerAnswer });
+  }
+  const request = task;
   let report: ProgressReport;
   try {
-    report = buildInOneSnapshot(request);
+    report = inOneSnapshot.build(request);
   } catch (err) {
-    if (!(err instanceof AppError)) throw err;
-    return { refused: { code: err.spec.code, detail: err.detail, ...(err.errors ? { errors: err.errors } : {}) } };
+    return refusal(err);
   }
   const { format } = request;
   const rendered = format === 'json' ? JSON.stringify(report) : await renderReport(report, format, request.query.table);
