@@ -210,45 +210,37 @@ export function* tasksOf(db: Db, planIds: string[], before: string, { from, to }
     .values() as [string, string, string | null, string][]) {
     organizationById.set(id, { organizationId: id, name, shortName, country });
   }
-  const assignees = new TaskCursor<[organizationId: string, role: AssigneeRole, taskKey: number]>(
-    rowsOf(
-      db,
-      db
-        .select({ organizationId: taskAssignees.organizationId, role: taskAssignees.role, taskKey })
-        .from(tasks)
-        .innerJoin(taskAssignees, eq(taskAssignees.taskId, tasks.id))
-        .where(inScope)
-        // Leads first ('lead' sorts after 'co_executor'), then in the order given.
-        .orderBy(...inTaskOrder, desc(taskAssignees.role), asc(taskAssignees.position)),
-    ),
+  const inStep = <R extends unknown[]>(query: Parameters<typeof rowsOf>[1]) => new TaskCursor<R>(rowsOf(db, query));
+  const assignees = inStep<[organizationId: string, role: AssigneeRole, taskKey: number]>(
+    db
+      .select({ organizationId: taskAssignees.organizationId, role: taskAssignees.role, taskKey })
+      .from(tasks)
+      .innerJoin(taskAssignees, eq(taskAssignees.taskId, tasks.id))
+      .where(inScope)
+      // Leads first ('lead' sorts after 'co_executor'), then in the order given.
+      .orderBy(...inTaskOrder, desc(taskAssignees.role), asc(taskAssignees.position)),
   );
-  const changes = new TaskCursor<[to: TaskStatus, changedAt: string, taskKey: number]>(
-    rowsOf(
-      db,
-      db
-        .select({ to: taskStatusChanges.toStatus, changedAt: taskStatusChanges.changedAt, taskKey })
-        .from(tasks)
-        .innerJoin(taskStatusChanges, eq(taskStatusChanges.taskId, tasks.id))
-        .where(and(inScope, lt(taskStatusChanges.changedAt, before)))
-        .orderBy(...inTaskOrder, asc(taskStatusChanges.changedAt), asc(taskStatusChanges.id)),
-    ),
+  const changes = inStep<[to: TaskStatus, changedAt: string, taskKey: number]>(
+    db
+      .select({ to: taskStatusChanges.toStatus, changedAt: taskStatusChanges.changedAt, taskKey })
+      .from(tasks)
+      .innerJoin(taskStatusChanges, eq(taskStatusChanges.taskId, tasks.id))
+      .where(and(inScope, lt(taskStatusChanges.changedAt, before)))
+      .orderBy(...inTaskOrder, asc(taskStatusChanges.changedAt), asc(taskStatusChanges.id)),
   );
-  const reports = new TaskCursor<ReportTuple>(
-    rowsOf(
-      db,
-      db
-        .select({
-          organizationId: progressReports.organizationId,
-          period: progressReports.period,
-          percentComplete: progressReports.percentComplete,
-          confidence: progressReports.confidence,
-          taskKey,
-        })
-        .from(tasks)
-        .innerJoin(progressReports, eq(progressReports.taskId, tasks.id))
-        .where(and(inScope, lt(progressReports.createdAt, before)))
-        .orderBy(...inTaskOrder),
-    ),
+  const reports = inStep<ReportTuple>(
+    db
+      .select({
+        organizationId: progressReports.organizationId,
+        period: progressReports.period,
+        percentComplete: progressReports.percentComplete,
+        confidence: progressReports.confidence,
+        taskKey,
+      })
+      .from(tasks)
+      .innerJoin(progressReports, eq(progressReports.taskId, tasks.id))
+      .where(and(inScope, lt(progressReports.createdAt, before)))
+      .orderBy(...inTaskOrder),
   );
   const query = db
     .select({ ...taskColumns, taskKey })
