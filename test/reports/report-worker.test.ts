@@ -2,6 +2,7 @@
 // co-chairs' report is computed in a thread of its own, so the event loop keeps answering everyone else meanwhile.
 // It must answer exactly what the route's own thread computes (which the rest of the suite checks, on in-memory
 // databases), refuse as the route refuses, and see every write acknowledged before the request.
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import type { AppError } from '../../src/errors.js';
 import { assembleReport, reportPart, type ReportPart } from '../../src/modules/reports/progress.parts.js';
 import { inProcessProducer, REPORT_THREADS, reportProducer } from '../../src/modules/reports/progress.producer.js';
 import { createProgressService } from '../../src/modules/reports/progress.service.js';
+import { REPORT_THREAD_NICE } from '../../src/modules/reports/progress.worker.js';
 import type { ProgressReportQuery, ReportFormat } from '../../src/modules/reports/progress.schemas.js';
 import { assertProblem, build, json, testClock, type TestClock } from '../helper.js';
 import { approvePlan, createOrganization, createPlan, createTask, seedPlan, transition } from '../factories.js';
@@ -295,4 +297,18 @@ t.test('a part that refuses refuses the report; parts that read different data a
   const parts = [0, 1].map((part) => reportPart(service.walk({ planId: plan.id }, { part, of: 2 }), 7));
   t.equal(Buffer.from(assembleReport(parts) as Uint8Array).toString(), await inThisThread(app, clock, { planId: plan.id }, 'json'), 'the same data: the report');
   t.equal(assembleReport([parts[0] as ReportPart, { ...(parts[1] as ReportPart), historyMark: 8 }]), null, 'different data: nothing');
+});
+
+t.test('the report threads run at a lower priority than the event loop (Linux: nice is per thread)', { skip: process.platform !== 'linux' }, async (t) => {
+  const { app, clock, plan } = await planOnFile(t);
+  const nice = (stat: string) => Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]); // field 19 of proc(5)
+  const niceOf = (tid: string | number) => nice(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8'));
+  const main = niceOf(process.pid);
+  const lowered = () => readdirSync('/proc/self/task').filter((tid) => niceOf(tid) === main + REPORT_THREAD_NICE).length;
+  const before = lowered();
+  const producer = producerOf(app, clock);
+  t.teardown(() => producer.close());
+  await producer.produce({ planId: plan.id }, 'json');
+  t.equal(niceOf(process.pid), main, 'the event loop keeps its priority');
+  t.ok(lowered() > before, 'the thread that computed the report runs lower');
 });

@@ -6,6 +6,8 @@
 // so the worker sees every write made before the request. "Now" is the request's (app.clock), so tests and demos
 // that fix the day fix it here too. A refusal (404, 409, 422) comes back as its problem, not as an exception: an
 // AppError does not survive the thread boundary.
+import { setPriority } from 'node:os';
+import { isMainThread } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { move, transferableSymbol, valueSymbol, workerData } from 'piscina';
@@ -16,6 +18,9 @@ import { assembleReport, reportPart, transferablesOf, type ReportPart } from './
 import { historyMark } from './progress.repository.js';
 import { createProgressService, type ReportPartIndex } from './progress.service.js';
 import { renderReport, type ReportRequest } from './progress.render.js';
+
+/** How much lower than the event loop's the report threads' priority is (nice 10: about a tenth of its weight). */
+export const REPORT_THREAD_NICE = 10;
 
 export interface WorkerData {
   databasePath: string;
@@ -29,6 +34,19 @@ type Refusal = { refused: { code: string; detail: string; errors?: FieldError[] 
 export type WorkerAnswer = { asOf: string; body: Uint8Array | null } | { part: ReportPart } | Refusal;
 
 let now = 0;
+
+/**
+ * On Linux the nice value is a thread's own (setpriority(2), NOTES): the report threads yield the cores to the event
+ * loop, which answers everyone else, and take what it leaves. Elsewhere it would lower the whole process: left as is.
+ * Only in a worker thread: a module importing this one for its types or constants must not lower its own thread.
+ */
+if (process.platform === 'linux' && !isMainThread) {
+  try {
+    setPriority(REPORT_THREAD_NICE);
+  } catch {
+    // Not allowed here (a container without the capability): the threads keep the process's priority.
+  }
+}
 
 /** The connection and its report computations, opened at the first report: a failure to open is that report's error. */
 function open() {
