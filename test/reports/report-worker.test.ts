@@ -312,3 +312,17 @@ t.test('the report threads run at a lower priority than the event loop (Linux: n
   t.equal(niceOf(process.pid), main, 'the event loop keeps its priority');
   t.ok(lowered() > before, 'the thread that computed the report runs lower');
 });
+
+t.test('the waiting line counts reports, not the pieces a report in parts is computed in', async (t) => {
+  const { app, clock, plan } = await largerPlanOnFile(t);
+  const producer = reportProducer({ db: app.db, clock, databasePath: app.sqlite.name, workerMinTasks: 0, partsMinTasks: 0, threads: 2, maxWaiting: 1, log: () => undefined });
+  t.teardown(() => producer.close());
+  // Two computed at once (one per thread), one waiting, the fourth refused: each in parts is three pool tasks.
+  const asked = ['2026-11-01', '2026-11-02', '2026-11-03', '2026-11-04'].map((asOf) =>
+    producer.produce({ planId: plan.id, asOf }, 'json').then(
+      () => 'done',
+      (err: AppError) => `${err.spec.status} ${err.detail}`,
+    ),
+  );
+  t.same(await Promise.all(asked), ['done', 'done', 'done', '503 1 large reports are waiting to be computed; ask again in a minute']);
+});

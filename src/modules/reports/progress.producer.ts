@@ -10,6 +10,7 @@ import { Piscina } from 'piscina';
 import { dataState } from '../../db/connection.js';
 import { committed } from '../../db/group-commit.js';
 import { canonicalJson } from '../../lib/canonical-json.js';
+import { DEFAULTS } from '../../config.js';
 import { AppError, ERRORS, type ErrorSpec } from '../../errors.js';
 import type { ServiceDeps } from '../../lib/service.js';
 import type { ProgressReportQuery, ReportFormat } from './progress.schemas.js';
@@ -56,7 +57,7 @@ interface WorkerProducer {
  * that many ranges of its tasks at once, one per thread, and put together by a thread (the route's would wait a tenth
  * of a second on copying 100 MB). The same report asked again while it is computed, with nothing written meanwhile
  * and within the minute (the co-chairs' staff opening it on the eve of a visit), shares that computation. At most
- * `maxWaiting` computations wait; one more report is refused with 503 and Retry-After rather than left waiting behind
+ * `maxWaiting` reports wait; one more is refused with 503 and Retry-After rather than left waiting behind
  * a long queue.
  */
 function workerProducer(deps: ServiceDeps & { databasePath: string; maxWaiting: number; threads: number; log: (err: unknown) => void }): WorkerProducer {
@@ -80,8 +81,10 @@ function workerProducer(deps: ServiceDeps & { databasePath: string; maxWaiting: 
   }
 
   async function compute(request: ReportRequest, inParts: boolean): Promise<ProducedReport> {
-    if (pool.queueSize >= deps.maxWaiting) {
-      throw new AppError(ERRORS.unavailable, `${pool.queueSize} large reports are waiting to be computed; ask again in a minute`, undefined, {
+    // Reports, not the pool's tasks: a report in parts is one task per thread and one more to put them together.
+    const waiting = inFlight.size - threads;
+    if (waiting >= deps.maxWaiting) {
+      throw new AppError(ERRORS.unavailable, `${waiting} large reports are waiting to be computed; ask again in a minute`, undefined, {
         'retry-after': '60',
       });
     }
@@ -105,12 +108,13 @@ function workerProducer(deps: ServiceDeps & { databasePath: string; maxWaiting: 
       const key = `${dataState(deps.db)}|${Math.floor(now / 60_000)}|${format}|${canonicalJson(query)}`;
       let shared = inFlight.get(key);
       if (!shared) {
+        // compute() counts the reports under way before this one is added to them.
         shared = compute({ query, format, now }, inParts).finally(() => inFlight.delete(key));
         inFlight.set(key, shared);
       }
       return shared;
     },
-    // Closing lets the reports under way finish (their requests are still to be answered), then ends the thread.
+    // Closing lets the reports under way finish (their requests are still to be answered), then ends the threads.
     async close() {
       await Promise.allSettled(inFlight.values());
       await pool.destroy();
@@ -136,7 +140,7 @@ export interface ProducerOptions extends ServiceDeps {
 export function reportProducer({
   databasePath,
   workerMinTasks,
-  partsMinTasks = 20_000,
+  partsMinTasks = DEFAULTS.reportPartsMinTasks,
   threads = REPORT_THREADS,
   maxWaiting = 16,
   log,
