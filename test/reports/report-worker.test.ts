@@ -13,6 +13,7 @@ import type { App } from '../../src/app.js';
 import type { AppError } from '../../src/errors.js';
 import { assembleReport, reportPart, type ReportPart } from '../../src/modules/reports/progress.parts.js';
 import { inProcessProducer, REPORT_THREADS, reportProducer } from '../../src/modules/reports/progress.producer.js';
+import { historyMark } from '../../src/modules/reports/progress.repository.js';
 import { createProgressService } from '../../src/modules/reports/progress.service.js';
 import { REPORT_THREAD_NICE } from '../../src/modules/reports/progress.worker.js';
 import type { ProgressReportQuery, ReportFormat } from '../../src/modules/reports/progress.schemas.js';
@@ -285,18 +286,28 @@ t.test('a JSON report computed in parts, one range of tasks per thread, is byte 
 });
 
 t.test('a part that refuses refuses the report; parts that read different data are not put together', async (t) => {
-  const { app, clock, plan } = await largerPlanOnFile(t);
+  const { app, clock, plan, tasks } = await largerPlanOnFile(t);
   const producer = reportProducer({ db: app.db, clock, databasePath: app.sqlite.name, workerMinTasks: 0, partsMinTasks: 0, threads: 2, log: () => undefined });
   t.teardown(() => producer.close());
   const refusal = (query: ProgressReportQuery) => producer.produce(query, 'json').then(() => null, (err: AppError) => [err.spec.code, err.detail]);
   t.match(await refusal({ planId: '019a7c2e-0000-7000-8000-00000000dead' }), ['not-found', /does not exist/]);
   t.match(await refusal({ planId: plan.id, asOf: '2030-01-01' }), ['invalid-value', /after today/]);
 
-  // Two parts as the workers make them, then one of them as if read after another write.
+  // Parts as the workers make them, each with the mark of what it read; a real write lands between two parts' reads.
   const service = createProgressService({ db: app.db, clock });
-  const parts = [0, 1].map((part) => reportPart(service.walk({ planId: plan.id }, { part, of: 2 }), 7));
-  t.equal(Buffer.from(assembleReport(parts) as Uint8Array).toString(), await inThisThread(app, clock, { planId: plan.id }, 'json'), 'the same data: the report');
-  t.equal(assembleReport([parts[0] as ReportPart, { ...(parts[1] as ReportPart), historyMark: 8 }]), null, 'different data: nothing');
+  const partOf = (part: number) => reportPart(service.walk({ planId: plan.id }, { part, of: 2 }), historyMark(app.db));
+  const assembled = (parts: ReportPart[]) => {
+    const body = assembleReport(parts);
+    return body === null ? null : Buffer.from(body).toString();
+  };
+  const first = partOf(0);
+  const before = await inThisThread(app, clock, { planId: plan.id }, 'json');
+  t.equal(assembled([first, partOf(1)]), before, 'the same data: the report');
+  await transition(app, tasks.t1.id, 'in_progress');
+  t.equal(assembled([first, partOf(1)]), null, 'a write committed between the parts: nothing put together');
+  const after = await inThisThread(app, clock, { planId: plan.id }, 'json');
+  t.not(after, before, 'the write changed the report');
+  t.equal(assembled([partOf(0), partOf(1)]), after, 'both parts read again: the report after the write');
 });
 
 t.test('the report threads run at a lower priority than the event loop (Linux: nice is per thread)', { skip: process.platform !== 'linux' }, async (t) => {
