@@ -10,6 +10,9 @@ import { assertProblem, build, json, keyFor, testClock } from './helper.js';
 import { approvedTask, transition } from './factories.js';
 import { writeTransaction } from '../src/db/connection.js';
 
+/** The next turn of the event loop, where another connection's commit is seen (src/db/connection.ts, dataState). */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 const stats = (app: { responseCacheStats?: { hits: number; misses: number } }) => ({ ...app.responseCacheStats });
 
 t.test('a repeated list is answered from memory with the same bytes, and every hook still runs', async (t) => {
@@ -77,6 +80,9 @@ t.test('a commit by another connection (a command-line tool) empties it too', as
   const other = new Database(file);
   other.prepare('UPDATE tasks SET title = ? WHERE id = ?').run('Renamed elsewhere', task.id);
   other.close();
+  // Seen from the next turn of the event loop (dataState asks data_version once per turn); a request over the network
+  // after the commit comes in a later turn anyway.
+  await nextTurn();
   t.equal(json(await app.inject({ method: 'GET', url })).items[0].title, 'Renamed elsewhere');
 });
 
@@ -186,6 +192,7 @@ t.test('a key revoked by another process is refused with its next request, thoug
   const other = new Database(file);
   other.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ?').run('2026-11-28T09:00:00.000Z', observer.id);
   other.close();
+  await nextTurn();
   assertProblem(t, await app.inject({ method: 'GET', url: '/v1/commissions', headers: observer.headers }), 401, 'unauthorized');
 });
 

@@ -90,16 +90,35 @@ export function prepared<Q>(db: Db, name: string, build: (db: Db) => Q): Q {
  * What the database holds, as a token that changes with every write made on this connection (total_changes(): also
  * one in a group not yet committed, and one rolled back) and every commit made by another connection (data_version,
  * say `npm run key:create`). What was read under one token may be reused while the token is the same.
+ *
+ * Another connection's commit is seen from the next turn of the event loop: data_version is asked once per turn (in
+ * WAL mode it checks the shared-memory index, and asked twice per request it cost 15% of a cached list's CPU). Such
+ * a commit is concurrent with every request of the turn it lands in, which may then read as of just before it; the
+ * token only ever lags what a read sees, so nothing read after such a commit is kept under an older token beyond the
+ * turn. This connection's own writes still change the token at once.
  */
-const stateQueries = new WeakMap<object, { own: Database.Statement; others: Database.Statement }>();
+interface StateQueries {
+  own: Database.Statement;
+  others: Database.Statement;
+  /** data_version as read in this turn of the event loop; undefined until asked in it. */
+  othersThisTurn: number | undefined;
+}
+const stateQueries = new WeakMap<object, StateQueries>();
 export function dataState(db: BetterSQLite3Database<Schema>): string {
   const client = (db as unknown as { $client: Database.Database }).$client;
   let queries = stateQueries.get(client);
   if (!queries) {
-    queries = { own: client.prepare('SELECT total_changes()').pluck(), others: client.prepare('PRAGMA data_version').pluck() };
+    queries = { own: client.prepare('SELECT total_changes()').pluck(), others: client.prepare('PRAGMA data_version').pluck(), othersThisTurn: undefined };
     stateQueries.set(client, queries);
   }
-  return `${queries.own.get() as number}:${queries.others.get() as number}`;
+  if (queries.othersThisTurn === undefined) {
+    const turn = queries;
+    turn.othersThisTurn = turn.others.get() as number;
+    setImmediate(() => {
+      turn.othersThisTurn = undefined;
+    });
+  }
+  return `${queries.own.get() as number}:${queries.othersThisTurn}`;
 }
 
 /**

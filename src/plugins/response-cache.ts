@@ -8,7 +8,8 @@
 //
 // An answer is kept for one state of the database and one minute of the clock:
 // - the state (dataState, src/db/connection.ts) moves with every write of the service, also one still in an open
-//   group or rolled back, and every commit of another connection. Any write empties the cache.
+//   group or rolled back, and every commit of another connection (from the next turn of the event loop: such a
+//   commit is concurrent with the requests of the turn it lands in). Any write empties the cache.
 // - the minute: "overdue" and "days overdue" follow the date in each commission's time zone, and a date changes
 //   only on a whole UTC minute.
 // The answer is kept only once it is sent, after the db plugin's onSend: a 200 that waited for the commit of the

@@ -26,7 +26,8 @@ export function createApiKeyService({ db, clock }: ServiceDeps) {
   /**
    * The active keys that authenticated while the database stayed as it is, by the hash of their token: a request
    * with one of them skips the look-up. Any write (a revocation, a key's last use) and any commit of another process
-   * (`npm run key:create`) empties it, so a revoked key still stops working with the next request.
+   * (`npm run key:create`; seen from the next turn of the event loop) empties it, so a revoked key still stops working
+   * with the next request.
    */
   const known = { state: '', rows: new Map<string, repo.ApiKeyRow>() };
   const knownKey = (hash: string): repo.ApiKeyRow | undefined => {
