@@ -280,6 +280,17 @@ t.test('the XLSX workbook reads back with exceljs and says what the JSON says', 
     report.overdue.map((x) => [x.code, x.title, x.dueDate, x.daysOverdue]),
   );
   t.ok(report.overdue.length > 0, 'something is overdue');
+  // Every data cell carries its column's style (the workbook shares one style object per column), the header its own.
+  report.overdue.forEach((_, i) => {
+    const row = overdue.getRow(2 + i);
+    t.match(row.getCell(1).style, { alignment: { vertical: 'top' } }, 'No: top');
+    t.notOk(row.getCell(1).alignment?.wrapText, 'No: not wrapped');
+    t.match(row.getCell(2).alignment, { wrapText: true, vertical: 'top' }, 'Measure: wrapped');
+    t.equal(row.getCell(3).numFmt, 'yyyy-mm-dd', 'Deadline: a date format');
+    t.notOk(row.getCell(2).font?.bold, 'not bold');
+  });
+  t.equal(overdue.getRow(1).getCell(2).font?.bold, true, 'the header stays bold');
+  t.match(overdue.getRow(1).getCell(2).alignment, { wrapText: true, vertical: 'middle' }, 'the header keeps its alignment');
 
   const missing = workbook.getWorksheet('Missing reports') as ExcelJS.Worksheet;
   t.ok(report.missingReports.length > 0, 'reports are missing');
@@ -291,6 +302,7 @@ t.test('the XLSX workbook reads back with exceljs and says what the JSON says', 
   const indicators = workbook.getWorksheet('Indicators') as ExcelJS.Worksheet;
   t.strictSame(rowValues(indicators, 1, 8), ['Indicator', 'Unit', 'Task', 'Baseline', 'Target', 'Actual', 'Period', 'Progress, %']);
   t.strictSame(rowValues(indicators, 2, 8), ['Собрано тракторов', 'шт.', '1.1', 600, 1200, 750, '2026-Q2', 25]);
+  t.equal(indicators.getRow(2).getCell(8).numFmt, '0.0', 'progress with one decimal');
 });
 
 t.test('the format follows format=, else the Accept header; anything else is 406', async (t) => {
