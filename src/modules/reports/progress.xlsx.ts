@@ -75,7 +75,7 @@ function addTable(workbook: Workbook, name: string, columns: Column[], rows: Cel
  * date format of its own) keeps its copy. After the row's styling, so nothing writes into a shared object.
  */
 function shareColumnStyles(row: ExcelJS.Row, columnStyles: Partial<ExcelJS.Style>[]): void {
-  row.eachCell((cell, column) => {
+  row.eachCell({ includeEmpty: true }, (cell, column) => {
     const own = cell.style;
     const shared = columnStyles[column - 1];
     if (shared && own.numFmt === shared.numFmt && own.alignment === shared.alignment && !own.font && !own.border && !own.fill && !own.protection) {
