@@ -35,9 +35,13 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 // ---- Formatting: plain numbers, unambiguous dates ----
 
 const e = escapeHtml;
-const int = (n: number) => new Intl.NumberFormat('en-US').format(n);
-const dec = (n: number) => new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 }).format(n);
-const pct = (n: number) => `${new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 }).format(n)}%`;
+// Made once: a formatter made per number was 2.2 s of the 2.7 s page of a plan of 100,000 tasks.
+const INT = new Intl.NumberFormat('en-US');
+const DEC = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
+const PCT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
+const int = (n: number) => INT.format(n);
+const dec = (n: number) => DEC.format(n);
+const pct = (n: number) => `${PCT.format(n)}%`;
 const plural = (n: number, one: string, many: string) => `${int(n)} ${n === 1 ? one : many}`;
 
 /** "2026-11-28" → "28 Nov 2026", inside a <time> element. Parsed by hand: no time zone can shift a date. */

@@ -79,7 +79,8 @@ function truncate(s: string, maxWidth: number): string {
   return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
 }
 
-const num = (n: number) => new Intl.NumberFormat('en-US').format(n);
+const NUMBER = new Intl.NumberFormat('en-US');
+const num = (n: number) => NUMBER.format(n);
 const round1 = (n: number) => Math.round(n * 10) / 10;
 
 function patternDefs(id: string, series: Series[]): string {
