@@ -9,17 +9,21 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
  */
 const lastDate = new Map<string, { minute: number; date: string }>();
 
-/** The calendar date of `instant` in `timeZone`, as YYYY-MM-DD. */
+/**
+ * The calendar date of `instant` in `timeZone`, as YYYY-MM-DD; for "now", kept for the minute. A past instant (a
+ * task's completion) goes to dateAt, so that it does not push today out of this one-entry-per-zone memory.
+ */
 export function dateInZone(instant: Date, timeZone: string): string {
   const minute = Math.floor(instant.getTime() / 60_000);
   const last = lastDate.get(timeZone);
   if (last?.minute === minute) return last.date;
-  const date = formatDate(instant, timeZone);
+  const date = dateAt(instant, timeZone);
   lastDate.set(timeZone, { minute, date });
   return date;
 }
 
-function formatDate(instant: Date, timeZone: string): string {
+/** The calendar date of any instant in `timeZone`, as YYYY-MM-DD, computed every time. */
+export function dateAt(instant: Date, timeZone: string): string {
   let format = formatters.get(timeZone);
   if (!format) {
     // en-CA formats as YYYY-MM-DD; formatToParts keeps us independent of that detail anyway.

@@ -1,8 +1,18 @@
 // Calendar helpers without HTTP: "today" in a time zone, day arithmetic, zone names, and code numbering order.
 import t from 'tap';
 import { isCalendarDate } from '../../src/lib/common.schemas.js';
-import { addDays, dateInZone, daysBetween, isTimeZone } from '../../src/lib/dates.js';
+import { addDays, dateAt, dateInZone, daysBetween, isTimeZone } from '../../src/lib/dates.js';
 import { codeSortKey } from '../../src/modules/tasks/tasks.service.js';
+
+t.test('dateAt gives the date of any instant, and leaves the date of now as it was', async (t) => {
+  const now = new Date('2026-11-28T20:30:00.000Z');
+  t.equal(dateInZone(now, 'Europe/Minsk'), '2026-11-28');
+  t.equal(dateAt(new Date('2025-12-31T21:30:00.000Z'), 'Europe/Minsk'), '2026-01-01', 'a completion at 00:30 in Minsk');
+  t.equal(dateAt(new Date('2025-12-31T21:30:00.000Z'), 'Asia/Almaty'), '2026-01-01');
+  t.equal(dateAt(new Date('2025-12-31T18:30:00.000Z'), 'Asia/Almaty'), '2025-12-31', '23:30 in Almaty');
+  t.equal(dateInZone(now, 'Europe/Minsk'), '2026-11-28', 'now, unchanged');
+  t.equal(dateInZone(new Date('2026-11-28T21:00:00.000Z'), 'Europe/Minsk'), '2026-11-29', 'and the next minute, past midnight');
+});
 
 t.test('dateInZone gives the calendar date of an instant in a zone, across midnight', async (t) => {
   const instant = new Date('2026-11-28T20:30:00.000Z');

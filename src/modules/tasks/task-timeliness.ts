@@ -1,6 +1,6 @@
 // Overdue and on-time rules: pure functions of due dates, status and "today" in the commission's zone.
 import type { TaskStatus } from '../../db/enums.js';
-import { dateInZone, daysBetween } from '../../lib/dates.js';
+import { dateAt, daysBetween } from '../../lib/dates.js';
 
 /** Statuses that take a task out of control: it can no longer be overdue. */
 export const OUT_OF_CONTROL_STATUSES: readonly TaskStatus[] = ['closed', 'cancelled'];
@@ -36,7 +36,7 @@ export function completionOf(
   timeZone: string,
 ): Completion | null {
   if (task.status !== 'closed' || task.completedAt === null) return null;
-  const completedOn = dateInZone(new Date(task.completedAt), timeZone);
+  const completedOn = dateAt(new Date(task.completedAt), timeZone);
   const judge = (due: string): Timeliness => (completedOn <= due ? 'on_time' : 'late');
   return {
     completedOn,
