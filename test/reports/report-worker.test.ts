@@ -310,6 +310,18 @@ t.test('a part that refuses refuses the report; parts that read different data a
   t.equal(assembled([partOf(0), partOf(1)]), after, 'both parts read again: the report after the write');
 });
 
+t.test('parts larger than their first buffer (64 KB) are put together byte for byte', async (t) => {
+  const { app, clock, plan, by } = await planOnFile(t);
+  // Titles of 1,000 characters, mostly Cyrillic (two bytes each in UTF-8): about 75 KB of tasks in each half.
+  for (let i = 0; i < 80; i++) {
+    await createTask(app, { planId: plan.id, code: `9.${i + 1}`, dueDate: '2027-06-30', title: `${i} ${'Поставка '.repeat(111)}`.slice(0, 1000), assignees: [{ organizationId: by.id, role: 'lead' }] });
+  }
+  const service = createProgressService({ db: app.db, clock });
+  const parts = [0, 1].map((part) => reportPart(service.walk({ planId: plan.id }, { part, of: 2 }), historyMark(app.db)));
+  t.ok(parts.every((part) => part.tasks.length > 65_536), `each part outgrew its first buffer (${parts.map((p) => p.tasks.length).join(', ')} bytes)`);
+  t.equal(Buffer.from(assembleReport(parts) as Uint8Array).toString(), await inThisThread(app, clock, { planId: plan.id }, 'json'));
+});
+
 t.test('the report threads run at a lower priority than the event loop (Linux: nice is per thread)', { skip: process.platform !== 'linux' }, async (t) => {
   const { app, clock, plan } = await planOnFile(t);
   const nice = (stat: string) => Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]); // field 19 of proc(5)

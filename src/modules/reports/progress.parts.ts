@@ -1,6 +1,6 @@
 // The JSON report of a large scope, computed in parts: each worker thread walks one range of the tasks (in the
 // report's order) and hands over its tasks already written as JSON, what its lists hold, and its breakdowns' counts;
-// the route's thread adds the counts up, merges the lists and puts the bytes together. The result is byte for byte
+// one more pool task (a thread, not the event loop) adds the counts up, merges the lists and puts the bytes together. The result is byte for byte
 // what JSON.stringify writes of the whole report (test/reports/report-worker.test.ts): each task is written once,
 // and the overdue, due-soon and most postponed lists copy its bytes.
 //
