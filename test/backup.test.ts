@@ -68,10 +68,20 @@ t.test('a backup taken while writes go on is consistent, and a server restored f
 
   // Restore = start the service on the copy.
   const restored = await startServer(t, { LOG_LEVEL: 'warn' }, copy);
-  const res = await fetch(`${restored.base}/v1/organizations?limit=200`, { headers: auth });
-  t.equal(res.status, 200, 'the restored service accepts the same key');
-  const page = (await res.json()) as { items: { name: string }[] };
-  t.ok(page.items.some((o) => o.name === 'Organization 0'), 'and serves the data');
+  // Every page: the list is ordered by name, so the writes made during the backup sort among the first ones.
+  const served = new Set<string>();
+  const statuses = new Set<number>();
+  for (let cursor: string | null = ''; cursor !== null; ) {
+    const res = await fetch(`${restored.base}/v1/organizations?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { headers: auth });
+    statuses.add(res.status);
+    if (res.status !== 200) break;
+    const page = (await res.json()) as { items: { name: string }[]; nextCursor: string | null };
+    for (const o of page.items) served.add(o.name);
+    cursor = page.nextCursor;
+  }
+  t.same([...statuses], [200], 'the restored service accepts the same key');
+  const missing = Array.from({ length: beforeBackup }, (_, i) => `Organization ${i}`).filter((name) => !served.has(name));
+  t.same(missing, [], `and serves every organization acknowledged before the backup began (${beforeBackup})`);
   t.equal((await restored.stop()).code, 0);
 });
 
@@ -87,8 +97,13 @@ t.test('the backup command refuses a missing argument, an existing file and a mi
   const source = join(dir, 'src.db');
   new Database(source).close();
   const target = join(dir, 'exists.db');
-  new Database(target).close();
-  t.equal(runBackup([target], { DATABASE_PATH: source }, out), 1, 'an existing target is never overwritten');
+  const existing = new Database(target);
+  existing.exec("CREATE TABLE kept (note TEXT); INSERT INTO kept VALUES ('an older backup')");
+  existing.close();
+  t.equal(runBackup([target], { DATABASE_PATH: source }, out), 1, 'an existing target is refused');
   t.match(lines.pop(), /already exists/);
+  const after = new Database(target, { readonly: true });
+  t.same(after.prepare('SELECT note FROM kept').pluck().all(), ['an older backup'], 'and left as it was');
+  after.close();
   t.notOk(existsSync(`${target}.partial`), 'no partial file is left behind');
 });

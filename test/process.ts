@@ -112,7 +112,7 @@ export async function startServer(t: Test, extraEnv: Record<string, string | und
     return { code, signal, stdout, stderr, lines, entries };
   }
 
-  return { base, health, databasePath, stop };
+  return { base, health, databasePath, stop, child, port, output: () => stdout };
 }
 
 /** mulberry32: a small seeded generator, so a harness run can be repeated by its seed. */

@@ -1,9 +1,10 @@
 // The real entry point as a process: it listens on 127.0.0.1, logs JSON with request ids, seeds the first key
 // from TRACKER_BOOTSTRAP_TOKEN without ever logging it, and stops cleanly on SIGTERM.
 import { existsSync } from 'node:fs';
+import { connect } from 'node:net';
 import Database from 'better-sqlite3';
 import t from 'tap';
-import { startServer, type LogEntry } from './process.js';
+import { exited, HOST, startServer, type LogEntry } from './process.js';
 
 /** 44 characters of base64, the shape `openssl rand -base64 32` prints. */
 const BOOTSTRAP_TOKEN = 'Vt3rS9kQ2mX7pL0wZ5nB8cD1fG4hJ6yU2eR7tA9sK1o=';
@@ -70,6 +71,44 @@ t.test('the server starts, serves, logs JSON with request ids and exits 0 on SIG
   const keys = db.prepare('SELECT * FROM api_keys').all() as Record<string, unknown>[];
   t.match(keys, [{ role: 'secretariat' }], 'one secretariat key was stored');
   t.notOk(JSON.stringify(keys).includes(BOOTSTRAP_TOKEN), 'the token itself is not stored');
+});
+
+t.test('SIGTERM lets a request already under way finish: its write is answered and kept', async (t) => {
+  const server = await startServer(t, { TRACKER_BOOTSTRAP_TOKEN: BOOTSTRAP_TOKEN });
+  const body = JSON.stringify({ name: 'ОАО «Гомсельмаш»', kind: 'enterprise', country: 'BY' });
+  const bytes = Buffer.from(body);
+  const half = Math.floor(bytes.length / 2);
+  // A request whose body comes in two pieces: the server has begun it (its onRequest logged it) before the signal,
+  // and can only finish it once the second piece arrives, after the signal.
+  const socket = connect(server.port, HOST);
+  t.teardown(() => socket.destroy());
+  let answer = '';
+  socket.setEncoding('utf8').on('data', (chunk: string) => (answer += chunk));
+  const ended = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+  socket.write(
+    `POST /v1/organizations HTTP/1.1\r\nHost: ${HOST}:${server.port}\r\nAuthorization: Bearer ${BOOTSTRAP_TOKEN}\r\n` +
+      `Content-Type: application/json\r\nContent-Length: ${bytes.length}\r\n\r\n`,
+  );
+  socket.write(bytes.subarray(0, half));
+  const logged = (pattern: RegExp) => server.output().split('\n').some((line) => pattern.test(line));
+  const until = async (what: string, pattern: RegExp) => {
+    for (let i = 0; i < 600 && !logged(pattern); i++) await new Promise((r) => setTimeout(r, 50));
+    if (!logged(pattern)) throw new Error(`the server never logged ${what}:\n${server.output()}`);
+  };
+  await until('the request', /"method":"POST","url":"\/v1\/organizations".*"msg":"incoming request"/);
+  server.child.kill('SIGTERM');
+  await until('that it is closing', /"msg":"closing"/);
+  socket.end(bytes.subarray(half));
+  await ended;
+  t.match(answer, /^HTTP\/1\.1 201 /, 'the request under way was answered 201');
+  t.match(answer, /\r\nconnection: close\r\n/i, 'telling the client to close the connection');
+  const { code, signal } = await exited(server.child, 20_000);
+  t.equal(code, 0, 'the server exited with code 0');
+  t.equal(signal, null);
+  const db = new Database(server.databasePath, { readonly: true });
+  t.teardown(() => db.close());
+  t.same(db.prepare('SELECT name FROM organizations').pluck().all(), ['ОАО «Гомсельмаш»'], 'and the write it acknowledged is in the file');
 });
 
 t.test('with no bootstrap token and no key, the server starts, warns how to create a key, and refuses /v1', async (t) => {

@@ -23,8 +23,11 @@ t.test('mixed load then SIGTERM under writers: no errors, nothing lost, a clean 
   t.ok(s.rss.samples >= 4, `memory was sampled (${s.rss.samples} samples)`);
   // The bound leaves room for the young generation npm start allows (two semi-spaces of 64 MB): 365-370 MB measured.
   t.ok(s.rss.maxMb < 500, `resident memory stayed under 500 MB (max ${s.rss.maxMb} MB)`);
-  t.type(s.slopeMbPerMin, 'number', `the trend figure is reported (${s.slopeMbPerMin} MB/min, not judged on a short run)`);
+  t.comment(`memory trend ${s.slopeMbPerMin} MB/min (reported, not judged on a short run)`);
   t.ok(s.shutdown.acknowledged > 0, `writes were acknowledged around SIGTERM (${s.shutdown.acknowledged})`);
+  // Whether a request is still under way when the signal lands is a matter of timing here (some runs answer 10 with
+  // Connection: close, some none): test/server.test.ts holds one under way on purpose and requires its answer.
+  t.comment(`answered while closing, with Connection: close: ${s.shutdown.answeredAfterSignalWithConnectionClose}`);
   t.equal(s.shutdown.lost, 0, 'every write acknowledged around SIGTERM is in the file');
   t.same(s.shutdown.otherStatuses, {}, 'writes refused while closing got 503 or a connection error only');
   t.equal(s.shutdown.refusedButCommitted, 0, 'no refused write left a row');

@@ -478,13 +478,6 @@ export async function runFuzz(
   return { seed: opts.seed, requests: samples.length, histogram, violations, skipped, ms: Date.now() - started };
 }
 
-/**
- * Violations known in src and reported, not fixed here (src/ is out of this harness's reach): Fastify's router
- * refuses a URL it cannot decode (FST_ERR_BAD_URL, 400: a malformed %-escape or the UTF-8 bytes of a lone
- * surrogate in a path parameter) and a path parameter over maxParamLength, 100 characters
- * (FST_ERR_MAX_PARAM_LENGTH, 414) before any hook or the error handler runs, so the answer is Fastify's plain
- * JSON, not a problem document. Fixed by a `frameworkErrors` option in the Fastify() call of src/app.ts.
- */
 /** Violations known and accepted for now: none (the router's URL errors are problem documents since frameworkErrors). */
 export const KNOWN_VIOLATIONS: { name: string; matches: (v: Violation) => boolean }[] = [];
 export const isKnownViolation = (v: Violation) => KNOWN_VIOLATIONS.some((k) => k.matches(v));

@@ -101,8 +101,8 @@ t.test('the worker refuses as the route does, with problem documents', async (t)
   t.match(missing.detail, /plan "019a7c2e-0000-7000-8000-00000000dead" does not exist/);
   const draft = await createPlan(app, commission.id, { title: 'A draft' });
   assertProblem(t, await app.inject({ method: 'GET', url: `/v1/reports/progress?planId=${draft.id}&format=csv` }), 409, 'plan-state-conflict');
-  const future = assertProblem(t, await app.inject({ method: 'GET', url: `/v1/reports/progress?planId=${draft.id}&asOf=2030-01-01` }), 409, 'plan-state-conflict');
-  t.ok(future, 'a draft is refused before its date is looked at');
+  // A draft is refused before its date is looked at: 409, not the 422 of a future date.
+  assertProblem(t, await app.inject({ method: 'GET', url: `/v1/reports/progress?planId=${draft.id}&asOf=2030-01-01` }), 409, 'plan-state-conflict');
   const late = assertProblem(t, await app.inject({ method: 'GET', url: `/v1/reports/progress?commissionId=${commission.id}&asOf=2030-01-01` }), 422, 'invalid-value');
   t.same(late.errors, [{ path: 'querystring.asOf', message: 'a date in the future has no progress yet' }], 'with the field it is about');
 });
@@ -120,6 +120,7 @@ t.test('the worker sees every write acknowledged before the request', async (t) 
 
 t.test('the event loop answers other requests while the worker computes a report', async (t) => {
   const { app, plan } = await planOnFile(t);
+  const before = { ...app.reportStats };
   const finished: string[] = [];
   const report = app.inject({ method: 'GET', url: `/v1/reports/progress?planId=${plan.id}&format=html` }).then((res) => {
     finished.push('report');
@@ -130,6 +131,7 @@ t.test('the event loop answers other requests while the worker computes a report
   t.equal(health.statusCode, 200);
   t.equal((await report).statusCode, 200);
   t.same(finished, ['health', 'report'], 'health was answered before the report was done');
+  t.same(app.reportStats, { ...before, whole: before.whole + 1 }, 'the report was computed in a worker thread');
 });
 
 t.test('a worker that cannot read the database answers 500 without the cause, and the app goes on', async (t) => {
@@ -146,10 +148,12 @@ t.test("a report of fewer tasks than REPORT_WORKER_MIN_TASKS is computed in the 
   const { app, plan, commission, by } = await planOnFile(t, { deleteFile: true, workerMinTasks: 4 });
   const small = await app.inject({ method: 'GET', url: `/v1/reports/progress?planId=${plan.id}` });
   t.equal(small.statusCode, 200, 'the plan (3 tasks) in the route thread');
+  t.same(app.reportStats, { here: 1, whole: 0, inParts: 0, partsDiscarded: 0 }, 'counted there');
   const other = await createPlan(app, commission.id, { title: 'Another plan' });
   await createTask(app, { planId: other.id, code: '1.1', dueDate: '2027-01-31', assignees: [{ organizationId: by.id, role: 'lead' }] });
+  // The commission (4 tasks) goes to the worker, which cannot open the deleted file.
   assertProblem(t, await app.inject({ method: 'GET', url: `/v1/reports/progress?commissionId=${commission.id}` }), 500, 'internal-error');
-  t.pass('the commission (4 tasks) in the worker');
+  t.equal(app.reportStats.here, 1, 'not computed in the route thread');
 });
 
 /** The app's report producer, sending every report to one worker thread that lets `maxWaiting` wait. */
@@ -282,6 +286,8 @@ t.test('a JSON report computed in parts, one range of tasks per thread, is byte 
     const report = JSON.parse(Buffer.from((await producer.produce({ commissionId: commission.id }, 'json')).body as Uint8Array).toString());
     t.equal(report.tasks.length, 13, 'every task once');
     t.ok(report.overdue.length >= 4, 'overdue tasks from several parts');
+    // Not the fallback: every one of them was put together from its parts, none computed again whole.
+    t.same(producer.stats, { here: 0, whole: 0, inParts: queries.length + 1, partsDiscarded: 0 }, `${threads} parts: all put together from parts`);
   }
 });
 

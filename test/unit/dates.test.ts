@@ -10,7 +10,20 @@ t.test('dateAt gives the date of any instant, and leaves the date of now as it w
   t.equal(dateAt(new Date('2025-12-31T21:30:00.000Z'), 'Europe/Minsk'), '2026-01-01', 'a completion at 00:30 in Minsk');
   t.equal(dateAt(new Date('2025-12-31T21:30:00.000Z'), 'Asia/Almaty'), '2026-01-01');
   t.equal(dateAt(new Date('2025-12-31T18:30:00.000Z'), 'Asia/Almaty'), '2025-12-31', '23:30 in Almaty');
+  // Today is still remembered: asking for it again formats nothing (dateAt did not take its place).
+  const formatToParts = Intl.DateTimeFormat.prototype.formatToParts;
+  let formatted = 0;
+  Intl.DateTimeFormat.prototype.formatToParts = function (this: Intl.DateTimeFormat, date?: Date | number) {
+    formatted++;
+    return formatToParts.call(this, date);
+  };
+  t.teardown(() => {
+    Intl.DateTimeFormat.prototype.formatToParts = formatToParts;
+  });
   t.equal(dateInZone(now, 'Europe/Minsk'), '2026-11-28', 'now, unchanged');
+  t.equal(formatted, 0, 'and answered from memory');
+  dateAt(now, 'Europe/Minsk');
+  t.equal(formatted, 1, 'while dateAt computes every time');
   t.equal(dateInZone(new Date('2026-11-28T21:00:00.000Z'), 'Europe/Minsk'), '2026-11-29', 'and the next minute, past midnight');
 });
 

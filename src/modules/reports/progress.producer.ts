@@ -23,14 +23,31 @@ import type { WorkerAnswer, WorkerData, WorkerTask } from './progress.worker.js'
 export interface ReportProducer {
   produce(query: ProgressReportQuery, format: ReportFormat): Promise<ProducedReport>;
   close(): Promise<void>;
+  /** Where the reports computed so far were computed (tests and operators read it). */
+  readonly stats: ReportProducerStats;
 }
 
+export interface ReportProducerStats {
+  /** In the caller's thread. */
+  here: number;
+  /** Whole, in a worker thread. */
+  whole: number;
+  /** In parts, one per worker thread, and put together. */
+  inParts: number;
+  /** In parts that read different data (a write between their snapshots), so computed again whole. */
+  partsDiscarded: number;
+}
+
+export const newReportStats = (): ReportProducerStats => ({ here: 0, whole: 0, inParts: 0, partsDiscarded: 0 });
+
 /** In the caller's thread, on its connection. */
-export function inProcessProducer(deps: ServiceDeps): ReportProducer {
+export function inProcessProducer(deps: ServiceDeps, stats = newReportStats()): ReportProducer {
   const service = createProgressService(deps);
   return {
+    stats,
     async produce(query, format) {
       const report = service.build(query);
+      stats.here++;
       return { asOf: report.asOf, body: format === 'json' ? report : await renderReport(report, format, query.table) };
     },
     async close() {},
@@ -49,6 +66,7 @@ export const REPORT_THREADS = Math.min(2, availableParallelism());
 interface WorkerProducer {
   produce(query: ProgressReportQuery, format: ReportFormat, inParts: boolean): Promise<ProducedReport>;
   close(): Promise<void>;
+  readonly stats: ReportProducerStats;
 }
 
 /**
@@ -60,7 +78,9 @@ interface WorkerProducer {
  * `maxWaiting` reports wait; one more is refused with 503 and Retry-After rather than left waiting behind
  * a long queue.
  */
-function workerProducer(deps: ServiceDeps & { databasePath: string; maxWaiting: number; threads: number; log: (err: unknown) => void }): WorkerProducer {
+function workerProducer(
+  deps: ServiceDeps & { databasePath: string; maxWaiting: number; threads: number; log: (err: unknown) => void; stats: ReportProducerStats },
+): WorkerProducer {
   const { threads } = deps;
   const workerData: WorkerData = { databasePath: deps.databasePath };
   const pool = new Piscina<WorkerTask, WorkerAnswer>({ filename: WORKER_FILE, workerData, minThreads: 0, maxThreads: threads, idleTimeout: 60_000 });
@@ -69,6 +89,7 @@ function workerProducer(deps: ServiceDeps & { databasePath: string; maxWaiting: 
   // end the process.
   pool.on('error', deps.log);
   const inFlight = new Map<string, Promise<ProducedReport>>();
+  const { stats } = deps;
 
   /** The worker's answer, or the refusal it carries thrown again. */
   async function run(task: WorkerTask, transferList?: ArrayBuffer[]): Promise<Exclude<WorkerAnswer, { refused: unknown }>> {
@@ -92,14 +113,20 @@ function workerProducer(deps: ServiceDeps & { databasePath: string; maxWaiting: 
       const answers = await Promise.all(Array.from({ length: threads }, (_, part) => run({ ...request, part: { part, of: threads } })));
       const parts = answers.map((answer) => (answer as { part: ReportPart }).part);
       const { asOf, body } = (await run({ assemble: parts }, parts.flatMap(transferablesOf))) as { asOf: string; body: Uint8Array | null };
-      if (body) return { asOf, body };
+      if (body) {
+        stats.inParts++;
+        return { asOf, body };
+      }
       // The parts read different data (a write committed between their snapshots): the report is computed whole.
+      stats.partsDiscarded++;
     }
     const { asOf, body } = (await run(request)) as { asOf: string; body: Uint8Array };
+    stats.whole++;
     return { asOf, body };
   }
 
   return {
+    stats,
     async produce(query, format, inParts) {
       // The worker reads what is committed: the writes of the open group (src/db/group-commit.ts) first. Should that
       // group fail, its writes are gone, and the worker rightly does not see them.
@@ -134,6 +161,8 @@ export interface ProducerOptions extends ServiceDeps {
   /** Reports that may wait for the worker; one more is refused with 503. */
   maxWaiting?: number;
   log: (err: unknown) => void;
+  /** Counts the reports into this object (a new one by default). */
+  stats?: ReportProducerStats;
 }
 
 /** In the route's thread or in the worker, by the size of what is asked. */
@@ -144,12 +173,14 @@ export function reportProducer({
   threads = REPORT_THREADS,
   maxWaiting = 16,
   log,
+  stats = newReportStats(),
   ...deps
 }: ProducerOptions): ReportProducer {
-  const here = inProcessProducer(deps);
+  const here = inProcessProducer(deps, stats);
   if (databasePath === null) return here;
-  const worker = workerProducer({ ...deps, databasePath, maxWaiting, threads, log });
+  const worker = workerProducer({ ...deps, databasePath, maxWaiting, threads, log, stats });
   return {
+    stats,
     produce(query, format) {
       const size = tasksInScope(deps.db, query);
       return size >= workerMinTasks ? worker.produce(query, format, format === 'json' && size >= partsMinTasks) : here.produce(query, format);

@@ -5,7 +5,7 @@ import { AppError, ERRORS } from '../../errors.js';
 import { problemResponses } from '../../lib/common.schemas.js';
 import { serializedNatively } from '../../lib/serializer.js';
 import { ProgressReportQuerySchema, ProgressReportSchema, REPORT_FORMATS, type ReportFormat } from './progress.schemas.js';
-import { reportProducer } from './progress.producer.js';
+import { reportProducer, type ReportProducerStats } from './progress.producer.js';
 import { XLSX_MEDIA_TYPE } from './progress.xlsx.js';
 
 const tags = ['Reports'];
@@ -66,13 +66,17 @@ export function negotiateFormat(format: ReportFormat | undefined, accept: string
   return chosen.format;
 }
 
-const progressRoutes: FastifyPluginAsyncZod<{ workerMinTasks: number; partsMinTasks: number }> = async (app, { workerMinTasks, partsMinTasks }) => {
+const progressRoutes: FastifyPluginAsyncZod<{ workerMinTasks: number; partsMinTasks: number; stats: ReportProducerStats }> = async (
+  app,
+  { workerMinTasks, partsMinTasks, stats },
+) => {
   const producer = reportProducer({
     db: app.db,
     clock: app.clock,
     databasePath: app.sqlite.memory ? null : app.sqlite.name,
     workerMinTasks,
     partsMinTasks,
+    stats,
     log: (err) => app.log.error({ err }, 'the report worker failed'),
   });
   app.addHook('onClose', () => producer.close());
