@@ -1,6 +1,7 @@
 // `npm run test:crash [-- --cycles 20 --writers 8 --seed N --no-abandon]`: the real server under concurrent
 // idempotent writers, killed with SIGKILL at random moments; see test/crash-harness.ts. Exits 1 when an
-// acknowledged write is missing or duplicated, a row was invented, or integrity_check is not ok.
+// acknowledged write is missing or duplicated, a row was invented, an acknowledged write sent again after a restart
+// was not replayed, or integrity_check is not ok.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,7 +36,12 @@ try {
   console.log(JSON.stringify(summary, null, 2));
   // Any name present twice is a write executed twice: acknowledged, replayed or settled by a fresh retry alike.
   const failed =
-    summary.missing > 0 || summary.duplicates > 0 || summary.stillInDoubt > 0 || summary.unexpectedRows > 0 || summary.integrity !== 'ok';
+    summary.missing > 0 ||
+    summary.duplicates > 0 ||
+    summary.stillInDoubt > 0 ||
+    summary.unexpectedRows > 0 ||
+    summary.resentReplayed !== summary.resent ||
+    summary.integrity !== 'ok';
   console.log(failed ? 'crash safety: FAILED' : 'crash safety: ok');
   process.exitCode = failed ? 1 : 0;
 } finally {

@@ -1,6 +1,7 @@
 // Crash safety harness (issue 6): the real server under concurrent idempotent writers, killed with SIGKILL at
 // random moments, restarted on the same file; every in-doubt write is retried with its own Idempotency-Key and
-// body. At the end the database file is checked: every acknowledged write exactly once, integrity_check ok.
+// body, and a few writes acknowledged before the kill are sent again (a client that lost its answer), to be replayed.
+// At the end the database file is checked: every acknowledged write exactly once, integrity_check ok.
 // Used by `npm run test:crash` (scripts/crash.ts, 20+ cycles) and test/crash.test.ts (a short run).
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
@@ -29,6 +30,8 @@ interface Write {
   wasInDoubt?: boolean;
   /** A retry met 409: the killed process left this write's claim pending. */
   met409?: boolean;
+  /** The id its 201 named. */
+  id?: string;
 }
 
 export interface CrashOptions {
@@ -46,6 +49,11 @@ export interface CrashOptions {
   simulateAbandonment?: boolean;
   seed?: number;
   log?: (line: string) => void;
+  /**
+   * After each restart, send again this many writes acknowledged before the kill (default 4), with their keys and
+   * bodies, as a client that lost the answer would: each must be replayed (same id, nothing written again).
+   */
+  resendAcknowledged?: number;
 }
 
 export interface CrashSummary {
@@ -57,6 +65,9 @@ export interface CrashSummary {
   replayed: number;
   fresh: number;
   refused: number;
+  /** Acknowledged writes sent again after a restart, and of those, the ones replayed with the id of their first answer. */
+  resent: number;
+  resentReplayed: number;
   /** 409 answers met by retries of in-doubt writes (pending claims left by the kill). */
   inProgress409: number;
   /** In-doubt writes still unresolved at the end (stuck behind a pending claim). */
@@ -95,7 +106,7 @@ function post(base: string, w: Write) {
 }
 
 export async function runCrashCycles(options: CrashOptions): Promise<CrashSummary> {
-  const { cycles, writers, databasePath, killDelayMs = [50, 500], simulateAbandonment = true } = options;
+  const { cycles, writers, databasePath, killDelayMs = [50, 500], simulateAbandonment = true, resendAcknowledged = 4 } = options;
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
   const random = prng(seed);
   const log = options.log ?? (() => {});
@@ -103,6 +114,8 @@ export async function runCrashCycles(options: CrashOptions): Promise<CrashSummar
 
   const writes: Write[] = [];
   let inProgress409 = 0;
+  let resent = 0;
+  let resentReplayed = 0;
   const refusedStatuses: Record<string, number> = {};
 
   /** Retries every in-doubt write once with its key and body; returns how many met 409. */
@@ -127,6 +140,20 @@ export async function runCrashCycles(options: CrashOptions): Promise<CrashSummar
     return conflicts;
   }
 
+  /** Sends again some writes of the last cycle that were acknowledged, as if their answers had been lost. */
+  async function resendSome(base: string, cycle: number) {
+    const candidates = writes.filter((w) => w.cycle === cycle - 1 && w.outcome === 'acknowledged');
+    const chosen = new Set<Write>();
+    while (chosen.size < Math.min(resendAcknowledged, candidates.length)) chosen.add(candidates[Math.floor(random() * candidates.length)] as Write);
+    for (const w of chosen) {
+      resent++;
+      const res = await post(base, w);
+      const body = (await res.json().catch(() => null)) as { id?: string } | null;
+      if (res.status === 201 && res.headers.get('idempotent-replayed') === 'true' && body?.id === w.id) resentReplayed++;
+      else log(`  cycle ${cycle}: acknowledged write ${w.name} sent again answered ${res.status}, replayed ${res.headers.get('idempotent-replayed')}, id ${body?.id} (first ${w.id})`);
+    }
+  }
+
   async function resolveInDoubt(server: RunningServer, cycle: number) {
     const before = writes.filter((w) => w.outcome === 'in-doubt').length;
     if (before === 0) return;
@@ -149,6 +176,7 @@ export async function runCrashCycles(options: CrashOptions): Promise<CrashSummar
     const server = await start(databasePath);
     try {
       await resolveInDoubt(server, cycle);
+      await resendSome(server.base, cycle);
       if (cycle > cycles) break; // the last start only resolves what the last kill left in doubt
       let killed = false;
       let serial = 0;
@@ -159,9 +187,11 @@ export async function runCrashCycles(options: CrashOptions): Promise<CrashSummar
           writes.push(w);
           try {
             const res = await post(server.base, w);
-            await res.arrayBuffer();
-            if (res.status === 201) w.outcome = 'acknowledged';
-            else {
+            const text = await res.text();
+            if (res.status === 201) {
+              w.outcome = 'acknowledged';
+              w.id = (JSON.parse(text) as { id: string }).id;
+            } else {
               w.outcome = 'refused';
               w.status = res.status;
             }
@@ -213,6 +243,8 @@ export async function runCrashCycles(options: CrashOptions): Promise<CrashSummar
     replayed: by('replayed').length,
     fresh: by('fresh').length,
     refused: by('refused').length,
+    resent,
+    resentReplayed,
     inProgress409,
     stillInDoubt: by('in-doubt').length,
     missing,

@@ -1,5 +1,5 @@
 // Crash safety, short version of `npm run test:crash`: the real server under 8 idempotent writers, killed with
-// SIGKILL 3 times; in-doubt writes retried with their keys. What is guaranteed is asserted: every write acknowledged
+// SIGKILL 3 times; in-doubt writes retried with their keys, and some acknowledged ones sent again (each must be replayed). What is guaranteed is asserted: every write acknowledged
 // on its first attempt or settled by a retry is in the file exactly once (a write marks its idempotency claim in its
 // own transaction, so a retry after a kill never runs it twice), nothing is invented, integrity_check is ok.
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -16,6 +16,9 @@ t.test('SIGKILL under concurrent idempotent writers loses no acknowledged write 
   t.ok(s.acknowledged > 0, `writes were acknowledged (${s.acknowledged})`);
   t.ok(s.inDoubt > 0, `kills landed while requests were in flight (${s.inDoubt} in doubt)`);
   t.equal(s.stillInDoubt, 0, 'every in-doubt write was settled by a retry with its key');
+  // Not left to chance (a kill between a commit and its answer is rare): acknowledged writes are sent again too.
+  t.ok(s.resent > 0, `acknowledged writes were sent again after a restart (${s.resent})`);
+  t.equal(s.resentReplayed, s.resent, 'each was replayed with the id of its first answer, not written again');
   t.equal(s.refused, 0, 'no write or retry was refused');
   t.equal(s.integrity, 'ok', 'integrity_check after the last SIGKILL');
   t.equal(s.missing, 0, 'every acknowledged write is present');
