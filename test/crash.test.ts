@@ -1,7 +1,8 @@
 // Crash safety, short version of `npm run test:crash`: the real server under 8 idempotent writers, killed with
-// SIGKILL 3 times; in-doubt writes retried with their keys, and some acknowledged ones sent again (each must be replayed). What is guaranteed is asserted: every write acknowledged
-// on its first attempt or settled by a retry is in the file exactly once (a write marks its idempotency claim in its
-// own transaction, so a retry after a kill never runs it twice), nothing is invented, integrity_check is ok.
+// SIGKILL 3 times; in-doubt writes retried with their keys, and some acknowledged ones sent again (each must be
+// replayed). What is guaranteed is asserted: every write acknowledged on its first attempt or settled by a retry is
+// in the file exactly once (a write marks its idempotency claim in its own transaction, so a retry after a kill never
+// runs it twice), nothing is invented, integrity_check is ok.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
