@@ -205,6 +205,7 @@ t.test('closing the app lets a report under way finish before the worker ends', 
   const res = await report;
   t.equal(res.statusCode, 200, 'answered in full');
   t.match(res.body, /^\uFEFFdimension,/, 'the CSV');
+  t.equal(app.reportStats.whole, 1, 'computed by the worker, which the close waited for');
 });
 
 t.test('over HTTP: with 16 large reports waiting, one more is a 503 problem with Retry-After, and the others are answered', async (t) => {
