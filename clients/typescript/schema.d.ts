@@ -5722,10 +5722,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The service or its database is not available. */
+            /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
             503: {
                 headers: {
-                    /** @description Sent when the service is busy rather than down (large progress reports already waiting for their turn): seconds to wait before retrying. */
+                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
@@ -6221,6 +6221,28 @@ export interface operations {
                      *       "detail": "Internal server error",
                      *       "instance": "/v1/commissions",
                      *       "code": "internal-error",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
+            503: {
+                headers: {
+                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/service-unavailable",
+                     *       "title": "The service is not available",
+                     *       "status": 503,
+                     *       "detail": "The service is not available",
+                     *       "instance": "/v1/commissions",
+                     *       "code": "service-unavailable",
                      *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
                      *     }
                      */
@@ -6757,6 +6779,28 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
+            503: {
+                headers: {
+                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/service-unavailable",
+                     *       "title": "The service is not available",
+                     *       "status": 503,
+                     *       "detail": "The service is not available",
+                     *       "instance": "/v1/commissions/019a7c2e-7a10-7000-8000-000000000001",
+                     *       "code": "service-unavailable",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listOrganizations: {
@@ -7203,6 +7247,28 @@ export interface operations {
                      *       "detail": "Internal server error",
                      *       "instance": "/v1/organizations",
                      *       "code": "internal-error",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
+            503: {
+                headers: {
+                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/service-unavailable",
+                     *       "title": "The service is not available",
+                     *       "status": 503,
+                     *       "detail": "The service is not available",
+                     *       "instance": "/v1/organizations",
+                     *       "code": "service-unavailable",
                      *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
                      *     }
                      */
@@ -7739,6 +7805,28 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
+            503: {
+                headers: {
+                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/service-unavailable",
+                     *       "title": "The service is not available",
+                     *       "status": 503,
+                     *       "detail": "The service is not available",
+                     *       "instance": "/v1/organizations/019a7c2e-7a10-7000-8000-000000000001",
+                     *       "code": "service-unavailable",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listMeetings: {
@@ -8188,6 +8276,28 @@ export interface operations {
                      *       "detail": "Internal server error",
                      *       "instance": "/v1/meetings",
                      *       "code": "internal-error",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
+            503: {
+                headers: {
+                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/service-unavailable",
+                     *       "title": "The service is not available",
+                     *       "status": 503,
+                     *       "detail": "The service is not available",
+                     *       "instance": "/v1/meetings",
+                     *       "code": "service-unavailable",
                      *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
                      *     }
                      */
@@ -8674,6 +8784,28 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
+            503: {
+                headers: {
+                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/service-unavailable",
+                     *       "title": "The service is not available",
+                     *       "status": 503,
+                     *       "detail": "The service is not available",
+                     *       "instance": "/v1/meetings/019a7c2e-7a10-7000-8000-000000000001",
+                     *       "code": "service-unavailable",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listPlans: {
@@ -9125,6 +9257,28 @@ export interface operations {
                      *       "detail": "Internal server error",
                      *       "instance": "/v1/plans",
                      *       "code": "internal-error",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
+            503: {
+                headers: {
+                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/service-unavailable",
+                     *       "title": "The service is not available",
+                     *       "status": 503,
+                     *       "detail": "The service is not available",
+                     *       "instance": "/v1/plans",
+                     *       "code": "service-unavailable",
                      *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
                      *     }
                      */
@@ -9645,6 +9799,28 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
+            503: {
+                headers: {
+                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/service-unavailable",
+                     *       "title": "The service is not available",
+                     *       "status": 503,
+                     *       "detail": "The service is not available",
+                     *       "instance": "/v1/plans/019a7c2e-7a10-7000-8000-000000000001",
+                     *       "code": "service-unavailable",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     approvePlan: {
@@ -9988,6 +10164,28 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
+            503: {
+                headers: {
+                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/service-unavailable",
+                     *       "title": "The service is not available",
+                     *       "status": 503,
+                     *       "detail": "The service is not available",
+                     *       "instance": "/v1/plans/019a7c2e-7a10-7000-8000-000000000001/approve",
+                     *       "code": "service-unavailable",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     closePlan: {
@@ -10325,6 +10523,28 @@ export interface operations {
                      *       "detail": "Internal server error",
                      *       "instance": "/v1/plans/019a7c2e-7a10-7000-8000-000000000001/close",
                      *       "code": "internal-error",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
+            503: {
+                headers: {
+                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/service-unavailable",
+                     *       "title": "The service is not available",
+                     *       "status": 503,
+                     *       "detail": "The service is not available",
+                     *       "instance": "/v1/plans/019a7c2e-7a10-7000-8000-000000000001/close",
+                     *       "code": "service-unavailable",
                      *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
                      *     }
                      */
@@ -10875,6 +11095,28 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
+            503: {
+                headers: {
+                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/service-unavailable",
+                     *       "title": "The service is not available",
+                     *       "status": 503,
+                     *       "detail": "The service is not available",
+                     *       "instance": "/v1/plans/019a7c2e-7a10-7000-8000-000000000001/import/preview",
+                     *       "code": "service-unavailable",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     commitPlanImport: {
@@ -11292,6 +11534,28 @@ export interface operations {
                      *       "detail": "Internal server error",
                      *       "instance": "/v1/plans/019a7c2e-7a10-7000-8000-000000000001/import",
                      *       "code": "internal-error",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
+            503: {
+                headers: {
+                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/service-unavailable",
+                     *       "title": "The service is not available",
+                     *       "status": 503,
+                     *       "detail": "The service is not available",
+                     *       "instance": "/v1/plans/019a7c2e-7a10-7000-8000-000000000001/import",
+                     *       "code": "service-unavailable",
                      *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
                      *     }
                      */
@@ -11860,6 +12124,28 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
+            503: {
+                headers: {
+                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/service-unavailable",
+                     *       "title": "The service is not available",
+                     *       "status": 503,
+                     *       "detail": "The service is not available",
+                     *       "instance": "/v1/tasks",
+                     *       "code": "service-unavailable",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getTask: {
@@ -12325,6 +12611,28 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
+            503: {
+                headers: {
+                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/service-unavailable",
+                     *       "title": "The service is not available",
+                     *       "status": 503,
+                     *       "detail": "The service is not available",
+                     *       "instance": "/v1/tasks/019a7c2e-7a10-7000-8000-000000000001",
+                     *       "code": "service-unavailable",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     updateTask: {
@@ -12699,6 +13007,28 @@ export interface operations {
                      *       "detail": "Internal server error",
                      *       "instance": "/v1/tasks/019a7c2e-7a10-7000-8000-000000000001",
                      *       "code": "internal-error",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
+            503: {
+                headers: {
+                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/service-unavailable",
+                     *       "title": "The service is not available",
+                     *       "status": 503,
+                     *       "detail": "The service is not available",
+                     *       "instance": "/v1/tasks/019a7c2e-7a10-7000-8000-000000000001",
+                     *       "code": "service-unavailable",
                      *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
                      *     }
                      */
@@ -13273,6 +13603,28 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
+            503: {
+                headers: {
+                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/service-unavailable",
+                     *       "title": "The service is not available",
+                     *       "status": 503,
+                     *       "detail": "The service is not available",
+                     *       "instance": "/v1/tasks/019a7c2e-7a10-7000-8000-000000000001/transitions",
+                     *       "code": "service-unavailable",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listDeadlineChanges: {
@@ -13819,6 +14171,28 @@ export interface operations {
                      *       "detail": "Internal server error",
                      *       "instance": "/v1/tasks/019a7c2e-7a10-7000-8000-000000000001/deadline-changes",
                      *       "code": "internal-error",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
+            503: {
+                headers: {
+                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/service-unavailable",
+                     *       "title": "The service is not available",
+                     *       "status": 503,
+                     *       "detail": "The service is not available",
+                     *       "instance": "/v1/tasks/019a7c2e-7a10-7000-8000-000000000001/deadline-changes",
+                     *       "code": "service-unavailable",
                      *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
                      *     }
                      */
@@ -14388,6 +14762,28 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
+            503: {
+                headers: {
+                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/service-unavailable",
+                     *       "title": "The service is not available",
+                     *       "status": 503,
+                     *       "detail": "The service is not available",
+                     *       "instance": "/v1/tasks/019a7c2e-7a10-7000-8000-000000000001/deadline-changes/019a7c2e-7a10-7000-8000-000000000001/decision",
+                     *       "code": "service-unavailable",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listTaskReports: {
@@ -14932,6 +15328,28 @@ export interface operations {
                      *       "detail": "Internal server error",
                      *       "instance": "/v1/tasks/019a7c2e-7a10-7000-8000-000000000001/reports",
                      *       "code": "internal-error",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
+            503: {
+                headers: {
+                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/service-unavailable",
+                     *       "title": "The service is not available",
+                     *       "status": 503,
+                     *       "detail": "The service is not available",
+                     *       "instance": "/v1/tasks/019a7c2e-7a10-7000-8000-000000000001/reports",
+                     *       "code": "service-unavailable",
                      *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
                      *     }
                      */
@@ -15515,6 +15933,28 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
+            503: {
+                headers: {
+                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/service-unavailable",
+                     *       "title": "The service is not available",
+                     *       "status": 503,
+                     *       "detail": "The service is not available",
+                     *       "instance": "/v1/tasks/019a7c2e-7a10-7000-8000-000000000001/reports/019a7c2e-7a10-7000-8000-000000000001",
+                     *       "code": "service-unavailable",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     reviewTaskReport: {
@@ -15880,6 +16320,28 @@ export interface operations {
                      *       "detail": "Internal server error",
                      *       "instance": "/v1/tasks/019a7c2e-7a10-7000-8000-000000000001/reports/019a7c2e-7a10-7000-8000-000000000001/review",
                      *       "code": "internal-error",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
+            503: {
+                headers: {
+                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/service-unavailable",
+                     *       "title": "The service is not available",
+                     *       "status": 503,
+                     *       "detail": "The service is not available",
+                     *       "instance": "/v1/tasks/019a7c2e-7a10-7000-8000-000000000001/reports/019a7c2e-7a10-7000-8000-000000000001/review",
+                     *       "code": "service-unavailable",
                      *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
                      *     }
                      */
@@ -16371,6 +16833,28 @@ export interface operations {
                      *       "detail": "Internal server error",
                      *       "instance": "/v1/indicators",
                      *       "code": "internal-error",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
+            503: {
+                headers: {
+                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/service-unavailable",
+                     *       "title": "The service is not available",
+                     *       "status": 503,
+                     *       "detail": "The service is not available",
+                     *       "instance": "/v1/indicators",
+                     *       "code": "service-unavailable",
                      *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
                      *     }
                      */
@@ -16949,6 +17433,28 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
+            503: {
+                headers: {
+                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/service-unavailable",
+                     *       "title": "The service is not available",
+                     *       "status": 503,
+                     *       "detail": "The service is not available",
+                     *       "instance": "/v1/indicators/019a7c2e-7a10-7000-8000-000000000001",
+                     *       "code": "service-unavailable",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     recordIndicatorValue: {
@@ -17308,6 +17814,28 @@ export interface operations {
                      *       "detail": "Internal server error",
                      *       "instance": "/v1/indicators/019a7c2e-7a10-7000-8000-000000000001/values/019a7c2e-7a10-7000-8000-000000000001",
                      *       "code": "internal-error",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
+            503: {
+                headers: {
+                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/service-unavailable",
+                     *       "title": "The service is not available",
+                     *       "status": 503,
+                     *       "detail": "The service is not available",
+                     *       "instance": "/v1/indicators/019a7c2e-7a10-7000-8000-000000000001/values/019a7c2e-7a10-7000-8000-000000000001",
+                     *       "code": "service-unavailable",
                      *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
                      *     }
                      */
@@ -17792,6 +18320,28 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
+            503: {
+                headers: {
+                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/service-unavailable",
+                     *       "title": "The service is not available",
+                     *       "status": 503,
+                     *       "detail": "The service is not available",
+                     *       "instance": "/v1/share-links",
+                     *       "code": "service-unavailable",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getShareLink: {
@@ -18241,6 +18791,28 @@ export interface operations {
                      *       "detail": "Internal server error",
                      *       "instance": "/v1/share-links/019a7c2e-7a10-7000-8000-000000000001",
                      *       "code": "internal-error",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
+            503: {
+                headers: {
+                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/service-unavailable",
+                     *       "title": "The service is not available",
+                     *       "status": 503,
+                     *       "detail": "The service is not available",
+                     *       "instance": "/v1/share-links/019a7c2e-7a10-7000-8000-000000000001",
+                     *       "code": "service-unavailable",
                      *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
                      *     }
                      */
@@ -19230,10 +19802,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The service or its database is not available. */
+            /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
             503: {
                 headers: {
-                    /** @description Sent when the service is busy rather than down (large progress reports already waiting for their turn): seconds to wait before retrying. */
+                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
@@ -20291,6 +20863,28 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
+            503: {
+                headers: {
+                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/service-unavailable",
+                     *       "title": "The service is not available",
+                     *       "status": 503,
+                     *       "detail": "The service is not available",
+                     *       "instance": "/v1/api-keys",
+                     *       "code": "service-unavailable",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getCurrentApiKey: {
@@ -20926,6 +21520,28 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
+            503: {
+                headers: {
+                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/service-unavailable",
+                     *       "title": "The service is not available",
+                     *       "status": 503,
+                     *       "detail": "The service is not available",
+                     *       "instance": "/v1/api-keys/019a7c2e-7a10-7000-8000-000000000001",
+                     *       "code": "service-unavailable",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listWebhooks: {
@@ -21399,6 +22015,28 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
+            503: {
+                headers: {
+                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/service-unavailable",
+                     *       "title": "The service is not available",
+                     *       "status": 503,
+                     *       "detail": "The service is not available",
+                     *       "instance": "/v1/webhooks",
+                     *       "code": "service-unavailable",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getWebhook: {
@@ -21840,6 +22478,28 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
+            503: {
+                headers: {
+                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/service-unavailable",
+                     *       "title": "The service is not available",
+                     *       "status": 503,
+                     *       "detail": "The service is not available",
+                     *       "instance": "/v1/webhooks/019a7c2e-7a10-7000-8000-000000000001",
+                     *       "code": "service-unavailable",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     updateWebhook: {
@@ -22174,6 +22834,28 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
+            503: {
+                headers: {
+                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/service-unavailable",
+                     *       "title": "The service is not available",
+                     *       "status": 503,
+                     *       "detail": "The service is not available",
+                     *       "instance": "/v1/webhooks/019a7c2e-7a10-7000-8000-000000000001",
+                     *       "code": "service-unavailable",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     rotateWebhookSecret: {
@@ -22378,6 +23060,28 @@ export interface operations {
                      *       "detail": "Internal server error",
                      *       "instance": "/v1/webhooks/019a7c2e-7a10-7000-8000-000000000001/rotate-secret",
                      *       "code": "internal-error",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
+            503: {
+                headers: {
+                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/service-unavailable",
+                     *       "title": "The service is not available",
+                     *       "status": 503,
+                     *       "detail": "The service is not available",
+                     *       "instance": "/v1/webhooks/019a7c2e-7a10-7000-8000-000000000001/rotate-secret",
+                     *       "code": "service-unavailable",
                      *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
                      *     }
                      */
@@ -22647,6 +23351,28 @@ export interface operations {
                      *       "detail": "Internal server error",
                      *       "instance": "/v1/webhooks/019a7c2e-7a10-7000-8000-000000000001/test",
                      *       "code": "internal-error",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
+            503: {
+                headers: {
+                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/service-unavailable",
+                     *       "title": "The service is not available",
+                     *       "status": 503,
+                     *       "detail": "The service is not available",
+                     *       "instance": "/v1/webhooks/019a7c2e-7a10-7000-8000-000000000001/test",
+                     *       "code": "service-unavailable",
                      *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
                      *     }
                      */
@@ -23416,6 +24142,28 @@ export interface operations {
                      *       "detail": "Internal server error",
                      *       "instance": "/v1/webhooks/019a7c2e-7a10-7000-8000-000000000001/deliveries/019a7c2e-7a10-7000-8000-000000000001/redeliver",
                      *       "code": "internal-error",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
+            503: {
+                headers: {
+                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/service-unavailable",
+                     *       "title": "The service is not available",
+                     *       "status": 503,
+                     *       "detail": "The service is not available",
+                     *       "instance": "/v1/webhooks/019a7c2e-7a10-7000-8000-000000000001/deliveries/019a7c2e-7a10-7000-8000-000000000001/redeliver",
+                     *       "code": "service-unavailable",
                      *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
                      *     }
                      */

@@ -10,7 +10,7 @@ import { getTableName, sql } from 'drizzle-orm';
 import type { BaseSQLiteDatabase, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { RunResult } from 'better-sqlite3';
 import * as schema from './schema.js';
-import { joinGroup, sessionOf } from './group-commit.js';
+import { groupLost, joinGroup, sessionOf } from './group-commit.js';
 
 export type Schema = typeof schema;
 /** The drizzle handle, or a transaction on it: repositories accept either. */
@@ -122,6 +122,36 @@ export function dataState(db: BetterSQLite3Database<Schema>): string {
 }
 
 /**
+ * Why the database refused a statement, when the reason passes rather than being a fault: 'full' when the file
+ * cannot grow (SQLITE_FULL: its disk is full), 'busy' when another connection held the write lock past the busy
+ * timeout (SQLITE_BUSY, SQLITE_LOCKED). Null for any other error. drizzle wraps the driver's error in its own
+ * (its `cause`), so the chain is followed.
+ */
+export function storageCondition(err: unknown): 'full' | 'busy' | null {
+  for (let e = err, depth = 0; e !== null && typeof e === 'object' && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code !== 'string') continue;
+    if (code === 'SQLITE_FULL') return 'full';
+    if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return 'busy';
+  }
+  return null;
+}
+
+/**
+ * Runs a write that is bookkeeping, not what the request asked (a key's or a link's "last used"): when the database
+ * refuses it for a passing reason (busy, full), it is skipped and tried again by a later request, so that a read is
+ * not refused for it. Any other error is thrown.
+ */
+export function bookkeeping(db: Db, write: () => void): void {
+  try {
+    write();
+  } catch (err) {
+    groupLost(db, err);
+    if (storageCondition(err) === null) throw err;
+  }
+}
+
+/**
  * The rows of a drizzle query as arrays, one at a time (better-sqlite3's iterate(); drizzle has no iterator): a
  * large read, such as a whole plan's 100,000 tasks, can then be turned row by row into what is kept, each row
  * dying young instead of all of them being held and copied into the old generation first.
@@ -174,10 +204,15 @@ export function insertRow<T extends SQLiteTable>(db: Db, table: T, row: T['$infe
  */
 export function writeTransaction<T>(db: BetterSQLite3Database<Schema>, fn: (tx: Db) => T): T {
   joinGroup(db);
-  return db.transaction((tx) => {
-    const result = fn(tx);
-    if (result instanceof Promise) throw new TypeError('a write transaction body must be synchronous');
-    writeScope.getStore()?.onCommit?.(tx, result);
-    return result;
-  }, { behavior: 'immediate' });
+  try {
+    return db.transaction((tx) => {
+      const result = fn(tx);
+      if (result instanceof Promise) throw new TypeError('a write transaction body must be synchronous');
+      writeScope.getStore()?.onCommit?.(tx, result);
+      return result;
+    }, { behavior: 'immediate' });
+  } catch (err) {
+    groupLost(db, err);
+    throw err;
+  }
 }

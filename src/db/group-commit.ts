@@ -24,11 +24,13 @@ interface CommitGroup {
   open: Promise<void> | null;
   /** Commits the open group now (at the end of its turn, or when the database closes); null when none is open. */
   commitNow: (() => void) | null;
+  /** Ends the open group as failed with this error, its transaction already gone; null when none is open. */
+  fail: ((err: unknown) => void) | null;
 }
 const groups = new WeakMap<object, CommitGroup>();
 
 export function enableGroupCommit({ sqlite, db }: Database_): void {
-  groups.set(sessionOf(db), { sqlite, open: null, commitNow: null });
+  groups.set(sessionOf(db), { sqlite, open: null, commitNow: null, fail: null });
 }
 
 /** The COMMIT of the open group, or null when every write made so far is durable. */
@@ -50,13 +52,22 @@ export async function flushGroupCommit(db: Db): Promise<void> {
 /** Opens the turn's group on the connection of `db`, if group commit is on and none is open. */
 export function joinGroup(db: Db): void {
   const group = groups.get(sessionOf(db));
-  if (!group || group.open) return;
+  if (!group) return;
+  if (group.open) {
+    if (group.sqlite.inTransaction) return;
+    // Its transaction is gone, and no failed write said so (groupLost): end it, lest this write run outside it.
+    group.fail?.(new Error('the commit group was rolled back by the database'));
+  }
   group.sqlite.exec('BEGIN IMMEDIATE');
   const open = new Promise<void>((resolve, reject) => {
+    const end = () => {
+      group.commitNow = null;
+      group.fail = null;
+      group.open = null;
+    };
     const commitNow = () => {
       if (group.commitNow !== commitNow) return; // committed already (flushed before the turn ended)
-      group.commitNow = null;
-      group.open = null;
+      end();
       try {
         group.sqlite.exec('COMMIT');
         resolve();
@@ -70,9 +81,24 @@ export function joinGroup(db: Db): void {
       }
     };
     group.commitNow = commitNow;
+    group.fail = (err) => {
+      end();
+      reject(err);
+    };
     setImmediate(commitNow);
   });
   group.open = open;
   // Requests that wait handle a failure; this keeps an unawaited one (a background write) from crashing the process.
   open.catch(() => undefined);
+}
+
+/**
+ * After a write failed with `err`: if SQLite rolled back the whole transaction on its own (it may, on SQLITE_FULL,
+ * SQLITE_IOERR, SQLITE_BUSY or SQLITE_NOMEM), the group's earlier writes are gone with it. The group ends failed
+ * with that error, so every request waiting for it is told its write was not kept, and the next write opens a new
+ * group rather than running alone, committed, under a group whose COMMIT would then fail.
+ */
+export function groupLost(db: Db, err: unknown): void {
+  const group = groups.get(sessionOf(db));
+  if (group?.open && !group.sqlite.inTransaction) group.fail?.(err);
 }

@@ -86,7 +86,7 @@ export const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   422: 'The request refers to something that does not exist or cannot be used.',
   429: 'Too many requests for this key, or too many failed authentications from this address.',
   500: 'An unexpected error of the service; quote the requestId when you report it.',
-  503: 'The service or its database is not available.',
+  503: 'The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given.',
 };
 
 /** Problem responses for a route, declared once and spread into each route schema. */

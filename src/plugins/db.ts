@@ -4,7 +4,7 @@ import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
 import { openDatabase, runMigrations, type Schema } from '../db/connection.js';
 import { enableGroupCommit, flushGroupCommit, pendingCommit } from '../db/group-commit.js';
-import { replaceWithInternalError } from './problem-details.js';
+import { replaceWithFailedCommit } from './problem-details.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -27,13 +27,13 @@ export default fp(
     app.decorate('sqlite', database.sqlite);
     // No response leaves before the writes made so far are durable (group commit, src/db/group-commit.ts): a write
     // is acknowledged only once committed, and a read never shows what a failed commit will take back;
-    // an answer whose commit failed becomes a 500 problem document.
+    // an answer whose commit failed becomes a problem document (503 when the database refused it: busy, disk full).
     app.addHook('onSend', (request, reply, payload, done) => {
       const pending = pendingCommit(database.db);
       if (pending === null) return done(null, payload);
       pending.then(
         () => done(null, payload),
-        (err: unknown) => done(null, replaceWithInternalError(request, reply, err)),
+        (err: unknown) => done(null, replaceWithFailedCommit(request, reply, err)),
       );
     });
     app.addHook('onClose', async () => {

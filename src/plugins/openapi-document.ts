@@ -152,7 +152,9 @@ const RETRY_AFTER_HEADER = {
 };
 const BUSY_RETRY_AFTER = {
   'Retry-After': {
-    description: 'Sent when the service is busy rather than down (large progress reports already waiting for their turn): seconds to wait before retrying.',
+    description:
+      'Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, ' +
+      "another program's write on the database, its disk full): seconds to wait before retrying.",
     schema: integer(0, 60),
   },
 };
@@ -221,11 +223,11 @@ export function documentAccess(doc: Json, facts: RouteFacts = NO_FACTS): Json {
  * The response headers and answers every operation has by the way the server works, not by its own schema:
  * rate-limit headers, Location on 201, ETag and 304 where the representation is conditional, the replay
  * marker of idempotent requests; 400 for a malformed If-Match / If-None-Match, 412 for a stale one, 409 and
- * 422 for an Idempotency-Key in use or reused, and 500.
+ * 422 for an Idempotency-Key in use or reused, 500, and 503 on every write (the database busy or its disk full).
  */
 export function documentResponses(doc: Json, facts: RouteFacts = NO_FACTS): Json {
   for (const item of Object.values<Json>(doc.paths ?? {})) {
-    for (const operation of Object.values<Json>(item)) {
+    for (const [method, operation] of Object.entries<Json>(item)) {
       const responses: Json = (operation.responses ??= {});
       const headers = headerParameters(operation);
       const conditional = headers.has('if-match') || headers.has('if-none-match');
@@ -243,6 +245,8 @@ export function documentResponses(doc: Json, facts: RouteFacts = NO_FACTS): Json
         responses['422'] ??= problemResponse(422); // the key was used for another request
       }
       responses['500'] ??= problemResponse(500);
+      // A write the database refuses for a passing reason (another program's write lock, a full disk): nothing done.
+      if (method !== 'get' && method !== 'head') responses['503'] ??= problemResponse(503);
       const rateLimited = !facts.unlimited.has(operation.operationId);
       for (const [status, response] of Object.entries<Json>(responses)) {
         const success = /^2\d\d$/.test(status);

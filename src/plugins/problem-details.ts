@@ -3,6 +3,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { storageCondition } from '../db/connection.js';
 import { AppError, ERRORS, problemType, type ErrorSpec, type FieldError } from '../errors.js';
 import { PROBLEM_DETAIL_MAX, PROBLEM_INSTANCE_MAX } from '../lib/common.schemas.js';
 import { RouteTable } from '../lib/route-table.js';
@@ -64,15 +65,49 @@ function sendProblem(
 }
 
 /**
- * Turns an answer already built into the internal-error problem the error handler would have sent, for an onSend
- * hook that finds it may not be sent (the db plugin, when the commit it waited for failed). The error handler cannot
- * do it there: Fastify runs it once per request, and an error answer that fails again would reach Fastify's default
+ * The database refusing a write for a reason that passes, not a fault of the service (storageCondition: another
+ * program holds its write lock past the busy timeout, or its disk is full). Nothing was written (the write's
+ * savepoint, or its whole commit group, was rolled back), so the client may retry: 503 with Retry-After, rather
+ * than a 500 that reads as a defect. Null for any other error.
+ */
+export function storageRefusal(err: unknown): AppError | null {
+  switch (storageCondition(err)) {
+    case 'full':
+      return new AppError(ERRORS.unavailable, 'the database cannot grow: its disk is full. Nothing was written; retry later', undefined, {
+        'retry-after': '60',
+      });
+    case 'busy':
+      return new AppError(ERRORS.unavailable, "the database is busy with another program's write. Nothing was written; retry in a few seconds", undefined, {
+        'retry-after': '5',
+      });
+    default:
+      return null;
+  }
+}
+
+/** Logs a storage refusal: a full disk needs an operator now (error); a busy database is worth a warning. */
+function logStorageRefusal(request: FastifyRequest, err: unknown) {
+  if (storageCondition(err) === 'full') request.log.error({ err }, 'the database disk is full: writes are refused');
+  else request.log.warn({ err }, 'the database was busy: a write was refused');
+}
+
+/**
+ * Turns an answer already built into the problem the error handler would have sent for the failed commit it waited
+ * for (the db plugin's onSend hook): 503 for a storage refusal, else an internal error. The error handler cannot do
+ * it there: Fastify runs it once per request, and an error answer that fails again would reach Fastify's default
  * handler, which writes the error's own message. Returns the new payload.
  */
-export function replaceWithInternalError(request: FastifyRequest, reply: FastifyReply, err: unknown): string {
-  request.log.error({ err }, 'an answer waited for a commit that failed');
+export function replaceWithFailedCommit(request: FastifyRequest, reply: FastifyReply, err: unknown): string {
   for (const header of ['etag', 'location', 'idempotent-replayed', 'retry-after', 'allow', 'www-authenticate']) reply.removeHeader(header);
-  reply.code(500).type(PROBLEM_CONTENT_TYPE);
+  reply.type(PROBLEM_CONTENT_TYPE);
+  const refusal = storageRefusal(err);
+  if (refusal) {
+    logStorageRefusal(request, err);
+    reply.code(refusal.spec.status).headers(refusal.headers ?? {});
+    return JSON.stringify(problemBody(request, refusal.spec, refusal.detail, undefined, refusal.spec.status));
+  }
+  request.log.error({ err }, 'an answer waited for a commit that failed');
+  reply.code(500);
   return JSON.stringify(problemBody(request, ERRORS.internal, `an unexpected error occurred; quote request id ${request.id}`, undefined, 500));
 }
 
@@ -125,6 +160,12 @@ export default fp(
       if (status >= 400 && status < 500 && error.code?.startsWith('FST_')) {
         // Fastify's client-error messages describe the request, never our internals.
         return sendProblem(request, reply, ERRORS.badRequest, error.message, undefined, status);
+      }
+      const refusal = storageRefusal(error);
+      if (refusal) {
+        logStorageRefusal(request, error);
+        reply.headers(refusal.headers ?? {});
+        return sendProblem(request, reply, refusal.spec, refusal.detail);
       }
       request.log.error({ err: error }, 'unhandled error');
       return sendProblem(request, reply, ERRORS.internal, `an unexpected error occurred; quote request id ${request.id}`);

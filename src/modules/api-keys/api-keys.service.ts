@@ -1,5 +1,5 @@
 // API keys: issue (secret shown once), list, revoke with immediate effect, and authenticate a request.
-import { dataState, writeTransaction } from '../../db/connection.js';
+import { bookkeeping, dataState, writeTransaction } from '../../db/connection.js';
 import { AppError, ERRORS, notFound, unknownReference } from '../../errors.js';
 import type { Actor } from '../../lib/access.js';
 import { newId } from '../../lib/ids.js';
@@ -114,7 +114,7 @@ export function createApiKeyService({ db, clock }: ServiceDeps) {
       rememberKey(hash, row);
       const now = clock();
       if (row.lastUsedAt === null || now.getTime() - Date.parse(row.lastUsedAt) >= TOUCH_INTERVAL_MS) {
-        repo.touchApiKey(db, row.id, now.toISOString());
+        bookkeeping(db, () => repo.touchApiKey(db, row.id, now.toISOString()));
       }
       return { keyId: row.id, role: row.role, organizationId: row.organizationId, keyName: row.name };
     },

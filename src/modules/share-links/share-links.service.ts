@@ -1,5 +1,5 @@
 // Read-only links: create (secret URL shown once), list, revoke with immediate effect, and open one by its secret.
-import { writeTransaction } from '../../db/connection.js';
+import { bookkeeping, writeTransaction } from '../../db/connection.js';
 import { AppError, ERRORS, notFound, unknownReference } from '../../errors.js';
 import { newId } from '../../lib/ids.js';
 import type { ServiceDeps, WriteContext } from '../../lib/service.js';
@@ -173,7 +173,7 @@ export function createShareLinkService({ db, clock }: ServiceDeps) {
               body: renderProgressHtml(progress.build({ planId: params.planId, commissionId: params.commissionId, lang: params.lang })),
             };
       if (row.lastUsedAt === null || now.getTime() - Date.parse(row.lastUsedAt) >= TOUCH_INTERVAL_MS) {
-        repo.touchShareLink(db, row.id, now.toISOString());
+        bookkeeping(db, () => repo.touchShareLink(db, row.id, now.toISOString()));
       }
       return opened;
     },

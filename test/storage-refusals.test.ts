@@ -1,0 +1,152 @@
+// When the database refuses a write for a reason that passes — another program holds its write lock, its disk is
+// full — the caller gets 503 with Retry-After and nothing is written: not a 500, which reads as a defect of the
+// service. Reads go on meanwhile, and writes are accepted again as soon as the database can take them, without a
+// restart. The disk is "filled" with SQLite's max_page_count (the file may not grow: SQLITE_FULL, as on a full disk),
+// the lock is another connection's BEGIN IMMEDIATE, and a failed COMMIT is injected into the group commit.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import t from 'tap';
+import type { Test } from 'tap';
+import { assertProblem, build, json, snapshot, testClock } from './helper.js';
+
+async function appOnFile(t: Test) {
+  const dir = await mkdtemp(join(tmpdir(), 'tracker-storage-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const databasePath = join(dir, 'tracker.db');
+  const app = await build(t, testClock(), { databasePath });
+  return { app, databasePath };
+}
+
+/** A new organization with a long name: a few fill a page of the table and of the history. */
+const create = (n: number, key?: string) => ({
+  method: 'POST' as const,
+  url: '/v1/organizations',
+  headers: key ? { 'idempotency-key': key } : {},
+  payload: { name: `Organization ${n} of the Republic ${'x'.repeat(250)}`, kind: 'enterprise', country: 'BY' },
+});
+
+t.test('a full disk: the write is refused with 503 and Retry-After, nothing is written, reads go on, and writes resume', async (t) => {
+  const { app } = await appOnFile(t);
+  t.equal((await app.inject(create(0))).statusCode, 201);
+  // From here the file may not grow by a page.
+  const pages = app.sqlite.pragma('page_count', { simple: true }) as number;
+  app.sqlite.pragma(`max_page_count = ${pages}`);
+  let n = 1;
+  let refusal;
+  let before = snapshot(app);
+  for (; n < 200; n++) {
+    before = snapshot(app);
+    const res = await app.inject(create(n, `full-${n}`));
+    if (res.statusCode !== 201) {
+      refusal = res;
+      break;
+    }
+  }
+  t.ok(refusal, `a write was refused once the file was full (after ${n - 1} that fitted)`);
+  if (!refusal) return;
+  const problem = assertProblem(t, refusal, 503, 'service-unavailable');
+  t.match(problem.detail, /disk is full/, 'the detail says why');
+  t.equal(refusal.headers['retry-after'], '60', 'and when to try again');
+  t.notOk(refusal.headers.location, 'no Location of a resource that does not exist');
+  t.strictSame(snapshot(app), before, 'nothing was written');
+  const list = await app.inject({ method: 'GET', url: '/v1/organizations?limit=200' });
+  t.equal(list.statusCode, 200, 'reads go on');
+  t.equal(json(list).items.length, n, 'every write acknowledged before is there');
+
+  app.sqlite.pragma('max_page_count = 1073741823'); // space was freed
+  const retried = await app.inject(create(n, `full-${n}`));
+  t.equal(retried.statusCode, 201, 'the same request with the same key succeeds once there is room');
+  t.equal(retried.headers['idempotent-replayed'], undefined, 'run now, not replayed: the refusal was not remembered');
+});
+
+t.test('writes at once as the disk fills: every 201 is kept and every 503 is not, though SQLite rolls back the whole group', async (t) => {
+  // SQLite ends the whole transaction on its own when a statement meets a full disk: the writes the turn made before
+  // it are gone too, and must not be acknowledged; the writes after it open a group of their own.
+  const { app } = await appOnFile(t);
+  t.equal((await app.inject(create(0))).statusCode, 201);
+  const pages = app.sqlite.pragma('page_count', { simple: true }) as number;
+  app.sqlite.pragma(`max_page_count = ${pages + 3}`);
+  const names = Array.from({ length: 40 }, (_, i) => create(i + 1, `at-once-${i + 1}`));
+  const answers = await Promise.all(names.map((request) => app.inject(request)));
+  const statuses = answers.map((res) => res.statusCode);
+  t.ok(statuses.every((status) => status === 201 || status === 503), `only 201 and 503 (${statuses.join(' ')})`);
+  t.ok(statuses.includes(503), 'the disk filled');
+  t.ok(statuses.includes(201), 'and writes of a group that fitted were kept');
+  const kept = new Set(app.sqlite.prepare('SELECT name FROM organizations').pluck().all() as string[]);
+  const acknowledged = names.filter((_, i) => statuses[i] === 201).map((r) => r.payload.name);
+  const refused = names.filter((_, i) => statuses[i] === 503).map((r) => r.payload.name);
+  t.same(acknowledged.filter((name) => !kept.has(name)), [], `every acknowledged write is kept (${acknowledged.length})`);
+  t.same(refused.filter((name) => kept.has(name)), [], `no refused write is (${refused.length})`);
+  t.equal(kept.size, acknowledged.length + 1, 'and nothing else');
+  t.equal(app.sqlite.pragma('integrity_check', { simple: true }), 'ok');
+  app.sqlite.pragma('max_page_count = 1073741823');
+  t.equal((await app.inject(create(100))).statusCode, 201, 'with room again, writes are kept');
+});
+
+t.test("another program's write lock beyond the busy timeout: 503 with Retry-After, then writes resume", async (t) => {
+  const { app, databasePath } = await appOnFile(t);
+  app.sqlite.pragma('busy_timeout = 50'); // 5 s in service: not worth waiting in a test
+  const other = new Database(databasePath);
+  t.teardown(() => other.close());
+  other.exec('BEGIN IMMEDIATE');
+  const before = snapshot(app);
+  const lastUsed = () => app.sqlite.prepare('SELECT last_used_at FROM api_keys').pluck().all();
+  t.same(lastUsed(), [null], 'the key has not been used yet: its first request records that, a write');
+  const busy = await app.inject(create(1));
+  const problem = assertProblem(t, busy, 503, 'service-unavailable');
+  t.match(problem.detail, /busy with another program's write/);
+  t.equal(busy.headers['retry-after'], '5');
+  t.strictSame(snapshot(app), before, 'nothing was written');
+  t.equal((await app.inject({ method: 'GET', url: '/v1/organizations' })).statusCode, 200, 'reads go on beside the lock');
+  t.same(lastUsed(), [null], 'though the key could not be marked as used (bookkeeping waits for the next request)');
+  other.exec('ROLLBACK');
+  t.equal((await app.inject(create(1))).statusCode, 201, 'the lock released, the write goes through');
+  t.equal(lastUsed().filter((at) => at !== null).length, 1, 'and the key is marked as used');
+});
+
+t.test('a COMMIT that fails for a full disk answers every write of its group 503, and none of them is kept', async (t) => {
+  const { app } = await appOnFile(t);
+  const exec = app.sqlite.exec.bind(app.sqlite);
+  let failCommits = 1;
+  app.sqlite.exec = (sql: string) => {
+    if (sql === 'COMMIT' && failCommits > 0) {
+      failCommits--;
+      throw new Database.SqliteError('database or disk is full', 'SQLITE_FULL');
+    }
+    return exec(sql);
+  };
+  t.teardown(() => {
+    app.sqlite.exec = exec;
+  });
+  const before = snapshot(app);
+  // Both in one turn of the event loop: one group, one COMMIT.
+  const answers = await Promise.all([app.inject(create(1, 'group-1')), app.inject(create(2, 'group-2'))]);
+  for (const res of answers) {
+    assertProblem(t, res, 503, 'service-unavailable');
+    t.equal(res.headers['retry-after'], '60');
+    for (const header of ['etag', 'location', 'idempotent-replayed']) t.notOk(res.headers[header], `no ${header}`);
+  }
+  t.equal(failCommits, 0, 'the injected failure was met');
+  t.strictSame(snapshot(app), before, 'the whole group was rolled back');
+  const again = await app.inject(create(1, 'group-1'));
+  t.equal(again.statusCode, 201, 'the next COMMIT succeeds');
+  t.equal(again.headers['idempotent-replayed'], undefined, 'and the key was not taken by the failed one');
+});
+
+t.test('any other database error is still a 500 that says nothing of its cause', async (t) => {
+  const { app } = await appOnFile(t);
+  const exec = app.sqlite.exec.bind(app.sqlite);
+  app.sqlite.exec = (sql: string) => {
+    if (sql === 'COMMIT') throw new Database.SqliteError('disk I/O error', 'SQLITE_IOERR_FSYNC');
+    return exec(sql);
+  };
+  t.teardown(() => {
+    app.sqlite.exec = exec;
+  });
+  const res = await app.inject(create(1));
+  const problem = assertProblem(t, res, 500, 'internal-error');
+  t.notMatch(res.body, /disk|I\/O|fsync/i, 'the cause stays in the log');
+  t.match(problem.detail, /quote request id/);
+});
