@@ -140,14 +140,20 @@ export function storageCondition(err: unknown): 'full' | 'busy' | null {
 /**
  * Runs a write that is bookkeeping, not what the request asked (a key's or a link's "last used"): when the database
  * refuses it for a passing reason (busy, full), it is skipped and tried again by a later request, so that a read is
- * not refused for it. Any other error is thrown.
+ * neither refused nor held for it: outside a transaction it does not wait for another program's write lock (the
+ * busy timeout would hold the event loop, every request with it, for seconds). Any other error is thrown.
  */
 export function bookkeeping(db: Db, write: () => void): void {
+  const client = (db as unknown as { $client: Database.Database }).$client;
+  const waited = client.inTransaction ? null : (client.pragma('busy_timeout', { simple: true }) as number);
+  if (waited !== null) client.pragma('busy_timeout = 0');
   try {
     write();
   } catch (err) {
     groupLost(db, err);
     if (storageCondition(err) === null) throw err;
+  } finally {
+    if (waited !== null) client.pragma(`busy_timeout = ${waited}`);
   }
 }
 
