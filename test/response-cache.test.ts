@@ -180,6 +180,25 @@ t.test('RESPONSE_CACHE_MB=0 turns it off', async (t) => {
   t.equal(json(a).items.length, 1);
 });
 
+t.test('a workbook rendered over several turns from a group that fails to commit is neither answered nor kept', async (t) => {
+  const app = await build(t);
+  const { plan, task } = await approvedTask(app);
+  const url = `/v1/reports/progress?planId=${plan.id}&format=xlsx`;
+  app.sqlite.pragma('defer_foreign_keys = ON');
+  writeTransaction(app.db, () => {
+    app.sqlite.prepare("UPDATE tasks SET title = 'Doomed' WHERE id = ?").run(task.id);
+    app.sqlite.prepare("INSERT INTO task_assignees (task_id, organization_id, role, position) VALUES (?, 'no-such-organization', 'co_executor', 9)").run(task.id);
+  });
+  // Read in this turn, rendered in later ones: the group's COMMIT fails in between.
+  const read = await app.inject({ method: 'GET', url });
+  assertProblem(t, read, 500, 'internal-error');
+  t.notOk(read.headers['content-disposition'], 'not offered as a file');
+  const before = stats(app);
+  const again = await app.inject({ method: 'GET', url });
+  t.equal(again.statusCode, 200);
+  t.equal(stats(app).misses, (before.misses ?? 0) + 1, 'computed again, not the doomed workbook from memory');
+});
+
 t.test('a read computed on a group that fails to commit is not kept', async (t) => {
   const app = await build(t);
   const { plan, task } = await approvedTask(app);

@@ -7,9 +7,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
 import t from 'tap';
 import type { Test } from 'tap';
+import { writeTransaction } from '../src/db/connection.js';
+import type { App } from '../src/app.js';
 import { assertProblem, build, json, snapshot, testClock } from './helper.js';
+import { approvedTask } from './factories.js';
 
 async function appOnFile(t: Test) {
   const dir = await mkdtemp(join(tmpdir(), 'tracker-storage-'));
@@ -154,4 +158,97 @@ t.test('any other database error is still a 500 that says nothing of its cause',
   const problem = assertProblem(t, res, 500, 'internal-error');
   t.notMatch(res.body, /disk|I\/O|fsync/i, 'the cause stays in the log');
   t.match(problem.detail, /quote request id/);
+});
+
+/**
+ * Once a statement whose SQL matches `after` has run, one microtask later (another request's turn to run, a handler
+ * awaiting), a write of another caller meets a full disk and SQLite rolls back the whole open transaction, as it
+ * does: the open group is lost with every write in it.
+ */
+function loseGroupAfter(app: App, after: RegExp) {
+  const statement = Object.getPrototypeOf(app.sqlite.prepare('SELECT 1')) as Record<'run' | 'all' | 'get' | 'iterate', (...args: unknown[]) => unknown>;
+  const originals = { run: statement.run, all: statement.all, get: statement.get, iterate: statement.iterate };
+  let armed = true;
+  let lost: unknown = null;
+  for (const method of ['run', 'all', 'get', 'iterate'] as const) {
+    const original = originals[method];
+    statement[method] = function (this: { source: string }, ...args: unknown[]) {
+      const result = original.apply(this, args);
+      if (armed && after.test(this.source)) {
+        armed = false;
+        queueMicrotask(() => {
+          try {
+            writeTransaction(app.db, () => {
+              app.sqlite.exec('ROLLBACK');
+              throw new Database.SqliteError('database or disk is full', 'SQLITE_FULL');
+            });
+          } catch (err) {
+            lost = err;
+          }
+        });
+      }
+      return result;
+    };
+  }
+  return {
+    restore: () => Object.assign(statement, originals),
+    lost: () => lost,
+  };
+}
+
+t.test('a write answered turns after it is told when its group was lost meanwhile, not acknowledged', async (t) => {
+  const app = await build(t, testClock(), { webhookAllowPrivate: true, webhookPollMs: 0 });
+  const created = await app.inject({ method: 'POST', url: '/v1/webhooks', payload: { url: 'http://127.0.0.1:9/hook', events: ['task.created'] } });
+  t.equal(created.statusCode, 201, created.body);
+  const { id } = json(created) as { id: string };
+  const injected = loseGroupAfter(app, /^update "webhook_subscriptions"/i);
+  t.teardown(injected.restore);
+  // The handler awaits between its write and its answer: the group is lost in between.
+  const patched = await app.inject({ method: 'PATCH', url: `/v1/webhooks/${id}`, payload: { description: 'Lost with its group' } });
+  injected.restore();
+  t.ok(injected.lost(), 'the group was lost after the write');
+  assertProblem(t, patched, 503, 'service-unavailable');
+  t.equal(app.sqlite.prepare('SELECT description FROM webhook_subscriptions').pluck().get(), null, 'and indeed the write is not there');
+  const again = await app.inject({ method: 'PATCH', url: `/v1/webhooks/${id}`, payload: { description: 'Kept' } });
+  t.equal(again.statusCode, 200, 'the next write is kept');
+  t.equal(app.sqlite.prepare('SELECT description FROM webhook_subscriptions').pluck().get(), 'Kept');
+});
+
+t.test('a report read from a group that is lost while it renders is neither answered nor kept', async (t) => {
+  const app = await build(t);
+  const { plan, task } = await approvedTask(app);
+  const url = `/v1/reports/progress?planId=${plan.id}&format=xlsx`;
+  writeTransaction(app.db, (tx) => {
+    tx.run(sql`UPDATE tasks SET title = 'Lost with its group' WHERE id = ${task.id}`);
+  });
+  const injected = loseGroupAfter(app, /from "tasks"/i);
+  t.teardown(injected.restore);
+  const read = await app.inject({ method: 'GET', url });
+  injected.restore();
+  t.ok(injected.lost(), 'the group was lost after the report read it');
+  assertProblem(t, read, 503, 'service-unavailable');
+  t.notOk(read.headers['content-disposition'], 'not offered as a file');
+  t.equal(app.sqlite.prepare('SELECT title FROM tasks').pluck().get(), task.title, 'the title it read is gone');
+  const misses = app.responseCacheStats?.misses ?? 0;
+  t.equal((await app.inject({ method: 'GET', url })).statusCode, 200);
+  t.equal(app.responseCacheStats?.misses, misses + 1, 'computed again, not kept from the lost read');
+});
+
+t.test('a list read from a group that is lost before it is answered is neither answered nor kept', async (t) => {
+  const app = await build(t);
+  const { plan, task } = await approvedTask(app);
+  const url = `/v1/tasks?planId=${plan.id}`;
+  writeTransaction(app.db, (tx) => {
+    tx.run(sql`UPDATE tasks SET title = 'Lost with its group' WHERE id = ${task.id}`);
+  });
+  const injected = loseGroupAfter(app, /from "tasks"/i);
+  t.teardown(injected.restore);
+  const read = await app.inject({ method: 'GET', url });
+  injected.restore();
+  t.ok(injected.lost(), 'the group was lost after the list read it');
+  assertProblem(t, read, 503, 'service-unavailable');
+  t.notMatch(read.body, /Lost with its group/);
+  const again = await app.inject({ method: 'GET', url });
+  t.equal(again.statusCode, 200);
+  t.equal(json(again).items[0].title, task.title, 'the title as it is in the file');
 });

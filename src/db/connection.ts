@@ -10,7 +10,7 @@ import { getTableName, sql } from 'drizzle-orm';
 import type { BaseSQLiteDatabase, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { RunResult } from 'better-sqlite3';
 import * as schema from './schema.js';
-import { groupLost, joinGroup, sessionOf } from './group-commit.js';
+import { groupLost, joinGroup, lostGroups, sessionOf } from './group-commit.js';
 
 export type Schema = typeof schema;
 /** The drizzle handle, or a transaction on it: repositories accept either. */
@@ -118,13 +118,14 @@ export function dataState(db: BetterSQLite3Database<Schema>): string {
       turn.othersThisTurn = undefined;
     });
   }
-  return `${queries.own.get() as number}:${queries.othersThisTurn}`;
+  // A failed group leaves total_changes() where its writes took it: what was read in it is gone all the same.
+  return `${queries.own.get() as number}:${queries.othersThisTurn}:${lostGroups(db)}`;
 }
 
 /**
  * Why the database refused a statement, when the reason passes rather than being a fault: 'full' when the file
  * cannot grow (SQLITE_FULL: its disk is full), 'busy' when another connection held the write lock past the busy
- * timeout (SQLITE_BUSY, SQLITE_LOCKED). Null for any other error. drizzle wraps the driver's error in its own
+ * timeout (SQLITE_BUSY). Null for any other error. drizzle wraps the driver's error in its own
  * (its `cause`), so the chain is followed.
  */
 export function storageCondition(err: unknown): 'full' | 'busy' | null {
@@ -132,7 +133,9 @@ export function storageCondition(err: unknown): 'full' | 'busy' | null {
     const code = (e as { code?: unknown }).code;
     if (typeof code !== 'string') continue;
     if (code === 'SQLITE_FULL') return 'full';
-    if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return 'busy';
+    // Not SQLITE_LOCKED: in WAL mode without a shared cache another program's lock is BUSY; LOCKED is a conflict
+    // within this connection, a defect.
+    if (code.startsWith('SQLITE_BUSY')) return 'busy';
   }
   return null;
 }

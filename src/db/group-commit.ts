@@ -2,9 +2,11 @@
 // loop share one transaction: the first opens it (BEGIN IMMEDIATE), each write runs in a savepoint of its own
 // (better-sqlite3 nests a transaction so) and is undone alone if it fails, and one COMMIT, one fsync
 // (synchronous=FULL), ends them all once the turn is over (setImmediate). Nobody is told about a write before that
-// COMMIT: every response waits for `pendingCommit()` (the db plugin's onSend hook), and what does not answer a
-// request waits for `committed()` before it acts on what it read (the webhook worker, before it sends). If the
-// COMMIT fails, every write of the group is lost together and every waiting request answers 500.
+// COMMIT: every response waits for `pendingCommit()` (the db plugin's onSend hook) and for every group the request
+// wrote in (`requestGroups`: a handler may answer turns after its write), and what does not answer a request waits for
+// `committed()` before it acts on what it read (the webhook worker, before it sends). If the COMMIT fails, or SQLite
+// rolls the group's transaction back on its own (a full disk), every write of the group is lost together and every
+// waiting request is answered an error.
 //
 // Why the fsync stays inside COMMIT, on the event loop: the other way was built and measured. The connection at
 // synchronous=NORMAL and the log fsynced in libuv's thread pool before any answer keeps FULL's durability, but the
@@ -12,6 +14,7 @@
 // could succeed over pages the first lost), and on this project's machine it gave 15–25% fewer report submissions
 // a second and more CPU per request than the fsync in COMMIT. It would pay only on a disk whose fsync takes
 // milliseconds (see the note of issue 6).
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type Database from 'better-sqlite3';
 import type { Database_, Db } from './connection.js';
 
@@ -26,16 +29,37 @@ interface CommitGroup {
   commitNow: (() => void) | null;
   /** Ends the open group as failed with this error, its transaction already gone; null when none is open. */
   fail: ((err: unknown) => void) | null;
+  /** Groups that ended failed so far: what was read in them may be gone (dataState counts them). */
+  lost: number;
+  /** Why the last of them failed. */
+  lastLoss: unknown;
 }
+
+/**
+ * The groups a request wrote in, for the db plugin, which runs each writing request's handler in a set of its own:
+ * its answer waits for every one of them, even when it comes turns after the write, or after its group has failed
+ * and a new one was opened in the same turn.
+ */
+export const requestGroups = new AsyncLocalStorage<Set<Promise<void>>>();
 const groups = new WeakMap<object, CommitGroup>();
 
 export function enableGroupCommit({ sqlite, db }: Database_): void {
-  groups.set(sessionOf(db), { sqlite, open: null, commitNow: null, fail: null });
+  groups.set(sessionOf(db), { sqlite, open: null, commitNow: null, fail: null, lost: 0, lastLoss: null });
 }
 
 /** The COMMIT of the open group, or null when every write made so far is durable. */
 export function pendingCommit(db: Db): Promise<void> | null {
   return groups.get(sessionOf(db))?.open ?? null;
+}
+
+/** How many groups have failed on the connection of `db` (0 without group commit). */
+export function lostGroups(db: Db): number {
+  return groups.get(sessionOf(db))?.lost ?? 0;
+}
+
+/** Why the last group that failed on the connection of `db` failed. */
+export function lastGroupLoss(db: Db): unknown {
+  return groups.get(sessionOf(db))?.lastLoss ?? null;
 }
 
 /** Resolves when the writes made so far are durable (at once when no group is open). */
@@ -49,15 +73,22 @@ export async function flushGroupCommit(db: Db): Promise<void> {
   await committed(db).catch(() => undefined);
 }
 
-/** Opens the turn's group on the connection of `db`, if group commit is on and none is open. */
+/**
+ * Joins the turn's group on the connection of `db`, opening it if none is open (group commit on), and counts it
+ * among the groups of the request that writes.
+ */
 export function joinGroup(db: Db): void {
   const group = groups.get(sessionOf(db));
   if (!group) return;
-  if (group.open) {
-    if (group.sqlite.inTransaction) return;
+  if (group.open && !group.sqlite.inTransaction) {
     // Its transaction is gone, and no failed write said so (groupLost): end it, lest this write run outside it.
     group.fail?.(new Error('the commit group was rolled back by the database'));
   }
+  const open = group.open ?? openGroup(group);
+  requestGroups.getStore()?.add(open);
+}
+
+function openGroup(group: CommitGroup): Promise<void> {
   group.sqlite.exec('BEGIN IMMEDIATE');
   const open = new Promise<void>((resolve, reject) => {
     const end = () => {
@@ -72,6 +103,8 @@ export function joinGroup(db: Db): void {
         group.sqlite.exec('COMMIT');
         resolve();
       } catch (err) {
+        group.lost++;
+        group.lastLoss = err;
         try {
           if (group.sqlite.inTransaction) group.sqlite.exec('ROLLBACK');
         } catch {
@@ -83,6 +116,8 @@ export function joinGroup(db: Db): void {
     group.commitNow = commitNow;
     group.fail = (err) => {
       end();
+      group.lost++;
+      group.lastLoss = err;
       reject(err);
     };
     setImmediate(commitNow);
@@ -90,6 +125,7 @@ export function joinGroup(db: Db): void {
   group.open = open;
   // Requests that wait handle a failure; this keeps an unawaited one (a background write) from crashing the process.
   open.catch(() => undefined);
+  return open;
 }
 
 /**

@@ -98,7 +98,9 @@ function logStorageRefusal(request: FastifyRequest, err: unknown) {
  * handler, which writes the error's own message. Returns the new payload.
  */
 export function replaceWithFailedCommit(request: FastifyRequest, reply: FastifyReply, err: unknown): string {
-  for (const header of ['etag', 'location', 'idempotent-replayed', 'retry-after', 'allow', 'www-authenticate']) reply.removeHeader(header);
+  for (const header of ['etag', 'location', 'idempotent-replayed', 'retry-after', 'allow', 'www-authenticate', 'content-disposition']) {
+    reply.removeHeader(header);
+  }
   reply.type(PROBLEM_CONTENT_TYPE);
   const refusal = storageRefusal(err);
   if (refusal) {

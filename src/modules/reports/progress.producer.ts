@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { dataState } from '../../db/connection.js';
-import { committed } from '../../db/group-commit.js';
+import { committed, pendingCommit } from '../../db/group-commit.js';
 import { canonicalJson } from '../../lib/canonical-json.js';
 import { DEFAULTS } from '../../config.js';
 import { AppError, ERRORS, type ErrorSpec } from '../../errors.js';
@@ -47,8 +47,13 @@ export function inProcessProducer(deps: ServiceDeps, stats = newReportStats()): 
     stats,
     async produce(query, format) {
       const report = service.build(query);
+      // What it read may be writes of a group not yet committed; rendering may outlast the turn (a workbook), and
+      // the answer must not show writes that group then lost.
+      const readIn = pendingCommit(deps.db);
       stats.here++;
-      return { asOf: report.asOf, body: format === 'json' ? report : await renderReport(report, format, query.table) };
+      const body = format === 'json' ? report : await renderReport(report, format, query.table);
+      if (readIn) await readIn;
+      return { asOf: report.asOf, body };
     },
     async close() {},
   };
