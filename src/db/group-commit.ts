@@ -31,8 +31,8 @@ interface CommitGroup {
   fail: ((err: unknown) => void) | null;
   /** Groups that ended failed so far: what was read in them may be gone (dataState counts them). */
   lost: number;
-  /** Why the last of them failed. */
-  lastLoss: unknown;
+  /** A group that ended failed in this turn, before its COMMIT: what was read in it this turn is gone. */
+  failedThisTurn: Promise<void> | null;
 }
 
 /**
@@ -44,7 +44,7 @@ export const requestGroups = new AsyncLocalStorage<Set<Promise<void>>>();
 const groups = new WeakMap<object, CommitGroup>();
 
 export function enableGroupCommit({ sqlite, db }: Database_): void {
-  groups.set(sessionOf(db), { sqlite, open: null, commitNow: null, fail: null, lost: 0, lastLoss: null });
+  groups.set(sessionOf(db), { sqlite, open: null, commitNow: null, fail: null, lost: 0, failedThisTurn: null });
 }
 
 /** The COMMIT of the open group, or null when every write made so far is durable. */
@@ -57,9 +57,13 @@ export function lostGroups(db: Db): number {
   return groups.get(sessionOf(db))?.lost ?? 0;
 }
 
-/** Why the last group that failed on the connection of `db` failed. */
-export function lastGroupLoss(db: Db): unknown {
-  return groups.get(sessionOf(db))?.lastLoss ?? null;
+/**
+ * What an answer that wrote nothing waits for: the open group's COMMIT (it may have read its writes), or a group
+ * that failed in this turn (it may have read those, now gone: it rejects). Null when neither.
+ */
+export function readersWait(db: Db): Promise<void> | null {
+  const group = groups.get(sessionOf(db));
+  return group ? (group.failedThisTurn ?? group.open) : null;
 }
 
 /** Resolves when the writes made so far are durable (at once when no group is open). */
@@ -104,7 +108,6 @@ function openGroup(group: CommitGroup): Promise<void> {
         resolve();
       } catch (err) {
         group.lost++;
-        group.lastLoss = err;
         try {
           if (group.sqlite.inTransaction) group.sqlite.exec('ROLLBACK');
         } catch {
@@ -117,8 +120,11 @@ function openGroup(group: CommitGroup): Promise<void> {
     group.fail = (err) => {
       end();
       group.lost++;
-      group.lastLoss = err;
       reject(err);
+      group.failedThisTurn = open;
+      setImmediate(() => {
+        if (group.failedThisTurn === open) group.failedThisTurn = null;
+      });
     };
     setImmediate(commitNow);
   });
