@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { assertProblem, build, json, keyFor, testClock } from './helper.js';
 import { approvedTask, transition } from './factories.js';
 import { writeTransaction } from '../src/db/connection.js';
+import type { App } from '../src/app.js';
 
 /** The next turn of the event loop, where another connection's commit is seen (src/db/connection.ts, dataState). */
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -180,16 +181,20 @@ t.test('RESPONSE_CACHE_MB=0 turns it off', async (t) => {
   t.equal(json(a).items.length, 1);
 });
 
-t.test('a workbook rendered over several turns from a group that fails to commit is neither answered nor kept', async (t) => {
+/** Renames the task in a write whose group will fail at COMMIT (a foreign key checked only then). */
+function doomTitle(app: App, taskId: string) {
+  app.sqlite.pragma('defer_foreign_keys = ON');
+  writeTransaction(app.db, () => {
+    app.sqlite.prepare("UPDATE tasks SET title = 'Doomed' WHERE id = ?").run(taskId);
+    app.sqlite.prepare("INSERT INTO task_assignees (task_id, organization_id, role, position) VALUES (?, 'no-such-organization', 'co_executor', 9)").run(taskId);
+  });
+}
+
+t.test('a workbook computed on a group that fails to commit is a problem, not a file, and is not kept', async (t) => {
   const app = await build(t);
   const { plan, task } = await approvedTask(app);
   const url = `/v1/reports/progress?planId=${plan.id}&format=xlsx`;
-  app.sqlite.pragma('defer_foreign_keys = ON');
-  writeTransaction(app.db, () => {
-    app.sqlite.prepare("UPDATE tasks SET title = 'Doomed' WHERE id = ?").run(task.id);
-    app.sqlite.prepare("INSERT INTO task_assignees (task_id, organization_id, role, position) VALUES (?, 'no-such-organization', 'co_executor', 9)").run(task.id);
-  });
-  // Read in this turn, rendered in later ones: the group's COMMIT fails in between.
+  doomTitle(app, task.id);
   const read = await app.inject({ method: 'GET', url });
   assertProblem(t, read, 500, 'internal-error');
   t.notOk(read.headers['content-disposition'], 'not offered as a file');
@@ -203,12 +208,8 @@ t.test('a read computed on a group that fails to commit is not kept', async (t) 
   const app = await build(t);
   const { plan, task } = await approvedTask(app);
   const url = `/v1/tasks?planId=${plan.id}`;
-  // A write whose group will fail at COMMIT (a foreign key checked only then), and a read in the same turn that sees it.
-  app.sqlite.pragma('defer_foreign_keys = ON');
-  writeTransaction(app.db, () => {
-    app.sqlite.prepare("UPDATE tasks SET title = 'Doomed' WHERE id = ?").run(task.id);
-    app.sqlite.prepare("INSERT INTO task_assignees (task_id, organization_id, role, position) VALUES (?, 'no-such-organization', 'co_executor', 9)").run(task.id);
-  });
+  // A write whose group will fail at COMMIT, and a read in the same turn that sees it.
+  doomTitle(app, task.id);
   const read = await app.inject({ method: 'GET', url });
   assertProblem(t, read, 500, 'internal-error');
   const again = await app.inject({ method: 'GET', url });

@@ -219,41 +219,35 @@ t.test('a write answered turns after it is told when its group was lost meanwhil
   t.equal(app.sqlite.prepare('SELECT description FROM webhook_subscriptions').pluck().get(), 'Kept');
 });
 
-t.test('a report read from a group that is lost while it renders is neither answered nor kept', async (t) => {
+/** A task renamed in the open group, and a read of `url` in the same turn after which the group is lost. */
+async function readFromLostGroup(t: Test, url: (plan: { id: string }) => string) {
   const app = await build(t);
   const { plan, task } = await approvedTask(app);
-  const url = `/v1/reports/progress?planId=${plan.id}&format=xlsx`;
   writeTransaction(app.db, (tx) => {
     tx.run(sql`UPDATE tasks SET title = 'Lost with its group' WHERE id = ${task.id}`);
   });
   const injected = loseGroupAfter(app, /from "tasks"/i);
   t.teardown(injected.restore);
-  const read = await app.inject({ method: 'GET', url });
+  const read = await app.inject({ method: 'GET', url: url(plan) });
   injected.restore();
-  t.ok(injected.lost(), 'the group was lost after the report read it');
+  t.ok(injected.lost(), 'the group was lost after the read');
   assertProblem(t, read, 503, 'service-unavailable');
-  t.notOk(read.headers['content-disposition'], 'not offered as a file');
+  t.notMatch(read.body, /Lost with its group/);
   t.equal(app.sqlite.prepare('SELECT title FROM tasks').pluck().get(), task.title, 'the title it read is gone');
+  await nextTurn();
+  return { app, task, read, url: url(plan) };
+}
+
+t.test('a report read from a group that is lost while it renders is neither answered nor kept', async (t) => {
+  const { app, read, url } = await readFromLostGroup(t, (plan) => `/v1/reports/progress?planId=${plan.id}&format=xlsx`);
+  t.notOk(read.headers['content-disposition'], 'not offered as a file');
   const misses = app.responseCacheStats?.misses ?? 0;
   t.equal((await app.inject({ method: 'GET', url })).statusCode, 200);
   t.equal(app.responseCacheStats?.misses, misses + 1, 'computed again, not kept from the lost read');
 });
 
 t.test('a list read from a group that is lost before it is answered is neither answered nor kept', async (t) => {
-  const app = await build(t);
-  const { plan, task } = await approvedTask(app);
-  const url = `/v1/tasks?planId=${plan.id}`;
-  writeTransaction(app.db, (tx) => {
-    tx.run(sql`UPDATE tasks SET title = 'Lost with its group' WHERE id = ${task.id}`);
-  });
-  const injected = loseGroupAfter(app, /from "tasks"/i);
-  t.teardown(injected.restore);
-  const read = await app.inject({ method: 'GET', url });
-  injected.restore();
-  t.ok(injected.lost(), 'the group was lost after the list read it');
-  assertProblem(t, read, 503, 'service-unavailable');
-  t.notMatch(read.body, /Lost with its group/);
-  await nextTurn();
+  const { app, task, url } = await readFromLostGroup(t, (plan) => `/v1/tasks?planId=${plan.id}`);
   const again = await app.inject({ method: 'GET', url });
   t.equal(again.statusCode, 200);
   t.equal(json(again).items[0].title, task.title, 'the title as it is in the file');
