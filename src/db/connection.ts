@@ -209,7 +209,8 @@ export function insertRow<T extends SQLiteTable>(db: Db, table: T, row: T['$infe
  * Runs fn in a write transaction opened with BEGIN IMMEDIATE, so two writers queue on the lock
  * instead of deadlocking on an upgrade (with group commit, src/db/group-commit.ts: in a savepoint of the turn's
  * transaction).
- * fn must be synchronous: better-sqlite3 cannot await.
+ * fn must be synchronous: better-sqlite3 cannot await. Nor may it catch a database error and go on writing: after a
+ * full disk SQLite may have ended the whole transaction, and what fn wrote next would commit alone.
  */
 export function writeTransaction<T>(db: BetterSQLite3Database<Schema>, fn: (tx: Db) => T): T {
   joinGroup(db);
