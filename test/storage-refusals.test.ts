@@ -5,14 +5,15 @@
 // the lock is another connection's BEGIN IMMEDIATE, and a failed COMMIT is injected into the group commit.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { sql } from 'drizzle-orm';
 import t from 'tap';
 import type { Test } from 'tap';
 import { writeTransaction } from '../src/db/connection.js';
-import type { App } from '../src/app.js';
-import { assertProblem, build, json, snapshot, testClock } from './helper.js';
+import { buildApp, type App } from '../src/app.js';
+import { asSecretariat, assertProblem, build, json, SECRETARIAT_TOKEN, snapshot, testClock } from './helper.js';
 import { approvedTask } from './factories.js';
 
 /** The next turn of the event loop, where the commit group of this one has ended. */
@@ -120,20 +121,28 @@ t.test("another program's write lock: reads go on without waiting for it, a writ
   t.equal(lastUsed().filter((at) => at !== null).length, 1, 'and the key is marked as used');
 });
 
-t.test('a COMMIT that fails for a full disk answers every write of its group 503, and none of them is kept', async (t) => {
-  const { app } = await appOnFile(t);
+/** Makes the next `times` COMMITs of the app's connection fail with `error`, before anything is committed. */
+function failCommits(t: Test, app: App, error: () => Error, times = Number.POSITIVE_INFINITY) {
   const exec = app.sqlite.exec.bind(app.sqlite);
-  let failCommits = 1;
+  let left = times;
   app.sqlite.exec = (sql: string) => {
-    if (sql === 'COMMIT' && failCommits > 0) {
-      failCommits--;
-      throw new Database.SqliteError('database or disk is full', 'SQLITE_FULL');
+    if (sql === 'COMMIT' && left > 0) {
+      left--;
+      throw error();
     }
     return exec(sql);
   };
   t.teardown(() => {
     app.sqlite.exec = exec;
   });
+  return { left: () => left };
+}
+
+const diskFull = () => new Database.SqliteError('database or disk is full', 'SQLITE_FULL');
+
+t.test('a COMMIT that fails for a full disk answers every write of its group 503, and none of them is kept', async (t) => {
+  const { app } = await appOnFile(t);
+  const injected = failCommits(t, app, diskFull, 1);
   const before = snapshot(app);
   // Both in one turn of the event loop: one group, one COMMIT.
   const answers = await Promise.all([app.inject(create(1, 'group-1')), app.inject(create(2, 'group-2'))]);
@@ -142,7 +151,7 @@ t.test('a COMMIT that fails for a full disk answers every write of its group 503
     t.equal(res.headers['retry-after'], '60');
     for (const header of ['etag', 'location', 'idempotent-replayed']) t.notOk(res.headers[header], `no ${header}`);
   }
-  t.equal(failCommits, 0, 'the injected failure was met');
+  t.equal(injected.left(), 0, 'the injected failure was met');
   t.strictSame(snapshot(app), before, 'the whole group was rolled back');
   const again = await app.inject(create(1, 'group-1'));
   t.equal(again.statusCode, 201, 'the next COMMIT succeeds');
@@ -151,18 +160,44 @@ t.test('a COMMIT that fails for a full disk answers every write of its group 503
 
 t.test('any other database error is still a 500 that says nothing of its cause', async (t) => {
   const { app } = await appOnFile(t);
-  const exec = app.sqlite.exec.bind(app.sqlite);
-  app.sqlite.exec = (sql: string) => {
-    if (sql === 'COMMIT') throw new Database.SqliteError('disk I/O error', 'SQLITE_IOERR_FSYNC');
-    return exec(sql);
-  };
-  t.teardown(() => {
-    app.sqlite.exec = exec;
-  });
+  failCommits(t, app, () => new Database.SqliteError('disk I/O error', 'SQLITE_IOERR_FSYNC'));
   const res = await app.inject(create(1));
   const problem = assertProblem(t, res, 500, 'internal-error');
   t.notMatch(res.body, /disk|I\/O|fsync/i, 'the cause stays in the log');
   t.match(problem.detail, /quote request id/);
+});
+
+t.test('the operator hears of it: a full disk is logged as an error, a busy database as a warning', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'tracker-storage-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const lines: { level: number; msg: string; err?: { code?: string } }[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split('\n')) if (line.trim()) lines.push(JSON.parse(line));
+      done();
+    },
+  });
+  const app = await buildApp({
+    config: { databasePath: join(dir, 'tracker.db'), logLevel: 'info', bodyLimit: 65536, bootstrapToken: SECRETARIAT_TOKEN, rateLimitMax: 0 },
+    logger: { stream },
+  });
+  t.teardown(() => app.close());
+  const send = (n: number) => app.inject({ ...create(n), headers: asSecretariat });
+  const logged = (level: number, msg: RegExp) => lines.filter((l) => l.level === level && msg.test(l.msg));
+
+  const injected = failCommits(t, app, diskFull, 1);
+  t.equal((await send(1)).statusCode, 503);
+  t.equal(injected.left(), 0);
+  t.match(logged(50, /disk is full/), [{ err: { code: 'SQLITE_FULL' } }], 'an error, with its cause');
+
+  app.sqlite.pragma('busy_timeout = 50');
+  const other = new Database(join(dir, 'tracker.db'));
+  t.teardown(() => other.close());
+  other.exec('BEGIN IMMEDIATE');
+  t.equal((await send(2)).statusCode, 503);
+  other.exec('ROLLBACK');
+  t.equal(logged(40, /busy/).length, 1, 'a warning');
+  t.same(logged(50, /busy/), [], 'not an error');
 });
 
 /**
