@@ -508,3 +508,51 @@ t.test('a request that writes twice keeps its key once, with the result it answe
   t.equal(retry.body, first.body, 'the replay is the answer, the last write\'s result');
   t.equal(count(app, 'commissions'), 2, 'and writes nothing');
 });
+
+t.test('a retry is answered as the first time even when the caller may no longer do what it did', async (t) => {
+  // A ministry submits a report, its answer is lost, and before the retry the secretariat takes its organization off
+  // the task. The retry must tell it the report was made (201, the same body), not 403, which would read as refused.
+  const app = await build(t);
+  const { task, by, kz } = await approvedTask(app);
+  const ministry = await keyFor(app, 'ministry', by.id);
+  const submit: InjectOptions = {
+    method: 'POST',
+    url: `/v1/tasks/${task.id}/reports`,
+    payload: { period: '2026-Q3', percentComplete: 40, confidence: 'amber', narrative: 'Assembly line installed' },
+    headers: { ...ministry.headers, 'idempotency-key': KEY },
+  };
+  const first = await app.inject(submit);
+  t.equal(first.statusCode, 201);
+  const reassigned = await app.inject({ method: 'PATCH', url: `/v1/tasks/${task.id}`, payload: { assignees: [{ organizationId: kz.id, role: 'lead' }] } });
+  t.equal(reassigned.statusCode, 200, 'BY is no longer an assignee');
+
+  const before = snapshot(app);
+  const retry = await app.inject(submit);
+  t.equal(retry.statusCode, 201, 'the retry is answered as the request was');
+  t.equal(retry.body, first.body, 'with the same body');
+  t.equal(retry.headers.location, first.headers.location, 'and Location');
+  t.equal(retry.headers['idempotent-replayed'], 'true');
+  t.strictSame(snapshot(app), before, 'nothing written');
+  // A new request is judged as new: the organization may not report on the task any more.
+  await refused(t, app, { ...submit, headers: { ...ministry.headers, 'idempotency-key': '0d9e8f7a-6b5c-4d3e-9f1a-2b3c4d5e6f70' } }, 403, 'forbidden');
+  // The same key with another body is still a reuse, checked after access like any new request.
+  await refused(t, app, { ...submit, payload: { ...(submit.payload as object), narrative: 'Other' } }, 403, 'forbidden');
+});
+
+t.test('the replay of a create sent to the collection with a trailing slash has the Location of the first answer', async (t) => {
+  const app = await build(t);
+  const { plan, assignees } = await seedPlan(app);
+  const create: InjectOptions = {
+    method: 'POST',
+    url: '/v1/tasks/',
+    payload: { planId: plan.id, code: '7.1', area: 'trade', title: 'A measure', dueDate: '2026-12-31', assignees },
+    headers: { 'idempotency-key': KEY },
+  };
+  const first = await app.inject(create);
+  t.equal(first.statusCode, 201);
+  const retry = await app.inject(create);
+  t.equal(retry.headers['idempotent-replayed'], 'true');
+  t.equal(retry.headers.location, first.headers.location, 'not /v1/tasks//{id}');
+  t.equal(retry.headers.location, `/v1/tasks/${json(first).id}`);
+  t.equal((await app.inject({ method: 'GET', url: String(retry.headers.location) })).statusCode, 200, 'the Location can be read');
+});

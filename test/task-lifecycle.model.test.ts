@@ -1,6 +1,6 @@
 // A model of one task's life, run against the API. fast-check draws sequences of commands (status transitions,
-// deadline requests, direct changes and decisions, progress reports, revisions and reviews) sent by every kind of
-// key, with the clock moving on between them. The model is DESIGN.md's rules written a second time, independently of
+// deadline requests, direct changes and decisions, progress reports, revisions and reviews, new assignees, the plan's
+// closing, retries with an Idempotency-Key) sent by every kind of key, with the clock moving on between them. The model is DESIGN.md's rules written a second time, independently of
 // src/: for every command it predicts the answer (the status and the problem code), and after every command the task,
 // its reports, its deadline changes and its history must be as it says. A refused command must change nothing at all.
 // The single-request fuzzer cannot find what this finds: a rule that holds alone but not after a certain history.
@@ -13,6 +13,7 @@ import { addDays, daysBetween } from '../src/lib/dates.js';
 import type { Task } from '../src/modules/tasks/tasks.schemas.js';
 import { approvePlan, createOrganization, createTask, seedPlan } from './factories.js';
 import { build, json, keyFor, snapshot, testClock, type TestClock } from './helper.js';
+import { randomUUID } from 'node:crypto';
 
 const NUM_RUNS = Number(process.env.MODEL_RUNS ?? 25);
 const SEED = process.env.FC_SEED !== undefined ? Number(process.env.FC_SEED) : Math.floor(Math.random() * 2 ** 31);
@@ -21,7 +22,15 @@ type Status = 'not_started' | 'in_progress' | 'on_hold' | 'done' | 'closed' | 'c
 /** Who sends a command: the bootstrap secretariat, the ministries of the task's two leads, a ministry of no assignee, a co-chair, an observer. */
 type Who = 'secretariat' | 'by' | 'kz' | 'other' | 'co_chair' | 'observer';
 const WHO: Who[] = ['secretariat', 'by', 'kz', 'other', 'co_chair', 'observer'];
-type Lead = 'by' | 'kz';
+/** The organizations that may execute the task: the two leads it starts with, and another BY ministry. */
+type Org = 'by' | 'kz' | 'other';
+/** The assignments the secretariat may give the task (leads first, as the API orders them). */
+const ASSIGNMENTS: Record<string, { org: Org; role: 'lead' | 'co_executor' }[]> = {
+  'by+kz': [{ org: 'by', role: 'lead' }, { org: 'kz', role: 'lead' }],
+  'other+kz': [{ org: 'other', role: 'lead' }, { org: 'kz', role: 'lead' }],
+  'by+kz+other': [{ org: 'by', role: 'lead' }, { org: 'kz', role: 'lead' }, { org: 'other', role: 'co_executor' }],
+  kz: [{ org: 'kz', role: 'lead' }],
+};
 
 /** DESIGN.md §2: the executors' part, and what only the secretariat does (close, send back, cancel, reopen). */
 const EXECUTORS: [Status, Status][] = [
@@ -44,7 +53,7 @@ const outOfControl = (s: Status) => s === 'closed' || s === 'cancelled';
 
 interface ReportModel {
   id: string;
-  org: Lead;
+  org: Org;
   period: string;
   status: 'submitted' | 'accepted' | 'returned';
   revision: number;
@@ -52,8 +61,12 @@ interface ReportModel {
 }
 
 interface Model {
-  /** Today in the commission's time zone (Europe/Minsk). */
+  /** Today in the commission's time zone (Europe/Minsk), and the test clock's instant. */
   today: string;
+  nowMs: number;
+  plan: 'approved' | 'closed';
+  /** A key of ASSIGNMENTS. */
+  assignees: string;
   status: Status;
   dueDate: string;
   originalDueDate: string;
@@ -65,13 +78,16 @@ interface Model {
   reports: ReportModel[];
   history: number;
   transitions: number;
+  /** The last POST that was accepted, to be sent again with its Idempotency-Key. */
+  lastPost: { who: Who; request: InjectOptions; status: number; body: unknown; atMs: number } | null;
 }
 
 interface Real {
   app: App;
   clock: TestClock;
   taskId: string;
-  orgIds: Record<Lead | 'other', string>;
+  planId: string;
+  orgIds: Record<Org, string>;
   headers: Record<Who, Record<string, string>>;
   /** The task's history entries as last read, as JSON. */
   history: Set<string>;
@@ -90,9 +106,14 @@ const TASK_STATE: Expected = { status: 409, code: 'task-state-conflict' };
 const DEADLINE_CONFLICT: Expected = { status: 409, code: 'deadline-change-conflict' };
 const INVALID: Expected = { status: 422, code: 'invalid-value' };
 const NOT_FOUND: Expected = { status: 404, code: 'not-found' };
+const PLAN_STATE: Expected = { status: 409, code: 'plan-state-conflict' };
+const VALIDATION: Expected = { status: 400, code: 'validation-failed' };
 
+const isMinistry = (who: Who): who is Org => who === 'by' || who === 'kz' || who === 'other';
+const executes = (m: Model, who: Who) => isMinistry(who) && (ASSIGNMENTS[m.assignees] ?? []).some((a) => a.org === who);
 /** Work on a task (transitions, deadline requests, reports): the secretariat, or a ministry whose organization executes it. */
-const taskWork = (who: Who): Expected | null => (who === 'secretariat' || who === 'by' || who === 'kz' ? null : FORBIDDEN);
+const taskWork = (m: Model, who: Who): Expected | null => (who === 'secretariat' || executes(m, who) ? null : FORBIDDEN);
+const planOpen = (m: Model): Expected | null => (m.plan === 'closed' ? PLAN_STATE : null);
 
 class Mismatch extends Error {}
 function expectThat(cond: boolean, what: string): asserts cond {
@@ -103,9 +124,10 @@ function expectThat(cond: boolean, what: string): asserts cond {
  * Sends a command and checks its answer against the model's expectation. A refusal must be a problem document with
  * the expected code and must leave every table as it was; an acceptance returns the parsed body.
  */
-async function send(real: Real, [kind, detail]: [string, string], who: Who, request: InjectOptions, expected: Expected): Promise<any> {
+async function send(m: Model, real: Real, [kind, detail]: [string, string], who: Who, request: InjectOptions, expected: Expected): Promise<any> {
   const label = `${kind} ${detail}`;
   const before = expected.code ? snapshot(real.app) : null;
+  if (request.method === 'POST') request = { ...request, headers: { ...(request.headers as Record<string, string>), 'idempotency-key': randomUUID() } };
   const res = await real.app.inject({ ...request, headers: { ...real.headers[who], ...(request.headers as Record<string, string>) } });
   const said = `${label} by ${who}: expected ${expected.status}${expected.code ? ` ${expected.code}` : ''}, got ${res.statusCode} ${res.body.slice(0, 400)}`;
   expectThat(res.statusCode === expected.status, said);
@@ -117,7 +139,9 @@ async function send(real: Real, [kind, detail]: [string, string], who: Who, requ
     expectThat(JSON.stringify(snapshot(real.app)) === JSON.stringify(before), `${label} by ${who} was refused but changed data`);
     return null;
   }
-  return json(res);
+  const body = json(res);
+  if (request.method === 'POST') m.lastPost = { who, request, status: res.statusCode, body, atMs: m.nowMs };
+  return body;
 }
 
 const isoDay = (model: Model, days: number) => addDays(model.today, days);
@@ -134,6 +158,9 @@ async function agree(real: Real, model: Model): Promise<void> {
   expectThat(task.status === m.status, `status ${task.status}, model ${m.status}`);
   expectThat(task.dueDate === m.dueDate, `dueDate ${task.dueDate}, model ${m.dueDate}`);
   expectThat(task.originalDueDate === m.originalDueDate, `originalDueDate ${task.originalDueDate}, model ${m.originalDueDate}`);
+  const assignees = task.assignees.map((a) => `${a.organizationId} ${a.role}`);
+  const modelledAssignees = (ASSIGNMENTS[m.assignees] ?? []).map((a) => `${real.orgIds[a.org]} ${a.role}`);
+  expectThat(JSON.stringify(assignees) === JSON.stringify(modelledAssignees), `assignees ${assignees}, model ${m.assignees}`);
   expectThat(task.postponementCount === m.postponements, `postponementCount ${task.postponementCount}, model ${m.postponements}`);
   const overdue = m.dueDate < m.today && !outOfControl(m.status);
   expectThat(task.overdue === overdue, `overdue ${task.overdue} on ${m.today}, model ${overdue}`);
@@ -190,15 +217,18 @@ class Transition implements Cmd {
       const next = [...EXECUTORS, ...SECRETARIAT_ONLY].filter(([from]) => from === m.status).map(([, to]) => to);
       this.to = next[this.choice.legal % next.length] as Status;
     }
-    const party = this.who === 'secretariat' ? 'secretariat' : 'executor';
     const legal = has(EXECUTORS, m.status, this.to) || has(SECRETARIAT_ONLY, m.status, this.to);
-    const allowed = has(EXECUTORS, m.status, this.to) || (party === 'secretariat' && has(SECRETARIAT_ONLY, m.status, this.to));
-    const expected =
-      taskWork(this.who) ?? (this.ifMatch === 'stale' ? PRECONDITION : null) ?? (!legal ? ILLEGAL : null) ?? (!allowed ? FORBIDDEN : null) ?? { status: 200 };
+    const allowed = has(EXECUTORS, m.status, this.to) || (this.who === 'secretariat' && has(SECRETARIAT_ONLY, m.status, this.to));
+    const expected = taskWork(m, this.who) ??
+      (this.ifMatch === 'stale' ? PRECONDITION : null) ??
+      planOpen(m) ??
+      (!legal ? ILLEGAL : null) ??
+      (!allowed ? FORBIDDEN : null) ?? { status: 200 };
     const headers: Record<string, string> = {};
     if (this.ifMatch === 'current') headers['if-match'] = String((await r.app.inject({ method: 'GET', url: `/v1/tasks/${r.taskId}` })).headers.etag);
     if (this.ifMatch === 'stale') headers['if-match'] = '"not-the-current-representation"';
-    const body = await send(r, [`transition ${m.status} → ${this.to}`, ''], this.who, { method: 'POST', url: `/v1/tasks/${r.taskId}/transitions`, payload: { to: this.to }, headers }, expected);
+    const request: InjectOptions = { method: 'POST', url: `/v1/tasks/${r.taskId}/transitions`, payload: { to: this.to }, headers };
+    const body = await send(m, r, [`transition ${m.status} → ${this.to}`, ''], this.who, request, expected);
     if (body) {
       m.status = this.to;
       if (this.to === 'done') m.completedOn = m.today;
@@ -224,16 +254,22 @@ class AskDeadline implements Cmd {
   check = () => true;
   async run(m: Model, r: Real) {
     const newDueDate = dateOf(m, this.date);
-    const role =
-      this.kind === 'direct' ? (this.who === 'secretariat' ? null : FORBIDDEN) : taskWork(this.who);
-    const expected =
-      role ??
+    // A direct change is the secretariat's only; anyone else is refused before the task's state is looked at.
+    const role = this.kind === 'direct' ? (this.who === 'secretariat' ? null : FORBIDDEN) : taskWork(m, this.who);
+    const expected = role ??
+      planOpen(m) ??
       (outOfControl(m.status) ? TASK_STATE : null) ??
       (m.pending ? DEADLINE_CONFLICT : null) ??
       (this.kind === 'request' && newDueDate < m.today ? INVALID : null) ??
       (newDueDate === m.dueDate ? INVALID : null) ?? { status: 201 };
-    const payload = { kind: this.kind, newDueDate, reason: 'The equipment arrives later than agreed', ...(this.kind === 'direct' ? { basis: 'Protocol No. 7, item 2' } : {}) };
-    const body = await send(r, [this.kind, `for ${newDueDate} (due ${m.dueDate}, today ${m.today})`], this.who, { method: 'POST', url: `/v1/tasks/${r.taskId}/deadline-changes`, payload }, expected);
+    const payload = {
+      kind: this.kind,
+      newDueDate,
+      reason: 'The equipment arrives later than agreed',
+      ...(this.kind === 'direct' ? { basis: 'Protocol No. 7, item 2' } : {}),
+    };
+    const request: InjectOptions = { method: 'POST', url: `/v1/tasks/${r.taskId}/deadline-changes`, payload };
+    const body = await send(m, r, [this.kind, `for ${newDueDate} (due ${m.dueDate}, today ${m.today})`], this.who, request, expected);
     if (body) {
       expectThat(body.oldDueDate === m.dueDate && body.newDueDate === newDueDate, `deadline change answered ${JSON.stringify(body)}`);
       if (this.kind === 'request') {
@@ -251,10 +287,13 @@ class AskDeadline implements Cmd {
   toString = () => `AskDeadline(${this.who}, ${this.kind}, ${this.date})`;
 }
 
+/** A new due date in force: a later one is one more postponement. */
 function move(m: Model, newDueDate: string) {
   if (newDueDate > m.dueDate) m.postponements += 1;
   m.dueDate = newDueDate;
 }
+
+const NO_SUCH_CHANGE = '01900000-0000-7000-8000-000000000000';
 
 class Decide implements Cmd {
   constructor(
@@ -267,16 +306,17 @@ class Decide implements Cmd {
     const decided = [...m.changes].filter(([, s]) => s !== 'pending').map(([id]) => id);
     const id =
       this.target === 'missing'
-        ? '01900000-0000-7000-8000-000000000000'
-        : ((this.target === 'pending' ? m.pending?.id : decided.at(-1)) ?? m.pending?.id ?? decided.at(-1) ?? '01900000-0000-7000-8000-000000000000');
+        ? NO_SUCH_CHANGE
+        : ((this.target === 'pending' ? m.pending?.id : decided.at(-1)) ?? m.pending?.id ?? decided.at(-1) ?? NO_SUCH_CHANGE);
     const status = m.changes.get(id);
-    const expected =
-      (this.who === 'secretariat' ? null : FORBIDDEN) ??
+    const expected = (this.who === 'secretariat' ? null : FORBIDDEN) ??
       (status === undefined ? NOT_FOUND : null) ??
       (status !== 'pending' ? DEADLINE_CONFLICT : null) ??
+      planOpen(m) ??
       (this.decision === 'approve' && outOfControl(m.status) ? TASK_STATE : null) ?? { status: 200 };
     const payload = { decision: this.decision, basis: 'Protocol No. 8, item 1' };
-    const body = await send(r, [`${this.decision} a ${status ?? 'missing'} change`, ''], this.who, { method: 'POST', url: `/v1/tasks/${r.taskId}/deadline-changes/${id}/decision`, payload }, expected);
+    const request: InjectOptions = { method: 'POST', url: `/v1/tasks/${r.taskId}/deadline-changes/${id}/decision`, payload };
+    const body = await send(m, r, [`${this.decision} a ${status ?? 'missing'} change`, ''], this.who, request, expected);
     if (body) {
       const pending = m.pending as { id: string; newDueDate: string };
       m.pending = null;
@@ -301,36 +341,42 @@ const periodStart = (p: string) => {
   return quarter ? `${quarter[1]}-${String((Number(quarter[2]) - 1) * 3 + 1).padStart(2, '0')}-01` : `${p}-01`;
 };
 const periodEnd = (p: string) => {
-  const quarter = /^(\d{4})-Q([1-4])$/.exec(p) as RegExpExecArray;
-  return addDays(periodStart(`${quarter[2] === '4' ? Number(quarter[1]) + 1 : quarter[1]}-Q${(Number(quarter[2]) % 4) + 1}`), -1);
+  const [year, quarter] = p.split('-Q').map(Number) as [number, number];
+  return addDays(periodStart(quarter === 4 ? `${year + 1}-Q1` : `${year}-Q${quarter + 1}`), -1);
 };
 
 class Submit implements Cmd {
   constructor(
     readonly who: Who,
-    readonly forOrg: 'omit' | Lead | 'other',
+    readonly forOrg: 'omit' | Org,
     readonly period: string,
   ) {}
   check = () => true;
   async run(m: Model, r: Real) {
-    const ministry = this.who === 'by' || this.who === 'kz';
-    const org: Lead | 'other' | null = ministry ? (this.who as Lead) : this.forOrg === 'omit' ? null : this.forOrg;
-    const quarterly = /Q/.test(this.period);
-    const expected =
-      taskWork(this.who) ??
-      (ministry && this.forOrg !== 'omit' && this.forOrg !== this.who ? FORBIDDEN : null) ??
+    const org: Org | null = isMinistry(this.who) ? this.who : this.forOrg === 'omit' ? null : this.forOrg;
+    const quarterly = this.period.includes('Q');
+    const expected = taskWork(m, this.who) ??
+      (isMinistry(this.who) && this.forOrg !== 'omit' && this.forOrg !== this.who ? FORBIDDEN : null) ??
+      planOpen(m) ??
       (outOfControl(m.status) ? TASK_STATE : null) ??
-      (org === null || org === 'other' ? INVALID : null) ??
+      (org === null || !(ASSIGNMENTS[m.assignees] ?? []).some((a) => a.org === org) ? INVALID : null) ??
       (!quarterly ? INVALID : null) ??
       (periodEnd(this.period) < '2026-01-01' || periodStart(this.period) > '2027-12-31' ? INVALID : null) ??
       (periodStart(this.period) > m.today ? INVALID : null) ??
       (m.reports.some((x) => x.org === org && x.period === this.period) ? TASK_STATE : null) ?? { status: 201 };
     const narrative = `Report of ${org ?? 'nobody'} for ${this.period}`;
-    const payload = { ...(this.forOrg === 'omit' ? {} : { organizationId: r.orgIds[this.forOrg] }), period: this.period, percentComplete: 40, confidence: 'amber', narrative };
-    const body = await send(r, ['report', `for ${this.forOrg} on ${this.period} (today ${m.today}, ${m.status})`], this.who, { method: 'POST', url: `/v1/tasks/${r.taskId}/reports`, payload }, expected);
+    const payload = {
+      ...(this.forOrg === 'omit' ? {} : { organizationId: r.orgIds[this.forOrg] }),
+      period: this.period,
+      percentComplete: 40,
+      confidence: 'amber',
+      narrative,
+    };
+    const request: InjectOptions = { method: 'POST', url: `/v1/tasks/${r.taskId}/reports`, payload };
+    const body = await send(m, r, ['report', `for ${this.forOrg} on ${this.period} (today ${m.today}, ${m.status})`], this.who, request, expected);
     if (body) {
       expectThat(body.revision === 1 && body.status === 'submitted', `new report ${JSON.stringify(body)}`);
-      m.reports.push({ id: body.id, org: org as Lead, period: this.period, status: 'submitted', revision: 1, narrative });
+      m.reports.push({ id: body.id, org: org as Org, period: this.period, status: 'submitted', revision: 1, narrative });
       m.history += 1;
     }
     await agree(r, m);
@@ -349,12 +395,15 @@ class Revise implements Cmd {
     const report = m.reports[this.pick % m.reports.length] as ReportModel;
     const narrative = this.sameText ? report.narrative : `Revised by ${this.who}: ${report.revision + 1}`;
     const unchanged = narrative === report.narrative && report.status === 'submitted';
-    const expected =
-      taskWork(this.who) ??
-      (this.who !== 'secretariat' && this.who !== report.org ? FORBIDDEN : null) ??
+    // A ministry revises only its own organization's report, on a task it still executes.
+    const expected = taskWork(m, this.who) ??
+      (isMinistry(this.who) && this.who !== report.org ? FORBIDDEN : null) ??
+      planOpen(m) ??
       (outOfControl(m.status) ? TASK_STATE : null) ??
       (report.status === 'accepted' ? TASK_STATE : null) ?? { status: 200 };
-    const body = await send(r, [`revise the ${report.status} report${unchanged ? ' unchanged' : ''}`, `of ${report.org} (${m.status})`], this.who, { method: 'PATCH', url: `/v1/tasks/${r.taskId}/reports/${report.id}`, payload: { narrative } }, expected);
+    const request: InjectOptions = { method: 'PATCH', url: `/v1/tasks/${r.taskId}/reports/${report.id}`, payload: { narrative } };
+    const kind = `revise the ${report.status} report${unchanged ? ' unchanged' : ''}`;
+    const body = await send(m, r, [kind, `of ${report.org} (${m.status})`], this.who, request, expected);
     if (body && !unchanged) {
       report.narrative = narrative;
       report.revision += 1;
@@ -375,12 +424,13 @@ class Review implements Cmd {
   check = (m: Readonly<Model>) => m.reports.length > 0;
   async run(m: Model, r: Real) {
     const report = m.reports[this.pick % m.reports.length] as ReportModel;
-    const expected =
-      (this.who === 'secretariat' || this.who === 'co_chair' ? null : FORBIDDEN) ??
+    const expected = (this.who === 'secretariat' || this.who === 'co_chair' ? null : FORBIDDEN) ??
+      planOpen(m) ??
       (report.status !== 'submitted' ? TASK_STATE : null) ??
       (this.decision === 'returned' && outOfControl(m.status) ? TASK_STATE : null) ?? { status: 200 };
     const payload = { decision: this.decision, ...(this.decision === 'returned' ? { comment: 'Give the figures of the quarter' } : {}) };
-    const body = await send(r, [`${this.decision} the ${report.status} report`, `(${m.status})`], this.who, { method: 'POST', url: `/v1/tasks/${r.taskId}/reports/${report.id}/review`, payload }, expected);
+    const request: InjectOptions = { method: 'POST', url: `/v1/tasks/${r.taskId}/reports/${report.id}/review`, payload };
+    const body = await send(m, r, [`${this.decision} the ${report.status} report`, `(${m.status})`], this.who, request, expected);
     if (body) {
       report.status = this.decision;
       m.history += 1;
@@ -390,12 +440,75 @@ class Review implements Cmd {
   toString = () => `Review(${this.who}, #${this.pick}, ${this.decision})`;
 }
 
+/** The secretariat edits the task: new assignees, or its due date (which an approved plan does not take this way). */
+class Edit implements Cmd {
+  constructor(
+    readonly who: Who,
+    readonly change: { assignees: string } | { dueDate: DateChoice },
+  ) {}
+  check = () => true;
+  async run(m: Model, r: Real) {
+    const dueDate = 'dueDate' in this.change ? dateOf(m, this.change.dueDate) : undefined;
+    const expected = (this.who === 'secretariat' ? null : FORBIDDEN) ??
+      planOpen(m) ??
+      (dueDate !== undefined && dueDate !== m.dueDate ? PLAN_STATE : null) ?? { status: 200 };
+    const payload =
+      'assignees' in this.change
+        ? { assignees: (ASSIGNMENTS[this.change.assignees] ?? []).map((a) => ({ organizationId: r.orgIds[a.org], role: a.role })) }
+        : { dueDate };
+    const request: InjectOptions = { method: 'PATCH', url: `/v1/tasks/${r.taskId}`, payload };
+    const kind = 'assignees' in this.change ? 'assign' : `edit the due date${dueDate === m.dueDate ? ' unchanged' : ''}`;
+    const body = await send(m, r, [kind, JSON.stringify(payload)], this.who, request, expected);
+    if (body && 'assignees' in this.change && this.change.assignees !== m.assignees) {
+      m.assignees = this.change.assignees;
+      m.history += 1;
+    }
+    await agree(r, m);
+  }
+  toString = () => `Edit(${this.who}, ${JSON.stringify(this.change)})`;
+}
+
+/** The secretariat closes the plan (late in a history, so that most histories run in an approved plan). */
+class ClosePlan implements Cmd {
+  constructor(readonly who: Who) {}
+  check = (m: Readonly<Model>) => m.plan === 'approved' && m.today >= '2027-06-01';
+  async run(m: Model, r: Real) {
+    const expected = this.who === 'secretariat' ? { status: 200 } : FORBIDDEN;
+    const body = await send(m, r, ['close the plan', ''], this.who, { method: 'POST', url: `/v1/plans/${r.planId}/close` }, expected);
+    if (body) m.plan = 'closed';
+    await agree(r, m);
+  }
+  toString = () => `ClosePlan(${this.who})`;
+}
+
+/**
+ * The last accepted POST, sent again with its Idempotency-Key within the key's 24 hours: whatever happened since, the
+ * first answer comes back (same status, same body), marked as a replay, and nothing is written again.
+ */
+class Retry implements Cmd {
+  check = (m: Readonly<Model>) => m.lastPost !== null && m.nowMs - m.lastPost.atMs < 24 * 3_600_000;
+  async run(m: Model, r: Real) {
+    const { who, request, status, body } = m.lastPost as NonNullable<Model['lastPost']>;
+    const before = JSON.stringify(snapshot(r.app));
+    const res = await r.app.inject({ ...request, headers: { ...r.headers[who], ...(request.headers as Record<string, string>) } });
+    const said = `retry of ${request.method} ${request.url} by ${who}`;
+    expectThat(res.statusCode === status, `${said}: ${res.statusCode}, first ${status}: ${res.body.slice(0, 300)}`);
+    expectThat(res.headers['idempotent-replayed'] === 'true', `${said}: not marked as a replay`);
+    expectThat(JSON.stringify(json(res)) === JSON.stringify(body), `${said}: ${res.body.slice(0, 300)}, first ${JSON.stringify(body).slice(0, 300)}`);
+    expectThat(JSON.stringify(snapshot(r.app)) === before, `${said} wrote again`);
+    r.tally.set('retry: replayed', (r.tally.get('retry: replayed') ?? 0) + 1);
+    await agree(r, m);
+  }
+  toString = () => 'Retry()';
+}
+
 class Wait implements Cmd {
   constructor(readonly days: number) {}
   check = () => true;
   async run(m: Model, r: Real) {
     r.clock.set(new Date(r.clock().getTime() + this.days * 86_400_000).toISOString());
     m.today = isoDay(m, this.days);
+    m.nowMs += this.days * 86_400_000;
     await agree(r, m);
   }
   toString = () => `Wait(${this.days} days)`;
@@ -417,11 +530,20 @@ const commands = [
   fc.tuple(actor, fc.constantFrom<'approve' | 'reject'>('approve', 'reject'), fc.constantFrom<'pending' | 'decided' | 'missing'>('pending', 'pending', 'decided', 'missing')).map(
     ([w, d, x]) => new Decide(w, d, x),
   ),
-  fc.tuple(actor, fc.constantFrom<'omit' | Lead | 'other'>('omit', 'by', 'kz', 'other'), fc.constantFrom(...PERIODS)).map(([w, o, p]) => new Submit(w, o, p)),
+  fc.tuple(actor, fc.constantFrom<'omit' | Org>('omit', 'by', 'kz', 'other'), fc.constantFrom(...PERIODS)).map(([w, o, p]) => new Submit(w, o, p)),
   fc.tuple(actor, fc.nat(20), fc.boolean()).map(([w, p, s]) => new Revise(w, p, s)),
   fc.tuple(fc.constantFrom<Who>('secretariat', 'co_chair', 'secretariat', 'by', 'observer'), fc.nat(20), fc.constantFrom<'accepted' | 'returned'>('accepted', 'returned')).map(
     ([w, p, d]) => new Review(w, p, d),
   ),
+  fc.tuple(
+    fc.constantFrom<Who>('secretariat', 'secretariat', 'secretariat', 'by', 'co_chair'),
+    fc.oneof(
+      { weight: 2, arbitrary: fc.constantFrom(...Object.keys(ASSIGNMENTS)).map((assignees) => ({ assignees })) },
+      { weight: 1, arbitrary: dateChoice.map((dueDate) => ({ dueDate })) },
+    ),
+  ).map(([w, change]) => new Edit(w, change)),
+  fc.constantFrom<Who>('secretariat', 'secretariat', 'observer').map((w) => new ClosePlan(w)),
+  fc.constant(null).map(() => new Retry()),
   fc.integer({ min: 1, max: 75 }).map((d) => new Wait(d)),
 ];
 
@@ -445,6 +567,9 @@ async function setUp(t: Parameters<typeof build>[0]): Promise<{ model: Model; re
   const history = json(await app.inject({ method: 'GET', url: `/v1/tasks/${task.id}/history?limit=200` })).items as unknown[];
   const model: Model = {
     today: '2026-11-28',
+    nowMs: clock().getTime(),
+    plan: 'approved',
+    assignees: 'by+kz',
     status: 'not_started',
     dueDate: '2026-12-31',
     originalDueDate: '2026-12-31',
@@ -455,8 +580,9 @@ async function setUp(t: Parameters<typeof build>[0]): Promise<{ model: Model; re
     reports: [],
     history: history.length,
     transitions: 0,
+    lastPost: null,
   };
-  return { model, real: { app, clock, taskId: task.id, orgIds: { by: by.id, kz: kz.id, other: other.id }, headers, history: new Set(), tally: new Map() } };
+  return { model, real: { app, clock, taskId: task.id, planId: plan.id, orgIds: { by: by.id, kz: kz.id, other: other.id }, headers, history: new Set(), tally: new Map() } };
 }
 
 t.test('the API follows the model of a task through random histories', async (t) => {
@@ -490,4 +616,7 @@ t.test('the API follows the model of a task through random histories', async (t)
   t.ok(seen(/^revise the (submitted|returned) report: 200$/) > 0 && seen(/^revise the accepted report: task-state-conflict$/) > 0, 'reports were revised, and refused once final');
   t.ok(seen(/^(accepted|returned) the submitted report: 200$/) > 0, 'reports were reviewed');
   t.ok(seen(/: forbidden$/) > 0, 'callers without the right were refused');
+  t.ok(seen(/^assign: 200$/) > 0 && seen(/^edit the due date: plan-state-conflict$/) > 0, 'assignees were changed, and the due date was refused');
+  t.ok(seen(/^close the plan: 200$/) > 0 && seen(/: plan-state-conflict$/) > seen(/^edit the due date: plan-state-conflict$/), 'plans were closed, and work on them refused');
+  t.ok(seen(/^retry: replayed$/) > 0, 'accepted requests were retried with their key');
 });

@@ -6,8 +6,9 @@
 // between the commit and the response, and a POST costs one commit, not three. A retry with the same request
 // gets the response rebuilt from the kept result, the way the routes build it: the route's success status, its
 // serializer, the result's ETag and, on 201, Location (test/idempotency.test.ts proves it byte-equal to the
-// original for every idempotent operation), with `Idempotent-Replayed: true`. The same key with another request
-// is 422. Two identical requests at once both run; the second to commit finds the key taken, its write is
+// original for every idempotent operation), with `Idempotent-Replayed: true`. The replay is answered before
+// validation and the object-level access rule: a caller that has since lost the right to do what it did still learns
+// that it was done (see the preValidation hook). The same key with another request is 422. Two identical requests at once both run; the second to commit finds the key taken, its write is
 // rolled back and it answers 409 (retry: the retry replays). Refused requests commit nothing, so they are not
 // remembered: a client that fixes its request may retry with the same key. A request that writes nothing
 // records nothing: running it again is harmless.
@@ -54,7 +55,12 @@ function sendRebuilt(request: FastifyRequest, reply: FastifyReply, result: unkno
   const status = successStatusOf(request);
   if (status === 200 || status === 201) reply.header('etag', etagOf(result));
   const id = (result as { id?: unknown } | null)?.id;
-  if (status === 201 && typeof id === 'string') reply.header('location', `${request.url.split('?')[0]}/${id}`);
+  if (status === 201 && typeof id === 'string') {
+    // From the route's pattern, not the URL as sent: `POST /v1/tasks/` is the same route, its resource is not `/v1/tasks//{id}`.
+    const params = request.params as Record<string, unknown>;
+    const collection = (request.routeOptions.url ?? '').replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(String(params[name])));
+    reply.header('location', `${collection}/${id}`);
+  }
   return reply.code(status).header('idempotent-replayed', 'true').send(result);
 }
 
@@ -69,8 +75,40 @@ const keyInProgress = () =>
     'retry-after': '1',
   });
 
+type KeyRow = typeof idempotencyKeys.$inferSelect;
+
+/** A request that sent an Idempotency-Key and is not a replay (yet: see the preHandler). */
+interface Claim {
+  apiKeyId: string;
+  key: string;
+  /** Of the body as sent. */
+  fingerprint: string;
+  /** The key's live row, if the key was used before. */
+  row: KeyRow | undefined;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    idempotency: Claim | null;
+  }
+}
+
+/** Answers a retry from its key's row, if the row holds an answer: a committed write's result, or a stored response. */
+function replay(request: FastifyRequest, reply: FastifyReply, row: KeyRow): boolean {
+  if (row.state === 'committed') {
+    sendRebuilt(request, reply, JSON.parse(row.responseBody ?? 'null'));
+    return true;
+  }
+  if (row.state === 'completed') {
+    reply.code(row.statusCode ?? 200).headers({ ...(row.responseHeaders ?? {}), 'idempotent-replayed': 'true' }).send(row.responseBody ?? '');
+    return true;
+  }
+  return false;
+}
+
 export default fp(
   async (app) => {
+    app.decorateRequest('idempotency', null);
     let lastSweep = 0;
     const findKey = (apiKeyId: string, key: string) =>
       prepared(app.db, 'idempotencyKey', (db) =>
@@ -155,47 +193,50 @@ export default fp(
       };
     }
 
-    // A preHandler, so auth, validation and the access policy have already run: a caller gets a replay only
-    // of what it may still do, and a malformed key is a 400 from validation. Callback style, so that the
-    // handler runs inside the write scope entered here (an async hook's context would end with it).
-    app.addHook('preHandler', (request, reply, done) => {
+    // Before validation and the object-level access rule (after authentication, in onRequest): a retry of a request
+    // that was accepted gets its first answer even if the caller may no longer do it (its organization was taken off
+    // the task since, the plan was closed). A retry is how a client learns what became of a request whose answer it
+    // lost; answering it 403 would tell it the write was refused when it was made. A replay acts on nothing, and the
+    // key and its fingerprint prove the same API key sent the same bytes before. Anything else goes on to
+    // validation and the access rule first, as a new request.
+    app.addHook('preValidation', async (request, reply) => {
       const header = request.headers['idempotency-key'];
-      if (request.method !== 'POST' || header === undefined || request.is404) return done();
+      if (request.method !== 'POST' || header === undefined || request.is404) return;
       if (!declaresIdempotencyKey(request)) {
         // Such a route (POST /v1/api-keys) could not replay safely; ignoring the key would let the client
         // believe a retry is safe when it creates a second resource.
-        return done(
-          new AppError(
-            ERRORS.badRequest,
-            `${request.method} ${request.routeOptions.url} does not take an Idempotency-Key: it is not idempotent; send it without one`,
-            [{ path: 'headers.idempotency-key', message: 'not accepted by this operation' }],
-          ),
+        throw new AppError(
+          ERRORS.badRequest,
+          `${request.method} ${request.routeOptions.url} does not take an Idempotency-Key: it is not idempotent; send it without one`,
+          [{ path: 'headers.idempotency-key', message: 'not accepted by this operation' }],
         );
       }
       const apiKeyId = request.actor?.keyId;
-      if (!apiKeyId) return done(); // only keyless callers (public routes) have none, and they have nothing to scope by
-
+      if (!apiKeyId) return; // only keyless callers (public routes) have none, and they have nothing to scope by
       const key = String(header);
+      // The body as sent: a retry sends the same bytes, and validation has not run yet.
       const fingerprint = requestFingerprint(request.method, request.url, request.body);
-      const now = app.clock();
-      let stored;
-      try {
-        stored = findKey(apiKeyId, key);
-      } catch (err) {
-        return done(err as Error);
-      }
+      const stored = findKey(apiKeyId, key);
       // An expired key is as good as absent (a later sweep removes it).
-      const row = stored && stored.expiresAt >= now.toISOString() ? stored : undefined;
-      if (row && row.fingerprint !== fingerprint) return done(keyReused());
-      if (row?.state === 'committed') {
-        sendRebuilt(request, reply, JSON.parse(row.responseBody ?? 'null'));
-        return;
+      const row = stored && stored.expiresAt >= app.clock().toISOString() ? stored : undefined;
+      if (row?.fingerprint === fingerprint && replay(request, reply, row)) return reply;
+      request.idempotency = { apiKeyId, key, fingerprint, row };
+    });
+
+    // A preHandler, so validation and the access policy have run: what is not a replay is a new request, and a
+    // malformed key is a 400 from validation. Callback style, so that the handler runs inside the write scope
+    // entered here (an async hook's context would end with it).
+    app.addHook('preHandler', (request, reply, done) => {
+      const claim = request.idempotency;
+      if (!claim) return done();
+      const { apiKeyId, key, fingerprint, row } = claim;
+      if (row) {
+        // Keys recorded before 2026-11-28 carry the fingerprint of the validated body (defaults added).
+        const recordedValidated = row.fingerprint === requestFingerprint(request.method, request.url, request.body);
+        if (recordedValidated && replay(request, reply, row)) return;
+        if (!recordedValidated && row.fingerprint !== fingerprint) return done(keyReused());
+        if (row.state === 'pending' && row.createdAt >= new Date(app.clock().getTime() - ABANDONED_AFTER_MS).toISOString()) return done(keyInProgress());
       }
-      if (row?.state === 'completed') {
-        reply.code(row.statusCode ?? 200).headers({ ...(row.responseHeaders ?? {}), 'idempotent-replayed': 'true' }).send(row.responseBody ?? '');
-        return;
-      }
-      if (row?.state === 'pending' && row.createdAt >= new Date(now.getTime() - ABANDONED_AFTER_MS).toISOString()) return done(keyInProgress());
       writeScope.run(recordingScope(apiKeyId, key, fingerprint), done);
     });
   },
