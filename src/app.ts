@@ -5,7 +5,7 @@ import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-z
 import { createSerializerCompiler } from './lib/serializer.js';
 import { DEFAULTS, type Config } from './config.js';
 import dbPlugin from './plugins/db.js';
-import problemDetails, { frameworkErrors, refuseUnsupportedMethod } from './plugins/problem-details.js';
+import problemDetails, { clientErrorHandler, frameworkErrors, refuseUnsupportedMethod } from './plugins/problem-details.js';
 import auth from './plugins/auth.js';
 import security from './plugins/security.js';
 import idempotency from './plugins/idempotency.js';
@@ -92,6 +92,9 @@ export async function buildApp({ config, clock = () => new Date(), logger, verif
     routerOptions: { ignoreTrailingSlash: true },
     trustProxy: config.trustProxy ?? false,
     frameworkErrors,
+    clientErrorHandler,
+    // A request without Host is refused by problem-details.ts, as a problem document.
+    http: { requireHostHeader: false },
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);

@@ -42,6 +42,11 @@ export const ERRORS = {
   notAcceptable: spec('not-acceptable', 406, 'None of the media types the request accepts can be produced'),
   internal: spec('internal-error', 500, 'Internal server error'),
   unavailable: spec('service-unavailable', 503, 'The service is not available'),
+  // Refused by Node's HTTP parser before any route is known (problem-details.ts, clientErrorHandler).
+  malformedRequest: spec('malformed-request', 400, 'The request is not valid HTTP'),
+  headersTooLarge: spec('headers-too-large', 431, 'The request line or headers are too large'),
+  requestTimeout: spec('request-timeout', 408, 'The request did not arrive in time'),
+  expectationFailed: spec('expectation-failed', 417, 'The expectation of the request cannot be met'),
 } as const satisfies Record<string, ErrorSpec>;
 
 export const PROBLEM_TYPE_BASE = 'https://commission-plan-tracker.example/problems/';

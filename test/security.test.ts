@@ -132,6 +132,17 @@ t.test('with configured origins, a listed origin may call the API from a browser
     headers: { authorization: undefined, origin: OTHER_ORIGIN, 'access-control-request-method': 'PATCH', 'access-control-request-headers': 'authorization' },
   });
   t.equal(header(otherPreflight, 'access-control-allow-origin'), undefined, "another origin's preflight is not approved");
+
+  // An OPTIONS that is no preflight is answered as with CORS off: 405 with Allow on a known path, 404 on an unknown one.
+  for (const headers of [{}, { origin: MINISTRY_ORIGIN }, { 'access-control-request-method': 'GET' }]) {
+    const plain = await app.inject({ method: 'OPTIONS', url, headers: { authorization: undefined, ...headers } });
+    assertProblem(t, plain, 405, 'method-not-allowed');
+    t.equal(header(plain, 'allow'), 'GET, HEAD, PATCH', `OPTIONS with ${JSON.stringify(headers)}: the path's methods`);
+  }
+  const health = await app.inject({ method: 'OPTIONS', url: '/health', headers: { authorization: undefined } });
+  assertProblem(t, health, 405, 'method-not-allowed');
+  t.equal(header(health, 'allow'), 'GET, HEAD');
+  assertProblem(t, await app.inject({ method: 'OPTIONS', url: '/v1/no-such-thing', headers: { authorization: undefined } }), 404, 'route-not-found');
 });
 
 t.test('the rate limit counts each key on its own and answers 429 with Retry-After', async (t) => {

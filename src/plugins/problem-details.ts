@@ -1,7 +1,10 @@
 // The one error path: every error, thrown anywhere, leaves as an RFC 9457 problem document; a known path
 // asked with a method it does not answer is 405 with Allow, an unknown path 404.
+import { randomUUID } from 'node:crypto';
+import { maxHeaderSize, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import fp from 'fastify-plugin';
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { storageCondition } from '../db/connection.js';
 import { AppError, ERRORS, problemType, type ErrorSpec, type FieldError } from '../errors.js';
@@ -128,6 +131,19 @@ export async function refuseUnsupportedMethod(request: FastifyRequest): Promise<
 }
 
 /**
+ * With CORS on, every OPTIONS request reaches @fastify/cors's catch-all route, which answers one that is no preflight
+ * (no Origin, or no Access-Control-Request-Method) 400 in text/plain. Such a request gets what it gets with CORS off
+ * instead: 405 with Allow on a known path, 404 on an unknown one. security.ts adds this before the CORS plugin.
+ */
+export async function refuseNonPreflight(request: FastifyRequest): Promise<void> {
+  if (request.method !== 'OPTIONS' || (request.headers.origin !== undefined && request.headers['access-control-request-method'] !== undefined)) return;
+  const allow = request.server.routeTable.allowedMethods(request.url).filter((m) => m !== 'OPTIONS');
+  if (allow.length === 0) throw new AppError(ERRORS.routeNotFound, `no route OPTIONS ${shownPath(request)}`);
+  const detail = `OPTIONS on ${shownPath(request)} is answered only as a CORS preflight (with Origin and Access-Control-Request-Method); the path answers ${allow.join(', ')}`;
+  throw new AppError(ERRORS.methodNotAllowed, detail, undefined, { allow: allow.join(', ') });
+}
+
+/**
  * Errors Fastify's router raises before any hook or handler runs (a path that is not valid percent-encoding,
  * a path parameter over the router's length limit): answered as problem documents like every other error.
  */
@@ -136,8 +152,62 @@ export function frameworkErrors(error: FastifyError, request: FastifyRequest, re
   return sendProblem(request, reply, ERRORS.badRequest, error.message, undefined, status >= 400 && status < 500 ? status : 400);
 }
 
+/**
+ * A problem document for a request no route will see: the raw response's status line, headers and body. Nothing of
+ * the request is echoed (it may not even be HTTP); the request id ties the answer to the log line.
+ */
+function rawProblem(spec: ErrorSpec, detail: string): { head: Record<string, string>; body: string; requestId: string } {
+  const requestId = randomUUID();
+  const body = JSON.stringify({ type: problemType(spec), title: spec.title, status: spec.status, detail, code: spec.code, requestId });
+  const head = {
+    'content-type': PROBLEM_CONTENT_TYPE,
+    'content-length': String(Buffer.byteLength(body)),
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    'x-request-id': requestId,
+    connection: 'close',
+  };
+  return { head, body, requestId };
+}
+
+/**
+ * Requests Node's HTTP parser refuses before Fastify sees them (not HTTP at all, a request line or headers over the
+ * size limit, a body framed two ways, a bad chunk, too slow to arrive): answered with a problem document written to
+ * the socket, then the connection is closed (the parser cannot read on after such a request), as Node itself does.
+ */
+export function clientErrorHandler(this: FastifyInstance, err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [spec, detail]: [ErrorSpec, string] =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [ERRORS.requestTimeout, 'the request was not received in time; send it again']
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? [ERRORS.headersTooLarge, `the request line and headers together exceed the server's limit (${maxHeaderSize / 1024} KiB); shorten the URL or the headers`]
+        : [ERRORS.malformedRequest, 'the request could not be read as HTTP/1.1 (request line, header syntax or body framing)'];
+  const { head, body, requestId } = rawProblem(spec, detail);
+  this.log.debug({ err: { code: err.code, message: err.message }, requestId }, 'request refused by the HTTP parser');
+  if (socket.writable) {
+    const lines = Object.entries(head).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+    socket.write(`HTTP/1.1 ${spec.status} ${STATUS_CODES[spec.status]}\r\n${lines}\r\n${body}`);
+  }
+  socket.destroy(err);
+}
+
+/** An `Expect` header other than 100-continue: 417 (Node answers it itself, with no body, unless this listens). */
+export function expectationFailed(request: IncomingMessage, response: ServerResponse): void {
+  const { head, body } = rawProblem(ERRORS.expectationFailed, `Expect: ${String(request.headers.expect).slice(0, 100)} is not supported; only 100-continue is`);
+  response.writeHead(ERRORS.expectationFailed.status, head).end(body);
+}
+
 export default fp(
   async (app) => {
+    // HTTP/1.1 requires Host (RFC 9112 §3.2); Node's own check (off in app.ts) answers 400 with no body.
+    app.addHook('onRequest', async (request) => {
+      if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
+        throw new AppError(ERRORS.badRequest, 'an HTTP/1.1 request must carry a Host header', [{ path: 'headers.host', message: 'required' }]);
+      }
+    });
+    app.server.on('checkExpectation', expectationFailed);
+
     const routeTable = new RouteTable();
     app.decorate('routeTable', routeTable);
     // Registered first in app.ts, so it sees every route, including those of plugins (docs, CORS preflight).

@@ -4,6 +4,7 @@ import cors from '@fastify/cors';
 import helmet from 'helmet';
 import rateLimit from '@fastify/rate-limit';
 import { AppError, ERRORS } from '../errors.js';
+import { refuseNonPreflight } from './problem-details.js';
 
 export interface SecurityOptions {
   /** Requests per key per minute; 0 turns the limit off (failed authentications stay limited). */
@@ -20,6 +21,7 @@ export default fp<SecurityOptions>(
     const securityHeaders = helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } });
     app.addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, (err) => done(err as Error | undefined)));
     if (options.corsOrigins.length > 0) {
+      app.addHook('onRequest', refuseNonPreflight);
       await app.register(cors, {
         origin: options.corsOrigins.includes('*') ? '*' : options.corsOrigins,
         methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
