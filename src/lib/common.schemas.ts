@@ -35,6 +35,12 @@ export const CountrySchema = z
 /** A trimmed, non-empty, bounded line of text. */
 export const text = (max: number) => z.string().trim().min(1).max(max);
 
+/**
+ * Text to search for. Control characters are refused: none is ever searched for, and SQLite ends a LIKE or GLOB
+ * pattern at NUL, so `q=%00` matched every row.
+ */
+export const searchText = (max: number) => text(max).regex(/^[^\u0000-\u001F\u007F]*$/, 'control characters cannot be searched for');
+
 export const FieldErrorSchema = z
   .object({
     path: z.string().max(500).describe('Where the bad value is: location then field, e.g. `body.dueDate`.'),

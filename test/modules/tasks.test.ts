@@ -622,6 +622,17 @@ t.test('each filter on its own', async (t) => {
   t.same(await codes(app, 'dueFrom=2026-11-28&dueTo=2026-11-28'), ['1.2', 'B.1'], 'a one-day range');
 });
 
+t.test('free text with a control character is refused, not cut short at it (q=%00 matched every task)', async (t) => {
+  const app = await build(t);
+  await seedCatalog(app);
+  for (const q of ['%00', 'a%00b', '%1F', '%7F', 'x%0Ay']) {
+    const body = await refused(t, app, { method: 'GET', url: `/v1/tasks?q=${q}` }, 400, 'validation-failed');
+    t.equal(body.errors?.[0]?.path, 'querystring.q', `q=${q}: names q`);
+  }
+  const organizations = await refused(t, app, { method: 'GET', url: '/v1/organizations?q=%00' }, 400, 'validation-failed');
+  t.equal(organizations.errors?.[0]?.path, 'querystring.q', 'organizations: names q');
+});
+
 t.test('overdue is judged against today in each commission’s time zone', async (t) => {
   // 20:30 UTC: 23:30 on the 28th in Minsk, 01:30 on the 29th in Almaty.
   const clock = testClock('2026-11-28T20:30:00.000Z');

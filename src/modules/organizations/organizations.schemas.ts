@@ -1,7 +1,7 @@
 // zod schemas of organizations: what the API accepts and returns, registered as named OpenAPI components.
 import { z } from 'zod';
 import { ORGANIZATION_KINDS } from '../../db/enums.js';
-import { CountrySchema, IdSchema, InstantSchema, text } from '../../lib/common.schemas.js';
+import { CountrySchema, IdSchema, InstantSchema, searchText, text } from '../../lib/common.schemas.js';
 import { pageQuery, pageSchema } from '../../lib/pagination.js';
 
 const KindSchema = z
@@ -79,7 +79,7 @@ export const ListOrganizationsQuerySchema = z.strictObject({
   country: CountrySchema.optional().describe('Only organizations of this country (ISO 3166-1 alpha-2).'),
   kind: z.enum(ORGANIZATION_KINDS).optional().describe('Only organizations of this kind.'),
   parentId: IdSchema.optional().describe('Only the direct children of this organization.'),
-  q: text(100)
+  q: searchText(100)
     .optional()
     .describe('Case-insensitive substring of the name or short name, in any script (e.g. "мтз" finds "МТЗ").'),
 });

@@ -1,7 +1,7 @@
 // zod schemas of tasks (the measures of a plan), their assignees, filters and status transitions.
 import { z } from 'zod';
 import { ASSIGNEE_ROLES, LANGUAGES, ROLES, TASK_AREAS, TASK_STATUSES } from '../../db/enums.js';
-import { CountrySchema, DateSchema, IdSchema, InstantSchema, MAX_DAYS, text } from '../../lib/common.schemas.js';
+import { CountrySchema, DateSchema, IdSchema, InstantSchema, MAX_DAYS, searchText, text } from '../../lib/common.schemas.js';
 import { pageQuery, pageSchema } from '../../lib/pagination.js';
 
 export const TaskStatusSchema = z.enum(TASK_STATUSES).describe(
@@ -222,7 +222,7 @@ export const ListTasksQuerySchema = z
     overdue: booleanQuery.optional().describe('true: only overdue tasks; false: only tasks that are not overdue.'),
     dueFrom: DateSchema.optional().describe('Only tasks due on or after this date.'),
     dueTo: DateSchema.optional().describe('Only tasks due on or before this date.'),
-    q: z.string().trim().min(1).max(200).optional().describe('Free text, case-insensitive, in code, title, description and translations.'),
+    q: searchText(200).optional().describe('Free text, case-insensitive, in code, title, description and translations.'),
   })
   .refine((q) => !q.dueFrom || !q.dueTo || q.dueFrom <= q.dueTo, { message: 'dueFrom is after dueTo', path: ['dueFrom'] });
 
