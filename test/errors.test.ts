@@ -61,6 +61,24 @@ t.test('a body over the limit is refused with 413', async (t) => {
   t.strictSame(json(await app.inject({ url: '/v1/commissions' })).items, []);
 });
 
+t.test('a body sent where none is expected is still read: 413 and 415 there too, and the document says so', async (t) => {
+  const app = await build(t);
+  const task = '01900000-0000-7000-8000-000000000001';
+  const tooLarge = await app.inject({ method: 'DELETE', url: `/v1/tasks/${task}`, headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ x: 'x'.repeat(70 * 1024) }) });
+  assertProblem(t, tooLarge, 413, 'body-too-large');
+  const plain = await app.inject({ method: 'DELETE', url: `/v1/tasks/${task}`, headers: { 'content-type': 'text/plain' }, payload: 'hello' });
+  assertProblem(t, plain, 415, 'unsupported-media-type');
+  // Every operation whose method may carry a body lists both, whether it takes one or not.
+  const doc = json(await app.inject({ url: '/openapi.json' }));
+  const missing = Object.entries<Record<string, { operationId: string; responses: Record<string, unknown> }>>(doc.paths).flatMap(([, item]) =>
+    Object.entries(item)
+      .filter(([method]) => ['post', 'patch', 'put', 'delete'].includes(method))
+      .filter(([, op]) => !('413' in op.responses && '415' in op.responses))
+      .map(([, op]) => op.operationId),
+  );
+  t.strictSame(missing, [], 'no write operation leaves out 413 or 415');
+});
+
 t.test('malformed JSON is refused with 400 malformed-body', async (t) => {
   const app = await build(t);
   const res = await app.inject({

@@ -247,6 +247,12 @@ export function documentResponses(doc: Json, facts: RouteFacts = NO_FACTS): Json
       responses['500'] ??= problemResponse(500);
       // A write the database refuses for a passing reason (another program's write lock, a full disk): nothing done.
       if (method !== 'get' && method !== 'head') responses['503'] ??= problemResponse(503);
+      // Fastify reads a body sent with any of these methods, also where none is expected (a DELETE, an action):
+      // too large is 413, of another media type than JSON is 415.
+      if (method === 'post' || method === 'patch' || method === 'put' || method === 'delete') {
+        responses['413'] ??= problemResponse(413);
+        responses['415'] ??= problemResponse(415);
+      }
       const rateLimited = !facts.unlimited.has(operation.operationId);
       for (const [status, response] of Object.entries<Json>(responses)) {
         const success = /^2\d\d$/.test(status);
