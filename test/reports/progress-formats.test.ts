@@ -5,6 +5,7 @@ import t from 'tap';
 import type { Test } from 'tap';
 import type { App } from '../../src/app.js';
 import { TASK_STATUSES } from '../../src/db/enums.js';
+import { renderProgressCsv } from '../../src/modules/reports/progress.csv.js';
 import { ProgressReportSchema, type Breakdown, type ProgressReport } from '../../src/modules/reports/progress.schemas.js';
 import { assertProblem, build, json, testClock } from '../helper.js';
 import { approvePlan, createCommission, createMeeting, createOrganization, createPlan, createTask, transition } from '../factories.js';
@@ -167,6 +168,44 @@ t.test('the CSV tasks table: one row per task, Cyrillic titles intact, values eq
 
   const english = parse((await app.inject({ url: `/v1/reports/progress?planId=${plan.id}&format=csv&table=tasks&lang=en` })).rawPayload, { bom: true, columns: true }) as Record<string, string>[];
   t.equal(english[0]?.title, 'Expanding the assembly of Belarus tractors in Kostanay', 'lang applies to the CSV too');
+});
+
+t.test('CSV cells of users\' text that a spreadsheet would run as a formula start with a quote; figures stay numbers', async (t) => {
+  const app = await build(t, testClock('2026-09-01T09:00:00.000Z'));
+  const commission = await createCommission(app);
+  const evil = await createOrganization(app, { name: '=cmd|" /C calc"!A0' });
+  const plan = await createPlan(app, commission.id, { title: '@SUM(A1:A9)' });
+  const task = await createTask(app, {
+    planId: plan.id,
+    code: '1.1',
+    title: '=HYPERLINK("http://evil","x")',
+    dueDate: '2026-11-01',
+    assignees: [{ organizationId: evil.id, role: 'lead' }],
+  });
+  await createTask(app, { planId: plan.id, code: '1.2', title: '-2+3', dueDate: '2026-11-01', assignees: [{ organizationId: evil.id, role: 'lead' }] });
+  await approvePlan(app, plan.id);
+  await ok(app, `/v1/tasks/${task.id}/deadline-changes`, { kind: 'direct', newDueDate: '2026-11-06', reason: 'Moved' });
+
+  const tasksRes = await app.inject({ url: `/v1/reports/progress?planId=${plan.id}&format=csv&table=tasks` });
+  const rows: Record<string, string>[] = parse(tasksRes.rawPayload, { bom: true, columns: true });
+  t.has(rows[0], {
+    title: '\'=HYPERLINK("http://evil","x")',
+    leadExecutors: '\'=cmd|" /C calc"!A0',
+    plan: '\'@SUM(A1:A9)',
+    dueDate: '2026-11-06',
+    daysMoved: '5',
+    postponementCount: '1',
+    overdue: 'false',
+  });
+  t.equal(rows[1]?.title, '\'-2+3', 'a text starting with "-" is quoted too');
+
+  const breakdown: Record<string, string>[] = parse((await app.inject({ url: `/v1/reports/progress?planId=${plan.id}&format=csv` })).rawPayload, { bom: true, columns: true });
+  t.equal(breakdown.find((r) => r.dimension === 'organization')?.label, '\'=cmd|" /C calc"!A0', 'the breakdown\'s labels too');
+
+  // No figure of the report is negative today; the rule goes by type, so one that were would stay a number.
+  const report = json<ProgressReport>(await app.inject({ url: `/v1/reports/progress?planId=${plan.id}` }));
+  const negative = renderProgressCsv({ ...report, tasks: report.tasks.map((r) => ({ ...r, daysMoved: -5 })) }, 'tasks');
+  t.equal((parse(negative, { bom: true, columns: true }) as Record<string, string>[])[0]?.daysMoved, '-5', 'a negative number is not quoted');
 });
 
 const cellValue = (v: ExcelJS.CellValue): unknown => {

@@ -93,6 +93,11 @@ function toCsv(columns: string[], rows: unknown[][]): string {
     columns,
     record_delimiter: '\r\n',
     cast: { boolean: (v) => (v ? 'true' : 'false') },
+    // Users' text (titles, names, codes) starting with =, +, -, @, tab or CR would run as a formula in a spreadsheet
+    // (OWASP "CSV Injection"), so csv-stringify prefixes such cells with '. It decides by the value's type: numbers,
+    // -5 included, stay numbers; dates (YYYY-MM-DD) and booleans never start so. A text that merely starts with "-"
+    // gets the ' too: the accepted price.
+    escape_formulas: true,
   });
 }
 
