@@ -63,11 +63,10 @@ export function writeContext(request: FastifyRequest): WriteContext {
 }
 
 /**
- * Sends one resource with its ETag. A read whose If-None-Match names the current ETag gets 304 and no
- * body (weak comparison, RFC 9110 §13.1.2).
+ * Sends one resource with its ETag (of the resource, unless given). A read whose If-None-Match names the current
+ * ETag gets 304 and no body (weak comparison, RFC 9110 §13.1.2).
  */
-export function sendResource<T>(request: FastifyRequest, reply: FastifyReply, resource: T, status = 200) {
-  const etag = etagOf(resource);
+export function sendResource<T>(request: FastifyRequest, reply: FastifyReply, resource: T, status = 200, etag = etagOf(resource)) {
   reply.header('etag', etag);
   const header = headerOf(request, 'if-none-match');
   if (header !== undefined && (request.method === 'GET' || request.method === 'HEAD')) {

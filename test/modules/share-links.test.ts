@@ -191,6 +191,29 @@ t.test('a report link opens the printable progress report of its plan, as of tod
   t.ok(res.body.includes('2026-11-28'), 'as of today');
 });
 
+t.test('a report link answers 304 to a poll while nothing in the report changed, though the page says when it was made', async (t) => {
+  const clock = testClock(NOW);
+  const app = await build(t, clock);
+  const { plan, task } = await approvedTask(app);
+  const link = await created(t, app, { name: 'Co-chair BY', kind: 'progress_report', planId: plan.id });
+  const first = await open(app, link.url);
+  clock.set('2026-11-28T09:07:31.250Z');
+  const later = await open(app, link.url);
+  t.not(later.body, first.body, 'the page shows another generation instant');
+  t.equal(later.headers.etag, first.headers.etag, 'under the same ETag');
+  const poll = await open(app, link.url, { 'if-none-match': String(first.headers.etag) });
+  t.equal(poll.statusCode, 304, 'a poll gets 304');
+  assertLinkHeaders(t, poll);
+
+  await app.inject({ method: 'POST', url: `/v1/tasks/${task.id}/transitions`, payload: { to: 'in_progress' } });
+  const changed = await open(app, link.url, { 'if-none-match': String(first.headers.etag) });
+  t.equal(changed.statusCode, 200, 'after a change in the plan, the page again');
+  t.not(changed.headers.etag, first.headers.etag, 'under a new ETag');
+  clock.set('2026-11-29T09:00:00.000Z');
+  const nextDay = await open(app, link.url, { 'if-none-match': String(changed.headers.etag) });
+  t.equal(nextDay.statusCode, 200, 'the next day the report is as of another date');
+});
+
 t.test('opening touches lastUsedAt at most once a minute', async (t) => {
   const clock = testClock(NOW);
   const app = await build(t, clock);

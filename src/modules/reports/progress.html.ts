@@ -374,6 +374,24 @@ function indicators(r: ProgressReport): string {
 // ---- The page ----
 
 export function renderProgressHtml(report: ProgressReport): string {
+  return page(report, instant(report.generatedAt, report.scope.timeZone));
+}
+
+/** Stands for the generation instant in a page whose version is taken: no text of a report contains NUL. */
+const GENERATED = '\u0000generated\u0000';
+
+/**
+ * The page, and its version: the page as it would read whenever it was generated. The page shows the instant it was
+ * generated, so its bytes differ at every request; a reader polling with If-None-Match needs a tag that changes only
+ * when something else does (the data, or the day the report is as of).
+ */
+export function renderVersionedProgressHtml(report: ProgressReport): { html: string; version: string } {
+  const version = page(report, GENERATED);
+  return { html: version.replaceAll(GENERATED, instant(report.generatedAt, report.scope.timeZone)), version };
+}
+
+/** The page, with `generated` (markup) where it says when it was generated. */
+function page(report: ProgressReport, generated: string): string {
   const lang = report.lang ?? 'en';
   const plans = report.scope.plans;
   const heading = plans.length === 1 ? plans[0]!.title : `${report.scope.commissionName}: ${plural(plans.length, 'plan', 'plans')}`;
@@ -384,7 +402,7 @@ export function renderProgressHtml(report: ProgressReport): string {
     `<span>Parties: ${e(report.scope.parties.map(partyName).join(' and '))}</span>`,
     `<span>Reporting period ${e(report.reportingPeriod.current)}</span>`,
     report.lang ? `<span>Titles in ${e(LANGUAGE_NAMES[report.lang] ?? report.lang)} where translated</span>` : '',
-    `<span>Generated ${instant(report.generatedAt, report.scope.timeZone)}</span>`,
+    `<span>Generated ${generated}</span>`,
   ].filter(Boolean);
   const nav = [
     ['key-figures', 'Key figures'],
@@ -424,7 +442,7 @@ ${confidence(report)}
 ${breakdowns(report)}
 ${indicators(report)}
 </main>
-<footer class="report-footer">${e(report.scope.commissionName)} · as of ${date(report.asOf)} · generated ${instant(report.generatedAt, report.scope.timeZone)}</footer>
+<footer class="report-footer">${e(report.scope.commissionName)} · as of ${date(report.asOf)} · generated ${generated}</footer>
 </body>
 </html>
 `;

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ChangeHeadersSchema, IdParamsSchema, ReadHeadersSchema, problemResponses } from '../../lib/common.schemas.js';
-import { sendResource, writeContext } from '../../lib/http.js';
+import { etagOf, sendResource, writeContext } from '../../lib/http.js';
 import { CalendarBodySchema } from '../calendar/calendar.routes.js';
 import {
   CreatedShareLinkSchema,
@@ -142,8 +142,8 @@ const shareLinkRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const opened = service.open(request.params.token);
       reply.type(opened.contentType).header('content-disposition', `inline; filename="${opened.filename}"`);
-      // A calendar program polling its subscription gets a 304 while nothing changed.
-      return sendResource(request, reply, opened.body);
+      // A calendar program polling its subscription, or a page polling the report, gets a 304 while nothing changed.
+      return sendResource(request, reply, opened.body, 200, etagOf(opened.version));
     },
   );
 };

@@ -9,7 +9,7 @@ import { findCommission } from '../commissions/commissions.repository.js';
 import { recordChange } from '../history/history.recorder.js';
 import { findOrganization } from '../organizations/organizations.repository.js';
 import { findPlanRecord } from '../plans/plans.repository.js';
-import { renderProgressHtml } from '../reports/progress.html.js';
+import { renderVersionedProgressHtml } from '../reports/progress.html.js';
 import { createProgressService } from '../reports/progress.service.js';
 import * as repo from './share-links.repository.js';
 import {
@@ -36,6 +36,8 @@ export interface OpenedLink {
   /** The file name offered to a browser or calendar program that saves it. */
   filename: string;
   body: string;
+  /** What the body's ETag is taken of: the body itself, or for a report the page without the instant it was generated. */
+  version: string;
 }
 
 /**
@@ -163,15 +165,15 @@ export function createShareLinkService({ db, clock }: ServiceDeps) {
       const row = repo.activeLinksByPrefix(db, lookupPrefix(token), now.toISOString()).find((r) => tokenMatches(token, r.hash));
       if (!row) throw noSuchLink();
       const params = row.params as ShareLinkParams;
-      const opened: OpenedLink =
-        row.kind === 'calendar'
-          ? { contentType: 'text/calendar; charset=utf-8', filename: 'calendar.ics', body: calendar.build(params).body }
-          : {
-              contentType: 'text/html; charset=utf-8',
-              filename: 'progress-report.html',
-              // asOf is left to the report: today in the commission's time zone.
-              body: renderProgressHtml(progress.build({ planId: params.planId, commissionId: params.commissionId, lang: params.lang })),
-            };
+      let opened: OpenedLink;
+      if (row.kind === 'calendar') {
+        const { body } = calendar.build(params);
+        opened = { contentType: 'text/calendar; charset=utf-8', filename: 'calendar.ics', body, version: body };
+      } else {
+        // asOf is left to the report: today in the commission's time zone.
+        const { html, version } = renderVersionedProgressHtml(progress.build({ planId: params.planId, commissionId: params.commissionId, lang: params.lang }));
+        opened = { contentType: 'text/html; charset=utf-8', filename: 'progress-report.html', body: html, version };
+      }
       if (row.lastUsedAt === null || now.getTime() - Date.parse(row.lastUsedAt) >= TOUCH_INTERVAL_MS) {
         bookkeeping(db, () => repo.touchShareLink(db, row.id, now.toISOString()));
       }
