@@ -35,6 +35,13 @@ t.test('addresses by class, IPv4 and IPv6 alike', async (t) => {
     ['ff02::1', 'multicast'],
     ['255.255.255.255', 'reserved'],
     ['::127.0.0.1', 'reserved'],
+    ['::ffff:0:127.0.0.1', 'loopback'],
+    ['::ffff:0:a00:1', 'private'],
+    ['2002:7f00:1::1', 'loopback'],
+    ['2002:a9fe:a9fe::', 'metadata'],
+    ['2002:5db8:d70e::1', 'public'],
+    ['2001:0:4136:e378:8000:63bf:3fff:fdd2', 'reserved'],
+    ['64:ff9b:1::a00:1', 'reserved'],
   ];
   for (const [address, expected] of table) t.equal(classifyAddress(address), expected, address);
   t.throws(() => classifyAddress('example.org'));

@@ -43,8 +43,9 @@ const CLASSES: [AddressClass, BlockList][] = [
   ['loopback', blockList(['127.0.0.0/8'], ['::1/128'])],
   ['multicast', blockList(['224.0.0.0/4'], ['ff00::/8'])],
   ['link-local', blockList(['169.254.0.0/16'], ['fe80::/10'])],
-  // 240/4 holds the broadcast address; ::/96 (after :: and ::1) the deprecated IPv4-compatible form; 100::/64 discards.
-  ['reserved', blockList(['240.0.0.0/4', '192.0.0.0/24'], ['::/96', '100::/64'])],
+  // 240/4 holds the broadcast address; ::/96 (after :: and ::1) the deprecated IPv4-compatible form; 100::/64 discards;
+  // 2001::/32 (Teredo) and 64:ff9b:1::/48 (local NAT64) hide an IPv4 address this guard cannot read back.
+  ['reserved', blockList(['240.0.0.0/4', '192.0.0.0/24'], ['::/96', '100::/64', '2001::/32', '64:ff9b:1::/48'])],
   ['private', blockList(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '198.18.0.0/15'], ['fc00::/7', 'fec0::/10'])],
 ];
 
@@ -64,16 +65,20 @@ function hextets(address: string): number[] {
 }
 
 /**
- * The IPv4 address an IPv6 address stands for, when it is IPv4-mapped (::ffff:a.b.c.d) or NAT64 (64:ff9b::/96):
- * both reach the IPv4 host, so they are judged as it is.
+ * The IPv4 address an IPv6 address stands for, when it is IPv4-mapped (::ffff:a.b.c.d), IPv4-translated
+ * (::ffff:0:a.b.c.d), NAT64 (64:ff9b::/96) or 6to4 (2002:aabb:ccdd::/48): each reaches the IPv4 host, so it is
+ * judged as that host is.
  */
 function embeddedIPv4(address: string): string | null {
   const h = hextets(address);
   if (h.length !== 8) return null;
-  const mapped = h.slice(0, 5).every((x) => x === 0) && h[5] === 0xffff;
-  const nat64 = h[0] === 0x64 && h[1] === 0xff9b && h.slice(2, 6).every((x) => x === 0);
-  if (!mapped && !nat64) return null;
-  const [hi = 0, lo = 0] = h.slice(6);
+  const zeros = (from: number, to: number) => h.slice(from, to).every((x) => x === 0);
+  const mapped = zeros(0, 5) && h[5] === 0xffff;
+  const translated = zeros(0, 4) && h[4] === 0xffff && h[5] === 0;
+  const nat64 = h[0] === 0x64 && h[1] === 0xff9b && zeros(2, 6);
+  const sixToFour = h[0] === 0x2002;
+  if (!mapped && !translated && !nat64 && !sixToFour) return null;
+  const [hi = 0, lo = 0] = sixToFour ? h.slice(1, 3) : h.slice(6);
   return [hi >> 8, hi & 0xff, lo >> 8, lo & 0xff].join('.');
 }
 
