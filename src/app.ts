@@ -6,6 +6,7 @@ import { createSerializerCompiler } from './lib/serializer.js';
 import { DEFAULTS, type Config } from './config.js';
 import dbPlugin from './plugins/db.js';
 import problemDetails, { clientErrorHandler, frameworkErrors, refuseUnsupportedMethod } from './plugins/problem-details.js';
+import { AppError, ERRORS } from './errors.js';
 import auth from './plugins/auth.js';
 import security from './plugins/security.js';
 import idempotency from './plugins/idempotency.js';
@@ -108,6 +109,11 @@ export async function buildApp({ config, clock = () => new Date(), logger, verif
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    // The body is read as UTF-8 (RFC 8259 §8.1): another declared charset would be decoded wrongly, not refused.
+    const charset = /;\s*charset="?([^";\s]+)/i.exec(String(request.headers['content-type']))?.[1]?.toLowerCase();
+    if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+      return done(new AppError(ERRORS.unsupportedMediaType, `JSON is read as UTF-8; send the body in UTF-8, not charset=${charset.slice(0, 40)}`), undefined);
+    }
     if (body.length === 0 && request.routeOptions.schema?.body === undefined) return done(null, undefined);
     parseJson(request, body as string, done);
   });

@@ -79,6 +79,18 @@ t.test('a body sent where none is expected is still read: 413 and 415 there too,
   t.strictSame(missing, [], 'no write operation leaves out 413 or 415');
 });
 
+t.test('a JSON body in another charset than UTF-8 is refused with 415, not read wrongly', async (t) => {
+  const app = await build(t);
+  for (const type of ['application/json; charset=utf-16', 'application/json;charset="ISO-8859-1"']) {
+    const res = await app.inject({ method: 'POST', url: '/v1/commissions', headers: { 'content-type': type }, payload: JSON.stringify(validCommission) });
+    assertProblem(t, res, 415, 'unsupported-media-type');
+  }
+  for (const type of ['application/json; charset=utf-8', 'application/json; charset=UTF-8', 'application/json']) {
+    const res = await app.inject({ method: 'POST', url: '/v1/commissions', headers: { 'content-type': type }, payload: JSON.stringify({ ...validCommission, name: `Commission ${type}` }) });
+    t.equal(res.statusCode, 201, `${type} is read`);
+  }
+});
+
 t.test('malformed JSON is refused with 400 malformed-body', async (t) => {
   const app = await build(t);
   const res = await app.inject({
