@@ -420,6 +420,44 @@ t.test('the plan feed filters by entity type, task, operation, key, organization
   t.equal(bad.statusCode, 400, 'a malformed instant is 400');
 });
 
+t.test('a history cursor is refused on another feed or under other filters; a walk with changing page sizes sees every entry once', async (t) => {
+  const app = await build(t);
+  const { commission, plan, assignees } = await seedPlan(app);
+  const other = await createPlan(app, commission.id, { title: 'Another plan' });
+  for (const code of ['1', '2', '3']) await createTask(app, { planId: plan.id, code, dueDate: '2026-12-31', assignees });
+  for (const code of ['1', '2']) await createTask(app, { planId: other.id, code, dueDate: '2026-12-31', assignees });
+  const tasks = await feed(app, '/v1/history?entityType=task');
+  t.equal(tasks.length, 5, 'five task entries');
+
+  const first = json<HistoryPage>(await app.inject({ method: 'GET', url: '/v1/history?entityType=task&limit=2' }));
+  const cursor = `cursor=${encodeURIComponent(first.nextCursor!)}`;
+  for (const [what, url] of [
+    ['another entity type', '/v1/history?entityType=plan'],
+    ['no filter', '/v1/history'],
+    ['a filter added', `/v1/history?entityType=task&planId=${plan.id}`],
+    ["a plan's feed", `/v1/plans/${plan.id}/history?entityType=task`],
+  ] as const) {
+    const body = await refused(t, app, { method: 'GET', url: `${url}${url.includes('?') ? '&' : '?'}${cursor}` }, 400, 'invalid-cursor');
+    t.equal(body.detail, 'this cursor was issued for other filters; start again without a cursor', what);
+  }
+  const ofPlan = json<HistoryPage>(await app.inject({ method: 'GET', url: `/v1/plans/${plan.id}/history?limit=1` }));
+  const otherPlan = await refused(t, app, { method: 'GET', url: `/v1/plans/${other.id}/history?cursor=${encodeURIComponent(ofPlan.nextCursor!)}` }, 400, 'invalid-cursor');
+  t.match(otherPlan.detail, /other filters/, "one plan's cursor on another plan's feed");
+
+  const walked: string[] = [];
+  let next: string | null = null;
+  let pages = 0;
+  do {
+    const res: InjectedResponse = await app.inject({ method: 'GET', url: `/v1/history?limit=${(pages % 2) + 1}&entityType=task${next ? `&cursor=${encodeURIComponent(next)}` : ''}` });
+    t.equal(res.statusCode, 200);
+    const page = json<HistoryPage>(res);
+    walked.push(...page.items.map((e) => e.id));
+    next = page.nextCursor;
+    pages += 1;
+  } while (next !== null && pages < 20);
+  t.strictSame(walked, tasks.map((e) => e.id), 'pages of 1, 2, 1, … give every task entry once, oldest first');
+});
+
 t.test('the whole history is for the secretariat and co-chairs only, and filters by plan and entity', async (t) => {
   const app = await build(t);
   const { plan, by, commission } = await seedPlan(app);

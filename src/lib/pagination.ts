@@ -1,4 +1,5 @@
-// Cursor pagination: one query schema, one page envelope, one opaque keyset cursor for every list.
+// Cursor pagination: one query schema, one page envelope, and per list an opaque keyset cursor bound to its filters.
+import { createHash } from 'node:crypto';
 import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { z } from 'zod';
 import { AppError, ERRORS } from '../errors.js';
@@ -44,47 +45,103 @@ export interface Page<T> {
 
 type Key = (string | number)[];
 
-export function encodeCursor(key: Key): string {
-  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+/** What every list query carries besides its filters. */
+export interface PageQuery {
+  limit: number;
+  cursor?: string | undefined;
 }
 
-/** Decodes a cursor made by encodeCursor for a list whose sort key has `arity` parts. */
-export function decodeCursor(cursor: string, arity: number): Key {
-  let key: unknown;
+/** A list's query: its page, and every filter the page is computed under (path ids included). */
+export type ListQuery = PageQuery & { readonly [filter: string]: unknown };
+
+/** The cursor codec of one list: every cursor it issues names the list and the filters of the page. */
+export interface ListCursor {
+  /** The sort key the query's cursor points after, or undefined on the first page. */
+  keyOf(q: ListQuery, arity: number): Key | undefined;
+  /** The keyset condition "sort key comes after the cursor", or undefined on the first page. */
+  after(columns: SQLWrapper[], q: ListQuery): SQL | undefined;
+  /** Turns limit + 1 fetched rows into a page; the extra row only tells that another page exists. */
+  page<R, T>(rows: R[], q: ListQuery, keyOf: (row: R) => Key, map: (row: R) => T): Page<T>;
+}
+
+const lists = new Set<string>();
+
+/**
+ * The codec of the list named `list`, created once by the repository that owns it. A cursor is only good
+ * for the list and the filters it was issued under: used elsewhere, its key would silently select the wrong
+ * rows (an organization's [name, id] read as a meeting's [date, id] ends the list early). `limit` may change.
+ */
+export function cursorFor(list: string): ListCursor {
+  // Two lists under one name would accept each other's cursors.
+  if (lists.has(list)) throw new Error(`cursorFor: a list named ${list} already exists`);
+  lists.add(list);
+  const keyOf = (q: ListQuery, arity: number): Key | undefined =>
+    q.cursor === undefined ? undefined : decodeCursor(q.cursor, list, filtersHash(q), arity);
+  return {
+    keyOf,
+    after(columns, q) {
+      const key = keyOf(q, columns.length);
+      if (key === undefined) return undefined;
+      return sql`(${sql.join(columns, sql`, `)}) > (${sql.join(
+        key.map((k) => sql`${k}`),
+        sql`, `,
+      )})`;
+    },
+    page(rows, q, keyOfRow, map) {
+      const hasMore = rows.length > q.limit;
+      const pageRows = hasMore ? rows.slice(0, q.limit) : rows;
+      const last = pageRows.at(-1);
+      return {
+        items: pageRows.map(map),
+        nextCursor: hasMore && last !== undefined ? encodeCursor(list, filtersHash(q), keyOfRow(last)) : null,
+      };
+    },
+  };
+}
+
+/** A short hash of every filter of the query but the page itself; absent and undefined filters are alike. */
+function filtersHash(q: ListQuery): string {
+  const filters = Object.entries(q)
+    .filter(([name, value]) => name !== 'limit' && name !== 'cursor' && value !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return createHash('sha256').update(JSON.stringify(filters)).digest('base64url').slice(0, 12);
+}
+
+// A cursor is base64url of [list, filters hash, sort key]: opaque to clients, not a secret.
+function encodeCursor(list: string, filters: string, key: Key): string {
+  return Buffer.from(JSON.stringify([list, filters, key]), 'utf8').toString('base64url');
+}
+
+const isKeyPart = (part: unknown) => typeof part === 'string' || (typeof part === 'number' && Number.isFinite(part));
+
+function refuse(detail: string, message: string): never {
+  throw new AppError(ERRORS.invalidCursor, detail, [{ path: 'querystring.cursor', message }]);
+}
+
+function decodeCursor(cursor: string, list: string, filters: string, arity: number): Key {
+  let payload: unknown;
   try {
-    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    payload = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    key = undefined;
+    payload = undefined;
   }
+  // Cursors of the earlier format (a bare sort key) fail here too: they lived for one walk through a list.
   if (
-    !Array.isArray(key) ||
-    key.length !== arity ||
-    !key.every((part) => typeof part === 'string' || (typeof part === 'number' && Number.isFinite(part)))
+    !Array.isArray(payload) ||
+    payload.length !== 3 ||
+    typeof payload[0] !== 'string' ||
+    typeof payload[1] !== 'string' ||
+    !Array.isArray(payload[2])
   ) {
-    throw new AppError(ERRORS.invalidCursor, 'the cursor was not issued by this list', [
-      { path: 'querystring.cursor', message: 'not a cursor of this list' },
-    ]);
+    refuse('the cursor was not issued by this list', 'not a cursor of this list');
+  }
+  const [issuer, issuedFilters, key] = payload as [string, string, unknown[]];
+  if (issuer !== list) refuse('this cursor was issued by another list', 'a cursor of another list');
+  if (issuedFilters !== filters) {
+    refuse('this cursor was issued for other filters; start again without a cursor', 'a cursor of this list under other filters');
+  }
+  if (key.length !== arity || !key.every(isKeyPart)) {
+    refuse('the cursor was not issued by this list', 'not a cursor of this list');
   }
   return key as Key;
-}
-
-/** The keyset condition "sort key comes after the cursor", or undefined on the first page. */
-export function afterCursor(columns: SQLWrapper[], cursor: string | undefined): SQL | undefined {
-  if (cursor === undefined) return undefined;
-  const key = decodeCursor(cursor, columns.length);
-  return sql`(${sql.join(columns, sql`, `)}) > (${sql.join(
-    key.map((k) => sql`${k}`),
-    sql`, `,
-  )})`;
-}
-
-/** Turns limit + 1 fetched rows into a page; the extra row only tells that another page exists. */
-export function toPage<R, T>(rows: R[], limit: number, keyOf: (row: R) => Key, map: (row: R) => T): Page<T> {
-  const hasMore = rows.length > limit;
-  const pageRows = hasMore ? rows.slice(0, limit) : rows;
-  const last = pageRows.at(-1);
-  return {
-    items: pageRows.map(map),
-    nextCursor: hasMore && last !== undefined ? encodeCursor(keyOf(last)) : null,
-  };
 }

@@ -3,7 +3,7 @@ import t from 'tap';
 import type { App } from '../../src/app.js';
 import { caseInsensitiveGlob, findOrganization, findOrganizationsByIds } from '../../src/modules/organizations/organizations.repository.js';
 import { assertProblem, build, DEFAULT_NOW, json, snapshot, testClock } from '../helper.js';
-import { createOrganization } from '../factories.js';
+import { approvedTask, createOrganization } from '../factories.js';
 
 const UNKNOWN_ID = '019a7c2e-7a10-7000-8000-0000000000ff';
 
@@ -304,6 +304,56 @@ t.test('pages continue after an organization with a very long Cyrillic name', as
   const second = await app.inject({ method: 'GET', url: `/v1/organizations?limit=1&cursor=${first.nextCursor}` });
   t.equal(second.statusCode, 200);
   t.same(json(second).items.map((o: { id: string }) => o.id), [last.id]);
+});
+
+t.test('a cursor of the organizations list is refused by every other list as issued by another list', async (t) => {
+  const app = await build(t);
+  const { plan, task } = await approvedTask(app);
+  const indicator = await app.inject({ method: 'POST', url: '/v1/indicators', payload: { planId: plan.id, name: 'Tractors', unit: 'tractors', baseline: 0, target: 10 } });
+  t.equal(indicator.statusCode, 201);
+  const page = json(await app.inject({ method: 'GET', url: '/v1/organizations?limit=1' }));
+  t.type(page.nextCursor, 'string', 'the organizations list has a second page');
+  const cursor = encodeURIComponent(page.nextCursor);
+  // Meetings, indicators and task reports sort by two columns too: the key alone fitted them, and they answered 200
+  // with an empty last page, so a client stopped paging with items unseen.
+  for (const url of [
+    '/v1/meetings',
+    '/v1/indicators',
+    `/v1/tasks/${task.id}/reports`,
+    '/v1/tasks',
+    '/v1/plans',
+    '/v1/commissions',
+    '/v1/history',
+    `/v1/plans/${plan.id}/history`,
+    `/v1/tasks/${task.id}/transitions`,
+    `/v1/tasks/${task.id}/deadline-changes`,
+    '/v1/api-keys',
+    '/v1/share-links',
+    '/v1/webhooks',
+  ]) {
+    const body = assertProblem(t, await app.inject({ method: 'GET', url: `${url}?cursor=${cursor}` }), 400, 'invalid-cursor');
+    t.equal(body.detail, 'this cursor was issued by another list', url);
+    t.same(body.errors, [{ path: 'querystring.cursor', message: 'a cursor of another list' }], url);
+  }
+  const second = await app.inject({ method: 'GET', url: `/v1/organizations?limit=1&cursor=${cursor}` });
+  t.equal(second.statusCode, 200, 'the list that issued it takes it');
+});
+
+t.test('an organizations cursor is refused under other filters, and taken with another limit', async (t) => {
+  const app = await build(t);
+  for (const name of ['A', 'B', 'C', 'D']) await createOrganization(app, { name: `${name} works`, kind: 'enterprise', country: 'BY' });
+  const first = json(await app.inject({ method: 'GET', url: '/v1/organizations?country=BY&limit=2' }));
+  const cursor = encodeURIComponent(first.nextCursor);
+  for (const query of ['country=KZ', '', 'country=BY&kind=enterprise', 'country=BY&q=works']) {
+    const body = assertProblem(t, await app.inject({ method: 'GET', url: `/v1/organizations?${query}&cursor=${cursor}` }), 400, 'invalid-cursor');
+    t.equal(body.detail, 'this cursor was issued for other filters; start again without a cursor', query || 'no filter');
+  }
+  const rest = json(await app.inject({ method: 'GET', url: `/v1/organizations?limit=200&cursor=${cursor}&country=BY` }));
+  t.same(
+    [...first.items, ...rest.items].map((o: { name: string }) => o.name),
+    ['A works', 'B works', 'C works', 'D works'],
+    'another limit and another order of parameters: the rest of the list, each once',
+  );
 });
 
 t.test('bad list queries are 400 problems', async (t) => {

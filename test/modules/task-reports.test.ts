@@ -582,6 +582,29 @@ t.test('the list is ordered by period then organization, paginated, and filtered
   }
 });
 
+t.test("a task's reports cursor is refused on another task and under other filters, and taken with another limit", async (t) => {
+  const { app, task, commission, assignees, by, kz } = await scene(t);
+  for (const period of ['2026-Q3', '2026-Q4']) {
+    for (const org of [kz, by]) await ok(t, app, submit(task.id, report(period, { organizationId: org.id })), 201);
+  }
+  const otherTask = await createTask(app, { planId: (await createPlan(app, commission.id, { title: 'Another plan' })).id, code: '1', dueDate: '2026-12-31', assignees });
+  const url = `/v1/tasks/${task.id}/reports`;
+  const all = json<{ items: TaskReport[] }>(await app.inject({ method: 'GET', url: `${url}?limit=200` })).items;
+  const first = json<{ items: TaskReport[]; nextCursor: string }>(await app.inject({ method: 'GET', url: `${url}?limit=1` }));
+  const cursor = `cursor=${encodeURIComponent(first.nextCursor)}`;
+  for (const [what, target] of [
+    ['another task', `/v1/tasks/${otherTask.id}/reports?${cursor}`],
+    ['a status filter', `${url}?status=submitted&${cursor}`],
+    ['a period filter', `${url}?period=2026-Q4&${cursor}`],
+  ] as const) {
+    const body = await refused(t, app, { method: 'GET', url: target }, 400, 'invalid-cursor');
+    t.equal(body.detail, 'this cursor was issued for other filters; start again without a cursor', what);
+  }
+  const rest = json<{ items: TaskReport[]; nextCursor: string | null }>(await app.inject({ method: 'GET', url: `${url}?limit=3&${cursor}` }));
+  t.same([...first.items, ...rest.items].map((r) => r.id), all.map((r) => r.id), 'another limit: the rest, each report once');
+  t.equal(rest.nextCursor, null);
+});
+
 t.test('a task without reports lists none; the list of one task holds only its reports', async (t) => {
   const app = await build(t, testClock(NOW));
   const { plan, by, assignees } = await seedPlan(app);

@@ -759,6 +759,59 @@ t.test('a pagination walk sees every task exactly once, in order, with and witho
   t.equal(last.nextCursor, null, 'no next cursor on the last page');
 });
 
+t.test('a tasks cursor is refused under another plan or status filter, and taken with another limit', async (t) => {
+  const app = await build(t);
+  const { commission, plan, assignees } = await seedPlan(app);
+  const second = await createPlan(app, commission.id, { title: 'Second plan' });
+  for (const code of ['1', '2', '3', '4', '5']) await createTask(app, { planId: plan.id, code, dueDate: '2026-12-31', assignees });
+  for (const code of ['1', '2', '3']) await createTask(app, { planId: second.id, code, dueDate: '2026-12-31', assignees });
+  const tasksOf = async (planId: string) => (await list(app, `planId=${planId}&limit=200`)).items.map((x) => x.id);
+
+  const first = await list(app, `planId=${plan.id}&status=not_started&limit=2`);
+  t.type(first.nextCursor, 'string');
+  const cursor = `cursor=${encodeURIComponent(first.nextCursor!)}`;
+  for (const [what, query] of [
+    ['another plan', `planId=${second.id}&status=not_started`],
+    ['the plan dropped', 'status=not_started'],
+    ['another status', `planId=${plan.id}&status=in_progress`],
+    ['a status added', `planId=${plan.id}&status=not_started,in_progress`],
+    ['the status dropped', `planId=${plan.id}`],
+    ['a filter added', `planId=${plan.id}&status=not_started&area=trade`],
+  ] as const) {
+    const body = await refused(t, app, { method: 'GET', url: `/v1/tasks?${query}&${cursor}` }, 400, 'invalid-cursor');
+    t.equal(body.detail, 'this cursor was issued for other filters; start again without a cursor', what);
+    t.same(body.errors, [{ path: 'querystring.cursor', message: 'a cursor of this list under other filters' }], what);
+  }
+
+  const rest = await list(app, `status=not_started&limit=200&planId=${plan.id}&${cursor}`);
+  t.same([...first.items, ...rest.items].map((x) => x.id), await tasksOf(plan.id), 'another limit: the rest of the plan, each task once');
+  t.equal(rest.nextCursor, null);
+  const smaller = await list(app, `planId=${plan.id}&status=not_started&limit=1&${cursor}`);
+  t.same(smaller.items.map((x) => x.code), ['3'], 'the same filters with a smaller limit: the next task');
+
+  // A walk whose page size changes at every step still sees every task of both plans once.
+  const seen: string[] = [];
+  let next: string | null = null;
+  let pages = 0;
+  do {
+    const page = await list(app, `limit=${(pages % 3) + 1}${next ? `&cursor=${encodeURIComponent(next)}` : ''}`);
+    seen.push(...page.items.map((x) => x.id));
+    next = page.nextCursor;
+    pages++;
+  } while (next !== null && pages < 20);
+  t.same(seen, (await list(app, 'limit=200')).items.map((x) => x.id), 'pages of 1, 2, 3, 1, … see every task in order');
+  t.equal(new Set(seen).size, 8, 'all 8, each once');
+});
+
+t.test('a status filter written as a list or as repeated parameters is the same filter for a cursor', async (t) => {
+  const app = await build(t);
+  const { plan, assignees } = await seedPlan(app);
+  for (const code of ['1', '2', '3']) await createTask(app, { planId: plan.id, code, dueDate: '2026-12-31', assignees });
+  const first = await list(app, 'status=not_started,in_progress&limit=1');
+  const again = await list(app, `status=not_started&status=in_progress&limit=2&cursor=${encodeURIComponent(first.nextCursor!)}`);
+  t.same(again.items.map((x) => x.code), ['2', '3']);
+});
+
 t.test('bad list queries are refused with 400', async (t) => {
   const app = await build(t);
   await seedCatalog(app);

@@ -2,7 +2,7 @@
 import { and, asc, count, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import { prepared, type Db } from '../../db/connection.js';
 import { apiKeys } from '../../db/schema.js';
-import { afterCursor, toPage, type Page } from '../../lib/pagination.js';
+import { cursorFor, type Page } from '../../lib/pagination.js';
 import type { ApiKey, ListApiKeysQuery } from './api-keys.schemas.js';
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
@@ -47,6 +47,8 @@ export function countActiveKeys(db: Db, role: ApiKeyRow['role']): number {
   return db.select({ n: count() }).from(apiKeys).where(and(eq(apiKeys.role, role), isNull(apiKeys.revokedAt))).get()?.n ?? 0;
 }
 
+const cursor = cursorFor('apiKeys');
+
 export function listApiKeys(db: Db, q: ListApiKeysQuery): Page<ApiKey> {
   const rows = db
     .select()
@@ -54,13 +56,13 @@ export function listApiKeys(db: Db, q: ListApiKeysQuery): Page<ApiKey> {
     .where(
       and(
         q.status === 'active' ? isNull(apiKeys.revokedAt) : q.status === 'revoked' ? isNotNull(apiKeys.revokedAt) : undefined,
-        afterCursor([apiKeys.id], q.cursor),
+        cursor.after([apiKeys.id], q),
       ),
     )
     .orderBy(asc(apiKeys.id))
     .limit(q.limit + 1)
     .all();
-  return toPage(rows, q.limit, (r) => [r.id], toApiKey);
+  return cursor.page(rows, q, (r) => [r.id], toApiKey);
 }
 
 export function insertApiKey(db: Db, row: ApiKeyRow): void {

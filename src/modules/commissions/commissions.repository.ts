@@ -2,7 +2,7 @@
 import { asc, eq } from 'drizzle-orm';
 import type { Db } from '../../db/connection.js';
 import { commissions, plans } from '../../db/schema.js';
-import { afterCursor, toPage, type Page } from '../../lib/pagination.js';
+import { cursorFor, type Page } from '../../lib/pagination.js';
 import type { Commission } from './commissions.schemas.js';
 
 type Row = typeof commissions.$inferSelect;
@@ -43,15 +43,17 @@ export function findCommission(db: Db, id: string): Commission | undefined {
   return row && toCommission(row);
 }
 
+const cursor = cursorFor('commissions');
+
 export function listCommissions(db: Db, q: { limit: number; cursor?: string | undefined }): Page<Commission> {
   const rows = db
     .select()
     .from(commissions)
-    .where(afterCursor([commissions.id], q.cursor))
+    .where(cursor.after([commissions.id], q))
     .orderBy(asc(commissions.id))
     .limit(q.limit + 1)
     .all();
-  return toPage(rows, q.limit, (r) => [r.id], toCommission);
+  return cursor.page(rows, q, (r) => [r.id], toCommission);
 }
 
 export function insertCommission(db: Db, c: Commission): void {

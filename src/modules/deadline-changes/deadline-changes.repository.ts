@@ -4,7 +4,7 @@ import type { Db } from '../../db/connection.js';
 import type { Role } from '../../db/enums.js';
 import { deadlineChanges } from '../../db/schema.js';
 import { daysBetween } from '../../lib/dates.js';
-import { afterCursor, toPage, type Page } from '../../lib/pagination.js';
+import { cursorFor, type Page } from '../../lib/pagination.js';
 import type { DeadlineChange } from './deadline-changes.schemas.js';
 
 type Row = typeof deadlineChanges.$inferSelect;
@@ -65,15 +65,18 @@ export function findPendingRequest(db: Db, taskId: string): DeadlineChange | und
   return row && toChange(row);
 }
 
+const cursor = cursorFor('deadlineChanges');
+
 export function listDeadlineChanges(db: Db, taskId: string, page: { limit: number; cursor?: string | undefined }): Page<DeadlineChange> {
+  const q = { ...page, taskId };
   const rows = db
     .select()
     .from(deadlineChanges)
-    .where(and(eq(deadlineChanges.taskId, taskId), afterCursor([deadlineChanges.id], page.cursor)))
+    .where(and(eq(deadlineChanges.taskId, taskId), cursor.after([deadlineChanges.id], q)))
     .orderBy(asc(deadlineChanges.id))
     .limit(page.limit + 1)
     .all();
-  return toPage(rows, page.limit, (r) => [r.id], toChange);
+  return cursor.page(rows, q, (r) => [r.id], toChange);
 }
 
 export function insertDeadlineChange(db: Db, change: DeadlineChange): void {

@@ -2,7 +2,7 @@
 import { and, asc, eq, gte, lt } from 'drizzle-orm';
 import type { Db } from '../../db/connection.js';
 import { changeHistory } from '../../db/schema.js';
-import { afterCursor, toPage, type Page } from '../../lib/pagination.js';
+import { cursorFor, type Page } from '../../lib/pagination.js';
 import type { HistoryEntry, HistoryFilter } from './history.schemas.js';
 
 type Row = typeof changeHistory.$inferSelect;
@@ -23,6 +23,8 @@ function toEntry(r: Row): HistoryEntry {
 
 const eqIf = <T>(column: Parameters<typeof eq>[0], value: T | undefined) => (value === undefined ? undefined : eq(column, value));
 
+const cursor = cursorFor('history');
+
 /** Entries in the order they were written (ids are time-ordered), filtered. */
 export function listHistory(db: Db, f: HistoryFilter): Page<HistoryEntry> {
   const rows = db
@@ -39,13 +41,13 @@ export function listHistory(db: Db, f: HistoryFilter): Page<HistoryEntry> {
         eqIf(changeHistory.actorOrganizationId, f.actorOrganizationId),
         f.since === undefined ? undefined : gte(changeHistory.at, new Date(f.since).toISOString()),
         f.until === undefined ? undefined : lt(changeHistory.at, new Date(f.until).toISOString()),
-        afterCursor([changeHistory.id], f.cursor),
+        cursor.after([changeHistory.id], f),
       ),
     )
     .orderBy(asc(changeHistory.id))
     .limit(f.limit + 1)
     .all();
-  return toPage(rows, f.limit, (r) => [r.id], toEntry);
+  return cursor.page(rows, f, (r) => [r.id], toEntry);
 }
 
 export function hasHistory(db: Db, column: 'taskId' | 'planId', id: string): boolean {

@@ -3,7 +3,7 @@ import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/connection.js';
 import type { PlanStatus, ReportingFrequency } from '../../db/enums.js';
 import { commissions, indicators, indicatorValues, plans, tasks } from '../../db/schema.js';
-import { afterCursor, toPage, type Page } from '../../lib/pagination.js';
+import { cursorFor, type Page } from '../../lib/pagination.js';
 import type { ListIndicatorsQuery } from './indicators.schemas.js';
 
 export type IndicatorRow = typeof indicators.$inferSelect;
@@ -64,19 +64,21 @@ export function findIndicatorRecord(db: Db, id: string): IndicatorRecord | undef
   return row && withValues(db, [row])[0];
 }
 
+const cursor = cursorFor('indicators');
+
 export function listIndicatorRecords(db: Db, q: ListIndicatorsQuery): Page<IndicatorRecord> {
   const rows = baseQuery(db)
     .where(
       and(
         q.planId === undefined ? undefined : eq(indicators.planId, q.planId),
         q.taskId === undefined ? undefined : eq(indicators.taskId, q.taskId),
-        afterCursor([indicators.planId, indicators.id], q.cursor),
+        cursor.after([indicators.planId, indicators.id], q),
       ),
     )
     .orderBy(asc(indicators.planId), asc(indicators.id))
     .limit(q.limit + 1)
     .all();
-  const page = toPage(rows, q.limit, (r) => [r.indicator.planId, r.indicator.id], (r) => r);
+  const page = cursor.page(rows, q, (r) => [r.indicator.planId, r.indicator.id], (r) => r);
   return { items: withValues(db, page.items), nextCursor: page.nextCursor };
 }
 

@@ -2,7 +2,7 @@
 import { and, asc, eq, gte, lte } from 'drizzle-orm';
 import type { Db } from '../../db/connection.js';
 import { meetings } from '../../db/schema.js';
-import { afterCursor, toPage, type Page } from '../../lib/pagination.js';
+import { cursorFor, type Page } from '../../lib/pagination.js';
 import type { ListMeetingsQuery, Meeting } from './meetings.schemas.js';
 
 type Row = typeof meetings.$inferSelect;
@@ -26,6 +26,8 @@ export function findMeeting(db: Db, id: string): Meeting | undefined {
   return row && toMeeting(row);
 }
 
+const cursor = cursorFor('meetings');
+
 export function listMeetings(db: Db, q: ListMeetingsQuery): Page<Meeting> {
   const rows = db
     .select()
@@ -37,13 +39,13 @@ export function listMeetings(db: Db, q: ListMeetingsQuery): Page<Meeting> {
         // 'YYYY-MM-DD' text compares in calendar order.
         q.from === undefined ? undefined : gte(meetings.date, q.from),
         q.to === undefined ? undefined : lte(meetings.date, q.to),
-        afterCursor([meetings.date, meetings.id], q.cursor),
+        cursor.after([meetings.date, meetings.id], q),
       ),
     )
     .orderBy(asc(meetings.date), asc(meetings.id))
     .limit(q.limit + 1)
     .all();
-  return toPage(rows, q.limit, (r) => [r.date, r.id], toMeeting);
+  return cursor.page(rows, q, (r) => [r.date, r.id], toMeeting);
 }
 
 export function insertMeeting(db: Db, m: Meeting): void {

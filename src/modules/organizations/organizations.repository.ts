@@ -2,7 +2,7 @@
 import { and, asc, eq, inArray, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { Db } from '../../db/connection.js';
 import { organizations, taskAssignees } from '../../db/schema.js';
-import { afterCursor, toPage, type Page } from '../../lib/pagination.js';
+import { cursorFor, type Page } from '../../lib/pagination.js';
 import type { ListOrganizationsQuery, Organization } from './organizations.schemas.js';
 
 type Row = typeof organizations.$inferSelect;
@@ -57,6 +57,8 @@ export function findOrganizationsByIds(db: Db, ids: string[]): Organization[] {
     .map(toOrganization);
 }
 
+const cursor = cursorFor('organizations');
+
 export function listOrganizations(db: Db, q: ListOrganizationsQuery): Page<Organization> {
   const pattern = q.q === undefined ? undefined : caseInsensitiveGlob(q.q);
   const rows = db
@@ -68,13 +70,13 @@ export function listOrganizations(db: Db, q: ListOrganizationsQuery): Page<Organ
         q.kind === undefined ? undefined : eq(organizations.kind, q.kind),
         q.parentId === undefined ? undefined : eq(organizations.parentId, q.parentId),
         pattern === undefined ? undefined : or(glob(organizations.name, pattern), glob(organizations.shortName, pattern)),
-        afterCursor([organizations.name, organizations.id], q.cursor),
+        cursor.after([organizations.name, organizations.id], q),
       ),
     )
     .orderBy(asc(organizations.name), asc(organizations.id))
     .limit(q.limit + 1)
     .all();
-  return toPage(rows, q.limit, (r) => [r.name, r.id], toOrganization);
+  return cursor.page(rows, q, (r) => [r.name, r.id], toOrganization);
 }
 
 export function insertOrganization(db: Db, o: Organization): void {

@@ -2,7 +2,7 @@
 import { and, asc, eq, getTableColumns, sql } from 'drizzle-orm';
 import { prepared, type Db } from '../../db/connection.js';
 import { indicators, indicatorValues, plans, progressReports, tasks } from '../../db/schema.js';
-import { afterCursor, toPage, type Page } from '../../lib/pagination.js';
+import { cursorFor, type Page } from '../../lib/pagination.js';
 import type { ListPlansQuery, Plan } from './plans.schemas.js';
 
 type Row = typeof plans.$inferSelect;
@@ -48,6 +48,8 @@ export function findPlanRecord(db: Db, id: string): PlanRecord | undefined {
   return prepared(db, 'findPlanRecord', (db) => db.select().from(plans).where(eq(plans.id, sql.placeholder('id'))).prepare()).get({ id });
 }
 
+const cursor = cursorFor('plans');
+
 export function listPlans(db: Db, q: ListPlansQuery): Page<Plan> {
   const rows = db
     .select(planColumns(db))
@@ -56,13 +58,13 @@ export function listPlans(db: Db, q: ListPlansQuery): Page<Plan> {
       and(
         q.commissionId === undefined ? undefined : eq(plans.commissionId, q.commissionId),
         q.status === undefined ? undefined : eq(plans.status, q.status),
-        afterCursor([plans.id], q.cursor),
+        cursor.after([plans.id], q),
       ),
     )
     .orderBy(asc(plans.id))
     .limit(q.limit + 1)
     .all();
-  return toPage(rows, q.limit, (r) => [r.id], toPlan);
+  return cursor.page(rows, q, (r) => [r.id], toPlan);
 }
 
 export function insertPlan(db: Db, p: Plan): void {

@@ -2,7 +2,7 @@
 import { and, asc, eq, gt, isNotNull, isNull, lte } from 'drizzle-orm';
 import type { Db } from '../../db/connection.js';
 import { shareLinks } from '../../db/schema.js';
-import { afterCursor, toPage, type Page } from '../../lib/pagination.js';
+import { cursorFor, type Page } from '../../lib/pagination.js';
 import type { ListShareLinksQuery, ShareLink, ShareLinkParams } from './share-links.schemas.js';
 
 export type ShareLinkRow = typeof shareLinks.$inferSelect;
@@ -38,6 +38,8 @@ export function activeLinksByPrefix(db: Db, prefix: string, now: string): ShareL
     .all();
 }
 
+const cursor = cursorFor('shareLinks');
+
 export function listShareLinks(db: Db, q: ListShareLinksQuery, now: string): Page<ShareLink> {
   const status =
     q.status === 'revoked'
@@ -50,11 +52,11 @@ export function listShareLinks(db: Db, q: ListShareLinksQuery, now: string): Pag
   const rows = db
     .select()
     .from(shareLinks)
-    .where(and(q.kind === undefined ? undefined : eq(shareLinks.kind, q.kind), status, afterCursor([shareLinks.id], q.cursor)))
+    .where(and(q.kind === undefined ? undefined : eq(shareLinks.kind, q.kind), status, cursor.after([shareLinks.id], q)))
     .orderBy(asc(shareLinks.id))
     .limit(q.limit + 1)
     .all();
-  return toPage(rows, q.limit, (r) => [r.id], (r) => toShareLink(r, now));
+  return cursor.page(rows, q, (r) => [r.id], (r) => toShareLink(r, now));
 }
 
 export function insertShareLink(db: Db, row: ShareLinkRow): void {

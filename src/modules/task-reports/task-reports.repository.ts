@@ -3,7 +3,7 @@ import { and, asc, eq, sql } from 'drizzle-orm';
 import { insertRow, prepared, type Db } from '../../db/connection.js';
 import type { Role } from '../../db/enums.js';
 import { apiKeys, commissions, plans, progressReports, tasks } from '../../db/schema.js';
-import { afterCursor, toPage, type Page } from '../../lib/pagination.js';
+import { cursorFor, type Page } from '../../lib/pagination.js';
 import type { ListTaskReportsQuery } from './task-reports.schemas.js';
 
 export type ReportRow = typeof progressReports.$inferSelect;
@@ -68,8 +68,11 @@ export function findReportFor(db: Db, taskId: string, organizationId: string, pe
   return row && toRecord(row);
 }
 
+const cursor = cursorFor('taskReports');
+
 /** Reports of a task by period, then organization: unique per task, so a stable keyset order. */
-export function listReports(db: Db, taskId: string, q: ListTaskReportsQuery): Page<ReportRecord> {
+export function listReports(db: Db, taskId: string, query: ListTaskReportsQuery): Page<ReportRecord> {
+  const q = { ...query, taskId };
   const order = [progressReports.period, progressReports.organizationId];
   const rows = baseQuery(db)
     .where(
@@ -78,13 +81,13 @@ export function listReports(db: Db, taskId: string, q: ListTaskReportsQuery): Pa
         q.period === undefined ? undefined : eq(progressReports.period, q.period),
         q.organizationId === undefined ? undefined : eq(progressReports.organizationId, q.organizationId),
         q.status === undefined ? undefined : eq(progressReports.status, q.status),
-        afterCursor(order, q.cursor),
+        cursor.after(order, q),
       ),
     )
     .orderBy(...order.map((c) => asc(c)))
     .limit(q.limit + 1)
     .all();
-  return toPage(rows, q.limit, (r) => [r.report.period, r.report.organizationId], toRecord);
+  return cursor.page(rows, q, (r) => [r.report.period, r.report.organizationId], toRecord);
 }
 
 export function insertReport(db: Db, row: ReportRow): void {

@@ -3,7 +3,7 @@ import { and, asc, desc, eq, getTableColumns, gte, inArray, lte, ne, not, notInA
 import { prepared, rowDecoder, type Db } from '../../db/connection.js';
 import type { AssigneeRole, TaskStatus } from '../../db/enums.js';
 import { commissions, organizations, plans, taskAssignees, tasks, taskStatusChanges } from '../../db/schema.js';
-import { afterCursor, decodeCursor, toPage, type Page } from '../../lib/pagination.js';
+import { cursorFor, type Page } from '../../lib/pagination.js';
 import { OUT_OF_CONTROL_STATUSES } from './task-timeliness.js';
 import type { StatusChange } from './tasks.schemas.js';
 
@@ -195,6 +195,9 @@ function filterConditions(f: TaskFilter, p: Param): (SQL | undefined)[] {
   ];
 }
 
+const taskCursor = cursorFor('tasks');
+const transitionCursor = cursorFor('taskTransitions');
+
 /**
  * A page of tasks. The query is prepared once per shape of filter (which filters, how many statuses and
  * commissions, overdue or not, a cursor or not) and run with the values as parameters: building it with drizzle
@@ -208,7 +211,10 @@ export function listTaskRecords(db: Db, f: TaskFilter, page: { limit: number; cu
   };
   const order = [tasks.planId, tasks.codeSortKey, tasks.id];
   const conditions = filterConditions(f, p);
-  const key = page.cursor === undefined ? undefined : decodeCursor(page.cursor, order.length);
+  // Today is not a filter the client chose: a walk through the overdue tasks goes on past midnight.
+  const { todayByCommission: _today, ...filters } = f;
+  const q = { ...filters, ...page };
+  const key = taskCursor.keyOf(q, order.length);
   const after = key && sql`(${sql.join(order, sql`, `)}) > (${sql.join(key.map((k, i) => p(`after${i}`, k)), sql`, `)})`;
   params.limit = page.limit + 1;
   const shape = `listTaskRecords:${Object.keys(params).join(',')}:overdue=${f.overdue}`;
@@ -221,7 +227,7 @@ export function listTaskRecords(db: Db, f: TaskFilter, page: { limit: number; cu
   );
   const rows = query.values(params);
   const records = withAssignees(db, rows as unknown[][]);
-  return toPage(records, page.limit, (r) => [r.planId, r.codeSortKey, r.id], (r) => r);
+  return taskCursor.page(records, q, (r) => [r.planId, r.codeSortKey, r.id], (r) => r);
 }
 
 export function commissionZones(db: Db): { commissionId: string; timeZone: string }[] {
@@ -273,16 +279,17 @@ export function insertStatusChange(db: Db, change: StatusChange): void {
 }
 
 export function listStatusChanges(db: Db, taskId: string, page: { limit: number; cursor?: string | undefined }): Page<StatusChange> {
+  const q = { ...page, taskId };
   const rows = db
     .select()
     .from(taskStatusChanges)
-    .where(and(eq(taskStatusChanges.taskId, taskId), afterCursor([taskStatusChanges.id], page.cursor)))
+    .where(and(eq(taskStatusChanges.taskId, taskId), transitionCursor.after([taskStatusChanges.id], q)))
     .orderBy(asc(taskStatusChanges.id))
     .limit(page.limit + 1)
     .all();
-  return toPage(
+  return transitionCursor.page(
     rows,
-    page.limit,
+    q,
     (r) => [r.id],
     (r): StatusChange => ({
       id: r.id,

@@ -11,7 +11,7 @@ import {
   webhookEvents,
   webhookSubscriptions,
 } from '../../db/schema.js';
-import { afterCursor, decodeCursor, toPage, type Page } from '../../lib/pagination.js';
+import { cursorFor, type Page } from '../../lib/pagination.js';
 import { OUT_OF_CONTROL_STATUSES } from '../tasks/task-timeliness.js';
 import type { ListWebhookDeliveriesQuery, ListWebhooksQuery, Webhook, WebhookDelivery } from './webhooks.schemas.js';
 
@@ -46,6 +46,9 @@ export function findSubscription(db: Db, id: string): SubscriptionRow | undefine
   return db.select().from(webhookSubscriptions).where(eq(webhookSubscriptions.id, id)).get();
 }
 
+const subscriptionCursor = cursorFor('webhooks');
+const deliveryCursor = cursorFor('webhookDeliveries');
+
 export function listSubscriptions(db: Db, q: ListWebhooksQuery & { ownOrganizationId?: string | undefined }): Page<Webhook> {
   const org = q.ownOrganizationId ?? q.organizationId;
   const rows = db
@@ -57,13 +60,13 @@ export function listSubscriptions(db: Db, q: ListWebhooksQuery & { ownOrganizati
         // A ministry asking for another organization's subscriptions sees none.
         q.ownOrganizationId !== undefined && q.organizationId !== undefined && q.organizationId !== q.ownOrganizationId ? sql`0 = 1` : undefined,
         q.active === undefined ? undefined : eq(webhookSubscriptions.active, q.active),
-        afterCursor([webhookSubscriptions.id], q.cursor),
+        subscriptionCursor.after([webhookSubscriptions.id], q),
       ),
     )
     .orderBy(asc(webhookSubscriptions.id))
     .limit(q.limit + 1)
     .all();
-  return toPage(rows, q.limit, (r) => [r.id], toWebhook);
+  return subscriptionCursor.page(rows, q, (r) => [r.id], toWebhook);
 }
 
 /** Active subscriptions, the candidates for every new event: a handful, read on each write that raises events. */
@@ -152,8 +155,10 @@ function toDelivery(r: { delivery: DeliveryRow; eventType: EventRow['type']; occ
 }
 
 /** A subscription's deliveries, newest first, each with its attempts. */
-export function listDeliveries(db: Db, subscriptionId: string, q: ListWebhookDeliveriesQuery): Page<WebhookDelivery> {
-  const before = q.cursor === undefined ? undefined : lt(webhookDeliveries.id, String(decodeCursor(q.cursor, 1)[0]));
+export function listDeliveries(db: Db, subscriptionId: string, query: ListWebhookDeliveriesQuery): Page<WebhookDelivery> {
+  const q = { ...query, subscriptionId };
+  const key = deliveryCursor.keyOf(q, 1);
+  const before = key === undefined ? undefined : lt(webhookDeliveries.id, String(key[0]));
   const rows = db
     .select(deliveryColumns)
     .from(webhookDeliveries)
@@ -170,7 +175,7 @@ export function listDeliveries(db: Db, subscriptionId: string, q: ListWebhookDel
     .limit(q.limit + 1)
     .all();
   const attempts = attemptsOf(db, rows.slice(0, q.limit).map((r) => r.delivery.id));
-  return toPage(rows, q.limit, (r) => [r.delivery.id], (r) => toDelivery(r, attempts.get(r.delivery.id) ?? []));
+  return deliveryCursor.page(rows, q, (r) => [r.delivery.id], (r) => toDelivery(r, attempts.get(r.delivery.id) ?? []));
 }
 
 export function findDelivery(db: Db, subscriptionId: string, id: string): (WebhookDelivery & { body: string }) | undefined {
