@@ -199,28 +199,37 @@ export default fp(
     // lost; answering it 403 would tell it the write was refused when it was made. A replay acts on nothing, and the
     // key and its fingerprint prove the same API key sent the same bytes before. Anything else goes on to
     // validation and the access rule first, as a new request.
-    app.addHook('preValidation', async (request, reply) => {
+    // Callback style: it runs on every request, and most return at once.
+    app.addHook('preValidation', (request, reply, done) => {
       const header = request.headers['idempotency-key'];
-      if (request.method !== 'POST' || header === undefined || request.is404) return;
+      if (request.method !== 'POST' || header === undefined || request.is404) return done();
       if (!declaresIdempotencyKey(request)) {
         // Such a route (POST /v1/api-keys) could not replay safely; ignoring the key would let the client
         // believe a retry is safe when it creates a second resource.
-        throw new AppError(
-          ERRORS.badRequest,
-          `${request.method} ${request.routeOptions.url} does not take an Idempotency-Key: it is not idempotent; send it without one`,
-          [{ path: 'headers.idempotency-key', message: 'not accepted by this operation' }],
+        return done(
+          new AppError(
+            ERRORS.badRequest,
+            `${request.method} ${request.routeOptions.url} does not take an Idempotency-Key: it is not idempotent; send it without one`,
+            [{ path: 'headers.idempotency-key', message: 'not accepted by this operation' }],
+          ),
         );
       }
       const apiKeyId = request.actor?.keyId;
-      if (!apiKeyId) return; // only keyless callers (public routes) have none, and they have nothing to scope by
+      if (!apiKeyId) return done(); // only keyless callers (public routes) have none, and they have nothing to scope by
       const key = String(header);
       // The body as sent: a retry sends the same bytes, and validation has not run yet.
       const fingerprint = requestFingerprint(request.method, request.url, request.body);
-      const stored = findKey(apiKeyId, key);
+      let stored;
+      try {
+        stored = findKey(apiKeyId, key);
+      } catch (err) {
+        return done(err as Error);
+      }
       // An expired key is as good as absent (a later sweep removes it).
       const row = stored && stored.expiresAt >= app.clock().toISOString() ? stored : undefined;
-      if (row?.fingerprint === fingerprint && replay(request, reply, row)) return reply;
+      if (row?.fingerprint === fingerprint && replay(request, reply, row)) return;
       request.idempotency = { apiKeyId, key, fingerprint, row };
+      done();
     });
 
     // A preHandler, so validation and the access policy have run: what is not a replay is a new request, and a
