@@ -201,10 +201,10 @@ export function expectationFailed(request: IncomingMessage, response: ServerResp
 export default fp(
   async (app) => {
     // HTTP/1.1 requires Host (RFC 9112 §3.2); Node's own check (off in app.ts) answers 400 with no body.
-    app.addHook('onRequest', async (request) => {
-      if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
-        throw new AppError(ERRORS.badRequest, 'an HTTP/1.1 request must carry a Host header', [{ path: 'headers.host', message: 'required' }]);
-      }
+    // Callback style: it runs on every request.
+    app.addHook('onRequest', (request, _reply, done) => {
+      if (request.headers.host !== undefined || request.raw.httpVersion !== '1.1') return done();
+      done(new AppError(ERRORS.badRequest, 'an HTTP/1.1 request must carry a Host header', [{ path: 'headers.host', message: 'required' }]));
     });
     app.server.on('checkExpectation', expectationFailed);
 
