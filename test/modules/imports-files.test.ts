@@ -2,6 +2,7 @@
 // any of them writes nothing. The files are made here: workbooks with exceljs, zips by hand, CSV as text.
 import { deflateRawSync } from 'node:zlib';
 import ExcelJS from 'exceljs';
+import JSZip from 'jszip';
 import t from 'tap';
 import type { Test } from 'tap';
 import type { InjectOptions } from 'fastify';
@@ -131,6 +132,62 @@ t.test('an oversized file is 413 before it is read; a zip bomb is refused before
   t.match((await refusedBoth(t, app, plan.id, lying, 422, 'invalid-spreadsheet')).detail, /does not unpack within its declared size/);
   const many = zip(Array.from({ length: 2001 }, (_, i) => ({ name: `p${i}`, data: Buffer.alloc(0), declaredSize: 0, method: 0 })));
   t.match((await refusedBoth(t, app, plan.id, many, 422, 'invalid-spreadsheet')).detail, /2001 parts/);
+});
+
+/** A workbook whose first sheet's XML is edited after exceljs wrote it, so it can hold what exceljs would not write. */
+async function editedWorkbook(edit: (sheetXml: string) => string): Promise<Buffer> {
+  const zip = await JSZip.loadAsync(await workbook([HEADER, ['1', 'x', '31.12.2026', 'Minprom']]));
+  const sheet = zip.file('xl/worksheets/sheet1.xml') as JSZip.JSZipObject;
+  zip.file('xl/worksheets/sheet1.xml', edit(await sheet.async('string')));
+  return zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
+}
+
+const withMerges = (refs: string[]) => (xml: string) =>
+  xml.replace(/<mergeCells[^]*?<\/mergeCells>/, '').replace('</sheetData>', `</sheetData><mergeCells count="${refs.length}">${refs.map((r) => `<mergeCell ref="${r}"/>`).join('')}</mergeCells>`);
+
+t.test('merged ranges that would cost the reader its memory or minutes are refused before it reads them', async (t) => {
+  const app = await build(t);
+  const { plan } = await seedPlan(app);
+  // One range over the whole sheet: 15 KB that exceljs would expand into 17 billion cell objects.
+  const whole = await editedWorkbook(withMerges(['A1:XFD1048576']));
+  t.ok(whole.length < 20_000, `a small file (${whole.length} bytes)`);
+  t.match((await refusedBoth(t, app, plan.id, whole, 422, 'invalid-spreadsheet')).detail, /cover more than 400,000 cells/);
+  // 20,000 two-cell ranges: exceljs compares each with every other (half a minute).
+  const many = await editedWorkbook(withMerges(Array.from({ length: 20_000 }, (_, i) => `A${2 * i + 100}:B${2 * i + 100}`)));
+  t.match((await refusedBoth(t, app, plan.id, many, 422, 'invalid-spreadsheet')).detail, /more than 2000 ranges/);
+  // A few merged title cells, as roadmaps have, are read (and reported where they hold data).
+  const few = await editedWorkbook(withMerges(['F5:H6', 'F8:G8']));
+  t.equal((await app.inject(upload(plan.id, few))).statusCode, 200, 'a few merges are read');
+  t.equal((await app.inject({ method: 'GET', url: '/health' })).statusCode, 200, 'the service is up');
+});
+
+t.test('a part hidden from the zip guard by an end record that counts one part fewer is refused', async (t) => {
+  const app = await build(t);
+  const { plan } = await seedPlan(app);
+  // JSZip reads every directory record it finds; the guard read only as many as the end record declares.
+  const hidden = zip([
+    { name: 'xl/worksheets/sheet1.xml', data: deflateRawSync(Buffer.from('<worksheet/>')), declaredSize: 12 },
+    { name: 'zzz/hidden.bin', data: deflateRawSync(Buffer.alloc(MiB)), declaredSize: MiB },
+  ]);
+  const end = hidden.length - 22;
+  hidden.writeUInt16LE(1, end + 8);
+  hidden.writeUInt16LE(1, end + 10);
+  t.match((await refusedBoth(t, app, plan.id, hidden, 422, 'invalid-spreadsheet')).detail, /holds more than the parts the archive declares/);
+});
+
+t.test('a workbook that needs more memory or time than the reader has is refused, and the service goes on', async (t) => {
+  const app = await build(t);
+  const { plan } = await seedPlan(app);
+  // A million one-cell rows: 4 MB packed, within every size limit, but exceljs holds the whole sheet in memory.
+  const rows = Array.from({ length: 1_000_000 }, (_, i) => `<row r="${i + 1}"><c r="A${i + 1}"><v>1</v></c></row>`).join('');
+  const big = await editedWorkbook((xml) => xml.replace(/<sheetData>[^]*<\/sheetData>/, `<sheetData>${rows}</sheetData>`));
+  t.ok(big.length < 5 * MiB, `within the body limit (${(big.length / MiB).toFixed(1)} MiB)`);
+  const health = app.inject({ method: 'GET', url: '/health' });
+  const shown = await refused(t, app, upload(plan.id, big), 422, 'invalid-spreadsheet');
+  // Read in this thread it would take 1.7 GB and then be refused for its rows: the reader's limit refuses it first.
+  t.match(shown.detail, /needs more than 256 MB to read|did not read within 20 s/);
+  t.equal((await health).statusCode, 200, 'the service answered meanwhile');
+  t.equal((await app.inject(upload(plan.id, await workbook([HEADER, ['1', 'x', '31.12.2026', 'Minprom']])))).statusCode, 200, 'and reads the next workbook');
 });
 
 t.test('formulas are error rows naming their cell, in a workbook or in CSV', async (t) => {

@@ -151,6 +151,20 @@ t.test('the template, filled in, previews and commits a plan that the API and th
 // ---------------------------------------------------------------------------------------------------
 // Reading tables
 
+t.test('a ";" CSV whose titles hold more commas than the file has semicolons is read with ";", as Excel in Russian saves it', async (t) => {
+  const app = await build(t);
+  const { plan } = await seedPlan(app);
+  // Excel quotes a field only when it holds the separator: with ";" the commas of the titles stay bare.
+  const text =
+    '\uFEFF№;Мероприятие;Срок;Исполнители\r\n' +
+    '1.1;Поставки тракторов, комбайнов, грузовиков, самосвалов, автобусов, лифтов, запчастей;31.12.2026;Minprom\r\n' +
+    '1.2;Сервисные центры в Костанае, Астане, Алматы, Шымкенте, Караганде, Актобе;30.06.2027;MIC\r\n';
+  const shown = await preview(app, plan.id, text);
+  t.equal(shown.separator, ';');
+  t.match(shown.rows[0].changes, [{ field: 'title', after: 'Поставки тракторов, комбайнов, грузовиков, самосвалов, автобусов, лифтов, запчастей' }]);
+  t.equal(shown.summary.errors, 0, 'no error rows');
+});
+
 t.test('a CSV with Cyrillic headers reads the same with ";" and BOM as with "," and none', async (t) => {
   const app = await build(t);
   const { plan } = await seedPlan(app);

@@ -1,8 +1,11 @@
 // Reading an uploaded table: an .xlsx workbook (exceljs, after the zip guard) or a UTF-8 CSV file, into
 // plain rows of cells that the rest of the import reads the same way whatever the format.
+import { fileURLToPath } from 'node:url';
 import { parse as parseCsv } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
-import { AppError, ERRORS } from '../../errors.js';
+import { Piscina } from 'piscina';
+import { AppError, ERRORS, type ErrorSpec } from '../../errors.js';
+import type { XlsxAnswer } from './imports.xlsx-worker.js';
 import { checkZip, ZIP_LIMITS } from './imports.zip-guard.js';
 
 export type CellValue = string | number | boolean | Date;
@@ -43,7 +46,7 @@ export interface SourceSheet {
 export interface SourceFile {
   format: 'xlsx' | 'csv';
   /** The CSV separator found; null for XLSX. */
-  separator: ';' | ',' | '\t' | null;
+  separator: Separator | null;
   sheets: SourceSheet[];
 }
 
@@ -103,7 +106,60 @@ function readCell(cell: ExcelJS.Cell): Cell | undefined {
   return { value: String(v) };
 }
 
-export async function readXlsx(bytes: Buffer): Promise<SourceFile> {
+/** Limits of the thread that reads a workbook (see imports.xlsx-worker.ts). */
+export const XLSX_READ_LIMITS = {
+  /** A legitimate plan of 2,000 rows reads in well under 100 MB. */
+  heapMb: 256,
+  seconds: 20,
+};
+
+const WORKER_FILE = fileURLToPath(new URL(`./imports.xlsx-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
+const SPECS: ReadonlyMap<string, ErrorSpec> = new Map(Object.values(ERRORS).map((spec) => [spec.code, spec]));
+
+export interface XlsxReader {
+  read(bytes: Buffer): Promise<SourceFile>;
+  close(): Promise<void>;
+}
+
+/**
+ * Reads workbooks one at a time in a worker thread that may use at most `heapMb` of memory and `seconds` of time: a
+ * file that asks for more is refused (422), and the thread is replaced. One at a time, since imports are rare and
+ * each may take the whole limit.
+ */
+export function xlsxReader(limits = XLSX_READ_LIMITS): XlsxReader {
+  const pool = new Piscina<Uint8Array, XlsxAnswer>({
+    filename: WORKER_FILE,
+    minThreads: 0,
+    maxThreads: 1,
+    idleTimeout: 30_000,
+    resourceLimits: { maxOldGenerationSizeMb: limits.heapMb, maxYoungGenerationSizeMb: 16 },
+  });
+  // A worker that dies between tasks must not end the process (an unhandled 'error' event would).
+  pool.on('error', () => {});
+  return {
+    async read(bytes) {
+      const signal = AbortSignal.timeout(limits.seconds * 1000);
+      let answer: XlsxAnswer;
+      try {
+        answer = await pool.run(bytes, { signal });
+      } catch (err) {
+        if (signal.aborted) {
+          throw invalid(`the workbook did not read within ${limits.seconds} s (merged ranges or rows by the hundred thousand?): save the plan's table alone in a new workbook, or as CSV`);
+        }
+        if ((err as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY') {
+          throw invalid(`the workbook needs more than ${limits.heapMb} MB to read (a merged range over a whole sheet, or rows by the hundred thousand): save the plan's table alone in a new workbook, or as CSV`);
+        }
+        throw err;
+      }
+      if ('refused' in answer) throw new AppError(SPECS.get(answer.refused.code) ?? ERRORS.invalidSpreadsheet, answer.refused.detail);
+      return answer.file;
+    },
+    close: () => pool.destroy(),
+  };
+}
+
+/** Reads a workbook in this thread: what the worker runs. */
+export async function parseXlsx(bytes: Buffer): Promise<SourceFile> {
   if (bytes.length >= 8 && bytes.readUInt32BE(0) === 0xd0cf11e0) {
     throw invalid('this is an Excel 97–2003 (.xls) file: save it as an .xlsx workbook or as CSV UTF-8, then import that');
   }
@@ -141,8 +197,10 @@ export async function readXlsx(bytes: Buffer): Promise<SourceFile> {
   return { format: 'xlsx', separator: null, sheets };
 }
 
-/** The separator used most, outside quotes, on the first lines: a title line above the table counts little. */
-function detectSeparator(text: string): ';' | ',' | '\t' {
+type Separator = ';' | ',' | '\t';
+
+/** The separators by how often they occur, outside quotes, on the first lines (a title line above the table counts little). */
+function separatorsByUse(text: string): Separator[] {
   const counts = { ';': 0, ',': 0, '\t': 0 };
   let quoted = false;
   let lines = 0;
@@ -151,11 +209,15 @@ function detectSeparator(text: string): ';' | ',' | '\t' {
     else if (!quoted && (ch === ';' || ch === ',' || ch === '\t')) counts[ch]++;
     else if (!quoted && ch === '\n' && ++lines >= 20) break;
   }
-  const order = [';', ',', '\t'] as const;
-  return order.reduce((best, c) => (counts[c] > counts[best] ? c : best), order[0]);
+  return ([';', ',', '\t'] as const).filter((c) => counts[c] > 0 || c === ';').sort((a, b) => counts[b] - counts[a]);
 }
 
-export function readCsv(bytes: Buffer): SourceFile {
+/**
+ * Reads a CSV file. The separator is the one under which `hasHeader` finds the table's header, trying the most used
+ * first: Excel in Russian saves with ";" and leaves commas in titles unquoted, so a file may hold more commas than
+ * semicolons. When none finds it, the most used one is kept, and the caller reports the missing header.
+ */
+export function readCsv(bytes: Buffer, hasHeader: (sheet: SourceSheet) => boolean = () => true): SourceFile {
   if (bytes.length >= 4 && bytes.readUInt32LE(0) === 0x04034b50) {
     throw invalid(`this is an .xlsx workbook (a zip archive) sent as CSV: send it with Content-Type ${XLSX_MEDIA_TYPE}`);
   }
@@ -170,7 +232,25 @@ export function readCsv(bytes: Buffer): SourceFile {
     throw invalid('the file is not UTF-8 text: in Excel choose "CSV UTF-8 (comma delimited)" when saving, or send the .xlsx workbook');
   }
   if (text.includes('\u0000')) throw invalid('the file holds binary data, not CSV text');
-  const separator = detectSeparator(text);
+  const candidates = separatorsByUse(text);
+  let first: SourceFile | undefined;
+  let firstError: unknown;
+  for (const separator of candidates) {
+    let file: SourceFile;
+    try {
+      file = csvFile(text, separator);
+    } catch (err) {
+      firstError ??= err;
+      continue;
+    }
+    if (hasHeader(file.sheets[0] as SourceSheet)) return file;
+    first ??= file;
+  }
+  if (first) return first;
+  throw firstError;
+}
+
+function csvFile(text: string, separator: Separator): SourceFile {
   let records: string[][];
   try {
     records = parseCsv(text, {

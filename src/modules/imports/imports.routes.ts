@@ -5,7 +5,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ActionHeadersSchema, IdParamsSchema, problemResponses } from '../../lib/common.schemas.js';
 import { sendResource, writeContext } from '../../lib/http.js';
-import { XLSX_MEDIA_TYPE, MAX_SHEET_ROWS } from './imports.files.js';
+import { XLSX_MEDIA_TYPE, MAX_SHEET_ROWS, xlsxReader } from './imports.files.js';
 import { ImportFileSchema, IMPORT_LIMITS, ImportQuerySchema, ImportResultSchema, TemplateQuerySchema, UploadedFile } from './imports.schemas.js';
 import { createImportService } from './imports.service.js';
 import { ZIP_LIMITS } from './imports.zip-guard.js';
@@ -68,7 +68,9 @@ function mediaTypeOf(request: FastifyRequest, bytes: Buffer): string {
 }
 
 const importRoutes: FastifyPluginAsyncZod = async (app) => {
-  const service = createImportService({ db: app.db, clock: app.clock });
+  const workbooks = xlsxReader();
+  app.addHook('onClose', () => workbooks.close());
+  const service = createImportService({ db: app.db, clock: app.clock }, workbooks);
 
   // Only the two table formats (and raw bytes) are bodies here; JSON and the rest are 415.
   app.removeAllContentTypeParsers();

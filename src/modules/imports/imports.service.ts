@@ -11,7 +11,7 @@ import * as tasksRepo from '../tasks/tasks.repository.js';
 import { newTaskRow, presentTask, searchTextOf } from '../tasks/tasks.service.js';
 import type { CreateTask } from '../tasks/tasks.schemas.js';
 import { cellText, checkLayout, clip, dataRows, findLayout, type Column, type DataRow, type Layout } from './imports.columns.js';
-import { cellRef, MAX_SHEET_ROWS, readCsv, readXlsx, XLSX_MEDIA_TYPE, type SourceFile, type SourceSheet } from './imports.files.js';
+import { cellRef, MAX_SHEET_ROWS, readCsv, XLSX_MEDIA_TYPE, type SourceFile, type SourceSheet, type XlsxReader } from './imports.files.js';
 import { basisMatcher, normalizeName, organizationDirectory } from './imports.matching.js';
 import { allOrganizations, meetingsOfCommission, taskRecordsOfPlan } from './imports.repository.js';
 import { evaluateRow, type EvaluatedRow } from './imports.rows.js';
@@ -78,7 +78,8 @@ function describeColumn(c: Column, party: string | null | undefined): string {
   return c.field;
 }
 
-export function createImportService({ db, clock }: ServiceDeps) {
+/** `workbooks` reads .xlsx files (in a thread of their own, see imports.files.ts). */
+export function createImportService({ db, clock }: ServiceDeps, workbooks: Pick<XlsxReader, 'read'>) {
   /** The plan, which must exist and not be closed. */
   const planFor = (tx: Db, planId: string): PlanRecord => {
     const plan = findPlanRecord(tx, planId);
@@ -172,7 +173,8 @@ export function createImportService({ db, clock }: ServiceDeps) {
   /** Reads the uploaded file into rows under a recognized header. Refuses what is not such a table. */
   async function read(file: UploadedFile, query: ImportQuery): Promise<ReadTable> {
     if (file.size === 0) throw invalid('the file is empty');
-    const source = file.mediaType === 'text/csv' ? readCsv(file.bytes) : await readXlsx(file.bytes);
+    const source =
+      file.mediaType === 'text/csv' ? readCsv(file.bytes, (sheet) => findLayout(sheet) !== undefined) : await workbooks.read(file.bytes);
     const { sheet, layout } = chooseSheet(source, query.sheet);
     if (sheet.truncated) throw invalid(`the ${sheet.name ? `sheet "${sheet.name}"` : 'file'} has more rows than the import reads (${MAX_SHEET_ROWS}): split the plan into several files`);
     checkLayout(layout, sheet);

@@ -1,4 +1,5 @@
-// The zip-bomb guard: an .xlsx file is a zip archive, checked here before exceljs inflates any of it.
+// The zip-bomb guard: an .xlsx file is a zip archive, checked here before exceljs inflates any of it (and its
+// worksheets' merged ranges, which exceljs would expand cell by cell).
 //
 // exceljs (through JSZip) inflates every part of the archive into memory and only then compares the size
 // with what the archive declared. So the central directory is read first, the declared sizes are summed
@@ -11,6 +12,10 @@ export const ZIP_LIMITS = {
   maxUncompressedBytes: 50 * 1024 * 1024,
   /** A workbook has a few dozen parts; thousands mean something else. */
   maxEntries: 2000,
+  /** Merged ranges in a worksheet: a roadmap merges its title and group rows, a few dozen. */
+  maxMerges: 2000,
+  /** Cells covered by a worksheet's merged ranges: exceljs makes an object of each (200 columns × 2,000 rows). */
+  maxMergedCells: 400_000,
 } as const;
 
 export type ZipCheck = { ok: true } | { ok: false; reason: 'not-zip' | 'too-large' | 'inconsistent'; detail: string };
@@ -38,7 +43,10 @@ export function checkZip(buf: Buffer): ZipCheck {
   const directoryOffset = buf.readUInt32LE(eocd + 16);
   if (entries === 0xffff || directoryOffset === 0xffffffff) return bad('ZIP64 archives are not accepted: a workbook within the limits never needs one');
   if (entries > ZIP_LIMITS.maxEntries) return bad(`the archive has ${entries} parts; a workbook has far fewer (limit ${ZIP_LIMITS.maxEntries})`);
-  if (directoryOffset + directorySize > eocd) return bad('the zip central directory lies outside the file');
+  // JSZip, which exceljs reads with, reads every directory record it finds, whatever the count says, and takes data
+  // before the archive as an offset to shift by: the directory must end where the end record starts, holding exactly
+  // the records it declares, or a part this guard never saw would be inflated.
+  if (directoryOffset + directorySize !== eocd) return bad('the zip central directory does not end where the archive says it does');
 
   let declaredTotal = 0;
   let p = directoryOffset;
@@ -66,6 +74,7 @@ export function checkZip(buf: Buffer): ZipCheck {
     parts.push({ name, method, compressed, size, local });
     p += 46 + nameLength + extraLength + commentLength;
   }
+  if (p !== eocd) return bad('the zip central directory holds more than the parts the archive declares');
 
   for (const part of parts) {
     const h = part.local;
@@ -73,17 +82,52 @@ export function checkZip(buf: Buffer): ZipCheck {
     const start = h + 30 + buf.readUInt16LE(h + 26) + buf.readUInt16LE(h + 28);
     const end = start + part.compressed;
     if (end > buf.length) return bad(`the part ${part.name} is truncated`);
+    let out: Buffer;
     if (part.method === 0) {
       if (part.compressed !== part.size) return bad(`the part ${part.name} declares a size it does not have`);
-      continue;
-    }
-    try {
-      // One byte more than declared is allowed through, so an overrun is seen rather than silently cut.
-      const out = inflateRawSync(buf.subarray(start, end), { maxOutputLength: part.size + 1 });
+      out = buf.subarray(start, end);
+    } else {
+      try {
+        // One byte more than declared is allowed through, so an overrun is seen rather than silently cut.
+        out = inflateRawSync(buf.subarray(start, end), { maxOutputLength: part.size + 1 });
+      } catch {
+        return bad(`the part ${part.name} does not unpack within its declared size (a zip bomb, or a damaged file)`);
+      }
       if (out.length !== part.size) return bad(`the part ${part.name} unpacks to another size than it declares`);
-    } catch {
-      return bad(`the part ${part.name} does not unpack within its declared size (a zip bomb, or a damaged file)`);
+    }
+    if (WORKSHEET.test(part.name)) {
+      const merges = checkMerges(part.name, out);
+      if (merges) return bad(merges);
     }
   }
   return { ok: true };
+}
+
+const WORKSHEET = /^xl\/worksheets\/[^/]+\.xml$/i;
+const MERGE = /<(?:[A-Za-z]+:)?mergeCell\b[^>]*?\bref="([A-Za-z]{1,3})(\d{1,7})(?::([A-Za-z]{1,3})(\d{1,7}))?"/g;
+
+function columnNumber(letters: string): number {
+  let n = 0;
+  for (const ch of letters.toUpperCase()) n = n * 26 + (ch.charCodeAt(0) - 64);
+  return n;
+}
+
+/**
+ * Why a worksheet's merged ranges are refused, or null. exceljs makes a cell object of every cell a merge covers,
+ * and compares each merge with every other, before the import sees the sheet: one range over a whole sheet
+ * (A1:XFD1048576, in a 15 KB file) would take the memory of the machine, 20,000 small ones half a minute.
+ */
+function checkMerges(name: string, xml: Buffer): string | null {
+  let merges = 0;
+  let cells = 0;
+  // The refs are ASCII: latin1 reads them whatever the rest of the part holds.
+  for (const m of xml.toString('latin1').matchAll(MERGE)) {
+    if (++merges > ZIP_LIMITS.maxMerges) return `the sheet ${name} merges more than ${ZIP_LIMITS.maxMerges} ranges; a plan's table needs a few dozen`;
+    const [, left = 'A', top = '1', right = left, bottom = top] = m;
+    cells += (Math.abs(Number(bottom) - Number(top)) + 1) * (Math.abs(columnNumber(right) - columnNumber(left)) + 1);
+    if (cells > ZIP_LIMITS.maxMergedCells) {
+      return `the merged ranges of the sheet ${name} cover more than ${ZIP_LIMITS.maxMergedCells.toLocaleString('en')} cells (${m[0].slice(m[0].indexOf('ref='))}…): unmerge them, or save the plan's table alone in a new workbook`;
+    }
+  }
+  return null;
 }
