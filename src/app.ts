@@ -7,6 +7,7 @@ import { DEFAULTS, type Config } from './config.js';
 import dbPlugin from './plugins/db.js';
 import problemDetails, { clientErrorHandler, frameworkErrors, refuseUnsupportedMethod } from './plugins/problem-details.js';
 import { AppError, ERRORS } from './errors.js';
+import { withoutLinkSecret } from './lib/http.js';
 import auth from './plugins/auth.js';
 import security from './plugins/security.js';
 import idempotency from './plugins/idempotency.js';
@@ -69,13 +70,13 @@ export interface BuildOptions {
 }
 
 /**
- * What the request log says of a request. A read-only link carries its secret in the path, so the path
- * of /v1/links/… is logged without it; headers (and so API keys) are never logged.
+ * What the request log says of a request. A read-only link carries its secret in the path, so the URL is logged
+ * without it (withoutLinkSecret); headers (and so API keys) are never logged.
  */
 export function serializeRequest(request: FastifyRequest) {
   return {
     method: request.method,
-    url: request.url.replace(/^\/v1\/links\/[^/?#]+/, '/v1/links/[secret]'),
+    url: withoutLinkSecret(request.url),
     remoteAddress: request.ip,
   };
 }

@@ -6817,7 +6817,7 @@ export interface operations {
                 /** @description Only the direct children of this organization. */
                 parentId?: string;
                 /** @description Case-insensitive substring of the name or short name, in any script (e.g. "мтз" finds "МТЗ"). */
-                q?: string;
+                q?: string & (unknown & unknown);
             };
             header?: never;
             path?: never;
@@ -11590,7 +11590,7 @@ export interface operations {
                 /** @description Only tasks due on or before this date. */
                 dueTo?: string;
                 /** @description Free text, case-insensitive, in code, title, description and translations. */
-                q?: string;
+                q?: string & (unknown & unknown);
             };
             header?: never;
             path?: never;

@@ -32,8 +32,12 @@ export const CountrySchema = z
   .regex(/^[A-Z]{2}$/, 'expected an ISO 3166-1 alpha-2 code such as BY or KZ')
   .describe('Country, ISO 3166-1 alpha-2 (e.g. BY, KZ).');
 
-/** A trimmed, non-empty, bounded line of text. */
-export const text = (max: number) => z.string().trim().min(1).max(max);
+/**
+ * A trimmed, non-empty, bounded text. Control characters other than tab and line breaks are refused: no one types
+ * them, and they would reach the iCalendar feed (RFC 5545 allows none) and the printable page as they are.
+ */
+export const text = (max: number) =>
+  z.string().trim().min(1).max(max).regex(/^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]*$/, 'control characters are not accepted');
 
 /**
  * Text to search for. Control characters are refused: none is ever searched for, and SQLite ends a LIKE or GLOB

@@ -7,6 +7,25 @@ import { AppError, ERRORS } from '../errors.js';
 import { canonicalJson } from './canonical-json.js';
 import type { WriteContext } from './service.js';
 
+/** A read-only link's secret, wherever a URL carries it (its path, another path, percent-encoded letters). */
+const LINK_SECRET = /cpl_[^/?#&\s]*/gi;
+
+/**
+ * A request URL as it may be logged or shown: a read-only link's secret is its path, so it never appears, whether the
+ * client wrote `/v1/links/…`, `//v1/links/…` (a base URL ending in a slash) or encoded letters of it.
+ */
+export function withoutLinkSecret(url: string): string {
+  const shown = url.replace(/^\/v1\/links\/[^/?#]+/, '/v1/links/[secret]').replace(LINK_SECRET, 'cpl_[secret]');
+  let decoded = shown;
+  try {
+    decoded = decodeURIComponent(shown);
+  } catch {
+    // Not valid percent-encoding: as it is.
+  }
+  // Encoded, the secret escaped the pattern above: nothing of the URL is shown then.
+  return /cpl_(?!\[secret\])/i.test(decoded) ? '[a URL holding a link secret]' : shown;
+}
+
 /** Key order does not matter: a created resource and the same resource read back have one ETag. */
 export function etagOf(representation: unknown): string {
   return `"${createHash('sha256').update(canonicalJson(representation)).digest('base64url').slice(0, 32)}"`;

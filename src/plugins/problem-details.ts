@@ -9,6 +9,7 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { storageCondition } from '../db/connection.js';
 import { AppError, ERRORS, problemType, type ErrorSpec, type FieldError } from '../errors.js';
 import { PROBLEM_DETAIL_MAX, PROBLEM_INSTANCE_MAX } from '../lib/common.schemas.js';
+import { withoutLinkSecret } from '../lib/http.js';
 import { RouteTable } from '../lib/route-table.js';
 
 declare module 'fastify' {
@@ -36,7 +37,7 @@ function toPath(context: string | undefined, instancePath: string): string {
 
 /** A request path as it may be shown: a read-only link's secret is its path, never echoed where proxies keep it. */
 const shownPath = (request: FastifyRequest) =>
-  (request.url.split('?')[0] ?? request.url).replace(/^\/v1\/links\/[^/]+/, '/v1/links/[secret]');
+  withoutLinkSecret(request.url.split('?')[0] ?? request.url);
 
 /** The problem schema bounds detail and instance; a longer one (a request with many invalid fields) is cut. */
 const cut = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);

@@ -337,6 +337,12 @@ t.test('the request log never carries a link secret', async (t) => {
   t.equal((await app.inject({ method: 'GET', url })).statusCode, 200);
   t.equal((await app.inject({ method: 'GET', url: `${url}?format=csv` })).statusCode, 400);
   t.equal((await app.inject({ method: 'GET', url: `${url.slice(0, -1)}x` })).statusCode, 404);
+  // Paths that are not byte for byte /v1/links/…: a base URL ending in "/", an encoded letter, another case.
+  const variants = [`/${url}`, url.replace('/links/', '/%6Cinks/'), url.replace('/v1/', '/V1/'), url.replace('/links/', '//links/'), url.replace('cpl_', '%63pl_')];
+  for (const variant of variants) {
+    const answer = await app.inject({ method: 'GET', url: variant, headers: asSecretariat });
+    t.notOk(answer.body.includes(token.slice(4)), `${answer.statusCode} to ${variant.replace(token.slice(4), '…')}: the answer does not echo the secret`);
+  }
   const log = lines.join('');
   t.match(log, /\/v1\/links\/\[secret\]/, 'the requests are logged, the secret masked');
   t.notOk(log.includes(token.slice(4)), 'no line carries the secret, nor most of it');

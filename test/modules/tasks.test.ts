@@ -102,6 +102,14 @@ t.test('creating a task returns it with assignees, basis, translations, Location
   t.same(json(read), task);
 });
 
+t.test('tabs and line breaks are text; other control characters are refused (above)', async (t) => {
+  const app = await build(t);
+  const { plan, assignees } = await seedPlan(app);
+  const res = await app.inject(post('/v1/tasks', { planId: plan.id, code: '1.1', title: 'A\tmeasure', description: 'Line one\r\nLine two\nthree', area: 'trade', dueDate: '2026-12-31', assignees }));
+  t.equal(res.statusCode, 201);
+  t.equal(json(res).description, 'Line one\r\nLine two\nthree');
+});
+
 t.test('a task with only the required fields has nulls and no basis or translations', async (t) => {
   const app = await build(t);
   const { plan, assignees } = await seedPlan(app);
@@ -181,6 +189,9 @@ t.test('bad task bodies are refused with 400 problems and change nothing', async
     ['an empty code', { ...valid, code: '' }, 'body.code'],
     ['a title over 1000 characters', { ...valid, title: 'x'.repeat(1001) }, 'body.title'],
     ['a blank title', { ...valid, title: '   ' }, 'body.title'],
+    ['a NUL in the title', { ...valid, title: 'A\u0000measure' }, 'body.title'],
+    ['an escape character in the description', { ...valid, description: 'Red \u001b[31mtext' }, 'body.description'],
+    ['a control character in a translation', { ...valid, translations: { ru: { title: 'Мера\u0007' } } }, 'body.translations'],
     ['an unknown area', { ...valid, area: 'space' }, 'body.area'],
     ['an unknown assignee role', { ...valid, assignees: [{ organizationId: kz.id, role: 'boss' }] }, 'body.assignees'],
     ['a malformed plan id', { ...valid, planId: 'plan-1' }, 'body.planId'],

@@ -286,3 +286,10 @@ t.test('chart primitives: narrow segments carry no label, empty rows and zero ba
   t.match(bars, /<rect x="[\d.]+" y="0" width="1.0"/, 'a zero is a hairline');
   t.match(bars, 'viewBox="0 0 720 28"');
 });
+
+t.test('a chart label cut short is cut between characters, never inside an emoji', async (t) => {
+  const { barChart } = await import('../../src/modules/reports/svg-charts.js');
+  const svg = barChart({ id: 'c', title: 'T', description: 'D', bars: [{ key: 'k', label: '😀'.repeat(40), value: 1, note: '1 task', fill: { colour: '#b71c1c', lightText: true } }] });
+  t.notOk(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(svg), 'no lone surrogate');
+  t.match(svg, /😀…/, 'the label ends in an ellipsis after whole emoji');
+});

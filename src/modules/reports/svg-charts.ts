@@ -76,7 +76,9 @@ const textWidth = (s: string, size = FONT) => s.length * size * 0.58;
 
 function truncate(s: string, maxWidth: number): string {
   const max = Math.max(3, Math.floor(maxWidth / CHAR));
-  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+  // By code points: cut by UTF-16 units, an emoji would be split into a lone surrogate (shown as �).
+  const chars = [...s];
+  return chars.length <= max ? s : `${chars.slice(0, max - 1).join('')}…`;
 }
 
 const NUMBER = new Intl.NumberFormat('en-US');
