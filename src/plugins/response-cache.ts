@@ -45,7 +45,7 @@ interface Entry {
 }
 
 /** Headers a route sets on its answer that a hit must carry too. */
-const KEPT_HEADERS = ['content-type', 'etag', 'content-disposition', 'vary'] as const;
+const KEPT_HEADERS = ['content-type', 'etag', 'content-disposition', 'vary', 'content-security-policy'] as const;
 
 /** The key of an answer: its URL and the request headers its route varies on. */
 function keyOf(request: FastifyRequest): string {

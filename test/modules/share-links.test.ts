@@ -189,6 +189,7 @@ t.test('a report link opens the printable progress report of its plan, as of tod
   t.match(res.body, /^<!doctype html>/i, 'an HTML page');
   t.ok(res.body.includes(plan.title), 'about the plan of the link');
   t.ok(res.body.includes('2026-11-28'), 'as of today');
+  t.match(String(res.headers['content-security-policy']), /^default-src 'none'; style-src 'unsafe-inline'/, 'the page allows nothing it does not use');
 });
 
 t.test('a report link answers 304 to a poll while nothing in the report changed, though the page says when it was made', async (t) => {

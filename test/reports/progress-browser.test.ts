@@ -59,6 +59,7 @@ t.test('a co-chair opens the report in Chromium: charts and tables on screen, no
   const res = await app.inject({ method: 'GET', url: path });
   t.equal(res.statusCode, 200, `GET ${path}`);
   t.match(String(res.headers['content-type']), /^text\/html/);
+  t.match(String(res.headers['content-security-policy']), /^default-src 'none'; /, 'the page allows nothing it does not use');
 
   const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   t.teardown(() => browser.close());

@@ -373,6 +373,12 @@ function indicators(r: ProgressReport): string {
 
 // ---- The page ----
 
+/**
+ * The Content-Security-Policy of the page: it is self-contained (inline CSS, inline SVG, no script, image, font or
+ * request), so anything else a text of the plan might smuggle in is refused by the browser too.
+ */
+export const PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
 export function renderProgressHtml(report: ProgressReport): string {
   return page(report, instant(report.generatedAt, report.scope.timeZone));
 }

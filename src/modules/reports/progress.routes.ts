@@ -7,6 +7,7 @@ import { serializedNatively } from '../../lib/serializer.js';
 import { ProgressReportQuerySchema, ProgressReportSchema, REPORT_FORMATS, type ReportFormat } from './progress.schemas.js';
 import { reportProducer, type ReportProducerStats } from './progress.producer.js';
 import { XLSX_MEDIA_TYPE } from './progress.xlsx.js';
+import { PAGE_CSP } from './progress.html.js';
 
 const tags = ['Reports'];
 
@@ -138,6 +139,7 @@ const progressRoutes: FastifyPluginAsyncZod<{ workerMinTasks: number; partsMinTa
       const filename = `progress-${request.query.planId ?? request.query.commissionId}-${asOf}`;
       reply.header('vary', 'Accept');
       if (format === 'csv' || format === 'xlsx') reply.header('content-disposition', `attachment; filename="${filename}.${format}"`);
+      if (format === 'html') reply.header('content-security-policy', PAGE_CSP);
       reply.type(format === 'xlsx' ? XLSX_MEDIA_TYPE : `${MEDIA_TYPES[format]}; charset=utf-8`);
       // The typed reply knows the documented bodies as strings and the JSON report as an object; bytes go out as they are.
       return reply.send((body instanceof Uint8Array ? Buffer.from(body.buffer, body.byteOffset, body.byteLength) : body) as string);

@@ -14,6 +14,7 @@ import {
   ShareLinkSchema,
 } from './share-links.schemas.js';
 import { createShareLinkService } from './share-links.service.js';
+import { PAGE_CSP } from '../reports/progress.html.js';
 
 const tags = ['Share links'];
 
@@ -142,6 +143,7 @@ const shareLinkRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const opened = service.open(request.params.token);
       reply.type(opened.contentType).header('content-disposition', `inline; filename="${opened.filename}"`);
+      if (opened.contentType.startsWith('text/html')) reply.header('content-security-policy', PAGE_CSP);
       // A calendar program polling its subscription, or a page polling the report, gets a 304 while nothing changed.
       return sendResource(request, reply, opened.body, 200, etagOf(opened.version));
     },
