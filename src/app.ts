@@ -5,7 +5,7 @@ import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-z
 import { createSerializerCompiler } from './lib/serializer.js';
 import { DEFAULTS, type Config } from './config.js';
 import dbPlugin from './plugins/db.js';
-import problemDetails, { clientErrorHandler, frameworkErrors, refuseUnsupportedMethod } from './plugins/problem-details.js';
+import problemDetails, { clientErrorHandler, frameworkErrors, checkRequestLine } from './plugins/problem-details.js';
 import { AppError, ERRORS } from './errors.js';
 import { withoutLinkSecret } from './lib/http.js';
 import auth from './plugins/auth.js';
@@ -95,7 +95,7 @@ export async function buildApp({ config, clock = () => new Date(), logger, verif
     trustProxy: config.trustProxy ?? false,
     frameworkErrors,
     clientErrorHandler,
-    // A request without Host is refused by problem-details.ts, as a problem document.
+    // A request without Host is refused by checkRequestLine (problem-details.ts), as a problem document.
     http: { requireHostHeader: false },
   }).withTypeProvider<ZodTypeProvider>();
 
@@ -138,8 +138,8 @@ export async function buildApp({ config, clock = () => new Date(), logger, verif
     rateLimitMax: config.rateLimitMax ?? DEFAULTS.rateLimitMax,
     corsOrigins: config.corsOrigins ?? [],
   });
-  // After the security headers, before authentication: a wrong method on a known path is 405 with or without a key.
-  app.addHook('onRequest', refuseUnsupportedMethod);
+  // After the security headers, before authentication: no Host is 400, a wrong method on a known path 405, with or without a key.
+  app.addHook('onRequest', checkRequestLine);
   await app.register(auth, { bootstrapToken: config.bootstrapToken, authFailureMax: config.authFailureMax ?? DEFAULTS.authFailureMax });
   await app.register(idempotency);
   await app.register(responseCache, { maxBytes: (config.responseCacheMb ?? DEFAULTS.responseCacheMb) * 1024 * 1024 });

@@ -116,14 +116,19 @@ export default fp<AuthOptions>(
 
     const ownersOf = objectOwners(app.db);
 
-    // After validation: the object-level rule sees well-formed params and body.
-    app.addHook('preHandler', async (request) => {
+    // After validation: the object-level rule sees well-formed params and body. Callback style: it runs on every request.
+    app.addHook('preHandler', (request, _reply, done) => {
       const rule = request.routeOptions.config.access;
-      if (!rule || rule.roles === 'public') return;
+      if (!rule || rule.roles === 'public') return done();
       const check = () =>
         authorizeObject(rule, request.actor, { params: request.params as Record<string, unknown>, body: request.body }, ownersOf);
-      check();
+      try {
+        check();
+      } catch (err) {
+        return done(err as Error);
+      }
       request.authorizeAgain = check;
+      done();
     });
 
     const bootstrapped = keys.bootstrap(options.bootstrapToken);

@@ -17,7 +17,7 @@
 import { createHash } from 'node:crypto';
 import fp from 'fastify-plugin';
 import { and, eq, lt, or, sql } from 'drizzle-orm';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, preHandlerHookHandler, preValidationHookHandler } from 'fastify';
 import { prepared, writeScope, type Db, type WriteScope } from '../db/connection.js';
 import { idempotencyKeys } from '../db/schema.js';
 import { AppError, ERRORS } from '../errors.js';
@@ -199,10 +199,9 @@ export default fp(
     // lost; answering it 403 would tell it the write was refused when it was made. A replay acts on nothing, and the
     // key and its fingerprint prove the same API key sent the same bytes before. Anything else goes on to
     // validation and the access rule first, as a new request.
-    // Callback style: it runs on every request, and most return at once.
-    app.addHook('preValidation', (request, reply, done) => {
+    const lookUp: preValidationHookHandler = (request, reply, done) => {
       const header = request.headers['idempotency-key'];
-      if (request.method !== 'POST' || header === undefined || request.is404) return done();
+      if (header === undefined) return done();
       if (!declaresIdempotencyKey(request)) {
         // Such a route (POST /v1/api-keys) could not replay safely; ignoring the key would let the client
         // believe a retry is safe when it creates a second resource.
@@ -230,12 +229,12 @@ export default fp(
       if (row?.fingerprint === fingerprint && replay(request, reply, row)) return;
       request.idempotency = { apiKeyId, key, fingerprint, row };
       done();
-    });
+    };
 
     // A preHandler, so validation and the access policy have run: what is not a replay is a new request, and a
     // malformed key is a 400 from validation. Callback style, so that the handler runs inside the write scope
     // entered here (an async hook's context would end with it).
-    app.addHook('preHandler', (request, reply, done) => {
+    const enterRecording: preHandlerHookHandler = (request, reply, done) => {
       const claim = request.idempotency;
       if (!claim) return done();
       const { apiKeyId, key, fingerprint, row } = claim;
@@ -247,6 +246,14 @@ export default fp(
         if (row.state === 'pending' && row.createdAt >= new Date(app.clock().getTime() - ABANDONED_AFTER_MS).toISOString()) return done(keyInProgress());
       }
       writeScope.run(recordingScope(apiKeyId, key, fingerprint), done);
+    };
+
+    // On POST routes only (the only ones that take a key), so that no other request pays for the two hooks. Route
+    // hooks run after the app's: the preHandler after the access rule.
+    app.addHook('onRoute', (route) => {
+      if (![route.method].flat().includes('POST')) return;
+      route.preValidation = [...[route.preValidation ?? []].flat(), lookUp];
+      route.preHandler = [...[route.preHandler ?? []].flat(), enterRecording];
     });
   },
   { name: 'idempotency', dependencies: ['db', 'auth'] },

@@ -118,17 +118,22 @@ export function replaceWithFailedCommit(request: FastifyRequest, reply: FastifyR
 }
 
 /**
- * onRequest hook: 405 with Allow when the path is known but the method is not one of its routes'. It runs
- * before authentication (app.ts adds it after the security headers, before auth): the routes are public in
- * /openapi.json, so a wrong method is no secret, and a client learns it whether or not it sent a key.
+ * onRequest hook, run before authentication (app.ts adds it after the security headers, before auth):
+ * - an HTTP/1.1 request without Host is 400 (RFC 9112 §3.2; Node's own check, off in app.ts, answers with no body);
+ * - a known path asked with a method none of its routes has is 405 with Allow: the routes are public in
+ *   /openapi.json, so a wrong method is no secret, and a client learns it whether or not it sent a key.
+ * Callback style: it runs on every request.
  */
-export async function refuseUnsupportedMethod(request: FastifyRequest): Promise<void> {
-  if (!request.is404) return;
+export function checkRequestLine(request: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void): void {
+  if (request.headers.host === undefined && request.raw.httpVersion === '1.1') {
+    return done(new AppError(ERRORS.badRequest, 'an HTTP/1.1 request must carry a Host header', [{ path: 'headers.host', message: 'required' }]));
+  }
+  if (!request.is404) return done();
   const allow = request.server.routeTable.allowedMethods(request.url);
   // A path no route matches is 404; so is one whose own method matches a pattern the router still did not route.
-  if (allow.length === 0 || allow.includes(request.method)) return;
+  if (allow.length === 0 || allow.includes(request.method)) return done();
   const detail = `${request.method} is not a method of ${shownPath(request)}; it answers ${allow.join(', ')}`;
-  throw new AppError(ERRORS.methodNotAllowed, detail, undefined, { allow: allow.join(', ') });
+  done(new AppError(ERRORS.methodNotAllowed, detail, undefined, { allow: allow.join(', ') }));
 }
 
 /**
@@ -201,12 +206,6 @@ export function expectationFailed(request: IncomingMessage, response: ServerResp
 
 export default fp(
   async (app) => {
-    // HTTP/1.1 requires Host (RFC 9112 §3.2); Node's own check (off in app.ts) answers 400 with no body.
-    // Callback style: it runs on every request.
-    app.addHook('onRequest', (request, _reply, done) => {
-      if (request.headers.host !== undefined || request.raw.httpVersion !== '1.1') return done();
-      done(new AppError(ERRORS.badRequest, 'an HTTP/1.1 request must carry a Host header', [{ path: 'headers.host', message: 'required' }]));
-    });
     app.server.on('checkExpectation', expectationFailed);
 
     const routeTable = new RouteTable();
