@@ -49,6 +49,13 @@ export const ERRORS = {
   expectationFailed: spec('expectation-failed', 417, 'The expectation of the request cannot be met'),
 } as const satisfies Record<string, ErrorSpec>;
 
+const BY_CODE: ReadonlyMap<string, ErrorSpec> = new Map(Object.values(ERRORS).map((s) => [s.code, s]));
+
+/** The spec of a problem code: a refusal that crossed a thread boundary (a worker's answer) is thrown again by it. */
+export function specOf(code: string): ErrorSpec | undefined {
+  return BY_CODE.get(code);
+}
+
 export const PROBLEM_TYPE_BASE = 'https://commission-plan-tracker.example/problems/';
 
 export function problemType(s: ErrorSpec): string {

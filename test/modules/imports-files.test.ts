@@ -7,7 +7,7 @@ import t from 'tap';
 import type { Test } from 'tap';
 import type { InjectOptions } from 'fastify';
 import type { App } from '../../src/app.js';
-import { build, json, refused } from '../helper.js';
+import { assertProblem, build, json, refused, snapshot, type InjectedResponse } from '../helper.js';
 import { seedPlan } from '../factories.js';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -183,9 +183,17 @@ t.test('a workbook that needs more memory or time than the reader has is refused
   const big = await editedWorkbook((xml) => xml.replace(/<sheetData>[^]*<\/sheetData>/, `<sheetData>${rows}</sheetData>`));
   t.ok(big.length < 5 * MiB, `within the body limit (${(big.length / MiB).toFixed(1)} MiB)`);
   const health = app.inject({ method: 'GET', url: '/health' });
-  const shown = await refused(t, app, upload(plan.id, big), 422, 'invalid-spreadsheet');
-  // Read in this thread it would take 1.7 GB and then be refused for its rows: the reader's limit refuses it first.
-  t.match(shown.detail, /needs more than 256 MB to read|did not read within 20 s/);
+  // Three at once: two are read (one thread each), the third is told to come back rather than wait its time out.
+  const before = snapshot(app);
+  const [first, second, third] = await Promise.all([0, 1, 2].map(() => app.inject(upload(plan.id, big))));
+  t.strictSame(snapshot(app), before, 'nothing changed');
+  for (const res of [first, second]) {
+    const shown = assertProblem(t, res as InjectedResponse, 422, 'invalid-spreadsheet');
+    // Read in this thread it would take 1.7 GB and then be refused for its rows: the reader's limit refuses it first.
+    t.match(shown.detail, /needs more than 256 MB to read|did not read within 20 s/);
+  }
+  assertProblem(t, third as InjectedResponse, 503, 'service-unavailable');
+  t.equal((third as InjectedResponse).headers['retry-after'], '5', 'with Retry-After');
   t.equal((await health).statusCode, 200, 'the service answered meanwhile');
   t.equal((await app.inject(upload(plan.id, await workbook([HEADER, ['1', 'x', '31.12.2026', 'Minprom']])))).statusCode, 200, 'and reads the next workbook');
 });

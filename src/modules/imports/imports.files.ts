@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseCsv } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { Piscina } from 'piscina';
-import { AppError, ERRORS, type ErrorSpec } from '../../errors.js';
+import { AppError, ERRORS, specOf } from '../../errors.js';
 import type { XlsxAnswer } from './imports.xlsx-worker.js';
 import { checkZip, ZIP_LIMITS } from './imports.zip-guard.js';
 
@@ -111,10 +111,11 @@ export const XLSX_READ_LIMITS = {
   /** A legitimate plan of 2,000 rows reads in well under 100 MB. */
   heapMb: 256,
   seconds: 20,
+  /** Workbooks read at once. */
+  threads: 2,
 };
 
 const WORKER_FILE = fileURLToPath(new URL(`./imports.xlsx-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
-const SPECS: ReadonlyMap<string, ErrorSpec> = new Map(Object.values(ERRORS).map((spec) => [spec.code, spec]));
 
 export interface XlsxReader {
   read(bytes: Buffer): Promise<SourceFile>;
@@ -122,24 +123,30 @@ export interface XlsxReader {
 }
 
 /**
- * Reads workbooks one at a time in a worker thread that may use at most `heapMb` of memory and `seconds` of time: a
- * file that asks for more is refused (422), and the thread is replaced. One at a time, since imports are rare and
- * each may take the whole limit.
+ * Reads workbooks in worker threads, each of which may use at most `heapMb` of memory and `seconds` of time: a file
+ * that asks for more is refused (422), and the thread is replaced. At most `threads` at once, and none waits: a
+ * waiting workbook's time would run out in the queue and be refused as if it were too slow, so one more is a 503 to
+ * retry in a few seconds (imports are rare; each may take the whole limit).
  */
 export function xlsxReader(limits = XLSX_READ_LIMITS): XlsxReader {
   const pool = new Piscina<Uint8Array, XlsxAnswer>({
     filename: WORKER_FILE,
     minThreads: 0,
-    maxThreads: 1,
+    maxThreads: limits.threads,
     idleTimeout: 30_000,
     resourceLimits: { maxOldGenerationSizeMb: limits.heapMb, maxYoungGenerationSizeMb: 16 },
   });
   // A worker that dies between tasks must not end the process (an unhandled 'error' event would).
   pool.on('error', () => {});
+  let reading = 0;
   return {
     async read(bytes) {
+      if (reading >= limits.threads) {
+        throw new AppError(ERRORS.unavailable, `${reading} workbooks are being read; send this one again in a few seconds`, undefined, { 'retry-after': '5' });
+      }
       const signal = AbortSignal.timeout(limits.seconds * 1000);
       let answer: XlsxAnswer;
+      reading++;
       try {
         answer = await pool.run(bytes, { signal });
       } catch (err) {
@@ -150,8 +157,10 @@ export function xlsxReader(limits = XLSX_READ_LIMITS): XlsxReader {
           throw invalid(`the workbook needs more than ${limits.heapMb} MB to read (a merged range over a whole sheet, or rows by the hundred thousand): save the plan's table alone in a new workbook, or as CSV`);
         }
         throw err;
+      } finally {
+        reading--;
       }
-      if ('refused' in answer) throw new AppError(SPECS.get(answer.refused.code) ?? ERRORS.invalidSpreadsheet, answer.refused.detail);
+      if ('refused' in answer) throw new AppError(specOf(answer.refused.code) ?? ERRORS.invalidSpreadsheet, answer.refused.detail);
       return answer.file;
     },
     close: () => pool.destroy(),

@@ -11,7 +11,7 @@ import { dataState } from '../../db/connection.js';
 import { committed, pendingCommit } from '../../db/group-commit.js';
 import { canonicalJson } from '../../lib/canonical-json.js';
 import { DEFAULTS } from '../../config.js';
-import { AppError, ERRORS, type ErrorSpec } from '../../errors.js';
+import { AppError, ERRORS, specOf } from '../../errors.js';
 import type { ServiceDeps } from '../../lib/service.js';
 import type { ProgressReportQuery, ReportFormat } from './progress.schemas.js';
 import { tasksInScope } from './progress.repository.js';
@@ -62,7 +62,6 @@ export function inProcessProducer(deps: ServiceDeps, stats = newReportStats()): 
 /** The worker's file beside this one: .ts when run from the sources (tsx, tap), .js when built. */
 const WORKER_FILE = fileURLToPath(new URL(`./progress.worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
 
-const SPECS: ReadonlyMap<string, ErrorSpec> = new Map(Object.values(ERRORS).map((spec) => [spec.code, spec]));
 
 /** Worker threads: two at most (the JSON of a very large report is computed in two parts at once), one per core. */
 export const REPORT_THREADS = Math.min(2, availableParallelism());
@@ -101,7 +100,7 @@ function workerProducer(
     const answer = await pool.run(task, transferList ? { transferList } : {});
     if ('refused' in answer) {
       const { code, detail, errors } = answer.refused;
-      throw new AppError(SPECS.get(code) ?? ERRORS.internal, detail, errors);
+      throw new AppError(specOf(code) ?? ERRORS.internal, detail, errors);
     }
     return answer;
   }
