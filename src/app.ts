@@ -26,7 +26,7 @@ import taskReportRoutes from './modules/task-reports/task-reports.routes.js';
 import indicatorRoutes from './modules/indicators/indicators.routes.js';
 import shareLinkRoutes from './modules/share-links/share-links.routes.js';
 import calendarRoutes from './modules/calendar/calendar.routes.js';
-import { newReportStats, type ReportProducerStats } from './modules/reports/progress.producer.js';
+import reports from './modules/reports/progress.plugin.js';
 import progressReportRoutes from './modules/reports/progress.routes.js';
 import apiKeyRoutes from './modules/api-keys/api-keys.routes.js';
 import webhooks from './modules/webhooks/webhooks.plugin.js';
@@ -36,8 +36,6 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The current instant; injectable so tests and demos can fix "today". */
     clock: () => Date;
-    /** Where the co-chairs' reports were computed since start: in the route's thread, whole or in parts (tests read it). */
-    reportStats: ReportProducerStats;
   }
 }
 
@@ -102,7 +100,6 @@ export async function buildApp({ config, clock = () => new Date(), logger, verif
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(createSerializerCompiler({ verify: verifySerializers }));
   app.decorate('clock', clock);
-  app.decorate('reportStats', newReportStats());
   // JSON only: a text/plain body is refused with 415 instead of reaching validation as a string.
   app.removeContentTypeParser('text/plain');
   // Many clients send content-type: application/json on every request, also on a bodiless POST such as
@@ -152,6 +149,11 @@ export async function buildApp({ config, clock = () => new Date(), logger, verif
     maxAttempts: config.webhookMaxAttempts ?? DEFAULTS.webhookMaxAttempts,
   });
 
+  await app.register(reports, {
+    workerMinTasks: config.reportWorkerMinTasks ?? DEFAULTS.reportWorkerMinTasks,
+    partsMinTasks: config.reportPartsMinTasks ?? DEFAULTS.reportPartsMinTasks,
+  });
+
   await app.register(healthRoutes);
   await app.register(
     async (v1) => {
@@ -166,11 +168,7 @@ export async function buildApp({ config, clock = () => new Date(), logger, verif
       await v1.register(indicatorRoutes);
       await v1.register(shareLinkRoutes);
       await v1.register(calendarRoutes);
-      await v1.register(progressReportRoutes, {
-        stats: app.reportStats,
-        workerMinTasks: config.reportWorkerMinTasks ?? DEFAULTS.reportWorkerMinTasks,
-        partsMinTasks: config.reportPartsMinTasks ?? DEFAULTS.reportPartsMinTasks,
-      });
+      await v1.register(progressReportRoutes);
       await v1.register(historyRoutes);
       await v1.register(apiKeyRoutes);
       await v1.register(webhookRoutes);

@@ -769,7 +769,7 @@ export interface paths {
         };
         /**
          * Open a read-only link
-         * @description Answers what the link was created for, computed now: the progress report as an HTML page (as of today in the commission's time zone) or the calendar feed. The secret in the path is the credential; an API key is neither needed nor looked at. An unknown, expired or revoked link is 404, the same answer for each. No query parameter is accepted: the link fixes everything it shows. Answers are never cached (no-store) nor indexed (X-Robots-Tag), and send no Referer onwards. An ETag lets a calendar program poll with If-None-Match.
+         * @description Answers what the link was created for, computed now: the progress report as an HTML page (as of today in the commission's time zone) or the calendar feed. The secret in the path is the credential; an API key is neither needed nor looked at. An unknown, expired or revoked link is 404, the same answer for each. No query parameter is accepted: the link fixes everything it shows. Answers are never cached (no-store) nor indexed (X-Robots-Tag), and send no Referer onwards. An ETag lets a calendar program poll with If-None-Match. A large plan's report is computed as GET /v1/reports/progress computes it, in turn with the other large reports: when 16 already wait, 503 with Retry-After.
          *
          *     **Access:** public, no API key needed.
          */
@@ -19073,6 +19073,28 @@ export interface operations {
                      *       "detail": "Internal server error",
                      *       "instance": "/v1/links/019a7c2e-7a10-7000-8000-000000000001",
                      *       "code": "internal-error",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
+            503: {
+                headers: {
+                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/service-unavailable",
+                     *       "title": "The service is not available",
+                     *       "status": 503,
+                     *       "detail": "The service is not available",
+                     *       "instance": "/v1/links/019a7c2e-7a10-7000-8000-000000000001",
+                     *       "code": "service-unavailable",
                      *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
                      *     }
                      */

@@ -10,6 +10,7 @@ import ExcelJS from 'exceljs';
 import t from 'tap';
 import type { Test } from 'tap';
 import type { App } from '../../src/app.js';
+import { etagOf } from '../../src/lib/http.js';
 import type { AppError } from '../../src/errors.js';
 import { assembleReport, reportPart, type ReportPart } from '../../src/modules/reports/progress.parts.js';
 import { inProcessProducer, REPORT_THREADS, reportProducer } from '../../src/modules/reports/progress.producer.js';
@@ -132,6 +133,40 @@ t.test('the event loop answers other requests while the worker computes a report
   t.equal((await report).statusCode, 200);
   t.same(finished, ['health', 'report'], 'health was answered before the report was done');
   t.same(app.reportStats, { ...before, whole: before.whole + 1 }, 'the report was computed in a worker thread');
+});
+
+t.test("a read-only link's report is the API's page, computed in a report thread, and answers a poll with 304", async (t) => {
+  const { app, clock, plan } = await planOnFile(t);
+  const created = await app.inject({ method: 'POST', url: '/v1/share-links', payload: { name: 'Co-chair KZ', kind: 'progress_report', planId: plan.id, lang: 'en' } });
+  t.equal(created.statusCode, 201);
+  const { url } = json(created);
+  const openLink = (headers: Record<string, string | undefined> = {}) => app.inject({ method: 'GET', url, headers: { authorization: undefined, ...headers } });
+
+  // Computed apart: on a large plan, on the event loop it would hold up every other request for seconds.
+  const before = { ...app.reportStats };
+  const finished: string[] = [];
+  const opening = openLink().then((res) => {
+    finished.push('link');
+    return res;
+  });
+  t.equal((await app.inject({ method: 'GET', url: '/health' })).statusCode, 200);
+  finished.push('health');
+  const page = await opening;
+  t.equal(page.statusCode, 200);
+  t.same(finished, ['health', 'link'], 'health was answered while the page was computed');
+  t.same(app.reportStats, { ...before, whole: before.whole + 1 }, 'in a report thread');
+  t.equal(page.headers['content-type'], 'text/html; charset=utf-8');
+  const api = await app.inject({ method: 'GET', url: `/v1/reports/progress?planId=${plan.id}&lang=en&format=html` });
+  t.equal(page.body, api.body, "the same page as the API's, to the byte");
+
+  // Its ETag is taken of the page without the instant it was generated, in the thread as in the route's own.
+  const here = await inProcessProducer({ db: app.db, clock }).produce({ planId: plan.id, lang: 'en' }, 'html');
+  t.equal(page.headers.etag, etagOf(here.version), 'the same version computed in this thread');
+  clock.set('2026-11-28T09:00:42.000Z');
+  const later = await openLink();
+  t.not(later.body, page.body, 'a later page says when it was generated');
+  t.equal(later.headers.etag, page.headers.etag, 'under the same ETag');
+  t.equal((await openLink({ 'if-none-match': String(page.headers.etag) })).statusCode, 304, 'a poll gets 304');
 });
 
 t.test('a worker that cannot read the database answers 500 without the cause, and the app goes on', async (t) => {

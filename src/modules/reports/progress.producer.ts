@@ -51,13 +51,16 @@ export function inProcessProducer(deps: ServiceDeps, stats = newReportStats()): 
       // the answer must not show writes that group then lost.
       const readIn = pendingCommit(deps.db);
       stats.here++;
-      const body = format === 'json' ? report : await renderReport(report, format, query.table);
+      const rendered = format === 'json' ? { body: report } : await renderReport(report, format, query.table);
       if (readIn) await readIn;
-      return { asOf: report.asOf, body };
+      return { asOf: report.asOf, ...rendered };
     },
     async close() {},
   };
 }
+
+/** A worker's bytes as a Buffer, which a reply sends as they are (the same memory, not a copy). */
+const bytesOf = (body: Uint8Array): Buffer => Buffer.from(body.buffer, body.byteOffset, body.byteLength);
 
 /** The worker's file beside this one: .ts when run from the sources (tsx, tap), .js when built. */
 const WORKER_FILE = fileURLToPath(new URL(`./progress.worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
@@ -119,14 +122,14 @@ function workerProducer(
       const { asOf, body } = (await run({ assemble: parts }, parts.flatMap(transferablesOf))) as { asOf: string; body: Uint8Array | null };
       if (body) {
         stats.inParts++;
-        return { asOf, body };
+        return { asOf, body: bytesOf(body) };
       }
       // The parts read different data (a write committed between their snapshots): the report is computed whole.
       stats.partsDiscarded++;
     }
-    const { asOf, body } = (await run(request)) as { asOf: string; body: Uint8Array };
+    const { asOf, body, version } = (await run(request)) as { asOf: string; body: Uint8Array; version?: string };
     stats.whole++;
-    return { asOf, body };
+    return { asOf, body: bytesOf(body), ...(version === undefined ? {} : { version }) };
   }
 
   return {

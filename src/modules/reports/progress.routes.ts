@@ -5,7 +5,6 @@ import { AppError, ERRORS } from '../../errors.js';
 import { problemResponses } from '../../lib/common.schemas.js';
 import { serializedNatively } from '../../lib/serializer.js';
 import { ProgressReportQuerySchema, ProgressReportSchema, REPORT_FORMATS, type ReportFormat } from './progress.schemas.js';
-import { reportProducer, type ReportProducerStats } from './progress.producer.js';
 import { XLSX_MEDIA_TYPE } from './progress.xlsx.js';
 import { PAGE_CSP } from './progress.html.js';
 
@@ -67,21 +66,7 @@ export function negotiateFormat(format: ReportFormat | undefined, accept: string
   return chosen.format;
 }
 
-const progressRoutes: FastifyPluginAsyncZod<{ workerMinTasks: number; partsMinTasks: number; stats: ReportProducerStats }> = async (
-  app,
-  { workerMinTasks, partsMinTasks, stats },
-) => {
-  const producer = reportProducer({
-    db: app.db,
-    clock: app.clock,
-    databasePath: app.sqlite.memory ? null : app.sqlite.name,
-    workerMinTasks,
-    partsMinTasks,
-    stats,
-    log: (err) => app.log.error({ err }, 'the report worker failed'),
-  });
-  app.addHook('onClose', () => producer.close());
-
+const progressRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/reports/progress',
     {
@@ -135,14 +120,14 @@ const progressRoutes: FastifyPluginAsyncZod<{ workerMinTasks: number; partsMinTa
     },
     async (request, reply) => {
       const format = negotiateFormat(request.query.format, request.headers.accept);
-      const { asOf, body } = await producer.produce(request.query, format);
+      const { asOf, body } = await app.reports.produce(request.query, format);
       const filename = `progress-${request.query.planId ?? request.query.commissionId}-${asOf}`;
       reply.header('vary', 'Accept');
       if (format === 'csv' || format === 'xlsx') reply.header('content-disposition', `attachment; filename="${filename}.${format}"`);
       if (format === 'html') reply.header('content-security-policy', PAGE_CSP);
       reply.type(format === 'xlsx' ? XLSX_MEDIA_TYPE : `${MEDIA_TYPES[format]}; charset=utf-8`);
       // The typed reply knows the documented bodies as strings and the JSON report as an object; bytes go out as they are.
-      return reply.send((body instanceof Uint8Array ? Buffer.from(body.buffer, body.byteOffset, body.byteLength) : body) as string);
+      return reply.send(body as string);
     },
   );
 };

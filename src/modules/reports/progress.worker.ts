@@ -31,7 +31,7 @@ export type WorkerTask = ReportRequest | (ReportRequest & { part: ReportPartInde
 
 type Refusal = { refused: { code: string; detail: string; errors?: FieldError[] } };
 /** What the worker answers: the report's day and bytes (null: its parts read different data), a part, or a refusal. */
-export type WorkerAnswer = { asOf: string; body: Uint8Array | null } | { part: ReportPart } | Refusal;
+export type WorkerAnswer = { asOf: string; body: Uint8Array | null; version?: string } | { part: ReportPart } | Refusal;
 
 let now = 0;
 
@@ -93,9 +93,9 @@ export default async function produce(task: WorkerTask): Promise<WorkerAnswer | 
     return refusal(err);
   }
   const { format } = request;
-  const rendered = format === 'json' ? JSON.stringify(report) : await renderReport(report, format, request.query.table);
+  const { body: rendered, version } = format === 'json' ? { body: JSON.stringify(report) } : await renderReport(report, format, request.query.table);
   // Bytes of their own, handed over to the route's thread rather than copied (a whole plan's JSON is ~100 MB).
   const body = typeof rendered === 'string' ? new TextEncoder().encode(rendered) : new Uint8Array(rendered);
-  const answer: WorkerAnswer = { asOf: report.asOf, body };
+  const answer: WorkerAnswer = { asOf: report.asOf, body, ...(version === undefined ? {} : { version }) };
   return move({ [transferableSymbol]: [body.buffer], [valueSymbol]: answer });
 }

@@ -34,7 +34,7 @@ const LINK_HEADERS = {
 };
 
 const shareLinkRoutes: FastifyPluginAsyncZod = async (app) => {
-  const service = createShareLinkService({ db: app.db, clock: app.clock });
+  const service = createShareLinkService({ db: app.db, clock: app.clock, reports: app.reports });
 
   app.get(
     '/share-links',
@@ -123,7 +123,9 @@ const shareLinkRoutes: FastifyPluginAsyncZod = async (app) => {
           "the commission's time zone) or the calendar feed. The secret in the path is the credential; an API key is " +
           'neither needed nor looked at. An unknown, expired or revoked link is 404, the same answer for each. No ' +
           'query parameter is accepted: the link fixes everything it shows. Answers are never cached (no-store) nor ' +
-          'indexed (X-Robots-Tag), and send no Referer onwards. An ETag lets a calendar program poll with If-None-Match.',
+          'indexed (X-Robots-Tag), and send no Referer onwards. An ETag lets a calendar program poll with If-None-Match. A ' +
+          "large plan's report is computed as GET /v1/reports/progress computes it, in turn with the other large reports: " +
+          'when 16 already wait, 503 with Retry-After.',
         params: OpenShareLinkParamsSchema,
         querystring: OpenShareLinkQuerySchema,
         response: {
@@ -131,7 +133,7 @@ const shareLinkRoutes: FastifyPluginAsyncZod = async (app) => {
             description: 'The report (text/html) or the calendar feed (text/calendar), as the link\'s kind says.',
             content: { 'text/html': { schema: HtmlReportSchema }, 'text/calendar': { schema: CalendarBodySchema } },
           },
-          ...problemResponses(400, 404),
+          ...problemResponses(400, 404, 503),
         },
       },
       // A hook rather than headers in the handler: the 404 and 400 answers carry them too.
@@ -141,7 +143,7 @@ const shareLinkRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const opened = service.open(request.params.token);
+      const opened = await service.open(request.params.token);
       reply.type(opened.contentType).header('content-disposition', `inline; filename="${opened.filename}"`);
       if (opened.contentType.startsWith('text/html')) reply.header('content-security-policy', PAGE_CSP);
       // A calendar program polling its subscription, or a page polling the report, gets a 304 while nothing changed.

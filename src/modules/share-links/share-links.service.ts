@@ -9,8 +9,7 @@ import { findCommission } from '../commissions/commissions.repository.js';
 import { recordChange } from '../history/history.recorder.js';
 import { findOrganization } from '../organizations/organizations.repository.js';
 import { findPlanRecord } from '../plans/plans.repository.js';
-import { renderVersionedProgressHtml } from '../reports/progress.html.js';
-import { createProgressService } from '../reports/progress.service.js';
+import type { ReportProducer } from '../reports/progress.producer.js';
 import * as repo from './share-links.repository.js';
 import {
   DEFAULT_LIFETIME_DAYS,
@@ -35,7 +34,7 @@ export interface OpenedLink {
   contentType: string;
   /** The file name offered to a browser or calendar program that saves it. */
   filename: string;
-  body: string;
+  body: string | Buffer;
   /** What the body's ETag is taken of: the body itself, or for a report the page without the instant it was generated. */
   version: string;
 }
@@ -56,9 +55,8 @@ function paramsOf(input: CreateShareLink): ShareLinkParams {
   return params;
 }
 
-export function createShareLinkService({ db, clock }: ServiceDeps) {
+export function createShareLinkService({ db, clock, reports }: ServiceDeps & { reports: ReportProducer }) {
   const calendar = createCalendarService({ db, clock });
-  const progress = createProgressService({ db, clock });
 
   /** When a new link expires: the instant asked for, in the future and at most MAX_LIFETIME_DAYS ahead. */
   const expiryOf = (input: CreateShareLink, now: Date): string => {
@@ -157,9 +155,10 @@ export function createShareLinkService({ db, clock }: ServiceDeps) {
 
     /**
      * What the link with this secret shows, computed now with the parameters fixed at its creation. Every
-     * active link sharing the secret's prefix is compared in constant time, as API keys are.
+     * active link sharing the secret's prefix is compared in constant time, as API keys are. The report is the API's
+     * (app.reports): a large plan's is computed in a report thread, in turn with the other large reports.
      */
-    open(token: string): OpenedLink {
+    async open(token: string): Promise<OpenedLink> {
       if (token.length > MAX_TOKEN_LENGTH) throw noSuchLink();
       const now = clock();
       const row = repo.activeLinksByPrefix(db, lookupPrefix(token), now.toISOString()).find((r) => tokenMatches(token, r.hash));
@@ -171,8 +170,9 @@ export function createShareLinkService({ db, clock }: ServiceDeps) {
         opened = { contentType: 'text/calendar; charset=utf-8', filename: 'calendar.ics', body, version: body };
       } else {
         // asOf is left to the report: today in the commission's time zone.
-        const { html, version } = renderVersionedProgressHtml(progress.build({ planId: params.planId, commissionId: params.commissionId, lang: params.lang }));
-        opened = { contentType: 'text/html; charset=utf-8', filename: 'progress-report.html', body: html, version };
+        const { body, version } = await reports.produce({ planId: params.planId, commissionId: params.commissionId, lang: params.lang }, 'html');
+        // From a report thread the page comes as bytes, sent as they are.
+        opened = { contentType: 'text/html; charset=utf-8', filename: 'progress-report.html', body: body as string | Buffer, version: version as string };
       }
       if (row.lastUsedAt === null || now.getTime() - Date.parse(row.lastUsedAt) >= TOUCH_INTERVAL_MS) {
         bookkeeping(db, () => repo.touchShareLink(db, row.id, now.toISOString()));
