@@ -7,12 +7,12 @@ import { AppError, ERRORS } from '../errors.js';
 export const MAX_PAGE_SIZE = 200;
 
 export const pageQuery = {
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(MAX_PAGE_SIZE)
-    .default(50)
+  // Decimal digits only: Number() would also read "0x10", "1e1" or " 7 " as numbers, which no client means.
+  limit: z
+    .preprocess(
+      (value) => (typeof value === 'string' && /^[0-9]{1,9}$/.test(value) ? Number(value) : value),
+      z.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
+    )
     .describe(`Page size, 1 to ${MAX_PAGE_SIZE}.`),
   // Keyset cursors carry the sort key, which can be a 300-character Cyrillic name (1,800 bytes as JSON).
   cursor: z

@@ -254,5 +254,11 @@ t.test('bad list parameters are refused with 400', async (t) => {
   await refused(t, app, get('/v1/commissions?limit=0'), 400, 'validation-failed', 'querystring.limit');
   await refused(t, app, get('/v1/commissions?limit=201'), 400, 'validation-failed', 'querystring.limit');
   await refused(t, app, get('/v1/commissions?limit=two'), 400, 'validation-failed', 'querystring.limit');
+  // Only decimal digits: JavaScript's Number() would read each of these as a number.
+  for (const limit of ['0x10', '1e1', '%207', '7%20', '%2B7', '0b11', '']) {
+    await refused(t, app, get(`/v1/commissions?limit=${limit}`), 400, 'validation-failed', 'querystring.limit');
+  }
+  const page = json(await app.inject(get('/v1/commissions?limit=007')));
+  t.equal(page.items.length, 1, 'leading zeros are still decimal digits');
   await refused(t, app, get('/v1/commissions?sort=name'), 400, 'validation-failed');
 });
