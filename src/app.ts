@@ -115,6 +115,18 @@ export async function buildApp({ config, clock = () => new Date(), logger, verif
     if (body.length === 0 && request.routeOptions.schema?.body === undefined) return done(null, undefined);
     parseJson(request, body as string, done);
   });
+  // Bodies are read as sent: one compressed (Content-Encoding: gzip, say) would be parsed as garbage and refused as
+  // malformed. It is 415, naming the coding, and Accept-Encoding says what is read (RFC 9110 §15.5.16, §12.5.3).
+  app.addHook('preParsing', (request, _reply, payload, done) => {
+    const coding = request.headers['content-encoding'];
+    const hasBody = request.headers['transfer-encoding'] !== undefined || (request.headers['content-length'] ?? '0') !== '0';
+    if (coding === undefined || !hasBody || /^\s*identity\s*$/i.test(coding)) return done(null, payload);
+    done(
+      new AppError(ERRORS.unsupportedMediaType, `request bodies are read without a content coding; send it without Content-Encoding: ${coding.slice(0, 40)}`, undefined, {
+        'accept-encoding': 'identity',
+      }),
+    );
+  });
   await app.register(problemDetails);
   await app.register(dbPlugin, { databasePath: config.databasePath });
   // Once the app is closing, answers tell keep-alive clients not to send another request on the connection: it is

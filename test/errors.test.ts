@@ -1,8 +1,9 @@
 // The one error path: whatever goes wrong, the caller gets an RFC 9457 problem document and nothing internal.
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import t from 'tap';
 import { buildApp } from '../src/app.js';
 import { PROBLEM_TYPE_BASE } from '../src/errors.js';
-import { asSecretariat, assertProblem, build, json, SECRETARIAT_TOKEN } from './helper.js';
+import { asSecretariat, assertProblem, build, json, SECRETARIAT_TOKEN, snapshot } from './helper.js';
 
 const PROBLEM = /^application\/problem\+json/;
 
@@ -89,6 +90,31 @@ t.test('a JSON body in another charset than UTF-8 is refused with 415, not read 
     const res = await app.inject({ method: 'POST', url: '/v1/commissions', headers: { 'content-type': type }, payload: JSON.stringify({ ...validCommission, name: `Commission ${type}` }) });
     t.equal(res.statusCode, 201, `${type} is read`);
   }
+});
+
+t.test('a compressed body is refused with 415 naming its coding, and changes nothing', async (t) => {
+  const app = await build(t);
+  const body = JSON.stringify(validCommission);
+  for (const [coding, payload] of [
+    ['gzip', gzipSync(body)],
+    ['deflate', deflateSync(body)],
+    ['br', brotliCompressSync(body)],
+    ['gzip, identity', gzipSync(body)],
+  ] as const) {
+    const before = snapshot(app);
+    const res = await app.inject({ method: 'POST', url: '/v1/commissions', headers: { 'content-type': 'application/json', 'content-encoding': coding }, payload });
+    const problem = assertProblem(t, res, 415, 'unsupported-media-type');
+    t.match(problem.detail, coding, `${coding}: the detail names the coding`);
+    t.equal(res.headers['accept-encoding'], 'identity', 'and says what is read');
+    t.strictSame(snapshot(app), before, 'nothing changed');
+  }
+  // An import upload is a body too.
+  const csv = await app.inject({ method: 'POST', url: '/v1/plans/019a7c2e-0000-7000-8000-00000000dead/import/preview', headers: { 'content-type': 'text/csv', 'content-encoding': 'gzip' }, payload: gzipSync('code;title\n') });
+  assertProblem(t, csv, 415, 'unsupported-media-type');
+  const identity = await app.inject({ method: 'POST', url: '/v1/commissions', headers: { 'content-type': 'application/json', 'content-encoding': 'Identity' }, payload: body });
+  t.equal(identity.statusCode, 201, 'identity is no coding at all');
+  const read = await app.inject({ method: 'GET', url: '/v1/commissions', headers: { 'content-encoding': 'gzip' } });
+  t.equal(read.statusCode, 200, 'a request without a body has nothing to decode');
 });
 
 t.test('malformed JSON is refused with 400 malformed-body', async (t) => {

@@ -6127,7 +6127,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is not JSON. */
+            /** @description The request body is not in a media type this operation reads (JSON here, unless the operation says otherwise), is not UTF-8, or is compressed (Content-Encoding). */
             415: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -6679,7 +6679,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is not JSON. */
+            /** @description The request body is not in a media type this operation reads (JSON here, unless the operation says otherwise), is not UTF-8, or is compressed (Content-Encoding). */
             415: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -7153,7 +7153,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is not JSON. */
+            /** @description The request body is not in a media type this operation reads (JSON here, unless the operation says otherwise), is not UTF-8, or is compressed (Content-Encoding). */
             415: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -7705,7 +7705,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is not JSON. */
+            /** @description The request body is not in a media type this operation reads (JSON here, unless the operation says otherwise), is not UTF-8, or is compressed (Content-Encoding). */
             415: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -8182,7 +8182,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is not JSON. */
+            /** @description The request body is not in a media type this operation reads (JSON here, unless the operation says otherwise), is not UTF-8, or is compressed (Content-Encoding). */
             415: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -8710,7 +8710,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is not JSON. */
+            /** @description The request body is not in a media type this operation reads (JSON here, unless the operation says otherwise), is not UTF-8, or is compressed (Content-Encoding). */
             415: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -9163,7 +9163,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is not JSON. */
+            /** @description The request body is not in a media type this operation reads (JSON here, unless the operation says otherwise), is not UTF-8, or is compressed (Content-Encoding). */
             415: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -9725,7 +9725,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is not JSON. */
+            /** @description The request body is not in a media type this operation reads (JSON here, unless the operation says otherwise), is not UTF-8, or is compressed (Content-Encoding). */
             415: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -10064,7 +10064,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is not JSON. */
+            /** @description The request body is not in a media type this operation reads (JSON here, unless the operation says otherwise), is not UTF-8, or is compressed (Content-Encoding). */
             415: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -10429,7 +10429,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is not JSON. */
+            /** @description The request body is not in a media type this operation reads (JSON here, unless the operation says otherwise), is not UTF-8, or is compressed (Content-Encoding). */
             415: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -10995,7 +10995,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is not JSON. */
+            /** @description The request body is not in a media type this operation reads (JSON here, unless the operation says otherwise), is not UTF-8, or is compressed (Content-Encoding). */
             415: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -11440,7 +11440,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is not JSON. */
+            /** @description The request body is not in a media type this operation reads (JSON here, unless the operation says otherwise), is not UTF-8, or is compressed (Content-Encoding). */
             415: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -12024,7 +12024,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is not JSON. */
+            /** @description The request body is not in a media type this operation reads (JSON here, unless the operation says otherwise), is not UTF-8, or is compressed (Content-Encoding). */
             415: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -12589,7 +12589,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is not JSON. */
+            /** @description The request body is not in a media type this operation reads (JSON here, unless the operation says otherwise), is not UTF-8, or is compressed (Content-Encoding). */
             415: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -12965,7 +12965,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is not JSON. */
+            /** @description The request body is not in a media type this operation reads (JSON here, unless the operation says otherwise), is not UTF-8, or is compressed (Content-Encoding). */
             415: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -13555,7 +13555,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is not JSON. */
+            /** @description The request body is not in a media type this operation reads (JSON here, unless the operation says otherwise), is not UTF-8, or is compressed (Content-Encoding). */
             415: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -14129,7 +14129,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is not JSON. */
+            /** @description The request body is not in a media type this operation reads (JSON here, unless the operation says otherwise), is not UTF-8, or is compressed (Content-Encoding). */
             415: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -14714,7 +14714,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is not JSON. */
+            /** @description The request body is not in a media type this operation reads (JSON here, unless the operation says otherwise), is not UTF-8, or is compressed (Content-Encoding). */
             415: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -15286,7 +15286,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is not JSON. */
+            /** @description The request body is not in a media type this operation reads (JSON here, unless the operation says otherwise), is not UTF-8, or is compressed (Content-Encoding). */
             415: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -15885,7 +15885,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is not JSON. */
+            /** @description The request body is not in a media type this operation reads (JSON here, unless the operation says otherwise), is not UTF-8, or is compressed (Content-Encoding). */
             415: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -16278,7 +16278,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is not JSON. */
+            /** @description The request body is not in a media type this operation reads (JSON here, unless the operation says otherwise), is not UTF-8, or is compressed (Content-Encoding). */
             415: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -16791,7 +16791,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is not JSON. */
+            /** @description The request body is not in a media type this operation reads (JSON here, unless the operation says otherwise), is not UTF-8, or is compressed (Content-Encoding). */
             415: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -17385,7 +17385,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is not JSON. */
+            /** @description The request body is not in a media type this operation reads (JSON here, unless the operation says otherwise), is not UTF-8, or is compressed (Content-Encoding). */
             415: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -17772,7 +17772,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is not JSON. */
+            /** @description The request body is not in a media type this operation reads (JSON here, unless the operation says otherwise), is not UTF-8, or is compressed (Content-Encoding). */
             415: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -18272,7 +18272,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is not JSON. */
+            /** @description The request body is not in a media type this operation reads (JSON here, unless the operation says otherwise), is not UTF-8, or is compressed (Content-Encoding). */
             415: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -18827,7 +18827,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is not JSON. */
+            /** @description The request body is not in a media type this operation reads (JSON here, unless the operation says otherwise), is not UTF-8, or is compressed (Content-Encoding). */
             415: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -20889,7 +20889,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is not JSON. */
+            /** @description The request body is not in a media type this operation reads (JSON here, unless the operation says otherwise), is not UTF-8, or is compressed (Content-Encoding). */
             415: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -21624,7 +21624,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is not JSON. */
+            /** @description The request body is not in a media type this operation reads (JSON here, unless the operation says otherwise), is not UTF-8, or is compressed (Content-Encoding). */
             415: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -22093,7 +22093,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is not JSON. */
+            /** @description The request body is not in a media type this operation reads (JSON here, unless the operation says otherwise), is not UTF-8, or is compressed (Content-Encoding). */
             415: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -22634,7 +22634,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is not JSON. */
+            /** @description The request body is not in a media type this operation reads (JSON here, unless the operation says otherwise), is not UTF-8, or is compressed (Content-Encoding). */
             415: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -22964,7 +22964,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is not JSON. */
+            /** @description The request body is not in a media type this operation reads (JSON here, unless the operation says otherwise), is not UTF-8, or is compressed (Content-Encoding). */
             415: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -23274,7 +23274,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is not JSON. */
+            /** @description The request body is not in a media type this operation reads (JSON here, unless the operation says otherwise), is not UTF-8, or is compressed (Content-Encoding). */
             415: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -23591,7 +23591,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is not JSON. */
+            /** @description The request body is not in a media type this operation reads (JSON here, unless the operation says otherwise), is not UTF-8, or is compressed (Content-Encoding). */
             415: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -24434,7 +24434,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is not JSON. */
+            /** @description The request body is not in a media type this operation reads (JSON here, unless the operation says otherwise), is not UTF-8, or is compressed (Content-Encoding). */
             415: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */

@@ -92,7 +92,7 @@ export const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   409: 'The request conflicts with the current state of the resource.',
   413: 'The request body is larger than the configured limit.',
   412: 'If-Match named an ETag the resource no longer has; nothing changed. Read it again, then retry.',
-  415: 'The request body is not JSON.',
+  415: 'The request body is not in a media type this operation reads (JSON here, unless the operation says otherwise), is not UTF-8, or is compressed (Content-Encoding).',
   422: 'The request refers to something that does not exist or cannot be used.',
   429: 'Too many requests for this key, or too many failed authentications from this address.',
   500: 'An unexpected error of the service; quote the requestId when you report it.',
