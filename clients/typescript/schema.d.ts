@@ -19299,7 +19299,7 @@ export interface operations {
                 format?: "json" | "csv" | "xlsx" | "html";
                 /** @description Show task titles in this language where a translation exists. */
                 lang?: "ru" | "be" | "kk" | "en";
-                /** @description CSV only: the breakdown by party, organization and area (default), or one row per task. */
+                /** @description CSV only: the breakdown by party, organization and area (default), or one row per task. The other formats hold both and ignore it. */
                 table?: "breakdown" | "tasks";
             };
             header?: never;

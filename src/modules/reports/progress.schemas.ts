@@ -19,7 +19,7 @@ export const ProgressReportQuerySchema = z
     table: z
       .enum(['breakdown', 'tasks'])
       .optional()
-      .describe('CSV only: the breakdown by party, organization and area (default), or one row per task.'),
+      .describe('CSV only: the breakdown by party, organization and area (default), or one row per task. The other formats hold both and ignore it.'),
   })
   .refine((q) => (q.planId === undefined) !== (q.commissionId === undefined), {
     message: 'give exactly one of planId and commissionId',
