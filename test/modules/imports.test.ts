@@ -97,6 +97,12 @@ t.test("the template of a plan has one executors column per party and lists the 
   t.ok(csvRes.body.startsWith('\uFEFF№ / No;Мероприятие / Measure;'), 'CSV: BOM, ";" separated');
   t.equal(csvRes.body.split('\r\n').filter(Boolean).length, 3, 'header, explanation and example');
 
+  // A name that a spreadsheet would run as a formula is written as text.
+  await createOrganization(app, { name: '=HYPERLINK("http://127.0.0.1/","Минпром")', kind: 'ministry', country: 'BY' });
+  const hostile = await app.inject({ method: 'GET', url: `/v1/plans/import-template?format=csv&planId=${plan.id}` });
+  t.match(hostile.body, `"'=HYPERLINK(""http://127.0.0.1/"",""Минпром"")`, 'the name is there, prefixed with an apostrophe');
+  t.notMatch(hostile.body, /(^|;|")=HYPERLINK/m, 'and never as a formula');
+
   const missing = await app.inject({ method: 'GET', url: `/v1/plans/import-template?planId=${MISSING_ID}` });
   assertProblem(t, missing, 404, 'not-found');
   assertProblem(t, await app.inject({ method: 'GET', url: '/v1/plans/import-template?format=pdf' }), 400, 'validation-failed');

@@ -154,5 +154,7 @@ export function renderTemplateCsv(ctx: TemplateContext): string {
     columns.map((c, i) => (i === 0 ? `# ${c.help}` : c.help)),
     columns.map((c, i) => (i === 0 ? `# ${c.example}` : c.example)),
   ];
-  return `\uFEFF${stringify(records, { delimiter: ';', record_delimiter: '\r\n' })}`;
+  // Organizations' and meetings' names are users' text: one starting with = or + would run as a formula in a
+  // spreadsheet, so csv-stringify prefixes it with ' (as the report's CSV does, progress.csv.ts).
+  return `\uFEFF${stringify(records, { delimiter: ';', record_delimiter: '\r\n', escape_formulas: true })}`;
 }
