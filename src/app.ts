@@ -1,6 +1,6 @@
 // buildApp(config): registers plugins, then the API modules. It never listens and never reads process.env.
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyRequest, type FastifyServerOptions, type preParsingHookHandler } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { createSerializerCompiler } from './lib/serializer.js';
 import { DEFAULTS, type Config } from './config.js';
@@ -68,6 +68,21 @@ export interface BuildOptions {
 }
 
 /**
+ * Bodies are read as sent: one compressed (Content-Encoding: gzip, say) would be parsed as garbage and refused as
+ * malformed. It is 415, naming the coding, and Accept-Encoding says what is read (RFC 9110 §15.5.16, §12.5.3).
+ */
+const refuseContentCoding: preParsingHookHandler = (request, _reply, payload, done) => {
+  const coding = request.headers['content-encoding'];
+  const hasBody = request.headers['transfer-encoding'] !== undefined || (request.headers['content-length'] ?? '0') !== '0';
+  if (coding === undefined || !hasBody || /^\s*identity\s*$/i.test(coding)) return done(null, payload);
+  done(
+    new AppError(ERRORS.unsupportedMediaType, `request bodies are read without a content coding; send it without Content-Encoding: ${coding.slice(0, 40)}`, undefined, {
+      'accept-encoding': 'identity',
+    }),
+  );
+};
+
+/**
  * What the request log says of a request. A read-only link carries its secret in the path, so the URL is logged
  * without it (withoutLinkSecret); headers (and so API keys) are never logged.
  */
@@ -115,17 +130,10 @@ export async function buildApp({ config, clock = () => new Date(), logger, verif
     if (body.length === 0 && request.routeOptions.schema?.body === undefined) return done(null, undefined);
     parseJson(request, body as string, done);
   });
-  // Bodies are read as sent: one compressed (Content-Encoding: gzip, say) would be parsed as garbage and refused as
-  // malformed. It is 415, naming the coding, and Accept-Encoding says what is read (RFC 9110 §15.5.16, §12.5.3).
-  app.addHook('preParsing', (request, _reply, payload, done) => {
-    const coding = request.headers['content-encoding'];
-    const hasBody = request.headers['transfer-encoding'] !== undefined || (request.headers['content-length'] ?? '0') !== '0';
-    if (coding === undefined || !hasBody || /^\s*identity\s*$/i.test(coding)) return done(null, payload);
-    done(
-      new AppError(ERRORS.unsupportedMediaType, `request bodies are read without a content coding; send it without Content-Encoding: ${coding.slice(0, 40)}`, undefined, {
-        'accept-encoding': 'identity',
-      }),
-    );
+  // On the routes that read a body (a GET pays nothing for it).
+  app.addHook('onRoute', (route) => {
+    if ([route.method].flat().every((m) => m === 'GET' || m === 'HEAD')) return;
+    route.preParsing = [...[route.preParsing ?? []].flat(), refuseContentCoding];
   });
   await app.register(problemDetails);
   await app.register(dbPlugin, { databasePath: config.databasePath });
