@@ -354,32 +354,45 @@ async function main(): Promise<void> {
   // (a cold call), and a call longer than BENCH_REPORT_TIMEOUT seconds (default 180) counts as that long: not met.
   const REPORT_TIMEOUT_MS = Number(process.env.BENCH_REPORT_TIMEOUT ?? 180) * 1000;
   let reportTimedOut = false;
-  // Meanwhile /health is asked every 50 ms, one at a time: the longest wait says how long the report held up the others.
-  let healthWaitMaxMs = 0;
-  const reportCall = async (): Promise<number> => {
+  /**
+   * Runs `work` while /health is asked every 50 ms, one at a time: the longest wait says how long the work held up the
+   * others. Answers how long the work took and that wait.
+   */
+  const probingHealth = async (work: () => Promise<void>): Promise<{ ms: number; healthMaxMs: number }> => {
     const t0 = performance.now();
-    let reporting = true;
+    let working = true;
+    let healthMaxMs = 0;
     const probe = (async () => {
-      while (reporting) {
+      while (working) {
         const h0 = performance.now();
         await fetch(`http://127.0.0.1:${uncachedPort}/health`).then((r) => r.arrayBuffer());
-        healthWaitMaxMs = Math.max(healthWaitMaxMs, performance.now() - h0);
+        healthMaxMs = Math.max(healthMaxMs, performance.now() - h0);
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     })();
-    const signal = AbortSignal.timeout(REPORT_TIMEOUT_MS);
     try {
-      const { status, bytes, start } = await readToTheEnd(`http://127.0.0.1:${uncachedPort}/v1/reports/progress?planId=${planId}`, { ...AUTH, accept: 'application/json' }, signal);
-      if (status !== 200) throw new Error(`progress report: ${status} ${start}`);
-      reportBytes = bytes;
-    } catch (err) {
-      if (!signal.aborted) throw err;
-      reportTimedOut = true;
+      await work();
     } finally {
-      reporting = false;
+      working = false;
     }
     const ms = performance.now() - t0;
     await probe;
+    return { ms, healthMaxMs };
+  };
+  let healthWaitMaxMs = 0;
+  const reportCall = async (): Promise<number> => {
+    const signal = AbortSignal.timeout(REPORT_TIMEOUT_MS);
+    const { ms, healthMaxMs } = await probingHealth(async () => {
+      try {
+        const { status, bytes, start } = await readToTheEnd(`http://127.0.0.1:${uncachedPort}/v1/reports/progress?planId=${planId}`, { ...AUTH, accept: 'application/json' }, signal);
+        if (status !== 200) throw new Error(`progress report: ${status} ${start}`);
+        reportBytes = bytes;
+      } catch (err) {
+        if (!signal.aborted) throw err;
+        reportTimedOut = true;
+      }
+    });
+    healthWaitMaxMs = Math.max(healthWaitMaxMs, healthMaxMs);
     return ms;
   };
   const first = await reportCall();
@@ -387,6 +400,29 @@ async function main(): Promise<void> {
   else for (let i = 0; i < 3; i++) reportRuns.push(await reportCall());
   const reportMs = median(reportRuns);
   log(`progress report (JSON, ${(reportBytes / 1e6).toFixed(1)} MB): ${reportTimedOut ? '> ' : ''}${reportMs.toFixed(0)} ms (${reportRuns.length === 1 ? 'one cold call' : `median of ${reportRuns.length}`})`);
+
+  // The same plan's printable page through a read-only link (no key), twice: a browser opening it must not hold up
+  // the ministry systems either.
+  const linkRuns: number[] = [];
+  let linkHealthWaitMaxMs = 0;
+  if (!reportTimedOut) {
+    const created = await fetch(`http://127.0.0.1:${uncachedPort}/v1/share-links`, {
+      method: 'POST',
+      headers: { ...AUTH, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Benchmark', kind: 'progress_report', planId }),
+    });
+    if (created.status !== 201) throw new Error(`share link: ${created.status} ${await created.text()}`);
+    const { url } = (await created.json()) as { url: string };
+    for (let i = 0; i < 2; i++) {
+      const { ms, healthMaxMs } = await probingHealth(async () => {
+        const { status, start } = await readToTheEnd(`http://127.0.0.1:${uncachedPort}${url}`, {}, AbortSignal.timeout(REPORT_TIMEOUT_MS));
+        if (status !== 200) throw new Error(`share link page: ${status} ${start}`);
+      });
+      linkRuns.push(ms);
+      linkHealthWaitMaxMs = Math.max(linkHealthWaitMaxMs, healthMaxMs);
+    }
+    log(`report page through a read-only link (HTML): ${linkRuns.map((ms) => ms.toFixed(0)).join(', ')} ms; longest /health meanwhile ${linkHealthWaitMaxMs.toFixed(0)} ms`);
+  }
   clearInterval(sampler);
   clearInterval(uncachedSampler);
   const rssMaxMb = Math.max(...rssSamples);
@@ -412,6 +448,12 @@ async function main(): Promise<void> {
     { figure: 'raw SQL report aggregates', value: rawReportMs, unit: 'ms', ratio: null, goal: '(reference)', met: null },
     { figure: `progress report, whole plan (JSON${reportTimedOut ? ', timed out' : ''})`, value: reportMs, unit: 'ms', ratio: ratio(reportMs, rawReportMs), goal: '≤ 3× raw SQL', met: reportMs <= 3 * rawReportMs },
     { figure: 'longest /health answer while the report is computed', value: healthWaitMaxMs, unit: 'ms', ratio: null, goal: '(measured)', met: null },
+    ...(linkRuns.length === 0
+      ? []
+      : [
+          { figure: "the same plan's printable page through a read-only link (HTML)", value: median(linkRuns), unit: 'ms', ratio: null, goal: '(measured)', met: null },
+          { figure: "longest /health answer while a link's page is computed", value: linkHealthWaitMaxMs, unit: 'ms', ratio: null, goal: '(measured)', met: null },
+        ]),
     { figure: 'raw insert transactions, synchronous=FULL', value: rawInsertsPerSec, unit: 'tx/s', ratio: null, goal: '(reference)', met: null },
     { figure: 'POST /v1/tasks/{id}/reports', value: post.rps, unit: 'req/s', cpuUs: post.cpuUsPerRequest, ratio: roundRatio('post', (_r, i) => rawInsertRounds[i] as number), goal: '≥ 50% of raw inserts', met: roundRatio('post', (_r, i) => rawInsertRounds[i] as number) >= 0.5 },
     { figure: 'start-up to healthy /health', value: startupMs, unit: 'ms', ratio: null, goal: '(measured)', met: null },
@@ -435,7 +477,7 @@ async function main(): Promise<void> {
     machine,
     size: { tasks: TASKS, organizations: ORGS, progressReports: TASKS * 2, buildSeconds },
     load: { connections: CONNECTIONS, durationSeconds: DURATION, warmupSeconds: 2, rounds: ROUNDS },
-    details: { bare, bareTask, point, list, listUncached, post, reportRuns, reportBytes, reportTimedOut, healthWaitMaxMs, rawRuns, rawInsertsPerSec, rawInsertRounds, rawPagesPerSec, startupMs, rounds },
+    details: { bare, bareTask, point, list, listUncached, post, reportRuns, reportBytes, reportTimedOut, healthWaitMaxMs, linkRuns, linkHealthWaitMaxMs, rawRuns, rawInsertsPerSec, rawInsertRounds, rawPagesPerSec, startupMs, rounds },
     rows,
     table,
   };
