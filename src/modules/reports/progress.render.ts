@@ -1,7 +1,7 @@
 // The co-chairs' report in each of its formats, as one computation: the route runs it in its own thread on an
 // in-memory database, the report worker (progress.worker.ts) on a database file. Both give the same bytes.
-import { renderProgressCsv, type CsvTable } from './progress.csv.js';
 import { createHash } from 'node:crypto';
+import { renderProgressCsv, type CsvTable } from './progress.csv.js';
 import { renderVersionedProgressHtml } from './progress.html.js';
 import type { ProgressReport, ProgressReportQuery, ReportFormat } from './progress.schemas.js';
 import { renderProgressXlsx } from './progress.xlsx.js';
