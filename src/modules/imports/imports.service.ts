@@ -1,6 +1,7 @@
 // Domain rules of the plan import: read the table, match it against the plan, preview row by row, and
 // commit every row in one write transaction (or none), recorded in the history as one import.
 import { writeTransaction, type Db } from '../../db/connection.js';
+import { pendingCommit } from '../../db/group-commit.js';
 import { AppError, ERRORS, notFound, type FieldError } from '../../errors.js';
 import { newId } from '../../lib/ids.js';
 import type { ServiceDeps, WriteContext } from '../../lib/service.js';
@@ -275,9 +276,14 @@ export function createImportService({ db, clock }: ServiceDeps, workbooks: Pick<
         };
       }
       const fileName = `plan-import-template${query.planId ? `-${query.planId}` : ''}.${query.format}`;
-      return query.format === 'csv'
-        ? { fileName, mediaType: 'text/csv; charset=utf-8', body: renderTemplateCsv(ctx) }
-        : { fileName, mediaType: XLSX_MEDIA_TYPE, body: await renderTemplateXlsx(ctx) };
+      if (query.format === 'csv') return { fileName, mediaType: 'text/csv; charset=utf-8', body: renderTemplateCsv(ctx) };
+      // What was read may be writes of a group not yet committed (src/db/group-commit.ts). The workbook is written
+      // over several turns of the event loop, and the answer's wait for the open group (the db plugin's onSend) would
+      // then find that group ended: it must not offer names a failed COMMIT took back.
+      const readIn = pendingCommit(db);
+      const body = await renderTemplateXlsx(ctx);
+      if (readIn) await readIn;
+      return { fileName, mediaType: XLSX_MEDIA_TYPE, body };
     },
   };
 }

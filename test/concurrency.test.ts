@@ -1,0 +1,64 @@
+// Requests that overlap: writes that share a commit group, reads in the turn of a write whose COMMIT then fails,
+// the same Idempotency-Key or If-Match sent twice at once, unique rules met by two requests at once. Each test names
+// what a caller must never see: an answer built on a write that was rolled back, two effects of one request, a 500.
+import Database from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
+import ExcelJS from 'exceljs';
+import t, { type Test } from 'tap';
+import type { App } from '../src/app.js';
+import { writeTransaction } from '../src/db/connection.js';
+import { assertProblem, build, json } from './helper.js';
+import { seedPlan } from './factories.js';
+
+/** Makes the next `times` COMMITs of the app's connection fail with `error`, before anything is committed. */
+function failCommits(t: Test, app: App, error: () => Error, times = 1) {
+  const exec = app.sqlite.exec.bind(app.sqlite);
+  let left = times;
+  app.sqlite.exec = (statement: string) => {
+    if (statement === 'COMMIT' && left > 0) {
+      left--;
+      throw error();
+    }
+    return exec(statement);
+  };
+  const restore = () => {
+    app.sqlite.exec = exec;
+  };
+  t.teardown(restore);
+  return { left: () => left, restore };
+}
+
+const diskFull = () => new Database.SqliteError('database or disk is full', 'SQLITE_FULL');
+
+/** Every string cell of a workbook. */
+async function cellsOf(bytes: Buffer): Promise<string[]> {
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(bytes as unknown as ArrayBuffer);
+  const cells: string[] = [];
+  wb.eachSheet((ws) => ws.eachRow((row) => row.eachCell((cell) => cells.push(String(cell.value)))));
+  return cells;
+}
+
+t.test('an import template written while the group it read from fails to commit is refused, not offered with what was rolled back', async (t) => {
+  const app = await build(t);
+  const { plan, by } = await seedPlan(app);
+  const url = `/v1/plans/import-template?planId=${plan.id}&format=xlsx`;
+  const injected = failCommits(t, app, diskFull);
+  // A rename in the open group, and in the same turn a read of the template, which lists the organizations: the
+  // workbook is written over several turns, and the group's COMMIT fails meanwhile.
+  writeTransaction(app.db, (tx) => {
+    tx.run(sql`UPDATE organizations SET name = 'Rolled back with its group' WHERE id = ${by.id}`);
+  });
+  const read = await app.inject({ method: 'GET', url });
+  injected.restore();
+  t.equal(injected.left(), 0, 'the COMMIT failed');
+  t.equal(app.sqlite.prepare('SELECT name FROM organizations WHERE id = ?').pluck().get(by.id), by.name, 'the rename is gone');
+  assertProblem(t, read, 503, 'service-unavailable');
+  t.notOk(read.headers['content-disposition'], 'not offered as a file');
+
+  const again = await app.inject({ method: 'GET', url });
+  t.equal(again.statusCode, 200);
+  const cells = await cellsOf(again.rawPayload);
+  t.ok(cells.includes(by.name), 'the next read lists the organization by the name it has');
+  t.notOk(cells.some((c) => c.includes('Rolled back')), 'and not by the one rolled back');
+});
