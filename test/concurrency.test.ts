@@ -1,13 +1,15 @@
 // Requests that overlap: writes that share a commit group, reads in the turn of a write whose COMMIT then fails,
 // the same Idempotency-Key or If-Match sent twice at once, unique rules met by two requests at once. Each test names
 // what a caller must never see: an answer built on a write that was rolled back, two effects of one request, a 500.
+import { createRequire, syncBuiltinESMExports } from 'node:module';
+import { PassThrough } from 'node:stream';
 import Database from 'better-sqlite3';
 import { sql } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import t, { type Test } from 'tap';
 import type { App } from '../src/app.js';
 import { writeTransaction } from '../src/db/connection.js';
-import { assertProblem, build, json } from './helper.js';
+import { assertProblem, build, json, keyFor, testClock } from './helper.js';
 import { seedPlan } from './factories.js';
 
 /** Makes the next `times` COMMITs of the app's connection fail with `error`, before anything is committed. */
@@ -61,4 +63,64 @@ t.test('an import template written while the group it read from fails to commit 
   const cells = await cellsOf(again.rawPayload);
   t.ok(cells.includes(by.name), 'the next read lists the organization by the name it has');
   t.notOk(cells.some((c) => c.includes('Rolled back')), 'and not by the one rolled back');
+});
+
+/** Turns of the event loop until `ready()` holds (no timing: it only lets the server get on with a request). */
+async function until(ready: () => boolean) {
+  while (!ready()) await new Promise((resolve) => setImmediate(resolve));
+}
+
+const revoke = (app: App, keyId: string) => app.inject({ method: 'DELETE', url: `/v1/api-keys/${keyId}` });
+
+t.test('a key revoked while its request\'s body is on the way writes nothing: 401, after the revocation was answered', async (t) => {
+  const app = await build(t);
+  const key = await keyFor(app, 'secretariat');
+  const body = new PassThrough();
+  const writing = app.inject({
+    method: 'POST',
+    url: '/v1/organizations',
+    headers: { ...key.headers, 'content-type': 'application/json' },
+    payload: body,
+  });
+  // The key is authenticated on the request's headers (its first use is recorded then); the body has not come.
+  const lastUsed = () => app.sqlite.prepare('SELECT last_used_at FROM api_keys WHERE id = ?').pluck().get(key.id);
+  await until(() => lastUsed() !== null);
+  t.equal((await revoke(app, key.id)).statusCode, 200, 'the revocation is answered');
+  body.end(JSON.stringify({ name: 'Written by a revoked key', kind: 'enterprise', country: 'BY' }));
+  const res = await writing;
+  assertProblem(t, res, 401, 'unauthorized');
+  t.match(String(res.headers['www-authenticate']), /invalid_token/);
+  t.same(app.sqlite.prepare('SELECT name FROM organizations').pluck().all(), [], 'nothing was written');
+});
+
+t.test('a key revoked while its write awaits (a webhook URL\'s DNS look-up) writes nothing: 401', async (t) => {
+  const app = await build(t, testClock(), { webhookAllowPrivate: true, webhookPollMs: 0 });
+  const key = await keyFor(app, 'secretariat');
+  // The look-up of one name waits until the test lets it answer.
+  const dns = createRequire(import.meta.url)('node:dns/promises') as { lookup: (...args: unknown[]) => Promise<unknown> };
+  const lookup = dns.lookup;
+  let started!: () => void;
+  const lookingUp = new Promise<void>((resolve) => (started = resolve));
+  let answer!: () => void;
+  const answered = new Promise<void>((resolve) => (answer = resolve));
+  dns.lookup = async (host: unknown, ...rest: unknown[]) => {
+    if (host !== 'gated.example') return lookup(host, ...rest);
+    started();
+    await answered;
+    return [{ address: '127.0.0.1', family: 4 }];
+  };
+  syncBuiltinESMExports();
+  t.teardown(() => {
+    dns.lookup = lookup;
+    syncBuiltinESMExports();
+  });
+  const before = app.sqlite.prepare('SELECT count(*) FROM change_history').pluck().get();
+  const creating = app.inject({ method: 'POST', url: '/v1/webhooks', headers: key.headers, payload: { url: 'http://gated.example:9/hook', events: ['task.created'] } });
+  await lookingUp;
+  t.equal((await revoke(app, key.id)).statusCode, 200, 'the revocation is answered while the URL is checked');
+  answer();
+  const res = await creating;
+  assertProblem(t, res, 401, 'unauthorized');
+  t.same(app.sqlite.prepare('SELECT id FROM webhook_subscriptions').pluck().all(), [], 'no subscription');
+  t.equal(app.sqlite.prepare('SELECT count(*) FROM change_history').pluck().get(), (before as number) + 1, 'the history holds the revocation only');
 });

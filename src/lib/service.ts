@@ -16,8 +16,9 @@ export interface WriteContext {
    */
   expect?: ((current: unknown) => void) | undefined;
   /**
-   * POLICY's object-level rule once more, on the data as it is now: a write that waits for something (a DNS look-up)
-   * between the check before its handler and its transaction calls this inside the transaction.
+   * POLICY's object-level rule once more, on the data as it is now, and the caller's key still active: a write that
+   * waits for something (a DNS look-up, a workbook's parsing) between the check before its handler and its
+   * transaction calls this inside the transaction.
    */
   authorizeAgain?: (() => void) | undefined;
 }

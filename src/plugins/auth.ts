@@ -116,18 +116,33 @@ export default fp<AuthOptions>(
 
     const ownersOf = objectOwners(app.db);
 
+    /**
+     * A write is refused once its key is revoked, also when the revocation came after the key was authenticated: the
+     * key is checked on the request's headers (onRequest), and its body may arrive many turns later (a workbook
+     * uploaded slowly), its handler may await before writing (a webhook URL's DNS look-up, a workbook's parsing).
+     * Without this, a write of a key revoked meanwhile was committed after the revocation had been answered.
+     */
+    const refuseRevoked = (actor: Actor) => {
+      if (!keys.stillActive(actor.keyId)) throw unauthorized('the API key is unknown or revoked', 'invalid_token');
+    };
+
     // After validation: the object-level rule sees well-formed params and body. Callback style: it runs on every request.
     app.addHook('preHandler', (request, _reply, done) => {
       const rule = request.routeOptions.config.access;
       if (!rule || rule.roles === 'public') return done();
-      const check = () =>
+      const objectRule = () =>
         authorizeObject(rule, request.actor, { params: request.params as Record<string, unknown>, body: request.body }, ownersOf);
       try {
-        check();
+        // A read needs no second look: it writes nothing, and has no body to wait for.
+        if (request.method !== 'GET' && request.method !== 'HEAD') refuseRevoked(request.actor);
+        objectRule();
       } catch (err) {
         return done(err as Error);
       }
-      request.authorizeAgain = check;
+      request.authorizeAgain = () => {
+        refuseRevoked(request.actor);
+        objectRule();
+      };
       done();
     });
 

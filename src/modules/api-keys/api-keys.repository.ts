@@ -39,6 +39,19 @@ export function activeKeysByPrefix(db: Db, prefix: string): ApiKeyRow[] {
   ).all({ prefix });
 }
 
+/** Whether the key is still active: asked again by a write, which may run long after its request was authenticated. */
+export function isKeyActive(db: Db, id: string): boolean {
+  return (
+    prepared(db, 'isKeyActive', (db) =>
+      db
+        .select({ id: apiKeys.id })
+        .from(apiKeys)
+        .where(and(eq(apiKeys.id, sql.placeholder('id')), isNull(apiKeys.revokedAt)))
+        .prepare(),
+    ).get({ id }) !== undefined
+  );
+}
+
 export function isHashTaken(db: Db, hash: string): boolean {
   return db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.hash, hash)).get() !== undefined;
 }

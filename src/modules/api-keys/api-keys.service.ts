@@ -130,6 +130,9 @@ export function createApiKeyService({ db, clock }: ServiceDeps) {
 
     hasSecretariatKey: () => repo.countActiveKeys(db, 'secretariat') > 0,
 
+    /** Whether the key of an actor authenticated earlier is still active (the operator, with no key, always is). */
+    stillActive: (keyId: string | null): boolean => keyId === null || repo.isKeyActive(db, keyId),
+
   };
 }
 

@@ -203,6 +203,8 @@ export function createImportService({ db, clock }: ServiceDeps, workbooks: Pick<
       const now = clock();
       const at = now.toISOString();
       return writeTransaction(db, (tx) => {
+        // The key may have been revoked while the file was read.
+        ctx.authorizeAgain?.();
         const plan = planFor(tx, planId);
         // If-Match names the plan's ETag: the plan as the API shows it, with its task count.
         if (ctx.expect) ctx.expect(findPlan(tx, planId));

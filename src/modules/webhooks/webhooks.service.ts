@@ -76,6 +76,8 @@ export function createWebhookService({ db, clock, allowPrivate, resolve }: Webho
       const url = await checkedUrl(input.url);
       const at = clock().toISOString();
       return writeTransaction(db, (tx) => {
+        // The key may have been revoked while the URL was checked.
+        ctx.authorizeAgain?.();
         const row: repo.SubscriptionRow = {
           id: newId(),
           description: input.description ?? null,
