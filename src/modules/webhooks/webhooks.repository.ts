@@ -203,11 +203,13 @@ export function insertAttempt(db: Db, row: AttemptRow): void {
 const free = (now: string) => or(isNull(webhookDeliveries.lockedUntil), lte(webhookDeliveries.lockedUntil, now)) as SQL;
 
 /**
- * The deliveries due at `now` whose subscription is active and that no worker holds, oldest due first; claimed
- * (held until `lockedUntil`) in the caller's transaction, so two processes on one database never send one twice.
+ * The deliveries due at `now` whose subscription is active and that no worker holds, oldest due first, at most one
+ * per subscription and none of the subscriptions in `busy` (those with an attempt in flight): one slow receiver
+ * never takes more than one of the worker's slots. Claimed (held until `lockedUntil`) in the caller's transaction,
+ * so two processes on one database never send one twice.
  */
-export function claimDueDeliveries(db: Db, now: string, limit: number, lockedUntil: string, skip: string[]): DeliveryRow[] {
-  const rows = db
+export function claimDueDeliveries(db: Db, now: string, limit: number, lockedUntil: string, skip: string[], busy: string[] = []): DeliveryRow[] {
+  const candidates = db
     .select({ delivery: webhookDeliveries })
     .from(webhookDeliveries)
     .innerJoin(webhookSubscriptions, eq(webhookSubscriptions.id, webhookDeliveries.subscriptionId))
@@ -219,12 +221,21 @@ export function claimDueDeliveries(db: Db, now: string, limit: number, lockedUnt
         eq(webhookSubscriptions.active, true),
         free(now),
         skip.length === 0 ? undefined : notInArray(webhookDeliveries.id, skip),
+        busy.length === 0 ? undefined : notInArray(webhookDeliveries.subscriptionId, busy),
       ),
     )
     .orderBy(asc(webhookDeliveries.nextAttemptAt), asc(webhookDeliveries.id))
-    .limit(limit)
-    .all()
-    .map((r) => r.delivery);
+    // Room for a few subscriptions' backlogs ahead of the next subscription's first delivery.
+    .limit(limit * 16)
+    .all();
+  const rows: DeliveryRow[] = [];
+  const taken = new Set<string>();
+  for (const { delivery } of candidates) {
+    if (rows.length === limit) break;
+    if (taken.has(delivery.subscriptionId)) continue;
+    taken.add(delivery.subscriptionId);
+    rows.push(delivery);
+  }
   if (rows.length > 0) {
     db.update(webhookDeliveries)
       .set({ lockedUntil })

@@ -27,7 +27,6 @@ export const RETRY_BASE_MS = 30_000;
 export const RETRY_MAX_MS = 6 * 60 * 60 * 1000;
 /** Deliveries attempted at once. */
 const CONCURRENCY = 4;
-const BATCH = 20;
 /** Overdue tasks are looked for at most this often (by the service clock), and at start. */
 const OVERDUE_SCAN_EVERY_MS = 60_000;
 
@@ -171,8 +170,10 @@ export function createWebhookWorker({ db, clock, log, settings, random = Math.ra
   }
 
   /**
-   * Overdue events (when `force`, or at most once a minute), then every due delivery, batch after batch, each
-   * delivery at most once per run: one that fails is retried in a later run, when it is due again.
+   * Overdue events (when `force`, or at most once a minute), then every due delivery, each at most once per run: one
+   * that fails is retried in a later run, when it is due again. Up to CONCURRENCY attempts run side by side, at most
+   * one per subscription, and a slot is refilled as soon as it frees: a receiver that answers slowly or never delays
+   * only its own deliveries, not those queued behind its backlog for others.
    */
   async function tick(force: boolean): Promise<RunSummary> {
     const summary: RunSummary = { attempted: 0, succeeded: 0, failed: 0, overdueRaised: 0 };
@@ -182,26 +183,50 @@ export function createWebhookWorker({ db, clock, log, settings, random = Math.ra
       lastScan = now.getTime();
     }
     const seen: string[] = [];
+    /** Subscriptions with an attempt in flight, and the attempts themselves. */
+    const busy = new Set<string>();
+    const attempts = new Set<Promise<void>>();
+    let failure: { err: unknown } | null = null;
+    const count = (o: Awaited<ReturnType<typeof attempt>>) => {
+      if (o === 'interrupted') return;
+      summary.attempted += 1;
+      if (o === 'succeeded') summary.succeeded += 1;
+      else summary.failed += 1;
+    };
     for (;;) {
-      const at = clock();
-      const lockedUntil = new Date(at.getTime() + settings.timeoutMs + 60_000).toISOString();
-      const batch = writeTransaction(db, (tx) => repo.claimDueDeliveries(tx, at.toISOString(), BATCH, lockedUntil, seen));
-      if (batch.length === 0) break;
-      // Nothing is sent before the claim and the events it read are durable (group commit: a receiver must never
-      // hear of a write that a failed COMMIT or a power cut takes back).
-      await committed(db);
-      seen.push(...batch.map((d) => d.id));
-      for (let i = 0; i < batch.length; i += CONCURRENCY) {
-        const outcomes = await Promise.all(batch.slice(i, i + CONCURRENCY).map(attempt));
-        for (const o of outcomes) {
-          if (o === 'interrupted') continue;
-          summary.attempted += 1;
-          if (o === 'succeeded') summary.succeeded += 1;
-          else summary.failed += 1;
+      const room = CONCURRENCY - attempts.size;
+      if (room > 0 && !closing && failure === null) {
+        const at = clock();
+        const lockedUntil = new Date(at.getTime() + settings.timeoutMs + 60_000).toISOString();
+        let claimed: repo.DeliveryRow[] = [];
+        try {
+          claimed = writeTransaction(db, (tx) => repo.claimDueDeliveries(tx, at.toISOString(), room, lockedUntil, seen, [...busy]));
+          // Nothing is sent before the claim and the events it read are durable (group commit: a receiver must never
+          // hear of a write that a failed COMMIT or a power cut takes back).
+          if (claimed.length > 0) await committed(db);
+        } catch (err) {
+          failure = { err };
+          claimed = [];
         }
+        for (const d of claimed) {
+          seen.push(d.id);
+          busy.add(d.subscriptionId);
+          const running: Promise<void> = attempt(d)
+            .then(count, (err: unknown) => {
+              failure ??= { err };
+            })
+            .finally(() => {
+              busy.delete(d.subscriptionId);
+              attempts.delete(running);
+            });
+          attempts.add(running);
+        }
+        if (claimed.length > 0) continue;
       }
-      if (closing) break;
+      if (attempts.size === 0) break;
+      await Promise.race(attempts);
     }
+    if (failure !== null) throw failure.err;
     return summary;
   }
 
