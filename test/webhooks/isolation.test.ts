@@ -3,6 +3,7 @@
 import t from 'tap';
 import { json, testClock } from '../helper.js';
 import { approvedTask } from '../factories.js';
+import { createWebhookWorker } from '../../src/modules/webhooks/webhooks.worker.js';
 import { startReceiver, subscribe, webhookApp } from './receiver.js';
 
 /** The promise's value, or 'pending' when it has not settled within `ms`. */
@@ -33,4 +34,57 @@ t.test('a receiver that never answers does not delay the deliveries to another r
   const summary = await within(run, 20_000);
   t.not(summary, 'pending', 'the run ended');
   t.match(summary, { attempted: 10, succeeded: 1, failed: 9 });
+});
+
+t.test('a host whose name server never answers fails the attempt within the timeout instead of holding the run', async (t) => {
+  const app = await webhookApp(t, testClock(), { webhookTimeoutMs: 1000 });
+  const { task } = await approvedTask(app);
+  const receiver = await startReceiver(t);
+  const sub = await subscribe(app, { url: receiver.url, events: ['task.updated'] });
+  // The subscription's host now has a name, and its name server never answers.
+  app.sqlite.prepare('UPDATE webhook_subscriptions SET url = ? WHERE id = ?').run(`http://hooks.example:${receiver.port}/`, sub.id);
+  await app.inject({ method: 'PATCH', url: `/v1/tasks/${task.id}`, payload: { title: 'Renamed' } });
+  const worker = createWebhookWorker({
+    db: app.db,
+    clock: app.clock,
+    log: app.log,
+    settings: { ...app.webhooks.settings, retryBaseMs: 30_000, retryMaxMs: 3_600_000 },
+    resolve: () => new Promise(() => undefined),
+  });
+  t.match(await within(worker.runOnce(), 10_000), { attempted: 1, failed: 1 }, 'the run ended');
+  const [d] = json(await app.inject({ method: 'GET', url: `/v1/webhooks/${sub.id}/deliveries` })).items;
+  t.match(d, { status: 'pending', attemptCount: 1, lastError: 'URL refused: the host hooks.example does not resolve (no answer within 1000 ms)' });
+  t.equal(receiver.received.length, 0);
+});
+
+t.test('stopping the service while an attempt waits for DNS releases it without counting it', async (t) => {
+  const app = await webhookApp(t, testClock(), { webhookTimeoutMs: 1000 });
+  const { task } = await approvedTask(app);
+  const receiver = await startReceiver(t);
+  const sub = await subscribe(app, { url: receiver.url, events: ['task.updated'] });
+  await app.inject({ method: 'PATCH', url: `/v1/tasks/${task.id}`, payload: { title: 'Renamed' } });
+  app.sqlite.prepare('UPDATE webhook_subscriptions SET url = ? WHERE id = ?').run(`http://hooks.example:${receiver.port}/`, sub.id);
+  let answer: (a: { address: string; family: number }[]) => void = () => undefined;
+  let asked: () => void = () => undefined;
+  const lookingUp = new Promise<void>((r) => (asked = r));
+  const worker = createWebhookWorker({
+    db: app.db,
+    clock: app.clock,
+    log: app.log,
+    settings: { ...app.webhooks.settings, timeoutMs: 30_000, retryBaseMs: 30_000, retryMaxMs: 3_600_000 },
+    resolve: () => {
+      asked();
+      return new Promise((r) => (answer = r));
+    },
+  });
+  const run = worker.runOnce();
+  await lookingUp;
+  const stopped = worker.stop();
+  answer([{ address: '127.0.0.1', family: 4 }]);
+  await stopped;
+  t.match(await run, { attempted: 0 });
+  t.equal(receiver.received.length, 0, 'nothing was sent after the stop');
+  const [d] = json(await app.inject({ method: 'GET', url: `/v1/webhooks/${sub.id}/deliveries` })).items;
+  t.match(d, { status: 'pending', attemptCount: 0, attempts: [] });
+  t.equal(app.sqlite.prepare('SELECT locked_until FROM webhook_deliveries WHERE id = ?').pluck().get(d.id), null, 'released');
 });

@@ -47,6 +47,10 @@ export function sendAttempt(
   { timeoutMs, signal }: { timeoutMs: number; signal: AbortSignal },
 ): Promise<AttemptResult> {
   const started = Date.now();
+  if (signal.aborted) {
+    // Not even connected: a request destroyed before its error listener is attached would throw "socket hang up".
+    return Promise.resolve({ ok: false, statusCode: null, error: 'interrupted: the service is stopping', responseBody: null, durationMs: 0, interrupted: true });
+  }
   return new Promise((resolve) => {
     let settled = false;
     const finish = (r: Omit<AttemptResult, 'durationMs' | 'interrupted'>, interrupted = false) => {
@@ -69,7 +73,6 @@ export function sendAttempt(
       finish({ ok: false, statusCode: null, error: 'interrupted: the service is stopping', responseBody: null }, true);
     };
     signal.addEventListener('abort', onAbort);
-    if (signal.aborted) return onAbort();
 
     request.on('response', (response) => {
       const statusCode = response.statusCode ?? 0;

@@ -117,18 +117,35 @@ export type Resolver = (host: string) => Promise<{ address: string; family: numb
 
 const systemResolver: Resolver = (host) => lookup(host, { all: true, verbatim: true });
 
+/** How long a host name may take to resolve, unless the caller says otherwise. */
+export const RESOLVE_TIMEOUT_MS = 10_000;
+
+/** The resolver's answer, or a refusal once `timeoutMs` passed: a name server that never answers holds nobody up. */
+function resolveWithin(resolve: Resolver, host: string, timeoutMs: number): Promise<{ address: string; family: number }[]> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error('timed out'), { code: `no answer within ${timeoutMs} ms` })), timeoutMs);
+  });
+  return Promise.race([resolve(host), late]).finally(() => clearTimeout(timer));
+}
+
 /**
- * Parses the URL and resolves its host; every address must be allowed, so a name that resolves to a public and
- * a private address is refused too.
+ * Parses the URL and resolves its host (within `timeoutMs`); every address must be allowed, so a name that
+ * resolves to a public and a private address is refused too.
  */
-export async function checkTarget(raw: string, allowPrivate: boolean, resolve: Resolver = systemResolver): Promise<CheckedTarget> {
+export async function checkTarget(
+  raw: string,
+  allowPrivate: boolean,
+  resolve: Resolver = systemResolver,
+  timeoutMs: number = RESOLVE_TIMEOUT_MS,
+): Promise<CheckedTarget> {
   const url = parseWebhookUrl(raw);
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   let found: { address: string; family: number }[];
   if (isIP(host) !== 0) found = [{ address: host, family: isIP(host) }];
   else {
     try {
-      found = await resolve(host);
+      found = await resolveWithin(resolve, host, timeoutMs);
     } catch (err) {
       const code = (err as { code?: string }).code ?? 'lookup failed';
       throw new RefusedUrlError(`the host ${host} does not resolve (${code})`);

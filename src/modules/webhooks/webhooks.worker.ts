@@ -144,21 +144,20 @@ export function createWebhookWorker({ db, clock, log, settings, random = Math.ra
     }
     const attemptedAt = clock();
     let result: AttemptResult;
+    // Registered before the look-up, so that stop() interrupts an attempt waiting on DNS too.
+    const controller = new AbortController();
+    inFlight.add(controller);
     try {
-      const target = await checkTarget(sub.url, settings.allowPrivate, resolve);
+      const target = await checkTarget(sub.url, settings.allowPrivate, resolve, settings.timeoutMs);
       const secrets = [sub.secret];
       if (sub.previousSecret && sub.previousSecretExpiresAt && sub.previousSecretExpiresAt > attemptedAt.toISOString()) secrets.push(sub.previousSecret);
       const headers = signedHeaders(secrets, event.id, Math.floor(attemptedAt.getTime() / 1000), event.body);
-      const controller = new AbortController();
-      inFlight.add(controller);
-      try {
-        result = await sendAttempt(target, headers, event.body, { timeoutMs: settings.timeoutMs, signal: controller.signal });
-      } finally {
-        inFlight.delete(controller);
-      }
+      result = await sendAttempt(target, headers, event.body, { timeoutMs: settings.timeoutMs, signal: controller.signal });
     } catch (err) {
       if (!(err instanceof RefusedUrlError)) throw err;
-      result = { ok: false, statusCode: null, error: `URL refused: ${err.message}`, responseBody: null, durationMs: 0, interrupted: false };
+      result = { ok: false, statusCode: null, error: `URL refused: ${err.message}`, responseBody: null, durationMs: 0, interrupted: controller.signal.aborted };
+    } finally {
+      inFlight.delete(controller);
     }
     if (result.interrupted) {
       release(claimed.id);
@@ -197,7 +196,8 @@ export function createWebhookWorker({ db, clock, log, settings, random = Math.ra
       const room = CONCURRENCY - attempts.size;
       if (room > 0 && !closing && failure === null) {
         const at = clock();
-        const lockedUntil = new Date(at.getTime() + settings.timeoutMs + 60_000).toISOString();
+        // Held for the look-up and the request, each bounded by the timeout, and a margin.
+        const lockedUntil = new Date(at.getTime() + 2 * settings.timeoutMs + 60_000).toISOString();
         let claimed: repo.DeliveryRow[] = [];
         try {
           claimed = writeTransaction(db, (tx) => repo.claimDueDeliveries(tx, at.toISOString(), room, lockedUntil, seen, [...busy]));
