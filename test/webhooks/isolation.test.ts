@@ -1,5 +1,7 @@
 // Tests that one slow receiver does not hold up the deliveries to others: attempts run side by side, one at a time
 // per subscription, each bounded in time from the name look-up to the last byte.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import t from 'tap';
 import { json, testClock } from '../helper.js';
 import { approvedTask } from '../factories.js';
@@ -87,4 +89,28 @@ t.test('stopping the service while an attempt waits for DNS releases it without 
   const [d] = json(await app.inject({ method: 'GET', url: `/v1/webhooks/${sub.id}/deliveries` })).items;
   t.match(d, { status: 'pending', attemptCount: 0, attempts: [] });
   t.equal(app.sqlite.prepare('SELECT locked_until FROM webhook_deliveries WHERE id = ?').pluck().get(d.id), null, 'released');
+});
+
+t.test('an answer whose body trickles in past the timeout is judged by its status, which the log keeps', async (t) => {
+  const app = await webhookApp(t, testClock(), { webhookTimeoutMs: 1000 });
+  const { task } = await approvedTask(app);
+  // Answers at once with the status its path names, then sends a byte every 50 ms and never ends the body.
+  const server = createServer((req, res) => {
+    req.resume();
+    res.writeHead(Number(req.url?.slice(1)), { 'content-type': 'text/plain' });
+    res.write('working');
+    const drip = setInterval(() => res.write('.'), 50);
+    res.on('close', () => clearInterval(drip));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))));
+  const port = (server.address() as AddressInfo).port;
+  const accepting = await subscribe(app, { url: `http://127.0.0.1:${port}/200`, events: ['task.updated'] });
+  const failing = await subscribe(app, { url: `http://127.0.0.1:${port}/503`, events: ['task.updated'] });
+  await app.inject({ method: 'PATCH', url: `/v1/tasks/${task.id}`, payload: { title: 'Renamed' } });
+
+  t.match(await within(app.webhooks.runOnce(), 10_000), { attempted: 2, succeeded: 1, failed: 1 });
+  const last = async (id: string) => json(await app.inject({ method: 'GET', url: `/v1/webhooks/${id}/deliveries` })).items[0];
+  t.match(await last(accepting.id), { status: 'succeeded', attemptCount: 1, lastStatusCode: 200, attempts: [{ responseBody: /^working\.*$/ }] });
+  t.match(await last(failing.id), { status: 'pending', attemptCount: 1, lastStatusCode: 503, lastError: 'HTTP 503 Service Unavailable' });
 });

@@ -67,7 +67,9 @@ export function sendAttempt(
       lookup: pinnedLookup(target),
       agent: false,
     });
-    const timer = setTimeout(() => request.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    /** Set once the status line arrived: then the time limit ends the attempt with that status, not as "no answer". */
+    let answered: (() => void) | null = null;
+    const timer = setTimeout(() => (answered ? answered() : request.destroy(new Error(`no answer within ${timeoutMs} ms`))), timeoutMs);
     const onAbort = () => {
       request.destroy();
       finish({ ok: false, statusCode: null, error: 'interrupted: the service is stopping', responseBody: null }, true);
@@ -89,6 +91,8 @@ export function sendAttempt(
         });
         response.destroy();
       };
+      // The status decides: a body still trickling in when the time is up is not waited for.
+      answered = done;
       response.on('data', (chunk: Buffer) => {
         chunks.push(chunk);
         size += chunk.length;
