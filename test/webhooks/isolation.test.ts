@@ -3,6 +3,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import t from 'tap';
+import { writeTransaction } from '../../src/db/connection.js';
+import { queueDelivery } from '../../src/modules/webhooks/webhooks.events.js';
 import { json, testClock } from '../helper.js';
 import { approvedTask } from '../factories.js';
 import { createWebhookWorker } from '../../src/modules/webhooks/webhooks.worker.js';
@@ -113,4 +115,21 @@ t.test('an answer whose body trickles in past the timeout is judged by its statu
   const last = async (id: string) => json(await app.inject({ method: 'GET', url: `/v1/webhooks/${id}/deliveries` })).items[0];
   t.match(await last(accepting.id), { status: 'succeeded', attemptCount: 1, lastStatusCode: 200, attempts: [{ responseBody: /^working\.*$/ }] });
   t.match(await last(failing.id), { status: 'pending', attemptCount: 1, lastStatusCode: 503, lastError: 'HTTP 503 Service Unavailable' });
+});
+
+t.test('a run attempts at most 500 deliveries; the next run goes on with the rest', async (t) => {
+  const app = await webhookApp(t, testClock());
+  const { task } = await approvedTask(app);
+  const receiver = await startReceiver(t);
+  const subs: { id: string }[] = [];
+  for (let i = 0; i < 3; i++) subs.push(await subscribe(app, { url: receiver.url, events: ['task.updated'] }));
+  await app.inject({ method: 'PATCH', url: `/v1/tasks/${task.id}`, payload: { title: 'Renamed' } });
+  // A backlog as after a long outage: the event again and again (redeliveries), 510 deliveries in all.
+  const eventId = app.sqlite.prepare('SELECT event_id FROM webhook_deliveries LIMIT 1').pluck().get() as string;
+  writeTransaction(app.db, (tx) => {
+    for (let i = 0; i < 169; i++) for (const s of subs) queueDelivery(tx, s.id, eventId, app.clock().toISOString());
+  });
+  t.match(await app.webhooks.runOnce(), { attempted: 500, succeeded: 500 });
+  t.match(await app.webhooks.runOnce(), { attempted: 10, succeeded: 10 });
+  t.equal(receiver.received.length, 510);
 });

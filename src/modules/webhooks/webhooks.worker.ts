@@ -27,6 +27,11 @@ export const RETRY_BASE_MS = 30_000;
 export const RETRY_MAX_MS = 6 * 60 * 60 * 1000;
 /** Deliveries attempted at once. */
 const CONCURRENCY = 4;
+/**
+ * Deliveries attempted in one run at most; the next run (one poll later) goes on. Keeps the list of deliveries a run
+ * has seen, which every claim excludes, short after a long outage, and lets the overdue scan come round.
+ */
+const ATTEMPTS_PER_RUN = 500;
 /** Overdue tasks are looked for at most this often (by the service clock), and at start. */
 const OVERDUE_SCAN_EVERY_MS = 60_000;
 
@@ -169,8 +174,8 @@ export function createWebhookWorker({ db, clock, log, settings, random = Math.ra
   }
 
   /**
-   * Overdue events (when `force`, or at most once a minute), then every due delivery, each at most once per run: one
-   * that fails is retried in a later run, when it is due again. Up to CONCURRENCY attempts run side by side, at most
+   * Overdue events (when `force`, or at most once a minute), then the due deliveries (up to ATTEMPTS_PER_RUN), each
+   * at most once per run: one that fails is retried in a later run, when it is due again. Up to CONCURRENCY attempts run side by side, at most
    * one per subscription, and a slot is refilled as soon as it frees: a receiver that answers slowly or never delays
    * only its own deliveries, not those queued behind its backlog for others.
    */
@@ -194,7 +199,7 @@ export function createWebhookWorker({ db, clock, log, settings, random = Math.ra
     };
     for (;;) {
       const room = CONCURRENCY - attempts.size;
-      if (room > 0 && !closing && failure === null) {
+      if (room > 0 && !closing && failure === null && seen.length < ATTEMPTS_PER_RUN) {
         const at = clock();
         // Held for the look-up and the request, each bounded by the timeout, and a margin.
         const lockedUntil = new Date(at.getTime() + 2 * settings.timeoutMs + 60_000).toISOString();
@@ -271,7 +276,7 @@ export function createWebhookWorker({ db, clock, log, settings, random = Math.ra
       await running?.catch(() => undefined);
     },
 
-    /** Runs now: raises due overdue events and attempts every due delivery; for tests and operators. */
+    /** Runs now: raises due overdue events and attempts the due deliveries (up to 500); for tests and operators. */
     runOnce(): Promise<RunSummary> {
       return run(true);
     },
