@@ -80,7 +80,7 @@ export interface Config {
   trustProxy: boolean;
   /** Webhook URLs may point at private and loopback addresses (a ministry network, tests); never link-local or metadata. */
   webhookAllowPrivate: boolean;
-  /** How long one webhook attempt may take, connection to last byte, before it counts as failed. */
+  /** How long a webhook attempt waits for the host name to resolve, and then for the answer's status, before it fails. */
   webhookTimeoutMs: number;
   /** How often the webhook worker looks for due deliveries and overdue tasks; 0 (tests only) starts no loop. */
   webhookPollMs: number;

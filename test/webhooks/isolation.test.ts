@@ -1,5 +1,5 @@
 // Tests that one slow receiver does not hold up the deliveries to others: attempts run side by side, one at a time
-// per subscription, each bounded in time from the name look-up to the last byte.
+// per subscription, each bounded in time from the name look-up to the answer's status; a run does a bounded amount of work.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import t from 'tap';
