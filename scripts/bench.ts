@@ -242,7 +242,8 @@ async function main(): Promise<void> {
     env: { ...serviceEnv, PORT: String(appPort) },
   });
   const children: ChildProcess[] = [bareChild, appChild];
-  const stop = () => children.forEach((c) => c.kill('SIGTERM'));
+  // Once each: a second SIGTERM would cut a child's graceful close short (close-with-grace exits at once on it).
+  const stop = () => children.forEach((c) => c.killed || c.kill('SIGTERM'));
   process.on('exit', stop);
   await waitHealthy(`${appUrl}/health`);
   const startupMs = performance.now() - startT0;
