@@ -243,7 +243,7 @@ export interface paths {
         head?: never;
         /**
          * Update a plan
-         * @description Changes the title or period of a draft or approved plan; the resulting period must stay ordered (400). A closed plan is read-only (409). A plan moves draft → approved → closed and never back: a draft is drawn up, approving puts it in force, closing makes it read-only.
+         * @description Changes the title or period of a draft or approved plan; the resulting period must stay ordered (400). Once progress reports or indicator values are recorded, the reporting frequency no longer changes and the period no longer leaves out a reporting period they name (422). A closed plan is read-only (409). A plan moves draft → approved → closed and never back: a draft is drawn up, approving puts it in force, closing makes it read-only.
          *
          *     **Access:** `secretariat`.
          */
@@ -4838,7 +4838,7 @@ export interface components {
             parentId?: string | null;
         };
         /**
-         * @description Fields to change; absent fields stay. The resulting period must stay ordered. A closed plan cannot change.
+         * @description Fields to change; absent fields stay. The resulting period must stay ordered and keep every reporting period already reported on. A closed plan cannot change.
          * @example {
          *       "periodEnd": "2028-06-30"
          *     }
@@ -9745,6 +9745,32 @@ export interface operations {
                      *       "detail": "The request content type is not supported",
                      *       "instance": "/v1/plans/019a7c2e-7a10-7000-8000-000000000001",
                      *       "code": "unsupported-media-type",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request refers to something that does not exist or cannot be used. */
+            422: {
+                headers: {
+                    /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current minute. */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the current minute ends. */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/unknown-reference",
+                     *       "title": "A referenced resource does not exist",
+                     *       "status": 422,
+                     *       "detail": "A referenced resource does not exist",
+                     *       "instance": "/v1/plans/019a7c2e-7a10-7000-8000-000000000001",
+                     *       "code": "unknown-reference",
                      *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
                      *     }
                      */

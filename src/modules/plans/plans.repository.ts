@@ -95,3 +95,20 @@ export function hasReportedPeriods(db: Db, planId: string): boolean {
     .get();
   return value !== undefined;
 }
+
+/** The reporting periods the plan's progress reports and indicator values name, each once, in order. */
+export function reportedPeriods(db: Db, planId: string): string[] {
+  const reports = db
+    .selectDistinct({ period: progressReports.period })
+    .from(progressReports)
+    .innerJoin(tasks, eq(tasks.id, progressReports.taskId))
+    .where(eq(tasks.planId, planId))
+    .all();
+  const values = db
+    .selectDistinct({ period: indicatorValues.period })
+    .from(indicatorValues)
+    .innerJoin(indicators, eq(indicators.id, indicatorValues.indicatorId))
+    .where(eq(indicators.planId, planId))
+    .all();
+  return [...new Set([...reports, ...values].map((r) => r.period))].sort();
+}

@@ -76,10 +76,12 @@ const planRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Update a plan',
         description:
           'Changes the title or period of a draft or approved plan; the resulting period must stay ordered (400). ' +
+          'Once progress reports or indicator values are recorded, the reporting frequency no longer changes and the ' +
+          'period no longer leaves out a reporting period they name (422). ' +
           `A closed plan is read-only (409). ${STATE_MACHINE}`,
         params: IdParamsSchema,
         body: UpdatePlanSchema,
-        response: { 200: PlanSchema, ...problemResponses(400, 403, 404, 409, 412, 413, 415) },
+        response: { 200: PlanSchema, ...problemResponses(400, 403, 404, 409, 412, 413, 415, 422) },
       },
     },
     async (request, reply) => sendResource(request, reply, service.update(request.params.id, request.body, writeContext(request))),

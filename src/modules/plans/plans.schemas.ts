@@ -51,7 +51,9 @@ export const UpdatePlanSchema = z
   .refine((b) => Object.keys(b).length > 0, 'give at least one field to change')
   .meta({
     id: 'UpdatePlan',
-    description: 'Fields to change; absent fields stay. The resulting period must stay ordered. A closed plan cannot change.',
+    description:
+      'Fields to change; absent fields stay. The resulting period must stay ordered and keep every reporting period ' +
+      'already reported on. A closed plan cannot change.',
     example: { periodEnd: '2028-06-30' },
   });
 

@@ -1,8 +1,9 @@
 // Domain rules of plans: the period, and the approval cycle draft → approved → closed.
-import { writeTransaction } from '../../db/connection.js';
+import { writeTransaction, type Db } from '../../db/connection.js';
 import type { PlanStatus } from '../../db/enums.js';
 import { AppError, ERRORS, notFound, unknownReference } from '../../errors.js';
 import { newId } from '../../lib/ids.js';
+import { periodBounds } from '../../lib/periods.js';
 import type { ServiceDeps, WriteContext } from '../../lib/service.js';
 import { recordChange } from '../history/history.recorder.js';
 import { findCommission } from '../commissions/commissions.repository.js';
@@ -32,6 +33,26 @@ function assertPeriodOrdered(periodStart: string, periodEnd: string, path: 'body
   throw new AppError(ERRORS.validationFailed, `${path}: the period ends (${periodEnd}) before it starts (${periodStart})`, [
     { path, message: 'periodEnd must not be before periodStart' },
   ]);
+}
+
+/**
+ * Refuses a period that would leave out a reporting period the plan already has progress reports or indicator
+ * values for: reports and values are accepted only for periods overlapping the plan's, so one left outside could no
+ * longer be corrected, while it still counted in the plan's progress.
+ */
+function assertKeepsReportedPeriods(tx: Db, current: Plan, next: Plan): void {
+  if (next.periodStart === current.periodStart && next.periodEnd === current.periodEnd) return;
+  for (const period of repo.reportedPeriods(tx, current.id)) {
+    const { start, end } = periodBounds(period);
+    if (end >= next.periodStart && start <= next.periodEnd) continue;
+    const path = end < next.periodStart ? 'body.periodStart' : 'body.periodEnd';
+    throw new AppError(
+      ERRORS.invalidValue,
+      `the plan has progress reports or indicator values for ${period} (${start} to ${end}): its period, ` +
+        `${next.periodStart} to ${next.periodEnd}, would leave that period out`,
+      [{ path, message: `would leave out ${period}, already reported` }],
+    );
+  }
 }
 
 export function createPlanService({ db, clock }: ServiceDeps) {
@@ -98,6 +119,7 @@ export function createPlanService({ db, clock }: ServiceDeps) {
         }
         const next: Plan = { ...current, ...patch, updatedAt: now };
         assertPeriodOrdered(next.periodStart, next.periodEnd, patch.periodEnd !== undefined ? 'body.periodEnd' : 'body.periodStart');
+        assertKeepsReportedPeriods(tx, current, next);
         repo.updatePlan(tx, next);
         recordChange(tx, ctx.actor, now, { operation: 'updatePlan', entity: 'plan', entityId: id, planId: id, before: current, after: next });
         return next;
