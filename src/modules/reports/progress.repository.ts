@@ -1,8 +1,8 @@
 // Drizzle queries of the progress report: the scope's plans, tasks, assignees, transitions, deadline
 // changes, progress reports and indicators, each read as it stood before an instant.
-import { and, asc, count, desc, eq, inArray, isNotNull, lt, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, inArray, isNotNull, lt, or, sql } from 'drizzle-orm';
 import { rowDecoder, rowsOf, type Db } from '../../db/connection.js';
-import type { AssigneeRole, Confidence, PlanStatus, TaskStatus } from '../../db/enums.js';
+import type { AssigneeRole, Confidence, HistoryEntity, PlanStatus, TaskStatus } from '../../db/enums.js';
 import {
   changeHistory,
   commissions,
@@ -16,6 +16,7 @@ import {
   taskAssignees,
   tasks,
   taskStatusChanges,
+  type FieldChange,
 } from '../../db/schema.js';
 
 export type CommissionRow = typeof commissions.$inferSelect;
@@ -310,9 +311,63 @@ export function historyMark(db: Db): number {
   return row?.mark ?? 0;
 }
 
-export type IndicatorRow = typeof indicators.$inferSelect & { values: { period: string; value: number }[] };
+/** A change of the history recorded at or after an instant: what a past day's report undoes. */
+export interface LaterChange {
+  entityType: HistoryEntity;
+  entityId: string;
+  changes: FieldChange[];
+}
 
-/** Indicators of the plans created before `before`, by plan then creation, with their values recorded before it. */
+/**
+ * The history entries of the plans' tasks, progress reports and indicators, and of every organization, recorded at
+ * or after `before`, oldest first: the fields they changed held their `before` values at the instant.
+ */
+export function changesSince(db: Db, planIds: string[], before: string): LaterChange[] {
+  if (planIds.length === 0) return [];
+  return db
+    .select({ entityType: changeHistory.entityType, entityId: changeHistory.entityId, changes: changeHistory.changes })
+    .from(changeHistory)
+    .where(
+      and(
+        gte(changeHistory.at, before),
+        or(
+          and(inArray(changeHistory.planId, planIds), inArray(changeHistory.entityType, ['task', 'progress_report', 'indicator'])),
+          eq(changeHistory.entityType, 'organization'),
+        ),
+      ),
+    )
+    .orderBy(asc(changeHistory.at), asc(changeHistory.id))
+    .all();
+}
+
+/** Every organization by id, with what the report shows of it. */
+export function organizationsById(db: Db): Map<string, Omit<ReportAssignee, 'role'>> {
+  const out = new Map<string, Omit<ReportAssignee, 'role'>>();
+  for (const o of db
+    .select({ organizationId: organizations.id, name: organizations.name, shortName: organizations.shortName, country: organizations.country })
+    .from(organizations)
+    .all()) {
+    out.set(o.organizationId, o);
+  }
+  return out;
+}
+
+/** Which task, organization and period each of these progress reports is for. */
+export function reportKeysOf(db: Db, ids: string[]): { id: string; taskId: string; organizationId: string; period: string }[] {
+  if (ids.length === 0) return [];
+  return db
+    .select({ id: progressReports.id, taskId: progressReports.taskId, organizationId: progressReports.organizationId, period: progressReports.period })
+    .from(progressReports)
+    .where(inArray(progressReports.id, ids))
+    .all();
+}
+
+export type IndicatorRow = typeof indicators.$inferSelect & { values: { period: string; value: number; recordedAt: string }[] };
+
+/**
+ * Indicators of the plans created before `before`, by plan then creation, with their values as they are now and
+ * when each was last recorded (one recorded at or after `before` was another value, or none, at the instant).
+ */
 export function indicatorsOf(db: Db, planIds: string[], before: string): IndicatorRow[] {
   if (planIds.length === 0) return [];
   const rows = db
@@ -323,12 +378,12 @@ export function indicatorsOf(db: Db, planIds: string[], before: string): Indicat
     .all();
   if (rows.length === 0) return [];
   const values = db
-    .select({ indicatorId: indicatorValues.indicatorId, period: indicatorValues.period, value: indicatorValues.value })
+    .select({ indicatorId: indicatorValues.indicatorId, period: indicatorValues.period, value: indicatorValues.value, recordedAt: indicatorValues.recordedAt })
     .from(indicatorValues)
     .innerJoin(indicators, eq(indicators.id, indicatorValues.indicatorId))
-    .where(and(inArray(indicators.planId, planIds), lt(indicatorValues.recordedAt, before)))
+    .where(and(inArray(indicators.planId, planIds), lt(indicators.createdAt, before)))
     .all();
-  const byIndicator = new Map<string, { period: string; value: number }[]>();
+  const byIndicator = new Map<string, { period: string; value: number; recordedAt: string }[]>();
   for (const { indicatorId, ...v } of values) {
     const list = byIndicator.get(indicatorId) ?? [];
     list.push(v);

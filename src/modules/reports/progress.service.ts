@@ -10,6 +10,7 @@ import type { ServiceDeps } from '../../lib/service.js';
 import { latestValue, progressPercent } from '../indicators/indicator-progress.js';
 import { completionOf, OUT_OF_CONTROL_STATUSES, overdueState } from '../tasks/task-timeliness.js';
 import * as repo from './progress.repository.js';
+import { Rewind } from './progress.rewind.js';
 import type { Breakdown, ProgressReport, ProgressReportQuery, ReportTask } from './progress.schemas.js';
 
 const DUE_SOON_DAYS = 30;
@@ -544,8 +545,10 @@ export function createProgressService({ db, clock }: ServiceDeps) {
     const missingReports: ProgressReport['missingReports'] = [];
     const tasks: ReportTask[] = [];
     const range = index ? repo.taskRange(db, planIds, index.part, index.of) : {};
+    // A past day: what was changed since (titles, assignees, names, revisions, values) is undone from the history.
+    const rewind = asOf === today ? null : new Rewind(db, planIds, before);
     for (const row of repo.tasksOf(db, planIds, before, range)) {
-      const { task, assignments } = taskFact(row, context, missingReports);
+      const { task, assignments } = taskFact(rewind ? rewind.task(row) : row, context, missingReports);
       groups.add(task, assignments);
       tasks.push(task);
     }
@@ -564,7 +567,8 @@ export function createProgressService({ db, clock }: ServiceDeps) {
       reportingPeriod: first
         ? { current: first.current, lastDue: first.lastDue, lastDueDeadline: first.lastDueDeadline }
         : { current: periodOf(asOf, 'quarterly'), lastDue: null, lastDueDeadline: null },
-      indicators: repo.indicatorsOf(db, planIds, before).map((i) => {
+      indicators: repo.indicatorsOf(db, planIds, before).map((row) => {
+        const i = rewind ? rewind.indicator(row, before) : row;
         const value = latestValue(i.values, asOf);
         return {
           id: i.id,

@@ -1,0 +1,98 @@
+// A past day's report undoes what the history recorded after that day: tasks' titles and assignees, organizations'
+// names, progress reports' revisions and indicators' targets and values, as they stood at the end of the day.
+import type { AssigneeRole, Confidence, TaskArea } from '../../db/enums.js';
+import type { TaskTranslations } from '../../db/schema.js';
+import type { Db } from '../../db/connection.js';
+import * as repo from './progress.repository.js';
+
+type Fields = Map<string, unknown>;
+
+/** The fields of the task rows the report shows that a later update may have changed. */
+const TASK_FIELDS = ['code', 'title', 'translations', 'area', 'formOfCompletion', 'expectedResult'] as const;
+const INDICATOR_FIELDS = ['name', 'unit', 'baseline', 'target'] as const;
+const VALUE_FIELD = 'values.';
+
+/**
+ * A field each entity always has: a change of it from null is the entity's creation, which tells nothing of what
+ * stood before (the entity did not exist; a report leaves out what was created later by its own creation time).
+ */
+const IDENTITY_FIELD: Record<string, string> = { task: 'code', organization: 'name', indicator: 'name', progress_report: 'period' };
+
+export class Rewind {
+  /** Per entity (`type:id`), each field changed since the instant with its value then: the `before` of its first later change. */
+  private readonly then = new Map<string, Fields>();
+  /** Per task, its reports revised since the instant, by `organizationId|period`. */
+  private readonly reports = new Map<string, Map<string, Fields>>();
+  private readonly organizations: Map<string, Omit<repo.ReportAssignee, 'role'>>;
+
+  constructor(db: Db, planIds: string[], before: string) {
+    for (const entry of repo.changesSince(db, planIds, before)) {
+      const identity = IDENTITY_FIELD[entry.entityType];
+      if (entry.changes.some((c) => c.field === identity && c.before === null)) continue;
+      const key = `${entry.entityType}:${entry.entityId}`;
+      let fields = this.then.get(key);
+      if (!fields) this.then.set(key, (fields = new Map()));
+      for (const change of entry.changes) if (!fields.has(change.field)) fields.set(change.field, change.before);
+    }
+    const reportIds = [...this.then.keys()].filter((k) => k.startsWith('progress_report:')).map((k) => k.slice('progress_report:'.length));
+    for (const r of repo.reportKeysOf(db, reportIds)) {
+      let byTask = this.reports.get(r.taskId);
+      if (!byTask) this.reports.set(r.taskId, (byTask = new Map()));
+      byTask.set(`${r.organizationId}|${r.period}`, this.then.get(`progress_report:${r.id}`) as Fields);
+    }
+    this.organizations = repo.organizationsById(db);
+  }
+
+  private organization(organizationId: string): Omit<repo.ReportAssignee, 'role'> {
+    const now = this.organizations.get(organizationId);
+    const then = this.then.get(`organization:${organizationId}`);
+    const pick = <K extends 'name' | 'shortName' | 'country'>(field: K) =>
+      (then?.has(field) ? then.get(field) : now?.[field]) as Omit<repo.ReportAssignee, 'role'>[K];
+    return { organizationId, name: pick('name'), shortName: pick('shortName') ?? null, country: pick('country') };
+  }
+
+  /** The task row as it stood: its shown fields, its assignees (leads first) with their organizations' names then, its reports' figures then. */
+  task(row: repo.ReportTaskRow): repo.ReportTaskRow {
+    const then = this.then.get(`task:${row.id}`);
+    const out: repo.ReportTaskRow = { ...row };
+    if (then) {
+      for (const field of TASK_FIELDS) {
+        if (then.has(field)) (out as unknown as Record<string, unknown>)[field] = then.get(field);
+      }
+      out.translations = (out.translations ?? {}) as TaskTranslations;
+      out.area = out.area as TaskArea;
+    }
+    const assignees = (then?.has('assignees') ? (then.get('assignees') as { organizationId: string; role: AssigneeRole }[]) : row.assignees) ?? [];
+    out.assignees = assignees
+      .map((a, i) => ({ a, i }))
+      // Leads first, then in the order given, as the report lists them.
+      .sort((x, y) => (x.a.role === y.a.role ? x.i - y.i : x.a.role === 'lead' ? -1 : 1))
+      .map(({ a }) => ({ ...this.organization(a.organizationId), role: a.role }));
+    const revised = this.reports.get(row.id);
+    if (revised) {
+      out.reports = row.reports.map((r) => {
+        const fields = revised.get(`${r[0]}|${r[1]}`);
+        if (!fields) return r;
+        const percent = fields.has('percentComplete') ? (fields.get('percentComplete') as number) : r[2];
+        const confidence = fields.has('confidence') ? (fields.get('confidence') as Confidence) : r[3];
+        return [r[0], r[1], percent, confidence, r[4]];
+      });
+    }
+    return out;
+  }
+
+  /** The indicator as it stood: its target then, and the values it had then (a value recorded since was another, or none). */
+  indicator(row: repo.IndicatorRow, before: string): repo.IndicatorRow {
+    const then = this.then.get(`indicator:${row.id}`);
+    const out: repo.IndicatorRow = { ...row };
+    for (const field of INDICATOR_FIELDS) {
+      if (then?.has(field)) (out as unknown as Record<string, unknown>)[field] = then.get(field);
+    }
+    out.values = row.values.flatMap((v) => {
+      if (v.recordedAt < before) return [v];
+      const earlier = then?.get(`${VALUE_FIELD}${v.period}`) as { value: number } | null | undefined;
+      return earlier ? [{ ...v, value: earlier.value }] : [];
+    });
+    return out;
+  }
+}

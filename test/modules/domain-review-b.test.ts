@@ -1,0 +1,63 @@
+// Review of progress reports, indicators, the calendar and the history against the brief: each test names a
+// behaviour a user would have found wrong, and fails without its fix.
+import t from 'tap';
+import type { App } from '../../src/app.js';
+import { build, json, testClock } from '../helper.js';
+import { approvePlan, createOrganization, createTask, seedPlan } from '../factories.js';
+
+async function ok(app: App, method: 'POST' | 'PUT' | 'PATCH', url: string, payload: Record<string, unknown>) {
+  const res = await app.inject({ method, url, payload });
+  if (res.statusCode >= 300) throw new Error(`${method} ${url} answered ${res.statusCode}: ${res.body}`);
+  return json(res);
+}
+
+t.test("a past day's report shows the plan as it stood then, not as it was edited since", async (t) => {
+  const clock = testClock('2026-09-01T09:00:00.000Z');
+  const app = await build(t, clock);
+  const { plan, by, kz, assignees } = await seedPlan(app);
+  const task = await createTask(app, { planId: plan.id, code: '1.1', title: 'Tractor assembly', dueDate: '2026-12-31', assignees });
+  await approvePlan(app, plan.id);
+  const indicator = await ok(app, 'POST', '/v1/indicators', { planId: plan.id, name: 'Trade turnover', unit: 'USD million', baseline: 100, target: 200 });
+
+  clock.set('2026-10-05T09:00:00.000Z');
+  const byReport = await ok(app, 'POST', `/v1/tasks/${task.id}/reports`, { organizationId: by.id, period: '2026-Q3', percentComplete: 40, confidence: 'red', narrative: 'Line installed.' });
+  await ok(app, 'POST', `/v1/tasks/${task.id}/reports`, { organizationId: kz.id, period: '2026-Q3', percentComplete: 50, confidence: 'amber', narrative: 'Site ready.' });
+  await ok(app, 'PUT', `/v1/indicators/${indicator.id}/values/2026-Q3`, { value: 150 });
+
+  // After the day of the report: the BY report is returned and revised, the Q3 value corrected, the ministry
+  // renamed, the task retitled, its target raised, and a new co-executor added.
+  clock.set('2026-10-20T09:00:00.000Z');
+  await ok(app, 'POST', `/v1/tasks/${task.id}/reports/${byReport.id}/review`, { decision: 'returned', comment: 'Too gloomy?' });
+  await ok(app, 'PATCH', `/v1/tasks/${task.id}/reports/${byReport.id}`, { percentComplete: 70, confidence: 'green' });
+  await ok(app, 'PUT', `/v1/indicators/${indicator.id}/values/2026-Q3`, { value: 160, note: 'Corrected per customs' });
+  await ok(app, 'PATCH', `/v1/indicators/${indicator.id}`, { target: 300 });
+  await ok(app, 'PATCH', `/v1/organizations/${by.id}`, { name: 'Ministry of Industry (renamed)', shortName: 'MinInd' });
+  const mtz = await createOrganization(app, { name: 'MTZ', kind: 'enterprise', country: 'BY' });
+  await ok(app, 'PATCH', `/v1/tasks/${task.id}`, { title: 'Tractor and combine assembly', assignees: [...assignees, { organizationId: mtz.id, role: 'co_executor' }] });
+
+  clock.set('2026-11-28T09:00:00.000Z');
+  const then = json(await app.inject({ url: `/v1/reports/progress?planId=${plan.id}&asOf=2026-10-15` }));
+  const [row] = then.tasks;
+  t.equal(row.title, 'Tractor assembly', 'the title it had then');
+  t.strictSame(
+    row.executors.map((e: { organizationId: string; name: string; shortName: string | null }) => [e.organizationId, e.name, e.shortName]),
+    [
+      [by.id, 'Ministry of Industry of Belarus', 'Minprom'],
+      [kz.id, 'Ministry of Industry and Construction of Kazakhstan', 'MIC'],
+    ],
+    'the executors it had then, under the names they had then',
+  );
+  t.strictSame(then.missingReports, [], 'a co-executor added later owed no report then');
+  t.strictSame(
+    then.byOrganization.map((o: { label: string }) => o.label),
+    ['Ministry of Industry of Belarus', 'Ministry of Industry and Construction of Kazakhstan'],
+  );
+  t.match(row, { percentComplete: 40, confidence: 'red' }, 'the BY report as submitted, before its revision');
+  t.match(then.indicators[0], { target: 200, actual: 150, actualPeriod: '2026-Q3', progressPercent: 50 }, 'the value and target then');
+
+  const now = json(await app.inject({ url: `/v1/reports/progress?planId=${plan.id}` }));
+  t.equal(now.tasks[0].title, 'Tractor and combine assembly');
+  t.equal(now.tasks[0].executors.length, 3);
+  t.match(now.tasks[0], { percentComplete: 50, confidence: 'amber' }, 'today: the revised BY report is 70 green, KZ 50 amber');
+  t.match(now.indicators[0], { target: 300, actual: 160, progressPercent: 30 });
+});
