@@ -319,8 +319,14 @@ export interface LaterChange {
 }
 
 /**
- * The history entries of the plans' tasks, progress reports and indicators, and of every organization, recorded at
- * or after `before`, oldest first: the fields they changed held their `before` values at the instant.
+ * The writes that edit what a past day's report shows of a task, a progress report, an indicator or an organization
+ * (transitions and deadline moves are replayed from their own tables).
+ */
+const EDITS = ['updateTask', 'commitPlanImport', 'reviseTaskReport', 'updateIndicator', 'recordIndicatorValue', 'updateOrganization'];
+
+/**
+ * The history entries of edits to the plans' tasks, progress reports and indicators, and to every organization,
+ * recorded at or after `before`, oldest first: the fields they changed held their `before` values at the instant.
  */
 export function changesSince(db: Db, planIds: string[], before: string): LaterChange[] {
   if (planIds.length === 0) return [];
@@ -330,6 +336,7 @@ export function changesSince(db: Db, planIds: string[], before: string): LaterCh
     .where(
       and(
         gte(changeHistory.at, before),
+        inArray(changeHistory.operation, EDITS),
         or(
           and(inArray(changeHistory.planId, planIds), inArray(changeHistory.entityType, ['task', 'progress_report', 'indicator'])),
           eq(changeHistory.entityType, 'organization'),
