@@ -61,3 +61,29 @@ t.test("a past day's report shows the plan as it stood then, not as it was edite
   t.match(now.tasks[0], { percentComplete: 50, confidence: 'amber' }, 'today: the revised BY report is 70 green, KZ 50 amber');
   t.match(now.indicators[0], { target: 300, actual: 160, progressPercent: 30 });
 });
+
+t.test("a commission's report of a past day names its plans as they were then, and leaves out plans approved since", async (t) => {
+  const clock = testClock('2026-09-01T09:00:00.000Z');
+  const app = await build(t, clock);
+  const { commission, plan, assignees } = await seedPlan(app);
+  await createTask(app, { planId: plan.id, code: '1.1', dueDate: '2026-12-31', assignees });
+  await approvePlan(app, plan.id);
+  const later = json(await app.inject({ method: 'POST', url: '/v1/plans', payload: { commissionId: commission.id, title: 'Roadmap on digitalization', periodStart: '2026-01-01', periodEnd: '2027-12-31' } }));
+  await createTask(app, { planId: later.id, code: '1.1', dueDate: '2026-12-31', assignees });
+
+  clock.set('2026-10-20T09:00:00.000Z');
+  await approvePlan(app, later.id);
+  await ok(app, 'PATCH', `/v1/plans/${plan.id}`, { title: 'Plan of measures 2026–2027 (amended)' });
+  await ok(app, 'POST', `/v1/plans/${plan.id}/close`, {});
+
+  clock.set('2026-11-28T09:00:00.000Z');
+  const then = json(await app.inject({ url: `/v1/reports/progress?commissionId=${commission.id}&asOf=2026-10-15` }));
+  t.strictSame(then.scope.plans, [{ id: plan.id, title: 'Plan of measures 2026–2027', status: 'approved' }], 'in force then, under its title then');
+  t.equal(then.totals.taskCount, 1, "the draft's task is not counted");
+  const single = json(await app.inject({ url: `/v1/reports/progress?planId=${plan.id}&asOf=2026-10-15` }));
+  t.strictSame(single.scope.plans, [{ id: plan.id, title: 'Plan of measures 2026–2027', status: 'approved' }]);
+
+  const now = json(await app.inject({ url: `/v1/reports/progress?commissionId=${commission.id}` }));
+  t.strictSame(now.scope.plans.map((p: { status: string }) => p.status), ['closed', 'approved']);
+  t.equal(now.totals.taskCount, 2);
+});

@@ -322,10 +322,20 @@ export interface LaterChange {
  * The writes that edit what a past day's report shows of a task, a progress report, an indicator or an organization
  * (transitions and deadline moves are replayed from their own tables).
  */
-const EDITS = ['updateTask', 'commitPlanImport', 'reviseTaskReport', 'updateIndicator', 'recordIndicatorValue', 'updateOrganization'];
+const EDITS = [
+  'updatePlan',
+  'approvePlan',
+  'closePlan',
+  'updateTask',
+  'commitPlanImport',
+  'reviseTaskReport',
+  'updateIndicator',
+  'recordIndicatorValue',
+  'updateOrganization',
+];
 
 /**
- * The history entries of edits to the plans' tasks, progress reports and indicators, and to every organization,
+ * The history entries of edits to the plans, their tasks, progress reports and indicators, and to every organization,
  * recorded at or after `before`, oldest first: the fields they changed held their `before` values at the instant.
  */
 export function changesSince(db: Db, planIds: string[], before: string): LaterChange[] {
@@ -338,7 +348,7 @@ export function changesSince(db: Db, planIds: string[], before: string): LaterCh
         gte(changeHistory.at, before),
         inArray(changeHistory.operation, EDITS),
         or(
-          and(inArray(changeHistory.planId, planIds), inArray(changeHistory.entityType, ['task', 'progress_report', 'indicator'])),
+          and(inArray(changeHistory.planId, planIds), inArray(changeHistory.entityType, ['plan', 'task', 'progress_report', 'indicator'])),
           eq(changeHistory.entityType, 'organization'),
         ),
       ),

@@ -1,5 +1,5 @@
-// A past day's report undoes what the history recorded after that day: tasks' titles and assignees, organizations'
-// names, progress reports' revisions and indicators' targets and values, as they stood at the end of the day.
+// A past day's report undoes what the history recorded after that day: plans' titles and status, tasks' titles and
+// assignees, organizations' names, progress reports' revisions and indicators' targets and values, as they stood at the end of the day.
 import type { AssigneeRole, Confidence, TaskArea } from '../../db/enums.js';
 import type { TaskTranslations } from '../../db/schema.js';
 import type { Db } from '../../db/connection.js';
@@ -16,7 +16,7 @@ const VALUE_FIELD = 'values.';
  * A field each entity always has: a change of it from null is the entity's creation, which tells nothing of what
  * stood before (the entity did not exist; a report leaves out what was created later by its own creation time).
  */
-const IDENTITY_FIELD: Record<string, string> = { task: 'code', organization: 'name', indicator: 'name', progress_report: 'period' };
+const IDENTITY_FIELD: Record<string, string> = { plan: 'title', task: 'code', organization: 'name', indicator: 'name', progress_report: 'period' };
 
 export class Rewind {
   /** Per entity (`type:id`), each field changed since the instant with its value then: the `before` of its first later change. */
@@ -49,6 +49,17 @@ export class Rewind {
     const pick = <K extends 'name' | 'shortName' | 'country'>(field: K) =>
       (then?.has(field) ? then.get(field) : now?.[field]) as Omit<repo.ReportAssignee, 'role'>[K];
     return { organizationId, name: pick('name'), shortName: pick('shortName') ?? null, country: pick('country') };
+  }
+
+  /** The plan as it stood: its title and status (approved then, closed since; a draft then, approved since). */
+  plan(row: repo.PlanRow): repo.PlanRow {
+    const then = this.then.get(`plan:${row.id}`);
+    if (!then) return row;
+    return {
+      ...row,
+      title: then.has('title') ? (then.get('title') as string) : row.title,
+      status: then.has('status') ? (then.get('status') as repo.PlanRow['status']) : row.status,
+    };
   }
 
   /** The task row as it stood: its shown fields, its assignees (leads first) with their organizations' names then, its reports' figures then. */

@@ -518,7 +518,8 @@ export function createProgressService({ db, clock }: ServiceDeps) {
   /** The report's tasks as of its day (default today in the commission's time zone): all of them, or one part. */
   function walk(query: ProgressReportQuery, index?: ReportPartIndex): WalkedTasks {
     const now = clock();
-    const { commission, plans } = scopeOf(query);
+    const scope = scopeOf(query);
+    const { commission } = scope;
     const timeZone = commission.timeZone;
     const today = dateInZone(now, timeZone);
     const asOf = query.asOf ?? today;
@@ -530,6 +531,12 @@ export function createProgressService({ db, clock }: ServiceDeps) {
     const lang = query.lang ?? null;
     // Everything is read as it stood before the end of the day in the commission's zone.
     const before = endOfDay(asOf, timeZone);
+    // A past day: what was changed since (titles, status, assignees, names, revisions, values) is undone from the history.
+    const rewind = asOf === today ? null : new Rewind(db, scope.plans.map((p) => p.id), before);
+    // A commission's report of a past day covers the plans in force then: not those created or approved since.
+    const plans = rewind
+      ? scope.plans.map((p) => rewind.plan(p)).filter((p) => query.planId !== undefined || (p.createdAt < before && p.status !== 'draft'))
+      : scope.plans;
     const planIds = plans.map((p) => p.id);
     const context: ReportContext = {
       asOf,
@@ -545,8 +552,6 @@ export function createProgressService({ db, clock }: ServiceDeps) {
     const missingReports: ProgressReport['missingReports'] = [];
     const tasks: ReportTask[] = [];
     const range = index ? repo.taskRange(db, planIds, index.part, index.of) : {};
-    // A past day: what was changed since (titles, assignees, names, revisions, values) is undone from the history.
-    const rewind = asOf === today ? null : new Rewind(db, planIds, before);
     for (const row of repo.tasksOf(db, planIds, before, range)) {
       const { task, assignments } = taskFact(rewind ? rewind.task(row) : row, context, missingReports);
       groups.add(task, assignments);
