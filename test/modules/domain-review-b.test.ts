@@ -87,3 +87,44 @@ t.test("a commission's report of a past day names its plans as they were then, a
   t.strictSame(now.scope.plans.map((p: { status: string }) => p.status), ['closed', 'approved']);
   t.equal(now.totals.taskCount, 2);
 });
+
+t.test("a past day's reporting period and missing reports follow the plan's settings of that day", async (t) => {
+  const clock = testClock('2026-09-01T09:00:00.000Z');
+  const app = await build(t, clock);
+  const { plan, assignees } = await seedPlan(app);
+  await createTask(app, { planId: plan.id, code: '1.1', dueDate: '2026-12-31', assignees });
+  await approvePlan(app, plan.id);
+  clock.set('2026-10-15T09:00:00.000Z');
+  const url = `/v1/reports/progress?planId=${plan.id}&asOf=2026-10-15`;
+  const before = json(await app.inject({ url }));
+  t.match(before.reportingPeriod, { lastDue: '2026-Q3', lastDueDeadline: '2026-10-10' }, 'Q3 reports were due on 10 October');
+  t.equal(before.missingReports.length, 2, 'and both assignees had missed it');
+
+  clock.set('2026-10-20T09:00:00.000Z');
+  await ok(app, 'PATCH', `/v1/plans/${plan.id}`, { reportDueDays: 30 });
+  clock.set('2026-11-28T09:00:00.000Z');
+  const after = json(await app.inject({ url }));
+  t.strictSame(after.reportingPeriod, before.reportingPeriod, 'the settings changed later do not move that day');
+  t.strictSame(after.missingReports, before.missingReports);
+});
+
+t.test("a past day's report with more reports revised since than SQLite takes variables is computed", async (t) => {
+  const clock = testClock('2026-09-01T09:00:00.000Z');
+  const app = await build(t, clock);
+  const { plan, assignees } = await seedPlan(app);
+  await createTask(app, { planId: plan.id, code: '1.1', dueDate: '2026-12-31', assignees });
+  await approvePlan(app, plan.id);
+  // 33,000 revisions recorded after the day (of reports the test does not create: only their number matters).
+  const insert = app.sqlite.prepare(
+    "INSERT INTO change_history (id, at, actor_role, operation, entity_type, entity_id, plan_id, changes) VALUES (?, '2026-10-20T09:00:00.000Z', 'secretariat', 'reviseTaskReport', 'progress_report', ?, ?, ?)",
+  );
+  app.sqlite.transaction(() => {
+    for (let i = 0; i < 33_000; i++) {
+      const id = `01a2c000-0000-7000-8000-${String(i).padStart(12, '0')}`;
+      insert.run(id, id, plan.id, JSON.stringify([{ field: 'percentComplete', before: 10, after: 20 }]));
+    }
+  })();
+  clock.set('2026-11-28T09:00:00.000Z');
+  const res = await app.inject({ url: `/v1/reports/progress?planId=${plan.id}&asOf=2026-10-15` });
+  t.equal(res.statusCode, 200, res.statusCode === 200 ? 'computed' : res.body.slice(0, 300));
+});

@@ -10,6 +10,7 @@ type Fields = Map<string, unknown>;
 /** The fields of the task rows the report shows that a later update may have changed. */
 const TASK_FIELDS = ['code', 'title', 'translations', 'area', 'formOfCompletion', 'expectedResult'] as const;
 const INDICATOR_FIELDS = ['name', 'unit', 'baseline', 'target'] as const;
+const PLAN_FIELDS = ['title', 'status', 'periodStart', 'periodEnd', 'reportingFrequency', 'reportDueDays'] as const;
 const VALUE_FIELD = 'values.';
 
 /**
@@ -51,15 +52,18 @@ export class Rewind {
     return { organizationId, name: pick('name'), shortName: pick('shortName') ?? null, country: pick('country') };
   }
 
-  /** The plan as it stood: its title and status (approved then, closed since; a draft then, approved since). */
+  /**
+   * The plan as it stood: its title and status (approved then, closed since; a draft then, approved since), and its
+   * period and reporting settings, which decide the day's reporting period, its deadline and the reports missing.
+   */
   plan(row: repo.PlanRow): repo.PlanRow {
     const then = this.then.get(`plan:${row.id}`);
     if (!then) return row;
-    return {
-      ...row,
-      title: then.has('title') ? (then.get('title') as string) : row.title,
-      status: then.has('status') ? (then.get('status') as repo.PlanRow['status']) : row.status,
-    };
+    const out: repo.PlanRow = { ...row };
+    for (const field of PLAN_FIELDS) {
+      if (then.has(field)) (out as unknown as Record<string, unknown>)[field] = then.get(field);
+    }
+    return out;
   }
 
   /** The task row as it stood: its shown fields, its assignees (leads first) with their organizations' names then, its reports' figures then. */
