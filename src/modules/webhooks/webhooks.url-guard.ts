@@ -120,17 +120,27 @@ const systemResolver: Resolver = (host) => lookup(host, { all: true, verbatim: t
 /** How long a host name may take to resolve, unless the caller says otherwise. */
 export const RESOLVE_TIMEOUT_MS = 10_000;
 
-/** The resolver's answer, or a refusal once `timeoutMs` passed: a name server that never answers holds nobody up. */
-function resolveWithin(resolve: Resolver, host: string, timeoutMs: number): Promise<{ address: string; family: number }[]> {
+/**
+ * The resolver's answer, or a refusal once `timeoutMs` passed (a name server that never answers holds nobody up) or
+ * `signal` aborted (the service is stopping: it does not wait for the name server either).
+ */
+function resolveWithin(resolve: Resolver, host: string, timeoutMs: number, signal?: AbortSignal): Promise<{ address: string; family: number }[]> {
   let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
   const late = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(Object.assign(new Error('timed out'), { code: `no answer within ${timeoutMs} ms` })), timeoutMs);
+    onAbort = () => reject(Object.assign(new Error('interrupted'), { code: 'interrupted: the service is stopping' }));
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
   });
-  return Promise.race([resolve(host), late]).finally(() => clearTimeout(timer));
+  return Promise.race([resolve(host), late]).finally(() => {
+    clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
+  });
 }
 
 /**
- * Parses the URL and resolves its host (within `timeoutMs`); every address must be allowed, so a name that
+ * Parses the URL and resolves its host (within `timeoutMs`, unless `signal` aborts first); every address must be allowed, so a name that
  * resolves to a public and a private address is refused too.
  */
 export async function checkTarget(
@@ -138,6 +148,7 @@ export async function checkTarget(
   allowPrivate: boolean,
   resolve: Resolver = systemResolver,
   timeoutMs: number = RESOLVE_TIMEOUT_MS,
+  signal?: AbortSignal,
 ): Promise<CheckedTarget> {
   const url = parseWebhookUrl(raw);
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
@@ -145,7 +156,7 @@ export async function checkTarget(
   if (isIP(host) !== 0) found = [{ address: host, family: isIP(host) }];
   else {
     try {
-      found = await resolveWithin(resolve, host, timeoutMs);
+      found = await resolveWithin(resolve, host, timeoutMs, signal);
     } catch (err) {
       const code = (err as { code?: string }).code ?? 'lookup failed';
       throw new RefusedUrlError(`the host ${host} does not resolve (${code})`);

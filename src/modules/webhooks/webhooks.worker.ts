@@ -153,7 +153,7 @@ export function createWebhookWorker({ db, clock, log, settings, random = Math.ra
     const controller = new AbortController();
     inFlight.add(controller);
     try {
-      const target = await checkTarget(sub.url, settings.allowPrivate, resolve, settings.timeoutMs);
+      const target = await checkTarget(sub.url, settings.allowPrivate, resolve, settings.timeoutMs, controller.signal);
       const secrets = [sub.secret];
       if (sub.previousSecret && sub.previousSecretExpiresAt && sub.previousSecretExpiresAt > attemptedAt.toISOString()) secrets.push(sub.previousSecret);
       const headers = signedHeaders(secrets, event.id, Math.floor(attemptedAt.getTime() / 1000), event.body);
