@@ -215,6 +215,31 @@ t.test('a report link answers 304 to a poll while nothing in the report changed,
   t.equal(nextDay.statusCode, 200, 'the next day the report is as of another date');
 });
 
+t.test('a link revoked while its report is computed shows nothing: the same 404 as a link revoked before', async (t) => {
+  const app = await build(t, testClock(NOW));
+  const { plan } = await approvedTask(app);
+  const link = await created(t, app, { name: 'Co-chair BY', kind: 'progress_report', planId: plan.id });
+  // The report waits its turn (as a large one does behind others) until the test lets it go.
+  let release: () => void = () => undefined;
+  const turn = new Promise<void>((resolve) => (release = resolve));
+  let computing: () => void = () => undefined;
+  const started = new Promise<void>((resolve) => (computing = resolve));
+  const produce = app.reports.produce.bind(app.reports);
+  app.reports.produce = async (...args) => {
+    computing();
+    await turn;
+    return produce(...args);
+  };
+  t.teardown(() => {
+    app.reports.produce = produce;
+  });
+  const opening = open(app, link.url);
+  await started;
+  t.equal((await app.inject({ method: 'DELETE', url: `/v1/share-links/${link.id}` })).statusCode, 200, 'revoked meanwhile');
+  release();
+  assertNoSuchLink(t, await opening);
+});
+
 t.test('opening touches lastUsedAt at most once a minute', async (t) => {
   const clock = testClock(NOW);
   const app = await build(t, clock);

@@ -171,6 +171,8 @@ export function createShareLinkService({ db, clock, reports }: ServiceDeps & { r
       } else {
         // asOf is left to the report: today in the commission's time zone.
         const { body, version } = await reports.produce({ planId: params.planId, commissionId: params.commissionId, lang: params.lang }, 'html');
+        // A large plan's page may wait its turn for seconds: a link revoked or expired meanwhile shows nothing.
+        if (!repo.activeLinksByPrefix(db, row.prefix, clock().toISOString()).some((r) => r.id === row.id)) throw noSuchLink();
         // From a report thread the page comes as bytes, sent as they are.
         opened = { contentType: 'text/html; charset=utf-8', filename: 'progress-report.html', body: body as string | Buffer, version: version as string };
       }
