@@ -46,3 +46,17 @@ t.test("a plan without reports or indicator values may still move its period fre
   t.equal(res.statusCode, 200);
   t.match(json(res), { periodStart: '2026-12-01', periodEnd: '2026-12-31' });
 });
+
+t.test('a reporting period already outside the plan (recorded under an older rule) does not block changing the period', async (t) => {
+  const app = await build(t, testClock('2026-11-28T09:00:00.000Z'));
+  const { plan } = await approvedTask(app);
+  const indicator = json(
+    await app.inject({ method: 'POST', url: '/v1/indicators', payload: { planId: plan.id, name: 'Tractors', unit: 'units', baseline: 0, target: 10 } }),
+  );
+  t.equal((await app.inject({ method: 'PUT', url: `/v1/indicators/${indicator.id}/values/2026-Q1`, payload: { value: 3 } })).statusCode, 200);
+  // As a plan whose start was moved past Q1 before the rule existed.
+  app.sqlite.prepare("UPDATE plans SET period_start = '2026-07-01' WHERE id = ?").run(plan.id);
+  const res = await app.inject({ method: 'PATCH', url: `/v1/plans/${plan.id}`, payload: { periodStart: '2026-08-01' } });
+  t.equal(res.statusCode, 200, 'the change leaves out nothing that was inside');
+  await refused(t, app, { method: 'PATCH', url: `/v1/plans/${plan.id}`, payload: { periodEnd: '2026-06-30' } }, 400, 'validation-failed');
+});

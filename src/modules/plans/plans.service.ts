@@ -44,7 +44,9 @@ function assertKeepsReportedPeriods(tx: Db, current: Plan, next: Plan): void {
   if (next.periodStart === current.periodStart && next.periodEnd === current.periodEnd) return;
   for (const period of repo.reportedPeriods(tx, current.id)) {
     const { start, end } = periodBounds(period);
-    if (end >= next.periodStart && start <= next.periodEnd) continue;
+    const within = (plan: Plan) => end >= plan.periodStart && start <= plan.periodEnd;
+    // Only what the change would newly leave out: a period recorded outside before (an older rule) blocks nothing.
+    if (within(next) || !within(current)) continue;
     const path = end < next.periodStart ? 'body.periodStart' : 'body.periodEnd';
     throw new AppError(
       ERRORS.invalidValue,
