@@ -6,29 +6,11 @@ import { PassThrough } from 'node:stream';
 import Database from 'better-sqlite3';
 import { sql } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
-import t, { type Test } from 'tap';
+import t from 'tap';
 import type { App } from '../src/app.js';
 import { writeTransaction } from '../src/db/connection.js';
-import { assertProblem, build, json, keyFor, testClock } from './helper.js';
+import { assertProblem, build, failCommits, json, keyFor, testClock } from './helper.js';
 import { seedPlan } from './factories.js';
-
-/** Makes the next `times` COMMITs of the app's connection fail with `error`, before anything is committed. */
-function failCommits(t: Test, app: App, error: () => Error, times = 1) {
-  const exec = app.sqlite.exec.bind(app.sqlite);
-  let left = times;
-  app.sqlite.exec = (statement: string) => {
-    if (statement === 'COMMIT' && left > 0) {
-      left--;
-      throw error();
-    }
-    return exec(statement);
-  };
-  const restore = () => {
-    app.sqlite.exec = exec;
-  };
-  t.teardown(restore);
-  return { left: () => left, restore };
-}
 
 const diskFull = () => new Database.SqliteError('database or disk is full', 'SQLITE_FULL');
 
@@ -45,7 +27,7 @@ t.test('an import template written while the group it read from fails to commit 
   const app = await build(t);
   const { plan, by } = await seedPlan(app);
   const url = `/v1/plans/import-template?planId=${plan.id}&format=xlsx`;
-  const injected = failCommits(t, app, diskFull);
+  const injected = failCommits(t, app, diskFull, 1);
   // A rename in the open group, and in the same turn a read of the template, which lists the organizations: the
   // workbook is written over several turns, and the group's COMMIT fails meanwhile.
   writeTransaction(app.db, (tx) => {

@@ -114,3 +114,24 @@ export async function refused(t: Test, app: App, request: InjectOptions, status:
   t.strictSame(snapshot(app), before, 'nothing changed');
   return body;
 }
+
+/**
+ * Makes the next `times` COMMITs of the app's connection fail with `error` (every one by default), before anything
+ * is committed; undone when the test ends, or by `restore()`.
+ */
+export function failCommits(t: Test, app: App, error: () => Error, times = Number.POSITIVE_INFINITY) {
+  const exec = app.sqlite.exec.bind(app.sqlite);
+  let left = times;
+  app.sqlite.exec = (statement: string) => {
+    if (statement === 'COMMIT' && left > 0) {
+      left--;
+      throw error();
+    }
+    return exec(statement);
+  };
+  const restore = () => {
+    app.sqlite.exec = exec;
+  };
+  t.teardown(restore);
+  return { left: () => left, restore };
+}

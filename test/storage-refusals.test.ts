@@ -13,7 +13,7 @@ import t from 'tap';
 import type { Test } from 'tap';
 import { writeTransaction } from '../src/db/connection.js';
 import { buildApp, type App } from '../src/app.js';
-import { asSecretariat, assertProblem, build, json, SECRETARIAT_TOKEN, snapshot, testClock } from './helper.js';
+import { asSecretariat, assertProblem, build, failCommits, json, SECRETARIAT_TOKEN, snapshot, testClock } from './helper.js';
 import { approvedTask } from './factories.js';
 
 /** The next turn of the event loop, where the commit group of this one has ended. */
@@ -120,23 +120,6 @@ t.test("another program's write lock: reads go on without waiting for it, a writ
   t.equal((await app.inject(create(1))).statusCode, 201, 'the lock released, the write goes through');
   t.equal(lastUsed().filter((at) => at !== null).length, 1, 'and the key is marked as used');
 });
-
-/** Makes the next `times` COMMITs of the app's connection fail with `error`, before anything is committed. */
-function failCommits(t: Test, app: App, error: () => Error, times = Number.POSITIVE_INFINITY) {
-  const exec = app.sqlite.exec.bind(app.sqlite);
-  let left = times;
-  app.sqlite.exec = (sql: string) => {
-    if (sql === 'COMMIT' && left > 0) {
-      left--;
-      throw error();
-    }
-    return exec(sql);
-  };
-  t.teardown(() => {
-    app.sqlite.exec = exec;
-  });
-  return { left: () => left };
-}
 
 const diskFull = () => new Database.SqliteError('database or disk is full', 'SQLITE_FULL');
 
