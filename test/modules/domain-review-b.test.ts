@@ -3,7 +3,7 @@
 import t from 'tap';
 import type { App } from '../../src/app.js';
 import { build, json, testClock } from '../helper.js';
-import { approvePlan, createOrganization, createTask, seedPlan } from '../factories.js';
+import { approvePlan, createMeeting, createOrganization, createTask, seedPlan } from '../factories.js';
 
 async function ok(app: App, method: 'POST' | 'PUT' | 'PATCH', url: string, payload: Record<string, unknown>) {
   const res = await app.inject({ method, url, payload });
@@ -127,4 +127,32 @@ t.test("a past day's report with more reports revised since than SQLite takes va
   clock.set('2026-11-28T09:00:00.000Z');
   const res = await app.inject({ url: `/v1/reports/progress?planId=${plan.id}&asOf=2026-10-15` });
   t.equal(res.statusCode, 200, res.statusCode === 200 ? 'computed' : res.body.slice(0, 300));
+});
+
+t.test("a past day's report shows each task's basis as it stood: the meeting and item cited then, under the meeting's title then", async (t) => {
+  const clock = testClock('2026-09-01T09:00:00.000Z');
+  const app = await build(t, clock);
+  const { commission, plan, assignees } = await seedPlan(app);
+  const visit = await createMeeting(app, commission.id, { title: 'Official visit to Astana', date: '2026-06-04', protocolNumber: '18' });
+  const session = await createMeeting(app, commission.id, { kind: 'commission_session', title: 'Commission session', date: '2026-08-20', protocolNumber: '19' });
+  const cited = await createTask(app, { planId: plan.id, code: '1.1', dueDate: '2026-12-31', assignees, basis: { meetingId: visit.id, protocolItem: '2.1' } });
+  await createTask(app, { planId: plan.id, code: '1.2', dueDate: '2026-12-31', assignees, basis: { meetingId: visit.id, protocolItem: '2.2' } });
+  await approvePlan(app, plan.id);
+
+  clock.set('2026-10-20T09:00:00.000Z');
+  await ok(app, 'PATCH', `/v1/meetings/${visit.id}`, { title: 'Official visit of the Prime Minister to Astana', protocolNumber: '18/1' });
+  await ok(app, 'PATCH', `/v1/tasks/${cited.id}`, { basis: { meetingId: session.id, protocolItem: '3.4' } });
+
+  clock.set('2026-11-28T09:00:00.000Z');
+  const then = json(await app.inject({ url: `/v1/reports/progress?planId=${plan.id}&asOf=2026-10-15` }));
+  t.strictSame(
+    then.tasks.map((task: { basis: { text: string } | null }) => task.basis?.text),
+    ['Protocol No. 18 of 2026-06-04 (Official visit to Astana), item 2.1', 'Protocol No. 18 of 2026-06-04 (Official visit to Astana), item 2.2'],
+    'the basis cited then, under the title and number the meeting had then',
+  );
+  const now = json(await app.inject({ url: `/v1/reports/progress?planId=${plan.id}` }));
+  t.strictSame(
+    now.tasks.map((task: { basis: { text: string } | null }) => task.basis?.text),
+    ['Protocol No. 19 of 2026-08-20 (Commission session), item 3.4', 'Protocol No. 18/1 of 2026-06-04 (Official visit of the Prime Minister to Astana), item 2.2'],
+  );
 });

@@ -332,10 +332,12 @@ const EDITS = [
   'updateIndicator',
   'recordIndicatorValue',
   'updateOrganization',
+  'updateMeeting',
 ];
 
 /**
- * The history entries of edits to the plans, their tasks, progress reports and indicators, and to every organization,
+ * The history entries of edits to the plans, their tasks, progress reports and indicators, and to every organization
+ * and meeting,
  * recorded at or after `before`, oldest first: the fields they changed held their `before` values at the instant.
  */
 export function changesSince(db: Db, planIds: string[], before: string): LaterChange[] {
@@ -349,7 +351,7 @@ export function changesSince(db: Db, planIds: string[], before: string): LaterCh
         inArray(changeHistory.operation, EDITS),
         or(
           and(inArray(changeHistory.planId, planIds), inArray(changeHistory.entityType, ['plan', 'task', 'progress_report', 'indicator'])),
-          eq(changeHistory.entityType, 'organization'),
+          inArray(changeHistory.entityType, ['organization', 'meeting']),
         ),
       ),
     )
@@ -365,6 +367,15 @@ export function organizationsById(db: Db): Map<string, Omit<ReportAssignee, 'rol
     .from(organizations)
     .all()) {
     out.set(o.organizationId, o);
+  }
+  return out;
+}
+
+/** Every meeting by id, with what a task's basis shows of it. */
+export function meetingsById(db: Db): Map<string, NonNullable<ReportTaskRow['basisMeeting']>> {
+  const out = new Map<string, NonNullable<ReportTaskRow['basisMeeting']>>();
+  for (const m of db.select({ id: meetings.id, title: meetings.title, date: meetings.date, protocolNumber: meetings.protocolNumber }).from(meetings).all()) {
+    out.set(m.id, { title: m.title, date: m.date, protocolNumber: m.protocolNumber });
   }
   return out;
 }

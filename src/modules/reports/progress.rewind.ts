@@ -1,5 +1,6 @@
-// A past day's report undoes what the history recorded after that day: plans' titles and status, tasks' titles and
-// assignees, organizations' names, progress reports' revisions and indicators' targets and values, as they stood at the end of the day.
+// A past day's report undoes what the history recorded after that day: plans' titles, status and settings, tasks'
+// titles, bases and assignees, organizations' names, meetings' titles, progress reports' revisions and indicators'
+// targets and values, as they stood at the end of the day.
 import type { AssigneeRole, Confidence, TaskArea } from '../../db/enums.js';
 import type { TaskTranslations } from '../../db/schema.js';
 import type { Db } from '../../db/connection.js';
@@ -17,7 +18,16 @@ const VALUE_FIELD = 'values.';
  * A field each entity always has: a change of it from null is the entity's creation, which tells nothing of what
  * stood before (the entity did not exist; a report leaves out what was created later by its own creation time).
  */
-const IDENTITY_FIELD: Record<string, string> = { plan: 'title', task: 'code', organization: 'name', indicator: 'name', progress_report: 'period' };
+const IDENTITY_FIELD: Record<string, string> = {
+  plan: 'title',
+  task: 'code',
+  organization: 'name',
+  meeting: 'title',
+  indicator: 'name',
+  progress_report: 'period',
+};
+
+type BasisMeeting = NonNullable<repo.ReportTaskRow['basisMeeting']>;
 
 export class Rewind {
   /** Per entity (`type:id`), each field changed since the instant with its value then: the `before` of its first later change. */
@@ -25,6 +35,7 @@ export class Rewind {
   /** Per task, its reports revised since the instant, by `organizationId|period`. */
   private readonly reports = new Map<string, Map<string, Fields>>();
   private readonly organizations: Map<string, Omit<repo.ReportAssignee, 'role'>>;
+  private readonly meetings: Map<string, BasisMeeting>;
 
   constructor(db: Db, planIds: string[], before: string) {
     for (const entry of repo.changesSince(db, planIds, before)) {
@@ -42,6 +53,17 @@ export class Rewind {
       byTask.set(`${r.organizationId}|${r.period}`, this.then.get(`progress_report:${r.id}`) as Fields);
     }
     this.organizations = repo.organizationsById(db);
+    this.meetings = repo.meetingsById(db);
+  }
+
+  /** A basis meeting as it stood: its title, date and protocol number then. */
+  private meeting(meetingId: string): BasisMeeting | null {
+    const now = this.meetings.get(meetingId);
+    if (!now) return null;
+    const then = this.then.get(`meeting:${meetingId}`);
+    if (!then) return now;
+    const pick = <K extends keyof BasisMeeting>(field: K) => (then.has(field) ? then.get(field) : now[field]) as BasisMeeting[K];
+    return { title: pick('title'), date: pick('date'), protocolNumber: pick('protocolNumber') ?? null };
   }
 
   private organization(organizationId: string): Omit<repo.ReportAssignee, 'role'> {
@@ -76,6 +98,14 @@ export class Rewind {
       }
       out.translations = (out.translations ?? {}) as TaskTranslations;
       out.area = out.area as TaskArea;
+    }
+    if (then?.has('basis')) {
+      const basis = then.get('basis') as { meetingId: string; protocolItem: string | null } | null;
+      out.basisMeetingId = basis?.meetingId ?? null;
+      out.basisProtocolItem = basis?.protocolItem ?? null;
+    }
+    if (then?.has('basis') || (out.basisMeetingId !== null && this.then.has(`meeting:${out.basisMeetingId}`))) {
+      out.basisMeeting = out.basisMeetingId === null ? null : this.meeting(out.basisMeetingId);
     }
     const assignees = (then?.has('assignees') ? (then.get('assignees') as { organizationId: string; role: AssigneeRole }[]) : row.assignees) ?? [];
     out.assignees = assignees
