@@ -86,6 +86,52 @@ t.test('update, pause, activate, rotate the secret and delete; If-Match guards c
   await refused(t, app, { method: 'POST', url: `/v1/webhooks/${MISSING_ID}/test` }, 404, 'not-found');
 });
 
+t.test('the history keeps a webhook URL’s origin only: a token in its path or query is never written there nor shown', async (t) => {
+  const app = await webhookApp(t);
+  const coChair = await keyFor(app, 'co_chair');
+  const secretUrl = (token: string) => `http://127.0.0.1:9/services/T01/B02/path-${token}?token=query-${token}`;
+  const sub = await subscribe(app, { url: secretUrl('s3cr3t-one'), events: ['task.created'] });
+  const patched = await app.inject({ method: 'PATCH', url: `/v1/webhooks/${sub.id}`, payload: { url: secretUrl('s3cr3t-two') } });
+  t.equal(patched.statusCode, 200);
+  t.equal(json(patched).url, secretUrl('s3cr3t-two'), 'the subscription itself keeps and shows its whole URL');
+  t.equal((await app.inject({ method: 'DELETE', url: `/v1/webhooks/${sub.id}` })).statusCode, 204);
+
+  const stored = app.sqlite.prepare("SELECT changes FROM change_history WHERE entity_type = 'webhook_subscription'").pluck().all().join('\n');
+  t.notMatch(stored, /s3cr3t/, 'not written to the append-only history');
+  for (const [who, headers] of [['secretariat', {}], ['co-chair', coChair.headers]] as const) {
+    const res = await app.inject({ method: 'GET', url: '/v1/history?entityType=webhook_subscription', headers });
+    t.equal(res.statusCode, 200);
+    t.notMatch(res.body, /s3cr3t/, `${who}: no token shown`);
+    const urls = json(res).items.map((e: any) => e.changes.find((c: any) => c.field === 'url'));
+    t.strictSame(
+      urls.map((c: any) => c && [c.before, c.after]),
+      [
+        [null, 'http://127.0.0.1:9/…'],
+        ['http://127.0.0.1:9/…', 'http://127.0.0.1:9/…'],
+        ['http://127.0.0.1:9/…', null],
+      ],
+      `${who}: a change of the token alone is still a recorded change of the URL`,
+    );
+  }
+
+  // An entry written before the rule (a whole URL in the stored history) is shown the same way.
+  // (History is append-only: the entry is added as it was written then.)
+  app.sqlite
+    .prepare(
+      `INSERT INTO change_history (id, at, actor_key_id, actor_role, actor_organization_id, operation, entity_type, entity_id, plan_id, task_id, changes)
+       SELECT ?, at, actor_key_id, actor_role, actor_organization_id, 'updateWebhook', entity_type, entity_id, plan_id, task_id, ?
+       FROM change_history WHERE entity_type = 'webhook_subscription' AND operation = 'createWebhook'`,
+    )
+    .run('019a7c2e-0000-7000-8000-0000000001d0', JSON.stringify([{ field: 'url', before: secretUrl('s3cr3t-old'), after: secretUrl('s3cr3t-older') }]));
+  const old = await app.inject({ method: 'GET', url: '/v1/history?entityId=' + sub.id, headers: coChair.headers });
+  t.notMatch(old.body, /s3cr3t/, 'an older entry with a whole URL: shown without its token');
+  t.match(json(old).items.find((e: any) => e.id === '019a7c2e-0000-7000-8000-0000000001d0'), { changes: [{ field: 'url', before: 'http://127.0.0.1:9/…', after: 'http://127.0.0.1:9/…' }] });
+  // A URL at the root with nothing after it hides nothing.
+  const plain = await subscribe(app, { url: 'http://127.0.0.1:9/', events: ['task.created'] });
+  const entry = json(await app.inject({ method: 'GET', url: `/v1/history?entityId=${plain.id}` })).items[0];
+  t.equal(entry.changes.find((c: any) => c.field === 'url').after, 'http://127.0.0.1:9/');
+});
+
 t.test('a ministry key manages only its own organization’s subscriptions; co-chairs and observers none', async (t) => {
   const app = await webhookApp(t);
   const { by, kz } = await seedPlan(app);

@@ -5,6 +5,7 @@ import { changeHistory, type FieldChange } from '../../db/schema.js';
 import type { Actor } from '../../lib/access.js';
 import { newId } from '../../lib/ids.js';
 import { enqueueEvents } from '../webhooks/webhooks.events.js';
+import { urlForHistory } from '../webhooks/webhooks.url-guard.js';
 
 /** Fields that are not facts of their own: identity, bookkeeping, and values derived at read time. */
 const NOT_RECORDED = new Set(['id', 'createdAt', 'updatedAt', 'overdue', 'daysOverdue', 'completion', 'taskCount']);
@@ -20,6 +21,21 @@ export interface Change {
   before: object | null;
   /** The API representation after the write; null for a deletion. */
   after: object | null;
+}
+
+/** Fields whose values the history keeps only in part (see urlForHistory): the change is recorded, not the secret. */
+const SHOWN_IN_PART: Partial<Record<string, Record<string, (value: unknown) => unknown>>> = {
+  webhook_subscription: { url: urlForHistory },
+};
+
+/** The changes of an entity as the history keeps and shows them (entries written before a rule was added too). */
+export function shownChanges(entity: string, changes: FieldChange[]): FieldChange[] {
+  const rules = SHOWN_IN_PART[entity];
+  if (!rules) return changes;
+  return changes.map((c) => {
+    const shown = rules[c.field];
+    return shown ? { ...c, before: shown(c.before), after: shown(c.after) } : c;
+  });
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -40,8 +56,10 @@ export function diffFields(before: object | null, after: object | null): FieldCh
  * its history and its events land together or not at all.
  */
 export function recordChange(tx: Db, actor: Actor, at: string, change: Change): void {
-  const changes = diffFields(change.before, change.after);
-  if (changes.length === 0 && change.before !== null && change.after !== null) return;
+  // Compared in full (a URL whose token alone changed is a change), kept as shown.
+  const compared = diffFields(change.before, change.after);
+  if (compared.length === 0 && change.before !== null && change.after !== null) return;
+  const changes = shownChanges(change.entity, compared);
   insertRow(tx, changeHistory, {
       id: newId(),
       at,

@@ -3,6 +3,7 @@ import { and, asc, eq, gte, lt } from 'drizzle-orm';
 import type { Db } from '../../db/connection.js';
 import { changeHistory } from '../../db/schema.js';
 import { cursorFor, type Page } from '../../lib/pagination.js';
+import { shownChanges } from './history.recorder.js';
 import type { HistoryEntry, HistoryFilter } from './history.schemas.js';
 
 type Row = typeof changeHistory.$inferSelect;
@@ -17,7 +18,7 @@ function toEntry(r: Row): HistoryEntry {
     entityId: r.entityId,
     planId: r.planId,
     taskId: r.taskId,
-    changes: r.changes,
+    changes: shownChanges(r.entityType, r.changes),
   };
 }
 

@@ -51,7 +51,10 @@ const historyRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'listHistory',
         tags,
         summary: 'List the whole change history',
-        description: `Every write to every entity, including commissions, organizations, meetings and API keys, filtered. ${ORDER}`,
+        description:
+          'Every write to every entity, including commissions, organizations, meetings, API keys and webhook subscriptions, ' +
+          "filtered. A webhook subscription's URL is shown as its origin followed by `/…`: receivers carry tokens in " +
+          `paths and queries, and the history is append-only. ${ORDER}`,
         querystring: HistoryQuerySchema,
         response: { 200: HistoryPageSchema, ...problemResponses(400) },
       },

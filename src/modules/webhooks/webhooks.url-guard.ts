@@ -113,6 +113,24 @@ export function parseWebhookUrl(raw: string): URL {
   return url;
 }
 
+/**
+ * A webhook URL as the change history shows it: its origin, and "…" for the rest. Receivers often carry a token in
+ * the path (Slack's /services/T…/B…/<secret>) or in the query (?token=); the history is append-only, so a token
+ * written there could never be taken out again, and the co-chairs read it without managing subscriptions. Who
+ * manages a subscription reads its whole URL from GET /v1/webhooks/{id}.
+ */
+export function urlForHistory(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return '…';
+  }
+  if (url.origin === 'null') return '…';
+  return url.href === `${url.origin}/` ? url.href : `${url.origin}/…`;
+}
+
 export type Resolver = (host: string) => Promise<{ address: string; family: number }[]>;
 
 const systemResolver: Resolver = (host) => lookup(host, { all: true, verbatim: true });
