@@ -1029,7 +1029,7 @@ export interface paths {
         head?: never;
         /**
          * Change a webhook subscription
-         * @description Changes the URL (checked again, 422 when refused), the event types, the description, or pauses (`active: false`) and activates it (`active: true`, which also clears `disabledReason` and sends the deliveries that waited). Only the secretariat moves a subscription to another organization.
+         * @description Changes the URL (checked again, 422 when refused), the event types, the description, or pauses (`active: false`) and activates it (`active: true`, which also clears `disabledReason` and sends the deliveries that waited). Deliveries still waiting for an event type taken off the list end as `failed` without being sent (test events and redeliveries asked for excepted). Only the secretariat moves a subscription to another organization.
          *
          *     **Access:** `secretariat`, `ministry` (a ministry key sees and manages only its own organization's subscriptions, and every subscription it creates is filtered to its organization's tasks; another organization's subscription is 403).
          */

@@ -230,3 +230,45 @@ t.test('nothing is sent on a claim whose group fails to commit: the delivery sta
   t.equal(receiver.received.length, 1, 'and it went out once');
   t.equal(receiver.ofType('task.status_changed').length, 1);
 });
+
+t.test('events of a type the subscription stops receiving are not sent any more, also those already waiting or being attempted', async (t) => {
+  const { app, clock, receiver, sub, task } = await world(t, ['task.status_changed', 'task.updated']);
+  receiver.respond(() => ({ status: 503 }));
+  await transition(app, task.id, 'in_progress');
+  t.match(await app.webhooks.runOnce(), { attempted: 1, failed: 1 });
+  const deliveries = async (query = '') => json(await app.inject({ method: 'GET', url: `/v1/webhooks/${sub.id}/deliveries${query}` })).items;
+  const [waiting] = await deliveries();
+  t.match(waiting, { eventType: 'task.status_changed', status: 'pending', attemptCount: 1 });
+  // A ping and a redelivery someone asked for are sent whatever the event types.
+  const ping = json(await app.inject({ method: 'POST', url: `/v1/webhooks/${sub.id}/test` }));
+
+  const patched = await app.inject({ method: 'PATCH', url: `/v1/webhooks/${sub.id}`, payload: { events: ['task.updated'] } });
+  t.equal(patched.statusCode, 200);
+  const ended = (await deliveries()).find((d: any) => d.id === waiting.id);
+  t.match(ended, { status: 'failed', attemptCount: 1, nextAttemptAt: null, completedAt: NOW, lastError: `not sent: the subscription stopped receiving this event type at ${NOW}` });
+  t.match((await deliveries()).find((d: any) => d.id === ping.id), { status: 'pending' }, 'the ping still waits');
+
+  receiver.respond(() => ({ status: 204 }));
+  clock.set(later(NOW, HOUR));
+  t.match(await app.webhooks.runOnce(), { attempted: 1, succeeded: 1 }, 'only the ping goes out');
+  t.strictSame(receiver.received.map((r) => r.json.type), ['task.status_changed', 'webhook.test']);
+  const again = json(await app.inject({ method: 'POST', url: `/v1/webhooks/${sub.id}/deliveries/${waiting.id}/redeliver` }));
+  t.match(await app.webhooks.runOnce(), { attempted: 1, succeeded: 1 }, 'a redelivery asked for is sent');
+  t.match((await deliveries()).find((d: any) => d.id === again.id), { status: 'succeeded', eventType: 'task.status_changed' });
+
+  // An attempt under way when the type is dropped: it fails, and is not tried again.
+  await app.inject({ method: 'PATCH', url: `/v1/webhooks/${sub.id}`, payload: { events: ['task.updated', 'task.status_changed'] } });
+  receiver.respond(() => ({ status: 503, delayMs: 300 }));
+  await transition(app, task.id, 'on_hold');
+  const run = app.webhooks.runOnce();
+  t.ok(await receiver.waitFor(4), 'the attempt reached the receiver');
+  const dropped = await app.inject({ method: 'PATCH', url: `/v1/webhooks/${sub.id}`, payload: { events: ['task.updated'] } });
+  t.equal(dropped.statusCode, 200);
+  t.match(await run, { attempted: 1, failed: 1 });
+  const [latest] = await deliveries('?eventType=task.status_changed&status=failed'); // newest first
+  t.match(latest, { status: 'failed', attemptCount: 1, nextAttemptAt: null, lastStatusCode: 503 });
+  t.match(latest.lastError, /^HTTP 503 Service Unavailable; not sent: the subscription stopped receiving this event type at /);
+  clock.set(later(NOW, 10 * HOUR));
+  t.equal((await app.webhooks.runOnce()).attempted, 0, 'not tried again');
+  t.equal((await deliveries('?status=pending')).length, 0);
+});

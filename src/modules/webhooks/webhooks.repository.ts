@@ -200,6 +200,36 @@ export function insertAttempt(db: Db, row: AttemptRow): void {
   db.insert(webhookDeliveryAttempts).values(row).run();
 }
 
+/** Why a waiting delivery ended without being sent: its subscription stopped receiving its event type. */
+export const notWanted = (at: string) => `not sent: the subscription stopped receiving this event type at ${at}`;
+
+/**
+ * Ends as failed, without sending them, the pending deliveries of a subscription whose event type it no longer
+ * receives (`events`), except test events and redeliveries someone asked for, and except those an attempt holds now
+ * (the worker ends those after the attempt, see webhooks.worker.ts). Returns how many.
+ */
+export function endUnwantedDeliveries(db: Db, subscriptionId: string, events: readonly string[], now: string, lastError: string): number {
+  return db
+    .update(webhookDeliveries)
+    .set({ status: 'failed' satisfies WebhookDeliveryStatus, nextAttemptAt: null, completedAt: now, lastError })
+    .where(
+      and(
+        eq(webhookDeliveries.subscriptionId, subscriptionId),
+        eq(webhookDeliveries.status, 'pending' satisfies WebhookDeliveryStatus),
+        isNull(webhookDeliveries.redeliveryOf),
+        free(now),
+        inArray(
+          webhookDeliveries.eventId,
+          db
+            .select({ id: webhookEvents.id })
+            .from(webhookEvents)
+            .where(and(sql`${webhookEvents.type} <> 'webhook.test'`, events.length === 0 ? undefined : notInArray(webhookEvents.type, [...events] as EventRow['type'][]))),
+        ),
+      ),
+    )
+    .run().changes;
+}
+
 const free = (now: string) => or(isNull(webhookDeliveries.lockedUntil), lte(webhookDeliveries.lockedUntil, now)) as SQL;
 
 /**

@@ -106,7 +106,8 @@ const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
         description:
           'Changes the URL (checked again, 422 when refused), the event types, the description, or pauses (`active: false`) ' +
           'and activates it (`active: true`, which also clears `disabledReason` and sends the deliveries that waited). ' +
-          'Only the secretariat moves a subscription to another organization.',
+          'Deliveries still waiting for an event type taken off the list end as `failed` without being sent (test events ' +
+          'and redeliveries asked for excepted). Only the secretariat moves a subscription to another organization.',
         params: IdParamsSchema,
         body: UpdateWebhookSchema,
         response: { 200: WebhookSchema, ...problemResponses(400, 403, 404, 412, 413, 415, 422) },

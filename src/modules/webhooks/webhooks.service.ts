@@ -128,6 +128,8 @@ export function createWebhookService({ db, clock, allowPrivate, resolve }: Webho
           updatedAt: at,
         });
         const after = repo.toWebhook(repo.findSubscription(tx, id)!);
+        // Events of a type it no longer receives are not sent any more, also those already waiting.
+        if (patch.events !== undefined) repo.endUnwantedDeliveries(tx, id, after.events, at, repo.notWanted(at));
         record(tx, ctx, at, 'updateWebhook', id, before, after);
         return after;
       });

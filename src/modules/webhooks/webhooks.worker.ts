@@ -107,6 +107,13 @@ export function createWebhookWorker({ db, clock, log, settings, random = Math.ra
       const failingSince = sub.failingSince ?? at;
       repo.updateSubscription(tx, sub.id, { consecutiveFailures: sub.consecutiveFailures + 1, failingSince, lastFailureAt: at });
       const gone = result.statusCode === 410;
+      // Its subscription stopped receiving this event type while the attempt ran (see endUnwantedDeliveries).
+      const type = repo.findEvent(tx, delivery.eventId)?.type;
+      const unwanted = delivery.redeliveryOf === null && type !== undefined && type !== 'webhook.test' && !sub.events.includes(type);
+      if (unwanted) {
+        repo.updateDelivery(tx, delivery.id, { ...common, status: 'failed', nextAttemptAt: null, completedAt: at, lastError: `${result.error ?? 'failed'}; ${repo.notWanted(at)}` });
+        return 'failed';
+      }
       if (n < settings.maxAttempts && !gone) {
         const next = new Date(attemptedAt.getTime() + retryDelayMs(n, settings, random)).toISOString();
         repo.updateDelivery(tx, delivery.id, { ...common, status: 'pending', nextAttemptAt: next });
