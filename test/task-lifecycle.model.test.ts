@@ -477,7 +477,9 @@ class ClosePlan implements Cmd {
   constructor(readonly who: Who) {}
   check = (m: Readonly<Model>) => m.plan === 'approved' && m.today >= '2027-06-01';
   async run(m: Model, r: Real) {
-    const expected = this.who === 'secretariat' ? { status: 200 } : FORBIDDEN;
+    // Not while a deadline change awaits a decision or a report awaits review: closed, they could never be decided.
+    const awaiting = m.pending !== null || m.reports.some((x) => x.status === 'submitted');
+    const expected = this.who !== 'secretariat' ? FORBIDDEN : awaiting ? PLAN_STATE : { status: 200 };
     const body = await send(m, r, ['close the plan', ''], this.who, { method: 'POST', url: `/v1/plans/${r.planId}/close` }, expected);
     if (body) m.plan = 'closed';
     await agree(r, m);
@@ -620,6 +622,7 @@ t.test('the API follows the model of a task through random histories', async (t)
   t.ok(seen(/^revise the (submitted|returned) report: 200$/) > 0 && seen(/^revise the accepted report: task-state-conflict$/) > 0, 'reports were revised, and refused once final');
   t.ok(seen(/^(accepted|returned) the submitted report: 200$/) > 0, 'reports were reviewed');
   t.ok(seen(/: forbidden$/) > 0, 'callers without the right were refused');
+  t.ok(seen(/^close the plan: 200$/) > 0 && seen(/^close the plan: plan-state-conflict$/) > 0, 'plans were closed, and refused while something awaited a decision');
   t.ok(seen(/^assign: 200$/) > 0 && seen(/^edit the due date: plan-state-conflict$/) > 0, 'assignees were changed, and the due date was refused');
   t.ok(seen(/^close the plan: 200$/) > 0 && seen(/: plan-state-conflict$/) > seen(/^edit the due date: plan-state-conflict$/), 'plans were closed, and work on them refused');
   t.ok(seen(/^retry: replayed$/) > 0, 'accepted requests were retried with their key');

@@ -283,7 +283,7 @@ export interface paths {
         put?: never;
         /**
          * Close a plan
-         * @description Closes an approved plan, stamps closedAt and returns the plan, which is read-only from then on; takes no body. A plan moves draft → approved → closed and never back: a draft is drawn up, approving puts it in force, closing makes it read-only. Closing a plan that is not approved is refused with 409 and changes nothing.
+         * @description Closes an approved plan, stamps closedAt and returns the plan, which is read-only from then on; takes no body. A plan moves draft → approved → closed and never back: a draft is drawn up, approving puts it in force, closing makes it read-only. Closing a plan that is not approved is refused with 409 and changes nothing, and so is closing one that still has a deadline change awaiting a decision or a progress report awaiting review: the detail names their task codes.
          *
          *     **Access:** `secretariat`.
          */

@@ -5,7 +5,8 @@ import { tasks } from '../../src/db/schema.js';
 import { newId } from '../../src/lib/ids.js';
 import type { Plan } from '../../src/modules/plans/plans.schemas.js';
 import { refusePlanAction } from '../../src/modules/plans/plans.service.js';
-import { DEFAULT_NOW, assertProblem, build, json, snapshot, testClock } from '../helper.js';
+import { DEFAULT_NOW, assertProblem, build, json, refused, snapshot, testClock } from '../helper.js';
+import { approvePlan, createTask, seedPlan } from '../factories.js';
 
 const MISSING_ID = '019a7c2e-0000-7000-8000-00000000dead';
 
@@ -441,4 +442,49 @@ t.test('the plan state machine, as a table', async (t) => {
     if (refusal) t.match(got, refusal, `${act} a ${status} plan with ${taskCount} tasks is refused`);
     else t.equal(got, undefined, `${act} a ${status} plan with ${taskCount} tasks is allowed`);
   }
+});
+
+t.test('a plan with a deadline change awaiting a decision or a report awaiting review is not closed; the refusal names the tasks', async (t) => {
+  const app = await build(t, testClock('2026-11-28T09:00:00Z'));
+  const { plan, by, assignees } = await seedPlan(app);
+  const codes = Array.from({ length: 12 }, (_, i) => `${i + 1}`);
+  const tasks = [];
+  for (const code of codes) tasks.push(await createTask(app, { planId: plan.id, code, dueDate: '2026-12-31', assignees }));
+  await approvePlan(app, plan.id);
+  const post = async (url: string, payload: object) => {
+    const res = await app.inject({ method: 'POST', url, payload });
+    t.equal(res.statusCode, 201, `${url}: ${res.body}`);
+    return json(res);
+  };
+  // Requests on tasks 12 and 2 (named in the plan's order), reports on all twelve.
+  const requests = [];
+  for (const task of [tasks[11]!, tasks[1]!]) {
+    requests.push({ task, change: await post(`/v1/tasks/${task.id}/deadline-changes`, { kind: 'request', newDueDate: '2027-03-31', reason: 'Equipment delivered late' }) });
+  }
+  const reports = [];
+  for (const task of tasks) {
+    reports.push({ task, report: await post(`/v1/tasks/${task.id}/reports`, { organizationId: by.id, period: '2026-Q4', percentComplete: 50, confidence: 'green', narrative: 'On track' }) });
+  }
+  const close = { method: 'POST' as const, url: `/v1/plans/${plan.id}/close` };
+  const body = await refused(t, app, close, 409, 'plan-state-conflict');
+  t.equal(
+    body.detail,
+    'the plan still has deadline changes awaiting a decision on 2 tasks: 2, 12; and progress reports awaiting review on 12 tasks: ' +
+      '1, 2, 3, 4, 5, 6, 7, 8, 9, 10 and 2 more. Decide and review them first, then close it: a closed plan is read-only',
+  );
+
+  for (const { task, change } of requests) {
+    const res = await app.inject({ method: 'POST', url: `/v1/tasks/${task.id}/deadline-changes/${change.id}/decision`, payload: { decision: 'reject', basis: 'Protocol 21, item 4' } });
+    t.equal(res.statusCode, 200);
+  }
+  for (const { task, report } of reports.slice(1)) {
+    const res = await app.inject({ method: 'POST', url: `/v1/tasks/${task.id}/reports/${report.id}/review`, payload: { decision: 'accepted' } });
+    t.equal(res.statusCode, 200);
+  }
+  t.equal((await refused(t, app, close, 409, 'plan-state-conflict')).detail, 'the plan still has progress reports awaiting review on task 1. Decide and review them first, then close it: a closed plan is read-only');
+  const last = reports[0]!;
+  t.equal((await app.inject({ method: 'POST', url: `/v1/tasks/${last.task.id}/reports/${last.report.id}/review`, payload: { decision: 'returned', comment: 'Add the figures' } })).statusCode, 200);
+  const closed = await app.inject(close);
+  t.equal(closed.statusCode, 200, 'closed once everything is decided (a returned report waits for its assignee, not for a decision)');
+  t.equal(json(closed).status, 'closed');
 });

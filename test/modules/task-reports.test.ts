@@ -280,6 +280,10 @@ t.test('reports are refused with 409 in a draft or closed plan, and on a closed 
     t.equal((await ok(t, app, review(id, r.id, { decision: 'accepted' }))).status, 'accepted');
   }
 
+  // A report awaiting review keeps the plan from being closed: closed, it could never be reviewed.
+  const awaiting = await refused(t, app, { method: 'POST', url: `/v1/plans/${plan.id}/close` }, 409, 'plan-state-conflict');
+  t.match(awaiting.detail, 'the plan still has progress reports awaiting review on task 1. Decide and review them first');
+  await ok(t, app, review(task.id, onTask.id, { decision: 'returned', comment: 'Figures for October are missing' }));
   t.equal((await app.inject({ method: 'POST', url: `/v1/plans/${plan.id}/close` })).statusCode, 200);
   const inClosed = await refused(t, app, submit(task.id, report('2026-Q3', { organizationId: by.id })), 409, 'plan-state-conflict');
   t.match(inClosed.detail, /this plan is closed/);

@@ -1,7 +1,7 @@
 // Drizzle queries on plans; rows come back as API-shaped Plan objects with their task count.
 import { and, asc, eq, getTableColumns, sql } from 'drizzle-orm';
 import { prepared, type Db } from '../../db/connection.js';
-import { indicators, indicatorValues, plans, progressReports, tasks } from '../../db/schema.js';
+import { deadlineChanges, indicators, indicatorValues, plans, progressReports, tasks } from '../../db/schema.js';
 import { cursorFor, type Page } from '../../lib/pagination.js';
 import type { ListPlansQuery, Plan } from './plans.schemas.js';
 
@@ -111,4 +111,32 @@ export function reportedPeriods(db: Db, planId: string): string[] {
     .where(eq(indicators.planId, planId))
     .all();
   return [...new Set([...reports, ...values].map((r) => r.period))].sort();
+}
+
+/**
+ * What waits for a decision of the secretariat in the plan: the codes of its tasks with a deadline change requested
+ * and not yet decided, and of those with a progress report submitted and not yet reviewed, each in the plan's order.
+ */
+export function awaitingDecision(db: Db, planId: string): { deadlineRequests: string[]; reports: string[] } {
+  const codes = (rows: { code: string }[]) => rows.map((r) => r.code);
+  return {
+    deadlineRequests: codes(
+      db
+        .selectDistinct({ code: tasks.code, sortKey: tasks.codeSortKey })
+        .from(deadlineChanges)
+        .innerJoin(tasks, eq(tasks.id, deadlineChanges.taskId))
+        .where(and(eq(tasks.planId, planId), eq(deadlineChanges.status, 'pending')))
+        .orderBy(asc(tasks.codeSortKey))
+        .all(),
+    ),
+    reports: codes(
+      db
+        .selectDistinct({ code: tasks.code, sortKey: tasks.codeSortKey })
+        .from(progressReports)
+        .innerJoin(tasks, eq(tasks.id, progressReports.taskId))
+        .where(and(eq(tasks.planId, planId), eq(progressReports.status, 'submitted')))
+        .orderBy(asc(tasks.codeSortKey))
+        .all(),
+    ),
+  };
 }

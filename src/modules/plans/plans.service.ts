@@ -57,6 +57,30 @@ function assertKeepsReportedPeriods(tx: Db, current: Plan, next: Plan): void {
   }
 }
 
+/** At most this many task codes are named in a refusal; the rest are counted. */
+const NAMED_CODES = 10;
+
+/** "task 1.2", or "3 tasks: 1.2, 2.1, 4" (the first NAMED_CODES, then how many more). */
+const onTasks = (codes: string[]) =>
+  codes.length === 1
+    ? `task ${codes[0]}`
+    : `${codes.length} tasks: ${codes.slice(0, NAMED_CODES).join(', ')}${codes.length > NAMED_CODES ? ` and ${codes.length - NAMED_CODES} more` : ''}`;
+
+/**
+ * A plan is closed once nothing in it waits for a decision: a closed plan is read-only, so a deadline change asked
+ * for and not decided, or a progress report submitted and not reviewed, would wait there for good, its asker never
+ * answered. Closing is refused with what is left, by task code.
+ */
+function assertNothingAwaitsDecision(tx: Db, planId: string): void {
+  const { deadlineRequests, reports } = repo.awaitingDecision(tx, planId);
+  const left = [
+    deadlineRequests.length > 0 ? `deadline changes awaiting a decision on ${onTasks(deadlineRequests)}` : null,
+    reports.length > 0 ? `progress reports awaiting review on ${onTasks(reports)}` : null,
+  ].filter((s) => s !== null);
+  if (left.length === 0) return;
+  throw new AppError(ERRORS.planStateConflict, `the plan still has ${left.join('; and ')}. Decide and review them first, then close it: a closed plan is read-only`);
+}
+
 export function createPlanService({ db, clock }: ServiceDeps) {
   function transition(id: string, action: PlanAction, ctx: WriteContext): Plan {
     return writeTransaction(db, (tx) => {
@@ -65,6 +89,7 @@ export function createPlanService({ db, clock }: ServiceDeps) {
       ctx.expect?.(current);
       const refusal = refusePlanAction(current, action);
       if (refusal) throw new AppError(ERRORS.planStateConflict, refusal);
+      if (action === 'close') assertNothingAwaitsDecision(tx, id);
       const now = clock().toISOString();
       const { to, stamp } = PLAN_TRANSITIONS[action];
       const next: Plan = { ...current, status: to, [stamp]: now, updatedAt: now };
