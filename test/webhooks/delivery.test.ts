@@ -272,3 +272,16 @@ t.test('events of a type the subscription stops receiving are not sent any more,
   t.equal((await app.webhooks.runOnce()).attempted, 0, 'not tried again');
   t.equal((await deliveries('?status=pending')).length, 0);
 });
+
+t.test('an endpoint that answers 410 Gone is disabled also when the attempt was of an event type taken off meanwhile', async (t) => {
+  const { app, receiver, sub, task } = await world(t, ['task.status_changed', 'task.updated']);
+  receiver.respond(() => ({ status: 410, delayMs: 300 }));
+  await transition(app, task.id, 'in_progress');
+  const run = app.webhooks.runOnce();
+  t.ok(await receiver.waitFor(1), 'the attempt reached the receiver');
+  t.equal((await app.inject({ method: 'PATCH', url: `/v1/webhooks/${sub.id}`, payload: { events: ['task.updated'] } })).statusCode, 200);
+  t.match(await run, { attempted: 1, failed: 1 });
+  const [d] = json(await app.inject({ method: 'GET', url: `/v1/webhooks/${sub.id}/deliveries` })).items;
+  t.match(d, { status: 'failed', lastStatusCode: 410, lastError: /; not sent: the subscription stopped receiving this event type at / });
+  t.match(json(await app.inject({ method: 'GET', url: `/v1/webhooks/${sub.id}` })), { active: false, disabledReason: /410 Gone/ }, 'the endpoint said it is gone');
+});

@@ -106,3 +106,32 @@ t.test('the loop raises overdue events at start without being asked', async (t) 
   t.ok(await receiver.waitFor(1), 'task.overdue delivered by the loop');
   t.equal(receiver.received[0]!.json.type, 'task.overdue');
 });
+
+t.test('an attempt cut short by a shutdown after its event type was taken off the subscription is not sent after the restart', async (t) => {
+  const databasePath = await databaseFile(t);
+  const clock = testClock(new Date().toISOString());
+  const receiver = await startReceiver(t);
+  receiver.respond(() => ({ status: 200, delayMs: 30_000 }));
+  const first = await webhookApp(t, clock, { databasePath, webhookPollMs: 50 });
+  const { task } = await approvedTask(first);
+  const sub = await subscribe(first, { url: receiver.url, events: ['task.status_changed', 'task.updated'] });
+  await transition(first, task.id, 'in_progress');
+  t.ok(await receiver.waitFor(1), 'the attempt started');
+  // Taken off while the attempt runs: the delivery is held, so the PATCH leaves it to the worker.
+  const patched = await first.inject({ method: 'PATCH', url: `/v1/webhooks/${sub.id}`, payload: { events: ['task.updated'] } });
+  t.equal(patched.statusCode, 200);
+  await first.close();
+  const peek = openDatabase(databasePath);
+  t.match(
+    peek.sqlite.prepare('SELECT status, attempt_count, locked_until, next_attempt_at, last_error FROM webhook_deliveries').all(),
+    [{ status: 'failed', attempt_count: 0, locked_until: null, next_attempt_at: null, last_error: /^not sent: the subscription stopped receiving this event type at / }],
+    'ended when released, not left waiting',
+  );
+  peek.sqlite.close();
+
+  receiver.respond(() => ({ status: 200 }));
+  const second = await webhookApp(t, clock, { databasePath, webhookPollMs: 50 });
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  t.equal(receiver.received.length, 1, 'not sent again after the restart');
+  t.match(json(await second.inject({ method: 'GET', url: `/v1/webhooks/${sub.id}/deliveries` })).items, [{ status: 'failed', attemptCount: 0 }]);
+});

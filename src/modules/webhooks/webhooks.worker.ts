@@ -3,7 +3,7 @@
 // the daily overdue events. One per process; claims make it safe beside another process on the same database.
 import type { FastifyBaseLogger } from 'fastify';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import { writeTransaction, type Schema } from '../../db/connection.js';
+import { writeTransaction, type Db, type Schema } from '../../db/connection.js';
 import { committed } from '../../db/group-commit.js';
 import { newId } from '../../lib/ids.js';
 import { raiseOverdueEvents } from './webhooks.events.js';
@@ -61,6 +61,16 @@ export function retryDelayMs(failedAttempts: number, settings: Pick<WebhookSetti
   return Math.round(window / 2 + (random() * window) / 2);
 }
 
+/**
+ * Whether the subscription no longer receives the delivery's event type: not a test event, not a redelivery someone
+ * asked for (see endUnwantedDeliveries).
+ */
+function unwantedBy(tx: Db, delivery: repo.DeliveryRow, sub: repo.SubscriptionRow): boolean {
+  if (delivery.redeliveryOf !== null) return false;
+  const type = repo.findEvent(tx, delivery.eventId)?.type;
+  return type !== undefined && type !== 'webhook.test' && !sub.events.includes(type);
+}
+
 const fmtDuration = (ms: number) => (ms >= 3_600_000 ? `${(ms / 3_600_000).toFixed(1)} h` : ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`);
 
 export function createWebhookWorker({ db, clock, log, settings, random = Math.random, resolve }: WorkerDeps) {
@@ -108,18 +118,16 @@ export function createWebhookWorker({ db, clock, log, settings, random = Math.ra
       repo.updateSubscription(tx, sub.id, { consecutiveFailures: sub.consecutiveFailures + 1, failingSince, lastFailureAt: at });
       const gone = result.statusCode === 410;
       // Its subscription stopped receiving this event type while the attempt ran (see endUnwantedDeliveries).
-      const type = repo.findEvent(tx, delivery.eventId)?.type;
-      const unwanted = delivery.redeliveryOf === null && type !== undefined && type !== 'webhook.test' && !sub.events.includes(type);
-      if (unwanted) {
-        repo.updateDelivery(tx, delivery.id, { ...common, status: 'failed', nextAttemptAt: null, completedAt: at, lastError: `${result.error ?? 'failed'}; ${repo.notWanted(at)}` });
-        return 'failed';
-      }
-      if (n < settings.maxAttempts && !gone) {
+      const unwanted = unwantedBy(tx, delivery, sub);
+      if (n < settings.maxAttempts && !gone && !unwanted) {
         const next = new Date(attemptedAt.getTime() + retryDelayMs(n, settings, random)).toISOString();
         repo.updateDelivery(tx, delivery.id, { ...common, status: 'pending', nextAttemptAt: next });
         return 'retry';
       }
-      repo.updateDelivery(tx, delivery.id, { ...common, status: 'failed', nextAttemptAt: null, completedAt: at });
+      const lastError = unwanted ? `${result.error ?? 'failed'}; ${repo.notWanted(at)}` : result.error;
+      repo.updateDelivery(tx, delivery.id, { ...common, status: 'failed', nextAttemptAt: null, completedAt: at, lastError });
+      // Ended early because its type was taken off: only a 410 says the endpoint is broken.
+      if (unwanted && !gone && n < settings.maxAttempts) return 'failed';
       // Disabled when the endpoint says it is gone, or when every attempt of this delivery failed and nothing
       // else got through meanwhile: the endpoint, not one event, is broken.
       const firstAttempt = common.firstAttemptAt;
@@ -137,10 +145,23 @@ export function createWebhookWorker({ db, clock, log, settings, random = Math.ra
     });
   }
 
-  /** Releases a claim without counting an attempt: the service stopped in the middle of it. */
+  /**
+   * Releases a claim without counting an attempt: the service stopped in the middle of it. One whose event type its
+   * subscription stopped receiving meanwhile (the PATCH left it to the worker, see endUnwantedDeliveries) ends
+   * instead, unsent: released, it would go out after the restart.
+   */
   function release(id: string): void {
     try {
-      writeTransaction(db, (tx) => repo.updateDelivery(tx, id, { lockedUntil: null }));
+      writeTransaction(db, (tx) => {
+        const delivery = repo.findDeliveryRow(tx, id);
+        const sub = delivery && repo.findSubscription(tx, delivery.subscriptionId);
+        if (delivery?.status === 'pending' && sub && unwantedBy(tx, delivery, sub)) {
+          const at = clock().toISOString();
+          repo.updateDelivery(tx, id, { lockedUntil: null, status: 'failed', nextAttemptAt: null, completedAt: at, lastError: repo.notWanted(at) });
+        } else {
+          repo.updateDelivery(tx, id, { lockedUntil: null });
+        }
+      });
     } catch (err) {
       log.warn({ err, deliveryId: id }, 'could not release a webhook delivery');
     }
