@@ -1,5 +1,5 @@
 // Drizzle queries of webhooks: subscriptions, the outbox of events and deliveries, attempts, and what the worker claims.
-import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, lte, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, exists, inArray, isNotNull, isNull, lt, lte, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import { prepared, type Db } from '../../db/connection.js';
 import type { WebhookDeliveryStatus } from '../../db/enums.js';
 import {
@@ -218,12 +218,19 @@ export function endUnwantedDeliveries(db: Db, subscriptionId: string, events: re
         eq(webhookDeliveries.status, 'pending' satisfies WebhookDeliveryStatus),
         isNull(webhookDeliveries.redeliveryOf),
         free(now),
-        inArray(
-          webhookDeliveries.eventId,
+        // Each waiting delivery's own event, by its key: not a list of every event in the outbox, which is never
+        // pruned (approving a plan of 100,000 tasks alone adds as many) and would be read whole on every PATCH.
+        exists(
           db
-            .select({ id: webhookEvents.id })
+            .select({ one: sql`1` })
             .from(webhookEvents)
-            .where(and(sql`${webhookEvents.type} <> 'webhook.test'`, events.length === 0 ? undefined : notInArray(webhookEvents.type, [...events] as EventRow['type'][]))),
+            .where(
+              and(
+                eq(webhookEvents.id, webhookDeliveries.eventId),
+                sql`${webhookEvents.type} <> 'webhook.test'`,
+                events.length === 0 ? undefined : notInArray(webhookEvents.type, [...events] as EventRow['type'][]),
+              ),
+            ),
         ),
       ),
     )
