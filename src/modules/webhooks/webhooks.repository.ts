@@ -209,6 +209,11 @@ export const notWanted = (at: string) => `not sent: the subscription stopped rec
  * (the worker ends those after the attempt, see webhooks.worker.ts). Returns how many.
  */
 export function endUnwantedDeliveries(db: Db, subscriptionId: string, events: readonly string[], now: string, lastError: string): number {
+  return unwantedDeliveriesUpdate(db, subscriptionId, events, now, lastError).run().changes;
+}
+
+/** The UPDATE of endUnwantedDeliveries, unrun (its query plan is tested). */
+export function unwantedDeliveriesUpdate(db: Db, subscriptionId: string, events: readonly string[], now: string, lastError: string) {
   return db
     .update(webhookDeliveries)
     .set({ status: 'failed' satisfies WebhookDeliveryStatus, nextAttemptAt: null, completedAt: now, lastError })
@@ -233,8 +238,7 @@ export function endUnwantedDeliveries(db: Db, subscriptionId: string, events: re
             ),
         ),
       ),
-    )
-    .run().changes;
+    );
 }
 
 const free = (now: string) => or(isNull(webhookDeliveries.lockedUntil), lte(webhookDeliveries.lockedUntil, now)) as SQL;
