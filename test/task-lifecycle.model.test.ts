@@ -477,8 +477,9 @@ class ClosePlan implements Cmd {
   constructor(readonly who: Who) {}
   check = (m: Readonly<Model>) => m.plan === 'approved' && m.today >= '2027-06-01';
   async run(m: Model, r: Real) {
-    // Not while a deadline change awaits a decision or a report awaits review: closed, they could never be decided.
-    const awaiting = m.pending !== null || m.reports.some((x) => x.status === 'submitted');
+    // Not while a deadline change awaits a decision, a report a review, a task reported done its closing: closed,
+    // they could never be decided.
+    const awaiting = m.pending !== null || m.reports.some((x) => x.status === 'submitted') || m.status === 'done';
     const expected = this.who !== 'secretariat' ? FORBIDDEN : awaiting ? PLAN_STATE : { status: 200 };
     const body = await send(m, r, ['close the plan', ''], this.who, { method: 'POST', url: `/v1/plans/${r.planId}/close` }, expected);
     if (body) m.plan = 'closed';

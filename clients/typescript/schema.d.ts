@@ -283,7 +283,7 @@ export interface paths {
         put?: never;
         /**
          * Close a plan
-         * @description Closes an approved plan, stamps closedAt and returns the plan, which is read-only from then on; takes no body. A plan moves draft → approved → closed and never back: a draft is drawn up, approving puts it in force, closing makes it read-only. Closing a plan that is not approved is refused with 409 and changes nothing, and so is closing one that still has a deadline change awaiting a decision or a progress report awaiting review: the detail names their task codes.
+         * @description Closes an approved plan, stamps closedAt and returns the plan, which is read-only from then on; takes no body. A plan moves draft → approved → closed and never back: a draft is drawn up, approving puts it in force, closing makes it read-only. Closing a plan that is not approved is refused with 409 and changes nothing, and so is closing one where something still waits for a decision: a deadline change asked for, a progress report submitted, a task reported done (the detail names their task codes; `GET /v1/tasks` with `awaiting` or `status=done` lists them).
          *
          *     **Access:** `secretariat`.
          */
@@ -11609,6 +11609,8 @@ export interface operations {
                 area?: "mechanical_engineering" | "digitalization" | "food_supplies" | "agriculture" | "trade" | "industrial_cooperation" | "energy" | "transport_logistics" | "regional_cooperation" | "science_education" | "other";
                 /** @description Only tasks in these statuses: repeat the parameter or separate with commas. */
                 status?: string | string[];
+                /** @description Only tasks waiting for a decision: `deadline_decision`, a deadline change asked for and not yet decided; `report_review`, a progress report submitted and not yet reviewed. Both (repeated or separated with commas): either. With `status=done` (reported done, not yet closed or sent back), the secretariat's whole queue; a plan is closed only once none is left. */
+                awaiting?: string | string[];
                 /** @description true: only overdue tasks; false: only tasks that are not overdue. */
                 overdue?: "true" | "false";
                 /** @description Only tasks due on or after this date. */

@@ -241,7 +241,7 @@ t.test('deadline changes are refused with 409 in a draft plan and in a closed pl
   const pending = await created(t, app, task.id, request('2027-03-31'));
   // A request awaiting a decision keeps the plan from being closed: closed, it could never be decided.
   const awaiting = await refused(t, app, { method: 'POST', url: `/v1/plans/${plan.id}/close` }, 409, 'plan-state-conflict');
-  t.match(awaiting.detail, 'the plan still has deadline changes awaiting a decision on task 1. Decide and review them first');
+  t.match(awaiting.detail, 'the plan still has deadline changes awaiting a decision (task 1; awaiting=deadline_decision). Decide them');
   // A plan closed with a request left pending, by a version before that rule:
   app.sqlite.prepare("UPDATE plans SET status = 'closed', closed_at = updated_at WHERE id = ?").run(plan.id);
   await refused(t, app, ask(task.id, { kind: 'direct', newDueDate: '2027-06-30', reason: 'x' }), 409, 'plan-state-conflict');

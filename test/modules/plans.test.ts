@@ -444,19 +444,19 @@ t.test('the plan state machine, as a table', async (t) => {
   }
 });
 
-t.test('a plan with a deadline change awaiting a decision or a report awaiting review is not closed; the refusal names the tasks', async (t) => {
+t.test('a plan where something awaits a decision is not closed; the refusal names the tasks, and the task list finds them', async (t) => {
   const app = await build(t, testClock('2026-11-28T09:00:00Z'));
   const { plan, by, assignees } = await seedPlan(app);
   const codes = Array.from({ length: 12 }, (_, i) => `${i + 1}`);
   const tasks = [];
   for (const code of codes) tasks.push(await createTask(app, { planId: plan.id, code, dueDate: '2026-12-31', assignees }));
   await approvePlan(app, plan.id);
-  const post = async (url: string, payload: object) => {
+  const post = async (url: string, payload: object, status = 201) => {
     const res = await app.inject({ method: 'POST', url, payload });
-    t.equal(res.statusCode, 201, `${url}: ${res.body}`);
+    t.equal(res.statusCode, status, `${url}: ${res.body}`);
     return json(res);
   };
-  // Requests on tasks 12 and 2 (named in the plan's order), reports on all twelve.
+  // Requests on tasks 12 and 2 (named in the plan's order), reports on all twelve, task 7 reported done.
   const requests = [];
   for (const task of [tasks[11]!, tasks[1]!]) {
     requests.push({ task, change: await post(`/v1/tasks/${task.id}/deadline-changes`, { kind: 'request', newDueDate: '2027-03-31', reason: 'Equipment delivered late' }) });
@@ -465,26 +465,45 @@ t.test('a plan with a deadline change awaiting a decision or a report awaiting r
   for (const task of tasks) {
     reports.push({ task, report: await post(`/v1/tasks/${task.id}/reports`, { organizationId: by.id, period: '2026-Q4', percentComplete: 50, confidence: 'green', narrative: 'On track' }) });
   }
+  for (const to of ['in_progress', 'done']) await post(`/v1/tasks/${tasks[6]!.id}/transitions`, { to }, 200);
+
+  const listed = async (query: string) => {
+    const res = await app.inject({ method: 'GET', url: `/v1/tasks?planId=${plan.id}&${query}` });
+    t.equal(res.statusCode, 200, `${query}: ${res.body}`);
+    return json(res).items.map((task: { code: string }) => task.code);
+  };
+  t.strictSame(await listed('awaiting=deadline_decision'), ['2', '12'], 'the tasks with a deadline change to decide');
+  t.strictSame(await listed('awaiting=report_review&limit=3'), ['1', '2', '3'], 'the tasks with a report to review');
+  t.strictSame(await listed('awaiting=deadline_decision&status=in_progress'), [], 'with the other filters');
+  t.strictSame(await listed('status=done'), ['7']);
+
   const close = { method: 'POST' as const, url: `/v1/plans/${plan.id}/close` };
   const body = await refused(t, app, close, 409, 'plan-state-conflict');
   t.equal(
     body.detail,
-    'the plan still has deadline changes awaiting a decision on 2 tasks: 2, 12; and progress reports awaiting review on 12 tasks: ' +
-      '1, 2, 3, 4, 5, 6, 7, 8, 9, 10 and 2 more. Decide and review them first, then close it: a closed plan is read-only',
+    'the plan still has deadline changes awaiting a decision (2 tasks: 2, 12; awaiting=deadline_decision), progress reports ' +
+      'awaiting review (12 tasks: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 and 2 more; awaiting=report_review) and tasks reported done, to be ' +
+      'closed or sent back (task 7; status=done). Decide them, then close the plan: a closed plan is read-only. ' +
+      `GET /v1/tasks?planId=${plan.id} with each filter lists them`,
   );
 
-  for (const { task, change } of requests) {
-    const res = await app.inject({ method: 'POST', url: `/v1/tasks/${task.id}/deadline-changes/${change.id}/decision`, payload: { decision: 'reject', basis: 'Protocol 21, item 4' } });
-    t.equal(res.statusCode, 200);
-  }
-  for (const { task, report } of reports.slice(1)) {
-    const res = await app.inject({ method: 'POST', url: `/v1/tasks/${task.id}/reports/${report.id}/review`, payload: { decision: 'accepted' } });
-    t.equal(res.statusCode, 200);
-  }
-  t.equal((await refused(t, app, close, 409, 'plan-state-conflict')).detail, 'the plan still has progress reports awaiting review on task 1. Decide and review them first, then close it: a closed plan is read-only');
+  for (const { task, change } of requests) await post(`/v1/tasks/${task.id}/deadline-changes/${change.id}/decision`, { decision: 'reject', basis: 'Protocol 21, item 4' }, 200);
+  t.strictSame(await listed('awaiting=deadline_decision'), []);
+  for (const { task, report } of reports.slice(1)) await post(`/v1/tasks/${task.id}/reports/${report.id}/review`, { decision: 'accepted' }, 200);
+  await post(`/v1/tasks/${tasks[6]!.id}/transitions`, { to: 'closed' }, 200);
+  t.strictSame(await listed('awaiting=report_review,deadline_decision'), ['1']);
+  t.match((await refused(t, app, close, 409, 'plan-state-conflict')).detail, /^the plan still has progress reports awaiting review \(task 1; awaiting=report_review\)\. Decide them/);
   const last = reports[0]!;
-  t.equal((await app.inject({ method: 'POST', url: `/v1/tasks/${last.task.id}/reports/${last.report.id}/review`, payload: { decision: 'returned', comment: 'Add the figures' } })).statusCode, 200);
+  await post(`/v1/tasks/${last.task.id}/reports/${last.report.id}/review`, { decision: 'returned', comment: 'Add the figures' }, 200);
+  t.strictSame(await listed('awaiting=report_review'), [], 'a returned report waits for its assignee, not for a decision');
   const closed = await app.inject(close);
-  t.equal(closed.statusCode, 200, 'closed once everything is decided (a returned report waits for its assignee, not for a decision)');
+  t.equal(closed.statusCode, 200, 'closed once nothing awaits a decision');
   t.equal(json(closed).status, 'closed');
+});
+
+t.test('bad awaiting filters are refused with 400', async (t) => {
+  const app = await build(t);
+  for (const awaiting of ['review', 'deadline_decision,review', '', 'deadline_decision,report_review,deadline_decision']) {
+    assertProblem(t, await app.inject({ method: 'GET', url: `/v1/tasks?awaiting=${encodeURIComponent(awaiting)}` }), 400, 'validation-failed');
+  }
 });

@@ -282,7 +282,7 @@ t.test('reports are refused with 409 in a draft or closed plan, and on a closed 
 
   // A report awaiting review keeps the plan from being closed: closed, it could never be reviewed.
   const awaiting = await refused(t, app, { method: 'POST', url: `/v1/plans/${plan.id}/close` }, 409, 'plan-state-conflict');
-  t.match(awaiting.detail, 'the plan still has progress reports awaiting review on task 1. Decide and review them first');
+  t.match(awaiting.detail, 'the plan still has progress reports awaiting review (task 1; awaiting=report_review). Decide them');
   await ok(t, app, review(task.id, onTask.id, { decision: 'returned', comment: 'Figures for October are missing' }));
   t.equal((await app.inject({ method: 'POST', url: `/v1/plans/${plan.id}/close` })).statusCode, 200);
   const inClosed = await refused(t, app, submit(task.id, report('2026-Q3', { organizationId: by.id })), 409, 'plan-state-conflict');

@@ -1,5 +1,5 @@
 // Drizzle queries on plans; rows come back as API-shaped Plan objects with their task count.
-import { and, asc, eq, getTableColumns, sql } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
 import { prepared, type Db } from '../../db/connection.js';
 import { deadlineChanges, indicators, indicatorValues, plans, progressReports, tasks } from '../../db/schema.js';
 import { cursorFor, type Page } from '../../lib/pagination.js';
@@ -114,29 +114,22 @@ export function reportedPeriods(db: Db, planId: string): string[] {
 }
 
 /**
- * What waits for a decision of the secretariat in the plan: the codes of its tasks with a deadline change requested
- * and not yet decided, and of those with a progress report submitted and not yet reviewed, each in the plan's order.
+ * What waits for a decision in the plan, by the codes of its tasks in the plan's order: a deadline change asked for
+ * and not decided, a progress report submitted and not reviewed, a task reported done and neither closed nor sent
+ * back.
  */
-export function awaitingDecision(db: Db, planId: string): { deadlineRequests: string[]; reports: string[] } {
-  const codes = (rows: { code: string }[]) => rows.map((r) => r.code);
+export function awaitingDecision(db: Db, planId: string): { deadlineRequests: string[]; reports: string[]; done: string[] } {
+  const codesWhere = (condition: SQL) =>
+    db
+      .select({ code: tasks.code })
+      .from(tasks)
+      .where(and(eq(tasks.planId, planId), condition))
+      .orderBy(asc(tasks.codeSortKey))
+      .all()
+      .map((r) => r.code);
   return {
-    deadlineRequests: codes(
-      db
-        .selectDistinct({ code: tasks.code, sortKey: tasks.codeSortKey })
-        .from(deadlineChanges)
-        .innerJoin(tasks, eq(tasks.id, deadlineChanges.taskId))
-        .where(and(eq(tasks.planId, planId), eq(deadlineChanges.status, 'pending')))
-        .orderBy(asc(tasks.codeSortKey))
-        .all(),
-    ),
-    reports: codes(
-      db
-        .selectDistinct({ code: tasks.code, sortKey: tasks.codeSortKey })
-        .from(progressReports)
-        .innerJoin(tasks, eq(tasks.id, progressReports.taskId))
-        .where(and(eq(tasks.planId, planId), eq(progressReports.status, 'submitted')))
-        .orderBy(asc(tasks.codeSortKey))
-        .all(),
-    ),
+    deadlineRequests: codesWhere(sql`exists (select 1 from ${deadlineChanges} where ${deadlineChanges.taskId} = ${tasks.id} and ${deadlineChanges.status} = 'pending')`),
+    reports: codesWhere(sql`exists (select 1 from ${progressReports} where ${progressReports.taskId} = ${tasks.id} and ${progressReports.status} = 'submitted')`),
+    done: codesWhere(eq(tasks.status, 'done')),
   };
 }

@@ -115,8 +115,9 @@ const planRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Close a plan',
         description:
           `Closes an approved plan, stamps closedAt and returns the plan, which is read-only from then on; takes no body. ${STATE_MACHINE} ` +
-          'Closing a plan that is not approved is refused with 409 and changes nothing, and so is closing one that still has a ' +
-          'deadline change awaiting a decision or a progress report awaiting review: the detail names their task codes.',
+          'Closing a plan that is not approved is refused with 409 and changes nothing, and so is closing one where something ' +
+          'still waits for a decision: a deadline change asked for, a progress report submitted, a task reported done (the ' +
+          'detail names their task codes; `GET /v1/tasks` with `awaiting` or `status=done` lists them).',
         params: IdParamsSchema,
         response: { 200: PlanSchema, ...problemResponses(400, 403, 404, 409, 412, 413, 415, 422) },
       },

@@ -68,17 +68,24 @@ const onTasks = (codes: string[]) =>
 
 /**
  * A plan is closed once nothing in it waits for a decision: a closed plan is read-only, so a deadline change asked
- * for and not decided, or a progress report submitted and not reviewed, would wait there for good, its asker never
- * answered. Closing is refused with what is left, by task code.
+ * for and not decided, a progress report submitted and not reviewed, or a task reported done and not yet closed or
+ * sent back would wait there for good, whoever asked never answered. Closing is refused with what is left, by task
+ * code, and the task list filter that finds each kind.
  */
 function assertNothingAwaitsDecision(tx: Db, planId: string): void {
-  const { deadlineRequests, reports } = repo.awaitingDecision(tx, planId);
+  const { deadlineRequests, reports, done } = repo.awaitingDecision(tx, planId);
   const left = [
-    deadlineRequests.length > 0 ? `deadline changes awaiting a decision on ${onTasks(deadlineRequests)}` : null,
-    reports.length > 0 ? `progress reports awaiting review on ${onTasks(reports)}` : null,
+    deadlineRequests.length > 0 ? `deadline changes awaiting a decision (${onTasks(deadlineRequests)}; awaiting=deadline_decision)` : null,
+    reports.length > 0 ? `progress reports awaiting review (${onTasks(reports)}; awaiting=report_review)` : null,
+    done.length > 0 ? `tasks reported done, to be closed or sent back (${onTasks(done)}; status=done)` : null,
   ].filter((s) => s !== null);
   if (left.length === 0) return;
-  throw new AppError(ERRORS.planStateConflict, `the plan still has ${left.join('; and ')}. Decide and review them first, then close it: a closed plan is read-only`);
+  const listed = left.length === 1 ? left[0] : `${left.slice(0, -1).join(', ')} and ${left.at(-1)}`;
+  throw new AppError(
+    ERRORS.planStateConflict,
+    `the plan still has ${listed}. Decide them, then close the plan: a closed plan is read-only. ` +
+      `GET /v1/tasks?planId=${planId} with each filter lists them`,
+  );
 }
 
 export function createPlanService({ db, clock }: ServiceDeps) {

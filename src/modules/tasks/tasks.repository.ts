@@ -2,10 +2,10 @@
 import { and, asc, desc, eq, getTableColumns, gte, inArray, lte, ne, not, notInArray, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import { prepared, rowDecoder, type Db } from '../../db/connection.js';
 import type { AssigneeRole, TaskStatus } from '../../db/enums.js';
-import { commissions, organizations, plans, taskAssignees, tasks, taskStatusChanges } from '../../db/schema.js';
+import { commissions, deadlineChanges, organizations, plans, progressReports, taskAssignees, tasks, taskStatusChanges } from '../../db/schema.js';
 import { cursorFor, type Page } from '../../lib/pagination.js';
 import { OUT_OF_CONTROL_STATUSES } from './task-timeliness.js';
-import type { StatusChange } from './tasks.schemas.js';
+import type { Awaiting, StatusChange } from './tasks.schemas.js';
 
 export type TaskRow = typeof tasks.$inferSelect;
 
@@ -36,6 +36,7 @@ export interface TaskFilter {
   todayByCommission: { commissionId: string; today: string }[];
   dueFrom?: string | undefined;
   dueTo?: string | undefined;
+  awaiting?: Awaiting[] | undefined;
   /** Already lower-cased by the caller: SQLite's lower() only folds ASCII. */
   search?: string | undefined;
 }
@@ -176,6 +177,13 @@ function overdueCondition(todayByCommission: TaskFilter['todayByCommission'], p:
   return and(open, late.length > 0 ? or(...late) : sql`0`) as SQL;
 }
 
+/** The task waits for a decision on a deadline change, or for the review of a progress report. */
+function awaitingCondition(what: Awaiting): SQL {
+  return what === 'deadline_decision'
+    ? sql`exists (select 1 from ${deadlineChanges} where ${deadlineChanges.taskId} = ${tasks.id} and ${deadlineChanges.status} = 'pending')`
+    : sql`exists (select 1 from ${progressReports} where ${progressReports.taskId} = ${tasks.id} and ${progressReports.status} = 'submitted')`;
+}
+
 function filterConditions(f: TaskFilter, p: Param): (SQL | undefined)[] {
   return [
     f.planId ? eq(tasks.planId, p('planId', f.planId)) : undefined,
@@ -190,6 +198,7 @@ function filterConditions(f: TaskFilter, p: Param): (SQL | undefined)[] {
     f.party
       ? sql`exists (select 1 from ${taskAssignees} join ${organizations} on ${organizations.id} = ${taskAssignees.organizationId} where ${taskAssignees.taskId} = ${tasks.id} and ${organizations.country} = ${p('party', f.party)})`
       : undefined,
+    f.awaiting ? or(...f.awaiting.map(awaitingCondition)) : undefined,
     f.search ? sql`${tasks.searchText} like ${p('search', `%${escapeLike(f.search)}%`)} escape '\\'` : undefined,
     f.overdue === undefined ? undefined : f.overdue ? overdueCondition(f.todayByCommission, p) : not(overdueCondition(f.todayByCommission, p)),
   ];
@@ -217,7 +226,8 @@ export function listTaskRecords(db: Db, f: TaskFilter, page: { limit: number; cu
   const key = taskCursor.keyOf(q, order.length);
   const after = key && sql`(${sql.join(order, sql`, `)}) > (${sql.join(key.map((k, i) => p(`after${i}`, k)), sql`, `)})`;
   params.limit = page.limit + 1;
-  const shape = `listTaskRecords:${Object.keys(params).join(',')}:overdue=${f.overdue}`;
+  // The awaiting conditions are written in the statement, not passed as values: they are part of its shape.
+  const shape = `listTaskRecords:${Object.keys(params).join(',')}:overdue=${f.overdue}:awaiting=${f.awaiting?.join(',') ?? ''}`;
   const query = prepared(db, shape, (db) =>
     baseQuery(db)
       .where(and(...conditions, after))

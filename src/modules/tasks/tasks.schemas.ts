@@ -204,11 +204,16 @@ const booleanQuery = z
   .enum(['true', 'false'])
   .transform((v) => v === 'true');
 
-/** Accepts `status=a&status=b` and `status=a,b`. */
-const statusListQuery = z
-  .union([z.string().max(200), z.array(z.string().max(40)).max(6)])
-  .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter(Boolean))
-  .pipe(z.array(z.enum(TASK_STATUSES)).min(1).max(6));
+/** Accepts `name=a&name=b` and `name=a,b`, each of `values` at most once. */
+const enumListQuery = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z
+    .union([z.string().max(200), z.array(z.string().max(40)).max(values.length)])
+    .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(values)).min(1).max(values.length));
+
+/** What a task may be waiting for from the secretariat (or a co-chair, for a review). */
+export const AWAITING = ['deadline_decision', 'report_review'] as const;
+export type Awaiting = (typeof AWAITING)[number];
 
 export const ListTasksQuerySchema = z
   .strictObject({
@@ -218,7 +223,15 @@ export const ListTasksQuerySchema = z
     organizationId: IdSchema.optional().describe('Only tasks this organization executes (lead or co-executor).'),
     party: CountrySchema.optional().describe('Only tasks with an assignee of this country.'),
     area: AreaSchema.optional(),
-    status: statusListQuery.optional().describe('Only tasks in these statuses: repeat the parameter or separate with commas.'),
+    status: enumListQuery(TASK_STATUSES).optional().describe('Only tasks in these statuses: repeat the parameter or separate with commas.'),
+    awaiting: enumListQuery(AWAITING)
+      .optional()
+      .describe(
+        'Only tasks waiting for a decision: `deadline_decision`, a deadline change asked for and not yet decided; ' +
+          '`report_review`, a progress report submitted and not yet reviewed. Both (repeated or separated with commas): ' +
+          'either. With `status=done` (reported done, not yet closed or sent back), the secretariat\'s whole queue; a plan ' +
+          'is closed only once none is left.',
+      ),
     overdue: booleanQuery.optional().describe('true: only overdue tasks; false: only tasks that are not overdue.'),
     dueFrom: DateSchema.optional().describe('Only tasks due on or after this date.'),
     dueTo: DateSchema.optional().describe('Only tasks due on or before this date.'),
