@@ -11608,9 +11608,9 @@ export interface operations {
                 /** @description Area of co-operation the measure belongs to. */
                 area?: "mechanical_engineering" | "digitalization" | "food_supplies" | "agriculture" | "trade" | "industrial_cooperation" | "energy" | "transport_logistics" | "regional_cooperation" | "science_education" | "other";
                 /** @description Only tasks in these statuses: repeat the parameter or separate with commas. */
-                status?: string | string[];
+                status?: string | ("not_started" | "in_progress" | "on_hold" | "done" | "closed" | "cancelled")[];
                 /** @description Only tasks waiting for a decision: `deadline_decision`, a deadline change asked for and not yet decided; `report_review`, a progress report submitted and not yet reviewed. Both (repeated or separated with commas): either. With `status=done` (reported done, not yet closed or sent back), the secretariat's whole queue; a plan is closed only once none is left. */
-                awaiting?: string | string[];
+                awaiting?: string | ("deadline_decision" | "report_review")[];
                 /** @description true: only overdue tasks; false: only tasks that are not overdue. */
                 overdue?: "true" | "false";
                 /** @description Only tasks due on or after this date. */

@@ -503,7 +503,12 @@ t.test('a plan where something awaits a decision is not closed; the refusal name
 
 t.test('bad awaiting filters are refused with 400', async (t) => {
   const app = await build(t);
-  for (const awaiting of ['review', 'deadline_decision,review', '', 'deadline_decision,report_review,deadline_decision']) {
-    assertProblem(t, await app.inject({ method: 'GET', url: `/v1/tasks?awaiting=${encodeURIComponent(awaiting)}` }), 400, 'validation-failed');
+  for (const awaiting of ['review', 'deadline_decision,review', '', ',', 'deadline_decision,report_review,deadline_decision', 'deadline_decision;report_review']) {
+    const body = assertProblem(t, await app.inject({ method: 'GET', url: `/v1/tasks?awaiting=${encodeURIComponent(awaiting)}` }), 400, 'validation-failed');
+    t.equal(body.errors[0].path, 'querystring.awaiting');
   }
+  const named = assertProblem(t, await app.inject({ method: 'GET', url: '/v1/tasks?awaiting=review' }), 400, 'validation-failed');
+  t.match(named.detail, 'querystring.awaiting: one or more of deadline_decision, report_review, separated by commas', 'the values are named');
+  const repeated = assertProblem(t, await app.inject({ method: 'GET', url: '/v1/tasks?awaiting=review&awaiting=report_review' }), 400, 'validation-failed');
+  t.match(repeated.errors[0].path, /^querystring\.awaiting/);
 });

@@ -204,12 +204,22 @@ const booleanQuery = z
   .enum(['true', 'false'])
   .transform((v) => v === 'true');
 
-/** Accepts `name=a&name=b` and `name=a,b`, each of `values` at most once. */
-const enumListQuery = <const T extends readonly [string, ...string[]]>(values: T) =>
-  z
-    .union([z.string().max(200), z.array(z.string().max(40)).max(values.length)])
-    .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter(Boolean))
+/**
+ * Accepts `name=a&name=b` and `name=a,b` (at least one, at most as many as there are values). The document names
+ * the values on both forms: the array's items are the enum, the string's pattern a comma-separated list of them.
+ */
+const enumListQuery = <const T extends readonly [string, ...string[]]>(values: T) => {
+  const one = `(?:${values.join('|')})`;
+  const expected = `one or more of ${values.join(', ')}, separated by commas`;
+  return z
+    .union([
+      // Spaces and empty parts are let through (`a, b,`), and left out below.
+      z.string().max(200).regex(new RegExp(`^ *${one}? *(?:, *${one}? *)*$`), { error: expected }),
+      z.array(z.enum(values)).min(1).max(values.length),
+    ])
+    .transform((v) => (Array.isArray(v) ? v : v.split(',').map((s) => s.trim()).filter(Boolean)))
     .pipe(z.array(z.enum(values)).min(1).max(values.length));
+};
 
 /** What a task may be waiting for from the secretariat (or a co-chair, for a review). */
 export const AWAITING = ['deadline_decision', 'report_review'] as const;
