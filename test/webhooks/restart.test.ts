@@ -67,16 +67,22 @@ t.test('a receiver down during the first attempt gets the retry after a restart'
   t.match(d, { status: 'succeeded', attemptCount: 2 });
 });
 
-t.test('closing the service in the middle of an attempt releases the delivery; the next start sends it', async (t) => {
+/** A service on a file whose worker is in the middle of an attempt to a receiver that takes 30 s to answer. */
+async function attemptUnderWay(t: Test, events: string[]) {
   const databasePath = await databaseFile(t);
   const clock = testClock(new Date().toISOString());
   const receiver = await startReceiver(t);
   receiver.respond(() => ({ status: 200, delayMs: 30_000 }));
   const first = await webhookApp(t, clock, { databasePath, webhookPollMs: 50 });
   const { task } = await approvedTask(first);
-  const sub = await subscribe(first, { url: receiver.url, events: ['task.status_changed'] });
+  const sub = await subscribe(first, { url: receiver.url, events });
   await transition(first, task.id, 'in_progress');
   t.ok(await receiver.waitFor(1), 'the attempt started');
+  return { databasePath, clock, receiver, first, sub };
+}
+
+t.test('closing the service in the middle of an attempt releases the delivery; the next start sends it', async (t) => {
+  const { databasePath, clock, receiver, first, sub } = await attemptUnderWay(t, ['task.status_changed']);
   const started = Date.now();
   await first.close();
   t.ok(Date.now() - started < 5000, 'closing does not wait for the slow receiver');
@@ -108,15 +114,7 @@ t.test('the loop raises overdue events at start without being asked', async (t) 
 });
 
 t.test('an attempt cut short by a shutdown after its event type was taken off the subscription is not sent after the restart', async (t) => {
-  const databasePath = await databaseFile(t);
-  const clock = testClock(new Date().toISOString());
-  const receiver = await startReceiver(t);
-  receiver.respond(() => ({ status: 200, delayMs: 30_000 }));
-  const first = await webhookApp(t, clock, { databasePath, webhookPollMs: 50 });
-  const { task } = await approvedTask(first);
-  const sub = await subscribe(first, { url: receiver.url, events: ['task.status_changed', 'task.updated'] });
-  await transition(first, task.id, 'in_progress');
-  t.ok(await receiver.waitFor(1), 'the attempt started');
+  const { databasePath, clock, receiver, first, sub } = await attemptUnderWay(t, ['task.status_changed', 'task.updated']);
   // Taken off while the attempt runs: the delivery is held, so the PATCH leaves it to the worker.
   const patched = await first.inject({ method: 'PATCH', url: `/v1/webhooks/${sub.id}`, payload: { events: ['task.updated'] } });
   t.equal(patched.statusCode, 200);
