@@ -1,0 +1,2 @@
+CREATE INDEX `deadline_changes_pending_idx` ON `deadline_changes` (`task_id`) WHERE "deadline_changes"."status" = 'pending';--> statement-breakpoint
+CREATE INDEX `progress_reports_submitted_idx` ON `progress_reports` (`task_id`) WHERE "progress_reports"."status" = 'submitted';
