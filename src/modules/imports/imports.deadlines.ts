@@ -58,7 +58,8 @@ export function parseDeadlineText(input: string): DeadlineResult {
     .replace(/[іӏ]/g, 'i')
     .replace(/\s+/g, ' ')
     .replace(/^(до|не позднее|не позже|по|в течение|в|срок|by|not later than|until|till|during|in|within|end of)\s+/, '')
-    .replace(/\s*(г\.?|гг\.?|года?|year)\s*\.?$/, '')
+    // (?<!\s): the spaces are tried only where they start (test/regex-safety.test.ts).
+    .replace(/(?<!\s)\s*(г\.?|гг\.?|года?|year)\s*\.?$/, '')
     .replace(/[.,;]$/, '')
     .trim();
   s = s.replace(/^(до|не позднее|by|in)\s+/, '');

@@ -16,7 +16,8 @@ export function normalizeName(s: string): string {
     .replace(/[«»"“”„'‘’`]/g, '')
     .replace(/[\u2010-\u2015]/g, '-')
     .replace(/\s+/g, ' ')
-    .replace(/[\s.,;]+$/, '')
+    // (?<!…): tried only where a run starts, so a long run is read once (test/regex-safety.test.ts).
+    .replace(/(?<![\s.,;])[\s.,;]+$/, '')
     .trim()
     .replace(LEGAL_FORMS, '');
 }
@@ -68,9 +69,12 @@ export function organizationDirectory(organizations: Organization[], parties: st
   };
 }
 
-/** Markers of a role written next to an executor: "Минпром (головной)", "MIC (co-executor)". */
-const LEAD_MARK = /\s*[(\[](головной|головной исполнитель|ответственный|lead|head)[)\]]\s*$/i;
-const CO_MARK = /\s*[(\[](соисполнитель|co-executor|co executor)[)\]]\s*$/i;
+/**
+ * Markers of a role written next to an executor: "Минпром (головной)", "MIC (co-executor)". The spaces before one are
+ * tried only where they start (`(?<!\s)`: a long run is read once; test/regex-safety.test.ts).
+ */
+const LEAD_MARK = /(?<!\s)\s*[(\[](головной|головной исполнитель|ответственный|lead|head)[)\]]\s*$/i;
+const CO_MARK = /(?<!\s)\s*[(\[](соисполнитель|co-executor|co executor)[)\]]\s*$/i;
 
 export interface ExecutorLine {
   text: string;

@@ -104,7 +104,8 @@ export function checkZip(buf: Buffer): ZipCheck {
 }
 
 const WORKSHEET = /^xl\/worksheets\/[^/]+\.xml$/i;
-const MERGE = /<(?:[A-Za-z]+:)?mergeCell\b[^>]*?\bref="([A-Za-z]{1,3})(\d{1,7})(?::([A-Za-z]{1,3})(\d{1,7}))?"/g;
+// [^<>]: a tag ends at the next '<' or '>', so no stretch of the part is read again from each of many '<mergeCell'.
+const MERGE = /<(?:[A-Za-z]+:)?mergeCell\b[^<>]*?\bref="([A-Za-z]{1,3})(\d{1,7})(?::([A-Za-z]{1,3})(\d{1,7}))?"/g;
 
 function columnNumber(letters: string): number {
   let n = 0;
