@@ -67,6 +67,18 @@ export async function keyFor(app: App, role: 'secretariat' | 'co_chair' | 'minis
   return { id: key.id, token: key.token, headers: { authorization: `Bearer ${key.token}` } };
 }
 
+/** Every string value of `key` anywhere in a JSON document (every `$ref`, every `pattern`), in document order. */
+export function stringsAt(value: unknown, key: string, found: string[] = []): string[] {
+  if (Array.isArray(value)) for (const v of value) stringsAt(v, key, found);
+  else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (k === key && typeof v === 'string') found.push(v);
+      else stringsAt(v, key, found);
+    }
+  }
+  return found;
+}
+
 /** Parses a JSON response body, failing loudly when it is not JSON. */
 export function json<T = any>(res: { body: string }): T {
   return JSON.parse(res.body) as T;

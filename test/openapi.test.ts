@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import t from 'tap';
 import { ROLES } from '../src/db/enums.js';
 import { POLICY, type AccessRule } from '../src/lib/access.js';
-import { build, json } from './helper.js';
+import { build, json, stringsAt } from './helper.js';
 
 const COMMITTED = new URL('../openapi/openapi.json', import.meta.url);
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'] as const;
@@ -33,17 +33,6 @@ function resolvePointer(doc: Json, ref: string): unknown {
     node = (node as Json)[key];
   }
   return node;
-}
-
-function allRefs(value: unknown, found: string[] = []): string[] {
-  if (Array.isArray(value)) for (const v of value) allRefs(v, found);
-  else if (value !== null && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      if (k === '$ref' && typeof v === 'string') found.push(v);
-      else allRefs(v, found);
-    }
-  }
-  return found;
 }
 
 /** The media-type objects of an operation's request body and success responses (those with content). */
@@ -172,7 +161,7 @@ t.test('the access matrix is documented per operation, from the same POLICY the 
 t.test('every $ref in the document resolves', async (t) => {
   const app = await build(t);
   const doc = json<Json>(await app.inject({ method: 'GET', url: '/openapi.json' }));
-  const refs = allRefs(doc);
+  const refs = stringsAt(doc, '$ref');
   t.ok(refs.length > 0, 'the document uses named components');
   const dangling = [...new Set(refs)].filter((ref) => resolvePointer(doc, ref) === undefined);
   t.strictSame(dangling, [], 'no $ref points nowhere');
