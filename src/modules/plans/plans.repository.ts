@@ -1,8 +1,9 @@
 // Drizzle queries on plans; rows come back as API-shaped Plan objects with their task count.
 import { and, asc, eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
 import { prepared, type Db } from '../../db/connection.js';
-import { deadlineChanges, indicators, indicatorValues, plans, progressReports, tasks } from '../../db/schema.js';
+import { indicators, indicatorValues, plans, progressReports, tasks } from '../../db/schema.js';
 import { cursorFor, type Page } from '../../lib/pagination.js';
+import { awaitingCondition } from '../tasks/tasks.repository.js';
 import type { ListPlansQuery, Plan } from './plans.schemas.js';
 
 type Row = typeof plans.$inferSelect;
@@ -128,8 +129,8 @@ export function awaitingDecision(db: Db, planId: string): { deadlineRequests: st
       .all()
       .map((r) => r.code);
   return {
-    deadlineRequests: codesWhere(sql`exists (select 1 from ${deadlineChanges} where ${deadlineChanges.taskId} = ${tasks.id} and ${deadlineChanges.status} = 'pending')`),
-    reports: codesWhere(sql`exists (select 1 from ${progressReports} where ${progressReports.taskId} = ${tasks.id} and ${progressReports.status} = 'submitted')`),
+    deadlineRequests: codesWhere(awaitingCondition('deadline_decision')),
+    reports: codesWhere(awaitingCondition('report_review')),
     done: codesWhere(eq(tasks.status, 'done')),
   };
 }

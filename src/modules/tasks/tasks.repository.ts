@@ -178,7 +178,7 @@ function overdueCondition(todayByCommission: TaskFilter['todayByCommission'], p:
 }
 
 /** The task waits for a decision on a deadline change, or for the review of a progress report. */
-function awaitingCondition(what: Awaiting): SQL {
+export function awaitingCondition(what: Awaiting): SQL {
   return what === 'deadline_decision'
     ? sql`exists (select 1 from ${deadlineChanges} where ${deadlineChanges.taskId} = ${tasks.id} and ${deadlineChanges.status} = 'pending')`
     : sql`exists (select 1 from ${progressReports} where ${progressReports.taskId} = ${tasks.id} and ${progressReports.status} = 'submitted')`;
