@@ -32,6 +32,7 @@ export const ERRORS = {
   duplicateTaskCode: spec('duplicate-task-code', 409, 'A task with this code already exists in the plan'),
   deadlineChangeConflict: spec('deadline-change-conflict', 409, 'The deadline change cannot be made now'),
   referenceInUse: spec('reference-in-use', 409, 'The resource is still referenced'),
+  webhookHasDeliveries: spec('webhook-has-deliveries', 409, 'A subscription with deliveries keeps its organization'),
   unknownReference: spec('unknown-reference', 422, 'A referenced resource does not exist'),
   invalidAssignees: spec('invalid-assignees', 422, 'The assignees are not valid for this task'),
   invalidValue: spec('invalid-value', 422, 'A value is not acceptable'),

@@ -1029,7 +1029,7 @@ export interface paths {
         head?: never;
         /**
          * Change a webhook subscription
-         * @description Changes the URL (checked again, 422 when refused), the event types, the description, or pauses (`active: false`) and activates it (`active: true`, which also clears `disabledReason` and sends the deliveries that waited). Deliveries still waiting for an event type taken off the list end as `failed` without being sent (test events and redeliveries asked for excepted). Only the secretariat moves a subscription to another organization.
+         * @description Changes the URL (checked again, 422 when refused), the event types, the description, or pauses (`active: false`) and activates it (`active: true`, which also clears `disabledReason` and sends the deliveries that waited). Deliveries still waiting for an event type taken off the list end as `failed` without being sent (test events and redeliveries asked for excepted). Only the secretariat moves a subscription to another organization, and only before any event was queued for it (409 `webhook-has-deliveries` after: its delivery log and secret stay with the organization it was for; create a new subscription instead).
          *
          *     **Access:** `secretariat`, `ministry` (a ministry key sees and manages only its own organization's subscriptions, and every subscription it creates is filtered to its organization's tasks; another organization's subscription is 403).
          */
@@ -4975,7 +4975,7 @@ export interface components {
             url?: string;
             /** @description The event types to receive; at least one, each once. */
             events?: ("task.created" | "task.updated" | "task.status_changed" | "task.deadline_changed" | "task.overdue" | "report.submitted" | "report.reviewed")[];
-            /** @description The organization whose tasks' events are sent; the secretariat only (a ministry subscription stays its own). */
+            /** @description The organization whose tasks' events are sent; the secretariat only (a ministry subscription stays its own), and only while no event was queued for the subscription. */
             organizationId?: string | null;
             /** @description false pauses the subscription; true activates it again, clears disabledReason and the failure count, and sends the deliveries that waited. */
             active?: boolean;
@@ -22932,6 +22932,32 @@ export interface operations {
                      *       "detail": "Resource not found",
                      *       "instance": "/v1/webhooks/019a7c2e-7a10-7000-8000-000000000001",
                      *       "code": "not-found",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state of the resource. */
+            409: {
+                headers: {
+                    /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current minute. */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the current minute ends. */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/plan-state-conflict",
+                     *       "title": "The plan is not in a state that allows this",
+                     *       "status": 409,
+                     *       "detail": "The plan is not in a state that allows this",
+                     *       "instance": "/v1/webhooks/019a7c2e-7a10-7000-8000-000000000001",
+                     *       "code": "plan-state-conflict",
                      *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
                      *     }
                      */

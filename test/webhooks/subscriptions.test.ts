@@ -276,3 +276,40 @@ t.test('a subscription moved to another organization while its new URL is being 
   t.equal(after.url, URL_OK, 'the URL is unchanged');
   t.equal(after.organizationId, kz.id);
 });
+
+t.test('a subscription keeps its organization once an event was queued for it: its log and secret stay with that organization', async (t) => {
+  const app = await webhookApp(t);
+  const { by, kz } = await seedPlan(app);
+  const byKey = await keyFor(app, 'ministry', by.id);
+  const kzKey = await keyFor(app, 'ministry', kz.id);
+  const sub = await subscribe(app, { url: URL_OK, events: ['task.status_changed'], organizationId: by.id });
+  const patch = (payload: object, headers: Record<string, string> = {}): InjectOptions => ({ method: 'PATCH', url: `/v1/webhooks/${sub.id}`, payload, headers });
+
+  // Nothing queued yet: a mistaken organization can still be corrected, either way.
+  t.equal(json(await app.inject(patch({ organizationId: kz.id }))).organizationId, kz.id, 'moved while it has no deliveries');
+  t.equal(json(await app.inject(patch({ organizationId: null }))).organizationId, null);
+  t.equal(json(await app.inject(patch({ organizationId: by.id }))).organizationId, by.id);
+
+  const ping = await app.inject({ method: 'POST', url: `/v1/webhooks/${sub.id}/test`, headers: byKey.headers });
+  t.equal(ping.statusCode, 202, 'a test event queued for BY');
+  for (const organizationId of [kz.id, null]) {
+    const problem = await refused(t, app, patch({ organizationId }), 409, 'webhook-has-deliveries');
+    t.match(problem.detail, `deliveries for organization ${by.id}`, 'the problem names the organization it stays with');
+    t.strictSame(problem.errors, [{ path: 'body.organizationId', message: 'cannot change once the subscription has deliveries' }]);
+  }
+  await refused(t, app, { method: 'GET', url: `/v1/webhooks/${sub.id}/deliveries`, headers: kzKey.headers }, 403, 'forbidden');
+  t.equal(json(await app.inject({ method: 'GET', url: `/v1/webhooks/${sub.id}/deliveries`, headers: byKey.headers })).items.length, 1, 'BY keeps its log');
+
+  // Naming the organization it already has is no move: the rest of the change goes through.
+  const same = await app.inject(patch({ organizationId: by.id, description: 'EDO of Minprom' }));
+  t.equal(same.statusCode, 200);
+  t.equal(json(same).description, 'EDO of Minprom');
+  const own = await app.inject(patch({ organizationId: by.id, active: false }, byKey.headers));
+  t.equal(own.statusCode, 200, 'so does the ministry naming its own');
+
+  // A subscription for every organization with deliveries is not narrowed to one either.
+  const global = await subscribe(app, { url: URL_OK, events: ['task.created'] });
+  await app.inject({ method: 'POST', url: `/v1/webhooks/${global.id}/test` });
+  const narrowed = await refused(t, app, { method: 'PATCH', url: `/v1/webhooks/${global.id}`, payload: { organizationId: kz.id } }, 409, 'webhook-has-deliveries');
+  t.match(narrowed.detail, 'deliveries for every organization');
+});

@@ -188,6 +188,11 @@ export function findDelivery(db: Db, subscriptionId: string, id: string): (Webho
   return row && { ...toDelivery(row, attemptsOf(db, [id]).get(id) ?? []), body: row.body };
 }
 
+/** Whether any event was ever queued for the subscription (pending, sent or failed). */
+export function hasDeliveries(db: Db, subscriptionId: string): boolean {
+  return db.select({ one: sql`1` }).from(webhookDeliveries).where(eq(webhookDeliveries.subscriptionId, subscriptionId)).limit(1).get() !== undefined;
+}
+
 export function findDeliveryRow(db: Db, id: string): DeliveryRow | undefined {
   return db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, id)).get();
 }

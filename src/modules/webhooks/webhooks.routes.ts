@@ -107,10 +107,12 @@ const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
           'Changes the URL (checked again, 422 when refused), the event types, the description, or pauses (`active: false`) ' +
           'and activates it (`active: true`, which also clears `disabledReason` and sends the deliveries that waited). ' +
           'Deliveries still waiting for an event type taken off the list end as `failed` without being sent (test events ' +
-          'and redeliveries asked for excepted). Only the secretariat moves a subscription to another organization.',
+          'and redeliveries asked for excepted). Only the secretariat moves a subscription to another organization, and only ' +
+          'before any event was queued for it (409 `webhook-has-deliveries` after: its delivery log and secret stay with the ' +
+          'organization it was for; create a new subscription instead).',
         params: IdParamsSchema,
         body: UpdateWebhookSchema,
-        response: { 200: WebhookSchema, ...problemResponses(400, 403, 404, 412, 413, 415, 422) },
+        response: { 200: WebhookSchema, ...problemResponses(400, 403, 404, 409, 412, 413, 415, 422) },
       },
     },
     async (request, reply) => sendResource(request, reply, await service.update(request.params.id, request.body, writeContext(request))),

@@ -72,7 +72,10 @@ export const UpdateWebhookSchema = z
     events: EventsSchema.optional(),
     organizationId: IdSchema.nullable()
       .optional()
-      .describe("The organization whose tasks' events are sent; the secretariat only (a ministry subscription stays its own)."),
+      .describe(
+        "The organization whose tasks' events are sent; the secretariat only (a ministry subscription stays its own), and only " +
+          'while no event was queued for the subscription.',
+      ),
     active: z
       .boolean()
       .optional()

@@ -41,6 +41,22 @@ function organizationFor(tx: Db, actor: Actor, requested: string | null | undefi
   return org;
 }
 
+/**
+ * A subscription keeps its organization once an event was queued for it: its deliveries were chosen for that
+ * organization, their log (bodies included) is readable by the subscription's owner, and its secret is known to the
+ * receiver it was set up for. Moving it would hand all of that to another organization.
+ */
+function refuseMoveWithDeliveries(tx: Db, sub: repo.SubscriptionRow): void {
+  if (!repo.hasDeliveries(tx, sub.id)) return;
+  const now = sub.organizationId === null ? 'every organization' : `organization ${sub.organizationId}`;
+  throw new AppError(
+    ERRORS.webhookHasDeliveries,
+    `the subscription has deliveries for ${now}, and their log and payloads stay with it; create a subscription for the ` +
+      'other organization (it gets its own secret), then pause or delete this one',
+    [{ path: 'body.organizationId', message: 'cannot change once the subscription has deliveries' }],
+  );
+}
+
 export function createWebhookService({ db, clock, allowPrivate, resolve }: WebhookServiceDeps) {
   const load = (tx: Db, id: string): repo.SubscriptionRow => {
     const sub = repo.findSubscription(tx, id);
@@ -117,11 +133,13 @@ export function createWebhookService({ db, clock, allowPrivate, resolve }: Webho
         const before = repo.toWebhook(current);
         ctx.expect?.(before);
         const reactivated = patch.active === true && !current.active;
+        const organizationId = patch.organizationId === undefined ? undefined : organizationFor(tx, ctx.actor, patch.organizationId);
+        if (organizationId !== undefined && organizationId !== current.organizationId) refuseMoveWithDeliveries(tx, current);
         repo.updateSubscription(tx, id, {
           ...(patch.description !== undefined ? { description: patch.description } : {}),
           ...(url !== undefined ? { url } : {}),
           ...(patch.events !== undefined ? { events: patch.events } : {}),
-          ...(patch.organizationId !== undefined ? { organizationId: organizationFor(tx, ctx.actor, patch.organizationId) } : {}),
+          ...(organizationId !== undefined ? { organizationId } : {}),
           ...(patch.active !== undefined ? { active: patch.active } : {}),
           // Activated again: a fresh start, and what waited is sent.
           ...(reactivated ? { disabledReason: null, disabledAt: null, consecutiveFailures: 0, failingSince: null } : {}),
