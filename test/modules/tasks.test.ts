@@ -800,6 +800,14 @@ t.test('a tasks cursor is refused under another plan or status filter, and taken
   const smaller = await list(app, `planId=${plan.id}&status=not_started&limit=1&${cursor}`);
   t.same(smaller.items.map((x) => x.code), ['3'], 'the same filters with a smaller limit: the next task');
 
+  // A set of statuses is one filter however it is written: order, repetition and form do not matter.
+  const set = await list(app, `planId=${plan.id}&status=in_progress,not_started&limit=2`);
+  const setCursor = `cursor=${encodeURIComponent(set.nextCursor!)}`;
+  for (const written of ['status=not_started,in_progress', 'status=not_started&status=in_progress', 'status=in_progress,not_started,in_progress']) {
+    const page = await list(app, `planId=${plan.id}&${written}&limit=2&${setCursor}`);
+    t.same(page.items.map((x) => x.code), ['3', '4'], `${written} pages on from the cursor of status=in_progress,not_started`);
+  }
+
   // A walk whose page size changes at every step still sees every task of both plans once.
   const seen: string[] = [];
   let next: string | null = null;

@@ -205,8 +205,9 @@ const booleanQuery = z
   .transform((v) => v === 'true');
 
 /**
- * Accepts `name=a&name=b` and `name=a,b` (at least one, at most as many as there are values). The document names
- * the values on both forms: the array's items are the enum, the string's pattern a comma-separated list of them.
+ * Accepts `name=a&name=b` and `name=a,b` (at least one, at most as many as there are values), read as the set of
+ * values in their declared order. The document names the values on both forms: the array's items are the enum, the
+ * string's pattern a comma-separated list of them.
  */
 const enumListQuery = <const T extends readonly [string, ...string[]]>(values: T) => {
   const one = `(?:${values.join('|')})`;
@@ -224,7 +225,10 @@ const enumListQuery = <const T extends readonly [string, ...string[]]>(values: T
       { error: expected },
     )
     .transform((v) => (Array.isArray(v) ? v : v.split(',').map((s) => s.trim()).filter(Boolean)))
-    .pipe(z.array(z.enum(values)).min(1).max(values.length));
+    .pipe(z.array(z.enum(values)).min(1).max(values.length))
+    // One set, one value: `b,a`, `a,b` and `a,a,b` are the same filter, so a cursor of one pages the others (its
+    // filters hash) and they share one prepared statement and one cached answer.
+    .transform((list): T[number][] => values.filter((v) => list.includes(v)));
 };
 
 /** What a task may be waiting for from the secretariat (or a co-chair, for a review). */
