@@ -859,7 +859,7 @@ export interface paths {
         };
         /**
          * List the change history of a plan
-         * @description Every write to the plan, its tasks and their deadline changes, filtered. Entries come oldest first; keep the last `nextCursor` to poll for newer ones.
+         * @description Every write to the plan, its tasks and their deadline changes, filtered; its read-only links only for the keys that read the whole history (secretariat, co-chairs). Entries come oldest first; keep the last `nextCursor` to poll for newer ones.
          *
          *     **Access:** any API key.
          */

@@ -1,5 +1,5 @@
 // Reads of the change history; writes happen only through history.recorder.ts.
-import { and, asc, eq, gte, lt } from 'drizzle-orm';
+import { and, asc, eq, gte, lt, notInArray } from 'drizzle-orm';
 import type { Db } from '../../db/connection.js';
 import { changeHistory } from '../../db/schema.js';
 import { cursorFor, type Page } from '../../lib/pagination.js';
@@ -26,8 +26,8 @@ const eqIf = <T>(column: Parameters<typeof eq>[0], value: T | undefined) => (val
 
 const cursor = cursorFor('history');
 
-/** Entries in the order they were written (ids are time-ordered), filtered. */
-export function listHistory(db: Db, f: HistoryFilter): Page<HistoryEntry> {
+/** Entries in the order they were written (ids are time-ordered), filtered; `hidden` entity types left out. */
+export function listHistory(db: Db, f: HistoryFilter, hidden: readonly HistoryEntry['entityType'][] = []): Page<HistoryEntry> {
   const rows = db
     .select()
     .from(changeHistory)
@@ -36,6 +36,7 @@ export function listHistory(db: Db, f: HistoryFilter): Page<HistoryEntry> {
         eqIf(changeHistory.planId, f.planId),
         eqIf(changeHistory.taskId, f.taskId),
         eqIf(changeHistory.entityType, f.entityType),
+        hidden.length === 0 ? undefined : notInArray(changeHistory.entityType, [...hidden]),
         eqIf(changeHistory.entityId, f.entityId),
         eqIf(changeHistory.operation, f.operation),
         eqIf(changeHistory.actorKeyId, f.actorKeyId),

@@ -35,13 +35,15 @@ const historyRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'listPlanHistory',
         tags,
         summary: 'List the change history of a plan',
-        description: `Every write to the plan, its tasks and their deadline changes, filtered. ${ORDER}`,
+        description:
+          'Every write to the plan, its tasks and their deadline changes, filtered; its read-only links only for the keys ' +
+          `that read the whole history (secretariat, co-chairs). ${ORDER}`,
         params: IdParamsSchema,
         querystring: PlanHistoryQuerySchema,
         response: { 200: HistoryPageSchema, ...problemResponses(400, 404) },
       },
     },
-    async (request) => service.forPlan(request.params.id, request.query),
+    async (request) => service.forPlan(request.params.id, request.query, request.actor),
   );
 
   app.get(
