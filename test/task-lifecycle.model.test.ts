@@ -77,7 +77,8 @@ interface Model {
   postponements: number;
   /** The day the task was last reported done; null when it is not. */
   completedOn: string | null;
-  pending: { id: string; newDueDate: string } | null;
+  /** The pending request, and the organization that asked (null: the secretariat). */
+  pending: { id: string; newDueDate: string; org: Org | null } | null;
   changes: Map<string, 'pending' | 'applied' | 'approved' | 'rejected'>;
   reports: ReportModel[];
   history: number;
@@ -114,6 +115,7 @@ const PLAN_STATE: Expected = { status: 409, code: 'plan-state-conflict' };
 const VALIDATION: Expected = { status: 400, code: 'validation-failed' };
 
 const isMinistry = (who: Who): who is Org => who === 'by' || who === 'kz' || who === 'other';
+const executesNow = (m: Model, org: Org) => (ASSIGNMENTS[m.assignees] ?? []).some((a) => a.org === org);
 const executes = (m: Model, who: Who) => isMinistry(who) && (ASSIGNMENTS[m.assignees] ?? []).some((a) => a.org === who);
 /** Work on a task (transitions, deadline requests, reports): the secretariat, or a ministry whose organization executes it. */
 const taskWork = (m: Model, who: Who): Expected | null => (who === 'secretariat' || executes(m, who) ? null : FORBIDDEN);
@@ -277,7 +279,7 @@ class AskDeadline implements Cmd {
     if (body) {
       expectThat(body.oldDueDate === m.dueDate && body.newDueDate === newDueDate, `deadline change answered ${JSON.stringify(body)}`);
       if (this.kind === 'request') {
-        m.pending = { id: body.id, newDueDate };
+        m.pending = { id: body.id, newDueDate, org: isMinistry(this.who) ? (this.who as Org) : null };
         m.changes.set(body.id, 'pending');
         m.history += 1;
       } else {
@@ -322,7 +324,7 @@ class Decide implements Cmd {
     const request: InjectOptions = { method: 'POST', url: `/v1/tasks/${r.taskId}/deadline-changes/${id}/decision`, payload };
     const body = await send(m, r, [`${this.decision} a ${status ?? 'missing'} change`, ''], this.who, request, expected);
     if (body) {
-      const pending = m.pending as { id: string; newDueDate: string };
+      const pending = m.pending as { id: string; newDueDate: string; org: Org | null };
       m.pending = null;
       if (this.decision === 'approve') {
         m.changes.set(id, 'approved');
@@ -431,7 +433,9 @@ class Review implements Cmd {
     const expected = (this.who === 'secretariat' || this.who === 'co_chair' ? null : FORBIDDEN) ??
       planOpen(m) ??
       (report.status !== 'submitted' ? TASK_STATE : null) ??
-      (this.decision === 'returned' && outOfControl(m.status) ? TASK_STATE : null) ?? { status: 200 };
+      (this.decision === 'returned' && outOfControl(m.status) ? TASK_STATE : null) ??
+      // Nor to an organization taken off the task since: it could not revise it.
+      (this.decision === 'returned' && !executesNow(m, report.org) ? TASK_STATE : null) ?? { status: 200 };
     const payload = { decision: this.decision, ...(this.decision === 'returned' ? { comment: 'Give the figures of the quarter' } : {}) };
     const request: InjectOptions = { method: 'POST', url: `/v1/tasks/${r.taskId}/reports/${report.id}/review`, payload };
     const body = await send(m, r, [`${this.decision} the ${report.status} report`, `(${m.status})`], this.who, request, expected);
@@ -455,7 +459,11 @@ class Edit implements Cmd {
     const dueDate = 'dueDate' in this.change ? dateOf(m, this.change.dueDate) : undefined;
     const expected = (this.who === 'secretariat' ? null : FORBIDDEN) ??
       planOpen(m) ??
-      (dueDate !== undefined && dueDate !== m.dueDate ? PLAN_STATE : null) ?? { status: 200 };
+      (dueDate !== undefined && dueDate !== m.dueDate ? PLAN_STATE : null) ??
+      // An organization whose deadline request is pending stays on the task until it is decided.
+      ('assignees' in this.change && m.pending?.org && !(ASSIGNMENTS[this.change.assignees] ?? []).some((a) => a.org === m.pending?.org) ? TASK_STATE : null) ?? {
+        status: 200,
+      };
     const payload =
       'assignees' in this.change
         ? { assignees: (ASSIGNMENTS[this.change.assignees] ?? []).map((a) => ({ organizationId: r.orgIds[a.org], role: a.role })) }

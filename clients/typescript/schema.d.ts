@@ -425,7 +425,7 @@ export interface paths {
         head?: never;
         /**
          * Update a task
-         * @description Changes the fields given. Refused with 409 when the plan is closed, and for the due date once the plan is approved (use deadline changes). Status changes only through transitions.
+         * @description Changes the fields given. Refused with 409 when the plan is closed, for the due date once the plan is approved (use deadline changes), and for assignees that leave out an organization whose deadline request is pending on the task (decide it first). Status changes only through transitions.
          *
          *     **Access:** `secretariat`.
          */
@@ -615,7 +615,7 @@ export interface paths {
         put?: never;
         /**
          * Accept or return a progress report
-         * @description The secretariat or a co-chair reviews a submitted report (409 otherwise): accepted makes it final; returned, with a comment saying why, sends it back to its organization for revision. Only in an approved plan; a report of a closed or cancelled task can be accepted but not returned (409).
+         * @description The secretariat or a co-chair reviews a submitted report (409 otherwise): accepted makes it final; returned, with a comment saying why, sends it back to its organization for revision. Only in an approved plan; a report of a closed or cancelled task, or of an organization since taken off the task, can be accepted but not returned (409).
          *
          *     **Access:** `secretariat`, `co_chair`.
          */

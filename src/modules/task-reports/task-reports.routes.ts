@@ -116,7 +116,8 @@ const taskReportRoutes: FastifyPluginAsyncZod = async (app) => {
         description:
           'The secretariat or a co-chair reviews a submitted report (409 otherwise): accepted makes it final; returned, ' +
           'with a comment saying why, sends it back to its organization for revision. Only in an approved plan; a ' +
-          'report of a closed or cancelled task can be accepted but not returned (409).',
+          'report of a closed or cancelled task, or of an organization since taken off the task, can be accepted but not ' +
+          'returned (409).',
         params: TaskReportParamsSchema,
         body: ReviewTaskReportSchema,
         response: { 200: TaskReportSchema, ...problemResponses(400, 403, 404, 409, 412, 413, 415, 422) },

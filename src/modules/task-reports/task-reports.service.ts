@@ -241,6 +241,13 @@ export function createTaskReportService({ db, clock }: ServiceDeps) {
         if (input.decision === 'returned' && OUT_OF_CONTROL_STATUSES.includes(task.status)) {
           throw new AppError(ERRORS.taskStateConflict, `the task is ${task.status}: its report can no longer be revised, so it cannot be returned`);
         }
+        // Nor by an organization taken off the task since it submitted the report.
+        if (input.decision === 'returned' && !task.assignees.some((a) => a.organizationId === current.organizationId)) {
+          throw new AppError(
+            ERRORS.taskStateConflict,
+            `organization ${current.organizationId} no longer executes the task: it can no longer revise its report, so it cannot be returned`,
+          );
+        }
         repo.updateReport(tx, reportId, {
           status: input.decision,
           reviewedAt: at,

@@ -5,6 +5,7 @@ import { taskPartyOf } from '../../lib/access.js';
 import { dateInZone } from '../../lib/dates.js';
 import { newId } from '../../lib/ids.js';
 import type { ServiceDeps, WriteContext } from '../../lib/service.js';
+import { findPendingRequest } from '../deadline-changes/deadline-changes.repository.js';
 import { recordChange, type Change } from '../history/history.recorder.js';
 import { indicatorsOfTask } from '../indicators/indicators.repository.js';
 import { presentIndicator } from '../indicators/indicators.service.js';
@@ -54,6 +55,23 @@ export function presentTask(r: repo.TaskRecord, now: Date): Task {
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
   };
+}
+
+/**
+ * An organization is not taken off a task while a deadline request of its own waits there: a task has one pending
+ * request at a time, so it would lock the remaining executors out, and be decided for an organization that no longer
+ * executes the task. The secretariat decides it first (rejecting it says why).
+ */
+function refuseRemovingRequester(tx: Db, taskId: string, assignees: UpdateTask['assignees'] & {}): void {
+  const pending = findPendingRequest(tx, taskId);
+  const requester = pending?.requestedBy.organizationId;
+  if (!pending || !requester || assignees.some((a) => a.organizationId === requester)) return;
+  throw new AppError(
+    ERRORS.taskStateConflict,
+    `organization ${requester} has a deadline request pending on this task (${pending.id}, to ${pending.newDueDate}); decide it ` +
+      `(POST /v1/tasks/${taskId}/deadline-changes/${pending.id}/decision) before taking the organization off the task`,
+    [{ path: 'body.assignees', message: `leaves out ${requester}, whose deadline request is pending` }],
+  );
 }
 
 function planFor(tx: Db, planId: string, field: string | null): PlanRecord {
@@ -202,7 +220,10 @@ export function createTaskService({ db, clock }: ServiceDeps) {
         }
         if (patch.code !== undefined) refuseTakenCode(tx, plan.id, patch.code, id);
         if (patch.basis) checkBasis(tx, plan, patch.basis);
-        if (patch.assignees) checkAssignees(tx, plan, patch.assignees);
+        if (patch.assignees) {
+          checkAssignees(tx, plan, patch.assignees);
+          refuseRemovingRequester(tx, id, patch.assignees);
+        }
         const { assignees, basis, ...fields } = patch;
         const next = { ...current, ...fields };
         repo.updateTask(tx, id, {
