@@ -60,8 +60,13 @@ export function previousPeriod(period: string): string {
 /** Every period of `frequency` overlapping [from, to], in order. */
 export function periodsBetween(from: string, to: string, frequency: ReportingFrequency): string[] {
   const out: string[] = [];
-  for (let p = periodOf(from, frequency); periodBounds(p).start <= to; p = periodOf(addDays(periodBounds(p).end, 1), frequency)) {
+  for (let p = periodOf(from, frequency); ; ) {
+    const { start, end } = periodBounds(p);
+    if (start > to) break;
     out.push(p);
+    // Stop at the period holding `to`: the day after 9999-12-31 is no YYYY-MM-DD date.
+    if (end >= to) break;
+    p = periodOf(addDays(end, 1), frequency);
   }
   return out;
 }
