@@ -6,6 +6,25 @@ import { approvePlan, createPlan, createTask, seedPlan } from '../factories.js';
 
 const NOW = '2026-11-28T09:00:00.000Z';
 
+/** Every DTSTART/DTEND value of a feed, with the property name. */
+const dateProps = (body: string) => body.split('\r\n').filter((l) => /^DT(START|END)[;:]/.test(l));
+
+t.test('a task due 9999-12-31 (a date DateSchema accepts) gives a valid all-day event: no DTEND in year 10000', async (t) => {
+  const app = await build(t, testClock(NOW));
+  const seed = await seedPlan(app);
+  await createTask(app, { planId: seed.plan.id, code: '1.1', dueDate: '9999-12-31', assignees: seed.assignees });
+  await approvePlan(app, seed.plan.id);
+  const res = await app.inject({ method: 'GET', url: `/v1/calendar.ics?planId=${seed.plan.id}` });
+  t.equal(res.statusCode, 200);
+  t.match(res.body, /DTSTART;VALUE=DATE:99991231\r\n/, 'the far-future deadline is an all-day event');
+  // RFC 5545 §3.3.4: date = date-fullyear date-month date-mday, four digits of year.
+  t.strictSame(
+    dateProps(res.body).filter((l) => !/^DT(START|END);VALUE=DATE:\d{8}$/.test(l)),
+    [],
+    'every DTSTART/DTEND is an 8-digit DATE',
+  );
+});
+
 t.test('the reporting periods up to 9999-12-31 end with 9999-Q4 and 9999-12', async (t) => {
   t.strictSame(periodsBetween('9999-08-15', '9999-12-31', 'quarterly'), ['9999-Q3', '9999-Q4']);
   t.strictSame(periodsBetween('9999-11-15', '9999-12-31', 'monthly'), ['9999-11', '9999-12']);

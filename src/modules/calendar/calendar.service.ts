@@ -41,6 +41,15 @@ export function escapeText(value: string): string {
 /** A date-only value: ical-generator reads an all-day Date in UTC when neither calendar nor event has a zone. */
 const day = (date: string) => new Date(`${date}T00:00:00.000Z`);
 
+/** The last day DateSchema accepts: the day after it has no YYYYMMDD form. */
+const LAST_DAY = '9999-12-31';
+
+/**
+ * DTEND of a one-day all-day event: the next day (exclusive). On LAST_DAY none, which RFC 5545 §3.6.1 reads as one
+ * day too, rather than a DTEND in year 10000 that is no iCalendar DATE.
+ */
+const allDayEnd = (date: string): { end?: Date } => (date < LAST_DAY ? { end: day(addDays(date, 1)) } : {});
+
 const ROLE_LABELS = { lead: 'lead', co_executor: 'co-executor' } as const;
 
 function taskEvent(task: repo.CalendarTask, plan: repo.CalendarPlan, lang: Language | undefined, today: string): ICalEventData {
@@ -61,7 +70,7 @@ function taskEvent(task: repo.CalendarTask, plan: repo.CalendarPlan, lang: Langu
     id: `task-${task.id}@${CALENDAR_PRODUCT}`,
     allDay: true,
     start: day(task.dueDate),
-    end: day(addDays(task.dueDate, 1)),
+    ...allDayEnd(task.dueDate),
     summary: `${task.code} ${title} — due`,
     description: lines.join('\n'),
     stamp: revised,
@@ -81,7 +90,7 @@ function deadlineEvents(plan: repo.CalendarPlan, today: string): ICalEventData[]
         id: `report-${plan.id}-${period}@${CALENDAR_PRODUCT}`,
         allDay: true,
         start: day(deadline),
-        end: day(addDays(deadline, 1)),
+        ...allDayEnd(deadline),
         summary: `Progress reports ${period} — due: ${plan.title}`,
         description: [
           `Plan: ${plan.title}`,
