@@ -72,11 +72,12 @@ export function periodsBetween(from: string, to: string, frequency: ReportingFre
 }
 
 /**
- * The latest period whose submission deadline has passed on `date`: the one whose missing reports are
- * late. Null when even the first period of the plan is not yet due.
+ * The latest period of the plan whose submission deadline has passed on `date`: the one whose missing reports are
+ * late. Null when even the first period of the plan is not yet due. Once the plan's period is over, no later
+ * period than its last one: reports are accepted only for periods overlapping the plan's.
  */
-export function lastDuePeriod(date: string, frequency: ReportingFrequency, dueDays: number, planStart: string): string | null {
-  let p = periodOf(date, frequency);
+export function lastDuePeriod(date: string, frequency: ReportingFrequency, dueDays: number, planStart: string, planEnd: string): string | null {
+  let p = periodOf(date < planEnd ? date : planEnd, frequency);
   while (submissionDeadline(p, dueDays) >= date) {
     p = previousPeriod(p);
     if (periodBounds(p).end < planStart) return null;

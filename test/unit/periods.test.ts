@@ -25,9 +25,12 @@ t.test('the period of a date, the one before, and the ones between two dates', a
 
 t.test('deadlines, and the latest period already due', async (t) => {
   t.equal(submissionDeadline('2026-Q3', 10), '2026-10-10');
-  t.equal(lastDuePeriod('2026-11-28', 'quarterly', 10, '2026-01-01'), '2026-Q3');
-  t.equal(lastDuePeriod('2026-10-10', 'quarterly', 10, '2026-01-01'), '2026-Q2', 'due on the 10th: late only from the 11th');
-  t.equal(lastDuePeriod('2026-10-11', 'quarterly', 10, '2026-01-01'), '2026-Q3');
-  t.equal(lastDuePeriod('2026-11-28', 'monthly', 10, '2026-01-01'), '2026-10');
-  t.equal(lastDuePeriod('2026-11-28', 'quarterly', 10, '2026-10-01'), null, 'the plan started in Q4: nothing due yet');
+  t.equal(lastDuePeriod('2026-11-28', 'quarterly', 10, '2026-01-01', '2027-12-31'), '2026-Q3');
+  t.equal(lastDuePeriod('2026-10-10', 'quarterly', 10, '2026-01-01', '2027-12-31'), '2026-Q2', 'due on the 10th: late only from the 11th');
+  t.equal(lastDuePeriod('2026-10-11', 'quarterly', 10, '2026-01-01', '2027-12-31'), '2026-Q3');
+  t.equal(lastDuePeriod('2026-11-28', 'monthly', 10, '2026-01-01', '2027-12-31'), '2026-10');
+  t.equal(lastDuePeriod('2026-11-28', 'quarterly', 10, '2026-10-01', '2027-12-31'), null, 'the plan started in Q4: nothing due yet');
+  t.equal(lastDuePeriod('2027-05-01', 'quarterly', 10, '2026-01-01', '2026-12-31'), '2026-Q4', 'after the plan: its last period');
+  t.equal(lastDuePeriod('2027-01-10', 'quarterly', 10, '2026-01-01', '2026-12-31'), '2026-Q3', 'its last period is due on the 10th');
+  t.equal(lastDuePeriod('2027-05-01', 'monthly', 0, '2026-01-01', '2026-11-15'), '2026-11', 'a plan ending mid-month: that month');
 });

@@ -176,7 +176,7 @@ interface ReportContext {
 }
 
 function periodsOf(plan: repo.PlanRow, asOf: string, timeZone: string): PlanPeriods {
-  const lastDue = lastDuePeriod(asOf, plan.reportingFrequency, plan.reportDueDays, plan.periodStart);
+  const lastDue = lastDuePeriod(asOf, plan.reportingFrequency, plan.reportDueDays, plan.periodStart, plan.periodEnd);
   const deadline = lastDue === null ? null : submissionDeadline(lastDue, plan.reportDueDays);
   return {
     current: periodOf(asOf, plan.reportingFrequency),

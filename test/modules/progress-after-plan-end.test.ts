@@ -1,0 +1,42 @@
+// Missing progress reports once the plan period is over.
+import t from 'tap';
+import { build, json, testClock } from '../helper.js';
+import { approvePlan, createPlan, createTask, seedPlan } from '../factories.js';
+
+const NOW = '2026-11-28T09:00:00.000Z';
+
+t.test('after the plan period ends, the progress report asks for no reports of periods outside the plan', async (t) => {
+  const clock = testClock(NOW);
+  const app = await build(t, clock);
+  const seed = await seedPlan(app);
+  const plan = await createPlan(app, seed.commission.id, { periodStart: '2026-01-01', periodEnd: '2026-12-31' });
+  const task = await createTask(app, { planId: plan.id, code: '1.1', dueDate: '2026-12-31', assignees: seed.assignees });
+  await approvePlan(app, plan.id);
+  // 1 May 2027 in Minsk: the plan ran through 2026 and its task is still open (and overdue).
+  clock.set('2027-05-01T09:00:00.000Z');
+  const post = await app.inject({
+    method: 'POST',
+    url: `/v1/tasks/${task.id}/reports`,
+    payload: { period: '2027-Q1', organizationId: seed.by.id, percentComplete: 90, confidence: 'amber', narrative: 'Nearly done.' },
+  });
+  t.equal(post.statusCode, 422, 'a report for 2027-Q1 is refused: outside the plan period');
+  const report = json(await app.inject({ method: 'GET', url: `/v1/reports/progress?planId=${plan.id}` }));
+  t.equal(report.reportingPeriod.lastDue, '2026-Q4', "the last period due is the plan's last one");
+  t.equal(report.reportingPeriod.lastDueDeadline, '2027-01-10');
+  t.strictSame(
+    [...new Set(report.missingReports.map((m: { period: string }) => m.period))],
+    ['2026-Q4'],
+    'missing reports name only a period that can still be reported on',
+  );
+  // Once reported for 2026-Q4, nothing is missing.
+  for (const org of [seed.by, seed.kz]) {
+    const res = await app.inject({
+      method: 'POST',
+      url: `/v1/tasks/${task.id}/reports`,
+      payload: { period: '2026-Q4', organizationId: org.id, percentComplete: 90, confidence: 'amber', narrative: 'Nearly done.' },
+    });
+    t.equal(res.statusCode, 201);
+  }
+  const after = json(await app.inject({ method: 'GET', url: `/v1/reports/progress?planId=${plan.id}` }));
+  t.equal(after.totals.missingReports, 0, 'every report the executors can give was given');
+});
