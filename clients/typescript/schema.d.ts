@@ -1385,7 +1385,7 @@ export interface components {
         CreateCommissionInput: {
             /** @description Official name of the commission. */
             name: string;
-            /** @description IANA time zone that decides what "today" is for overdue tasks, e.g. Europe/Minsk. */
+            /** @description IANA time zone that decides what "today" is for overdue tasks, e.g. Europe/Minsk (stored as IANA spells it, whatever the case sent). */
             timeZone: string;
             /** @description Exactly two parties, each a different country. */
             parties: {
@@ -4760,7 +4760,7 @@ export interface components {
         UpdateCommissionInput: {
             /** @description Official name of the commission. */
             name?: string;
-            /** @description IANA time zone that decides what "today" is for overdue tasks, e.g. Europe/Minsk. */
+            /** @description IANA time zone that decides what "today" is for overdue tasks, e.g. Europe/Minsk (stored as IANA spells it, whatever the case sent). */
             timeZone?: string;
             /** @description Exactly two parties, each a different country. */
             parties?: {

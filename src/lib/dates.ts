@@ -48,6 +48,11 @@ export function addDays(date: string, days: number): string {
 
 const ZONES = new Set(Intl.supportedValuesOf('timeZone'));
 
+/** A zone name as IANA spells it: Intl reads names in any case (`europe/minsk`), feeds and clients expect `Europe/Minsk`. */
+export function canonicalTimeZone(value: string): string {
+  return new Intl.DateTimeFormat('en', { timeZone: value }).resolvedOptions().timeZone;
+}
+
 export function isTimeZone(value: string): boolean {
   if (ZONES.has(value) || value === 'UTC') return true;
   try {

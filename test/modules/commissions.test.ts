@@ -262,3 +262,14 @@ t.test('bad list parameters are refused with 400', async (t) => {
   t.equal(page.items.length, 1, 'leading zeros are still decimal digits');
   await refused(t, app, get('/v1/commissions?sort=name'), 400, 'validation-failed');
 });
+
+t.test('a time zone is stored as IANA spells it, whatever the case it was sent in', async (t) => {
+  const app = await build(t);
+  const created = await create(app, { ...input(), timeZone: 'europe/minsk' });
+  t.equal(created.timeZone, 'Europe/Minsk', 'created');
+  const patched = await app.inject({ method: 'PATCH', url: `/v1/commissions/${created.id}`, payload: { timeZone: 'ASIA/ALMATY' } });
+  t.equal(json(patched).timeZone, 'Asia/Almaty', 'changed');
+  t.equal(json(await app.inject({ method: 'GET', url: `/v1/commissions/${created.id}` })).timeZone, 'Asia/Almaty', 'and read back');
+  const feed = await app.inject({ method: 'GET', url: `/v1/calendar.ics?commissionId=${created.id}` });
+  t.notMatch(feed.body, /ASIA\/ALMATY|europe\/minsk/, 'the calendar feed never shows the typed spelling');
+});

@@ -1,7 +1,7 @@
 // zod schemas of commissions: what the API accepts and returns, registered as named OpenAPI components.
 import { z } from 'zod';
 import { CountrySchema, IdSchema, InstantSchema, text } from '../../lib/common.schemas.js';
-import { isTimeZone } from '../../lib/dates.js';
+import { canonicalTimeZone, isTimeZone } from '../../lib/dates.js';
 import { pageQuery, pageSchema } from '../../lib/pagination.js';
 
 const CoChairSchema = z
@@ -23,7 +23,8 @@ const TimeZoneSchema = z
   .min(1)
   .max(64)
   .refine(isTimeZone, 'not an IANA time zone')
-  .describe('IANA time zone that decides what "today" is for overdue tasks, e.g. Europe/Minsk.');
+  .transform(canonicalTimeZone)
+  .describe('IANA time zone that decides what "today" is for overdue tasks, e.g. Europe/Minsk (stored as IANA spells it, whatever the case sent).');
 
 const PartiesSchema = z
   .array(PartySchema)
