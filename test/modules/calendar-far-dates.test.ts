@@ -1,7 +1,7 @@
-// The calendar feed with dates at the far end of YYYY-MM-DD (9999-12-31).
+// Dates at the far end of YYYY-MM-DD (9999-12-31) in the calendar feed, and the longest period a plan may cover.
 import t from 'tap';
 import { periodsBetween } from '../../src/lib/periods.js';
-import { build, json, testClock } from '../helper.js';
+import { build, json, refused, testClock } from '../helper.js';
 import { approvePlan, createPlan, createTask, seedPlan } from '../factories.js';
 
 const NOW = '2026-11-28T09:00:00.000Z';
@@ -35,11 +35,26 @@ t.test('a plan whose period ends 9999-12-31 does not break the calendar feed of 
   const seed = await seedPlan(app);
   await createTask(app, { planId: seed.plan.id, code: '1.1', dueDate: '2026-12-31', assignees: seed.assignees });
   await approvePlan(app, seed.plan.id);
-  const open = await createPlan(app, seed.commission.id, { title: 'Open-ended plan', periodEnd: '9999-12-31' });
-  await createTask(app, { planId: open.id, code: '1.1', dueDate: '2027-06-30', assignees: seed.assignees });
-  await approvePlan(app, open.id);
-  // The unfiltered feed: one plan's period breaks every subscriber's calendar. (Such a plan's feed is large, so one request.)
+  const last = await createPlan(app, seed.commission.id, { title: 'The last plan', periodStart: '9999-01-01', periodEnd: '9999-12-31' });
+  await createTask(app, { planId: last.id, code: '1.1', dueDate: '9999-06-30', assignees: seed.assignees });
+  await approvePlan(app, last.id);
+  // The unfiltered feed: one plan's period broke every subscriber's calendar.
   const res = await app.inject({ method: 'GET', url: '/v1/calendar.ics' });
   t.equal(res.statusCode, 200, `GET /v1/calendar.ics is served (got ${res.statusCode})`);
-  t.match(res.body, `UID:report-${open.id}-2026-Q4@`, 'the open-ended plan has its reporting deadlines');
+  t.match(res.body, `UID:report-${last.id}-9999-Q3@`, 'the last plan has its reporting deadlines');
+});
+
+t.test('a plan covers at most 25 years: a typo of 9999 for 2029 is refused, not turned into 32,000 deadlines', async (t) => {
+  const app = await build(t, testClock(NOW));
+  const seed = await seedPlan(app);
+  const post = (periodEnd: string) => ({
+    method: 'POST' as const,
+    url: '/v1/plans',
+    payload: { commissionId: seed.commission.id, title: 'Plan', periodStart: '2026-01-01', periodEnd, reportingFrequency: 'monthly' },
+  });
+  const problem = await refused(t, app, post('9999-12-31'), 422, 'invalid-value');
+  t.equal(problem.detail, 'body.periodEnd: a plan covers at most 25 years; 2026-01-01 to 9999-12-31 is longer');
+  await refused(t, app, post('2051-01-01'), 422, 'invalid-value');
+  t.equal((await app.inject(post('2050-12-31'))).statusCode, 201, 'twenty-five years to the day before');
+  await refused(t, app, { method: 'PATCH', url: `/v1/plans/${seed.plan.id}`, payload: { periodEnd: '2999-12-31' } }, 422, 'invalid-value');
 });
