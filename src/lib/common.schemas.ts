@@ -9,19 +9,21 @@ export const IdParamsSchema = z.strictObject({ id: IdSchema });
 export function isCalendarDate(value: string): boolean {
   const [y, m, d] = value.split('-').map(Number) as [number, number, number];
   const date = new Date(Date.UTC(y, m - 1, d));
-  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+  return y >= 1000 && date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
 }
 
 export const DateSchema = z
   .string()
   .length(10, 'expected a date as YYYY-MM-DD')
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
+  // Years 1000 to 9999: four digits without a leading zero (Date.UTC reads years 0–99 as 1900–1999, and nothing a
+  // commission plans happened before the year 1000).
+  .regex(/^[1-9]\d{3}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD, years 1000 to 9999')
   .refine(isCalendarDate, 'no such calendar date')
-  .describe('A calendar date, YYYY-MM-DD.')
+  .describe('A calendar date, YYYY-MM-DD (years 1000 to 9999).')
   .meta({ format: 'date', example: '2026-12-31' });
 
 /** Written by the service as toISOString() (24 characters); 64 leaves room for offsets and fractions sent as filters. */
-/** No two dates of DateSchema (years 0000 to 9999) are further apart: the bound of a count of days between two. */
+/** No two dates of DateSchema (years 1000 to 9999, so less than 0000 to 9999) are further apart: the bound of a count of days between two. */
 export const MAX_DAYS = 3_652_425;
 
 export const InstantSchema = z.string().max(64).meta({ format: 'date-time' }).describe('An instant, RFC 3339 in UTC.');

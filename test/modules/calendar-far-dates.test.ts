@@ -58,3 +58,18 @@ t.test('a plan covers at most 25 years: a typo of 9999 for 2029 is refused, not 
   t.equal((await app.inject(post('2050-12-31'))).statusCode, 201, 'twenty-five years to the day before');
   await refused(t, app, { method: 'PATCH', url: `/v1/plans/${seed.plan.id}`, payload: { periodEnd: '2999-12-31' } }, 422, 'invalid-value');
 });
+
+t.test('a date is of the years 1000 to 9999: an earlier one is refused as a date, not half-accepted', async (t) => {
+  const app = await build(t, testClock(NOW));
+  const seed = await seedPlan(app);
+  for (const periodStart of ['0500-07-01', '0099-01-01']) {
+    const problem = await refused(
+      t,
+      app,
+      { method: 'POST', url: '/v1/plans', payload: { commissionId: seed.commission.id, title: 'Plan', periodStart, periodEnd: '2026-12-31' } },
+      400,
+      'validation-failed',
+    );
+    t.match(problem.detail, 'body.periodStart: expected a date as YYYY-MM-DD, years 1000 to 9999', periodStart);
+  }
+});

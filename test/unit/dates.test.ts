@@ -74,6 +74,11 @@ t.test('isCalendarDate refuses days that do not exist', async (t) => {
   t.notOk(isCalendarDate('2026-02-30'));
   t.notOk(isCalendarDate('2026-13-01'));
   t.notOk(isCalendarDate('2026-04-31'));
+  // Years 1000 to 9999 only: Date.UTC reads 0–99 as 1900–1999, and periods of years 100–999 were written unpadded.
+  t.ok(isCalendarDate('1000-01-01'));
+  t.ok(isCalendarDate('9999-12-31'));
+  t.notOk(isCalendarDate('0099-02-28'));
+  t.notOk(isCalendarDate('0500-07-01'));
 });
 
 t.test('codeSortKey orders task codes as people number them', async (t) => {
