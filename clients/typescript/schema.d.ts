@@ -715,7 +715,7 @@ export interface paths {
          * List read-only links
          * @description Lists links, oldest first, with what they open, their status and last use. Secrets are never listed.
          *
-         *     **Access:** `secretariat`.
+         *     **Access:** `secretariat`, `co_chair`.
          */
         get: operations["listShareLinks"];
         put?: never;
@@ -743,7 +743,7 @@ export interface paths {
          * Read a read-only link
          * @description Returns one link, without its secret.
          *
-         *     **Access:** `secretariat`.
+         *     **Access:** `secretariat`, `co_chair`.
          */
         get: operations["getShareLink"];
         put?: never;
@@ -905,7 +905,7 @@ export interface paths {
          * List API keys
          * @description Lists keys, oldest first, with their role, organization, last use and revocation. Secrets are never listed.
          *
-         *     **Access:** `secretariat`.
+         *     **Access:** `secretariat`, `co_chair`.
          */
         get: operations["listApiKeys"];
         put?: never;
@@ -955,7 +955,7 @@ export interface paths {
          * Read an API key
          * @description Returns one key, without its secret.
          *
-         *     **Access:** `secretariat`.
+         *     **Access:** `secretariat`, `co_chair`.
          */
         get: operations["getApiKey"];
         put?: never;

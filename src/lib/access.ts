@@ -49,6 +49,8 @@ const SECRETARIAT = ['secretariat'] as const satisfies readonly Role[];
 const PUBLIC = { roles: 'public' } as const satisfies AccessRule;
 const READ = { roles: EVERY_KEY } as const satisfies AccessRule;
 const ADMIN = { roles: SECRETARIAT } as const satisfies AccessRule;
+/** The roles that read everything (DESIGN.md §3): the secretariat and the co-chairs. */
+const OVERSIGHT = { roles: ['secretariat', 'co_chair'] } as const satisfies AccessRule;
 /** The secretariat on any task, a ministry on the tasks its organization executes. */
 const TASK_WORK = {
   roles: ['secretariat', 'ministry'],
@@ -146,22 +148,23 @@ export const POLICY = {
   getProgressReport: READ,
   getCalendar: READ,
 
-  listShareLinks: ADMIN,
+  listShareLinks: OVERSIGHT,
   createShareLink: ADMIN,
-  getShareLink: ADMIN,
+  getShareLink: OVERSIGHT,
   revokeShareLink: ADMIN,
   /** The link's own secret is the credential: checked by the share-links module, never an API key. */
   openShareLink: PUBLIC,
 
-  listHistory: { roles: ['secretariat', 'co_chair'] },
+  listHistory: OVERSIGHT,
 
-  listApiKeys: ADMIN,
+  listApiKeys: OVERSIGHT,
   createApiKey: ADMIN,
-  getApiKey: ADMIN,
+  getApiKey: OVERSIGHT,
   revokeApiKey: ADMIN,
   getCurrentApiKey: READ,
 
-  // Webhooks are for the systems that act on tasks: the secretariat's and the ministries'.
+  // Webhooks are for the systems that act on tasks: the secretariat's and the ministries'. Not read by co-chairs
+  // either: a receiver's URL may carry its credentials (the whole history shows them only its origin).
   listWebhooks: WEBHOOK_LIST,
   createWebhook: { ...WEBHOOK_LIST, refine: ownOrganizationInBody(NOT_OWN_SUBSCRIPTION) },
   getWebhook: WEBHOOK,

@@ -219,7 +219,7 @@ t.test('a key is shown once: the token at creation, never after, and no hash any
   t.notOk(JSON.stringify(snapshot(app)).includes(created.token), 'the database holds no clear token');
 });
 
-t.test('only the secretariat manages keys: every other role gets 403 on every /v1/api-keys operation', async (t) => {
+t.test('only the secretariat manages keys, co-chairs read them: every other role gets 403 on every /v1/api-keys operation', async (t) => {
   const app = await build(t);
   const org = await createOrganization(app);
   const target = await keyFor(app, 'observer');
@@ -230,9 +230,15 @@ t.test('only the secretariat manages keys: every other role gets 403 on every /v
     { method: 'GET', url: `/v1/api-keys/${target.id}` },
     { method: 'DELETE', url: `/v1/api-keys/${target.id}` },
   ];
-  for (const key of [await keyFor(app, 'co_chair'), await keyFor(app, 'ministry', org.id), await keyFor(app, 'observer')]) {
+  const coChair = await keyFor(app, 'co_chair');
+  for (const key of [coChair, await keyFor(app, 'ministry', org.id), await keyFor(app, 'observer')]) {
     const self = { method: 'DELETE' as const, url: `/v1/api-keys/${key.id}` };
     for (const request of [...requests, self, { method: 'GET' as const, url: `/v1/api-keys/${key.id}` }]) {
+      // A co-chair reads everything (DESIGN.md §3), the keys too; it changes none.
+      if (key === coChair && request.method === 'GET') {
+        t.equal((await app.inject(as(request, key))).statusCode, 200, `co_chair ${request.method} ${request.url}`);
+        continue;
+      }
       await refused(t, app, as(request, key), 403, 'forbidden');
     }
   }
