@@ -15,10 +15,11 @@ export interface PeriodValue {
  */
 export function progressPercent(baseline: number, target: number, actual: number | null): number | null {
   if (actual === null) return null;
-  const percent = ((actual - baseline) / (target - baseline)) * 100;
+  // Tenths of a percent in one division, so an exact half (23 of 80 = 28.75 %) is not float noise below it.
+  const tenths = ((actual - baseline) * 1000) / (target - baseline);
   // Half away from zero, so a shortfall rounds like the same gain (-12.25 → -12.3, not -12.2); `+ 0`
   // turns -0 into 0. Absurd magnitudes (a target a hair from its baseline) overflow: no number to show.
-  const rounded = (Math.sign(percent) * Math.round(Math.abs(percent) * 10)) / 10 + 0;
+  const rounded = (Math.sign(tenths) * Math.round(Math.abs(tenths))) / 10 + 0;
   return Number.isFinite(rounded) ? rounded : null;
 }
 

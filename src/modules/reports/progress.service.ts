@@ -262,7 +262,8 @@ function taskFact(row: repo.ReportTaskRow, b: ReportContext, missing: ProgressRe
   return { task, assignments };
 }
 
-const percent = (part: number, whole: number) => (whole === 0 ? 0 : Math.round((part / whole) * 1000) / 10);
+// part × 1000 / whole is one correctly rounded division: an exact half (201 of 400 = 50.25 %) stays a half and rounds up.
+const percent = (part: number, whole: number) => (whole === 0 ? 0 : Math.round((part * 1000) / whole) / 10);
 
 /**
  * The figures of one group, counted in one pass: its tasks once each, its assignments (task × organization) once
