@@ -410,8 +410,14 @@ t.test('CSV and XLSX say the same numbers as the JSON of the hand-built plan', a
 });
 
 t.test('renumbered after a past day, the tasks of that day are listed by their code then, as the report said', async (t) => {
+  const { mkdtemp, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { reportProducer } = await import('../../src/modules/reports/progress.producer.js');
+  const dir = await mkdtemp(join(tmpdir(), 'h-report-renumbered-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
   const clock = testClock('2026-09-01T00:00:00.000Z');
-  const app = await build(t, clock);
+  const app = await build(t, clock, { databasePath: join(dir, 'tracker.db') });
   const commission = await createCommission(app, { timeZone: 'Asia/Tokyo' });
   const by = await createOrganization(app, { name: 'Ministry BY', country: 'BY' });
   const plan = await createPlan(app, commission.id);
@@ -427,4 +433,13 @@ t.test('renumbered after a past day, the tasks of that day are listed by their c
   await ok(app, 'PATCH', `/v1/tasks/${a.id}`, { code: '1.4' }); // 1.1 renumbered after the 5th
   const then = await report(app, { planId: plan.id, asOf: '2026-09-05' });
   t.strictSame(then.tasks.map((x) => x.code), said.tasks.map((x) => x.code), 'by plan then code, as on the day');
+  t.strictSame(then.missingReports.map((x) => x.code), said.missingReports.map((x) => x.code), 'the missing reports too');
+
+  // In parts, split in today's order, the day cannot be put together: it is computed whole, in the same order.
+  const producer = reportProducer({ db: app.db, clock, databasePath: app.sqlite.name, workerMinTasks: 0, partsMinTasks: 0, threads: 2, log: () => undefined });
+  t.teardown(() => producer.close());
+  const { body } = await producer.produce({ planId: plan.id, asOf: '2026-09-05' }, 'json');
+  const inParts = JSON.parse(Buffer.from(body as Uint8Array).toString());
+  t.strictSame(inParts.tasks.map((x: { code: string }) => x.code), said.tasks.map((x) => x.code), 'in parts as well');
+  t.equal(producer.stats.partsDiscarded, 1, 'the parts were set aside');
 });

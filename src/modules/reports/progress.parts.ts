@@ -19,6 +19,8 @@ const LISTS: ListName[] = ['overdue', 'dueSoon', 'mostPostponed'];
 export interface ReportPart {
   /** The newest change of the history this part saw (see the top of this file). */
   historyMark: number;
+  /** Its tasks were sorted again (a task renumbered after the report's day): their order is not the parts' order. */
+  renumbered: boolean;
   head: ReportHead;
   groups: GroupsState;
   /** The part's tasks as JSON, joined by commas; task i is tasks[starts[i], ends[i]). */
@@ -54,7 +56,7 @@ class ByteWriter {
 }
 
 /** A part of the report, from one range of its tasks walked (in a worker thread). */
-export function reportPart({ head, groups, tasks, missingReports }: WalkedTasks, historyMark: number): ReportPart {
+export function reportPart({ head, groups, tasks, missingReports, renumbered }: WalkedTasks, historyMark: number): ReportPart {
   const out = new ByteWriter();
   const starts = new Uint32Array(tasks.length);
   const ends = new Uint32Array(tasks.length);
@@ -71,6 +73,7 @@ export function reportPart({ head, groups, tasks, missingReports }: WalkedTasks,
     lists[name].map((t) => ({ index: indexOf.get(t) as number, daysOverdue: t.daysOverdue, dueDate: t.dueDate, postponementCount: t.postponementCount, daysMoved: t.daysMoved }));
   return {
     historyMark,
+    renumbered,
     head,
     groups: groups.state(),
     tasks: out.bytes(),
@@ -127,7 +130,8 @@ const COMMA = encoder.encode(',');
  */
 export function assembleReport(parts: ReportPart[]): Uint8Array | null {
   const [first] = parts;
-  if (!first || parts.some((p) => p.historyMark !== first.historyMark)) return null;
+  // Parts of different snapshots, or of a day whose tasks were renumbered since (split in today's order), make no whole.
+  if (!first || parts.some((p) => p.historyMark !== first.historyMark || p.renumbered)) return null;
   const { head } = first;
   const groups = new Groups(head.scope.parties, head.asOf);
   for (const part of parts) groups.absorb(part.groups);

@@ -124,7 +124,8 @@ function workerProducer(
         stats.inParts++;
         return { asOf, body: bytesOf(body) };
       }
-      // The parts read different data (a write committed between their snapshots): the report is computed whole.
+      // The parts read different data (a write committed between their snapshots), or their day had tasks renumbered
+      // since (they were split in the order of today): the report is computed whole.
       stats.partsDiscarded++;
     }
     const { asOf, body, version } = (await run(request)) as { asOf: string; body: Uint8Array; version?: string };

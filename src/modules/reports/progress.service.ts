@@ -8,6 +8,7 @@ import { addDays, dateInZone, daysBetween } from '../../lib/dates.js';
 import { lastDuePeriod, periodBounds, periodOf, submissionDeadline } from '../../lib/periods.js';
 import type { ServiceDeps } from '../../lib/service.js';
 import { latestValue, progressPercent } from '../indicators/indicator-progress.js';
+import { codeSortKey } from '../tasks/task-codes.js';
 import { completionOf, OUT_OF_CONTROL_STATUSES, overdueState } from '../tasks/task-timeliness.js';
 import * as repo from './progress.repository.js';
 import { Rewind } from './progress.rewind.js';
@@ -482,6 +483,8 @@ export interface WalkedTasks {
   groups: Groups;
   tasks: ReportTask[];
   missingReports: ProgressReport['missingReports'];
+  /** A task was renumbered after the report's day: the tasks were sorted again, so parts cannot be put together. */
+  renumbered: boolean;
 }
 
 /** One of `of` consecutive parts of the report's tasks, in their order (the first is part 0). */
@@ -500,6 +503,20 @@ export function composeReport(
 ): ProgressReport {
   const { scope, asOf, generatedAt, lang, reportingPeriod, indicators } = head;
   return { scope, asOf, generatedAt, lang, reportingPeriod, ...figures, ...lists, missingReports, indicators, tasks };
+}
+
+/** Sorts the tasks by plan then code (as the task list orders them), and the missing reports in the same order. */
+function inOrderOfCodes(tasks: ReportTask[], missing: ProgressReport['missingReports'], planIds: string[]): void {
+  const planRank = new Map(planIds.map((id, i) => [id, i]));
+  const key = new Map(tasks.map((t) => [t.taskId, codeSortKey(t.code)]));
+  const sortKey = (t: ReportTask) => key.get(t.taskId) as string;
+  tasks.sort((a, b) => {
+    const byPlan = (planRank.get(a.planId) ?? 0) - (planRank.get(b.planId) ?? 0);
+    return byPlan !== 0 ? byPlan : sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : a.taskId < b.taskId ? -1 : 1;
+  });
+  const rank = new Map(tasks.map((t, i) => [t.taskId, i]));
+  // Stable: each task's missing reports keep their order.
+  missing.sort((a, b) => (rank.get(a.taskId) ?? 0) - (rank.get(b.taskId) ?? 0));
 }
 
 export function createProgressService({ db, clock }: ServiceDeps) {
@@ -553,11 +570,16 @@ export function createProgressService({ db, clock }: ServiceDeps) {
     const missingReports: ProgressReport['missingReports'] = [];
     const tasks: ReportTask[] = [];
     const range = index ? repo.taskRange(db, planIds, index.part, index.of) : {};
+    let renumbered = false;
     for (const row of repo.tasksOf(db, planIds, before, range)) {
-      const { task, assignments } = taskFact(rewind ? rewind.task(row) : row, context, missingReports);
+      const past = rewind ? rewind.task(row) : row;
+      renumbered ||= past.code !== row.code;
+      const { task, assignments } = taskFact(past, context, missingReports);
       groups.add(task, assignments);
       tasks.push(task);
     }
+    // Read in today's order (plan, code); a task renumbered since goes back to its place by the code it had then.
+    if (renumbered) inOrderOfCodes(tasks, missingReports, planIds);
     const first = plans[0] ? context.periods.get(plans[0].id) : undefined;
     const head: ReportHead = {
       scope: {
@@ -589,7 +611,7 @@ export function createProgressService({ db, clock }: ServiceDeps) {
         };
       }),
     };
-    return { head, groups, tasks, missingReports };
+    return { head, groups, tasks, missingReports, renumbered };
   }
 
   return {

@@ -13,15 +13,13 @@ import { findCommission } from '../commissions/commissions.repository.js';
 import { findMeeting } from '../meetings/meetings.repository.js';
 import { findOrganizationsByIds } from '../organizations/organizations.repository.js';
 import { findPlanRecord, type PlanRecord } from '../plans/plans.repository.js';
+import { codeSortKey } from './task-codes.js';
 import { authorizeTransition } from './task-status.js';
 import { completionOf, overdueState } from './task-timeliness.js';
 import * as repo from './tasks.repository.js';
 import type { CreateTask, ListTasksQuery, Task, TransitionRequest, UpdateTask } from './tasks.schemas.js';
 
-/** "2.10" → "000002.000010", so codes sort as people number them. */
-export function codeSortKey(code: string): string {
-  return code.toLowerCase().replace(/\d+/g, (d) => d.padStart(8, '0'));
-}
+export { codeSortKey } from './task-codes.js';
 
 export function searchTextOf(t: Pick<repo.TaskRow, 'code' | 'title' | 'description' | 'translations'>): string {
   const translated = Object.values(t.translations ?? {}).flatMap((tr) => [tr?.title, tr?.description]);
