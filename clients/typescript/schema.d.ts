@@ -1538,7 +1538,7 @@ export interface components {
             periodStart: string;
             /**
              * Format: date
-             * @description Last day of the period the plan covers, YYYY-MM-DD; not before periodStart, and less than 25 years after it (422).
+             * @description Last day of the period the plan covers, YYYY-MM-DD; not before periodStart, and less than 100 years after it (422).
              * @example 2026-12-31
              */
             periodEnd: string;
@@ -4854,7 +4854,7 @@ export interface components {
             periodStart?: string;
             /**
              * Format: date
-             * @description Last day of the period the plan covers, YYYY-MM-DD; not before periodStart, and less than 25 years after it (422).
+             * @description Last day of the period the plan covers, YYYY-MM-DD; not before periodStart, and less than 100 years after it (422).
              * @example 2026-12-31
              */
             periodEnd?: string;

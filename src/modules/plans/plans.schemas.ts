@@ -7,7 +7,7 @@ import { PLAN_STATUSES, REPORTING_FREQUENCIES } from '../../db/enums.js';
 const TitleSchema = text(500).describe('Title of the plan of measures, as in the signed document.');
 const PeriodStartSchema = DateSchema.describe('First day of the period the plan covers, YYYY-MM-DD.');
 const PeriodEndSchema = DateSchema.describe(
-  'Last day of the period the plan covers, YYYY-MM-DD; not before periodStart, and less than 25 years after it (422).',
+  'Last day of the period the plan covers, YYYY-MM-DD; not before periodStart, and less than 100 years after it (422).',
 );
 
 const FrequencySchema = z
