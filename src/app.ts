@@ -7,7 +7,7 @@ import { DEFAULTS, type Config } from './config.js';
 import dbPlugin from './plugins/db.js';
 import problemDetails, { clientErrorHandler, frameworkErrors, checkRequestLine } from './plugins/problem-details.js';
 import { AppError, ERRORS } from './errors.js';
-import { withoutLinkSecret } from './lib/http.js';
+import { refuseUndeclaredIfMatch, withoutLinkSecret } from './lib/http.js';
 import auth from './plugins/auth.js';
 import security from './plugins/security.js';
 import idempotency from './plugins/idempotency.js';
@@ -159,6 +159,7 @@ export async function buildApp({ config, clock = () => new Date(), logger, verif
   app.addHook('onRequest', checkRequestLine);
   await app.register(auth, { bootstrapToken: config.bootstrapToken, authFailureMax: config.authFailureMax ?? DEFAULTS.authFailureMax });
   await app.register(idempotency);
+  app.addHook('preValidation', refuseUndeclaredIfMatch);
   await app.register(responseCache, { maxBytes: (config.responseCacheMb ?? DEFAULTS.responseCacheMb) * 1024 * 1024 });
   await app.register(openapi);
   // The webhook worker: started once the app is ready, stopped before it closes (see webhooks.plugin.ts).

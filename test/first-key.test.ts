@@ -87,6 +87,29 @@ t.test('TRACKER_BOOTSTRAP_TOKEN becomes the first secretariat key, stored hashed
   t.equal((await second.inject({ method: 'GET', url: '/v1/api-keys/current', headers: auth })).statusCode, 200);
 });
 
+t.test('TRACKER_BOOTSTRAP_TOKEN set while another secretariat key exists: a warning says it is no key', async (t) => {
+  const db = await tempDatabase(t);
+  const first = await appOn(t, db, 'bootstrap-token-for-the-first-start-0123456789');
+  await first.close();
+  const start = async (token: string) => {
+    const lines: string[] = [];
+    const app = await buildApp({
+      config: { databasePath: db, logLevel: 'warn', bodyLimit: 65536, bootstrapToken: token, rateLimitMax: 0 },
+      logger: { level: 'warn', stream: { write: (line: string) => lines.push(line) } },
+    });
+    await app.ready();
+    t.teardown(() => app.close());
+    return { app, warnings: lines.map((l) => JSON.parse(l).msg as string) };
+  };
+  const other = 'another-bootstrap-token-0123456789abcdefghij';
+  const { app, warnings } = await start(other);
+  t.match(warnings, [/TRACKER_BOOTSTRAP_TOKEN is set but is no API key/], 'the operator is told');
+  t.notOk(warnings.join().includes(other), 'without the token itself');
+  t.equal((await app.inject({ method: 'GET', url: '/v1/api-keys/current', headers: { authorization: `Bearer ${other}` } })).statusCode, 401);
+  await app.close();
+  t.strictSame((await start('bootstrap-token-for-the-first-start-0123456789')).warnings, [], 'the stored token is not warned about');
+});
+
 t.test('without a key or a bootstrap token the server starts, serves /health, and refuses /v1 with 401', async (t) => {
   const db = await tempDatabase(t);
   const app = await appOn(t, db);

@@ -991,7 +991,7 @@ export interface paths {
          * Subscribe to webhook events
          * @description Creates a subscription and returns its signing `secret` this once. A ministry key subscribes to the tasks its organization executes (the organization filter is always its own); the secretariat may subscribe to one organization or to all. The URL is checked (422 when refused): http or https, and every address its host resolves to must be public. Not idempotent on purpose: a replay would have to return the secret again; if the response is lost, delete the subscription and create another.
          *
-         *     Each event is POSTed as JSON (`{"type", "timestamp", "data"}`, schema `WebhookEvent`) with the Standard Webhooks headers `webhook-id` (the event id: the same on every retry and redelivery, so ignore ids you have already handled), `webhook-timestamp` (unix seconds of the attempt) and `webhook-signature` (`v1,` then the base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{raw body}` keyed with the base64-decoded part of the secret after `whsec_`; several space-separated signatures while a rotated secret is in its grace period). Any Standard Webhooks library verifies them. Reject a timestamp more than 5 minutes from your clock. Answer 2xx within the timeout (10 s by default) to acknowledge; redirects are not followed, and anything else is retried with exponential backoff (about 30 s, then doubling, up to 6 h between attempts, 12 attempts by default, so at least about 7 hours). When every attempt of a delivery failed and nothing got through meanwhile, or the endpoint answers 410 Gone, the subscription is disabled and `disabledReason` says why. Events are written in the same transaction as the change they tell of and delivered at least once, across restarts; the order of arrival is not guaranteed: compare `timestamp`.
+         *     Each event is POSTed as JSON (`{"type", "timestamp", "data"}`, schema `WebhookEvent`) with the Standard Webhooks headers `webhook-id` (the event id: the same on every retry and redelivery, so ignore ids you have already handled), `webhook-timestamp` (unix seconds of the attempt) and `webhook-signature` (`v1,` then the base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{raw body}` keyed with the base64-decoded part of the secret after `whsec_`; several space-separated signatures while a rotated secret is in its grace period). Any Standard Webhooks library verifies them. Reject a timestamp more than 5 minutes from your clock. Answer 2xx within the timeout (10 s by default) to acknowledge; redirects are not followed, and anything else is retried with exponential backoff and jitter (15–30 s, then twice as long each time, up to 6 h between attempts, 12 attempts by default, so at least about 7 hours). When every attempt of a delivery failed and nothing got through meanwhile, or the endpoint answers 410 Gone, the subscription is disabled and `disabledReason` says why. Events are written in the same transaction as the change they tell of and delivered at least once, across restarts; the order of arrival is not guaranteed: compare `timestamp`.
          *
          *     **Access:** `secretariat`, `ministry` (a ministry key sees and manages only its own organization's subscriptions, and every subscription it creates is filtered to its organization's tasks; another organization's subscription is 403).
          */
@@ -1047,7 +1047,7 @@ export interface paths {
         put?: never;
         /**
          * Rotate the signing secret
-         * @description Issues a new secret and returns it this once. For 24 hours deliveries carry two signatures, one with the new secret and one with the previous, so the receiver can switch over without rejecting anything. Not idempotent on purpose: a replay would have to show the secret again.
+         * @description Issues a new secret and returns it this once. For 24 hours deliveries carry two signatures, one with the new secret and one with the previous, so the receiver can switch over without rejecting anything. Not idempotent on purpose: a replay would have to show the secret again. With If-Match, only while the subscription is as read (412 otherwise).
          *
          *     **Access:** `secretariat`, `ministry` (a ministry key sees and manages only its own organization's subscriptions, and every subscription it creates is filtered to its organization's tasks; another organization's subscription is 403).
          */
@@ -1547,13 +1547,13 @@ export interface components {
              * @default quarterly
              * @enum {string}
              */
-            reportingFrequency: "quarterly" | "monthly";
+            reportingFrequency?: "quarterly" | "monthly";
             /**
              * Format: int32
              * @description Reports of a period are due this many days after the period ends (0–90).
              * @default 10
              */
-            reportDueDays: number;
+            reportDueDays?: number;
         };
         /**
          * @description A new read-only link: what it opens, for whom, and until when.
@@ -1746,7 +1746,7 @@ export interface components {
              * @description false creates the subscription paused: events are not queued for it until it is activated.
              * @default true
              */
-            active: boolean;
+            active?: boolean;
         };
         /**
          * @description A key just created, with its secret token, which is never shown again.
@@ -10596,6 +10596,8 @@ export interface operations {
             /** @description The template, as an attachment. */
             200: {
                 headers: {
+                    /** @description `attachment; filename="<the template's file name>"`, .xlsx or .csv. */
+                    "Content-Disposition"?: string;
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current minute. */
@@ -18971,6 +18973,8 @@ export interface operations {
             /** @description The report (text/html) or the calendar feed (text/calendar), as the link's kind says. */
             200: {
                 headers: {
+                    /** @description `inline; filename="progress-report.html"` or `inline; filename="calendar.ics"`, as the link opens. */
+                    "Content-Disposition"?: string;
                     /** @description Strong entity-tag of this representation; send it back in If-Match or If-None-Match. */
                     ETag?: string;
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -19155,6 +19159,8 @@ export interface operations {
             /** @description The feed. */
             200: {
                 headers: {
+                    /** @description `inline; filename="calendar.ics"`. */
+                    "Content-Disposition"?: string;
                     /** @description Strong entity-tag of this representation; send it back in If-Match or If-None-Match. */
                     ETag?: string;
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -19339,6 +19345,10 @@ export interface operations {
             /** @description The report, in the negotiated format. */
             200: {
                 headers: {
+                    /** @description With format csv or xlsx: `attachment; filename="progress-<plan or commission id>-<asOf>.<format>"`. Absent for JSON and HTML. */
+                    "Content-Disposition"?: string;
+                    /** @description Accept: the format follows the Accept header when `format` is not given. */
+                    Vary?: "Accept";
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current minute. */
@@ -23145,7 +23155,10 @@ export interface operations {
     rotateWebhookSecret: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional. The ETag you last read (e.g. "3q2-7w"): the write happens only if the resource still has it, else 412 and nothing changes. Without it, the last writer wins. */
+                "if-match"?: string;
+            };
             path: {
                 /** @description Opaque identifier (a time-ordered UUID). */
                 id: string;
@@ -23157,6 +23170,8 @@ export interface operations {
             /** @description OK. A subscription just created or whose secret was just rotated, with the secret, which is never shown again. */
             200: {
                 headers: {
+                    /** @description Strong entity-tag of this representation; send it back in If-Match or If-None-Match. */
+                    ETag?: string;
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current minute. */
@@ -23296,6 +23311,34 @@ export interface operations {
                      *       "detail": "Resource not found",
                      *       "instance": "/v1/webhooks/019a7c2e-7a10-7000-8000-000000000001/rotate-secret",
                      *       "code": "not-found",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match named an ETag the resource no longer has; nothing changed. Read it again, then retry. */
+            412: {
+                headers: {
+                    /** @description The entity-tag the resource has now: read it again, then retry with this one. */
+                    ETag?: string;
+                    /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current minute. */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the current minute ends. */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/precondition-failed",
+                     *       "title": "The resource has changed since you read it",
+                     *       "status": 412,
+                     *       "detail": "The resource has changed since you read it",
+                     *       "instance": "/v1/webhooks/019a7c2e-7a10-7000-8000-000000000001/rotate-secret",
+                     *       "code": "precondition-failed",
                      *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
                      *     }
                      */

@@ -2,7 +2,7 @@
 // If-None-Match on reads (304). The ETag is the hash of the representation, so it is the same whether a
 // read or a write computes it, and changes whenever any byte of the representation would.
 import { createHash } from 'node:crypto';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, preValidationHookHandler } from 'fastify';
 import { AppError, ERRORS } from '../errors.js';
 import { canonicalJson } from './canonical-json.js';
 import type { WriteContext } from './service.js';
@@ -46,6 +46,27 @@ function parseTags(header: string, name: string): '*' | { tag: string; weak: boo
   }
   return tags;
 }
+
+/** Whether the route declares the request header (lower case) in its zod headers schema, as a route opts in to one. */
+export function declaresHeader(request: FastifyRequest, name: string): boolean {
+  const headers = request.routeOptions.schema?.headers as { shape?: Record<string, unknown> } | undefined;
+  return headers?.shape?.[name] !== undefined;
+}
+
+/**
+ * If-Match on an operation that does not take it (a creation, a read) would be ignored, and the client would believe
+ * its change was conditional. It is refused, as an Idempotency-Key is where it is not taken.
+ */
+export const refuseUndeclaredIfMatch: preValidationHookHandler = (request, _reply, done) => {
+  if (request.headers['if-match'] === undefined || request.routeOptions.url === undefined || declaresHeader(request, 'if-match')) return done();
+  done(
+    new AppError(
+      ERRORS.badRequest,
+      `${request.method} ${request.routeOptions.url} does not take If-Match: it changes no existing resource that has an ETag; send it without one`,
+      [{ path: 'headers.if-match', message: 'not accepted by this operation' }],
+    ),
+  );
+};
 
 function headerOf(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];

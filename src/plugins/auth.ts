@@ -148,7 +148,13 @@ export default fp<AuthOptions>(
 
     const bootstrapped = keys.bootstrap(options.bootstrapToken);
     if (bootstrapped) app.log.info({ keyId: bootstrapped.id }, 'stored TRACKER_BOOTSTRAP_TOKEN as the first secretariat key');
-    else if (!keys.hasSecretariatKey()) {
+    else if (options.bootstrapToken !== undefined && !keys.isActiveToken(options.bootstrapToken)) {
+      // Set, but a secretariat key existed already: the token was never stored, and every request with it is 401.
+      app.log.warn(
+        'TRACKER_BOOTSTRAP_TOKEN is set but is no API key: it is stored only while no secretariat key exists, and one ' +
+          'does; requests with it are refused (401). Use an existing secretariat key, or create one with "npm run key:create -- --name <name>"',
+      );
+    } else if (!keys.hasSecretariatKey()) {
       app.log.warn(
         'no secretariat API key exists: create one with "npm run key:create -- --name <name>" ' +
           'or start once with TRACKER_BOOTSTRAP_TOKEN set; every /v1 request is refused until then',

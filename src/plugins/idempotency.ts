@@ -22,7 +22,7 @@ import { prepared, writeScope, type Db, type WriteScope } from '../db/connection
 import { idempotencyKeys } from '../db/schema.js';
 import { AppError, ERRORS } from '../errors.js';
 import { canonicalJson } from '../lib/canonical-json.js';
-import { etagOf } from '../lib/http.js';
+import { declaresHeader, etagOf } from '../lib/http.js';
 
 const KEPT_FOR_MS = 24 * 60 * 60 * 1000;
 /** A 'pending' row (earlier versions) older than this belongs to a request that will never finish. */
@@ -36,10 +36,7 @@ export function requestFingerprint(method: string, url: string, body: unknown): 
 }
 
 /** Routes opt in by declaring the header in their zod headers schema (CreateHeadersSchema, ActionHeadersSchema). */
-function declaresIdempotencyKey(request: FastifyRequest): boolean {
-  const headers = request.routeOptions.schema?.headers as { shape?: Record<string, unknown> } | undefined;
-  return headers?.shape?.['idempotency-key'] !== undefined;
-}
+const declaresIdempotencyKey = (request: FastifyRequest): boolean => declaresHeader(request, 'idempotency-key');
 
 /** The one 2xx status a route answers with (its response schema), which a replay repeats. */
 function successStatusOf(request: FastifyRequest): number {

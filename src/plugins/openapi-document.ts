@@ -128,6 +128,19 @@ const LOCATION_HEADER = {
     schema: { type: 'string', format: 'uri-reference', maxLength: 2048 },
   },
 };
+const contentDisposition = (description: string) => ({
+  'Content-Disposition': { description, schema: { type: 'string', maxLength: 300, example: 'attachment; filename="progress-2026-11-28.csv"' } },
+});
+/** What the downloads send besides their body: the file's name, and for the progress report what chose its format. */
+const DOWNLOAD_HEADERS: Record<string, Json> = {
+  getProgressReport: {
+    ...contentDisposition('With format csv or xlsx: `attachment; filename="progress-<plan or commission id>-<asOf>.<format>"`. Absent for JSON and HTML.'),
+    Vary: { description: 'Accept: the format follows the Accept header when `format` is not given.', schema: { type: 'string', enum: ['Accept'] } },
+  },
+  getCalendar: contentDisposition('`inline; filename="calendar.ics"`.'),
+  getPlanImportTemplate: contentDisposition('`attachment; filename="<the template\'s file name>"`, .xlsx or .csv.'),
+  openShareLink: contentDisposition('`inline; filename="progress-report.html"` or `inline; filename="calendar.ics"`, as the link opens.'),
+};
 const REPLAYED_HEADER = {
   'Idempotent-Replayed': {
     description: 'Present (true) when this is the stored response to an earlier request with the same Idempotency-Key.',
@@ -259,6 +272,7 @@ export function documentResponses(doc: Json, facts: RouteFacts = NO_FACTS): Json
         response.headers = {
           ...response.headers,
           ...(status === '201' ? LOCATION_HEADER : {}),
+          ...(status === '200' ? (DOWNLOAD_HEADERS[operation.operationId] ?? {}) : {}),
           ...((status === '200' || status === '201') && sendsEtag ? ETAG_HEADER : {}),
           ...(success && idempotent ? REPLAYED_HEADER : {}),
           ...(status === '412' ? CURRENT_ETAG_HEADER : {}),

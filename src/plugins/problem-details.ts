@@ -39,6 +39,29 @@ function toPath(context: string | undefined, instancePath: string): string {
 const shownPath = (request: FastifyRequest) =>
   withoutLinkSecret(request.url.split('?')[0] ?? request.url);
 
+/**
+ * The fields at fault of one validation issue: an unknown field is named (zod names only the object holding it), and
+ * a missing one is "required" (zod says "expected string, received undefined").
+ */
+function fieldErrors(context: string | undefined, v: { keyword: string; instancePath: string; message?: string; params?: Record<string, unknown> }): FieldError[] {
+  const path = toPath(context, v.instancePath);
+  const keys = v.params?.['keys'];
+  if (v.keyword === 'unrecognized_keys' && Array.isArray(keys) && keys.length > 0) {
+    return keys.map((key) => ({ path: `${path}.${String(key)}`, message: 'not a field of this operation' }));
+  }
+  if (v.keyword === 'invalid_type' && v.message?.endsWith('received undefined')) {
+    return [{ path, message: `required (${String(v.params?.['expected'] ?? 'a value')})` }];
+  }
+  return [{ path, message: v.message ?? 'invalid value' }];
+}
+
+/** What a 415 says: the type sent, and the types the operation reads (its `consumes`, else JSON). */
+function unsupportedTypeDetail(request: FastifyRequest): string {
+  const sent = String(request.headers['content-type'] ?? '').slice(0, 100);
+  const read = (request.routeOptions.schema?.consumes as string[] | undefined) ?? ['application/json'];
+  return `${request.method} ${request.routeOptions.url ?? shownPath(request)} does not read a body of type ${sent}; send it as ${read.join(' or ')}`;
+}
+
 /** The problem schema bounds detail and instance; a longer one (a request with many invalid fields) is cut. */
 const cut = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
 
@@ -219,14 +242,12 @@ export default fp(
         return sendProblem(request, reply, error.spec, error.detail, error.errors);
       }
       if (hasZodFastifySchemaValidationErrors(error)) {
-        const errors = error.validation.map((v) => ({
-          path: toPath(error.validationContext, v.instancePath),
-          message: v.message ?? "invalid value",
-        }));
+        const errors = error.validation.flatMap((v) => fieldErrors(error.validationContext, v));
         const detail = errors.map((e) => `${e.path}: ${e.message}`).join('; ');
         return sendProblem(request, reply, ERRORS.validationFailed, detail, errors);
       }
       const known = error.code ? FASTIFY_CODES[error.code] : undefined;
+      if (known === ERRORS.unsupportedMediaType) return sendProblem(request, reply, known, unsupportedTypeDetail(request));
       if (known) return sendProblem(request, reply, known, error.message);
       const status = error.statusCode ?? 500;
       if (status >= 400 && status < 500 && error.code?.startsWith('FST_')) {

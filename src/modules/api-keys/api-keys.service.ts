@@ -130,6 +130,11 @@ export function createApiKeyService({ db, clock }: ServiceDeps) {
 
     hasSecretariatKey: () => repo.countActiveKeys(db, 'secretariat') > 0,
 
+    /** Whether an active key has this token (without marking it used). */
+    isActiveToken(token: string): boolean {
+      return token.length <= MAX_TOKEN_LENGTH && repo.activeKeysByPrefix(db, lookupPrefix(token)).some((r) => tokenMatches(token, r.hash));
+    },
+
     /** Whether the key of an actor authenticated earlier is still active (the operator, with no key, always is). */
     stillActive: (keyId: string | null): boolean => keyId === null || repo.isKeyActive(db, keyId),
 

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ChangeHeadersSchema, CreateHeadersSchema, IdParamsSchema, ReadHeadersSchema, problemResponses } from '../../lib/common.schemas.js';
-import { sendResource, writeContext } from '../../lib/http.js';
+import { etagOf, sendResource, writeContext } from '../../lib/http.js';
 import {
   CreatedWebhookSchema,
   CreateWebhookSchema,
@@ -28,8 +28,8 @@ const HOW_DELIVERIES_WORK =
   '`{webhook-id}.{webhook-timestamp}.{raw body}` keyed with the base64-decoded part of the secret after `whsec_`; ' +
   'several space-separated signatures while a rotated secret is in its grace period). Any Standard Webhooks library ' +
   'verifies them. Reject a timestamp more than 5 minutes from your clock. Answer 2xx within the timeout (10 s by ' +
-  'default) to acknowledge; redirects are not followed, and anything else is retried with exponential backoff (about ' +
-  '30 s, then doubling, up to 6 h between attempts, 12 attempts by default, so at least about 7 hours). When every attempt ' +
+  'default) to acknowledge; redirects are not followed, and anything else is retried with exponential backoff and jitter (' +
+  '15–30 s, then twice as long each time, up to 6 h between attempts, 12 attempts by default, so at least about 7 hours). When every attempt ' +
   'of a delivery failed and nothing got through meanwhile, or the endpoint answers 410 Gone, the subscription is disabled ' +
   'and `disabledReason` says why. Events are written in the same transaction as the change they tell of and delivered ' +
   'at least once, across restarts; the order of arrival is not guaranteed: compare `timestamp`.';
@@ -147,12 +147,18 @@ const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
         description:
           'Issues a new secret and returns it this once. For 24 hours deliveries carry two signatures, one with the new ' +
           'secret and one with the previous, so the receiver can switch over without rejecting anything. Not idempotent ' +
-          'on purpose: a replay would have to show the secret again.',
+          'on purpose: a replay would have to show the secret again. With If-Match, only while the subscription is as read (412 otherwise).',
+        headers: ChangeHeadersSchema,
         params: IdParamsSchema,
-        response: { 200: CreatedWebhookSchema, ...problemResponses(400, 403, 404) },
+        response: { 200: CreatedWebhookSchema, ...problemResponses(400, 403, 404, 412) },
       },
     },
-    async (request) => service.rotateSecret(request.params.id, writeContext(request)),
+    async (request, reply) => {
+      const rotated = service.rotateSecret(request.params.id, writeContext(request));
+      const { secret: _secret, ...subscription } = rotated;
+      // The subscription's ETag, as GET /v1/webhooks/{id} gives it: the next change's If-Match.
+      return sendResource(request, reply, rotated, 200, etagOf(subscription));
+    },
   );
 
   app.post(

@@ -171,6 +171,7 @@ export function createWebhookService({ db, clock, allowPrivate, resolve }: Webho
       return writeTransaction(db, (tx) => {
         const current = load(tx, id);
         const before = repo.toWebhook(current);
+        ctx.expect?.(before);
         const secret = generateSecret();
         repo.updateSubscription(tx, id, {
           secret,
