@@ -174,3 +174,20 @@ t.test('the interactive documentation answers at /docs with HTML', async (t) => 
   t.match(res.headers['content-type'], /^text\/html/);
   t.match(res.body, /<html/i);
 });
+
+t.test('every event a subscription can receive is an OpenAPI webhook: its body schema and the signature headers', async (t) => {
+  const { WEBHOOK_MESSAGE_TYPES } = await import('../src/db/enums.js');
+  const doc = JSON.parse(await readFile(new URL('../openapi/openapi.json', import.meta.url), 'utf8'));
+  t.strictSame(Object.keys(doc.webhooks).sort(), [...WEBHOOK_MESSAGE_TYPES].sort(), 'one per event type');
+  for (const type of WEBHOOK_MESSAGE_TYPES) {
+    const post = doc.webhooks[type].post;
+    const ref: string = post.requestBody.content['application/json'].schema.$ref;
+    const schema = doc.components.schemas[ref.replace('#/components/schemas/', '')];
+    t.ok(schema.properties.type.enum.includes(type), `${type}: its body is ${ref}, whose type is ${type}`);
+    t.strictSame(
+      post.parameters.map((p: { in: string; name: string; required: boolean }) => `${p.in} ${p.name} ${p.required}`),
+      ['header webhook-id true', 'header webhook-timestamp true', 'header webhook-signature true'],
+      `${type}: the Standard Webhooks headers`,
+    );
+  }
+});

@@ -309,8 +309,50 @@ export function formatIntegers(value: unknown): void {
   for (const [key, v] of Object.entries(node)) if (key !== 'example' && key !== 'examples') formatIntegers(v);
 }
 
+/** The event bodies a subscription receives, by the component that describes them (each lists its types). */
+const EVENT_SCHEMAS = ['WebhookTaskChangeEvent', 'WebhookTaskOverdueEvent', 'WebhookReportEvent', 'WebhookTestEvent'];
+const WEBHOOK_HEADERS: Json[] = [
+  { name: 'webhook-id', description: 'The event id: the same on every retry and redelivery, so ignore one you have handled.', schema: { type: 'string', maxLength: 64 } },
+  { name: 'webhook-timestamp', description: 'Unix seconds of this attempt: refuse one more than 5 minutes from your clock.', schema: { type: 'string', pattern: '^[0-9]{1,12}$', maxLength: 12 } },
+  {
+    name: 'webhook-signature',
+    description: '`v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{raw body}">`, several separated by spaces while a rotated secret is in its grace period.',
+    schema: { type: 'string', maxLength: 1000 },
+  },
+].map((h) => ({ in: 'header', required: true, ...h }));
+
+/**
+ * The events a subscription receives, as OpenAPI 3.1 `webhooks`: one POST per event type, its body the component of
+ * that type, with the Standard Webhooks headers, so a generated client types the receiving end too.
+ */
+export function documentWebhooks(doc: Json): Json {
+  const schemas: Json = doc.components?.schemas ?? {};
+  const webhooks: Json = {};
+  for (const name of EVENT_SCHEMAS) {
+    const schema = schemas[name];
+    for (const type of (schema?.properties?.type?.enum ?? []) as string[]) {
+      webhooks[type] = {
+        post: {
+          operationId: `receive_${type.replace('.', '_')}`,
+          tags: ['Webhooks'],
+          summary: `The ${type} event, POSTed to a subscription's URL`,
+          description: `${schema.description ?? ''} Verify the signature (any Standard Webhooks library does) and answer 2xx within the timeout; anything else is retried.`.trim(),
+          security: [],
+          parameters: WEBHOOK_HEADERS,
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: `${COMPONENT_PREFIX}${name}` } } } },
+          responses: {
+            '200': { description: 'Received: any 2xx acknowledges the delivery.' },
+            '400': { description: 'Refused (a bad signature, say): any other status than 2xx is retried, 410 disables the subscription.' },
+          },
+        },
+      };
+    }
+  }
+  return Object.keys(webhooks).length === 0 ? doc : { ...doc, webhooks };
+}
+
 export function finishDocument(doc: Json, facts: RouteFacts = NO_FACTS): Json {
-  const finished = describeOperations(documentResponses(documentAccess(pruneUnusedComponents(doc), facts), facts));
+  const finished = describeOperations(documentResponses(documentAccess(documentWebhooks(pruneUnusedComponents(doc)), facts), facts));
   formatIntegers(finished);
   return finished;
 }
