@@ -150,7 +150,7 @@ t.test('creating refuses bad input with 400 and writes nothing', async (t) => {
   const withParties = (...parties: unknown[]) => ({ ...input(), parties });
   const [by, kz] = input().parties as [object, object];
   const cases: [string, unknown, string][] = [
-    ['an unknown field', { ...input(), secretary: 'someone' }, 'body'],
+    ['an unknown field', { ...input(), secretary: 'someone' }, 'body.secretary'],
     ['an unknown field inside a party', withParties({ ...by, flag: 'red' }, kz), 'body.parties'],
     ['a missing name', { timeZone: 'Europe/Minsk', parties: input().parties }, 'body.name'],
     ['missing parties', { name: 'C', timeZone: 'Europe/Minsk' }, 'body.parties'],
@@ -182,8 +182,8 @@ t.test('patching refuses bad input with 400 and changes nothing', async (t) => {
   const [by, kz] = input().parties as [object, object];
   const cases: [string, unknown, string][] = [
     ['an empty patch', {}, 'body'],
-    ['an unknown field', { chair: 'x' }, 'body'],
-    ['an id in the body', { id: MISSING_ID }, 'body'],
+    ['an unknown field', { chair: 'x' }, 'body.chair'],
+    ['an id in the body', { id: MISSING_ID }, 'body.id'],
     ['three parties', { parties: [by, kz, { country: 'UZ', coChair: { name: 'A', position: 'B' } }] }, 'body.parties'],
     ['the same country twice', { parties: [by, { ...kz, country: 'BY' }] }, 'body.parties'],
     ['a bad country', { parties: [{ ...by, country: 'by' }, kz] }, 'body.parties'],

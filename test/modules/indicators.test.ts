@@ -136,7 +136,7 @@ t.test('invalid create bodies are refused with 400 naming the field, and change 
   const { plan } = await seedPlan(app);
   const good = tractors(plan.id);
   const cases: [string, Record<string, unknown>, string][] = [
-    ['an unknown field', { ...good, frequency: 'quarterly' }, 'body'],
+    ['an unknown field', { ...good, frequency: 'quarterly' }, 'body.frequency'],
     ['a missing plan', { ...good, planId: undefined }, 'body.planId'],
     ['a plan id that is not a uuid', { ...good, planId: 'plan-1' }, 'body.planId'],
     ['a task id that is not a uuid', { ...good, taskId: 12 }, 'body.taskId'],
@@ -360,7 +360,7 @@ t.test('malformed periods and bodies of a value are 400; an unknown indicator is
     ['no value', {}, 'body.value'],
     ['a value as text', { value: '12' }, 'body.value'],
     ['a value beyond any plausible figure', { value: 2e15 }, 'body.value'],
-    ['an unknown field', { value: 1, period: '2026-Q3' }, 'body'],
+    ['an unknown field', { value: 1, period: '2026-Q3' }, 'body.period'],
     ['a note over 2000 characters', { value: 1, note: 'n'.repeat(2001) }, 'body.note'],
     ['a blank note', { value: 1, note: ' ' }, 'body.note'],
   ];

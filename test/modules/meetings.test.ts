@@ -77,7 +77,7 @@ t.test('invalid create bodies are refused with 400 naming the field, and change 
   const commissionId = await createCommissionId(app);
   const good = visit(commissionId);
   const cases: [string, Record<string, unknown>, string][] = [
-    ['an unknown field', { ...good, agenda: 'trade' }, 'body'],
+    ['an unknown field', { ...good, agenda: 'trade' }, 'body.agenda'],
     ['a missing commission', { ...good, commissionId: undefined }, 'body.commissionId'],
     ['a missing title', { ...good, title: undefined }, 'body.title'],
     ['a missing date', { ...good, date: undefined }, 'body.date'],

@@ -56,7 +56,7 @@ t.test('creating under a parent that does not exist is refused with 422 and chan
 t.test('invalid create bodies are refused with 400 naming the field, and change nothing', async (t) => {
   const app = await build(t);
   const cases: [string, Record<string, unknown>, string][] = [
-    ['an unknown field', { ...minprom, director: 'someone' }, 'body'],
+    ['an unknown field', { ...minprom, director: 'someone' }, 'body.director'],
     ['a missing name', { kind: 'ministry', country: 'BY' }, 'body.name'],
     ['a missing kind', { name: 'X', country: 'BY' }, 'body.kind'],
     ['a missing country', { name: 'X', kind: 'ministry' }, 'body.country'],
