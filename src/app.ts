@@ -52,6 +52,7 @@ export type AppConfig = Pick<Config, 'databasePath' | 'logLevel' | 'bodyLimit'> 
       | 'webhookTimeoutMs'
       | 'webhookPollMs'
       | 'webhookMaxAttempts'
+      | 'webhookLogDays'
       | 'responseCacheMb'
       | 'reportWorkerMinTasks'
       | 'reportPartsMinTasks'
@@ -168,6 +169,7 @@ export async function buildApp({ config, clock = () => new Date(), logger, verif
     timeoutMs: config.webhookTimeoutMs ?? DEFAULTS.webhookTimeoutMs,
     pollMs: config.webhookPollMs ?? DEFAULTS.webhookPollMs,
     maxAttempts: config.webhookMaxAttempts ?? DEFAULTS.webhookMaxAttempts,
+    logDays: config.webhookLogDays ?? DEFAULTS.webhookLogDays,
   });
 
   await app.register(reports, {

@@ -11,6 +11,7 @@ export const DEFAULTS = {
   webhookTimeoutMs: 10_000,
   webhookPollMs: 1_000,
   webhookMaxAttempts: 12,
+  webhookLogDays: 90,
   responseCacheMb: 64,
   reportWorkerMinTasks: 1_000,
   reportPartsMinTasks: 20_000,
@@ -56,6 +57,7 @@ const EnvSchema = z.object({
   WEBHOOK_TIMEOUT_MS: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1000).max(60_000).default(DEFAULTS.webhookTimeoutMs)),
   WEBHOOK_POLL_MS: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(100).max(60_000).default(DEFAULTS.webhookPollMs)),
   WEBHOOK_MAX_ATTEMPTS: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1).max(30).default(DEFAULTS.webhookMaxAttempts)),
+  WEBHOOK_LOG_DAYS: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(0).max(3650).default(DEFAULTS.webhookLogDays)),
   RESPONSE_CACHE_MB: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(0).max(4096).default(DEFAULTS.responseCacheMb)),
   REPORT_WORKER_MIN_TASKS: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(0).default(DEFAULTS.reportWorkerMinTasks)),
   REPORT_PARTS_MIN_TASKS: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(0).default(DEFAULTS.reportPartsMinTasks)),
@@ -86,6 +88,8 @@ export interface Config {
   webhookPollMs: number;
   /** Attempts of one delivery before it fails for good. */
   webhookMaxAttempts: number;
+  /** Days a delivery that ended (sent or failed) stays in the delivery log, with its attempts; 0 keeps them all. */
+  webhookLogDays: number;
   /** Megabytes of repeated read answers kept in memory until the next write (src/plugins/response-cache.ts); 0 turns it off. */
   responseCacheMb: number;
   /**
@@ -123,6 +127,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,
     webhookPollMs: e.WEBHOOK_POLL_MS,
     webhookMaxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
+    webhookLogDays: e.WEBHOOK_LOG_DAYS,
     responseCacheMb: e.RESPONSE_CACHE_MB,
     reportWorkerMinTasks: e.REPORT_WORKER_MIN_TASKS,
     reportPartsMinTasks: e.REPORT_PARTS_MIN_TASKS,

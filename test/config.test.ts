@@ -21,6 +21,7 @@ t.test('an empty environment gives the documented defaults', async (t) => {
     webhookTimeoutMs: 10_000,
     webhookPollMs: 1000,
     webhookMaxAttempts: 12,
+    webhookLogDays: 90,
     responseCacheMb: 64,
     reportWorkerMinTasks: 1000,
     reportPartsMinTasks: 20000,
@@ -44,6 +45,7 @@ t.test('set variables override the defaults', async (t) => {
       WEBHOOK_TIMEOUT_MS: '5000',
       WEBHOOK_POLL_MS: '250',
       WEBHOOK_MAX_ATTEMPTS: '5',
+      WEBHOOK_LOG_DAYS: '30',
       RESPONSE_CACHE_MB: '0',
       REPORT_WORKER_MIN_TASKS: '0',
       REPORT_PARTS_MIN_TASKS: '5',
@@ -63,6 +65,7 @@ t.test('set variables override the defaults', async (t) => {
       webhookTimeoutMs: 5000,
       webhookPollMs: 250,
       webhookMaxAttempts: 5,
+      webhookLogDays: 30,
       responseCacheMb: 0,
       reportWorkerMinTasks: 0,
       reportPartsMinTasks: 5,
@@ -141,6 +144,7 @@ t.test('WEBHOOK_* settings are bounded: a timeout or poll interval out of range,
   t.throws(() => loadConfig({ WEBHOOK_TIMEOUT_MS: '100' }), { message: /WEBHOOK_TIMEOUT_MS: / });
   t.throws(() => loadConfig({ WEBHOOK_POLL_MS: '0' }), { message: /WEBHOOK_POLL_MS: / }, 'the loop cannot be turned off from the environment');
   t.throws(() => loadConfig({ WEBHOOK_MAX_ATTEMPTS: '0' }), { message: /WEBHOOK_MAX_ATTEMPTS: / });
+  t.throws(() => loadConfig({ WEBHOOK_LOG_DAYS: '-1' }), { message: /WEBHOOK_LOG_DAYS: / });
   t.throws(() => loadConfig({ RESPONSE_CACHE_MB: '-1' }), { message: /RESPONSE_CACHE_MB: / });
   t.throws(() => loadConfig({ REPORT_WORKER_MIN_TASKS: 'many' }), { message: /REPORT_WORKER_MIN_TASKS: / });
   t.throws(() => loadConfig({ REPORT_PARTS_MIN_TASKS: '-1' }), { message: /REPORT_PARTS_MIN_TASKS: / });

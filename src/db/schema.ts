@@ -422,7 +422,12 @@ export const webhookEvents = sqliteTable(
     dedupeKey: text('dedupe_key'),
     body: text('body').notNull(),
   },
-  (t) => [uniqueIndex('webhook_events_dedupe_uq').on(t.dedupeKey), index('webhook_events_task_idx').on(t.taskId)],
+  (t) => [
+    uniqueIndex('webhook_events_dedupe_uq').on(t.dedupeKey),
+    index('webhook_events_task_idx').on(t.taskId),
+    // The delivery log's pruning finds old events by it (WEBHOOK_LOG_DAYS).
+    index('webhook_events_occurred_idx').on(t.occurredAt),
+  ],
 );
 
 /** One event to one subscription: attempted until a 2xx answer, or until it fails for good. */
@@ -456,6 +461,8 @@ export const webhookDeliveries = sqliteTable(
     index('webhook_deliveries_due_idx').on(t.status, t.nextAttemptAt),
     index('webhook_deliveries_subscription_idx').on(t.subscriptionId, t.id),
     index('webhook_deliveries_event_idx').on(t.eventId),
+    // The delivery log's pruning finds the deliveries that ended long ago by it (WEBHOOK_LOG_DAYS); pending ones have none.
+    index('webhook_deliveries_completed_idx').on(t.completedAt).where(sql`${t.completedAt} is not null`),
   ],
 );
 

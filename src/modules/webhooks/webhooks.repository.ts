@@ -1,5 +1,5 @@
 // Drizzle queries of webhooks: subscriptions, the outbox of events and deliveries, attempts, and what the worker claims.
-import { and, asc, desc, eq, exists, inArray, isNotNull, isNull, lt, lte, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, exists, inArray, isNotNull, isNull, lt, lte, notExists, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import { prepared, type Db } from '../../db/connection.js';
 import type { WebhookDeliveryStatus } from '../../db/enums.js';
 import {
@@ -203,6 +203,34 @@ export function updateDelivery(db: Db, id: string, set: Partial<Omit<DeliveryRow
 
 export function insertAttempt(db: Db, row: AttemptRow): void {
   db.insert(webhookDeliveryAttempts).values(row).run();
+}
+
+/**
+ * Deletes up to `limit` deliveries that ended (sent or failed) before `before`, oldest first, with their attempts
+ * (ON DELETE CASCADE); then up to `limit` events older than `before` that no delivery refers to any more (those of
+ * deleted subscriptions too). Pending deliveries, however old (a paused subscription's), and their events stay.
+ * Returns how many of each.
+ */
+export function pruneDeliveryLog(db: Db, before: string, limit: number): { deliveries: number; events: number } {
+  const ended = db
+    .select({ id: webhookDeliveries.id })
+    .from(webhookDeliveries)
+    .where(and(isNotNull(webhookDeliveries.completedAt), lt(webhookDeliveries.completedAt, before)))
+    .orderBy(asc(webhookDeliveries.completedAt))
+    .limit(limit);
+  const deliveries = db.delete(webhookDeliveries).where(inArray(webhookDeliveries.id, ended)).run().changes;
+  const unreferenced = db
+    .select({ id: webhookEvents.id })
+    .from(webhookEvents)
+    .where(
+      and(
+        lt(webhookEvents.occurredAt, before),
+        notExists(db.select({ one: sql`1` }).from(webhookDeliveries).where(eq(webhookDeliveries.eventId, webhookEvents.id))),
+      ),
+    )
+    .limit(limit);
+  const events = db.delete(webhookEvents).where(inArray(webhookEvents.id, unreferenced)).run().changes;
+  return { deliveries, events };
 }
 
 /** Why a waiting delivery ended without being sent: its subscription stopped receiving its event type. */

@@ -21,6 +21,8 @@ export interface WebhookSettings {
   /** The first retry waits about this long; each further one twice as long, up to retryMaxMs. */
   retryBaseMs: number;
   retryMaxMs: number;
+  /** Days an ended delivery stays in the log (WEBHOOK_LOG_DAYS); 0 keeps them all. */
+  logDays: number;
 }
 
 export const RETRY_BASE_MS = 30_000;
@@ -34,6 +36,10 @@ const CONCURRENCY = 4;
 const ATTEMPTS_PER_RUN = 500;
 /** Overdue tasks are looked for at most this often (by the service clock), and at start. */
 const OVERDUE_SCAN_EVERY_MS = 60_000;
+/** The delivery log is pruned at start and then at most this often, a batch a run while there is more to prune. */
+const PRUNE_EVERY_MS = 60 * 60 * 1000;
+/** Deliveries (and events) deleted in one transaction at most: a short write, however long the log grew. */
+const PRUNE_BATCH = 1_000;
 
 export interface WorkerDeps {
   db: BetterSQLite3Database<Schema>;
@@ -49,6 +55,8 @@ export interface RunSummary {
   succeeded: number;
   failed: number;
   overdueRaised: number;
+  /** Ended deliveries taken out of the log because they are older than WEBHOOK_LOG_DAYS. */
+  pruned: number;
 }
 
 /**
@@ -80,6 +88,7 @@ export function createWebhookWorker({ db, clock, log, settings, random = Math.ra
   /** Set by stop(): nothing new is sent from then on. */
   let closing = false;
   let lastScan: number | null = null;
+  let lastPrune: number | null = null;
   const inFlight = new Set<AbortController>();
 
   /** Records one attempt and what follows from it, in one transaction. */
@@ -208,11 +217,18 @@ export function createWebhookWorker({ db, clock, log, settings, random = Math.ra
    * only its own deliveries, not those queued behind its backlog for others.
    */
   async function tick(force: boolean): Promise<RunSummary> {
-    const summary: RunSummary = { attempted: 0, succeeded: 0, failed: 0, overdueRaised: 0 };
+    const summary: RunSummary = { attempted: 0, succeeded: 0, failed: 0, overdueRaised: 0, pruned: 0 };
     const now = clock();
     if (force || lastScan === null || Math.abs(now.getTime() - lastScan) >= OVERDUE_SCAN_EVERY_MS) {
       summary.overdueRaised = writeTransaction(db, (tx) => raiseOverdueEvents(tx, now));
       lastScan = now.getTime();
+    }
+    if (settings.logDays > 0 && (force || lastPrune === null || Math.abs(now.getTime() - lastPrune) >= PRUNE_EVERY_MS)) {
+      const before = new Date(now.getTime() - settings.logDays * 24 * 60 * 60 * 1000).toISOString();
+      const pruned = writeTransaction(db, (tx) => repo.pruneDeliveryLog(tx, before, PRUNE_BATCH));
+      summary.pruned = pruned.deliveries;
+      // A full batch: more to come, in the next run; else not before the next hour.
+      lastPrune = pruned.deliveries === PRUNE_BATCH || pruned.events === PRUNE_BATCH ? null : now.getTime();
     }
     const seen: string[] = [];
     /** Subscriptions with an attempt in flight, and the attempts themselves. */
@@ -304,7 +320,7 @@ export function createWebhookWorker({ db, clock, log, settings, random = Math.ra
       await running?.catch(() => undefined);
     },
 
-    /** Runs now: raises due overdue events and attempts the due deliveries (up to 500); for tests and operators. */
+    /** Runs now: raises due overdue events, prunes the delivery log and attempts the due deliveries (up to 500); for tests and operators. */
     runOnce(): Promise<RunSummary> {
       return run(true);
     },

@@ -1,0 +1,2 @@
+CREATE INDEX `webhook_deliveries_completed_idx` ON `webhook_deliveries` (`completed_at`) WHERE "webhook_deliveries"."completed_at" is not null;--> statement-breakpoint
+CREATE INDEX `webhook_events_occurred_idx` ON `webhook_events` (`occurred_at`);
