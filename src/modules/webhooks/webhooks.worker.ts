@@ -92,7 +92,7 @@ export function createWebhookWorker({ db, clock, log, settings, random = Math.ra
   const inFlight = new Set<AbortController>();
 
   /** Records one attempt and what follows from it, in one transaction. */
-  function record(claimed: repo.DeliveryRow, attemptedAt: Date, result: AttemptResult): 'succeeded' | 'failed' | 'retry' {
+  function record(claimed: repo.DeliveryRow, url: string, attemptedAt: Date, result: AttemptResult): 'succeeded' | 'failed' | 'retry' {
     return writeTransaction(db, (tx) => {
       const delivery = repo.findDeliveryRow(tx, claimed.id);
       // Deleted with its subscription while the attempt ran.
@@ -100,6 +100,9 @@ export function createWebhookWorker({ db, clock, log, settings, random = Math.ra
       const sub = repo.findSubscription(tx, delivery.subscriptionId);
       if (!sub) return 'failed';
       const at = attemptedAt.toISOString();
+      // The subscription moved to another URL while the attempt ran: the old endpoint's answer says nothing of the
+      // new one, so it neither counts against the subscription nor disables it, and the event goes to the new URL.
+      const moved = sub.url !== url;
       const n = delivery.attemptCount + 1;
       repo.insertAttempt(tx, {
         id: newId(),
@@ -118,6 +121,10 @@ export function createWebhookWorker({ db, clock, log, settings, random = Math.ra
         lastStatusCode: result.statusCode,
         lastError: result.error,
       };
+      if (moved && !result.ok) {
+        repo.updateDelivery(tx, delivery.id, { ...common, status: 'pending', nextAttemptAt: at });
+        return 'retry';
+      }
       if (result.ok) {
         repo.updateDelivery(tx, delivery.id, { ...common, status: 'succeeded', nextAttemptAt: null, completedAt: at });
         repo.updateSubscription(tx, sub.id, { consecutiveFailures: 0, failingSince: null, lastSuccessAt: at });
@@ -191,8 +198,16 @@ export function createWebhookWorker({ db, clock, log, settings, random = Math.ra
     inFlight.add(controller);
     try {
       const target = await checkTarget(sub.url, settings.allowPrivate, resolve, settings.timeoutMs, controller.signal);
-      const secrets = [sub.secret];
-      if (sub.previousSecret && sub.previousSecretExpiresAt && sub.previousSecretExpiresAt > attemptedAt.toISOString()) secrets.push(sub.previousSecret);
+      // The subscription as it is now, after the look-up: one paused, deleted or moved to another URL meanwhile was
+      // answered so before anything went out, and nothing goes out for it (the claim is released, not counted).
+      const current = repo.findSubscription(db, claimed.subscriptionId);
+      if (!current || !current.active || current.url !== sub.url) {
+        inFlight.delete(controller);
+        release(claimed.id);
+        return 'interrupted';
+      }
+      const secrets = [current.secret];
+      if (current.previousSecret && current.previousSecretExpiresAt && current.previousSecretExpiresAt > attemptedAt.toISOString()) secrets.push(current.previousSecret);
       const headers = signedHeaders(secrets, event.id, Math.floor(attemptedAt.getTime() / 1000), event.body);
       result = await sendAttempt(target, headers, event.body, { timeoutMs: settings.timeoutMs, signal: controller.signal });
     } catch (err) {
@@ -205,7 +220,7 @@ export function createWebhookWorker({ db, clock, log, settings, random = Math.ra
       release(claimed.id);
       return 'interrupted';
     }
-    const outcome = record(claimed, attemptedAt, result);
+    const outcome = record(claimed, sub.url, attemptedAt, result);
     if (!result.ok) log.info({ deliveryId: claimed.id, subscriptionId: sub.id, error: result.error }, 'webhook attempt failed');
     return outcome;
   }
