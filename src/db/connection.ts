@@ -67,6 +67,12 @@ export function runMigrations({ sqlite, db }: Database_, migrationsFolder = MIGR
  */
 export interface WriteScope {
   onCommit: ((tx: Db, result: unknown) => void) | null;
+  /**
+   * When a write of the request is refused (its transaction rolled back): may throw another error in its place (the
+   * idempotency plugin: the request's key was committed meanwhile by an identical request, which the refusal is then
+   * about, not this request's fate).
+   */
+  onRefused?: ((err: unknown) => void) | undefined;
 }
 export const writeScope = new AsyncLocalStorage<WriteScope>();
 
@@ -223,6 +229,7 @@ export function writeTransaction<T>(db: BetterSQLite3Database<Schema>, fn: (tx: 
     }, { behavior: 'immediate' });
   } catch (err) {
     groupLost(db, err);
+    writeScope.getStore()?.onRefused?.(err);
     throw err;
   }
 }

@@ -156,6 +156,14 @@ export default fp(
     function recordingScope(apiKeyId: string, key: string, fingerprint: string): WriteScope {
       let recorded = false;
       return {
+        // Refused after an identical request (another instance's) committed the key since this one looked: the
+        // refusal is of the action done twice (an illegal transition, a taken code), not this request's fate: 409, and
+        // the retry replays.
+        onRefused: (err) => {
+          if (recorded || (err instanceof AppError && err.spec === ERRORS.idempotencyInProgress)) return;
+          const row = findKey(apiKeyId, key);
+          if (row?.state === 'committed' && row.expiresAt >= app.clock().toISOString()) throw keyInProgress();
+        },
         onCommit: (tx, result) => {
           const now = app.clock();
           const nowIso = now.toISOString();
