@@ -160,8 +160,15 @@ export default fp(
         // refusal is of the action done twice (an illegal transition, a taken code), not this request's fate: 409, and
         // the retry replays.
         onRefused: (err) => {
-          if (recorded || (err instanceof AppError && err.spec === ERRORS.idempotencyInProgress)) return;
-          const row = findKey(apiKeyId, key);
+          // Only a refusal of the action (an AppError): a database that cannot be read now (a full disk, a lock) keeps
+          // its own answer, which the look-up would only replace with a worse one.
+          if (recorded || !(err instanceof AppError) || err.spec === ERRORS.idempotencyInProgress) return;
+          let row;
+          try {
+            row = findKey(apiKeyId, key);
+          } catch {
+            return;
+          }
           if (row?.state === 'committed' && row.expiresAt >= app.clock().toISOString()) throw keyInProgress();
         },
         onCommit: (tx, result) => {
