@@ -4,8 +4,9 @@ import { WEBHOOK_DELIVERY_STATUSES, WEBHOOK_EVENT_TYPES, WEBHOOK_MESSAGE_TYPES }
 import { IdSchema, InstantSchema, text } from '../../lib/common.schemas.js';
 import { pageQuery, pageSchema } from '../../lib/pagination.js';
 import { WebhookEventSchema } from './webhooks.payloads.js';
+import { MAX_WEBHOOK_URL_LENGTH } from './webhooks.url-guard.js';
 
-export const MAX_URL_LENGTH = 2048;
+export const MAX_URL_LENGTH = MAX_WEBHOOK_URL_LENGTH;
 /** Characters of a receiver's answer kept in the delivery log. */
 export const RESPONSE_BODY_KEPT = 1000;
 

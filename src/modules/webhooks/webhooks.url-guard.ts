@@ -4,6 +4,9 @@
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
 
+/** The longest URL kept, in its parsed form (webhooks.schemas.ts MAX_URL_LENGTH is the same). */
+export const MAX_WEBHOOK_URL_LENGTH = 2048;
+
 export type AddressClass = 'public' | 'private' | 'loopback' | 'link-local' | 'metadata' | 'unspecified' | 'multicast' | 'reserved';
 
 /** A host and the addresses it may be reached at, every one of them checked. */
@@ -111,6 +114,11 @@ export function parseWebhookUrl(raw: string): URL {
   }
   if (url.hash !== '') throw new RefusedUrlError('a URL with a fragment (#…) is refused: it is never sent');
   if (url.hostname === '') throw new RefusedUrlError('the URL has no host');
+  // What is stored and shown is the parsed form, which percent-encoding and punycode make longer than what was sent:
+  // past the limit every read of the subscription would fail its response schema.
+  if (url.href.length > MAX_WEBHOOK_URL_LENGTH) {
+    throw new RefusedUrlError(`the URL is ${url.href.length} characters once encoded (${MAX_WEBHOOK_URL_LENGTH} at most): shorten it`);
+  }
   return url;
 }
 
