@@ -59,6 +59,9 @@ export type AppConfig = Pick<Config, 'databasePath' | 'logLevel' | 'bodyLimit'> 
     >
   >;
 
+/** How long a request may take to arrive, headers and body (Node's http.Server requestTimeout). */
+export const REQUEST_TIMEOUT_MS = 300_000;
+
 export interface BuildOptions {
   config: AppConfig;
   clock?: () => Date;
@@ -107,6 +110,10 @@ export async function buildApp({ config, clock = () => new Date(), logger, verif
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     routerOptions: { ignoreTrailingSlash: true },
     trustProxy: config.trustProxy ?? false,
+    // Fastify turns Node's limit on receiving a whole request off (0): a client trickling a body a byte a minute then
+    // held its connection, and its memory, for ever. Five minutes (Node's own default) still take a 5 MiB workbook at
+    // 150 kbit/s; a request still arriving after that is 408 (clientErrorHandler).
+    requestTimeout: REQUEST_TIMEOUT_MS,
     frameworkErrors,
     clientErrorHandler,
     // A request without Host is refused by checkRequestLine (problem-details.ts), as a problem document.
