@@ -109,7 +109,11 @@ export async function buildApp({ config, clock = () => new Date(), logger, verif
     genReqId: () => randomUUID(),
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     routerOptions: { ignoreTrailingSlash: true },
-    trustProxy: config.trustProxy ?? false,
+    // Behind one reverse proxy, the client is the address that proxy appended to X-Forwarded-For: its last entry. With
+    // `true` Fastify would trust every hop and take the first entry, which the client writes itself, and every limit
+    // keyed on the address (failed authentications above all) would be escaped by sending a new X-Forwarded-For with
+    // each request. So only the immediate peer, the proxy, is trusted (a hop count is refused by Fastify 5).
+    trustProxy: config.trustProxy ? (_address: string, hop: number) => hop === 0 : false,
     // Fastify turns Node's limit on receiving a whole request off (0): a client trickling a body a byte a minute then
     // held its connection, and its memory, for ever. Five minutes (Node's own default) still take a 5 MiB workbook at
     // 150 kbit/s; a request still arriving after that is 408 (clientErrorHandler).
