@@ -195,14 +195,19 @@ async function main(): Promise<void> {
     ro.prepare(`SELECT count(*) n FROM task_assignees a JOIN tasks t ON t.id = a.task_id WHERE t.plan_id = ? AND t.status NOT IN ('closed','cancelled')
                 AND NOT EXISTS (SELECT 1 FROM progress_reports r WHERE r.task_id = a.task_id AND r.organization_id = a.organization_id AND r.period = '2026-Q3')`),
   ];
-  const rawAggregates = () => rawQueries.map((q) => q.all(planId));
-  rawAggregates(); // warm the page cache
-  const rawRuns: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    const t0 = performance.now();
+  /** Three timed runs of the aggregates after one to warm the page cache. */
+  const timeRawAggregates = (): number[] => {
+    const rawAggregates = () => rawQueries.map((q) => q.all(planId));
     rawAggregates();
-    rawRuns.push(performance.now() - t0);
-  }
+    const runs: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now();
+      rawAggregates();
+      runs.push(performance.now() - t0);
+    }
+    return runs;
+  };
+  const rawRunsBeforeLoad = timeRawAggregates();
   // The same page as the list run, as raw SQL (its 51 task rows and their assignees): a ceiling for any answer computed.
   const rawPage = ro.prepare(`SELECT tasks.*, plans.commission_id, commissions.time_zone FROM tasks JOIN plans ON plans.id = tasks.plan_id
     JOIN commissions ON commissions.id = plans.commission_id WHERE tasks.plan_id = ? AND tasks.status IN ('in_progress')
@@ -219,9 +224,7 @@ async function main(): Promise<void> {
   }
   const rawPagesPerSec = pages / ((performance.now() - pageT0) / 1000);
   log(`raw SQL of one filtered page of 50 (tasks and assignees): ${rawPagesPerSec.toFixed(0)}/s in one process`);
-  ro.close();
-  const rawReportMs = median(rawRuns);
-  log(`raw SQL aggregates of the whole plan: ${rawReportMs.toFixed(0)} ms (median of 3)`);
+  log(`raw SQL aggregates of the whole plan: ${median(rawRunsBeforeLoad).toFixed(0)} ms (median of 3), before the load runs`);
 
   const insPath = join(work, 'insert-baseline.db');
   const ins = new Database(insPath);
@@ -373,6 +376,12 @@ async function main(): Promise<void> {
   const roundRatio = (key: keyof (typeof rounds)[number], reference: (r: (typeof rounds)[number], i: number) => number) =>
     median(rounds.map((r, i) => ratio(r[key].rps, reference(r, i))));
 
+  // The same aggregates again, on the data the report reads: the POST runs have added some 40,000 reports since.
+  const rawRuns = timeRawAggregates();
+  ro.close();
+  const rawReportMs = median(rawRuns);
+  log(`raw SQL aggregates of the whole plan, after the load runs: ${rawReportMs.toFixed(0)} ms (median of 3)`);
+
   // The progress report of the whole plan, JSON: a few sequential calls, timed, to the instance with the response
   // cache off, so that every call computes the report (the other would answer a repeated call from memory).
   const reportRuns: number[] = [];
@@ -473,7 +482,7 @@ async function main(): Promise<void> {
     { figure: 'raw SQL of that page (tasks + assignees), no HTTP', value: rawPagesPerSec, unit: 'pages/s', ratio: ratio(rawPagesPerSec, bare.rps), goal: '(computing one answer)', met: null },
     { figure: 'GET /v1/tasks?…&limit=50 (filtered), the same page again and again', value: list.rps, unit: 'req/s', cpuUs: list.cpuUsPerRequest, ratio: roundRatio('list', (r) => r.bare.rps), goal: '≥ 20% of bare', met: roundRatio('list', (r) => r.bare.rps) >= 0.2 },
     { figure: 'the same list, response cache off (every answer computed)', value: listUncached.rps, unit: 'req/s', cpuUs: listUncached.cpuUsPerRequest, ratio: roundRatio('listUncached', (r) => r.bare.rps), goal: '(reference)', met: null },
-    { figure: 'raw SQL report aggregates', value: rawReportMs, unit: 'ms', ratio: null, goal: '(reference)', met: null },
+    { figure: 'raw SQL report aggregates (on the same data, right before the report)', value: rawReportMs, unit: 'ms', ratio: null, goal: '(reference)', met: null },
     { figure: `progress report, whole plan (JSON${reportTimedOut ? ', timed out' : ''})`, value: reportMs, unit: 'ms', ratio: ratio(reportMs, rawReportMs), goal: '≤ 3× raw SQL', met: reportMs <= 3 * rawReportMs },
     { figure: 'longest /health answer while the report is computed', value: healthWaitMaxMs, unit: 'ms', ratio: null, goal: '(measured)', met: null },
     ...(linkRuns.length === 0
@@ -505,7 +514,7 @@ async function main(): Promise<void> {
     machine,
     size: { tasks: TASKS, organizations: ORGS, progressReports: TASKS * 2, buildSeconds },
     load: { connections: CONNECTIONS, durationSeconds: DURATION, warmupSeconds: 2, rounds: ROUNDS },
-    details: { bare, bareTask, bareMemory, point, list, listUncached, post, reportRuns, reportBytes, reportTimedOut, healthWaitMaxMs, linkRuns, linkHealthWaitMaxMs, rawRuns, rawInsertsPerSec, rawInsertRounds, rawPagesPerSec, startupMs, rounds },
+    details: { bare, bareTask, bareMemory, point, list, listUncached, post, reportRuns, reportBytes, reportTimedOut, healthWaitMaxMs, linkRuns, linkHealthWaitMaxMs, rawRuns, rawRunsBeforeLoad, rawInsertsPerSec, rawInsertRounds, rawPagesPerSec, startupMs, rounds },
     rows,
     table,
   };
