@@ -93,3 +93,27 @@ t.test('a URL changed while the request to the old one is under way: the old end
   await app.webhooks.runOnce();
   t.equal(fresh.received.length, 1, 'the event then goes to the new URL');
 });
+
+t.test('a redelivery asked for while an attempt of the same delivery is under way keeps its "now" when the attempt fails', async (t) => {
+  const clock = testClock();
+  const app = await webhookApp(t, clock);
+  const { task } = await approvedTask(app);
+  const receiver = await startReceiver(t);
+  receiver.respond(() => ({ status: 503, body: 'busy' }));
+  const sub = await subscribe(app, { url: receiver.url, events: ['task.updated'] });
+  app.sqlite.prepare('UPDATE webhook_subscriptions SET url = ? WHERE id = ?').run(`http://hooks.example:${receiver.port}/hooks`, sub.id);
+  await app.inject({ method: 'PATCH', url: `/v1/tasks/${task.id}`, payload: { title: 'Renamed' } });
+  const [delivery] = json(await app.inject({ method: 'GET', url: `/v1/webhooks/${sub.id}/deliveries` })).items;
+
+  const { worker, asked, answer } = blockedWorker(app);
+  const run = worker.runOnce();
+  await asked;
+  clock.set(new Date(clock().getTime() + 5_000).toISOString());
+  const again = await app.inject({ method: 'POST', url: `/v1/webhooks/${sub.id}/deliveries/${delivery.id}/redeliver` });
+  t.equal(again.statusCode, 202, 'the redelivery is accepted');
+  answer();
+  await run;
+  const after = json(await app.inject({ method: 'GET', url: `/v1/webhooks/${sub.id}/deliveries/${delivery.id}` }));
+  t.match(after, { status: 'pending', attemptCount: 1, lastStatusCode: 503 }, 'the attempt failed');
+  t.ok(after.nextAttemptAt <= clock().toISOString(), `due at once, as asked (${after.nextAttemptAt}), not after the backoff`);
+});

@@ -136,7 +136,10 @@ export function createWebhookWorker({ db, clock, log, settings, random = Math.ra
       // Its subscription stopped receiving this event type while the attempt ran (see endUnwantedDeliveries).
       const unwanted = unwantedBy(tx, delivery, sub);
       if (n < settings.maxAttempts && !gone && !unwanted) {
-        const next = new Date(attemptedAt.getTime() + retryDelayMs(n, settings, random)).toISOString();
+        const backoff = new Date(attemptedAt.getTime() + retryDelayMs(n, settings, random)).toISOString();
+        // Sent again on request (redeliver) while this attempt ran: that earlier time holds, not the backoff.
+        const asked = delivery.nextAttemptAt !== claimed.nextAttemptAt ? delivery.nextAttemptAt : null;
+        const next = asked !== null && asked < backoff ? asked : backoff;
         repo.updateDelivery(tx, delivery.id, { ...common, status: 'pending', nextAttemptAt: next });
         return 'retry';
       }
