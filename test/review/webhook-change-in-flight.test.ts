@@ -6,26 +6,7 @@ import type { AddressInfo } from 'node:net';
 import t from 'tap';
 import { json, testClock } from '../helper.js';
 import { approvedTask } from '../factories.js';
-import { createWebhookWorker } from '../../src/modules/webhooks/webhooks.worker.js';
-import { startReceiver, subscribe, webhookApp } from '../webhooks/receiver.js';
-
-/** A worker whose DNS look-ups wait until the test answers them; `asked` resolves at the first look-up. */
-function blockedWorker(app: Awaited<ReturnType<typeof webhookApp>>) {
-  let answer: (a: { address: string; family: number }[]) => void = () => undefined;
-  let signal: () => void = () => undefined;
-  const asked = new Promise<void>((r) => (signal = r));
-  const worker = createWebhookWorker({
-    db: app.db,
-    clock: app.clock,
-    log: app.log,
-    settings: { ...app.webhooks.settings, timeoutMs: 30_000 },
-    resolve: () => {
-      signal();
-      return new Promise((r) => (answer = r));
-    },
-  });
-  return { worker, asked, answer: () => answer([{ address: '127.0.0.1', family: 4 }]) };
-}
+import { blockedWorker, startReceiver, subscribe, webhookApp } from '../webhooks/receiver.js';
 
 t.test('a subscription paused while an attempt waits on DNS: nothing is sent after the pause was answered', async (t) => {
   const app = await webhookApp(t, testClock());

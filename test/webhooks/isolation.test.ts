@@ -8,7 +8,7 @@ import { queueDelivery } from '../../src/modules/webhooks/webhooks.events.js';
 import { json, testClock } from '../helper.js';
 import { approvedTask } from '../factories.js';
 import { createWebhookWorker } from '../../src/modules/webhooks/webhooks.worker.js';
-import { startReceiver, subscribe, webhookApp } from './receiver.js';
+import { blockedWorker, startReceiver, subscribe, webhookApp } from './receiver.js';
 
 /** The promise's value, or 'pending' when it has not settled within `ms`. */
 const within = <T>(p: Promise<T>, ms: number) =>
@@ -68,24 +68,12 @@ t.test('stopping the service while an attempt waits for DNS releases it without 
   const sub = await subscribe(app, { url: receiver.url, events: ['task.updated'] });
   await app.inject({ method: 'PATCH', url: `/v1/tasks/${task.id}`, payload: { title: 'Renamed' } });
   app.sqlite.prepare('UPDATE webhook_subscriptions SET url = ? WHERE id = ?').run(`http://hooks.example:${receiver.port}/`, sub.id);
-  let answer: (a: { address: string; family: number }[]) => void = () => undefined;
-  let asked: () => void = () => undefined;
-  const lookingUp = new Promise<void>((r) => (asked = r));
-  const worker = createWebhookWorker({
-    db: app.db,
-    clock: app.clock,
-    log: app.log,
-    settings: { ...app.webhooks.settings, timeoutMs: 30_000, retryBaseMs: 30_000, retryMaxMs: 3_600_000 },
-    resolve: () => {
-      asked();
-      return new Promise((r) => (answer = r));
-    },
-  });
+  const { worker, asked, answer } = blockedWorker(app, { retryBaseMs: 30_000, retryMaxMs: 3_600_000 });
   const run = worker.runOnce();
-  await lookingUp;
+  await asked;
   // The name server has not answered, and never will before the stop is done: the stop does not wait for it.
   t.not(await within(worker.stop(), 10_000), 'pending', 'the stop ended while the look-up was still unanswered');
-  answer([{ address: '127.0.0.1', family: 4 }]);
+  answer();
   t.match(await run, { attempted: 0 });
   t.equal(receiver.received.length, 0, 'nothing was sent after the stop');
   const [d] = json(await app.inject({ method: 'GET', url: `/v1/webhooks/${sub.id}/deliveries` })).items;

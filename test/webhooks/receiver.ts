@@ -8,6 +8,7 @@ import type { App, AppConfig } from '../../src/app.js';
 import { WebhookEventSchema } from '../../src/modules/webhooks/webhooks.payloads.js';
 import { build, json, testClock, type TestClock } from '../helper.js';
 import { approvedTask } from '../factories.js';
+import { createWebhookWorker, type WebhookSettings } from '../../src/modules/webhooks/webhooks.worker.js';
 
 export interface Received {
   headers: IncomingHttpHeaders;
@@ -114,4 +115,25 @@ export async function world(t: Test, events: string[], options: { clock?: TestCl
   const organizationId = options.organizationId === undefined ? undefined : seed[options.organizationId].id;
   const sub = await subscribe(app, { url: receiver.url, events, ...(organizationId ? { organizationId } : {}) });
   return { app, clock, receiver, sub, ...seed };
+}
+
+/**
+ * A second worker on the app's database whose DNS look-ups wait until the test answers them: `asked` resolves at the
+ * first look-up, `answer()` resolves it to 127.0.0.1. The test changes things in between, at a known point.
+ */
+export function blockedWorker(app: App, settings: Partial<WebhookSettings> = {}) {
+  let answer: (a: { address: string; family: number }[]) => void = () => undefined;
+  let signal: () => void = () => undefined;
+  const asked = new Promise<void>((r) => (signal = r));
+  const worker = createWebhookWorker({
+    db: app.db,
+    clock: app.clock,
+    log: app.log,
+    settings: { ...app.webhooks.settings, timeoutMs: 30_000, ...settings },
+    resolve: () => {
+      signal();
+      return new Promise((r) => (answer = r));
+    },
+  });
+  return { worker, asked, answer: () => answer([{ address: '127.0.0.1', family: 4 }]) };
 }
