@@ -10,6 +10,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { loadConfig } from './config.js';
+import { createOwnerOnly } from './db/connection.js';
 
 export interface BackupResult {
   file: string;
@@ -35,6 +36,8 @@ export function backupDatabase(sourcePath: string, target: string): BackupResult
   mkdirSync(dirname(file), { recursive: true });
   const partial = `${file}.partial`;
   rmSync(partial, { force: true });
+  // VACUUM INTO accepts an empty file: created first, the copy is never readable by others, as its source.
+  createOwnerOnly(partial);
   const source = new Database(sourcePath, { fileMustExist: true });
   try {
     source.pragma('busy_timeout = 5000');

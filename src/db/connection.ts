@@ -1,6 +1,6 @@
 // Opens the SQLite database with the pragmas the tracker relies on and applies pending migrations.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -25,7 +25,10 @@ export interface Database_ {
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../migrations', import.meta.url));
 
 export function openDatabase(path: string): Database_ {
-  if (path !== ':memory:' && !path.startsWith('file:')) mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:' && !path.startsWith('file:')) {
+    mkdirSync(dirname(path), { recursive: true });
+    createOwnerOnly(path);
+  }
   const sqlite = new Database(path);
   // WAL lets readers run beside the single writer; FULL makes an acknowledged commit survive power loss.
   sqlite.pragma('journal_mode = WAL');
@@ -33,6 +36,19 @@ export function openDatabase(path: string): Database_ {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   return { sqlite, db: drizzle(sqlite, { schema }) };
+}
+
+/**
+ * Creates a new database file readable and writable by its owner only: it holds API key hashes, webhook
+ * secrets (kept in clear, since signing needs them) and every ministry's reports. SQLite gives its `-wal`
+ * and `-shm` files the database file's permissions. An existing file keeps the permissions it has.
+ */
+export function createOwnerOnly(path: string): void {
+  try {
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
 }
 
 /** How many migrations the file has had applied (drizzle's journal table; none before the first). */
