@@ -4023,7 +4023,7 @@ export interface components {
             dueSoon: components["schemas"]["ProgressReportTask"][];
             /** @description Up to 10 tasks moved most often (then by days moved). */
             mostPostponed: components["schemas"]["ProgressReportTask"][];
-            /** @description Assignments without a report for the last period already due, by code then organization. */
+            /** @description Assignments without a report for the last period already due, by task code, then as the task names its executors: the lead first, then the co-executors in their order. */
             missingReports: {
                 /**
                  * Format: uuid

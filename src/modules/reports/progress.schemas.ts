@@ -202,7 +202,7 @@ export const ProgressReportSchema = z
           })
           .describe('One assignment without its report.'),
       )
-      .describe('Assignments without a report for the last period already due, by code then organization.'),
+      .describe('Assignments without a report for the last period already due, by task code, then as the task names its executors: the lead first, then the co-executors in their order.'),
     indicators: z
       .array(
         z
