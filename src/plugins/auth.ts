@@ -30,6 +30,36 @@ export interface AuthOptions {
   authFailureMax: number;
 }
 
+/** How long a key that authenticated from an address stays usable from it while that address is over its failure limit. */
+const KNOWN_KEY_MS = 24 * 60 * 60_000;
+/** Addresses × keys remembered; beyond, the longest-unrefreshed go first. */
+const KNOWN_KEYS_MAX = 10_000;
+
+/**
+ * The keys that authenticated from each address lately. When an address is over its limit of failed authentications
+ * (someone guessing, or a neighbour behind the same NAT with a revoked key), those keys still pass: a ministry's running
+ * integration is not locked out by another system of its network, while a guess, even a right one, still gets 429.
+ */
+export function knownKeys(now: () => number, ttlMs = KNOWN_KEY_MS, max = KNOWN_KEYS_MAX) {
+  const until = new Map<string, number>();
+  return {
+    remember(address: string, keyId: string): void {
+      const entry = `${address} ${keyId}`;
+      const t = now();
+      const expires = until.get(entry);
+      // Refreshed at most every half TTL: a re-insertion on every request would cost the hot path for nothing.
+      if (expires !== undefined && expires - t > ttlMs / 2) return;
+      until.delete(entry);
+      until.set(entry, t + ttlMs);
+      if (until.size > max) until.delete(until.keys().next().value as string);
+    },
+    has(address: string, keyId: string): boolean {
+      const expires = until.get(`${address} ${keyId}`);
+      return expires !== undefined && expires > now();
+    },
+  };
+}
+
 /** Routes with no operationId that are public by nature: the API description and its viewer. */
 const isDocumentationRoute = (url: string) => url === '/openapi.json' || url === '/docs' || url.startsWith('/docs/');
 
@@ -80,6 +110,8 @@ export default fp<AuthOptions>(
       keyGenerator: (request) => `failed-auth:${request.ip}`,
     });
 
+    const known = knownKeys(() => app.clock().getTime());
+
     app.decorateRequest('actor', null as unknown as Actor);
     app.decorateRequest('authorizeAgain', null);
 
@@ -97,19 +129,27 @@ export default fp<AuthOptions>(
       if (rule?.roles === 'public') return;
       // Unknown routes need a key too: the route list is not told to strangers.
       const limit = await failedAuth(request, { increment: false });
-      if (!limit.isAllowed && limit.remaining === 0) {
-        throw new AppError(ERRORS.tooManyRequests, `too many failed authentications from this address; retry in ${limit.ttlInSeconds} s`, undefined, {
-          'retry-after': String(limit.ttlInSeconds),
-        });
-      }
+      const locked = !limit.isAllowed && limit.remaining === 0;
+      const tooMany = () => {
+        const retry = limit.isAllowed ? 60 : limit.ttlInSeconds;
+        return new AppError(
+          ERRORS.tooManyRequests,
+          `too many failed authentications from this address; retry in ${retry} s (a key used from it in the last day still works)`,
+          undefined,
+          { 'retry-after': String(retry) },
+        );
+      };
       let actor: Actor | null = null;
       try {
         actor = keys.authenticate(bearerToken(request));
         if (!actor) throw unauthorized('the API key is unknown or revoked', 'invalid_token');
       } catch (err) {
         await failedAuth(request);
-        throw err;
+        throw locked ? tooMany() : err;
       }
+      const keyId = actor.keyId ?? '';
+      if (locked && !known.has(request.ip, keyId)) throw tooMany();
+      known.remember(request.ip, keyId);
       request.actor = { keyId: actor.keyId, role: actor.role, organizationId: actor.organizationId };
       if (rule) authorizeRole(rule, request.actor, String(request.routeOptions.schema?.operationId));
     });

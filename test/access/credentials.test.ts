@@ -4,6 +4,7 @@ import t from 'tap';
 import type { Test } from 'tap';
 import type { InjectOptions } from 'fastify';
 import type { App } from '../../src/app.js';
+import { knownKeys } from '../../src/plugins/auth.js';
 import { assertProblem, build, json, keyFor, refused, snapshot, testClock, SECRETARIAT_TOKEN } from '../helper.js';
 import { createOrganization } from '../factories.js';
 import { as, type Key } from './world.js';
@@ -170,27 +171,60 @@ t.test('an unknown route without a key is 401, not 404: the route list is not to
   }
 });
 
-t.test('after AUTH_FAILURE_MAX failures from one address, even a valid key from it gets 429 with Retry-After', async (t) => {
-  const app = await build(t, testClock(), { authFailureMax: 3 });
+t.test('after AUTH_FAILURE_MAX failures from one address, it gets 429 with Retry-After, but for keys used from it lately', async (t) => {
+  const clock = testClock();
+  const app = await build(t, clock, { authFailureMax: 3 });
   const key = await keyFor(app, 'secretariat');
+  const unused = await keyFor(app, 'observer');
   for (let i = 0; i < 5; i++) {
     t.equal((await app.inject(reading(key.headers))).statusCode, 200, 'successes do not count as failures');
   }
+  // A neighbour behind the same address with a revoked or mistyped key, or someone guessing.
   for (let i = 1; i <= 3; i++) {
     await unauthorized(t, app, reading({ authorization: `Bearer cpt_${'Z'.repeat(43)}` }));
   }
-  for (const request of [creating(key.headers), reading(key.headers), reading({ authorization: undefined })]) {
+  const refusedWith429 = async (request: InjectOptions, why: string) => {
     const before = snapshot(app);
     const res = await app.inject(request);
     assertProblem(t, res, 429, 'too-many-requests');
     const retryAfter = Number(res.headers['retry-after']);
-    t.ok(Number.isInteger(retryAfter) && retryAfter > 0 && retryAfter <= 60, `Retry-After is 1..60 seconds (${res.headers['retry-after']})`);
-    t.strictSame(snapshot(app), before, 'nothing changed');
-  }
-  const spoofed = await app.inject(reading({ ...key.headers, 'x-forwarded-for': '203.0.113.9' }));
-  t.equal(spoofed.statusCode, 429, 'X-Forwarded-For does not move a caller to another address (no trusted proxy)');
-  t.equal((await app.inject({ ...reading(key.headers), remoteAddress: '198.51.100.7' })).statusCode, 200, 'another address is not limited');
+    t.ok(Number.isInteger(retryAfter) && retryAfter > 0 && retryAfter <= 60, `${why}: Retry-After is 1..60 seconds (${res.headers['retry-after']})`);
+    t.strictSame(snapshot(app), before, `${why}: nothing changed`);
+  };
+  await refusedWith429(reading({ authorization: `Bearer cpt_${'Y'.repeat(43)}` }), 'another wrong key');
+  await refusedWith429(reading({ authorization: undefined }), 'no key');
+  await refusedWith429(reading(unused.headers), 'a valid key never used from this address (a right guess tells nothing)');
+  await refusedWith429(reading({ ...unused.headers, 'x-forwarded-for': '203.0.113.9' }), 'X-Forwarded-For does not move a caller to another address (no trusted proxy)');
+
+  // The integration that was working goes on working.
+  t.equal((await app.inject(reading(key.headers))).statusCode, 200, 'a key used from this address lately still reads');
+  const created = await app.inject(creating(key.headers));
+  t.equal(created.statusCode, 201, 'and writes');
+
+  t.equal((await app.inject({ ...reading(unused.headers), remoteAddress: '198.51.100.7' })).statusCode, 200, 'another address is not limited');
   t.equal((await app.inject({ method: 'GET', url: '/health', headers: { authorization: undefined } })).statusCode, 200, 'health stays public');
+
+  // A day without use from this address, and the key is a stranger to it again.
+  clock.set(new Date(clock().getTime() + 24 * 60 * 60_000 + 1000));
+  await refusedWith429(reading(key.headers), 'a key last used from this address more than a day ago');
+});
+
+t.test('the memory of keys used from each address is bounded and forgets the longest unrefreshed first', async (t) => {
+  let now = 0;
+  const known = knownKeys(() => now, 1000, 3);
+  known.remember('a', 'k1');
+  known.remember('a', 'k2');
+  known.remember('b', 'k1');
+  t.ok(known.has('a', 'k1') && known.has('a', 'k2') && known.has('b', 'k1'));
+  t.notOk(known.has('b', 'k2'), 'an address and key never seen together');
+  now = 600;
+  known.remember('a', 'k1'); // past half its time: refreshed, now the newest
+  known.remember('c', 'k3'); // a fourth: the oldest (a k2) goes
+  t.notOk(known.has('a', 'k2'), 'the longest unrefreshed is forgotten');
+  t.ok(known.has('a', 'k1') && known.has('b', 'k1') && known.has('c', 'k3'));
+  now = 1200;
+  t.ok(known.has('a', 'k1'), 'refreshed at 600: valid until 1600');
+  t.notOk(known.has('b', 'k1'), 'remembered at 0: expired at 1000');
 });
 
 t.test('a key is shown once: the token at creation, never after, and no hash anywhere', async (t) => {
