@@ -31,6 +31,7 @@ import progressReportRoutes from './modules/reports/progress.routes.js';
 import apiKeyRoutes from './modules/api-keys/api-keys.routes.js';
 import webhooks from './modules/webhooks/webhooks.plugin.js';
 import webhookRoutes from './modules/webhooks/webhooks.routes.js';
+import type { Resolver } from './modules/webhooks/webhooks.url-guard.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -69,6 +70,8 @@ export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
   /** Serialize every response both with zod and compiled, and fail on any difference (the test suite does). */
   verifySerializers?: boolean;
+  /** Resolves webhook receivers' host names instead of the system's resolver (the test suite: no DNS traffic). */
+  resolve?: Resolver;
 }
 
 /**
@@ -98,7 +101,7 @@ export function serializeRequest(request: FastifyRequest) {
   };
 }
 
-export async function buildApp({ config, clock = () => new Date(), logger, verifySerializers = false }: BuildOptions) {
+export async function buildApp({ config, clock = () => new Date(), logger, verifySerializers = false, resolve }: BuildOptions) {
   const app = Fastify({
     // Whatever logger options a caller passes, the request serializer that hides link secrets stays.
     logger:
@@ -181,6 +184,7 @@ export async function buildApp({ config, clock = () => new Date(), logger, verif
     pollMs: config.webhookPollMs ?? DEFAULTS.webhookPollMs,
     maxAttempts: config.webhookMaxAttempts ?? DEFAULTS.webhookMaxAttempts,
     logDays: config.webhookLogDays ?? DEFAULTS.webhookLogDays,
+    resolve,
   });
 
   await app.register(reports, {

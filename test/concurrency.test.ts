@@ -1,7 +1,6 @@
 // Requests that overlap: writes that share a commit group, reads in the turn of a write whose COMMIT then fails,
 // the same Idempotency-Key or If-Match sent twice at once, unique rules met by two requests at once. Each test names
 // what a caller must never see: an answer built on a write that was rolled back, two effects of one request, a 500.
-import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { PassThrough } from 'node:stream';
 import Database from 'better-sqlite3';
 import { sql } from 'drizzle-orm';
@@ -9,7 +8,7 @@ import ExcelJS from 'exceljs';
 import t from 'tap';
 import type { App } from '../src/app.js';
 import { writeTransaction } from '../src/db/connection.js';
-import { assertProblem, build, failCommits, json, keyFor, testClock } from './helper.js';
+import { assertProblem, build, failCommits, json, keyFor, testClock, testResolver } from './helper.js';
 import { seedPlan } from './factories.js';
 
 const diskFull = () => new Database.SqliteError('database or disk is full', 'SQLITE_FULL');
@@ -76,26 +75,18 @@ t.test('a key revoked while its request\'s body is on the way writes nothing: 40
 });
 
 t.test('a key revoked while its write awaits (a webhook URL\'s DNS look-up) writes nothing: 401', async (t) => {
-  const app = await build(t, testClock(), { webhookAllowPrivate: true, webhookPollMs: 0 });
-  const key = await keyFor(app, 'secretariat');
   // The look-up of one name waits until the test lets it answer.
-  const dns = createRequire(import.meta.url)('node:dns/promises') as { lookup: (...args: unknown[]) => Promise<unknown> };
-  const lookup = dns.lookup;
   let started!: () => void;
   const lookingUp = new Promise<void>((resolve) => (started = resolve));
   let answer!: () => void;
   const answered = new Promise<void>((resolve) => (answer = resolve));
-  dns.lookup = async (host: unknown, ...rest: unknown[]) => {
-    if (host !== 'gated.example') return lookup(host, ...rest);
+  const app = await build(t, testClock(), { webhookAllowPrivate: true, webhookPollMs: 0 }, async (host) => {
+    if (host !== 'gated.example') return testResolver(host);
     started();
     await answered;
     return [{ address: '127.0.0.1', family: 4 }];
-  };
-  syncBuiltinESMExports();
-  t.teardown(() => {
-    dns.lookup = lookup;
-    syncBuiltinESMExports();
   });
+  const key = await keyFor(app, 'secretariat');
   const before = app.sqlite.prepare('SELECT count(*) FROM change_history').pluck().get();
   const creating = app.inject({ method: 'POST', url: '/v1/webhooks', headers: key.headers, payload: { url: 'http://gated.example:9/hook', events: ['task.created'] } });
   await lookingUp;

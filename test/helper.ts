@@ -2,6 +2,7 @@
 import type { Test } from 'tap';
 import type { InjectOptions } from 'fastify';
 import { buildApp, type App, type AppConfig } from '../src/app.js';
+import type { Resolver } from '../src/modules/webhooks/webhooks.url-guard.js';
 
 /** The secretariat key of every test app, stored at start as TRACKER_BOOTSTRAP_TOKEN would be. */
 export const SECRETARIAT_TOKEN = 'test-secretariat-token-0123456789abcdef';
@@ -24,11 +25,20 @@ export function testClock(iso = DEFAULT_NOW): TestClock {
 }
 
 /**
+ * Webhook host names in tests never reach a name server: `localhost` is the loopback, and every other name does
+ * not resolve, as names under `.example`, `.test` and `.invalid` (RFC 6761) do not. The fuzzer's random names too.
+ */
+export const testResolver: Resolver = async (host) => {
+  if (host.toLowerCase() === 'localhost') return [{ address: '127.0.0.1', family: 4 }];
+  throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
+};
+
+/**
  * A fresh app on an in-memory database. Requests injected without an Authorization header act as the
  * secretariat, so tests about something else need not repeat it; a test about access sends its own
  * header, or `authorization: undefined` to send none.
  */
-export async function build(t: Test, clock: TestClock = testClock(), config: Partial<AppConfig> = {}): Promise<App> {
+export async function build(t: Test, clock: TestClock = testClock(), config: Partial<AppConfig> = {}, resolve: Resolver = testResolver): Promise<App> {
   const app = await buildApp({
     config: {
       databasePath: ':memory:',
@@ -42,6 +52,7 @@ export async function build(t: Test, clock: TestClock = testClock(), config: Par
     clock,
     logger: false,
     verifySerializers: true,
+    resolve,
   });
   await app.ready();
   t.teardown(() => app.close());

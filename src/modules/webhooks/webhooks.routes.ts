@@ -35,7 +35,7 @@ const HOW_DELIVERIES_WORK =
   'at least once, across restarts; the order of arrival is not guaranteed: compare `timestamp`.';
 
 const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
-  const service = createWebhookService({ db: app.db, clock: app.clock, allowPrivate: app.webhooks.settings.allowPrivate });
+  const service = createWebhookService({ db: app.db, clock: app.clock, allowPrivate: app.webhooks.settings.allowPrivate, resolve: app.webhooks.resolve });
 
   app.get(
     '/webhooks',

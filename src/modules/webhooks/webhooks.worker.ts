@@ -321,6 +321,8 @@ export function createWebhookWorker({ db, clock, log, settings, random = Math.ra
 
   return {
     settings,
+    /** The resolver of host names (the system's unless one was given): the routes check URLs with the same. */
+    resolve,
 
     /** Starts the loop (unless pollMs is 0); the first run comes after one poll interval. */
     start(): void {
