@@ -260,3 +260,23 @@ export async function runCrashCycles(options: CrashOptions): Promise<CrashSummar
     refusedStatuses,
   };
 }
+
+/**
+ * The criteria of test/crash.test.ts, as messages (empty when the run passed), so `npm run test:crash` judges the
+ * long run by the same ones: a run where nothing was acknowledged, no kill landed in flight, or writes were refused
+ * proves nothing about the writes it claims to check.
+ */
+export function crashFailures(s: CrashSummary): string[] {
+  const f: string[] = [];
+  if (s.acknowledged === 0) f.push('no write was acknowledged');
+  if (s.inDoubt === 0) f.push('no kill landed while a request was in flight (nothing was in doubt)');
+  if (s.resent === 0) f.push('no acknowledged write was sent again after a restart');
+  if (s.resentReplayed !== s.resent) f.push(`${s.resent - s.resentReplayed} of ${s.resent} acknowledged writes sent again were not replayed with their first id`);
+  if (s.refused > 0) f.push(`${s.refused} writes or retries were refused: ${JSON.stringify(s.refusedStatuses)}`);
+  if (s.stillInDoubt > 0) f.push(`${s.stillInDoubt} in-doubt writes were never settled by a retry`);
+  if (s.missing > 0) f.push(`${s.missing} acknowledged writes are missing`);
+  if (s.duplicates > 0) f.push(`${s.duplicates} writes are present more than once`);
+  if (s.unexpectedRows > 0) f.push(`${s.unexpectedRows} rows were not sent, or were refused`);
+  if (s.integrity !== 'ok') f.push(`integrity_check: ${s.integrity}`);
+  return f;
+}

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { runCrashCycles } from './crash-harness.js';
+import { crashFailures, runCrashCycles } from './crash-harness.js';
 
 t.test('SIGKILL under concurrent idempotent writers loses no acknowledged write and keeps the file intact', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'tracker-crash-'));
@@ -28,4 +28,5 @@ t.test('SIGKILL under concurrent idempotent writers loses no acknowledged write 
   t.equal(s.duplicatesAmongFreshRetries, 0, 'writes settled by a retry that ran again had not committed before');
   t.equal(s.duplicates, 0, 'no write was executed twice');
   t.equal(s.unexpectedRows, 0, 'no row the writers did not send');
+  t.same(crashFailures(s), [], 'the criteria of npm run test:crash');
 });
