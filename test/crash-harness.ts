@@ -89,6 +89,8 @@ export interface CrashSummary {
   stillInDoubtCommitted: number;
   /** Rows the harness never sent, or refused writes that left a row. */
   unexpectedRows: number;
+  /** Acknowledged writes (first try or by a retry) whose row is not the one answered: another id, kind or country. */
+  mismatched: number;
   integrity: string;
   refusedStatuses: Record<string, number>;
 }
@@ -125,8 +127,11 @@ export async function runCrashCycles(options: CrashOptions): Promise<CrashSummar
     await Promise.all(
       pending.map(async (w) => {
         const res = await post(base, w);
-        await res.arrayBuffer();
-        if (res.status === 201) w.outcome = res.headers.get('idempotent-replayed') === 'true' ? 'replayed' : 'fresh';
+        const text = await res.text();
+        if (res.status === 201) {
+          w.outcome = res.headers.get('idempotent-replayed') === 'true' ? 'replayed' : 'fresh';
+          w.id = (JSON.parse(text) as { id: string }).id;
+        }
         else if (res.status === 409) {
           conflicts++;
           w.met409 = true;
@@ -218,16 +223,25 @@ export async function runCrashCycles(options: CrashOptions): Promise<CrashSummar
   const db = new Database(databasePath, { readonly: true });
   const integrity = String(db.pragma('integrity_check', { simple: true }));
   const rows = db.prepare("SELECT name, count(*) AS n FROM organizations WHERE name LIKE 'crash %' GROUP BY name").all() as { name: string; n: number }[];
+  const stored = db.prepare("SELECT id, name, kind, country FROM organizations WHERE name LIKE 'crash %'").all() as { id: string; name: string; kind: string; country: string }[];
   db.close();
   const count = new Map(rows.map((r) => [r.name, r.n]));
+  const rowOf = new Map(stored.map((r) => [r.name, r]));
 
   const by = (o: Outcome) => writes.filter((w) => w.outcome === o);
   const sentNames = new Set(writes.map((w) => w.name));
   let missing = 0;
   let unexpectedRows = rows.filter((r) => !sentNames.has(r.name)).length;
+  let mismatched = 0;
   for (const w of writes) {
     const n = count.get(w.name) ?? 0;
     if ((w.outcome === 'acknowledged' || w.outcome === 'replayed' || w.outcome === 'fresh') && n === 0) missing++;
+    // Present is not enough: the row must be the write that was answered (its id) with what was sent.
+    if ((w.outcome === 'acknowledged' || w.outcome === 'replayed' || w.outcome === 'fresh') && n === 1) {
+      const row = rowOf.get(w.name)!;
+      const sent = JSON.parse(w.body) as { kind: string; country: string };
+      if (row.id !== w.id || row.kind !== sent.kind || row.country !== sent.country) mismatched++;
+    }
     if (w.outcome === 'refused') {
       refusedStatuses[String(w.status)] = (refusedStatuses[String(w.status)] ?? 0) + 1;
       if (n > 0) unexpectedRows++;
@@ -256,6 +270,7 @@ export async function runCrashCycles(options: CrashOptions): Promise<CrashSummar
     pendingClaimsCommitted: writes.filter((w) => w.met409 && (count.get(w.name) ?? 0) > 1).length,
     stillInDoubtCommitted: by('in-doubt').filter((w) => (count.get(w.name) ?? 0) > 0).length,
     unexpectedRows,
+    mismatched,
     integrity,
     refusedStatuses,
   };
@@ -277,6 +292,7 @@ export function crashFailures(s: CrashSummary): string[] {
   if (s.missing > 0) f.push(`${s.missing} acknowledged writes are missing`);
   if (s.duplicates > 0) f.push(`${s.duplicates} writes are present more than once`);
   if (s.unexpectedRows > 0) f.push(`${s.unexpectedRows} rows were not sent, or were refused`);
+  if (s.mismatched > 0) f.push(`${s.mismatched} acknowledged writes are stored with another id or other fields than answered`);
   if (s.integrity !== 'ok') f.push(`integrity_check: ${s.integrity}`);
   return f;
 }

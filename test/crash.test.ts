@@ -28,5 +28,6 @@ t.test('SIGKILL under concurrent idempotent writers loses no acknowledged write 
   t.equal(s.duplicatesAmongFreshRetries, 0, 'writes settled by a retry that ran again had not committed before');
   t.equal(s.duplicates, 0, 'no write was executed twice');
   t.equal(s.unexpectedRows, 0, 'no row the writers did not send');
+  t.equal(s.mismatched, 0, 'every acknowledged write is stored with the id it was answered with and the fields it sent');
   t.same(crashFailures(s), [], 'the criteria of npm run test:crash');
 });
