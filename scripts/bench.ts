@@ -375,6 +375,11 @@ async function main(): Promise<void> {
   /** The median over the rounds of a figure's ratio to its reference in the same round. */
   const roundRatio = (key: keyof (typeof rounds)[number], reference: (r: (typeof rounds)[number], i: number) => number) =>
     median(rounds.map((r, i) => ratio(r[key].rps, reference(r, i))));
+  /**
+   * Every round of these runs answered every request with a 2xx and no socket error. autocannon's requests a second
+   * count refusals too (a 401, 404, 409 or 500 is usually faster than the real answer), so a goal is met only then.
+   */
+  const allAnswered = (...keys: (keyof (typeof rounds)[number])[]) => rounds.every((r) => keys.every((key) => r[key].non2xx === 0 && r[key].errors === 0));
 
   // The same aggregates again, on the data the report reads: the POST runs have added some 40,000 reports since.
   const rawRuns = timeRawAggregates();
@@ -478,9 +483,9 @@ async function main(): Promise<void> {
     { figure: 'bare Fastify route', value: bare.rps, unit: 'req/s', cpuUs: bare.cpuUsPerRequest, ratio: null, goal: '(reference)', met: null },
     { figure: 'bare route + the task by raw SQL (no key, no ETag)', value: bareTask.rps, unit: 'req/s', cpuUs: bareTask.cpuUsPerRequest, ratio: roundRatio('bareTask', (r) => r.bare.rps), goal: '(floor)', met: null },
     { figure: 'bare route + the task’s answer and ETag from memory, with the service’s headers (no SQL, no key)', value: bareMemory.rps, unit: 'req/s', cpuUs: bareMemory.cpuUsPerRequest, ratio: roundRatio('bareMemory', (r) => r.bare.rps), goal: '(ceiling)', met: null },
-    { figure: 'GET /v1/tasks/{id}', value: point.rps, unit: 'req/s', cpuUs: point.cpuUsPerRequest, ratio: roundRatio('point', (r) => r.bare.rps), goal: '≥ 50% of bare', met: roundRatio('point', (r) => r.bare.rps) >= 0.5 },
+    { figure: 'GET /v1/tasks/{id}', value: point.rps, unit: 'req/s', cpuUs: point.cpuUsPerRequest, ratio: roundRatio('point', (r) => r.bare.rps), goal: '≥ 50% of bare', met: allAnswered('point', 'bare') && roundRatio('point', (r) => r.bare.rps) >= 0.5 },
     { figure: 'raw SQL of that page (tasks + assignees), no HTTP', value: rawPagesPerSec, unit: 'pages/s', ratio: ratio(rawPagesPerSec, bare.rps), goal: '(computing one answer)', met: null },
-    { figure: 'GET /v1/tasks?…&limit=50 (filtered), the same page again and again', value: list.rps, unit: 'req/s', cpuUs: list.cpuUsPerRequest, ratio: roundRatio('list', (r) => r.bare.rps), goal: '≥ 20% of bare', met: roundRatio('list', (r) => r.bare.rps) >= 0.2 },
+    { figure: 'GET /v1/tasks?…&limit=50 (filtered), the same page again and again', value: list.rps, unit: 'req/s', cpuUs: list.cpuUsPerRequest, ratio: roundRatio('list', (r) => r.bare.rps), goal: '≥ 20% of bare', met: allAnswered('list', 'bare') && roundRatio('list', (r) => r.bare.rps) >= 0.2 },
     { figure: 'the same list, response cache off (every answer computed)', value: listUncached.rps, unit: 'req/s', cpuUs: listUncached.cpuUsPerRequest, ratio: roundRatio('listUncached', (r) => r.bare.rps), goal: '(reference)', met: null },
     { figure: 'raw SQL report aggregates (on the same data, right before the report)', value: rawReportMs, unit: 'ms', ratio: null, goal: '(reference)', met: null },
     { figure: `progress report, whole plan (JSON${reportTimedOut ? ', timed out' : ''})`, value: reportMs, unit: 'ms', ratio: ratio(reportMs, rawReportMs), goal: '≤ 3× raw SQL', met: reportMs <= 3 * rawReportMs },
@@ -492,7 +497,7 @@ async function main(): Promise<void> {
           { figure: "longest /health answer while a link's page is computed", value: linkHealthWaitMaxMs, unit: 'ms', ratio: null, goal: '(measured)', met: null },
         ]),
     { figure: 'raw insert transactions, synchronous=FULL', value: rawInsertsPerSec, unit: 'tx/s', ratio: null, goal: '(reference)', met: null },
-    { figure: 'POST /v1/tasks/{id}/reports', value: post.rps, unit: 'req/s', cpuUs: post.cpuUsPerRequest, ratio: roundRatio('post', (_r, i) => rawInsertRounds[i] as number), goal: '≥ 50% of raw inserts', met: roundRatio('post', (_r, i) => rawInsertRounds[i] as number) >= 0.5 },
+    { figure: 'POST /v1/tasks/{id}/reports', value: post.rps, unit: 'req/s', cpuUs: post.cpuUsPerRequest, ratio: roundRatio('post', (_r, i) => rawInsertRounds[i] as number), goal: '≥ 50% of raw inserts', met: allAnswered('post') && roundRatio('post', (_r, i) => rawInsertRounds[i] as number) >= 0.5 },
     { figure: 'start-up to healthy /health', value: startupMs, unit: 'ms', ratio: null, goal: '(measured)', met: null },
     { figure: 'resident memory, idle after start', value: rssIdleMb, unit: 'MB', ratio: null, goal: '(measured)', met: null },
     { figure: 'resident memory under load (max)', value: rssMaxMb, unit: 'MB', ratio: null, goal: '(measured)', met: null },
