@@ -17710,7 +17710,7 @@ export interface operations {
             path: {
                 /** @description The indicator. */
                 id: string;
-                /** @description A reporting period in the plan's frequency: a quarter ("2026-Q4") or a month ("2026-11"). */
+                /** @description A reporting period in the plan's frequency: a quarter ("2026-Q4") or a month ("2026-11"), years 1000 to 9999. */
                 period: string;
             };
             cookie?: never;

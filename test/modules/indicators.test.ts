@@ -567,3 +567,16 @@ t.test('deleting a draft task records the deletion of its indicators too', async
   t.ok(deletion, 'its deletion is in the task history');
   t.match(deletion?.changes, [{ field: 'planId', after: null }], 'every field goes to null');
 });
+
+t.test('a period of a year before 1000 is refused with 400, as dates are, even in a plan whose years it sorts between', async (t) => {
+  const app = await build(t);
+  const { commission } = await seedPlan(app);
+  // "0202-Q1" has no four-digit year: its bounds read "202-01-01" to "202-03-31", which sort between 2019 and 2021.
+  const plan = await createPlan(app, commission.id, { periodStart: '2019-01-01', periodEnd: '2021-12-31' });
+  const indicator = await createIndicator(app, tractors(plan.id));
+  for (const period of ['0202-Q1', '0202-03', '0000-Q1']) {
+    const body = await refused(t, app, putValue(indicator.id, period, { value: 900 }), 400, 'validation-failed');
+    t.match(body.errors, [{ path: 'params.period' }], `${period} names the period`);
+  }
+  t.equal((await record(app, indicator.id, '2020-Q1', { value: 900 })).latest?.period, '2020-Q1', 'a period of the plan is recorded');
+});

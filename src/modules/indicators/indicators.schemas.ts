@@ -15,8 +15,10 @@ const TargetSchema = figure().describe('The value to reach; must differ from the
 export const PeriodSchema = z
   .string()
   .max(7)
-  .regex(/^\d{4}-(Q[1-4]|0[1-9]|1[0-2])$/, 'expected a reporting period such as 2026-Q4 or 2026-11')
-  .describe('A reporting period in the plan\'s frequency: a quarter ("2026-Q4") or a month ("2026-11").')
+  // Years 1000 to 9999, as DateSchema: the bounds of "0202-Q1" would be "202-01-01" to "202-03-31", which sort
+  // between the days of a 2019–2021 plan.
+  .regex(/^[1-9]\d{3}-(Q[1-4]|0[1-9]|1[0-2])$/, 'expected a reporting period such as 2026-Q4 or 2026-11, years 1000 to 9999')
+  .describe('A reporting period in the plan\'s frequency: a quarter ("2026-Q4") or a month ("2026-11"), years 1000 to 9999.')
   .meta({ example: '2026-Q4' });
 
 const example = {
