@@ -1,8 +1,10 @@
 // Tests of /v1/meetings: create, read, update, the commission reference, filters and pagination.
 import t from 'tap';
 import type { App } from '../../src/app.js';
+import { basisMatcher } from '../../src/modules/imports/imports.matching.js';
 import { findMeeting } from '../../src/modules/meetings/meetings.repository.js';
 import { assertProblem, build, DEFAULT_NOW, json, snapshot, testClock } from '../helper.js';
+import { approvePlan, createMeeting, createTask, seedPlan } from '../factories.js';
 
 const UNKNOWN_ID = '019a7c2e-7a10-7000-8000-0000000000ff';
 
@@ -257,4 +259,27 @@ t.test('bad list queries are 400 problems', async (t) => {
     t.equal(res.statusCode, 400, query);
     t.equal(json(res).code, code, query);
   }
+});
+
+t.test('a protocol number written "No. 19" or "№ 20", as the API\'s example has it, is cited once in the co-chairs\' report', async (t) => {
+  const app = await build(t);
+  const { commission, plan, assignees } = await seedPlan(app);
+  const visit = await createMeeting(app, commission.id, { protocolNumber: 'No. 19', title: 'Official visit to Astana', date: '2026-11-04' });
+  const session = await createMeeting(app, commission.id, { protocolNumber: '№ 20', title: 'Commission session', date: '2026-11-20' });
+  await createTask(app, { planId: plan.id, code: '1', dueDate: '2026-12-31', assignees, basis: { meetingId: visit.id, protocolItem: '3.4' } });
+  await createTask(app, { planId: plan.id, code: '2', dueDate: '2026-12-31', assignees, basis: { meetingId: session.id } });
+  await approvePlan(app, plan.id);
+
+  const report = json(await app.inject({ method: 'GET', url: `/v1/reports/progress?planId=${plan.id}` }));
+  const texts = report.tasks.map((task: { basis: { text: string } }) => task.basis.text);
+  t.strictSame(texts, [
+    'Protocol No. 19 of 2026-11-04 (Official visit to Astana), item 3.4',
+    'Protocol No. 20 of 2026-11-20 (Commission session)',
+  ]);
+  t.equal(report.tasks[0].basis.protocolNumber, 'No. 19', 'the number itself is shown as it was recorded');
+
+  // The import reads the report's basis back to the same meeting and item.
+  const match = basisMatcher([findMeeting(app.db, visit.id)!, findMeeting(app.db, session.id)!]);
+  t.strictSame(match(texts[0]), { ok: true, meetingId: visit.id, protocolItem: '3.4' });
+  t.strictSame(match(texts[1]), { ok: true, meetingId: session.id, protocolItem: null });
 });

@@ -1,5 +1,6 @@
 // Matching what a roadmap table writes to what the tracker knows: executors to organizations (by name or
 // short name), a basis to a meeting of the commission and its protocol item.
+import { meetingCitation } from '../meetings/meeting-citation.js';
 import type { Meeting } from '../meetings/meetings.schemas.js';
 import type { Organization } from '../organizations/organizations.schemas.js';
 import { clip } from './imports.columns.js';
@@ -97,11 +98,6 @@ export function executorLines(cell: string): ExecutorLine[] {
 
 export type BasisMatch = { ok: true; meetingId: string; protocolItem: string | null } | { ok: false; message: string };
 
-/** The basis as the progress report writes it (Protocol No. … of … (title), item …): read back exactly. */
-function reportHead(m: Meeting): string {
-  return m.protocolNumber ? `Protocol No. ${m.protocolNumber} of ${m.date} (${m.title})` : `${m.title}, ${m.date}`;
-}
-
 /** The protocol item at the end: ", item 2.1", ", п. 2.1", " пункт 4". */
 const ITEM = /(?:^|[\s,;(])(?:item|items|p\.|пункт|пункты|п\.|пп\.)\s*(\d[0-9A-Za-zА-Яа-я.\-/]*?)\.?\)?\s*$/iu;
 
@@ -133,7 +129,7 @@ export function basisMatcher(meetings: Meeting[]) {
     const one = text.replace(/\s+/g, ' ').trim();
     // Exactly the progress report's own text, item and all.
     for (const m of meetings) {
-      const head = reportHead(m);
+      const head = meetingCitation(m);
       if (one === head) return { ok: true, meetingId: m.id, protocolItem: null };
       if (one.startsWith(`${head}, item `)) return { ok: true, meetingId: m.id, protocolItem: one.slice(head.length + 7).trim() };
     }

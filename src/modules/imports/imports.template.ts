@@ -4,6 +4,7 @@
 import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
 import { TASK_AREAS } from '../../db/enums.js';
+import { bareProtocolNumber } from '../meetings/meeting-citation.js';
 import type { Meeting } from '../meetings/meetings.schemas.js';
 import type { Organization } from '../organizations/organizations.schemas.js';
 import { AREA_LABELS, TEMPLATE_COLUMNS } from './imports.columns.js';
@@ -36,7 +37,7 @@ function columnsFor(ctx: TemplateContext): TemplateColumn[] {
     'Форма завершения': 'Информация сопредседателям Комиссии',
     'Ожидаемый результат': 'Собрано не менее 1 200 тракторов за год',
     Срок: 'IV квартал 2026',
-    Основание: meeting?.protocolNumber ? `Протокол № ${meeting.protocolNumber.replace(/^(No\.?|№)\s*/i, '')} от ${meeting.date.split('-').reverse().join('.')}, п. 2.1` : 'Протокол № 18 от 16.04.2026, п. 2.1',
+    Основание: meeting?.protocolNumber ? `Протокол № ${bareProtocolNumber(meeting.protocolNumber)} от ${meeting.date.split('-').reverse().join('.')}, п. 2.1` : 'Протокол № 18 от 16.04.2026, п. 2.1',
     Сфера: 'Машиностроение',
   };
   const plain = (c: (typeof TEMPLATE_COLUMNS)[number]): TemplateColumn => ({
@@ -138,7 +139,7 @@ export async function renderTemplateXlsx(ctx: TemplateContext): Promise<Buffer> 
         m.date,
         m.title,
         m.protocolNumber,
-        m.protocolNumber ? `Protocol No. ${m.protocolNumber.replace(/^(No\.?|№)\s*/i, '')} of ${m.date}, item …` : `${m.title}, ${m.date}, item …`,
+        m.protocolNumber ? `Protocol No. ${bareProtocolNumber(m.protocolNumber)} of ${m.date}, item …` : `${m.title}, ${m.date}, item …`,
       ]),
       [12, 60, 14, 50],
     );

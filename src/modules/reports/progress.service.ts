@@ -8,6 +8,7 @@ import { addDays, dateInZone, daysBetween } from '../../lib/dates.js';
 import { lastDuePeriod, periodBounds, periodOf, submissionDeadline } from '../../lib/periods.js';
 import type { ServiceDeps } from '../../lib/service.js';
 import { latestValue, progressPercent } from '../indicators/indicator-progress.js';
+import { meetingCitation } from '../meetings/meeting-citation.js';
 import { codeSortKey } from '../tasks/task-codes.js';
 import { completionOf, OUT_OF_CONTROL_STATUSES, overdueState } from '../tasks/task-timeliness.js';
 import * as repo from './progress.repository.js';
@@ -66,7 +67,7 @@ function countryLabel(country: string, lang: Language | null): string {
 function basisOf(row: repo.ReportTaskRow): ReportTask['basis'] {
   if (!row.basisMeetingId || !row.basisMeeting) return null;
   const m = row.basisMeeting;
-  const head = m.protocolNumber ? `Protocol No. ${m.protocolNumber} of ${m.date} (${m.title})` : `${m.title}, ${m.date}`;
+  const head = meetingCitation(m);
   return {
     meetingId: row.basisMeetingId,
     meetingTitle: m.title,
