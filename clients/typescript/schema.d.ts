@@ -4448,7 +4448,7 @@ export interface components {
              */
             organizationId?: string;
             /**
-             * @description A reporting period: a quarter such as "2026-Q4" in a quarterly plan, a month such as "2026-11" in a monthly one.
+             * @description A reporting period: a quarter such as "2026-Q4" in a quarterly plan, a month such as "2026-11" in a monthly one (years 1000 to 9999).
              * @example 2026-Q4
              */
             period: string;

@@ -228,6 +228,22 @@ t.test("a period must overlap the plan's period", async (t) => {
   t.equal(partly.period, '2026-Q4', 'a period that overlaps the plan only in part is accepted');
 });
 
+t.test('a period of a year before 1000 is refused with 400, not a 500, even in a plan whose years it sorts between', async (t) => {
+  const app = await build(t, testClock(NOW));
+  const { commission, by, assignees } = await seedPlan(app);
+  // "0202-Q1" has no four-digit year: its bounds read "202-01-01" to "202-03-31", which sort between 2019 and 2021.
+  const plan = await createPlan(app, commission.id, { periodStart: '2019-01-01', periodEnd: '2021-12-31' });
+  const task = await createTask(app, { planId: plan.id, code: '1.1', dueDate: '2021-12-31', assignees });
+  await approvePlan(app, plan.id);
+  for (const period of ['0202-Q1', '0000-Q1']) {
+    const body = await refused(t, app, submit(task.id, report(period, { organizationId: by.id })), 400, 'validation-failed');
+    t.match(body.errors, [{ path: 'body.period' }], `${period} names the period`);
+  }
+  const list = await app.inject({ method: 'GET', url: `/v1/tasks/${task.id}/reports?period=0202-Q1` });
+  t.equal(list.statusCode, 400, 'nor is it a filter');
+  t.equal((await ok(t, app, submit(task.id, report('2021-Q4', { organizationId: by.id })), 201)).period, '2021-Q4');
+});
+
 t.test("no reports for future periods, judged by today in the commission's time zone", async (t) => {
   const { app, clock, task, byKey } = await scene(t);
   const body = await refused(t, app, submit(task.id, report('2027-Q1'), byKey.headers), 422, 'invalid-value');

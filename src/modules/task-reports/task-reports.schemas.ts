@@ -4,12 +4,15 @@ import { CONFIDENCE_LEVELS, REPORT_STATUSES, ROLES } from '../../db/enums.js';
 import { DateSchema, IdSchema, InstantSchema, text } from '../../lib/common.schemas.js';
 import { pageQuery, pageSchema } from '../../lib/pagination.js';
 
-/** A quarter ('2026-Q4') or a month ('2026-11'); which of the two a plan takes is checked against the plan. */
+/**
+ * A quarter ('2026-Q4') or a month ('2026-11'); which of the two a plan takes is checked against the plan. Years 1000 to
+ * 9999, as DateSchema: "0202-Q1" has no YYYY-MM-DD bounds, and its deadline's date arithmetic threw (500).
+ */
 export const PeriodSchema = z
   .string()
   .max(7)
-  .regex(/^\d{4}-(Q[1-4]|0[1-9]|1[0-2])$/, 'expected a reporting period such as 2026-Q4 (quarterly plans) or 2026-11 (monthly plans)')
-  .describe('A reporting period: a quarter such as "2026-Q4" in a quarterly plan, a month such as "2026-11" in a monthly one.')
+  .regex(/^[1-9]\d{3}-(Q[1-4]|0[1-9]|1[0-2])$/, 'expected a reporting period such as 2026-Q4 (quarterly plans) or 2026-11 (monthly plans), years 1000 to 9999')
+  .describe('A reporting period: a quarter such as "2026-Q4" in a quarterly plan, a month such as "2026-11" in a monthly one (years 1000 to 9999).')
   .meta({ example: '2026-Q4' });
 
 const PercentSchema = z.number().int().min(0).max(100).describe('How much of the task is done, in percent (0–100).');
