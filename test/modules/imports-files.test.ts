@@ -352,3 +352,15 @@ t.test('huge cells are cut short in the answer, never a 500', async (t) => {
   t.equal(shown.unmatchedExecutors[0].text.length, 300, 'and an unmatched executor to 300');
   t.ok(shown.rows[0].errors.every((e: { message: string }) => e.message.length <= 2000), 'every message is bounded');
 });
+
+t.test('a CSV header of hundreds of columns is read like a workbook, up to column 200, never a 500', async (t) => {
+  const app = await build(t);
+  const { plan } = await seedPlan(app);
+  const extra = Array.from({ length: 300 }, (_, i) => `Примечание ${i + 1}`);
+  const res = await app.inject(upload(plan.id, csv([[...HEADER, ...extra], ['1.1', 'Measure', '31.12.2026', 'Minprom', ...extra]])));
+  t.equal(res.statusCode, 200, res.body.slice(0, 300));
+  const shown = json(res);
+  t.equal(shown.ignoredColumns.length, 196, 'the columns after the 200th are not read, as in a workbook');
+  t.equal(shown.ignoredColumns.at(-1), 'Примечание 196');
+  t.match(shown.rows, [{ code: '1.1', action: 'create' }]);
+});

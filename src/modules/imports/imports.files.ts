@@ -55,6 +55,9 @@ export const XLSX_MEDIA_TYPE = 'application/vnd.openxmlformats-officedocument.sp
 /** Rows a sheet may hold (title, header and task rows); a plan has tens to hundreds of measures. */
 export const MAX_SHEET_ROWS = 2000;
 
+/** Columns read, in a workbook or a CSV file: a roadmap table has about ten, and the answer lists at most 200. */
+export const MAX_COLUMNS = 200;
+
 const invalid = (detail: string) => new AppError(ERRORS.invalidSpreadsheet, detail);
 
 /** "B7" from a 1-based row and a 0-based column. */
@@ -195,7 +198,7 @@ export async function parseXlsx(bytes: Buffer): Promise<SourceFile> {
       const cells: (Cell | undefined)[] = [];
       row.eachCell({ includeEmpty: false }, (cell, column) => {
         // Beyond the columns a roadmap table can have: never read, so a stray far cell costs nothing.
-        if (column > 200) return;
+        if (column > MAX_COLUMNS) return;
         cells[column - 1] = readCell(cell);
       });
       rows.push({ row: number, cells });
@@ -276,7 +279,8 @@ function csvFile(text: string, separator: Separator): SourceFile {
   const truncated = records.length > MAX_SHEET_ROWS;
   const rows = records.slice(0, MAX_SHEET_ROWS).map((record, i): SourceRow => ({
     row: i + 1,
-    cells: record.map((raw) => {
+    // As in a workbook, cells beyond the columns a roadmap table can have are not read.
+    cells: record.slice(0, MAX_COLUMNS).map((raw) => {
       const value = raw.trim();
       if (value === '') return undefined;
       // A CSV cell has no formulas; one that starts with "=" was one, exported as its text.
