@@ -2967,7 +2967,7 @@ export interface components {
                  */
                 errors: number;
             };
-            /** @description Executors that name no organization of the commission's parties: create them or correct the names. */
+            /** @description Executors that name no organization of the commission's parties: create them or correct the names. The first 2000, in file order; the errors of each row name all of its own. */
             unmatchedExecutors: {
                 /** @description The executor as written. */
                 text: string;

@@ -364,3 +364,13 @@ t.test('a CSV header of hundreds of columns is read like a workbook, up to colum
   t.equal(shown.ignoredColumns.at(-1), 'Примечание 196');
   t.match(shown.rows, [{ code: '1.1', action: 'create' }]);
 });
+
+t.test('a file naming thousands of unknown executors lists the first 2000, never a 500', async (t) => {
+  const app = await build(t);
+  const { plan } = await seedPlan(app);
+  const names = Array.from({ length: 2100 }, (_, i) => `Неизвестная организация ${i + 1}`);
+  const shown = await errorRows(t, app, plan.id, `${HEADER.join(';')}\r\n1.1;Measure;31.12.2026;"${names.join('\n')}"\r\n`);
+  t.equal(shown.unmatchedExecutors.length, 2000, 'the first 2000');
+  t.strictSame(shown.unmatchedExecutors[0], { text: 'Неизвестная организация 1', rows: [2] });
+  t.equal(shown.rows[0].errors.length, 50, "and the row's own errors, cut as ever");
+});

@@ -76,6 +76,8 @@ export const TemplateQuerySchema = z.strictObject({
 export type TemplateQuery = z.infer<typeof TemplateQuerySchema>;
 
 const MAX_ROWS = 2000;
+/** Unmatched executors listed: a row's errors name all of its own, the list stays bounded however many a file names. */
+export const MAX_UNMATCHED_EXECUTORS = 2000;
 /** Longest header the import reports back: a header cell is free text. */
 const HEADER_MAX = 1000;
 const RowNumberSchema = z.number().int().min(1).max(1_048_576);
@@ -146,8 +148,11 @@ export const ImportResultSchema = z
       .describe('How many rows of each action.'),
     unmatchedExecutors: z
       .array(z.object({ text: z.string().max(2000).describe('The executor as written.'), rows: z.array(RowNumberSchema).max(MAX_ROWS).describe('Rows that name it.') }))
-      .max(MAX_ROWS)
-      .describe('Executors that name no organization of the commission\'s parties: create them or correct the names.'),
+      .max(MAX_UNMATCHED_EXECUTORS)
+      .describe(
+        `Executors that name no organization of the commission's parties: create them or correct the names. The first ${MAX_UNMATCHED_EXECUTORS}, ` +
+          'in file order; the errors of each row name all of its own.',
+      ),
     tasksNotInFile: z.array(z.string().max(32)).max(10000).describe('Codes of the plan\'s tasks that the file does not list: the import leaves them as they are.'),
   })
   .meta({

@@ -16,7 +16,7 @@ import { cellRef, MAX_SHEET_ROWS, readCsv, XLSX_MEDIA_TYPE, type SourceFile, typ
 import { basisMatcher, normalizeName, organizationDirectory } from './imports.matching.js';
 import { allOrganizations, meetingsOfCommission, taskRecordsOfPlan } from './imports.repository.js';
 import { evaluateRow, type EvaluatedRow } from './imports.rows.js';
-import type { ImportQuery, ImportResult, TemplateQuery, UploadedFile } from './imports.schemas.js';
+import { MAX_UNMATCHED_EXECUTORS, type ImportQuery, type ImportResult, type TemplateQuery, type UploadedFile } from './imports.schemas.js';
 import { renderTemplateCsv, renderTemplateXlsx, type TemplateContext } from './imports.template.js';
 
 /** A file read and laid out, not yet held against a plan: parsing is async, the plan is read in a transaction. */
@@ -136,7 +136,7 @@ export function createImportService({ db, clock }: ServiceDeps, workbooks: Pick<
       ignoredColumns: table.layout.ignored,
       rows: evaluated.map((e) => e.result),
       summary: { create: count('create'), update: count('update'), unchanged: count('unchanged'), errors: count('error') },
-      unmatchedExecutors: [...unmatched].map(([text, rows]) => ({ text, rows: [...new Set(rows)] })),
+      unmatchedExecutors: [...unmatched].slice(0, MAX_UNMATCHED_EXECUTORS).map(([text, rows]) => ({ text, rows: [...new Set(rows)] })),
       tasksNotInFile: tasks.filter((t) => !rowsByCode.has(t.code)).map((t) => t.code),
     };
     return { result, evaluated };
