@@ -7,7 +7,7 @@ import type { InjectOptions } from 'fastify';
 import type { App } from '../../src/app.js';
 import type { Task } from '../../src/modules/tasks/tasks.schemas.js';
 import { assertProblem, build, json, keyFor, refused, snapshot } from '../helper.js';
-import { approvePlan, createMeeting, createOrganization, createTask, seedPlan } from '../factories.js';
+import { approvedTask, approvePlan, createMeeting, createOrganization, createTask, seedPlan } from '../factories.js';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const MISSING_ID = '019a7c2e-0000-7000-8000-00000000dead';
@@ -368,6 +368,36 @@ t.test('an approved plan takes new tasks and new texts, but a changed deadline o
   t.strictSame(ok.summary, { create: 1, update: 1, unchanged: 0, errors: 0 }, 'the same deadline, written as a quarter, is no change');
   const tasks = await tasksOf(app, plan.id);
   t.match(tasks, [{ code: '1.1', title: 'Tractors, renamed', dueDate: '2026-12-31', postponementCount: 0 }, { code: '1.2', status: 'not_started', dueDate: '2027-06-30' }]);
+});
+
+t.test('an organization whose deadline request waits on a task is not taken off it by an import, as PATCH refuses it', async (t) => {
+  const app = await build(t);
+  const { plan, task, kz } = await approvedTask(app);
+  const ministry = await keyFor(app, 'ministry', kz.id);
+  const request = await app.inject({
+    method: 'POST',
+    url: `/v1/tasks/${task.id}/deadline-changes`,
+    headers: ministry.headers,
+    payload: { kind: 'request', newDueDate: '2027-03-31', reason: 'Certification of the assembled combines takes longer than planned.' },
+  });
+  t.equal(request.statusCode, 201);
+  const file = (kzCell: string) =>
+    csv([
+      ['№', 'Мероприятие', 'Срок', 'Исполнители (BY)', 'Исполнители (KZ)'],
+      ['1.1', 'Renamed', '31.12.2026', 'Minprom', kzCell],
+    ]);
+  const shown = await preview(app, plan.id, file(''));
+  t.match(shown.rows[0], {
+    action: 'error',
+    taskId: task.id,
+    errors: [{ row: 2, column: 'Исполнители (KZ)', cell: 'E2', message: /Ministry of Industry and Construction of Kazakhstan has a deadline request pending on 1\.1 \(to 2027-03-31\).*decision/ }],
+  });
+  const before = snapshot(app);
+  await refused(t, app, upload(plan.id, file(''), { commit: true }), 422, 'import-rows-invalid');
+  t.strictSame(snapshot(app), before, 'the refused import changes nothing');
+
+  const kept = json(await app.inject(upload(plan.id, file('MIC'), { commit: true })));
+  t.match(kept.rows[0], { action: 'update', changes: [{ field: 'title', after: 'Renamed' }] }, 'keeping the requester, the rest of the row is imported');
 });
 
 t.test('description and translated-title columns are read; a translation column leaves the other languages alone', async (t) => {

@@ -1,6 +1,9 @@
 // What an import reads from the database, through the owning modules' repositories: the plan's tasks,
-// the organizations executors are matched against, and the commission's meetings a basis can cite.
+// the organizations executors are matched against, the commission's meetings a basis can cite, and the deadline
+// requests waiting on its tasks.
 import type { Db } from '../../db/connection.js';
+import { findPendingRequest } from '../deadline-changes/deadline-changes.repository.js';
+import type { DeadlineChange } from '../deadline-changes/deadline-changes.schemas.js';
 import type { Page } from '../../lib/pagination.js';
 import { listMeetings } from '../meetings/meetings.repository.js';
 import type { Meeting } from '../meetings/meetings.schemas.js';
@@ -33,4 +36,9 @@ export function allOrganizations(db: Db): Organization[] {
 
 export function meetingsOfCommission(db: Db, commissionId: string): Meeting[] {
   return everyPage((cursor) => listMeetings(db, { commissionId, limit: PAGE, cursor }));
+}
+
+/** The deadline request waiting on a task, if any. */
+export function pendingDeadlineRequest(db: Db, taskId: string): DeadlineChange | undefined {
+  return findPendingRequest(db, taskId);
 }

@@ -2,6 +2,7 @@
 // with it, cell by cell. Pure: the service hands in the plan, its tasks and the directories.
 import type { AssigneeRole, TaskArea } from '../../db/enums.js';
 import { canonicalJson } from '../../lib/canonical-json.js';
+import type { DeadlineChange } from '../deadline-changes/deadline-changes.schemas.js';
 import type { PlanRecord } from '../plans/plans.repository.js';
 import type { TaskRecord } from '../tasks/tasks.repository.js';
 import { CreateTaskSchema, type CreateTask } from '../tasks/tasks.schemas.js';
@@ -23,6 +24,8 @@ export interface RowContext {
   rowsByCode: Map<string, number[]>;
   /** Unmatched executors, as written, with their rows: filled while rows are read. */
   unmatched: Map<string, number[]>;
+  /** The deadline request waiting on a task, if any: its requester is not taken off the task. */
+  pendingRequest: (taskId: string) => DeadlineChange | undefined;
 }
 
 export type RowPlan =
@@ -260,6 +263,18 @@ export function evaluateRow(r: DataRow, ctx: RowContext): EvaluatedRow {
   }
   const currentAssignees = existing.assignees.map(({ organizationId, role }) => ({ organizationId, role }));
   if (!sameAssignees(currentAssignees, input.assignees)) {
+    // As PATCH /v1/tasks/{id} refuses it: the request would be left to an organization that no longer executes the task.
+    const pending = ctx.pendingRequest(existing.id);
+    const requester = existing.assignees.find((a) => a.organizationId === pending?.requestedBy.organizationId);
+    if (pending && requester && !input.assignees.some((a) => a.organizationId === requester.organizationId)) {
+      const column = executorColumns.find((c) => ctx.partyOf.get(c) === requester.country) ?? executorColumns[0]!;
+      fail(
+        column,
+        `${requester.name} has a deadline request pending on ${existing.code} (to ${pending.newDueDate}): keep it among the executors, or decide ` +
+          `the request first (POST /v1/tasks/${existing.id}/deadline-changes/${pending.id}/decision)`,
+      );
+      return { result: { ...base, action: 'error', taskId: existing.id, errors }, write: { kind: 'none' } };
+    }
     changes.push({
       field: 'assignees',
       before: leadsFirst(existing.assignees).map((a) => ({ organizationId: a.organizationId, name: a.name, role: a.role })),

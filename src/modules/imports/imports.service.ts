@@ -14,7 +14,7 @@ import type { CreateTask } from '../tasks/tasks.schemas.js';
 import { cellText, checkLayout, clip, dataRows, findLayout, type Column, type DataRow, type Layout } from './imports.columns.js';
 import { cellRef, MAX_SHEET_ROWS, readCsv, XLSX_MEDIA_TYPE, type SourceFile, type SourceSheet, type XlsxReader } from './imports.files.js';
 import { basisMatcher, normalizeName, organizationDirectory } from './imports.matching.js';
-import { allOrganizations, meetingsOfCommission, taskRecordsOfPlan } from './imports.repository.js';
+import { allOrganizations, meetingsOfCommission, pendingDeadlineRequest, taskRecordsOfPlan } from './imports.repository.js';
 import { evaluateRow, type EvaluatedRow } from './imports.rows.js';
 import { MAX_UNMATCHED_EXECUTORS, type ImportQuery, type ImportResult, type TemplateQuery, type UploadedFile } from './imports.schemas.js';
 import { renderTemplateCsv, renderTemplateXlsx, type TemplateContext } from './imports.template.js';
@@ -121,6 +121,7 @@ export function createImportService({ db, clock }: ServiceDeps, workbooks: Pick<
       matchBasis: basisMatcher(meetingsOfCommission(tx, plan.commissionId)),
       rowsByCode,
       unmatched,
+      pendingRequest: (taskId: string) => pendingDeadlineRequest(tx, taskId),
     };
     const evaluated = table.rows.map((r) => evaluateRow(r, ctx));
     const count = (action: string) => evaluated.filter((e) => e.result.action === action).length;
