@@ -374,3 +374,18 @@ t.test('a file naming thousands of unknown executors lists the first 2000, never
   t.strictSame(shown.unmatchedExecutors[0], { text: 'Неизвестная организация 1', rows: [2] });
   t.equal(shown.rows[0].errors.length, 50, "and the row's own errors, cut as ever");
 });
+
+t.test('a code that Excel turned into a date (2.3 typed in a General cell) is an error row, not a task numbered 2026-03-02', async (t) => {
+  const app = await build(t);
+  const { plan } = await seedPlan(app);
+  const shown = await errorRows(
+    t,
+    app,
+    plan.id,
+    await workbook([HEADER, [new Date(Date.UTC(2026, 2, 2)), 'Measure', '31.12.2026', 'Minprom'], ['2.4', 'Typed as text', '31.12.2026', 'Minprom']], (ws) => {
+      ws.getCell('A2').numFmt = '[$-419]d mmm;@';
+    }),
+  );
+  t.match(messages(shown), [/^2 A2: a date, not a number \(2\.3\?\): .*format the column as Text/]);
+  t.match(shown.rows, [{ code: null, action: 'error' }, { code: '2.4', action: 'create' }]);
+});

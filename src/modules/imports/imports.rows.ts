@@ -73,6 +73,12 @@ export function evaluateRow(r: DataRow, ctx: RowContext): EvaluatedRow {
   }
 
   const codeCol = col('code')!;
+  const codeValue = r.cells[codeCol.index]?.value;
+  // Excel in Russian takes "2.3" typed in a General cell for 2 March: no code is a date, and its ISO text is no code.
+  if (codeValue instanceof Date && !bad.has(codeCol)) {
+    const written = Number.isNaN(codeValue.getTime()) ? '' : ` (${codeValue.getUTCDate()}.${codeValue.getUTCMonth() + 1}?)`;
+    fail(codeCol, `a date, not a number${written}: Excel turns a number such as 2.3 into a date; format the column as Text and type the numbers again`);
+  }
   const code = text(codeCol) || null;
   if (code === null && !bad.has(codeCol)) fail(codeCol, 'empty: every measure needs its number');
   const sameCode = code === null ? [] : (ctx.rowsByCode.get(code) ?? []);
