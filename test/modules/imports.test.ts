@@ -237,6 +237,31 @@ t.test('every deadline form people write is read as its day, the periods as thei
   });
 });
 
+t.test('a date cell that shows only a month ("декабрь 2026" as Excel stores it) or a year is read as its last day, like the text', async (t) => {
+  const app = await build(t);
+  const { plan } = await seedPlan(app);
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('План');
+  ws.addRow(['№', 'Мероприятие', 'Срок', 'Исполнители']);
+  // Excel keeps "декабрь 2026" typed in a cell as the date 2026-12-01, shown "дек.26".
+  const cells: [Date, string, string][] = [
+    [new Date(Date.UTC(2026, 11, 1)), '[$-419]mmm.yy;@', '2026-12-31'],
+    [new Date(Date.UTC(2027, 1, 1)), 'mmmm yyyy', '2027-02-28'],
+    [new Date(Date.UTC(2027, 0, 1)), 'yyyy', '2027-12-31'],
+    [new Date(Date.UTC(2027, 1, 1)), 'dd.mm.yyyy', '2027-02-01'],
+    [new Date(Date.UTC(2027, 1, 1)), '[$-F800]dddd, mmmm dd, yyyy', '2027-02-01'],
+  ];
+  cells.forEach(([date, format], i) => {
+    const row = ws.addRow([`${i + 1}`, `Measure ${i + 1}`, date, 'Minprom']);
+    row.getCell(3).numFmt = format;
+  });
+  const shown = await preview(app, plan.id, Buffer.from(await wb.xlsx.writeBuffer()));
+  t.equal(shown.summary.errors, 0);
+  cells.forEach(([, format, expected], i) => {
+    t.equal(shown.rows[i].changes.find((c: { field: string }) => c.field === 'dueDate').after, expected, `shown as ${format}`);
+  });
+});
+
 t.test('executors match organizations by name or short name; the first of each side leads unless marked, lead and co-executor columns set roles', async (t) => {
   const app = await build(t);
   const { plan, by, kz } = await seedPlan(app);

@@ -105,11 +105,16 @@ export function parseDeadlineText(input: string): DeadlineResult {
   return { error: `not a deadline: ${JSON.stringify(shown)}; write it as ${DEADLINE_FORMS}` };
 }
 
-/** A deadline cell: a date cell (its calendar day), a year typed as a number, or text. */
-export function parseDeadline(value: string | number | boolean | Date): DeadlineResult {
+/**
+ * A deadline cell: a date cell (its calendar day, or the last day of the month or year its format shows alone), a
+ * year typed as a number, or text.
+ */
+export function parseDeadline(value: string | number | boolean | Date, period?: 'month' | 'year'): DeadlineResult {
   if (value instanceof Date) {
     if (Number.isNaN(value.getTime())) return { error: 'not a valid date' };
     // Spreadsheet dates carry no zone: exceljs reads the day as midnight UTC.
+    if (period === 'month') return { date: lastDayOfMonth(value.getUTCFullYear(), value.getUTCMonth() + 1) };
+    if (period === 'year') return { date: `${value.getUTCFullYear()}-12-31` };
     return { date: value.toISOString().slice(0, 10) };
   }
   if (typeof value === 'number') {

@@ -16,6 +16,11 @@ export interface Cell {
   formula?: true;
   /** A spreadsheet error value such as #N/A. */
   error?: string;
+  /**
+   * A date cell whose format shows only its month and year ("дек.26"), or only its year: it stands for that period, as
+   * "декабрь 2026" written as text does. Excel makes "декабрь 2026" typed in a cell such a date, of the month's first day.
+   */
+  period?: 'month' | 'year';
 }
 
 export interface SourceRow {
@@ -84,11 +89,26 @@ function parseRange(range: string): Merge | null {
   return { range, top: Number(m[2]), left: columnIndex(m[1]!), bottom: Number(m[4]), right: columnIndex(m[3]!) };
 }
 
+/** The period a date format shows when it shows no day (nor time): "mmm.yy" a month, "yyyy" a year. */
+function periodShown(numFmt: string | undefined): Cell['period'] {
+  if (!numFmt) return undefined;
+  // Quoted text, [$-419] and [Red] parts and escaped characters are not parts of the date. ([^[\]]: a bracket part ends
+  // at the next bracket, so no stretch is read again from each of many "["; test/regex-safety.test.ts.)
+  const parts = numFmt.split(';')[0]!.replace(/"[^"]*"|\[[^[\]]*\]|\\./g, '').toLowerCase();
+  if (/[dhs]/.test(parts)) return undefined;
+  if (parts.includes('y')) return parts.includes('m') ? 'month' : 'year';
+  return undefined;
+}
+
 /** A cell of exceljs as a plain value: rich text and hyperlinks become their text, formulas are flagged. */
 function readCell(cell: ExcelJS.Cell): Cell | undefined {
   const v = cell.value as unknown;
   if (v === null || v === undefined) return undefined;
-  if (v instanceof Date || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return { value: v };
+  if (v instanceof Date) {
+    const period = periodShown(cell.numFmt);
+    return period ? { value: v, period } : { value: v };
+  }
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return { value: v };
   if (typeof v === 'object') {
     const o = v as Record<string, unknown>;
     if ('formula' in o || 'sharedFormula' in o) {

@@ -95,7 +95,7 @@ export function evaluateRow(r: DataRow, ctx: RowContext): EvaluatedRow {
   if (!bad.has(deadlineCol)) {
     if (deadlineCell?.value === null || deadlineCell?.value === undefined || cellText(deadlineCell) === '') fail(deadlineCol, 'empty: every measure needs a deadline');
     else {
-      const parsed = parseDeadline(typeof deadlineCell.value === 'string' ? cellText(deadlineCell) : deadlineCell.value);
+      const parsed = parseDeadline(typeof deadlineCell.value === 'string' ? cellText(deadlineCell) : deadlineCell.value, deadlineCell.period);
       if ('error' in parsed) fail(deadlineCol, parsed.error);
       else dueDate = parsed.date;
     }
