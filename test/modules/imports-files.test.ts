@@ -232,6 +232,12 @@ t.test('merged cells are error rows in the table and a refused file in the heade
   const titled = await workbook([['План мероприятий'], HEADER, ['1.1', 'Tractors', '31.12.2026', 'Minprom']], (ws) => ws.mergeCells('A1:D1'));
   const ok = json(await app.inject(upload(plan.id, titled)));
   t.match(ok, { headerRow: 2, summary: { create: 1, errors: 0 } });
+  // Nor is a merge in a column the import does not read, as a note shared by several measures.
+  const noted = await workbook(
+    [[...HEADER, 'Примечание'], ['1.1', 'Tractors', '31.12.2026', 'Minprom', 'В рамках визита'], ['1.2', 'Combines', '31.12.2026', 'Minprom']],
+    (ws) => ws.mergeCells('E2:E3'),
+  );
+  t.match(json(await app.inject(upload(plan.id, noted))), { ignoredColumns: ['Примечание'], summary: { create: 2, errors: 0 } });
 });
 
 t.test('empty rows are skipped and rows keep their spreadsheet numbers; a table with no rows is refused', async (t) => {

@@ -68,8 +68,9 @@ export function evaluateRow(r: DataRow, ctx: RowContext): EvaluatedRow {
     else if (cell?.error) fail(c, `the cell holds the error value ${cell.error}`);
   }
   for (const m of r.merges) {
+    // A merge only in columns the import does not read (a "Примечание" shared by several rows) changes nothing it reads.
     const covered = layout.columns.find((c) => c.index >= m.left && c.index <= m.right);
-    fail(covered ?? null, `merged cells ${m.range}: unmerge them; each row is one measure with its own cells`);
+    if (covered) fail(covered, `merged cells ${m.range}: unmerge them; each row is one measure with its own cells`);
   }
 
   const codeCol = col('code')!;
