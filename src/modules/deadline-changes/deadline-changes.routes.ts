@@ -43,7 +43,7 @@ const deadlineChangeRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Ask for a new deadline, or change it directly',
         description:
           'kind=request: an executor of the task (or the secretariat) asks for a new date, not in the past (422), with a reason; it stays ' +
-          'pending until decided. kind=direct: the secretariat moves the date at once, with a reason and basis. Only in ' +
+          'pending until decided. kind=direct: the secretariat moves the date at once, with a reason and, optionally, its basis (a protocol item). Only in ' +
           'an approved plan, on a task neither closed nor cancelled, and with no other request pending (409). A later ' +
           'date counts as a postponement.',
         params: IdParamsSchema,
