@@ -2799,6 +2799,7 @@ export interface components {
          *       "fileName": "roadmap.xlsx",
          *       "format": "xlsx",
          *       "sheet": "План",
+         *       "otherSheets": [],
          *       "separator": null,
          *       "headerRow": 1,
          *       "columns": [
@@ -2895,6 +2896,8 @@ export interface components {
             format: "xlsx" | "csv";
             /** @description XLSX: the worksheet read; null for CSV. */
             sheet: string | null;
+            /** @description XLSX: the other worksheets (hidden ones too) whose header row the import also recognizes. They were not read: a plan split over several sheets is imported one sheet at a time, each named with ?sheet=. Empty for CSV. */
+            otherSheets: string[];
             /** @description CSV: the separator found; null for XLSX. */
             separator: (";" | "," | "\t") | null;
             /**
@@ -10944,6 +10947,7 @@ export interface operations {
                      *       "fileName": "roadmap.xlsx",
                      *       "format": "xlsx",
                      *       "sheet": "План",
+                     *       "otherSheets": [],
                      *       "separator": null,
                      *       "headerRow": 1,
                      *       "columns": [
@@ -11359,6 +11363,7 @@ export interface operations {
                      *       "fileName": "roadmap.xlsx",
                      *       "format": "xlsx",
                      *       "sheet": "План",
+                     *       "otherSheets": [],
                      *       "separator": null,
                      *       "headerRow": 1,
                      *       "columns": [

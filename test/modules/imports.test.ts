@@ -563,8 +563,27 @@ t.test('a workbook sent as application/octet-stream is recognized by its bytes, 
   const bytes = Buffer.from(await wb.xlsx.writeBuffer());
   const auto = await preview(app, plan.id, bytes, { type: 'application/octet-stream' });
   t.match(auto, { format: 'xlsx', sheet: 'Roadmap', rows: [{ code: '1.1' }] }, 'the first sheet with a header row');
+  t.strictSame(auto.otherSheets, ['Draft'], 'and the other sheet with a table, not read, is named');
   const named = await preview(app, plan.id, bytes, { query: 'sheet=draft' });
   t.match(named, { sheet: 'Draft', rows: [{ code: '9.9' }] });
+  t.strictSame(named.otherSheets, ['Roadmap']);
   const body = await refused(t, app, upload(plan.id, bytes, { query: 'sheet=Nope' }), 422, 'invalid-spreadsheet');
   t.match(body.detail, /no sheet "Nope"; its sheets: "Cover", "Roadmap", "Draft"/);
+  const csvFile = await preview(app, plan.id, csv([['№', 'Мероприятие', 'Срок', 'Исполнители'], ['1.1', 'Tractors', '31.12.2026', 'Minprom']]), { type: 'text/csv' });
+  t.strictSame(csvFile.otherSheets, [], 'a CSV file has no other sheets');
+});
+
+t.test('a table only on a hidden sheet: the refusal names the sheet and how to read it', async (t) => {
+  const app = await build(t);
+  const { plan } = await seedPlan(app);
+  const wb = new ExcelJS.Workbook();
+  wb.addWorksheet('Cover').getCell('A1').value = 'Дорожная карта';
+  const hidden = wb.addWorksheet('План мероприятий', { state: 'hidden' });
+  hidden.getRow(1).values = ['№', 'Мероприятие', 'Срок', 'Исполнители'];
+  hidden.getRow(2).values = ['1.1', 'Tractors', '31.12.2026', 'Minprom'];
+  const bytes = Buffer.from(await wb.xlsx.writeBuffer());
+  const body = await refused(t, app, upload(plan.id, bytes), 422, 'invalid-spreadsheet');
+  t.match(body.detail, /hidden sheet "План мероприятий".*\?sheet=%D0%9F%D0%BB%D0%B0%D0%BD%20/);
+  const named = await preview(app, plan.id, bytes, { query: `sheet=${encodeURIComponent('План мероприятий')}` });
+  t.match(named, { sheet: 'План мероприятий', otherSheets: [], rows: [{ code: '1.1' }] }, 'named, it is read');
 });

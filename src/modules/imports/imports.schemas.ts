@@ -124,6 +124,13 @@ export const ImportResultSchema = z
     fileName: z.string().max(255).nullable().describe('The file name given with the upload, if any.'),
     format: z.enum(['xlsx', 'csv']).describe('How the file was read.'),
     sheet: z.string().max(31).nullable().describe('XLSX: the worksheet read; null for CSV.'),
+    otherSheets: z
+      .array(z.string().max(31))
+      .max(1000)
+      .describe(
+        'XLSX: the other worksheets (hidden ones too) whose header row the import also recognizes. They were not read: a plan ' +
+          'split over several sheets is imported one sheet at a time, each named with ?sheet=. Empty for CSV.',
+      ),
     separator: z.enum([';', ',', '\t']).nullable().describe('CSV: the separator found; null for XLSX.'),
     headerRow: RowNumberSchema.describe('The row holding the column headers.'),
     columns: z
@@ -164,6 +171,7 @@ export const ImportResultSchema = z
       fileName: 'roadmap.xlsx',
       format: 'xlsx',
       sheet: 'План',
+      otherSheets: [],
       separator: null,
       headerRow: 1,
       columns: [

@@ -27,12 +27,20 @@ export interface ReadTable {
   sheet: SourceSheet;
   layout: Layout;
   rows: DataRow[];
+  /** The workbook's other sheets holding a table the import recognizes: not read. */
+  otherSheets: string[];
 }
 
 const invalid = (detail: string) => new AppError(ERRORS.invalidSpreadsheet, detail);
 
-/** The sheet to read: the one named, or the first visible one whose header row the import recognizes. */
-function chooseSheet(file: SourceFile, name: string | undefined): { sheet: SourceSheet; layout: Layout } {
+/**
+ * The sheet to read: the one named, or the first visible one whose header row the import recognizes. `others` names
+ * the other sheets with such a header (hidden ones too): a plan split over several sheets is read one at a time, and
+ * the officer is told, not left to find the tasks missing.
+ */
+function chooseSheet(file: SourceFile, name: string | undefined): { sheet: SourceSheet; layout: Layout; others: string[] } {
+  const othersThan = (chosen: SourceSheet) =>
+    file.sheets.filter((s) => s !== chosen && s.name !== null && findLayout(s) !== undefined).map((s) => s.name as string);
   if (name !== undefined) {
     if (file.format === 'csv') {
       throw new AppError(ERRORS.validationFailed, 'querystring.sheet: a CSV file has no sheets', [
@@ -43,11 +51,18 @@ function chooseSheet(file: SourceFile, name: string | undefined): { sheet: Sourc
     if (!sheet) throw invalid(`the workbook has no sheet "${name}"; its sheets: ${file.sheets.slice(0, 20).map((s) => `"${s.name}"`).join(', ')}`);
     const layout = findLayout(sheet);
     if (!layout) throw invalid(`the sheet "${sheet.name}" has no header row naming "№"/"No" and "Мероприятие"/"Measure" in its first 20 rows`);
-    return { sheet, layout };
+    return { sheet, layout, others: othersThan(sheet) };
   }
   for (const sheet of file.sheets.filter((s) => !s.hidden)) {
     const layout = findLayout(sheet);
-    if (layout) return { sheet, layout };
+    if (layout) return { sheet, layout, others: othersThan(sheet) };
+  }
+  const hidden = file.sheets.find((s) => s.hidden && findLayout(s) !== undefined);
+  if (hidden) {
+    throw invalid(
+      `the table is on the hidden sheet "${hidden.name}": hidden sheets are read only when named; ` +
+        `add ?sheet=${encodeURIComponent(hidden.name as string)} to the URL, or show the sheet in Excel`,
+    );
   }
   throw invalid(
     `no ${file.format === 'csv' ? 'line' : 'sheet'} of the first 20 rows is a header row naming the columns "№"/"No" and "Мероприятие"/"Measure"; ` +
@@ -131,6 +146,7 @@ export function createImportService({ db, clock }: ServiceDeps, workbooks: Pick<
       fileName: table.fileName,
       format: table.file.format,
       sheet: table.sheet.name,
+      otherSheets: table.otherSheets,
       separator: table.file.separator,
       headerRow: table.layout.headerRow,
       columns: table.layout.columns.map((c) => ({ header: c.header, cell: cellRef(table.layout.headerRow, c.index), reads: describeColumn(c, partyOf.get(c)) })),
@@ -177,12 +193,12 @@ export function createImportService({ db, clock }: ServiceDeps, workbooks: Pick<
     if (file.size === 0) throw invalid('the file is empty');
     const source =
       file.mediaType === 'text/csv' ? readCsv(file.bytes, (sheet) => findLayout(sheet) !== undefined) : await workbooks.read(file.bytes);
-    const { sheet, layout } = chooseSheet(source, query.sheet);
+    const { sheet, layout, others } = chooseSheet(source, query.sheet);
     if (sheet.truncated) throw invalid(`the ${sheet.name ? `sheet "${sheet.name}"` : 'file'} has more rows than the import reads (${MAX_SHEET_ROWS}): split the plan into several files`);
     checkLayout(layout, sheet);
     const rows = dataRows(sheet, layout);
     if (rows.length === 0) throw invalid(`the table has no rows under its header (row ${layout.headerRow})`);
-    return { fileName: query.filename ?? file.fileName, sha256: file.sha256, file: source, sheet, layout, rows };
+    return { fileName: query.filename ?? file.fileName, sha256: file.sha256, file: source, sheet, layout, rows, otherSheets: others };
   }
 
   return {
