@@ -208,6 +208,25 @@ t.test('a CSV with Cyrillic headers reads the same with ";" and BOM as with "," 
   t.equal(semicolon.rows[1].changes.find((c: { field: string }) => c.field === 'dueDate').after, '2027-03-31');
 });
 
+t.test('characters that show nothing (zero-width space, word joiner, BOM, soft hyphen) are not read as part of a cell', async (t) => {
+  const app = await build(t);
+  const { plan } = await seedPlan(app);
+  const clean = [
+    ['№', 'Мероприятие', 'Срок', 'Исполнители'],
+    ['1.1', 'Сборка тракторов', '31.12.2026', 'Minprom\nMIC'],
+  ];
+  // As copied from a web page or Word: invisible, and each one made its cell an error before.
+  const dirty = [
+    ['№\u200B', 'Мероприятие', 'Срок\u00AD', 'Исполнители'],
+    ['1.1\u200B', 'Сборка\u00AD тракторов', '\uFEFF31.12.2026', 'Min\u2060prom\nMIC\u200B'],
+  ];
+  const want = await preview(app, plan.id, csv(clean));
+  const got = await preview(app, plan.id, csv(dirty));
+  t.match(got.summary, { create: 1, errors: 0 });
+  t.strictSame(got.rows, want.rows, 'read exactly as the same table without them');
+  t.strictSame(got.columns, want.columns);
+});
+
 t.test('every deadline form people write is read as its day, the periods as their last day', async (t) => {
   const app = await build(t);
   const { plan } = await seedPlan(app);

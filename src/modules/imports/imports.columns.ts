@@ -158,8 +158,15 @@ export function cellText(cell: Cell | undefined): string {
   const v: CellValue | null | undefined = cell?.value;
   if (v === null || v === undefined) return '';
   if (v instanceof Date) return Number.isNaN(v.getTime()) ? '' : v.toISOString().slice(0, 10);
-  return String(v).replace(/\r\n?/g, '\n').trim();
+  return String(v).replace(INVISIBLE, '').replace(/\r\n?/g, '\n').trim();
 }
+
+/**
+ * Characters that show nothing and that text copied from web pages and Word carries along: zero-width space, word
+ * joiner, byte-order mark (zero-width no-break space), soft hyphen. Left in, "1.1" followed by one was no task number and
+ * "Minprom" followed by one no organization, with an error quoting the text as if nothing were wrong.
+ */
+const INVISIBLE = /[\u200B\u2060\uFEFF\u00AD]/g;
 
 export interface Layout {
   headerRow: number;
