@@ -1,5 +1,4 @@
 // The calendar feed (RFC 5545): due dates of open tasks and report submission deadlines of approved plans.
-import ical, { type ICalCalendar, type ICalEventData } from 'ical-generator';
 import type { Language } from '../../db/enums.js';
 import { unknownReference } from '../../errors.js';
 import { addDays, dateInZone } from '../../lib/dates.js';
@@ -9,6 +8,7 @@ import { findCommission } from '../commissions/commissions.repository.js';
 import { findOrganization } from '../organizations/organizations.repository.js';
 import { findPlanRecord } from '../plans/plans.repository.js';
 import * as repo from './calendar.repository.js';
+import { calendarText, type CalendarEvent } from './calendar.ics.js';
 
 export interface CalendarQuery {
   planId?: string | undefined;
@@ -27,19 +27,8 @@ export interface CalendarFeed {
 export const CALENDAR_PRODUCT = 'commission-plan-tracker';
 /** Submission deadlines this many days past stay in the feed, so a late reporter still sees the one just missed. */
 export const RECENT_DEADLINE_DAYS = 92;
-/** How often subscribers are asked to refresh, in seconds. */
-const REFRESH_SECONDS = 3600;
-
-/**
- * TEXT as RFC 5545 §3.3.11 wants it. ical-generator escapes event properties itself but writes the calendar's
- * name and description as given, so a comma or a line break in a commission's name would corrupt the feed.
- */
-export function escapeText(value: string): string {
-  return value.replace(/[\\;,]/g, (c) => `\\${c}`).replace(/\r\n|\r|\n/g, '\\n');
-}
-
-/** A date-only value: ical-generator reads an all-day Date in UTC when neither calendar nor event has a zone. */
-const day = (date: string) => new Date(`${date}T00:00:00.000Z`);
+/** How often subscribers are asked to refresh: hourly. */
+const REFRESH = 'PT1H';
 
 /** The last day DateSchema accepts: the day after it has no YYYYMMDD form. */
 const LAST_DAY = '9999-12-31';
@@ -48,11 +37,11 @@ const LAST_DAY = '9999-12-31';
  * DTEND of a one-day all-day event: the next day (exclusive). On LAST_DAY none, which RFC 5545 §3.6.1 reads as one
  * day too, rather than a DTEND in year 10000 that is no iCalendar DATE.
  */
-const allDayEnd = (date: string): { end?: Date } => (date < LAST_DAY ? { end: day(addDays(date, 1)) } : {});
+const allDayEnd = (date: string): string | undefined => (date < LAST_DAY ? addDays(date, 1) : undefined);
 
 const ROLE_LABELS = { lead: 'lead', co_executor: 'co-executor' } as const;
 
-function taskEvent(task: repo.CalendarTask, plan: repo.CalendarPlan, lang: Language | undefined, today: string): ICalEventData {
+function taskEvent(task: repo.CalendarTask, plan: repo.CalendarPlan, lang: Language | undefined, today: string): CalendarEvent {
   const title = (lang && task.translations[lang]?.title) || task.title;
   const executors = task.assignees.map((a) => `${a.shortName ?? a.name} (${a.country}, ${ROLE_LABELS[a.role]})`).join('; ');
   const overdue = task.dueDate < today ? ', overdue' : '';
@@ -65,20 +54,17 @@ function taskEvent(task: repo.CalendarTask, plan: repo.CalendarPlan, lang: Langu
       : []),
   ];
   // DTSTAMP is the last revision of the event's information (RFC 5545 §3.8.7.2, no METHOD): the task's own.
-  const revised = new Date(task.updatedAt);
   return {
-    id: `task-${task.id}@${CALENDAR_PRODUCT}`,
-    allDay: true,
-    start: day(task.dueDate),
-    ...allDayEnd(task.dueDate),
+    uid: `task-${task.id}@${CALENDAR_PRODUCT}`,
+    start: task.dueDate,
+    end: allDayEnd(task.dueDate),
     summary: `${task.code} ${title} — due`,
     description: lines.join('\n'),
-    stamp: revised,
-    lastModified: revised,
+    revisedAt: new Date(task.updatedAt),
   };
 }
 
-function deadlineEvents(plan: repo.CalendarPlan, today: string): ICalEventData[] {
+function deadlineEvents(plan: repo.CalendarPlan, today: string): CalendarEvent[] {
   const oldest = addDays(today, -RECENT_DEADLINE_DAYS);
   const revised = new Date(plan.updatedAt);
   return periodsBetween(plan.periodStart, plan.periodEnd, plan.reportingFrequency)
@@ -87,18 +73,16 @@ function deadlineEvents(plan: repo.CalendarPlan, today: string): ICalEventData[]
     .map(({ period, deadline }) => {
       const { start, end } = periodBounds(period);
       return {
-        id: `report-${plan.id}-${period}@${CALENDAR_PRODUCT}`,
-        allDay: true,
-        start: day(deadline),
-        ...allDayEnd(deadline),
+        uid: `report-${plan.id}-${period}@${CALENDAR_PRODUCT}`,
+        start: deadline,
+        end: allDayEnd(deadline),
         summary: `Progress reports ${period} — due: ${plan.title}`,
         description: [
           `Plan: ${plan.title}`,
           `Reporting period ${period}: ${start} to ${end}`,
           `Each executor submits a progress report on every task it executes, at the latest ${plan.reportDueDays} days after the period ends.`,
         ].join('\n'),
-        stamp: revised,
-        lastModified: revised,
+        revisedAt: revised,
       };
     });
 }
@@ -145,7 +129,7 @@ export function createCalendarService({ db, clock }: ServiceDeps) {
       const byId = new Map(plans.map((p) => [p.id, p]));
       const todayOf = (plan: repo.CalendarPlan) => dateInZone(now, plan.timeZone);
 
-      const events: ICalEventData[] = [
+      const events: CalendarEvent[] = [
         ...repo
           .openTasks(db, [...byId.keys()], query.organizationId)
           .map((task) => {
@@ -154,20 +138,17 @@ export function createCalendarService({ db, clock }: ServiceDeps) {
           }),
         ...plans.flatMap((plan) => deadlineEvents(plan, todayOf(plan))),
       ];
-      events.sort((a, b) => (a.start as Date).getTime() - (b.start as Date).getTime() || String(a.id).localeCompare(String(b.id)));
+      events.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : a.uid.localeCompare(b.uid)));
 
-      // No calendar time zone on purpose: ical-generator would then write DTSTAMP as local time. All-day
-      // dates need no zone; X-WR-TIMEZONE tells calendar programs the commission's.
-      const calendar: ICalCalendar = ical({
-        prodId: { company: 'Commission plan tracker', product: 'Calendar', language: 'EN' },
-        name: escapeText(name),
-        description: escapeText('Due dates of open tasks and progress report deadlines'),
-        scale: 'GREGORIAN',
-        ttl: REFRESH_SECONDS,
+      // All-day dates need no VTIMEZONE; X-WR-TIMEZONE tells calendar programs the commission's.
+      const body = calendarText({
+        name,
+        description: 'Due dates of open tasks and progress report deadlines',
+        timeZone,
+        refresh: REFRESH,
         events,
       });
-      if (timeZone !== null) calendar.x([{ key: 'X-WR-TIMEZONE', value: timeZone }]);
-      return { name, body: calendar.toString() };
+      return { name, body };
     },
   };
 }
