@@ -277,6 +277,19 @@ t.test('names with commas, semicolons and line breaks are escaped, never break t
   t.equal(events.find((e) => e.uid.startsWith('task-'))?.summary, '1 Title, with; specials\\ — due');
 });
 
+t.test('RFC 5545 §3.4: every calendar property comes before the first event, and the last line ends with CRLF too', async (t) => {
+  const app = await build(t, testClock(NOW));
+  const w = await world(app);
+  const { body } = await feed(app, `?planId=${w.plan.id}`);
+  t.ok(body.endsWith('END:VCALENDAR\r\n'), 'END:VCALENDAR is a content line, ended by CRLF');
+  const lines = body.replace(/\r\n /g, '').split('\r\n');
+  const firstEvent = lines.indexOf('BEGIN:VEVENT');
+  const lastEvent = lines.lastIndexOf('END:VEVENT');
+  t.ok(firstEvent > 0, 'there are events');
+  t.ok(lines.slice(0, firstEvent).includes('X-WR-TIMEZONE:Europe/Minsk'), 'X-WR-TIMEZONE is among the calendar properties');
+  t.strictSame(lines.slice(lastEvent + 1), ['END:VCALENDAR', ''], 'nothing but END:VCALENDAR after the last event');
+});
+
 t.test('every key may read the feed; a stranger may not; bad filters are refused', async (t) => {
   const app = await build(t, testClock(NOW));
   const w = await world(app);

@@ -97,9 +97,11 @@ export function calendarText(c: CalendarText): string {
     `X-WR-CALDESC:${escapeText(c.description)}`,
     `REFRESH-INTERVAL;VALUE=DURATION:${c.refresh}`,
     `X-PUBLISHED-TTL:${c.refresh}`,
-    ...c.events.flatMap(eventLines),
+    // With the calendar's other properties: RFC 5545 §3.4 has them all before the first component.
     ...(c.timeZone === null ? [] : [`X-WR-TIMEZONE:${c.timeZone}`]),
+    ...c.events.flatMap(eventLines),
     'END:VCALENDAR',
   ];
-  return lines.map(foldLine).join('\r\n');
+  // Every content line ends with CRLF (§3.1), the last one too.
+  return lines.map((line) => `${foldLine(line)}\r\n`).join('');
 }

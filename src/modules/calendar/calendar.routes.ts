@@ -34,6 +34,7 @@ export const CalendarBodySchema = z
       'CALSCALE:GREGORIAN',
       'NAME:Belarus–Kazakhstan Intergovernmental Commission — Plan of measures 2026–2027',
       'X-WR-CALNAME:Belarus–Kazakhstan Intergovernmental Commission — Plan of measures 2026–2027',
+      'X-WR-TIMEZONE:Europe/Minsk',
       'BEGIN:VEVENT',
       'UID:task-019a7c2e-7a10-7000-8000-000000000101@commission-plan-tracker',
       'SEQUENCE:0',
@@ -43,8 +44,8 @@ export const CalendarBodySchema = z
       'SUMMARY:1.1 Сборка тракторов МТЗ в Костанае — due',
       'DESCRIPTION:Plan: Plan of measures 2026–2027\\nExecutors: Minprom (BY\\, lead)\\; MIC (KZ\\, lead)\\nStatus: in_progress',
       'END:VEVENT',
-      'X-WR-TIMEZONE:Europe/Minsk',
       'END:VCALENDAR',
+      '',
     ].join('\r\n'),
   });
 
