@@ -181,6 +181,40 @@ t.test('a moved deadline moves its event, under the same UID', async (t) => {
   t.match(event.description, /Postponed 1 time; originally due 2026-12-31/);
 });
 
+t.test('each move of a due date is a new revision of its event: SEQUENCE counts the moves, earlier ones too', async (t) => {
+  const app = await build(t, testClock(NOW));
+  const w = await world(app);
+  const uid = `task-${w.open.id}@commission-plan-tracker`;
+  const sequenceOf = async () => {
+    const { calendar } = parseFeed(t, (await feed(app, `?planId=${w.plan.id}`)).body);
+    const event = calendar.getAllSubcomponents('vevent').find((e) => e.getFirstPropertyValue('uid') === uid);
+    return [String(event?.getFirstPropertyValue('dtstart')), event?.getFirstPropertyValue('sequence')];
+  };
+  const ask = async (payload: Record<string, unknown>) => {
+    const res = await app.inject({ method: 'POST', url: `/v1/tasks/${w.open.id}/deadline-changes`, payload });
+    t.equal(res.statusCode, 201);
+    return JSON.parse(res.body).id as string;
+  };
+  const decide = async (id: string, decision: string) => {
+    const res = await app.inject({
+      method: 'POST',
+      url: `/v1/tasks/${w.open.id}/deadline-changes/${id}/decision`,
+      payload: { decision, basis: 'Protocol No. 19', comment: 'As agreed' },
+    });
+    t.equal(res.statusCode, 200, res.body);
+  };
+  t.strictSame(await sequenceOf(), ['2026-12-31', 0], 'as created: revision 0');
+
+  await ask({ kind: 'direct', newDueDate: '2027-02-15', reason: 'Moved at the session', basis: 'Protocol No. 19' });
+  t.strictSame(await sequenceOf(), ['2027-02-15', 1], 'moved later directly: revision 1');
+
+  await decide(await ask({ kind: 'request', newDueDate: '2027-03-01', reason: 'Certification takes longer' }), 'reject');
+  t.strictSame(await sequenceOf(), ['2027-02-15', 1], 'a rejected request moves nothing and revises nothing');
+
+  await decide(await ask({ kind: 'request', newDueDate: '2027-01-20', reason: 'Ready sooner' }), 'approve');
+  t.strictSame(await sequenceOf(), ['2027-01-20', 2], 'moved earlier on request: revision 2, though no postponement');
+});
+
 t.test("an organization's feed: only the tasks it executes, and the deadlines of plans where it executes tasks", async (t) => {
   const app = await build(t, testClock(NOW));
   const w = await world(app);

@@ -3,6 +3,8 @@
 /** One all-day event of the feed. */
 export interface CalendarEvent {
   uid: string;
+  /** The revision of the event's dates (RFC 5545 §3.8.7.4): 0, one more each time they move. */
+  sequence: number;
   /** The first day, YYYY-MM-DD. */
   start: string;
   /** The day after the last (exclusive), YYYY-MM-DD; none for an event of one day that has no next day. */
@@ -70,7 +72,7 @@ function eventLines(e: CalendarEvent): string[] {
   return [
     'BEGIN:VEVENT',
     `UID:${e.uid}`,
-    'SEQUENCE:0',
+    `SEQUENCE:${e.sequence}`,
     `DTSTAMP:${revised}`,
     `DTSTART;VALUE=DATE:${date(e.start)}`,
     ...(e.end === undefined ? [] : [`DTEND;VALUE=DATE:${date(e.end)}`]),

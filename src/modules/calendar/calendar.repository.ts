@@ -3,7 +3,7 @@ import { and, asc, eq, exists, inArray, notInArray, type SQL } from 'drizzle-orm
 import type { Db } from '../../db/connection.js';
 import { assigneesByTask } from '../tasks/tasks.repository.js';
 import type { AssigneeRole } from '../../db/enums.js';
-import { commissions, plans, taskAssignees, tasks, type TaskTranslations } from '../../db/schema.js';
+import { commissions, deadlineChanges, plans, taskAssignees, tasks, type TaskTranslations } from '../../db/schema.js';
 import { OUT_OF_CONTROL_STATUSES } from '../tasks/task-timeliness.js';
 
 export interface CalendarPlan {
@@ -37,6 +37,8 @@ export interface CalendarTask {
   dueDate: string;
   originalDueDate: string;
   postponementCount: number;
+  /** How many times the due date was moved, earlier or later: the event's SEQUENCE. */
+  dueDateMoves: number;
   updatedAt: string;
   assignees: CalendarAssignee[];
 }
@@ -102,6 +104,8 @@ export function openTasks(db: Db, planIds: string[], organizationId?: string): C
       dueDate: tasks.dueDate,
       originalDueDate: tasks.originalDueDate,
       postponementCount: tasks.postponementCount,
+      // In an approved plan a due date moves only by a deadline change, approved or applied directly.
+      dueDateMoves: db.$count(deadlineChanges, and(eq(deadlineChanges.taskId, tasks.id), inArray(deadlineChanges.status, ['approved', 'applied']))),
       updatedAt: tasks.updatedAt,
     })
     .from(tasks)

@@ -56,6 +56,8 @@ function taskEvent(task: repo.CalendarTask, plan: repo.CalendarPlan, lang: Langu
   // DTSTAMP is the last revision of the event's information (RFC 5545 §3.8.7.2, no METHOD): the task's own.
   return {
     uid: `task-${task.id}@${CALENDAR_PRODUCT}`,
+    // A moved due date is a significant revision: a calendar program that keeps the event by UID takes the new one.
+    sequence: task.dueDateMoves,
     start: task.dueDate,
     end: allDayEnd(task.dueDate),
     summary: `${task.code} ${title} — due`,
@@ -74,6 +76,7 @@ function deadlineEvents(plan: repo.CalendarPlan, today: string): CalendarEvent[]
       const { start, end } = periodBounds(period);
       return {
         uid: `report-${plan.id}-${period}@${CALENDAR_PRODUCT}`,
+        sequence: 0,
         start: deadline,
         end: allDayEnd(deadline),
         summary: `Progress reports ${period} — due: ${plan.title}`,
