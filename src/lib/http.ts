@@ -16,12 +16,9 @@ const LINK_SECRET = /cpl_[^/?#&\s]*/gi;
  */
 export function withoutLinkSecret(url: string): string {
   const shown = url.replace(/^\/v1\/links\/[^/?#]+/, '/v1/links/[secret]').replace(LINK_SECRET, 'cpl_[secret]');
-  let decoded = shown;
-  try {
-    decoded = decodeURIComponent(shown);
-  } catch {
-    // Not valid percent-encoding: as it is.
-  }
+  // Each encoded ASCII letter on its own: a URL that is no valid percent-encoding as a whole (a stray "%", which the
+  // router refuses) still has its "%63pl_" read, where decodeURIComponent would give up on all of it.
+  const decoded = shown.replace(/%([0-7][0-9a-f])/gi, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
   // Encoded, the secret escaped the pattern above: nothing of the URL is shown then.
   return /cpl_(?!\[secret\])/i.test(decoded) ? '[a URL holding a link secret]' : shown;
 }

@@ -178,7 +178,9 @@ export async function refuseNonPreflight(request: FastifyRequest): Promise<void>
  */
 export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   const status = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : (error.statusCode ?? 400);
-  return sendProblem(request, reply, ERRORS.badRequest, error.message, undefined, status >= 400 && status < 500 ? status : 400);
+  // The router's message quotes the path, which may hold a read-only link's secret ("'/v1/links/cpl_…%' is not a valid url component").
+  const detail = error.message.split(request.url).join(withoutLinkSecret(request.url));
+  return sendProblem(request, reply, ERRORS.badRequest, detail, undefined, status >= 400 && status < 500 ? status : 400);
 }
 
 /**

@@ -369,6 +369,8 @@ t.test('the request log never carries a link secret', async (t) => {
   t.equal((await app.inject({ method: 'GET', url: `${url.slice(0, -1)}x` })).statusCode, 404);
   // Paths that are not byte for byte /v1/links/…: a base URL ending in "/", an encoded letter, another case.
   const variants = [`/${url}`, url.replace('/links/', '/%6Cinks/'), url.replace('/v1/', '/V1/'), url.replace('/links/', '//links/'), url.replace('cpl_', '%63pl_')];
+  // And paths that are no valid percent-encoding at all, which the router refuses before any route sees them.
+  variants.push(`${url}%`, `/${url}%zz`, `/${url.replace('cpl_', '%63pl_')}%`, `${url.replace('/links/', '/%6Cinks/').replace('cpl_', '%63%70%6C_')}%`);
   for (const variant of variants) {
     const answer = await app.inject({ method: 'GET', url: variant, headers: asSecretariat });
     t.notOk(answer.body.includes(token.slice(4)), `${answer.statusCode} to ${variant.replace(token.slice(4), '…')}: the answer does not echo the secret`);
