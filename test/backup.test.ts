@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import t from 'tap';
-import { runBackup } from '../src/backup.js';
+import { countDifferences, runBackup } from '../src/backup.js';
 import { exited, ROOT, startServer } from './process.js';
 
 const TOKEN = 'backup-test-bootstrap-token-0123456789abcdef';
@@ -55,7 +55,7 @@ t.test('a backup taken while writes go on is consistent, and a server restored f
   writing = false;
   await writer;
   t.equal(backup.code, 0, backup.out);
-  t.match(backup.out, /integrity_check ok/);
+  t.match(backup.out, /as many in each table as the source held at the copy's moment; integrity_check ok/);
   t.ok(acknowledged > beforeBackup, `writes went on during the backup (${acknowledged - beforeBackup} more)`);
 
   const db = new Database(copy, { readonly: true });
@@ -90,9 +90,9 @@ t.test('the backup command refuses a missing argument, an existing file and a mi
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const lines: string[] = [];
   const out = (line: string) => lines.push(line);
-  t.equal(runBackup([], { DATABASE_PATH: join(dir, 'none.db') }, out), 2, 'no file: usage');
+  t.equal(await runBackup([], { DATABASE_PATH: join(dir, 'none.db') }, out), 2, 'no file: usage');
   t.match(lines.pop(), /usage: npm run backup -- <file>/);
-  t.equal(runBackup([join(dir, 'copy.db')], { DATABASE_PATH: join(dir, 'none.db') }, out), 1, 'no database');
+  t.equal(await runBackup([join(dir, 'copy.db')], { DATABASE_PATH: join(dir, 'none.db') }, out), 1, 'no database');
   t.match(lines.pop(), /no database at/);
   const source = join(dir, 'src.db');
   new Database(source).close();
@@ -100,10 +100,19 @@ t.test('the backup command refuses a missing argument, an existing file and a mi
   const existing = new Database(target);
   existing.exec("CREATE TABLE kept (note TEXT); INSERT INTO kept VALUES ('an older backup')");
   existing.close();
-  t.equal(runBackup([target], { DATABASE_PATH: source }, out), 1, 'an existing target is refused');
+  t.equal(await runBackup([target], { DATABASE_PATH: source }, out), 1, 'an existing target is refused');
   t.match(lines.pop(), /already exists/);
   const after = new Database(target, { readonly: true });
   t.same(after.prepare('SELECT note FROM kept').pluck().all(), ['an older backup'], 'and left as it was');
   after.close();
   t.notOk(existsSync(`${target}.partial`), 'no partial file is left behind');
+});
+
+t.test('the copy is compared with the source table by table: a row lost or gained, or a table missing, is named', async (t) => {
+  t.same(countDifferences({ a: 1, b: 2 }, { a: 1, b: 2 }), []);
+  t.same(countDifferences({ a: 1, b: 2, c: 0 }, { a: 1, b: 3, d: 4 }), [
+    'b: 2 in the source, 3 in the copy',
+    'c: 0 in the source, no table in the copy',
+    'd: no table in the source, 4 in the copy',
+  ]);
 });

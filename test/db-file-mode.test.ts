@@ -22,7 +22,7 @@ t.test('a new database, its -wal and -shm files and a backup of it are created o
   for (const file of [path, `${path}-wal`, `${path}-shm`]) t.equal(mode(file), 0o600, `${file.slice(dir.length)} is 0600`);
 
   const copy = join(dir, 'backups', 'copy.db');
-  backupDatabase(path, copy);
+  await backupDatabase(path, copy);
   database.sqlite.close();
   t.equal(mode(copy), 0o600, 'the backup is 0600');
 });
