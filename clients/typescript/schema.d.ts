@@ -881,7 +881,7 @@ export interface paths {
         };
         /**
          * List the whole change history
-         * @description Every write to every entity, including commissions, organizations, meetings, API keys and webhook subscriptions, filtered. A webhook subscription's URL is shown as its origin followed by `/…`: receivers carry tokens in paths and queries, and the history is append-only. Entries come oldest first; keep the last `nextCursor` to poll for newer ones.
+         * @description Every write to every entity, including commissions, organizations, meetings, API keys and webhook subscriptions, filtered. A webhook subscription's URL, and any URL its disabledReason quotes, is shown as its origin followed by `/…`: receivers carry tokens in paths and queries, and the history is append-only. Entries come oldest first; keep the last `nextCursor` to poll for newer ones.
          *
          *     **Access:** `secretariat`, `co_chair`.
          */

@@ -132,6 +132,27 @@ t.test('the history keeps a webhook URL’s origin only: a token in its path or 
   t.equal(entry.changes.find((c: any) => c.field === 'url').after, 'http://127.0.0.1:9/');
 });
 
+t.test('a disabled subscription’s reason quoting where a receiver redirected to is kept in the history without the URL’s token', async (t) => {
+  const app = await webhookApp(t);
+  const coChair = await keyFor(app, 'co_chair');
+  const sub = await subscribe(app, { url: 'http://127.0.0.1:9/hook', events: ['task.created'] });
+  // As the worker disables it after a redirect (describeStatus quotes the Location).
+  const reason = 'disabled after 12 failed attempts; last: HTTP 302 Found: redirects are not followed (to https://hooks.example/in/T01/s3cr3t-loc?token=s3cr3t-q); subscribe the final URL';
+  app.sqlite.prepare("UPDATE webhook_subscriptions SET active = 0, disabled_reason = ?, disabled_at = '2026-11-20T00:00:00.000Z' WHERE id = ?").run(reason, sub.id);
+  const reactivated = await app.inject({ method: 'PATCH', url: `/v1/webhooks/${sub.id}`, payload: { active: true } });
+  t.equal(reactivated.statusCode, 200);
+  const stored = app.sqlite.prepare("SELECT changes FROM change_history WHERE entity_type = 'webhook_subscription'").pluck().all().join('\n');
+  t.notMatch(stored, /s3cr3t/, 'not written to the append-only history');
+  const res = await app.inject({ method: 'GET', url: `/v1/history?entityId=${sub.id}`, headers: coChair.headers });
+  t.notMatch(res.body, /s3cr3t/, 'nor shown to a co-chair');
+  const change = json(res).items.flatMap((e: any) => e.changes).find((c: any) => c.field === 'disabledReason');
+  t.strictSame(
+    [change.before, change.after],
+    ['disabled after 12 failed attempts; last: HTTP 302 Found: redirects are not followed (to https://hooks.example/…); subscribe the final URL', null],
+    'the reason is kept, its URL as its origin',
+  );
+});
+
 t.test('a ministry key manages only its own organization’s subscriptions; co-chairs and observers none', async (t) => {
   const app = await webhookApp(t);
   const { by, kz } = await seedPlan(app);

@@ -5,7 +5,7 @@ import { changeHistory, type FieldChange } from '../../db/schema.js';
 import type { Actor } from '../../lib/access.js';
 import { newId } from '../../lib/ids.js';
 import { enqueueEvents } from '../webhooks/webhooks.events.js';
-import { urlForHistory } from '../webhooks/webhooks.url-guard.js';
+import { textWithUrlsForHistory, urlForHistory } from '../webhooks/webhooks.url-guard.js';
 
 /** Fields that are not facts of their own: identity, bookkeeping, and values derived at read time. */
 const NOT_RECORDED = new Set(['id', 'createdAt', 'updatedAt', 'overdue', 'daysOverdue', 'completion', 'taskCount']);
@@ -25,7 +25,7 @@ export interface Change {
 
 /** Fields whose values the history keeps only in part (see urlForHistory): the change is recorded, not the secret. */
 const SHOWN_IN_PART: Partial<Record<string, Record<string, (value: unknown) => unknown>>> = {
-  webhook_subscription: { url: urlForHistory },
+  webhook_subscription: { url: urlForHistory, disabledReason: textWithUrlsForHistory },
 };
 
 /** The changes of an entity as the history keeps and shows them (entries written before a rule was added too). */

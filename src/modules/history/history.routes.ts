@@ -55,7 +55,7 @@ const historyRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'List the whole change history',
         description:
           'Every write to every entity, including commissions, organizations, meetings, API keys and webhook subscriptions, ' +
-          "filtered. A webhook subscription's URL is shown as its origin followed by `/…`: receivers carry tokens in " +
+          "filtered. A webhook subscription's URL, and any URL its disabledReason quotes, is shown as its origin followed by `/…`: receivers carry tokens in " +
           `paths and queries, and the history is append-only. ${ORDER}`,
         querystring: HistoryQuerySchema,
         response: { 200: HistoryPageSchema, ...problemResponses(400) },

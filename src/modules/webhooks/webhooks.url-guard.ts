@@ -140,6 +140,15 @@ export function urlForHistory(value: unknown): unknown {
   return url.href === `${url.origin}/` ? url.href : `${url.origin}/…`;
 }
 
+/**
+ * A text that may quote URLs (a subscription's disabledReason quotes where a receiver redirected to) as the history
+ * shows it: each URL as urlForHistory shows it, the rest as it is.
+ */
+export function textWithUrlsForHistory(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  return value.replace(/\bhttps?:\/\/[^\s)]+/gi, (u) => urlForHistory(u) as string);
+}
+
 export type Resolver = (host: string) => Promise<{ address: string; family: number }[]>;
 
 const systemResolver: Resolver = (host) => lookup(host, { all: true, verbatim: true });
