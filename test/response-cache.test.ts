@@ -116,7 +116,7 @@ t.test('an answer is kept within its minute: overdue turns on at midnight in the
   t.equal(after.daysOverdue, 1);
 });
 
-t.test('conditional reads are never kept; a small cache keeps the latest answers', async (t) => {
+t.test('a small cache keeps the latest answers', async (t) => {
   const app = await build(t, testClock(), { responseCacheMb: 0.0005 }); // about 500 bytes
   const { plan } = await approvedTask(app);
   const big = `/v1/tasks?planId=${plan.id}`;
@@ -134,8 +134,40 @@ t.test('conditional reads are never kept; a small cache keeps the latest answers
   t.equal(stats(app).hits, hits + 1, 'the oldest was let go');
 
   const conditional = await app.inject({ method: 'GET', url: empty(59), headers: { 'if-none-match': '"x"' } });
-  t.equal(conditional.statusCode, 200);
-  t.equal(stats(app).hits, hits + 1, 'a conditional read is left to the route');
+  t.equal(conditional.statusCode, 200, 'an answer without an ETag is sent whole to a conditional read, as the route would');
+  t.equal(stats(app).hits, hits + 2, 'from memory');
+});
+
+t.test('a calendar program polling with If-None-Match gets 304 from the kept feed, computed once', async (t) => {
+  const app = await build(t);
+  const { plan } = await approvedTask(app);
+  const url = `/v1/calendar.ics?planId=${plan.id}`;
+  const first = await app.inject({ method: 'GET', url });
+  t.equal(first.statusCode, 200);
+  const etag = first.headers.etag as string;
+  t.match(etag, /^"/);
+  const before = stats(app);
+  const poll = await app.inject({ method: 'GET', url, headers: { 'if-none-match': etag } });
+  t.equal(poll.statusCode, 304);
+  t.equal(poll.body, '', 'no body');
+  t.equal(poll.headers.etag, etag, 'with its ETag');
+  t.same(stats(app), { hits: (before.hits ?? 0) + 1, misses: before.misses }, 'answered from memory');
+  const weak = await app.inject({ method: 'GET', url, headers: { 'if-none-match': `"other", W/${etag}` } });
+  t.equal(weak.statusCode, 304, 'a weak tag in a list matches too (RFC 9110 weak comparison)');
+  const other = await app.inject({ method: 'GET', url, headers: { 'if-none-match': '"other"' } });
+  t.equal(other.statusCode, 200, 'another tag: the kept feed, whole');
+  t.equal(other.body, first.body);
+  t.equal(other.headers.etag, etag);
+  const malformed = await app.inject({ method: 'GET', url, headers: { 'if-none-match': 'no-quotes' } });
+  assertProblem(t, malformed, 400, 'bad-request');
+
+  // A write the feed shows: computed again, with a new ETag; the old one is no longer current.
+  const moved = await app.inject({ method: 'PATCH', url: `/v1/plans/${plan.id}`, payload: { title: 'Plan renamed' } });
+  t.equal(moved.statusCode, 200, moved.body);
+  const after = await app.inject({ method: 'GET', url, headers: { 'if-none-match': etag } });
+  t.equal(after.statusCode, 200);
+  t.not(after.headers.etag, etag);
+  t.match(after.body, /Plan renamed/);
 });
 
 t.test("the co-chairs' report is kept per format chosen by Accept, with its own headers, until the next write", async (t) => {

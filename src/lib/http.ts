@@ -105,10 +105,14 @@ export function writeContext(request: FastifyRequest): WriteContext {
  */
 export function sendResource<T>(request: FastifyRequest, reply: FastifyReply, resource: T, status = 200, etag = etagOf(resource)) {
   reply.header('etag', etag);
-  const header = headerOf(request, 'if-none-match');
-  if (header !== undefined && (request.method === 'GET' || request.method === 'HEAD')) {
-    const tags = parseTags(header, 'If-None-Match');
-    if (tags === '*' || tags.some((t) => t.tag === etag)) return reply.code(304).send();
-  }
+  if (notModified(request, etag)) return reply.code(304).send();
   return reply.code(status).send(resource);
+}
+
+/** Whether a read's If-None-Match names `etag` (weak comparison, RFC 9110 §13.1.2): it gets 304 and no body then. */
+export function notModified(request: FastifyRequest, etag: string): boolean {
+  const header = headerOf(request, 'if-none-match');
+  if (header === undefined || (request.method !== 'GET' && request.method !== 'HEAD')) return false;
+  const tags = parseTags(header, 'If-None-Match');
+  return tags === '*' || tags.some((t) => t.tag === etag);
 }

@@ -14,10 +14,12 @@
 //   only on a whole UTC minute.
 // The answer is kept only once it is sent, after the db plugin's onSend: a 200 that waited for the commit of the
 // writes it saw, so no answer built on a group that failed to commit is kept. Everything before the handler still
-// runs on every request: authentication, the rate limit, validation and the access rule.
+// runs on every request: authentication, the rate limit, validation and the access rule. A conditional read is
+// answered from a kept answer too: 304 when its If-None-Match names the kept ETag, the kept answer otherwise.
 import fp from 'fastify-plugin';
 import type { FastifyRequest } from 'fastify';
 import { dataState } from '../db/connection.js';
+import { notModified } from '../lib/http.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -86,8 +88,7 @@ export default fp<ResponseCacheOptions>(
 
     // After authentication, validation and the access rule (preHandler hooks run in the order registered).
     app.addHook('preHandler', (request, reply, done) => {
-      // A conditional read is left to the route (one that sends ETags answers 304 itself).
-      if (request.method !== 'GET' || !request.routeOptions.config.responseCache || request.headers['if-none-match'] !== undefined) return done();
+      if (request.method !== 'GET' || !request.routeOptions.config.responseCache) return done();
       stampOf.set(request, currentStamp());
       const key = keyOf(request);
       const hit = entries.get(key);
@@ -99,6 +100,19 @@ export default fp<ResponseCacheOptions>(
       stampOf.delete(request);
       entries.delete(key);
       entries.set(key, hit);
+      // A poll with the ETag of the kept answer (a calendar program's, hourly) is 304 without computing anything.
+      let unchanged: boolean;
+      try {
+        unchanged = hit.headers.etag !== undefined && notModified(request, hit.headers.etag);
+      } catch (err) {
+        return done(err as Error);
+      }
+      if (unchanged) {
+        reply.header('etag', hit.headers.etag as string);
+        if (hit.headers.vary !== undefined) reply.header('vary', hit.headers.vary);
+        reply.code(304).send();
+        return;
+      }
       reply.headers(hit.headers);
       reply.send(hit.body);
     });

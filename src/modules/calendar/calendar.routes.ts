@@ -75,6 +75,8 @@ const calendarRoutes: FastifyPluginAsyncZod = async (app) => {
           ...problemResponses(400, 422),
         },
       },
+      // The same for every reader: calendar programs poll it hourly, and a large plan's feed takes seconds to write.
+      config: { responseCache: true },
     },
     async (request, reply) => {
       const feed = service.build(request.query);
