@@ -100,6 +100,15 @@ export function writeContext(request: FastifyRequest): WriteContext {
 }
 
 /**
+ * Refuses a malformed If-None-Match (400) before a read does anything, as sendResource would only after it: a read
+ * that records its use (opening a link touches its lastUsedAt) must not record one it then refuses.
+ */
+export function refuseMalformedIfNoneMatch(request: FastifyRequest): void {
+  const header = headerOf(request, 'if-none-match');
+  if (header !== undefined && (request.method === 'GET' || request.method === 'HEAD')) parseTags(header, 'If-None-Match');
+}
+
+/**
  * Sends one resource with its ETag (of the resource, unless given). A read whose If-None-Match names the current
  * ETag gets 304 and no body (weak comparison, RFC 9110 §13.1.2).
  */

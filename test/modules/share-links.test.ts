@@ -262,6 +262,21 @@ t.test('opening touches lastUsedAt at most once a minute', async (t) => {
   t.equal(history.items.length, 1, 'using a link is not a change of data: only its creation is in the history');
 });
 
+t.test('a malformed If-None-Match is refused before the link is opened: lastUsedAt stays as it was', async (t) => {
+  const app = await build(t, testClock(NOW));
+  for (const kind of ['calendar', 'progress_report'] as const) {
+    const { plan } = kind === 'progress_report' ? await approvedTask(app) : { plan: undefined };
+    const link = await created(t, app, { name: 'Never opened', kind, ...(plan ? { planId: plan.id } : {}) });
+    // The secret is right, the request is not: nothing was shown, so the link was not used (found by the contract fuzz).
+    const before = snapshot(app);
+    assertProblem(t, await open(app, link.url, { 'if-none-match': '' }), 400, 'bad-request');
+    assertProblem(t, await open(app, link.url, { 'if-none-match': 'no-quotes' }), 400, 'bad-request');
+    t.strictSame(snapshot(app), before, `${kind}: nothing changed`);
+    t.equal(json<ShareLink>(await app.inject({ method: 'GET', url: `/v1/share-links/${link.id}` })).lastUsedAt, null, `${kind}: never used`);
+    t.equal((await open(app, link.url, { 'if-none-match': '"other"' })).statusCode, 200, `${kind}: a well-formed one opens it`);
+  }
+});
+
 t.test('an expired link answers 404, as an unknown one does', async (t) => {
   const clock = testClock(NOW);
   const app = await build(t, clock);

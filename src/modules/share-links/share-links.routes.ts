@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ChangeHeadersSchema, IdParamsSchema, ReadHeadersSchema, problemResponses } from '../../lib/common.schemas.js';
-import { etagOf, sendResource, writeContext } from '../../lib/http.js';
+import { etagOf, refuseMalformedIfNoneMatch, sendResource, writeContext } from '../../lib/http.js';
 import { CalendarBodySchema } from '../calendar/calendar.routes.js';
 import {
   CreatedShareLinkSchema,
@@ -143,6 +143,8 @@ const shareLinkRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
+      // Before the link is opened: a refused request leaves its lastUsedAt as it was.
+      refuseMalformedIfNoneMatch(request);
       const opened = await service.open(request.params.token);
       reply.type(opened.contentType).header('content-disposition', `inline; filename="${opened.filename}"`);
       if (opened.contentType.startsWith('text/html')) reply.header('content-security-policy', PAGE_CSP);
