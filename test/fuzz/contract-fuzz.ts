@@ -36,7 +36,18 @@ export interface FuzzResult {
   skipped: number;
   /** Operations of the document no request got a 2xx from: their handlers were only ever refused before the end. */
   neverSucceeded: string[];
+  /** Per operation: requests sent, 2xx answers, and the refusals of its clean requests by status and problem code. */
+  perOperation: Record<string, OperationStats>;
   ms: number;
+}
+
+export interface OperationStats {
+  sent: number;
+  ok: number;
+  clean: number;
+  cleanRefusals: Record<string, number>;
+  /** The problem detail of the first clean request refused for each reason. */
+  cleanExamples: Record<string, string>;
 }
 
 interface Op {
@@ -84,6 +95,7 @@ const BAD_UUIDS = [
 const BAD_DATES = ['2026-02-30', '2026-02-29', '2026-13-01', '2026-00-10', '0000-00-00', '2026-2-3', '26-02-03', '2026-02-03T10:00:00Z', '9999-12-31', '0001-01-01', '+2026-01-01', '2026-04-31'];
 const BAD_INSTANTS = ['2026-02-30T10:00:00Z', '2026-11-28T25:00:00Z', '2026-11-28 09:00:00', '2026-11-28T09:00:00', '2026-11-28T09:00:00+25:00', 'yesterday', '1e12'];
 const BAD_CURSORS = ['', 'x', 'eyJ4IjoxfQ', 'eyJpZCI6Im5vcGUifQ==', '%%%', 'null', '{"id":1}', 'A'.repeat(4097), '\uD800', 'MTIz', '019a7c2e-7a10-7000-8000-000000000010'];
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const WRONG_TYPES: unknown[] = [null, true, false, 0, -1, 1.5, 1e308, -1e308, 2 ** 53 + 1, '', 'x', '1', [], [1], {}, { a: 1 }];
 
 const huge = (ch = 'a') => ch.repeat(HUGE);
@@ -123,9 +135,10 @@ export function operationsFrom(doc: any): Op[] {
 export class SchemaArbs {
   constructor(
     private readonly doc: any,
-    private readonly ids: string[],
+    /** Real ids, read as each value is drawn: the world is seeded anew during a run, the arbitraries are built once. */
+    private readonly ids: () => readonly string[],
     /** Real ids by the body field that names them (planId: plans...), so a valid body names a thing of the right kind. */
-    private readonly idsByField: Record<string, string[]> = {},
+    private readonly idsByField: Record<string, () => readonly string[]> = {},
   ) {}
 
   private s(schema: Schema | undefined) {
@@ -134,9 +147,11 @@ export class SchemaArbs {
 
   uuid(field?: string): Arb {
     const typed = field === undefined ? undefined : this.idsByField[field];
+    // Real ids only: a link's token is in the pool of path values, but is no UUID.
+    const uuids = () => this.ids().filter((id) => UUID.test(id));
     return fc.oneof(
-      ...(typed?.length ? [{ arbitrary: fc.constantFrom(...typed), weight: 3 }] : []),
-      { arbitrary: fc.constantFrom(...this.ids), weight: 3 },
+      ...(typed?.().length ? [{ arbitrary: oneOfNow(typed), weight: 6 }] : []),
+      { arbitrary: oneOfNow(uuids), weight: 2 },
       { arbitrary: fc.uuid(), weight: 1 },
     );
   }
@@ -146,6 +161,8 @@ export class SchemaArbs {
     const schema = this.s(schema0);
     if (depth > 6) return fc.constant(null);
     if ('const' in schema) return fc.constant(schema.const);
+    const known = field === undefined ? undefined : this.knownField(schema, field, depth);
+    if (known) return known;
     if (Array.isArray(schema.enum)) return fc.constantFrom(...schema.enum);
     const alts = schema.anyOf ?? schema.oneOf;
     if (Array.isArray(alts)) return fc.oneof(...alts.map((a: Schema) => this.valid(a, depth + 1, field)));
@@ -163,7 +180,11 @@ export class SchemaArbs {
         return this.validString(schema, field);
       case 'array': {
         const min = schema.minItems ?? 0;
-        return fc.array(this.valid(schema.items, depth + 1), { minLength: min, maxLength: Math.max(min, Math.min(schema.maxItems ?? 3, 3)) });
+        const size = { minLength: min, maxLength: Math.max(min, Math.min(schema.maxItems ?? 3, 3)) };
+        // An array of an enum's values: each at most once, as the app asks of event types and filters.
+        const items = this.s(schema.items);
+        if (Array.isArray(items.enum)) return fc.uniqueArray(fc.constantFrom(...items.enum), { ...size, maxLength: Math.min(size.maxLength, items.enum.length) });
+        return fc.array(this.valid(schema.items, depth + 1), size);
       }
       case 'object':
       default: {
@@ -181,25 +202,87 @@ export class SchemaArbs {
     }
   }
 
+  /**
+   * Values the schema alone cannot tell, for the few fields whose rules live in code: an IANA time zone, a webhook
+   * URL that is public without a name server (203.0.113.0/24, RFC 5737: nothing is ever sent there, and the worker is
+   * off), two parties of different countries, a reporting period of the seeded plan. Only where the schema agrees.
+   */
+  private knownField(schema: Schema, field: string, depth: number): Arb | undefined {
+    // The seeded ministries' countries: an organization that executes tasks keeps its country.
+    if (field === 'country' && schema.type === 'string') return fc.constantFrom('BY', 'BY', 'KZ', 'RU');
+    // A report as of a day up to the test clock's today (2026-11-28): a later one is refused.
+    if (field === 'asOf' && schema.format === 'date') {
+      return fc.date({ min: new Date('2026-01-01T00:00:00Z'), max: new Date('2026-11-28T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
+    }
+    if (field === 'timeZone' && schema.type === 'string') return fc.constantFrom('Europe/Minsk', 'Asia/Almaty', 'UTC', 'europe/moscow', 'America/Argentina/Buenos_Aires');
+    if (field === 'url' && schema.type === 'string') {
+      return fc
+        .tuple(fc.constantFrom('https', 'http'), fc.integer({ min: 1, max: 254 }), fc.constantFrom('', '/', '/hooks', '/a/b?x=1&y=%D1%8F', ':8443/h'))
+        .map(([scheme, host, rest]) => `${scheme}://203.0.113.${host}${rest}`);
+    }
+    if (field === 'period' && schema.type === 'string' && /Q\[1-4\]/.test(schema.pattern ?? '')) {
+      // The seeded plan is reported quarterly, and no period after today's (2026-Q4) is: mostly a quarter of 2026.
+      return fc.oneof(
+        { arbitrary: fc.constantFrom('2026-Q1', '2026-Q2', '2026-Q3', '2026-Q4'), weight: 3 },
+        { arbitrary: fc.tuple(fc.constantFrom(2026, 2027), fc.constantFrom('Q1', 'Q4', '01', '06', '11', '12')).map(([y, p]) => `${y}-${p}`), weight: 1 },
+      );
+    }
+    // Executors: each organization once, the first the lead.
+    if (field === 'assignees' && schema.type === 'array') {
+      return fc.array(this.valid(schema.items, depth + 1), { minLength: Math.max(1, schema.minItems ?? 0), maxLength: 2 }).map((list) =>
+        list
+          .filter((a, i) => list.findIndex((b) => (b as { organizationId?: unknown })?.organizationId === (a as { organizationId?: unknown })?.organizationId) === i)
+          .map((a, i) => (i === 0 && a && typeof a === 'object' ? { ...a, role: 'lead' } : a)),
+      );
+    }
+    if (field === 'parties' && schema.type === 'array') {
+      const countries = fc.oneof(fc.constant(['BY', 'KZ']), fc.uniqueArray(fc.constantFrom('BY', 'KZ', 'RU', 'AM', 'UZ', 'KG'), { minLength: 2, maxLength: 2 }));
+      return fc.tuple(countries, fc.array(this.valid(schema.items, depth + 1), { minLength: 2, maxLength: 2 })).map(([cs, parties]) =>
+        parties.map((p, i) => (p && typeof p === 'object' ? { ...p, country: cs[i] } : p)),
+      );
+    }
+    return undefined;
+  }
+
   private validString(schema: Schema, field?: string): Arb {
     if (schema.format === 'uuid') return this.uuid(field);
     if (schema.format === 'date') {
-      return fc.date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2030-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
+      // Mostly within the seeded plan (2026–2027) and after the test clock's today (2026-11-28), where deadlines may go.
+      return fc
+        .oneof(
+          { arbitrary: fc.date({ min: new Date('2026-11-29T00:00:00Z'), max: new Date('2027-12-31T00:00:00Z'), noInvalidDate: true }), weight: 2 },
+          { arbitrary: fc.date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2030-12-31T00:00:00Z'), noInvalidDate: true }), weight: 1 },
+        )
+        .map((d) => d.toISOString().slice(0, 10));
     }
     if (schema.format === 'date-time') {
-      return fc.date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2030-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString());
+      // Mostly in the coming months, where an expiry may be (in the future, at most a year ahead).
+      return fc
+        .oneof(
+          { arbitrary: fc.date({ min: new Date('2026-11-29T00:00:00Z'), max: new Date('2027-10-31T00:00:00Z'), noInvalidDate: true }), weight: 2 },
+          { arbitrary: fc.date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2030-12-31T00:00:00Z'), noInvalidDate: true }), weight: 1 },
+        )
+        .map((d) => d.toISOString());
     }
     if (schema.format === 'uri' || schema.format === 'uri-reference') return fc.webUrl();
-    if (typeof schema.pattern === 'string') {
+    // Every pattern must hold (a search text has its own under allOf), and text is trimmed by the app: not all blanks.
+    const patterns = [schema.pattern, ...((schema.allOf ?? []) as Schema[]).map((a) => a.pattern)].filter((p): p is string => typeof p === 'string');
+    let res: RegExp[] = [];
+    try {
+      res = patterns.map((p) => new RegExp(p, 'u'));
+    } catch {
+      /* a pattern JavaScript cannot read: generate without it */
+    }
+    const min = schema.minLength ?? 0;
+    const fits = (v: string) => v.length >= min && v.length <= (schema.maxLength ?? Infinity) && res.every((re) => re.test(v)) && (min === 0 || v.trim().length > 0);
+    if (typeof schema.pattern === 'string' && res[0]) {
       try {
-        const re = new RegExp(schema.pattern, 'u');
-        return fc.stringMatching(re).filter((v) => v.length >= (schema.minLength ?? 0) && v.length <= (schema.maxLength ?? Infinity));
+        return fc.stringMatching(res[0]).filter(fits);
       } catch {
         /* a pattern fast-check cannot read: fall through */
       }
     }
-    const min = schema.minLength ?? 0;
-    return fc.string({ minLength: min, maxLength: Math.max(min, Math.min(schema.maxLength ?? 40, 40)) });
+    return fc.string({ minLength: min, maxLength: Math.max(min, Math.min(schema.maxLength ?? 40, 40)) }).filter(fits);
   }
 
   /** A value the schema refuses (or at the edge of what it accepts). */
@@ -262,6 +345,14 @@ export class SchemaArbs {
   }
 }
 
+/** One of a list read when the value is drawn, not when the arbitrary is built: the world changes during a run, the arbitraries stay. */
+function oneOfNow<T>(list: () => readonly T[]): fc.Arbitrary<T> {
+  return fc.nat().map((n) => {
+    const l = list();
+    return l[n % l.length] as T;
+  });
+}
+
 /** Percent-encodes like encodeURIComponent, but a lone surrogate becomes the (invalid UTF-8) bytes of one. */
 function enc(value: string): string {
   let out = '';
@@ -273,6 +364,32 @@ function enc(value: string): string {
 }
 
 const stringify = (v: unknown) => (typeof v === 'string' ? v : v === undefined ? '' : JSON.stringify(v));
+/** A query value as the app reads it: a list comma-separated (`status=done,closed`). */
+const queryString = (v: unknown) => (Array.isArray(v) ? v.map(String).join(',') : stringify(v));
+/** Fields of which a request names at most one (a link or report is of a plan or of a commission): a clean one keeps the first. */
+const EXCLUSIVE = [['planId', 'commissionId']] as const;
+function oneOfEach<T extends Record<string, unknown>>(v: T): T {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+  const out: Record<string, unknown> = { ...v };
+  for (const [keep, drop] of EXCLUSIVE) if (out[keep] !== undefined && out[drop] !== undefined) delete out[drop];
+  return out as T;
+}
+
+/** The bounds of a range in order, as a clean request gives them (from ≤ to). */
+const RANGES = [
+  ['from', 'to'],
+  ['dueFrom', 'dueTo'],
+  ['since', 'until'],
+] as const;
+function inOrder(q: Record<string, string | undefined>): Record<string, string | undefined> {
+  const out = oneOfEach({ ...q });
+  for (const [lo, hi] of RANGES) {
+    const a = out[lo];
+    const b = out[hi];
+    if (a !== undefined && b !== undefined && a > b) [out[lo], out[hi]] = [b, a];
+  }
+  return out;
+}
 
 /** What the harness knows of the seeded world: real ids for path parameters, a key per role. */
 export interface FuzzWorld {
@@ -280,10 +397,24 @@ export interface FuzzWorld {
   ids: string[];
   /** The same ids by the collection a path names them under (`/v1/plans/{id}`: plans; `/reports/{reportId}`: reports). */
   idsOf: Record<string, string[]>;
+  /**
+   * Objects of their own for the operations that use one up (a plan to approve or close, a task to delete or move to
+   * an end, a link, key or webhook to revoke), by operationId: the shared ones then last until the world is seeded
+   * again. And for one the shared ones do not suit: a task of the draft plan to edit, whose deadline may still change.
+   */
+  disposable: Record<string, string[]>;
+  /** Child ids with their parent's, by the child's collection: `/v1/tasks/{id}/reports/{reportId}` names a report of that task. */
+  pairsOf: Record<string, [string, string][]>;
+  /** A CSV the import reads without an error row: a task of the code given, executed by an organization of this world alone. */
+  importCsv: (code: string) => string;
   tokens: Record<string, string>;
 }
 
+let worlds = 0;
+
+/** A world to fuzz: the access tests' world and one of every other kind of object a path names. Seeded again and again in a run, each time anew. */
 export async function seedFuzzWorld(app: App): Promise<FuzzWorld> {
+  const generation = ++worlds;
   const world = await seedWorld(app);
   const change = await world.pendingRequest(world.ownTask.id);
   // One of every other kind of object a path names, so the operations on them are reached past their lookup: without
@@ -295,13 +426,24 @@ export async function seedFuzzWorld(app: App): Promise<FuzzWorld> {
   };
   const report = await created(`/v1/tasks/${world.ownTask.id}/reports`, { organizationId: world.by.id, period: '2026-Q4', percentComplete: 20, confidence: 'amber', narrative: 'Contracts under negotiation.' });
   const indicator = await created('/v1/indicators', { planId: world.plan.id, taskId: world.ownTask.id, name: 'Tractors assembled', unit: 'tractors', baseline: 0, target: 1500 });
-  const link = await created('/v1/share-links', { name: 'Calendar of Minprom', kind: 'calendar', planId: world.plan.id });
+  const linkBody = { name: 'Calendar of Minprom', kind: 'calendar', planId: world.plan.id };
+  const link = await created('/v1/share-links', linkBody);
   // Paused: no event is queued for it and nothing is sent. Its test event is a delivery to name.
-  const hook = await created('/v1/webhooks', { url: 'https://203.0.113.10/hooks', events: ['task.created'], organizationId: world.by.id, active: false });
+  const hookBody = { url: 'https://203.0.113.10/hooks', events: ['task.created'], organizationId: world.by.id, active: false };
+  const hook = await created('/v1/webhooks', hookBody);
   const delivery = await created(`/v1/webhooks/${hook.id}/test`);
   // A spare key to read and revoke (not one of the role keys the requests are sent with).
   const spareKey = await created('/v1/api-keys', { name: 'fuzz spare key', role: 'observer' });
   const linkToken = String(link.url).replace('/v1/links/', '');
+  // The ones used up: approving, closing, deleting, revoking. A plan to close is approved, its one task waits on nothing.
+  const toApprove = await world.freshDraftPlan();
+  const toClose = await world.freshDraftPlan();
+  await created(`/v1/plans/${toClose.id}/approve`);
+  const toDelete = await world.freshTask('own', world.draftPlan.id);
+  // Cancelled or done, the shared tasks would refuse every report and deadline request after: one task each to move.
+  const toMove = [await world.freshTask('own'), await world.freshTask('other')];
+  // Named by the import alone: the seeded ministries' names are those of every world seeded before.
+  await created('/v1/organizations', { name: `Fuzz import works ${generation}`, kind: 'enterprise', country: 'BY' });
   const idsOf: Record<string, string[]> = {
     commissions: [world.commission.id],
     organizations: [world.by.id, world.kz.id],
@@ -317,33 +459,58 @@ export async function seedFuzzWorld(app: App): Promise<FuzzWorld> {
     deliveries: [delivery.id],
     'api-keys': [spareKey.id],
   };
-  const ids = Object.values(idsOf).flat();
+  const disposable: Record<string, string[]> = {
+    approvePlan: [toApprove.id],
+    closePlan: [toClose.id],
+    deleteTask: [toDelete.id],
+    transitionTask: toMove.map((task) => task.id),
+    updateTask: [(await world.freshTask('own', world.draftPlan.id)).id, world.ownTask.id],
+    revokeShareLink: [(await created('/v1/share-links', linkBody)).id],
+    deleteWebhook: [(await created('/v1/webhooks', hookBody)).id],
+    revokeApiKey: [(await created('/v1/api-keys', { name: 'fuzz key to revoke', role: 'observer' })).id],
+  };
+  const pairsOf: Record<string, [string, string][]> = {
+    'deadline-changes': [[world.ownTask.id, change.id]],
+    reports: [[world.ownTask.id, report.id]],
+    deliveries: [[hook.id, delivery.id]],
+  };
+  const ids = [...Object.values(idsOf).flat(), ...Object.values(disposable).flat()];
   const tokens = Object.fromEntries(Object.entries(world.keys).map(([role, key]) => [role, key.token]));
-  return { world, ids, idsOf, tokens };
+  const importCsv = (code: string) => `№,Мероприятие,Срок,Ответственные исполнители\n${code},Imported measure,31.12.2027,Fuzz import works ${generation}\n`;
+  return { world, ids, idsOf, disposable, pairsOf, importCsv, tokens };
 }
 
-/** The arbitrary of one whole request. */
-export function requestArb(app: App, fw: FuzzWorld): fc.Arbitrary<{ operationId: string; request: FuzzRequest }> {
+/**
+ * The arbitrary of one whole request, on the world given, or on whichever world `world()` names as each request is
+ * drawn (every world has the same shape: the first one's decides which pools there are).
+ */
+export function requestArb(app: App, world: FuzzWorld | (() => FuzzWorld)): fc.Arbitrary<{ operationId: string; request: FuzzRequest; clean: boolean }> {
+  const now = typeof world === 'function' ? world : () => world;
+  const shape = now();
   const doc = app.swagger() as any;
   const ops = operationsFrom(doc);
-  const arbs = new SchemaArbs(doc, fw.ids, {
-    commissionId: fw.idsOf.commissions ?? [],
-    organizationId: fw.idsOf.organizations ?? [],
-    parentId: fw.idsOf.organizations ?? [],
-    meetingId: fw.idsOf.meetings ?? [],
-    planId: fw.idsOf.plans ?? [],
-    taskId: fw.idsOf.tasks ?? [],
+  const of = (collection: string) => () => now().idsOf[collection] ?? [];
+  const arbs = new SchemaArbs(doc, () => now().ids, {
+    commissionId: of('commissions'),
+    organizationId: of('organizations'),
+    parentId: of('organizations'),
+    meetingId: of('meetings'),
+    planId: of('plans'),
+    taskId: of('tasks'),
   });
-  /** The real ids of the collection a path parameter follows (`/v1/webhooks/{id}`: webhooks), or none. */
-  const idsFor = (path: string, name: string) => {
-    const segment = new RegExp(`/([^/{}]+)/\\{${name}\\}`).exec(path)?.[1];
-    return segment === undefined ? undefined : fw.idsOf[segment];
+  /** The collection a path parameter follows (`/v1/webhooks/{id}`: webhooks). */
+  const segmentOf = (path: string, name: string) => new RegExp(`/([^/{}]+)/\\{${name}\\}`).exec(path)?.[1];
+  /** The real ids of that collection (or the operation's own disposable ones), or none. */
+  const idsFor = (op: Op, name: string): (() => readonly string[]) | undefined => {
+    if (name === 'id' && shape.disposable[op.operationId]?.length) return () => now().disposable[op.operationId] ?? [];
+    const segment = segmentOf(op.path, name);
+    return segment !== undefined && shape.idsOf[segment]?.length ? of(segment) : undefined;
   };
-  const anyToken = Object.values(fw.tokens);
+  const anyToken = oneOfNow(() => Object.values(now().tokens));
 
   const roleKey = fc.oneof(
-    { arbitrary: fc.constant(`Bearer ${fw.tokens.secretariat}`), weight: 3 },
-    { arbitrary: fc.constantFrom(...anyToken).map((tk) => `Bearer ${tk}`), weight: 3 },
+    { arbitrary: fc.constant(null).map(() => `Bearer ${now().tokens.secretariat}`), weight: 3 },
+    { arbitrary: anyToken.map((tk) => `Bearer ${tk}`), weight: 3 },
   );
   const auth = fc.oneof(
     { arbitrary: roleKey, weight: 8 },
@@ -351,18 +518,18 @@ export function requestArb(app: App, fw: FuzzWorld): fc.Arbitrary<{ operationId:
     {
       arbitrary: fc.oneof(
         fc.constantFrom('Bearer', 'Bearer ', 'Basic dXNlcjpwYXNz', 'Bearer x', `Bearer ${'a'.repeat(5000)}`, 'Token abc', 'Bearer null'),
-        fc.constantFrom(...anyToken).map((tk) => `Bearer ${tk}x`),
-        fc.constantFrom(...anyToken).map((tk) => `Bearer  ${tk.slice(0, -1)}`),
+        anyToken.map((tk) => `Bearer ${tk}x`),
+        anyToken.map((tk) => `Bearer  ${tk.slice(0, -1)}`),
         fc.string({ unit: 'grapheme-ascii', maxLength: 40 }).map((s) => `Bearer ${s}`),
       ),
       weight: 1,
     },
   );
 
-  const pathValue = (schema: Schema, typed: string[] | undefined) =>
+  const pathValue = (schema: Schema, typed: (() => readonly string[]) | undefined) =>
     fc.oneof(
-      ...(typed?.length ? [{ arbitrary: fc.constantFrom(...typed), weight: 4 }] : []),
-      { arbitrary: fc.constantFrom(...fw.ids), weight: 4 },
+      ...(typed ? [{ arbitrary: oneOfNow(typed), weight: 4 }] : []),
+      { arbitrary: oneOfNow(() => now().ids), weight: 4 },
       { arbitrary: arbs.valid(schema).map(stringify), weight: 2 },
       { arbitrary: fc.uuid(), weight: 1 },
       { arbitrary: fc.constantFrom(...BAD_UUIDS.filter((u) => u !== ''), '..', '%2e%2e', '%00', '%zz', 'a'.repeat(5000)), weight: 1 },
@@ -371,7 +538,9 @@ export function requestArb(app: App, fw: FuzzWorld): fc.Arbitrary<{ operationId:
 
   const queryValue = (name: string, schema: Schema) =>
     fc.oneof(
-      { arbitrary: arbs.valid(schema).map(stringify), weight: 4 },
+      { arbitrary: arbs.valid(schema, 0, name).map(queryString), weight: 3 },
+      // A JSON array where the app reads a comma-separated list, among others.
+      { arbitrary: arbs.valid(schema, 0, name).map(stringify), weight: 1 },
       { arbitrary: arbs.broken(schema).map(stringify), weight: 2 },
       { arbitrary: name === 'cursor' ? fc.constantFrom(...BAD_CURSORS) : fc.constantFrom('', '%zz', '-1', '0', 'null', 'true', '[]'), weight: 1 },
     );
@@ -403,33 +572,52 @@ export function requestArb(app: App, fw: FuzzWorld): fc.Arbitrary<{ operationId:
     fc.constant(Buffer.from('PK\u0003\u0004garbage-zip')),
   );
 
-  /** `clean`: every part valid as far as the schema says (real ids, a role's key), so the request reaches the handler. */
+  /**
+   * `clean`: every part valid as far as the schema and the few rules known here say (real ids of the right kind, a
+   * child of its parent, no cursor, lists comma-separated, dates in order, a role's key), so the request reaches the
+   * handler, and its refusals are the handler's own.
+   */
   const opArb = (op: Op, clean: boolean) => {
     const path = op.params.filter((p) => p.in === 'path');
-    const query = op.params.filter((p) => p.in === 'query');
+    const query = op.params.filter((p) => p.in === 'query' && !(clean && p.name === 'cursor'));
     const headers = op.params.filter((p) => p.in === 'header');
     const paramArb = (ps: typeof query, valueOf: (p: (typeof query)[number]) => fc.Arbitrary<string>) =>
       fc.record(Object.fromEntries(ps.map((p) => [p.name, valueOf(p)])), { requiredKeys: ps.filter((p) => p.in === 'path').map((p) => p.name) as never[] });
     type Body = { payload?: string | Buffer; contentType?: string };
     const bodyArb: fc.Arbitrary<Body> = clean
       ? op.body?.schema
-        ? arbs.valid(op.body.schema).map((v) => ({ payload: JSON.stringify(v), contentType: 'application/json' }))
+        ? arbs.valid(op.body.schema).map((v) => ({ payload: JSON.stringify(oneOfEach(v as Record<string, unknown>)), contentType: 'application/json' }))
         : op.body
-          ? fileBody.map((payload) => ({ payload, contentType: op.body?.contentTypes[0] ?? 'text/csv' }))
+          ? fc
+              .oneof(
+                { arbitrary: fc.stringMatching(/^[1-9]\.[1-9][0-9]?$/).map((code) => now().importCsv(code)), weight: 3 },
+                { arbitrary: fileBody, weight: 1 },
+              )
+              .map((payload) => ({ payload, contentType: typeof payload === 'string' ? 'text/csv' : (op.body?.contentTypes[0] ?? 'text/csv') }))
           : fc.constant({})
       : op.body
         ? fc.tuple(op.body.schema ? jsonBody(op.body.schema) : fileBody, contentTypeFor(op.body.contentTypes)).map(([payload, contentType]) => ({ payload, contentType }))
         : fc.oneof({ arbitrary: fc.constant({}), weight: 6 }, { arbitrary: fc.constant({ payload: '{"x":1}', contentType: 'application/json' }), weight: 1 });
+    // A child named with its own parent: /v1/tasks/{id}/reports/{reportId} a report of that task.
+    const child = path.length === 2 && path[1] ? path[1].name : undefined;
+    const childOf = segmentOf(op.path, child ?? '') ?? '';
+    const pairs = child !== undefined && shape.pairsOf[childOf]?.length ? oneOfNow(() => now().pairsOf[childOf] ?? []) : undefined;
+    const cleanPath = paramArb(path, (p) => {
+      const typed = idsFor(op, p.name);
+      // A clean request names a thing of the right kind (or, for a parameter that is no id, a valid value).
+      return typed ? oneOfNow(typed) : arbs.valid(p.schema, 0, p.name).map(stringify);
+    });
     return fc
       .record({
         auth: clean ? roleKey : auth,
-        path: paramArb(path, (p) => {
-          const typed = idsFor(op.path, p.name);
-          // A clean request names a thing of the right kind (or, for a parameter that is no id, a valid value).
-          if (clean) return typed?.length ? fc.constantFrom(...typed) : arbs.valid(p.schema).map(stringify);
-          return pathValue(p.schema, typed);
-        }),
-        query: paramArb(query, (p) => (clean ? arbs.valid(p.schema).map(stringify) : queryValue(p.name, p.schema))),
+        path: clean
+          ? pairs && child
+            ? pairs.map(([parent, id]) => ({ [path[0]?.name ?? 'id']: parent, [child]: id }))
+            : cleanPath
+          : paramArb(path, (p) => pathValue(p.schema, idsFor(op, p.name))),
+        query: paramArb(query, (p) => (clean ? arbs.valid(p.schema, 0, p.name).map(queryString) : queryValue(p.name, p.schema))).map((q) =>
+          clean ? inOrder(q) : q,
+        ),
         unknownQuery: clean ? fc.constant(null) : fc.option(fc.constantFrom('extra=1', 'limit=5&limit=6', 'x=%00', '%zz=1', 'cursor='), { freq: 8 }),
         headers: clean ? fc.constant({}) : paramArb(headers, (p) => headerValue(p.name)),
         body: clean ? bodyArb : fc.oneof({ arbitrary: bodyArb, weight: 9 }, { arbitrary: fc.constant<Body>({}), weight: 1 }),
@@ -437,14 +625,18 @@ export function requestArb(app: App, fw: FuzzWorld): fc.Arbitrary<{ operationId:
       .map(({ auth, path: pv, query: qv, unknownQuery, headers: hv, body }) => {
         let url = op.path;
         for (const [k, v = ''] of Object.entries(pv)) url = url.replace(`{${k}}`, v.length === 0 ? 'x' : /%/.test(v) ? v : enc(v));
-        const qs = Object.entries(qv).map(([k, v = '']) => `${k}=${enc(v)}`);
+        // A CSV has no sheets: a clean import names one only for a workbook.
+        const sheetless = clean && body.contentType === 'text/csv';
+        const qs = Object.entries(qv)
+          .filter(([k]) => !(sheetless && k === 'sheet'))
+          .map(([k, v = '']) => `${k}=${enc(v)}`);
         if (unknownQuery) qs.push(unknownQuery);
         if (qs.length) url += `?${qs.join('&')}`;
         const reqHeaders: Record<string, string> = { ...hv };
         if (auth !== undefined) reqHeaders.authorization = auth;
         if (body.contentType !== undefined && body.payload !== undefined) reqHeaders['content-type'] = body.contentType;
         const request: FuzzRequest = { method: op.method, url, headers: reqHeaders, ...(body.payload !== undefined ? { payload: body.payload } : {}) };
-        return { operationId: op.operationId, request };
+        return { operationId: op.operationId, request, clean };
       });
   };
   return fc.oneof(...ops.map((op) => fc.oneof(opArb(op, false), opArb(op, true))));
@@ -473,29 +665,55 @@ const problemOk = (res: { statusCode: number; headers: Record<string, unknown>; 
   return null;
 };
 
+/** The seed of the requests after the `round`-th reseeding of the world (round 0: the run's own seed). */
+const roundSeed = (seed: number, round: number) => (round === 0 ? seed : (seed ^ Math.imul(round, 0x9e3779b1)) | 0);
+
 /**
- * Sends `runs` generated requests (replayable from `seed`) and checks each answer. The database is compared
+ * Sends `runs` generated requests (replayable from `seed`) and checks each answer. Every `refreshEvery` requests a
+ * new world is seeded and the next requests are drawn on it: what the previous ones used up (a plan closed, a
+ * webhook deleted, a task cancelled) stops refusing everything that follows. The database is compared
  * cheaply: SQLite's total_changes() says whether any row was written; only then (and for every
  * `fullEvery`-th refusal regardless) is the whole-DB snapshot taken and compared with the one before.
  */
 export async function runFuzz(
   app: App,
-  fw: FuzzWorld,
-  opts: { runs: number; seed: number; fullEvery?: number; skip?: (v: Violation) => boolean; onViolation?: (v: Violation) => void },
+  firstWorld: FuzzWorld,
+  opts: { runs: number; seed: number; refreshEvery?: number; fullEvery?: number; skip?: (v: Violation) => boolean; onViolation?: (v: Violation) => void },
 ): Promise<FuzzResult> {
   const started = Date.now();
-  const samples = fc.sample(requestArb(app, fw), { numRuns: opts.runs, seed: opts.seed });
+  const refreshEvery = Math.max(1, opts.refreshEvery ?? 500);
+  let current = firstWorld;
+  const arb = requestArb(app, () => current);
+  let samples: { operationId: string; request: FuzzRequest; clean: boolean }[] = [];
   const changes = app.sqlite.prepare('SELECT total_changes() AS n');
   const totalChanges = () => (changes.get() as { n: number }).n;
   const fullEvery = opts.fullEvery ?? 25;
-  let state = JSON.stringify(snapshot(app));
+  // The database as the last accepted request left it, by table, so a difference names its tables and rows.
+  const take = () => Object.fromEntries(Object.entries(snapshot(app)).map(([table, rows]) => [table, JSON.stringify(rows)]));
+  let state = take();
   const histogram: Record<string, number> = {};
   const violations: Violation[] = [];
   let skipped = 0;
   let refusals = 0;
-  const succeeded = new Set<string>();
+  const perOperation: Record<string, OperationStats> = Object.fromEntries(
+    operationsFrom(app.swagger()).map((op) => [op.operationId, { sent: 0, ok: 0, clean: 0, cleanRefusals: {}, cleanExamples: {} }]),
+  );
 
-  for (const [index, { operationId, request }] of samples.entries()) {
+  for (let index = 0; index < opts.runs; index++) {
+    if (index % refreshEvery === 0) {
+      const round = index / refreshEvery;
+      if (round > 0) {
+        current = await seedFuzzWorld(app);
+        state = take();
+      }
+      samples = fc.sample(arb, { numRuns: Math.min(refreshEvery, opts.runs - index), seed: roundSeed(opts.seed, round) });
+    }
+    const sample = samples[index % refreshEvery];
+    if (!sample) throw new Error(`fuzz: no request drawn at index ${index}`);
+    const { operationId, request, clean } = sample;
+    const stats = (perOperation[operationId] ??= { sent: 0, ok: 0, clean: 0, cleanRefusals: {}, cleanExamples: {} });
+    stats.sent++;
+    if (clean) stats.clean++;
     const before = totalChanges();
     const report = (v: Omit<Violation, 'index' | 'operationId' | 'request'>) => {
       const violation = { index, operationId, request, ...v };
@@ -508,16 +726,22 @@ export async function runFuzz(
     };
     let res;
     try {
+
       res = await app.inject({ method: request.method as InjectOptions['method'], url: request.url, headers: { authorization: undefined, ...request.headers }, payload: request.payload });
     } catch (err) {
       histogram.threw = (histogram.threw ?? 0) + 1;
       report({ kind: 'inject-threw', status: 0, detail: String(err) });
-      state = JSON.stringify(snapshot(app));
+      state = take();
       continue;
     }
     const status = res.statusCode;
     histogram[String(status)] = (histogram[String(status)] ?? 0) + 1;
-    if (status >= 200 && status < 300) succeeded.add(operationId);
+    if (status >= 200 && status < 300) stats.ok++;
+    else if (clean && status >= 400) {
+      const why = `${status} ${/"code":"([^"]+)"/.exec(res.body)?.[1] ?? ''}`.trim();
+      stats.cleanRefusals[why] = (stats.cleanRefusals[why] ?? 0) + 1;
+      stats.cleanExamples[why] ??= `${/"detail":"((?:[^"\\]|\\.)*)"/.exec(res.body)?.[1]?.slice(0, 200) ?? ''} ← ${describe(request).slice(0, 300)}`;
+    }
     if (status >= 500) report({ kind: '5xx', status, detail: res.body.slice(0, 500) });
     if (status >= 400 && status < 500) {
       refusals++;
@@ -527,25 +751,49 @@ export async function runFuzz(
     const wrote = totalChanges() !== before;
     if (status >= 400) {
       if (wrote || refusals % fullEvery === 0) {
-        const now = JSON.stringify(snapshot(app));
-        if (now !== state) {
-          report({ kind: 'db-changed', status, detail: 'the whole-DB snapshot differs after a refused request' });
+        const now = take();
+        const changed = differences(state, now);
+        if (changed) {
+          report({ kind: 'db-changed', status, detail: `the whole-DB snapshot differs after a refused request: ${changed}` });
           state = now;
         }
       }
     } else if (wrote) {
-      state = JSON.stringify(snapshot(app));
+      state = take();
     }
   }
-  const neverSucceeded = operationsFrom(app.swagger())
-    .map((op) => op.operationId)
-    .filter((id) => !succeeded.has(id));
-  return { seed: opts.seed, requests: samples.length, histogram, violations, skipped, neverSucceeded, ms: Date.now() - started };
+  const neverSucceeded = Object.entries(perOperation)
+    .filter(([, st]) => st.ok === 0)
+    .map(([id]) => id);
+  return { seed: opts.seed, requests: opts.runs, histogram, violations, skipped, neverSucceeded, perOperation, ms: Date.now() - started };
+}
+
+/** Which tables of two snapshots differ, and how (rows added or removed, the first row changed), or null. */
+function differences(before: Record<string, string>, after: Record<string, string>): string | null {
+  const out: string[] = [];
+  for (const table of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    if (before[table] === after[table]) continue;
+    const a = JSON.parse(before[table] ?? '[]') as unknown[];
+    const b = JSON.parse(after[table] ?? '[]') as unknown[];
+    const i = a.findIndex((row, k) => JSON.stringify(row) !== JSON.stringify(b[k]));
+    let how = '';
+    if (i >= 0 && i < b.length) {
+      const was = (a[i] ?? {}) as Record<string, unknown>;
+      const is = (b[i] ?? {}) as Record<string, unknown>;
+      const cols = Object.keys({ ...was, ...is }).filter((k) => JSON.stringify(was[k]) !== JSON.stringify(is[k]));
+      how = `; row ${i} (id ${String(is.id ?? was.id)}): ${cols.map((k) => `${k} ${JSON.stringify(was[k])?.slice(0, 100)} → ${JSON.stringify(is[k])?.slice(0, 100)}`).join(', ')}`;
+    }
+    out.push(`${table} (${a.length} → ${b.length} rows${how})`);
+  }
+  return out.length ? out.join('; ') : null;
 }
 
 /** Violations known and accepted for now: none (the router's URL errors are problem documents since frameworkErrors). */
 export const KNOWN_VIOLATIONS: { name: string; matches: (v: Violation) => boolean }[] = [];
 export const isKnownViolation = (v: Violation) => KNOWN_VIOLATIONS.some((k) => k.matches(v));
+
+/** Fewer 2xx answers than this, and the summary says why the operation's clean requests were refused. */
+const THIN = 5;
 
 /** The summary: counts, histogram, then the violations grouped (kind, status, Fastify code), three shown in full per group. */
 export function formatResult(r: FuzzResult): string {
@@ -554,6 +802,14 @@ export function formatResult(r: FuzzResult): string {
     .map(([k, v]) => `${k}: ${v}`)
     .join(', ');
   const lines = [`seed ${r.seed}: ${r.requests} requests in ${(r.ms / 1000).toFixed(1)} s`, `status histogram: ${hist}`, `operations never answered 2xx: ${r.neverSucceeded.length ? r.neverSucceeded.join(', ') : 'none'}`, `violations: ${r.violations.length}${r.skipped ? ` (+${r.skipped} known, skipped)` : ''}`];
+  // The operations least reached, with why their clean requests were refused: where the generators fall short.
+  for (const [id, st] of Object.entries(r.perOperation)) {
+    if (st.ok >= THIN) continue;
+    const why = Object.entries(st.cleanRefusals).sort(([, a], [, b]) => b - a).slice(0, 4).map(([k, n]) => `${k} ×${n}`).join(', ');
+    lines.push(`  ${id}: ${st.sent} sent, ${st.clean} clean${why ? `; clean ones refused ${why}` : ''}`);
+    if (process.env.FUZZ_EXPLAIN) for (const [k, ex] of Object.entries(st.cleanExamples)) lines.push(`    ${k}: ${ex}`);
+  }
+  lines.push(`2xx per operation: ${Object.entries(r.perOperation).map(([id, st]) => `${id} ${st.ok}/${st.sent}`).join(', ')}`);
   const groups = new Map<string, Violation[]>();
   for (const v of r.violations) {
     const key = `${v.kind} ${v.status}${/"code":"(FST_[A-Z_]+)"/.exec(v.detail)?.[1] ? ` ${/"code":"(FST_[A-Z_]+)"/.exec(v.detail)?.[1]}` : ''}`;
