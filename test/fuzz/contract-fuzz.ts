@@ -364,6 +364,14 @@ function enc(value: string): string {
 }
 
 const stringify = (v: unknown) => (typeof v === 'string' ? v : v === undefined ? '' : JSON.stringify(v));
+/**
+ * A clean request's cursor: as it is sent, the request becomes the next page of one an earlier answer gave a
+ * `nextCursor` to (same filters), now and then keeps its own filters with another list's cursor (400); left out while
+ * there is none.
+ */
+const NEXT_CURSOR = '\u0001next-cursor';
+const CURSOR_SLOT = /([?&])cursor=%01next-cursor(&|$)/;
+
 /** A query value as the app reads it: a list comma-separated (`status=done,closed`). */
 const queryString = (v: unknown) => (Array.isArray(v) ? v.map(String).join(',') : stringify(v));
 /** Fields of which a request names at most one (a link or report is of a plan or of a commission): a clean one keeps the first. */
@@ -584,7 +592,7 @@ export function requestArb(app: App, world: FuzzWorld | (() => FuzzWorld)): fc.A
    */
   const opArb = (op: Op, clean: boolean) => {
     const path = op.params.filter((p) => p.in === 'path');
-    const query = op.params.filter((p) => p.in === 'query' && !(clean && p.name === 'cursor'));
+    const query = op.params.filter((p) => p.in === 'query');
     const headers = op.params.filter((p) => p.in === 'header');
     const paramArb = (ps: typeof query, valueOf: (p: (typeof query)[number]) => fc.Arbitrary<string>) =>
       fc.record(Object.fromEntries(ps.map((p) => [p.name, valueOf(p)])), { requiredKeys: ps.filter((p) => p.in === 'path').map((p) => p.name) as never[] });
@@ -620,7 +628,7 @@ export function requestArb(app: App, world: FuzzWorld | (() => FuzzWorld)): fc.A
             ? pairs.map(([parent, id]) => ({ [path[0]?.name ?? 'id']: parent, [child]: id }))
             : cleanPath
           : paramArb(path, (p) => pathValue(p.schema, idsFor(op, p.name))),
-        query: paramArb(query, (p) => (clean ? arbs.valid(p.schema, 0, p.name).map(queryString) : queryValue(p.name, p.schema))).map((q) =>
+        query: paramArb(query, (p) => (clean ? (p.name === 'cursor' ? fc.constant(NEXT_CURSOR) : arbs.valid(p.schema, 0, p.name).map(queryString)) : queryValue(p.name, p.schema))).map((q) =>
           clean ? inOrder(q) : q,
         ),
         unknownQuery: clean ? fc.constant(null) : fc.option(fc.constantFrom('extra=1', 'limit=5&limit=6', 'x=%00', '%zz=1', 'cursor='), { freq: 8 }),
@@ -690,6 +698,8 @@ export async function runFuzz(
   const started = Date.now();
   const refreshEvery = Math.max(1, opts.refreshEvery ?? 500);
   let current = firstWorld;
+  /** The next pages of the last lists each operation answered with a `nextCursor`, for clean requests of them. */
+  const nextPages = new Map<string, { url: string; cursor: string }[]>();
   const arb = requestArb(app, () => current);
   let samples: { operationId: string; request: FuzzRequest; clean: boolean }[] = [];
   const changes = app.sqlite.prepare('SELECT total_changes() AS n');
@@ -717,7 +727,18 @@ export async function runFuzz(
     }
     const sample = samples[index % refreshEvery];
     if (!sample) throw new Error(`fuzz: no request drawn at index ${index}`);
-    const { operationId, request, clean } = sample;
+    const { operationId, clean } = sample;
+    let { request } = sample;
+    if (CURSOR_SLOT.test(request.url)) {
+      const mine = nextPages.get(operationId) ?? [];
+      const foreign = index % 8 === 0 ? [...nextPages.values()].flat()[index % 97]?.cursor : undefined;
+      const page = mine[index % Math.max(1, mine.length)];
+      const url =
+        foreign === undefined && page !== undefined
+          ? page.url
+          : request.url.replace(CURSOR_SLOT, (_m, pre: string, post: string) => (foreign === undefined ? (post ? pre : '') : `${pre}cursor=${encodeURIComponent(foreign)}${post}`));
+      request = { ...request, url };
+    }
     const stats = (perOperation[operationId] ??= { sent: 0, ok: 0, clean: 0, cleanRefusals: {}, cleanExamples: {} });
     stats.sent++;
     if (clean) stats.clean++;
@@ -743,7 +764,16 @@ export async function runFuzz(
     }
     const status = res.statusCode;
     histogram[String(status)] = (histogram[String(status)] ?? 0) + 1;
-    if (status >= 200 && status < 300) stats.ok++;
+    if (status >= 200 && status < 300) {
+      stats.ok++;
+      const cursor = /"nextCursor":"([^"]+)"/.exec(res.body)?.[1];
+      if (cursor !== undefined) {
+        const [path, query = ''] = request.url.split('?');
+        const rest = query.split('&').filter((kv) => kv !== '' && !kv.startsWith('cursor='));
+        const url = `${path}?${[...rest, `cursor=${encodeURIComponent(cursor)}`].join('&')}`;
+        nextPages.set(operationId, [{ url, cursor }, ...(nextPages.get(operationId) ?? [])].slice(0, 3));
+      }
+    }
     else if (clean && status >= 400) {
       const why = `${status} ${/"code":"([^"]+)"/.exec(res.body)?.[1] ?? ''}`.trim();
       stats.cleanRefusals[why] = (stats.cleanRefusals[why] ?? 0) + 1;
