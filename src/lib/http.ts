@@ -104,8 +104,14 @@ export function writeContext(request: FastifyRequest): WriteContext {
  * that records its use (opening a link touches its lastUsedAt) must not record one it then refuses.
  */
 export function refuseMalformedIfNoneMatch(request: FastifyRequest): void {
+  ifNoneMatchOf(request);
+}
+
+/** The entity-tags of a read's If-None-Match (400 when malformed); undefined when it sent none or is no read. */
+function ifNoneMatchOf(request: FastifyRequest): ReturnType<typeof parseTags> | undefined {
   const header = headerOf(request, 'if-none-match');
-  if (header !== undefined && (request.method === 'GET' || request.method === 'HEAD')) parseTags(header, 'If-None-Match');
+  if (header === undefined || (request.method !== 'GET' && request.method !== 'HEAD')) return undefined;
+  return parseTags(header, 'If-None-Match');
 }
 
 /**
@@ -120,8 +126,6 @@ export function sendResource<T>(request: FastifyRequest, reply: FastifyReply, re
 
 /** Whether a read's If-None-Match names `etag` (weak comparison, RFC 9110 §13.1.2): it gets 304 and no body then. */
 export function notModified(request: FastifyRequest, etag: string): boolean {
-  const header = headerOf(request, 'if-none-match');
-  if (header === undefined || (request.method !== 'GET' && request.method !== 'HEAD')) return false;
-  const tags = parseTags(header, 'If-None-Match');
-  return tags === '*' || tags.some((t) => t.tag === etag);
+  const tags = ifNoneMatchOf(request);
+  return tags !== undefined && (tags === '*' || tags.some((t) => t.tag === etag));
 }
