@@ -3091,7 +3091,7 @@ export interface components {
                  */
                 cancelled: number;
             };
-            /** @description Share of the group's tasks by status, in percent, one decimal. */
+            /** @description Share of the group's tasks by status, in percent, one decimal (half up). Each share is rounded on its own, as in statistical tables, so together they may make 99.9 or 100.1 (1 of 3 is 33.3 each); `byStatus` has the exact counts. */
             percentByStatus: {
                 /** @description Percent of the tasks not_started. */
                 not_started: number;
@@ -3666,7 +3666,7 @@ export interface components {
                      */
                     cancelled: number;
                 };
-                /** @description Share of the group's tasks by status, in percent, one decimal. */
+                /** @description Share of the group's tasks by status, in percent, one decimal (half up). Each share is rounded on its own, as in statistical tables, so together they may make 99.9 or 100.1 (1 of 3 is 33.3 each); `byStatus` has the exact counts. */
                 percentByStatus: {
                     /** @description Percent of the tasks not_started. */
                     not_started: number;
@@ -3794,7 +3794,7 @@ export interface components {
                      */
                     cancelled: number;
                 };
-                /** @description Share of the group's tasks by status, in percent, one decimal. */
+                /** @description Share of the group's tasks by status, in percent, one decimal (half up). Each share is rounded on its own, as in statistical tables, so together they may make 99.9 or 100.1 (1 of 3 is 33.3 each); `byStatus` has the exact counts. */
                 percentByStatus: {
                     /** @description Percent of the tasks not_started. */
                     not_started: number;
@@ -3929,7 +3929,7 @@ export interface components {
                      */
                     cancelled: number;
                 };
-                /** @description Share of the group's tasks by status, in percent, one decimal. */
+                /** @description Share of the group's tasks by status, in percent, one decimal (half up). Each share is rounded on its own, as in statistical tables, so together they may make 99.9 or 100.1 (1 of 3 is 33.3 each); `byStatus` has the exact counts. */
                 percentByStatus: {
                     /** @description Percent of the tasks not_started. */
                     not_started: number;

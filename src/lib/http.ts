@@ -23,6 +23,16 @@ export function withoutLinkSecret(url: string): string {
   return /cpl_(?!\[secret\])/i.test(decoded) ? '[a URL holding a link secret]' : shown;
 }
 
+/**
+ * What every answer of a link carries, found or not: nothing is cached or indexed, and the secret URL does
+ * not travel on as a Referer when someone follows a link out of the page.
+ */
+export const LINK_HEADERS = {
+  'cache-control': 'no-store',
+  'x-robots-tag': 'noindex, nofollow',
+  'referrer-policy': 'no-referrer',
+};
+
 /** Key order does not matter: a created resource and the same resource read back have one ETag. */
 export function etagOf(representation: unknown): string {
   return `"${createHash('sha256').update(canonicalJson(representation)).digest('base64url').slice(0, 32)}"`;

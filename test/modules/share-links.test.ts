@@ -388,7 +388,11 @@ t.test('the request log never carries a link secret', async (t) => {
   variants.push(`${url}%`, `/${url}%zz`, `/${url.replace('cpl_', '%63pl_')}%`, `${url.replace('/links/', '/%6Cinks/').replace('cpl_', '%63%70%6C_')}%`);
   for (const variant of variants) {
     const answer = await app.inject({ method: 'GET', url: variant, headers: asSecretariat });
-    t.notOk(answer.body.includes(token.slice(4)), `${answer.statusCode} to ${variant.replace(token.slice(4), '…')}: the answer does not echo the secret`);
+    const shown = `${answer.statusCode} to ${variant.replace(token.slice(4), '…')}`;
+    t.notOk(answer.body.includes(token.slice(4)), `${shown}: the answer does not echo the secret`);
+    // The URL holds the secret whatever the answer: not kept by a cache, not sent on as a Referer.
+    t.equal(answer.headers['cache-control'], 'no-store', `${shown}: no-store`);
+    t.equal(answer.headers['referrer-policy'], 'no-referrer', `${shown}: no Referer`);
   }
   const log = lines.join('');
   t.match(log, /\/v1\/links\/\[secret\]/, 'the requests are logged, the secret masked');

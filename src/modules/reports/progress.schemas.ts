@@ -52,7 +52,10 @@ export const BreakdownSchema = z
           z.ZodNumber
         >,
       )
-      .describe('Share of the group\'s tasks by status, in percent, one decimal.'),
+      .describe(
+        'Share of the group\'s tasks by status, in percent, one decimal (half up). Each share is rounded on its own, as in ' +
+          'statistical tables, so together they may make 99.9 or 100.1 (1 of 3 is 33.3 each); `byStatus` has the exact counts.',
+      ),
     closedOnTime: count('Closed tasks reported done on or before their due date.'),
     closedLate: count('Closed tasks reported done after their due date.'),
     overdue: count('Tasks past their due date, neither closed nor cancelled.'),

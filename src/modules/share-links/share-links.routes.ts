@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ChangeHeadersSchema, IdParamsSchema, ReadHeadersSchema, problemResponses } from '../../lib/common.schemas.js';
-import { etagOf, refuseMalformedIfNoneMatch, sendResource, writeContext } from '../../lib/http.js';
+import { etagOf, LINK_HEADERS, refuseMalformedIfNoneMatch, sendResource, writeContext } from '../../lib/http.js';
 import { CalendarBodySchema } from '../calendar/calendar.routes.js';
 import {
   CreatedShareLinkSchema,
@@ -22,16 +22,6 @@ const HtmlReportSchema = z
   .string()
   .describe('The printable progress report: one self-contained HTML page.')
   .meta({ example: '<!doctype html><html lang="ru"><head><meta charset="utf-8"><title>Progress report</title></head><body>…</body></html>' });
-
-/**
- * What every answer of a link carries, found or not: nothing is cached or indexed, and the secret URL does
- * not travel on as a Referer when someone follows a link out of the page.
- */
-const LINK_HEADERS = {
-  'cache-control': 'no-store',
-  'x-robots-tag': 'noindex, nofollow',
-  'referrer-policy': 'no-referrer',
-};
 
 const shareLinkRoutes: FastifyPluginAsyncZod = async (app) => {
   const service = createShareLinkService({ db: app.db, clock: app.clock, reports: app.reports });
