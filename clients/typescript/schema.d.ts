@@ -565,7 +565,7 @@ export interface paths {
         put?: never;
         /**
          * Submit a progress report
-         * @description One executing organization reports on the task for one period: percent complete, red/amber/green delivery confidence, narrative and risks. Only in an approved plan, on a task neither closed nor cancelled (409). A ministry key reports for its own organization; the secretariat names an assignee (422 otherwise). The period is written in the plan's reporting frequency ("2026-Q4" quarterly, "2026-11" monthly), overlaps the plan's period and has begun by today in the commission's time zone (422). One report per organization and period: a second is refused with 409 — revise the first instead.
+         * @description One executing organization reports on the task for one period: percent complete, red/amber/green delivery confidence, narrative and risks. Only in an approved plan, on a task neither closed nor cancelled (409). A ministry key reports for its own organization; the secretariat names an assignee (422 otherwise). The period is written in the plan's reporting frequency ("2026-Q4" quarterly, "2026-11" monthly), overlaps the plan's period (or, for a task postponed past the plan's end, runs up to the task's due date) and has begun by today in the commission's time zone (422). One report per organization and period: a second is refused with 409 — revise the first instead.
          *
          *     **Access:** `secretariat`, `ministry` (a ministry key only on tasks its organization is an assignee of, for its own organization; the secretariat may submit for any assignee).
          */
@@ -4026,7 +4026,7 @@ export interface components {
             dueSoon: components["schemas"]["ProgressReportTask"][];
             /** @description Up to 10 tasks moved most often (then by days moved). */
             mostPostponed: components["schemas"]["ProgressReportTask"][];
-            /** @description Assignments without a report for the last period already due, by task code, then as the task names its executors: the lead first, then the co-executors in their order. */
+            /** @description Assignments without a report for the last period already due, by task code, then as the task names its executors: the lead first, then the co-executors in their order. After the plan's end, a task postponed past it still owes reports up to its due date. */
             missingReports: {
                 /**
                  * Format: uuid

@@ -205,7 +205,11 @@ export const ProgressReportSchema = z
           })
           .describe('One assignment without its report.'),
       )
-      .describe('Assignments without a report for the last period already due, by task code, then as the task names its executors: the lead first, then the co-executors in their order.'),
+      .describe(
+        'Assignments without a report for the last period already due, by task code, then as the task names its executors: ' +
+          'the lead first, then the co-executors in their order. After the plan\'s end, a task postponed past it still owes ' +
+          'reports up to its due date.',
+      ),
     indicators: z
       .array(
         z

@@ -164,6 +164,10 @@ interface PlanPeriods {
   lastDueDeadline: string | null;
   /** The end of the deadline day, as an instant: what was open then owed a report. */
   deadlineEnd: string | null;
+  /** The plan's last day: a task due later is reported on up to its due date (forTaskDueOn). */
+  planEnd: string;
+  /** The periods of a task due after the plan's end (postponed past it), remembered per due date. */
+  forTaskDueOn(dueDate: string): PlanPeriods;
 }
 
 /** What every task of the report is judged against. */
@@ -177,14 +181,26 @@ interface ReportContext {
   periods: Map<string, PlanPeriods>;
 }
 
-function periodsOf(plan: repo.PlanRow, asOf: string, timeZone: string): PlanPeriods {
-  const lastDue = lastDuePeriod(asOf, plan.reportingFrequency, plan.reportDueDays, plan.periodStart, plan.periodEnd);
+/**
+ * The periods a plan's tasks are judged by on `asOf`: the last whose reports were due by then. A task due after the
+ * plan's end (a postponement past it) is reported on up to its due date, as task reports accept: its periods are
+ * those of the plan running until that date.
+ */
+function periodsOf(plan: repo.PlanRow, asOf: string, timeZone: string, periodEnd = plan.periodEnd): PlanPeriods {
+  const lastDue = lastDuePeriod(asOf, plan.reportingFrequency, plan.reportDueDays, plan.periodStart, periodEnd);
   const deadline = lastDue === null ? null : submissionDeadline(lastDue, plan.reportDueDays);
+  const later = new Map<string, PlanPeriods>();
   return {
     current: periodOf(asOf, plan.reportingFrequency),
     lastDue,
     lastDueDeadline: deadline,
     deadlineEnd: deadline === null ? null : endOfDay(deadline, timeZone),
+    planEnd: periodEnd,
+    forTaskDueOn(dueDate) {
+      let periods = later.get(dueDate);
+      if (!periods) later.set(dueDate, (periods = periodsOf(plan, asOf, timeZone, dueDate)));
+      return periods;
+    },
   };
 }
 
@@ -201,7 +217,8 @@ function taskFact(row: repo.ReportTaskRow, b: ReportContext, missing: ProgressRe
       ? { status: row.status, dueDate: row.dueDate, postponementCount: row.postponementCount, daysMoved: replayed.daysMoved, completedAt: row.completedAt }
       : replayed;
   const title = (b.lang && row.translations?.[b.lang]?.title) || row.title;
-  const { lastDue, lastDueDeadline, deadlineEnd } = b.periods.get(row.planId) as PlanPeriods;
+  const planPeriods = b.periods.get(row.planId) as PlanPeriods;
+  const { lastDue, lastDueDeadline, deadlineEnd } = state.dueDate > planPeriods.planEnd ? planPeriods.forTaskDueOn(state.dueDate) : planPeriods;
   // A report was owed by every assignee of a task that existed and was under control at the deadline.
   const owed =
     lastDue !== null &&

@@ -54,7 +54,8 @@ const taskReportRoutes: FastifyPluginAsyncZod = async (app) => {
           'confidence, narrative and risks. Only in an approved plan, on a task neither closed nor cancelled (409). ' +
           'A ministry key reports for its own organization; the secretariat names an assignee (422 otherwise). The ' +
           "period is written in the plan's reporting frequency (\"2026-Q4\" quarterly, \"2026-11\" monthly), overlaps " +
-          "the plan's period and has begun by today in the commission's time zone (422). One report per " +
+          "the plan's period (or, for a task postponed past the plan's end, runs up to the task's due date) and has " +
+          "begun by today in the commission's time zone (422). One report per " +
           'organization and period: a second is refused with 409 — revise the first instead.',
         params: IdParamsSchema,
         body: SubmitTaskReportSchema,

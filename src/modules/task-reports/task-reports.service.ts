@@ -90,8 +90,11 @@ function reportingOrganization(actor: Actor, named: string | undefined, task: Ta
   return organizationId;
 }
 
-/** The period must be written in the plan's frequency, overlap the plan's period and have begun by today. */
-function checkPeriod(period: string, plan: PlanRecord, today: string): void {
+/**
+ * The period must be written in the plan's frequency, overlap the plan's period and have begun by today. A task
+ * postponed past the plan's end stays under control until its due date, so it is reported on up to that date.
+ */
+function checkPeriod(period: string, plan: PlanRecord, dueDate: string, today: string): void {
   const frequency = frequencyOf(period);
   const { start, end } = periodBounds(period);
   if (frequency !== plan.reportingFrequency) {
@@ -103,10 +106,12 @@ function checkPeriod(period: string, plan: PlanRecord, today: string): void {
       `expected ${form} such as "${expected}"`,
     );
   }
-  if (end < plan.periodStart || start > plan.periodEnd) {
+  const lastDay = dueDate > plan.periodEnd ? dueDate : plan.periodEnd;
+  if (end < plan.periodStart || start > lastDay) {
+    const span = lastDay === plan.periodEnd ? '' : `, and the task is due on ${dueDate}`;
     throw invalid(
       'body.period',
-      `${period} (${start} – ${end}) is outside the plan's period (${plan.periodStart} – ${plan.periodEnd})`,
+      `${period} (${start} – ${end}) is outside the plan's period (${plan.periodStart} – ${plan.periodEnd}${span})`,
       "outside the plan's period",
     );
   }
@@ -160,7 +165,7 @@ export function createTaskReportService({ db, clock }: ServiceDeps) {
       return writeTransaction(db, (tx) => {
         const { task, plan } = reportableTask(tx, taskId, 'submitted');
         const organizationId = reportingOrganization(actor, input.organizationId, task);
-        checkPeriod(input.period, plan, dateInZone(now, task.timeZone));
+        checkPeriod(input.period, plan, task.dueDate, dateInZone(now, task.timeZone));
         const existing = repo.findReportFor(tx, taskId, organizationId, input.period);
         if (existing) {
           throw new AppError(
