@@ -195,7 +195,10 @@ export function enqueueEvents(tx: Db, actor: Actor, at: string, change: Recorded
 /**
  * Raises task.overdue for each overdue task of an approved plan, at most once per task and day (the day in its
  * commission's time zone, kept as the event's dedupe key, so a restart never raises it twice). A task no active
- * subscription wants is left alone and looked at again on the next scan. Returns how many events were raised.
+ * subscription wants is left alone and looked at again on the next scan. A subscription that starts wanting the task
+ * after that day's event was raised for others (created, activated, or given task.overdue since) is sent that same
+ * event on the next scan: what one subscriber receives does not depend on the others. Returns how many events were
+ * raised or sent on to such a subscription.
  */
 export function raiseOverdueEvents(tx: Db, now: Date): number {
   const subscriptions = repo.activeSubscriptions(tx).filter((s) => s.events.includes('task.overdue'));
@@ -203,11 +206,15 @@ export function raiseOverdueEvents(tx: Db, now: Date): number {
   const todayByCommission = commissionZones(tx).map((c) => ({ commissionId: c.commissionId, today: dateInZone(now, c.timeZone) }));
   const today = new Map(todayByCommission.map((c) => [c.commissionId, c.today]));
   const candidates = repo.overdueTaskIds(tx, todayByCommission).map((t) => ({ ...t, key: `task.overdue:${t.id}:${today.get(t.commissionId)}` }));
-  const done = repo.existingDedupeKeys(tx, candidates.map((c) => c.key));
+  const raisedAs = repo.eventsByDedupeKey(tx, candidates.map((c) => c.key));
+  const deliveredTo = repo.subscriptionsDelivered(tx, [...raisedAs.values()]);
   const at = now.toISOString();
   let raised = 0;
   for (const c of candidates) {
-    if (done.has(c.key)) continue;
+    const eventId = raisedAs.get(c.key);
+    // Raised today already: only subscriptions without a delivery of it are still to hear of it.
+    const waiting = eventId === undefined ? subscriptions : subscriptions.filter((s) => !deliveredTo.get(eventId)?.has(s.id));
+    if (waiting.length === 0) continue;
     const record = findTaskRecord(tx, c.id);
     if (!record) continue;
     const event: PendingEvent = {
@@ -217,7 +224,13 @@ export function raiseOverdueEvents(tx: Db, now: Date): number {
       data: { task: webhookTask(record, now), date: today.get(c.commissionId) },
       dedupeKey: c.key,
     };
-    if (enqueue(tx, subscriptions, at, event) > 0) raised += 1;
+    if (eventId === undefined) {
+      if (enqueue(tx, subscriptions, at, event) > 0) raised += 1;
+      continue;
+    }
+    const targets = waiting.filter((s) => matches(s, event));
+    for (const s of targets) queueDelivery(tx, s.id, eventId, at);
+    if (targets.length > 0) raised += 1;
   }
   return raised;
 }

@@ -99,11 +99,32 @@ export function insertDelivery(db: Db, row: DeliveryRow): void {
   db.insert(webhookDeliveries).values(row).run();
 }
 
-/** Which of these dedupe keys were already used. */
-export function existingDedupeKeys(db: Db, keys: string[]): Set<string> {
-  if (keys.length === 0) return new Set();
-  const rows = db.select({ key: webhookEvents.dedupeKey }).from(webhookEvents).where(inArray(webhookEvents.dedupeKey, keys)).all();
-  return new Set(rows.map((r) => r.key as string));
+/** The events already raised under these dedupe keys: key → event id. */
+export function eventsByDedupeKey(db: Db, keys: string[]): Map<string, string> {
+  if (keys.length === 0) return new Map();
+  const rows = db
+    .select({ key: webhookEvents.dedupeKey, id: webhookEvents.id })
+    .from(webhookEvents)
+    .where(inArray(webhookEvents.dedupeKey, keys))
+    .all();
+  return new Map(rows.map((r) => [r.key as string, r.id]));
+}
+
+/** Which subscriptions have a delivery of each of these events (any status): event id → subscription ids. */
+export function subscriptionsDelivered(db: Db, eventIds: string[]): Map<string, Set<string>> {
+  const found = new Map<string, Set<string>>();
+  if (eventIds.length === 0) return found;
+  const rows = db
+    .select({ eventId: webhookDeliveries.eventId, subscriptionId: webhookDeliveries.subscriptionId })
+    .from(webhookDeliveries)
+    .where(inArray(webhookDeliveries.eventId, eventIds))
+    .all();
+  for (const r of rows) {
+    let subs = found.get(r.eventId);
+    if (!subs) found.set(r.eventId, (subs = new Set()));
+    subs.add(r.subscriptionId);
+  }
+  return found;
 }
 
 export function findEvent(db: Db, id: string): EventRow | undefined {
