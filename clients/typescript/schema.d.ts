@@ -1047,7 +1047,7 @@ export interface paths {
         put?: never;
         /**
          * Rotate the signing secret
-         * @description Issues a new secret and returns it this once. For 24 hours deliveries carry two signatures, one with the new secret and one with the previous, so the receiver can switch over without rejecting anything. Not idempotent on purpose: a replay would have to show the secret again. With If-Match, only while the subscription is as read (412 otherwise).
+         * @description Issues a new secret and returns it this once. For 24 hours deliveries carry two signatures, one with the new secret and one with the previous, so the receiver can switch over without rejecting anything. Only those two: rotating again within the 24 hours drops the secret before the previous one at once. Not idempotent on purpose: a replay would have to show the secret again. With If-Match, only while the subscription is as read (412 otherwise).
          *
          *     **Access:** `secretariat`, `ministry` (a ministry key sees and manages only its own organization's subscriptions, and every subscription it creates is filtered to its organization's tasks; another organization's subscription is 403).
          */
