@@ -2090,7 +2090,7 @@ export interface components {
             organizationId: string | null;
             /** @description Whether events are sent. Events raised while inactive are not queued; deliveries already queued wait until it is active again. */
             active: boolean;
-            /** @description Why the service disabled the subscription by itself after repeated failure; null when it did not. */
+            /** @description Why the service disabled the subscription by itself: every attempt of a delivery failed with nothing else getting through meanwhile, or the endpoint answered 410 Gone (at once, on one attempt); null when it did not. */
             disabledReason: string | null;
             /** @description When the service disabled it; null when it did not. */
             disabledAt: string | null;
@@ -5190,7 +5190,7 @@ export interface components {
             organizationId: string | null;
             /** @description Whether events are sent. Events raised while inactive are not queued; deliveries already queued wait until it is active again. */
             active: boolean;
-            /** @description Why the service disabled the subscription by itself after repeated failure; null when it did not. */
+            /** @description Why the service disabled the subscription by itself: every attempt of a delivery failed with nothing else getting through meanwhile, or the endpoint answered 410 Gone (at once, on one attempt); null when it did not. */
             disabledReason: string | null;
             /** @description When the service disabled it; null when it did not. */
             disabledAt: string | null;

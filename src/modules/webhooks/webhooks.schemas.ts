@@ -105,7 +105,8 @@ const subscriptionFields = {
     .string()
     .max(2000)
     .nullable()
-    .describe('Why the service disabled the subscription by itself after repeated failure; null when it did not.'),
+    .describe('Why the service disabled the subscription by itself: every attempt of a delivery failed with nothing else ' +
+        'getting through meanwhile, or the endpoint answered 410 Gone (at once, on one attempt); null when it did not.'),
   disabledAt: InstantSchema.nullable().describe('When the service disabled it; null when it did not.'),
   consecutiveFailures: z.number().int().min(0).describe('Failed attempts since the last successful one.'),
   failingSince: InstantSchema.nullable().describe('When the current run of failures began; null after a success.'),
