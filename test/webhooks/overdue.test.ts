@@ -8,6 +8,7 @@ import type { Test } from 'tap';
 import { json, testClock } from '../helper.js';
 import { createPlan, createTask, approvePlan, seedPlan, transition } from '../factories.js';
 import { startReceiver, subscribe, webhookApp } from './receiver.js';
+import * as repo from '../../src/modules/webhooks/webhooks.repository.js';
 
 /** 09:00 UTC on 28 November: noon in Minsk (UTC+3). */
 const NOW = '2026-11-28T09:00:00.000Z';
@@ -94,4 +95,21 @@ t.test('a restart the same day does not raise the overdue events again', async (
   t.equal(log.items.length, 2);
   clock.set('2026-11-29T06:00:00.000Z');
   t.equal((await restarted.webhooks.runOnce()).overdueRaised, 3, 'the next day, again (and the task due the day before)');
+});
+
+t.test('the overdue scan looks up more keys than SQLite binds in one statement (a plan with 40,000 overdue tasks)', async (t) => {
+  const { app, late } = await overdueWorld(t);
+  const receiver = await startReceiver(t);
+  const sub = await subscribe(app, { url: receiver.url, events: ['task.overdue'] });
+  await app.webhooks.runOnce();
+  const key = `task.overdue:${late.id}:2026-11-28`;
+  // The scan's own look-ups, with as many keys as such a plan gives (SQLite takes at most 32,766 variables).
+  const keys = Array.from({ length: 40_000 }, (_, i) => `task.overdue:t${i}:2026-11-28`);
+  keys.splice(35_000, 0, key);
+  const raised = repo.eventsByDedupeKey(app.db, keys);
+  t.equal(raised.size, 1, 'the one raised event is found past the 32,766th key');
+  const eventId = raised.get(key) as string;
+  const ids = [...keys];
+  ids.splice(35_000, 1, eventId);
+  t.strictSame([...(repo.subscriptionsDelivered(app.db, ids).get(eventId) ?? [])], [sub.id], 'and its delivery');
 });

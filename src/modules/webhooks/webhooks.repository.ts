@@ -99,26 +99,39 @@ export function insertDelivery(db: Db, row: DeliveryRow): void {
   db.insert(webhookDeliveries).values(row).run();
 }
 
+/**
+ * SQLite binds at most 32,766 variables in one statement; a list of keys as long as a plan's overdue tasks can be
+ * longer, so it is looked up this many at a time.
+ */
+const KEYS_PER_LOOKUP = 10_000;
+
+/** The rows `read` gives for each slice of `keys`, all together. */
+function lookUpInSlices<R>(keys: string[], read: (slice: string[]) => R[]): R[] {
+  const rows: R[] = [];
+  for (let i = 0; i < keys.length; i += KEYS_PER_LOOKUP) {
+    for (const row of read(keys.slice(i, i + KEYS_PER_LOOKUP))) rows.push(row);
+  }
+  return rows;
+}
+
 /** The events already raised under these dedupe keys: key → event id. */
 export function eventsByDedupeKey(db: Db, keys: string[]): Map<string, string> {
-  if (keys.length === 0) return new Map();
-  const rows = db
-    .select({ key: webhookEvents.dedupeKey, id: webhookEvents.id })
-    .from(webhookEvents)
-    .where(inArray(webhookEvents.dedupeKey, keys))
-    .all();
+  const rows = lookUpInSlices(keys, (slice) =>
+    db.select({ key: webhookEvents.dedupeKey, id: webhookEvents.id }).from(webhookEvents).where(inArray(webhookEvents.dedupeKey, slice)).all(),
+  );
   return new Map(rows.map((r) => [r.key as string, r.id]));
 }
 
 /** Which subscriptions have a delivery of each of these events (any status): event id → subscription ids. */
 export function subscriptionsDelivered(db: Db, eventIds: string[]): Map<string, Set<string>> {
   const found = new Map<string, Set<string>>();
-  if (eventIds.length === 0) return found;
-  const rows = db
-    .select({ eventId: webhookDeliveries.eventId, subscriptionId: webhookDeliveries.subscriptionId })
-    .from(webhookDeliveries)
-    .where(inArray(webhookDeliveries.eventId, eventIds))
-    .all();
+  const rows = lookUpInSlices(eventIds, (slice) =>
+    db
+      .select({ eventId: webhookDeliveries.eventId, subscriptionId: webhookDeliveries.subscriptionId })
+      .from(webhookDeliveries)
+      .where(inArray(webhookDeliveries.eventId, slice))
+      .all(),
+  );
   for (const r of rows) {
     let subs = found.get(r.eventId);
     if (!subs) found.set(r.eventId, (subs = new Set()));
