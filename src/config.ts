@@ -33,20 +33,30 @@ const OriginSchema = z
 /** Compose files often write `VAR=` for "not set": an empty value counts as absent. */
 const unsetIfEmpty = (v: unknown) => (v === '' ? undefined : v);
 
+/**
+ * A whole number from the environment. Empty or blank counts as absent, like `unsetIfEmpty`: `z.coerce.number()`
+ * alone reads "" and " " as 0, so `RATE_LIMIT_MAX=` turned the limit off and `PORT=` listened on a random port.
+ */
+const intVar = (min: number, max: number, fallback: number) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' ? (v.trim() === '' ? undefined : v.trim()) : v),
+    z.coerce.number().int().min(min).max(max).default(fallback),
+  );
+
 const EnvSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PORT: intVar(0, 65535, 3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_PATH: z.string().min(1).default('./data/tracker.db'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  BODY_LIMIT: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
+  BODY_LIMIT: intVar(1024, 50 * 1024 * 1024, 1024 * 1024),
   TRACKER_BOOTSTRAP_TOKEN: z.preprocess(unsetIfEmpty, z
     .string()
     .min(32, 'must be at least 32 characters (e.g. openssl rand -base64 32)')
     .max(512)
     .regex(TOKEN68, 'may hold only letters, digits and - . _ ~ + / (then = padding)')
     .optional()),
-  RATE_LIMIT_MAX: z.coerce.number().int().min(0).max(1_000_000).default(DEFAULTS.rateLimitMax),
-  AUTH_FAILURE_MAX: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULTS.authFailureMax),
+  RATE_LIMIT_MAX: intVar(0, 1_000_000, DEFAULTS.rateLimitMax),
+  AUTH_FAILURE_MAX: intVar(1, 1_000_000, DEFAULTS.authFailureMax),
   CORS_ORIGINS: z
     .string()
     .default('')
@@ -54,13 +64,13 @@ const EnvSchema = z.object({
     .pipe(z.array(z.literal('*').or(OriginSchema))),
   TRUST_PROXY: z.preprocess(unsetIfEmpty, z.stringbool().default(false)),
   WEBHOOK_ALLOW_PRIVATE: z.preprocess(unsetIfEmpty, z.stringbool().default(DEFAULTS.webhookAllowPrivate)),
-  WEBHOOK_TIMEOUT_MS: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1000).max(60_000).default(DEFAULTS.webhookTimeoutMs)),
-  WEBHOOK_POLL_MS: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(100).max(60_000).default(DEFAULTS.webhookPollMs)),
-  WEBHOOK_MAX_ATTEMPTS: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1).max(30).default(DEFAULTS.webhookMaxAttempts)),
-  WEBHOOK_LOG_DAYS: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(0).max(3650).default(DEFAULTS.webhookLogDays)),
-  RESPONSE_CACHE_MB: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(0).max(4096).default(DEFAULTS.responseCacheMb)),
-  REPORT_WORKER_MIN_TASKS: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(0).default(DEFAULTS.reportWorkerMinTasks)),
-  REPORT_PARTS_MIN_TASKS: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(0).default(DEFAULTS.reportPartsMinTasks)),
+  WEBHOOK_TIMEOUT_MS: intVar(1000, 60_000, DEFAULTS.webhookTimeoutMs),
+  WEBHOOK_POLL_MS: intVar(100, 60_000, DEFAULTS.webhookPollMs),
+  WEBHOOK_MAX_ATTEMPTS: intVar(1, 30, DEFAULTS.webhookMaxAttempts),
+  WEBHOOK_LOG_DAYS: intVar(0, 3650, DEFAULTS.webhookLogDays),
+  RESPONSE_CACHE_MB: intVar(0, 4096, DEFAULTS.responseCacheMb),
+  REPORT_WORKER_MIN_TASKS: intVar(0, Number.MAX_SAFE_INTEGER, DEFAULTS.reportWorkerMinTasks),
+  REPORT_PARTS_MIN_TASKS: intVar(0, Number.MAX_SAFE_INTEGER, DEFAULTS.reportPartsMinTasks),
 });
 
 export interface Config {
