@@ -76,6 +76,14 @@ function bearerToken(request: FastifyRequest): string {
   if (header === undefined || header === '') {
     throw unauthorized('send an API key as "Authorization: Bearer <key>"; ask the secretariat for one');
   }
+  // Node keeps the first Authorization header and drops the others: a request carrying two keys would run as one the
+  // caller may not have meant. It is a singleton field (RFC 9110 §11.6.2), so two of them are refused, whatever they hold.
+  const raw = request.raw.rawHeaders;
+  let count = 0;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === 13 && raw[i]!.toLowerCase() === 'authorization') count++;
+  if (count > 1) {
+    throw unauthorized('send one Authorization header, not several: which key should act?', 'invalid_request');
+  }
   const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header);
   if (!match?.[1]) {
     throw unauthorized('the Authorization header must be "Bearer <key>"', 'invalid_request');

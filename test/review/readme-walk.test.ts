@@ -1,6 +1,9 @@
 // Defects met while following the README literally, as a new secretariat operator and a ministry integrator would.
+import { request, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import t from 'tap';
 import { loadConfig } from '../../src/config.js';
+import { asSecretariat, build, keyFor, snapshot } from '../helper.js';
 
 // README, Configuration: every variable has a default, and "an invalid value stops the start with a message naming
 // it". src/config.ts counts an empty variable (`RATE_LIMIT_MAX=` in a compose file) as unset — but only for some of
@@ -29,4 +32,44 @@ t.test('an empty or blank numeric variable counts as unset, never as 0', async (
   t.equal(loadConfig({ PORT: '0' }).port, 0, 'an explicit PORT=0 still asks for any free port');
   t.equal(loadConfig({ PORT: ' 8080 ' }).port, 8080, 'surrounding blanks are ignored');
   t.throws(() => loadConfig({ RATE_LIMIT_MAX: 'none' }), { message: /RATE_LIMIT_MAX: / }, 'a word is still refused');
+});
+
+// README, A walk through the demo plan: its `curl` function adds the secretariat's `Authorization` to every call,
+// and the next section says to submit a progress report "as a ministry key". Adding the ministry's header to that
+// function sends two Authorization headers; Node keeps the first and drops the rest, so the request ran as the
+// secretariat (here: created an organization) though the caller meant the other key — or, the other way round, as a
+// ministry the caller meant to leave. Authorization is a singleton field (RFC 9110 §11.6.2): two of them are an
+// ambiguous credential, refused like a malformed one, and nothing is written.
+t.test('two Authorization headers are refused with 401 invalid_request and change nothing', async (t) => {
+  const app = await build(t);
+  const observer = await keyFor(app, 'observer');
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as AddressInfo;
+  const before = snapshot(app);
+  const send = (headers: string[]) =>
+    new Promise<{ status: number; headers: IncomingHttpHeaders; body: string }>((resolve, reject) => {
+      const body = JSON.stringify({ name: 'Two keys at once', kind: 'other', country: 'BY' });
+      const req = request(
+        { host: '127.0.0.1', port, method: 'POST', path: '/v1/organizations', headers: ['host', `127.0.0.1:${port}`, ...headers, 'content-type', 'application/json'] },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8').on('data', (c) => (text += c)).on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: text }));
+        },
+      );
+      req.on('error', reject).end(body);
+    });
+  for (const order of [
+    [asSecretariat.authorization, observer.headers.authorization],
+    [observer.headers.authorization, asSecretariat.authorization],
+    [asSecretariat.authorization, asSecretariat.authorization],
+  ]) {
+    const res = await send(order.flatMap((value) => ['Authorization', value]));
+    t.equal(res.status, 401, `refused: ${res.body}`);
+    t.match(res.headers['content-type'], /^application\/problem\+json/);
+    t.match(JSON.parse(res.body), { status: 401, code: 'unauthorized' });
+    t.match(res.headers['www-authenticate'], /error="invalid_request"/);
+  }
+  t.strictSame(snapshot(app), before, 'no organization was created');
+  const one = await send(['Authorization', asSecretariat.authorization]);
+  t.equal(one.status, 201, `one header still works: ${one.body}`);
 });
