@@ -34,6 +34,7 @@
 import type { App } from '../src/app.js';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
+import { committed } from '../src/db/group-commit.js';
 import { createApiKeyService, OPERATOR } from '../src/modules/api-keys/api-keys.service.js';
 import type { Confidence, TaskArea, TaskStatus } from '../src/db/enums.js';
 import { addDays, dateInZone, daysBetween } from '../src/lib/dates.js';
@@ -1600,6 +1601,28 @@ const keys = createApiKeyService({ db: app.db, clock: () => clockNow });
 const hadSecretariat = keys.hasSecretariatKey();
 const loader = keys.create({ name: 'Demo loader (npm run demo)', role: 'secretariat' }, { actor: OPERATOR });
 const api = makeApi(app, loader.token);
+// Cut short (Ctrl-C, or `npm run demo | head` closing its output), the run still revokes the ministries' keys it
+// issued (their secrets were never shown) and its own when another secretariat key exists. On a database without one,
+// its key stays as on a full run, and its secret, printed only at the end, is printed at once on stderr: otherwise
+// the only secretariat key would be one nobody holds, and TRACKER_BOOTSTRAP_TOKEN is taken only while there is none.
+const stopEarly = async (code: number, why: string) => {
+  for (const id of hadSecretariat ? [...ministryKeyIds, loader.id] : ministryKeyIds) {
+    try {
+      keys.revoke(id, { actor: OPERATOR });
+    } catch {
+      // Already revoked by the run itself.
+    }
+  }
+  await committed(app.db);
+  const kept = hadSecretariat ? '' : ` The database had no secretariat key, so the demo loader's stays:\n\n  export TRACKER_KEY=${loader.token}\n`;
+  process.stderr.write(`\ndemo: ${why}; the keys it issued are revoked. Running it again loads what is left and prints the summary.${kept}\n`);
+  process.exit(code);
+};
+process.once('SIGINT', () => void stopEarly(130, 'interrupted'));
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+  void stopEarly(0, 'its output was closed');
+});
 let exitCode = 0;
 try {
   const found = await findDemo(api);
