@@ -188,7 +188,8 @@ const forbidden = (detail: string) => new AppError(ERRORS.forbidden, detail);
 /** Step one, before the request is parsed: may this role call this operation at all? */
 export function authorizeRole(rule: AccessRule, actor: Actor, operationId: string): void {
   if (rule.roles === 'public' || rule.roles.includes(actor.role)) return;
-  throw forbidden(`a ${actor.role} key may not ${operationId}: it is for ${rule.roles.join(' or ')} keys`);
+  const article = /^[aeiou]/.test(actor.role) ? 'an' : 'a';
+  throw forbidden(`${article} ${actor.role} key may not ${operationId}: it is for ${rule.roles.join(' or ')} keys`);
 }
 
 const NOT_OWN: Record<OwnedObject, string> = {

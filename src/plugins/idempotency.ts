@@ -220,7 +220,7 @@ export default fp(
         return done(
           new AppError(
             ERRORS.badRequest,
-            `${request.method} ${request.routeOptions.url} does not take an Idempotency-Key: it is not idempotent; send it without one`,
+            `${request.method} ${request.routeOptions.url} does not take an Idempotency-Key; send it without one`,
             [{ path: 'headers.idempotency-key', message: 'not accepted by this operation' }],
           ),
         );

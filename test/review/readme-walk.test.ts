@@ -73,3 +73,15 @@ t.test('two Authorization headers are refused with 401 invalid_request and chang
   const one = await send(['Authorization', asSecretariat.authorization]);
   t.equal(one.status, 201, `one header still works: ${one.body}`);
 });
+
+t.test('refusals read as English: "an observer key", and no claim that a refused Idempotency-Key marks a non-idempotent operation', async (t) => {
+  const app = await build(t);
+  const observer = await keyFor(app, 'observer');
+  const res = await app.inject({ method: 'POST', url: '/v1/organizations', headers: observer.headers, payload: { name: 'X', kind: 'other', country: 'BY' } });
+  t.equal(res.statusCode, 403);
+  t.match(JSON.parse(res.body).detail, /^an observer key may not createOrganization/);
+  // Import preview refuses the key too, although it writes nothing: "it is not idempotent" was wrong there.
+  const keyed = await app.inject({ method: 'POST', url: '/v1/api-keys', headers: { ...asSecretariat, 'idempotency-key': 'k-1' }, payload: { name: 'K', role: 'observer' } });
+  t.equal(keyed.statusCode, 400);
+  t.equal(JSON.parse(keyed.body).detail, 'POST /v1/api-keys does not take an Idempotency-Key; send it without one');
+});
