@@ -209,7 +209,7 @@ t.test('a deadline request, its decision and a direct change are recorded, with 
     ...under, at: at(2), actor: secretariat, operation: 'decideDeadlineChange', entityType: 'deadline_change', entityId: request.id,
     changes: [
       { field: 'status', before: 'pending', after: 'approved' },
-      { field: 'decidedBy', before: null, after: { role: 'secretariat' } },
+      { field: 'decidedBy', before: null, after: { keyId: secretariat.keyId, role: 'secretariat' } },
       { field: 'decidedAt', before: null, after: at(2) },
       { field: 'decisionBasis', before: null, after: 'Protocol No. 12, item 4.1' },
     ],
@@ -250,7 +250,7 @@ t.test('a deadline request, its decision and a direct change are recorded, with 
     ...under, at: at(4), actor: secretariat, operation: 'decideDeadlineChange', entityType: 'deadline_change', entityId: second.id,
     changes: [
       { field: 'status', before: 'pending', after: 'rejected' },
-      { field: 'decidedBy', before: null, after: { role: 'secretariat' } },
+      { field: 'decidedBy', before: null, after: { keyId: secretariat.keyId, role: 'secretariat' } },
       { field: 'decidedAt', before: null, after: at(4) },
       { field: 'decisionBasis', before: null, after: 'No grounds' },
       { field: 'decisionComment', before: null, after: 'Keep the date' },

@@ -2134,11 +2134,13 @@ export interface components {
          *       "daysMoved": 90,
          *       "reason": "Certification of the assembled combines takes longer than planned.",
          *       "requestedBy": {
+         *         "keyId": "019a7c2e-7a10-7000-8000-0000000000a1",
          *         "role": "ministry",
          *         "organizationId": "019a7c2e-7a10-7000-8000-000000000031"
          *       },
          *       "requestedAt": "2026-11-20T08:00:00.000Z",
          *       "decidedBy": {
+         *         "keyId": "019a7c2e-7a10-7000-8000-0000000000a0",
          *         "role": "secretariat"
          *       },
          *       "decidedAt": "2026-11-25T08:00:00.000Z",
@@ -2188,6 +2190,8 @@ export interface components {
             reason: string;
             /** @description Who asked. */
             requestedBy: {
+                /** @description The API key used; null for the command line and for changes recorded before keys were kept with them. */
+                keyId: string | null;
                 /**
                  * @description Role of the requester.
                  * @enum {string}
@@ -2203,6 +2207,8 @@ export interface components {
             requestedAt: string;
             /** @description Who decided; null while pending. */
             decidedBy: {
+                /** @description The API key used; null for the command line and for decisions recorded before keys were kept with them. */
+                keyId: string | null;
                 /**
                  * @description Role of the decider.
                  * @enum {string}
@@ -2230,11 +2236,13 @@ export interface components {
          *           "daysMoved": 90,
          *           "reason": "Certification of the assembled combines takes longer than planned.",
          *           "requestedBy": {
+         *             "keyId": "019a7c2e-7a10-7000-8000-0000000000a1",
          *             "role": "ministry",
          *             "organizationId": "019a7c2e-7a10-7000-8000-000000000031"
          *           },
          *           "requestedAt": "2026-11-20T08:00:00.000Z",
          *           "decidedBy": {
+         *             "keyId": "019a7c2e-7a10-7000-8000-0000000000a0",
          *             "role": "secretariat"
          *           },
          *           "decidedAt": "2026-11-25T08:00:00.000Z",
@@ -13917,11 +13925,13 @@ export interface operations {
                      *           "daysMoved": 90,
                      *           "reason": "Certification of the assembled combines takes longer than planned.",
                      *           "requestedBy": {
+                     *             "keyId": "019a7c2e-7a10-7000-8000-0000000000a1",
                      *             "role": "ministry",
                      *             "organizationId": "019a7c2e-7a10-7000-8000-000000000031"
                      *           },
                      *           "requestedAt": "2026-11-20T08:00:00.000Z",
                      *           "decidedBy": {
+                     *             "keyId": "019a7c2e-7a10-7000-8000-0000000000a0",
                      *             "role": "secretariat"
                      *           },
                      *           "decidedAt": "2026-11-25T08:00:00.000Z",
@@ -14122,11 +14132,13 @@ export interface operations {
                      *       "daysMoved": 90,
                      *       "reason": "Certification of the assembled combines takes longer than planned.",
                      *       "requestedBy": {
+                     *         "keyId": "019a7c2e-7a10-7000-8000-0000000000a1",
                      *         "role": "ministry",
                      *         "organizationId": "019a7c2e-7a10-7000-8000-000000000031"
                      *       },
                      *       "requestedAt": "2026-11-20T08:00:00.000Z",
                      *       "decidedBy": {
+                     *         "keyId": "019a7c2e-7a10-7000-8000-0000000000a0",
                      *         "role": "secretariat"
                      *       },
                      *       "decidedAt": "2026-11-25T08:00:00.000Z",
@@ -14491,11 +14503,13 @@ export interface operations {
                      *       "daysMoved": 90,
                      *       "reason": "Certification of the assembled combines takes longer than planned.",
                      *       "requestedBy": {
+                     *         "keyId": "019a7c2e-7a10-7000-8000-0000000000a1",
                      *         "role": "ministry",
                      *         "organizationId": "019a7c2e-7a10-7000-8000-000000000031"
                      *       },
                      *       "requestedAt": "2026-11-20T08:00:00.000Z",
                      *       "decidedBy": {
+                     *         "keyId": "019a7c2e-7a10-7000-8000-0000000000a0",
                      *         "role": "secretariat"
                      *       },
                      *       "decidedAt": "2026-11-25T08:00:00.000Z",
@@ -14707,11 +14721,13 @@ export interface operations {
                      *       "daysMoved": 90,
                      *       "reason": "Certification of the assembled combines takes longer than planned.",
                      *       "requestedBy": {
+                     *         "keyId": "019a7c2e-7a10-7000-8000-0000000000a1",
                      *         "role": "ministry",
                      *         "organizationId": "019a7c2e-7a10-7000-8000-000000000031"
                      *       },
                      *       "requestedAt": "2026-11-20T08:00:00.000Z",
                      *       "decidedBy": {
+                     *         "keyId": "019a7c2e-7a10-7000-8000-0000000000a0",
                      *         "role": "secretariat"
                      *       },
                      *       "decidedAt": "2026-11-25T08:00:00.000Z",

@@ -164,8 +164,11 @@ export const deadlineChanges = sqliteTable(
     reason: text('reason').notNull(),
     requestedByRole: text('requested_by_role').notNull(),
     requestedByOrganizationId: text('requested_by_organization_id').references(() => organizations.id),
+    /** The API key of the request; null for the command line and for changes recorded before it was kept. */
+    requestedByKeyId: text('requested_by_key_id'),
     requestedAt: text('requested_at').notNull(),
     decidedByRole: text('decided_by_role'),
+    decidedByKeyId: text('decided_by_key_id'),
     decidedAt: text('decided_at'),
     decisionBasis: text('decision_basis'),
     decisionComment: text('decision_comment'),

@@ -41,8 +41,14 @@ async function decided(t: Test, app: App, taskId: string, changeId: string, payl
   return json(res);
 }
 
+/** The id of the secretariat key the test app's requests use by default. */
+async function secretariatKeyId(app: App): Promise<string> {
+  return json<{ id: string }>(await app.inject({ method: 'GET', url: '/v1/api-keys/current' })).id;
+}
+
 t.test('a request is pending and leaves the due date as it is', async (t) => {
   const app = await build(t, testClock(NOW));
+  const keyId = await secretariatKeyId(app);
   const { task } = await approvedTask(app);
   const res = await app.inject(ask(task.id, request('2027-03-31')));
   t.equal(res.statusCode, 201);
@@ -57,7 +63,7 @@ t.test('a request is pending and leaves the due date as it is', async (t) => {
     newDueDate: '2027-03-31',
     daysMoved: 90,
     reason: 'Certification of the assembled combines takes longer than planned',
-    requestedBy: { role: 'secretariat', organizationId: null },
+    requestedBy: { keyId, role: 'secretariat', organizationId: null },
     requestedAt: NOW,
     decidedBy: null,
     decidedAt: null,
@@ -71,6 +77,7 @@ t.test('a request is pending and leaves the due date as it is', async (t) => {
 t.test('approving a request moves the due date, counts a postponement, keeps the original date and records the basis', async (t) => {
   const clock = testClock(NOW);
   const app = await build(t, clock);
+  const keyId = await secretariatKeyId(app);
   const { task } = await approvedTask(app);
   const change = await created(t, app, task.id, request('2027-03-31'));
 
@@ -83,7 +90,7 @@ t.test('approving a request moves the due date, counts a postponement, keeps the
   t.same(approved, {
     ...change,
     status: 'approved',
-    decidedBy: { role: 'secretariat' },
+    decidedBy: { keyId, role: 'secretariat' },
     decidedAt: '2026-12-02T10:00:00.000Z',
     decisionBasis: 'Protocol of the 18th session, item 3.4',
     decisionComment: 'Agreed by both co-chairs',
@@ -100,6 +107,7 @@ t.test('approving a request moves the due date, counts a postponement, keeps the
 t.test('rejecting a request moves nothing and records the decision', async (t) => {
   const clock = testClock(NOW);
   const app = await build(t, clock);
+  const keyId = await secretariatKeyId(app);
   const { task } = await approvedTask(app);
   const change = await created(t, app, task.id, request('2027-03-31'));
   const before = await getTask(app, task.id);
@@ -109,7 +117,7 @@ t.test('rejecting a request moves nothing and records the decision', async (t) =
   t.same(rejected, {
     ...change,
     status: 'rejected',
-    decidedBy: { role: 'secretariat' },
+    decidedBy: { keyId, role: 'secretariat' },
     decidedAt: '2026-12-02T10:00:00.000Z',
     decisionBasis: 'Protocol 18, item 3.5',
     decisionComment: null,
@@ -146,6 +154,7 @@ t.test('a request is decided once: deciding again is refused with 409', async (t
 
 t.test('a direct change applies at once, with status applied and its basis', async (t) => {
   const app = await build(t, testClock(NOW));
+  const keyId = await secretariatKeyId(app);
   const { task } = await approvedTask(app);
   const change = await created(t, app, task.id, {
     kind: 'direct',
@@ -162,9 +171,9 @@ t.test('a direct change applies at once, with status applied and its basis', asy
     newDueDate: '2027-02-15',
     daysMoved: 46,
     reason: 'Moved by decision of the co-chairs',
-    requestedBy: { role: 'secretariat', organizationId: null },
+    requestedBy: { keyId, role: 'secretariat', organizationId: null },
     requestedAt: NOW,
-    decidedBy: { role: 'secretariat' },
+    decidedBy: { keyId, role: 'secretariat' },
     decidedAt: NOW,
     decisionBasis: 'Protocol of the official visit, item 2',
     decisionComment: null,
@@ -411,7 +420,7 @@ t.test('an executor may ask, another ministry may not; only the secretariat chan
   const res = await app.inject(as(executor, ask(task.id, asking)));
   t.equal(res.statusCode, 201, 'an executor asks');
   const asked = json<DeadlineChange>(res);
-  t.match(asked, { status: 'pending', requestedBy: { role: 'ministry', organizationId: by.id } }, 'the request names the ministry');
+  t.match(asked, { status: 'pending', requestedBy: { keyId: executor.id, role: 'ministry', organizationId: by.id } }, 'the request names the ministry and its key');
   t.match(await getTask(app, task.id), { dueDate: '2026-12-31' }, 'asking moves nothing');
 
   const approve = decide(task.id, asked.id, { decision: 'approve', basis: 'Protocol 3' });

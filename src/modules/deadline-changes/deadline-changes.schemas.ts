@@ -46,13 +46,17 @@ export const DeadlineChangeSchema = z
     reason: z.string().max(2000).describe('Why the deadline should move.'),
     requestedBy: z
       .object({
+        keyId: IdSchema.nullable().describe('The API key used; null for the command line and for changes recorded before keys were kept with them.'),
         role: z.enum(ROLES).describe('Role of the requester.'),
         organizationId: IdSchema.nullable().describe('Organization of a ministry requester.'),
       })
       .describe('Who asked.'),
     requestedAt: InstantSchema,
     decidedBy: z
-      .object({ role: z.enum(ROLES).describe('Role of the decider.') })
+      .object({
+        keyId: IdSchema.nullable().describe('The API key used; null for the command line and for decisions recorded before keys were kept with them.'),
+        role: z.enum(ROLES).describe('Role of the decider.'),
+      })
       .nullable()
       .describe('Who decided; null while pending.'),
     decidedAt: InstantSchema.nullable().describe('When it was decided or applied.'),
@@ -71,9 +75,9 @@ export const DeadlineChangeSchema = z
       newDueDate: '2027-03-31',
       daysMoved: 90,
       reason: 'Certification of the assembled combines takes longer than planned.',
-      requestedBy: { role: 'ministry', organizationId: '019a7c2e-7a10-7000-8000-000000000031' },
+      requestedBy: { keyId: '019a7c2e-7a10-7000-8000-0000000000a1', role: 'ministry', organizationId: '019a7c2e-7a10-7000-8000-000000000031' },
       requestedAt: '2026-11-20T08:00:00.000Z',
-      decidedBy: { role: 'secretariat' },
+      decidedBy: { keyId: '019a7c2e-7a10-7000-8000-0000000000a0', role: 'secretariat' },
       decidedAt: '2026-11-25T08:00:00.000Z',
       decisionBasis: 'Protocol of the 18th session, item 3.4',
       decisionComment: null,
