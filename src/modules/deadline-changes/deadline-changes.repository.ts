@@ -1,6 +1,6 @@
 // Drizzle queries on deadline changes.
-import { and, asc, eq } from 'drizzle-orm';
-import type { Db } from '../../db/connection.js';
+import { and, asc, eq, sql } from 'drizzle-orm';
+import { prepared, type Db } from '../../db/connection.js';
 import type { Role } from '../../db/enums.js';
 import { deadlineChanges } from '../../db/schema.js';
 import { daysBetween } from '../../lib/dates.js';
@@ -58,12 +58,16 @@ export function findDeadlineChange(db: Db, taskId: string, id: string): Deadline
   return row && toChange(row);
 }
 
+/** Prepared once: an import asks it for every row of its file. */
 export function findPendingRequest(db: Db, taskId: string): DeadlineChange | undefined {
-  const row = db
-    .select()
-    .from(deadlineChanges)
-    .where(and(eq(deadlineChanges.taskId, taskId), eq(deadlineChanges.status, 'pending')))
-    .get();
+  const query = prepared(db, 'findPendingRequest', (db) =>
+    db
+      .select()
+      .from(deadlineChanges)
+      .where(and(eq(deadlineChanges.taskId, sql.placeholder('taskId')), eq(deadlineChanges.status, 'pending')))
+      .prepare(),
+  );
+  const row = query.get({ taskId });
   return row && toChange(row);
 }
 

@@ -14,7 +14,7 @@ import type { CreateTask } from '../tasks/tasks.schemas.js';
 import { cellText, checkLayout, clip, dataRows, findLayout, type Column, type DataRow, type Layout } from './imports.columns.js';
 import { cellRef, MAX_SHEET_ROWS, readCsv, XLSX_MEDIA_TYPE, type SourceFile, type SourceSheet, type XlsxReader } from './imports.files.js';
 import { basisMatcher, normalizeName, organizationDirectory } from './imports.matching.js';
-import { allOrganizations, meetingsOfCommission, pendingDeadlineRequest, taskRecordsOfPlan } from './imports.repository.js';
+import { allOrganizations, meetingsOfCommission, pendingDeadlineRequest, taskCodesOfPlan, taskRecordsOfPlan } from './imports.repository.js';
 import { evaluateRow, type EvaluatedRow } from './imports.rows.js';
 import { MAX_UNMATCHED_EXECUTORS, type ImportQuery, type ImportResult, type TemplateQuery, type UploadedFile } from './imports.schemas.js';
 import { renderTemplateCsv, renderTemplateXlsx, type TemplateContext } from './imports.template.js';
@@ -119,13 +119,14 @@ export function createImportService({ db, clock }: ServiceDeps, workbooks: Pick<
       }
       partyOf.set(c, party);
     }
-    const tasks = taskRecordsOfPlan(tx, plan.id);
     const codeCol = table.layout.columns.find((c) => c.field === 'code')!;
     const rowsByCode = new Map<string, number[]>();
     for (const r of table.rows) {
       const code = cellText(r.cells[codeCol.index]);
       if (code !== '') rowsByCode.set(code, [...(rowsByCode.get(code) ?? []), r.row]);
     }
+    // Only the tasks the file names: a row looks its task up by the code it reads, which is one of these.
+    const tasks = taskRecordsOfPlan(tx, plan.id, [...rowsByCode.keys()]);
     const unmatched = new Map<string, number[]>();
     const ctx = {
       plan,
@@ -154,7 +155,7 @@ export function createImportService({ db, clock }: ServiceDeps, workbooks: Pick<
       rows: evaluated.map((e) => e.result),
       summary: { create: count('create'), update: count('update'), unchanged: count('unchanged'), errors: count('error') },
       unmatchedExecutors: [...unmatched].slice(0, MAX_UNMATCHED_EXECUTORS).map(([text, rows]) => ({ text, rows: [...new Set(rows)] })),
-      tasksNotInFile: tasks.filter((t) => !rowsByCode.has(t.code)).map((t) => t.code),
+      tasksNotInFile: taskCodesOfPlan(tx, plan.id).filter((code) => !rowsByCode.has(code)),
     };
     return { result, evaluated };
   }

@@ -162,6 +162,32 @@ export function findTaskRecord(db: Db, id: string): TaskRecord | undefined {
   return withAssignees(db, query.values({ id }) as unknown[][])[0];
 }
 
+/**
+ * The tasks of a plan that have these codes, with their assignees, in no particular order: one statement whatever the
+ * number of codes (a JSON array), so that an import reads the tasks its file names rather than the whole plan. Not
+ * ordered, so that SQLite looks each code up in (plan_id, code) rather than walk the plan in its order.
+ */
+export function findTaskRecordsByCode(db: Db, planId: string, codes: string[]): TaskRecord[] {
+  if (codes.length === 0) return [];
+  const query = prepared(db, 'findTaskRecordsByCode', (db) =>
+    baseQuery(db)
+      .where(and(eq(tasks.planId, sql.placeholder('planId')), sql`${tasks.code} in (select value from json_each(${sql.placeholder('codes')}))`))
+      .prepare(),
+  );
+  return withAssignees(db, query.values({ planId, codes: JSON.stringify(codes) }) as unknown[][]);
+}
+
+/** The codes of a plan's tasks, in the plan's order. */
+export function taskCodesOfPlan(db: Db, planId: string): string[] {
+  return db
+    .select({ code: tasks.code })
+    .from(tasks)
+    .where(eq(tasks.planId, planId))
+    .orderBy(asc(tasks.codeSortKey), asc(tasks.id))
+    .all()
+    .map((r) => r.code);
+}
+
 function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }

@@ -1,0 +1,61 @@
+// An import reads the tasks its file names, not the whole plan: a preview of a few rows into a plan of 100,000
+// tasks read every task with its assignees, page by page, and held the service for about 5 s. Measured here as
+// the statements run (never as time): they must not grow with the plan.
+import t from 'tap';
+import type { App } from '../../src/app.js';
+import { build, json } from '../helper.js';
+import { createTask, seedPlan } from '../factories.js';
+
+const csv = (lines: string[][]) => lines.map((l) => l.map((v) => (/[";\n,]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)).join(';')).join('\r\n') + '\r\n';
+
+/** Runs `fn` and counts the SQL statements it executes (each run of a prepared statement counts once). */
+async function statementsRun(app: App, fn: () => Promise<unknown>): Promise<number> {
+  const proto = Object.getPrototypeOf(app.sqlite.prepare('select 1')) as Record<string, (...args: unknown[]) => unknown>;
+  const saved = { all: proto.all, get: proto.get, run: proto.run, iterate: proto.iterate };
+  let count = 0;
+  for (const [name, original] of Object.entries(saved)) {
+    proto[name] = function (this: unknown, ...args: unknown[]) {
+      count += 1;
+      return (original as (...a: unknown[]) => unknown).apply(this, args);
+    };
+  }
+  try {
+    await fn();
+  } finally {
+    Object.assign(proto, saved);
+  }
+  return count;
+}
+
+t.test('a preview reads the tasks its file names: the statements it runs do not grow with the plan', async (t) => {
+  const app = await build(t);
+  const { plan, assignees } = await seedPlan(app);
+  const addTasks = async (from: number, to: number) => {
+    for (let i = from; i < to; i++) await createTask(app, { planId: plan.id, code: `1.${i + 1}`, dueDate: '2026-12-31', assignees });
+  };
+  const file = csv([
+    ['No', 'Measure', 'Deadline', 'Responsible executors'],
+    ['1.1', 'The first measure, renamed', '2026-12-31', 'Minprom\nMIC'],
+    ['9.1', 'A new measure', '2026-12-31', 'Minprom'],
+  ]);
+  const previewOf = async () => {
+    const res = await app.inject({ method: 'POST', url: `/v1/plans/${plan.id}/import/preview`, headers: { 'content-type': 'text/csv' }, payload: file });
+    t.equal(res.statusCode, 200, res.body.slice(0, 300));
+    return json(res);
+  };
+
+  await addTasks(0, 250);
+  let shown: any;
+  const small = await statementsRun(app, async () => (shown = await previewOf()));
+  t.strictSame(shown.summary, { create: 1, update: 1, unchanged: 0, errors: 0 });
+  t.equal(shown.rows[0].taskId !== undefined && shown.rows[0].action, 'update', 'the task the file names is found by its code');
+  t.equal(shown.tasksNotInFile.length, 249);
+  t.strictSame(shown.tasksNotInFile.slice(0, 3), ['1.2', '1.3', '1.4'], 'the others, in code order');
+
+  await addTasks(250, 1000);
+  const large = await statementsRun(app, async () => (shown = await previewOf()));
+  t.strictSame(shown.summary, { create: 1, update: 1, unchanged: 0, errors: 0 });
+  t.equal(shown.tasksNotInFile.length, 999);
+  t.equal(shown.tasksNotInFile.at(-1), '1.1000');
+  t.equal(large, small, `as many statements for 1,000 tasks (${large}) as for 250 (${small})`);
+});
