@@ -7,7 +7,7 @@ import type { Actor } from '../../lib/access.js';
 import { dateInZone } from '../../lib/dates.js';
 import { newId } from '../../lib/ids.js';
 import { overdueState } from '../tasks/task-timeliness.js';
-import { commissionZones, findTaskRecord, type TaskRecord } from '../tasks/tasks.repository.js';
+import { commissionZones, findTaskRecord, taskRecordsOfPlan, type TaskRecord } from '../tasks/tasks.repository.js';
 import * as repo from './webhooks.repository.js';
 import type { WebhookTask } from './webhooks.payloads.js';
 
@@ -59,9 +59,10 @@ const actorOf = (a: Actor) => ({ keyId: a.keyId, role: a.role, organizationId: a
 const organizationsOf = (representation: object | null): string[] =>
   ((representation as { assignees?: { organizationId: string }[] } | null)?.assignees ?? []).map((a) => a.organizationId);
 
-function taskEvents(tx: Db, actor: Actor, at: string, change: RecordedChange, changes: FieldChange[]): PendingEvent[] {
+/** `known`: the task as it is now, already read (a plan's approval reads all of its tasks at once). */
+function taskEvents(tx: Db, actor: Actor, at: string, change: RecordedChange, changes: FieldChange[], known?: TaskRecord): PendingEvent[] {
   if (change.after === null) return [];
-  const record = findTaskRecord(tx, change.entityId);
+  const record = known ?? findTaskRecord(tx, change.entityId);
   if (!record || repo.planStatus(tx, record.planId) !== 'approved') return [];
   const task = webhookTask(record, new Date(at));
   // An organization taken off the task still hears of the change that took it off.
@@ -130,8 +131,9 @@ function reportEvents(tx: Db, actor: Actor, at: string, change: RecordedChange):
 /** Approving a plan puts its tasks in force: each is announced as created, as if added to an approved plan. */
 function approvalEvents(tx: Db, actor: Actor, at: string, change: RecordedChange): PendingEvent[] {
   if (change.operation !== 'approvePlan') return [];
-  return repo.taskIdsOfPlan(tx, change.entityId).flatMap((id) =>
-    taskEvents(tx, actor, at, { operation: 'approvePlan', entity: 'task', entityId: id, before: null, after: {} }, []),
+  // Every task with its assignees in two statements, not two for each of a plan's (up to 100,000) tasks.
+  return taskRecordsOfPlan(tx, change.entityId).flatMap((record) =>
+    taskEvents(tx, actor, at, { operation: 'approvePlan', entity: 'task', entityId: record.id, before: null, after: {} }, [], record),
   );
 }
 

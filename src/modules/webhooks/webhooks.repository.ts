@@ -1,6 +1,6 @@
 // Drizzle queries of webhooks: subscriptions, the outbox of events and deliveries, attempts, and what the worker claims.
 import { and, asc, desc, eq, exists, inArray, isNotNull, isNull, lt, lte, notExists, notInArray, or, sql, type SQL } from 'drizzle-orm';
-import { prepared, type Db } from '../../db/connection.js';
+import { insertRow, prepared, type Db } from '../../db/connection.js';
 import type { WebhookDeliveryStatus } from '../../db/enums.js';
 import {
   deadlineChanges,
@@ -89,14 +89,32 @@ export function deleteSubscription(db: Db, id: string): void {
 
 // --- Outbox -----------------------------------------------------------------------------------------------
 
-/** Inserts an event unless one with its dedupe key exists; false when it did (nothing written). */
+/**
+ * Inserts an event unless one with its dedupe key exists; false when it did (nothing written). Prepared once, as
+ * are the deliveries: approving a plan of 100,000 tasks queues as many of each in its transaction, and drizzle
+ * building each statement anew took most of the 14 s the event loop was held.
+ */
 export function insertEvent(db: Db, row: EventRow): boolean {
-  const result = db.insert(webhookEvents).values(row).onConflictDoNothing().run();
-  return result.changes > 0;
+  const query = prepared(db, 'insertEvent', (db) =>
+    db
+      .insert(webhookEvents)
+      .values({
+        id: sql.placeholder('id'),
+        type: sql.placeholder('type'),
+        occurredAt: sql.placeholder('occurredAt'),
+        taskId: sql.placeholder('taskId'),
+        dedupeKey: sql.placeholder('dedupeKey'),
+        body: sql.placeholder('body'),
+      })
+      .onConflictDoNothing()
+      .prepare(),
+  );
+  const { id, type, occurredAt, taskId, dedupeKey, body } = row;
+  return query.run({ id, type, occurredAt, taskId, dedupeKey, body }).changes > 0;
 }
 
 export function insertDelivery(db: Db, row: DeliveryRow): void {
-  db.insert(webhookDeliveries).values(row).run();
+  insertRow(db, webhookDeliveries, row);
 }
 
 /**
@@ -355,12 +373,11 @@ export function claimDueDeliveries(db: Db, now: string, limit: number, lockedUnt
 
 // --- What events are made of ------------------------------------------------------------------------------
 
+/** Asked for every task event (all of a plan's tasks when it is approved), so prepared. */
 export function planStatus(db: Db, planId: string): string | undefined {
-  return db.select({ status: plans.status }).from(plans).where(eq(plans.id, planId)).get()?.status;
-}
-
-export function taskIdsOfPlan(db: Db, planId: string): string[] {
-  return db.select({ id: tasks.id }).from(tasks).where(eq(tasks.planId, planId)).orderBy(asc(tasks.codeSortKey), asc(tasks.id)).all().map((r) => r.id);
+  return prepared(db, 'webhookPlanStatus', (db) => db.select({ status: plans.status }).from(plans).where(eq(plans.id, sql.placeholder('planId'))).prepare()).get({
+    planId,
+  })?.status;
 }
 
 /** The deadline change a due-date move at `at` carried out: applied directly or approved then. */
