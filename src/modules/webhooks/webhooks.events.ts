@@ -137,7 +137,7 @@ function approvalEvents(tx: Db, actor: Actor, at: string, change: RecordedChange
   );
 }
 
-const matches = (s: repo.SubscriptionRow, e: PendingEvent) =>
+const matches = (s: repo.SubscriptionRow, e: Pick<PendingEvent, 'type' | 'organizationIds'>) =>
   (e.type === 'webhook.test' || s.events.includes(e.type)) && (s.organizationId === null || e.organizationIds.includes(s.organizationId));
 
 /**
@@ -203,20 +203,53 @@ export function enqueueEvents(tx: Db, actor: Actor, at: string, change: Recorded
  * raised or sent on to such a subscription.
  */
 export function raiseOverdueEvents(tx: Db, now: Date): number {
+  return raiseOverdueSlice(tx, now, null);
+}
+
+/** The subscriptions that want task.overdue, and the day of each commission at `now`. */
+function overdueScanOf(tx: Db, now: Date) {
   const subscriptions = repo.activeSubscriptions(tx).filter((s) => s.events.includes('task.overdue'));
-  if (subscriptions.length === 0) return 0;
   const todayByCommission = commissionZones(tx).map((c) => ({ commissionId: c.commissionId, today: dateInZone(now, c.timeZone) }));
+  return { subscriptions, todayByCommission };
+}
+
+/** The ids of the tasks overdue at `now` when a subscription wants task.overdue (none otherwise): what a scan slices. */
+export function overdueCandidates(tx: Db, now: Date): string[] {
+  const { subscriptions, todayByCommission } = overdueScanOf(tx, now);
+  if (subscriptions.length === 0) return [];
+  return repo.overdueTaskIds(tx, todayByCommission).map((t) => t.id);
+}
+
+/**
+ * raiseOverdueEvents for those of the tasks `ids` that are still overdue (every overdue task when null). The worker
+ * goes through overdueCandidates a slice per transaction and lets the event loop turn in between: 47,620 overdue
+ * tasks in one go held the service 7 s when first raised, and 1.5 s on every scan after.
+ */
+export function raiseOverdueSlice(tx: Db, now: Date, ids: string[] | null): number {
+  const { subscriptions, todayByCommission } = overdueScanOf(tx, now);
+  if (subscriptions.length === 0) return 0;
   const today = new Map(todayByCommission.map((c) => [c.commissionId, c.today]));
-  const candidates = repo.overdueTaskIds(tx, todayByCommission).map((t) => ({ ...t, key: `task.overdue:${t.id}:${today.get(t.commissionId)}` }));
+  const candidates = repo.overdueTaskIds(tx, todayByCommission, ids).map((t) => ({ ...t, key: `task.overdue:${t.id}:${today.get(t.commissionId)}` }));
   const raisedAs = repo.eventsByDedupeKey(tx, candidates.map((c) => c.key));
   const deliveredTo = repo.subscriptionsDelivered(tx, [...raisedAs.values()]);
+  // Raised today already: only subscriptions without a delivery of it are still to hear of it.
+  const waitingFor = (c: (typeof candidates)[number]) => {
+    const eventId = raisedAs.get(c.key);
+    return eventId === undefined ? subscriptions : subscriptions.filter((s) => !deliveredTo.get(eventId)?.has(s.id));
+  };
+  // Which subscriptions want a task depends on its organizations alone: read for all at once, so that a task nobody
+  // waiting wants (another organization's, for a subscription filtered to one) is not read in full on every scan.
+  const organizationsOf = repo.assigneeOrganizationsOf(
+    tx,
+    candidates.filter((c) => waitingFor(c).length > 0).map((c) => c.id),
+  );
   const at = now.toISOString();
   let raised = 0;
   for (const c of candidates) {
     const eventId = raisedAs.get(c.key);
-    // Raised today already: only subscriptions without a delivery of it are still to hear of it.
-    const waiting = eventId === undefined ? subscriptions : subscriptions.filter((s) => !deliveredTo.get(eventId)?.has(s.id));
+    const waiting = waitingFor(c);
     if (waiting.length === 0) continue;
+    if (!waiting.some((s) => matches(s, { type: 'task.overdue', organizationIds: organizationsOf.get(c.id) ?? [] }))) continue;
     const record = findTaskRecord(tx, c.id);
     if (!record) continue;
     const event: PendingEvent = {

@@ -5,6 +5,7 @@ import type { WebhookDeliveryStatus } from '../../db/enums.js';
 import {
   deadlineChanges,
   plans,
+  taskAssignees,
   tasks,
   webhookDeliveries,
   webhookDeliveryAttempts,
@@ -390,9 +391,16 @@ export function deadlineChangeDecidedAt(db: Db, taskId: string, at: string) {
     .get();
 }
 
-/** Open tasks of approved plans due before "today" of their commission: the overdue ones. */
-export function overdueTaskIds(db: Db, todayByCommission: { commissionId: string; today: string }[]): { id: string; commissionId: string }[] {
-  if (todayByCommission.length === 0) return [];
+/**
+ * Open tasks of approved plans due before "today" of their commission: the overdue ones, by id; with `ids`, only
+ * those of these tasks that still are (a scan goes through tens of thousands a slice at a time).
+ */
+export function overdueTaskIds(
+  db: Db,
+  todayByCommission: { commissionId: string; today: string }[],
+  ids: string[] | null = null,
+): { id: string; commissionId: string }[] {
+  if (todayByCommission.length === 0 || ids?.length === 0) return [];
   return db
     .select({ id: tasks.id, commissionId: plans.commissionId })
     .from(tasks)
@@ -402,8 +410,26 @@ export function overdueTaskIds(db: Db, todayByCommission: { commissionId: string
         eq(plans.status, 'approved'),
         notInArray(tasks.status, [...OUT_OF_CONTROL_STATUSES]),
         or(...todayByCommission.map((c) => and(eq(plans.commissionId, c.commissionId), lt(tasks.dueDate, c.today)))),
+        ids === null ? undefined : sql`${tasks.id} in (select value from json_each(${JSON.stringify(ids)}))`,
       ),
     )
     .orderBy(asc(tasks.id))
     .all();
+}
+
+/** The organizations executing each of these tasks (one statement: a JSON array of ids). */
+export function assigneeOrganizationsOf(db: Db, taskIds: string[]): Map<string, string[]> {
+  const byTask = new Map<string, string[]>();
+  if (taskIds.length === 0) return byTask;
+  const rows = db
+    .select({ taskId: taskAssignees.taskId, organizationId: taskAssignees.organizationId })
+    .from(taskAssignees)
+    .where(sql`${taskAssignees.taskId} in (select value from json_each(${JSON.stringify(taskIds)}))`)
+    .all();
+  for (const r of rows) {
+    const list = byTask.get(r.taskId);
+    if (list) list.push(r.organizationId);
+    else byTask.set(r.taskId, [r.organizationId]);
+  }
+  return byTask;
 }
