@@ -2884,7 +2884,8 @@ export interface components {
          *       "unmatchedExecutors": [],
          *       "tasksNotInFile": [
          *         "2.1"
-         *       ]
+         *       ],
+         *       "tasksNotInFileCount": 1
          *     }
          */
         PlanImportResult: {
@@ -2985,8 +2986,13 @@ export interface components {
                 /** @description Rows that name it. */
                 rows: number[];
             }[];
-            /** @description Codes of the plan's tasks that the file does not list: the import leaves them as they are. */
+            /** @description Codes of the plan's tasks that the file does not list: the import leaves them as they are. The first 10,000, in code order; tasksNotInFileCount says how many there are. */
             tasksNotInFile: string[];
+            /**
+             * Format: int64
+             * @description How many of the plan's tasks the file does not list (tasksNotInFile names the first of them).
+             */
+            tasksNotInFileCount: number;
         };
         /**
          * @description A page of plans, oldest first.
@@ -11032,7 +11038,8 @@ export interface operations {
                      *       "unmatchedExecutors": [],
                      *       "tasksNotInFile": [
                      *         "2.1"
-                     *       ]
+                     *       ],
+                     *       "tasksNotInFileCount": 1
                      *     }
                      */
                     "application/json": components["schemas"]["PlanImportResult"];
@@ -11448,7 +11455,8 @@ export interface operations {
                      *       "unmatchedExecutors": [],
                      *       "tasksNotInFile": [
                      *         "2.1"
-                     *       ]
+                     *       ],
+                     *       "tasksNotInFileCount": 1
                      *     }
                      */
                     "application/json": components["schemas"]["PlanImportResult"];

@@ -1,10 +1,12 @@
 // An import reads the tasks its file names, not the whole plan: a preview of a few rows into a plan of 100,000
 // tasks read every task with its assignees, page by page, and held the service for about 5 s. Measured here as
 // the statements run (never as time): they must not grow with the plan.
+import { randomUUID } from 'node:crypto';
 import t from 'tap';
 import type { App } from '../../src/app.js';
 import { build, json } from '../helper.js';
 import { createTask, seedPlan } from '../factories.js';
+import { codeSortKey } from '../../src/modules/tasks/tasks.service.js';
 
 const csv = (lines: string[][]) => lines.map((l) => l.map((v) => (/[";\n,]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)).join(';')).join('\r\n') + '\r\n';
 
@@ -50,6 +52,7 @@ t.test('a preview reads the tasks its file names: the statements it runs do not 
   t.strictSame(shown.summary, { create: 1, update: 1, unchanged: 0, errors: 0 });
   t.equal(shown.rows[0].taskId !== undefined && shown.rows[0].action, 'update', 'the task the file names is found by its code');
   t.equal(shown.tasksNotInFile.length, 249);
+  t.equal(shown.tasksNotInFileCount, 249);
   t.strictSame(shown.tasksNotInFile.slice(0, 3), ['1.2', '1.3', '1.4'], 'the others, in code order');
 
   await addTasks(250, 1000);
@@ -58,4 +61,32 @@ t.test('a preview reads the tasks its file names: the statements it runs do not 
   t.equal(shown.tasksNotInFile.length, 999);
   t.equal(shown.tasksNotInFile.at(-1), '1.1000');
   t.equal(large, small, `as many statements for 1,000 tasks (${large}) as for 250 (${small})`);
+});
+
+t.test('a preview into a plan of more than 10,000 tasks names the first 10,000 the file leaves out, and counts them all', async (t) => {
+  const app = await build(t);
+  const { plan, assignees } = await seedPlan(app);
+  const first = await createTask(app, { planId: plan.id, code: '1.1', dueDate: '2026-12-31', assignees });
+  // 10,050 more tasks, copied from the first in SQL (through the API this would take minutes).
+  const columns = (app.sqlite.prepare(`SELECT name FROM pragma_table_info('tasks')`).pluck().all() as string[]).filter(
+    (c) => !['id', 'code', 'code_sort_key'].includes(c),
+  );
+  const copy = app.sqlite.prepare(
+    `INSERT INTO tasks (id, code, code_sort_key, ${columns.join(', ')}) SELECT ?, ?, ?, ${columns.join(', ')} FROM tasks WHERE id = ?`,
+  );
+  app.sqlite.transaction(() => {
+    for (let i = 1; i <= 10_050; i++) copy.run(randomUUID(), `2.${i}`, codeSortKey(`2.${i}`), first.id);
+  })();
+  const file = csv([
+    ['No', 'Measure', 'Deadline', 'Responsible executors'],
+    ['2.5', 'A measure, renamed', '2026-12-31', 'Minprom\nMIC'],
+  ]);
+  const res = await app.inject({ method: 'POST', url: `/v1/plans/${plan.id}/import/preview`, headers: { 'content-type': 'text/csv' }, payload: file });
+  t.equal(res.statusCode, 200, res.body.slice(0, 300));
+  const shown = json(res);
+  t.strictSame(shown.summary, { create: 0, update: 1, unchanged: 0, errors: 0 });
+  t.equal(shown.tasksNotInFileCount, 10_050, 'every task of the plan but the one in the file');
+  t.equal(shown.tasksNotInFile.length, 10_000, 'the first 10,000 named, as the contract allows');
+  t.strictSame(shown.tasksNotInFile.slice(0, 6), ['1.1', '2.1', '2.2', '2.3', '2.4', '2.6'], 'in code order, without the one in the file');
+  t.equal(shown.tasksNotInFile.at(-1), '2.10000');
 });

@@ -78,6 +78,8 @@ export type TemplateQuery = z.infer<typeof TemplateQuerySchema>;
 const MAX_ROWS = 2000;
 /** Unmatched executors listed: a row's errors name all of its own, the list stays bounded however many a file names. */
 export const MAX_UNMATCHED_EXECUTORS = 2000;
+/** At most this many codes of tasks the file leaves out are named (a plan may have 100,000 tasks). */
+export const MAX_TASKS_NOT_IN_FILE = 10_000;
 /** Longest header the import reports back: a header cell is free text. */
 const HEADER_MAX = 1000;
 const RowNumberSchema = z.number().int().min(1).max(1_048_576);
@@ -160,7 +162,14 @@ export const ImportResultSchema = z
         `Executors that name no organization of the commission's parties: create them or correct the names. The first ${MAX_UNMATCHED_EXECUTORS}, ` +
           'in file order; the errors of each row name all of its own.',
       ),
-    tasksNotInFile: z.array(z.string().max(32)).max(10000).describe('Codes of the plan\'s tasks that the file does not list: the import leaves them as they are.'),
+    tasksNotInFile: z
+      .array(z.string().max(32))
+      .max(MAX_TASKS_NOT_IN_FILE)
+      .describe(
+        `Codes of the plan's tasks that the file does not list: the import leaves them as they are. The first ${MAX_TASKS_NOT_IN_FILE.toLocaleString('en')}, ` +
+          'in code order; tasksNotInFileCount says how many there are.',
+      ),
+    tasksNotInFileCount: z.number().int().min(0).describe('How many of the plan\'s tasks the file does not list (tasksNotInFile names the first of them).'),
   })
   .meta({
     id: 'PlanImportResult',
@@ -204,6 +213,7 @@ export const ImportResultSchema = z
       summary: { create: 1, update: 0, unchanged: 1, errors: 1 },
       unmatchedExecutors: [],
       tasksNotInFile: ['2.1'],
+      tasksNotInFileCount: 1,
     },
   });
 

@@ -16,7 +16,7 @@ import { cellRef, MAX_SHEET_ROWS, readCsv, XLSX_MEDIA_TYPE, type SourceFile, typ
 import { basisMatcher, normalizeName, organizationDirectory } from './imports.matching.js';
 import { allOrganizations, meetingsOfCommission, pendingDeadlineRequest, taskCodesOfPlan, taskRecordsOfPlan } from './imports.repository.js';
 import { evaluateRow, type EvaluatedRow } from './imports.rows.js';
-import { MAX_UNMATCHED_EXECUTORS, type ImportQuery, type ImportResult, type TemplateQuery, type UploadedFile } from './imports.schemas.js';
+import { MAX_TASKS_NOT_IN_FILE, MAX_UNMATCHED_EXECUTORS, type ImportQuery, type ImportResult, type TemplateQuery, type UploadedFile } from './imports.schemas.js';
 import { renderTemplateCsv, renderTemplateXlsx, type TemplateContext } from './imports.template.js';
 
 /** A file read and laid out, not yet held against a plan: parsing is async, the plan is read in a transaction. */
@@ -141,6 +141,7 @@ export function createImportService({ db, clock }: ServiceDeps, workbooks: Pick<
     };
     const evaluated = table.rows.map((r) => evaluateRow(r, ctx));
     const count = (action: string) => evaluated.filter((e) => e.result.action === action).length;
+    const notInFile = taskCodesOfPlan(tx, plan.id).filter((code) => !rowsByCode.has(code));
     const result: ImportResult = {
       planId: plan.id,
       committed: false,
@@ -155,7 +156,8 @@ export function createImportService({ db, clock }: ServiceDeps, workbooks: Pick<
       rows: evaluated.map((e) => e.result),
       summary: { create: count('create'), update: count('update'), unchanged: count('unchanged'), errors: count('error') },
       unmatchedExecutors: [...unmatched].slice(0, MAX_UNMATCHED_EXECUTORS).map(([text, rows]) => ({ text, rows: [...new Set(rows)] })),
-      tasksNotInFile: taskCodesOfPlan(tx, plan.id).filter((code) => !rowsByCode.has(code)),
+      tasksNotInFile: notInFile.slice(0, MAX_TASKS_NOT_IN_FILE),
+      tasksNotInFileCount: notInFile.length,
     };
     return { result, evaluated };
   }
