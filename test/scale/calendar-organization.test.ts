@@ -4,33 +4,10 @@
 // here as rows returned by SQLite, never as time), and the feed is the same.
 import { randomUUID } from 'node:crypto';
 import t from 'tap';
-import type { App } from '../../src/app.js';
 import { build } from '../helper.js';
 import { approvePlan, createOrganization, createTask, seedPlan } from '../factories.js';
 import { codeSortKey } from '../../src/modules/tasks/tasks.service.js';
-
-/** Runs `fn` and counts the rows SQLite statements return meanwhile. */
-async function rowsRead(app: App, fn: () => Promise<unknown>): Promise<number> {
-  const proto = Object.getPrototypeOf(app.sqlite.prepare('select 1')) as Record<string, (...args: unknown[]) => unknown>;
-  const saved = { all: proto.all, get: proto.get };
-  let rows = 0;
-  proto.all = function (this: unknown, ...args: unknown[]) {
-    const out = saved.all!.apply(this, args) as unknown[];
-    rows += out.length;
-    return out;
-  };
-  proto.get = function (this: unknown, ...args: unknown[]) {
-    const out = saved.get!.apply(this, args);
-    if (out !== undefined) rows += 1;
-    return out;
-  };
-  try {
-    await fn();
-  } finally {
-    Object.assign(proto, saved);
-  }
-  return rows;
-}
+import { sqlUsage } from './sql-usage.js';
 
 t.test("an organization's calendar reads the assignees of its own tasks, not of every task of the plan", async (t) => {
   const app = await build(t);
@@ -55,14 +32,14 @@ t.test("an organization's calendar reads the assignees of its own tasks, not of 
 
   addOthers(1, 100);
   let res: Awaited<ReturnType<typeof feed>> | undefined;
-  const small = await rowsRead(app, async () => (res = await feed()));
+  const small = (await sqlUsage(app, async () => (res = await feed()))).rows;
   t.equal(res!.statusCode, 200);
   const before = res!.body.replace(/^DTSTAMP:.*$/gm, '');
   t.match(res!.body, /1\.1/, "the organization's task is in its feed");
   t.notMatch(res!.body, /SUMMARY:[^\r\n]*2\.1/, "another organization's task is not");
 
   addOthers(101, 400);
-  const large = await rowsRead(app, async () => (res = await feed()));
+  const large = (await sqlUsage(app, async () => (res = await feed()))).rows;
   t.equal(res!.statusCode, 200);
   t.equal(res!.body.replace(/^DTSTAMP:.*$/gm, ''), before, 'the same feed');
   t.ok(large - small < 20, `rows read with 500 other tasks (${large}) about as many as with 100 (${small})`);

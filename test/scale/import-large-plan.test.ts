@@ -3,31 +3,12 @@
 // the statements run (never as time): they must not grow with the plan.
 import { randomUUID } from 'node:crypto';
 import t from 'tap';
-import type { App } from '../../src/app.js';
 import { build, json } from '../helper.js';
 import { createTask, seedPlan } from '../factories.js';
 import { codeSortKey } from '../../src/modules/tasks/tasks.service.js';
+import { sqlUsage } from './sql-usage.js';
 
 const csv = (lines: string[][]) => lines.map((l) => l.map((v) => (/[";\n,]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)).join(';')).join('\r\n') + '\r\n';
-
-/** Runs `fn` and counts the SQL statements it executes (each run of a prepared statement counts once). */
-async function statementsRun(app: App, fn: () => Promise<unknown>): Promise<number> {
-  const proto = Object.getPrototypeOf(app.sqlite.prepare('select 1')) as Record<string, (...args: unknown[]) => unknown>;
-  const saved = { all: proto.all, get: proto.get, run: proto.run, iterate: proto.iterate };
-  let count = 0;
-  for (const [name, original] of Object.entries(saved)) {
-    proto[name] = function (this: unknown, ...args: unknown[]) {
-      count += 1;
-      return (original as (...a: unknown[]) => unknown).apply(this, args);
-    };
-  }
-  try {
-    await fn();
-  } finally {
-    Object.assign(proto, saved);
-  }
-  return count;
-}
 
 t.test('a preview reads the tasks its file names: the statements it runs do not grow with the plan', async (t) => {
   const app = await build(t);
@@ -48,7 +29,7 @@ t.test('a preview reads the tasks its file names: the statements it runs do not 
 
   await addTasks(0, 250);
   let shown: any;
-  const small = await statementsRun(app, async () => (shown = await previewOf()));
+  const small = (await sqlUsage(app, async () => (shown = await previewOf()))).statements;
   t.strictSame(shown.summary, { create: 1, update: 1, unchanged: 0, errors: 0 });
   t.equal(shown.rows[0].taskId !== undefined && shown.rows[0].action, 'update', 'the task the file names is found by its code');
   t.equal(shown.tasksNotInFile.length, 249);
@@ -56,7 +37,7 @@ t.test('a preview reads the tasks its file names: the statements it runs do not 
   t.strictSame(shown.tasksNotInFile.slice(0, 3), ['1.2', '1.3', '1.4'], 'the others, in code order');
 
   await addTasks(250, 1000);
-  const large = await statementsRun(app, async () => (shown = await previewOf()));
+  const large = (await sqlUsage(app, async () => (shown = await previewOf()))).statements;
   t.strictSame(shown.summary, { create: 1, update: 1, unchanged: 0, errors: 0 });
   t.equal(shown.tasksNotInFile.length, 999);
   t.equal(shown.tasksNotInFile.at(-1), '1.1000');

@@ -3,25 +3,9 @@
 // and the plan's status look-up anew for every task, and each task was read back in two statements. The statements
 // prepared must not grow with the plan (measured as preparations, never as time), and every task is announced.
 import t from 'tap';
-import type { App } from '../../src/app.js';
 import { approvePlan, createPlan, createTask, seedPlan } from '../factories.js';
 import { subscribe, webhookApp } from '../webhooks/receiver.js';
-
-/** Runs `fn` and counts the SQL statements prepared meanwhile. */
-async function statementsPrepared(app: App, fn: () => Promise<unknown>): Promise<number> {
-  const original = app.sqlite.prepare;
-  let count = 0;
-  app.sqlite.prepare = function (this: typeof app.sqlite, source: string) {
-    count += 1;
-    return original.call(this, source);
-  } as typeof original;
-  try {
-    await fn();
-  } finally {
-    app.sqlite.prepare = original;
-  }
-  return count;
-}
+import { sqlUsage } from './sql-usage.js';
 
 t.test('approving a plan prepares as many statements for 60 tasks as for 20, and announces every task with its assignees', async (t) => {
   const app = await webhookApp(t);
@@ -34,8 +18,8 @@ t.test('approving a plan prepares as many statements for 60 tasks as for 20, and
   };
   const [warmUp, small, large] = [await planOf(2), await planOf(20), await planOf(60)];
   await approvePlan(app, warmUp.id); // what is prepared once for every approval
-  const forSmall = await statementsPrepared(app, () => approvePlan(app, small.id));
-  const forLarge = await statementsPrepared(app, () => approvePlan(app, large.id));
+  const forSmall = (await sqlUsage(app, () => approvePlan(app, small.id))).prepared;
+  const forLarge = (await sqlUsage(app, () => approvePlan(app, large.id))).prepared;
   t.equal(forLarge, forSmall, `as many statements prepared for 60 tasks (${forLarge}) as for 20 (${forSmall})`);
 
   const bodies = (
