@@ -1152,9 +1152,14 @@ function setClock(date: string): void {
   clockNow = instant > realNow ? realNow : instant;
 }
 
+/** Set when the run is cut short: the loading stops at its next call of the API (see stopEarly). */
+let stopping = false;
+
 function makeApi(app: App, token: string) {
   const headers = { authorization: `Bearer ${token}` };
   async function call<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, body?: unknown): Promise<T> {
+    // Never answered: the loading issues no more keys and skips its own clean-up, which stopEarly does.
+    if (stopping) return new Promise<T>(() => {});
     const res = await app.inject({ method, url, headers, ...(body === undefined ? {} : { payload: body as object }) });
     if (res.statusCode >= 400) {
       let detail = res.body;
@@ -1606,14 +1611,25 @@ const api = makeApi(app, loader.token);
 // its key stays as on a full run, and its secret, printed only at the end, is printed at once on stderr: otherwise
 // the only secretariat key would be one nobody holds, and TRACKER_BOOTSTRAP_TOKEN is taken only while there is none.
 const stopEarly = async (code: number, why: string) => {
-  for (const id of hadSecretariat ? [...ministryKeyIds, loader.id] : ministryKeyIds) {
-    try {
-      keys.revoke(id, { actor: OPERATOR });
-    } catch {
-      // Already revoked by the run itself.
+  if (stopping) return; // a closed output errs on every write after it
+  stopping = true;
+  // A call of the API under way when the run was cut short may still issue a key: revoke until none is left.
+  const revoked = new Set<string>();
+  const revokeIssued = () => {
+    let now = 0;
+    for (const id of hadSecretariat ? [...ministryKeyIds, loader.id] : ministryKeyIds) {
+      if (revoked.has(id)) continue;
+      revoked.add(id);
+      now += 1;
+      try {
+        keys.revoke(id, { actor: OPERATOR });
+      } catch {
+        // Already revoked by the run itself.
+      }
     }
-  }
-  await committed(app.db);
+    return now;
+  };
+  while (revokeIssued() > 0) await committed(app.db);
   const kept = hadSecretariat ? '' : ` The database had no secretariat key, so the demo loader's stays:\n\n  export TRACKER_KEY=${loader.token}\n`;
   process.stderr.write(`\ndemo: ${why}; the keys it issued are revoked. Running it again loads what is left and prints the summary.${kept}\n`);
   process.exit(code);
