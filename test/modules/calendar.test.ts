@@ -344,3 +344,22 @@ t.test('every key may read the feed; a stranger may not; bad filters are refused
     t.strictSame(body.errors, [{ path: `querystring.${field}`, message: body.errors[0].message }], `an unknown ${field} is named`);
   }
 });
+
+t.test('a task postponed past its plan’s end: the report deadlines go on until its due date, in the feeds that show it', async (t) => {
+  const app = await build(t, testClock(NOW));
+  const w = await world(app);
+  const moved = await app.inject({
+    method: 'POST',
+    url: `/v1/tasks/${w.kzOnly.id}/deadline-changes`,
+    payload: { kind: 'direct', newDueDate: '2028-05-15', reason: 'The forum moves to the next year.', basis: 'Protocol No. 20' },
+  });
+  t.equal(moved.statusCode, 201);
+  /** The periods after the plan's end (2027) whose report deadlines a feed has. */
+  const after2027 = async (query: string) =>
+    parseFeed(t, (await feed(app, query)).body)
+      .events.filter((e) => e.uid.startsWith(`report-${w.plan.id}-2028`))
+      .map((e) => e.uid.slice(`report-${w.plan.id}-`.length, `report-${w.plan.id}-`.length + 7));
+  t.strictSame(await after2027(`?planId=${w.plan.id}`), ['2028-Q1', '2028-Q2'], "the plan's feed: up to the quarter of the due date");
+  t.strictSame(await after2027(`?organizationId=${w.kz.id}`), ['2028-Q1', '2028-Q2'], 'the feed of the organization executing it');
+  t.strictSame(await after2027(`?organizationId=${w.by.id}`), [], 'not the feed of an organization that does not');
+});

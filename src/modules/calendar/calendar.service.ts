@@ -66,10 +66,14 @@ function taskEvent(task: repo.CalendarTask, plan: repo.CalendarPlan, lang: Langu
   };
 }
 
-function deadlineEvents(plan: repo.CalendarPlan, today: string): CalendarEvent[] {
+/**
+ * The plan's reporting deadlines, up to `lastDay`: its end, or the latest due date of a task of the feed postponed
+ * past it, whose executors go on reporting until then.
+ */
+function deadlineEvents(plan: repo.CalendarPlan, today: string, lastDay: string): CalendarEvent[] {
   const oldest = addDays(today, -RECENT_DEADLINE_DAYS);
   const revised = new Date(plan.updatedAt);
-  return periodsBetween(plan.periodStart, plan.periodEnd, plan.reportingFrequency)
+  return periodsBetween(plan.periodStart, lastDay, plan.reportingFrequency)
     .map((period) => ({ period, deadline: submissionDeadline(period, plan.reportDueDays) }))
     .filter(({ deadline }) => deadline >= oldest)
     .map(({ period, deadline }) => {
@@ -132,14 +136,15 @@ export function createCalendarService({ db, clock }: ServiceDeps) {
       const byId = new Map(plans.map((p) => [p.id, p]));
       const todayOf = (plan: repo.CalendarPlan) => dateInZone(now, plan.timeZone);
 
+      const tasks = repo.openTasks(db, [...byId.keys()], query.organizationId);
+      const lastDay = new Map(plans.map((plan) => [plan.id, plan.periodEnd]));
+      for (const task of tasks) if (task.dueDate > (lastDay.get(task.planId) as string)) lastDay.set(task.planId, task.dueDate);
       const events: CalendarEvent[] = [
-        ...repo
-          .openTasks(db, [...byId.keys()], query.organizationId)
-          .map((task) => {
-            const plan = byId.get(task.planId) as repo.CalendarPlan;
-            return taskEvent(task, plan, query.lang, todayOf(plan));
-          }),
-        ...plans.flatMap((plan) => deadlineEvents(plan, todayOf(plan))),
+        ...tasks.map((task) => {
+          const plan = byId.get(task.planId) as repo.CalendarPlan;
+          return taskEvent(task, plan, query.lang, todayOf(plan));
+        }),
+        ...plans.flatMap((plan) => deadlineEvents(plan, todayOf(plan), lastDay.get(plan.id) as string)),
       ];
       events.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : a.uid.localeCompare(b.uid)));
 
