@@ -9,7 +9,7 @@ import { listMeetings } from '../meetings/meetings.repository.js';
 import type { Meeting } from '../meetings/meetings.schemas.js';
 import { listOrganizations } from '../organizations/organizations.repository.js';
 import type { Organization } from '../organizations/organizations.schemas.js';
-import { findTaskRecordsByCode, taskCodesOfPlan as taskCodes, type TaskRecord } from '../tasks/tasks.repository.js';
+import { findTaskRecordsByCode, type TaskRecord } from '../tasks/tasks.repository.js';
 
 const PAGE = 200;
 
@@ -25,17 +25,15 @@ function everyPage<T>(page: (cursor: string | undefined) => Page<T>): T[] {
 }
 
 /**
- * The tasks of the plan that have these codes (those the file names), with their assignees, in code order. Not the
- * whole plan: reading 100,000 tasks with their assignees held the service for seconds on every preview.
+ * The tasks of the plan that have these codes (those the file names), with their assignees, in no particular order.
+ * Not the whole plan: reading 100,000 tasks with their assignees held the service for seconds on every preview.
  */
-export function taskRecordsOfPlan(db: Db, planId: string, codes: string[]): TaskRecord[] {
+export function tasksNamedInFile(db: Db, planId: string, codes: string[]): TaskRecord[] {
   return findTaskRecordsByCode(db, planId, codes);
 }
 
 /** The codes of every task of the plan, in code order. */
-export function taskCodesOfPlan(db: Db, planId: string): string[] {
-  return taskCodes(db, planId);
-}
+export { taskCodesOfPlan } from '../tasks/tasks.repository.js';
 
 /** Every organization: executors are matched by name, and one of a non-party country is named as such. */
 export function allOrganizations(db: Db): Organization[] {

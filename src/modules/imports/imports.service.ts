@@ -14,7 +14,7 @@ import type { CreateTask } from '../tasks/tasks.schemas.js';
 import { cellText, checkLayout, clip, dataRows, findLayout, type Column, type DataRow, type Layout } from './imports.columns.js';
 import { cellRef, MAX_SHEET_ROWS, readCsv, XLSX_MEDIA_TYPE, type SourceFile, type SourceSheet, type XlsxReader } from './imports.files.js';
 import { basisMatcher, normalizeName, organizationDirectory } from './imports.matching.js';
-import { allOrganizations, meetingsOfCommission, pendingDeadlineRequest, taskCodesOfPlan, taskRecordsOfPlan } from './imports.repository.js';
+import { allOrganizations, meetingsOfCommission, pendingDeadlineRequest, taskCodesOfPlan, tasksNamedInFile } from './imports.repository.js';
 import { evaluateRow, type EvaluatedRow } from './imports.rows.js';
 import { MAX_TASKS_NOT_IN_FILE, MAX_UNMATCHED_EXECUTORS, type ImportQuery, type ImportResult, type TemplateQuery, type UploadedFile } from './imports.schemas.js';
 import { renderTemplateCsv, renderTemplateXlsx, type TemplateContext } from './imports.template.js';
@@ -126,7 +126,7 @@ export function createImportService({ db, clock }: ServiceDeps, workbooks: Pick<
       if (code !== '') rowsByCode.set(code, [...(rowsByCode.get(code) ?? []), r.row]);
     }
     // Only the tasks the file names: a row looks its task up by the code it reads, which is one of these.
-    const tasks = taskRecordsOfPlan(tx, plan.id, [...rowsByCode.keys()]);
+    const tasks = tasksNamedInFile(tx, plan.id, [...rowsByCode.keys()]);
     const unmatched = new Map<string, number[]>();
     const ctx = {
       plan,

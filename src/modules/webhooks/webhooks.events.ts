@@ -194,18 +194,6 @@ export function enqueueEvents(tx: Db, actor: Actor, at: string, change: Recorded
   for (const e of events) enqueue(tx, subscriptions, at, e);
 }
 
-/**
- * Raises task.overdue for each overdue task of an approved plan, at most once per task and day (the day in its
- * commission's time zone, kept as the event's dedupe key, so a restart never raises it twice). A task no active
- * subscription wants is left alone and looked at again on the next scan. A subscription that starts wanting the task
- * after that day's event was raised for others (created, activated, or given task.overdue since) is sent that same
- * event on the next scan: what one subscriber receives does not depend on the others. Returns how many events were
- * raised or sent on to such a subscription.
- */
-export function raiseOverdueEvents(tx: Db, now: Date): number {
-  return raiseOverdueSlice(tx, now, null);
-}
-
 /** The subscriptions that want task.overdue, and the day of each commission at `now`. */
 function overdueScanOf(tx: Db, now: Date) {
   const subscriptions = repo.activeSubscriptions(tx).filter((s) => s.events.includes('task.overdue'));
@@ -221,11 +209,16 @@ export function overdueCandidates(tx: Db, now: Date): string[] {
 }
 
 /**
- * raiseOverdueEvents for those of the tasks `ids` that are still overdue (every overdue task when null). The worker
- * goes through overdueCandidates a slice per transaction and lets the event loop turn in between: 47,620 overdue
- * tasks in one go held the service 7 s when first raised, and 1.5 s on every scan after.
+ * Raises task.overdue for those of the tasks `ids` still overdue, at most once per task and day (the day in its
+ * commission's time zone, kept as the event's dedupe key, so a restart never raises it twice). A task no active
+ * subscription wants is left alone and looked at again on the next scan. A subscription that starts wanting the task
+ * after that day's event was raised for others (created, activated, or given task.overdue since) is sent that same
+ * event on the next scan: what one subscriber receives does not depend on the others. The worker goes through
+ * overdueCandidates a slice per transaction and lets the event loop turn in between: 47,620 overdue tasks in one go
+ * held the service 7 s when first raised, and 1.5 s on every scan after. Returns how many events were raised or sent
+ * on to such a subscription.
  */
-export function raiseOverdueSlice(tx: Db, now: Date, ids: string[] | null): number {
+export function raiseOverdueSlice(tx: Db, now: Date, ids: string[]): number {
   const { subscriptions, todayByCommission } = overdueScanOf(tx, now);
   if (subscriptions.length === 0) return 0;
   const today = new Map(todayByCommission.map((c) => [c.commissionId, c.today]));
