@@ -6995,7 +6995,7 @@ export interface operations {
                 /** @description Only the direct children of this organization. */
                 parentId?: string;
                 /** @description Case-insensitive substring of the name or short name, in any script (e.g. "мтз" finds "МТЗ"). */
-                q?: string & (unknown & unknown);
+                q?: string;
             };
             header?: never;
             path?: never;
@@ -11802,7 +11802,7 @@ export interface operations {
                 /** @description Only tasks due on or before this date. */
                 dueTo?: string;
                 /** @description Free text, case-insensitive, in code, title, description and translations. */
-                q?: string & (unknown & unknown);
+                q?: string;
             };
             header?: never;
             path?: never;

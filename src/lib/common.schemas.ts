@@ -43,9 +43,11 @@ export const text = (max: number) =>
 
 /**
  * Text to search for. Control characters are refused: none is ever searched for, and SQLite ends a LIKE or GLOB
- * pattern at NUL, so `q=%00` matched every row.
+ * pattern at NUL, so `q=%00` matched every row. One pattern, not text()'s and a stricter one on top: zod publishes a
+ * second .regex() as `allOf` members without a type, which generated clients type `unknown` (or fail to compile).
  */
-export const searchText = (max: number) => text(max).regex(/^[^\u0000-\u001F\u007F]*$/, 'control characters cannot be searched for');
+export const searchText = (max: number) =>
+  z.string().trim().min(1).max(max).regex(/^[^\u0000-\u001F\u007F]*$/, 'control characters cannot be searched for');
 
 export const FieldErrorSchema = z
   .object({
