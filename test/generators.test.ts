@@ -50,3 +50,23 @@ t.test('free-text search still refuses every control character, tab and line bre
   const res = await app.inject({ method: 'GET', url: `/v1/tasks?q=${encodeURIComponent('  мтз ')}` });
   t.equal(res.statusCode, 200, 'text around spaces is searched for (trimmed)');
 });
+
+t.test('a status or awaiting filter matches the document’s pattern exactly when the service takes it', async (t) => {
+  // A client (or a contract tester such as schemathesis) that builds the comma form from the published pattern must not
+  // be refused for a value the pattern allows: the pattern let through "" and ",", which the service answers with 400.
+  const app = await build(t);
+  const doc = await documentOf(app);
+  const parameters = doc.paths['/v1/tasks'].get.parameters as Json[];
+  const cases: Record<string, string[]> = {
+    status: ['', ',', ' , ', 'closed', 'closed,done', ' closed , done ,', ',closed', 'closed,,done', 'closed;done', 'Closed'],
+    awaiting: ['', ',', 'report_review', 'deadline_decision, report_review', ',,report_review,'],
+  };
+  for (const [name, values] of Object.entries(cases)) {
+    const schema = parameters.find((p) => p.name === name)?.schema as Json;
+    const pattern = new RegExp(schema.anyOf.find((s: Json) => s.type === 'string').pattern);
+    for (const value of values) {
+      const res = await app.inject({ method: 'GET', url: `/v1/tasks?${name}=${encodeURIComponent(value)}` });
+      t.equal(res.statusCode === 200, pattern.test(value), `${name}=${JSON.stringify(value)}: answered ${res.statusCode}, the pattern ${pattern.test(value) ? 'accepts' : 'refuses'} it`);
+    }
+  }
+});

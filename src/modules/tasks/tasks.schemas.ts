@@ -215,10 +215,12 @@ const enumListQuery = <const T extends readonly [string, ...string[]]>(values: T
   return z
     .union(
       [
-        // Spaces and empty parts are let through (`a, b,`), and left out below. Each space can be matched one way
-        // only (before a value, or after one): with two adjacent ` *` (`^ *(?:a|b)? *(?:, *(?:a|b)? *)*$`) the
-        // spaces of every empty part split two ways, and refusing `, , , … x` backtracked through 2^parts of them.
-        z.string().max(200).regex(new RegExp(`^ *(?:${one} *)?(?:, *(?:${one} *)?)*$`), { error: expected }),
+        // Spaces and empty parts are let through (`a, b,`), and left out below, but not a list of none (`""`, `,`),
+        // which the array form below refuses: the published pattern must not accept what the service then refuses.
+        // Each space can be matched one way only (before a value, or after one): with two adjacent ` *`
+        // (`^ *(?:a|b)? *(?:, *(?:a|b)? *)*$`) the spaces of every empty part split two ways, and refusing
+        // `, , , … x` backtracked through 2^parts of them.
+        z.string().max(200).regex(new RegExp(`^ *(?:, *)*${one} *(?:, *(?:${one} *)?)*$`), { error: expected }),
         z.array(z.enum(values)).min(1).max(values.length),
       ],
       // The repeated form's wrong value fails the union as a whole (the string form's failure is its own issue).
