@@ -70,3 +70,15 @@ t.test('a status or awaiting filter matches the document’s pattern exactly whe
     }
   }
 });
+
+t.test('a task’s translations name their languages as optional properties, not as an index signature', async (t) => {
+  // propertyNames + additionalProperties is typed `{ [key: string]: Translation }` by openapi-typescript and
+  // @hey-api/openapi-ts: `task.translations.en.title` then compiles without a check and throws on a task with no English.
+  const app = await build(t);
+  const doc = await documentOf(app);
+  const translations = doc.components.schemas.Task.properties.translations as Json;
+  t.strictSame(Object.keys(translations.properties ?? {}), ['ru', 'be', 'kk', 'en'], 'one property per language');
+  t.equal(translations.required, undefined, 'each of them optional');
+  t.equal(translations.additionalProperties, false, 'and no other key');
+  t.equal(translations.propertyNames, undefined, 'no index signature');
+});

@@ -4578,7 +4578,29 @@ export interface components {
             } | null;
             /** @description Translations of title and description by language. */
             translations: {
-                [key: string]: {
+                /** @description Title and description in one language. */
+                ru?: {
+                    /** @description The title in this language. */
+                    title?: string;
+                    /** @description The description in this language. */
+                    description?: string;
+                };
+                /** @description Title and description in one language. */
+                be?: {
+                    /** @description The title in this language. */
+                    title?: string;
+                    /** @description The description in this language. */
+                    description?: string;
+                };
+                /** @description Title and description in one language. */
+                kk?: {
+                    /** @description The title in this language. */
+                    title?: string;
+                    /** @description The description in this language. */
+                    description?: string;
+                };
+                /** @description Title and description in one language. */
+                en?: {
                     /** @description The title in this language. */
                     title?: string;
                     /** @description The description in this language. */

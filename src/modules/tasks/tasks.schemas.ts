@@ -24,6 +24,14 @@ const TranslationSchema = z
   })
   .describe('Title and description in one language.');
 
+/** A translation as the API returns it. */
+const TranslationOutSchema = z
+  .object({
+    title: z.string().max(1000).optional().describe('The title in this language.'),
+    description: z.string().max(10000).optional().describe('The description in this language.'),
+  })
+  .describe('Title and description in one language.');
+
 const TranslationsSchema = z
   .strictObject(Object.fromEntries(LANGUAGES.map((l) => [l, TranslationSchema.optional()])) as Record<
     (typeof LANGUAGES)[number],
@@ -147,15 +155,14 @@ export const TaskSchema = z
       })
       .nullable()
       .describe('The meeting and protocol item that created the task.'),
+    // One optional property per language rather than a partialRecord, which is published as propertyNames and
+    // typed `{ [key: string]: … }` by generators: `translations.en.title` would compile unchecked and throw.
     translations: z
-      .partialRecord(
-        z.enum(LANGUAGES),
-        z
-          .object({
-            title: z.string().max(1000).optional().describe('The title in this language.'),
-            description: z.string().max(10000).optional().describe('The description in this language.'),
-          })
-          .describe('Title and description in one language.'),
+      .strictObject(
+        Object.fromEntries(LANGUAGES.map((l) => [l, TranslationOutSchema.optional()])) as Record<
+          (typeof LANGUAGES)[number],
+          z.ZodOptional<typeof TranslationOutSchema>
+        >,
       )
       .describe('Translations of title and description by language.'),
     dueDate: DateSchema.describe('Current deadline, YYYY-MM-DD.'),
