@@ -88,17 +88,17 @@ t.test('a co-chair opens the report in Chromium: charts and tables on screen, no
   await page.goto(`${ORIGIN}${path}`, { waitUntil: 'load' });
 
   t.equal(await page.getAttribute('html', 'lang'), 'ru', 'the page is in the language asked for');
-  t.match(await page.title(), /^Progress report: Plan of measures 2026–2027 \(as of 2026-11-28\)$/);
+  t.match(await page.title(), /^Отчёт о ходе выполнения: Plan of measures 2026–2027 \(по состоянию на 28\.11\.2026\)$/, 'asked in Russian, it reads in Russian');
   t.match(await page.locator('h1').innerText(), 'Plan of measures 2026–2027');
   t.strictSame(await page.locator('h2').allInnerTexts(), [
-    'Key figures',
-    'Status by party',
-    'Who is behind',
-    'Missing progress reports',
-    'Postponements',
-    'Delivery confidence',
-    'Breakdown by area and organization',
-    'Indicators',
+    'Основные показатели',
+    'Исполнение по сторонам',
+    'Кто отстаёт',
+    'Непредставленные отчёты',
+    'Переносы сроков',
+    'Уверенность в исполнении',
+    'По направлениям и организациям',
+    'Индикаторы',
   ], 'every section');
 
   // The stylesheet applied (a CSP refusing inline styles would leave the body full width).
@@ -124,7 +124,7 @@ t.test('a co-chair opens the report in Chromium: charts and tables on screen, no
   t.match(first[1], 'Расширение сборки белорусских тракторов в Костанае', 'the title in Russian');
   t.strictSame([second[0], second[4]], ['1.2', '28']);
   t.match(second[1], 'Локализация самосвалов БЕЛАЗ');
-  t.match(second[3], /31 Oct 2026\s+was 31 Aug 2026/, 'the postponed due date with the original');
+  t.match(second[3], /31\.10\.2026\s+был 31\.08\.2026/, 'the postponed due date with the original');
   t.ok((await page.locator('#by-party tbody tr').count()) === 2, 'the status table has a row per party');
   t.ok((await page.locator('#breakdown tbody tr').count()) >= 5, 'breakdown tables have rows');
   t.equal(await page.locator('#postponements tbody tr').count(), 1, 'the postponed task');

@@ -1,77 +1,27 @@
 // The co-chairs' progress report as one self-contained, printable HTML page: inline CSS and SVG, no scripts,
-// no external requests. Labels are in English (the UI language); task titles come in the report's language.
+// no external requests. Labels, dates and numbers in English, or in Russian for a report asked for in ru, be or kk
+// (progress.locale.ts); task titles come in the report's language.
 import type { TaskArea } from '../../db/enums.js';
 import type { Breakdown, ProgressReport, ReportTask } from './progress.schemas.js';
 import { PROGRESS_REPORT_CSS } from './progress.css.js';
-import {
-  CONFIDENCE_LABELS,
-  STATUS_LABELS,
-  STATUS_ORDER,
-  confidenceChart,
-  escapeHtml,
-  overdueByOrganizationChart,
-  statusByPartyChart,
-} from './svg-charts.js';
+import { reportLocale, type ReportLocale } from './progress.locale.js';
+import { STATUS_ORDER, confidenceChart, escapeHtml, overdueByOrganizationChart, statusByPartyChart } from './svg-charts.js';
 
 export { escapeHtml };
 
-const AREA_LABELS: Record<TaskArea, string> = {
-  mechanical_engineering: 'Mechanical engineering',
-  digitalization: 'Digitalization',
-  food_supplies: 'Food supplies',
-  agriculture: 'Agriculture',
-  trade: 'Trade',
-  industrial_cooperation: 'Industrial cooperation',
-  energy: 'Energy',
-  transport_logistics: 'Transport and logistics',
-  regional_cooperation: 'Regional cooperation',
-  science_education: 'Science and education',
-  other: 'Other',
-};
-
-const LANGUAGE_NAMES: Record<string, string> = { ru: 'Russian', be: 'Belarusian', kk: 'Kazakh', en: 'English' };
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-// ---- Formatting: plain numbers, unambiguous dates ----
-
 const e = escapeHtml;
-// Made once: a formatter made per number was 2.2 s of the 2.7 s page of a plan of 100,000 tasks.
-const INT = new Intl.NumberFormat('en-US');
-const DEC = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
-const PCT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
-const int = (n: number) => INT.format(n);
-const dec = (n: number) => DEC.format(n);
-const pct = (n: number) => `${PCT.format(n)}%`;
-const plural = (n: number, one: string, many: string) => `${int(n)} ${n === 1 ? one : many}`;
+const ENGLISH = reportLocale(null);
 
-/** "2026-11-28" → "28 Nov 2026", inside a <time> element. Parsed by hand: no time zone can shift a date. */
-function date(iso: string): string {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
-  const text = m ? `${Number(m[3])} ${MONTHS[Number(m[2]) - 1] ?? m[2]} ${m[1]}` : iso;
-  return `<time datetime="${e(iso)}">${e(text)}</time>`;
+/** A date inside a <time> element, written as the page's readers write dates. */
+const dateIn = (L: ReportLocale) => (iso: string) => `<time datetime="${e(iso)}">${e(L.date(iso))}</time>`;
+
+function instant(iso: string, timeZone: string, L: ReportLocale): string {
+  return `<time datetime="${e(iso)}">${e(L.instant(iso, timeZone))}</time>`;
 }
 
-function instant(iso: string, timeZone: string): string {
-  let text: string;
-  try {
-    const f = new Intl.DateTimeFormat('en-GB', { timeZone, day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false });
-    text = `${f.format(new Date(iso))} (${timeZone})`;
-  } catch {
-    text = `${iso.slice(0, 16).replace('T', ' ')} UTC`;
-  }
-  return `<time datetime="${e(iso)}">${e(text)}</time>`;
-}
-
-let regionNames: Intl.DisplayNames | undefined;
 /** "BY" → "Belarus (BY)". */
 export function partyName(code: string): string {
-  try {
-    regionNames ??= new Intl.DisplayNames(['en'], { type: 'region' });
-    const name = regionNames.of(code);
-    return name && name !== code && name !== 'Unknown Region' ? `${name} (${code})` : code;
-  } catch {
-    return code;
-  }
+  return ENGLISH.party(code);
 }
 
 // ---- Building blocks ----
@@ -112,10 +62,10 @@ function figure(svg: string, caption: string): string {
 
 const code = (t: { code: string }) => ({ html: e(t.code), className: 'code' });
 const title = (t: { title: string }) => ({ html: e(t.title), className: 'title' });
-const status = (t: ReportTask) => e(STATUS_LABELS[t.status]);
+const status = (L: ReportLocale) => (t: ReportTask) => e(L.status[t.status]);
 /** The title with the protocol item that set the task: what a co-chair cites when chasing a ministry. */
-const titleWithBasis = (t: ReportTask) => ({
-  html: `${e(t.title)}${t.basis ? `<br><span class="basis">${e(t.basis.text)}</span>` : ''}`,
+const titleWithBasis = (L: ReportLocale) => (t: ReportTask) => ({
+  html: `${e(t.title)}${t.basis ? `<br><span class="basis">${e(L.basis(t.basis))}</span>` : ''}`,
   className: 'title',
 });
 
@@ -130,172 +80,176 @@ function executors(t: ReportTask): Cell {
   return { html: html || '—', className: 'executors' };
 }
 
-function dueWithOriginal(t: ReportTask): string {
-  return t.dueDate === t.originalDueDate ? date(t.dueDate) : `${date(t.dueDate)}<br><span class="was">was ${date(t.originalDueDate)}</span>`;
-}
+const dueWithOriginal = (L: ReportLocale) => (t: ReportTask): string => {
+  const date = dateIn(L);
+  return t.dueDate === t.originalDueDate ? date(t.dueDate) : `${date(t.dueDate)}<br><span class="was">${e(L.w.was)} ${date(t.originalDueDate)}</span>`;
+};
 
 // ---- Sections ----
 
-function keyFigures(r: ProgressReport): string {
+function keyFigures(r: ProgressReport, L: ReportLocale): string {
+  const { w, int, pct, count, nouns } = L;
+  const date = dateIn(L);
   const t = r.totals;
   const card = (label: string, value: string, note: string, alert = false) =>
     `<div class="kpi${alert ? ' alert' : ''}"><dt>${e(label)}</dt><dd><span class="value">${value}</span><span class="note">${note}</span></dd></div>`;
   const missingNote = r.reportingPeriod.lastDue
-    ? `for ${e(r.reportingPeriod.lastDue)}, due ${r.reportingPeriod.lastDueDeadline ? date(r.reportingPeriod.lastDueDeadline) : '—'}`
-    : 'no reporting period due yet';
+    ? w.missingNote(e(r.reportingPeriod.lastDue), r.reportingPeriod.lastDueDeadline ? date(r.reportingPeriod.lastDueDeadline) : '—')
+    : e(w.noPeriodDue);
   const cards = [
-    card('Tasks', int(t.taskCount), `${int(t.byStatus.cancelled)} cancelled`),
-    card('Closed', pct(t.percentByStatus.closed), `${int(t.byStatus.closed)} closed: ${int(t.closedOnTime)} on time, ${int(t.closedLate)} late`),
-    card('Reported done', int(t.byStatus.done), 'awaiting closure by the secretariat'),
-    card('Overdue', int(t.overdue), e(`${plural(t.overdueDays, 'day', 'days')} late in total`), t.overdue > 0),
-    card('Due in 30 days', int(t.dueNext30Days), 'open tasks due soon'),
-    card('Postponements', int(t.postponements), e(`${plural(t.postponedTasks, 'task', 'tasks')} moved, ${plural(t.daysMoved, 'day', 'days')} in total`)),
-    card('Missing reports', int(t.missingReports), missingNote, t.missingReports > 0),
+    card(w.tasks, int(t.taskCount), e(w.cancelledNote(int(t.byStatus.cancelled)))),
+    card(w.closed, pct(t.percentByStatus.closed), e(w.closedNote(int(t.byStatus.closed), int(t.closedOnTime), int(t.closedLate)))),
+    card(w.reportedDone, int(t.byStatus.done), e(w.awaitingClosure)),
+    card(w.overdue, int(t.overdue), e(w.daysLateInTotal(count(t.overdueDays, nouns.day))), t.overdue > 0),
+    card(w.dueIn30, int(t.dueNext30Days), e(w.dueSoonNote)),
+    card(w.postponements, int(t.postponements), e(w.postponementsNote(count(t.postponedTasks, nouns.task), count(t.daysMoved, nouns.day)))),
+    card(w.missingReports, int(t.missingReports), missingNote, t.missingReports > 0),
   ];
-  return section('key-figures', 'Key figures', `<dl class="kpis">${cards.join('')}</dl>`);
+  return section('key-figures', w.keyFigures, `<dl class="kpis">${cards.join('')}</dl>`);
 }
 
-const STATUS_COLUMNS: Column<Breakdown>[] = STATUS_ORDER.map((s) => ({ head: STATUS_LABELS[s], cell: (b) => int(b.byStatus[s]), num: true }));
-
-function statusByParty(r: ProgressReport): string {
-  const rows = r.byParty.map((p) => ({ ...p, label: partyName(String(p.key)) }));
-  const chart = rows.length
-    ? figure(statusByPartyChart(rows.map((p) => ({ label: p.label, byStatus: p.byStatus }))), 'A task with executors of both parties counts for each.')
-    : '';
+function statusByParty(r: ProgressReport, L: ReportLocale): string {
+  const { w, int, pct } = L;
+  const rows = r.byParty.map((p) => ({ ...p, label: L.party(String(p.key)) }));
+  const chart = rows.length ? figure(statusByPartyChart(rows.map((p) => ({ label: p.label, byStatus: p.byStatus })), L), w.bothParties) : '';
   const columns: Column<Breakdown & { label: string }>[] = [
-    { head: 'Party', cell: (b) => ({ html: e(b.label), className: 'label' }) },
-    { head: 'Tasks', cell: (b) => int(b.taskCount), num: true },
-    ...STATUS_COLUMNS,
-    { head: '% closed', cell: (b) => pct(b.percentByStatus.closed), num: true },
-    { head: 'Overdue', cell: (b) => ({ html: int(b.overdue), className: b.overdue ? 'bad' : '' }), num: true },
-    { head: 'Due in 30 days', cell: (b) => int(b.dueNext30Days), num: true },
+    { head: w.party, cell: (b) => ({ html: e(b.label), className: 'label' }) },
+    { head: w.tasks, cell: (b) => int(b.taskCount), num: true },
+    ...STATUS_ORDER.map((s): Column<Breakdown> => ({ head: L.status[s], cell: (b) => int(b.byStatus[s]), num: true })),
+    { head: w.percentClosed, cell: (b) => pct(b.percentByStatus.closed), num: true },
+    { head: w.overdueHead, cell: (b) => ({ html: int(b.overdue), className: b.overdue ? 'bad' : '' }), num: true },
+    { head: w.dueIn30Head, cell: (b) => int(b.dueNext30Days), num: true },
   ];
+  // Eleven columns: compact, as the breakdowns are, or the Russian heads run off an A4 page.
   const body = table({
-    caption: 'Tasks by status and party',
+    caption: w.tasksByStatusAndParty,
+    className: 'data compact',
     columns,
     rows,
-    foot: [{ ...r.totals, label: 'All tasks (each once)' }],
-    empty: 'No tasks have executors yet.',
+    foot: [{ ...r.totals, label: w.allTasksOnce }],
+    empty: w.noExecutors,
   });
-  return section('by-party', 'Status by party', chart + body);
+  return section('by-party', w.statusByParty, chart + body);
 }
 
-function whoIsBehind(r: ProgressReport): string {
+function whoIsBehind(r: ProgressReport, L: ReportLocale): string {
+  const { w, int, count, nouns } = L;
+  const date = dateIn(L);
   const orgs = r.byOrganization
     .filter((o) => o.overdue > 0)
     .sort((a, b) => b.overdue - a.overdue || b.overdueDays - a.overdueDays || a.label.localeCompare(b.label));
   // Name every organization tied for the most overdue tasks: singling one out of a tie would be unfair.
   const worst = orgs.filter((o) => o.overdue === orgs[0]?.overdue);
   const most = worst.length
-    ? ` Most behind: ${worst.map((o) => `${o.label} (${o.country})`).join('; ')}, ${plural(worst[0]!.overdue, 'overdue task', 'overdue tasks')}${worst.length > 1 ? ' each' : ''}.`
+    ? w.mostBehind(worst.map((o) => `${o.label} (${o.country})`).join('; '), count(worst[0]!.overdue, nouns.overdueTask), worst.length > 1)
     : '';
   const intro =
     r.overdue.length === 0
       ? undefined
-      : e(`${plural(r.overdue.length, 'task is', 'tasks are')} overdue, ${plural(r.totals.overdueDays, 'day', 'days')} late in total.${most}`);
+      : e(`${w.overdueIntro(count(r.overdue.length, nouns.task), count(r.totals.overdueDays, nouns.day), r.overdue.length)}${most}`);
   const tasks = table<ReportTask>({
-    caption: 'Overdue tasks, most days late first (leads in bold)',
+    caption: w.overdueCaption,
     columns: [
-      { head: 'Code', cell: code },
-      { head: 'Task', cell: titleWithBasis },
-      { head: 'Executors', cell: executors },
-      { head: 'Due', cell: dueWithOriginal },
-      { head: 'Days late', cell: (t) => ({ html: int(t.daysOverdue), className: 'bad' }), num: true },
-      { head: 'Moved', cell: (t) => int(t.postponementCount), num: true },
-      { head: 'Status', cell: status },
+      { head: w.code, cell: code },
+      { head: w.task, cell: titleWithBasis(L) },
+      { head: w.executors, cell: executors },
+      { head: w.due, cell: dueWithOriginal(L) },
+      { head: w.daysLate, cell: (t) => ({ html: int(t.daysOverdue), className: 'bad' }), num: true },
+      { head: w.moved, cell: (t) => int(t.postponementCount), num: true },
+      { head: w.status, cell: status(L) },
     ],
     rows: r.overdue,
-    empty: 'No task is overdue.',
+    empty: w.noOverdue,
   });
   const chart = orgs.length
     ? figure(
-        overdueByOrganizationChart(orgs.map((o) => ({ key: String(o.key), label: `${o.shortName ?? o.label} · ${o.country}`, overdue: o.overdue, overdueDays: o.overdueDays }))),
-        'A task counts for each of its executing organizations.',
+        overdueByOrganizationChart(
+          orgs.map((o) => ({ key: String(o.key), label: `${o.shortName ?? o.label} · ${o.country}`, overdue: o.overdue, overdueDays: o.overdueDays })),
+          L,
+        ),
+        w.perOrganization,
       )
     : '';
   const dueSoon = table<ReportTask>({
-    caption: 'Open tasks due in the next 30 days, soonest first',
+    caption: w.dueSoonCaption,
     columns: [
-      { head: 'Code', cell: code },
-      { head: 'Task', cell: title },
-      { head: 'Executors', cell: executors },
-      { head: 'Due', cell: (t) => date(t.dueDate) },
-      { head: 'Status', cell: status },
-      { head: 'Confidence', cell: (t) => e(t.confidence ? CONFIDENCE_LABELS[t.confidence] : CONFIDENCE_LABELS.none) },
+      { head: w.code, cell: code },
+      { head: w.task, cell: title },
+      { head: w.executors, cell: executors },
+      { head: w.due, cell: (t) => date(t.dueDate) },
+      { head: w.status, cell: status(L) },
+      { head: w.confidenceHead, cell: (t) => e(L.confidence[t.confidence ?? 'none']) },
     ],
     rows: r.dueSoon,
-    empty: 'No open task is due in the next 30 days.',
+    empty: w.noDueSoon,
   });
   return section(
     'behind',
-    'Who is behind',
-    `${tasks}${orgs.length ? `<h3>Overdue by organization</h3>${chart}` : ''}<h3>Due in the next 30 days</h3>${dueSoon}`,
+    w.whoIsBehind,
+    `${tasks}${orgs.length ? `<h3>${e(w.overdueByOrganization)}</h3>${chart}` : ''}<h3>${e(w.dueNext30)}</h3>${dueSoon}`,
     intro,
   );
 }
 
-function missingReports(r: ProgressReport): string {
-  const { lastDue, lastDueDeadline } = r.reportingPeriod;
+function missingReports(r: ProgressReport, L: ReportLocale): string {
+  const { w } = L;
+  const date = dateIn(L);
+  const { lastDue, lastDueDeadline, current } = r.reportingPeriod;
   const intro = lastDue
-    ? `Progress reports for ${e(lastDue)} were due ${lastDueDeadline ? date(lastDueDeadline) : ''}; the current period is ${e(r.reportingPeriod.current)}.`
-    : `No reporting period has reached its deadline yet; the current period is ${e(r.reportingPeriod.current)}.`;
+    ? w.missingIntro(e(lastDue), lastDueDeadline ? date(lastDueDeadline) : '', e(current))
+    : e(w.noPeriodIntro(current));
   const body = table<ProgressReport['missingReports'][number]>({
-    caption: 'Assignments without a report for the last period due',
+    caption: w.missingCaption,
     columns: [
-      { head: 'Organization', cell: (m) => ({ html: e(m.organizationName), className: 'label' }) },
-      { head: 'Country', cell: (m) => e(m.country) },
-      { head: 'Code', cell: code },
-      { head: 'Task', cell: title },
-      { head: 'Period', cell: (m) => e(m.period) },
-      { head: 'Deadline', cell: (m) => date(m.deadline) },
+      { head: w.organization, cell: (m) => ({ html: e(m.organizationName), className: 'label' }) },
+      { head: w.country, cell: (m) => e(m.country) },
+      { head: w.code, cell: code },
+      { head: w.task, cell: title },
+      { head: w.period, cell: (m) => e(m.period) },
+      { head: w.deadline, cell: (m) => date(m.deadline) },
     ],
     rows: r.missingReports,
-    empty: 'Every assignment has reported for the last period due.',
+    empty: w.allReported,
   });
-  return section('missing-reports', 'Missing progress reports', body, intro);
+  return section('missing-reports', w.missingProgressReports, body, intro);
 }
 
-function postponements(r: ProgressReport): string {
+function postponements(r: ProgressReport, L: ReportLocale): string {
+  const { w, int, count, nouns } = L;
+  const date = dateIn(L);
   const t = r.totals;
-  const intro = e(
-    `${plural(t.postponements, 'postponement', 'postponements')} of ${plural(t.postponedTasks, 'task', 'tasks')}, ${plural(t.daysMoved, 'day', 'days')} in total.`,
-  );
+  const intro = e(w.postponementsIntro(count(t.postponements, nouns.postponement), count(t.postponedTasks, nouns.task), count(t.daysMoved, nouns.day)));
   const body = table<ReportTask>({
-    caption: 'Most postponed tasks',
+    caption: w.mostPostponed,
     columns: [
-      { head: 'Code', cell: code },
-      { head: 'Task', cell: title },
-      { head: 'Times moved', cell: (x) => int(x.postponementCount), num: true },
-      { head: 'Days moved', cell: (x) => int(x.daysMoved), num: true },
-      { head: 'Original due', cell: (x) => date(x.originalDueDate) },
-      { head: 'Due now', cell: (x) => date(x.dueDate) },
-      { head: 'Status', cell: status },
+      { head: w.code, cell: code },
+      { head: w.task, cell: title },
+      { head: w.timesMoved, cell: (x) => int(x.postponementCount), num: true },
+      { head: w.daysMoved, cell: (x) => int(x.daysMoved), num: true },
+      { head: w.originalDue, cell: (x) => date(x.originalDueDate) },
+      { head: w.dueNow, cell: (x) => date(x.dueDate) },
+      { head: w.status, cell: status(L) },
     ],
     rows: r.mostPostponed.filter((x) => x.postponementCount > 0),
-    empty: 'No deadline has been moved.',
+    empty: w.noneMoved,
   });
-  return section('postponements', 'Postponements', body, intro);
+  return section('postponements', w.postponements, body, intro);
 }
 
-function confidence(r: ProgressReport): string {
-  const c = r.totals.confidence;
+function confidence(r: ProgressReport, L: ReportLocale): string {
+  const { w, int } = L;
   const columns: Column<Breakdown & { label: string }>[] = [
-    { head: 'Party', cell: (b) => ({ html: e(b.label), className: 'label' }) },
-    ...(['green', 'amber', 'red', 'none'] as const).map((k) => ({ head: CONFIDENCE_LABELS[k], cell: (b: Breakdown) => int(b.confidence[k]), num: true })),
+    { head: w.party, cell: (b) => ({ html: e(b.label), className: 'label' }) },
+    ...(['green', 'amber', 'red', 'none'] as const).map((k) => ({ head: L.confidence[k], cell: (b: Breakdown) => int(b.confidence[k]), num: true })),
   ];
   const body = table({
-    caption: 'Latest reports by confidence and party',
+    caption: w.confidenceCaption,
     columns,
-    rows: r.byParty.map((p) => ({ ...p, label: partyName(String(p.key)) })),
-    foot: [{ ...r.totals, label: 'All assignments' }],
-    empty: 'No assignments yet.',
+    rows: r.byParty.map((p) => ({ ...p, label: L.party(String(p.key)) })),
+    foot: [{ ...r.totals, label: w.allAssignments }],
+    empty: w.noAssignments,
   });
-  return section(
-    'confidence',
-    'Delivery confidence',
-    figure(confidenceChart(c), 'Each assignment (task × executing organization) counts once, by its latest report.') + body,
-    'How confident executors are, in their latest report, that each task will be delivered on time.',
-  );
+  return section('confidence', w.deliveryConfidence, figure(confidenceChart(r.totals.confidence, L), w.eachAssignment) + body, e(w.confidenceIntro));
 }
 
 /**
@@ -303,72 +257,75 @@ function confidence(r: ProgressReport): string {
  * CSV and XLSX); here a co-chair needs how much is done, what is open, how late, how often moved, and who is silent,
  * in columns few enough to fit an A4 page.
  */
-function breakdownColumns<T extends Breakdown>(first: Column<T>[]): Column<T>[] {
+function breakdownColumns<T extends Breakdown>(first: Column<T>[], L: ReportLocale): Column<T>[] {
+  const { w, int, pct } = L;
   return [
     ...first,
-    { head: 'Tasks', cell: (b) => int(b.taskCount), num: true },
-    { head: 'Closed', cell: (b) => int(b.byStatus.closed), num: true },
-    { head: '% closed', cell: (b) => pct(b.percentByStatus.closed), num: true },
-    { head: 'Open', cell: (b) => int(b.taskCount - b.byStatus.closed - b.byStatus.cancelled), num: true },
-    { head: 'Overdue', cell: (b) => ({ html: int(b.overdue), className: b.overdue ? 'bad' : '' }), num: true },
-    { head: 'Days late', cell: (b) => int(b.overdueDays), num: true },
-    { head: 'Moved', cell: (b) => int(b.postponements), num: true },
-    { head: 'Missing reports', cell: (b) => int(b.missingReports), num: true },
-    { head: 'Red', cell: (b) => int(b.confidence.red), num: true },
+    { head: w.tasks, cell: (b) => int(b.taskCount), num: true },
+    { head: w.closedHead, cell: (b) => int(b.byStatus.closed), num: true },
+    { head: w.percentClosed, cell: (b) => pct(b.percentByStatus.closed), num: true },
+    { head: w.open, cell: (b) => int(b.taskCount - b.byStatus.closed - b.byStatus.cancelled), num: true },
+    { head: w.overdueHead, cell: (b) => ({ html: int(b.overdue), className: b.overdue ? 'bad' : '' }), num: true },
+    { head: w.daysLate, cell: (b) => int(b.overdueDays), num: true },
+    { head: w.moved, cell: (b) => int(b.postponements), num: true },
+    { head: w.missingReports, cell: (b) => int(b.missingReports), num: true },
+    { head: w.red, cell: (b) => int(b.confidence.red), num: true },
   ];
 }
 
-const BREAKDOWN_NOTE =
-  'Open: neither closed nor cancelled. Moved: postponements of deadlines. Red: latest reports rating delivery off track.';
-
-function breakdowns(r: ProgressReport): string {
+function breakdowns(r: ProgressReport, L: ReportLocale): string {
+  const { w } = L;
   const byArea = table({
-    caption: 'By area of cooperation',
+    caption: w.byArea,
     className: 'data compact',
-    columns: breakdownColumns<ProgressReport['byArea'][number]>([{ head: 'Area', cell: (a) => ({ html: e(AREA_LABELS[a.key as TaskArea] ?? a.label), className: 'label' }) }]),
+    columns: breakdownColumns<ProgressReport['byArea'][number]>([{ head: w.area, cell: (a) => ({ html: e(L.area(a.key as TaskArea) ?? a.label), className: 'label' }) }], L),
     rows: r.byArea,
-    empty: 'No tasks yet.',
+    empty: w.noTasks,
   });
   const byOrg = table({
-    caption: 'By executing organization (a task counts for each of its executors)',
+    caption: w.byOrganization,
     className: 'data compact',
-    columns: breakdownColumns<ProgressReport['byOrganization'][number]>([
-      {
-        head: 'Organization',
-        cell: (o) => ({
-          html: `${e(o.label)}${o.shortName ? ` <span class="short">(${e(o.shortName)})</span>` : ''} <span class="country">${e(o.country)}</span>`,
-          className: 'label',
-        }),
-      },
-    ]),
+    columns: breakdownColumns<ProgressReport['byOrganization'][number]>(
+      [
+        {
+          head: w.organization,
+          cell: (o) => ({
+            html: `${e(o.label)}${o.shortName ? ` <span class="short">(${e(o.shortName)})</span>` : ''} <span class="country">${e(o.country)}</span>`,
+            className: 'label',
+          }),
+        },
+      ],
+      L,
+    ),
     rows: r.byOrganization,
-    empty: 'No tasks have executors yet.',
+    empty: w.noExecutors,
   });
-  return section('breakdown', 'Breakdown by area and organization', byArea + byOrg, e(BREAKDOWN_NOTE));
+  return section('breakdown', w.breakdown, byArea + byOrg, e(w.breakdownNote));
 }
 
-function indicators(r: ProgressReport): string {
+function indicators(r: ProgressReport, L: ReportLocale): string {
+  const { w, dec, pct } = L;
   const body = table<ProgressReport['indicators'][number]>({
-    caption: 'Indicators against their targets',
+    caption: w.indicatorsCaption,
     columns: [
-      { head: 'Indicator', cell: (i) => ({ html: e(i.name), className: 'label' }) },
-      { head: 'Unit', cell: (i) => e(i.unit) },
-      { head: 'Baseline', cell: (i) => dec(i.baseline), num: true },
-      { head: 'Target', cell: (i) => dec(i.target), num: true },
-      { head: 'Actual', cell: (i) => (i.actual === null ? '—' : `${dec(i.actual)}${i.actualPeriod ? ` <span class="period">${e(i.actualPeriod)}</span>` : ''}`), num: true },
+      { head: w.indicator, cell: (i) => ({ html: e(i.name), className: 'label' }) },
+      { head: w.unit, cell: (i) => e(i.unit) },
+      { head: w.baseline, cell: (i) => dec(i.baseline), num: true },
+      { head: w.target, cell: (i) => dec(i.target), num: true },
+      { head: w.actual, cell: (i) => (i.actual === null ? '—' : `${dec(i.actual)}${i.actualPeriod ? ` <span class="period">${e(i.actualPeriod)}</span>` : ''}`), num: true },
       {
-        head: 'Progress',
+        head: w.progress,
         cell: (i) => {
-          if (i.progressPercent === null) return { html: 'no value yet', className: 'muted' };
-          const w = Math.max(0, Math.min(100, i.progressPercent));
-          return { html: `<span class="meter" aria-hidden="true"><span style="width:${w}%"></span></span> ${pct(i.progressPercent)}`, className: 'progress' };
+          if (i.progressPercent === null) return { html: e(w.noValueYet), className: 'muted' };
+          const width = Math.max(0, Math.min(100, i.progressPercent));
+          return { html: `<span class="meter" aria-hidden="true"><span style="width:${width}%"></span></span> ${pct(i.progressPercent)}`, className: 'progress' };
         },
       },
     ],
     rows: r.indicators,
-    empty: 'No indicators are defined for these plans.',
+    empty: w.noIndicators,
   });
-  return section('indicators', 'Indicators', body, 'Progress is (actual − baseline) / (target − baseline).');
+  return section('indicators', w.indicators, body, e(w.indicatorsIntro));
 }
 
 // ---- The page ----
@@ -380,7 +337,7 @@ function indicators(r: ProgressReport): string {
 export const PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 export function renderProgressHtml(report: ProgressReport): string {
-  return page(report, instant(report.generatedAt, report.scope.timeZone));
+  return page(report, instant(report.generatedAt, report.scope.timeZone, reportLocale(report.lang)));
 }
 
 /** Stands for the generation instant in a page whose version is taken: no text of a report contains NUL. */
@@ -393,62 +350,58 @@ const GENERATED = '\u0000generated\u0000';
  */
 export function renderVersionedProgressHtml(report: ProgressReport): { html: string; version: string } {
   const version = page(report, GENERATED);
-  return { html: version.replaceAll(GENERATED, instant(report.generatedAt, report.scope.timeZone)), version };
+  return { html: version.replaceAll(GENERATED, instant(report.generatedAt, report.scope.timeZone, reportLocale(report.lang))), version };
 }
 
 /** The page, with `generated` (markup) where it says when it was generated. */
 function page(report: ProgressReport, generated: string): string {
+  const L = reportLocale(report.lang);
+  const { w } = L;
+  const date = dateIn(L);
   const lang = report.lang ?? 'en';
   const plans = report.scope.plans;
-  const heading = plans.length === 1 ? plans[0]!.title : `${report.scope.commissionName}: ${plural(plans.length, 'plan', 'plans')}`;
+  const heading = plans.length === 1 ? plans[0]!.title : `${report.scope.commissionName}: ${L.count(plans.length, L.nouns.plan)}`;
   const planList =
-    plans.length > 1 ? `<ul class="plans">${plans.map((p) => `<li>${e(p.title)} <span class="muted">(${e(p.status)})</span></li>`).join('')}</ul>` : '';
+    plans.length > 1 ? `<ul class="plans">${plans.map((p) => `<li>${e(p.title)} <span class="muted">(${e(L.planStatus[p.status])})</span></li>`).join('')}</ul>` : '';
   const meta = [
-    `<span>As of <strong>${date(report.asOf)}</strong></span>`,
-    `<span>Parties: ${e(report.scope.parties.map(partyName).join(' and '))}</span>`,
-    `<span>Reporting period ${e(report.reportingPeriod.current)}</span>`,
-    report.lang ? `<span>Titles in ${e(LANGUAGE_NAMES[report.lang] ?? report.lang)} where translated</span>` : '',
-    `<span>Generated ${generated}</span>`,
+    `<span>${e(w.asOf)} <strong>${date(report.asOf)}</strong></span>`,
+    `<span>${e(w.parties)} ${e(report.scope.parties.map(L.party).join(` ${w.and} `))}</span>`,
+    `<span>${e(w.reportingPeriod)} ${e(report.reportingPeriod.current)}</span>`,
+    report.lang ? `<span>${e(L.titlesIn(report.lang))}</span>` : '',
+    `<span>${e(w.generated)} ${generated}</span>`,
   ].filter(Boolean);
-  const nav = [
-    ['key-figures', 'Key figures'],
-    ['by-party', 'Status by party'],
-    ['behind', 'Who is behind'],
-    ['missing-reports', 'Missing reports'],
-    ['postponements', 'Postponements'],
-    ['confidence', 'Confidence'],
-    ['breakdown', 'Breakdown'],
-    ['indicators', 'Indicators'],
-  ]
-    .map(([id, label]) => `<a href="#${id}">${label}</a>`)
+  const nav = Object.entries(w.nav)
+    .map(([id, label]) => `<a href="#${id}">${e(label)}</a>`)
     .join('');
+  // The window title keeps the ISO date in English, as it always had; a Russian page says the date its own way.
+  const asOfTitle = report.lang && L !== ENGLISH ? `${w.asOfLower} ${L.date(report.asOf)}` : `as of ${report.asOf}`;
   return `<!doctype html>
 <html lang="${e(lang)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="commission-plan-tracker">
-<title>${e(`Progress report: ${heading} (as of ${report.asOf})`)}</title>
+<title>${e(`${w.progressReport}: ${heading} (${asOfTitle})`)}</title>
 <style>${PROGRESS_REPORT_CSS}</style>
 </head>
 <body>
 <header class="report-header">
 <p class="commission">${e(report.scope.commissionName)}</p>
-<h1>Progress report: ${e(heading)}</h1>
+<h1>${e(w.progressReport)}: ${e(heading)}</h1>
 ${planList}<p class="meta">${meta.join('')}</p>
-<nav class="toc" aria-label="Sections">${nav}</nav>
+<nav class="toc" aria-label="${e(w.sections)}">${nav}</nav>
 </header>
 <main>
-${keyFigures(report)}
-${statusByParty(report)}
-${whoIsBehind(report)}
-${missingReports(report)}
-${postponements(report)}
-${confidence(report)}
-${breakdowns(report)}
-${indicators(report)}
+${keyFigures(report, L)}
+${statusByParty(report, L)}
+${whoIsBehind(report, L)}
+${missingReports(report, L)}
+${postponements(report, L)}
+${confidence(report, L)}
+${breakdowns(report, L)}
+${indicators(report, L)}
 </main>
-<footer class="report-footer">${e(report.scope.commissionName)} · as of ${date(report.asOf)} · generated ${generated}</footer>
+<footer class="report-footer">${e(report.scope.commissionName)} · ${e(w.asOfLower)} ${date(report.asOf)} · ${e(w.generatedLower)} ${generated}</footer>
 </body>
 </html>
 `;

@@ -11,6 +11,7 @@ import { latestValue, progressPercent } from '../indicators/indicator-progress.j
 import { meetingCitation } from '../meetings/meeting-citation.js';
 import { codeSortKey } from '../tasks/task-codes.js';
 import { completionOf, OUT_OF_CONTROL_STATUSES, overdueState } from '../tasks/task-timeliness.js';
+import { areaLabel } from './progress.locale.js';
 import * as repo from './progress.repository.js';
 import { Rewind } from './progress.rewind.js';
 import type { Breakdown, ProgressReport, ProgressReportQuery, ReportTask } from './progress.schemas.js';
@@ -35,25 +36,6 @@ export function endOfDay(date: string, timeZone: string): string {
     else lo = mid;
   }
   return new Date(hi).toISOString();
-}
-
-/** Group labels: English by default; the commission's working language Russian for ru, be and kk. */
-const AREA_LABELS: Record<TaskArea, [en: string, ru: string]> = {
-  mechanical_engineering: ['Mechanical engineering', 'Машиностроение'],
-  digitalization: ['Digitalization', 'Цифровизация'],
-  food_supplies: ['Food supplies', 'Поставки продовольствия'],
-  agriculture: ['Agriculture', 'Сельское хозяйство'],
-  trade: ['Trade', 'Торговля'],
-  industrial_cooperation: ['Industrial co-operation', 'Промышленная кооперация'],
-  energy: ['Energy', 'Энергетика'],
-  transport_logistics: ['Transport and logistics', 'Транспорт и логистика'],
-  regional_cooperation: ['Regional co-operation', 'Межрегиональное сотрудничество'],
-  science_education: ['Science and education', 'Наука и образование'],
-  other: ['Other', 'Прочее'],
-};
-
-function areaLabel(area: TaskArea, lang: Language | null): string {
-  return AREA_LABELS[area][lang === null || lang === 'en' ? 0 : 1];
 }
 
 function countryLabel(country: string, lang: Language | null): string {

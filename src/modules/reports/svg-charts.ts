@@ -1,6 +1,9 @@
 // The progress report's charts as inline SVG strings: pure functions, no scripts, no external resources,
 // readable in grayscale print (every fill has its own pattern or lightness, and every bar a text label).
 import type { Confidence, TaskStatus } from '../../db/enums.js';
+import { reportLocale, type ReportLocale } from './progress.locale.js';
+
+const ENGLISH = reportLocale(null);
 
 /** Escapes text for HTML and inline SVG, in element content and in quoted attributes alike. */
 export function escapeHtml(value: unknown): string {
@@ -31,15 +34,6 @@ export interface Series {
 /** Left to right as a plan progresses: what is finished first, what has not begun last. */
 export const STATUS_ORDER = ['closed', 'done', 'in_progress', 'on_hold', 'not_started', 'cancelled'] as const satisfies readonly TaskStatus[];
 
-export const STATUS_LABELS: Record<TaskStatus, string> = {
-  closed: 'Closed',
-  done: 'Reported done',
-  in_progress: 'In progress',
-  on_hold: 'On hold',
-  not_started: 'Not started',
-  cancelled: 'Cancelled',
-};
-
 // Grayscale: closed is near-black and solid, not started near-white and solid; the middle ones differ by pattern.
 const STATUS_FILLS: Record<TaskStatus, ChartFill> = {
   closed: { colour: '#1b5e20', lightText: true },
@@ -48,13 +42,6 @@ const STATUS_FILLS: Record<TaskStatus, ChartFill> = {
   on_hold: { colour: '#ffe082', pattern: { kind: 'dots', ink: '#8d6e00' } },
   not_started: { colour: '#eeeeee', outline: '#9e9e9e' },
   cancelled: { colour: '#ffffff', pattern: { kind: 'crosshatch', ink: '#9e9e9e' }, outline: '#9e9e9e' },
-};
-
-export const CONFIDENCE_LABELS: Record<Confidence | 'none', string> = {
-  green: 'Green: on track',
-  amber: 'Amber: at risk',
-  red: 'Red: off track',
-  none: 'No report yet',
 };
 
 const CONFIDENCE_FILLS: Record<Confidence | 'none', ChartFill> = {
@@ -82,7 +69,6 @@ function truncate(s: string, maxWidth: number): string {
 }
 
 const NUMBER = new Intl.NumberFormat('en-US');
-const num = (n: number) => NUMBER.format(n);
 const round1 = (n: number) => Math.round(n * 10) / 10;
 
 function patternDefs(id: string, series: Series[]): string {
@@ -158,8 +144,11 @@ export function stackedBarChart(opts: {
   series: Series[];
   rows: StackedRow[];
   totalLabel: (total: number) => string;
+  /** How a count on a segment is written (default English, "1,000"). */
+  num?: (n: number) => string;
 }): string {
   const { id, series, rows } = opts;
+  const num = opts.num ?? NUMBER.format;
   const labelW = Math.min(200, Math.max(...rows.map((r) => textWidth(r.label)), 60) + 12);
   const totalW = Math.max(...rows.map((r) => textWidth(opts.totalLabel(sum(r)))), 40) + 12;
   const barW = WIDTH - labelW - totalW;
@@ -227,49 +216,53 @@ export function barChart(opts: { id: string; title: string; description: string;
   return `${svgOpen(id, height, opts.title, opts.description)}${patternDefs(id, series)}${rows.join('')}</svg>`;
 }
 
-// ---- The report's three charts ----
+// ---- The report's three charts, in the report's language ----
 
-export function statusByPartyChart(rows: { label: string; byStatus: Record<TaskStatus, number> }[]): string {
-  const series = STATUS_ORDER.map((s) => ({ key: s, label: STATUS_LABELS[s], fill: STATUS_FILLS[s] }));
+export function statusByPartyChart(rows: { label: string; byStatus: Record<TaskStatus, number> }[], L: ReportLocale = ENGLISH): string {
+  const series = STATUS_ORDER.map((s) => ({ key: s, label: L.status[s], fill: STATUS_FILLS[s] }));
   const description = rows
-    .map((r) => `${r.label}: ${STATUS_ORDER.map((s) => `${STATUS_LABELS[s]} ${r.byStatus[s]}`).join(', ')}.`)
+    .map((r) => `${r.label}: ${STATUS_ORDER.map((s) => `${L.status[s]} ${L.int(r.byStatus[s])}`).join(', ')}.`)
     .join(' ');
   return stackedBarChart({
     id: 'chart-status',
-    title: 'Tasks by status, per party',
+    title: L.w.chartStatus,
     description,
     series,
     rows: rows.map((r) => ({ label: r.label, values: r.byStatus })),
-    totalLabel: (n) => `${num(n)} ${n === 1 ? 'task' : 'tasks'}`,
+    totalLabel: (n) => L.count(n, L.nouns.task),
+    num: L.int,
   });
 }
 
-export function confidenceChart(counts: Record<Confidence | 'none', number>): string {
+export function confidenceChart(counts: Record<Confidence | 'none', number>, L: ReportLocale = ENGLISH): string {
   const keys = ['green', 'amber', 'red', 'none'] as const;
   const total = keys.reduce((acc, k) => acc + counts[k], 0);
   const bars = keys.map((k) => {
-    const share = total ? ` (${round1((counts[k] / total) * 100)}%)` : '';
-    return { key: k, label: CONFIDENCE_LABELS[k], value: counts[k], note: `${num(counts[k])}${share}`, fill: CONFIDENCE_FILLS[k] };
+    const share = total ? ` (${L.pct(round1((counts[k] / total) * 100))})` : '';
+    return { key: k, label: L.confidence[k], value: counts[k], note: `${L.int(counts[k])}${share}`, fill: CONFIDENCE_FILLS[k] };
   });
   return barChart({
     id: 'chart-confidence',
-    title: 'Delivery confidence of the latest reports',
+    title: L.w.chartConfidence,
     description: bars.map((b) => `${b.label}: ${b.note}.`).join(' '),
     bars,
   });
 }
 
-export function overdueByOrganizationChart(rows: { key: string; label: string; overdue: number; overdueDays: number }[]): string {
+export function overdueByOrganizationChart(
+  rows: { key: string; label: string; overdue: number; overdueDays: number }[],
+  L: ReportLocale = ENGLISH,
+): string {
   const bars = rows.map((r) => ({
     key: `o${r.key.replace(/[^A-Za-z0-9_-]/g, '')}`,
     label: r.label,
     value: r.overdue,
-    note: `${num(r.overdue)} ${r.overdue === 1 ? 'task' : 'tasks'}, ${num(r.overdueDays)} ${r.overdueDays === 1 ? 'day' : 'days'} late`,
+    note: `${L.count(r.overdue, L.nouns.task)}, ${L.count(r.overdueDays, L.nouns.day)} ${L.w.late}`,
     fill: OVERDUE_FILL,
   }));
   return barChart({
     id: 'chart-overdue',
-    title: 'Overdue tasks by organization',
+    title: L.w.chartOverdue,
     description: bars.map((b) => `${b.label}: ${b.note}.`).join(' '),
     bars,
   });
