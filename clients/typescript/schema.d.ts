@@ -19547,6 +19547,8 @@ export interface operations {
                 lang?: "ru" | "be" | "kk" | "en";
                 /** @description CSV only: the breakdown by party, organization and area (default), or one row per task. The other formats hold both and ignore it. */
                 table?: "breakdown" | "tasks";
+                /** @description CSV only: `rfc4180` (default), fields separated by commas, decimals with a point, for programs; `excel-ru`, fields separated by semicolons, decimals with a comma, as Excel and LibreOffice with Russian (Belarusian, Kazakh) regional settings open a CSV file by double-click. The other formats ignore it. */
+                dialect?: "rfc4180" | "excel-ru";
             };
             header?: never;
             path?: never;

@@ -396,6 +396,6 @@ t.test('the OpenAPI document shows the JSON schema and the other three media typ
   t.ok(ProgressReportSchema.safeParse(content['application/json'].example).success, 'the example is a valid report');
   t.strictSame(
     op.parameters.filter((p: { in: string }) => p.in === 'query').map((p: { name: string }) => p.name).sort(),
-    ['asOf', 'commissionId', 'format', 'lang', 'planId', 'table'],
+    ['asOf', 'commissionId', 'dialect', 'format', 'lang', 'planId', 'table'],
   );
 });

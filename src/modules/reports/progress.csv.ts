@@ -1,8 +1,9 @@
-// The progress report as CSV: UTF-8 with a BOM (so spreadsheets read Cyrillic right), commas, CRLF.
+// The progress report as CSV: UTF-8 with a BOM (so spreadsheets read Cyrillic right), commas (or, in the excel-ru
+// dialect, semicolons and decimal commas), CRLF.
 // Columns are shared with the XLSX rendering, so both say the same thing under the same names.
 import { stringify } from 'csv-stringify/sync';
 import { TASK_STATUSES } from '../../db/enums.js';
-import type { Breakdown, ProgressReport, ReportTask } from './progress.schemas.js';
+import type { Breakdown, CsvDialect, ProgressReport, ReportTask } from './progress.schemas.js';
 
 export type CsvTable = 'breakdown' | 'tasks';
 
@@ -86,13 +87,17 @@ export function taskColumns(report: ProgressReport, task: ReportTask): Record<Ta
   };
 }
 
-function toCsv(columns: string[], rows: unknown[][]): string {
+function toCsv(columns: string[], rows: unknown[][], dialect: CsvDialect): string {
+  // Excel with Russian regional settings splits a double-clicked CSV at its list separator, ";", and reads a number
+  // with its decimal separator, ",": there "16.7" would land as the 16th of July, and a comma-separated line in one cell.
+  const regional = dialect === 'excel-ru';
   return stringify(rows, {
     bom: true,
     header: true,
     columns,
+    delimiter: regional ? ';' : ',',
     record_delimiter: '\r\n',
-    cast: { boolean: (v) => (v ? 'true' : 'false') },
+    cast: { boolean: (v) => (v ? 'true' : 'false'), number: regional ? (v) => String(v).replace('.', ',') : (v) => String(v) },
     // Users' text (titles, names, codes) starting with =, +, -, @, tab or CR would run as a formula in a spreadsheet
     // (OWASP "CSV Injection"), so csv-stringify prefixes such cells with '. It decides by the value's type: numbers,
     // -5 included, stay numbers; dates (YYYY-MM-DD) and booleans never start so. A text that merely starts with "-"
@@ -102,7 +107,7 @@ function toCsv(columns: string[], rows: unknown[][]): string {
 }
 
 /** One table of the report as CSV text, starting with the UTF-8 BOM. Empty cells stand for null. */
-export function renderProgressCsv(report: ProgressReport, table: CsvTable = 'breakdown'): string {
+export function renderProgressCsv(report: ProgressReport, table: CsvTable = 'breakdown', dialect: CsvDialect = 'rfc4180'): string {
   if (table === 'tasks') {
     return toCsv(
       [...TASK_COLUMNS],
@@ -110,6 +115,7 @@ export function renderProgressCsv(report: ProgressReport, table: CsvTable = 'bre
         const values = taskColumns(report, t);
         return TASK_COLUMNS.map((c) => values[c]);
       }),
+      dialect,
     );
   }
   const groups = breakdownGroups(report);
@@ -117,5 +123,6 @@ export function renderProgressCsv(report: ProgressReport, table: CsvTable = 'bre
   return toCsv(
     columns,
     groups.map((g) => [g.dimension, g.key, g.label, ...breakdownFigures(g.figures).map(([, v]) => v)]),
+    dialect,
   );
 }

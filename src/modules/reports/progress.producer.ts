@@ -51,7 +51,7 @@ export function inProcessProducer(deps: ServiceDeps, stats = newReportStats()): 
       // the answer must not show writes that group then lost.
       const readIn = pendingCommit(deps.db);
       stats.here++;
-      const rendered = format === 'json' ? { body: report } : await renderReport(report, format, query.table);
+      const rendered = format === 'json' ? { body: report } : await renderReport(report, format, query.table, query.dialect);
       if (readIn) await readIn;
       return { asOf: report.asOf, ...rendered };
     },

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { renderProgressCsv, type CsvTable } from './progress.csv.js';
 import { renderVersionedProgressHtml } from './progress.html.js';
-import type { ProgressReport, ProgressReportQuery, ReportFormat } from './progress.schemas.js';
+import type { CsvDialect, ProgressReport, ProgressReportQuery, ReportFormat } from './progress.schemas.js';
 import { renderProgressXlsx } from './progress.xlsx.js';
 
 /** A report to produce: what was asked, in which format, and the instant that counts as now. */
@@ -32,10 +32,15 @@ export interface RenderedReport {
 }
 
 /** The report in a format other than JSON (whose serialization is the route's, or the worker's JSON.stringify). */
-export async function renderReport(report: ProgressReport, format: Exclude<ReportFormat, 'json'>, table: CsvTable | undefined): Promise<RenderedReport> {
+export async function renderReport(
+  report: ProgressReport,
+  format: Exclude<ReportFormat, 'json'>,
+  table: CsvTable | undefined,
+  dialect?: CsvDialect,
+): Promise<RenderedReport> {
   switch (format) {
     case 'csv':
-      return { body: renderProgressCsv(report, table ?? 'breakdown') };
+      return { body: renderProgressCsv(report, table ?? 'breakdown', dialect ?? 'rfc4180') };
     case 'xlsx':
       return { body: await renderProgressXlsx(report) };
     case 'html': {

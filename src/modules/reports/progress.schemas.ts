@@ -5,6 +5,8 @@ import { CONFIDENCE_LEVELS, LANGUAGES, PLAN_STATUSES, TASK_AREAS, TASK_STATUSES 
 import { CountrySchema, DateSchema, IdSchema, InstantSchema, MAX_DAYS } from '../../lib/common.schemas.js';
 
 export const REPORT_FORMATS = ['json', 'csv', 'xlsx', 'html'] as const;
+export const CSV_DIALECTS = ['rfc4180', 'excel-ru'] as const;
+export type CsvDialect = (typeof CSV_DIALECTS)[number];
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 export const ProgressReportQuerySchema = z
@@ -20,6 +22,14 @@ export const ProgressReportQuerySchema = z
       .enum(['breakdown', 'tasks'])
       .optional()
       .describe('CSV only: the breakdown by party, organization and area (default), or one row per task. The other formats hold both and ignore it.'),
+    dialect: z
+      .enum(CSV_DIALECTS)
+      .optional()
+      .describe(
+        'CSV only: `rfc4180` (default), fields separated by commas, decimals with a point, for programs; `excel-ru`, fields separated ' +
+          'by semicolons, decimals with a comma, as Excel and LibreOffice with Russian (Belarusian, Kazakh) regional settings open a ' +
+          'CSV file by double-click. The other formats ignore it.',
+      ),
   })
   .refine((q) => (q.planId === undefined) !== (q.commissionId === undefined), {
     message: 'give exactly one of planId and commissionId',

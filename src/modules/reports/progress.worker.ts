@@ -93,7 +93,7 @@ export default async function produce(task: WorkerTask): Promise<WorkerAnswer | 
     return refusal(err);
   }
   const { format } = request;
-  const { body: rendered, version } = format === 'json' ? { body: JSON.stringify(report) } : await renderReport(report, format, request.query.table);
+  const { body: rendered, version } = format === 'json' ? { body: JSON.stringify(report) } : await renderReport(report, format, request.query.table, request.query.dialect);
   // Bytes of their own, handed over to the route's thread rather than copied (a whole plan's JSON is ~100 MB).
   const body = typeof rendered === 'string' ? new TextEncoder().encode(rendered) : new Uint8Array(rendered);
   const answer: WorkerAnswer = { asOf: report.asOf, body, ...(version === undefined ? {} : { version }) };
