@@ -71,3 +71,25 @@ t.test('in English, or with no language, the page stays as it was', async (t) =>
     t.match(text(out), '1,210 2026-Q3');
   }
 });
+
+t.test('a task rated red or amber that is not yet overdue is named under "at risk", red first; without one, a sentence says so', async (t) => {
+  const report = progressReportFixture({ lang: 'en' });
+  const byCode = (c: string) => report.tasks.find((x) => x.code === c)!;
+  byCode('2.1').confidence = 'amber';
+  byCode('3.2').confidence = 'red';
+  byCode('2.2').confidence = 'red'; // reported done: no longer a question of delivery
+  const out = renderProgressHtml(report);
+  const tb = tableByCaption(out, 'Open tasks not yet overdue whose latest report rates delivery at risk or off track, off track first');
+  t.strictSame(tb.head, ['Code', 'Task', 'Executors', 'Due', 'Status', '% complete', 'Confidence']);
+  t.strictSame(
+    tb.body.map((r) => [r[0], r[6]]),
+    [
+      ['3.2', 'Red: off track'],
+      ['2.1', 'Amber: at risk'],
+    ],
+    'overdue tasks are in their own table; done, closed and cancelled ones are not at risk',
+  );
+  t.match(text(renderProgressHtml(progressReportFixture({ lang: 'en' }))), 'No open task is rated at risk or off track beyond the overdue ones.');
+  const ru = renderProgressHtml({ ...report, lang: 'ru' });
+  t.match(text(ru), 'Под угрозой срыва');
+});

@@ -60,7 +60,7 @@ t.test('the sections come in the order a co-chair reads them', async (t) => {
     'Indicators',
   ]);
   const h3 = [...html.matchAll(/<h3>([\s\S]*?)<\/h3>/g)].map((m) => text(m[1]!));
-  t.strictSame(h3, ['Overdue by organization', 'Due in the next 30 days']);
+  t.strictSame(h3, ['Overdue by organization', 'Due in the next 30 days', 'At risk']);
 });
 
 t.test('key figures show tasks, share closed, overdue, due soon, postponements and missing reports', async (t) => {
@@ -236,6 +236,7 @@ t.test('a plan with no tasks still renders every section, with a sentence in pla
     'No tasks have executors yet.',
     'No task is overdue.',
     'No open task is due in the next 30 days.',
+    'No open task is rated at risk or off track beyond the overdue ones.',
     'Every assignment has reported for the last period due.',
     'No deadline has been moved.',
     'No indicators are defined for these plans.',

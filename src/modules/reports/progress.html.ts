@@ -183,12 +183,39 @@ function whoIsBehind(r: ProgressReport, L: ReportLocale): string {
     rows: r.dueSoon,
     empty: w.noDueSoon,
   });
+  const atRisk = table<ReportTask>({
+    caption: w.atRiskCaption,
+    columns: [
+      { head: w.code, cell: code },
+      { head: w.task, cell: title },
+      { head: w.executors, cell: executors },
+      { head: w.due, cell: (t) => date(t.dueDate) },
+      { head: w.status, cell: status(L) },
+      { head: w.percentComplete, cell: (t) => (t.percentComplete === null ? '—' : int(t.percentComplete)), num: true },
+      { head: w.confidenceHead, cell: (t) => e(L.confidence[t.confidence ?? 'none']) },
+    ],
+    rows: atRiskOf(r.tasks),
+    empty: w.noneAtRisk,
+  });
   return section(
     'behind',
     w.whoIsBehind,
-    `${tasks}${orgs.length ? `<h3>${e(w.overdueByOrganization)}</h3>${chart}` : ''}<h3>${e(w.dueNext30)}</h3>${dueSoon}`,
+    `${tasks}${orgs.length ? `<h3>${e(w.overdueByOrganization)}</h3>${chart}` : ''}<h3>${e(w.dueNext30)}</h3>${dueSoon}` +
+      `<h3>${e(w.atRisk)}</h3>${atRisk}`,
     intro,
   );
+}
+
+/**
+ * The tasks a co-chair should ask about before they are late: open (not reported done, closed or cancelled), not yet
+ * overdue (those have their own table), and rated red or amber in their executors' latest reports; red first, then
+ * soonest due. Without this list the page counted red and amber ratings but named no task behind them.
+ */
+function atRiskOf(tasks: ReportTask[]): ReportTask[] {
+  const rank = (t: ReportTask) => (t.confidence === 'red' ? 0 : 1);
+  return tasks
+    .filter((t) => !t.overdue && (t.confidence === 'red' || t.confidence === 'amber') && (t.status === 'not_started' || t.status === 'in_progress' || t.status === 'on_hold'))
+    .sort((a, b) => rank(a) - rank(b) || a.dueDate.localeCompare(b.dueDate));
 }
 
 function missingReports(r: ProgressReport, L: ReportLocale): string {
