@@ -93,3 +93,11 @@ t.test('a task rated red or amber that is not yet overdue is named under "at ris
   const ru = renderProgressHtml({ ...report, lang: 'ru' });
   t.match(text(ru), 'Под угрозой срыва');
 });
+
+t.test('"most behind" singles organizations out only when it does: a tie of all of them is said in one number', async (t) => {
+  const report = progressReportFixture({ lang: 'en' });
+  for (const o of report.byOrganization) if (o.overdue > 0) o.overdue = 1;
+  const intro = (html: string) => text(/<section id="behind"[\s\S]*?<p class="intro">([\s\S]*?)<\/p>/.exec(html)![1]!);
+  t.equal(intro(renderProgressHtml(report)), '2 tasks are overdue, 87 days late in total. 3 organizations are behind, 1 overdue task each.');
+  t.equal(intro(renderProgressHtml({ ...report, lang: 'ru' })), 'Просрочено: 2 задачи, всего 87 дней просрочки. Просрочки у 3 организаций, у каждой — 1 задача.');
+});

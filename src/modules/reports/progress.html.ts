@@ -138,11 +138,15 @@ function whoIsBehind(r: ProgressReport, L: ReportLocale): string {
   const orgs = r.byOrganization
     .filter((o) => o.overdue > 0)
     .sort((a, b) => b.overdue - a.overdue || b.overdueDays - a.overdueDays || a.label.localeCompare(b.label));
-  // Name every organization tied for the most overdue tasks: singling one out of a tie would be unfair.
+  // Name every organization tied for the most overdue tasks: singling one out of a tie would be unfair. When all of
+  // them tie, naming them singles nobody out and repeats the chart below (sixteen organizations on the demo): a number.
   const worst = orgs.filter((o) => o.overdue === orgs[0]?.overdue);
-  const most = worst.length
-    ? w.mostBehind(worst.map((o) => `${o.label} (${o.country})`).join('; '), count(worst[0]!.overdue, nouns.overdueTask), worst.length > 1)
-    : '';
+  const most =
+    worst.length > 1 && worst.length === orgs.length
+      ? w.allTied(count(orgs.length, nouns.organization), count(worst[0]!.overdue, nouns.overdueTask))
+      : worst.length
+        ? w.mostBehind(worst.map((o) => `${o.label} (${o.country})`).join('; '), count(worst[0]!.overdue, nouns.overdueTask), worst.length > 1)
+        : '';
   const intro =
     r.overdue.length === 0
       ? undefined

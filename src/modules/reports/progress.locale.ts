@@ -50,7 +50,7 @@ export interface ReportLocale {
   basis(b: { meetingTitle: string; meetingDate: string; protocolNumber: string | null; protocolItem: string | null }): string;
   /** The note on titles shown in the language asked, e.g. "Titles in Kazakh where translated". */
   titlesIn(lang: Language): string;
-  nouns: Record<'task' | 'day' | 'plan' | 'overdueTask' | 'postponement', Noun>;
+  nouns: Record<'task' | 'day' | 'plan' | 'overdueTask' | 'postponement' | 'organization', Noun>;
   w: typeof EN_WORDS;
 }
 
@@ -104,6 +104,7 @@ const EN_WORDS = {
   whoIsBehind: 'Who is behind',
   overdueIntro: (tasks: string, days: string, n: number) => `${tasks} ${n === 1 ? 'is' : 'are'} overdue, ${days} late in total.`,
   mostBehind: (names: string, count: string, each: boolean) => ` Most behind: ${names}, ${count}${each ? ' each' : ''}.`,
+  allTied: (organizations: string, count: string) => ` ${organizations} are behind, ${count} each.`,
   overdueCaption: 'Overdue tasks, most days late first (leads in bold)',
   code: 'Code',
   task: 'Task',
@@ -221,6 +222,7 @@ const RU_WORDS: typeof EN_WORDS = {
   whoIsBehind: 'Кто отстаёт',
   overdueIntro: (tasks, days) => `Просрочено: ${tasks}, всего ${days} просрочки.`,
   mostBehind: (names, count, each) => ` Больше всего просрочено (${count}${each ? ' у каждой' : ''}): ${names}.`,
+  allTied: (organizations, count) => ` Просрочки у ${organizations}, у каждой — ${count}.`,
   overdueCaption: 'Просроченные задачи, сначала наиболее просроченные (головные исполнители выделены)',
   code: '№',
   task: 'Мероприятие',
@@ -374,6 +376,8 @@ function locale(tag: 'en' | 'ru'): ReportLocale {
           plan: { one: 'план', few: 'плана', many: 'планов' },
           overdueTask: { one: 'задача', few: 'задачи', many: 'задач' },
           postponement: { one: 'перенос', few: 'переноса', many: 'переносов' },
+          // Genitive, as "у N организаций" asks.
+          organization: { one: 'организации', few: 'организаций', many: 'организаций' },
         }
       : {
           task: { one: 'task', many: 'tasks' },
@@ -381,6 +385,7 @@ function locale(tag: 'en' | 'ru'): ReportLocale {
           plan: { one: 'plan', many: 'plans' },
           overdueTask: { one: 'overdue task', many: 'overdue tasks' },
           postponement: { one: 'postponement', many: 'postponements' },
+          organization: { one: 'organization', many: 'organizations' },
         },
     w: ru ? RU_WORDS : EN_WORDS,
   };
