@@ -3132,6 +3132,11 @@ export interface components {
             closedLate: number;
             /**
              * Format: int64
+             * @description Closed tasks reported done on or before their original due date, the one first set: closedOnTime less those on time only because their deadline was moved later.
+             */
+            closedOnTimeAgainstOriginal: number;
+            /**
+             * Format: int64
              * @description Tasks past their due date, neither closed nor cancelled.
              */
             overdue: number;
@@ -3236,6 +3241,7 @@ export interface components {
          *         },
          *         "closedOnTime": 4,
          *         "closedLate": 1,
+         *         "closedOnTimeAgainstOriginal": 3,
          *         "overdue": 5,
          *         "overdueDays": 97,
          *         "dueNext30Days": 9,
@@ -3273,6 +3279,7 @@ export interface components {
          *           },
          *           "closedOnTime": 4,
          *           "closedLate": 1,
+         *           "closedOnTimeAgainstOriginal": 3,
          *           "overdue": 5,
          *           "overdueDays": 97,
          *           "dueNext30Days": 9,
@@ -3309,6 +3316,7 @@ export interface components {
          *           },
          *           "closedOnTime": 4,
          *           "closedLate": 1,
+         *           "closedOnTimeAgainstOriginal": 3,
          *           "overdue": 5,
          *           "overdueDays": 97,
          *           "dueNext30Days": 9,
@@ -3349,6 +3357,7 @@ export interface components {
          *           },
          *           "closedOnTime": 4,
          *           "closedLate": 1,
+         *           "closedOnTimeAgainstOriginal": 3,
          *           "overdue": 5,
          *           "overdueDays": 97,
          *           "dueNext30Days": 9,
@@ -3387,6 +3396,7 @@ export interface components {
          *           },
          *           "closedOnTime": 4,
          *           "closedLate": 1,
+         *           "closedOnTimeAgainstOriginal": 3,
          *           "overdue": 5,
          *           "overdueDays": 97,
          *           "dueNext30Days": 9,
@@ -3417,6 +3427,7 @@ export interface components {
          *           "postponementCount": 2,
          *           "daysMoved": 123,
          *           "completion": null,
+         *           "completionAgainstOriginal": null,
          *           "formOfCompletion": "Information to the commission",
          *           "expectedResult": "An assembly line for 30 dump trucks a year",
          *           "basis": {
@@ -3470,6 +3481,7 @@ export interface components {
          *           "postponementCount": 2,
          *           "daysMoved": 123,
          *           "completion": null,
+         *           "completionAgainstOriginal": null,
          *           "formOfCompletion": "Information to the commission",
          *           "expectedResult": "An assembly line for 30 dump trucks a year",
          *           "basis": {
@@ -3547,6 +3559,7 @@ export interface components {
          *           "postponementCount": 2,
          *           "daysMoved": 123,
          *           "completion": null,
+         *           "completionAgainstOriginal": null,
          *           "formOfCompletion": "Information to the commission",
          *           "expectedResult": "An assembly line for 30 dump trucks a year",
          *           "basis": {
@@ -3707,6 +3720,11 @@ export interface components {
                 closedLate: number;
                 /**
                  * Format: int64
+                 * @description Closed tasks reported done on or before their original due date, the one first set: closedOnTime less those on time only because their deadline was moved later.
+                 */
+                closedOnTimeAgainstOriginal: number;
+                /**
+                 * Format: int64
                  * @description Tasks past their due date, neither closed nor cancelled.
                  */
                 overdue: number;
@@ -3833,6 +3851,11 @@ export interface components {
                  * @description Closed tasks reported done after their due date.
                  */
                 closedLate: number;
+                /**
+                 * Format: int64
+                 * @description Closed tasks reported done on or before their original due date, the one first set: closedOnTime less those on time only because their deadline was moved later.
+                 */
+                closedOnTimeAgainstOriginal: number;
                 /**
                  * Format: int64
                  * @description Tasks past their due date, neither closed nor cancelled.
@@ -3968,6 +3991,11 @@ export interface components {
                  * @description Closed tasks reported done after their due date.
                  */
                 closedLate: number;
+                /**
+                 * Format: int64
+                 * @description Closed tasks reported done on or before their original due date, the one first set: closedOnTime less those on time only because their deadline was moved later.
+                 */
+                closedOnTimeAgainstOriginal: number;
                 /**
                  * Format: int64
                  * @description Tasks past their due date, neither closed nor cancelled.
@@ -4153,6 +4181,8 @@ export interface components {
             daysMoved: number;
             /** @description For closed tasks: done on time or late against the due date. */
             completion: ("on_time" | "late") | null;
+            /** @description For closed tasks: done on time or late against the original due date, before any postponement. */
+            completionAgainstOriginal: ("on_time" | "late") | null;
             /** @description Form of completion, as in the plan. */
             formOfCompletion: string | null;
             /** @description Expected result, as in the plan. */
@@ -19618,6 +19648,7 @@ export interface operations {
                      *         },
                      *         "closedOnTime": 4,
                      *         "closedLate": 1,
+                     *         "closedOnTimeAgainstOriginal": 3,
                      *         "overdue": 5,
                      *         "overdueDays": 97,
                      *         "dueNext30Days": 9,
@@ -19655,6 +19686,7 @@ export interface operations {
                      *           },
                      *           "closedOnTime": 4,
                      *           "closedLate": 1,
+                     *           "closedOnTimeAgainstOriginal": 3,
                      *           "overdue": 5,
                      *           "overdueDays": 97,
                      *           "dueNext30Days": 9,
@@ -19691,6 +19723,7 @@ export interface operations {
                      *           },
                      *           "closedOnTime": 4,
                      *           "closedLate": 1,
+                     *           "closedOnTimeAgainstOriginal": 3,
                      *           "overdue": 5,
                      *           "overdueDays": 97,
                      *           "dueNext30Days": 9,
@@ -19731,6 +19764,7 @@ export interface operations {
                      *           },
                      *           "closedOnTime": 4,
                      *           "closedLate": 1,
+                     *           "closedOnTimeAgainstOriginal": 3,
                      *           "overdue": 5,
                      *           "overdueDays": 97,
                      *           "dueNext30Days": 9,
@@ -19769,6 +19803,7 @@ export interface operations {
                      *           },
                      *           "closedOnTime": 4,
                      *           "closedLate": 1,
+                     *           "closedOnTimeAgainstOriginal": 3,
                      *           "overdue": 5,
                      *           "overdueDays": 97,
                      *           "dueNext30Days": 9,
@@ -19799,6 +19834,7 @@ export interface operations {
                      *           "postponementCount": 2,
                      *           "daysMoved": 123,
                      *           "completion": null,
+                     *           "completionAgainstOriginal": null,
                      *           "formOfCompletion": "Information to the commission",
                      *           "expectedResult": "An assembly line for 30 dump trucks a year",
                      *           "basis": {
@@ -19852,6 +19888,7 @@ export interface operations {
                      *           "postponementCount": 2,
                      *           "daysMoved": 123,
                      *           "completion": null,
+                     *           "completionAgainstOriginal": null,
                      *           "formOfCompletion": "Information to the commission",
                      *           "expectedResult": "An assembly line for 30 dump trucks a year",
                      *           "basis": {
@@ -19929,6 +19966,7 @@ export interface operations {
                      *           "postponementCount": 2,
                      *           "daysMoved": 123,
                      *           "completion": null,
+                     *           "completionAgainstOriginal": null,
                      *           "formOfCompletion": "Information to the commission",
                      *           "expectedResult": "An assembly line for 30 dump trucks a year",
                      *           "basis": {

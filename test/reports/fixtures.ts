@@ -39,6 +39,7 @@ function task(
     postponementCount: 0,
     daysMoved: 0,
     completion: null,
+    completionAgainstOriginal: null,
     formOfCompletion: 'Информация в МПК',
     expectedResult: null,
     basis: {
@@ -63,7 +64,7 @@ function tasks(): ReportTask[] {
       [['minprom', 'lead'], ['mic', 'lead'], ['mtz', 'co_executor']],
       { originalDueDate: '2026-06-30', overdue: true, daysOverdue: 59, postponementCount: 1, daysMoved: 92, percentComplete: 60, confidence: 'amber' }),
     task('1.2', 'Организация совместного производства комбайнов «Гомсельмаш»', 'mechanical_engineering', 'closed', '2026-10-15',
-      [['minprom', 'lead'], ['mic', 'lead']], { completion: 'on_time', percentComplete: 100, confidence: 'green' }),
+      [['minprom', 'lead'], ['mic', 'lead']], { completion: 'on_time', completionAgainstOriginal: 'on_time', percentComplete: 100, confidence: 'green' }),
     task('1.3', XSS_TITLE, 'mechanical_engineering', 'not_started', '2026-10-31', [['minprom', 'lead'], ['mic', 'lead']],
       { originalDueDate: '2026-08-31', overdue: true, daysOverdue: 28, postponementCount: 2, daysMoved: 61, confidence: 'red', percentComplete: 0 }),
     task('2.1', 'Цифровая платформа прослеживаемости товаров', 'digitalization', 'in_progress', '2026-12-20',
@@ -71,7 +72,7 @@ function tasks(): ReportTask[] {
     task('2.2', 'Электронный обмен фитосанитарными сертификатами', 'digitalization', 'done', '2026-11-15', [['mti', 'lead']],
       { percentComplete: 100, confidence: 'green' }),
     task('3.1', 'Поставки молочной продукции в Республику Казахстан', 'food_supplies', 'closed', '2026-08-01',
-      [['minprom', 'lead'], ['mti', 'lead']], { completion: 'late', percentComplete: 100, confidence: 'green' }),
+      [['minprom', 'lead'], ['mti', 'lead']], { completion: 'late', completionAgainstOriginal: 'late', percentComplete: 100, confidence: 'green' }),
     task('3.2', 'Расширение поставок зерна', 'food_supplies', 'on_hold', '2027-03-31', [['mti', 'lead']], { basis: null }),
     task('4.1', 'Вывод товарооборота на 5 млрд долларов США', 'trade', 'cancelled', '2026-12-31', [['mti', 'lead'], ['minprom', 'co_executor']]),
   ];
@@ -101,6 +102,7 @@ function breakdown(group: ReportTask[], orgFilter: (orgId: string) => boolean = 
     percentByStatus,
     closedOnTime: group.filter((t) => t.completion === 'on_time').length,
     closedLate: group.filter((t) => t.completion === 'late').length,
+    closedOnTimeAgainstOriginal: group.filter((t) => t.completionAgainstOriginal === 'on_time').length,
     overdue: overdue.length,
     overdueDays: overdue.reduce((a, t) => a + t.daysOverdue, 0),
     dueNext30Days: group.filter((t) => !['closed', 'cancelled'].includes(t.status) && t.dueDate > AS_OF && t.dueDate <= limit).length,

@@ -65,6 +65,7 @@ const figureNames = [
   ...TASK_STATUSES.map((s) => `percentByStatus.${s}`),
   'closedOnTime',
   'closedLate',
+  'closedOnTimeAgainstOriginal',
   'overdue',
   'overdueDays',
   'dueNext30Days',
@@ -134,6 +135,7 @@ t.test('the CSV tasks table: one row per task, Cyrillic titles intact, values eq
     'postponementCount',
     'daysMoved',
     'completion',
+    'completionAgainstOriginal',
     'percentComplete',
     'confidence',
     'leadExecutors',
@@ -155,6 +157,7 @@ t.test('the CSV tasks table: one row per task, Cyrillic titles intact, values eq
       postponementCount: String(task.postponementCount),
       daysMoved: String(task.daysMoved),
       completion: task.completion ?? '',
+      completionAgainstOriginal: task.completionAgainstOriginal ?? '',
       percentComplete: task.percentComplete === null ? '' : String(task.percentComplete),
       confidence: task.confidence ?? '',
       leadExecutors: task.executors.filter((e) => e.role === 'lead').map((e) => e.name).join('; '),
@@ -238,7 +241,7 @@ t.test('the XLSX workbook reads back with exceljs and says what the JSON says', 
   t.equal(summary.getRow(headerRow).font?.bold, true, 'bold headers');
   t.match(summary.views[0], { state: 'frozen', ySplit: headerRow }, 'frozen below the header');
   const groups = groupsOf(report);
-  const figureCount = 1 + 2 * TASK_STATUSES.length + 13;
+  const figureCount = 1 + 2 * TASK_STATUSES.length + 14;
   groups.forEach((g, i) => {
     const values = rowValues(summary, headerRow + 1 + i, 3 + figureCount);
     t.strictSame(values.slice(1, 2), [g.label], `row of ${g.label}`);
@@ -252,7 +255,7 @@ t.test('the XLSX workbook reads back with exceljs and says what the JSON says', 
 
   // Tasks: the plan's own table layout first, so it can be imported back.
   const tasks = workbook.getWorksheet('Tasks') as ExcelJS.Worksheet;
-  const header = rowValues(tasks, 1, 19);
+  const header = rowValues(tasks, 1, 20);
   t.strictSame(header, [
     'No',
     'Measure',
@@ -270,6 +273,7 @@ t.test('the XLSX workbook reads back with exceljs and says what the JSON says', 
     'Postponements',
     'Days moved',
     'Completion',
+    'Completion against the original deadline',
     'Percent complete',
     'Confidence',
     'Plan',
@@ -284,7 +288,7 @@ t.test('the XLSX workbook reads back with exceljs and says what the JSON says', 
         .map((e) => (e.role === 'lead' ? `${e.name} (lead)` : e.name))
         .join('\n');
     t.strictSame(
-      rowValues(tasks, 2 + i, 19),
+      rowValues(tasks, 2 + i, 20),
       [
         task.code,
         task.title,
@@ -302,6 +306,7 @@ t.test('the XLSX workbook reads back with exceljs and says what the JSON says', 
         task.postponementCount,
         task.daysMoved,
         task.completion,
+        task.completionAgainstOriginal,
         task.percentComplete,
         task.confidence,
         report.scope.plans[0]?.title,

@@ -155,20 +155,21 @@ t.test('today (28 November in Tokyo, 27 in UTC): every figure as counted by hand
   t.equal(r.asOf, '2026-11-28');
   t.strictSame(r.reportingPeriod, { current: '2026-Q4', lastDue: '2026-Q3', lastDueDeadline: '2026-10-10' });
   t.strictSame(
-    r.tasks.map((x) => [x.code, x.status, x.dueDate, x.overdue, x.daysOverdue, x.postponementCount, x.daysMoved, x.completion]),
+    r.tasks.map((x) => [x.code, x.status, x.dueDate, x.overdue, x.daysOverdue, x.postponementCount, x.daysMoved, x.completion, x.completionAgainstOriginal]),
     [
-      ['1.1', 'in_progress', '2026-11-01', true, 27, 0, 0, null],
-      ['1.2', 'closed', '2026-10-15', false, 0, 0, 0, 'on_time'],
-      ['1.3', 'closed', '2026-10-01', false, 0, 0, 0, 'late'],
-      ['1.4', 'not_started', '2026-12-05', false, 0, 1, 20, null],
-      ['1.5', 'cancelled', '2026-09-30', false, 0, 0, 0, null],
-      ['1.6', 'on_hold', '2027-01-31', false, 0, 1, 31, null],
-      ['1.7', 'done', '2026-11-20', true, 8, 0, 0, null],
-      ['1.8', 'in_progress', '2027-03-01', false, 0, 0, 0, null],
-      ['1.9', 'not_started', '2027-06-30', false, 0, 0, 0, null],
-      ['1.10', 'in_progress', '2026-10-31', true, 28, 0, 0, null],
-      ['1.11', 'closed', '2026-10-31', false, 0, 1, 31, 'on_time'],
-      ['1.12', 'in_progress', '2026-12-20', false, 0, 0, 0, null],
+      ['1.1', 'in_progress', '2026-11-01', true, 27, 0, 0, null, null],
+      ['1.2', 'closed', '2026-10-15', false, 0, 0, 0, 'on_time', 'on_time'],
+      ['1.3', 'closed', '2026-10-01', false, 0, 0, 0, 'late', 'late'],
+      ['1.4', 'not_started', '2026-12-05', false, 0, 1, 20, null, null],
+      ['1.5', 'cancelled', '2026-09-30', false, 0, 0, 0, null, null],
+      ['1.6', 'on_hold', '2027-01-31', false, 0, 1, 31, null, null],
+      ['1.7', 'done', '2026-11-20', true, 8, 0, 0, null, null],
+      ['1.8', 'in_progress', '2027-03-01', false, 0, 0, 0, null, null],
+      ['1.9', 'not_started', '2027-06-30', false, 0, 0, 0, null, null],
+      ['1.10', 'in_progress', '2026-10-31', true, 28, 0, 0, null, null],
+      // Done on 20 October: on time for the deadline moved to 31 October, late for the original 30 September.
+      ['1.11', 'closed', '2026-10-31', false, 0, 1, 31, 'on_time', 'late'],
+      ['1.12', 'in_progress', '2026-12-20', false, 0, 0, 0, null, null],
     ],
   );
   t.strictSame(figures(r.totals as never), {
@@ -177,6 +178,7 @@ t.test('today (28 November in Tokyo, 27 in UTC): every figure as counted by hand
     percentByStatus: { not_started: 16.7, in_progress: 33.3, on_hold: 8.3, done: 8.3, closed: 25, cancelled: 8.3 },
     closedOnTime: 2,
     closedLate: 1,
+    closedOnTimeAgainstOriginal: 1,
     overdue: 3,
     overdueDays: 27 + 8 + 28,
     dueNext30Days: 2,
@@ -188,10 +190,10 @@ t.test('today (28 November in Tokyo, 27 in UTC): every figure as counted by hand
   });
   // BY: every task with a BY executor (not 1.5, 1.7); KZ: all twelve.
   t.strictSame(
-    r.byParty.map((g) => [g.key, g.taskCount, g.overdue, g.overdueDays, g.closedOnTime, g.closedLate, g.confidence, g.missingReports]),
+    r.byParty.map((g) => [g.key, g.taskCount, g.overdue, g.overdueDays, g.closedOnTime, g.closedLate, g.closedOnTimeAgainstOriginal, g.confidence, g.missingReports]),
     [
-      ['BY', 10, 2, 55, 2, 1, { green: 0, amber: 1, red: 1, none: 9 }, 7],
-      ['KZ', 12, 3, 63, 2, 1, { green: 1, amber: 1, red: 1, none: 9 }, 8],
+      ['BY', 10, 2, 55, 2, 1, 1, { green: 0, amber: 1, red: 1, none: 9 }, 7],
+      ['KZ', 12, 3, 63, 2, 1, 1, { green: 1, amber: 1, red: 1, none: 9 }, 8],
     ],
   );
   t.strictSame(
@@ -266,20 +268,20 @@ t.test('a past day (30 October) as counted by hand, after the later changes', as
   const { app, plan, T, orgs: O, indicators: I } = await handPlan(t);
   const r = await report(app, { planId: plan.id, asOf: '2026-10-30' });
   t.strictSame(
-    r.tasks.map((x) => [x.code, x.status, x.dueDate, x.overdue, x.postponementCount, x.daysMoved, x.completion]),
+    r.tasks.map((x) => [x.code, x.status, x.dueDate, x.overdue, x.postponementCount, x.daysMoved, x.completion, x.completionAgainstOriginal]),
     [
-      ['1.1', 'in_progress', '2026-11-01', false, 0, 0, null],
-      ['1.2', 'closed', '2026-10-15', false, 0, 0, 'on_time'],
-      ['1.3', 'closed', '2026-10-01', false, 0, 0, 'late'],
-      ['1.4', 'not_started', '2026-12-10', false, 1, 20, null],
-      ['1.5', 'cancelled', '2026-09-30', false, 0, 0, null],
-      ['1.6', 'in_progress', '2027-01-31', false, 1, 31, null],
-      ['1.7', 'in_progress', '2026-11-20', false, 0, 0, null],
-      ['1.8', 'in_progress', '2027-03-01', false, 0, 0, null],
-      ['1.9', 'not_started', '2027-06-30', false, 0, 0, null],
-      ['1.10', 'closed', '2026-10-31', false, 0, 0, 'on_time'],
-      ['1.11', 'closed', '2026-10-31', false, 1, 31, 'on_time'],
-      ['1.12', 'in_progress', '2026-12-20', false, 0, 0, null],
+      ['1.1', 'in_progress', '2026-11-01', false, 0, 0, null, null],
+      ['1.2', 'closed', '2026-10-15', false, 0, 0, 'on_time', 'on_time'],
+      ['1.3', 'closed', '2026-10-01', false, 0, 0, 'late', 'late'],
+      ['1.4', 'not_started', '2026-12-10', false, 1, 20, null, null],
+      ['1.5', 'cancelled', '2026-09-30', false, 0, 0, null, null],
+      ['1.6', 'in_progress', '2027-01-31', false, 1, 31, null, null],
+      ['1.7', 'in_progress', '2026-11-20', false, 0, 0, null, null],
+      ['1.8', 'in_progress', '2027-03-01', false, 0, 0, null, null],
+      ['1.9', 'not_started', '2027-06-30', false, 0, 0, null, null],
+      ['1.10', 'closed', '2026-10-31', false, 0, 0, 'on_time', 'on_time'],
+      ['1.11', 'closed', '2026-10-31', false, 1, 31, 'on_time', 'late'],
+      ['1.12', 'in_progress', '2026-12-20', false, 0, 0, null, null],
     ],
   );
   t.strictSame(figures(r.totals as never), {
@@ -288,6 +290,7 @@ t.test('a past day (30 October) as counted by hand, after the later changes', as
     percentByStatus: { not_started: 16.7, in_progress: 41.7, on_hold: 0, done: 0, closed: 33.3, cancelled: 8.3 },
     closedOnTime: 3,
     closedLate: 1,
+    closedOnTimeAgainstOriginal: 2,
     overdue: 0,
     overdueDays: 0,
     dueNext30Days: 2,

@@ -71,7 +71,7 @@ t.test('key figures show tasks, share closed, overdue, due soon, postponements a
   );
   t.strictSame(kpis, {
     Tasks: ['8', '1 cancelled'],
-    Closed: ['25%', '2 closed: 1 on time, 1 late'],
+    Closed: ['25%', '2 closed: 1 on time (1 by the original deadline), 1 late'],
     'Reported done': ['1', 'awaiting closure by the secretariat'],
     Overdue: ['2', '87 days late in total'],
     'Due in 30 days': ['1', 'open tasks due soon'],

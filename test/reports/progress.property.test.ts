@@ -181,6 +181,7 @@ function expectedFigures(list: Task[], day: string, k: Known) {
       ) as Breakdown['percentByStatus'],
       closedOnTime: count((r) => r.task.completion?.againstDueDate === 'on_time'),
       closedLate: count((r) => r.task.completion?.againstDueDate === 'late'),
+      closedOnTimeAgainstOriginal: count((r) => r.task.completion?.againstOriginalDueDate === 'on_time'),
       overdue: overdue.length,
       overdueDays: overdue.reduce((s, r) => s + r.task.daysOverdue, 0),
       dueNext30Days: count((r) => !OUT.includes(r.task.status) && diff(day, r.task.dueDate) >= 1 && diff(day, r.task.dueDate) <= 30),
@@ -224,8 +225,8 @@ function expectedFigures(list: Task[], day: string, k: Known) {
 }
 
 const onlyFigures = <G extends Breakdown>(g: G): Breakdown => {
-  const { taskCount, byStatus, percentByStatus, closedOnTime, closedLate, overdue, overdueDays, dueNext30Days, postponedTasks, postponements, daysMoved, confidence, missingReports } = g;
-  return { taskCount, byStatus, percentByStatus, closedOnTime, closedLate, overdue, overdueDays, dueNext30Days, postponedTasks, postponements, daysMoved, confidence, missingReports };
+  const { taskCount, byStatus, percentByStatus, closedOnTime, closedLate, closedOnTimeAgainstOriginal, overdue, overdueDays, dueNext30Days, postponedTasks, postponements, daysMoved, confidence, missingReports } = g;
+  return { taskCount, byStatus, percentByStatus, closedOnTime, closedLate, closedOnTimeAgainstOriginal, overdue, overdueDays, dueNext30Days, postponedTasks, postponements, daysMoved, confidence, missingReports };
 };
 const keyed = (groups: (Breakdown & { key: unknown })[]) => Object.fromEntries(groups.map((g) => [String(g.key), onlyFigures(g)]));
 

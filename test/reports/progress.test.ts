@@ -155,6 +155,7 @@ t.test('every figure of a plan as of today', async (t) => {
     percentByStatus: { not_started: 14.3, in_progress: 14.3, on_hold: 14.3, done: 14.3, closed: 28.6, cancelled: 14.3 },
     closedOnTime: 1,
     closedLate: 1,
+    closedOnTimeAgainstOriginal: 1,
     overdue: 2,
     overdueDays: 27 + 8,
     dueNext30Days: 1,
@@ -216,6 +217,7 @@ t.test('every figure of a plan as of today', async (t) => {
     postponementCount: 0,
     daysMoved: 0,
     completion: null,
+    completionAgainstOriginal: null,
     formOfCompletion: 'Report to the commission',
     expectedResult: '1,000 tractors a year',
     basis: {
@@ -279,6 +281,7 @@ t.test('as of today the report agrees with GET /v1/tasks task by task', async (t
         daysOverdue: r.tasks[i].daysOverdue,
         postponementCount: r.tasks[i].postponementCount,
         completion: r.tasks[i].completion,
+        completionAgainstOriginal: r.tasks[i].completionAgainstOriginal,
       },
       {
         id: task.id,
@@ -289,6 +292,7 @@ t.test('as of today the report agrees with GET /v1/tasks task by task', async (t
         daysOverdue: task.daysOverdue,
         postponementCount: task.postponementCount,
         completion: task.completion?.againstDueDate ?? null,
+        completionAgainstOriginal: task.completion?.againstOriginalDueDate ?? null,
       },
       `task ${task.code}`,
     );
@@ -318,6 +322,7 @@ t.test('as of a past day the plan is shown as it stood at the end of that day in
     percentByStatus: { not_started: 16.7, in_progress: 33.3, on_hold: 0, done: 0, closed: 33.3, cancelled: 16.7 },
     closedOnTime: 1,
     closedLate: 1,
+    closedOnTimeAgainstOriginal: 1,
     overdue: 0,
     overdueDays: 0,
     dueNext30Days: 1,

@@ -98,7 +98,7 @@ function keyFigures(r: ProgressReport, L: ReportLocale): string {
     : e(w.noPeriodDue);
   const cards = [
     card(w.tasks, int(t.taskCount), e(w.cancelledNote(int(t.byStatus.cancelled)))),
-    card(w.closed, pct(t.percentByStatus.closed), e(w.closedNote(int(t.byStatus.closed), int(t.closedOnTime), int(t.closedLate)))),
+    card(w.closed, pct(t.percentByStatus.closed), e(w.closedNote(int(t.byStatus.closed), int(t.closedOnTime), int(t.closedLate), int(t.closedOnTimeAgainstOriginal)))),
     card(w.reportedDone, int(t.byStatus.done), e(w.awaitingClosure)),
     card(w.overdue, int(t.overdue), e(w.daysLateInTotal(count(t.overdueDays, nouns.day))), t.overdue > 0),
     card(w.dueIn30, int(t.dueNext30Days), e(w.dueSoonNote)),

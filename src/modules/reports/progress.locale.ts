@@ -78,7 +78,8 @@ const EN_WORDS = {
   tasks: 'Tasks',
   cancelledNote: (n: string) => `${n} cancelled`,
   closed: 'Closed',
-  closedNote: (closed: string, onTime: string, late: string) => `${closed} closed: ${onTime} on time, ${late} late`,
+  closedNote: (closed: string, onTime: string, late: string, original: string) =>
+    `${closed} closed: ${onTime} on time (${original} by the original deadline), ${late} late`,
   reportedDone: 'Reported done',
   awaitingClosure: 'awaiting closure by the secretariat',
   overdue: 'Overdue',
@@ -196,7 +197,7 @@ const RU_WORDS: typeof EN_WORDS = {
   tasks: 'Задачи',
   cancelledNote: (n) => `отменено: ${n}`,
   closed: 'Сняты с контроля',
-  closedNote: (closed, onTime, late) => `снято: ${closed}; в срок: ${onTime}, с опозданием: ${late}`,
+  closedNote: (closed, onTime, late, original) => `снято: ${closed}; в срок: ${onTime} (в первоначальный срок: ${original}), с опозданием: ${late}`,
   reportedDone: 'Доложено об исполнении',
   awaitingClosure: 'ожидают снятия с контроля секретариатом',
   overdue: 'Просрочены',

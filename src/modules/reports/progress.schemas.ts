@@ -68,6 +68,10 @@ export const BreakdownSchema = z
       ),
     closedOnTime: count('Closed tasks reported done on or before their due date.'),
     closedLate: count('Closed tasks reported done after their due date.'),
+    closedOnTimeAgainstOriginal: count(
+      'Closed tasks reported done on or before their original due date, the one first set: closedOnTime less those on time ' +
+        'only because their deadline was moved later.',
+    ),
     overdue: count('Tasks past their due date, neither closed nor cancelled.'),
     overdueDays: count('Sum of the days overdue of those tasks.'),
     dueNext30Days: count('Tasks neither closed nor cancelled due within the next 30 days (from the day after the date to 30 days after it).'),
@@ -109,6 +113,10 @@ export const ReportTaskSchema = z
     postponementCount: count('Moves to a later date, as of the date.'),
     daysMoved: count('Days the deadline was moved later in total.'),
     completion: z.enum(['on_time', 'late']).nullable().describe('For closed tasks: done on time or late against the due date.'),
+    completionAgainstOriginal: z
+      .enum(['on_time', 'late'])
+      .nullable()
+      .describe('For closed tasks: done on time or late against the original due date, before any postponement.'),
     formOfCompletion: z.string().max(1000).nullable().describe('Form of completion, as in the plan.'),
     expectedResult: z.string().max(2000).nullable().describe('Expected result, as in the plan.'),
     basis: z
@@ -261,6 +269,7 @@ function reportExample() {
     ) as Breakdown['percentByStatus'],
     closedOnTime: 4,
     closedLate: 1,
+    closedOnTimeAgainstOriginal: 3,
     overdue: 5,
     overdueDays: 97,
     dueNext30Days: 9,
@@ -286,6 +295,7 @@ function reportExample() {
     postponementCount: 2,
     daysMoved: 123,
     completion: null,
+    completionAgainstOriginal: null,
     formOfCompletion: 'Information to the commission',
     expectedResult: 'An assembly line for 30 dump trucks a year',
     basis: {

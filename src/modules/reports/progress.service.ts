@@ -233,10 +233,9 @@ function taskFact(row: repo.ReportTaskRow, b: ReportContext, missing: ProgressRe
     return { taskId: row.id, organizationId: a.organizationId, country: a.country, confidence: latest?.[3] ?? null, missing: lacking };
   });
   const { overdue, daysOverdue } = overdueState(state.dueDate, state.status, b.asOf);
-  const completion =
+  const completed =
     state.status === 'closed'
-      ? (completionOf({ status: state.status, completedAt: state.completedAt, dueDate: state.dueDate, originalDueDate: row.originalDueDate }, b.timeZone)
-          ?.againstDueDate ?? null)
+      ? completionOf({ status: state.status, completedAt: state.completedAt, dueDate: state.dueDate, originalDueDate: row.originalDueDate }, b.timeZone)
       : null;
   const task: ReportTask = {
     taskId: row.id,
@@ -251,7 +250,8 @@ function taskFact(row: repo.ReportTaskRow, b: ReportContext, missing: ProgressRe
     daysOverdue,
     postponementCount: state.postponementCount,
     daysMoved: state.daysMoved,
-    completion,
+    completion: completed?.againstDueDate ?? null,
+    completionAgainstOriginal: completed?.againstOriginalDueDate ?? null,
     formOfCompletion: row.formOfCompletion,
     expectedResult: row.expectedResult,
     basis: basisOf(row),
@@ -275,6 +275,7 @@ class Tally {
   private readonly byStatus = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Breakdown['byStatus'];
   private closedOnTime = 0;
   private closedLate = 0;
+  private closedOnTimeAgainstOriginal = 0;
   private overdue = 0;
   private overdueDays = 0;
   private dueNext30Days = 0;
@@ -295,6 +296,7 @@ class Tally {
     this.byStatus[t.status] += 1;
     if (t.completion === 'on_time') this.closedOnTime += 1;
     else if (t.completion === 'late') this.closedLate += 1;
+    if (t.completionAgainstOriginal === 'on_time') this.closedOnTimeAgainstOriginal += 1;
     if (t.overdue) {
       this.overdue += 1;
       this.overdueDays += t.daysOverdue;
@@ -317,6 +319,7 @@ class Tally {
     for (const s of TASK_STATUSES) this.byStatus[s] += other.byStatus[s];
     this.closedOnTime += other.closedOnTime;
     this.closedLate += other.closedLate;
+    this.closedOnTimeAgainstOriginal += other.closedOnTimeAgainstOriginal;
     this.overdue += other.overdue;
     this.overdueDays += other.overdueDays;
     this.dueNext30Days += other.dueNext30Days;
@@ -335,6 +338,7 @@ class Tally {
       percentByStatus: Object.fromEntries(TASK_STATUSES.map((s) => [s, percent(byStatus[s], taskCount)])) as Breakdown['percentByStatus'],
       closedOnTime: this.closedOnTime,
       closedLate: this.closedLate,
+      closedOnTimeAgainstOriginal: this.closedOnTimeAgainstOriginal,
       overdue: this.overdue,
       overdueDays: this.overdueDays,
       dueNext30Days: this.dueNext30Days,
