@@ -1,4 +1,6 @@
 // Storage: migrations on a real file database, the pragmas we rely on, and the write-transaction guard.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { cp, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +9,7 @@ import { count } from 'drizzle-orm';
 import { buildApp } from '../src/app.js';
 import { MIGRATIONS_FOLDER, openDatabase, runMigrations, writeTransaction, type Database_ } from '../src/db/connection.js';
 import { commissions } from '../src/db/schema.js';
+import { ROOT } from './process.js';
 
 interface Journal {
   entries: { idx: number; tag: string; when: number }[];
@@ -184,6 +187,70 @@ t.test('a migration run that leaves dangling foreign keys is refused', async (t)
 
   t.throws(() => runMigrations(database), /dangling foreign keys/, 'checked after the last migration is applied');
   t.equal(database.sqlite.pragma('foreign_keys', { simple: true }), 1, 'foreign keys are back on after the refusal');
+  // The refusal must leave the file as it was: were the migration committed, the next start would find nothing to
+  // apply, skip the check and serve the dangling rows.
+  t.equal(applied(database), (await journal()).entries.length - 1, 'the refused migration is not recorded');
+  t.throws(() => runMigrations(database), /dangling foreign keys/, 'the next start refuses it again');
+});
+
+t.test('a database migrated by a newer release is refused, naming the way out, and left as it is', async (t) => {
+  const dir = await tempDir(t);
+  const database = open(t, join(dir, 'tracker.db'));
+  runMigrations(database);
+  const before = applied(database);
+  // This release stands for an older one that knows every migration but the last.
+  const older = await allButLastMigration(dir);
+  t.throws(() => runMigrations(database, older), /migrated by a newer release/);
+  t.equal(applied(database), before, 'nothing was applied or removed');
+});
+
+t.test('another process migrating the same old file at the same moment: both start, each migration is applied once', async (t) => {
+  const { entries } = await journal();
+  const dir = await tempDir(t);
+  const path = join(dir, 'tracker.db');
+  const database = open(t, path);
+  runMigrations(database, await allButLastMigration(dir));
+  // Another instance (a second service, `npm run key:create`) takes the write lock to apply the same pending
+  // migration and commits it a moment later, as drizzle's migrator does, while this one starts.
+  const other = spawn(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `
+      import Database from 'better-sqlite3';
+      import { readMigrationFiles } from 'drizzle-orm/migrator';
+      const db = new Database(${JSON.stringify(path)});
+      db.pragma('busy_timeout = 5000');
+      db.exec('BEGIN IMMEDIATE');
+      const last = db.prepare('SELECT max(created_at) AS at FROM __drizzle_migrations').get().at;
+      process.stdout.write('locked');
+      setTimeout(() => {
+        for (const m of readMigrationFiles({ migrationsFolder: ${JSON.stringify(MIGRATIONS_FOLDER)} })) {
+          if (Number(last) >= m.folderMillis) continue;
+          for (const s of m.sql) db.exec(s);
+          db.prepare('INSERT INTO __drizzle_migrations (hash, created_at) VALUES (?, ?)').run(m.hash, m.folderMillis);
+        }
+        db.exec('COMMIT');
+        db.close();
+      }, 1000);
+      `,
+    ],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  t.teardown(() => {
+    if (other.exitCode === null) other.kill('SIGKILL');
+  });
+  await Promise.race([
+    once(other.stdout!, 'data'),
+    once(other, 'exit').then(([code]) => Promise.reject(new Error(`the other process ended with ${code} before it took the lock`))),
+  ]);
+
+  t.doesNotThrow(() => runMigrations(database), 'this start waits for the other and finds nothing left to apply');
+  const [code] = (await once(other, 'exit')) as [number];
+  t.equal(code, 0, 'the other process migrated the file');
+  t.equal(applied(database), entries.length, 'each migration is recorded once');
+  t.equal(database.sqlite.pragma('integrity_check', { simple: true }), 'ok');
 });
 
 t.test('a start with no migration pending does not read every row for the check', async (t) => {

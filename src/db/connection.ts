@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { getTableName, sql } from 'drizzle-orm';
 import type { BaseSQLiteDatabase, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { RunResult } from 'better-sqlite3';
@@ -51,27 +51,70 @@ export function createOwnerOnly(path: string): void {
   }
 }
 
-/** How many migrations the file has had applied (drizzle's journal table; none before the first). */
-function appliedMigrations(sqlite: Database.Database): number {
+/** drizzle's journal of applied migrations, as its migrator creates it (so files migrated by either read alike). */
+const JOURNAL_TABLE = `CREATE TABLE IF NOT EXISTS __drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)`;
+
+/** The `when` of the newest migration the file has had applied (drizzle's journal table; null before the first). */
+function lastApplied(sqlite: Database.Database): number | null {
   const journal = sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'").get();
-  return journal ? (sqlite.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number }).n : 0;
+  if (!journal) return null;
+  const at = (sqlite.prepare('SELECT max(created_at) AS at FROM __drizzle_migrations').get() as { at: number | string | null }).at;
+  return at === null ? null : Number(at);
 }
+
+/** How long a start waits for another process's migration of the same file (a large table's index takes a while). */
+const MIGRATION_LOCK_WAIT_MS = 10 * 60_000;
 
 /**
  * Applies pending migrations with foreign keys off: a migration that rebuilds a table would otherwise
- * cascade the drop and delete child rows. Any dangling reference left behind aborts start-up. The check reads
- * every row, so it runs only when a migration was applied (on 100,000 tasks it took a second of every start).
+ * cascade the drop and delete child rows. Any dangling reference left behind refuses the migration, in its own
+ * transaction, so the file stays as it was and the next start refuses it again. The check reads every row, so it
+ * runs only when a migration is applied (on 100,000 tasks it took a second of every start).
+ *
+ * What is pending is decided under the write lock (BEGIN IMMEDIATE): drizzle's migrator reads it before taking the
+ * lock, so of two processes starting on the same old file (two instances, or the service and `npm run key:create`)
+ * the second applied the same migrations again and died on "index already exists". A file migrated by a newer
+ * release is refused: this release would run on a schema it does not know.
  */
-export function runMigrations({ sqlite, db }: Database_, migrationsFolder = MIGRATIONS_FOLDER): void {
+export function runMigrations({ sqlite }: Database_, migrationsFolder = MIGRATIONS_FOLDER): void {
+  const migrations = readMigrationFiles({ migrationsFolder });
+  const newest = migrations.at(-1)?.folderMillis ?? 0;
+  const pending = () => {
+    const last = lastApplied(sqlite);
+    if (last !== null && last > newest) {
+      throw new Error(
+        `the database was migrated by a newer release (its last migration is of ${new Date(last).toISOString()}, this ` +
+          `release knows migrations up to ${new Date(newest).toISOString()}): start that release, or restore a backup ` +
+          'taken before the upgrade',
+      );
+    }
+    return migrations.filter((m) => last === null || m.folderMillis > last);
+  };
+  // Most starts have nothing to apply: they take no write lock.
+  if (pending().length === 0) return;
+
   sqlite.pragma('foreign_keys = OFF');
+  const waited = sqlite.pragma('busy_timeout', { simple: true }) as number;
+  sqlite.pragma(`busy_timeout = ${MIGRATION_LOCK_WAIT_MS}`);
   try {
-    const before = appliedMigrations(sqlite);
-    migrate(db, { migrationsFolder });
-    const dangling = appliedMigrations(sqlite) === before ? [] : (sqlite.pragma('foreign_key_check') as unknown[]);
-    if (dangling.length > 0) {
-      throw new Error(`migration left ${dangling.length} rows with dangling foreign keys`);
+    sqlite.exec('BEGIN IMMEDIATE');
+    sqlite.pragma(`busy_timeout = ${waited}`);
+    try {
+      sqlite.exec(JOURNAL_TABLE);
+      const record = sqlite.prepare('INSERT INTO __drizzle_migrations (hash, created_at) VALUES (?, ?)');
+      for (const migration of pending()) {
+        for (const statement of migration.sql) sqlite.exec(statement);
+        record.run(migration.hash, migration.folderMillis);
+      }
+      const dangling = sqlite.pragma('foreign_key_check') as unknown[];
+      if (dangling.length > 0) throw new Error(`migration left ${dangling.length} rows with dangling foreign keys`);
+      sqlite.exec('COMMIT');
+    } catch (err) {
+      if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
+      throw err;
     }
   } finally {
+    sqlite.pragma(`busy_timeout = ${waited}`);
     sqlite.pragma('foreign_keys = ON');
   }
 }
