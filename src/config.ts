@@ -1,5 +1,6 @@
 // The environment, parsed once into a typed Config; nothing else reads process.env.
 import { z } from 'zod';
+import { StartupError } from './errors.js';
 
 /** The characters a bearer token may hold (RFC 6750 b64token). */
 const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
@@ -119,7 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     // Never echo values: one of them may be the bootstrap token.
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`invalid configuration: ${problems}`);
+    throw new StartupError(`invalid configuration: ${problems}`);
   }
   const e = parsed.data;
   return {

@@ -89,3 +89,11 @@ export const unknownReference = (field: string, resource: string, id: string) =>
   new AppError(ERRORS.unknownReference, `${resource} ${JSON.stringify(id)} does not exist`, [
     { path: field, message: `no ${resource} with this id` },
   ]);
+
+/**
+ * Why the service cannot start, in words an operator acts on (a bad variable, a file it cannot open or write): the
+ * entry point prints the message alone, without a stack trace, and exits 1.
+ */
+export class StartupError extends Error {
+  override name = 'StartupError';
+}

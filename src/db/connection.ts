@@ -10,6 +10,7 @@ import { getTableName, sql } from 'drizzle-orm';
 import type { BaseSQLiteDatabase, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { RunResult } from 'better-sqlite3';
 import * as schema from './schema.js';
+import { StartupError } from '../errors.js';
 import { groupLost, joinGroup, lostGroups, sessionOf } from './group-commit.js';
 
 export type Schema = typeof schema;
@@ -48,6 +49,31 @@ export function createOwnerOnly(path: string): void {
     closeSync(openSync(path, 'wx', 0o600));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+}
+
+/**
+ * Refuses a database this process may only read. SQLite opens a file it may not write (its permissions, an immutable
+ * flag) read-only without a word; the service then started, /health answered ok, and every keyed request was a 500,
+ * since each records its key's use. The probe takes the write lock and rolls back: nothing reaches the file.
+ */
+export function ensureWritable(sqlite: Database.Database, path: string): void {
+  try {
+    sqlite.exec('BEGIN IMMEDIATE');
+    try {
+      sqlite.exec('CREATE TABLE main.__tracker_write_probe (x)');
+    } finally {
+      sqlite.exec('ROLLBACK');
+    }
+  } catch (err) {
+    if ((err as { code?: unknown }).code === 'SQLITE_READONLY' || sqlite.readonly) {
+      throw new StartupError(
+        `${path} is read-only for this process: the service writes it (and ${path}-wal, ${path}-shm beside it); ` +
+          "give this user write access to the file and its folder, on a file system mounted read-write",
+        { cause: err },
+      );
+    }
+    // A full disk or another program's long write passes, and the service answers those with 503 while it reads on.
   }
 }
 

@@ -1,0 +1,86 @@
+// What the operator reads when the service cannot start: one line naming the cause and the way out, exit code 1, no
+// stack trace; and a database the service could not write is refused at start rather than served.
+import { spawn } from 'node:child_process';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import t, { type Test } from 'tap';
+import { ensureWritable, runMigrations, openDatabase } from '../src/db/connection.js';
+import { exited, freePort, HOST, ROOT, START_FLAGS } from './process.js';
+
+async function tempDir(t: Test): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'tracker-startup-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Starts src/server.ts with `extraEnv` and waits for it to end (it is expected not to start). */
+async function failedStart(t: Test, extraEnv: Record<string, string>) {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_OPTIONS' && !/^_?TAP/.test(k)));
+  Object.assign(env, { _TAPJS_PROCESSINFO_COVERAGE_: '0', PORT: String(await freePort()), HOST, LOG_LEVEL: 'info' }, extraEnv);
+  const child = spawn(process.execPath, [...START_FLAGS, '--import', 'tsx', 'src/server.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  t.teardown(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  let output = '';
+  child.stdout!.setEncoding('utf8').on('data', (c: string) => (output += c));
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => (output += c));
+  const { code } = await exited(child, 30_000);
+  return { code, output };
+}
+
+const STACK_LINE = /^\s+at /m;
+
+t.test('a wrong configuration stops the start with a line naming the variable, and no stack trace', async (t) => {
+  const dir = await tempDir(t);
+  const { code, output } = await failedStart(t, { PORT: 'abc', DATABASE_PATH: join(dir, 'tracker.db') });
+  t.equal(code, 1);
+  t.match(output, /could not start: invalid configuration: PORT/);
+  t.notMatch(output, STACK_LINE, 'no stack trace');
+});
+
+t.test('a DATABASE_PATH that is no database stops the start with a line naming the file, and no stack trace', async (t) => {
+  const dir = await tempDir(t);
+  const path = join(dir, 'tracker.db');
+  await writeFile(path, 'a spreadsheet saved under the wrong name, not a database\n'.repeat(100));
+  const { code, output } = await failedStart(t, { DATABASE_PATH: path });
+  t.equal(code, 1);
+  t.match(output, `could not start: ${path} is not a SQLite database`);
+  t.notMatch(output, STACK_LINE, 'no stack trace');
+});
+
+t.test('a DATABASE_PATH under a file, not a folder, stops the start with a line naming it, and no stack trace', async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, 'data'), '');
+  const { code, output } = await failedStart(t, { DATABASE_PATH: join(dir, 'data', 'tracker.db') });
+  t.equal(code, 1);
+  t.match(output, `could not start: cannot create the folder of ${join(dir, 'data', 'tracker.db')}`);
+  t.notMatch(output, STACK_LINE, 'no stack trace');
+});
+
+t.test('a database this process may only read is refused: served, it answered every keyed request 500 while /health said ok', async (t) => {
+  const dir = await tempDir(t);
+  const path = join(dir, 'tracker.db');
+  const created = openDatabase(path);
+  runMigrations(created);
+  created.sqlite.close();
+  // SQLite opens a file it may not write read-only without a word (root ignores permissions: a read-only connection
+  // stands for it here).
+  const readOnly = new Database(path, { readonly: true });
+  t.teardown(() => readOnly.close());
+  t.throws(() => ensureWritable(readOnly, path), new RegExp(`${path} is read-only for this process`));
+});
+
+t.test('as another user than root, a database file without write permission stops the start with a clear line', { skip: process.getuid?.() === 0 ? 'root writes any file' : false }, async (t) => {
+  const dir = await tempDir(t);
+  const path = join(dir, 'tracker.db');
+  const created = openDatabase(path);
+  runMigrations(created);
+  created.sqlite.close();
+  await chmod(path, 0o400);
+  const { code, output } = await failedStart(t, { DATABASE_PATH: path });
+  t.equal(code, 1);
+  t.match(output, `${path} is read-only for this process`);
+  t.notMatch(output, STACK_LINE, 'no stack trace');
+});
