@@ -7,7 +7,7 @@ import { DEFAULTS, type Config } from './config.js';
 import dbPlugin from './plugins/db.js';
 import problemDetails, { clientErrorHandler, frameworkErrors, checkRequestLine } from './plugins/problem-details.js';
 import { AppError, ERRORS } from './errors.js';
-import { refuseUndeclaredIfMatch, withoutLinkSecret } from './lib/http.js';
+import { refuseUndeclaredIfMatch, withoutSecrets } from './lib/http.js';
 import auth from './plugins/auth.js';
 import security from './plugins/security.js';
 import idempotency from './plugins/idempotency.js';
@@ -90,13 +90,14 @@ const refuseContentCoding: preParsingHookHandler = (request, _reply, payload, do
 };
 
 /**
- * What the request log says of a request. A read-only link carries its secret in the path, so the URL is logged
- * without it (withoutLinkSecret); headers (and so API keys) are never logged.
+ * What the request log says of a request. A read-only link carries its secret in the path, and a client may put its
+ * API key in the query by mistake, so the URL is logged without them (withoutSecrets); headers (and so the keys sent
+ * as they should be) are never logged.
  */
 export function serializeRequest(request: FastifyRequest) {
   return {
     method: request.method,
-    url: withoutLinkSecret(request.url),
+    url: withoutSecrets(request.url),
     remoteAddress: request.ip,
   };
 }

@@ -23,6 +23,19 @@ export function withoutLinkSecret(url: string): string {
   return /cpl_(?!\[secret\])/i.test(decoded) ? '[a URL holding a link secret]' : shown;
 }
 
+/** An API key or a webhook secret, wherever a URL carries it. */
+const KEY_OR_WEBHOOK_SECRET = /\b(cpt|whsec)_[^/?#&\s]*/gi;
+/** The value of a query parameter whose name says it is a credential (?access_token=, ?api_key=, ?secret=…). */
+const CREDENTIAL_PARAMETER = /([?&](?:access[_-]?token|api[_-]?key|apikey|key|token|secret|password|passwd|auth|authorization|bearer)=)[^&#]*/gi;
+
+/**
+ * A request URL as it may be logged or quoted: no link secret (withoutLinkSecret), and no credential a client put in
+ * it by mistake (an API key as ?access_token=, as some tools send it, is a working key in every log line kept).
+ */
+export function withoutSecrets(url: string): string {
+  return withoutLinkSecret(url).replace(KEY_OR_WEBHOOK_SECRET, '$1_[secret]').replace(CREDENTIAL_PARAMETER, '$1[secret]');
+}
+
 /**
  * What every answer of a link carries, found or not: nothing is cached or indexed, and the secret URL does
  * not travel on as a Referer when someone follows a link out of the page.

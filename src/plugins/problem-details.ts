@@ -9,7 +9,7 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { storageCondition } from '../db/connection.js';
 import { AppError, ERRORS, problemType, type ErrorSpec, type FieldError } from '../errors.js';
 import { PROBLEM_DETAIL_MAX, PROBLEM_INSTANCE_MAX } from '../lib/common.schemas.js';
-import { LINK_HEADERS, withoutLinkSecret } from '../lib/http.js';
+import { LINK_HEADERS, withoutLinkSecret, withoutSecrets } from '../lib/http.js';
 import { RouteTable } from '../lib/route-table.js';
 
 declare module 'fastify' {
@@ -179,7 +179,7 @@ export async function refuseNonPreflight(request: FastifyRequest): Promise<void>
 export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   const status = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : (error.statusCode ?? 400);
   // The router's message quotes the path, which may hold a read-only link's secret ("'/v1/links/cpl_…%' is not a valid url component").
-  const detail = error.message.split(request.url).join(withoutLinkSecret(request.url));
+  const detail = error.message.split(request.url).join(withoutSecrets(request.url));
   // No hook runs for these, so a link's answer would lack its headers, and its URL holds the secret: every such
   // answer gets them (a refusal is worth no cache, and helmet sends the same Referrer-Policy on every other answer).
   reply.headers(LINK_HEADERS);

@@ -1,0 +1,45 @@
+// The request log holds no credential a client put in a URL by mistake: an API key as ?access_token= (as some tools
+// send it), a webhook secret, or any credential-named query parameter, whatever answer the request got.
+import { Writable } from 'node:stream';
+import t from 'tap';
+import { buildApp, serializeRequest } from '../src/app.js';
+
+const BOOTSTRAP = 'Vt3rS9kQ2mX7pL0wZ5nB8cD1fG4hJ6yU2eR7tA9sK1o=';
+
+t.test('an API key, a webhook secret or a credential-named parameter in a URL is masked in the request log', async (t) => {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  const app = await buildApp({
+    config: { databasePath: ':memory:', logLevel: 'info', bodyLimit: 64 * 1024, bootstrapToken: BOOTSTRAP, rateLimitMax: 0 },
+    logger: { level: 'info', stream, serializers: { req: serializeRequest } },
+  });
+  t.teardown(() => app.close());
+  const auth = { authorization: `Bearer ${BOOTSTRAP}` };
+  const created = await app.inject({ method: 'POST', url: '/v1/api-keys', headers: auth, payload: { name: 'Observer', role: 'observer' } });
+  const { token } = created.json<{ token: string }>();
+  t.match(token, /^cpt_/);
+  const webhookSecret = 'whsec_dGhpcyBpcyBhIHdlYmhvb2sgc2VjcmV0IG9mIDMyIGI=';
+
+  const urls = [
+    `/v1/tasks?access_token=${token}`,
+    `/v1/tasks?limit=5&api_key=${encodeURIComponent(token)}`,
+    `/v1/tasks/${token}`,
+    `/v1/webhooks?secret=${encodeURIComponent(webhookSecret)}`,
+    `/v1/webhooks/${webhookSecret}`,
+    `/v1/commissions?token=${encodeURIComponent(BOOTSTRAP)}`,
+    `/v1/commissions?password=hunter2-the-operator`,
+  ];
+  for (const url of urls) await app.inject({ method: 'GET', url, headers: auth });
+
+  const log = lines.join('');
+  t.match(log, /"url":"\/v1\/tasks\?access_token=\[secret\]"/, 'the request is logged, the value masked');
+  for (const secret of [token.slice(4, 20), webhookSecret.slice(6, 20), encodeURIComponent(BOOTSTRAP).slice(0, 16), 'hunter2']) {
+    t.notOk(log.includes(secret), `no line carries ${secret.slice(0, 4)}…`);
+  }
+  t.match(log, /"url":"\/v1\/tasks\?limit=5&api_key=\[secret\]"/, 'the other parameters stay readable');
+});
