@@ -1,0 +1,98 @@
+// `npm run restore -- <backup file>`: puts a backup back where DATABASE_PATH points, with the service stopped.
+//
+// Copying the backup over the file by hand is not enough after a crash: the old file's -wal stays beside it, and
+// SQLite replays it onto the copy at the next start (writes made after the backup come back on pages that no longer
+// match, and integrity_check fails). So the old file goes aside with its -wal and -shm, and the copy is checked, then
+// written under a temporary name and renamed into place.
+import { copyFileSync, existsSync, fsyncSync, openSync, closeSync, renameSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { loadConfig } from './config.js';
+import { createOwnerOnly } from './db/connection.js';
+
+const SIDE_FILES = ['-wal', '-shm', '-journal'];
+
+/** Checks that `backup` is a whole database of this service: integrity_check ok and applied migrations. */
+function checkBackup(backup: string): void {
+  if (!existsSync(backup)) throw new Error(`no backup at ${backup}`);
+  const db = new Database(backup, { readonly: true, fileMustExist: true });
+  try {
+    const integrity = db.pragma('integrity_check', { simple: true });
+    if (integrity !== 'ok') throw new Error(`${backup} fails integrity_check: ${String(integrity)}`);
+    const journal = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'").get();
+    if (!journal || (db.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number }).n === 0) {
+      throw new Error(`${backup} holds no applied migrations: it is no backup of this service`);
+    }
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Moves the database at `path` aside, its -wal and -shm with it, refusing while another connection has it open (the
+ * service): leaving WAL mode needs the only connection, and does not wait here.
+ */
+function moveAside(path: string): string | null {
+  if (existsSync(path)) {
+    let db: Database.Database | null = null;
+    try {
+      db = new Database(path, { fileMustExist: true });
+      db.pragma('busy_timeout = 0');
+      // A WAL left by a crash is replayed into the old file here, so what is kept aside holds every write it had.
+      const mode = db.pragma('journal_mode = DELETE', { simple: true });
+      if (mode !== 'delete') throw Object.assign(new Error('still in WAL mode'), { code: 'SQLITE_BUSY' });
+    } catch (err) {
+      if (String((err as { code?: unknown }).code).startsWith('SQLITE_BUSY')) {
+        throw new Error(`${path} is in use by another process: stop the service (and any npm run demo or key:create) first`);
+      }
+      // Not a database, or a damaged one: it is moved aside as it is.
+    } finally {
+      db?.close();
+    }
+  } else if (!SIDE_FILES.some((s) => existsSync(`${path}${s}`))) {
+    return null;
+  }
+  const aside = `${path}.before-restore-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  if (existsSync(path)) renameSync(path, aside);
+  for (const suffix of SIDE_FILES) if (existsSync(`${path}${suffix}`)) renameSync(`${path}${suffix}`, `${aside}${suffix}`);
+  return aside;
+}
+
+export async function runRestore(argv: string[], env: NodeJS.ProcessEnv, out: (line: string) => void): Promise<number> {
+  const [backup, ...rest] = argv;
+  if (backup === undefined || backup.startsWith('-') || rest.length > 0) {
+    out(
+      'usage: npm run restore -- <backup file>\n\nWith the service stopped, puts <backup file> (made by npm run backup) where DATABASE_PATH ' +
+        '(default ./data/tracker.db) points; the file there goes aside as <file>.before-restore-<time>, its -wal and -shm with it.',
+    );
+    return 2;
+  }
+  const { databasePath } = loadConfig(env);
+  const target = resolve(databasePath);
+  const partial = `${target}.restoring`;
+  try {
+    checkBackup(resolve(backup));
+    const aside = moveAside(target);
+    rmSync(partial, { force: true });
+    createOwnerOnly(partial);
+    copyFileSync(resolve(backup), partial);
+    const fd = openSync(partial, 'r+');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(partial, target);
+    out(`Restored ${resolve(backup)} to ${target}${aside ? `; the file that was there is kept as ${aside}` : ''}. Start the service.`);
+    return 0;
+  } catch (err) {
+    rmSync(partial, { force: true });
+    out(`restore failed: ${(err as Error).message}`);
+    return 1;
+  }
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
+  process.exitCode = await runRestore(process.argv.slice(2), process.env, (line) => console.log(line));
+}

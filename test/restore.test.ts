@@ -1,0 +1,93 @@
+// `npm run restore -- <copy>`: a backup put back where DATABASE_PATH points. Copying the file by hand over that of
+// a service that crashed left its -wal beside it, and SQLite replayed it onto the copy at the next start: writes
+// made after the backup reappeared, on an index that no longer matched (integrity_check failed).
+import { copyFileSync, existsSync, readdirSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import t, { type Test } from 'tap';
+import { backupDatabase } from '../src/backup.js';
+import { openDatabase, runMigrations } from '../src/db/connection.js';
+import { runRestore } from '../src/restore.js';
+
+async function tempDir(t: Test): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'tracker-restore-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+const NOW = '2026-11-28T09:00:00.000Z';
+const addOrganizations = (sqlite: Database.Database, from: number, n: number) => {
+  const insert = sqlite.prepare(`INSERT INTO organizations (id, name, kind, country, created_at, updated_at) VALUES (?, ?, 'enterprise', 'BY', '${NOW}', '${NOW}')`);
+  for (let i = from; i < from + n; i++) insert.run(`o${i}`, `Organization ${i}`);
+};
+const organizations = (path: string) => {
+  const db = new Database(path, { readonly: true });
+  try {
+    return { n: (db.prepare('SELECT count(*) AS n FROM organizations').get() as { n: number }).n, integrity: db.pragma('integrity_check', { simple: true }) };
+  } finally {
+    db.close();
+  }
+};
+
+t.test('a restore over the file of a service that crashed brings the copy back exactly, and keeps the old file aside', async (t) => {
+  const dir = await tempDir(t);
+  const live = join(dir, 'live.db');
+  const service = openDatabase(live);
+  t.teardown(() => service.sqlite.close());
+  runMigrations(service);
+  service.sqlite.pragma('wal_autocheckpoint = 0');
+  addOrganizations(service.sqlite, 0, 200);
+  const copy = join(dir, 'backups', 'copy.db');
+  await backupDatabase(live, copy);
+  addOrganizations(service.sqlite, 1000, 300);
+  // The files as a kill -9 leaves them: the database and a -wal holding the writes made after the backup.
+  const crashed = join(dir, 'tracker.db');
+  for (const suffix of ['', '-wal', '-shm']) copyFileSync(`${live}${suffix}`, `${crashed}${suffix}`);
+
+  const lines: string[] = [];
+  t.equal(await runRestore([copy], { DATABASE_PATH: crashed }, (l) => lines.push(l)), 0, lines.join('\n'));
+  t.match(lines.join('\n'), /Restored .*copy\.db to .*tracker\.db/);
+  t.notOk(existsSync(`${crashed}-wal`), 'no -wal of the old file is left to be replayed onto the copy');
+  const restored = openDatabase(crashed);
+  runMigrations(restored);
+  const n = (restored.sqlite.prepare('SELECT count(*) AS n FROM organizations').get() as { n: number }).n;
+  t.equal(restored.sqlite.pragma('integrity_check', { simple: true }), 'ok');
+  restored.sqlite.close();
+  t.equal(n, 200, 'the organizations of the copy, none written after it');
+  const aside = readdirSync(dir).filter((f) => f.startsWith('tracker.db.before-restore-') && !/-(wal|shm)$/.test(f));
+  t.equal(aside.length, 1, 'the old file is kept aside');
+  t.strictSame(organizations(join(dir, aside[0]!)), { n: 500, integrity: 'ok' }, 'with every write it had, its -wal included');
+});
+
+t.test('a restore is refused while the service has the file open, and changes nothing', async (t) => {
+  const dir = await tempDir(t);
+  const live = join(dir, 'tracker.db');
+  const service = openDatabase(live);
+  t.teardown(() => service.sqlite.close());
+  runMigrations(service);
+  addOrganizations(service.sqlite, 0, 10);
+  const copy = join(dir, 'copy.db');
+  await backupDatabase(live, copy);
+  addOrganizations(service.sqlite, 100, 5);
+
+  const lines: string[] = [];
+  t.equal(await runRestore([copy], { DATABASE_PATH: live }, (l) => lines.push(l)), 1);
+  t.match(lines.pop(), /is in use .*stop the service/);
+  t.equal((service.sqlite.prepare('SELECT count(*) AS n FROM organizations').get() as { n: number }).n, 15, 'the live file is untouched');
+});
+
+t.test('a restore refuses a copy that is no good database, and a missing argument', async (t) => {
+  const dir = await tempDir(t);
+  const lines: string[] = [];
+  t.equal(await runRestore([], { DATABASE_PATH: join(dir, 'tracker.db') }, (l) => lines.push(l)), 2);
+  t.match(lines.pop(), /usage: npm run restore -- <backup file>/);
+  const junk = join(dir, 'junk.db');
+  new Database(junk).close();
+  t.equal(await runRestore([junk], { DATABASE_PATH: join(dir, 'tracker.db') }, (l) => lines.push(l)), 1);
+  t.match(lines.pop(), /holds no applied migrations/);
+  t.equal(await runRestore([join(dir, 'none.db')], { DATABASE_PATH: join(dir, 'tracker.db') }, (l) => lines.push(l)), 1);
+  t.match(lines.pop(), /no backup at/);
+  t.notOk(existsSync(join(dir, 'tracker.db')), 'nothing was put in place');
+});
