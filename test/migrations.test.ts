@@ -144,9 +144,10 @@ t.test('later migrations keep the rows of a database created by the first one', 
     );
   const before = read();
 
-  runMigrations(database);
+  const tags = runMigrations(database);
 
   t.equal(applied(database), entries.length, 'the later migrations ran');
+  t.strictSame(tags, entries.slice(1).map((e) => e.tag), 'and are named, for the start-up log');
   t.strictSame(read(), before, 'every row of every table is still there, unchanged');
   t.strictSame(database.sqlite.pragma('foreign_key_check'), [], 'no dangling foreign keys');
 });

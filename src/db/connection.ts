@@ -1,7 +1,7 @@
 // Opens the SQLite database with the pragmas the tracker relies on and applies pending migrations.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
@@ -88,6 +88,11 @@ function lastApplied(sqlite: Database.Database): number | null {
   return at === null ? null : Number(at);
 }
 
+/** The tags of the migrations folder's journal (0000_init, …), by their `when`. */
+function journalTags(migrationsFolder: string): { when: number; tag: string }[] {
+  return (JSON.parse(readFileSync(join(migrationsFolder, 'meta', '_journal.json'), 'utf8')) as { entries: { when: number; tag: string }[] }).entries;
+}
+
 /** How long a start waits for another process's migration of the same file (a large table's index takes a while). */
 const MIGRATION_LOCK_WAIT_MS = 10 * 60_000;
 
@@ -100,9 +105,9 @@ const MIGRATION_LOCK_WAIT_MS = 10 * 60_000;
  * What is pending is decided under the write lock (BEGIN IMMEDIATE): drizzle's migrator reads it before taking the
  * lock, so of two processes starting on the same old file (two instances, or the service and `npm run key:create`)
  * the second applied the same migrations again and died on "index already exists". A file migrated by a newer
- * release is refused: this release would run on a schema it does not know.
+ * release is refused: this release would run on a schema it does not know. Returns the tags of the migrations applied.
  */
-export function runMigrations({ sqlite }: Database_, migrationsFolder = MIGRATIONS_FOLDER): void {
+export function runMigrations({ sqlite }: Database_, migrationsFolder = MIGRATIONS_FOLDER): string[] {
   const migrations = readMigrationFiles({ migrationsFolder });
   const newest = migrations.at(-1)?.folderMillis ?? 0;
   const pending = () => {
@@ -117,7 +122,7 @@ export function runMigrations({ sqlite }: Database_, migrationsFolder = MIGRATIO
     return migrations.filter((m) => last === null || m.folderMillis > last);
   };
   // Most starts have nothing to apply: they take no write lock.
-  if (pending().length === 0) return;
+  if (pending().length === 0) return [];
 
   sqlite.pragma('foreign_keys = OFF');
   const waited = sqlite.pragma('busy_timeout', { simple: true }) as number;
@@ -128,13 +133,16 @@ export function runMigrations({ sqlite }: Database_, migrationsFolder = MIGRATIO
     try {
       sqlite.exec(JOURNAL_TABLE);
       const record = sqlite.prepare('INSERT INTO __drizzle_migrations (hash, created_at) VALUES (?, ?)');
-      for (const migration of pending()) {
+      const applied = pending();
+      for (const migration of applied) {
         for (const statement of migration.sql) sqlite.exec(statement);
         record.run(migration.hash, migration.folderMillis);
       }
-      const dangling = sqlite.pragma('foreign_key_check') as unknown[];
+      const dangling = applied.length === 0 ? [] : (sqlite.pragma('foreign_key_check') as unknown[]);
       if (dangling.length > 0) throw new Error(`migration left ${dangling.length} rows with dangling foreign keys`);
       sqlite.exec('COMMIT');
+      const tags = new Map(journalTags(migrationsFolder).map((e) => [e.when, e.tag]));
+      return applied.map((m) => tags.get(m.folderMillis) ?? String(m.folderMillis));
     } catch (err) {
       if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
       throw err;

@@ -65,7 +65,9 @@ export default fp(
     }
     try {
       if (opts.databasePath !== ':memory:') ensureWritable(database.sqlite, opts.databasePath);
-      runMigrations(database);
+      const applied = runMigrations(database);
+      // The operator upgrading wants to see that the upgrade happened, and what it did.
+      if (applied.length > 0) app.log.info({ databasePath: opts.databasePath, migrations: applied }, `applied ${applied.length} migrations`);
     } catch (err) {
       database.sqlite.close();
       throw whyNotOpened(err, opts.databasePath);
