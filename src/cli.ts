@@ -9,15 +9,22 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConfig } from './config.js';
-import { openDatabase, runMigrations } from './db/connection.js';
+import { ensureWritable, openDatabase, runMigrations, whyNotOpened, type Database_ } from './db/connection.js';
 import { CreateApiKeySchema } from './modules/api-keys/api-keys.schemas.js';
 import { createApiKeyService, OPERATOR } from './modules/api-keys/api-keys.service.js';
-import { AppError } from './errors.js';
+import { AppError, StartupError } from './errors.js';
 
 const USAGE = `usage: key:create --name <name> [--role secretariat|co_chair|ministry|observer] [--organization <organization id>]
 
 Issues an API key in DATABASE_PATH (default ./data/tracker.db) and prints its secret once.
 The role defaults to secretariat; a ministry key needs --organization.`;
+
+/** A database that cannot be opened or written: one line naming the cause (an error of no known kind is thrown). */
+function failed(err: unknown, out: (line: string) => void): number {
+  if (!(err instanceof StartupError)) throw err;
+  out(`key:create failed: ${err.message}`);
+  return 1;
+}
 
 export function runCli(argv: string[], env: NodeJS.ProcessEnv, out: (line: string) => void): number {
   const [command, ...rest] = argv;
@@ -42,10 +49,25 @@ export function runCli(argv: string[], env: NodeJS.ProcessEnv, out: (line: strin
     out(`${input.error.issues.map((i) => `--${option(i.path)}: ${i.message}`).join('\n')}\n\n${USAGE}`);
     return 2;
   }
-  const config = loadConfig(env);
-  const database = openDatabase(config.databasePath);
+  let config: ReturnType<typeof loadConfig>;
   try {
-    runMigrations(database);
+    config = loadConfig(env);
+  } catch (err) {
+    return failed(err, out);
+  }
+  let database: Database_;
+  try {
+    database = openDatabase(config.databasePath);
+  } catch (err) {
+    return failed(whyNotOpened(err, config.databasePath), out);
+  }
+  try {
+    try {
+      ensureWritable(database.sqlite, config.databasePath);
+      runMigrations(database);
+    } catch (err) {
+      return failed(whyNotOpened(err, config.databasePath), out);
+    }
     const keys = createApiKeyService({ db: database.db, clock: () => new Date() });
     const key = keys.create(input.data, { actor: OPERATOR });
     out(`Issued ${key.role} key "${key.name}" (id ${key.id}) in ${config.databasePath}.`);

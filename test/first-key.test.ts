@@ -1,5 +1,5 @@
 // The first key of a fresh database: from the command line, or from TRACKER_BOOTSTRAP_TOKEN at start.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
@@ -65,6 +65,14 @@ t.test('key:create of a ministry key for an organization that does not exist is 
   const { code, out } = cli(['key:create', '--name', 'x', '--role', 'ministry', '--organization', '019a7c2e-7a10-7000-8000-000000000010'], db);
   t.equal(code, 1);
   t.match(out, /refused: organization .* does not exist/);
+});
+
+t.test('key:create on a file that is no database says so in one line, exit code 1, as the server does', async (t) => {
+  const db = await tempDatabase(t);
+  await writeFile(db, 'not a database\n'.repeat(100));
+  const { code, out } = cli(['key:create', '--name', 'Secretariat — Anna'], db);
+  t.equal(code, 1);
+  t.equal(out, `key:create failed: ${db} is not a SQLite database: DATABASE_PATH names another kind of file`);
 });
 
 t.test('TRACKER_BOOTSTRAP_TOKEN becomes the first secretariat key, stored hashed, and only once', async (t) => {

@@ -77,6 +77,43 @@ export function ensureWritable(sqlite: Database.Database, path: string): void {
   }
 }
 
+/**
+ * A failure to open or migrate the database, in words an operator acts on (src/server.ts and src/cli.ts print them
+ * without a stack trace); an error of no known kind is left as it is, stack and all.
+ */
+export function whyNotOpened(err: unknown, path: string): unknown {
+  if (err instanceof StartupError) return err;
+  const { code, message } = err as { code?: unknown; message?: unknown };
+  const because = (text: string) => new StartupError(text, { cause: err });
+  switch (code) {
+    case 'SQLITE_NOTADB':
+      return because(`${path} is not a SQLite database: DATABASE_PATH names another kind of file`);
+    case 'SQLITE_CORRUPT':
+      return because(`${path} is damaged (${String(message)}): restore the latest backup (README, Backups)`);
+    case 'SQLITE_CANTOPEN':
+      return because(`cannot open ${path}: its folder must exist and be writable by this user, since SQLite creates ${path}-wal and ${path}-shm beside it`);
+    case 'SQLITE_READONLY':
+      return because(`${path} is read-only for this process: give this user write access to the file and its folder`);
+    case 'SQLITE_FULL':
+    case 'ENOSPC':
+      return because(`the disk holding ${path} is full: free some space, then start again`);
+    case 'EEXIST':
+    case 'ENOTDIR':
+      return because(`cannot create the folder of ${path}: part of its path is a file (${String(message)})`);
+    case 'EACCES':
+    case 'EPERM':
+    case 'EROFS':
+      return because(`cannot create ${path} or its folder: ${String(message)}`);
+  }
+  if (typeof code === 'string' && code.startsWith('SQLITE_IOERR')) {
+    return because(`cannot read or write ${path} (${code}): is its disk full or failing? See df and the system log`);
+  }
+  if (err instanceof Error && /dangling foreign keys|migrated by a newer release/.test(err.message)) {
+    return because(`the migrations of ${path} were refused: ${err.message}`);
+  }
+  return err;
+}
+
 /** drizzle's journal of applied migrations, as its migrator creates it (so files migrated by either read alike). */
 const JOURNAL_TABLE = `CREATE TABLE IF NOT EXISTS __drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)`;
 

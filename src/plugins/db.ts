@@ -3,8 +3,7 @@ import fp from 'fastify-plugin';
 import type { preHandlerHookHandler } from 'fastify';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
-import { ensureWritable, openDatabase, runMigrations, type Database_, type Schema } from '../db/connection.js';
-import { StartupError } from '../errors.js';
+import { ensureWritable, openDatabase, runMigrations, whyNotOpened, type Database_, type Schema } from '../db/connection.js';
 import { enableGroupCommit, flushGroupCommit, readersWait, requestGroups } from '../db/group-commit.js';
 import { replaceWithFailedCommit } from './problem-details.js';
 
@@ -13,43 +12,6 @@ declare module 'fastify' {
     db: BetterSQLite3Database<Schema>;
     sqlite: BetterSqlite3.Database;
   }
-}
-
-/**
- * A failure to open or migrate the database, in words an operator acts on (src/server.ts prints them without a stack
- * trace); an error of no known kind is left as it is, stack and all.
- */
-function whyNotOpened(err: unknown, path: string): unknown {
-  if (err instanceof StartupError) return err;
-  const { code, message } = err as { code?: unknown; message?: unknown };
-  const because = (text: string) => new StartupError(text, { cause: err });
-  switch (code) {
-    case 'SQLITE_NOTADB':
-      return because(`${path} is not a SQLite database: DATABASE_PATH names another kind of file`);
-    case 'SQLITE_CORRUPT':
-      return because(`${path} is damaged (${String(message)}): restore the latest backup (README, Backups)`);
-    case 'SQLITE_CANTOPEN':
-      return because(`cannot open ${path}: its folder must exist and be writable by this user, since SQLite creates ${path}-wal and ${path}-shm beside it`);
-    case 'SQLITE_READONLY':
-      return because(`${path} is read-only for this process: give this user write access to the file and its folder`);
-    case 'SQLITE_FULL':
-    case 'ENOSPC':
-      return because(`the disk holding ${path} is full: free some space, then start again`);
-    case 'EEXIST':
-    case 'ENOTDIR':
-      return because(`cannot create the folder of ${path}: part of its path is a file (${String(message)})`);
-    case 'EACCES':
-    case 'EPERM':
-    case 'EROFS':
-      return because(`cannot create ${path} or its folder: ${String(message)}`);
-  }
-  if (typeof code === 'string' && code.startsWith('SQLITE_IOERR')) {
-    return because(`cannot read or write ${path} (${code}): is its disk full or failing? See df and the system log`);
-  }
-  if (err instanceof Error && /dangling foreign keys|migrated by a newer release/.test(err.message)) {
-    return because(`the migrations of ${path} were refused: ${err.message}`);
-  }
-  return err;
 }
 
 /** The commit groups a writing request's handler wrote in (group-commit.ts, requestGroups). */
