@@ -29,7 +29,7 @@ export default fp(
       if (opts.databasePath !== ':memory:') ensureWritable(database.sqlite, opts.databasePath);
       const applied = runMigrations(database);
       // The operator upgrading wants to see that the upgrade happened, and what it did.
-      if (applied.length > 0) app.log.info({ databasePath: opts.databasePath, migrations: applied }, `applied ${applied.length} migrations`);
+      if (applied.length > 0) app.log.info({ databasePath: opts.databasePath, migrations: applied }, `applied ${applied.length} migration${applied.length === 1 ? '' : 's'}`);
     } catch (err) {
       database.sqlite.close();
       throw whyNotOpened(err, opts.databasePath);
