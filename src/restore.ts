@@ -4,8 +4,8 @@
 // SQLite replays it onto the copy at the next start (writes made after the backup come back on pages that no longer
 // match, and integrity_check fails). So the old file goes aside with its -wal and -shm, and the copy is checked, then
 // written under a temporary name and renamed into place.
-import { copyFileSync, existsSync, fsyncSync, openSync, closeSync, renameSync, rmSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { chmodSync, copyFileSync, existsSync, fsyncSync, openSync, closeSync, renameSync, rmSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { loadConfig } from './config.js';
@@ -59,6 +59,15 @@ function moveAside(path: string): string | null {
   return aside;
 }
 
+function syncPath(path: string, flags: 'r' | 'r+'): void {
+  const fd = openSync(path, flags);
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export async function runRestore(argv: string[], env: NodeJS.ProcessEnv, out: (line: string) => void): Promise<number> {
   const [backup, ...rest] = argv;
   if (backup === undefined || backup.startsWith('-') || rest.length > 0) {
@@ -77,13 +86,12 @@ export async function runRestore(argv: string[], env: NodeJS.ProcessEnv, out: (l
     rmSync(partial, { force: true });
     createOwnerOnly(partial);
     copyFileSync(resolve(backup), partial);
-    const fd = openSync(partial, 'r+');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    // copyFileSync gives the copy the backup's mode: the database holds webhook secrets in clear, so owner only.
+    chmodSync(partial, 0o600);
+    syncPath(partial, 'r+');
     renameSync(partial, target);
+    // The rename is durable once the folder is: a power cut right after must not bring the old name back.
+    syncPath(dirname(target), 'r');
     out(`Restored ${resolve(backup)} to ${target}${aside ? `; the file that was there is kept as ${aside}` : ''}. Start the service.`);
     return 0;
   } catch (err) {

@@ -1,7 +1,7 @@
 // `npm run restore -- <copy>`: a backup put back where DATABASE_PATH points. Copying the file by hand over that of
 // a service that crashed left its -wal beside it, and SQLite replayed it onto the copy at the next start: writes
 // made after the backup reappeared, on an index that no longer matched (integrity_check failed).
-import { copyFileSync, existsSync, readdirSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,6 +41,7 @@ t.test('a restore over the file of a service that crashed brings the copy back e
   addOrganizations(service.sqlite, 0, 200);
   const copy = join(dir, 'backups', 'copy.db');
   await backupDatabase(live, copy);
+  chmodSync(copy, 0o644);
   addOrganizations(service.sqlite, 1000, 300);
   // The files as a kill -9 leaves them: the database and a -wal holding the writes made after the backup.
   const crashed = join(dir, 'tracker.db');
@@ -50,6 +51,7 @@ t.test('a restore over the file of a service that crashed brings the copy back e
   t.equal(await runRestore([copy], { DATABASE_PATH: crashed }, (l) => lines.push(l)), 0, lines.join('\n'));
   t.match(lines.join('\n'), /Restored .*copy\.db to .*tracker\.db/);
   t.notOk(existsSync(`${crashed}-wal`), 'no -wal of the old file is left to be replayed onto the copy');
+  t.equal(statSync(crashed).mode & 0o777, 0o600, 'owner only, as the service creates its file, whatever the mode of the backup');
   const restored = openDatabase(crashed);
   runMigrations(restored);
   const n = (restored.sqlite.prepare('SELECT count(*) AS n FROM organizations').get() as { n: number }).n;
