@@ -96,8 +96,9 @@ export async function runBackup(argv: string[], env: NodeJS.ProcessEnv, out: (li
     out('usage: npm run backup -- <file>\n\nCopies DATABASE_PATH (default ./data/tracker.db) to <file> while the service runs, then verifies the copy.');
     return 2;
   }
-  const { databasePath } = loadConfig(env);
   try {
+    // Inside: a wrong variable is one line, as at the service's start, not a stack trace.
+    const { databasePath } = loadConfig(env);
     const result = await backupDatabase(databasePath, target);
     const rows = Object.values(result.tables).reduce((a, b) => a + b, 0);
     out(`Backed up ${databasePath} to ${result.file}: ${result.bytes} bytes, ${Object.keys(result.tables).length} tables, ${rows} rows, as many in each table as the source held at the copy's moment; integrity_check ok.`);

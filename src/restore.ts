@@ -77,8 +77,14 @@ export async function runRestore(argv: string[], env: NodeJS.ProcessEnv, out: (l
     );
     return 2;
   }
-  const { databasePath } = loadConfig(env);
-  const target = resolve(databasePath);
+  let target: string;
+  try {
+    // A wrong variable is one line, as at the service's start, not a stack trace.
+    target = resolve(loadConfig(env).databasePath);
+  } catch (err) {
+    out(`restore failed: ${(err as Error).message}`);
+    return 1;
+  }
   const partial = `${target}.restoring`;
   try {
     checkBackup(resolve(backup));

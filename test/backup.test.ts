@@ -85,7 +85,7 @@ t.test('a backup taken while writes go on is consistent, and a server restored f
   t.equal((await restored.stop()).code, 0);
 });
 
-t.test('the backup command refuses a missing argument, an existing file and a missing database', async (t) => {
+t.test('the backup command refuses a missing argument, an existing file, a missing database and a wrong variable', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'tracker-backup-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const lines: string[] = [];
@@ -94,6 +94,8 @@ t.test('the backup command refuses a missing argument, an existing file and a mi
   t.match(lines.pop(), /usage: npm run backup -- <file>/);
   t.equal(await runBackup([join(dir, 'copy.db')], { DATABASE_PATH: join(dir, 'none.db') }, out), 1, 'no database');
   t.match(lines.pop(), /no database at/);
+  t.equal(await runBackup([join(dir, 'copy.db')], { DATABASE_PATH: join(dir, 'none.db'), LOG_LEVEL: 'loud' }, out), 1, 'a wrong variable');
+  t.match(lines.pop(), /^backup failed: invalid configuration: LOG_LEVEL/, 'one line naming it, not a stack trace');
   const source = join(dir, 'src.db');
   new Database(source).close();
   const target = join(dir, 'exists.db');

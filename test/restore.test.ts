@@ -93,3 +93,10 @@ t.test('a restore refuses a copy that is no good database, and a missing argumen
   t.match(lines.pop(), /no backup at/);
   t.notOk(existsSync(join(dir, 'tracker.db')), 'nothing was put in place');
 });
+
+t.test('a wrong variable is one line naming it, as at the service start, and nothing is moved', async (t) => {
+  const dir = await tempDir(t);
+  const lines: string[] = [];
+  t.equal(await runRestore([join(dir, 'copy.db')], { DATABASE_PATH: join(dir, 'tracker.db'), PORT: 'abc' }, (l) => lines.push(l)), 1);
+  t.match(lines.pop(), /^restore failed: invalid configuration: PORT/);
+});
