@@ -62,3 +62,22 @@ export function isTimeZone(value: string): boolean {
     return false;
   }
 }
+
+/**
+ * The wall-clock date and time of `instant` in `timeZone`, as a Date whose UTC fields hold them: what a spreadsheet's
+ * date-time, which has no zone, shows. Made once per workbook, so the formatter is not kept.
+ */
+export function wallClockAt(instant: Date, timeZone: string): Date {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(instant);
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  return new Date(Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'), instant.getUTCMilliseconds()));
+}

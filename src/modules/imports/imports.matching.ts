@@ -1,6 +1,6 @@
 // Matching what a roadmap table writes to what the tracker knows: executors to organizations (by name or
 // short name), a basis to a meeting of the commission and its protocol item.
-import { meetingCitation } from '../meetings/meeting-citation.js';
+import { CITATION_ITEM, meetingCitation, meetingCitationRu } from '../meetings/meeting-citation.js';
 import type { Meeting } from '../meetings/meetings.schemas.js';
 import type { Organization } from '../organizations/organizations.schemas.js';
 import { clip } from './imports.columns.js';
@@ -127,11 +127,15 @@ export function basisMatcher(meetings: Meeting[]) {
 
   return (text: string): BasisMatch => {
     const one = text.replace(/\s+/g, ' ').trim();
-    // Exactly the progress report's own text, item and all.
+    // Exactly the progress report's own text, English or Russian, item and all (an item the reading below would miss, "IV").
     for (const m of meetings) {
-      const head = meetingCitation(m);
-      if (one === head) return { ok: true, meetingId: m.id, protocolItem: null };
-      if (one.startsWith(`${head}, item `)) return { ok: true, meetingId: m.id, protocolItem: one.slice(head.length + 7).trim() };
+      for (const [head, item] of [
+        [meetingCitation(m), CITATION_ITEM.en],
+        [meetingCitationRu(m), CITATION_ITEM.ru],
+      ] as const) {
+        if (one === head) return { ok: true, meetingId: m.id, protocolItem: null };
+        if (one.startsWith(`${head}${item}`)) return { ok: true, meetingId: m.id, protocolItem: one.slice(head.length + item.length).trim() };
+      }
     }
     const itemMatch = ITEM.exec(one);
     const head = itemMatch ? one.slice(0, itemMatch.index) : one;

@@ -1,7 +1,7 @@
 // The words, numbers and dates of the co-chairs' report in its reader's language: English, or Russian — the
 // commission's working language — for a report asked for in ru, be or kk.
 import type { Confidence, Language, PlanStatus, TaskArea, TaskStatus } from '../../db/enums.js';
-import { bareProtocolNumber, meetingCitation } from '../meetings/meeting-citation.js';
+import { CITATION_ITEM, meetingCitation, meetingCitationRu } from '../meetings/meeting-citation.js';
 
 /** The labels of the areas: the report's groups (JSON, CSV, XLSX) and the printable page say the same. */
 const AREA_LABELS: Record<TaskArea, [en: string, ru: string]> = {
@@ -44,6 +44,8 @@ export interface ReportLocale {
   status: Record<TaskStatus, string>;
   confidence: Record<Confidence | 'none', string>;
   planStatus: Record<PlanStatus, string>;
+  /** A closed task's timeliness (ReportTask.completion). */
+  completion: Record<'on_time' | 'late', string>;
   /** Undefined for a key that is no area (a hand-made report's). */
   area(area: TaskArea): string | undefined;
   /** "Protocol No. 19 of 4 Nov 2026 (title), item 3"; "Протокол № 19 от 04.11.2026 (title), п. 3". */
@@ -101,6 +103,8 @@ const EN_WORDS = {
   percentClosed: '% closed',
   tasksByStatusAndParty: 'Tasks by status and party',
   allTasksOnce: 'All tasks (each once)',
+  /** The label of the total row of the breakdown (CSV and workbook). */
+  total: 'Total',
   noExecutors: 'No tasks have executors yet.',
   whoIsBehind: 'Who is behind',
   overdueIntro: (tasks: string, days: string, n: number) => `${tasks} ${n === 1 ? 'is' : 'are'} overdue, ${days} late in total.`,
@@ -219,6 +223,7 @@ const RU_WORDS: typeof EN_WORDS = {
   percentClosed: '% снято',
   tasksByStatusAndParty: 'Задачи по статусам и сторонам',
   allTasksOnce: 'Итого, без повторов',
+  total: 'Итого',
   noExecutors: 'Ни у одной задачи ещё нет исполнителей.',
   whoIsBehind: 'Кто отстаёт',
   overdueIntro: (tasks, days) => `Просрочено: ${tasks}, всего ${days} просрочки.`,
@@ -358,16 +363,14 @@ function locale(tag: 'en' | 'ru'): ReportLocale {
     confidence: ru
       ? { green: 'Зелёный: по плану', amber: 'Жёлтый: есть риски', red: 'Красный: срыв срока', none: 'Отчёта ещё нет' }
       : { green: 'Green: on track', amber: 'Amber: at risk', red: 'Red: off track', none: 'No report yet' },
+    completion: ru ? { on_time: 'В срок', late: 'С опозданием' } : { on_time: 'On time', late: 'Late' },
     planStatus: ru ? { draft: 'проект', approved: 'утверждён', closed: 'закрыт' } : { draft: 'draft', approved: 'approved', closed: 'closed' },
     area: (area) => AREA_LABELS[area]?.[ru ? 1 : 0],
     basis(b) {
       // English: the citation the JSON's basis.text and the import read back; Russian: the way a protocol is cited there.
       const m = { title: b.meetingTitle, date: b.meetingDate, protocolNumber: b.protocolNumber };
-      if (!ru) return b.protocolItem ? `${meetingCitation(m)}, item ${b.protocolItem}` : meetingCitation(m);
-      const head = b.protocolNumber
-        ? `Протокол № ${bareProtocolNumber(b.protocolNumber)} от ${date(b.meetingDate)} (${b.meetingTitle})`
-        : `${b.meetingTitle}, ${date(b.meetingDate)}`;
-      return b.protocolItem ? `${head}, п. ${b.protocolItem}` : head;
+      const head = ru ? meetingCitationRu(m) : meetingCitation(m);
+      return b.protocolItem ? `${head}${CITATION_ITEM[tag]}${b.protocolItem}` : head;
     },
     titlesIn: (lang) => (ru ? `Названия задач — на ${languages[lang][1]} языке, где есть перевод` : `Titles in ${languages[lang][0]} where translated`),
     nouns: ru

@@ -1,10 +1,11 @@
 // The progress report as an Excel workbook (exceljs): Summary, Tasks (the plan's own table layout, so a
-// later import can read it back), Overdue, Missing reports and Indicators.
+// later import can read it back), Overdue, Missing reports and Indicators; in English, or in Russian for ru, be and kk.
 import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
-import { TASK_STATUSES } from '../../db/enums.js';
+import { wallClockAt } from '../../lib/dates.js';
 import { breakdownGroups } from './progress.csv.js';
-import type { Breakdown, ProgressReport, ReportTask } from './progress.schemas.js';
+import type { ProgressReport, ReportTask } from './progress.schemas.js';
+import { workbookLocale, type WorkbookLocale } from './progress.xlsx-locale.js';
 
 export const XLSX_MEDIA_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -13,14 +14,13 @@ interface Column {
   width: number;
   /** Long text: wrapped. */
   wrap?: boolean;
-  /** A YYYY-MM-DD value written as a real date cell. */
+  /** A YYYY-MM-DD value written as a real date cell, in the workbook's date format. */
   date?: boolean;
   numFmt?: string;
 }
 
 type Cell = ExcelJS.CellValue;
 
-const DATE_FORMAT = 'yyyy-mm-dd';
 const HEADER_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFE8EEF5' } };
 
 const asDate = (value: string | null): Cell => (value === null ? null : new Date(`${value}T00:00:00Z`));
@@ -32,14 +32,22 @@ type Workbook = ExcelJS.stream.xlsx.WorkbookWriter;
  * A sheet holding one table: bold header row `headerRow` (rows above it carry `preamble` lines), frozen
  * below the header, filterable, with the given widths. `styleRow` may style a row before it is written.
  */
-function addTable(workbook: Workbook, name: string, columns: Column[], rows: Cell[][], preamble: Cell[][] = [], styleRow?: (row: ExcelJS.Row) => void): void {
+function addTable(
+  workbook: Workbook,
+  dateFormat: string,
+  name: string,
+  columns: Column[],
+  rows: Cell[][],
+  preamble: Cell[][] = [],
+  styleRow?: (row: ExcelJS.Row) => void,
+): void {
   const headerRow = preamble.length + 1;
   const sheet = workbook.addWorksheet(name, { views: [{ state: 'frozen', ySplit: headerRow, xSplit: 0 }] });
   sheet.columns = columns.map((c) => ({
     width: c.width,
     style: {
       alignment: c.wrap ? { wrapText: true, vertical: 'top' } : { vertical: 'top' },
-      ...(c.date ? { numFmt: DATE_FORMAT } : {}),
+      ...(c.date ? { numFmt: dateFormat } : {}),
       ...(c.numFmt ? { numFmt: c.numFmt } : {}),
     },
   }));
@@ -84,101 +92,68 @@ function shareColumnStyles(row: ExcelJS.Row, columnStyles: Partial<ExcelJS.Style
   });
 }
 
-const STATUS_HEADERS: Record<(typeof TASK_STATUSES)[number], string> = {
-  not_started: 'Not started',
-  in_progress: 'In progress',
-  on_hold: 'On hold',
-  done: 'Done',
-  closed: 'Closed',
-  cancelled: 'Cancelled',
-};
-
-/** The Summary columns after Group, Name and Country: every figure of a breakdown. */
-export const SUMMARY_FIGURES: { header: string; value: (b: Breakdown) => number; percent?: boolean }[] = [
-  { header: 'Tasks', value: (b) => b.taskCount },
-  ...TASK_STATUSES.map((s) => ({ header: STATUS_HEADERS[s], value: (b: Breakdown) => b.byStatus[s] })),
-  ...TASK_STATUSES.map((s) => ({ header: `${STATUS_HEADERS[s]}, %`, value: (b: Breakdown) => b.percentByStatus[s], percent: true })),
-  { header: 'Closed on time', value: (b) => b.closedOnTime },
-  { header: 'Closed late', value: (b) => b.closedLate },
-  { header: 'Closed by the original deadline', value: (b) => b.closedOnTimeAgainstOriginal },
-  { header: 'Overdue', value: (b) => b.overdue },
-  { header: 'Days overdue (sum)', value: (b) => b.overdueDays },
-  { header: 'Due in 30 days', value: (b) => b.dueNext30Days },
-  { header: 'Postponed tasks', value: (b) => b.postponedTasks },
-  { header: 'Postponements', value: (b) => b.postponements },
-  { header: 'Days moved', value: (b) => b.daysMoved },
-  { header: 'Confidence: green', value: (b) => b.confidence.green },
-  { header: 'Confidence: amber', value: (b) => b.confidence.amber },
-  { header: 'Confidence: red', value: (b) => b.confidence.red },
-  { header: 'No report yet', value: (b) => b.confidence.none },
-  { header: 'Missing reports', value: (b) => b.missingReports },
-];
-
-const GROUP_NAMES = { total: 'Total', party: 'Party', organization: 'Organization', area: 'Area' } as const;
-
-function summarySheet(workbook: Workbook, report: ProgressReport): void {
+function summarySheet(workbook: Workbook, report: ProgressReport, W: WorkbookLocale): void {
   const rp = report.reportingPeriod;
+  const p = W.preamble;
+  // English keeps the instant as the JSON writes it, in UTC. In Russian it is a date-time cell, which has no zone: the
+  // wall clock of the commission's zone, named in the cell before it.
+  const generated = W.russian ? wallClockAt(new Date(report.generatedAt), report.scope.timeZone) : report.generatedAt;
   const preamble: Cell[][] = [
-    [`Progress report — ${report.scope.commissionName}`],
-    ['Plans', report.scope.plans.map((p) => p.title).join('; ')],
-    ['As of', asDate(report.asOf), 'Time zone', report.scope.timeZone, 'Generated at', report.generatedAt],
-    ['Reporting period', rp.current, 'Last period due', rp.lastDue ?? '—', 'Its deadline', asDate(rp.lastDueDeadline)],
+    [p.title(report.scope.commissionName)],
+    [p.plans, report.scope.plans.map((plan) => plan.title).join('; ')],
+    [p.asOf, asDate(report.asOf), p.timeZone, report.scope.timeZone, p.generatedAt, generated],
+    [p.reportingPeriod, rp.current, p.lastDue, rp.lastDue ?? '—', p.itsDeadline, asDate(rp.lastDueDeadline)],
     [],
   ];
   const columns: Column[] = [
-    { header: 'Group', width: 14 },
-    { header: 'Name', width: 44, wrap: true },
-    { header: 'Country', width: 9 },
-    ...SUMMARY_FIGURES.map((f) => ({ header: f.header, width: 11, ...(f.percent ? { numFmt: '0.0' } : {}) })),
+    { header: W.summary.group, width: 14 },
+    { header: W.summary.name, width: 44, wrap: true },
+    { header: W.summary.country, width: 9 },
+    ...W.figures.map((f) => ({ header: f.header, width: 11, ...(f.percent ? { numFmt: '0.0' } : {}) })),
   ];
-  const rows = breakdownGroups(report).map((g) => [
-    GROUP_NAMES[g.dimension],
-    g.label,
-    g.country,
-    ...SUMMARY_FIGURES.map((f) => f.value(g.figures)),
-  ]);
-  addTable(workbook, 'Summary', columns, rows, preamble, (row) => {
-    if (row.number === 3) row.getCell(2).numFmt = DATE_FORMAT; // As of
-    if (row.number === 4) row.getCell(6).numFmt = DATE_FORMAT; // the last period's deadline
+  const rows = breakdownGroups(report).map((g) => [W.groups[g.dimension], g.label, g.country, ...W.figures.map((f) => f.value(g.figures))]);
+  addTable(workbook, W.dateFormat, W.sheets.summary, columns, rows, preamble, (row) => {
+    if (row.number === 3) row.getCell(2).numFmt = W.dateFormat; // As of
+    if (row.number === 3 && W.russian) row.getCell(6).numFmt = W.dateTimeFormat; // generated
+    if (row.number === 4) row.getCell(6).numFmt = W.dateFormat; // the last period's deadline
     if (row.number === preamble.length + 2) row.font = { bold: true }; // the Total row
   });
 }
 
-/** The executors of one party, one per line, leads first and marked "(lead)", as the import reads them back. */
-function executorsOf(task: ReportTask, country: string): string {
+/** The executors of one party, one per line, leads first and marked "(lead)" / "(головной)", as the import reads them back. */
+function executorsOf(task: ReportTask, country: string, lead: string): string {
   return task.executors
     .filter((e) => e.country === country)
-    .map((e) => (e.role === 'lead' ? `${e.name} (lead)` : e.name))
+    .map((e) => (e.role === 'lead' ? `${e.name} ${lead}` : e.name))
     .join('\n');
 }
 
-/** The Tasks sheet columns: the plan's own table first ("No" … "Basis"), then the report's figures. */
-export function taskSheetHeaders(parties: string[], lang: string | null = null): string[] {
-  return taskSheetColumns(parties, lang).map((c) => c.header);
-}
-
-/** With `lang`, titles are translations: the header says so ("Measure (en)"), so an import reads them as such. */
-function taskSheetColumns(parties: string[], lang: string | null): Column[] {
+/**
+ * The Tasks sheet columns: the plan's own table first ("No" … "Basis"), then the report's figures. With `lang`, titles
+ * are translations: the header says so ("Measure (en)", "Мероприятие (kk)"), so an import reads them as such.
+ */
+function taskSheetColumns(parties: string[], lang: ProgressReport['lang'], W: WorkbookLocale): Column[] {
+  const h = W.h;
   return [
-    { header: 'No', width: 7 },
-    { header: lang ? `Measure (${lang})` : 'Measure', width: 50, wrap: true },
-    { header: 'Form of completion', width: 24, wrap: true },
-    { header: 'Expected result', width: 30, wrap: true },
-    { header: 'Deadline', width: 12, date: true },
-    ...parties.map((p) => ({ header: `Executors (${p})`, width: 32, wrap: true })),
-    { header: 'Basis', width: 30, wrap: true },
-    { header: 'Area', width: 20 },
-    { header: 'Status', width: 12 },
-    { header: 'Original deadline', width: 12, date: true },
-    { header: 'Overdue', width: 9 },
-    { header: 'Days overdue', width: 9 },
-    { header: 'Postponements', width: 9 },
-    { header: 'Days moved', width: 9 },
-    { header: 'Completion', width: 10 },
-    { header: 'Completion against the original deadline', width: 12 },
-    { header: 'Percent complete', width: 10 },
-    { header: 'Confidence', width: 11 },
-    { header: 'Plan', width: 30, wrap: true },
+    { header: h.code, width: 7 },
+    { header: lang ? W.titleIn(lang) : h.title, width: 50, wrap: true },
+    { header: h.formOfCompletion, width: 24, wrap: true },
+    { header: h.expectedResult, width: 30, wrap: true },
+    { header: h.deadline, width: 12, date: true },
+    ...parties.map((p) => ({ header: W.executorsOf(p), width: 32, wrap: true })),
+    { header: h.basis, width: 30, wrap: true },
+    { header: h.area, width: 20 },
+    { header: h.status, width: 12 },
+    { header: h.originalDeadline, width: 12, date: true },
+    { header: h.overdue, width: 9 },
+    { header: h.daysOverdue, width: 9 },
+    { header: h.postponements, width: 9 },
+    { header: h.daysMoved, width: 9 },
+    { header: h.completion, width: 10 },
+    { header: h.completionAgainstOriginal, width: 12 },
+    { header: h.percentComplete, width: 10 },
+    { header: h.confidence, width: 11 },
+    { header: h.plan, width: 30, wrap: true },
   ];
 }
 
@@ -186,7 +161,7 @@ function planTitle(report: ProgressReport, planId: string): string {
   return report.scope.plans.find((p) => p.id === planId)?.title ?? '';
 }
 
-function tasksSheet(workbook: Workbook, report: ProgressReport): void {
+function tasksSheet(workbook: Workbook, report: ProgressReport, W: WorkbookLocale): void {
   const parties = report.scope.parties;
   const rows = report.tasks.map((t): Cell[] => [
     t.code,
@@ -194,72 +169,77 @@ function tasksSheet(workbook: Workbook, report: ProgressReport): void {
     t.formOfCompletion,
     t.expectedResult,
     t.dueDate,
-    ...parties.map((p) => executorsOf(t, p) || null),
-    t.basis?.text ?? null,
-    t.area,
-    t.status,
+    ...parties.map((p) => executorsOf(t, p, W.lead) || null),
+    W.basis(t),
+    W.area(t.area),
+    W.status(t.status),
     t.originalDueDate,
     t.overdue,
     t.daysOverdue,
     t.postponementCount,
     t.daysMoved,
-    t.completion,
-    t.completionAgainstOriginal,
+    W.completion(t.completion),
+    W.completion(t.completionAgainstOriginal),
     t.percentComplete,
-    t.confidence,
+    W.confidence(t.confidence),
     planTitle(report, t.planId),
   ]);
-  addTable(workbook, 'Tasks', taskSheetColumns(parties, report.lang), rows);
+  addTable(workbook, W.dateFormat, W.sheets.tasks, taskSheetColumns(parties, report.lang, W), rows);
 }
 
-function overdueSheet(workbook: Workbook, report: ProgressReport): void {
+function overdueSheet(workbook: Workbook, report: ProgressReport, W: WorkbookLocale): void {
+  const h = W.h;
   const columns: Column[] = [
-    { header: 'No', width: 7 },
-    { header: 'Measure', width: 50, wrap: true },
-    { header: 'Deadline', width: 12, date: true },
-    { header: 'Days overdue', width: 10 },
-    { header: 'Status', width: 12 },
-    { header: 'Postponements', width: 10 },
-    { header: 'Executors', width: 40, wrap: true },
-    { header: 'Plan', width: 30, wrap: true },
+    { header: h.code, width: 7 },
+    { header: h.title, width: 50, wrap: true },
+    { header: h.deadline, width: 12, date: true },
+    { header: h.daysOverdue, width: 10 },
+    { header: h.status, width: 12 },
+    { header: h.postponements, width: 10 },
+    { header: h.executors, width: 40, wrap: true },
+    { header: h.plan, width: 30, wrap: true },
   ];
   const rows = report.overdue.map((t): Cell[] => [
     t.code,
     t.title,
     t.dueDate,
     t.daysOverdue,
-    t.status,
+    W.status(t.status),
     t.postponementCount,
     t.executors.map((e) => `${e.name} (${e.country})`).join('\n'),
     planTitle(report, t.planId),
   ]);
-  addTable(workbook, 'Overdue', columns, rows);
+  addTable(workbook, W.dateFormat, W.sheets.overdue, columns, rows);
 }
 
-function missingReportsSheet(workbook: Workbook, report: ProgressReport): void {
+function missingReportsSheet(workbook: Workbook, report: ProgressReport, W: WorkbookLocale): void {
+  const h = W.h;
   const columns: Column[] = [
-    { header: 'No', width: 7 },
-    { header: 'Measure', width: 50, wrap: true },
-    { header: 'Organization', width: 40, wrap: true },
-    { header: 'Country', width: 9 },
-    { header: 'Period', width: 10 },
-    { header: 'Deadline', width: 12, date: true },
+    { header: h.code, width: 7 },
+    { header: h.title, width: 50, wrap: true },
+    { header: h.organization, width: 40, wrap: true },
+    { header: h.country, width: 9 },
+    { header: h.period, width: 10 },
+    { header: h.deadline, width: 12, date: true },
   ];
   const rows = report.missingReports.map((m): Cell[] => [m.code, m.title, m.organizationName, m.country, m.period, m.deadline]);
-  addTable(workbook, 'Missing reports', columns, rows);
+  addTable(workbook, W.dateFormat, W.sheets.missingReports, columns, rows);
 }
 
-function indicatorsSheet(workbook: Workbook, report: ProgressReport): void {
+function indicatorsSheet(workbook: Workbook, report: ProgressReport, W: WorkbookLocale): void {
   const codes = new Map(report.tasks.map((t) => [t.taskId, t.code]));
+  const h = W.h;
+  // Figures stay General: Excel shows them with the reader's decimal comma ("1196,5"), where a grouping format would
+  // print a whole number with a dangling comma ("1 000,").
   const columns: Column[] = [
-    { header: 'Indicator', width: 44, wrap: true },
-    { header: 'Unit', width: 14 },
-    { header: 'Task', width: 8 },
-    { header: 'Baseline', width: 12 },
-    { header: 'Target', width: 12 },
-    { header: 'Actual', width: 12 },
-    { header: 'Period', width: 10 },
-    { header: 'Progress, %', width: 11, numFmt: '0.0' },
+    { header: h.indicator, width: 44, wrap: true },
+    { header: h.unit, width: 14 },
+    { header: h.task, width: 8 },
+    { header: h.baseline, width: 12 },
+    { header: h.target, width: 12 },
+    { header: h.actual, width: 12 },
+    { header: h.period, width: 10 },
+    { header: h.progress, width: 11, numFmt: '0.0' },
   ];
   const rows = report.indicators.map((i): Cell[] => [
     i.name,
@@ -271,7 +251,7 @@ function indicatorsSheet(workbook: Workbook, report: ProgressReport): void {
     i.actualPeriod,
     i.progressPercent,
   ]);
-  addTable(workbook, 'Indicators', columns, rows);
+  addTable(workbook, W.dateFormat, W.sheets.indicators, columns, rows);
 }
 
 /** The report as an .xlsx file. */
@@ -284,11 +264,12 @@ export async function renderProgressXlsx(report: ProgressReport): Promise<Buffer
   workbook.creator = 'Commission plan tracker';
   workbook.created = new Date(report.generatedAt);
   workbook.modified = workbook.created;
-  summarySheet(workbook, report);
-  tasksSheet(workbook, report);
-  overdueSheet(workbook, report);
-  missingReportsSheet(workbook, report);
-  indicatorsSheet(workbook, report);
+  const W = workbookLocale(report.lang);
+  summarySheet(workbook, report, W);
+  tasksSheet(workbook, report, W);
+  overdueSheet(workbook, report, W);
+  missingReportsSheet(workbook, report, W);
+  indicatorsSheet(workbook, report, W);
   await workbook.commit();
   await ended;
   return Buffer.concat(chunks);
