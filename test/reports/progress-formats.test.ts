@@ -80,9 +80,10 @@ const figureNames = [
 ];
 const pick = (b: Breakdown, path: string): number => path.split('.').reduce<any>((o, k) => o[k], b);
 
+/** The groups as the CSV and the workbook list them; the total's label is in the report's language, as the others are. */
 function groupsOf(r: ProgressReport) {
   return [
-    { dimension: 'total', key: '', label: 'Total', figures: r.totals as Breakdown },
+    { dimension: 'total', key: '', label: r.lang === null || r.lang === 'en' ? 'Total' : 'Итого', figures: r.totals as Breakdown },
     ...r.byParty.map((g) => ({ dimension: 'party', key: String(g.key), label: g.label, figures: g as Breakdown })),
     ...r.byOrganization.map((g) => ({ dimension: 'organization', key: String(g.key), label: g.label, figures: g as Breakdown })),
     ...r.byArea.map((g) => ({ dimension: 'area', key: String(g.key), label: g.label, figures: g as Breakdown })),
@@ -113,6 +114,9 @@ t.test('the CSV breakdown: BOM, CRLF, one row per group, every figure equal to t
     );
   });
   t.ok(rows.some((r) => r.label === 'Беларусь') && rows.some((r) => r.label === 'Министерство промышленности Республики Беларусь'), 'Cyrillic intact');
+  t.strictSame([rows[0]?.dimension, rows[0]?.label], ['total', 'Итого'], 'in Russian the total row says so beside "Беларусь"; its dimension stays "total"');
+  const english: Record<string, string>[] = parse((await app.inject({ url: `/v1/reports/progress?planId=${plan.id}&format=csv&lang=en` })).rawPayload, { bom: true, columns: true });
+  t.strictSame([english[0]?.label, english[1]?.label], ['Total', 'Belarus'], 'in English, English labels');
   t.equal(rows.find((r) => r.dimension === 'total')?.['percentByStatus.closed'], '33.3', 'percentages with one decimal, a point as separator');
 });
 

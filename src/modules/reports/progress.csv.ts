@@ -3,6 +3,7 @@
 // Columns are shared with the XLSX rendering, so both say the same thing under the same names.
 import { stringify } from 'csv-stringify/sync';
 import { TASK_STATUSES } from '../../db/enums.js';
+import { reportLocale } from './progress.locale.js';
 import type { Breakdown, CsvDialect, ProgressReport, ReportTask } from './progress.schemas.js';
 
 export type CsvTable = 'breakdown' | 'tasks';
@@ -32,10 +33,14 @@ export function breakdownFigures(b: Breakdown): [name: string, value: number][] 
 
 export type BreakdownDimension = 'total' | 'party' | 'organization' | 'area';
 
-/** The groups of the report in the order every rendering lists them: total, parties, organizations, areas. */
+/**
+ * The groups of the report in the order every rendering lists them: total, parties, organizations, areas. A label is
+ * what a reader calls the group in the report's language, the total's too ("Total", "Итого"), as the JSON's labels of
+ * parties and areas are; a program goes by dimension and key.
+ */
 export function breakdownGroups(report: ProgressReport): { dimension: BreakdownDimension; key: string; label: string; country: string | null; figures: Breakdown }[] {
   return [
-    { dimension: 'total', key: '', label: 'Total', country: null, figures: report.totals },
+    { dimension: 'total', key: '', label: reportLocale(report.lang).w.total, country: null, figures: report.totals },
     ...report.byParty.map((g) => ({ dimension: 'party' as const, key: String(g.key), label: g.label, country: String(g.key), figures: g })),
     ...report.byOrganization.map((g) => ({ dimension: 'organization' as const, key: String(g.key), label: g.label, country: g.country, figures: g })),
     ...report.byArea.map((g) => ({ dimension: 'area' as const, key: String(g.key), label: g.label, country: null, figures: g })),
