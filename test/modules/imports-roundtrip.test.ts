@@ -89,4 +89,29 @@ t.test('the demo plan exported as XLSX by the progress report imports back uncha
   const edited = json(await send('import/preview', Buffer.from(await wb.xlsx.writeBuffer())));
   t.strictSame(edited.summary, { create: 0, update: 1, unchanged: plan.taskCount - 1, errors: 0 });
   t.match(edited.rows[0], { code, action: 'update', changes: [{ field: 'title', before: title, after: `${title} (уточнено)` }] });
+
+  // Asked for in a language, the Tasks sheet's titles are that language's where translated (the demo translates every
+  // title into English, none into Russian): its title column is read as the translations, the original titles kept.
+  for (const [lang, sheet, titleHeader] of [
+    ['ru', 'Задачи', 'Мероприятие (ru)'],
+    ['kk', 'Задачи', 'Мероприятие (kk)'],
+    ['en', 'Tasks', 'Measure (en)'],
+  ] as const) {
+    const localized = (await app.inject({ method: 'GET', url: `/v1/reports/progress?planId=${plan.id}&format=xlsx&lang=${lang}`, headers })).rawPayload;
+    const read = json(await send('import/preview', localized));
+    t.match(read, { sheet, headerRow: 1 }, `${lang}: the tasks sheet is read`);
+    t.strictSame(read.summary, { create: 0, update: 0, unchanged: plan.taskCount, errors: 0 }, `${lang}: every row is unchanged`);
+    t.strictSame(read.unmatchedExecutors, [], `${lang}: every executor found`);
+    t.equal(read.columns[1]?.header, titleHeader, `${lang}: titles read as translations`);
+    if (lang === 'ru') {
+      t.strictSame(
+        read.columns.map((c: { header: string }) => c.header),
+        ['№', 'Мероприятие (ru)', 'Форма завершения', 'Ожидаемый результат', 'Срок', 'Исполнители (BY)', 'Исполнители (KZ)', 'Основание', 'Направление', 'План'],
+        'ru: the Russian headings of the plan columns are read, the figures ignored',
+      );
+    }
+    const committedLocalized = await send('import', localized);
+    t.equal(committedLocalized.statusCode, 200, `${lang}: committed`);
+    t.strictSame(snapshot(app), before, `${lang}: the commit changed nothing`);
+  }
 });

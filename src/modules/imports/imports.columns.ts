@@ -177,7 +177,11 @@ export interface Layout {
 
 const isEmptyRow = (r: SourceRow) => r.cells.every((c) => c === undefined || (cellText(c) === '' && !c.formula && !c.error));
 
-/** The header row: the first of the first 20 rows that names at least the number and the measure columns. */
+/**
+ * The header row: the first of the first 20 rows that names at least the number and the measure columns. A measure
+ * column may be a translation alone ("Measure (en)", "Мероприятие (kk)"): the co-chairs' report asked for in a
+ * language writes its titles so, and such a sheet updates the translations of the plan's tasks.
+ */
 export function findLayout(sheet: SourceSheet): Layout | undefined {
   for (const r of sheet.rows.slice(0, 20)) {
     const columns: Column[] = [];
@@ -189,7 +193,7 @@ export function findLayout(sheet: SourceSheet): Layout | undefined {
       if (found) columns.push({ index, header: clip(header, 200), ...found });
       else ignored.push(clip(header, 200));
     });
-    if (columns.some((c) => c.field === 'code') && columns.some((c) => c.field === 'title')) return { headerRow: r.row, columns, ignored };
+    if (columns.some((c) => c.field === 'code') && columns.some((c) => c.field === 'title' || c.field === 'translation')) return { headerRow: r.row, columns, ignored };
   }
   return undefined;
 }
@@ -200,7 +204,9 @@ const invalid = (detail: string) => new AppError(ERRORS.invalidSpreadsheet, deta
 export function checkLayout(layout: Layout, sheet: SourceSheet): void {
   const header = sheet.merges.find((m) => m.top <= layout.headerRow && m.bottom >= layout.headerRow);
   if (header) throw invalid(`the header row has merged cells (${header.range}): unmerge them so each column has its own header`);
-  const missing = (['code', 'title', 'deadline', 'executors'] as const).filter((f) => !layout.columns.some((c) => c.field === f));
+  const missing = (['code', 'title', 'deadline', 'executors'] as const).filter(
+    (f) => !layout.columns.some((c) => c.field === f || (f === 'title' && c.field === 'translation')),
+  );
   if (missing.length > 0) {
     const names = { code: '"№" / "No"', title: '"Мероприятие" / "Measure"', deadline: '"Срок" / "Deadline"', executors: '"Ответственные исполнители" / "Responsible executors" (or one per side, e.g. "Executors (BY)")' };
     throw invalid(

@@ -86,9 +86,15 @@ export function evaluateRow(r: DataRow, ctx: RowContext): EvaluatedRow {
   if (sameCode.length > 1) fail(codeCol, `the number ${code} is in rows ${sameCode.join(', ')}: each measure once`);
   const existing = code === null ? undefined : ctx.tasks.get(code);
 
-  const titleCol = col('title')!;
-  const title = text(titleCol);
-  if (title === '' && !bad.has(titleCol)) fail(titleCol, 'empty: write what is to be done');
+  // Without a title column the sheet names its measures by translation only ("Measure (en)", as the report asked for in
+  // a language writes them): the tasks keep their titles, and a new one has none to take.
+  const titleCol = col('title') ?? layout.columns.find((c) => c.field === 'translation')!;
+  const originals = titleCol.field === 'title';
+  const title = originals ? text(titleCol) : (existing?.title ?? '');
+  if (originals && title === '' && !bad.has(titleCol)) fail(titleCol, 'empty: write what is to be done');
+  if (!originals && !existing && code !== null) {
+    fail(titleCol, `${code} is not in the plan, and the file gives titles only as translations: add a "Мероприятие" / "Measure" column with its title to create it`);
+  }
 
   const deadlineCol = col('deadline')!;
   let dueDate: string | undefined;
@@ -177,7 +183,8 @@ export function evaluateRow(r: DataRow, ctx: RowContext): EvaluatedRow {
     const value = text(c);
     const lang = c.lang!;
     const { title: _old, ...rest } = translations[lang] ?? {};
-    if (value) translations[lang] = { ...rest, title: value };
+    // The original shown for want of a translation, as the report's sheet does, is no translation.
+    if (value && value !== title) translations[lang] = { ...rest, title: value };
     else if (Object.keys(rest).length > 0) translations[lang] = rest;
     else delete translations[lang];
   }
