@@ -19571,9 +19571,9 @@ export interface operations {
                 commissionId?: string;
                 /** @description The day the report describes, in the commission's time zone; default today. A past date shows the plan as it stood at the end of that day. */
                 asOf?: string;
-                /** @description Overrides the Accept header: json, csv, xlsx or html. */
+                /** @description Overrides the Accept header: json, csv, xlsx or html. With lang ru, be or kk the page and the workbook are in Russian. */
                 format?: "json" | "csv" | "xlsx" | "html";
-                /** @description Show task titles in this language where a translation exists. */
+                /** @description Show task titles in this language where a translation exists. For ru, be and kk the report is read in Russian, the commission's working language: the html page's words, dates (28.11.2026) and numbers (1 210; 16,7 %); the xlsx workbook's sheet names, headings, statuses, areas and confidence as words, dates shown dd.mm.yyyy (its Tasks sheet still imports back); the csv's total row labelled 'Итого'. JSON values and CSV headers do not change. */
                 lang?: "ru" | "be" | "kk" | "en";
                 /** @description CSV only: the breakdown by party, organization and area (default), or one row per task. The other formats hold both and ignore it. */
                 table?: "breakdown" | "tasks";

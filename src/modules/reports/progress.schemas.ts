@@ -16,8 +16,19 @@ export const ProgressReportQuerySchema = z
     asOf: DateSchema.optional().describe(
       'The day the report describes, in the commission\'s time zone; default today. A past date shows the plan as it stood at the end of that day.',
     ),
-    format: z.enum(REPORT_FORMATS).optional().describe('Overrides the Accept header: json, csv, xlsx or html.'),
-    lang: z.enum(LANGUAGES).optional().describe('Show task titles in this language where a translation exists.'),
+    format: z
+      .enum(REPORT_FORMATS)
+      .optional()
+      .describe('Overrides the Accept header: json, csv, xlsx or html. With lang ru, be or kk the page and the workbook are in Russian.'),
+    lang: z
+      .enum(LANGUAGES)
+      .optional()
+      .describe(
+        'Show task titles in this language where a translation exists. For ru, be and kk the report is read in Russian, the ' +
+          "commission's working language: the html page's words, dates (28.11.2026) and numbers (1 210; 16,7 %); the xlsx " +
+          "workbook's sheet names, headings, statuses, areas and confidence as words, dates shown dd.mm.yyyy (its Tasks sheet " +
+          "still imports back); the csv's total row labelled 'Итого'. JSON values and CSV headers do not change.",
+      ),
     table: z
       .enum(['breakdown', 'tasks'])
       .optional()
