@@ -2,6 +2,7 @@
 // where the header row is, and which rows below it are data.
 import { LANGUAGES, TASK_AREAS, type Language, type TaskArea } from '../../db/enums.js';
 import { AppError, ERRORS } from '../../errors.js';
+import { AREA_NAMES } from '../tasks/task-areas.js';
 import { cellRef, type Cell, type CellValue, type Merge, type SourceRow, type SourceSheet } from './imports.files.js';
 
 export type Field =
@@ -73,20 +74,23 @@ export const TEMPLATE_COLUMNS: { ru: string; en: string; required: boolean; ruHe
   { ru: 'Сфера', en: 'Area', required: false, ruHelp: 'Машиностроение, Цифровизация, … (лист «Сферы»); пусто — «Прочее»', enHelp: 'Mechanical engineering, Digitalization, … (sheet "Areas"); empty: Other' },
 ];
 
-/** Area names people write, in Russian and English, besides the API's own values. */
-export const AREA_LABELS: Record<TaskArea, { ru: string; en: string; also?: string[] }> = {
-  mechanical_engineering: { ru: 'Машиностроение', en: 'Mechanical engineering' },
-  digitalization: { ru: 'Цифровизация', en: 'Digitalization', also: ['цифровая трансформация', 'digitalisation'] },
-  food_supplies: { ru: 'Поставки продовольствия', en: 'Food supplies', also: ['продовольствие'] },
-  agriculture: { ru: 'Сельское хозяйство', en: 'Agriculture', also: ['агропромышленный комплекс', 'апк'] },
-  trade: { ru: 'Торговля', en: 'Trade' },
-  industrial_cooperation: { ru: 'Промышленная кооперация', en: 'Industrial co-operation', also: ['промышленность', 'industry'] },
-  energy: { ru: 'Энергетика', en: 'Energy' },
-  transport_logistics: { ru: 'Транспорт и логистика', en: 'Transport and logistics', also: ['транспорт', 'transport'] },
-  regional_cooperation: { ru: 'Межрегиональное сотрудничество', en: 'Regional co-operation', also: ['региональное сотрудничество', 'regions'] },
-  science_education: { ru: 'Наука и образование', en: 'Science and education', also: ['наука', 'образование'] },
-  other: { ru: 'Прочее', en: 'Other', also: ['другое', 'иное'] },
+/** Other names people write for an area, besides its own (AREA_NAMES) and the API's value. */
+const AREA_ALSO: Partial<Record<TaskArea, string[]>> = {
+  digitalization: ['цифровая трансформация', 'digitalisation'],
+  food_supplies: ['продовольствие'],
+  agriculture: ['агропромышленный комплекс', 'апк'],
+  industrial_cooperation: ['промышленность', 'industry'],
+  transport_logistics: ['транспорт', 'transport'],
+  regional_cooperation: ['региональное сотрудничество', 'regions'],
+  science_education: ['наука', 'образование'],
+  other: ['другое', 'иное'],
 };
+
+/** Area names people write, in Russian and English, besides the API's own values. */
+export const AREA_LABELS = Object.fromEntries(TASK_AREAS.map((a) => [a, { ...AREA_NAMES[a], also: AREA_ALSO[a] }])) as Record<
+  TaskArea,
+  { ru: string; en: string; also?: string[] }
+>;
 
 /** Text of the file quoted back in a message or a result: long cells are cut, so answers stay bounded. */
 export function clip(text: string, max = 100): string {

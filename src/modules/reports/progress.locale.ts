@@ -2,27 +2,14 @@
 // commission's working language — for a report asked for in ru, be or kk.
 import type { Confidence, Language, PlanStatus, TaskArea, TaskStatus } from '../../db/enums.js';
 import { CITATION_ITEM, meetingCitation, meetingCitationRu } from '../meetings/meeting-citation.js';
-
-/** The labels of the areas: the report's groups (JSON, CSV, XLSX) and the printable page say the same. */
-const AREA_LABELS: Record<TaskArea, [en: string, ru: string]> = {
-  mechanical_engineering: ['Mechanical engineering', 'Машиностроение'],
-  digitalization: ['Digitalization', 'Цифровизация'],
-  food_supplies: ['Food supplies', 'Поставки продовольствия'],
-  agriculture: ['Agriculture', 'Сельское хозяйство'],
-  trade: ['Trade', 'Торговля'],
-  industrial_cooperation: ['Industrial co-operation', 'Промышленная кооперация'],
-  energy: ['Energy', 'Энергетика'],
-  transport_logistics: ['Transport and logistics', 'Транспорт и логистика'],
-  regional_cooperation: ['Regional co-operation', 'Межрегиональное сотрудничество'],
-  science_education: ['Science and education', 'Наука и образование'],
-  other: ['Other', 'Прочее'],
-};
+import { AREA_NAMES } from '../tasks/task-areas.js';
 
 /** Russian labels for ru, be and kk: the commission works in Russian, and the report has no Belarusian or Kazakh words. */
 export const inRussian = (lang: Language | null): boolean => lang !== null && lang !== 'en';
 
+/** The name of an area: the report's groups (JSON, CSV, XLSX) and the printable page say the same. */
 export function areaLabel(area: TaskArea, lang: Language | null): string {
-  return AREA_LABELS[area][inRussian(lang) ? 1 : 0];
+  return AREA_NAMES[area][inRussian(lang) ? 'ru' : 'en'];
 }
 
 /** A count with its noun in the right form: English one/other, Russian one/few/many ("1 задача, 2 задачи, 5 задач"). */
@@ -365,7 +352,7 @@ function locale(tag: 'en' | 'ru'): ReportLocale {
       : { green: 'Green: on track', amber: 'Amber: at risk', red: 'Red: off track', none: 'No report yet' },
     completion: ru ? { on_time: 'В срок', late: 'С опозданием' } : { on_time: 'On time', late: 'Late' },
     planStatus: ru ? { draft: 'проект', approved: 'утверждён', closed: 'закрыт' } : { draft: 'draft', approved: 'approved', closed: 'closed' },
-    area: (area) => AREA_LABELS[area]?.[ru ? 1 : 0],
+    area: (area) => AREA_NAMES[area]?.[ru ? 'ru' : 'en'],
     basis(b) {
       // English: the citation the JSON's basis.text and the import read back; Russian: the way a protocol is cited there.
       const m = { title: b.meetingTitle, date: b.meetingDate, protocolNumber: b.protocolNumber };
