@@ -43,3 +43,18 @@ t.test('an API key, a webhook secret or a credential-named parameter in a URL is
   }
   t.match(log, /"url":"\/v1\/tasks\?limit=5&api_key=\[secret\]"/, 'the other parameters stay readable');
 });
+
+t.test('a webhook secret is masked whole, its "/" and "+" too, and a key after an encoded space or "=" as well', async (t) => {
+  const { withoutSecrets } = await import('../src/lib/http.js');
+  // Standard base64: one secret in two holds a "/", and the part after it is half of the secret.
+  const secret = 'whsec_MfKQ9r8GKYqr/TwjUPD8ILPZIo2+LaLaSw1PNo4LN8uOk=';
+  for (const url of [`/v1/tasks?q=${secret}`, `/v1/webhooks/${secret}`]) {
+    const shown = withoutSecrets(url);
+    t.notOk(shown.includes('TwjUPD8'), `${shown} shows no part of the secret`);
+    t.notOk(shown.includes('LaLaSw1'), `${shown} shows no part of the secret`);
+  }
+  const key = 'cpt_Qm9yZ2V0TWVOb3QuLi5UaGlzSXNBbkV4YW1wbGU';
+  for (const url of [`/v1/tasks?q=Bearer%20${key}`, `/v1/tasks?filter=key%3D${key}`, `/v1/tasks?q=Bearer+${key}`]) {
+    t.notOk(withoutSecrets(url).includes('Qm9yZ2V0'), `${withoutSecrets(url)} shows no part of the key`);
+  }
+});

@@ -23,8 +23,12 @@ export function withoutLinkSecret(url: string): string {
   return /cpl_(?!\[secret\])/i.test(decoded) ? '[a URL holding a link secret]' : shown;
 }
 
-/** An API key or a webhook secret, wherever a URL carries it. */
-const KEY_OR_WEBHOOK_SECRET = /\b(cpt|whsec)_[^/?#&\s]*/gi;
+/**
+ * An API key or a webhook secret, wherever a URL carries it. No word boundary before the prefix: after an encoded
+ * space or "=" ("Bearer%20cpt_…", "key%3Dcpt_…") there is none. A webhook secret is standard base64, so it runs over
+ * "/" (one secret in two holds one, and the part after it is half the secret).
+ */
+const KEY_OR_WEBHOOK_SECRET = /(cpt)_[^/?#&\s]*|(whsec)_[^?#&\s]*/gi;
 /** The value of a query parameter whose name says it is a credential (?access_token=, ?api_key=, ?secret=…). */
 const CREDENTIAL_PARAMETER = /([?&](?:access[_-]?token|api[_-]?key|apikey|key|token|secret|password|passwd|auth|authorization|bearer)=)[^&#]*/gi;
 
@@ -33,7 +37,7 @@ const CREDENTIAL_PARAMETER = /([?&](?:access[_-]?token|api[_-]?key|apikey|key|to
  * it by mistake (an API key as ?access_token=, as some tools send it, is a working key in every log line kept).
  */
 export function withoutSecrets(url: string): string {
-  return withoutLinkSecret(url).replace(KEY_OR_WEBHOOK_SECRET, '$1_[secret]').replace(CREDENTIAL_PARAMETER, '$1[secret]');
+  return withoutLinkSecret(url).replace(KEY_OR_WEBHOOK_SECRET, (_m, key?: string, webhook?: string) => `${key ?? webhook}_[secret]`).replace(CREDENTIAL_PARAMETER, '$1[secret]');
 }
 
 /**
