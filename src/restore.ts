@@ -2,9 +2,9 @@
 //
 // Copying the backup over the file by hand is not enough after a crash: the old file's -wal stays beside it, and
 // SQLite replays it onto the copy at the next start (writes made after the backup come back on pages that no longer
-// match, and integrity_check fails). So the old file goes aside with its -wal and -shm, and the copy is checked, then
-// written under a temporary name and renamed into place.
-import { chmodSync, copyFileSync, existsSync, fsyncSync, openSync, closeSync, renameSync, rmSync } from 'node:fs';
+// match, and integrity_check fails). So the copy is checked and written under a temporary name, then the old file goes
+// aside with its -wal and -shm and the copy is renamed into place.
+import { chmodSync, copyFileSync, existsSync, fsyncSync, openSync, closeSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -59,6 +59,13 @@ function moveAside(path: string): string | null {
   return aside;
 }
 
+/** Whether two paths name one file (the same inode, whatever the links or relative parts between them). */
+function sameFile(a: string, b: string): boolean {
+  if (!existsSync(a) || !existsSync(b)) return false;
+  const [x, y] = [statSync(a), statSync(b)];
+  return x.dev === y.dev && x.ino === y.ino;
+}
+
 function syncPath(path: string, flags: 'r' | 'r+'): void {
   const fd = openSync(path, flags);
   try {
@@ -86,22 +93,27 @@ export async function runRestore(argv: string[], env: NodeJS.ProcessEnv, out: (l
     return 1;
   }
   const partial = `${target}.restoring`;
+  let written = false;
   try {
+    if (sameFile(resolve(backup), target)) throw new Error(`${resolve(backup)} is the database itself: name a backup made by npm run backup`);
     checkBackup(resolve(backup));
-    const aside = moveAside(target);
+    // The copy is made before the file in place goes aside: a copy that fails (a full disk, a name taken) must leave
+    // the database where it was, not a missing file the next start would recreate empty.
     rmSync(partial, { force: true });
     createOwnerOnly(partial);
+    written = true;
     copyFileSync(resolve(backup), partial);
     // copyFileSync gives the copy the backup's mode: the database holds webhook secrets in clear, so owner only.
     chmodSync(partial, 0o600);
     syncPath(partial, 'r+');
+    const aside = moveAside(target);
     renameSync(partial, target);
     // The rename is durable once the folder is: a power cut right after must not bring the old name back.
     syncPath(dirname(target), 'r');
     out(`Restored ${resolve(backup)} to ${target}${aside ? `; the file that was there is kept as ${aside}` : ''}. Start the service.`);
     return 0;
   } catch (err) {
-    rmSync(partial, { force: true });
+    if (written) rmSync(partial, { force: true });
     out(`restore failed: ${(err as Error).message}`);
     return 1;
   }

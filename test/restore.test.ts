@@ -1,7 +1,7 @@
 // `npm run restore -- <copy>`: a backup put back where DATABASE_PATH points. Copying the file by hand over that of
 // a service that crashed left its -wal beside it, and SQLite replayed it onto the copy at the next start: writes
 // made after the backup reappeared, on an index that no longer matched (integrity_check failed).
-import { chmodSync, copyFileSync, existsSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,4 +99,28 @@ t.test('a wrong variable is one line naming it, as at the service start, and not
   const lines: string[] = [];
   t.equal(await runRestore([join(dir, 'copy.db')], { DATABASE_PATH: join(dir, 'tracker.db'), PORT: 'abc' }, (l) => lines.push(l)), 1);
   t.match(lines.pop(), /^restore failed: invalid configuration: PORT/);
+});
+
+t.test('a restore that fails after its checks leaves the database where it was, not a missing file a start would recreate empty', async (t) => {
+  const dir = await tempDir(t);
+  const live = join(dir, 'tracker.db');
+  const service = openDatabase(live);
+  runMigrations(service);
+  addOrganizations(service.sqlite, 0, 10);
+  service.sqlite.close();
+  const copy = join(dir, 'copy.db');
+  await backupDatabase(live, copy);
+
+  // The backup named is the database itself (a slip of the operator's): there is nothing to restore.
+  const lines: string[] = [];
+  t.equal(await runRestore([live], { DATABASE_PATH: live }, (l) => lines.push(l)), 1);
+  t.match(lines.pop(), /restore failed: .*is the database itself/);
+  t.strictSame(organizations(live), { n: 10, integrity: 'ok' }, 'the database is where it was');
+
+  // The copy cannot be written (here a folder has the temporary name): the database stays in place.
+  mkdirSync(join(dir, 'tracker.db.restoring', 'x'), { recursive: true });
+  t.equal(await runRestore([copy], { DATABASE_PATH: live }, (l) => lines.push(l)), 1);
+  t.match(lines.pop(), /^restore failed/);
+  t.strictSame(organizations(live), { n: 10, integrity: 'ok' }, 'the database is where it was');
+  t.same(readdirSync(dir).filter((f) => f.includes('before-restore')), [], 'nothing was moved aside');
 });
