@@ -427,6 +427,17 @@ t.test('lang shows translated titles and labels where they exist', async (t) => 
   t.equal(en.byArea[0]?.label, 'Mechanical engineering');
 });
 
+t.test('asked for in kk or be, parties are named in Russian as areas are, as the page and the workbook name them', async (t) => {
+  const { app, plan } = await scenario(t);
+  for (const lang of ['kk', 'be'] as const) {
+    const r = await report(app, { planId: plan.id, lang });
+    t.equal(r.byArea[0]?.label, 'Машиностроение', `${lang}: areas in Russian`);
+    // In Kazakh Intl names Kazakhstan "Қазақстан": beside Russian areas, a Russian page saying "Казахстан (KZ)" and a
+    // Russian workbook, the total row "Итого" and the party rows disagreed in one CSV.
+    t.strictSame(r.byParty.map((g) => g.label), ['Беларусь', 'Казахстан'], `${lang}: parties in Russian`);
+  }
+});
+
 t.test('refusals', async (t) => {
   const clock = testClock('2026-11-28T09:00:00.000Z');
   const app = await build(t, clock);

@@ -11,7 +11,7 @@ import { latestValue, progressPercent } from '../indicators/indicator-progress.j
 import { meetingCitation } from '../meetings/meeting-citation.js';
 import { codeSortKey } from '../tasks/task-codes.js';
 import { completionOf, OUT_OF_CONTROL_STATUSES, overdueState } from '../tasks/task-timeliness.js';
-import { areaLabel } from './progress.locale.js';
+import { areaLabel, inRussian } from './progress.locale.js';
 import * as repo from './progress.repository.js';
 import { Rewind } from './progress.rewind.js';
 import type { Breakdown, ProgressReport, ProgressReportQuery, ReportTask } from './progress.schemas.js';
@@ -38,9 +38,10 @@ export function endOfDay(date: string, timeZone: string): string {
   return new Date(hi).toISOString();
 }
 
+/** A party's name in the report's language, Russian for ru, be and kk as an area's is (areaLabel), and the page's. */
 function countryLabel(country: string, lang: Language | null): string {
   try {
-    return new Intl.DisplayNames([lang ?? 'en'], { type: 'region' }).of(country) ?? country;
+    return new Intl.DisplayNames([inRussian(lang) ? 'ru' : 'en'], { type: 'region' }).of(country) ?? country;
   } catch {
     return country;
   }
