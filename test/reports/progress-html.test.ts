@@ -219,8 +219,8 @@ t.test('print styles: A4 pages, headers repeated, rows and charts kept whole', a
   t.match(css, /\.toc \{ display: none; \}/, 'the on-screen navigation is not printed');
 });
 
-t.test('the html lang follows the report language, English without one', async (t) => {
-  t.match(renderProgressHtml(progressReportFixture({ lang: 'kk' })), '<html lang="kk">');
+t.test('the html lang is that of the page\'s words: English without a language, Russian for kk', async (t) => {
+  t.match(renderProgressHtml(progressReportFixture({ lang: 'kk' })), '<html lang="ru">');
   const en = renderProgressHtml(progressReportFixture({ lang: null }));
   t.match(en, '<html lang="en">');
   t.notMatch(en, 'Titles in', 'no language note without a language');

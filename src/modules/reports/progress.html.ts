@@ -389,7 +389,8 @@ function page(report: ProgressReport, generated: string): string {
   const L = reportLocale(report.lang);
   const { w } = L;
   const date = dateIn(L);
-  const lang = report.lang ?? 'en';
+  // The language of the page's words (WCAG 3.1.1): Russian for ru, be and kk, whatever the titles' language.
+  const lang = L === ENGLISH ? (report.lang ?? 'en') : 'ru';
   const plans = report.scope.plans;
   const heading = plans.length === 1 ? plans[0]!.title : `${report.scope.commissionName}: ${L.count(plans.length, L.nouns.plan)}`;
   const planList =
