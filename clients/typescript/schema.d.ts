@@ -19577,7 +19577,7 @@ export interface operations {
                 lang?: "ru" | "be" | "kk" | "en";
                 /** @description CSV only: the breakdown by party, organization and area (default), or one row per task. The other formats hold both and ignore it. */
                 table?: "breakdown" | "tasks";
-                /** @description CSV only: `rfc4180` (default), fields separated by commas, decimals with a point, for programs; `excel-ru`, fields separated by semicolons, decimals with a comma, as Excel and LibreOffice with Russian (Belarusian, Kazakh) regional settings open a CSV file by double-click. The other formats ignore it. */
+                /** @description CSV only: `rfc4180` (default), fields separated by commas, decimals with a point, for programs; `excel-ru`, fields separated by semicolons, decimals with a comma, as Excel and LibreOffice with Russian (Belarusian, Kazakh) regional settings open a CSV file by double-click, task codes written as text formulas (`="1.3"`: bare, Excel reads 1.3 as a date). The other formats ignore it. */
                 dialect?: "rfc4180" | "excel-ru";
             };
             header?: never;

@@ -26,7 +26,8 @@ t.test('dialect=excel-ru in the tasks table: titles with commas need no quotes, 
   const report = progressReportFixture();
   report.tasks[0]!.title = 'Сборка тракторов; комбайнов, самосвалов';
   const csv = renderProgressCsv(report, 'tasks', 'excel-ru');
-  const rows: Record<string, string>[] = parse(csv, { bom: true, columns: true, delimiter: ';' });
+  // Codes are bare text formulas (="1.1"), quotes inside an unquoted field.
+  const rows: Record<string, string>[] = parse(csv, { bom: true, columns: true, delimiter: ';', relax_quotes: true });
   t.equal(rows.length, report.tasks.length);
   t.equal(rows[0]!.title, 'Сборка тракторов; комбайнов, самосвалов');
   t.match(csv, '"Сборка тракторов; комбайнов, самосвалов"');
@@ -58,4 +59,23 @@ t.test('GET …&format=csv&dialect=excel-ru answers the regional CSV; without it
 
   const bad = await app.inject({ url: `/v1/reports/progress?planId=${plan.id}&format=csv&dialect=excel-fr` });
   t.equal(bad.statusCode, 400, 'an unknown dialect is refused');
+});
+
+t.test('dialect=excel-ru: task codes are written ="1.3", which Excel keeps as text (bare, it read 1.3 as the 1st of March)', async (t) => {
+  const report = progressReportFixture();
+  report.tasks[0]!.title = '=HYPERLINK("http://example.invalid")';
+  const csv = renderProgressCsv(report, 'tasks', 'excel-ru');
+  const lines = csv.slice(1).split('\r\n');
+  t.match(lines[0], /^code;title;/, 'the header is no formula');
+  t.equal(lines[1]!.split(';')[0], `="${report.tasks[0]!.code}"`, 'the code as a text formula, unquoted');
+  const rows: Record<string, string>[] = parse(csv, { bom: true, columns: true, delimiter: ';', relax_quotes: true });
+  t.strictSame(
+    rows.map((r) => r.code),
+    report.tasks.map((x) => `="${x.code}"`),
+    'every code',
+  );
+  t.equal(rows[0]!.title, `'=HYPERLINK("http://example.invalid")`, "a user's formula is still escaped");
+  const standard = renderProgressCsv(report, 'tasks');
+  const plain: Record<string, string>[] = parse(standard, { bom: true, columns: true });
+  t.equal(plain[0]!.code, report.tasks[0]!.code, 'the default dialect writes the code as it is');
 });

@@ -1,7 +1,7 @@
 // The progress report as CSV: UTF-8 with a BOM (so spreadsheets read Cyrillic right), commas (or, in the excel-ru
 // dialect, semicolons and decimal commas), CRLF.
 // Columns are shared with the XLSX rendering, so both say the same thing under the same names.
-import { stringify } from 'csv-stringify/sync';
+import { stringify, type CastingContext } from 'csv-stringify/sync';
 import { TASK_STATUSES } from '../../db/enums.js';
 import { reportLocale } from './progress.locale.js';
 import type { Breakdown, CsvDialect, ProgressReport, ReportTask } from './progress.schemas.js';
@@ -95,17 +95,28 @@ export function taskColumns(report: ProgressReport, task: ReportTask): Record<Ta
   };
 }
 
-function toCsv(columns: string[], rows: unknown[][], dialect: CsvDialect): string {
+/** A task code holds letters, digits, ".", "-" and "/" only: written as a text formula, it stays what it is. */
+const SAFE_TEXT = /^[0-9A-Za-z\u0400-\u04FF.\-/]+$/;
+
+function toCsv(columns: string[], rows: unknown[][], dialect: CsvDialect, textColumns: string[] = []): string {
   // Excel with Russian regional settings splits a double-clicked CSV at its list separator, ";", and reads a number
   // with its decimal separator, ",": there "16.7" would land as the 16th of July, and a comma-separated line in one cell.
+  // It also reads a task's code "1.3" as the 1st of March and "2.10" as the 2nd of October: in that dialect a code is
+  // written as the formula ="1.3", bare (a quoted field would double its quotes), which Excel shows as the text 1.3.
+  // The formula is ours, not the user's, so it is not escaped as one; the field's own quote character is set to
+  // one a code cannot hold, so that csv-stringify writes it as it is.
   const regional = dialect === 'excel-ru';
+  const asText = (value: string, context: CastingContext) =>
+    regional && !context.header && textColumns.includes(columns[Number(context.column)] ?? '') && SAFE_TEXT.test(value)
+      ? { value: `="${value}"`, escape_formulas: false, quote: "'" }
+      : value;
   return stringify(rows, {
     bom: true,
     header: true,
     columns,
     delimiter: regional ? ';' : ',',
     record_delimiter: '\r\n',
-    cast: { boolean: (v) => (v ? 'true' : 'false'), number: regional ? (v) => String(v).replace('.', ',') : (v) => String(v) },
+    cast: { boolean: (v) => (v ? 'true' : 'false'), number: regional ? (v) => String(v).replace('.', ',') : (v) => String(v), string: asText },
     // Users' text (titles, names, codes) starting with =, +, -, @, tab or CR would run as a formula in a spreadsheet
     // (OWASP "CSV Injection"), so csv-stringify prefixes such cells with '. It decides by the value's type: numbers,
     // -5 included, stay numbers; dates (YYYY-MM-DD) and booleans never start so. A text that merely starts with "-"
@@ -124,6 +135,7 @@ export function renderProgressCsv(report: ProgressReport, table: CsvTable = 'bre
         return TASK_COLUMNS.map((c) => values[c]);
       }),
       dialect,
+      ['code'],
     );
   }
   const groups = breakdownGroups(report);

@@ -39,7 +39,8 @@ export const ProgressReportQuerySchema = z
       .describe(
         'CSV only: `rfc4180` (default), fields separated by commas, decimals with a point, for programs; `excel-ru`, fields separated ' +
           'by semicolons, decimals with a comma, as Excel and LibreOffice with Russian (Belarusian, Kazakh) regional settings open a ' +
-          'CSV file by double-click. The other formats ignore it.',
+          'CSV file by double-click, task codes written as text formulas (`="1.3"`: bare, Excel reads 1.3 as a date). The other ' +
+          'formats ignore it.',
       ),
   })
   .refine((q) => (q.planId === undefined) !== (q.commissionId === undefined), {
