@@ -490,6 +490,12 @@ t.test('a sheet naming its measures only by translation updates translations and
   t.strictSame(shown.rows[0].changes, [{ field: 'translations', before: { en: { title: 'Tractors' } }, after: { en: { title: 'Tractors' }, kk: { title: 'Тракторлар' } } }]);
   const added = await preview(app, plan.id, csv([...rows, ['1.3', 'Жаңа', '2026-12-31', 'Minprom', 'MIC']]));
   t.match(added.rows[2], { code: '1.3', action: 'error', errors: [{ column: 'Мероприятие (kk)', message: /not in the plan.*"Мероприятие" \/ "Measure" column/ }] });
+
+  // A translation the task has, the same as its title (a brand name), is kept: the sheet of the report asked for in
+  // that language imports back unchanged rather than dropping it.
+  await createTask(app, { planId: plan.id, code: '1.4', title: 'BelAZ', dueDate: '2026-12-31', translations: { kk: { title: 'BelAZ' } }, assignees });
+  const brand = await preview(app, plan.id, csv([rows[0]!, ['1.4', 'BelAZ', '2026-12-31', 'Minprom', 'MIC']]));
+  t.match(brand.rows[0], { code: '1.4', action: 'unchanged' });
 });
 
 t.test('a closed plan refuses imports with 409, an unknown plan is 404, and nothing changes', async (t) => {

@@ -182,9 +182,10 @@ export function evaluateRow(r: DataRow, ctx: RowContext): EvaluatedRow {
   for (const c of layout.columns.filter((x) => x.field === 'translation')) {
     const value = text(c);
     const lang = c.lang!;
-    const { title: _old, ...rest } = translations[lang] ?? {};
-    // The original shown for want of a translation, as the report's sheet does, is no translation.
-    if (value && value !== title) translations[lang] = { ...rest, title: value };
+    const { title: kept, ...rest } = translations[lang] ?? {};
+    // The original shown for want of a translation, as the report's sheet does, is no new translation; one the task
+    // has already, the same as its title (a brand name), stays.
+    if (value && (value !== title || kept === value)) translations[lang] = { ...rest, title: value };
     else if (Object.keys(rest).length > 0) translations[lang] = rest;
     else delete translations[lang];
   }
