@@ -158,6 +158,21 @@ t.test('the access matrix is documented per operation, from the same POLICY the 
   t.ok(operations.some((o) => o.path === '/health' && o.op.security?.length === 0), '/health is public');
 });
 
+t.test('"Try it out" in /docs fills in no optional parameter: none carries an example the page would prefill', async (t) => {
+  const app = await build(t);
+  const doc = json<Json>(await app.inject({ method: 'GET', url: '/openapi.json' }));
+  // swagger-ui starts a parameter's input with its `example` (or its schema's `example`, or an `examples` entry):
+  // an optional filter prefilled narrows a list to one day, or asks the report about a day in the future (422).
+  const prefilled = operationsOf(doc).flatMap(({ op }) =>
+    ((op.parameters ?? []) as Json[])
+      .filter((p) => !p.required && (p.example !== undefined || p.examples !== undefined || p.schema?.example !== undefined))
+      .map((p) => `${op.operationId} ${p.in} ${p.name}`),
+  );
+  t.strictSame(prefilled, [], 'no optional parameter starts filled in');
+  const dueFrom = (doc.paths['/v1/tasks'].get.parameters as Json[]).find((p) => p.name === 'dueFrom');
+  t.strictSame(dueFrom?.schema?.examples, ['2026-12-31'], 'the example stays in the schema, as JSON Schema `examples`');
+});
+
 t.test('every $ref in the document resolves', async (t) => {
   const app = await build(t);
   const doc = json<Json>(await app.inject({ method: 'GET', url: '/openapi.json' }));

@@ -351,8 +351,27 @@ export function documentWebhooks(doc: Json): Json {
   return Object.keys(webhooks).length === 0 ? doc : { ...doc, webhooks };
 }
 
+/**
+ * An optional parameter keeps its example as JSON Schema `examples`, which "Try it out" in /docs does not copy into
+ * the input: swagger-ui starts an input with `example`, so every list came filtered to 2026-12-31 and the progress
+ * report asked about a day in the future (422) unless the reader emptied the field. Required ones keep `example`.
+ */
+export function quietOptionalParameters(doc: Json): Json {
+  for (const item of Object.values<Json>(doc.paths ?? {})) {
+    for (const operation of Object.values<Json>(item)) {
+      for (const parameter of (operation?.parameters ?? []) as Json[]) {
+        const schema: Json | undefined = parameter.schema;
+        if (parameter.required || schema?.example === undefined) continue;
+        schema.examples ??= [schema.example];
+        delete schema.example;
+      }
+    }
+  }
+  return doc;
+}
+
 export function finishDocument(doc: Json, facts: RouteFacts = NO_FACTS): Json {
-  const finished = describeOperations(documentResponses(documentAccess(documentWebhooks(pruneUnusedComponents(doc)), facts), facts));
+  const finished = quietOptionalParameters(describeOperations(documentResponses(documentAccess(documentWebhooks(pruneUnusedComponents(doc)), facts), facts)));
   formatIntegers(finished);
   return finished;
 }
