@@ -5,6 +5,8 @@ import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { finishDocument, type RouteFacts } from './openapi-document.js';
 
+const API_TITLE = 'Commission plan tracker API';
+
 export const API_TAGS = [
   { name: 'Commissions', description: 'Intergovernmental commissions: the two parties, their co-chairs, the time zone that decides "today".' },
   { name: 'Organizations', description: 'Ministries, agencies, enterprises, joint ventures, regions and associations of either party.' },
@@ -45,7 +47,7 @@ export default fp(
       openapi: {
         openapi: '3.1.0',
         info: {
-          title: 'Commission plan tracker API',
+          title: API_TITLE,
           version: '1.0.0',
           description:
             'The plan of measures of an intergovernmental commission as tasks executed by the ministries of two ' +
@@ -61,7 +63,8 @@ export default fp(
       transform: jsonSchemaTransform,
       transformObject: (doc) => finishDocument(jsonSchemaTransformObject(doc) as Record<string, unknown>, facts) as never,
     });
-    await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true } });
+    // The browser tab (and a bookmark) names the API, not the tool that shows it ("Swagger UI" by default).
+    await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true }, theme: { title: API_TITLE } });
 
     app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   },
