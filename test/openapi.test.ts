@@ -173,6 +173,20 @@ t.test('"Try it out" in /docs fills in no optional parameter: none carries an ex
   t.strictSame(dueFrom?.schema?.examples, ['2026-12-31'], 'the example stays in the schema, as JSON Schema `examples`');
 });
 
+t.test('a parameter that takes a list of values names them in its description: /docs shows it as a text field', async (t) => {
+  const app = await build(t);
+  const doc = json<Json>(await app.inject({ method: 'GET', url: '/openapi.json' }));
+  // A plain enum is a drop-down in /docs; a comma-separated or repeated list (anyOf string | array) is a bare text
+  // field typed "string | (string | array<string>)", so only the description can say what to type.
+  const lists = operationsOf(doc).flatMap(({ op }) => ((op.parameters ?? []) as Json[]).filter((p) => p.schema?.anyOf).map((p) => ({ op, p })));
+  t.ok(lists.length > 0, 'there are list parameters');
+  for (const { op, p } of lists) {
+    const values: string[] = (p.schema.anyOf as Json[]).flatMap((branch) => branch.items?.enum ?? []);
+    const unnamed = values.filter((v) => !String(p.description).includes(`\`${v}\``));
+    t.strictSame(unnamed, [], `${op.operationId} ${p.name}: every value is named in the description`);
+  }
+});
+
 t.test('every $ref in the document resolves', async (t) => {
   const app = await build(t);
   const doc = json<Json>(await app.inject({ method: 'GET', url: '/openapi.json' }));

@@ -11843,7 +11843,7 @@ export interface operations {
                 party?: string;
                 /** @description Area of co-operation the measure belongs to. */
                 area?: "mechanical_engineering" | "digitalization" | "food_supplies" | "agriculture" | "trade" | "industrial_cooperation" | "energy" | "transport_logistics" | "regional_cooperation" | "science_education" | "other";
-                /** @description Only tasks in these statuses: repeat the parameter or separate with commas. */
+                /** @description Only tasks in these statuses, of `not_started`, `in_progress`, `on_hold`, `done`, `closed`, `cancelled`: repeat the parameter or separate with commas. */
                 status?: string | ("not_started" | "in_progress" | "on_hold" | "done" | "closed" | "cancelled")[];
                 /** @description Only tasks waiting for a decision: `deadline_decision`, a deadline change asked for and not yet decided; `report_review`, a progress report submitted and not yet reviewed. Both (repeated or separated with commas): either. With `status=done` (reported done, not yet closed or sent back), the secretariat's whole queue; a plan is closed only once none is left. */
                 awaiting?: string | ("deadline_decision" | "report_review")[];

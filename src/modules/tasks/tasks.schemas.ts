@@ -252,7 +252,10 @@ export const ListTasksQuerySchema = z
     organizationId: IdSchema.optional().describe('Only tasks this organization executes (lead or co-executor).'),
     party: CountrySchema.optional().describe('Only tasks with an assignee of this country.'),
     area: AreaSchema.optional(),
-    status: enumListQuery(TASK_STATUSES).optional().describe('Only tasks in these statuses: repeat the parameter or separate with commas.'),
+    // The values are written out: /docs shows a list parameter as a bare text field, with no drop-down to pick from.
+    status: enumListQuery(TASK_STATUSES)
+      .optional()
+      .describe(`Only tasks in these statuses, of ${TASK_STATUSES.map((s) => `\`${s}\``).join(', ')}: repeat the parameter or separate with commas.`),
     awaiting: enumListQuery(AWAITING)
       .optional()
       .describe(
