@@ -84,6 +84,10 @@ function bearerToken(request: FastifyRequest): string {
   if (count > 1) {
     throw unauthorized('send one Authorization header, not several: which key should act?', 'invalid_request');
   }
+  // The Authorize dialog of /docs adds "Bearer " itself: a key pasted with it arrives as "Bearer Bearer <key>".
+  if (/^Bearer +Bearer(?: |$)/i.test(header)) {
+    throw unauthorized('the Authorization header says "Bearer" twice: send "Bearer " and the key alone (in /docs, paste the key alone into Authorize)', 'invalid_request');
+  }
   const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header);
   if (!match?.[1]) {
     throw unauthorized('the Authorization header must be "Bearer <key>"', 'invalid_request');

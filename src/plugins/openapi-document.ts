@@ -200,7 +200,8 @@ export function documentAccess(doc: Json, facts: RouteFacts = NO_FACTS): Json {
         scheme: 'bearer',
         description:
           'An API key issued by the secretariat (POST /v1/api-keys), sent as `Authorization: Bearer <key>`. Each key has ' +
-          'a role: secretariat, co_chair, ministry (bound to one organization) or observer.',
+          'a role: secretariat, co_chair, ministry (bound to one organization) or observer. Here, under Authorize, enter ' +
+          'the key alone (`cpt_…`): the page adds `Bearer `.',
       },
     },
   };

@@ -129,6 +129,18 @@ t.test('the scheme is case-insensitive (RFC 9110 §11.1): bearer and BEARER work
   }
 });
 
+t.test('a key pasted with its "Bearer " into /docs (sent as "Bearer Bearer <key>") is told to paste the key alone', async (t) => {
+  const app = await build(t);
+  const key = await keyFor(app, 'ministry', (await createOrganization(app)).id);
+  const res = await app.inject(reading({ authorization: `Bearer Bearer ${key.token}` }));
+  const problem = assertProblem(t, res, 401, 'unauthorized');
+  t.match(problem.detail, /"Bearer" twice/, 'says what is wrong with the header');
+  t.match(problem.detail, /the key alone/, 'and what to do instead');
+  // The scheme says it where the key is entered: the Authorize dialog of /docs shows its description.
+  const doc = json(await app.inject({ method: 'GET', url: '/openapi.json' }));
+  t.match(doc.components.securitySchemes.apiKey.description, /the key alone/, 'the Authorize dialog asks for the key alone');
+});
+
 t.test('health and the API description answer without a key, and whatever key is sent', async (t) => {
   const app = await build(t);
   for (const authorization of [undefined, 'Bearer cpt_not-a-key', 'Basic dXNlcjpwYXNz']) {
