@@ -4,7 +4,7 @@
 // SQLite replays it onto the copy at the next start (writes made after the backup come back on pages that no longer
 // match, and integrity_check fails). So the copy is checked and written under a temporary name, then the old file goes
 // aside with its -wal and -shm and the copy is renamed into place.
-import { chmodSync, copyFileSync, existsSync, fsyncSync, openSync, closeSync, renameSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, existsSync, fsyncSync, openSync, closeSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -99,6 +99,8 @@ export async function runRestore(argv: string[], env: NodeJS.ProcessEnv, out: (l
     checkBackup(resolve(backup));
     // The copy is made before the file in place goes aside: a copy that fails (a full disk, a name taken) must leave
     // the database where it was, not a missing file the next start would recreate empty.
+    // On a new machine the database's folder may not exist yet: the service would create it, so does the restore.
+    mkdirSync(dirname(target), { recursive: true });
     rmSync(partial, { force: true });
     createOwnerOnly(partial);
     written = true;

@@ -124,3 +124,18 @@ t.test('a restore that fails after its checks leaves the database where it was, 
   t.strictSame(organizations(live), { n: 10, integrity: 'ok' }, 'the database is where it was');
   t.same(readdirSync(dir).filter((f) => f.includes('before-restore')), [], 'nothing was moved aside');
 });
+
+t.test('on a new machine, where the database folder does not exist yet, the restore creates it and puts the copy there', async (t) => {
+  const dir = await tempDir(t);
+  const live = join(dir, 'old-machine.db');
+  const service = openDatabase(live);
+  t.teardown(() => service.sqlite.close());
+  runMigrations(service);
+  addOrganizations(service.sqlite, 0, 7);
+  const copy = join(dir, 'copy.db');
+  await backupDatabase(live, copy);
+  const target = join(dir, 'data', 'tracker.db');
+  const lines: string[] = [];
+  t.equal(await runRestore([copy], { DATABASE_PATH: target }, (l) => lines.push(l)), 0, lines.join('\n'));
+  t.strictSame(organizations(target), { n: 7, integrity: 'ok' });
+});
