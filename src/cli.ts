@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConfig } from './config.js';
-import { ensureWritable, openDatabase, runMigrations, whyNotOpened, type Database_ } from './db/connection.js';
+import { openMigrated, type Database_ } from './db/connection.js';
 import { CreateApiKeySchema } from './modules/api-keys/api-keys.schemas.js';
 import { createApiKeyService, OPERATOR } from './modules/api-keys/api-keys.service.js';
 import { AppError, StartupError } from './errors.js';
@@ -57,17 +57,11 @@ export function runCli(argv: string[], env: NodeJS.ProcessEnv, out: (line: strin
   }
   let database: Database_;
   try {
-    database = openDatabase(config.databasePath);
+    ({ database } = openMigrated(config.databasePath));
   } catch (err) {
-    return failed(whyNotOpened(err, config.databasePath), out);
+    return failed(err, out);
   }
   try {
-    try {
-      ensureWritable(database.sqlite, config.databasePath);
-      runMigrations(database);
-    } catch (err) {
-      return failed(whyNotOpened(err, config.databasePath), out);
-    }
     const keys = createApiKeyService({ db: database.db, clock: () => new Date() });
     const key = keys.create(input.data, { actor: OPERATOR });
     out(`Issued ${key.role} key "${key.name}" (id ${key.id}) in ${config.databasePath}.`);

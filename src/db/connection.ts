@@ -191,6 +191,27 @@ export function runMigrations({ sqlite }: Database_, migrationsFolder = MIGRATIO
 }
 
 /**
+ * The database the service (or a command that writes it, key:create) works on: opened, checked writable, migrated.
+ * A failure of a kind an operator acts on is a StartupError (whyNotOpened), and the connection is closed. Returns the
+ * tags of the migrations applied, for the start-up log.
+ */
+export function openMigrated(path: string): { database: Database_; applied: string[] } {
+  let database: Database_;
+  try {
+    database = openDatabase(path);
+  } catch (err) {
+    throw whyNotOpened(err, path);
+  }
+  try {
+    if (path !== ':memory:') ensureWritable(database.sqlite, path);
+    return { database, applied: runMigrations(database) };
+  } catch (err) {
+    database.sqlite.close();
+    throw whyNotOpened(err, path);
+  }
+}
+
+/**
  * What the request being served wants written in the same transaction as each of its writes, with the
  * write's result: the idempotency plugin records there that the request's key has been acted on, so a
  * crash between the commit and the response cannot let a retry act twice.

@@ -3,7 +3,7 @@ import fp from 'fastify-plugin';
 import type { preHandlerHookHandler } from 'fastify';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
-import { ensureWritable, openDatabase, runMigrations, whyNotOpened, type Database_, type Schema } from '../db/connection.js';
+import { openMigrated, type Schema } from '../db/connection.js';
 import { enableGroupCommit, flushGroupCommit, readersWait, requestGroups } from '../db/group-commit.js';
 import { replaceWithFailedCommit } from './problem-details.js';
 
@@ -19,21 +19,9 @@ const groupsOf = new WeakMap<object, Set<Promise<void>>>();
 
 export default fp(
   async (app, opts: { databasePath: string }) => {
-    let database: Database_;
-    try {
-      database = openDatabase(opts.databasePath);
-    } catch (err) {
-      throw whyNotOpened(err, opts.databasePath);
-    }
-    try {
-      if (opts.databasePath !== ':memory:') ensureWritable(database.sqlite, opts.databasePath);
-      const applied = runMigrations(database);
-      // The operator upgrading wants to see that the upgrade happened, and what it did.
-      if (applied.length > 0) app.log.info({ databasePath: opts.databasePath, migrations: applied }, `applied ${applied.length} migration${applied.length === 1 ? '' : 's'}`);
-    } catch (err) {
-      database.sqlite.close();
-      throw whyNotOpened(err, opts.databasePath);
-    }
+    const { database, applied } = openMigrated(opts.databasePath);
+    // The operator upgrading wants to see that the upgrade happened, and what it did.
+    if (applied.length > 0) app.log.info({ databasePath: opts.databasePath, migrations: applied }, `applied ${applied.length} migration${applied.length === 1 ? '' : 's'}`);
     enableGroupCommit(database);
     app.decorate('db', database.db);
     app.decorate('sqlite', database.sqlite);
