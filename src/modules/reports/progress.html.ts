@@ -174,30 +174,24 @@ function whoIsBehind(r: ProgressReport, L: ReportLocale): string {
         w.perOrganization,
       )
     : '';
+  // The tasks not yet late, due soon or at risk: which, whose, when, where they stand.
+  const open = [
+    { head: w.code, cell: code },
+    { head: w.task, cell: title },
+    { head: w.executors, cell: executors },
+    { head: w.due, cell: (t: ReportTask) => date(t.dueDate) },
+    { head: w.status, cell: status(L) },
+  ];
+  const confidence = { head: w.confidenceHead, cell: (t: ReportTask) => e(L.confidence[t.confidence ?? 'none']) };
   const dueSoon = table<ReportTask>({
     caption: w.dueSoonCaption,
-    columns: [
-      { head: w.code, cell: code },
-      { head: w.task, cell: title },
-      { head: w.executors, cell: executors },
-      { head: w.due, cell: (t) => date(t.dueDate) },
-      { head: w.status, cell: status(L) },
-      { head: w.confidenceHead, cell: (t) => e(L.confidence[t.confidence ?? 'none']) },
-    ],
+    columns: [...open, confidence],
     rows: r.dueSoon,
     empty: w.noDueSoon,
   });
   const atRisk = table<ReportTask>({
     caption: w.atRiskCaption,
-    columns: [
-      { head: w.code, cell: code },
-      { head: w.task, cell: title },
-      { head: w.executors, cell: executors },
-      { head: w.due, cell: (t) => date(t.dueDate) },
-      { head: w.status, cell: status(L) },
-      { head: w.percentComplete, cell: (t) => (t.percentComplete === null ? '—' : int(t.percentComplete)), num: true },
-      { head: w.confidenceHead, cell: (t) => e(L.confidence[t.confidence ?? 'none']) },
-    ],
+    columns: [...open, { head: w.percentComplete, cell: (t) => (t.percentComplete === null ? '—' : int(t.percentComplete)), num: true }, confidence],
     rows: atRiskOf(r.tasks),
     empty: w.noneAtRisk,
   });
