@@ -1,4 +1,5 @@
 // Test helpers: build(t) gives each test its own app on a fresh in-memory database and a clock it controls.
+import { Writable } from 'node:stream';
 import type { Test } from 'tap';
 import type { InjectOptions } from 'fastify';
 import { buildApp, type App, type AppConfig } from '../src/app.js';
@@ -157,4 +158,25 @@ export function failCommits(t: Test, app: App, error: () => Error, times = Numbe
   };
   t.teardown(restore);
   return { left: () => left, restore };
+}
+
+/** A stream to pass as a test app's log stream, and what was written to it: as text, or as parsed JSON lines. */
+export function logCapture() {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      chunks.push(String(chunk));
+      done();
+    },
+  });
+  const text = () => chunks.join('');
+  return {
+    stream,
+    text,
+    records: <R = Record<string, any>>(): R[] =>
+      text()
+        .split('\n')
+        .filter((line) => line.trim())
+        .map((line) => JSON.parse(line) as R),
+  };
 }

@@ -1,19 +1,13 @@
 // The request log holds no credential a client put in a URL by mistake: an API key as ?access_token= (as some tools
 // send it), a webhook secret, or any credential-named query parameter, whatever answer the request got.
-import { Writable } from 'node:stream';
 import t from 'tap';
 import { buildApp, serializeRequest } from '../src/app.js';
+import { logCapture } from './helper.js';
 
 const BOOTSTRAP = 'Vt3rS9kQ2mX7pL0wZ5nB8cD1fG4hJ6yU2eR7tA9sK1o=';
 
 t.test('an API key, a webhook secret or a credential-named parameter in a URL is masked in the request log', async (t) => {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(String(chunk));
-      done();
-    },
-  });
+  const { stream, text } = logCapture();
   const app = await buildApp({
     config: { databasePath: ':memory:', logLevel: 'info', bodyLimit: 64 * 1024, bootstrapToken: BOOTSTRAP, rateLimitMax: 0 },
     logger: { level: 'info', stream, serializers: { req: serializeRequest } },
@@ -36,7 +30,7 @@ t.test('an API key, a webhook secret or a credential-named parameter in a URL is
   ];
   for (const url of urls) await app.inject({ method: 'GET', url, headers: auth });
 
-  const log = lines.join('');
+  const log = text();
   t.match(log, /"url":"\/v1\/tasks\?access_token=\[secret\]"/, 'the request is logged, the value masked');
   for (const secret of [token.slice(4, 20), webhookSecret.slice(6, 20), encodeURIComponent(BOOTSTRAP).slice(0, 16), 'hunter2']) {
     t.notOk(log.includes(secret), `no line carries ${secret.slice(0, 4)}…`);

@@ -5,7 +5,6 @@
 // the lock is another connection's BEGIN IMMEDIATE, and a failed COMMIT is injected into the group commit.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { sql } from 'drizzle-orm';
@@ -13,7 +12,7 @@ import t from 'tap';
 import type { Test } from 'tap';
 import { writeTransaction } from '../src/db/connection.js';
 import { buildApp, type App } from '../src/app.js';
-import { asSecretariat, assertProblem, build, failCommits, json, SECRETARIAT_TOKEN, snapshot, testClock } from './helper.js';
+import { asSecretariat, assertProblem, build, failCommits, json, logCapture, SECRETARIAT_TOKEN, snapshot, testClock } from './helper.js';
 import { approvedTask } from './factories.js';
 
 /** The next turn of the event loop, where the commit group of this one has ended. */
@@ -153,20 +152,15 @@ t.test('any other database error is still a 500 that says nothing of its cause',
 t.test('the operator hears of it: a full disk is logged as an error, a busy database as a warning', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'tracker-storage-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
-  const lines: { level: number; msg: string; err?: { code?: string } }[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n')) if (line.trim()) lines.push(JSON.parse(line));
-      done();
-    },
-  });
+  const { stream, records } = logCapture();
   const app = await buildApp({
     config: { databasePath: join(dir, 'tracker.db'), logLevel: 'info', bodyLimit: 65536, bootstrapToken: SECRETARIAT_TOKEN, rateLimitMax: 0 },
     logger: { stream },
   });
   t.teardown(() => app.close());
   const send = (n: number) => app.inject({ ...create(n), headers: asSecretariat });
-  const logged = (level: number, msg: RegExp) => lines.filter((l) => l.level === level && msg.test(l.msg));
+  const logged = (level: number, msg: RegExp) =>
+    records<{ level: number; msg: string; err?: { code?: string } }>().filter((l) => l.level === level && msg.test(l.msg));
 
   const injected = failCommits(t, app, diskFull, 1);
   t.equal((await send(1)).statusCode, 503);

@@ -1,5 +1,4 @@
 // Tests of /v1/share-links and /v1/links/{token}: read-only links for people who cannot send an API key.
-import { Writable } from 'node:stream';
 import t from 'tap';
 import type { Test } from 'tap';
 import type { InjectOptions } from 'fastify';
@@ -12,6 +11,7 @@ import {
   build,
   json,
   keyFor,
+  logCapture,
   refused,
   SECRETARIAT_TOKEN,
   snapshot,
@@ -362,13 +362,7 @@ t.test('links are in the change history: who created and who revoked them', asyn
 });
 
 t.test('the request log never carries a link secret', async (t) => {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(String(chunk));
-      done();
-    },
-  });
+  const { stream, text } = logCapture();
   const app = await buildApp({
     config: { databasePath: ':memory:', logLevel: 'info', bodyLimit: 64 * 1024, bootstrapToken: SECRETARIAT_TOKEN, rateLimitMax: 0 },
     clock: testClock(NOW),
@@ -394,7 +388,7 @@ t.test('the request log never carries a link secret', async (t) => {
     t.equal(answer.headers['cache-control'], 'no-store', `${shown}: no-store`);
     t.equal(answer.headers['referrer-policy'], 'no-referrer', `${shown}: no Referer`);
   }
-  const log = lines.join('');
+  const log = text();
   t.match(log, /\/v1\/links\/\[secret\]/, 'the requests are logged, the secret masked');
   t.notOk(log.includes(token.slice(4)), 'no line carries the secret, nor most of it');
   t.notOk(log.includes(token.slice(4, 12)), 'not even its listed prefix');
