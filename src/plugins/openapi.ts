@@ -2,6 +2,8 @@
 import fp from 'fastify-plugin';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import compress from '@fastify/compress';
+import etag from '@fastify/etag';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { finishDocument, type RouteFacts } from './openapi-document.js';
 
@@ -63,10 +65,23 @@ export default fp(
       transform: jsonSchemaTransform,
       transformObject: (doc) => finishDocument(jsonSchemaTransformObject(doc) as Record<string, unknown>, facts) as never,
     });
-    // The browser tab (and a bookmark) names the API, not the tool that shows it ("Swagger UI" by default).
-    await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true }, theme: { title: API_TITLE } });
+    // The documentation in a context of its own: about 2.7 MB (the document twice, and the page's script) that every
+    // opening of /docs and every client generator downloads, often over a ministry's slow link. Here, and only here,
+    // answers carry an ETag (a revalidation is a 304) and are compressed (br or gzip, about 1/20th of the document):
+    // the API's own answers are left to the service's response cache, or to a proxy in front of it.
+    await app.register(async (docs) => {
+      await docs.register(etag);
+      await docs.register(compress, { encodings: ['br', 'gzip'], globalDecompression: false });
+      // The browser tab (and a bookmark) names the API, not the tool that shows it ("Swagger UI" by default).
+      await docs.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true }, theme: { title: API_TITLE } });
 
-    app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+      // The document is final once the service is ready, so it is written out once, not on every download.
+      let document: string | undefined;
+      docs.get('/openapi.json', { schema: { hide: true } }, async (_request, reply) => {
+        document ??= JSON.stringify(app.swagger());
+        return reply.type('application/json; charset=utf-8').send(document);
+      });
+    });
   },
   { name: 'openapi' },
 );
