@@ -183,7 +183,7 @@ t.test("a report of fewer tasks than REPORT_WORKER_MIN_TASKS is computed in the 
   const { app, plan, commission, by } = await planOnFile(t, { deleteFile: true, workerMinTasks: 4 });
   const small = await app.inject({ method: 'GET', url: `/v1/reports/progress?planId=${plan.id}` });
   t.equal(small.statusCode, 200, 'the plan (3 tasks) in the route thread');
-  t.same(app.reportStats, { here: 1, whole: 0, inParts: 0, partsDiscarded: 0 }, 'counted there');
+  t.same(app.reportStats, { here: 1, whole: 0, inParts: 0, partsDiscarded: 0, calendars: 0 }, 'counted there');
   const other = await createPlan(app, commission.id, { title: 'Another plan' });
   await createTask(app, { planId: other.id, code: '1.1', dueDate: '2027-01-31', assignees: [{ organizationId: by.id, role: 'lead' }] });
   // The commission (4 tasks) goes to the worker, which cannot open the deleted file.
@@ -323,7 +323,7 @@ t.test('a JSON report computed in parts, one range of tasks per thread, is byte 
     t.equal(report.tasks.length, 13, 'every task once');
     t.ok(report.overdue.length >= 4, 'overdue tasks from several parts');
     // Not the fallback: every one of them was put together from its parts, none computed again whole.
-    t.same(producer.stats, { here: 0, whole: 0, inParts: queries.length + 1, partsDiscarded: 0 }, `${threads} parts: all put together from parts`);
+    t.same(producer.stats, { here: 0, whole: 0, inParts: queries.length + 1, partsDiscarded: 0, calendars: 0 }, `${threads} parts: all put together from parts`);
   }
 });
 

@@ -1,5 +1,5 @@
 // Drizzle queries of the calendar feed: the approved plans in scope, and their open tasks with executors.
-import { and, asc, eq, exists, inArray, notInArray, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, exists, inArray, notInArray, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/connection.js';
 import { assigneesByTask } from '../tasks/tasks.repository.js';
 import type { AssigneeRole } from '../../db/enums.js';
@@ -90,11 +90,9 @@ export function approvedPlans(db: Db, scope: PlanScope): CalendarPlan[] {
     .all();
 }
 
-/** Tasks of these plans still under control (neither closed nor cancelled), by plan then code, with executors. */
-export function openTasks(db: Db, planIds: string[], organizationId?: string): CalendarTask[] {
-  if (planIds.length === 0) return [];
-  const inScope = and(
-    inArray(tasks.planId, planIds),
+/** A task still under control (neither closed nor cancelled), executed by the organization if one is given. */
+function openTask(db: Db, organizationId: string | undefined): SQL | undefined {
+  return and(
     notInArray(tasks.status, [...OUT_OF_CONTROL_STATUSES]),
     organizationId === undefined
       ? undefined
@@ -105,6 +103,30 @@ export function openTasks(db: Db, planIds: string[], organizationId?: string): C
             .where(and(eq(taskAssignees.taskId, tasks.id), eq(taskAssignees.organizationId, organizationId))),
         ),
   );
+}
+
+/** How many task events a feed of this scope has: what decides where it is written (see progress.producer.ts). */
+export function openTaskCount(db: Db, scope: PlanScope): number {
+  const row = db
+    .select({ n: count() })
+    .from(tasks)
+    .innerJoin(plans, eq(plans.id, tasks.planId))
+    .where(
+      and(
+        eq(plans.status, 'approved'),
+        scope.planId === undefined ? undefined : eq(plans.id, scope.planId),
+        scope.commissionId === undefined ? undefined : eq(plans.commissionId, scope.commissionId),
+        openTask(db, scope.organizationId),
+      ),
+    )
+    .get();
+  return row?.n ?? 0;
+}
+
+/** Tasks of these plans still under control (neither closed nor cancelled), by plan then code, with executors. */
+export function openTasks(db: Db, planIds: string[], organizationId?: string): CalendarTask[] {
+  if (planIds.length === 0) return [];
+  const inScope = and(inArray(tasks.planId, planIds), openTask(db, organizationId));
   const rows = db
     .select({
       id: tasks.id,

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { LANGUAGES } from '../../db/enums.js';
 import { IdSchema, ReadHeadersSchema, problemResponses } from '../../lib/common.schemas.js';
 import { sendResource } from '../../lib/http.js';
-import { createCalendarService, RECENT_DEADLINE_DAYS } from './calendar.service.js';
+import { RECENT_DEADLINE_DAYS } from './calendar.service.js';
 
 export const CALENDAR_CONTENT_TYPE = 'text/calendar; charset=utf-8';
 
@@ -50,8 +50,6 @@ export const CalendarBodySchema = z
   });
 
 const calendarRoutes: FastifyPluginAsyncZod = async (app) => {
-  const service = createCalendarService({ db: app.db, clock: app.clock });
-
   app.get(
     '/calendar.ics',
     {
@@ -79,9 +77,10 @@ const calendarRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { responseCache: true },
     },
     async (request, reply) => {
-      const feed = service.build(request.query);
+      // A large plan's feed is written in a report thread, not on the event loop (app.reports).
+      const feed = await app.reports.calendar(request.query);
       reply.type(CALENDAR_CONTENT_TYPE).header('content-disposition', 'inline; filename="calendar.ics"');
-      return sendResource(request, reply, feed.body);
+      return sendResource(request, reply, feed.body, 200, feed.etag);
     },
   );
 };

@@ -2,6 +2,7 @@
 import type { Language } from '../../db/enums.js';
 import { unknownReference } from '../../errors.js';
 import { addDays, dateInZone } from '../../lib/dates.js';
+import { etagOf } from '../../lib/http.js';
 import { periodBounds, periodsBetween, submissionDeadline } from '../../lib/periods.js';
 import type { ServiceDeps } from '../../lib/service.js';
 import { findCommission } from '../commissions/commissions.repository.js';
@@ -20,8 +21,10 @@ export interface CalendarQuery {
 export interface CalendarFeed {
   /** The calendar's display name (X-WR-CALNAME). */
   name: string;
-  /** The iCalendar text, CRLF line endings, lines folded at 75 octets. */
-  body: string;
+  /** The iCalendar text, CRLF line endings, lines folded at 75 octets; bytes when written in a report thread. */
+  body: string | Buffer;
+  /** Its ETag, the same wherever it was written. */
+  etag: string;
 }
 
 export const CALENDAR_PRODUCT = 'commission-plan-tracker';
@@ -156,7 +159,7 @@ export function createCalendarService({ db, clock }: ServiceDeps) {
         refresh: REFRESH,
         events,
       });
-      return { name, body };
+      return { name, body, etag: etagOf(body) };
     },
   };
 }

@@ -1,9 +1,10 @@
-// Where the co-chairs' report is computed. A large report (the whole plan of 100,000 tasks takes seconds) in the report
+// Where the co-chairs' report, and the calendar feed, are computed. A large report (the whole plan of 100,000 tasks takes seconds) in the report
 // worker (progress.worker.ts), a thread of its own: on the event loop it would hold up every ministry system's request
 // for as long. A small one (a real plan has hundreds of tasks: milliseconds) in the request's own turn, where a thread
 // hop and a queue behind one worker would cost more than they save. An in-memory database (tests, demos), which no
 // other connection can open, is always reported on in the route's thread, where the test suite's serializer check
-// sees the JSON too. Both give the same bytes (test/reports/report-worker.test.ts).
+// sees the JSON too. Both give the same bytes (test/reports/report-worker.test.ts). The calendar feed of a large plan
+// (100,000 tasks: 34 MB in 3 s) is written in the same threads, in the same queue, by the same rule.
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
@@ -14,6 +15,8 @@ import { DEFAULTS } from '../../config.js';
 import { AppError, ERRORS, specOf } from '../../errors.js';
 import type { ServiceDeps } from '../../lib/service.js';
 import type { ProgressReportQuery, ReportFormat } from './progress.schemas.js';
+import { openTaskCount } from '../calendar/calendar.repository.js';
+import { createCalendarService, type CalendarFeed, type CalendarQuery } from '../calendar/calendar.service.js';
 import { tasksInScope } from './progress.repository.js';
 import { createProgressService } from './progress.service.js';
 import { renderReport, type ProducedReport, type ReportRequest } from './progress.render.js';
@@ -22,6 +25,8 @@ import type { WorkerAnswer, WorkerData, WorkerTask } from './progress.worker.js'
 
 export interface ReportProducer {
   produce(query: ProgressReportQuery, format: ReportFormat): Promise<ProducedReport>;
+  /** The calendar feed (calendar.service.ts), written where a report of as many tasks would be computed. */
+  calendar(query: CalendarQuery): Promise<CalendarFeed>;
   close(): Promise<void>;
   /** Where the reports computed so far were computed (tests and operators read it). */
   readonly stats: ReportProducerStats;
@@ -36,15 +41,22 @@ export interface ReportProducerStats {
   inParts: number;
   /** In parts that read different data (a write between their snapshots), so computed again whole. */
   partsDiscarded: number;
+  /** Calendar feeds written in a worker thread. */
+  calendars: number;
 }
 
-export const newReportStats = (): ReportProducerStats => ({ here: 0, whole: 0, inParts: 0, partsDiscarded: 0 });
+export const newReportStats = (): ReportProducerStats => ({ here: 0, whole: 0, inParts: 0, partsDiscarded: 0, calendars: 0 });
 
 /** In the caller's thread, on its connection. */
 export function inProcessProducer(deps: ServiceDeps, stats = newReportStats()): ReportProducer {
   const service = createProgressService(deps);
+  const calendar = createCalendarService(deps);
   return {
     stats,
+    // Written in this turn: the db plugin holds the answer until the writes it read are committed.
+    async calendar(query) {
+      return calendar.build(query);
+    },
     async produce(query, format) {
       const report = service.build(query);
       // What it read may be writes of a group not yet committed; rendering may outlast the turn (a workbook), and
@@ -72,6 +84,7 @@ export const REPORT_THREADS = Math.min(2, availableParallelism());
 /** A report producer that can compute a JSON report in parts (see progress.parts.ts). */
 interface WorkerProducer {
   produce(query: ProgressReportQuery, format: ReportFormat, inParts: boolean): Promise<ProducedReport>;
+  calendar(query: CalendarQuery): Promise<CalendarFeed>;
   close(): Promise<void>;
   readonly stats: ReportProducerStats;
 }
@@ -95,8 +108,32 @@ function workerProducer(
   // outside a task is logged, and the next report starts another: without a listener, the pool's 'error' event would
   // end the process.
   pool.on('error', deps.log);
-  const inFlight = new Map<string, Promise<ProducedReport>>();
+  const inFlight = new Map<string, Promise<unknown>>();
   const { stats } = deps;
+
+  /**
+   * What the same request, asked again while it is computed with nothing written meanwhile and within the same minute,
+   * shares; a new one is refused while `maxWaiting` wait already.
+   */
+  async function shared<T>(what: string, compute: () => Promise<T>): Promise<T> {
+    // The worker reads what is committed: the writes of the open group (src/db/group-commit.ts) first. Should that
+    // group fail, its writes are gone, and the worker rightly does not see them.
+    await committed(deps.db).catch(() => undefined);
+    const key = `${dataState(deps.db)}|${Math.floor(deps.clock().getTime() / 60_000)}|${what}`;
+    let running = inFlight.get(key) as Promise<T> | undefined;
+    if (!running) {
+      // Reports, not the pool's tasks: a report in parts is one task per thread and one more to put them together.
+      const waiting = inFlight.size - threads;
+      if (waiting >= deps.maxWaiting) {
+        throw new AppError(ERRORS.unavailable, `${waiting} large reports are waiting to be computed; ask again in a minute`, undefined, {
+          'retry-after': '60',
+        });
+      }
+      running = compute().finally(() => inFlight.delete(key));
+      inFlight.set(key, running);
+    }
+    return running;
+  }
 
   /** The worker's answer, or the refusal it carries thrown again. */
   async function run(task: WorkerTask, transferList?: ArrayBuffer[]): Promise<Exclude<WorkerAnswer, { refused: unknown }>> {
@@ -109,13 +146,6 @@ function workerProducer(
   }
 
   async function compute(request: ReportRequest, inParts: boolean): Promise<ProducedReport> {
-    // Reports, not the pool's tasks: a report in parts is one task per thread and one more to put them together.
-    const waiting = inFlight.size - threads;
-    if (waiting >= deps.maxWaiting) {
-      throw new AppError(ERRORS.unavailable, `${waiting} large reports are waiting to be computed; ask again in a minute`, undefined, {
-        'retry-after': '60',
-      });
-    }
     if (inParts && threads > 1) {
       const answers = await Promise.all(Array.from({ length: threads }, (_, part) => run({ ...request, part: { part, of: threads } })));
       const parts = answers.map((answer) => (answer as { part: ReportPart }).part);
@@ -135,19 +165,15 @@ function workerProducer(
 
   return {
     stats,
-    async produce(query, format, inParts) {
-      // The worker reads what is committed: the writes of the open group (src/db/group-commit.ts) first. Should that
-      // group fail, its writes are gone, and the worker rightly does not see them.
-      await committed(deps.db).catch(() => undefined);
-      const now = deps.clock().getTime();
-      const key = `${dataState(deps.db)}|${Math.floor(now / 60_000)}|${format}|${canonicalJson(query)}`;
-      let shared = inFlight.get(key);
-      if (!shared) {
-        // compute() counts the reports under way before this one is added to them.
-        shared = compute({ query, format, now }, inParts).finally(() => inFlight.delete(key));
-        inFlight.set(key, shared);
-      }
-      return shared;
+    produce(query, format, inParts) {
+      return shared(`${format}|${canonicalJson(query)}`, () => compute({ query, format, now: deps.clock().getTime() }, inParts));
+    },
+    calendar(query) {
+      return shared(`calendar|${canonicalJson(query)}`, async () => {
+        const { feed } = (await run({ calendar: query, now: deps.clock().getTime() })) as { feed: { name: string; body: Uint8Array; etag: string } };
+        stats.calendars++;
+        return { ...feed, body: bytesOf(feed.body) };
+      });
     },
     // Closing lets the reports under way finish (their requests are still to be answered), then ends the threads.
     async close() {
@@ -192,6 +218,9 @@ export function reportProducer({
     produce(query, format) {
       const size = tasksInScope(deps.db, query);
       return size >= workerMinTasks ? worker.produce(query, format, format === 'json' && size >= partsMinTasks) : here.produce(query, format);
+    },
+    calendar(query) {
+      return openTaskCount(deps.db, query) >= workerMinTasks ? worker.calendar(query) : here.calendar(query);
     },
     close: () => worker.close(),
   };

@@ -1,5 +1,6 @@
 // The report worker: computes and renders the co-chairs' report in a thread of its own (piscina), so that the
-// whole-plan report of a large plan (seconds of work) does not hold up every other request on the event loop.
+// whole-plan report of a large plan (seconds of work) does not hold up every other request on the event loop; and
+// writes a large calendar feed, for the same reason.
 //
 // It reads the database file through a read-only connection of its own, each report in one read transaction: one
 // snapshot of what was committed. The route waits for its connection's open write group to commit before it asks,
@@ -18,6 +19,7 @@ import { assembleReport, reportPart, transferablesOf, type ReportPart } from './
 import { historyMark } from './progress.repository.js';
 import { createProgressService, type ReportPartIndex } from './progress.service.js';
 import { renderReport, type ReportRequest } from './progress.render.js';
+import { createCalendarService, type CalendarQuery } from '../calendar/calendar.service.js';
 
 /** How much lower than the event loop's the report threads' priority is (nice 10: about a tenth of its weight). */
 export const REPORT_THREAD_NICE = 10;
@@ -26,12 +28,22 @@ export interface WorkerData {
   databasePath: string;
 }
 
-/** What the worker is asked: a report; one part of a JSON report; or the JSON of a report from its parts. */
-export type WorkerTask = ReportRequest | (ReportRequest & { part: ReportPartIndex }) | { assemble: ReportPart[] };
+/** A calendar feed to write, as of `now` (the request's clock). */
+export interface CalendarRequest {
+  calendar: CalendarQuery;
+  now: number;
+}
+
+/** What the worker is asked: a report; one part of a JSON report; the JSON of a report from its parts; a calendar feed. */
+export type WorkerTask = ReportRequest | (ReportRequest & { part: ReportPartIndex }) | { assemble: ReportPart[] } | CalendarRequest;
 
 type Refusal = { refused: { code: string; detail: string; errors?: FieldError[] } };
 /** What the worker answers: the report's day and bytes (null: its parts read different data), a part, or a refusal. */
-export type WorkerAnswer = { asOf: string; body: Uint8Array | null; version?: string } | { part: ReportPart } | Refusal;
+export type WorkerAnswer =
+  | { asOf: string; body: Uint8Array | null; version?: string }
+  | { part: ReportPart }
+  | { feed: { name: string; body: Uint8Array; etag: string } }
+  | Refusal;
 
 let now = 0;
 
@@ -54,9 +66,11 @@ function open() {
   sqlite.pragma('busy_timeout = 5000');
   const db = drizzle(sqlite, { schema });
   const service = createProgressService({ db, clock: () => new Date(now) });
+  const calendar = createCalendarService({ db, clock: () => new Date(now) });
   // One snapshot for each computation (deferred: it begins with the first read).
   return {
     build: sqlite.transaction((request: ReportRequest): ProgressReport => service.build(request.query)),
+    calendar: sqlite.transaction((request: CalendarRequest) => calendar.build(request.calendar)),
     part: sqlite.transaction((request: ReportRequest & { part: ReportPartIndex }): ReportPart => reportPart(service.walk(request.query, request.part), historyMark(db))),
   };
 }
@@ -76,6 +90,16 @@ export default async function produce(task: WorkerTask): Promise<WorkerAnswer | 
   }
   now = task.now;
   inOneSnapshot ??= open();
+  if ('calendar' in task) {
+    let feed;
+    try {
+      feed = inOneSnapshot.calendar(task);
+    } catch (err) {
+      return refusal(err);
+    }
+    const body = new TextEncoder().encode(feed.body as string);
+    return move({ [transferableSymbol]: [body.buffer], [valueSymbol]: { feed: { ...feed, body } } satisfies WorkerAnswer });
+  }
   if ('part' in task) {
     let part: ReportPart;
     try {

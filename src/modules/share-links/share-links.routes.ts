@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ChangeHeadersSchema, IdParamsSchema, ReadHeadersSchema, problemResponses } from '../../lib/common.schemas.js';
-import { etagOf, LINK_HEADERS, refuseMalformedIfNoneMatch, sendResource, writeContext } from '../../lib/http.js';
+import { LINK_HEADERS, refuseMalformedIfNoneMatch, sendResource, writeContext } from '../../lib/http.js';
 import { CalendarBodySchema } from '../calendar/calendar.routes.js';
 import {
   CreatedShareLinkSchema,
@@ -139,7 +139,7 @@ const shareLinkRoutes: FastifyPluginAsyncZod = async (app) => {
       reply.type(opened.contentType).header('content-disposition', `inline; filename="${opened.filename}"`);
       if (opened.contentType.startsWith('text/html')) reply.header('content-security-policy', PAGE_CSP);
       // A calendar program polling its subscription, or a page polling the report, gets a 304 while nothing changed.
-      return sendResource(request, reply, opened.body, 200, etagOf(opened.version));
+      return sendResource(request, reply, opened.body, 200, opened.etag);
     },
   );
 };

@@ -1,10 +1,10 @@
 // Read-only links: create (secret URL shown once), list, revoke with immediate effect, and open one by its secret.
 import { bookkeeping, writeTransaction } from '../../db/connection.js';
 import { AppError, ERRORS, notFound, unknownReference } from '../../errors.js';
+import { etagOf } from '../../lib/http.js';
 import { newId } from '../../lib/ids.js';
 import type { ServiceDeps, WriteContext } from '../../lib/service.js';
 import { generateToken, hashToken, lookupPrefix, MAX_TOKEN_LENGTH, tokenMatches } from '../api-keys/api-keys.tokens.js';
-import { createCalendarService } from '../calendar/calendar.service.js';
 import { findCommission } from '../commissions/commissions.repository.js';
 import { recordChange } from '../history/history.recorder.js';
 import { findOrganization } from '../organizations/organizations.repository.js';
@@ -35,8 +35,8 @@ export interface OpenedLink {
   /** The file name offered to a browser or calendar program that saves it. */
   filename: string;
   body: string | Buffer;
-  /** What the body's ETag is taken of: the body itself, or for a report the page without the instant it was generated. */
-  version: string;
+  /** The body's ETag: of the feed itself, or for a report of the page without the instant it was generated. */
+  etag: string;
 }
 
 /**
@@ -56,8 +56,6 @@ function paramsOf(input: CreateShareLink): ShareLinkParams {
 }
 
 export function createShareLinkService({ db, clock, reports }: ServiceDeps & { reports: ReportProducer }) {
-  const calendar = createCalendarService({ db, clock });
-
   /** When a new link expires: the instant asked for, in the future and at most MAX_LIFETIME_DAYS ahead. */
   const expiryOf = (input: CreateShareLink, now: Date): string => {
     if (input.expiresAt === undefined) return new Date(now.getTime() + DEFAULT_LIFETIME_DAYS * DAY_MS).toISOString();
@@ -166,16 +164,16 @@ export function createShareLinkService({ db, clock, reports }: ServiceDeps & { r
       const params = row.params as ShareLinkParams;
       let opened: OpenedLink;
       if (row.kind === 'calendar') {
-        const { body } = calendar.build(params);
-        opened = { contentType: 'text/calendar; charset=utf-8', filename: 'calendar.ics', body, version: body };
+        const { body, etag } = await reports.calendar(params);
+        opened = { contentType: 'text/calendar; charset=utf-8', filename: 'calendar.ics', body, etag };
       } else {
         // asOf is left to the report: today in the commission's time zone.
         const { body, version } = await reports.produce({ planId: params.planId, commissionId: params.commissionId, lang: params.lang }, 'html');
-        // A large plan's page may wait its turn for seconds: a link revoked or expired meanwhile shows nothing.
-        if (!repo.activeLinksByPrefix(db, row.prefix, clock().toISOString()).some((r) => r.id === row.id)) throw noSuchLink();
         // From a report thread the page comes as bytes, sent as they are.
-        opened = { contentType: 'text/html; charset=utf-8', filename: 'progress-report.html', body: body as string | Buffer, version: version as string };
+        opened = { contentType: 'text/html; charset=utf-8', filename: 'progress-report.html', body: body as string | Buffer, etag: etagOf(version) };
       }
+      // A large plan's page or feed may wait its turn for seconds: a link revoked or expired meanwhile shows nothing.
+      if (!repo.activeLinksByPrefix(db, row.prefix, clock().toISOString()).some((r) => r.id === row.id)) throw noSuchLink();
       if (row.lastUsedAt === null || now.getTime() - Date.parse(row.lastUsedAt) >= TOUCH_INTERVAL_MS) {
         bookkeeping(db, () => repo.touchShareLink(db, row.id, now.toISOString()));
       }
