@@ -47,6 +47,21 @@ export function findSubscription(db: Db, id: string): SubscriptionRow | undefine
   return db.select().from(webhookSubscriptions).where(eq(webhookSubscriptions.id, id)).get();
 }
 
+/** How many active subscriptions are filtered to this organization (null: those for every organization). */
+export function countActiveSubscriptionsOf(db: Db, organizationId: string | null): number {
+  const row = db
+    .select({ n: sql<number>`count(*)` })
+    .from(webhookSubscriptions)
+    .where(
+      and(
+        eq(webhookSubscriptions.active, true),
+        organizationId === null ? isNull(webhookSubscriptions.organizationId) : eq(webhookSubscriptions.organizationId, organizationId),
+      ),
+    )
+    .get();
+  return Number(row?.n ?? 0);
+}
+
 const subscriptionCursor = cursorFor('webhooks');
 const deliveryCursor = cursorFor('webhookDeliveries');
 

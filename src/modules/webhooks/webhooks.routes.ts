@@ -16,7 +16,7 @@ import {
   WebhookPageSchema,
   WebhookSchema,
 } from './webhooks.schemas.js';
-import { createWebhookService } from './webhooks.service.js';
+import { createWebhookService, MAX_SUBSCRIPTIONS_PER_ORGANIZATION } from './webhooks.service.js';
 
 const tags = ['Webhooks'];
 
@@ -64,7 +64,8 @@ const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
           'Creates a subscription and returns its signing `secret` this once. A ministry key subscribes to the tasks its ' +
           "organization executes (the organization filter is always its own); the secretariat may subscribe to one " +
           'organization or to all. The URL is checked (422 when refused): http or https, and every address its host ' +
-          'resolves to must be public. Not idempotent on purpose: a replay would have to return the secret again; if the ' +
+          'resolves to must be public. An organization has at most ' + MAX_SUBSCRIPTIONS_PER_ORGANIZATION + ' active subscriptions (those for ' +
+          'every organization too): one more, created or activated, is 422; one subscription takes every event type. Not idempotent on purpose: a replay would have to return the secret again; if the ' +
           'response is lost, delete the subscription and create another.\n\n' +
           HOW_DELIVERIES_WORK,
         body: CreateWebhookSchema,
@@ -109,7 +110,8 @@ const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
           'Deliveries still waiting for an event type taken off the list end as `failed` without being sent (test events ' +
           'and redeliveries asked for excepted). Only the secretariat moves a subscription to another organization, and only ' +
           'before any event was queued for it (409 `webhook-has-deliveries` after: its delivery log and secret stay with the ' +
-          'organization it was for; create a new subscription instead).',
+          'organization it was for; create a new subscription instead). Activating it, or moving an active one, beyond ' +
+          `${MAX_SUBSCRIPTIONS_PER_ORGANIZATION} active subscriptions of its organization is 422.`,
         params: IdParamsSchema,
         body: UpdateWebhookSchema,
         response: { 200: WebhookSchema, ...problemResponses(400, 403, 404, 409, 412, 413, 415, 422) },

@@ -25,6 +25,31 @@ import { checkTarget, RefusedUrlError, type Resolver } from './webhooks.url-guar
 /** How long the previous secret keeps signing after a rotation, so receivers can switch without losing events. */
 export const ROTATION_GRACE_MS = 24 * 60 * 60 * 1000;
 
+/**
+ * Active subscriptions one organization may have (and those for every organization, together). Every event is queued
+ * once per active subscription that wants it, inside the transaction of the write that raised it, and then sent:
+ * without a bound, one ministry key could multiply every event about its organization's tasks by thousands of
+ * subscriptions. One subscription takes every event type, so a few receivers per organization need no more. Paused
+ * subscriptions receive nothing and are not counted.
+ */
+export const MAX_SUBSCRIPTIONS_PER_ORGANIZATION = 10;
+
+/**
+ * Refuses a subscription just made active for `organizationId` (created, activated, moved there) when that makes more
+ * than MAX_SUBSCRIPTIONS_PER_ORGANIZATION: checked after the write, inside its transaction, which the refusal rolls back.
+ */
+function refuseBeyondLimit(tx: Db, organizationId: string | null): void {
+  const count = repo.countActiveSubscriptionsOf(tx, organizationId);
+  if (count <= MAX_SUBSCRIPTIONS_PER_ORGANIZATION) return;
+  const whose = organizationId === null ? 'for every organization' : `of organization ${organizationId}`;
+  throw new AppError(
+    ERRORS.invalidValue,
+    `there are already ${count - 1} active webhook subscriptions ${whose}, the most allowed (${MAX_SUBSCRIPTIONS_PER_ORGANIZATION}): ` +
+      'one subscription receives every event type it lists; change, pause or delete one of them instead',
+    [{ path: 'body', message: `at most ${MAX_SUBSCRIPTIONS_PER_ORGANIZATION} active subscriptions per organization` }],
+  );
+}
+
 export interface WebhookServiceDeps extends ServiceDeps {
   allowPrivate: boolean;
   resolve?: Resolver | undefined;
@@ -94,12 +119,13 @@ export function createWebhookService({ db, clock, allowPrivate, resolve }: Webho
       return writeTransaction(db, (tx) => {
         // The key may have been revoked while the URL was checked.
         ctx.authorizeAgain?.();
+        const organizationId = organizationFor(tx, ctx.actor, input.organizationId);
         const row: repo.SubscriptionRow = {
           id: newId(),
           description: input.description ?? null,
           url,
           events: input.events,
-          organizationId: organizationFor(tx, ctx.actor, input.organizationId),
+          organizationId,
           secret: generateSecret(),
           previousSecret: null,
           previousSecretExpiresAt: null,
@@ -115,6 +141,7 @@ export function createWebhookService({ db, clock, allowPrivate, resolve }: Webho
           createdByKeyId: ctx.actor.keyId,
         };
         repo.insertSubscription(tx, row);
+        if (row.active) refuseBeyondLimit(tx, organizationId);
         const created = repo.toWebhook(row);
         record(tx, ctx, at, 'createWebhook', row.id, null, created);
         return { ...created, secret: row.secret };
@@ -146,6 +173,8 @@ export function createWebhookService({ db, clock, allowPrivate, resolve }: Webho
           updatedAt: at,
         });
         const after = repo.toWebhook(repo.findSubscription(tx, id)!);
+        // Active now where it was not counted before (activated, or moved to another organization): within the bound.
+        if (after.active && (reactivated || after.organizationId !== current.organizationId)) refuseBeyondLimit(tx, after.organizationId);
         // Events of a type it no longer receives are not sent any more, also those already waiting.
         if (patch.events !== undefined) repo.endUnwantedDeliveries(tx, id, after.events, at, repo.notWanted(at));
         record(tx, ctx, at, 'updateWebhook', id, before, after);
