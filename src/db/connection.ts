@@ -11,7 +11,8 @@ import type { BaseSQLiteDatabase, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { RunResult } from 'better-sqlite3';
 import * as schema from './schema.js';
 import { StartupError } from '../errors.js';
-import { groupLost, joinGroup, lostGroups, sessionOf } from './group-commit.js';
+import { groupLost, joinGroup, lostGroups, sessionOf, writeSucceeded } from './group-commit.js';
+import { storageCondition, writeFailed } from './storage-health.js';
 
 export type Schema = typeof schema;
 /** The drizzle handle, or a transaction on it: repositories accept either. */
@@ -280,28 +281,12 @@ export function dataState(db: BetterSQLite3Database<Schema>): string {
 }
 
 /**
- * Why the database refused a statement, when the reason passes rather than being a fault: 'full' when the file
- * cannot grow (SQLITE_FULL: its disk is full), 'busy' when another connection held the write lock past the busy
- * timeout (SQLITE_BUSY). Null for any other error. drizzle wraps the driver's error in its own
- * (its `cause`), so the chain is followed.
- */
-export function storageCondition(err: unknown): 'full' | 'busy' | null {
-  for (let e = err, depth = 0; e !== null && typeof e === 'object' && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code !== 'string') continue;
-    if (code === 'SQLITE_FULL') return 'full';
-    // Not SQLITE_LOCKED: in WAL mode without a shared cache another program's lock is BUSY; LOCKED is a conflict
-    // within this connection, a defect.
-    if (code.startsWith('SQLITE_BUSY')) return 'busy';
-  }
-  return null;
-}
-
-/**
  * Runs a write that is bookkeeping, not what the request asked (a key's or a link's "last used"): when the database
- * refuses it for a passing reason (busy, full), it is skipped and tried again by a later request, so that a read is
- * neither refused nor held for it: outside a transaction it does not wait for another program's write lock (the
- * busy timeout would hold the event loop, every request with it, for seconds). Any other error is thrown.
+ * refuses it for a passing reason or for its storage (busy, full, read-only, I/O: storageCondition), it is skipped and
+ * tried again by a later request, so that a read is neither refused nor held for it: outside a transaction it does not
+ * wait for another program's write lock (the busy timeout would hold the event loop, every request with it, for
+ * seconds). Any other error is thrown. A storage failure of it counts among the writes' (storage-health.ts), its
+ * success does not end one: a key's mark rewrites a page in place, which a full disk may still take when no new row fits.
  */
 export function bookkeeping(db: Db, write: () => void): void {
   const client = (db as unknown as { $client: Database.Database }).$client;
@@ -311,6 +296,7 @@ export function bookkeeping(db: Db, write: () => void): void {
     write();
   } catch (err) {
     groupLost(db, err);
+    writeFailed(client, err);
     if (storageCondition(err) === null) throw err;
   } finally {
     if (waited !== null) client.pragma(`busy_timeout = ${waited}`);
@@ -370,16 +356,26 @@ export function insertRow<T extends SQLiteTable>(db: Db, table: T, row: T['$infe
  * full disk SQLite may have ended the whole transaction, and what fn wrote next would commit alone.
  */
 export function writeTransaction<T>(db: BetterSQLite3Database<Schema>, fn: (tx: Db) => T): T {
-  joinGroup(db);
+  const client = (db as unknown as { $client: Database.Database }).$client;
   try {
-    return db.transaction((tx) => {
+    joinGroup(db);
+  } catch (err) {
+    // Opening the turn's group (BEGIN IMMEDIATE) may be refused by the storage too.
+    writeFailed(client, err);
+    throw err;
+  }
+  try {
+    const written = db.transaction((tx) => {
       const result = fn(tx);
       if (result instanceof Promise) throw new TypeError('a write transaction body must be synchronous');
       writeScope.getStore()?.onCommit?.(tx, result);
       return result;
     }, { behavior: 'immediate' });
+    writeSucceeded(db);
+    return written;
   } catch (err) {
     groupLost(db, err);
+    writeFailed(client, err);
     writeScope.getStore()?.onRefused?.(err);
     throw err;
   }

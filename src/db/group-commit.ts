@@ -17,6 +17,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type Database from 'better-sqlite3';
 import type { Database_, Db } from './connection.js';
+import { writeFailed, writeMark, writesKept } from './storage-health.js';
 
 /** The connection a drizzle handle or transaction runs on (a transaction has its database's session). */
 export const sessionOf = (db: Db): object => (db as unknown as { session: object }).session;
@@ -33,6 +34,8 @@ interface CommitGroup {
   lost: number;
   /** A group that ended failed in this turn, before its COMMIT: what was read in it this turn is gone. */
   failedThisTurn: Promise<void> | null;
+  /** The mark of the open group's last write that succeeded (storage-health.ts), 0 while none has: its COMMIT keeps it. */
+  wrote: number;
 }
 
 /**
@@ -44,7 +47,7 @@ export const requestGroups = new AsyncLocalStorage<Set<Promise<void>>>();
 const groups = new WeakMap<object, CommitGroup>();
 
 export function enableGroupCommit({ sqlite, db }: Database_): void {
-  groups.set(sessionOf(db), { sqlite, open: null, commitNow: null, fail: null, lost: 0, failedThisTurn: null });
+  groups.set(sessionOf(db), { sqlite, open: null, commitNow: null, fail: null, lost: 0, failedThisTurn: null, wrote: 0 });
 }
 
 /** The COMMIT of the open group, or null when every write made so far is durable. */
@@ -99,14 +102,19 @@ function openGroup(group: CommitGroup): Promise<void> {
       group.commitNow = null;
       group.fail = null;
       group.open = null;
+      const wrote = group.wrote;
+      group.wrote = 0;
+      return wrote;
     };
     const commitNow = () => {
       if (group.commitNow !== commitNow) return; // committed already (flushed before the turn ended)
-      end();
+      const wrote = end();
       try {
         group.sqlite.exec('COMMIT');
+        writesKept(group.sqlite, wrote);
         resolve();
       } catch (err) {
+        writeFailed(group.sqlite, err);
         group.lost++;
         try {
           if (group.sqlite.inTransaction) group.sqlite.exec('ROLLBACK');
@@ -132,6 +140,19 @@ function openGroup(group: CommitGroup): Promise<void> {
   // Requests that wait handle a failure; this keeps an unawaited one (a background write) from crashing the process.
   open.catch(() => undefined);
   return open;
+}
+
+/**
+ * A write on the connection of `db` succeeded: durable at once outside a group, at the open group's COMMIT inside one
+ * (storage-health.ts: only then may it end a failure of the writes).
+ */
+export function writeSucceeded(db: Db): void {
+  const group = groups.get(sessionOf(db));
+  const sqlite = group?.sqlite ?? (db as unknown as { $client?: Database.Database }).$client;
+  if (!sqlite) return;
+  const mark = writeMark(sqlite);
+  if (group?.open && sqlite.inTransaction) group.wrote = mark;
+  else if (!sqlite.inTransaction) writesKept(sqlite, mark);
 }
 
 /**

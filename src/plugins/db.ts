@@ -4,6 +4,7 @@ import type { preHandlerHookHandler } from 'fastify';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
 import { openMigrated, type Schema } from '../db/connection.js';
+import { watchWrites } from '../db/storage-health.js';
 import { enableGroupCommit, flushGroupCommit, readersWait, requestGroups } from '../db/group-commit.js';
 import { replaceWithFailedCommit } from './problem-details.js';
 
@@ -23,6 +24,8 @@ export default fp(
     // The operator upgrading wants to see that the upgrade happened, and what it did.
     if (applied.length > 0) app.log.info({ databasePath: opts.databasePath, migrations: applied }, `applied ${applied.length} migration${applied.length === 1 ? '' : 's'}`);
     enableGroupCommit(database);
+    // GET /health tells whether writes are failing for the storage (full, read-only, I/O) since when.
+    watchWrites(database.sqlite, app.clock);
     app.decorate('db', database.db);
     app.decorate('sqlite', database.sqlite);
     // No response leaves before the writes it may show are durable (group commit, src/db/group-commit.ts): a write

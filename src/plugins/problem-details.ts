@@ -6,7 +6,7 @@ import type { Duplex } from 'node:stream';
 import fp from 'fastify-plugin';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { storageCondition } from '../db/connection.js';
+import { storageCondition } from '../db/storage-health.js';
 import { AppError, ERRORS, problemType, type ErrorSpec, type FieldError } from '../errors.js';
 import { PROBLEM_DETAIL_MAX, PROBLEM_INSTANCE_MAX } from '../lib/common.schemas.js';
 import { LINK_HEADERS, withoutLinkSecret, withoutSecrets } from '../lib/http.js';
@@ -92,30 +92,39 @@ function sendProblem(
 }
 
 /**
- * The database refusing a write for a reason that passes, not a fault of the service (storageCondition: another
- * program holds its write lock past the busy timeout, or its disk is full). Nothing was written (the write's
- * savepoint, or its whole commit group, was rolled back), so the client may retry: 503 with Retry-After, rather
- * than a 500 that reads as a defect. Null for any other error.
+ * The database refusing a statement for a reason that passes or lies in its storage, not a fault of the service
+ * (storageCondition: another program holds its write lock past the busy timeout, its disk is full, its file cannot be
+ * written or read). Nothing was written (the write's savepoint, or its whole commit group, was rolled back), so the
+ * client may retry: 503 with Retry-After, rather than a 500 that reads as a defect. Null for any other error. The
+ * detail names the condition in plain words, never the storage's own error.
  */
 export function storageRefusal(err: unknown): AppError | null {
+  const refuse = (detail: string, retryAfter: string) => new AppError(ERRORS.unavailable, detail, undefined, { 'retry-after': retryAfter });
   switch (storageCondition(err)) {
     case 'full':
-      return new AppError(ERRORS.unavailable, 'the database cannot grow: its disk is full. Nothing was written; retry later', undefined, {
-        'retry-after': '60',
-      });
+      return refuse('the database cannot grow: its disk is full. Nothing was written; retry later', '60');
+    case 'read-only':
+      return refuse('the database storage is read-only for the service. Nothing was written; retry later', '60');
+    case 'io':
+      return refuse('the database storage failed to read or write. Nothing was written; retry later', '60');
     case 'busy':
-      return new AppError(ERRORS.unavailable, "the database is busy with another program's write. Nothing was written; retry in a few seconds", undefined, {
-        'retry-after': '5',
-      });
+      return refuse("the database is busy with another program's write. Nothing was written; retry in a few seconds", '5');
     default:
       return null;
   }
 }
 
-/** Logs a storage refusal: a full disk needs an operator now (error); a busy database is worth a warning. */
+const STORAGE_FAILURE_LOG = {
+  full: 'the database disk is full: writes are refused',
+  'read-only': 'the database storage is read-only: writes are refused',
+  io: 'the database storage failed to read or write: the request was refused',
+} as const;
+
+/** Logs a storage refusal: a disk full, read-only or failing needs an operator now (error); a busy database is worth a warning. */
 function logStorageRefusal(request: FastifyRequest, err: unknown) {
-  if (storageCondition(err) === 'full') request.log.error({ err }, 'the database disk is full: writes are refused');
-  else request.log.warn({ err }, 'the database was busy: a write was refused');
+  const condition = storageCondition(err);
+  if (condition === null || condition === 'busy') request.log.warn({ err }, 'the database was busy: a write was refused');
+  else request.log.error({ err }, STORAGE_FAILURE_LOG[condition]);
 }
 
 /**

@@ -1,0 +1,89 @@
+// Why the storage refuses a statement (storageCondition), and whether the service's writes are failing now: the
+// last refusal of a write by the storage itself, kept until a later write is durable (GET /health reports it).
+import type Database from 'better-sqlite3';
+
+/**
+ * What the storage refused a write for: its disk is full; the file became read-only under the running connection; or
+ * the disk failed a read or write (SQLite's I/O errors, which is also how a file system remounted read-only after an
+ * error shows, and how a file made immutable does: the connection keeps its open file, only writing to it fails).
+ */
+export type StorageFailureKind = 'full' | 'read-only' | 'io';
+
+/**
+ * Why the database refused a statement, when the reason is the storage or passes, not a fault of the service: 'full'
+ * (SQLITE_FULL: the file cannot grow), 'read-only' (SQLITE_READONLY and its variants), 'io' (SQLITE_IOERR and
+ * SQLITE_CANTOPEN variants: a read or write of the file, its -wal or -shm failed), 'busy' when another connection
+ * held the write lock past the busy timeout (SQLITE_BUSY). Null for any other error. drizzle wraps the driver's error
+ * in its own (its `cause`), so the chain is followed.
+ */
+export function storageCondition(err: unknown): StorageFailureKind | 'busy' | null {
+  for (let e = err, depth = 0; e !== null && typeof e === 'object' && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code !== 'string') continue;
+    if (code === 'SQLITE_FULL') return 'full';
+    if (code.startsWith('SQLITE_READONLY')) return 'read-only';
+    if (code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_CANTOPEN')) return 'io';
+    // Not SQLITE_LOCKED: in WAL mode without a shared cache another program's lock is BUSY; LOCKED is a conflict
+    // within this connection, a defect.
+    if (code.startsWith('SQLITE_BUSY')) return 'busy';
+  }
+  return null;
+}
+
+/** Writes are failing: the kind of the last failure, the time of the first one since writes last succeeded, and of the last. */
+export interface WriteFailure {
+  kind: StorageFailureKind;
+  since: Date;
+  lastAt: Date;
+}
+
+interface Watch {
+  clock: () => Date;
+  failure: WriteFailure | null;
+  /** The mark of the last failure: only a write made after it (a higher mark) ends it. */
+  failedAt: number;
+  /** Counts failures and writes on the connection, so that a commit ends only the failures before its writes. */
+  marks: number;
+}
+const watches = new WeakMap<Database.Database, Watch>();
+
+/** Keeps the state of the writes of `sqlite` from now on, timed by `clock` (the db plugin: the service's connection). */
+export function watchWrites(sqlite: Database.Database, clock: () => Date): void {
+  watches.set(sqlite, { clock, failure: null, failedAt: 0, marks: 0 });
+}
+
+/** The failure writes on `sqlite` are in, or null when the last write that failed for its storage was followed by one that was kept. */
+export function writeFailure(sqlite: Database.Database): WriteFailure | null {
+  return watches.get(sqlite)?.failure ?? null;
+}
+
+/**
+ * A write on `sqlite` failed with `err`: recorded when the storage refused it (full, read-only, I/O). Another
+ * program's lock (busy) passes on its own and says nothing of the disk; a domain error is no failure of writes.
+ */
+export function writeFailed(sqlite: Database.Database, err: unknown): void {
+  const watch = watches.get(sqlite);
+  const kind = storageCondition(err);
+  if (!watch || kind === null || kind === 'busy') return;
+  const now = watch.clock();
+  watch.failure = { kind, since: watch.failure?.since ?? now, lastAt: now };
+  watch.failedAt = ++watch.marks;
+}
+
+/**
+ * A write on `sqlite` succeeded, not yet durable (in a commit group): its mark, to pass to `writesKept` once its
+ * COMMIT succeeded. 0 when writes on `sqlite` are not watched.
+ */
+export function writeMark(sqlite: Database.Database): number {
+  const watch = watches.get(sqlite);
+  return watch ? ++watch.marks : 0;
+}
+
+/**
+ * The writes on `sqlite` up to `mark` are durable: a failure recorded before the last of them is over. One recorded
+ * after it (a later write of the same group refused for a full disk while an earlier one fitted) stands.
+ */
+export function writesKept(sqlite: Database.Database, mark: number): void {
+  const watch = watches.get(sqlite);
+  if (watch && mark > watch.failedAt) watch.failure = null;
+}
