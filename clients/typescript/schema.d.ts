@@ -13,7 +13,7 @@ export interface paths {
         };
         /**
          * Check liveness and database readiness
-         * @description Answers 200 when the service runs and its database answers a query; 503 otherwise. Public.
+         * @description Answers 200 when the service runs, its database answers a query and its writes are kept. 503 as `application/json` (`status: "degraded"`) while writes are failing for the storage (its disk full, read-only or failing): since the first failure until a write is kept again; reads go on meanwhile. 503 as a problem document when the database does not answer. Writes nothing. Public.
          *
          *     **Access:** public, no API key needed.
          */
@@ -2297,12 +2297,15 @@ export interface components {
          * @description Liveness and database readiness.
          * @example {
          *       "status": "ok",
-         *       "database": "ok"
+         *       "database": "ok",
+         *       "writes": {
+         *         "status": "ok"
+         *       }
          *     }
          */
         Health: {
             /**
-             * @description Always "ok" when the service can serve requests.
+             * @description "ok": the service serves requests, reads and writes.
              * @constant
              */
             status: "ok";
@@ -2311,6 +2314,62 @@ export interface components {
              * @constant
              */
             database: "ok";
+            /** @description Whether the database takes writes. */
+            writes: {
+                /**
+                 * @description No write has failed for the storage since the last one that was kept.
+                 * @constant
+                 */
+                status: "ok";
+            };
+        };
+        /**
+         * @description The service serves reads, but its storage refuses writes.
+         * @example {
+         *       "status": "degraded",
+         *       "database": "ok",
+         *       "writes": {
+         *         "status": "failing",
+         *         "reason": "disk-full",
+         *         "since": "2026-11-28T09:00:00.000Z",
+         *         "lastFailedAt": "2026-11-28T09:05:00.000Z"
+         *       }
+         *     }
+         */
+        HealthDegraded: {
+            /**
+             * @description "degraded": reads are served, writes are refused with 503.
+             * @constant
+             */
+            status: "degraded";
+            /**
+             * @description The database answered a query.
+             * @constant
+             */
+            database: "ok";
+            /** @description Writes are failing: none has been kept since `since`. The next write that is kept makes the service healthy again. */
+            writes: {
+                /**
+                 * @description Writes are refused with 503 since `since`.
+                 * @constant
+                 */
+                status: "failing";
+                /**
+                 * @description Why the last write failed: its disk is full, its storage became read-only, or the disk failed a read or write.
+                 * @enum {string}
+                 */
+                reason: "disk-full" | "read-only" | "io-error";
+                /**
+                 * Format: date-time
+                 * @description The first failure since a write was last kept.
+                 */
+                since: string;
+                /**
+                 * Format: date-time
+                 * @description The latest failure.
+                 */
+                lastFailedAt: string;
+            };
         };
         /**
          * @description One write, recorded in the same transaction as the write itself. History is append-only.
@@ -5926,7 +5985,10 @@ export interface operations {
                     /**
                      * @example {
                      *       "status": "ok",
-                     *       "database": "ok"
+                     *       "database": "ok",
+                     *       "writes": {
+                     *         "status": "ok"
+                     *       }
                      *     }
                      */
                     "application/json": components["schemas"]["Health"];
@@ -5952,14 +6014,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
+            /** @description Writes are failing (a degraded service, as `application/json`), or the database does not answer (a problem document). */
             503: {
                 headers: {
-                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    /** @description Sent when the service is busy or its storage refuses writes rather than the service being down (large progress reports already waiting for their turn, another program's write on the database, its disk full, read-only or failing): seconds to wait before retrying. */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "degraded",
+                     *       "database": "ok",
+                     *       "writes": {
+                     *         "status": "failing",
+                     *         "reason": "disk-full",
+                     *         "since": "2026-11-28T09:00:00.000Z",
+                     *         "lastFailedAt": "2026-11-28T09:05:00.000Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["HealthDegraded"];
                     /**
                      * @example {
                      *       "type": "https://commission-plan-tracker.example/problems/service-unavailable",
@@ -6460,7 +6535,7 @@ export interface operations {
             /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
             503: {
                 headers: {
-                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    /** @description Sent when the service is busy or its storage refuses writes rather than the service being down (large progress reports already waiting for their turn, another program's write on the database, its disk full, read-only or failing): seconds to wait before retrying. */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
@@ -7012,7 +7087,7 @@ export interface operations {
             /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
             503: {
                 headers: {
-                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    /** @description Sent when the service is busy or its storage refuses writes rather than the service being down (large progress reports already waiting for their turn, another program's write on the database, its disk full, read-only or failing): seconds to wait before retrying. */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
@@ -7486,7 +7561,7 @@ export interface operations {
             /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
             503: {
                 headers: {
-                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    /** @description Sent when the service is busy or its storage refuses writes rather than the service being down (large progress reports already waiting for their turn, another program's write on the database, its disk full, read-only or failing): seconds to wait before retrying. */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
@@ -8038,7 +8113,7 @@ export interface operations {
             /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
             503: {
                 headers: {
-                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    /** @description Sent when the service is busy or its storage refuses writes rather than the service being down (large progress reports already waiting for their turn, another program's write on the database, its disk full, read-only or failing): seconds to wait before retrying. */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
@@ -8515,7 +8590,7 @@ export interface operations {
             /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
             503: {
                 headers: {
-                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    /** @description Sent when the service is busy or its storage refuses writes rather than the service being down (large progress reports already waiting for their turn, another program's write on the database, its disk full, read-only or failing): seconds to wait before retrying. */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
@@ -9017,7 +9092,7 @@ export interface operations {
             /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
             503: {
                 headers: {
-                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    /** @description Sent when the service is busy or its storage refuses writes rather than the service being down (large progress reports already waiting for their turn, another program's write on the database, its disk full, read-only or failing): seconds to wait before retrying. */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
@@ -9496,7 +9571,7 @@ export interface operations {
             /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
             503: {
                 headers: {
-                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    /** @description Sent when the service is busy or its storage refuses writes rather than the service being down (large progress reports already waiting for their turn, another program's write on the database, its disk full, read-only or failing): seconds to wait before retrying. */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
@@ -10058,7 +10133,7 @@ export interface operations {
             /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
             503: {
                 headers: {
-                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    /** @description Sent when the service is busy or its storage refuses writes rather than the service being down (large progress reports already waiting for their turn, another program's write on the database, its disk full, read-only or failing): seconds to wait before retrying. */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
@@ -10423,7 +10498,7 @@ export interface operations {
             /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
             503: {
                 headers: {
-                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    /** @description Sent when the service is busy or its storage refuses writes rather than the service being down (large progress reports already waiting for their turn, another program's write on the database, its disk full, read-only or failing): seconds to wait before retrying. */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
@@ -10788,7 +10863,7 @@ export interface operations {
             /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
             503: {
                 headers: {
-                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    /** @description Sent when the service is busy or its storage refuses writes rather than the service being down (large progress reports already waiting for their turn, another program's write on the database, its disk full, read-only or failing): seconds to wait before retrying. */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
@@ -11358,7 +11433,7 @@ export interface operations {
             /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
             503: {
                 headers: {
-                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    /** @description Sent when the service is busy or its storage refuses writes rather than the service being down (large progress reports already waiting for their turn, another program's write on the database, its disk full, read-only or failing): seconds to wait before retrying. */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
@@ -11805,7 +11880,7 @@ export interface operations {
             /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
             503: {
                 headers: {
-                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    /** @description Sent when the service is busy or its storage refuses writes rather than the service being down (large progress reports already waiting for their turn, another program's write on the database, its disk full, read-only or failing): seconds to wait before retrying. */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
@@ -12391,7 +12466,7 @@ export interface operations {
             /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
             503: {
                 headers: {
-                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    /** @description Sent when the service is busy or its storage refuses writes rather than the service being down (large progress reports already waiting for their turn, another program's write on the database, its disk full, read-only or failing): seconds to wait before retrying. */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
@@ -12930,7 +13005,7 @@ export interface operations {
             /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
             503: {
                 headers: {
-                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    /** @description Sent when the service is busy or its storage refuses writes rather than the service being down (large progress reports already waiting for their turn, another program's write on the database, its disk full, read-only or failing): seconds to wait before retrying. */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
@@ -13332,7 +13407,7 @@ export interface operations {
             /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
             503: {
                 headers: {
-                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    /** @description Sent when the service is busy or its storage refuses writes rather than the service being down (large progress reports already waiting for their turn, another program's write on the database, its disk full, read-only or failing): seconds to wait before retrying. */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
@@ -13922,7 +13997,7 @@ export interface operations {
             /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
             503: {
                 headers: {
-                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    /** @description Sent when the service is busy or its storage refuses writes rather than the service being down (large progress reports already waiting for their turn, another program's write on the database, its disk full, read-only or failing): seconds to wait before retrying. */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
@@ -14500,7 +14575,7 @@ export interface operations {
             /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
             503: {
                 headers: {
-                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    /** @description Sent when the service is busy or its storage refuses writes rather than the service being down (large progress reports already waiting for their turn, another program's write on the database, its disk full, read-only or failing): seconds to wait before retrying. */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
@@ -15089,7 +15164,7 @@ export interface operations {
             /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
             503: {
                 headers: {
-                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    /** @description Sent when the service is busy or its storage refuses writes rather than the service being down (large progress reports already waiting for their turn, another program's write on the database, its disk full, read-only or failing): seconds to wait before retrying. */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
@@ -15661,7 +15736,7 @@ export interface operations {
             /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
             503: {
                 headers: {
-                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    /** @description Sent when the service is busy or its storage refuses writes rather than the service being down (large progress reports already waiting for their turn, another program's write on the database, its disk full, read-only or failing): seconds to wait before retrying. */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
@@ -16260,7 +16335,7 @@ export interface operations {
             /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
             503: {
                 headers: {
-                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    /** @description Sent when the service is busy or its storage refuses writes rather than the service being down (large progress reports already waiting for their turn, another program's write on the database, its disk full, read-only or failing): seconds to wait before retrying. */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
@@ -16653,7 +16728,7 @@ export interface operations {
             /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
             503: {
                 headers: {
-                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    /** @description Sent when the service is busy or its storage refuses writes rather than the service being down (large progress reports already waiting for their turn, another program's write on the database, its disk full, read-only or failing): seconds to wait before retrying. */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
@@ -17166,7 +17241,7 @@ export interface operations {
             /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
             503: {
                 headers: {
-                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    /** @description Sent when the service is busy or its storage refuses writes rather than the service being down (large progress reports already waiting for their turn, another program's write on the database, its disk full, read-only or failing): seconds to wait before retrying. */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
@@ -17760,7 +17835,7 @@ export interface operations {
             /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
             503: {
                 headers: {
-                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    /** @description Sent when the service is busy or its storage refuses writes rather than the service being down (large progress reports already waiting for their turn, another program's write on the database, its disk full, read-only or failing): seconds to wait before retrying. */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
@@ -18147,7 +18222,7 @@ export interface operations {
             /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
             503: {
                 headers: {
-                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    /** @description Sent when the service is busy or its storage refuses writes rather than the service being down (large progress reports already waiting for their turn, another program's write on the database, its disk full, read-only or failing): seconds to wait before retrying. */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
@@ -18647,7 +18722,7 @@ export interface operations {
             /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
             503: {
                 headers: {
-                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    /** @description Sent when the service is busy or its storage refuses writes rather than the service being down (large progress reports already waiting for their turn, another program's write on the database, its disk full, read-only or failing): seconds to wait before retrying. */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
@@ -19176,7 +19251,7 @@ export interface operations {
             /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
             503: {
                 headers: {
-                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    /** @description Sent when the service is busy or its storage refuses writes rather than the service being down (large progress reports already waiting for their turn, another program's write on the database, its disk full, read-only or failing): seconds to wait before retrying. */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
@@ -19356,7 +19431,7 @@ export interface operations {
             /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
             503: {
                 headers: {
-                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    /** @description Sent when the service is busy or its storage refuses writes rather than the service being down (large progress reports already waiting for their turn, another program's write on the database, its disk full, read-only or failing): seconds to wait before retrying. */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
@@ -20221,7 +20296,7 @@ export interface operations {
             /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
             503: {
                 headers: {
-                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    /** @description Sent when the service is busy or its storage refuses writes rather than the service being down (large progress reports already waiting for their turn, another program's write on the database, its disk full, read-only or failing): seconds to wait before retrying. */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
@@ -21282,7 +21357,7 @@ export interface operations {
             /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
             503: {
                 headers: {
-                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    /** @description Sent when the service is busy or its storage refuses writes rather than the service being down (large progress reports already waiting for their turn, another program's write on the database, its disk full, read-only or failing): seconds to wait before retrying. */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
@@ -21991,7 +22066,7 @@ export interface operations {
             /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
             503: {
                 headers: {
-                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    /** @description Sent when the service is busy or its storage refuses writes rather than the service being down (large progress reports already waiting for their turn, another program's write on the database, its disk full, read-only or failing): seconds to wait before retrying. */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
@@ -22486,7 +22561,7 @@ export interface operations {
             /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
             503: {
                 headers: {
-                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    /** @description Sent when the service is busy or its storage refuses writes rather than the service being down (large progress reports already waiting for their turn, another program's write on the database, its disk full, read-only or failing): seconds to wait before retrying. */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
@@ -23001,7 +23076,7 @@ export interface operations {
             /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
             503: {
                 headers: {
-                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    /** @description Sent when the service is busy or its storage refuses writes rather than the service being down (large progress reports already waiting for their turn, another program's write on the database, its disk full, read-only or failing): seconds to wait before retrying. */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
@@ -23383,7 +23458,7 @@ export interface operations {
             /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
             503: {
                 headers: {
-                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    /** @description Sent when the service is busy or its storage refuses writes rather than the service being down (large progress reports already waiting for their turn, another program's write on the database, its disk full, read-only or failing): seconds to wait before retrying. */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
@@ -23700,7 +23775,7 @@ export interface operations {
             /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
             503: {
                 headers: {
-                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    /** @description Sent when the service is busy or its storage refuses writes rather than the service being down (large progress reports already waiting for their turn, another program's write on the database, its disk full, read-only or failing): seconds to wait before retrying. */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
@@ -24043,7 +24118,7 @@ export interface operations {
             /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
             503: {
                 headers: {
-                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    /** @description Sent when the service is busy or its storage refuses writes rather than the service being down (large progress reports already waiting for their turn, another program's write on the database, its disk full, read-only or failing): seconds to wait before retrying. */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
@@ -24886,7 +24961,7 @@ export interface operations {
             /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
             503: {
                 headers: {
-                    /** @description Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, another program's write on the database, its disk full): seconds to wait before retrying. */
+                    /** @description Sent when the service is busy or its storage refuses writes rather than the service being down (large progress reports already waiting for their turn, another program's write on the database, its disk full, read-only or failing): seconds to wait before retrying. */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };

@@ -166,8 +166,9 @@ const RETRY_AFTER_HEADER = {
 const BUSY_RETRY_AFTER = {
   'Retry-After': {
     description:
-      'Sent when the service is busy or short of space rather than down (large progress reports already waiting for their turn, ' +
-      "another program's write on the database, its disk full): seconds to wait before retrying.",
+      'Sent when the service is busy or its storage refuses writes rather than the service being down (large progress reports ' +
+      "already waiting for their turn, another program's write on the database, its disk full, read-only or failing): seconds " +
+      'to wait before retrying.',
     schema: integer(0, 60),
   },
 };
@@ -237,7 +238,8 @@ export function documentAccess(doc: Json, facts: RouteFacts = NO_FACTS): Json {
  * The response headers and answers every operation has by the way the server works, not by its own schema:
  * rate-limit headers, Location on 201, ETag and 304 where the representation is conditional, the replay
  * marker of idempotent requests; 400 for a malformed If-Match / If-None-Match, 412 for a stale one, 409 and
- * 422 for an Idempotency-Key in use or reused, 500, and 503 on every write (the database busy or its disk full).
+ * 422 for an Idempotency-Key in use or reused, 500, and 503 on every write (the database busy, its disk full, read-only
+ * or failing).
  */
 export function documentResponses(doc: Json, facts: RouteFacts = NO_FACTS): Json {
   for (const item of Object.values<Json>(doc.paths ?? {})) {
@@ -259,7 +261,8 @@ export function documentResponses(doc: Json, facts: RouteFacts = NO_FACTS): Json
         responses['422'] ??= problemResponse(422); // the key was used for another request
       }
       responses['500'] ??= problemResponse(500);
-      // A write the database refuses for a passing reason (another program's write lock, a full disk): nothing done.
+      // A write the database refuses for a passing reason or its storage (another program's write lock, a full, read-only or
+      // failing disk): nothing done.
       if (method !== 'get' && method !== 'head') responses['503'] ??= problemResponse(503);
       // Fastify reads a body sent with any of these methods, also where none is expected (a DELETE, an action):
       // too large is 413, of another media type than JSON is 415.
