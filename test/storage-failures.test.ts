@@ -1,6 +1,6 @@
 // When the storage itself refuses writes while the service runs — its disk full, its files no longer writable, the disk
 // failing — a write is a 503 problem that says so in plain words, nothing of it is kept, reads go on, and GET /health
-// answers 503 "degraded" (since when, why) until a write is kept again.
+// answers 503 (a problem document saying why and since when) until a write is kept again.
 //
 // How a file becomes unwritable under a running connection, as tried on this project's machine (Linux, ext4, root):
 // - chmod 0444 of the file, its -wal and -shm (also as an unprivileged user, also with the folder 0555), unlinking or
@@ -54,16 +54,22 @@ const health = async (app: App) => {
   return app.inject({ method: 'GET', url: '/health', headers: { authorization: undefined } });
 };
 
-const OK = { status: 'ok', database: 'ok', writes: { status: 'ok' } };
+const OK = { status: 'ok', database: 'ok' };
 
-/** Asserts GET /health says writes are failing, for `reason`, since `since`, and returns its body. */
+const REASON_WORDS: Record<string, RegExp> = { 'disk-full': /its disk is full/, 'read-only': /its storage became read-only/, 'io-error': /its disk failed a read or write/ };
+
+/** Asserts GET /health says writes are failing, for `reason`, since `since`, and returns its problem document. */
 async function assertDegraded(t: Test, app: App, reason: string, since: string, lastFailedAt = since) {
   const res = await health(app);
-  t.equal(res.statusCode, 503, '/health is 503');
-  t.match(String(res.headers['content-type']), /^application\/json/, 'a health document, not a problem');
-  t.strictSame(json(res), { status: 'degraded', database: 'ok', writes: { status: 'failing', reason, since, lastFailedAt } });
+  assertProblem(t, res, 503, 'service-unavailable');
+  t.equal(res.headers['retry-after'], '60');
+  const body = json(res);
+  t.match(body.detail, REASON_WORDS[reason] as RegExp, `/health says why: ${reason}`);
+  t.match(body.detail, `writes are failing since ${since}`, 'and since when');
+  t.match(body.detail, `the latest failure at ${lastFailedAt}`);
+  t.match(body.detail, /Reads are served/);
   t.notMatch(res.body, /SQLITE|errno|\/tmp|tracker\.db/i, 'nothing internal');
-  return json(res);
+  return body;
 }
 
 /** Whether the immutable flag can be set on a file of the temp folder (root, on a file system that has it). */
@@ -195,7 +201,7 @@ t.test('/health writes nothing, needs no key, and its degraded answer is the sam
     [undefined, 'Bearer not-a-key', `Bearer ${SECRETARIAT_TOKEN}`].map((authorization) => app.inject({ method: 'GET', url: '/health', headers: { authorization } })),
   );
   t.same(answers.map((r) => r.statusCode), [503, 503, 503]);
-  t.same(new Set(answers.map((r) => r.body)).size, 1, 'one answer for all');
+  t.same(new Set(answers.map((r) => json(r).detail)).size, 1, 'one answer for all');
   t.equal(changes(), before, 'no write');
 });
 

@@ -13,7 +13,7 @@ export interface paths {
         };
         /**
          * Check liveness and database readiness
-         * @description Answers 200 when the service runs, its database answers a query and its writes are kept. 503 as `application/json` (`status: "degraded"`) while writes are failing for the storage (its disk full, read-only or failing): since the first failure until a write is kept again; reads go on meanwhile. 503 as a problem document when the database does not answer. Writes nothing. Public.
+         * @description Answers 200 when the service runs, its database answers a query and its writes are kept. 503 otherwise: when the database does not answer, and while writes are failing for its storage (its disk full, read-only or failing) from the first failure until a write is kept again; reads go on meanwhile, and the detail says why and since when. Writes nothing. Public.
          *
          *     **Access:** public, no API key needed.
          */
@@ -2297,79 +2297,20 @@ export interface components {
          * @description Liveness and database readiness.
          * @example {
          *       "status": "ok",
-         *       "database": "ok",
-         *       "writes": {
-         *         "status": "ok"
-         *       }
+         *       "database": "ok"
          *     }
          */
         Health: {
             /**
-             * @description "ok": the service serves requests, reads and writes.
+             * @description Always "ok" when the service serves requests, reads and writes.
              * @constant
              */
             status: "ok";
             /**
-             * @description The database answered a query.
+             * @description The database answered a query, and no write has failed for its storage since the last one kept.
              * @constant
              */
             database: "ok";
-            /** @description Whether the database takes writes. */
-            writes: {
-                /**
-                 * @description No write has failed for the storage since the last one that was kept.
-                 * @constant
-                 */
-                status: "ok";
-            };
-        };
-        /**
-         * @description The service serves reads, but its storage refuses writes.
-         * @example {
-         *       "status": "degraded",
-         *       "database": "ok",
-         *       "writes": {
-         *         "status": "failing",
-         *         "reason": "disk-full",
-         *         "since": "2026-11-28T09:00:00.000Z",
-         *         "lastFailedAt": "2026-11-28T09:05:00.000Z"
-         *       }
-         *     }
-         */
-        HealthDegraded: {
-            /**
-             * @description "degraded": reads are served, writes are refused with 503.
-             * @constant
-             */
-            status: "degraded";
-            /**
-             * @description The database answered a query.
-             * @constant
-             */
-            database: "ok";
-            /** @description Writes are failing: none has been kept since `since`. The next write that is kept makes the service healthy again. */
-            writes: {
-                /**
-                 * @description Writes are refused with 503 since `since`.
-                 * @constant
-                 */
-                status: "failing";
-                /**
-                 * @description Why the last write failed: its disk is full, its storage became read-only, or the disk failed a read or write.
-                 * @enum {string}
-                 */
-                reason: "disk-full" | "read-only" | "io-error";
-                /**
-                 * Format: date-time
-                 * @description The first failure since a write was last kept.
-                 */
-                since: string;
-                /**
-                 * Format: date-time
-                 * @description The latest failure.
-                 */
-                lastFailedAt: string;
-            };
         };
         /**
          * @description One write, recorded in the same transaction as the write itself. History is append-only.
@@ -5985,10 +5926,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "status": "ok",
-                     *       "database": "ok",
-                     *       "writes": {
-                     *         "status": "ok"
-                     *       }
+                     *       "database": "ok"
                      *     }
                      */
                     "application/json": components["schemas"]["Health"];
@@ -6014,7 +5952,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Writes are failing (a degraded service, as `application/json`), or the database does not answer (a problem document). */
+            /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
             503: {
                 headers: {
                     /** @description Sent when the service is busy or its storage refuses writes rather than the service being down (large progress reports already waiting for their turn, another program's write on the database, its disk full, read-only or failing): seconds to wait before retrying. */
@@ -6022,19 +5960,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "status": "degraded",
-                     *       "database": "ok",
-                     *       "writes": {
-                     *         "status": "failing",
-                     *         "reason": "disk-full",
-                     *         "since": "2026-11-28T09:00:00.000Z",
-                     *         "lastFailedAt": "2026-11-28T09:05:00.000Z"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["HealthDegraded"];
                     /**
                      * @example {
                      *       "type": "https://commission-plan-tracker.example/problems/service-unavailable",
