@@ -81,12 +81,12 @@ t.test('a feed the route refuses is refused from the thread alike', async (t) =>
   }
 });
 
-t.test('a thread that cannot read the database answers 500 without the cause, and the app goes on', async (t) => {
+t.test('a thread that cannot open the database answers 503 (a storage failure) without the cause, and the app goes on', async (t) => {
   const { app, databasePath, plan } = await feedOnFile(t);
   // Before any thread opened it: an open file stays readable after its name is gone.
   await unlink(databasePath);
   const res = await app.inject({ method: 'GET', url: '/v1/calendar.ics' });
-  assertProblem(t, res, 500, 'internal-error');
+  assertProblem(t, res, 503, 'service-unavailable');
   t.notMatch(res.body, /tracker\.db|ENOENT|SqliteError/i, 'neither the path nor the error');
   t.equal((await app.inject({ method: 'GET', url: `/v1/plans/${plan.id}` })).statusCode, 200, 'the app itself still reads its connection');
 });

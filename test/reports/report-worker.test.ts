@@ -13,12 +13,12 @@ import type { App } from '../../src/app.js';
 import { etagOf } from '../../src/lib/http.js';
 import type { AppError } from '../../src/errors.js';
 import { assembleReport, reportPart, type ReportPart } from '../../src/modules/reports/progress.parts.js';
-import { inProcessProducer, REPORT_THREADS, reportProducer } from '../../src/modules/reports/progress.producer.js';
+import { inProcessProducer, PER_REQUESTER, REPORT_THREADS, reportProducer } from '../../src/modules/reports/progress.producer.js';
 import { historyMark } from '../../src/modules/reports/progress.repository.js';
 import { createProgressService } from '../../src/modules/reports/progress.service.js';
 import { REPORT_THREAD_NICE } from '../../src/modules/reports/progress.worker.js';
 import type { ProgressReportQuery, ReportFormat } from '../../src/modules/reports/progress.schemas.js';
-import { assertProblem, build, json, testClock, type TestClock } from '../helper.js';
+import { assertProblem, build, json, keyFor, testClock, type TestClock } from '../helper.js';
 import { approvePlan, createOrganization, createPlan, createTask, seedPlan, transition } from '../factories.js';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -169,10 +169,10 @@ t.test("a read-only link's report is the API's page, computed in a report thread
   t.equal((await openLink({ 'if-none-match': String(page.headers.etag) })).statusCode, 304, 'a poll gets 304');
 });
 
-t.test('a worker that cannot read the database answers 500 without the cause, and the app goes on', async (t) => {
+t.test('a worker that cannot open the database answers 503 (a storage failure) without the cause, and the app goes on', async (t) => {
   const { app, plan } = await planOnFile(t, { deleteFile: true });
   const res = await app.inject({ method: 'GET', url: `/v1/reports/progress?planId=${plan.id}` });
-  assertProblem(t, res, 500, 'internal-error');
+  assertProblem(t, res, 503, 'service-unavailable');
   t.notMatch(res.body, /tracker\.db|ENOENT|SqliteError|directory/i, 'neither the path nor the error');
   t.equal((await app.inject({ method: 'GET', url: `/v1/plans/${plan.id}` })).statusCode, 200, 'the app itself still reads its connection');
 });
@@ -187,7 +187,7 @@ t.test("a report of fewer tasks than REPORT_WORKER_MIN_TASKS is computed in the 
   const other = await createPlan(app, commission.id, { title: 'Another plan' });
   await createTask(app, { planId: other.id, code: '1.1', dueDate: '2027-01-31', assignees: [{ organizationId: by.id, role: 'lead' }] });
   // The commission (4 tasks) goes to the worker, which cannot open the deleted file.
-  assertProblem(t, await app.inject({ method: 'GET', url: `/v1/reports/progress?commissionId=${commission.id}` }), 500, 'internal-error');
+  assertProblem(t, await app.inject({ method: 'GET', url: `/v1/reports/progress?commissionId=${commission.id}` }), 503, 'service-unavailable');
   t.equal(app.reportStats.here, 1, 'not computed in the route thread');
 });
 
@@ -246,8 +246,12 @@ t.test('closing the app lets a report under way finish before the worker ends', 
 t.test('over HTTP: with 16 large reports waiting, one more is a 503 problem with Retry-After, and the others are answered', async (t) => {
   const { app, plan } = await planOnFile(t);
   // Different reports at once (one day each): one computed by each worker thread, 16 waiting, one refused.
+  // Asked with several keys, none over its own PER_REQUESTER (see the test after this one).
   const days = Array.from({ length: REPORT_THREADS + 17 }, (_, i) => `2026-11-${String(i + 1).padStart(2, '0')}`);
-  const answers = await Promise.all(days.map((asOf) => app.inject({ method: 'GET', url: `/v1/reports/progress?planId=${plan.id}&asOf=${asOf}` })));
+  const keys = await Promise.all(Array.from({ length: Math.ceil(days.length / PER_REQUESTER) }, () => keyFor(app, 'observer')));
+  const answers = await Promise.all(
+    days.map((asOf, i) => app.inject({ method: 'GET', url: `/v1/reports/progress?planId=${plan.id}&asOf=${asOf}`, headers: keys[i % keys.length]!.headers })),
+  );
   const refused = answers.filter((res) => res.statusCode === 503);
   t.equal(refused.length, 1, 'one refused');
   const [busy] = refused;
@@ -257,6 +261,57 @@ t.test('over HTTP: with 16 large reports waiting, one more is a 503 problem with
     t.equal(busy.headers['retry-after'], '60');
   }
   t.equal(answers.filter((res) => res.statusCode === 200).length, REPORT_THREADS + 16, 'the others are computed in turn');
+});
+
+t.test('one requester has at most PER_REQUESTER large reports or feeds under way; one more is 429 for it alone', async (t) => {
+  const { app, clock, plan } = await planOnFile(t);
+  const producer = producerOf(app, clock);
+  t.teardown(() => producer.close());
+  const outcome = (p: Promise<unknown>) =>
+    p.then(
+      () => 'done',
+      (err: { spec: { status: number }; headers?: Record<string, string> }) => `${err.spec.status} ${err.headers?.['retry-after']}`,
+    );
+  const day = (i: number) => `2026-11-${String(i + 1).padStart(2, '0')}`;
+  // An observer's key asking for the report as of one past day after another, and a calendar feed. Each outcome is
+  // taken at once: a refusal comes before the others are done.
+  const mine = [
+    ...Array.from({ length: PER_REQUESTER - 1 }, (_, i) => outcome(producer.produce({ planId: plan.id, asOf: day(i) }, 'json', 'key-a'))),
+    outcome(producer.calendar({ planId: plan.id }, 'key-a')),
+  ];
+  const oneMore = outcome(producer.produce({ planId: plan.id, asOf: day(20) }, 'json', 'key-a'));
+  // The same report another requester asked for is shared, not counted; another requester has room of its own.
+  const sharedWithB = outcome(producer.produce({ planId: plan.id, asOf: day(0) }, 'json', 'key-b'));
+  const others = Array.from({ length: PER_REQUESTER }, (_, i) => outcome(producer.produce({ planId: plan.id, asOf: day(10 + i) }, 'csv', 'key-b')));
+  const joining = outcome(producer.produce({ planId: plan.id, asOf: day(10) }, 'csv', 'key-a'));
+  const unnamed = outcome(producer.produce({ planId: plan.id, asOf: day(25) }, 'json'));
+  t.same(await Promise.all(mine), Array(PER_REQUESTER).fill('done'), `${PER_REQUESTER} of key-a computed`);
+  t.equal(await oneMore, '429 10', 'one more of key-a is refused, with Retry-After');
+  t.equal(await sharedWithB, 'done', "key-b shares key-a's report");
+  t.same(await Promise.all(others), Array(PER_REQUESTER).fill('done'), 'key-b has room of its own');
+  t.equal(await joining, 'done', "key-a may join key-b's report under way");
+  t.equal(await unnamed, 'done', 'an unnamed requester (the command line) is not counted');
+  t.equal(await outcome(producer.produce({ planId: plan.id, asOf: day(21) }, 'json', 'key-a')), 'done', 'once they are done, key-a has room again');
+});
+
+t.test('over HTTP: the 429 is a problem document for that key, and another key or a read-only link is still answered', async (t) => {
+  const { app, plan } = await planOnFile(t);
+  const observer = await keyFor(app, 'observer');
+  const link = json(await app.inject({ method: 'POST', url: '/v1/share-links', payload: { name: 'Co-chair BY', kind: 'progress_report', planId: plan.id } }));
+  const days = Array.from({ length: PER_REQUESTER + 1 }, (_, i) => `2026-10-${String(i + 1).padStart(2, '0')}`);
+  const [answers, other, viaLink] = await Promise.all([
+    Promise.all(days.map((asOf) => app.inject({ method: 'GET', url: `/v1/reports/progress?planId=${plan.id}&asOf=${asOf}`, headers: observer.headers }))),
+    app.inject({ method: 'GET', url: `/v1/reports/progress?planId=${plan.id}&asOf=2026-09-30` }),
+    app.inject({ method: 'GET', url: link.url, headers: { authorization: undefined } }),
+  ]);
+  const refused = answers.filter((res) => res.statusCode === 429);
+  t.equal(refused.length, 1, 'one of the observer key refused');
+  const problem = assertProblem(t, refused[0]!, 429, 'too-many-requests');
+  t.match(problem.detail, new RegExp(`${PER_REQUESTER} large reports or calendar feeds asked for with this key or link are being computed`));
+  t.equal(refused[0]!.headers['retry-after'], '10');
+  t.equal(answers.filter((res) => res.statusCode === 200).length, PER_REQUESTER, 'the others of that key are answered');
+  t.equal(other.statusCode, 200, "the secretariat's key is not refused for the observer's");
+  t.equal(viaLink.statusCode, 200, 'nor is a read-only link');
 });
 
 /**

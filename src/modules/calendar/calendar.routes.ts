@@ -78,7 +78,7 @@ const calendarRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       // A large plan's feed is written in a report thread, not on the event loop (app.reports).
-      const feed = await app.reports.calendar(request.query);
+      const feed = await app.reports.calendar(request.query, request.actor.keyId ?? undefined);
       reply.type(CALENDAR_CONTENT_TYPE).header('content-disposition', 'inline; filename="calendar.ics"');
       return sendResource(request, reply, feed.body, 200, feed.etag);
     },

@@ -23,10 +23,16 @@ import { renderReport, type ProducedReport, type ReportRequest } from './progres
 import { transferablesOf, type ReportPart } from './progress.parts.js';
 import type { WorkerAnswer, WorkerData, WorkerTask } from './progress.worker.js';
 
+/**
+ * Who asks (an API key's id, a read-only link's): a large report or feed of its own, not shared with an identical one
+ * under way, counts against its PER_REQUESTER while computed.
+ */
+export type Requester = string | undefined;
+
 export interface ReportProducer {
-  produce(query: ProgressReportQuery, format: ReportFormat): Promise<ProducedReport>;
+  produce(query: ProgressReportQuery, format: ReportFormat, requester?: Requester): Promise<ProducedReport>;
   /** The calendar feed (calendar.service.ts), written where a report of as many tasks would be computed. */
-  calendar(query: CalendarQuery): Promise<CalendarFeed>;
+  calendar(query: CalendarQuery, requester?: Requester): Promise<CalendarFeed>;
   close(): Promise<void>;
   /** Where the reports computed so far were computed (tests and operators read it). */
   readonly stats: ReportProducerStats;
@@ -78,13 +84,20 @@ const bytesOf = (body: Uint8Array): Buffer => Buffer.from(body.buffer, body.byte
 const WORKER_FILE = fileURLToPath(new URL(`./progress.worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
 
 
+/**
+ * Large reports and feeds one requester may have computed at once (besides those it shares): the queue is everyone's,
+ * and one observer's key asking for the report as of one past day after another would otherwise fill it, and have
+ * every other caller refused. One more is 429 for that requester alone.
+ */
+export const PER_REQUESTER = 4;
+
 /** Worker threads: two at most (the JSON of a very large report is computed in two parts at once), one per core. */
 export const REPORT_THREADS = Math.min(2, availableParallelism());
 
 /** A report producer that can compute a JSON report in parts (see progress.parts.ts). */
 interface WorkerProducer {
-  produce(query: ProgressReportQuery, format: ReportFormat, inParts: boolean): Promise<ProducedReport>;
-  calendar(query: CalendarQuery): Promise<CalendarFeed>;
+  produce(query: ProgressReportQuery, format: ReportFormat, inParts: boolean, requester: Requester): Promise<ProducedReport>;
+  calendar(query: CalendarQuery, requester: Requester): Promise<CalendarFeed>;
   close(): Promise<void>;
   readonly stats: ReportProducerStats;
 }
@@ -96,7 +109,7 @@ interface WorkerProducer {
  * of a second on copying 100 MB). The same report asked again while it is computed, with nothing written meanwhile
  * and within the minute (the co-chairs' staff opening it on the eve of a visit), shares that computation. At most
  * `maxWaiting` reports wait; one more is refused with 503 and Retry-After rather than left waiting behind
- * a long queue.
+ * a long queue; so is, with 429, one more of a requester that has PER_REQUESTER of its own under way.
  */
 function workerProducer(
   deps: ServiceDeps & { databasePath: string; maxWaiting: number; threads: number; log: (err: unknown) => void; stats: ReportProducerStats },
@@ -109,13 +122,15 @@ function workerProducer(
   // end the process.
   pool.on('error', deps.log);
   const inFlight = new Map<string, Promise<unknown>>();
+  /** The computations under way that each requester started. */
+  const started = new Map<string, number>();
   const { stats } = deps;
 
   /**
    * What the same request, asked again while it is computed with nothing written meanwhile and within the same minute,
-   * shares; a new one is refused while `maxWaiting` wait already.
+   * shares; a new one is refused while `maxWaiting` wait already, or its requester has PER_REQUESTER under way.
    */
-  async function shared<T>(what: string, compute: () => Promise<T>): Promise<T> {
+  async function shared<T>(what: string, requester: Requester, compute: () => Promise<T>): Promise<T> {
     // The worker reads what is committed: the writes of the open group (src/db/group-commit.ts) first. Should that
     // group fail, its writes are gone, and the worker rightly does not see them.
     await committed(deps.db).catch(() => undefined);
@@ -129,7 +144,20 @@ function workerProducer(
           'retry-after': '60',
         });
       }
-      running = compute().finally(() => inFlight.delete(key));
+      const mine = requester === undefined ? 0 : (started.get(requester) ?? 0);
+      if (mine >= PER_REQUESTER) {
+        throw new AppError(ERRORS.tooManyRequests, `${mine} large reports or calendar feeds asked for with this key or link are being computed; ask again once they are done`, undefined, {
+          'retry-after': '10',
+        });
+      }
+      if (requester !== undefined) started.set(requester, mine + 1);
+      running = compute().finally(() => {
+        inFlight.delete(key);
+        if (requester === undefined) return;
+        const left = (started.get(requester) ?? 1) - 1;
+        if (left > 0) started.set(requester, left);
+        else started.delete(requester);
+      });
       inFlight.set(key, running);
     }
     return running;
@@ -165,11 +193,11 @@ function workerProducer(
 
   return {
     stats,
-    produce(query, format, inParts) {
-      return shared(`${format}|${canonicalJson(query)}`, () => compute({ query, format, now: deps.clock().getTime() }, inParts));
+    produce(query, format, inParts, requester) {
+      return shared(`${format}|${canonicalJson(query)}`, requester, () => compute({ query, format, now: deps.clock().getTime() }, inParts));
     },
-    calendar(query) {
-      return shared(`calendar|${canonicalJson(query)}`, async () => {
+    calendar(query, requester) {
+      return shared(`calendar|${canonicalJson(query)}`, requester, async () => {
         const { feed } = (await run({ calendar: query, now: deps.clock().getTime() })) as { feed: { name: string; body: Uint8Array; etag: string } };
         stats.calendars++;
         return { ...feed, body: bytesOf(feed.body) };
@@ -215,12 +243,12 @@ export function reportProducer({
   const worker = workerProducer({ ...deps, databasePath, maxWaiting, threads, log, stats });
   return {
     stats,
-    produce(query, format) {
+    produce(query, format, requester) {
       const size = tasksInScope(deps.db, query);
-      return size >= workerMinTasks ? worker.produce(query, format, format === 'json' && size >= partsMinTasks) : here.produce(query, format);
+      return size >= workerMinTasks ? worker.produce(query, format, format === 'json' && size >= partsMinTasks, requester) : here.produce(query, format);
     },
-    calendar(query) {
-      return openTaskCount(deps.db, query) >= workerMinTasks ? worker.calendar(query) : here.calendar(query);
+    calendar(query, requester) {
+      return openTaskCount(deps.db, query) >= workerMinTasks ? worker.calendar(query, requester) : here.calendar(query);
     },
     close: () => worker.close(),
   };

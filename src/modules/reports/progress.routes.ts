@@ -120,7 +120,7 @@ const progressRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const format = negotiateFormat(request.query.format, request.headers.accept);
-      const { asOf, body } = await app.reports.produce(request.query, format);
+      const { asOf, body } = await app.reports.produce(request.query, format, request.actor.keyId ?? undefined);
       const filename = `progress-${request.query.planId ?? request.query.commissionId}-${asOf}`;
       reply.header('vary', 'Accept');
       if (format === 'csv' || format === 'xlsx') reply.header('content-disposition', `attachment; filename="${filename}.${format}"`);

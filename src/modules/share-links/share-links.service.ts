@@ -164,11 +164,11 @@ export function createShareLinkService({ db, clock, reports }: ServiceDeps & { r
       const params = row.params as ShareLinkParams;
       let opened: OpenedLink;
       if (row.kind === 'calendar') {
-        const { body, etag } = await reports.calendar(params);
+        const { body, etag } = await reports.calendar(params, row.id);
         opened = { contentType: 'text/calendar; charset=utf-8', filename: 'calendar.ics', body, etag };
       } else {
         // asOf is left to the report: today in the commission's time zone.
-        const { body, version } = await reports.produce({ planId: params.planId, commissionId: params.commissionId, lang: params.lang }, 'html');
+        const { body, version } = await reports.produce({ planId: params.planId, commissionId: params.commissionId, lang: params.lang }, 'html', row.id);
         // From a report thread the page comes as bytes, sent as they are.
         opened = { contentType: 'text/html; charset=utf-8', filename: 'progress-report.html', body: body as string | Buffer, etag: etagOf(version) };
       }
