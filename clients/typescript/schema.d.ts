@@ -19560,6 +19560,28 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
+            503: {
+                headers: {
+                    /** @description Sent when the service is busy or its storage refuses writes rather than the service being down (large progress reports already waiting for their turn, another program's write on the database, its disk full, read-only or failing): seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/service-unavailable",
+                     *       "title": "The service is not available",
+                     *       "status": 503,
+                     *       "detail": "The service is not available",
+                     *       "instance": "/v1/calendar.ics",
+                     *       "code": "service-unavailable",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getProgressReport: {

@@ -70,7 +70,7 @@ const calendarRoutes: FastifyPluginAsyncZod = async (app) => {
         querystring: CalendarQuerySchema,
         response: {
           200: { description: 'The feed.', content: { 'text/calendar': { schema: CalendarBodySchema } } },
-          ...problemResponses(400, 422),
+          ...problemResponses(400, 422, 503),
         },
       },
       // The same for every reader: calendar programs poll it hourly, and a large plan's feed takes seconds to write.
