@@ -12,7 +12,7 @@ import type { RunResult } from 'better-sqlite3';
 import * as schema from './schema.js';
 import { StartupError } from '../errors.js';
 import { groupLost, joinGroup, lostGroups, sessionOf, writeSucceeded } from './group-commit.js';
-import { storageCondition, writeFailed } from './storage-health.js';
+import { rememberFile, storageCondition, writeFailed } from './storage-health.js';
 
 export type Schema = typeof schema;
 /** The drizzle handle, or a transaction on it: repositories accept either. */
@@ -32,6 +32,7 @@ export function openDatabase(path: string): Database_ {
     createOwnerOnly(path);
   }
   const sqlite = new Database(path);
+  if (path !== ':memory:' && !path.startsWith('file:')) rememberFile(sqlite, path);
   // WAL lets readers run beside the single writer; FULL makes an acknowledged commit survive power loss.
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = FULL');

@@ -17,7 +17,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type Database from 'better-sqlite3';
 import type { Database_, Db } from './connection.js';
-import { writeFailed, writeMark, writesKept } from './storage-health.js';
+import { refuseIfMoved, writeFailed, writeMark, writesKept } from './storage-health.js';
 
 /** The connection a drizzle handle or transaction runs on (a transaction has its database's session). */
 export const sessionOf = (db: Db): object => (db as unknown as { session: object }).session;
@@ -96,6 +96,7 @@ export function joinGroup(db: Db): void {
 }
 
 function openGroup(group: CommitGroup): Promise<void> {
+  refuseIfMoved(group.sqlite);
   group.sqlite.exec('BEGIN IMMEDIATE');
   const open = new Promise<void>((resolve, reject) => {
     const end = () => {

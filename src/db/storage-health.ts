@@ -1,17 +1,20 @@
 // Why the storage refuses a statement (storageCondition), and whether the service's writes are failing now: the
 // last refusal of a write by the storage itself, kept until a later write is durable (GET /health reports it).
-import type Database from 'better-sqlite3';
+import { statSync } from 'node:fs';
+import Database from 'better-sqlite3';
 
 /**
  * What the storage refused a write for: its disk is full; the file became read-only under the running connection; or
  * the disk failed a read or write (SQLite's I/O errors, which is also how a file system remounted read-only after an
- * error shows, and how a file made immutable does: the connection keeps its open file, only writing to it fails).
+ * error shows, and how a file made immutable does: the connection keeps its open file, only writing to it fails); or
+ * the file was moved or deleted under the running service (fileMoved), whose writes would go to a file no start opens.
  */
-export type StorageFailureKind = 'full' | 'read-only' | 'io';
+export type StorageFailureKind = 'full' | 'read-only' | 'io' | 'moved';
 
 /**
  * Why the database refused a statement, when the reason is the storage or passes, not a fault of the service: 'full'
- * (SQLITE_FULL: the file cannot grow), 'read-only' (SQLITE_READONLY and its variants), 'io' (SQLITE_IOERR and
+ * (SQLITE_FULL: the file cannot grow), 'moved' (SQLITE_READONLY_DBMOVED, as refuseIfMoved raises it), 'read-only'
+ * (SQLITE_READONLY and its other variants), 'io' (SQLITE_IOERR and
  * SQLITE_CANTOPEN variants: a read or write of the file, its -wal or -shm failed), 'busy' when another connection
  * held the write lock past the busy timeout (SQLITE_BUSY). Null for any other error. drizzle wraps the driver's error
  * in its own (its `cause`), so the chain is followed.
@@ -21,6 +24,7 @@ export function storageCondition(err: unknown): StorageFailureKind | 'busy' | nu
     const code = (e as { code?: unknown }).code;
     if (typeof code !== 'string') continue;
     if (code === 'SQLITE_FULL') return 'full';
+    if (code === 'SQLITE_READONLY_DBMOVED') return 'moved';
     if (code.startsWith('SQLITE_READONLY')) return 'read-only';
     if (code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_CANTOPEN')) return 'io';
     // Not SQLITE_LOCKED: in WAL mode without a shared cache another program's lock is BUSY; LOCKED is a conflict
@@ -86,4 +90,35 @@ export function writeMark(sqlite: Database.Database): number {
 export function writesKept(sqlite: Database.Database, mark: number): void {
   const watch = watches.get(sqlite);
   if (watch && mark > watch.failedAt) watch.failure = null;
+}
+
+/** The file each connection opened, as the file system knew it then: its path, device and inode. */
+const files = new WeakMap<Database.Database, { path: string; dev: number; ino: number }>();
+
+/** Remembers which file `sqlite` opened at `path` (not an in-memory database), for fileMoved. */
+export function rememberFile(sqlite: Database.Database, path: string): void {
+  const { dev, ino } = statSync(path);
+  files.set(sqlite, { path, dev, ino });
+}
+
+/**
+ * Whether the file `sqlite` opened is no longer the one at its path: deleted, renamed, or replaced by another (a
+ * backup moved over it by hand). SQLite goes on writing through the file it has open, in WAL mode without an error:
+ * every write would be acknowledged into a file that the next start does not open. False for an in-memory database.
+ */
+export function fileMoved(sqlite: Database.Database): boolean {
+  const file = files.get(sqlite);
+  if (!file) return false;
+  const now = statSync(file.path, { throwIfNoEntry: false });
+  return now === undefined || now.dev !== file.dev || now.ino !== file.ino;
+}
+
+/**
+ * Refuses a write, before it begins, when the connection's file has moved (fileMoved): with SQLite's own code for it,
+ * which storageCondition reads as 'moved' (a 503, and GET /health says so). A stat, once a turn that writes.
+ */
+export function refuseIfMoved(sqlite: Database.Database): void {
+  if (fileMoved(sqlite)) {
+    throw new Database.SqliteError('the database file was moved or deleted while the service ran', 'SQLITE_READONLY_DBMOVED');
+  }
 }

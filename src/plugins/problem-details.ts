@@ -107,6 +107,8 @@ export function storageRefusal(err: unknown): AppError | null {
       return refuse('the database storage is read-only for the service. Nothing was written; retry later', '60');
     case 'io':
       return refuse('the database storage failed to read or write. Nothing was written; retry later', '60');
+    case 'moved':
+      return refuse('the database file was moved or deleted while the service ran. Nothing was written; the service must be restarted', '60');
     case 'busy':
       return refuse("the database is busy with another program's write. Nothing was written; retry in a few seconds", '5');
     default:
@@ -118,6 +120,7 @@ const STORAGE_FAILURE_LOG = {
   full: 'the database disk is full: writes are refused',
   'read-only': 'the database storage is read-only: writes are refused',
   io: 'the database storage failed to read or write: the request was refused',
+  moved: 'the database file was moved or deleted under the running service: writes are refused; restart the service on its file',
 } as const;
 
 /** Logs a storage refusal: a disk full, read-only or failing needs an operator now (error); a busy database is worth a warning. */

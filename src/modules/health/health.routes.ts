@@ -1,7 +1,7 @@
 // GET /health: 200 when the database answers a query and takes writes; 503 when it does not answer or writes are failing.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { writeFailure, type StorageFailureKind } from '../../db/storage-health.js';
+import { fileMoved, writeFailure, type StorageFailureKind } from '../../db/storage-health.js';
 import { AppError, ERRORS } from '../../errors.js';
 import { problemResponses } from '../../lib/common.schemas.js';
 
@@ -17,6 +17,7 @@ const FAILURE_WORDS: Record<StorageFailureKind, string> = {
   full: 'its disk is full',
   'read-only': 'its storage became read-only',
   io: 'its disk failed a read or write',
+  moved: 'its file was moved or deleted under the running service, which must be restarted',
 };
 
 const healthRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -43,6 +44,12 @@ const healthRoutes: FastifyPluginAsyncZod = async (app) => {
       } catch (err) {
         app.log.error({ err }, 'health check: database did not answer');
         throw new AppError(ERRORS.unavailable, 'the database does not answer');
+      }
+      // The file moved away shows at once, before any write meets it.
+      if (fileMoved(app.sqlite)) {
+        throw new AppError(ERRORS.unavailable, `the database file was moved or deleted under the running service: writes are refused; restart it on its file`, undefined, {
+          'retry-after': '60',
+        });
       }
       // Remembered from the writes themselves (src/db/storage-health.ts): a probe would write on every call.
       const failure = writeFailure(app.sqlite);
