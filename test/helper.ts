@@ -1,4 +1,7 @@
 // Test helpers: build(t) gives each test its own app on a fresh in-memory database and a clock it controls.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Test } from 'tap';
 import type { InjectOptions } from 'fastify';
@@ -179,4 +182,17 @@ export function logCapture() {
         .filter((line) => line.trim())
         .map((line) => JSON.parse(line) as R),
   };
+}
+
+/** An app on a database file of its own (removed after the test), logging at `info` into a logCapture. */
+export async function loggedAppOnFile(t: Test) {
+  const dir = await mkdtemp(join(tmpdir(), 'tracker-logged-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const log = logCapture();
+  const app = await buildApp({
+    config: { databasePath: join(dir, 'tracker.db'), logLevel: 'info', bodyLimit: 65536, bootstrapToken: SECRETARIAT_TOKEN, rateLimitMax: 0 },
+    logger: { stream: log.stream },
+  });
+  t.teardown(() => app.close());
+  return { app, ...log };
 }

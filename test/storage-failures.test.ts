@@ -23,9 +23,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import t from 'tap';
 import type { Test } from 'tap';
-import { buildApp, type App } from '../src/app.js';
+import type { App } from '../src/app.js';
 import { writeFailed, writeFailure, writeMark, writesKept, watchWrites } from '../src/db/storage-health.js';
-import { assertProblem, build, DEFAULT_NOW, failCommits, json, logCapture, SECRETARIAT_TOKEN, snapshot, testClock, type TestClock } from './helper.js';
+import { assertProblem, build, DEFAULT_NOW, failCommits, json, loggedAppOnFile, SECRETARIAT_TOKEN, snapshot, testClock, type TestClock } from './helper.js';
 
 const LATER = '2026-11-28T09:07:00.000Z';
 
@@ -211,14 +211,7 @@ t.test('/health writes nothing, needs no key, and its degraded answer is the sam
 });
 
 t.test('a failing storage is logged as an error for the operator, with its cause', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'tracker-storage-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  const { stream, records } = logCapture();
-  const app = await buildApp({
-    config: { databasePath: join(dir, 'tracker.db'), logLevel: 'info', bodyLimit: 65536, bootstrapToken: SECRETARIAT_TOKEN, rateLimitMax: 0 },
-    logger: { stream },
-  });
-  t.teardown(() => app.close());
+  const { app, records } = await loggedAppOnFile(t);
   const send = () => app.inject({ ...create(1), headers: { authorization: `Bearer ${SECRETARIAT_TOKEN}` } });
   const errors = () => records<{ level: number; msg: string; err?: { code?: string } }>().filter((l) => l.level === 50);
   failCommits(t, app, () => new Database.SqliteError('attempt to write a readonly database', 'SQLITE_READONLY'), 1);

@@ -11,8 +11,8 @@ import { sql } from 'drizzle-orm';
 import t from 'tap';
 import type { Test } from 'tap';
 import { writeTransaction } from '../src/db/connection.js';
-import { buildApp, type App } from '../src/app.js';
-import { asSecretariat, assertProblem, build, failCommits, json, logCapture, SECRETARIAT_TOKEN, snapshot, testClock } from './helper.js';
+import type { App } from '../src/app.js';
+import { asSecretariat, assertProblem, build, failCommits, json, loggedAppOnFile, snapshot, testClock } from './helper.js';
 import { approvedTask } from './factories.js';
 
 /** The next turn of the event loop, where the commit group of this one has ended. */
@@ -151,14 +151,7 @@ t.test('any other database error is still a 500 that says nothing of its cause',
 });
 
 t.test('the operator hears of it: a full disk is logged as an error, a busy database as a warning', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'tracker-storage-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  const { stream, records } = logCapture();
-  const app = await buildApp({
-    config: { databasePath: join(dir, 'tracker.db'), logLevel: 'info', bodyLimit: 65536, bootstrapToken: SECRETARIAT_TOKEN, rateLimitMax: 0 },
-    logger: { stream },
-  });
-  t.teardown(() => app.close());
+  const { app, records } = await loggedAppOnFile(t);
   const send = (n: number) => app.inject({ ...create(n), headers: asSecretariat });
   const logged = (level: number, msg: RegExp) =>
     records<{ level: number; msg: string; err?: { code?: string } }>().filter((l) => l.level === level && msg.test(l.msg));
@@ -169,7 +162,7 @@ t.test('the operator hears of it: a full disk is logged as an error, a busy data
   t.match(logged(50, /disk is full/), [{ err: { code: 'SQLITE_FULL' } }], 'an error, with its cause');
 
   app.sqlite.pragma('busy_timeout = 50');
-  const other = new Database(join(dir, 'tracker.db'));
+  const other = new Database(app.sqlite.name);
   t.teardown(() => other.close());
   other.exec('BEGIN IMMEDIATE');
   t.equal((await send(2)).statusCode, 503);

@@ -61,6 +61,15 @@ function executesIn(db: Db, organizationId: string): SQL {
   );
 }
 
+/** An approved plan, the scope's plan or one of its commission's when it names one. */
+function approvedInScope(scope: PlanScope): SQL | undefined {
+  return and(
+    eq(plans.status, 'approved'),
+    scope.planId === undefined ? undefined : eq(plans.id, scope.planId),
+    scope.commissionId === undefined ? undefined : eq(plans.commissionId, scope.commissionId),
+  );
+}
+
 /** Approved plans in scope with their commission's name and time zone, oldest first. */
 export function approvedPlans(db: Db, scope: PlanScope): CalendarPlan[] {
   return db
@@ -78,14 +87,7 @@ export function approvedPlans(db: Db, scope: PlanScope): CalendarPlan[] {
     })
     .from(plans)
     .innerJoin(commissions, eq(commissions.id, plans.commissionId))
-    .where(
-      and(
-        eq(plans.status, 'approved'),
-        scope.planId === undefined ? undefined : eq(plans.id, scope.planId),
-        scope.commissionId === undefined ? undefined : eq(plans.commissionId, scope.commissionId),
-        scope.organizationId === undefined ? undefined : executesIn(db, scope.organizationId),
-      ),
-    )
+    .where(and(approvedInScope(scope), scope.organizationId === undefined ? undefined : executesIn(db, scope.organizationId)))
     .orderBy(asc(plans.id))
     .all();
 }
@@ -111,14 +113,7 @@ export function openTaskCount(db: Db, scope: PlanScope): number {
     .select({ n: count() })
     .from(tasks)
     .innerJoin(plans, eq(plans.id, tasks.planId))
-    .where(
-      and(
-        eq(plans.status, 'approved'),
-        scope.planId === undefined ? undefined : eq(plans.id, scope.planId),
-        scope.commissionId === undefined ? undefined : eq(plans.commissionId, scope.commissionId),
-        openTask(db, scope.organizationId),
-      ),
-    )
+    .where(and(approvedInScope(scope), openTask(db, scope.organizationId)))
     .get();
   return row?.n ?? 0;
 }
