@@ -49,7 +49,7 @@ async function planOnFile(t: Test, { deleteFile = false, workerMinTasks = 0 } = 
   if (reported.statusCode !== 201) throw new Error(`report answered ${reported.statusCode}: ${reported.body}`);
   clock.set('2026-11-28T09:00:00.000Z');
   if (deleteFile) await unlink(databasePath);
-  return { app, clock, plan, commission, by, kz, tasks: { t1, t2, t3 } };
+  return { app, clock, plan, commission, by, kz, tasks: { t1, t2, t3 }, databasePath };
 }
 
 /** The same report computed in the test's thread, on the app's connection, as the route computes it in memory. */
@@ -180,12 +180,14 @@ t.test('a worker that cannot open the database answers 503 (a storage failure) w
 t.test("a report of fewer tasks than REPORT_WORKER_MIN_TASKS is computed in the request's own turn", async (t) => {
   // With the file gone, only the app's open connection can read: a report that reaches the worker fails, one computed
   // in the route's thread does not.
-  const { app, plan, commission, by } = await planOnFile(t, { deleteFile: true, workerMinTasks: 4 });
+  // (A write to a file deleted under the service is refused: the other plan is made first.)
+  const { app, plan, commission, by, databasePath } = await planOnFile(t, { workerMinTasks: 4 });
+  const other = await createPlan(app, commission.id, { title: 'Another plan' });
+  await createTask(app, { planId: other.id, code: '1.1', dueDate: '2027-01-31', assignees: [{ organizationId: by.id, role: 'lead' }] });
+  await unlink(databasePath);
   const small = await app.inject({ method: 'GET', url: `/v1/reports/progress?planId=${plan.id}` });
   t.equal(small.statusCode, 200, 'the plan (3 tasks) in the route thread');
   t.same(app.reportStats, { here: 1, whole: 0, inParts: 0, partsDiscarded: 0, calendars: 0 }, 'counted there');
-  const other = await createPlan(app, commission.id, { title: 'Another plan' });
-  await createTask(app, { planId: other.id, code: '1.1', dueDate: '2027-01-31', assignees: [{ organizationId: by.id, role: 'lead' }] });
   // The commission (4 tasks) goes to the worker, which cannot open the deleted file.
   assertProblem(t, await app.inject({ method: 'GET', url: `/v1/reports/progress?commissionId=${commission.id}` }), 503, 'service-unavailable');
   t.equal(app.reportStats.here, 1, 'not computed in the route thread');
