@@ -281,6 +281,17 @@ export function dataState(db: BetterSQLite3Database<Schema>): string {
   return `${queries.own.get() as number}:${queries.othersThisTurn}:${lostGroups(db)}`;
 }
 
+const totalChangesQueries = new WeakMap<Database.Database, Database.Statement>();
+/** Rows inserted, updated or deleted on the connection since it opened (SQLite's total_changes()). */
+function totalChanges(client: Database.Database): number {
+  let query = totalChangesQueries.get(client);
+  if (!query) {
+    query = client.prepare('SELECT total_changes()').pluck();
+    totalChangesQueries.set(client, query);
+  }
+  return query.get() as number;
+}
+
 /**
  * Runs a write that is bookkeeping, not what the request asked (a key's or a link's "last used"): when the database
  * refuses it for a passing reason or for its storage (busy, full, read-only, I/O: storageCondition), it is skipped and
@@ -366,13 +377,16 @@ export function writeTransaction<T>(db: BetterSQLite3Database<Schema>, fn: (tx: 
     throw err;
   }
   try {
+    const before = totalChanges(client);
     const written = db.transaction((tx) => {
       const result = fn(tx);
       if (result instanceof Promise) throw new TypeError('a write transaction body must be synchronous');
       writeScope.getStore()?.onCommit?.(tx, result);
       return result;
     }, { behavior: 'immediate' });
-    writeSucceeded(db);
+    // Only a transaction that changed rows wrote anything: one that found nothing to do (the webhook worker's poll,
+    // every second) commits without touching the file, and says nothing of whether the storage takes writes again.
+    if (totalChanges(client) !== before) writeSucceeded(db);
     return written;
   } catch (err) {
     groupLost(db, err);
