@@ -1,6 +1,6 @@
 // Why the storage refuses a statement (storageCondition), and whether the service's writes are failing now: the
 // last refusal of a write by the storage itself, kept until a later write is durable (GET /health reports it).
-import { statSync } from 'node:fs';
+import { statSync, type Stats } from 'node:fs';
 import Database from 'better-sqlite3';
 
 /**
@@ -109,7 +109,14 @@ export function rememberFile(sqlite: Database.Database, path: string): void {
 export function fileMoved(sqlite: Database.Database): boolean {
   const file = files.get(sqlite);
   if (!file) return false;
-  const now = statSync(file.path, { throwIfNoEntry: false });
+  let now: Stats | undefined;
+  try {
+    now = statSync(file.path, { throwIfNoEntry: false });
+  } catch {
+    // Not only ENOENT: a folder of the path replaced by a file (ENOTDIR), one no longer searchable (EACCES), a loop
+    // (ELOOP). The path no longer leads to the file either, and a stat error must not turn every write into a 500.
+    return true;
+  }
   return now === undefined || now.dev !== file.dev || now.ino !== file.ino;
 }
 
