@@ -35,3 +35,24 @@ t.test('the folder of the database replaced by a file: writes and /health are 50
   assertProblem(t, res, 503, 'service-unavailable');
   t.match(json(res).detail, /moved or deleted under the running service/);
 });
+
+t.test('a relative DATABASE_PATH (the default, ./data/tracker.db): the working directory changing moves no file', async (t) => {
+  const root = await mkdtemp(join(tmpdir(), 'tracker-cwd-'));
+  const elsewhere = await mkdtemp(join(tmpdir(), 'tracker-cwd-elsewhere-'));
+  const cwd = process.cwd();
+  t.teardown(async () => {
+    process.chdir(cwd);
+    await rm(root, { recursive: true, force: true });
+    await rm(elsewhere, { recursive: true, force: true });
+  });
+  process.chdir(root);
+  await mkdir('data');
+  const app = await build(t, testClock(), { databasePath: './data/tracker.db' });
+  t.equal((await app.inject(create(1))).statusCode, 201);
+
+  // SQLite made the path absolute when it opened the file; the service's own check must too.
+  process.chdir(elsewhere);
+  t.equal((await app.inject(create(2))).statusCode, 201, 'the same file: the write is taken');
+  const res = await health(app);
+  t.equal(res.statusCode, 200, res.body);
+});

@@ -1,6 +1,7 @@
 // Why the storage refuses a statement (storageCondition), and whether the service's writes are failing now: the
 // last refusal of a write by the storage itself, kept until a later write is durable (GET /health reports it).
 import { statSync, type Stats } from 'node:fs';
+import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
 
 /**
@@ -97,8 +98,11 @@ const files = new WeakMap<Database.Database, { path: string; dev: number; ino: n
 
 /** Remembers which file `sqlite` opened at `path` (not an in-memory database), for fileMoved. */
 export function rememberFile(sqlite: Database.Database, path: string): void {
-  const { dev, ino } = statSync(path);
-  files.set(sqlite, { path, dev, ino });
+  // Absolute, as SQLite made it when it opened the file: a relative path (the default ./data/tracker.db) must not
+  // name another file once the process's working directory changes.
+  const absolute = resolve(path);
+  const { dev, ino } = statSync(absolute);
+  files.set(sqlite, { path: absolute, dev, ino });
 }
 
 /**
