@@ -90,3 +90,20 @@ t.test('a body sent compressed to the documentation is not unpacked: the API rea
   t.equal(res.statusCode, 405);
   t.match(res.headers['content-type'], /^application\/problem\+json/);
 });
+
+t.test("a range of the page's script is of the bytes it names: not compressed, as Content-Range says", async (t) => {
+  // Content-Range counts the bytes of the representation sent: a gzip-encoded 206 must be a range of the gzip stream.
+  // A range of the plain file, then compressed, is neither; a client resuming a download would stitch garbage.
+  const app = await build(t);
+  const url = '/docs/static/swagger-ui-bundle.js';
+  const whole = await app.inject({ method: 'GET', url });
+  for (const encoding of ['gzip', 'br', 'gzip, deflate, br']) {
+    const part = await app.inject({ method: 'GET', url, headers: { range: 'bytes=100-199', 'accept-encoding': encoding } });
+    t.equal(part.statusCode, 206, encoding);
+    t.equal(part.headers['content-range'], `bytes 100-199/${whole.rawPayload.length}`);
+    t.notOk(part.headers['content-encoding'], `${encoding}: the range is sent as the bytes it names`);
+    t.strictSame(part.rawPayload, whole.rawPayload.subarray(100, 200), 'the very bytes');
+  }
+  const compressed = await app.inject({ method: 'GET', url, headers: { 'accept-encoding': 'gzip' } });
+  t.equal(compressed.headers['content-encoding'], 'gzip', 'without a range, still compressed');
+});

@@ -71,6 +71,11 @@ export default fp(
     // the API's own answers are left to the service's response cache, or to a proxy in front of it.
     await app.register(async (docs) => {
       await docs.register(etag);
+      // A Range names bytes of the plain file (@fastify/static answers 206 with Content-Range of those): compressing
+      // the part afterwards would send neither those bytes nor a range of the compressed stream. Sent plain.
+      docs.addHook('onRequest', async (request) => {
+        if (request.headers.range !== undefined) request.headers['accept-encoding'] = 'identity';
+      });
       await docs.register(compress, { encodings: ['br', 'gzip'], globalDecompression: false });
       // The browser tab (and a bookmark) names the API, not the tool that shows it ("Swagger UI" by default).
       await docs.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true }, theme: { title: API_TITLE } });
