@@ -157,11 +157,12 @@ export function fieldOfHeader(header: string): Omit<Column, 'index' | 'header'> 
   return undefined;
 }
 
-/** The text of a cell as the import reads it: trimmed, line ends as "\n"; dates as YYYY-MM-DD. */
+/** The text of a cell as the import reads it: trimmed, line ends as "\n"; dates as YYYY-MM-DD; numbers as their format shows their decimals. */
 export function cellText(cell: Cell | undefined): string {
   const v: CellValue | null | undefined = cell?.value;
   if (v === null || v === undefined) return '';
   if (v instanceof Date) return Number.isNaN(v.getTime()) ? '' : v.toISOString().slice(0, 10);
+  if (typeof v === 'number' && cell?.shown !== undefined) return cell.shown;
   return String(v).replace(INVISIBLE, '').replace(/\r\n?/g, '\n').trim();
 }
 

@@ -21,6 +21,11 @@ export interface Cell {
    * "декабрь 2026" written as text does. Excel makes "декабрь 2026" typed in a cell such a date, of the month's first day.
    */
   period?: 'month' | 'year';
+  /**
+   * A number as its cell shows it, when the cell's format fixes its decimals: 1.1 formatted "0.00" is "1.10" on the
+   * screen, and a task number typed so is 1.10, not 1.1.
+   */
+  shown?: string;
 }
 
 export interface SourceRow {
@@ -100,6 +105,16 @@ function periodShown(numFmt: string | undefined): Cell['period'] {
   return undefined;
 }
 
+/** The decimals a number format fixes ("0.00", "#,##0.0", "0.00;[Red]-0.00"): undefined when it fixes none. */
+export function decimalsShown(numFmt: string | undefined): number | undefined {
+  if (!numFmt) return undefined;
+  const first = numFmt.split(';')[0]!.replace(/"[^"]*"|\[[^[\]]*\]|\\./g, '');
+  // A percentage, a fraction or an exponent shows something other than the number's decimals.
+  if (/[%/eE]/.test(first)) return undefined;
+  const m = /[0#?]\.(0+)/.exec(first);
+  return m ? m[1]!.length : undefined;
+}
+
 /** A cell of exceljs as a plain value: rich text and hyperlinks become their text, formulas are flagged. */
 function readCell(cell: ExcelJS.Cell): Cell | undefined {
   const v = cell.value as unknown;
@@ -108,7 +123,11 @@ function readCell(cell: ExcelJS.Cell): Cell | undefined {
     const period = periodShown(cell.numFmt);
     return period ? { value: v, period } : { value: v };
   }
-  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return { value: v };
+  if (typeof v === 'number') {
+    const decimals = decimalsShown(cell.numFmt);
+    return decimals !== undefined && Number.isFinite(v) && decimals <= 20 ? { value: v, shown: v.toFixed(decimals) } : { value: v };
+  }
+  if (typeof v === 'string' || typeof v === 'boolean') return { value: v };
   if (typeof v === 'object') {
     const o = v as Record<string, unknown>;
     if ('formula' in o || 'sharedFormula' in o) {

@@ -8,7 +8,7 @@ import type { TaskRecord } from '../tasks/tasks.repository.js';
 import { CreateTaskSchema, type CreateTask } from '../tasks/tasks.schemas.js';
 import { AREA_LABELS, areaOf, cellText, clip, type Column, type DataRow, type Field, type Layout } from './imports.columns.js';
 import { parseDeadline } from './imports.deadlines.js';
-import { cellRef } from './imports.files.js';
+import { cellRef, type Cell } from './imports.files.js';
 import { executorLines, type BasisMatch, type OrganizationDirectory } from './imports.matching.js';
 import type { ImportField, RowError, RowResult } from './imports.schemas.js';
 
@@ -50,6 +50,17 @@ const sameAssignees = (a: { organizationId: string; role: AssigneeRole }[], b: {
 const leadsFirst = <T extends { role: AssigneeRole }>(list: T[]) => [...list.filter((a) => a.role === 'lead'), ...list.filter((a) => a.role !== 'lead')];
 const lines = (s: string | null | undefined) => (s ?? null)?.replace(/\r\n?/g, '\n') ?? null;
 
+/**
+ * The codes a number in the code cell may have been typed as: 1.1 for "1.10" or "1.100", Excel keeping the number only.
+ * None for text, for whole numbers and for a number whose format fixes its decimals (the cell shows what was meant).
+ */
+export function zerosExcelDrops(cell: Cell | undefined): string[] {
+  const v = cell?.value;
+  if (typeof v !== 'number' || Number.isInteger(v) || cell?.shown !== undefined || !Number.isFinite(v)) return [];
+  const written = String(v);
+  return /^\d+\.\d+$/.test(written) ? [`${written}0`, `${written}00`] : [];
+}
+
 /** Reads one data row. */
 export function evaluateRow(r: DataRow, ctx: RowContext): EvaluatedRow {
   const { layout, plan } = ctx;
@@ -82,6 +93,16 @@ export function evaluateRow(r: DataRow, ctx: RowContext): EvaluatedRow {
   }
   const code = text(codeCol) || null;
   if (code === null && !bad.has(codeCol)) fail(codeCol, 'empty: every measure needs its number');
+  // Excel keeps "1.10" typed in a General cell as the number 1.1: while the plan or the file also has 1.10, the row
+  // cannot tell which measure it is, and would update 1.1 with the text of 1.10.
+  const lost = code === null || bad.has(codeCol) ? [] : zerosExcelDrops(r.cells[codeCol.index]).filter((c) => ctx.tasks.has(c) || ctx.rowsByCode.has(c));
+  if (lost.length > 0) {
+    fail(
+      codeCol,
+      `the number ${code}, not the text: Excel drops the last zeros of a number typed in a General cell, and ${lost.join(', ')} is also ` +
+        `${lost.some((c) => ctx.tasks.has(c)) ? 'in the plan' : 'in the file'}; format the column as Text and type the numbers again`,
+    );
+  }
   const sameCode = code === null ? [] : (ctx.rowsByCode.get(code) ?? []);
   if (sameCode.length > 1) fail(codeCol, `the number ${code} is in rows ${sameCode.join(', ')}: each measure once`);
   const existing = code === null ? undefined : ctx.tasks.get(code);

@@ -15,7 +15,7 @@ import { cellText, checkLayout, clip, dataRows, findLayout, type Column, type Da
 import { cellRef, MAX_SHEET_ROWS, readCsv, XLSX_MEDIA_TYPE, type SourceFile, type SourceSheet, type XlsxReader } from './imports.files.js';
 import { basisMatcher, normalizeName, organizationDirectory } from './imports.matching.js';
 import { allOrganizations, meetingsOfCommission, pendingDeadlineRequest, taskCodesOfPlan, tasksNamedInFile } from './imports.repository.js';
-import { evaluateRow, type EvaluatedRow } from './imports.rows.js';
+import { evaluateRow, zerosExcelDrops, type EvaluatedRow } from './imports.rows.js';
 import { MAX_TASKS_NOT_IN_FILE, MAX_UNMATCHED_EXECUTORS, type ImportQuery, type ImportResult, type TemplateQuery, type UploadedFile } from './imports.schemas.js';
 import { renderTemplateCsv, renderTemplateXlsx, type TemplateContext } from './imports.template.js';
 
@@ -125,8 +125,10 @@ export function createImportService({ db, clock }: ServiceDeps, workbooks: Pick<
       const code = cellText(r.cells[codeCol.index]);
       if (code !== '') rowsByCode.set(code, [...(rowsByCode.get(code) ?? []), r.row]);
     }
-    // Only the tasks the file names: a row looks its task up by the code it reads, which is one of these.
-    const tasks = tasksNamedInFile(tx, plan.id, [...rowsByCode.keys()]);
+    // Only the tasks the file names: a row looks its task up by the code it reads, which is one of these (or, for a
+    // number Excel may have cut short, 1.1 of "1.10", the codes it may have been typed as).
+    const mayBe = table.rows.flatMap((r) => zerosExcelDrops(r.cells[codeCol.index]));
+    const tasks = tasksNamedInFile(tx, plan.id, [...new Set([...rowsByCode.keys(), ...mayBe])]);
     const unmatched = new Map<string, number[]>();
     const ctx = {
       plan,

@@ -1,0 +1,52 @@
+// Tests of the plan import with files as officers make them in Excel: task numbers Excel keeps as numbers, and
+// executors columns headed by the parties' official names.
+import ExcelJS from 'exceljs';
+import t from 'tap';
+import type { App } from '../../src/app.js';
+import { build, json } from '../helper.js';
+import { createTask, seedPlan } from '../factories.js';
+
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+async function send(app: App, planId: string, body: Buffer | string, commit = false) {
+  return app.inject({
+    method: 'POST',
+    url: `/v1/plans/${planId}/import${commit ? '' : '/preview'}`,
+    headers: { 'content-type': typeof body === 'string' ? 'text/csv' : XLSX },
+    payload: body,
+  });
+}
+
+t.test('a task number Excel keeps as a number is read as the cell shows it, and 1.1 that may be "1.10" never updates 1.1', async (t) => {
+  const app = await build(t);
+  const { plan, assignees } = await seedPlan(app);
+  await createTask(app, { planId: plan.id, code: '1.1', dueDate: '2026-12-31', assignees, title: 'Сборка тракторов' });
+  await createTask(app, { planId: plan.id, code: '1.10', dueDate: '2026-12-31', assignees, title: 'Поставки комбайнов' });
+
+  // The number 1.1 formatted "0.00" shows "1.10": it is task 1.10.
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('План');
+  ws.addRow(['№', 'Мероприятие', 'Срок', 'Исполнители']);
+  ws.addRow([1.1, 'Поставки комбайнов «Гомсельмаш»', '31.12.2026', 'Minprom\nMIC']);
+  ws.getCell('A2').numFmt = '0.00';
+  ws.addRow([2, 'Новое', '31.12.2026', 'Minprom\nMIC']);
+  const formatted = json(await send(app, plan.id, Buffer.from(await wb.xlsx.writeBuffer())));
+  t.match(formatted.rows, [
+    { row: 2, code: '1.10', action: 'update', changes: [{ field: 'title', before: 'Поставки комбайнов', after: 'Поставки комбайнов «Гомсельмаш»' }] },
+    { row: 3, code: '2', action: 'create' },
+  ]);
+
+  // In a General cell "1.10" typed is the number 1.1, shown "1.1": while the plan has 1.10 too, the row is ambiguous.
+  ws.getCell('A2').numFmt = 'General';
+  const general = await send(app, plan.id, Buffer.from(await wb.xlsx.writeBuffer()), true);
+  t.equal(general.statusCode, 422, 'not committed as an update of 1.1');
+  const shown = json(await send(app, plan.id, Buffer.from(await wb.xlsx.writeBuffer())));
+  t.match(shown.rows[0], { row: 2, code: '1.1', action: 'error', errors: [{ cell: 'A2', message: /^the number 1\.1, not the text: .*1\.10 is also in the plan; format the column as Text/ }] });
+  const tasks = json(await app.inject({ method: 'GET', url: `/v1/tasks?planId=${plan.id}` })).items;
+  t.strictSame(tasks.map((x: { code: string; title: string }) => [x.code, x.title]), [['1.1', 'Сборка тракторов'], ['1.10', 'Поставки комбайнов']], 'nothing changed');
+
+  // The number 1.1 where no 1.10 is known is 1.1, as before; so is the text "1.1".
+  ws.getCell('A2').value = 1.2;
+  const plain = json(await send(app, plan.id, Buffer.from(await wb.xlsx.writeBuffer())));
+  t.match(plain.rows[0], { code: '1.2', action: 'create' });
+});
