@@ -50,3 +50,22 @@ t.test('a task number Excel keeps as a number is read as the cell shows it, and 
   const plain = json(await send(app, plan.id, Buffer.from(await wb.xlsx.writeBuffer())));
   t.match(plain.rows[0], { code: '1.2', action: 'create' });
 });
+
+t.test("executors columns headed by a party's official name, as the parties' documents write it, are that party's", async (t) => {
+  const app = await build(t);
+  const { plan, by, kz } = await seedPlan(app);
+  for (const [byHeader, kzHeader] of [
+    ['Исполнители (Республика Беларусь)', 'Исполнители (Республика Казахстан)'],
+    ['Executors (Republic of Belarus)', 'Executors (the Republic of Kazakhstan)'],
+    ['Исполнители (Рэспубліка Беларусь)', 'Исполнители (Қазақстан Республикасы)'],
+  ]) {
+    const res = await send(app, plan.id, `№;Мероприятие;Срок;${byHeader};${kzHeader}\r\n1.1;Сборка;31.12.2026;Minprom;MIC\r\n`);
+    t.equal(res.statusCode, 200, `${byHeader} / ${kzHeader}`);
+    t.match(json(res).columns.slice(3), [{ reads: 'executors, BY' }, { reads: 'executors, KZ' }]);
+    t.match(json(res).rows[0].changes.find((c: { field: string }) => c.field === 'assignees').after, [{ organizationId: by.id }, { organizationId: kz.id }]);
+  }
+  // A side the import cannot tell is refused, naming the headings it reads.
+  const res = await send(app, plan.id, '№;Мероприятие;Срок;Исполнители (белорусская сторона)\r\n1.1;Сборка;31.12.2026;Minprom\r\n');
+  t.equal(res.statusCode, 422);
+  t.match(json(res).detail, /names белорусская сторона, which is not a party of the plan's commission \(BY, KZ\): head the column with its party as \(BY\), \(Беларусь\), \(Belarus\) or \(KZ\), \(Казахстан\), \(Kazakhstan\)/);
+});

@@ -70,9 +70,14 @@ function chooseSheet(file: SourceFile, name: string | undefined): { sheet: Sourc
   );
 }
 
-/** "BY", "Беларусь", "Belarus" → the party country; undefined when the header names none of the parties. */
+/**
+ * "BY", "Беларусь", "Belarus", and the official names as the parties' documents write them ("Республика Беларусь",
+ * "Republic of Kazakhstan", "Қазақстан Республикасы") → the party country; undefined when the header names none.
+ */
 function resolveParty(qualifier: string, parties: string[]): string | undefined {
-  const q = normalizeName(qualifier);
+  const q = normalizeName(qualifier)
+    .replace(/^(?:the )?(?:республика|рэспубліка|republic of) /, '')
+    .replace(/ (?:республикасы|республикасының)$/, ''); // normalizeName leaves single spaces
   return parties.find((country) => {
     if (country.toLowerCase() === q) return true;
     return ['ru', 'en', 'be', 'kk'].some((lang) => {
@@ -115,7 +120,11 @@ export function createImportService({ db, clock }: ServiceDeps, workbooks: Pick<
       }
       const party = resolveParty(c.party, parties);
       if (!party) {
-        throw invalid(`the column "${c.header}" names ${clip(c.party, 40)}, which is not a party of the plan's commission (${parties.join(', ')})`);
+        const names = parties.map((p) => `(${p})${['ru', 'en'].map((lang) => `, (${new Intl.DisplayNames([lang], { type: 'region' }).of(p)})`).join('')}`);
+        throw invalid(
+          `the column "${c.header}" names ${clip(c.party, 40)}, which is not a party of the plan's commission ` +
+            `(${parties.join(', ')}): head the column with its party as ${names.join(' or ')}`,
+        );
       }
       partyOf.set(c, party);
     }
