@@ -355,7 +355,7 @@ export interface paths {
         put?: never;
         /**
          * Import a roadmap table into a plan
-         * @description Applies the table in one transaction: every row, or none. While any row has errors the import is refused with 422 import-rows-invalid, listing them (preview first to see them with their cells). Each created or updated task is recorded in the history (operation commitPlanImport), and so is the import itself, on the plan (field "import": file name, SHA-256, counts). A commit that changes nothing writes nothing. If-Match names the plan's ETag; Idempotency-Key makes a retry return the first result.
+         * @description Applies the table in one transaction: every row, or none. While any row has errors the import is refused with 422 import-rows-invalid, listing them (preview first to see them with their cells). Each created or updated task is recorded in the history (operation commitPlanImport), and so is the import itself, on the plan (field "import": file name, SHA-256, counts). A commit that changes nothing writes nothing. If-Match names the plan's ETag; changesDigest, the preview's, makes sure the commit does exactly what the preview showed (412 otherwise); Idempotency-Key makes a retry return the first result.
          *
          *     The file is the raw request body, with Content-Type text/csv or application/vnd.openxmlformats-officedocument.spreadsheetml.sheet (application/octet-stream is read by its first bytes); its name comes from the filename query parameter or a Content-Disposition header (filename or filename*).
          *
@@ -2885,7 +2885,8 @@ export interface components {
          *       "tasksNotInFile": [
          *         "2.1"
          *       ],
-         *       "tasksNotInFileCount": 1
+         *       "tasksNotInFileCount": 1,
+         *       "changesDigest": "7jHcq_R6ooPsj5MqVSFB0-BoihK2T1HfBYw8sgMX3CA"
          *     }
          */
         PlanImportResult: {
@@ -2993,6 +2994,8 @@ export interface components {
              * @description How many of the plan's tasks the file does not list (tasksNotInFile names the first of them).
              */
             tasksNotInFileCount: number;
+            /** @description A digest of what the import does: every row's action, fields before and after, and errors, and the tasks not in the file. Pass a preview's to the commit (?changesDigest=) to have it refused unless it does exactly that. */
+            changesDigest: string;
         };
         /**
          * @description A page of plans, oldest first.
@@ -11091,7 +11094,8 @@ export interface operations {
                      *       "tasksNotInFile": [
                      *         "2.1"
                      *       ],
-                     *       "tasksNotInFileCount": 1
+                     *       "tasksNotInFileCount": 1,
+                     *       "changesDigest": "7jHcq_R6ooPsj5MqVSFB0-BoihK2T1HfBYw8sgMX3CA"
                      *     }
                      */
                     "application/json": components["schemas"]["PlanImportResult"];
@@ -11386,6 +11390,8 @@ export interface operations {
                 filename?: string;
                 /** @description XLSX only: the worksheet to read; by default the first visible sheet whose header row names "№"/"No" and "Мероприятие"/"Measure". */
                 sheet?: string;
+                /** @description The preview's changesDigest: the commit is refused with 412, and changes nothing, unless it would do exactly what that preview showed (another officer may have edited one of the file's tasks since, which the plan's ETag does not tell). */
+                changesDigest?: string;
             };
             header?: {
                 /** @description Optional. The ETag you last read (e.g. "3q2-7w"): the write happens only if the resource still has it, else 412 and nothing changes. Without it, the last writer wins. */
@@ -11508,7 +11514,8 @@ export interface operations {
                      *       "tasksNotInFile": [
                      *         "2.1"
                      *       ],
-                     *       "tasksNotInFileCount": 1
+                     *       "tasksNotInFileCount": 1,
+                     *       "changesDigest": "7jHcq_R6ooPsj5MqVSFB0-BoihK2T1HfBYw8sgMX3CA"
                      *     }
                      */
                     "application/json": components["schemas"]["PlanImportResult"];

@@ -69,3 +69,49 @@ t.test("executors columns headed by a party's official name, as the parties' doc
   t.equal(res.statusCode, 422);
   t.match(json(res).detail, /names белорусская сторона, which is not a party of the plan's commission \(BY, KZ\): head the column with its party as \(BY\), \(Беларусь\), \(Belarus\) or \(KZ\), \(Казахстан\), \(Kazakhstan\)/);
 });
+
+t.test("a commit with the preview's changesDigest does exactly what the preview showed, or nothing (412)", async (t) => {
+  // Found by a review: the plan's ETag (If-Match) does not cover its tasks, so a task another officer edited after the
+  // preview was silently overwritten by the commit.
+  const app = await build(t);
+  const { plan, assignees } = await seedPlan(app);
+  const task = await createTask(app, { planId: plan.id, code: '1.1', dueDate: '2026-12-31', assignees, title: 'Old' });
+  await createTask(app, { planId: plan.id, code: '2.1', dueDate: '2026-12-31', assignees, title: 'Not in the file' });
+  const csv = '№;Мероприятие;Срок;Исполнители\n1.1;New from the file;31.12.2026;"Minprom\nMIC"\n';
+  const commit = (digest?: string) =>
+    app.inject({
+      method: 'POST',
+      url: `/v1/plans/${plan.id}/import${digest === undefined ? '' : `?changesDigest=${digest}`}`,
+      headers: { 'content-type': 'text/csv' },
+      payload: csv,
+    });
+
+  const preview = json(await send(app, plan.id, csv));
+  t.match(preview.changesDigest, /^[A-Za-z0-9_-]{43}$/);
+  t.equal(json(await send(app, plan.id, csv)).changesDigest, preview.changesDigest, 'the same file on the same plan: the same digest');
+
+  // Another officer edits the task after the preview; the plan's ETag stays as it was.
+  const edited = await app.inject({ method: 'PATCH', url: `/v1/tasks/${task.id}`, payload: { title: 'Edited by another officer' } });
+  t.equal(edited.statusCode, 200, edited.body);
+  const before = json(await app.inject({ method: 'GET', url: `/v1/tasks/${task.id}` }));
+  const stale = await commit(preview.changesDigest);
+  t.equal(stale.statusCode, 412, stale.body);
+  t.equal(json(stale).code, 'precondition-failed');
+  t.match(json(stale).detail, /would no longer do what the preview showed.*Preview the file again/);
+  t.strictSame(json(await app.inject({ method: 'GET', url: `/v1/tasks/${task.id}` })), before, "the colleague's edit stands");
+
+  // Previewed again, the change shows the colleague's title as "before", and the commit with the new digest applies it.
+  const again = json(await send(app, plan.id, csv));
+  t.not(again.changesDigest, preview.changesDigest);
+  t.match(again.rows[0].changes, [{ field: 'title', before: 'Edited by another officer', after: 'New from the file' }]);
+  const done = await commit(again.changesDigest);
+  t.equal(done.statusCode, 200, done.body);
+  t.equal(json(done).changesDigest, again.changesDigest, 'the commit answers the digest of what it did');
+  t.equal(json(await app.inject({ method: 'GET', url: `/v1/tasks/${task.id}` })).title, 'New from the file');
+
+  // Without a digest the commit goes on as before; a malformed one is a 400.
+  const bad = await commit('not-a-digest');
+  t.equal(bad.statusCode, 400);
+  t.match(json(bad).errors, [{ path: 'querystring.changesDigest' }]);
+  t.equal((await commit()).statusCode, 200);
+});

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { ActionHeadersSchema, IdParamsSchema, problemResponses } from '../../lib/common.schemas.js';
 import { sendResource, writeContext } from '../../lib/http.js';
 import { XLSX_MEDIA_TYPE, MAX_SHEET_ROWS, xlsxReader } from './imports.files.js';
-import { ImportFileSchema, IMPORT_LIMITS, ImportQuerySchema, ImportResultSchema, TemplateQuerySchema, UploadedFile } from './imports.schemas.js';
+import { CommitImportQuerySchema, ImportFileSchema, IMPORT_LIMITS, ImportQuerySchema, ImportResultSchema, TemplateQuerySchema, UploadedFile } from './imports.schemas.js';
 import { createImportService } from './imports.service.js';
 import { ZIP_LIMITS } from './imports.zip-guard.js';
 
@@ -156,13 +156,14 @@ const importRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'commitPlanImport',
         headers: ActionHeadersSchema,
         ...uploadSchema,
+        querystring: CommitImportQuerySchema,
         summary: 'Import a roadmap table into a plan',
         description:
           'Applies the table in one transaction: every row, or none. While any row has errors the import is refused with 422 ' +
           'import-rows-invalid, listing them (preview first to see them with their cells). Each created or updated task is recorded ' +
           'in the history (operation commitPlanImport), and so is the import itself, on the plan (field "import": file name, SHA-256, ' +
-          'counts). A commit that changes nothing writes nothing. If-Match names the plan\'s ETag; Idempotency-Key makes a retry ' +
-          'return the first result.\n\n' +
+          'counts). A commit that changes nothing writes nothing. If-Match names the plan\'s ETag; changesDigest, the preview\'s, ' +
+          'makes sure the commit does exactly what the preview showed (412 otherwise); Idempotency-Key makes a retry return the first result.\n\n' +
           `${UPLOAD}\n\n${LAYOUT}`,
         response: { 200: ImportResultSchema, ...problemResponses(400, 404, 409, 412, 413, 415, 422) },
       },

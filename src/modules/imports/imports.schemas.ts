@@ -67,6 +67,17 @@ export const ImportQuerySchema = z.strictObject({
 });
 export type ImportQuery = z.infer<typeof ImportQuerySchema>;
 
+/** A digest of what an import does (changesDigest): 43 base64url characters of a SHA-256. */
+const ChangesDigestSchema = z.string().length(43).regex(/^[A-Za-z0-9_-]{43}$/, 'the changesDigest of a preview: 43 letters, digits, - or _');
+
+export const CommitImportQuerySchema = ImportQuerySchema.extend({
+  changesDigest: ChangesDigestSchema.optional().describe(
+    "The preview's changesDigest: the commit is refused with 412, and changes nothing, unless it would do exactly what that " +
+      "preview showed (another officer may have edited one of the file's tasks since, which the plan's ETag does not tell).",
+  ),
+});
+export type CommitImportQuery = z.infer<typeof CommitImportQuerySchema>;
+
 export const TemplateQuerySchema = z.strictObject({
   format: z.enum(['xlsx', 'csv']).default('xlsx').describe('xlsx (default): a workbook with instructions; csv: UTF-8 with BOM, ";"-separated.'),
   planId: IdSchema.optional().describe(
@@ -170,6 +181,10 @@ export const ImportResultSchema = z
           'in code order; tasksNotInFileCount says how many there are.',
       ),
     tasksNotInFileCount: z.number().int().min(0).describe('How many of the plan\'s tasks the file does not list (tasksNotInFile names the first of them).'),
+    changesDigest: ChangesDigestSchema.describe(
+      'A digest of what the import does: every row\'s action, fields before and after, and errors, and the tasks not in the file. ' +
+        'Pass a preview\'s to the commit (?changesDigest=) to have it refused unless it does exactly that.',
+    ),
   })
   .meta({
     id: 'PlanImportResult',
@@ -214,6 +229,7 @@ export const ImportResultSchema = z
       unmatchedExecutors: [],
       tasksNotInFile: ['2.1'],
       tasksNotInFileCount: 1,
+      changesDigest: '7jHcq_R6ooPsj5MqVSFB0-BoihK2T1HfBYw8sgMX3CA',
     },
   });
 

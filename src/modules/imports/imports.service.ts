@@ -1,8 +1,10 @@
 // Domain rules of the plan import: read the table, match it against the plan, preview row by row, and
 // commit every row in one write transaction (or none), recorded in the history as one import.
+import { createHash } from 'node:crypto';
 import { writeTransaction, type Db } from '../../db/connection.js';
 import { pendingCommit } from '../../db/group-commit.js';
 import { AppError, ERRORS, notFound, type FieldError } from '../../errors.js';
+import { canonicalJson } from '../../lib/canonical-json.js';
 import { newId } from '../../lib/ids.js';
 import type { ServiceDeps, WriteContext } from '../../lib/service.js';
 import { findCommission } from '../commissions/commissions.repository.js';
@@ -16,7 +18,7 @@ import { cellRef, MAX_SHEET_ROWS, readCsv, XLSX_MEDIA_TYPE, type SourceFile, typ
 import { basisMatcher, normalizeName, organizationDirectory } from './imports.matching.js';
 import { allOrganizations, meetingsOfCommission, pendingDeadlineRequest, taskCodesOfPlan, tasksNamedInFile } from './imports.repository.js';
 import { evaluateRow, zerosExcelDrops, type EvaluatedRow } from './imports.rows.js';
-import { MAX_TASKS_NOT_IN_FILE, MAX_UNMATCHED_EXECUTORS, type ImportQuery, type ImportResult, type TemplateQuery, type UploadedFile } from './imports.schemas.js';
+import { MAX_TASKS_NOT_IN_FILE, MAX_UNMATCHED_EXECUTORS, type CommitImportQuery, type ImportQuery, type ImportResult, type TemplateQuery, type UploadedFile } from './imports.schemas.js';
 import { renderTemplateCsv, renderTemplateXlsx, type TemplateContext } from './imports.template.js';
 
 /** A file read and laid out, not yet held against a plan: parsing is async, the plan is read in a transaction. */
@@ -68,6 +70,14 @@ function chooseSheet(file: SourceFile, name: string | undefined): { sheet: Sourc
     `no ${file.format === 'csv' ? 'line' : 'sheet'} of the first 20 rows is a header row naming the columns "№"/"No" and "Мероприятие"/"Measure"; ` +
       'the layout is in GET /v1/plans/import-template',
   );
+}
+
+/**
+ * What an import does, as a digest: each row's action, code, fields before and after and errors, and the plan's tasks
+ * the file leaves out. The same file on the same plan gives the same digest; a task of the file edited meanwhile does not.
+ */
+function changesDigest(rows: ImportResult['rows'], notInFile: string[]): string {
+  return createHash('sha256').update(canonicalJson({ rows, notInFile })).digest('base64url');
 }
 
 /**
@@ -169,6 +179,7 @@ export function createImportService({ db, clock }: ServiceDeps, workbooks: Pick<
       unmatchedExecutors: [...unmatched].slice(0, MAX_UNMATCHED_EXECUTORS).map(([text, rows]) => ({ text, rows: [...new Set(rows)] })),
       tasksNotInFile: notInFile.slice(0, MAX_TASKS_NOT_IN_FILE),
       tasksNotInFileCount: notInFile.length,
+      changesDigest: changesDigest(evaluated.map((e) => e.result), notInFile),
     };
     return { result, evaluated };
   }
@@ -227,7 +238,7 @@ export function createImportService({ db, clock }: ServiceDeps, workbooks: Pick<
      * Applies every row in one transaction, or refuses (422) while any row has errors. A commit that changes
      * nothing writes nothing, not even its history entry: importing a plan's own export back is a no-op.
      */
-    async commit(planId: string, file: UploadedFile, query: ImportQuery, ctx: WriteContext): Promise<ImportResult> {
+    async commit(planId: string, file: UploadedFile, query: CommitImportQuery, ctx: WriteContext): Promise<ImportResult> {
       planFor(db, planId);
       const table = await read(file, query);
       // From here on synchronous: the plan is read again, and written, inside one write transaction.
@@ -240,6 +251,14 @@ export function createImportService({ db, clock }: ServiceDeps, workbooks: Pick<
         // If-Match names the plan's ETag: the plan as the API shows it, with its task count.
         if (ctx.expect) ctx.expect(findPlan(tx, planId));
         const { result, evaluated } = evaluate(tx, plan, table);
+        // The plan's ETag does not cover its tasks: a preview's digest makes sure none the file touches was edited since.
+        if (query.changesDigest !== undefined && query.changesDigest !== result.changesDigest) {
+          throw new AppError(
+            ERRORS.preconditionFailed,
+            'the import would no longer do what the preview showed (a task of the file, or the plan, changed since): nothing was ' +
+              'imported. Preview the file again, check the changes, and commit with the new changesDigest',
+          );
+        }
         const failing = result.rows.filter((r) => r.action === 'error');
         if (failing.length > 0) {
           const errors: FieldError[] = failing.flatMap((r) =>
