@@ -2875,6 +2875,12 @@ export interface components {
          *           ]
          *         }
          *       ],
+         *       "headings": [
+         *         {
+         *           "row": 5,
+         *           "text": "2. Сельское хозяйство"
+         *         }
+         *       ],
          *       "summary": {
          *         "create": 1,
          *         "update": 0,
@@ -2956,6 +2962,13 @@ export interface components {
                 }[];
                 /** @description error: everything wrong with the row. */
                 errors?: components["schemas"]["ImportRowError"][];
+            }[];
+            /** @description Section headings between the measures, which the import skips: a row with one text only, alone in its cell or merged across the row ("1. Машиностроение", "II. Agriculture"). A number alone is not one: it is a measure with its cells missing. */
+            headings: {
+                /** Format: int32 */
+                row: number;
+                /** @description Its text, as the file writes it. */
+                text: string;
             }[];
             /** @description How many rows of each action. */
             summary: {
@@ -11084,6 +11097,12 @@ export interface operations {
                      *           ]
                      *         }
                      *       ],
+                     *       "headings": [
+                     *         {
+                     *           "row": 5,
+                     *           "text": "2. Сельское хозяйство"
+                     *         }
+                     *       ],
                      *       "summary": {
                      *         "create": 1,
                      *         "update": 0,
@@ -11502,6 +11521,12 @@ export interface operations {
                      *               "message": "no such calendar date: 31.02.2026"
                      *             }
                      *           ]
+                     *         }
+                     *       ],
+                     *       "headings": [
+                     *         {
+                     *           "row": 5,
+                     *           "text": "2. Сельское хозяйство"
                      *         }
                      *       ],
                      *       "summary": {

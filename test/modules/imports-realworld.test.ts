@@ -115,3 +115,35 @@ t.test("a commit with the preview's changesDigest does exactly what the preview 
   t.match(json(bad).errors, [{ path: 'querystring.changesDigest' }]);
   t.equal((await commit()).statusCode, 200);
 });
+
+t.test('section headings between the measures are skipped and listed, not error rows', async (t) => {
+  // Found by a review: real roadmaps head each section ("1. Машиностроение"), merged across the table or in one cell,
+  // and every such row was an error ("merged cells", "empty: every measure needs its number") that blocked the commit.
+  const app = await build(t);
+  const { plan } = await seedPlan(app);
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('План');
+  ws.addRow(['№', 'Мероприятие', 'Срок', 'Исполнители']);
+  ws.addRow(['1. Машиностроение']);
+  ws.mergeCells('A2:D2');
+  ws.addRow(['1.1', 'Сборка тракторов «Беларус»', '31.12.2026', 'Minprom\nMIC']);
+  ws.addRow([null, 'II. Сельское хозяйство']);
+  ws.addRow(['2.1', 'Поставки комбайнов', '30.06.2027', 'Minprom\nMIC']);
+  // A number alone is a measure with its other cells missing: still an error row.
+  ws.addRow(['2.2']);
+  const body = Buffer.from(await wb.xlsx.writeBuffer());
+  const preview = json(await send(app, plan.id, body));
+  t.strictSame(preview.headings, [
+    { row: 2, text: '1. Машиностроение' },
+    { row: 4, text: 'II. Сельское хозяйство' },
+  ]);
+  t.match(preview.rows, [{ row: 3, code: '1.1', action: 'create' }, { row: 5, code: '2.1', action: 'create' }, { row: 6, code: '2.2', action: 'error' }]);
+  t.equal(preview.rows.length, 3, 'the headings are no rows of measures');
+  t.same(preview.summary, { create: 2, update: 0, unchanged: 0, errors: 1 });
+
+  ws.spliceRows(6, 1);
+  const committed = await send(app, plan.id, Buffer.from(await wb.xlsx.writeBuffer()), true);
+  t.equal(committed.statusCode, 200, committed.body);
+  const codes = json(await app.inject({ method: 'GET', url: `/v1/tasks?planId=${plan.id}` })).items.map((x: { code: string }) => x.code);
+  t.strictSame(codes, ['1.1', '2.1'], 'the measures, and no heading, are tasks');
+});

@@ -235,11 +235,33 @@ export interface DataRow extends SourceRow {
   merges: Merge[];
 }
 
+/** A section heading between the measures, which the import skips: its row and its text. */
+export interface Heading {
+  row: number;
+  text: string;
+}
+
+/** A task code alone ("1.5", "12"): a measure whose other cells are missing, not a heading. */
+const CODE_ALONE = /^\d+(?:\.\d+)*\.?$/;
+
+/**
+ * A row heading a section of the plan ("1. Машиностроение", "II. Agriculture", "Сельское хозяйство"), as roadmaps
+ * put between their measures: one text on its row, alone in one cell or merged across several (Excel gives every cell
+ * of a merged range its first cell's text). Not a code alone: that is a measure with its other cells missing.
+ */
+function headingOf(r: SourceRow): string | undefined {
+  const texts = r.cells.map(cellText).filter((v) => v !== '');
+  const [text] = texts;
+  if (text === undefined || texts.some((v) => v !== text) || CODE_ALONE.test(text)) return undefined;
+  return text;
+}
+
 /**
  * The data rows under the header: empty rows are skipped, so are comment rows (first cell starting with
- * "#", as the template's explanation rows) and a row numbering the columns 1, 2, 3, … as roadmaps often have.
+ * "#", as the template's explanation rows), a row numbering the columns 1, 2, 3, … as roadmaps often have, and
+ * section headings (headingOf), which are returned apart so that a preview lists them.
  */
-export function dataRows(sheet: SourceSheet, layout: Layout): DataRow[] {
+export function dataRows(sheet: SourceSheet, layout: Layout): { rows: DataRow[]; headings: Heading[] } {
   const below = sheet.rows.filter((r) => r.row > layout.headerRow && !isEmptyRow(r));
   const rows = below.filter((r) => !cellText(r.cells.find((c) => cellText(c) !== '')).startsWith('#'));
   const first = rows[0];
@@ -247,8 +269,17 @@ export function dataRows(sheet: SourceSheet, layout: Layout): DataRow[] {
     const values = first.cells.map(cellText).filter((v) => v !== '');
     if (values.length >= 3 && values.every((v, i) => v === String(i + 1))) rows.shift();
   }
-  return rows.map((r) => ({
-    ...r,
-    merges: sheet.merges.filter((m) => m.top <= r.row && m.bottom >= r.row),
-  }));
+  const headings: Heading[] = [];
+  const measures = rows.filter((r) => {
+    const text = headingOf(r);
+    if (text !== undefined) headings.push({ row: r.row, text: clip(text, 500) });
+    return text === undefined;
+  });
+  return {
+    rows: measures.map((r) => ({
+      ...r,
+      merges: sheet.merges.filter((m) => m.top <= r.row && m.bottom >= r.row),
+    })),
+    headings,
+  };
 }

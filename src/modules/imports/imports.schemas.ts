@@ -158,6 +158,18 @@ export const ImportResultSchema = z
       .describe('The columns the import reads, as it understood them.'),
     ignoredColumns: z.array(z.string().max(HEADER_MAX)).max(200).describe('Headers the import does not read (e.g. the progress report\'s Status, Overdue).'),
     rows: z.array(RowResultSchema).max(MAX_ROWS).describe('Every data row, in file order.'),
+    headings: z
+      .array(
+        z.object({
+          row: RowNumberSchema,
+          text: z.string().max(500).describe('Its text, as the file writes it.'),
+        }),
+      )
+      .max(MAX_ROWS)
+      .describe(
+        'Section headings between the measures, which the import skips: a row with one text only, alone in its cell or merged ' +
+          'across the row ("1. Машиностроение", "II. Agriculture"). A number alone is not one: it is a measure with its cells missing.',
+      ),
     summary: z
       .object({
         create: CountSchema.describe('Rows that create a task.'),
@@ -225,6 +237,7 @@ export const ImportResultSchema = z
           errors: [{ row: 4, column: 'Срок', cell: 'C4', message: 'no such calendar date: 31.02.2026' }],
         },
       ],
+      headings: [{ row: 5, text: '2. Сельское хозяйство' }],
       summary: { create: 1, update: 0, unchanged: 1, errors: 1 },
       unmatchedExecutors: [],
       tasksNotInFile: ['2.1'],

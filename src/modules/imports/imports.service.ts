@@ -13,7 +13,7 @@ import { findPlan, findPlanRecord, type PlanRecord } from '../plans/plans.reposi
 import * as tasksRepo from '../tasks/tasks.repository.js';
 import { newTaskRow, presentTask, searchTextOf } from '../tasks/tasks.service.js';
 import type { CreateTask } from '../tasks/tasks.schemas.js';
-import { cellText, checkLayout, clip, dataRows, findLayout, type Column, type DataRow, type Layout } from './imports.columns.js';
+import { cellText, checkLayout, clip, dataRows, findLayout, type Column, type DataRow, type Heading, type Layout } from './imports.columns.js';
 import { cellRef, MAX_SHEET_ROWS, readCsv, XLSX_MEDIA_TYPE, type SourceFile, type SourceSheet, type XlsxReader } from './imports.files.js';
 import { basisMatcher, normalizeName, organizationDirectory } from './imports.matching.js';
 import { allOrganizations, meetingsOfCommission, pendingDeadlineRequest, taskCodesOfPlan, tasksNamedInFile } from './imports.repository.js';
@@ -29,6 +29,8 @@ export interface ReadTable {
   sheet: SourceSheet;
   layout: Layout;
   rows: DataRow[];
+  /** Section headings between the measures, skipped. */
+  headings: Heading[];
   /** The workbook's other sheets holding a table the import recognizes: not read. */
   otherSheets: string[];
 }
@@ -175,6 +177,7 @@ export function createImportService({ db, clock }: ServiceDeps, workbooks: Pick<
       columns: table.layout.columns.map((c) => ({ header: c.header, cell: cellRef(table.layout.headerRow, c.index), reads: describeColumn(c, partyOf.get(c)) })),
       ignoredColumns: table.layout.ignored,
       rows: evaluated.map((e) => e.result),
+      headings: table.headings,
       summary: { create: count('create'), update: count('update'), unchanged: count('unchanged'), errors: count('error') },
       unmatchedExecutors: [...unmatched].slice(0, MAX_UNMATCHED_EXECUTORS).map(([text, rows]) => ({ text, rows: [...new Set(rows)] })),
       tasksNotInFile: notInFile.slice(0, MAX_TASKS_NOT_IN_FILE),
@@ -221,9 +224,9 @@ export function createImportService({ db, clock }: ServiceDeps, workbooks: Pick<
     const { sheet, layout, others } = chooseSheet(source, query.sheet);
     if (sheet.truncated) throw invalid(`the ${sheet.name ? `sheet "${sheet.name}"` : 'file'} has more rows than the import reads (${MAX_SHEET_ROWS}): split the plan into several files`);
     checkLayout(layout, sheet);
-    const rows = dataRows(sheet, layout);
+    const { rows, headings } = dataRows(sheet, layout);
     if (rows.length === 0) throw invalid(`the table has no rows under its header (row ${layout.headerRow})`);
-    return { fileName: query.filename ?? file.fileName, sha256: file.sha256, file: source, sheet, layout, rows, otherSheets: others };
+    return { fileName: query.filename ?? file.fileName, sha256: file.sha256, file: source, sheet, layout, rows, headings, otherSheets: others };
   }
 
   return {
