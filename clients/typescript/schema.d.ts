@@ -791,7 +791,7 @@ export interface paths {
         };
         /**
          * Calendar feed of due dates and reporting deadlines
-         * @description An iCalendar (RFC 5545) feed to subscribe to: one all-day event on the due date of each task still under control (neither closed nor cancelled) and one on the submission deadline of each reporting period of the plan, from the plan's start to its end, leaving out deadlines more than 92 days past. Without a filter, every approved plan. Event UIDs are stable (task-<id>@…, report-<planId>-<period>@…), so a calendar program updates events rather than duplicating them, and a task's SEQUENCE counts the moves of its due date; the feed carries an ETag, so a poll with If-None-Match costs a 304 while nothing changed. A calendar program that cannot send an API key subscribes through a read-only link (POST /v1/share-links, kind calendar).
+         * @description An iCalendar (RFC 5545) feed to subscribe to: one all-day event on the due date of each task still under control (neither closed nor cancelled) and one on the submission deadline of each reporting period of the plan, from the plan's start to its end, leaving out deadlines more than 92 days past. Without a filter, every approved plan. Event UIDs are stable (task-<id>@…, report-<planId>-<period>@…), so a calendar program updates events rather than duplicating them; a task's SEQUENCE counts the moves of its due date, and a reporting deadline's the changes of the plan's reportDueDays; the feed carries an ETag, so a poll with If-None-Match costs a 304 while nothing changed. A calendar program that cannot send an API key subscribes through a read-only link (POST /v1/share-links, kind calendar).
          *
          *     **Access:** any API key.
          */

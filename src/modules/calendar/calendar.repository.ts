@@ -1,9 +1,9 @@
 // Drizzle queries of the calendar feed: the approved plans in scope, and their open tasks with executors.
-import { and, asc, count, eq, exists, inArray, notInArray, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, exists, inArray, notInArray, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/connection.js';
 import { assigneesByTask } from '../tasks/tasks.repository.js';
 import type { AssigneeRole } from '../../db/enums.js';
-import { commissions, deadlineChanges, plans, taskAssignees, tasks, type TaskTranslations } from '../../db/schema.js';
+import { changeHistory, commissions, deadlineChanges, plans, taskAssignees, tasks, type TaskTranslations } from '../../db/schema.js';
 import { OUT_OF_CONTROL_STATUSES } from '../tasks/task-timeliness.js';
 
 export interface CalendarPlan {
@@ -16,6 +16,8 @@ export interface CalendarPlan {
   periodEnd: string;
   reportingFrequency: (typeof plans.$inferSelect)['reportingFrequency'];
   reportDueDays: number;
+  /** How many times reportDueDays was changed, moving every submission deadline: their events' SEQUENCE. */
+  reportDueDaysMoves: number;
   updatedAt: string;
 }
 
@@ -83,6 +85,16 @@ export function approvedPlans(db: Db, scope: PlanScope): CalendarPlan[] {
       periodEnd: plans.periodEnd,
       reportingFrequency: plans.reportingFrequency,
       reportDueDays: plans.reportDueDays,
+      // The plan keeps no count of its own: its history (append-only) has every update that changed reportDueDays.
+      reportDueDaysMoves: db.$count(
+        changeHistory,
+        and(
+          eq(changeHistory.entityType, 'plan'),
+          eq(changeHistory.entityId, plans.id),
+          eq(changeHistory.operation, 'updatePlan'),
+          sql`exists (select 1 from json_each(${changeHistory.changes}) where json_extract(value, '$.field') = 'reportDueDays')`,
+        ),
+      ),
       updatedAt: plans.updatedAt,
     })
     .from(plans)

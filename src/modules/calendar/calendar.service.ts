@@ -83,7 +83,8 @@ function deadlineEvents(plan: repo.CalendarPlan, today: string, lastDay: string)
       const { start, end } = periodBounds(period);
       return {
         uid: `report-${plan.id}-${period}@${CALENDAR_PRODUCT}`,
-        sequence: 0,
+        // A change of reportDueDays moves every deadline: a significant revision, as a task's moved due date is.
+        sequence: plan.reportDueDaysMoves,
         start: deadline,
         end: allDayEnd(deadline),
         summary: `Progress reports ${period} — due: ${plan.title}`,
