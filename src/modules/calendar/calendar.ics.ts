@@ -79,6 +79,10 @@ function eventLines(e: CalendarEvent): string[] {
     // Outlook shows an event without these as lasting from midnight to midnight rather than as a day.
     'X-MICROSOFT-CDO-ALLDAYEVENT:TRUE',
     'X-MICROSOFT-MSNCALENDAR-ALLDAYEVENT:TRUE',
+    // A due date marks a day and takes no time: without these (OPAQUE by default, §3.8.2.7) a calendar that imports the
+    // feed, or shares its free/busy, shows the executors busy all day on every due date and reporting deadline.
+    'TRANSP:TRANSPARENT',
+    'X-MICROSOFT-CDO-BUSYSTATUS:FREE',
     `SUMMARY:${escapeText(e.summary)}`,
     `DESCRIPTION:${escapeText(e.description)}`,
     `LAST-MODIFIED:${revised}`,
