@@ -692,7 +692,7 @@ export interface paths {
         get?: never;
         /**
          * Record the value of an indicator for a period
-         * @description Records the actual value of one reporting period, or replaces the one recorded before, and answers with the indicator. The period must be written in the plan's reporting frequency ("2026-Q4" or "2026-11"), overlap the plan's period and have begun by today in the commission's time zone (422 otherwise); a closed plan refuses (409). Recording the same value and note again changes nothing. The change history records each value as the field `values.<period>`, before and after.
+         * @description Records the actual value of one reporting period, or replaces the one recorded before, and answers with the indicator. The period must be written in the plan's reporting frequency ("2026-Q4" or "2026-11"), overlap the plan's period (for a task's indicator, a task postponed past the plan's end is measured up to its due date) and have begun by today in the commission's time zone (422 otherwise); a closed plan refuses (409). Recording the same value and note again changes nothing. The change history records each value as the field `values.<period>`, before and after.
          *
          *     **Access:** `secretariat`.
          */

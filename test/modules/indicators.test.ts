@@ -580,3 +580,32 @@ t.test('a period of a year before 1000 is refused with 400, as dates are, even i
   }
   t.equal((await record(app, indicator.id, '2020-Q1', { value: 900 })).latest?.period, '2020-Q1', 'a period of the plan is recorded');
 });
+
+t.test('a task postponed past the plan\'s end is measured up to its due date, as it is reported on', async (t) => {
+  const clock = testClock('2026-11-28T09:00:00.000Z');
+  const app = await build(t, clock);
+  const { commission, assignees } = await seedPlan(app);
+  const plan = await createPlan(app, commission.id, { periodStart: '2026-01-01', periodEnd: '2026-12-31' });
+  const moved = await createTask(app, { planId: plan.id, code: '1.1', dueDate: '2026-12-31', assignees });
+  const kept = await createTask(app, { planId: plan.id, code: '1.2', dueDate: '2026-12-31', assignees });
+  await approvePlan(app, plan.id);
+  const ofMoved = await createIndicator(app, tractors(plan.id, { taskId: moved.id }));
+  const ofKept = await createIndicator(app, tractors(plan.id, { taskId: kept.id }));
+  const ofPlan = await createIndicator(app, tractors(plan.id));
+  const change = await app.inject({
+    method: 'POST',
+    url: `/v1/tasks/${moved.id}/deadline-changes`,
+    payload: { kind: 'direct', newDueDate: '2027-06-30', reason: 'Certification takes longer.' },
+  });
+  t.equal(change.statusCode, 201, 'the secretariat moves 1.1 past the plan end');
+
+  clock.set('2027-05-01T09:00:00.000Z');
+  const got = await record(app, ofMoved.id, '2027-Q1', { value: 1100 });
+  t.strictSame(got.latest, { period: '2027-Q1', value: 1100 }, 'the postponed task\'s indicator takes 2027-Q1');
+  const keptValue = await refused(t, app, putValue(ofKept.id, '2027-Q1', { value: 1 }), 422, 'invalid-value');
+  t.strictSame(keptValue.errors, [{ path: 'params.period', message: 'outside the plan period' }], 'a task due within the plan: not');
+  await refused(t, app, putValue(ofPlan.id, '2027-Q1', { value: 1 }), 422, 'invalid-value');
+  clock.set('2027-08-01T09:00:00.000Z');
+  const late = await refused(t, app, putValue(ofMoved.id, '2027-Q3', { value: 1 }), 422, 'invalid-value');
+  t.match(late.detail, 'and its task is due on 2027-06-30', 'nor past the task\'s due date');
+});

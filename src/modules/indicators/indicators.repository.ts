@@ -12,6 +12,8 @@ export type IndicatorValueRow = typeof indicatorValues.$inferSelect;
 /** An indicator with its values and what its plan decides: "today" (the commission's zone), frequency, period, state. */
 export interface IndicatorRecord extends IndicatorRow {
   timeZone: string;
+  /** The due date of the indicator's task (null for a plan's indicator): a task postponed past the plan's end is measured up to it. */
+  taskDueDate: string | null;
   plan: { status: PlanStatus; reportingFrequency: ReportingFrequency; periodStart: string; periodEnd: string };
   /** Ordered by period text; the service orders mixed quarter/month forms by date. */
   values: IndicatorValueRow[];
@@ -20,20 +22,22 @@ export interface IndicatorRecord extends IndicatorRow {
 const recordColumns = {
   indicator: indicators,
   timeZone: commissions.timeZone,
+  taskDueDate: tasks.dueDate,
   status: plans.status,
   reportingFrequency: plans.reportingFrequency,
   periodStart: plans.periodStart,
   periodEnd: plans.periodEnd,
 };
 
-type JoinedRow = { indicator: IndicatorRow; timeZone: string } & IndicatorRecord['plan'];
+type JoinedRow = { indicator: IndicatorRow; timeZone: string; taskDueDate: string | null } & IndicatorRecord['plan'];
 
 function baseQuery(db: Db) {
   return db
     .select(recordColumns)
     .from(indicators)
     .innerJoin(plans, eq(plans.id, indicators.planId))
-    .innerJoin(commissions, eq(commissions.id, plans.commissionId));
+    .innerJoin(commissions, eq(commissions.id, plans.commissionId))
+    .leftJoin(tasks, eq(tasks.id, indicators.taskId));
 }
 
 /** Attaches the values of every indicator of `rows` in one query. */
@@ -56,7 +60,13 @@ function withValues(db: Db, rows: JoinedRow[]): IndicatorRecord[] {
     list.push(v);
     byIndicator.set(v.indicatorId, list);
   }
-  return rows.map(({ indicator, timeZone, ...plan }) => ({ ...indicator, timeZone, plan, values: byIndicator.get(indicator.id) ?? [] }));
+  return rows.map(({ indicator, timeZone, taskDueDate, ...plan }) => ({
+    ...indicator,
+    timeZone,
+    taskDueDate,
+    plan,
+    values: byIndicator.get(indicator.id) ?? [],
+  }));
 }
 
 export function findIndicatorRecord(db: Db, id: string): IndicatorRecord | undefined {

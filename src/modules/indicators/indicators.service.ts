@@ -69,7 +69,11 @@ function checkTask(tx: Db, planId: string, taskId: string): void {
   }
 }
 
-/** A period is recorded in the plan's frequency, within the plan's period, and once it has begun. */
+/**
+ * A period is recorded in the plan's frequency, within the plan's period, and once it has begun. A task postponed
+ * past the plan's end stays under control until its due date, as its progress reports do: its indicators are
+ * measured up to that date too.
+ */
 function checkPeriod(record: repo.IndicatorRecord, period: string, today: string): void {
   const refuse = (detail: string, message: string) => {
     throw new AppError(ERRORS.invalidValue, detail, [{ path: 'params.period', message }]);
@@ -79,8 +83,11 @@ function checkPeriod(record: repo.IndicatorRecord, period: string, today: string
     refuse(`the plan reports ${reportingFrequency}: record ${PERIOD_EXAMPLES[reportingFrequency]}, not ${period}`, `not a ${reportingFrequency} period`);
   }
   const { start, end } = periodBounds(period);
-  if (end < periodStart || start > periodEnd) {
-    refuse(`${period} (${start} to ${end}) is outside the plan's period, ${periodStart} to ${periodEnd}`, 'outside the plan period');
+  const dueDate = record.taskDueDate;
+  const lastDay = dueDate !== null && dueDate > periodEnd ? dueDate : periodEnd;
+  if (end < periodStart || start > lastDay) {
+    const span = lastDay === periodEnd ? '' : `, and its task is due on ${dueDate}`;
+    refuse(`${period} (${start} to ${end}) is outside the plan's period, ${periodStart} to ${periodEnd}${span}`, 'outside the plan period');
   }
   if (start > today) {
     refuse(`${period} starts on ${start}, after today (${today}): a value is recorded once its period has begun`, 'not begun yet');
