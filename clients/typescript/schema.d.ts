@@ -3550,6 +3550,7 @@ export interface components {
          *       "indicators": [
          *         {
          *           "id": "019a7c2e-7a10-7000-8000-000000000050",
+         *           "planId": "019a7c2e-7a10-7000-8000-000000000030",
          *           "name": "Dump trucks assembled in Kazakhstan",
          *           "unit": "trucks",
          *           "taskId": "019a7c2e-7a10-7000-8000-000000000040",
@@ -4120,6 +4121,11 @@ export interface components {
                  * @description The indicator.
                  */
                 id: string;
+                /**
+                 * Format: uuid
+                 * @description The plan it measures: a report of a commission covers several plans.
+                 */
+                planId: string;
                 /** @description What is measured. */
                 name: string;
                 /** @description Unit of the values. */
@@ -19995,6 +20001,7 @@ export interface operations {
                      *       "indicators": [
                      *         {
                      *           "id": "019a7c2e-7a10-7000-8000-000000000050",
+                     *           "planId": "019a7c2e-7a10-7000-8000-000000000030",
                      *           "name": "Dump trucks assembled in Kazakhstan",
                      *           "unit": "trucks",
                      *           "taskId": "019a7c2e-7a10-7000-8000-000000000040",

@@ -609,3 +609,54 @@ t.test('a task postponed past the plan\'s end is measured up to its due date, as
   const late = await refused(t, app, putValue(ofMoved.id, '2027-Q3', { value: 1 }), 422, 'invalid-value');
   t.match(late.detail, 'and its task is due on 2027-06-30', 'nor past the task\'s due date');
 });
+
+t.test('the co-chairs\' report tells whose indicator each row is: its plan and its task, in every format', async (t) => {
+  const app = await build(t);
+  const { commission, assignees } = await seedPlan(app);
+  const industry = await createPlan(app, commission.id, { title: 'Roadmap: industry' });
+  const food = await createPlan(app, commission.id, { title: 'Roadmap: food supplies' });
+  const industryTask = await createTask(app, { planId: industry.id, code: '1.1', dueDate: '2027-06-30', assignees });
+  const foodTask = await createTask(app, { planId: food.id, code: '1.1', dueDate: '2027-06-30', assignees });
+  await approvePlan(app, industry.id);
+  await approvePlan(app, food.id);
+  // The same measure in both plans, of the plan and of its task 1.1, far apart: 10 % in one, 90 % in the other.
+  const ids = new Map<string, string>();
+  for (const [plan, task, value] of [[industry, industryTask, 10], [food, foodTask, 90]] as const) {
+    for (const taskId of [null, task.id]) {
+      const created = await createIndicator(app, { planId: plan.id, taskId, name: 'Экспорт', unit: 'млн долл. США', baseline: 0, target: 100 });
+      await record(app, created.id, '2026-Q3', { value });
+      ids.set(created.id, `${plan.title} ${taskId === null ? '(plan)' : '1.1'}`);
+    }
+  }
+  const url = `/v1/reports/progress?commissionId=${commission.id}`;
+  const report = json<{ indicators: { id: string; planId: string; taskId: string | null }[] }>(await app.inject({ url }));
+  t.strictSame(
+    report.indicators.map((i) => [ids.get(i.id), i.planId === industry.id ? industry.title : i.planId === food.id ? food.title : i.planId]),
+    [...ids.values()].map((label) => [label, label.replace(/ (\(plan\)|1\.1)$/, '')]),
+    'each indicator of the JSON names its plan',
+  );
+
+  const html = (await app.inject({ url: `${url}&format=html` })).body;
+  const section = html.slice(html.indexOf('id="indicators"'), html.indexOf('</section>', html.indexOf('id="indicators"')));
+  const rows = [...section.matchAll(/<tr>(.*?)<\/tr>/g)].slice(1).map((m) => m[1]!.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim());
+  t.equal(rows.length, 4);
+  t.match(rows[0], /Roadmap: industry/, 'the page names the plan of a plan\'s indicator');
+  t.match(rows[1], /1\.1.*Roadmap: industry/, 'and the task and plan of a task\'s');
+  t.match(rows[3], /1\.1.*Roadmap: food supplies/);
+
+  const xlsx = await app.inject({ url: `${url}&format=xlsx` });
+  const { default: ExcelJS } = await import('exceljs');
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
+  const sheet = workbook.getWorksheet('Indicators')!;
+  t.equal(sheet.getRow(1).getCell(9).value, 'Plan', 'the workbook has a Plan column');
+  t.strictSame(
+    [2, 3, 4, 5].map((r) => [sheet.getRow(r).getCell(3).value, sheet.getRow(r).getCell(9).value]),
+    [
+      [null, 'Roadmap: industry'],
+      ['1.1', 'Roadmap: industry'],
+      [null, 'Roadmap: food supplies'],
+      ['1.1', 'Roadmap: food supplies'],
+    ],
+  );
+});

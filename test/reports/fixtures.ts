@@ -169,9 +169,9 @@ export function progressReportFixture(overrides: Partial<ProgressReport> = {}): 
       deadline: '2026-10-10',
     })),
     indicators: [
-      { id: 'ind-turnover', name: 'Товарооборот между Беларусью и Казахстаном', unit: 'млн долл. США', taskId: null, baseline: 1000, target: 1500, actual: 1210, actualPeriod: '2026-Q3', progressPercent: 42 },
-      { id: 'ind-tractors', name: 'Тракторы, собранные в Костанае', unit: 'шт.', taskId: 'task-1.1', baseline: 0, target: 1200, actual: null, actualPeriod: null, progressPercent: null },
-      { id: 'ind-local', name: 'Доля локализации комбайнов', unit: '%', taskId: 'task-1.2', baseline: 20, target: 50, actual: 56, actualPeriod: '2026-Q3', progressPercent: 120 },
+      { id: 'ind-turnover', planId: PLAN_ID, name: 'Товарооборот между Беларусью и Казахстаном', unit: 'млн долл. США', taskId: null, baseline: 1000, target: 1500, actual: 1210, actualPeriod: '2026-Q3', progressPercent: 42 },
+      { id: 'ind-tractors', planId: PLAN_ID, name: 'Тракторы, собранные в Костанае', unit: 'шт.', taskId: 'task-1.1', baseline: 0, target: 1200, actual: null, actualPeriod: null, progressPercent: null },
+      { id: 'ind-local', planId: PLAN_ID, name: 'Доля локализации комбайнов', unit: '%', taskId: 'task-1.2', baseline: 20, target: 50, actual: 56, actualPeriod: '2026-Q3', progressPercent: 120 },
     ],
     tasks: all,
     ...overrides,

@@ -57,7 +57,7 @@ t.test('in Russian, the sheets, their headings and the preamble are Russian', as
   ]);
   t.strictSame(row(wb.getWorksheet('Просроченные')!, 1), ['№', 'Мероприятие', 'Срок', 'Дней просрочки', 'Статус', 'Переносов', 'Исполнители', 'План']);
   t.strictSame(row(wb.getWorksheet('Нет отчётов')!, 1), ['№', 'Мероприятие', 'Организация', 'Страна', 'Период', 'Срок']);
-  t.strictSame(row(wb.getWorksheet('Индикаторы')!, 1), ['Индикатор', 'Ед. изм.', '№ задачи', 'Базовое', 'Целевое', 'Фактическое', 'Период', 'Прогресс, %']);
+  t.strictSame(row(wb.getWorksheet('Индикаторы')!, 1), ['Индикатор', 'Ед. изм.', '№ задачи', 'Базовое', 'Целевое', 'Фактическое', 'Период', 'Прогресс, %', 'План']);
 });
 
 t.test('in Russian, status, area, confidence, completion and the lead mark are words, not codes', async (t) => {
@@ -95,7 +95,7 @@ t.test('in Russian, dates are date cells shown dd.mm.yyyy, and "generated" is a 
   t.equal(tasks.getCell('K2').numFmt, 'dd.mm.yyyy');
   t.equal(wb.getWorksheet('Нет отчётов')!.getCell('F2').numFmt, 'dd.mm.yyyy');
   const indicators = wb.getWorksheet('Индикаторы')!;
-  t.strictSame(row(indicators, 2), ['Товарооборот между Беларусью и Казахстаном', 'млн долл. США', null, 1000, 1500, 1210, '2026-Q3', 42]);
+  t.strictSame(row(indicators, 2), ['Товарооборот между Беларусью и Казахстаном', 'млн долл. США', null, 1000, 1500, 1210, '2026-Q3', 42, 'План мероприятий по итогам официального визита 4 ноября 2026 г.']);
   // Numbers, not text: General shows them with the reader's decimal comma ("1196,5"); a grouping format would print
   // a whole number with a dangling comma ("1 000,").
   t.equal(indicators.getCell('D2').numFmt, undefined, 'figures as General');

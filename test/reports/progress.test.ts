@@ -260,8 +260,8 @@ t.test('every figure of a plan as of today', async (t) => {
   t.match(r.missingReports[0], { title: 'Tractor assembly in Kostanay', organizationName: kz.name, country: 'KZ' });
 
   t.strictSame(r.indicators, [
-    { id: indicator.id, name: 'Tractors assembled', unit: 'tractors', taskId: T.t11.id, baseline: 600, target: 1200, actual: 900, actualPeriod: '2026-Q3', progressPercent: 50 },
-    { id: planIndicator.id, name: 'Trade turnover', unit: 'USD million', taskId: null, baseline: 100, target: 200, actual: null, actualPeriod: null, progressPercent: null },
+    { id: indicator.id, planId: plan.id, name: 'Tractors assembled', unit: 'tractors', taskId: T.t11.id, baseline: 600, target: 1200, actual: 900, actualPeriod: '2026-Q3', progressPercent: 50 },
+    { id: planIndicator.id, planId: plan.id, name: 'Trade turnover', unit: 'USD million', taskId: null, baseline: 100, target: 200, actual: null, actualPeriod: null, progressPercent: null },
   ], 'the running quarter\'s value does not count yet');
 });
 

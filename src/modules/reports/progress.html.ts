@@ -330,10 +330,21 @@ function breakdowns(r: ProgressReport, L: ReportLocale): string {
 
 function indicators(r: ProgressReport, L: ReportLocale): string {
   const { w, dec, pct } = L;
+  // Whose target it is: the task's code, and the plan's title when the report covers several plans (a commission's),
+  // where the same measure may stand in two plans and a code such as 1.1 in each.
+  const codes = new Map(r.tasks.map((t) => [t.taskId, t.code]));
+  const plans = new Map(r.scope.plans.map((p) => [p.id, p.title]));
+  const whose = (i: ProgressReport['indicators'][number]) => {
+    const code = i.taskId === null ? '' : (codes.get(i.taskId) ?? '');
+    const plan = plans.size > 1 ? (plans.get(i.planId) ?? '') : '';
+    if (!code && !plan) return '—';
+    return [code && e(code), plan && `<span class="period">${e(plan)}</span>`].filter(Boolean).join(' ');
+  };
   const body = table<ProgressReport['indicators'][number]>({
     caption: w.indicatorsCaption,
     columns: [
       { head: w.indicator, cell: (i) => ({ html: e(i.name), className: 'label' }) },
+      { head: w.code, cell: whose },
       { head: w.unit, cell: (i) => e(i.unit) },
       { head: w.baseline, cell: (i) => dec(i.baseline), num: true },
       { head: w.target, cell: (i) => dec(i.target), num: true },

@@ -245,6 +245,7 @@ export const ProgressReportSchema = z
         z
           .object({
             id: IdSchema.describe('The indicator.'),
+            planId: IdSchema.describe('The plan it measures: a report of a commission covers several plans.'),
             name: z.string().max(300).describe('What is measured.'),
             unit: z.string().max(50).describe('Unit of the values.'),
             taskId: IdSchema.nullable().describe('The task it belongs to; null for an indicator of the whole plan.'),
@@ -365,6 +366,7 @@ function reportExample() {
     indicators: [
       {
         id: id(50),
+        planId: id(30),
         name: 'Dump trucks assembled in Kazakhstan',
         unit: 'trucks',
         taskId: id(40),

@@ -605,6 +605,7 @@ export function createProgressService({ db, clock }: ServiceDeps) {
         const value = latestValue(i.values, asOf);
         return {
           id: i.id,
+          planId: i.planId,
           name: i.name,
           unit: i.unit,
           taskId: i.taskId,

@@ -240,6 +240,7 @@ function indicatorsSheet(workbook: Workbook, report: ProgressReport, W: Workbook
     { header: h.actual, width: 12 },
     { header: h.period, width: 10 },
     { header: h.progress, width: 11, numFmt: '0.0' },
+    { header: h.plan, width: 30, wrap: true },
   ];
   const rows = report.indicators.map((i): Cell[] => [
     i.name,
@@ -250,6 +251,7 @@ function indicatorsSheet(workbook: Workbook, report: ProgressReport, W: Workbook
     i.actual,
     i.actualPeriod,
     i.progressPercent,
+    planTitle(report, i.planId),
   ]);
   addTable(workbook, W.dateFormat, W.sheets.indicators, columns, rows);
 }
