@@ -125,6 +125,11 @@ t.test('creation refuses unknown plans and tasks, a task of another plan, a flat
 
   const flat = await refused(t, app, post(tractors(plan.id, { baseline: 5, target: 5 })), 422, 'invalid-value');
   t.strictSame(flat.errors, [{ path: 'body.target', message: 'target must differ from baseline' }]);
+  // Equal but for the last digits a number keeps: every value would be a progress of 10^33 percent (found by a review).
+  const hair = await refused(t, app, post(tractors(plan.id, { baseline: 0.1, target: 0.1000000000000001 })), 422, 'invalid-value');
+  t.strictSame(hair.errors, [{ path: 'body.target', message: 'target must differ from baseline' }]);
+  const small = await app.inject(post(tractors(plan.id, { baseline: 0.001, target: 0.002 })));
+  t.equal(small.statusCode, 201, 'small figures that differ are fine');
 
   await closePlan(app, approved.id);
   const closed = await refused(t, app, post(tractors(approved.id, { taskId: approvedOne.id })), 409, 'plan-state-conflict');

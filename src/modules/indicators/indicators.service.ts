@@ -50,9 +50,12 @@ function refuseClosedPlan(status: string): void {
   }
 }
 
-/** Progress is measured from baseline to target, so the two must differ. */
+/**
+ * Progress is measured from baseline to target, so the two must differ, by more than the last digits a number keeps
+ * (a baseline 0.1 and a target 0.1000000000000001 made every value a progress of 10^33 percent).
+ */
 function refuseFlatTarget(baseline: number, target: number, path: string): void {
-  if (baseline !== target) return;
+  if (Math.abs(target - baseline) > 1e-9 * Math.max(Math.abs(baseline), Math.abs(target))) return;
   throw new AppError(ERRORS.invalidValue, `the target (${target}) equals the baseline: there is no way to measure progress toward it`, [
     { path, message: 'target must differ from baseline' },
   ]);
