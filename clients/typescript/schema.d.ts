@@ -2965,7 +2965,10 @@ export interface components {
             }[];
             /** @description Section headings between the measures, which the import skips: a row with one text only, alone in its cell or merged across the row ("1. Машиностроение", "II. Agriculture"). A number alone is not one: it is a measure with its cells missing. */
             headings: {
-                /** Format: int32 */
+                /**
+                 * Format: int32
+                 * @description The row of the heading, as Excel numbers it.
+                 */
                 row: number;
                 /** @description Its text, as the file writes it. */
                 text: string;

@@ -161,7 +161,7 @@ export const ImportResultSchema = z
     headings: z
       .array(
         z.object({
-          row: RowNumberSchema,
+          row: RowNumberSchema.describe('The row of the heading, as Excel numbers it.'),
           text: z.string().max(500).describe('Its text, as the file writes it.'),
         }),
       )
