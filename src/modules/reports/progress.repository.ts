@@ -359,6 +359,26 @@ export function changesSince(db: Db, planIds: string[], before: string): LaterCh
     .all();
 }
 
+/**
+ * The commission's edits of its name or time zone recorded at or after `since`, newest first: a past day's report
+ * names the commission and ends the day as they stood then.
+ */
+export function commissionChangesSince(db: Db, commissionId: string, since: string): { at: string; changes: FieldChange[] }[] {
+  return db
+    .select({ at: changeHistory.at, changes: changeHistory.changes })
+    .from(changeHistory)
+    .where(
+      and(
+        eq(changeHistory.entityType, 'commission'),
+        eq(changeHistory.entityId, commissionId),
+        eq(changeHistory.operation, 'updateCommission'),
+        gte(changeHistory.at, since),
+      ),
+    )
+    .orderBy(desc(changeHistory.at), desc(changeHistory.id))
+    .all();
+}
+
 /** Every organization by id, with what the report shows of it. */
 export function organizationsById(db: Db): Map<string, Omit<ReportAssignee, 'role'>> {
   const out = new Map<string, Omit<ReportAssignee, 'role'>>();

@@ -524,6 +524,23 @@ function inOrderOfCodes(tasks: ReportTask[], missing: ProgressReport['missingRep
   missing.sort((a, b) => (rank.get(a.taskId) ?? 0) - (rank.get(b.taskId) ?? 0));
 }
 
+/**
+ * The commission's name and time zone at the end of a past day, undone from its edits since, and that end as an
+ * instant: a renamed commission is named as it was, and a day is cut where it ended in the zone of the time.
+ */
+function commissionOnDay(db: ServiceDeps['db'], commission: repo.CommissionRow, asOf: string): { name: string; timeZone: string; before: string } {
+  let { name, timeZone } = commission;
+  // Every zone's end of the day falls after its midnight in UTC less 14 hours, so no earlier edit can matter.
+  for (const { at, changes } of repo.commissionChangesSince(db, commission.id, `${asOf}T00:00:00.000Z`)) {
+    if (at < endOfDay(asOf, timeZone)) break;
+    for (const c of changes) {
+      if (c.field === 'name') name = c.before as string;
+      if (c.field === 'timeZone') timeZone = c.before as string;
+    }
+  }
+  return { name, timeZone, before: endOfDay(asOf, timeZone) };
+}
+
 export function createProgressService({ db, clock }: ServiceDeps) {
   function scopeOf(query: ProgressReportQuery): { commission: repo.CommissionRow; plans: repo.PlanRow[] } {
     if (query.planId !== undefined) {
@@ -552,8 +569,9 @@ export function createProgressService({ db, clock }: ServiceDeps) {
       ]);
     }
     const lang = query.lang ?? null;
-    // Everything is read as it stood before the end of the day in the commission's zone.
-    const before = endOfDay(asOf, timeZone);
+    // Everything is read as it stood before the end of the day in the commission's zone (the zone it had then).
+    const then = asOf === today ? { name: commission.name, timeZone, before: endOfDay(asOf, timeZone) } : commissionOnDay(db, commission, asOf);
+    const { before } = then;
     // A past day: what was changed since (titles, status, assignees, names, revisions, values) is undone from the history.
     const rewind = asOf === today ? null : new Rewind(db, scope.plans.map((p) => p.id), before);
     // A commission's report of a past day covers the plans in force then: not those created or approved since.
@@ -564,11 +582,11 @@ export function createProgressService({ db, clock }: ServiceDeps) {
     const context: ReportContext = {
       asOf,
       today,
-      timeZone,
+      timeZone: then.timeZone,
       lang,
       movesByTask: groupBy(repo.dueDateMovesOf(db, planIds, before), (m) => m.taskId),
       periodEnd: periodEnds(),
-      periods: new Map(plans.map((p) => [p.id, periodsOf(p, asOf, timeZone)])),
+      periods: new Map(plans.map((p) => [p.id, periodsOf(p, asOf, then.timeZone)])),
     };
     const parties = [commission.partyACountry, commission.partyBCountry];
     const groups = new Groups(parties, asOf);
@@ -589,8 +607,8 @@ export function createProgressService({ db, clock }: ServiceDeps) {
     const head: ReportHead = {
       scope: {
         commissionId: commission.id,
-        commissionName: commission.name,
-        timeZone,
+        commissionName: then.name,
+        timeZone: then.timeZone,
         parties,
         plans: plans.map((p) => ({ id: p.id, title: p.title, status: p.status })),
       },
