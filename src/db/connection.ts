@@ -11,7 +11,7 @@ import type { BaseSQLiteDatabase, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { RunResult } from 'better-sqlite3';
 import * as schema from './schema.js';
 import { StartupError } from '../errors.js';
-import { groupLost, joinGroup, lostGroups, sessionOf, writeSucceeded } from './group-commit.js';
+import { clientOf, groupLost, joinGroup, lostGroups, sessionOf, writeSucceeded } from './group-commit.js';
 import { rememberFile, storageCondition, writeFailed } from './storage-health.js';
 
 export type Schema = typeof schema;
@@ -263,13 +263,17 @@ interface StateQueries {
   othersThisTurn: number | undefined;
 }
 const stateQueries = new WeakMap<object, StateQueries>();
-export function dataState(db: BetterSQLite3Database<Schema>): string {
-  const client = (db as unknown as { $client: Database.Database }).$client;
+function stateQueriesOf(client: Database.Database): StateQueries {
   let queries = stateQueries.get(client);
   if (!queries) {
     queries = { own: client.prepare('SELECT total_changes()').pluck(), others: client.prepare('PRAGMA data_version').pluck(), othersThisTurn: undefined };
     stateQueries.set(client, queries);
   }
+  return queries;
+}
+
+export function dataState(db: BetterSQLite3Database<Schema>): string {
+  const queries = stateQueriesOf(clientOf(db));
   if (queries.othersThisTurn === undefined) {
     const turn = queries;
     turn.othersThisTurn = turn.others.get() as number;
@@ -281,15 +285,9 @@ export function dataState(db: BetterSQLite3Database<Schema>): string {
   return `${queries.own.get() as number}:${queries.othersThisTurn}:${lostGroups(db)}`;
 }
 
-const totalChangesQueries = new WeakMap<Database.Database, Database.Statement>();
 /** Rows inserted, updated or deleted on the connection since it opened (SQLite's total_changes()). */
 function totalChanges(client: Database.Database): number {
-  let query = totalChangesQueries.get(client);
-  if (!query) {
-    query = client.prepare('SELECT total_changes()').pluck();
-    totalChangesQueries.set(client, query);
-  }
-  return query.get() as number;
+  return stateQueriesOf(client).own.get() as number;
 }
 
 /**
@@ -301,7 +299,7 @@ function totalChanges(client: Database.Database): number {
  * success does not end one: a key's mark rewrites a page in place, which a full disk may still take when no new row fits.
  */
 export function bookkeeping(db: Db, write: () => void): void {
-  const client = (db as unknown as { $client: Database.Database }).$client;
+  const client = clientOf(db);
   const waited = client.inTransaction ? null : (client.pragma('busy_timeout', { simple: true }) as number);
   if (waited !== null) client.pragma('busy_timeout = 0');
   try {
@@ -322,7 +320,7 @@ export function bookkeeping(db: Db, write: () => void): void {
  */
 export function* rowsOf(db: Db, query: { toSQL(): { sql: string; params: unknown[] } }): Generator<unknown[]> {
   const { sql, params } = query.toSQL();
-  yield* (db as unknown as { $client: Database.Database }).$client.prepare(sql).raw().iterate(...params) as IterableIterator<unknown[]>;
+  yield* clientOf(db).prepare(sql).raw().iterate(...params) as IterableIterator<unknown[]>;
 }
 
 /**
@@ -368,7 +366,7 @@ export function insertRow<T extends SQLiteTable>(db: Db, table: T, row: T['$infe
  * full disk SQLite may have ended the whole transaction, and what fn wrote next would commit alone.
  */
 export function writeTransaction<T>(db: BetterSQLite3Database<Schema>, fn: (tx: Db) => T): T {
-  const client = (db as unknown as { $client: Database.Database }).$client;
+  const client = clientOf(db);
   try {
     joinGroup(db);
   } catch (err) {

@@ -19,6 +19,9 @@ import type Database from 'better-sqlite3';
 import type { Database_, Db } from './connection.js';
 import { refuseIfMoved, writeFailed, writeMark, writesKept } from './storage-health.js';
 
+/** The better-sqlite3 connection under a drizzle handle or transaction. */
+export const clientOf = (db: Db): Database.Database => (db as unknown as { $client: Database.Database }).$client;
+
 /** The connection a drizzle handle or transaction runs on (a transaction has its database's session). */
 export const sessionOf = (db: Db): object => (db as unknown as { session: object }).session;
 
@@ -149,8 +152,7 @@ function openGroup(group: CommitGroup): Promise<void> {
  */
 export function writeSucceeded(db: Db): void {
   const group = groups.get(sessionOf(db));
-  const sqlite = group?.sqlite ?? (db as unknown as { $client?: Database.Database }).$client;
-  if (!sqlite) return;
+  const sqlite = group?.sqlite ?? clientOf(db);
   const mark = writeMark(sqlite);
   if (group?.open && sqlite.inTransaction) group.wrote = mark;
   else if (!sqlite.inTransaction) writesKept(sqlite, mark);

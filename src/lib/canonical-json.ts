@@ -1,4 +1,5 @@
 // One JSON text per value, whatever the order its object keys were built in: for hashes (ETags, fingerprints).
+import { createHash } from 'node:crypto';
 
 /** JSON with object keys sorted, so two bodies that differ only in key order are the same request. */
 export function canonicalJson(value: unknown): string {
@@ -18,4 +19,9 @@ export function canonicalJson(value: unknown): string {
     out += (out.length === 1 ? '' : ',') + JSON.stringify(key) + ':' + canonicalJson(v);
   }
   return `${out}}`;
+}
+
+/** The SHA-256 of a value's canonical JSON, in base64url (43 characters): the same value, the same digest. */
+export function digestOf(value: unknown): string {
+  return createHash('sha256').update(canonicalJson(value)).digest('base64url');
 }

@@ -1,10 +1,9 @@
 // Conditional requests: strong ETags on single resources, If-Match preconditions on writes (412),
 // If-None-Match on reads (304). The ETag is the hash of the representation, so it is the same whether a
 // read or a write computes it, and changes whenever any byte of the representation would.
-import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest, preValidationHookHandler } from 'fastify';
 import { AppError, ERRORS } from '../errors.js';
-import { canonicalJson } from './canonical-json.js';
+import { digestOf } from './canonical-json.js';
 import type { WriteContext } from './service.js';
 
 /** A read-only link's secret, wherever a URL carries it (its path, another path, percent-encoded letters). */
@@ -52,7 +51,7 @@ export const LINK_HEADERS = {
 
 /** Key order does not matter: a created resource and the same resource read back have one ETag. */
 export function etagOf(representation: unknown): string {
-  return `"${createHash('sha256').update(canonicalJson(representation)).digest('base64url').slice(0, 32)}"`;
+  return `"${digestOf(representation).slice(0, 32)}"`;
 }
 
 const ENTITY_TAG = /(W\/)?"[\x21\x23-\x7e\x80-\xff]*"/g;

@@ -1,10 +1,9 @@
 // Domain rules of the plan import: read the table, match it against the plan, preview row by row, and
 // commit every row in one write transaction (or none), recorded in the history as one import.
-import { createHash } from 'node:crypto';
 import { writeTransaction, type Db } from '../../db/connection.js';
 import { pendingCommit } from '../../db/group-commit.js';
 import { AppError, ERRORS, notFound, type FieldError } from '../../errors.js';
-import { canonicalJson } from '../../lib/canonical-json.js';
+import { digestOf } from '../../lib/canonical-json.js';
 import { newId } from '../../lib/ids.js';
 import type { ServiceDeps, WriteContext } from '../../lib/service.js';
 import { findCommission } from '../commissions/commissions.repository.js';
@@ -79,7 +78,7 @@ function chooseSheet(file: SourceFile, name: string | undefined): { sheet: Sourc
  * the file leaves out. The same file on the same plan gives the same digest; a task of the file edited meanwhile does not.
  */
 function changesDigest(rows: ImportResult['rows'], notInFile: string[]): string {
-  return createHash('sha256').update(canonicalJson({ rows, notInFile })).digest('base64url');
+  return digestOf({ rows, notInFile });
 }
 
 /**
