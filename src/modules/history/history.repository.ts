@@ -1,6 +1,7 @@
 // Reads of the change history; writes happen only through history.recorder.ts.
-import { and, asc, eq, gte, lt, notInArray } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, lt, notInArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/connection.js';
+import { HISTORY_ENTITIES } from '../../db/enums.js';
 import { changeHistory } from '../../db/schema.js';
 import { cursorFor, type Page } from '../../lib/pagination.js';
 import { shownChanges } from './history.recorder.js';
@@ -26,16 +27,23 @@ const eqIf = <T>(column: Parameters<typeof eq>[0], value: T | undefined) => (val
 
 const cursor = cursorFor('history');
 
-/** Entries in the order they were written (ids are time-ordered), filtered; `hidden` entity types left out. */
-export function listHistory(db: Db, f: HistoryFilter, hidden: readonly HistoryEntry['entityType'][] = []): Page<HistoryEntry> {
-  const rows = db
+/**
+ * The query of listHistory (exported so that a test can read how SQLite runs it). Two filters are written so that the
+ * most selective index serves them; on 400,000 entries each walked a whole index otherwise (75–90 ms):
+ * - a task's entries all carry its plan, so with a task named the plan is only checked (an expression no index
+ *   serves), and SQLite seeks the task's entries rather than walk every entry of the plan;
+ * - an entity's id alone cannot seek the (entity type, entity id) index, so the types asked are named.
+ */
+export function historyQuery(db: Db, f: HistoryFilter, hidden: readonly HistoryEntry['entityType'][] = []) {
+  const types = f.entityType !== undefined ? [f.entityType] : f.entityId !== undefined ? HISTORY_ENTITIES.filter((e) => !hidden.includes(e)) : undefined;
+  return db
     .select()
     .from(changeHistory)
     .where(
       and(
-        eqIf(changeHistory.planId, f.planId),
+        f.planId === undefined ? undefined : f.taskId === undefined ? eq(changeHistory.planId, f.planId) : sql`(${changeHistory.planId} || '') = ${f.planId}`,
         eqIf(changeHistory.taskId, f.taskId),
-        eqIf(changeHistory.entityType, f.entityType),
+        types === undefined ? undefined : inArray(changeHistory.entityType, types),
         hidden.length === 0 ? undefined : notInArray(changeHistory.entityType, [...hidden]),
         eqIf(changeHistory.entityId, f.entityId),
         eqIf(changeHistory.operation, f.operation),
@@ -47,9 +55,12 @@ export function listHistory(db: Db, f: HistoryFilter, hidden: readonly HistoryEn
       ),
     )
     .orderBy(asc(changeHistory.id))
-    .limit(f.limit + 1)
-    .all();
-  return cursor.page(rows, f, (r) => [r.id], toEntry);
+    .limit(f.limit + 1);
+}
+
+/** Entries in the order they were written (ids are time-ordered), filtered; `hidden` entity types left out. */
+export function listHistory(db: Db, f: HistoryFilter, hidden: readonly HistoryEntry['entityType'][] = []): Page<HistoryEntry> {
+  return cursor.page(historyQuery(db, f, hidden).all(), f, (r) => [r.id], toEntry);
 }
 
 export function hasHistory(db: Db, column: 'taskId' | 'planId', id: string): boolean {
