@@ -144,6 +144,7 @@ export const POLICY = {
   createIndicator: ADMIN,
   updateIndicator: ADMIN,
   recordIndicatorValue: ADMIN,
+  withdrawIndicatorValue: ADMIN,
 
   getProgressReport: READ,
   getCalendar: READ,

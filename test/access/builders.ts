@@ -27,8 +27,12 @@ async function freshReport(w: World, app: App, owner: Owner) {
   return { task, report };
 }
 
-const freshIndicator = (w: World, app: App) =>
-  seed(app, post('/v1/indicators', { planId: w.plan.id, taskId: w.ownTask.id, name: 'Tractors assembled', unit: 'tractors', baseline: 0, target: 1500 }));
+/** A new indicator of the plan's own task; with `q3`, its value recorded for 2026-Q3. */
+const freshIndicator = async (w: World, app: App, q3?: number) => {
+  const indicator = await seed(app, post('/v1/indicators', { planId: w.plan.id, taskId: w.ownTask.id, name: 'Tractors assembled', unit: 'tractors', baseline: 0, target: 1500 }));
+  if (q3 !== undefined) await seed(app, put(`/v1/indicators/${indicator.id}/values/2026-Q3`, { value: q3 }));
+  return indicator;
+};
 
 /** A one-row roadmap table in CSV, as the plan import takes it. */
 const importTable = (url: string, code: string): InjectOptions => ({
@@ -159,6 +163,7 @@ export const BUILDERS: Record<string, Builder> = {
   createIndicator: async (w) => post('/v1/indicators', { planId: w.plan.id, name: 'Trade turnover', unit: 'USD million', baseline: 700, target: 1000 }),
   updateIndicator: async (w, app) => patch(`/v1/indicators/${(await freshIndicator(w, app)).id}`, { target: 2000 }),
   recordIndicatorValue: async (w, app) => put(`/v1/indicators/${(await freshIndicator(w, app)).id}/values/2026-Q3`, { value: 800 }),
+  withdrawIndicatorValue: async (w, app) => del(`/v1/indicators/${(await freshIndicator(w, app, 800)).id}/values/2026-Q3`),
 
   getProgressReport: async (w) => get(`/v1/reports/progress?planId=${w.plan.id}`),
   getCalendar: async (w) => get(`/v1/calendar.ics?planId=${w.plan.id}`),

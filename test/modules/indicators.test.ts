@@ -665,3 +665,85 @@ t.test('the co-chairs\' report tells whose indicator each row is: its plan and i
     ],
   );
 });
+
+const withdraw = (id: string, period: string, headers: Record<string, string> = {}): InjectOptions => ({ method: 'DELETE', url: `/v1/indicators/${id}/values/${period}`, headers });
+
+t.test('a value recorded for the wrong period is withdrawn: the period has none again, and the history keeps what was withdrawn', async (t) => {
+  const clock = testClock('2026-11-28T09:00:00.000Z');
+  const app = await build(t, clock);
+  const { plan, by, assignees } = await seedPlan(app);
+  const task = await createTask(app, { planId: plan.id, code: '1.1', dueDate: '2027-06-30', assignees });
+  const indicator = await createIndicator(app, tractors(plan.id, { taskId: task.id }));
+  await record(app, indicator.id, '2026-Q2', { value: 700 });
+  const wrong = await record(app, indicator.id, '2026-Q3', { value: 1100, note: 'Meant for the fourth quarter' });
+  t.strictSame(wrong.latest, { period: '2026-Q3', value: 1100 });
+
+  clock.set('2026-11-28T10:00:00.000Z');
+  const etag = String((await app.inject({ method: 'GET', url: `/v1/indicators/${indicator.id}` })).headers.etag);
+  const res = await app.inject(withdraw(indicator.id, '2026-Q3', { 'if-match': etag }));
+  t.equal(res.statusCode, 200, res.body);
+  const after = json<Indicator>(res);
+  t.strictSame(after.values.map((v) => [v.period, v.value]), [['2026-Q2', 700]], 'the period has no value any more');
+  t.strictSame(after.latest, { period: '2026-Q2', value: 700 }, 'the latest is the period before again');
+  t.equal(after.progressPercent, 16.7);
+  t.equal(after.updatedAt, '2026-11-28T10:00:00.000Z');
+  t.not(String(res.headers.etag), etag, 'a new ETag');
+  t.strictSame(await read(app, indicator.id), after, 'as a read shows it');
+  t.equal(snapshot(app).indicator_values!.length, 1);
+
+  const entries = json<{ items: HistoryEntry[] }>(await app.inject({ url: `/v1/history?entityId=${indicator.id}&operation=withdrawIndicatorValue` })).items;
+  t.equal(entries.length, 1, 'one history entry');
+  t.match(entries[0], {
+    entityType: 'indicator',
+    planId: plan.id,
+    taskId: task.id,
+    at: '2026-11-28T10:00:00.000Z',
+    changes: [{ field: 'values.2026-Q3', before: { value: 1100, note: 'Meant for the fourth quarter' }, after: null }],
+  });
+
+  // Nothing to withdraw, a stale ETag, a closed plan, another role: refused, and nothing changes.
+  const none = await refused(t, app, withdraw(indicator.id, '2026-Q3'), 404, 'not-found');
+  t.equal(none.detail, 'the indicator has no value recorded for 2026-Q3');
+  await refused(t, app, withdraw(indicator.id, '2026-Q1'), 404, 'not-found');
+  await refused(t, app, withdraw(MISSING_ID, '2026-Q2'), 404, 'not-found');
+  await refused(t, app, withdraw(indicator.id, '2026-Q5'), 400, 'validation-failed');
+  await refused(t, app, withdraw(indicator.id, '2026-Q2', { 'if-match': etag }), 412, 'precondition-failed');
+  for (const key of [await keyFor(app, 'co_chair'), await keyFor(app, 'observer'), await keyFor(app, 'ministry', by.id)]) {
+    await refused(t, app, withdraw(indicator.id, '2026-Q2', key.headers), 403, 'forbidden');
+  }
+  await approvePlan(app, plan.id);
+  await closePlan(app, plan.id);
+  await refused(t, app, withdraw(indicator.id, '2026-Q2'), 409, 'plan-state-conflict');
+  t.strictSame((await read(app, indicator.id)).values.map((v) => v.period), ['2026-Q2'], 'the value stays');
+});
+
+t.test("a past day's report shows a value withdrawn since as it stood that day, and not one recorded after it", async (t) => {
+  const clock = testClock('2026-10-05T09:00:00.000Z');
+  const app = await build(t, clock);
+  const { plan, assignees } = await seedPlan(app);
+  await createTask(app, { planId: plan.id, code: '1.1', dueDate: '2027-06-30', assignees });
+  await approvePlan(app, plan.id);
+  const indicator = await createIndicator(app, tractors(plan.id));
+  await record(app, indicator.id, '2026-Q3', { value: 900 });
+  const report = async (asOf?: string) => {
+    const body = json<{ indicators: unknown[] }>(await app.inject({ url: `/v1/reports/progress?planId=${plan.id}${asOf ? `&asOf=${asOf}` : ''}` }));
+    return { ...body, generatedAt: null };
+  };
+  const day1 = await report();
+  t.match(day1.indicators[0], { actual: 900, actualPeriod: '2026-Q3' });
+
+  clock.set('2026-10-06T09:00:00.000Z');
+  await record(app, indicator.id, '2026-Q3', { value: 950 }); // corrected
+  const day2 = await report();
+  clock.set('2026-10-07T09:00:00.000Z');
+  await record(app, indicator.id, '2026-Q2', { value: 800 }); // recorded after day 2, withdrawn before the next day
+  t.equal((await app.inject(withdraw(indicator.id, '2026-Q2'))).statusCode, 200);
+  t.equal((await app.inject(withdraw(indicator.id, '2026-Q3'))).statusCode, 200);
+  const day3 = await report();
+  t.match(day3.indicators[0], { actual: null, actualPeriod: null }, 'no value is left today');
+
+  clock.set('2026-11-28T09:00:00.000Z');
+  t.strictSame(await report('2026-10-05'), day1, 'the first day: the value first recorded');
+  t.strictSame(await report('2026-10-06'), day2, 'the second day: the corrected value');
+  t.strictSame(await report('2026-10-07'), day3, 'the day they were withdrawn: none, and not the second quarter recorded and withdrawn that day');
+});

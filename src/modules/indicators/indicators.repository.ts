@@ -114,6 +114,10 @@ export function upsertValue(db: Db, row: IndicatorValueRow): void {
     .run();
 }
 
+export function deleteValue(db: Db, indicatorId: string, period: string): void {
+  db.delete(indicatorValues).where(and(eq(indicatorValues.indicatorId, indicatorId), eq(indicatorValues.period, period))).run();
+}
+
 /** The indicators of one task, with their values: what deleting the task would take with it. */
 export function indicatorsOfTask(db: Db, taskId: string): IndicatorRecord[] {
   return withValues(db, baseQuery(db).where(eq(indicators.taskId, taskId)).orderBy(asc(indicators.id)).all());

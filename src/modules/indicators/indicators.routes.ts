@@ -116,6 +116,26 @@ const indicatorRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) =>
       sendResource(request, reply, service.recordValue(request.params.id, request.params.period, request.body, writeContext(request))),
   );
+
+  app.delete(
+    '/indicators/:id/values/:period',
+    {
+      schema: {
+        operationId: 'withdrawIndicatorValue',
+        headers: ChangeHeadersSchema,
+        tags,
+        summary: 'Withdraw the value of an indicator for a period',
+        description:
+          'Withdraws the value recorded for one period (say, one recorded for the wrong period) and answers with the ' +
+          'indicator, which then has no value for that period. 404 when none is recorded; a closed plan refuses (409). ' +
+          'The change history records the value withdrawn as the field `values.<period>` going to null, and a past ' +
+          "day's report still shows the value on the days it stood.",
+        params: IndicatorValueParamsSchema,
+        response: { 200: IndicatorSchema, ...problemResponses(400, 403, 404, 409, 412) },
+      },
+    },
+    async (request, reply) => sendResource(request, reply, service.withdrawValue(request.params.id, request.params.period, writeContext(request))),
+  );
 };
 
 export default indicatorRoutes;

@@ -207,5 +207,35 @@ export function createIndicatorService({ db, clock }: ServiceDeps) {
         return presentIndicator(load(tx, id), now);
       });
     },
+
+    /**
+     * Withdraws the value recorded for a period (one recorded for the wrong period, or in error): the period then has
+     * no value, as before it was first recorded. The history keeps the value withdrawn, so a past day's report still
+     * shows it on the days it stood.
+     */
+    withdrawValue(id: string, period: string, ctx: WriteContext): Indicator {
+      const now = clock();
+      const at = now.toISOString();
+      return writeTransaction(db, (tx) => {
+        const current = load(tx, id);
+        const before = presentIndicator(current, now);
+        ctx.expect?.(before);
+        refuseClosedPlan(current.plan.status);
+        const previous = current.values.find((v) => v.period === period);
+        if (!previous) throw new AppError(ERRORS.notFound, `the indicator has no value recorded for ${period}`);
+        repo.deleteValue(tx, id, period);
+        repo.updateIndicator(tx, id, { updatedAt: at });
+        recordChange(tx, ctx.actor, at, {
+          operation: 'withdrawIndicatorValue',
+          entity: 'indicator',
+          entityId: id,
+          planId: current.planId,
+          taskId: current.taskId,
+          before: { [`values.${period}`]: { value: previous.value, note: previous.note } },
+          after: { [`values.${period}`]: null },
+        });
+        return presentIndicator(load(tx, id), now);
+      });
+    },
   };
 }

@@ -331,6 +331,7 @@ const EDITS = [
   'reviseTaskReport',
   'updateIndicator',
   'recordIndicatorValue',
+  'withdrawIndicatorValue',
   'updateOrganization',
   'updateMeeting',
 ];

@@ -138,6 +138,12 @@ export class Rewind {
       const earlier = then?.get(`${VALUE_FIELD}${v.period}`) as { value: number } | null | undefined;
       return earlier ? [{ ...v, value: earlier.value }] : [];
     });
+    // A value withdrawn since, which stood then (its recordedAt is not shown, nor compared again).
+    for (const [field, earlier] of then ?? []) {
+      if (!field.startsWith(VALUE_FIELD) || earlier === null) continue;
+      const period = field.slice(VALUE_FIELD.length);
+      if (!row.values.some((v) => v.period === period)) out.values.push({ period, value: (earlier as { value: number }).value, recordedAt: before });
+    }
     return out;
   }
 }
