@@ -143,6 +143,7 @@ export const POLICY = {
   getIndicator: READ,
   createIndicator: ADMIN,
   updateIndicator: ADMIN,
+  deleteIndicator: ADMIN,
   recordIndicatorValue: ADMIN,
   withdrawIndicatorValue: ADMIN,
 

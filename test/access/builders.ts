@@ -163,6 +163,8 @@ export const BUILDERS: Record<string, Builder> = {
   createIndicator: async (w) => post('/v1/indicators', { planId: w.plan.id, name: 'Trade turnover', unit: 'USD million', baseline: 700, target: 1000 }),
   updateIndicator: async (w, app) => patch(`/v1/indicators/${(await freshIndicator(w, app)).id}`, { target: 2000 }),
   recordIndicatorValue: async (w, app) => put(`/v1/indicators/${(await freshIndicator(w, app)).id}/values/2026-Q3`, { value: 800 }),
+  deleteIndicator: async (w, app) =>
+    del(`/v1/indicators/${(await seed(app, post('/v1/indicators', { planId: w.draftPlan.id, name: 'Trade turnover', unit: 'USD million', baseline: 700, target: 1000 }))).id}`),
   withdrawIndicatorValue: async (w, app) => del(`/v1/indicators/${(await freshIndicator(w, app, 800)).id}/values/2026-Q3`),
 
   getProgressReport: async (w) => get(`/v1/reports/progress?planId=${w.plan.id}`),

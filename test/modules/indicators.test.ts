@@ -573,6 +573,45 @@ t.test('deleting a draft task records the deletion of its indicators too', async
   t.match(deletion?.changes, [{ field: 'planId', after: null }], 'every field goes to null');
 });
 
+t.test('an indicator of a draft plan created by mistake is deleted with its values; once the plan is approved it stays', async (t) => {
+  const clock = testClock('2026-11-28T09:00:00.000Z');
+  const app = await build(t, clock);
+  const { plan, by, assignees } = await seedPlan(app);
+  await createTask(app, { planId: plan.id, code: '1.1', dueDate: '2027-06-30', assignees });
+  const kept = await createIndicator(app, tractors(plan.id));
+  const mistake = await createIndicator(app, tractors(plan.id, { name: 'Tractors assembled (twice by mistake)' }));
+  await record(app, mistake.id, '2026-Q3', { value: 700 });
+  const url = `/v1/indicators/${mistake.id}`;
+  const etag = String((await app.inject({ url })).headers.etag);
+
+  for (const key of [await keyFor(app, 'co_chair'), await keyFor(app, 'observer'), await keyFor(app, 'ministry', by.id)]) {
+    await refused(t, app, { method: 'DELETE', url, headers: key.headers }, 403, 'forbidden');
+  }
+  await refused(t, app, { method: 'DELETE', url, headers: { 'if-match': '"stale"' } }, 412, 'precondition-failed');
+  clock.set('2026-11-28T10:00:00.000Z');
+  const deleted = await app.inject({ method: 'DELETE', url, headers: { 'if-match': etag } });
+  t.equal(deleted.statusCode, 204, deleted.body);
+  t.equal(deleted.body, '');
+  await refused(t, app, { method: 'GET', url }, 404, 'not-found');
+  await refused(t, app, { method: 'DELETE', url }, 404, 'not-found');
+  t.strictSame(json<{ items: Indicator[] }>(await app.inject({ url: `/v1/indicators?planId=${plan.id}` })).items.map((i) => i.id), [kept.id], 'the other stays');
+  t.equal(snapshot(app).indicator_values!.length, 0, 'its values went with it');
+  const [entry] = json<{ items: HistoryEntry[] }>(await app.inject({ url: `/v1/history?entityId=${mistake.id}&operation=deleteIndicator` })).items;
+  t.match(entry, { entityType: 'indicator', planId: plan.id, at: '2026-11-28T10:00:00.000Z' }, 'the deletion is recorded');
+  t.match(
+    entry?.changes.filter((c) => ['name', 'values'].includes(c.field)),
+    [
+      { field: 'name', before: 'Tractors assembled (twice by mistake)', after: null },
+      { field: 'values', before: [{ period: '2026-Q3', value: 700 }], after: null },
+    ],
+    'with what it was, values included',
+  );
+
+  await approvePlan(app, plan.id);
+  const body = await refused(t, app, { method: 'DELETE', url: `/v1/indicators/${kept.id}` }, 409, 'plan-state-conflict');
+  t.equal(body.detail, "the plan is approved: its indicators are kept; only a draft plan's are deleted");
+});
+
 t.test('a period of a year before 1000 is refused with 400, as dates are, even in a plan whose years it sorts between', async (t) => {
   const app = await build(t);
   const { commission } = await seedPlan(app);

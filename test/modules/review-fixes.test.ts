@@ -63,6 +63,7 @@ t.test('every secretariat-only write refuses the other roles with 403 and change
     ['createIndicator', 'create an indicator', { method: 'POST', url: '/v1/indicators', payload: { planId: plan.id, name: 'X', unit: 'tractors', baseline: 0, target: 10 } }],
     ['updateIndicator', 'change an indicator', { method: 'PATCH', url: `/v1/indicators/${indicator.id}`, payload: { target: 20 } }],
     ['recordIndicatorValue', 'record an indicator value', { method: 'PUT', url: `/v1/indicators/${indicator.id}/values/2026-Q3`, payload: { value: 5 } }],
+    ['deleteIndicator', 'delete an indicator', { method: 'DELETE', url: `/v1/indicators/${indicator.id}` }],
     ['withdrawIndicatorValue', 'withdraw an indicator value', { method: 'DELETE', url: `/v1/indicators/${indicator.id}/values/2026-Q3` }],
     ['createShareLink', 'create a read-only link', { method: 'POST', url: '/v1/share-links', payload: { name: 'X', kind: 'calendar', planId: plan.id } }],
     ['revokeShareLink', 'revoke a read-only link', { method: 'DELETE', url: `/v1/share-links/${link.id}` }],

@@ -114,6 +114,11 @@ export function upsertValue(db: Db, row: IndicatorValueRow): void {
     .run();
 }
 
+/** Deletes the indicator; its values go with it (ON DELETE CASCADE). */
+export function deleteIndicator(db: Db, id: string): void {
+  db.delete(indicators).where(eq(indicators.id, id)).run();
+}
+
 export function deleteValue(db: Db, indicatorId: string, period: string): void {
   db.delete(indicatorValues).where(and(eq(indicatorValues.indicatorId, indicatorId), eq(indicatorValues.period, period))).run();
 }

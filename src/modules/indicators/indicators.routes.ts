@@ -1,4 +1,5 @@
 // HTTP routes of /v1/indicators and their values by period: thin handlers from request to service and back.
+import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ChangeHeadersSchema, CreateHeadersSchema, IdParamsSchema, ReadHeadersSchema, problemResponses } from '../../lib/common.schemas.js';
 import { sendResource, writeContext } from '../../lib/http.js';
@@ -91,6 +92,27 @@ const indicatorRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => sendResource(request, reply, service.update(request.params.id, request.body, writeContext(request))),
+  );
+
+  app.delete(
+    '/indicators/:id',
+    {
+      schema: {
+        operationId: 'deleteIndicator',
+        headers: ChangeHeadersSchema,
+        tags,
+        summary: 'Delete an indicator of a draft plan',
+        description:
+          'Deletes an indicator, with its values, while its plan is a draft (one created by mistake). Once the plan is ' +
+          'approved its indicators are kept (409), as its tasks are. The change history records the deletion.',
+        params: IdParamsSchema,
+        response: { 204: z.null().describe('Deleted.'), ...problemResponses(400, 403, 404, 409, 412) },
+      },
+    },
+    async (request, reply) => {
+      service.remove(request.params.id, writeContext(request));
+      return reply.code(204).send(null);
+    },
   );
 
   app.put(

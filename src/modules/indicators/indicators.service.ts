@@ -209,6 +209,32 @@ export function createIndicatorService({ db, clock }: ServiceDeps) {
     },
 
     /**
+     * Deletes an indicator of a draft plan (one created by mistake) with its values; once the plan is approved its
+     * indicators stay, as its tasks do. The history records the deletion as deleting a draft task records its indicators'.
+     */
+    remove(id: string, ctx: WriteContext): void {
+      const now = clock();
+      writeTransaction(db, (tx) => {
+        const current = load(tx, id);
+        const before = presentIndicator(current, now);
+        ctx.expect?.(before);
+        if (current.plan.status !== 'draft') {
+          throw new AppError(ERRORS.planStateConflict, `the plan is ${current.plan.status}: its indicators are kept; only a draft plan's are deleted`);
+        }
+        repo.deleteIndicator(tx, id);
+        recordChange(tx, ctx.actor, now.toISOString(), {
+          operation: 'deleteIndicator',
+          entity: 'indicator',
+          entityId: id,
+          planId: current.planId,
+          taskId: current.taskId,
+          before,
+          after: null,
+        });
+      });
+    },
+
+    /**
      * Withdraws the value recorded for a period (one recorded for the wrong period, or in error): the period then has
      * no value, as before it was first recorded. The history keeps the value withdrawn, so a past day's report still
      * shows it on the days it stood.
