@@ -104,6 +104,22 @@ export function createIndicatorService({ db, clock }: ServiceDeps) {
     return record;
   };
 
+  /** A write to an indicator of a plan not closed, in one transaction: loaded, its ETag checked, then `fn`. */
+  const change = <T>(id: string, ctx: WriteContext, fn: (tx: Db, current: repo.IndicatorRecord, before: Indicator, now: Date) => T): T => {
+    const now = clock();
+    return writeTransaction(db, (tx) => {
+      const current = load(tx, id);
+      const before = presentIndicator(current, now);
+      ctx.expect?.(before);
+      refuseClosedPlan(current.plan.status);
+      return fn(tx, current, before, now);
+    });
+  };
+
+  /** The history entry of a write to the indicator `current`. */
+  const record = (tx: Db, ctx: WriteContext, now: Date, current: Pick<Indicator, 'id' | 'planId' | 'taskId'>, operation: string, before: object | null, after: object | null) =>
+    recordChange(tx, ctx.actor, now.toISOString(), { operation, entity: 'indicator', entityId: current.id, planId: current.planId, taskId: current.taskId, before, after });
+
   return {
     list(q: ListIndicatorsQuery) {
       const now = clock();
@@ -137,41 +153,19 @@ export function createIndicatorService({ db, clock }: ServiceDeps) {
           updatedAt: at,
         });
         const created = presentIndicator(load(tx, id), now);
-        recordChange(tx, ctx.actor, at, {
-          operation: 'createIndicator',
-          entity: 'indicator',
-          entityId: id,
-          planId: created.planId,
-          taskId: created.taskId,
-          before: null,
-          after: factsOf(created),
-        });
+        record(tx, ctx, now, created, 'createIndicator', null, factsOf(created));
         return created;
       });
     },
 
     update(id: string, patch: UpdateIndicator, ctx: WriteContext): Indicator {
-      const now = clock();
-      const at = now.toISOString();
-      return writeTransaction(db, (tx) => {
-        const current = load(tx, id);
-        const before = presentIndicator(current, now);
-        ctx.expect?.(before);
-        refuseClosedPlan(current.plan.status);
+      return change(id, ctx, (tx, current, before, now) => {
         const baseline = patch.baseline ?? current.baseline;
         const target = patch.target ?? current.target;
         refuseFlatTarget(baseline, target, patch.target !== undefined ? 'body.target' : 'body.baseline');
-        repo.updateIndicator(tx, id, { ...patch, updatedAt: at });
+        repo.updateIndicator(tx, id, { ...patch, updatedAt: now.toISOString() });
         const after = presentIndicator(load(tx, id), now);
-        recordChange(tx, ctx.actor, at, {
-          operation: 'updateIndicator',
-          entity: 'indicator',
-          entityId: id,
-          planId: current.planId,
-          taskId: current.taskId,
-          before: factsOf(before),
-          after: factsOf(after),
-        });
+        record(tx, ctx, now, current, 'updateIndicator', factsOf(before), factsOf(after));
         return after;
       });
     },
@@ -181,56 +175,17 @@ export function createIndicatorService({ db, clock }: ServiceDeps) {
      * nothing: no write, no history entry, the first recordedAt stays.
      */
     recordValue(id: string, period: string, input: RecordIndicatorValue, ctx: WriteContext): Indicator {
-      const now = clock();
-      const at = now.toISOString();
-      return writeTransaction(db, (tx) => {
-        const current = load(tx, id);
-        const before = presentIndicator(current, now);
-        ctx.expect?.(before);
-        refuseClosedPlan(current.plan.status);
+      return change(id, ctx, (tx, current, before, now) => {
         checkPeriod(current, period, dateInZone(now, current.timeZone));
         const previous = current.values.find((v) => v.period === period);
         const note = input.note ?? null;
         if (previous && previous.value === input.value && previous.note === note) return before;
+        const at = now.toISOString();
         repo.upsertValue(tx, { indicatorId: id, period, value: input.value, note, recordedAt: at, recordedByKeyId: ctx.actor.keyId });
         repo.updateIndicator(tx, id, { updatedAt: at });
         const field = `values.${period}`;
-        recordChange(tx, ctx.actor, at, {
-          operation: 'recordIndicatorValue',
-          entity: 'indicator',
-          entityId: id,
-          planId: current.planId,
-          taskId: current.taskId,
-          before: { [field]: previous ? { value: previous.value, note: previous.note } : null },
-          after: { [field]: { value: input.value, note } },
-        });
+        record(tx, ctx, now, current, 'recordIndicatorValue', { [field]: previous ? { value: previous.value, note: previous.note } : null }, { [field]: { value: input.value, note } });
         return presentIndicator(load(tx, id), now);
-      });
-    },
-
-    /**
-     * Deletes an indicator of a draft plan (one created by mistake) with its values; once the plan is approved its
-     * indicators stay, as its tasks do. The history records the deletion as deleting a draft task records its indicators'.
-     */
-    remove(id: string, ctx: WriteContext): void {
-      const now = clock();
-      writeTransaction(db, (tx) => {
-        const current = load(tx, id);
-        const before = presentIndicator(current, now);
-        ctx.expect?.(before);
-        if (current.plan.status !== 'draft') {
-          throw new AppError(ERRORS.planStateConflict, `the plan is ${current.plan.status}: its indicators are kept; only a draft plan's are deleted`);
-        }
-        repo.deleteIndicator(tx, id);
-        recordChange(tx, ctx.actor, now.toISOString(), {
-          operation: 'deleteIndicator',
-          entity: 'indicator',
-          entityId: id,
-          planId: current.planId,
-          taskId: current.taskId,
-          before,
-          after: null,
-        });
       });
     },
 
@@ -240,27 +195,28 @@ export function createIndicatorService({ db, clock }: ServiceDeps) {
      * shows it on the days it stood.
      */
     withdrawValue(id: string, period: string, ctx: WriteContext): Indicator {
-      const now = clock();
-      const at = now.toISOString();
-      return writeTransaction(db, (tx) => {
-        const current = load(tx, id);
-        const before = presentIndicator(current, now);
-        ctx.expect?.(before);
-        refuseClosedPlan(current.plan.status);
+      return change(id, ctx, (tx, current, _before, now) => {
         const previous = current.values.find((v) => v.period === period);
         if (!previous) throw new AppError(ERRORS.notFound, `the indicator has no value recorded for ${period}`);
         repo.deleteValue(tx, id, period);
-        repo.updateIndicator(tx, id, { updatedAt: at });
-        recordChange(tx, ctx.actor, at, {
-          operation: 'withdrawIndicatorValue',
-          entity: 'indicator',
-          entityId: id,
-          planId: current.planId,
-          taskId: current.taskId,
-          before: { [`values.${period}`]: { value: previous.value, note: previous.note } },
-          after: { [`values.${period}`]: null },
-        });
+        repo.updateIndicator(tx, id, { updatedAt: now.toISOString() });
+        const field = `values.${period}`;
+        record(tx, ctx, now, current, 'withdrawIndicatorValue', { [field]: { value: previous.value, note: previous.note } }, { [field]: null });
         return presentIndicator(load(tx, id), now);
+      });
+    },
+
+    /**
+     * Deletes an indicator of a draft plan (one created by mistake) with its values; once the plan is approved its
+     * indicators stay, as its tasks do. The history records the deletion as deleting a draft task records its indicators'.
+     */
+    remove(id: string, ctx: WriteContext): void {
+      change(id, ctx, (tx, current, before, now) => {
+        if (current.plan.status !== 'draft') {
+          throw new AppError(ERRORS.planStateConflict, `the plan is ${current.plan.status}: its indicators are kept; only a draft plan's are deleted`);
+        }
+        repo.deleteIndicator(tx, id);
+        record(tx, ctx, now, current, 'deleteIndicator', before, null);
       });
     },
   };
