@@ -44,7 +44,8 @@ const deadlineChangeRoutes: FastifyPluginAsyncZod = async (app) => {
         description:
           'kind=request: an executor of the task (or the secretariat) asks for a new date, not in the past (422), with a reason; it stays ' +
           'pending until decided. kind=direct: the secretariat moves the date at once, with a reason and, optionally, its basis (a protocol item). Only in ' +
-          'an approved plan, on a task neither closed nor cancelled, and with no other request pending (409). A later ' +
+          'an approved plan, on a task neither closed nor cancelled, a request not on a task reported done (its completion is ' +
+          'judged against the deadline it had), and with no other request pending (409). A later ' +
           'date counts as a postponement.',
         params: IdParamsSchema,
         body: CreateDeadlineChangeSchema,
@@ -83,7 +84,8 @@ const deadlineChangeRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Approve or reject a deadline request',
         description:
           'The secretariat decides a pending request, with its basis. Approving moves the task\'s deadline (and counts ' +
-          'a postponement if later); rejecting keeps it. A request is decided once (409 after).',
+          'a postponement if later); rejecting keeps it. A request is decided once (409 after); one is not approved once its ' +
+          'task is reported done, closed or cancelled (409), only rejected.',
         params: DeadlineChangeParamsSchema,
         body: DeadlineDecisionSchema,
         response: { 200: DeadlineChangeSchema, ...problemResponses(400, 403, 404, 409, 412, 413, 415, 422) },

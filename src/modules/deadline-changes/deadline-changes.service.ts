@@ -34,6 +34,20 @@ function movableTask(tx: Db, taskId: string): TaskRecord {
 }
 
 /**
+ * Refuses moving, at its executors' request, the deadline of a task they reported done: the deadline has been met
+ * or missed, and a later one would only turn a late completion into one on time when the task is closed. The
+ * secretariat sends the task back first if the work goes on.
+ */
+function refuseReportedDone(task: TaskRecord): void {
+  if (task.status === 'done') {
+    throw new AppError(
+      ERRORS.taskStateConflict,
+      'the task was reported done: its deadline is no longer moved at request (completion is judged against it); send the task back to in_progress first if the work goes on',
+    );
+  }
+}
+
+/**
  * Moves the task's deadline; a later date counts as one more postponement. The move lands in the task's
  * history too, under the operation that caused it.
  */
@@ -86,6 +100,7 @@ export function createDeadlineChangeService({ db, clock }: ServiceDeps) {
         if (input.kind === 'request' && taskPartyOf(actor, task.assignees) === null) {
           throw new AppError(ERRORS.forbidden, "only the task's executors or the secretariat may ask for a new deadline");
         }
+        if (input.kind === 'request') refuseReportedDone(task);
         const pending = repo.findPendingRequest(tx, taskId);
         if (pending) {
           throw new AppError(ERRORS.deadlineChangeConflict, `request ${pending.id} for ${pending.newDueDate} is still pending: decide it first`);
@@ -140,6 +155,7 @@ export function createDeadlineChangeService({ db, clock }: ServiceDeps) {
         const approve = decision.decision === 'approve';
         // Rejecting only needs the plan in force; approving also needs a task whose deadline still moves.
         const task = approve ? movableTask(tx, taskId) : taskInForce(tx, taskId);
+        if (approve) refuseReportedDone(task);
         const decided: DeadlineChange = {
           ...change,
           status: approve ? 'approved' : 'rejected',

@@ -1,0 +1,63 @@
+// Tests of one quarter-end cycle: what a ministry key may still do around a period's end, and whether the co-chairs'
+// report agrees with the task, deadline-change and progress-report resources it is made of.
+import t from 'tap';
+import type { InjectOptions } from 'fastify';
+import type { App } from '../../src/app.js';
+import type { ProgressReport } from '../../src/modules/reports/progress.schemas.js';
+import { build, json, keyFor, refused, testClock } from '../helper.js';
+import { approvedTask, getTask } from '../factories.js';
+
+/** 12:00 in Minsk on 5 October 2026: 2026-Q3 is over, its reports are due by 10 October. */
+const NOW = '2026-10-05T09:00:00.000Z';
+
+const post = (url: string, payload: Record<string, unknown>, headers: Record<string, string> = {}): InjectOptions => ({ method: 'POST', url, payload, headers });
+
+async function ok(app: App, request: InjectOptions) {
+  const res = await app.inject(request);
+  if (res.statusCode >= 300) throw new Error(`${request.method} ${request.url} answered ${res.statusCode}: ${res.body}`);
+  return json(res);
+}
+
+async function report(app: App, planId: string): Promise<ProgressReport> {
+  return json(await app.inject({ url: `/v1/reports/progress?planId=${planId}` }));
+}
+
+t.test('a ministry cannot ask to move the deadline of a task it has reported done', async (t) => {
+  const clock = testClock(NOW);
+  const app = await build(t, clock);
+  const { task, plan, by } = await approvedTask(app, { dueDate: '2026-09-30' });
+  const byKey = await keyFor(app, 'ministry', by.id);
+  await ok(app, post(`/v1/tasks/${task.id}/transitions`, { to: 'in_progress' }, byKey.headers));
+  await ok(app, post(`/v1/tasks/${task.id}/transitions`, { to: 'done' }, byKey.headers));
+  // Reported done five days after its deadline: late, whatever is asked afterwards.
+  const body = await refused(
+    t,
+    app,
+    post(`/v1/tasks/${task.id}/deadline-changes`, { kind: 'request', newDueDate: '2026-10-31', reason: 'More time' }, byKey.headers),
+    409,
+    'task-state-conflict',
+  );
+  t.match(body.detail, /reported done/);
+  await ok(app, post(`/v1/tasks/${task.id}/transitions`, { to: 'closed' }));
+  const closed = (await report(app, plan.id)).tasks[0];
+  t.equal(closed?.completion, 'late', 'the co-chairs see it closed late');
+  t.equal((await getTask(app, task.id)).completion?.againstDueDate, 'late');
+});
+
+t.test('a deadline request pending when the task is reported done cannot be approved: it would judge the completion anew', async (t) => {
+  const clock = testClock('2026-09-25T09:00:00.000Z');
+  const app = await build(t, clock);
+  const { task, plan, by } = await approvedTask(app, { dueDate: '2026-09-30' });
+  const byKey = await keyFor(app, 'ministry', by.id);
+  await ok(app, post(`/v1/tasks/${task.id}/transitions`, { to: 'in_progress' }, byKey.headers));
+  const change = await ok(app, post(`/v1/tasks/${task.id}/deadline-changes`, { kind: 'request', newDueDate: '2026-10-31', reason: 'More time' }, byKey.headers));
+  clock.set(NOW);
+  await ok(app, post(`/v1/tasks/${task.id}/transitions`, { to: 'done' }, byKey.headers));
+  await refused(t, app, post(`/v1/tasks/${task.id}/deadline-changes/${change.id}/decision`, { decision: 'approve', basis: 'Protocol No. 3, item 1' }), 409, 'task-state-conflict');
+  // Rejecting it still closes the question, and the plan can be closed afterwards.
+  const rejected = await ok(app, post(`/v1/tasks/${task.id}/deadline-changes/${change.id}/decision`, { decision: 'reject', basis: 'Protocol No. 3, item 1' }));
+  t.equal(rejected.status, 'rejected');
+  await ok(app, post(`/v1/tasks/${task.id}/transitions`, { to: 'closed' }));
+  const r = await report(app, plan.id);
+  t.strictSame([r.tasks[0]?.completion, r.totals.closedLate, r.totals.postponements], ['late', 1, 0]);
+});
