@@ -5,7 +5,7 @@ import type { InjectOptions } from 'fastify';
 import type { App } from '../../src/app.js';
 import type { ProgressReport } from '../../src/modules/reports/progress.schemas.js';
 import { build, json, keyFor, refused, testClock } from '../helper.js';
-import { approvedTask, getTask } from '../factories.js';
+import { approvedTask, approvePlan, createTask, getTask, seedPlan } from '../factories.js';
 
 /** 12:00 in Minsk on 5 October 2026: 2026-Q3 is over, its reports are due by 10 October. */
 const NOW = '2026-10-05T09:00:00.000Z';
@@ -60,4 +60,31 @@ t.test('a deadline request pending when the task is reported done cannot be appr
   await ok(app, post(`/v1/tasks/${task.id}/transitions`, { to: 'closed' }));
   const r = await report(app, plan.id);
   t.strictSame([r.tasks[0]?.completion, r.totals.closedLate, r.totals.postponements], ['late', 1, 0]);
+});
+
+t.test('no report is missing for a period whose deadline passed before the plan was approved: none could be submitted then', async (t) => {
+  const clock = testClock('2026-07-01T09:00:00.000Z');
+  const app = await build(t, clock);
+  const seed = await seedPlan(app);
+  const task = await createTask(app, { planId: seed.plan.id, code: '1.1', dueDate: '2026-12-31', assignees: seed.assignees });
+  const byKey = await keyFor(app, 'ministry', seed.by.id);
+  clock.set(NOW);
+  // On 5 October the plan is a draft: the Q3 report the co-chairs' report would ask for is refused.
+  await refused(
+    t,
+    app,
+    post(`/v1/tasks/${task.id}/reports`, { period: '2026-Q3', percentComplete: 10, confidence: 'green', narrative: 'Started.' }, byKey.headers),
+    409,
+    'plan-state-conflict',
+  );
+  clock.set('2026-11-02T09:00:00.000Z');
+  await approvePlan(app, seed.plan.id);
+  const today = await report(app, seed.plan.id);
+  t.equal(today.reportingPeriod.lastDue, '2026-Q3');
+  t.strictSame(today.missingReports, [], 'nobody owed a Q3 report on 10 October: the plan was not in force');
+  t.equal(today.totals.missingReports, 0);
+  t.strictSame(today.byParty.map((p) => p.missingReports), [0, 0]);
+  clock.set('2026-11-10T09:00:00.000Z');
+  const past = json<ProgressReport>(await app.inject({ url: `/v1/reports/progress?planId=${seed.plan.id}&asOf=2026-11-02` }));
+  t.strictSame([past.missingReports, past.totals.missingReports], [[], 0], 'the past-day view of the same day agrees');
 });

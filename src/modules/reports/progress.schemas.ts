@@ -92,7 +92,8 @@ export const BreakdownSchema = z
     daysMoved: count('Total days deadlines were moved later.'),
     confidence: ConfidenceCountsSchema,
     missingReports: count(
-      'Assignments of tasks neither closed nor cancelled at the submission deadline of the last period already due (and created by then) with no report for that period as of the date.',
+      'Assignments of tasks neither closed nor cancelled at the submission deadline of the last period already due (and created, ' +
+        'their plan approved, by then) with no report for that period as of the date.',
     ),
   })
   .meta({

@@ -149,6 +149,8 @@ interface PlanPeriods {
   deadlineEnd: string | null;
   /** The plan's last day: a task due later is reported on up to its due date (forTaskDueOn). */
   planEnd: string;
+  /** When the plan was approved; null while a draft. Reports are accepted only from then on. */
+  approvedAt: string | null;
   /** The periods of a task due after the plan's end (postponed past it), remembered per due date. */
   forTaskDueOn(dueDate: string): PlanPeriods;
 }
@@ -179,6 +181,7 @@ function periodsOf(plan: repo.PlanRow, asOf: string, timeZone: string, periodEnd
     lastDueDeadline: deadline,
     deadlineEnd: deadline === null ? null : endOfDay(deadline, timeZone),
     planEnd: periodEnd,
+    approvedAt: plan.approvedAt,
     forTaskDueOn(dueDate) {
       let periods = later.get(dueDate);
       if (!periods) later.set(dueDate, (periods = periodsOf(plan, asOf, timeZone, dueDate)));
@@ -201,12 +204,15 @@ function taskFact(row: repo.ReportTaskRow, b: ReportContext, missing: ProgressRe
       : replayed;
   const title = (b.lang && row.translations?.[b.lang]?.title) || row.title;
   const planPeriods = b.periods.get(row.planId) as PlanPeriods;
-  const { lastDue, lastDueDeadline, deadlineEnd } = state.dueDate > planPeriods.planEnd ? planPeriods.forTaskDueOn(state.dueDate) : planPeriods;
-  // A report was owed by every assignee of a task that existed and was under control at the deadline.
+  const { lastDue, lastDueDeadline, deadlineEnd, approvedAt } = state.dueDate > planPeriods.planEnd ? planPeriods.forTaskDueOn(state.dueDate) : planPeriods;
+  // A report was owed by every assignee of a task that existed and was under control at the deadline, in a plan in
+  // force by then: a draft's tasks are reported on only once it is approved (task reports refuse them before).
   const owed =
     lastDue !== null &&
     lastDueDeadline !== null &&
     deadlineEnd !== null &&
+    approvedAt !== null &&
+    approvedAt < deadlineEnd &&
     row.createdAt < deadlineEnd &&
     !OUT_OF_CONTROL_STATUSES.includes(statusAt(changes, deadlineEnd));
   // The lowest percent complete and the worst confidence among the assignees' latest reports.
