@@ -6,6 +6,7 @@ import type { App } from '../../src/app.js';
 import type { ProgressReport } from '../../src/modules/reports/progress.schemas.js';
 import { build, json, keyFor, refused, testClock } from '../helper.js';
 import { approvedTask, approvePlan, createTask, getTask, seedPlan } from '../factories.js';
+import { world } from '../webhooks/receiver.js';
 
 /** 12:00 in Minsk on 5 October 2026: 2026-Q3 is over, its reports are due by 10 October. */
 const NOW = '2026-10-05T09:00:00.000Z';
@@ -87,4 +88,23 @@ t.test('no report is missing for a period whose deadline passed before the plan 
   clock.set('2026-11-10T09:00:00.000Z');
   const past = json<ProgressReport>(await app.inject({ url: `/v1/reports/progress?planId=${seed.plan.id}&asOf=2026-11-02` }));
   t.strictSame([past.missingReports, past.totals.missingReports], [[], 0], 'the past-day view of the same day agrees');
+});
+
+t.test("an organization taken off a task still hears its own report's review", async (t) => {
+  const { app, receiver, task, by, kz } = await world(t, ['report.submitted', 'report.reviewed'], { clock: testClock(NOW), organizationId: 'by' });
+  const byKey = await keyFor(app, 'ministry', by.id);
+  const q3 = await ok(app, post(`/v1/tasks/${task.id}/reports`, { period: '2026-Q3', percentComplete: 70, confidence: 'green', narrative: 'Line installed.' }, byKey.headers));
+  const patched = await app.inject({ method: 'PATCH', url: `/v1/tasks/${task.id}`, payload: { assignees: [{ organizationId: kz.id, role: 'lead' }] } });
+  t.equal(patched.statusCode, 200, 'Minprom is taken off the task');
+  const accepted = await ok(app, post(`/v1/tasks/${task.id}/reports/${q3.id}/review`, { decision: 'accepted' }));
+  t.equal(accepted.organizationId, by.id, "the report stays Minprom's");
+  await app.webhooks.runOnce();
+  t.strictSame(
+    receiver.received.map((r) => [r.json.type, r.json.data.report.id, r.json.data.report.status]),
+    [
+      ['report.submitted', q3.id, 'submitted'],
+      ['report.reviewed', q3.id, 'accepted'],
+    ],
+    "Minprom's subscription receives the review of Minprom's report",
+  );
 });

@@ -122,7 +122,8 @@ function reportEvents(tx: Db, actor: Actor, at: string, change: RecordedChange):
     {
       type,
       taskId: record.id,
-      organizationIds: record.assignees.map((a) => a.organizationId),
+      // The reporting organization hears of its report even once taken off the task (its report can still be accepted).
+      organizationIds: [...new Set([...record.assignees.map((a) => a.organizationId), String(r.organizationId)])],
       data: { report, task: webhookTask(record, new Date(at)), actor: actorOf(actor) },
     },
   ];
