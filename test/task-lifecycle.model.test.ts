@@ -321,7 +321,7 @@ class Decide implements Cmd {
       (status === undefined ? NOT_FOUND : null) ??
       (status !== 'pending' ? DEADLINE_CONFLICT : null) ??
       planOpen(m) ??
-      (this.decision === 'approve' && (outOfControl(m.status) || m.status === 'done') ? TASK_STATE : null) ?? { status: 200 };
+      (this.decision === 'approve' && outOfControl(m.status) ? TASK_STATE : null) ?? { status: 200 };
     const payload = { decision: this.decision, basis: 'Protocol No. 8, item 1' };
     const request: InjectOptions = { method: 'POST', url: `/v1/tasks/${r.taskId}/deadline-changes/${id}/decision`, payload };
     const body = await send(m, r, [`${this.decision} a ${status ?? 'missing'} change`, ''], this.who, request, expected);

@@ -537,7 +537,7 @@ export interface paths {
         put?: never;
         /**
          * Approve or reject a deadline request
-         * @description The secretariat decides a pending request, with its basis. Approving moves the task's deadline (and counts a postponement if later); rejecting keeps it. A request is decided once (409 after); one is not approved once its task is reported done, closed or cancelled (409), only rejected.
+         * @description The secretariat decides a pending request, with its basis. Approving moves the task's deadline (and counts a postponement if later); rejecting keeps it. A request is decided once (409 after); once its task is closed or cancelled it is only rejected (409). One asked before the task was reported done may still be approved: it was asked in time.
          *
          *     **Access:** `secretariat`.
          */

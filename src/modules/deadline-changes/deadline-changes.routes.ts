@@ -84,8 +84,8 @@ const deadlineChangeRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Approve or reject a deadline request',
         description:
           'The secretariat decides a pending request, with its basis. Approving moves the task\'s deadline (and counts ' +
-          'a postponement if later); rejecting keeps it. A request is decided once (409 after); one is not approved once its ' +
-          'task is reported done, closed or cancelled (409), only rejected.',
+          'a postponement if later); rejecting keeps it. A request is decided once (409 after); once its task is closed or ' +
+          'cancelled it is only rejected (409). One asked before the task was reported done may still be approved: it was asked in time.',
         params: DeadlineChangeParamsSchema,
         body: DeadlineDecisionSchema,
         response: { 200: DeadlineChangeSchema, ...problemResponses(400, 403, 404, 409, 412, 413, 415, 422) },

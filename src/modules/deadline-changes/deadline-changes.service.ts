@@ -34,9 +34,10 @@ function movableTask(tx: Db, taskId: string): TaskRecord {
 }
 
 /**
- * Refuses moving, at its executors' request, the deadline of a task they reported done: the deadline has been met
- * or missed, and a later one would only turn a late completion into one on time when the task is closed. The
- * secretariat sends the task back first if the work goes on.
+ * Refuses a request for a new deadline on a task its executors reported done: the deadline has been met or missed,
+ * and a later one asked now would only turn a late completion into one on time when the task is closed. The
+ * secretariat sends the task back first if the work goes on. A request asked before the task was reported done may
+ * still be approved: it was asked in time.
  */
 function refuseReportedDone(task: TaskRecord): void {
   if (task.status === 'done') {
@@ -155,7 +156,6 @@ export function createDeadlineChangeService({ db, clock }: ServiceDeps) {
         const approve = decision.decision === 'approve';
         // Rejecting only needs the plan in force; approving also needs a task whose deadline still moves.
         const task = approve ? movableTask(tx, taskId) : taskInForce(tx, taskId);
-        if (approve) refuseReportedDone(task);
         const decided: DeadlineChange = {
           ...change,
           status: approve ? 'approved' : 'rejected',
