@@ -3163,7 +3163,7 @@ export interface components {
             closedLate: number;
             /**
              * Format: int64
-             * @description Closed tasks reported done on or before their original due date, the one first set: closedOnTime less those on time only because their deadline was moved later.
+             * @description Closed tasks reported done on or before their original due date, the one first set: closedOnTime less those on time only because their deadline was moved later, plus those late only because it was moved earlier.
              */
             closedOnTimeAgainstOriginal: number;
             /**
@@ -3752,7 +3752,7 @@ export interface components {
                 closedLate: number;
                 /**
                  * Format: int64
-                 * @description Closed tasks reported done on or before their original due date, the one first set: closedOnTime less those on time only because their deadline was moved later.
+                 * @description Closed tasks reported done on or before their original due date, the one first set: closedOnTime less those on time only because their deadline was moved later, plus those late only because it was moved earlier.
                  */
                 closedOnTimeAgainstOriginal: number;
                 /**
@@ -3885,7 +3885,7 @@ export interface components {
                 closedLate: number;
                 /**
                  * Format: int64
-                 * @description Closed tasks reported done on or before their original due date, the one first set: closedOnTime less those on time only because their deadline was moved later.
+                 * @description Closed tasks reported done on or before their original due date, the one first set: closedOnTime less those on time only because their deadline was moved later, plus those late only because it was moved earlier.
                  */
                 closedOnTimeAgainstOriginal: number;
                 /**
@@ -4025,7 +4025,7 @@ export interface components {
                 closedLate: number;
                 /**
                  * Format: int64
-                 * @description Closed tasks reported done on or before their original due date, the one first set: closedOnTime less those on time only because their deadline was moved later.
+                 * @description Closed tasks reported done on or before their original due date, the one first set: closedOnTime less those on time only because their deadline was moved later, plus those late only because it was moved earlier.
                  */
                 closedOnTimeAgainstOriginal: number;
                 /**

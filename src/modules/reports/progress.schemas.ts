@@ -82,7 +82,7 @@ export const BreakdownSchema = z
     closedLate: count('Closed tasks reported done after their due date.'),
     closedOnTimeAgainstOriginal: count(
       'Closed tasks reported done on or before their original due date, the one first set: closedOnTime less those on time ' +
-        'only because their deadline was moved later.',
+        'only because their deadline was moved later, plus those late only because it was moved earlier.',
     ),
     overdue: count('Tasks past their due date, neither closed nor cancelled.'),
     overdueDays: count('Sum of the days overdue of those tasks.'),
