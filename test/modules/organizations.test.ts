@@ -388,3 +388,19 @@ t.test('findOrganizationsByIds returns the organizations that exist and skips un
   t.same(found, [b, a]);
   t.equal(findOrganization(app.db, UNKNOWN_ID), undefined);
 });
+
+t.test('a name sent decomposed (NFD, as macOS writes "й" and "ё") is stored composed (NFC): one spelling, found by search', async (t) => {
+  const app = await build(t);
+  const composed = 'Минский тракторный завод';
+  const decomposed = composed.normalize('NFD');
+  t.not(decomposed, composed, 'the test sends another sequence of code points');
+  const created = await createOrganization(app, { name: decomposed, shortName: 'МТЗ ёлка'.normalize('NFD'), kind: 'enterprise', country: 'BY' });
+  t.equal(created.name, composed, 'stored composed');
+  t.equal(created.shortName, 'МТЗ ёлка', 'the short name too');
+  const search = async (q: string) => names(json(await app.inject({ method: 'GET', url: `/v1/organizations?q=${encodeURIComponent(q)}` })));
+  t.same(await search('минский'), [composed], 'a composed query finds it');
+  t.same(await search('минский'.normalize('NFD')), [composed], 'and so does a decomposed one');
+  t.same(await search('ёлка'), [composed]);
+  const renamed = json(await app.inject({ method: 'PATCH', url: `/v1/organizations/${created.id}`, payload: { name: 'ОАО «Минский тракторный завод»'.normalize('NFD') } }));
+  t.equal(renamed.name, 'ОАО «Минский тракторный завод»', 'an update is stored composed as well');
+});
