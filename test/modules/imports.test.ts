@@ -630,3 +630,28 @@ t.test('a table only on a hidden sheet: the refusal names the sheet and how to r
   const named = await preview(app, plan.id, bytes, { query: `sheet=${encodeURIComponent('План мероприятий')}` });
   t.match(named, { sheet: 'План мероприятий', otherSheets: [], rows: [{ code: '1.1' }] }, 'named, it is read');
 });
+
+t.test('executors and a basis written decomposed (NFD "й", "ё", as files made on a Mac carry them) match the directory', async (t) => {
+  const app = await build(t);
+  const { plan, commission, kz } = await seedPlan(app);
+  const minselhoz = await createOrganization(app, { name: 'Министерство сельского хозяйства и продовольствия', shortName: 'Минсельхозпрод', country: 'BY' });
+  const belaz = await createOrganization(app, { name: 'Белорусский автомобильный завод ёмкость', kind: 'enterprise', country: 'BY' });
+  const visit = await createMeeting(app, commission.id, { title: 'Официальный визит в Казахстан', date: '2026-05-12', protocolNumber: '7' });
+  const nfd = (s: string) => s.normalize('NFD');
+  t.not(nfd('хозяйства'), 'хозяйства', 'the file carries other code points than the directory');
+  const shown = await preview(
+    app,
+    plan.id,
+    csv([
+      ['№', 'Мероприятие', 'Срок', 'Исполнители (BY)', 'Исполнители (KZ)', 'Основание'],
+      ['1.1', 'Поставки', '2026-12-31', nfd('Белорусский автомобильный завод ёмкость\nМинистерство сельского хозяйства и продовольствия (головной)'), 'MIC', ''],
+      ['1.2', 'Самосвалы', '2026-12-31', nfd('Белорусский автомобильный завод ёмкость'), 'MIC', nfd('Официальный визит в Казахстан, п. 3')],
+    ]),
+  );
+  const assignees = (row: number) =>
+    shown.rows[row].changes?.find((c: { field: string }) => c.field === 'assignees')?.after.map((a: { organizationId: string }) => a.organizationId);
+  t.same(shown.rows.map((r: { action: string }) => r.action), ['create', 'create'], JSON.stringify(shown.rows.map((r: { errors?: unknown }) => r.errors)));
+  t.strictSame(assignees(0), [minselhoz.id, kz.id, belaz.id], '"(головной)" written decomposed still marks the lead');
+  t.strictSame(assignees(1), [belaz.id, kz.id]);
+  t.match(shown.rows[1].changes.find((c: { field: string }) => c.field === 'basis').after, { meetingId: visit.id, protocolItem: '3' });
+});

@@ -157,13 +157,17 @@ export function fieldOfHeader(header: string): Omit<Column, 'index' | 'header'> 
   return undefined;
 }
 
-/** The text of a cell as the import reads it: trimmed, line ends as "\n"; dates as YYYY-MM-DD; numbers as their format shows their decimals. */
+/**
+ * The text of a cell as the import reads it: trimmed, composed (NFC), line ends as "\n"; dates as YYYY-MM-DD; numbers
+ * as their format shows their decimals. Composed as the API stores text: a file made on a Mac writes "й" and "ё" as a
+ * letter and a combining mark, and its executors, basis, "(головной)" and "май 2027" were then read as unknown.
+ */
 export function cellText(cell: Cell | undefined): string {
   const v: CellValue | null | undefined = cell?.value;
   if (v === null || v === undefined) return '';
   if (v instanceof Date) return Number.isNaN(v.getTime()) ? '' : v.toISOString().slice(0, 10);
   if (typeof v === 'number' && cell?.shown !== undefined) return cell.shown;
-  return String(v).replace(INVISIBLE, '').replace(/\r\n?/g, '\n').trim();
+  return String(v).replace(INVISIBLE, '').replace(/\r\n?/g, '\n').normalize('NFC').trim();
 }
 
 /**

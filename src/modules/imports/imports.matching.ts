@@ -9,9 +9,13 @@ import { parseDeadlineText } from './imports.deadlines.js';
 /** Legal forms written before a name ("ОАО «БЕЛАЗ»"): the directory keeps names without them. */
 const LEGAL_FORMS = /^(оао|зао|ао|ооо|тоо|руп|гу|гп|уп|пао|jsc|ojsc|cjsc|llp|llc|ltd|rue)\s+/;
 
-/** A name as compared: case, quotes, dashes, "ё" and spacing do not matter. */
+/**
+ * A name as compared: case, quotes, dashes, "ё" and spacing do not matter, nor composition (a name stored decomposed
+ * before the API composed text still matches).
+ */
 export function normalizeName(s: string): string {
   return s
+    .normalize('NFC')
     .toLowerCase()
     .replace(/ё/g, 'е')
     .replace(/[«»"“”„'‘’`]/g, '')
