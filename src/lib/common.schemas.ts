@@ -1,5 +1,6 @@
 // zod schemas shared by every module: ids, calendar dates, instants, countries, problems, pages.
 import { z } from 'zod';
+import { isAssignedCountry } from './countries.js';
 
 export const IdSchema = z.uuid().length(36).describe('Opaque identifier (a time-ordered UUID).');
 
@@ -33,6 +34,12 @@ export const CountrySchema = z
   .length(2, 'expected an ISO 3166-1 alpha-2 code such as BY or KZ')
   .regex(/^[A-Z]{2}$/, 'expected an ISO 3166-1 alpha-2 code such as BY or KZ')
   .describe('Country, ISO 3166-1 alpha-2 (e.g. BY, KZ).');
+
+/**
+ * A country that is written: also one of the codes ISO 3166-1 assigns (src/lib/countries.ts). Reads and filters keep
+ * CountrySchema, so a row written before this check is still served.
+ */
+export const CountryInputSchema = CountrySchema.refine(isAssignedCountry, 'not an assigned ISO 3166-1 alpha-2 code (the United Kingdom is GB)');
 
 /**
  * A trimmed, non-empty, bounded text, composed (NFC). Control characters other than tab and line breaks are refused:

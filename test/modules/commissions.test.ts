@@ -273,3 +273,18 @@ t.test('a time zone is stored as IANA spells it, whatever the case it was sent i
   const feed = await app.inject({ method: 'GET', url: `/v1/calendar.ics?commissionId=${created.id}` });
   t.notMatch(feed.body, /ASIA\/ALMATY|europe\/minsk/, 'the calendar feed never shows the typed spelling');
 });
+
+t.test('a party country must be an ISO 3166-1 alpha-2 code that is assigned: "UK", "XK" or a typo such as "KA" is refused', async (t) => {
+  const app = await build(t);
+  const [by, kz] = input().parties as [object, object];
+  for (const country of ['UK', 'KA', 'XX', 'EU']) {
+    await t.test(`refuses ${country} on create`, async (t) => {
+      const body = await refused(t, app, { method: 'POST', url: '/v1/commissions', payload: { ...input(), parties: [by, { ...kz, country }] } }, 400, 'validation-failed', 'body.parties');
+      t.match(body.errors, [{ path: 'body.parties.1.country', message: /ISO 3166-1 alpha-2/ }]);
+    });
+  }
+  const created = await create(app);
+  await refused(t, app, { method: 'PATCH', url: `/v1/commissions/${created.id}`, payload: { parties: [{ ...by, country: 'SU' }, kz] } }, 400, 'validation-failed', 'body.parties');
+  const uz = json(await app.inject({ method: 'PATCH', url: `/v1/commissions/${created.id}`, payload: { parties: [by, { ...kz, country: 'UZ' }] } }));
+  t.strictSame(uz.parties.map((p: { country: string }) => p.country), ['BY', 'UZ'], 'an assigned code is taken');
+});

@@ -404,3 +404,17 @@ t.test('a name sent decomposed (NFD, as macOS writes "й" and "ё") is stored co
   const renamed = json(await app.inject({ method: 'PATCH', url: `/v1/organizations/${created.id}`, payload: { name: 'ОАО «Минский тракторный завод»'.normalize('NFD') } }));
   t.equal(renamed.name, 'ОАО «Минский тракторный завод»', 'an update is stored composed as well');
 });
+
+t.test('the country of an organization must be an assigned ISO 3166-1 alpha-2 code, on create and on update', async (t) => {
+  const app = await build(t);
+  const before = snapshot(app);
+  for (const country of ['UK', 'XY', 'ZZ']) {
+    const body = assertProblem(t, await app.inject({ method: 'POST', url: '/v1/organizations', payload: { ...minprom, country } }), 400, 'validation-failed');
+    t.match(body.errors, [{ path: 'body.country', message: /ISO 3166-1 alpha-2/ }], `${country} is refused`);
+  }
+  t.same(snapshot(app), before, 'nothing was created');
+  const created = await createOrganization(app, { ...minprom, country: 'GB' });
+  const refusedPatch = await app.inject({ method: 'PATCH', url: `/v1/organizations/${created.id}`, payload: { country: 'UK' } });
+  t.match(assertProblem(t, refusedPatch, 400, 'validation-failed').errors, [{ path: 'body.country' }]);
+  t.equal(json(await app.inject({ method: 'GET', url: `/v1/organizations/${created.id}` })).country, 'GB', 'the country stays');
+});

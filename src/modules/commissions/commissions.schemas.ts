@@ -1,6 +1,6 @@
 // zod schemas of commissions: what the API accepts and returns, registered as named OpenAPI components.
 import { z } from 'zod';
-import { CountrySchema, IdSchema, InstantSchema, text } from '../../lib/common.schemas.js';
+import { CountryInputSchema, CountrySchema, IdSchema, InstantSchema, text } from '../../lib/common.schemas.js';
 import { canonicalTimeZone, isTimeZone } from '../../lib/dates.js';
 import { pageQuery, pageSchema } from '../../lib/pagination.js';
 
@@ -13,7 +13,7 @@ const CoChairSchema = z
 
 const PartySchema = z
   .strictObject({
-    country: CountrySchema,
+    country: CountryInputSchema,
     coChair: CoChairSchema,
   })
   .describe('One of the two parties of the commission.');

@@ -1,7 +1,7 @@
 // zod schemas of organizations: what the API accepts and returns, registered as named OpenAPI components.
 import { z } from 'zod';
 import { ORGANIZATION_KINDS } from '../../db/enums.js';
-import { CountrySchema, IdSchema, InstantSchema, searchText, text } from '../../lib/common.schemas.js';
+import { CountryInputSchema, CountrySchema, IdSchema, InstantSchema, searchText, text } from '../../lib/common.schemas.js';
 import { pageQuery, pageSchema } from '../../lib/pagination.js';
 
 const KindSchema = z
@@ -25,7 +25,7 @@ export const CreateOrganizationSchema = z
     name: NameSchema,
     shortName: ShortNameSchema.optional(),
     kind: KindSchema,
-    country: CountrySchema,
+    country: CountryInputSchema,
     parentId: ParentIdSchema.optional(),
   })
   .meta({ id: 'CreateOrganization', description: 'A new organization of one party\'s country.', example });
@@ -35,7 +35,7 @@ export const UpdateOrganizationSchema = z
     name: NameSchema.optional(),
     shortName: ShortNameSchema.optional(),
     kind: KindSchema.optional(),
-    country: CountrySchema.optional(),
+    country: CountryInputSchema.optional(),
     parentId: ParentIdSchema.optional(),
   })
   .refine((b) => Object.keys(b).length > 0, 'give at least one field to change')
