@@ -283,3 +283,22 @@ t.test('a protocol number written "No. 19" or "№ 20", as the API\'s example ha
   t.strictSame(match(texts[0]), { ok: true, meetingId: visit.id, protocolItem: '3.4' });
   t.strictSame(match(texts[1]), { ok: true, meetingId: session.id, protocolItem: null });
 });
+
+t.test('an update that changes nothing leaves the meeting as it is: same updatedAt and ETag, no history entry', async (t) => {
+  const clock = testClock();
+  const app = await build(t, clock);
+  const created = await createMeetingFromBody(app, visit(await createCommissionId(app)));
+  const read = await app.inject({ method: 'GET', url: `/v1/meetings/${created.id}` });
+  clock.set('2026-11-29T12:00:00.000Z');
+  const before = snapshot(app);
+  const res = await app.inject({
+    method: 'PATCH',
+    url: `/v1/meetings/${created.id}`,
+    headers: { 'if-match': String(read.headers.etag) },
+    payload: { place: 'Astana ', protocolNumber: 'No. 19', date: '2026-11-04' },
+  });
+  t.equal(res.statusCode, 200);
+  t.strictSame(json(res), created, 'updatedAt has not moved');
+  t.equal(res.headers.etag, read.headers.etag, 'the ETag a client holds stays good');
+  t.strictSame(snapshot(app), before, 'nothing was written, no history entry either');
+});

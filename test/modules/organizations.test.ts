@@ -418,3 +418,22 @@ t.test('the country of an organization must be an assigned ISO 3166-1 alpha-2 co
   t.match(assertProblem(t, refusedPatch, 400, 'validation-failed').errors, [{ path: 'body.country' }]);
   t.equal(json(await app.inject({ method: 'GET', url: `/v1/organizations/${created.id}` })).country, 'GB', 'the country stays');
 });
+
+t.test('an update that changes nothing leaves the organization as it is: same updatedAt and ETag, no history entry', async (t) => {
+  const clock = testClock();
+  const app = await build(t, clock);
+  const created = await createOrganization(app, minprom);
+  const read = await app.inject({ method: 'GET', url: `/v1/organizations/${created.id}` });
+  clock.set('2026-11-29T12:00:00.000Z');
+  const before = snapshot(app);
+  const res = await app.inject({
+    method: 'PATCH',
+    url: `/v1/organizations/${created.id}`,
+    headers: { 'if-match': String(read.headers.etag) },
+    payload: { name: `  ${minprom.name} `, shortName: minprom.shortName, country: 'BY', parentId: null },
+  });
+  t.equal(res.statusCode, 200);
+  t.strictSame(json(res), created, 'updatedAt has not moved');
+  t.equal(res.headers.etag, read.headers.etag, 'the ETag a client holds stays good');
+  t.strictSame(snapshot(app), before, 'nothing was written, no history entry either');
+});

@@ -3,7 +3,7 @@ import { writeTransaction } from '../../db/connection.js';
 import { AppError, ERRORS, notFound } from '../../errors.js';
 import { newId } from '../../lib/ids.js';
 import type { ServiceDeps, WriteContext } from '../../lib/service.js';
-import { recordChange } from '../history/history.recorder.js';
+import { diffFields, recordChange } from '../history/history.recorder.js';
 import * as repo from './commissions.repository.js';
 import type { Commission, CreateCommission, UpdateCommission } from './commissions.schemas.js';
 
@@ -43,6 +43,9 @@ export function createCommissionService({ db, clock }: ServiceDeps) {
           );
         }
         const next: Commission = { ...current, ...patch, updatedAt: now };
+        // The same values again (a directory synchronised as a whole) are no change: updatedAt and the ETag clients
+        // hold stay, as the history, which records no entry for it, says.
+        if (diffFields(current, next).length === 0) return current;
         repo.updateCommission(tx, next);
         recordChange(tx, ctx.actor, now, { operation: 'updateCommission', entity: 'commission', entityId: id, before: current, after: next });
         return next;

@@ -3,7 +3,7 @@ import { writeTransaction } from '../../db/connection.js';
 import { notFound, unknownReference } from '../../errors.js';
 import { newId } from '../../lib/ids.js';
 import type { ServiceDeps, WriteContext } from '../../lib/service.js';
-import { recordChange } from '../history/history.recorder.js';
+import { diffFields, recordChange } from '../history/history.recorder.js';
 import { findCommission } from '../commissions/commissions.repository.js';
 import * as repo from './meetings.repository.js';
 import type { CreateMeeting, ListMeetingsQuery, Meeting, UpdateMeeting } from './meetings.schemas.js';
@@ -49,6 +49,9 @@ export function createMeetingService({ db, clock }: ServiceDeps) {
         if (!current) throw notFound('meeting', id);
         ctx.expect?.(current);
         const next: Meeting = { ...current, ...patch, updatedAt: now };
+        // The same values again (a directory synchronised as a whole) are no change: updatedAt and the ETag clients
+        // hold stay, as the history, which records no entry for it, says.
+        if (diffFields(current, next).length === 0) return current;
         repo.updateMeeting(tx, next);
         recordChange(tx, ctx.actor, now, { operation: 'updateMeeting', entity: 'meeting', entityId: id, before: current, after: next });
         return next;

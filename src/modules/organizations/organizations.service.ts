@@ -3,7 +3,7 @@ import { writeTransaction, type Db } from '../../db/connection.js';
 import { AppError, ERRORS, notFound, unknownReference } from '../../errors.js';
 import { newId } from '../../lib/ids.js';
 import type { ServiceDeps, WriteContext } from '../../lib/service.js';
-import { recordChange } from '../history/history.recorder.js';
+import { diffFields, recordChange } from '../history/history.recorder.js';
 import * as repo from './organizations.repository.js';
 import type { CreateOrganization, ListOrganizationsQuery, Organization, UpdateOrganization } from './organizations.schemas.js';
 
@@ -73,6 +73,9 @@ export function createOrganizationService({ db, clock }: ServiceDeps) {
           assertNoCycle(tx, id, patch.parentId);
         }
         const next: Organization = { ...current, ...patch, updatedAt: now };
+        // The same values again (a directory synchronised as a whole) are no change: updatedAt and the ETag clients
+        // hold stay, as the history, which records no entry for it, says.
+        if (diffFields(current, next).length === 0) return current;
         repo.updateOrganization(tx, next);
         recordChange(tx, ctx.actor, now, { operation: 'updateOrganization', entity: 'organization', entityId: id, before: current, after: next });
         return next;
