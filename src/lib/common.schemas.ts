@@ -42,21 +42,32 @@ export const CountrySchema = z
 export const CountryInputSchema = CountrySchema.refine(isAssignedCountry, 'not an assigned ISO 3166-1 alpha-2 code (the United Kingdom is GB)');
 
 /**
- * A trimmed, non-empty, bounded text, composed (NFC). Control characters other than tab and line breaks are refused:
- * no one types them, and they would reach the iCalendar feed (RFC 5545 allows none) and the printable page as they are.
- * Composed, because "й" or "ё" may arrive as a letter and a combining mark (macOS, some Word exports): stored as sent,
- * the same name had two spellings, and a search or an import typed on another machine never found it.
+ * Characters that show nothing and that text copied from web pages and Word carries along: zero-width space, word
+ * joiner, byte-order mark (zero-width no-break space), soft hyphen. Left in, "Мин<soft hyphen>пром" looked like
+ * "Минпром" but no search or import found it, and "1.1" followed by one was no task number.
  */
-export const text = (max: number) =>
-  z.string().trim().normalize('NFC').min(1).max(max).regex(/^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]*$/, 'control characters are not accepted');
+export const INVISIBLE = /[\u200B\u2060\uFEFF\u00AD]/g;
+
+const withoutInvisible = (value: string) => value.replace(INVISIBLE, '');
 
 /**
- * Text to search for, composed (NFC) as text() stores it. Control characters are refused: none is ever searched for,
- * and SQLite ends a LIKE or GLOB pattern at NUL, so `q=%00` matched every row. One pattern, not text()'s and a stricter one on top: zod publishes a
- * second .regex() as `allOf` members without a type, which generated clients type `unknown` (or fail to compile).
+ * A trimmed, non-empty, bounded text, composed (NFC), without invisible characters. Control characters other than tab
+ * and line breaks are refused: no one types them, and they would reach the iCalendar feed (RFC 5545 allows none) and
+ * the printable page as they are. Composed, because "й" or "ё" may arrive as a letter and a combining mark (macOS,
+ * some Word exports): stored as sent, the same name had two spellings, and a search or an import typed on another
+ * machine never found it.
+ */
+export const text = (max: number) =>
+  z.string().overwrite(withoutInvisible).trim().normalize('NFC').min(1).max(max).regex(/^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]*$/, 'control characters are not accepted');
+
+/**
+ * Text to search for, composed and without invisible characters as text() stores it. Control characters are refused:
+ * none is ever searched for, and SQLite ends a LIKE or GLOB pattern at NUL, so `q=%00` matched every row. One pattern,
+ * not text()'s and a stricter one on top: zod publishes a second .regex() as `allOf` members without a type, which
+ * generated clients type `unknown` (or fail to compile).
  */
 export const searchText = (max: number) =>
-  z.string().trim().normalize('NFC').min(1).max(max).regex(/^[^\u0000-\u001F\u007F]*$/, 'control characters cannot be searched for');
+  z.string().overwrite(withoutInvisible).trim().normalize('NFC').min(1).max(max).regex(/^[^\u0000-\u001F\u007F]*$/, 'control characters cannot be searched for');
 
 export const FieldErrorSchema = z
   .object({

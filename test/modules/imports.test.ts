@@ -5,6 +5,7 @@ import ExcelJS from 'exceljs';
 import t from 'tap';
 import type { InjectOptions } from 'fastify';
 import type { App } from '../../src/app.js';
+import { normalizeName } from '../../src/modules/imports/imports.matching.js';
 import type { Task } from '../../src/modules/tasks/tasks.schemas.js';
 import { assertProblem, build, json, keyFor, refused, snapshot } from '../helper.js';
 import { approvedTask, approvePlan, createMeeting, createOrganization, createTask, seedPlan } from '../factories.js';
@@ -654,4 +655,9 @@ t.test('executors and a basis written decomposed (NFD "й", "ё", as files made 
   t.strictSame(assignees(0), [minselhoz.id, kz.id, belaz.id], '"(головной)" written decomposed still marks the lead');
   t.strictSame(assignees(1), [belaz.id, kz.id]);
   t.match(shown.rows[1].changes.find((c: { field: string }) => c.field === 'basis').after, { meetingId: visit.id, protocolItem: '3' });
+});
+
+t.test('a directory name stored with an invisible character (soft hyphen, zero-width space) still matches the file', async (t) => {
+  t.equal(normalizeName('Мини\u00ADстерство промышленности\u200B'), normalizeName('Министерство промышленности'));
+  t.equal(normalizeName('Мин\u2060пром\uFEFF'), 'минпром');
 });

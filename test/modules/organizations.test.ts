@@ -437,3 +437,15 @@ t.test('an update that changes nothing leaves the organization as it is: same up
   t.equal(res.headers.etag, read.headers.etag, 'the ETag a client holds stays good');
   t.strictSame(snapshot(app), before, 'nothing was written, no history entry either');
 });
+
+t.test('a name pasted with invisible characters (soft hyphen, zero-width space, word joiner) is stored without them, and found', async (t) => {
+  const app = await build(t);
+  const created = await createOrganization(app, { name: 'Мини\u00ADстерство про\u200Bмышленности\u2060', shortName: '\u200BМинпром\u00AD', country: 'BY' });
+  t.equal(created.name, 'Министерство промышленности');
+  t.equal(created.shortName, 'Минпром');
+  const search = async (q: string) => names(json(await app.inject({ method: 'GET', url: `/v1/organizations?q=${encodeURIComponent(q)}` })));
+  t.same(await search('министерство промышленности'), [created.name]);
+  t.same(await search('минпром'), [created.name]);
+  const blank = await app.inject({ method: 'POST', url: '/v1/organizations', payload: { ...minprom, shortName: '\u200B\u00AD' } });
+  t.match(assertProblem(t, blank, 400, 'validation-failed').errors, [{ path: 'body.shortName' }], 'a short name of nothing visible is an empty one');
+});

@@ -2,6 +2,7 @@
 // where the header row is, and which rows below it are data.
 import { LANGUAGES, TASK_AREAS, type Language, type TaskArea } from '../../db/enums.js';
 import { AppError, ERRORS } from '../../errors.js';
+import { INVISIBLE } from '../../lib/common.schemas.js';
 import { AREA_NAMES } from '../tasks/task-areas.js';
 import { cellRef, type Cell, type CellValue, type Merge, type SourceRow, type SourceSheet } from './imports.files.js';
 
@@ -169,13 +170,6 @@ export function cellText(cell: Cell | undefined): string {
   if (typeof v === 'number' && cell?.shown !== undefined) return cell.shown;
   return String(v).replace(INVISIBLE, '').replace(/\r\n?/g, '\n').normalize('NFC').trim();
 }
-
-/**
- * Characters that show nothing and that text copied from web pages and Word carries along: zero-width space, word
- * joiner, byte-order mark (zero-width no-break space), soft hyphen. Left in, "1.1" followed by one was no task number and
- * "Minprom" followed by one no organization, with an error quoting the text as if nothing were wrong.
- */
-const INVISIBLE = /[\u200B\u2060\uFEFF\u00AD]/g;
 
 export interface Layout {
   headerRow: number;

@@ -1,5 +1,6 @@
 // Matching what a roadmap table writes to what the tracker knows: executors to organizations (by name or
 // short name), a basis to a meeting of the commission and its protocol item.
+import { INVISIBLE } from '../../lib/common.schemas.js';
 import { CITATION_ITEM, meetingCitation, meetingCitationRu } from '../meetings/meeting-citation.js';
 import type { Meeting } from '../meetings/meetings.schemas.js';
 import type { Organization } from '../organizations/organizations.schemas.js';
@@ -10,11 +11,12 @@ import { parseDeadlineText } from './imports.deadlines.js';
 const LEGAL_FORMS = /^(оао|зао|ао|ооо|тоо|руп|гу|гп|уп|пао|jsc|ojsc|cjsc|llp|llc|ltd|rue)\s+/;
 
 /**
- * A name as compared: case, quotes, dashes, "ё" and spacing do not matter, nor composition (a name stored decomposed
- * before the API composed text still matches).
+ * A name as compared: case, quotes, dashes, "ё" and spacing do not matter, nor composition and invisible characters
+ * (a name stored before the API composed text and left them out still matches).
  */
 export function normalizeName(s: string): string {
   return s
+    .replace(INVISIBLE, '')
     .normalize('NFC')
     .toLowerCase()
     .replace(/ё/g, 'е')
