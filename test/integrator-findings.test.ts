@@ -4,7 +4,7 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { build, json, keyFor, snapshot } from './helper.js';
-import { approvedTask } from './factories.js';
+import { approvedTask, createTask, seedPlan } from './factories.js';
 import { subscribe, webhookApp } from './webhooks/receiver.js';
 
 type Json = Record<string, any>;
@@ -93,4 +93,25 @@ t.test('an unknown body field is named in errors[].path, as the fields at fault'
   const res = await app.inject({ method: 'POST', url: `/v1/tasks/${task.id}/transitions`, payload: { to: 'in_progress', sttaus: 'x' } });
   t.equal(res.statusCode, 400);
   t.strictSame(json(res).errors.map((e: Json) => e.path), ['body.sttaus'], `got ${JSON.stringify(json(res).errors)}`);
+});
+
+t.test('ids sent in capitals (SQL Server GUIDs) are read as the same ids: paths, filters and bodies', async (t) => {
+  const app = await build(t);
+  const { plan, by, assignees } = await seedPlan(app);
+  const task = await createTask(app, { planId: plan.id, code: '1.1', dueDate: '2026-12-31', assignees });
+  const upper = (id: string) => id.toUpperCase();
+
+  const read = await app.inject({ url: `/v1/tasks/${upper(task.id)}` });
+  t.equal(read.statusCode, 200, read.body);
+  t.equal(json(read).id, task.id, 'answered with the id in lower case');
+  const listed = json(await app.inject({ url: `/v1/tasks?planId=${upper(plan.id)}&organizationId=${upper(by.id)}` }));
+  t.strictSame(listed.items.map((x: { id: string }) => x.id), [task.id], 'a filter in capitals finds what the same filter in lower case finds');
+  const created = await app.inject({
+    method: 'POST',
+    url: '/v1/tasks',
+    payload: { planId: upper(plan.id), code: '1.2', title: 'Second', area: 'trade', dueDate: '2026-12-31', assignees: assignees.map((a) => ({ ...a, organizationId: upper(a.organizationId) })) },
+  });
+  t.equal(created.statusCode, 201, created.body);
+  t.equal(json(created).planId, plan.id, 'stored in lower case');
+  t.strictSame(json(created).assignees.map((a: { organizationId: string }) => a.organizationId), assignees.map((a) => a.organizationId));
 });

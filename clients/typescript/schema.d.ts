@@ -1341,7 +1341,7 @@ export interface components {
         ApiKey: {
             /**
              * Format: uuid
-             * @description Opaque identifier (a time-ordered UUID).
+             * @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case).
              */
             id: string;
             /** @description Who or what uses the key. */
@@ -1402,7 +1402,7 @@ export interface components {
         Assignee: {
             /**
              * Format: uuid
-             * @description Opaque identifier (a time-ordered UUID).
+             * @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case).
              */
             organizationId: string;
             /**
@@ -1446,7 +1446,7 @@ export interface components {
         Commission: {
             /**
              * Format: uuid
-             * @description Opaque identifier (a time-ordered UUID).
+             * @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case).
              */
             id: string;
             /** @description Official name of the commission. */
@@ -1940,7 +1940,7 @@ export interface components {
         CreatedApiKey: {
             /**
              * Format: uuid
-             * @description Opaque identifier (a time-ordered UUID).
+             * @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case).
              */
             id: string;
             /** @description Who or what uses the key. */
@@ -1996,7 +1996,7 @@ export interface components {
         CreatedShareLink: {
             /**
              * Format: uuid
-             * @description Opaque identifier (a time-ordered UUID).
+             * @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case).
              */
             id: string;
             /** @description Who the link is for. */
@@ -2086,7 +2086,7 @@ export interface components {
         CreatedWebhook: {
             /**
              * Format: uuid
-             * @description Opaque identifier (a time-ordered UUID).
+             * @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case).
              */
             id: string;
             /** @description What the subscription is for. */
@@ -2163,7 +2163,7 @@ export interface components {
         DeadlineChange: {
             /**
              * Format: uuid
-             * @description Opaque identifier (a time-ordered UUID).
+             * @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case).
              */
             id: string;
             /**
@@ -2351,7 +2351,7 @@ export interface components {
         HistoryEntry: {
             /**
              * Format: uuid
-             * @description Opaque identifier (a time-ordered UUID).
+             * @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case).
              */
             id: string;
             /**
@@ -2476,7 +2476,7 @@ export interface components {
         Indicator: {
             /**
              * Format: uuid
-             * @description Opaque identifier (a time-ordered UUID).
+             * @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case).
              */
             id: string;
             /**
@@ -2605,7 +2605,7 @@ export interface components {
         Meeting: {
             /**
              * Format: uuid
-             * @description Opaque identifier (a time-ordered UUID).
+             * @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case).
              */
             id: string;
             /**
@@ -2682,7 +2682,7 @@ export interface components {
         Organization: {
             /**
              * Format: uuid
-             * @description Opaque identifier (a time-ordered UUID).
+             * @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case).
              */
             id: string;
             /** @description Full official name. */
@@ -2754,7 +2754,7 @@ export interface components {
         Plan: {
             /**
              * Format: uuid
-             * @description Opaque identifier (a time-ordered UUID).
+             * @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case).
              */
             id: string;
             /**
@@ -2910,7 +2910,7 @@ export interface components {
         PlanImportResult: {
             /**
              * Format: uuid
-             * @description Opaque identifier (a time-ordered UUID).
+             * @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case).
              */
             planId: string;
             /** @description false for a preview (nothing was written); true once the commit has applied every row. */
@@ -4344,7 +4344,7 @@ export interface components {
         ShareLink: {
             /**
              * Format: uuid
-             * @description Opaque identifier (a time-ordered UUID).
+             * @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case).
              */
             id: string;
             /** @description Who the link is for. */
@@ -4450,7 +4450,7 @@ export interface components {
         StatusChange: {
             /**
              * Format: uuid
-             * @description Opaque identifier (a time-ordered UUID).
+             * @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case).
              */
             id: string;
             /**
@@ -4605,7 +4605,7 @@ export interface components {
         Task: {
             /**
              * Format: uuid
-             * @description Opaque identifier (a time-ordered UUID).
+             * @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case).
              */
             id: string;
             /**
@@ -4848,7 +4848,7 @@ export interface components {
         TaskReport: {
             /**
              * Format: uuid
-             * @description Opaque identifier (a time-ordered UUID).
+             * @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case).
              */
             id: string;
             /**
@@ -5277,7 +5277,7 @@ export interface components {
         Webhook: {
             /**
              * Format: uuid
-             * @description Opaque identifier (a time-ordered UUID).
+             * @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case).
              */
             id: string;
             /** @description What the subscription is for. */
@@ -5373,12 +5373,12 @@ export interface components {
         WebhookDelivery: {
             /**
              * Format: uuid
-             * @description Opaque identifier (a time-ordered UUID).
+             * @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case).
              */
             id: string;
             /**
              * Format: uuid
-             * @description Opaque identifier (a time-ordered UUID).
+             * @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case).
              */
             subscriptionId: string;
             /**
@@ -5499,12 +5499,12 @@ export interface components {
         WebhookDeliveryDetail: {
             /**
              * Format: uuid
-             * @description Opaque identifier (a time-ordered UUID).
+             * @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case).
              */
             id: string;
             /**
              * Format: uuid
-             * @description Opaque identifier (a time-ordered UUID).
+             * @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case).
              */
             subscriptionId: string;
             /**
@@ -5709,7 +5709,7 @@ export interface components {
                     id: string;
                     /**
                      * Format: uuid
-                     * @description Opaque identifier (a time-ordered UUID).
+                     * @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case).
                      */
                     taskId: string;
                     /**
@@ -5770,17 +5770,17 @@ export interface components {
         WebhookTask: {
             /**
              * Format: uuid
-             * @description Opaque identifier (a time-ordered UUID).
+             * @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case).
              */
             id: string;
             /**
              * Format: uuid
-             * @description Opaque identifier (a time-ordered UUID).
+             * @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case).
              */
             planId: string;
             /**
              * Format: uuid
-             * @description Opaque identifier (a time-ordered UUID).
+             * @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case).
              */
             commissionId: string;
             /** @description The code of the task in its plan, e.g. "2.3". */
@@ -6526,7 +6526,7 @@ export interface operations {
                 "if-none-match"?: string;
             };
             path: {
-                /** @description Opaque identifier (a time-ordered UUID). */
+                /** @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case). */
                 id: string;
             };
             cookie?: never;
@@ -6728,7 +6728,7 @@ export interface operations {
                 "if-match"?: string;
             };
             path: {
-                /** @description Opaque identifier (a time-ordered UUID). */
+                /** @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case). */
                 id: string;
             };
             cookie?: never;
@@ -7552,7 +7552,7 @@ export interface operations {
                 "if-none-match"?: string;
             };
             path: {
-                /** @description Opaque identifier (a time-ordered UUID). */
+                /** @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case). */
                 id: string;
             };
             cookie?: never;
@@ -7741,7 +7741,7 @@ export interface operations {
                 "if-match"?: string;
             };
             path: {
-                /** @description Opaque identifier (a time-ordered UUID). */
+                /** @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case). */
                 id: string;
             };
             cookie?: never;
@@ -8581,7 +8581,7 @@ export interface operations {
                 "if-none-match"?: string;
             };
             path: {
-                /** @description Opaque identifier (a time-ordered UUID). */
+                /** @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case). */
                 id: string;
             };
             cookie?: never;
@@ -8771,7 +8771,7 @@ export interface operations {
                 "if-match"?: string;
             };
             path: {
-                /** @description Opaque identifier (a time-ordered UUID). */
+                /** @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case). */
                 id: string;
             };
             cookie?: never;
@@ -9562,7 +9562,7 @@ export interface operations {
                 "if-none-match"?: string;
             };
             path: {
-                /** @description Opaque identifier (a time-ordered UUID). */
+                /** @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case). */
                 id: string;
             };
             cookie?: never;
@@ -9756,7 +9756,7 @@ export interface operations {
                 "if-match"?: string;
             };
             path: {
-                /** @description Opaque identifier (a time-ordered UUID). */
+                /** @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case). */
                 id: string;
             };
             cookie?: never;
@@ -10126,7 +10126,7 @@ export interface operations {
                 "idempotency-key"?: string;
             };
             path: {
-                /** @description Opaque identifier (a time-ordered UUID). */
+                /** @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case). */
                 id: string;
             };
             cookie?: never;
@@ -10491,7 +10491,7 @@ export interface operations {
                 "idempotency-key"?: string;
             };
             path: {
-                /** @description Opaque identifier (a time-ordered UUID). */
+                /** @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case). */
                 id: string;
             };
             cookie?: never;
@@ -11018,7 +11018,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description Opaque identifier (a time-ordered UUID). */
+                /** @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case). */
                 id: string;
             };
             cookie?: never;
@@ -11440,7 +11440,7 @@ export interface operations {
                 "idempotency-key"?: string;
             };
             path: {
-                /** @description Opaque identifier (a time-ordered UUID). */
+                /** @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case). */
                 id: string;
             };
             cookie?: never;
@@ -12473,7 +12473,7 @@ export interface operations {
                 "if-none-match"?: string;
             };
             path: {
-                /** @description Opaque identifier (a time-ordered UUID). */
+                /** @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case). */
                 id: string;
             };
             cookie?: never;
@@ -12700,7 +12700,7 @@ export interface operations {
                 "if-match"?: string;
             };
             path: {
-                /** @description Opaque identifier (a time-ordered UUID). */
+                /** @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case). */
                 id: string;
             };
             cookie?: never;
@@ -13012,7 +13012,7 @@ export interface operations {
                 "if-match"?: string;
             };
             path: {
-                /** @description Opaque identifier (a time-ordered UUID). */
+                /** @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case). */
                 id: string;
             };
             cookie?: never;
@@ -13416,7 +13416,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description Opaque identifier (a time-ordered UUID). */
+                /** @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case). */
                 id: string;
             };
             cookie?: never;
@@ -13598,7 +13598,7 @@ export interface operations {
                 "idempotency-key"?: string;
             };
             path: {
-                /** @description Opaque identifier (a time-ordered UUID). */
+                /** @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case). */
                 id: string;
             };
             cookie?: never;
@@ -14006,7 +14006,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description Opaque identifier (a time-ordered UUID). */
+                /** @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case). */
                 id: string;
             };
             cookie?: never;
@@ -14198,7 +14198,7 @@ export interface operations {
                 "idempotency-key"?: string;
             };
             path: {
-                /** @description Opaque identifier (a time-ordered UUID). */
+                /** @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case). */
                 id: string;
             };
             cookie?: never;
@@ -15179,7 +15179,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description Opaque identifier (a time-ordered UUID). */
+                /** @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case). */
                 id: string;
             };
             cookie?: never;
@@ -15377,7 +15377,7 @@ export interface operations {
                 "idempotency-key"?: string;
             };
             path: {
-                /** @description Opaque identifier (a time-ordered UUID). */
+                /** @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case). */
                 id: string;
             };
             cookie?: never;
@@ -17248,7 +17248,7 @@ export interface operations {
                 "if-none-match"?: string;
             };
             path: {
-                /** @description Opaque identifier (a time-ordered UUID). */
+                /** @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case). */
                 id: string;
             };
             cookie?: never;
@@ -17458,7 +17458,7 @@ export interface operations {
                 "if-match"?: string;
             };
             path: {
-                /** @description Opaque identifier (a time-ordered UUID). */
+                /** @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case). */
                 id: string;
             };
             cookie?: never;
@@ -17770,7 +17770,7 @@ export interface operations {
                 "if-match"?: string;
             };
             path: {
-                /** @description Opaque identifier (a time-ordered UUID). */
+                /** @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case). */
                 id: string;
             };
             cookie?: never;
@@ -19392,7 +19392,7 @@ export interface operations {
                 "if-none-match"?: string;
             };
             path: {
-                /** @description Opaque identifier (a time-ordered UUID). */
+                /** @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case). */
                 id: string;
             };
             cookie?: never;
@@ -19613,7 +19613,7 @@ export interface operations {
                 "if-match"?: string;
             };
             path: {
-                /** @description Opaque identifier (a time-ordered UUID). */
+                /** @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case). */
                 id: string;
             };
             cookie?: never;
@@ -20991,7 +20991,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description Opaque identifier (a time-ordered UUID). */
+                /** @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case). */
                 id: string;
             };
             cookie?: never;
@@ -21195,7 +21195,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description Opaque identifier (a time-ordered UUID). */
+                /** @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case). */
                 id: string;
             };
             cookie?: never;
@@ -22212,7 +22212,7 @@ export interface operations {
                 "if-none-match"?: string;
             };
             path: {
-                /** @description Opaque identifier (a time-ordered UUID). */
+                /** @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case). */
                 id: string;
             };
             cookie?: never;
@@ -22429,7 +22429,7 @@ export interface operations {
                 "if-match"?: string;
             };
             path: {
-                /** @description Opaque identifier (a time-ordered UUID). */
+                /** @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case). */
                 id: string;
             };
             cookie?: never;
@@ -23254,7 +23254,7 @@ export interface operations {
                 "if-none-match"?: string;
             };
             path: {
-                /** @description Opaque identifier (a time-ordered UUID). */
+                /** @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case). */
                 id: string;
             };
             cookie?: never;
@@ -23483,7 +23483,7 @@ export interface operations {
                 "if-match"?: string;
             };
             path: {
-                /** @description Opaque identifier (a time-ordered UUID). */
+                /** @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case). */
                 id: string;
             };
             cookie?: never;
@@ -23769,7 +23769,7 @@ export interface operations {
                 "if-match"?: string;
             };
             path: {
-                /** @description Opaque identifier (a time-ordered UUID). */
+                /** @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case). */
                 id: string;
             };
             cookie?: never;
@@ -24151,7 +24151,7 @@ export interface operations {
                 "if-match"?: string;
             };
             path: {
-                /** @description Opaque identifier (a time-ordered UUID). */
+                /** @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case). */
                 id: string;
             };
             cookie?: never;
@@ -24468,7 +24468,7 @@ export interface operations {
                 "idempotency-key"?: string;
             };
             path: {
-                /** @description Opaque identifier (a time-ordered UUID). */
+                /** @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case). */
                 id: string;
             };
             cookie?: never;
@@ -24817,7 +24817,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description Opaque identifier (a time-ordered UUID). */
+                /** @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case). */
                 id: string;
             };
             cookie?: never;
@@ -25035,9 +25035,9 @@ export interface operations {
                 "if-none-match"?: string;
             };
             path: {
-                /** @description Opaque identifier (a time-ordered UUID). */
+                /** @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case). */
                 id: string;
-                /** @description Opaque identifier (a time-ordered UUID). */
+                /** @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case). */
                 deliveryId: string;
             };
             cookie?: never;
@@ -25309,9 +25309,9 @@ export interface operations {
                 "idempotency-key"?: string;
             };
             path: {
-                /** @description Opaque identifier (a time-ordered UUID). */
+                /** @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case). */
                 id: string;
-                /** @description Opaque identifier (a time-ordered UUID). */
+                /** @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case). */
                 deliveryId: string;
             };
             cookie?: never;

@@ -2,7 +2,11 @@
 import { z } from 'zod';
 import { isAssignedCountry } from './countries.js';
 
-export const IdSchema = z.uuid().length(36).describe('Opaque identifier (a time-ordered UUID).');
+/**
+ * Ids are read in lower case, as RFC 9562 has UUIDs (case-insensitive on input): a system that keeps them as SQL Server
+ * GUIDs sends them in capitals, and was answered 404 for a task it had just read, or an empty list for its filter.
+ */
+export const IdSchema = z.uuid().length(36).toLowerCase().describe('Opaque identifier (a time-ordered UUID; read in either case, written in lower case).');
 
 export const IdParamsSchema = z.strictObject({ id: IdSchema });
 
