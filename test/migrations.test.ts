@@ -329,3 +329,30 @@ t.test('the folder of DATABASE_PATH is created when it does not exist', async (t
   const res = await app.inject({ method: 'GET', url: '/health' });
   t.strictSame(res.json(), { status: 'ok', database: 'ok' });
 });
+
+t.test('migration 0009 folds "ё" in the text the task search reads, and only there', async (t) => {
+  const dir = await tempDir(t);
+  const folder = join(dir, 'migrations-before-0009');
+  await cp(MIGRATIONS_FOLDER, folder, { recursive: true });
+  const all = await journal();
+  const upTo = all.entries.findIndex((e) => e.tag === '0009_fold_yo_in_task_search');
+  t.ok(upTo > 0, 'the migration is in the journal');
+  await writeFile(join(folder, 'meta', '_journal.json'), JSON.stringify({ ...all, entries: all.entries.slice(0, upTo) }));
+  const database = open(t, join(dir, 'tracker.db'));
+  runMigrations(database, folder);
+  for (const statement of [
+    `INSERT INTO commissions VALUES ('c1','C','Europe/Minsk','BY','A','P','KZ','B','P','${NOW}','${NOW}')`,
+    `INSERT INTO plans (id, commission_id, title, period_start, period_end, status, created_at, updated_at) VALUES ('p1','c1','Plan','2026-01-01','2027-12-31','draft','${NOW}','${NOW}')`,
+    `INSERT INTO tasks (id, plan_id, code, code_sort_key, title, area, search_text, due_date, original_due_date, status, status_changed_at, created_at, updated_at)
+     VALUES ('t1','p1','1.1','0001.0001','Объединённые поставки','trade','1.1' || char(10) || 'объединённые поставки','2026-12-31','2026-12-31','not_started','${NOW}','${NOW}','${NOW}'),
+            ('t2','p1','1.2','0001.0002','Поставки','trade','1.2' || char(10) || 'поставки','2026-12-31','2026-12-31','not_started','${NOW}','${NOW}','${NOW}')`,
+  ]) {
+    database.sqlite.exec(statement);
+  }
+  runMigrations(database);
+  const rows = database.sqlite.prepare('SELECT id, title, search_text FROM tasks ORDER BY id').all();
+  t.strictSame(rows, [
+    { id: 't1', title: 'Объединённые поставки', search_text: '1.1\nобъединенные поставки' },
+    { id: 't2', title: 'Поставки', search_text: '1.2\nпоставки' },
+  ], 'the search text is folded; the title is as written');
+});

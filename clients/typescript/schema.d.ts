@@ -7083,7 +7083,7 @@ export interface operations {
                 kind?: "ministry" | "agency" | "enterprise" | "joint_venture" | "region" | "business_association" | "other";
                 /** @description Only the direct children of this organization. */
                 parentId?: string;
-                /** @description Case-insensitive substring of the name or short name, in any script (e.g. "мтз" finds "МТЗ"). */
+                /** @description Case-insensitive substring of the name or short name, in any script ("мтз" finds "МТЗ"; "е" and "ё" alike). */
                 q?: string;
             };
             header?: never;
@@ -11906,7 +11906,7 @@ export interface operations {
                 dueFrom?: string;
                 /** @description Only tasks due on or before this date. */
                 dueTo?: string;
-                /** @description Free text, case-insensitive, in code, title, description and translations. */
+                /** @description Free text, case-insensitive ("е" and "ё" alike), in code, title, description and translations. */
                 q?: string;
             };
             header?: never;

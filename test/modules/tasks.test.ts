@@ -915,3 +915,16 @@ t.test('the code filter finds the one task with exactly that code, in each plan'
   const res = await app.inject({ method: 'GET', url: '/v1/tasks?code=bad%20code' });
   assertProblem(t, res, 400, 'validation-failed');
 });
+
+t.test('the free-text search reads "ё" as "е", as Russian is mostly typed, in tasks and in organizations', async (t) => {
+  const app = await build(t);
+  const { plan, assignees } = await seedPlan(app);
+  const task = await createTask(app, { planId: plan.id, code: '1.1', title: 'Объединённые поставки зерна', dueDate: '2026-12-31', assignees });
+  const found = async (q: string) => json(await app.inject({ url: `/v1/tasks?q=${encodeURIComponent(q)}` })).items.map((x: { id: string }) => x.id);
+  for (const q of ['объединенные', 'объединённые', 'ОБЪЕДИНЕННЫЕ', 'ОБЪЕДИНЁННЫЕ']) t.strictSame(await found(q), [task.id], q);
+  t.strictSame(await found('объединенная'), [], 'and nothing else');
+
+  const org = json(await app.inject({ method: 'POST', url: '/v1/organizations', payload: { name: 'ТОО «Объединённая зерновая компания»', kind: 'enterprise', country: 'KZ' } }));
+  const orgs = async (q: string) => json(await app.inject({ url: `/v1/organizations?q=${encodeURIComponent(q)}` })).items.map((x: { id: string }) => x.id);
+  for (const q of ['объединенная', 'ОБЪЕДИНЁННАЯ', 'Объединенная зерновая']) t.strictSame(await orgs(q), [org.id], q);
+});

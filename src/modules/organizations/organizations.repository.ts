@@ -20,6 +20,8 @@ function toOrganization(r: Row): Organization {
   };
 }
 
+const YO = ['е', 'Е', 'ё', 'Ё'];
+
 /**
  * A GLOB pattern matching `needle` anywhere, each letter as a class of its case forms: "мТз" becomes
  * "*[мМ][тТ][зЗ]*". SQLite's LIKE and lower() fold ASCII only, so "мтз" would never find "МТЗ" (nor
@@ -30,7 +32,8 @@ function toOrganization(r: Row): Organization {
 export function caseInsensitiveGlob(needle: string): string {
   let pattern = '*';
   for (const ch of needle) {
-    const forms = new Set([ch, ch.toLowerCase(), ch.toUpperCase()].filter((f) => [...f].length === 1));
+    // "ё" and "е" are one letter to the search, as Russian is mostly typed.
+    const forms = new Set((YO.includes(ch) ? YO : [ch, ch.toLowerCase(), ch.toUpperCase()]).filter((f) => [...f].length === 1));
     if (forms.size > 1) pattern += `[${[...forms].join('')}]`;
     // *, ? and [ are GLOB's metacharacters; inside a class they stand for themselves.
     else pattern += '*?['.includes(ch) ? `[${ch}]` : ch;

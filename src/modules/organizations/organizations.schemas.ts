@@ -81,7 +81,7 @@ export const ListOrganizationsQuerySchema = z.strictObject({
   parentId: IdSchema.optional().describe('Only the direct children of this organization.'),
   q: searchText(100)
     .optional()
-    .describe('Case-insensitive substring of the name or short name, in any script (e.g. "мтз" finds "МТЗ").'),
+    .describe('Case-insensitive substring of the name or short name, in any script ("мтз" finds "МТЗ"; "е" and "ё" alike).'),
 });
 
 export type Organization = z.infer<typeof OrganizationSchema>;

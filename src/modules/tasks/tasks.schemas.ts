@@ -267,7 +267,7 @@ export const ListTasksQuerySchema = z
     overdue: booleanQuery.optional().describe('true: only overdue tasks; false: only tasks that are not overdue.'),
     dueFrom: DateSchema.optional().describe('Only tasks due on or after this date.'),
     dueTo: DateSchema.optional().describe('Only tasks due on or before this date.'),
-    q: searchText(200).optional().describe('Free text, case-insensitive, in code, title, description and translations.'),
+    q: searchText(200).optional().describe('Free text, case-insensitive ("е" and "ё" alike), in code, title, description and translations.'),
   })
   .refine((q) => !q.dueFrom || !q.dueTo || q.dueFrom <= q.dueTo, { message: 'dueFrom is after dueTo', path: ['dueFrom'] });
 

@@ -21,9 +21,14 @@ import type { CreateTask, ListTasksQuery, Task, TransitionRequest, UpdateTask } 
 
 export { codeSortKey } from './task-codes.js';
 
+/** Text as the free-text search compares it: in lower case, and "ё" read as "е", as Russian is mostly typed. */
+export function foldedForSearch(text: string): string {
+  return text.toLowerCase().replace(/ё/g, 'е');
+}
+
 export function searchTextOf(t: Pick<repo.TaskRow, 'code' | 'title' | 'description' | 'translations'>): string {
   const translated = Object.values(t.translations ?? {}).flatMap((tr) => [tr?.title, tr?.description]);
-  return [t.code, t.title, t.description, ...translated].filter(Boolean).join('\n').toLowerCase();
+  return foldedForSearch([t.code, t.title, t.description, ...translated].filter(Boolean).join('\n'));
 }
 
 export function presentTask(r: repo.TaskRecord, now: Date): Task {
@@ -172,7 +177,7 @@ export function createTaskService({ db, clock }: ServiceDeps) {
           : repo.commissionZones(db).map((c) => ({ commissionId: c.commissionId, today: dateInZone(now, c.timeZone) }));
       const page = repo.listTaskRecords(
         db,
-        { ...query, search: query.q?.toLowerCase(), todayByCommission },
+        { ...query, search: query.q === undefined ? undefined : foldedForSearch(query.q), todayByCommission },
         { limit: query.limit, cursor: query.cursor },
       );
       return { items: page.items.map((r) => presentTask(r, now)), nextCursor: page.nextCursor };
