@@ -21188,9 +21188,9 @@ export interface operations {
                 actorKeyId?: string;
                 /** @description Only changes made by keys of this organization. */
                 actorOrganizationId?: string;
-                /** @description Only changes at or after this instant. */
+                /** @description Only changes at or after this instant (RFC 3339; with an offset, the instant it names). */
                 since?: string;
-                /** @description Only changes before this instant. */
+                /** @description Only changes before this instant (RFC 3339; with an offset, the instant it names). */
                 until?: string;
             };
             header?: never;
@@ -21392,9 +21392,9 @@ export interface operations {
                 actorKeyId?: string;
                 /** @description Only changes made by keys of this organization. */
                 actorOrganizationId?: string;
-                /** @description Only changes at or after this instant. */
+                /** @description Only changes at or after this instant (RFC 3339; with an offset, the instant it names). */
                 since?: string;
-                /** @description Only changes before this instant. */
+                /** @description Only changes before this instant (RFC 3339; with an offset, the instant it names). */
                 until?: string;
                 /** @description Only changes within this plan. */
                 planId?: string;

@@ -46,6 +46,21 @@ export function addDays(date: string, days: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
 }
 
+const FIRST_INSTANT = Date.parse('0000-01-01T00:00:00.000Z');
+const LAST_INSTANT = Date.parse('9999-12-31T23:59:59.999Z');
+
+/**
+ * What stored instants (toISOString, which sort as text) are compared with for "at or after" or "before" an RFC 3339
+ * instant, offsets read. Outside the years 0000 to 9999 toISOString writes six digits and a sign, and "+010000-01-01"
+ * sorts before "2026": an instant past 9999 is the end of its last day, which ISO 8601 writes 24:00 and which sorts
+ * after every stored instant.
+ */
+export function instantBound(instant: string): string {
+  const ms = Date.parse(instant);
+  if (ms > LAST_INSTANT) return '9999-12-31T24:00:00.000Z';
+  return new Date(Math.max(ms, FIRST_INSTANT)).toISOString();
+}
+
 const ZONES = new Set(Intl.supportedValuesOf('timeZone'));
 
 /** A zone name as IANA spells it: Intl reads names in any case (`europe/minsk`), feeds and clients expect `Europe/Minsk`. */

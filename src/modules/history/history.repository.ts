@@ -3,6 +3,7 @@ import { and, asc, eq, gte, inArray, lt, notInArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/connection.js';
 import { HISTORY_ENTITIES } from '../../db/enums.js';
 import { changeHistory } from '../../db/schema.js';
+import { instantBound } from '../../lib/dates.js';
 import { cursorFor, type Page } from '../../lib/pagination.js';
 import { shownChanges } from './history.recorder.js';
 import type { HistoryEntry, HistoryFilter } from './history.schemas.js';
@@ -49,8 +50,8 @@ export function historyQuery(db: Db, f: HistoryFilter, hidden: readonly HistoryE
         eqIf(changeHistory.operation, f.operation),
         eqIf(changeHistory.actorKeyId, f.actorKeyId),
         eqIf(changeHistory.actorOrganizationId, f.actorOrganizationId),
-        f.since === undefined ? undefined : gte(changeHistory.at, new Date(f.since).toISOString()),
-        f.until === undefined ? undefined : lt(changeHistory.at, new Date(f.until).toISOString()),
+        f.since === undefined ? undefined : gte(changeHistory.at, instantBound(f.since)),
+        f.until === undefined ? undefined : lt(changeHistory.at, instantBound(f.until)),
         cursor.after([changeHistory.id], f),
       ),
     )

@@ -53,8 +53,9 @@ const filters = {
   operation: z.string().max(100).optional().describe('Only this operation, e.g. "transitionTask".'),
   actorKeyId: IdSchema.optional().describe('Only changes made with this API key.'),
   actorOrganizationId: IdSchema.optional().describe('Only changes made by keys of this organization.'),
-  since: InstantSchema.pipe(z.iso.datetime()).optional().describe('Only changes at or after this instant.'),
-  until: InstantSchema.pipe(z.iso.datetime()).optional().describe('Only changes before this instant.'),
+  // Any RFC 3339 instant, as format date-time publishes: an offset too (Python's isoformat() writes UTC as +00:00).
+  since: InstantSchema.pipe(z.iso.datetime({ offset: true })).optional().describe('Only changes at or after this instant (RFC 3339; with an offset, the instant it names).'),
+  until: InstantSchema.pipe(z.iso.datetime({ offset: true })).optional().describe('Only changes before this instant (RFC 3339; with an offset, the instant it names).'),
 };
 
 export const TaskHistoryQuerySchema = z.strictObject({ ...pageQuery });
