@@ -40,3 +40,12 @@ t.test('an offset that carries an instant past 9999 or before 0000 still compare
   t.equal(await count(`until=${encodeURIComponent('0000-01-01T00:00:00+01:00')}`), 0, 'nothing before');
   t.equal(await count('until=9999-12-31T23:59:59.999Z'), all, 'the last instant a date-time of four-digit years has');
 });
+
+t.test('a fraction finer than the millisecond is not cut off: since and until keep their sense', async (t) => {
+  const { count, all } = await world(t);
+  t.equal(await count('since=2026-11-28T09:00:00.0005Z'), 0, 'the entries of 09:00:00.000 are before 09:00:00.0005');
+  t.equal(await count('until=2026-11-28T09:00:00.0005Z'), all, 'and so they are before the until');
+  t.equal(await count('since=2026-11-28T09:00:00.000000Z'), all, 'zeros are no later instant');
+  t.equal(await count('until=2026-11-28T09:00:00.000000Z'), 0);
+  t.equal(await count('since=9999-12-31T23:59:59.9999Z'), 0, 'past the last millisecond of 9999');
+});

@@ -51,12 +51,14 @@ const LAST_INSTANT = Date.parse('9999-12-31T23:59:59.999Z');
 
 /**
  * What stored instants (toISOString, which sort as text) are compared with for "at or after" or "before" an RFC 3339
- * instant, offsets read. Outside the years 0000 to 9999 toISOString writes six digits and a sign, and "+010000-01-01"
- * sorts before "2026": an instant past 9999 is the end of its last day, which ISO 8601 writes 24:00 and which sorts
- * after every stored instant.
+ * instant, offsets read: the first whole millisecond at or after it. Instants are stored to the millisecond, and Date
+ * cuts finer fractions off, so "at or after 09:00:00.0005" matched what was written at 09:00:00.000. Outside the years
+ * 0000 to 9999 toISOString writes six digits and a sign, and "+010000-01-01" sorts before "2026": an instant past 9999
+ * is the end of its last day, which ISO 8601 writes 24:00 and which sorts after every stored instant.
  */
 export function instantBound(instant: string): string {
-  const ms = Date.parse(instant);
+  const finer = /\.\d{3}(\d+)/.exec(instant)?.[1] ?? '';
+  const ms = Date.parse(instant) + (/[1-9]/.test(finer) ? 1 : 0);
   if (ms > LAST_INSTANT) return '9999-12-31T24:00:00.000Z';
   return new Date(Math.max(ms, FIRST_INSTANT)).toISOString();
 }
