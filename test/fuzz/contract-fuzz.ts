@@ -476,6 +476,8 @@ export async function seedFuzzWorld(app: App): Promise<FuzzWorld> {
     revokeShareLink: [(await created('/v1/share-links', linkBody)).id],
     deleteWebhook: [(await created('/v1/webhooks', hookBody)).id],
     revokeApiKey: [(await created('/v1/api-keys', { name: 'fuzz key to revoke', role: 'observer' })).id],
+    // Only a draft plan's indicator is deleted.
+    deleteIndicator: [(await created('/v1/indicators', { planId: world.draftPlan.id, name: 'Trade turnover', unit: 'USD million', baseline: 700, target: 1000 })).id],
   };
   const pairsOf: Record<string, [string, string][]> = {
     'deadline-changes': [[world.ownTask.id, change.id]],
