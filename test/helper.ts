@@ -143,6 +143,21 @@ export async function refused(t: Test, app: App, request: InjectOptions, status:
 }
 
 /**
+ * PATCHes `url` (the resource as created, `created`) with values it already has, an hour later and with the ETag a
+ * client read: the answer must be the resource unchanged, the ETag still good, and nothing written, no history entry.
+ */
+export async function patchChangesNothing(t: Test, app: App, clock: TestClock, url: string, created: unknown, payload: object) {
+  const read = await app.inject({ method: 'GET', url });
+  clock.set('2026-11-29T12:00:00.000Z');
+  const before = snapshot(app);
+  const res = await app.inject({ method: 'PATCH', url, headers: { 'if-match': String(read.headers.etag) }, payload });
+  t.equal(res.statusCode, 200);
+  t.strictSame(json(res), created, 'updatedAt has not moved');
+  t.equal(res.headers.etag, read.headers.etag, 'the ETag a client holds stays good');
+  t.strictSame(snapshot(app), before, 'nothing was written, no history entry either');
+}
+
+/**
  * Makes the next `times` COMMITs of the app's connection fail with `error` (every one by default), before anything
  * is committed; undone when the test ends, or by `restore()`.
  */
