@@ -143,16 +143,17 @@ for (const { code, message, reason, detail } of refusals) {
   t.test(`a COMMIT refused with ${code}: 503 with Retry-After, nothing kept, /health degraded (${reason}), then healthy after a kept write`, async (t) => {
     const clock = testClock();
     const { app } = await appOnFile(t, clock);
-    const injected = failCommits(t, app, () => new Database.SqliteError(message, code), 1);
+    // The write's COMMIT, then the trial write of the first GET /health (none for a moved file: only a restart mends it).
+    const injected = failCommits(t, app, () => new Database.SqliteError(message, code), reason === 'moved' ? 1 : 2);
     const before = snapshot(app);
     const res = await app.inject(create(1));
     const problem = assertProblem(t, res, 503, 'service-unavailable');
     t.match(problem.detail, detail);
     t.notMatch(res.body, new RegExp(message, 'i'), "the storage's own words stay in the log");
     t.equal(res.headers['retry-after'], '60');
-    t.equal(injected.left(), 0);
     t.strictSame(snapshot(app), before, 'nothing was written');
     await assertDegraded(t, app, reason, DEFAULT_NOW);
+    t.equal(injected.left(), 0, 'each COMMIT refused');
     t.equal((await app.inject({ method: 'GET', url: '/v1/organizations' })).statusCode, 200, 'reads go on');
     clock.set(LATER);
     t.equal((await app.inject(create(2))).statusCode, 201);
@@ -182,6 +183,44 @@ t.test('a full disk: /health is degraded from the first refusal, keeps that time
   t.strictSame(json(await health(app)), OK);
 });
 
+t.test('a full disk made free again while no caller writes: /health is ok again by its own trial write, tried at most every 10 s', async (t) => {
+  // A load balancer takes an instance whose /health is 503 out of service, and then no caller sends it the write that
+  // would show the disk free again: without a trial write of its own, /health stayed 503 for good.
+  const clock = testClock();
+  const { app } = await appOnFile(t, clock);
+  t.equal((await app.inject(create(0))).statusCode, 201);
+  const pages = app.sqlite.pragma('page_count', { simple: true }) as number;
+  app.sqlite.pragma(`max_page_count = ${pages}`);
+  let n = 1;
+  while (n < 200 && (await app.inject(create(n))).statusCode === 201) n++;
+  t.ok(n < 200, 'the file filled up');
+  const rows = () => app.sqlite.prepare('SELECT count(*) FROM organizations').pluck().get();
+  const organizations = rows();
+  const changes = () => app.sqlite.prepare('SELECT total_changes()').pluck().get() as number;
+
+  // The refused writes were at DEFAULT_NOW; a trial write refused at 09:00:05 is one more failure, at that time.
+  clock.set('2026-11-28T09:00:05.000Z');
+  await assertDegraded(t, app, 'disk-full', DEFAULT_NOW, '2026-11-28T09:00:05.000Z');
+  t.equal(app.sqlite.prepare('SELECT count(*) FROM storage_probes').pluck().get(), 0, 'nothing of the trial kept');
+
+  app.sqlite.pragma('max_page_count = 1073741823');
+  // No second trial within 10 s (the disk is free now, so one would have been kept): /health stays cheap for a monitor.
+  clock.set('2026-11-28T09:00:14.999Z');
+  await assertDegraded(t, app, 'disk-full', DEFAULT_NOW, '2026-11-28T09:00:05.000Z');
+
+  clock.set('2026-11-28T09:00:15.000Z');
+  let before = changes();
+  const res = await health(app);
+  t.strictSame(json(res), OK, 'the trial write is kept: healthy again without a write of a caller');
+  t.equal(changes(), before + 2, 'its row inserted and deleted');
+  t.equal(app.sqlite.prepare('SELECT count(*) FROM storage_probes').pluck().get(), 0, 'the trial row is gone');
+  t.equal(rows(), organizations, 'nothing else written');
+  before = changes();
+  t.strictSame(json(await health(app)), OK);
+  t.equal(changes(), before, 'and no trial write while writes succeed');
+  t.equal((await app.inject(create(n))).statusCode, 201, 'writes are taken');
+});
+
 t.test('/health stays ok for what is no failure of the storage: a refused request, a busy database', { timeout: 60_000 }, async (t) => {
   const { app, databasePath } = await appOnFile(t);
   t.equal((await app.inject({ ...create(1), payload: { name: '' } })).statusCode, 400);
@@ -196,18 +235,23 @@ t.test('/health stays ok for what is no failure of the storage: a refused reques
   t.strictSame(json(await health(app)), OK, "another program's lock passes on its own: not a failing disk");
 });
 
-t.test('/health writes nothing, needs no key, and its degraded answer is the same for any caller', async (t) => {
+t.test('/health needs no key, its degraded answer is the same for any caller, and it writes nothing while writes succeed', async (t) => {
   const { app } = await appOnFile(t);
-  failCommits(t, app, () => new Database.SqliteError('disk I/O error', 'SQLITE_IOERR_WRITE'), 1);
-  t.equal((await app.inject(create(1))).statusCode, 503);
   const changes = () => app.sqlite.prepare('SELECT total_changes()').pluck().get();
-  const before = changes();
+  let before = changes();
+  t.strictSame(json(await health(app)), OK);
+  t.equal(changes(), before, 'healthy: no write');
+
+  failCommits(t, app, () => new Database.SqliteError('disk I/O error', 'SQLITE_IOERR_WRITE'));
+  t.equal((await app.inject(create(1))).statusCode, 503);
+  before = changes();
   const answers = await Promise.all(
     [undefined, 'Bearer not-a-key', `Bearer ${SECRETARIAT_TOKEN}`].map((authorization) => app.inject({ method: 'GET', url: '/health', headers: { authorization } })),
   );
   t.same(answers.map((r) => r.statusCode), [503, 503, 503]);
   t.same(new Set(answers.map((r) => json(r).detail)).size, 1, 'one answer for all');
-  t.equal(changes(), before, 'no write');
+  t.equal(changes(), (before as number) + 2, 'one trial write for the three (its row inserted and deleted, then rolled back)');
+  t.equal(app.sqlite.prepare('SELECT count(*) FROM storage_probes').pluck().get(), 0, 'nothing of it kept');
 });
 
 t.test('a failing storage is logged as an error for the operator, with its cause', async (t) => {

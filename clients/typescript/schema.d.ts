@@ -13,7 +13,7 @@ export interface paths {
         };
         /**
          * Check liveness and database readiness
-         * @description Answers 200 when the service runs, its database answers a query and its writes are kept. 503 otherwise: when the database does not answer, and while writes are failing for its storage (its disk full, read-only or failing) from the first failure until a write is kept again; reads go on meanwhile, and the detail says why and since when. Writes nothing. Public.
+         * @description Answers 200 when the service runs, its database answers a query and its writes are kept. 503 otherwise: when the database does not answer, and while writes are failing for its storage (its disk full, read-only or failing) from the first failure until a write is kept again; reads go on meanwhile, and the detail says why and since when. Writes nothing while writes succeed; while they fail, it tries a small write of its own at most every 10 seconds, so that the service is seen healthy again once its storage is mended even when no caller sends it a write (a load balancer that takes it out of service). Public.
          *
          *     **Access:** public, no API key needed.
          */

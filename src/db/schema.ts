@@ -1,6 +1,6 @@
 // The drizzle schema: every table of the tracker. Dates are 'YYYY-MM-DD' text, instants ISO-8601 UTC text.
 import { sql } from 'drizzle-orm';
-import { check, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { blob, check, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import {
   ASSIGNEE_ROLES,
   CONFIDENCE_LEVELS,
@@ -485,3 +485,13 @@ export const webhookDeliveryAttempts = sqliteTable(
   },
   (t) => [index('webhook_delivery_attempts_delivery_idx').on(t.deliveryId, t.id)],
 );
+
+/**
+ * Empty but during GET /health's trial write, while writes are failing for the storage: a row of 8 KB inserted and
+ * deleted in one transaction, so that its commit needs new pages and a durable write, as the service's own writes do
+ * (src/db/storage-health.ts, retryWrites).
+ */
+export const storageProbes = sqliteTable('storage_probes', {
+  id: integer('id').primaryKey(),
+  filler: blob('filler').notNull(),
+});

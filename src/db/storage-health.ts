@@ -49,12 +49,14 @@ interface Watch {
   failedAt: number;
   /** Counts failures and writes on the connection, so that a commit ends only the failures before its writes. */
   marks: number;
+  /** When retryWrites last tried a write of its own (ms since the epoch, by `clock`). */
+  triedAt: number;
 }
 const watches = new WeakMap<Database.Database, Watch>();
 
 /** Keeps the state of the writes of `sqlite` from now on, timed by `clock` (the db plugin: the service's connection). */
 export function watchWrites(sqlite: Database.Database, clock: () => Date): void {
-  watches.set(sqlite, { clock, failure: null, failedAt: 0, marks: 0 });
+  watches.set(sqlite, { clock, failure: null, failedAt: 0, marks: 0, triedAt: -Infinity });
 }
 
 /** The failure writes on `sqlite` are in, or null when the last write that failed for its storage was followed by one that was kept. */
@@ -91,6 +93,44 @@ export function writeMark(sqlite: Database.Database): number {
 export function writesKept(sqlite: Database.Database, mark: number): void {
   const watch = watches.get(sqlite);
   if (watch && mark > watch.failedAt) watch.failure = null;
+}
+
+/** How often, at most, retryWrites tries a write of its own while writes are failing. */
+export const RETRY_WRITES_MS = 10_000;
+
+/**
+ * The failure writes on `sqlite` are in, after trying a write of its own when one is recorded and none was tried in
+ * the last RETRY_WRITES_MS: a row of 8 KB inserted and deleted in one transaction, whose commit needs new pages and a
+ * durable write to the log as the service's writes do. Kept, it ends the failure; refused, it is one more failure.
+ * Without it the failure ended only with a write of a caller, and a load balancer that stops sending requests to an
+ * instance whose /health is 503 never sent it one: a disk made free again, the instance stayed out for good. Not
+ * tried while a transaction of the connection is open (a commit group of this turn, whose COMMIT tells the same), nor
+ * for a moved file, which only a restart mends.
+ */
+export function retryWrites(sqlite: Database.Database): WriteFailure | null {
+  const watch = watches.get(sqlite);
+  if (!watch?.failure || watch.failure.kind === 'moved' || sqlite.inTransaction) return watch?.failure ?? null;
+  const now = watch.clock().getTime();
+  if (now - watch.triedAt < RETRY_WRITES_MS) return watch.failure;
+  watch.triedAt = now;
+  try {
+    // BEGIN and COMMIT as the commit groups write them (src/db/group-commit.ts), not better-sqlite3's transaction().
+    sqlite.exec('BEGIN IMMEDIATE');
+    try {
+      refuseIfMoved(sqlite);
+      sqlite.prepare('INSERT INTO storage_probes (filler) VALUES (zeroblob(8192))').run();
+      sqlite.prepare('DELETE FROM storage_probes').run();
+      sqlite.exec('COMMIT');
+    } catch (err) {
+      if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
+      throw err;
+    }
+    writesKept(sqlite, writeMark(sqlite));
+  } catch (err) {
+    if (storageCondition(err) === null) throw err;
+    writeFailed(sqlite, err);
+  }
+  return watch.failure;
 }
 
 /** The file each connection opened, as the file system knew it then: its path, device and inode. */

@@ -1,7 +1,7 @@
 // GET /health: 200 when the database answers a query and takes writes; 503 when it does not answer or writes are failing.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { fileMoved, writeFailure, type StorageFailureKind } from '../../db/storage-health.js';
+import { fileMoved, retryWrites, RETRY_WRITES_MS, type StorageFailureKind } from '../../db/storage-health.js';
 import { AppError, ERRORS } from '../../errors.js';
 import { problemResponses } from '../../lib/common.schemas.js';
 
@@ -34,7 +34,9 @@ const healthRoutes: FastifyPluginAsyncZod = async (app) => {
           'Answers 200 when the service runs, its database answers a query and its writes are kept. 503 otherwise: when ' +
           'the database does not answer, and while writes are failing for its storage (its disk full, read-only or ' +
           'failing) from the first failure until a write is kept again; reads go on meanwhile, and the detail says why ' +
-          'and since when. Writes nothing. Public.',
+          `and since when. Writes nothing while writes succeed; while they fail, it tries a small write of its own at most ` +
+          `every ${RETRY_WRITES_MS / 1000} seconds, so that the service is seen healthy again once its storage is mended ` +
+          'even when no caller sends it a write (a load balancer that takes it out of service). Public.',
         response: { 200: HealthSchema, ...problemResponses(503) },
       },
     },
@@ -51,8 +53,8 @@ const healthRoutes: FastifyPluginAsyncZod = async (app) => {
           'retry-after': '60',
         });
       }
-      // Remembered from the writes themselves (src/db/storage-health.ts): a probe would write on every call.
-      const failure = writeFailure(app.sqlite);
+      // Remembered from the writes (src/db/storage-health.ts); while they fail, a trial write now and then.
+      const failure = retryWrites(app.sqlite);
       if (failure) {
         throw new AppError(
           ERRORS.unavailable,

@@ -1,0 +1,4 @@
+CREATE TABLE `storage_probes` (
+	`id` integer PRIMARY KEY NOT NULL,
+	`filler` blob NOT NULL
+);
