@@ -1558,7 +1558,7 @@ export interface components {
         CreateCommissionInput: {
             /** @description Official name of the commission. */
             name: string;
-            /** @description IANA time zone that decides what "today" is for overdue tasks, e.g. Europe/Minsk (stored as IANA spells it, whatever the case sent). */
+            /** @description IANA time zone that decides what "today" is for overdue tasks, e.g. Europe/Minsk (stored as IANA spells it today, whatever the case sent, and a renamed zone by its current name: Europe/Kiev is stored as Europe/Kyiv). */
             timeZone: string;
             /** @description Exactly two parties, each a different country. */
             parties: {
@@ -5027,7 +5027,7 @@ export interface components {
         UpdateCommissionInput: {
             /** @description Official name of the commission. */
             name?: string;
-            /** @description IANA time zone that decides what "today" is for overdue tasks, e.g. Europe/Minsk (stored as IANA spells it, whatever the case sent). */
+            /** @description IANA time zone that decides what "today" is for overdue tasks, e.g. Europe/Minsk (stored as IANA spells it today, whatever the case sent, and a renamed zone by its current name: Europe/Kiev is stored as Europe/Kyiv). */
             timeZone?: string;
             /** @description Exactly two parties, each a different country. */
             parties?: {

@@ -65,9 +65,52 @@ export function instantBound(instant: string): string {
 
 const ZONES = new Set(Intl.supportedValuesOf('timeZone'));
 
-/** A zone name as IANA spells it: Intl reads names in any case (`europe/minsk`), feeds and clients expect `Europe/Minsk`. */
+const resolvedZone = (value: string) => new Intl.DateTimeFormat('en', { timeZone: value }).resolvedOptions().timeZone;
+
+/**
+ * IANA's current names of the zones that ICU (CLDR) still names by an older one, which is what Node 20's Intl answers
+ * for either: `Europe/Kyiv` came back as `Europe/Kiev`, `Asia/Kolkata` as `Asia/Calcutta`. From CLDR's timezone.xml
+ * (its `iana` attribute); kept only where this runtime's ICU does answer the old name for the current one, so a
+ * runtime that knows the current names already leaves the table empty.
+ */
+const CURRENT_NAMES = new Map(
+  Object.entries({
+    'Africa/Asmera': 'Africa/Asmara',
+    'America/Buenos_Aires': 'America/Argentina/Buenos_Aires',
+    'America/Catamarca': 'America/Argentina/Catamarca',
+    'America/Coral_Harbour': 'America/Atikokan',
+    'America/Cordoba': 'America/Argentina/Cordoba',
+    'America/Godthab': 'America/Nuuk',
+    'America/Indianapolis': 'America/Indiana/Indianapolis',
+    'America/Jujuy': 'America/Argentina/Jujuy',
+    'America/Louisville': 'America/Kentucky/Louisville',
+    'America/Mendoza': 'America/Argentina/Mendoza',
+    'Asia/Calcutta': 'Asia/Kolkata',
+    'Asia/Katmandu': 'Asia/Kathmandu',
+    'Asia/Rangoon': 'Asia/Yangon',
+    'Asia/Saigon': 'Asia/Ho_Chi_Minh',
+    'Atlantic/Faeroe': 'Atlantic/Faroe',
+    'Europe/Kiev': 'Europe/Kyiv',
+    'Pacific/Enderbury': 'Pacific/Kanton',
+    'Pacific/Ponape': 'Pacific/Pohnpei',
+    'Pacific/Truk': 'Pacific/Chuuk',
+  }).filter(([old, current]) => {
+    try {
+      return resolvedZone(current) === old;
+    } catch {
+      return false;
+    }
+  }),
+);
+
+/**
+ * A zone name as IANA spells it today: Intl reads names in any case (`europe/minsk`), feeds and clients expect
+ * `Europe/Minsk`; and the current name of a renamed zone (`Europe/Kyiv`, whether sent so or as `Europe/Kiev`), which
+ * Node 20's ICU would answer by its old one.
+ */
 export function canonicalTimeZone(value: string): string {
-  return new Intl.DateTimeFormat('en', { timeZone: value }).resolvedOptions().timeZone;
+  const resolved = resolvedZone(value);
+  return CURRENT_NAMES.get(resolved) ?? resolved;
 }
 
 export function isTimeZone(value: string): boolean {

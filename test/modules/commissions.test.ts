@@ -5,6 +5,7 @@ import type { App } from '../../src/app.js';
 import { plans } from '../../src/db/schema.js';
 import { newId } from '../../src/lib/ids.js';
 import { DEFAULT_NOW, build, json, refused as sharedRefused, snapshot, testClock, patchChangesNothing } from '../helper.js';
+import { approvedTask, getTask } from '../factories.js';
 
 const MISSING_ID = '019a7c2e-0000-7000-8000-00000000dead';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -272,6 +273,33 @@ t.test('a time zone is stored as IANA spells it, whatever the case it was sent i
   t.equal(json(await app.inject({ method: 'GET', url: `/v1/commissions/${created.id}` })).timeZone, 'Asia/Almaty', 'and read back');
   const feed = await app.inject({ method: 'GET', url: `/v1/calendar.ics?commissionId=${created.id}` });
   t.notMatch(feed.body, /ASIA\/ALMATY|europe\/minsk/, 'the calendar feed never shows the typed spelling');
+});
+
+t.test("a renamed zone is stored by IANA's current name, which Node 20's ICU answered by the old one", async (t) => {
+  const app = await build(t);
+  // Sent as the current name, in any case, or as the old one: the current name each time (it was Europe/Kiev).
+  for (const sent of ['Europe/Kyiv', 'europe/kyiv', 'Europe/Kiev', 'EUROPE/KIEV']) {
+    const created = await create(app, { ...input(), name: `Commission ${sent}`, timeZone: sent });
+    t.equal(created.timeZone, 'Europe/Kyiv', sent);
+  }
+  const created = await create(app, { ...input(), name: 'Kazakhstan–India commission', timeZone: 'Asia/Calcutta' });
+  t.equal(created.timeZone, 'Asia/Kolkata', 'Asia/Calcutta is Asia/Kolkata');
+  const patched = await app.inject({ method: 'PATCH', url: `/v1/commissions/${created.id}`, payload: { timeZone: 'asia/ho_chi_minh' } });
+  t.equal(json(patched).timeZone, 'Asia/Ho_Chi_Minh', 'changed, and read back');
+  t.equal(json(await app.inject({ method: 'GET', url: `/v1/commissions/${created.id}` })).timeZone, 'Asia/Ho_Chi_Minh');
+  // A zone that was never renamed keeps its name; an alias of another zone is stored as that zone.
+  t.equal((await create(app, { ...input(), name: 'Minsk', timeZone: 'Europe/Minsk' })).timeZone, 'Europe/Minsk');
+  t.equal((await create(app, { ...input(), name: 'Chuuk', timeZone: 'Pacific/Truk' })).timeZone, 'Pacific/Chuuk');
+});
+
+t.test('a commission in a renamed zone counts its days in that zone', async (t) => {
+  // Kyiv is UTC+2 in November: at 22:30 UTC on 28 November it is already the 29th there, and still the 28th in London.
+  const app = await build(t, testClock('2026-11-28T22:30:00.000Z'));
+  const kyiv = await approvedTask(app, { dueDate: '2026-11-28', timeZone: 'Europe/Kyiv' });
+  t.equal(kyiv.commission.timeZone, 'Europe/Kyiv');
+  t.match(await getTask(app, kyiv.task.id), { overdue: true, daysOverdue: 1 }, 'due yesterday in Kyiv');
+  const london = await approvedTask(app, { dueDate: '2026-11-28', timeZone: 'Europe/London' });
+  t.match(await getTask(app, london.task.id), { overdue: false, daysOverdue: 0 }, 'due today in London');
 });
 
 t.test('a party country must be an ISO 3166-1 alpha-2 code that is assigned: "UK", "XK" or a typo such as "KA" is refused', async (t) => {

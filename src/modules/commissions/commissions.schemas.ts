@@ -24,7 +24,7 @@ const TimeZoneSchema = z
   .max(64)
   .refine(isTimeZone, 'not an IANA time zone')
   .transform(canonicalTimeZone)
-  .describe('IANA time zone that decides what "today" is for overdue tasks, e.g. Europe/Minsk (stored as IANA spells it, whatever the case sent).');
+  .describe('IANA time zone that decides what "today" is for overdue tasks, e.g. Europe/Minsk (stored as IANA spells it today, whatever the case sent, and a renamed zone by its current name: Europe/Kiev is stored as Europe/Kyiv).');
 
 const PartiesSchema = z
   .array(PartySchema)
