@@ -4889,7 +4889,7 @@ export interface components {
              * @example 2026-12-31
              */
             submissionDeadline: string;
-            /** @description Whether the report was first submitted after the deadline, by the date in the commission's time zone. A revision asked for by a reviewer does not make a report late. */
+            /** @description Whether the report was first submitted after the deadline, by the date in the commission's time zone. A revision asked for by a reviewer does not make a report late, nor does a deadline that passed before the plan was approved (no report could be submitted to a draft plan). */
             submittedLate: boolean;
             /**
              * Format: int32

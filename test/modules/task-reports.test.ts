@@ -177,12 +177,37 @@ t.test("a report is late when first submitted after the period's deadline, by th
 });
 
 t.test("the deadline follows the plan's reportDueDays", async (t) => {
-  const { app, task, plan, by } = await scene(t);
+  const { app, clock, task, plan, by } = await scene(t, '2026-09-01T09:00:00.000Z'); // approved before the Q3 deadline
+  clock.set(NOW);
   const created = await ok(t, app, submit(task.id, report('2026-Q3', { organizationId: by.id })), 201);
   t.match(created, { submissionDeadline: '2026-10-10', submittedLate: true });
   const res = await app.inject({ method: 'PATCH', url: `/v1/plans/${plan.id}`, payload: { reportDueDays: 60 } });
   t.equal(res.statusCode, 200);
   t.match(json(await app.inject(read(task.id, created.id))), { submissionDeadline: '2026-11-29', submittedLate: false });
+});
+
+t.test('a report for a deadline that passed before the plan was approved is not late: it could not be submitted in time', async (t) => {
+  // Approved on 2 November: the Q3 reports were due on 10 October, when the plan was a draft and took none.
+  const { app, clock, task, by, kz } = await scene(t, '2026-11-02T09:00:00.000Z');
+  clock.set(NOW);
+  const q3 = await ok(t, app, submit(task.id, report('2026-Q3', { organizationId: by.id })), 201);
+  t.match(q3, { submissionDeadline: '2026-10-10', submittedLate: false }, 'Q3, due before the approval');
+  t.match(json(await app.inject(read(task.id, q3.id))), { submittedLate: false }, 'and so read back');
+  // Q4 was due after the approval: a report after its deadline is late.
+  clock.set('2027-01-11T09:00:00.000Z');
+  const q4 = await ok(t, app, submit(task.id, report('2026-Q4', { organizationId: kz.id })), 201);
+  t.match(q4, { submissionDeadline: '2027-01-10', submittedLate: true }, 'Q4, due after the approval');
+});
+
+t.test('the approval day is judged in the commission time zone', async (t) => {
+  // 21:30 UTC on 10 October, the Q3 deadline day in UTC, is 00:30 on 11 October in Minsk (UTC+3): approved after it.
+  const late = await scene(t, '2026-10-10T21:30:00.000Z');
+  late.clock.set(NOW);
+  t.match(await ok(t, late.app, submit(late.task.id, report('2026-Q3', { organizationId: late.by.id })), 201), { submissionDeadline: '2026-10-10', submittedLate: false });
+  // 20:30 UTC is 23:30 on the deadline day in Minsk: approved in time, so a report after the deadline is late.
+  const inTime = await scene(t, '2026-10-10T20:30:00.000Z');
+  inTime.clock.set(NOW);
+  t.match(await ok(t, inTime.app, submit(inTime.task.id, report('2026-Q3', { organizationId: inTime.by.id })), 201), { submissionDeadline: '2026-10-10', submittedLate: true });
 });
 
 t.test("the period is written in the plan's frequency: a quarterly plan refuses months with 422, anything else is 400", async (t) => {
@@ -197,11 +222,13 @@ t.test("the period is written in the plan's frequency: a quarterly plan refuses 
 });
 
 t.test('a monthly plan takes months, refuses quarters, and its deadlines are per month', async (t) => {
-  const app = await build(t, testClock(NOW));
+  const clock = testClock('2026-10-15T09:00:00.000Z'); // approved before October's deadline
+  const app = await build(t, clock);
   const { commission, by, kz, assignees } = await seedPlan(app);
   const plan = await createPlan(app, commission.id, { title: 'Monthly plan', reportingFrequency: 'monthly', reportDueDays: 5 });
   const task = await createTask(app, { planId: plan.id, code: '1.1', dueDate: '2026-12-31', assignees });
   await approvePlan(app, plan.id);
+  clock.set(NOW);
   const byKey = await keyFor(app, 'ministry', by.id);
 
   const body = await refused(t, app, submit(task.id, report('2026-Q4'), byKey.headers), 422, 'invalid-value');

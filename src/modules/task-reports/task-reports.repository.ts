@@ -12,6 +12,8 @@ export type ReportRow = typeof progressReports.$inferSelect;
 export interface ReportRecord extends ReportRow {
   planId: string;
   reportDueDays: number;
+  /** When the plan was approved: reports are accepted only from then on. */
+  planApprovedAt: string | null;
   timeZone: string;
   /** Role and organization of the key that submitted the current revision; null for the command line. */
   submitterRole: Role | null;
@@ -24,6 +26,7 @@ function baseQuery(db: Db) {
       report: progressReports,
       planId: tasks.planId,
       reportDueDays: plans.reportDueDays,
+      planApprovedAt: plans.approvedAt,
       timeZone: commissions.timeZone,
       submitterRole: apiKeys.role,
       submitterOrganizationId: apiKeys.organizationId,

@@ -92,7 +92,8 @@ export const TaskReportSchema = z
       .boolean()
       .describe(
         "Whether the report was first submitted after the deadline, by the date in the commission's time zone. A revision " +
-          'asked for by a reviewer does not make a report late.',
+          'asked for by a reviewer does not make a report late, nor does a deadline that passed before the plan was ' +
+          'approved (no report could be submitted to a draft plan).',
       ),
     percentComplete: PercentSchema,
     confidence: ConfidenceSchema,

@@ -25,8 +25,10 @@ export function presentReport(r: repo.ReportRecord): TaskReport {
     periodStart: start,
     periodEnd: end,
     submissionDeadline: deadline,
-    // Judged on the first submission: a revision the reviewer asked for after the deadline is not lateness.
-    submittedLate: dateInZone(new Date(r.createdAt), r.timeZone) > deadline,
+    // Judged on the first submission: a revision the reviewer asked for after the deadline is not lateness. Nor is a
+    // report for a deadline that passed before the plan was approved: it could not be submitted in time (a draft plan
+    // takes none), and the co-chairs' report does not count it missing either.
+    submittedLate: dateInZone(new Date(r.createdAt), r.timeZone) > deadline && (r.planApprovedAt === null || dateInZone(new Date(r.planApprovedAt), r.timeZone) <= deadline),
     percentComplete: r.percentComplete,
     confidence: r.confidence,
     narrative: r.narrative,
