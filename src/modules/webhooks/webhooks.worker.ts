@@ -32,6 +32,12 @@ export const RETRY_MAX_MS = 6 * 60 * 60 * 1000;
 /** Deliveries attempted at once. */
 const CONCURRENCY = 4;
 /**
+ * While attempts run, due deliveries are looked for again at least this often (or every poll, when shorter): an event
+ * raised meanwhile for another subscription goes out at once, not when a slow receiver's attempt ends (up to
+ * WEBHOOK_TIMEOUT_MS, 60 s at most) — a run with attempts in flight is the only one, the loop's next waits for it.
+ */
+const RECHECK_MS = 1_000;
+/**
  * Deliveries attempted in one run at most; the next run (one poll later) goes on. Keeps the list of deliveries a run
  * has seen, which every claim excludes, short after a long outage, and lets the overdue scan come round.
  */
@@ -238,8 +244,9 @@ export function createWebhookWorker({ db, clock, log, settings, random = Math.ra
   /**
    * Overdue events (when `force`, or at most once a minute), then the due deliveries (up to ATTEMPTS_PER_RUN), each
    * at most once per run: one that fails is retried in a later run, when it is due again. Up to CONCURRENCY attempts run side by side, at most
-   * one per subscription, and a slot is refilled as soon as it frees: a receiver that answers slowly or never delays
-   * only its own deliveries, not those queued behind its backlog for others.
+   * one per subscription, and a slot is refilled as soon as it frees, or filled when a delivery falls due meanwhile
+   * (looked for every RECHECK_MS): a receiver that answers slowly or never delays only its own deliveries, not those
+   * queued behind its backlog for others nor those raised while its attempt runs.
    */
   async function tick(force: boolean): Promise<RunSummary> {
     const summary: RunSummary = { attempted: 0, succeeded: 0, failed: 0, overdueRaised: 0, pruned: 0 };
@@ -304,7 +311,12 @@ export function createWebhookWorker({ db, clock, log, settings, random = Math.ra
         if (claimed.length > 0) continue;
       }
       if (attempts.size === 0) break;
-      await Promise.race(attempts);
+      let wake: NodeJS.Timeout | undefined;
+      const recheck = new Promise<void>((resolve) => {
+        wake = setTimeout(resolve, settings.pollMs > 0 ? Math.min(settings.pollMs, RECHECK_MS) : RECHECK_MS);
+      });
+      await Promise.race([...attempts, recheck]);
+      clearTimeout(wake);
     }
     if (failure !== null) throw failure.err;
     return summary;
