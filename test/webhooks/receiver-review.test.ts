@@ -3,6 +3,7 @@
 // up the deliveries to others.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import t from 'tap';
 import { json, testClock } from '../helper.js';
@@ -114,4 +115,39 @@ t.test('an event raised while a slow receiver holds the only attempt in flight r
   t.ok(await healthy.waitFor(1, 5_000), 'delivered within seconds, not after the slow attempt times out (30 s)');
   await slow.close();
   await run;
+});
+
+t.test('bad receivers (a huge answer, a dropped connection, a closed port, a slow one) fail alone: another receiver and the API go on', async (t) => {
+  const app = await webhookApp(t, testClock(), { webhookTimeoutMs: 2_000 });
+  const { task } = await approvedTask(app);
+  const huge = await startReceiver(t);
+  huge.respond(() => ({ status: 200, body: 'x'.repeat(20 * 1024 * 1024) }));
+  const slow = await startReceiver(t);
+  slow.respond(() => ({ status: 204, delayMs: 30_000 }));
+  const dropper = net.createServer((socket) => socket.once('data', () => socket.destroy()));
+  await new Promise<void>((r) => dropper.listen(0, '127.0.0.1', r));
+  t.teardown(() => new Promise<void>((r) => dropper.close(() => r())));
+  const closed = await startReceiver(t);
+  await closed.close();
+  const healthy = await startReceiver(t);
+  const subs = {
+    huge: await subscribe(app, { url: huge.url, events: ['task.updated'] }),
+    slow: await subscribe(app, { url: slow.url, events: ['task.updated'] }),
+    dropper: await subscribe(app, { url: `http://127.0.0.1:${(dropper.address() as AddressInfo).port}/hook`, events: ['task.updated'] }),
+    closed: await subscribe(app, { url: closed.url, events: ['task.updated'] }),
+    healthy: await subscribe(app, { url: healthy.url, events: ['task.updated'] }),
+  };
+  await app.inject({ method: 'PATCH', url: `/v1/tasks/${task.id}`, payload: { title: 'To everyone' } });
+  const run = app.webhooks.runOnce();
+  t.ok(await healthy.waitFor(1, 5_000), 'the healthy receiver got its event');
+  const read = await app.inject({ method: 'GET', url: `/v1/tasks/${task.id}` });
+  t.equal(read.statusCode, 200, 'the API answers while attempts run');
+  t.match(await run, { attempted: 5, succeeded: 2, failed: 3 });
+  const last = async (id: string) => json(await app.inject({ method: 'GET', url: `/v1/webhooks/${id}/deliveries` })).items[0];
+  t.match(await last(subs.huge.id), { status: 'succeeded', lastStatusCode: 200 }, 'a huge answer: judged by its status');
+  t.ok((await last(subs.huge.id)).attempts[0].responseBody.length <= 1000, 'and only its start is kept');
+  t.match(await last(subs.slow.id), { status: 'pending', lastError: /2000 ms/ }, 'a slow one: timed out, retried later');
+  t.match(await last(subs.dropper.id), { status: 'pending', lastStatusCode: null, lastError: /socket hang up|ECONNRESET/ });
+  t.match(await last(subs.closed.id), { status: 'pending', lastStatusCode: null, lastError: /ECONNREFUSED/ });
+  t.match(await last(subs.healthy.id), { status: 'succeeded' });
 });
