@@ -1101,7 +1101,7 @@ export interface paths {
         };
         /**
          * The delivery log of a subscription
-         * @description Lists the deliveries of the subscription, newest first, each with every attempt: when, how long, the HTTP status and the start of the answer, or the error; and when the next attempt is due. A delivery that ended (sent or failed) is kept WEBHOOK_LOG_DAYS days (90 by default), then pruned with its attempts; a pending one stays.
+         * @description Lists the deliveries of the subscription, newest first, each with every attempt: when, how long, the HTTP status and the start of the answer, or the error; and when the next attempt is due. `eventId` finds a `webhook-id` a receiver got twice or is missing. A delivery that ended (sent or failed) is kept WEBHOOK_LOG_DAYS days (90 by default), then pruned with its attempts; a pending one stays.
          *
          *     **Access:** `secretariat`, `ministry` (a ministry key sees and manages only its own organization's subscriptions, and every subscription it creates is filtered to its organization's tasks; another organization's subscription is 403).
          */
@@ -24814,6 +24814,8 @@ export interface operations {
                 status?: "pending" | "succeeded" | "failed";
                 /** @description Only deliveries of this event type. */
                 eventType?: "task.created" | "task.updated" | "task.status_changed" | "task.deadline_changed" | "task.overdue" | "report.submitted" | "report.reviewed" | "webhook.test";
+                /** @description Only deliveries of this event: the `webhook-id` header a receiver got (or is missing), with its redeliveries. */
+                eventId?: string;
             };
             header?: never;
             path: {

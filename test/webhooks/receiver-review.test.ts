@@ -151,3 +151,27 @@ t.test('bad receivers (a huge answer, a dropped connection, a closed port, a slo
   t.match(await last(subs.closed.id), { status: 'pending', lastStatusCode: null, lastError: /ECONNREFUSED/ });
   t.match(await last(subs.healthy.id), { status: 'succeeded' });
 });
+
+t.test('a receiver finds what became of a webhook-id in the delivery log: the delivery and its redeliveries, nothing else', async (t) => {
+  const app = await webhookApp(t);
+  const { task } = await approvedTask(app);
+  const receiver = await startReceiver(t);
+  const sub = await subscribe(app, { url: receiver.url, events: ['task.updated'] });
+  await app.inject({ method: 'PATCH', url: `/v1/tasks/${task.id}`, payload: { title: 'First' } });
+  await app.inject({ method: 'PATCH', url: `/v1/tasks/${task.id}`, payload: { title: 'Second' } });
+  await app.webhooks.runOnce();
+  const first = receiver.received.find((r) => r.json.data.task.title === 'First')!;
+  const webhookId = String(first.headers['webhook-id']);
+  const log = json(await app.inject({ method: 'GET', url: `/v1/webhooks/${sub.id}/deliveries` })).items;
+  const original = log.find((d: any) => d.eventId === webhookId);
+  await app.inject({ method: 'POST', url: `/v1/webhooks/${sub.id}/deliveries/${original.id}/redeliver` });
+
+  const res = await app.inject({ method: 'GET', url: `/v1/webhooks/${sub.id}/deliveries?eventId=${webhookId}` });
+  t.equal(res.statusCode, 200, res.body);
+  const found = json(res).items;
+  t.equal(found.length, 2, 'the delivery and its redelivery');
+  t.ok(found.every((d: any) => d.eventId === webhookId));
+  t.strictSame(found.map((d: any) => d.redeliveryOf), [original.id, null], 'newest first');
+  const none = json(await app.inject({ method: 'GET', url: `/v1/webhooks/${sub.id}/deliveries?eventId=${task.id}` })).items;
+  t.strictSame(none, [], 'an id of no event of the subscription: nothing');
+});

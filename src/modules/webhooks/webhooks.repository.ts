@@ -236,6 +236,7 @@ export function listDeliveries(db: Db, subscriptionId: string, query: ListWebhoo
         eq(webhookDeliveries.subscriptionId, subscriptionId),
         q.status === undefined ? undefined : eq(webhookDeliveries.status, q.status),
         q.eventType === undefined ? undefined : eq(webhookEvents.type, q.eventType),
+        q.eventId === undefined ? undefined : eq(webhookDeliveries.eventId, q.eventId),
         before,
       ),
     )

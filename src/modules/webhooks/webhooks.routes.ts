@@ -192,7 +192,8 @@ const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'The delivery log of a subscription',
         description:
           'Lists the deliveries of the subscription, newest first, each with every attempt: when, how long, the HTTP ' +
-          'status and the start of the answer, or the error; and when the next attempt is due. A delivery that ended ' +
+          'status and the start of the answer, or the error; and when the next attempt is due. `eventId` finds a ' +
+          '`webhook-id` a receiver got twice or is missing. A delivery that ended ' +
           '(sent or failed) is kept WEBHOOK_LOG_DAYS days (90 by default), then pruned with its attempts; a pending one stays.',
         params: IdParamsSchema,
         querystring: ListWebhookDeliveriesQuerySchema,

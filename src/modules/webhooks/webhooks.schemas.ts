@@ -237,6 +237,9 @@ export const ListWebhookDeliveriesQuerySchema = z.strictObject({
   ...pageQuery,
   status: z.enum(WEBHOOK_DELIVERY_STATUSES).optional().describe('Only deliveries in this state.'),
   eventType: z.enum(WEBHOOK_MESSAGE_TYPES).optional().describe('Only deliveries of this event type.'),
+  eventId: IdSchema.optional().describe(
+    'Only deliveries of this event: the `webhook-id` header a receiver got (or is missing), with its redeliveries.',
+  ),
 });
 
 export const WebhookDeliveryPageSchema = pageSchema(WebhookDeliverySchema, 'WebhookDeliveryPage', 'A page of deliveries, newest first.');
