@@ -1171,7 +1171,7 @@ export interface webhooks {
         put?: never;
         /**
          * The task.created event, POSTed to a subscription's URL
-         * @description A task was created in an approved plan, or changed. Verify the signature (any Standard Webhooks library does) and answer 2xx within the timeout; anything else is retried.
+         * @description Raised when a task is created in (or imported into) an approved plan, and for every task of a plan when it is approved; drafts raise nothing. Verify the signature (any Standard Webhooks library does) and answer 2xx within the timeout; any other answer is retried, but 410 Gone disables the subscription.
          */
         post: operations["receive_task_created"];
         delete?: never;
@@ -1191,7 +1191,7 @@ export interface webhooks {
         put?: never;
         /**
          * The task.updated event, POSTed to a subscription's URL
-         * @description A task was created in an approved plan, or changed. Verify the signature (any Standard Webhooks library does) and answer 2xx within the timeout; anything else is retried.
+         * @description Raised when fields other than the status and the deadline change (title, assignees, …); `changes` lists them. Verify the signature (any Standard Webhooks library does) and answer 2xx within the timeout; any other answer is retried, but 410 Gone disables the subscription.
          */
         post: operations["receive_task_updated"];
         delete?: never;
@@ -1211,7 +1211,7 @@ export interface webhooks {
         put?: never;
         /**
          * The task.status_changed event, POSTed to a subscription's URL
-         * @description A task was created in an approved plan, or changed. Verify the signature (any Standard Webhooks library does) and answer 2xx within the timeout; anything else is retried.
+         * @description Raised on a status transition; `changes` holds `status` and the timestamps that moved with it. Verify the signature (any Standard Webhooks library does) and answer 2xx within the timeout; any other answer is retried, but 410 Gone disables the subscription.
          */
         post: operations["receive_task_status_changed"];
         delete?: never;
@@ -1231,7 +1231,7 @@ export interface webhooks {
         put?: never;
         /**
          * The task.deadline_changed event, POSTed to a subscription's URL
-         * @description A task was created in an approved plan, or changed. Verify the signature (any Standard Webhooks library does) and answer 2xx within the timeout; anything else is retried.
+         * @description Raised when the due date moves (a direct change, or an approved request); `deadlineChange` says which. A rejected request raises nothing. Verify the signature (any Standard Webhooks library does) and answer 2xx within the timeout; any other answer is retried, but 410 Gone disables the subscription.
          */
         post: operations["receive_task_deadline_changed"];
         delete?: never;
@@ -1251,7 +1251,7 @@ export interface webhooks {
         put?: never;
         /**
          * The task.overdue event, POSTed to a subscription's URL
-         * @description A task is overdue: raised once a day per overdue task of an approved plan; task.daysOverdue says for how long. Verify the signature (any Standard Webhooks library does) and answer 2xx within the timeout; anything else is retried.
+         * @description Raised once a day per overdue task of an approved plan, shortly after midnight in the commission's time zone; the same event (same webhook-id) to every subscriber of that task and day. Verify the signature (any Standard Webhooks library does) and answer 2xx within the timeout; any other answer is retried, but 410 Gone disables the subscription.
          */
         post: operations["receive_task_overdue"];
         delete?: never;
@@ -1271,7 +1271,7 @@ export interface webhooks {
         put?: never;
         /**
          * The report.submitted event, POSTed to a subscription's URL
-         * @description A progress report was submitted (or revised), or reviewed. Verify the signature (any Standard Webhooks library does) and answer 2xx within the timeout; anything else is retried.
+         * @description Raised when a progress report is submitted or revised. Verify the signature (any Standard Webhooks library does) and answer 2xx within the timeout; any other answer is retried, but 410 Gone disables the subscription.
          */
         post: operations["receive_report_submitted"];
         delete?: never;
@@ -1291,7 +1291,7 @@ export interface webhooks {
         put?: never;
         /**
          * The report.reviewed event, POSTed to a subscription's URL
-         * @description A progress report was submitted (or revised), or reviewed. Verify the signature (any Standard Webhooks library does) and answer 2xx within the timeout; anything else is retried.
+         * @description Raised when a progress report is accepted or returned; `report.reviewComment` says why. Verify the signature (any Standard Webhooks library does) and answer 2xx within the timeout; any other answer is retried, but 410 Gone disables the subscription.
          */
         post: operations["receive_report_reviewed"];
         delete?: never;
@@ -1311,7 +1311,7 @@ export interface webhooks {
         put?: never;
         /**
          * The webhook.test event, POSTed to a subscription's URL
-         * @description Sent only on request (POST /v1/webhooks/{id}/test), to check an endpoint and its signature verification. Verify the signature (any Standard Webhooks library does) and answer 2xx within the timeout; anything else is retried.
+         * @description Sent only on request (POST /v1/webhooks/{id}/test), whatever the event types of the subscription. Verify the signature (any Standard Webhooks library does) and answer 2xx within the timeout; any other answer is retried, but 410 Gone disables the subscription.
          */
         post: operations["receive_webhook_test"];
         delete?: never;

@@ -3,6 +3,7 @@
 import { ERRORS, problemType, type ErrorSpec } from '../errors.js';
 import { describeRule, ruleOf, type AccessRule } from '../lib/access.js';
 import { PROBLEM_DESCRIPTIONS, ProblemSchema } from '../lib/common.schemas.js';
+import { RAISED_WHEN } from '../modules/webhooks/webhooks.payloads.js';
 
 type Json = Record<string, any>;
 
@@ -340,7 +341,9 @@ export function documentWebhooks(doc: Json): Json {
           operationId: `receive_${type.replace('.', '_')}`,
           tags: ['Webhooks'],
           summary: `The ${type} event, POSTed to a subscription's URL`,
-          description: `${schema.description ?? ''} Verify the signature (any Standard Webhooks library does) and answer 2xx within the timeout; anything else is retried.`.trim(),
+          description:
+            `${RAISED_WHEN[type as keyof typeof RAISED_WHEN] ?? schema.description ?? ''} Verify the signature (any Standard Webhooks library ` +
+            'does) and answer 2xx within the timeout; any other answer is retried, but 410 Gone disables the subscription.',
           security: [],
           parameters: WEBHOOK_HEADERS,
           requestBody: { required: true, content: { 'application/json': { schema: { $ref: `${COMPONENT_PREFIX}${name}` } } } },

@@ -1,6 +1,6 @@
 // zod schemas of what a webhook receiver gets: the event bodies, by type, as the OpenAPI document shows them.
 import { z } from 'zod';
-import { ASSIGNEE_ROLES, CONFIDENCE_LEVELS, DEADLINE_CHANGE_KINDS, REPORT_STATUSES, ROLES, TASK_STATUSES } from '../../db/enums.js';
+import { ASSIGNEE_ROLES, CONFIDENCE_LEVELS, DEADLINE_CHANGE_KINDS, REPORT_STATUSES, ROLES, TASK_STATUSES, type WebhookMessageType } from '../../db/enums.js';
 import { DateSchema, IdSchema, InstantSchema } from '../../lib/common.schemas.js';
 
 const ActorSchema = z
@@ -156,6 +156,18 @@ export const WebhookEventSchema = z
       },
     },
   });
+
+/** When each event type is raised: the README's table, for the OpenAPI document's `webhooks`, one entry per type. */
+export const RAISED_WHEN: Record<WebhookMessageType, string> = {
+  'task.created': 'Raised when a task is created in (or imported into) an approved plan, and for every task of a plan when it is approved; drafts raise nothing.',
+  'task.updated': 'Raised when fields other than the status and the deadline change (title, assignees, …); `changes` lists them.',
+  'task.status_changed': 'Raised on a status transition; `changes` holds `status` and the timestamps that moved with it.',
+  'task.deadline_changed': 'Raised when the due date moves (a direct change, or an approved request); `deadlineChange` says which. A rejected request raises nothing.',
+  'task.overdue': "Raised once a day per overdue task of an approved plan, shortly after midnight in the commission's time zone; the same event (same webhook-id) to every subscriber of that task and day.",
+  'report.submitted': 'Raised when a progress report is submitted or revised.',
+  'report.reviewed': 'Raised when a progress report is accepted or returned; `report.reviewComment` says why.',
+  'webhook.test': 'Sent only on request (POST /v1/webhooks/{id}/test), whatever the event types of the subscription.',
+};
 
 export type WebhookTask = z.infer<typeof WebhookTaskSchema>;
 export type WebhookEventBody = z.infer<typeof WebhookEventSchema>;
