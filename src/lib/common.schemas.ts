@@ -65,6 +65,26 @@ export const text = (max: number) =>
   z.string().overwrite(withoutInvisible).trim().normalize('NFC').min(1).max(max).regex(/^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]*$/, 'control characters are not accepted');
 
 /**
+ * text() on one line, for names, titles, numbers and units. A line break in one broke every place that shows it as a
+ * line: list views, the iCalendar SUMMARY (an event title of several lines), the cells of the spreadsheet export, the
+ * printable report. Refused, not collapsed into a space: an integrator learns at once that the field is one line, rather
+ * than reading back a value other than the one sent. The spreadsheet import, where Alt+Enter in a title cell is common,
+ * collapses before it validates (oneLine in imports.columns.ts). Responses keep plain strings: rows written before are
+ * still served.
+ */
+export const line = (max: number) =>
+  z
+    .string()
+    .overwrite(withoutInvisible)
+    .trim()
+    .normalize('NFC')
+    .min(1)
+    .max(max)
+    // Every control character (C0 with tab, LF and CR; DEL; C1 with NEL, U+0085) and the Unicode line and paragraph
+    // separators, in one character class: one pattern in the published schema (see searchText).
+    .regex(/^[^\u0000-\u001F\u007F-\u009F\u2028\u2029]*$/, 'line breaks, tabs and other control characters are not accepted in a one-line field');
+
+/**
  * Text to search for, composed and without invisible characters as text() stores it. Control characters are refused:
  * none is ever searched for, and SQLite ends a LIKE or GLOB pattern at NUL, so `q=%00` matched every row. One pattern,
  * not text()'s and a stricter one on top: zod publishes a second .regex() as `allOf` members without a type, which

@@ -291,7 +291,9 @@ t.test('lang shows task titles in that language where translated', async (t) => 
 t.test('names with commas, semicolons and line breaks are escaped, never break the feed', async (t) => {
   const app = await build(t, testClock(NOW));
   const commission = await createCommission(app, { name: 'Commission; trade, industry\\co-operation' });
-  const plan = await createPlan(app, commission.id, { title: 'Plan, first\nBEGIN:VEVENT' });
+  const plan = await createPlan(app, commission.id, { title: 'Plan, first' });
+  // A title is one line now (line() in common.schemas.ts); a plan written before may still carry a line break.
+  app.sqlite.prepare('UPDATE plans SET title = ? WHERE id = ?').run('Plan, first\nBEGIN:VEVENT', plan.id);
   const org = await createOrganization(app, { name: 'Ministry, of Industry', country: 'BY' });
   await createTask(app, { planId: plan.id, code: '1', title: 'Title, with; specials\\', dueDate: '2027-01-20', assignees: [{ organizationId: org.id, role: 'lead' }] });
   await approvePlan(app, plan.id);

@@ -1,7 +1,7 @@
 // zod schemas of API keys: what the API accepts and returns. The secret itself appears once, at creation.
 import { z } from 'zod';
 import { ROLES } from '../../db/enums.js';
-import { IdSchema, InstantSchema, text } from '../../lib/common.schemas.js';
+import { IdSchema, InstantSchema, line } from '../../lib/common.schemas.js';
 import { pageQuery, pageSchema } from '../../lib/pagination.js';
 import { MAX_TOKEN_LENGTH } from './api-keys.tokens.js';
 
@@ -17,7 +17,7 @@ const RoleSchema = z
 
 export const CreateApiKeySchema = z
   .strictObject({
-    name: text(200).describe('Who or what uses the key, e.g. "Ministry of Industry BY — document system".'),
+    name: line(200).describe('Who or what uses the key, e.g. "Ministry of Industry BY — document system".'),
     role: RoleSchema,
     organizationId: IdSchema.nullable()
       .optional()

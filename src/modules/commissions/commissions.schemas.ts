@@ -1,13 +1,13 @@
 // zod schemas of commissions: what the API accepts and returns, registered as named OpenAPI components.
 import { z } from 'zod';
-import { CountryInputSchema, CountrySchema, IdSchema, InstantSchema, text } from '../../lib/common.schemas.js';
+import { CountryInputSchema, CountrySchema, IdSchema, InstantSchema, line } from '../../lib/common.schemas.js';
 import { canonicalTimeZone, isTimeZone } from '../../lib/dates.js';
 import { pageQuery, pageSchema } from '../../lib/pagination.js';
 
 const CoChairSchema = z
   .strictObject({
-    name: text(200).describe('Full name of the co-chair.'),
-    position: text(300).describe('Position, e.g. "Deputy Prime Minister of the Republic of Belarus".'),
+    name: line(200).describe('Full name of the co-chair.'),
+    position: line(300).describe('Position, e.g. "Deputy Prime Minister of the Republic of Belarus".'),
   })
   .describe('The co-chair of the commission on this party\'s side.');
 
@@ -43,7 +43,7 @@ const example = {
 
 export const CreateCommissionSchema = z
   .strictObject({
-    name: text(300).describe('Official name of the commission.'),
+    name: line(300).describe('Official name of the commission.'),
     timeZone: TimeZoneSchema,
     parties: PartiesSchema,
   })
@@ -51,7 +51,7 @@ export const CreateCommissionSchema = z
 
 export const UpdateCommissionSchema = z
   .strictObject({
-    name: text(300).optional().describe('Official name of the commission.'),
+    name: line(300).optional().describe('Official name of the commission.'),
     timeZone: TimeZoneSchema.optional(),
     parties: PartiesSchema.optional(),
   })

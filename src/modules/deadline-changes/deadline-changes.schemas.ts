@@ -1,7 +1,7 @@
 // zod schemas of deadline changes: requests by executors, decisions and direct changes by the secretariat.
 import { z } from 'zod';
 import { DEADLINE_CHANGE_KINDS, DEADLINE_CHANGE_STATUSES, ROLES } from '../../db/enums.js';
-import { DateSchema, IdSchema, InstantSchema, MAX_DAYS, text } from '../../lib/common.schemas.js';
+import { DateSchema, IdSchema, InstantSchema, MAX_DAYS, line, text } from '../../lib/common.schemas.js';
 import { pageQuery, pageSchema } from '../../lib/pagination.js';
 
 export const CreateDeadlineChangeSchema = z
@@ -11,7 +11,7 @@ export const CreateDeadlineChangeSchema = z
       .describe('request: an executor asks and the secretariat decides later; direct: the secretariat changes the date now.'),
     newDueDate: DateSchema.describe('The deadline asked for.'),
     reason: text(2000).describe('Why the deadline should move.'),
-    basis: text(500).optional().describe('For a direct change: its basis, e.g. a protocol item.'),
+    basis: line(500).optional().describe('For a direct change: its basis, e.g. a protocol item.'),
   })
   .refine((b) => b.kind === 'direct' || b.basis === undefined, { message: 'a basis is given with the decision, not with a request', path: ['basis'] })
   .meta({
@@ -23,7 +23,7 @@ export const CreateDeadlineChangeSchema = z
 export const DeadlineDecisionSchema = z
   .strictObject({
     decision: z.enum(['approve', 'reject']).describe('approve applies the new date to the task; reject keeps the current one.'),
-    basis: text(500).describe('Grounds of the decision, e.g. "Protocol No. 12, item 4.1".'),
+    basis: line(500).describe('Grounds of the decision, e.g. "Protocol No. 12, item 4.1".'),
     comment: text(2000).optional().describe('Anything the requester should know.'),
   })
   .meta({

@@ -1,14 +1,14 @@
 // zod schemas of indicators and their values by period: what the API accepts and returns, as named OpenAPI components.
 import { z } from 'zod';
-import { IdSchema, InstantSchema, text } from '../../lib/common.schemas.js';
+import { IdSchema, InstantSchema, line, text } from '../../lib/common.schemas.js';
 import { pageQuery, pageSchema } from '../../lib/pagination.js';
 
 /** Figures beyond a quadrillion are no commission's target; the bound also keeps progress arithmetic finite. */
 const MAX_MAGNITUDE = 1e15;
 const figure = () => z.number().min(-MAX_MAGNITUDE).max(MAX_MAGNITUDE);
 
-const NameSchema = text(300).describe('What is measured, e.g. "Tractors assembled at the joint venture in Kostanay".');
-const UnitSchema = text(50).describe('Unit of the values, e.g. "tractors", "USD million", "%".');
+const NameSchema = line(300).describe('What is measured, e.g. "Tractors assembled at the joint venture in Kostanay".');
+const UnitSchema = line(50).describe('Unit of the values, e.g. "tractors", "USD million", "%".');
 const BaselineSchema = figure().describe('The value at the start, from which progress is measured.');
 const TargetSchema = figure().describe('The value to reach; must differ from the baseline. Below the baseline means a decreasing target.');
 

@@ -1,14 +1,14 @@
 // zod schemas of meetings: what the API accepts and returns, registered as named OpenAPI components.
 import { z } from 'zod';
 import { MEETING_KINDS } from '../../db/enums.js';
-import { DateSchema, IdSchema, InstantSchema, text } from '../../lib/common.schemas.js';
+import { DateSchema, IdSchema, InstantSchema, line } from '../../lib/common.schemas.js';
 import { pageQuery, pageSchema } from '../../lib/pagination.js';
 
 const KindSchema = z.enum(MEETING_KINDS).describe('Commission session, working-group meeting, official visit or other.');
-const TitleSchema = text(500).describe('What the meeting was, e.g. "Official visit of the Prime Minister of Belarus to Kazakhstan".');
+const TitleSchema = line(500).describe('What the meeting was, e.g. "Official visit of the Prime Minister of Belarus to Kazakhstan".');
 const DateOfMeetingSchema = DateSchema.describe('The day the meeting took place (its first day), YYYY-MM-DD.');
-const PlaceSchema = text(300).describe('Where it took place, e.g. "Astana".');
-const ProtocolNumberSchema = text(100).nullable().describe('Number of the signed protocol, e.g. "No. 19"; null while there is none.');
+const PlaceSchema = line(300).describe('Where it took place, e.g. "Astana".');
+const ProtocolNumberSchema = line(100).nullable().describe('Number of the signed protocol, e.g. "No. 19"; null while there is none.');
 
 const example = {
   commissionId: '019a7c2e-7a10-7000-8000-000000000001',

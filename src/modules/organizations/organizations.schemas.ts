@@ -1,15 +1,15 @@
 // zod schemas of organizations: what the API accepts and returns, registered as named OpenAPI components.
 import { z } from 'zod';
 import { ORGANIZATION_KINDS } from '../../db/enums.js';
-import { CountryInputSchema, CountrySchema, IdSchema, InstantSchema, searchText, text } from '../../lib/common.schemas.js';
+import { CountryInputSchema, CountrySchema, IdSchema, InstantSchema, line, searchText } from '../../lib/common.schemas.js';
 import { pageQuery, pageSchema } from '../../lib/pagination.js';
 
 const KindSchema = z
   .enum(ORGANIZATION_KINDS)
   .describe('What the organization is: ministry, agency, enterprise, joint venture, region, business association or other.');
 
-const NameSchema = text(300).describe('Full official name, e.g. "Ministry of Industry of the Republic of Belarus".');
-const ShortNameSchema = text(100).nullable().describe('Short name or acronym, e.g. "Minprom"; null when there is none.');
+const NameSchema = line(300).describe('Full official name, e.g. "Ministry of Industry of the Republic of Belarus".');
+const ShortNameSchema = line(100).nullable().describe('Short name or acronym, e.g. "Minprom"; null when there is none.');
 const ParentIdSchema = IdSchema.nullable().describe('The organization this one belongs to (an enterprise under its ministry); null for none.');
 
 const example = {

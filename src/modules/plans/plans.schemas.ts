@@ -1,10 +1,10 @@
 // zod schemas of plans: what the API accepts and returns, registered as named OpenAPI components.
 import { z } from 'zod';
-import { DateSchema, IdSchema, InstantSchema, text } from '../../lib/common.schemas.js';
+import { DateSchema, IdSchema, InstantSchema, line } from '../../lib/common.schemas.js';
 import { pageQuery, pageSchema } from '../../lib/pagination.js';
 import { PLAN_STATUSES, REPORTING_FREQUENCIES } from '../../db/enums.js';
 
-const TitleSchema = text(500).describe('Title of the plan of measures, as in the signed document.');
+const TitleSchema = line(500).describe('Title of the plan of measures, as in the signed document.');
 const PeriodStartSchema = DateSchema.describe('First day of the period the plan covers, YYYY-MM-DD.');
 const PeriodEndSchema = DateSchema.describe(
   'Last day of the period the plan covers, YYYY-MM-DD; not before periodStart, and less than 100 years after it (422).',

@@ -1,7 +1,7 @@
 // zod schemas of read-only links: what the secretariat asks for, and what it sees. The secret URL appears once.
 import { z } from 'zod';
 import { LANGUAGES, SHARE_LINK_KINDS } from '../../db/enums.js';
-import { IdSchema, InstantSchema, text } from '../../lib/common.schemas.js';
+import { IdSchema, InstantSchema, line } from '../../lib/common.schemas.js';
 import { pageQuery, pageSchema } from '../../lib/pagination.js';
 import { MAX_TOKEN_LENGTH } from '../api-keys/api-keys.tokens.js';
 import { SECRET_PREFIX_LENGTH } from '../api-keys/api-keys.schemas.js';
@@ -21,7 +21,7 @@ const LangSchema = z.enum(LANGUAGES).describe('Show task titles in this language
 
 export const CreateShareLinkSchema = z
   .strictObject({
-    name: text(200).describe('Who the link is for, e.g. "Co-chair BY — office". Shown in listings only.'),
+    name: line(200).describe('Who the link is for, e.g. "Co-chair BY — office". Shown in listings only.'),
     kind: KindSchema,
     planId: IdSchema.optional().describe('The plan the link shows. For a progress report: give planId or commissionId.'),
     commissionId: IdSchema.optional().describe('Every plan of this commission. For a calendar: optional, instead of planId.'),

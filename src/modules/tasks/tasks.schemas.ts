@@ -1,7 +1,7 @@
 // zod schemas of tasks (the measures of a plan), their assignees, filters and status transitions.
 import { z } from 'zod';
 import { ASSIGNEE_ROLES, LANGUAGES, ROLES, TASK_AREAS, TASK_STATUSES } from '../../db/enums.js';
-import { CountrySchema, DateSchema, IdSchema, InstantSchema, MAX_DAYS, searchText, text } from '../../lib/common.schemas.js';
+import { CountrySchema, DateSchema, IdSchema, InstantSchema, MAX_DAYS, line, searchText, text } from '../../lib/common.schemas.js';
 import { pageQuery, pageSchema } from '../../lib/pagination.js';
 
 export const TaskStatusSchema = z.enum(TASK_STATUSES).describe(
@@ -19,7 +19,7 @@ const CodeSchema = z
 
 const TranslationSchema = z
   .strictObject({
-    title: text(1000).optional().describe('The title in this language.'),
+    title: line(1000).optional().describe('The title in this language.'),
     description: text(10000).optional().describe('The description in this language.'),
   })
   .describe('Title and description in one language.');
@@ -42,7 +42,7 @@ const TranslationsSchema = z
 const BasisInputSchema = z
   .strictObject({
     meetingId: IdSchema.describe('The meeting whose protocol set this task.'),
-    protocolItem: text(100).optional().describe('Item of the protocol, e.g. "3.2".'),
+    protocolItem: line(100).optional().describe('Item of the protocol, e.g. "3.2".'),
   })
   .describe('The meeting and protocol item that created the task.');
 
@@ -84,7 +84,7 @@ export const CreateTaskSchema = z
   .strictObject({
     planId: IdSchema.describe('The plan the task belongs to; it must not be closed.'),
     code: CodeSchema,
-    title: text(1000).describe('What is to be done.'),
+    title: line(1000).describe('What is to be done.'),
     description: optionalText(10000, 'Details of the measure.'),
     area: AreaSchema,
     formOfCompletion: optionalText(1000, 'How completion is evidenced, e.g. "signed agreement", "report".'),
@@ -99,7 +99,7 @@ export const CreateTaskSchema = z
 export const UpdateTaskSchema = z
   .strictObject({
     code: CodeSchema.optional(),
-    title: text(1000).optional().describe('What is to be done.'),
+    title: line(1000).optional().describe('What is to be done.'),
     description: text(10000).nullable().optional().describe('Details; null clears.'),
     area: AreaSchema.optional(),
     formOfCompletion: text(1000).nullable().optional().describe('How completion is evidenced; null clears.'),

@@ -1,7 +1,7 @@
 // zod schemas of webhooks: subscriptions, their deliveries and attempts (the event bodies are in webhooks.payloads.ts).
 import { z } from 'zod';
 import { WEBHOOK_DELIVERY_STATUSES, WEBHOOK_EVENT_TYPES, WEBHOOK_MESSAGE_TYPES } from '../../db/enums.js';
-import { IdSchema, InstantSchema, text } from '../../lib/common.schemas.js';
+import { IdSchema, InstantSchema, line } from '../../lib/common.schemas.js';
 import { pageQuery, pageSchema } from '../../lib/pagination.js';
 import { WebhookEventSchema } from './webhooks.payloads.js';
 import { MAX_WEBHOOK_URL_LENGTH } from './webhooks.url-guard.js';
@@ -39,7 +39,7 @@ const EventsSchema = z
   .refine((events) => new Set(events).size === events.length, 'each event type once')
   .describe('The event types to receive; at least one, each once.');
 
-const DescriptionSchema = text(500).describe('What the subscription is for, e.g. "Document system of the Ministry of Industry".');
+const DescriptionSchema = line(500).describe('What the subscription is for, e.g. "Document system of the Ministry of Industry".');
 
 const subscriptionExample = {
   description: 'Document system of the Ministry of Industry of Belarus',
