@@ -1,11 +1,14 @@
 // Tests of one-line fields (names, titles, numbers, units): a line break, tab or other control character there is
-// refused with 400 and writes nothing, the same text in a multi-line field is kept, and a row written before with a
-// line break is still served.
+// refused with 400 and writes nothing, the same text in a multi-line field is kept, a spreadsheet title broken with
+// Alt+Enter is imported on one line, and a row written before with a line break is still served.
+import ExcelJS from 'exceljs';
 import t, { type Test } from 'tap';
 import type { InjectOptions } from 'fastify';
 import type { App } from '../../src/app.js';
 import { build, json, refused } from '../helper.js';
 import { approvedTask, createMeeting, createTask, seedPlan } from '../factories.js';
+
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 /** What a one-line field refuses, by name: LF, CR, CRLF, the Unicode line separator, NEL, a tab. */
 const BREAKS: Record<string, string> = {
@@ -190,4 +193,77 @@ t.test('rows written before with line breaks in one-line fields are still served
   const renamed = await app.inject({ method: 'PATCH', url: `/v1/tasks/${task.id}`, payload: { title: 'Old title' } });
   t.equal(renamed.statusCode, 200, 'the title is mended on one line');
   t.equal(json(renamed).title, 'Old title');
+});
+
+// ---------------------------------------------------------------------------------------------------
+// The spreadsheet import
+
+async function workbook(rows: (string | null)[][]): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('План');
+  rows.forEach((r, i) => (ws.getRow(i + 1).values = r));
+  // As Excel saves a cell typed with Alt+Enter: the line break in the text, and the cell set to wrap.
+  ws.getColumn(2).alignment = { wrapText: true };
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+const upload = (planId: string, body: Buffer, commit = false): InjectOptions => ({
+  method: 'POST',
+  url: `/v1/plans/${planId}/import${commit ? '' : '/preview'}`,
+  headers: { 'content-type': XLSX },
+  payload: body,
+});
+
+t.test('a workbook whose title cells hold Alt+Enter line breaks and tabs imports with each title on one line', async (t) => {
+  const app = await build(t);
+  const { plan } = await seedPlan(app);
+  const file = await workbook([
+    ['№', 'Мероприятие', 'Мероприятие (en)', 'Описание', 'Срок', 'Ответственные исполнители'],
+    ['1.1', 'Сборка тракторов «Беларус»\nв Костанае', 'Assembly of tractors \r\n\r\n in Kostanay', 'Первый этап.\nВторой этап.', '31.12.2026', 'Minprom\nMIC'],
+    ['1.2', 'Торговые\tдома\u2028в Астане', null, null, '30.06.2027', 'MIC'],
+  ]);
+  const shown = await app.inject(upload(plan.id, file));
+  t.equal(shown.statusCode, 200);
+  t.equal(json(shown).summary.errors, 0, 'no row is refused for the line breaks of its title');
+  t.match(json(shown).rows[0].changes, [{ field: 'title', after: 'Сборка тракторов «Беларус» в Костанае' }]);
+
+  const committed = await app.inject(upload(plan.id, file, true));
+  t.equal(committed.statusCode, 200);
+  t.match(json(committed), { committed: true, summary: { create: 2 } });
+  const tasks = json(await app.inject({ method: 'GET', url: `/v1/tasks?planId=${plan.id}` })).items;
+  t.match(tasks, [
+    {
+      code: '1.1',
+      title: 'Сборка тракторов «Беларус» в Костанае',
+      translations: { en: { title: 'Assembly of tractors in Kostanay' } },
+      description: 'Первый этап.\nВторой этап.',
+      assignees: [{ shortName: 'Minprom' }, { shortName: 'MIC' }],
+    },
+    { code: '1.2', title: 'Торговые дома в Астане' },
+  ]);
+
+  const again = await app.inject(upload(plan.id, file));
+  t.match(json(again).summary, { unchanged: 2, errors: 0 }, 'the same file again changes nothing');
+});
+
+t.test('a task written before with a line break in its title is imported again unchanged, and its other cells update', async (t) => {
+  const app = await build(t);
+  const { plan, assignees } = await seedPlan(app);
+  const task = await createTask(app, { planId: plan.id, code: '1.1', title: 'Trade houses in Astana', dueDate: '2026-12-31', assignees });
+  app.sqlite.prepare('UPDATE tasks SET title = ?, translations = ? WHERE id = ?').run('Trade houses\nin Astana', JSON.stringify({ ru: { title: 'Торговые дома\nв Астане' } }), task.id);
+  const same = await workbook([
+    ['№', 'Мероприятие', 'Мероприятие (ru)', 'Срок', 'Ответственные исполнители'],
+    ['1.1', 'Trade houses\nin Astana', 'Торговые дома\nв Астане', '31.12.2026', 'Minprom\nMIC'],
+  ]);
+  t.match(json(await app.inject(upload(plan.id, same))).rows, [{ action: 'unchanged' }]);
+
+  const later = await workbook([
+    ['№', 'Мероприятие', 'Срок', 'Ответственные исполнители'],
+    ['1.1', 'Trade houses\nin Astana', '31.03.2027', 'Minprom\nMIC'],
+  ]);
+  const committed = await app.inject(upload(plan.id, later, true));
+  t.equal(committed.statusCode, 200);
+  t.match(json(committed).rows, [{ action: 'update', changes: [{ field: 'dueDate' }] }]);
+  t.equal(json(committed).rows[0].changes.length, 1, 'the title is no change');
+  t.match(json(await app.inject({ method: 'GET', url: `/v1/tasks/${task.id}` })), { title: 'Trade houses\nin Astana', dueDate: '2027-03-31' }, 'and keeps its line break');
 });

@@ -171,6 +171,20 @@ export function cellText(cell: Cell | undefined): string {
   return String(v).replace(INVISIBLE, '').replace(/\r\n?/g, '\n').normalize('NFC').trim();
 }
 
+/**
+ * The text of a cell read into a one-line field (a title): each line break or tab, with the blanks around it, becomes
+ * one space. Excel users break long titles with Alt+Enter, and the API refuses line breaks in a title (line() in
+ * common.schemas.ts); the row is imported as the title reads, not refused for the layout of its cell. Runs of spaces
+ * alone are kept, as the API keeps them, so the export of a plan imported again changes nothing.
+ */
+export function oneLine(text: string): string {
+  return text
+    .split(/[\t\n\v\f\r\u0085\u2028\u2029]/)
+    .map((part) => part.trim())
+    .filter((part) => part !== '')
+    .join(' ');
+}
+
 export interface Layout {
   headerRow: number;
   columns: Column[];

@@ -6,7 +6,7 @@ import type { DeadlineChange } from '../deadline-changes/deadline-changes.schema
 import type { PlanRecord } from '../plans/plans.repository.js';
 import type { TaskRecord } from '../tasks/tasks.repository.js';
 import { CreateTaskSchema, type CreateTask } from '../tasks/tasks.schemas.js';
-import { AREA_LABELS, areaOf, cellText, clip, type Column, type DataRow, type Field, type Layout } from './imports.columns.js';
+import { AREA_LABELS, areaOf, cellText, clip, oneLine, type Column, type DataRow, type Field, type Layout } from './imports.columns.js';
 import { parseDeadline } from './imports.deadlines.js';
 import { cellRef, type Cell } from './imports.files.js';
 import { executorLines, type BasisMatch, type OrganizationDirectory } from './imports.matching.js';
@@ -49,6 +49,13 @@ const sameAssignees = (a: { organizationId: string; role: AssigneeRole }[], b: {
   a.map(assigneeKey).sort().join() === b.map(assigneeKey).sort().join();
 const leadsFirst = <T extends { role: AssigneeRole }>(list: T[]) => [...list.filter((a) => a.role === 'lead'), ...list.filter((a) => a.role !== 'lead')];
 const lines = (s: string | null | undefined) => (s ?? null)?.replace(/\r\n?/g, '\n') ?? null;
+
+/** Translations with each title on one line, as the import reads titles; descriptions keep their lines. */
+function oneLineTitles(translations: TaskRecord['translations'] | undefined): NonNullable<CreateTask['translations']> {
+  return Object.fromEntries(
+    Object.entries(translations ?? {}).map(([lang, t]) => [lang, t?.title === undefined ? { ...t } : { ...t, title: oneLine(t.title) }]),
+  );
+}
 
 /**
  * The codes a number in the code cell may have been typed as: 1.1 for "1.10" or "1.100", Excel keeping the number only.
@@ -111,7 +118,10 @@ export function evaluateRow(r: DataRow, ctx: RowContext): EvaluatedRow {
   // a language writes them): the tasks keep their titles, and a new one has none to take.
   const titleCol = col('title') ?? layout.columns.find((c) => c.field === 'translation')!;
   const originals = titleCol.field === 'title';
-  const title = originals ? text(titleCol) : (existing?.title ?? '');
+  // Titles are one line (the API refuses line breaks in them): a title broken over lines in its cell is read as it reads.
+  // A task's own title and translations, when kept, are read the same way: a task written before the API refused line
+  // breaks in titles is still imported, and its title compared as one line.
+  const title = originals ? oneLine(text(titleCol)) : oneLine(existing?.title ?? '');
   if (originals && title === '' && !bad.has(titleCol)) fail(titleCol, 'empty: write what is to be done');
   if (!originals && !existing && code !== null) {
     fail(titleCol, `${code} is not in the plan, and the file gives titles only as translations: add a "Мероприятие" / "Measure" column with its title to create it`);
@@ -199,9 +209,9 @@ export function evaluateRow(r: DataRow, ctx: RowContext): EvaluatedRow {
     if (!c) return current ?? undefined;
     return text(c) || undefined;
   };
-  const translations: CreateTask['translations'] = { ...(existing?.translations ?? {}) };
+  const translations = oneLineTitles(existing?.translations);
   for (const c of layout.columns.filter((x) => x.field === 'translation')) {
-    const value = text(c);
+    const value = oneLine(text(c));
     const lang = c.lang!;
     const { title: kept, ...rest } = translations[lang] ?? {};
     // The original shown for want of a translation, as the report's sheet does, is no new translation; one the task
@@ -211,7 +221,7 @@ export function evaluateRow(r: DataRow, ctx: RowContext): EvaluatedRow {
     else delete translations[lang];
   }
   const existingBasis = existing?.basisMeetingId
-    ? { meetingId: existing.basisMeetingId, ...(existing.basisProtocolItem ? { protocolItem: existing.basisProtocolItem } : {}) }
+    ? { meetingId: existing.basisMeetingId, ...(existing.basisProtocolItem ? { protocolItem: oneLine(existing.basisProtocolItem) } : {}) }
     : undefined;
   const candidate = {
     planId: plan.id,
@@ -282,7 +292,7 @@ export function evaluateRow(r: DataRow, ctx: RowContext): EvaluatedRow {
   const compare = (field: ImportField, before: unknown, after: unknown, same = canonicalJson(before) === canonicalJson(after)) => {
     if (!same) changes.push({ field, before, after });
   };
-  compare('title', existing.title, input.title, lines(existing.title) === lines(input.title));
+  compare('title', existing.title, input.title, oneLine(existing.title) === input.title);
   for (const field of ['formOfCompletion', 'expectedResult', 'description'] as const) {
     if (col(field)) compare(field, existing[field], input[field] ?? null, lines(existing[field]) === lines(input[field] ?? null));
   }
@@ -319,7 +329,9 @@ export function evaluateRow(r: DataRow, ctx: RowContext): EvaluatedRow {
   }
   if (basisCol) compare('basis', basisView(existingBasis), basisView(input.basis));
   if (area !== undefined) compare('area', existing.area, input.area);
-  if (layout.columns.some((c) => c.field === 'translation')) compare('translations', existing.translations, input.translations ?? {});
+  if (layout.columns.some((c) => c.field === 'translation')) {
+    compare('translations', existing.translations, input.translations ?? {}, canonicalJson(oneLineTitles(existing.translations)) === canonicalJson(input.translations ?? {}));
+  }
 
   if (changes.length === 0) return { result: { ...base, action: 'unchanged', taskId: existing.id }, write: { kind: 'none' } };
   return {

@@ -197,7 +197,8 @@ export function createImportService({ db, clock }: ServiceDeps, workbooks: Pick<
   function updateTask(tx: Db, plan: PlanRecord, task: tasksRepo.TaskRecord, input: CreateTask, fields: string[], at: string): void {
     const has = (f: string) => fields.includes(f);
     const next = {
-      title: input.title,
+      // A title the file writes as the task has it (on one line, where an old title had a line break) stays as it is.
+      title: has('title') ? input.title : task.title,
       description: has('description') ? (input.description ?? null) : task.description,
       formOfCompletion: has('formOfCompletion') ? (input.formOfCompletion ?? null) : task.formOfCompletion,
       expectedResult: has('expectedResult') ? (input.expectedResult ?? null) : task.expectedResult,
