@@ -1,5 +1,8 @@
 // Test factories: create resources through the public API, so tests exercise the same paths callers do.
 import type { App } from '../src/app.js';
+import { organizations } from '../src/db/schema.js';
+import { newId } from '../src/lib/ids.js';
+import type { Organization } from '../src/modules/organizations/organizations.schemas.js';
 import type { Task } from '../src/modules/tasks/tasks.schemas.js';
 
 async function post<T = any>(app: App, url: string, payload: unknown): Promise<T> {
@@ -22,8 +25,27 @@ export function createCommission(app: App, overrides: Record<string, unknown> = 
   });
 }
 
+let organizationsMade = 0;
+
+/**
+ * An organization; without a `name`, one no other organization has ("Ministry of Industry No. 7"), as names are unique in
+ * their country (409 duplicate-organization-name otherwise). Legacy duplicates: `insertLegacyOrganization`.
+ */
 export function createOrganization(app: App, overrides: Record<string, unknown> = {}) {
-  return post(app, '/v1/organizations', { name: 'Ministry of Industry', kind: 'ministry', country: 'BY', ...overrides });
+  organizationsMade += 1;
+  return post(app, '/v1/organizations', { name: `Ministry of Industry No. ${organizationsMade}`, kind: 'ministry', country: 'BY', ...overrides });
+}
+
+/**
+ * An organization written straight into the database, past the API: rows written before names became unique in their
+ * country may share a name or short name, which the API now refuses (409). Tests of how such duplicates are still read
+ * (the import's "ambiguous") make them this way.
+ */
+export function insertLegacyOrganization(app: App, fields: Partial<Organization> & Pick<Organization, 'name'>): Organization {
+  const now = app.clock().toISOString();
+  const organization: Organization = { id: newId(), shortName: null, kind: 'ministry', country: 'BY', parentId: null, createdAt: now, updatedAt: now, ...fields };
+  app.db.insert(organizations).values(organization).run();
+  return organization;
 }
 
 export function createMeeting(app: App, commissionId: string, overrides: Record<string, unknown> = {}) {
@@ -56,11 +78,20 @@ export function approvePlan(app: App, planId: string) {
   return post(app, `/v1/plans/${planId}/approve`, undefined);
 }
 
-/** A commission with one ministry per side, a meeting and a draft plan: the usual start of a task test. */
+const plansSeeded = new WeakMap<App, number>();
+
+/**
+ * A commission with one ministry per side, a meeting and a draft plan: the usual start of a task test. The ministries
+ * are Minprom (BY) and MIC (KZ); seeded again in the same app (the fuzzer's worlds), they are "Minprom 2", "MIC 2"...,
+ * as names are unique in their country.
+ */
 export async function seedPlan(app: App) {
+  const seeded = (plansSeeded.get(app) ?? 0) + 1;
+  plansSeeded.set(app, seeded);
+  const nth = seeded === 1 ? '' : ` ${seeded}`;
   const commission = await createCommission(app);
-  const by = await createOrganization(app, { name: 'Ministry of Industry of Belarus', shortName: 'Minprom', country: 'BY' });
-  const kz = await createOrganization(app, { name: 'Ministry of Industry and Construction of Kazakhstan', shortName: 'MIC', country: 'KZ' });
+  const by = await createOrganization(app, { name: `Ministry of Industry of Belarus${nth}`, shortName: `Minprom${nth}`, country: 'BY' });
+  const kz = await createOrganization(app, { name: `Ministry of Industry and Construction of Kazakhstan${nth}`, shortName: `MIC${nth}`, country: 'KZ' });
   const meeting = await createMeeting(app, commission.id);
   const plan = await createPlan(app, commission.id);
   const assignees = [

@@ -450,7 +450,8 @@ export async function seedFuzzWorld(app: App): Promise<FuzzWorld> {
   const toDelete = await world.freshTask('own', world.draftPlan.id);
   // Cancelled or done, the shared tasks would refuse every report and deadline request after: one task each to move.
   const toMove = [await world.freshTask('own'), await world.freshTask('other')];
-  // Named by the import alone: the seeded ministries' names are those of every world seeded before.
+  // Named by the import alone, and no path names it, so no fuzzed PATCH renames it as it may the seeded ministries.
+  // Names are unique in their country (409 otherwise): the generation keeps each world's apart.
   await created('/v1/organizations', { name: `Fuzz import works ${generation}`, kind: 'enterprise', country: 'BY' });
   const idsOf: Record<string, string[]> = {
     commissions: [world.commission.id],

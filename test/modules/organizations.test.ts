@@ -3,7 +3,7 @@ import t from 'tap';
 import type { App } from '../../src/app.js';
 import { caseInsensitiveGlob, findOrganization, findOrganizationsByIds } from '../../src/modules/organizations/organizations.repository.js';
 import { assertProblem, build, DEFAULT_NOW, json, snapshot, testClock, patchChangesNothing } from '../helper.js';
-import { approvedTask, createOrganization } from '../factories.js';
+import { approvedTask, createOrganization, insertLegacyOrganization } from '../factories.js';
 
 const UNKNOWN_ID = '019a7c2e-7a10-7000-8000-0000000000ff';
 
@@ -274,10 +274,11 @@ t.test('caseInsensitiveGlob turns every cased letter into a class and escapes GL
 
 t.test('a walk over pages of two sees every organization exactly once, in order', async (t) => {
   const app = await build(t);
-  // Same names in pairs, so the id breaks ties across page boundaries.
+  // Same names in pairs, so the id breaks ties across page boundaries: written past the API, which refuses a second
+  // name of a country now, as rows written before it may still be.
   const wanted = ['Ж', 'а', 'Б', 'Б', 'Ә', 'Ә', 'Z'];
   const created = [];
-  for (const name of wanted) created.push(await createOrganization(app, { name: `${name} org`, kind: 'other', country: 'KZ' }));
+  for (const name of wanted) created.push(insertLegacyOrganization(app, { name: `${name} org`, kind: 'other', country: 'KZ' }));
   const expected = [...created].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : x.id < y.id ? -1 : 1)).map((o) => o.id);
 
   const seen: string[] = [];
