@@ -62,6 +62,8 @@ async function freshDelivery(w: World, app: App) {
  */
 export type Builder = (w: World, app: App, owner: Owner) => Promise<InjectOptions>;
 
+let organizationsBuilt = 0;
+
 export const BUILDERS: Record<string, Builder> = {
   getHealth: async () => get('/health'),
 
@@ -80,7 +82,8 @@ export const BUILDERS: Record<string, Builder> = {
 
   listOrganizations: async () => get('/v1/organizations'),
   getOrganization: async (w) => get(`/v1/organizations/${w.by.id}`),
-  createOrganization: async () => post('/v1/organizations', { name: 'Ministry of Energy', kind: 'ministry', country: 'KZ' }),
+  // Numbered: a second organization of one name in a country is 409, and a builder may be called again in one world.
+  createOrganization: async () => post('/v1/organizations', { name: `Ministry of Energy No. ${++organizationsBuilt}`, kind: 'ministry', country: 'KZ' }),
   updateOrganization: async (w) => patch(`/v1/organizations/${w.kz.id}`, { shortName: 'MIC KZ' }),
 
   listMeetings: async () => get('/v1/meetings'),

@@ -12,12 +12,17 @@ import { as, type Key } from './world.js';
 const TOKEN_SHAPE = /^cpt_[A-Za-z0-9_-]{43}$/;
 const MISSING_ID = '019a7c2e-0000-7000-8000-00000000dead';
 
-/** A POST that would create an organization, and a GET that would list commissions, with the given headers. */
+let creations = 0;
+
+/**
+ * A POST that would create an organization, and a GET that would list commissions, with the given headers. Each POST
+ * names another organization: a second of one name in a country is 409.
+ */
 const creating = (headers: Record<string, string | undefined>, url = '/v1/organizations'): InjectOptions => ({
   method: 'POST',
   url,
   headers,
-  payload: { name: 'Ministry of Energy', kind: 'ministry', country: 'BY' },
+  payload: { name: `Ministry of Energy No. ${++creations}`, kind: 'ministry', country: 'BY' },
 });
 const reading = (headers: Record<string, string | undefined>, url = '/v1/commissions'): InjectOptions => ({ method: 'GET', url, headers });
 
