@@ -30,6 +30,7 @@ export const ERRORS = {
   planStateConflict: spec('plan-state-conflict', 409, 'The plan is not in a state that allows this'),
   taskStateConflict: spec('task-state-conflict', 409, 'The task is not in a state that allows this'),
   duplicateTaskCode: spec('duplicate-task-code', 409, 'A task with this code already exists in the plan'),
+  duplicateOrganizationName: spec('duplicate-organization-name', 409, 'Another organization of the country has this name'),
   deadlineChangeConflict: spec('deadline-change-conflict', 409, 'The deadline change cannot be made now'),
   referenceInUse: spec('reference-in-use', 409, 'The resource is still referenced'),
   webhookHasDeliveries: spec('webhook-has-deliveries', 409, 'A subscription with deliveries keeps its organization'),

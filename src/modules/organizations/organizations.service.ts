@@ -1,6 +1,6 @@
-// Domain rules of organizations: the parent must exist and an organization can never be its own ancestor.
+// Domain rules of organizations: names unique in their country, the parent must exist, never one's own ancestor.
 import { writeTransaction, type Db } from '../../db/connection.js';
-import { AppError, ERRORS, notFound, unknownReference } from '../../errors.js';
+import { AppError, ERRORS, notFound, unknownReference, type FieldError } from '../../errors.js';
 import { newId } from '../../lib/ids.js';
 import type { ServiceDeps, WriteContext } from '../../lib/service.js';
 import { diffFields, recordChange } from '../history/history.recorder.js';
@@ -22,6 +22,31 @@ function assertNoCycle(tx: Db, id: string, parentId: string): void {
     }
     seen.add(current);
     current = repo.findOrganization(tx, current)?.parentId ?? null;
+  }
+}
+
+/**
+ * Refuses a full name, or a short name, that another organization of the same country already has, as a user reads
+ * names: whatever the case, "ё" as "е" (the organization search's fold). Lists and reports could not tell the two
+ * apart, nor the import match an executor to one of them. A full name equal to another's short name is no conflict,
+ * nor the same name in the other country. Every organization counts: there is no archiving, and a name stays in the
+ * history and reports. Only the names `check` lists are compared, so a duplicate written before this rule does not
+ * stop other changes to either organization.
+ */
+function assertNamesFree(tx: Db, o: Organization, check: { name: boolean; shortName: boolean }): void {
+  const errors: FieldError[] = [];
+  const details: string[] = [];
+  for (const field of ['name', 'shortName'] as const) {
+    const value = o[field];
+    if (!check[field] || value === null) continue;
+    const other = repo.findOrganizationNamed(tx, field, value, o.country, o.id);
+    if (!other) continue;
+    const what = field === 'name' ? 'name' : 'short name';
+    details.push(`${o.country} already has an organization with the ${what} ${JSON.stringify(other[field])} (${other.id})`);
+    errors.push({ path: `body.${field}`, message: `another organization of ${o.country} has this ${what} (${other.id})` });
+  }
+  if (errors.length > 0) {
+    throw new AppError(ERRORS.duplicateOrganizationName, `${details.join('; ')}: give a name that tells them apart`, errors);
   }
 }
 
@@ -50,6 +75,7 @@ export function createOrganizationService({ db, clock }: ServiceDeps) {
       // The write returns what the route sends: an idempotent retry after a crash is rebuilt from it.
       return writeTransaction(db, (tx) => {
         if (organization.parentId !== null) assertParentExists(tx, organization.parentId);
+        assertNamesFree(tx, organization, { name: true, shortName: true });
         repo.insertOrganization(tx, organization);
         recordChange(tx, ctx.actor, now, { operation: 'createOrganization', entity: 'organization', entityId: organization.id, before: null, after: organization });
         return organization;
@@ -73,6 +99,8 @@ export function createOrganizationService({ db, clock }: ServiceDeps) {
           assertNoCycle(tx, id, patch.parentId);
         }
         const next: Organization = { ...current, ...patch, updatedAt: now };
+        const moved = next.country !== current.country;
+        assertNamesFree(tx, next, { name: moved || next.name !== current.name, shortName: moved || next.shortName !== current.shortName });
         // The same values again (a directory synchronised as a whole) are no change: updatedAt and the ETag clients
         // hold stay, as the history, which records no entry for it, says.
         if (diffFields(current, next).length === 0) return current;
