@@ -99,7 +99,7 @@ export interface paths {
         put?: never;
         /**
          * Create an organization
-         * @description Creates a ministry, agency, enterprise, joint venture, region or business association, optionally under a parent organization, which must exist (422 otherwise).
+         * @description Creates a ministry, agency, enterprise, joint venture, region or business association, optionally under a parent organization, which must exist (422 otherwise). Its name, and its short name, must differ from those of every other organization of its country, whatever the case and with "ё" read as "е": 409 `duplicate-organization-name` otherwise, naming the other organization (a name equal to another's short name, or to the name of an organization of another country, is no conflict).
          *
          *     **Access:** `secretariat`.
          */
@@ -131,7 +131,7 @@ export interface paths {
         head?: never;
         /**
          * Update an organization
-         * @description Changes the given fields; null clears the short name or the parent. A parent that does not exist, or one that would make the organization its own ancestor, is refused with 422. The country of an organization that executes tasks cannot change (409): its commissions' parties bind it.
+         * @description Changes the given fields; null clears the short name or the parent. A parent that does not exist, or one that would make the organization its own ancestor, is refused with 422. The country of an organization that executes tasks cannot change (409): its commissions' parties bind it. A new name or short name that another organization of the country has (whatever the case, "ё" as "е"), or a move to a country where one has them, is 409 `duplicate-organization-name`.
          *
          *     **Access:** `secretariat`.
          */
