@@ -125,7 +125,7 @@ async function main(): Promise<void> {
       original_due_date, postponement_count, status, status_changed_at, completed_at, closed_at, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, '{}', ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)`,
   );
-  const insAssignee = s.prepare(`INSERT INTO task_assignees (task_id, organization_id, role, position) VALUES (?, ?, ?, ?)`);
+  const insAssignee = s.prepare(`INSERT INTO task_assignees (task_id, organization_id, role, position, assigned_at) VALUES (?, ?, ?, ?, ?)`);
   const insStatus = s.prepare(
     `INSERT INTO task_status_changes (id, task_id, from_status, to_status, comment, actor_role, changed_at) VALUES (?, ?, 'not_started', ?, NULL, 'secretariat', ?)`,
   );
@@ -153,8 +153,8 @@ async function main(): Promise<void> {
         const completed = status === 'done' || status === 'closed' ? now : null;
         insTask.run(id, planId, code, codeSortKey(code), title, description, AREAS[i % AREAS.length], [code, title, description].join('\n').toLowerCase(),
           due, due, status, now, completed, closed, now, now);
-        insAssignee.run(id, lead, 'lead', 0);
-        if (co !== lead) insAssignee.run(id, co, 'co_executor', 1);
+        insAssignee.run(id, lead, 'lead', 0, now);
+        if (co !== lead) insAssignee.run(id, co, 'co_executor', 1, now);
         insHistory.run(newId(), now, 'create', 'task', id, planId, id, JSON.stringify([{ field: 'code', before: null, after: code }]));
         if (status !== 'not_started') {
           insStatus.run(newId(), id, status, now);

@@ -356,3 +356,81 @@ t.test('migration 0009 folds "ё" in the text the task search reads, and only th
     { id: 't2', title: 'Поставки', search_text: '1.2\nпоставки' },
   ], 'the search text is folded; the title is as written');
 });
+
+t.test('migrations 0011 to 0013 give each assignee the time it was assigned, from the change history, else its task\'s creation', async (t) => {
+  const dir = await tempDir(t);
+  const folder = join(dir, 'migrations-before-0011');
+  await cp(MIGRATIONS_FOLDER, folder, { recursive: true });
+  const all = await journal();
+  const upTo = all.entries.findIndex((e) => e.tag === '0011_task_assignee_assigned_at');
+  t.ok(upTo > 0, 'the migration is in the journal');
+  await writeFile(join(folder, 'meta', '_journal.json'), JSON.stringify({ ...all, entries: all.entries.slice(0, upTo) }));
+  const database = open(t, join(dir, 'tracker.db'));
+  runMigrations(database, folder);
+
+  const T0 = '2026-09-01T09:00:00.000Z'; // t1 created with o1 (lead) and o2 (co-executor)
+  const T1 = '2026-10-01T09:00:00.000Z'; // o3 added
+  const T2 = '2026-11-20T09:00:00.000Z'; // o3 made a lead, o2 taken off: neither a new assignment
+  const T3 = '2026-11-25T09:00:00.000Z'; // o2 put back
+  const OLD = '2025-05-01T09:00:00.000Z'; // t2, written before the history existed
+  const a = (id: string, role: string) => ({ organizationId: id, name: id, shortName: null, country: 'BY', role });
+  const entry = (id: string, at: string, operation: string, before: unknown, after: unknown, more: object[] = []) =>
+    database.sqlite
+      .prepare(
+        `INSERT INTO change_history (id, at, actor_role, operation, entity_type, entity_id, plan_id, task_id, changes)
+         VALUES (?, ?, 'secretariat', ?, 'task', 't1', 'p1', 't1', ?)`,
+      )
+      .run(id, at, operation, JSON.stringify([...more, { field: 'assignees', before, after }]));
+  for (const statement of [
+    `INSERT INTO commissions VALUES ('c1','C','Europe/Minsk','BY','A','P','KZ','B','P','${OLD}','${OLD}')`,
+    ...['o1', 'o2', 'o3', 'o4'].map((id) => `INSERT INTO organizations VALUES ('${id}','${id}',NULL,'ministry','BY',NULL,'${OLD}','${OLD}')`),
+    `INSERT INTO plans (id, commission_id, title, period_start, period_end, status, approved_at, created_at, updated_at)
+     VALUES ('p1','c1','Plan','2025-01-01','2027-12-31','approved','${OLD}','${OLD}','${OLD}')`,
+    ...[
+      ['t1', '1.1', T0],
+      ['t2', '1.2', OLD],
+    ].map(
+      ([id, code, at]) => `INSERT INTO tasks (id, plan_id, code, code_sort_key, title, area, search_text, due_date, original_due_date, status,
+         status_changed_at, created_at, updated_at) VALUES ('${id}','p1','${code}','${code}','Task','trade','${code}','2027-06-30','2027-06-30',
+         'in_progress','${at}','${at}','${at}')`,
+    ),
+    `INSERT INTO task_assignees VALUES ('t1','o1','lead',0), ('t1','o3','lead',1), ('t1','o2','co_executor',2), ('t2','o4','lead',0)`,
+  ]) {
+    database.sqlite.exec(statement);
+  }
+  entry('h1', T0, 'createTask', null, [a('o1', 'lead'), a('o2', 'co_executor')], [{ field: 'code', before: null, after: '1.1' }]);
+  entry('h2', T1, 'updateTask', [a('o1', 'lead'), a('o2', 'co_executor')], [a('o1', 'lead'), a('o2', 'co_executor'), a('o3', 'co_executor')]);
+  entry('h3', T2, 'commitPlanImport', [a('o1', 'lead'), a('o2', 'co_executor'), a('o3', 'co_executor')], [a('o1', 'lead'), a('o3', 'lead')]);
+  entry('h4', T3, 'updateTask', [a('o1', 'lead'), a('o3', 'lead')], [a('o1', 'lead'), a('o3', 'lead'), a('o2', 'co_executor')]);
+  // A write of another field of the task, and a transition: not assignments.
+  database.sqlite
+    .prepare(
+      `INSERT INTO change_history (id, at, actor_role, operation, entity_type, entity_id, plan_id, task_id, changes)
+       VALUES ('h5', '2026-12-01T09:00:00.000Z', 'secretariat', 'transitionTask', 'task', 't1', 'p1', 't1', ?)`,
+    )
+    .run(JSON.stringify([{ field: 'status', before: 'not_started', after: 'in_progress' }]));
+
+  runMigrations(database);
+
+  t.strictSame(
+    database.sqlite.prepare('SELECT task_id, organization_id, role, position, assigned_at FROM task_assignees ORDER BY task_id, position').all(),
+    [
+      { task_id: 't1', organization_id: 'o1', role: 'lead', position: 0, assigned_at: T0 },
+      { task_id: 't1', organization_id: 'o3', role: 'lead', position: 1, assigned_at: T1 },
+      { task_id: 't1', organization_id: 'o2', role: 'co_executor', position: 2, assigned_at: T3 },
+      { task_id: 't2', organization_id: 'o4', role: 'lead', position: 0, assigned_at: OLD },
+    ],
+    'o1 since the creation, o3 since it was added (its new role kept it), o2 since it was put back, t2 since its creation',
+  );
+  const column = database.sqlite.prepare(`SELECT "notnull", dflt_value FROM pragma_table_info('task_assignees') WHERE name = 'assigned_at'`).get();
+  t.strictSame(column, { notnull: 1, dflt_value: null }, 'NOT NULL, with no default left from the migration: every write gives the time');
+  t.throws(
+    () => database.sqlite.exec(`INSERT INTO task_assignees (task_id, organization_id, role, position) VALUES ('t2','o1','co_executor',1)`),
+    /NOT NULL/,
+  );
+  t.ok(
+    database.sqlite.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'task_assignees_org_idx'`).get(),
+    'the index of the rebuilt table is there',
+  );
+  t.strictSame(database.sqlite.pragma('foreign_key_check'), [], 'no dangling foreign keys');
+});

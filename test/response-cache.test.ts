@@ -218,7 +218,7 @@ function doomTitle(app: App, taskId: string) {
   app.sqlite.pragma('defer_foreign_keys = ON');
   writeTransaction(app.db, () => {
     app.sqlite.prepare("UPDATE tasks SET title = 'Doomed' WHERE id = ?").run(taskId);
-    app.sqlite.prepare("INSERT INTO task_assignees (task_id, organization_id, role, position) VALUES (?, 'no-such-organization', 'co_executor', 9)").run(taskId);
+    app.sqlite.prepare("INSERT INTO task_assignees (task_id, organization_id, role, position, assigned_at) VALUES (?, 'no-such-organization', 'co_executor', 9, '2026-01-01T00:00:00.000Z')").run(taskId);
   });
 }
 

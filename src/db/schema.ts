@@ -145,6 +145,11 @@ export const taskAssignees = sqliteTable(
       .references(() => organizations.id, { onDelete: 'restrict' }),
     role: text('role', { enum: ASSIGNEE_ROLES }).notNull(),
     position: integer('position').notNull(),
+    /**
+     * When the organization was assigned to the task: it owes only the reports due after. Kept while it stays
+     * assigned (a change of role or position is no new assignment); taken off and put back, it is assigned anew.
+     */
+    assignedAt: text('assigned_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.taskId, t.organizationId] }), index('task_assignees_org_idx').on(t.organizationId)],
 );

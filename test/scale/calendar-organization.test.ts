@@ -18,7 +18,7 @@ t.test("an organization's calendar reads the assignees of its own tasks, not of 
   await approvePlan(app, plan.id);
   const columns = (app.sqlite.prepare(`SELECT name FROM pragma_table_info('tasks')`).pluck().all() as string[]).filter((c) => !['id', 'code', 'code_sort_key'].includes(c));
   const copy = app.sqlite.prepare(`INSERT INTO tasks (id, code, code_sort_key, ${columns.join(', ')}) SELECT ?, ?, ?, ${columns.join(', ')} FROM tasks WHERE id = ?`);
-  const assign = app.sqlite.prepare(`INSERT INTO task_assignees (task_id, organization_id, role, position) SELECT ?, organization_id, role, position FROM task_assignees WHERE task_id = ?`);
+  const assign = app.sqlite.prepare(`INSERT INTO task_assignees (task_id, organization_id, role, position, assigned_at) SELECT ?, organization_id, role, position, assigned_at FROM task_assignees WHERE task_id = ?`);
   /** `n` more tasks of the other organizations, copied from 2.1 with its assignees. */
   const addOthers = (from: number, n: number) =>
     app.sqlite.transaction(() => {

@@ -190,7 +190,7 @@ export function createImportService({ db, clock }: ServiceDeps, workbooks: Pick<
     const id = newId();
     const row = newTaskRow(id, plan.id, input, at);
     tasksRepo.insertTask(tx, row);
-    tasksRepo.replaceAssignees(tx, id, input.assignees);
+    tasksRepo.replaceAssignees(tx, id, input.assignees, at);
     return id;
   }
 
@@ -213,7 +213,7 @@ export function createImportService({ db, clock }: ServiceDeps, workbooks: Pick<
       searchText: searchTextOf({ code: task.code, ...next }),
       updatedAt: at,
     });
-    if (has('assignees')) tasksRepo.replaceAssignees(tx, task.id, input.assignees);
+    if (has('assignees')) tasksRepo.replaceAssignees(tx, task.id, input.assignees, at);
   }
 
   /** Reads the uploaded file into rows under a recognized header. Refuses what is not such a table. */

@@ -298,10 +298,22 @@ export function updateTask(db: Db, id: string, set: Partial<Omit<TaskRow, 'id' |
   db.update(tasks).set(set).where(eq(tasks.id, id)).run();
 }
 
-export function replaceAssignees(db: Db, taskId: string, assignees: { organizationId: string; role: AssigneeRole }[]): void {
-  db.delete(taskAssignees).where(eq(taskAssignees.taskId, taskId)).run();
+/**
+ * Makes these the task's assignees, in this order. An organization that stays keeps its assignedAt, whatever its new
+ * role or position (an upsert on the key, not a delete and insert); a new one, or one put back, is assigned `at`.
+ */
+export function replaceAssignees(db: Db, taskId: string, assignees: { organizationId: string; role: AssigneeRole }[], at: string): void {
+  const kept = assignees.map((a) => a.organizationId);
+  db.delete(taskAssignees)
+    .where(and(eq(taskAssignees.taskId, taskId), kept.length > 0 ? notInArray(taskAssignees.organizationId, kept) : undefined))
+    .run();
+  if (assignees.length === 0) return;
   db.insert(taskAssignees)
-    .values(assignees.map((a, position) => ({ taskId, organizationId: a.organizationId, role: a.role, position })))
+    .values(assignees.map((a, position) => ({ taskId, organizationId: a.organizationId, role: a.role, position, assignedAt: at })))
+    .onConflictDoUpdate({
+      target: [taskAssignees.taskId, taskAssignees.organizationId],
+      set: { role: sql`excluded.role`, position: sql`excluded.position` },
+    })
     .run();
 }
 

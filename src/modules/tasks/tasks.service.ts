@@ -199,7 +199,7 @@ export function createTaskService({ db, clock }: ServiceDeps) {
         const at = now.toISOString();
         const row = newTaskRow(id, plan.id, input, at);
         repo.insertTask(tx, row);
-        repo.replaceAssignees(tx, id, input.assignees);
+        repo.replaceAssignees(tx, id, input.assignees, at);
         const created = presentTask(load(tx, id), now);
         record(tx, ctx, at, 'createTask', plan.id, id, null, created);
         return created;
@@ -238,7 +238,7 @@ export function createTaskService({ db, clock }: ServiceDeps) {
           searchText: searchTextOf(next),
           updatedAt: now.toISOString(),
         });
-        if (assignees) repo.replaceAssignees(tx, id, assignees);
+        if (assignees) repo.replaceAssignees(tx, id, assignees, now.toISOString());
         const after = presentTask(load(tx, id), now);
         record(tx, ctx, now.toISOString(), 'updateTask', plan.id, id, before, after);
         return after;

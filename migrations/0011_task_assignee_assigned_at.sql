@@ -1,0 +1,1 @@
+ALTER TABLE `task_assignees` ADD `assigned_at` text DEFAULT '' NOT NULL;
