@@ -186,13 +186,14 @@ t.test('today (28 November in Tokyo, 27 in UTC): every figure as counted by hand
     postponements: 3,
     daysMoved: 20 + 31 + 31,
     confidence: { green: 1, amber: 2, red: 2, none: 18 },
-    missingReports: 15,
+    // MTZ, put on 1.8 on 10 November, owed no report of the Q3 reports due on 10 October.
+    missingReports: 14,
   });
   // BY: every task with a BY executor (not 1.5, 1.7); KZ: all twelve.
   t.strictSame(
     r.byParty.map((g) => [g.key, g.taskCount, g.overdue, g.overdueDays, g.closedOnTime, g.closedLate, g.closedOnTimeAgainstOriginal, g.confidence, g.missingReports]),
     [
-      ['BY', 10, 2, 55, 2, 1, 1, { green: 0, amber: 1, red: 1, none: 9 }, 7],
+      ['BY', 10, 2, 55, 2, 1, 1, { green: 0, amber: 1, red: 1, none: 9 }, 6],
       ['KZ', 12, 3, 63, 2, 1, 1, { green: 1, amber: 1, red: 1, none: 9 }, 8],
     ],
   );
@@ -201,7 +202,7 @@ t.test('today (28 November in Tokyo, 27 in UTC): every figure as counted by hand
     [
       ['A Ministry of Industry (BY)', 6, 2, 2, 2, { green: 0, amber: 1, red: 1, none: 4 }, 3],
       ['B Ministry of Communications (BY)', 2, 0, 0, 1, { green: 0, amber: 0, red: 0, none: 2 }, 1],
-      ['C MTZ (BY)', 3, 0, 0, 0, { green: 0, amber: 0, red: 0, none: 3 }, 3],
+      ['C MTZ (BY)', 3, 0, 0, 0, { green: 0, amber: 0, red: 0, none: 3 }, 2],
       ['D KazAgro (KZ)', 3, 1, 0, 0, { green: 0, amber: 0, red: 0, none: 2 }, 2],
       ['E Ministry of Industry (KZ)', 9, 2, 2, 3, { green: 1, amber: 1, red: 1, none: 6 }, 5],
       ['F Ministry of Agriculture (KZ)', 1, 1, 0, 0, { green: 0, amber: 0, red: 0, none: 1 }, 1],
@@ -214,7 +215,7 @@ t.test('today (28 November in Tokyo, 27 in UTC): every figure as counted by hand
       ['digitalization', 2, 0, 1, 0, 0, 1, 20, 1],
       ['food_supplies', 1, 0, 0, 0, 0, 0, 0, 0],
       ['agriculture', 1, 0, 0, 1, 8, 0, 0, 2],
-      ['trade', 2, 0, 0, 0, 0, 1, 31, 3],
+      ['trade', 2, 0, 0, 0, 0, 1, 31, 2],
       ['industrial_cooperation', 1, 0, 0, 0, 0, 0, 0, 0],
       ['energy', 1, 0, 0, 1, 28, 0, 0, 2],
       ['regional_cooperation', 1, 0, 0, 0, 0, 0, 0, 2],
@@ -234,7 +235,6 @@ t.test('today (28 November in Tokyo, 27 in UTC): every figure as counted by hand
       ['1.6', 'A Ministry of Industry (BY)'],
       ['1.7', 'F Ministry of Agriculture (KZ)'],
       ['1.7', 'D KazAgro (KZ)'],
-      ['1.8', 'C MTZ (BY)'],
       ['1.8', 'E Ministry of Industry (KZ)'],
       ['1.9', 'C MTZ (BY)'],
       ['1.9', 'D KazAgro (KZ)'],

@@ -45,6 +45,11 @@ export type ReportTaskColumns = Pick<
 export interface ReportTaskRow extends ReportTaskColumns {
   /** Leads first, then in the order given. */
   assignees: ReportAssignee[];
+  /**
+   * When each of the assignees was assigned to the task, in their order: kept apart, as the assignees are the report's
+   * executors as they are (shared, not copied), and the report shows no such date.
+   */
+  assignedAt: string[];
   basisMeeting: { title: string; date: string; protocolNumber: string | null } | null;
   /** Its status transitions taken before the instant, oldest first. */
   changes: StatusChange[];
@@ -212,9 +217,9 @@ export function* tasksOf(db: Db, planIds: string[], before: string, { from, to }
     organizationById.set(id, { organizationId: id, name, shortName, country });
   }
   const inStep = <R extends unknown[]>(query: Parameters<typeof rowsOf>[1]) => new TaskCursor<R>(rowsOf(db, query));
-  const assignees = inStep<[organizationId: string, role: AssigneeRole, taskKey: number]>(
+  const assignees = inStep<[organizationId: string, role: AssigneeRole, assignedAt: string, taskKey: number]>(
     db
-      .select({ organizationId: taskAssignees.organizationId, role: taskAssignees.role, taskKey })
+      .select({ organizationId: taskAssignees.organizationId, role: taskAssignees.role, assignedAt: taskAssignees.assignedAt, taskKey })
       .from(tasks)
       .innerJoin(taskAssignees, eq(taskAssignees.taskId, tasks.id))
       .where(inScope)
@@ -254,11 +259,13 @@ export function* tasksOf(db: Db, planIds: string[], before: string, { from, to }
       // Completed in place rather than copied: a whole plan is 100,000 of them.
       const row = decodeTask(values) as TaskWithMeeting & Partial<ReportTaskRow>;
       const key = values[values.length - 1] as number;
-      row.assignees = assignees.take(key).map(([organizationId, role]) => {
+      const assigned = assignees.take(key);
+      row.assignees = assigned.map(([organizationId, role]) => {
         // The organization's id as read once with it: one string per organization, not one per assignment.
         const organization = organizationById.get(organizationId) as Omit<ReportAssignee, 'role'>;
         return { organizationId: organization.organizationId, name: organization.name, shortName: organization.shortName, country: organization.country, role };
       });
+      row.assignedAt = assigned.map((a) => a[2]);
       row.basisMeeting =
         row.basisMeetingId && row.meetingTitle !== null && row.meetingDate !== null
           ? { title: row.meetingTitle, date: row.meetingDate, protocolNumber: row.meetingProtocolNumber }
@@ -357,6 +364,34 @@ export function changesSince(db: Db, planIds: string[], before: string): LaterCh
       ),
     )
     .orderBy(asc(changeHistory.at), asc(changeHistory.id))
+    .all();
+}
+
+/** A write of a task recorded in the history: when, and the fields it changed. */
+export interface TaskWrite {
+  taskId: string;
+  at: string;
+  changes: FieldChange[];
+}
+
+/**
+ * The history entries of these tasks recorded before `before`, oldest first, by task: a past day's report replays the
+ * changes of their assignees to learn since when each organization executing a task on the day was assigned to it.
+ */
+export function taskWritesBefore(db: Db, taskIds: string[], before: string): TaskWrite[] {
+  if (taskIds.length === 0) return [];
+  return db
+    .select({ taskId: changeHistory.entityId, at: changeHistory.at, changes: changeHistory.changes })
+    .from(changeHistory)
+    .where(
+      and(
+        eq(changeHistory.entityType, 'task'),
+        // As one JSON array: the tasks whose assignees changed since a day months back may be more than SQLite takes variables.
+        sql`${changeHistory.entityId} in (select value from json_each(${JSON.stringify(taskIds)}))`,
+        lt(changeHistory.at, before),
+      ),
+    )
+    .orderBy(asc(changeHistory.entityId), asc(changeHistory.at), asc(changeHistory.id))
     .all();
 }
 

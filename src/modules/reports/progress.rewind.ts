@@ -1,8 +1,8 @@
 // A past day's report undoes what the history recorded after that day: plans' titles, status and settings, tasks'
-// titles, bases and assignees, organizations' names, meetings' titles, progress reports' revisions and indicators'
-// targets and values, as they stood at the end of the day.
+// titles, bases and assignees (and since when each was assigned), organizations' names, meetings' titles, progress
+// reports' revisions and indicators' targets and values, as they stood at the end of the day.
 import type { AssigneeRole, Confidence, TaskArea } from '../../db/enums.js';
-import type { TaskTranslations } from '../../db/schema.js';
+import type { FieldChange, TaskTranslations } from '../../db/schema.js';
 import type { Db } from '../../db/connection.js';
 import * as repo from './progress.repository.js';
 
@@ -36,8 +36,17 @@ export class Rewind {
   private readonly reports = new Map<string, Map<string, Fields>>();
   private readonly organizations: Map<string, Omit<repo.ReportAssignee, 'role'>>;
   private readonly meetings: Map<string, BasisMeeting>;
+  /**
+   * Per task whose assignees changed since the instant, when each organization executing it at the instant was
+   * assigned, replayed from the history before the instant (see assignedBefore).
+   */
+  private readonly assigned = new Map<string, Map<string, string>>();
 
-  constructor(db: Db, planIds: string[], before: string) {
+  constructor(
+    db: Db,
+    planIds: string[],
+    private readonly before: string,
+  ) {
     for (const entry of repo.changesSince(db, planIds, before)) {
       const identity = IDENTITY_FIELD[entry.entityType];
       if (entry.changes.some((c) => c.field === identity && c.before === null)) continue;
@@ -54,6 +63,14 @@ export class Rewind {
     }
     this.organizations = repo.organizationsById(db);
     this.meetings = repo.meetingsById(db);
+    const reassigned = [...this.then].filter(([k, fields]) => k.startsWith('task:') && fields.has('assignees')).map(([k]) => k.slice('task:'.length));
+    for (const write of repo.taskWritesBefore(db, reassigned, before)) {
+      const change = write.changes.find((c) => c.field === 'assignees');
+      if (!change) continue;
+      let since = this.assigned.get(write.taskId);
+      if (!since) this.assigned.set(write.taskId, (since = new Map()));
+      assignedBy(since, change, write.at);
+    }
   }
 
   /** A basis meeting as it stood: its title, date and protocol number then. */
@@ -107,12 +124,14 @@ export class Rewind {
     if (then?.has('basis') || (out.basisMeetingId !== null && this.then.has(`meeting:${out.basisMeetingId}`))) {
       out.basisMeeting = out.basisMeetingId === null ? null : this.meeting(out.basisMeetingId);
     }
-    const assignees = (then?.has('assignees') ? (then.get('assignees') as { organizationId: string; role: AssigneeRole }[]) : row.assignees) ?? [];
-    out.assignees = assignees
-      .map((a, i) => ({ a, i }))
+    const rewound = then?.has('assignees') ?? false;
+    const assignees = (rewound ? (then?.get('assignees') as { organizationId: string; role: AssigneeRole }[]) : row.assignees) ?? [];
+    const sorted = assignees
+      .map((a, i) => ({ a, i, at: rewound ? this.assignedBefore(row, a.organizationId) : (row.assignedAt[i] as string) }))
       // Leads first, then in the order given, as the report lists them.
-      .sort((x, y) => (x.a.role === y.a.role ? x.i - y.i : x.a.role === 'lead' ? -1 : 1))
-      .map(({ a }) => ({ ...this.organization(a.organizationId), role: a.role }));
+      .sort((x, y) => (x.a.role === y.a.role ? x.i - y.i : x.a.role === 'lead' ? -1 : 1));
+    out.assignees = sorted.map(({ a }) => ({ ...this.organization(a.organizationId), role: a.role }));
+    out.assignedAt = sorted.map(({ at }) => at);
     const revised = this.reports.get(row.id);
     if (revised) {
       out.reports = row.reports.map((r) => {
@@ -124,6 +143,18 @@ export class Rewind {
       });
     }
     return out;
+  }
+
+  /**
+   * Since when an organization executing the task at the instant, by an earlier list of its assignees, had been: as
+   * task_assignees keeps it if it stayed assigned since, else as the history replays it, else (a task written before
+   * the history existed) since the task's creation, as migration 0012 filled task_assignees.
+   */
+  private assignedBefore(row: repo.ReportTaskRow, organizationId: string): string {
+    const i = row.assignees.findIndex((a) => a.organizationId === organizationId);
+    const kept = i < 0 ? undefined : row.assignedAt[i];
+    if (kept !== undefined && kept < this.before) return kept;
+    return this.assigned.get(row.id)?.get(organizationId) ?? row.createdAt;
   }
 
   /** The indicator as it stood: its target then, and the values it had then (a value recorded since was another, or none). */
@@ -146,4 +177,17 @@ export class Rewind {
     }
     return out;
   }
+}
+
+/**
+ * Replays one change of a task's assignees written at `at` into `since` (organization → when assigned): an organization
+ * in the list after and not before it is assigned then; one that stays keeps its time (a new role is no new
+ * assignment), as tasks.repository's replaceAssignees keeps it; one left out is no longer assigned.
+ */
+function assignedBy(since: Map<string, string>, change: FieldChange, at: string): void {
+  const ids = (list: unknown) => (Array.isArray(list) ? (list as { organizationId: string }[]).map((a) => a.organizationId) : []);
+  const was = new Set(ids(change.before));
+  const now = ids(change.after);
+  for (const organizationId of was) if (!now.includes(organizationId)) since.delete(organizationId);
+  for (const organizationId of now) if (!was.has(organizationId)) since.set(organizationId, at);
 }

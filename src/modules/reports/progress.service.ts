@@ -205,8 +205,9 @@ function taskFact(row: repo.ReportTaskRow, b: ReportContext, missing: ProgressRe
   const title = (b.lang && row.translations?.[b.lang]?.title) || row.title;
   const planPeriods = b.periods.get(row.planId) as PlanPeriods;
   const { lastDue, lastDueDeadline, deadlineEnd, approvedAt } = state.dueDate > planPeriods.planEnd ? planPeriods.forTaskDueOn(state.dueDate) : planPeriods;
-  // A report was owed by every assignee of a task that existed and was under control at the deadline, in a plan in
-  // force by then: a draft's tasks are reported on only once it is approved (task reports refuse them before).
+  // A report was owed by the assignees of a task that existed and was under control at the deadline, in a plan in
+  // force by then (a draft's tasks are reported on only once it is approved: task reports refuse them before), each
+  // one that was assigned by then (below).
   const owed =
     lastDue !== null &&
     lastDueDeadline !== null &&
@@ -218,8 +219,9 @@ function taskFact(row: repo.ReportTaskRow, b: ReportContext, missing: ProgressRe
   // The lowest percent complete and the worst confidence among the assignees' latest reports.
   let percentComplete: number | null = null;
   let confidence: Confidence | null = null;
-  const assignments = row.assignees.map((a): AssignmentFact => {
-    const lacking = owed && !reports.some((r) => r[0] === a.organizationId && r[1] === lastDue);
+  const assignments = row.assignees.map((a, i): AssignmentFact => {
+    // Owed by the assignees assigned by then: an organization assigned after the deadline could never have met it.
+    const lacking = owed && (row.assignedAt[i] as string) < deadlineEnd && !reports.some((r) => r[0] === a.organizationId && r[1] === lastDue);
     if (lacking) {
       missing.push({
         taskId: row.id,
