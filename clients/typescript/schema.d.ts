@@ -3221,7 +3221,7 @@ export interface components {
             };
             /**
              * Format: int64
-             * @description Assignments of tasks neither closed nor cancelled at the submission deadline of the last period already due (and created, their plan approved, by then) with no report for that period as of the date.
+             * @description Assignments of tasks neither closed nor cancelled at the submission deadline of the last period already due (and created, their plan approved, and the organization assigned to the task by the end of that day) with no report for that period as of the date.
              */
             missingReports: number;
         };
@@ -3810,7 +3810,7 @@ export interface components {
                 };
                 /**
                  * Format: int64
-                 * @description Assignments of tasks neither closed nor cancelled at the submission deadline of the last period already due (and created, their plan approved, by then) with no report for that period as of the date.
+                 * @description Assignments of tasks neither closed nor cancelled at the submission deadline of the last period already due (and created, their plan approved, and the organization assigned to the task by the end of that day) with no report for that period as of the date.
                  */
                 missingReports: number;
                 /** @description Country code of the party. */
@@ -3943,7 +3943,7 @@ export interface components {
                 };
                 /**
                  * Format: int64
-                 * @description Assignments of tasks neither closed nor cancelled at the submission deadline of the last period already due (and created, their plan approved, by then) with no report for that period as of the date.
+                 * @description Assignments of tasks neither closed nor cancelled at the submission deadline of the last period already due (and created, their plan approved, and the organization assigned to the task by the end of that day) with no report for that period as of the date.
                  */
                 missingReports: number;
                 /**
@@ -4083,7 +4083,7 @@ export interface components {
                 };
                 /**
                  * Format: int64
-                 * @description Assignments of tasks neither closed nor cancelled at the submission deadline of the last period already due (and created, their plan approved, by then) with no report for that period as of the date.
+                 * @description Assignments of tasks neither closed nor cancelled at the submission deadline of the last period already due (and created, their plan approved, and the organization assigned to the task by the end of that day) with no report for that period as of the date.
                  */
                 missingReports: number;
                 /**
