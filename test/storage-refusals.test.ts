@@ -75,6 +75,9 @@ t.test('writes at once as the disk fills: every 201 is kept and every 503 is not
   // it are gone too, and must not be acknowledged; the writes after it open a group of their own.
   const { app } = await appOnFile(t);
   t.equal((await app.inject(create(0))).statusCode, 201);
+  // Without free pages (a migration that rebuilds a table leaves some), the room is the 3 pages of growth alone: with
+  // more, the groups that fail happened to split the 40 writes evenly, and none was left to fit.
+  app.sqlite.exec('VACUUM');
   const pages = app.sqlite.pragma('page_count', { simple: true }) as number;
   app.sqlite.pragma(`max_page_count = ${pages + 3}`);
   const names = Array.from({ length: 40 }, (_, i) => create(i + 1, `at-once-${i + 1}`));
