@@ -92,6 +92,8 @@ export const WEBHOOK_EVENT_TYPES = [
   'task.overdue',
   'report.submitted',
   'report.reviewed',
+  'deadline_change.requested',
+  'deadline_change.decided',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 

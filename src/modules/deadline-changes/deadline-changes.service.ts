@@ -48,25 +48,25 @@ function refuseReportedDone(task: TaskRecord): void {
   }
 }
 
-/**
- * Moves the task's deadline; a later date counts as one more postponement. The move lands in the task's
- * history too, under the operation that caused it.
- */
-function applyDueDate(tx: Db, ctx: WriteContext, task: TaskRecord, newDueDate: string, now: Date, operation: string): void {
-  const at = now.toISOString();
+/** Moves the task's deadline; a later date counts as one more postponement. Returns the task as it now stands. */
+function moveDueDate(tx: Db, task: TaskRecord, newDueDate: string, now: Date): TaskRecord {
   updateTask(tx, task.id, {
     dueDate: newDueDate,
     postponementCount: task.postponementCount + (newDueDate > task.dueDate ? 1 : 0),
-    updatedAt: at,
+    updatedAt: now.toISOString(),
   });
-  const after = findTaskRecord(tx, task.id) as TaskRecord;
-  recordChange(tx, ctx.actor, at, {
+  return findTaskRecord(tx, task.id) as TaskRecord;
+}
+
+/** Records the move of the task's deadline in its history, under the operation that caused it. */
+function recordDueDateMove(tx: Db, ctx: WriteContext, before: TaskRecord, after: TaskRecord, now: Date, operation: string): void {
+  recordChange(tx, ctx.actor, now.toISOString(), {
     operation,
     entity: 'task',
-    entityId: task.id,
-    planId: task.planId,
-    taskId: task.id,
-    before: presentTask(task, now),
+    entityId: before.id,
+    planId: before.planId,
+    taskId: before.id,
+    before: presentTask(before, now),
     after: presentTask(after, now),
   });
 }
@@ -137,7 +137,7 @@ export function createDeadlineChangeService({ db, clock }: ServiceDeps) {
         repo.insertDeadlineChange(tx, change);
         const created = repo.findDeadlineChange(tx, taskId, change.id) as DeadlineChange;
         recordDeadlineChange(tx, ctx, at, 'createDeadlineChange', task, null, created);
-        if (direct) applyDueDate(tx, ctx, task, input.newDueDate, now, 'createDeadlineChange');
+        if (direct) recordDueDateMove(tx, ctx, task, moveDueDate(tx, task, input.newDueDate, now), now, 'createDeadlineChange');
         return created;
       });
     },
@@ -165,9 +165,13 @@ export function createDeadlineChangeService({ db, clock }: ServiceDeps) {
           decisionComment: decision.comment ?? null,
         };
         repo.saveDecision(tx, decided);
+        // The date moves before the decision is recorded, so that the deadline_change.decided event raised with it
+        // shows the task as it stands after this write (as task.deadline_changed does); the history keeps the decision
+        // first, then the task's move.
+        const moved = approve ? moveDueDate(tx, task, change.newDueDate, now) : null;
         const after = repo.findDeadlineChange(tx, taskId, changeId) as DeadlineChange;
         recordDeadlineChange(tx, ctx, at, 'decideDeadlineChange', task, change, after);
-        if (approve) applyDueDate(tx, ctx, task, change.newDueDate, now, 'decideDeadlineChange');
+        if (moved) recordDueDateMove(tx, ctx, task, moved, now, 'decideDeadlineChange');
         return after;
       });
     },

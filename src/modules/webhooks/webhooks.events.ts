@@ -8,6 +8,7 @@ import { dateInZone } from '../../lib/dates.js';
 import { newId } from '../../lib/ids.js';
 import { overdueState } from '../tasks/task-timeliness.js';
 import { commissionZones, findTaskRecord, taskRecordsOfPlan, type TaskRecord } from '../tasks/tasks.repository.js';
+import type { DeadlineChange } from '../deadline-changes/deadline-changes.schemas.js';
 import * as repo from './webhooks.repository.js';
 import type { WebhookTask } from './webhooks.payloads.js';
 
@@ -54,6 +55,16 @@ export function webhookTask(r: TaskRecord, at: Date): WebhookTask {
   };
 }
 
+/**
+ * The organizations an event about a task concerns: its executors now, and `also` those the event is about though they
+ * may no longer be on the task (the one taken off by the change, the author of a report or of a deadline request).
+ * The one rule for every task event; subscriptions without an organization (the secretariat's) get them all (matches).
+ */
+function audienceOf(record: TaskRecord, also: (string | null | undefined)[] = []): string[] {
+  const extra = also.filter((id): id is string => typeof id === 'string');
+  return [...new Set([...record.assignees.map((a) => a.organizationId), ...extra])];
+}
+
 const actorOf = (a: Actor) => ({ keyId: a.keyId, role: a.role, organizationId: a.organizationId });
 
 const organizationsOf = (representation: object | null): string[] =>
@@ -66,7 +77,7 @@ function taskEvents(tx: Db, actor: Actor, at: string, change: RecordedChange, ch
   if (!record || repo.planStatus(tx, record.planId) !== 'approved') return [];
   const task = webhookTask(record, new Date(at));
   // An organization taken off the task still hears of the change that took it off.
-  const organizationIds = [...new Set([...record.assignees.map((a) => a.organizationId), ...organizationsOf(change.before)])];
+  const organizationIds = audienceOf(record, organizationsOf(change.before));
   const event = (type: WebhookEventType, fields: FieldChange[], extra: object = {}): PendingEvent => ({
     type,
     taskId: record.id,
@@ -123,8 +134,52 @@ function reportEvents(tx: Db, actor: Actor, at: string, change: RecordedChange):
       type,
       taskId: record.id,
       // The reporting organization hears of its report even once taken off the task (its report can still be accepted).
-      organizationIds: [...new Set([...record.assignees.map((a) => a.organizationId), String(r.organizationId)])],
+      organizationIds: audienceOf(record, [String(r.organizationId)]),
       data: { report, task: webhookTask(record, new Date(at)), actor: actorOf(actor) },
+    },
+  ];
+}
+
+/**
+ * A request for a new deadline, made or decided. A direct change by the secretariat is not a request (kind direct,
+ * status applied): task.deadline_changed tells of it. The decision is recorded after the date moved, so `task` is
+ * the task as it stands after the write, the same as in the task.deadline_changed raised with an approval.
+ */
+function deadlineChangeEvents(tx: Db, actor: Actor, at: string, change: RecordedChange): PendingEvent[] {
+  const dc = change.after as DeadlineChange | null;
+  if (dc === null || dc.kind !== 'request') return [];
+  const type: WebhookEventType | null =
+    change.operation === 'createDeadlineChange' && dc.status === 'pending'
+      ? 'deadline_change.requested'
+      : change.operation === 'decideDeadlineChange' && (dc.status === 'approved' || dc.status === 'rejected')
+        ? 'deadline_change.decided'
+        : null;
+  if (type === null) return [];
+  const record = findTaskRecord(tx, dc.taskId);
+  if (!record) return [];
+  const deadlineChange = {
+    id: dc.id,
+    taskId: dc.taskId,
+    kind: dc.kind,
+    status: dc.status,
+    oldDueDate: dc.oldDueDate,
+    newDueDate: dc.newDueDate,
+    daysMoved: dc.daysMoved,
+    reason: dc.reason,
+    requestedBy: dc.requestedBy,
+    requestedAt: dc.requestedAt,
+    decidedBy: dc.decidedBy,
+    decidedAt: dc.decidedAt,
+    decisionBasis: dc.decisionBasis,
+    decisionComment: dc.decisionComment,
+  };
+  return [
+    {
+      type,
+      taskId: record.id,
+      // The requesting organization hears of the decision on its request even once taken off the task.
+      organizationIds: audienceOf(record, [dc.requestedBy.organizationId]),
+      data: { deadlineChange, task: webhookTask(record, new Date(at)), actor: actorOf(actor) },
     },
   ];
 }
@@ -183,7 +238,12 @@ export function queueDelivery(tx: Db, subscriptionId: string, eventId: string, a
  * Cheap when nobody subscribes: one read of the active subscriptions.
  */
 export function enqueueEvents(tx: Db, actor: Actor, at: string, change: RecordedChange, changes: FieldChange[]): void {
-  if (change.entity !== 'task' && change.entity !== 'progress_report' && !(change.entity === 'plan' && change.operation === 'approvePlan')) return;
+  const raises =
+    change.entity === 'task' ||
+    change.entity === 'progress_report' ||
+    change.entity === 'deadline_change' ||
+    (change.entity === 'plan' && change.operation === 'approvePlan');
+  if (!raises) return;
   const subscriptions = repo.activeSubscriptions(tx);
   if (subscriptions.length === 0) return;
   const events =
@@ -191,7 +251,9 @@ export function enqueueEvents(tx: Db, actor: Actor, at: string, change: Recorded
       ? taskEvents(tx, actor, at, change, changes)
       : change.entity === 'progress_report'
         ? reportEvents(tx, actor, at, change)
-        : approvalEvents(tx, actor, at, change);
+        : change.entity === 'deadline_change'
+          ? deadlineChangeEvents(tx, actor, at, change)
+          : approvalEvents(tx, actor, at, change);
   for (const e of events) enqueue(tx, subscriptions, at, e);
 }
 
@@ -249,7 +311,7 @@ export function raiseOverdueSlice(tx: Db, now: Date, ids: string[]): number {
     const event: PendingEvent = {
       type: 'task.overdue',
       taskId: record.id,
-      organizationIds: record.assignees.map((a) => a.organizationId),
+      organizationIds: audienceOf(record),
       data: { task: webhookTask(record, now), date: today.get(c.commissionId) },
       dedupeKey: c.key,
     };

@@ -1,7 +1,7 @@
 // zod schemas of what a webhook receiver gets: the event bodies, by type, as the OpenAPI document shows them.
 import { z } from 'zod';
 import { ASSIGNEE_ROLES, CONFIDENCE_LEVELS, DEADLINE_CHANGE_KINDS, REPORT_STATUSES, ROLES, TASK_STATUSES, type WebhookMessageType } from '../../db/enums.js';
-import { DateSchema, IdSchema, InstantSchema } from '../../lib/common.schemas.js';
+import { DateSchema, IdSchema, InstantSchema, MAX_DAYS } from '../../lib/common.schemas.js';
 
 const ActorSchema = z
   .object({
@@ -72,6 +72,37 @@ const ReportSummarySchema = z
   })
   .describe('The progress report; its narrative and risks are on GET.');
 
+const DeadlineRequestSchema = z
+  .object({
+    id: IdSchema.describe('The deadline change: GET /v1/tasks/{taskId}/deadline-changes/{id}.'),
+    taskId: IdSchema.describe('The task whose deadline is to move.'),
+    kind: z.enum(['request']).describe('Always request: direct changes by the secretariat raise task.deadline_changed only.'),
+    status: z.enum(['pending', 'approved', 'rejected']).describe('pending (requested), or the decision: approved or rejected.'),
+    oldDueDate: DateSchema.describe('The deadline in force when the request was made.'),
+    newDueDate: DateSchema.describe('The deadline asked for.'),
+    daysMoved: z.number().int().min(-MAX_DAYS).max(MAX_DAYS).describe('newDueDate minus oldDueDate, in days; positive is a postponement.'),
+    reason: z.string().max(2000).describe('Why the deadline should move, as the requester said.'),
+    requestedBy: z
+      .object({
+        keyId: IdSchema.nullable().describe('The API key used; null for the command line.'),
+        role: z.enum(ROLES).describe('Role of the requester: ministry (an executor) or secretariat.'),
+        organizationId: IdSchema.nullable().describe('Organization of a ministry requester; null otherwise.'),
+      })
+      .describe('Who asked.'),
+    requestedAt: InstantSchema.describe('When it was asked for.'),
+    decidedBy: z
+      .object({
+        keyId: IdSchema.nullable().describe('The API key used; null for the command line.'),
+        role: z.enum(ROLES).describe('Role of the decider.'),
+      })
+      .nullable()
+      .describe('Who decided; null while pending.'),
+    decidedAt: InstantSchema.nullable().describe('When it was decided; null while pending.'),
+    decisionBasis: z.string().max(500).nullable().describe('Grounds of the decision, e.g. a protocol item; null while pending.'),
+    decisionComment: z.string().max(2000).nullable().describe('Comment given with the decision, for the requester; null if none or pending.'),
+  })
+  .describe('The deadline request, as GET /v1/tasks/{taskId}/deadline-changes/{id} returns it after this event.');
+
 const envelope = <T extends string, D extends z.ZodType>(types: readonly [T, ...T[]], data: D, description: string, id: string) =>
   z
     .object({
@@ -110,6 +141,13 @@ const ReportEventSchema = envelope(
   'WebhookReportEvent',
 );
 
+const DeadlineChangeEventSchema = envelope(
+  ['deadline_change.requested', 'deadline_change.decided'],
+  z.object({ deadlineChange: DeadlineRequestSchema, task: WebhookTaskSchema, actor: ActorSchema }),
+  "A request for a new deadline was made and awaits the secretariat's decision, or was decided (approved or rejected).",
+  'WebhookDeadlineChangeEvent',
+);
+
 const TestEventSchema = envelope(
   ['webhook.test'],
   z.object({
@@ -121,7 +159,7 @@ const TestEventSchema = envelope(
 );
 
 export const WebhookEventSchema = z
-  .union([TaskChangeEventSchema, TaskOverdueEventSchema, ReportEventSchema, TestEventSchema])
+  .union([TaskChangeEventSchema, TaskOverdueEventSchema, ReportEventSchema, DeadlineChangeEventSchema, TestEventSchema])
   .meta({
     id: 'WebhookEvent',
     description:
@@ -166,6 +204,13 @@ export const RAISED_WHEN: Record<WebhookMessageType, string> = {
   'task.overdue': "Raised once a day per overdue task of an approved plan, shortly after midnight in the commission's time zone; the same event (same webhook-id) to every subscriber of that task and day.",
   'report.submitted': 'Raised when a progress report is submitted or revised.',
   'report.reviewed': 'Raised when a progress report is accepted or returned; `report.reviewComment` says why.',
+  'deadline_change.requested':
+    "Raised when a request for a new deadline is made (by an executor, or by the secretariat) and awaits the secretariat's decision; " +
+    '`deadlineChange` is the request (status pending). A direct change by the secretariat raises task.deadline_changed only.',
+  'deadline_change.decided':
+    'Raised when the secretariat approves or rejects a deadline request; `deadlineChange.status` is the decision, with ' +
+    '`decisionBasis`, `decisionComment` and `decidedBy`. An approval also raises task.deadline_changed; the requesting ' +
+    'organization receives it even if it was taken off the task since.',
   'webhook.test': 'Sent only on request (POST /v1/webhooks/{id}/test), whatever the event types of the subscription.',
 };
 

@@ -17,7 +17,8 @@ const EventTypeSchema = z
       'task.updated: fields other than status and deadline changed; task.status_changed: a status transition; ' +
       'task.deadline_changed: the due date moved (a direct change or an approved request); task.overdue: the task is ' +
       "overdue, raised once a day per task; report.submitted: a progress report was submitted or revised; " +
-      'report.reviewed: a report was accepted or returned.',
+      'report.reviewed: a report was accepted or returned; deadline_change.requested: an executor (or the secretariat) ' +
+      "asked for a new deadline, awaiting the secretariat's decision; deadline_change.decided: such a request was approved or rejected.",
   );
 
 const UrlSchema = z
