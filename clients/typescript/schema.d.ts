@@ -1300,6 +1300,46 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "deadline_change.requested": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The deadline_change.requested event, POSTed to a subscription's URL
+         * @description Raised when a request for a new deadline is made (by an executor, or by the secretariat) and awaits the secretariat's decision; `deadlineChange` is the request (status pending). A direct change by the secretariat raises task.deadline_changed only. Verify the signature (any Standard Webhooks library does) and answer 2xx within the timeout; any other answer is retried, but 410 Gone disables the subscription.
+         */
+        post: operations["receive_deadline_change_requested"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "deadline_change.decided": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The deadline_change.decided event, POSTed to a subscription's URL
+         * @description Raised when the secretariat approves or rejects a deadline request; `deadlineChange.status` is the decision, with `decisionBasis`, `decisionComment` and `decidedBy`. An approval also raises task.deadline_changed; the requesting organization receives it even if it was taken off the task since. Verify the signature (any Standard Webhooks library does) and answer 2xx within the timeout; any other answer is retried, but 410 Gone disables the subscription.
+         */
+        post: operations["receive_deadline_change_decided"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "webhook.test": {
         parameters: {
             query?: never;
@@ -1912,7 +1952,7 @@ export interface components {
              */
             url: string;
             /** @description The event types to receive; at least one, each once. */
-            events: ("task.created" | "task.updated" | "task.status_changed" | "task.deadline_changed" | "task.overdue" | "report.submitted" | "report.reviewed")[];
+            events: ("task.created" | "task.updated" | "task.status_changed" | "task.deadline_changed" | "task.overdue" | "report.submitted" | "report.reviewed" | "deadline_change.requested" | "deadline_change.decided")[];
             /** @description Only events about tasks this organization executes (lead or co-executor). A ministry key's subscription is always bound to the key's own organization (give it or leave it out); the secretariat may leave it out (or null) for every organization. */
             organizationId?: string | null;
             /**
@@ -2097,7 +2137,7 @@ export interface components {
              */
             url: string;
             /** @description The event types sent. */
-            events: ("task.created" | "task.updated" | "task.status_changed" | "task.deadline_changed" | "task.overdue" | "report.submitted" | "report.reviewed")[];
+            events: ("task.created" | "task.updated" | "task.status_changed" | "task.deadline_changed" | "task.overdue" | "report.submitted" | "report.reviewed" | "deadline_change.requested" | "deadline_change.decided")[];
             /** @description Only events about this organization's tasks; null: every organization. */
             organizationId: string | null;
             /** @description Whether events are sent. Events raised while inactive are not queued; deliveries already queued wait until it is active again. */
@@ -5241,7 +5281,7 @@ export interface components {
              */
             url?: string;
             /** @description The event types to receive; at least one, each once. */
-            events?: ("task.created" | "task.updated" | "task.status_changed" | "task.deadline_changed" | "task.overdue" | "report.submitted" | "report.reviewed")[];
+            events?: ("task.created" | "task.updated" | "task.status_changed" | "task.deadline_changed" | "task.overdue" | "report.submitted" | "report.reviewed" | "deadline_change.requested" | "deadline_change.decided")[];
             /** @description The organization whose tasks' events are sent; the secretariat only (a ministry subscription stays its own), and only while no event was queued for the subscription. */
             organizationId?: string | null;
             /** @description false pauses the subscription; true activates it again, clears disabledReason and the failure count, and sends the deliveries that waited. */
@@ -5288,7 +5328,7 @@ export interface components {
              */
             url: string;
             /** @description The event types sent. */
-            events: ("task.created" | "task.updated" | "task.status_changed" | "task.deadline_changed" | "task.overdue" | "report.submitted" | "report.reviewed")[];
+            events: ("task.created" | "task.updated" | "task.status_changed" | "task.deadline_changed" | "task.overdue" | "report.submitted" | "report.reviewed" | "deadline_change.requested" | "deadline_change.decided")[];
             /** @description Only events about this organization's tasks; null: every organization. */
             organizationId: string | null;
             /** @description Whether events are sent. Events raised while inactive are not queued; deliveries already queued wait until it is active again. */
@@ -5342,6 +5382,110 @@ export interface components {
             /** @description The first 1000 characters of the answer. */
             responseBody: string | null;
         };
+        /** @description A request for a new deadline was made and awaits the secretariat's decision, or was decided (approved or rejected). */
+        WebhookDeadlineChangeEvent: {
+            /**
+             * @description The event type.
+             * @enum {string}
+             */
+            type: "deadline_change.requested" | "deadline_change.decided";
+            /**
+             * Format: date-time
+             * @description When the change happened (RFC 3339, UTC).
+             */
+            timestamp: string;
+            /** @description What happened, by event type. */
+            data: {
+                /** @description The deadline request, as GET /v1/tasks/{taskId}/deadline-changes/{id} returns it after this event. */
+                deadlineChange: {
+                    /**
+                     * Format: uuid
+                     * @description The deadline change: GET /v1/tasks/{taskId}/deadline-changes/{id}.
+                     */
+                    id: string;
+                    /**
+                     * Format: uuid
+                     * @description The task whose deadline is to move.
+                     */
+                    taskId: string;
+                    /**
+                     * @description Always request: direct changes by the secretariat raise task.deadline_changed only.
+                     * @enum {string}
+                     */
+                    kind: "request";
+                    /**
+                     * @description pending (requested), or the decision: approved or rejected.
+                     * @enum {string}
+                     */
+                    status: "pending" | "approved" | "rejected";
+                    /**
+                     * Format: date
+                     * @description The deadline in force when the request was made.
+                     * @example 2026-12-31
+                     */
+                    oldDueDate: string;
+                    /**
+                     * Format: date
+                     * @description The deadline asked for.
+                     * @example 2026-12-31
+                     */
+                    newDueDate: string;
+                    /**
+                     * Format: int32
+                     * @description newDueDate minus oldDueDate, in days; positive is a postponement.
+                     */
+                    daysMoved: number;
+                    /** @description Why the deadline should move, as the requester said. */
+                    reason: string;
+                    /** @description Who asked. */
+                    requestedBy: {
+                        /** @description The API key used; null for the command line. */
+                        keyId: string | null;
+                        /**
+                         * @description Role of the requester: ministry (an executor) or secretariat.
+                         * @enum {string}
+                         */
+                        role: "secretariat" | "co_chair" | "ministry" | "observer";
+                        /** @description Organization of a ministry requester; null otherwise. */
+                        organizationId: string | null;
+                    };
+                    /**
+                     * Format: date-time
+                     * @description When it was asked for.
+                     */
+                    requestedAt: string;
+                    /** @description Who decided; null while pending. */
+                    decidedBy: {
+                        /** @description The API key used; null for the command line. */
+                        keyId: string | null;
+                        /**
+                         * @description Role of the decider.
+                         * @enum {string}
+                         */
+                        role: "secretariat" | "co_chair" | "ministry" | "observer";
+                    } | null;
+                    /** @description When it was decided; null while pending. */
+                    decidedAt: string | null;
+                    /** @description Grounds of the decision, e.g. a protocol item; null while pending. */
+                    decisionBasis: string | null;
+                    /** @description Comment given with the decision, for the requester; null if none or pending. */
+                    decisionComment: string | null;
+                };
+                task: components["schemas"]["WebhookTask"];
+                /** @description Who made the change: a system can tell its own changes from others'. */
+                actor: {
+                    /** @description The API key that made the change; null for the command line. */
+                    keyId: string | null;
+                    /**
+                     * @description The role it acted in.
+                     * @enum {string}
+                     */
+                    role: "secretariat" | "co_chair" | "ministry" | "observer";
+                    /** @description The organization of a ministry key; null otherwise. */
+                    organizationId: string | null;
+                };
+            };
+        };
         /**
          * @description One event sent to one subscription, with its attempts.
          * @example {
@@ -5390,7 +5534,7 @@ export interface components {
              * @description The type of the event (webhook.test for test events).
              * @enum {string}
              */
-            eventType: "task.created" | "task.updated" | "task.status_changed" | "task.deadline_changed" | "task.overdue" | "report.submitted" | "report.reviewed" | "webhook.test";
+            eventType: "task.created" | "task.updated" | "task.status_changed" | "task.deadline_changed" | "task.overdue" | "report.submitted" | "report.reviewed" | "deadline_change.requested" | "deadline_change.decided" | "webhook.test";
             /**
              * Format: date-time
              * @description When the event happened.
@@ -5516,7 +5660,7 @@ export interface components {
              * @description The type of the event (webhook.test for test events).
              * @enum {string}
              */
-            eventType: "task.created" | "task.updated" | "task.status_changed" | "task.deadline_changed" | "task.overdue" | "report.submitted" | "report.reviewed" | "webhook.test";
+            eventType: "task.created" | "task.updated" | "task.status_changed" | "task.deadline_changed" | "task.overdue" | "report.submitted" | "report.reviewed" | "deadline_change.requested" | "deadline_change.decided" | "webhook.test";
             /**
              * Format: date-time
              * @description When the event happened.
@@ -5638,7 +5782,7 @@ export interface components {
          *       }
          *     }
          */
-        WebhookEvent: components["schemas"]["WebhookTaskChangeEvent"] | components["schemas"]["WebhookTaskOverdueEvent"] | components["schemas"]["WebhookReportEvent"] | components["schemas"]["WebhookTestEvent"];
+        WebhookEvent: components["schemas"]["WebhookTaskChangeEvent"] | components["schemas"]["WebhookTaskOverdueEvent"] | components["schemas"]["WebhookReportEvent"] | components["schemas"]["WebhookDeadlineChangeEvent"] | components["schemas"]["WebhookTestEvent"];
         /** @description One field changed. */
         WebhookFieldChange: {
             /** @description A field of the task as GET /v1/tasks/{id} returns it, e.g. "title". */
@@ -24813,7 +24957,7 @@ export interface operations {
                 /** @description Only deliveries in this state. */
                 status?: "pending" | "succeeded" | "failed";
                 /** @description Only deliveries of this event type. */
-                eventType?: "task.created" | "task.updated" | "task.status_changed" | "task.deadline_changed" | "task.overdue" | "report.submitted" | "report.reviewed" | "webhook.test";
+                eventType?: "task.created" | "task.updated" | "task.status_changed" | "task.deadline_changed" | "task.overdue" | "report.submitted" | "report.reviewed" | "deadline_change.requested" | "deadline_change.decided" | "webhook.test";
                 /** @description Only deliveries of this event: the `webhook-id` header a receiver got (or is missing), with its redeliveries. */
                 eventId?: string;
             };
@@ -25881,6 +26025,78 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["WebhookReportEvent"];
+            };
+        };
+        responses: {
+            /** @description Received: any 2xx acknowledges the delivery. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused (a bad signature, say): any other status than 2xx is retried, 410 disables the subscription. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    receive_deadline_change_requested: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry and redelivery, so ignore one you have handled. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt: refuse one more than 5 minutes from your clock. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{raw body}">`, several separated by spaces while a rotated secret is in its grace period. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookDeadlineChangeEvent"];
+            };
+        };
+        responses: {
+            /** @description Received: any 2xx acknowledges the delivery. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused (a bad signature, say): any other status than 2xx is retried, 410 disables the subscription. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    receive_deadline_change_decided: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry and redelivery, so ignore one you have handled. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt: refuse one more than 5 minutes from your clock. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{raw body}">`, several separated by spaces while a rotated secret is in its grace period. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookDeadlineChangeEvent"];
             };
         };
         responses: {
