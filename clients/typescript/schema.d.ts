@@ -5396,81 +5396,8 @@ export interface components {
             timestamp: string;
             /** @description What happened, by event type. */
             data: {
-                /** @description The deadline request, as GET /v1/tasks/{taskId}/deadline-changes/{id} returns it after this event. */
-                deadlineChange: {
-                    /**
-                     * Format: uuid
-                     * @description The deadline change: GET /v1/tasks/{taskId}/deadline-changes/{id}.
-                     */
-                    id: string;
-                    /**
-                     * Format: uuid
-                     * @description The task whose deadline is to move.
-                     */
-                    taskId: string;
-                    /**
-                     * @description Always request: direct changes by the secretariat raise task.deadline_changed only.
-                     * @enum {string}
-                     */
-                    kind: "request";
-                    /**
-                     * @description pending (requested), or the decision: approved or rejected.
-                     * @enum {string}
-                     */
-                    status: "pending" | "approved" | "rejected";
-                    /**
-                     * Format: date
-                     * @description The deadline in force when the request was made.
-                     * @example 2026-12-31
-                     */
-                    oldDueDate: string;
-                    /**
-                     * Format: date
-                     * @description The deadline asked for.
-                     * @example 2026-12-31
-                     */
-                    newDueDate: string;
-                    /**
-                     * Format: int32
-                     * @description newDueDate minus oldDueDate, in days; positive is a postponement.
-                     */
-                    daysMoved: number;
-                    /** @description Why the deadline should move, as the requester said. */
-                    reason: string;
-                    /** @description Who asked. */
-                    requestedBy: {
-                        /** @description The API key used; null for the command line. */
-                        keyId: string | null;
-                        /**
-                         * @description Role of the requester: ministry (an executor) or secretariat.
-                         * @enum {string}
-                         */
-                        role: "secretariat" | "co_chair" | "ministry" | "observer";
-                        /** @description Organization of a ministry requester; null otherwise. */
-                        organizationId: string | null;
-                    };
-                    /**
-                     * Format: date-time
-                     * @description When it was asked for.
-                     */
-                    requestedAt: string;
-                    /** @description Who decided; null while pending. */
-                    decidedBy: {
-                        /** @description The API key used; null for the command line. */
-                        keyId: string | null;
-                        /**
-                         * @description Role of the decider.
-                         * @enum {string}
-                         */
-                        role: "secretariat" | "co_chair" | "ministry" | "observer";
-                    } | null;
-                    /** @description When it was decided; null while pending. */
-                    decidedAt: string | null;
-                    /** @description Grounds of the decision, e.g. a protocol item; null while pending. */
-                    decisionBasis: string | null;
-                    /** @description Comment given with the decision, for the requester; null if none or pending. */
-                    decisionComment: string | null;
-                };
+                /** @description The deadline request (kind request), as GET /v1/tasks/{taskId}/deadline-changes/{id} returns it after this event. */
+                deadlineChange: components["schemas"]["DeadlineChange"];
                 task: components["schemas"]["WebhookTask"];
                 /** @description Who made the change: a system can tell its own changes from others'. */
                 actor: {

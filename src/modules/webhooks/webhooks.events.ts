@@ -157,29 +157,13 @@ function deadlineChangeEvents(tx: Db, actor: Actor, at: string, change: Recorded
   if (type === null) return [];
   const record = findTaskRecord(tx, dc.taskId);
   if (!record) return [];
-  const deadlineChange = {
-    id: dc.id,
-    taskId: dc.taskId,
-    kind: dc.kind,
-    status: dc.status,
-    oldDueDate: dc.oldDueDate,
-    newDueDate: dc.newDueDate,
-    daysMoved: dc.daysMoved,
-    reason: dc.reason,
-    requestedBy: dc.requestedBy,
-    requestedAt: dc.requestedAt,
-    decidedBy: dc.decidedBy,
-    decidedAt: dc.decidedAt,
-    decisionBasis: dc.decisionBasis,
-    decisionComment: dc.decisionComment,
-  };
   return [
     {
       type,
       taskId: record.id,
       // The requesting organization hears of the decision on its request even once taken off the task.
       organizationIds: audienceOf(record, [dc.requestedBy.organizationId]),
-      data: { deadlineChange, task: webhookTask(record, new Date(at)), actor: actorOf(actor) },
+      data: { deadlineChange: dc, task: webhookTask(record, new Date(at)), actor: actorOf(actor) },
     },
   ];
 }

@@ -1,7 +1,8 @@
 // zod schemas of what a webhook receiver gets: the event bodies, by type, as the OpenAPI document shows them.
 import { z } from 'zod';
 import { ASSIGNEE_ROLES, CONFIDENCE_LEVELS, DEADLINE_CHANGE_KINDS, REPORT_STATUSES, ROLES, TASK_STATUSES, type WebhookMessageType } from '../../db/enums.js';
-import { DateSchema, IdSchema, InstantSchema, MAX_DAYS } from '../../lib/common.schemas.js';
+import { DateSchema, IdSchema, InstantSchema } from '../../lib/common.schemas.js';
+import { DeadlineChangeSchema } from '../deadline-changes/deadline-changes.schemas.js';
 
 const ActorSchema = z
   .object({
@@ -72,36 +73,13 @@ const ReportSummarySchema = z
   })
   .describe('The progress report; its narrative and risks are on GET.');
 
-const DeadlineRequestSchema = z
-  .object({
-    id: IdSchema.describe('The deadline change: GET /v1/tasks/{taskId}/deadline-changes/{id}.'),
-    taskId: IdSchema.describe('The task whose deadline is to move.'),
-    kind: z.enum(['request']).describe('Always request: direct changes by the secretariat raise task.deadline_changed only.'),
-    status: z.enum(['pending', 'approved', 'rejected']).describe('pending (requested), or the decision: approved or rejected.'),
-    oldDueDate: DateSchema.describe('The deadline in force when the request was made.'),
-    newDueDate: DateSchema.describe('The deadline asked for.'),
-    daysMoved: z.number().int().min(-MAX_DAYS).max(MAX_DAYS).describe('newDueDate minus oldDueDate, in days; positive is a postponement.'),
-    reason: z.string().max(2000).describe('Why the deadline should move, as the requester said.'),
-    requestedBy: z
-      .object({
-        keyId: IdSchema.nullable().describe('The API key used; null for the command line.'),
-        role: z.enum(ROLES).describe('Role of the requester: ministry (an executor) or secretariat.'),
-        organizationId: IdSchema.nullable().describe('Organization of a ministry requester; null otherwise.'),
-      })
-      .describe('Who asked.'),
-    requestedAt: InstantSchema.describe('When it was asked for.'),
-    decidedBy: z
-      .object({
-        keyId: IdSchema.nullable().describe('The API key used; null for the command line.'),
-        role: z.enum(ROLES).describe('Role of the decider.'),
-      })
-      .nullable()
-      .describe('Who decided; null while pending.'),
-    decidedAt: InstantSchema.nullable().describe('When it was decided; null while pending.'),
-    decisionBasis: z.string().max(500).nullable().describe('Grounds of the decision, e.g. a protocol item; null while pending.'),
-    decisionComment: z.string().max(2000).nullable().describe('Comment given with the decision, for the requester; null if none or pending.'),
-  })
-  .describe('The deadline request, as GET /v1/tasks/{taskId}/deadline-changes/{id} returns it after this event.');
+/**
+ * The request as the API represents it (DeadlineChange, one schema and one type in generated clients, not a copy of its
+ * fields): always of kind request, since a direct change by the secretariat raises task.deadline_changed only.
+ */
+const DeadlineRequestSchema = DeadlineChangeSchema.describe(
+  'The deadline request (kind request), as GET /v1/tasks/{taskId}/deadline-changes/{id} returns it after this event.',
+);
 
 const envelope = <T extends string, D extends z.ZodType>(types: readonly [T, ...T[]], data: D, description: string, id: string) =>
   z
