@@ -20378,7 +20378,7 @@ export interface operations {
                 planId?: string;
                 /** @description Every approved or closed plan of this commission. */
                 commissionId?: string;
-                /** @description The day the report describes, in the commission's time zone; default today. A past date shows the plan as it stood at the end of that day. */
+                /** @description The day the report describes, in the commission's time zone; default today. A past date shows the plan as it stood at the end of that day; with planId, a day before the plan was approved is refused (422), as a draft plan is today (409). */
                 asOf?: string;
                 /** @description Overrides the Accept header: json, csv, xlsx or html. With lang ru, be or kk the page and the workbook are in Russian. */
                 format?: "json" | "csv" | "xlsx" | "html";

@@ -41,3 +41,43 @@ t.test('a commission moved to another zone since: the past day ends where it end
   const past = json(await app.inject({ url: `/v1/reports/progress?planId=${plan.id}&asOf=2026-09-01` }));
   t.strictSame(strip(past), strip(then));
 });
+
+t.test('one plan asked for a day before it was approved: 422 naming the day, as a draft plan is refused today', async (t) => {
+  const clock = testClock('2026-09-01T09:00:00.000Z');
+  const app = await build(t, clock);
+  const { plan, assignees } = await seedPlan(app);
+  await createTask(app, { planId: plan.id, code: '1.1', dueDate: '2026-12-01', assignees });
+  clock.set('2026-09-03T20:30:00.000Z'); // 23:30 in Minsk: approved on 3 September there, the 3rd in UTC too
+  await approvePlan(app, plan.id);
+  clock.set('2026-09-10T09:00:00.000Z');
+  for (const asOf of ['2026-08-15', '2026-09-01', '2026-09-02']) {
+    const res = await app.inject({ url: `/v1/reports/progress?planId=${plan.id}&asOf=${asOf}` });
+    t.equal(res.statusCode, 422, asOf);
+    t.match(res.headers['content-type'], /^application\/problem\+json/);
+    const problem = json(res);
+    t.equal(problem.type.endsWith('/invalid-value'), true);
+    t.equal(problem.detail, `the plan was approved on 2026-09-03: it has no progress to report on ${asOf}`);
+    t.strictSame(problem.errors.map((e: any) => e.path), ['querystring.asOf']);
+    for (const format of ['csv', 'xlsx', 'html']) {
+      t.equal((await app.inject({ url: `/v1/reports/progress?planId=${plan.id}&asOf=${asOf}&format=${format}` })).statusCode, 422, `${asOf} ${format}`);
+    }
+  }
+  const day = json(await app.inject({ url: `/v1/reports/progress?planId=${plan.id}&asOf=2026-09-03` }));
+  t.equal(day.asOf, '2026-09-03', 'the day of the approval has its report');
+  t.equal(day.totals.taskCount, 1, 'with its task');
+});
+
+t.test("a commission's report of a day before its plan was approved leaves the plan out rather than refusing", async (t) => {
+  const clock = testClock('2026-09-01T09:00:00.000Z');
+  const app = await build(t, clock);
+  const { plan, commission, assignees } = await seedPlan(app);
+  await createTask(app, { planId: plan.id, code: '1.1', dueDate: '2026-12-01', assignees });
+  clock.set('2026-09-05T09:00:00.000Z');
+  await approvePlan(app, plan.id);
+  clock.set('2026-09-10T09:00:00.000Z');
+  const before = json(await app.inject({ url: `/v1/reports/progress?commissionId=${commission.id}&asOf=2026-09-02` }));
+  t.strictSame(before.scope.plans, []);
+  t.equal(before.totals.taskCount, 0);
+  const after = json(await app.inject({ url: `/v1/reports/progress?commissionId=${commission.id}&asOf=2026-09-06` }));
+  t.strictSame(after.scope.plans.map((p: any) => p.id), [plan.id]);
+});

@@ -250,6 +250,9 @@ function check(report: ProgressReport, list: Task[], day: string, k: Known, what
 // ---- living a world ----
 
 async function live(app: App, w: World, clock: ReturnType<typeof testClock>) {
+  // The world begins at its start: its commission, organizations and plan are created then, not at the test clock's
+  // default day, months later (a plan created after its approval, which a past day's report refuses as not yet in force).
+  clock.set(new Date(Date.parse(`${START}T00:00:00Z`) + w.startMinute * 60_000).toISOString());
   const commission = await createCommission(app, { timeZone: w.zone });
   const orgs = await Promise.all(
     PARTY_OF.map((country, i) => createOrganization(app, { name: `Organization ${i} of ${country}`, country, kind: 'ministry' })),

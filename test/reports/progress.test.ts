@@ -364,13 +364,9 @@ t.test('as of a past day the plan is shown as it stood at the end of that day in
   t.match(deadlineDay.tasks[2], { status: 'closed', completion: 'late' });
   t.match(deadlineDay.tasks[1], { status: 'done', completion: null, overdue: false });
 
-  const before = await report(app, { planId: plan.id, asOf: '2026-08-31' });
-  t.equal(before.totals.taskCount, 0, 'nothing existed yet');
-  t.strictSame(before.tasks, []);
-  t.strictSame(before.byOrganization, []);
-  t.strictSame(before.byArea, []);
-  t.strictSame(before.totals.percentByStatus, { not_started: 0, in_progress: 0, on_hold: 0, done: 0, closed: 0, cancelled: 0 });
-  t.equal(before.byParty.length, 2, 'both parties are always listed');
+  // The day before the approval: the plan was not in force, as a draft is refused today (not a report of zeros).
+  const before = assertProblem(t, await app.inject({ url: `/v1/reports/progress?planId=${plan.id}&asOf=2026-08-31` }), 422, 'invalid-value');
+  t.equal(before.detail, 'the plan was approved on 2026-09-01: it has no progress to report on 2026-08-31');
 });
 
 t.test('a commission report covers its approved and closed plans, each with its own reporting periods', async (t) => {

@@ -14,7 +14,7 @@ export const ProgressReportQuerySchema = z
     planId: IdSchema.optional().describe('The plan to report on. Give planId or commissionId.'),
     commissionId: IdSchema.optional().describe('Every approved or closed plan of this commission.'),
     asOf: DateSchema.optional().describe(
-      'The day the report describes, in the commission\'s time zone; default today. A past date shows the plan as it stood at the end of that day.',
+      'The day the report describes, in the commission\'s time zone; default today. A past date shows the plan as it stood at the end of that day; with planId, a day before the plan was approved is refused (422), as a draft plan is today (409).',
     ),
     format: z
       .enum(REPORT_FORMATS)

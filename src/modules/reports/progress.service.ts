@@ -549,6 +549,9 @@ function commissionOnDay(db: ServiceDeps['db'], commission: repo.CommissionRow, 
   return { name, timeZone, before: endOfDay(asOf, timeZone) };
 }
 
+/** A plan as it stood on a day (see Rewind) was in force then: created before the day ended, and no longer a draft. */
+const inForce = (p: repo.PlanRow, before: string) => p.createdAt < before && p.status !== 'draft';
+
 export function createProgressService({ db, clock }: ServiceDeps) {
   function scopeOf(query: ProgressReportQuery): { commission: repo.CommissionRow; plans: repo.PlanRow[] } {
     if (query.planId !== undefined) {
@@ -583,9 +586,16 @@ export function createProgressService({ db, clock }: ServiceDeps) {
     // A past day: what was changed since (titles, status, assignees, names, revisions, values) is undone from the history.
     const rewind = asOf === today ? null : new Rewind(db, scope.plans.map((p) => p.id), before);
     // A commission's report of a past day covers the plans in force then: not those created or approved since.
-    const plans = rewind
-      ? scope.plans.map((p) => rewind.plan(p)).filter((p) => query.planId !== undefined || (p.createdAt < before && p.status !== 'draft'))
-      : scope.plans;
+    const plans = rewind ? scope.plans.map((p) => rewind.plan(p)).filter((p) => query.planId !== undefined || inForce(p, before)) : scope.plans;
+    // One plan asked for a day before it was in force: refused as a draft plan is today, not a report of tasks that no
+    // one could report on yet (every count zero, every task "not started"), which a co-chair would read as no progress.
+    const asked = query.planId === undefined ? undefined : plans[0];
+    if (asked !== undefined && !inForce(asked, before)) {
+      const since = dateInZone(new Date((scope.plans[0] as repo.PlanRow).approvedAt as string), then.timeZone);
+      throw new AppError(ERRORS.invalidValue, `the plan was approved on ${since}: it has no progress to report on ${asOf}`, [
+        { path: 'querystring.asOf', message: `a day before the plan was approved (${since}) has no progress yet` },
+      ]);
+    }
     const planIds = plans.map((p) => p.id);
     const context: ReportContext = {
       asOf,
