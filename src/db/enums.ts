@@ -94,6 +94,8 @@ export const WEBHOOK_EVENT_TYPES = [
   'report.reviewed',
   'deadline_change.requested',
   'deadline_change.decided',
+  'plan.approved',
+  'plan.closed',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 

@@ -50,7 +50,7 @@ export const ProgressReportQuerySchema = z
 export type ProgressReportQuery = z.infer<typeof ProgressReportQuerySchema>;
 
 const count = (what: string) => z.number().int().min(0).describe(what);
-const StatusCountsSchema = z
+export const StatusCountsSchema = z
   .object(Object.fromEntries(TASK_STATUSES.map((s) => [s, count(`Tasks ${s}.`)])) as Record<(typeof TASK_STATUSES)[number], z.ZodNumber>)
   .describe('Tasks by status.');
 const ConfidenceCountsSchema = z

@@ -9,6 +9,7 @@ import { newId } from '../../lib/ids.js';
 import { overdueState } from '../tasks/task-timeliness.js';
 import { commissionZones, findTaskRecord, taskRecordsOfPlan, type TaskRecord } from '../tasks/tasks.repository.js';
 import type { DeadlineChange } from '../deadline-changes/deadline-changes.schemas.js';
+import type { Plan } from '../plans/plans.schemas.js';
 import * as repo from './webhooks.repository.js';
 import type { WebhookTask } from './webhooks.payloads.js';
 
@@ -55,12 +56,18 @@ export function webhookTask(r: TaskRecord, at: Date): WebhookTask {
   };
 }
 
+/** What an event is about, as far as its audience goes: a task, or a plan's tasks taken together (planAssignees). */
+interface Executed {
+  assignees: readonly { organizationId: string }[];
+}
+
 /**
  * The organizations an event about a task concerns: its executors now, and `also` those the event is about though they
  * may no longer be on the task (the one taken off by the change, the author of a report or of a deadline request).
- * The one rule for every task event; subscriptions without an organization (the secretariat's) get them all (matches).
+ * The one rule for every event; an event about a plan concerns the executors of any of its tasks. Subscriptions without
+ * an organization (the secretariat's) get them all (matches).
  */
-function audienceOf(record: TaskRecord, also: (string | null | undefined)[] = []): string[] {
+function audienceOf(record: Executed, also: (string | null | undefined)[] = []): string[] {
   const extra = also.filter((id): id is string => typeof id === 'string');
   return [...new Set([...record.assignees.map((a) => a.organizationId), ...extra])];
 }
@@ -168,6 +175,27 @@ function deadlineChangeEvents(tx: Db, actor: Actor, at: string, change: Recorded
   ];
 }
 
+const PLAN_EVENTS: Record<string, WebhookEventType> = { approvePlan: 'plan.approved', closePlan: 'plan.closed' };
+
+/**
+ * A plan put in force, or closed (read-only from then on: reports and deadline requests on its tasks are refused).
+ * `plan` is the plan as the write returned it (GET /v1/plans/{id}), `tasksByStatus` how its tasks stood then; it
+ * concerns every organization executing one of its tasks.
+ */
+function planEvents(tx: Db, actor: Actor, change: RecordedChange): PendingEvent[] {
+  const type = PLAN_EVENTS[change.operation];
+  const plan = change.after as Plan | null;
+  if (type === undefined || plan === null) return [];
+  return [
+    {
+      type,
+      taskId: null,
+      organizationIds: audienceOf({ assignees: repo.planAssignees(tx, plan.id) }),
+      data: { plan, tasksByStatus: repo.taskCountsByStatus(tx, plan.id), actor: actorOf(actor) },
+    },
+  ];
+}
+
 /** Approving a plan puts its tasks in force: each is announced as created, as if added to an approved plan. */
 function approvalEvents(tx: Db, actor: Actor, at: string, change: RecordedChange): PendingEvent[] {
   if (change.operation !== 'approvePlan') return [];
@@ -226,7 +254,7 @@ export function enqueueEvents(tx: Db, actor: Actor, at: string, change: Recorded
     change.entity === 'task' ||
     change.entity === 'progress_report' ||
     change.entity === 'deadline_change' ||
-    (change.entity === 'plan' && change.operation === 'approvePlan');
+    (change.entity === 'plan' && PLAN_EVENTS[change.operation] !== undefined);
   if (!raises) return;
   const subscriptions = repo.activeSubscriptions(tx);
   if (subscriptions.length === 0) return;
@@ -237,7 +265,8 @@ export function enqueueEvents(tx: Db, actor: Actor, at: string, change: Recorded
         ? reportEvents(tx, actor, at, change)
         : change.entity === 'deadline_change'
           ? deadlineChangeEvents(tx, actor, at, change)
-          : approvalEvents(tx, actor, at, change);
+          : // The plan first, then the tasks its approval put in force.
+            [...planEvents(tx, actor, change), ...approvalEvents(tx, actor, at, change)];
   for (const e of events) enqueue(tx, subscriptions, at, e);
 }
 

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { ASSIGNEE_ROLES, CONFIDENCE_LEVELS, DEADLINE_CHANGE_KINDS, REPORT_STATUSES, ROLES, TASK_STATUSES, type WebhookMessageType } from '../../db/enums.js';
 import { DateSchema, IdSchema, InstantSchema } from '../../lib/common.schemas.js';
 import { DeadlineChangeSchema } from '../deadline-changes/deadline-changes.schemas.js';
+import { PlanSchema } from '../plans/plans.schemas.js';
+import { StatusCountsSchema } from '../reports/progress.schemas.js';
 
 const ActorSchema = z
   .object({
@@ -126,6 +128,21 @@ const DeadlineChangeEventSchema = envelope(
   'WebhookDeadlineChangeEvent',
 );
 
+const PlanEventSchema = envelope(
+  ['plan.approved', 'plan.closed'],
+  z.object({
+    // The API's Plan (a $ref, one type in generated clients), not a copy of its fields.
+    plan: PlanSchema.describe('The plan as GET /v1/plans/{id} returns it after this event: status, period, approvedAt, closedAt, taskCount.'),
+    tasksByStatus: StatusCountsSchema.describe(
+      "How many of the plan's tasks were in each status at the event. At closing none is done (a plan is closed once nothing " +
+        'awaits a decision); those not closed or cancelled stay as they are, read-only.',
+    ),
+    actor: ActorSchema,
+  }),
+  'A plan was approved (put in force) or closed (read-only from then on).',
+  'WebhookPlanEvent',
+);
+
 const TestEventSchema = envelope(
   ['webhook.test'],
   z.object({
@@ -137,7 +154,7 @@ const TestEventSchema = envelope(
 );
 
 export const WebhookEventSchema = z
-  .union([TaskChangeEventSchema, TaskOverdueEventSchema, ReportEventSchema, DeadlineChangeEventSchema, TestEventSchema])
+  .union([TaskChangeEventSchema, TaskOverdueEventSchema, ReportEventSchema, DeadlineChangeEventSchema, PlanEventSchema, TestEventSchema])
   .meta({
     id: 'WebhookEvent',
     description:
@@ -189,6 +206,13 @@ export const RAISED_WHEN: Record<WebhookMessageType, string> = {
     'Raised when the secretariat approves or rejects a deadline request; `deadlineChange.status` is the decision, with ' +
     '`decisionBasis`, `decisionComment` and `decidedBy`. An approval also raises task.deadline_changed; the requesting ' +
     'organization receives it even if it was taken off the task since.',
+  'plan.approved':
+    'Raised when the secretariat approves a draft plan, putting it in force; task.created follows for each of its tasks. ' +
+    'Sent to subscriptions for every organization, and to those of an organization executing at least one of its tasks.',
+  'plan.closed':
+    'Raised when the secretariat closes an approved plan: it is read-only from then on, and progress reports and deadline ' +
+    'requests on its tasks are refused. `tasksByStatus` says how its tasks stood. Sent to subscriptions for every ' +
+    'organization, and to those of an organization executing at least one of its tasks.',
   'webhook.test': 'Sent only on request (POST /v1/webhooks/{id}/test), whatever the event types of the subscription.',
 };
 

@@ -1,7 +1,7 @@
 // Drizzle queries of webhooks: subscriptions, the outbox of events and deliveries, attempts, and what the worker claims.
 import { and, asc, desc, eq, exists, inArray, isNotNull, isNull, lt, lte, notExists, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import { insertRow, prepared, type Db } from '../../db/connection.js';
-import type { WebhookDeliveryStatus } from '../../db/enums.js';
+import { TASK_STATUSES, type TaskStatus, type WebhookDeliveryStatus } from '../../db/enums.js';
 import {
   deadlineChanges,
   plans,
@@ -395,6 +395,30 @@ export function planStatus(db: Db, planId: string): string | undefined {
   return prepared(db, 'webhookPlanStatus', (db) => db.select({ status: plans.status }).from(plans).where(eq(plans.id, sql.placeholder('planId'))).prepare()).get({
     planId,
   })?.status;
+}
+
+/** The organizations executing at least one task of the plan, each once: those a plan's events concern. */
+export function planAssignees(db: Db, planId: string): { organizationId: string }[] {
+  return db
+    .selectDistinct({ organizationId: taskAssignees.organizationId })
+    .from(taskAssignees)
+    .innerJoin(tasks, eq(tasks.id, taskAssignees.taskId))
+    .where(eq(tasks.planId, planId))
+    .orderBy(asc(taskAssignees.organizationId))
+    .all();
+}
+
+/** How many tasks of the plan are in each status, every status named (0 for none). */
+export function taskCountsByStatus(db: Db, planId: string): Record<TaskStatus, number> {
+  const counts = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
+  const rows = db
+    .select({ status: tasks.status, n: sql<number>`count(*)` })
+    .from(tasks)
+    .where(eq(tasks.planId, planId))
+    .groupBy(tasks.status)
+    .all();
+  for (const r of rows) counts[r.status] = Number(r.n);
+  return counts;
 }
 
 /** The deadline change a due-date move at `at` carried out: applied directly or approved then. */
