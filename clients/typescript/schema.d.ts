@@ -1340,6 +1340,46 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "plan.approved": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The plan.approved event, POSTed to a subscription's URL
+         * @description Raised when the secretariat approves a draft plan, putting it in force; task.created follows for each of its tasks. Sent to subscriptions for every organization, and to those of an organization executing at least one of its tasks. Verify the signature (any Standard Webhooks library does) and answer 2xx within the timeout; any other answer is retried, but 410 Gone disables the subscription.
+         */
+        post: operations["receive_plan_approved"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "plan.closed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The plan.closed event, POSTed to a subscription's URL
+         * @description Raised when the secretariat closes an approved plan: it is read-only from then on, and progress reports and deadline requests on its tasks are refused. `tasksByStatus` says how its tasks stood. Sent to subscriptions for every organization, and to those of an organization executing at least one of its tasks. Verify the signature (any Standard Webhooks library does) and answer 2xx within the timeout; any other answer is retried, but 410 Gone disables the subscription.
+         */
+        post: operations["receive_plan_closed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "webhook.test": {
         parameters: {
             query?: never;
@@ -1952,7 +1992,7 @@ export interface components {
              */
             url: string;
             /** @description The event types to receive; at least one, each once. */
-            events: ("task.created" | "task.updated" | "task.status_changed" | "task.deadline_changed" | "task.overdue" | "report.submitted" | "report.reviewed" | "deadline_change.requested" | "deadline_change.decided")[];
+            events: ("task.created" | "task.updated" | "task.status_changed" | "task.deadline_changed" | "task.overdue" | "report.submitted" | "report.reviewed" | "deadline_change.requested" | "deadline_change.decided" | "plan.approved" | "plan.closed")[];
             /** @description Only events about tasks this organization executes (lead or co-executor). A ministry key's subscription is always bound to the key's own organization (give it or leave it out); the secretariat may leave it out (or null) for every organization. */
             organizationId?: string | null;
             /**
@@ -2137,7 +2177,7 @@ export interface components {
              */
             url: string;
             /** @description The event types sent. */
-            events: ("task.created" | "task.updated" | "task.status_changed" | "task.deadline_changed" | "task.overdue" | "report.submitted" | "report.reviewed" | "deadline_change.requested" | "deadline_change.decided")[];
+            events: ("task.created" | "task.updated" | "task.status_changed" | "task.deadline_changed" | "task.overdue" | "report.submitted" | "report.reviewed" | "deadline_change.requested" | "deadline_change.decided" | "plan.approved" | "plan.closed")[];
             /** @description Only events about this organization's tasks; null: every organization. */
             organizationId: string | null;
             /** @description Whether events are sent. Events raised while inactive are not queued; deliveries already queued wait until it is active again. */
@@ -5281,7 +5321,7 @@ export interface components {
              */
             url?: string;
             /** @description The event types to receive; at least one, each once. */
-            events?: ("task.created" | "task.updated" | "task.status_changed" | "task.deadline_changed" | "task.overdue" | "report.submitted" | "report.reviewed" | "deadline_change.requested" | "deadline_change.decided")[];
+            events?: ("task.created" | "task.updated" | "task.status_changed" | "task.deadline_changed" | "task.overdue" | "report.submitted" | "report.reviewed" | "deadline_change.requested" | "deadline_change.decided" | "plan.approved" | "plan.closed")[];
             /** @description The organization whose tasks' events are sent; the secretariat only (a ministry subscription stays its own), and only while no event was queued for the subscription. */
             organizationId?: string | null;
             /** @description false pauses the subscription; true activates it again, clears disabledReason and the failure count, and sends the deliveries that waited. */
@@ -5328,7 +5368,7 @@ export interface components {
              */
             url: string;
             /** @description The event types sent. */
-            events: ("task.created" | "task.updated" | "task.status_changed" | "task.deadline_changed" | "task.overdue" | "report.submitted" | "report.reviewed" | "deadline_change.requested" | "deadline_change.decided")[];
+            events: ("task.created" | "task.updated" | "task.status_changed" | "task.deadline_changed" | "task.overdue" | "report.submitted" | "report.reviewed" | "deadline_change.requested" | "deadline_change.decided" | "plan.approved" | "plan.closed")[];
             /** @description Only events about this organization's tasks; null: every organization. */
             organizationId: string | null;
             /** @description Whether events are sent. Events raised while inactive are not queued; deliveries already queued wait until it is active again. */
@@ -5461,7 +5501,7 @@ export interface components {
              * @description The type of the event (webhook.test for test events).
              * @enum {string}
              */
-            eventType: "task.created" | "task.updated" | "task.status_changed" | "task.deadline_changed" | "task.overdue" | "report.submitted" | "report.reviewed" | "deadline_change.requested" | "deadline_change.decided" | "webhook.test";
+            eventType: "task.created" | "task.updated" | "task.status_changed" | "task.deadline_changed" | "task.overdue" | "report.submitted" | "report.reviewed" | "deadline_change.requested" | "deadline_change.decided" | "plan.approved" | "plan.closed" | "webhook.test";
             /**
              * Format: date-time
              * @description When the event happened.
@@ -5587,7 +5627,7 @@ export interface components {
              * @description The type of the event (webhook.test for test events).
              * @enum {string}
              */
-            eventType: "task.created" | "task.updated" | "task.status_changed" | "task.deadline_changed" | "task.overdue" | "report.submitted" | "report.reviewed" | "deadline_change.requested" | "deadline_change.decided" | "webhook.test";
+            eventType: "task.created" | "task.updated" | "task.status_changed" | "task.deadline_changed" | "task.overdue" | "report.submitted" | "report.reviewed" | "deadline_change.requested" | "deadline_change.decided" | "plan.approved" | "plan.closed" | "webhook.test";
             /**
              * Format: date-time
              * @description When the event happened.
@@ -5709,7 +5749,7 @@ export interface components {
          *       }
          *     }
          */
-        WebhookEvent: components["schemas"]["WebhookTaskChangeEvent"] | components["schemas"]["WebhookTaskOverdueEvent"] | components["schemas"]["WebhookReportEvent"] | components["schemas"]["WebhookDeadlineChangeEvent"] | components["schemas"]["WebhookTestEvent"];
+        WebhookEvent: components["schemas"]["WebhookTaskChangeEvent"] | components["schemas"]["WebhookTaskOverdueEvent"] | components["schemas"]["WebhookReportEvent"] | components["schemas"]["WebhookDeadlineChangeEvent"] | components["schemas"]["WebhookPlanEvent"] | components["schemas"]["WebhookTestEvent"];
         /** @description One field changed. */
         WebhookFieldChange: {
             /** @description A field of the task as GET /v1/tasks/{id} returns it, e.g. "title". */
@@ -5756,6 +5796,69 @@ export interface components {
             items: components["schemas"]["Webhook"][];
             /** @description Cursor of the next page, or null on the last page. */
             nextCursor: string | null;
+        };
+        /** @description A plan was approved (put in force) or closed (read-only from then on). */
+        WebhookPlanEvent: {
+            /**
+             * @description The event type.
+             * @enum {string}
+             */
+            type: "plan.approved" | "plan.closed";
+            /**
+             * Format: date-time
+             * @description When the change happened (RFC 3339, UTC).
+             */
+            timestamp: string;
+            /** @description What happened, by event type. */
+            data: {
+                /** @description The plan as GET /v1/plans/{id} returns it after this event: status, period, approvedAt, closedAt, taskCount. */
+                plan: components["schemas"]["Plan"];
+                /** @description How many of the plan's tasks were in each status at the event. At closing none is done (a plan is closed once nothing awaits a decision); those not closed or cancelled stay as they are, read-only. */
+                tasksByStatus: {
+                    /**
+                     * Format: int64
+                     * @description Tasks not_started.
+                     */
+                    not_started: number;
+                    /**
+                     * Format: int64
+                     * @description Tasks in_progress.
+                     */
+                    in_progress: number;
+                    /**
+                     * Format: int64
+                     * @description Tasks on_hold.
+                     */
+                    on_hold: number;
+                    /**
+                     * Format: int64
+                     * @description Tasks done.
+                     */
+                    done: number;
+                    /**
+                     * Format: int64
+                     * @description Tasks closed.
+                     */
+                    closed: number;
+                    /**
+                     * Format: int64
+                     * @description Tasks cancelled.
+                     */
+                    cancelled: number;
+                };
+                /** @description Who made the change: a system can tell its own changes from others'. */
+                actor: {
+                    /** @description The API key that made the change; null for the command line. */
+                    keyId: string | null;
+                    /**
+                     * @description The role it acted in.
+                     * @enum {string}
+                     */
+                    role: "secretariat" | "co_chair" | "ministry" | "observer";
+                    /** @description The organization of a ministry key; null otherwise. */
+                    organizationId: string | null;
+                };
+            };
         };
         /** @description A progress report was submitted (or revised), or reviewed. */
         WebhookReportEvent: {
@@ -24884,7 +24987,7 @@ export interface operations {
                 /** @description Only deliveries in this state. */
                 status?: "pending" | "succeeded" | "failed";
                 /** @description Only deliveries of this event type. */
-                eventType?: "task.created" | "task.updated" | "task.status_changed" | "task.deadline_changed" | "task.overdue" | "report.submitted" | "report.reviewed" | "deadline_change.requested" | "deadline_change.decided" | "webhook.test";
+                eventType?: "task.created" | "task.updated" | "task.status_changed" | "task.deadline_changed" | "task.overdue" | "report.submitted" | "report.reviewed" | "deadline_change.requested" | "deadline_change.decided" | "plan.approved" | "plan.closed" | "webhook.test";
                 /** @description Only deliveries of this event: the `webhook-id` header a receiver got (or is missing), with its redeliveries. */
                 eventId?: string;
             };
@@ -26024,6 +26127,78 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["WebhookDeadlineChangeEvent"];
+            };
+        };
+        responses: {
+            /** @description Received: any 2xx acknowledges the delivery. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused (a bad signature, say): any other status than 2xx is retried, 410 disables the subscription. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    receive_plan_approved: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry and redelivery, so ignore one you have handled. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt: refuse one more than 5 minutes from your clock. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{raw body}">`, several separated by spaces while a rotated secret is in its grace period. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookPlanEvent"];
+            };
+        };
+        responses: {
+            /** @description Received: any 2xx acknowledges the delivery. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused (a bad signature, say): any other status than 2xx is retried, 410 disables the subscription. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    receive_plan_closed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry and redelivery, so ignore one you have handled. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt: refuse one more than 5 minutes from your clock. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{raw body}">`, several separated by spaces while a rotated secret is in its grace period. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookPlanEvent"];
             };
         };
         responses: {
