@@ -412,6 +412,12 @@ export const webhookSubscriptions = sqliteTable(
     createdAt: text('created_at').notNull(),
     updatedAt: text('updated_at').notNull(),
     createdByKeyId: text('created_by_key_id'),
+    /**
+     * Since when the outbox keeps every event the subscription, as it is set up now, would receive: what a replay
+     * can promise. Its creation, or the last change that widened it (event types added, another organization); for
+     * the subscriptions made before replays existed, the migration that added it. Always written; null in no row.
+     */
+    eventsKeptSince: text('events_kept_since'),
   },
   (t) => [index('webhook_subscriptions_org_idx').on(t.organizationId, t.id), index('webhook_subscriptions_active_idx').on(t.active)],
 );
@@ -429,6 +435,13 @@ export const webhookEvents = sqliteTable(
     taskId: text('task_id'),
     dedupeKey: text('dedupe_key'),
     body: text('body').notNull(),
+    /**
+     * The organizations the event concerns, as decided when it was raised (JSON array of ids): a subscription filtered
+     * to one of them receives it. Kept so that a replay matches the event by the same rule and audience as at raise
+     * time. Null for test events and for events stored before replays existed (replayed only to subscriptions for
+     * every organization).
+     */
+    organizationIds: text('organization_ids', { mode: 'json' }).$type<string[]>(),
   },
   (t) => [
     uniqueIndex('webhook_events_dedupe_uq').on(t.dedupeKey),

@@ -205,19 +205,36 @@ function approvalEvents(tx: Db, actor: Actor, at: string, change: RecordedChange
   );
 }
 
-const matches = (s: repo.SubscriptionRow, e: Pick<PendingEvent, 'type' | 'organizationIds'>) =>
+/**
+ * Whether a subscription receives an event: the one rule, at raise time and in a replay (webhooks.replay.ts). The
+ * subscription's organization filter against the organizations the event concerns; none: every organization.
+ */
+export const matches = (s: repo.SubscriptionInterest, e: Pick<PendingEvent, 'type' | 'organizationIds'>) =>
   (e.type === 'webhook.test' || s.events.includes(e.type)) && (s.organizationId === null || e.organizationIds.includes(s.organizationId));
 
+/** Who may want a new event: the active subscriptions, queued for at once, and what the inactive ones would receive. */
+interface Audience {
+  active: repo.SubscriptionRow[];
+  /** Paused or disabled subscriptions, one per organization filter and set of types: they keep an event for a replay. */
+  inactive: repo.SubscriptionInterest[];
+}
+
+function audienceNow(tx: Db): Audience {
+  return { active: repo.activeSubscriptions(tx), inactive: repo.inactiveInterests(tx) };
+}
+
 /**
- * Writes the event and one pending delivery per matching subscription, due at once. An event no subscription
- * wants is not stored. Returns how many deliveries were queued.
+ * Writes the event and one pending delivery per matching active subscription, due at once. An event that a paused or
+ * disabled subscription would receive is stored too, without a delivery, so that the subscription can replay it
+ * (until it is pruned, WEBHOOK_LOG_DAYS); an event no subscription wants is not. Returns how many deliveries were queued.
  */
-function enqueue(tx: Db, subscriptions: repo.SubscriptionRow[], at: string, e: PendingEvent): number {
-  const targets = subscriptions.filter((s) => matches(s, e));
-  if (targets.length === 0) return 0;
+function enqueue(tx: Db, audience: Audience, at: string, e: PendingEvent): number {
+  const targets = audience.active.filter((s) => matches(s, e));
+  if (targets.length === 0 && !audience.inactive.some((s) => matches(s, e))) return 0;
   const id = newId();
   const body = JSON.stringify({ type: e.type, timestamp: at, data: e.data });
-  if (!repo.insertEvent(tx, { id, type: e.type, occurredAt: at, taskId: e.taskId, dedupeKey: e.dedupeKey ?? null, body })) return 0;
+  const row = { id, type: e.type, occurredAt: at, taskId: e.taskId, dedupeKey: e.dedupeKey ?? null, body, organizationIds: e.organizationIds };
+  if (!repo.insertEvent(tx, row)) return 0;
   for (const s of targets) queueDelivery(tx, s.id, id, at);
   return targets.length;
 }
@@ -247,7 +264,7 @@ export function queueDelivery(tx: Db, subscriptionId: string, eventId: string, a
 
 /**
  * Called by the history recorder for every write, inside the write's transaction, with the fields it changed.
- * Cheap when nobody subscribes: one read of the active subscriptions.
+ * Cheap when nobody subscribes: one read of the subscriptions.
  */
 export function enqueueEvents(tx: Db, actor: Actor, at: string, change: RecordedChange, changes: FieldChange[]): void {
   const raises =
@@ -256,8 +273,8 @@ export function enqueueEvents(tx: Db, actor: Actor, at: string, change: Recorded
     change.entity === 'deadline_change' ||
     (change.entity === 'plan' && PLAN_EVENTS[change.operation] !== undefined);
   if (!raises) return;
-  const subscriptions = repo.activeSubscriptions(tx);
-  if (subscriptions.length === 0) return;
+  const audience = audienceNow(tx);
+  if (audience.active.length === 0 && audience.inactive.length === 0) return;
   const events =
     change.entity === 'task'
       ? taskEvents(tx, actor, at, change, changes)
@@ -267,7 +284,7 @@ export function enqueueEvents(tx: Db, actor: Actor, at: string, change: Recorded
           ? deadlineChangeEvents(tx, actor, at, change)
           : // The plan first, then the tasks its approval put in force.
             [...planEvents(tx, actor, change), ...approvalEvents(tx, actor, at, change)];
-  for (const e of events) enqueue(tx, subscriptions, at, e);
+  for (const e of events) enqueue(tx, audience, at, e);
 }
 
 /** The subscriptions that want task.overdue, and the day of each commission at `now`. */
@@ -329,7 +346,8 @@ export function raiseOverdueSlice(tx: Db, now: Date, ids: string[]): number {
       dedupeKey: c.key,
     };
     if (eventId === undefined) {
-      if (enqueue(tx, subscriptions, at, event) > 0) raised += 1;
+      // Not kept for inactive subscriptions: task.overdue is not replayed (see webhooks.replay.ts).
+      if (enqueue(tx, { active: subscriptions, inactive: [] }, at, event) > 0) raised += 1;
       continue;
     }
     const targets = waiting.filter((s) => matches(s, event));
@@ -347,6 +365,6 @@ export function enqueueTestEvent(tx: Db, subscription: repo.SubscriptionRow, at:
     timestamp: at,
     data: { subscriptionId: subscription.id, message: 'A test event sent on request: nothing changed in the plan.' },
   });
-  repo.insertEvent(tx, { id: eventId, type: 'webhook.test', occurredAt: at, taskId: null, dedupeKey: null, body });
+  repo.insertEvent(tx, { id: eventId, type: 'webhook.test', occurredAt: at, taskId: null, dedupeKey: null, body, organizationIds: null });
   return queueDelivery(tx, subscription.id, eventId, at, { requestedByKeyId });
 }

@@ -91,6 +91,24 @@ export function activeSubscriptions(db: Db): SubscriptionRow[] {
   return prepared(db, 'activeSubscriptions', (db) => db.select().from(webhookSubscriptions).where(eq(webhookSubscriptions.active, true)).prepare()).all();
 }
 
+/** What a subscription receives: its event types and organization filter (see matches in webhooks.events.ts). */
+export type SubscriptionInterest = Pick<SubscriptionRow, 'events' | 'organizationId'>;
+
+/**
+ * What the paused and disabled subscriptions would receive, one row per organization filter and set of types, however
+ * many subscriptions share them (inactive ones are not bounded in number): an event one of them would receive is kept
+ * for a replay. Read by every write that may raise an event, so prepared.
+ */
+export function inactiveInterests(db: Db): SubscriptionInterest[] {
+  return prepared(db, 'inactiveInterests', (db) =>
+    db
+      .selectDistinct({ events: webhookSubscriptions.events, organizationId: webhookSubscriptions.organizationId })
+      .from(webhookSubscriptions)
+      .where(eq(webhookSubscriptions.active, false))
+      .prepare(),
+  ).all();
+}
+
 export function insertSubscription(db: Db, row: SubscriptionRow): void {
   db.insert(webhookSubscriptions).values(row).run();
 }
@@ -121,12 +139,15 @@ export function insertEvent(db: Db, row: EventRow): boolean {
         taskId: sql.placeholder('taskId'),
         dedupeKey: sql.placeholder('dedupeKey'),
         body: sql.placeholder('body'),
+        // Bound as text here (JSON or NULL): a bare placeholder would be JSON-encoded by the column, null as 'null'.
+        organizationIds: sql`${sql.placeholder('organizationIds')}`,
       })
       .onConflictDoNothing()
       .prepare(),
   );
   const { id, type, occurredAt, taskId, dedupeKey, body } = row;
-  return query.run({ id, type, occurredAt, taskId, dedupeKey, body }).changes > 0;
+  const organizationIds = row.organizationIds === null ? null : JSON.stringify(row.organizationIds);
+  return query.run({ id, type, occurredAt, taskId, dedupeKey, body, organizationIds }).changes > 0;
 }
 
 export function insertDelivery(db: Db, row: DeliveryRow): void {

@@ -139,6 +139,7 @@ export function createWebhookService({ db, clock, allowPrivate, resolve }: Webho
           createdAt: at,
           updatedAt: at,
           createdByKeyId: ctx.actor.keyId,
+          eventsKeptSince: at,
         };
         repo.insertSubscription(tx, row);
         if (row.active) refuseBeyondLimit(tx, organizationId);
@@ -161,7 +162,11 @@ export function createWebhookService({ db, clock, allowPrivate, resolve }: Webho
         ctx.expect?.(before);
         const reactivated = patch.active === true && !current.active;
         const organizationId = patch.organizationId === undefined ? undefined : organizationFor(tx, ctx.actor, patch.organizationId);
-        if (organizationId !== undefined && organizationId !== current.organizationId) refuseMoveWithDeliveries(tx, current);
+        const moved = organizationId !== undefined && organizationId !== current.organizationId;
+        if (moved) refuseMoveWithDeliveries(tx, current);
+        // Widened (a type added, another organization): the outbox kept what it now wants only if another subscription
+        // wanted it, so a replay can promise that only from now on.
+        const widened = moved || (patch.events ?? []).some((type) => !current.events.includes(type));
         repo.updateSubscription(tx, id, {
           ...(patch.description !== undefined ? { description: patch.description } : {}),
           ...(url !== undefined ? { url } : {}),
@@ -170,6 +175,7 @@ export function createWebhookService({ db, clock, allowPrivate, resolve }: Webho
           ...(patch.active !== undefined ? { active: patch.active } : {}),
           // Activated again: a fresh start, and what waited is sent.
           ...(reactivated ? { disabledReason: null, disabledAt: null, consecutiveFailures: 0, failingSince: null } : {}),
+          ...(widened ? { eventsKeptSince: at } : {}),
           updatedAt: at,
         });
         const after = repo.toWebhook(repo.findSubscription(tx, id)!);
