@@ -1003,7 +1003,7 @@ export interface paths {
          * Subscribe to webhook events
          * @description Creates a subscription and returns its signing `secret` this once. A ministry key subscribes to the tasks its organization executes (the organization filter is always its own); the secretariat may subscribe to one organization or to all. The URL is checked (422 when refused): http or https, and every address its host resolves to must be public. An organization has at most 10 active subscriptions (those for every organization too): one more, created or activated, is 422; one subscription takes every event type. Not idempotent on purpose: a replay would have to return the secret again; if the response is lost, delete the subscription and create another.
          *
-         *     Each event is POSTed as JSON (`{"type", "timestamp", "data"}`, schema `WebhookEvent`) with the Standard Webhooks headers `webhook-id` (the event id: the same on every retry and redelivery, so ignore ids you have already handled), `webhook-timestamp` (unix seconds of the attempt) and `webhook-signature` (`v1,` then the base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{raw body}` keyed with the base64-decoded part of the secret after `whsec_`; several space-separated signatures while a rotated secret is in its grace period). Any Standard Webhooks library verifies them. Reject a timestamp more than 5 minutes from your clock. Answer 2xx within the timeout (10 s by default) to acknowledge; redirects are not followed, and anything else is retried with exponential backoff and jitter (15–30 s, then twice as long each time, up to 6 h between attempts, 12 attempts by default, so at least about 7 hours). When every attempt of a delivery failed and nothing got through meanwhile, or the endpoint answers 410 Gone, the subscription is disabled and `disabledReason` says why. Events are written in the same transaction as the change they tell of and delivered at least once, across restarts; the order of arrival is not guaranteed: compare `timestamp`.
+         *     Each event is POSTed as JSON (`{"type", "timestamp", "data"}`, schema `WebhookEvent`) with the Standard Webhooks headers `webhook-id` (the event id: the same on every retry, redelivery and replay, so ignore ids you have already handled), `webhook-timestamp` (unix seconds of the attempt) and `webhook-signature` (`v1,` then the base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{raw body}` keyed with the base64-decoded part of the secret after `whsec_`; several space-separated signatures while a rotated secret is in its grace period). Any Standard Webhooks library verifies them. Reject a timestamp more than 5 minutes from your clock. Answer 2xx within the timeout (10 s by default) to acknowledge; redirects are not followed, and anything else is retried with exponential backoff and jitter (15–30 s, then twice as long each time, up to 6 h between attempts, 12 attempts by default, so at least about 7 hours). When every attempt of a delivery failed and nothing got through meanwhile, or the endpoint answers 410 Gone, the subscription is disabled and `disabledReason` says why. Events raised while it is paused or disabled are not queued for it, but kept (WEBHOOK_LOG_DAYS) for `POST /v1/webhooks/{id}/replay`. Events are written in the same transaction as the change they tell of and delivered at least once, across restarts; the order of arrival is not guaranteed: compare `timestamp`.
          *
          *     **Access:** `secretariat`, `ministry` (a ministry key sees and manages only its own organization's subscriptions, and every subscription it creates is filtered to its organization's tasks; another organization's subscription is 403).
          */
@@ -1152,6 +1152,28 @@ export interface paths {
          *     **Access:** `secretariat`, `ministry` (a ministry key sees and manages only its own organization's subscriptions, and every subscription it creates is filtered to its organization's tasks; another organization's subscription is 403).
          */
         post: operations["redeliverWebhookDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replay the events of a window
+         * @description Catches a subscription up, e.g. after it was paused or disabled (nothing is queued for it meanwhile) or for a receiver set up anew: queues a delivery of every stored event raised in the window (`since` included, `until` excluded) that the subscription would have received, by the same rule as when the event was raised (the types it lists now, its organization filter against the organizations the event concerned then), and that it has no delivery of yet (a delivery that failed is sent again with redeliver). Each goes out as it was first raised: same body, and `webhook-id` the event id, so a receiver that keeps the ids it handled drops what it already has. Oldest first, due at once; while the subscription is inactive they wait until it is activated. `task.overdue` and `webhook.test` are not replayed (the day's `task.overdue` comes within a minute of activation). At most `limit` (1000) per call: `more` then says to call again with `since: continueFrom` (or the same body: what was queued is skipped). Events older than WEBHOOK_LOG_DAYS (90 by default) are pruned: `availableFrom` says from when the log holds every event the subscription would have received, and `gap` that the window starts before it, so events of its beginning may be missing. A window whose `until` is not after `since` is 400.
+         *
+         *     **Access:** `secretariat`, `ministry` (a ministry key sees and manages only its own organization's subscriptions, and every subscription it creates is filtered to its organization's tasks; another organization's subscription is 403).
+         */
+        post: operations["replayWebhookEvents"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2180,7 +2202,7 @@ export interface components {
             events: ("task.created" | "task.updated" | "task.status_changed" | "task.deadline_changed" | "task.overdue" | "report.submitted" | "report.reviewed" | "deadline_change.requested" | "deadline_change.decided" | "plan.approved" | "plan.closed")[];
             /** @description Only events about this organization's tasks; null: every organization. */
             organizationId: string | null;
-            /** @description Whether events are sent. Events raised while inactive are not queued; deliveries already queued wait until it is active again. */
+            /** @description Whether events are sent. Events raised while inactive are not queued (they are kept for a replay, POST /v1/webhooks/{id}/replay); deliveries already queued wait until it is active again. */
             active: boolean;
             /** @description Why the service disabled the subscription by itself: every attempt of a delivery failed with nothing else getting through meanwhile, or the endpoint answered 410 Gone (at once, on one attempt); null when it did not. */
             disabledReason: string | null;
@@ -4364,6 +4386,31 @@ export interface components {
             note?: string | null;
         };
         /**
+         * @description The window of events to replay: since (included) to until (excluded).
+         * @example {
+         *       "since": "2026-11-20T00:00:00Z",
+         *       "until": "2026-11-28T00:00:00Z"
+         *     }
+         */
+        ReplayWebhookEventsInput: {
+            /**
+             * Format: date-time
+             * @description Replay the events raised at or after this instant (RFC 3339; with an offset, the instant it names).
+             */
+            since: string;
+            /**
+             * Format: date-time
+             * @description Only those raised before this instant; left out: every event stored so far.
+             */
+            until?: string;
+            /**
+             * Format: int32
+             * @description Deliveries this call queues at most (1000, the most allowed, when left out); when the window holds more, the answer says `more`.
+             * @default 1000
+             */
+            limit?: number;
+        };
+        /**
          * @description The review of a submitted report by the secretariat or a co-chair.
          * @example {
          *       "decision": "returned",
@@ -5371,7 +5418,7 @@ export interface components {
             events: ("task.created" | "task.updated" | "task.status_changed" | "task.deadline_changed" | "task.overdue" | "report.submitted" | "report.reviewed" | "deadline_change.requested" | "deadline_change.decided" | "plan.approved" | "plan.closed")[];
             /** @description Only events about this organization's tasks; null: every organization. */
             organizationId: string | null;
-            /** @description Whether events are sent. Events raised while inactive are not queued; deliveries already queued wait until it is active again. */
+            /** @description Whether events are sent. Events raised while inactive are not queued (they are kept for a replay, POST /v1/webhooks/{id}/replay); deliveries already queued wait until it is active again. */
             active: boolean;
             /** @description Why the service disabled the subscription by itself: every attempt of a delivery failed with nothing else getting through meanwhile, or the endpoint answered 410 Gone (at once, on one attempt); null when it did not. */
             disabledReason: string | null;
@@ -5859,6 +5906,49 @@ export interface components {
                     organizationId: string | null;
                 };
             };
+        };
+        /**
+         * @description What a replay queued, and whether the window could be replayed whole.
+         * @example {
+         *       "subscriptionId": "019a7c2e-7a10-7000-8000-0000000000d1",
+         *       "since": "2026-11-20T00:00:00.000Z",
+         *       "until": "2026-11-28T00:00:00.000Z",
+         *       "queued": 37,
+         *       "more": false,
+         *       "continueFrom": null,
+         *       "availableFrom": "2026-08-30T09:15:00.000Z",
+         *       "gap": false
+         *     }
+         */
+        WebhookReplay: {
+            /**
+             * Format: uuid
+             * @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case).
+             */
+            subscriptionId: string;
+            /**
+             * Format: date-time
+             * @description The start of the window, as asked (in UTC).
+             */
+            since: string;
+            /** @description The end of the window, as asked (in UTC); null: every event stored when the call was made. */
+            until: string | null;
+            /**
+             * Format: int32
+             * @description Deliveries queued by this call: events of the window the subscription would have received and had no delivery of.
+             */
+            queued: number;
+            /** @description The window holds more events to replay than `limit`: call again (with `since: continueFrom`, or the same body). */
+            more: boolean;
+            /** @description When `more`: the time of the first event left for the next call, its `since`; null otherwise. */
+            continueFrom: string | null;
+            /**
+             * Format: date-time
+             * @description From this instant on the log holds every event the subscription, as it is set up now, would have received: the later of the retention limit (WEBHOOK_LOG_DAYS before now; older events are pruned) and the time the subscription was created or last widened (event types added, another organization). Before it, only the events some other subscription wanted are still there.
+             */
+            availableFrom: string;
+            /** @description The window starts before `availableFrom`: events of its beginning may be missing and are not replayed; re-read what they would have told (the tasks, their reports and deadline changes) through the API. */
+            gap: boolean;
         };
         /** @description A progress report was submitted (or revised), or reviewed. */
         WebhookReportEvent: {
@@ -25813,6 +25903,344 @@ export interface operations {
                      *       "status": 503,
                      *       "detail": "The service is not available",
                      *       "instance": "/v1/webhooks/019a7c2e-7a10-7000-8000-000000000001/deliveries/019a7c2e-7a10-7000-8000-000000000001/redeliver",
+                     *       "code": "service-unavailable",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    replayWebhookEvents: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional. A unique key (a UUID is best) for this request, scoped to your API key and kept 24 hours: a retry with the same key and body replays the first response (header Idempotent-Replayed: true), the same key with another body is 422, and a request sent again while the first is still running is 409 (retry it: it then replays). The key is recorded in the same transaction as the write, so a retry after a lost response never acts twice. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "since": "2026-11-20T00:00:00Z",
+                 *       "until": "2026-11-28T00:00:00Z"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ReplayWebhookEventsInput"];
+            };
+        };
+        responses: {
+            /** @description Response. What a replay queued, and whether the window could be replayed whole. */
+            202: {
+                headers: {
+                    /** @description Present (true) when this is the stored response to an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current minute. */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the current minute ends. */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "subscriptionId": "019a7c2e-7a10-7000-8000-0000000000d1",
+                     *       "since": "2026-11-20T00:00:00.000Z",
+                     *       "until": "2026-11-28T00:00:00.000Z",
+                     *       "queued": 37,
+                     *       "more": false,
+                     *       "continueFrom": null,
+                     *       "availableFrom": "2026-08-30T09:15:00.000Z",
+                     *       "gap": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookReplay"];
+                };
+            };
+            /** @description The request is malformed or fails validation. */
+            400: {
+                headers: {
+                    /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current minute. */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the current minute ends. */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "body.dueDate: no such calendar date",
+                     *       "instance": "/v1/webhooks/019a7c2e-7a10-7000-8000-000000000001/replay",
+                     *       "code": "validation-failed",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d",
+                     *       "errors": [
+                     *         {
+                     *           "path": "body.dueDate",
+                     *           "message": "no such calendar date"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is unknown or revoked. */
+            401: {
+                headers: {
+                    /** @description Bearer challenge (RFC 6750). */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/unauthorized",
+                     *       "title": "A valid API key is required",
+                     *       "status": 401,
+                     *       "detail": "A valid API key is required",
+                     *       "instance": "/v1/webhooks/019a7c2e-7a10-7000-8000-000000000001/replay",
+                     *       "code": "unauthorized",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not take this action on this resource. */
+            403: {
+                headers: {
+                    /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current minute. */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the current minute ends. */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/forbidden",
+                     *       "title": "Not allowed",
+                     *       "status": 403,
+                     *       "detail": "Not allowed",
+                     *       "instance": "/v1/webhooks/019a7c2e-7a10-7000-8000-000000000001/replay",
+                     *       "code": "forbidden",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource does not exist. */
+            404: {
+                headers: {
+                    /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current minute. */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the current minute ends. */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/not-found",
+                     *       "title": "Resource not found",
+                     *       "status": 404,
+                     *       "detail": "Resource not found",
+                     *       "instance": "/v1/webhooks/019a7c2e-7a10-7000-8000-000000000001/replay",
+                     *       "code": "not-found",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state of the resource. */
+            409: {
+                headers: {
+                    /** @description Sent when the conflict is an Idempotency-Key whose first request is still running or has just committed: seconds to wait before the retry, which then replays. */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current minute. */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the current minute ends. */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/plan-state-conflict",
+                     *       "title": "The plan is not in a state that allows this",
+                     *       "status": 409,
+                     *       "detail": "The plan is not in a state that allows this",
+                     *       "instance": "/v1/webhooks/019a7c2e-7a10-7000-8000-000000000001/replay",
+                     *       "code": "plan-state-conflict",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the configured limit. */
+            413: {
+                headers: {
+                    /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current minute. */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the current minute ends. */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/body-too-large",
+                     *       "title": "The request body is too large",
+                     *       "status": 413,
+                     *       "detail": "The request body is too large",
+                     *       "instance": "/v1/webhooks/019a7c2e-7a10-7000-8000-000000000001/replay",
+                     *       "code": "body-too-large",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not in a media type this operation reads (JSON here, unless the operation says otherwise), is not UTF-8, or is compressed (Content-Encoding). */
+            415: {
+                headers: {
+                    /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current minute. */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the current minute ends. */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/unsupported-media-type",
+                     *       "title": "The request content type is not supported",
+                     *       "status": 415,
+                     *       "detail": "The request content type is not supported",
+                     *       "instance": "/v1/webhooks/019a7c2e-7a10-7000-8000-000000000001/replay",
+                     *       "code": "unsupported-media-type",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request refers to something that does not exist or cannot be used. */
+            422: {
+                headers: {
+                    /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current minute. */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the current minute ends. */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/unknown-reference",
+                     *       "title": "A referenced resource does not exist",
+                     *       "status": 422,
+                     *       "detail": "A referenced resource does not exist",
+                     *       "instance": "/v1/webhooks/019a7c2e-7a10-7000-8000-000000000001/replay",
+                     *       "code": "unknown-reference",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key, or too many failed authentications from this address. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current minute. */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the current minute ends. */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/too-many-requests",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests",
+                     *       "instance": "/v1/webhooks/019a7c2e-7a10-7000-8000-000000000001/replay",
+                     *       "code": "too-many-requests",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error of the service; quote the requestId when you report it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/internal-error",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Internal server error",
+                     *       "instance": "/v1/webhooks/019a7c2e-7a10-7000-8000-000000000001/replay",
+                     *       "code": "internal-error",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
+            503: {
+                headers: {
+                    /** @description Sent when the service is busy or its storage refuses writes rather than the service being down (large progress reports already waiting for their turn, another program's write on the database, its disk full, read-only or failing): seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/service-unavailable",
+                     *       "title": "The service is not available",
+                     *       "status": 503,
+                     *       "detail": "The service is not available",
+                     *       "instance": "/v1/webhooks/019a7c2e-7a10-7000-8000-000000000001/replay",
                      *       "code": "service-unavailable",
                      *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
                      *     }

@@ -177,6 +177,7 @@ export const POLICY = {
   listWebhookDeliveries: WEBHOOK,
   getWebhookDelivery: WEBHOOK,
   redeliverWebhookDelivery: WEBHOOK,
+  replayWebhookEvents: WEBHOOK,
 } as const satisfies Record<string, AccessRule>;
 
 export type OperationId = keyof typeof POLICY;

@@ -282,6 +282,7 @@ t.test('a subscription moved to another organization while its new URL is being 
     db: app.db,
     clock: app.clock,
     allowPrivate: true,
+    logDays: app.webhooks.settings.logDays,
     resolve: async () => {
       app.sqlite.prepare('UPDATE webhook_subscriptions SET organization_id = ? WHERE id = ?').run(kz.id, sub.id);
       return [{ address: '127.0.0.1', family: 4 }];

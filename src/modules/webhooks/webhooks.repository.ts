@@ -1,5 +1,5 @@
 // Drizzle queries of webhooks: subscriptions, the outbox of events and deliveries, attempts, and what the worker claims.
-import { and, asc, desc, eq, exists, inArray, isNotNull, isNull, lt, lte, notExists, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, exists, gt, gte, inArray, isNotNull, isNull, lt, lte, notExists, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import { insertRow, prepared, type Db } from '../../db/connection.js';
 import { TASK_STATUSES, type TaskStatus, type WebhookDeliveryStatus } from '../../db/enums.js';
 import {
@@ -193,6 +193,64 @@ export function subscriptionsDelivered(db: Db, eventIds: string[]): Map<string, 
     subs.add(r.subscriptionId);
   }
   return found;
+}
+
+/** An event a replay may queue: enough to match it to a subscription (see matches in webhooks.events.ts). */
+export type ReplayCandidate = Pick<EventRow, 'id' | 'type' | 'occurredAt' | 'organizationIds'>;
+
+/**
+ * Up to `limit` events of these types raised in [since, until) (until null: no end), after `after` in the order
+ * (occurredAt, id), of which the subscription has no delivery (of any status): what a replay looks through, a page at
+ * a time. By the events' time index; each event's deliveries by theirs.
+ */
+export function replayCandidates(
+  db: Db,
+  q: { subscriptionId: string; types: readonly string[]; since: string; until: string | null; after: { occurredAt: string; id: string } | null; limit: number },
+): ReplayCandidate[] {
+  if (q.types.length === 0) return [];
+  return db
+    .select({ id: webhookEvents.id, type: webhookEvents.type, occurredAt: webhookEvents.occurredAt, organizationIds: webhookEvents.organizationIds })
+    .from(webhookEvents)
+    .where(
+      and(
+        gte(webhookEvents.occurredAt, q.since),
+        q.until === null ? undefined : lt(webhookEvents.occurredAt, q.until),
+        inArray(webhookEvents.type, [...q.types] as EventRow['type'][]),
+        q.after === null
+          ? undefined
+          : or(gt(webhookEvents.occurredAt, q.after.occurredAt), and(eq(webhookEvents.occurredAt, q.after.occurredAt), gt(webhookEvents.id, q.after.id))),
+        notExists(
+          db
+            .select({ one: sql`1` })
+            .from(webhookDeliveries)
+            .where(and(eq(webhookDeliveries.eventId, webhookEvents.id), eq(webhookDeliveries.subscriptionId, q.subscriptionId))),
+        ),
+      ),
+    )
+    .orderBy(asc(webhookEvents.occurredAt), asc(webhookEvents.id))
+    .limit(q.limit)
+    .all();
+}
+
+/** Those of these events that still exist (not pruned) and of which the subscription still has no delivery. */
+export function undeliveredEvents(db: Db, subscriptionId: string, eventIds: string[]): Set<string> {
+  if (eventIds.length === 0) return new Set();
+  const rows = db
+    .select({ id: webhookEvents.id })
+    .from(webhookEvents)
+    .where(
+      and(
+        sql`${webhookEvents.id} in (select value from json_each(${JSON.stringify(eventIds)}))`,
+        notExists(
+          db
+            .select({ one: sql`1` })
+            .from(webhookDeliveries)
+            .where(and(eq(webhookDeliveries.eventId, webhookEvents.id), eq(webhookDeliveries.subscriptionId, subscriptionId))),
+        ),
+      ),
+    )
+    .all();
+  return new Set(rows.map((r) => r.id));
 }
 
 export function findEvent(db: Db, id: string): EventRow | undefined {

@@ -9,12 +9,15 @@ import {
   DeliveryParamsSchema,
   ListWebhookDeliveriesQuerySchema,
   ListWebhooksQuerySchema,
+  ReplayWebhookEventsSchema,
   UpdateWebhookSchema,
   WebhookDeliveryDetailSchema,
   WebhookDeliveryPageSchema,
   WebhookDeliverySchema,
   WebhookPageSchema,
+  WebhookReplaySchema,
   WebhookSchema,
+  MAX_REPLAY_EVENTS,
 } from './webhooks.schemas.js';
 import { createWebhookService, MAX_SUBSCRIPTIONS_PER_ORGANIZATION } from './webhooks.service.js';
 
@@ -23,7 +26,7 @@ const tags = ['Webhooks'];
 /** What every integrator needs to know once; repeated where a subscription is created. */
 const HOW_DELIVERIES_WORK =
   'Each event is POSTed as JSON (`{"type", "timestamp", "data"}`, schema `WebhookEvent`) with the Standard Webhooks ' +
-  'headers `webhook-id` (the event id: the same on every retry and redelivery, so ignore ids you have already handled), ' +
+  'headers `webhook-id` (the event id: the same on every retry, redelivery and replay, so ignore ids you have already handled), ' +
   '`webhook-timestamp` (unix seconds of the attempt) and `webhook-signature` (`v1,` then the base64 HMAC-SHA256 of ' +
   '`{webhook-id}.{webhook-timestamp}.{raw body}` keyed with the base64-decoded part of the secret after `whsec_`; ' +
   'several space-separated signatures while a rotated secret is in its grace period). Any Standard Webhooks library ' +
@@ -31,11 +34,13 @@ const HOW_DELIVERIES_WORK =
   'default) to acknowledge; redirects are not followed, and anything else is retried with exponential backoff and jitter (' +
   '15–30 s, then twice as long each time, up to 6 h between attempts, 12 attempts by default, so at least about 7 hours). When every attempt ' +
   'of a delivery failed and nothing got through meanwhile, or the endpoint answers 410 Gone, the subscription is disabled ' +
-  'and `disabledReason` says why. Events are written in the same transaction as the change they tell of and delivered ' +
-  'at least once, across restarts; the order of arrival is not guaranteed: compare `timestamp`.';
+  'and `disabledReason` says why. Events raised while it is paused or disabled are not queued for it, but kept ' +
+  '(WEBHOOK_LOG_DAYS) for `POST /v1/webhooks/{id}/replay`. Events are written in the same transaction as the change ' +
+  'they tell of and delivered at least once, across restarts; the order of arrival is not guaranteed: compare `timestamp`.';
 
 const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
-  const service = createWebhookService({ db: app.db, clock: app.clock, allowPrivate: app.webhooks.settings.allowPrivate, resolve: app.webhooks.resolve });
+  const { settings } = app.webhooks;
+  const service = createWebhookService({ db: app.db, clock: app.clock, allowPrivate: settings.allowPrivate, logDays: settings.logDays, resolve: app.webhooks.resolve });
 
   app.get(
     '/webhooks',
@@ -236,6 +241,36 @@ const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => reply.code(202).send(service.redeliver(request.params.id, request.params.deliveryId, writeContext(request))),
+  );
+
+  app.post(
+    '/webhooks/:id/replay',
+    {
+      schema: {
+        operationId: 'replayWebhookEvents',
+        headers: CreateHeadersSchema,
+        tags,
+        summary: 'Replay the events of a window',
+        description:
+          'Catches a subscription up, e.g. after it was paused or disabled (nothing is queued for it meanwhile) or for a ' +
+          'receiver set up anew: queues a delivery of every stored event raised in the window (`since` included, `until` ' +
+          'excluded) that the subscription would have received, by the same rule as when the event was raised (the ' +
+          'types it lists now, its organization filter against the organizations the event concerned then), and that it ' +
+          'has no delivery of yet (a delivery that failed is sent again with redeliver). Each goes out as it was first ' +
+          'raised: same body, and `webhook-id` the event id, so a receiver that keeps the ids it handled drops what it ' +
+          'already has. Oldest first, due at once; while the subscription is inactive they wait until it is activated. ' +
+          '`task.overdue` and `webhook.test` are not replayed (the day\'s `task.overdue` comes within a minute of ' +
+          `activation). At most \`limit\` (${MAX_REPLAY_EVENTS}) per call: \`more\` then says to call again with ` +
+          '`since: continueFrom` (or the same body: what was queued is skipped). Events older than WEBHOOK_LOG_DAYS (90 ' +
+          'by default) are pruned: `availableFrom` says from when the log holds every event the subscription would have ' +
+          'received, and `gap` that the window starts before it, so events of its beginning may be missing. ' +
+          'A window whose `until` is not after `since` is 400.',
+        params: IdParamsSchema,
+        body: ReplayWebhookEventsSchema,
+        response: { 202: WebhookReplaySchema, ...problemResponses(400, 403, 404, 413, 415) },
+      },
+    },
+    async (request, reply) => reply.code(202).send(await service.replay(request.params.id, request.body, writeContext(request))),
   );
 };
 

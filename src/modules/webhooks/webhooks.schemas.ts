@@ -103,7 +103,10 @@ const subscriptionFields = {
   organizationId: IdSchema.nullable().describe("Only events about this organization's tasks; null: every organization."),
   active: z
     .boolean()
-    .describe('Whether events are sent. Events raised while inactive are not queued; deliveries already queued wait until it is active again.'),
+    .describe(
+      'Whether events are sent. Events raised while inactive are not queued (they are kept for a replay, ' +
+        'POST /v1/webhooks/{id}/replay); deliveries already queued wait until it is active again.',
+    ),
   disabledReason: z
     .string()
     .max(2000)
@@ -249,6 +252,78 @@ export const WebhookDeliveryPageSchema = pageSchema(WebhookDeliverySchema, 'Webh
 
 export const DeliveryParamsSchema = z.strictObject({ id: IdSchema, deliveryId: IdSchema });
 
+// --- Replays ------------------------------------------------------------------------------------------------
+
+/** Deliveries one replay queues at most (and its default `limit`): they are written in one short transaction. */
+export const MAX_REPLAY_EVENTS = 1000;
+
+// Any RFC 3339 instant, as format date-time publishes: an offset too (as the history's since and until).
+const WindowInstantSchema = InstantSchema.pipe(z.iso.datetime({ offset: true }));
+
+export const ReplayWebhookEventsSchema = z
+  .strictObject({
+    since: WindowInstantSchema.describe('Replay the events raised at or after this instant (RFC 3339; with an offset, the instant it names).'),
+    until: WindowInstantSchema.optional().describe('Only those raised before this instant; left out: every event stored so far.'),
+    limit: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_REPLAY_EVENTS)
+      .default(MAX_REPLAY_EVENTS)
+      .describe(`Deliveries this call queues at most (${MAX_REPLAY_EVENTS}, the most allowed, when left out); when the window holds more, the answer says \`more\`.`),
+  })
+  .superRefine((b, ctx) => {
+    if (b.until !== undefined && Date.parse(b.since) >= Date.parse(b.until)) {
+      ctx.addIssue({ code: 'custom', path: ['until'], message: 'until must be later than since' });
+    }
+  })
+  .meta({
+    id: 'ReplayWebhookEvents',
+    description: 'The window of events to replay: since (included) to until (excluded).',
+    example: { since: '2026-11-20T00:00:00Z', until: '2026-11-28T00:00:00Z' },
+  });
+
+export const WebhookReplaySchema = z
+  .object({
+    subscriptionId: IdSchema,
+    since: InstantSchema.describe('The start of the window, as asked (in UTC).'),
+    until: InstantSchema.nullable().describe('The end of the window, as asked (in UTC); null: every event stored when the call was made.'),
+    queued: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_REPLAY_EVENTS)
+      .describe('Deliveries queued by this call: events of the window the subscription would have received and had no delivery of.'),
+    more: z.boolean().describe('The window holds more events to replay than `limit`: call again (with `since: continueFrom`, or the same body).'),
+    continueFrom: InstantSchema.nullable().describe('When `more`: the time of the first event left for the next call, its `since`; null otherwise.'),
+    availableFrom: InstantSchema.describe(
+      'From this instant on the log holds every event the subscription, as it is set up now, would have received: the later of ' +
+        'the retention limit (WEBHOOK_LOG_DAYS before now; older events are pruned) and the time the subscription was created ' +
+        'or last widened (event types added, another organization). Before it, only the events some other subscription wanted ' +
+        'are still there.',
+    ),
+    gap: z
+      .boolean()
+      .describe(
+        'The window starts before `availableFrom`: events of its beginning may be missing and are not replayed; re-read what ' +
+          'they would have told (the tasks, their reports and deadline changes) through the API.',
+      ),
+  })
+  .meta({
+    id: 'WebhookReplay',
+    description: 'What a replay queued, and whether the window could be replayed whole.',
+    example: {
+      subscriptionId: '019a7c2e-7a10-7000-8000-0000000000d1',
+      since: '2026-11-20T00:00:00.000Z',
+      until: '2026-11-28T00:00:00.000Z',
+      queued: 37,
+      more: false,
+      continueFrom: null,
+      availableFrom: '2026-08-30T09:15:00.000Z',
+      gap: false,
+    },
+  });
+
 export type Webhook = z.infer<typeof WebhookSchema>;
 export type CreatedWebhook = z.infer<typeof CreatedWebhookSchema>;
 export type CreateWebhook = z.infer<typeof CreateWebhookSchema>;
@@ -257,3 +332,5 @@ export type ListWebhooksQuery = z.infer<typeof ListWebhooksQuerySchema>;
 export type WebhookDelivery = z.infer<typeof WebhookDeliverySchema>;
 export type WebhookDeliveryDetail = z.infer<typeof WebhookDeliveryDetailSchema>;
 export type ListWebhookDeliveriesQuery = z.infer<typeof ListWebhookDeliveriesQuerySchema>;
+export type ReplayWebhookEvents = z.infer<typeof ReplayWebhookEventsSchema>;
+export type WebhookReplay = z.infer<typeof WebhookReplaySchema>;

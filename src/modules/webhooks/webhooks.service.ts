@@ -1,23 +1,27 @@
 // Domain rules of webhook subscriptions: who sees and manages which (a ministry its own organization's only),
-// URL checks, secrets shown once and rotated with a grace period, test events, the delivery log and redelivery.
+// URL checks, secrets shown once and rotated with a grace period, test events, the delivery log, redelivery and replay.
 import { writeTransaction, type Db } from '../../db/connection.js';
 import { AppError, ERRORS, notFound, unknownReference } from '../../errors.js';
 import type { Actor } from '../../lib/access.js';
+import { instantBound } from '../../lib/dates.js';
 import { newId } from '../../lib/ids.js';
 import type { ServiceDeps, WriteContext } from '../../lib/service.js';
 import { recordChange } from '../history/history.recorder.js';
 import { findOrganization } from '../organizations/organizations.repository.js';
 import { enqueueTestEvent, queueDelivery } from './webhooks.events.js';
+import { availableFrom, planReplay, queueReplay } from './webhooks.replay.js';
 import * as repo from './webhooks.repository.js';
 import type {
   CreatedWebhook,
   CreateWebhook,
   ListWebhookDeliveriesQuery,
   ListWebhooksQuery,
+  ReplayWebhookEvents,
   UpdateWebhook,
   Webhook,
   WebhookDelivery,
   WebhookDeliveryDetail,
+  WebhookReplay,
 } from './webhooks.schemas.js';
 import { generateSecret } from './webhooks.signing.js';
 import { checkTarget, RefusedUrlError, type Resolver } from './webhooks.url-guard.js';
@@ -52,6 +56,8 @@ function refuseBeyondLimit(tx: Db, organizationId: string | null): void {
 
 export interface WebhookServiceDeps extends ServiceDeps {
   allowPrivate: boolean;
+  /** WEBHOOK_LOG_DAYS: how far back a replay can promise every event (0: no limit). */
+  logDays: number;
   resolve?: Resolver | undefined;
 }
 
@@ -82,7 +88,7 @@ function refuseMoveWithDeliveries(tx: Db, sub: repo.SubscriptionRow): void {
   );
 }
 
-export function createWebhookService({ db, clock, allowPrivate, resolve }: WebhookServiceDeps) {
+export function createWebhookService({ db, clock, allowPrivate, logDays, resolve }: WebhookServiceDeps) {
   const load = (tx: Db, id: string): repo.SubscriptionRow => {
     const sub = repo.findSubscription(tx, id);
     if (!sub) throw notFound('webhook subscription', id);
@@ -259,6 +265,26 @@ export function createWebhookService({ db, clock, allowPrivate, resolve }: Webho
         }
         const again = queueDelivery(tx, id, original.eventId, at, { redeliveryOf: original.id, requestedByKeyId: ctx.actor.keyId });
         return strip(repo.findDelivery(tx, id, again)!);
+      });
+    },
+
+    /**
+     * Queues a delivery of each stored event of the window that the subscription would have received (its types, its
+     * organization filter against the organizations the event concerned when raised) and has no delivery of, at most
+     * `limit`; they go out when it is active. Looked for outside the write transaction, queued in one short one.
+     */
+    async replay(id: string, input: ReplayWebhookEvents, ctx: WriteContext): Promise<WebhookReplay> {
+      const since = instantBound(input.since);
+      const until = input.until === undefined ? null : instantBound(input.until);
+      const plan = await planReplay(db, load(db, id), { since, until, limit: input.limit });
+      return writeTransaction(db, (tx) => {
+        // The key may have been revoked, or the subscription moved or deleted, while the log was read.
+        ctx.authorizeAgain?.();
+        const sub = load(tx, id);
+        const now = clock();
+        const queued = queueReplay(tx, sub, plan, now.toISOString(), ctx.actor.keyId);
+        const from = availableFrom(sub, now, logDays);
+        return { subscriptionId: id, since, until, queued, more: plan.continueFrom !== null, continueFrom: plan.continueFrom, availableFrom: from, gap: since < from };
       });
     },
   };
