@@ -32,7 +32,9 @@ const HOW_DELIVERIES_WORK =
   'several space-separated signatures while a rotated secret is in its grace period). Any Standard Webhooks library ' +
   'verifies them. Reject a timestamp more than 5 minutes from your clock. Answer 2xx within the timeout (10 s by ' +
   'default) to acknowledge; redirects are not followed, and anything else is retried with exponential backoff and jitter (' +
-  '15–30 s, then twice as long each time, up to 6 h between attempts, 12 attempts by default, so at least about 7 hours). When every attempt ' +
+  '15–30 s, then twice as long each time, up to 6 h between attempts, 12 attempts by default, so at least about 7 hours); ' +
+  'a failing answer with `Retry-After` (seconds or an HTTP-date) puts the next attempt no sooner than it asks, never ' +
+  'sooner than that backoff and never more than 6 h later. When every attempt ' +
   'of a delivery failed and nothing got through meanwhile, or the endpoint answers 410 Gone, the subscription is disabled ' +
   'and `disabledReason` says why. Events raised while it is paused or disabled are not queued for it, but kept ' +
   '(WEBHOOK_LOG_DAYS) for `POST /v1/webhooks/{id}/replay`. Events are written in the same transaction as the change ' +

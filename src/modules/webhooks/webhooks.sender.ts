@@ -13,6 +13,8 @@ export interface AttemptResult {
   durationMs: number;
   /** The attempt was cut short because the service is stopping: it does not count. */
   interrupted: boolean;
+  /** The Retry-After header of an answer other than 2xx, as sent (the worker reads it); null without one. */
+  retryAfter: string | null;
 }
 
 const USER_AGENT = 'commission-plan-tracker-webhooks/1';
@@ -49,16 +51,16 @@ export function sendAttempt(
   const started = Date.now();
   if (signal.aborted) {
     // Not even connected: a request destroyed before its error listener is attached would throw "socket hang up".
-    return Promise.resolve({ ok: false, statusCode: null, error: 'interrupted: the service is stopping', responseBody: null, durationMs: 0, interrupted: true });
+    return Promise.resolve({ ok: false, statusCode: null, error: 'interrupted: the service is stopping', responseBody: null, durationMs: 0, interrupted: true, retryAfter: null });
   }
   return new Promise((resolve) => {
     let settled = false;
-    const finish = (r: Omit<AttemptResult, 'durationMs' | 'interrupted'>, interrupted = false) => {
+    const finish = (r: Omit<AttemptResult, 'durationMs' | 'interrupted' | 'retryAfter'>, interrupted = false, retryAfter: string | null = null) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       signal.removeEventListener('abort', onAbort);
-      resolve({ ...r, durationMs: Date.now() - started, interrupted });
+      resolve({ ...r, durationMs: Date.now() - started, interrupted, retryAfter });
     };
     const transport = target.url.protocol === 'https:' ? https : http;
     const request = transport.request(target.url, {
@@ -81,14 +83,11 @@ export function sendAttempt(
       const ok = statusCode >= 200 && statusCode < 300;
       const chunks: Buffer[] = [];
       let size = 0;
+      const retryAfter = ok ? null : (response.headers['retry-after']?.trim().slice(0, 100) ?? null);
       const done = () => {
         const text = Buffer.concat(chunks).toString('utf8');
-        finish({
-          ok,
-          statusCode,
-          error: ok ? null : describeStatus(statusCode, response.headers.location),
-          responseBody: text === '' ? null : clip(text, RESPONSE_BODY_KEPT),
-        });
+        const error = ok ? null : `${describeStatus(statusCode, response.headers.location)}${retryAfter ? ` (Retry-After: ${retryAfter})` : ''}`;
+        finish({ ok, statusCode, error, responseBody: text === '' ? null : clip(text, RESPONSE_BODY_KEPT) }, false, retryAfter || null);
         response.destroy();
       };
       // The status decides: a body still trickling in when the time is up is not waited for.

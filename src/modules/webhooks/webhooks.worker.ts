@@ -1,6 +1,7 @@
 // The delivery worker inside the service: claims due deliveries from the outbox, signs and POSTs them, records each
-// attempt, retries with exponential backoff and jitter, disables a subscription that keeps failing, and raises
-// the daily overdue events. One per process; claims make it safe beside another process on the same database.
+// attempt, retries with exponential backoff and jitter (longer when the receiver asks, Retry-After), disables a
+// subscription that keeps failing, and raises the daily overdue events. One per process; claims make it safe beside
+// another process on the same database.
 import type { FastifyBaseLogger } from 'fastify';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { writeTransaction, type Db, type Schema } from '../../db/connection.js';
@@ -83,6 +84,34 @@ export function retryDelayMs(failedAttempts: number, settings: Pick<WebhookSetti
 }
 
 /**
+ * How long after its answer a receiver asked to be left alone (Retry-After: delta-seconds, or an HTTP-date read against
+ * `answeredAt`, the service's clock); null when it did not ask, or not legibly. A date already past asks for nothing.
+ */
+export function retryAfterMs(value: string | null, answeredAt: Date): number | null {
+  if (value === null) return null;
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  // HTTP-date: IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT") or the obsolete forms, which Date.parse reads too.
+  const at = /[a-z]/i.test(value) ? Date.parse(value) : Number.NaN;
+  return Number.isNaN(at) ? null : Math.max(0, at - answeredAt.getTime());
+}
+
+/**
+ * The wait before attempt n + 1 after n failed attempts: the backoff, or longer when the receiver asked for it
+ * (`askedMs`, Retry-After, from the attempt's start), never longer than retryMaxMs. Retry-After only lengthens the
+ * wait: a receiver asking for 1 s does not get its retries sooner than the schedule, and one asking for a day is tried
+ * again after the schedule's longest wait (6 hours), so that one answer cannot stretch a delivery's attempts over days.
+ */
+export function nextAttemptDelayMs(
+  failedAttempts: number,
+  settings: Pick<WebhookSettings, 'retryBaseMs' | 'retryMaxMs'>,
+  random: () => number,
+  askedMs: number | null,
+): number {
+  const backoff = retryDelayMs(failedAttempts, settings, random);
+  return askedMs === null ? backoff : Math.max(backoff, Math.min(askedMs, settings.retryMaxMs));
+}
+
+/**
  * Whether the subscription no longer receives the delivery's event type: not a test event, not a redelivery someone
  * asked for (see endUnwantedDeliveries).
  */
@@ -149,10 +178,14 @@ export function createWebhookWorker({ db, clock, log, settings, random = Math.ra
       // Its subscription stopped receiving this event type while the attempt ran (see endUnwantedDeliveries).
       const unwanted = unwantedBy(tx, delivery, sub);
       if (n < settings.maxAttempts && !gone && !unwanted) {
-        const backoff = new Date(attemptedAt.getTime() + retryDelayMs(n, settings, random)).toISOString();
+        // Retry-After counts from the answer, which came durationMs after the attempt began.
+        const answeredAt = new Date(attemptedAt.getTime() + result.durationMs);
+        const asked = retryAfterMs(result.retryAfter, answeredAt);
+        const wait = nextAttemptDelayMs(n, settings, random, asked === null ? null : result.durationMs + asked);
+        const scheduled = new Date(attemptedAt.getTime() + wait).toISOString();
         // Sent again on request (redeliver) while this attempt ran: that earlier time holds, not the backoff.
-        const asked = delivery.nextAttemptAt !== claimed.nextAttemptAt ? delivery.nextAttemptAt : null;
-        const next = asked !== null && asked < backoff ? asked : backoff;
+        const requested = delivery.nextAttemptAt !== claimed.nextAttemptAt ? delivery.nextAttemptAt : null;
+        const next = requested !== null && requested < scheduled ? requested : scheduled;
         repo.updateDelivery(tx, delivery.id, { ...common, status: 'pending', nextAttemptAt: next });
         return 'retry';
       }
@@ -228,7 +261,7 @@ export function createWebhookWorker({ db, clock, log, settings, random = Math.ra
       result = await sendAttempt(target, headers, event.body, { timeoutMs: settings.timeoutMs, signal: controller.signal });
     } catch (err) {
       if (!(err instanceof RefusedUrlError)) throw err;
-      result = { ok: false, statusCode: null, error: `URL refused: ${err.message}`, responseBody: null, durationMs: 0, interrupted: controller.signal.aborted };
+      result = { ok: false, statusCode: null, error: `URL refused: ${err.message}`, responseBody: null, durationMs: 0, interrupted: controller.signal.aborted, retryAfter: null };
     } finally {
       inFlight.delete(controller);
     }
