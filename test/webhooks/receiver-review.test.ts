@@ -175,3 +175,47 @@ t.test('a receiver finds what became of a webhook-id in the delivery log: the de
   const none = json(await app.inject({ method: 'GET', url: `/v1/webhooks/${sub.id}/deliveries?eventId=${task.id}` })).items;
   t.strictSame(none, [], 'an id of no event of the subscription: nothing');
 });
+
+t.test('a receiver back from being disabled catches up as the README says: replay from disabledAt, redeliver what failed, dedupe by webhook-id', async (t) => {
+  const clock = testClock();
+  const app = await webhookApp(t, clock);
+  const { task } = await approvedTask(app);
+  const receiver = await startReceiver(t);
+  const sub = await subscribe(app, { url: receiver.url, events: ['task.updated'] });
+  // The receiver keeps the webhook-ids it handled (answered 2xx) and handles each once.
+  const handled = new Map<string, string>();
+  let arrivals = 0;
+  const accept = () =>
+    receiver.respond((r) => {
+      arrivals += 1;
+      if (!handled.has(String(r.headers['webhook-id']))) handled.set(String(r.headers['webhook-id']), r.json.data.task.title);
+      return { status: 204 };
+    });
+  accept();
+  const rename = async (title: string, at: string) => {
+    clock.set(at);
+    await app.inject({ method: 'PATCH', url: `/v1/tasks/${task.id}`, payload: { title } });
+    await app.webhooks.runOnce();
+  };
+  await rename('A: delivered', '2026-11-28T09:00:00.000Z');
+  receiver.respond(() => ({ status: 410 }));
+  await rename('B: refused with 410', '2026-11-28T10:00:00.000Z');
+  await rename('C: raised while disabled', '2026-11-28T11:00:00.000Z');
+  t.strictSame([...handled.values()], ['A: delivered']);
+  const disabled = json(await app.inject({ method: 'GET', url: `/v1/webhooks/${sub.id}` }));
+  t.match(disabled, { active: false, disabledAt: '2026-11-28T10:00:00.000Z' });
+
+  accept();
+  clock.set('2026-11-29T08:00:00.000Z');
+  await app.inject({ method: 'PATCH', url: `/v1/webhooks/${sub.id}`, payload: { active: true } });
+  const replayed = json(await app.inject({ method: 'POST', url: `/v1/webhooks/${sub.id}/replay`, payload: { since: disabled.disabledAt } }));
+  t.match(replayed, { queued: 1, more: false, gap: false }, 'C, the one event never queued');
+  const failed = json(await app.inject({ method: 'GET', url: `/v1/webhooks/${sub.id}/deliveries?status=failed` })).items;
+  t.equal(failed.length, 1, 'B failed');
+  for (const d of failed) await app.inject({ method: 'POST', url: `/v1/webhooks/${sub.id}/deliveries/${d.id}/redeliver` });
+  // A replay of a longer window brings nothing twice: A and B have their deliveries.
+  t.match(json(await app.inject({ method: 'POST', url: `/v1/webhooks/${sub.id}/replay`, payload: { since: sub.createdAt } })), { queued: 0 });
+  await app.webhooks.runOnce();
+  t.strictSame([...handled.values()].sort(), ['A: delivered', 'B: refused with 410', 'C: raised while disabled'], 'every event handled');
+  t.equal(arrivals, 3, 'and none sent twice');
+});
