@@ -55,14 +55,50 @@ export const INVISIBLE = /[\u200B\u2060\uFEFF\u00AD]/g;
 const withoutInvisible = (value: string) => value.replace(INVISIBLE, '');
 
 /**
- * A trimmed, non-empty, bounded text, composed (NFC), without invisible characters. Control characters other than tab
- * and line breaks are refused: no one types them, and they would reach the iCalendar feed (RFC 5545 allows none) and
- * the printable page as they are. Composed, because "й" or "ё" may arrive as a letter and a combining mark (macOS,
- * some Word exports): stored as sent, the same name had two spellings, and a search or an import typed on another
- * machine never found it.
+ * The line breaks text() reads, each stored as one LF: CRLF and a lone CR (Windows and classic Mac text; every browser
+ * posts a textarea with CRLF), VT and FF (Word's manual line break, Shift+Enter, and its page break, as Word's object
+ * model and its macros give them), NEL (U+0085) and the Unicode line and paragraph separators U+2028 and U+2029 (PDF
+ * readers, InDesign, macOS text). Stored as sent, the same paragraph pasted on two machines was two values: a directory
+ * synchronised from Windows recorded a change of every description it sent back, an import of the same file showed
+ * updates of nothing, and "\r" or U+2028 counted twice against the limit or showed differently in every viewer (a
+ * JavaScript consumer splitting on "\n" read one line; U+2028 ended a JavaScript string literal). A paragraph separator
+ * is one LF too, not a blank line: a paragraph pasted from Word arrives as one CRLF, and the same text from a PDF must
+ * read alike.
+ */
+export const LINE_BREAK = /\r\n|[\r\u000B\u000C\u0085\u2028\u2029]/g;
+
+const withLf = (value: string) => value.replace(LINE_BREAK, '\n');
+
+/** The first character of `value` that text() refuses, named so a caller can find an invisible one. */
+function refusedControl(value: unknown): string {
+  const found = typeof value === 'string' ? /[\u0000-\u0008\u000E-\u001F\u007F-\u0084\u0086-\u009F]/.exec(value)?.[0] : undefined;
+  if (found === undefined) return 'control characters are not accepted';
+  const code = `U+${found.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+  // U+0080 to U+009F are what Windows-1252 or -1251 punctuation (dashes, quotes, ellipsis, €) becomes when its bytes are
+  // read as ISO 8859-1: the sender's decoding is wrong, and whatever else it holds is likely garbled too.
+  return found >= '\u0080'
+    ? `control character ${code} is not accepted: a C1 control character in text usually means it was decoded in the wrong encoding (Windows-1252 or Windows-1251 read as ISO 8859-1); send the text as UTF-8`
+    : `control character ${code} is not accepted; tabs and line breaks are`;
+}
+
+/**
+ * A trimmed, non-empty, bounded text, composed (NFC), without invisible characters, with every line break as LF
+ * (LINE_BREAK). Other control characters than tab and line breaks are refused, the C1 ones (U+0080 to U+009F) too: no
+ * one types them, they would reach the iCalendar feed (RFC 5545 allows none) and the printable page as they are, and
+ * they are most often the sign of a wrong decoding. Composed, because "й" or "ё" may arrive as a letter and a combining
+ * mark (macOS, some Word exports): stored as sent, the same name had two spellings, and a search or an import typed on
+ * another machine never found it. The published pattern lets the line breaks through, since they are read, not refused.
  */
 export const text = (max: number) =>
-  z.string().overwrite(withoutInvisible).trim().normalize('NFC').min(1).max(max).regex(/^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]*$/, 'control characters are not accepted');
+  z
+    .string()
+    .overwrite(withoutInvisible)
+    .overwrite(withLf)
+    .trim()
+    .normalize('NFC')
+    .min(1)
+    .max(max)
+    .regex(/^[^\u0000-\u0008\u000E-\u001F\u007F-\u0084\u0086-\u009F]*$/, { error: (issue) => refusedControl(issue.input) });
 
 /**
  * text() on one line, for names, titles, numbers and units. A line break in one broke every place that shows it as a
@@ -91,7 +127,16 @@ export const line = (max: number) =>
  * generated clients type `unknown` (or fail to compile).
  */
 export const searchText = (max: number) =>
-  z.string().overwrite(withoutInvisible).trim().normalize('NFC').min(1).max(max).regex(/^[^\u0000-\u001F\u007F]*$/, 'control characters cannot be searched for');
+  z
+    .string()
+    .overwrite(withoutInvisible)
+    .trim()
+    .normalize('NFC')
+    .min(1)
+    .max(max)
+    // line()'s class: no stored one-line value, and no line of a stored text, holds any of these, so a search for one
+    // found nothing at best.
+    .regex(/^[^\u0000-\u001F\u007F-\u009F\u2028\u2029]*$/, 'line breaks and control characters cannot be searched for');
 
 export const FieldErrorSchema = z
   .object({

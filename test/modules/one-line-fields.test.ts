@@ -133,32 +133,33 @@ t.test('other control characters are refused in a one-line field too; trailing l
   t.equal(task.title, 'Trade  houses\u00A0in Astana', 'a line break at either end is trimmed as any blank; spaces and a no-break space inside stay');
 });
 
-t.test('the same line breaks and tabs are kept in multi-line fields: descriptions, report texts, reasons, comments, notes', async (t) => {
+t.test('the same line breaks and tabs are kept in multi-line fields (each break as LF): descriptions, report texts, reasons, comments, notes', async (t) => {
   const app = await build(t);
   const { plan, task } = await approvedTask(app);
-  const text = 'Line one\r\nLine two\nthree\u2028four\tfive';
+  const sent = 'Line one\r\nLine two\nthree\u2028four\tfive';
+  const text = 'Line one\nLine two\nthree\nfour\tfive';
 
-  const patched = await app.inject({ method: 'PATCH', url: `/v1/tasks/${task.id}`, payload: { description: text, expectedResult: text, formOfCompletion: text } });
+  const patched = await app.inject({ method: 'PATCH', url: `/v1/tasks/${task.id}`, payload: { description: sent, expectedResult: sent, formOfCompletion: sent } });
   t.equal(patched.statusCode, 200);
   t.match(json(patched), { description: text, expectedResult: text, formOfCompletion: text });
 
   const report = await app.inject({
     method: 'POST',
     url: `/v1/tasks/${task.id}/reports`,
-    payload: { organizationId: task.assignees[0]!.organizationId, period: '2026-Q4', percentComplete: 10, confidence: 'green', narrative: text, risks: text },
+    payload: { organizationId: task.assignees[0]!.organizationId, period: '2026-Q4', percentComplete: 10, confidence: 'green', narrative: sent, risks: sent },
   });
   t.equal(report.statusCode, 201);
   t.match(json(report), { narrative: text, risks: text });
 
-  const change = await app.inject({ method: 'POST', url: `/v1/tasks/${task.id}/deadline-changes`, payload: { kind: 'request', newDueDate: '2027-03-31', reason: text } });
+  const change = await app.inject({ method: 'POST', url: `/v1/tasks/${task.id}/deadline-changes`, payload: { kind: 'request', newDueDate: '2027-03-31', reason: sent } });
   t.equal(change.statusCode, 201);
   t.equal(json(change).reason, text);
 
-  const moved = await app.inject({ method: 'POST', url: `/v1/tasks/${task.id}/transitions`, payload: { to: 'in_progress', comment: text } });
+  const moved = await app.inject({ method: 'POST', url: `/v1/tasks/${task.id}/transitions`, payload: { to: 'in_progress', comment: sent } });
   t.equal(moved.statusCode, 200);
 
   const indicator = await createIndicator(app, { planId: plan.id, name: 'Tractors assembled', unit: 'tractors', baseline: 0, target: 100 });
-  const value = await app.inject({ method: 'PUT', url: `/v1/indicators/${indicator.id}/values/2026-Q4`, payload: { value: 10, note: text } });
+  const value = await app.inject({ method: 'PUT', url: `/v1/indicators/${indicator.id}/values/2026-Q4`, payload: { value: 10, note: sent } });
   t.equal(value.statusCode, 200);
 });
 

@@ -102,12 +102,12 @@ t.test('creating a task returns it with assignees, basis, translations, Location
   t.same(json(read), task);
 });
 
-t.test('tabs and line breaks are text in a description; other control characters are refused (above), and a title is one line (one-line-fields.test.ts)', async (t) => {
+t.test('tabs and line breaks are text in a description, each break stored as LF; other control characters are refused (above), and a title is one line (one-line-fields.test.ts)', async (t) => {
   const app = await build(t);
   const { plan, assignees } = await seedPlan(app);
   const res = await app.inject(post('/v1/tasks', { planId: plan.id, code: '1.1', title: 'A measure', description: 'Line one\r\nLine two\nthree\tfour', area: 'trade', dueDate: '2026-12-31', assignees }));
   t.equal(res.statusCode, 201);
-  t.equal(json(res).description, 'Line one\r\nLine two\nthree\tfour');
+  t.equal(json(res).description, 'Line one\nLine two\nthree\tfour');
 });
 
 t.test('a task with only the required fields has nulls and no basis or translations', async (t) => {
