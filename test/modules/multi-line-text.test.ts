@@ -3,7 +3,7 @@
 // the service takes, and free-text search refuses what no stored line holds.
 import t from 'tap';
 import { text } from '../../src/lib/common.schemas.js';
-import { build, json, refused } from '../helper.js';
+import { build, json, refused, testClock } from '../helper.js';
 import { approvedTask, createTask, seedPlan } from '../factories.js';
 
 /** Each line break text() reads, in a paragraph as a user pastes it, and the text it is stored as. */
@@ -76,17 +76,26 @@ t.test('a task, a report, a deadline request and an indicator value store pasted
   t.match(json(value).values, [{ period: '2026-Q4', note: STORED }]);
 });
 
-t.test('the same text sent again with CRLF instead of LF is no change: no history entry, the ETag stays', async (t) => {
-  const app = await build(t);
-  const { plan, assignees } = await seedPlan(app);
-  const task = await createTask(app, { planId: plan.id, code: '1.1', title: 'Trade houses', description: STORED, dueDate: '2026-12-31', assignees });
-  const read = await app.inject({ method: 'GET', url: `/v1/tasks/${task.id}` });
-  const entries = async () => json(await app.inject({ method: 'GET', url: `/v1/tasks/${task.id}/history` })).items.length;
+t.test('the same text sent again with CRLF instead of LF is no change: no history entry, a value recorded again keeps its time', async (t) => {
+  const clock = testClock();
+  const app = await build(t, clock);
+  const { plan, task } = await approvedTask(app);
+  await app.inject({ method: 'PATCH', url: `/v1/tasks/${task.id}`, payload: { description: STORED } });
+  const indicator = json(await app.inject({ method: 'POST', url: '/v1/indicators', payload: { planId: plan.id, name: 'Tractors', unit: 'tractors', baseline: 0, target: 100 } }));
+  const first = await app.inject({ method: 'PUT', url: `/v1/indicators/${indicator.id}/values/2026-Q4`, payload: { value: 10, note: STORED } });
+  const recorded = json(first);
+  const entries = async () => json(await app.inject({ method: 'GET', url: `/v1/history?planId=${plan.id}` })).items.length;
   const before = await entries();
+
+  clock.set('2026-11-29T12:00:00.000Z');
   const again = await app.inject({ method: 'PATCH', url: `/v1/tasks/${task.id}`, payload: { description: BREAKS[0]![1] } });
   t.equal(again.statusCode, 200);
-  t.equal(again.headers.etag, read.headers.etag, 'the ETag a client holds is still good');
-  t.equal(await entries(), before, 'no history entry');
+  t.equal(json(again).description, STORED);
+  const value = await app.inject({ method: 'PUT', url: `/v1/indicators/${indicator.id}/values/2026-Q4`, payload: { value: 10, note: BREAKS[0]![1] } });
+  t.equal(value.statusCode, 200);
+  t.equal(json(value).updatedAt, recorded.updatedAt, 'the indicator value recorded again from Windows is no change');
+  t.equal(value.headers.etag, first.headers.etag, 'and keeps its ETag');
+  t.equal(await entries(), before, 'no history entry for either');
 });
 
 t.test('a C1 control character in a description, a report or a reason is refused with 400 naming the field, and nothing is written', async (t) => {
