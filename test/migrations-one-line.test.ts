@@ -1,14 +1,12 @@
 // Migration 0015: the values one-line fields stored before line() refused line breaks are put on one line, the tasks'
 // search text with them, and an integrator that reads a resource and sends its values back is no longer refused.
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { MIGRATIONS_FOLDER, openDatabase, runMigrations, type Database_ } from '../src/db/connection.js';
+import { runMigrations, type Database_ } from '../src/db/connection.js';
 import type { TaskTranslations } from '../src/db/schema.js';
 import { line } from '../src/lib/common.schemas.js';
 import { searchTextOf } from '../src/modules/tasks/tasks.service.js';
 import { build, json, testClock } from './helper.js';
+import { databaseBefore as migratedBefore, insertRow } from './migration-fixtures.js';
 
 const MIGRATION = '0015_collapse_one_line_values';
 const OLD = '2026-10-01T09:00:00.000Z';
@@ -23,35 +21,14 @@ const OLD_TRANSLATIONS: TaskTranslations = {
   kk: { description: 'Бірінші кезең.' },
   en: { title: 'Trade houses\u2029in Astana' },
 };
-const OLD_T1 = { code: '1.1', title: 'Trade houses \n\n in Astana', description: 'First stage.\r\nSecond stage.', translations: OLD_TRANSLATIONS };
+const OLD_T1 = { code: '1.1', title: 'Trade houses \n\n in Astana', description: 'First stage.\nSecond stage.', translations: OLD_TRANSLATIONS };
 const T2_FIELDS = { code: '1.2', title: 'Service  centres\u00A0in Kostanay', description: null, translations: {} };
-
-function insert(database: Database_, table: string, row: Record<string, unknown>): void {
-  const columns = Object.keys(row);
-  database.sqlite
-    .prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`)
-    .run(Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v !== null && typeof v === 'object' ? JSON.stringify(v) : v])));
-}
 
 /** A database file migrated up to the migration before 0015, holding rows written as the service wrote them then. */
 async function databaseBefore(t: Test): Promise<{ path: string; database: Database_ }> {
-  const dir = await mkdtemp(join(tmpdir(), 'tracker-one-line-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  const folder = join(dir, 'migrations-before');
-  await cp(MIGRATIONS_FOLDER, folder, { recursive: true });
-  const journal = JSON.parse(await readFile(join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string }[] };
-  const upTo = journal.entries.findIndex((e) => e.tag === MIGRATION);
-  t.ok(upTo > 0, 'the migration is in the journal');
-  await writeFile(join(folder, 'meta', '_journal.json'), JSON.stringify({ ...journal, entries: journal.entries.slice(0, upTo) }));
-  const path = join(dir, 'tracker.db');
-  const database = openDatabase(path);
-  t.teardown(() => {
-    if (database.sqlite.open) database.sqlite.close();
-  });
-  runMigrations(database, folder);
-
+  const { path, database } = await migratedBefore(t, MIGRATION);
   const stamps = { created_at: OLD, updated_at: OLD };
-  insert(database, 'commissions', {
+  insertRow(database, 'commissions', {
     id: C,
     name: 'Commission on trade\nand economic co-operation',
     time_zone: 'Europe/Minsk',
@@ -64,14 +41,14 @@ async function databaseBefore(t: Test): Promise<{ path: string; database: Databa
     ...stamps,
   });
   // O1 collapses into the name O2 has: a duplicate, as rows written before names were unique may be.
-  insert(database, 'organizations', { id: O1, name: 'Ministry of Industry \u00A0\n  of Belarus', short_name: 'Min\tprom', kind: 'ministry', country: 'BY', ...stamps });
-  insert(database, 'organizations', { id: O2, name: 'Ministry of Industry of Belarus', short_name: null, kind: 'agency', country: 'BY', ...stamps });
-  insert(database, 'organizations', { id: O3, name: 'Ministry of Trade and Integration', short_name: 'MIC\u0085', kind: 'ministry', country: 'KZ', ...stamps });
-  insert(database, 'organizations', { id: O4, name: 'Agency of nothing', short_name: '\u0085\u0085', kind: 'agency', country: 'KZ', ...stamps });
-  insert(database, 'meetings', { id: M, commission_id: C, kind: 'official_visit', title: 'Official visit\r\n\r\nof the Prime Minister', date: '2026-11-04', place: 'Astana', protocol_number: 'No.\t19', ...stamps });
-  insert(database, 'plans', { id: P, commission_id: C, title: 'Plan of measures\n2026–2027', period_start: '2026-01-01', period_end: '2027-12-31', status: 'approved', approved_at: OLD, ...stamps });
+  insertRow(database, 'organizations', { id: O1, name: 'Ministry of Industry \u00A0\n  of Belarus', short_name: 'Min\tprom', kind: 'ministry', country: 'BY', ...stamps });
+  insertRow(database, 'organizations', { id: O2, name: 'Ministry of Industry of Belarus', short_name: null, kind: 'agency', country: 'BY', ...stamps });
+  insertRow(database, 'organizations', { id: O3, name: 'Ministry of Trade and Integration', short_name: 'MIC\u0085', kind: 'ministry', country: 'KZ', ...stamps });
+  insertRow(database, 'organizations', { id: O4, name: 'Agency of nothing', short_name: '\u0085\u0085', kind: 'agency', country: 'KZ', ...stamps });
+  insertRow(database, 'meetings', { id: M, commission_id: C, kind: 'official_visit', title: 'Official visit\r\n\r\nof the Prime Minister', date: '2026-11-04', place: 'Astana', protocol_number: 'No.\t19', ...stamps });
+  insertRow(database, 'plans', { id: P, commission_id: C, title: 'Plan of measures\n2026–2027', period_start: '2026-01-01', period_end: '2027-12-31', status: 'approved', approved_at: OLD, ...stamps });
   for (const [taskId, fields, sortKey] of [[T1, OLD_T1, '0001.0001'], [T2, T2_FIELDS, '0001.0002']] as const) {
-    insert(database, 'tasks', {
+    insertRow(database, 'tasks', {
       id: taskId,
       plan_id: P,
       ...fields,
@@ -88,27 +65,27 @@ async function databaseBefore(t: Test): Promise<{ path: string; database: Databa
       ...stamps,
     });
   }
-  insert(database, 'task_assignees', { task_id: T1, organization_id: O1, role: 'lead', position: 0, assigned_at: OLD });
-  insert(database, 'task_assignees', { task_id: T1, organization_id: O3, role: 'lead', position: 1, assigned_at: OLD });
-  insert(database, 'task_assignees', { task_id: T2, organization_id: O2, role: 'lead', position: 0, assigned_at: OLD });
-  insert(database, 'deadline_changes', {
+  insertRow(database, 'task_assignees', { task_id: T1, organization_id: O1, role: 'lead', position: 0, assigned_at: OLD });
+  insertRow(database, 'task_assignees', { task_id: T1, organization_id: O3, role: 'lead', position: 1, assigned_at: OLD });
+  insertRow(database, 'task_assignees', { task_id: T2, organization_id: O2, role: 'lead', position: 0, assigned_at: OLD });
+  insertRow(database, 'deadline_changes', {
     id: D,
     task_id: T1,
     kind: 'direct',
     status: 'applied',
     old_due_date: '2027-03-31',
     new_due_date: '2027-06-30',
-    reason: 'Certification\r\ntakes longer.',
+    reason: 'Certification\ntakes longer.',
     requested_by_role: 'secretariat',
     requested_at: OLD,
     decided_by_role: 'secretariat',
     decided_at: OLD,
     decision_basis: 'Protocol No. 12,\nitem 4.1',
   });
-  insert(database, 'indicators', { id: I, plan_id: P, task_id: T1, name: 'Tractors\nassembled', unit: 'tractors\t', baseline: 0, target: 100, ...stamps });
-  insert(database, 'share_links', { id: S, name: 'Co-chair BY —\noffice', kind: 'progress_report', prefix: 'shr_legacy', hash: 'x'.repeat(64), params: { planId: P }, expires_at: '2027-12-31T00:00:00.000Z', created_at: OLD });
-  insert(database, 'api_keys', { id: K, name: 'Document system\nof Minprom', role: 'observer', prefix: 'trk_legacy', hash: 'y'.repeat(64), created_at: OLD });
-  insert(database, 'webhook_subscriptions', {
+  insertRow(database, 'indicators', { id: I, plan_id: P, task_id: T1, name: 'Tractors\nassembled', unit: 'tractors\t', baseline: 0, target: 100, ...stamps });
+  insertRow(database, 'share_links', { id: S, name: 'Co-chair BY —\noffice', kind: 'progress_report', prefix: 'shr_legacy', hash: 'x'.repeat(64), params: { planId: P }, expires_at: '2027-12-31T00:00:00.000Z', created_at: OLD });
+  insertRow(database, 'api_keys', { id: K, name: 'Document system\nof Minprom', role: 'observer', prefix: 'trk_legacy', hash: 'y'.repeat(64), created_at: OLD });
+  insertRow(database, 'webhook_subscriptions', {
     id: W,
     description: 'Document system\r\nof Minprom',
     url: 'https://hooks.example/tracker',
@@ -118,7 +95,7 @@ async function databaseBefore(t: Test): Promise<{ path: string; database: Databa
     ...stamps,
   });
   // A write recorded then: the history keeps what it recorded.
-  insert(database, 'change_history', {
+  insertRow(database, 'change_history', {
     id: id(101),
     at: OLD,
     actor_role: 'secretariat',
@@ -173,10 +150,10 @@ t.test('migration 0015 puts every value a one-line field stored on one line, and
     { ...t1, translations: JSON.parse(t1.translations!) },
     {
       title: 'Trade houses in Astana',
-      description: 'First stage.\r\nSecond stage.',
+      description: 'First stage.\nSecond stage.',
       basis_protocol_item: '3. 2',
       translations: NEW_TRANSLATIONS,
-      search_text: searchTextOf({ code: '1.1', title: 'Trade houses in Astana', description: 'First stage.\r\nSecond stage.', translations: NEW_TRANSLATIONS }),
+      search_text: searchTextOf({ code: '1.1', title: 'Trade houses in Astana', description: 'First stage.\nSecond stage.', translations: NEW_TRANSLATIONS }),
       updated_at: OLD,
     },
     'the task: title, protocol item and translated titles on one line, the description as it was, the search text as the service writes it',
@@ -184,7 +161,7 @@ t.test('migration 0015 puts every value a one-line field stored on one line, and
   t.equal(t1.translations, JSON.stringify(NEW_TRANSLATIONS), 'the translations JSON keeps its languages in their order, as the service writes it');
   t.strictSame(database.sqlite.prepare('SELECT * FROM tasks WHERE id = ?').get(T2), t2, 'a task with nothing to collapse is untouched, blanks inside its title too');
 
-  t.strictSame(row('deadline_changes', D, 'reason, decision_basis'), { reason: 'Certification\r\ntakes longer.', decision_basis: 'Protocol No. 12, item 4.1' });
+  t.strictSame(row('deadline_changes', D, 'reason, decision_basis'), { reason: 'Certification\ntakes longer.', decision_basis: 'Protocol No. 12, item 4.1' });
   t.strictSame(row('indicators', I, 'name, unit'), { name: 'Tractors assembled', unit: 'tractors' });
   t.strictSame(row('share_links', S, 'name'), { name: 'Co-chair BY — office' });
   t.strictSame(row('api_keys', K, 'name'), { name: 'Document system of Minprom' });
