@@ -101,14 +101,11 @@ export const text = (max: number) =>
     .regex(/^[^\u0000-\u0008\u000E-\u001F\u007F-\u0084\u0086-\u009F]*$/, { error: (issue) => refusedControl(issue.input) });
 
 /**
- * text() on one line, for names, titles, numbers and units. A line break in one broke every place that shows it as a
- * line: list views, the iCalendar SUMMARY (an event title of several lines), the cells of the spreadsheet export, the
- * printable report. Refused, not collapsed into a space: an integrator learns at once that the field is one line, rather
- * than reading back a value other than the one sent. The spreadsheet import, where Alt+Enter in a title cell is common,
- * collapses before it validates (oneLine in imports.columns.ts). Responses keep plain strings: rows written before are
- * still served.
+ * Trimmed, composed, without invisible characters, bounded, and without any control character (C0 with tab, LF and CR;
+ * DEL; C1 with NEL, U+0085) or the Unicode line and paragraph separators, in one character class: one pattern in the
+ * published schema (see searchText). `refused` is what a caller is told.
  */
-export const line = (max: number) =>
+const singleLine = (max: number, refused: string) =>
   z
     .string()
     .overwrite(withoutInvisible)
@@ -116,9 +113,17 @@ export const line = (max: number) =>
     .normalize('NFC')
     .min(1)
     .max(max)
-    // Every control character (C0 with tab, LF and CR; DEL; C1 with NEL, U+0085) and the Unicode line and paragraph
-    // separators, in one character class: one pattern in the published schema (see searchText).
-    .regex(/^[^\u0000-\u001F\u007F-\u009F\u2028\u2029]*$/, 'line breaks, tabs and other control characters are not accepted in a one-line field');
+    .regex(/^[^\u0000-\u001F\u007F-\u009F\u2028\u2029]*$/, refused);
+
+/**
+ * text() on one line, for names, titles, numbers and units. A line break in one broke every place that shows it as a
+ * line: list views, the iCalendar SUMMARY (an event title of several lines), the cells of the spreadsheet export, the
+ * printable report. Refused, not collapsed into a space: an integrator learns at once that the field is one line, rather
+ * than reading back a value other than the one sent. The spreadsheet import, where Alt+Enter in a title cell is common,
+ * collapses before it validates (oneLine in imports.columns.ts). Responses keep plain strings: rows written before are
+ * still served.
+ */
+export const line = (max: number) => singleLine(max, 'line breaks, tabs and other control characters are not accepted in a one-line field');
 
 /**
  * Text to search for, composed and without invisible characters as text() stores it. Control characters are refused:
@@ -127,16 +132,9 @@ export const line = (max: number) =>
  * generated clients type `unknown` (or fail to compile).
  */
 export const searchText = (max: number) =>
-  z
-    .string()
-    .overwrite(withoutInvisible)
-    .trim()
-    .normalize('NFC')
-    .min(1)
-    .max(max)
-    // line()'s class: no stored one-line value, and no line of a stored text, holds any of these, so a search for one
-    // found nothing at best.
-    .regex(/^[^\u0000-\u001F\u007F-\u009F\u2028\u2029]*$/, 'line breaks and control characters cannot be searched for');
+  // line()'s class: no stored one-line value, and no line of a stored text, holds any of these, so a search for one
+  // found nothing at best.
+  singleLine(max, 'line breaks and control characters cannot be searched for');
 
 export const FieldErrorSchema = z
   .object({
