@@ -235,3 +235,27 @@ t.test('an event stored before events kept their organizations is replayed only 
   t.match(json(await replay(app, own.id, { since: own.createdAt })), { queued: 0 }, 'whom it concerned is unknown: not to a ministry');
   t.match(json(await replay(app, all.id, { since: all.createdAt })), { queued: 1 }, 'the secretariat’s, which gets every event, has it');
 });
+
+t.test('a replay reaching back past WEBHOOK_LOG_DAYS does not send again an event whose delivery was pruned, though another subscription still holds the event', async (t) => {
+  const { app, clock, both } = await plan(t);
+  const receiver = await startReceiver(t);
+  const a = await subscribe(app, { url: receiver.url, events: ['task.status_changed'] });
+  const b = await subscribe(app, { url: 'http://127.0.0.1:9/b', events: ['task.status_changed'] });
+  await transition(app, both.id, 'in_progress');
+  const raised = clock().toISOString();
+  // B is paused before its delivery went out: that delivery stays pending, and with it the event.
+  await app.inject({ method: 'PATCH', url: `/v1/webhooks/${b.id}`, payload: { active: false } });
+  await app.webhooks.runOnce();
+  t.equal(receiver.received.length, 1, 'A received the event');
+  const id = receiver.received[0]!.headers['webhook-id'];
+
+  clock.set(later(raised, 91 * DAY));
+  await app.webhooks.runOnce();
+  t.strictSame(await deliveries(app, a.id), [], "A's delivery ended more than 90 days ago: pruned");
+  t.equal(app.sqlite.prepare('SELECT count(*) FROM webhook_events WHERE id = ?').pluck().get(id), 1, "the event stays, B's delivery still waits");
+
+  const res = json(await replay(app, a.id, { since: raised }));
+  t.match(res, { queued: 0, gap: true, availableFrom: later(raised, DAY) }, 'before availableFrom nothing is replayed: A had it, and its receiver kept its id only 90 days');
+  await app.webhooks.runOnce();
+  t.equal(receiver.received.length, 1, 'not sent twice');
+});

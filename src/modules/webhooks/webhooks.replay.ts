@@ -76,12 +76,20 @@ export function queueReplay(tx: Db, sub: repo.SubscriptionRow, plan: ReplayPlan,
 }
 
 /**
+ * From when the log is complete at `now`: WEBHOOK_LOG_DAYS before it (null: 0, nothing is pruned). Before it, an event
+ * can outlive the deliveries that sent it (another subscription's pending delivery keeps it), so "no delivery of it"
+ * no longer means the subscription never had it: a replay does not reach back that far.
+ */
+export function retainedFrom(now: Date, logDays: number): string | null {
+  return logDays === 0 ? null : new Date(now.getTime() - logDays * DAY_MS).toISOString();
+}
+
+/**
  * From when the log holds every event the subscription, as it is set up now, would receive: the later of the retention
  * limit (events older than WEBHOOK_LOG_DAYS are pruned; 0 keeps them) and its creation or last widening.
  */
 export function availableFrom(sub: repo.SubscriptionRow, now: Date, logDays: number): string {
   const kept = sub.eventsKeptSince ?? sub.createdAt;
-  if (logDays === 0) return kept;
-  const retained = new Date(now.getTime() - logDays * DAY_MS).toISOString();
-  return retained > kept ? retained : kept;
+  const retained = retainedFrom(now, logDays);
+  return retained !== null && retained > kept ? retained : kept;
 }

@@ -264,7 +264,8 @@ const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
           '`task.overdue` and `webhook.test` are not replayed (the day\'s `task.overdue` comes within a minute of ' +
           `activation). At most \`limit\` (${MAX_REPLAY_EVENTS}) per call: \`more\` then says to call again with ` +
           '`since: continueFrom` (or the same body: what was queued is skipped). Events older than WEBHOOK_LOG_DAYS (90 ' +
-          'by default) are pruned: `availableFrom` says from when the log holds every event the subscription would have ' +
+          'by default) are pruned, and none that old is replayed (one still stored may have been sent to the subscription, ' +
+          'its delivery pruned since): `availableFrom` says from when the log holds every event the subscription would have ' +
           'received, and `gap` that the window starts before it, so events of its beginning may be missing. ' +
           'A window whose `until` is not after `since` is 400.',
         params: IdParamsSchema,

@@ -9,7 +9,7 @@ import type { ServiceDeps, WriteContext } from '../../lib/service.js';
 import { recordChange } from '../history/history.recorder.js';
 import { findOrganization } from '../organizations/organizations.repository.js';
 import { enqueueTestEvent, queueDelivery } from './webhooks.events.js';
-import { availableFrom, planReplay, queueReplay } from './webhooks.replay.js';
+import { availableFrom, planReplay, queueReplay, retainedFrom } from './webhooks.replay.js';
 import * as repo from './webhooks.repository.js';
 import type {
   CreatedWebhook,
@@ -276,15 +276,19 @@ export function createWebhookService({ db, clock, allowPrivate, logDays, resolve
     async replay(id: string, input: ReplayWebhookEvents, ctx: WriteContext): Promise<WebhookReplay> {
       const since = instantBound(input.since);
       const until = input.until === undefined ? null : instantBound(input.until);
-      const plan = await planReplay(db, load(db, id), { since, until, limit: input.limit });
+      // Not past the retention limit: an event older than it may have been sent to the subscription already, its
+      // delivery pruned since, and its receiver is told to keep ids only that long.
+      const retained = retainedFrom(clock(), logDays);
+      const from = retained !== null && retained > since ? retained : since;
+      const plan = await planReplay(db, load(db, id), { since: from, until, limit: input.limit });
       return writeTransaction(db, (tx) => {
         // The key may have been revoked, or the subscription moved or deleted, while the log was read.
         ctx.authorizeAgain?.();
         const sub = load(tx, id);
         const now = clock();
         const queued = queueReplay(tx, sub, plan, now.toISOString(), ctx.actor.keyId);
-        const from = availableFrom(sub, now, logDays);
-        return { subscriptionId: id, since, until, queued, more: plan.continueFrom !== null, continueFrom: plan.continueFrom, availableFrom: from, gap: since < from };
+        const available = availableFrom(sub, now, logDays);
+        return { subscriptionId: id, since, until, queued, more: plan.continueFrom !== null, continueFrom: plan.continueFrom, availableFrom: available, gap: since < available };
       });
     },
   };
