@@ -259,3 +259,24 @@ t.test('a replay reaching back past WEBHOOK_LOG_DAYS does not send again an even
   await app.webhooks.runOnce();
   t.equal(receiver.received.length, 1, 'not sent twice');
 });
+
+t.test('paused subscriptions cost every write one interest per organization, however many there are and however they list their types', async (t) => {
+  const { app, both, by, byKey } = await plan(t);
+  const { inactiveInterests } = await import('../../src/modules/webhooks/webhooks.repository.js');
+  const types = ['task.created', 'task.updated', 'task.status_changed', 'report.submitted', 'plan.closed'];
+  // Every order of three of them, and the five alone: 65 paused subscriptions of one ministry.
+  const lists: string[][] = types.map((x) => [x]);
+  for (const x of types) for (const y of types) for (const z of types) if (new Set([x, y, z]).size === 3) lists.push([x, y, z]);
+  for (const events of lists) await subscribe(app, { url: 'http://127.0.0.1:9/hooks', events, active: false }, byKey.headers);
+  await subscribe(app, { url: 'http://127.0.0.1:9/all', events: ['deadline_change.decided'], active: false });
+
+  const interests = inactiveInterests(app.db);
+  t.equal(interests.length, 2, 'one for the ministry, one for every organization');
+  t.strictSame(interests.find((i) => i.organizationId === by.id)?.events.sort(), [...types].sort(), 'with every type one of them lists');
+  t.strictSame(interests.find((i) => i.organizationId === null)?.events, ['deadline_change.decided']);
+
+  await app.inject({ method: 'PATCH', url: `/v1/tasks/${both.id}`, payload: { title: 'Kept for the paused ones' } });
+  t.equal(app.sqlite.prepare("SELECT count(*) FROM webhook_events WHERE type = 'task.updated'").pluck().get(), 1, 'an event one of them would receive is still kept');
+  await transition(app, both.id, 'in_progress');
+  t.equal(app.sqlite.prepare("SELECT count(*) FROM webhook_events WHERE type = 'task.status_changed'").pluck().get(), 1);
+});

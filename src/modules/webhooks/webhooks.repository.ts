@@ -1,7 +1,7 @@
 // Drizzle queries of webhooks: subscriptions, the outbox of events and deliveries, attempts, and what the worker claims.
 import { and, asc, desc, eq, exists, gt, gte, inArray, isNotNull, isNull, lt, lte, notExists, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import { insertRow, prepared, type Db } from '../../db/connection.js';
-import { TASK_STATUSES, type TaskStatus, type WebhookDeliveryStatus } from '../../db/enums.js';
+import { TASK_STATUSES, type TaskStatus, type WebhookDeliveryStatus, type WebhookEventType } from '../../db/enums.js';
 import {
   deadlineChanges,
   plans,
@@ -95,18 +95,28 @@ export function activeSubscriptions(db: Db): SubscriptionRow[] {
 export type SubscriptionInterest = Pick<SubscriptionRow, 'events' | 'organizationId'>;
 
 /**
- * What the paused and disabled subscriptions would receive, one row per organization filter and set of types, however
- * many subscriptions share them (inactive ones are not bounded in number): an event one of them would receive is kept
- * for a replay. Read by every write that may raise an event, so prepared.
+ * What the paused and disabled subscriptions would receive: one interest per organization filter (null: every
+ * organization), with every type one of them lists. An event is kept for a replay when one of them would receive it,
+ * which is when this union would (matches). Distinct (organization, type) pairs, not lists of types: a list is stored
+ * as written, so subscriptions listing the same types in another order, or other subsets of them, would each be a row
+ * that every event is matched against, and inactive subscriptions are not bounded in number. Read by every write that
+ * may raise an event, so prepared.
  */
 export function inactiveInterests(db: Db): SubscriptionInterest[] {
-  return prepared(db, 'inactiveInterests', (db) =>
+  const pairs = prepared(db, 'inactiveInterests', (db) =>
     db
-      .selectDistinct({ events: webhookSubscriptions.events, organizationId: webhookSubscriptions.organizationId })
-      .from(webhookSubscriptions)
-      .where(eq(webhookSubscriptions.active, false))
+      .selectDistinct({ organizationId: sql<string | null>`s.organization_id`, type: sql<WebhookEventType>`j.value` })
+      .from(sql`${webhookSubscriptions} s, json_each(s.events) j`)
+      .where(sql`s.active = 0`)
       .prepare(),
   ).all();
+  const byOrganization = new Map<string | null, WebhookEventType[]>();
+  for (const { organizationId, type } of pairs) {
+    const types = byOrganization.get(organizationId);
+    if (types) types.push(type);
+    else byOrganization.set(organizationId, [type]);
+  }
+  return [...byOrganization].map(([organizationId, events]) => ({ organizationId, events }));
 }
 
 export function insertSubscription(db: Db, row: SubscriptionRow): void {
