@@ -20,6 +20,23 @@ t.test('Retry-After is read as delta-seconds or an HTTP-date; anything else asks
   t.equal(retryAfterMs(null, NOW), null);
 });
 
+t.test('only an HTTP-date is read as a date: in GMT whatever the zone the service runs in, and no other text that Date.parse would take', async (t) => {
+  const zone = process.env.TZ;
+  // A zone east of UTC, as the secretariat's servers run in: a date read as local time would come 5 hours early.
+  process.env.TZ = 'Asia/Almaty';
+  t.teardown(() => {
+    if (zone === undefined) delete process.env.TZ;
+    else process.env.TZ = zone;
+  });
+  t.equal(retryAfterMs('Sat Nov 28 11:00:00 2026', NOW), 2 * HOUR, 'the asctime form is GMT too');
+  t.equal(retryAfterMs('Sat Nov  8 11:00:00 2026', new Date('2026-11-08T09:00:00.000Z')), 2 * HOUR, 'asctime pads the day with a space');
+  t.equal(retryAfterMs('Sat, 28 Nov 2026 11:00:00 GMT', NOW), 2 * HOUR);
+  t.equal(retryAfterMs('Saturday, 28-Nov-26 11:00:00 GMT', NOW), 2 * HOUR);
+  for (const bad of ['x 2030', 'Retry 2099', 'later 5', 'Dec 2099', 'Sat, 28 Nov 2026 11:00:00', 'Sat, 28 Nov 2026 11:00:00 +0300', 'Mon, 30 Feb 2026 11:00:00 GMT', 'Sat, 28 Nov 2026 25:00:00 GMT', '2026-11-28T11:00:00Z']) {
+    t.equal(retryAfterMs(bad, NOW), null, `${JSON.stringify(bad)} is no HTTP-date`);
+  }
+});
+
 t.test('the wait is the backoff, or what the receiver asked when longer, capped at the longest wait of the schedule', async (t) => {
   t.equal(nextAttemptDelayMs(1, settings, () => 0, null), 15_000, 'no Retry-After: the backoff');
   t.equal(nextAttemptDelayMs(1, settings, () => 0, 1_000), 15_000, 'asked for less: never sooner than the backoff');

@@ -90,9 +90,47 @@ export function retryDelayMs(failedAttempts: number, settings: Pick<WebhookSetti
 export function retryAfterMs(value: string | null, answeredAt: Date): number | null {
   if (value === null) return null;
   if (/^\d+$/.test(value)) return Number(value) * 1000;
-  // HTTP-date: IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT") or the obsolete forms, which Date.parse reads too.
-  const at = /[a-z]/i.test(value) ? Date.parse(value) : Number.NaN;
-  return Number.isNaN(at) ? null : Math.max(0, at - answeredAt.getTime());
+  const at = httpDate(value, answeredAt);
+  return at === null ? null : Math.max(0, at - answeredAt.getTime());
+}
+
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+const MONTH = MONTHS.join('|');
+const HMS = '(\\d{2}):(\\d{2}):(\\d{2})';
+/** RFC 9110 §5.6.7: IMF-fixdate, and the obsolete RFC 850 and asctime forms a recipient must still read. */
+const IMF_FIXDATE = new RegExp(`^(?:mon|tue|wed|thu|fri|sat|sun), (\\d{2}) (${MONTH}) (\\d{4}) ${HMS} GMT$`, 'i');
+const RFC850_DATE = new RegExp(`^(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday), (\\d{2})-(${MONTH})-(\\d{2}) ${HMS} GMT$`, 'i');
+const ASCTIME_DATE = new RegExp(`^(?:mon|tue|wed|thu|fri|sat|sun) (${MONTH}) ([ \\d]\\d) ${HMS} (\\d{4})$`, 'i');
+
+/**
+ * An HTTP-date as unix milliseconds, or null. Not Date.parse: it takes any text with a number in it ("x 2030" is
+ * 2030-01-01), rolls 30 Feb over into March, and reads a date without a zone (asctime, always GMT) as local time.
+ */
+function httpDate(value: string, now: Date): number | null {
+  let parts: { day: string; month: string; year: number; time: string[] };
+  let match: RegExpExecArray | null;
+  if ((match = IMF_FIXDATE.exec(value))) {
+    const [, day, month, year, ...time] = match as unknown as string[];
+    parts = { day: day!, month: month!, year: Number(year), time };
+  } else if ((match = RFC850_DATE.exec(value))) {
+    const [, day, month, yy, ...time] = match as unknown as string[];
+    // A two-digit year more than 50 years ahead is the last one in the past with those digits (RFC 9110).
+    const year = 2000 + Number(yy);
+    parts = { day: day!, month: month!, year: year > now.getUTCFullYear() + 50 ? year - 100 : year, time };
+  } else if ((match = ASCTIME_DATE.exec(value))) {
+    const [, month, day, h, m, sec, year] = match as unknown as string[];
+    parts = { day: day!, month: month!, year: Number(year), time: [h!, m!, sec!] };
+  } else {
+    return null;
+  }
+  const month = MONTHS.indexOf(parts.month.toLowerCase());
+  const day = Number(parts.day.trim());
+  const [h, m, sec] = parts.time.map(Number) as [number, number, number];
+  if (h > 23 || m > 59 || sec > 60) return null;
+  const at = new Date(Date.UTC(parts.year, month, day, h, m, Math.min(sec, 59)));
+  // A day the month does not have (30 Feb) would roll over into the next.
+  if (at.getUTCFullYear() !== parts.year || at.getUTCMonth() !== month || at.getUTCDate() !== day) return null;
+  return at.getTime();
 }
 
 /**
