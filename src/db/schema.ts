@@ -446,8 +446,9 @@ export const webhookEvents = sqliteTable(
   (t) => [
     uniqueIndex('webhook_events_dedupe_uq').on(t.dedupeKey),
     index('webhook_events_task_idx').on(t.taskId),
-    // The delivery log's pruning finds old events by it (WEBHOOK_LOG_DAYS).
-    index('webhook_events_occurred_idx').on(t.occurredAt),
+    // The delivery log's pruning finds old events by it (WEBHOOK_LOG_DAYS); a replay reads them in its order, a page
+    // after another, with the id: the events of one instant (a plan approval's 100,000) are not sorted for every page.
+    index('webhook_events_occurred_idx').on(t.occurredAt, t.id),
   ],
 );
 

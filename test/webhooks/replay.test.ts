@@ -280,3 +280,37 @@ t.test('paused subscriptions cost every write one interest per organization, how
   await transition(app, both.id, 'in_progress');
   t.equal(app.sqlite.prepare("SELECT count(*) FROM webhook_events WHERE type = 'task.status_changed'").pluck().get(), 1);
 });
+
+t.test('thousands of events of one instant, more than a page of the scan, are replayed in parts by continueFrom: each once, and the paging ends', async (t) => {
+  const { app, by, kz, byKey } = await plan(t);
+  const sub = await subscribe(app, { url: 'http://127.0.0.1:9/hooks', events: ['task.created'], active: false }, byKey.headers);
+  // As a plan approval leaves them: 4,500 task.created of one instant, BY's and KZ's in turn (ids not in that order).
+  const at = '2026-11-28T10:00:00.000Z';
+  const insert = app.sqlite.prepare("INSERT INTO webhook_events (id, type, occurred_at, body, organization_ids) VALUES (?, 'task.created', ?, '{}', ?)");
+  app.sqlite.transaction(() => {
+    for (let i = 0; i < 4_500; i += 1) insert.run(`019a7c2e-${String((i * 7_919) % 4_500).padStart(4, '0')}-7000-8000-${String(i).padStart(12, '0')}`, at, JSON.stringify([i % 2 ? by.id : kz.id]));
+  })();
+  const ours = app.sqlite.prepare('SELECT id FROM webhook_events WHERE organization_ids LIKE ? ORDER BY id').pluck().all(`%${by.id}%`);
+  t.equal(ours.length, 2_250);
+
+  const answers = [];
+  let body: Record<string, unknown> = { since: sub.createdAt, limit: 1000 };
+  for (let call = 0; call < 10; call += 1) {
+    const res = json(await replay(app, sub.id, body, byKey.headers));
+    answers.push([res.queued, res.more, res.continueFrom]);
+    if (!res.more) break;
+    body = { since: res.continueFrom, limit: 1000 };
+  }
+  t.strictSame(answers, [[1000, true, at], [1000, true, at], [250, false, null]], 'three calls from the same instant, then done');
+  const queued = app.sqlite.prepare('SELECT event_id FROM webhook_deliveries WHERE subscription_id = ? ORDER BY event_id').pluck().all(sub.id);
+  t.strictSame(queued, ours, "each of BY's events once, none of KZ's");
+
+  // Each page of the scan seeks to where the last ended, in the order of an index: no sort of the instant's events.
+  const { replayCandidatesQuery } = await import('../../src/modules/webhooks/webhooks.repository.js');
+  for (const after of [null, { occurredAt: at, id: String(ours[0]) }]) {
+    const { sql, params } = replayCandidatesQuery(app.db, { subscriptionId: sub.id, types: ['task.created'], since: sub.createdAt, until: null, after, limit: 2000 }).toSQL();
+    const steps = (app.sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail);
+    t.notOk(steps.some((d) => /TEMP B-TREE/.test(d)), `no sort: ${steps.join(' | ')}`);
+    t.ok(steps.some((d) => /^SEARCH webhook_events USING INDEX webhook_events_occurred_idx \((\(occurred_at,id\)>\(\?,\?\)|occurred_at>\?)\)/.test(d)), 'a range of the index');
+  }
+});

@@ -1,5 +1,5 @@
 // Drizzle queries of webhooks: subscriptions, the outbox of events and deliveries, attempts, and what the worker claims.
-import { and, asc, desc, eq, exists, gt, gte, inArray, isNotNull, isNull, lt, lte, notExists, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, exists, gte, inArray, isNotNull, isNull, lt, lte, notExists, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import { insertRow, prepared, type Db } from '../../db/connection.js';
 import { TASK_STATUSES, type TaskStatus, type WebhookDeliveryStatus, type WebhookEventType } from '../../db/enums.js';
 import {
@@ -211,24 +211,35 @@ export type ReplayCandidate = Pick<EventRow, 'id' | 'type' | 'occurredAt' | 'org
 /**
  * Up to `limit` events of these types raised in [since, until) (until null: no end), after `after` in the order
  * (occurredAt, id), of which the subscription has no delivery (of any status): what a replay looks through, a page at
- * a time. By the events' time index; each event's deliveries by theirs.
+ * a time. By the events' (occurredAt, id) index, a page starting where the last ended (a row value the index seeks to,
+ * so neither the events of one instant are sorted nor those of earlier pages read again for each page); each event's
+ * deliveries by theirs.
  */
-export function replayCandidates(
-  db: Db,
-  q: { subscriptionId: string; types: readonly string[]; since: string; until: string | null; after: { occurredAt: string; id: string } | null; limit: number },
-): ReplayCandidate[] {
+export function replayCandidates(db: Db, q: ReplayCandidatesQuery): ReplayCandidate[] {
   if (q.types.length === 0) return [];
+  return replayCandidatesQuery(db, q).all();
+}
+
+export interface ReplayCandidatesQuery {
+  subscriptionId: string;
+  types: readonly string[];
+  since: string;
+  until: string | null;
+  after: { occurredAt: string; id: string } | null;
+  limit: number;
+}
+
+/** The SELECT of replayCandidates, unrun (its query plan is tested). */
+export function replayCandidatesQuery(db: Db, q: ReplayCandidatesQuery) {
   return db
     .select({ id: webhookEvents.id, type: webhookEvents.type, occurredAt: webhookEvents.occurredAt, organizationIds: webhookEvents.organizationIds })
     .from(webhookEvents)
     .where(
       and(
-        gte(webhookEvents.occurredAt, q.since),
+        // The page after `after`, which is in the window already.
+        q.after === null ? gte(webhookEvents.occurredAt, q.since) : sql`(${webhookEvents.occurredAt}, ${webhookEvents.id}) > (${q.after.occurredAt}, ${q.after.id})`,
         q.until === null ? undefined : lt(webhookEvents.occurredAt, q.until),
         inArray(webhookEvents.type, [...q.types] as EventRow['type'][]),
-        q.after === null
-          ? undefined
-          : or(gt(webhookEvents.occurredAt, q.after.occurredAt), and(eq(webhookEvents.occurredAt, q.after.occurredAt), gt(webhookEvents.id, q.after.id))),
         notExists(
           db
             .select({ one: sql`1` })
@@ -238,8 +249,7 @@ export function replayCandidates(
       ),
     )
     .orderBy(asc(webhookEvents.occurredAt), asc(webhookEvents.id))
-    .limit(q.limit)
-    .all();
+    .limit(q.limit);
 }
 
 /** Those of these events that still exist (not pruned) and of which the subscription still has no delivery. */
