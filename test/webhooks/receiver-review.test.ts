@@ -207,7 +207,8 @@ t.test('a receiver back from being disabled catches up as the README says: repla
 
   accept();
   clock.set('2026-11-29T08:00:00.000Z');
-  await app.inject({ method: 'PATCH', url: `/v1/webhooks/${sub.id}`, payload: { active: true } });
+  const activated = json(await app.inject({ method: 'PATCH', url: `/v1/webhooks/${sub.id}`, payload: { active: true } }));
+  t.match(activated, { active: true, disabledAt: null }, 'activation clears disabledAt: the README says to note it before');
   const replayed = json(await app.inject({ method: 'POST', url: `/v1/webhooks/${sub.id}/replay`, payload: { since: disabled.disabledAt } }));
   t.match(replayed, { queued: 1, more: false, gap: false }, 'C, the one event never queued');
   const failed = json(await app.inject({ method: 'GET', url: `/v1/webhooks/${sub.id}/deliveries?status=failed` })).items;

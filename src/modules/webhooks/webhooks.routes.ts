@@ -260,7 +260,9 @@ const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
           'types it lists now, its organization filter against the organizations the event concerned then), and that it ' +
           'has no delivery of yet (a delivery that failed is sent again with redeliver). Each goes out as it was first ' +
           'raised: same body, and `webhook-id` the event id, so a receiver that keeps the ids it handled drops what it ' +
-          'already has. Oldest first, due at once; while the subscription is inactive they wait until it is activated. ' +
+          'already has. Oldest first, due at once; while the subscription is inactive they wait until it is activated ' +
+          '(replay after activating, from the `disabledAt` read before it: an event raised between a replay and the ' +
+          'activation is neither queued nor replayed, until a replay after it). ' +
           '`task.overdue` and `webhook.test` are not replayed (the day\'s `task.overdue` comes within a minute of ' +
           `activation). At most \`limit\` (${MAX_REPLAY_EVENTS}) per call: \`more\` then says to call again with ` +
           '`since: continueFrom` (or the same body: what was queued is skipped). Events older than WEBHOOK_LOG_DAYS (90 ' +

@@ -84,8 +84,8 @@ export const UpdateWebhookSchema = z
       .boolean()
       .optional()
       .describe(
-        'false pauses the subscription; true activates it again, clears disabledReason and the failure count, and sends ' +
-          'the deliveries that waited.',
+        'false pauses the subscription; true activates it again, clears disabledReason, disabledAt and the failure count, ' +
+          'and sends the deliveries that waited. To replay what it missed, read disabledAt before, and replay after.',
       ),
   })
   .refine((b) => Object.keys(b).length > 0, 'give at least one field to change')
