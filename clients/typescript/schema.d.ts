@@ -26254,7 +26254,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The event id: the same on every retry and redelivery, so ignore one you have handled. */
+                /** @description The event id: the same on every retry, redelivery and replay, so ignore one you have handled. */
                 "webhook-id": string;
                 /** @description Unix seconds of this attempt: refuse one more than 5 minutes from your clock. */
                 "webhook-timestamp": string;
@@ -26290,7 +26290,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The event id: the same on every retry and redelivery, so ignore one you have handled. */
+                /** @description The event id: the same on every retry, redelivery and replay, so ignore one you have handled. */
                 "webhook-id": string;
                 /** @description Unix seconds of this attempt: refuse one more than 5 minutes from your clock. */
                 "webhook-timestamp": string;
@@ -26326,7 +26326,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The event id: the same on every retry and redelivery, so ignore one you have handled. */
+                /** @description The event id: the same on every retry, redelivery and replay, so ignore one you have handled. */
                 "webhook-id": string;
                 /** @description Unix seconds of this attempt: refuse one more than 5 minutes from your clock. */
                 "webhook-timestamp": string;
@@ -26362,7 +26362,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The event id: the same on every retry and redelivery, so ignore one you have handled. */
+                /** @description The event id: the same on every retry, redelivery and replay, so ignore one you have handled. */
                 "webhook-id": string;
                 /** @description Unix seconds of this attempt: refuse one more than 5 minutes from your clock. */
                 "webhook-timestamp": string;
@@ -26398,7 +26398,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The event id: the same on every retry and redelivery, so ignore one you have handled. */
+                /** @description The event id: the same on every retry, redelivery and replay, so ignore one you have handled. */
                 "webhook-id": string;
                 /** @description Unix seconds of this attempt: refuse one more than 5 minutes from your clock. */
                 "webhook-timestamp": string;
@@ -26434,7 +26434,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The event id: the same on every retry and redelivery, so ignore one you have handled. */
+                /** @description The event id: the same on every retry, redelivery and replay, so ignore one you have handled. */
                 "webhook-id": string;
                 /** @description Unix seconds of this attempt: refuse one more than 5 minutes from your clock. */
                 "webhook-timestamp": string;
@@ -26470,7 +26470,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The event id: the same on every retry and redelivery, so ignore one you have handled. */
+                /** @description The event id: the same on every retry, redelivery and replay, so ignore one you have handled. */
                 "webhook-id": string;
                 /** @description Unix seconds of this attempt: refuse one more than 5 minutes from your clock. */
                 "webhook-timestamp": string;
@@ -26506,7 +26506,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The event id: the same on every retry and redelivery, so ignore one you have handled. */
+                /** @description The event id: the same on every retry, redelivery and replay, so ignore one you have handled. */
                 "webhook-id": string;
                 /** @description Unix seconds of this attempt: refuse one more than 5 minutes from your clock. */
                 "webhook-timestamp": string;
@@ -26542,7 +26542,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The event id: the same on every retry and redelivery, so ignore one you have handled. */
+                /** @description The event id: the same on every retry, redelivery and replay, so ignore one you have handled. */
                 "webhook-id": string;
                 /** @description Unix seconds of this attempt: refuse one more than 5 minutes from your clock. */
                 "webhook-timestamp": string;
@@ -26578,7 +26578,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The event id: the same on every retry and redelivery, so ignore one you have handled. */
+                /** @description The event id: the same on every retry, redelivery and replay, so ignore one you have handled. */
                 "webhook-id": string;
                 /** @description Unix seconds of this attempt: refuse one more than 5 minutes from your clock. */
                 "webhook-timestamp": string;
@@ -26614,7 +26614,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The event id: the same on every retry and redelivery, so ignore one you have handled. */
+                /** @description The event id: the same on every retry, redelivery and replay, so ignore one you have handled. */
                 "webhook-id": string;
                 /** @description Unix seconds of this attempt: refuse one more than 5 minutes from your clock. */
                 "webhook-timestamp": string;
@@ -26650,7 +26650,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The event id: the same on every retry and redelivery, so ignore one you have handled. */
+                /** @description The event id: the same on every retry, redelivery and replay, so ignore one you have handled. */
                 "webhook-id": string;
                 /** @description Unix seconds of this attempt: refuse one more than 5 minutes from your clock. */
                 "webhook-timestamp": string;
