@@ -264,9 +264,9 @@ t.test('paused subscriptions cost every write one interest per organization, how
   const { app, both, by, byKey } = await plan(t);
   const { inactiveInterests } = await import('../../src/modules/webhooks/webhooks.repository.js');
   const types = ['task.created', 'task.updated', 'task.status_changed', 'report.submitted', 'plan.closed'];
-  // Every order of three of them, and the five alone: 65 paused subscriptions of one ministry.
+  // Every order of two of them, and the five alone: 25 paused subscriptions of one ministry (at most 50 are allowed).
   const lists: string[][] = types.map((x) => [x]);
-  for (const x of types) for (const y of types) for (const z of types) if (new Set([x, y, z]).size === 3) lists.push([x, y, z]);
+  for (const x of types) for (const y of types) if (x !== y) lists.push([x, y]);
   for (const events of lists) await subscribe(app, { url: 'http://127.0.0.1:9/hooks', events, active: false }, byKey.headers);
   await subscribe(app, { url: 'http://127.0.0.1:9/all', events: ['deadline_change.decided'], active: false });
 

@@ -48,13 +48,14 @@ export function findSubscription(db: Db, id: string): SubscriptionRow | undefine
 }
 
 /** How many active subscriptions are filtered to this organization (null: those for every organization). */
-export function countActiveSubscriptionsOf(db: Db, organizationId: string | null): number {
+/** The subscriptions of an organization (null: those for every organization), only the active ones or all of them. */
+export function countSubscriptionsOf(db: Db, organizationId: string | null, which: 'active' | 'all'): number {
   const row = db
     .select({ n: sql<number>`count(*)` })
     .from(webhookSubscriptions)
     .where(
       and(
-        eq(webhookSubscriptions.active, true),
+        which === 'active' ? eq(webhookSubscriptions.active, true) : undefined,
         organizationId === null ? isNull(webhookSubscriptions.organizationId) : eq(webhookSubscriptions.organizationId, organizationId),
       ),
     )

@@ -19,7 +19,7 @@ import {
   WebhookSchema,
   MAX_REPLAY_EVENTS,
 } from './webhooks.schemas.js';
-import { createWebhookService, MAX_SUBSCRIPTIONS_PER_ORGANIZATION } from './webhooks.service.js';
+import { createWebhookService, MAX_KEPT_SUBSCRIPTIONS_PER_ORGANIZATION, MAX_SUBSCRIPTIONS_PER_ORGANIZATION } from './webhooks.service.js';
 
 const tags = ['Webhooks'];
 
@@ -72,7 +72,9 @@ const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
           "organization executes (the organization filter is always its own); the secretariat may subscribe to one " +
           'organization or to all. The URL is checked (422 when refused): http or https, and every address its host ' +
           'resolves to must be public. An organization has at most ' + MAX_SUBSCRIPTIONS_PER_ORGANIZATION + ' active subscriptions (those for ' +
-          'every organization too): one more, created or activated, is 422; one subscription takes every event type. Not idempotent on purpose: a replay would have to return the secret again; if the ' +
+          'every organization too): one more, created or activated, is 422; one subscription takes every event type. It has ' +
+          `at most ${MAX_KEPT_SUBSCRIPTIONS_PER_ORGANIZATION} in all, paused and disabled ones included (each keeps the events it would ` +
+          'receive for a replay): one more is 422 too. Not idempotent on purpose: a replay would have to return the secret again; if the ' +
           'response is lost, delete the subscription and create another.\n\n' +
           HOW_DELIVERIES_WORK,
         body: CreateWebhookSchema,
@@ -118,7 +120,8 @@ const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
           'and redeliveries asked for excepted). Only the secretariat moves a subscription to another organization, and only ' +
           'before any event was queued for it (409 `webhook-has-deliveries` after: its delivery log and secret stay with the ' +
           'organization it was for; create a new subscription instead). Activating it, or moving an active one, beyond ' +
-          `${MAX_SUBSCRIPTIONS_PER_ORGANIZATION} active subscriptions of its organization is 422.`,
+          `${MAX_SUBSCRIPTIONS_PER_ORGANIZATION} active subscriptions of its organization is 422, as is moving one to an organization ` +
+          `that has ${MAX_KEPT_SUBSCRIPTIONS_PER_ORGANIZATION} in all.`,
         params: IdParamsSchema,
         body: UpdateWebhookSchema,
         response: { 200: WebhookSchema, ...problemResponses(400, 403, 404, 409, 412, 413, 415, 422) },

@@ -39,18 +39,31 @@ export const ROTATION_GRACE_MS = 24 * 60 * 60 * 1000;
 export const MAX_SUBSCRIPTIONS_PER_ORGANIZATION = 10;
 
 /**
- * Refuses a subscription just made active for `organizationId` (created, activated, moved there) when that makes more
- * than MAX_SUBSCRIPTIONS_PER_ORGANIZATION: checked after the write, inside its transaction, which the refusal rolls back.
+ * Subscriptions an organization may have in all, paused and disabled ones too. Those receive nothing, but each keeps
+ * the events it would receive for a replay, and every write that may raise an event reads what they want: without a
+ * bound, a ministry key could create paused subscriptions without end (600 a minute at the default rate limit).
  */
-function refuseBeyondLimit(tx: Db, organizationId: string | null): void {
-  const count = repo.countActiveSubscriptionsOf(tx, organizationId);
-  if (count <= MAX_SUBSCRIPTIONS_PER_ORGANIZATION) return;
+export const MAX_KEPT_SUBSCRIPTIONS_PER_ORGANIZATION = 50;
+
+const LIMITS = {
+  active: { max: MAX_SUBSCRIPTIONS_PER_ORGANIZATION, what: 'active webhook subscriptions', instead: 'change, pause or delete one of them instead' },
+  all: { max: MAX_KEPT_SUBSCRIPTIONS_PER_ORGANIZATION, what: 'webhook subscriptions (paused and disabled ones included)', instead: 'delete one of them instead' },
+} as const;
+
+/**
+ * Refuses a subscription just made active for `organizationId` (created, activated, moved there), or just made for it
+ * at all (created, moved there), when that makes more than the limit: checked after the write, inside its transaction,
+ * which the refusal rolls back.
+ */
+function refuseBeyondLimit(tx: Db, organizationId: string | null, which: keyof typeof LIMITS): void {
+  const { max, what, instead } = LIMITS[which];
+  const count = repo.countSubscriptionsOf(tx, organizationId, which);
+  if (count <= max) return;
   const whose = organizationId === null ? 'for every organization' : `of organization ${organizationId}`;
   throw new AppError(
     ERRORS.invalidValue,
-    `there are already ${count - 1} active webhook subscriptions ${whose}, the most allowed (${MAX_SUBSCRIPTIONS_PER_ORGANIZATION}): ` +
-      'one subscription receives every event type it lists; change, pause or delete one of them instead',
-    [{ path: 'body', message: `at most ${MAX_SUBSCRIPTIONS_PER_ORGANIZATION} active subscriptions per organization` }],
+    `there are already ${count - 1} ${what} ${whose}, the most allowed (${max}): one subscription receives every event type it lists; ${instead}`,
+    [{ path: 'body', message: `at most ${max} ${what} per organization` }],
   );
 }
 
@@ -148,7 +161,8 @@ export function createWebhookService({ db, clock, allowPrivate, logDays, resolve
           eventsKeptSince: at,
         };
         repo.insertSubscription(tx, row);
-        if (row.active) refuseBeyondLimit(tx, organizationId);
+        refuseBeyondLimit(tx, organizationId, 'all');
+        if (row.active) refuseBeyondLimit(tx, organizationId, 'active');
         const created = repo.toWebhook(row);
         record(tx, ctx, at, 'createWebhook', row.id, null, created);
         return { ...created, secret: row.secret };
@@ -186,7 +200,8 @@ export function createWebhookService({ db, clock, allowPrivate, logDays, resolve
         });
         const after = repo.toWebhook(repo.findSubscription(tx, id)!);
         // Active now where it was not counted before (activated, or moved to another organization): within the bound.
-        if (after.active && (reactivated || after.organizationId !== current.organizationId)) refuseBeyondLimit(tx, after.organizationId);
+        if (moved) refuseBeyondLimit(tx, after.organizationId, 'all');
+        if (after.active && (reactivated || moved)) refuseBeyondLimit(tx, after.organizationId, 'active');
         // Events of a type it no longer receives are not sent any more, also those already waiting.
         if (patch.events !== undefined) repo.endUnwantedDeliveries(tx, id, after.events, at, repo.notWanted(at));
         record(tx, ctx, at, 'updateWebhook', id, before, after);
