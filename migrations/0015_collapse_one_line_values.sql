@@ -55,7 +55,7 @@ INSERT OR IGNORE INTO `one_line_values` (`value`)
 -- lower() is not) and joined by LF. Its titles are cut out of it by lines: a part takes as many lines as its value has
 -- LFs, plus one; lower-casing moves no LF. Each title part is then collapsed as the title is. A task whose search text
 -- does not have the lines its parts add up to is left as it is.
-CREATE TEMP TABLE `one_line_search_parts` (`task_id` text NOT NULL, `ord` integer NOT NULL, `one_line` integer NOT NULL, `text` text NOT NULL);
+CREATE TEMP TABLE `one_line_search_parts` (`task_id` text NOT NULL, `ord` integer NOT NULL, `one_line` integer NOT NULL, `text` text NOT NULL, PRIMARY KEY (`task_id`, `ord`));
 --> statement-breakpoint
 INSERT INTO `one_line_search_parts` (`task_id`, `ord`, `one_line`, `text`)
   WITH RECURSIVE

@@ -56,7 +56,7 @@ INSERT OR IGNORE INTO `multi_line_values` (`value`)
 -- The tasks' search text cut into its parts (code, title, description, each translation's title and description, those
 -- that are not empty), each taking as many lines as its value has LFs, plus one; a task whose search text does not have
 -- the lines its parts add up to is left as it is. See migration 0015.
-CREATE TEMP TABLE `multi_line_search_parts` (`task_id` text NOT NULL, `ord` integer NOT NULL, `text` text NOT NULL);
+CREATE TEMP TABLE `multi_line_search_parts` (`task_id` text NOT NULL, `ord` integer NOT NULL, `text` text NOT NULL, PRIMARY KEY (`task_id`, `ord`));
 --> statement-breakpoint
 INSERT INTO `multi_line_search_parts` (`task_id`, `ord`, `text`)
   WITH RECURSIVE
