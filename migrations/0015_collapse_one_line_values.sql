@@ -2,7 +2,7 @@
 -- The one-line fields (line() in src/lib/common.schemas.ts) refuse line breaks, tabs and every other control character,
 -- but rows written before kept them and were still served: an integrator that read a commission and sent its parties
 -- back with one change, or a task's translations, got 400 for a value it never touched. Every value those fields stored
--- is put on one line here, as the spreadsheet import reads a title cell (oneLine in imports.columns.ts): each run of
+-- is put on one line here, much as the spreadsheet import reads a title cell (oneLine in imports.columns.ts, which takes only line breaks and tabs): each run of
 -- control characters (C0, DEL, C1) and U+2028/U+2029, with the blanks around it, becomes one space, and blanks at
 -- either end go. The columns: commissions.name and its co-chairs' names and positions (the API's `parties`);
 -- organizations.name and short_name; meetings.title, place and protocol_number; plans.title; tasks.title,

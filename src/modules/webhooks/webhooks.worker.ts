@@ -8,6 +8,7 @@ import { writeTransaction, type Db, type Schema } from '../../db/connection.js';
 import { committed } from '../../db/group-commit.js';
 import { newId } from '../../lib/ids.js';
 import { overdueCandidates, raiseOverdueSlice } from './webhooks.events.js';
+import { retainedFrom } from './webhooks.replay.js';
 import * as repo from './webhooks.repository.js';
 import { sendAttempt, type AttemptResult } from './webhooks.sender.js';
 import { signedHeaders } from './webhooks.signing.js';
@@ -332,8 +333,9 @@ export function createWebhookWorker({ db, clock, log, settings, random = Math.ra
       }
       lastScan = now.getTime();
     }
-    if (settings.logDays > 0 && (force || lastPrune === null || Math.abs(now.getTime() - lastPrune) >= PRUNE_EVERY_MS)) {
-      const before = new Date(now.getTime() - settings.logDays * 24 * 60 * 60 * 1000).toISOString();
+    const before = retainedFrom(now, settings.logDays);
+    if (before !== null && (force || lastPrune === null || Math.abs(now.getTime() - lastPrune) >= PRUNE_EVERY_MS)) {
+      // The one retention boundary, which a replay does not reach back past either (webhooks.replay.ts).
       const pruned = writeTransaction(db, (tx) => repo.pruneDeliveryLog(tx, before, PRUNE_BATCH));
       summary.pruned = pruned.deliveries;
       // A full batch: more to come, in the next run; else not before the next hour.
