@@ -5,38 +5,22 @@ import type { Confidence, Language, TaskArea, TaskStatus } from '../../db/enums.
 import { TASK_AREAS, TASK_STATUSES } from '../../db/enums.js';
 import { AppError, ERRORS, notFound } from '../../errors.js';
 import { addDays, dateInZone, daysBetween } from '../../lib/dates.js';
-import { lastDuePeriod, periodBounds, periodOf, submissionDeadline } from '../../lib/periods.js';
+import { periodBounds, periodOf } from '../../lib/periods.js';
 import type { ServiceDeps } from '../../lib/service.js';
 import { latestValue, progressPercent } from '../indicators/indicator-progress.js';
 import { meetingCitation } from '../meetings/meeting-citation.js';
 import { codeSortKey } from '../tasks/task-codes.js';
 import { completionOf, OUT_OF_CONTROL_STATUSES, overdueState } from '../tasks/task-timeliness.js';
 import { areaLabel, inRussian } from './progress.locale.js';
+import { endOfDay, owedReport, periodsOf, type PlanPeriods } from './progress.missing.js';
 import * as repo from './progress.repository.js';
+
+export { endOfDay } from './progress.missing.js';
 import { Rewind } from './progress.rewind.js';
 import type { Breakdown, ProgressReport, ProgressReportQuery, ReportTask } from './progress.schemas.js';
 
 const DUE_SOON_DAYS = 30;
 export const MOST_POSTPONED = 10;
-const DAY_MS = 86_400_000;
-
-/**
- * The first instant (ISO, UTC) whose date in `timeZone` is after `date`: "at or before the end of that
- * day" is "before this instant". Found by bisection over the widest span of UTC offsets, so DST changes
- * (even at midnight) need no special case.
- */
-export function endOfDay(date: string, timeZone: string): string {
-  const after = (ms: number) => dateInZone(new Date(ms), timeZone) > date;
-  const nextMidnightUtc = Date.parse(`${date}T00:00:00Z`) + DAY_MS;
-  let lo = nextMidnightUtc - 15 * 3_600_000; // UTC+14 is the easternmost offset
-  let hi = nextMidnightUtc + 13 * 3_600_000; // UTC−12 the westernmost
-  while (hi - lo > 1) {
-    const mid = Math.floor((lo + hi) / 2);
-    if (after(mid)) hi = mid;
-    else lo = mid;
-  }
-  return new Date(hi).toISOString();
-}
 
 /** A party's name in the report's language, Russian for ru, be and kk as an area's is (areaLabel), and the page's. */
 function countryLabel(country: string, lang: Language | null): string {
@@ -124,10 +108,6 @@ function replay(row: repo.ReportTaskColumns, changes: repo.StatusChange[], moves
   return { status: changes.at(-1)?.to ?? 'not_started', dueDate, postponementCount, daysMoved, completedAt };
 }
 
-function statusAt(changes: repo.StatusChange[], before: string): TaskStatus {
-  return changes.findLast((c) => c.changedAt < before)?.to ?? 'not_started';
-}
-
 interface AssignmentFact {
   taskId: string;
   organizationId: string;
@@ -141,20 +121,6 @@ interface TaskFact {
   assignments: AssignmentFact[];
 }
 
-interface PlanPeriods {
-  current: string;
-  lastDue: string | null;
-  lastDueDeadline: string | null;
-  /** The end of the deadline day, as an instant: what was open then owed a report. */
-  deadlineEnd: string | null;
-  /** The plan's last day: a task due later is reported on up to its due date (forTaskDueOn). */
-  planEnd: string;
-  /** When the plan was approved; null while a draft. Reports are accepted only from then on. */
-  approvedAt: string | null;
-  /** The periods of a task due after the plan's end (postponed past it), remembered per due date. */
-  forTaskDueOn(dueDate: string): PlanPeriods;
-}
-
 /** What every task of the report is judged against. */
 interface ReportContext {
   asOf: string;
@@ -164,30 +130,6 @@ interface ReportContext {
   movesByTask: Map<string, repo.DueDateMoveRow[]>;
   periodEnd: (period: string) => string;
   periods: Map<string, PlanPeriods>;
-}
-
-/**
- * The periods a plan's tasks are judged by on `asOf`: the last whose reports were due by then. A task due after the
- * plan's end (a postponement past it) is reported on up to its due date, as task reports accept: its periods are
- * those of the plan running until that date.
- */
-function periodsOf(plan: repo.PlanRow, asOf: string, timeZone: string, periodEnd = plan.periodEnd): PlanPeriods {
-  const lastDue = lastDuePeriod(asOf, plan.reportingFrequency, plan.reportDueDays, plan.periodStart, periodEnd);
-  const deadline = lastDue === null ? null : submissionDeadline(lastDue, plan.reportDueDays);
-  const later = new Map<string, PlanPeriods>();
-  return {
-    current: periodOf(asOf, plan.reportingFrequency),
-    lastDue,
-    lastDueDeadline: deadline,
-    deadlineEnd: deadline === null ? null : endOfDay(deadline, timeZone),
-    planEnd: periodEnd,
-    approvedAt: plan.approvedAt,
-    forTaskDueOn(dueDate) {
-      let periods = later.get(dueDate);
-      if (!periods) later.set(dueDate, (periods = periodsOf(plan, asOf, timeZone, dueDate)));
-      return periods;
-    },
-  };
 }
 
 const NONE: never[] = [];
@@ -203,26 +145,14 @@ function taskFact(row: repo.ReportTaskRow, b: ReportContext, missing: ProgressRe
       ? { status: row.status, dueDate: row.dueDate, postponementCount: row.postponementCount, daysMoved: replayed.daysMoved, completedAt: row.completedAt }
       : replayed;
   const title = (b.lang && row.translations?.[b.lang]?.title) || row.title;
-  const planPeriods = b.periods.get(row.planId) as PlanPeriods;
-  const { lastDue, lastDueDeadline, deadlineEnd, approvedAt } = state.dueDate > planPeriods.planEnd ? planPeriods.forTaskDueOn(state.dueDate) : planPeriods;
-  // A report was owed by the assignees of a task that existed and was under control at the deadline, in a plan in
-  // force by then (a draft's tasks are reported on only once it is approved: task reports refuse them before), each
-  // one that was assigned by then (below).
-  const owed =
-    lastDue !== null &&
-    lastDueDeadline !== null &&
-    deadlineEnd !== null &&
-    approvedAt !== null &&
-    approvedAt < deadlineEnd &&
-    row.createdAt < deadlineEnd &&
-    !OUT_OF_CONTROL_STATUSES.includes(statusAt(changes, deadlineEnd));
+  // The one rule of what was owed and is missing, shared with the report.missing webhook event (progress.missing.ts).
+  const owed = owedReport(row, state.dueDate, b.periods.get(row.planId) as PlanPeriods);
   // The lowest percent complete and the worst confidence among the assignees' latest reports.
   let percentComplete: number | null = null;
   let confidence: Confidence | null = null;
   const assignments = row.assignees.map((a, i): AssignmentFact => {
-    // Owed by the assignees assigned by then: an organization assigned after the deadline could never have met it.
-    const lacking = owed && (row.assignedAt[i] as string) < deadlineEnd && !reports.some((r) => r[0] === a.organizationId && r[1] === lastDue);
-    if (lacking) {
+    const lacking = owed?.lacking[i] ?? false;
+    if (owed !== null && lacking) {
       missing.push({
         taskId: row.id,
         code: row.code,
@@ -230,8 +160,8 @@ function taskFact(row: repo.ReportTaskRow, b: ReportContext, missing: ProgressRe
         organizationId: a.organizationId,
         organizationName: a.name,
         country: a.country,
-        period: lastDue,
-        deadline: lastDueDeadline,
+        period: owed.period,
+        deadline: owed.deadline,
       });
     }
     const latest = latestOf(reports, a.organizationId, b.periodEnd);
