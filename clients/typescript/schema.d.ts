@@ -1322,6 +1322,26 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "report.missing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The report.missing event, POSTed to a subscription's URL
+         * @description Raised once per task, organization and period when the submission deadline of the plan's last period due has passed (the day after it, in the commission's time zone) and the organization, an executor of the task assigned before the deadline, has no report for that period: the missing reports the co-chairs' progress report lists, for approved plans (not drafts, not closed plans). The worker looks every minute; sent to subscriptions for every organization and to that organization's only, not to the task's other executors. Like task.overdue, raised only while an active subscription wants it, and not replayed. Verify the signature (any Standard Webhooks library does) and answer 2xx within the timeout; any other answer is retried, but 410 Gone disables the subscription.
+         */
+        post: operations["receive_report_missing"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "deadline_change.requested": {
         parameters: {
             query?: never;
@@ -2014,7 +2034,7 @@ export interface components {
              */
             url: string;
             /** @description The event types to receive; at least one, each once. */
-            events: ("task.created" | "task.updated" | "task.status_changed" | "task.deadline_changed" | "task.overdue" | "report.submitted" | "report.reviewed" | "deadline_change.requested" | "deadline_change.decided" | "plan.approved" | "plan.closed")[];
+            events: ("task.created" | "task.updated" | "task.status_changed" | "task.deadline_changed" | "task.overdue" | "report.submitted" | "report.reviewed" | "report.missing" | "deadline_change.requested" | "deadline_change.decided" | "plan.approved" | "plan.closed")[];
             /** @description Only events about tasks this organization executes (lead or co-executor). A ministry key's subscription is always bound to the key's own organization (give it or leave it out); the secretariat may leave it out (or null) for every organization. */
             organizationId?: string | null;
             /**
@@ -2199,7 +2219,7 @@ export interface components {
              */
             url: string;
             /** @description The event types sent. */
-            events: ("task.created" | "task.updated" | "task.status_changed" | "task.deadline_changed" | "task.overdue" | "report.submitted" | "report.reviewed" | "deadline_change.requested" | "deadline_change.decided" | "plan.approved" | "plan.closed")[];
+            events: ("task.created" | "task.updated" | "task.status_changed" | "task.deadline_changed" | "task.overdue" | "report.submitted" | "report.reviewed" | "report.missing" | "deadline_change.requested" | "deadline_change.decided" | "plan.approved" | "plan.closed")[];
             /** @description Only events about this organization's tasks; null: every organization. */
             organizationId: string | null;
             /** @description Whether events are sent. Events raised while inactive are not queued (they are kept for a replay, POST /v1/webhooks/{id}/replay); deliveries already queued wait until it is active again. */
@@ -5368,7 +5388,7 @@ export interface components {
              */
             url?: string;
             /** @description The event types to receive; at least one, each once. */
-            events?: ("task.created" | "task.updated" | "task.status_changed" | "task.deadline_changed" | "task.overdue" | "report.submitted" | "report.reviewed" | "deadline_change.requested" | "deadline_change.decided" | "plan.approved" | "plan.closed")[];
+            events?: ("task.created" | "task.updated" | "task.status_changed" | "task.deadline_changed" | "task.overdue" | "report.submitted" | "report.reviewed" | "report.missing" | "deadline_change.requested" | "deadline_change.decided" | "plan.approved" | "plan.closed")[];
             /** @description The organization whose tasks' events are sent; the secretariat only (a ministry subscription stays its own), and only while no event was queued for the subscription. */
             organizationId?: string | null;
             /** @description false pauses the subscription; true activates it again, clears disabledReason, disabledAt and the failure count, and sends the deliveries that waited. To replay what it missed, read disabledAt before, and replay after. */
@@ -5415,7 +5435,7 @@ export interface components {
              */
             url: string;
             /** @description The event types sent. */
-            events: ("task.created" | "task.updated" | "task.status_changed" | "task.deadline_changed" | "task.overdue" | "report.submitted" | "report.reviewed" | "deadline_change.requested" | "deadline_change.decided" | "plan.approved" | "plan.closed")[];
+            events: ("task.created" | "task.updated" | "task.status_changed" | "task.deadline_changed" | "task.overdue" | "report.submitted" | "report.reviewed" | "report.missing" | "deadline_change.requested" | "deadline_change.decided" | "plan.approved" | "plan.closed")[];
             /** @description Only events about this organization's tasks; null: every organization. */
             organizationId: string | null;
             /** @description Whether events are sent. Events raised while inactive are not queued (they are kept for a replay, POST /v1/webhooks/{id}/replay); deliveries already queued wait until it is active again. */
@@ -5548,7 +5568,7 @@ export interface components {
              * @description The type of the event (webhook.test for test events).
              * @enum {string}
              */
-            eventType: "task.created" | "task.updated" | "task.status_changed" | "task.deadline_changed" | "task.overdue" | "report.submitted" | "report.reviewed" | "deadline_change.requested" | "deadline_change.decided" | "plan.approved" | "plan.closed" | "webhook.test";
+            eventType: "task.created" | "task.updated" | "task.status_changed" | "task.deadline_changed" | "task.overdue" | "report.submitted" | "report.reviewed" | "report.missing" | "deadline_change.requested" | "deadline_change.decided" | "plan.approved" | "plan.closed" | "webhook.test";
             /**
              * Format: date-time
              * @description When the event happened.
@@ -5674,7 +5694,7 @@ export interface components {
              * @description The type of the event (webhook.test for test events).
              * @enum {string}
              */
-            eventType: "task.created" | "task.updated" | "task.status_changed" | "task.deadline_changed" | "task.overdue" | "report.submitted" | "report.reviewed" | "deadline_change.requested" | "deadline_change.decided" | "plan.approved" | "plan.closed" | "webhook.test";
+            eventType: "task.created" | "task.updated" | "task.status_changed" | "task.deadline_changed" | "task.overdue" | "report.submitted" | "report.reviewed" | "report.missing" | "deadline_change.requested" | "deadline_change.decided" | "plan.approved" | "plan.closed" | "webhook.test";
             /**
              * Format: date-time
              * @description When the event happened.
@@ -5796,7 +5816,7 @@ export interface components {
          *       }
          *     }
          */
-        WebhookEvent: components["schemas"]["WebhookTaskChangeEvent"] | components["schemas"]["WebhookTaskOverdueEvent"] | components["schemas"]["WebhookReportEvent"] | components["schemas"]["WebhookDeadlineChangeEvent"] | components["schemas"]["WebhookPlanEvent"] | components["schemas"]["WebhookTestEvent"];
+        WebhookEvent: components["schemas"]["WebhookTaskChangeEvent"] | components["schemas"]["WebhookTaskOverdueEvent"] | components["schemas"]["WebhookReportEvent"] | components["schemas"]["WebhookReportMissingEvent"] | components["schemas"]["WebhookDeadlineChangeEvent"] | components["schemas"]["WebhookPlanEvent"] | components["schemas"]["WebhookTestEvent"];
         /** @description One field changed. */
         WebhookFieldChange: {
             /** @description A field of the task as GET /v1/tasks/{id} returns it, e.g. "title". */
@@ -6028,6 +6048,51 @@ export interface components {
                     /** @description The organization of a ministry key; null otherwise. */
                     organizationId: string | null;
                 };
+            };
+        };
+        /** @description A progress report the organization owed for a period is missing: its submission deadline has passed (in the commission's time zone) with no report. The same missing report the co-chairs' progress report lists; raised once per task, organization and period, for approved plans only. */
+        WebhookReportMissingEvent: {
+            /**
+             * @description The event type.
+             * @enum {string}
+             */
+            type: "report.missing";
+            /**
+             * Format: date-time
+             * @description When the change happened (RFC 3339, UTC).
+             */
+            timestamp: string;
+            /** @description What happened, by event type. */
+            data: {
+                task: components["schemas"]["WebhookTask"];
+                /**
+                 * Format: uuid
+                 * @description The organization that owed the report and has not given it: one of the task's executors.
+                 */
+                organizationId: string;
+                /**
+                 * @description The period the report is missing for, e.g. "2026-Q3": the last one whose submission deadline has passed.
+                 * @example 2026-Q4
+                 */
+                period: string;
+                /**
+                 * Format: date
+                 * @description The first day of the period.
+                 * @example 2026-12-31
+                 */
+                periodStart: string;
+                /**
+                 * Format: date
+                 * @description The last day of the period.
+                 * @example 2026-12-31
+                 */
+                periodEnd: string;
+                /**
+                 * Format: date
+                 * @description The day by which the report was due; the event comes after it ended in the commission's time zone.
+                 * @example 2026-12-31
+                 */
+                submissionDeadline: string;
             };
         };
         /** @description The task an event is about, as it stands after the change; GET /v1/tasks/{id} has the rest. */
@@ -25077,7 +25142,7 @@ export interface operations {
                 /** @description Only deliveries in this state. */
                 status?: "pending" | "succeeded" | "failed";
                 /** @description Only deliveries of this event type. */
-                eventType?: "task.created" | "task.updated" | "task.status_changed" | "task.deadline_changed" | "task.overdue" | "report.submitted" | "report.reviewed" | "deadline_change.requested" | "deadline_change.decided" | "plan.approved" | "plan.closed" | "webhook.test";
+                eventType?: "task.created" | "task.updated" | "task.status_changed" | "task.deadline_changed" | "task.overdue" | "report.submitted" | "report.reviewed" | "report.missing" | "deadline_change.requested" | "deadline_change.decided" | "plan.approved" | "plan.closed" | "webhook.test";
                 /** @description Only deliveries of this event: the `webhook-id` header a receiver got (or is missing), with its redeliveries. */
                 eventId?: string;
             };
@@ -26483,6 +26548,42 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["WebhookReportEvent"];
+            };
+        };
+        responses: {
+            /** @description Received: any 2xx acknowledges the delivery. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused (a bad signature, say): any other status than 2xx is retried, 410 disables the subscription. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    receive_report_missing: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry, redelivery and replay, so ignore one you have handled. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt: refuse one more than 5 minutes from your clock. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{raw body}">`, several separated by spaces while a rotated secret is in its grace period. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookReportMissingEvent"];
             };
         };
         responses: {

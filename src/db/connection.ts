@@ -320,7 +320,9 @@ export function bookkeeping(db: Db, write: () => void): void {
  */
 export function* rowsOf(db: Db, query: { toSQL(): { sql: string; params: unknown[] } }): Generator<unknown[]> {
   const { sql, params } = query.toSQL();
-  yield* clientOf(db).prepare(sql).raw().iterate(...params) as IterableIterator<unknown[]>;
+  // A transaction has no $client of its own: it runs on its database's session, whose connection is the same.
+  const client = clientOf(db) ?? (sessionOf(db) as unknown as { client: Database.Database }).client;
+  yield* client.prepare(sql).raw().iterate(...params) as IterableIterator<unknown[]>;
 }
 
 /**

@@ -92,6 +92,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'task.overdue',
   'report.submitted',
   'report.reviewed',
+  'report.missing',
   'deadline_change.requested',
   'deadline_change.decided',
   'plan.approved',

@@ -315,7 +315,7 @@ export function formatIntegers(value: unknown): void {
 }
 
 /** The event bodies a subscription receives, by the component that describes them (each lists its types). */
-const EVENT_SCHEMAS = ['WebhookTaskChangeEvent', 'WebhookTaskOverdueEvent', 'WebhookReportEvent', 'WebhookDeadlineChangeEvent', 'WebhookPlanEvent', 'WebhookTestEvent'];
+const EVENT_SCHEMAS = ['WebhookTaskChangeEvent', 'WebhookTaskOverdueEvent', 'WebhookReportEvent', 'WebhookReportMissingEvent', 'WebhookDeadlineChangeEvent', 'WebhookPlanEvent', 'WebhookTestEvent'];
 const WEBHOOK_HEADERS: Json[] = [
   { name: 'webhook-id', description: 'The event id: the same on every retry, redelivery and replay, so ignore one you have handled.', schema: { type: 'string', maxLength: 64 } },
   { name: 'webhook-timestamp', description: 'Unix seconds of this attempt: refuse one more than 5 minutes from your clock.', schema: { type: 'string', pattern: '^[0-9]{1,12}$', maxLength: 12 } },

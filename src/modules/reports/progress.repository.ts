@@ -75,6 +75,11 @@ export function reportablePlans(db: Db, commissionId: string): PlanRow[] {
     .all();
 }
 
+/** Every commission's plans in force and not closed, oldest first: those the report.missing webhook event is raised for. */
+export function approvedPlans(db: Db): PlanRow[] {
+  return db.select().from(plans).where(eq(plans.status, 'approved')).orderBy(asc(plans.id)).all();
+}
+
 /** The columns of a task the report reads, with its basis meeting. */
 const taskColumns = {
   id: tasks.id,

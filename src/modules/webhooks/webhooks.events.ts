@@ -6,10 +6,13 @@ import type { FieldChange } from '../../db/schema.js';
 import type { Actor } from '../../lib/access.js';
 import { dateInZone } from '../../lib/dates.js';
 import { newId } from '../../lib/ids.js';
+import { periodBounds } from '../../lib/periods.js';
 import { overdueState } from '../tasks/task-timeliness.js';
 import { commissionZones, findTaskRecord, taskRecordsOfPlan, type TaskRecord } from '../tasks/tasks.repository.js';
 import type { DeadlineChange } from '../deadline-changes/deadline-changes.schemas.js';
 import type { Plan } from '../plans/plans.schemas.js';
+import { missingReportsToday } from '../reports/progress.missing.js';
+import { approvedPlans, findCommissionRow, findPlanRow, taskRange, tasksInScope, type TaskRange } from '../reports/progress.repository.js';
 import * as repo from './webhooks.repository.js';
 import type { WebhookTask } from './webhooks.payloads.js';
 
@@ -301,53 +304,45 @@ export function overdueCandidates(tx: Db, now: Date): string[] {
   return repo.overdueTaskIds(tx, todayByCommission).map((t) => t.id);
 }
 
+/** An event a scan may raise: its dedupe key, and the event itself, read only when a subscription is waiting for it. */
+interface ScanCandidate {
+  key: string;
+  build(): PendingEvent | null;
+}
+
 /**
- * Raises task.overdue for those of the tasks `ids` still overdue, at most once per task and day (the day in its
- * commission's time zone, kept as the event's dedupe key, so a restart never raises it twice). A task no active
- * subscription wants is left alone and looked at again on the next scan. A subscription that starts wanting the task
- * after that day's event was raised for others (created, activated, or given task.overdue since) is sent that same
- * event on the next scan: what one subscriber receives does not depend on the others. The worker goes through
- * overdueCandidates a slice per transaction and lets the event loop turn in between: 47,620 overdue tasks in one go
- * held the service 7 s when first raised, and 1.5 s on every scan after. Returns how many events were raised or sent
- * on to such a subscription.
+ * Raises each candidate at most once (its dedupe key, so a restart never raises it twice), for the active
+ * `subscriptions` that want its type. One raised already goes on to the subscriptions that have no delivery of it (they
+ * started wanting it since): what one subscriber receives does not depend on the others. `audience` says, for the
+ * candidates someone waits for, which organizations each concerns, so that a candidate nobody waiting wants is not read
+ * in full on every scan. Not kept for inactive subscriptions: scanned events are not replayed (webhooks.replay.ts).
+ * Returns how many events were raised or sent on.
  */
-export function raiseOverdueSlice(tx: Db, now: Date, ids: string[]): number {
-  const { subscriptions, todayByCommission } = overdueScanOf(tx, now);
-  if (subscriptions.length === 0) return 0;
-  const today = new Map(todayByCommission.map((c) => [c.commissionId, c.today]));
-  const candidates = repo.overdueTaskIds(tx, todayByCommission, ids).map((t) => ({ ...t, key: `task.overdue:${t.id}:${today.get(t.commissionId)}` }));
+function raiseOnce<C extends ScanCandidate>(
+  tx: Db,
+  at: string,
+  type: WebhookEventType,
+  subscriptions: repo.SubscriptionRow[],
+  candidates: C[],
+  audience: (waited: C[]) => (c: C) => string[],
+): number {
   const raisedAs = repo.eventsByDedupeKey(tx, candidates.map((c) => c.key));
   const deliveredTo = repo.subscriptionsDelivered(tx, [...raisedAs.values()]);
-  // Raised today already: only subscriptions without a delivery of it are still to hear of it.
-  const waitingFor = (c: (typeof candidates)[number]) => {
+  const waitingFor = (c: C) => {
     const eventId = raisedAs.get(c.key);
     return eventId === undefined ? subscriptions : subscriptions.filter((s) => !deliveredTo.get(eventId)?.has(s.id));
   };
-  // Which subscriptions want a task depends on its organizations alone: read for all at once, so that a task nobody
-  // waiting wants (another organization's, for a subscription filtered to one) is not read in full on every scan.
-  const organizationsOf = repo.assigneeOrganizationsOf(
-    tx,
-    candidates.filter((c) => waitingFor(c).length > 0).map((c) => c.id),
-  );
-  const at = now.toISOString();
+  const organizationsOf = audience(candidates.filter((c) => waitingFor(c).length > 0));
   let raised = 0;
   for (const c of candidates) {
-    const eventId = raisedAs.get(c.key);
     const waiting = waitingFor(c);
     if (waiting.length === 0) continue;
-    if (!waiting.some((s) => matches(s, { type: 'task.overdue', organizationIds: organizationsOf.get(c.id) ?? [] }))) continue;
-    const record = findTaskRecord(tx, c.id);
-    if (!record) continue;
-    const event: PendingEvent = {
-      type: 'task.overdue',
-      taskId: record.id,
-      organizationIds: audienceOf(record),
-      data: { task: webhookTask(record, now), date: today.get(c.commissionId) },
-      dedupeKey: c.key,
-    };
+    if (!waiting.some((s) => matches(s, { type, organizationIds: organizationsOf(c) }))) continue;
+    const event = c.build();
+    if (event === null) continue;
+    const eventId = raisedAs.get(c.key);
     if (eventId === undefined) {
-      // Not kept for inactive subscriptions: task.overdue is not replayed (see webhooks.replay.ts).
-      if (enqueue(tx, { active: subscriptions, inactive: [] }, at, event) > 0) raised += 1;
+      if (enqueue(tx, { active: subscriptions, inactive: [] }, at, { ...event, dedupeKey: c.key }) > 0) raised += 1;
       continue;
     }
     const targets = waiting.filter((s) => matches(s, event));
@@ -355,6 +350,90 @@ export function raiseOverdueSlice(tx: Db, now: Date, ids: string[]): number {
     if (targets.length > 0) raised += 1;
   }
   return raised;
+}
+
+/**
+ * Raises task.overdue for those of the tasks `ids` still overdue, at most once per task and day (the day in its
+ * commission's time zone, kept as the event's dedupe key, so a restart never raises it twice). A task no active
+ * subscription wants is left alone and looked at again on the next scan. A subscription that starts wanting the task
+ * after that day's event was raised for others (created, activated, or given task.overdue since) is sent that same
+ * event on the next scan (raiseOnce). The worker goes through overdueCandidates a slice per transaction and lets the
+ * event loop turn in between: 47,620 overdue tasks in one go held the service 7 s when first raised, and 1.5 s on every
+ * scan after. Returns how many events were raised or sent on to such a subscription.
+ */
+export function raiseOverdueSlice(tx: Db, now: Date, ids: string[]): number {
+  const { subscriptions, todayByCommission } = overdueScanOf(tx, now);
+  if (subscriptions.length === 0) return 0;
+  const today = new Map(todayByCommission.map((c) => [c.commissionId, c.today]));
+  const candidates = repo.overdueTaskIds(tx, todayByCommission, ids).map((t) => ({
+    id: t.id,
+    key: `task.overdue:${t.id}:${today.get(t.commissionId)}`,
+    build(): PendingEvent | null {
+      const record = findTaskRecord(tx, t.id);
+      if (!record) return null;
+      return { type: 'task.overdue', taskId: record.id, organizationIds: audienceOf(record), data: { task: webhookTask(record, now), date: today.get(t.commissionId) } };
+    },
+  }));
+  // Which subscriptions want a task depends on its organizations alone: read for all at once.
+  return raiseOnce(tx, now.toISOString(), 'task.overdue', subscriptions, candidates, (waited) => {
+    const organizationsOf = repo.assigneeOrganizationsOf(tx, waited.map((c) => c.id));
+    return (c) => organizationsOf.get(c.id) ?? [];
+  });
+}
+
+/** The active subscriptions that want report.missing. */
+const missingSubscriptions = (tx: Db) => repo.activeSubscriptions(tx).filter((s) => s.events.includes('report.missing'));
+
+/** A part of one approved plan's tasks, in the report's order: what one transaction of the report.missing scan reads. */
+export interface MissingSlice {
+  planId: string;
+  range: TaskRange;
+}
+
+/**
+ * The slices of `size` tasks of every approved plan with a period already due, when a subscription wants report.missing
+ * (none otherwise). Only approved plans: a draft owes nothing yet, and a closed plan refuses reports.
+ */
+export function missingCandidates(db: Db, now: Date, size: number): MissingSlice[] {
+  if (missingSubscriptions(db).length === 0) return [];
+  const slices: MissingSlice[] = [];
+  for (const plan of approvedPlans(db)) {
+    const of = Math.ceil(tasksInScope(db, { planId: plan.id }) / size);
+    for (let part = 0; part < of; part += 1) slices.push({ planId: plan.id, range: of === 1 ? {} : taskRange(db, [plan.id], part, of) });
+  }
+  return slices;
+}
+
+/**
+ * Raises report.missing for the reports the tasks of a slice owe and lack today, in the commission's time zone: by the
+ * co-chairs' report's own rule and read (missingReportsToday), so the events of a day are its missingReports (those of
+ * approved plans). Once per task, organization and period (the dedupe key); to the secretariat's subscriptions and to
+ * that organization's only, not to the task's other executors. Returns how many events were raised or sent on.
+ */
+export function raiseMissingSlice(tx: Db, now: Date, slice: MissingSlice): number {
+  const subscriptions = missingSubscriptions(tx);
+  if (subscriptions.length === 0) return 0;
+  const plan = findPlanRow(tx, slice.planId);
+  const commission = plan && findCommissionRow(tx, plan.commissionId);
+  if (!plan || plan.status !== 'approved' || !commission) return 0;
+  const today = dateInZone(now, commission.timeZone);
+  const candidates = [...missingReportsToday(tx, plan, today, commission.timeZone, slice.range)].map((m) => ({
+    key: `report.missing:${m.task.id}:${m.organizationId}:${m.period}`,
+    organizationId: m.organizationId,
+    build(): PendingEvent | null {
+      const record = findTaskRecord(tx, m.task.id);
+      if (!record) return null;
+      const { start, end } = periodBounds(m.period);
+      return {
+        type: 'report.missing',
+        taskId: record.id,
+        // The organization that owes the report, alone: the task's other executors are not told of another's report.
+        organizationIds: [m.organizationId],
+        data: { task: webhookTask(record, now), organizationId: m.organizationId, period: m.period, periodStart: start, periodEnd: end, submissionDeadline: m.deadline },
+      };
+    },
+  }));
+  return raiseOnce(tx, now.toISOString(), 'report.missing', subscriptions, candidates, () => (c) => [c.organizationId]);
 }
 
 /** The test event of one subscription, queued for it alone whatever its event types and organization. */

@@ -5,6 +5,7 @@ import { DateSchema, IdSchema, InstantSchema } from '../../lib/common.schemas.js
 import { DeadlineChangeSchema } from '../deadline-changes/deadline-changes.schemas.js';
 import { PlanSchema } from '../plans/plans.schemas.js';
 import { StatusCountsSchema } from '../reports/progress.schemas.js';
+import { PeriodSchema } from '../task-reports/task-reports.schemas.js';
 
 const ActorSchema = z
   .object({
@@ -121,6 +122,22 @@ const ReportEventSchema = envelope(
   'WebhookReportEvent',
 );
 
+const ReportMissingEventSchema = envelope(
+  ['report.missing'],
+  z.object({
+    task: WebhookTaskSchema,
+    organizationId: IdSchema.describe('The organization that owed the report and has not given it: one of the task\'s executors.'),
+    period: PeriodSchema.describe('The period the report is missing for, e.g. "2026-Q3": the last one whose submission deadline has passed.'),
+    periodStart: DateSchema.describe('The first day of the period.'),
+    periodEnd: DateSchema.describe('The last day of the period.'),
+    submissionDeadline: DateSchema.describe("The day by which the report was due; the event comes after it ended in the commission's time zone."),
+  }),
+  "A progress report the organization owed for a period is missing: its submission deadline has passed (in the commission's " +
+    "time zone) with no report. The same missing report the co-chairs' progress report lists; raised once per task, " +
+    'organization and period, for approved plans only.',
+  'WebhookReportMissingEvent',
+);
+
 const DeadlineChangeEventSchema = envelope(
   ['deadline_change.requested', 'deadline_change.decided'],
   z.object({ deadlineChange: DeadlineRequestSchema, task: WebhookTaskSchema, actor: ActorSchema }),
@@ -154,7 +171,7 @@ const TestEventSchema = envelope(
 );
 
 export const WebhookEventSchema = z
-  .union([TaskChangeEventSchema, TaskOverdueEventSchema, ReportEventSchema, DeadlineChangeEventSchema, PlanEventSchema, TestEventSchema])
+  .union([TaskChangeEventSchema, TaskOverdueEventSchema, ReportEventSchema, ReportMissingEventSchema, DeadlineChangeEventSchema, PlanEventSchema, TestEventSchema])
   .meta({
     id: 'WebhookEvent',
     description:
@@ -199,6 +216,13 @@ export const RAISED_WHEN: Record<WebhookMessageType, string> = {
   'task.overdue': "Raised once a day per overdue task of an approved plan, shortly after midnight in the commission's time zone; the same event (same webhook-id) to every subscriber of that task and day.",
   'report.submitted': 'Raised when a progress report is submitted or revised.',
   'report.reviewed': 'Raised when a progress report is accepted or returned; `report.reviewComment` says why.',
+  'report.missing':
+    "Raised once per task, organization and period when the submission deadline of the plan's last period due has passed " +
+    "(the day after it, in the commission's time zone) and the organization, an executor of the task assigned before the " +
+    "deadline, has no report for that period: the missing reports the co-chairs' progress report lists, for approved plans " +
+    "(not drafts, not closed plans). The worker looks every minute; sent to subscriptions for every organization and to " +
+    "that organization's only, not to the task's other executors. Like task.overdue, raised only while an active " +
+    'subscription wants it, and not replayed.',
   'deadline_change.requested':
     "Raised when a request for a new deadline is made (by an executor, or by the secretariat) and awaits the secretariat's decision; " +
     '`deadlineChange` is the request (status pending). A direct change by the secretariat raises task.deadline_changed only.',

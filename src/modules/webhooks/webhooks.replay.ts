@@ -8,10 +8,12 @@ import * as repo from './webhooks.repository.js';
 /**
  * Never replayed. task.overdue tells of a state on one day, and the daily scan raises it only while an active
  * subscription wants it, so the log cannot promise it for the days a subscription was inactive; activated again, the
- * subscription gets the day's event within a minute, and the past days' tell of states since overtaken. webhook.test
- * was one subscription's, sent on request.
+ * subscription gets the day's event within a minute, and the past days' tell of states since overtaken. report.missing
+ * is raised by the same kind of scan, only while an active subscription wants it; activated again, the subscription
+ * gets within a minute the events of the reports still missing, and a report submitted since is no longer missing.
+ * webhook.test was one subscription's, sent on request.
  */
-export const NOT_REPLAYED: readonly WebhookMessageType[] = ['task.overdue', 'webhook.test'];
+export const NOT_REPLAYED: readonly WebhookMessageType[] = ['task.overdue', 'report.missing', 'webhook.test'];
 
 /** Events read per statement while looking for those to replay; the event loop turns between two. */
 const SCAN_PAGE = 2_000;

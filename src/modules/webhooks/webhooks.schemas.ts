@@ -17,7 +17,9 @@ const EventTypeSchema = z
       'task.updated: fields other than status and deadline changed; task.status_changed: a status transition; ' +
       'task.deadline_changed: the due date moved (a direct change or an approved request); task.overdue: the task is ' +
       "overdue, raised once a day per task; report.submitted: a progress report was submitted or revised; " +
-      'report.reviewed: a report was accepted or returned; deadline_change.requested: an executor (or the secretariat) ' +
+      'report.reviewed: a report was accepted or returned; report.missing: a report owed for a period whose submission ' +
+      "deadline has passed was not given (to an organization's subscription only for its own reports); " +
+      'deadline_change.requested: an executor (or the secretariat) ' +
       "asked for a new deadline, awaiting the secretariat's decision; deadline_change.decided: such a request was approved or rejected; " +
       'plan.approved: a plan was put in force; plan.closed: a plan was closed, read-only from then on (both to an ' +
       "organization's subscription only for plans where the organization executes a task).",

@@ -1,13 +1,13 @@
 // The delivery worker inside the service: claims due deliveries from the outbox, signs and POSTs them, records each
 // attempt, retries with exponential backoff and jitter (longer when the receiver asks, Retry-After), disables a
-// subscription that keeps failing, and raises the daily overdue events. One per process; claims make it safe beside
+// subscription that keeps failing, and raises the daily overdue and the missing-report events. One per process; claims make it safe beside
 // another process on the same database.
 import type { FastifyBaseLogger } from 'fastify';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { writeTransaction, type Db, type Schema } from '../../db/connection.js';
 import { committed } from '../../db/group-commit.js';
 import { newId } from '../../lib/ids.js';
-import { overdueCandidates, raiseOverdueSlice } from './webhooks.events.js';
+import { missingCandidates, overdueCandidates, raiseMissingSlice, raiseOverdueSlice } from './webhooks.events.js';
 import { retainedFrom } from './webhooks.replay.js';
 import * as repo from './webhooks.repository.js';
 import { sendAttempt, type AttemptResult } from './webhooks.sender.js';
@@ -70,6 +70,8 @@ export interface RunSummary {
   succeeded: number;
   failed: number;
   overdueRaised: number;
+  /** report.missing events raised, or sent on to a subscription that started wanting them. */
+  missingRaised: number;
   /** Ended deliveries taken out of the log because they are older than WEBHOOK_LOG_DAYS. */
   pruned: number;
 }
@@ -321,7 +323,7 @@ export function createWebhookWorker({ db, clock, log, settings, random = Math.ra
    * queued behind its backlog for others nor those raised while its attempt runs.
    */
   async function tick(force: boolean): Promise<RunSummary> {
-    const summary: RunSummary = { attempted: 0, succeeded: 0, failed: 0, overdueRaised: 0, pruned: 0 };
+    const summary: RunSummary = { attempted: 0, succeeded: 0, failed: 0, overdueRaised: 0, missingRaised: 0, pruned: 0 };
     const now = clock();
     if (force || lastScan === null || Math.abs(now.getTime() - lastScan) >= OVERDUE_SCAN_EVERY_MS) {
       const limit = Math.max(1, settings.overdueSlice ?? OVERDUE_SLICE);
@@ -330,6 +332,12 @@ export function createWebhookWorker({ db, clock, log, settings, random = Math.ra
         if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
         const slice = candidates.slice(i, i + limit);
         summary.overdueRaised += writeTransaction(db, (tx) => raiseOverdueSlice(tx, now, slice));
+      }
+      // The missing reports likewise: a slice of a plan's tasks per transaction, the event loop turning in between.
+      const slices = missingCandidates(db, now, limit);
+      for (let i = 0; i < slices.length && !closing; i += 1) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        summary.missingRaised += writeTransaction(db, (tx) => raiseMissingSlice(tx, now, slices[i] as (typeof slices)[number]));
       }
       lastScan = now.getTime();
     }
