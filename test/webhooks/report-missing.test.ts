@@ -193,3 +193,20 @@ t.test('each body is a WebhookEvent as the zod schema and the published document
     t.equal(WebhookEventSchema.parse(r.json).type, 'report.missing');
   }
 });
+
+t.test('the worker looks for missing reports at most once an hour: a later subscriber hears at the next look', async (t) => {
+  // The look reads every task of the approved plans, as the co-chairs' report does: not on every run of the loop.
+  const { app, clock, receivers } = await missingWorld(t);
+  clock.set('2026-10-11T09:00:00.000Z');
+  t.equal((await app.webhooks.runOnce()).missingRaised, 3, 'raised at the look after the deadline');
+  t.equal(receivers.secretariat.ofType('report.missing').length, 3);
+  const late = await startReceiver(t);
+  await subscribe(app, { url: late.url, events: ['report.missing'] });
+  clock.set('2026-10-11T09:59:59.000Z');
+  t.equal((await app.webhooks.runScheduled()).missingRaised, 0, 'within the hour: not looked again');
+  t.equal(late.ofType('report.missing').length, 0);
+  clock.set('2026-10-11T10:00:00.000Z');
+  t.equal((await app.webhooks.runScheduled()).missingRaised, 3, 'an hour after the last look: the reports still missing');
+  t.equal(late.ofType('report.missing').length, 3);
+  t.equal((await app.webhooks.runScheduled()).missingRaised, 0, 'and not again at once');
+});

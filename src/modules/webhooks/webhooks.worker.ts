@@ -51,6 +51,13 @@ const ATTEMPTS_PER_RUN = 500;
 const OVERDUE_SLICE = 1_000;
 /** Overdue tasks are looked for at most this often (by the service clock), and at start. */
 const OVERDUE_SCAN_EVERY_MS = 60_000;
+/**
+ * Missing reports are looked for at most this often (by the service clock), and at start. Finding them reads every task
+ * of every approved plan with its assignees, history and reports, as the co-chairs' report does; they appear only as a
+ * period's submission deadline passes, so an event up to an hour after midnight in the commission's zone costs that
+ * read once an hour instead of once a minute.
+ */
+const MISSING_SCAN_EVERY_MS = 60 * 60 * 1000;
 /** The delivery log is pruned at start and then at most this often, a batch a run while there is more to prune. */
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
 /** Deliveries (and events) deleted in one transaction at most: a short write, however long the log grew. */
@@ -171,6 +178,7 @@ export function createWebhookWorker({ db, clock, log, settings, random = Math.ra
   /** Set by stop(): nothing new is sent from then on. */
   let closing = false;
   let lastScan: number | null = null;
+  let lastMissingScan: number | null = null;
   let lastPrune: number | null = null;
   const inFlight = new Set<AbortController>();
 
@@ -333,13 +341,16 @@ export function createWebhookWorker({ db, clock, log, settings, random = Math.ra
         const slice = candidates.slice(i, i + limit);
         summary.overdueRaised += writeTransaction(db, (tx) => raiseOverdueSlice(tx, now, slice));
       }
+      lastScan = now.getTime();
+    }
+    if (force || lastMissingScan === null || Math.abs(now.getTime() - lastMissingScan) >= MISSING_SCAN_EVERY_MS) {
       // The missing reports likewise: a slice of a plan's tasks per transaction, the event loop turning in between.
-      const slices = missingCandidates(db, now, limit);
+      const slices = missingCandidates(db, now, Math.max(1, settings.overdueSlice ?? OVERDUE_SLICE));
       for (let i = 0; i < slices.length && !closing; i += 1) {
         await new Promise<void>((resolve) => setImmediate(resolve));
         summary.missingRaised += writeTransaction(db, (tx) => raiseMissingSlice(tx, now, slices[i] as (typeof slices)[number]));
       }
-      lastScan = now.getTime();
+      lastMissingScan = now.getTime();
     }
     const before = retainedFrom(now, settings.logDays);
     if (before !== null && (force || lastPrune === null || Math.abs(now.getTime() - lastPrune) >= PRUNE_EVERY_MS)) {
@@ -449,6 +460,11 @@ export function createWebhookWorker({ db, clock, log, settings, random = Math.ra
     /** Runs now: raises due overdue events, prunes the delivery log and attempts the due deliveries (up to 500); for tests and operators. */
     runOnce(): Promise<RunSummary> {
       return run(true);
+    },
+
+    /** Runs as the loop does: the scans and the prune only when due by their intervals; for tests. */
+    runScheduled(): Promise<RunSummary> {
+      return run(false);
     },
   };
 }
