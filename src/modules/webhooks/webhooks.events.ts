@@ -384,6 +384,20 @@ export function raiseOverdueSlice(tx: Db, now: Date, ids: string[]): number {
 /** The active subscriptions that want report.missing. */
 const missingSubscriptions = (tx: Db) => repo.activeSubscriptions(tx).filter((s) => s.events.includes('report.missing'));
 
+/**
+ * What decides whether a look for missing reports can find anything new: each commission's day (a deadline passes only
+ * as a day ends) and the subscriptions that want report.missing, as last changed (one created, activated or given the
+ * type since hears of the reports still missing). The worker looks again only when this changes: a look reads every
+ * task of the approved plans as the co-chairs' report does (10 s on 100,000 tasks), so not on every run. Empty when no
+ * subscription wants the type.
+ */
+export function missingLookKey(db: Db, now: Date): string {
+  const subscriptions = missingSubscriptions(db);
+  if (subscriptions.length === 0) return '';
+  const days = commissionZones(db).map((c) => `${c.commissionId}:${dateInZone(now, c.timeZone)}`);
+  return [...days, ...subscriptions.map((s) => `${s.id}:${s.updatedAt}`)].join(' ');
+}
+
 /** A part of one approved plan's tasks, in the report's order: what one transaction of the report.missing scan reads. */
 export interface MissingSlice {
   planId: string;

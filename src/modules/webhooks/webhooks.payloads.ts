@@ -220,7 +220,7 @@ export const RAISED_WHEN: Record<WebhookMessageType, string> = {
     "Raised once per task, organization and period when the submission deadline of the plan's last period due has passed " +
     "(the day after it, in the commission's time zone) and the organization, an executor of the task assigned before the " +
     "deadline, has no report for that period: the missing reports the co-chairs' progress report lists, for approved plans " +
-    "(not drafts, not closed plans). The worker looks at start and then every hour; sent to subscriptions for every organization and to " +
+    "(not drafts, not closed plans). The worker looks at start, as a day ends and when a subscription starts wanting it; sent to subscriptions for every organization and to " +
     "that organization's only, not to the task's other executors. Like task.overdue, raised only while an active " +
     'subscription wants it, and not replayed.',
   'deadline_change.requested':

@@ -10,7 +10,7 @@ import * as repo from './webhooks.repository.js';
  * subscription wants it, so the log cannot promise it for the days a subscription was inactive; activated again, the
  * subscription gets the day's event within a minute, and the past days' tell of states since overtaken. report.missing
  * is raised by the same kind of scan, only while an active subscription wants it; activated again, the subscription
- * gets within the hour the events of the reports still missing, and a report submitted since is no longer missing.
+ * gets at the next run the events of the reports still missing, and a report submitted since is no longer missing.
  * webhook.test was one subscription's, sent on request.
  */
 export const NOT_REPLAYED: readonly WebhookMessageType[] = ['task.overdue', 'report.missing', 'webhook.test'];

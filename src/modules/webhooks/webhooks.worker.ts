@@ -7,7 +7,7 @@ import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { writeTransaction, type Db, type Schema } from '../../db/connection.js';
 import { committed } from '../../db/group-commit.js';
 import { newId } from '../../lib/ids.js';
-import { missingCandidates, overdueCandidates, raiseMissingSlice, raiseOverdueSlice } from './webhooks.events.js';
+import { missingCandidates, missingLookKey, overdueCandidates, raiseMissingSlice, raiseOverdueSlice } from './webhooks.events.js';
 import { retainedFrom } from './webhooks.replay.js';
 import * as repo from './webhooks.repository.js';
 import { sendAttempt, type AttemptResult } from './webhooks.sender.js';
@@ -51,13 +51,6 @@ const ATTEMPTS_PER_RUN = 500;
 const OVERDUE_SLICE = 1_000;
 /** Overdue tasks are looked for at most this often (by the service clock), and at start. */
 const OVERDUE_SCAN_EVERY_MS = 60_000;
-/**
- * Missing reports are looked for at most this often (by the service clock), and at start. Finding them reads every task
- * of every approved plan with its assignees, history and reports, as the co-chairs' report does; they appear only as a
- * period's submission deadline passes, so an event up to an hour after midnight in the commission's zone costs that
- * read once an hour instead of once a minute.
- */
-const MISSING_SCAN_EVERY_MS = 60 * 60 * 1000;
 /** The delivery log is pruned at start and then at most this often, a batch a run while there is more to prune. */
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
 /** Deliveries (and events) deleted in one transaction at most: a short write, however long the log grew. */
@@ -178,7 +171,8 @@ export function createWebhookWorker({ db, clock, log, settings, random = Math.ra
   /** Set by stop(): nothing new is sent from then on. */
   let closing = false;
   let lastScan: number | null = null;
-  let lastMissingScan: number | null = null;
+  /** What the last look for missing reports saw (missingLookKey); null before the first. */
+  let lastMissingLook: string | null = null;
   let lastPrune: number | null = null;
   const inFlight = new Set<AbortController>();
 
@@ -343,14 +337,17 @@ export function createWebhookWorker({ db, clock, log, settings, random = Math.ra
       }
       lastScan = now.getTime();
     }
-    if (force || lastMissingScan === null || Math.abs(now.getTime() - lastMissingScan) >= MISSING_SCAN_EVERY_MS) {
+    // Missing reports only when a look could find something new (missingLookKey): a day ended somewhere, or a
+    // subscription started wanting them; and at start.
+    const missingKey = missingLookKey(db, now);
+    if (force || missingKey !== lastMissingLook) {
       // The missing reports likewise: a slice of a plan's tasks per transaction, the event loop turning in between.
       const slices = missingCandidates(db, now, Math.max(1, settings.overdueSlice ?? OVERDUE_SLICE));
       for (let i = 0; i < slices.length && !closing; i += 1) {
         await new Promise<void>((resolve) => setImmediate(resolve));
         summary.missingRaised += writeTransaction(db, (tx) => raiseMissingSlice(tx, now, slices[i] as (typeof slices)[number]));
       }
-      lastMissingScan = now.getTime();
+      lastMissingLook = missingKey;
     }
     const before = retainedFrom(now, settings.logDays);
     if (before !== null && (force || lastPrune === null || Math.abs(now.getTime() - lastPrune) >= PRUNE_EVERY_MS)) {
