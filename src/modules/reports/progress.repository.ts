@@ -207,12 +207,14 @@ export function taskRange(db: Db, planIds: string[], part: number, of: number): 
 export function* tasksOf(db: Db, planIds: string[], before: string, { from, to }: TaskRange = {}): Generator<ReportTaskRow> {
   if (planIds.length === 0) return;
   const position = sql`(${tasks.planId}, ${tasks.codeSortKey}, ${tasks.id})`;
-  const inScope = and(
-    inArray(tasks.planId, planIds),
-    lt(tasks.createdAt, before),
-    from && sql`${position} >= (${from[0]}, ${from[1]}, ${from[2]})`,
-    to && sql`${position} < (${to[0]}, ${to[1]}, ${to[2]})`,
-  );
+  // A bound within the one plan asked for is on (code, id) after the plan's equality, a range SQLite seeks in the order
+  // index; a row value starting with the plan is not used as a range once the plan is matched by equality, so each part
+  // read its whole plan (100,000 tasks: 20 ms a query instead of 1, four queries a part).
+  const bound = (p: TaskPosition, op: '>=' | '<') =>
+    planIds.length === 1 && p[0] === planIds[0]
+      ? sql`(${tasks.codeSortKey}, ${tasks.id}) ${sql.raw(op)} (${p[1]}, ${p[2]})`
+      : sql`${position} ${sql.raw(op)} (${p[0]}, ${p[1]}, ${p[2]})`;
+  const inScope = and(inArray(tasks.planId, planIds), lt(tasks.createdAt, before), from && bound(from, '>='), to && bound(to, '<'));
   const inTaskOrder = [asc(tasks.planId), asc(tasks.codeSortKey), asc(tasks.id)];
   const organizationById = new Map<string, Omit<ReportAssignee, 'role'>>();
   for (const [id, name, shortName, country] of db
