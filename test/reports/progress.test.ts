@@ -5,7 +5,7 @@ import type { Test } from 'tap';
 import type { App } from '../../src/app.js';
 import { dateInZone } from '../../src/lib/dates.js';
 import type { ProgressReport, ReportTask } from '../../src/modules/reports/progress.schemas.js';
-import { endOfDay } from '../../src/modules/reports/progress.service.js';
+import { endOfDay } from '../../src/modules/reports/progress.missing.js';
 import type { Task } from '../../src/modules/tasks/tasks.schemas.js';
 import { assertProblem, build, json, keyFor, testClock, type TestClock } from '../helper.js';
 import { approvePlan, createOrganization, createPlan, createTask, seedPlan, transition } from '../factories.js';

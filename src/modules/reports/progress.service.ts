@@ -14,8 +14,6 @@ import { completionOf, OUT_OF_CONTROL_STATUSES, overdueState } from '../tasks/ta
 import { areaLabel, inRussian } from './progress.locale.js';
 import { endOfDay, owedReport, periodsOf, type PlanPeriods } from './progress.missing.js';
 import * as repo from './progress.repository.js';
-
-export { endOfDay } from './progress.missing.js';
 import { Rewind } from './progress.rewind.js';
 import type { Breakdown, ProgressReport, ProgressReportQuery, ReportTask } from './progress.schemas.js';
 
