@@ -261,6 +261,8 @@ export const changeHistory = sqliteTable(
     index('change_history_task_idx').on(t.taskId, t.id),
     index('change_history_plan_idx').on(t.planId, t.id),
     index('change_history_entity_idx').on(t.entityType, t.entityId, t.id),
+    // A time window's ids (history.repository.ts windowIds): the feed is in id order, its instants are not.
+    index('change_history_at_idx').on(t.at, t.id),
   ],
 );
 

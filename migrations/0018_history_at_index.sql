@@ -1,0 +1,1 @@
+CREATE INDEX `change_history_at_idx` ON `change_history` (`at`,`id`);
