@@ -221,6 +221,31 @@ t.test('a full disk made free again while no caller writes: /health is ok again 
   t.equal((await app.inject(create(n))).statusCode, 201, 'writes are taken');
 });
 
+t.test("/health's trial write does not wait for another program's write lock, and is tried again by the next /health", { timeout: 30_000 }, async (t) => {
+  const clock = testClock();
+  const { app, databasePath } = await appOnFile(t, clock);
+  t.equal((await app.inject(create(0))).statusCode, 201);
+  app.sqlite.pragma(`max_page_count = ${app.sqlite.pragma('page_count', { simple: true }) as number}`);
+  let n = 1;
+  while (n < 200 && (await app.inject(create(n))).statusCode === 201) n++;
+  t.ok(n < 200, 'the file filled up');
+  app.sqlite.pragma('max_page_count = 1073741823');
+
+  // Another program holds the write lock; the connection would wait 10 minutes for it (the test's timeout is 30 s).
+  const other = new Database(databasePath);
+  t.teardown(() => other.close());
+  other.exec('BEGIN IMMEDIATE');
+  app.sqlite.pragma('busy_timeout = 600000');
+  clock.set('2026-11-28T09:00:05.000Z');
+  await assertDegraded(t, app, 'disk-full', DEFAULT_NOW, DEFAULT_NOW);
+  t.equal(app.sqlite.pragma('busy_timeout', { simple: true }), 600000, "the connection's busy timeout is as it was");
+
+  // The lock released a second later: the next /health tries at once, not 10 s after the busy try.
+  other.exec('ROLLBACK');
+  clock.set('2026-11-28T09:00:06.000Z');
+  t.strictSame(json(await health(app)), OK, 'the trial write is kept: healthy again');
+});
+
 t.test('/health stays ok for what is no failure of the storage: a refused request, a busy database', { timeout: 60_000 }, async (t) => {
   const { app, databasePath } = await appOnFile(t);
   t.equal((await app.inject({ ...create(1), payload: { name: '' } })).statusCode, 400);

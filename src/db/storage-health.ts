@@ -105,14 +105,20 @@ export const RETRY_WRITES_MS = 10_000;
  * Without it the failure ended only with a write of a caller, and a load balancer that stops sending requests to an
  * instance whose /health is 503 never sent it one: a disk made free again, the instance stayed out for good. Not
  * tried while a transaction of the connection is open (a commit group of this turn, whose COMMIT tells the same), nor
- * for a moved file, which only a restart mends.
+ * for a moved file, which only a restart mends; nor waiting for another program's write lock.
  */
 export function retryWrites(sqlite: Database.Database): WriteFailure | null {
   const watch = watches.get(sqlite);
   if (!watch?.failure || watch.failure.kind === 'moved' || sqlite.inTransaction) return watch?.failure ?? null;
   const now = watch.clock().getTime();
   if (now - watch.triedAt < RETRY_WRITES_MS) return watch.failure;
+  const triedBefore = watch.triedAt;
   watch.triedAt = now;
+  // Not waiting for another program's write lock (the CLI's, a second instance's): the busy timeout (5 s) would hold the
+  // event loop, every request with it, for a check a monitor repeats anyway. A busy database is tried again by the
+  // next /health, as if this one had not tried.
+  const waited = sqlite.pragma('busy_timeout', { simple: true }) as number;
+  sqlite.pragma('busy_timeout = 0');
   try {
     // BEGIN and COMMIT as the commit groups write them (src/db/group-commit.ts), not better-sqlite3's transaction().
     sqlite.exec('BEGIN IMMEDIATE');
@@ -127,8 +133,12 @@ export function retryWrites(sqlite: Database.Database): WriteFailure | null {
     }
     writesKept(sqlite, writeMark(sqlite));
   } catch (err) {
-    if (storageCondition(err) === null) throw err;
+    const condition = storageCondition(err);
+    if (condition === null) throw err;
+    if (condition === 'busy') watch.triedAt = triedBefore;
     writeFailed(sqlite, err);
+  } finally {
+    sqlite.pragma(`busy_timeout = ${waited}`);
   }
   return watch.failure;
 }
