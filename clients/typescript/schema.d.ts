@@ -5537,6 +5537,7 @@ export interface components {
          *       "createdAt": "2026-11-28T09:15:00.000Z",
          *       "completedAt": null,
          *       "redeliveryOf": null,
+         *       "origin": "event",
          *       "attempts": [
          *         {
          *           "attemptedAt": "2026-11-28T09:15:01.000Z",
@@ -5601,6 +5602,11 @@ export interface components {
             completedAt: string | null;
             /** @description The delivery this one sends again, when it was asked for. */
             redeliveryOf: string | null;
+            /**
+             * @description How the delivery came to be. event: queued when its event was raised, by the change it tells of (or, for task.overdue and report.missing, by the scan that found them); test: a webhook.test asked for with POST /v1/webhooks/{id}/test; redelivery: an event sent again on request (POST …/deliveries/{deliveryId}/redeliver), the delivery it sends again in `redeliveryOf`; replay: an event the subscription had no delivery of, queued by POST /v1/webhooks/{id}/replay. Deliveries made before this field existed show what their row kept: redelivery when they have `redeliveryOf`, test for webhook.test, replay when a key asked for them otherwise, else event.
+             * @enum {string}
+             */
+            origin: "event" | "test" | "redelivery" | "replay";
             /** @description Every attempt, oldest first. */
             attempts: components["schemas"]["WebhookAttempt"][];
         };
@@ -5621,6 +5627,7 @@ export interface components {
          *       "createdAt": "2026-11-28T09:15:00.000Z",
          *       "completedAt": null,
          *       "redeliveryOf": null,
+         *       "origin": "event",
          *       "attempts": [
          *         {
          *           "attemptedAt": "2026-11-28T09:15:01.000Z",
@@ -5727,6 +5734,11 @@ export interface components {
             completedAt: string | null;
             /** @description The delivery this one sends again, when it was asked for. */
             redeliveryOf: string | null;
+            /**
+             * @description How the delivery came to be. event: queued when its event was raised, by the change it tells of (or, for task.overdue and report.missing, by the scan that found them); test: a webhook.test asked for with POST /v1/webhooks/{id}/test; redelivery: an event sent again on request (POST …/deliveries/{deliveryId}/redeliver), the delivery it sends again in `redeliveryOf`; replay: an event the subscription had no delivery of, queued by POST /v1/webhooks/{id}/replay. Deliveries made before this field existed show what their row kept: redelivery when they have `redeliveryOf`, test for webhook.test, replay when a key asked for them otherwise, else event.
+             * @enum {string}
+             */
+            origin: "event" | "test" | "redelivery" | "replay";
             /** @description Every attempt, oldest first. */
             attempts: components["schemas"]["WebhookAttempt"][];
             /** @description The body every attempt sends, byte for byte as JSON. */
@@ -5751,6 +5763,7 @@ export interface components {
          *           "createdAt": "2026-11-28T09:15:00.000Z",
          *           "completedAt": null,
          *           "redeliveryOf": null,
+         *           "origin": "event",
          *           "attempts": [
          *             {
          *               "attemptedAt": "2026-11-28T09:15:01.000Z",
@@ -24834,6 +24847,7 @@ export interface operations {
                      *       "createdAt": "2026-11-28T09:15:00.000Z",
                      *       "completedAt": null,
                      *       "redeliveryOf": null,
+                     *       "origin": "event",
                      *       "attempts": [
                      *         {
                      *           "attemptedAt": "2026-11-28T09:15:01.000Z",
@@ -25145,6 +25159,8 @@ export interface operations {
                 eventType?: "task.created" | "task.updated" | "task.status_changed" | "task.deadline_changed" | "task.overdue" | "report.submitted" | "report.reviewed" | "report.missing" | "deadline_change.requested" | "deadline_change.decided" | "plan.approved" | "plan.closed" | "webhook.test";
                 /** @description Only deliveries of this event: the `webhook-id` header a receiver got (or is missing), with its redeliveries. */
                 eventId?: string;
+                /** @description Only deliveries that came to be this way: event, test, redelivery or replay (see `origin` of WebhookDelivery). */
+                origin?: "event" | "test" | "redelivery" | "replay";
             };
             header?: never;
             path: {
@@ -25185,6 +25201,7 @@ export interface operations {
                      *           "createdAt": "2026-11-28T09:15:00.000Z",
                      *           "completedAt": null,
                      *           "redeliveryOf": null,
+                     *           "origin": "event",
                      *           "attempts": [
                      *             {
                      *               "attemptedAt": "2026-11-28T09:15:01.000Z",
@@ -25405,6 +25422,7 @@ export interface operations {
                      *       "createdAt": "2026-11-28T09:15:00.000Z",
                      *       "completedAt": null,
                      *       "redeliveryOf": null,
+                     *       "origin": "event",
                      *       "attempts": [
                      *         {
                      *           "attemptedAt": "2026-11-28T09:15:01.000Z",
@@ -25679,6 +25697,7 @@ export interface operations {
                      *       "createdAt": "2026-11-28T09:15:00.000Z",
                      *       "completedAt": null,
                      *       "redeliveryOf": null,
+                     *       "origin": "event",
                      *       "attempts": [
                      *         {
                      *           "attemptedAt": "2026-11-28T09:15:01.000Z",

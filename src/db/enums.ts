@@ -107,3 +107,12 @@ export type WebhookMessageType = (typeof WEBHOOK_MESSAGE_TYPES)[number];
 /** A delivery waits for its next attempt, succeeded (a 2xx answer), or failed for good after its last attempt. */
 export const WEBHOOK_DELIVERY_STATUSES = ['pending', 'succeeded', 'failed'] as const;
 export type WebhookDeliveryStatus = (typeof WEBHOOK_DELIVERY_STATUSES)[number];
+
+/**
+ * How a delivery came to be: `event`, queued when its event was raised (by the write it tells of, or by the worker's
+ * scan for task.overdue and report.missing); `test`, a webhook.test asked for (POST /v1/webhooks/{id}/test);
+ * `redelivery`, an event sent again on request, with redeliveryOf;
+ * `replay`, an event the subscription had no delivery of, queued by POST /v1/webhooks/{id}/replay.
+ */
+export const WEBHOOK_DELIVERY_ORIGINS = ['event', 'test', 'redelivery', 'replay'] as const;
+export type WebhookDeliveryOrigin = (typeof WEBHOOK_DELIVERY_ORIGINS)[number];

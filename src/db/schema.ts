@@ -16,6 +16,7 @@ import {
   SHARE_LINK_KINDS,
   TASK_AREAS,
   TASK_STATUSES,
+  WEBHOOK_DELIVERY_ORIGINS,
   WEBHOOK_DELIVERY_STATUSES,
   WEBHOOK_MESSAGE_TYPES,
   type Language,
@@ -480,6 +481,12 @@ export const webhookDeliveries = sqliteTable(
     /** The delivery this one sends again, when asked for through the API. */
     redeliveryOf: text('redelivery_of'),
     requestedByKeyId: text('requested_by_key_id'),
+    /**
+     * How the delivery came to be (WEBHOOK_DELIVERY_ORIGINS). Always written; the rows made before it existed were
+     * given it by migration 0018 from what they kept: redelivery_of set, a redelivery; a webhook.test event, a test; asked
+     * for by a key otherwise, a replay (the only other delivery made on request then); else an event.
+     */
+    origin: text('origin', { enum: WEBHOOK_DELIVERY_ORIGINS }).notNull().default('event'),
   },
   (t) => [
     index('webhook_deliveries_due_idx').on(t.status, t.nextAttemptAt),

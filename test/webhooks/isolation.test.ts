@@ -115,7 +115,7 @@ t.test('a run attempts at most 500 deliveries; the next run goes on with the res
   // A backlog as after a long outage: the event again and again (redeliveries), 510 deliveries in all.
   const eventId = app.sqlite.prepare('SELECT event_id FROM webhook_deliveries LIMIT 1').pluck().get() as string;
   writeTransaction(app.db, (tx) => {
-    for (let i = 0; i < 169; i++) for (const s of subs) queueDelivery(tx, s.id, eventId, app.clock().toISOString());
+    for (let i = 0; i < 169; i++) for (const s of subs) queueDelivery(tx, s.id, eventId, app.clock().toISOString(), 'event');
   });
   t.match(await app.webhooks.runOnce(), { attempted: 500, succeeded: 500 });
   t.match(await app.webhooks.runOnce(), { attempted: 10, succeeded: 10 });

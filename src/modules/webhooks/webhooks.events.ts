@@ -1,7 +1,7 @@
 // The events: which writes raise which webhook events, their payloads, and the outbox rows that carry them — written
 // in the transaction of the write itself, so an event exists exactly when its change was committed.
 import type { Db } from '../../db/connection.js';
-import type { WebhookEventType, WebhookMessageType } from '../../db/enums.js';
+import type { WebhookDeliveryOrigin, WebhookEventType, WebhookMessageType } from '../../db/enums.js';
 import type { FieldChange } from '../../db/schema.js';
 import type { Actor } from '../../lib/access.js';
 import { dateInZone } from '../../lib/dates.js';
@@ -238,12 +238,19 @@ function enqueue(tx: Db, audience: Audience, at: string, e: PendingEvent): numbe
   const body = JSON.stringify({ type: e.type, timestamp: at, data: e.data });
   const row = { id, type: e.type, occurredAt: at, taskId: e.taskId, dedupeKey: e.dedupeKey ?? null, body, organizationIds: e.organizationIds };
   if (!repo.insertEvent(tx, row)) return 0;
-  for (const s of targets) queueDelivery(tx, s.id, id, at);
+  for (const s of targets) queueDelivery(tx, s.id, id, at, 'event');
   return targets.length;
 }
 
-/** One pending delivery of an event to a subscription, due at once. */
-export function queueDelivery(tx: Db, subscriptionId: string, eventId: string, at: string, extra: { redeliveryOf?: string; requestedByKeyId?: string | null } = {}): string {
+/** One pending delivery of an event to a subscription, due at once; `origin` says how it came to be. */
+export function queueDelivery(
+  tx: Db,
+  subscriptionId: string,
+  eventId: string,
+  at: string,
+  origin: WebhookDeliveryOrigin,
+  extra: { redeliveryOf?: string; requestedByKeyId?: string | null } = {},
+): string {
   const id = newId();
   repo.insertDelivery(tx, {
     id,
@@ -261,6 +268,7 @@ export function queueDelivery(tx: Db, subscriptionId: string, eventId: string, a
     completedAt: null,
     redeliveryOf: extra.redeliveryOf ?? null,
     requestedByKeyId: extra.requestedByKeyId ?? null,
+    origin,
   });
   return id;
 }
@@ -346,7 +354,7 @@ function raiseOnce<C extends ScanCandidate>(
       continue;
     }
     const targets = waiting.filter((s) => matches(s, event));
-    for (const s of targets) queueDelivery(tx, s.id, eventId, at);
+    for (const s of targets) queueDelivery(tx, s.id, eventId, at, 'event');
     if (targets.length > 0) raised += 1;
   }
   return raised;
@@ -459,5 +467,5 @@ export function enqueueTestEvent(tx: Db, subscription: repo.SubscriptionRow, at:
     data: { subscriptionId: subscription.id, message: 'A test event sent on request: nothing changed in the plan.' },
   });
   repo.insertEvent(tx, { id: eventId, type: 'webhook.test', occurredAt: at, taskId: null, dedupeKey: null, body, organizationIds: null });
-  return queueDelivery(tx, subscription.id, eventId, at, { requestedByKeyId });
+  return queueDelivery(tx, subscription.id, eventId, at, 'test', { requestedByKeyId });
 }

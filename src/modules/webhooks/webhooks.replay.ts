@@ -71,7 +71,7 @@ export function queueReplay(tx: Db, sub: repo.SubscriptionRow, plan: ReplayPlan,
   let queued = 0;
   for (const e of plan.events) {
     if (!open.has(e.id) || !wants(sub, e)) continue;
-    queueDelivery(tx, sub.id, e.id, at, { requestedByKeyId });
+    queueDelivery(tx, sub.id, e.id, at, 'replay', { requestedByKeyId });
     queued += 1;
   }
   return queued;

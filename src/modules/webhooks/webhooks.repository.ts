@@ -312,6 +312,7 @@ function toDelivery(r: { delivery: DeliveryRow; eventType: EventRow['type']; occ
     createdAt: d.createdAt,
     completedAt: d.completedAt,
     redeliveryOf: d.redeliveryOf,
+    origin: d.origin,
     attempts: attempts.map((a) => ({
       attemptedAt: a.attemptedAt,
       durationMs: a.durationMs,
@@ -337,6 +338,7 @@ export function listDeliveries(db: Db, subscriptionId: string, query: ListWebhoo
         q.status === undefined ? undefined : eq(webhookDeliveries.status, q.status),
         q.eventType === undefined ? undefined : eq(webhookEvents.type, q.eventType),
         q.eventId === undefined ? undefined : eq(webhookDeliveries.eventId, q.eventId),
+        q.origin === undefined ? undefined : eq(webhookDeliveries.origin, q.origin),
         before,
       ),
     )

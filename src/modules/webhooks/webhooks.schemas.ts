@@ -1,6 +1,6 @@
 // zod schemas of webhooks: subscriptions, their deliveries and attempts (the event bodies are in webhooks.payloads.ts).
 import { z } from 'zod';
-import { WEBHOOK_DELIVERY_STATUSES, WEBHOOK_EVENT_TYPES, WEBHOOK_MESSAGE_TYPES } from '../../db/enums.js';
+import { WEBHOOK_DELIVERY_ORIGINS, WEBHOOK_DELIVERY_STATUSES, WEBHOOK_EVENT_TYPES, WEBHOOK_MESSAGE_TYPES } from '../../db/enums.js';
 import { IdSchema, InstantSchema, line } from '../../lib/common.schemas.js';
 import { pageQuery, pageSchema } from '../../lib/pagination.js';
 import { WebhookEventSchema } from './webhooks.payloads.js';
@@ -189,6 +189,17 @@ const AttemptSchema = z
   })
   .meta({ id: 'WebhookAttempt', description: 'One attempt to deliver an event.' });
 
+const OriginSchema = z
+  .enum(WEBHOOK_DELIVERY_ORIGINS)
+  .describe(
+    'How the delivery came to be. event: queued when its event was raised, by the change it tells of (or, for ' +
+      'task.overdue and report.missing, by the scan that found them); test: a webhook.test asked for with ' +
+      'POST /v1/webhooks/{id}/test; redelivery: an event sent again on request ' +
+      '(POST …/deliveries/{deliveryId}/redeliver), the delivery it sends again in `redeliveryOf`; replay: an event the subscription had no delivery of, queued by ' +
+      'POST /v1/webhooks/{id}/replay. Deliveries made before this field existed show what their row kept: redelivery ' +
+      'when they have `redeliveryOf`, test for webhook.test, replay when a key asked for them otherwise, else event.',
+  );
+
 const deliveryFields = {
   id: IdSchema,
   subscriptionId: IdSchema,
@@ -206,6 +217,7 @@ const deliveryFields = {
   createdAt: InstantSchema,
   completedAt: InstantSchema.nullable().describe('When it succeeded or failed for good.'),
   redeliveryOf: IdSchema.nullable().describe('The delivery this one sends again, when it was asked for.'),
+  origin: OriginSchema,
   attempts: z.array(AttemptSchema).max(100).describe('Every attempt, oldest first.'),
 };
 
@@ -224,6 +236,7 @@ const deliveryExample = {
   createdAt: '2026-11-28T09:15:00.000Z',
   completedAt: null,
   redeliveryOf: null,
+  origin: 'event',
   attempts: [
     { attemptedAt: '2026-11-28T09:15:01.000Z', durationMs: 85, statusCode: 503, error: 'HTTP 503', responseBody: 'Service Unavailable' },
   ],
@@ -248,6 +261,10 @@ export const ListWebhookDeliveriesQuerySchema = z.strictObject({
   eventId: IdSchema.optional().describe(
     'Only deliveries of this event: the `webhook-id` header a receiver got (or is missing), with its redeliveries.',
   ),
+  origin: z
+    .enum(WEBHOOK_DELIVERY_ORIGINS)
+    .optional()
+    .describe('Only deliveries that came to be this way: event, test, redelivery or replay (see `origin` of WebhookDelivery).'),
 });
 
 export const WebhookDeliveryPageSchema = pageSchema(WebhookDeliverySchema, 'WebhookDeliveryPage', 'A page of deliveries, newest first.');

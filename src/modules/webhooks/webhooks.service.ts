@@ -278,7 +278,7 @@ export function createWebhookService({ db, clock, allowPrivate, logDays, resolve
           repo.updateDelivery(tx, original.id, { nextAttemptAt: at });
           return strip(repo.findDelivery(tx, id, original.id)!);
         }
-        const again = queueDelivery(tx, id, original.eventId, at, { redeliveryOf: original.id, requestedByKeyId: ctx.actor.keyId });
+        const again = queueDelivery(tx, id, original.eventId, at, 'redelivery', { redeliveryOf: original.id, requestedByKeyId: ctx.actor.keyId });
         return strip(repo.findDelivery(tx, id, again)!);
       });
     },
