@@ -1003,7 +1003,7 @@ export interface paths {
          * Subscribe to webhook events
          * @description Creates a subscription and returns its signing `secret` this once. A ministry key subscribes to the tasks its organization executes (the organization filter is always its own); the secretariat may subscribe to one organization or to all. The URL is checked (422 when refused): http or https, and every address its host resolves to must be public. An organization has at most 10 active subscriptions (those for every organization too): one more, created or activated, is 422; one subscription takes every event type. It has at most 50 in all, paused and disabled ones included (each keeps the events it would receive for a replay): one more is 422 too. Not idempotent on purpose: a replay would have to return the secret again; if the response is lost, delete the subscription and create another.
          *
-         *     Each event is POSTed as JSON (`{"type", "timestamp", "data"}`, schema `WebhookEvent`) with the Standard Webhooks headers `webhook-id` (the event id: the same on every retry, redelivery and replay, so ignore ids you have already handled), `webhook-timestamp` (unix seconds of the attempt) and `webhook-signature` (`v1,` then the base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{raw body}` keyed with the base64-decoded part of the secret after `whsec_`; several space-separated signatures while a rotated secret is in its grace period). Any Standard Webhooks library verifies them. Reject a timestamp more than 5 minutes from your clock. Answer 2xx within the timeout (10 s by default) to acknowledge; redirects are not followed, and anything else is retried with exponential backoff and jitter (15–30 s, then twice as long each time, up to 6 h between attempts, 12 attempts by default, so at least about 7 hours); a failing answer with `Retry-After` (seconds or an HTTP-date) puts the next attempt no sooner than it asks, never sooner than that backoff and never more than 6 h later. When every attempt of a delivery failed and nothing got through meanwhile, or the endpoint answers 410 Gone, the subscription is disabled and `disabledReason` says why. Events raised while it is paused or disabled are not queued for it, but kept (WEBHOOK_LOG_DAYS) for `POST /v1/webhooks/{id}/replay`. Events are written in the same transaction as the change they tell of and delivered at least once, across restarts; the order of arrival is not guaranteed: compare `timestamp`.
+         *     Each event is POSTed as JSON (`{"type", "timestamp", "data"}`, schema `WebhookEvent`) with the Standard Webhooks headers `webhook-id` (the event id: the same on every retry, redelivery and replay, so ignore ids you have already handled), `webhook-timestamp` (unix seconds of the attempt) and `webhook-signature` (`v1,` then the base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{raw body}` keyed with the base64-decoded part of the secret after `whsec_`; several space-separated signatures while a rotated secret is in its grace period). Any Standard Webhooks library verifies them. Reject a timestamp more than 5 minutes from your clock. Answer 2xx within the timeout (10 s by default) to acknowledge; redirects are not followed, and anything else is retried with exponential backoff and jitter (15–30 s, then twice as long each time, up to 6 h between attempts, 12 attempts by default, so at least about 7 hours); a failing answer with `Retry-After` (seconds or an HTTP-date) puts the next attempt no sooner than it asks, never sooner than that backoff and never more than 6 h later. When every attempt of a delivery failed and nothing got through meanwhile, or the endpoint answers 410 Gone, the subscription is disabled and `disabledReason` says why. Events raised while it is paused or disabled are not queued for it, but kept (WEBHOOK_LOG_DAYS) for `POST /v1/webhooks/{id}/replay`; the failed deliveries of a window are sent again with `POST /v1/webhooks/{id}/redeliver`. Events are written in the same transaction as the change they tell of and delivered at least once, across restarts; the order of arrival is not guaranteed: compare `timestamp`.
          *
          *     **Access:** `secretariat`, `ministry` (a ministry key sees and manages only its own organization's subscriptions, and every subscription it creates is filtered to its organization's tasks; another organization's subscription is 403).
          */
@@ -1101,7 +1101,7 @@ export interface paths {
         };
         /**
          * The delivery log of a subscription
-         * @description Lists the deliveries of the subscription, newest first, each with every attempt: when, how long, the HTTP status and the start of the answer, or the error; and when the next attempt is due. `eventId` finds a `webhook-id` a receiver got twice or is missing. A delivery that ended (sent or failed) is kept WEBHOOK_LOG_DAYS days (90 by default), then pruned with its attempts; a pending one stays.
+         * @description Lists the deliveries of the subscription, newest first, each with every attempt: when, how long, the HTTP status and the start of the answer, or the error; when the next attempt is due; and how it came to be (`origin`: with its event, a test, a redelivery or a replay). `eventId` finds a `webhook-id` a receiver got twice or is missing. A delivery that ended (sent or failed) is kept WEBHOOK_LOG_DAYS days (90 by default), then pruned with its attempts; a pending one stays.
          *
          *     **Access:** `secretariat`, `ministry` (a ministry key sees and manages only its own organization's subscriptions, and every subscription it creates is filtered to its organization's tasks; another organization's subscription is 403).
          */
@@ -1147,7 +1147,7 @@ export interface paths {
         put?: never;
         /**
          * Send a delivery again
-         * @description Sends the event of a delivery again, e.g. after it failed while the endpoint was down: a new delivery of the same event (same `webhook-id`), due at once, is returned. A delivery still pending is made due at once instead. While the subscription is inactive, the delivery waits until it is activated.
+         * @description Sends the event of a delivery again, e.g. after it failed while the endpoint was down: a new delivery of the same event (same `webhook-id`, `origin: redelivery`), due at once, is returned. A delivery still pending is made due at once instead. While the subscription is inactive, the delivery waits until it is activated. To send again every delivery of a window that failed, POST /v1/webhooks/{id}/redeliver.
          *
          *     **Access:** `secretariat`, `ministry` (a ministry key sees and manages only its own organization's subscriptions, and every subscription it creates is filtered to its organization's tasks; another organization's subscription is 403).
          */
@@ -1169,11 +1169,33 @@ export interface paths {
         put?: never;
         /**
          * Replay the events of a window
-         * @description Catches a subscription up, e.g. after it was paused or disabled (nothing is queued for it meanwhile) or for a receiver set up anew: queues a delivery of every stored event raised in the window (`since` included, `until` excluded) that the subscription would have received, by the same rule as when the event was raised (the types it lists now, its organization filter against the organizations the event concerned then), and that it has no delivery of yet (a delivery that failed is sent again with redeliver). Each goes out as it was first raised: same body, and `webhook-id` the event id, so a receiver that keeps the ids it handled drops what it already has. Oldest first, due at once; while the subscription is inactive they wait until it is activated (replay after activating, from the `disabledAt` read before it: an event raised between a replay and the activation is neither queued nor replayed, until a replay after it). `task.overdue` and `webhook.test` are not replayed (the day's `task.overdue` comes within a minute of activation). At most `limit` (1000) per call: `more` then says to call again with `since: continueFrom` (or the same body: what was queued is skipped). Events older than WEBHOOK_LOG_DAYS (90 by default) are pruned, and none that old is replayed (one still stored may have been sent to the subscription, its delivery pruned since): `availableFrom` says from when the log holds every event the subscription would have received, and `gap` that the window starts before it, so events of its beginning may be missing. A window whose `until` is not after `since` is 400.
+         * @description Catches a subscription up, e.g. after it was paused or disabled (nothing is queued for it meanwhile) or for a receiver set up anew: queues a delivery of every stored event raised in the window (`since` included, `until` excluded) that the subscription would have received, by the same rule as when the event was raised (the types it lists now, its organization filter against the organizations the event concerned then), and that it has no delivery of yet (the deliveries that failed are sent again with POST /v1/webhooks/{id}/redeliver). Each goes out as it was first raised: same body, and `webhook-id` the event id, so a receiver that keeps the ids it handled drops what it already has. Oldest first, due at once; while the subscription is inactive they wait until it is activated (replay after activating, from the `disabledAt` read before it: an event raised between a replay and the activation is neither queued nor replayed, until a replay after it). `task.overdue` and `webhook.test` are not replayed (the day's `task.overdue` comes within a minute of activation). At most `limit` (1000) per call: `more` then says to call again with `since: continueFrom` (or the same body: what was queued is skipped). Events older than WEBHOOK_LOG_DAYS (90 by default) are pruned, and none that old is replayed (one still stored may have been sent to the subscription, its delivery pruned since): `availableFrom` says from when the log holds every event the subscription would have received, and `gap` that the window starts before it, so events of its beginning may be missing. A window whose `until` is not after `since` is 400.
          *
          *     **Access:** `secretariat`, `ministry` (a ministry key sees and manages only its own organization's subscriptions, and every subscription it creates is filtered to its organization's tasks; another organization's subscription is 403).
          */
         post: operations["replayWebhookEvents"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send again the failed deliveries of a window
+         * @description After an outage of the receiver longer than the retry schedule: sends again, in one call, every event of the window (`since` included, `until` excluded, on the time the event was raised, as a replay) whose last delivery to the subscription failed. Each is a new delivery of the same event (same body, `webhook-id` the event id), `origin: redelivery` and `redeliveryOf` the failed one, due at once, oldest event first; while the subscription is paused or disabled they wait until it is activated. Left out: an event with a delivery still pending, or sent again since and delivered (one sent again and failed again is sent again); an event the subscription no longer wants, by the rule of a replay (the types it lists now, its organization): so a delivery ended unsent when its type was taken off goes again only once the type is back; `webhook.test`. Events the subscription never had a delivery of (raised while it was paused or disabled) are the replay's: after an outage, note `disabledAt` and `failingSince` (activating clears them), activate, replay from `disabledAt`, and redeliver from `failingSince` (an earlier `since` does no harm: what was delivered is left out). At most `limit` (1000) per call: `more` then says to call again with `since: continueFrom` (or the same body: what was sent again has a later delivery and is skipped). Nothing raised more than WEBHOOK_LOG_DAYS (90 by default) ago is sent again (`availableFrom`; `gap` when the window starts before it). A window whose `until` is not after `since` is 400.
+         *
+         *     **Access:** `secretariat`, `ministry` (a ministry key sees and manages only its own organization's subscriptions, and every subscription it creates is filtered to its organization's tasks; another organization's subscription is 403).
+         */
+        post: operations["redeliverFailedWebhookDeliveries"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4406,6 +4428,31 @@ export interface components {
             note?: string | null;
         };
         /**
+         * @description The window of events whose failed deliveries to send again: since (included) to until (excluded).
+         * @example {
+         *       "since": "2026-11-20T00:00:00Z",
+         *       "until": "2026-11-28T00:00:00Z"
+         *     }
+         */
+        RedeliverWebhookDeliveriesInput: {
+            /**
+             * Format: date-time
+             * @description Redeliver the failed deliveries of the events raised at or after this instant (RFC 3339; with an offset, the instant it names).
+             */
+            since: string;
+            /**
+             * Format: date-time
+             * @description Only those raised before this instant; left out: every event stored so far.
+             */
+            until?: string;
+            /**
+             * Format: int32
+             * @description Deliveries this call queues at most (1000, the most allowed, when left out); when the window holds more, the answer says `more`.
+             * @default 1000
+             */
+            limit?: number;
+        };
+        /**
          * @description The window of events to replay: since (included) to until (excluded).
          * @example {
          *       "since": "2026-11-20T00:00:00Z",
@@ -5603,7 +5650,7 @@ export interface components {
             /** @description The delivery this one sends again, when it was asked for. */
             redeliveryOf: string | null;
             /**
-             * @description How the delivery came to be. event: queued when its event was raised, by the change it tells of (or, for task.overdue and report.missing, by the scan that found them); test: a webhook.test asked for with POST /v1/webhooks/{id}/test; redelivery: an event sent again on request (POST …/deliveries/{deliveryId}/redeliver), the delivery it sends again in `redeliveryOf`; replay: an event the subscription had no delivery of, queued by POST /v1/webhooks/{id}/replay. Deliveries made before this field existed show what their row kept: redelivery when they have `redeliveryOf`, test for webhook.test, replay when a key asked for them otherwise, else event.
+             * @description How the delivery came to be. event: queued when its event was raised, by the change it tells of (or, for task.overdue and report.missing, by the scan that found them); test: a webhook.test asked for with POST /v1/webhooks/{id}/test; redelivery: an event sent again on request, one delivery (POST …/deliveries/{deliveryId}/redeliver) or the failed ones of a window (POST /v1/webhooks/{id}/redeliver), the delivery it sends again in `redeliveryOf`; replay: an event the subscription had no delivery of, queued by POST /v1/webhooks/{id}/replay. Deliveries made before this field existed show what their row kept: redelivery when they have `redeliveryOf`, test for webhook.test, replay when a key asked for them otherwise, else event.
              * @enum {string}
              */
             origin: "event" | "test" | "redelivery" | "replay";
@@ -5735,7 +5782,7 @@ export interface components {
             /** @description The delivery this one sends again, when it was asked for. */
             redeliveryOf: string | null;
             /**
-             * @description How the delivery came to be. event: queued when its event was raised, by the change it tells of (or, for task.overdue and report.missing, by the scan that found them); test: a webhook.test asked for with POST /v1/webhooks/{id}/test; redelivery: an event sent again on request (POST …/deliveries/{deliveryId}/redeliver), the delivery it sends again in `redeliveryOf`; replay: an event the subscription had no delivery of, queued by POST /v1/webhooks/{id}/replay. Deliveries made before this field existed show what their row kept: redelivery when they have `redeliveryOf`, test for webhook.test, replay when a key asked for them otherwise, else event.
+             * @description How the delivery came to be. event: queued when its event was raised, by the change it tells of (or, for task.overdue and report.missing, by the scan that found them); test: a webhook.test asked for with POST /v1/webhooks/{id}/test; redelivery: an event sent again on request, one delivery (POST …/deliveries/{deliveryId}/redeliver) or the failed ones of a window (POST /v1/webhooks/{id}/redeliver), the delivery it sends again in `redeliveryOf`; replay: an event the subscription had no delivery of, queued by POST /v1/webhooks/{id}/replay. Deliveries made before this field existed show what their row kept: redelivery when they have `redeliveryOf`, test for webhook.test, replay when a key asked for them otherwise, else event.
              * @enum {string}
              */
             origin: "event" | "test" | "redelivery" | "replay";
@@ -5939,6 +5986,46 @@ export interface components {
                     organizationId: string | null;
                 };
             };
+        };
+        /**
+         * @description What a redelivery of the failed deliveries of a window queued.
+         * @example {
+         *       "subscriptionId": "019a7c2e-7a10-7000-8000-0000000000d1",
+         *       "since": "2026-11-20T00:00:00.000Z",
+         *       "until": "2026-11-28T00:00:00.000Z",
+         *       "queued": 412,
+         *       "more": false,
+         *       "continueFrom": null,
+         *       "availableFrom": "2026-08-30T09:15:00.000Z",
+         *       "gap": false
+         *     }
+         */
+        WebhookRedelivery: {
+            /**
+             * Format: uuid
+             * @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case).
+             */
+            subscriptionId: string;
+            /**
+             * Format: date-time
+             * @description The start of the window, as asked (in UTC).
+             */
+            since: string;
+            /** @description The end of the window, as asked (in UTC); null: every event stored when the call was made. */
+            until: string | null;
+            /**
+             * Format: int32
+             * @description Redeliveries queued by this call: one for each event of the window whose last delivery to the subscription failed and that it still wants, each a new delivery with `redeliveryOf` the failed one.
+             */
+            queued: number;
+            /** @description The window holds more failed deliveries to send again than `limit`: call again (with `since: continueFrom`, or the same body). */
+            more: boolean;
+            /** @description When `more`: the time of the event of the first delivery left for the next call, its `since`; null otherwise. */
+            continueFrom: string | null;
+            /** @description The retention limit, WEBHOOK_LOG_DAYS before now: the deliveries that ended before it are pruned, and the failed deliveries of events raised before it are not sent again (your receiver keeps ids only that long). Null when the service keeps its whole log (WEBHOOK_LOG_DAYS=0). */
+            availableFrom: string | null;
+            /** @description The window starts before `availableFrom`: its beginning was not looked at. A failed delivery of an event raised before it that is still in the log can be sent again alone (POST /v1/webhooks/{id}/deliveries/{deliveryId}/redeliver). */
+            gap: boolean;
         };
         /**
          * @description What a replay queued, and whether the window could be replayed whole.
@@ -26325,6 +26412,344 @@ export interface operations {
                      *       "status": 503,
                      *       "detail": "The service is not available",
                      *       "instance": "/v1/webhooks/019a7c2e-7a10-7000-8000-000000000001/replay",
+                     *       "code": "service-unavailable",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    redeliverFailedWebhookDeliveries: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional. A unique key (a UUID is best) for this request, scoped to your API key and kept 24 hours: a retry with the same key and body replays the first response (header Idempotent-Replayed: true), the same key with another body is 422, and a request sent again while the first is still running is 409 (retry it: it then replays). The key is recorded in the same transaction as the write, so a retry after a lost response never acts twice. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description Opaque identifier (a time-ordered UUID; read in either case, written in lower case). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "since": "2026-11-20T00:00:00Z",
+                 *       "until": "2026-11-28T00:00:00Z"
+                 *     }
+                 */
+                "application/json": components["schemas"]["RedeliverWebhookDeliveriesInput"];
+            };
+        };
+        responses: {
+            /** @description Response. What a redelivery of the failed deliveries of a window queued. */
+            202: {
+                headers: {
+                    /** @description Present (true) when this is the stored response to an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current minute. */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the current minute ends. */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "subscriptionId": "019a7c2e-7a10-7000-8000-0000000000d1",
+                     *       "since": "2026-11-20T00:00:00.000Z",
+                     *       "until": "2026-11-28T00:00:00.000Z",
+                     *       "queued": 412,
+                     *       "more": false,
+                     *       "continueFrom": null,
+                     *       "availableFrom": "2026-08-30T09:15:00.000Z",
+                     *       "gap": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookRedelivery"];
+                };
+            };
+            /** @description The request is malformed or fails validation. */
+            400: {
+                headers: {
+                    /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current minute. */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the current minute ends. */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "body.dueDate: no such calendar date",
+                     *       "instance": "/v1/webhooks/019a7c2e-7a10-7000-8000-000000000001/redeliver",
+                     *       "code": "validation-failed",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d",
+                     *       "errors": [
+                     *         {
+                     *           "path": "body.dueDate",
+                     *           "message": "no such calendar date"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is unknown or revoked. */
+            401: {
+                headers: {
+                    /** @description Bearer challenge (RFC 6750). */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/unauthorized",
+                     *       "title": "A valid API key is required",
+                     *       "status": 401,
+                     *       "detail": "A valid API key is required",
+                     *       "instance": "/v1/webhooks/019a7c2e-7a10-7000-8000-000000000001/redeliver",
+                     *       "code": "unauthorized",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not take this action on this resource. */
+            403: {
+                headers: {
+                    /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current minute. */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the current minute ends. */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/forbidden",
+                     *       "title": "Not allowed",
+                     *       "status": 403,
+                     *       "detail": "Not allowed",
+                     *       "instance": "/v1/webhooks/019a7c2e-7a10-7000-8000-000000000001/redeliver",
+                     *       "code": "forbidden",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource does not exist. */
+            404: {
+                headers: {
+                    /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current minute. */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the current minute ends. */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/not-found",
+                     *       "title": "Resource not found",
+                     *       "status": 404,
+                     *       "detail": "Resource not found",
+                     *       "instance": "/v1/webhooks/019a7c2e-7a10-7000-8000-000000000001/redeliver",
+                     *       "code": "not-found",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state of the resource. */
+            409: {
+                headers: {
+                    /** @description Sent when the conflict is an Idempotency-Key whose first request is still running or has just committed: seconds to wait before the retry, which then replays. */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current minute. */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the current minute ends. */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/plan-state-conflict",
+                     *       "title": "The plan is not in a state that allows this",
+                     *       "status": 409,
+                     *       "detail": "The plan is not in a state that allows this",
+                     *       "instance": "/v1/webhooks/019a7c2e-7a10-7000-8000-000000000001/redeliver",
+                     *       "code": "plan-state-conflict",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the configured limit. */
+            413: {
+                headers: {
+                    /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current minute. */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the current minute ends. */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/body-too-large",
+                     *       "title": "The request body is too large",
+                     *       "status": 413,
+                     *       "detail": "The request body is too large",
+                     *       "instance": "/v1/webhooks/019a7c2e-7a10-7000-8000-000000000001/redeliver",
+                     *       "code": "body-too-large",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not in a media type this operation reads (JSON here, unless the operation says otherwise), is not UTF-8, or is compressed (Content-Encoding). */
+            415: {
+                headers: {
+                    /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current minute. */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the current minute ends. */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/unsupported-media-type",
+                     *       "title": "The request content type is not supported",
+                     *       "status": 415,
+                     *       "detail": "The request content type is not supported",
+                     *       "instance": "/v1/webhooks/019a7c2e-7a10-7000-8000-000000000001/redeliver",
+                     *       "code": "unsupported-media-type",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request refers to something that does not exist or cannot be used. */
+            422: {
+                headers: {
+                    /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current minute. */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the current minute ends. */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/unknown-reference",
+                     *       "title": "A referenced resource does not exist",
+                     *       "status": 422,
+                     *       "detail": "A referenced resource does not exist",
+                     *       "instance": "/v1/webhooks/019a7c2e-7a10-7000-8000-000000000001/redeliver",
+                     *       "code": "unknown-reference",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key, or too many failed authentications from this address. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current minute. */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the current minute ends. */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/too-many-requests",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests",
+                     *       "instance": "/v1/webhooks/019a7c2e-7a10-7000-8000-000000000001/redeliver",
+                     *       "code": "too-many-requests",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error of the service; quote the requestId when you report it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/internal-error",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Internal server error",
+                     *       "instance": "/v1/webhooks/019a7c2e-7a10-7000-8000-000000000001/redeliver",
+                     *       "code": "internal-error",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
+            503: {
+                headers: {
+                    /** @description Sent when the service is busy or its storage refuses writes rather than the service being down (large progress reports already waiting for their turn, another program's write on the database, its disk full, read-only or failing): seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/service-unavailable",
+                     *       "title": "The service is not available",
+                     *       "status": 503,
+                     *       "detail": "The service is not available",
+                     *       "instance": "/v1/webhooks/019a7c2e-7a10-7000-8000-000000000001/redeliver",
                      *       "code": "service-unavailable",
                      *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
                      *     }

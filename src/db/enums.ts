@@ -111,7 +111,7 @@ export type WebhookDeliveryStatus = (typeof WEBHOOK_DELIVERY_STATUSES)[number];
 /**
  * How a delivery came to be: `event`, queued when its event was raised (by the write it tells of, or by the worker's
  * scan for task.overdue and report.missing); `test`, a webhook.test asked for (POST /v1/webhooks/{id}/test);
- * `redelivery`, an event sent again on request, with redeliveryOf;
+ * `redelivery`, an event sent again on request (one delivery, or the failed ones of a window), with redeliveryOf;
  * `replay`, an event the subscription had no delivery of, queued by POST /v1/webhooks/{id}/replay.
  */
 export const WEBHOOK_DELIVERY_ORIGINS = ['event', 'test', 'redelivery', 'replay'] as const;

@@ -177,6 +177,7 @@ export const POLICY = {
   listWebhookDeliveries: WEBHOOK,
   getWebhookDelivery: WEBHOOK,
   redeliverWebhookDelivery: WEBHOOK,
+  redeliverFailedWebhookDeliveries: WEBHOOK,
   replayWebhookEvents: WEBHOOK,
 } as const satisfies Record<string, AccessRule>;
 

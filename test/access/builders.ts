@@ -204,4 +204,5 @@ export const BUILDERS: Record<string, Builder> = {
     return post(`/v1/webhooks/${hook.id}/deliveries/${delivery.id}/redeliver`);
   },
   replayWebhookEvents: async (w, app) => post(`/v1/webhooks/${(await freshWebhook(w, app)).id}/replay`, { since: '2026-11-01T00:00:00Z' }),
+  redeliverFailedWebhookDeliveries: async (w, app) => post(`/v1/webhooks/${(await freshWebhook(w, app)).id}/redeliver`, { since: '2026-11-01T00:00:00Z' }),
 };

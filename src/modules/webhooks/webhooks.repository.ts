@@ -1,5 +1,6 @@
 // Drizzle queries of webhooks: subscriptions, the outbox of events and deliveries, attempts, and what the worker claims.
-import { and, asc, desc, eq, exists, gte, inArray, isNotNull, isNull, lt, lte, notExists, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, exists, gte, inArray, isNotNull, isNull, lt, lte, not, notExists, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/sqlite-core';
 import { insertRow, prepared, type Db } from '../../db/connection.js';
 import { TASK_STATUSES, type TaskStatus, type WebhookDeliveryStatus, type WebhookEventType } from '../../db/enums.js';
 import {
@@ -268,6 +269,100 @@ export function undeliveredEvents(db: Db, subscriptionId: string, eventIds: stri
             .from(webhookDeliveries)
             .where(and(eq(webhookDeliveries.eventId, webhookEvents.id), eq(webhookDeliveries.subscriptionId, subscriptionId))),
         ),
+      ),
+    )
+    .all();
+  return new Set(rows.map((r) => r.id));
+}
+
+/** A failed delivery a redelivery may send again, with enough of its event to match it (see matches in webhooks.events.ts). */
+export type RedeliveryCandidate = ReplayCandidate & { deliveryId: string };
+
+export type RedeliveryCandidatesQuery = ReplayCandidatesQuery;
+
+/**
+ * The deliveries that are the last the subscription had of their event and failed, nothing of it pending either: up
+ * to `limit` events of these types raised in [since, until), after `after` in the order (occurredAt, id). A failed
+ * delivery sent again since (another call, a single redelivery) has a later delivery and is not one of them, unless
+ * that one failed too: then that one is. Read as replayCandidates reads the window, by the events' (occurredAt, id)
+ * index, a page starting where the last ended; each event's deliveries by theirs.
+ */
+export function redeliveryCandidates(db: Db, q: RedeliveryCandidatesQuery): RedeliveryCandidate[] {
+  if (q.types.length === 0) return [];
+  return redeliveryCandidatesQuery(db, q).all();
+}
+
+const otherDelivery = alias(webhookDeliveries, 'other_delivery');
+
+/** Whether the subscription has, of the event of `webhookDeliveries`' row, a later delivery or one pending. */
+const sentAgainOrWaiting = (db: Db) =>
+  exists(
+    db
+      .select({ one: sql`1` })
+      .from(otherDelivery)
+      .where(
+        and(
+          eq(otherDelivery.eventId, webhookDeliveries.eventId),
+          eq(otherDelivery.subscriptionId, webhookDeliveries.subscriptionId),
+          or(sql`${otherDelivery.id} > ${webhookDeliveries.id}`, eq(otherDelivery.status, 'pending' satisfies WebhookDeliveryStatus)),
+        ),
+      ),
+  );
+
+/** The subscription's delivery of the outer query's event that failed last, nothing of the event pending. */
+const failedLastDelivery = (db: Db, subscriptionId: string) =>
+  db
+    .select({ id: webhookDeliveries.id })
+    .from(webhookDeliveries)
+    .where(
+      and(
+        eq(webhookDeliveries.eventId, webhookEvents.id),
+        eq(webhookDeliveries.subscriptionId, subscriptionId),
+        eq(webhookDeliveries.status, 'failed' satisfies WebhookDeliveryStatus),
+        not(sentAgainOrWaiting(db)),
+      ),
+    );
+
+/**
+ * The SELECT of redeliveryCandidates, unrun (its query plan is tested). The events are the outer query and their
+ * deliveries a subquery, as in replayCandidatesQuery: joined, SQLite would read the subscription's deliveries first and
+ * sort a page out of them all.
+ */
+export function redeliveryCandidatesQuery(db: Db, q: RedeliveryCandidatesQuery) {
+  return db
+    .select({
+      // At most one: the last delivery, by its time-ordered id.
+      deliveryId: sql<string>`(${failedLastDelivery(db, q.subscriptionId)})`,
+      id: webhookEvents.id,
+      type: webhookEvents.type,
+      occurredAt: webhookEvents.occurredAt,
+      organizationIds: webhookEvents.organizationIds,
+    })
+    .from(webhookEvents)
+    .where(
+      and(
+        q.after === null ? gte(webhookEvents.occurredAt, q.since) : sql`(${webhookEvents.occurredAt}, ${webhookEvents.id}) > (${q.after.occurredAt}, ${q.after.id})`,
+        q.until === null ? undefined : lt(webhookEvents.occurredAt, q.until),
+        inArray(webhookEvents.type, [...q.types] as EventRow['type'][]),
+        exists(failedLastDelivery(db, q.subscriptionId)),
+      ),
+    )
+    .orderBy(asc(webhookEvents.occurredAt), asc(webhookEvents.id))
+    .limit(q.limit);
+}
+
+/** Those of these deliveries of the subscription that still failed last of their event, with nothing of it pending. */
+export function stillLastFailed(db: Db, subscriptionId: string, deliveryIds: string[]): Set<string> {
+  if (deliveryIds.length === 0) return new Set();
+  const rows = db
+    .select({ id: webhookDeliveries.id })
+    .from(webhookDeliveries)
+    .where(
+      and(
+        sql`${webhookDeliveries.id} in (select value from json_each(${JSON.stringify(deliveryIds)}))`,
+        eq(webhookDeliveries.subscriptionId, subscriptionId),
+        eq(webhookDeliveries.status, 'failed' satisfies WebhookDeliveryStatus),
+        not(sentAgainOrWaiting(db)),
       ),
     )
     .all();

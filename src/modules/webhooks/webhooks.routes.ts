@@ -1,4 +1,4 @@
-// HTTP routes of /v1/webhooks: subscriptions, their test event, delivery log and redelivery. Thin handlers.
+// HTTP routes of /v1/webhooks: subscriptions, their test event, delivery log, redelivery and replay. Thin handlers.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ChangeHeadersSchema, CreateHeadersSchema, IdParamsSchema, ReadHeadersSchema, problemResponses } from '../../lib/common.schemas.js';
@@ -9,12 +9,14 @@ import {
   DeliveryParamsSchema,
   ListWebhookDeliveriesQuerySchema,
   ListWebhooksQuerySchema,
+  RedeliverWebhookDeliveriesSchema,
   ReplayWebhookEventsSchema,
   UpdateWebhookSchema,
   WebhookDeliveryDetailSchema,
   WebhookDeliveryPageSchema,
   WebhookDeliverySchema,
   WebhookPageSchema,
+  WebhookRedeliverySchema,
   WebhookReplaySchema,
   WebhookSchema,
   MAX_REPLAY_EVENTS,
@@ -37,7 +39,8 @@ const HOW_DELIVERIES_WORK =
   'sooner than that backoff and never more than 6 h later. When every attempt ' +
   'of a delivery failed and nothing got through meanwhile, or the endpoint answers 410 Gone, the subscription is disabled ' +
   'and `disabledReason` says why. Events raised while it is paused or disabled are not queued for it, but kept ' +
-  '(WEBHOOK_LOG_DAYS) for `POST /v1/webhooks/{id}/replay`. Events are written in the same transaction as the change ' +
+  '(WEBHOOK_LOG_DAYS) for `POST /v1/webhooks/{id}/replay`; the failed deliveries of a window are sent again with ' +
+  '`POST /v1/webhooks/{id}/redeliver`. Events are written in the same transaction as the change ' +
   'they tell of and delivered at least once, across restarts; the order of arrival is not guaranteed: compare `timestamp`.';
 
 const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -202,7 +205,8 @@ const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'The delivery log of a subscription',
         description:
           'Lists the deliveries of the subscription, newest first, each with every attempt: when, how long, the HTTP ' +
-          'status and the start of the answer, or the error; and when the next attempt is due. `eventId` finds a ' +
+          'status and the start of the answer, or the error; when the next attempt is due; and how it came to be ' +
+          '(`origin`: with its event, a test, a redelivery or a replay). `eventId` finds a ' +
           '`webhook-id` a receiver got twice or is missing. A delivery that ended ' +
           '(sent or failed) is kept WEBHOOK_LOG_DAYS days (90 by default), then pruned with its attempts; a pending one stays.',
         params: IdParamsSchema,
@@ -239,8 +243,9 @@ const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Send a delivery again',
         description:
           'Sends the event of a delivery again, e.g. after it failed while the endpoint was down: a new delivery of the same ' +
-          'event (same `webhook-id`), due at once, is returned. A delivery still pending is made due at once instead. ' +
-          'While the subscription is inactive, the delivery waits until it is activated.',
+          'event (same `webhook-id`, `origin: redelivery`), due at once, is returned. A delivery still pending is made due at ' +
+          'once instead. While the subscription is inactive, the delivery waits until it is activated. To send again every ' +
+          'delivery of a window that failed, POST /v1/webhooks/{id}/redeliver.',
         params: DeliveryParamsSchema,
         response: { 202: WebhookDeliverySchema, ...problemResponses(400, 403, 404) },
       },
@@ -261,7 +266,7 @@ const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
           'receiver set up anew: queues a delivery of every stored event raised in the window (`since` included, `until` ' +
           'excluded) that the subscription would have received, by the same rule as when the event was raised (the ' +
           'types it lists now, its organization filter against the organizations the event concerned then), and that it ' +
-          'has no delivery of yet (a delivery that failed is sent again with redeliver). Each goes out as it was first ' +
+          'has no delivery of yet (the deliveries that failed are sent again with POST /v1/webhooks/{id}/redeliver). Each goes out as it was first ' +
           'raised: same body, and `webhook-id` the event id, so a receiver that keeps the ids it handled drops what it ' +
           'already has. Oldest first, due at once; while the subscription is inactive they wait until it is activated ' +
           '(replay after activating, from the `disabledAt` read before it: an event raised between a replay and the ' +
@@ -279,6 +284,38 @@ const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => reply.code(202).send(await service.replay(request.params.id, request.body, writeContext(request))),
+  );
+
+  app.post(
+    '/webhooks/:id/redeliver',
+    {
+      schema: {
+        operationId: 'redeliverFailedWebhookDeliveries',
+        headers: CreateHeadersSchema,
+        tags,
+        summary: 'Send again the failed deliveries of a window',
+        description:
+          'After an outage of the receiver longer than the retry schedule: sends again, in one call, every event of the ' +
+          'window (`since` included, `until` excluded, on the time the event was raised, as a replay) whose last delivery ' +
+          'to the subscription failed. Each is a new delivery of the same event (same body, `webhook-id` the event id), ' +
+          '`origin: redelivery` and `redeliveryOf` the failed one, due at once, oldest event first; while the subscription is ' +
+          'paused or disabled they wait until it is activated. Left out: an event with a delivery still pending, or sent ' +
+          'again since and delivered (one sent again and failed again is sent again); an event the subscription no longer ' +
+          'wants, by the rule of a replay (the types it lists now, its organization): so a delivery ended unsent when its ' +
+          'type was taken off goes again only once the type is back; `webhook.test`. Events the subscription never had a ' +
+          'delivery of (raised while it was paused or disabled) are the replay\'s: after an outage, note `disabledAt` and ' +
+          '`failingSince` (activating clears them), activate, replay from `disabledAt`, and redeliver from `failingSince` ' +
+          '(an earlier `since` does no harm: what was delivered is left out). ' +
+          `At most \`limit\` (${MAX_REPLAY_EVENTS}) per call: \`more\` then says to call again with \`since: continueFrom\` ` +
+          '(or the same body: what was sent again has a later delivery and is skipped). Nothing raised more than ' +
+          'WEBHOOK_LOG_DAYS (90 by default) ago is sent again (`availableFrom`; `gap` when the window starts before it). ' +
+          'A window whose `until` is not after `since` is 400.',
+        params: IdParamsSchema,
+        body: RedeliverWebhookDeliveriesSchema,
+        response: { 202: WebhookRedeliverySchema, ...problemResponses(400, 403, 404, 413, 415) },
+      },
+    },
+    async (request, reply) => reply.code(202).send(await service.redeliverFailed(request.params.id, request.body, writeContext(request))),
   );
 };
 

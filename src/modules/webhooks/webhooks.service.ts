@@ -9,6 +9,7 @@ import type { ServiceDeps, WriteContext } from '../../lib/service.js';
 import { recordChange } from '../history/history.recorder.js';
 import { findOrganization } from '../organizations/organizations.repository.js';
 import { enqueueTestEvent, queueDelivery } from './webhooks.events.js';
+import { planRedelivery, queueRedelivery } from './webhooks.redelivery.js';
 import { availableFrom, planReplay, queueReplay, retainedFrom } from './webhooks.replay.js';
 import * as repo from './webhooks.repository.js';
 import type {
@@ -16,11 +17,13 @@ import type {
   CreateWebhook,
   ListWebhookDeliveriesQuery,
   ListWebhooksQuery,
+  RedeliverWebhookDeliveries,
   ReplayWebhookEvents,
   UpdateWebhook,
   Webhook,
   WebhookDelivery,
   WebhookDeliveryDetail,
+  WebhookRedelivery,
   WebhookReplay,
 } from './webhooks.schemas.js';
 import { generateSecret } from './webhooks.signing.js';
@@ -102,6 +105,18 @@ function refuseMoveWithDeliveries(tx: Db, sub: repo.SubscriptionRow): void {
 }
 
 export function createWebhookService({ db, clock, allowPrivate, logDays, resolve }: WebhookServiceDeps) {
+  /**
+   * A window of a replay or a redelivery: as asked (in UTC), and as searched, from no earlier than the retention limit.
+   * An event older than it may have been sent to the subscription already, its delivery pruned since, and its receiver
+   * is told to keep ids only that long.
+   */
+  const windowOf = (input: { since: string; until?: string | undefined }) => {
+    const since = instantBound(input.since);
+    const until = input.until === undefined ? null : instantBound(input.until);
+    const retained = retainedFrom(clock(), logDays);
+    return { asked: { since, until }, searched: { since: retained !== null && retained > since ? retained : since, until }, retained };
+  };
+
   const load = (tx: Db, id: string): repo.SubscriptionRow => {
     const sub = repo.findSubscription(tx, id);
     if (!sub) throw notFound('webhook subscription', id);
@@ -289,13 +304,8 @@ export function createWebhookService({ db, clock, allowPrivate, logDays, resolve
      * `limit`; they go out when it is active. Looked for outside the write transaction, queued in one short one.
      */
     async replay(id: string, input: ReplayWebhookEvents, ctx: WriteContext): Promise<WebhookReplay> {
-      const since = instantBound(input.since);
-      const until = input.until === undefined ? null : instantBound(input.until);
-      // Not past the retention limit: an event older than it may have been sent to the subscription already, its
-      // delivery pruned since, and its receiver is told to keep ids only that long.
-      const retained = retainedFrom(clock(), logDays);
-      const from = retained !== null && retained > since ? retained : since;
-      const plan = await planReplay(db, load(db, id), { since: from, until, limit: input.limit });
+      const window = windowOf(input);
+      const plan = await planReplay(db, load(db, id), { ...window.searched, limit: input.limit });
       return writeTransaction(db, (tx) => {
         // The key may have been revoked, or the subscription moved or deleted, while the log was read.
         ctx.authorizeAgain?.();
@@ -303,7 +313,27 @@ export function createWebhookService({ db, clock, allowPrivate, logDays, resolve
         const now = clock();
         const queued = queueReplay(tx, sub, plan, now.toISOString(), ctx.actor.keyId);
         const available = availableFrom(sub, now, logDays);
+        const { since, until } = window.asked;
         return { subscriptionId: id, since, until, queued, more: plan.continueFrom !== null, continueFrom: plan.continueFrom, availableFrom: available, gap: since < available };
+      });
+    },
+
+    /**
+     * Sends again each event of the window whose last delivery to the subscription failed and that it still wants (its
+     * types and organization now, as a replay), at most `limit`: a new delivery of each, redeliveryOf the failed one;
+     * they go out when it is active. Looked for outside the write transaction, queued in one short one.
+     */
+    async redeliverFailed(id: string, input: RedeliverWebhookDeliveries, ctx: WriteContext): Promise<WebhookRedelivery> {
+      const window = windowOf(input);
+      const plan = await planRedelivery(db, load(db, id), { ...window.searched, limit: input.limit });
+      return writeTransaction(db, (tx) => {
+        // The key may have been revoked, or the subscription moved or deleted, while the log was read.
+        ctx.authorizeAgain?.();
+        const sub = load(tx, id);
+        const queued = queueRedelivery(tx, sub, plan, clock().toISOString(), ctx.actor.keyId);
+        const { since, until } = window.asked;
+        const available = window.retained;
+        return { subscriptionId: id, since, until, queued, more: plan.continueFrom !== null, continueFrom: plan.continueFrom, availableFrom: available, gap: available !== null && since < available };
       });
     },
   };
