@@ -176,7 +176,7 @@ t.test('a receiver finds what became of a webhook-id in the delivery log: the de
   t.strictSame(none, [], 'an id of no event of the subscription: nothing');
 });
 
-t.test('a receiver back from being disabled catches up as the README says: replay from disabledAt, redeliver what failed, dedupe by webhook-id', async (t) => {
+t.test('a receiver back from being disabled catches up as the README says: replay from disabledAt, redeliver what failed from failingSince, dedupe by webhook-id', async (t) => {
   const clock = testClock();
   const app = await webhookApp(t, clock);
   const { task } = await approvedTask(app);
@@ -213,7 +213,9 @@ t.test('a receiver back from being disabled catches up as the README says: repla
   t.match(replayed, { queued: 1, more: false, gap: false }, 'C, the one event never queued');
   const failed = json(await app.inject({ method: 'GET', url: `/v1/webhooks/${sub.id}/deliveries?status=failed` })).items;
   t.equal(failed.length, 1, 'B failed');
-  for (const d of failed) await app.inject({ method: 'POST', url: `/v1/webhooks/${sub.id}/deliveries/${d.id}/redeliver` });
+  t.equal(disabled.failingSince, '2026-11-28T10:00:00.000Z', 'noted with disabledAt: when the failures began');
+  const redelivered = json(await app.inject({ method: 'POST', url: `/v1/webhooks/${sub.id}/redeliver`, payload: { since: disabled.failingSince } }));
+  t.match(redelivered, { queued: 1, more: false }, 'B, sent again in one call');
   // A replay of a longer window brings nothing twice: A and B have their deliveries.
   t.match(json(await app.inject({ method: 'POST', url: `/v1/webhooks/${sub.id}/replay`, payload: { since: sub.createdAt } })), { queued: 0 });
   await app.webhooks.runOnce();
