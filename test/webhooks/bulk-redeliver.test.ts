@@ -363,3 +363,23 @@ t.test('the look for failed deliveries pages through the window by the events’
     t.notOk(steps.some((d) => /^SCAN|subscription_idx|due_idx/.test(d)), 'no other read');
   }
 });
+
+t.test('a delivery sent again between the look and the write, or whose type was taken off meanwhile, is not queued by the write', async (t) => {
+  const { app, clock, receiver, sub, task, rename } = await world(t);
+  await rename('Sent again alone meanwhile', '2026-11-28T10:00:00.000Z');
+  clock.set('2026-11-28T10:01:00.000Z');
+  await transition(app, task.id, 'in_progress');
+  await outage(app, clock, receiver, sub);
+  const { planRedelivery, queueRedelivery } = await import('../../src/modules/webhooks/webhooks.redelivery.js');
+  const { findSubscription } = await import('../../src/modules/webhooks/webhooks.repository.js');
+  const { writeTransaction } = await import('../../src/db/connection.js');
+  const plan = await planRedelivery(app.db, findSubscription(app.db, sub.id)!, { since: '2026-11-28T00:00:00.000Z', until: null, limit: 1000 });
+  t.equal(plan.deliveries.length, 2, 'the look finds both');
+
+  const updated = (await deliveries(app, sub.id, '&eventType=task.updated'))[0];
+  await app.inject({ method: 'POST', url: `/v1/webhooks/${sub.id}/deliveries/${updated.id}/redeliver` });
+  await patchSub(app, sub.id, { events: ['task.updated'] });
+  const queued = writeTransaction(app.db, (tx) => queueRedelivery(tx, findSubscription(tx, sub.id)!, plan, clock().toISOString(), null));
+  t.equal(queued, 0, 'the one sent again has a delivery waiting; the other is of a type no longer wanted');
+  t.equal((await deliveries(app, sub.id, '&origin=redelivery')).length, 1, 'only the single redelivery');
+});
