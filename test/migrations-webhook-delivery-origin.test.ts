@@ -1,17 +1,17 @@
-// Migration 0018: every webhook delivery says how it came to be (origin); the deliveries made before it are given theirs
+// Migration 0019: every webhook delivery says how it came to be (origin); the deliveries made before it are given theirs
 // from what their rows kept: redelivery_of, the event's type and the key that asked for them.
 import t, { type Test } from 'tap';
 import { runMigrations, type Database_ } from '../src/db/connection.js';
 import { build, json, testClock } from './helper.js';
 import { databaseBefore as migratedBefore, insertRow } from './migration-fixtures.js';
 
-const MIGRATION = '0018_webhook_delivery_origin';
+const MIGRATION = '0019_webhook_delivery_origin';
 const OLD = '2026-11-20T09:00:00.000Z';
 const id = (n: number) => `019a7c2e-7a10-7000-8000-${String(n).padStart(12, '0')}`;
 const W = id(1);
 const [CHANGED, PING, MISSED] = [id(11), id(12), id(13)];
 const KEY = id(99);
-/** The deliveries as the service wrote them before 0018, each with the origin it should be given. */
+/** The deliveries as the service wrote them before 0019, each with the origin it should be given. */
 const DELIVERIES = [
   { id: id(21), event_id: CHANGED, redelivery_of: null, requested_by_key_id: null, origin: 'event' },
   { id: id(22), event_id: PING, redelivery_of: null, requested_by_key_id: KEY, origin: 'test' },
@@ -20,7 +20,7 @@ const DELIVERIES = [
   { id: id(25), event_id: MISSED, redelivery_of: null, requested_by_key_id: KEY, origin: 'replay' },
 ] as const;
 
-/** A database file migrated up to the migration before 0018, holding a subscription's deliveries of every kind then made. */
+/** A database file migrated up to the migration before 0019, holding a subscription's deliveries of every kind then made. */
 async function databaseBefore(t: Test): Promise<{ path: string; database: Database_ }> {
   const { path, database } = await migratedBefore(t, MIGRATION);
   insertRow(database, 'webhook_subscriptions', {
@@ -42,7 +42,7 @@ async function databaseBefore(t: Test): Promise<{ path: string; database: Databa
   return { path, database };
 }
 
-t.test('migration 0018 gives the deliveries made before it their origin: redelivery, test, replay or event, from what each row kept', async (t) => {
+t.test('migration 0019 gives the deliveries made before it their origin: redelivery, test, replay or event, from what each row kept', async (t) => {
   const { database } = await databaseBefore(t);
   const before = database.sqlite.prepare('SELECT * FROM webhook_deliveries ORDER BY id').all();
   runMigrations(database);
@@ -58,7 +58,7 @@ t.test('migration 0018 gives the deliveries made before it their origin: redeliv
   t.match(column, { notnull: 1, dflt_value: "'event'" }, 'never null');
 });
 
-t.test('after migration 0018 the delivery log shows and filters the origin of the deliveries made before it', async (t) => {
+t.test('after migration 0019 the delivery log shows and filters the origin of the deliveries made before it', async (t) => {
   const { path, database } = await databaseBefore(t);
   database.sqlite.close();
   const app = await build(t, testClock(), { databasePath: path });

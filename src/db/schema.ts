@@ -483,7 +483,7 @@ export const webhookDeliveries = sqliteTable(
     requestedByKeyId: text('requested_by_key_id'),
     /**
      * How the delivery came to be (WEBHOOK_DELIVERY_ORIGINS). Always written; the rows made before it existed were
-     * given it by migration 0018 from what they kept: redelivery_of set, a redelivery; a webhook.test event, a test; asked
+     * given it by migration 0019 from what they kept: redelivery_of set, a redelivery; a webhook.test event, a test; asked
      * for by a key otherwise, a replay (the only other delivery made on request then); else an event.
      */
     origin: text('origin', { enum: WEBHOOK_DELIVERY_ORIGINS }).notNull().default('event'),

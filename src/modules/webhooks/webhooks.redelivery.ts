@@ -2,11 +2,8 @@
 // once, each as a new delivery (redeliveryOf the failed one) under the event's own id (the webhook-id).
 import type { Db } from '../../db/connection.js';
 import { matches, queueDelivery } from './webhooks.events.js';
-import type { ReplayWindow } from './webhooks.replay.js';
+import { lookThrough, type ReplayWindow } from './webhooks.replay.js';
 import * as repo from './webhooks.repository.js';
-
-/** Events read per statement while looking for those to redeliver; the event loop turns between two. */
-const SCAN_PAGE = 2_000;
 
 /** What a redelivery is to queue: the failed deliveries, oldest event first, at most `limit`; and the time of the first one left over. */
 export interface RedeliveryPlan {
@@ -25,27 +22,16 @@ const wantsAgain = (sub: repo.SubscriptionInterest, d: repo.RedeliveryCandidate)
   d.type !== 'webhook.test' &&
   matches(sub, { type: d.type, organizationIds: d.organizationIds ?? (sub.organizationId === null ? [] : [sub.organizationId]) });
 
-/**
- * The deliveries of the window's events that failed last and are wanted again. Reads only, outside any transaction, a
- * page at a time with the event loop turning in between, as planReplay does.
- */
+/** The deliveries of the window's events that failed last and are wanted again (lookThrough, as a replay looks). */
 export async function planRedelivery(db: Db, sub: repo.SubscriptionRow, window: ReplayWindow): Promise<RedeliveryPlan> {
   // The types it lists now; webhook.test is in no list.
   const types = sub.events;
-  const deliveries: repo.RedeliveryCandidate[] = [];
-  let after: { occurredAt: string; id: string } | null = null;
-  for (;;) {
-    const page = repo.redeliveryCandidates(db, { subscriptionId: sub.id, types, since: window.since, until: window.until, after, limit: SCAN_PAGE });
-    for (const d of page) {
-      if (!wantsAgain(sub, d)) continue;
-      if (deliveries.length === window.limit) return { deliveries, continueFrom: d.occurredAt };
-      deliveries.push(d);
-    }
-    const last = page.at(-1);
-    if (page.length < SCAN_PAGE || last === undefined) return { deliveries, continueFrom: null };
-    after = { occurredAt: last.occurredAt, id: last.id };
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
+  const { found, continueFrom } = await lookThrough(
+    (after, limit) => repo.redeliveryCandidates(db, { subscriptionId: sub.id, types, since: window.since, until: window.until, after, limit }),
+    (d) => wantsAgain(sub, d),
+    window.limit,
+  );
+  return { deliveries: found, continueFrom };
 }
 
 /**

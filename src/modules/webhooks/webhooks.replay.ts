@@ -15,7 +15,7 @@ import * as repo from './webhooks.repository.js';
  */
 export const NOT_REPLAYED: readonly WebhookMessageType[] = ['task.overdue', 'report.missing', 'webhook.test'];
 
-/** Events read per statement while looking for those to replay; the event loop turns between two. */
+/** Events read per statement while looking for those to replay or redeliver; the event loop turns between two. */
 const SCAN_PAGE = 2_000;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -38,27 +38,47 @@ export interface ReplayPlan {
 const wants = (sub: repo.SubscriptionInterest, e: repo.ReplayCandidate) =>
   !NOT_REPLAYED.includes(e.type) && matches(sub, { type: e.type, organizationIds: e.organizationIds ?? [] });
 
+/** A look through the outbox, oldest event first: what it keeps, at most `limit`, and the time of the first one left over. */
+export interface Look<T> {
+  found: T[];
+  continueFrom: string | null;
+}
+
 /**
- * The events of the window that the subscription would have received and has no delivery of. Reads only, outside any
- * transaction, a page at a time with the event loop turning in between: a window over a plan approval's 100,000 events
- * holds neither the write lock nor the service.
+ * Reads `page` after page (SCAN_PAGE events each, by occurred_at and id, from `after`) and keeps what `wanted` takes, up
+ * to `limit`. Reads only, outside any transaction, with the event loop turning between two pages: a window over a plan
+ * approval's 100,000 events holds neither the write lock nor the service. Shared by replays and redeliveries.
  */
-export async function planReplay(db: Db, sub: repo.SubscriptionRow, window: ReplayWindow): Promise<ReplayPlan> {
-  const types = sub.events.filter((type) => !NOT_REPLAYED.includes(type));
-  const events: repo.ReplayCandidate[] = [];
+export async function lookThrough<T extends { occurredAt: string; id: string }>(
+  page: (after: { occurredAt: string; id: string } | null, limit: number) => T[],
+  wanted: (item: T) => boolean,
+  limit: number,
+): Promise<Look<T>> {
+  const found: T[] = [];
   let after: { occurredAt: string; id: string } | null = null;
   for (;;) {
-    const page = repo.replayCandidates(db, { subscriptionId: sub.id, types, since: window.since, until: window.until, after, limit: SCAN_PAGE });
-    for (const e of page) {
-      if (!wants(sub, e)) continue;
-      if (events.length === window.limit) return { events, continueFrom: e.occurredAt };
-      events.push(e);
+    const items = page(after, SCAN_PAGE);
+    for (const item of items) {
+      if (!wanted(item)) continue;
+      if (found.length === limit) return { found, continueFrom: item.occurredAt };
+      found.push(item);
     }
-    const last = page.at(-1);
-    if (page.length < SCAN_PAGE || last === undefined) return { events, continueFrom: null };
+    const last = items.at(-1);
+    if (items.length < SCAN_PAGE || last === undefined) return { found, continueFrom: null };
     after = { occurredAt: last.occurredAt, id: last.id };
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
+}
+
+/** The events of the window that the subscription would have received and has no delivery of. */
+export async function planReplay(db: Db, sub: repo.SubscriptionRow, window: ReplayWindow): Promise<ReplayPlan> {
+  const types = sub.events.filter((type) => !NOT_REPLAYED.includes(type));
+  const { found, continueFrom } = await lookThrough(
+    (after, limit) => repo.replayCandidates(db, { subscriptionId: sub.id, types, since: window.since, until: window.until, after, limit }),
+    (e) => wants(sub, e),
+    window.limit,
+  );
+  return { events: found, continueFrom };
 }
 
 /**
