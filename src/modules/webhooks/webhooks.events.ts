@@ -12,7 +12,7 @@ import { commissionZones, findTaskRecord, taskRecordsOfPlan, type TaskRecord } f
 import type { DeadlineChange } from '../deadline-changes/deadline-changes.schemas.js';
 import type { Plan } from '../plans/plans.schemas.js';
 import { missingReportsToday } from '../reports/progress.missing.js';
-import { approvedPlans, findCommissionRow, findPlanRow, taskRange, tasksInScope, type TaskRange } from '../reports/progress.repository.js';
+import { approvedPlans, findCommissionRow, findPlanRow, rangesBetween, taskBoundaries, type TaskRange } from '../reports/progress.repository.js';
 import * as repo from './webhooks.repository.js';
 import type { WebhookTask } from './webhooks.payloads.js';
 
@@ -418,12 +418,7 @@ export interface MissingSlice {
  */
 export function missingCandidates(db: Db, now: Date, size: number): MissingSlice[] {
   if (missingSubscriptions(db).length === 0) return [];
-  const slices: MissingSlice[] = [];
-  for (const plan of approvedPlans(db)) {
-    const of = Math.ceil(tasksInScope(db, { planId: plan.id }) / size);
-    for (let part = 0; part < of; part += 1) slices.push({ planId: plan.id, range: of === 1 ? {} : taskRange(db, [plan.id], part, of) });
-  }
-  return slices;
+  return approvedPlans(db).flatMap((plan) => rangesBetween(taskBoundaries(db, plan.id, size)).map((range) => ({ planId: plan.id, range })));
 }
 
 /**
