@@ -162,6 +162,15 @@ export function findTaskRecord(db: Db, id: string): TaskRecord | undefined {
   return withAssignees(db, query.values({ id }) as unknown[][])[0];
 }
 
+/** These tasks with what they are presented with, in no particular order: one statement whatever their number (a JSON array). */
+export function findTaskRecords(db: Db, ids: string[]): TaskRecord[] {
+  if (ids.length === 0) return [];
+  const query = prepared(db, 'findTaskRecords', (db) =>
+    baseQuery(db).where(sql`${tasks.id} in (select value from json_each(${sql.placeholder('ids')}))`).prepare(),
+  );
+  return withAssignees(db, query.values({ ids: JSON.stringify(ids) }) as unknown[][]);
+}
+
 /**
  * The tasks of a plan that have these codes, with their assignees, in no particular order: one statement whatever the
  * number of codes (a JSON array), so that an import reads the tasks its file names rather than the whole plan. Not

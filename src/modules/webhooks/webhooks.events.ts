@@ -8,7 +8,7 @@ import { dateInZone } from '../../lib/dates.js';
 import { newId } from '../../lib/ids.js';
 import { periodBounds } from '../../lib/periods.js';
 import { overdueState } from '../tasks/task-timeliness.js';
-import { commissionZones, findTaskRecord, taskRecordsOfPlan, type TaskRecord } from '../tasks/tasks.repository.js';
+import { commissionZones, findTaskRecord, findTaskRecords, taskRecordsOfPlan, type TaskRecord } from '../tasks/tasks.repository.js';
 import type { DeadlineChange } from '../deadline-changes/deadline-changes.schemas.js';
 import type { Plan } from '../plans/plans.schemas.js';
 import { missingReportsToday } from '../reports/progress.missing.js';
@@ -434,11 +434,17 @@ export function raiseMissingSlice(tx: Db, now: Date, slice: MissingSlice): numbe
   const commission = plan && findCommissionRow(tx, plan.commissionId);
   if (!plan || plan.status !== 'approved' || !commission) return 0;
   const today = dateInZone(now, commission.timeZone);
-  const candidates = [...missingReportsToday(tx, plan, today, commission.timeZone, slice.range)].map((m) => ({
+  const missing = [...missingReportsToday(tx, plan, today, commission.timeZone, slice.range)];
+  // The tasks of the events, read together at the first one built: a read of a task for each of its events (two for a
+  // task with two executors) made a first look on 100,000 tasks take 14.5 s instead of 11.3 (slices of 200).
+  let records: Map<string, TaskRecord> | undefined;
+  const recordOf = (id: string) =>
+    (records ??= new Map(findTaskRecords(tx, [...new Set(missing.map((m) => m.task.id))]).map((r) => [r.id, r]))).get(id);
+  const candidates = missing.map((m) => ({
     key: `report.missing:${m.task.id}:${m.organizationId}:${m.period}`,
     organizationId: m.organizationId,
     build(): PendingEvent | null {
-      const record = findTaskRecord(tx, m.task.id);
+      const record = recordOf(m.task.id);
       if (!record) return null;
       const { start, end } = periodBounds(m.period);
       return {
