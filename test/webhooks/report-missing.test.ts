@@ -7,6 +7,7 @@ import type { Test } from 'tap';
 import type { App } from '../../src/app.js';
 import { WebhookEventSchema } from '../../src/modules/webhooks/webhooks.payloads.js';
 import { NOT_REPLAYED } from '../../src/modules/webhooks/webhooks.replay.js';
+import { createWebhookWorker } from '../../src/modules/webhooks/webhooks.worker.js';
 import { json, keyFor, testClock } from '../helper.js';
 import { approvePlan, createOrganization, createPlan, createTask, seedPlan } from '../factories.js';
 import { startReceiver, subscribe, webhookApp, type Receiver } from './receiver.js';
@@ -124,6 +125,30 @@ t.test('raised once the deadline day has ended, for each organization without it
   t.equal(receivers.secretariat.ofType('report.missing').length, 3);
   t.equal(receivers.by.ofType('report.missing').length, 2);
   t.equal(receivers.kz.ofType('report.missing').length, 1);
+});
+
+t.test('a look in slices of one task raises what a look in one slice does, the event loop turning in between', async (t) => {
+  const { app, clock, seed, mtz, receivers } = await missingWorld(t);
+  const names: Names = { [seed.by.id]: 'BY', [seed.kz.id]: 'KZ', [mtz.id]: 'MTZ' };
+  const worker = createWebhookWorker({ db: app.db, clock: app.clock, log: app.log, settings: { ...app.webhooks.settings, missingSlice: 1 }, resolve: app.webhooks.resolve });
+  t.teardown(() => worker.stop());
+  clock.set('2026-10-11T09:00:00.000Z');
+  const events = () => app.sqlite.prepare("SELECT count(*) FROM webhook_events WHERE type = 'report.missing'").pluck().get() as number;
+  // A callback on every turn of the event loop while the worker runs, noting how many events it finds.
+  const seen = new Set<number>();
+  let watching = true;
+  const watch = () => {
+    seen.add(events());
+    if (watching) setImmediate(watch);
+  };
+  setImmediate(watch);
+  const summary = await worker.runOnce();
+  watching = false;
+  t.match(summary, { missingRaised: 3, attempted: 6, succeeded: 6 });
+  // 1.1's slice raises BY's; 1.2's then raises BY's and KZ's.
+  t.ok(seen.has(1), `another callback ran between the slices of the plan’s two tasks (it saw ${[...seen].join(', ')} events)`);
+  t.strictSame(got(receivers.secretariat, names), ['1.1 BY 2026-Q3 2026-10-10', '1.2 BY 2026-Q3 2026-10-10', '1.2 KZ 2026-Q3 2026-10-10']);
+  t.equal((await worker.runOnce()).missingRaised, 0, 'not twice the same day');
 });
 
 t.test('the events of a day are the co-chairs’ report’s missingReports for that day, for approved plans', async (t) => {

@@ -27,6 +27,8 @@ export interface WebhookSettings {
   logDays: number;
   /** Overdue tasks looked at per transaction of the overdue scan (OVERDUE_SLICE unless given; tests make it small). */
   overdueSlice?: number;
+  /** Tasks looked at per transaction of the look for missing reports (MISSING_SLICE unless given; tests make it small). */
+  missingSlice?: number;
 }
 
 export const RETRY_BASE_MS = 30_000;
@@ -49,6 +51,16 @@ const ATTEMPTS_PER_RUN = 500;
  * overdue tasks in one transaction held the service 7 s when first raised, and 1.5 s on every scan after.
  */
 const OVERDUE_SLICE = 1_000;
+/**
+ * The look for missing reports goes through this many tasks of a plan per transaction, the event loop turning between
+ * them. A slice costs in proportion to its size (keyset bounds, ranged reads): on 100,000 tasks about 100 µs a task in
+ * the first look after a deadline (two events raised a task) and 30 µs in a later one. In one run of
+ * scripts/measure-missing-scan.ts, slices of 1,000 held the loop 94 ms and 27 ms (median), of 500 42 and 14, of 200
+ * 17 and 6, the looks taking 9.6 s and 2.8 s, 9.5 and 2.8, 9.0 and 3.0; of 100, 12 and 3 ms, but the first look took
+ * 13.5 s, a commit each. The longest holds do not follow the size: the first slices a process runs (compiling) and a
+ * commit that checkpoints the WAL, 40-60 ms.
+ */
+export const MISSING_SLICE = 200;
 /** Overdue tasks are looked for at most this often (by the service clock), and at start. */
 const OVERDUE_SCAN_EVERY_MS = 60_000;
 /** The delivery log is pruned at start and then at most this often, a batch a run while there is more to prune. */
@@ -342,7 +354,7 @@ export function createWebhookWorker({ db, clock, log, settings, random = Math.ra
     const missingKey = missingLookKey(db, now);
     if (force || missingKey !== lastMissingLook) {
       // The missing reports likewise: a slice of a plan's tasks per transaction, the event loop turning in between.
-      const slices = missingCandidates(db, now, Math.max(1, settings.overdueSlice ?? OVERDUE_SLICE));
+      const slices = missingCandidates(db, now, Math.max(1, settings.missingSlice ?? MISSING_SLICE));
       for (let i = 0; i < slices.length && !closing; i += 1) {
         await new Promise<void>((resolve) => setImmediate(resolve));
         summary.missingRaised += writeTransaction(db, (tx) => raiseMissingSlice(tx, now, slices[i] as (typeof slices)[number]));
