@@ -312,6 +312,16 @@ export function overdueCandidates(tx: Db, now: Date): string[] {
   return repo.overdueTaskIds(tx, todayByCommission).map((t) => t.id);
 }
 
+/**
+ * The tasks of a scan's slice, read together when the first of its events is built (none when no event is): a read of
+ * each task as its event is built (two for a task owing two reports) made a first look for missing reports on 100,000
+ * tasks take 14.5 s instead of 11.3 (slices of 200).
+ */
+function recordsOnDemand(tx: Db, ids: () => string[]): (id: string) => TaskRecord | undefined {
+  let records: Map<string, TaskRecord> | undefined;
+  return (id) => (records ??= new Map(findTaskRecords(tx, [...new Set(ids())]).map((r) => [r.id, r]))).get(id);
+}
+
 /** An event a scan may raise: its dedupe key, and the event itself, read only when a subscription is waiting for it. */
 interface ScanCandidate {
   key: string;
@@ -373,11 +383,13 @@ export function raiseOverdueSlice(tx: Db, now: Date, ids: string[]): number {
   const { subscriptions, todayByCommission } = overdueScanOf(tx, now);
   if (subscriptions.length === 0) return 0;
   const today = new Map(todayByCommission.map((c) => [c.commissionId, c.today]));
-  const candidates = repo.overdueTaskIds(tx, todayByCommission, ids).map((t) => ({
+  const overdue = repo.overdueTaskIds(tx, todayByCommission, ids);
+  const recordOf = recordsOnDemand(tx, () => overdue.map((t) => t.id));
+  const candidates = overdue.map((t) => ({
     id: t.id,
     key: `task.overdue:${t.id}:${today.get(t.commissionId)}`,
     build(): PendingEvent | null {
-      const record = findTaskRecord(tx, t.id);
+      const record = recordOf(t.id);
       if (!record) return null;
       return { type: 'task.overdue', taskId: record.id, organizationIds: audienceOf(record), data: { task: webhookTask(record, now), date: today.get(t.commissionId) } };
     },
@@ -435,11 +447,7 @@ export function raiseMissingSlice(tx: Db, now: Date, slice: MissingSlice): numbe
   if (!plan || plan.status !== 'approved' || !commission) return 0;
   const today = dateInZone(now, commission.timeZone);
   const missing = [...missingReportsToday(tx, plan, today, commission.timeZone, slice.range)];
-  // The tasks of the events, read together at the first one built: a read of a task for each of its events (two for a
-  // task with two executors) made a first look on 100,000 tasks take 14.5 s instead of 11.3 (slices of 200).
-  let records: Map<string, TaskRecord> | undefined;
-  const recordOf = (id: string) =>
-    (records ??= new Map(findTaskRecords(tx, [...new Set(missing.map((m) => m.task.id))]).map((r) => [r.id, r]))).get(id);
+  const recordOf = recordsOnDemand(tx, () => missing.map((m) => m.task.id));
   const candidates = missing.map((m) => ({
     key: `report.missing:${m.task.id}:${m.organizationId}:${m.period}`,
     organizationId: m.organizationId,
