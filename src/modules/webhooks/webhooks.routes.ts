@@ -304,8 +304,10 @@ const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
           'wants, by the rule of a replay (the types it lists now, its organization): so a delivery ended unsent when its ' +
           'type was taken off goes again only once the type is back; `webhook.test`. Events the subscription never had a ' +
           'delivery of (raised while it was paused or disabled) are the replay\'s: after an outage, note `disabledAt` and ' +
-          '`failingSince` (activating clears them), activate, replay from `disabledAt`, and redeliver from `failingSince` ' +
-          '(an earlier `since` does no harm: what was delivered is left out). ' +
+          '`failingSince` (activating clears them), activate, replay from `disabledAt`, and redeliver from earlier than ' +
+          '`failingSince` by the retry schedule (a day with the default WEBHOOK_MAX_ATTEMPTS): `failingSince` is the first ' +
+          'failed attempt, made after its event was raised, hours after when it was a retry (an earlier `since` does no ' +
+          'harm: what was delivered is left out). ' +
           `At most \`limit\` (${MAX_REPLAY_EVENTS}) per call: \`more\` then says to call again with \`since: continueFrom\` ` +
           '(or the same body: what was sent again has a later delivery and is skipped). Nothing raised more than ' +
           'WEBHOOK_LOG_DAYS (90 by default) ago is sent again (`availableFrom`; `gap` when the window starts before it). ' +
