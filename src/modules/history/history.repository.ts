@@ -33,8 +33,9 @@ export const WINDOW_PROBE = 1000;
 
 /**
  * Bounds on the ids of the entries of the first page of a time window, read from the (at, id) index, or null when the
- * window holds no entry. The feed is in id order and its instants are not (an entry's id is made when it is written,
- * its instant when the request began), so SQLite walks the ids from the first and checks each instant: `since` an
+ * window holds no entry. The feed is in id order and its instants need not be (an entry's id is made by the uuid
+ * library as it is written, its instant by the service's clock just before its transaction; another program writes
+ * too, and a clock can step back), so SQLite walks the ids from the first and checks each instant: `since` an
  * hour ago read every older entry first (80–110 ms on 400,000 entries), and an `until` before every entry read them
  * all (70–120 ms). The least (and greatest) id of the window is exact whatever the order of the instants, and seeks:
  * - a window of fewer than `probe` entries: both, from a covering read of those entries (an empty one answers at once);
