@@ -228,6 +228,16 @@ export interface ReplayCandidatesQuery {
   limit: number;
 }
 
+/**
+ * The events of one page of a window, for replays and redeliveries: of these types, raised before `until`, and from
+ * `since` on, or after `after` (the last of the page before, which is in the window already) in (occurredAt, id).
+ */
+const windowPage = (q: ReplayCandidatesQuery) => [
+  q.after === null ? gte(webhookEvents.occurredAt, q.since) : sql`(${webhookEvents.occurredAt}, ${webhookEvents.id}) > (${q.after.occurredAt}, ${q.after.id})`,
+  q.until === null ? undefined : lt(webhookEvents.occurredAt, q.until),
+  inArray(webhookEvents.type, [...q.types] as EventRow['type'][]),
+];
+
 /** The SELECT of replayCandidates, unrun (its query plan is tested). */
 export function replayCandidatesQuery(db: Db, q: ReplayCandidatesQuery) {
   return db
@@ -235,10 +245,7 @@ export function replayCandidatesQuery(db: Db, q: ReplayCandidatesQuery) {
     .from(webhookEvents)
     .where(
       and(
-        // The page after `after`, which is in the window already.
-        q.after === null ? gte(webhookEvents.occurredAt, q.since) : sql`(${webhookEvents.occurredAt}, ${webhookEvents.id}) > (${q.after.occurredAt}, ${q.after.id})`,
-        q.until === null ? undefined : lt(webhookEvents.occurredAt, q.until),
-        inArray(webhookEvents.type, [...q.types] as EventRow['type'][]),
+        ...windowPage(q),
         notExists(
           db
             .select({ one: sql`1` })
@@ -338,9 +345,7 @@ export function redeliveryCandidatesQuery(db: Db, q: RedeliveryCandidatesQuery) 
     .from(webhookEvents)
     .where(
       and(
-        q.after === null ? gte(webhookEvents.occurredAt, q.since) : sql`(${webhookEvents.occurredAt}, ${webhookEvents.id}) > (${q.after.occurredAt}, ${q.after.id})`,
-        q.until === null ? undefined : lt(webhookEvents.occurredAt, q.until),
-        inArray(webhookEvents.type, [...q.types] as EventRow['type'][]),
+        ...windowPage(q),
         exists(failedLastDelivery(db, q.subscriptionId)),
       ),
     )
