@@ -422,6 +422,11 @@ const EDITS = [
  */
 export function changesSince(db: Db, planIds: string[], before: string): LaterChange[] {
   if (planIds.length === 0) return [];
+  return changesSinceQuery(db, planIds, before).all();
+}
+
+/** The SELECT of changesSince, unrun (its query plan is tested). */
+export function changesSinceQuery(db: Db, planIds: string[], before: string) {
   return db
     .select({ entityType: changeHistory.entityType, entityId: changeHistory.entityId, changes: changeHistory.changes })
     .from(changeHistory)
@@ -429,14 +434,16 @@ export function changesSince(db: Db, planIds: string[], before: string): LaterCh
       and(
         gte(changeHistory.at, before),
         inArray(changeHistory.operation, EDITS),
+        // Checked, not sought (`+`): the entries since `before` are sought by the (at, id) index, already in order. By
+        // the plan's and the entity types' indexes, SQLite read every entry of the plan and sorted those since (125-200
+        // ms on 400,000 entries for a report of yesterday; 0.1-2 ms by instant; 270-320 ms and 230 ms for a day before all).
         or(
-          and(inArray(changeHistory.planId, planIds), inArray(changeHistory.entityType, ['plan', 'task', 'progress_report', 'indicator'])),
-          inArray(changeHistory.entityType, ['organization', 'meeting']),
+          and(inArray(sql`+${changeHistory.planId}`, planIds), inArray(sql`+${changeHistory.entityType}`, ['plan', 'task', 'progress_report', 'indicator'])),
+          inArray(sql`+${changeHistory.entityType}`, ['organization', 'meeting']),
         ),
       ),
     )
-    .orderBy(asc(changeHistory.at), asc(changeHistory.id))
-    .all();
+    .orderBy(asc(changeHistory.at), asc(changeHistory.id));
 }
 
 /** A write of a task recorded in the history: when, and the fields it changed. */

@@ -1,0 +1,2 @@
+CREATE INDEX `change_history_key_idx` ON `change_history` (`actor_key_id`,`id`);--> statement-breakpoint
+CREATE INDEX `change_history_organization_idx` ON `change_history` (`actor_organization_id`,`id`);
