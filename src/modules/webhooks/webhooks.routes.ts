@@ -273,7 +273,7 @@ const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
           'activation is neither queued nor replayed, until a replay after it). ' +
           '`task.overdue` and `webhook.test` are not replayed (the day\'s `task.overdue` comes within a minute of ' +
           `activation). At most \`limit\` (${MAX_REPLAY_EVENTS}) per call: \`more\` then says to call again with ` +
-          '`since: continueFrom` (or the same body: what was queued is skipped). Events older than WEBHOOK_LOG_DAYS (90 ' +
+          '`since: continueFrom` (or the same body: what was queued is skipped; with an Idempotency-Key, a new one each call). Events older than WEBHOOK_LOG_DAYS (90 ' +
           'by default) are pruned, and none that old is replayed (one still stored may have been sent to the subscription, ' +
           'its delivery pruned since): `availableFrom` says from when the log holds every event the subscription would have ' +
           'received, and `gap` that the window starts before it, so events of its beginning may be missing. ' +
@@ -309,7 +309,7 @@ const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
           'failed attempt, made after its event was raised, hours after when it was a retry (an earlier `since` does no ' +
           'harm: what was delivered is left out). ' +
           `At most \`limit\` (${MAX_REPLAY_EVENTS}) per call: \`more\` then says to call again with \`since: continueFrom\` ` +
-          '(or the same body: what was sent again has a later delivery and is skipped). Nothing raised more than ' +
+          '(or the same body: what was sent again has a later delivery and is skipped; with an Idempotency-Key, a new one each call). Nothing raised more than ' +
           'WEBHOOK_LOG_DAYS (90 by default) ago is sent again (`availableFrom`; `gap` when the window starts before it). ' +
           'A window whose `until` is not after `since` is 400.',
         params: IdParamsSchema,

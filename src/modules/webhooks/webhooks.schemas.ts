@@ -315,11 +315,16 @@ export const RedeliverWebhookDeliveriesSchema = windowBody('Redeliver the failed
   description: 'The window of events whose failed deliveries to send again: since (included) to until (excluded).',
 });
 
+/** The subscription and the window a replay or a redelivery was asked for, as its answer repeats them. */
+const windowAsked = {
+  subscriptionId: IdSchema,
+  since: InstantSchema.describe('The start of the window, as asked (in UTC).'),
+  until: InstantSchema.nullable().describe('The end of the window, as asked (in UTC); null: every event stored when the call was made.'),
+};
+
 export const WebhookReplaySchema = z
   .object({
-    subscriptionId: IdSchema,
-    since: InstantSchema.describe('The start of the window, as asked (in UTC).'),
-    until: InstantSchema.nullable().describe('The end of the window, as asked (in UTC); null: every event stored when the call was made.'),
+    ...windowAsked,
     queued: z
       .number()
       .int()
@@ -358,9 +363,7 @@ export const WebhookReplaySchema = z
 
 export const WebhookRedeliverySchema = z
   .object({
-    subscriptionId: IdSchema,
-    since: InstantSchema.describe('The start of the window, as asked (in UTC).'),
-    until: InstantSchema.nullable().describe('The end of the window, as asked (in UTC); null: every event stored when the call was made.'),
+    ...windowAsked,
     queued: z
       .number()
       .int()
