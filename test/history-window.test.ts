@@ -105,7 +105,17 @@ t.test('a recent since and an empty window seek ids; an early since and a window
   t.notMatch(plan(app, { since: minute(1), limit: 50 }, 5), /id>\?/, 'a since before all but a few: the walk from the first id is as short');
   t.notMatch(plan(app, { until: minute(30), limit: 50 }, 5), /id[<>]\?/, 'a large window without since: its first page is among the first ids');
   const next = listHistory(app.db, { since: minute(30), limit: 2 }, [], 5).nextCursor ?? undefined;
-  t.match(plan(app, { since: minute(30), limit: 2, cursor: next }, 5), /SEARCH change_history USING INDEX \S+ \(id>\?\)$/, 'a cursor seeks by itself, with no probe');
+  t.match(plan(app, { since: minute(30), limit: 2, cursor: next }, 5), /SEARCH change_history USING INDEX \S+ \(id>\?\)$/, 'a later page of a large window: its cursor seeks');
+  const both = { since: minute(1), until: minute(39), limit: 2 };
+  const bothPlan = plan(app, { ...both, cursor: listHistory(app.db, both, [], 5).nextCursor ?? undefined }, 5);
+  t.match(bothPlan, /^SEARCH change_history USING INDEX sqlite_autoindex_change_history_1 \(id>\?\)$/, `a later page of a large window with since and until walks the ids: ${bothPlan}`);
+  t.notMatch(bothPlan, /TEMP B-TREE|change_history_at_idx/, 'not the whole window by instant, sorted for each page (40 ms a page of 385,000 entries)');
+  const small = listHistory(app.db, { since: minute(36), until: minute(39), limit: 2 }, [], 5).nextCursor ?? undefined;
+  t.match(
+    plan(app, { since: minute(36), until: minute(39), limit: 2, cursor: small }, 5),
+    /SEARCH change_history USING INDEX \S+ \(id>\? AND id<\?\)$/,
+    "a later page of a small window: its greatest id ends the walk, which read every entry after the window",
+  );
   t.strictSame(walk(app, { until: minute(-60) }, 50, 5), [], 'an empty window answers nothing');
 
   const res = await app.inject({ method: 'GET', url: `/v1/history?since=${encodeURIComponent(minute(38))}` });
