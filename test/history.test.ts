@@ -440,6 +440,11 @@ t.test("a task's entries in its plan's feed and an entity's entries are sought b
   t.match(key, /SEARCH change_history USING INDEX change_history_key_idx \(actor_key_id=\?\)/, `a key: ${key}`);
   const organization = plan1({ planId: plan.id, actorOrganizationId: MISSING_ID, limit: 50 }, ['share_link']);
   t.match(organization, /SEARCH change_history USING INDEX change_history_organization_idx \(actor_organization_id=\?\)/, `an organization in a plan's feed: ${organization}`);
+  // But a task's or an entity's few entries, not those of a key or an organization, which may be most of the history.
+  const taskByKey = plan1({ planId: plan.id, taskId: task.id, actorKeyId: MISSING_ID, actorOrganizationId: MISSING_ID, limit: 50 }, ['share_link']);
+  t.match(taskByKey, /^SEARCH change_history USING INDEX change_history_task_idx \(task_id=\?\)$/, `a task's entries by a key: ${taskByKey}`);
+  const entityByKey = plan1({ entityId: task.id, actorKeyId: MISSING_ID, limit: 50 });
+  t.match(entityByKey, /SEARCH change_history USING (COVERING )?INDEX change_history_entity_idx \(entity_type=\? AND entity_id=\?\)/, `an entity's entries by a key: ${entityByKey}`);
 
   const ops = async (url: string) => (await feed(app, url)).map((e) => `${e.operation}:${e.entityId}`);
   t.strictSame(await ops(`/v1/plans/${plan.id}/history?taskId=${task.id}`), [`createTask:${task.id}`], "the task's entry in its plan's feed");

@@ -76,12 +76,17 @@ function windowIds(db: Db, f: HistoryFilter, probe: number): { from?: string; to
  * most selective index serves them; on 400,000 entries each walked a whole index otherwise (75–90 ms):
  * - a task's entries all carry its plan, so with a task named the plan is only checked (an expression no index
  *   serves), and SQLite seeks the task's entries rather than walk every entry of the plan;
- * - an entity's id alone cannot seek the (entity type, entity id) index, so the types asked are named.
+ * - an entity's id alone cannot seek the (entity type, entity id) index, so the types asked are named;
+ * - with a task or an entity named, a key or an organization is only checked (below).
  * A time window is bounded by ids as well (windowIds).
  */
 export function historyQuery(db: Db, f: HistoryFilter, hidden: readonly HistoryEntry['entityType'][] = [], probe = WINDOW_PROBE) {
   const types = f.entityType !== undefined ? [f.entityType] : f.entityId !== undefined ? HISTORY_ENTITIES.filter((e) => !hidden.includes(e)) : undefined;
   const ids = windowIds(db, f, probe);
+  // A task's or an entity's index seeks a few entries; a key's or an organization's may hold most of the history (a
+  // ministry's system writes them all), and SQLite, knowing neither, took the latter: so with a task or an entity named
+  // the key and the organization are only checked (`+`).
+  const fewNamed = f.taskId !== undefined || f.entityId !== undefined;
   return db
     .select()
     .from(changeHistory)
@@ -93,8 +98,8 @@ export function historyQuery(db: Db, f: HistoryFilter, hidden: readonly HistoryE
         hidden.length === 0 ? undefined : notInArray(changeHistory.entityType, [...hidden]),
         eqIf(changeHistory.entityId, f.entityId),
         eqIf(changeHistory.operation, f.operation),
-        eqIf(changeHistory.actorKeyId, f.actorKeyId),
-        eqIf(changeHistory.actorOrganizationId, f.actorOrganizationId),
+        eqIf(fewNamed ? sql`+${changeHistory.actorKeyId}` : changeHistory.actorKeyId, f.actorKeyId),
+        eqIf(fewNamed ? sql`+${changeHistory.actorOrganizationId}` : changeHistory.actorOrganizationId, f.actorOrganizationId),
         // Checked, not sought (`+`): by the index of instants SQLite would read the whole window and sort it for each page
         // (40 ms a page of a window of 385,000 entries); the ids bound it (windowIds) and the order is theirs.
         f.since === undefined ? undefined : gte(sql`+${changeHistory.at}`, instantBound(f.since)),
