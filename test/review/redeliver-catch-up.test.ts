@@ -5,21 +5,13 @@
 // left out the first failed events, silently (gap false, queued 0). The recipe now starts a retry schedule earlier.
 import { readFileSync } from 'node:fs';
 import t from 'tap';
-import { json, keyFor, testClock } from '../helper.js';
-import { approvePlan, createTask, seedPlan } from '../factories.js';
-import { startReceiver, subscribe, webhookApp } from '../webhooks/receiver.js';
+import { json, testClock } from '../helper.js';
+import { ministryWorld } from '../webhooks/receiver.js';
 
 const DAY = 24 * 3_600_000;
 
 t.test("after an outage, redelivering from before failingSince by the retry schedule sends again the event whose failure began it; failingSince itself misses it", async (t) => {
-  const clock = testClock('2026-11-28T09:00:00.000Z');
-  const app = await webhookApp(t, clock);
-  const seed = await seedPlan(app);
-  const task = await createTask(app, { planId: seed.plan.id, code: '1.1', dueDate: '2026-12-31', assignees: seed.assignees });
-  await approvePlan(app, seed.plan.id);
-  const byKey = await keyFor(app, 'ministry', seed.by.id);
-  const receiver = await startReceiver(t);
-  const sub = await subscribe(app, { url: receiver.url, events: ['task.updated'] }, byKey.headers);
+  const { app, clock, receiver, sub, task, byKey } = await ministryWorld(t, ['task.updated'], { clock: testClock('2026-11-28T09:00:00.000Z') });
 
   receiver.respond(() => ({ status: 503, body: 'Service Unavailable' }));
   await app.inject({ method: 'PATCH', url: `/v1/tasks/${task.id}`, payload: { title: 'Renamed while the receiver was down' } });

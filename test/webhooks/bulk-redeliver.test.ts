@@ -5,7 +5,7 @@
 import t, { type Test } from 'tap';
 import { json, keyFor, refused, snapshot, testClock, type TestClock } from '../helper.js';
 import { approvePlan, createTask, seedPlan, transition } from '../factories.js';
-import { signatureValid, startReceiver, subscribe, webhookApp, type Receiver } from './receiver.js';
+import { ministryWorld, signatureValid, startReceiver, subscribe, webhookApp, type Receiver } from './receiver.js';
 
 type App = Awaited<ReturnType<typeof webhookApp>>;
 
@@ -54,33 +54,22 @@ async function outage(app: App, clock: TestClock, receiver: Receiver, sub: { id:
 
 /** An approved task of both ministries, a receiver, and a subscription to its changes (every attempt once: WEBHOOK_MAX_ATTEMPTS=1). */
 async function world(t: Test, events = ['task.updated', 'task.status_changed'], config: Record<string, unknown> = {}) {
-  const clock = testClock();
-  const app = await webhookApp(t, clock, { webhookMaxAttempts: 1, ...config });
-  const seed = await seedPlan(app);
-  const task = await createTask(app, { planId: seed.plan.id, code: '1.1', dueDate: '2026-12-31', assignees: seed.assignees });
-  await approvePlan(app, seed.plan.id);
-  const receiver = await startReceiver(t);
-  const byKey = await keyFor(app, 'ministry', seed.by.id);
-  const kzKey = await keyFor(app, 'ministry', seed.kz.id);
-  const sub = await subscribe(app, { url: receiver.url, events }, byKey.headers);
+  const w = await ministryWorld(t, events, { config: { webhookMaxAttempts: 1, ...config } });
+  const { app, clock, task } = w;
+  const kzKey = await keyFor(app, 'ministry', w.kz.id);
   /** A task.updated event at `at`: the task renamed `title`. */
   const rename = async (title: string, at: string) => {
     clock.set(at);
     const res = await app.inject({ method: 'PATCH', url: `/v1/tasks/${task.id}`, payload: { title } });
     if (res.statusCode !== 200) throw new Error(res.body);
   };
-  return { app, clock, receiver, sub, task, byKey, kzKey, rename, ...seed };
+  return { ...w, kzKey, rename };
 }
 
 t.test('after an outage longer than the retry schedule, one call sends every failed delivery again: same body and webhook-id, oldest first, once the subscription is active', async (t) => {
-  const clock = testClock('2026-11-28T09:00:00.000Z');
-  const app = await webhookApp(t, clock);
-  const seed = await seedPlan(app);
-  const task = await createTask(app, { planId: seed.plan.id, code: '1.1', dueDate: '2026-12-31', assignees: seed.assignees });
-  await approvePlan(app, seed.plan.id);
-  const byKey = await keyFor(app, 'ministry', seed.by.id);
-  const receiver = await startReceiver(t);
-  const sub = await subscribe(app, { url: receiver.url, events: ['task.updated', 'task.status_changed'] }, byKey.headers);
+  const { app, clock, receiver, sub, task, byKey } = await ministryWorld(t, ['task.updated', 'task.status_changed'], {
+    clock: testClock('2026-11-28T09:00:00.000Z'),
+  });
 
   // The receiver goes down; three changes are made while it is. The service retries each (12 attempts, 7 hours and
   // more) and disables the subscription when the first fails for good; its owner activates it again too early, and

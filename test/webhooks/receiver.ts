@@ -6,7 +6,7 @@ import type { Test } from 'tap';
 import { Webhook } from 'standardwebhooks';
 import type { App, AppConfig } from '../../src/app.js';
 import { WebhookEventSchema } from '../../src/modules/webhooks/webhooks.payloads.js';
-import { build, json, testClock, type TestClock } from '../helper.js';
+import { build, json, keyFor, testClock, type TestClock } from '../helper.js';
 import { approvedTask } from '../factories.js';
 import { createWebhookWorker, type WebhookSettings } from '../../src/modules/webhooks/webhooks.worker.js';
 
@@ -115,6 +115,16 @@ export async function world(t: Test, events: string[], options: { clock?: TestCl
   const organizationId = options.organizationId === undefined ? undefined : seed[options.organizationId].id;
   const sub = await subscribe(app, { url: receiver.url, events, ...(organizationId ? { organizationId } : {}) });
   return { app, clock, receiver, sub, ...seed };
+}
+
+/** An approved task of BY and KZ, a receiver, and a subscription of BY's ministry key (its own organization's) to `events`. */
+export async function ministryWorld(t: Test, events: string[], { clock = testClock(), config = {} }: { clock?: TestClock; config?: Partial<AppConfig> } = {}) {
+  const app = await webhookApp(t, clock, config);
+  const seed = await approvedTask(app);
+  const byKey = await keyFor(app, 'ministry', seed.by.id);
+  const receiver = await startReceiver(t);
+  const sub = await subscribe(app, { url: receiver.url, events }, byKey.headers);
+  return { app, clock, receiver, sub, byKey, ...seed };
 }
 
 /**
