@@ -82,6 +82,31 @@ function refusedControl(value: unknown): string {
 }
 
 /**
+ * Half a character: a UTF-16 surrogate without its other half, which JSON's \u escapes can carry ("\ud83d" alone, a
+ * string cut between the two halves of an emoji by a client that counts UTF-16 units). SQLite stores text as UTF-8, which
+ * has no such half, so each became U+FFFD ("���" read back): the caller's text altered without a word, and the
+ * altered value recorded in the history as a change. Refused, naming where, before anything else reads the text.
+ */
+function halfCharacter(value: string): string | undefined {
+  if (value.isWellFormed()) return undefined;
+  const at = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.exec(value);
+  const unit = at?.[0].charCodeAt(0).toString(16).toUpperCase() ?? '';
+  // Counted in characters (code points), as most languages count them; a JavaScript client's index would count an
+  // emoji before it twice.
+  const before = [...value.slice(0, at?.index ?? 0)].length;
+  return `the text holds half a character (a lone UTF-16 surrogate, U+${unit}, after ${before} characters): send whole characters, e.g. both \\u escapes of an emoji`;
+}
+
+/** A string of whole characters (see halfCharacter), checked first: the overwrites and checks after it read characters. */
+const wholeCharacters = () =>
+  z.string().check(
+    z.superRefine((value: string, ctx) => {
+      const refused = halfCharacter(value);
+      if (refused !== undefined) ctx.addIssue({ code: 'custom', message: refused, input: value, abort: true });
+    }),
+  );
+
+/**
  * A trimmed, non-empty, bounded text, composed (NFC), without invisible characters, with every line break as LF
  * (LINE_BREAK). Other control characters than tab and line breaks are refused, the C1 ones (U+0080 to U+009F) too: no
  * one types them, they would reach the iCalendar feed (RFC 5545 allows none) and the printable page as they are, and
@@ -90,8 +115,7 @@ function refusedControl(value: unknown): string {
  * another machine never found it. The published pattern lets the line breaks through, since they are read, not refused.
  */
 export const text = (max: number) =>
-  z
-    .string()
+  wholeCharacters()
     .overwrite(withoutInvisible)
     .overwrite(withLf)
     .trim()
@@ -106,8 +130,7 @@ export const text = (max: number) =>
  * published schema (see searchText). `refused` is what a caller is told.
  */
 const singleLine = (max: number, refused: string) =>
-  z
-    .string()
+  wholeCharacters()
     .overwrite(withoutInvisible)
     .trim()
     .normalize('NFC')
