@@ -291,6 +291,14 @@ t.test('one report per organization and period: a second is refused with 409 poi
   t.match(body.detail, /revise it with PATCH/);
   await refused(t, app, submit(task.id, report('2026-Q4', { organizationId: by.id })), 409, 'task-state-conflict');
 
+  // Accepted, the first is final: the refusal says so rather than point at a PATCH that would be refused too.
+  await ok(t, app, review(task.id, first.id, { decision: 'accepted' }));
+  const final = await refused(t, app, submit(task.id, report('2026-Q4', { percentComplete: 80 }), byKey.headers), 409, 'task-state-conflict');
+  t.match(final.detail, `(report ${first.id}, accepted): it was accepted and is final; report news in the next period`);
+  t.notMatch(final.detail, /PATCH/);
+  const patch = await refused(t, app, revise(task.id, first.id, { percentComplete: 80 }, byKey.headers), 409, 'task-state-conflict');
+  t.match(patch.detail, /accepted and is final/, 'as the PATCH itself says');
+
   t.equal((await ok(t, app, submit(task.id, report('2026-Q3'), byKey.headers), 201)).period, '2026-Q3', 'another period is fine');
   t.equal((await ok(t, app, submit(task.id, report('2026-Q4', { organizationId: kz.id })), 201)).organizationId, kz.id, 'another organization too');
 });

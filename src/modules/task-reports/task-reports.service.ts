@@ -170,10 +170,15 @@ export function createTaskReportService({ db, clock }: ServiceDeps) {
         checkPeriod(input.period, plan, task.dueDate, dateInZone(now, task.timeZone));
         const existing = repo.findReportFor(tx, taskId, organizationId, input.period);
         if (existing) {
+          // The way on depends on the report: an accepted one is final, and pointing at its PATCH sent a caller to a
+          // second refusal.
+          const next =
+            existing.status === 'accepted'
+              ? `it was accepted and is final; report news in the next period`
+              : `revise it with PATCH /v1/tasks/${taskId}/reports/${existing.id}`;
           throw new AppError(
             ERRORS.taskStateConflict,
-            `this organization already reported on the task for ${input.period} (report ${existing.id}, ${existing.status}): ` +
-              `revise it with PATCH /v1/tasks/${taskId}/reports/${existing.id}`,
+            `this organization already reported on the task for ${input.period} (report ${existing.id}, ${existing.status}): ${next}`,
           );
         }
         const id = newId();
