@@ -102,6 +102,37 @@ export function serializeRequest(request: FastifyRequest) {
   };
 }
 
+/**
+ * The refusal of a body that is valid JSON but holds a key that JavaScript reads as an object's prototype: "__proto__",
+ * or "constructor" holding "prototype" (Fastify's parser refuses both, as it should). Fastify says "not valid JSON",
+ * which sent a developer to lint JSON that was fine; this names the key and where. Null when the body is not JSON at all.
+ */
+function forbiddenKey(body: string): AppError | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(body); // defines "__proto__" as a plain key, without touching any prototype
+  } catch {
+    return null;
+  }
+  // Breadth first with a queue, not recursion: a body nested 100,000 deep must not overflow the stack.
+  const queue: [unknown, string][] = [[value, 'body']];
+  let path: string | null = null;
+  for (let i = 0; i < queue.length && path === null; i++) {
+    const [node, at] = queue[i] as [unknown, string];
+    if (node === null || typeof node !== 'object') continue;
+    for (const [key, child] of Object.entries(node)) {
+      if (key === '__proto__') path = `${at}.${key}`;
+      else if (key === 'constructor' && child !== null && typeof child === 'object' && Object.hasOwn(child, 'prototype')) path = `${at}.${key}.prototype`;
+      else queue.push([child, `${at}.${key}`]);
+      if (path !== null) break;
+    }
+  }
+  if (path === null) return null;
+  return new AppError(ERRORS.malformedBody, `the body is valid JSON, but holds a key that JavaScript reads as a prototype (${path}): no operation has such a field; leave it out`, [
+    { path, message: 'a key that JavaScript reads as a prototype is not accepted' },
+  ]);
+}
+
 export async function buildApp({ config, clock = () => new Date(), logger, verifySerializers = false, resolve }: BuildOptions) {
   const app = Fastify({
     // Whatever logger options a caller passes, the request serializer that hides link secrets stays.
@@ -144,7 +175,7 @@ export async function buildApp({ config, clock = () => new Date(), logger, verif
       return done(new AppError(ERRORS.unsupportedMediaType, `JSON is read as UTF-8; send the body in UTF-8, not charset=${charset.slice(0, 40)}`), undefined);
     }
     if (body.length === 0 && request.routeOptions.schema?.body === undefined) return done(null, undefined);
-    parseJson(request, body as string, done);
+    parseJson(request, body as string, (err, value) => done(err === null ? null : (forbiddenKey(body as string) ?? err), value));
   });
   // On the routes that read a body (a GET pays nothing for it).
   app.addHook('onRoute', (route) => {

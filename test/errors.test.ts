@@ -3,7 +3,7 @@ import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import t from 'tap';
 import { buildApp } from '../src/app.js';
 import { PROBLEM_TYPE_BASE } from '../src/errors.js';
-import { asSecretariat, assertProblem, build, json, SECRETARIAT_TOKEN, snapshot } from './helper.js';
+import { asSecretariat, assertProblem, build, json, refused, SECRETARIAT_TOKEN, snapshot } from './helper.js';
 
 const PROBLEM = /^application\/problem\+json/;
 
@@ -128,6 +128,35 @@ t.test('malformed JSON is refused with 400 malformed-body', async (t) => {
   t.equal(res.statusCode, 400);
   t.match(res.headers['content-type'], PROBLEM);
   t.match(json(res), { status: 400, code: 'malformed-body', type: `${PROBLEM_TYPE_BASE}malformed-body`, instance: '/v1/commissions' });
+});
+
+t.test('valid JSON with a key JavaScript reads as a prototype is refused naming the key, not called invalid JSON, and writes nothing', async (t) => {
+  const app = await build(t);
+  const cases: [string, string][] = [
+    ['{"name":"P1","kind":"ministry","country":"BY","__proto__":{}}', 'body.__proto__'],
+    ['{"name":"P1","kind":"ministry","country":"BY","translations":{"ru":{"__proto__":{"x":1}}}}', 'body.translations.ru.__proto__'],
+    ['{"name":"P1","kind":"ministry","country":"BY","constructor":{"prototype":{"admin":true}}}', 'body.constructor.prototype'],
+    ['[{"a":1},{"__proto__":null}]', 'body.1.__proto__'],
+  ];
+  for (const [payload, path] of cases) {
+    const body = await refused(t, app, { method: 'POST', url: '/v1/organizations', headers: { 'content-type': 'application/json' }, payload }, 400, 'malformed-body');
+    t.match(body.detail, `valid JSON, but holds a key that JavaScript reads as a prototype (${path})`, path);
+    t.notMatch(body.detail, /not valid JSON/);
+    t.strictSame(body.errors, [{ path, message: 'a key that JavaScript reads as a prototype is not accepted' }]);
+  }
+  const constructorAlone = await app.inject({
+    method: 'POST',
+    url: '/v1/organizations',
+    headers: { 'content-type': 'application/json' },
+    payload: '{"name":"P1","kind":"ministry","country":"BY","constructor":"x"}',
+  });
+  t.equal(json(constructorAlone).code, 'validation-failed', 'a key named constructor without a prototype is only an unknown field');
+  // Looked for without recursion: a key nested 20,000 deep (40 KB) is found, its path cut as every field's path is.
+  const payload = `${'['.repeat(20_000)}{"__proto__":1}${']'.repeat(20_000)}`;
+  const deep = await refused(t, app, { method: 'POST', url: '/v1/organizations', headers: { 'content-type': 'application/json' }, payload }, 400, 'malformed-body');
+  t.match(deep.errors[0].path, /^body\.0\.0\.0\..*…$/, 'the path of a key nested 20,000 deep, cut');
+  const broken = await refused(t, app, { method: 'POST', url: '/v1/organizations', headers: { 'content-type': 'application/json' }, payload: '{"__proto__":' }, 400, 'malformed-body');
+  t.match(broken.detail, /not valid JSON/, 'JSON that does not parse is still called so');
 });
 
 t.test('an empty JSON body is refused with 400 malformed-body', async (t) => {
