@@ -362,7 +362,7 @@ t.test('a delivery sent again between the look and the write, or whose type was 
   const { planRedelivery, queueRedelivery } = await import('../../src/modules/webhooks/webhooks.redelivery.js');
   const { findSubscription } = await import('../../src/modules/webhooks/webhooks.repository.js');
   const { writeTransaction } = await import('../../src/db/connection.js');
-  const plan = await planRedelivery(app.db, findSubscription(app.db, sub.id)!, { since: '2026-11-28T00:00:00.000Z', until: null, limit: 1000 });
+  const plan = await planRedelivery(app.db, findSubscription(app.db, sub.id)!, { since: '2026-11-28T00:00:00.000Z', until: null, limit: 1000, retainedFrom: null });
   t.equal(plan.deliveries.length, 2, 'the look finds both');
 
   const updated = (await deliveries(app, sub.id, '&eventType=task.updated'))[0];

@@ -325,7 +325,7 @@ export function createWebhookService({ db, clock, allowPrivate, logDays, resolve
      */
     async redeliverFailed(id: string, input: RedeliverWebhookDeliveries, ctx: WriteContext): Promise<WebhookRedelivery> {
       const window = windowOf(input);
-      const plan = await planRedelivery(db, load(db, id), { ...window.searched, limit: input.limit });
+      const plan = await planRedelivery(db, load(db, id), { ...window.searched, limit: input.limit, retainedFrom: window.retained });
       return writeTransaction(db, (tx) => {
         // The key may have been revoked, or the subscription moved or deleted, while the log was read.
         ctx.authorizeAgain?.();
