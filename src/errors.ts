@@ -34,6 +34,7 @@ export const ERRORS = {
   deadlineChangeConflict: spec('deadline-change-conflict', 409, 'The deadline change cannot be made now'),
   referenceInUse: spec('reference-in-use', 409, 'The resource is still referenced'),
   webhookHasDeliveries: spec('webhook-has-deliveries', 409, 'A subscription with deliveries keeps its organization'),
+  webhookEventNotRedeliverable: spec('webhook-event-not-redeliverable', 409, 'The event is not sent again to this subscription'),
   unknownReference: spec('unknown-reference', 422, 'A referenced resource does not exist'),
   invalidAssignees: spec('invalid-assignees', 422, 'The assignees are not valid for this task'),
   invalidValue: spec('invalid-value', 422, 'A value is not acceptable'),

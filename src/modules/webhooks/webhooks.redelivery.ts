@@ -1,6 +1,7 @@
 // Redeliveries: an event sent again to a subscription as a new delivery (redeliveryOf the one before) under the event's
 // own id (the webhook-id), alone on request or every failed one of a window at once; and the one rule of what may be.
 import type { Db } from '../../db/connection.js';
+import { AppError, ERRORS } from '../../errors.js';
 import { matches, queueDelivery } from './webhooks.events.js';
 import { lookThrough, type ReplayWindow } from './webhooks.replay.js';
 import * as repo from './webhooks.repository.js';
@@ -12,7 +13,7 @@ export type RedeliveredEvent = Pick<repo.EventRow, 'type' | 'occurredAt' | 'orga
 export type RedeliveryRefusal =
   /** The subscription no longer lists the event's type. */
   | { reason: 'type' }
-  /** The event concerned none of the subscription's organization when it was raised (the subscription was moved since). */
+  /** The event did not concern the subscription's organization when it was raised (the subscription was moved since). */
   | { reason: 'organization' }
   /** The event was raised before `retainedFrom`: receivers may have dropped its id. */
   | { reason: 'retention'; retainedFrom: string };
@@ -40,6 +41,36 @@ export function redeliveryRefusal(sub: repo.SubscriptionInterest, e: Redelivered
   }
   if (retainedFrom !== null && e.type !== 'webhook.test' && e.occurredAt < retainedFrom) return { reason: 'retention', retainedFrom };
   return null;
+}
+
+/**
+ * The refusal of a single redelivery (redeliveryRefusal): why the event is not sent again, and what the caller can do.
+ * Tells nothing of the organizations the event concerned: the caller may be another organization's key.
+ */
+export function redeliveryRefused(sub: repo.SubscriptionRow, event: repo.EventRow, refusal: RedeliveryRefusal, logDays: number): AppError {
+  const what = `event ${event.id} (${event.type})`;
+  switch (refusal.reason) {
+    case 'type':
+      return new AppError(
+        ERRORS.webhookEventNotRedeliverable,
+        `the subscription no longer receives ${event.type} (its events: ${sub.events.join(', ')}), so ${what} is not sent ` +
+          `to it again; add ${event.type} to its events (PATCH /v1/webhooks/${sub.id}) to send it again`,
+      );
+    case 'organization':
+      return new AppError(
+        ERRORS.webhookEventNotRedeliverable,
+        `${what} did not concern organization ${sub.organizationId}, the subscription's, when it was raised: the subscription ` +
+          "was for another organization then, and an event is never sent to another organization's subscription. It cannot " +
+          'be sent to this subscription; a subscription of an organization it concerned, or for every organization, can send it again',
+      );
+    case 'retention':
+      return new AppError(
+        ERRORS.webhookEventNotRedeliverable,
+        `${what} was raised at ${event.occurredAt}, more than the delivery log's ${logDays} days (WEBHOOK_LOG_DAYS) ago ` +
+          `(before ${refusal.retainedFrom}): receivers keep webhook-ids only that long, so it is not sent again, as it could be ` +
+          `handled twice; read what it tells of as it stands now instead${event.taskId === null ? '' : ` (GET /v1/tasks/${event.taskId})`}`,
+      );
+  }
 }
 
 /** What a redelivery is to queue: the failed deliveries, oldest event first, at most `limit`; and the time of the first one left over. */

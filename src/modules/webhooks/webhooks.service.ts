@@ -9,7 +9,7 @@ import type { ServiceDeps, WriteContext } from '../../lib/service.js';
 import { recordChange } from '../history/history.recorder.js';
 import { findOrganization } from '../organizations/organizations.repository.js';
 import { enqueueTestEvent, queueDelivery } from './webhooks.events.js';
-import { planRedelivery, queueRedelivery } from './webhooks.redelivery.js';
+import { planRedelivery, queueRedelivery, redeliveryRefusal, redeliveryRefused } from './webhooks.redelivery.js';
 import { availableFrom, planReplay, queueReplay, retainedFrom } from './webhooks.replay.js';
 import * as repo from './webhooks.repository.js';
 import type {
@@ -281,15 +281,25 @@ export function createWebhookService({ db, clock, allowPrivate, logDays, resolve
 
     /**
      * Sends an event again: a delivery that succeeded or failed gets a new delivery of the same event (same
-     * webhook-id, so receivers that keep ids see a duplicate); a pending one is made due at once.
+     * webhook-id, so receivers that keep ids see a duplicate); a pending one is made due at once. Only an event the
+     * subscription would be sent again in a window's redelivery (redeliveryRefusal: its types and organization now,
+     * raised within WEBHOOK_LOG_DAYS), and webhook.test; otherwise 409 and nothing changes. A pending delivery made due
+     * is sent now, so the subscription must still receive its event; but it is no second sending (it goes when due
+     * anyway, however long it waited), so the retention limit is not its.
      */
     redeliver(id: string, deliveryId: string, ctx: WriteContext): WebhookDelivery {
-      const at = clock().toISOString();
+      const now = clock();
+      const at = now.toISOString();
       return writeTransaction(db, (tx) => {
-        load(tx, id);
+        const sub = load(tx, id);
         const original = repo.findDeliveryRow(tx, deliveryId);
         if (!original || original.subscriptionId !== id) throw notFound('webhook delivery', deliveryId);
-        if (original.status === 'pending') {
+        // A delivery keeps its event: an event is pruned only once no delivery refers to it.
+        const event = repo.findEvent(tx, original.eventId)!;
+        const pending = original.status === 'pending';
+        const refusal = redeliveryRefusal(sub, event, pending ? null : retainedFrom(now, logDays));
+        if (refusal !== null) throw redeliveryRefused(sub, event, refusal, logDays);
+        if (pending) {
           repo.updateDelivery(tx, original.id, { nextAttemptAt: at });
           return strip(repo.findDelivery(tx, id, original.id)!);
         }
