@@ -243,11 +243,18 @@ const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Send a delivery again',
         description:
           'Sends the event of a delivery again, e.g. after it failed while the endpoint was down: a new delivery of the same ' +
-          'event (same `webhook-id`, `origin: redelivery`), due at once, is returned. A delivery still pending is made due at ' +
-          'once instead. While the subscription is inactive, the delivery waits until it is activated. To send again every ' +
+          'event (same `webhook-id`, `origin: redelivery`, `redeliveryOf` this one), due at once, is returned. A delivery still ' +
+          'pending is made due at once instead. While the subscription is inactive, the delivery waits until it is activated. ' +
+          'Only what POST /v1/webhooks/{id}/redeliver would send again, by the same rule: an event the subscription receives ' +
+          'now (the types it lists, its organization against the organizations the event concerned when raised), raised ' +
+          'within WEBHOOK_LOG_DAYS (90 by default; receivers keep webhook-ids that long). Otherwise 409 ' +
+          '`webhook-event-not-redeliverable`, whose `detail` says why and what to do (add the type back to `events`; past the ' +
+          'retention, read the task as it stands; an event of another organization never goes), and nothing changes. A ' +
+          '`webhook.test` goes again whatever the types and its age. A pending delivery is made due only while the ' +
+          'subscription receives its event, however long it waited (it goes when due anyway). To send again every ' +
           'delivery of a window that failed, POST /v1/webhooks/{id}/redeliver.',
         params: DeliveryParamsSchema,
-        response: { 202: WebhookDeliverySchema, ...problemResponses(400, 403, 404) },
+        response: { 202: WebhookDeliverySchema, ...problemResponses(400, 403, 404, 409) },
       },
     },
     async (request, reply) => reply.code(202).send(service.redeliver(request.params.id, request.params.deliveryId, writeContext(request))),
