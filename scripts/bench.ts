@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { submissionDeadline } from '../src/lib/periods.js';
 import { CLOCK_TICKS, cpuTicks, rssMb, START_FLAGS } from '../test/process.js';
 
 /** The service as `npm start` runs it. */
@@ -143,8 +144,8 @@ async function main(): Promise<void> {
     `INSERT INTO task_status_changes (id, task_id, from_status, to_status, comment, actor_role, changed_at) VALUES (?, ?, 'not_started', ?, NULL, 'secretariat', ?)`,
   );
   const insReport = s.prepare(
-    `INSERT INTO progress_reports (id, task_id, organization_id, period, percent_complete, confidence, narrative, risks, status, revision,
-      submitted_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, 1, ?, ?, ?)`,
+    `INSERT INTO progress_reports (id, task_id, organization_id, period, submission_deadline, percent_complete, confidence, narrative, risks,
+      status, revision, submitted_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, 1, ?, ?, ?)`,
   );
   const insHistory = s.prepare(
     `INSERT INTO change_history (id, at, actor_role, operation, entity_type, entity_id, plan_id, task_id, changes) VALUES (?, ?, 'secretariat', ?, ?, ?, ?, ?, ?)`,
@@ -175,7 +176,7 @@ async function main(): Promise<void> {
         }
         for (const period of ['2025-Q1', '2025-Q2']) {
           const rid = newId();
-          insReport.run(rid, id, lead, period, (i * 13) % 101, CONF[i % 3], `Progress of ${code} in ${period}`, i % 2 ? 'accepted' : 'submitted', now, now, now);
+          insReport.run(rid, id, lead, period, submissionDeadline(period, 10), (i * 13) % 101, CONF[i % 3], `Progress of ${code} in ${period}`, i % 2 ? 'accepted' : 'submitted', now, now, now);
           insHistory.run(newId(), now, 'submit', 'progress_report', rid, planId, id, JSON.stringify([{ field: 'percentComplete', before: null, after: (i * 13) % 101 }]));
         }
         tasks.push({ id, lead, status });

@@ -10,6 +10,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, runMigrations, writeTransaction } from '../src/db/connection.js';
 import { newId } from '../src/lib/ids.js';
+import { submissionDeadline } from '../src/lib/periods.js';
 import { codeSortKey } from '../src/modules/tasks/tasks.service.js';
 import { missingCandidates, raiseMissingSlice } from '../src/modules/webhooks/webhooks.events.js';
 import { MISSING_SLICE } from '../src/modules/webhooks/webhooks.worker.js';
@@ -37,7 +38,7 @@ s.transaction(() => {
   s.prepare(`INSERT INTO plans (id, commission_id, title, period_start, period_end, status, reporting_frequency, report_due_days, approved_at, created_at, updated_at) VALUES (?, ?, 'P', '2025-01-01', '2027-12-31', 'approved', 'quarterly', 10, ?, ?, ?)`).run(planId, commissionId, then, then, then);
   const task = s.prepare(`INSERT INTO tasks (id, plan_id, code, code_sort_key, title, description, area, translations, search_text, due_date, original_due_date, postponement_count, status, status_changed_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'd', 'trade', '{}', 's', '2027-06-30', '2027-06-30', 0, 'in_progress', ?, ?, ?)`);
   const assignee = s.prepare(`INSERT INTO task_assignees (task_id, organization_id, role, position, assigned_at) VALUES (?, ?, ?, ?, ?)`);
-  const report = s.prepare(`INSERT INTO progress_reports (id, task_id, organization_id, period, percent_complete, confidence, narrative, risks, status, revision, submitted_at, created_at, updated_at) VALUES (?, ?, ?, ?, 10, 'green', 'n', NULL, 'submitted', 1, ?, ?, ?)`);
+  const report = s.prepare(`INSERT INTO progress_reports (id, task_id, organization_id, period, submission_deadline, percent_complete, confidence, narrative, risks, status, revision, submitted_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 10, 'green', 'n', NULL, 'submitted', 1, ?, ?, ?)`);
   for (let i = 0; i < TASKS; i++) {
     const id = newId();
     const code = `${Math.floor(i / 1000) + 1}.${(i % 1000) + 1}`;
@@ -46,7 +47,7 @@ s.transaction(() => {
     const co = orgIds[(i * 7 + 1) % ORGS] as string;
     assignee.run(id, lead, 'lead', 0, then);
     if (co !== lead) assignee.run(id, co, 'co_executor', 1, then);
-    for (const period of ['2025-Q1', '2025-Q2']) report.run(newId(), id, lead, period, then, then, then);
+    for (const period of ['2025-Q1', '2025-Q2']) report.run(newId(), id, lead, period, submissionDeadline(period, 10), then, then, then);
   }
   s.prepare(`INSERT INTO webhook_subscriptions (id, url, events, organization_id, secret, active, created_at, updated_at, events_kept_since) VALUES (?, 'http://127.0.0.1:9/', '["report.missing"]', NULL, 'whsec_x', 1, ?, ?, ?)`).run(newId(), then, then, then);
 })();

@@ -309,6 +309,11 @@ export const progressReports = sqliteTable(
       .references(() => organizations.id, { onDelete: 'restrict' }),
     /** '2026-Q4' or '2026-11', as the plan's reporting frequency says. */
     period: text('period').notNull(),
+    /**
+     * The day by which the report was due, as the plan's reportDueDays set it when the report was first submitted: a
+     * later change of the rule moves the deadline of periods not yet reported, never the record of a submitted report.
+     */
+    submissionDeadline: text('submission_deadline').notNull(),
     percentComplete: integer('percent_complete').notNull(),
     confidence: text('confidence', { enum: CONFIDENCE_LEVELS }).notNull(),
     narrative: text('narrative').notNull(),

@@ -176,14 +176,16 @@ t.test("a report is late when first submitted after the period's deadline, by th
   t.match(revised, { revision: 2, submittedAt: NOW, createdAt: '2026-10-10T20:59:00.000Z', submittedLate: false });
 });
 
-t.test("the deadline follows the plan's reportDueDays", async (t) => {
-  const { app, clock, task, plan, by } = await scene(t, '2026-09-01T09:00:00.000Z'); // approved before the Q3 deadline
+t.test("the deadline is the plan's reportDueDays when the report is first submitted; a later change does not move it", async (t) => {
+  const { app, clock, task, plan, by, kz } = await scene(t, '2026-09-01T09:00:00.000Z'); // approved before the Q3 deadline
   clock.set(NOW);
   const created = await ok(t, app, submit(task.id, report('2026-Q3', { organizationId: by.id })), 201);
   t.match(created, { submissionDeadline: '2026-10-10', submittedLate: true });
   const res = await app.inject({ method: 'PATCH', url: `/v1/plans/${plan.id}`, payload: { reportDueDays: 60 } });
   t.equal(res.statusCode, 200);
-  t.match(json(await app.inject(read(task.id, created.id))), { submissionDeadline: '2026-11-29', submittedLate: false });
+  t.match(json(await app.inject(read(task.id, created.id))), { submissionDeadline: '2026-10-10', submittedLate: true }, 'submitted before: kept');
+  const after = await ok(t, app, submit(task.id, report('2026-Q3', { organizationId: kz.id })), 201);
+  t.match(after, { submissionDeadline: '2026-11-29', submittedLate: false }, 'submitted after: the new rule');
 });
 
 t.test('a report for a deadline that passed before the plan was approved is not late: it could not be submitted in time', async (t) => {

@@ -8,10 +8,9 @@ import type { ListTaskReportsQuery } from './task-reports.schemas.js';
 
 export type ReportRow = typeof progressReports.$inferSelect;
 
-/** A report row with its plan's deadline rule, the commission's time zone and the submitting key. */
+/** A report row with its plan's approval, the commission's time zone and the submitting key. */
 export interface ReportRecord extends ReportRow {
   planId: string;
-  reportDueDays: number;
   /** When the plan was approved: reports are accepted only from then on. */
   planApprovedAt: string | null;
   timeZone: string;
@@ -25,7 +24,6 @@ function baseQuery(db: Db) {
     .select({
       report: progressReports,
       planId: tasks.planId,
-      reportDueDays: plans.reportDueDays,
       planApprovedAt: plans.approvedAt,
       timeZone: commissions.timeZone,
       submitterRole: apiKeys.role,
@@ -97,6 +95,11 @@ export function insertReport(db: Db, row: ReportRow): void {
   insertRow(db, progressReports, row);
 }
 
-export function updateReport(db: Db, id: string, set: Partial<Omit<ReportRow, 'id' | 'taskId' | 'organizationId' | 'period' | 'createdAt'>>): void {
+/** A report's deadline was fixed when it was first submitted: no later write moves it. */
+export function updateReport(
+  db: Db,
+  id: string,
+  set: Partial<Omit<ReportRow, 'id' | 'taskId' | 'organizationId' | 'period' | 'submissionDeadline' | 'createdAt'>>,
+): void {
   db.update(progressReports).set(set).where(eq(progressReports.id, id)).run();
 }

@@ -15,7 +15,8 @@ import type { ListTaskReportsQuery, ReviewTaskReport, ReviseTaskReport, SubmitTa
 
 export function presentReport(r: repo.ReportRecord): TaskReport {
   const { start, end } = periodBounds(r.period);
-  const deadline = submissionDeadline(r.period, r.reportDueDays);
+  // Kept with the report at its first submission: a later change of the plan's reportDueDays does not rewrite it.
+  const deadline = r.submissionDeadline;
   return {
     id: r.id,
     taskId: r.taskId,
@@ -187,6 +188,8 @@ export function createTaskReportService({ db, clock }: ServiceDeps) {
           taskId,
           organizationId,
           period: input.period,
+          // The deadline in force now, when the report is first submitted, is the one it is judged by for good.
+          submissionDeadline: submissionDeadline(input.period, plan.reportDueDays),
           percentComplete: input.percentComplete,
           confidence: input.confidence,
           narrative: input.narrative,
