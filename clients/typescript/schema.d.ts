@@ -2932,7 +2932,7 @@ export interface components {
             reportingFrequency: "quarterly" | "monthly";
             /**
              * Format: int32
-             * @description Days after a period ends by which its reports are due.
+             * @description Days after a period ends by which its reports are due. A change moves the deadline of reports not yet submitted; a submitted report keeps the deadline it was submitted under.
              */
             reportDueDays: number;
             /** @description When the plan was approved, RFC 3339 in UTC; null while a draft. */
@@ -5079,11 +5079,11 @@ export interface components {
             periodEnd: string;
             /**
              * Format: date
-             * @description The day by which the period's reports are due: its last day plus the plan's reportDueDays.
+             * @description The day by which the report was due: the period's last day plus the plan's reportDueDays as they stood when the report was first submitted. Kept with the report: a later change of the plan's reportDueDays does not move it (it moves the deadline of reports not yet submitted), nor does a revision or a review. A report submitted before the service kept deadlines has the one the plan's rule gave when the service was upgraded.
              * @example 2026-12-31
              */
             submissionDeadline: string;
-            /** @description Whether the report was first submitted after the deadline, by the date in the commission's time zone. A revision asked for by a reviewer does not make a report late, nor does a deadline that passed before the plan was approved (no report could be submitted to a draft plan). */
+            /** @description Whether the report was first submitted after its submissionDeadline, by the date in the commission's time zone. Judged once, at the first submission: a later change of the plan's reportDueDays does not change it, and a revision asked for by a reviewer does not make a report late; nor does a deadline that passed before the plan was approved (no report could be submitted to a draft plan). */
             submittedLate: boolean;
             /**
              * Format: int32
@@ -6128,7 +6128,7 @@ export interface components {
                      * @description When the current revision was submitted.
                      */
                     submittedAt: string;
-                    /** @description Whether it was first submitted after the period's deadline. */
+                    /** @description Whether it was first submitted after its deadline: judged once, at the first submission, by the plan's reportDueDays then; a later change of the rule, a revision or a review does not change it. */
                     submittedLate: boolean;
                     /** @description When it was reviewed; null while awaiting review. */
                     reviewedAt: string | null;

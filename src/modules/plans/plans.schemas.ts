@@ -68,7 +68,15 @@ export const PlanSchema = z
     periodEnd: DateSchema.describe('Last day of the period the plan covers, YYYY-MM-DD.'),
     status: PlanStatusSchema,
     reportingFrequency: z.enum(REPORTING_FREQUENCIES).describe('quarterly or monthly progress reports.'),
-    reportDueDays: z.number().int().min(0).max(90).describe('Days after a period ends by which its reports are due.'),
+    reportDueDays: z
+      .number()
+      .int()
+      .min(0)
+      .max(90)
+      .describe(
+        'Days after a period ends by which its reports are due. A change moves the deadline of reports not yet submitted; ' +
+          'a submitted report keeps the deadline it was submitted under.',
+      ),
     approvedAt: InstantSchema.nullable().describe('When the plan was approved, RFC 3339 in UTC; null while a draft.'),
     closedAt: InstantSchema.nullable().describe('When the plan was closed, RFC 3339 in UTC; null until closed.'),
     taskCount: z.number().int().min(0).describe('Number of tasks in the plan, whatever their status.'),

@@ -87,13 +87,19 @@ export const TaskReportSchema = z
     period: PeriodSchema.describe('The reporting period, e.g. "2026-Q4" or "2026-11".'),
     periodStart: DateSchema.describe('First day of the period.'),
     periodEnd: DateSchema.describe('Last day of the period.'),
-    submissionDeadline: DateSchema.describe("The day by which the period's reports are due: its last day plus the plan's reportDueDays."),
+    submissionDeadline: DateSchema.describe(
+      "The day by which the report was due: the period's last day plus the plan's reportDueDays as they stood when the " +
+        "report was first submitted. Kept with the report: a later change of the plan's reportDueDays does not move it " +
+        '(it moves the deadline of reports not yet submitted), nor does a revision or a review. A report submitted before ' +
+        "the service kept deadlines has the one the plan's rule gave when the service was upgraded.",
+    ),
     submittedLate: z
       .boolean()
       .describe(
-        "Whether the report was first submitted after the deadline, by the date in the commission's time zone. A revision " +
-          'asked for by a reviewer does not make a report late, nor does a deadline that passed before the plan was ' +
-          'approved (no report could be submitted to a draft plan).',
+        "Whether the report was first submitted after its submissionDeadline, by the date in the commission's time zone. " +
+          "Judged once, at the first submission: a later change of the plan's reportDueDays does not change it, and a " +
+          'revision asked for by a reviewer does not make a report late; nor does a deadline that passed before the plan ' +
+          'was approved (no report could be submitted to a draft plan).',
       ),
     percentComplete: PercentSchema,
     confidence: ConfidenceSchema,

@@ -70,7 +70,12 @@ const ReportSummarySchema = z
     percentComplete: z.number().int().min(0).max(100).describe('How far the task is, as the executor says.'),
     confidence: z.enum(CONFIDENCE_LEVELS).describe('Red/amber/green: how sure the executor is of delivering on time.'),
     submittedAt: InstantSchema.describe('When the current revision was submitted.'),
-    submittedLate: z.boolean().describe("Whether it was first submitted after the period's deadline."),
+    submittedLate: z
+      .boolean()
+      .describe(
+        "Whether it was first submitted after its deadline: judged once, at the first submission, by the plan's " +
+          'reportDueDays then; a later change of the rule, a revision or a review does not change it.',
+      ),
     reviewedAt: InstantSchema.nullable().describe('When it was reviewed; null while awaiting review.'),
     reviewComment: z.string().max(2000).nullable().describe("The reviewer's comment: why it was returned, or a remark."),
   })
