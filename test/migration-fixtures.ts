@@ -32,3 +32,13 @@ export function insertRow(database: Database_, table: string, row: Record<string
     .prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`)
     .run(Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v !== null && typeof v === 'object' ? JSON.stringify(v) : v])));
 }
+
+/** A commission in Minsk and one Belarusian ministry, as every release wrote them: what most fixtures' plans hang on. */
+export function insertCommissionAndMinistry(database: Database_, ids: { commission: string; ministry: string }, at: string): void {
+  const stamps = { created_at: at, updated_at: at };
+  insertRow(database, 'commissions', {
+    id: ids.commission, name: 'Commission', time_zone: 'Europe/Minsk', party_a_country: 'BY', party_a_co_chair_name: 'A', party_a_co_chair_position: 'P',
+    party_b_country: 'KZ', party_b_co_chair_name: 'B', party_b_co_chair_position: 'P', ...stamps,
+  });
+  insertRow(database, 'organizations', { id: ids.ministry, name: 'Ministry of Industry', short_name: 'Minprom', kind: 'ministry', country: 'BY', ...stamps });
+}

@@ -6,7 +6,7 @@ import type { TaskTranslations } from '../src/db/schema.js';
 import { text } from '../src/lib/common.schemas.js';
 import { searchTextOf } from '../src/modules/tasks/tasks.service.js';
 import { build, json, testClock } from './helper.js';
-import { databaseBefore, insertRow } from './migration-fixtures.js';
+import { databaseBefore, insertCommissionAndMinistry, insertRow } from './migration-fixtures.js';
 
 const MIGRATION = '0016_line_breaks_as_lf_in_text';
 const OLD = '2026-10-01T09:00:00.000Z';
@@ -34,11 +34,7 @@ const T2_FIELDS = { code: '1.2', title: 'Service centres', description: 'Line on
 async function before(t: Test): Promise<{ path: string; database: Database_ }> {
   const { path, database } = await databaseBefore(t, MIGRATION);
   const stamps = { created_at: OLD, updated_at: OLD };
-  insertRow(database, 'commissions', {
-    id: C, name: 'Commission', time_zone: 'Europe/Minsk', party_a_country: 'BY', party_a_co_chair_name: 'A', party_a_co_chair_position: 'P',
-    party_b_country: 'KZ', party_b_co_chair_name: 'B', party_b_co_chair_position: 'P', ...stamps,
-  });
-  insertRow(database, 'organizations', { id: O, name: 'Ministry of Industry', short_name: 'Minprom', kind: 'ministry', country: 'BY', ...stamps });
+  insertCommissionAndMinistry(database, { commission: C, ministry: O }, OLD);
   insertRow(database, 'plans', { id: P, commission_id: C, title: 'Plan', period_start: '2026-01-01', period_end: '2027-12-31', status: 'approved', approved_at: OLD, ...stamps });
   for (const [taskId, fields, sortKey, more] of [
     [T1, OLD_T1, '0001.0001', { form_of_completion: 'Report\rto the secretariat', expected_result: 'Houses open\u2028in Astana' }],

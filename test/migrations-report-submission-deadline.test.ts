@@ -5,7 +5,7 @@ import { runMigrations, type Database_ } from '../src/db/connection.js';
 import type { ReportingFrequency } from '../src/db/enums.js';
 import { submissionDeadline } from '../src/lib/periods.js';
 import { build, json, testClock } from './helper.js';
-import { databaseBefore, insertRow } from './migration-fixtures.js';
+import { databaseBefore, insertCommissionAndMinistry, insertRow } from './migration-fixtures.js';
 
 const MIGRATION = '0021_report-submission-deadline';
 const OLD = '2026-10-01T09:00:00.000Z';
@@ -40,11 +40,7 @@ interface Seeded {
 async function before(t: Test): Promise<Seeded> {
   const { path, database } = await databaseBefore(t, MIGRATION);
   const stamps = { created_at: OLD, updated_at: OLD };
-  insertRow(database, 'commissions', {
-    id: C, name: 'Commission', time_zone: 'Europe/Minsk', party_a_country: 'BY', party_a_co_chair_name: 'A', party_a_co_chair_position: 'P',
-    party_b_country: 'KZ', party_b_co_chair_name: 'B', party_b_co_chair_position: 'P', ...stamps,
-  });
-  insertRow(database, 'organizations', { id: O, name: 'Ministry of Industry', short_name: 'Minprom', kind: 'ministry', country: 'BY', ...stamps });
+  insertCommissionAndMinistry(database, { commission: C, ministry: O }, OLD);
   const reports: Seeded['reports'] = [];
   let n = 100;
   // A plan of each frequency and rule for each year, as the API takes them (a plan covers at most 100 years).
