@@ -11,9 +11,13 @@ import { fileURLToPath } from 'node:url';
 import type { Test } from 'tap';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
-/** node's flags in `npm start` ("node <flags> dist/server.js"): the servers of the tests and the bench run with them. */
+/**
+ * node's flags in `npm start` ("exec node <flags> dist/server.js"; exec so that a signal to npm reaches node, see
+ * start-signal.test.ts): the servers of the tests and the bench run with them.
+ */
 export const START_FLAGS: readonly string[] = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
   .split(/\s+/)
+  .filter((word) => word !== 'exec')
   .slice(1, -1);
 export const HOST = '127.0.0.1';
 
