@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import t, { type Test } from 'tap';
-import { ensureWritable, runMigrations, openDatabase } from '../src/db/connection.js';
+import { ensureWritable, runMigrations, openDatabase, whyNotOpened } from '../src/db/connection.js';
+import { StartupError } from '../src/errors.js';
 import { exited, freePort, HOST, ROOT, START_FLAGS } from './process.js';
 
 async function tempDir(t: Test): Promise<string> {
@@ -57,6 +58,34 @@ t.test('a DATABASE_PATH under a file, not a folder, stops the start with a line 
   t.equal(code, 1);
   t.match(output, `could not start: cannot create the folder of ${join(dir, 'data', 'tracker.db')}`);
   t.notMatch(output, STACK_LINE, 'no stack trace');
+});
+
+t.test('a DATABASE_PATH naming a folder stops the start with a line saying it names the file in it, and no stack trace', async (t) => {
+  const dir = await tempDir(t);
+  for (const path of [`${dir}/`, dir]) {
+    const { code, output } = await failedStart(t, { DATABASE_PATH: path });
+    t.equal(code, 1, path);
+    t.match(output, `could not start: ${path} is a folder: DATABASE_PATH names the database file in it, e.g. ${join(dir, 'tracker.db')}`);
+    t.notMatch(output, STACK_LINE, 'no stack trace');
+  }
+});
+
+t.test('what the database refuses at start is told in words an operator acts on, for every variant of read-only', async (t) => {
+  const path = '/srv/tracker/tracker.db';
+  const said = (code: string) => {
+    const err = whyNotOpened(Object.assign(new Error('attempt to write a readonly database'), { code }), path);
+    t.type(err, StartupError, code);
+    return (err as Error).message;
+  };
+  // An existing database, writable, in a folder this user may not write (found by an operator review): SQLite fails on
+  // the WAL's files first.
+  t.match(said('SQLITE_READONLY_DIRECTORY'), `the folder of ${path} is read-only for this process: SQLite creates ${path}-wal and ${path}-shm beside the database`);
+  t.match(said('SQLITE_READONLY'), `${path} is read-only for this process (SQLITE_READONLY): give this user write access to the file and its folder`);
+  t.match(said('SQLITE_READONLY_DBMOVED'), `${path} is read-only for this process (SQLITE_READONLY_DBMOVED)`);
+  // A file created by root (npm run demo) that the service's user may not read gives CANTOPEN too, not only a folder.
+  t.match(said('SQLITE_CANTOPEN'), `cannot open ${path}: this user must be able to read and write it, and its folder must exist`);
+  const unknown = new Error('something else');
+  t.equal(whyNotOpened(unknown, path), unknown, 'an error of no known kind is left as it is, stack and all');
 });
 
 t.test('a database this process may only read is refused: served, it answered every keyed request 500 while /health said ok', async (t) => {

@@ -1,6 +1,6 @@
 // Opens the SQLite database with the pragmas the tracker relies on and applies pending migrations.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -79,6 +79,17 @@ export function ensureWritable(sqlite: Database.Database, path: string): void {
   }
 }
 
+const isFolder = (path: string): boolean => {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+};
+
+/** DATABASE_PATH names a folder (with a slash at its end, or without): the database file goes in it. */
+const namesAFolder = (path: string) => `${path} is a folder: DATABASE_PATH names the database file in it, e.g. ${join(path, 'tracker.db')}`;
+
 /**
  * A failure to open or migrate the database, in words an operator acts on (src/server.ts and src/cli.ts print them
  * without a stack trace); an error of no known kind is left as it is, stack and all.
@@ -93,9 +104,20 @@ export function whyNotOpened(err: unknown, path: string): unknown {
     case 'SQLITE_CORRUPT':
       return because(`${path} is damaged (${String(message)}): restore the latest backup (README, Backups)`);
     case 'SQLITE_CANTOPEN':
-      return because(`cannot open ${path}: its folder must exist and be writable by this user, since SQLite creates ${path}-wal and ${path}-shm beside it`);
-    case 'SQLITE_READONLY':
-      return because(`${path} is read-only for this process: give this user write access to the file and its folder`);
+      if (isFolder(path)) return because(namesAFolder(path));
+      // Either cause gives this code: a folder missing or closed to the user, or a file the user may not read (one
+      // created by root with `npm run demo` before the service ran as its own user).
+      return because(
+        `cannot open ${path}: this user must be able to read and write it, and its folder must exist and be writable ` +
+          `by this user, since SQLite creates ${path}-wal and ${path}-shm beside it`,
+      );
+    case 'SQLITE_READONLY_DIRECTORY':
+      return because(
+        `the folder of ${path} is read-only for this process: SQLite creates ${path}-wal and ${path}-shm beside the ` +
+          'database, so give this user write access to the folder too',
+      );
+    case 'EISDIR':
+      return because(namesAFolder(path));
     case 'SQLITE_FULL':
     case 'ENOSPC':
       return because(`the disk holding ${path} is full: free some space, then start again`);
@@ -106,6 +128,10 @@ export function whyNotOpened(err: unknown, path: string): unknown {
     case 'EPERM':
     case 'EROFS':
       return because(`cannot create ${path} or its folder: ${String(message)}`);
+  }
+  // SQLITE_READONLY and its other variants (a file moved under the connection, a lock it cannot take, ...).
+  if (typeof code === 'string' && code.startsWith('SQLITE_READONLY')) {
+    return because(`${path} is read-only for this process (${code}): give this user write access to the file and its folder`);
   }
   if (typeof code === 'string' && code.startsWith('SQLITE_IOERR')) {
     return because(`cannot read or write ${path} (${code}): is its disk full or failing? See df and the system log`);
