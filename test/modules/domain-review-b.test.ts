@@ -78,10 +78,10 @@ t.test("a commission's report of a past day names its plans as they were then, a
 
   clock.set('2026-11-28T09:00:00.000Z');
   const then = json(await app.inject({ url: `/v1/reports/progress?commissionId=${commission.id}&asOf=2026-10-15` }));
-  t.strictSame(then.scope.plans, [{ id: plan.id, title: 'Plan of measures 2026–2027', status: 'approved' }], 'in force then, under its title then');
+  t.strictSame(then.scope.plans, [{ id: plan.id, title: 'Plan of measures 2026–2027', status: 'approved', reportingPeriod: { current: '2026-Q4', lastDue: '2026-Q3', lastDueDeadline: '2026-10-10' } }], 'in force then, under its title then');
   t.equal(then.totals.taskCount, 1, "the draft's task is not counted");
   const single = json(await app.inject({ url: `/v1/reports/progress?planId=${plan.id}&asOf=2026-10-15` }));
-  t.strictSame(single.scope.plans, [{ id: plan.id, title: 'Plan of measures 2026–2027', status: 'approved' }]);
+  t.strictSame(single.scope.plans, [{ id: plan.id, title: 'Plan of measures 2026–2027', status: 'approved', reportingPeriod: { current: '2026-Q4', lastDue: '2026-Q3', lastDueDeadline: '2026-10-10' } }]);
 
   const now = json(await app.inject({ url: `/v1/reports/progress?commissionId=${commission.id}` }));
   t.strictSame(now.scope.plans.map((p: { status: string }) => p.status), ['closed', 'approved']);

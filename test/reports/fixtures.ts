@@ -125,6 +125,7 @@ export function progressReportFixture(overrides: Partial<ProgressReport> = {}): 
   const byCode = (c: string) => all.find((t) => t.code === c)!;
   const parties = ['BY', 'KZ'];
   const areas = [...new Set(all.map((t) => t.area))];
+  const reportingPeriod = overrides.reportingPeriod ?? { current: '2026-Q4', lastDue: '2026-Q3', lastDueDeadline: '2026-10-10' };
   return {
     scope: {
       commissionId: 'commission-by-kz',
@@ -136,13 +137,14 @@ export function progressReportFixture(overrides: Partial<ProgressReport> = {}): 
           id: PLAN_ID,
           title: 'План мероприятий по итогам официального визита 4 ноября 2026 г.',
           status: 'approved',
+          reportingPeriod,
         },
       ],
     },
     asOf: AS_OF,
     generatedAt: '2026-11-28T09:00:00.000Z',
     lang: 'ru',
-    reportingPeriod: { current: '2026-Q4', lastDue: '2026-Q3', lastDueDeadline: '2026-10-10' },
+    reportingPeriod,
     totals: breakdown(all),
     byParty: parties.map((p) => {
       const inParty = (orgId: string) => Object.values(ORGS).some((o) => o.organizationId === orgId && o.country === p);

@@ -254,7 +254,7 @@ t.test('a report over several plans lists them; odd zones and party codes degrad
     scope: {
       ...base.scope,
       timeZone: 'Not/A_Zone',
-      plans: [...base.scope.plans, { id: 'plan-2025', title: 'План 2025 года', status: 'closed' }],
+      plans: [...base.scope.plans, { id: 'plan-2025', title: 'План 2025 года', status: 'closed', reportingPeriod: base.reportingPeriod }],
     },
   });
   t.match(text(/<h1>([\s\S]*?)<\/h1>/.exec(out)![1]!), 'Progress report: Межправительственная комиссия по торгово-экономическому сотрудничеству Беларусь – Казахстан: 2 plans');

@@ -142,7 +142,7 @@ t.test('every figure of a plan as of today', async (t) => {
     commissionName: commission.name,
     timeZone: 'Europe/Minsk',
     parties: ['BY', 'KZ'],
-    plans: [{ id: plan.id, title: plan.title, status: 'approved' }],
+    plans: [{ id: plan.id, title: plan.title, status: 'approved', reportingPeriod: { current: '2026-Q4', lastDue: '2026-Q3', lastDueDeadline: '2026-10-10' } }],
   });
   t.equal(r.asOf, '2026-11-28', 'today in Minsk');
   t.equal(r.generatedAt, '2026-11-28T09:00:00.000Z');
@@ -383,6 +383,14 @@ t.test('a commission report covers its approved and closed plans, each with its 
   t.equal(r.totals.taskCount, 8);
   t.strictSame(r.tasks.map((x) => x.code), ['1.1', '1.2', '1.3', '1.4', '1.5', '1.6', '1.7', '1.1'], 'by plan, then code');
   t.strictSame(r.reportingPeriod, { current: '2026-Q4', lastDue: '2026-Q3', lastDueDeadline: '2026-10-10' }, 'those of the first plan');
+  t.strictSame(
+    r.scope.plans.map((p) => p.reportingPeriod),
+    [
+      { current: '2026-Q4', lastDue: '2026-Q3', lastDueDeadline: '2026-10-10' },
+      { current: '2026-11', lastDue: '2026-10', lastDueDeadline: '2026-11-05' },
+    ],
+    'and each plan its own',
+  );
   t.match(
     r.missingReports.at(-1),
     { taskId: food.id, organizationId: kz.id, period: '2026-10', deadline: '2026-11-05' },

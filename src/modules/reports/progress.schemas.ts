@@ -187,6 +187,10 @@ export const ProgressReportSchema = z
                 id: IdSchema.describe('The plan.'),
                 title: z.string().max(500).describe('Its title.'),
                 status: z.enum(PLAN_STATUSES).describe('Its status.'),
+                reportingPeriod: ReportingPeriodSchema.describe(
+                  "The plan's own reporting periods as of the date, by its reporting frequency and report due days: the plans " +
+                    'of a commission may report monthly or quarterly, with different deadlines.',
+                ),
               })
               .describe('One plan covered.'),
           )
@@ -197,8 +201,9 @@ export const ProgressReportSchema = z
     generatedAt: InstantSchema.describe('When the report was computed.'),
     lang: z.enum(LANGUAGES).nullable().describe('Language of task titles, where translated.'),
     reportingPeriod: ReportingPeriodSchema.describe(
-      'Reporting periods as of the date: those of the plan; for a commission, those of its first plan (each missing report ' +
-        'names its own period and deadline), or quarterly ones when it has no plan.',
+      'Reporting periods as of the date: those of the plan; for a commission, those of its first plan, or quarterly ones ' +
+        'when it has no plan. Plans may differ: each plan in `scope.plans` has its own `reportingPeriod`, and each missing ' +
+        'report names its own period and deadline.',
     ),
     totals: BreakdownSchema.describe('The whole scope; each task counted once.'),
     byParty: z
@@ -271,6 +276,7 @@ export const ProgressReportSchema = z
 
 export type ProgressReport = z.infer<typeof ProgressReportSchema>;
 export type Breakdown = z.infer<typeof BreakdownSchema>;
+export type ReportingPeriod = z.infer<typeof ReportingPeriodSchema>;
 export type ReportTask = z.infer<typeof ReportTaskSchema>;
 
 /** A realistic report for the API description: the demo plan of 30 tasks on 28 November 2026. */
@@ -335,7 +341,14 @@ function reportExample() {
       commissionName: 'Intergovernmental Commission on Trade and Economic Co-operation between Belarus and Kazakhstan',
       timeZone: 'Europe/Minsk',
       parties: ['BY', 'KZ'],
-      plans: [{ id: id(30), title: 'Roadmap of industrial co-operation 2026–2027', status: 'approved' }],
+      plans: [
+        {
+          id: id(30),
+          title: 'Roadmap of industrial co-operation 2026–2027',
+          status: 'approved',
+          reportingPeriod: { current: '2026-Q4', lastDue: '2026-Q3', lastDueDeadline: '2026-10-10' },
+        },
+      ],
     },
     asOf: '2026-11-28',
     generatedAt: '2026-11-28T09:00:00.000Z',

@@ -15,7 +15,7 @@ import { areaLabel, inRussian } from './progress.locale.js';
 import { endOfDay, owedReport, periodsOf, type PlanPeriods } from './progress.missing.js';
 import * as repo from './progress.repository.js';
 import { Rewind } from './progress.rewind.js';
-import type { Breakdown, ProgressReport, ProgressReportQuery, ReportTask } from './progress.schemas.js';
+import type { Breakdown, ProgressReport, ProgressReportQuery, ReportingPeriod, ReportTask } from './progress.schemas.js';
 
 const DUE_SOON_DAYS = 30;
 export const MOST_POSTPONED = 10;
@@ -477,6 +477,9 @@ function commissionOnDay(db: ServiceDeps['db'], commission: repo.CommissionRow, 
   return { name, timeZone, before: endOfDay(asOf, timeZone) };
 }
 
+/** What the report says of a plan's periods (ReportingPeriodSchema): the current one and the last one due. */
+const reportingPeriodOf = ({ current, lastDue, lastDueDeadline }: PlanPeriods): ReportingPeriod => ({ current, lastDue, lastDueDeadline });
+
 /** A plan as it stood on a day (see Rewind) was in force then: created before the day ended, and no longer a draft. */
 const inForce = (p: repo.PlanRow, before: string) => p.createdAt < before && p.status !== 'draft';
 
@@ -556,14 +559,13 @@ export function createProgressService({ db, clock }: ServiceDeps) {
         commissionName: then.name,
         timeZone: then.timeZone,
         parties,
-        plans: plans.map((p) => ({ id: p.id, title: p.title, status: p.status })),
+        // Each plan's own periods: plans of one commission may report monthly or quarterly, with their own deadlines.
+        plans: plans.map((p) => ({ id: p.id, title: p.title, status: p.status, reportingPeriod: reportingPeriodOf(context.periods.get(p.id) as PlanPeriods) })),
       },
       asOf,
       generatedAt: now.toISOString(),
       lang,
-      reportingPeriod: first
-        ? { current: first.current, lastDue: first.lastDue, lastDueDeadline: first.lastDueDeadline }
-        : { current: periodOf(asOf, 'quarterly'), lastDue: null, lastDueDeadline: null },
+      reportingPeriod: first ? reportingPeriodOf(first) : { current: periodOf(asOf, 'quarterly'), lastDue: null, lastDueDeadline: null },
       indicators: repo.indicatorsOf(db, planIds, before).map((row) => {
         const i = rewind ? rewind.indicator(row, before) : row;
         const value = latestValue(i.values, asOf);
