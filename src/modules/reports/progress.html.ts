@@ -5,6 +5,7 @@ import type { TaskArea } from '../../db/enums.js';
 import type { Breakdown, ProgressReport, ReportTask } from './progress.schemas.js';
 import { PROGRESS_REPORT_CSS } from './progress.css.js';
 import { reportLocale, type ReportLocale } from './progress.locale.js';
+import { distinctCurrentPeriods, distinctSchedules } from './progress.schedules.js';
 import { STATUS_ORDER, confidenceChart, escapeHtml, overdueByOrganizationChart, statusByPartyChart } from './svg-charts.js';
 
 export { escapeHtml };
@@ -93,9 +94,13 @@ function keyFigures(r: ProgressReport, L: ReportLocale): string {
   const t = r.totals;
   const card = (label: string, value: string, note: string, alert = false) =>
     `<div class="kpi${alert ? ' alert' : ''}"><dt>${e(label)}</dt><dd><span class="value">${value}</span><span class="note">${note}</span></dd></div>`;
-  const missingNote = r.reportingPeriod.lastDue
-    ? w.missingNote(e(r.reportingPeriod.lastDue), r.reportingPeriod.lastDueDeadline ? date(r.reportingPeriod.lastDueDeadline) : '—')
-    : e(w.noPeriodDue);
+  const noteOf = ({ lastDue, lastDueDeadline }: ProgressReport['reportingPeriod']) =>
+    lastDue ? w.missingNote(e(lastDue), lastDueDeadline ? date(lastDueDeadline) : '—') : e(w.noPeriodDue);
+  // Plans on different schedules: each plan's period and deadline, never one plan's beside every plan's count.
+  const schedules = distinctSchedules(r);
+  const missingNote = schedules
+    ? schedules.map((s) => `${e(s.title)}: ${noteOf(s.reportingPeriod)}`).join('; ')
+    : noteOf(r.reportingPeriod);
   const cards = [
     card(w.tasks, int(t.taskCount), e(w.cancelledNote(int(t.byStatus.cancelled)))),
     card(w.closed, pct(t.percentByStatus.closed), e(w.closedNote(int(t.byStatus.closed), int(t.closedOnTime), int(t.closedLate), int(t.closedOnTimeAgainstOriginal)))),
@@ -220,9 +225,19 @@ function missingReports(r: ProgressReport, L: ReportLocale): string {
   const { w } = L;
   const date = dateIn(L);
   const { lastDue, lastDueDeadline, current } = r.reportingPeriod;
-  const intro = lastDue
-    ? w.missingIntro(e(lastDue), lastDueDeadline ? date(lastDueDeadline) : '', e(current))
-    : e(w.noPeriodIntro(current));
+  const schedules = distinctSchedules(r);
+  // Plans on different schedules: one sentence per plan, its own period and deadline.
+  const intro = schedules
+    ? schedules
+        .map(({ title, reportingPeriod: p }) =>
+          p.lastDue
+            ? w.planMissingIntro(e(title), e(p.lastDue), p.lastDueDeadline ? date(p.lastDueDeadline) : '', e(p.current))
+            : e(w.planNoPeriodIntro(title, p.current)),
+        )
+        .join(' ')
+    : lastDue
+      ? w.missingIntro(e(lastDue), lastDueDeadline ? date(lastDueDeadline) : '', e(current))
+      : e(w.noPeriodIntro(current));
   const body = table<ProgressReport['missingReports'][number]>({
     caption: w.missingCaption,
     columns: [
@@ -389,6 +404,13 @@ export function renderVersionedProgressHtml(report: ProgressReport): { html: str
   return { html: version.replaceAll(GENERATED, instant(report.generatedAt, report.scope.timeZone, reportLocale(report.lang))), version };
 }
 
+/** The current reporting period, or each plan's when they differ ("Plan A: 2027-Q1; Plan B: 2027-02"). */
+function currentPeriods(report: ProgressReport): string {
+  const schedules = distinctSchedules(report);
+  if (!schedules || !distinctCurrentPeriods(schedules)) return report.reportingPeriod.current;
+  return schedules.map((s) => `${s.title}: ${s.reportingPeriod.current}`).join('; ');
+}
+
 /** The page, with `generated` (markup) where it says when it was generated. */
 function page(report: ProgressReport, generated: string): string {
   const L = reportLocale(report.lang);
@@ -403,7 +425,7 @@ function page(report: ProgressReport, generated: string): string {
   const meta = [
     `<span>${e(w.asOf)} <strong>${date(report.asOf)}</strong></span>`,
     `<span>${e(w.parties)} ${e(report.scope.parties.map(L.party).join(` ${w.and} `))}</span>`,
-    `<span>${e(w.reportingPeriod)} ${e(report.reportingPeriod.current)}</span>`,
+    `<span>${e(w.reportingPeriod)} ${e(currentPeriods(report))}</span>`,
     report.lang ? `<span>${e(L.titlesIn(report.lang))}</span>` : '',
     `<span>${e(w.generated)} ${generated}</span>`,
   ].filter(Boolean);

@@ -120,6 +120,10 @@ const EN_WORDS = {
   missingProgressReports: 'Missing progress reports',
   missingIntro: (period: string, due: string, current: string) => `Progress reports for ${period} were due ${due}; the current period is ${current}.`,
   noPeriodIntro: (current: string) => `No reporting period has reached its deadline yet; the current period is ${current}.`,
+  /** One plan's sentence when the plans of a report are on different reporting schedules. */
+  planMissingIntro: (plan: string, period: string, due: string, current: string) =>
+    `${plan}: progress reports for ${period} were due ${due}; the current period is ${current}.`,
+  planNoPeriodIntro: (plan: string, current: string) => `${plan}: no reporting period has reached its deadline yet; the current period is ${current}.`,
   missingCaption: 'Assignments without a report for the last period due',
   organization: 'Organization',
   country: 'Country',
@@ -239,6 +243,8 @@ const RU_WORDS: typeof EN_WORDS = {
   missingProgressReports: 'Непредставленные отчёты',
   missingIntro: (period, due, current) => `Отчёты за ${period} следовало представить до ${due}; текущий период — ${current}.`,
   noPeriodIntro: (current) => `Ни один отчётный период ещё не истёк; текущий период — ${current}.`,
+  planMissingIntro: (plan, period, due, current) => `${plan}: отчёты за ${period} следовало представить до ${due}; текущий период — ${current}.`,
+  planNoPeriodIntro: (plan, current) => `${plan}: ни один отчётный период ещё не истёк; текущий период — ${current}.`,
   missingCaption: 'Исполнители без отчёта за последний истёкший период',
   organization: 'Организация',
   country: 'Страна',
