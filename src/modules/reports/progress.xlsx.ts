@@ -4,6 +4,7 @@ import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { wallClockAt } from '../../lib/dates.js';
 import { breakdownGroups } from './progress.csv.js';
+import { distinctSchedules } from './progress.schedules.js';
 import type { ProgressReport, ReportTask } from './progress.schemas.js';
 import { workbookLocale, type WorkbookLocale } from './progress.xlsx-locale.js';
 
@@ -93,16 +94,27 @@ function shareColumnStyles(row: ExcelJS.Row, columnStyles: Partial<ExcelJS.Style
 }
 
 function summarySheet(workbook: Workbook, report: ProgressReport, W: WorkbookLocale): void {
-  const rp = report.reportingPeriod;
   const p = W.preamble;
   // English keeps the instant as the JSON writes it, in UTC. In Russian it is a date-time cell, which has no zone: the
   // wall clock of the commission's zone, named in the cell before it.
   const generated = W.russian ? wallClockAt(new Date(report.generatedAt), report.scope.timeZone) : report.generatedAt;
+  const periodCells = (rp: ProgressReport['reportingPeriod']): Cell[] => [
+    p.reportingPeriod,
+    rp.current,
+    p.lastDue,
+    rp.lastDue ?? '—',
+    p.itsDeadline,
+    asDate(rp.lastDueDeadline),
+  ];
+  // Plans on different schedules: a row per plan, its title first, rather than the first plan's period for all.
+  const schedules = distinctSchedules(report);
+  const periodRows: Cell[][] = schedules ? schedules.map((s) => [s.title, ...periodCells(s.reportingPeriod)]) : [periodCells(report.reportingPeriod)];
+  const deadlineColumn = schedules ? 7 : 6;
   const preamble: Cell[][] = [
     [p.title(report.scope.commissionName)],
     [p.plans, report.scope.plans.map((plan) => plan.title).join('; ')],
     [p.asOf, asDate(report.asOf), p.timeZone, report.scope.timeZone, p.generatedAt, generated],
-    [p.reportingPeriod, rp.current, p.lastDue, rp.lastDue ?? '—', p.itsDeadline, asDate(rp.lastDueDeadline)],
+    ...periodRows,
     [],
   ];
   const columns: Column[] = [
@@ -115,7 +127,7 @@ function summarySheet(workbook: Workbook, report: ProgressReport, W: WorkbookLoc
   addTable(workbook, W.dateFormat, W.sheets.summary, columns, rows, preamble, (row) => {
     if (row.number === 3) row.getCell(2).numFmt = W.dateFormat; // As of
     if (row.number === 3 && W.russian) row.getCell(6).numFmt = W.dateTimeFormat; // generated
-    if (row.number === 4) row.getCell(6).numFmt = W.dateFormat; // the last period's deadline
+    if (row.number >= 4 && row.number < 4 + periodRows.length) row.getCell(deadlineColumn).numFmt = W.dateFormat; // the last period's deadline
     if (row.number === preamble.length + 2) row.font = { bold: true }; // the Total row
   });
 }
