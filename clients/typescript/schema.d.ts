@@ -3384,7 +3384,12 @@ export interface components {
          *           {
          *             "id": "019a7c2e-7a10-7000-8000-000000000030",
          *             "title": "Roadmap of industrial co-operation 2026–2027",
-         *             "status": "approved"
+         *             "status": "approved",
+         *             "reportingPeriod": {
+         *               "current": "2026-Q4",
+         *               "lastDue": "2026-Q3",
+         *               "lastDueDeadline": "2026-10-10"
+         *             }
          *           }
          *         ]
          *       },
@@ -3803,6 +3808,15 @@ export interface components {
                      * @enum {string}
                      */
                     status: "draft" | "approved" | "closed";
+                    /** @description The plan's own reporting periods as of the date, by its reporting frequency and report due days: the plans of a commission may report monthly or quarterly, with different deadlines. */
+                    reportingPeriod: {
+                        /** @description The reporting period containing the date, e.g. "2026-Q4". */
+                        current: string;
+                        /** @description The latest period whose submission deadline has passed; null if none yet. */
+                        lastDue: string | null;
+                        /** @description Its submission deadline. */
+                        lastDueDeadline: string | null;
+                    };
                 }[];
             };
             /**
@@ -3818,7 +3832,7 @@ export interface components {
             generatedAt: string;
             /** @description Language of task titles, where translated. */
             lang: ("ru" | "be" | "kk" | "en") | null;
-            /** @description Reporting periods as of the date: those of the plan; for a commission, those of its first plan (each missing report names its own period and deadline), or quarterly ones when it has no plan. */
+            /** @description Reporting periods as of the date: those of the plan; for a commission, those of its first plan, or quarterly ones when it has no plan. Plans may differ: each plan in `scope.plans` has its own `reportingPeriod`, and each missing report names its own period and deadline. */
             reportingPeriod: {
                 /** @description The reporting period containing the date, e.g. "2026-Q4". */
                 current: string;
@@ -20783,7 +20797,12 @@ export interface operations {
                      *           {
                      *             "id": "019a7c2e-7a10-7000-8000-000000000030",
                      *             "title": "Roadmap of industrial co-operation 2026–2027",
-                     *             "status": "approved"
+                     *             "status": "approved",
+                     *             "reportingPeriod": {
+                     *               "current": "2026-Q4",
+                     *               "lastDue": "2026-Q3",
+                     *               "lastDueDeadline": "2026-10-10"
+                     *             }
                      *           }
                      *         ]
                      *       },
