@@ -6038,7 +6038,7 @@ export interface components {
             continueFrom: string | null;
             /** @description The retention limit, WEBHOOK_LOG_DAYS before now: the deliveries that ended before it are pruned, and the failed deliveries of events raised before it are not sent again (your receiver keeps ids only that long). Null when the service keeps its whole log (WEBHOOK_LOG_DAYS=0). */
             availableFrom: string | null;
-            /** @description The window starts before `availableFrom`: its beginning was not looked at. A failed delivery of an event raised before it that is still in the log can be sent again alone (POST /v1/webhooks/{id}/deliveries/{deliveryId}/redeliver). */
+            /** @description The window starts before `availableFrom`: its beginning was not looked at. A failed delivery of an event raised before it is not sent again, alone either (409 webhook-event-not-redeliverable): your receiver may no longer know its id; read what it told of through the API instead. */
             gap: boolean;
         };
         /**

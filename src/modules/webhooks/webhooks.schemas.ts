@@ -384,7 +384,8 @@ export const WebhookRedeliverySchema = z
       .boolean()
       .describe(
         'The window starts before `availableFrom`: its beginning was not looked at. A failed delivery of an event raised ' +
-          'before it that is still in the log can be sent again alone (POST /v1/webhooks/{id}/deliveries/{deliveryId}/redeliver).',
+          'before it is not sent again, alone either (409 webhook-event-not-redeliverable): your receiver may no longer know ' +
+          'its id; read what it told of through the API instead.',
       ),
   })
   .meta({
