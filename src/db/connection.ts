@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
-import { getTableName, sql } from 'drizzle-orm';
+import { getTableName, sql, type Placeholder, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { BaseSQLiteDatabase, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { RunResult } from 'better-sqlite3';
 import * as schema from './schema.js';
@@ -314,6 +314,16 @@ export function dataState(db: BetterSQLite3Database<Schema>): string {
 /** Rows inserted, updated or deleted on the connection since it opened (SQLite's total_changes()). */
 function totalChanges(client: Database.Database): number {
   return stateQueriesOf(client).own.get() as number;
+}
+
+/**
+ * `column IN` the values of a JSON array: a list of any length in one bound parameter (an array, or a placeholder of a
+ * prepared statement given its JSON), so a statement is prepared once whatever the count, where `inArray` writes one
+ * parameter per value (and SQLite refuses more than 32,766). SQLite's json_each: the one place to change for another
+ * engine (PostgreSQL: `= any(...)`).
+ */
+export function inJsonArray(column: SQLWrapper, values: readonly (string | number)[] | Placeholder): SQL {
+  return sql`${column} in (select value from json_each(${Array.isArray(values) ? JSON.stringify(values) : values}))`;
 }
 
 /**

@@ -1,7 +1,7 @@
 // Drizzle queries of the progress report: the scope's plans, tasks, assignees, transitions, deadline
 // changes, progress reports and indicators, each read as it stood before an instant.
 import { and, asc, count, desc, eq, gte, inArray, isNotNull, lt, or, sql } from 'drizzle-orm';
-import { prepared, rowDecoder, rowsOf, type Db } from '../../db/connection.js';
+import { type Db, inJsonArray, prepared, rowDecoder, rowsOf } from '../../db/connection.js';
 import type { AssigneeRole, Confidence, HistoryEntity, PlanStatus, TaskStatus } from '../../db/enums.js';
 import {
   changeHistory,
@@ -466,7 +466,7 @@ export function taskWritesBefore(db: Db, taskIds: string[], before: string): Tas
       and(
         eq(changeHistory.entityType, 'task'),
         // As one JSON array: the tasks whose assignees changed since a day months back may be more than SQLite takes variables.
-        sql`${changeHistory.entityId} in (select value from json_each(${JSON.stringify(taskIds)}))`,
+        inJsonArray(changeHistory.entityId, taskIds),
         lt(changeHistory.at, before),
       ),
     )
@@ -522,7 +522,7 @@ export function reportKeysOf(db: Db, ids: string[]): { id: string; taskId: strin
     .select({ id: progressReports.id, taskId: progressReports.taskId, organizationId: progressReports.organizationId, period: progressReports.period })
     .from(progressReports)
     // As one JSON array: a past day months back may have more revised reports since than SQLite takes variables (32,766).
-    .where(sql`${progressReports.id} in (select value from json_each(${JSON.stringify(ids)}))`)
+    .where(inJsonArray(progressReports.id, ids))
     .all();
 }
 

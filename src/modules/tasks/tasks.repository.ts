@@ -1,6 +1,6 @@
 // Drizzle queries on tasks, their assignees and their status transitions.
 import { and, asc, desc, eq, getTableColumns, gte, inArray, lte, ne, not, notInArray, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
-import { prepared, rowDecoder, type Db } from '../../db/connection.js';
+import { type Db, inJsonArray, prepared, rowDecoder } from '../../db/connection.js';
 import type { AssigneeRole, TaskStatus } from '../../db/enums.js';
 import { commissions, deadlineChanges, organizations, plans, progressReports, taskAssignees, tasks, taskStatusChanges } from '../../db/schema.js';
 import { cursorFor, type Page } from '../../lib/pagination.js';
@@ -133,7 +133,7 @@ function assigneesOfTasks(db: Db, ids: string[]): Map<string, AssigneeRecord[]> 
     return groupByTask(one.all({ id: ids[0] }));
   }
   const many = prepared(db, 'assigneesOfTasks', (db) =>
-    select(db, sql`${taskAssignees.taskId} in (select value from json_each(${sql.placeholder('ids')}))`),
+    select(db, inJsonArray(taskAssignees.taskId, sql.placeholder('ids'))),
   );
   return groupByTask(many.all({ ids: JSON.stringify(ids) }));
 }
@@ -166,7 +166,7 @@ export function findTaskRecord(db: Db, id: string): TaskRecord | undefined {
 export function findTaskRecords(db: Db, ids: string[]): TaskRecord[] {
   if (ids.length === 0) return [];
   const query = prepared(db, 'findTaskRecords', (db) =>
-    baseQuery(db).where(sql`${tasks.id} in (select value from json_each(${sql.placeholder('ids')}))`).prepare(),
+    baseQuery(db).where(inJsonArray(tasks.id, sql.placeholder('ids'))).prepare(),
   );
   return withAssignees(db, query.values({ ids: JSON.stringify(ids) }) as unknown[][]);
 }
@@ -180,7 +180,7 @@ export function findTaskRecordsByCode(db: Db, planId: string, codes: string[]): 
   if (codes.length === 0) return [];
   const query = prepared(db, 'findTaskRecordsByCode', (db) =>
     baseQuery(db)
-      .where(and(eq(tasks.planId, sql.placeholder('planId')), sql`${tasks.code} in (select value from json_each(${sql.placeholder('codes')}))`))
+      .where(and(eq(tasks.planId, sql.placeholder('planId')), inJsonArray(tasks.code, sql.placeholder('codes'))))
       .prepare(),
   );
   return withAssignees(db, query.values({ planId, codes: JSON.stringify(codes) }) as unknown[][]);

@@ -1,7 +1,7 @@
 // Drizzle queries of webhooks: subscriptions, the outbox of events and deliveries, attempts, and what the worker claims.
 import { and, asc, desc, eq, exists, gte, inArray, isNotNull, isNull, lt, lte, not, notExists, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
-import { insertRow, prepared, type Db } from '../../db/connection.js';
+import { type Db, inJsonArray, insertRow, prepared } from '../../db/connection.js';
 import { TASK_STATUSES, type TaskStatus, type WebhookDeliveryStatus, type WebhookEventType } from '../../db/enums.js';
 import {
   deadlineChanges,
@@ -178,7 +178,7 @@ export function eventsByDedupeKey(db: Db, keys: string[]): Map<string, string> {
     db
       .select({ key: webhookEvents.dedupeKey, id: webhookEvents.id })
       .from(webhookEvents)
-      .where(sql`${webhookEvents.dedupeKey} in (select value from json_each(${sql.placeholder('keys')}))`)
+      .where(inJsonArray(webhookEvents.dedupeKey, sql.placeholder('keys')))
       .prepare(),
   );
   return new Map(query.all({ keys: JSON.stringify(keys) }).map((r) => [r.key as string, r.id]));
@@ -193,7 +193,7 @@ export function subscriptionsDelivered(db: Db, eventIds: string[]): Map<string, 
     db
       .select({ eventId: webhookDeliveries.eventId, subscriptionId: webhookDeliveries.subscriptionId })
       .from(webhookDeliveries)
-      .where(sql`${webhookDeliveries.eventId} in (select value from json_each(${sql.placeholder('ids')}))`)
+      .where(inJsonArray(webhookDeliveries.eventId, sql.placeholder('ids')))
       .prepare(),
   );
   for (const r of query.all({ ids: JSON.stringify(eventIds) })) {
@@ -238,6 +238,15 @@ const windowPage = (q: ReplayCandidatesQuery) => [
   inArray(webhookEvents.type, [...q.types] as EventRow['type'][]),
 ];
 
+/** The event (webhook_events, the outer query) has no delivery to the subscription: what a replay queues. */
+const neverSentTo = (db: Db, subscriptionId: string) =>
+  notExists(
+    db
+      .select({ one: sql`1` })
+      .from(webhookDeliveries)
+      .where(and(eq(webhookDeliveries.eventId, webhookEvents.id), eq(webhookDeliveries.subscriptionId, subscriptionId))),
+  );
+
 /** The SELECT of replayCandidates, unrun (its query plan is tested). */
 export function replayCandidatesQuery(db: Db, q: ReplayCandidatesQuery) {
   return db
@@ -246,12 +255,7 @@ export function replayCandidatesQuery(db: Db, q: ReplayCandidatesQuery) {
     .where(
       and(
         ...windowPage(q),
-        notExists(
-          db
-            .select({ one: sql`1` })
-            .from(webhookDeliveries)
-            .where(and(eq(webhookDeliveries.eventId, webhookEvents.id), eq(webhookDeliveries.subscriptionId, q.subscriptionId))),
-        ),
+        neverSentTo(db, q.subscriptionId),
       ),
     )
     .orderBy(asc(webhookEvents.occurredAt), asc(webhookEvents.id))
@@ -266,13 +270,8 @@ export function undeliveredEvents(db: Db, subscriptionId: string, eventIds: stri
     .from(webhookEvents)
     .where(
       and(
-        sql`${webhookEvents.id} in (select value from json_each(${JSON.stringify(eventIds)}))`,
-        notExists(
-          db
-            .select({ one: sql`1` })
-            .from(webhookDeliveries)
-            .where(and(eq(webhookDeliveries.eventId, webhookEvents.id), eq(webhookDeliveries.subscriptionId, subscriptionId))),
-        ),
+        inJsonArray(webhookEvents.id, eventIds),
+        neverSentTo(db, subscriptionId),
       ),
     )
     .all();
@@ -361,7 +360,7 @@ export function stillLastFailed(db: Db, subscriptionId: string, deliveryIds: str
     .from(webhookDeliveries)
     .where(
       and(
-        sql`${webhookDeliveries.id} in (select value from json_each(${JSON.stringify(deliveryIds)}))`,
+        inJsonArray(webhookDeliveries.id, deliveryIds),
         eq(webhookDeliveries.subscriptionId, subscriptionId),
         eq(webhookDeliveries.status, 'failed' satisfies WebhookDeliveryStatus),
         not(sentAgainOrWaiting(db)),
@@ -649,7 +648,7 @@ export function overdueTaskIds(
         eq(plans.status, 'approved'),
         notInArray(tasks.status, [...OUT_OF_CONTROL_STATUSES]),
         or(...todayByCommission.map((c) => and(eq(plans.commissionId, c.commissionId), lt(tasks.dueDate, c.today)))),
-        ids === null ? undefined : sql`${tasks.id} in (select value from json_each(${JSON.stringify(ids)}))`,
+        ids === null ? undefined : inJsonArray(tasks.id, ids),
       ),
     )
     .orderBy(asc(tasks.id))
@@ -663,7 +662,7 @@ export function assigneeOrganizationsOf(db: Db, taskIds: string[]): Map<string, 
   const rows = db
     .select({ taskId: taskAssignees.taskId, organizationId: taskAssignees.organizationId })
     .from(taskAssignees)
-    .where(sql`${taskAssignees.taskId} in (select value from json_each(${JSON.stringify(taskIds)}))`)
+    .where(inJsonArray(taskAssignees.taskId, taskIds))
     .all();
   for (const r of rows) {
     const list = byTask.get(r.taskId);
