@@ -43,8 +43,8 @@ if (process.argv[2] === '--bare') {
       return { ...(task.get(id) as object), assignees: assignees.all(id) };
     });
     // A ceiling for the point read: every task's answer and ETag kept in memory, sent with the service's security
-    // headers (helmet, built as src/plugins/security.ts builds it), a request id and no-store; no SQL, no key.
-    const { default: helmet } = await import('helmet');
+    // headers (helmet's, set as src/plugins/security.ts sets them), a request id and no-store; no SQL, no key.
+    const { setSecurityHeaders } = await import('../src/plugins/security.js');
     const { createHash } = await import('node:crypto');
     const answers = new Map<string, { body: string; etag: string }>();
     for (const id of db.prepare('SELECT id FROM tasks').pluck().all() as string[]) {
@@ -52,8 +52,7 @@ if (process.argv[2] === '--bare') {
       answers.set(id, { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"` });
     }
     await bare.register(async (scope) => {
-      const securityHeaders = helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } });
-      scope.addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, (err) => done(err as Error | undefined)));
+      scope.addHook('onRequest', setSecurityHeaders());
       // A ceiling for the list: its answer's bytes, as the service sent them, from memory with the same headers. On one
       // machine the 48 KB written to the socket and read and parsed by the load generator bound the list, not the service.
       const listFile = process.argv[5];

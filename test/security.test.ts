@@ -2,7 +2,8 @@
 // CORS closed by default and open only to configured origins, and the per-key rate limit.
 import t from 'tap';
 import type { Test } from 'tap';
-import type { InjectOptions } from 'fastify';
+import Fastify, { type InjectOptions } from 'fastify';
+import helmet from 'helmet';
 import { assertProblem, build, keyFor, refused, testClock, type InjectedResponse } from './helper.js';
 import { seedPlan } from './factories.js';
 
@@ -37,6 +38,23 @@ t.test('security headers are on API responses, errors and /health', async (t) =>
   ];
   t.strictSame(responses.map(([, r]) => r.statusCode), [200, 200, 200, 404, 401], 'the responses are what they should be');
   for (const [what, res] of responses) assertSecurityHeaders(t, res, what);
+});
+
+t.test("the security headers are helmet's own, set once recorded", async (t) => {
+  // Helmet as @fastify/helmet runs it: its middleware on each request's raw response, here in a bare Fastify app.
+  const bare = Fastify();
+  t.teardown(() => bare.close());
+  const middleware = helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } });
+  bare.addHook('onRequest', (request, reply, done) => middleware(request.raw, reply.raw, (err) => done(err as Error | undefined)));
+  bare.get('/', async () => ({}));
+  const expected = (await bare.inject({ method: 'GET', url: '/' })).headers;
+  const helmetNames = Object.keys(expected).filter((name) => !['content-type', 'content-length', 'date', 'connection'].includes(name));
+  t.ok(helmetNames.length >= 10, `helmet sets ${helmetNames.length} headers`);
+  const app = await build(t);
+  for (const url of ['/health', '/v1/plans', '/v1/nothing-here']) {
+    const res = await app.inject({ method: 'GET', url });
+    for (const name of helmetNames) t.equal(res.headers[name], expected[name], `${url}: ${name} as helmet sets it`);
+  }
 });
 
 t.test('what a key reads is never stored by a cache, errors included', async (t) => {

@@ -1,6 +1,8 @@
 // Abuse limits and browser-facing hardening: per-key rate limits, security headers, closed CORS, no-store.
+import type { onRequestHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import cors from '@fastify/cors';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import helmet from 'helmet';
 import rateLimit from '@fastify/rate-limit';
 import { AppError, ERRORS } from '../errors.js';
@@ -13,13 +15,47 @@ export interface SecurityOptions {
   corsOrigins: string[];
 }
 
+/**
+ * The headers helmet sets, as name, value, name, value...: recorded once at start from its middleware run against a
+ * stand-in response. With no function among its options (no nonce), what it sets is the same on every request, and
+ * running its dozen middlewares again on each cost a cached list more than its authentication (@fastify/helmet builds
+ * the middleware itself again every time). Should helmet ever do anything else to the response, start fails here.
+ */
+function securityHeaders(): string[] {
+  const recorded: string[] = [];
+  const standIn = {
+    setHeader(name: string, value: unknown) {
+      if (typeof value !== 'string') throw new Error(`helmet set ${name} to a ${typeof value}; expected text`);
+      recorded.push(name, value);
+    },
+    // Fastify never sets X-Powered-By, which is all helmet removes.
+    removeHeader() {},
+  };
+  let called = false;
+  const middleware = helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } });
+  middleware({} as IncomingMessage, standIn as unknown as ServerResponse, (err?: unknown) => {
+    if (err) throw err;
+    called = true;
+  });
+  if (!called || recorded.length === 0) throw new Error('helmet did not set its headers synchronously');
+  return recorded;
+}
+
+/** An onRequest hook that sets helmet's headers on the answer. */
+export function setSecurityHeaders(): onRequestHookHandler {
+  const headers = securityHeaders();
+  return (_request, reply, done) => {
+    const raw = reply.raw;
+    for (let i = 0; i < headers.length; i += 2) raw.setHeader(headers[i]!, headers[i + 1]!);
+    done();
+  };
+}
+
 export default fp<SecurityOptions>(
   async (app, options) => {
     // Helmet's defaults, less upgrade-insecure-requests: served over plain HTTP on a LAN, /docs would
-    // otherwise ask the browser for https subresources that do not exist. The middleware is built once here:
-    // @fastify/helmet builds it again on every request, which cost more than reading a task.
-    const securityHeaders = helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } });
-    app.addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, (err) => done(err as Error | undefined)));
+    // otherwise ask the browser for https subresources that do not exist.
+    app.addHook('onRequest', setSecurityHeaders());
     if (options.corsOrigins.length > 0) {
       app.addHook('onRequest', refuseNonPreflight);
       await app.register(cors, {
