@@ -1,8 +1,9 @@
 // buildApp(config): registers plugins, then the API modules. It never listens and never reads process.env.
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyRequest, type FastifyServerOptions, type preParsingHookHandler } from 'fastify';
-import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { createSerializerCompiler } from './lib/serializer.js';
+import { validatorCompiler } from './lib/validator.js';
 import { DEFAULTS, type Config } from './config.js';
 import dbPlugin from './plugins/db.js';
 import problemDetails, { clientErrorHandler, frameworkErrors, checkRequestLine } from './plugins/problem-details.js';
