@@ -1,5 +1,5 @@
 // One JSON text per value, whatever the order its object keys were built in: for hashes (ETags, fingerprints).
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** JSON with object keys sorted, so two bodies that differ only in key order are the same request. */
 export function canonicalJson(value: unknown): string {
@@ -23,5 +23,5 @@ export function canonicalJson(value: unknown): string {
 
 /** The SHA-256 of a value's canonical JSON, in base64url (43 characters): the same value, the same digest. */
 export function digestOf(value: unknown): string {
-  return createHash('sha256').update(canonicalJson(value)).digest('base64url');
+  return hash('sha256', canonicalJson(value), 'base64url');
 }

@@ -136,10 +136,15 @@ export default fp<AuthOptions>(
       else throw new Error(`${route.method} ${route.url} (${operationId ?? 'no operationId'}) has no access rule in POLICY`);
     });
 
-    app.addHook('onRequest', async (request) => {
-      const rule = request.routeOptions.config.access;
-      if (rule?.roles === 'public') return;
-      // Unknown routes need a key too: the route list is not told to strangers.
+    /** The request's key is the caller; its role must be one the route admits. */
+    const admit = (request: FastifyRequest, actor: Actor, rule: AccessRule | undefined) => {
+      known.remember(request.ip, actor.keyId ?? '');
+      request.actor = { keyId: actor.keyId, role: actor.role, organizationId: actor.organizationId };
+      if (rule) authorizeRole(rule, request.actor, String(request.routeOptions.schema?.operationId));
+    };
+
+    /** The address's failed authentications decide: a failure counts one more; over the limit, only a known key passes. */
+    const judgeByAddress = async (request: FastifyRequest, actor: Actor | null, failure: unknown, rule: AccessRule | undefined) => {
       const limit = await failedAuth(request, { increment: false });
       const locked = !limit.isAllowed && limit.remaining === 0;
       const tooMany = () => {
@@ -151,19 +156,37 @@ export default fp<AuthOptions>(
           { 'retry-after': String(retry) },
         );
       };
+      if (!actor) {
+        await failedAuth(request);
+        throw locked ? tooMany() : failure;
+      }
+      if (locked && !known.has(request.ip, actor.keyId ?? '')) throw tooMany();
+      admit(request, actor, rule);
+    };
+
+    // Callback style, with no look-up of the address's failures for a key that authenticated from it lately (it passes
+    // whatever they are): that is every request of a running integration, and the look-up cost it a tenth of a cached list.
+    app.addHook('onRequest', (request, _reply, done) => {
+      const rule = request.routeOptions.config.access;
+      if (rule?.roles === 'public') return done();
+      // Unknown routes need a key too: the route list is not told to strangers.
       let actor: Actor | null = null;
+      let failure: unknown;
       try {
         actor = keys.authenticate(bearerToken(request));
         if (!actor) throw unauthorized('the API key is unknown or revoked', 'invalid_token');
       } catch (err) {
-        await failedAuth(request);
-        throw locked ? tooMany() : err;
+        failure = err;
       }
-      const keyId = actor.keyId ?? '';
-      if (locked && !known.has(request.ip, keyId)) throw tooMany();
-      known.remember(request.ip, keyId);
-      request.actor = { keyId: actor.keyId, role: actor.role, organizationId: actor.organizationId };
-      if (rule) authorizeRole(rule, request.actor, String(request.routeOptions.schema?.operationId));
+      try {
+        if (actor && known.has(request.ip, actor.keyId ?? '')) {
+          admit(request, actor, rule);
+          return done();
+        }
+      } catch (err) {
+        return done(err as Error);
+      }
+      judgeByAddress(request, actor, failure, rule).then(() => done(), done);
     });
 
     const ownersOf = objectOwners(app.db);

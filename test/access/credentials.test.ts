@@ -193,9 +193,12 @@ t.test('after AUTH_FAILURE_MAX failures from one address, it gets 429 with Retry
   const app = await build(t, clock, { authFailureMax: 3 });
   const key = await keyFor(app, 'secretariat');
   const unused = await keyFor(app, 'observer');
+  const knownObserver = await keyFor(app, 'observer');
+  const toRevoke = await keyFor(app, 'secretariat');
   for (let i = 0; i < 5; i++) {
     t.equal((await app.inject(reading(key.headers))).statusCode, 200, 'successes do not count as failures');
   }
+  for (const other of [knownObserver, toRevoke]) t.equal((await app.inject(reading(other.headers))).statusCode, 200, 'two more keys used from it');
   // A neighbour behind the same address with a revoked or mistyped key, or someone guessing.
   for (let i = 1; i <= 3; i++) {
     await unauthorized(t, app, reading({ authorization: `Bearer cpt_${'Z'.repeat(43)}` }));
@@ -217,6 +220,10 @@ t.test('after AUTH_FAILURE_MAX failures from one address, it gets 429 with Retry
   t.equal((await app.inject(reading(key.headers))).statusCode, 200, 'a key used from this address lately still reads');
   const created = await app.inject(creating(key.headers));
   t.equal(created.statusCode, 201, 'and writes');
+  // Such a key passes without the address's failures being looked at, but still only as far as its role and its state allow.
+  assertProblem(t, await app.inject(creating(knownObserver.headers)), 403, 'forbidden');
+  t.equal((await app.inject({ method: 'DELETE', url: `/v1/api-keys/${toRevoke.id}`, headers: key.headers })).statusCode, 200, 'a key used from it is revoked');
+  await refusedWith429(reading(toRevoke.headers), 'a revoked key once used from this address (it counts as a failure there)');
 
   t.equal((await app.inject({ ...reading(unused.headers), remoteAddress: '198.51.100.7' })).statusCode, 200, 'another address is not limited');
   t.equal((await app.inject({ method: 'GET', url: '/health', headers: { authorization: undefined } })).statusCode, 200, 'health stays public');
