@@ -165,6 +165,7 @@ t.test('the Summary sheet has a period row per plan, and the table below moves d
     t.strictSame(rowOf(summary, 5, 7), [MONTHLY, labels[0], '2027-02', labels[1], '2027-01', labels[2], '2027-02-05'], `${lang}: the monthly plan`);
     t.equal(summary.getRow(4).getCell(7).numFmt, lang === 'en' ? 'yyyy-mm-dd' : 'dd.mm.yyyy', 'the deadline shown as a date');
     t.equal(summary.getRow(5).getCell(7).numFmt, lang === 'en' ? 'yyyy-mm-dd' : 'dd.mm.yyyy');
+    for (const n of [4, 5]) t.equal(summary.getRow(n).getCell(1).alignment?.wrapText, true, `row ${n}: the plan's title wraps in its narrow column`);
     t.equal(summary.getCell('A7').value, labels[3], 'the header row after a blank line');
     t.match(summary.views[0], { state: 'frozen', ySplit: 7 });
     t.equal(summary.getCell('A8').value, labels[4]);

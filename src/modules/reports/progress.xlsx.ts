@@ -127,7 +127,11 @@ function summarySheet(workbook: Workbook, report: ProgressReport, W: WorkbookLoc
   addTable(workbook, W.dateFormat, W.sheets.summary, columns, rows, preamble, (row) => {
     if (row.number === 3) row.getCell(2).numFmt = W.dateFormat; // As of
     if (row.number === 3 && W.russian) row.getCell(6).numFmt = W.dateTimeFormat; // generated
-    if (row.number >= 4 && row.number < 4 + periodRows.length) row.getCell(deadlineColumn).numFmt = W.dateFormat; // the last period's deadline
+    if (row.number >= 4 && row.number < 4 + periodRows.length) {
+      row.getCell(deadlineColumn).numFmt = W.dateFormat; // the last period's deadline
+      // A plan's title in the narrow first column: wrapped onto as many lines as it needs, not cut off by the period.
+      if (schedules) row.getCell(1).alignment = { wrapText: true, vertical: 'top' };
+    }
     if (row.number === preamble.length + 2) row.font = { bold: true }; // the Total row
   });
 }
