@@ -178,13 +178,13 @@ export default fp<AuthOptions>(
       } catch (err) {
         failure = err;
       }
-      try {
-        if (actor && known.has(request.ip, actor.keyId ?? '')) {
+      if (actor && known.has(request.ip, actor.keyId ?? '')) {
+        try {
           admit(request, actor, rule);
-          return done();
+        } catch (err) {
+          return done(err as Error);
         }
-      } catch (err) {
-        return done(err as Error);
+        return done();
       }
       judgeByAddress(request, actor, failure, rule).then(() => done(), done);
     });

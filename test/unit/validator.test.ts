@@ -3,7 +3,7 @@
 import t from 'tap';
 import { z } from 'zod';
 import type { FastifySchemaCompiler } from 'fastify';
-import { validatorCompiler } from '../../src/lib/validator.js';
+import { QUERIES_KEPT, validatorCompiler } from '../../src/lib/validator.js';
 import { ListTasksQuerySchema } from '../../src/modules/tasks/tasks.schemas.js';
 import { build, json } from '../helper.js';
 import { approvedTask } from '../factories.js';
@@ -61,15 +61,26 @@ t.test('only query strings are remembered: a body or path is validated each time
   t.equal(parses, 6);
 });
 
-t.test('the memo is bounded: past 500 queries of a route it starts again', async (t) => {
+t.test('the memo is bounded: past QUERIES_KEPT queries (all routes together) it starts again', async (t) => {
   let parses = 0;
   const validate = compile(z.object({ n: z.string().transform((s) => (parses++, s)) }), 'querystring');
-  for (let i = 0; i < 500; i++) validate({ n: String(i) });
+  for (let i = 0; i < 2 * QUERIES_KEPT; i++) validate({ n: String(i) });
+  t.equal(parses, 2 * QUERIES_KEPT, 'each parsed once');
+  validate({ n: String(2 * QUERIES_KEPT - 1) });
+  t.equal(parses, 2 * QUERIES_KEPT, 'the latest is kept');
   validate({ n: '0' });
-  t.equal(parses, 500, 'all 500 remembered');
-  validate({ n: '500' });
-  validate({ n: '1' });
-  t.equal(parses, 502, 'the 501st emptied it');
+  t.equal(parses, 2 * QUERIES_KEPT + 1, 'the first was forgotten');
+});
+
+t.test('a query with a cursor, or a long one, is parsed every time (a cursor is used once)', async (t) => {
+  let parses = 0;
+  const validate = compile(z.object({ cursor: z.string().optional(), q: z.string().transform((s) => (parses++, s)) }), 'querystring');
+  for (let i = 0; i < 2; i++) validate({ cursor: 'abc', q: 'x' });
+  t.equal(parses, 2, 'with a cursor: twice');
+  for (let i = 0; i < 2; i++) validate({ q: 'x'.repeat(2000) });
+  t.equal(parses, 4, 'a query of 2,000 characters: twice');
+  for (let i = 0; i < 2; i++) validate({ q: 'x' });
+  t.equal(parses, 5, 'the same query without: once');
 });
 
 t.test("a list asked again with the same query answers as the first time, and the task list's own query schema is memoised", async (t) => {
