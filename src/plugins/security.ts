@@ -32,6 +32,8 @@ function securityHeaders(): string[] {
     removeHeader() {},
   };
   let called = false;
+  // Helmet's defaults, less upgrade-insecure-requests: served over plain HTTP on a LAN, /docs would otherwise ask the
+  // browser for https subresources that do not exist.
   const middleware = helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } });
   middleware({} as IncomingMessage, standIn as unknown as ServerResponse, (err?: unknown) => {
     if (err) throw err;
@@ -53,8 +55,6 @@ export function setSecurityHeaders(): onRequestHookHandler {
 
 export default fp<SecurityOptions>(
   async (app, options) => {
-    // Helmet's defaults, less upgrade-insecure-requests: served over plain HTTP on a LAN, /docs would
-    // otherwise ask the browser for https subresources that do not exist.
     app.addHook('onRequest', setSecurityHeaders());
     if (options.corsOrigins.length > 0) {
       app.addHook('onRequest', refuseNonPreflight);
