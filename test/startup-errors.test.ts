@@ -1,7 +1,7 @@
 // What the operator reads when the service cannot start: one line naming the cause and the way out, exit code 1, no
 // stack trace; and a database the service could not write is refused at start rather than served.
 import { spawn } from 'node:child_process';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -16,11 +16,26 @@ async function tempDir(t: Test): Promise<string> {
   return dir;
 }
 
+/**
+ * The user the service runs as in the tests of file permissions: root ignores them, so under root (CI) the service is
+ * started as nobody, as an operator's service user would be; otherwise as this user.
+ */
+const SERVICE_USER = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : undefined;
+
+/** Gives `path` to the service's user (under root; otherwise it is this user's already). */
+async function giveToServiceUser(path: string) {
+  if (SERVICE_USER) await chown(path, SERVICE_USER.uid, SERVICE_USER.gid);
+}
+
 /** Starts src/server.ts with `extraEnv` and waits for it to end (it is expected not to start). */
-async function failedStart(t: Test, extraEnv: Record<string, string>) {
+async function failedStart(t: Test, extraEnv: Record<string, string>, user?: { uid: number; gid: number }) {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_OPTIONS' && !/^_?TAP/.test(k)));
   Object.assign(env, { _TAPJS_PROCESSINFO_COVERAGE_: '0', PORT: String(await freePort()), HOST, LOG_LEVEL: 'info' }, extraEnv);
-  const child = spawn(process.execPath, [...START_FLAGS, '--import', 'tsx', 'src/server.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const node = [process.execPath, ...START_FLAGS, '--import', 'tsx', 'src/server.ts'];
+  // tap's process tracking puts itself into every child's NODE_OPTIONS, and writes into .tap/ at exit, which another
+  // user may not: such a child starts without it.
+  const [command, ...args] = user ? ['env', '-u', 'NODE_OPTIONS', ...node] : node;
+  const child = spawn(command!, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], ...user });
   t.teardown(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
@@ -101,15 +116,48 @@ t.test('a database this process may only read is refused: served, it answered ev
   t.throws(() => ensureWritable(readOnly, path), new RegExp(`${path} is read-only for this process`));
 });
 
-t.test('as another user than root, a database file without write permission stops the start with a clear line', { skip: process.getuid?.() === 0 ? 'root writes any file' : false }, async (t) => {
-  const dir = await tempDir(t);
-  const path = join(dir, 'tracker.db');
+/** A migrated database file at `path`. */
+function migratedDatabase(path: string) {
   const created = openDatabase(path);
   runMigrations(created);
   created.sqlite.close();
+}
+
+t.test('a database file its user may read but not write stops the start with a line saying so', async (t) => {
+  const dir = await tempDir(t);
+  const path = join(dir, 'tracker.db');
+  migratedDatabase(path);
+  await giveToServiceUser(dir);
+  await giveToServiceUser(path);
   await chmod(path, 0o400);
-  const { code, output } = await failedStart(t, { DATABASE_PATH: path });
+  const { code, output } = await failedStart(t, { DATABASE_PATH: path }, SERVICE_USER);
   t.equal(code, 1);
-  t.match(output, `${path} is read-only for this process`);
+  t.match(output, `could not start: ${path} is read-only for this process`);
+  t.notMatch(output, STACK_LINE, 'no stack trace');
+});
+
+t.test('a database in a folder its user may not write stops the start with a line naming the folder', async (t) => {
+  const dir = await tempDir(t);
+  const path = join(dir, 'tracker.db');
+  migratedDatabase(path);
+  await giveToServiceUser(path);
+  // Readable and enterable by all, writable by its owner only: root under root, and nobody when this user owns it.
+  await chmod(dir, SERVICE_USER ? 0o755 : 0o555);
+  t.teardown(() => chmod(dir, 0o700));
+  const { code, output } = await failedStart(t, { DATABASE_PATH: path }, SERVICE_USER);
+  t.equal(code, 1);
+  t.match(output, `could not start: the folder of ${path} is read-only for this process`);
+  t.notMatch(output, STACK_LINE, 'no stack trace');
+});
+
+t.test('a database file another user made and this one may not read (npm run demo as root) stops the start with a line naming both causes', { skip: SERVICE_USER ? false : 'only root can make a file this user may not read' }, async (t) => {
+  const dir = await tempDir(t);
+  const path = join(dir, 'tracker.db');
+  migratedDatabase(path);
+  await chmod(path, 0o600);
+  await giveToServiceUser(dir);
+  const { code, output } = await failedStart(t, { DATABASE_PATH: path }, SERVICE_USER);
+  t.equal(code, 1);
+  t.match(output, `could not start: cannot open ${path}: this user must be able to read and write it, and its folder must exist`);
   t.notMatch(output, STACK_LINE, 'no stack trace');
 });
