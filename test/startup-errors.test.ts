@@ -143,8 +143,7 @@ t.test('a database in a folder its user may not write stops the start with a lin
   await giveToServiceUser(path);
   // Readable and enterable by all, writable by its owner only: root under root, and nobody when this user owns it.
   await chmod(dir, SERVICE_USER ? 0o755 : 0o555);
-  t.teardown(() => chmod(dir, 0o700));
-  const { code, output } = await failedStart(t, { DATABASE_PATH: path }, SERVICE_USER);
+  const { code, output } = await failedStart(t, { DATABASE_PATH: path }, SERVICE_USER).finally(() => chmod(dir, 0o700));
   t.equal(code, 1);
   t.match(output, `could not start: the folder of ${path} is read-only for this process`);
   t.notMatch(output, STACK_LINE, 'no stack trace');
