@@ -17,7 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { submissionDeadline } from '../src/lib/periods.js';
-import { CLOCK_TICKS, cpuTicks, rssMb, START_FLAGS } from '../test/process.js';
+import { CLOCK_TICKS, cpuTicks, otherCpuMeter, rssMb, START_FLAGS, type OtherCpu } from '../test/process.js';
 
 /** The service as `npm start` runs it. */
 const START_ARGS = [...START_FLAGS, 'dist/server.js'];
@@ -95,6 +95,27 @@ async function main(): Promise<void> {
   const AUTH = { authorization: `Bearer ${TOKEN}` };
 
   const work = mkdtempSync(join(os.tmpdir(), 'tracker-bench-'));
+  // What other programs took of the machine during each measured run: this process (the load generator and the raw
+  // baselines) and the servers it starts are ours, everything else another's. Above QUIET_LIMIT of a core in any run, the
+  // figures are not comparable with a quiet run's, and the bench says so.
+  const QUIET_LIMIT = 0.1;
+  const ownPids: number[] = [process.pid];
+  const disturbances: ({ phase: string } & OtherCpu)[] = [];
+  const percentOfCore = (other: OtherCpu) =>
+    `${(other.otherCores * 100).toFixed(0)}% of a core${other.stealCores >= 0.005 ? ` (and the hypervisor ${(other.stealCores * 100).toFixed(0)}%)` : ''}`;
+  let roundLabel = '';
+  const metered = <T>(phase: string, measure: () => T): T => {
+    const stop = otherCpuMeter(() => ownPids);
+    const value = measure();
+    const record = (): void => {
+      const other = { phase, ...stop() };
+      disturbances.push(other);
+      if (other.otherCores + other.stealCores > QUIET_LIMIT) log(`  (not quiet: other programs took ${percentOfCore(other)} during ${phase})`);
+    };
+    if (value instanceof Promise) return value.finally(record) as T;
+    record();
+    return value;
+  };
   const dbPath = join(work, 'tracker.db');
   const log = (s: string) => process.stdout.write(`${s}\n`);
 
@@ -209,18 +230,20 @@ async function main(): Promise<void> {
                 AND NOT EXISTS (SELECT 1 FROM progress_reports r WHERE r.task_id = a.task_id AND r.organization_id = a.organization_id AND r.period = '2026-Q3')`),
   ];
   /** Three timed runs of the aggregates after one to warm the page cache. */
-  const timeRawAggregates = (): number[] => {
+  const timeRawAggregates = (phase: string): number[] => {
     const rawAggregates = () => rawQueries.map((q) => q.all(planId));
     rawAggregates();
-    const runs: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const t0 = performance.now();
-      rawAggregates();
-      runs.push(performance.now() - t0);
-    }
-    return runs;
+    return metered(phase, () => {
+      const runs: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const t0 = performance.now();
+        rawAggregates();
+        runs.push(performance.now() - t0);
+      }
+      return runs;
+    });
   };
-  const rawRunsBeforeLoad = timeRawAggregates();
+  const rawRunsBeforeLoad = timeRawAggregates('raw SQL aggregates, before the load runs');
   // The same page as the list run, as raw SQL (its 51 task rows and their assignees): a ceiling for any answer computed.
   const rawPage = ro.prepare(`SELECT tasks.*, plans.commission_id, commissions.time_zone FROM tasks JOIN plans ON plans.id = tasks.plan_id
     JOIN commissions ON commissions.id = plans.commission_id WHERE tasks.plan_id = ? AND tasks.status IN ('in_progress')
@@ -253,9 +276,11 @@ async function main(): Promise<void> {
   /** Raw single-row insert transactions at synchronous=FULL, for INSERT_SECONDS: measured next to each POST run. */
   const rawInserts = (): number => {
     const from = inserted;
-    const insStart = performance.now();
-    while (performance.now() - insStart < INSERT_SECONDS * 1000) insTx.immediate(inserted++);
-    const perSec = (inserted - from) / ((performance.now() - insStart) / 1000);
+    const perSec = metered('raw single-row insert transactions', () => {
+      const insStart = performance.now();
+      while (performance.now() - insStart < INSERT_SECONDS * 1000) insTx.immediate(inserted++);
+      return (inserted - from) / ((performance.now() - insStart) / 1000);
+    });
     log(`raw single-row insert transactions (synchronous=FULL): ${perSec.toFixed(0)}/s`);
     return perSec;
   };
@@ -279,6 +304,7 @@ async function main(): Promise<void> {
     env: { ...serviceEnv, PORT: String(appPort) },
   });
   const children: ChildProcess[] = [bareChild, appChild];
+  ownPids.push(bareChild.pid as number, appChild.pid as number);
   // Once each: a second SIGTERM would cut a child's graceful close short (close-with-grace exits at once on it).
   const stop = () => children.forEach((c) => c.killed || c.kill('SIGTERM'));
   process.on('exit', stop);
@@ -300,7 +326,7 @@ async function main(): Promise<void> {
   const run = async (name: string, server: ChildProcess, opts: Record<string, unknown>): Promise<Figure> => {
     await autocannon({ ...opts, connections: CONNECTIONS, duration: 2 } as never); // warm-up
     const ticksBefore = cpuTicks(server.pid as number) ?? 0;
-    const r = (await autocannon({ ...opts, connections: CONNECTIONS, duration: DURATION } as never)) as { requests: { average: number; total: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number };
+    const r = (await metered(`${name}${roundLabel}`, () => autocannon({ ...opts, connections: CONNECTIONS, duration: DURATION } as never))) as { requests: { average: number; total: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number };
     const ticks = (cpuTicks(server.pid as number) ?? 0) - ticksBefore;
     const cpuUsPerRequest = r.requests.total === 0 ? 0 : (ticks * 1e6) / CLOCK_TICKS / r.requests.total;
     const figure = { rps: r.requests.average, latencyP50: r.latency.p50, latencyP99: r.latency.p99, non2xx: r.non2xx, errors: r.errors, total: r.requests.total, cpuUsPerRequest };
@@ -324,6 +350,7 @@ async function main(): Promise<void> {
     env: { ...serviceEnv, PORT: String(uncachedPort), RESPONSE_CACHE_MB: '0' },
   });
   children.push(uncachedChild);
+  ownPids.push(uncachedChild.pid as number);
   await waitHealthy(`http://127.0.0.1:${uncachedPort}/health`);
   {
     const answer = await fetch(`${appUrl}${listPath}`, { headers: AUTH });
@@ -342,6 +369,7 @@ async function main(): Promise<void> {
   const rawInsertRounds: number[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
     log(`-- round ${round} of ${ROUNDS}`);
+    roundLabel = ROUNDS > 1 ? ` (round ${round})` : '';
     const bare = await run('bare route', bareChild, { url: `${bareUrl}/bare` });
     const bareTask = await run('bare route reading the task by raw SQL', bareChild, {
       url: bareUrl,
@@ -403,7 +431,7 @@ async function main(): Promise<void> {
   const allAnswered = (...keys: (keyof (typeof rounds)[number])[]) => rounds.every((r) => keys.every((key) => r[key].non2xx === 0 && r[key].errors === 0));
 
   // The same aggregates again, on the data the report reads: the POST runs have added some 40,000 reports since.
-  const rawRuns = timeRawAggregates();
+  const rawRuns = timeRawAggregates('raw SQL aggregates, after the load runs');
   ro.close();
   const rawReportMs = median(rawRuns);
   log(`raw SQL aggregates of the whole plan, after the load runs: ${rawReportMs.toFixed(0)} ms (median of 3)`);
@@ -444,7 +472,7 @@ async function main(): Promise<void> {
   let healthWaitMaxMs = 0;
   const reportCall = async (): Promise<number> => {
     const signal = AbortSignal.timeout(REPORT_TIMEOUT_MS);
-    const { ms, healthMaxMs } = await probingHealth(async () => {
+    const { ms, healthMaxMs } = await metered('progress report', () => probingHealth(async () => {
       try {
         const { status, bytes, start } = await readToTheEnd(`http://127.0.0.1:${uncachedPort}/v1/reports/progress?planId=${planId}`, { ...AUTH, accept: 'application/json' }, signal);
         if (status !== 200) throw new Error(`progress report: ${status} ${start}`);
@@ -453,7 +481,7 @@ async function main(): Promise<void> {
         if (!signal.aborted) throw err;
         reportTimedOut = true;
       }
-    });
+    }));
     healthWaitMaxMs = Math.max(healthWaitMaxMs, healthMaxMs);
     return ms;
   };
@@ -524,6 +552,17 @@ async function main(): Promise<void> {
     { figure: 'resident memory, idle after start', value: rssIdleMb, unit: 'MB', ratio: null, goal: '(measured)', met: null },
     { figure: 'resident memory under load (max)', value: rssMaxMb, unit: 'MB', ratio: null, goal: '(measured)', met: null },
   ];
+  // The measured run in which other programs took the most of the machine.
+  const worst = disturbances.reduce((a, b) => (b.otherCores + b.stealCores > a.otherCores + a.stealCores ? b : a));
+  const quiet = {
+    limitCores: QUIET_LIMIT,
+    quiet: worst.otherCores + worst.stealCores <= QUIET_LIMIT,
+    worst,
+    runs: disturbances,
+  };
+  const quietLine = quiet.quiet
+    ? `Machine quiet: yes; other programs took at most ${percentOfCore(worst)} in any measured run.`
+    : `Machine quiet: **no**; other programs took ${percentOfCore(worst)} during ${worst.phase}: these figures are not comparable with a quiet run's; run again with nothing else running.`;
   const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
   const table = [
     '| figure | value | service CPU per request | ratio | goal | met |',
@@ -536,6 +575,8 @@ async function main(): Promise<void> {
   ].join('\n');
   log('');
   log(table);
+  log('');
+  log(quietLine);
   const result = {
     at: new Date().toISOString(),
     machine,
@@ -544,6 +585,7 @@ async function main(): Promise<void> {
     details: { bare, bareTask, bareMemory, point, list, bareList, listUncached, post, reportRuns, reportBytes, reportTimedOut, healthWaitMaxMs, linkRuns, linkHealthWaitMaxMs, rawRuns, rawRunsBeforeLoad, rawInsertsPerSec, rawInsertRounds, rawPagesPerSec, startupMs, rounds },
     rows,
     table,
+    quiet,
   };
   const outDir = join(ROOT, 'bench', 'results');
   mkdirSync(outDir, { recursive: true });

@@ -2,7 +2,7 @@
 // start-up and shutdown, logs, crash and backup scenarios, generated clients; and reads a process's memory,
 // CPU time and state from /proc (the soak harness and the benchmark).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -193,6 +193,77 @@ export function cpuTicks(pid: number): number | null {
   } catch {
     return null;
   }
+}
+
+/** PF_KTHREAD, in the flags of /proc/<pid>/stat (field 9): the process is a kernel thread. */
+const PF_KTHREAD = 0x00200000;
+
+/**
+ * The machine's CPU time since boot in clock ticks, from the first line of /proc/stat: `busy` is user, nice and system
+ * time on every CPU (interrupt time left out: most of it is the loopback traffic of the very load being measured), and
+ * `steal` the time a hypervisor gave this machine's CPUs to other machines.
+ */
+export function parseMachineStat(text: string): { busy: number; steal: number } {
+  const line = text.split('\n', 1)[0] ?? '';
+  const [label, user, nice, system, , , , , steal] = line.trim().split(/\s+/);
+  const numbers = [user, nice, system, steal].map(Number);
+  if (label !== 'cpu' || numbers.some((n) => !Number.isFinite(n))) throw new Error(`not the first line of /proc/stat: ${line}`);
+  const [u, n, s, st] = numbers as [number, number, number, number];
+  return { busy: u + n + s, steal: st };
+}
+
+/**
+ * The machine's CPU time (parseMachineStat) and each kernel thread's by its pid (the disk's write-back and journal
+ * among them: they work for the service's fsyncs too).
+ */
+export function machineCpu(): { busy: number; steal: number; kernelThreads: Map<number, number> } {
+  const kernelThreads = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const fields = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      if ((Number(fields[6]) & PF_KTHREAD) !== 0) kernelThreads.set(Number(entry), Number(fields[11]) + Number(fields[12]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return { ...parseMachineStat(readFileSync('/proc/stat', 'utf8')), kernelThreads };
+}
+
+/** What other programs took of the machine while a measurement ran, in cores (1 = one CPU all the time). */
+export interface OtherCpu {
+  /** User and system time of every process but the measurement's own and the kernel's threads. */
+  otherCores: number;
+  /** Time the hypervisor gave this machine's CPUs to other machines. */
+  stealCores: number;
+}
+
+/**
+ * Starts a meter of the CPU that programs other than `ownPids` (the measuring process and the servers it loads) take
+ * while a measurement runs; calling the result stops it. On a machine whose cores the load generator and the service
+ * share, a test run or a build beside the benchmark slows some figures more than others (the report's two threads most),
+ * so a run is only comparable when this stayed near zero. A process that starts and ends within the measurement counts
+ * as another's: its time is in the machine's, and in no snapshot of ours.
+ */
+export function otherCpuMeter(
+  ownPids: () => readonly number[],
+  read: { machine: typeof machineCpu; ticks: typeof cpuTicks; now: () => number } = { machine: machineCpu, ticks: cpuTicks, now: () => performance.now() },
+): () => OtherCpu {
+  const own = () => new Map(ownPids().map((pid) => [pid, read.ticks(pid)]));
+  const before = { ...read.machine(), own: own(), at: read.now() };
+  return () => {
+    const after = { ...read.machine(), own: own(), at: read.now() };
+    const seconds = (after.at - before.at) / 1000;
+    if (seconds <= 0) return { otherCores: 0, stealCores: 0 };
+    // Per kernel thread: workers come and go, and one that ended took its whole life's time out of a plain sum.
+    let kernel = 0;
+    for (const [pid, ticks] of after.kernelThreads) kernel += ticks - (before.kernelThreads.get(pid) ?? 0);
+    // Ours likewise; one that is gone took an unknown part of its time in the measurement, which stays another's.
+    let ours = 0;
+    for (const [pid, ticks] of after.own) if (ticks !== null) ours += ticks - (before.own.get(pid) ?? ticks);
+    const others = after.busy - before.busy - kernel - ours;
+    return { otherCores: Math.max(0, others) / CLOCK_TICKS / seconds, stealCores: (after.steal - before.steal) / CLOCK_TICKS / seconds };
+  };
 }
 
 /** The scheduler state letter of a process (R, S, D…), or null once it is gone. */
