@@ -27,6 +27,8 @@ export interface CalendarAssignee {
   shortName: string | null;
   country: string;
   role: AssigneeRole;
+  /** When the organization was last updated: its event shows the name, short name and country as of then. */
+  organizationUpdatedAt: string;
 }
 
 export interface CalendarTask {
@@ -154,7 +156,8 @@ export function openTasks(db: Db, planIds: string[], organizationId?: string): C
     .orderBy(asc(tasks.planId), asc(tasks.codeSortKey), asc(tasks.id))
     .all();
   if (rows.length === 0) return [];
-  // The assignees of these tasks only: one ministry's feed read all 200,000 assignments of a 100,000-task plan.
+  // The assignees of these tasks only: one ministry's feed read all 200,000 assignments of a 100,000-task plan. With
+  // each its organization's updatedAt, read with the names, as a renamed executor revises the task's event.
   const byTask = assigneesByTask(db, inScope);
   return rows.map((r) => ({ ...r, translations: r.translations ?? {}, assignees: byTask.get(r.id) ?? [] }));
 }

@@ -56,7 +56,12 @@ function taskEvent(task: repo.CalendarTask, plan: repo.CalendarPlan, lang: Langu
       ? [`Postponed ${task.postponementCount} time${task.postponementCount === 1 ? '' : 's'}; originally due ${task.originalDueDate}`]
       : []),
   ];
-  // DTSTAMP is the last revision of the event's information (RFC 5545 §3.8.7.2, no METHOD): the task's own.
+  // DTSTAMP is the last revision of the event's information (RFC 5545 §3.8.7.2, no METHOD): the latest of the task's,
+  // its plan's and its executors' organizations', since the event shows the plan's title and the executors' names, and
+  // a rename revises it as much as a change of the task does. Instants are all written by toISOString: as text they
+  // sort as in time.
+  let revisedAt = task.updatedAt > plan.updatedAt ? task.updatedAt : plan.updatedAt;
+  for (const a of task.assignees) if (a.organizationUpdatedAt > revisedAt) revisedAt = a.organizationUpdatedAt;
   return {
     uid: `task-${task.id}@${CALENDAR_PRODUCT}`,
     // A moved due date is a significant revision: a calendar program that keeps the event by UID takes the new one.
@@ -65,7 +70,7 @@ function taskEvent(task: repo.CalendarTask, plan: repo.CalendarPlan, lang: Langu
     end: allDayEnd(task.dueDate),
     summary: `${task.code} ${title} — due`,
     description: lines.join('\n'),
-    revisedAt: new Date(task.updatedAt),
+    revisedAt: new Date(revisedAt),
   };
 }
 

@@ -17,6 +17,11 @@ export interface AssigneeRecord {
   country: string;
 }
 
+/** An assignee with when its organization was last updated, which its name, short name and country are as of. */
+export interface DatedAssigneeRecord extends AssigneeRecord {
+  organizationUpdatedAt: string;
+}
+
 /** A task row with what it needs from its plan, commission and assignees to be presented. */
 export interface TaskRecord extends TaskRow {
   commissionId: string;
@@ -72,23 +77,30 @@ function groupByTask(rows: (AssigneeRecord & { taskId: string })[]): Map<string,
 /**
  * The assignees, with their organization, of the tasks `where` selects (tasks and task_assignees are
  * joined), grouped by task in the order of assigneeOrder. The report and the calendar read them so, in one query.
+ * Each carries its organization's updatedAt: a calendar event shows the name, and is revised when it changes.
  * A whole plan is 200,000 assignments: they are read without their organizations and unsorted (the join and
  * SQLite's sort doubled the time), then completed from one read of the organizations and ordered per task.
  */
-export function assigneesByTask(db: Db, where: SQL | undefined): Map<string, AssigneeRecord[]> {
+export function assigneesByTask(db: Db, where: SQL | undefined): Map<string, DatedAssigneeRecord[]> {
   const rows = db
     .select({ taskId: taskAssignees.taskId, organizationId: taskAssignees.organizationId, role: taskAssignees.role, position: taskAssignees.position })
     .from(taskAssignees)
     .innerJoin(tasks, eq(tasks.id, taskAssignees.taskId))
     .where(where)
     .values() as AssigneeTuple[];
-  const organizationById = new Map<string, { name: string; shortName: string | null; country: string }>();
+  const organizationById = new Map<string, OrganizationNames>();
   if (rows.length > 0) {
-    for (const [id, name, shortName, country] of db
-      .select({ id: organizations.id, name: organizations.name, shortName: organizations.shortName, country: organizations.country })
+    for (const [id, name, shortName, country, organizationUpdatedAt] of db
+      .select({
+        id: organizations.id,
+        name: organizations.name,
+        shortName: organizations.shortName,
+        country: organizations.country,
+        updatedAt: organizations.updatedAt,
+      })
       .from(organizations)
-      .values() as [string, string, string | null, string][]) {
-      organizationById.set(id, { name, shortName, country });
+      .values() as [string, string, string | null, string, string][]) {
+      organizationById.set(id, { name, shortName, country, organizationUpdatedAt });
     }
   }
   const byTask = new Map<string, AssigneeTuple[]>();
@@ -97,19 +109,22 @@ export function assigneesByTask(db: Db, where: SQL | undefined): Map<string, Ass
     if (list) list.push(row);
     else byTask.set(row[0], [row]);
   }
-  const ordered = new Map<string, AssigneeRecord[]>();
+  const ordered = new Map<string, DatedAssigneeRecord[]>();
   for (const [taskId, list] of byTask) {
     if (list.length > 1) list.sort(byAssigneeOrder);
     ordered.set(
       taskId,
       list.map(([, organizationId, role]) => {
-        const { name, shortName, country } = organizationById.get(organizationId) as { name: string; shortName: string | null; country: string };
-        return { organizationId, name, shortName, country, role };
+        const { name, shortName, country, organizationUpdatedAt } = organizationById.get(organizationId) as OrganizationNames;
+        return { organizationId, name, shortName, country, role, organizationUpdatedAt };
       }),
     );
   }
   return ordered;
 }
+
+/** What assigneesByTask reads of an organization. */
+type OrganizationNames = Pick<DatedAssigneeRecord, 'name' | 'shortName' | 'country' | 'organizationUpdatedAt'>;
 
 type AssigneeTuple = [taskId: string, organizationId: string, role: AssigneeRole, position: number];
 
