@@ -123,7 +123,7 @@ t.test('the feed of a plan parses as iCalendar: an all-day event per open task a
   t.equal(open.end.toString(), '2027-01-01', 'for one day');
   t.match(open.description, /Executors: Minprom \(BY, lead\); MIC \(KZ, lead\)/, 'the description names the executors');
   t.match(open.description, /Status: not_started/, 'and the status');
-  t.match(open.stamp, /^2026-11-28T09:00:00/, 'DTSTAMP is when the task was last revised');
+  t.match(open.stamp, /^2026-11-28T09:00:00/, 'DTSTAMP is when the event was last revised (the latest of its task, plan and executors: 09:00)');
   const late = byUid.get(`task-${w.late.id}@commission-plan-tracker`) as ParsedEvent;
   t.match(late.description, /Status: in_progress, overdue/, 'an overdue task says so');
 
