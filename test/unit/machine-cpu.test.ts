@@ -9,8 +9,8 @@ cpu1 530891 6980 77798 334114 4005 0 9157 468 0 0
 intr 123 0
 `;
 
-t.test('parseMachineStat reads user, nice and system as busy, and steal, from the first line only', async (t) => {
-  t.same(parseMachineStat(STAT), { busy: 1009171 + 15914 + 145718, steal: 921 });
+t.test('parseMachineStat reads user, nice, system, irq and softirq as busy, and steal, from the first line only', async (t) => {
+  t.same(parseMachineStat(STAT), { busy: 1009171 + 15914 + 145718 + 0 + 16774, steal: 921 });
   t.throws(() => parseMachineStat('cpu0 1 2 3 4 5 6 7 8 9 10\n'), /not the first line/, 'a per-CPU line is not the total');
   t.throws(() => parseMachineStat('cpu  1 2\n'), /not the first line/, 'a line without steal');
   t.throws(() => parseMachineStat(''), /not the first line/);
