@@ -188,8 +188,7 @@ export const CLOCK_TICKS = 100;
 /** user + system CPU time of a process in clock ticks (/proc/<pid>/stat fields 14 and 15), or null once it is gone. */
 export function cpuTicks(pid: number): number | null {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return Number(fields[11]) + Number(fields[12]);
+    return parseProcessStat(readFileSync(`/proc/${pid}/stat`, 'utf8')).ticks;
   } catch {
     return null;
   }
@@ -213,57 +212,83 @@ export function parseMachineStat(text: string): { busy: number; steal: number } 
   return { busy: u + n + s + i + si, steal: st };
 }
 
-/**
- * The machine's CPU time (parseMachineStat) and each kernel thread's by its pid (the disk's write-back and journal
- * among them: they work for the service's fsyncs too).
- */
-export function machineCpu(): { busy: number; steal: number; kernelThreads: Map<number, number> } {
-  const kernelThreads = new Map<number, number>();
+/** A process in /proc: its parent, its CPU time (user + system, all its threads) in clock ticks, whether a kernel thread. */
+export interface ProcessCpu {
+  parent: number;
+  ticks: number;
+  kernel: boolean;
+}
+
+/** Reads /proc/<pid>/stat: after the command's closing parenthesis, state, ppid (1), …, flags (6), utime (11), stime (12). */
+export function parseProcessStat(text: string): ProcessCpu {
+  const fields = text.slice(text.lastIndexOf(') ') + 2).split(' ');
+  const [parent, flags, utime, stime] = [fields[1], fields[6], fields[11], fields[12]].map(Number) as [number, number, number, number];
+  if (![parent, flags, utime, stime].every(Number.isFinite)) throw new Error(`not a /proc/<pid>/stat: ${text}`);
+  return { parent, ticks: utime + stime, kernel: (flags & PF_KTHREAD) !== 0 };
+}
+
+/** The machine's CPU time (parseMachineStat) and every process's it can see, by pid. */
+export function machineCpu(): { busy: number; steal: number; processes: Map<number, ProcessCpu> } {
+  const processes = new Map<number, ProcessCpu>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const fields = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      if ((Number(fields[6]) & PF_KTHREAD) !== 0) kernelThreads.set(Number(entry), Number(fields[11]) + Number(fields[12]));
+      processes.set(Number(entry), parseProcessStat(readFileSync(`/proc/${entry}/stat`, 'utf8')));
     } catch {
       // gone meanwhile
     }
   }
-  return { ...parseMachineStat(readFileSync('/proc/stat', 'utf8')), kernelThreads };
+  return { ...parseMachineStat(readFileSync('/proc/stat', 'utf8')), processes };
 }
 
 /** What other programs took of the machine while a measurement ran, in cores (1 = one CPU all the time). */
 export interface OtherCpu {
-  /** User and system time of every process but the measurement's own and the kernel's threads. */
+  /** User and system time of every process but the measurement's own, their descendants and the kernel's threads. */
   otherCores: number;
+  /**
+   * The same before it is floored at 0. The machine's time is counted in ticks of 10 ms and each process's exactly, so it
+   * is off by up to about a tenth of a core over a few seconds, either way, and more over a fraction of a second: on a
+   * quiet machine it reads a little below 0 as often as not (measured: -0.17 to 0.05, and 0.82 to 1.12 beside a
+   * one-core busy loop, over runs of 0.04 to 3 s).
+   */
+  measuredCores: number;
   /** Time the hypervisor gave this machine's CPUs to other machines. */
   stealCores: number;
 }
 
 /**
- * Starts a meter of the CPU that programs other than `ownPids` (the measuring process and the servers it loads) take
- * while a measurement runs; calling the result stops it. On a machine whose cores the load generator and the service
- * share, a test run or a build beside the benchmark slows some figures more than others (the report's two threads most),
- * so a run is only comparable when this stayed near zero. A process that starts and ends within the measurement counts
- * as another's: its time is in the machine's, and in no snapshot of ours.
+ * Starts a meter of the CPU that programs other than `ownPids` (the measuring process and the servers it loads), their
+ * descendants (tsx's esbuild service among them) and the kernel's threads (the disk's write-back and journal work for the
+ * service's fsyncs too) take while a measurement runs; calling the result stops it. On a machine whose cores the load
+ * generator and the service share, a test run or a build beside the benchmark slows some figures more than others (the
+ * report's two threads most), so a run is only comparable when this stayed near zero. Processes are counted by pid,
+ * not summed: kernel workers come and go, and one that ended would take its whole life's time out of a sum. A process
+ * of ours that ended during the measurement took an unknown part of its time in it, which stays another's; one that
+ * started took all of its time in it.
  */
 export function otherCpuMeter(
   ownPids: () => readonly number[],
-  read: { machine: typeof machineCpu; ticks: typeof cpuTicks; now: () => number } = { machine: machineCpu, ticks: cpuTicks, now: () => performance.now() },
+  read: { machine: typeof machineCpu; now: () => number } = { machine: machineCpu, now: () => performance.now() },
 ): () => OtherCpu {
-  const own = () => new Map(ownPids().map((pid) => [pid, read.ticks(pid)]));
-  const before = { ...read.machine(), own: own(), at: read.now() };
+  const before = { ...read.machine(), at: read.now() };
   return () => {
-    const after = { ...read.machine(), own: own(), at: read.now() };
+    const after = { ...read.machine(), at: read.now() };
     const seconds = (after.at - before.at) / 1000;
-    if (seconds <= 0) return { otherCores: 0, stealCores: 0 };
-    // Per kernel thread: workers come and go, and one that ended took its whole life's time out of a plain sum.
-    let kernel = 0;
-    for (const [pid, ticks] of after.kernelThreads) kernel += ticks - (before.kernelThreads.get(pid) ?? 0);
-    // Ours likewise; one that is gone took an unknown part of its time in the measurement, which stays another's.
-    let ours = 0;
-    for (const [pid, ticks] of after.own) if (ticks !== null) ours += ticks - (before.own.get(pid) ?? ticks);
-    const others = after.busy - before.busy - kernel - ours;
-    return { otherCores: Math.max(0, others) / CLOCK_TICKS / seconds, stealCores: (after.steal - before.steal) / CLOCK_TICKS / seconds };
+    if (seconds <= 0) return { otherCores: 0, measuredCores: 0, stealCores: 0 };
+    const ours = new Set(ownPids());
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const [pid, p] of after.processes) {
+        if (!ours.has(pid) && ours.has(p.parent)) {
+          ours.add(pid);
+          grew = true;
+        }
+      }
+    }
+    let taken = 0;
+    for (const [pid, p] of after.processes) if (p.kernel || ours.has(pid)) taken += p.ticks - (before.processes.get(pid)?.ticks ?? 0);
+    const measuredCores = (after.busy - before.busy - taken) / CLOCK_TICKS / seconds;
+    return { otherCores: Math.max(0, measuredCores), measuredCores, stealCores: (after.steal - before.steal) / CLOCK_TICKS / seconds };
   };
 }
 
