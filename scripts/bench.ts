@@ -95,6 +95,7 @@ async function main(): Promise<void> {
   const AUTH = { authorization: `Bearer ${TOKEN}` };
 
   const work = mkdtempSync(join(os.tmpdir(), 'tracker-bench-'));
+  const log = (s: string) => process.stdout.write(`${s}\n`);
   // What other programs took of the machine during each measured run: this process (the load generator and the raw
   // baselines) and the servers it starts are ours, everything else another's. Above QUIET_LIMIT of a core in any run, the
   // figures are not comparable with a quiet run's, and the bench says so.
@@ -119,7 +120,6 @@ async function main(): Promise<void> {
     return value;
   };
   const dbPath = join(work, 'tracker.db');
-  const log = (s: string) => process.stdout.write(`${s}\n`);
 
   // ---- 1. The large plan --------------------------------------------------------------------------
   log(`building ${TASKS} tasks, ${ORGS} organizations, ${TASKS * 2} progress reports in ${dbPath}`);

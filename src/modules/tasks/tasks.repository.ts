@@ -209,7 +209,10 @@ export function taskRecordsOfPlan(db: Db, planId: string): TaskRecord[] {
   const rows = (baseQuery(db).where(eq(tasks.planId, planId)).orderBy(asc(tasks.codeSortKey), asc(tasks.id)).values() as unknown[][]).map(decodeRecord);
   if (rows.length === 0) return [];
   const byTask = assigneesByTask(db, eq(tasks.planId, planId));
-  return rows.map((r) => Object.assign(r, { assignees: byTask.get(r.id) ?? [] }));
+  // Without the organizations' updatedAt, which only the calendar shows: a TaskRecord is what presentTask passes on, into
+  // answers and into the history, and a field more there would be recorded as a change of every assignee.
+  const undated = ({ organizationUpdatedAt: _, ...assignee }: DatedAssigneeRecord): AssigneeRecord => assignee;
+  return rows.map((r) => Object.assign(r, { assignees: (byTask.get(r.id) ?? []).map(undated) }));
 }
 
 /** The codes of a plan's tasks, in the plan's order. */
