@@ -4,7 +4,7 @@ import type { InjectOptions } from 'fastify';
 import type { App } from '../../src/app.js';
 import type { HistoryEntry } from '../../src/modules/history/history.schemas.js';
 import type { Indicator } from '../../src/modules/indicators/indicators.schemas.js';
-import { assertProblem, build, DEFAULT_NOW, json, keyFor, refused, snapshot, testClock } from '../helper.js';
+import { assertProblem, build, DEFAULT_NOW, json, keyFor, patchChangesNothing, refused, snapshot, testClock } from '../helper.js';
 import { approvedTask, approvePlan, createPlan, createTask, seedPlan } from '../factories.js';
 
 const MISSING_ID = '019a7c2e-0000-7000-8000-00000000dead';
@@ -785,4 +785,13 @@ t.test("a past day's report shows a value withdrawn since as it stood that day, 
   t.strictSame(await report('2026-10-05'), day1, 'the first day: the value first recorded');
   t.strictSame(await report('2026-10-06'), day2, 'the second day: the corrected value');
   t.strictSame(await report('2026-10-07'), day3, 'the day they were withdrawn: none, and not the second quarter recorded and withdrawn that day');
+});
+
+t.test('an update that changes nothing leaves the indicator as it is: same updatedAt and ETag, no history entry', async (t) => {
+  const clock = testClock();
+  const app = await build(t, clock);
+  const { plan } = await seedPlan(app);
+  const created = await createIndicator(app, tractors(plan.id));
+  // A directory synchronised as a whole sends every field again, the unit with a trailing blank it trims away.
+  await patchChangesNothing(t, app, clock, `/v1/indicators/${created.id}`, created, { name: created.name, unit: 'tractors ', baseline: 600, target: 1200 });
 });

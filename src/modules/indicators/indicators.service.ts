@@ -5,7 +5,7 @@ import { dateInZone } from '../../lib/dates.js';
 import { newId } from '../../lib/ids.js';
 import { frequencyOf, periodBounds } from '../../lib/periods.js';
 import type { ServiceDeps, WriteContext } from '../../lib/service.js';
-import { recordChange } from '../history/history.recorder.js';
+import { diffFields, recordChange } from '../history/history.recorder.js';
 import { findPlanRecord } from '../plans/plans.repository.js';
 import { latestValue, progressPercent } from './indicator-progress.js';
 import * as repo from './indicators.repository.js';
@@ -163,6 +163,9 @@ export function createIndicatorService({ db, clock }: ServiceDeps) {
         const baseline = patch.baseline ?? current.baseline;
         const target = patch.target ?? current.target;
         refuseFlatTarget(baseline, target, patch.target !== undefined ? 'body.target' : 'body.baseline');
+        // The same values again (a directory synchronised as a whole) are no change: updatedAt and the ETag clients
+        // hold stay, as the history, which records no entry for it, says.
+        if (diffFields(factsOf(before), { ...factsOf(before), ...patch }).length === 0) return before;
         repo.updateIndicator(tx, id, { ...patch, updatedAt: now.toISOString() });
         const after = presentIndicator(load(tx, id), now);
         record(tx, ctx, now, current, 'updateIndicator', factsOf(before), factsOf(after));
