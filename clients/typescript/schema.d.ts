@@ -5097,7 +5097,7 @@ export interface components {
              * @example 2026-12-31
              */
             submissionDeadline: string;
-            /** @description Whether the report was first submitted after its submissionDeadline, by the date in the commission's time zone. Judged once, at the first submission: a later change of the plan's reportDueDays does not change it, and a revision asked for by a reviewer does not make a report late; nor does a deadline that passed before the plan was approved (no report could be submitted to a draft plan). */
+            /** @description Whether the report was first submitted after its submissionDeadline, by the date in the commission's time zone. Judged once, at the first submission: a later change of the plan's reportDueDays does not change it, and a revision asked for by a reviewer does not make a report late; nor does a deadline that passed before the plan was approved (no report could be submitted to a draft plan), or before the organization was put on the task (it owed no report for the period). */
             submittedLate: boolean;
             /**
              * Format: int32

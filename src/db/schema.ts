@@ -314,6 +314,12 @@ export const progressReports = sqliteTable(
      * later change of the rule moves the deadline of periods not yet reported, never the record of a submitted report.
      */
     submissionDeadline: text('submission_deadline').notNull(),
+    /**
+     * When the reporting organization was assigned to the task, as it stood when the report was first submitted: a
+     * deadline that passed before it owed nothing, so a report for it is not late. Null for reports submitted before
+     * it was kept and whose assignment has changed since (they are judged as before).
+     */
+    assignedAt: text('assigned_at'),
     percentComplete: integer('percent_complete').notNull(),
     confidence: text('confidence', { enum: CONFIDENCE_LEVELS }).notNull(),
     narrative: text('narrative').notNull(),

@@ -5,7 +5,7 @@ import type { InjectOptions } from 'fastify';
 import type { App } from '../../src/app.js';
 import type { HistoryEntry } from '../../src/modules/history/history.schemas.js';
 import type { TaskReport } from '../../src/modules/task-reports/task-reports.schemas.js';
-import { build, json, keyFor, refused, snapshot, testClock, type InjectedResponse } from '../helper.js';
+import { build, json, keyFor, refused, snapshot, stringsAt, testClock, type InjectedResponse } from '../helper.js';
 import { approvedTask, approvePlan, createCommission, createOrganization, createPlan, createTask, seedPlan, transition } from '../factories.js';
 
 const MISSING_ID = '019a7c2e-0000-7000-8000-00000000dead';
@@ -199,6 +199,38 @@ t.test('a report for a deadline that passed before the plan was approved is not 
   clock.set('2027-01-11T09:00:00.000Z');
   const q4 = await ok(t, app, submit(task.id, report('2026-Q4', { organizationId: kz.id })), 201);
   t.match(q4, { submissionDeadline: '2027-01-10', submittedLate: true }, 'Q4, due after the approval');
+});
+
+t.test('a report for a deadline that passed before its organization was put on the task is not late: it owed none', async (t) => {
+  // The plan is in force since September; on 28 November KZ joins task 1.1 and a new task 1.2 is added, both after the
+  // Q3 deadline (10 October), which the co-chairs' report does not count them missing for.
+  const { app, clock, plan, task, by, kz, kzKey } = await scene(t, '2026-09-01T09:00:00.000Z');
+  const byOnly = [{ organizationId: by.id, role: 'lead' }];
+  let res = await app.inject({ method: 'PATCH', url: `/v1/tasks/${task.id}`, payload: { assignees: byOnly } });
+  t.equal(res.statusCode, 200);
+  clock.set(NOW);
+  res = await app.inject({ method: 'PATCH', url: `/v1/tasks/${task.id}`, payload: { assignees: [...byOnly, { organizationId: kz.id, role: 'co_executor' }] } });
+  t.equal(res.statusCode, 200);
+  const added = await createTask(app, { planId: plan.id, code: '1.2', dueDate: '2026-12-31', assignees: [{ organizationId: kz.id, role: 'lead' }] });
+  const progress = json(await app.inject({ method: 'GET', url: `/v1/reports/progress?planId=${plan.id}` }));
+  const missing = stringsAt(progress.missingReports, 'organizationId');
+  t.ok(missing.includes(by.id) && !missing.includes(kz.id), "the co-chairs' report misses BY's Q3 report, not KZ's");
+
+  const joined = await ok(t, app, submit(task.id, report('2026-Q3'), kzKey.headers), 201);
+  t.match(joined, { submissionDeadline: '2026-10-10', submittedLate: false }, 'assigned after the deadline');
+  const fresh = await ok(t, app, submit(added.id, report('2026-Q3'), kzKey.headers), 201);
+  t.match(fresh, { submissionDeadline: '2026-10-10', submittedLate: false }, 'a task created after the deadline');
+  const owed = await ok(t, app, submit(task.id, report('2026-Q3', { organizationId: by.id })), 201);
+  t.match(owed, { submissionDeadline: '2026-10-10', submittedLate: true }, 'assigned since September: late');
+
+  // Judged at the first submission: taken off the task and put back later, the organization's report stays as it was.
+  res = await app.inject({ method: 'PATCH', url: `/v1/tasks/${task.id}`, payload: { assignees: [{ organizationId: kz.id, role: 'lead' }] } });
+  t.equal(res.statusCode, 200);
+  clock.set('2026-11-30T09:00:00.000Z');
+  res = await app.inject({ method: 'PATCH', url: `/v1/tasks/${task.id}`, payload: { assignees: [...byOnly, { organizationId: kz.id, role: 'lead' }] } });
+  t.equal(res.statusCode, 200);
+  t.match(json(await app.inject(read(task.id, owed.id))), { submittedLate: true }, 'a new assignment does not excuse a late report');
+  t.match(json(await app.inject(read(task.id, joined.id))), { submittedLate: false });
 });
 
 t.test('the approval day is judged in the commission time zone', async (t) => {

@@ -2,7 +2,7 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { insertRow, prepared, type Db } from '../../db/connection.js';
 import type { Role } from '../../db/enums.js';
-import { apiKeys, commissions, plans, progressReports, tasks } from '../../db/schema.js';
+import { apiKeys, commissions, plans, progressReports, taskAssignees, tasks } from '../../db/schema.js';
 import { cursorFor, type Page } from '../../lib/pagination.js';
 import type { ListTaskReportsQuery } from './task-reports.schemas.js';
 
@@ -91,15 +91,24 @@ export function listReports(db: Db, taskId: string, query: ListTaskReportsQuery)
   return cursor.page(rows, q, (r) => [r.report.period, r.report.organizationId], toRecord);
 }
 
+/** When the organization was assigned to the task, if it is an assignee: it owes only the reports due after. */
+export function assignedAt(db: Db, taskId: string, organizationId: string): string | undefined {
+  return db
+    .select({ assignedAt: taskAssignees.assignedAt })
+    .from(taskAssignees)
+    .where(and(eq(taskAssignees.taskId, taskId), eq(taskAssignees.organizationId, organizationId)))
+    .get()?.assignedAt;
+}
+
 export function insertReport(db: Db, row: ReportRow): void {
   insertRow(db, progressReports, row);
 }
 
-/** A report's deadline was fixed when it was first submitted: no later write moves it. */
+/** A report's deadline and its organization's assignment were fixed when it was first submitted: no later write moves them. */
 export function updateReport(
   db: Db,
   id: string,
-  set: Partial<Omit<ReportRow, 'id' | 'taskId' | 'organizationId' | 'period' | 'submissionDeadline' | 'createdAt'>>,
+  set: Partial<Omit<ReportRow, 'id' | 'taskId' | 'organizationId' | 'period' | 'submissionDeadline' | 'assignedAt' | 'createdAt'>>,
 ): void {
   db.update(progressReports).set(set).where(eq(progressReports.id, id)).run();
 }

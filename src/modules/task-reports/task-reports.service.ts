@@ -27,9 +27,13 @@ export function presentReport(r: repo.ReportRecord): TaskReport {
     periodEnd: end,
     submissionDeadline: deadline,
     // Judged on the first submission: a revision the reviewer asked for after the deadline is not lateness. Nor is a
-    // report for a deadline that passed before the plan was approved: it could not be submitted in time (a draft plan
-    // takes none), and the co-chairs' report does not count it missing either.
-    submittedLate: dateInZone(new Date(r.createdAt), r.timeZone) > deadline && (r.planApprovedAt === null || dateInZone(new Date(r.planApprovedAt), r.timeZone) <= deadline),
+    // report for a deadline that passed before the plan was approved, or before its organization was put on the task
+    // (a task added to the plan since, too): it could not be submitted in time, or was not owed, and the co-chairs'
+    // report does not count it missing either.
+    submittedLate:
+      dateInZone(new Date(r.createdAt), r.timeZone) > deadline &&
+      (r.planApprovedAt === null || dateInZone(new Date(r.planApprovedAt), r.timeZone) <= deadline) &&
+      (r.assignedAt === null || dateInZone(new Date(r.assignedAt), r.timeZone) <= deadline),
     percentComplete: r.percentComplete,
     confidence: r.confidence,
     narrative: r.narrative,
@@ -190,6 +194,8 @@ export function createTaskReportService({ db, clock }: ServiceDeps) {
           period: input.period,
           // The deadline in force now, when the report is first submitted, is the one it is judged by for good.
           submissionDeadline: submissionDeadline(input.period, plan.reportDueDays),
+          // So is the organization's assignment: put on the task after that deadline, it owed no report for the period.
+          assignedAt: repo.assignedAt(tx, taskId, organizationId) ?? null,
           percentComplete: input.percentComplete,
           confidence: input.confidence,
           narrative: input.narrative,
