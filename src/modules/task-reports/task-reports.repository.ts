@@ -91,13 +91,15 @@ export function listReports(db: Db, taskId: string, query: ListTaskReportsQuery)
   return cursor.page(rows, q, (r) => [r.report.period, r.report.organizationId], toRecord);
 }
 
-/** When the organization was assigned to the task, if it is an assignee: it owes only the reports due after. */
+/** When the organization was assigned to the task, if it is an assignee: it owes only the reports due after. Prepared: every submission reads it. */
 export function assignedAt(db: Db, taskId: string, organizationId: string): string | undefined {
-  return db
-    .select({ assignedAt: taskAssignees.assignedAt })
-    .from(taskAssignees)
-    .where(and(eq(taskAssignees.taskId, taskId), eq(taskAssignees.organizationId, organizationId)))
-    .get()?.assignedAt;
+  return prepared(db, 'assignedAt', (db) =>
+    db
+      .select({ assignedAt: taskAssignees.assignedAt })
+      .from(taskAssignees)
+      .where(and(eq(taskAssignees.taskId, sql.placeholder('taskId')), eq(taskAssignees.organizationId, sql.placeholder('organizationId'))))
+      .prepare(),
+  ).get({ taskId, organizationId })?.assignedAt;
 }
 
 export function insertReport(db: Db, row: ReportRow): void {
