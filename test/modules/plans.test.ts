@@ -5,7 +5,7 @@ import { tasks } from '../../src/db/schema.js';
 import { newId } from '../../src/lib/ids.js';
 import type { Plan } from '../../src/modules/plans/plans.schemas.js';
 import { refusePlanAction } from '../../src/modules/plans/plans.service.js';
-import { DEFAULT_NOW, assertProblem, build, json, refused, snapshot, testClock } from '../helper.js';
+import { DEFAULT_NOW, assertProblem, build, json, patchChangesNothing, refused, snapshot, testClock } from '../helper.js';
 import { approvePlan, createTask, seedPlan } from '../factories.js';
 
 const MISSING_ID = '019a7c2e-0000-7000-8000-00000000dead';
@@ -228,6 +228,21 @@ t.test('patching changes the given fields, keeps the others and stamps updatedAt
   const expected = { ...plan, title: 'Roadmap on food supplies 2027', periodEnd: '2028-06-30', updatedAt: '2026-11-06T08:00:00.000Z' };
   t.same(json(res), expected, 'title trimmed, periodStart kept');
   t.same(json(await app.inject({ method: 'GET', url: `/v1/plans/${plan.id}` })), expected);
+});
+
+t.test('an update with the values the plan already has changes nothing: same updatedAt and ETag, no history entry', async (t) => {
+  const clock = testClock();
+  const app = await build(t, clock);
+  const plan = await createPlanFromInput(app, await createCommissionId(app));
+  addTask(app, plan.id);
+  const approved = json(await action(app, plan.id, 'approve'));
+  await patchChangesNothing(t, app, clock, `/v1/plans/${plan.id}`, approved, {
+    title: ` ${plan.title}`,
+    periodStart: plan.periodStart,
+    periodEnd: plan.periodEnd,
+    reportingFrequency: 'quarterly',
+    reportDueDays: 10,
+  });
 });
 
 t.test('an approved plan can still be retitled and its period changed', async (t) => {

@@ -4,7 +4,7 @@ import type { Test } from 'tap';
 import type { InjectOptions } from 'fastify';
 import type { App } from '../../src/app.js';
 import type { Task } from '../../src/modules/tasks/tasks.schemas.js';
-import { DEFAULT_NOW, assertProblem, build, json, refused, snapshot, testClock } from '../helper.js';
+import { DEFAULT_NOW, assertProblem, build, json, patchChangesNothing, refused, snapshot, testClock } from '../helper.js';
 import {
   approvePlan,
   createCommission,
@@ -485,6 +485,41 @@ t.test('assignees are replaced as a whole on update, and checked like on create'
   await refused(t, app, patch(task.id, { assignees: [{ organizationId: ru.id, role: 'lead' }] }), 422, 'invalid-assignees');
   await refused(t, app, patch(task.id, { assignees: [{ organizationId: MISSING_ID, role: 'lead' }] }), 422, 'unknown-reference');
   await refused(t, app, patch(task.id, { assignees: [{ organizationId: by.id, role: 'co_executor' }] }), 400, 'validation-failed');
+});
+
+t.test('an update with the values the task already has changes nothing: same updatedAt and ETag, no history entry', async (t) => {
+  const clock = testClock();
+  const app = await build(t, clock);
+  const { by, kz, meeting, plan } = await seedPlan(app);
+  const mtz = await createOrganization(app, { name: 'Minsk Tractor Works', shortName: 'MTZ', kind: 'enterprise', country: 'BY' });
+  const fields = {
+    code: '1.1',
+    title: 'Expand assembly of Belarus tractors in Kostanay',
+    description: 'Raise localisation of MTZ tractors.',
+    area: 'mechanical_engineering',
+    formOfCompletion: null,
+    expectedResult: 'At least 1,500 tractors a year',
+    basis: { meetingId: meeting.id, protocolItem: '2.1' },
+    translations: { ru: { title: 'Сборка тракторов в Костанае' } },
+    dueDate: '2026-12-31',
+  };
+  // Given co-executor first: the task lists leads first, and the same executors in that order are no change either.
+  const assignees = [
+    { organizationId: mtz.id, role: 'co_executor' },
+    { organizationId: by.id, role: 'lead' },
+    { organizationId: kz.id, role: 'lead' },
+  ];
+  const created = await createTask(app, { planId: plan.id, ...fields, formOfCompletion: undefined, assignees });
+  await patchChangesNothing(t, app, clock, `/v1/tasks/${created.id}`, created, { ...fields, assignees });
+  await patchChangesNothing(t, app, clock, `/v1/tasks/${created.id}`, created, {
+    title: ` ${fields.title} `,
+    assignees: created.assignees.map((a: Task['assignees'][number]) => ({ organizationId: a.organizationId, role: a.role })),
+  });
+  // The same executors in another order within a role are a change (the task lists them in the order given).
+  const reordered = await app.inject(patch(created.id, { assignees: [assignees[0], assignees[2], assignees[1]] }));
+  t.equal(reordered.statusCode, 200);
+  t.same(json<Task>(reordered).assignees.map((a) => a.organizationId), [kz.id, by.id, mtz.id]);
+  t.not(json<Task>(reordered).updatedAt, created.updatedAt, 'a real change stamps updatedAt');
 });
 
 t.test('bad updates are refused with 400 and change nothing', async (t) => {

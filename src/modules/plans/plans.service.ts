@@ -5,7 +5,7 @@ import { AppError, ERRORS, notFound, unknownReference } from '../../errors.js';
 import { newId } from '../../lib/ids.js';
 import { periodBounds } from '../../lib/periods.js';
 import type { ServiceDeps, WriteContext } from '../../lib/service.js';
-import { recordChange } from '../history/history.recorder.js';
+import { diffFields, recordChange } from '../history/history.recorder.js';
 import { findCommission } from '../commissions/commissions.repository.js';
 import * as repo from './plans.repository.js';
 import type { CreatePlan, ListPlansQuery, Plan, UpdatePlan } from './plans.schemas.js';
@@ -169,6 +169,9 @@ export function createPlanService({ db, clock }: ServiceDeps) {
         const next: Plan = { ...current, ...patch, updatedAt: now };
         assertPeriodOrdered(next.periodStart, next.periodEnd, patch.periodEnd !== undefined ? 'body.periodEnd' : 'body.periodStart');
         assertKeepsReportedPeriods(tx, current, next);
+        // The same values again (a form saved unchanged) are no change: updatedAt and the ETag clients hold stay, as
+        // the history, which records no entry for it, says.
+        if (diffFields(current, next).length === 0) return current;
         repo.updatePlan(tx, next);
         recordChange(tx, ctx.actor, now, { operation: 'updatePlan', entity: 'plan', entityId: id, planId: id, before: current, after: next });
         return next;

@@ -6,7 +6,7 @@ import { dateInZone } from '../../lib/dates.js';
 import { newId } from '../../lib/ids.js';
 import type { ServiceDeps, WriteContext } from '../../lib/service.js';
 import { findPendingRequest } from '../deadline-changes/deadline-changes.repository.js';
-import { recordChange, type Change } from '../history/history.recorder.js';
+import { diffFields, recordChange, type Change } from '../history/history.recorder.js';
 import { indicatorsOfTask } from '../indicators/indicators.repository.js';
 import { presentIndicator } from '../indicators/indicators.service.js';
 import { findCommission } from '../commissions/commissions.repository.js';
@@ -74,6 +74,22 @@ function refuseRemovingRequester(tx: Db, taskId: string, assignees: UpdateTask['
     `organization ${requester} has a deadline request pending on this task (${pending.id}, to ${pending.newDueDate}); decide it ` +
       `(POST /v1/tasks/${taskId}/deadline-changes/${pending.id}/decision) before taking the organization off the task`,
     [{ path: 'body.assignees', message: `leaves out ${requester}, whose deadline request is pending` }],
+  );
+}
+
+/**
+ * Whether a patch would leave the task as it is presented: each field it gives has its current value, and the
+ * assignees it gives are the current ones in the order the task lists them (leads first, then in the order given).
+ */
+function changesNothing(before: Task, patch: UpdateTask): boolean {
+  const { assignees, basis, ...fields } = patch;
+  const presentedBasis = basis === undefined ? {} : { basis: basis && { meetingId: basis.meetingId, protocolItem: basis.protocolItem ?? null } };
+  if (diffFields(before, { ...before, ...fields, ...presentedBasis }).length > 0) return false;
+  if (assignees === undefined) return true;
+  const listed = [...assignees.filter((a) => a.role === 'lead'), ...assignees.filter((a) => a.role !== 'lead')];
+  return (
+    listed.length === before.assignees.length &&
+    listed.every((a, i) => a.organizationId === before.assignees[i]?.organizationId && a.role === before.assignees[i]?.role)
   );
 }
 
@@ -227,6 +243,9 @@ export function createTaskService({ db, clock }: ServiceDeps) {
           checkAssignees(tx, plan, patch.assignees);
           refuseRemovingRequester(tx, id, patch.assignees);
         }
+        // The same values again (a plan synchronised as a whole, a form saved unchanged) are no change: updatedAt and
+        // the ETag clients hold stay, as the history, which records no entry for it, says.
+        if (changesNothing(before, patch)) return before;
         const { assignees, basis, ...fields } = patch;
         const next = { ...current, ...fields };
         repo.updateTask(tx, id, {
