@@ -134,6 +134,20 @@ function forbiddenKey(body: string): AppError | null {
   ]);
 }
 
+/**
+ * The refusal of a body sent to an operation that takes none (an approval, a closing, a deletion), or null when it
+ * holds nothing: fields there would be ignored, and the caller would believe them kept (a comment on a closing), as
+ * unknown fields are refused everywhere else. `{}` is no field, as an empty body is no body.
+ */
+function unexpectedBody(value: unknown): AppError | null {
+  const isObject = value !== null && typeof value === 'object' && !Array.isArray(value);
+  if (isObject && Object.keys(value).length === 0) return null;
+  const errors = isObject
+    ? Object.keys(value).map((key) => ({ path: `body.${key}`, message: 'not a field of this operation' }))
+    : [{ path: 'body', message: 'this operation takes no body' }];
+  return new AppError(ERRORS.validationFailed, 'this operation takes no body: send none (or {}); its fields would not be read', errors);
+}
+
 export async function buildApp({ config, clock = () => new Date(), logger, verifySerializers = false, resolve }: BuildOptions) {
   const app = Fastify({
     // Whatever logger options a caller passes, the request serializer that hides link secrets stays.
@@ -175,8 +189,12 @@ export async function buildApp({ config, clock = () => new Date(), logger, verif
     if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
       return done(new AppError(ERRORS.unsupportedMediaType, `JSON is read as UTF-8; send the body in UTF-8, not charset=${charset.slice(0, 40)}`), undefined);
     }
-    if (body.length === 0 && request.routeOptions.schema?.body === undefined) return done(null, undefined);
-    parseJson(request, body as string, (err, value) => done(err === null ? null : (forbiddenKey(body as string) ?? err), value));
+    const takesNoBody = request.routeOptions.schema?.body === undefined;
+    if (body.length === 0 && takesNoBody) return done(null, undefined);
+    parseJson(request, body as string, (err, value) => {
+      if (err !== null) return done(forbiddenKey(body as string) ?? err, undefined);
+      done(takesNoBody ? unexpectedBody(value) : null, value);
+    });
   });
   // On the routes that read a body (a GET pays nothing for it).
   app.addHook('onRoute', (route) => {

@@ -564,3 +564,24 @@ t.test('the awaiting filter and the closing of a plan probe the changes and repo
     t.ok(plan2.some((d) => new RegExp(`USING COVERING INDEX ${index} \\(task_id=\\?\\)`).test(d)), `closing, ${table}: ${plan2.join(' | ')}`);
   }
 });
+
+t.test('an action that takes no body refuses one with fields rather than ignore them, and changes nothing', async (t) => {
+  const app = await build(t);
+  const { plan, assignees } = await seedPlan(app);
+  const task = await createTask(app, { planId: plan.id, code: '1.1', dueDate: '2026-12-31', assignees });
+  const draft = await createTask(app, { planId: plan.id, code: '1.2', dueDate: '2026-12-31', assignees });
+  // A comment the caller believes is kept with the approval, closing or deletion: refused, as unknown fields are.
+  const approve = await refused(t, app, { method: 'POST', url: `/v1/plans/${plan.id}/approve`, payload: { comment: 'Protocol No. 19, item 4' } }, 400, 'validation-failed');
+  t.strictSame(approve.errors, [{ path: 'body.comment', message: 'not a field of this operation' }]);
+  const deleted = await refused(t, app, { method: 'DELETE', url: `/v1/tasks/${draft.id}`, payload: { force: true } }, 400, 'validation-failed');
+  t.strictSame(deleted.errors, [{ path: 'body.force', message: 'not a field of this operation' }]);
+  const list = await refused(t, app, { method: 'POST', url: `/v1/plans/${plan.id}/approve`, payload: [task.id] }, 400, 'validation-failed');
+  t.strictSame(list.errors, [{ path: 'body', message: 'this operation takes no body' }]);
+  // No body, an empty one, or an object with no field at all is no body.
+  const headers = { 'content-type': 'application/json' };
+  t.equal((await app.inject({ method: 'DELETE', url: `/v1/tasks/${draft.id}`, headers, payload: '{}' })).statusCode, 204);
+  t.equal((await app.inject({ method: 'POST', url: `/v1/plans/${plan.id}/approve`, payload: {} })).statusCode, 200);
+  const closed = await app.inject({ method: 'POST', url: `/v1/plans/${plan.id}/close`, headers, payload: '' });
+  t.equal(closed.statusCode, 200);
+  t.equal(json(closed).status, 'closed');
+});
