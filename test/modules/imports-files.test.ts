@@ -252,6 +252,23 @@ t.test('empty rows are skipped and rows keep their spreadsheet numbers; a table 
   t.match((await refusedBoth(t, app, plan.id, `${HEADER.join(';')}\r\n# 1.1;example\r\n`, 422, 'invalid-spreadsheet')).detail, /no rows/);
 });
 
+t.test("a CSV ending in the empty rows of its sheet's used range (thousands of \";;;\" lines, as Excel saves them) reads its measures, as its workbook does", async (t) => {
+  const app = await build(t);
+  const { plan } = await seedPlan(app);
+  const table = `${HEADER.join(';')}\r\n1.1;Tractors;31.12.2026;Minprom\r\n;;;\r\n1.2;Combines;31.12.2026;Minprom\r\n`;
+  const commas = `${HEADER.join(',')}\n1.1,Tractors,31.12.2026,Minprom\n,,,\n1.2,Combines,31.12.2026,Minprom\n`;
+  for (const file of [table + ';;;\r\n'.repeat(3000), `${table}${';;;\r\n'.repeat(2500)}\r\n  \r\n;;;`, commas + ',,,\n'.repeat(2500)]) {
+    const shown = json(await app.inject(upload(plan.id, file)));
+    t.strictSame(shown.rows?.map((r: { row: number; code: string }) => [r.row, r.code]), [[2, '1.1'], [4, '1.2']], 'the measures, with their row numbers');
+  }
+  const committed = await app.inject(upload(plan.id, table + ';;;\r\n'.repeat(3000), { commit: true }));
+  t.equal(committed.statusCode, 200, 'and commits');
+  t.match(json(committed).summary, { create: 2, errors: 0 });
+  // Rows that hold something still count: a table of more rows than the import reads is refused as before.
+  const rows = Array.from({ length: 1999 }, (_, i) => `${i + 1};Measure;31.12.2026;Minprom`).join('\r\n');
+  t.match((await refusedBoth(t, app, plan.id, `${HEADER.join(';')}\r\n${rows}\r\n;;;\r\nx;;;\r\n;;;\r\n`, 422, 'invalid-spreadsheet')).detail, /more rows than the import reads \(2000\)/);
+});
+
 t.test('duplicate codes are errors on every row that repeats them', async (t) => {
   const app = await build(t);
   const { plan } = await seedPlan(app);

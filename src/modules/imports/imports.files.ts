@@ -283,6 +283,7 @@ export function readCsv(bytes: Buffer, hasHeader: (sheet: SourceSheet) => boolea
     throw invalid('the file is not UTF-8 text: in Excel choose "CSV UTF-8 (comma delimited)" when saving, or send the .xlsx workbook');
   }
   if (text.includes('\u0000')) throw invalid('the file holds binary data, not CSV text');
+  text = withoutTrailingEmptyRecords(text);
   const candidates = separatorsByUse(text);
   let first: SourceFile | undefined;
   let firstError: unknown;
@@ -299,6 +300,23 @@ export function readCsv(bytes: Buffer, hasHeader: (sheet: SourceSheet) => boolea
   }
   if (first) return first;
   throw firstError;
+}
+
+/** What a record that holds nothing may consist of, under any of the separators. */
+const BLANK_IN_CSV = new Set([';', ',', '\t', ' ', '\r', '\n']);
+
+/**
+ * The text without the records at its end that hold nothing but separators and blanks. Excel saves a sheet's used
+ * range, so a table whose rows below were once formatted or cleared ends in thousands of ";;;" lines: the workbook's
+ * reader never sees such rows (they have no values), but counted as records they made a plan of 30 measures "more rows
+ * than the import reads". Cut by one scan from the end: a record only ends where a line does, and a line of blanks
+ * after the last character that is not one cannot be inside a quoted cell that is closed.
+ */
+function withoutTrailingEmptyRecords(text: string): string {
+  let last = text.length - 1;
+  while (last >= 0 && BLANK_IN_CSV.has(text[last]!)) last--;
+  const lineEnd = text.indexOf('\n', last + 1);
+  return lineEnd === -1 ? text : text.slice(0, lineEnd + 1);
 }
 
 function csvFile(text: string, separator: Separator): SourceFile {
