@@ -4,7 +4,7 @@ import ExcelJS from 'exceljs';
 import t from 'tap';
 import type { App } from '../../src/app.js';
 import { build, json } from '../helper.js';
-import { createTask, seedPlan } from '../factories.js';
+import { createMeeting, createTask, seedPlan } from '../factories.js';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -68,6 +68,38 @@ t.test("executors columns headed by a party's official name, as the parties' doc
   const res = await send(app, plan.id, '№;Мероприятие;Срок;Исполнители (белорусская сторона)\r\n1.1;Сборка;31.12.2026;Minprom\r\n');
   t.equal(res.statusCode, 422);
   t.match(json(res).detail, /names белорусская сторона, which is not a party of the plan's commission \(BY, KZ\): head the column with its party as \(BY\), \(Беларусь\), \(Belarus\) or \(KZ\), \(Казахстан\), \(Kazakhstan\)/);
+});
+
+t.test('a basis naming its protocol item first ("п. 3 протокола № 19"), or several items, keeps them; an item it cannot read is an error row, never dropped', async (t) => {
+  const app = await build(t);
+  const { plan, commission } = await seedPlan(app);
+  const session = await createMeeting(app, commission.id, { title: 'Девятнадцатое заседание Комиссии', kind: 'commission_session', date: '2026-04-16', protocolNumber: '19' });
+  const read: [string, string | null][] = [
+    ['Протокол № 19 от 16.04.2026, п. 3', '3'],
+    ['п. 3 протокола № 19 от 16.04.2026', '3'],
+    ['пункт 3.2 Протокола заседания Комиссии № 19', '3.2'],
+    ['пункта 4 протокола № 19', '4'],
+    ['во исполнение п. 5 протокола № 19', '5'],
+    ['item 2.1 of Protocol No. 19 of 2026-04-16', '2.1'],
+    ['Протокол № 19, пп. 2.1, 2.3', '2.1, 2.3'],
+    ['Протокол № 19, пункты 5 и 6', '5 и 6'],
+    ['Протокол № 19, п.п. 2.1-2.3', '2.1-2.3'],
+    ['п.п. 4, 5 протокола № 19', '4, 5'],
+    ['Протокол № 19 от 16.04.2026', null],
+  ];
+  const file = ['№;Мероприятие;Срок;Исполнители;Основание', ...read.map(([basis], i) => `1.${i + 1};Сборка;31.12.2026;Minprom;"${basis}"`)].join('\r\n');
+  const shown = json(await send(app, plan.id, file));
+  t.strictSame(
+    shown.rows.map((r: { changes?: { field: string; after: unknown }[]; errors?: unknown }) => r.changes?.find((c) => c.field === 'basis')?.after ?? r.errors),
+    read.map(([, protocolItem]) => ({ meetingId: session.id, protocolItem })),
+    'each basis with its meeting and its item(s)',
+  );
+  // An item the import cannot place is not dropped with the meeting kept: the row says so, and nothing is written.
+  const unread = `№;Мероприятие;Срок;Исполнители;Основание\r\n1.1;Сборка;31.12.2026;Minprom;"Протокол № 19 от 16.04.2026 (п. 3 в части поставок)"\r\n`;
+  const refusedRow = json(await send(app, plan.id, unread)).rows[0];
+  t.match(refusedRow, { action: 'error', errors: [{ cell: 'E2', message: /the protocol item .* cannot be read/ }] });
+  t.equal((await send(app, plan.id, unread, true)).statusCode, 422);
+  t.equal(json(await app.inject({ method: 'GET', url: `/v1/tasks?planId=${plan.id}` })).items.length, 0, 'nothing imported');
 });
 
 t.test("a commit with the preview's changesDigest does exactly what the preview showed, or nothing (412)", async (t) => {

@@ -104,8 +104,15 @@ export function executorLines(cell: string): ExecutorLine[] {
 
 export type BasisMatch = { ok: true; meetingId: string; protocolItem: string | null } | { ok: false; message: string };
 
-/** The protocol item at the end: ", item 2.1", ", п. 2.1", " пункт 4". */
-const ITEM = /(?:^|[\s,;(])(?:item|items|p\.|пункт|пункты|п\.|пп\.)\s*(\d[0-9A-Za-zА-Яа-я.\-/]*?)\.?\)?\s*$/iu;
+/** The protocol item(s) at the end: ", item 2.1", ", п. 2.1", " пункт 4", ", пп. 2.1, 2.3", ", п.п. 2.1-2.3", ", пункты 5 и 6". */
+const ITEM = /(?:^|[\s,;(])(?:items?|p\.|пункты?|п\.\s?п\.|пп?\.)\s*(\d[0-9A-Za-zА-Яа-я.\-/]*(?:(?:,\s*|\s+(?:и|and)\s+)\d[0-9A-Za-zА-Яа-я.\-/]*)*)\)?\s*$/iu;
+/**
+ * The protocol item(s) before the protocol, as Russian documents cite it: "п. 3 протокола № 19", "во исполнение пункта
+ * 3.2 Протокола заседания…", "item 2.1 of Protocol No. 19".
+ */
+const ITEM_BEFORE = /(?:^|[\s,;(])(?:items?|p\.|пункт[аы]?|п\.\s?п\.|пп?\.)\s*(\d[0-9A-Za-zА-Яа-я.\-/]*(?:(?:,\s*|\s+(?:и|and)\s+)\d[0-9A-Za-zА-Яа-я.\-/]*)*)[\s,]+(?:of\s+(?:the\s+)?)?(?=протокол|protocol)/iu;
+/** An item named anywhere ("п. 3", "item 2"): when neither form above reads it, the basis is not taken without it. */
+const ITEM_NAMED = /(?:^|[\s,;(])(?:items?|p\.|пункт\p{L}*|п\.\s?п\.|пп?\.)\s*\d/iu;
 
 /** The protocol number without "No."/"№" and spacing: "No. 18" and "№18" are both "18". */
 const protocolCore = (s: string) => normalizeName(s).replace(/^(протокол|protocol)\s*/, '').replace(/^(no\.?|№|n)\s*/, '').replace(/\s+/g, '');
@@ -143,9 +150,25 @@ export function basisMatcher(meetings: Meeting[]) {
         if (one.startsWith(`${head}${item}`)) return { ok: true, meetingId: m.id, protocolItem: one.slice(head.length + item.length).trim() };
       }
     }
-    const itemMatch = ITEM.exec(one);
-    const head = itemMatch ? one.slice(0, itemMatch.index) : one;
-    const protocolItem = itemMatch ? itemMatch[1]! : null;
+    // The item at the end, else before the protocol; the rest of the text names the meeting.
+    let head = one;
+    let protocolItem: string | null = null;
+    const atEnd = ITEM.exec(one);
+    const before = atEnd ? null : ITEM_BEFORE.exec(one);
+    if (atEnd) {
+      head = one.slice(0, atEnd.index);
+      protocolItem = atEnd[1]!;
+    } else if (before) {
+      head = `${one.slice(0, before.index)} ${one.slice(before.index + before[0].length)}`;
+      protocolItem = before[1]!;
+    } else if (ITEM_NAMED.test(one)) {
+      // Taking the meeting without the item the cell names would lose it silently.
+      return {
+        ok: false,
+        message: `the protocol item in "${clip(text)}" cannot be read: write it after the protocol, as "Протокол № 18 от 16.04.2026, п. 2.1" or "Protocol No. 18 of 2026-04-16, item 2.1"`,
+      };
+    }
+    protocolItem = protocolItem?.replace(/\.$/, '') ?? null;
     const normalized = normalizeName(head);
     const dates = datesIn(head);
 
