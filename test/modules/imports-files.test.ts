@@ -269,6 +269,22 @@ t.test("a CSV ending in the empty rows of its sheet's used range (thousands of \
   t.match((await refusedBoth(t, app, plan.id, `${HEADER.join(';')}\r\n${rows}\r\n;;;\r\nx;;;\r\n;;;\r\n`, 422, 'invalid-spreadsheet')).detail, /more rows than the import reads \(2000\)/);
 });
 
+t.test('a CSV whose cells hold quotes without being quoted (ТОО "Агро", as scripts and other systems write it) is read as Excel opens it, not refused', async (t) => {
+  const app = await build(t);
+  const { plan } = await seedPlan(app);
+  const file = `${HEADER.join(';')}\r\n1.1;Создать ТОО "Агро" и ОАО "БЕЛАЗ";31.12.2026;Minprom\r\n1.2;"Quoted; as Excel writes it";31.12.2026;Minprom\r\n`;
+  const res = await app.inject(upload(plan.id, file));
+  t.equal(res.statusCode, 200, res.body.slice(0, 300));
+  t.strictSame(
+    json(res).rows.map((r: { changes: { field: string; after: unknown }[] }) => r.changes.find((c) => c.field === 'title')?.after),
+    ['Создать ТОО "Агро" и ОАО "БЕЛАЗ"', 'Quoted; as Excel writes it'],
+    'the quotes kept as written; a quoted cell read as before',
+  );
+  // Excel's way to keep "1.10" a text in a CSV is a formula, ="1.10": an error row naming the cell, not a refused file.
+  const shown = await errorRows(t, app, plan.id, `${HEADER.join(';')}\r\n="1.10";Tractors;31.12.2026;Minprom\r\n`);
+  t.match(messages(shown), [/^2 A2: a formula/]);
+});
+
 t.test('duplicate codes are errors on every row that repeats them', async (t) => {
   const app = await build(t);
   const { plan } = await seedPlan(app);

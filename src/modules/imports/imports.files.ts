@@ -325,6 +325,9 @@ function csvFile(text: string, separator: Separator): SourceFile {
     records = parseCsv(text, {
       delimiter: separator,
       relax_column_count: true,
+      // A quote inside a cell that does not start with one is part of its text (ТОО "Агро"), as Excel opens such a file;
+      // scripts and other systems write them so, and the whole file was refused for it.
+      relax_quotes: true,
       skip_empty_lines: false,
       max_record_size: 1024 * 1024,
       to: MAX_SHEET_ROWS + 1,
