@@ -252,6 +252,20 @@ t.test('empty rows are skipped and rows keep their spreadsheet numbers; a table 
   t.match((await refusedBoth(t, app, plan.id, `${HEADER.join(';')}\r\n# 1.1;example\r\n`, 422, 'invalid-spreadsheet')).detail, /no rows/);
 });
 
+t.test('a workbook whose rows are numbered past the 1,048,576 rows of a worksheet is refused as not written by a spreadsheet program, never a 500', async (t) => {
+  const app = await build(t);
+  const { plan } = await seedPlan(app);
+  const before = await snapshot(app);
+  // Excel and every spreadsheet program stop at row 1,048,576; only a hand-made file numbers a row past it.
+  const beyond = await editedWorkbook((xml) => xml.replace(/<row r="2"([^>]*)>(.*?)<\/row>/, (_m, attrs: string, cells: string) => `<row r="1048577"${attrs}>${cells.replace(/r="([A-Z]+)2"/g, 'r="$11048577"')}</row>`));
+  t.match((await refusedBoth(t, app, plan.id, beyond, 422, 'invalid-spreadsheet')).detail, /row 1048577.*1,048,576/);
+  t.strictSame(await snapshot(app), before, 'nothing written');
+  // The last row a worksheet has is read as any other.
+  const last = await editedWorkbook((xml) => xml.replace(/<row r="2"([^>]*)>(.*?)<\/row>/, (_m, attrs: string, cells: string) => `<row r="1048576"${attrs}>${cells.replace(/r="([A-Z]+)2"/g, 'r="$11048576"')}</row>`));
+  const shown = json(await app.inject(upload(plan.id, last)));
+  t.strictSame(shown.rows.map((r: { row: number; code: string }) => [r.row, r.code]), [[1048576, '1']]);
+});
+
 t.test("a CSV ending in the empty rows of its sheet's used range (thousands of \";;;\" lines, as Excel saves them) reads its measures, as its workbook does", async (t) => {
   const app = await build(t);
   const { plan } = await seedPlan(app);

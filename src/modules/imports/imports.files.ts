@@ -62,6 +62,9 @@ export interface SourceFile {
 
 export const XLSX_MEDIA_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
+/** The rows of a worksheet (Excel's and the format's limit): a row numbered past it was written by hand. */
+export const WORKSHEET_ROWS = 1_048_576;
+
 /** Rows a sheet may hold (title, header and task rows); a plan has tens to hundreds of measures. */
 export const MAX_SHEET_ROWS = 2000;
 
@@ -230,6 +233,9 @@ export async function parseXlsx(bytes: Buffer): Promise<SourceFile> {
     const rows: SourceRow[] = [];
     let truncated = false;
     ws.eachRow({ includeEmpty: false }, (row, number) => {
+      if (number > WORKSHEET_ROWS) {
+        throw invalid(`row ${number} of sheet "${ws.name.slice(0, 31)}" is past the ${WORKSHEET_ROWS.toLocaleString('en')} rows a worksheet has: the file was not written by a spreadsheet program; save the plan's table from Excel or LibreOffice`);
+      }
       if (rows.length >= MAX_SHEET_ROWS) {
         truncated = true;
         return;

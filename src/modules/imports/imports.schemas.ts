@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { IdSchema } from '../../lib/common.schemas.js';
-import { XLSX_MEDIA_TYPE } from './imports.files.js';
+import { WORKSHEET_ROWS, XLSX_MEDIA_TYPE } from './imports.files.js';
 
 /** Largest file the import accepts, and the limits behind it (documented in the routes and the README). */
 export const IMPORT_LIMITS = {
@@ -93,7 +93,7 @@ export const MAX_UNMATCHED_EXECUTORS = 2000;
 export const MAX_TASKS_NOT_IN_FILE = 10_000;
 /** Longest header the import reports back: a header cell is free text. */
 const HEADER_MAX = 1000;
-const RowNumberSchema = z.number().int().min(1).max(1_048_576);
+const RowNumberSchema = z.number().int().min(1).max(WORKSHEET_ROWS);
 const CountSchema = z.number().int().min(0).max(MAX_ROWS);
 
 export const ROW_ACTIONS = ['create', 'update', 'unchanged', 'error'] as const;
