@@ -5,6 +5,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Db } from '../db/connection.js';
 import { AppError, ERRORS } from '../errors.js';
 import { authorizeObject, authorizeRole, ruleOf, type AccessRule, type Actor, type OwnersOf } from '../lib/access.js';
+import { clientAddress } from '../lib/client-address.js';
 import { createApiKeyService } from '../modules/api-keys/api-keys.service.js';
 import { findReport } from '../modules/task-reports/task-reports.repository.js';
 import { assigneeOrganizationIds } from '../modules/tasks/tasks.repository.js';
@@ -119,7 +120,7 @@ export default fp<AuthOptions>(
     const failedAuth = app.createRateLimit({
       max: options.authFailureMax,
       timeWindow: 60_000,
-      keyGenerator: (request) => `failed-auth:${request.ip}`,
+      keyGenerator: (request) => `failed-auth:${clientAddress(request)}`,
     });
 
     const known = knownKeys(() => app.clock().getTime());
@@ -138,7 +139,7 @@ export default fp<AuthOptions>(
 
     /** The request's key is the caller; its role must be one the route admits. */
     const admit = (request: FastifyRequest, actor: Actor, rule: AccessRule | undefined) => {
-      known.remember(request.ip, actor.keyId ?? '');
+      known.remember(clientAddress(request), actor.keyId ?? '');
       request.actor = { keyId: actor.keyId, role: actor.role, organizationId: actor.organizationId };
       if (rule) authorizeRole(rule, request.actor, String(request.routeOptions.schema?.operationId));
     };
@@ -160,7 +161,7 @@ export default fp<AuthOptions>(
         await failedAuth(request);
         throw locked ? tooMany() : failure;
       }
-      if (locked && !known.has(request.ip, actor.keyId ?? '')) throw tooMany();
+      if (locked && !known.has(clientAddress(request), actor.keyId ?? '')) throw tooMany();
       admit(request, actor, rule);
     };
 
@@ -178,7 +179,7 @@ export default fp<AuthOptions>(
       } catch (err) {
         failure = err;
       }
-      if (actor && known.has(request.ip, actor.keyId ?? '')) {
+      if (actor && known.has(clientAddress(request), actor.keyId ?? '')) {
         try {
           admit(request, actor, rule);
         } catch (err) {

@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import helmet from 'helmet';
 import rateLimit from '@fastify/rate-limit';
 import { AppError, ERRORS } from '../errors.js';
+import { clientAddress } from '../lib/client-address.js';
 import { refuseNonPreflight } from './problem-details.js';
 
 export interface SecurityOptions {
@@ -72,7 +73,7 @@ export default fp<SecurityOptions>(
       global: options.rateLimitMax > 0,
       max: Math.max(options.rateLimitMax, 1),
       timeWindow: 60_000,
-      keyGenerator: (request) => (request.actor?.keyId ? `key:${request.actor.keyId}` : `ip:${request.ip}`),
+      keyGenerator: (request) => (request.actor?.keyId ? `key:${request.actor.keyId}` : `ip:${clientAddress(request)}`),
       errorResponseBuilder: (_request, context) =>
         new AppError(ERRORS.tooManyRequests, `more than ${context.max} requests in a minute; retry in ${context.after}`),
     });
