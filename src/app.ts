@@ -9,6 +9,7 @@ import dbPlugin from './plugins/db.js';
 import problemDetails, { clientErrorHandler, frameworkErrors, checkRequestLine } from './plugins/problem-details.js';
 import { AppError, ERRORS } from './errors.js';
 import { refuseUndeclaredIfMatch, withoutSecrets } from './lib/http.js';
+import { NoQuerySchema } from './lib/common.schemas.js';
 import auth from './plugins/auth.js';
 import security from './plugins/security.js';
 import idempotency from './plugins/idempotency.js';
@@ -195,6 +196,12 @@ export async function buildApp({ config, clock = () => new Date(), logger, verif
       if (err !== null) return done(forbiddenKey(body as string) ?? err, undefined);
       done(takesNoBody ? unexpectedBody(value) : null, value);
     });
+  });
+  // Unknown query parameters are refused, not ignored, also where an operation takes none: a client that sends one
+  // believes it does something (DELETE /v1/webhooks/{id}?dryRun=true deleted the subscription, 204).
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/v1/') || route.schema?.querystring !== undefined) return;
+    route.schema = { ...route.schema, querystring: NoQuerySchema };
   });
   // On the routes that read a body (a GET pays nothing for it).
   app.addHook('onRoute', (route) => {

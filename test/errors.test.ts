@@ -176,6 +176,30 @@ t.test('a validation failure lists the fields at fault', async (t) => {
   t.match(body.detail, /body\.timeZone/);
 });
 
+t.test('an unknown query parameter is refused also where the operation takes none, and the write does not happen', async (t) => {
+  const app = await build(t, undefined, { webhookAllowPrivate: true });
+  const hook = json(
+    await app.inject({ method: 'POST', url: '/v1/webhooks', payload: { url: 'http://localhost/hook', events: ['task.created'] } }),
+  );
+  const key = json(await app.inject({ method: 'POST', url: '/v1/api-keys', payload: { name: 'Observer', role: 'observer' } }));
+  const commission = json(await app.inject({ method: 'POST', url: '/v1/commissions', payload: validCommission }));
+  // A client sending a parameter believes it does something: before, each of these was 2xx, the parameter ignored (the
+  // subscription deleted, the key revoked, the commission renamed).
+  for (const [request, parameter] of [
+    [{ method: 'DELETE', url: `/v1/webhooks/${hook.id}?dryRun=true` }, 'dryRun'],
+    [{ method: 'DELETE', url: `/v1/api-keys/${key.id}?reason=leaked` }, 'reason'],
+    [{ method: 'PATCH', url: `/v1/commissions/${commission.id}?validateOnly=true`, payload: { name: 'Renamed' } }, 'validateOnly'],
+  ] as const) {
+    const body = await refused(t, app, request, 400, 'validation-failed');
+    t.match(body.errors, [{ path: `querystring.${parameter}`, message: /not a field/ }], `${request.method} ${request.url}: names the parameter`);
+  }
+  for (const url of [`/v1/webhooks/${hook.id}?fields=url`, `/v1/api-keys/current?verbose=1`, `/v1/commissions/${commission.id}?lang=ru`]) {
+    assertProblem(t, await app.inject({ method: 'GET', url }), 400, 'validation-failed');
+  }
+  t.equal((await app.inject({ method: 'GET', url: `/v1/webhooks/${hook.id}` })).statusCode, 200, 'without the parameter, the same read is 200');
+  t.equal((await app.inject({ method: 'GET', url: '/health?probe=lb' })).statusCode, 200, 'outside /v1 (health, the API description) nothing changes');
+});
+
 t.test('an unexpected exception becomes a 500 problem that reveals nothing internal', async (t) => {
   const app = await buildApp({
     config: { databasePath: ':memory:', logLevel: 'silent', bodyLimit: 65536, bootstrapToken: SECRETARIAT_TOKEN },

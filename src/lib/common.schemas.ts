@@ -10,6 +10,9 @@ export const IdSchema = z.uuid().length(36).toLowerCase().describe('Opaque ident
 
 export const IdParamsSchema = z.strictObject({ id: IdSchema });
 
+/** The query of an operation that takes no parameter there: none is accepted (an unknown one is refused, not ignored). */
+export const NoQuerySchema = z.strictObject({});
+
 /** True when 'YYYY-MM-DD' names a real day: Date would roll 2026-02-30 over to March. */
 export function isCalendarDate(value: string): boolean {
   const [y, m, d] = value.split('-').map(Number) as [number, number, number];
