@@ -3365,7 +3365,7 @@ export interface components {
             };
             /**
              * Format: int64
-             * @description Assignments of tasks neither closed nor cancelled at the submission deadline of the last period already due (and created, their plan approved, and the organization assigned to the task by the end of that day) with no report for that period as of the date.
+             * @description Assignments of tasks neither closed nor cancelled at the submission deadline of the last period already due (and created, their plan approved and not yet closed, and the organization assigned to the task by the end of that day) with no report for that period as of the date.
              */
             missingReports: number;
         };
@@ -3968,7 +3968,7 @@ export interface components {
                 };
                 /**
                  * Format: int64
-                 * @description Assignments of tasks neither closed nor cancelled at the submission deadline of the last period already due (and created, their plan approved, and the organization assigned to the task by the end of that day) with no report for that period as of the date.
+                 * @description Assignments of tasks neither closed nor cancelled at the submission deadline of the last period already due (and created, their plan approved and not yet closed, and the organization assigned to the task by the end of that day) with no report for that period as of the date.
                  */
                 missingReports: number;
                 /** @description Country code of the party. */
@@ -4101,7 +4101,7 @@ export interface components {
                 };
                 /**
                  * Format: int64
-                 * @description Assignments of tasks neither closed nor cancelled at the submission deadline of the last period already due (and created, their plan approved, and the organization assigned to the task by the end of that day) with no report for that period as of the date.
+                 * @description Assignments of tasks neither closed nor cancelled at the submission deadline of the last period already due (and created, their plan approved and not yet closed, and the organization assigned to the task by the end of that day) with no report for that period as of the date.
                  */
                 missingReports: number;
                 /**
@@ -4241,7 +4241,7 @@ export interface components {
                 };
                 /**
                  * Format: int64
-                 * @description Assignments of tasks neither closed nor cancelled at the submission deadline of the last period already due (and created, their plan approved, and the organization assigned to the task by the end of that day) with no report for that period as of the date.
+                 * @description Assignments of tasks neither closed nor cancelled at the submission deadline of the last period already due (and created, their plan approved and not yet closed, and the organization assigned to the task by the end of that day) with no report for that period as of the date.
                  */
                 missingReports: number;
                 /**

@@ -40,6 +40,8 @@ export interface PlanPeriods {
   planEnd: string;
   /** When the plan was approved; null while a draft. Reports are accepted only from then on. */
   approvedAt: string | null;
+  /** When the plan was closed; null while it is not. A closed plan is read-only: it takes no report from then on. */
+  closedAt: string | null;
   /** The periods of a task due after the plan's end (postponed past it), remembered per due date. */
   forTaskDueOn(dueDate: string): PlanPeriods;
 }
@@ -60,6 +62,7 @@ export function periodsOf(plan: repo.PlanRow, asOf: string, timeZone: string, pe
     deadlineEnd: deadline === null ? null : endOfDay(deadline, timeZone),
     planEnd: periodEnd,
     approvedAt: plan.approvedAt,
+    closedAt: plan.closedAt,
     forTaskDueOn(dueDate) {
       let periods = later.get(dueDate);
       if (!periods) later.set(dueDate, (periods = periodsOf(plan, asOf, timeZone, dueDate)));
@@ -78,18 +81,21 @@ export interface OwedReport {
 /**
  * What `row` (as it stood on the date, due on `dueDate` then) owed for the last period due, or null when it owed
  * nothing. A report was owed by the assignees of a task that existed and was under control at the deadline, in a plan
- * in force by then (a draft's tasks are reported on only once it is approved: task reports refuse them before), each
- * one that was assigned by then: an organization assigned after the deadline could never have met it. It lacks it
+ * in force by then (a draft's tasks are reported on only once it is approved: task reports refuse them before) and not
+ * closed before it ended (a closed plan is read-only: its executors could not have submitted it), each one that was
+ * assigned by then: an organization assigned after the deadline could never have met it. It lacks it
  * without a report for that period among `row.reports` (those first submitted before the end of the date).
  */
 export function owedReport(row: repo.ReportTaskRow, dueDate: string, plan: PlanPeriods): OwedReport | null {
-  const { lastDue, lastDueDeadline, deadlineEnd, approvedAt } = dueDate > plan.planEnd ? plan.forTaskDueOn(dueDate) : plan;
+  const { lastDue, lastDueDeadline, deadlineEnd, approvedAt, closedAt } = dueDate > plan.planEnd ? plan.forTaskDueOn(dueDate) : plan;
   const owed =
     lastDue !== null &&
     lastDueDeadline !== null &&
     deadlineEnd !== null &&
     approvedAt !== null &&
     approvedAt < deadlineEnd &&
+    // Closed on the deadline day or before: the plan took reports no longer than that, and owes none for the period.
+    (closedAt === null || closedAt >= deadlineEnd) &&
     row.createdAt < deadlineEnd &&
     !OUT_OF_CONTROL_STATUSES.includes(statusAt(row.changes, deadlineEnd));
   if (!owed) return null;
