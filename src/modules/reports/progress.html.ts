@@ -62,11 +62,28 @@ function figure(svg: string, caption: string): string {
 }
 
 const code = (t: { code: string }) => ({ html: e(t.code), className: 'code' });
-const title = (t: { title: string }) => ({ html: e(t.title), className: 'title' });
+
+/** A task's plan as markup after its title: nothing for a report of one plan, whose title heads the page. */
+type PlanLine = (taskId: string) => string;
+
+/**
+ * The plan of each task listed, under its title, when the report covers several plans (a commission's): the same
+ * measure may stand in two plans under the same code, and "1.1" alone would not say which one to chase. The CSV and
+ * the workbook have a Plan column.
+ */
+function planLines(r: ProgressReport): PlanLine {
+  if (r.scope.plans.length < 2) return () => '';
+  // One line per plan, shared by its tasks: a commission's page may list 100,000 of them.
+  const lines = new Map(r.scope.plans.map((p) => [p.id, `<br><span class="period">${e(p.title)}</span>`]));
+  const line = new Map(r.tasks.map((t) => [t.taskId, lines.get(t.planId) ?? '']));
+  return (taskId) => line.get(taskId) ?? '';
+}
+
+const title = (plan: PlanLine) => (t: { taskId: string; title: string }) => ({ html: `${e(t.title)}${plan(t.taskId)}`, className: 'title' });
 const status = (L: ReportLocale) => (t: ReportTask) => e(L.status[t.status]);
 /** The title with the protocol item that set the task: what a co-chair cites when chasing a ministry. */
-const titleWithBasis = (L: ReportLocale) => (t: ReportTask) => ({
-  html: `${e(t.title)}${t.basis ? `<br><span class="basis">${e(L.basis(t.basis))}</span>` : ''}`,
+const titleWithBasis = (L: ReportLocale, plan: PlanLine) => (t: ReportTask) => ({
+  html: `${e(t.title)}${plan(t.taskId)}${t.basis ? `<br><span class="basis">${e(L.basis(t.basis))}</span>` : ''}`,
   className: 'title',
 });
 
@@ -137,7 +154,7 @@ function statusByParty(r: ProgressReport, L: ReportLocale): string {
   return section('by-party', w.statusByParty, chart + body);
 }
 
-function whoIsBehind(r: ProgressReport, L: ReportLocale): string {
+function whoIsBehind(r: ProgressReport, L: ReportLocale, plan: PlanLine): string {
   const { w, int, count, nouns } = L;
   const date = dateIn(L);
   const orgs = r.byOrganization
@@ -160,7 +177,7 @@ function whoIsBehind(r: ProgressReport, L: ReportLocale): string {
     caption: w.overdueCaption,
     columns: [
       { head: w.code, cell: code },
-      { head: w.task, cell: titleWithBasis(L) },
+      { head: w.task, cell: titleWithBasis(L, plan) },
       { head: w.executors, cell: executors },
       { head: w.due, cell: dueWithOriginal(L) },
       { head: w.daysLate, cell: (t) => ({ html: int(t.daysOverdue), className: 'bad' }), num: true },
@@ -182,7 +199,7 @@ function whoIsBehind(r: ProgressReport, L: ReportLocale): string {
   // The tasks not yet late, due soon or at risk: which, whose, when, where they stand.
   const open = [
     { head: w.code, cell: code },
-    { head: w.task, cell: title },
+    { head: w.task, cell: title(plan) },
     { head: w.executors, cell: executors },
     { head: w.due, cell: (t: ReportTask) => date(t.dueDate) },
     { head: w.status, cell: status(L) },
@@ -221,7 +238,7 @@ function atRiskOf(tasks: ReportTask[]): ReportTask[] {
     .sort((a, b) => rank(a) - rank(b) || a.dueDate.localeCompare(b.dueDate));
 }
 
-function missingReports(r: ProgressReport, L: ReportLocale): string {
+function missingReports(r: ProgressReport, L: ReportLocale, plan: PlanLine): string {
   const { w } = L;
   const date = dateIn(L);
   const { lastDue, lastDueDeadline, current } = r.reportingPeriod;
@@ -244,7 +261,7 @@ function missingReports(r: ProgressReport, L: ReportLocale): string {
       { head: w.organization, cell: (m) => ({ html: e(m.organizationName), className: 'label' }) },
       { head: w.country, cell: (m) => e(m.country) },
       { head: w.code, cell: code },
-      { head: w.task, cell: title },
+      { head: w.task, cell: title(plan) },
       { head: w.period, cell: (m) => e(m.period) },
       { head: w.deadline, cell: (m) => date(m.deadline) },
     ],
@@ -254,7 +271,7 @@ function missingReports(r: ProgressReport, L: ReportLocale): string {
   return section('missing-reports', w.missingProgressReports, body, intro);
 }
 
-function postponements(r: ProgressReport, L: ReportLocale): string {
+function postponements(r: ProgressReport, L: ReportLocale, plan: PlanLine): string {
   const { w, int, count, nouns } = L;
   const date = dateIn(L);
   const t = r.totals;
@@ -263,7 +280,7 @@ function postponements(r: ProgressReport, L: ReportLocale): string {
     caption: w.mostPostponed,
     columns: [
       { head: w.code, cell: code },
-      { head: w.task, cell: title },
+      { head: w.task, cell: title(plan) },
       { head: w.timesMoved, cell: (x) => int(x.postponementCount), num: true },
       { head: w.daysMoved, cell: (x) => int(x.daysMoved), num: true },
       { head: w.originalDue, cell: (x) => date(x.originalDueDate) },
@@ -419,6 +436,7 @@ function page(report: ProgressReport, generated: string): string {
   // The language of the page's words (WCAG 3.1.1): Russian for ru, be and kk, whatever the titles' language.
   const lang = L === ENGLISH ? (report.lang ?? 'en') : 'ru';
   const plans = report.scope.plans;
+  const plan = planLines(report);
   const heading = plans.length === 1 ? plans[0]!.title : `${report.scope.commissionName}: ${L.count(plans.length, L.nouns.plan)}`;
   const planList =
     plans.length > 1 ? `<ul class="plans">${plans.map((p) => `<li>${e(p.title)} <span class="muted">(${e(L.planStatus[p.status])})</span></li>`).join('')}</ul>` : '';
@@ -453,9 +471,9 @@ ${planList}<p class="meta">${meta.join('')}</p>
 <main>
 ${keyFigures(report, L)}
 ${statusByParty(report, L)}
-${whoIsBehind(report, L)}
-${missingReports(report, L)}
-${postponements(report, L)}
+${whoIsBehind(report, L, plan)}
+${missingReports(report, L, plan)}
+${postponements(report, L, plan)}
 ${confidence(report, L)}
 ${breakdowns(report, L)}
 ${indicators(report, L)}
