@@ -343,8 +343,8 @@ t.test('the XLSX workbook reads back with exceljs and says what the JSON says', 
   const missing = workbook.getWorksheet('Missing reports') as ExcelJS.Worksheet;
   t.ok(report.missingReports.length > 0, 'reports are missing');
   t.strictSame(
-    report.missingReports.map((_, i) => rowValues(missing, 2 + i, 6)),
-    report.missingReports.map((m) => [m.code, m.title, m.organizationName, m.country, m.period, m.deadline]),
+    report.missingReports.map((_, i) => rowValues(missing, 2 + i, 7)),
+    report.missingReports.map((m) => [m.code, m.title, m.organizationName, m.country, m.period, m.deadline, report.scope.plans[0]!.title]),
   );
 
   const indicators = workbook.getWorksheet('Indicators') as ExcelJS.Worksheet;

@@ -237,8 +237,19 @@ function missingReportsSheet(workbook: Workbook, report: ProgressReport, W: Work
     { header: h.country, width: 9 },
     { header: h.period, width: 10 },
     { header: h.deadline, width: 12, date: true },
+    { header: h.plan, width: 30, wrap: true },
   ];
-  const rows = report.missingReports.map((m): Cell[] => [m.code, m.title, m.organizationName, m.country, m.period, m.deadline]);
+  // The task's plan, as the Overdue sheet says it: in a commission's workbook two plans may each have a task 1.1.
+  const planOf = new Map(report.tasks.map((t) => [t.taskId, t.planId]));
+  const rows = report.missingReports.map((m): Cell[] => [
+    m.code,
+    m.title,
+    m.organizationName,
+    m.country,
+    m.period,
+    m.deadline,
+    planTitle(report, planOf.get(m.taskId) ?? ''),
+  ]);
   addTable(workbook, W.dateFormat, W.sheets.missingReports, columns, rows);
 }
 

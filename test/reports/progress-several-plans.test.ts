@@ -1,8 +1,10 @@
-// A commission's printable page over several plans names each listed task's plan, as the CSV's and the workbook's
-// Plan column do: the same measure may stand in two plans, under the same code, and "1.1 is overdue" would not say
-// which one a co-chair is to chase.
+// A commission's report over several plans names each listed task's plan, on the printable page as in the CSV's and
+// the workbook's Plan columns: the same measure may stand in two plans, under the same code, and "1.1 is overdue" or
+// "1.1: no report" would not say which one a co-chair is to chase.
+import ExcelJS from 'exceljs';
 import t, { type Test } from 'tap';
-import { build, testClock } from '../helper.js';
+import type { ProgressReport } from '../../src/modules/reports/progress.schemas.js';
+import { build, json, testClock } from '../helper.js';
 import { approvePlan, createPlan, createTask, seedPlan, transition } from '../factories.js';
 
 const OLD = 'Roadmap 2025–2026';
@@ -70,4 +72,25 @@ t.test("one plan's page says no plan beside each task: its title heads the page"
   const html = (await app.inject({ url: `/v1/reports/progress?planId=${newer.id}&format=html` })).body;
   const body = /<main>([\s\S]*)<\/main>/.exec(html)![1]!;
   t.notMatch(body.replace(/<section id="indicators"[\s\S]*?<\/section>/, ''), NEW, 'the tables do not repeat it');
+});
+
+t.test("a commission's workbook names the plan of each missing report, as its Overdue sheet names each task's", async (t) => {
+  const { app, commission } = await twoPlans(t);
+  const report = json<ProgressReport>(await app.inject({ url: `/v1/reports/progress?commissionId=${commission.id}` }));
+  const res = await app.inject({ url: `/v1/reports/progress?commissionId=${commission.id}&format=xlsx` });
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
+  const sheet = workbook.getWorksheet('Missing reports')!;
+  t.equal(sheet.getRow(1).getCell(7).value, 'Plan');
+  const planOf = new Map(report.tasks.map((x) => [x.taskId, report.scope.plans.find((p) => p.id === x.planId)!.title]));
+  const listed = report.missingReports.map((_, i) => [sheet.getRow(2 + i).getCell(1).value, sheet.getRow(2 + i).getCell(7).value]);
+  t.strictSame(
+    listed,
+    report.missingReports.map((m) => [m.code, planOf.get(m.taskId)]),
+  );
+  t.strictSame(
+    listed.filter(([code]) => code === '1.1').map(([, plan]) => plan),
+    [OLD, OLD, NEW, NEW],
+    'the two 1.1s apart',
+  );
 });
