@@ -215,6 +215,25 @@ t.test('CSV cells of users\' text that a spreadsheet would run as a formula star
   t.equal((parse(negative, { bom: true, columns: true }) as Record<string, string>[])[0]?.daysMoved, '-5', 'a negative number is not quoted');
 });
 
+t.test('a text holding U+FFFE or U+FFFF, which XML allows nowhere, still makes a workbook that opens: shown as U+FFFD', async (t) => {
+  const app = await build(t, testClock('2026-09-01T09:00:00.000Z'));
+  const commission = await createCommission(app, { name: 'Commission \uFFFF' });
+  const org = await createOrganization(app, { name: 'Ministry \uFFFE of Industry' });
+  const plan = await createPlan(app, commission.id, { title: 'Plan \uFFFF' });
+  await createTask(app, { planId: plan.id, code: '1.1', title: 'Assembly \uFFFF of tractors', dueDate: '2026-08-01', assignees: [{ organizationId: org.id, role: 'lead' }] });
+  await approvePlan(app, plan.id);
+  const res = await app.inject({ url: `/v1/reports/progress?planId=${plan.id}&format=xlsx` });
+  t.equal(res.statusCode, 200);
+  const workbook = new ExcelJS.Workbook();
+  // exceljs reads the XML as Excel does: a character XML does not allow is a corrupt file.
+  await workbook.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
+  const tasks = workbook.getWorksheet('Tasks')!;
+  t.equal(tasks.getRow(2).getCell(2).value, 'Assembly \uFFFD of tractors');
+  t.equal(tasks.getRow(2).getCell(6).value, 'Ministry \uFFFD of Industry (lead)');
+  t.equal(workbook.getWorksheet('Overdue')!.getRow(2).getCell(8).value, 'Plan \uFFFD');
+  t.equal(workbook.getWorksheet('Summary')!.getRow(1).getCell(1).value, 'Progress report — Commission \uFFFD');
+});
+
 const cellValue = (v: ExcelJS.CellValue): unknown => {
   if (v instanceof Date) return v.toISOString().slice(0, 10);
   if (v !== null && typeof v === 'object' && 'richText' in v) return v.richText.map((p) => p.text).join('');

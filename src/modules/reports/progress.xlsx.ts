@@ -26,6 +26,14 @@ const HEADER_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: 
 
 const asDate = (value: string | null): Cell => (value === null ? null : new Date(`${value}T00:00:00Z`));
 
+/**
+ * U+FFFE and U+FFFF, which the texts of the API accept (they are no control characters) but XML 1.0 allows nowhere, and
+ * exceljs writes as they are: one in a task's title made a workbook Excel calls corrupt, and every XML reader refuses.
+ * Shown as U+FFFD, the replacement character, as a lone surrogate would be.
+ */
+const NOT_IN_XML = /[\uFFFE\uFFFF]/g;
+const xmlSafe = (value: Cell): Cell => (typeof value === 'string' ? value.replace(NOT_IN_XML, '\uFFFD') : value);
+
 /** A workbook written row by row: each row goes out when committed, so a plan of 100,000 tasks is never all in cells. */
 type Workbook = ExcelJS.stream.xlsx.WorkbookWriter;
 
@@ -54,7 +62,7 @@ function addTable(
   }));
   const columnStyles = columns.map((_, j) => sheet.getColumn(j + 1).style);
   const write = (values: Cell[], style?: (row: ExcelJS.Row) => void) => {
-    const row = sheet.addRow(values);
+    const row = sheet.addRow(values.map(xmlSafe));
     style?.(row);
     styleRow?.(row);
     shareColumnStyles(row, columnStyles);
