@@ -636,6 +636,22 @@ t.test('a workbook sent as application/octet-stream is recognized by its bytes, 
   t.strictSame(csvFile.otherSheets, [], 'a CSV file has no other sheets');
 });
 
+t.test('a file sent as application/vnd.ms-excel (what a browser on Windows with Excel labels a .csv) is read by its bytes: CSV, a workbook, or the .xls refusal', async (t) => {
+  const app = await build(t);
+  const { plan } = await seedPlan(app);
+  const type = 'application/vnd.ms-excel';
+  const before = (await tasksOf(app, plan.id)).length;
+  const table = [['№', 'Мероприятие', 'Срок', 'Исполнители'], ['1.1', 'Tractors', '31.12.2026', 'Minprom']];
+  t.match(await preview(app, plan.id, csv(table), { type }), { format: 'csv', rows: [{ code: '1.1' }] }, 'CSV text');
+  const wb = new ExcelJS.Workbook();
+  wb.addWorksheet('План').addRows(table);
+  t.match(await preview(app, plan.id, Buffer.from(await wb.xlsx.writeBuffer()), { type }), { format: 'xlsx', rows: [{ code: '1.1' }] }, 'a workbook');
+  // An Excel 97-2003 file, whose own type this is: its signature, then anything.
+  const xls = Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(504)]);
+  t.match((await refused(t, app, upload(plan.id, xls, { type }), 422, 'invalid-spreadsheet')).detail, /Excel 97–2003 \(\.xls\)/);
+  t.equal((await tasksOf(app, plan.id)).length, before, 'previews write nothing');
+});
+
 t.test('a table only on a hidden sheet: the refusal names the sheet and how to read it', async (t) => {
   const app = await build(t);
   const { plan } = await seedPlan(app);

@@ -30,8 +30,9 @@ const LAYOUT =
   'a file that is not such a table (not XLSX/CSV, not UTF-8, a zip bomb, no header row) is 422 invalid-spreadsheet.';
 
 const UPLOAD =
-  `The file is the raw request body, with Content-Type text/csv or ${XLSX_MEDIA_TYPE} (application/octet-stream is read by its ` +
-  'first bytes); its name comes from the filename query parameter or a Content-Disposition header (filename or filename*).';
+  `The file is the raw request body, with Content-Type text/csv or ${XLSX_MEDIA_TYPE} (application/octet-stream and ` +
+  'application/vnd.ms-excel, which a browser on Windows gives a .csv, are read by their first bytes); its name comes ' +
+  'from the filename query parameter or a Content-Disposition header (filename or filename*).';
 
 /** The file name of a Content-Disposition header: filename* (RFC 8187) first, then filename. */
 export function fileNameOf(header: string | undefined): string | null {
@@ -61,10 +62,18 @@ export function fileNameOf(header: string | undefined): string | null {
   return base ? base : null;
 }
 
+/**
+ * Types that say nothing sure of the table's format, so its first bytes do: raw bytes, and Excel 97–2003's type, which a
+ * browser on Windows with Excel installed gives every .csv it uploads from a form. A zip archive is a workbook, and so is
+ * an Excel 97–2003 file (whose reader refuses it, saying how to save it); anything else is CSV text.
+ */
+const SNIFFED_TYPES = ['application/octet-stream', 'application/vnd.ms-excel'];
+
 function mediaTypeOf(request: FastifyRequest, bytes: Buffer): string {
   const type = String(request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type !== 'application/octet-stream') return type;
-  return bytes.length >= 4 && bytes.readUInt32LE(0) === 0x04034b50 ? XLSX_MEDIA_TYPE : 'text/csv';
+  if (!SNIFFED_TYPES.includes(type)) return type;
+  const signature = bytes.length >= 4 ? bytes.readUInt32BE(0) : 0;
+  return signature === 0x504b0304 || signature === 0xd0cf11e0 ? XLSX_MEDIA_TYPE : 'text/csv';
 }
 
 const importRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -74,7 +83,7 @@ const importRoutes: FastifyPluginAsyncZod = async (app) => {
 
   // Only the two table formats (and raw bytes) are bodies here; JSON and the rest are 415.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(['text/csv', XLSX_MEDIA_TYPE, 'application/octet-stream'], { parseAs: 'buffer' }, (request, body, done) => {
+  app.addContentTypeParser(['text/csv', XLSX_MEDIA_TYPE, ...SNIFFED_TYPES], { parseAs: 'buffer' }, (request, body, done) => {
     const bytes = body as Buffer;
     done(null, new UploadedFile(bytes, mediaTypeOf(request, bytes), fileNameOf(request.headers['content-disposition'])));
   });
