@@ -11899,7 +11899,7 @@ export interface operations {
             /** @description OK. What an import of a roadmap table does (preview) or did (commit), row by row. */
             200: {
                 headers: {
-                    /** @description Strong entity-tag of this representation; send it back in If-Match or If-None-Match. */
+                    /** @description Entity-tag of this import's result, not of the plan: a later commit's If-Match takes the plan's ETag, from GET /v1/plans/{id} (it covers the plan and its task count; the preview's changesDigest covers the tasks the file touches). */
                     ETag?: string;
                     /** @description Present (true) when this is the stored response to an earlier request with the same Idempotency-Key. */
                     "Idempotent-Replayed"?: "true";

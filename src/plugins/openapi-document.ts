@@ -120,6 +120,20 @@ const ETAG_HEADER = {
     schema: { type: 'string', maxLength: 64 },
   },
 };
+/**
+ * Where the answer is not the resource that If-Match names, its ETag says whose it is: the import's result is not the
+ * plan, and sent back in the next commit's If-Match it was refused (412).
+ */
+const OTHER_ETAG_HEADERS: Record<string, Json> = {
+  commitPlanImport: {
+    ETag: {
+      description:
+        "Entity-tag of this import's result, not of the plan: a later commit's If-Match takes the plan's ETag, from GET /v1/plans/{id} " +
+        "(it covers the plan and its task count; the preview's changesDigest covers the tasks the file touches).",
+      schema: { type: 'string', maxLength: 64 },
+    },
+  },
+};
 const CURRENT_ETAG_HEADER = {
   ETag: { description: 'The entity-tag the resource has now: read it again, then retry with this one.', schema: { type: 'string', maxLength: 64 } },
 };
@@ -278,7 +292,7 @@ export function documentResponses(doc: Json, facts: RouteFacts = NO_FACTS): Json
           ...response.headers,
           ...(status === '201' ? LOCATION_HEADER : {}),
           ...(status === '200' ? (DOWNLOAD_HEADERS[operation.operationId] ?? {}) : {}),
-          ...((status === '200' || status === '201') && sendsEtag ? ETAG_HEADER : {}),
+          ...((status === '200' || status === '201') && sendsEtag ? (OTHER_ETAG_HEADERS[operation.operationId] ?? ETAG_HEADER) : {}),
           ...(success && idempotent ? REPLAYED_HEADER : {}),
           ...(status === '412' ? CURRENT_ETAG_HEADER : {}),
           ...(status === '409' && idempotent ? IN_PROGRESS_RETRY_AFTER : {}),

@@ -586,7 +586,16 @@ t.test("If-Match on a commit names the plan's ETag: a stale one is 412 and nothi
   const file = csv([['№', 'Мероприятие', 'Срок', 'Исполнители'], ['1.1', 'Tractors', '31.12.2026', 'Minprom']]);
   await refused(t, app, upload(plan.id, file, { commit: true, headers: { 'if-match': '"stale"' } }), 412, 'precondition-failed');
   const etag = String((await app.inject({ method: 'GET', url: `/v1/plans/${plan.id}` })).headers.etag);
-  t.equal((await app.inject(upload(plan.id, file, { commit: true, headers: { 'if-match': etag } }))).statusCode, 200);
+  const committed = await app.inject(upload(plan.id, file, { commit: true, headers: { 'if-match': etag } }));
+  t.equal(committed.statusCode, 200);
+  // The answer's ETag is the result's, as the document says, not the plan's: the next commit takes the plan's again.
+  const next = csv([['№', 'Мероприятие', 'Срок', 'Исполнители'], ['1.2', 'Combines', '31.12.2026', 'Minprom']]);
+  await refused(t, app, upload(plan.id, next, { commit: true, headers: { 'if-match': String(committed.headers.etag) } }), 412, 'precondition-failed');
+  const now = String((await app.inject({ method: 'GET', url: `/v1/plans/${plan.id}` })).headers.etag);
+  t.not(now, etag, 'a commit that created a task changed the plan (its task count)');
+  t.equal((await app.inject(upload(plan.id, next, { commit: true, headers: { 'if-match': now } }))).statusCode, 200);
+  const doc = json(await app.inject({ method: 'GET', url: '/openapi.json' }));
+  t.match(doc.paths['/v1/plans/{id}/import'].post.responses['200'].headers.ETag.description, /not of the plan/);
 });
 
 t.test('only the secretariat previews and commits; other keys get 403 and nothing changes', async (t) => {
