@@ -20543,7 +20543,7 @@ export interface operations {
                 planId?: string;
                 /** @description Only the approved plans of this commission. */
                 commissionId?: string;
-                /** @description Only the tasks this organization executes, and the reporting deadlines of the plans where it executes tasks. */
+                /** @description Only the open tasks this organization executes, and the reporting deadlines of the plans where it executes one (none once all it executes there is closed or cancelled). */
                 organizationId?: string;
                 /** @description Task titles in this language where a translation exists. */
                 lang?: "ru" | "be" | "kk" | "en";

@@ -252,6 +252,27 @@ t.test("an organization's feed: only the tasks it executes, and the deadlines of
   t.equal(monthly[0]?.uid, `report-${other.id}-2026-08@commission-plan-tracker`, 'a monthly plan has a deadline per month');
 });
 
+t.test("an organization's feed has no report deadlines of a plan where every task it executes is closed or cancelled: it owes no report there", async (t) => {
+  const app = await build(t, testClock(NOW));
+  const w = await world(app);
+  const other = await createPlan(app, w.commission.id, { title: 'Plan of the regions', reportingFrequency: 'monthly' });
+  const both = [{ organizationId: w.kz.id, role: 'lead' }, { organizationId: w.by.id, role: 'lead' }];
+  const done = await createTask(app, { planId: other.id, code: '1', dueDate: '2027-01-20', assignees: both });
+  const dropped = await createTask(app, { planId: other.id, code: '2', dueDate: '2027-01-21', assignees: both });
+  await createTask(app, { planId: other.id, code: '3', dueDate: '2027-01-22', assignees: [{ organizationId: w.kz.id, role: 'lead' }] });
+  await approvePlan(app, other.id);
+  const deadlinesOf = async (organizationId: string) =>
+    parseFeed(t, (await feed(app, `?organizationId=${organizationId}`)).body).events.filter((e) => e.uid.startsWith(`report-${other.id}-`)).length;
+  t.ok((await deadlinesOf(w.by.id)) > 0, 'while Belarus executes an open task of the plan, its deadlines are in its feed');
+  await transition(app, done.id, 'in_progress');
+  await transition(app, done.id, 'done');
+  await transition(app, done.id, 'closed');
+  t.ok((await deadlinesOf(w.by.id)) > 0, 'one task closed, one still open: still there');
+  await transition(app, dropped.id, 'cancelled');
+  t.equal(await deadlinesOf(w.by.id), 0, 'every task of Belarus in the plan closed or cancelled: none');
+  t.ok((await deadlinesOf(w.kz.id)) > 0, 'Kazakhstan still executes an open task there: its feed keeps them');
+});
+
 t.test('without a filter: every approved plan, no draft; a commission filter keeps its own plans', async (t) => {
   const app = await build(t, testClock(NOW));
   const w = await world(app);

@@ -50,18 +50,22 @@ export interface CalendarTask {
 export interface PlanScope {
   planId?: string | undefined;
   commissionId?: string | undefined;
-  /** Only plans with at least one task this organization executes. */
+  /** Only plans with at least one task under control that this organization executes. */
   organizationId?: string | undefined;
 }
 
-/** "Some task of the plan is executed by the organization", as a subquery correlated on plans.id. */
+/**
+ * "Some task of the plan still under control is executed by the organization", as a subquery correlated on plans.id:
+ * once every task it executes there is closed or cancelled it owes the plan no report, and its feed shows none of the
+ * plan's deadlines.
+ */
 function executesIn(db: Db, organizationId: string): SQL {
   return exists(
     db
       .select({ one: taskAssignees.taskId })
       .from(taskAssignees)
       .innerJoin(tasks, eq(tasks.id, taskAssignees.taskId))
-      .where(and(eq(tasks.planId, plans.id), eq(taskAssignees.organizationId, organizationId))),
+      .where(and(eq(tasks.planId, plans.id), eq(taskAssignees.organizationId, organizationId), notInArray(tasks.status, [...OUT_OF_CONTROL_STATUSES]))),
   );
 }
 

@@ -13,7 +13,7 @@ export const CalendarQuerySchema = z
     planId: IdSchema.optional().describe('Only this plan (nothing if it is not approved).'),
     commissionId: IdSchema.optional().describe('Only the approved plans of this commission.'),
     organizationId: IdSchema.optional().describe(
-      'Only the tasks this organization executes, and the reporting deadlines of the plans where it executes tasks.',
+      'Only the open tasks this organization executes, and the reporting deadlines of the plans where it executes one (none once all it executes there is closed or cancelled).',
     ),
     lang: z.enum(LANGUAGES).optional().describe('Task titles in this language where a translation exists.'),
   })
