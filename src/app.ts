@@ -194,7 +194,8 @@ export async function buildApp({ config, clock = () => new Date(), logger, verif
     if (body.length === 0 && takesNoBody) return done(null, undefined);
     parseJson(request, body as string, (err, value) => {
       if (err !== null) return done(forbiddenKey(body as string) ?? err, undefined);
-      done(takesNoBody ? unexpectedBody(value) : null, value);
+      // Not on a path no route answers: it is 404 (or 405) whatever its body holds.
+      done(takesNoBody && !request.is404 ? unexpectedBody(value) : null, value);
     });
   });
   // Unknown query parameters are refused, not ignored, also where an operation takes none: a client that sends one
