@@ -9,11 +9,11 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { loadConfig } from './config.js';
-import { createOwnerOnly } from './db/connection.js';
+import { createOwnerOnly, migratedByNewerRelease } from './db/connection.js';
 
 const SIDE_FILES = ['-wal', '-shm', '-journal'];
 
-/** Checks that `backup` is a whole database of this service: integrity_check ok and applied migrations. */
+/** Checks that `backup` is a whole database of this service: integrity_check ok, applied migrations, none newer than this release's. */
 function checkBackup(backup: string): void {
   if (!existsSync(backup)) throw new Error(`no backup at ${backup}`);
   const db = new Database(backup, { readonly: true, fileMustExist: true });
@@ -24,6 +24,9 @@ function checkBackup(backup: string): void {
     if (!journal || (db.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number }).n === 0) {
       throw new Error(`${backup} holds no applied migrations: it is no backup of this service`);
     }
+    // Put in place, it would be refused at the next start, with the file that was there already moved aside.
+    const newer = migratedByNewerRelease(db, backup);
+    if (newer !== null) throw new Error(newer);
   } finally {
     db.close();
   }

@@ -139,3 +139,28 @@ t.test('on a new machine, where the database folder does not exist yet, the rest
   t.equal(await runRestore([copy], { DATABASE_PATH: target }, (l) => lines.push(l)), 0, lines.join('\n'));
   t.strictSame(organizations(target), { n: 7, integrity: 'ok' });
 });
+
+t.test('a restore refuses a backup taken by a newer release, which this release would refuse to start on, and moves nothing', async (t) => {
+  const dir = await tempDir(t);
+  const live = join(dir, 'live.db');
+  const service = openDatabase(live);
+  runMigrations(service);
+  addOrganizations(service.sqlite, 0, 3);
+  // A newer release applied a migration this one does not know (drizzle's journal keeps its `when`).
+  service.sqlite.prepare('INSERT INTO __drizzle_migrations (hash, created_at) VALUES (?, ?)').run('from-a-newer-release', Date.parse('2100-01-01'));
+  service.sqlite.close();
+  const copy = join(dir, 'newer.db');
+  await backupDatabase(live, copy);
+  // The database in place, which this release runs on.
+  const current = join(dir, 'tracker.db');
+  const database = openDatabase(current);
+  runMigrations(database);
+  addOrganizations(database.sqlite, 100, 5);
+  database.sqlite.close();
+
+  const lines: string[] = [];
+  t.equal(await runRestore([copy], { DATABASE_PATH: current }, (l) => lines.push(l)), 1, lines.join('\n'));
+  t.match(lines.pop(), /^restore failed: .*newer\.db was migrated by a newer release .*start that release/);
+  t.strictSame(readdirSync(dir).filter((f) => f.startsWith('tracker.db')).sort(), ['tracker.db'], 'nothing moved aside, no partial copy left');
+  t.strictSame(organizations(current), { n: 5, integrity: 'ok' }, 'the database in place stays where it was');
+});

@@ -153,6 +153,24 @@ function lastApplied(sqlite: Database.Database): number | null {
   return at === null ? null : Number(at);
 }
 
+/** Why `what` is refused when its newest applied migration (`last`) is newer than this release knows; null when it is not. */
+function newerRelease(what: string, last: number | null, newest: number): string | null {
+  if (last === null || last <= newest) return null;
+  return (
+    `${what} was migrated by a newer release (its last migration is of ${new Date(last).toISOString()}, this ` +
+    `release knows migrations up to ${new Date(newest).toISOString()}): start that release, or restore a backup ` +
+    'taken before the upgrade'
+  );
+}
+
+/**
+ * Why this release must not run on the file `sqlite` has open, `what` naming it: a newer release migrated it (null when
+ * none did). The restore asks before it puts a backup in place, which the start would then refuse.
+ */
+export function migratedByNewerRelease(sqlite: Database.Database, what: string, migrationsFolder = MIGRATIONS_FOLDER): string | null {
+  return newerRelease(what, lastApplied(sqlite), readMigrationFiles({ migrationsFolder }).at(-1)?.folderMillis ?? 0);
+}
+
 /** The tags of the migrations folder's journal (0000_init, …), by their `when`. */
 function journalTags(migrationsFolder: string): { when: number; tag: string }[] {
   return (JSON.parse(readFileSync(join(migrationsFolder, 'meta', '_journal.json'), 'utf8')) as { entries: { when: number; tag: string }[] }).entries;
@@ -177,13 +195,8 @@ export function runMigrations({ sqlite }: Database_, migrationsFolder = MIGRATIO
   const newest = migrations.at(-1)?.folderMillis ?? 0;
   const pending = () => {
     const last = lastApplied(sqlite);
-    if (last !== null && last > newest) {
-      throw new Error(
-        `the database was migrated by a newer release (its last migration is of ${new Date(last).toISOString()}, this ` +
-          `release knows migrations up to ${new Date(newest).toISOString()}): start that release, or restore a backup ` +
-          'taken before the upgrade',
-      );
-    }
+    const newer = newerRelease('the database', last, newest);
+    if (newer !== null) throw new Error(newer);
     return migrations.filter((m) => last === null || m.folderMillis > last);
   };
   // Most starts have nothing to apply: they take no write lock.
