@@ -16,6 +16,15 @@ const SIDE_FILES = ['-wal', '-shm', '-journal'];
 /** Checks that `backup` is a whole database of this service: integrity_check ok, applied migrations, none newer than this release's. */
 function checkBackup(backup: string): void {
   if (!existsSync(backup)) throw new Error(`no backup at ${backup}`);
+  // A backup made by npm run backup is one file. A database with a -wal beside it (a copy of a running service's folder,
+  // a file-system snapshot) has its latest writes there: read with it, the checks below pass, and the file copied
+  // alone would be put in place without them, silently.
+  const wal = `${backup}-wal`;
+  if (existsSync(wal) && statSync(wal).size > 0) {
+    throw new Error(
+      `${wal} beside it holds writes the file alone does not: make a backup of it first (DATABASE_PATH=${backup} npm run backup -- <new file>) and restore that`,
+    );
+  }
   const db = new Database(backup, { readonly: true, fileMustExist: true });
   try {
     const integrity = db.pragma('integrity_check', { simple: true });

@@ -164,3 +164,25 @@ t.test('a restore refuses a backup taken by a newer release, which this release 
   t.strictSame(readdirSync(dir).filter((f) => f.startsWith('tracker.db')).sort(), ['tracker.db'], 'nothing moved aside, no partial copy left');
   t.strictSame(organizations(current), { n: 5, integrity: 'ok' }, 'the database in place stays where it was');
 });
+
+t.test('a copy with writes in a -wal beside it (a snapshot of a running service\'s folder) is refused, not restored without them', async (t) => {
+  const dir = await tempDir(t);
+  const live = join(dir, 'live.db');
+  const service = openDatabase(live);
+  t.teardown(() => service.sqlite.close());
+  runMigrations(service);
+  service.sqlite.pragma('wal_autocheckpoint = 0');
+  addOrganizations(service.sqlite, 0, 40);
+  // The folder copied as it is while the service runs (a file-system snapshot, a copy of the data folder): the
+  // database and its -wal, which holds the 40 organizations.
+  mkdirSync(join(dir, 'snapshot'));
+  const snapshot = join(dir, 'snapshot', 'tracker.db');
+  for (const suffix of ['', '-wal']) copyFileSync(`${live}${suffix}`, `${snapshot}${suffix}`);
+  t.equal(organizations(snapshot).n, 40, 'read with its -wal, the copy holds them');
+
+  const target = join(dir, 'tracker.db');
+  const lines: string[] = [];
+  t.equal(await runRestore([snapshot], { DATABASE_PATH: target }, (l) => lines.push(l)), 1, lines.join('\n'));
+  t.match(lines.pop(), /^restore failed: .*snapshot\/tracker\.db-wal .*npm run backup/);
+  t.notOk(existsSync(target), 'nothing was put in place');
+});
