@@ -2,6 +2,7 @@
 // reason, manual redelivery, no redirects, time limits, URL checks at delivery time, and secret rotation.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import t from 'tap';
 import { writeTransaction } from '../../src/db/connection.js';
@@ -173,6 +174,37 @@ t.test('a long answer is cut in the log; connection errors are logged', async (t
   await app.webhooks.runOnce();
   [d] = json(await app.inject({ method: 'GET', url: `/v1/webhooks/${sub.id}/deliveries` })).items;
   t.match(d.attempts[1], { statusCode: null, error: /ECONNREFUSED/ });
+});
+
+t.test('a status outside HTTP\'s 100–599 (799, 099) is no valid answer: the attempt fails with statusCode null and the log still reads as documented', async (t) => {
+  const app = await webhookApp(t);
+  const { task } = await approvedTask(app);
+  const received: string[] = [];
+  const subs: Record<string, { id: string }> = {};
+  for (const code of ['799', '099']) {
+    // Node's HTTP client takes any three digits as a status; RFC 9110 §15: values outside 100..599 are invalid.
+    const server = createNetServer((socket) => {
+      socket.once('data', () => {
+        received.push(code);
+        socket.end(`HTTP/1.1 ${code} Odd\r\ncontent-length: 4\r\nconnection: close\r\n\r\nodd!`);
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    t.teardown(() => new Promise<void>((r) => server.close(() => r())));
+    subs[code] = await subscribe(app, { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, events: ['task.status_changed'] });
+  }
+  await transition(app, task.id, 'in_progress');
+  t.match(await app.webhooks.runOnce(), { attempted: 2, succeeded: 0, failed: 2 });
+  t.same(received.sort(), ['099', '799']);
+  for (const code of ['799', '099']) {
+    const res = await app.inject({ method: 'GET', url: `/v1/webhooks/${subs[code]!.id}/deliveries` });
+    t.equal(res.statusCode, 200, `the log of the subscription answered ${code} reads (${res.body.slice(0, 200)})`);
+    const [d] = json(res).items;
+    t.match(d, { status: 'pending', attemptCount: 1, lastStatusCode: null, lastError: `not a valid HTTP status: ${Number(code)}` });
+    t.match(d.attempts[0], { statusCode: null, error: `not a valid HTTP status: ${Number(code)}`, responseBody: 'odd!' });
+    const one = await app.inject({ method: 'GET', url: `/v1/webhooks/${subs[code]!.id}/deliveries/${d.id}` });
+    t.equal(one.statusCode, 200);
+  }
 });
 
 t.test('the URL is checked again at delivery time: a private address is refused where the service does not allow it', async (t) => {

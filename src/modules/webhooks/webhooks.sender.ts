@@ -79,14 +79,22 @@ export function sendAttempt(
     signal.addEventListener('abort', onAbort);
 
     request.on('response', (response) => {
-      const statusCode = response.statusCode ?? 0;
-      const ok = statusCode >= 200 && statusCode < 300;
+      const received = response.statusCode ?? 0;
+      // Node's parser takes any three digits; RFC 9110 §15 makes those outside 100..599 invalid. Such an answer is no
+      // HTTP status: the attempt fails without one (the log's statusCode is 100..599 or null, as documented).
+      const valid = received >= 100 && received <= 599;
+      const statusCode = valid ? received : null;
+      const ok = valid && received >= 200 && received < 300;
       const chunks: Buffer[] = [];
       let size = 0;
-      const retryAfter = ok ? null : (response.headers['retry-after']?.trim().slice(0, 100) ?? null);
+      const retryAfter = ok || !valid ? null : (response.headers['retry-after']?.trim().slice(0, 100) ?? null);
       const done = () => {
         const text = Buffer.concat(chunks).toString('utf8');
-        const error = ok ? null : `${describeStatus(statusCode, response.headers.location)}${retryAfter ? ` (Retry-After: ${retryAfter})` : ''}`;
+        const error = ok
+          ? null
+          : !valid
+            ? `not a valid HTTP status: ${received}`
+            : `${describeStatus(received, response.headers.location)}${retryAfter ? ` (Retry-After: ${retryAfter})` : ''}`;
         finish({ ok, statusCode, error, responseBody: text === '' ? null : clip(text, RESPONSE_BODY_KEPT) }, false, retryAfter || null);
         response.destroy();
       };
