@@ -33,7 +33,10 @@ function pinnedLookup(target: CheckedTarget): LookupFunction {
   };
 }
 
-const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+/** The longest error an attempt or a delivery keeps (the log's `error` and `lastError`, as documented). */
+export const ERROR_KEPT = 1000;
+
+export const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 export function describeStatus(statusCode: number, location: string | undefined): string {
   const reason = http.STATUS_CODES[statusCode];
@@ -48,7 +51,8 @@ export function sendAttempt(
   body: string,
   { timeoutMs, signal }: { timeoutMs: number; signal: AbortSignal },
 ): Promise<AttemptResult> {
-  const started = Date.now();
+  // A monotonic clock: the wall clock may step back during an attempt, and a duration is never negative.
+  const started = performance.now();
   if (signal.aborted) {
     // Not even connected: a request destroyed before its error listener is attached would throw "socket hang up".
     return Promise.resolve({ ok: false, statusCode: null, error: 'interrupted: the service is stopping', responseBody: null, durationMs: 0, interrupted: true, retryAfter: null });
@@ -60,7 +64,7 @@ export function sendAttempt(
       settled = true;
       clearTimeout(timer);
       signal.removeEventListener('abort', onAbort);
-      resolve({ ...r, durationMs: Date.now() - started, interrupted, retryAfter });
+      resolve({ ...r, durationMs: Math.round(performance.now() - started), interrupted, retryAfter });
     };
     const transport = target.url.protocol === 'https:' ? https : http;
     const request = transport.request(target.url, {
@@ -112,7 +116,7 @@ export function sendAttempt(
     });
     request.on('error', (err: NodeJS.ErrnoException) => {
       const code = err.code && !err.message.includes(err.code) ? ` (${err.code})` : '';
-      finish({ ok: false, statusCode: null, error: clip(`${err.message}${code}`, 1000), responseBody: null });
+      finish({ ok: false, statusCode: null, error: clip(`${err.message}${code}`, ERROR_KEPT), responseBody: null });
     });
     request.end(body);
   });

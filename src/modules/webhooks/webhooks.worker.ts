@@ -10,7 +10,7 @@ import { newId } from '../../lib/ids.js';
 import { missingCandidates, missingLookKey, overdueCandidates, raiseMissingSlice, raiseOverdueSlice } from './webhooks.events.js';
 import { retainedFrom } from './webhooks.replay.js';
 import * as repo from './webhooks.repository.js';
-import { sendAttempt, type AttemptResult } from './webhooks.sender.js';
+import { clip, ERROR_KEPT, sendAttempt, type AttemptResult } from './webhooks.sender.js';
 import { signedHeaders } from './webhooks.signing.js';
 import { checkTarget, RefusedUrlError, type Resolver } from './webhooks.url-guard.js';
 
@@ -33,6 +33,16 @@ export interface WebhookSettings {
 
 export const RETRY_BASE_MS = 30_000;
 export const RETRY_MAX_MS = 6 * 60 * 60 * 1000;
+
+/**
+ * The error of a delivery whose attempt failed while its type was taken off the subscription: the attempt's error, cut
+ * so that the reason it is not sent again stays whole within the documented length (a TLS error naming every name of a
+ * certificate may take all of it).
+ */
+export function notSentAfter(error: string | null, at: string): string {
+  const reason = repo.notWanted(at);
+  return `${clip(error ?? 'failed', ERROR_KEPT - reason.length - 2)}; ${reason}`;
+}
 /** Deliveries attempted at once. */
 const CONCURRENCY = 4;
 /**
@@ -244,7 +254,7 @@ export function createWebhookWorker({ db, clock, log, settings, random = Math.ra
         repo.updateDelivery(tx, delivery.id, { ...common, status: 'pending', nextAttemptAt: next });
         return 'retry';
       }
-      const lastError = unwanted ? `${result.error ?? 'failed'}; ${repo.notWanted(at)}` : result.error;
+      const lastError = unwanted ? notSentAfter(result.error, at) : result.error;
       repo.updateDelivery(tx, delivery.id, { ...common, status: 'failed', nextAttemptAt: null, completedAt: at, lastError });
       // Ended early because its type was taken off: only a 410 says the endpoint is broken.
       if (unwanted && !gone && n < settings.maxAttempts) return 'failed';
