@@ -20,7 +20,7 @@ export const DEFAULTS = {
 
 /** An origin as browsers send it: scheme, host and port, nothing after. "https://a.example/" is accepted as it. */
 const OriginSchema = z
-  .url({ protocol: /^https?$/ })
+  .url({ protocol: /^https?$/, error: 'an origin is http:// or https:// and a host, as "https://portal.example"' })
   .pipe(
     z
       .string()
@@ -30,6 +30,18 @@ const OriginSchema = z
       }, 'an origin has no path, query or fragment')
       .transform((u) => new URL(u).origin),
   );
+
+/**
+ * One entry of CORS_ORIGINS: "*" or an origin. Not a union: zod reports a union's failure as "Invalid input", and the
+ * operator would not learn that it was the path of "https://a.example/app" that was refused.
+ */
+const CorsOriginSchema = z.string().transform((entry, ctx) => {
+  if (entry === '*') return entry;
+  const origin = OriginSchema.safeParse(entry);
+  if (origin.success) return origin.data;
+  for (const issue of origin.error.issues) ctx.addIssue({ code: 'custom', message: issue.message });
+  return z.NEVER;
+});
 
 /** Compose files often write `VAR=` for "not set": an empty value counts as absent. */
 const unsetIfEmpty = (v: unknown) => (v === '' ? undefined : v);
@@ -62,7 +74,7 @@ const EnvSchema = z.object({
     .string()
     .default('')
     .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
-    .pipe(z.array(z.literal('*').or(OriginSchema))),
+    .pipe(z.array(CorsOriginSchema)),
   TRUST_PROXY: z.preprocess(unsetIfEmpty, z.stringbool().default(false)),
   WEBHOOK_ALLOW_PRIVATE: z.preprocess(unsetIfEmpty, z.stringbool().default(DEFAULTS.webhookAllowPrivate)),
   WEBHOOK_TIMEOUT_MS: intVar(1000, 60_000, DEFAULTS.webhookTimeoutMs),

@@ -123,6 +123,9 @@ t.test('CORS_ORIGINS is a comma-separated list of origins; something that is not
   t.strictSame(loadConfig({ CORS_ORIGINS: '' }).corsOrigins, [], 'empty: no cross-origin access');
   t.throws(() => loadConfig({ CORS_ORIGINS: 'not a url' }), { message: /^invalid configuration: CORS_ORIGINS/ });
   t.throws(() => loadConfig({ CORS_ORIGINS: 'https://a.example, ftp://b.example' }), { message: /CORS_ORIGINS/ }, 'only http(s) origins');
+  // The refusal says why, not only "Invalid input": an origin written with a path is the usual slip.
+  t.throws(() => loadConfig({ CORS_ORIGINS: 'https://a.example/app' }), { message: /CORS_ORIGINS\.0: an origin has no path, query or fragment/ });
+  t.throws(() => loadConfig({ CORS_ORIGINS: 'https://a.example, ftp://b.example' }), { message: /CORS_ORIGINS\.1: .*http/ }, 'names the scheme');
 });
 
 t.test('TRUST_PROXY reads "true" and "false"; anything else is refused', async (t) => {
