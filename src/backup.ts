@@ -6,7 +6,7 @@
 // well as `PRAGMA integrity_check` ok, `foreign_key_check` empty, and the same applied migrations — and a backup
 // that cannot be restored, or that lost or gained a row, is never reported as taken.
 import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { loadConfig } from './config.js';
@@ -38,6 +38,8 @@ export function countDifferences(expected: Record<string, number>, found: Record
  * to the target under a temporary name and renamed only once verified.
  */
 export async function backupDatabase(sourcePath: string, target: string): Promise<BackupResult> {
+  // resolve() drops a trailing slash: "backups/" would otherwise be written as a file named "backups".
+  if (/[/\\]$/.test(target)) throw new Error(`${target} names a folder: give a file name, e.g. ${join(target, 'tracker-backup.db')}`);
   const file = resolve(target);
   if (existsSync(file)) throw new Error(`${file} already exists: give a new file name`);
   if (!existsSync(sourcePath)) throw new Error(`no database at ${sourcePath}`);

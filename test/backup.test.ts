@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import t from 'tap';
 import { countDifferences, runBackup } from '../src/backup.js';
+import { openMigrated } from '../src/db/connection.js';
 import { exited, ROOT, startServer } from './process.js';
 
 const TOKEN = 'backup-test-bootstrap-token-0123456789abcdef';
@@ -108,6 +109,12 @@ t.test('the backup command refuses a missing argument, an existing file, a missi
   t.same(after.prepare('SELECT note FROM kept').pluck().all(), ['an older backup'], 'and left as it was');
   after.close();
   t.notOk(existsSync(`${target}.partial`), 'no partial file is left behind');
+  // A name ending in a slash names a folder: it is refused, not written as a file named without the slash.
+  const migrated = join(dir, 'tracker.db');
+  openMigrated(migrated).database.sqlite.close();
+  t.equal(await runBackup([`${join(dir, 'nightly')}/`], { DATABASE_PATH: migrated }, out), 1, 'a folder name is refused');
+  t.match(lines.pop(), /names a folder.*give a file name/);
+  t.notOk(existsSync(join(dir, 'nightly')), 'and nothing is written');
 });
 
 t.test('the copy is compared with the source table by table: a row lost or gained, or a table missing, is named', async (t) => {
