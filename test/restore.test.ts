@@ -22,6 +22,18 @@ const addOrganizations = (sqlite: Database.Database, from: number, n: number) =>
   const insert = sqlite.prepare(`INSERT INTO organizations (id, name, kind, country, created_at, updated_at) VALUES (?, ?, 'enterprise', 'BY', '${NOW}', '${NOW}')`);
   for (let i = from; i < from + n; i++) insert.run(`o${i}`, `Organization ${i}`);
 };
+/**
+ * A service's database at `path`, migrated, holding `n` organizations, closed when the test ends. `keepWal`: no
+ * checkpoint, so the writes stay in its -wal (as a running service's may).
+ */
+function liveDatabase(t: Test, path: string, n: number, { keepWal = false } = {}) {
+  const service = openDatabase(path);
+  t.teardown(() => service.sqlite.close());
+  runMigrations(service);
+  if (keepWal) service.sqlite.pragma('wal_autocheckpoint = 0');
+  addOrganizations(service.sqlite, 0, n);
+  return service;
+}
 const organizations = (path: string) => {
   const db = new Database(path, { readonly: true });
   try {
@@ -34,11 +46,7 @@ const organizations = (path: string) => {
 t.test('a restore over the file of a service that crashed brings the copy back exactly, and keeps the old file aside', async (t) => {
   const dir = await tempDir(t);
   const live = join(dir, 'live.db');
-  const service = openDatabase(live);
-  t.teardown(() => service.sqlite.close());
-  runMigrations(service);
-  service.sqlite.pragma('wal_autocheckpoint = 0');
-  addOrganizations(service.sqlite, 0, 200);
+  const service = liveDatabase(t, live, 200, { keepWal: true });
   const copy = join(dir, 'backups', 'copy.db');
   await backupDatabase(live, copy);
   chmodSync(copy, 0o644);
@@ -66,10 +74,7 @@ t.test('a restore over the file of a service that crashed brings the copy back e
 t.test('a restore is refused while the service has the file open, and changes nothing', async (t) => {
   const dir = await tempDir(t);
   const live = join(dir, 'tracker.db');
-  const service = openDatabase(live);
-  t.teardown(() => service.sqlite.close());
-  runMigrations(service);
-  addOrganizations(service.sqlite, 0, 10);
+  const service = liveDatabase(t, live, 10);
   const copy = join(dir, 'copy.db');
   await backupDatabase(live, copy);
   addOrganizations(service.sqlite, 100, 5);
@@ -104,9 +109,7 @@ t.test('a wrong variable is one line naming it, as at the service start, and not
 t.test('a restore that fails after its checks leaves the database where it was, not a missing file a start would recreate empty', async (t) => {
   const dir = await tempDir(t);
   const live = join(dir, 'tracker.db');
-  const service = openDatabase(live);
-  runMigrations(service);
-  addOrganizations(service.sqlite, 0, 10);
+  const service = liveDatabase(t, live, 10);
   service.sqlite.close();
   const copy = join(dir, 'copy.db');
   await backupDatabase(live, copy);
@@ -128,10 +131,7 @@ t.test('a restore that fails after its checks leaves the database where it was, 
 t.test('on a new machine, where the database folder does not exist yet, the restore creates it and puts the copy there', async (t) => {
   const dir = await tempDir(t);
   const live = join(dir, 'old-machine.db');
-  const service = openDatabase(live);
-  t.teardown(() => service.sqlite.close());
-  runMigrations(service);
-  addOrganizations(service.sqlite, 0, 7);
+  const service = liveDatabase(t, live, 7);
   const copy = join(dir, 'copy.db');
   await backupDatabase(live, copy);
   const target = join(dir, 'data', 'tracker.db');
@@ -143,9 +143,7 @@ t.test('on a new machine, where the database folder does not exist yet, the rest
 t.test('a restore refuses a backup taken by a newer release, which this release would refuse to start on, and moves nothing', async (t) => {
   const dir = await tempDir(t);
   const live = join(dir, 'live.db');
-  const service = openDatabase(live);
-  runMigrations(service);
-  addOrganizations(service.sqlite, 0, 3);
+  const service = liveDatabase(t, live, 3);
   // A newer release applied a migration this one does not know (drizzle's journal keeps its `when`).
   service.sqlite.prepare('INSERT INTO __drizzle_migrations (hash, created_at) VALUES (?, ?)').run('from-a-newer-release', Date.parse('2100-01-01'));
   service.sqlite.close();
@@ -168,11 +166,7 @@ t.test('a restore refuses a backup taken by a newer release, which this release 
 t.test('a copy with writes in a -wal beside it (a snapshot of a running service\'s folder) is refused, not restored without them', async (t) => {
   const dir = await tempDir(t);
   const live = join(dir, 'live.db');
-  const service = openDatabase(live);
-  t.teardown(() => service.sqlite.close());
-  runMigrations(service);
-  service.sqlite.pragma('wal_autocheckpoint = 0');
-  addOrganizations(service.sqlite, 0, 40);
+  const service = liveDatabase(t, live, 40, { keepWal: true });
   // The folder copied as it is while the service runs (a file-system snapshot, a copy of the data folder): the
   // database and its -wal, which holds the 40 organizations.
   mkdirSync(join(dir, 'snapshot'));
