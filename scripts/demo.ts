@@ -1521,7 +1521,7 @@ async function summarize(api: Api, commission: Commission, plan: Plan, port: num
   console.log(`  plan        ${plan.id}  (${plan.status}, ${tasks.length} tasks, ${plan.periodStart} – ${plan.periodEnd})`);
   console.log(`  today       ${today} (${TIME_ZONE}); official visit ${cal.visit}`);
   console.log(`  by status   ${list(byStatus, ['not_started', 'in_progress', 'on_hold', 'done', 'closed', 'cancelled'])}`);
-  console.log(`  overdue ${overdue.length} (${overdue.map((x) => x.code).join(', ')}); due in the next 30 days ${dueSoon.length}`);
+  console.log(`  overdue ${overdue.length} (${overdue.map((x) => x.code).join(', ')}); due today or in the next 30 days ${dueSoon.length}`);
   console.log(`  closed ${closed.length}: on time ${closed.length - late.length}, late ${late.length}`);
   console.log(
     `  postponed ${postponed.length} tasks (${postponed.reduce((n, x) => n + x.postponementCount, 0)} postponements); ` +

@@ -825,7 +825,7 @@ export interface paths {
         };
         /**
          * The co-chairs' progress report
-         * @description The progress of a plan (planId), or of every approved or closed plan of a commission (commissionId), as of a day (asOf, default today in the commission's time zone; a past day shows the plans as they stood at its end): tasks by status with percentages, closed on time and late, overdue with days late, due in the next 30 days, postponements, delivery confidence of the latest reports, missing reports, all for the whole scope and by party, organization and area; the overdue, due-soon and most postponed tasks; indicators against their targets; and every task. For today the figures are exactly those of GET /v1/tasks. A draft plan has nothing to report (409); a future asOf is 422. A large report is computed apart, in turn with the other large ones; the same report asked while it is computed shares that computation, and when 16 others already wait the request is refused with 503 and Retry-After.
+         * @description The progress of a plan (planId), or of every approved or closed plan of a commission (commissionId), as of a day (asOf, default today in the commission's time zone; a past day shows the plans as they stood at its end): tasks by status with percentages, closed on time and late, overdue with days late, due today or in the next 30 days, postponements, delivery confidence of the latest reports, missing reports, all for the whole scope and by party, organization and area; the overdue, due-soon and most postponed tasks; indicators against their targets; and every task. For today the figures are exactly those of GET /v1/tasks. A draft plan has nothing to report (409); a future asOf is 422. A large report is computed apart, in turn with the other large ones; the same report asked while it is computed shares that computation, and when 16 others already wait the request is refused with 503 and Retry-After.
          *
          *     Formats: `format=` wins over the Accept header. `application/json` (the default) is the documented schema; `text/csv` is UTF-8 with a BOM, comma-separated, CRLF, one row per group (`table=breakdown`, default) or per task (`table=tasks`); `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet` is a workbook with the sheets Summary, Tasks, Overdue, Missing reports and Indicators; `text/html` is a printable page. CSV and XLSX come as attachments named progress-<planId or commissionId>-<asOf>. An Accept that allows none of them is 406.
          *
@@ -3322,7 +3322,7 @@ export interface components {
             overdueDays: number;
             /**
              * Format: int64
-             * @description Tasks neither closed nor cancelled due within the next 30 days (from the day after the date to 30 days after it).
+             * @description Tasks neither closed nor cancelled due on the date or within the 30 days after it (a task due on the date is not yet overdue).
              */
             dueNext30Days: number;
             /**
@@ -3925,7 +3925,7 @@ export interface components {
                 overdueDays: number;
                 /**
                  * Format: int64
-                 * @description Tasks neither closed nor cancelled due within the next 30 days (from the day after the date to 30 days after it).
+                 * @description Tasks neither closed nor cancelled due on the date or within the 30 days after it (a task due on the date is not yet overdue).
                  */
                 dueNext30Days: number;
                 /**
@@ -4058,7 +4058,7 @@ export interface components {
                 overdueDays: number;
                 /**
                  * Format: int64
-                 * @description Tasks neither closed nor cancelled due within the next 30 days (from the day after the date to 30 days after it).
+                 * @description Tasks neither closed nor cancelled due on the date or within the 30 days after it (a task due on the date is not yet overdue).
                  */
                 dueNext30Days: number;
                 /**
@@ -4198,7 +4198,7 @@ export interface components {
                 overdueDays: number;
                 /**
                  * Format: int64
-                 * @description Tasks neither closed nor cancelled due within the next 30 days (from the day after the date to 30 days after it).
+                 * @description Tasks neither closed nor cancelled due on the date or within the 30 days after it (a task due on the date is not yet overdue).
                  */
                 dueNext30Days: number;
                 /**
@@ -4254,7 +4254,7 @@ export interface components {
             }[];
             /** @description Overdue tasks, most days late first. */
             overdue: components["schemas"]["ProgressReportTask"][];
-            /** @description Open tasks due in the next 30 days, soonest first. */
+            /** @description Open tasks due on the date or within the 30 days after it, soonest first: a task due on the date is here, not among the overdue. */
             dueSoon: components["schemas"]["ProgressReportTask"][];
             /** @description Up to 10 tasks moved most often (then by days moved). */
             mostPostponed: components["schemas"]["ProgressReportTask"][];

@@ -105,7 +105,7 @@ function breakdown(group: ReportTask[], orgFilter: (orgId: string) => boolean = 
     closedOnTimeAgainstOriginal: group.filter((t) => t.completionAgainstOriginal === 'on_time').length,
     overdue: overdue.length,
     overdueDays: overdue.reduce((a, t) => a + t.daysOverdue, 0),
-    dueNext30Days: group.filter((t) => !['closed', 'cancelled'].includes(t.status) && t.dueDate > AS_OF && t.dueDate <= limit).length,
+    dueNext30Days: group.filter((t) => !['closed', 'cancelled'].includes(t.status) && t.dueDate >= AS_OF && t.dueDate <= limit).length,
     postponedTasks: group.filter((t) => t.postponementCount > 0).length,
     postponements: group.reduce((a, t) => a + t.postponementCount, 0),
     daysMoved: group.reduce((a, t) => a + t.daysMoved, 0),

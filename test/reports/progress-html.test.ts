@@ -108,7 +108,7 @@ t.test('who is behind: overdue tasks, most days late first, with basis, executor
       'Министерство промышленности Республики Беларусь (BY), 2 overdue tasks each.',
     'every organization tied for the most overdue tasks is named',
   );
-  const soon = tableByCaption(html, 'Open tasks due in the next 30 days, soonest first');
+  const soon = tableByCaption(html, 'Open tasks due today or in the next 30 days, soonest first');
   t.strictSame(soon.body, [['2.1', 'Цифровая платформа прослеживаемости товаров', 'Минпром BY, Ministry of Trade & Integration of Kazakhstan KZ', '20 Dec 2026', 'In progress', 'Green: on track']]);
 });
 
@@ -235,7 +235,7 @@ t.test('a plan with no tasks still renders every section, with a sentence in pla
   for (const sentence of [
     'No tasks have executors yet.',
     'No task is overdue.',
-    'No open task is due in the next 30 days.',
+    'No open task is due today or in the next 30 days.',
     'No open task is rated at risk or off track beyond the overdue ones.',
     'Every assignment has reported for the last period due.',
     'No deadline has been moved.',

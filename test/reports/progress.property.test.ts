@@ -184,7 +184,7 @@ function expectedFigures(list: Task[], day: string, k: Known) {
       closedOnTimeAgainstOriginal: count((r) => r.task.completion?.againstOriginalDueDate === 'on_time'),
       overdue: overdue.length,
       overdueDays: overdue.reduce((s, r) => s + r.task.daysOverdue, 0),
-      dueNext30Days: count((r) => !OUT.includes(r.task.status) && diff(day, r.task.dueDate) >= 1 && diff(day, r.task.dueDate) <= 30),
+      dueNext30Days: count((r) => !OUT.includes(r.task.status) && diff(day, r.task.dueDate) >= 0 && diff(day, r.task.dueDate) <= 30),
       postponedTasks: count((r) => r.task.postponementCount > 0),
       postponements: group.reduce((s, r) => s + r.task.postponementCount, 0),
       daysMoved: group.reduce((s, r) => s + r.daysMoved, 0),

@@ -77,7 +77,7 @@ const progressRoutes: FastifyPluginAsyncZod = async (app) => {
         description:
           'The progress of a plan (planId), or of every approved or closed plan of a commission (commissionId), as of a day ' +
           "(asOf, default today in the commission's time zone; a past day shows the plans as they stood at its end): tasks by " +
-          'status with percentages, closed on time and late, overdue with days late, due in the next 30 days, postponements, ' +
+          'status with percentages, closed on time and late, overdue with days late, due today or in the next 30 days, postponements, ' +
           'delivery confidence of the latest reports, missing reports, all for the whole scope and by party, organization and ' +
           'area; the overdue, due-soon and most postponed tasks; indicators against their targets; and every task. For today ' +
           'the figures are exactly those of GET /v1/tasks. A draft plan has nothing to report (409); a future asOf is 422. A ' +

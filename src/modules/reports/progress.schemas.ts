@@ -86,7 +86,7 @@ export const BreakdownSchema = z
     ),
     overdue: count('Tasks past their due date, neither closed nor cancelled.'),
     overdueDays: count('Sum of the days overdue of those tasks.'),
-    dueNext30Days: count('Tasks neither closed nor cancelled due within the next 30 days (from the day after the date to 30 days after it).'),
+    dueNext30Days: count('Tasks neither closed nor cancelled due on the date or within the 30 days after it (a task due on the date is not yet overdue).'),
     postponedTasks: count('Tasks whose deadline was moved later at least once.'),
     postponements: count('Moves of a deadline to a later date.'),
     daysMoved: count('Total days deadlines were moved later.'),
@@ -225,7 +225,7 @@ export const ProgressReportSchema = z
       .max(TASK_AREAS.length)
       .describe('Each task in its area.'),
     overdue: z.array(ReportTaskSchema).describe('Overdue tasks, most days late first.'),
-    dueSoon: z.array(ReportTaskSchema).describe('Open tasks due in the next 30 days, soonest first.'),
+    dueSoon: z.array(ReportTaskSchema).describe('Open tasks due on the date or within the 30 days after it, soonest first: a task due on the date is here, not among the overdue.'),
     mostPostponed: z.array(ReportTaskSchema).max(10).describe('Up to 10 tasks moved most often (then by days moved).'),
     missingReports: z
       .array(

@@ -222,7 +222,7 @@ class Tally {
   private readonly confidence: Breakdown['confidence'] = { green: 0, amber: 0, red: 0, none: 0 };
   private missingReports = 0;
 
-  /** Due soon: from the day after the date to DUE_SOON_DAYS after it. */
+  /** Due soon: from the date itself (a task due today is not yet overdue) to DUE_SOON_DAYS after it. */
   constructor(
     private readonly soonest: string,
     private readonly latest: string,
@@ -311,9 +311,8 @@ export class Groups {
     private readonly parties: string[],
     asOf: string,
   ) {
-    const soonest = addDays(asOf, 1);
     const latest = addDays(asOf, DUE_SOON_DAYS);
-    this.tally = () => new Tally(soonest, latest);
+    this.tally = () => new Tally(asOf, latest);
     this.totals = this.tally();
     this.byParty = new Map(parties.map((country) => [country, this.tally()]));
   }
@@ -407,7 +406,7 @@ export function listsOf(tasks: ReportTask[], asOf: string) {
   const latest = addDays(asOf, DUE_SOON_DAYS);
   return {
     overdue: tasks.filter((t) => t.overdue).sort(LIST_ORDER.overdue),
-    dueSoon: tasks.filter((t) => !OUT_OF_CONTROL_STATUSES.includes(t.status) && t.dueDate > asOf && t.dueDate <= latest).sort(LIST_ORDER.dueSoon),
+    dueSoon: tasks.filter((t) => !OUT_OF_CONTROL_STATUSES.includes(t.status) && t.dueDate >= asOf && t.dueDate <= latest).sort(LIST_ORDER.dueSoon),
     mostPostponed: tasks
       .filter((t) => t.postponementCount > 0)
       .sort(LIST_ORDER.mostPostponed)
