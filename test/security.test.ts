@@ -224,3 +224,64 @@ t.test('/health is never rate-limited: load balancers probe it often from one ad
     t.notOk(res.headers['x-ratelimit-limit'], 'no rate-limit headers');
   }
 });
+
+t.test('requests to paths no route answers count against the key\'s rate limit: past it, 429 with Retry-After', async (t) => {
+  const app = await build(t, testClock(), { rateLimitMax: 3 });
+  const prober = await keyFor(app, 'observer');
+  const { headers } = prober;
+  const unknown: InjectOptions[] = [
+    { method: 'GET', url: '/v1/nothing-here', headers },
+    { method: 'POST', url: '/v1/tasks/x/nothing', headers, payload: { a: 1 } },
+    { method: 'GET', url: '/admin', headers },
+  ];
+  for (const [i, request] of unknown.entries()) {
+    const res = await app.inject(request);
+    assertProblem(t, res, 404, 'route-not-found');
+    t.equal(header(res, 'x-ratelimit-limit'), '3', `${request.method} ${request.url}: X-RateLimit-Limit`);
+    t.equal(header(res, 'x-ratelimit-remaining'), String(2 - i), `${request.method} ${request.url}: X-RateLimit-Remaining goes down`);
+  }
+  for (const request of [...unknown, { method: 'GET' as const, url: '/v1/commissions', headers }]) {
+    const res = await app.inject(request);
+    assertProblem(t, res, 429, 'too-many-requests');
+    t.match(JSON.parse(res.body).detail, /3 requests/, `${request.method} ${request.url}: the detail names the limit`);
+    t.match(header(res, 'retry-after'), /^[1-9]\d*$/, `${request.method} ${request.url}: Retry-After in seconds`);
+    t.equal(header(res, 'x-ratelimit-remaining'), '0', `${request.method} ${request.url}: X-RateLimit-Remaining 0`);
+  }
+  // The same allowance, whichever routes spend it: known routes first, then an unknown path is refused too.
+  const other = await keyFor(app, 'observer');
+  for (let i = 0; i < 3; i++) t.equal((await app.inject({ method: 'GET', url: '/v1/commissions', headers: other.headers })).statusCode, 200);
+  assertProblem(t, await app.inject({ method: 'GET', url: '/v1/nothing-here', headers: other.headers }), 429, 'too-many-requests');
+});
+
+t.test('an unknown path tells no more of a key than a known route: a bad key is 401 there too, without rate-limit headers', async (t) => {
+  const app = await build(t, testClock(), { rateLimitMax: 3 });
+  for (const url of ['/v1/commissions', '/v1/nothing-here']) {
+    for (const authorization of [undefined, `Bearer cpt_${'Z'.repeat(43)}`]) {
+      const res = await app.inject({ method: 'GET', url, headers: { authorization } });
+      assertProblem(t, res, 401, 'unauthorized');
+      t.strictSame(Object.keys(res.headers).filter((h) => h.startsWith('x-ratelimit')), [], `${url}, ${authorization ? 'a bad key' : 'no key'}: no rate-limit header`);
+    }
+  }
+});
+
+t.test('without a key, unknown paths count with known routes against the address\'s failed authentications', async (t) => {
+  const app = await build(t, testClock(), { rateLimitMax: 100, authFailureMax: 3 });
+  const none = { authorization: undefined };
+  assertProblem(t, await app.inject({ method: 'GET', url: '/v1/nothing-here', headers: none }), 401, 'unauthorized');
+  assertProblem(t, await app.inject({ method: 'GET', url: '/v1/commissions', headers: none }), 401, 'unauthorized');
+  assertProblem(t, await app.inject({ method: 'GET', url: '/admin', headers: { authorization: `Bearer cpt_${'Z'.repeat(43)}` } }), 401, 'unauthorized');
+  for (const url of ['/v1/nothing-here', '/v1/commissions']) {
+    const res = await app.inject({ method: 'GET', url, headers: none });
+    assertProblem(t, res, 429, 'too-many-requests');
+    t.match(header(res, 'retry-after'), /^[1-9]\d*$/, `${url}: Retry-After`);
+  }
+});
+
+t.test('rateLimitMax 0 leaves unknown paths unlimited too: 404 without X-RateLimit headers', async (t) => {
+  const app = await build(t, testClock(), { rateLimitMax: 0 });
+  for (let i = 0; i < 5; i++) {
+    const res = await app.inject({ method: 'GET', url: '/v1/nothing-here' });
+    assertProblem(t, res, 404, 'route-not-found');
+    t.strictSame(Object.keys(res.headers).filter((h) => h.startsWith('x-ratelimit') || h === 'retry-after'), [], 'no rate-limit header');
+  }
+});

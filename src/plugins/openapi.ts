@@ -55,7 +55,8 @@ export default fp(
             'The plan of measures of an intergovernmental commission as tasks executed by the ministries of two ' +
             'countries: status, deadlines and reasoned postponements. Errors are RFC 9457 problem documents ' +
             '(application/problem+json). Lists are paginated by an opaque cursor. A method a known path does not have ' +
-            'is 405 with an Allow header, with or without an API key; an unknown path is 401 without a key, 404 with one.',
+            'is 405 with an Allow header, with or without an API key; an unknown path is 401 without a key, 404 with one, ' +
+            'and counts against the rate limit of the key (or the failed authentications of the address) as any request does.',
           contact: { name: 'The secretariat of the commission, which runs the service and issues API keys' },
           license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
         },

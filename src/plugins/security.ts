@@ -1,5 +1,5 @@
 // Abuse limits and browser-facing hardening: per-key rate limits, security headers, closed CORS, no-store.
-import type { onRequestHookHandler } from 'fastify';
+import type { FastifyInstance, onRequestHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import cors from '@fastify/cors';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -51,6 +51,24 @@ export function setSecurityHeaders(): onRequestHookHandler {
     const raw = reply.raw;
     for (let i = 0; i < headers.length; i += 2) raw.setHeader(headers[i]!, headers[i + 1]!);
     done();
+  };
+}
+
+/**
+ * An onRequest hook that counts a request to a path no route answers against its caller's rate limit, as any route's
+ * request counts: the same allowance (the key's, or the address's on a public route), past it the same 429. The
+ * plugin attaches its hook to each route, and the 404 handler is none, so a key could send unlimited requests there.
+ * app.ts adds it after authentication, which names the key: without a valid key such a request is 401 and counted
+ * among the address's failed authentications, as on a known route, so a path tells no more of a key than a route does.
+ * Null when the limit is off.
+ */
+export function limitUnknownPaths(app: FastifyInstance, rateLimitMax: number): onRequestHookHandler | null {
+  if (rateLimitMax <= 0) return null;
+  // No options: the global limiter itself (its store, key and answer), not a new allowance beside it.
+  const limit = app.rateLimit();
+  return function (request, reply, done) {
+    if (!request.is404) return done();
+    limit.call(this, request, reply).then(() => done(), done);
   };
 }
 
