@@ -1,13 +1,17 @@
 // What the operator reads when the service cannot start: one line naming the cause and the way out, exit code 1, no
-// stack trace; and a database the service could not write is refused at start rather than served.
+// stack trace; a database the service could not write is refused at start rather than served; and an address it
+// cannot listen on stops it before the database is touched.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { chmod, chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { createServer, type AddressInfo } from 'node:net';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import t, { type Test } from 'tap';
 import { ensureWritable, runMigrations, openDatabase, whyNotOpened } from '../src/db/connection.js';
 import { StartupError } from '../src/errors.js';
+import { ensureCanListen, listenFailure, probeListen } from '../src/lib/listen-address.js';
 import { exited, freePort, HOST, ROOT, START_FLAGS } from './process.js';
 
 async function tempDir(t: Test): Promise<string> {
@@ -27,11 +31,14 @@ async function giveToServiceUser(path: string) {
   if (SERVICE_USER) await chown(path, SERVICE_USER.uid, SERVICE_USER.gid);
 }
 
-/** Starts src/server.ts with `extraEnv` and waits for it to end (it is expected not to start). */
-async function failedStart(t: Test, extraEnv: Record<string, string>, user?: { uid: number; gid: number }) {
+/**
+ * Starts src/server.ts with `extraEnv` and waits for it to end (it is expected not to start); `preload`, a module of
+ * test/ to import first (test/dns-refused.ts).
+ */
+async function failedStart(t: Test, extraEnv: Record<string, string>, user?: { uid: number; gid: number }, preload?: string) {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_OPTIONS' && !/^_?TAP/.test(k)));
   Object.assign(env, { _TAPJS_PROCESSINFO_COVERAGE_: '0', PORT: String(await freePort()), HOST, LOG_LEVEL: 'info' }, extraEnv);
-  const node = [process.execPath, ...START_FLAGS, '--import', 'tsx', 'src/server.ts'];
+  const node = [process.execPath, ...START_FLAGS, '--import', 'tsx', ...(preload ? ['--import', `./test/${preload}`] : []), 'src/server.ts'];
   // tap's process tracking puts itself into every child's NODE_OPTIONS, and writes into .tap/ at exit, which another
   // user may not: such a child starts without it.
   const [command, ...args] = user ? ['env', '-u', 'NODE_OPTIONS', ...node] : node;
@@ -159,4 +166,78 @@ t.test('a database file another user made and this one may not read (npm run dem
   t.equal(code, 1);
   t.match(output, `could not start: cannot open ${path}: this user must be able to read and write it, and its folder must exist`);
   t.notMatch(output, STACK_LINE, 'no stack trace');
+});
+
+/** 10.255.255.1: a private address that no interface of this machine has, so binding it fails here, sending nothing. */
+const NOT_OURS = '10.255.255.1';
+const notOurs = Object.values(networkInterfaces()).flat().some((i) => i?.address === NOT_OURS) ? `this machine has ${NOT_OURS}` : false;
+
+t.test('a HOST no interface of this machine has stops the start with a line naming it, before the database is touched', { skip: notOurs }, async (t) => {
+  const dir = await tempDir(t);
+  const path = join(dir, 'tracker.db');
+  const { code, output } = await failedStart(t, { HOST: NOT_OURS, DATABASE_PATH: path });
+  t.equal(code, 1);
+  t.match(output, `could not start: cannot listen on HOST=${NOT_OURS}: no network interface of this machine has this address (EADDRNOTAVAIL)`);
+  t.notMatch(output, STACK_LINE, 'no stack trace');
+  t.notMatch(output, /applied \d+ migrations/, 'nothing was migrated');
+  t.notOk(existsSync(path), 'the database file was not even created');
+});
+
+t.test('a HOST name that does not resolve stops the start with a line naming it, before the database is touched', async (t) => {
+  const dir = await tempDir(t);
+  const path = join(dir, 'tracker.db');
+  // Every name look-up of the child fails as ENOTFOUND (test/dns-refused.ts): no DNS query leaves this machine.
+  const { code, output } = await failedStart(t, { HOST: 'no-such-host.invalid', DATABASE_PATH: path }, undefined, 'dns-refused.ts');
+  t.equal(code, 1);
+  t.match(output, 'could not start: cannot listen on HOST=no-such-host.invalid: the name does not resolve to an address (ENOTFOUND)');
+  t.notMatch(output, STACK_LINE, 'no stack trace');
+  t.notMatch(output, /applied \d+ migrations/, 'nothing was migrated');
+  t.notOk(existsSync(path), 'the database file was not even created');
+});
+
+t.test('a PORT another program listens on stops the start with a line naming it, before the database is touched', async (t) => {
+  const dir = await tempDir(t);
+  const path = join(dir, 'tracker.db');
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, HOST, resolve));
+  t.teardown(() => new Promise<void>((resolve) => taken.close(() => resolve())));
+  const port = (taken.address() as AddressInfo).port;
+  const { code, output } = await failedStart(t, { PORT: String(port), DATABASE_PATH: path });
+  t.equal(code, 1);
+  t.match(output, `could not start: cannot listen on HOST=${HOST} PORT=${port}: another program listens on this port (EADDRINUSE)`);
+  t.notMatch(output, STACK_LINE, 'no stack trace');
+  t.notOk(existsSync(path), 'the database file was not even created');
+});
+
+/** A system error as a name look-up or a bind rejects with. */
+const systemError = (code: string, syscall: string) => Object.assign(new Error(`${syscall} ${code}`), { code, syscall });
+
+t.test('why an address cannot be listened on is told in words naming HOST (and PORT when the port is at fault)', async (t) => {
+  const at = { host: 'tracker.ministry.example', port: 8080 };
+  const said = (code: string, syscall = 'listen') => (listenFailure(systemError(code, syscall), at) as StartupError).message;
+  t.equal(said('ENOTFOUND', 'getaddrinfo'), 'cannot listen on HOST=tracker.ministry.example: the name does not resolve to an address (ENOTFOUND); set HOST to an address of this machine (127.0.0.1 for this machine alone, 0.0.0.0 for its network) or a name that resolves to one');
+  t.match(said('EAI_AGAIN', 'getaddrinfo'), /^cannot listen on HOST=tracker\.ministry\.example: the name could not be resolved now/);
+  t.match(said('EADDRNOTAVAIL'), /^cannot listen on HOST=tracker\.ministry\.example: no network interface of this machine has this address \(EADDRNOTAVAIL\)/);
+  t.match(said('EADDRINUSE'), /^cannot listen on HOST=tracker\.ministry\.example PORT=8080: another program listens on this port \(EADDRINUSE\); set PORT to a free port/);
+  t.match(said('EACCES'), /^cannot listen on HOST=tracker\.ministry\.example PORT=8080: this user may not listen on this port/);
+  t.equal(listenFailure(new Error('something else'), at), null, 'an error of no known kind is left as it is, stack and all');
+
+  // Stubbed: a test sends no name look-up off this machine.
+  const unresolvable = async () => {
+    throw systemError('ENOTFOUND', 'getaddrinfo');
+  };
+  await t.rejects(ensureCanListen(at, unresolvable), { name: 'StartupError', message: /HOST=tracker\.ministry\.example: the name does not resolve/ });
+  const odd = new Error('something else');
+  await t.rejects(ensureCanListen(at, async () => { throw odd; }), odd, 'an error of no known kind is thrown as it is');
+  await t.resolves(ensureCanListen(at, async () => {}));
+});
+
+t.test('probing an address this machine has takes it and frees it again', { skip: notOurs }, async (t) => {
+  const port = await freePort();
+  await probeListen({ host: HOST, port });
+  // Taken again at once, as the service takes it right after the probe.
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, HOST, resolve));
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await t.rejects(ensureCanListen({ host: NOT_OURS, port }), { name: 'StartupError', message: /EADDRNOTAVAIL/ }, `${NOT_OURS} is refused here, nothing sent`);
 });
