@@ -849,7 +849,7 @@ export interface paths {
         };
         /**
          * List the change history of a task
-         * @description Every write to the task and to its deadline changes: who (key, role, organization), when, which operation, and each changed field before and after. The history of a deleted draft task stays readable. Entries come oldest first; keep the last `nextCursor` to poll for newer ones.
+         * @description Every write to the task and to its deadline changes: who (key, role, organization), when, which operation, and each changed field before and after. The history of a deleted draft task stays readable. Entries come oldest first, in the order written. To poll for newer ones, ask again with `after` the id of the last entry you read and follow `nextCursor` to the last page, where it is null: every later entry comes once.
          *
          *     **Access:** any API key.
          */
@@ -871,7 +871,7 @@ export interface paths {
         };
         /**
          * List the change history of a plan
-         * @description Every write to the plan, its tasks and their deadline changes, filtered; its read-only links only for the keys that read the whole history (secretariat, co-chairs). Entries come oldest first; keep the last `nextCursor` to poll for newer ones.
+         * @description Every write to the plan, its tasks and their deadline changes, filtered; its read-only links only for the keys that read the whole history (secretariat, co-chairs). Entries come oldest first, in the order written. To poll for newer ones, ask again with `after` the id of the last entry you read and follow `nextCursor` to the last page, where it is null: every later entry comes once.
          *
          *     **Access:** any API key.
          */
@@ -893,7 +893,7 @@ export interface paths {
         };
         /**
          * List the whole change history
-         * @description Every write to every entity, including commissions, organizations, meetings, API keys and webhook subscriptions, filtered. A webhook subscription's URL, and any URL its disabledReason quotes, is shown as its origin followed by `/…`: receivers carry tokens in paths and queries, and the history is append-only. Entries come oldest first; keep the last `nextCursor` to poll for newer ones.
+         * @description Every write to every entity, including commissions, organizations, meetings, API keys and webhook subscriptions, filtered. A webhook subscription's URL, and any URL its disabledReason quotes, is shown as its origin followed by `/…`: receivers carry tokens in paths and queries, and the history is append-only. Entries come oldest first, in the order written. To poll for newer ones, ask again with `after` the id of the last entry you read and follow `nextCursor` to the last page, where it is null: every later entry comes once.
          *
          *     **Access:** `secretariat`, `co_chair`.
          */
@@ -21436,6 +21436,8 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque cursor from the `nextCursor` of the previous page; omit for the first page. */
                 cursor?: string;
+                /** @description Only entries written after the entry with this id: the id of the last entry you read, to poll for newer ones (then follow `nextCursor` to the last page). Nothing is missed or read twice, even when a clock was set back between two writes, as `since` an instant could. */
+                after?: string;
             };
             header?: never;
             path: {
@@ -21636,6 +21638,8 @@ export interface operations {
                 actorKeyId?: string;
                 /** @description Only changes made by keys of this organization. */
                 actorOrganizationId?: string;
+                /** @description Only entries written after the entry with this id: the id of the last entry you read, to poll for newer ones (then follow `nextCursor` to the last page). Nothing is missed or read twice, even when a clock was set back between two writes, as `since` an instant could. */
+                after?: string;
                 /** @description Only changes at or after this instant (RFC 3339; with an offset, the instant it names). */
                 since?: string;
                 /** @description Only changes before this instant (RFC 3339; with an offset, the instant it names). */
@@ -21840,6 +21844,8 @@ export interface operations {
                 actorKeyId?: string;
                 /** @description Only changes made by keys of this organization. */
                 actorOrganizationId?: string;
+                /** @description Only entries written after the entry with this id: the id of the last entry you read, to poll for newer ones (then follow `nextCursor` to the last page). Nothing is missed or read twice, even when a clock was set back between two writes, as `since` an instant could. */
+                after?: string;
                 /** @description Only changes at or after this instant (RFC 3339; with an offset, the instant it names). */
                 since?: string;
                 /** @description Only changes before this instant (RFC 3339; with an offset, the instant it names). */

@@ -1,5 +1,5 @@
 // Reads of the change history; writes happen only through history.recorder.ts.
-import { and, asc, eq, gte, inArray, lt, lte, notInArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, inArray, lt, lte, notInArray, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/connection.js';
 import { HISTORY_ENTITIES } from '../../db/enums.js';
 import { changeHistory } from '../../db/schema.js';
@@ -104,6 +104,7 @@ export function historyQuery(db: Db, f: HistoryFilter, hidden: readonly HistoryE
         // (40 ms a page of a window of 385,000 entries); the ids bound it (windowIds) and the order is theirs.
         f.since === undefined ? undefined : gte(sql`+${changeHistory.at}`, instantBound(f.since)),
         f.until === undefined ? undefined : lt(sql`+${changeHistory.at}`, instantBound(f.until)),
+        f.after === undefined ? undefined : gt(changeHistory.id, f.after),
         ids === null ? sql`0` : undefined,
         ids?.from === undefined ? undefined : gte(changeHistory.id, ids.from),
         ids?.to === undefined ? undefined : lte(changeHistory.id, ids.to),

@@ -5,7 +5,9 @@ import { createHistoryService } from './history.service.js';
 import { HistoryPageSchema, HistoryQuerySchema, PlanHistoryQuerySchema, TaskHistoryQuerySchema } from './history.schemas.js';
 
 const tags = ['History'];
-const ORDER = 'Entries come oldest first; keep the last `nextCursor` to poll for newer ones.';
+const ORDER =
+  'Entries come oldest first, in the order written. To poll for newer ones, ask again with `after` the id of the last entry ' +
+  'you read and follow `nextCursor` to the last page, where it is null: every later entry comes once.';
 
 const historyRoutes: FastifyPluginAsyncZod = async (app) => {
   const service = createHistoryService({ db: app.db });

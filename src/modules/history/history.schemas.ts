@@ -47,18 +47,25 @@ export const HistoryEntrySchema = z
     },
   });
 
+// The feed's order is the order written (ids are time-ordered, and monotonic within the service); instants need not be:
+// a clock corrected back gives a later write an earlier `at`, which a poll `since` the last instant read would miss.
+const after = IdSchema.optional().describe(
+  'Only entries written after the entry with this id: the id of the last entry you read, to poll for newer ones (then follow `nextCursor` to the last page). Nothing is missed or read twice, even when a clock was set back between two writes, as `since` an instant could.',
+);
+
 const filters = {
   entityType: z.enum(HISTORY_ENTITIES).optional().describe('Only changes of this kind of entity.'),
   taskId: IdSchema.optional().describe('Only changes of this task and its deadline changes.'),
   operation: z.string().max(100).optional().describe('Only this operation, e.g. "transitionTask".'),
   actorKeyId: IdSchema.optional().describe('Only changes made with this API key.'),
   actorOrganizationId: IdSchema.optional().describe('Only changes made by keys of this organization.'),
+  after,
   // Any RFC 3339 instant, as format date-time publishes: an offset too (Python's isoformat() writes UTC as +00:00).
   since: InstantSchema.pipe(z.iso.datetime({ offset: true })).optional().describe('Only changes at or after this instant (RFC 3339; with an offset, the instant it names).'),
   until: InstantSchema.pipe(z.iso.datetime({ offset: true })).optional().describe('Only changes before this instant (RFC 3339; with an offset, the instant it names).'),
 };
 
-export const TaskHistoryQuerySchema = z.strictObject({ ...pageQuery });
+export const TaskHistoryQuerySchema = z.strictObject({ ...pageQuery, after });
 export const PlanHistoryQuerySchema = z.strictObject({ ...pageQuery, ...filters });
 export const HistoryQuerySchema = z.strictObject({
   ...pageQuery,

@@ -1,0 +1,101 @@
+// Polling the change history for what changed: a system resumes after the last entry it read, and sees every later
+// write once, however the instants of the writes run (a clock corrected back by NTP, a resumed VM).
+import t from 'tap';
+import type { Test } from 'tap';
+import type { App } from '../src/app.js';
+import type { HistoryEntry } from '../src/modules/history/history.schemas.js';
+import { build, json, keyFor, testClock, type InjectedResponse } from './helper.js';
+import { approvedTask } from './factories.js';
+
+type Page = { items: HistoryEntry[]; nextCursor: string | null };
+
+/** One poll as the document says: `after` the last entry read, then `nextCursor` to the last page, two at a time. */
+async function poll(t: Test, app: App, feed: string, after: string | undefined, headers: Record<string, string> = {}): Promise<HistoryEntry[]> {
+  const read: HistoryEntry[] = [];
+  let cursor: string | null = null;
+  do {
+    const query: URLSearchParams = new URLSearchParams({ limit: '2', ...(after ? { after } : {}), ...(cursor ? { cursor } : {}) });
+    const res: InjectedResponse = await app.inject({ method: 'GET', url: `${feed}?${query}`, headers });
+    t.equal(res.statusCode, 200, `${feed}?${query} is read (${res.statusCode === 200 ? '' : res.body})`);
+    if (res.statusCode !== 200) return read;
+    const page = json<Page>(res);
+    read.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor !== null);
+  return read;
+}
+
+t.test('a poll after the last entry read gets every later write once, even one whose clock stepped back', async (t) => {
+  const clock = testClock('2026-11-28T09:00:00.000Z');
+  const app = await build(t, clock);
+  const { task, plan, by } = await approvedTask(app);
+  const ministry = await keyFor(app, 'ministry', by.id);
+  const feeds = [`/v1/plans/${plan.id}/history`, `/v1/tasks/${task.id}/history`, '/v1/history'];
+  const last = new Map<string, string | undefined>();
+  for (const feed of feeds) {
+    const first = await poll(t, app, feed, undefined, feed === '/v1/history' ? {} : ministry.headers);
+    t.ok(first.length > 0, `${feed}: the first poll reads the history so far`);
+    last.set(feed, first.at(-1)?.id);
+  }
+
+  clock.set('2026-11-28T10:00:00.000Z');
+  const started = await app.inject({ method: 'POST', url: `/v1/tasks/${task.id}/transitions`, headers: ministry.headers, payload: { to: 'in_progress' } });
+  t.equal(started.statusCode, 200);
+  // The clock is corrected back by a second (NTP steps a clock that is far off), and the ministry asks for a deadline.
+  clock.set('2026-11-28T09:59:59.000Z');
+  const asked = await app.inject({
+    method: 'POST',
+    url: `/v1/tasks/${task.id}/deadline-changes`,
+    headers: ministry.headers,
+    payload: { kind: 'request', newDueDate: '2027-03-31', reason: 'Component deliveries slip by a quarter.' },
+  });
+  t.equal(asked.statusCode, 201);
+
+  for (const feed of feeds) {
+    const headers = feed === '/v1/history' ? {} : ministry.headers;
+    const read = await poll(t, app, feed, last.get(feed), headers);
+    t.strictSame(read.map((e) => e.operation), ['transitionTask', 'createDeadlineChange'], `${feed}: both writes, once each, in the order written`);
+    t.ok(read[1]!.at < read[0]!.at, 'the later write carries the earlier instant');
+    // What `since` the last instant read would have missed: the feed's order is the order written, not of instants.
+    const since = json<Page>(await app.inject({ method: 'GET', url: `${feed}?since=${encodeURIComponent(read[0]!.at)}`, headers }));
+    if (feed !== `/v1/tasks/${task.id}/history`) t.notOk(since.items.some((e) => e.id === read[1]!.id), `${feed}: since the last instant misses it`);
+    const again = await poll(t, app, feed, read.at(-1)!.id, headers);
+    t.strictSame(again, [], `${feed}: the next poll, with nothing new, reads nothing again`);
+  }
+});
+
+t.test('after combines with the filters, and a cursor is refused under another after', async (t) => {
+  const app = await build(t);
+  const { task, plan, by } = await approvedTask(app);
+  const ministry = await keyFor(app, 'ministry', by.id);
+  await app.inject({ method: 'POST', url: `/v1/tasks/${task.id}/transitions`, headers: ministry.headers, payload: { to: 'in_progress' } });
+  await app.inject({ method: 'POST', url: `/v1/tasks/${task.id}/transitions`, headers: ministry.headers, payload: { to: 'on_hold' } });
+  const feed = `/v1/plans/${plan.id}/history`;
+  const all = json<Page>(await app.inject({ method: 'GET', url: `${feed}?limit=200` })).items;
+  const from = all[1]!.id;
+  const after = json<Page>(await app.inject({ method: 'GET', url: `${feed}?after=${from}&operation=transitionTask` })).items;
+  t.strictSame(after.map((e) => e.operation), ['transitionTask', 'transitionTask'], 'only later entries that pass the filter');
+  t.ok(after.every((e) => e.id > from), 'all written after it');
+  const upper = json<Page>(await app.inject({ method: 'GET', url: `${feed}?after=${from.toUpperCase()}&operation=transitionTask` })).items;
+  t.strictSame(upper, after, 'an id is read in either case');
+  const first = json<Page>(await app.inject({ method: 'GET', url: `${feed}?after=${from}&limit=1` }));
+  const moved = await app.inject({ method: 'GET', url: `${feed}?after=${all[2]!.id}&limit=1&cursor=${first.nextCursor}` });
+  t.equal(moved.statusCode, 400, 'a cursor issued under another after is refused');
+  t.equal(json<{ code: string }>(moved).code, 'invalid-cursor');
+  const bad = await app.inject({ method: 'GET', url: `${feed}?after=yesterday` });
+  t.equal(bad.statusCode, 400, 'after is an entry id');
+});
+
+t.test('the document tells a poller to resume after the last entry read, not to keep a nextCursor that is null on the last page', async (t) => {
+  const app = await build(t);
+  const doc = json<any>(await app.inject({ method: 'GET', url: '/openapi.json' }));
+  for (const [path, op] of [['/v1/tasks/{id}/history', 'listTaskHistory'], ['/v1/plans/{id}/history', 'listPlanHistory'], ['/v1/history', 'listHistory']] as const) {
+    const operation = doc.paths[path].get;
+    t.equal(operation.operationId, op);
+    t.notMatch(operation.description, /keep the last `nextCursor`/, `${op} does not promise a cursor the last page does not give`);
+    t.match(operation.description, /`after`/, `${op} says how to poll`);
+    const after = operation.parameters.find((p: { name: string }) => p.name === 'after');
+    t.ok(after, `${op} takes after`);
+    t.equal(after?.in, 'query');
+  }
+});
