@@ -1,5 +1,9 @@
 // Polling the change history for what changed: a system resumes after the last entry it read, and sees every later
 // write once, however the instants of the writes run (a clock corrected back by NTP, a resumed VM).
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import t from 'tap';
 import type { Test } from 'tap';
 import type { App } from '../src/app.js';
@@ -98,4 +102,31 @@ t.test('the document tells a poller to resume after the last entry read, not to 
     t.ok(after, `${op} takes after`);
     t.equal(after?.in, 'query');
   }
+});
+
+t.test('after a restart whose clock is behind the last entry written, a new entry still comes after it', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'history-poll-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const databasePath = join(dir, 'tracker.db');
+  const first = await build(t, testClock(), { databasePath });
+  const { task, plan } = await approvedTask(first);
+  const feed = `/v1/plans/${plan.id}/history`;
+  const written = json<Page>(await first.inject({ method: 'GET', url: `${feed}?limit=200` })).items;
+  await first.close();
+  // One more entry, written an hour ahead of this machine's clock now: as if the clock was set back an hour while the
+  // service was down (an id carries the instant of its writing, in its first 48 bits). The history is append-only, so
+  // it is a copy of the last entry under such an id.
+  const last = written.at(-1)!.id;
+  const ahead = (Date.now() + 3_600_000).toString(16).padStart(12, '0');
+  const moved = `${ahead.slice(0, 8)}-${ahead.slice(8)}${last.slice(13)}`;
+  const sqlite = new Database(databasePath);
+  const columns = (sqlite.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('change_history') as string[]).filter((c) => c !== 'id');
+  sqlite.prepare(`INSERT INTO change_history (id, ${columns.join(', ')}) SELECT ?, ${columns.join(', ')} FROM change_history WHERE id = ?`).run(moved, last);
+  sqlite.close();
+
+  const second = await build(t, testClock(), { databasePath });
+  const started = await second.inject({ method: 'POST', url: `/v1/tasks/${task.id}/transitions`, payload: { to: 'in_progress' } });
+  t.equal(started.statusCode, 200);
+  const read = await poll(t, second, feed, moved);
+  t.strictSame(read.map((e) => e.operation), ['transitionTask'], 'the write after the restart comes after the last entry read');
 });

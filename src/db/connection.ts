@@ -11,6 +11,7 @@ import type { BaseSQLiteDatabase, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { RunResult } from 'better-sqlite3';
 import * as schema from './schema.js';
 import { StartupError } from '../errors.js';
+import { idsAfter } from '../lib/ids.js';
 import { clientOf, groupLost, joinGroup, lostGroups, sessionOf, writeSucceeded } from './group-commit.js';
 import { rememberFile, storageCondition, writeFailed } from './storage-health.js';
 
@@ -245,7 +246,11 @@ export function openMigrated(path: string): { database: Database_; applied: stri
   }
   try {
     if (path !== ':memory:') ensureWritable(database.sqlite, path);
-    return { database, applied: runMigrations(database) };
+    const applied = runMigrations(database);
+    // The history is read in id order, and pollers resume after the last id they read: no new id may sort before one
+    // written before this start, even if the clock was set back meanwhile (the primary key's index: one seek).
+    idsAfter((database.sqlite.prepare('SELECT max(id) FROM change_history').pluck().get() as string | null) ?? null);
+    return { database, applied };
   } catch (err) {
     database.sqlite.close();
     throw whyNotOpened(err, path);

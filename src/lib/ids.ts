@@ -1,4 +1,40 @@
-// Identifiers: time-ordered UUIDs (v7), so ids sort roughly by creation and index well.
+// Identifiers: time-ordered UUIDs (v7), so ids sort by creation and index well. The change history is read in id
+// order and a poller resumes after the last id it read, so a new id must sort after every id already written: within
+// a process the state below ensures it whatever the clock does (as uuid's own v7 state would), and across a restart
+// `idsAfter` does, given the database's greatest history id (a clock set back while the service was down would
+// otherwise give lower ids).
+import { randomInt } from 'node:crypto';
 import { v7 } from 'uuid';
 
-export const newId = (): string => v7();
+/** The millisecond and counter of the last id made (uuid's v7 state, kept here so that it can be raised). */
+const state = { msecs: -Infinity, seq: 0 };
+
+/** The millisecond a v7 id carries in its first 48 bits. */
+export function idMillis(id: string): number {
+  return Number.parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
+}
+
+export function newId(): string {
+  const now = Date.now();
+  if (now > state.msecs) {
+    // A new millisecond starts its counter at a random 31-bit value (uuid's own v7 does so), leaving room to count up.
+    state.msecs = now;
+    state.seq = randomInt(0x80000000);
+  } else {
+    // The same millisecond, or a clock behind the last id: count up, into the next millisecond when the counter wraps.
+    state.seq = (state.seq + 1) | 0;
+    if (state.seq === 0) state.msecs += 1;
+  }
+  return v7({ msecs: state.msecs, seq: state.seq });
+}
+
+/** No id made from now on sorts before `id` (the greatest id the database holds), whatever the clock says. */
+export function idsAfter(id: string | null | undefined): void {
+  if (!id) return;
+  const millis = idMillis(id);
+  // Its next millisecond, counted from 0: above any id of its own millisecond.
+  if (Number.isFinite(millis) && millis >= state.msecs) {
+    state.msecs = millis + 1;
+    state.seq = 0;
+  }
+}
