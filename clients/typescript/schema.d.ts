@@ -3119,7 +3119,7 @@ export interface components {
                 /** @description error: everything wrong with the row. */
                 errors?: components["schemas"]["ImportRowError"][];
             }[];
-            /** @description Section headings between the measures, which the import skips: a row with one text only, alone in its cell or merged across the row ("1. Машиностроение", "II. Agriculture"). A number alone is not one: it is a measure with its cells missing. */
+            /** @description Section headings between the measures, which the import skips: a row with one text only, alone in its cell or merged across the row ("1. Машиностроение", "II. Agriculture"), or that text beside the section's number in the number column ("II." | "Торговля", "Раздел 2" | "Цифровизация"; a whole number "2" only over measures numbered "2.1", …), listed as "II. Торговля". The number is not kept: sections are no part of the plan. A number alone is not one, nor a measure's number ("2.3") beside its title: those are measures with their cells missing. */
             headings: {
                 /**
                  * Format: int32

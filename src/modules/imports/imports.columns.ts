@@ -256,16 +256,38 @@ export interface Heading {
 /** A task code alone ("1.5", "12"): a measure whose other cells are missing, not a heading. */
 const CODE_ALONE = /^\d+(?:\.\d+)*\.?$/;
 
+/** A Roman numeral up to 399, as sections are numbered; Cyrillic І, Х and С typed for I, X and C are read as those. */
+const ROMAN = /^(?=[IVXLC])C{0,3}(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})$/;
+const roman = (s: string) => ROMAN.test(s.replace(/І/g, 'I').replace(/Х/g, 'X').replace(/С/g, 'C'));
+
+/**
+ * A section's number written in the number column, its name beside it: "II.", "IV", "Раздел 2", "Section 3." — never a
+ * measure's code ("Раздел 2" is none; a plan numbering its measures I, II, … is not known). A whole number ("2", "2.")
+ * is a section's only where the file has measures numbered under it ("2.1"): otherwise it is a measure's own number.
+ */
+function sectionNumber(text: string, sections: Set<string>): boolean {
+  const bare = text.replace(/\.$/, '');
+  const worded = /^(?:раздел|глава|часть|section|chapter|part)\s*(\S+)$/iu.exec(bare);
+  if (worded) return /^\d+$/.test(worded[1]!) || roman(worded[1]!.toUpperCase());
+  return roman(bare) || (/^\d+$/.test(bare) && sections.has(bare));
+}
+
 /**
  * A row heading a section of the plan ("1. Машиностроение", "II. Agriculture", "Сельское хозяйство"), as roadmaps
  * put between their measures: one text on its row, alone in one cell or merged across several (Excel gives every cell
- * of a merged range its first cell's text). Not a code alone: that is a measure with its other cells missing.
+ * of a merged range its first cell's text), or that text beside the section's number in the number column ("II." |
+ * "Торговля"), read as "II. Торговля". Not a code alone, nor a measure's code beside its title: those are measures with
+ * their other cells missing.
  */
-function headingOf(r: SourceRow): string | undefined {
+function headingOf(r: SourceRow, codeIndex: number, sections: Set<string>): string | undefined {
   const texts = r.cells.map(cellText).filter((v) => v !== '');
   const [text] = texts;
-  if (text === undefined || texts.some((v) => v !== text) || CODE_ALONE.test(text)) return undefined;
-  return text;
+  if (text === undefined) return undefined;
+  if (texts.every((v) => v === text)) return CODE_ALONE.test(text) ? undefined : text;
+  const number = cellText(r.cells[codeIndex]);
+  const rest = r.cells.map(cellText).filter((v, i) => v !== '' && i !== codeIndex);
+  if (number === '' || rest.some((v) => v !== rest[0]) || !sectionNumber(number, sections)) return undefined;
+  return `${number} ${rest[0]}`;
 }
 
 /**
@@ -281,9 +303,12 @@ export function dataRows(sheet: SourceSheet, layout: Layout): { rows: DataRow[];
     const values = first.cells.map(cellText).filter((v) => v !== '');
     if (values.length >= 3 && values.every((v, i) => v === String(i + 1))) rows.shift();
   }
+  const codeIndex = layout.columns.find((c) => c.field === 'code')!.index;
+  // The sections the measures' numbers are under: "2" of "2.1" and "2.1.3".
+  const sections = new Set(rows.map((r) => /^(\d+)\.\d/.exec(cellText(r.cells[codeIndex]))?.[1]).filter((n) => n !== undefined));
   const headings: Heading[] = [];
   const measures = rows.filter((r) => {
-    const text = headingOf(r);
+    const text = headingOf(r, codeIndex, sections);
     if (text !== undefined) headings.push({ row: r.row, text: clip(text, 500) });
     return text === undefined;
   });

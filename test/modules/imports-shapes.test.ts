@@ -1,0 +1,66 @@
+// Tests of the plan import with shapes found in real roadmaps: section rows numbered in their own cell, executors
+// separated by commas, and a second header row in English under the Russian one (bilingual templates).
+import ExcelJS from 'exceljs';
+import t from 'tap';
+import type { App } from '../../src/app.js';
+import { build, json } from '../helper.js';
+import { seedPlan } from '../factories.js';
+
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+async function send(app: App, planId: string, body: Buffer | string, commit = false) {
+  return app.inject({
+    method: 'POST',
+    url: `/v1/plans/${planId}/import${commit ? '' : '/preview'}`,
+    headers: { 'content-type': typeof body === 'string' ? 'text/csv' : XLSX },
+    payload: body,
+  });
+}
+
+const csv = (lines: string[][]) => lines.map((l) => l.map((v) => (/[";\n,]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)).join(';')).join('\r\n') + '\r\n';
+const HEADER = ['№', 'Мероприятие', 'Срок', 'Исполнители'];
+
+t.test('a section row numbered in the number column, its heading beside it, is a heading; a measure missing its cells is still an error', async (t) => {
+  // Plans typed in Word or Excel put the section's number ("II.", "1.", "Раздел 2") in the № column and its name in
+  // the measure column (or merged across the rest of the row): each such row was an error row that blocked the commit.
+  const app = await build(t);
+  const { plan } = await seedPlan(app);
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('План');
+  ws.addRow(HEADER);
+  ws.addRow(['I.', 'Торговля']);
+  ws.addRow(['1.1', 'Рост товарооборота', '31.12.2026', 'Minprom\nMIC']);
+  ws.addRow(['2.', 'Промышленная кооперация']);
+  ws.mergeCells('B4:D4');
+  ws.addRow(['2.1', 'Сборка тракторов', '31.12.2026', 'Minprom\nMIC']);
+  ws.addRow(['Раздел 3', 'Цифровизация']);
+  ws.addRow(['3.1', 'Электронный документооборот', '30.06.2027', 'Minprom\nMIC']);
+  ws.addRow(['IV', 'Regional cooperation']);
+  ws.addRow(['4.1', 'Дни регионов', '30.06.2027', 'Minprom\nMIC']);
+  const body = Buffer.from(await wb.xlsx.writeBuffer());
+  const preview = json(await send(app, plan.id, body));
+  t.strictSame(preview.headings, [
+    { row: 2, text: 'I. Торговля' },
+    { row: 4, text: '2. Промышленная кооперация' },
+    { row: 6, text: 'Раздел 3 Цифровизация' },
+    { row: 8, text: 'IV Regional cooperation' },
+  ]);
+  t.same(preview.rows.map((r: { code: string; action: string }) => [r.code, r.action]), [['1.1', 'create'], ['2.1', 'create'], ['3.1', 'create'], ['4.1', 'create']]);
+  const committed = await send(app, plan.id, body, true);
+  t.equal(committed.statusCode, 200, committed.body);
+  const codes = json(await app.inject({ method: 'GET', url: `/v1/tasks?planId=${plan.id}` })).items.map((x: { code: string }) => x.code);
+  t.strictSame(codes, ['1.1', '2.1', '3.1', '4.1'], 'the measures, and no section, are tasks');
+
+  // A measure's number with its title and no deadline nor executors is a measure missing its cells, not a section.
+  const missing = json(await send(app, plan.id, csv([HEADER, ['2.3', 'Поставки комбайнов'], ['5', 'Без раздела'], ['6.1.', 'Тоже мера']])));
+  t.strictSame(missing.headings, []);
+  t.match(missing.rows, [
+    { row: 2, code: '2.3', action: 'error', errors: [{ cell: 'C2', message: /^empty/ }, { cell: 'D2', message: /^empty/ }] },
+    { row: 3, code: '5', action: 'error' },
+    { row: 4, code: '6.1.', action: 'error' },
+  ]);
+  // "7" over a measure 7.1 heads it; and a section row with a deadline or executors is a measure.
+  const numbered = json(await send(app, plan.id, csv([HEADER, ['7', 'Торговля'], ['7.1', 'Рост', '31.12.2026', 'Minprom'], ['II.', 'Сельское хозяйство', '31.12.2026', '']])));
+  t.strictSame(numbered.headings, [{ row: 2, text: '7 Торговля' }]);
+  t.match(numbered.rows, [{ code: '7.1', action: 'create' }, { code: 'II.', action: 'error', errors: [{ cell: 'D4', message: /^empty/ }] }]);
+});
