@@ -4,7 +4,7 @@ import ExcelJS from 'exceljs';
 import t from 'tap';
 import type { App } from '../../src/app.js';
 import { build, json } from '../helper.js';
-import { seedPlan } from '../factories.js';
+import { createOrganization, seedPlan } from '../factories.js';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -63,4 +63,38 @@ t.test('a section row numbered in the number column, its heading beside it, is a
   const numbered = json(await send(app, plan.id, csv([HEADER, ['7', 'Торговля'], ['7.1', 'Рост', '31.12.2026', 'Minprom'], ['II.', 'Сельское хозяйство', '31.12.2026', '']])));
   t.strictSame(numbered.headings, [{ row: 2, text: '7 Торговля' }]);
   t.match(numbered.rows, [{ code: '7.1', action: 'create' }, { code: 'II.', action: 'error', errors: [{ cell: 'D4', message: /^empty/ }] }]);
+});
+
+t.test('executors separated by commas are each matched, and a name with a comma in it is read whole', async (t) => {
+  const app = await build(t);
+  const { plan, by, kz } = await seedPlan(app);
+  const agro = await createOrganization(app, { name: 'ТОО «Агро, Ltd»', kind: 'enterprise', country: 'KZ' });
+  const mtz = await createOrganization(app, { name: 'Minsk Tractor Works', shortName: 'MTZ', kind: 'enterprise', country: 'BY' });
+  const res = json(
+    await send(
+      app,
+      plan.id,
+      csv([
+        HEADER,
+        ['1.1', 'Сборка', '31.12.2026', 'Minprom, MIC'],
+        ['1.2', 'Поставки', '31.12.2026', 'Minprom\nТОО «Агро, Ltd»'],
+        ['1.3', 'Кооперация', '31.12.2026', 'MTZ, Minprom (головной), Агро, Ltd, MIC'],
+        ['1.4', 'Ошибка', '31.12.2026', 'Minprom, Минсельхоззз'],
+        ['1.5', 'Ошибка', '31.12.2026', 'Совсем, неизвестная'],
+      ]),
+    ),
+  );
+  const assignees = (i: number) => res.rows[i].changes.find((c: { field: string }) => c.field === 'assignees').after;
+  t.match(res.rows[0], { code: '1.1', action: 'create' });
+  t.same(assignees(0).map((a: { organizationId: string; role: string }) => [a.organizationId, a.role]), [[by.id, 'lead'], [kz.id, 'lead']]);
+  t.same(assignees(1).map((a: { organizationId: string; role: string }) => [a.organizationId, a.role]), [[by.id, 'lead'], [agro.id, 'lead']], 'a comma inside a name that resolves whole');
+  t.same(
+    assignees(2).map((a: { organizationId: string; role: string }) => [a.organizationId, a.role]),
+    [[by.id, 'lead'], [agro.id, 'lead'], [mtz.id, 'co_executor'], [kz.id, 'co_executor']],
+    'the "(головной)" mark of one of them is read, and the name with a comma resolves whole where its halves do not',
+  );
+  t.match(res.rows[3], { code: '1.4', action: 'error', errors: [{ cell: 'D5', message: /^no organization is named "Минсельхоззз"/ }] });
+  t.equal(res.rows[3].errors.length, 1, 'only the part it cannot match is an error');
+  t.match(res.rows[4], { code: '1.5', action: 'error', errors: [{ cell: 'D6', message: /^no organization is named "Совсем, неизвестная"/ }] });
+  t.match(res.unmatchedExecutors, [{ text: 'Минсельхоззз', rows: [5] }, { text: 'Совсем, неизвестная', rows: [6] }]);
 });

@@ -86,6 +86,15 @@ const CO_MARK = /(?<!\s)\s*[(\[](соисполнитель|co-executor|co execu
 export interface ExecutorLine {
   text: string;
   marked: 'lead' | 'co_executor' | null;
+  /** The line as written, its marker too: read again as several organizations when it names none whole. */
+  written: string;
+}
+
+function executorLine(written: string): ExecutorLine {
+  const l = written.trim();
+  if (LEAD_MARK.test(l)) return { text: l.replace(LEAD_MARK, '').trim(), marked: 'lead', written: l };
+  if (CO_MARK.test(l)) return { text: l.replace(CO_MARK, '').trim(), marked: 'co_executor', written: l };
+  return { text: l, marked: null, written: l };
 }
 
 /** The executors of a cell: one a line (or separated by ";"), with an optional role marker. */
@@ -95,11 +104,49 @@ export function executorLines(cell: string): ExecutorLine[] {
     // List bullets and numbering people put before each organization: "- ", "• ", "1) ".
     .map((l) => l.replace(/^\s*(?:[-–—•·*]+|\d{1,2}[.)])\s+/u, '').trim())
     .filter((l) => l !== '')
-    .map((l) => {
-      if (LEAD_MARK.test(l)) return { text: l.replace(LEAD_MARK, '').trim(), marked: 'lead' as const };
-      if (CO_MARK.test(l)) return { text: l.replace(CO_MARK, '').trim(), marked: 'co_executor' as const };
-      return { text: l, marked: null };
-    });
+    .map(executorLine);
+}
+
+/** The most comma-separated parts one name is tried as: "ТОО «Агро, Ltd»" has two; a cell of commas is read in linear time. */
+const MAX_PARTS_OF_A_NAME = 4;
+
+/**
+ * The organizations an executor line names. Whole first, since a name may hold a comma ("ТОО «Агро, Ltd»"); when the
+ * whole names none, as organizations separated by commas ("Минпромторг, Минсельхоз (головной)"), each the longest run of
+ * parts that names one, each with its own marker. Parts between them that name none are one unknown name, as written
+ * together, so the error names that text. When no part names an organization, the line stays one unknown name.
+ */
+export function matchExecutorLine(directory: OrganizationDirectory, line: ExecutorLine, party: string | null): { line: ExecutorLine; found: OrganizationMatch }[] {
+  const whole = directory.match(line.text, party);
+  if (whole.ok || whole.kind !== 'unknown' || !line.written.includes(',')) return [{ line, found: whole }];
+  const parts = line.written.split(',');
+  const read: { line: ExecutorLine; found: OrganizationMatch }[] = [];
+  let unnamed: string[] = [];
+  const flush = () => {
+    const l = executorLine(unnamed.join(','));
+    if (l.text !== '') read.push({ line: l, found: directory.match(l.text, party) });
+    unnamed = [];
+  };
+  for (let i = 0; i < parts.length; ) {
+    let taken = 0;
+    for (let n = Math.min(MAX_PARTS_OF_A_NAME, parts.length - i); n >= 1 && taken === 0; n--) {
+      const l = executorLine(parts.slice(i, i + n).join(','));
+      if (l.text === '') continue;
+      const found = directory.match(l.text, party);
+      // An ambiguous name, or one of the other side, names organizations: its own error, naming it.
+      if (found.ok || found.kind !== 'unknown') {
+        flush();
+        read.push({ line: l, found });
+        taken = n;
+      }
+    }
+    if (taken === 0) unnamed.push(parts[i]!);
+    i += Math.max(taken, 1);
+  }
+  flush();
+  if (!read.some((r) => r.found.ok)) return [{ line, found: whole }];
+  const separated = `"${clip(line.written)}" read as organizations separated by commas`;
+  return read.map((r) => (r.found.ok ? r : { ...r, found: { ...r.found, message: `${r.found.message} (${separated})` } }));
 }
 
 export type BasisMatch = { ok: true; meetingId: string; protocolItem: string | null } | { ok: false; message: string };

@@ -18,7 +18,8 @@ const LAYOUT =
   '"Мероприятие"/"Measure" (title; required), "Форма завершения"/"Form of completion", "Ожидаемый результат"/"Expected result", ' +
   '"Срок"/"Deadline" (required: 31.12.2026, 2026-12-31, IV квартал 2026 / Q4 2026 and декабрь 2026 mean the last day of the period), ' +
   '"Ответственные исполнители"/"Responsible executors" or one column per side such as "Исполнители (BY)"/"Executors (KZ)" ' +
-  '(required: organizations by full or short name, one a line; the first of each side is the lead unless marked "(головной)"/"(lead)"; ' +
+  '(required: organizations by full or short name, one a line, or separated by ";" or by commas, a name holding a comma ' +
+  'being read whole when it names an organization; the first of each side is the lead unless marked "(головной)"/"(lead)"; ' +
   '"Головной исполнитель"/"Lead executor" and "Соисполнители"/"Co-executors" columns set the role), "Основание"/"Basis" ' +
   '(a protocol of a meeting of the commission and its item), "Сфера"/"Area", "Описание"/"Description", "Measure (en)" and the like ' +
   'for translated titles; other columns are ignored. The header row is found in the first 20 rows; empty rows, rows whose first ' +

@@ -9,7 +9,7 @@ import { CreateTaskSchema, type CreateTask } from '../tasks/tasks.schemas.js';
 import { AREA_LABELS, areaOf, cellText, clip, oneLine, type Column, type DataRow, type Field, type Layout } from './imports.columns.js';
 import { parseDeadline } from './imports.deadlines.js';
 import { cellRef, type Cell } from './imports.files.js';
-import { executorLines, type BasisMatch, type OrganizationDirectory } from './imports.matching.js';
+import { executorLines, matchExecutorLine, type BasisMatch, type OrganizationDirectory } from './imports.matching.js';
 import type { ImportField, RowError, RowResult } from './imports.schemas.js';
 
 export interface RowContext {
@@ -139,14 +139,15 @@ export function evaluateRow(r: DataRow, ctx: RowContext): EvaluatedRow {
     }
   }
 
-  // Executors: matched one line at a time; the role is the column's, a "(головной)" mark's, or by order.
+  // Executors: matched one line at a time (or one comma-separated part, matchExecutorLine); the role is the column's, a
+  // "(головной)" mark's, or by order.
   type Entry = { id: string; name: string; country: string; role: AssigneeRole | null; explicitLead: boolean; column: Column };
   const entries: Entry[] = [];
   const executorColumns = layout.columns.filter((c) => c.field === 'executors');
   for (const c of executorColumns) {
     if (bad.has(c)) continue;
-    for (const line of executorLines(cellText(r.cells[c.index]))) {
-      const found = ctx.organizations.match(line.text, ctx.partyOf.get(c) ?? null);
+    const matched = executorLines(cellText(r.cells[c.index])).flatMap((l) => matchExecutorLine(ctx.organizations, l, ctx.partyOf.get(c) ?? null));
+    for (const { line, found } of matched) {
       if (!found.ok) {
         fail(c, found.message);
         if (found.kind === 'unknown') {
