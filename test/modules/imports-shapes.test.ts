@@ -4,7 +4,7 @@ import ExcelJS from 'exceljs';
 import t from 'tap';
 import type { App } from '../../src/app.js';
 import { build, json } from '../helper.js';
-import { createOrganization, seedPlan } from '../factories.js';
+import { createOrganization, createTask, seedPlan } from '../factories.js';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -97,4 +97,30 @@ t.test('executors separated by commas are each matched, and a name with a comma 
   t.equal(res.rows[3].errors.length, 1, 'only the part it cannot match is an error');
   t.match(res.rows[4], { code: '1.5', action: 'error', errors: [{ cell: 'D6', message: /^no organization is named "Совсем, неизвестная"/ }] });
   t.match(res.unmatchedExecutors, [{ text: 'Минсельхоззз', rows: [5] }, { text: 'Совсем, неизвестная', rows: [6] }]);
+});
+
+t.test('a second header row, in English under the Russian one, is skipped and reported, not an error row', async (t) => {
+  const app = await build(t);
+  const { plan } = await seedPlan(app);
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('План');
+  ws.addRow(['№ п/п', 'Мероприятие', 'Срок', 'Исполнители (BY)', 'Исполнители (KZ)', 'Примечание']);
+  ws.addRow(['Code', 'Title', 'Due', 'Executors (Belarus)', 'Executors (Kazakhstan)', 'Note']);
+  ws.addRow(['1', '2', '3', '4', '5', '6']);
+  ws.addRow(['1.1', 'Сборка тракторов', '31.12.2026', 'Minprom', 'MIC']);
+  const body = Buffer.from(await wb.xlsx.writeBuffer());
+  const preview = json(await send(app, plan.id, body));
+  t.strictSame(preview.repeatedHeaderRows, [2], 'the second header row is reported');
+  t.match(preview.rows, [{ row: 4, code: '1.1', action: 'create' }]);
+  t.equal(preview.rows.length, 1);
+  t.equal((await send(app, plan.id, body, true)).statusCode, 200);
+  // The header repeated further down, as on each page of a table pasted from Word, is skipped too.
+  const paged = json(await send(app, plan.id, csv([HEADER, ['1.2', 'Новое', '31.12.2026', 'Minprom'], ['No', 'Measure', 'Deadline', 'Executors'], ['1.3', 'Ещё', '31.12.2026', 'Minprom']])));
+  t.strictSame(paged.repeatedHeaderRows, [3]);
+  t.match(paged.rows, [{ row: 2, action: 'create' }, { row: 4, action: 'create' }]);
+
+  // A row naming other fields under the columns is no header row of this table: an error row, as before.
+  const other = json(await send(app, plan.id, csv([HEADER, ['Code', 'Deadline', 'Title', 'Executors'], ['1.2', 'Новое', '31.12.2026', 'Minprom']])));
+  t.strictSame(other.repeatedHeaderRows, []);
+  t.match(other.rows, [{ row: 2, code: 'Code', action: 'error' }, { row: 3, action: 'create' }]);
 });

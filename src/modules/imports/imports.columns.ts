@@ -291,13 +291,35 @@ function headingOf(r: SourceRow, codeIndex: number, sections: Set<string>): stri
 }
 
 /**
- * The data rows under the header: empty rows are skipped, so are comment rows (first cell starting with
- * "#", as the template's explanation rows), a row numbering the columns 1, 2, 3, … as roadmaps often have, and
- * section headings (headingOf), which are returned apart so that a preview lists them.
+ * A row under the header that heads the same columns again, in any language the header row may be in: the English row
+ * of a bilingual template under its Russian one ("Code | Title | … | Due"), or the header repeated on each page of a
+ * table pasted from Word. Every column read has its own field's header or nothing, the number and the measure columns
+ * theirs; the columns not read may hold anything (their headers are not known).
  */
-export function dataRows(sheet: SourceSheet, layout: Layout): { rows: DataRow[]; headings: Heading[] } {
+function repeatsHeader(r: SourceRow, layout: Layout): boolean {
+  return layout.columns.every((c) => {
+    const header = cellText(r.cells[c.index]);
+    if (header === '') return c.field !== 'code' && c.field !== 'title' && c.field !== 'translation';
+    const found = fieldOfHeader(header);
+    return found !== undefined && found.field === c.field && found.role === c.role && found.lang === c.lang;
+  });
+}
+
+/**
+ * The data rows under the header: empty rows are skipped, so are comment rows (first cell starting with
+ * "#", as the template's explanation rows), rows repeating the header (repeatsHeader), a row numbering the columns 1, 2,
+ * 3, … as roadmaps often have, and section headings (headingOf); the headings and the repeated headers are returned
+ * apart so that a preview lists them.
+ */
+export function dataRows(sheet: SourceSheet, layout: Layout): { rows: DataRow[]; headings: Heading[]; repeatedHeaders: number[] } {
   const below = sheet.rows.filter((r) => r.row > layout.headerRow && !isEmptyRow(r));
-  const rows = below.filter((r) => !cellText(r.cells.find((c) => cellText(c) !== '')).startsWith('#'));
+  const repeatedHeaders: number[] = [];
+  const rows = below.filter((r) => {
+    if (cellText(r.cells.find((c) => cellText(c) !== '')).startsWith('#')) return false;
+    if (!repeatsHeader(r, layout)) return true;
+    repeatedHeaders.push(r.row);
+    return false;
+  });
   const first = rows[0];
   if (first) {
     const values = first.cells.map(cellText).filter((v) => v !== '');
@@ -318,5 +340,6 @@ export function dataRows(sheet: SourceSheet, layout: Layout): { rows: DataRow[];
       merges: sheet.merges.filter((m) => m.top <= r.row && m.bottom >= r.row),
     })),
     headings,
+    repeatedHeaders,
   };
 }

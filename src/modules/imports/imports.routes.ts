@@ -23,7 +23,8 @@ const LAYOUT =
   '"Головной исполнитель"/"Lead executor" and "Соисполнители"/"Co-executors" columns set the role), "Основание"/"Basis" ' +
   '(a protocol of a meeting of the commission and its item), "Сфера"/"Area", "Описание"/"Description", "Measure (en)" and the like ' +
   'for translated titles; other columns are ignored. The header row is found in the first 20 rows; empty rows, rows whose first ' +
-  'cell starts with "#" and a row numbering the columns are skipped. A row whose code is in the plan updates that task (only the ' +
+  'cell starts with "#", rows heading the columns again (an English header row under the Russian one: repeatedHeaderRows), a row ' +
+  'numbering the columns and section headings (headings) are skipped. A row whose code is in the plan updates that task (only the ' +
   'fields the file has columns for), a new code creates a task; tasks missing from the file are left alone. In an approved plan ' +
   'a changed deadline of an existing task is an error (use a deadline change); a closed plan refuses imports (409). ' +
   `Limits: ${IMPORT_LIMITS.fileBytes / MiB} MiB per file (413), ${ZIP_LIMITS.maxUncompressedBytes / MiB} MiB unpacked for XLSX (413), ` +

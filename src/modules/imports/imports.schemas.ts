@@ -173,6 +173,15 @@ export const ImportResultSchema = z
           '"II. Торговля". The number is not kept: sections are no part of the plan. A number alone is not one, nor a measure\'s ' +
           'number ("2.3") beside its title: those are measures with their cells missing.',
       ),
+    repeatedHeaderRows: z
+      .array(RowNumberSchema)
+      .max(MAX_ROWS)
+      .describe(
+        'Rows under the header row that head the same columns again, which the import skips: the English header row of a ' +
+          'bilingual template under the Russian one ("Code | Title | … | Due" under "№ | Мероприятие | … | Срок"), or the header ' +
+          'repeated on each page of a table pasted from Word. Each column read holds its own field\'s header (in any language ' +
+          'the header row may be in) or nothing, the number and the measure columns theirs.',
+      ),
     summary: z
       .object({
         create: CountSchema.describe('Rows that create a task.'),
@@ -241,6 +250,7 @@ export const ImportResultSchema = z
         },
       ],
       headings: [{ row: 5, text: '2. Сельское хозяйство' }],
+      repeatedHeaderRows: [],
       summary: { create: 1, update: 0, unchanged: 1, errors: 1 },
       unmatchedExecutors: [],
       tasksNotInFile: ['2.1'],

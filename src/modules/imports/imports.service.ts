@@ -30,6 +30,8 @@ export interface ReadTable {
   rows: DataRow[];
   /** Section headings between the measures, skipped. */
   headings: Heading[];
+  /** Rows repeating the header row (an English one under the Russian one), skipped. */
+  repeatedHeaders: number[];
   /** The workbook's other sheets holding a table the import recognizes: not read. */
   otherSheets: string[];
 }
@@ -177,6 +179,7 @@ export function createImportService({ db, clock }: ServiceDeps, workbooks: Pick<
       ignoredColumns: table.layout.ignored,
       rows: evaluated.map((e) => e.result),
       headings: table.headings,
+      repeatedHeaderRows: table.repeatedHeaders,
       summary: { create: count('create'), update: count('update'), unchanged: count('unchanged'), errors: count('error') },
       unmatchedExecutors: [...unmatched].slice(0, MAX_UNMATCHED_EXECUTORS).map(([text, rows]) => ({ text, rows: [...new Set(rows)] })),
       tasksNotInFile: notInFile.slice(0, MAX_TASKS_NOT_IN_FILE),
@@ -224,9 +227,9 @@ export function createImportService({ db, clock }: ServiceDeps, workbooks: Pick<
     const { sheet, layout, others } = chooseSheet(source, query.sheet);
     if (sheet.truncated) throw invalid(`the ${sheet.name ? `sheet "${sheet.name}"` : 'file'} has more rows than the import reads (${MAX_SHEET_ROWS}): split the plan into several files`);
     checkLayout(layout, sheet);
-    const { rows, headings } = dataRows(sheet, layout);
+    const { rows, headings, repeatedHeaders } = dataRows(sheet, layout);
     if (rows.length === 0) throw invalid(`the table has no rows under its header (row ${layout.headerRow})`);
-    return { fileName: query.filename ?? file.fileName, sha256: file.sha256, file: source, sheet, layout, rows, headings, otherSheets: others };
+    return { fileName: query.filename ?? file.fileName, sha256: file.sha256, file: source, sheet, layout, rows, headings, repeatedHeaders, otherSheets: others };
   }
 
   return {
