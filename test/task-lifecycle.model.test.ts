@@ -69,6 +69,8 @@ interface Model {
   today: string;
   nowMs: number;
   plan: 'approved' | 'closed';
+  /** The day the plan was closed (Minsk); null while it is not. Its tasks are judged as of that day from then on. */
+  closedOn: string | null;
   /** A key of ASSIGNMENTS. */
   assignees: string;
   status: Status;
@@ -168,9 +170,11 @@ async function agree(real: Real, model: Model): Promise<void> {
   const modelledAssignees = (ASSIGNMENTS[m.assignees] ?? []).map((a) => `${real.orgIds[a.org]} ${a.role}`);
   expectThat(JSON.stringify(assignees) === JSON.stringify(modelledAssignees), `assignees ${assignees}, model ${m.assignees}`);
   expectThat(task.postponementCount === m.postponements, `postponementCount ${task.postponementCount}, model ${m.postponements}`);
-  const overdue = m.dueDate < m.today && !outOfControl(m.status);
-  expectThat(task.overdue === overdue, `overdue ${task.overdue} on ${m.today}, model ${overdue}`);
-  expectThat(task.daysOverdue === (overdue ? daysBetween(m.dueDate, m.today) : 0), `daysOverdue ${task.daysOverdue} on ${m.today}`);
+  // A closed plan is read-only: its task is judged as of the day it was closed, not later every day.
+  const judgedOn = m.closedOn ?? m.today;
+  const overdue = m.dueDate < judgedOn && !outOfControl(m.status);
+  expectThat(task.overdue === overdue, `overdue ${task.overdue} on ${judgedOn}, model ${overdue}`);
+  expectThat(task.daysOverdue === (overdue ? daysBetween(m.dueDate, judgedOn) : 0), `daysOverdue ${task.daysOverdue} on ${judgedOn}`);
   expectThat((task.completedAt !== null) === (m.completedOn !== null), `completedAt ${task.completedAt}, model ${m.completedOn}`);
   expectThat((task.closedAt !== null) === (m.status === 'closed'), `closedAt ${task.closedAt} with status ${m.status}`);
   if (m.status === 'closed') {
@@ -492,7 +496,10 @@ class ClosePlan implements Cmd {
     const awaiting = m.pending !== null || m.reports.some((x) => x.status === 'submitted') || m.status === 'done';
     const expected = this.who !== 'secretariat' ? FORBIDDEN : awaiting ? PLAN_STATE : { status: 200 };
     const body = await send(m, r, ['close the plan', ''], this.who, { method: 'POST', url: `/v1/plans/${r.planId}/close` }, expected);
-    if (body) m.plan = 'closed';
+    if (body) {
+      m.plan = 'closed';
+      m.closedOn = m.today;
+    }
     await agree(r, m);
   }
   toString = () => `ClosePlan(${this.who})`;
@@ -586,6 +593,7 @@ async function setUp(t: Parameters<typeof build>[0]): Promise<{ model: Model; re
     today: '2026-11-28',
     nowMs: clock().getTime(),
     plan: 'approved',
+    closedOn: null,
     assignees: 'by+kz',
     status: 'not_started',
     dueDate: '2026-12-31',

@@ -379,7 +379,7 @@ export interface paths {
         };
         /**
          * List tasks
-         * @description Lists tasks by plan, then code in numbering order ("2.9" before "2.10"), filtered by plan, executing organization, party, area, status, overdue state, due-date range and free text. Overdue is computed against "today" in each commission's time zone.
+         * @description Lists tasks by plan, then code in numbering order ("2.9" before "2.10"), filtered by plan, executing organization, party, area, status, overdue state, due-date range and free text. Overdue is computed against "today" in each commission's time zone, or for the tasks of a closed plan against the day it was closed, as a task's own `overdue` is.
          *
          *     **Access:** any API key.
          */
@@ -3315,7 +3315,7 @@ export interface components {
             closedOnTimeAgainstOriginal: number;
             /**
              * Format: int64
-             * @description Tasks past their due date, neither closed nor cancelled.
+             * @description Tasks past their due date, neither closed nor cancelled, as of the date (a closed plan's as of the day it was closed, if earlier).
              */
             overdue: number;
             /**
@@ -3918,7 +3918,7 @@ export interface components {
                 closedOnTimeAgainstOriginal: number;
                 /**
                  * Format: int64
-                 * @description Tasks past their due date, neither closed nor cancelled.
+                 * @description Tasks past their due date, neither closed nor cancelled, as of the date (a closed plan's as of the day it was closed, if earlier).
                  */
                 overdue: number;
                 /**
@@ -4051,7 +4051,7 @@ export interface components {
                 closedOnTimeAgainstOriginal: number;
                 /**
                  * Format: int64
-                 * @description Tasks past their due date, neither closed nor cancelled.
+                 * @description Tasks past their due date, neither closed nor cancelled, as of the date (a closed plan's as of the day it was closed, if earlier).
                  */
                 overdue: number;
                 /**
@@ -4191,7 +4191,7 @@ export interface components {
                 closedOnTimeAgainstOriginal: number;
                 /**
                  * Format: int64
-                 * @description Tasks past their due date, neither closed nor cancelled.
+                 * @description Tasks past their due date, neither closed nor cancelled, as of the date (a closed plan's as of the day it was closed, if earlier).
                  */
                 overdue: number;
                 /**
@@ -4360,11 +4360,11 @@ export interface components {
              * @example 2026-12-31
              */
             originalDueDate: string;
-            /** @description Past its due date as of the date, neither closed nor cancelled. */
+            /** @description Past its due date as of the date, neither closed nor cancelled. A task of a plan closed before the date is judged as of the day the plan was closed (commission time zone): a closed plan is read-only, so its tasks grow no later. */
             overdue: boolean;
             /**
              * Format: int32
-             * @description Days past the due date; 0 when not overdue.
+             * @description Days past the due date, to the date or to the plan's closing day if earlier; 0 when not overdue.
              */
             daysOverdue: number;
             /**
@@ -4916,11 +4916,11 @@ export interface components {
             completedAt: string | null;
             /** @description When the secretariat closed the task. */
             closedAt: string | null;
-            /** @description Due before today (commission time zone) and neither closed nor cancelled. */
+            /** @description Due before today (commission time zone) and neither closed nor cancelled. In a closed plan, which is read-only, the task is judged as of the day the plan was closed (the date of its closedAt in the commission time zone): overdue if due before that day, and it stays so, no later, from then on. */
             overdue: boolean;
             /**
              * Format: int32
-             * @description Days past the due date; 0 when not overdue.
+             * @description Days past the due date up to today, or up to its plan's closing day in a closed plan; 0 when not overdue.
              */
             daysOverdue: number;
             /** @description How a closed task did against its deadlines; null unless the task is closed. */
@@ -6255,7 +6255,7 @@ export interface components {
              * @description How many times the deadline moved later.
              */
             postponementCount: number;
-            /** @description Overdue when the event was raised (today in the commission's time zone). */
+            /** @description Overdue when the event was raised (today in the commission's time zone, or the day its plan was closed), as GET /v1/tasks/{id} says. */
             overdue: boolean;
             /**
              * Format: int64
@@ -6336,7 +6336,7 @@ export interface components {
                 } | null;
             };
         };
-        /** @description A task is overdue: raised once a day per overdue task of an approved plan; task.daysOverdue says for how long. */
+        /** @description A task is overdue: raised once a day per overdue task of an approved plan (never of a closed one); task.daysOverdue says for how long. */
         WebhookTaskOverdueEvent: {
             /**
              * @description The event type.
@@ -12348,7 +12348,7 @@ export interface operations {
                 status?: string | ("not_started" | "in_progress" | "on_hold" | "done" | "closed" | "cancelled")[];
                 /** @description Only tasks waiting for a decision: `deadline_decision`, a deadline change asked for and not yet decided; `report_review`, a progress report submitted and not yet reviewed. Both (repeated or separated with commas): either. With `status=done` (reported done, not yet closed or sent back), the secretariat's whole queue; a plan is closed only once none is left. */
                 awaiting?: string | ("deadline_decision" | "report_review")[];
-                /** @description true: only overdue tasks; false: only tasks that are not overdue. */
+                /** @description true: only overdue tasks; false: only tasks that are not overdue, as each task's `overdue` says (judged on today in its commission's time zone, or on the day its plan was closed). */
                 overdue?: "true" | "false";
                 /** @description Only tasks due on or after this date. */
                 dueFrom?: string;

@@ -1,7 +1,7 @@
 // Overdue and on-time rules as pure functions: due date × status × today, and completion day by time zone.
 import t from 'tap';
 import { TASK_STATUSES, type TaskStatus } from '../../src/db/enums.js';
-import { completionOf, OUT_OF_CONTROL_STATUSES, overdueState } from '../../src/modules/tasks/task-timeliness.js';
+import { completionOf, judgementDay, OUT_OF_CONTROL_STATUSES, overdueState } from '../../src/modules/tasks/task-timeliness.js';
 
 const TODAY = '2026-11-28';
 
@@ -112,4 +112,14 @@ t.test('completionOf takes the completion day in the commission’s time zone', 
   });
   t.equal(completionOf(task, 'Europe/Minsk')?.completedOn, '2026-12-01', 'Minsk (UTC+3) is past midnight too');
   t.equal(completionOf(task, 'America/New_York')?.completedOn, '2026-11-30');
+});
+
+t.test("judgementDay: a closed plan's tasks are judged as of its closing day in the commission's zone, never later", async (t) => {
+  t.equal(judgementDay(TODAY, null, 'Europe/Minsk'), TODAY, 'a plan not closed: the day asked for');
+  t.equal(judgementDay(TODAY, '2026-10-05T09:00:00.000Z', 'Europe/Minsk'), '2026-10-05', 'closed before: its closing day');
+  t.equal(judgementDay(TODAY, '2026-10-04T22:30:00.000Z', 'Europe/Minsk'), '2026-10-05', '01:30 in Minsk is the next day there');
+  t.equal(judgementDay(TODAY, '2026-10-05T02:00:00.000Z', 'America/New_York'), '2026-10-04', 'and 22:00 the day before in New York');
+  t.equal(judgementDay('2026-09-30', '2026-10-05T09:00:00.000Z', 'Europe/Minsk'), '2026-09-30', 'a day before the closing: that day');
+  t.same(overdueState('2026-10-01', 'in_progress', judgementDay(TODAY, '2026-10-05T09:00:00.000Z', 'Europe/Minsk')), { overdue: true, daysOverdue: 4 });
+  t.same(overdueState('2026-10-05', 'in_progress', judgementDay(TODAY, '2026-10-05T09:00:00.000Z', 'Europe/Minsk')), { overdue: false, daysOverdue: 0 }, 'due on the closing day: not overdue');
 });

@@ -113,3 +113,15 @@ t.test('the overdue scan looks up more keys than SQLite binds in one statement (
   ids.splice(35_000, 1, eventId);
   t.strictSame([...(repo.subscriptionsDelivered(app.db, ids).get(eventId) ?? [])], [sub.id], 'and its delivery');
 });
+
+t.test('a closed plan raises no task.overdue: its open tasks were judged for the last time on its closing day', async (t) => {
+  const { app, clock, seed } = await overdueWorld(t);
+  const receiver = await startReceiver(t);
+  await subscribe(app, { url: receiver.url, events: ['task.overdue'] });
+  t.equal((await app.webhooks.runOnce()).overdueRaised, 2, 'while approved, its overdue tasks are told');
+  const closed = await app.inject({ method: 'POST', url: `/v1/plans/${seed.plan.id}/close` });
+  t.equal(closed.statusCode, 200);
+  clock.set('2026-11-29T06:00:00.000Z');
+  t.equal((await app.webhooks.runOnce()).overdueRaised, 0, 'closed: none the next day');
+  t.equal(receiver.received.length, 2);
+});

@@ -8,6 +8,7 @@ import type { ServiceDeps } from '../../lib/service.js';
 import { findCommission } from '../commissions/commissions.repository.js';
 import { findOrganization } from '../organizations/organizations.repository.js';
 import { findPlanRecord } from '../plans/plans.repository.js';
+import { overdueState } from '../tasks/task-timeliness.js';
 import * as repo from './calendar.repository.js';
 import { calendarText, type CalendarEvent } from './calendar.ics.js';
 
@@ -47,7 +48,8 @@ const ROLE_LABELS = { lead: 'lead', co_executor: 'co-executor' } as const;
 function taskEvent(task: repo.CalendarTask, plan: repo.CalendarPlan, lang: Language | undefined, today: string): CalendarEvent {
   const title = (lang && task.translations[lang]?.title) || task.title;
   const executors = task.assignees.map((a) => `${a.shortName ?? a.name} (${a.country}, ${ROLE_LABELS[a.role]})`).join('; ');
-  const overdue = task.dueDate < today ? ', overdue' : '';
+  // The feed has approved plans only: no task of it is judged as of a closing day (judgementDay).
+  const overdue = overdueState(task.dueDate, task.status, today).overdue ? ', overdue' : '';
   const lines = [
     `Plan: ${plan.title}`,
     `Executors: ${executors || 'none'}`,

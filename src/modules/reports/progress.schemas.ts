@@ -84,7 +84,7 @@ export const BreakdownSchema = z
       'Closed tasks reported done on or before their original due date, the one first set: closedOnTime less those on time ' +
         'only because their deadline was moved later, plus those late only because it was moved earlier.',
     ),
-    overdue: count('Tasks past their due date, neither closed nor cancelled.'),
+    overdue: count("Tasks past their due date, neither closed nor cancelled, as of the date (a closed plan's as of the day it was closed, if earlier)."),
     overdueDays: count('Sum of the days overdue of those tasks.'),
     dueNext30Days: count('Tasks neither closed nor cancelled due on the date or within the 30 days after it (a task due on the date is not yet overdue).'),
     postponedTasks: count('Tasks whose deadline was moved later at least once.'),
@@ -122,8 +122,13 @@ export const ReportTaskSchema = z
     status: z.enum(TASK_STATUSES).describe('Status as of the date.'),
     dueDate: DateSchema.describe('Due date in force as of the date.'),
     originalDueDate: DateSchema.describe('The first due date, before any postponement.'),
-    overdue: z.boolean().describe('Past its due date as of the date, neither closed nor cancelled.'),
-    daysOverdue: count('Days past the due date; 0 when not overdue.').max(MAX_DAYS),
+    overdue: z
+      .boolean()
+      .describe(
+        'Past its due date as of the date, neither closed nor cancelled. A task of a plan closed before the date is judged ' +
+          'as of the day the plan was closed (commission time zone): a closed plan is read-only, so its tasks grow no later.',
+      ),
+    daysOverdue: count("Days past the due date, to the date or to the plan's closing day if earlier; 0 when not overdue.").max(MAX_DAYS),
     postponementCount: count('Moves to a later date, as of the date.'),
     daysMoved: count('Days the deadline was moved later in total.'),
     completion: z.enum(['on_time', 'late']).nullable().describe('For closed tasks: done on time or late against the due date.'),

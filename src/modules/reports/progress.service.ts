@@ -10,7 +10,7 @@ import type { ServiceDeps } from '../../lib/service.js';
 import { latestValue, progressPercent } from '../indicators/indicator-progress.js';
 import { meetingCitation } from '../meetings/meeting-citation.js';
 import { codeSortKey } from '../tasks/task-codes.js';
-import { completionOf, OUT_OF_CONTROL_STATUSES, overdueState } from '../tasks/task-timeliness.js';
+import { completionOf, judgementDay, OUT_OF_CONTROL_STATUSES, overdueState } from '../tasks/task-timeliness.js';
 import { areaLabel, inRussian } from './progress.locale.js';
 import { endOfDay, owedReport, periodsOf, type PlanPeriods } from './progress.missing.js';
 import * as repo from './progress.repository.js';
@@ -128,6 +128,8 @@ interface ReportContext {
   movesByTask: Map<string, repo.DueDateMoveRow[]>;
   periodEnd: (period: string) => string;
   periods: Map<string, PlanPeriods>;
+  /** The day each plan's tasks are judged on for overdue: the report's date, or the plan's closing day if earlier. */
+  judgedOn: Map<string, string>;
 }
 
 const NONE: never[] = [];
@@ -169,7 +171,7 @@ function taskFact(row: repo.ReportTaskRow, b: ReportContext, missing: ProgressRe
     }
     return { taskId: row.id, organizationId: a.organizationId, country: a.country, confidence: latest?.[3] ?? null, missing: lacking };
   });
-  const { overdue, daysOverdue } = overdueState(state.dueDate, state.status, b.asOf);
+  const { overdue, daysOverdue } = overdueState(state.dueDate, state.status, b.judgedOn.get(row.planId) ?? b.asOf);
   const completed =
     state.status === 'closed'
       ? completionOf({ status: state.status, completedAt: state.completedAt, dueDate: state.dueDate, originalDueDate: row.originalDueDate }, b.timeZone)
@@ -535,6 +537,8 @@ export function createProgressService({ db, clock }: ServiceDeps) {
       movesByTask: groupBy(repo.dueDateMovesOf(db, planIds, before), (m) => m.taskId),
       periodEnd: periodEnds(),
       periods: new Map(plans.map((p) => [p.id, periodsOf(p, asOf, then.timeZone)])),
+      // A day before the closing is judged on that day, as it was live; a later one on the closing day (judgementDay).
+      judgedOn: new Map(plans.map((p) => [p.id, judgementDay(asOf, p.closedAt, then.timeZone)])),
     };
     const parties = [commission.partyACountry, commission.partyBCountry];
     const groups = new Groups(parties, asOf);

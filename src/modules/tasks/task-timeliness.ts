@@ -1,4 +1,5 @@
-// Overdue and on-time rules: pure functions of due dates, status and "today" in the commission's zone.
+// Overdue and on-time rules: pure functions of due dates, status and "today" in the commission's zone, which for the
+// tasks of a closed plan stops at the day it was closed.
 import type { TaskStatus } from '../../db/enums.js';
 import { dateAt, daysBetween } from '../../lib/dates.js';
 
@@ -11,7 +12,19 @@ export interface Overdue {
   daysOverdue: number;
 }
 
-/** Overdue is derived, never stored: due before today and neither closed nor cancelled. */
+/**
+ * The day a task is judged on for overdue: `day` (today, or the date of a report), or the day its plan was closed (the
+ * date of the plan's closedAt in the commission's time zone) when that came first. A closed plan is read-only: its open
+ * tasks can never be done, postponed or cancelled again, so they stay as late as they were when it was closed rather
+ * than later every day. The one rule of the task, the overdue filter, the co-chairs' report and webhook events.
+ */
+export function judgementDay(day: string, planClosedAt: string | null, timeZone: string): string {
+  if (planClosedAt === null) return day;
+  const closedOn = dateAt(new Date(planClosedAt), timeZone);
+  return closedOn < day ? closedOn : day;
+}
+
+/** Overdue is derived, never stored: due before the day judged on (judgementDay) and neither closed nor cancelled. */
 export function overdueState(dueDate: string, status: TaskStatus, today: string): Overdue {
   const overdue = dueDate < today && !OUT_OF_CONTROL_STATUSES.includes(status);
   return { overdue, daysOverdue: overdue ? daysBetween(dueDate, today) : 0 };

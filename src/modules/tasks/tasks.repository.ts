@@ -1,5 +1,5 @@
 // Drizzle queries on tasks, their assignees and their status transitions.
-import { and, asc, desc, eq, getTableColumns, gte, inArray, lte, ne, not, notInArray, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gte, inArray, isNotNull, isNull, lte, ne, not, notInArray, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import { type Db, inJsonArray, prepared, rowDecoder } from '../../db/connection.js';
 import type { AssigneeRole, TaskStatus } from '../../db/enums.js';
 import { commissions, deadlineChanges, organizations, plans, progressReports, taskAssignees, tasks, taskStatusChanges } from '../../db/schema.js';
@@ -26,6 +26,8 @@ export interface DatedAssigneeRecord extends AssigneeRecord {
 export interface TaskRecord extends TaskRow {
   commissionId: string;
   timeZone: string;
+  /** When its plan was closed (null while it is not): the task is judged for overdue as of that day (judgementDay). */
+  planClosedAt: string | null;
   assignees: AssigneeRecord[];
 }
 
@@ -36,9 +38,11 @@ export interface TaskFilter {
   party?: string | undefined;
   area?: TaskRow['area'] | undefined;
   status?: TaskStatus[] | undefined;
-  /** With `todayByCommission`: true keeps only overdue tasks, false only the others. */
+  /** With `todayByCommission` and `closedPlans`: true keeps only overdue tasks, false only the others. */
   overdue?: boolean | undefined;
   todayByCommission: { commissionId: string; today: string }[];
+  /** Every closed plan with the day its tasks are judged on (judgementDay: its closing day), for `overdue`. */
+  closedPlans?: { planId: string; judgedOn: string }[] | undefined;
   dueFrom?: string | undefined;
   dueTo?: string | undefined;
   awaiting?: Awaiting[] | undefined;
@@ -46,8 +50,8 @@ export interface TaskFilter {
   search?: string | undefined;
 }
 
-const recordColumns = { ...getTableColumns(tasks), commissionId: plans.commissionId, timeZone: commissions.timeZone };
-type RecordRow = TaskRow & { commissionId: string; timeZone: string };
+const recordColumns = { ...getTableColumns(tasks), commissionId: plans.commissionId, timeZone: commissions.timeZone, planClosedAt: plans.closedAt };
+type RecordRow = TaskRow & { commissionId: string; timeZone: string; planClosedAt: string | null };
 const decodeRecord = rowDecoder<RecordRow>(recordColumns);
 
 /** In the order of the report's executors (ReportTaskSchema), which are these records, written natively. */
@@ -233,12 +237,23 @@ function escapeLike(s: string): string {
 /** Registers a query parameter and returns its placeholder: lists are prepared once per shape of filter. */
 type Param = (name: string, value: unknown) => Placeholder;
 
-function overdueCondition(todayByCommission: TaskFilter['todayByCommission'], p: Param): SQL {
+function overdueCondition(f: Pick<TaskFilter, 'todayByCommission' | 'closedPlans'>, p: Param): SQL {
   const open = notInArray(tasks.status, [...OUT_OF_CONTROL_STATUSES]);
-  const late = todayByCommission.map(({ commissionId, today }, i) =>
+  const late = f.todayByCommission.map(({ commissionId, today }, i) =>
     and(eq(plans.commissionId, p(`commission${i}`, commissionId)), sql`${tasks.dueDate} < ${p(`today${i}`, today)}`),
   );
-  return and(open, late.length > 0 ? or(...late) : sql`0`) as SQL;
+  // A closed plan's tasks are late only if due before the day it was closed (judgementDay), however late it is now.
+  const closed = f.closedPlans ?? [];
+  const lateWhenClosed =
+    closed.length === 0
+      ? undefined
+      : or(
+          isNull(plans.closedAt),
+          ...closed.map(({ planId, judgedOn }, i) =>
+            and(eq(tasks.planId, p(`closedPlan${i}`, planId)), sql`${tasks.dueDate} < ${p(`closedOn${i}`, judgedOn)}`),
+          ),
+        );
+  return and(open, late.length > 0 ? or(...late) : sql`0`, lateWhenClosed) as SQL;
 }
 
 /** The task waits for a decision on a deadline change, or for the review of a progress report. */
@@ -264,7 +279,7 @@ function filterConditions(f: TaskFilter, p: Param): (SQL | undefined)[] {
       : undefined,
     f.awaiting ? or(...f.awaiting.map(awaitingCondition)) : undefined,
     f.search ? sql`${tasks.searchText} like ${p('search', `%${escapeLike(f.search)}%`)} escape '\\'` : undefined,
-    f.overdue === undefined ? undefined : f.overdue ? overdueCondition(f.todayByCommission, p) : not(overdueCondition(f.todayByCommission, p)),
+    f.overdue === undefined ? undefined : f.overdue ? overdueCondition(f, p) : not(overdueCondition(f, p)),
   ];
 }
 
@@ -285,7 +300,7 @@ export function listTaskRecords(db: Db, f: TaskFilter, page: { limit: number; cu
   const order = [tasks.planId, tasks.codeSortKey, tasks.id];
   const conditions = filterConditions(f, p);
   // Today is not a filter the client chose: a walk through the overdue tasks goes on past midnight.
-  const { todayByCommission: _today, ...filters } = f;
+  const { todayByCommission: _today, closedPlans: _closed, ...filters } = f;
   const q = { ...filters, ...page };
   const key = taskCursor.keyOf(q, order.length);
   const after = key && sql`(${sql.join(order, sql`, `)}) > (${sql.join(key.map((k, i) => p(`after${i}`, k)), sql`, `)})`;
@@ -306,6 +321,16 @@ export function listTaskRecords(db: Db, f: TaskFilter, page: { limit: number; cu
 
 export function commissionZones(db: Db): { commissionId: string; timeZone: string }[] {
   return db.select({ commissionId: commissions.id, timeZone: commissions.timeZone }).from(commissions).all();
+}
+
+/** The closed plans, each with when it was closed and its commission's time zone. */
+export function closedPlanZones(db: Db): { planId: string; closedAt: string; timeZone: string }[] {
+  return db
+    .select({ planId: plans.id, closedAt: plans.closedAt, timeZone: commissions.timeZone })
+    .from(plans)
+    .innerJoin(commissions, eq(commissions.id, plans.commissionId))
+    .where(isNotNull(plans.closedAt))
+    .all() as { planId: string; closedAt: string; timeZone: string }[];
 }
 
 export function isCodeTaken(db: Db, planId: string, code: string, exceptTaskId?: string): boolean {

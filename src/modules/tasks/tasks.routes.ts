@@ -36,7 +36,8 @@ const taskRoutes: FastifyPluginAsyncZod = async (app) => {
         description:
           'Lists tasks by plan, then code in numbering order ("2.9" before "2.10"), filtered by plan, executing ' +
           'organization, party, area, status, overdue state, due-date range and free text. Overdue is computed ' +
-          'against "today" in each commission\'s time zone.',
+          'against "today" in each commission\'s time zone, or for the tasks of a closed plan against the day it was ' +
+          'closed, as a task\'s own `overdue` is.',
         querystring: ListTasksQuerySchema,
         response: { 200: TaskPageSchema, ...problemResponses(400) },
       },

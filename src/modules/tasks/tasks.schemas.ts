@@ -172,8 +172,19 @@ export const TaskSchema = z
     statusChangedAt: InstantSchema,
     completedAt: InstantSchema.nullable().describe('When the task was last reported done; null if it is not.'),
     closedAt: InstantSchema.nullable().describe('When the secretariat closed the task.'),
-    overdue: z.boolean().describe('Due before today (commission time zone) and neither closed nor cancelled.'),
-    daysOverdue: z.number().int().min(0).max(MAX_DAYS).describe('Days past the due date; 0 when not overdue.'),
+    overdue: z
+      .boolean()
+      .describe(
+        'Due before today (commission time zone) and neither closed nor cancelled. In a closed plan, which is read-only, ' +
+          'the task is judged as of the day the plan was closed (the date of its closedAt in the commission time zone): ' +
+          'overdue if due before that day, and it stays so, no later, from then on.',
+      ),
+    daysOverdue: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_DAYS)
+      .describe("Days past the due date up to today, or up to its plan's closing day in a closed plan; 0 when not overdue."),
     completion: CompletionSchema.nullable().describe('How a closed task did against its deadlines; null unless the task is closed.'),
     assignees: z.array(AssigneeSchema).max(20).describe('Executors, leads first.'),
     createdAt: InstantSchema,
@@ -264,7 +275,12 @@ export const ListTasksQuerySchema = z
           'either. With `status=done` (reported done, not yet closed or sent back), the secretariat\'s whole queue; a plan ' +
           'is closed only once none is left.',
       ),
-    overdue: booleanQuery.optional().describe('true: only overdue tasks; false: only tasks that are not overdue.'),
+    overdue: booleanQuery
+      .optional()
+      .describe(
+        "true: only overdue tasks; false: only tasks that are not overdue, as each task's `overdue` says (judged on today in " +
+          "its commission's time zone, or on the day its plan was closed).",
+      ),
     dueFrom: DateSchema.optional().describe('Only tasks due on or after this date.'),
     dueTo: DateSchema.optional().describe('Only tasks due on or before this date.'),
     q: searchText(200).optional().describe('Free text, case-insensitive ("е" and "ё" alike), in code, title, description and translations.'),

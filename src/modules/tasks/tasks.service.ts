@@ -15,7 +15,7 @@ import { findOrganizationsByIds } from '../organizations/organizations.repositor
 import { findPlanRecord, type PlanRecord } from '../plans/plans.repository.js';
 import { codeSortKey } from './task-codes.js';
 import { authorizeTransition } from './task-status.js';
-import { completionOf, overdueState } from './task-timeliness.js';
+import { completionOf, judgementDay, overdueState } from './task-timeliness.js';
 import * as repo from './tasks.repository.js';
 import type { CreateTask, ListTasksQuery, Task, TransitionRequest, UpdateTask } from './tasks.schemas.js';
 
@@ -52,7 +52,7 @@ export function presentTask(r: repo.TaskRecord, now: Date): Task {
     statusChangedAt: r.statusChangedAt,
     completedAt: r.completedAt,
     closedAt: r.closedAt,
-    ...overdueState(r.dueDate, r.status, today),
+    ...overdueState(r.dueDate, r.status, judgementDay(today, r.planClosedAt, r.timeZone)),
     completion: completionOf(r, r.timeZone),
     assignees: r.assignees,
     createdAt: r.createdAt,
@@ -191,9 +191,14 @@ export function createTaskService({ db, clock }: ServiceDeps) {
         query.overdue === undefined
           ? []
           : repo.commissionZones(db).map((c) => ({ commissionId: c.commissionId, today: dateInZone(now, c.timeZone) }));
+      // The filter judges a closed plan's tasks as presentTask does: as of the day it was closed.
+      const closedPlans =
+        query.overdue === undefined
+          ? []
+          : repo.closedPlanZones(db).map((c) => ({ planId: c.planId, judgedOn: judgementDay(dateInZone(now, c.timeZone), c.closedAt, c.timeZone) }));
       const page = repo.listTaskRecords(
         db,
-        { ...query, search: query.q === undefined ? undefined : foldedForSearch(query.q), todayByCommission },
+        { ...query, search: query.q === undefined ? undefined : foldedForSearch(query.q), todayByCommission, closedPlans },
         { limit: query.limit, cursor: query.cursor },
       );
       return { items: page.items.map((r) => presentTask(r, now)), nextCursor: page.nextCursor };

@@ -7,7 +7,7 @@ import type { Actor } from '../../lib/access.js';
 import { dateInZone } from '../../lib/dates.js';
 import { newId } from '../../lib/ids.js';
 import { periodBounds } from '../../lib/periods.js';
-import { overdueState } from '../tasks/task-timeliness.js';
+import { judgementDay, overdueState } from '../tasks/task-timeliness.js';
 import { commissionZones, findTaskRecord, findTaskRecords, taskRecordsOfPlan, type TaskRecord } from '../tasks/tasks.repository.js';
 import type { DeadlineChange } from '../deadline-changes/deadline-changes.schemas.js';
 import type { Plan } from '../plans/plans.schemas.js';
@@ -54,7 +54,7 @@ export function webhookTask(r: TaskRecord, at: Date): WebhookTask {
     dueDate: r.dueDate,
     originalDueDate: r.originalDueDate,
     postponementCount: r.postponementCount,
-    ...overdueState(r.dueDate, r.status, dateInZone(at, r.timeZone)),
+    ...overdueState(r.dueDate, r.status, judgementDay(dateInZone(at, r.timeZone), r.planClosedAt, r.timeZone)),
     assignees: r.assignees.map((a) => ({ organizationId: a.organizationId, role: a.role })),
   };
 }

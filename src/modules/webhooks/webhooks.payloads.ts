@@ -26,7 +26,9 @@ export const WebhookTaskSchema = z
     dueDate: DateSchema.describe('The current due date.'),
     originalDueDate: DateSchema.describe('The first due date, before any postponement.'),
     postponementCount: z.number().int().min(0).describe('How many times the deadline moved later.'),
-    overdue: z.boolean().describe("Overdue when the event was raised (today in the commission's time zone)."),
+    overdue: z
+      .boolean()
+      .describe("Overdue when the event was raised (today in the commission's time zone, or the day its plan was closed), as GET /v1/tasks/{id} says."),
     daysOverdue: z.number().int().min(0).describe('Days past the due date; 0 when not overdue.'),
     assignees: z
       .array(
@@ -116,7 +118,7 @@ const TaskOverdueEventSchema = envelope(
     task: WebhookTaskSchema,
     date: DateSchema.describe("The day (in the commission's time zone) the event was raised for: at most one per task and day."),
   }),
-  'A task is overdue: raised once a day per overdue task of an approved plan; task.daysOverdue says for how long.',
+  'A task is overdue: raised once a day per overdue task of an approved plan (never of a closed one); task.daysOverdue says for how long.',
   'WebhookTaskOverdueEvent',
 );
 
