@@ -803,7 +803,7 @@ export interface paths {
         };
         /**
          * Calendar feed of due dates and reporting deadlines
-         * @description An iCalendar (RFC 5545) feed to subscribe to: one all-day event on the due date of each task still under control (neither closed nor cancelled) and one on the submission deadline of each reporting period of the plan, from the plan's start to its end, leaving out deadlines more than 92 days past. Without a filter, every approved plan. Event UIDs are stable (task-<id>@…, report-<planId>-<period>@…), so a calendar program updates events rather than duplicating them; a task's SEQUENCE counts the moves of its due date, and a reporting deadline's the changes of the plan's reportDueDays; the feed carries an ETag, so a poll with If-None-Match costs a 304 while nothing changed. A calendar program that cannot send an API key subscribes through a read-only link (POST /v1/share-links, kind calendar).
+         * @description An iCalendar (RFC 5545) feed to subscribe to: one all-day event on the due date of each task still under control (neither closed nor cancelled) and one on the submission deadline of each reporting period of the plan, from the plan's start to its end, leaving out deadlines more than 92 days past and those that passed before the plan was approved (in the commission's time zone), when no report was owed, as the progress report and report.missing judge. Without a filter, every approved plan. Event UIDs are stable (task-<id>@…, report-<planId>-<period>@…), so a calendar program updates events rather than duplicating them; a task's SEQUENCE counts the moves of its due date, and a reporting deadline's the changes of the plan's reportDueDays; the feed carries an ETag, so a poll with If-None-Match costs a 304 while nothing changed. A calendar program that cannot send an API key subscribes through a read-only link (POST /v1/share-links, kind calendar).
          *
          *     **Access:** any API key.
          */
@@ -20548,7 +20548,7 @@ export interface operations {
                 planId?: string;
                 /** @description Only the approved plans of this commission. */
                 commissionId?: string;
-                /** @description Only the open tasks this organization executes, and the reporting deadlines of the plans where it executes one (none once all it executes there is closed or cancelled). */
+                /** @description Only the open tasks this organization executes, and the reporting deadlines of the plans where it executes one (none once all it executes there is closed or cancelled), from the first it owed: none that passed before it was assigned to a task of the plan. */
                 organizationId?: string;
                 /** @description Task titles in this language where a translation exists. */
                 lang?: "ru" | "be" | "kk" | "en";

@@ -127,13 +127,13 @@ t.test('the feed of a plan parses as iCalendar: an all-day event per open task a
   const late = byUid.get(`task-${w.late.id}@commission-plan-tracker`) as ParsedEvent;
   t.match(late.description, /Status: in_progress, overdue/, 'an overdue task says so');
 
-  // Quarterly, due 10 days after each quarter; today is 2026-11-28: the 2026-Q3 deadline (10 October) is
-  // recent, earlier ones are gone, and every deadline up to the plan's end (2027-Q4) is there.
+  // Quarterly, due 10 days after each quarter; today is 2026-11-28, the day the plan was approved: the 2026-Q3
+  // deadline (10 October) passed before, when no report was owed, and every deadline up to the plan's end (2027-Q4)
+  // is there. (A recent deadline after the approval stays: see the test of deadlines before the approval.)
   const deadlines = events.filter((e) => e.uid.startsWith('report-'));
   t.strictSame(
     deadlines.map((e) => [e.uid, e.start.toString()]),
     [
-      ['2026-Q3', '2026-10-10'],
       ['2026-Q4', '2027-01-10'],
       ['2027-Q1', '2027-04-10'],
       ['2027-Q2', '2027-07-10'],
@@ -143,8 +143,8 @@ t.test('the feed of a plan parses as iCalendar: an all-day event per open task a
     'one event per submission deadline, in date order',
   );
   t.ok(deadlines.every((e) => e.dtstartType === 'date'), 'deadlines are all-day too');
-  t.equal(deadlines[1]?.summary, 'Progress reports 2026-Q4 — due: Plan of measures 2026–2027');
-  t.match(deadlines[1]?.description, /Reporting period 2026-Q4: 2026-10-01 to 2026-12-31/);
+  t.equal(deadlines[0]?.summary, 'Progress reports 2026-Q4 — due: Plan of measures 2026–2027');
+  t.match(deadlines[0]?.description, /Reporting period 2026-Q4: 2026-10-01 to 2026-12-31/);
 });
 
 t.test('the same data gives the same feed: UIDs and stamps are stable from one request to the next', async (t) => {
@@ -249,7 +249,12 @@ t.test("an organization's feed: only the tasks it executes, and the deadlines of
 
   const all = parseFeed(t, (await feed(app, `?organizationId=${w.kz.id}`)).body);
   const monthly = all.events.filter((e) => e.uid.startsWith(`report-${other.id}-`));
-  t.equal(monthly[0]?.uid, `report-${other.id}-2026-08@commission-plan-tracker`, 'a monthly plan has a deadline per month');
+  // Approved today (28 November): the first deadline owed is 2026-11's, on 10 December.
+  t.strictSame(
+    monthly.slice(0, 2).map((e) => e.uid),
+    [`report-${other.id}-2026-11@commission-plan-tracker`, `report-${other.id}-2026-12@commission-plan-tracker`],
+    'a monthly plan has a deadline per month',
+  );
 });
 
 t.test("an organization's feed has no report deadlines of a plan where every task it executes is closed or cancelled: it owes no report there", async (t) => {
@@ -320,9 +325,9 @@ t.test('names with commas, semicolons and line breaks are escaped, never break t
   await approvePlan(app, plan.id);
   const res = await feed(app, `?planId=${plan.id}`);
   assertWireFormat(t, res.body);
-  t.equal(res.body.split('\r\n').filter((l) => l === 'BEGIN:VEVENT').length, 7, 'no BEGIN:VEVENT line comes from a title');
+  t.equal(res.body.split('\r\n').filter((l) => l === 'BEGIN:VEVENT').length, 6, 'no BEGIN:VEVENT line comes from a title');
   const { calendar, events } = parseFeed(t, res.body);
-  t.equal(events.length, 1 + 6, 'one task, six deadlines: the title injected no event');
+  t.equal(events.length, 1 + 5, 'one task, five deadlines (2026-Q4 to 2027-Q4, from its approval today): the title injected no event');
   // ical.js hands non-standard properties back raw; RFC 5545 TEXT unescaping gives the name again.
   const calname = String(calendar.getFirstPropertyValue('x-wr-calname'));
   t.equal(calname, 'Commission\\; trade\\, industry\\\\co-operation — Plan\\, first\\nBEGIN:VEVENT', 'commas, semicolons, backslashes and line breaks are escaped');
@@ -385,4 +390,40 @@ t.test('a task postponed past its plan’s end: the report deadlines go on until
   t.strictSame(await after2027(`?planId=${w.plan.id}`), ['2028-Q1', '2028-Q2'], "the plan's feed: up to the quarter of the due date");
   t.strictSame(await after2027(`?organizationId=${w.kz.id}`), ['2028-Q1', '2028-Q2'], 'the feed of the organization executing it');
   t.strictSame(await after2027(`?organizationId=${w.by.id}`), [], 'not the feed of an organization that does not');
+});
+
+t.test('report deadlines that passed before the plan was approved, or before an organization was assigned, are not in the feed: nothing was owed for them', async (t) => {
+  // Quarterly, due 10 days after each quarter: on 28 November the feed looks back 92 days, to 28 August, so 2026-Q3
+  // (due 10 October) is the oldest deadline it could show. The first plan is approved on 10 October at 15:00 in Minsk.
+  const clock = testClock('2026-10-10T12:00:00.000Z');
+  const app = await build(t, clock);
+  const seed = await seedPlan(app);
+  const task = await createTask(app, { planId: seed.plan.id, code: '1.1', dueDate: '2026-12-31', assignees: [{ organizationId: seed.by.id, role: 'lead' }] });
+  const late = await createPlan(app, seed.commission.id, { title: 'Plan approved later' });
+  await createTask(app, { planId: late.id, code: '1.1', dueDate: '2026-12-31', assignees: seed.assignees });
+  await approvePlan(app, seed.plan.id);
+  clock.set('2026-10-11T09:00:00.000Z');
+  await approvePlan(app, late.id);
+  // Kazakhstan's ministry joins the first plan's task on 20 October, after the Q3 deadline.
+  clock.set('2026-10-20T09:00:00.000Z');
+  const joined = await app.inject({ method: 'PATCH', url: `/v1/tasks/${task.id}`, payload: { assignees: seed.assignees } });
+  t.equal(joined.statusCode, 200, joined.body);
+  clock.set(NOW);
+
+  const periodsOf = async (query: string, planId: string) =>
+    parseFeed(t, (await feed(app, query)).body)
+      .events.filter((e) => e.uid.startsWith(`report-${planId}-`))
+      .map((e) => e.uid.slice(`report-${planId}-`.length, `report-${planId}-`.length + 7));
+  t.same((await periodsOf(`?planId=${seed.plan.id}`, seed.plan.id))[0], '2026-Q3', 'approved on the deadline day, before its end: Q3 was owed, and shows');
+  t.same((await periodsOf(`?planId=${late.id}`, late.id))[0], '2026-Q4', 'approved the day after the Q3 deadline: Q3 was never owed, and does not show');
+  t.same((await periodsOf(`?organizationId=${seed.by.id}&planId=${seed.plan.id}`, seed.plan.id))[0], '2026-Q3', 'Belarus, assigned from the start, owed Q3');
+  t.same((await periodsOf(`?organizationId=${seed.kz.id}&planId=${seed.plan.id}`, seed.plan.id))[0], '2026-Q4', 'Kazakhstan, assigned after the Q3 deadline, did not');
+
+  // The co-chairs' report agrees: the plan approved late owes no Q3 report, and Kazakhstan none in the first plan.
+  const missing = async (planId: string) =>
+    (JSON.parse((await app.inject({ url: `/v1/reports/progress?planId=${planId}&asOf=2026-10-25` })).body).missingReports as { organizationId: string; period: string }[]).map(
+      (m) => `${m.organizationId === seed.by.id ? 'BY' : 'KZ'} ${m.period}`,
+    );
+  t.strictSame(await missing(seed.plan.id), ['BY 2026-Q3']);
+  t.strictSame(await missing(late.id), []);
 });

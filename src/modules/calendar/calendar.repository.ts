@@ -16,6 +16,13 @@ export interface CalendarPlan {
   periodEnd: string;
   reportingFrequency: (typeof plans.$inferSelect)['reportingFrequency'];
   reportDueDays: number;
+  /** When the plan was approved: a deadline that passed before owed no report (progress.missing.ts, owedReport). */
+  approvedAt: string;
+  /**
+   * In an organization's feed, when it was first assigned to a task of the plan among its assignments now (null in
+   * other feeds): a deadline that passed before it owed the organization no report either.
+   */
+  assignedSince: string | null;
   /** How many times reportDueDays was changed, moving every submission deadline: their events' SEQUENCE. */
   reportDueDaysMoves: number;
   updatedAt: string;
@@ -91,6 +98,11 @@ export function approvedPlans(db: Db, scope: PlanScope): CalendarPlan[] {
       periodEnd: plans.periodEnd,
       reportingFrequency: plans.reportingFrequency,
       reportDueDays: plans.reportDueDays,
+      approvedAt: sql<string>`${plans.approvedAt}`,
+      assignedSince:
+        scope.organizationId === undefined
+          ? sql<null>`null`
+          : sql<string | null>`(select min(${taskAssignees.assignedAt}) from ${taskAssignees} inner join ${tasks} on ${tasks.id} = ${taskAssignees.taskId} where ${tasks.planId} = ${plans.id} and ${taskAssignees.organizationId} = ${scope.organizationId})`,
       // The plan keeps no count of its own: its history (append-only) has every update that changed reportDueDays.
       reportDueDaysMoves: db.$count(
         changeHistory,

@@ -13,7 +13,8 @@ export const CalendarQuerySchema = z
     planId: IdSchema.optional().describe('Only this plan (nothing if it is not approved).'),
     commissionId: IdSchema.optional().describe('Only the approved plans of this commission.'),
     organizationId: IdSchema.optional().describe(
-      'Only the open tasks this organization executes, and the reporting deadlines of the plans where it executes one (none once all it executes there is closed or cancelled).',
+      'Only the open tasks this organization executes, and the reporting deadlines of the plans where it executes one (none once all it executes there is closed or cancelled), ' +
+        'from the first it owed: none that passed before it was assigned to a task of the plan.',
     ),
     lang: z.enum(LANGUAGES).optional().describe('Task titles in this language where a translation exists.'),
   })
@@ -61,7 +62,9 @@ const calendarRoutes: FastifyPluginAsyncZod = async (app) => {
         description:
           'An iCalendar (RFC 5545) feed to subscribe to: one all-day event on the due date of each task still under ' +
           'control (neither closed nor cancelled) and one on the submission deadline of each reporting period of the ' +
-          `plan, from the plan's start to its end, leaving out deadlines more than ${RECENT_DEADLINE_DAYS} days past. ` +
+          `plan, from the plan's start to its end, leaving out deadlines more than ${RECENT_DEADLINE_DAYS} days past and those ` +
+          "that passed before the plan was approved (in the commission's time zone), when no report was owed, as the progress " +
+          'report and report.missing judge. ' +
           'Without a filter, every approved plan. Event UIDs are stable (task-<id>@…, report-<planId>-<period>@…), ' +
           'so a calendar program updates events rather than duplicating them; a task\'s SEQUENCE counts the moves of its due ' +
           "date, and a reporting deadline's the changes of the plan's reportDueDays; the feed carries an ETag, so a poll with " +

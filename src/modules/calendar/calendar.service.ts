@@ -1,7 +1,7 @@
 // The calendar feed (RFC 5545): due dates of open tasks and report submission deadlines of approved plans.
 import type { Language } from '../../db/enums.js';
 import { unknownReference } from '../../errors.js';
-import { addDays, dateInZone } from '../../lib/dates.js';
+import { addDays, dateAt, dateInZone } from '../../lib/dates.js';
 import { etagOf } from '../../lib/http.js';
 import { periodBounds, periodsBetween, submissionDeadline } from '../../lib/periods.js';
 import type { ServiceDeps } from '../../lib/service.js';
@@ -77,11 +77,24 @@ function taskEvent(task: repo.CalendarTask, plan: repo.CalendarPlan, lang: Langu
 }
 
 /**
+ * The first deadline a report can have been owed by: one that passed before the plan was approved, or in an
+ * organization's feed before it was assigned to a task of the plan, owed nothing, as the co-chairs' report and
+ * report.missing judge (owedReport: approved, and assigned, before the end of the deadline day in the commission's zone).
+ */
+function firstOwedDeadline(plan: repo.CalendarPlan): string {
+  const approvedOn = dateAt(new Date(plan.approvedAt), plan.timeZone);
+  const assignedOn = plan.assignedSince === null ? approvedOn : dateAt(new Date(plan.assignedSince), plan.timeZone);
+  return approvedOn > assignedOn ? approvedOn : assignedOn;
+}
+
+/**
  * The plan's reporting deadlines, up to `lastDay`: its end, or the latest due date of a task of the feed postponed
- * past it, whose executors go on reporting until then.
+ * past it, whose executors go on reporting until then; from RECENT_DEADLINE_DAYS ago, but none before a report was owed.
  */
 function deadlineEvents(plan: repo.CalendarPlan, today: string, lastDay: string): CalendarEvent[] {
-  const oldest = addDays(today, -RECENT_DEADLINE_DAYS);
+  const recent = addDays(today, -RECENT_DEADLINE_DAYS);
+  const owed = firstOwedDeadline(plan);
+  const oldest = owed > recent ? owed : recent;
   const revised = new Date(plan.updatedAt);
   return periodsBetween(plan.periodStart, lastDay, plan.reportingFrequency)
     .map((period) => ({ period, deadline: submissionDeadline(period, plan.reportDueDays) }))
