@@ -3325,7 +3325,7 @@ export interface components {
             overdueDays: number;
             /**
              * Format: int64
-             * @description Tasks neither closed nor cancelled due on the date or within the 30 days after it (a task due on the date is not yet overdue).
+             * @description Tasks neither closed nor cancelled due on the date or within the 30 days after it (a task due on the date is not yet overdue), in plans not closed by the date.
              */
             dueNext30Days: number;
             /**
@@ -3928,7 +3928,7 @@ export interface components {
                 overdueDays: number;
                 /**
                  * Format: int64
-                 * @description Tasks neither closed nor cancelled due on the date or within the 30 days after it (a task due on the date is not yet overdue).
+                 * @description Tasks neither closed nor cancelled due on the date or within the 30 days after it (a task due on the date is not yet overdue), in plans not closed by the date.
                  */
                 dueNext30Days: number;
                 /**
@@ -4061,7 +4061,7 @@ export interface components {
                 overdueDays: number;
                 /**
                  * Format: int64
-                 * @description Tasks neither closed nor cancelled due on the date or within the 30 days after it (a task due on the date is not yet overdue).
+                 * @description Tasks neither closed nor cancelled due on the date or within the 30 days after it (a task due on the date is not yet overdue), in plans not closed by the date.
                  */
                 dueNext30Days: number;
                 /**
@@ -4201,7 +4201,7 @@ export interface components {
                 overdueDays: number;
                 /**
                  * Format: int64
-                 * @description Tasks neither closed nor cancelled due on the date or within the 30 days after it (a task due on the date is not yet overdue).
+                 * @description Tasks neither closed nor cancelled due on the date or within the 30 days after it (a task due on the date is not yet overdue), in plans not closed by the date.
                  */
                 dueNext30Days: number;
                 /**
@@ -4257,7 +4257,7 @@ export interface components {
             }[];
             /** @description Overdue tasks, most days late first. */
             overdue: components["schemas"]["ProgressReportTask"][];
-            /** @description Open tasks due on the date or within the 30 days after it, soonest first: a task due on the date is here, not among the overdue. */
+            /** @description Open tasks due on the date or within the 30 days after it, soonest first: a task due on the date is here, not among the overdue. A plan closed by the date has none: it is read-only, its open tasks will not be done. */
             dueSoon: components["schemas"]["ProgressReportTask"][];
             /** @description Up to 10 tasks moved most often (then by days moved). */
             mostPostponed: components["schemas"]["ProgressReportTask"][];

@@ -82,3 +82,16 @@ t.test('a webhook event shows a closed plan\'s task as GET /v1/tasks/{id} does',
   const record = findTaskRecord(w.app.db, w.early.id)!;
   t.match(webhookTask(record, w.clock()), { overdue: true, daysOverdue: 10 }, "an event's task is judged as GET /v1/tasks/{id} judges it");
 });
+
+t.test("a closed plan's open tasks are not due soon: no one will act on them; on a day before the closing they were", async (t) => {
+  const w = await world(t);
+  // 1 January 2027, after the closing: 1.3, due 15 January, is open and within 30 days, but its plan has ended.
+  const after = await ok<ProgressReport>(w.app, `/v1/reports/progress?planId=${w.seed.plan.id}&asOf=2027-01-01`);
+  t.strictSame(after.dueSoon, [], 'not listed');
+  t.equal(after.totals.dueNext30Days, 0, 'not counted');
+  t.strictSame(after.byOrganization.map((o) => o.dueNext30Days), [0, 0], "nor by its executors");
+  // 18 December, the day before the closing: 1.2 (the 19th) and 1.3 (15 January) were due soon then.
+  const before = await ok<ProgressReport>(w.app, `/v1/reports/progress?planId=${w.seed.plan.id}&asOf=2026-12-18`);
+  t.strictSame(before.dueSoon.map((x) => x.code), ['1.2', '1.3']);
+  t.equal(before.totals.dueNext30Days, 2);
+});

@@ -6,7 +6,7 @@ import { Groups } from '../../src/modules/reports/progress.service.js';
 import type { ReportTask } from '../../src/modules/reports/progress.schemas.js';
 
 t.test('percentByStatus rounds 201 of 400 tasks (50.25 %) to 50.3 and 199 (49.75 %) to 49.8', async (t) => {
-  const groups = new Groups(['BY', 'KZ'], '2026-11-28');
+  const groups = new Groups(['BY', 'KZ'], '2026-11-28', new Set());
   const executor = { organizationId: 'o1', name: 'Ministry', shortName: null, country: 'BY', role: 'lead' as const };
   for (let i = 0; i < 400; i++) {
     const task = {

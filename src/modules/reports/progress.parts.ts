@@ -7,7 +7,7 @@
 // The parts must have read the same data: each reads the newest change of the history in its snapshot, and parts
 // that differ (a write committed between their snapshots; every write of the services records its change in the
 // same transaction) are not put together: the caller computes the report whole instead.
-import { composeReport, Groups, LIST_ORDER, MOST_POSTPONED, listsOf, type GroupsState, type ReportHead, type WalkedTasks } from './progress.service.js';
+import { closedPlansOf, composeReport, Groups, LIST_ORDER, MOST_POSTPONED, listsOf, type GroupsState, type ReportHead, type WalkedTasks } from './progress.service.js';
 import type { ReportTask } from './progress.schemas.js';
 
 /** A task of a part's list: where it is among the part's tasks, and what orders the list. */
@@ -68,7 +68,7 @@ export function reportPart({ head, groups, tasks, missingReports, renumbered }: 
     ends[i] = out.length;
     indexOf.set(task, i);
   });
-  const lists = listsOf(tasks, head.asOf);
+  const lists = listsOf(tasks, head.asOf, closedPlansOf(head));
   const entries = (name: ListName): ListEntry[] =>
     lists[name].map((t) => ({ index: indexOf.get(t) as number, daysOverdue: t.daysOverdue, dueDate: t.dueDate, postponementCount: t.postponementCount, daysMoved: t.daysMoved }));
   return {
@@ -133,7 +133,7 @@ export function assembleReport(parts: ReportPart[]): Uint8Array | null {
   // Parts of different snapshots, or of a day whose tasks were renumbered since (split in today's order), make no whole.
   if (!first || parts.some((p) => p.historyMark !== first.historyMark || p.renumbered)) return null;
   const { head } = first;
-  const groups = new Groups(head.scope.parties, head.asOf);
+  const groups = new Groups(head.scope.parties, head.asOf, closedPlansOf(head));
   for (const part of parts) groups.absorb(part.groups);
   /** The tasks of a list, as the bytes of their JSON. */
   function* listed(name: ListName): Generator<Uint8Array> {

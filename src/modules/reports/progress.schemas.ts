@@ -86,7 +86,7 @@ export const BreakdownSchema = z
     ),
     overdue: count("Tasks past their due date, neither closed nor cancelled, as of the date (a closed plan's as of the day it was closed, if earlier)."),
     overdueDays: count('Sum of the days overdue of those tasks.'),
-    dueNext30Days: count('Tasks neither closed nor cancelled due on the date or within the 30 days after it (a task due on the date is not yet overdue).'),
+    dueNext30Days: count('Tasks neither closed nor cancelled due on the date or within the 30 days after it (a task due on the date is not yet overdue), in plans not closed by the date.'),
     postponedTasks: count('Tasks whose deadline was moved later at least once.'),
     postponements: count('Moves of a deadline to a later date.'),
     daysMoved: count('Total days deadlines were moved later.'),
@@ -230,7 +230,7 @@ export const ProgressReportSchema = z
       .max(TASK_AREAS.length)
       .describe('Each task in its area.'),
     overdue: z.array(ReportTaskSchema).describe('Overdue tasks, most days late first.'),
-    dueSoon: z.array(ReportTaskSchema).describe('Open tasks due on the date or within the 30 days after it, soonest first: a task due on the date is here, not among the overdue.'),
+    dueSoon: z.array(ReportTaskSchema).describe('Open tasks due on the date or within the 30 days after it, soonest first: a task due on the date is here, not among the overdue. A plan closed by the date has none: it is read-only, its open tasks will not be done.'),
     mostPostponed: z.array(ReportTaskSchema).max(10).describe('Up to 10 tasks moved most often (then by days moved).'),
     missingReports: z
       .array(

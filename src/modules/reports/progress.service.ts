@@ -224,11 +224,7 @@ class Tally {
   private readonly confidence: Breakdown['confidence'] = { green: 0, amber: 0, red: 0, none: 0 };
   private missingReports = 0;
 
-  /** Due soon: from the date itself (a task due today is not yet overdue) to DUE_SOON_DAYS after it. */
-  constructor(
-    private readonly soonest: string,
-    private readonly latest: string,
-  ) {}
+  constructor(private readonly dueSoon: DueSoon) {}
 
   addTask(t: ReportTask): void {
     this.taskCount += 1;
@@ -240,7 +236,7 @@ class Tally {
       this.overdue += 1;
       this.overdueDays += t.daysOverdue;
     }
-    if (!OUT_OF_CONTROL_STATUSES.includes(t.status) && t.dueDate >= this.soonest && t.dueDate <= this.latest) this.dueNext30Days += 1;
+    if (isDueSoon(t, this.dueSoon)) this.dueNext30Days += 1;
     if (t.postponementCount > 0) this.postponedTasks += 1;
     this.postponements += t.postponementCount;
     this.daysMoved += t.daysMoved;
@@ -312,9 +308,10 @@ export class Groups {
   constructor(
     private readonly parties: string[],
     asOf: string,
+    closedPlans: ReadonlySet<string>,
   ) {
-    const latest = addDays(asOf, DUE_SOON_DAYS);
-    this.tally = () => new Tally(asOf, latest);
+    const dueSoon = dueSoonWindow(asOf, closedPlans);
+    this.tally = () => new Tally(dueSoon);
     this.totals = this.tally();
     this.byParty = new Map(parties.map((country) => [country, this.tally()]));
   }
@@ -393,6 +390,29 @@ export class Groups {
 
 type Listed = Pick<ReportTask, 'daysOverdue' | 'dueDate' | 'postponementCount' | 'daysMoved'>;
 
+/** What "due soon" is judged against: the report's date, DUE_SOON_DAYS after it, and the plans closed by then. */
+interface DueSoon {
+  from: string;
+  to: string;
+  closedPlans: ReadonlySet<string>;
+}
+
+const dueSoonWindow = (asOf: string, closedPlans: ReadonlySet<string>): DueSoon => ({ from: asOf, to: addDays(asOf, DUE_SOON_DAYS), closedPlans });
+
+/**
+ * Due soon: neither closed nor cancelled, due from the date itself (a task due on the date is not yet overdue) to
+ * DUE_SOON_DAYS after it, in a plan not closed by the date: a closed plan is read-only, so no one will act on its
+ * open tasks, whatever their dates (they are judged as of its closing day, judgementDay).
+ */
+function isDueSoon(t: Pick<ReportTask, 'status' | 'dueDate' | 'planId'>, w: DueSoon): boolean {
+  return !OUT_OF_CONTROL_STATUSES.includes(t.status) && t.dueDate >= w.from && t.dueDate <= w.to && !w.closedPlans.has(t.planId);
+}
+
+/** The plans of a report closed as of its date (their status then), whose tasks are due soon no more. */
+export function closedPlansOf(head: Pick<ReportHead, 'scope'>): ReadonlySet<string> {
+  return new Set(head.scope.plans.filter((p) => p.status === 'closed').map((p) => p.id));
+}
+
 /** The order of the overdue (most days late first), due-soon (soonest first) and most postponed lists. */
 export const LIST_ORDER = {
   overdue: (a: Listed, b: Listed) => b.daysOverdue - a.daysOverdue,
@@ -404,11 +424,11 @@ export const LIST_ORDER = {
  * The overdue, due-soon and most postponed (MOST_POSTPONED) tasks; ties stay in task order, as each list is
  * filtered from the tasks in order and sorted stably (as Array.prototype.sort has been since ES2019).
  */
-export function listsOf(tasks: ReportTask[], asOf: string) {
-  const latest = addDays(asOf, DUE_SOON_DAYS);
+export function listsOf(tasks: ReportTask[], asOf: string, closedPlans: ReadonlySet<string>) {
+  const dueSoon = dueSoonWindow(asOf, closedPlans);
   return {
     overdue: tasks.filter((t) => t.overdue).sort(LIST_ORDER.overdue),
-    dueSoon: tasks.filter((t) => !OUT_OF_CONTROL_STATUSES.includes(t.status) && t.dueDate >= asOf && t.dueDate <= latest).sort(LIST_ORDER.dueSoon),
+    dueSoon: tasks.filter((t) => isDueSoon(t, dueSoon)).sort(LIST_ORDER.dueSoon),
     mostPostponed: tasks
       .filter((t) => t.postponementCount > 0)
       .sort(LIST_ORDER.mostPostponed)
@@ -541,7 +561,7 @@ export function createProgressService({ db, clock }: ServiceDeps) {
       judgedOn: new Map(plans.map((p) => [p.id, judgementDay(asOf, p.closedAt, then.timeZone)])),
     };
     const parties = [commission.partyACountry, commission.partyBCountry];
-    const groups = new Groups(parties, asOf);
+    const groups = new Groups(parties, asOf, new Set(plans.filter((p) => p.status === 'closed').map((p) => p.id)));
     const missingReports: ProgressReport['missingReports'] = [];
     const tasks: ReportTask[] = [];
     const range = index ? repo.taskRange(db, planIds, index.part, index.of) : {};
@@ -595,7 +615,7 @@ export function createProgressService({ db, clock }: ServiceDeps) {
     /** The report of a plan or a commission as of a day (default today in the commission's time zone). */
     build(query: ProgressReportQuery): ProgressReport {
       const { head, groups, tasks, missingReports } = walk(query);
-      return composeReport(head, groups.figures(head.lang), listsOf(tasks, head.asOf), missingReports, tasks);
+      return composeReport(head, groups.figures(head.lang), listsOf(tasks, head.asOf, closedPlansOf(head)), missingReports, tasks);
     },
   };
 }
