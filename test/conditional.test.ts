@@ -186,6 +186,19 @@ const WRITES: WriteCase[] = [
     },
   },
   {
+    name: 'withdraw a deadline request (on the change)',
+    async setup(app) {
+      const { task } = await approvedTask(app);
+      const asked = await app.inject({
+        method: 'POST',
+        url: `/v1/tasks/${task.id}/deadline-changes`,
+        payload: { kind: 'request', newDueDate: '2027-03-31', reason: 'Later' },
+      });
+      const url = String(asked.headers.location);
+      return { target: url, request: { method: 'POST', url: `${url}/withdrawal`, payload: { comment: 'Asked in error' } }, status: 200 };
+    },
+  },
+  {
     name: 'revoke an API key',
     async setup(app) {
       const key = await keyFor(app, 'observer');

@@ -425,7 +425,7 @@ export interface paths {
         head?: never;
         /**
          * Update a task
-         * @description Changes the fields given. Refused with 409 when the plan is closed, for the due date once the plan is approved (use deadline changes), and for assignees that leave out an organization whose deadline request is pending on the task (decide it first). Status changes only through transitions.
+         * @description Changes the fields given. Refused with 409 when the plan is closed, for the due date once the plan is approved (use deadline changes), and for assignees that leave out an organization whose deadline request is pending on the task (decide or withdraw it first). Status changes only through transitions.
          *
          *     **Access:** `secretariat`.
          */
@@ -485,7 +485,7 @@ export interface paths {
         };
         /**
          * List the deadline changes of a task
-         * @description Every request, decision and direct change of the task's deadline, oldest first. Nothing is ever removed.
+         * @description Every request (pending, approved, rejected or withdrawn) and direct change of the task's deadline, oldest first. Nothing is ever removed: a withdrawn request stays, with who withdrew it and when.
          *
          *     **Access:** any API key.
          */
@@ -493,7 +493,7 @@ export interface paths {
         put?: never;
         /**
          * Ask for a new deadline, or change it directly
-         * @description kind=request: an executor of the task (or the secretariat) asks for a new date, not in the past (422), with a reason; it stays pending until decided. kind=direct: the secretariat moves the date at once, with a reason and, optionally, its basis (a protocol item). Only in an approved plan, on a task neither closed nor cancelled, a request not on a task reported done (its completion is judged against the deadline it had), and with no other request pending (409). A later date counts as a postponement.
+         * @description kind=request: an executor of the task (or the secretariat) asks for a new date, not in the past (422), with a reason; it stays pending until decided. kind=direct: the secretariat moves the date at once, with a reason and, optionally, its basis (a protocol item). Only in an approved plan, on a task neither closed nor cancelled, a request not on a task reported done (its completion is judged against the deadline it had), and with no other request pending (409: it is decided, or withdrawn, first). A later date counts as a postponement.
          *
          *     **Access:** `secretariat`, `ministry` (a ministry key only on tasks its organization is an assignee of; a direct change (kind "direct") is the secretariat's only).
          */
@@ -542,6 +542,28 @@ export interface paths {
          *     **Access:** `secretariat`.
          */
         post: operations["decideDeadlineChange"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tasks/{id}/deadline-changes/{changeId}/withdrawal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Withdraw a pending deadline request
+         * @description The organization that asked for a new deadline (any key of it), or the secretariat, takes back a request still pending, with an optional comment (send {} for none): the date asked for was wrong, or the work caught up. It is kept, with status withdrawn, withdrawnBy and withdrawnAt, and no decision (decidedBy stays null); the deadline, the postponements and the co-chairs' report are as before, and the task may take a new request at once. Another organization, even an executor of the task, is refused (403), and so is a request the secretariat asked for. Only a pending request (409 once approved, rejected, withdrawn, or for a direct change), only while its plan is approved (a closed plan is read-only: 409). Raises deadline_change.decided with status withdrawn.
+         *
+         *     **Access:** `secretariat`, `ministry` (a ministry key only on tasks its organization is an assignee of, on a request its own organization asked for).
+         */
+        post: operations["withdrawDeadlineChange"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1395,7 +1417,7 @@ export interface webhooks {
         put?: never;
         /**
          * The deadline_change.decided event, POSTed to a subscription's URL
-         * @description Raised when the secretariat approves or rejects a deadline request; `deadlineChange.status` is the decision, with `decisionBasis`, `decisionComment` and `decidedBy`. An approval also raises task.deadline_changed; the requesting organization receives it even if it was taken off the task since. Verify the signature (any Standard Webhooks library does) and answer 2xx within the timeout; any other answer is retried, but 410 Gone disables the subscription.
+         * @description Raised when the secretariat approves or rejects a deadline request, or when a pending request is withdrawn: `deadlineChange.status` is the outcome, approved or rejected with `decisionBasis`, `decisionComment` and `decidedBy`, or withdrawn with `withdrawnBy`, `withdrawnAt` and `withdrawalComment` (no decision: `decidedBy` null, nothing moved). An approval also raises task.deadline_changed; the requesting organization receives it even if it was taken off the task since. Verify the signature (any Standard Webhooks library does) and answer 2xx within the timeout; any other answer is retried, but 410 Gone disables the subscription.
          */
         post: operations["receive_deadline_change_decided"];
         delete?: never;
@@ -2301,7 +2323,10 @@ export interface components {
          *       },
          *       "decidedAt": "2026-11-25T08:00:00.000Z",
          *       "decisionBasis": "Protocol of the 18th session, item 3.4",
-         *       "decisionComment": null
+         *       "decisionComment": null,
+         *       "withdrawnBy": null,
+         *       "withdrawnAt": null,
+         *       "withdrawalComment": null
          *     }
          */
         DeadlineChange: {
@@ -2321,10 +2346,10 @@ export interface components {
              */
             kind: "request" | "direct";
             /**
-             * @description pending or approved/rejected for requests; applied for direct changes.
+             * @description For requests: pending until the secretariat approves or rejects it, or until it is withdrawn (by the organization that asked, or the secretariat; no decision then, and nothing moved); applied for direct changes.
              * @enum {string}
              */
-            status: "pending" | "approved" | "rejected" | "applied";
+            status: "pending" | "approved" | "rejected" | "withdrawn" | "applied";
             /**
              * Format: date
              * @description The deadline in force when the change was asked for.
@@ -2377,6 +2402,22 @@ export interface components {
             decisionBasis: string | null;
             /** @description Comment given with the decision. */
             decisionComment: string | null;
+            /** @description Who withdrew the request; null unless the status is withdrawn. */
+            withdrawnBy: {
+                /** @description The API key used; null for the command line. */
+                keyId: string | null;
+                /**
+                 * @description Role of the one who withdrew it: ministry (the organization that asked) or secretariat.
+                 * @enum {string}
+                 */
+                role: "secretariat" | "co_chair" | "ministry" | "observer";
+                /** @description Organization of a ministry key; null for the secretariat. */
+                organizationId: string | null;
+            } | null;
+            /** @description When the request was withdrawn; null unless the status is withdrawn. */
+            withdrawnAt: string | null;
+            /** @description Comment given with the withdrawal. */
+            withdrawalComment: string | null;
         };
         /**
          * @description A page of deadline changes, oldest first.
@@ -2403,7 +2444,10 @@ export interface components {
          *           },
          *           "decidedAt": "2026-11-25T08:00:00.000Z",
          *           "decisionBasis": "Protocol of the 18th session, item 3.4",
-         *           "decisionComment": null
+         *           "decisionComment": null,
+         *           "withdrawnBy": null,
+         *           "withdrawnAt": null,
+         *           "withdrawalComment": null
          *         }
          *       ],
          *       "nextCursor": null
@@ -2431,6 +2475,16 @@ export interface components {
             /** @description Grounds of the decision, e.g. "Protocol No. 12, item 4.1". */
             basis: string;
             /** @description Anything the requester should know. */
+            comment?: string;
+        };
+        /**
+         * @description The withdrawal of a pending deadline request by the organization that asked for it, or by the secretariat.
+         * @example {
+         *       "comment": "The supplier delivered on time after all: the current deadline holds."
+         *     }
+         */
+        DeadlineWithdrawalInput: {
+            /** @description Why the request is taken back, e.g. "The work caught up: the current deadline holds". */
             comment?: string;
         };
         /** @description One field changed by a write. */
@@ -5553,7 +5607,7 @@ export interface components {
             /** @description The first 1000 characters of the answer. */
             responseBody: string | null;
         };
-        /** @description A request for a new deadline was made and awaits the secretariat's decision, or was decided (approved or rejected). */
+        /** @description A request for a new deadline was made and awaits the secretariat's decision, or was decided (approved or rejected), or was withdrawn by the organization that asked for it or the secretariat. */
         WebhookDeadlineChangeEvent: {
             /**
              * @description The event type.
@@ -14497,7 +14551,10 @@ export interface operations {
                      *           },
                      *           "decidedAt": "2026-11-25T08:00:00.000Z",
                      *           "decisionBasis": "Protocol of the 18th session, item 3.4",
-                     *           "decisionComment": null
+                     *           "decisionComment": null,
+                     *           "withdrawnBy": null,
+                     *           "withdrawnAt": null,
+                     *           "withdrawalComment": null
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -14704,7 +14761,10 @@ export interface operations {
                      *       },
                      *       "decidedAt": "2026-11-25T08:00:00.000Z",
                      *       "decisionBasis": "Protocol of the 18th session, item 3.4",
-                     *       "decisionComment": null
+                     *       "decisionComment": null,
+                     *       "withdrawnBy": null,
+                     *       "withdrawnAt": null,
+                     *       "withdrawalComment": null
                      *     }
                      */
                     "application/json": components["schemas"]["DeadlineChange"];
@@ -15075,7 +15135,10 @@ export interface operations {
                      *       },
                      *       "decidedAt": "2026-11-25T08:00:00.000Z",
                      *       "decisionBasis": "Protocol of the 18th session, item 3.4",
-                     *       "decisionComment": null
+                     *       "decisionComment": null,
+                     *       "withdrawnBy": null,
+                     *       "withdrawnAt": null,
+                     *       "withdrawalComment": null
                      *     }
                      */
                     "application/json": components["schemas"]["DeadlineChange"];
@@ -15293,7 +15356,10 @@ export interface operations {
                      *       },
                      *       "decidedAt": "2026-11-25T08:00:00.000Z",
                      *       "decisionBasis": "Protocol of the 18th session, item 3.4",
-                     *       "decisionComment": null
+                     *       "decisionComment": null,
+                     *       "withdrawnBy": null,
+                     *       "withdrawnAt": null,
+                     *       "withdrawalComment": null
                      *     }
                      */
                     "application/json": components["schemas"]["DeadlineChange"];
@@ -15602,6 +15668,393 @@ export interface operations {
                      *       "status": 503,
                      *       "detail": "The service is not available",
                      *       "instance": "/v1/tasks/019a7c2e-7a10-7000-8000-000000000001/deadline-changes/019a7c2e-7a10-7000-8000-000000000001/decision",
+                     *       "code": "service-unavailable",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    withdrawDeadlineChange: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional. The ETag you last read (e.g. "3q2-7w"): the write happens only if the resource still has it, else 412 and nothing changes. Without it, the last writer wins. */
+                "if-match"?: string;
+                /** @description Optional. A unique key (a UUID is best) for this request, scoped to your API key and kept 24 hours: a retry with the same key and body replays the first response (header Idempotent-Replayed: true), the same key with another body is 422, and a request sent again while the first is still running is 409 (retry it: it then replays). The key is recorded in the same transaction as the write, so a retry after a lost response never acts twice. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The task. */
+                id: string;
+                /** @description The deadline change. */
+                changeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "comment": "The supplier delivered on time after all: the current deadline holds."
+                 *     }
+                 */
+                "application/json": components["schemas"]["DeadlineWithdrawalInput"];
+            };
+        };
+        responses: {
+            /** @description OK. One change of a task's deadline, asked for or made; every one is kept. */
+            200: {
+                headers: {
+                    /** @description Strong entity-tag of this representation; send it back in If-Match or If-None-Match. */
+                    ETag?: string;
+                    /** @description Present (true) when this is the stored response to an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current minute. */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the current minute ends. */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "019a7c2e-7a10-7000-8000-000000000060",
+                     *       "taskId": "019a7c2e-7a10-7000-8000-000000000040",
+                     *       "kind": "request",
+                     *       "status": "approved",
+                     *       "oldDueDate": "2026-12-31",
+                     *       "newDueDate": "2027-03-31",
+                     *       "daysMoved": 90,
+                     *       "reason": "Certification of the assembled combines takes longer than planned.",
+                     *       "requestedBy": {
+                     *         "keyId": "019a7c2e-7a10-7000-8000-0000000000a1",
+                     *         "role": "ministry",
+                     *         "organizationId": "019a7c2e-7a10-7000-8000-000000000031"
+                     *       },
+                     *       "requestedAt": "2026-11-20T08:00:00.000Z",
+                     *       "decidedBy": {
+                     *         "keyId": "019a7c2e-7a10-7000-8000-0000000000a0",
+                     *         "role": "secretariat"
+                     *       },
+                     *       "decidedAt": "2026-11-25T08:00:00.000Z",
+                     *       "decisionBasis": "Protocol of the 18th session, item 3.4",
+                     *       "decisionComment": null,
+                     *       "withdrawnBy": null,
+                     *       "withdrawnAt": null,
+                     *       "withdrawalComment": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DeadlineChange"];
+                };
+            };
+            /** @description The request is malformed or fails validation. */
+            400: {
+                headers: {
+                    /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current minute. */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the current minute ends. */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "body.dueDate: no such calendar date",
+                     *       "instance": "/v1/tasks/019a7c2e-7a10-7000-8000-000000000001/deadline-changes/019a7c2e-7a10-7000-8000-000000000001/withdrawal",
+                     *       "code": "validation-failed",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d",
+                     *       "errors": [
+                     *         {
+                     *           "path": "body.dueDate",
+                     *           "message": "no such calendar date"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is unknown or revoked. */
+            401: {
+                headers: {
+                    /** @description Bearer challenge (RFC 6750). */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/unauthorized",
+                     *       "title": "A valid API key is required",
+                     *       "status": 401,
+                     *       "detail": "A valid API key is required",
+                     *       "instance": "/v1/tasks/019a7c2e-7a10-7000-8000-000000000001/deadline-changes/019a7c2e-7a10-7000-8000-000000000001/withdrawal",
+                     *       "code": "unauthorized",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not take this action on this resource. */
+            403: {
+                headers: {
+                    /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current minute. */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the current minute ends. */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/forbidden",
+                     *       "title": "Not allowed",
+                     *       "status": 403,
+                     *       "detail": "Not allowed",
+                     *       "instance": "/v1/tasks/019a7c2e-7a10-7000-8000-000000000001/deadline-changes/019a7c2e-7a10-7000-8000-000000000001/withdrawal",
+                     *       "code": "forbidden",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource does not exist. */
+            404: {
+                headers: {
+                    /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current minute. */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the current minute ends. */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/not-found",
+                     *       "title": "Resource not found",
+                     *       "status": 404,
+                     *       "detail": "Resource not found",
+                     *       "instance": "/v1/tasks/019a7c2e-7a10-7000-8000-000000000001/deadline-changes/019a7c2e-7a10-7000-8000-000000000001/withdrawal",
+                     *       "code": "not-found",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state of the resource. */
+            409: {
+                headers: {
+                    /** @description Sent when the conflict is an Idempotency-Key whose first request is still running or has just committed: seconds to wait before the retry, which then replays. */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current minute. */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the current minute ends. */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/plan-state-conflict",
+                     *       "title": "The plan is not in a state that allows this",
+                     *       "status": 409,
+                     *       "detail": "The plan is not in a state that allows this",
+                     *       "instance": "/v1/tasks/019a7c2e-7a10-7000-8000-000000000001/deadline-changes/019a7c2e-7a10-7000-8000-000000000001/withdrawal",
+                     *       "code": "plan-state-conflict",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match named an ETag the resource no longer has; nothing changed. Read it again, then retry. */
+            412: {
+                headers: {
+                    /** @description The entity-tag the resource has now: read it again, then retry with this one. */
+                    ETag?: string;
+                    /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current minute. */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the current minute ends. */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/precondition-failed",
+                     *       "title": "The resource has changed since you read it",
+                     *       "status": 412,
+                     *       "detail": "The resource has changed since you read it",
+                     *       "instance": "/v1/tasks/019a7c2e-7a10-7000-8000-000000000001/deadline-changes/019a7c2e-7a10-7000-8000-000000000001/withdrawal",
+                     *       "code": "precondition-failed",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the configured limit. */
+            413: {
+                headers: {
+                    /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current minute. */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the current minute ends. */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/body-too-large",
+                     *       "title": "The request body is too large",
+                     *       "status": 413,
+                     *       "detail": "The request body is too large",
+                     *       "instance": "/v1/tasks/019a7c2e-7a10-7000-8000-000000000001/deadline-changes/019a7c2e-7a10-7000-8000-000000000001/withdrawal",
+                     *       "code": "body-too-large",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not in a media type this operation reads (JSON here, unless the operation says otherwise), is not UTF-8, or is compressed (Content-Encoding). */
+            415: {
+                headers: {
+                    /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current minute. */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the current minute ends. */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/unsupported-media-type",
+                     *       "title": "The request content type is not supported",
+                     *       "status": 415,
+                     *       "detail": "The request content type is not supported",
+                     *       "instance": "/v1/tasks/019a7c2e-7a10-7000-8000-000000000001/deadline-changes/019a7c2e-7a10-7000-8000-000000000001/withdrawal",
+                     *       "code": "unsupported-media-type",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request refers to something that does not exist or cannot be used. */
+            422: {
+                headers: {
+                    /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current minute. */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the current minute ends. */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/unknown-reference",
+                     *       "title": "A referenced resource does not exist",
+                     *       "status": 422,
+                     *       "detail": "A referenced resource does not exist",
+                     *       "instance": "/v1/tasks/019a7c2e-7a10-7000-8000-000000000001/deadline-changes/019a7c2e-7a10-7000-8000-000000000001/withdrawal",
+                     *       "code": "unknown-reference",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key, or too many failed authentications from this address. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current minute. */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the current minute ends. */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/too-many-requests",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests",
+                     *       "instance": "/v1/tasks/019a7c2e-7a10-7000-8000-000000000001/deadline-changes/019a7c2e-7a10-7000-8000-000000000001/withdrawal",
+                     *       "code": "too-many-requests",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error of the service; quote the requestId when you report it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/internal-error",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Internal server error",
+                     *       "instance": "/v1/tasks/019a7c2e-7a10-7000-8000-000000000001/deadline-changes/019a7c2e-7a10-7000-8000-000000000001/withdrawal",
+                     *       "code": "internal-error",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given. */
+            503: {
+                headers: {
+                    /** @description Sent when the service is busy or its storage refuses writes rather than the service being down (large progress reports already waiting for their turn, another program's write on the database, its disk full, read-only or failing): seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/service-unavailable",
+                     *       "title": "The service is not available",
+                     *       "status": 503,
+                     *       "detail": "The service is not available",
+                     *       "instance": "/v1/tasks/019a7c2e-7a10-7000-8000-000000000001/deadline-changes/019a7c2e-7a10-7000-8000-000000000001/withdrawal",
                      *       "code": "service-unavailable",
                      *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
                      *     }

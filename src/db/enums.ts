@@ -44,7 +44,8 @@ export type Language = (typeof LANGUAGES)[number];
 export const DEADLINE_CHANGE_KINDS = ['request', 'direct'] as const;
 export type DeadlineChangeKind = (typeof DEADLINE_CHANGE_KINDS)[number];
 
-export const DEADLINE_CHANGE_STATUSES = ['pending', 'approved', 'rejected', 'applied'] as const;
+/** A request is pending, then approved or rejected by the secretariat, or withdrawn by whoever may; a direct change is applied. */
+export const DEADLINE_CHANGE_STATUSES = ['pending', 'approved', 'rejected', 'withdrawn', 'applied'] as const;
 export type DeadlineChangeStatus = (typeof DEADLINE_CHANGE_STATUSES)[number];
 
 /** Roles a caller acts in: every API key carries one (DESIGN.md §3). */

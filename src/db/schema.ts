@@ -178,6 +178,15 @@ export const deadlineChanges = sqliteTable(
     decidedAt: text('decided_at'),
     decisionBasis: text('decision_basis'),
     decisionComment: text('decision_comment'),
+    /**
+     * A pending request taken back, by its organization or the secretariat: no decision, so the decided_* columns stay
+     * null and the withdrawal is kept apart from them. Null unless the status is withdrawn.
+     */
+    withdrawnByRole: text('withdrawn_by_role'),
+    withdrawnByOrganizationId: text('withdrawn_by_organization_id').references(() => organizations.id),
+    withdrawnByKeyId: text('withdrawn_by_key_id'),
+    withdrawnAt: text('withdrawn_at'),
+    withdrawalComment: text('withdrawal_comment'),
   },
   (t) => [
     index('deadline_changes_task_idx').on(t.taskId, t.requestedAt, t.id),

@@ -23,9 +23,10 @@ export interface RequestFacts {
 /**
  * What the path names that a ministry key may act on only when it is its organization's: `task`, the task `{id}`
  * (its organization is an assignee); `taskReport`, the report `{reportId}` of that task (made for its organization);
- * `webhook`, the subscription `{id}` (filtered to its organization).
+ * `deadlineChange`, the deadline change `{changeId}` of that task (asked for by its organization; one the secretariat asked
+ * for is no ministry's); `webhook`, the subscription `{id}` (filtered to its organization).
  */
-export type OwnedObject = 'task' | 'taskReport' | 'webhook';
+export type OwnedObject = 'task' | 'taskReport' | 'deadlineChange' | 'webhook';
 
 /** The organizations an object belongs to, or null when there is no such object (the handler then answers 404). */
 export type OwnersOf = (object: OwnedObject, params: Record<string, unknown>) => readonly string[] | null;
@@ -128,6 +129,11 @@ export const POLICY = {
         : null,
   },
   decideDeadlineChange: ADMIN,
+  withdrawDeadlineChange: {
+    ...TASK_WORK,
+    owns: ['task', 'deadlineChange'],
+    note: `${TASK_WORK.note}, on a request its own organization asked for`,
+  },
 
   listTaskReports: READ,
   getTaskReport: READ,
@@ -199,6 +205,8 @@ export function authorizeRole(rule: AccessRule, actor: Actor, operationId: strin
 const NOT_OWN: Record<OwnedObject, string> = {
   task: "this task is not executed by your organization: a ministry key changes only its own organization's tasks",
   taskReport: "this report is another organization's: a ministry key revises only its own organization's reports",
+  deadlineChange:
+    "this deadline request was not asked for by your organization: a ministry key withdraws only its own organization's requests",
   webhook:
     "this webhook subscription belongs to another organization: a ministry key sees and manages only its own organization's subscriptions",
 };

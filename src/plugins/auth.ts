@@ -7,6 +7,7 @@ import { AppError, ERRORS } from '../errors.js';
 import { authorizeObject, authorizeRole, ruleOf, type AccessRule, type Actor, type OwnersOf } from '../lib/access.js';
 import { clientAddress } from '../lib/client-address.js';
 import { createApiKeyService } from '../modules/api-keys/api-keys.service.js';
+import { findDeadlineChange } from '../modules/deadline-changes/deadline-changes.repository.js';
 import { findReport } from '../modules/task-reports/task-reports.repository.js';
 import { assigneeOrganizationIds } from '../modules/tasks/tasks.repository.js';
 import { findSubscription } from '../modules/webhooks/webhooks.repository.js';
@@ -105,6 +106,11 @@ export function objectOwners(db: Db): OwnersOf {
       case 'taskReport': {
         const report = findReport(db, String(params.id), String(params.reportId));
         return report ? [report.organizationId] : null;
+      }
+      case 'deadlineChange': {
+        const change = findDeadlineChange(db, String(params.id), String(params.changeId));
+        if (!change) return null;
+        return change.requestedBy.organizationId === null ? [] : [change.requestedBy.organizationId];
       }
       case 'webhook': {
         const subscription = findSubscription(db, String(params.id));

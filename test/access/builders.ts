@@ -134,6 +134,16 @@ export const BUILDERS: Record<string, Builder> = {
     const change = await w.pendingRequest(task.id);
     return post(`/v1/tasks/${task.id}/deadline-changes/${change.id}/decision`, { decision: 'approve', basis: 'Protocol No. 19, item 4.1' });
   },
+  withdrawDeadlineChange: async (w, app, owner) => {
+    // Asked by the task's executor: the ministry key's organization (BY) on its own task, KZ on the other.
+    const task = await w.freshTask(owner);
+    const asker = owner === 'own' ? w.keys.ministry : await keyFor(app, 'ministry', w.kz.id);
+    const change = await seed(app, {
+      ...post(`/v1/tasks/${task.id}/deadline-changes`, { kind: 'request', newDueDate: LATER, reason: 'Certification takes longer' }),
+      headers: asker.headers,
+    });
+    return post(`/v1/tasks/${task.id}/deadline-changes/${change.id}/withdrawal`, { comment: 'The work caught up' });
+  },
 
   getPlanImportTemplate: async (w) => get(`/v1/plans/import-template?planId=${w.plan.id}`),
   previewPlanImport: async (w) => importTable(`/v1/plans/${w.plan.id}/import/preview`, w.nextCode()),

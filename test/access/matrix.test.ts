@@ -63,6 +63,9 @@ t.test('the inventory: every route has a rule in POLICY, every rule a route, eve
   const reportWrites = forMinistry.filter((o) => o.method !== 'GET' && o.path.startsWith('/v1/tasks/{id}/reports/{reportId}'));
   t.ok(reportWrites.length >= 1, `writes on one progress report: ${reportWrites.map((o) => o.operationId).join(', ')}`);
   for (const o of reportWrites) t.ok(owns(o.operationId).includes('taskReport'), `${o.operationId} checks the report is the ministry's organization's`);
+  const changeWrites = forMinistry.filter((o) => o.method !== 'GET' && o.path.startsWith('/v1/tasks/{id}/deadline-changes/{changeId}'));
+  t.ok(changeWrites.length >= 1, `writes on one deadline change: ${changeWrites.map((o) => o.operationId).join(', ')}`);
+  for (const o of changeWrites) t.ok(owns(o.operationId).includes('deadlineChange'), `${o.operationId} checks the request is the ministry's organization's`);
 });
 
 /** Sends `request` as `role` and checks the answer against POLICY. */

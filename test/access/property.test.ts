@@ -97,6 +97,7 @@ t.test("a ministry key gets a 4xx on every write to another organization's task,
       { kind: 'direct', newDueDate: '2027-06-30', reason: 'x', basis: 'Protocol 1' },
     ],
     decideDeadlineChange: [{ decision: 'approve', basis: 'Protocol No. 1' }, { decision: 'reject', basis: 'No grounds' }],
+    withdrawDeadlineChange: [{}, { comment: 'Asked in error' }],
     updateTask: [
       { title: 'Taken over by BY' },
       { assignees: [{ organizationId: w.by.id, role: 'lead' }] },

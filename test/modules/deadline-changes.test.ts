@@ -69,6 +69,9 @@ t.test('a request is pending and leaves the due date as it is', async (t) => {
     decidedAt: null,
     decisionBasis: null,
     decisionComment: null,
+    withdrawnBy: null,
+    withdrawnAt: null,
+    withdrawalComment: null,
   });
   t.same(json(await app.inject({ method: 'GET', url: res.headers.location as string })), change, 'reads back the same');
   t.match(await getTask(app, task.id), { dueDate: '2026-12-31', originalDueDate: '2026-12-31', postponementCount: 0, updatedAt: task.updatedAt });
@@ -121,6 +124,9 @@ t.test('rejecting a request moves nothing and records the decision', async (t) =
     decidedAt: '2026-12-02T10:00:00.000Z',
     decisionBasis: 'Protocol 18, item 3.5',
     decisionComment: null,
+    withdrawnBy: null,
+    withdrawnAt: null,
+    withdrawalComment: null,
   });
   t.same(await getTask(app, task.id), before, 'the task is untouched');
 
@@ -177,6 +183,9 @@ t.test('a direct change applies at once, with status applied and its basis', asy
     decidedAt: NOW,
     decisionBasis: 'Protocol of the official visit, item 2',
     decisionComment: null,
+    withdrawnBy: null,
+    withdrawnAt: null,
+    withdrawalComment: null,
   });
   t.match(await getTask(app, task.id), { dueDate: '2027-02-15', originalDueDate: '2026-12-31', postponementCount: 1, updatedAt: NOW });
   await refused(t, app, decide(task.id, change.id, { decision: 'approve', basis: 'x' }), 409, 'deadline-change-conflict');

@@ -1,5 +1,5 @@
 // Tests of deadline_change.requested and deadline_change.decided: a ministry's request reaches the secretariat's system
-// and its own, the decision (approved or rejected) reaches the requester, even once taken off the task; other
+// and its own, the decision (approved or rejected) or its withdrawal reaches the requester, even once taken off the task; other
 // ministries hear nothing, refused writes queue nothing, and every body is the documented WebhookEvent.
 import { readFile } from 'node:fs/promises';
 import t, { type Test } from 'tap';
@@ -102,6 +102,34 @@ t.test("a ministry's request reaches the secretariat and the requester; approval
   t.strictSame(seen(receivers.kz), [], 'KZ, not on the task, hears of neither');
   const all = [...receivers.secretariat.received, ...receivers.by.received];
   t.strictSame(all.filter((x) => !x.documented).map((x) => x.json.type), [], 'every body is a WebhookEvent as documented');
+});
+
+t.test('a withdrawn request reaches the secretariat and the requester as deadline_change.decided, status withdrawn; nothing moves', async (t) => {
+  const { app, clock, task, by, byKey, kzKey, receivers } = await byTaskWorld(t, [...DEADLINE_EVENTS, 'task.deadline_changed']);
+  const url = `/v1/tasks/${task.id}/deadline-changes`;
+  const request = json(await app.inject({ method: 'POST', url, headers: byKey.headers, payload: { kind: 'request', newDueDate: '2027-03-31', reason: 'Certification' } }));
+  await refused(t, app, { method: 'POST', url: `${url}/${request.id}/withdrawal`, headers: kzKey.headers, payload: {} }, 403, 'forbidden');
+  clock.set('2026-11-28T10:00:00.000Z');
+  const withdrawn = await app.inject({ method: 'POST', url: `${url}/${request.id}/withdrawal`, headers: byKey.headers, payload: { comment: 'Asked in error' } });
+  t.equal(withdrawn.statusCode, 200);
+  await app.webhooks.runOnce();
+  for (const receiver of [receivers.secretariat, receivers.by]) {
+    t.strictSame(seen(receiver), ['deadline_change.requested pending', 'deadline_change.decided withdrawn'], 'the request, then its end');
+  }
+  const [, ended] = receivers.secretariat.received;
+  t.strictSame(ended!.json.data.deadlineChange, json(withdrawn), 'the withdrawn request, as the API returns it');
+  t.match(ended!.json, {
+    timestamp: '2026-11-28T10:00:00.000Z',
+    data: {
+      deadlineChange: { status: 'withdrawn', decidedBy: null, withdrawnBy: { keyId: byKey.id, role: 'ministry', organizationId: by.id }, withdrawalComment: 'Asked in error' },
+      task: { dueDate: '2026-12-31', postponementCount: 0 },
+      actor: { keyId: byKey.id, role: 'ministry', organizationId: by.id },
+    },
+  });
+  t.ok(ended!.documented, 'a WebhookEvent as documented');
+  t.strictSame(seen(receivers.kz), [], 'KZ, not on the task, hears nothing');
+  await refused(t, app, { method: 'POST', url: `${url}/${request.id}/withdrawal`, headers: byKey.headers, payload: {} }, 409, 'deadline-change-conflict');
+  t.equal((await app.webhooks.runOnce()).attempted, 0, 'nothing queued by the refusals');
 });
 
 t.test('a direct change by the secretariat is no request: it raises task.deadline_changed only', async (t) => {

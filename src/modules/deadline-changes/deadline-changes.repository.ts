@@ -25,6 +25,11 @@ function toChange(r: Row): DeadlineChange {
     decidedAt: r.decidedAt,
     decisionBasis: r.decisionBasis,
     decisionComment: r.decisionComment,
+    withdrawnBy: r.withdrawnByRole
+      ? { keyId: r.withdrawnByKeyId, role: r.withdrawnByRole as Role, organizationId: r.withdrawnByOrganizationId }
+      : null,
+    withdrawnAt: r.withdrawnAt,
+    withdrawalComment: r.withdrawalComment,
   };
 }
 
@@ -46,6 +51,11 @@ function toRow(c: DeadlineChange): Row {
     decidedAt: c.decidedAt,
     decisionBasis: c.decisionBasis,
     decisionComment: c.decisionComment,
+    withdrawnByRole: c.withdrawnBy?.role ?? null,
+    withdrawnByOrganizationId: c.withdrawnBy?.organizationId ?? null,
+    withdrawnByKeyId: c.withdrawnBy?.keyId ?? null,
+    withdrawnAt: c.withdrawnAt,
+    withdrawalComment: c.withdrawalComment,
   };
 }
 
@@ -89,6 +99,7 @@ export function insertDeadlineChange(db: Db, change: DeadlineChange): void {
   db.insert(deadlineChanges).values(toRow(change)).run();
 }
 
+/** Saves the end of a pending request: its decision, or its withdrawal. */
 export function saveDecision(db: Db, change: DeadlineChange): void {
   const { id, ...rest } = toRow(change);
   db.update(deadlineChanges).set(rest).where(eq(deadlineChanges.id, id)).run();

@@ -32,6 +32,16 @@ export const DeadlineDecisionSchema = z
     example: { decision: 'approve', basis: 'Protocol of the 18th session, item 3.4' },
   });
 
+export const WithdrawDeadlineChangeSchema = z
+  .strictObject({
+    comment: text(2000).optional().describe('Why the request is taken back, e.g. "The work caught up: the current deadline holds".'),
+  })
+  .meta({
+    id: 'DeadlineWithdrawal',
+    description: 'The withdrawal of a pending deadline request by the organization that asked for it, or by the secretariat.',
+    example: { comment: 'The supplier delivered on time after all: the current deadline holds.' },
+  });
+
 export const DeadlineChangeSchema = z
   .object({
     id: IdSchema,
@@ -39,7 +49,10 @@ export const DeadlineChangeSchema = z
     kind: z.enum(DEADLINE_CHANGE_KINDS).describe('request (decided later) or direct (applied at once).'),
     status: z
       .enum(DEADLINE_CHANGE_STATUSES)
-      .describe('pending or approved/rejected for requests; applied for direct changes.'),
+      .describe(
+        'For requests: pending until the secretariat approves or rejects it, or until it is withdrawn (by the organization that ' +
+          'asked, or the secretariat; no decision then, and nothing moved); applied for direct changes.',
+      ),
     oldDueDate: DateSchema.describe('The deadline in force when the change was asked for.'),
     newDueDate: DateSchema.describe('The deadline asked for.'),
     daysMoved: z.number().int().min(-MAX_DAYS).max(MAX_DAYS).describe('newDueDate minus oldDueDate, in days; positive is a postponement.'),
@@ -62,6 +75,16 @@ export const DeadlineChangeSchema = z
     decidedAt: InstantSchema.nullable().describe('When it was decided or applied.'),
     decisionBasis: z.string().max(500).nullable().describe('Grounds of the decision or of the direct change.'),
     decisionComment: z.string().max(2000).nullable().describe('Comment given with the decision.'),
+    withdrawnBy: z
+      .object({
+        keyId: IdSchema.nullable().describe('The API key used; null for the command line.'),
+        role: z.enum(ROLES).describe('Role of the one who withdrew it: ministry (the organization that asked) or secretariat.'),
+        organizationId: IdSchema.nullable().describe('Organization of a ministry key; null for the secretariat.'),
+      })
+      .nullable()
+      .describe('Who withdrew the request; null unless the status is withdrawn.'),
+    withdrawnAt: InstantSchema.nullable().describe('When the request was withdrawn; null unless the status is withdrawn.'),
+    withdrawalComment: z.string().max(2000).nullable().describe('Comment given with the withdrawal.'),
   })
   .meta({
     id: 'DeadlineChange',
@@ -81,6 +104,9 @@ export const DeadlineChangeSchema = z
       decidedAt: '2026-11-25T08:00:00.000Z',
       decisionBasis: 'Protocol of the 18th session, item 3.4',
       decisionComment: null,
+      withdrawnBy: null,
+      withdrawnAt: null,
+      withdrawalComment: null,
     },
   });
 
@@ -96,3 +122,4 @@ export const DeadlineChangeParamsSchema = z.strictObject({
 export type DeadlineChange = z.infer<typeof DeadlineChangeSchema>;
 export type CreateDeadlineChange = z.infer<typeof CreateDeadlineChangeSchema>;
 export type DeadlineDecision = z.infer<typeof DeadlineDecisionSchema>;
+export type DeadlineWithdrawal = z.infer<typeof WithdrawDeadlineChangeSchema>;

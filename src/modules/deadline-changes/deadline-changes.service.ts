@@ -1,4 +1,4 @@
-// Domain rules of deadline changes: never silent, one pending request at a time, postponements counted.
+// Domain rules of deadline changes: never silent, one pending request at a time (until decided or withdrawn), postponements counted.
 import { writeTransaction, type Db } from '../../db/connection.js';
 import { AppError, ERRORS, notFound } from '../../errors.js';
 import { taskPartyOf } from '../../lib/access.js';
@@ -11,7 +11,7 @@ import { OUT_OF_CONTROL_STATUSES } from '../tasks/task-timeliness.js';
 import { findTaskRecord, updateTask, type TaskRecord } from '../tasks/tasks.repository.js';
 import { presentTask } from '../tasks/tasks.service.js';
 import * as repo from './deadline-changes.repository.js';
-import type { CreateDeadlineChange, DeadlineChange, DeadlineDecision } from './deadline-changes.schemas.js';
+import type { CreateDeadlineChange, DeadlineChange, DeadlineDecision, DeadlineWithdrawal } from './deadline-changes.schemas.js';
 
 /** The task, if its plan is in force: deadline changes are asked for and decided only in an approved plan. */
 function taskInForce(tx: Db, taskId: string): TaskRecord {
@@ -104,7 +104,10 @@ export function createDeadlineChangeService({ db, clock }: ServiceDeps) {
         if (input.kind === 'request') refuseReportedDone(task);
         const pending = repo.findPendingRequest(tx, taskId);
         if (pending) {
-          throw new AppError(ERRORS.deadlineChangeConflict, `request ${pending.id} for ${pending.newDueDate} is still pending: decide it first`);
+          throw new AppError(
+            ERRORS.deadlineChangeConflict,
+            `request ${pending.id} for ${pending.newDueDate} is still pending: it is decided first, or withdrawn by the organization that asked for it or the secretariat`,
+          );
         }
         // A request looks ahead; recording a date already past is the secretariat's direct change.
         if (input.kind === 'request' && input.newDueDate < dateInZone(clock(), task.timeZone)) {
@@ -133,6 +136,9 @@ export function createDeadlineChangeService({ db, clock }: ServiceDeps) {
           decidedAt: direct ? at : null,
           decisionBasis: direct ? (input.basis ?? null) : null,
           decisionComment: null,
+          withdrawnBy: null,
+          withdrawnAt: null,
+          withdrawalComment: null,
         };
         repo.insertDeadlineChange(tx, change);
         const created = repo.findDeadlineChange(tx, taskId, change.id) as DeadlineChange;
@@ -172,6 +178,38 @@ export function createDeadlineChangeService({ db, clock }: ServiceDeps) {
         const after = repo.findDeadlineChange(tx, taskId, changeId) as DeadlineChange;
         recordDeadlineChange(tx, ctx, at, 'decideDeadlineChange', task, change, after);
         if (moved) recordDueDateMove(tx, ctx, task, moved, now, 'decideDeadlineChange');
+        return after;
+      });
+    },
+
+    /**
+     * Takes a pending request back: asked by mistake, or no longer needed. POLICY lets only the secretariat and a key of
+     * the organization that asked reach this. No decision is made, so decidedBy stays null and nothing moves (the task,
+     * its postponements and the reports are as if it had not been asked); the task may take a new request at once.
+     */
+    withdraw(taskId: string, changeId: string, withdrawal: DeadlineWithdrawal, ctx: WriteContext): DeadlineChange {
+      const { actor } = ctx;
+      const at = clock().toISOString();
+      return writeTransaction(db, (tx) => {
+        const change = repo.findDeadlineChange(tx, taskId, changeId);
+        if (!change) throw notFound('deadline change', changeId);
+        ctx.expect?.(change);
+        if (change.status !== 'pending') {
+          const what = change.kind === 'direct' ? 'a direct change, applied when it was made' : `already ${change.status}`;
+          throw new AppError(ERRORS.deadlineChangeConflict, `the change is ${what}: only a pending request can be withdrawn`);
+        }
+        // Like a rejection, a withdrawal moves nothing: it only needs the plan in force (a closed plan is read-only).
+        const task = taskInForce(tx, taskId);
+        const withdrawn: DeadlineChange = {
+          ...change,
+          status: 'withdrawn',
+          withdrawnBy: { keyId: actor.keyId, role: actor.role, organizationId: actor.organizationId },
+          withdrawnAt: at,
+          withdrawalComment: withdrawal.comment ?? null,
+        };
+        repo.saveDecision(tx, withdrawn);
+        const after = repo.findDeadlineChange(tx, taskId, changeId) as DeadlineChange;
+        recordDeadlineChange(tx, ctx, at, 'withdrawDeadlineChange', task, change, after);
         return after;
       });
     },

@@ -96,7 +96,7 @@ const taskRoutes: FastifyPluginAsyncZod = async (app) => {
         description:
           'Changes the fields given. Refused with 409 when the plan is closed, for the due date once the plan is ' +
           'approved (use deadline changes), and for assignees that leave out an organization whose deadline request is ' +
-          'pending on the task (decide it first). Status changes only through transitions.',
+          'pending on the task (decide or withdraw it first). Status changes only through transitions.',
         params: IdParamsSchema,
         body: UpdateTaskSchema,
         response: { 200: TaskSchema, ...problemResponses(400, 403, 404, 409, 412, 413, 415, 422) },

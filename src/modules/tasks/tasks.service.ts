@@ -72,7 +72,7 @@ function refuseRemovingRequester(tx: Db, taskId: string, assignees: UpdateTask['
   throw new AppError(
     ERRORS.taskStateConflict,
     `organization ${requester} has a deadline request pending on this task (${pending.id}, to ${pending.newDueDate}); decide it ` +
-      `(POST /v1/tasks/${taskId}/deadline-changes/${pending.id}/decision) before taking the organization off the task`,
+      `(POST /v1/tasks/${taskId}/deadline-changes/${pending.id}/decision), or withdraw it (…/withdrawal), before taking the organization off the task`,
     [{ path: 'body.assignees', message: `leaves out ${requester}, whose deadline request is pending` }],
   );
 }

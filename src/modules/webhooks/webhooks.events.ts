@@ -151,7 +151,8 @@ function reportEvents(tx: Db, actor: Actor, at: string, change: RecordedChange):
 }
 
 /**
- * A request for a new deadline, made or decided. A direct change by the secretariat is not a request (kind direct,
+ * A request for a new deadline, made or ended: decided, or withdrawn (deadline_change.decided too, with status withdrawn:
+ * whoever awaits the outcome of a request hears that it is over without subscribing anew). A direct change by the secretariat is not a request (kind direct,
  * status applied): task.deadline_changed tells of it. The decision is recorded after the date moved, so `task` is
  * the task as it stands after the write, the same as in the task.deadline_changed raised with an approval.
  */
@@ -161,7 +162,8 @@ function deadlineChangeEvents(tx: Db, actor: Actor, at: string, change: Recorded
   const type: WebhookEventType | null =
     change.operation === 'createDeadlineChange' && dc.status === 'pending'
       ? 'deadline_change.requested'
-      : change.operation === 'decideDeadlineChange' && (dc.status === 'approved' || dc.status === 'rejected')
+      : (change.operation === 'decideDeadlineChange' && (dc.status === 'approved' || dc.status === 'rejected')) ||
+          (change.operation === 'withdrawDeadlineChange' && dc.status === 'withdrawn')
         ? 'deadline_change.decided'
         : null;
   if (type === null) return [];

@@ -148,7 +148,8 @@ const ReportMissingEventSchema = envelope(
 const DeadlineChangeEventSchema = envelope(
   ['deadline_change.requested', 'deadline_change.decided'],
   z.object({ deadlineChange: DeadlineRequestSchema, task: WebhookTaskSchema, actor: ActorSchema }),
-  "A request for a new deadline was made and awaits the secretariat's decision, or was decided (approved or rejected).",
+  "A request for a new deadline was made and awaits the secretariat's decision, or was decided (approved or rejected), or was " +
+    'withdrawn by the organization that asked for it or the secretariat.',
   'WebhookDeadlineChangeEvent',
 );
 
@@ -234,9 +235,10 @@ export const RAISED_WHEN: Record<WebhookMessageType, string> = {
     "Raised when a request for a new deadline is made (by an executor, or by the secretariat) and awaits the secretariat's decision; " +
     '`deadlineChange` is the request (status pending). A direct change by the secretariat raises task.deadline_changed only.',
   'deadline_change.decided':
-    'Raised when the secretariat approves or rejects a deadline request; `deadlineChange.status` is the decision, with ' +
-    '`decisionBasis`, `decisionComment` and `decidedBy`. An approval also raises task.deadline_changed; the requesting ' +
-    'organization receives it even if it was taken off the task since.',
+    'Raised when the secretariat approves or rejects a deadline request, or when a pending request is withdrawn: ' +
+    '`deadlineChange.status` is the outcome, approved or rejected with `decisionBasis`, `decisionComment` and `decidedBy`, or ' +
+    'withdrawn with `withdrawnBy`, `withdrawnAt` and `withdrawalComment` (no decision: `decidedBy` null, nothing moved). ' +
+    'An approval also raises task.deadline_changed; the requesting organization receives it even if it was taken off the task since.',
   'plan.approved':
     'Raised when the secretariat approves a draft plan, putting it in force; task.created follows for each of its tasks. ' +
     'Sent to subscriptions for every organization, and to those of an organization executing at least one of its tasks.',

@@ -20,7 +20,7 @@ const EventTypeSchema = z
       'report.reviewed: a report was accepted or returned; report.missing: a report owed for a period whose submission ' +
       "deadline has passed was not given (to an organization's subscription only for its own reports); " +
       'deadline_change.requested: an executor (or the secretariat) ' +
-      "asked for a new deadline, awaiting the secretariat's decision; deadline_change.decided: such a request was approved or rejected; " +
+      "asked for a new deadline, awaiting the secretariat's decision; deadline_change.decided: such a request was approved, rejected or withdrawn; " +
       'plan.approved: a plan was put in force; plan.closed: a plan was closed, read-only from then on (both to an ' +
       "organization's subscription only for plans where the organization executes a task).",
   );
