@@ -71,6 +71,17 @@ t.test('every single-resource read carries a strong ETag and answers If-None-Mat
   }
 });
 
+/** A pending deadline request on a task of an approved plan: the change's URL. */
+async function askedDeadline(app: App): Promise<string> {
+  const { task } = await approvedTask(app);
+  const asked = await app.inject({
+    method: 'POST',
+    url: `/v1/tasks/${task.id}/deadline-changes`,
+    payload: { kind: 'request', newDueDate: '2027-03-31', reason: 'Later' },
+  });
+  return String(asked.headers.location);
+}
+
 interface WriteCase {
   name: string;
   /** Builds the state the write needs, in a fresh app. */
@@ -175,26 +186,14 @@ const WRITES: WriteCase[] = [
   {
     name: 'decide a deadline request (on the change)',
     async setup(app) {
-      const { task } = await approvedTask(app);
-      const asked = await app.inject({
-        method: 'POST',
-        url: `/v1/tasks/${task.id}/deadline-changes`,
-        payload: { kind: 'request', newDueDate: '2027-03-31', reason: 'Later' },
-      });
-      const url = String(asked.headers.location);
+      const url = await askedDeadline(app);
       return { target: url, request: { method: 'POST', url: `${url}/decision`, payload: { decision: 'approve', basis: 'Protocol No. 12' } }, status: 200 };
     },
   },
   {
     name: 'withdraw a deadline request (on the change)',
     async setup(app) {
-      const { task } = await approvedTask(app);
-      const asked = await app.inject({
-        method: 'POST',
-        url: `/v1/tasks/${task.id}/deadline-changes`,
-        payload: { kind: 'request', newDueDate: '2027-03-31', reason: 'Later' },
-      });
-      const url = String(asked.headers.location);
+      const url = await askedDeadline(app);
       return { target: url, request: { method: 'POST', url: `${url}/withdrawal`, payload: { comment: 'Asked in error' } }, status: 200 };
     },
   },

@@ -2,20 +2,10 @@
 // executors columns headed by the parties' official names.
 import ExcelJS from 'exceljs';
 import t from 'tap';
-import type { App } from '../../src/app.js';
 import { build, json } from '../helper.js';
+import { send } from './import-requests.js';
 import { createMeeting, createTask, seedPlan } from '../factories.js';
 
-const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-
-async function send(app: App, planId: string, body: Buffer | string, commit = false) {
-  return app.inject({
-    method: 'POST',
-    url: `/v1/plans/${planId}/import${commit ? '' : '/preview'}`,
-    headers: { 'content-type': typeof body === 'string' ? 'text/csv' : XLSX },
-    payload: body,
-  });
-}
 
 t.test('a task number Excel keeps as a number is read as the cell shows it, and 1.1 that may be "1.10" never updates 1.1', async (t) => {
   const app = await build(t);

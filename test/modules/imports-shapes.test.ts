@@ -2,20 +2,10 @@
 // separated by commas, and a second header row in English under the Russian one (bilingual templates).
 import ExcelJS from 'exceljs';
 import t from 'tap';
-import type { App } from '../../src/app.js';
 import { build, json } from '../helper.js';
+import { send } from './import-requests.js';
 import { createOrganization, createTask, seedPlan } from '../factories.js';
 
-const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-
-async function send(app: App, planId: string, body: Buffer | string, commit = false) {
-  return app.inject({
-    method: 'POST',
-    url: `/v1/plans/${planId}/import${commit ? '' : '/preview'}`,
-    headers: { 'content-type': typeof body === 'string' ? 'text/csv' : XLSX },
-    payload: body,
-  });
-}
 
 const csv = (lines: string[][]) => lines.map((l) => l.map((v) => (/[";\n,]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)).join(';')).join('\r\n') + '\r\n';
 const HEADER = ['№', 'Мероприятие', 'Срок', 'Исполнители'];
