@@ -5,7 +5,7 @@ import type { App } from '../../src/app.js';
 import type { ProgressReport } from '../../src/modules/reports/progress.schemas.js';
 import type { Task } from '../../src/modules/tasks/tasks.schemas.js';
 import { build, json, testClock } from '../helper.js';
-import { approvePlan, createTask, getTask, seedPlan } from '../factories.js';
+import { approvePlan, createPlan, createTask, getTask, seedPlan } from '../factories.js';
 
 async function ok<T = any>(app: App, url: string): Promise<T> {
   const res = await app.inject({ url });
@@ -94,4 +94,35 @@ t.test("a closed plan's open tasks are not due soon: no one will act on them; on
   const before = await ok<ProgressReport>(w.app, `/v1/reports/progress?planId=${w.seed.plan.id}&asOf=2026-12-18`);
   t.strictSame(before.dueSoon.map((x) => x.code), ['1.2', '1.3']);
   t.equal(before.totals.dueNext30Days, 2);
+});
+
+t.test("the printable report's at-risk list leaves out a closed plan's open tasks, as the due-soon list does", async (t) => {
+  const clock = testClock('2026-11-28T09:00:00.000Z');
+  const app = await build(t, clock);
+  const seed = await seedPlan(app);
+  const other = await createPlan(app, seed.commission.id, { title: 'Plan still in force' });
+  const closing = await createTask(app, { planId: seed.plan.id, code: '1.1', dueDate: '2027-06-30', title: 'Assembly of combines', assignees: seed.assignees });
+  const running = await createTask(app, { planId: other.id, code: '1.1', dueDate: '2027-06-30', title: 'Assembly of tractors', assignees: seed.assignees });
+  await approvePlan(app, seed.plan.id);
+  await approvePlan(app, other.id);
+  for (const task of [closing, running]) {
+    const url = `/v1/tasks/${task.id}/reports`;
+    const res = await app.inject({ method: 'POST', url, payload: { organizationId: seed.by.id, period: '2026-Q4', percentComplete: 10, confidence: 'red', narrative: 'The line is not delivered' } });
+    t.equal(res.statusCode, 201, res.body);
+    const review = await app.inject({ method: 'POST', url: `${url}/${json(res).id}/review`, payload: { decision: 'accepted' } });
+    t.equal(review.statusCode, 200, review.body);
+  }
+  clock.set('2026-12-01T09:00:00.000Z');
+  t.equal((await app.inject({ method: 'POST', url: `/v1/plans/${seed.plan.id}/close` })).statusCode, 200);
+  clock.set('2027-02-01T09:00:00.000Z');
+
+  const atRisk = async (query: string) => {
+    const html = (await app.inject({ url: `/v1/reports/progress?${query}&format=html` })).body;
+    const section = /<caption>Open tasks not yet overdue[\s\S]*?<\/table>/.exec(html)?.[0] ?? '';
+    return ['Assembly of combines', 'Assembly of tractors'].filter((title) => section.includes(title));
+  };
+  // Due after the closing, the closed plan's task is never overdue: it would stay "at risk" for good, on a plan no one acts on.
+  t.strictSame(await atRisk(`commissionId=${seed.commission.id}`), ['Assembly of tractors'], "a commission's report: the plan in force only");
+  t.strictSame(await atRisk(`planId=${seed.plan.id}`), [], 'the closed plan alone: none');
+  t.strictSame(await atRisk(`planId=${seed.plan.id}&asOf=2026-11-30`), ['Assembly of combines'], 'a day before the closing: it was at risk then');
 });

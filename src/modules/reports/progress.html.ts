@@ -214,7 +214,7 @@ function whoIsBehind(r: ProgressReport, L: ReportLocale, plan: PlanLine): string
   const atRisk = table<ReportTask>({
     caption: w.atRiskCaption,
     columns: [...open, { head: w.percentComplete, cell: (t) => (t.percentComplete === null ? '—' : int(t.percentComplete)), num: true }, confidence],
-    rows: atRiskOf(r.tasks),
+    rows: atRiskOf(r),
     empty: w.noneAtRisk,
   });
   return section(
@@ -229,12 +229,21 @@ function whoIsBehind(r: ProgressReport, L: ReportLocale, plan: PlanLine): string
 /**
  * The tasks a co-chair should ask about before they are late: open (not reported done, closed or cancelled), not yet
  * overdue (those have their own table), and rated red or amber in their executors' latest reports; red first, then
- * soonest due. Without this list the page counted red and amber ratings but named no task behind them.
+ * soonest due. Without this list the page counted red and amber ratings but named no task behind them. Not those of a
+ * plan closed by the report's date, as the due-soon list has none: read-only, judged as of its closing day, such a task
+ * is never late and no one acts on it again, so it would stay "at risk" for good.
  */
-function atRiskOf(tasks: ReportTask[]): ReportTask[] {
+function atRiskOf(r: ProgressReport): ReportTask[] {
+  const closedPlans = new Set(r.scope.plans.filter((p) => p.status === 'closed').map((p) => p.id));
   const rank = (t: ReportTask) => (t.confidence === 'red' ? 0 : 1);
-  return tasks
-    .filter((t) => !t.overdue && (t.confidence === 'red' || t.confidence === 'amber') && (t.status === 'not_started' || t.status === 'in_progress' || t.status === 'on_hold'))
+  return r.tasks
+    .filter(
+      (t) =>
+        !t.overdue &&
+        !closedPlans.has(t.planId) &&
+        (t.confidence === 'red' || t.confidence === 'amber') &&
+        (t.status === 'not_started' || t.status === 'in_progress' || t.status === 'on_hold'),
+    )
     .sort((a, b) => rank(a) - rank(b) || a.dueDate.localeCompare(b.dueDate));
 }
 
