@@ -21001,7 +21001,7 @@ export interface operations {
                 planId?: string;
                 /** @description Only the approved plans of this commission. */
                 commissionId?: string;
-                /** @description Only the open tasks this organization executes, and the reporting deadlines of the plans where it executes one (none once all it executes there is closed or cancelled), from the first it owed: none that passed before it was assigned to a task of the plan. */
+                /** @description Only the open tasks this organization executes, and the reporting deadlines of the plans where it executes one (none once all it executes there is closed or cancelled), and of the past deadlines only those it owed a report for: none that passed before it was assigned to a task of the plan, or when every task it executed there was closed or cancelled. */
                 organizationId?: string;
                 /** @description Task titles in this language where a translation exists. */
                 lang?: "ru" | "be" | "kk" | "en";

@@ -427,3 +427,34 @@ t.test('report deadlines that passed before the plan was approved, or before an 
   t.strictSame(await missing(seed.plan.id), ['BY 2026-Q3']);
   t.strictSame(await missing(late.id), []);
 });
+
+t.test("an organization's feed shows a past report deadline only if it owed a report then: not for a task closed or cancelled before it", async (t) => {
+  // Quarterly, due 10 days after each quarter. The plan is approved on 1 October; Kazakhstan's ministry executes 1.1
+  // from the start, which is cancelled on 5 October, before the 2026-Q3 deadline (10 October), and is put on 1.2 on
+  // 20 October, after it: it never owed a Q3 report, and the co-chairs' report names none missing.
+  const clock = testClock('2026-10-01T09:00:00.000Z');
+  const app = await build(t, clock);
+  const seed = await seedPlan(app);
+  const first = await createTask(app, { planId: seed.plan.id, code: '1.1', dueDate: '2026-12-31', assignees: seed.assignees });
+  const second = await createTask(app, { planId: seed.plan.id, code: '1.2', dueDate: '2026-12-31', assignees: [{ organizationId: seed.by.id, role: 'lead' }] });
+  await approvePlan(app, seed.plan.id);
+  clock.set('2026-10-05T09:00:00.000Z');
+  await transition(app, first.id, 'cancelled');
+  clock.set('2026-10-20T09:00:00.000Z');
+  const joined = await app.inject({ method: 'PATCH', url: `/v1/tasks/${second.id}`, payload: { assignees: seed.assignees } });
+  t.equal(joined.statusCode, 200, joined.body);
+  clock.set(NOW);
+
+  const periods = async (organizationId: string) =>
+    parseFeed(t, (await feed(app, `?organizationId=${organizationId}&planId=${seed.plan.id}`)).body)
+      .events.filter((e) => e.uid.startsWith('report-'))
+      .map((e) => e.uid.slice(`report-${seed.plan.id}-`.length, `report-${seed.plan.id}-`.length + 7));
+  t.equal((await periods(seed.kz.id))[0], '2026-Q4', 'Kazakhstan owed no Q3 report: its only task then was cancelled before the deadline');
+  t.equal((await periods(seed.by.id))[0], '2026-Q3', 'Belarus executed 1.2, in force at the deadline: it owed Q3');
+  const missing = (await app.inject({ url: `/v1/reports/progress?planId=${seed.plan.id}&asOf=2026-10-25` })).json().missingReports as { organizationId: string; period: string }[];
+  t.strictSame(
+    missing.map((m) => [m.organizationId === seed.kz.id ? 'KZ' : 'BY', m.period]),
+    [['BY', '2026-Q3']],
+    "the co-chairs' report agrees: only Belarus owed Q3",
+  );
+});

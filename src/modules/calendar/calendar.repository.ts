@@ -1,9 +1,9 @@
 // Drizzle queries of the calendar feed: the approved plans in scope, and their open tasks with executors.
-import { and, asc, count, eq, exists, inArray, notInArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, exists, inArray, lt, notInArray, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/connection.js';
 import { assigneesByTask } from '../tasks/tasks.repository.js';
 import type { AssigneeRole } from '../../db/enums.js';
-import { changeHistory, commissions, deadlineChanges, plans, taskAssignees, tasks, type TaskTranslations } from '../../db/schema.js';
+import { changeHistory, commissions, deadlineChanges, plans, taskAssignees, tasks, taskStatusChanges, type TaskTranslations } from '../../db/schema.js';
 import { OUT_OF_CONTROL_STATUSES } from '../tasks/task-timeliness.js';
 
 export interface CalendarPlan {
@@ -18,11 +18,6 @@ export interface CalendarPlan {
   reportDueDays: number;
   /** When the plan was approved: a deadline that passed before owed no report (progress.missing.ts, owedReport). */
   approvedAt: string;
-  /**
-   * In an organization's feed, when it was first assigned to a task of the plan among its assignments now (null in
-   * other feeds): a deadline that passed before it owed the organization no report either.
-   */
-  assignedSince: string | null;
   /** How many times reportDueDays was changed, moving every submission deadline: their events' SEQUENCE. */
   reportDueDaysMoves: number;
   updatedAt: string;
@@ -99,10 +94,6 @@ export function approvedPlans(db: Db, scope: PlanScope): CalendarPlan[] {
       reportingFrequency: plans.reportingFrequency,
       reportDueDays: plans.reportDueDays,
       approvedAt: sql<string>`${plans.approvedAt}`,
-      assignedSince:
-        scope.organizationId === undefined
-          ? sql<null>`null`
-          : sql<string | null>`(select min(${taskAssignees.assignedAt}) from ${taskAssignees} inner join ${tasks} on ${tasks.id} = ${taskAssignees.taskId} where ${tasks.planId} = ${plans.id} and ${taskAssignees.organizationId} = ${scope.organizationId})`,
       // The plan keeps no count of its own: its history (append-only) has every update that changed reportDueDays.
       reportDueDaysMoves: db.$count(
         changeHistory,
@@ -120,6 +111,38 @@ export function approvedPlans(db: Db, scope: PlanScope): CalendarPlan[] {
     .where(and(approvedInScope(scope), scope.organizationId === undefined ? undefined : executesIn(db, scope.organizationId)))
     .orderBy(asc(plans.id))
     .all();
+}
+
+/**
+ * Whether the organization owed a report on the plan for a deadline that ended at `deadlineEnd` (the end of its day in
+ * the commission's zone), by the rule of the co-chairs' report and report.missing (owedReport): it executes, and was
+ * assigned before that end to, a task of the plan that existed then and was under control then (its last status
+ * change before it neither closed nor cancelled; none yet: not started). A task closed or cancelled before the
+ * deadline, or one it was put on after, owed it nothing.
+ */
+export function owedReportBy(db: Db, planId: string, organizationId: string, deadlineEnd: string): boolean {
+  const statusThen = db
+    .select({ to: taskStatusChanges.toStatus })
+    .from(taskStatusChanges)
+    .where(and(eq(taskStatusChanges.taskId, tasks.id), lt(taskStatusChanges.changedAt, deadlineEnd)))
+    .orderBy(desc(taskStatusChanges.changedAt), desc(taskStatusChanges.id))
+    .limit(1);
+  const row = db
+    .select({ one: sql<number>`1` })
+    .from(taskAssignees)
+    .innerJoin(tasks, eq(tasks.id, taskAssignees.taskId))
+    .where(
+      and(
+        eq(tasks.planId, planId),
+        eq(taskAssignees.organizationId, organizationId),
+        lt(taskAssignees.assignedAt, deadlineEnd),
+        lt(tasks.createdAt, deadlineEnd),
+        notInArray(sql`coalesce((${statusThen}), 'not_started')`, [...OUT_OF_CONTROL_STATUSES]),
+      ),
+    )
+    .limit(1)
+    .get();
+  return row !== undefined;
 }
 
 /** A task still under control (neither closed nor cancelled), executed by the organization if one is given. */

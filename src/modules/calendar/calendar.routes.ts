@@ -14,7 +14,7 @@ export const CalendarQuerySchema = z
     commissionId: IdSchema.optional().describe('Only the approved plans of this commission.'),
     organizationId: IdSchema.optional().describe(
       'Only the open tasks this organization executes, and the reporting deadlines of the plans where it executes one (none once all it executes there is closed or cancelled), ' +
-        'from the first it owed: none that passed before it was assigned to a task of the plan.',
+        'and of the past deadlines only those it owed a report for: none that passed before it was assigned to a task of the plan, or when every task it executed there was closed or cancelled.',
     ),
     lang: z.enum(LANGUAGES).optional().describe('Task titles in this language where a translation exists.'),
   })

@@ -8,6 +8,7 @@ import type { ServiceDeps } from '../../lib/service.js';
 import { findCommission } from '../commissions/commissions.repository.js';
 import { findOrganization } from '../organizations/organizations.repository.js';
 import { findPlanRecord } from '../plans/plans.repository.js';
+import { endOfDay } from '../reports/progress.missing.js';
 import { overdueState } from '../tasks/task-timeliness.js';
 import * as repo from './calendar.repository.js';
 import { calendarText, type CalendarEvent } from './calendar.ics.js';
@@ -77,28 +78,20 @@ function taskEvent(task: repo.CalendarTask, plan: repo.CalendarPlan, lang: Langu
 }
 
 /**
- * The first deadline a report can have been owed by: one that passed before the plan was approved, or in an
- * organization's feed before it was assigned to a task of the plan, owed nothing, as the co-chairs' report and
- * report.missing judge (owedReport: approved, and assigned, before the end of the deadline day in the commission's zone).
+ * A reporting deadline is in the feed if a report can have been owed for it: not one that passed before the plan was
+ * approved (approvedOn: its day in the commission's zone), nor, in an organization's feed, one that passed while the
+ * organization executed no task of the plan in force (`owedBy`), as the co-chairs' report and report.missing judge
+ * (owedReport: approved, assigned and the task under control before the end of the deadline day). A deadline not yet
+ * passed is shown: the feed of an organization has only the plans where it executes an open task.
  */
-function firstOwedDeadline(plan: repo.CalendarPlan): string {
-  const approvedOn = dateAt(new Date(plan.approvedAt), plan.timeZone);
-  const assignedOn = plan.assignedSince === null ? approvedOn : dateAt(new Date(plan.assignedSince), plan.timeZone);
-  return approvedOn > assignedOn ? approvedOn : assignedOn;
-}
-
-/**
- * The plan's reporting deadlines, up to `lastDay`: its end, or the latest due date of a task of the feed postponed
- * past it, whose executors go on reporting until then; from RECENT_DEADLINE_DAYS ago, but none before a report was owed.
- */
-function deadlineEvents(plan: repo.CalendarPlan, today: string, lastDay: string): CalendarEvent[] {
+function deadlineEvents(plan: repo.CalendarPlan, today: string, lastDay: string, owedBy: (deadline: string) => boolean): CalendarEvent[] {
   const recent = addDays(today, -RECENT_DEADLINE_DAYS);
-  const owed = firstOwedDeadline(plan);
-  const oldest = owed > recent ? owed : recent;
+  const approvedOn = dateAt(new Date(plan.approvedAt), plan.timeZone);
+  const oldest = approvedOn > recent ? approvedOn : recent;
   const revised = new Date(plan.updatedAt);
   return periodsBetween(plan.periodStart, lastDay, plan.reportingFrequency)
     .map((period) => ({ period, deadline: submissionDeadline(period, plan.reportDueDays) }))
-    .filter(({ deadline }) => deadline >= oldest)
+    .filter(({ deadline }) => deadline >= oldest && (deadline >= today || owedBy(deadline)))
     .map(({ period, deadline }) => {
       const { start, end } = periodBounds(period);
       return {
@@ -168,7 +161,12 @@ export function createCalendarService({ db, clock }: ServiceDeps) {
           const plan = byId.get(task.planId) as repo.CalendarPlan;
           return taskEvent(task, plan, query.lang, todayOf(plan));
         }),
-        ...plans.flatMap((plan) => deadlineEvents(plan, todayOf(plan), lastDay.get(plan.id) as string)),
+        ...plans.flatMap((plan) => {
+          const { organizationId } = query;
+          const owedBy = (deadline: string) =>
+            organizationId === undefined || repo.owedReportBy(db, plan.id, organizationId, endOfDay(deadline, plan.timeZone));
+          return deadlineEvents(plan, todayOf(plan), lastDay.get(plan.id) as string, owedBy);
+        }),
       ];
       events.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : a.uid.localeCompare(b.uid)));
 
