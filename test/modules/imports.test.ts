@@ -454,7 +454,7 @@ t.test('an organization whose deadline request waits on a task is not taken off 
   t.match(shown.rows[0], {
     action: 'error',
     taskId: task.id,
-    errors: [{ row: 2, column: 'Исполнители (KZ)', cell: 'E2', message: /Ministry of Industry and Construction of Kazakhstan has a deadline request pending on 1\.1 \(to 2027-03-31\).*decision/ }],
+    errors: [{ row: 2, column: 'Исполнители (KZ)', cell: 'E2', message: /Ministry of Industry and Construction of Kazakhstan has a deadline request pending on 1\.1 \(to 2027-03-31\).*decision\).*withdrawal/ }],
   });
   const before = snapshot(app);
   await refused(t, app, upload(plan.id, file(''), { commit: true }), 422, 'import-rows-invalid');

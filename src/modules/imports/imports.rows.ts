@@ -318,7 +318,7 @@ export function evaluateRow(r: DataRow, ctx: RowContext): EvaluatedRow {
       fail(
         column,
         `${requester.name} has a deadline request pending on ${existing.code} (to ${pending.newDueDate}): keep it among the executors, or decide ` +
-          `the request first (POST /v1/tasks/${existing.id}/deadline-changes/${pending.id}/decision)`,
+          `the request first (POST /v1/tasks/${existing.id}/deadline-changes/${pending.id}/decision), or have it withdrawn (…/withdrawal)`,
       );
       return { result: { ...base, action: 'error', taskId: existing.id, errors }, write: { kind: 'none' } };
     }
