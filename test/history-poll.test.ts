@@ -130,3 +130,29 @@ t.test('after a restart whose clock is behind the last entry written, a new entr
   const read = await poll(t, second, feed, moved);
   t.strictSame(read.map((e) => e.operation), ['transitionTask'], 'the write after the restart comes after the last entry read');
 });
+
+t.test('an entry another process wrote while the service runs, its id ahead of the clock, is still followed by the next write', async (t) => {
+  // Two programs write one database: the service, and `npm run key:create` (or a second service beside it). Each makes
+  // its ids by its own clock and state, and a start raises only the starting one past the database: the CLI run while
+  // the service's ids are ahead of the clock (after a restart with the clock set back) writes above them, and the
+  // service's next entry, committed after, sorted before it: a poller that had read the CLI's entry missed it for good.
+  const dir = await mkdtemp(join(tmpdir(), 'history-poll-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const databasePath = join(dir, 'tracker.db');
+  const app = await build(t, testClock(), { databasePath });
+  const { task, plan } = await approvedTask(app);
+  const feed = `/v1/plans/${plan.id}/history`;
+  const last = json<Page>(await app.inject({ method: 'GET', url: `${feed}?limit=200` })).items.at(-1)!.id;
+  // The other program's entry, under an id an hour ahead of this machine's clock (a copy of the last: append-only).
+  const ahead = (Date.now() + 3_600_000).toString(16).padStart(12, '0');
+  const moved = `${ahead.slice(0, 8)}-${ahead.slice(8)}${last.slice(13)}`;
+  const other = new Database(databasePath);
+  const columns = (other.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('change_history') as string[]).filter((c) => c !== 'id');
+  other.prepare(`INSERT INTO change_history (id, ${columns.join(', ')}) SELECT ?, ${columns.join(', ')} FROM change_history WHERE id = ?`).run(moved, last);
+  other.close();
+
+  const started = await app.inject({ method: 'POST', url: `/v1/tasks/${task.id}/transitions`, payload: { to: 'in_progress' } });
+  t.equal(started.statusCode, 200);
+  const read = await poll(t, app, feed, moved);
+  t.strictSame(read.map((e) => e.operation), ['transitionTask'], 'the write after the other program\'s comes after it');
+});

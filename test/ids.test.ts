@@ -35,3 +35,12 @@ t.test('idsAfter: no id made afterwards sorts before the greatest id written, ev
   idsAfter(next[0]);
   t.ok(newId() > next[1]!, 'an earlier id or none lowers nothing');
 });
+
+t.test('idsAfter an id this process made changes nothing: ids keep to the clock through a burst of writes', async (t) => {
+  // Each history entry is written after the database's greatest id (history.recorder.ts): its own, mostly.
+  const first = newId();
+  for (let i = 0; i < 1000; i++) idsAfter(newId());
+  const last = newId();
+  t.ok(last > first, 'in order');
+  t.ok(idMillis(last) <= Math.max(Date.now(), idMillis(first)) + 1, `within a millisecond of the clock (${idMillis(last) - Date.now()} ms ahead)`);
+});
