@@ -428,6 +428,16 @@ t.test('a file naming thousands of unknown executors lists the first 2000, never
   t.equal(shown.rows[0].errors.length, 50, "and the row's own errors, cut as ever");
 });
 
+t.test('a cell naming one unknown executor 200,000 times is read in one pass and listed once with its row', { timeout: 120_000 }, async (t) => {
+  // Each mention copied the list of the rows naming it, growing: a 160 KB CSV ("Minprom; ab; ab; …") held the service
+  // 12 s, and a 5 MiB one (the limit) for hours, inside the commit's write transaction too. Read in one pass, 1-2 s.
+  const app = await build(t);
+  const { plan } = await seedPlan(app);
+  const shown = await errorRows(t, app, plan.id, `${HEADER.join(';')}\r\n1.1;Measure;31.12.2026;"Minprom${'; ab'.repeat(200_000)}"\r\n`);
+  t.strictSame(shown.unmatchedExecutors, [{ text: 'ab', rows: [2] }]);
+  t.equal(shown.rows[0].errors.length, 50, "the row's own errors, cut as ever");
+});
+
 t.test('a code that Excel turned into a date (2.3 typed in a General cell) is an error row, not a task numbered 2026-03-02', async (t) => {
   const app = await build(t);
   const { plan } = await seedPlan(app);

@@ -151,8 +151,11 @@ export function evaluateRow(r: DataRow, ctx: RowContext): EvaluatedRow {
       if (!found.ok) {
         fail(c, found.message);
         if (found.kind === 'unknown') {
+          // Added to in place, the row once: a cell naming one unknown name 100,000 times copied a growing list as often.
           const key = clip(line.text, 300);
-          ctx.unmatched.set(key, [...(ctx.unmatched.get(key) ?? []), r.row]);
+          const rows = ctx.unmatched.get(key);
+          if (!rows) ctx.unmatched.set(key, [r.row]);
+          else if (rows.at(-1) !== r.row) rows.push(r.row);
         }
         continue;
       }
