@@ -35,6 +35,8 @@ export type OrganizationMatch =
 
 export interface OrganizationDirectory {
   match(text: string, party: string | null): OrganizationMatch;
+  /** The most comma-separated parts a name (or short name) of the directory has: 1 when none holds a comma. */
+  partsOfLongestName: number;
 }
 
 /** Organizations found by exact (normalized) full name first, then by short name. */
@@ -46,8 +48,11 @@ export function organizationDirectory(organizations: Organization[], parties: st
     add(byName, normalizeName(o.name), o);
     if (o.shortName) add(byShort, normalizeName(o.shortName), o);
   }
+  const keys = [...byName.keys(), ...byShort.keys()];
+  const partsOfLongestName = keys.reduce((most, key) => Math.max(most, key.split(',').length), 1);
   const label = (o: Organization) => `${clip(o.name)}${o.shortName ? ` (${clip(o.shortName, 40)})` : ''}, ${o.country}`;
   return {
+    partsOfLongestName,
     match(text, party) {
       const key = normalizeName(text);
       const found = byName.get(key) ?? byShort.get(key) ?? [];
@@ -107,7 +112,10 @@ export function executorLines(cell: string): ExecutorLine[] {
     .map(executorLine);
 }
 
-/** The most comma-separated parts one name is tried as: "ТОО «Агро, Ltd»" has two; a cell of commas is read in linear time. */
+/**
+ * The most comma-separated parts one name is tried as: "ТОО «Агро, Ltd»" has two; a cell of commas is read in linear time.
+ * Fewer when no name of the directory has as many (most have none): each part is then looked up once, not four times.
+ */
 const MAX_PARTS_OF_A_NAME = 4;
 
 /**
@@ -127,9 +135,10 @@ export function matchExecutorLine(directory: OrganizationDirectory, line: Execut
     if (l.text !== '') read.push({ line: l, found: directory.match(l.text, party) });
     unnamed = [];
   };
+  const longest = Math.min(MAX_PARTS_OF_A_NAME, directory.partsOfLongestName);
   for (let i = 0; i < parts.length; ) {
     let taken = 0;
-    for (let n = Math.min(MAX_PARTS_OF_A_NAME, parts.length - i); n >= 1 && taken === 0; n--) {
+    for (let n = Math.min(longest, parts.length - i); n >= 1 && taken === 0; n--) {
       const l = executorLine(parts.slice(i, i + n).join(','));
       if (l.text === '') continue;
       const found = directory.match(l.text, party);
