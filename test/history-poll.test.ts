@@ -131,6 +131,34 @@ t.test('after a restart whose clock is behind the last entry written, a new entr
   t.strictSame(read.map((e) => e.operation), ['transitionTask'], 'the write after the restart comes after the last entry read');
 });
 
+t.test('after a restart whose clock is behind the last id of another table, a new entry still comes after it', async (t) => {
+  // Not every row has a history entry beside it: the webhook worker's events, deliveries and attempts have none, and a
+  // start raised the ids past the history's greatest only; a delivery's attempt after the restart sorted before its
+  // earlier ones, and the deliveries listed newest first put the new ones under those of the hour before.
+  const dir = await mkdtemp(join(tmpdir(), 'history-poll-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const databasePath = join(dir, 'tracker.db');
+  const first = await build(t, testClock(), { databasePath });
+  const { task, plan } = await approvedTask(first);
+  await first.close();
+  // A row of another table written an hour ahead of this machine's clock now (a copy of a commission, which no
+  // history entry names here: as a webhook attempt is written).
+  const sqlite = new Database(databasePath);
+  const ahead = (Date.now() + 3_600_000).toString(16).padStart(12, '0');
+  const last = sqlite.prepare('SELECT max(id) FROM commissions').pluck().get() as string;
+  const moved = `${ahead.slice(0, 8)}-${ahead.slice(8)}${last.slice(13)}`;
+  const columns = (sqlite.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('commissions') as string[]).filter((c) => c !== 'id');
+  sqlite.prepare(`INSERT INTO commissions (id, ${columns.join(', ')}) SELECT ?, ${columns.join(', ')} FROM commissions WHERE id = ?`).run(moved, last);
+  sqlite.close();
+
+  const second = await build(t, testClock(), { databasePath });
+  const started = await second.inject({ method: 'POST', url: `/v1/tasks/${task.id}/transitions`, payload: { to: 'in_progress' } });
+  t.equal(started.statusCode, 200);
+  const written = json<Page>(await second.inject({ method: 'GET', url: `/v1/plans/${plan.id}/history?limit=200` })).items.at(-1)!;
+  t.equal(written.operation, 'transitionTask');
+  t.ok(written.id > moved, `the entry's id ${written.id} comes after the row's ${moved}`);
+});
+
 t.test('an entry another process wrote while the service runs, its id ahead of the clock, is still followed by the next write', async (t) => {
   // Two programs write one database: the service, and `npm run key:create` (or a second service beside it). Each makes
   // its ids by its own clock and state, and a start raises only the starting one past the database: the CLI run while

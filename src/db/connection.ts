@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
-import { getTableName, sql, type Placeholder, type SQL, type SQLWrapper } from 'drizzle-orm';
-import type { BaseSQLiteDatabase, SQLiteTable } from 'drizzle-orm/sqlite-core';
+import { getTableColumns, getTableName, is, max, sql, type Placeholder, type SQL, type SQLWrapper } from 'drizzle-orm';
+import { SQLiteTable, type BaseSQLiteDatabase, type SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { RunResult } from 'better-sqlite3';
 import * as schema from './schema.js';
 import { StartupError } from '../errors.js';
@@ -232,6 +232,25 @@ export function runMigrations({ sqlite }: Database_, migrationsFolder = MIGRATIO
   }
 }
 
+/** A UUID v7 as newId makes them: a greatest id of another kind says nothing of the clock of the last write. */
+const V7_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-7/;
+
+/**
+ * The greatest id made by newId in any table (each table whose primary key is a text `id`), or null. Not the history's
+ * alone: the webhook worker's events, deliveries and attempts are written with no history entry beside them.
+ */
+function greatestId(db: BetterSQLite3Database<Schema>): string | null {
+  let greatest: string | null = null;
+  for (const table of Object.values(schema) as unknown[]) {
+    if (!is(table, SQLiteTable)) continue;
+    const id = (getTableColumns(table) as Record<string, SQLiteColumn | undefined>).id;
+    if (!id || !id.primary || id.columnType !== 'SQLiteText') continue;
+    const found = db.select({ id: max(id) }).from(table).get()?.id;
+    if (typeof found === 'string' && V7_ID.test(found) && (greatest === null || found > greatest)) greatest = found;
+  }
+  return greatest;
+}
+
 /**
  * The database the service (or a command that writes it, key:create) works on: opened, checked writable, migrated.
  * A failure of a kind an operator acts on is a StartupError (whyNotOpened), and the connection is closed. Returns the
@@ -248,8 +267,8 @@ export function openMigrated(path: string): { database: Database_; applied: stri
     if (path !== ':memory:') ensureWritable(database.sqlite, path);
     const applied = runMigrations(database);
     // The history is read in id order, and pollers resume after the last id they read: no new id may sort before one
-    // written before this start, even if the clock was set back meanwhile (the primary key's index: one seek).
-    idsAfter((database.sqlite.prepare('SELECT max(id) FROM change_history').pluck().get() as string | null) ?? null);
+    // written before this start, even if the clock was set back meanwhile (each primary key's index: one seek a table).
+    idsAfter(greatestId(database.db));
     return { database, applied };
   } catch (err) {
     database.sqlite.close();
