@@ -39,7 +39,7 @@ t.test('migration 0023 gives old reports the assignment they were made under, an
     });
   });
 
-  t.strictSame(runMigrations(database), [MIGRATION]);
+  t.strictSame(runMigrations(database)[0], MIGRATION, 'the first migration applied is this one (later ones follow)');
   const rows = database.sqlite.prepare('SELECT id, assigned_at FROM progress_reports ORDER BY id').all();
   t.strictSame(rows, [
     { id: id(100), assigned_at: APPROVED },

@@ -1,6 +1,6 @@
 // Writes the change history: one entry per write, inside the write's own transaction, field by field.
 import { max } from 'drizzle-orm';
-import { insertRow, type Db } from '../../db/connection.js';
+import { insertRow, prepared, type Db } from '../../db/connection.js';
 import type { HistoryEntity } from '../../db/enums.js';
 import { changeHistory, type FieldChange } from '../../db/schema.js';
 import type { Actor } from '../../lib/access.js';
@@ -64,7 +64,7 @@ export function recordChange(tx: Db, actor: Actor, at: string, change: Change): 
   // After every entry written, another program's too (the CLI, a second service on this file): each makes ids by its own
   // clock and state, and a poller resumes after the last id it read. The write lock is held (BEGIN IMMEDIATE), so the
   // greatest id is the last committed; one seek of the primary key.
-  idsAfter(tx.select({ id: max(changeHistory.id) }).from(changeHistory).get()?.id);
+  idsAfter(prepared(tx, 'greatestHistoryId', (db) => db.select({ id: max(changeHistory.id) }).from(changeHistory).prepare()).get()?.id);
   insertRow(tx, changeHistory, {
       id: newId(),
       at,
