@@ -3174,7 +3174,7 @@ export interface components {
                 /** @description error: everything wrong with the row. */
                 errors?: components["schemas"]["ImportRowError"][];
             }[];
-            /** @description Section headings between the measures, which the import skips: a row with one text only, alone in its cell or merged across the row ("1. Машиностроение", "II. Agriculture"), or that text beside the section's number in the number column ("II." | "Торговля", "Раздел 2" | "Цифровизация"; a whole number "2" only over measures numbered "2.1", …), listed as "II. Торговля". The number is not kept: sections are no part of the plan. A number alone is not one, nor a measure's number ("2.3") beside its title: those are measures with their cells missing. */
+            /** @description Section headings between the measures, which the import skips: a row with one text only, alone in its cell or merged across the row ("1. Машиностроение", "II. Agriculture"), or that text beside the section's number in the number column ("II." | "Торговля", "Раздел 2" | "Цифровизация"; a whole number "2" only over measures numbered "2.1", …), listed as "II. Торговля". In a bilingual file the name may come with its translations, each in the measure column or a translation column ("II." | "Торговля" | "Trade", with or without the number), listed as "II. Торговля / Trade"; a text in any other column makes the row a measure. The number is not kept: sections are no part of the plan. A number alone is not one, nor a measure's number ("2.3") beside its title and translation: those are measures with their cells missing. */
             headings: {
                 /**
                  * Format: int32

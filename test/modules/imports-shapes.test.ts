@@ -139,3 +139,89 @@ t.test('a second header row, in English under the Russian one, is skipped and re
   t.strictSame(other.repeatedHeaderRows, []);
   t.match(other.rows, [{ row: 2, code: 'Code', action: 'error' }, { row: 3, action: 'create' }]);
 });
+
+t.test('a numbered section row of a bilingual file, its name and the translation beside it, is a heading; a measure with its translation but no deadline is still an error', async (t) => {
+  // Bilingual roadmaps (the files with an English header row under the Russian one) give a section row its translation
+  // too: "II." | "Торговля" | "Trade", in the measure column and its translation column. Each such row was an error row
+  // (empty deadline, empty executors, or merged cells) that blocked the commit.
+  const app = await build(t);
+  const { plan } = await seedPlan(app);
+  const header = ['№', 'Мероприятие', 'Title (en)', 'Срок', 'Исполнители'];
+  const english = ['No', 'Measure', 'Title (en)', 'Deadline', 'Executors'];
+  const measure = (code: string, ru: string, en: string) => [code, ru, en, '31.12.2026', 'Minprom\nMIC'];
+
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('План');
+  ws.addRow(header);
+  ws.addRow(english);
+  ws.addRow(['I.', 'Торговля', 'Trade']);
+  ws.addRow(measure('1.1', 'Рост товарооборота', 'Trade growth'));
+  ws.addRow(['II.', 'Промышленная кооперация / Industrial cooperation']);
+  ws.mergeCells('B5:C5');
+  ws.addRow(measure('2.1', 'Сборка тракторов', 'Tractor assembly'));
+  ws.addRow(['III. Цифровизация', '', 'III. Digitalization']);
+  ws.mergeCells('A7:B7');
+  ws.addRow(measure('3.1', 'Электронный документооборот', 'Electronic documents'));
+  ws.addRow(['IV', 'Региональное сотрудничество', 'Regional cooperation']);
+  ws.mergeCells('C9:E9');
+  ws.addRow(measure('4.1', 'Дни регионов', 'Days of the regions'));
+  const body = Buffer.from(await wb.xlsx.writeBuffer());
+  const preview = json(await send(app, plan.id, body));
+  t.strictSame(preview.repeatedHeaderRows, [2]);
+  t.strictSame(preview.headings, [
+    { row: 3, text: 'I. Торговля / Trade' },
+    { row: 5, text: 'II. Промышленная кооперация / Industrial cooperation' },
+    { row: 7, text: 'III. Цифровизация / III. Digitalization' },
+    { row: 9, text: 'IV Региональное сотрудничество / Regional cooperation' },
+  ]);
+  t.same(preview.rows.map((r: { code: string; action: string }) => [r.code, r.action]), [['1.1', 'create'], ['2.1', 'create'], ['3.1', 'create'], ['4.1', 'create']]);
+  const committed = await send(app, plan.id, body, true);
+  t.equal(committed.statusCode, 200, committed.body);
+  const tasks = json(await app.inject({ method: 'GET', url: `/v1/tasks?planId=${plan.id}` })).items;
+  t.strictSame(tasks.map((x: { code: string }) => x.code), ['1.1', '2.1', '3.1', '4.1'], 'the measures, and no section, are tasks');
+  t.equal(tasks[0]?.translations?.en?.title, 'Trade growth', 'the measures keep their translations');
+
+  // The same in CSV: the number in the № column, or in the texts themselves with the № cell empty; "4" heads 4.2.
+  const sections = csv([
+    header,
+    english,
+    ['II.', 'Торговля', 'Trade'],
+    measure('2.2', 'Поставки', 'Supplies'),
+    ['', 'III. Цифровизация', 'III. Digitalization'],
+    ['4', 'Сельское хозяйство', 'Agriculture'],
+    measure('4.2', 'Поставки зерна', 'Grain supplies'),
+  ]);
+  const csvPreview = json(await send(app, plan.id, sections));
+  t.strictSame(csvPreview.headings, [
+    { row: 3, text: 'II. Торговля / Trade' },
+    { row: 5, text: 'III. Цифровизация / III. Digitalization' },
+    { row: 6, text: '4 Сельское хозяйство / Agriculture' },
+  ]);
+  t.same(csvPreview.rows.map((r: { code: string; action: string }) => [r.code, r.action]), [['2.2', 'create'], ['4.2', 'create']]);
+  t.equal((await send(app, plan.id, sections, true)).statusCode, 200);
+
+  // A measure's number with its title and translation, but no deadline nor executors, is a measure missing its cells;
+  // so is a section's number whose row has a deadline, or a text in a column other than the titles.
+  const missing = json(
+    await send(
+      app,
+      plan.id,
+      csv([
+        header,
+        english,
+        ['2.3', 'Поставки комбайнов', 'Combine deliveries'],
+        ['5', 'Без раздела', 'No section'],
+        ['V.', 'Сельское хозяйство', 'Agriculture', '31.12.2026', ''],
+        ['VI.', 'Сельское хозяйство', 'Agriculture', '', 'Minprom'],
+      ]),
+    ),
+  );
+  t.strictSame(missing.headings, []);
+  t.match(missing.rows, [
+    { row: 3, code: '2.3', action: 'error', errors: [{ cell: 'D3', message: /^empty/ }, { cell: 'E3', message: /^empty/ }] },
+    { row: 4, code: '5', action: 'error', errors: [{ cell: 'D4', message: /^empty/ }, { cell: 'E4', message: /^empty/ }] },
+    { row: 5, code: 'V.', action: 'error', errors: [{ cell: 'E5', message: /^empty/ }] },
+    { row: 6, code: 'VI.', action: 'error', errors: [{ cell: 'D6', message: /^empty/ }] },
+  ]);
+  t.equal(missing.rows.length, 4);
+});

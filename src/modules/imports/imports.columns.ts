@@ -272,22 +272,47 @@ function sectionNumber(text: string, sections: Set<string>): boolean {
   return roman(bare) || (/^\d+$/.test(bare) && sections.has(bare));
 }
 
+/** The columns of a section row: the number's, and those its name may stand in beside it (the measure's, its translations'). */
+interface SectionColumns {
+  code: number;
+  titles: Set<number>;
+}
+
 /**
  * A row heading a section of the plan ("1. Машиностроение", "II. Agriculture", "Сельское хозяйство"), as roadmaps
  * put between their measures: one text on its row, alone in one cell or merged across several (Excel gives every cell
  * of a merged range its first cell's text), or that text beside the section's number in the number column ("II." |
- * "Торговля"), read as "II. Торговля". Not a code alone, nor a measure's code beside its title: those are measures with
- * their other cells missing.
+ * "Торговля"), read as "II. Торговля". In a bilingual file the name comes with its translations, each in its own
+ * column of the measure's title ("II." | "Торговля" | "Trade", or "III. Цифровизация" | "III. Digitalization" with the
+ * number cell empty or merged into the name's), read as "II. Торговля / Trade": a text in any other column (a deadline,
+ * an executor) makes the row a measure. Not a code alone, nor a measure's code beside its title and translation: those
+ * are measures with their other cells missing.
  */
-function headingOf(r: SourceRow, codeIndex: number, sections: Set<string>): string | undefined {
+function headingOf(r: SourceRow, merges: Merge[], columns: SectionColumns, sections: Set<string>): string | undefined {
   const texts = r.cells.map(cellText).filter((v) => v !== '');
   const [text] = texts;
   if (text === undefined) return undefined;
   if (texts.every((v) => v === text)) return CODE_ALONE.test(text) ? undefined : text;
-  const number = cellText(r.cells[codeIndex]);
-  const rest = r.cells.map(cellText).filter((v, i) => v !== '' && i !== codeIndex);
-  if (number === '' || rest.some((v) => v !== rest[0]) || !sectionNumber(number, sections)) return undefined;
-  return `${number} ${rest[0]}`;
+  // Each text once, where it is written: the first cell of its merged range. A range that reaches a title column holds
+  // a name, even one begun in the number column.
+  // Each merge is walked once over the row's cells: a crafted file's 2,000 merges cost no more per row than their cells.
+  const mergeAt: (Merge | undefined)[] = [];
+  for (const m of merges) for (let i = m.left; i <= Math.min(m.right, r.cells.length - 1); i++) mergeAt[i] ??= m;
+  let number: string | undefined;
+  const parts: { text: string; inTitles: boolean }[] = [];
+  r.cells.forEach((cell, index) => {
+    const value = cellText(cell);
+    const merge = mergeAt[index];
+    if (value === '' || (merge && merge.left < index)) return;
+    const inTitles = [...columns.titles].some((i) => i === index || (merge !== undefined && i >= merge.left && i <= merge.right));
+    if (index === columns.code && !inTitles) number = value;
+    else parts.push({ text: value, inTitles });
+  });
+  const names = [...new Set(parts.map((p) => p.text))];
+  if (names.length === 0) return undefined;
+  if (names.length > 1 && (parts.some((p) => !p.inTitles) || names.some((n) => CODE_ALONE.test(n)))) return undefined;
+  if (number === undefined) return names.length > 1 ? names.join(' / ') : undefined;
+  return sectionNumber(number, sections) ? `${number} ${names.join(' / ')}` : undefined;
 }
 
 /**
@@ -325,21 +350,19 @@ export function dataRows(sheet: SourceSheet, layout: Layout): { rows: DataRow[];
     const values = first.cells.map(cellText).filter((v) => v !== '');
     if (values.length >= 3 && values.every((v, i) => v === String(i + 1))) rows.shift();
   }
-  const codeIndex = layout.columns.find((c) => c.field === 'code')!.index;
-  // The sections the measures' numbers are under: "2" of "2.1" and "2.1.3".
-  const sections = new Set(rows.map((r) => /^(\d+)\.\d/.exec(cellText(r.cells[codeIndex]))?.[1]).filter((n) => n !== undefined));
-  const headings: Heading[] = [];
-  const measures = rows.filter((r) => {
-    const text = headingOf(r, codeIndex, sections);
-    if (text !== undefined) headings.push({ row: r.row, text: clip(text, 500) });
-    return text === undefined;
-  });
-  return {
-    rows: measures.map((r) => ({
-      ...r,
-      merges: sheet.merges.filter((m) => m.top <= r.row && m.bottom >= r.row),
-    })),
-    headings,
-    repeatedHeaders,
+  const columns: SectionColumns = {
+    code: layout.columns.find((c) => c.field === 'code')!.index,
+    titles: new Set(layout.columns.filter((c) => c.field === 'title' || c.field === 'translation').map((c) => c.index)),
   };
+  // The sections the measures' numbers are under: "2" of "2.1" and "2.1.3".
+  const sections = new Set(rows.map((r) => /^(\d+)\.\d/.exec(cellText(r.cells[columns.code]))?.[1]).filter((n) => n !== undefined));
+  const headings: Heading[] = [];
+  const measures: DataRow[] = [];
+  for (const r of rows) {
+    const merges = sheet.merges.filter((m) => m.top <= r.row && m.bottom >= r.row);
+    const text = headingOf(r, merges, columns, sections);
+    if (text !== undefined) headings.push({ row: r.row, text: clip(text, 500) });
+    else measures.push({ ...r, merges });
+  }
+  return { rows: measures, headings, repeatedHeaders };
 }
