@@ -3422,7 +3422,7 @@ export interface components {
             };
             /**
              * Format: int64
-             * @description Assignments of tasks neither closed nor cancelled at the submission deadline of the last period already due (and created, their plan approved and not yet closed, and the organization assigned to the task by the end of that day) with no report for that period as of the date.
+             * @description Assignments of tasks neither closed nor cancelled at the submission deadline of the last period already due (and created, their plan approved and not yet closed, and the organization on the task at the end of that day, even if taken off and put back since) with no report for that period as of the date.
              */
             missingReports: number;
         };
@@ -4025,7 +4025,7 @@ export interface components {
                 };
                 /**
                  * Format: int64
-                 * @description Assignments of tasks neither closed nor cancelled at the submission deadline of the last period already due (and created, their plan approved and not yet closed, and the organization assigned to the task by the end of that day) with no report for that period as of the date.
+                 * @description Assignments of tasks neither closed nor cancelled at the submission deadline of the last period already due (and created, their plan approved and not yet closed, and the organization on the task at the end of that day, even if taken off and put back since) with no report for that period as of the date.
                  */
                 missingReports: number;
                 /** @description Country code of the party. */
@@ -4158,7 +4158,7 @@ export interface components {
                 };
                 /**
                  * Format: int64
-                 * @description Assignments of tasks neither closed nor cancelled at the submission deadline of the last period already due (and created, their plan approved and not yet closed, and the organization assigned to the task by the end of that day) with no report for that period as of the date.
+                 * @description Assignments of tasks neither closed nor cancelled at the submission deadline of the last period already due (and created, their plan approved and not yet closed, and the organization on the task at the end of that day, even if taken off and put back since) with no report for that period as of the date.
                  */
                 missingReports: number;
                 /**
@@ -4298,7 +4298,7 @@ export interface components {
                 };
                 /**
                  * Format: int64
-                 * @description Assignments of tasks neither closed nor cancelled at the submission deadline of the last period already due (and created, their plan approved and not yet closed, and the organization assigned to the task by the end of that day) with no report for that period as of the date.
+                 * @description Assignments of tasks neither closed nor cancelled at the submission deadline of the last period already due (and created, their plan approved and not yet closed, and the organization on the task at the end of that day, even if taken off and put back since) with no report for that period as of the date.
                  */
                 missingReports: number;
                 /**
@@ -5154,7 +5154,7 @@ export interface components {
              * @example 2026-12-31
              */
             submissionDeadline: string;
-            /** @description Whether the report was first submitted after its submissionDeadline, by the date in the commission's time zone. Judged once, at the first submission: a later change of the plan's reportDueDays does not change it, and a revision asked for by a reviewer does not make a report late; nor does a deadline that passed before the plan was approved (no report could be submitted to a draft plan), or before the organization was put on the task (it owed no report for the period). */
+            /** @description Whether the report was first submitted after its submissionDeadline, by the date in the commission's time zone. Judged once, at the first submission: a later change of the plan's reportDueDays does not change it, and a revision asked for by a reviewer does not make a report late; nor does a deadline that passed before the plan was approved (no report could be submitted to a draft plan), or while the organization was not on the task (put on it after the end of the deadline day, it owed no report for the period; on it then, it owed one, even if taken off and put back since). */
             submittedLate: boolean;
             /**
              * Format: int32

@@ -1,6 +1,7 @@
 // The co-chairs' report counts a report missing only from an organization that was assigned to the task by the end
 // of the period's deadline day: one put on the task later never owed it. An organization that stays assigned keeps
-// the time it was assigned through a change of role or order; taken off and put back, it is assigned anew.
+// the time it was assigned through a change of role or order; taken off and put back, it is assigned anew, but still
+// owes the reports due while it was on the task before.
 import t, { type Test } from 'tap';
 import type { App } from '../../src/app.js';
 import type { ProgressReport } from '../../src/modules/reports/progress.schemas.js';
@@ -137,21 +138,50 @@ t.test('an organization that stays assigned keeps the time it was assigned: a ne
   );
 });
 
-t.test('an organization taken off a task and put back after the deadline is assigned anew: it owes nothing before', async (t) => {
+t.test('an organization on a task at the end of the deadline day owes the report though taken off and put back since; one off it then owes none', async (t) => {
+  // C leads 1.1 from the start, is taken off on 1 November and put back on 20 November: it was on the task when the
+  // Q3 reports fell due (10 October) and owed one. D is on 1.2 from the start, taken off on 5 October and put back on
+  // 20 October: off the task at the deadline, it owed none. A day's report after the put-backs, today's and the
+  // calendar's organization feed say the same about Q3, and a Q3 report C submits now is late.
   const w = await world(t);
   const { a, b, c } = w;
-  const names = { [a.id]: 'A', [b.id]: 'B', [c.id]: 'C' };
-  const task = await w.task('1.1', [w.lead(a), w.lead(b), w.co(c)]);
+  const d: Org = await createOrganization(w.app, { name: 'D Ministry of Agriculture', country: 'KZ' });
+  const names = { [a.id]: 'A', [b.id]: 'B', [c.id]: 'C', [d.id]: 'D' };
+  const t11 = await w.task('1.1', [w.lead(a), w.lead(b), w.co(c)]);
+  const t12 = await w.task('1.2', [w.lead(a), w.lead(b), w.co(d)]);
   await w.approve();
+  w.clock.set('2026-10-05T09:00:00.000Z');
+  await w.assign(t12.id, [w.lead(a), w.lead(b)]);
+  w.clock.set('2026-10-20T09:00:00.000Z');
+  await w.assign(t12.id, [w.lead(a), w.lead(b), w.co(d)]);
   w.clock.set('2026-11-01T09:00:00.000Z');
-  await w.assign(task.id, [w.lead(a), w.lead(b)]);
-  t.equal(w.assignedAt(task.id, c), null, 'C is off the task');
+  await w.assign(t11.id, [w.lead(a), w.lead(b)]);
+  t.equal(w.assignedAt(t11.id, c), null, 'C is off the task');
   w.clock.set('2026-11-20T09:00:00.000Z');
-  await w.assign(task.id, [w.lead(a), w.lead(b), w.co(c)]);
-  t.equal(w.assignedAt(task.id, c), '2026-11-20T09:00:00.000Z');
+  await w.assign(t11.id, [w.lead(a), w.lead(b), w.co(c)]);
+  t.equal(w.assignedAt(t11.id, c), '2026-11-20T09:00:00.000Z', 'C is on it again since 20 November');
 
   w.clock.set('2026-11-28T09:00:00.000Z');
-  t.strictSame(missing(await report(w.app, w.plan.id), names), ['1.1 A 2026-Q3', '1.1 B 2026-Q3']);
+  const expected = ['1.1 A 2026-Q3', '1.1 B 2026-Q3', '1.1 C 2026-Q3', '1.2 A 2026-Q3', '1.2 B 2026-Q3'];
+  t.strictSame(missing(await report(w.app, w.plan.id), names), expected, "today's report: C owed Q3 on 1.1, D owed nothing on 1.2");
+  for (const day of ['2026-10-25', '2026-11-21', '2026-11-27']) {
+    t.strictSame(missing(await report(w.app, w.plan.id, day), names), expected, `the report of ${day} says the same of Q3`);
+  }
+  // Between the taking off and the putting back, C executed nothing, and the report lists no report of it missing.
+  t.strictSame(missing(await report(w.app, w.plan.id, '2026-11-10'), names), expected.filter((m) => m !== '1.1 C 2026-Q3'));
+
+  const feed = async (o: Org) => {
+    const res = await w.app.inject({ url: `/v1/calendar.ics?organizationId=${o.id}&planId=${w.plan.id}` });
+    t.equal(res.statusCode, 200, res.body);
+    return res.body.includes(`report-${w.plan.id}-2026-Q3`);
+  };
+  t.equal(await feed(c), true, "C's calendar shows the Q3 deadline: it owed that report");
+  t.equal(await feed(d), false, "D's does not: it was off its only task at the deadline");
+
+  const late = await w.submit(t11.id, c, '2026-Q3');
+  t.equal(late.submittedLate, true, "C's Q3 report, due on 10 October when it was on the task, is late");
+  const notOwed = await w.submit(t12.id, d, '2026-Q3');
+  t.equal(notOwed.submittedLate, false, "D's was not owed, and is not late");
 });
 
 t.test("a past day's report counts the missing reports as that day's live report did, whatever the assignees became since", async (t) => {
@@ -184,6 +214,15 @@ t.test("a past day's report counts the missing reports as that day's live report
   const past = await report(w.app, w.plan.id, '2026-11-28');
   const strip = (r: ProgressReport) => ({ ...r, generatedAt: null });
   t.strictSame(strip(past), strip(live), 'the report of 28 November, asked on 3 December, is the one asked on 28 November');
-  // Today the same rule holds of today's assignees: B on 1.2 and C on 1.3, put back on 3 December, owe no Q3 report.
-  t.strictSame(missing(await report(w.app, w.plan.id), names), ['1.1 B 2026-Q3', '1.1 A 2026-Q3', '1.2 A 2026-Q3', '1.3 A 2026-Q3', '1.3 B 2026-Q3']);
+  // Today the same rule holds of today's assignees: B on 1.2 and C on 1.3, put back on 3 December, were on them at the
+  // Q3 deadline and still owe that report, as the report of 28 November said; C, off 1.1 and 1.2, is not listed.
+  t.strictSame(missing(await report(w.app, w.plan.id), names), [
+    '1.1 B 2026-Q3',
+    '1.1 A 2026-Q3',
+    '1.2 A 2026-Q3',
+    '1.2 B 2026-Q3',
+    '1.3 A 2026-Q3',
+    '1.3 B 2026-Q3',
+    '1.3 C 2026-Q3',
+  ]);
 });

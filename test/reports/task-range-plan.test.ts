@@ -4,7 +4,7 @@
 // filtering it, so that a slice of 200 tasks costs what 200 tasks do (on 100,000 tasks a whole-plan read was 20 ms a
 // statement against 1, and OFFSET bounds held the event loop 1 s at the start of a look).
 import t from 'tap';
-import { changesSinceQuery, rangesBetween, taskBoundaries, taskQueries, tasksOf, type TaskRange } from '../../src/modules/reports/progress.repository.js';
+import { assigneesAtQuery, changesSinceQuery, rangesBetween, taskBoundaries, taskQueries, tasksOf, type TaskRange } from '../../src/modules/reports/progress.repository.js';
 import type { App } from '../../src/app.js';
 import { build } from '../helper.js';
 import { createPlan, createTask, seedPlan } from '../factories.js';
@@ -89,4 +89,13 @@ t.test("a past day's report seeks the history's entries since that day by their 
   // 125-200 ms on 400,000 entries for yesterday's report, 0.1-2 ms sought by instant.
   const steps = queryPlan(app, changesSinceQuery(app.db, [plan.id], '2026-11-01T00:00:00.000Z'));
   t.match(steps, /^SEARCH change_history USING INDEX change_history_at_idx \(at>\?\)$/, `sought by instant, in order: ${steps}`);
+});
+
+t.test("who was on the tasks at a deadline is sought by the history's instant, or by the entity for a slice's tasks", async (t) => {
+  const app = await build(t);
+  const { plan } = await twoPlans(app, ['1', '2']);
+  const whole = queryPlan(app, assigneesAtQuery(app.db, [plan.id], '2026-10-10T21:00:00.000Z'));
+  t.match(whole, /^SEARCH change_history USING INDEX change_history_at_idx \(at>\?\)$/, `a whole plan's: by instant, in order: ${whole}`);
+  const slice = queryPlan(app, assigneesAtQuery(app.db, [plan.id], '2026-10-10T21:00:00.000Z', ['a', 'b']));
+  t.match(slice, /SEARCH change_history USING INDEX change_history_entity_idx \(entity_type=\? AND entity_id=\?\)/, `a slice's: by its tasks: ${slice}`);
 });

@@ -151,6 +151,26 @@ t.test('a look in slices of one task raises what a look in one slice does, the e
   t.equal((await worker.runOnce()).missingRaised, 0, 'not twice the same day');
 });
 
+t.test('an organization on a task at the deadline, taken off and put back since, is told its report is missing, in slices too', async (t) => {
+  const { app, clock, seed, silent, mtz, receivers } = await missingWorld(t);
+  const names: Names = { [seed.by.id]: 'BY', [seed.kz.id]: 'KZ', [mtz.id]: 'MTZ' };
+  // KZ was on 1.2 when the Q3 deadline day ended; it is taken off and put back the day after.
+  clock.set('2026-10-11T06:00:00.000Z');
+  await ok(app, 'PATCH', `/v1/tasks/${silent.id}`, { assignees: [{ organizationId: seed.by.id, role: 'lead' }] });
+  await ok(app, 'PATCH', `/v1/tasks/${silent.id}`, { assignees: [...seed.assignees, { organizationId: mtz.id, role: 'co_executor' }] });
+  const worker = createWebhookWorker({ db: app.db, clock: app.clock, log: app.log, settings: { ...app.webhooks.settings, missingSlice: 1 }, resolve: app.webhooks.resolve });
+  t.teardown(() => worker.stop());
+  clock.set('2026-10-11T09:00:00.000Z');
+  t.match(await worker.runOnce(), { missingRaised: 3 });
+  t.strictSame(got(receivers.kz, names), ['1.2 KZ 2026-Q3 2026-10-10'], 'KZ hears of its missing Q3 report on 1.2');
+  const progress = json(await app.inject({ url: `/v1/reports/progress?planId=${seed.plan.id}` }));
+  t.strictSame(
+    progress.missingReports.map((m: { code: string; organizationId: string }) => `${m.code} ${names[m.organizationId]}`).sort(),
+    ['1.1 BY', '1.2 BY', '1.2 KZ'],
+    "as the co-chairs' report lists it",
+  );
+});
+
 t.test('the events of a day are the co-chairs’ report’s missingReports for that day, for approved plans', async (t) => {
   const { app, clock, seed, closed, closedTask, receivers } = await missingWorld(t);
   clock.set('2026-10-11T09:00:00.000Z');

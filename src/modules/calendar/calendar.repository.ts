@@ -1,7 +1,8 @@
 // Drizzle queries of the calendar feed: the approved plans in scope, and their open tasks with executors.
-import { and, asc, count, desc, eq, exists, inArray, lt, notInArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, exists, gte, inArray, lt, notInArray, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/connection.js';
 import { assigneesByTask } from '../tasks/tasks.repository.js';
+import { assigneesAt } from '../reports/progress.repository.js';
 import type { AssigneeRole } from '../../db/enums.js';
 import { changeHistory, commissions, deadlineChanges, plans, taskAssignees, tasks, taskStatusChanges, type TaskTranslations } from '../../db/schema.js';
 import { OUT_OF_CONTROL_STATUSES } from '../tasks/task-timeliness.js';
@@ -116,9 +117,9 @@ export function approvedPlans(db: Db, scope: PlanScope): CalendarPlan[] {
 /**
  * Whether the organization owed a report on the plan for a deadline that ended at `deadlineEnd` (the end of its day in
  * the commission's zone), by the rule of the co-chairs' report and report.missing (owedReport): it executes, and was
- * assigned before that end to, a task of the plan that existed then and was under control then (its last status
+ * on at that end (onTaskAt), a task of the plan that existed then and was under control then (its last status
  * change before it neither closed nor cancelled; none yet: not started). A task closed or cancelled before the
- * deadline, or one it was put on after, owed it nothing.
+ * deadline, or one it was put on after, owed it nothing; one it was on then, taken off and put back since, owed it.
  */
 export function owedReportBy(db: Db, planId: string, organizationId: string, deadlineEnd: string): boolean {
   const statusThen = db
@@ -127,22 +128,26 @@ export function owedReportBy(db: Db, planId: string, organizationId: string, dea
     .where(and(eq(taskStatusChanges.taskId, tasks.id), lt(taskStatusChanges.changedAt, deadlineEnd)))
     .orderBy(desc(taskStatusChanges.changedAt), desc(taskStatusChanges.id))
     .limit(1);
-  const row = db
-    .select({ one: sql<number>`1` })
-    .from(taskAssignees)
-    .innerJoin(tasks, eq(tasks.id, taskAssignees.taskId))
-    .where(
-      and(
-        eq(tasks.planId, planId),
-        eq(taskAssignees.organizationId, organizationId),
-        lt(taskAssignees.assignedAt, deadlineEnd),
-        lt(tasks.createdAt, deadlineEnd),
-        notInArray(sql`coalesce((${statusThen}), 'not_started')`, [...OUT_OF_CONTROL_STATUSES]),
-      ),
-    )
-    .limit(1)
-    .get();
-  return row !== undefined;
+  const owing = (assigned: SQL) =>
+    db
+      .select({ taskId: tasks.id })
+      .from(taskAssignees)
+      .innerJoin(tasks, eq(tasks.id, taskAssignees.taskId))
+      .where(
+        and(
+          eq(tasks.planId, planId),
+          eq(taskAssignees.organizationId, organizationId),
+          assigned,
+          lt(tasks.createdAt, deadlineEnd),
+          notInArray(sql`coalesce((${statusThen}), 'not_started')`, [...OUT_OF_CONTROL_STATUSES]),
+        ),
+      );
+  if (owing(lt(taskAssignees.assignedAt, deadlineEnd)).limit(1).get() !== undefined) return true;
+  // Put on a task after the deadline this time: it owed the report if it was on it then, taken off and put back since.
+  const later = owing(gte(taskAssignees.assignedAt, deadlineEnd)).all();
+  if (later.length === 0) return false;
+  const then = assigneesAt(db, [planId], deadlineEnd);
+  return later.some((t) => then.get(t.taskId)?.has(organizationId) ?? false);
 }
 
 /** A task still under control (neither closed nor cancelled), executed by the organization if one is given. */

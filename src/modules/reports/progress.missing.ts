@@ -1,10 +1,12 @@
 // Which progress reports are owed and missing: the one rule, read by the co-chairs' report (missingReports) and by the
 // report.missing webhook event, so that what a ministry is told it lacks is what the co-chairs read.
+import type { Db } from '../../db/connection.js';
 import type { TaskStatus } from '../../db/enums.js';
 import { dateInZone } from '../../lib/dates.js';
 import { lastDuePeriod, periodOf, submissionDeadline } from '../../lib/periods.js';
 import { OUT_OF_CONTROL_STATUSES } from '../tasks/task-timeliness.js';
 import * as repo from './progress.repository.js';
+import { assignedBy } from './progress.rewind.js';
 
 const DAY_MS = 86_400_000;
 
@@ -44,6 +46,35 @@ export interface PlanPeriods {
   closedAt: string | null;
   /** The periods of a task due after the plan's end (postponed past it), remembered per due date. */
   forTaskDueOn(dueDate: string): PlanPeriods;
+  /** Who was on the tasks (those changed since) at an instant: read once per deadline, and only when needed. */
+  assigneesAt: AssigneesAt;
+}
+
+/** Who executed each task at an instant, for the tasks whose assignees changed since it (repo.assigneesAt). */
+export type AssigneesAt = (at: string) => Map<string, Set<string>>;
+
+/**
+ * repo.assigneesAt for these plans, read at most once per instant: the report's walk asks it only for a task one of
+ * whose assignees was put on it after the deadline (rare), so a walk reads it once or never, and no query per task.
+ */
+export function assigneesAtOnce(db: Parameters<typeof repo.assigneesAt>[0], planIds: string[], taskIds?: () => string[]): AssigneesAt {
+  const read = new Map<string, Map<string, Set<string>>>();
+  return (at) => {
+    let then = read.get(at);
+    if (!then) read.set(at, (then = repo.assigneesAt(db, planIds, at, taskIds?.())));
+    return then;
+  };
+}
+
+/**
+ * Whether the organization, the `i`th assignee of `row`, was on the task at the instant `end` (the end of a deadline
+ * day): assigned before it and on it since, or on it then by the history, taken off and put back since. The one rule
+ * of who owed a period's report: an organization on the task at the end of the deadline day owed it, whatever was
+ * done to its assignment afterwards; one put on after owed none.
+ */
+export function onTaskAt(row: repo.ReportTaskRow, i: number, end: string, assigneesAt: AssigneesAt): boolean {
+  if ((row.assignedAt[i] as string) < end) return true;
+  return assigneesAt(end).get(row.id)?.has((row.assignees[i] as repo.ReportAssignee).organizationId) ?? false;
 }
 
 /**
@@ -51,7 +82,7 @@ export interface PlanPeriods {
  * plan's end (a postponement past it) is reported on up to its due date, as task reports accept: its periods are
  * those of the plan running until that date.
  */
-export function periodsOf(plan: repo.PlanRow, asOf: string, timeZone: string, periodEnd = plan.periodEnd): PlanPeriods {
+export function periodsOf(plan: repo.PlanRow, asOf: string, timeZone: string, assigneesAt: AssigneesAt, periodEnd = plan.periodEnd): PlanPeriods {
   const lastDue = lastDuePeriod(asOf, plan.reportingFrequency, plan.reportDueDays, plan.periodStart, periodEnd);
   const deadline = lastDue === null ? null : submissionDeadline(lastDue, plan.reportDueDays);
   const later = new Map<string, PlanPeriods>();
@@ -65,10 +96,27 @@ export function periodsOf(plan: repo.PlanRow, asOf: string, timeZone: string, pe
     closedAt: plan.closedAt,
     forTaskDueOn(dueDate) {
       let periods = later.get(dueDate);
-      if (!periods) later.set(dueDate, (periods = periodsOf(plan, asOf, timeZone, dueDate)));
+      if (!periods) later.set(dueDate, (periods = periodsOf(plan, asOf, timeZone, assigneesAt, dueDate)));
       return periods;
     },
+    assigneesAt,
   };
+}
+
+/**
+ * The assignment a report is judged by (submittedLate): since when the organization had been on the task at `end`, the
+ * end of the report's deadline day, by the rule of onTaskAt. `current` is since when it is on it now: if that is after
+ * `end` and the history has it on the task then (taken off and put back since), the earlier assignment, so that the
+ * report is late as the co-chairs' report counted it missing; otherwise `current`.
+ */
+export function assignmentAt(db: Db, taskId: string, organizationId: string, current: string | undefined, end: string): string | undefined {
+  if (current === undefined || current < end) return current;
+  const since = new Map<string, string>();
+  for (const write of repo.taskWritesBefore(db, [taskId], end)) {
+    const change = write.changes.find((c) => c.field === 'assignees');
+    if (change) assignedBy(since, change, write.at);
+  }
+  return since.get(organizationId) ?? current;
 }
 
 /** The report a task owed for its last period due, and which of its assignees lack it (in the order of `assignees`). */
@@ -83,11 +131,12 @@ export interface OwedReport {
  * nothing. A report was owed by the assignees of a task that existed and was under control at the deadline, in a plan
  * in force by then (a draft's tasks are reported on only once it is approved: task reports refuse them before) and not
  * closed before it ended (a closed plan is read-only: its executors could not have submitted it), each one that was
- * assigned by then: an organization assigned after the deadline could never have met it. It lacks it
+ * on the task at the end of the deadline day (onTaskAt): an organization assigned after the deadline could never have
+ * met it, and one that was on it then owed it even if taken off and put back since. It lacks it
  * without a report for that period among `row.reports` (those first submitted before the end of the date).
  */
 export function owedReport(row: repo.ReportTaskRow, dueDate: string, plan: PlanPeriods): OwedReport | null {
-  const { lastDue, lastDueDeadline, deadlineEnd, approvedAt, closedAt } = dueDate > plan.planEnd ? plan.forTaskDueOn(dueDate) : plan;
+  const { lastDue, lastDueDeadline, deadlineEnd, approvedAt, closedAt, assigneesAt } = dueDate > plan.planEnd ? plan.forTaskDueOn(dueDate) : plan;
   const owed =
     lastDue !== null &&
     lastDueDeadline !== null &&
@@ -100,7 +149,7 @@ export function owedReport(row: repo.ReportTaskRow, dueDate: string, plan: PlanP
     !OUT_OF_CONTROL_STATUSES.includes(statusAt(row.changes, deadlineEnd));
   if (!owed) return null;
   const lacking = row.assignees.map(
-    (a, i) => (row.assignedAt[i] as string) < deadlineEnd && !row.reports.some((r) => r[0] === a.organizationId && r[1] === lastDue),
+    (a, i) => onTaskAt(row, i, deadlineEnd, assigneesAt) && !row.reports.some((r) => r[0] === a.organizationId && r[1] === lastDue),
   );
   return { period: lastDue, deadline: lastDueDeadline, lacking };
 }
@@ -119,9 +168,15 @@ export interface MissingReport {
  * past day the report replays the tasks first (progress.service.ts), with the same rule.
  */
 export function* missingReportsToday(db: Parameters<typeof repo.tasksOf>[0], plan: repo.PlanRow, today: string, timeZone: string, range: repo.TaskRange = {}): Generator<MissingReport> {
-  const periods = periodsOf(plan, today, timeZone);
+  let rows: repo.ReportTaskRow[] = [];
+  // A slice (a range) asks the history of its own tasks only, if any of them needs it: not every write of the plan.
+  const sliced = range.from !== undefined || range.to !== undefined;
+  const periods = periodsOf(plan, today, timeZone, assigneesAtOnce(db, [plan.id], sliced ? () => rows.map((r) => r.id) : undefined));
   if (periods.lastDue === null && periods.planEnd >= today) return;
-  for (const row of repo.tasksOf(db, [plan.id], endOfDay(today, timeZone), range)) {
+  const read = repo.tasksOf(db, [plan.id], endOfDay(today, timeZone), range);
+  // A slice's rows are few and read first, for their ids; a whole plan's stream by, as the report's walk reads them.
+  if (sliced) rows = [...read];
+  for (const row of sliced ? rows : read) {
     const owed = owedReport(row, row.dueDate, periods);
     if (owed === null) continue;
     for (const [i, a] of row.assignees.entries()) {

@@ -475,6 +475,44 @@ export function taskWritesBefore(db: Db, taskIds: string[], before: string): Tas
 }
 
 /**
+ * Who executed each task of these plans at the instant `at`, for the tasks whose assignees changed at or after it (the
+ * `before` of their first such change; a task created since had none): the others' assignees are today's. An
+ * organization owes a period's report only if it was on the task at the end of the deadline day, and task_assignees
+ * keeps only since when it has been on it this time: one taken off and put back since is found here.
+ */
+export function assigneesAt(db: Db, planIds: string[], at: string, taskIds?: string[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  if (planIds.length === 0) return out;
+  for (const entry of assigneesAtQuery(db, planIds, at, taskIds).all()) {
+    if (out.has(entry.taskId)) continue;
+    const change = entry.changes.find((c) => c.field === 'assignees');
+    if (!change) continue;
+    const before = Array.isArray(change.before) ? (change.before as { organizationId: string }[]) : [];
+    out.set(entry.taskId, new Set(before.map((a) => a.organizationId)));
+  }
+  return out;
+}
+
+/** The SELECT of assigneesAt, unrun (its query plan is tested). */
+export function assigneesAtQuery(db: Db, planIds: string[], at: string, taskIds?: string[]) {
+  return db
+    .select({ taskId: changeHistory.entityId, changes: changeHistory.changes })
+    .from(changeHistory)
+    .where(
+      and(
+        gte(changeHistory.at, at),
+        inArray(changeHistory.operation, ['createTask', 'updateTask', 'commitPlanImport']),
+        // Checked, not sought, as in changesSinceQuery: the entries since `at` are sought by the (at, id) index; those of
+        // a few tasks (a slice of the report.missing worker) by the entity index, not every write of the plan since.
+        inArray(sql`+${changeHistory.planId}`, planIds),
+        taskIds === undefined ? eq(sql`+${changeHistory.entityType}`, 'task') : eq(changeHistory.entityType, 'task'),
+        taskIds === undefined ? undefined : inJsonArray(changeHistory.entityId, taskIds),
+      ),
+    )
+    .orderBy(asc(changeHistory.at), asc(changeHistory.id));
+}
+
+/**
  * The commission's edits of its name or time zone recorded at or after `since`, newest first: a past day's report
  * names the commission and ends the day as they stood then.
  */

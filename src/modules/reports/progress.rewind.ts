@@ -184,7 +184,7 @@ export class Rewind {
  * in the list after and not before it is assigned then; one that stays keeps its time (a new role is no new
  * assignment), as tasks.repository's replaceAssignees keeps it; one left out is no longer assigned.
  */
-function assignedBy(since: Map<string, string>, change: FieldChange, at: string): void {
+export function assignedBy(since: Map<string, string>, change: FieldChange, at: string): void {
   const ids = (list: unknown) => (Array.isArray(list) ? (list as { organizationId: string }[]).map((a) => a.organizationId) : []);
   const was = new Set(ids(change.before));
   const now = ids(change.after);

@@ -93,8 +93,8 @@ export const BreakdownSchema = z
     confidence: ConfidenceCountsSchema,
     missingReports: count(
       'Assignments of tasks neither closed nor cancelled at the submission deadline of the last period already due (and created, ' +
-        'their plan approved and not yet closed, and the organization assigned to the task by the end of that day) with no report ' +
-        'for that period as of the date.',
+        'their plan approved and not yet closed, and the organization on the task at the end of that day, even if taken off and ' +
+        'put back since) with no report for that period as of the date.',
     ),
   })
   .meta({

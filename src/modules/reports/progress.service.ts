@@ -12,7 +12,7 @@ import { meetingCitation } from '../meetings/meeting-citation.js';
 import { codeSortKey } from '../tasks/task-codes.js';
 import { completionOf, judgementDay, OUT_OF_CONTROL_STATUSES, overdueState } from '../tasks/task-timeliness.js';
 import { areaLabel, inRussian } from './progress.locale.js';
-import { endOfDay, owedReport, periodsOf, type PlanPeriods } from './progress.missing.js';
+import { assigneesAtOnce, endOfDay, owedReport, periodsOf, type PlanPeriods } from './progress.missing.js';
 import * as repo from './progress.repository.js';
 import { Rewind } from './progress.rewind.js';
 import type { Breakdown, ProgressReport, ProgressReportQuery, ReportingPeriod, ReportTask } from './progress.schemas.js';
@@ -549,6 +549,7 @@ export function createProgressService({ db, clock }: ServiceDeps) {
       ]);
     }
     const planIds = plans.map((p) => p.id);
+    const assigneesAt = assigneesAtOnce(db, planIds);
     const context: ReportContext = {
       asOf,
       today,
@@ -556,7 +557,8 @@ export function createProgressService({ db, clock }: ServiceDeps) {
       lang,
       movesByTask: groupBy(repo.dueDateMovesOf(db, planIds, before), (m) => m.taskId),
       periodEnd: periodEnds(),
-      periods: new Map(plans.map((p) => [p.id, periodsOf(p, asOf, then.timeZone)])),
+      // One read of who was on the tasks at a deadline, for all the plans, and only if a task needs it (onTaskAt).
+      periods: new Map(plans.map((p) => [p.id, periodsOf(p, asOf, then.timeZone, assigneesAt)])),
       // A day before the closing is judged on that day, as it was live; a later one on the closing day (judgementDay).
       judgedOn: new Map(plans.map((p) => [p.id, judgementDay(asOf, p.closedAt, then.timeZone)])),
     };

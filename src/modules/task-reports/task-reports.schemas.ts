@@ -99,8 +99,9 @@ export const TaskReportSchema = z
         "Whether the report was first submitted after its submissionDeadline, by the date in the commission's time zone. " +
           "Judged once, at the first submission: a later change of the plan's reportDueDays does not change it, and a " +
           'revision asked for by a reviewer does not make a report late; nor does a deadline that passed before the plan ' +
-          'was approved (no report could be submitted to a draft plan), or before the organization was put on the task ' +
-          '(it owed no report for the period).',
+          'was approved (no report could be submitted to a draft plan), or while the organization was not on the task ' +
+          '(put on it after the end of the deadline day, it owed no report for the period; on it then, it owed one, even if ' +
+          'taken off and put back since).',
       ),
     percentComplete: PercentSchema,
     confidence: ConfidenceSchema,

@@ -10,6 +10,7 @@ import { recordChange } from '../history/history.recorder.js';
 import { findPlanRecord, type PlanRecord } from '../plans/plans.repository.js';
 import { OUT_OF_CONTROL_STATUSES } from '../tasks/task-timeliness.js';
 import { findTaskRecord, type TaskRecord } from '../tasks/tasks.repository.js';
+import { assignmentAt, endOfDay } from '../reports/progress.missing.js';
 import * as repo from './task-reports.repository.js';
 import type { ListTaskReportsQuery, ReviewTaskReport, ReviseTaskReport, SubmitTaskReport, TaskReport } from './task-reports.schemas.js';
 
@@ -187,15 +188,17 @@ export function createTaskReportService({ db, clock }: ServiceDeps) {
           );
         }
         const id = newId();
+        const deadline = submissionDeadline(input.period, plan.reportDueDays);
         repo.insertReport(tx, {
           id,
           taskId,
           organizationId,
           period: input.period,
           // The deadline in force now, when the report is first submitted, is the one it is judged by for good.
-          submissionDeadline: submissionDeadline(input.period, plan.reportDueDays),
-          // So is the organization's assignment: put on the task after that deadline, it owed no report for the period.
-          assignedAt: repo.assignedAt(tx, taskId, organizationId) ?? null,
+          submissionDeadline: deadline,
+          // So is the organization's assignment: put on the task after that deadline, it owed no report for the period;
+          // on it at the end of the deadline day, it owed it, though taken off and put back since (assignmentAt).
+          assignedAt: assignmentAt(tx, taskId, organizationId, repo.assignedAt(tx, taskId, organizationId), endOfDay(deadline, task.timeZone)) ?? null,
           percentComplete: input.percentComplete,
           confidence: input.confidence,
           narrative: input.narrative,
