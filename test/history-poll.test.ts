@@ -104,25 +104,38 @@ t.test('the document tells a poller to resume after the last entry read, not to 
   }
 });
 
-t.test('after a restart whose clock is behind the last entry written, a new entry still comes after it', async (t) => {
+/** A database file of its own for the test, removed at its end. */
+async function databaseFile(t: Test): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'history-poll-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
-  const databasePath = join(dir, 'tracker.db');
+  return join(dir, 'tracker.db');
+}
+
+/**
+ * Writes, through a connection of its own (another program, or one while the service is down), a copy of the row `id`
+ * of `table` under an id an hour ahead of this machine's clock (an id carries the instant of its writing, in its first
+ * 48 bits; the history is append-only, so a copy), and returns that id.
+ */
+function copyAhead(databasePath: string, table: string, id: string): string {
+  const ahead = (Date.now() + 3_600_000).toString(16).padStart(12, '0');
+  const moved = `${ahead.slice(0, 8)}-${ahead.slice(8)}${id.slice(13)}`;
+  const sqlite = new Database(databasePath);
+  const columns = (sqlite.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(table) as string[]).filter((c) => c !== 'id');
+  sqlite.prepare(`INSERT INTO ${table} (id, ${columns.join(', ')}) SELECT ?, ${columns.join(', ')} FROM ${table} WHERE id = ?`).run(moved, id);
+  sqlite.close();
+  return moved;
+}
+
+t.test('after a restart whose clock is behind the last entry written, a new entry still comes after it', async (t) => {
+  const databasePath = await databaseFile(t);
   const first = await build(t, testClock(), { databasePath });
   const { task, plan } = await approvedTask(first);
   const feed = `/v1/plans/${plan.id}/history`;
   const written = json<Page>(await first.inject({ method: 'GET', url: `${feed}?limit=200` })).items;
   await first.close();
   // One more entry, written an hour ahead of this machine's clock now: as if the clock was set back an hour while the
-  // service was down (an id carries the instant of its writing, in its first 48 bits). The history is append-only, so
-  // it is a copy of the last entry under such an id.
-  const last = written.at(-1)!.id;
-  const ahead = (Date.now() + 3_600_000).toString(16).padStart(12, '0');
-  const moved = `${ahead.slice(0, 8)}-${ahead.slice(8)}${last.slice(13)}`;
-  const sqlite = new Database(databasePath);
-  const columns = (sqlite.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('change_history') as string[]).filter((c) => c !== 'id');
-  sqlite.prepare(`INSERT INTO change_history (id, ${columns.join(', ')}) SELECT ?, ${columns.join(', ')} FROM change_history WHERE id = ?`).run(moved, last);
-  sqlite.close();
+  // service was down.
+  const moved = copyAhead(databasePath, 'change_history', written.at(-1)!.id);
 
   const second = await build(t, testClock(), { databasePath });
   const started = await second.inject({ method: 'POST', url: `/v1/tasks/${task.id}/transitions`, payload: { to: 'in_progress' } });
@@ -135,21 +148,16 @@ t.test('after a restart whose clock is behind the last id of another table, a ne
   // Not every row has a history entry beside it: the webhook worker's events, deliveries and attempts have none, and a
   // start raised the ids past the history's greatest only; a delivery's attempt after the restart sorted before its
   // earlier ones, and the deliveries listed newest first put the new ones under those of the hour before.
-  const dir = await mkdtemp(join(tmpdir(), 'history-poll-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  const databasePath = join(dir, 'tracker.db');
+  const databasePath = await databaseFile(t);
   const first = await build(t, testClock(), { databasePath });
   const { task, plan } = await approvedTask(first);
   await first.close();
   // A row of another table written an hour ahead of this machine's clock now (a copy of a commission, which no
   // history entry names here: as a webhook attempt is written).
-  const sqlite = new Database(databasePath);
-  const ahead = (Date.now() + 3_600_000).toString(16).padStart(12, '0');
-  const last = sqlite.prepare('SELECT max(id) FROM commissions').pluck().get() as string;
-  const moved = `${ahead.slice(0, 8)}-${ahead.slice(8)}${last.slice(13)}`;
-  const columns = (sqlite.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('commissions') as string[]).filter((c) => c !== 'id');
-  sqlite.prepare(`INSERT INTO commissions (id, ${columns.join(', ')}) SELECT ?, ${columns.join(', ')} FROM commissions WHERE id = ?`).run(moved, last);
-  sqlite.close();
+  const reader = new Database(databasePath, { readonly: true });
+  const last = reader.prepare('SELECT max(id) FROM commissions').pluck().get() as string;
+  reader.close();
+  const moved = copyAhead(databasePath, 'commissions', last);
 
   const second = await build(t, testClock(), { databasePath });
   const started = await second.inject({ method: 'POST', url: `/v1/tasks/${task.id}/transitions`, payload: { to: 'in_progress' } });
@@ -164,20 +172,13 @@ t.test('an entry another process wrote while the service runs, its id ahead of t
   // its ids by its own clock and state, and a start raises only the starting one past the database: the CLI run while
   // the service's ids are ahead of the clock (after a restart with the clock set back) writes above them, and the
   // service's next entry, committed after, sorted before it: a poller that had read the CLI's entry missed it for good.
-  const dir = await mkdtemp(join(tmpdir(), 'history-poll-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  const databasePath = join(dir, 'tracker.db');
+  const databasePath = await databaseFile(t);
   const app = await build(t, testClock(), { databasePath });
   const { task, plan } = await approvedTask(app);
   const feed = `/v1/plans/${plan.id}/history`;
   const last = json<Page>(await app.inject({ method: 'GET', url: `${feed}?limit=200` })).items.at(-1)!.id;
   // The other program's entry, under an id an hour ahead of this machine's clock (a copy of the last: append-only).
-  const ahead = (Date.now() + 3_600_000).toString(16).padStart(12, '0');
-  const moved = `${ahead.slice(0, 8)}-${ahead.slice(8)}${last.slice(13)}`;
-  const other = new Database(databasePath);
-  const columns = (other.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('change_history') as string[]).filter((c) => c !== 'id');
-  other.prepare(`INSERT INTO change_history (id, ${columns.join(', ')}) SELECT ?, ${columns.join(', ')} FROM change_history WHERE id = ?`).run(moved, last);
-  other.close();
+  const moved = copyAhead(databasePath, 'change_history', last);
 
   const started = await app.inject({ method: 'POST', url: `/v1/tasks/${task.id}/transitions`, payload: { to: 'in_progress' } });
   t.equal(started.statusCode, 200);

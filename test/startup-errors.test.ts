@@ -172,41 +172,33 @@ t.test('a database file another user made and this one may not read (npm run dem
 const NOT_OURS = '10.255.255.1';
 const notOurs = Object.values(networkInterfaces()).flat().some((i) => i?.address === NOT_OURS) ? `this machine has ${NOT_OURS}` : false;
 
-t.test('a HOST no interface of this machine has stops the start with a line naming it, before the database is touched', { skip: notOurs }, async (t) => {
-  const dir = await tempDir(t);
-  const path = join(dir, 'tracker.db');
-  const { code, output } = await failedStart(t, { HOST: NOT_OURS, DATABASE_PATH: path });
+/** A start with `env` ends with `line`, exit code 1 and no stack trace, having migrated nothing and created no database file. */
+async function refusedBeforeDatabase(t: Test, env: Record<string, string>, line: string, preload?: string) {
+  const path = join(await tempDir(t), 'tracker.db');
+  const { code, output } = await failedStart(t, { ...env, DATABASE_PATH: path }, undefined, preload);
   t.equal(code, 1);
-  t.match(output, `could not start: cannot listen on HOST=${NOT_OURS}: no network interface of this machine has this address (EADDRNOTAVAIL)`);
+  t.match(output, `could not start: ${line}`);
   t.notMatch(output, STACK_LINE, 'no stack trace');
   t.notMatch(output, /applied \d+ migrations/, 'nothing was migrated');
   t.notOk(existsSync(path), 'the database file was not even created');
+}
+
+t.test('a HOST no interface of this machine has stops the start with a line naming it, before the database is touched', { skip: notOurs }, async (t) => {
+  await refusedBeforeDatabase(t, { HOST: NOT_OURS }, `cannot listen on HOST=${NOT_OURS}: no network interface of this machine has this address (EADDRNOTAVAIL)`);
 });
 
 t.test('a HOST name that does not resolve stops the start with a line naming it, before the database is touched', async (t) => {
-  const dir = await tempDir(t);
-  const path = join(dir, 'tracker.db');
   // Every name look-up of the child fails as ENOTFOUND (test/dns-refused.ts): no DNS query leaves this machine.
-  const { code, output } = await failedStart(t, { HOST: 'no-such-host.invalid', DATABASE_PATH: path }, undefined, 'dns-refused.ts');
-  t.equal(code, 1);
-  t.match(output, 'could not start: cannot listen on HOST=no-such-host.invalid: the name does not resolve to an address (ENOTFOUND)');
-  t.notMatch(output, STACK_LINE, 'no stack trace');
-  t.notMatch(output, /applied \d+ migrations/, 'nothing was migrated');
-  t.notOk(existsSync(path), 'the database file was not even created');
+  const line = 'cannot listen on HOST=no-such-host.invalid: the name does not resolve to an address (ENOTFOUND)';
+  await refusedBeforeDatabase(t, { HOST: 'no-such-host.invalid' }, line, 'dns-refused.ts');
 });
 
 t.test('a PORT another program listens on stops the start with a line naming it, before the database is touched', async (t) => {
-  const dir = await tempDir(t);
-  const path = join(dir, 'tracker.db');
   const taken = createServer();
   await new Promise<void>((resolve) => taken.listen(0, HOST, resolve));
   t.teardown(() => new Promise<void>((resolve) => taken.close(() => resolve())));
   const port = (taken.address() as AddressInfo).port;
-  const { code, output } = await failedStart(t, { PORT: String(port), DATABASE_PATH: path });
-  t.equal(code, 1);
-  t.match(output, `could not start: cannot listen on HOST=${HOST} PORT=${port}: another program listens on this port (EADDRINUSE)`);
-  t.notMatch(output, STACK_LINE, 'no stack trace');
-  t.notOk(existsSync(path), 'the database file was not even created');
+  await refusedBeforeDatabase(t, { PORT: String(port) }, `cannot listen on HOST=${HOST} PORT=${port}: another program listens on this port (EADDRINUSE)`);
 });
 
 /** A system error as a name look-up or a bind rejects with. */
