@@ -498,7 +498,8 @@ t.test('a plan where something awaits a decision is not closed; the refusal name
     body.detail,
     'the plan still has deadline changes awaiting a decision (2 tasks: 2, 12; awaiting=deadline_decision), progress reports ' +
       'awaiting review (12 tasks: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 and 2 more; awaiting=report_review) and tasks reported done, to be ' +
-      'closed or sent back (task 7; status=done). Decide them, then close the plan: a closed plan is read-only. ' +
+      'closed or sent back (task 7; status=done). Decide them (a deadline request may also be withdrawn), then close the plan: ' +
+      'a closed plan is read-only. ' +
       `GET /v1/tasks?planId=${plan.id} with each filter lists them`,
   );
 

@@ -98,7 +98,8 @@ function assertNothingAwaitsDecision(tx: Db, planId: string): void {
   const listed = left.length === 1 ? left[0] : `${left.slice(0, -1).join(', ')} and ${left.at(-1)}`;
   throw new AppError(
     ERRORS.planStateConflict,
-    `the plan still has ${listed}. Decide them, then close the plan: a closed plan is read-only. ` +
+    `the plan still has ${listed}. Decide them${deadlineRequests.length > 0 ? ' (a deadline request may also be withdrawn)' : ''}, ` +
+      'then close the plan: a closed plan is read-only. ' +
       `GET /v1/tasks?planId=${planId} with each filter lists them`,
   );
 }
