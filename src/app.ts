@@ -11,7 +11,7 @@ import { AppError, ERRORS } from './errors.js';
 import { refuseUndeclaredIfMatch, withoutSecrets } from './lib/http.js';
 import { NoQuerySchema } from './lib/common.schemas.js';
 import auth from './plugins/auth.js';
-import security, { limitUnknownPaths } from './plugins/security.js';
+import security, { appRateLimit, limitUnknownPaths } from './plugins/security.js';
 import idempotency from './plugins/idempotency.js';
 import responseCache from './plugins/response-cache.js';
 import openapi from './plugins/openapi.js';
@@ -229,12 +229,13 @@ export async function buildApp({ config, clock = () => new Date(), logger, verif
     rateLimitMax: config.rateLimitMax ?? DEFAULTS.rateLimitMax,
     corsOrigins: config.corsOrigins ?? [],
   });
+  // Requests no route's hook counts (a 405, a path no route answers) spend the same allowance.
+  const limit = appRateLimit(app, config.rateLimitMax ?? DEFAULTS.rateLimitMax);
   // After the security headers, before authentication: no Host is 400, a wrong method on a known path 405, with or without a key.
-  app.addHook('onRequest', checkRequestLine);
+  app.addHook('onRequest', checkRequestLine(limit));
   await app.register(auth, { bootstrapToken: config.bootstrapToken, authFailureMax: config.authFailureMax ?? DEFAULTS.authFailureMax });
   // After authentication, which names the key: a path no route answers counts against the caller's rate limit too.
-  const unknownPathLimit = limitUnknownPaths(app, config.rateLimitMax ?? DEFAULTS.rateLimitMax);
-  if (unknownPathLimit) app.addHook('onRequest', unknownPathLimit);
+  if (limit) app.addHook('onRequest', limitUnknownPaths(limit));
   await app.register(idempotency);
   app.addHook('preValidation', refuseUndeclaredIfMatch);
   await app.register(responseCache, { maxBytes: (config.responseCacheMb ?? DEFAULTS.responseCacheMb) * 1024 * 1024 });

@@ -277,6 +277,40 @@ t.test('without a key, unknown paths count with known routes against the address
   }
 });
 
+t.test('a wrong method on a known path counts against the address\'s rate limit, with or without a key: past it, 429', async (t) => {
+  const app = await build(t, testClock(), { rateLimitMax: 3 });
+  const { headers } = await keyFor(app, 'observer');
+  const wrong: InjectOptions[] = [
+    { method: 'DELETE', url: '/v1/commissions', headers },
+    { method: 'PUT', url: '/v1/tasks', headers: { authorization: undefined }, payload: { a: 1 } },
+    { method: 'PATCH', url: '/health', headers },
+  ];
+  for (const [i, request] of wrong.entries()) {
+    const res = await app.inject(request);
+    assertProblem(t, res, 405, 'method-not-allowed');
+    t.ok(header(res, 'allow'), `${request.method} ${request.url}: Allow`);
+    t.equal(header(res, 'x-ratelimit-remaining'), String(2 - i), `${request.method} ${request.url}: X-RateLimit-Remaining goes down`);
+  }
+  for (const request of wrong) {
+    const res = await app.inject(request);
+    assertProblem(t, res, 429, 'too-many-requests');
+    t.match(header(res, 'retry-after'), /^[1-9]\d*$/, `${request.method} ${request.url}: Retry-After in seconds`);
+  }
+  // The key is not read before a 405, so its own allowance is untouched.
+  const own = await app.inject({ method: 'GET', url: '/v1/commissions', headers });
+  t.equal(own.statusCode, 200, 'the key still reads');
+  t.equal(header(own, 'x-ratelimit-remaining'), '2', 'its allowance is its own');
+});
+
+t.test('rateLimitMax 0 leaves wrong methods unlimited too: 405 without X-RateLimit headers', async (t) => {
+  const app = await build(t, testClock(), { rateLimitMax: 0 });
+  for (let i = 0; i < 5; i++) {
+    const res = await app.inject({ method: 'DELETE', url: '/v1/commissions' });
+    assertProblem(t, res, 405, 'method-not-allowed');
+    t.strictSame(Object.keys(res.headers).filter((h) => h.startsWith('x-ratelimit') || h === 'retry-after'), [], 'no rate-limit header');
+  }
+});
+
 t.test('rateLimitMax 0 leaves unknown paths unlimited too: 404 without X-RateLimit headers', async (t) => {
   const app = await build(t, testClock(), { rateLimitMax: 0 });
   for (let i = 0; i < 5; i++) {

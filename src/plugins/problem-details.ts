@@ -4,13 +4,14 @@ import { randomUUID } from 'node:crypto';
 import { maxHeaderSize, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import fp from 'fastify-plugin';
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { storageCondition } from '../db/storage-health.js';
 import { AppError, ERRORS, problemType, type ErrorSpec, type FieldError } from '../errors.js';
 import { PROBLEM_DETAIL_MAX, PROBLEM_INSTANCE_MAX } from '../lib/common.schemas.js';
 import { LINK_HEADERS, withoutLinkSecret, withoutSecrets } from '../lib/http.js';
 import { RouteTable } from '../lib/route-table.js';
+import type { RequestLimit } from './security.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -153,22 +154,28 @@ export function replaceWithFailedCommit(request: FastifyRequest, reply: FastifyR
 }
 
 /**
- * onRequest hook, run before authentication (app.ts adds it after the security headers, before auth):
+ * The onRequest hook run before authentication (app.ts adds it after the security headers, before auth):
  * - an HTTP/1.1 request without Host is 400 (RFC 9112 §3.2; Node's own check, off in app.ts, answers with no body);
  * - a known path asked with a method none of its routes has is 405 with Allow: the routes are public in
- *   /openapi.json, so a wrong method is no secret, and a client learns it whether or not it sent a key.
+ *   /openapi.json, so a wrong method is no secret, and a client learns it whether or not it sent a key. No route's
+ *   rate-limit hook runs for it, so it is counted here by `limit` (null when the limit is off); the key is not read
+ *   yet, so against the address's allowance, and past it the answer is the 429.
  * Callback style: it runs on every request.
  */
-export function checkRequestLine(request: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void): void {
-  if (request.headers.host === undefined && request.raw.httpVersion === '1.1') {
-    return done(new AppError(ERRORS.badRequest, 'an HTTP/1.1 request must carry a Host header', [{ path: 'headers.host', message: 'required' }]));
-  }
-  if (!request.is404) return done();
-  const allow = request.server.routeTable.allowedMethods(request.url);
-  // A path no route matches is 404; so is one whose own method matches a pattern the router still did not route.
-  if (allow.length === 0 || allow.includes(request.method)) return done();
-  const detail = `${request.method} is not a method of ${shownPath(request)}; it answers ${allow.join(', ')}`;
-  done(new AppError(ERRORS.methodNotAllowed, detail, undefined, { allow: allow.join(', ') }));
+export function checkRequestLine(limit: RequestLimit | null): onRequestHookHandler {
+  return function (request, reply, done) {
+    if (request.headers.host === undefined && request.raw.httpVersion === '1.1') {
+      return done(new AppError(ERRORS.badRequest, 'an HTTP/1.1 request must carry a Host header', [{ path: 'headers.host', message: 'required' }]));
+    }
+    if (!request.is404) return done();
+    const allow = request.server.routeTable.allowedMethods(request.url);
+    // A path no route matches is 404; so is one whose own method matches a pattern the router still did not route.
+    if (allow.length === 0 || allow.includes(request.method)) return done();
+    const detail = `${request.method} is not a method of ${shownPath(request)}; it answers ${allow.join(', ')}`;
+    const refusal = new AppError(ERRORS.methodNotAllowed, detail, undefined, { allow: allow.join(', ') });
+    if (!limit) return done(refusal);
+    limit(request, reply).then(() => done(refusal), done);
+  };
 }
 
 /**

@@ -1,5 +1,5 @@
 // Abuse limits and browser-facing hardening: per-key rate limits, security headers, closed CORS, no-store.
-import type { FastifyInstance, onRequestHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import cors from '@fastify/cors';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -54,21 +54,33 @@ export function setSecurityHeaders(): onRequestHookHandler {
   };
 }
 
+/** The app-wide rate limit applied to one request: resolves when it is within its allowance, rejects with the 429. */
+export type RequestLimit = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+
+/**
+ * The app-wide limiter itself (its store, key and answer), for requests no route's hook counts: the plugin attaches its
+ * hook to each route, and neither the 404 handler nor the 405 answer is one, so a caller could send unlimited requests
+ * there. Null when the limit is off.
+ */
+export function appRateLimit(app: FastifyInstance, rateLimitMax: number): RequestLimit | null {
+  if (rateLimitMax <= 0) return null;
+  // No options: the global limiter, not a new allowance beside it.
+  const limit = app.rateLimit();
+  return async (request, reply) => {
+    await limit.call(app, request, reply);
+  };
+}
+
 /**
  * An onRequest hook that counts a request to a path no route answers against its caller's rate limit, as any route's
- * request counts: the same allowance (the key's, or the address's on a public route), past it the same 429. The
- * plugin attaches its hook to each route, and the 404 handler is none, so a key could send unlimited requests there.
- * app.ts adds it after authentication, which names the key: without a valid key such a request is 401 and counted
- * among the address's failed authentications, as on a known route, so a path tells no more of a key than a route does.
- * Null when the limit is off.
+ * request counts: the same allowance (the key's, or the address's on a public route), past it the same 429. app.ts
+ * adds it after authentication, which names the key: without a valid key such a request is 401 and counted among the
+ * address's failed authentications, as on a known route, so a path tells no more of a key than a route does.
  */
-export function limitUnknownPaths(app: FastifyInstance, rateLimitMax: number): onRequestHookHandler | null {
-  if (rateLimitMax <= 0) return null;
-  // No options: the global limiter itself (its store, key and answer), not a new allowance beside it.
-  const limit = app.rateLimit();
+export function limitUnknownPaths(limit: RequestLimit): onRequestHookHandler {
   return function (request, reply, done) {
     if (!request.is404) return done();
-    limit.call(this, request, reply).then(() => done(), done);
+    limit(request, reply).then(() => done(), done);
   };
 }
 
