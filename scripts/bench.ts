@@ -82,7 +82,8 @@ if (process.argv[2] === '--bare') {
 async function main(): Promise<void> {
   // @ts-expect-error autocannon 9 ships no type declarations (and @types/autocannon is not installed)
   const autocannon = (await import('autocannon')).default;
-  const { openDatabase, runMigrations } = await import('../src/db/connection.js');
+  const { openDatabase } = await import('../src/db/open.js');
+  const { runMigrations } = await import('../src/db/migrate.js');
   const { newId } = await import('../src/lib/ids.js');
   const { codeSortKey } = await import('../src/modules/tasks/tasks.service.js');
 

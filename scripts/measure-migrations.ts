@@ -5,7 +5,8 @@
 import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MIGRATIONS_FOLDER, openDatabase, runMigrations } from '../src/db/connection.js';
+import { MIGRATIONS_FOLDER, runMigrations } from '../src/db/migrate.js';
+import { openDatabase } from '../src/db/open.js';
 import { searchTextOf } from '../src/modules/tasks/tasks.service.js';
 
 const N = Number(process.argv[2] ?? 20_000);

@@ -8,7 +8,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { openDatabase, runMigrations, writeTransaction } from '../src/db/connection.js';
+import { writeTransaction } from '../src/db/connection.js';
+import { runMigrations } from '../src/db/migrate.js';
+import { openDatabase } from '../src/db/open.js';
 import { newId } from '../src/lib/ids.js';
 import { submissionDeadline } from '../src/lib/periods.js';
 import { codeSortKey } from '../src/modules/tasks/tasks.service.js';

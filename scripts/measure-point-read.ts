@@ -4,7 +4,7 @@
 // route's), both as the service reads them (findTaskRecord, through drizzle), the representation (presentTask), and the
 // ETag (etagOf; and JSON.stringify of the same value, for comparison). Prints microseconds a task. Nothing is
 // asserted; on a shared machine, run it twice. Quoted in docs/performance.md.
-import { openDatabase } from '../src/db/connection.js';
+import { openDatabase } from '../src/db/open.js';
 import { etagOf } from '../src/lib/http.js';
 import { findTaskRecord } from '../src/modules/tasks/tasks.repository.js';
 import { presentTask } from '../src/modules/tasks/tasks.service.js';

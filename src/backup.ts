@@ -10,7 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { loadConfig } from './config.js';
-import { createOwnerOnly } from './db/connection.js';
+import { createOwnerOnly } from './db/open.js';
 
 export interface BackupResult {
   file: string;

@@ -9,7 +9,8 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { loadConfig } from './config.js';
-import { createOwnerOnly, migratedByNewerRelease } from './db/connection.js';
+import { migratedByNewerRelease } from './db/migrate.js';
+import { createOwnerOnly } from './db/open.js';
 
 const SIDE_FILES = ['-wal', '-shm', '-journal'];
 

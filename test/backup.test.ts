@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import t from 'tap';
 import { countDifferences, runBackup } from '../src/backup.js';
-import { openMigrated } from '../src/db/connection.js';
+import { openMigrated } from '../src/db/open.js';
 import { exited, ROOT, startServer } from './process.js';
 
 const TOKEN = 'backup-test-bootstrap-token-0123456789abcdef';

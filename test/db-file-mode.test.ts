@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { backupDatabase } from '../src/backup.js';
-import { openDatabase, runMigrations } from '../src/db/connection.js';
+import { runMigrations } from '../src/db/migrate.js';
+import { openDatabase } from '../src/db/open.js';
 
 const mode = (file: string) => statSync(file).mode & 0o777;
 

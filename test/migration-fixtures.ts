@@ -4,7 +4,9 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Test } from 'tap';
-import { MIGRATIONS_FOLDER, openDatabase, runMigrations, type Database_ } from '../src/db/connection.js';
+import { type Database_ } from '../src/db/connection.js';
+import { MIGRATIONS_FOLDER, runMigrations } from '../src/db/migrate.js';
+import { openDatabase } from '../src/db/open.js';
 
 /** A database file migrated up to the migration before `tag`, closed when the test ends; `path` to start an app on. */
 export async function databaseBefore(t: Test, tag: string): Promise<{ path: string; database: Database_ }> {

@@ -1,7 +1,8 @@
 // Migration 0016: multi-line text stored before text() read every line break as LF and refused C1 controls is written
 // as text() stores it now, the tasks' search text with it, so a value read and sent back is neither refused nor a change.
 import t, { type Test } from 'tap';
-import { runMigrations, type Database_ } from '../src/db/connection.js';
+import { type Database_ } from '../src/db/connection.js';
+import { runMigrations } from '../src/db/migrate.js';
 import type { TaskTranslations } from '../src/db/schema.js';
 import { text } from '../src/lib/common.schemas.js';
 import { searchTextOf } from '../src/modules/tasks/tasks.service.js';

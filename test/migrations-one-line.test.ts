@@ -1,7 +1,8 @@
 // Migration 0015: the values one-line fields stored before line() refused line breaks are put on one line, the tasks'
 // search text with them, and an integrator that reads a resource and sends its values back is no longer refused.
 import t, { type Test } from 'tap';
-import { runMigrations, type Database_ } from '../src/db/connection.js';
+import { type Database_ } from '../src/db/connection.js';
+import { runMigrations } from '../src/db/migrate.js';
 import type { TaskTranslations } from '../src/db/schema.js';
 import { line } from '../src/lib/common.schemas.js';
 import { searchTextOf } from '../src/modules/tasks/tasks.service.js';

@@ -1,7 +1,7 @@
 // Migration 0023: every progress report keeps when its organization was assigned to the task; reports written before
 // take the assignment still in force since before they were first submitted, others keep none and are judged as before.
 import t from 'tap';
-import { runMigrations } from '../src/db/connection.js';
+import { runMigrations } from '../src/db/migrate.js';
 import { build, json, testClock } from './helper.js';
 import { databaseBefore, insertCommissionAndMinistry, insertRow } from './migration-fixtures.js';
 

@@ -1,7 +1,8 @@
 // Migrations 0021 and 0022: every progress report keeps its submission deadline; the reports written before are given the
 // one the service showed for them until then (their period's last day plus their plan's reportDueDays), and kept rows.
 import t, { type Test } from 'tap';
-import { runMigrations, type Database_ } from '../src/db/connection.js';
+import { type Database_ } from '../src/db/connection.js';
+import { runMigrations } from '../src/db/migrate.js';
 import type { ReportingFrequency } from '../src/db/enums.js';
 import { submissionDeadline } from '../src/lib/periods.js';
 import { build, json, testClock } from './helper.js';

@@ -1,7 +1,8 @@
 // Migration 0019: every webhook delivery says how it came to be (origin); the deliveries made before it are given theirs
 // from what their rows kept: redelivery_of, the event's type and the key that asked for them.
 import t, { type Test } from 'tap';
-import { runMigrations, type Database_ } from '../src/db/connection.js';
+import { type Database_ } from '../src/db/connection.js';
+import { runMigrations } from '../src/db/migrate.js';
 import { build, json, testClock } from './helper.js';
 import { databaseBefore as migratedBefore, insertRow } from './migration-fixtures.js';
 

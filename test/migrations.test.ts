@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { count } from 'drizzle-orm';
 import { buildApp } from '../src/app.js';
-import { MIGRATIONS_FOLDER, openDatabase, runMigrations, writeTransaction, type Database_ } from '../src/db/connection.js';
+import { writeTransaction, type Database_ } from '../src/db/connection.js';
+import { MIGRATIONS_FOLDER, runMigrations } from '../src/db/migrate.js';
+import { openDatabase } from '../src/db/open.js';
 import { commissions } from '../src/db/schema.js';
 import { ROOT } from './process.js';
 

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import t, { type Test } from 'tap';
 import { backupDatabase } from '../src/backup.js';
-import { openDatabase, runMigrations } from '../src/db/connection.js';
+import { runMigrations } from '../src/db/migrate.js';
+import { openDatabase } from '../src/db/open.js';
 import { runRestore } from '../src/restore.js';
 
 async function tempDir(t: Test): Promise<string> {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import type { Test } from 'tap';
-import { openDatabase } from '../../src/db/connection.js';
+import { openDatabase } from '../../src/db/open.js';
 import { json, testClock } from '../helper.js';
 import { approvedTask, transition } from '../factories.js';
 import { signatureValid, startReceiver, subscribe, webhookApp } from './receiver.js';
