@@ -504,4 +504,14 @@ t.test('the end of a day is found in any time zone, across DST changes', async (
     t.ok(dateInZone(new Date(end), zone) > date, `${zone}: ${endOfDay(date, zone)} is already the next day`);
   }
   t.equal(endOfDay('2026-11-28', 'Europe/Minsk'), '2026-11-28T21:00:00.000Z');
+  // Kept answers (past the memo's bound, so it is emptied on the way) are the day's end, every day of twelve years.
+  const day = (i: number) => new Date(Date.UTC(2020, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);
+  let wrong = 0;
+  for (let pass = 0; pass < 2; pass++) {
+    for (let i = 0; i < 12 * 366; i++) {
+      const end = Date.parse(endOfDay(day(i), 'America/Santiago'));
+      if (dateInZone(new Date(end - 1), 'America/Santiago') !== day(i) || !(dateInZone(new Date(end), 'America/Santiago') > day(i))) wrong++;
+    }
+  }
+  t.equal(wrong, 0, 'every day of 2020-2031 in Santiago, asked twice, ends where its date changes');
 });

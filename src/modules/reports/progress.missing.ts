@@ -10,12 +10,26 @@ import { assignedBy } from './progress.rewind.js';
 
 const DAY_MS = 86_400_000;
 
+/** endOfDay's answers by zone and date: a bisection is some 40 date formattings, and a report submission asks one. */
+const ends = new Map<string, string>();
+const ENDS_KEPT = 4096;
+
 /**
  * The first instant (ISO, UTC) whose date in `timeZone` is after `date`: "at or before the end of that
  * day" is "before this instant". Found by bisection over the widest span of UTC offsets, so DST changes
- * (even at midnight) need no special case.
+ * (even at midnight) need no special case; kept, since it depends on nothing else.
  */
 export function endOfDay(date: string, timeZone: string): string {
+  const key = `${timeZone} ${date}`;
+  let end = ends.get(key);
+  if (end === undefined) {
+    if (ends.size >= ENDS_KEPT) ends.clear();
+    ends.set(key, (end = bisectEndOfDay(date, timeZone)));
+  }
+  return end;
+}
+
+function bisectEndOfDay(date: string, timeZone: string): string {
   const after = (ms: number) => dateInZone(new Date(ms), timeZone) > date;
   const nextMidnightUtc = Date.parse(`${date}T00:00:00Z`) + DAY_MS;
   let lo = nextMidnightUtc - 15 * 3_600_000; // UTC+14 is the easternmost offset
