@@ -107,6 +107,16 @@ export function inJsonArray(column: SQLWrapper, values: readonly (string | numbe
 }
 
 /**
+ * The text value at `key` of a JSON object (a placeholder of a prepared statement given its JSON, `{"<id>": "<value>"}`),
+ * or NULL when the object has no such key: a map of any size in one bound parameter, so a statement is prepared once
+ * whatever its size. SQLite's `->>` (it parses the parameter once per statement run, not per row); PostgreSQL has the
+ * same operator, on the parameter cast to jsonb.
+ */
+export function jsonValueAt(object: Placeholder, key: SQLWrapper): SQL {
+  return sql`(${object} ->> ${key})`;
+}
+
+/**
  * Runs a write that is bookkeeping, not what the request asked (a key's or a link's "last used"): when the database
  * refuses it for a passing reason or for its storage (busy, full, read-only, I/O: storageCondition), it is skipped and
  * tried again by a later request, so that a read is neither refused nor held for it: outside a transaction it does not

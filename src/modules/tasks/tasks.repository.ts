@@ -1,6 +1,6 @@
 // Drizzle queries on tasks, their assignees and their status transitions.
-import { and, asc, desc, eq, getTableColumns, gte, inArray, isNotNull, isNull, lte, ne, not, notInArray, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
-import { type Db, inJsonArray, prepared, rowDecoder } from '../../db/connection.js';
+import { and, asc, desc, eq, getTableColumns, gte, inArray, isNotNull, lte, ne, not, notInArray, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
+import { type Db, inJsonArray, jsonValueAt, prepared, rowDecoder } from '../../db/connection.js';
 import type { AssigneeRole, TaskStatus } from '../../db/enums.js';
 import { commissions, deadlineChanges, organizations, plans, progressReports, taskAssignees, tasks, taskStatusChanges } from '../../db/schema.js';
 import { cursorFor, type Page } from '../../lib/pagination.js';
@@ -237,23 +237,21 @@ function escapeLike(s: string): string {
 /** Registers a query parameter and returns its placeholder: lists are prepared once per shape of filter. */
 type Param = (name: string, value: unknown) => Placeholder;
 
+/**
+ * Overdue as presentTask judges it (open, due before the day judged on), in one statement whatever the number of
+ * commissions and closed plans: each map is one JSON parameter, read by key. A parameter per commission and per closed
+ * plan made a new statement, kept for good, each time a plan closed or a commission was added. A task whose key is in
+ * neither map (none in practice: both are read just before) is not overdue, as before; never NULL, so `not` is its
+ * complement.
+ */
 function overdueCondition(f: Pick<TaskFilter, 'todayByCommission' | 'closedPlans'>, p: Param): SQL {
-  const open = notInArray(tasks.status, [...OUT_OF_CONTROL_STATUSES]);
-  const late = f.todayByCommission.map(({ commissionId, today }, i) =>
-    and(eq(plans.commissionId, p(`commission${i}`, commissionId)), sql`${tasks.dueDate} < ${p(`today${i}`, today)}`),
-  );
+  const today = Object.fromEntries(f.todayByCommission.map(({ commissionId, today }) => [commissionId, today]));
   // A closed plan's tasks are late only if due before the day it was closed (judgementDay), however late it is now.
-  const closed = f.closedPlans ?? [];
-  const lateWhenClosed =
-    closed.length === 0
-      ? undefined
-      : or(
-          isNull(plans.closedAt),
-          ...closed.map(({ planId, judgedOn }, i) =>
-            and(eq(tasks.planId, p(`closedPlan${i}`, planId)), sql`${tasks.dueDate} < ${p(`closedOn${i}`, judgedOn)}`),
-          ),
-        );
-  return and(open, late.length > 0 ? or(...late) : sql`0`, lateWhenClosed) as SQL;
+  const closedOn = Object.fromEntries((f.closedPlans ?? []).map(({ planId, judgedOn }) => [planId, judgedOn]));
+  const judgedOn = sql`case when ${plans.closedAt} is null
+    then ${jsonValueAt(p('todayByCommission', JSON.stringify(today)), plans.commissionId)}
+    else ${jsonValueAt(p('closedPlans', JSON.stringify(closedOn)), tasks.planId)} end`;
+  return and(notInArray(tasks.status, [...OUT_OF_CONTROL_STATUSES]), sql`${tasks.dueDate} < coalesce(${judgedOn}, '')`) as SQL;
 }
 
 /** The task waits for a decision on a deadline change, or for the review of a progress report. */
@@ -287,9 +285,9 @@ const taskCursor = cursorFor('tasks');
 const transitionCursor = cursorFor('taskTransitions');
 
 /**
- * A page of tasks. The query is prepared once per shape of filter (which filters, how many statuses and
- * commissions, overdue or not, a cursor or not) and run with the values as parameters: building it with drizzle
- * cost more than running it.
+ * A page of tasks. The query is prepared once per shape of filter (which filters, how many statuses, overdue or
+ * not, a cursor or not; never how many commissions or closed plans there are) and run with the values as parameters:
+ * building it with drizzle cost more than running it.
  */
 export function listTaskRecords(db: Db, f: TaskFilter, page: { limit: number; cursor?: string | undefined }): Page<TaskRecord> {
   const params: Record<string, unknown> = {};
