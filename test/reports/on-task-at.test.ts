@@ -114,3 +114,32 @@ t.test('the report, the calendar and submittedLate agree on who was on a task at
     );
   }
 });
+t.test('a task written before the history existed: the report, the calendar and submittedLate agree', async (t) => {
+  // A database older than the change history (migration 0002) has tasks with no createTask entry: migration 0012 gave
+  // their assignees the task's creation time. X was on such a task from its creation, and was taken off and put back
+  // after the Q3 deadline: the report and the calendar read it on the task then (the history's first change after the
+  // deadline lists it), so its Q3 report is late too.
+  const w = await world(t);
+  const x: Org = await createOrganization(w.app, { name: 'X Agency', country: 'BY' });
+  w.orgs.push(x);
+  const model = await createTask(w.app, { planId: w.plan.id, code: '1.1', title: 'Measure 1.1', dueDate: '2027-06-30', assignees: w.assignees(x, 'co') });
+  const columns = (w.app.sqlite.prepare(`SELECT name FROM pragma_table_info('tasks')`).pluck().all() as string[]).filter((c) => !['id', 'code', 'code_sort_key'].includes(c));
+  const legacyId = '00000000-0000-4000-8000-000000000001';
+  w.app.sqlite.prepare(`INSERT INTO tasks (id, code, code_sort_key, ${columns.join(', ')}) SELECT ?, '1.2', code_sort_key || '.2', ${columns.join(', ')} FROM tasks WHERE id = ?`).run(legacyId, model.id);
+  w.app.sqlite
+    .prepare(`INSERT INTO task_assignees (task_id, organization_id, role, position, assigned_at) SELECT ?, organization_id, role, position, assigned_at FROM task_assignees WHERE task_id = ?`)
+    .run(legacyId, model.id);
+  await approvePlan(w.app, w.plan.id);
+  w.clock.set('2026-11-01T09:00:00.000Z');
+  await w.ok('PATCH', `/v1/tasks/${legacyId}`, { assignees: w.assignees(x, 'off') });
+  w.clock.set('2026-11-20T09:00:00.000Z');
+  await w.ok('PATCH', `/v1/tasks/${legacyId}`, { assignees: w.assignees(x, 'co') });
+
+  w.clock.set('2026-11-28T09:00:00.000Z');
+  const r: ProgressReport = json(await w.app.inject({ url: `/v1/reports/progress?planId=${w.plan.id}` }));
+  t.ok(r.missingReports.some((m) => m.taskId === legacyId && m.organizationId === x.id && m.period === '2026-Q3'), "the report lists X's Q3 report on 1.2 missing");
+  const feed = await w.app.inject({ url: `/v1/calendar.ics?organizationId=${x.id}&planId=${w.plan.id}` });
+  t.ok(feed.body.includes(`report-${w.plan.id}-2026-Q3`), "X's calendar shows the Q3 deadline");
+  const report = await w.ok('POST', `/v1/tasks/${legacyId}/reports`, { organizationId: x.id, period: '2026-Q3', percentComplete: 30, confidence: 'green', narrative: 'Work goes on.' });
+  t.equal(report.submittedLate, true, "so X's Q3 report on 1.2, submitted now, is late");
+});

@@ -6,7 +6,7 @@ import { dateInZone } from '../../lib/dates.js';
 import { lastDuePeriod, periodOf, submissionDeadline } from '../../lib/periods.js';
 import { OUT_OF_CONTROL_STATUSES } from '../tasks/task-timeliness.js';
 import * as repo from './progress.repository.js';
-import { assignedBy } from './progress.rewind.js';
+import { assignedSince } from './progress.rewind.js';
 
 const DAY_MS = 86_400_000;
 
@@ -81,14 +81,23 @@ export function assigneesAtOnce(db: Parameters<typeof repo.assigneesAt>[0], plan
 }
 
 /**
- * Whether the organization, the `i`th assignee of `row`, was on the task at the instant `end` (the end of a deadline
- * day): assigned before it and on it since, or on it then by the history, taken off and put back since. The one rule
- * of who owed a period's report: an organization on the task at the end of the deadline day owed it, whatever was
- * done to its assignment afterwards; one put on after owed none.
+ * Whether an organization, on the task now since `assignedAt` (undefined: not on it now), was on it at the instant
+ * `end` (the end of a deadline day): assigned before it and on it since, or on it then by the history (`then`: who was
+ * on the task at `end` by repo.assigneesThen, undefined if its assignees have not changed since; asked only when
+ * needed), taken off and put back since. The one rule of who owed a period's report: an organization on the task at
+ * the end of the deadline day owed it, whatever was done to its assignment afterwards; one put on after owed none.
+ * The co-chairs' report and report.missing ask it (onTaskAt), the calendar (calendar.service.ts) and the submission
+ * of a report (assignmentAt).
  */
+export function wasOnTaskAt(organizationId: string, assignedAt: string | undefined, end: string, then: () => Set<string> | undefined): boolean {
+  if (assignedAt !== undefined && assignedAt < end) return true;
+  return then()?.has(organizationId) ?? false;
+}
+
+/** wasOnTaskAt of the `i`th assignee of `row`, who was on the task at `end` read once for the plan (assigneesAt). */
 export function onTaskAt(row: repo.ReportTaskRow, i: number, end: string, assigneesAt: AssigneesAt): boolean {
-  if ((row.assignedAt[i] as string) < end) return true;
-  return assigneesAt(end).get(row.id)?.has((row.assignees[i] as repo.ReportAssignee).organizationId) ?? false;
+  const organizationId = (row.assignees[i] as repo.ReportAssignee).organizationId;
+  return wasOnTaskAt(organizationId, row.assignedAt[i], end, () => assigneesAt(end).get(row.id));
 }
 
 /**
@@ -119,18 +128,16 @@ export function periodsOf(plan: repo.PlanRow, asOf: string, timeZone: string, as
 
 /**
  * The assignment a report is judged by (submittedLate): since when the organization had been on the task at `end`, the
- * end of the report's deadline day, by the rule of onTaskAt. `current` is since when it is on it now: if that is after
- * `end` and the history has it on the task then (taken off and put back since), the earlier assignment, so that the
- * report is late as the co-chairs' report counted it missing; otherwise `current`.
+ * end of the report's deadline day, if it was on it then by the rule of wasOnTaskAt; otherwise `current`, since when
+ * it is on it now (after `end`: it owed no report). On it then, taken off and put back since, the earlier assignment,
+ * so that the report is late as the co-chairs' report counted it missing. Reads the history only when the organization
+ * is on the task since `end`: one statement when it was put on after the deadline, two when it was on it then.
  */
-export function assignmentAt(db: Db, taskId: string, organizationId: string, current: string | undefined, end: string): string | undefined {
+export function assignmentAt(db: Db, task: { id: string; createdAt: string }, organizationId: string, current: string | undefined, end: string): string | undefined {
   if (current === undefined || current < end) return current;
-  const since = new Map<string, string>();
-  for (const write of repo.taskWritesBefore(db, [taskId], end)) {
-    const change = write.changes.find((c) => c.field === 'assignees');
-    if (change) assignedBy(since, change, write.at);
-  }
-  return since.get(organizationId) ?? current;
+  if (!wasOnTaskAt(organizationId, current, end, () => repo.taskAssigneesAt(db, task.id, end))) return current;
+  // A task written before the history existed has no entry of its first assignees: on it since its creation.
+  return assignedSince(repo.assigneeWritesBefore(db, [task.id], end)).get(task.id)?.get(organizationId) ?? task.createdAt;
 }
 
 /** The report a task owed for its last period due, and which of its assignees lack it (in the order of `assignees`). */

@@ -446,7 +446,13 @@ export function changesSinceQuery(db: Db, planIds: string[], before: string) {
     .orderBy(asc(changeHistory.at), asc(changeHistory.id));
 }
 
-/** A write of a task recorded in the history: when, and the fields it changed. */
+/** The writes that set a task's assignees: each records the whole list before and after (tasks.service, imports). */
+const ASSIGNEE_WRITES = ['createTask', 'updateTask', 'commitPlanImport'];
+
+/** A history entry that changed the assignees: only those are returned of a task's writes (not its titles, say). */
+const changedAssignees = sql`exists (select 1 from json_each(${changeHistory.changes}) where json_extract(value, '$.field') = 'assignees')`;
+
+/** A write of a task's assignees recorded in the history: when, and the fields it changed. */
 export interface TaskWrite {
   taskId: string;
   at: string;
@@ -454,24 +460,46 @@ export interface TaskWrite {
 }
 
 /**
- * The history entries of these tasks recorded before `before`, oldest first, by task: a past day's report replays the
- * changes of their assignees to learn since when each organization executing a task on the day was assigned to it.
+ * The writes of these tasks' assignees recorded before `before`, oldest first, by task: replayed (assignedSince) to
+ * learn since when each organization on a task at the instant had been on it. Prepared: the submission of a report
+ * asks it for one task when its organization was taken off and put back since the deadline.
  */
-export function taskWritesBefore(db: Db, taskIds: string[], before: string): TaskWrite[] {
+export function assigneeWritesBefore(db: Db, taskIds: string[], before: string): TaskWrite[] {
   if (taskIds.length === 0) return [];
-  return db
-    .select({ taskId: changeHistory.entityId, at: changeHistory.at, changes: changeHistory.changes })
-    .from(changeHistory)
-    .where(
-      and(
-        eq(changeHistory.entityType, 'task'),
-        // As one JSON array: the tasks whose assignees changed since a day months back may be more than SQLite takes variables.
-        inJsonArray(changeHistory.entityId, taskIds),
-        lt(changeHistory.at, before),
-      ),
-    )
-    .orderBy(asc(changeHistory.entityId), asc(changeHistory.at), asc(changeHistory.id))
-    .all();
+  return prepared(db, 'assigneeWritesBefore', (db) =>
+    db
+      .select({ taskId: changeHistory.entityId, at: changeHistory.at, changes: changeHistory.changes })
+      .from(changeHistory)
+      .where(
+        and(
+          eq(changeHistory.entityType, 'task'),
+          // As one JSON array: the tasks whose assignees changed since a day months back may be more than SQLite takes variables.
+          inJsonArray(changeHistory.entityId, sql.placeholder('taskIds')),
+          lt(changeHistory.at, sql.placeholder('before')),
+          inArray(changeHistory.operation, ASSIGNEE_WRITES),
+          changedAssignees,
+        ),
+      )
+      .orderBy(asc(changeHistory.entityId), asc(changeHistory.at), asc(changeHistory.id))
+      .prepare(),
+  ).all({ taskIds: JSON.stringify(taskIds), before });
+}
+
+/**
+ * Who was on each task at an instant, from the writes of its assignees at or after it, oldest first: the list before
+ * the first that changed them. A task none changed is left out: who is on it now was on it then (or it did not exist).
+ * The one reading of the history behind "was it on the task then" (progress.missing.ts, onTaskAt).
+ */
+export function assigneesThen(writes: Iterable<{ taskId: string; changes: FieldChange[] }>): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const write of writes) {
+    if (out.has(write.taskId)) continue;
+    const change = write.changes.find((c) => c.field === 'assignees');
+    if (!change) continue;
+    const before = Array.isArray(change.before) ? (change.before as { organizationId: string }[]) : [];
+    out.set(write.taskId, new Set(before.map((a) => a.organizationId)));
+  }
+  return out;
 }
 
 /**
@@ -481,16 +509,8 @@ export function taskWritesBefore(db: Db, taskIds: string[], before: string): Tas
  * keeps only since when it has been on it this time: one taken off and put back since is found here.
  */
 export function assigneesAt(db: Db, planIds: string[], at: string, taskIds?: string[]): Map<string, Set<string>> {
-  const out = new Map<string, Set<string>>();
-  if (planIds.length === 0) return out;
-  for (const entry of assigneesAtQuery(db, planIds, at, taskIds).all()) {
-    if (out.has(entry.taskId)) continue;
-    const change = entry.changes.find((c) => c.field === 'assignees');
-    if (!change) continue;
-    const before = Array.isArray(change.before) ? (change.before as { organizationId: string }[]) : [];
-    out.set(entry.taskId, new Set(before.map((a) => a.organizationId)));
-  }
-  return out;
+  if (planIds.length === 0) return new Map();
+  return assigneesThen(assigneesAtQuery(db, planIds, at, taskIds).all());
 }
 
 /** The SELECT of assigneesAt, unrun (its query plan is tested). */
@@ -501,7 +521,7 @@ export function assigneesAtQuery(db: Db, planIds: string[], at: string, taskIds?
     .where(
       and(
         gte(changeHistory.at, at),
-        inArray(changeHistory.operation, ['createTask', 'updateTask', 'commitPlanImport']),
+        inArray(changeHistory.operation, ASSIGNEE_WRITES),
         // Checked, not sought, as in changesSinceQuery: the entries since `at` are sought by the (at, id) index; those of
         // a few tasks (a slice of the report.missing worker) by the entity index, not every write of the plan since.
         inArray(sql`+${changeHistory.planId}`, planIds),
@@ -510,6 +530,33 @@ export function assigneesAtQuery(db: Db, planIds: string[], at: string, taskIds?
       ),
     )
     .orderBy(asc(changeHistory.at), asc(changeHistory.id));
+}
+
+/**
+ * Who was on one task at the instant `at` (assigneesAt of one task): undefined when its assignees have not changed
+ * since. Prepared, by the entity index: the submission of a report asks it when its organization is on the task only
+ * since the report's deadline.
+ */
+export function taskAssigneesAt(db: Db, taskId: string, at: string): Set<string> | undefined {
+  const writes = prepared(db, 'taskAssigneesAt', (db) =>
+    db
+      .select({ taskId: changeHistory.entityId, changes: changeHistory.changes })
+      .from(changeHistory)
+      .where(
+        and(
+          eq(changeHistory.entityType, 'task'),
+          eq(changeHistory.entityId, sql.placeholder('taskId')),
+          gte(changeHistory.at, sql.placeholder('at')),
+          inArray(changeHistory.operation, ASSIGNEE_WRITES),
+          changedAssignees,
+        ),
+      )
+      .orderBy(asc(changeHistory.at), asc(changeHistory.id))
+      // The first is enough (assigneesThen): the entries since are few, but a task's assignees may change again and again.
+      .limit(1)
+      .prepare(),
+  ).all({ taskId, at });
+  return assigneesThen(writes).get(taskId);
 }
 
 /**

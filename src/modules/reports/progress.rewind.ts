@@ -40,7 +40,7 @@ export class Rewind {
    * Per task whose assignees changed since the instant, when each organization executing it at the instant was
    * assigned, replayed from the history before the instant (see assignedBefore).
    */
-  private readonly assigned = new Map<string, Map<string, string>>();
+  private readonly assigned: Map<string, Map<string, string>>;
 
   constructor(
     db: Db,
@@ -64,13 +64,7 @@ export class Rewind {
     this.organizations = repo.organizationsById(db);
     this.meetings = repo.meetingsById(db);
     const reassigned = [...this.then].filter(([k, fields]) => k.startsWith('task:') && fields.has('assignees')).map(([k]) => k.slice('task:'.length));
-    for (const write of repo.taskWritesBefore(db, reassigned, before)) {
-      const change = write.changes.find((c) => c.field === 'assignees');
-      if (!change) continue;
-      let since = this.assigned.get(write.taskId);
-      if (!since) this.assigned.set(write.taskId, (since = new Map()));
-      assignedBy(since, change, write.at);
-    }
+    this.assigned = assignedSince(repo.assigneeWritesBefore(db, reassigned, before));
   }
 
   /** A basis meeting as it stood: its title, date and protocol number then. */
@@ -180,11 +174,28 @@ export class Rewind {
 }
 
 /**
+ * Since when each organization on each task at an instant had been on it, replaying the writes of the tasks' assignees
+ * before the instant (repo.assigneeWritesBefore), by task. A task written before the history existed has no entry for
+ * whoever was on it from the start: its callers take the task's creation, as migration 0012 filled task_assignees.
+ */
+export function assignedSince(writes: repo.TaskWrite[]): Map<string, Map<string, string>> {
+  const out = new Map<string, Map<string, string>>();
+  for (const write of writes) {
+    const change = write.changes.find((c) => c.field === 'assignees');
+    if (!change) continue;
+    let since = out.get(write.taskId);
+    if (!since) out.set(write.taskId, (since = new Map()));
+    assignedBy(since, change, write.at);
+  }
+  return out;
+}
+
+/**
  * Replays one change of a task's assignees written at `at` into `since` (organization → when assigned): an organization
  * in the list after and not before it is assigned then; one that stays keeps its time (a new role is no new
  * assignment), as tasks.repository's replaceAssignees keeps it; one left out is no longer assigned.
  */
-export function assignedBy(since: Map<string, string>, change: FieldChange, at: string): void {
+function assignedBy(since: Map<string, string>, change: FieldChange, at: string): void {
   const ids = (list: unknown) => (Array.isArray(list) ? (list as { organizationId: string }[]).map((a) => a.organizationId) : []);
   const was = new Set(ids(change.before));
   const now = ids(change.after);

@@ -197,8 +197,9 @@ export function createTaskReportService({ db, clock }: ServiceDeps) {
           // The deadline in force now, when the report is first submitted, is the one it is judged by for good.
           submissionDeadline: deadline,
           // So is the organization's assignment: put on the task after that deadline, it owed no report for the period;
-          // on it at the end of the deadline day, it owed it, though taken off and put back since (assignmentAt).
-          assignedAt: assignmentAt(tx, taskId, organizationId, repo.assignedAt(tx, taskId, organizationId), endOfDay(deadline, task.timeZone)) ?? null,
+          // on it at the end of the deadline day, it owed it, though taken off and put back since (assignmentAt, by the rule
+          // of the co-chairs' report and the calendar).
+          assignedAt: assignmentAt(tx, task, organizationId, repo.assignedAt(tx, taskId, organizationId), endOfDay(deadline, task.timeZone)) ?? null,
           percentComplete: input.percentComplete,
           confidence: input.confidence,
           narrative: input.narrative,
