@@ -2,7 +2,6 @@
 import { and, asc, count, desc, eq, exists, gte, inArray, lt, notInArray, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/connection.js';
 import { assigneesByTask } from '../tasks/tasks.repository.js';
-import { assigneesAt } from '../reports/progress.repository.js';
 import type { AssigneeRole } from '../../db/enums.js';
 import { changeHistory, commissions, deadlineChanges, plans, taskAssignees, tasks, taskStatusChanges, type TaskTranslations } from '../../db/schema.js';
 import { OUT_OF_CONTROL_STATUSES } from '../tasks/task-timeliness.js';
@@ -115,22 +114,22 @@ export function approvedPlans(db: Db, scope: PlanScope): CalendarPlan[] {
 }
 
 /**
- * Whether the organization owed a report on the plan for a deadline that ended at `deadlineEnd` (the end of its day in
- * the commission's zone), by the rule of the co-chairs' report and report.missing (owedReport): it executes, and was
- * on at that end (onTaskAt), a task of the plan that existed then and was under control then (its last status
- * change before it neither closed nor cancelled; none yet: not started). A task closed or cancelled before the
- * deadline, or one it was put on after, owed it nothing; one it was on then, taken off and put back since, owed it.
+ * The tasks of the plan the organization executes that existed at `deadlineEnd` (the end of a deadline day in the
+ * commission's zone) and were under control then (their last status change before it neither closed nor cancelled;
+ * none yet: not started), with since when it is on each now: what owedReport asks of a task for the deadline, before
+ * whether the organization was on it then (onTaskAt). As that rule needs no more, one task it is on since before
+ * `deadlineEnd`, if there is one (no read of the others); else every such task it was put on since.
  */
-export function owedReportBy(db: Db, planId: string, organizationId: string, deadlineEnd: string): boolean {
+export function tasksUnderControlAt(db: Db, planId: string, organizationId: string, deadlineEnd: string): { taskId: string; assignedAt: string }[] {
   const statusThen = db
     .select({ to: taskStatusChanges.toStatus })
     .from(taskStatusChanges)
     .where(and(eq(taskStatusChanges.taskId, tasks.id), lt(taskStatusChanges.changedAt, deadlineEnd)))
     .orderBy(desc(taskStatusChanges.changedAt), desc(taskStatusChanges.id))
     .limit(1);
-  const owing = (assigned: SQL) =>
+  const underControl = (assigned: SQL) =>
     db
-      .select({ taskId: tasks.id })
+      .select({ taskId: tasks.id, assignedAt: taskAssignees.assignedAt })
       .from(taskAssignees)
       .innerJoin(tasks, eq(tasks.id, taskAssignees.taskId))
       .where(
@@ -142,12 +141,8 @@ export function owedReportBy(db: Db, planId: string, organizationId: string, dea
           notInArray(sql`coalesce((${statusThen}), 'not_started')`, [...OUT_OF_CONTROL_STATUSES]),
         ),
       );
-  if (owing(lt(taskAssignees.assignedAt, deadlineEnd)).limit(1).get() !== undefined) return true;
-  // Put on a task after the deadline this time: it owed the report if it was on it then, taken off and put back since.
-  const later = owing(gte(taskAssignees.assignedAt, deadlineEnd)).all();
-  if (later.length === 0) return false;
-  const then = assigneesAt(db, [planId], deadlineEnd);
-  return later.some((t) => then.get(t.taskId)?.has(organizationId) ?? false);
+  const onSinceBefore = underControl(lt(taskAssignees.assignedAt, deadlineEnd)).limit(1).get();
+  return onSinceBefore === undefined ? underControl(gte(taskAssignees.assignedAt, deadlineEnd)).all() : [onSinceBefore];
 }
 
 /** A task still under control (neither closed nor cancelled), executed by the organization if one is given. */

@@ -8,7 +8,7 @@ import type { ServiceDeps } from '../../lib/service.js';
 import { findCommission } from '../commissions/commissions.repository.js';
 import { findOrganization } from '../organizations/organizations.repository.js';
 import { findPlanRecord } from '../plans/plans.repository.js';
-import { endOfDay } from '../reports/progress.missing.js';
+import { assigneesAtOnce, endOfDay, wasOnTaskAt } from '../reports/progress.missing.js';
 import { overdueState } from '../tasks/task-timeliness.js';
 import * as repo from './calendar.repository.js';
 import { calendarText, type CalendarEvent } from './calendar.ics.js';
@@ -163,8 +163,16 @@ export function createCalendarService({ db, clock }: ServiceDeps) {
         }),
         ...plans.flatMap((plan) => {
           const { organizationId } = query;
-          const owedBy = (deadline: string) =>
-            organizationId === undefined || repo.owedReportBy(db, plan.id, organizationId, endOfDay(deadline, plan.timeZone));
+          const assigneesAt = assigneesAtOnce(db, [plan.id]);
+          // By the rule of the co-chairs' report and report.missing (owedReport, wasOnTaskAt): the organization owed a
+          // report for the deadline if it was on a task of the plan under control then, though taken off and put back
+          // since. Who was on the tasks then is read once per deadline, and only for a task it is on since.
+          const owedBy = (deadline: string) => {
+            if (organizationId === undefined) return true;
+            const end = endOfDay(deadline, plan.timeZone);
+            const tasks = repo.tasksUnderControlAt(db, plan.id, organizationId, end);
+            return tasks.some((t) => wasOnTaskAt(organizationId, t.assignedAt, end, () => assigneesAt(end).get(t.taskId)));
+          };
           return deadlineEvents(plan, todayOf(plan), lastDay.get(plan.id) as string, owedBy);
         }),
       ];
