@@ -4,7 +4,7 @@
 // filtering it, so that a slice of 200 tasks costs what 200 tasks do (on 100,000 tasks a whole-plan read was 20 ms a
 // statement against 1, and OFFSET bounds held the event loop 1 s at the start of a look).
 import t from 'tap';
-import { assigneesAtQuery, changesSinceQuery, rangesBetween, taskBoundaries, taskQueries, tasksOf, type TaskRange } from '../../src/modules/reports/progress.repository.js';
+import { assigneesAtQuery, assigneeWritesBeforeQuery, changesSinceQuery, taskAssigneesAtQuery, rangesBetween, taskBoundaries, taskQueries, tasksOf, type TaskRange } from '../../src/modules/reports/progress.repository.js';
 import type { App } from '../../src/app.js';
 import { build } from '../helper.js';
 import { createPlan, createTask, seedPlan } from '../factories.js';
@@ -98,4 +98,19 @@ t.test("who was on the tasks at a deadline is sought by the history's instant, o
   t.match(whole, /^SEARCH change_history USING INDEX change_history_at_idx \(at>\?\)$/, `a whole plan's: by instant, in order: ${whole}`);
   const slice = queryPlan(app, assigneesAtQuery(app.db, [plan.id], '2026-10-10T21:00:00.000Z', ['a', 'b']));
   t.match(slice, /SEARCH change_history USING INDEX change_history_entity_idx \(entity_type=\? AND entity_id=\?\)/, `a slice's: by its tasks: ${slice}`);
+});
+
+t.test('the submission of a report asks the history of its one task by the entity index, not every entry since the deadline', async (t) => {
+  const app = await build(t);
+  await twoPlans(app, ['1', '2']);
+  // Prepared statements with placeholders: any value will do for the plan.
+  const planOf = (query: { getQuery(): { sql: string; params: unknown[] } }) => {
+    const { sql, params } = query.getQuery();
+    const values = params.map((p) => (typeof p === 'object' && p !== null ? '["x"]' : p));
+    return (app.sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...values) as { detail: string }[]).map((r) => r.detail).join(' | ');
+  };
+  const then = planOf(taskAssigneesAtQuery(app.db));
+  t.match(then, /^SEARCH change_history USING INDEX change_history_entity_idx \(entity_type=\? AND entity_id=\?\)/, `who was on it then: ${then}`);
+  const since = planOf(assigneeWritesBeforeQuery(app.db));
+  t.match(since, /^SEARCH change_history USING INDEX change_history_entity_idx \(entity_type=\? AND entity_id=\?\)/, `since when: ${since}`);
 });

@@ -466,23 +466,26 @@ export interface TaskWrite {
  */
 export function assigneeWritesBefore(db: Db, taskIds: string[], before: string): TaskWrite[] {
   if (taskIds.length === 0) return [];
-  return prepared(db, 'assigneeWritesBefore', (db) =>
-    db
-      .select({ taskId: changeHistory.entityId, at: changeHistory.at, changes: changeHistory.changes })
-      .from(changeHistory)
-      .where(
-        and(
-          eq(changeHistory.entityType, 'task'),
-          // As one JSON array: the tasks whose assignees changed since a day months back may be more than SQLite takes variables.
-          inJsonArray(changeHistory.entityId, sql.placeholder('taskIds')),
-          lt(changeHistory.at, sql.placeholder('before')),
-          inArray(changeHistory.operation, ASSIGNEE_WRITES),
-          changedAssignees,
-        ),
-      )
-      .orderBy(asc(changeHistory.entityId), asc(changeHistory.at), asc(changeHistory.id))
-      .prepare(),
-  ).all({ taskIds: JSON.stringify(taskIds), before });
+  return prepared(db, 'assigneeWritesBefore', assigneeWritesBeforeQuery).all({ taskIds: JSON.stringify(taskIds), before });
+}
+
+/** The statement of assigneeWritesBefore, with placeholders `taskIds` (a JSON array) and `before` (its query plan is tested). */
+export function assigneeWritesBeforeQuery(db: Db) {
+  return db
+    .select({ taskId: changeHistory.entityId, at: changeHistory.at, changes: changeHistory.changes })
+    .from(changeHistory)
+    .where(
+      and(
+        eq(changeHistory.entityType, 'task'),
+        // As one JSON array: the tasks whose assignees changed since a day months back may be more than SQLite takes variables.
+        inJsonArray(changeHistory.entityId, sql.placeholder('taskIds')),
+        lt(changeHistory.at, sql.placeholder('before')),
+        inArray(changeHistory.operation, ASSIGNEE_WRITES),
+        changedAssignees,
+      ),
+    )
+    .orderBy(asc(changeHistory.entityId), asc(changeHistory.at), asc(changeHistory.id))
+    .prepare();
 }
 
 /**
@@ -538,25 +541,27 @@ export function assigneesAtQuery(db: Db, planIds: string[], at: string, taskIds?
  * since the report's deadline.
  */
 export function taskAssigneesAt(db: Db, taskId: string, at: string): Set<string> | undefined {
-  const writes = prepared(db, 'taskAssigneesAt', (db) =>
-    db
-      .select({ taskId: changeHistory.entityId, changes: changeHistory.changes })
-      .from(changeHistory)
-      .where(
-        and(
-          eq(changeHistory.entityType, 'task'),
-          eq(changeHistory.entityId, sql.placeholder('taskId')),
-          gte(changeHistory.at, sql.placeholder('at')),
-          inArray(changeHistory.operation, ASSIGNEE_WRITES),
-          changedAssignees,
-        ),
-      )
-      .orderBy(asc(changeHistory.at), asc(changeHistory.id))
-      // The first is enough (assigneesThen): the entries since are few, but a task's assignees may change again and again.
-      .limit(1)
-      .prepare(),
-  ).all({ taskId, at });
-  return assigneesThen(writes).get(taskId);
+  return assigneesThen(prepared(db, 'taskAssigneesAt', taskAssigneesAtQuery).all({ taskId, at })).get(taskId);
+}
+
+/** The statement of taskAssigneesAt, with placeholders `taskId` and `at` (its query plan is tested). */
+export function taskAssigneesAtQuery(db: Db) {
+  return db
+    .select({ taskId: changeHistory.entityId, changes: changeHistory.changes })
+    .from(changeHistory)
+    .where(
+      and(
+        eq(changeHistory.entityType, 'task'),
+        eq(changeHistory.entityId, sql.placeholder('taskId')),
+        gte(changeHistory.at, sql.placeholder('at')),
+        inArray(changeHistory.operation, ASSIGNEE_WRITES),
+        changedAssignees,
+      ),
+    )
+    .orderBy(asc(changeHistory.at), asc(changeHistory.id))
+    // The first is enough (assigneesThen): a task's assignees may have changed again and again since.
+    .limit(1)
+    .prepare();
 }
 
 /**
