@@ -28,9 +28,9 @@ async function allPages(app: App, query: string): Promise<{ pages: number; tasks
   let cursor: string | null = null;
   let pages = 0;
   do {
-    const res = await app.inject({ url: `/v1/tasks?limit=2&${query}${cursor ? `&cursor=${cursor}` : ''}` });
+    const res: Awaited<ReturnType<App['inject']>> = await app.inject({ url: `/v1/tasks?limit=2&${query}${cursor ? `&cursor=${cursor}` : ''}` });
     if (res.statusCode !== 200) throw new Error(`GET /v1/tasks?${query}: ${res.statusCode} ${res.body}`);
-    const page = json<{ items: Task[]; nextCursor: string | null }>(res);
+    const page: { items: Task[]; nextCursor: string | null } = json(res);
     tasks.push(...page.items);
     cursor = page.nextCursor;
     pages++;
