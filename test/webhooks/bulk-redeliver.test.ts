@@ -341,7 +341,7 @@ t.test('a disabled or paused subscription’s redeliveries wait, and go once it 
 
 t.test('the look for failed deliveries pages through the window by the events’ (occurredAt, id) index, with no sort', async (t) => {
   const { app, sub } = await world(t);
-  const { redeliveryCandidatesQuery } = await import('../../src/modules/webhooks/webhooks.repository.js');
+  const { redeliveryCandidatesQuery } = await import('../../src/modules/webhooks/webhooks.replay-repository.js');
   for (const after of [null, { occurredAt: '2026-11-28T10:00:00.000Z', id: MISSING_ID }]) {
     const query = redeliveryCandidatesQuery(app.db, { subscriptionId: sub.id, types: ['task.updated'], since: '2026-11-28T00:00:00.000Z', until: null, after, limit: 2000 });
     const { sql, params } = query.toSQL();

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { writeTransaction } from '../../src/db/connection.js';
 import { retryDelayMs } from '../../src/modules/webhooks/webhooks.worker.js';
-import { unwantedDeliveriesUpdate } from '../../src/modules/webhooks/webhooks.repository.js';
+import { unwantedDeliveriesUpdate } from '../../src/modules/webhooks/webhooks.outbox-repository.js';
 import { json, testClock } from '../helper.js';
 import { approvedTask, transition } from '../factories.js';
 import { signatureValid, startReceiver, subscribe, webhookApp, world } from './receiver.js';

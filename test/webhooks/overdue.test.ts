@@ -8,7 +8,7 @@ import type { Test } from 'tap';
 import { json, testClock } from '../helper.js';
 import { createPlan, createTask, approvePlan, seedPlan, transition } from '../factories.js';
 import { startReceiver, subscribe, webhookApp } from './receiver.js';
-import * as repo from '../../src/modules/webhooks/webhooks.repository.js';
+import * as outbox from '../../src/modules/webhooks/webhooks.outbox-repository.js';
 
 /** 09:00 UTC on 28 November: noon in Minsk (UTC+3). */
 const NOW = '2026-11-28T09:00:00.000Z';
@@ -106,12 +106,12 @@ t.test('the overdue scan looks up more keys than SQLite binds in one statement (
   // The scan's own look-ups, with as many keys as such a plan gives (SQLite takes at most 32,766 variables).
   const keys = Array.from({ length: 40_000 }, (_, i) => `task.overdue:t${i}:2026-11-28`);
   keys.splice(35_000, 0, key);
-  const raised = repo.eventsByDedupeKey(app.db, keys);
+  const raised = outbox.eventsByDedupeKey(app.db, keys);
   t.equal(raised.size, 1, 'the one raised event is found past the 32,766th key');
   const eventId = raised.get(key) as string;
   const ids = [...keys];
   ids.splice(35_000, 1, eventId);
-  t.strictSame([...(repo.subscriptionsDelivered(app.db, ids).get(eventId) ?? [])], [sub.id], 'and its delivery');
+  t.strictSame([...(outbox.subscriptionsDelivered(app.db, ids).get(eventId) ?? [])], [sub.id], 'and its delivery');
 });
 
 t.test('a closed plan raises no task.overdue: its open tasks were judged for the last time on its closing day', async (t) => {

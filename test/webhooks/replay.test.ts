@@ -306,7 +306,7 @@ t.test('thousands of events of one instant, more than a page of the scan, are re
   t.strictSame(queued, ours, "each of BY's events once, none of KZ's");
 
   // Each page of the scan seeks to where the last ended, in the order of an index: no sort of the instant's events.
-  const { replayCandidatesQuery } = await import('../../src/modules/webhooks/webhooks.repository.js');
+  const { replayCandidatesQuery } = await import('../../src/modules/webhooks/webhooks.replay-repository.js');
   for (const after of [null, { occurredAt: at, id: String(ours[0]) }]) {
     const { sql, params } = replayCandidatesQuery(app.db, { subscriptionId: sub.id, types: ['task.created'], since: sub.createdAt, until: null, after, limit: 2000 }).toSQL();
     const steps = (app.sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail);

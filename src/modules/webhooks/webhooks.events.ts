@@ -13,6 +13,8 @@ import type { DeadlineChange } from '../deadline-changes/deadline-changes.schema
 import type { Plan } from '../plans/plans.schemas.js';
 import { missingReportsToday } from '../reports/progress.missing.js';
 import { approvedPlans, findCommissionRow, findPlanRow, rangesBetween, taskBoundaries, type TaskRange } from '../reports/progress.repository.js';
+import * as eventData from './webhooks.event-data-repository.js';
+import * as outbox from './webhooks.outbox-repository.js';
 import * as repo from './webhooks.repository.js';
 import type { WebhookTask } from './webhooks.payloads.js';
 
@@ -84,7 +86,7 @@ const organizationsOf = (representation: object | null): string[] =>
 function taskEvents(tx: Db, actor: Actor, at: string, change: RecordedChange, changes: FieldChange[], known?: TaskRecord): PendingEvent[] {
   if (change.after === null) return [];
   const record = known ?? findTaskRecord(tx, change.entityId);
-  if (!record || repo.planStatus(tx, record.planId) !== 'approved') return [];
+  if (!record || eventData.planStatus(tx, record.planId) !== 'approved') return [];
   const task = webhookTask(record, new Date(at));
   // An organization taken off the task still hears of the change that took it off.
   const organizationIds = audienceOf(record, organizationsOf(change.before));
@@ -103,7 +105,7 @@ function taskEvents(tx: Db, actor: Actor, at: string, change: RecordedChange, ch
   const events: PendingEvent[] = [];
   if (status.some((c) => c.field === 'status')) events.push(event('task.status_changed', status));
   if (deadline.some((c) => c.field === 'dueDate')) {
-    const dc = repo.deadlineChangeDecidedAt(tx, record.id, at);
+    const dc = eventData.deadlineChangeDecidedAt(tx, record.id, at);
     const deadlineChange = dc
       ? { id: dc.id, kind: dc.kind, oldDueDate: dc.oldDueDate, newDueDate: dc.newDueDate, reason: dc.reason, decisionBasis: dc.decisionBasis }
       : null;
@@ -195,8 +197,8 @@ function planEvents(tx: Db, actor: Actor, change: RecordedChange): PendingEvent[
     {
       type,
       taskId: null,
-      organizationIds: audienceOf({ assignees: repo.planAssignees(tx, plan.id) }),
-      data: { plan, tasksByStatus: repo.taskCountsByStatus(tx, plan.id), actor: actorOf(actor) },
+      organizationIds: audienceOf({ assignees: eventData.planAssignees(tx, plan.id) }),
+      data: { plan, tasksByStatus: eventData.taskCountsByStatus(tx, plan.id), actor: actorOf(actor) },
     },
   ];
 }
@@ -239,7 +241,7 @@ function enqueue(tx: Db, audience: Audience, at: string, e: PendingEvent): numbe
   const id = newId();
   const body = JSON.stringify({ type: e.type, timestamp: at, data: e.data });
   const row = { id, type: e.type, occurredAt: at, taskId: e.taskId, dedupeKey: e.dedupeKey ?? null, body, organizationIds: e.organizationIds };
-  if (!repo.insertEvent(tx, row)) return 0;
+  if (!outbox.insertEvent(tx, row)) return 0;
   for (const s of targets) queueDelivery(tx, s.id, id, at, 'event');
   return targets.length;
 }
@@ -254,7 +256,7 @@ export function queueDelivery(
   extra: { redeliveryOf?: string; requestedByKeyId?: string | null } = {},
 ): string {
   const id = newId();
-  repo.insertDelivery(tx, {
+  outbox.insertDelivery(tx, {
     id,
     subscriptionId,
     eventId,
@@ -311,7 +313,7 @@ function overdueScanOf(tx: Db, now: Date) {
 export function overdueCandidates(tx: Db, now: Date): string[] {
   const { subscriptions, todayByCommission } = overdueScanOf(tx, now);
   if (subscriptions.length === 0) return [];
-  return repo.overdueTaskIds(tx, todayByCommission).map((t) => t.id);
+  return eventData.overdueTaskIds(tx, todayByCommission).map((t) => t.id);
 }
 
 /**
@@ -346,8 +348,8 @@ function raiseOnce<C extends ScanCandidate>(
   candidates: C[],
   audience: (waited: C[]) => (c: C) => string[],
 ): number {
-  const raisedAs = repo.eventsByDedupeKey(tx, candidates.map((c) => c.key));
-  const deliveredTo = repo.subscriptionsDelivered(tx, [...raisedAs.values()]);
+  const raisedAs = outbox.eventsByDedupeKey(tx, candidates.map((c) => c.key));
+  const deliveredTo = outbox.subscriptionsDelivered(tx, [...raisedAs.values()]);
   const waitingFor = (c: C) => {
     const eventId = raisedAs.get(c.key);
     return eventId === undefined ? subscriptions : subscriptions.filter((s) => !deliveredTo.get(eventId)?.has(s.id));
@@ -385,7 +387,7 @@ export function raiseOverdueSlice(tx: Db, now: Date, ids: string[]): number {
   const { subscriptions, todayByCommission } = overdueScanOf(tx, now);
   if (subscriptions.length === 0) return 0;
   const today = new Map(todayByCommission.map((c) => [c.commissionId, c.today]));
-  const overdue = repo.overdueTaskIds(tx, todayByCommission, ids);
+  const overdue = eventData.overdueTaskIds(tx, todayByCommission, ids);
   const recordOf = recordsOnDemand(tx, () => overdue.map((t) => t.id));
   const candidates = overdue.map((t) => ({
     id: t.id,
@@ -398,7 +400,7 @@ export function raiseOverdueSlice(tx: Db, now: Date, ids: string[]): number {
   }));
   // Which subscriptions want a task depends on its organizations alone: read for all at once.
   return raiseOnce(tx, now.toISOString(), 'task.overdue', subscriptions, candidates, (waited) => {
-    const organizationsOf = repo.assigneeOrganizationsOf(tx, waited.map((c) => c.id));
+    const organizationsOf = eventData.assigneeOrganizationsOf(tx, waited.map((c) => c.id));
     return (c) => organizationsOf.get(c.id) ?? [];
   });
 }
@@ -477,6 +479,6 @@ export function enqueueTestEvent(tx: Db, subscription: repo.SubscriptionRow, at:
     timestamp: at,
     data: { subscriptionId: subscription.id, message: 'A test event sent on request: nothing changed in the plan.' },
   });
-  repo.insertEvent(tx, { id: eventId, type: 'webhook.test', occurredAt: at, taskId: null, dedupeKey: null, body, organizationIds: null });
+  outbox.insertEvent(tx, { id: eventId, type: 'webhook.test', occurredAt: at, taskId: null, dedupeKey: null, body, organizationIds: null });
   return queueDelivery(tx, subscription.id, eventId, at, 'test', { requestedByKeyId });
 }

@@ -4,10 +4,12 @@ import type { Db } from '../../db/connection.js';
 import { AppError, ERRORS } from '../../errors.js';
 import { matches, queueDelivery } from './webhooks.events.js';
 import { lookThrough, type ReplayWindow } from './webhooks.replay.js';
+import * as outbox from './webhooks.outbox-repository.js';
+import * as replays from './webhooks.replay-repository.js';
 import * as repo from './webhooks.repository.js';
 
 /** An event as a redelivery weighs it: its type, when it was raised, and the organizations it concerned then. */
-export type RedeliveredEvent = Pick<repo.EventRow, 'type' | 'occurredAt' | 'organizationIds'>;
+export type RedeliveredEvent = Pick<outbox.EventRow, 'type' | 'occurredAt' | 'organizationIds'>;
 
 /** Why an event is not sent again to a subscription (redeliveryRefusal). */
 export type RedeliveryRefusal =
@@ -47,7 +49,7 @@ export function redeliveryRefusal(sub: repo.SubscriptionInterest, e: Redelivered
  * The refusal of a single redelivery (redeliveryRefusal): why the event is not sent again, and what the caller can do.
  * Tells nothing of the organizations the event concerned: the caller may be another organization's key.
  */
-export function redeliveryRefused(sub: repo.SubscriptionRow, event: repo.EventRow, refusal: RedeliveryRefusal, logDays: number): AppError {
+export function redeliveryRefused(sub: repo.SubscriptionRow, event: outbox.EventRow, refusal: RedeliveryRefusal, logDays: number): AppError {
   const what = `event ${event.id} (${event.type})`;
   switch (refusal.reason) {
     case 'type':
@@ -75,7 +77,7 @@ export function redeliveryRefused(sub: repo.SubscriptionRow, event: repo.EventRo
 
 /** What a redelivery is to queue: the failed deliveries, oldest event first, at most `limit`; and the time of the first one left over. */
 export interface RedeliveryPlan {
-  deliveries: repo.RedeliveryCandidate[];
+  deliveries: replays.RedeliveryCandidate[];
   continueFrom: string | null;
   /** The retention limit the window was searched from (null: none), checked again when queued. */
   retainedFrom: string | null;
@@ -85,7 +87,7 @@ export interface RedeliveryPlan {
  * Whether a failed delivery of a window is sent again: by the rule of a single redelivery (redeliveryRefusal), and
  * never webhook.test, sent on request only.
  */
-const wantsAgain = (sub: repo.SubscriptionInterest, d: repo.RedeliveryCandidate, retainedFrom: string | null) =>
+const wantsAgain = (sub: repo.SubscriptionInterest, d: replays.RedeliveryCandidate, retainedFrom: string | null) =>
   d.type !== 'webhook.test' && redeliveryRefusal(sub, d, retainedFrom) === null;
 
 /**
@@ -96,7 +98,7 @@ export async function planRedelivery(db: Db, sub: repo.SubscriptionRow, window: 
   // The types it lists now; webhook.test is in no list.
   const types = sub.events;
   const { found, continueFrom } = await lookThrough(
-    (after, limit) => repo.redeliveryCandidates(db, { subscriptionId: sub.id, types, since: window.since, until: window.until, after, limit }),
+    (after, limit) => replays.redeliveryCandidates(db, { subscriptionId: sub.id, types, since: window.since, until: window.until, after, limit }),
     (d) => wantsAgain(sub, d, window.retainedFrom),
     window.limit,
   );
@@ -110,7 +112,7 @@ export async function planRedelivery(db: Db, sub: repo.SubscriptionRow, window: 
  * short write. Returns how many.
  */
 export function queueRedelivery(tx: Db, sub: repo.SubscriptionRow, plan: RedeliveryPlan, at: string, requestedByKeyId: string | null): number {
-  const open = repo.stillLastFailed(tx, sub.id, plan.deliveries.map((d) => d.deliveryId));
+  const open = replays.stillLastFailed(tx, sub.id, plan.deliveries.map((d) => d.deliveryId));
   let queued = 0;
   for (const d of plan.deliveries) {
     if (!open.has(d.deliveryId) || !wantsAgain(sub, d, plan.retainedFrom)) continue;

@@ -3,6 +3,7 @@
 import type { Db } from '../../db/connection.js';
 import type { WebhookMessageType } from '../../db/enums.js';
 import { matches, queueDelivery } from './webhooks.events.js';
+import * as replays from './webhooks.replay-repository.js';
 import * as repo from './webhooks.repository.js';
 
 /**
@@ -30,12 +31,12 @@ export interface ReplayWindow {
 
 /** What a replay is to queue: the events, oldest first, at most `limit`; and the time of the first one left over. */
 export interface ReplayPlan {
-  events: repo.ReplayCandidate[];
+  events: replays.ReplayCandidate[];
   continueFrom: string | null;
 }
 
 /** The rule of raise time (matches), on the audience the event kept; an event stored before it kept one concerns no organization. */
-const wants = (sub: repo.SubscriptionInterest, e: repo.ReplayCandidate) =>
+const wants = (sub: repo.SubscriptionInterest, e: replays.ReplayCandidate) =>
   !NOT_REPLAYED.includes(e.type) && matches(sub, { type: e.type, organizationIds: e.organizationIds ?? [] });
 
 /** A look through the outbox, oldest event first: what it keeps, at most `limit`, and the time of the first one left over. */
@@ -74,7 +75,7 @@ export async function lookThrough<T extends { occurredAt: string; id: string }>(
 export async function planReplay(db: Db, sub: repo.SubscriptionRow, window: ReplayWindow): Promise<ReplayPlan> {
   const types = sub.events.filter((type) => !NOT_REPLAYED.includes(type));
   const { found, continueFrom } = await lookThrough(
-    (after, limit) => repo.replayCandidates(db, { subscriptionId: sub.id, types, since: window.since, until: window.until, after, limit }),
+    (after, limit) => replays.replayCandidates(db, { subscriptionId: sub.id, types, since: window.since, until: window.until, after, limit }),
     (e) => wants(sub, e),
     window.limit,
   );
@@ -87,7 +88,7 @@ export async function planReplay(db: Db, sub: repo.SubscriptionRow, window: Repl
  * come between). At most `limit` rows: a short write. Returns how many.
  */
 export function queueReplay(tx: Db, sub: repo.SubscriptionRow, plan: ReplayPlan, at: string, requestedByKeyId: string | null): number {
-  const open = repo.undeliveredEvents(tx, sub.id, plan.events.map((e) => e.id));
+  const open = replays.undeliveredEvents(tx, sub.id, plan.events.map((e) => e.id));
   let queued = 0;
   for (const e of plan.events) {
     if (!open.has(e.id) || !wants(sub, e)) continue;

@@ -11,6 +11,8 @@ import { findOrganization } from '../organizations/organizations.repository.js';
 import { enqueueTestEvent, queueDelivery } from './webhooks.events.js';
 import { planRedelivery, queueRedelivery, redeliveryRefusal, redeliveryRefused } from './webhooks.redelivery.js';
 import { availableFrom, planReplay, queueReplay, retainedFrom } from './webhooks.replay.js';
+import * as deliveryLog from './webhooks.delivery-log-repository.js';
+import * as outbox from './webhooks.outbox-repository.js';
 import * as repo from './webhooks.repository.js';
 import type {
   CreatedWebhook,
@@ -94,7 +96,7 @@ function organizationFor(tx: Db, actor: Actor, requested: string | null | undefi
  * receiver it was set up for. Moving it would hand all of that to another organization.
  */
 function refuseMoveWithDeliveries(tx: Db, sub: repo.SubscriptionRow): void {
-  if (!repo.hasDeliveries(tx, sub.id)) return;
+  if (!deliveryLog.hasDeliveries(tx, sub.id)) return;
   const now = sub.organizationId === null ? 'every organization' : `organization ${sub.organizationId}`;
   throw new AppError(
     ERRORS.webhookHasDeliveries,
@@ -218,7 +220,7 @@ export function createWebhookService({ db, clock, allowPrivate, logDays, resolve
         if (moved) refuseBeyondLimit(tx, after.organizationId, 'all');
         if (after.active && (reactivated || moved)) refuseBeyondLimit(tx, after.organizationId, 'active');
         // Events of a type it no longer receives are not sent any more, also those already waiting.
-        if (patch.events !== undefined) repo.endUnwantedDeliveries(tx, id, after.events, at, repo.notWanted(at));
+        if (patch.events !== undefined) outbox.endUnwantedDeliveries(tx, id, after.events, at, outbox.notWanted(at));
         record(tx, ctx, at, 'updateWebhook', id, before, after);
         return after;
       });
@@ -262,18 +264,18 @@ export function createWebhookService({ db, clock, allowPrivate, logDays, resolve
       return writeTransaction(db, (tx) => {
         const sub = load(tx, id);
         const deliveryId = enqueueTestEvent(tx, sub, at, ctx.actor.keyId);
-        return strip(repo.findDelivery(tx, id, deliveryId)!);
+        return strip(deliveryLog.findDelivery(tx, id, deliveryId)!);
       });
     },
 
     listDeliveries(id: string, query: ListWebhookDeliveriesQuery) {
       load(db, id);
-      return repo.listDeliveries(db, id, query);
+      return deliveryLog.listDeliveries(db, id, query);
     },
 
     getDelivery(id: string, deliveryId: string): WebhookDeliveryDetail {
       load(db, id);
-      const found = repo.findDelivery(db, id, deliveryId);
+      const found = deliveryLog.findDelivery(db, id, deliveryId);
       if (!found) throw notFound('webhook delivery', deliveryId);
       const { body, ...delivery } = found;
       return { ...delivery, payload: JSON.parse(body) };
@@ -292,19 +294,19 @@ export function createWebhookService({ db, clock, allowPrivate, logDays, resolve
       const at = now.toISOString();
       return writeTransaction(db, (tx) => {
         const sub = load(tx, id);
-        const original = repo.findDeliveryRow(tx, deliveryId);
+        const original = outbox.findDeliveryRow(tx, deliveryId);
         if (!original || original.subscriptionId !== id) throw notFound('webhook delivery', deliveryId);
         // A delivery keeps its event: an event is pruned only once no delivery refers to it.
-        const event = repo.findEvent(tx, original.eventId)!;
+        const event = outbox.findEvent(tx, original.eventId)!;
         const pending = original.status === 'pending';
         const refusal = redeliveryRefusal(sub, event, pending ? null : retainedFrom(now, logDays));
         if (refusal !== null) throw redeliveryRefused(sub, event, refusal, logDays);
         if (pending) {
-          repo.updateDelivery(tx, original.id, { nextAttemptAt: at });
-          return strip(repo.findDelivery(tx, id, original.id)!);
+          outbox.updateDelivery(tx, original.id, { nextAttemptAt: at });
+          return strip(deliveryLog.findDelivery(tx, id, original.id)!);
         }
         const again = queueDelivery(tx, id, original.eventId, at, 'redelivery', { redeliveryOf: original.id, requestedByKeyId: ctx.actor.keyId });
-        return strip(repo.findDelivery(tx, id, again)!);
+        return strip(deliveryLog.findDelivery(tx, id, again)!);
       });
     },
 

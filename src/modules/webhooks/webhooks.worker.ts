@@ -9,6 +9,7 @@ import { committed } from '../../db/group-commit.js';
 import { newId } from '../../lib/ids.js';
 import { missingCandidates, missingLookKey, overdueCandidates, raiseMissingSlice, raiseOverdueSlice } from './webhooks.events.js';
 import { retainedFrom } from './webhooks.replay.js';
+import * as outbox from './webhooks.outbox-repository.js';
 import * as repo from './webhooks.repository.js';
 import { clip, ERROR_KEPT, sendAttempt, type AttemptResult } from './webhooks.sender.js';
 import { signedHeaders } from './webhooks.signing.js';
@@ -40,7 +41,7 @@ export const RETRY_MAX_MS = 6 * 60 * 60 * 1000;
  * certificate may take all of it).
  */
 export function notSentAfter(error: string | null, at: string): string {
-  const reason = repo.notWanted(at);
+  const reason = outbox.notWanted(at);
   return `${clip(error ?? 'failed', ERROR_KEPT - reason.length - 2)}; ${reason}`;
 }
 /** Deliveries attempted at once. */
@@ -178,9 +179,9 @@ export function nextAttemptDelayMs(
  * Whether the subscription no longer receives the delivery's event type: not a test event, not a redelivery someone
  * asked for (see endUnwantedDeliveries).
  */
-function unwantedBy(tx: Db, delivery: repo.DeliveryRow, sub: repo.SubscriptionRow): boolean {
+function unwantedBy(tx: Db, delivery: outbox.DeliveryRow, sub: repo.SubscriptionRow): boolean {
   if (delivery.redeliveryOf !== null) return false;
-  const type = repo.findEvent(tx, delivery.eventId)?.type;
+  const type = outbox.findEvent(tx, delivery.eventId)?.type;
   return type !== undefined && type !== 'webhook.test' && !sub.events.includes(type);
 }
 
@@ -199,9 +200,9 @@ export function createWebhookWorker({ db, clock, log, settings, random = Math.ra
   const inFlight = new Set<AbortController>();
 
   /** Records one attempt and what follows from it, in one transaction. */
-  function record(claimed: repo.DeliveryRow, url: string, attemptedAt: Date, result: AttemptResult): 'succeeded' | 'failed' | 'retry' {
+  function record(claimed: outbox.DeliveryRow, url: string, attemptedAt: Date, result: AttemptResult): 'succeeded' | 'failed' | 'retry' {
     return writeTransaction(db, (tx) => {
-      const delivery = repo.findDeliveryRow(tx, claimed.id);
+      const delivery = outbox.findDeliveryRow(tx, claimed.id);
       // Deleted with its subscription while the attempt ran.
       if (!delivery) return 'failed';
       const sub = repo.findSubscription(tx, delivery.subscriptionId);
@@ -211,7 +212,7 @@ export function createWebhookWorker({ db, clock, log, settings, random = Math.ra
       // new one, so it neither counts against the subscription nor disables it, and the event goes to the new URL.
       const moved = sub.url !== url;
       const n = delivery.attemptCount + 1;
-      repo.insertAttempt(tx, {
+      outbox.insertAttempt(tx, {
         id: newId(),
         deliveryId: delivery.id,
         attemptedAt: at,
@@ -229,11 +230,11 @@ export function createWebhookWorker({ db, clock, log, settings, random = Math.ra
         lastError: result.error,
       };
       if (moved && !result.ok) {
-        repo.updateDelivery(tx, delivery.id, { ...common, status: 'pending', nextAttemptAt: at });
+        outbox.updateDelivery(tx, delivery.id, { ...common, status: 'pending', nextAttemptAt: at });
         return 'retry';
       }
       if (result.ok) {
-        repo.updateDelivery(tx, delivery.id, { ...common, status: 'succeeded', nextAttemptAt: null, completedAt: at });
+        outbox.updateDelivery(tx, delivery.id, { ...common, status: 'succeeded', nextAttemptAt: null, completedAt: at });
         repo.updateSubscription(tx, sub.id, { consecutiveFailures: 0, failingSince: null, lastSuccessAt: at });
         return 'succeeded';
       }
@@ -251,11 +252,11 @@ export function createWebhookWorker({ db, clock, log, settings, random = Math.ra
         // Sent again on request (redeliver) while this attempt ran: that earlier time holds, not the backoff.
         const requested = delivery.nextAttemptAt !== claimed.nextAttemptAt ? delivery.nextAttemptAt : null;
         const next = requested !== null && requested < scheduled ? requested : scheduled;
-        repo.updateDelivery(tx, delivery.id, { ...common, status: 'pending', nextAttemptAt: next });
+        outbox.updateDelivery(tx, delivery.id, { ...common, status: 'pending', nextAttemptAt: next });
         return 'retry';
       }
       const lastError = unwanted ? notSentAfter(result.error, at) : result.error;
-      repo.updateDelivery(tx, delivery.id, { ...common, status: 'failed', nextAttemptAt: null, completedAt: at, lastError });
+      outbox.updateDelivery(tx, delivery.id, { ...common, status: 'failed', nextAttemptAt: null, completedAt: at, lastError });
       // Ended early because its type was taken off: only a 410 says the endpoint is broken.
       if (unwanted && !gone && n < settings.maxAttempts) return 'failed';
       // Disabled when the endpoint says it is gone, or when every attempt of this delivery failed and nothing
@@ -283,13 +284,13 @@ export function createWebhookWorker({ db, clock, log, settings, random = Math.ra
   function release(id: string): void {
     try {
       writeTransaction(db, (tx) => {
-        const delivery = repo.findDeliveryRow(tx, id);
+        const delivery = outbox.findDeliveryRow(tx, id);
         const sub = delivery && repo.findSubscription(tx, delivery.subscriptionId);
         if (delivery?.status === 'pending' && sub && unwantedBy(tx, delivery, sub)) {
           const at = clock().toISOString();
-          repo.updateDelivery(tx, id, { lockedUntil: null, status: 'failed', nextAttemptAt: null, completedAt: at, lastError: repo.notWanted(at) });
+          outbox.updateDelivery(tx, id, { lockedUntil: null, status: 'failed', nextAttemptAt: null, completedAt: at, lastError: outbox.notWanted(at) });
         } else {
-          repo.updateDelivery(tx, id, { lockedUntil: null });
+          outbox.updateDelivery(tx, id, { lockedUntil: null });
         }
       });
     } catch (err) {
@@ -297,9 +298,9 @@ export function createWebhookWorker({ db, clock, log, settings, random = Math.ra
     }
   }
 
-  async function attempt(claimed: repo.DeliveryRow): Promise<'succeeded' | 'failed' | 'retry' | 'interrupted'> {
+  async function attempt(claimed: outbox.DeliveryRow): Promise<'succeeded' | 'failed' | 'retry' | 'interrupted'> {
     const sub = repo.findSubscription(db, claimed.subscriptionId);
-    const event = repo.findEvent(db, claimed.eventId);
+    const event = outbox.findEvent(db, claimed.eventId);
     if (!sub || !event) return 'failed';
     if (closing) {
       release(claimed.id);
@@ -374,7 +375,7 @@ export function createWebhookWorker({ db, clock, log, settings, random = Math.ra
     const before = retainedFrom(now, settings.logDays);
     if (before !== null && (force || lastPrune === null || Math.abs(now.getTime() - lastPrune) >= PRUNE_EVERY_MS)) {
       // The one retention boundary, which a replay does not reach back past either (webhooks.replay.ts).
-      const pruned = writeTransaction(db, (tx) => repo.pruneDeliveryLog(tx, before, PRUNE_BATCH));
+      const pruned = writeTransaction(db, (tx) => outbox.pruneDeliveryLog(tx, before, PRUNE_BATCH));
       summary.pruned = pruned.deliveries;
       // A full batch: more to come, in the next run; else not before the next hour.
       lastPrune = pruned.deliveries === PRUNE_BATCH || pruned.events === PRUNE_BATCH ? null : now.getTime();
@@ -396,9 +397,9 @@ export function createWebhookWorker({ db, clock, log, settings, random = Math.ra
         const at = clock();
         // Held for the look-up and the request, each bounded by the timeout, and a margin.
         const lockedUntil = new Date(at.getTime() + 2 * settings.timeoutMs + 60_000).toISOString();
-        let claimed: repo.DeliveryRow[] = [];
+        let claimed: outbox.DeliveryRow[] = [];
         try {
-          claimed = writeTransaction(db, (tx) => repo.claimDueDeliveries(tx, at.toISOString(), room, lockedUntil, seen, [...busy]));
+          claimed = writeTransaction(db, (tx) => outbox.claimDueDeliveries(tx, at.toISOString(), room, lockedUntil, seen, [...busy]));
           // Nothing is sent before the claim and the events it read are durable (group commit: a receiver must never
           // hear of a write that a failed COMMIT or a power cut takes back).
           if (claimed.length > 0) await committed(db);

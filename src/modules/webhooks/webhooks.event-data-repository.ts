@@ -1,0 +1,91 @@
+// Drizzle queries of what webhook events are made of: the plans, tasks, assignees and deadline changes they tell of,
+// and the tasks the overdue scan finds.
+import { and, asc, desc, eq, inArray, lt, notInArray, or, sql } from 'drizzle-orm';
+import { type Db, inJsonArray, prepared } from '../../db/connection.js';
+import { TASK_STATUSES, type TaskStatus } from '../../db/enums.js';
+import { deadlineChanges, plans, taskAssignees, tasks } from '../../db/schema.js';
+import { OUT_OF_CONTROL_STATUSES } from '../tasks/task-timeliness.js';
+
+/** Asked for every task event (all of a plan's tasks when it is approved), so prepared. */
+export function planStatus(db: Db, planId: string): string | undefined {
+  return prepared(db, 'webhookPlanStatus', (db) => db.select({ status: plans.status }).from(plans).where(eq(plans.id, sql.placeholder('planId'))).prepare()).get({
+    planId,
+  })?.status;
+}
+
+/** The organizations executing at least one task of the plan, each once: those a plan's events concern. */
+export function planAssignees(db: Db, planId: string): { organizationId: string }[] {
+  return db
+    .selectDistinct({ organizationId: taskAssignees.organizationId })
+    .from(taskAssignees)
+    .innerJoin(tasks, eq(tasks.id, taskAssignees.taskId))
+    .where(eq(tasks.planId, planId))
+    .orderBy(asc(taskAssignees.organizationId))
+    .all();
+}
+
+/** How many tasks of the plan are in each status, every status named (0 for none). */
+export function taskCountsByStatus(db: Db, planId: string): Record<TaskStatus, number> {
+  const counts = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
+  const rows = db
+    .select({ status: tasks.status, n: sql<number>`count(*)` })
+    .from(tasks)
+    .where(eq(tasks.planId, planId))
+    .groupBy(tasks.status)
+    .all();
+  for (const r of rows) counts[r.status] = Number(r.n);
+  return counts;
+}
+
+/** The deadline change a due-date move at `at` carried out: applied directly or approved then. */
+export function deadlineChangeDecidedAt(db: Db, taskId: string, at: string) {
+  return db
+    .select()
+    .from(deadlineChanges)
+    .where(and(eq(deadlineChanges.taskId, taskId), eq(deadlineChanges.decidedAt, at), inArray(deadlineChanges.status, ['applied', 'approved'])))
+    .orderBy(desc(deadlineChanges.id))
+    .get();
+}
+
+/**
+ * Open tasks of approved plans due before "today" of their commission: the overdue ones, by id; with `ids`, only
+ * those of these tasks that still are (a scan goes through tens of thousands a slice at a time).
+ */
+export function overdueTaskIds(
+  db: Db,
+  todayByCommission: { commissionId: string; today: string }[],
+  ids: string[] | null = null,
+): { id: string; commissionId: string }[] {
+  if (todayByCommission.length === 0 || ids?.length === 0) return [];
+  return db
+    .select({ id: tasks.id, commissionId: plans.commissionId })
+    .from(tasks)
+    .innerJoin(plans, eq(plans.id, tasks.planId))
+    .where(
+      and(
+        eq(plans.status, 'approved'),
+        notInArray(tasks.status, [...OUT_OF_CONTROL_STATUSES]),
+        or(...todayByCommission.map((c) => and(eq(plans.commissionId, c.commissionId), lt(tasks.dueDate, c.today)))),
+        ids === null ? undefined : inJsonArray(tasks.id, ids),
+      ),
+    )
+    .orderBy(asc(tasks.id))
+    .all();
+}
+
+/** The organizations executing each of these tasks (one statement: a JSON array of ids). */
+export function assigneeOrganizationsOf(db: Db, taskIds: string[]): Map<string, string[]> {
+  const byTask = new Map<string, string[]>();
+  if (taskIds.length === 0) return byTask;
+  const rows = db
+    .select({ taskId: taskAssignees.taskId, organizationId: taskAssignees.organizationId })
+    .from(taskAssignees)
+    .where(inJsonArray(taskAssignees.taskId, taskIds))
+    .all();
+  for (const r of rows) {
+    const list = byTask.get(r.taskId);
+    if (list) list.push(r.organizationId);
+    else byTask.set(r.taskId, [r.organizationId]);
+  }
+  return byTask;
+}
