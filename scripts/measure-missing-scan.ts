@@ -14,7 +14,7 @@ import { openDatabase } from '../src/db/open.js';
 import { newId } from '../src/lib/ids.js';
 import { submissionDeadline } from '../src/lib/periods.js';
 import { codeSortKey } from '../src/modules/tasks/tasks.service.js';
-import { missingCandidates, raiseMissingSlice } from '../src/modules/webhooks/webhooks.events.js';
+import { missingCandidates, raiseMissingSlice } from '../src/modules/webhooks/webhooks.scans.js';
 import { MISSING_SLICE } from '../src/modules/webhooks/webhooks.worker.js';
 
 const TASKS = Number(process.argv[2] ?? 100_000);

@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import t from 'tap';
 import { writeTransaction } from '../../src/db/connection.js';
-import { queueDelivery } from '../../src/modules/webhooks/webhooks.events.js';
+import { queueDelivery } from '../../src/modules/webhooks/webhooks.queue.js';
 import { json, testClock } from '../helper.js';
 import { approvedTask } from '../factories.js';
 import { createWebhookWorker } from '../../src/modules/webhooks/webhooks.worker.js';

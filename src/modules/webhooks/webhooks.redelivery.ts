@@ -2,7 +2,7 @@
 // own id (the webhook-id), alone on request or every failed one of a window at once; and the one rule of what may be.
 import type { Db } from '../../db/connection.js';
 import { AppError, ERRORS } from '../../errors.js';
-import { matches, queueDelivery } from './webhooks.events.js';
+import { matches, queueDelivery } from './webhooks.queue.js';
 import { lookThrough, type ReplayWindow } from './webhooks.replay.js';
 import * as outbox from './webhooks.outbox-repository.js';
 import * as replays from './webhooks.replay-repository.js';

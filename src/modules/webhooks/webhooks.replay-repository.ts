@@ -7,7 +7,7 @@ import type { WebhookDeliveryStatus } from '../../db/enums.js';
 import { webhookDeliveries, webhookEvents } from '../../db/schema.js';
 import type { EventRow } from './webhooks.outbox-repository.js';
 
-/** An event a replay may queue: enough to match it to a subscription (see matches in webhooks.events.ts). */
+/** An event a replay may queue: enough to match it to a subscription (see matches in webhooks.queue.ts). */
 export type ReplayCandidate = Pick<EventRow, 'id' | 'type' | 'occurredAt' | 'organizationIds'>;
 
 /**
@@ -81,7 +81,7 @@ export function undeliveredEvents(db: Db, subscriptionId: string, eventIds: stri
   return new Set(rows.map((r) => r.id));
 }
 
-/** A failed delivery a redelivery may send again, with enough of its event to match it (see matches in webhooks.events.ts). */
+/** A failed delivery a redelivery may send again, with enough of its event to match it (see matches in webhooks.queue.ts). */
 export type RedeliveryCandidate = ReplayCandidate & { deliveryId: string };
 
 export type RedeliveryCandidatesQuery = ReplayCandidatesQuery;

@@ -2,7 +2,7 @@
 // it was paused or disabled, or before it existed), queued for it now, each under its own id (the webhook-id).
 import type { Db } from '../../db/connection.js';
 import type { WebhookMessageType } from '../../db/enums.js';
-import { matches, queueDelivery } from './webhooks.events.js';
+import { matches, queueDelivery } from './webhooks.queue.js';
 import * as replays from './webhooks.replay-repository.js';
 import * as repo from './webhooks.repository.js';
 

@@ -78,7 +78,7 @@ export function activeSubscriptions(db: Db): SubscriptionRow[] {
   return prepared(db, 'activeSubscriptions', (db) => db.select().from(webhookSubscriptions).where(eq(webhookSubscriptions.active, true)).prepare()).all();
 }
 
-/** What a subscription receives: its event types and organization filter (see matches in webhooks.events.ts). */
+/** What a subscription receives: its event types and organization filter (see matches in webhooks.queue.ts). */
 export type SubscriptionInterest = Pick<SubscriptionRow, 'events' | 'organizationId'>;
 
 /**

@@ -8,7 +8,7 @@ import { newId } from '../../lib/ids.js';
 import type { ServiceDeps, WriteContext } from '../../lib/service.js';
 import { recordChange } from '../history/history.recorder.js';
 import { findOrganization } from '../organizations/organizations.repository.js';
-import { enqueueTestEvent, queueDelivery } from './webhooks.events.js';
+import { enqueueTestEvent, queueDelivery } from './webhooks.queue.js';
 import { planRedelivery, queueRedelivery, redeliveryRefusal, redeliveryRefused } from './webhooks.redelivery.js';
 import { availableFrom, planReplay, queueReplay, retainedFrom } from './webhooks.replay.js';
 import * as deliveryLog from './webhooks.delivery-log-repository.js';

@@ -7,7 +7,7 @@ import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { writeTransaction, type Db, type Schema } from '../../db/connection.js';
 import { committed } from '../../db/group-commit.js';
 import { newId } from '../../lib/ids.js';
-import { missingCandidates, missingLookKey, overdueCandidates, raiseMissingSlice, raiseOverdueSlice } from './webhooks.events.js';
+import { missingCandidates, missingLookKey, overdueCandidates, raiseMissingSlice, raiseOverdueSlice } from './webhooks.scans.js';
 import { retainedFrom } from './webhooks.replay.js';
 import * as outbox from './webhooks.outbox-repository.js';
 import * as repo from './webhooks.repository.js';
