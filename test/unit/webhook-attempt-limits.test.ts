@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import t from 'tap';
 import { ERROR_KEPT, sendAttempt } from '../../src/modules/webhooks/webhooks.sender.js';
-import { notSentAfter } from '../../src/modules/webhooks/webhooks.worker.js';
+import { notSentAfter } from '../../src/modules/webhooks/webhooks.outcome.js';
 import { notWanted } from '../../src/modules/webhooks/webhooks.outbox-repository.js';
 
 t.test('an attempt lasts a duration of zero or more even when the wall clock steps back during it', async (t) => {

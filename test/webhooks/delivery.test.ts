@@ -6,7 +6,7 @@ import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import t from 'tap';
 import { writeTransaction } from '../../src/db/connection.js';
-import { retryDelayMs } from '../../src/modules/webhooks/webhooks.worker.js';
+import { retryDelayMs } from '../../src/modules/webhooks/webhooks.retry.js';
 import { unwantedDeliveriesUpdate } from '../../src/modules/webhooks/webhooks.outbox-repository.js';
 import { json, testClock } from '../helper.js';
 import { approvedTask, transition } from '../factories.js';

@@ -1,7 +1,7 @@
 // Tests of Retry-After from a receiver: the next attempt is not before what it asked (seconds or an HTTP-date), yet never
 // sooner than the backoff would have made it nor later than the schedule's longest wait (6 hours).
 import t, { type Test } from 'tap';
-import { nextAttemptDelayMs, retryAfterMs } from '../../src/modules/webhooks/webhooks.worker.js';
+import { nextAttemptDelayMs, retryAfterMs } from '../../src/modules/webhooks/webhooks.retry.js';
 import { json } from '../helper.js';
 import { transition } from '../factories.js';
 import { world } from './receiver.js';

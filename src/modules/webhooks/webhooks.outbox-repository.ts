@@ -128,7 +128,7 @@ export const notWanted = (at: string) => `not sent: the subscription stopped rec
 /**
  * Ends as failed, without sending them, the pending deliveries of a subscription whose event type it no longer
  * receives (`events`), except test events and redeliveries someone asked for, and except those an attempt holds now
- * (the worker ends those after the attempt, see webhooks.worker.ts). Returns how many.
+ * (the worker ends those after the attempt, see recordAttempt in webhooks.outcome.ts). Returns how many.
  */
 export function endUnwantedDeliveries(db: Db, subscriptionId: string, events: readonly string[], now: string, lastError: string): number {
   return unwantedDeliveriesUpdate(db, subscriptionId, events, now, lastError).run().changes;

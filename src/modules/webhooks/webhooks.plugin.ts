@@ -2,7 +2,8 @@
 // released) before it closes; `app.webhooks.runOnce()` delivers what is due now.
 import fp from 'fastify-plugin';
 import type { Resolver } from './webhooks.url-guard.js';
-import { createWebhookWorker, RETRY_BASE_MS, RETRY_MAX_MS, type WebhookSettings, type WebhookWorker } from './webhooks.worker.js';
+import { RETRY_BASE_MS, RETRY_MAX_MS } from './webhooks.retry.js';
+import { createWebhookWorker, type WebhookSettings, type WebhookWorker } from './webhooks.worker.js';
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -1,17 +1,17 @@
 // The delivery worker inside the service: claims due deliveries from the outbox, signs and POSTs them, records each
-// attempt, retries with exponential backoff and jitter (longer when the receiver asks, Retry-After), disables a
-// subscription that keeps failing, and raises the daily overdue and the missing-report events. One per process; claims make it safe beside
-// another process on the same database.
+// attempt (webhooks.outcome.ts: retried on the schedule of webhooks.retry.ts, or failed, a subscription that keeps
+// failing disabled), runs the daily overdue and missing-report scans and prunes the log. One per process; claims make it
+// safe beside another process on the same database.
 import type { FastifyBaseLogger } from 'fastify';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import { writeTransaction, type Db, type Schema } from '../../db/connection.js';
+import { writeTransaction, type Schema } from '../../db/connection.js';
 import { committed } from '../../db/group-commit.js';
-import { newId } from '../../lib/ids.js';
 import { missingCandidates, missingLookKey, overdueCandidates, raiseMissingSlice, raiseOverdueSlice } from './webhooks.scans.js';
 import { retainedFrom } from './webhooks.replay.js';
+import { recordAttempt, unwantedBy } from './webhooks.outcome.js';
 import * as outbox from './webhooks.outbox-repository.js';
 import * as repo from './webhooks.repository.js';
-import { clip, ERROR_KEPT, sendAttempt, type AttemptResult } from './webhooks.sender.js';
+import { sendAttempt, type AttemptResult } from './webhooks.sender.js';
 import { signedHeaders } from './webhooks.signing.js';
 import { checkTarget, RefusedUrlError, type Resolver } from './webhooks.url-guard.js';
 
@@ -32,18 +32,6 @@ export interface WebhookSettings {
   missingSlice?: number;
 }
 
-export const RETRY_BASE_MS = 30_000;
-export const RETRY_MAX_MS = 6 * 60 * 60 * 1000;
-
-/**
- * The error of a delivery whose attempt failed while its type was taken off the subscription: the attempt's error, cut
- * so that the reason it is not sent again stays whole within the documented length (a TLS error naming every name of a
- * certificate may take all of it).
- */
-export function notSentAfter(error: string | null, at: string): string {
-  const reason = outbox.notWanted(at);
-  return `${clip(error ?? 'failed', ERROR_KEPT - reason.length - 2)}; ${reason}`;
-}
 /** Deliveries attempted at once. */
 const CONCURRENCY = 4;
 /**
@@ -99,94 +87,6 @@ export interface RunSummary {
   pruned: number;
 }
 
-/**
- * The wait before attempt n + 1 after n failed attempts: a window of base × 2^(n−1), capped, of which a random
- * part in [½, 1] is taken ("equal jitter"): retries of many deliveries spread out, yet the whole schedule keeps a
- * known minimum length, so a receiver down for a few hours loses nothing.
- */
-export function retryDelayMs(failedAttempts: number, settings: Pick<WebhookSettings, 'retryBaseMs' | 'retryMaxMs'>, random: () => number): number {
-  const window = Math.min(settings.retryMaxMs, settings.retryBaseMs * 2 ** Math.max(0, failedAttempts - 1));
-  return Math.round(window / 2 + (random() * window) / 2);
-}
-
-/**
- * How long after its answer a receiver asked to be left alone (Retry-After: delta-seconds, or an HTTP-date read against
- * `answeredAt`, the service's clock); null when it did not ask, or not legibly. A date already past asks for nothing.
- */
-export function retryAfterMs(value: string | null, answeredAt: Date): number | null {
-  if (value === null) return null;
-  if (/^\d+$/.test(value)) return Number(value) * 1000;
-  const at = httpDate(value, answeredAt);
-  return at === null ? null : Math.max(0, at - answeredAt.getTime());
-}
-
-const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
-const MONTH = MONTHS.join('|');
-const HMS = '(\\d{2}):(\\d{2}):(\\d{2})';
-/** RFC 9110 §5.6.7: IMF-fixdate, and the obsolete RFC 850 and asctime forms a recipient must still read. */
-const IMF_FIXDATE = new RegExp(`^(?:mon|tue|wed|thu|fri|sat|sun), (\\d{2}) (${MONTH}) (\\d{4}) ${HMS} GMT$`, 'i');
-const RFC850_DATE = new RegExp(`^(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday), (\\d{2})-(${MONTH})-(\\d{2}) ${HMS} GMT$`, 'i');
-const ASCTIME_DATE = new RegExp(`^(?:mon|tue|wed|thu|fri|sat|sun) (${MONTH}) ([ \\d]\\d) ${HMS} (\\d{4})$`, 'i');
-
-/**
- * An HTTP-date as unix milliseconds, or null. Not Date.parse: it takes any text with a number in it ("x 2030" is
- * 2030-01-01), rolls 30 Feb over into March, and reads a date without a zone (asctime, always GMT) as local time.
- */
-function httpDate(value: string, now: Date): number | null {
-  let parts: { day: string; month: string; year: number; time: string[] };
-  let match: RegExpExecArray | null;
-  if ((match = IMF_FIXDATE.exec(value))) {
-    const [, day, month, year, ...time] = match as unknown as string[];
-    parts = { day: day!, month: month!, year: Number(year), time };
-  } else if ((match = RFC850_DATE.exec(value))) {
-    const [, day, month, yy, ...time] = match as unknown as string[];
-    // A two-digit year more than 50 years ahead is the last one in the past with those digits (RFC 9110).
-    const year = 2000 + Number(yy);
-    parts = { day: day!, month: month!, year: year > now.getUTCFullYear() + 50 ? year - 100 : year, time };
-  } else if ((match = ASCTIME_DATE.exec(value))) {
-    const [, month, day, h, m, sec, year] = match as unknown as string[];
-    parts = { day: day!, month: month!, year: Number(year), time: [h!, m!, sec!] };
-  } else {
-    return null;
-  }
-  const month = MONTHS.indexOf(parts.month.toLowerCase());
-  const day = Number(parts.day.trim());
-  const [h, m, sec] = parts.time.map(Number) as [number, number, number];
-  if (h > 23 || m > 59 || sec > 60) return null;
-  const at = new Date(Date.UTC(parts.year, month, day, h, m, Math.min(sec, 59)));
-  // A day the month does not have (30 Feb) would roll over into the next.
-  if (at.getUTCFullYear() !== parts.year || at.getUTCMonth() !== month || at.getUTCDate() !== day) return null;
-  return at.getTime();
-}
-
-/**
- * The wait before attempt n + 1 after n failed attempts: the backoff, or longer when the receiver asked for it
- * (`askedMs`, Retry-After, from the attempt's start), never longer than retryMaxMs. Retry-After only lengthens the
- * wait: a receiver asking for 1 s does not get its retries sooner than the schedule, and one asking for a day is tried
- * again after the schedule's longest wait (6 hours), so that one answer cannot stretch a delivery's attempts over days.
- */
-export function nextAttemptDelayMs(
-  failedAttempts: number,
-  settings: Pick<WebhookSettings, 'retryBaseMs' | 'retryMaxMs'>,
-  random: () => number,
-  askedMs: number | null,
-): number {
-  const backoff = retryDelayMs(failedAttempts, settings, random);
-  return askedMs === null ? backoff : Math.max(backoff, Math.min(askedMs, settings.retryMaxMs));
-}
-
-/**
- * Whether the subscription no longer receives the delivery's event type: not a test event, not a redelivery someone
- * asked for (see endUnwantedDeliveries).
- */
-function unwantedBy(tx: Db, delivery: outbox.DeliveryRow, sub: repo.SubscriptionRow): boolean {
-  if (delivery.redeliveryOf !== null) return false;
-  const type = outbox.findEvent(tx, delivery.eventId)?.type;
-  return type !== undefined && type !== 'webhook.test' && !sub.events.includes(type);
-}
-
-const fmtDuration = (ms: number) => (ms >= 3_600_000 ? `${(ms / 3_600_000).toFixed(1)} h` : ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`);
-
 export function createWebhookWorker({ db, clock, log, settings, random = Math.random, resolve }: WorkerDeps) {
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<RunSummary> | null = null;
@@ -198,83 +98,6 @@ export function createWebhookWorker({ db, clock, log, settings, random = Math.ra
   let lastMissingLook: string | null = null;
   let lastPrune: number | null = null;
   const inFlight = new Set<AbortController>();
-
-  /** Records one attempt and what follows from it, in one transaction. */
-  function record(claimed: outbox.DeliveryRow, url: string, attemptedAt: Date, result: AttemptResult): 'succeeded' | 'failed' | 'retry' {
-    return writeTransaction(db, (tx) => {
-      const delivery = outbox.findDeliveryRow(tx, claimed.id);
-      // Deleted with its subscription while the attempt ran.
-      if (!delivery) return 'failed';
-      const sub = repo.findSubscription(tx, delivery.subscriptionId);
-      if (!sub) return 'failed';
-      const at = attemptedAt.toISOString();
-      // The subscription moved to another URL while the attempt ran: the old endpoint's answer says nothing of the
-      // new one, so it neither counts against the subscription nor disables it, and the event goes to the new URL.
-      const moved = sub.url !== url;
-      const n = delivery.attemptCount + 1;
-      outbox.insertAttempt(tx, {
-        id: newId(),
-        deliveryId: delivery.id,
-        attemptedAt: at,
-        durationMs: result.durationMs,
-        statusCode: result.statusCode,
-        error: result.error,
-        responseBody: result.responseBody,
-      });
-      const common = {
-        attemptCount: n,
-        lockedUntil: null,
-        firstAttemptAt: delivery.firstAttemptAt ?? at,
-        lastAttemptAt: at,
-        lastStatusCode: result.statusCode,
-        lastError: result.error,
-      };
-      if (moved && !result.ok) {
-        outbox.updateDelivery(tx, delivery.id, { ...common, status: 'pending', nextAttemptAt: at });
-        return 'retry';
-      }
-      if (result.ok) {
-        outbox.updateDelivery(tx, delivery.id, { ...common, status: 'succeeded', nextAttemptAt: null, completedAt: at });
-        repo.updateSubscription(tx, sub.id, { consecutiveFailures: 0, failingSince: null, lastSuccessAt: at });
-        return 'succeeded';
-      }
-      const failingSince = sub.failingSince ?? at;
-      repo.updateSubscription(tx, sub.id, { consecutiveFailures: sub.consecutiveFailures + 1, failingSince, lastFailureAt: at });
-      const gone = result.statusCode === 410;
-      // Its subscription stopped receiving this event type while the attempt ran (see endUnwantedDeliveries).
-      const unwanted = unwantedBy(tx, delivery, sub);
-      if (n < settings.maxAttempts && !gone && !unwanted) {
-        // Retry-After counts from the answer, which came durationMs after the attempt began.
-        const answeredAt = new Date(attemptedAt.getTime() + result.durationMs);
-        const asked = retryAfterMs(result.retryAfter, answeredAt);
-        const wait = nextAttemptDelayMs(n, settings, random, asked === null ? null : result.durationMs + asked);
-        const scheduled = new Date(attemptedAt.getTime() + wait).toISOString();
-        // Sent again on request (redeliver) while this attempt ran: that earlier time holds, not the backoff.
-        const requested = delivery.nextAttemptAt !== claimed.nextAttemptAt ? delivery.nextAttemptAt : null;
-        const next = requested !== null && requested < scheduled ? requested : scheduled;
-        outbox.updateDelivery(tx, delivery.id, { ...common, status: 'pending', nextAttemptAt: next });
-        return 'retry';
-      }
-      const lastError = unwanted ? notSentAfter(result.error, at) : result.error;
-      outbox.updateDelivery(tx, delivery.id, { ...common, status: 'failed', nextAttemptAt: null, completedAt: at, lastError });
-      // Ended early because its type was taken off: only a 410 says the endpoint is broken.
-      if (unwanted && !gone && n < settings.maxAttempts) return 'failed';
-      // Disabled when the endpoint says it is gone, or when every attempt of this delivery failed and nothing
-      // else got through meanwhile: the endpoint, not one event, is broken.
-      const firstAttempt = common.firstAttemptAt;
-      const brokenThroughout = failingSince <= firstAttempt;
-      if (sub.active && (gone || brokenThroughout)) {
-        const span = fmtDuration(attemptedAt.getTime() - Date.parse(firstAttempt));
-        const reason = gone
-          ? `the endpoint answered 410 Gone to delivery ${delivery.id}; activate the subscription again (PATCH active: true) once it accepts events`
-          : `disabled after ${n} failed attempts over ${span} to deliver event ${delivery.eventId} with no successful delivery since ${failingSince}; ` +
-            `last: ${result.error ?? 'no answer'}. Fix the endpoint, then PATCH active: true: waiting deliveries resume, failed ones can be redelivered`;
-        repo.updateSubscription(tx, sub.id, { active: false, disabledReason: reason.slice(0, 2000), disabledAt: at, updatedAt: at });
-        log.warn({ subscriptionId: sub.id, reason }, 'webhook subscription disabled');
-      }
-      return 'failed';
-    });
-  }
 
   /**
    * Releases a claim without counting an attempt: the service stopped in the middle of it. One whose event type its
@@ -335,7 +158,7 @@ export function createWebhookWorker({ db, clock, log, settings, random = Math.ra
       release(claimed.id);
       return 'interrupted';
     }
-    const outcome = record(claimed, sub.url, attemptedAt, result);
+    const outcome = recordAttempt({ db, settings, random, log }, claimed, sub.url, attemptedAt, result);
     if (!result.ok) log.info({ deliveryId: claimed.id, subscriptionId: sub.id, error: result.error }, 'webhook attempt failed');
     return outcome;
   }
