@@ -4,7 +4,7 @@ import type { Db } from '../../db/connection.js';
 import { webhookDeliveries, webhookDeliveryAttempts, webhookEvents } from '../../db/schema.js';
 import { cursorFor, type Page } from '../../lib/pagination.js';
 import type { AttemptRow, DeliveryRow, EventRow } from './webhooks.outbox-repository.js';
-import type { ListWebhookDeliveriesQuery, WebhookDelivery } from './webhooks.schemas.js';
+import type { ListWebhookDeliveriesQuery, WebhookDelivery } from './webhooks.delivery-schemas.js';
 
 const deliveryCursor = cursorFor('webhookDeliveries');
 

@@ -4,22 +4,26 @@ import { z } from 'zod';
 import { ChangeHeadersSchema, CreateHeadersSchema, IdParamsSchema, ReadHeadersSchema, problemResponses } from '../../lib/common.schemas.js';
 import { etagOf, sendResource, writeContext } from '../../lib/http.js';
 import {
-  CreatedWebhookSchema,
-  CreateWebhookSchema,
   DeliveryParamsSchema,
   ListWebhookDeliveriesQuerySchema,
-  ListWebhooksQuerySchema,
-  RedeliverWebhookDeliveriesSchema,
-  ReplayWebhookEventsSchema,
-  UpdateWebhookSchema,
   WebhookDeliveryDetailSchema,
   WebhookDeliveryPageSchema,
   WebhookDeliverySchema,
-  WebhookPageSchema,
+} from './webhooks.delivery-schemas.js';
+import {
+  RedeliverWebhookDeliveriesSchema,
+  ReplayWebhookEventsSchema,
   WebhookRedeliverySchema,
   WebhookReplaySchema,
-  WebhookSchema,
   MAX_REPLAY_EVENTS,
+} from './webhooks.replay-schemas.js';
+import {
+  CreatedWebhookSchema,
+  CreateWebhookSchema,
+  ListWebhooksQuerySchema,
+  UpdateWebhookSchema,
+  WebhookPageSchema,
+  WebhookSchema,
 } from './webhooks.schemas.js';
 import { createWebhookService, MAX_KEPT_SUBSCRIPTIONS_PER_ORGANIZATION, MAX_SUBSCRIPTIONS_PER_ORGANIZATION } from './webhooks.service.js';
 

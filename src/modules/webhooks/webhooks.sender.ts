@@ -2,7 +2,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { RESPONSE_BODY_KEPT } from './webhooks.schemas.js';
+import { RESPONSE_BODY_KEPT } from './webhooks.delivery-schemas.js';
 import type { CheckedTarget } from './webhooks.url-guard.js';
 
 export interface AttemptResult {

@@ -14,20 +14,9 @@ import { availableFrom, planReplay, queueReplay, retainedFrom } from './webhooks
 import * as deliveryLog from './webhooks.delivery-log-repository.js';
 import * as outbox from './webhooks.outbox-repository.js';
 import * as repo from './webhooks.repository.js';
-import type {
-  CreatedWebhook,
-  CreateWebhook,
-  ListWebhookDeliveriesQuery,
-  ListWebhooksQuery,
-  RedeliverWebhookDeliveries,
-  ReplayWebhookEvents,
-  UpdateWebhook,
-  Webhook,
-  WebhookDelivery,
-  WebhookDeliveryDetail,
-  WebhookRedelivery,
-  WebhookReplay,
-} from './webhooks.schemas.js';
+import type { ListWebhookDeliveriesQuery, WebhookDelivery, WebhookDeliveryDetail } from './webhooks.delivery-schemas.js';
+import type { RedeliverWebhookDeliveries, ReplayWebhookEvents, WebhookRedelivery, WebhookReplay } from './webhooks.replay-schemas.js';
+import type { CreatedWebhook, CreateWebhook, ListWebhooksQuery, UpdateWebhook, Webhook } from './webhooks.schemas.js';
 import { generateSecret } from './webhooks.signing.js';
 import { checkTarget, RefusedUrlError, type Resolver } from './webhooks.url-guard.js';
 
