@@ -143,3 +143,28 @@ t.test('a task written before the history existed: the report, the calendar and 
   const report = await w.ok('POST', `/v1/tasks/${legacyId}/reports`, { organizationId: x.id, period: '2026-Q3', percentComplete: 30, confidence: 'green', narrative: 'Work goes on.' });
   t.equal(report.submittedLate, true, "so X's Q3 report on 1.2, submitted now, is late");
 });
+
+t.test('a report on a task created after its deadline is on time, and its submission reads no history to learn it', async (t) => {
+  const w = await world(t);
+  await createTask(w.app, { planId: w.plan.id, code: '1.0', title: 'Measure 1.0', dueDate: '2027-06-30', assignees: w.assignees(w.a, 'off') });
+  await approvePlan(w.app, w.plan.id);
+  const x: Org = await createOrganization(w.app, { name: 'X Agency', country: 'BY' });
+  w.clock.set('2026-11-20T09:00:00.000Z');
+  const task = await createTask(w.app, { planId: w.plan.id, code: '1.1', title: 'Measure 1.1', dueDate: '2027-06-30', assignees: w.assignees(x, 'co') });
+
+  const historyReads: string[] = [];
+  const sqlite = w.app.sqlite as unknown as { prepare: (source: string) => unknown };
+  const original = sqlite.prepare;
+  sqlite.prepare = function (this: unknown, source: string) {
+    if (source.includes('json_each("change_history"."changes")')) historyReads.push(source);
+    return original.call(this, source);
+  };
+  let report: { submittedLate?: unknown };
+  try {
+    report = await w.ok('POST', `/v1/tasks/${task.id}/reports`, { organizationId: x.id, period: '2026-Q3', percentComplete: 30, confidence: 'green', narrative: 'Work goes on.' });
+  } finally {
+    sqlite.prepare = original;
+  }
+  t.equal(report.submittedLate, false, 'nobody owed the Q3 report of a task created after its deadline');
+  t.strictSame(historyReads, [], 'who was on the task then is not read from the history');
+});

@@ -135,7 +135,8 @@ export function periodsOf(plan: repo.PlanRow, asOf: string, timeZone: string, as
  */
 export function assignmentAt(db: Db, task: { id: string; createdAt: string }, organizationId: string, current: string | undefined, end: string): string | undefined {
   if (current === undefined || current < end) return current;
-  if (!wasOnTaskAt(organizationId, current, end, () => repo.taskAssigneesAt(db, task.id, end))) return current;
+  // A task created after `end` had nobody on it then: no read of the history (a task added after a past deadline).
+  if (task.createdAt >= end || !wasOnTaskAt(organizationId, current, end, () => repo.taskAssigneesAt(db, task.id, end))) return current;
   // A task written before the history existed has no entry of its first assignees: on it since its creation.
   return assignedSince(repo.assigneeWritesBefore(db, [task.id], end)).get(task.id)?.get(organizationId) ?? task.createdAt;
 }
