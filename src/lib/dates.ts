@@ -4,21 +4,27 @@
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 /**
- * The last answer per time zone, valid for the UTC minute it was computed in: every zone's offset is a whole
- * number of minutes, so its date cannot change inside one. Every task presented asks, with the same "now".
+ * Answers by time zone and UTC minute: every zone's offset is a whole number of minutes, so a date cannot change inside
+ * one. Every task presented asks "today" with the same now, and a report's presentation the dates of its creation, of
+ * its plan's approval and of its organization's assignment, mostly of a few minutes. Emptied when full.
  */
-const lastDate = new Map<string, { minute: number; date: string }>();
+const byMinute = new Map<string, string>();
+const MINUTES_KEPT = 10_000;
 
-/**
- * The calendar date of `instant` in `timeZone`, as YYYY-MM-DD; for "now", kept for the minute. A past instant (a
- * task's completion) goes to dateAt, so that it does not push today out of this one-entry-per-zone memory.
- */
+/** The last answer, asked again first: a page of tasks asks "today" once a task, with no key to build. */
+let last = { minute: NaN, timeZone: '', date: '' };
+
+/** The calendar date of `instant` in `timeZone`, as YYYY-MM-DD, kept for the instant's minute. */
 export function dateInZone(instant: Date, timeZone: string): string {
   const minute = Math.floor(instant.getTime() / 60_000);
-  const last = lastDate.get(timeZone);
-  if (last?.minute === minute) return last.date;
-  const date = dateAt(instant, timeZone);
-  lastDate.set(timeZone, { minute, date });
+  if (last.minute === minute && last.timeZone === timeZone) return last.date;
+  const key = `${minute} ${timeZone}`;
+  let date = byMinute.get(key);
+  if (date === undefined) {
+    if (byMinute.size >= MINUTES_KEPT) byMinute.clear();
+    byMinute.set(key, (date = dateAt(instant, timeZone)));
+  }
+  last = { minute, timeZone, date };
   return date;
 }
 

@@ -27,6 +27,35 @@ t.test('dateAt gives the date of any instant, and leaves the date of now as it w
   t.equal(dateInZone(new Date('2026-11-28T21:00:00.000Z'), 'Europe/Minsk'), '2026-11-29', 'and the next minute, past midnight');
 });
 
+t.test('dateInZone keeps the dates of several instants: past ones asked between two "today"s do not push it out', async (t) => {
+  const now = new Date('2030-05-05T10:00:00.000Z');
+  const past = ['2030-01-01T21:30:00.000Z', '2029-12-31T20:59:00.000Z', '2030-04-30T21:00:00.000Z'].map((iso) => new Date(iso));
+  t.equal(dateInZone(now, 'Europe/Minsk'), '2030-05-05');
+  t.strictSame(past.map((d) => dateInZone(d, 'Europe/Minsk')), ['2030-01-02', '2029-12-31', '2030-05-01'], 'the past instants, each its own date');
+  const formatToParts = Intl.DateTimeFormat.prototype.formatToParts;
+  let formatted = 0;
+  Intl.DateTimeFormat.prototype.formatToParts = function (this: Intl.DateTimeFormat, date?: Date | number) {
+    formatted++;
+    return formatToParts.call(this, date);
+  };
+  t.teardown(() => {
+    Intl.DateTimeFormat.prototype.formatToParts = formatToParts;
+  });
+  for (let i = 0; i < 3; i++) {
+    t.equal(dateInZone(now, 'Europe/Minsk'), '2030-05-05');
+    t.strictSame(past.map((d) => dateInZone(d, 'Europe/Minsk')), ['2030-01-02', '2029-12-31', '2030-05-01']);
+  }
+  t.equal(formatted, 0, 'asked again, all four are answered from memory');
+  // Past what is kept (10,000 minutes), the memory is emptied and the answers stay right.
+  let wrong = 0;
+  for (let m = 0; m < 12_000; m++) {
+    const instant = new Date(Date.UTC(2031, 0, 1) + m * 60_000 * 7);
+    if (dateInZone(instant, 'Asia/Almaty') !== dateAt(instant, 'Asia/Almaty')) wrong++;
+  }
+  t.equal(wrong, 0, '12,000 instants seven minutes apart, each its date');
+  t.equal(dateInZone(now, 'Europe/Minsk'), '2030-05-05', 'today, after the memory was emptied');
+});
+
 t.test('dateInZone gives the calendar date of an instant in a zone, across midnight', async (t) => {
   const instant = new Date('2026-11-28T20:30:00.000Z');
   t.equal(dateInZone(instant, 'Europe/Minsk'), '2026-11-28', 'Minsk (UTC+3): 23:30 on the 28th');
