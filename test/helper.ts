@@ -178,6 +178,23 @@ export function failCommits(t: Test, app: App, error: () => Error, times = Numbe
   return { left: () => left, restore };
 }
 
+/** The SQL of each statement prepared on the app's connection while `fn` runs whose text includes `part`. */
+export async function preparedDuring(app: App, part: string, fn: () => Promise<unknown>): Promise<string[]> {
+  const texts: string[] = [];
+  const sqlite = app.sqlite as unknown as { prepare: (source: string) => unknown };
+  const original = sqlite.prepare;
+  sqlite.prepare = function (this: unknown, source: string) {
+    if (source.includes(part)) texts.push(source);
+    return original.call(this, source);
+  };
+  try {
+    await fn();
+  } finally {
+    sqlite.prepare = original;
+  }
+  return texts;
+}
+
 /** A stream to pass as a test app's log stream, and what was written to it: as text, or as parsed JSON lines. */
 export function logCapture() {
   const chunks: string[] = [];

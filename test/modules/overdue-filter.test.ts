@@ -3,7 +3,7 @@
 import t, { type Test } from 'tap';
 import type { App } from '../../src/app.js';
 import type { Task } from '../../src/modules/tasks/tasks.schemas.js';
-import { build, json, testClock } from '../helper.js';
+import { build, json, preparedDuring, testClock } from '../helper.js';
 import { approvePlan, createCommission, createPlan, createTask, seedPlan, transition } from '../factories.js';
 
 async function list(app: App, query: string): Promise<Task[]> {
@@ -115,25 +115,9 @@ t.test('the task list prepares one statement whatever the number of commissions 
   const plans = [];
   for (let i = 0; i < 3; i++) plans.push(await planWithTasks(app, seed.commission.id, seed.assignees, `${i}`));
 
-  // Every statement on tasks prepared on the connection while `fn` runs (a key's "last used" mark comes and goes).
-  const preparedDuring = async (fn: () => Promise<unknown>) => {
-    const texts = new Set<string>();
-    const sqlite = app.sqlite as unknown as { prepare: (source: string) => unknown };
-    const original = sqlite.prepare;
-    sqlite.prepare = function (this: unknown, source: string) {
-      if (source.includes('from "tasks"')) texts.add(source);
-      return original.call(this, source);
-    };
-    try {
-      await fn();
-    } finally {
-      sqlite.prepare = original;
-    }
-    return texts;
-  };
   const queries = ['overdue=true', 'overdue=false', `overdue=true&planId=${plans[0]!.id}`, 'overdue=false&status=not_started,in_progress'];
   const listAll = () => Promise.all(queries.map((q) => list(app, q)));
-  const first = await preparedDuring(listAll);
+  const first = new Set(await preparedDuring(app, 'from "tasks"', listAll));
   t.ok(first.size >= queries.length, 'the first lists prepared their statements');
 
   clock.set('2026-12-19T22:30:00.000Z');
@@ -143,9 +127,9 @@ t.test('the task list prepares one statement whatever the number of commissions 
   await createCommission(app, { name: 'A third commission', timeZone: 'Asia/Tashkent' });
   clock.set('2027-03-01T09:00:00.000Z');
 
-  const later = await preparedDuring(listAll);
+  const later = await preparedDuring(app, 'from "tasks"', listAll);
   t.strictSame(
-    [...later].filter((s) => !first.has(s)),
+    later.filter((s) => !first.has(s)),
     [],
     'two plans closed and two commissions added: no new statement (each used to add parameters, and a statement kept for good)',
   );

@@ -3,25 +3,8 @@
 import t from 'tap';
 import type { App } from '../../src/app.js';
 import type { Task } from '../../src/modules/tasks/tasks.schemas.js';
-import { build, json, testClock } from '../helper.js';
+import { build, json, preparedDuring, testClock } from '../helper.js';
 import { approvePlan, createPlan, createTask, seedPlan } from '../factories.js';
-
-/** The statements on tasks prepared on the connection while `fn` runs. */
-async function preparedDuring(app: App, fn: () => Promise<unknown>): Promise<string[]> {
-  const texts: string[] = [];
-  const sqlite = app.sqlite as unknown as { prepare: (source: string) => unknown };
-  const original = sqlite.prepare;
-  sqlite.prepare = function (this: unknown, source: string) {
-    if (source.includes('from "tasks"')) texts.push(source);
-    return original.call(this, source);
-  };
-  try {
-    await fn();
-  } finally {
-    sqlite.prepare = original;
-  }
-  return texts;
-}
 
 async function allPages(app: App, query: string): Promise<{ pages: number; tasks: Task[] }> {
   const tasks: Task[] = [];
@@ -50,7 +33,7 @@ t.test('a later page of a plan\'s tasks seeks past its cursor in the order index
 
   for (const query of [`planId=${seed.plan.id}`, `planId=${seed.plan.id}&overdue=false`, 'overdue=false', '']) {
     let walk = { pages: 0, tasks: [] as Task[] };
-    const statements = await preparedDuring(app, async () => (walk = await allPages(app, query)));
+    const statements = await preparedDuring(app, 'from "tasks"', async () => (walk = await allPages(app, query)));
     const everyTask = json<{ items: Task[] }>(await app.inject({ url: `/v1/tasks?limit=200&${query}` })).items;
     t.strictSame(walk.tasks.map((x) => x.id), everyTask.map((x) => x.id), `${query || 'no filter'}: pages of 2 list every task once, in order`);
     t.ok(walk.pages > 2, `${query || 'no filter'}: ${walk.pages} pages`);

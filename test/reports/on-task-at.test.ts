@@ -4,7 +4,7 @@
 // assignment is changed around the Q3 deadline; the three must give the same answer.
 import t, { type Test } from 'tap';
 import type { ProgressReport } from '../../src/modules/reports/progress.schemas.js';
-import { build, json, testClock } from '../helper.js';
+import { build, json, preparedDuring, testClock } from '../helper.js';
 import { approvePlan, createCommission, createOrganization, createPlan, createTask } from '../factories.js';
 import { send } from '../modules/import-requests.js';
 
@@ -152,19 +152,10 @@ t.test('a report on a task created after its deadline is on time, and its submis
   w.clock.set('2026-11-20T09:00:00.000Z');
   const task = await createTask(w.app, { planId: w.plan.id, code: '1.1', title: 'Measure 1.1', dueDate: '2027-06-30', assignees: w.assignees(x, 'co') });
 
-  const historyReads: string[] = [];
-  const sqlite = w.app.sqlite as unknown as { prepare: (source: string) => unknown };
-  const original = sqlite.prepare;
-  sqlite.prepare = function (this: unknown, source: string) {
-    if (source.includes('json_each("change_history"."changes")')) historyReads.push(source);
-    return original.call(this, source);
-  };
-  let report: { submittedLate?: unknown };
-  try {
+  let report: { submittedLate?: unknown } = {};
+  const historyReads = await preparedDuring(w.app, 'json_each("change_history"."changes")', async () => {
     report = await w.ok('POST', `/v1/tasks/${task.id}/reports`, { organizationId: x.id, period: '2026-Q3', percentComplete: 30, confidence: 'green', narrative: 'Work goes on.' });
-  } finally {
-    sqlite.prepare = original;
-  }
+  });
   t.equal(report.submittedLate, false, 'nobody owed the Q3 report of a task created after its deadline');
   t.strictSame(historyReads, [], 'who was on the task then is not read from the history');
 });

@@ -1,8 +1,22 @@
 // Calendar helpers without HTTP: "today" in a time zone, day arithmetic, zone names, and code numbering order.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { isCalendarDate } from '../../src/lib/common.schemas.js';
 import { addDays, dateAt, dateInZone, daysBetween, isTimeZone } from '../../src/lib/dates.js';
 import { codeSortKey } from '../../src/modules/tasks/tasks.service.js';
+
+/** How many dates have been formatted (Intl's formatToParts, what dateAt costs) since this call, until the test ends. */
+function countFormatting(t: Test): () => number {
+  const formatToParts = Intl.DateTimeFormat.prototype.formatToParts;
+  let formatted = 0;
+  Intl.DateTimeFormat.prototype.formatToParts = function (this: Intl.DateTimeFormat, date?: Date | number) {
+    formatted++;
+    return formatToParts.call(this, date);
+  };
+  t.teardown(() => {
+    Intl.DateTimeFormat.prototype.formatToParts = formatToParts;
+  });
+  return () => formatted;
+}
 
 t.test('dateAt gives the date of any instant, and leaves the date of now as it was', async (t) => {
   const now = new Date('2026-11-28T20:30:00.000Z');
@@ -11,19 +25,11 @@ t.test('dateAt gives the date of any instant, and leaves the date of now as it w
   t.equal(dateAt(new Date('2025-12-31T21:30:00.000Z'), 'Asia/Almaty'), '2026-01-01');
   t.equal(dateAt(new Date('2025-12-31T18:30:00.000Z'), 'Asia/Almaty'), '2025-12-31', '23:30 in Almaty');
   // Today is still remembered: asking for it again formats nothing (dateAt did not take its place).
-  const formatToParts = Intl.DateTimeFormat.prototype.formatToParts;
-  let formatted = 0;
-  Intl.DateTimeFormat.prototype.formatToParts = function (this: Intl.DateTimeFormat, date?: Date | number) {
-    formatted++;
-    return formatToParts.call(this, date);
-  };
-  t.teardown(() => {
-    Intl.DateTimeFormat.prototype.formatToParts = formatToParts;
-  });
+  const formatted = countFormatting(t);
   t.equal(dateInZone(now, 'Europe/Minsk'), '2026-11-28', 'now, unchanged');
-  t.equal(formatted, 0, 'and answered from memory');
+  t.equal(formatted(), 0, 'and answered from memory');
   dateAt(now, 'Europe/Minsk');
-  t.equal(formatted, 1, 'while dateAt computes every time');
+  t.equal(formatted(), 1, 'while dateAt computes every time');
   t.equal(dateInZone(new Date('2026-11-28T21:00:00.000Z'), 'Europe/Minsk'), '2026-11-29', 'and the next minute, past midnight');
 });
 
@@ -32,20 +38,12 @@ t.test('dateInZone keeps the dates of several instants: past ones asked between 
   const past = ['2030-01-01T21:30:00.000Z', '2029-12-31T20:59:00.000Z', '2030-04-30T21:00:00.000Z'].map((iso) => new Date(iso));
   t.equal(dateInZone(now, 'Europe/Minsk'), '2030-05-05');
   t.strictSame(past.map((d) => dateInZone(d, 'Europe/Minsk')), ['2030-01-02', '2029-12-31', '2030-05-01'], 'the past instants, each its own date');
-  const formatToParts = Intl.DateTimeFormat.prototype.formatToParts;
-  let formatted = 0;
-  Intl.DateTimeFormat.prototype.formatToParts = function (this: Intl.DateTimeFormat, date?: Date | number) {
-    formatted++;
-    return formatToParts.call(this, date);
-  };
-  t.teardown(() => {
-    Intl.DateTimeFormat.prototype.formatToParts = formatToParts;
-  });
+  const formatted = countFormatting(t);
   for (let i = 0; i < 3; i++) {
     t.equal(dateInZone(now, 'Europe/Minsk'), '2030-05-05');
     t.strictSame(past.map((d) => dateInZone(d, 'Europe/Minsk')), ['2030-01-02', '2029-12-31', '2030-05-01']);
   }
-  t.equal(formatted, 0, 'asked again, all four are answered from memory');
+  t.equal(formatted(), 0, 'asked again, all four are answered from memory');
   // Past what is kept (10,000 minutes), the memory is emptied and the answers stay right.
   let wrong = 0;
   for (let m = 0; m < 12_000; m++) {
