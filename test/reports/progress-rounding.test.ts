@@ -2,7 +2,7 @@
 // descriptions ("in percent, one decimal"; indicators: half away from zero) promise, not float noise below the half.
 import t from 'tap';
 import { progressPercent } from '../../src/modules/indicators/indicator-progress.js';
-import { Groups } from '../../src/modules/reports/progress.service.js';
+import { Groups } from '../../src/modules/reports/progress.groups.js';
 import type { ReportTask } from '../../src/modules/reports/progress.schemas.js';
 
 t.test('percentByStatus rounds 201 of 400 tasks (50.25 %) to 50.3 and 199 (49.75 %) to 49.8', async (t) => {

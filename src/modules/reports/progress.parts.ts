@@ -7,7 +7,9 @@
 // The parts must have read the same data: each reads the newest change of the history in its snapshot, and parts
 // that differ (a write committed between their snapshots; every write of the services records its change in the
 // same transaction) are not put together: the caller computes the report whole instead.
-import { closedPlansOf, composeReport, Groups, LIST_ORDER, MOST_POSTPONED, listsOf, type GroupsState, type ReportHead, type WalkedTasks } from './progress.service.js';
+import { Groups, type GroupsState } from './progress.groups.js';
+import { closedPlansOf, LIST_ORDER, MOST_POSTPONED, listsOf } from './progress.lists.js';
+import { composeReport, type ReportHead, type WalkedTasks } from './progress.service.js';
 import type { ReportTask } from './progress.schemas.js';
 
 /** A task of a part's list: where it is among the part's tasks, and what orders the list. */
