@@ -14,7 +14,7 @@ import { etagOf } from '../../src/lib/http.js';
 import type { AppError } from '../../src/errors.js';
 import { assembleReport, reportPart, type ReportPart } from '../../src/modules/reports/progress.parts.js';
 import { inProcessProducer, PER_REQUESTER, REPORT_THREADS, reportProducer } from '../../src/modules/reports/progress.producer.js';
-import { historyMark } from '../../src/modules/reports/progress.repository.js';
+import { historyMark } from '../../src/modules/reports/progress.history-repository.js';
 import { createProgressService } from '../../src/modules/reports/progress.service.js';
 import { REPORT_THREAD_NICE } from '../../src/modules/reports/progress.worker.js';
 import type { ProgressReportQuery, ReportFormat } from '../../src/modules/reports/progress.schemas.js';

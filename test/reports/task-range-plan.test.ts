@@ -4,7 +4,9 @@
 // filtering it, so that a slice of 200 tasks costs what 200 tasks do (on 100,000 tasks a whole-plan read was 20 ms a
 // statement against 1, and OFFSET bounds held the event loop 1 s at the start of a look).
 import t from 'tap';
-import { assigneesAtQuery, assigneeWritesBeforeQuery, changesSinceQuery, taskAssigneesAtQuery, rangesBetween, taskBoundaries, taskQueries, tasksOf, type TaskRange } from '../../src/modules/reports/progress.repository.js';
+import { changesSinceQuery } from '../../src/modules/reports/progress.history-repository.js';
+import { rangesBetween, taskBoundaries } from '../../src/modules/reports/progress.ranges-repository.js';
+import { assigneesAtQuery, assigneeWritesBeforeQuery, taskAssigneesAtQuery, taskQueries, tasksOf, type TaskRange } from '../../src/modules/reports/progress.repository.js';
 import type { App } from '../../src/app.js';
 import { build } from '../helper.js';
 import { createPlan, createTask, seedPlan } from '../factories.js';

@@ -17,7 +17,7 @@ import type { ServiceDeps } from '../../lib/service.js';
 import type { ProgressReportQuery, ReportFormat } from './progress.schemas.js';
 import { openTaskCount } from '../calendar/calendar.repository.js';
 import { createCalendarService, type CalendarFeed, type CalendarQuery } from '../calendar/calendar.service.js';
-import { tasksInScope } from './progress.repository.js';
+import { tasksInScope } from './progress.scope-repository.js';
 import { createProgressService } from './progress.service.js';
 import { renderReport, type ProducedReport, type ReportRequest } from './progress.render.js';
 import { transferablesOf, type ReportPart } from './progress.parts.js';

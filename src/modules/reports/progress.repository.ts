@@ -1,30 +1,12 @@
-// Drizzle queries of the progress report: the scope's plans, tasks, assignees, transitions, deadline
-// changes, progress reports and indicators, each read as it stood before an instant.
-import { and, asc, count, desc, eq, gte, inArray, isNotNull, lt, or, sql } from 'drizzle-orm';
+// Drizzle queries of the report's tasks as they stood before an instant: the walk over a scope's tasks with their
+// assignees, transitions and progress reports, and who was on a task then, read from the history of its assignees.
+import { and, asc, desc, eq, gte, inArray, lt, sql } from 'drizzle-orm';
 import { type Db, inJsonArray, prepared, rowDecoder, rowsOf } from '../../db/connection.js';
-import type { AssigneeRole, Confidence, HistoryEntity, PlanStatus, TaskStatus } from '../../db/enums.js';
-import {
-  changeHistory,
-  commissions,
-  deadlineChanges,
-  indicators,
-  indicatorValues,
-  meetings,
-  organizations,
-  plans,
-  progressReports,
-  taskAssignees,
-  tasks,
-  taskStatusChanges,
-  type FieldChange,
-} from '../../db/schema.js';
+import type { AssigneeRole, Confidence, TaskStatus } from '../../db/enums.js';
+import { changeHistory, meetings, organizations, plans, progressReports, taskAssignees, tasks, taskStatusChanges, type FieldChange } from '../../db/schema.js';
 
-export type CommissionRow = typeof commissions.$inferSelect;
 export type PlanRow = typeof plans.$inferSelect;
 export type TaskRow = typeof tasks.$inferSelect;
-
-/** Plans a report may cover: a draft has no progress yet. */
-const REPORTABLE: PlanStatus[] = ['approved', 'closed'];
 
 export interface ReportAssignee {
   organizationId: string;
@@ -57,29 +39,6 @@ export interface ReportTaskRow extends ReportTaskColumns {
   reports: ReportTuple[];
 }
 
-export function findPlanRow(db: Db, id: string): PlanRow | undefined {
-  return db.select().from(plans).where(eq(plans.id, id)).get();
-}
-
-export function findCommissionRow(db: Db, id: string): CommissionRow | undefined {
-  return db.select().from(commissions).where(eq(commissions.id, id)).get();
-}
-
-/** The approved and closed plans of a commission, oldest first (their ids are time-ordered). */
-export function reportablePlans(db: Db, commissionId: string): PlanRow[] {
-  return db
-    .select()
-    .from(plans)
-    .where(and(eq(plans.commissionId, commissionId), inArray(plans.status, REPORTABLE)))
-    .orderBy(asc(plans.id))
-    .all();
-}
-
-/** Every commission's plans in force and not closed, oldest first: those the report.missing webhook event is raised for. */
-export function approvedPlans(db: Db): PlanRow[] {
-  return db.select().from(plans).where(eq(plans.status, 'approved')).orderBy(asc(plans.id)).all();
-}
-
 /** The columns of a task the report reads, with its basis meeting. */
 const taskColumns = {
   id: tasks.id,
@@ -105,15 +64,6 @@ const taskColumns = {
 type TaskWithMeeting = ReportTaskColumns & { meetingTitle: string | null; meetingDate: string | null; meetingProtocolNumber: string | null };
 /** 100,000 tasks in a plan: read as arrays and decoded by position (see rowDecoder). */
 const decodeTask = rowDecoder<TaskWithMeeting>(taskColumns);
-
-/** How many tasks a report would cover, today's: the plan's, or those of every plan of the commission (drafts too). */
-export function tasksInScope(db: Db, scope: { planId?: string | undefined; commissionId?: string | undefined }): number {
-  const [row] =
-    scope.planId !== undefined
-      ? db.select({ n: count() }).from(tasks).where(eq(tasks.planId, scope.planId)).all()
-      : db.select({ n: count() }).from(tasks).innerJoin(plans, eq(plans.id, tasks.planId)).where(eq(plans.commissionId, scope.commissionId ?? '')).all();
-  return row?.n ?? 0;
-}
 
 /** A status transition of a task: to which status, and when. */
 export interface StatusChange {
@@ -175,80 +125,6 @@ export type TaskPosition = [planId: string, codeSortKey: string, id: string];
 export interface TaskRange {
   from?: TaskPosition | undefined;
   to?: TaskPosition | undefined;
-}
-
-/**
- * Part `part` of `of` consecutive ranges of about as many tasks each, in the report's order, counted on the order's
- * index alone (tasks created after the report's day count too: the parts need not be equal, only consecutive). Each
- * bound is an OFFSET, stepped to in the index: fine for the few parts of a report (one per thread), each reading its
- * range anyway; not for a hundred parts (taskBoundaries).
- */
-export function taskRange(db: Db, planIds: string[], part: number, of: number): TaskRange {
-  const [row] = db.select({ n: count() }).from(tasks).where(inArray(tasks.planId, planIds)).all();
-  const total = row?.n ?? 0;
-  const at = (k: number): TaskPosition | undefined =>
-    k <= 0 || k >= of
-      ? undefined
-      : (db
-          .select({ planId: tasks.planId, codeSortKey: tasks.codeSortKey, id: tasks.id })
-          .from(tasks)
-          .where(inArray(tasks.planId, planIds))
-          .orderBy(asc(tasks.planId), asc(tasks.codeSortKey), asc(tasks.id))
-          .limit(1)
-          .offset(Math.floor((total * k) / of))
-          .values()[0] as TaskPosition | undefined);
-  return { from: at(part), to: at(part + 1) };
-}
-
-/**
- * The steps of taskBoundaries, prepared once: the task `skip` entries from the start of a plan's order, and the one
- * `skip` entries past the next after a position.
- */
-const firstAfter = (db: Db) =>
-  prepared(db, 'taskBoundaries:first', (db) =>
-    db
-      .select({ planId: tasks.planId, codeSortKey: tasks.codeSortKey, id: tasks.id })
-      .from(tasks)
-      .where(eq(tasks.planId, sql.placeholder('planId')))
-      .orderBy(asc(tasks.codeSortKey), asc(tasks.id))
-      .limit(1)
-      .offset(sql.placeholder('skip'))
-      .prepare(),
-  );
-const nextAfter = (db: Db) =>
-  prepared(db, 'taskBoundaries:next', (db) =>
-    db
-      .select({ planId: tasks.planId, codeSortKey: tasks.codeSortKey, id: tasks.id })
-      .from(tasks)
-      // On (code, id) after the plan's equality: a range SQLite seeks in the order index (see tasksOf).
-      .where(and(eq(tasks.planId, sql.placeholder('planId')), sql`(${tasks.codeSortKey}, ${tasks.id}) > (${sql.placeholder('codeSortKey')}, ${sql.placeholder('id')})`))
-      .orderBy(asc(tasks.codeSortKey), asc(tasks.id))
-      .limit(1)
-      .offset(sql.placeholder('skip'))
-      .prepare(),
-  );
-
-/**
- * The positions of every `size`-th task of a plan in the report's order (the `size`-th, the 2·`size`-th, ...): the
- * bounds of its consecutive ranges of `size` tasks, the first range from the plan's start, the last to its end. Each
- * is sought from the one before, `size` entries on in the order index (a covering read): all of a plan's bounds cost
- * one step through its index, 9 ms for 100,000 tasks, where an OFFSET from the start for each (taskRange) cost
- * O(n²/size), 150 ms to 1 s for ranges of 1,000 (scratch timing), read at once on the event loop.
- */
-export function taskBoundaries(db: Db, planId: string, size: number): TaskPosition[] {
-  const step = Math.max(1, Math.floor(size));
-  const bounds: TaskPosition[] = [];
-  let at = firstAfter(db).get({ planId, skip: step });
-  while (at !== undefined) {
-    bounds.push([at.planId, at.codeSortKey, at.id]);
-    at = nextAfter(db).get({ planId, codeSortKey: at.codeSortKey, id: at.id, skip: step - 1 });
-  }
-  return bounds;
-}
-
-/** The consecutive ranges between `bounds` (taskBoundaries): from the start to the first, ..., from the last to the end. */
-export function rangesBetween(bounds: TaskPosition[]): TaskRange[] {
-  return Array.from({ length: bounds.length + 1 }, (_, i) => ({ from: bounds[i - 1], to: bounds[i] }));
 }
 
 /**
@@ -354,96 +230,6 @@ export function* tasksOf(db: Db, planIds: string[], before: string, range: TaskR
     changes.close();
     reports.close();
   }
-}
-
-export interface DueDateMoveRow {
-  taskId: string;
-  newDueDate: string;
-  decidedAt: string;
-}
-
-/** Deadline changes of the plans' tasks that took effect (approved, or applied directly) before `before`, in order. */
-export function dueDateMovesOf(db: Db, planIds: string[], before: string): DueDateMoveRow[] {
-  if (planIds.length === 0) return [];
-  return db
-    .select({ taskId: deadlineChanges.taskId, newDueDate: deadlineChanges.newDueDate, decidedAt: deadlineChanges.decidedAt })
-    .from(deadlineChanges)
-    .innerJoin(tasks, eq(tasks.id, deadlineChanges.taskId))
-    .where(
-      and(
-        inArray(tasks.planId, planIds),
-        inArray(deadlineChanges.status, ['approved', 'applied']),
-        isNotNull(deadlineChanges.decidedAt),
-        lt(deadlineChanges.decidedAt, before),
-      ),
-    )
-    .orderBy(asc(deadlineChanges.taskId), asc(deadlineChanges.decidedAt), asc(deadlineChanges.id))
-    .all() as DueDateMoveRow[];
-}
-
-/**
- * The newest change of the history: every write of the services records its change in its own transaction, so two
- * connections that read the same mark read the same data (the parts of a report, progress.parts.ts).
- */
-export function historyMark(db: Db): number {
-  const [row] = db.select({ mark: sql<number>`coalesce(max(${changeHistory}.rowid), 0)` }).from(changeHistory).all();
-  return row?.mark ?? 0;
-}
-
-/** A change of the history recorded at or after an instant: what a past day's report undoes. */
-export interface LaterChange {
-  entityType: HistoryEntity;
-  entityId: string;
-  changes: FieldChange[];
-}
-
-/**
- * The writes that edit what a past day's report shows of a task, a progress report, an indicator or an organization
- * (transitions and deadline moves are replayed from their own tables).
- */
-const EDITS = [
-  'updatePlan',
-  'approvePlan',
-  'closePlan',
-  'updateTask',
-  'commitPlanImport',
-  'reviseTaskReport',
-  'updateIndicator',
-  'recordIndicatorValue',
-  'withdrawIndicatorValue',
-  'updateOrganization',
-  'updateMeeting',
-];
-
-/**
- * The history entries of edits to the plans, their tasks, progress reports and indicators, and to every organization
- * and meeting,
- * recorded at or after `before`, oldest first: the fields they changed held their `before` values at the instant.
- */
-export function changesSince(db: Db, planIds: string[], before: string): LaterChange[] {
-  if (planIds.length === 0) return [];
-  return changesSinceQuery(db, planIds, before).all();
-}
-
-/** The SELECT of changesSince, unrun (its query plan is tested). */
-export function changesSinceQuery(db: Db, planIds: string[], before: string) {
-  return db
-    .select({ entityType: changeHistory.entityType, entityId: changeHistory.entityId, changes: changeHistory.changes })
-    .from(changeHistory)
-    .where(
-      and(
-        gte(changeHistory.at, before),
-        inArray(changeHistory.operation, EDITS),
-        // Checked, not sought (`+`): the entries since `before` are sought by the (at, id) index, already in order. By
-        // the plan's and the entity types' indexes, SQLite read every entry of the plan and sorted those since (125-200
-        // ms on 400,000 entries for a report of yesterday; 0.1-2 ms by instant; 270-320 ms and 230 ms for a day before all).
-        or(
-          and(inArray(sql`+${changeHistory.planId}`, planIds), inArray(sql`+${changeHistory.entityType}`, ['plan', 'task', 'progress_report', 'indicator'])),
-          inArray(sql`+${changeHistory.entityType}`, ['organization', 'meeting']),
-        ),
-      ),
-    )
-    .orderBy(asc(changeHistory.at), asc(changeHistory.id));
 }
 
 /** The writes that set a task's assignees: each records the whole list before and after (tasks.service, imports). */
@@ -562,86 +348,4 @@ export function taskAssigneesAtQuery(db: Db) {
     // The first is enough (assigneesThen): a task's assignees may have changed again and again since.
     .limit(1)
     .prepare();
-}
-
-/**
- * The commission's edits of its name or time zone recorded at or after `since`, newest first: a past day's report
- * names the commission and ends the day as they stood then.
- */
-export function commissionChangesSince(db: Db, commissionId: string, since: string): { at: string; changes: FieldChange[] }[] {
-  return db
-    .select({ at: changeHistory.at, changes: changeHistory.changes })
-    .from(changeHistory)
-    .where(
-      and(
-        eq(changeHistory.entityType, 'commission'),
-        eq(changeHistory.entityId, commissionId),
-        eq(changeHistory.operation, 'updateCommission'),
-        gte(changeHistory.at, since),
-      ),
-    )
-    .orderBy(desc(changeHistory.at), desc(changeHistory.id))
-    .all();
-}
-
-/** Every organization by id, with what the report shows of it. */
-export function organizationsById(db: Db): Map<string, Omit<ReportAssignee, 'role'>> {
-  const out = new Map<string, Omit<ReportAssignee, 'role'>>();
-  for (const o of db
-    .select({ organizationId: organizations.id, name: organizations.name, shortName: organizations.shortName, country: organizations.country })
-    .from(organizations)
-    .all()) {
-    out.set(o.organizationId, o);
-  }
-  return out;
-}
-
-/** Every meeting by id, with what a task's basis shows of it. */
-export function meetingsById(db: Db): Map<string, NonNullable<ReportTaskRow['basisMeeting']>> {
-  const out = new Map<string, NonNullable<ReportTaskRow['basisMeeting']>>();
-  for (const m of db.select({ id: meetings.id, title: meetings.title, date: meetings.date, protocolNumber: meetings.protocolNumber }).from(meetings).all()) {
-    out.set(m.id, { title: m.title, date: m.date, protocolNumber: m.protocolNumber });
-  }
-  return out;
-}
-
-/** Which task, organization and period each of these progress reports is for. */
-export function reportKeysOf(db: Db, ids: string[]): { id: string; taskId: string; organizationId: string; period: string }[] {
-  if (ids.length === 0) return [];
-  return db
-    .select({ id: progressReports.id, taskId: progressReports.taskId, organizationId: progressReports.organizationId, period: progressReports.period })
-    .from(progressReports)
-    // As one JSON array: a past day months back may have more revised reports since than SQLite takes variables (32,766).
-    .where(inJsonArray(progressReports.id, ids))
-    .all();
-}
-
-export type IndicatorRow = typeof indicators.$inferSelect & { values: { period: string; value: number; recordedAt: string }[] };
-
-/**
- * Indicators of the plans created before `before`, by plan then creation, with their values as they are now and
- * when each was last recorded (one recorded at or after `before` was another value, or none, at the instant).
- */
-export function indicatorsOf(db: Db, planIds: string[], before: string): IndicatorRow[] {
-  if (planIds.length === 0) return [];
-  const rows = db
-    .select()
-    .from(indicators)
-    .where(and(inArray(indicators.planId, planIds), lt(indicators.createdAt, before)))
-    .orderBy(asc(indicators.planId), asc(indicators.id))
-    .all();
-  if (rows.length === 0) return [];
-  const values = db
-    .select({ indicatorId: indicatorValues.indicatorId, period: indicatorValues.period, value: indicatorValues.value, recordedAt: indicatorValues.recordedAt })
-    .from(indicatorValues)
-    .innerJoin(indicators, eq(indicators.id, indicatorValues.indicatorId))
-    .where(and(inArray(indicators.planId, planIds), lt(indicators.createdAt, before)))
-    .all();
-  const byIndicator = new Map<string, { period: string; value: number; recordedAt: string }[]>();
-  for (const { indicatorId, ...v } of values) {
-    const list = byIndicator.get(indicatorId) ?? [];
-    list.push(v);
-    byIndicator.set(indicatorId, list);
-  }
-  return rows.map((r) => ({ ...r, values: byIndicator.get(r.id) ?? [] }));
 }

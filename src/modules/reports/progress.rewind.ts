@@ -4,7 +4,9 @@
 import type { AssigneeRole, Confidence, TaskArea } from '../../db/enums.js';
 import type { FieldChange, TaskTranslations } from '../../db/schema.js';
 import type { Db } from '../../db/connection.js';
+import * as historyRepo from './progress.history-repository.js';
 import * as repo from './progress.repository.js';
+import type { IndicatorRow } from './progress.scope-repository.js';
 
 type Fields = Map<string, unknown>;
 
@@ -47,7 +49,7 @@ export class Rewind {
     planIds: string[],
     private readonly before: string,
   ) {
-    for (const entry of repo.changesSince(db, planIds, before)) {
+    for (const entry of historyRepo.changesSince(db, planIds, before)) {
       const identity = IDENTITY_FIELD[entry.entityType];
       if (entry.changes.some((c) => c.field === identity && c.before === null)) continue;
       const key = `${entry.entityType}:${entry.entityId}`;
@@ -56,13 +58,13 @@ export class Rewind {
       for (const change of entry.changes) if (!fields.has(change.field)) fields.set(change.field, change.before);
     }
     const reportIds = [...this.then.keys()].filter((k) => k.startsWith('progress_report:')).map((k) => k.slice('progress_report:'.length));
-    for (const r of repo.reportKeysOf(db, reportIds)) {
+    for (const r of historyRepo.reportKeysOf(db, reportIds)) {
       let byTask = this.reports.get(r.taskId);
       if (!byTask) this.reports.set(r.taskId, (byTask = new Map()));
       byTask.set(`${r.organizationId}|${r.period}`, this.then.get(`progress_report:${r.id}`) as Fields);
     }
-    this.organizations = repo.organizationsById(db);
-    this.meetings = repo.meetingsById(db);
+    this.organizations = historyRepo.organizationsById(db);
+    this.meetings = historyRepo.meetingsById(db);
     const reassigned = [...this.then].filter(([k, fields]) => k.startsWith('task:') && fields.has('assignees')).map(([k]) => k.slice('task:'.length));
     this.assigned = assignedSince(repo.assigneeWritesBefore(db, reassigned, before));
   }
@@ -152,9 +154,9 @@ export class Rewind {
   }
 
   /** The indicator as it stood: its target then, and the values it had then (a value recorded since was another, or none). */
-  indicator(row: repo.IndicatorRow, before: string): repo.IndicatorRow {
+  indicator(row: IndicatorRow, before: string): IndicatorRow {
     const then = this.then.get(`indicator:${row.id}`);
-    const out: repo.IndicatorRow = { ...row };
+    const out: IndicatorRow = { ...row };
     for (const field of INDICATOR_FIELDS) {
       if (then?.has(field)) (out as unknown as Record<string, unknown>)[field] = then.get(field);
     }

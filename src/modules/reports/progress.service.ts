@@ -11,8 +11,11 @@ import { judgementDay } from '../tasks/task-timeliness.js';
 import { Groups } from './progress.groups.js';
 import { closedPlansOf, listsOf } from './progress.lists.js';
 import { assigneesAtOnce, endOfDay, periodsOf, type PlanPeriods } from './progress.missing.js';
+import { commissionChangesSince } from './progress.history-repository.js';
+import { taskRange } from './progress.ranges-repository.js';
 import * as repo from './progress.repository.js';
 import { Rewind } from './progress.rewind.js';
+import * as scopeRepo from './progress.scope-repository.js';
 import type { ProgressReport, ProgressReportQuery, ReportingPeriod, ReportTask } from './progress.schemas.js';
 import { periodEnds, taskFact, type ReportContext } from './progress.task-fact.js';
 
@@ -75,10 +78,10 @@ function inOrderOfCodes(tasks: ReportTask[], missing: ProgressReport['missingRep
  * The commission's name and time zone at the end of a past day, undone from its edits since, and that end as an
  * instant: a renamed commission is named as it was, and a day is cut where it ended in the zone of the time.
  */
-function commissionOnDay(db: ServiceDeps['db'], commission: repo.CommissionRow, asOf: string): { name: string; timeZone: string; before: string } {
+function commissionOnDay(db: ServiceDeps['db'], commission: scopeRepo.CommissionRow, asOf: string): { name: string; timeZone: string; before: string } {
   let { name, timeZone } = commission;
   // Every zone's end of the day falls after its midnight in UTC less 14 hours, so no earlier edit can matter.
-  for (const { at, changes } of repo.commissionChangesSince(db, commission.id, `${asOf}T00:00:00.000Z`)) {
+  for (const { at, changes } of commissionChangesSince(db, commission.id, `${asOf}T00:00:00.000Z`)) {
     if (at < endOfDay(asOf, timeZone)) break;
     for (const c of changes) {
       if (c.field === 'name') name = c.before as string;
@@ -95,17 +98,17 @@ const reportingPeriodOf = ({ current, lastDue, lastDueDeadline }: PlanPeriods): 
 const inForce = (p: repo.PlanRow, before: string) => p.createdAt < before && p.status !== 'draft';
 
 export function createProgressService({ db, clock }: ServiceDeps) {
-  function scopeOf(query: ProgressReportQuery): { commission: repo.CommissionRow; plans: repo.PlanRow[] } {
+  function scopeOf(query: ProgressReportQuery): { commission: scopeRepo.CommissionRow; plans: repo.PlanRow[] } {
     if (query.planId !== undefined) {
-      const plan = repo.findPlanRow(db, query.planId);
+      const plan = scopeRepo.findPlanRow(db, query.planId);
       if (!plan) throw notFound('plan', query.planId);
       if (plan.status === 'draft') throw new AppError(ERRORS.planStateConflict, 'a draft plan has no progress to report');
-      return { commission: repo.findCommissionRow(db, plan.commissionId) as repo.CommissionRow, plans: [plan] };
+      return { commission: scopeRepo.findCommissionRow(db, plan.commissionId) as scopeRepo.CommissionRow, plans: [plan] };
     }
     const id = query.commissionId as string;
-    const commission = repo.findCommissionRow(db, id);
+    const commission = scopeRepo.findCommissionRow(db, id);
     if (!commission) throw notFound('commission', id);
-    return { commission, plans: repo.reportablePlans(db, id) };
+    return { commission, plans: scopeRepo.reportablePlans(db, id) };
   }
 
   /** The report's tasks as of its day (default today in the commission's time zone): all of them, or one part. */
@@ -145,7 +148,7 @@ export function createProgressService({ db, clock }: ServiceDeps) {
       today,
       timeZone: then.timeZone,
       lang,
-      movesByTask: groupBy(repo.dueDateMovesOf(db, planIds, before), (m) => m.taskId),
+      movesByTask: groupBy(scopeRepo.dueDateMovesOf(db, planIds, before), (m) => m.taskId),
       periodEnd: periodEnds(),
       // One read of who was on the tasks at a deadline, for all the plans, and only if a task needs it (onTaskAt).
       periods: new Map(plans.map((p) => [p.id, periodsOf(p, asOf, then.timeZone, assigneesAt)])),
@@ -156,7 +159,7 @@ export function createProgressService({ db, clock }: ServiceDeps) {
     const groups = new Groups(parties, asOf, new Set(plans.filter((p) => p.status === 'closed').map((p) => p.id)));
     const missingReports: ProgressReport['missingReports'] = [];
     const tasks: ReportTask[] = [];
-    const range = index ? repo.taskRange(db, planIds, index.part, index.of) : {};
+    const range = index ? taskRange(db, planIds, index.part, index.of) : {};
     let renumbered = false;
     for (const row of repo.tasksOf(db, planIds, before, range)) {
       const past = rewind ? rewind.task(row) : row;
@@ -181,7 +184,7 @@ export function createProgressService({ db, clock }: ServiceDeps) {
       generatedAt: now.toISOString(),
       lang,
       reportingPeriod: first ? reportingPeriodOf(first) : { current: periodOf(asOf, 'quarterly'), lastDue: null, lastDueDeadline: null },
-      indicators: repo.indicatorsOf(db, planIds, before).map((row) => {
+      indicators: scopeRepo.indicatorsOf(db, planIds, before).map((row) => {
         const i = rewind ? rewind.indicator(row, before) : row;
         const value = latestValue(i.values, asOf);
         return {

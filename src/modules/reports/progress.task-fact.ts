@@ -5,10 +5,11 @@ import { periodBounds } from '../../lib/periods.js';
 import { meetingCitation } from '../meetings/meeting-citation.js';
 import { completionOf, overdueState } from '../tasks/task-timeliness.js';
 import { owedReport, type PlanPeriods } from './progress.missing.js';
-import type * as repo from './progress.repository.js';
+import type { ReportTaskColumns, ReportTaskRow, ReportTuple, StatusChange } from './progress.repository.js';
 import type { ProgressReport, ReportTask } from './progress.schemas.js';
+import type { DueDateMoveRow } from './progress.scope-repository.js';
 
-function basisOf(row: repo.ReportTaskRow): ReportTask['basis'] {
+function basisOf(row: ReportTaskRow): ReportTask['basis'] {
   if (!row.basisMeetingId || !row.basisMeeting) return null;
   const m = row.basisMeeting;
   const head = meetingCitation(m);
@@ -25,8 +26,8 @@ function basisOf(row: repo.ReportTaskRow): ReportTask['basis'] {
 const CONFIDENCE_RANK: Record<Confidence, number> = { green: 0, amber: 1, red: 2 };
 
 /** The report of the latest period (by its end, then its name) among `reports` of one organization, if any. */
-function latestOf(reports: repo.ReportTuple[], organizationId: string, periodEnd: (period: string) => string): repo.ReportTuple | undefined {
-  let best: repo.ReportTuple | undefined;
+function latestOf(reports: ReportTuple[], organizationId: string, periodEnd: (period: string) => string): ReportTuple | undefined {
+  let best: ReportTuple | undefined;
   for (const r of reports) {
     if (r[0] !== organizationId) continue;
     if (!best) best = r;
@@ -59,7 +60,7 @@ interface TaskState {
 }
 
 /** Replays the transitions and deadline moves known before the instant they were loaded up to. */
-function replay(row: repo.ReportTaskColumns, changes: repo.StatusChange[], moves: repo.DueDateMoveRow[]): TaskState {
+function replay(row: ReportTaskColumns, changes: StatusChange[], moves: DueDateMoveRow[]): TaskState {
   let dueDate = row.originalDueDate;
   let postponementCount = 0;
   let daysMoved = 0;
@@ -94,7 +95,7 @@ export interface ReportContext {
   today: string;
   timeZone: string;
   lang: Language | null;
-  movesByTask: Map<string, repo.DueDateMoveRow[]>;
+  movesByTask: Map<string, DueDateMoveRow[]>;
   periodEnd: (period: string) => string;
   periods: Map<string, PlanPeriods>;
   /** The day each plan's tasks are judged on for overdue: the report's date, or the plan's closing day if earlier. */
@@ -104,7 +105,7 @@ export interface ReportContext {
 const NONE: never[] = [];
 
 /** One task as it stood on the date and its assignments; the reports it owed and lacks are added to `missing`. */
-export function taskFact(row: repo.ReportTaskRow, b: ReportContext, missing: ProgressReport['missingReports']): TaskFact {
+export function taskFact(row: ReportTaskRow, b: ReportContext, missing: ProgressReport['missingReports']): TaskFact {
   const { changes, reports } = row;
   const replayed = replay(row, changes, b.movesByTask.get(row.id) ?? NONE);
   // Today the report reads the task's own columns, so it shows exactly what GET /v1/tasks shows; a past day

@@ -16,7 +16,7 @@ import * as schema from '../../db/schema.js';
 import { AppError, type FieldError } from '../../errors.js';
 import type { ProgressReport } from './progress.schemas.js';
 import { assembleReport, reportPart, transferablesOf, type ReportPart } from './progress.parts.js';
-import { historyMark } from './progress.repository.js';
+import { historyMark } from './progress.history-repository.js';
 import { createProgressService, type ReportPartIndex } from './progress.service.js';
 import { renderReport, type ReportRequest } from './progress.render.js';
 import { createCalendarService, type CalendarQuery } from '../calendar/calendar.service.js';
