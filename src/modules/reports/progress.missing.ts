@@ -187,7 +187,7 @@ export interface MissingReport {
 /**
  * The missing reports of a plan's tasks today (`today` in the commission's `timeZone`), the tasks as they stand now,
  * through the report's own read (tasksOf) and rule (owedReport); a range reads part of the tasks. For the report of a
- * past day the report replays the tasks first (progress.service.ts), with the same rule.
+ * past day the report replays the tasks first (replay in progress.task-fact.ts), with the same rule.
  */
 export function* missingReportsToday(db: Parameters<typeof repo.tasksOf>[0], plan: repo.PlanRow, today: string, timeZone: string, range: repo.TaskRange = {}): Generator<MissingReport> {
   let rows: repo.ReportTaskRow[] = [];
