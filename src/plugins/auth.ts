@@ -9,7 +9,7 @@ import { clientAddress } from '../lib/client-address.js';
 import { createApiKeyService } from '../modules/api-keys/api-keys.service.js';
 import { findDeadlineChange } from '../modules/deadline-changes/deadline-changes.repository.js';
 import { findReport } from '../modules/task-reports/task-reports.repository.js';
-import { assigneeOrganizationIds } from '../modules/tasks/tasks.repository.js';
+import { assigneeOrganizationIds } from '../modules/tasks/tasks.assignees-repository.js';
 import { findSubscription } from '../modules/webhooks/webhooks.repository.js';
 
 declare module 'fastify' {

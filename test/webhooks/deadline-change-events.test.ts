@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import t, { type Test } from 'tap';
 import { json, keyFor, refused, testClock } from '../helper.js';
 import { approvePlan, approvedTask, createTask, seedPlan } from '../factories.js';
-import { replaceAssignees } from '../../src/modules/tasks/tasks.repository.js';
+import { replaceAssignees } from '../../src/modules/tasks/tasks.assignees-repository.js';
 import { signatureValid, startReceiver, subscribe, webhookApp, type Receiver } from './receiver.js';
 
 const DEADLINE_EVENTS = ['deadline_change.requested', 'deadline_change.decided'];

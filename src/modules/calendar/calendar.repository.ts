@@ -1,7 +1,7 @@
 // Drizzle queries of the calendar feed: the approved plans in scope, and their open tasks with executors.
 import { and, asc, count, desc, eq, exists, gte, inArray, lt, notInArray, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/connection.js';
-import { assigneesByTask } from '../tasks/tasks.repository.js';
+import { assigneesByTask } from '../tasks/tasks.assignees-repository.js';
 import type { AssigneeRole } from '../../db/enums.js';
 import { changeHistory, commissions, deadlineChanges, plans, taskAssignees, tasks, taskStatusChanges, type TaskTranslations } from '../../db/schema.js';
 import { OUT_OF_CONTROL_STATUSES } from '../tasks/task-timeliness.js';

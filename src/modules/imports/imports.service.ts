@@ -9,6 +9,7 @@ import type { ServiceDeps, WriteContext } from '../../lib/service.js';
 import { findCommission } from '../commissions/commissions.repository.js';
 import { recordChange } from '../history/history.recorder.js';
 import { findPlan, findPlanRecord, type PlanRecord } from '../plans/plans.repository.js';
+import * as assigneesRepo from '../tasks/tasks.assignees-repository.js';
 import * as tasksRepo from '../tasks/tasks.repository.js';
 import { newTaskRow, presentTask, searchTextOf } from '../tasks/tasks.service.js';
 import type { CreateTask } from '../tasks/tasks.schemas.js';
@@ -193,7 +194,7 @@ export function createImportService({ db, clock }: ServiceDeps, workbooks: Pick<
     const id = newId();
     const row = newTaskRow(id, plan.id, input, at);
     tasksRepo.insertTask(tx, row);
-    tasksRepo.replaceAssignees(tx, id, input.assignees, at);
+    assigneesRepo.replaceAssignees(tx, id, input.assignees, at);
     return id;
   }
 
@@ -216,7 +217,7 @@ export function createImportService({ db, clock }: ServiceDeps, workbooks: Pick<
       searchText: searchTextOf({ code: task.code, ...next }),
       updatedAt: at,
     });
-    if (has('assignees')) tasksRepo.replaceAssignees(tx, task.id, input.assignees, at);
+    if (has('assignees')) assigneesRepo.replaceAssignees(tx, task.id, input.assignees, at);
   }
 
   /** Reads the uploaded file into rows under a recognized header. Refuses what is not such a table. */

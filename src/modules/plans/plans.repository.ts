@@ -3,7 +3,7 @@ import { and, asc, eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
 import { prepared, type Db } from '../../db/connection.js';
 import { indicators, indicatorValues, plans, progressReports, tasks } from '../../db/schema.js';
 import { cursorFor, type Page } from '../../lib/pagination.js';
-import { awaitingCondition } from '../tasks/tasks.repository.js';
+import { awaitingCondition } from '../tasks/tasks.list-repository.js';
 import type { ListPlansQuery, Plan } from './plans.schemas.js';
 
 type Row = typeof plans.$inferSelect;

@@ -195,7 +195,7 @@ export function assignedSince(writes: repo.TaskWrite[]): Map<string, Map<string,
 /**
  * Replays one change of a task's assignees written at `at` into `since` (organization → when assigned): an organization
  * in the list after and not before it is assigned then; one that stays keeps its time (a new role is no new
- * assignment), as tasks.repository's replaceAssignees keeps it; one left out is no longer assigned.
+ * assignment), as tasks.assignees-repository's replaceAssignees keeps it; one left out is no longer assigned.
  */
 function assignedBy(since: Map<string, string>, change: FieldChange, at: string): void {
   const ids = (list: unknown) => (Array.isArray(list) ? (list as { organizationId: string }[]).map((a) => a.organizationId) : []);

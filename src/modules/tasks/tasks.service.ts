@@ -16,8 +16,11 @@ import { findPlanRecord, type PlanRecord } from '../plans/plans.repository.js';
 import { codeSortKey } from './task-codes.js';
 import { authorizeTransition } from './task-status.js';
 import { completionOf, judgementDay, overdueState } from './task-timeliness.js';
+import * as assigneesRepo from './tasks.assignees-repository.js';
+import * as listRepo from './tasks.list-repository.js';
 import * as repo from './tasks.repository.js';
 import type { CreateTask, ListTasksQuery, Task, TransitionRequest, UpdateTask } from './tasks.schemas.js';
+import * as transitionsRepo from './tasks.transitions-repository.js';
 
 export { codeSortKey } from './task-codes.js';
 
@@ -190,13 +193,13 @@ export function createTaskService({ db, clock }: ServiceDeps) {
       const todayByCommission =
         query.overdue === undefined
           ? []
-          : repo.commissionZones(db).map((c) => ({ commissionId: c.commissionId, today: dateInZone(now, c.timeZone) }));
+          : listRepo.commissionZones(db).map((c) => ({ commissionId: c.commissionId, today: dateInZone(now, c.timeZone) }));
       // The filter judges a closed plan's tasks as presentTask does: as of the day it was closed.
       const closedPlans =
         query.overdue === undefined
           ? []
-          : repo.closedPlanZones(db).map((c) => ({ planId: c.planId, judgedOn: judgementDay(dateInZone(now, c.timeZone), c.closedAt, c.timeZone) }));
-      const page = repo.listTaskRecords(
+          : listRepo.closedPlanZones(db).map((c) => ({ planId: c.planId, judgedOn: judgementDay(dateInZone(now, c.timeZone), c.closedAt, c.timeZone) }));
+      const page = listRepo.listTaskRecords(
         db,
         { ...query, search: query.q === undefined ? undefined : foldedForSearch(query.q), todayByCommission, closedPlans },
         { limit: query.limit, cursor: query.cursor },
@@ -220,7 +223,7 @@ export function createTaskService({ db, clock }: ServiceDeps) {
         const at = now.toISOString();
         const row = newTaskRow(id, plan.id, input, at);
         repo.insertTask(tx, row);
-        repo.replaceAssignees(tx, id, input.assignees, at);
+        assigneesRepo.replaceAssignees(tx, id, input.assignees, at);
         const created = presentTask(load(tx, id), now);
         record(tx, ctx, at, 'createTask', plan.id, id, null, created);
         return created;
@@ -262,7 +265,7 @@ export function createTaskService({ db, clock }: ServiceDeps) {
           searchText: searchTextOf(next),
           updatedAt: now.toISOString(),
         });
-        if (assignees) repo.replaceAssignees(tx, id, assignees, now.toISOString());
+        if (assignees) assigneesRepo.replaceAssignees(tx, id, assignees, now.toISOString());
         const after = presentTask(load(tx, id), now);
         record(tx, ctx, now.toISOString(), 'updateTask', plan.id, id, before, after);
         return after;
@@ -317,7 +320,7 @@ export function createTaskService({ db, clock }: ServiceDeps) {
           ...(request.to === 'done' ? { completedAt: at } : request.to === 'in_progress' ? { completedAt: null } : {}),
           closedAt: request.to === 'closed' ? at : null,
         });
-        repo.insertStatusChange(tx, {
+        transitionsRepo.insertStatusChange(tx, {
           id: newId(),
           taskId: id,
           from: current.status,
@@ -334,7 +337,7 @@ export function createTaskService({ db, clock }: ServiceDeps) {
 
     listTransitions(id: string, page: { limit: number; cursor?: string | undefined }) {
       load(db, id);
-      return repo.listStatusChanges(db, id, page);
+      return transitionsRepo.listStatusChanges(db, id, page);
     },
   };
 }
