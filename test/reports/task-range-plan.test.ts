@@ -6,7 +6,8 @@
 import t from 'tap';
 import { changesSinceQuery } from '../../src/modules/reports/progress.history-repository.js';
 import { rangesBetween, taskBoundaries } from '../../src/modules/reports/progress.ranges-repository.js';
-import { assigneesAtQuery, assigneeWritesBeforeQuery, taskAssigneesAtQuery, taskQueries, tasksOf, type TaskRange } from '../../src/modules/reports/progress.repository.js';
+import { assigneesAtQuery, assigneeWritesBeforeQuery, taskAssigneesAtQuery } from '../../src/modules/reports/progress.assignee-history-repository.js';
+import { taskQueries, tasksOf, type TaskRange } from '../../src/modules/reports/progress.repository.js';
 import type { App } from '../../src/app.js';
 import { build } from '../helper.js';
 import { createPlan, createTask, seedPlan } from '../factories.js';

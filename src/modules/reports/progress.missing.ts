@@ -5,6 +5,7 @@ import type { TaskStatus } from '../../db/enums.js';
 import { dateInZone } from '../../lib/dates.js';
 import { lastDuePeriod, periodOf, submissionDeadline } from '../../lib/periods.js';
 import { OUT_OF_CONTROL_STATUSES } from '../tasks/task-timeliness.js';
+import * as assigneeHistory from './progress.assignee-history-repository.js';
 import * as repo from './progress.repository.js';
 import { assignedSince } from './progress.rewind.js';
 
@@ -64,18 +65,19 @@ export interface PlanPeriods {
   assigneesAt: AssigneesAt;
 }
 
-/** Who executed each task at an instant, for the tasks whose assignees changed since it (repo.assigneesAt). */
+/** Who executed each task at an instant, for the tasks whose assignees changed since it (assigneeHistory.assigneesAt). */
 export type AssigneesAt = (at: string) => Map<string, Set<string>>;
 
 /**
- * repo.assigneesAt for these plans, read at most once per instant: the report's walk asks it only for a task one of
- * whose assignees was put on it after the deadline (rare), so a walk reads it once or never, and no query per task.
+ * assigneeHistory.assigneesAt for these plans, read at most once per instant: the report's walk asks it only for a
+ * task one of whose assignees was put on it after the deadline (rare), so a walk reads it once or never, and no query
+ * per task.
  */
-export function assigneesAtOnce(db: Parameters<typeof repo.assigneesAt>[0], planIds: string[], taskIds?: () => string[]): AssigneesAt {
+export function assigneesAtOnce(db: Parameters<typeof assigneeHistory.assigneesAt>[0], planIds: string[], taskIds?: () => string[]): AssigneesAt {
   const read = new Map<string, Map<string, Set<string>>>();
   return (at) => {
     let then = read.get(at);
-    if (!then) read.set(at, (then = repo.assigneesAt(db, planIds, at, taskIds?.())));
+    if (!then) read.set(at, (then = assigneeHistory.assigneesAt(db, planIds, at, taskIds?.())));
     return then;
   };
 }
@@ -83,8 +85,8 @@ export function assigneesAtOnce(db: Parameters<typeof repo.assigneesAt>[0], plan
 /**
  * Whether an organization, on the task now since `assignedAt` (undefined: not on it now), was on it at the instant
  * `end` (the end of a deadline day): assigned before it and on it since, or on it then by the history (`then`: who was
- * on the task at `end` by repo.assigneesThen, undefined if its assignees have not changed since; asked only when
- * needed), taken off and put back since. The one rule of who owed a period's report: an organization on the task at
+ * on the task at `end` by assigneeHistory.assigneesThen, undefined if its assignees have not changed since; asked only
+ * when needed), taken off and put back since. The one rule of who owed a period's report: an organization on the task at
  * the end of the deadline day owed it, whatever was done to its assignment afterwards; one put on after owed none.
  * The co-chairs' report and report.missing ask it (onTaskAt), the calendar (calendar.service.ts) and the submission
  * of a report (assignmentAt).
@@ -136,9 +138,9 @@ export function periodsOf(plan: repo.PlanRow, asOf: string, timeZone: string, as
 export function assignmentAt(db: Db, task: { id: string; createdAt: string }, organizationId: string, current: string | undefined, end: string): string | undefined {
   if (current === undefined || current < end) return current;
   // A task created after `end` had nobody on it then: no read of the history (a task added after a past deadline).
-  if (task.createdAt >= end || !wasOnTaskAt(organizationId, current, end, () => repo.taskAssigneesAt(db, task.id, end))) return current;
+  if (task.createdAt >= end || !wasOnTaskAt(organizationId, current, end, () => assigneeHistory.taskAssigneesAt(db, task.id, end))) return current;
   // A task written before the history existed has no entry of its first assignees: on it since its creation.
-  return assignedSince(repo.assigneeWritesBefore(db, [task.id], end)).get(task.id)?.get(organizationId) ?? task.createdAt;
+  return assignedSince(assigneeHistory.assigneeWritesBefore(db, [task.id], end)).get(task.id)?.get(organizationId) ?? task.createdAt;
 }
 
 /** The report a task owed for its last period due, and which of its assignees lack it (in the order of `assignees`). */

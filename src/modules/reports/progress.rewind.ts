@@ -4,6 +4,7 @@
 import type { AssigneeRole, Confidence, TaskArea } from '../../db/enums.js';
 import type { FieldChange, TaskTranslations } from '../../db/schema.js';
 import type { Db } from '../../db/connection.js';
+import * as assigneeHistory from './progress.assignee-history-repository.js';
 import * as historyRepo from './progress.history-repository.js';
 import * as repo from './progress.repository.js';
 import type { IndicatorRow } from './progress.scope-repository.js';
@@ -66,7 +67,7 @@ export class Rewind {
     this.organizations = historyRepo.organizationsById(db);
     this.meetings = historyRepo.meetingsById(db);
     const reassigned = [...this.then].filter(([k, fields]) => k.startsWith('task:') && fields.has('assignees')).map(([k]) => k.slice('task:'.length));
-    this.assigned = assignedSince(repo.assigneeWritesBefore(db, reassigned, before));
+    this.assigned = assignedSince(assigneeHistory.assigneeWritesBefore(db, reassigned, before));
   }
 
   /** A basis meeting as it stood: its title, date and protocol number then. */
@@ -177,10 +178,11 @@ export class Rewind {
 
 /**
  * Since when each organization on each task at an instant had been on it, replaying the writes of the tasks' assignees
- * before the instant (repo.assigneeWritesBefore), by task. A task written before the history existed has no entry for
- * whoever was on it from the start: its callers take the task's creation, as migration 0012 filled task_assignees.
+ * before the instant (assigneeHistory.assigneeWritesBefore), by task. A task written before the history existed has no
+ * entry for whoever was on it from the start: its callers take the task's creation, as migration 0012 filled
+ * task_assignees.
  */
-export function assignedSince(writes: repo.TaskWrite[]): Map<string, Map<string, string>> {
+export function assignedSince(writes: assigneeHistory.TaskWrite[]): Map<string, Map<string, string>> {
   const out = new Map<string, Map<string, string>>();
   for (const write of writes) {
     const change = write.changes.find((c) => c.field === 'assignees');
