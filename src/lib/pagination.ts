@@ -58,8 +58,13 @@ export type ListQuery = PageQuery & { readonly [filter: string]: unknown };
 export interface ListCursor {
   /** The sort key the query's cursor points after, or undefined on the first page. */
   keyOf(q: ListQuery, arity: number): Key | undefined;
-  /** The keyset condition "sort key comes after the cursor", or undefined on the first page. */
-  after(columns: SQLWrapper[], q: ListQuery): SQL | undefined;
+  /**
+   * The keyset condition "sort key comes after the cursor", or undefined on the first page. `held`: how many leading
+   * columns of the key the query's filters hold equal (a list of one plan, ordered by plan then id). They are left out
+   * of the row value: SQLite seeks a row value in an index only on the columns after those held equal, so with them in
+   * each later page walked the index from the first row of the plan.
+   */
+  after(columns: SQLWrapper[], q: ListQuery, held?: number): SQL | undefined;
   /** Turns limit + 1 fetched rows into a page; the extra row only tells that another page exists. */
   page<R, T>(rows: R[], q: ListQuery, keyOf: (row: R) => Key, map: (row: R) => T): Page<T>;
 }
@@ -79,11 +84,11 @@ export function cursorFor(list: string): ListCursor {
     q.cursor === undefined ? undefined : decodeCursor(q.cursor, list, filtersHash(q), arity);
   return {
     keyOf,
-    after(columns, q) {
+    after(columns, q, held = 0) {
       const key = keyOf(q, columns.length);
       if (key === undefined) return undefined;
-      return sql`(${sql.join(columns, sql`, `)}) > (${sql.join(
-        key.map((k) => sql`${k}`),
+      return sql`(${sql.join(columns.slice(held), sql`, `)}) > (${sql.join(
+        key.slice(held).map((k) => sql`${k}`),
         sql`, `,
       )})`;
     },

@@ -82,7 +82,8 @@ export function listIndicatorRecords(db: Db, q: ListIndicatorsQuery): Page<Indic
       and(
         q.planId === undefined ? undefined : eq(indicators.planId, q.planId),
         q.taskId === undefined ? undefined : eq(indicators.taskId, q.taskId),
-        cursor.after([indicators.planId, indicators.id], q),
+        // With a plan chosen, its id is held equal: the (plan, id) index seeks past the cursor's id.
+        cursor.after([indicators.planId, indicators.id], q, q.planId === undefined ? 0 : 1),
       ),
     )
     .orderBy(asc(indicators.planId), asc(indicators.id))

@@ -1,0 +1,73 @@
+// A later page of each list seeks past its cursor in an index, rather than walking the list from its first row (or
+// sorting all of it) on every page; paging through the list still gives every row once, in order. The task list has
+// its own test (task-list-seek.test.ts).
+import t from 'tap';
+import type { App } from '../../src/app.js';
+import { build, json, testClock } from '../helper.js';
+import { createPlan, seedPlan } from '../factories.js';
+
+interface Row {
+  id: string;
+}
+
+/** The statements on `table` prepared on the connection while `fn` runs. */
+async function preparedDuring(app: App, table: string, fn: () => Promise<unknown>): Promise<string[]> {
+  const texts: string[] = [];
+  const sqlite = app.sqlite as unknown as { prepare: (source: string) => unknown };
+  const original = sqlite.prepare;
+  sqlite.prepare = function (this: unknown, source: string) {
+    if (source.includes(`from "${table}"`)) texts.push(source);
+    return original.call(this, source);
+  };
+  try {
+    await fn();
+  } finally {
+    sqlite.prepare = original;
+  }
+  return texts;
+}
+
+/** Every row of the list by pages of 2, and the query plan of the statement of a later page (one with a cursor). */
+async function pagedWithPlan(app: App, url: string, table: string): Promise<{ rows: Row[]; pages: number; plan: string }> {
+  const rows: Row[] = [];
+  let pages = 0;
+  const statements = await preparedDuring(app, table, async () => {
+    let cursor: string | null = null;
+    do {
+      const res: Awaited<ReturnType<App['inject']>> = await app.inject({ url: `${url}${url.includes('?') ? '&' : '?'}limit=2${cursor ? `&cursor=${cursor}` : ''}` });
+      if (res.statusCode !== 200) throw new Error(`GET ${url}: ${res.statusCode} ${res.body}`);
+      const page: { items: Row[]; nextCursor: string | null } = json(res);
+      rows.push(...page.items);
+      cursor = page.nextCursor;
+      pages++;
+    } while (cursor !== null);
+  });
+  const later = statements.find((s) => /\) > \(/.test(s));
+  if (!later) return { rows, pages, plan: 'no statement with a cursor' };
+  const unbound = Array.from(later.matchAll(/\?/g), () => null);
+  const plan = (app.sqlite.prepare(`EXPLAIN QUERY PLAN ${later}`).all(...unbound) as { detail: string }[]).map((r) => r.detail).join(' | ');
+  return { rows, pages, plan };
+}
+
+async function everyRow(app: App, url: string): Promise<Row[]> {
+  return json<{ items: Row[] }>(await app.inject({ url: `${url}${url.includes('?') ? '&' : '?'}limit=200` })).items;
+}
+
+t.test("a later page of a plan's indicators seeks past its cursor in the (plan, id) index, instead of walking the plan from its first indicator", async (t) => {
+  const app = await build(t, testClock());
+  const seed = await seedPlan(app);
+  const other = await createPlan(app, seed.commission.id, { title: 'Another plan' });
+  for (let i = 0; i < 5; i++) {
+    for (const planId of [seed.plan.id, other.id]) {
+      const res = await app.inject({ method: 'POST', url: '/v1/indicators', payload: { planId, name: `Indicator ${i}`, unit: 'units', baseline: 0, target: 10 } });
+      t.equal(res.statusCode, 201, res.body);
+    }
+  }
+  for (const url of [`/v1/indicators?planId=${seed.plan.id}`, '/v1/indicators']) {
+    const { rows, pages, plan } = await pagedWithPlan(app, url, 'indicators');
+    t.strictSame(rows.map((r) => r.id), (await everyRow(app, url)).map((r) => r.id), `${url}: pages of 2 list every indicator once, in order`);
+    t.equal(rows.length, url.includes('planId') ? 5 : 10);
+    t.ok(pages > 2, `${url}: ${pages} pages`);
+    t.match(plan, /SEARCH indicators USING INDEX indicators_plan_idx \((plan_id=\? AND id>\?|\(plan_id,id\)>\(\?,\?\))\)/, `${url}: ${plan}`);
+  }
+});
