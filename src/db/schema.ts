@@ -271,6 +271,9 @@ export const changeHistory = sqliteTable(
     index('change_history_task_idx').on(t.taskId, t.id),
     index('change_history_plan_idx').on(t.planId, t.id),
     index('change_history_entity_idx').on(t.entityType, t.entityId, t.id),
+    // One type's entries in feed order (?entityType=): by the entity index, each page sorted every entry of the type
+    // (22 ms a page of task entries on 390,000 entries, the first as the last); by this one it seeks past its cursor.
+    index('change_history_type_idx').on(t.entityType, t.id),
     // A time window's ids (history.repository.ts windowIds): the feed is in id order, its instants are not.
     index('change_history_at_idx').on(t.at, t.id),
     // What one key did (a key leaked: everything it changed) and what one organization's keys did: without them each

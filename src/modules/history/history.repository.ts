@@ -77,7 +77,8 @@ function windowIds(db: Db, f: HistoryFilter, probe: number): { from?: string; to
  * - a task's entries all carry its plan, so with a task named the plan is only checked (an expression no index
  *   serves), and SQLite seeks the task's entries rather than walk every entry of the plan;
  * - an entity's id alone cannot seek the (entity type, entity id) index, so the types asked are named;
- * - with a task or an entity named, a key or an organization is only checked (below).
+ * - with a task or an entity named, a key or an organization is only checked (below);
+ * - an entity type alone seeks the (type, id) index; with anything else named it is only checked (below).
  * A time window is bounded by ids as well (windowIds).
  */
 export function historyQuery(db: Db, f: HistoryFilter, hidden: readonly HistoryEntry['entityType'][] = [], probe = WINDOW_PROBE) {
@@ -87,6 +88,10 @@ export function historyQuery(db: Db, f: HistoryFilter, hidden: readonly HistoryE
   // ministry's system writes them all), and SQLite, knowing neither, took the latter: so with a task or an entity named
   // the key and the organization are only checked (`+`).
   const fewNamed = f.taskId !== undefined || f.entityId !== undefined;
+  // A type alone is sought by the (type, id) index, past the cursor. Beside a plan, a task, a key or an organization it
+  // is only checked (`+`), as before that index: SQLite, knowing neither count, took it, and walked every entry of the
+  // type in search of a small plan's or a key's few (67 ms for none on 390,000 entries, against 1 ms).
+  const typeSought = f.entityId !== undefined || (f.planId === undefined && f.taskId === undefined && f.actorKeyId === undefined && f.actorOrganizationId === undefined);
   return db
     .select()
     .from(changeHistory)
@@ -94,7 +99,7 @@ export function historyQuery(db: Db, f: HistoryFilter, hidden: readonly HistoryE
       and(
         f.planId === undefined ? undefined : f.taskId === undefined ? eq(changeHistory.planId, f.planId) : sql`(${changeHistory.planId} || '') = ${f.planId}`,
         eqIf(changeHistory.taskId, f.taskId),
-        types === undefined ? undefined : inArray(changeHistory.entityType, types),
+        types === undefined ? undefined : typeSought ? inArray(changeHistory.entityType, types) : inArray(sql`+${changeHistory.entityType}`, types),
         hidden.length === 0 ? undefined : notInArray(changeHistory.entityType, [...hidden]),
         eqIf(changeHistory.entityId, f.entityId),
         eqIf(changeHistory.operation, f.operation),

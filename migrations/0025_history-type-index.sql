@@ -1,0 +1,1 @@
+CREATE INDEX `change_history_type_idx` ON `change_history` (`entity_type`,`id`);
