@@ -52,7 +52,13 @@ export const organizations = sqliteTable(
     parentId: text('parent_id').references((): any => organizations.id, { onDelete: 'restrict' }),
     ...timestamps,
   },
-  (t) => [index('organizations_parent_idx').on(t.parentId), index('organizations_country_idx').on(t.country)],
+  (t) => [
+    index('organizations_parent_idx').on(t.parentId),
+    // The list's order (name, id), of all organizations and of one country's: a later page seeks past its cursor in
+    // them, where it sorted every organization (of the country) for each page.
+    index('organizations_name_idx').on(t.name, t.id),
+    index('organizations_country_name_idx').on(t.country, t.name, t.id),
+  ],
 );
 
 export const meetings = sqliteTable(
@@ -69,7 +75,9 @@ export const meetings = sqliteTable(
     protocolNumber: text('protocol_number'),
     ...timestamps,
   },
-  (t) => [index('meetings_commission_idx').on(t.commissionId, t.date)],
+  // The list's order (date, id), of all meetings and of one commission's: a later page seeks past its cursor in them,
+  // where it sorted every meeting (or those of the commission on the cursor's date and after) for each page.
+  (t) => [index('meetings_commission_idx').on(t.commissionId, t.date, t.id), index('meetings_date_idx').on(t.date, t.id)],
 );
 
 export const plans = sqliteTable(
