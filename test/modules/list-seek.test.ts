@@ -2,56 +2,9 @@
 // sorting all of it) on every page; paging through the list still gives every row once, in order. The task list has
 // its own test (task-list-seek.test.ts).
 import t from 'tap';
-import type { App } from '../../src/app.js';
-import { build, json, testClock, type InjectedResponse } from '../helper.js';
+import { build, testClock } from '../helper.js';
+import { everyRow, pagedWithPlan } from './list-pages.js';
 import { createCommission, createMeeting, createOrganization, createPlan, seedPlan } from '../factories.js';
-
-interface Row {
-  id: string;
-}
-
-/** The statements on `table` prepared on the connection while `fn` runs. */
-async function preparedDuring(app: App, table: string, fn: () => Promise<unknown>): Promise<string[]> {
-  const texts: string[] = [];
-  const sqlite = app.sqlite as unknown as { prepare: (source: string) => unknown };
-  const original = sqlite.prepare;
-  sqlite.prepare = function (this: unknown, source: string) {
-    if (source.includes(`from "${table}"`)) texts.push(source);
-    return original.call(this, source);
-  };
-  try {
-    await fn();
-  } finally {
-    sqlite.prepare = original;
-  }
-  return texts;
-}
-
-/** Every row of the list by pages of 2, and the query plan of the statement of a later page (one with a cursor). */
-async function pagedWithPlan(app: App, url: string, table: string): Promise<{ rows: Row[]; pages: number; plan: string }> {
-  const rows: Row[] = [];
-  let pages = 0;
-  const statements = await preparedDuring(app, table, async () => {
-    let cursor: string | null = null;
-    do {
-      const res: InjectedResponse = await app.inject({ url: `${url}${url.includes('?') ? '&' : '?'}limit=2${cursor ? `&cursor=${cursor}` : ''}` });
-      if (res.statusCode !== 200) throw new Error(`GET ${url}: ${res.statusCode} ${res.body}`);
-      const page: { items: Row[]; nextCursor: string | null } = json(res);
-      rows.push(...page.items);
-      cursor = page.nextCursor;
-      pages++;
-    } while (cursor !== null);
-  });
-  const later = statements.find((s) => /\) > \(/.test(s));
-  if (!later) return { rows, pages, plan: 'no statement with a cursor' };
-  const unbound = Array.from(later.matchAll(/\?/g), () => null);
-  const plan = (app.sqlite.prepare(`EXPLAIN QUERY PLAN ${later}`).all(...unbound) as { detail: string }[]).map((r) => r.detail).join(' | ');
-  return { rows, pages, plan };
-}
-
-async function everyRow(app: App, url: string): Promise<Row[]> {
-  return json<{ items: Row[] }>(await app.inject({ url: `${url}${url.includes('?') ? '&' : '?'}limit=200` })).items;
-}
 
 t.test("a later page of a plan's indicators seeks past its cursor in the (plan, id) index, instead of walking the plan from its first indicator", async (t) => {
   const app = await build(t, testClock());
