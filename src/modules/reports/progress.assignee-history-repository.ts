@@ -1,6 +1,6 @@
 // Drizzle queries of who was on a task at an instant, read from the history of its assignees' writes: what the report,
 // the calendar and the submission of a report ask to learn whether an organization owed a period's report.
-import { and, asc, eq, gte, inArray, lt, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import { type Db, inJsonArray, prepared } from '../../db/connection.js';
 import { changeHistory, type FieldChange } from '../../db/schema.js';
 
@@ -9,6 +9,10 @@ const ASSIGNEE_WRITES = ['createTask', 'updateTask', 'commitPlanImport'];
 
 /** A history entry that changed the assignees: only those are returned of a task's writes (not its titles, say). */
 const changedAssignees = sql`exists (select 1 from json_each(${changeHistory.changes}) where json_extract(value, '$.field') = 'assignees')`;
+
+/** The entries of the tasks `tasks` picks that changed their assignees, `when` picks the instants: sought by the entity index. */
+const assigneeWritesOf = (tasks: SQL, when: SQL) =>
+  and(eq(changeHistory.entityType, 'task'), tasks, when, inArray(changeHistory.operation, ASSIGNEE_WRITES), changedAssignees);
 
 /** A write of a task's assignees recorded in the history: when, and the fields it changed. */
 export interface TaskWrite {
@@ -32,16 +36,8 @@ export function assigneeWritesBeforeQuery(db: Db) {
   return db
     .select({ taskId: changeHistory.entityId, at: changeHistory.at, changes: changeHistory.changes })
     .from(changeHistory)
-    .where(
-      and(
-        eq(changeHistory.entityType, 'task'),
-        // As one JSON array: the tasks whose assignees changed since a day months back may be more than SQLite takes variables.
-        inJsonArray(changeHistory.entityId, sql.placeholder('taskIds')),
-        lt(changeHistory.at, sql.placeholder('before')),
-        inArray(changeHistory.operation, ASSIGNEE_WRITES),
-        changedAssignees,
-      ),
-    )
+    // As one JSON array: the tasks whose assignees changed since a day months back may be more than SQLite takes variables.
+    .where(assigneeWritesOf(inJsonArray(changeHistory.entityId, sql.placeholder('taskIds')), lt(changeHistory.at, sql.placeholder('before'))))
     .orderBy(asc(changeHistory.entityId), asc(changeHistory.at), asc(changeHistory.id))
     .prepare();
 }
@@ -107,15 +103,7 @@ export function taskAssigneesAtQuery(db: Db) {
   return db
     .select({ taskId: changeHistory.entityId, changes: changeHistory.changes })
     .from(changeHistory)
-    .where(
-      and(
-        eq(changeHistory.entityType, 'task'),
-        eq(changeHistory.entityId, sql.placeholder('taskId')),
-        gte(changeHistory.at, sql.placeholder('at')),
-        inArray(changeHistory.operation, ASSIGNEE_WRITES),
-        changedAssignees,
-      ),
-    )
+    .where(assigneeWritesOf(eq(changeHistory.entityId, sql.placeholder('taskId')), gte(changeHistory.at, sql.placeholder('at'))))
     .orderBy(asc(changeHistory.at), asc(changeHistory.id))
     // The first is enough (assigneesThen): a task's assignees may have changed again and again since.
     .limit(1)
