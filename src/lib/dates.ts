@@ -4,18 +4,22 @@
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 /**
- * Answers by time zone and UTC minute: every zone's offset is a whole number of minutes, so a date cannot change inside
- * one. Every task presented asks "today" with the same now, and a report's presentation the dates of its creation, of
+ * Answers by time zone and UTC minute: since 1972 every zone's offset is a whole number of minutes, so a date cannot
+ * change inside one. Before (local mean time until about 1924; Liberia's −0:44:30 until 1972) a day can end at any
+ * second, so earlier instants are formatted every time. Every task presented asks "today" with the same now, and a report's presentation the dates of its creation, of
  * its plan's approval and of its organization's assignment, mostly of a few minutes. Emptied when full.
  */
 const byMinute = new Map<string, string>();
 const MINUTES_KEPT = 10_000;
+/** 1973-01-01T00:00:00Z: from here on every offset in the time zone database is a whole number of minutes. */
+const WHOLE_MINUTE_OFFSETS_FROM = Date.UTC(1973, 0, 1);
 
 /** The last answer, asked again first: a page of tasks asks "today" once a task, with no key to build. */
 let last = { minute: NaN, timeZone: '', date: '' };
 
 /** The calendar date of `instant` in `timeZone`, as YYYY-MM-DD, kept for the instant's minute. */
 export function dateInZone(instant: Date, timeZone: string): string {
+  if (!(instant.getTime() >= WHOLE_MINUTE_OFFSETS_FROM)) return dateAt(instant, timeZone);
   const minute = Math.floor(instant.getTime() / 60_000);
   if (last.minute === minute && last.timeZone === timeZone) return last.date;
   const key = `${minute} ${timeZone}`;

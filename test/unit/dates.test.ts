@@ -2,6 +2,7 @@
 import t, { type Test } from 'tap';
 import { isCalendarDate } from '../../src/lib/common.schemas.js';
 import { addDays, dateAt, dateInZone, daysBetween, isTimeZone } from '../../src/lib/dates.js';
+import { endOfDay } from '../../src/modules/reports/progress.missing.js';
 import { codeSortKey } from '../../src/modules/tasks/tasks.service.js';
 
 /** How many dates have been formatted (Intl's formatToParts, what dateAt costs) since this call, until the test ends. */
@@ -52,6 +53,17 @@ t.test('dateInZone keeps the dates of several instants: past ones asked between 
   }
   t.equal(wrong, 0, '12,000 instants seven minutes apart, each its date');
   t.equal(dateInZone(now, 'Europe/Minsk'), '2030-05-05', 'today, after the memory was emptied');
+});
+
+t.test('dateInZone is right to the second where an offset was not whole minutes (before 1973)', async (t) => {
+  // Liberia kept −0:44:30 until 1972: its 2 June 1971 began at 00:44:30 UTC, inside a UTC minute.
+  t.equal(dateInZone(new Date('1971-06-02T00:44:10Z'), 'Africa/Monrovia'), '1971-06-01', '20 s before its midnight');
+  t.equal(dateInZone(new Date('1971-06-02T00:44:40Z'), 'Africa/Monrovia'), '1971-06-02', '10 s after, in the same UTC minute');
+  // Moscow's local mean time, +2:30:17.
+  t.equal(dateInZone(new Date('1900-06-01T21:29:50Z'), 'Europe/Moscow'), '1900-06-02');
+  t.equal(dateInZone(new Date('1900-06-01T21:29:30Z'), 'Europe/Moscow'), '1900-06-01');
+  t.equal(endOfDay('1971-06-01', 'Africa/Monrovia'), '1971-06-02T00:44:30.000Z', 'the end of a day is found to the second');
+  t.equal(endOfDay('1900-06-01', 'Europe/Moscow'), '1900-06-01T21:29:43.000Z');
 });
 
 t.test('dateInZone gives the calendar date of an instant in a zone, across midnight', async (t) => {
