@@ -102,3 +102,11 @@ t.test('"most behind" singles organizations out only when it does: a tie of all 
   t.equal(intro(renderProgressHtml(report)), '2 tasks are overdue, 87 days late in total. 3 organizations are behind, 1 overdue task each.');
   t.equal(intro(renderProgressHtml({ ...report, lang: 'ru' })), 'Просрочено: 2 задачи, всего 87 дней просрочки. Просрочки у 3 организаций, у каждой — 1 задача.');
 });
+
+t.test('in Russian, a task on hold is "suspended", never "postponed": postponed is what the page calls a moved deadline', async (t) => {
+  // A co-chair counts postponements (переносы сроков, "Задач с переносом срока") on the same page: a status
+  // labelled "Отложена" (postponed) beside them read as tasks whose deadlines were moved, which on_hold is not.
+  const party = tableByCaption(ru, 'Задачи по статусам и сторонам');
+  t.ok(party.head.includes('Приостановлена'), 'the on_hold column is "Приостановлена"');
+  t.notMatch(visible(ru), /Отложен/, 'no status reads as "postponed"');
+});

@@ -27,6 +27,8 @@ t.test('in Russian, the sheets, their headings and the preamble are Russian', as
   const head = row(summary, 6);
   t.strictSame(head.slice(0, 4), ['Группа', 'Наименование', 'Страна', 'Задач']);
   t.ok(head.includes('В работе') && head.includes('Снята с контроля, %') && head.includes('Зелёный: по плану') && head.includes('Отчёта ещё нет'), 'statuses and confidence as the page names them');
+  // Beside "Задач с переносом срока" and "Переносов", on_hold labelled "Отложена" (postponed) read as a moved deadline.
+  t.ok(head.includes('Приостановлена') && !head.some((h) => typeof h === 'string' && h.startsWith('Отложен')), 'a task on hold is suspended, not postponed');
   t.strictSame(
     Array.from({ length: 4 }, (_, i) => summary.getCell(`A${7 + i}`).value),
     ['Итого', 'Сторона', 'Сторона', 'Организация'],

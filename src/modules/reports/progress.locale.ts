@@ -350,8 +350,9 @@ function locale(tag: 'en' | 'ru'): ReportLocale {
       ? instantIn('ru-RU', { day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false })
       : instantIn('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false }),
     party: regionName(tag),
+    // on_hold is "Приостановлена" (suspended): "Отложена" reads as postponed, which the page says of moved deadlines.
     status: ru
-      ? { closed: 'Снята с контроля', done: 'Доложено об испол\u00adнении', in_progress: 'В работе', on_hold: 'Отложена', not_started: 'Не начата', cancelled: 'Отменена' }
+      ? { closed: 'Снята с контроля', done: 'Доложено об испол\u00adнении', in_progress: 'В работе', on_hold: 'Приостановлена', not_started: 'Не начата', cancelled: 'Отменена' }
       : { closed: 'Closed', done: 'Reported done', in_progress: 'In progress', on_hold: 'On hold', not_started: 'Not started', cancelled: 'Cancelled' },
     confidence: ru
       ? { green: 'Зелёный: по плану', amber: 'Жёлтый: есть риски', red: 'Красный: срыв срока', none: 'Отчёта ещё нет' }
