@@ -4947,7 +4947,7 @@ export interface components {
             dueDate: string;
             /**
              * Format: date
-             * @description The first deadline set, before any postponement.
+             * @description The deadline in force when the plan was approved (or when the task was created in an approved plan): while the plan is a draft it follows the due date; from approval on only deadline changes move dueDate away from it.
              * @example 2026-12-31
              */
             originalDueDate: string;
@@ -6300,7 +6300,7 @@ export interface components {
             dueDate: string;
             /**
              * Format: date
-             * @description The first due date, before any postponement.
+             * @description The deadline in force when the plan was approved (or when the task was created in an approved plan): while the plan is a draft it follows the due date; from approval on only deadline changes move dueDate away from it.
              * @example 2026-12-31
              */
             originalDueDate: string;

@@ -422,6 +422,12 @@ t.test('in a draft plan the due date is editable and the original due date follo
   const res = await app.inject(patch(task.id, { dueDate: '2027-03-31' }));
   t.equal(res.statusCode, 200);
   t.match(json(res), { dueDate: '2027-03-31', originalDueDate: '2027-03-31', postponementCount: 0 });
+  // An integrator reads what originalDueDate is in the document: "the first deadline set" was not the 2026-12-31
+  // first set here, but the deadline in force when the plan was approved.
+  const doc = app.swagger() as { components: { schemas: Record<string, { properties: Record<string, { description?: string }> }> } };
+  for (const schema of ['Task', 'WebhookTask']) {
+    t.match(doc.components.schemas[schema]!.properties.originalDueDate!.description, /approved/, `${schema}.originalDueDate says it is fixed at approval`);
+  }
 });
 
 t.test('once the plan is approved the due date is refused on update with 409, other fields still change', async (t) => {

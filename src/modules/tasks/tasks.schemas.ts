@@ -166,7 +166,9 @@ export const TaskSchema = z
       )
       .describe('Translations of title and description by language.'),
     dueDate: DateSchema.describe('Current deadline, YYYY-MM-DD.'),
-    originalDueDate: DateSchema.describe('The first deadline set, before any postponement.'),
+    originalDueDate: DateSchema.describe(
+      'The deadline in force when the plan was approved (or when the task was created in an approved plan): while the plan is a draft it follows the due date; from approval on only deadline changes move dueDate away from it.',
+    ),
     postponementCount: z.number().int().min(0).describe('How many times the deadline was moved later.'),
     status: TaskStatusSchema,
     statusChangedAt: InstantSchema,

@@ -24,7 +24,9 @@ export const WebhookTaskSchema = z
     title: z.string().max(1000).describe('What is to be done.'),
     status: z.enum(TASK_STATUSES).describe('The status after the change.'),
     dueDate: DateSchema.describe('The current due date.'),
-    originalDueDate: DateSchema.describe('The first due date, before any postponement.'),
+    originalDueDate: DateSchema.describe(
+      'The deadline in force when the plan was approved (or when the task was created in an approved plan): while the plan is a draft it follows the due date; from approval on only deadline changes move dueDate away from it.',
+    ),
     postponementCount: z.number().int().min(0).describe('How many times the deadline moved later.'),
     overdue: z
       .boolean()
