@@ -220,3 +220,16 @@ t.test('every event a subscription can receive is an OpenAPI webhook: its body s
     );
   }
 });
+
+t.test('an integrator finds every stable error code in the document: Problem.code lists the catalog with its status', async (t) => {
+  // The codes are the stable part of a problem document a client branches on (illegal-transition, plan-state-conflict,
+  // duplicate-task-code…); a client generated from the document had only "string", and each operation's 409 example
+  // showed plan-state-conflict alone. The catalog, src/errors.ts, is not in the document's reader's hands.
+  const app = await build(t);
+  const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json() as Json;
+  const description = String(doc.components.schemas.Problem.properties.code.description);
+  const { ERRORS } = await import('../src/errors.js');
+  for (const spec of Object.values(ERRORS)) {
+    t.match(description, `\`${spec.code}\` (${spec.status}, `, `${spec.code} is listed with its status`);
+  }
+});

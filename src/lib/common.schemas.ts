@@ -1,5 +1,6 @@
 // zod schemas shared by every module: ids, calendar dates, instants, countries, problems, pages.
 import { z } from 'zod';
+import { ERRORS } from '../errors.js';
 import { isAssignedCountry } from './countries.js';
 
 /**
@@ -173,6 +174,14 @@ export const FieldErrorSchema = z
 export const PROBLEM_DETAIL_MAX = 4000;
 export const PROBLEM_INSTANCE_MAX = 2048;
 
+// The catalog in the document itself: a client generated from it branches on these codes, and has no src/errors.ts.
+const PROBLEM_CODE_DESCRIPTION =
+  'The stable error code (last segment of `type`), one of the catalog: ' +
+  Object.values(ERRORS)
+    .map((s) => `\`${s.code}\` (${s.status}, ${s.title.charAt(0).toLowerCase()}${s.title.slice(1)})`)
+    .join('; ') +
+  '. The `detail` says what to do about this occurrence.';
+
 export const ProblemSchema = z
   .object({
     type: z.url().max(200).describe('URI that identifies the kind of problem; stable.'),
@@ -180,7 +189,7 @@ export const ProblemSchema = z
     status: z.number().int().min(400).max(599).describe('HTTP status code.'),
     detail: z.string().max(PROBLEM_DETAIL_MAX).describe('Explanation of this occurrence.'),
     instance: z.string().max(PROBLEM_INSTANCE_MAX).describe('The request path that failed.'),
-    code: z.string().max(100).describe('The stable error code (last segment of `type`).'),
+    code: z.string().max(100).describe(PROBLEM_CODE_DESCRIPTION),
     requestId: z.string().max(100).optional().describe('Identifier of the request in the service logs.'),
     errors: z.array(FieldErrorSchema).max(100).optional().describe('The fields at fault, for validation failures.'),
   })
