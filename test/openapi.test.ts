@@ -233,3 +233,33 @@ t.test('an integrator finds every stable error code in the document: Problem.cod
     t.match(description, `\`${spec.code}\` (${spec.status}, `, `${spec.code} is listed with its status`);
   }
 });
+
+t.test("each operation's 409 and 422 name the codes it answers with, and show an example of each", async (t) => {
+  // Every 409 example was plan-state-conflict, also where the operation could not answer it (a commission's create,
+  // whose only conflict is an Idempotency-Key still in use) and where another was the one to expect (illegal-transition).
+  const app = await build(t);
+  const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json() as Json;
+  const { codesListedIn } = await import('../src/plugins/openapi-document.js');
+  let checked = 0;
+  for (const [path, item] of Object.entries<Json>(doc.paths)) {
+    for (const operation of Object.values<Json>(item)) {
+      const idempotent = (operation.parameters ?? []).some((p: Json) => p.in === 'header' && p.name.toLowerCase() === 'idempotency-key');
+      for (const status of [409, 422]) {
+        const response = operation.responses?.[status];
+        if (!response) continue;
+        checked++;
+        const codes = codesListedIn(status, String(response.description)).map((s) => s.code);
+        t.ok(codes.length > 0, `${operation.operationId} ${status} names its codes`);
+        if (idempotent) t.ok(codes.includes(status === 409 ? 'idempotency-in-progress' : 'idempotency-key-reused'), `${operation.operationId} ${status}: its Idempotency-Key`);
+        const media = response.content['application/problem+json'];
+        const shown = codes.length > 1 ? Object.values<Json>(media.examples).map((e) => e.value.code) : [media.example.code];
+        t.strictSame(shown, codes, `${operation.operationId} ${status}: an example of each code, in order (${path})`);
+      }
+    }
+  }
+  t.ok(checked >= 60, `${checked} responses checked`);
+  const transition = doc.paths['/v1/tasks/{id}/transitions'].post.responses[409];
+  t.match(transition.description, /`illegal-transition`/, 'a transition names illegal-transition');
+  const commission = doc.paths['/v1/commissions'].post.responses[409];
+  t.strictSame(codesListedIn(409, commission.description).map((s) => s.code), ['idempotency-in-progress'], 'a commission create conflicts only on its key');
+});

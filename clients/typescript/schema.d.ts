@@ -6840,7 +6840,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state of the resource. */
+            /** @description The request conflicts with the current state of the resource. With an Idempotency-Key, `idempotency-in-progress` when the first request with that key is still running. */
             409: {
                 headers: {
                     /** @description Sent when the conflict is an Idempotency-Key whose first request is still running or has just committed: seconds to wait before the retry, which then replays. */
@@ -6856,12 +6856,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/plan-state-conflict",
-                     *       "title": "The plan is not in a state that allows this",
+                     *       "type": "https://commission-plan-tracker.example/problems/idempotency-in-progress",
+                     *       "title": "A request with this idempotency key is still in progress",
                      *       "status": 409,
-                     *       "detail": "The plan is not in a state that allows this",
+                     *       "detail": "A request with this idempotency key is still in progress",
                      *       "instance": "/v1/commissions",
-                     *       "code": "plan-state-conflict",
+                     *       "code": "idempotency-in-progress",
                      *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
                      *     }
                      */
@@ -6920,7 +6920,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request refers to something that does not exist or cannot be used. */
+            /** @description The request refers to something that does not exist or cannot be used. With an Idempotency-Key, `idempotency-key-reused` when the key was used for a different request. */
             422: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -6934,12 +6934,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/unknown-reference",
-                     *       "title": "A referenced resource does not exist",
+                     *       "type": "https://commission-plan-tracker.example/problems/idempotency-key-reused",
+                     *       "title": "The idempotency key was used for a different request",
                      *       "status": 422,
-                     *       "detail": "A referenced resource does not exist",
+                     *       "detail": "The idempotency key was used for a different request",
                      *       "instance": "/v1/commissions",
-                     *       "code": "unknown-reference",
+                     *       "code": "idempotency-key-reused",
                      *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
                      *     }
                      */
@@ -7472,7 +7472,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request refers to something that does not exist or cannot be used. */
+            /** @description The request refers to something that does not exist or cannot be used. Its `code` is `invalid-value` (a value is not acceptable). */
             422: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -7486,12 +7486,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/unknown-reference",
-                     *       "title": "A referenced resource does not exist",
+                     *       "type": "https://commission-plan-tracker.example/problems/invalid-value",
+                     *       "title": "A value is not acceptable",
                      *       "status": 422,
-                     *       "detail": "A referenced resource does not exist",
+                     *       "detail": "A value is not acceptable",
                      *       "instance": "/v1/commissions/019a7c2e-7a10-7000-8000-000000000001",
-                     *       "code": "unknown-reference",
+                     *       "code": "invalid-value",
                      *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
                      *     }
                      */
@@ -7866,7 +7866,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state of the resource. */
+            /** @description The request conflicts with the current state of the resource. Its `code` is `duplicate-organization-name` (another organization of the country has this name). With an Idempotency-Key, `idempotency-in-progress` when the first request with that key is still running. */
             409: {
                 headers: {
                     /** @description Sent when the conflict is an Idempotency-Key whose first request is still running or has just committed: seconds to wait before the retry, which then replays. */
@@ -7880,17 +7880,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/plan-state-conflict",
-                     *       "title": "The plan is not in a state that allows this",
-                     *       "status": 409,
-                     *       "detail": "The plan is not in a state that allows this",
-                     *       "instance": "/v1/organizations",
-                     *       "code": "plan-state-conflict",
-                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
-                     *     }
-                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7946,7 +7935,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request refers to something that does not exist or cannot be used. */
+            /** @description The request refers to something that does not exist or cannot be used. Its `code` is `unknown-reference` (a referenced resource does not exist). With an Idempotency-Key, `idempotency-key-reused` when the key was used for a different request. */
             422: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -7958,17 +7947,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/unknown-reference",
-                     *       "title": "A referenced resource does not exist",
-                     *       "status": 422,
-                     *       "detail": "A referenced resource does not exist",
-                     *       "instance": "/v1/organizations",
-                     *       "code": "unknown-reference",
-                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
-                     *     }
-                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8392,7 +8370,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state of the resource. */
+            /** @description The request conflicts with the current state of the resource. Its `code` is one of `reference-in-use` (the resource is still referenced), `duplicate-organization-name` (another organization of the country has this name). */
             409: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -8404,17 +8382,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/plan-state-conflict",
-                     *       "title": "The plan is not in a state that allows this",
-                     *       "status": 409,
-                     *       "detail": "The plan is not in a state that allows this",
-                     *       "instance": "/v1/organizations/019a7c2e-7a10-7000-8000-000000000001",
-                     *       "code": "plan-state-conflict",
-                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
-                     *     }
-                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8498,7 +8465,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request refers to something that does not exist or cannot be used. */
+            /** @description The request refers to something that does not exist or cannot be used. Its `code` is one of `unknown-reference` (a referenced resource does not exist), `invalid-value` (a value is not acceptable). */
             422: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -8510,17 +8477,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/unknown-reference",
-                     *       "title": "A referenced resource does not exist",
-                     *       "status": 422,
-                     *       "detail": "A referenced resource does not exist",
-                     *       "instance": "/v1/organizations/019a7c2e-7a10-7000-8000-000000000001",
-                     *       "code": "unknown-reference",
-                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
-                     *     }
-                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8895,7 +8851,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state of the resource. */
+            /** @description The request conflicts with the current state of the resource. With an Idempotency-Key, `idempotency-in-progress` when the first request with that key is still running. */
             409: {
                 headers: {
                     /** @description Sent when the conflict is an Idempotency-Key whose first request is still running or has just committed: seconds to wait before the retry, which then replays. */
@@ -8911,12 +8867,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/plan-state-conflict",
-                     *       "title": "The plan is not in a state that allows this",
+                     *       "type": "https://commission-plan-tracker.example/problems/idempotency-in-progress",
+                     *       "title": "A request with this idempotency key is still in progress",
                      *       "status": 409,
-                     *       "detail": "The plan is not in a state that allows this",
+                     *       "detail": "A request with this idempotency key is still in progress",
                      *       "instance": "/v1/meetings",
-                     *       "code": "plan-state-conflict",
+                     *       "code": "idempotency-in-progress",
                      *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
                      *     }
                      */
@@ -8975,7 +8931,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request refers to something that does not exist or cannot be used. */
+            /** @description The request refers to something that does not exist or cannot be used. Its `code` is `unknown-reference` (a referenced resource does not exist). With an Idempotency-Key, `idempotency-key-reused` when the key was used for a different request. */
             422: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -8987,17 +8943,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/unknown-reference",
-                     *       "title": "A referenced resource does not exist",
-                     *       "status": 422,
-                     *       "detail": "A referenced resource does not exist",
-                     *       "instance": "/v1/meetings",
-                     *       "code": "unknown-reference",
-                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
-                     *     }
-                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -9876,7 +9821,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state of the resource. */
+            /** @description The request conflicts with the current state of the resource. With an Idempotency-Key, `idempotency-in-progress` when the first request with that key is still running. */
             409: {
                 headers: {
                     /** @description Sent when the conflict is an Idempotency-Key whose first request is still running or has just committed: seconds to wait before the retry, which then replays. */
@@ -9892,12 +9837,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/plan-state-conflict",
-                     *       "title": "The plan is not in a state that allows this",
+                     *       "type": "https://commission-plan-tracker.example/problems/idempotency-in-progress",
+                     *       "title": "A request with this idempotency key is still in progress",
                      *       "status": 409,
-                     *       "detail": "The plan is not in a state that allows this",
+                     *       "detail": "A request with this idempotency key is still in progress",
                      *       "instance": "/v1/plans",
-                     *       "code": "plan-state-conflict",
+                     *       "code": "idempotency-in-progress",
                      *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
                      *     }
                      */
@@ -9956,7 +9901,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request refers to something that does not exist or cannot be used. */
+            /** @description The request refers to something that does not exist or cannot be used. Its `code` is one of `invalid-value` (a value is not acceptable), `unknown-reference` (a referenced resource does not exist). With an Idempotency-Key, `idempotency-key-reused` when the key was used for a different request. */
             422: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -9968,17 +9913,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/unknown-reference",
-                     *       "title": "A referenced resource does not exist",
-                     *       "status": 422,
-                     *       "detail": "A referenced resource does not exist",
-                     *       "instance": "/v1/plans",
-                     *       "code": "unknown-reference",
-                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
-                     *     }
-                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10412,7 +10346,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state of the resource. */
+            /** @description The request conflicts with the current state of the resource. Its `code` is `plan-state-conflict` (the plan is not in a state that allows this). */
             409: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -10518,7 +10452,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request refers to something that does not exist or cannot be used. */
+            /** @description The request refers to something that does not exist or cannot be used. Its `code` is `invalid-value` (a value is not acceptable). */
             422: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -10532,12 +10466,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/unknown-reference",
-                     *       "title": "A referenced resource does not exist",
+                     *       "type": "https://commission-plan-tracker.example/problems/invalid-value",
+                     *       "title": "A value is not acceptable",
                      *       "status": 422,
-                     *       "detail": "A referenced resource does not exist",
+                     *       "detail": "A value is not acceptable",
                      *       "instance": "/v1/plans/019a7c2e-7a10-7000-8000-000000000001",
-                     *       "code": "unknown-reference",
+                     *       "code": "invalid-value",
                      *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
                      *     }
                      */
@@ -10775,7 +10709,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state of the resource. */
+            /** @description The request conflicts with the current state of the resource. Its `code` is `plan-state-conflict` (the plan is not in a state that allows this). With an Idempotency-Key, `idempotency-in-progress` when the first request with that key is still running. */
             409: {
                 headers: {
                     /** @description Sent when the conflict is an Idempotency-Key whose first request is still running or has just committed: seconds to wait before the retry, which then replays. */
@@ -10789,17 +10723,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/plan-state-conflict",
-                     *       "title": "The plan is not in a state that allows this",
-                     *       "status": 409,
-                     *       "detail": "The plan is not in a state that allows this",
-                     *       "instance": "/v1/plans/019a7c2e-7a10-7000-8000-000000000001/approve",
-                     *       "code": "plan-state-conflict",
-                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
-                     *     }
-                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10883,7 +10806,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request refers to something that does not exist or cannot be used. */
+            /** @description The request refers to something that does not exist or cannot be used. With an Idempotency-Key, `idempotency-key-reused` when the key was used for a different request. */
             422: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -10897,12 +10820,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/unknown-reference",
-                     *       "title": "A referenced resource does not exist",
+                     *       "type": "https://commission-plan-tracker.example/problems/idempotency-key-reused",
+                     *       "title": "The idempotency key was used for a different request",
                      *       "status": 422,
-                     *       "detail": "A referenced resource does not exist",
+                     *       "detail": "The idempotency key was used for a different request",
                      *       "instance": "/v1/plans/019a7c2e-7a10-7000-8000-000000000001/approve",
-                     *       "code": "unknown-reference",
+                     *       "code": "idempotency-key-reused",
                      *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
                      *     }
                      */
@@ -11140,7 +11063,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state of the resource. */
+            /** @description The request conflicts with the current state of the resource. Its `code` is `plan-state-conflict` (the plan is not in a state that allows this). With an Idempotency-Key, `idempotency-in-progress` when the first request with that key is still running. */
             409: {
                 headers: {
                     /** @description Sent when the conflict is an Idempotency-Key whose first request is still running or has just committed: seconds to wait before the retry, which then replays. */
@@ -11154,17 +11077,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/plan-state-conflict",
-                     *       "title": "The plan is not in a state that allows this",
-                     *       "status": 409,
-                     *       "detail": "The plan is not in a state that allows this",
-                     *       "instance": "/v1/plans/019a7c2e-7a10-7000-8000-000000000001/close",
-                     *       "code": "plan-state-conflict",
-                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
-                     *     }
-                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -11248,7 +11160,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request refers to something that does not exist or cannot be used. */
+            /** @description The request refers to something that does not exist or cannot be used. With an Idempotency-Key, `idempotency-key-reused` when the key was used for a different request. */
             422: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -11262,12 +11174,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/unknown-reference",
-                     *       "title": "A referenced resource does not exist",
+                     *       "type": "https://commission-plan-tracker.example/problems/idempotency-key-reused",
+                     *       "title": "The idempotency key was used for a different request",
                      *       "status": 422,
-                     *       "detail": "A referenced resource does not exist",
+                     *       "detail": "The idempotency key was used for a different request",
                      *       "instance": "/v1/plans/019a7c2e-7a10-7000-8000-000000000001/close",
-                     *       "code": "unknown-reference",
+                     *       "code": "idempotency-key-reused",
                      *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
                      *     }
                      */
@@ -11748,7 +11660,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state of the resource. */
+            /** @description The request conflicts with the current state of the resource. Its `code` is `plan-state-conflict` (the plan is not in a state that allows this). */
             409: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -11826,7 +11738,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request refers to something that does not exist or cannot be used. */
+            /** @description The request refers to something that does not exist or cannot be used. Its `code` is `invalid-spreadsheet` (the file is not a table the import can read). */
             422: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -11840,12 +11752,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/unknown-reference",
-                     *       "title": "A referenced resource does not exist",
+                     *       "type": "https://commission-plan-tracker.example/problems/invalid-spreadsheet",
+                     *       "title": "The file is not a table the import can read",
                      *       "status": 422,
-                     *       "detail": "A referenced resource does not exist",
+                     *       "detail": "The file is not a table the import can read",
                      *       "instance": "/v1/plans/019a7c2e-7a10-7000-8000-000000000001/import/preview",
-                     *       "code": "unknown-reference",
+                     *       "code": "invalid-spreadsheet",
                      *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
                      *     }
                      */
@@ -12175,7 +12087,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state of the resource. */
+            /** @description The request conflicts with the current state of the resource. Its `code` is `plan-state-conflict` (the plan is not in a state that allows this). With an Idempotency-Key, `idempotency-in-progress` when the first request with that key is still running. */
             409: {
                 headers: {
                     /** @description Sent when the conflict is an Idempotency-Key whose first request is still running or has just committed: seconds to wait before the retry, which then replays. */
@@ -12189,17 +12101,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/plan-state-conflict",
-                     *       "title": "The plan is not in a state that allows this",
-                     *       "status": 409,
-                     *       "detail": "The plan is not in a state that allows this",
-                     *       "instance": "/v1/plans/019a7c2e-7a10-7000-8000-000000000001/import",
-                     *       "code": "plan-state-conflict",
-                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
-                     *     }
-                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12283,7 +12184,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request refers to something that does not exist or cannot be used. */
+            /** @description The request refers to something that does not exist or cannot be used. Its `code` is one of `invalid-spreadsheet` (the file is not a table the import can read), `import-rows-invalid` (rows of the imported table have errors). With an Idempotency-Key, `idempotency-key-reused` when the key was used for a different request. */
             422: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -12295,17 +12196,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/unknown-reference",
-                     *       "title": "A referenced resource does not exist",
-                     *       "status": 422,
-                     *       "detail": "A referenced resource does not exist",
-                     *       "instance": "/v1/plans/019a7c2e-7a10-7000-8000-000000000001/import",
-                     *       "code": "unknown-reference",
-                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
-                     *     }
-                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12789,7 +12679,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state of the resource. */
+            /** @description The request conflicts with the current state of the resource. Its `code` is one of `plan-state-conflict` (the plan is not in a state that allows this), `duplicate-task-code` (a task with this code already exists in the plan). With an Idempotency-Key, `idempotency-in-progress` when the first request with that key is still running. */
             409: {
                 headers: {
                     /** @description Sent when the conflict is an Idempotency-Key whose first request is still running or has just committed: seconds to wait before the retry, which then replays. */
@@ -12803,17 +12693,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/plan-state-conflict",
-                     *       "title": "The plan is not in a state that allows this",
-                     *       "status": 409,
-                     *       "detail": "The plan is not in a state that allows this",
-                     *       "instance": "/v1/tasks",
-                     *       "code": "plan-state-conflict",
-                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
-                     *     }
-                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -12869,7 +12748,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request refers to something that does not exist or cannot be used. */
+            /** @description The request refers to something that does not exist or cannot be used. Its `code` is one of `unknown-reference` (a referenced resource does not exist), `invalid-value` (a value is not acceptable), `invalid-assignees` (the assignees are not valid for this task). With an Idempotency-Key, `idempotency-key-reused` when the key was used for a different request. */
             422: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -12881,17 +12760,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/unknown-reference",
-                     *       "title": "A referenced resource does not exist",
-                     *       "status": 422,
-                     *       "detail": "A referenced resource does not exist",
-                     *       "instance": "/v1/tasks",
-                     *       "code": "unknown-reference",
-                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
-                     *     }
-                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -13328,7 +13196,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state of the resource. */
+            /** @description The request conflicts with the current state of the resource. Its `code` is `plan-state-conflict` (the plan is not in a state that allows this). */
             409: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -13704,7 +13572,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state of the resource. */
+            /** @description The request conflicts with the current state of the resource. Its `code` is one of `plan-state-conflict` (the plan is not in a state that allows this), `duplicate-task-code` (a task with this code already exists in the plan), `task-state-conflict` (the task is not in a state that allows this). */
             409: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -13716,17 +13584,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/plan-state-conflict",
-                     *       "title": "The plan is not in a state that allows this",
-                     *       "status": 409,
-                     *       "detail": "The plan is not in a state that allows this",
-                     *       "instance": "/v1/tasks/019a7c2e-7a10-7000-8000-000000000001",
-                     *       "code": "plan-state-conflict",
-                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
-                     *     }
-                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -13810,7 +13667,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request refers to something that does not exist or cannot be used. */
+            /** @description The request refers to something that does not exist or cannot be used. Its `code` is one of `unknown-reference` (a referenced resource does not exist), `invalid-value` (a value is not acceptable), `invalid-assignees` (the assignees are not valid for this task). */
             422: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -13822,17 +13679,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/unknown-reference",
-                     *       "title": "A referenced resource does not exist",
-                     *       "status": 422,
-                     *       "detail": "A referenced resource does not exist",
-                     *       "instance": "/v1/tasks/019a7c2e-7a10-7000-8000-000000000001",
-                     *       "code": "unknown-reference",
-                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
-                     *     }
-                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -14292,7 +14138,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state of the resource. */
+            /** @description The request conflicts with the current state of the resource. Its `code` is one of `plan-state-conflict` (the plan is not in a state that allows this), `illegal-transition` (this status transition is not allowed). With an Idempotency-Key, `idempotency-in-progress` when the first request with that key is still running. */
             409: {
                 headers: {
                     /** @description Sent when the conflict is an Idempotency-Key whose first request is still running or has just committed: seconds to wait before the retry, which then replays. */
@@ -14306,17 +14152,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/plan-state-conflict",
-                     *       "title": "The plan is not in a state that allows this",
-                     *       "status": 409,
-                     *       "detail": "The plan is not in a state that allows this",
-                     *       "instance": "/v1/tasks/019a7c2e-7a10-7000-8000-000000000001/transitions",
-                     *       "code": "plan-state-conflict",
-                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
-                     *     }
-                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -14400,7 +14235,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request refers to something that does not exist or cannot be used. */
+            /** @description The request refers to something that does not exist or cannot be used. With an Idempotency-Key, `idempotency-key-reused` when the key was used for a different request. */
             422: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -14414,12 +14249,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/unknown-reference",
-                     *       "title": "A referenced resource does not exist",
+                     *       "type": "https://commission-plan-tracker.example/problems/idempotency-key-reused",
+                     *       "title": "The idempotency key was used for a different request",
                      *       "status": 422,
-                     *       "detail": "A referenced resource does not exist",
+                     *       "detail": "The idempotency key was used for a different request",
                      *       "instance": "/v1/tasks/019a7c2e-7a10-7000-8000-000000000001/transitions",
-                     *       "code": "unknown-reference",
+                     *       "code": "idempotency-key-reused",
                      *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
                      *     }
                      */
@@ -14876,7 +14711,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state of the resource. */
+            /** @description The request conflicts with the current state of the resource. Its `code` is one of `plan-state-conflict` (the plan is not in a state that allows this), `task-state-conflict` (the task is not in a state that allows this), `deadline-change-conflict` (the deadline change cannot be made now). With an Idempotency-Key, `idempotency-in-progress` when the first request with that key is still running. */
             409: {
                 headers: {
                     /** @description Sent when the conflict is an Idempotency-Key whose first request is still running or has just committed: seconds to wait before the retry, which then replays. */
@@ -14890,17 +14725,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/plan-state-conflict",
-                     *       "title": "The plan is not in a state that allows this",
-                     *       "status": 409,
-                     *       "detail": "The plan is not in a state that allows this",
-                     *       "instance": "/v1/tasks/019a7c2e-7a10-7000-8000-000000000001/deadline-changes",
-                     *       "code": "plan-state-conflict",
-                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
-                     *     }
-                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -14984,7 +14808,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request refers to something that does not exist or cannot be used. */
+            /** @description The request refers to something that does not exist or cannot be used. Its `code` is `invalid-value` (a value is not acceptable). With an Idempotency-Key, `idempotency-key-reused` when the key was used for a different request. */
             422: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -14996,17 +14820,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/unknown-reference",
-                     *       "title": "A referenced resource does not exist",
-                     *       "status": 422,
-                     *       "detail": "A referenced resource does not exist",
-                     *       "instance": "/v1/tasks/019a7c2e-7a10-7000-8000-000000000001/deadline-changes",
-                     *       "code": "unknown-reference",
-                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
-                     *     }
-                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -15471,7 +15284,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state of the resource. */
+            /** @description The request conflicts with the current state of the resource. Its `code` is one of `deadline-change-conflict` (the deadline change cannot be made now), `plan-state-conflict` (the plan is not in a state that allows this), `task-state-conflict` (the task is not in a state that allows this). With an Idempotency-Key, `idempotency-in-progress` when the first request with that key is still running. */
             409: {
                 headers: {
                     /** @description Sent when the conflict is an Idempotency-Key whose first request is still running or has just committed: seconds to wait before the retry, which then replays. */
@@ -15485,17 +15298,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/plan-state-conflict",
-                     *       "title": "The plan is not in a state that allows this",
-                     *       "status": 409,
-                     *       "detail": "The plan is not in a state that allows this",
-                     *       "instance": "/v1/tasks/019a7c2e-7a10-7000-8000-000000000001/deadline-changes/019a7c2e-7a10-7000-8000-000000000001/decision",
-                     *       "code": "plan-state-conflict",
-                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
-                     *     }
-                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -15579,7 +15381,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request refers to something that does not exist or cannot be used. */
+            /** @description The request refers to something that does not exist or cannot be used. With an Idempotency-Key, `idempotency-key-reused` when the key was used for a different request. */
             422: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -15593,12 +15395,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/unknown-reference",
-                     *       "title": "A referenced resource does not exist",
+                     *       "type": "https://commission-plan-tracker.example/problems/idempotency-key-reused",
+                     *       "title": "The idempotency key was used for a different request",
                      *       "status": 422,
-                     *       "detail": "A referenced resource does not exist",
+                     *       "detail": "The idempotency key was used for a different request",
                      *       "instance": "/v1/tasks/019a7c2e-7a10-7000-8000-000000000001/deadline-changes/019a7c2e-7a10-7000-8000-000000000001/decision",
-                     *       "code": "unknown-reference",
+                     *       "code": "idempotency-key-reused",
                      *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
                      *     }
                      */
@@ -15858,7 +15660,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state of the resource. */
+            /** @description The request conflicts with the current state of the resource. Its `code` is one of `deadline-change-conflict` (the deadline change cannot be made now), `plan-state-conflict` (the plan is not in a state that allows this). With an Idempotency-Key, `idempotency-in-progress` when the first request with that key is still running. */
             409: {
                 headers: {
                     /** @description Sent when the conflict is an Idempotency-Key whose first request is still running or has just committed: seconds to wait before the retry, which then replays. */
@@ -15872,17 +15674,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/plan-state-conflict",
-                     *       "title": "The plan is not in a state that allows this",
-                     *       "status": 409,
-                     *       "detail": "The plan is not in a state that allows this",
-                     *       "instance": "/v1/tasks/019a7c2e-7a10-7000-8000-000000000001/deadline-changes/019a7c2e-7a10-7000-8000-000000000001/withdrawal",
-                     *       "code": "plan-state-conflict",
-                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
-                     *     }
-                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -15966,7 +15757,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request refers to something that does not exist or cannot be used. */
+            /** @description The request refers to something that does not exist or cannot be used. With an Idempotency-Key, `idempotency-key-reused` when the key was used for a different request. */
             422: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -15980,12 +15771,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/unknown-reference",
-                     *       "title": "A referenced resource does not exist",
+                     *       "type": "https://commission-plan-tracker.example/problems/idempotency-key-reused",
+                     *       "title": "The idempotency key was used for a different request",
                      *       "status": 422,
-                     *       "detail": "A referenced resource does not exist",
+                     *       "detail": "The idempotency key was used for a different request",
                      *       "instance": "/v1/tasks/019a7c2e-7a10-7000-8000-000000000001/deadline-changes/019a7c2e-7a10-7000-8000-000000000001/withdrawal",
-                     *       "code": "unknown-reference",
+                     *       "code": "idempotency-key-reused",
                      *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
                      *     }
                      */
@@ -16458,7 +16249,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state of the resource. */
+            /** @description The request conflicts with the current state of the resource. Its `code` is one of `plan-state-conflict` (the plan is not in a state that allows this), `task-state-conflict` (the task is not in a state that allows this). With an Idempotency-Key, `idempotency-in-progress` when the first request with that key is still running. */
             409: {
                 headers: {
                     /** @description Sent when the conflict is an Idempotency-Key whose first request is still running or has just committed: seconds to wait before the retry, which then replays. */
@@ -16472,17 +16263,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/plan-state-conflict",
-                     *       "title": "The plan is not in a state that allows this",
-                     *       "status": 409,
-                     *       "detail": "The plan is not in a state that allows this",
-                     *       "instance": "/v1/tasks/019a7c2e-7a10-7000-8000-000000000001/reports",
-                     *       "code": "plan-state-conflict",
-                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
-                     *     }
-                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -16538,7 +16318,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request refers to something that does not exist or cannot be used. */
+            /** @description The request refers to something that does not exist or cannot be used. Its `code` is `invalid-value` (a value is not acceptable). With an Idempotency-Key, `idempotency-key-reused` when the key was used for a different request. */
             422: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -16550,17 +16330,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/unknown-reference",
-                     *       "title": "A referenced resource does not exist",
-                     *       "status": 422,
-                     *       "detail": "A referenced resource does not exist",
-                     *       "instance": "/v1/tasks/019a7c2e-7a10-7000-8000-000000000001/reports",
-                     *       "code": "unknown-reference",
-                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
-                     *     }
-                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -17031,7 +16800,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state of the resource. */
+            /** @description The request conflicts with the current state of the resource. Its `code` is one of `plan-state-conflict` (the plan is not in a state that allows this), `task-state-conflict` (the task is not in a state that allows this). */
             409: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -17043,17 +16812,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/plan-state-conflict",
-                     *       "title": "The plan is not in a state that allows this",
-                     *       "status": 409,
-                     *       "detail": "The plan is not in a state that allows this",
-                     *       "instance": "/v1/tasks/019a7c2e-7a10-7000-8000-000000000001/reports/019a7c2e-7a10-7000-8000-000000000001",
-                     *       "code": "plan-state-conflict",
-                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
-                     *     }
-                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -17131,32 +16889,6 @@ export interface operations {
                      *       "detail": "The request content type is not supported",
                      *       "instance": "/v1/tasks/019a7c2e-7a10-7000-8000-000000000001/reports/019a7c2e-7a10-7000-8000-000000000001",
                      *       "code": "unsupported-media-type",
-                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
-                     *     }
-                     */
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request refers to something that does not exist or cannot be used. */
-            422: {
-                headers: {
-                    /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
-                    "X-RateLimit-Limit"?: number;
-                    /** @description Requests left in the current minute. */
-                    "X-RateLimit-Remaining"?: number;
-                    /** @description Seconds until the current minute ends. */
-                    "X-RateLimit-Reset"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/unknown-reference",
-                     *       "title": "A referenced resource does not exist",
-                     *       "status": 422,
-                     *       "detail": "A referenced resource does not exist",
-                     *       "instance": "/v1/tasks/019a7c2e-7a10-7000-8000-000000000001/reports/019a7c2e-7a10-7000-8000-000000000001",
-                     *       "code": "unknown-reference",
                      *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
                      *     }
                      */
@@ -17422,7 +17154,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state of the resource. */
+            /** @description The request conflicts with the current state of the resource. Its `code` is one of `plan-state-conflict` (the plan is not in a state that allows this), `task-state-conflict` (the task is not in a state that allows this). With an Idempotency-Key, `idempotency-in-progress` when the first request with that key is still running. */
             409: {
                 headers: {
                     /** @description Sent when the conflict is an Idempotency-Key whose first request is still running or has just committed: seconds to wait before the retry, which then replays. */
@@ -17436,17 +17168,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/plan-state-conflict",
-                     *       "title": "The plan is not in a state that allows this",
-                     *       "status": 409,
-                     *       "detail": "The plan is not in a state that allows this",
-                     *       "instance": "/v1/tasks/019a7c2e-7a10-7000-8000-000000000001/reports/019a7c2e-7a10-7000-8000-000000000001/review",
-                     *       "code": "plan-state-conflict",
-                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
-                     *     }
-                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -17530,7 +17251,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request refers to something that does not exist or cannot be used. */
+            /** @description The request refers to something that does not exist or cannot be used. With an Idempotency-Key, `idempotency-key-reused` when the key was used for a different request. */
             422: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -17544,12 +17265,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/unknown-reference",
-                     *       "title": "A referenced resource does not exist",
+                     *       "type": "https://commission-plan-tracker.example/problems/idempotency-key-reused",
+                     *       "title": "The idempotency key was used for a different request",
                      *       "status": 422,
-                     *       "detail": "A referenced resource does not exist",
+                     *       "detail": "The idempotency key was used for a different request",
                      *       "instance": "/v1/tasks/019a7c2e-7a10-7000-8000-000000000001/reports/019a7c2e-7a10-7000-8000-000000000001/review",
-                     *       "code": "unknown-reference",
+                     *       "code": "idempotency-key-reused",
                      *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
                      *     }
                      */
@@ -17963,7 +17684,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state of the resource. */
+            /** @description The request conflicts with the current state of the resource. Its `code` is `plan-state-conflict` (the plan is not in a state that allows this). With an Idempotency-Key, `idempotency-in-progress` when the first request with that key is still running. */
             409: {
                 headers: {
                     /** @description Sent when the conflict is an Idempotency-Key whose first request is still running or has just committed: seconds to wait before the retry, which then replays. */
@@ -17977,17 +17698,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/plan-state-conflict",
-                     *       "title": "The plan is not in a state that allows this",
-                     *       "status": 409,
-                     *       "detail": "The plan is not in a state that allows this",
-                     *       "instance": "/v1/indicators",
-                     *       "code": "plan-state-conflict",
-                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
-                     *     }
-                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -18043,7 +17753,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request refers to something that does not exist or cannot be used. */
+            /** @description The request refers to something that does not exist or cannot be used. Its `code` is one of `unknown-reference` (a referenced resource does not exist), `invalid-value` (a value is not acceptable). With an Idempotency-Key, `idempotency-key-reused` when the key was used for a different request. */
             422: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -18055,17 +17765,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/unknown-reference",
-                     *       "title": "A referenced resource does not exist",
-                     *       "status": 422,
-                     *       "detail": "A referenced resource does not exist",
-                     *       "instance": "/v1/indicators",
-                     *       "code": "unknown-reference",
-                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
-                     *     }
-                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -18485,7 +18184,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state of the resource. */
+            /** @description The request conflicts with the current state of the resource. Its `code` is `plan-state-conflict` (the plan is not in a state that allows this). */
             409: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -18843,7 +18542,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state of the resource. */
+            /** @description The request conflicts with the current state of the resource. Its `code` is `plan-state-conflict` (the plan is not in a state that allows this). */
             409: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -18949,7 +18648,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request refers to something that does not exist or cannot be used. */
+            /** @description The request refers to something that does not exist or cannot be used. Its `code` is `invalid-value` (a value is not acceptable). */
             422: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -18963,12 +18662,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/unknown-reference",
-                     *       "title": "A referenced resource does not exist",
+                     *       "type": "https://commission-plan-tracker.example/problems/invalid-value",
+                     *       "title": "A value is not acceptable",
                      *       "status": 422,
-                     *       "detail": "A referenced resource does not exist",
+                     *       "detail": "A value is not acceptable",
                      *       "instance": "/v1/indicators/019a7c2e-7a10-7000-8000-000000000001",
-                     *       "code": "unknown-reference",
+                     *       "code": "invalid-value",
                      *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
                      *     }
                      */
@@ -19230,7 +18929,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state of the resource. */
+            /** @description The request conflicts with the current state of the resource. Its `code` is `plan-state-conflict` (the plan is not in a state that allows this). */
             409: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -19336,7 +19035,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request refers to something that does not exist or cannot be used. */
+            /** @description The request refers to something that does not exist or cannot be used. Its `code` is `invalid-value` (a value is not acceptable). */
             422: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -19350,12 +19049,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/unknown-reference",
-                     *       "title": "A referenced resource does not exist",
+                     *       "type": "https://commission-plan-tracker.example/problems/invalid-value",
+                     *       "title": "A value is not acceptable",
                      *       "status": 422,
-                     *       "detail": "A referenced resource does not exist",
+                     *       "detail": "A value is not acceptable",
                      *       "instance": "/v1/indicators/019a7c2e-7a10-7000-8000-000000000001/values/019a7c2e-7a10-7000-8000-000000000001",
-                     *       "code": "unknown-reference",
+                     *       "code": "invalid-value",
                      *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
                      *     }
                      */
@@ -19607,7 +19306,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state of the resource. */
+            /** @description The request conflicts with the current state of the resource. Its `code` is `plan-state-conflict` (the plan is not in a state that allows this). */
             409: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -20109,7 +19808,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state of the resource. */
+            /** @description The request conflicts with the current state of the resource. Its `code` is `plan-state-conflict` (the plan is not in a state that allows this). */
             409: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -20187,7 +19886,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request refers to something that does not exist or cannot be used. */
+            /** @description The request refers to something that does not exist or cannot be used. Its `code` is one of `invalid-value` (a value is not acceptable), `unknown-reference` (a referenced resource does not exist). */
             422: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -20199,17 +19898,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/unknown-reference",
-                     *       "title": "A referenced resource does not exist",
-                     *       "status": 422,
-                     *       "detail": "A referenced resource does not exist",
-                     *       "instance": "/v1/share-links",
-                     *       "code": "unknown-reference",
-                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
-                     *     }
-                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -21103,7 +20791,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request refers to something that does not exist or cannot be used. */
+            /** @description The request refers to something that does not exist or cannot be used. Its `code` is `unknown-reference` (a referenced resource does not exist). */
             422: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -21763,7 +21451,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state of the resource. */
+            /** @description The request conflicts with the current state of the resource. Its `code` is `plan-state-conflict` (the plan is not in a state that allows this). */
             409: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -21789,7 +21477,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request refers to something that does not exist or cannot be used. */
+            /** @description The request refers to something that does not exist or cannot be used. Its `code` is `invalid-value` (a value is not acceptable). */
             422: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -21803,12 +21491,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/unknown-reference",
-                     *       "title": "A referenced resource does not exist",
+                     *       "type": "https://commission-plan-tracker.example/problems/invalid-value",
+                     *       "title": "A value is not acceptable",
                      *       "status": 422,
-                     *       "detail": "A referenced resource does not exist",
+                     *       "detail": "A value is not acceptable",
                      *       "instance": "/v1/reports/progress",
-                     *       "code": "unknown-reference",
+                     *       "code": "invalid-value",
                      *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
                      *     }
                      */
@@ -22856,7 +22544,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request refers to something that does not exist or cannot be used. */
+            /** @description The request refers to something that does not exist or cannot be used. Its `code` is one of `unknown-reference` (a referenced resource does not exist), `invalid-value` (a value is not acceptable). */
             422: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -22868,17 +22556,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/unknown-reference",
-                     *       "title": "A referenced resource does not exist",
-                     *       "status": 422,
-                     *       "detail": "A referenced resource does not exist",
-                     *       "instance": "/v1/api-keys",
-                     *       "code": "unknown-reference",
-                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
-                     *     }
-                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -23485,7 +23162,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state of the resource. */
+            /** @description The request conflicts with the current state of the resource. Its `code` is `reference-in-use` (the resource is still referenced). */
             409: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -23499,12 +23176,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/plan-state-conflict",
-                     *       "title": "The plan is not in a state that allows this",
+                     *       "type": "https://commission-plan-tracker.example/problems/reference-in-use",
+                     *       "title": "The resource is still referenced",
                      *       "status": 409,
-                     *       "detail": "The plan is not in a state that allows this",
+                     *       "detail": "The resource is still referenced",
                      *       "instance": "/v1/api-keys/019a7c2e-7a10-7000-8000-000000000001",
-                     *       "code": "plan-state-conflict",
+                     *       "code": "reference-in-use",
                      *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
                      *     }
                      */
@@ -24060,7 +23737,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request refers to something that does not exist or cannot be used. */
+            /** @description The request refers to something that does not exist or cannot be used. Its `code` is one of `unknown-reference` (a referenced resource does not exist), `invalid-value` (a value is not acceptable). */
             422: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -24072,17 +23749,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/unknown-reference",
-                     *       "title": "A referenced resource does not exist",
-                     *       "status": 422,
-                     *       "detail": "A referenced resource does not exist",
-                     *       "instance": "/v1/webhooks",
-                     *       "code": "unknown-reference",
-                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
-                     *     }
-                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -24851,7 +24517,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state of the resource. */
+            /** @description The request conflicts with the current state of the resource. Its `code` is `webhook-has-deliveries` (a subscription with deliveries keeps its organization). */
             409: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -24865,12 +24531,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/plan-state-conflict",
-                     *       "title": "The plan is not in a state that allows this",
+                     *       "type": "https://commission-plan-tracker.example/problems/webhook-has-deliveries",
+                     *       "title": "A subscription with deliveries keeps its organization",
                      *       "status": 409,
-                     *       "detail": "The plan is not in a state that allows this",
+                     *       "detail": "A subscription with deliveries keeps its organization",
                      *       "instance": "/v1/webhooks/019a7c2e-7a10-7000-8000-000000000001",
-                     *       "code": "plan-state-conflict",
+                     *       "code": "webhook-has-deliveries",
                      *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
                      *     }
                      */
@@ -24957,7 +24623,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request refers to something that does not exist or cannot be used. */
+            /** @description The request refers to something that does not exist or cannot be used. Its `code` is one of `unknown-reference` (a referenced resource does not exist), `invalid-value` (a value is not acceptable). */
             422: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -24969,17 +24635,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/unknown-reference",
-                     *       "title": "A referenced resource does not exist",
-                     *       "status": 422,
-                     *       "detail": "A referenced resource does not exist",
-                     *       "instance": "/v1/webhooks/019a7c2e-7a10-7000-8000-000000000001",
-                     *       "code": "unknown-reference",
-                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
-                     *     }
-                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -25538,7 +25193,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state of the resource. */
+            /** @description The request conflicts with the current state of the resource. With an Idempotency-Key, `idempotency-in-progress` when the first request with that key is still running. */
             409: {
                 headers: {
                     /** @description Sent when the conflict is an Idempotency-Key whose first request is still running or has just committed: seconds to wait before the retry, which then replays. */
@@ -25554,12 +25209,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/plan-state-conflict",
-                     *       "title": "The plan is not in a state that allows this",
+                     *       "type": "https://commission-plan-tracker.example/problems/idempotency-in-progress",
+                     *       "title": "A request with this idempotency key is still in progress",
                      *       "status": 409,
-                     *       "detail": "The plan is not in a state that allows this",
+                     *       "detail": "A request with this idempotency key is still in progress",
                      *       "instance": "/v1/webhooks/019a7c2e-7a10-7000-8000-000000000001/test",
-                     *       "code": "plan-state-conflict",
+                     *       "code": "idempotency-in-progress",
                      *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
                      *     }
                      */
@@ -25618,7 +25273,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request refers to something that does not exist or cannot be used. */
+            /** @description The request refers to something that does not exist or cannot be used. With an Idempotency-Key, `idempotency-key-reused` when the key was used for a different request. */
             422: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -25632,12 +25287,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/unknown-reference",
-                     *       "title": "A referenced resource does not exist",
+                     *       "type": "https://commission-plan-tracker.example/problems/idempotency-key-reused",
+                     *       "title": "The idempotency key was used for a different request",
                      *       "status": 422,
-                     *       "detail": "A referenced resource does not exist",
+                     *       "detail": "The idempotency key was used for a different request",
                      *       "instance": "/v1/webhooks/019a7c2e-7a10-7000-8000-000000000001/test",
-                     *       "code": "unknown-reference",
+                     *       "code": "idempotency-key-reused",
                      *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
                      *     }
                      */
@@ -26388,7 +26043,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state of the resource. */
+            /** @description The request conflicts with the current state of the resource. Its `code` is `webhook-event-not-redeliverable` (the event is not sent again to this subscription). With an Idempotency-Key, `idempotency-in-progress` when the first request with that key is still running. */
             409: {
                 headers: {
                     /** @description Sent when the conflict is an Idempotency-Key whose first request is still running or has just committed: seconds to wait before the retry, which then replays. */
@@ -26402,17 +26057,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/plan-state-conflict",
-                     *       "title": "The plan is not in a state that allows this",
-                     *       "status": 409,
-                     *       "detail": "The plan is not in a state that allows this",
-                     *       "instance": "/v1/webhooks/019a7c2e-7a10-7000-8000-000000000001/deliveries/019a7c2e-7a10-7000-8000-000000000001/redeliver",
-                     *       "code": "plan-state-conflict",
-                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
-                     *     }
-                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -26468,7 +26112,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request refers to something that does not exist or cannot be used. */
+            /** @description The request refers to something that does not exist or cannot be used. With an Idempotency-Key, `idempotency-key-reused` when the key was used for a different request. */
             422: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -26482,12 +26126,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/unknown-reference",
-                     *       "title": "A referenced resource does not exist",
+                     *       "type": "https://commission-plan-tracker.example/problems/idempotency-key-reused",
+                     *       "title": "The idempotency key was used for a different request",
                      *       "status": 422,
-                     *       "detail": "A referenced resource does not exist",
+                     *       "detail": "The idempotency key was used for a different request",
                      *       "instance": "/v1/webhooks/019a7c2e-7a10-7000-8000-000000000001/deliveries/019a7c2e-7a10-7000-8000-000000000001/redeliver",
-                     *       "code": "unknown-reference",
+                     *       "code": "idempotency-key-reused",
                      *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
                      *     }
                      */
@@ -26726,7 +26370,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state of the resource. */
+            /** @description The request conflicts with the current state of the resource. With an Idempotency-Key, `idempotency-in-progress` when the first request with that key is still running. */
             409: {
                 headers: {
                     /** @description Sent when the conflict is an Idempotency-Key whose first request is still running or has just committed: seconds to wait before the retry, which then replays. */
@@ -26742,12 +26386,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/plan-state-conflict",
-                     *       "title": "The plan is not in a state that allows this",
+                     *       "type": "https://commission-plan-tracker.example/problems/idempotency-in-progress",
+                     *       "title": "A request with this idempotency key is still in progress",
                      *       "status": 409,
-                     *       "detail": "The plan is not in a state that allows this",
+                     *       "detail": "A request with this idempotency key is still in progress",
                      *       "instance": "/v1/webhooks/019a7c2e-7a10-7000-8000-000000000001/replay",
-                     *       "code": "plan-state-conflict",
+                     *       "code": "idempotency-in-progress",
                      *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
                      *     }
                      */
@@ -26806,7 +26450,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request refers to something that does not exist or cannot be used. */
+            /** @description The request refers to something that does not exist or cannot be used. With an Idempotency-Key, `idempotency-key-reused` when the key was used for a different request. */
             422: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -26820,12 +26464,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/unknown-reference",
-                     *       "title": "A referenced resource does not exist",
+                     *       "type": "https://commission-plan-tracker.example/problems/idempotency-key-reused",
+                     *       "title": "The idempotency key was used for a different request",
                      *       "status": 422,
-                     *       "detail": "A referenced resource does not exist",
+                     *       "detail": "The idempotency key was used for a different request",
                      *       "instance": "/v1/webhooks/019a7c2e-7a10-7000-8000-000000000001/replay",
-                     *       "code": "unknown-reference",
+                     *       "code": "idempotency-key-reused",
                      *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
                      *     }
                      */
@@ -27064,7 +26708,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state of the resource. */
+            /** @description The request conflicts with the current state of the resource. With an Idempotency-Key, `idempotency-in-progress` when the first request with that key is still running. */
             409: {
                 headers: {
                     /** @description Sent when the conflict is an Idempotency-Key whose first request is still running or has just committed: seconds to wait before the retry, which then replays. */
@@ -27080,12 +26724,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/plan-state-conflict",
-                     *       "title": "The plan is not in a state that allows this",
+                     *       "type": "https://commission-plan-tracker.example/problems/idempotency-in-progress",
+                     *       "title": "A request with this idempotency key is still in progress",
                      *       "status": 409,
-                     *       "detail": "The plan is not in a state that allows this",
+                     *       "detail": "A request with this idempotency key is still in progress",
                      *       "instance": "/v1/webhooks/019a7c2e-7a10-7000-8000-000000000001/redeliver",
-                     *       "code": "plan-state-conflict",
+                     *       "code": "idempotency-in-progress",
                      *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
                      *     }
                      */
@@ -27144,7 +26788,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request refers to something that does not exist or cannot be used. */
+            /** @description The request refers to something that does not exist or cannot be used. With an Idempotency-Key, `idempotency-key-reused` when the key was used for a different request. */
             422: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -27158,12 +26802,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://commission-plan-tracker.example/problems/unknown-reference",
-                     *       "title": "A referenced resource does not exist",
+                     *       "type": "https://commission-plan-tracker.example/problems/idempotency-key-reused",
+                     *       "title": "The idempotency key was used for a different request",
                      *       "status": 422,
-                     *       "detail": "A referenced resource does not exist",
+                     *       "detail": "The idempotency key was used for a different request",
                      *       "instance": "/v1/webhooks/019a7c2e-7a10-7000-8000-000000000001/redeliver",
-                     *       "code": "unknown-reference",
+                     *       "code": "idempotency-key-reused",
                      *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
                      *     }
                      */

@@ -1,6 +1,6 @@
 // zod schemas shared by every module: ids, calendar dates, instants, countries, problems, pages.
 import { z } from 'zod';
-import { ERRORS } from '../errors.js';
+import { ERRORS, type ErrorSpec } from '../errors.js';
 import { isAssignedCountry } from './countries.js';
 
 /**
@@ -174,11 +174,13 @@ export const FieldErrorSchema = z
 export const PROBLEM_DETAIL_MAX = 4000;
 export const PROBLEM_INSTANCE_MAX = 2048;
 
+const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
+
 // The catalog in the document itself: a client generated from it branches on these codes, and has no src/errors.ts.
 const PROBLEM_CODE_DESCRIPTION =
   'The stable error code (last segment of `type`), one of the catalog: ' +
   Object.values(ERRORS)
-    .map((s) => `\`${s.code}\` (${s.status}, ${s.title.charAt(0).toLowerCase()}${s.title.slice(1)})`)
+    .map((s) => `\`${s.code}\` (${s.status}, ${lowerFirst(s.title)})`)
     .join('; ') +
   '. The `detail` says what to do about this occurrence.';
 
@@ -225,13 +227,27 @@ export const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   503: 'The service or its database is not available for now (see detail); nothing was done. Retry after the seconds of Retry-After, when given.',
 };
 
-/** Problem responses for a route, declared once and spread into each route schema. */
-export function problemResponses(...statuses: number[]) {
+/** The codes a route's problem response of a status may carry, in its description: `code` (title), in catalog terms. */
+const codesSentence = (specs: readonly ErrorSpec[]) =>
+  `Its \`code\` is ${specs.length > 1 ? 'one of ' : ''}${specs.map((s) => `\`${s.code}\` (${lowerFirst(s.title)})`).join(', ')}.`;
+
+/**
+ * Problem responses for a route, declared once and spread into each route schema: a status, or the catalog entries the
+ * route answers with, whose codes the status's description lists (the document's examples show each). A 409 or 422
+ * is always given by its entries: which conflicts an operation has is what a client branches on. Those of an
+ * Idempotency-Key are added to every operation that takes one (documentResponses).
+ */
+export function problemResponses(...items: (number | ErrorSpec)[]) {
   const out: Record<number, { description: string; content: { 'application/problem+json': { schema: typeof ProblemSchema } } }> =
     {};
-  for (const s of statuses) {
+  const specs = new Map<number, ErrorSpec[]>();
+  for (const item of items) {
+    if (typeof item === 'number') specs.set(item, specs.get(item) ?? []);
+    else specs.set(item.status, [...(specs.get(item.status) ?? []), item]);
+  }
+  for (const [s, codes] of [...specs].sort(([a], [b]) => a - b)) {
     out[s] = {
-      description: PROBLEM_DESCRIPTIONS[s] ?? 'Error.',
+      description: [PROBLEM_DESCRIPTIONS[s] ?? 'Error.', codes.length > 0 ? codesSentence(codes) : ''].filter(Boolean).join(' '),
       content: { 'application/problem+json': { schema: ProblemSchema } },
     };
   }

@@ -56,8 +56,8 @@ const EXAMPLE_SPEC: Record<number, ErrorSpec> = {
   503: ERRORS.unavailable,
 };
 
-function problemExample(status: number, path: string): Json {
-  const spec = EXAMPLE_SPEC[status] ?? ERRORS.internal;
+function problemExample(spec: ErrorSpec, path: string): Json {
+  const { status } = spec;
   return {
     type: problemType(spec),
     title: spec.title,
@@ -68,6 +68,30 @@ function problemExample(status: number, path: string): Json {
     requestId: '6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d',
     ...(status === 400 ? { errors: [{ path: 'body.dueDate', message: 'no such calendar date' }] } : {}),
   };
+}
+
+/**
+ * The catalog entries of `status` a problem response's description names (as `code`), in its order: those the operation
+ * answers with.
+ */
+export function codesListedIn(status: number, description: string): ErrorSpec[] {
+  const at = (s: ErrorSpec) => description.indexOf(`\`${s.code}\``);
+  return Object.values<ErrorSpec>(ERRORS)
+    .filter((s) => s.status === status && at(s) >= 0)
+    .sort((a, b) => at(a) - at(b));
+}
+
+/**
+ * The example of a problem response: one for each code its description lists (problemResponses writes them), or the
+ * status's illustrative one.
+ */
+function exampleOfProblem(media: Json, status: number, description: string, path: string): void {
+  const listed = codesListedIn(status, description);
+  if (listed.length > 1) {
+    media.examples = Object.fromEntries(listed.map((spec) => [spec.code, { summary: spec.title, value: problemExample(spec, path) }]));
+  } else {
+    media.example = problemExample(listed[0] ?? EXAMPLE_SPEC[status] ?? ERRORS.internal, path);
+  }
 }
 
 const SUCCESS_DESCRIPTIONS: Record<string, string> = { '200': 'OK.', '201': 'Created.', '204': 'No content.' };
@@ -91,7 +115,11 @@ export function describeOperations(doc: Json): Json {
       for (const [status, response] of Object.entries<Json>(operation.responses ?? {})) {
         const code = Number(status);
         for (const [type, media] of Object.entries<Json>(response.content ?? {})) {
-          const example = type === 'application/problem+json' ? problemExample(code, path) : exampleOf(media);
+          if (type === 'application/problem+json') {
+            exampleOfProblem(media, code, String(response.description ?? ''), path);
+            continue;
+          }
+          const example = exampleOf(media);
           if (example !== undefined) media.example = example;
         }
         if (response.description === 'Default Response' || !response.description) {
@@ -249,6 +277,12 @@ export function documentAccess(doc: Json, facts: RouteFacts = NO_FACTS): Json {
   return doc;
 }
 
+/** The codes of an Idempotency-Key's refusals, in the description of the 409 and 422 of each operation that takes one. */
+const IDEMPOTENCY_CODES = {
+  409: `With an Idempotency-Key, \`${ERRORS.idempotencyInProgress.code}\` when the first request with that key is still running.`,
+  422: `With an Idempotency-Key, \`${ERRORS.idempotencyKeyReused.code}\` when the key was used for a different request.`,
+};
+
 /**
  * The response headers and answers every operation has by the way the server works, not by its own schema:
  * rate-limit headers, Location on 201, ETag and 304 where the representation is conditional, the replay
@@ -272,8 +306,8 @@ export function documentResponses(doc: Json, facts: RouteFacts = NO_FACTS): Json
       if (conditional) responses['400'] ??= problemResponse(400); // a malformed entity-tag list
       if (headers.has('if-match')) responses['412'] ??= problemResponse(412);
       if (idempotent) {
-        responses['409'] ??= problemResponse(409); // the first request with this key is still running
-        responses['422'] ??= problemResponse(422); // the key was used for another request
+        (responses['409'] ??= problemResponse(409)).description += ` ${IDEMPOTENCY_CODES[409]}`;
+        (responses['422'] ??= problemResponse(422)).description += ` ${IDEMPOTENCY_CODES[422]}`;
       }
       responses['500'] ??= problemResponse(500);
       // A write the database refuses for a passing reason or its storage (another program's write lock, a full, read-only or

@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import type { InjectOptions } from 'fastify';
 import type { App } from '../../src/app.js';
+import { codesListedIn } from '../../src/plugins/openapi-document.js';
 import { snapshot } from '../helper.js';
 import { seedWorld, type World } from '../access/world.js';
 
@@ -21,7 +22,7 @@ export interface FuzzRequest {
 
 export interface Violation {
   index: number;
-  kind: '5xx' | 'not-a-problem' | 'db-changed' | 'inject-threw';
+  kind: '5xx' | 'not-a-problem' | 'undocumented-code' | 'db-changed' | 'inject-threw';
   operationId: string;
   status: number;
   detail: string;
@@ -56,6 +57,8 @@ interface Op {
   path: string;
   params: { name: string; in: string; required: boolean; schema: Schema }[];
   body?: { contentTypes: string[]; schema?: Schema; required: boolean };
+  /** The problem codes each 409 and 422 response names: the conflicts a client of the operation branches on. */
+  codes: Record<number, string[]>;
 }
 
 const HUGE = 100 * 1024;
@@ -125,7 +128,10 @@ export function operationsFrom(doc: any): Op[] {
             required: !!op.requestBody.required,
           }
         : undefined;
-      ops.push({ operationId: String(op.operationId), method: method.toUpperCase(), path, params, ...(body ? { body } : {}) });
+      const codes = Object.fromEntries(
+        [409, 422].map((status) => [status, codesListedIn(status, String(op.responses?.[status]?.description ?? '')).map((s) => s.code)]),
+      );
+      ops.push({ operationId: String(op.operationId), method: method.toUpperCase(), path, params, ...(body ? { body } : {}), codes });
     }
   }
   return ops;
@@ -715,9 +721,11 @@ export async function runFuzz(
   const violations: Violation[] = [];
   let skipped = 0;
   let refusals = 0;
+  const operations = operationsFrom(app.swagger());
   const perOperation: Record<string, OperationStats> = Object.fromEntries(
-    operationsFrom(app.swagger()).map((op) => [op.operationId, { sent: 0, ok: 0, clean: 0, cleanRefusals: {}, cleanExamples: {} }]),
+    operations.map((op) => [op.operationId, { sent: 0, ok: 0, clean: 0, cleanRefusals: {}, cleanExamples: {} }]),
   );
+  const operationCodes = new Map(operations.map((op) => [op.operationId, op.codes]));
 
   for (let index = 0; index < opts.runs; index++) {
     if (index % refreshEvery === 0) {
@@ -787,6 +795,11 @@ export async function runFuzz(
       refusals++;
       const bad = problemOk(res, request.method);
       if (bad) report({ kind: 'not-a-problem', status, detail: `${bad}: ${res.body.slice(0, 300)}` });
+      const code = bad ? undefined : /"code":"([^"]+)"/.exec(res.body)?.[1];
+      const documented = operationCodes.get(operationId)?.[status];
+      if (code !== undefined && documented !== undefined && !documented.includes(code)) {
+        report({ kind: 'undocumented-code', status, detail: `${code} is not among the codes its ${status} lists (${documented.join(', ') || 'none'}): ${res.body.slice(0, 300)}` });
+      }
     }
     const wrote = totalChanges() !== before;
     if (status >= 400) {

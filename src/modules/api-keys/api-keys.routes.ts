@@ -1,4 +1,5 @@
 // HTTP routes of /v1/api-keys: key management for the secretariat, and "which key am I" for everyone.
+import { ERRORS } from '../../errors.js';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ChangeHeadersSchema, ReadHeadersSchema, IdParamsSchema, problemResponses } from '../../lib/common.schemas.js';
 import { sendResource, writeContext } from '../../lib/http.js';
@@ -43,7 +44,7 @@ const apiKeyRoutes: FastifyPluginAsyncZod = async (app) => {
           'one organization and changes only tasks that organization executes. Not idempotent on purpose: a ' +
           'replay would have to return the secret again; if the response is lost, revoke the key and issue another.',
         body: CreateApiKeySchema,
-        response: { 201: CreatedApiKeySchema, ...problemResponses(400, 413, 415, 422) },
+        response: { 201: CreatedApiKeySchema, ...problemResponses(400, 413, 415, ERRORS.unknownReference, ERRORS.invalidValue) },
       },
     },
     async (request, reply) => {
@@ -96,7 +97,7 @@ const apiKeyRoutes: FastifyPluginAsyncZod = async (app) => {
           'history keeps naming who did what. Revoking a revoked key changes nothing. The last active secretariat ' +
           'key cannot be revoked (409): issue another first.',
         params: IdParamsSchema,
-        response: { 200: ApiKeySchema, ...problemResponses(400, 404, 409, 412) },
+        response: { 200: ApiKeySchema, ...problemResponses(400, 404, 412, ERRORS.referenceInUse) },
       },
     },
     async (request, reply) => sendResource(request, reply, service.revoke(request.params.id, writeContext(request))),

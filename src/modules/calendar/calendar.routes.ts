@@ -1,4 +1,5 @@
 // HTTP route of /v1/calendar.ics: the iCalendar feed a ministry's calendar program subscribes to.
+import { ERRORS } from '../../errors.js';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { LANGUAGES } from '../../db/enums.js';
@@ -73,7 +74,7 @@ const calendarRoutes: FastifyPluginAsyncZod = async (app) => {
         querystring: CalendarQuerySchema,
         response: {
           200: { description: 'The feed.', content: { 'text/calendar': { schema: CalendarBodySchema } } },
-          ...problemResponses(400, 422, 503),
+          ...problemResponses(400, 503, ERRORS.unknownReference),
         },
       },
       // The same for every reader: calendar programs poll it hourly, and a large plan's feed takes seconds to write.

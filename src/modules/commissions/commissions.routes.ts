@@ -1,4 +1,5 @@
 // HTTP routes of /v1/commissions: thin handlers from request to service and back.
+import { ERRORS } from '../../errors.js';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ChangeHeadersSchema, CreateHeadersSchema, ReadHeadersSchema, IdParamsSchema, problemResponses } from '../../lib/common.schemas.js';
 import { sendResource, writeContext } from '../../lib/http.js';
@@ -41,7 +42,7 @@ const commissionRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Create a commission',
         description: 'Creates a commission of two parties, each with its co-chair, and the time zone that decides "today".',
         body: CreateCommissionSchema,
-        response: { 201: CommissionSchema, ...problemResponses(400, 403, 409, 413, 415, 422) },
+        response: { 201: CommissionSchema, ...problemResponses(400, 403, 413, 415) },
       },
     },
     async (request, reply) => {
@@ -78,7 +79,7 @@ const commissionRoutes: FastifyPluginAsyncZod = async (app) => {
           'Changes the name, time zone or parties. Co-chairs can always change; the party countries only while the commission has no plans (422 otherwise).',
         params: IdParamsSchema,
         body: UpdateCommissionSchema,
-        response: { 200: CommissionSchema, ...problemResponses(400, 403, 404, 412, 413, 415, 422) },
+        response: { 200: CommissionSchema, ...problemResponses(400, 403, 404, 412, 413, 415, ERRORS.invalidValue) },
       },
     },
     async (request, reply) => sendResource(request, reply, service.update(request.params.id, request.body, writeContext(request))),

@@ -1,4 +1,5 @@
 // HTTP routes of /v1/tasks/{id}/deadline-changes: requests, direct changes, decisions and withdrawals.
+import { ERRORS } from '../../errors.js';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ActionHeadersSchema, ReadHeadersSchema, IdParamsSchema, problemResponses } from '../../lib/common.schemas.js';
 import { sendResource, writeContext } from '../../lib/http.js';
@@ -52,7 +53,7 @@ const deadlineChangeRoutes: FastifyPluginAsyncZod = async (app) => {
           'date counts as a postponement.',
         params: IdParamsSchema,
         body: CreateDeadlineChangeSchema,
-        response: { 201: DeadlineChangeSchema, ...problemResponses(400, 403, 404, 409, 412, 413, 415, 422) },
+        response: { 201: DeadlineChangeSchema, ...problemResponses(400, 403, 404, 412, 413, 415, ERRORS.planStateConflict, ERRORS.taskStateConflict, ERRORS.deadlineChangeConflict, ERRORS.invalidValue) },
       },
     },
     async (request, reply) => {
@@ -91,7 +92,7 @@ const deadlineChangeRoutes: FastifyPluginAsyncZod = async (app) => {
           'cancelled it is only rejected (409). One asked before the task was reported done may still be approved: it was asked in time.',
         params: DeadlineChangeParamsSchema,
         body: DeadlineDecisionSchema,
-        response: { 200: DeadlineChangeSchema, ...problemResponses(400, 403, 404, 409, 412, 413, 415, 422) },
+        response: { 200: DeadlineChangeSchema, ...problemResponses(400, 403, 404, 412, 413, 415, ERRORS.deadlineChangeConflict, ERRORS.planStateConflict, ERRORS.taskStateConflict) },
       },
     },
     async (request, reply) => sendResource(request, reply, service.decide(request.params.id, request.params.changeId, request.body, writeContext(request))),
@@ -115,7 +116,7 @@ const deadlineChangeRoutes: FastifyPluginAsyncZod = async (app) => {
           'read-only: 409). Raises deadline_change.decided with status withdrawn.',
         params: DeadlineChangeParamsSchema,
         body: WithdrawDeadlineChangeSchema,
-        response: { 200: DeadlineChangeSchema, ...problemResponses(400, 403, 404, 409, 412, 413, 415, 422) },
+        response: { 200: DeadlineChangeSchema, ...problemResponses(400, 403, 404, 412, 413, 415, ERRORS.deadlineChangeConflict, ERRORS.planStateConflict) },
       },
     },
     async (request, reply) => sendResource(request, reply, service.withdraw(request.params.id, request.params.changeId, request.body, writeContext(request))),

@@ -1,5 +1,6 @@
 // HTTP routes of the plan import: the template, the preview and the commit. The file is the raw request
 // body (text/csv or an .xlsx workbook), parsed here only: everywhere else the API stays JSON-only.
+import { ERRORS } from '../../errors.js';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -153,7 +154,7 @@ const importRoutes: FastifyPluginAsyncZod = async (app) => {
           'field before and after), leave it unchanged, or the errors of the row with their row, column and cell; also executors ' +
           'that match no organization, and the plan\'s tasks the file does not list. Nothing is written.\n\n' +
           `${UPLOAD}\n\n${LAYOUT}`,
-        response: { 200: ImportResultSchema, ...problemResponses(400, 404, 409, 413, 415, 422) },
+        response: { 200: ImportResultSchema, ...problemResponses(400, 404, 413, 415, ERRORS.planStateConflict, ERRORS.invalidSpreadsheet) },
       },
     },
     async (request) => service.preview(request.params.id, request.body, request.query),
@@ -176,7 +177,7 @@ const importRoutes: FastifyPluginAsyncZod = async (app) => {
           'counts). A commit that changes nothing writes nothing. If-Match names the plan\'s ETag; changesDigest, the preview\'s, ' +
           'makes sure the commit does exactly what the preview showed (412 otherwise); Idempotency-Key makes a retry return the first result.\n\n' +
           `${UPLOAD}\n\n${LAYOUT}`,
-        response: { 200: ImportResultSchema, ...problemResponses(400, 404, 409, 412, 413, 415, 422) },
+        response: { 200: ImportResultSchema, ...problemResponses(400, 404, 412, 413, 415, ERRORS.planStateConflict, ERRORS.invalidSpreadsheet, ERRORS.importRowsInvalid) },
       },
     },
     async (request, reply) => sendResource(request, reply, await service.commit(request.params.id, request.body, request.query, writeContext(request))),

@@ -1,4 +1,5 @@
 // HTTP routes of /v1/indicators and their values by period: thin handlers from request to service and back.
+import { ERRORS } from '../../errors.js';
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ChangeHeadersSchema, CreateHeadersSchema, IdParamsSchema, ReadHeadersSchema, problemResponses } from '../../lib/common.schemas.js';
@@ -48,7 +49,7 @@ const indicatorRoutes: FastifyPluginAsyncZod = async (app) => {
           'Adds a measurable target to a plan, or to one of its tasks. The plan must exist (422) and not be closed ' +
           '(409); the task, if given, must be a task of that plan (422); the target must differ from the baseline (422).',
         body: CreateIndicatorSchema,
-        response: { 201: IndicatorSchema, ...problemResponses(400, 403, 409, 413, 415, 422) },
+        response: { 201: IndicatorSchema, ...problemResponses(400, 403, 413, 415, ERRORS.planStateConflict, ERRORS.unknownReference, ERRORS.invalidValue) },
       },
     },
     async (request, reply) => {
@@ -88,7 +89,7 @@ const indicatorRoutes: FastifyPluginAsyncZod = async (app) => {
           'plan and task never change. Refused with 409 when the plan is closed.',
         params: IdParamsSchema,
         body: UpdateIndicatorSchema,
-        response: { 200: IndicatorSchema, ...problemResponses(400, 403, 404, 409, 412, 413, 415, 422) },
+        response: { 200: IndicatorSchema, ...problemResponses(400, 403, 404, 412, 413, 415, ERRORS.planStateConflict, ERRORS.invalidValue) },
       },
     },
     async (request, reply) => sendResource(request, reply, service.update(request.params.id, request.body, writeContext(request))),
@@ -106,7 +107,7 @@ const indicatorRoutes: FastifyPluginAsyncZod = async (app) => {
           'Deletes an indicator, with its values, while its plan is a draft (one created by mistake). Once the plan is ' +
           'approved its indicators are kept (409), as its tasks are. The change history records the deletion.',
         params: IdParamsSchema,
-        response: { 204: z.null().describe('Deleted.'), ...problemResponses(400, 403, 404, 409, 412) },
+        response: { 204: z.null().describe('Deleted.'), ...problemResponses(400, 403, 404, 412, ERRORS.planStateConflict) },
       },
     },
     async (request, reply) => {
@@ -132,7 +133,7 @@ const indicatorRoutes: FastifyPluginAsyncZod = async (app) => {
           'records each value as the field `values.<period>`, before and after.',
         params: IndicatorValueParamsSchema,
         body: RecordIndicatorValueSchema,
-        response: { 200: IndicatorSchema, ...problemResponses(400, 403, 404, 409, 412, 413, 415, 422) },
+        response: { 200: IndicatorSchema, ...problemResponses(400, 403, 404, 412, 413, 415, ERRORS.planStateConflict, ERRORS.invalidValue) },
       },
     },
     async (request, reply) =>
@@ -153,7 +154,7 @@ const indicatorRoutes: FastifyPluginAsyncZod = async (app) => {
           'The change history records the value withdrawn as the field `values.<period>` going to null, and a past ' +
           "day's report still shows the value on the days it stood.",
         params: IndicatorValueParamsSchema,
-        response: { 200: IndicatorSchema, ...problemResponses(400, 403, 404, 409, 412) },
+        response: { 200: IndicatorSchema, ...problemResponses(400, 403, 404, 412, ERRORS.planStateConflict) },
       },
     },
     async (request, reply) => sendResource(request, reply, service.withdrawValue(request.params.id, request.params.period, writeContext(request))),

@@ -1,4 +1,5 @@
 // HTTP routes of /v1/meetings: thin handlers from request to service and back.
+import { ERRORS } from '../../errors.js';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ChangeHeadersSchema, CreateHeadersSchema, ReadHeadersSchema, IdParamsSchema, problemResponses } from '../../lib/common.schemas.js';
 import { sendResource, writeContext } from '../../lib/http.js';
@@ -45,7 +46,7 @@ const meetingRoutes: FastifyPluginAsyncZod = async (app) => {
           'Records a commission session, working-group meeting or official visit of a commission, which must exist ' +
           '(422 otherwise).',
         body: CreateMeetingSchema,
-        response: { 201: MeetingSchema, ...problemResponses(400, 403, 409, 413, 415, 422) },
+        response: { 201: MeetingSchema, ...problemResponses(400, 403, 413, 415, ERRORS.unknownReference) },
       },
     },
     async (request, reply) => {

@@ -1,4 +1,5 @@
 // HTTP routes of /v1/organizations: thin handlers from request to service and back.
+import { ERRORS } from '../../errors.js';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ChangeHeadersSchema, CreateHeadersSchema, ReadHeadersSchema, IdParamsSchema, problemResponses } from '../../lib/common.schemas.js';
 import { sendResource, writeContext } from '../../lib/http.js';
@@ -48,7 +49,7 @@ const organizationRoutes: FastifyPluginAsyncZod = async (app) => {
           '`duplicate-organization-name` otherwise, naming the other organization (a name equal to another\'s short name, ' +
           'or to the name of an organization of another country, is no conflict).',
         body: CreateOrganizationSchema,
-        response: { 201: OrganizationSchema, ...problemResponses(400, 403, 409, 413, 415, 422) },
+        response: { 201: OrganizationSchema, ...problemResponses(400, 403, 413, 415, ERRORS.duplicateOrganizationName, ERRORS.unknownReference) },
       },
     },
     async (request, reply) => {
@@ -89,7 +90,7 @@ const organizationRoutes: FastifyPluginAsyncZod = async (app) => {
           '`duplicate-organization-name`.',
         params: IdParamsSchema,
         body: UpdateOrganizationSchema,
-        response: { 200: OrganizationSchema, ...problemResponses(400, 403, 404, 409, 412, 413, 415, 422) },
+        response: { 200: OrganizationSchema, ...problemResponses(400, 403, 404, 412, 413, 415, ERRORS.referenceInUse, ERRORS.duplicateOrganizationName, ERRORS.unknownReference, ERRORS.invalidValue) },
       },
     },
     async (request, reply) => sendResource(request, reply, service.update(request.params.id, request.body, writeContext(request))),

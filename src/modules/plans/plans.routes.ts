@@ -1,4 +1,5 @@
 // HTTP routes of /v1/plans: thin handlers from request to service and back.
+import { ERRORS } from '../../errors.js';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ActionHeadersSchema, ChangeHeadersSchema, CreateHeadersSchema, ReadHeadersSchema, IdParamsSchema, problemResponses } from '../../lib/common.schemas.js';
 import { sendResource, writeContext } from '../../lib/http.js';
@@ -41,7 +42,7 @@ const planRoutes: FastifyPluginAsyncZod = async (app) => {
           'Creates a draft plan of measures of a commission for a period (periodEnd not before periodStart). ' +
           'The commission must exist (422 otherwise).',
         body: CreatePlanSchema,
-        response: { 201: PlanSchema, ...problemResponses(400, 403, 409, 413, 415, 422) },
+        response: { 201: PlanSchema, ...problemResponses(400, 403, 413, 415, ERRORS.invalidValue, ERRORS.unknownReference) },
       },
     },
     async (request, reply) => {
@@ -81,7 +82,7 @@ const planRoutes: FastifyPluginAsyncZod = async (app) => {
           `A closed plan is read-only (409). ${STATE_MACHINE}`,
         params: IdParamsSchema,
         body: UpdatePlanSchema,
-        response: { 200: PlanSchema, ...problemResponses(400, 403, 404, 409, 412, 413, 415, 422) },
+        response: { 200: PlanSchema, ...problemResponses(400, 403, 404, 412, 413, 415, ERRORS.planStateConflict, ERRORS.invalidValue) },
       },
     },
     async (request, reply) => sendResource(request, reply, service.update(request.params.id, request.body, writeContext(request))),
@@ -99,7 +100,7 @@ const planRoutes: FastifyPluginAsyncZod = async (app) => {
           `Approves a draft plan that has at least one task, stamps approvedAt and returns the plan; takes no body. ${STATE_MACHINE} ` +
           'Approving a plan that is not a draft, or an empty plan, is refused with 409 and changes nothing.',
         params: IdParamsSchema,
-        response: { 200: PlanSchema, ...problemResponses(400, 403, 404, 409, 412, 413, 415, 422) },
+        response: { 200: PlanSchema, ...problemResponses(400, 403, 404, 412, 413, 415, ERRORS.planStateConflict) },
       },
     },
     async (request, reply) => sendResource(request, reply, service.approve(request.params.id, writeContext(request))),
@@ -119,7 +120,7 @@ const planRoutes: FastifyPluginAsyncZod = async (app) => {
           'still waits for a decision: a deadline change asked for, a progress report submitted, a task reported done (the ' +
           'detail names their task codes; `GET /v1/tasks` with `awaiting` or `status=done` lists them).',
         params: IdParamsSchema,
-        response: { 200: PlanSchema, ...problemResponses(400, 403, 404, 409, 412, 413, 415, 422) },
+        response: { 200: PlanSchema, ...problemResponses(400, 403, 404, 412, 413, 415, ERRORS.planStateConflict) },
       },
     },
     async (request, reply) => sendResource(request, reply, service.close(request.params.id, writeContext(request))),

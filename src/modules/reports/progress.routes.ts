@@ -112,7 +112,7 @@ const progressRoutes: FastifyPluginAsyncZod = async (app) => {
               'text/html': { schema: z.string().describe('A printable, self-contained HTML page.') },
             },
           },
-          ...problemResponses(400, 404, 406, 409, 422, 503),
+          ...problemResponses(400, 404, 406, 503, ERRORS.planStateConflict, ERRORS.invalidValue),
         },
       },
       // The same for every reader, opened again and again before a visit; the format follows Accept too.

@@ -1,4 +1,5 @@
 // HTTP routes of /v1/share-links (the secretariat manages read-only links) and /v1/links/{token} (anyone opens one).
+import { ERRORS } from '../../errors.js';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ChangeHeadersSchema, IdParamsSchema, ReadHeadersSchema, problemResponses } from '../../lib/common.schemas.js';
@@ -57,7 +58,7 @@ const shareLinkRoutes: FastifyPluginAsyncZod = async (app) => {
           'Not idempotent on purpose: a replay would have to return the secret again; if the response is lost, revoke ' +
           'the link and create another.',
         body: CreateShareLinkSchema,
-        response: { 201: CreatedShareLinkSchema, ...problemResponses(400, 409, 413, 415, 422) },
+        response: { 201: CreatedShareLinkSchema, ...problemResponses(400, 413, 415, ERRORS.planStateConflict, ERRORS.invalidValue, ERRORS.unknownReference) },
       },
     },
     async (request, reply) => {

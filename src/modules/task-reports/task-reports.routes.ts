@@ -1,4 +1,5 @@
 // HTTP routes of /v1/tasks/{id}/reports: progress reports of the executors, their revisions and reviews.
+import { ERRORS } from '../../errors.js';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import {
   ActionHeadersSchema,
@@ -59,7 +60,7 @@ const taskReportRoutes: FastifyPluginAsyncZod = async (app) => {
           'organization and period: a second is refused with 409 — revise the first instead.',
         params: IdParamsSchema,
         body: SubmitTaskReportSchema,
-        response: { 201: TaskReportSchema, ...problemResponses(400, 403, 404, 409, 413, 415, 422) },
+        response: { 201: TaskReportSchema, ...problemResponses(400, 403, 404, 413, 415, ERRORS.planStateConflict, ERRORS.taskStateConflict, ERRORS.invalidValue) },
       },
     },
     async (request, reply) => {
@@ -99,7 +100,7 @@ const taskReportRoutes: FastifyPluginAsyncZod = async (app) => {
           'neither closed nor cancelled (409).',
         params: TaskReportParamsSchema,
         body: ReviseTaskReportSchema,
-        response: { 200: TaskReportSchema, ...problemResponses(400, 403, 404, 409, 412, 413, 415, 422) },
+        response: { 200: TaskReportSchema, ...problemResponses(400, 403, 404, 412, 413, 415, ERRORS.planStateConflict, ERRORS.taskStateConflict) },
       },
     },
     async (request, reply) =>
@@ -121,7 +122,7 @@ const taskReportRoutes: FastifyPluginAsyncZod = async (app) => {
           'returned (409).',
         params: TaskReportParamsSchema,
         body: ReviewTaskReportSchema,
-        response: { 200: TaskReportSchema, ...problemResponses(400, 403, 404, 409, 412, 413, 415, 422) },
+        response: { 200: TaskReportSchema, ...problemResponses(400, 403, 404, 412, 413, 415, ERRORS.planStateConflict, ERRORS.taskStateConflict) },
       },
     },
     async (request, reply) =>

@@ -1,4 +1,5 @@
 // HTTP routes of /v1/tasks and their status transitions: thin handlers from request to service and back.
+import { ERRORS } from '../../errors.js';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ActionHeadersSchema, ChangeHeadersSchema, CreateHeadersSchema, ReadHeadersSchema, IdParamsSchema, problemResponses } from '../../lib/common.schemas.js';
@@ -60,7 +61,7 @@ const taskRoutes: FastifyPluginAsyncZod = async (app) => {
           'is the lead; every assignee must be an organization of one of the commission\'s two parties; the basis ' +
           'meeting must be of the same commission. New tasks start as not_started.',
         body: CreateTaskSchema,
-        response: { 201: TaskSchema, ...problemResponses(400, 403, 409, 413, 415, 422) },
+        response: { 201: TaskSchema, ...problemResponses(400, 403, 413, 415, ERRORS.planStateConflict, ERRORS.duplicateTaskCode, ERRORS.unknownReference, ERRORS.invalidValue, ERRORS.invalidAssignees) },
       },
     },
     async (request, reply) => {
@@ -99,7 +100,7 @@ const taskRoutes: FastifyPluginAsyncZod = async (app) => {
           'pending on the task (decide or withdraw it first). Status changes only through transitions.',
         params: IdParamsSchema,
         body: UpdateTaskSchema,
-        response: { 200: TaskSchema, ...problemResponses(400, 403, 404, 409, 412, 413, 415, 422) },
+        response: { 200: TaskSchema, ...problemResponses(400, 403, 404, 412, 413, 415, ERRORS.planStateConflict, ERRORS.duplicateTaskCode, ERRORS.taskStateConflict, ERRORS.unknownReference, ERRORS.invalidValue, ERRORS.invalidAssignees) },
       },
     },
     async (request, reply) => sendResource(request, reply, service.update(request.params.id, request.body, writeContext(request))),
@@ -115,7 +116,7 @@ const taskRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Delete a task of a draft plan',
         description: 'Deletes a task while its plan is a draft. Tasks of approved or closed plans are never deleted (409): cancel them instead.',
         params: IdParamsSchema,
-        response: { 204: z.null().describe('Deleted.'), ...problemResponses(400, 403, 404, 409, 412) },
+        response: { 204: z.null().describe('Deleted.'), ...problemResponses(400, 403, 404, 412, ERRORS.planStateConflict) },
       },
     },
     async (request, reply) => {
@@ -139,7 +140,7 @@ const taskRoutes: FastifyPluginAsyncZod = async (app) => {
           transitionTable,
         params: IdParamsSchema,
         body: TransitionRequestSchema,
-        response: { 200: TaskSchema, ...problemResponses(400, 403, 404, 409, 412, 413, 415, 422) },
+        response: { 200: TaskSchema, ...problemResponses(400, 403, 404, 412, 413, 415, ERRORS.planStateConflict, ERRORS.illegalTransition) },
       },
     },
     async (request, reply) => sendResource(request, reply, service.transition(request.params.id, request.body, writeContext(request))),

@@ -1,4 +1,5 @@
 // HTTP routes of /v1/webhooks: subscriptions, their test event, delivery log, redelivery and replay. Thin handlers.
+import { ERRORS } from '../../errors.js';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ChangeHeadersSchema, CreateHeadersSchema, IdParamsSchema, ReadHeadersSchema, problemResponses } from '../../lib/common.schemas.js';
@@ -85,7 +86,7 @@ const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
           'response is lost, delete the subscription and create another.\n\n' +
           HOW_DELIVERIES_WORK,
         body: CreateWebhookSchema,
-        response: { 201: CreatedWebhookSchema, ...problemResponses(400, 403, 413, 415, 422) },
+        response: { 201: CreatedWebhookSchema, ...problemResponses(400, 403, 413, 415, ERRORS.unknownReference, ERRORS.invalidValue) },
       },
     },
     async (request, reply) => {
@@ -131,7 +132,7 @@ const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
           `that has ${MAX_KEPT_SUBSCRIPTIONS_PER_ORGANIZATION} in all.`,
         params: IdParamsSchema,
         body: UpdateWebhookSchema,
-        response: { 200: WebhookSchema, ...problemResponses(400, 403, 404, 409, 412, 413, 415, 422) },
+        response: { 200: WebhookSchema, ...problemResponses(400, 403, 404, 412, 413, 415, ERRORS.webhookHasDeliveries, ERRORS.unknownReference, ERRORS.invalidValue) },
       },
     },
     async (request, reply) => sendResource(request, reply, await service.update(request.params.id, request.body, writeContext(request))),
@@ -258,7 +259,7 @@ const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
           'subscription receives its event, however long it waited (it goes when due anyway). To send again every ' +
           'delivery of a window that failed, POST /v1/webhooks/{id}/redeliver.',
         params: DeliveryParamsSchema,
-        response: { 202: WebhookDeliverySchema, ...problemResponses(400, 403, 404, 409) },
+        response: { 202: WebhookDeliverySchema, ...problemResponses(400, 403, 404, ERRORS.webhookEventNotRedeliverable) },
       },
     },
     async (request, reply) => reply.code(202).send(service.redeliver(request.params.id, request.params.deliveryId, writeContext(request))),
