@@ -1,10 +1,11 @@
 // A later page of GET /v1/tasks seeks its cursor in the tasks' order index, with or without a plan chosen, and pages
-// through every task once.
+// through every task once; an organization's few tasks are read from its assignments.
 import t from 'tap';
 import type { Task } from '../../src/modules/tasks/tasks.schemas.js';
-import { build, testClock } from '../helper.js';
+import { listTaskRecords } from '../../src/modules/tasks/tasks.list-repository.js';
+import { build, preparedDuring, testClock } from '../helper.js';
 import { everyRow, pagedWithPlan } from './list-pages.js';
-import { approvePlan, createPlan, createTask, seedPlan } from '../factories.js';
+import { approvePlan, createOrganization, createPlan, createTask, seedPlan } from '../factories.js';
 
 t.test('a later page of a plan\'s tasks seeks past its cursor in the order index, instead of walking the plan from its first task', async (t) => {
   const app = await build(t, testClock());
@@ -22,5 +23,60 @@ t.test('a later page of a plan\'s tasks seeks past its cursor in the order index
     t.strictSame(rows.map((x) => x.id), (await everyRow<Task>(app, url)).map((x) => x.id), `${query || 'no filter'}: pages of 2 list every task once, in order`);
     t.ok(pages > 2, `${query || 'no filter'}: ${pages} pages`);
     t.match(plan, /SEARCH tasks USING (COVERING )?INDEX tasks_order_idx \((plan_id=\? AND )?\((plan_id,)?code_sort_key,id\)>\(\?,\?(,\?)?\)\)/, `${query || 'no filter'}: ${plan}`);
+  }
+});
+
+t.test("an organization's list is read from its few assignments and sorted, instead of walking every task in search of its own; pages list each of them once, in order", async (t) => {
+  const app = await build(t, testClock());
+  const seed = await seedPlan(app);
+  const few = await createOrganization(app, { name: 'Gomselmash', country: 'KZ', kind: 'enterprise' });
+  const other = await createPlan(app, seed.commission.id, { title: 'Another plan' });
+  // Codes out of creation order, two plans, the organization on 6 of 20 tasks, due dates across two years.
+  const codes = ['1.1', '2.10', '1.2', '2.2', '10.1', '2.1', '3', '1.10', '4.4', '2.3'];
+  for (const [i, code] of codes.entries()) {
+    for (const planId of [seed.plan.id, other.id]) {
+      const mine = (i + (planId === other.id ? 1 : 0)) % 3 === 0;
+      const assignees = mine ? [...seed.assignees, { organizationId: few.id, role: 'co_executor' }] : seed.assignees;
+      await createTask(app, { planId, code, dueDate: i % 2 ? '2027-06-30' : '2026-03-31', assignees });
+    }
+  }
+  const all = await everyRow<Task>(app, '/v1/tasks');
+  const cases: [string, (x: Task) => boolean][] = [
+    ['', () => true],
+    [`&planId=${other.id}`, (x) => x.planId === other.id],
+    ['&status=not_started,in_progress', () => true],
+    ['&overdue=false', (x) => x.dueDate > '2026-06-01'],
+    ['&overdue=true', (x) => x.dueDate < '2026-06-01'],
+    ['&dueFrom=2027-01-01&dueTo=2027-12-31', (x) => x.dueDate === '2027-06-30'],
+    ['&party=KZ', () => true],
+    [`&planId=${seed.plan.id}&status=not_started`, (x) => x.planId === seed.plan.id],
+  ];
+  for (const [query, keep] of cases) {
+    const url = `/v1/tasks?organizationId=${few.id}${query}`;
+    const { rows, pages, plan } = await pagedWithPlan<Task>(app, url, 'task_assignees');
+    const expected = all.filter((x) => x.assignees.some((a) => a.organizationId === few.id) && keep(x)).map((x) => x.id);
+    t.ok(expected.length >= 3, `${query || 'no other filter'}: ${expected.length} tasks`);
+    t.strictSame(rows.map((x) => x.id), expected, `${query || 'no other filter'}: pages of 2 list the organization's tasks once, in the list's order`);
+    t.ok(pages >= 2, `${query || 'no other filter'}: ${pages} pages`);
+    t.match(plan, /^SEARCH task_assignees USING INDEX task_assignees_org_idx \(organization_id=\?\) \| SEARCH tasks USING INDEX sqlite_autoindex_tasks_1 \(id=\?\)/, `${query || 'no other filter'}: ${plan}`);
+  }
+
+  // An organization with many tasks fills a page within a short walk of the order index, as before, to the same pages.
+  const pages = (organizationId: string, fewBound: number) => {
+    const ids: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = listTaskRecords(app.db, { organizationId, todayByCommission: [] }, { limit: 2, cursor }, fewBound);
+      ids.push(...page.items.map((x) => x.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+    return ids;
+  };
+  const walked = await preparedDuring(app, 'from "tasks"', async () => pages(seed.by.id, 1));
+  t.ok(walked.some((s) => /from "tasks" inner join/.test(s) && s.includes('exists')), 'above the bound, the order index is walked');
+  for (const organizationId of [few.id, seed.by.id]) {
+    const expected = all.filter((x) => x.assignees.some((a) => a.organizationId === organizationId)).map((x) => x.id);
+    t.strictSame(pages(organizationId, 1), expected, 'walking: every task of the organization once, in order');
+    t.strictSame(pages(organizationId, 1000), expected, 'from its assignments: the same');
   }
 });

@@ -1,7 +1,7 @@
 // Drizzle queries on the task record: a task with what it is presented with, read by id, by code or by plan, and written.
 import { and, asc, eq, getTableColumns, ne, sql } from 'drizzle-orm';
 import { type Db, inJsonArray, prepared, rowDecoder } from '../../db/connection.js';
-import { commissions, plans, tasks } from '../../db/schema.js';
+import { commissions, plans, taskAssignees, tasks } from '../../db/schema.js';
 import { type AssigneeRecord, assigneesByTask, assigneesOfTasks, type DatedAssigneeRecord } from './tasks.assignees-repository.js';
 
 export type TaskRow = typeof tasks.$inferSelect;
@@ -38,6 +38,23 @@ export function baseQuery(db: Db) {
     .innerJoin(plans, eq(plans.id, tasks.planId))
     .innerJoin(commissions, eq(commissions.id, plans.commissionId));
 }
+
+/**
+ * baseQuery read from assignments: `cross join` makes SQLite read the assignments first (by the organization's index,
+ * when the caller names one) and each one's task by its id, whatever else the query holds. The caller's conditions
+ * join them: `assignedTask` and the organization's.
+ */
+export function assignedQuery(db: Db) {
+  return db
+    .select(recordColumns)
+    .from(taskAssignees)
+    .crossJoin(tasks)
+    .innerJoin(plans, eq(plans.id, tasks.planId))
+    .innerJoin(commissions, eq(commissions.id, plans.commissionId));
+}
+
+/** The condition that joins assignedQuery's assignment to its task. */
+export const assignedTask = eq(tasks.id, taskAssignees.taskId);
 
 /** A task with what it is presented with; the hottest read of the API, so prepared once. */
 export function findTaskRecord(db: Db, id: string): TaskRecord | undefined {
