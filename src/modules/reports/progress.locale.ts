@@ -352,7 +352,7 @@ function locale(tag: 'en' | 'ru'): ReportLocale {
     party: regionName(tag),
     // on_hold is "Приостановлена" (suspended): "Отложена" reads as postponed, which the page says of moved deadlines.
     status: ru
-      ? { closed: 'Снята с контроля', done: 'Доложено об испол\u00adнении', in_progress: 'В работе', on_hold: 'Приостановлена', not_started: 'Не начата', cancelled: 'Отменена' }
+      ? { closed: 'Снята с контроля', done: 'Доложено об испол\u00adнении', in_progress: 'В работе', on_hold: 'Приоста\u00adновлена', not_started: 'Не начата', cancelled: 'Отменена' }
       : { closed: 'Closed', done: 'Reported done', in_progress: 'In progress', on_hold: 'On hold', not_started: 'Not started', cancelled: 'Cancelled' },
     confidence: ru
       ? { green: 'Зелёный: по плану', amber: 'Жёлтый: есть риски', red: 'Красный: срыв срока', none: 'Отчёта ещё нет' }
