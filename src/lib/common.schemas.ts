@@ -23,10 +23,12 @@ export function isCalendarDate(value: string): boolean {
 
 export const DateSchema = z
   .string()
-  .length(10, 'expected a date as YYYY-MM-DD')
+  // One message for one fault: a wrong shape stops the checks (abort), so an instant sent for a date is not also told
+  // that its day does not exist.
+  .length(10, { message: 'expected a date as YYYY-MM-DD', abort: true })
   // Years 1000 to 9999: four digits without a leading zero (Date.UTC reads years 0–99 as 1900–1999, and nothing a
   // commission plans happened before the year 1000).
-  .regex(/^[1-9]\d{3}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD, years 1000 to 9999')
+  .regex(/^[1-9]\d{3}-\d{2}-\d{2}$/, { message: 'expected a date as YYYY-MM-DD, years 1000 to 9999', abort: true })
   .refine(isCalendarDate, 'no such calendar date')
   .describe('A calendar date, YYYY-MM-DD (years 1000 to 9999).')
   .meta({ format: 'date', example: '2026-12-31' });

@@ -209,6 +209,21 @@ t.test('bad task bodies are refused with 400 problems and change nothing', async
   t.equal((await list(app, '')).items.length, 0, 'no task was created');
 });
 
+t.test('a date of the wrong shape is told so once, not also that its day does not exist', async (t) => {
+  // An integrator sending an instant for a date got three messages on the one field, the last "no such calendar date".
+  const app = await build(t);
+  const { assignees, plan } = await seedPlan(app);
+  const valid = { planId: plan.id, code: '1', area: 'trade', title: 'A measure', dueDate: '2026-12-31', assignees };
+  for (const [dueDate, message] of [
+    ['2026-12-31T00:00:00Z', 'expected a date as YYYY-MM-DD'],
+    ['0999-12-31', 'expected a date as YYYY-MM-DD, years 1000 to 9999'],
+    ['2026-02-30', 'no such calendar date'],
+  ] as const) {
+    const body = await refused(t, app, post('/v1/tasks', { ...valid, dueDate }), 400, 'validation-failed');
+    t.strictSame(body.errors, [{ path: 'body.dueDate', message }], `${dueDate}: one message`);
+  }
+});
+
 t.test('a task of an unknown plan is refused with 422 naming body.planId', async (t) => {
   const app = await build(t);
   const { assignees } = await seedPlan(app);
