@@ -263,3 +263,18 @@ t.test("each operation's 409 and 422 name the codes it answers with, and show an
   const commission = doc.paths['/v1/commissions'].post.responses[409];
   t.strictSame(codesListedIn(409, commission.description).map((s) => s.code), ['idempotency-in-progress'], 'a commission create conflicts only on its key');
 });
+
+t.test("createApiKey's 422 lists only unknown-reference: the token it hashes is 32 random bytes of its own, never one already a key", async (t) => {
+  // invalid-value ("this token is already a key") is the operator's refusal, for a token given to the command line or
+  // TRACKER_BOOTSTRAP_TOKEN; POST /v1/api-keys makes its own token and cannot answer it. Listed, a generated client
+  // branched on a conflict no request can meet, and the example showed it.
+  const app = await build(t);
+  const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json() as Json;
+  const { codesListedIn } = await import('../src/plugins/openapi-document.js');
+  const response = doc.paths['/v1/api-keys'].post.responses[422];
+  t.strictSame(codesListedIn(422, String(response.description)).map((s) => s.code), ['unknown-reference']);
+  t.equal(response.content['application/problem+json'].example.code, 'unknown-reference', 'its example is the one it answers');
+  const unknown = await app.inject({ method: 'POST', url: '/v1/api-keys', payload: { name: 'x', role: 'ministry', organizationId: '019a7c2e-7a10-7000-8000-0000000000ff' } });
+  t.equal(unknown.statusCode, 422);
+  t.equal(json<{ code: string }>(unknown).code, 'unknown-reference');
+});

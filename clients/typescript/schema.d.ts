@@ -22544,7 +22544,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request refers to something that does not exist or cannot be used. Its `code` is one of `unknown-reference` (a referenced resource does not exist), `invalid-value` (a value is not acceptable). */
+            /** @description The request refers to something that does not exist or cannot be used. Its `code` is `unknown-reference` (a referenced resource does not exist). */
             422: {
                 headers: {
                     /** @description Requests allowed per minute for this key, or for the client address without one (RATE_LIMIT_MAX). Absent when the limit is off, and on a 403 that refuses the role itself (the request was not counted). */
@@ -22556,6 +22556,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://commission-plan-tracker.example/problems/unknown-reference",
+                     *       "title": "A referenced resource does not exist",
+                     *       "status": 422,
+                     *       "detail": "A referenced resource does not exist",
+                     *       "instance": "/v1/api-keys",
+                     *       "code": "unknown-reference",
+                     *       "requestId": "6f1c1d7e-3d44-4a6c-9d0e-2f8f8a1b2c3d"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };

@@ -44,7 +44,8 @@ const apiKeyRoutes: FastifyPluginAsyncZod = async (app) => {
           'one organization and changes only tasks that organization executes. Not idempotent on purpose: a ' +
           'replay would have to return the secret again; if the response is lost, revoke the key and issue another.',
         body: CreateApiKeySchema,
-        response: { 201: CreatedApiKeySchema, ...problemResponses(400, 413, 415, ERRORS.unknownReference, ERRORS.invalidValue) },
+        // Not invalid-value ("already a key"): that refuses a token the operator gives (CLI, TRACKER_BOOTSTRAP_TOKEN); this makes its own.
+        response: { 201: CreatedApiKeySchema, ...problemResponses(400, 413, 415, ERRORS.unknownReference) },
       },
     },
     async (request, reply) => {
