@@ -6,6 +6,8 @@ export interface ErrorSpec {
   readonly code: string;
   readonly status: number;
   readonly title: string;
+  /** Other statuses it is sent with: Fastify's own client errors keep theirs (frameworkErrors, problem-details.ts). */
+  readonly alsoStatuses?: readonly number[];
 }
 
 function spec(code: string, status: number, title: string): ErrorSpec {
@@ -14,7 +16,8 @@ function spec(code: string, status: number, title: string): ErrorSpec {
 
 export const ERRORS = {
   validationFailed: spec('validation-failed', 400, 'The request is not valid'),
-  badRequest: spec('bad-request', 400, 'Bad request'),
+  // 414: a path segment longer than the router reads (FST_ERR_MAX_PARAM_LENGTH).
+  badRequest: { ...spec('bad-request', 400, 'Bad request'), alsoStatuses: [414] },
   malformedBody: spec('malformed-body', 400, 'The request body could not be parsed'),
   invalidCursor: spec('invalid-cursor', 400, 'The pagination cursor is not valid'),
   notFound: spec('not-found', 404, 'Resource not found'),

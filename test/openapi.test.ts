@@ -230,7 +230,7 @@ t.test('an integrator finds every stable error code in the document: Problem.cod
   const description = String(doc.components.schemas.Problem.properties.code.description);
   const { ERRORS } = await import('../src/errors.js');
   for (const spec of Object.values(ERRORS)) {
-    t.match(description, `\`${spec.code}\` (${spec.status}, `, `${spec.code} is listed with its status`);
+    t.match(description, `\`${spec.code}\` (${[spec.status, ...(spec.alsoStatuses ?? [])].join(' or ')}, `, `${spec.code} is listed with its status`);
   }
 });
 
@@ -277,4 +277,15 @@ t.test("createApiKey's 422 lists only unknown-reference: the token it hashes is 
   const unknown = await app.inject({ method: 'POST', url: '/v1/api-keys', payload: { name: 'x', role: 'ministry', organizationId: '019a7c2e-7a10-7000-8000-0000000000ff' } });
   t.equal(unknown.statusCode, 422);
   t.equal(json<{ code: string }>(unknown).code, 'unknown-reference');
+});
+
+t.test('Problem.code names every status a code is sent with: bad-request is also a 414, for a path segment over the router\'s limit', async (t) => {
+  // The catalog listed bad-request as 400 alone; a client that maps codes to statuses from the document met it as 414.
+  const app = await build(t);
+  const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json() as Json;
+  const description = String(doc.components.schemas.Problem.properties.code.description);
+  const long = await app.inject({ method: 'GET', url: `/v1/tasks/${'a'.repeat(101)}` });
+  const problem = json<{ code: string; status: number }>(long);
+  t.strictSame([long.statusCode, problem.code, problem.status], [414, 'bad-request', 414]);
+  t.match(description, '`bad-request` (400 or 414, ', 'the catalog names both statuses of bad-request');
 });

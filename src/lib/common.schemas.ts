@@ -182,7 +182,7 @@ const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 const PROBLEM_CODE_DESCRIPTION =
   'The stable error code (last segment of `type`), one of the catalog: ' +
   Object.values(ERRORS)
-    .map((s) => `\`${s.code}\` (${s.status}, ${lowerFirst(s.title)})`)
+    .map((s: ErrorSpec) => `\`${s.code}\` (${[s.status, ...(s.alsoStatuses ?? [])].join(' or ')}, ${lowerFirst(s.title)})`)
     .join('; ') +
   '. The `detail` says what to do about this occurrence.';
 
