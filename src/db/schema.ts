@@ -138,7 +138,10 @@ export const tasks = sqliteTable(
     uniqueIndex('tasks_plan_code_uq').on(t.planId, t.code),
     index('tasks_order_idx').on(t.planId, t.codeSortKey, t.id),
     index('tasks_due_idx').on(t.dueDate),
-    index('tasks_status_idx').on(t.status),
+    // One status's tasks in the list's order (GET /v1/tasks?status=, with or without a plan): a page seeks past its
+    // cursor in it. On (status) alone each page read and sorted every task of the status (21-36 ms on 100,000 tasks,
+    // 40-150 ms beside a large organization), and a rare status beside a plan walked the plan (21 ms).
+    index('tasks_status_idx').on(t.status, t.planId, t.codeSortKey, t.id),
     check('tasks_postponement_count_ck', sql`${t.postponementCount} >= 0`),
   ],
 );

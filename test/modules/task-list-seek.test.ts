@@ -5,7 +5,7 @@ import type { Task } from '../../src/modules/tasks/tasks.schemas.js';
 import { listTaskRecords } from '../../src/modules/tasks/tasks.list-repository.js';
 import { build, preparedDuring, testClock } from '../helper.js';
 import { everyRow, pagedWithPlan } from './list-pages.js';
-import { approvePlan, createOrganization, createPlan, createTask, seedPlan } from '../factories.js';
+import { approvePlan, createOrganization, createPlan, createTask, seedPlan, transition } from '../factories.js';
 
 t.test('a later page of a plan\'s tasks seeks past its cursor in the order index, instead of walking the plan from its first task', async (t) => {
   const app = await build(t, testClock());
@@ -79,4 +79,59 @@ t.test("an organization's list is read from its few assignments and sorted, inst
     t.strictSame(pages(organizationId, 1), expected, 'walking: every task of the organization once, in order');
     t.strictSame(pages(organizationId, 1000), expected, 'from its assignments: the same');
   }
+});
+
+t.test("a later page of one status's tasks seeks past its cursor in the status index, with or without a plan, an organization, overdue or a due range, instead of sorting every task of the status; pages list each task once, in order", async (t) => {
+  const app = await build(t, testClock());
+  const seed = await seedPlan(app);
+  const other = await createPlan(app, seed.commission.id, { title: 'Another plan' });
+  const codes = ['1.1', '2.10', '1.2', '2.2', '10.1', '2.1', '3', '1.10', '4.4', '2.3', '5', '6.1'];
+  const moves: Record<number, string[]> = { 0: ['in_progress'], 1: ['in_progress', 'on_hold'], 2: [] };
+  for (const planId of [other.id, seed.plan.id]) {
+    for (const [i, code] of codes.entries()) {
+      await createTask(app, { planId, code, dueDate: i % 2 ? '2027-06-30' : '2026-03-31', assignees: seed.assignees });
+    }
+    await approvePlan(app, planId);
+  }
+  // In progress, on hold or not started, spread over both plans.
+  for (const [i, task] of (await everyRow<Task>(app, '/v1/tasks')).entries()) {
+    for (const to of moves[i % 3]!) await transition(app, task.id, to);
+  }
+  const all = await everyRow<Task>(app, '/v1/tasks');
+  // A rare status's statement is the common one's, prepared once per shape: its plan is read with the common one.
+  const cases: [string, (x: Task) => boolean][] = [
+    ['status=in_progress', (x) => x.status === 'in_progress'],
+    ['status=on_hold', (x) => x.status === 'on_hold'],
+    [`status=in_progress&planId=${seed.plan.id}`, (x) => x.status === 'in_progress' && x.planId === seed.plan.id],
+    [`status=on_hold&planId=${other.id}`, (x) => x.status === 'on_hold' && x.planId === other.id],
+    ['status=in_progress&overdue=true', (x) => x.status === 'in_progress' && x.overdue],
+    ['status=in_progress&dueFrom=2027-01-01', (x) => x.status === 'in_progress' && x.dueDate >= '2027-01-01'],
+  ];
+  for (const [query, keep] of cases) {
+    const url = `/v1/tasks?${query}`;
+    const { rows, pages, plan } = await pagedWithPlan<Task>(app, url, 'tasks');
+    const expected = all.filter(keep).map((x) => x.id);
+    t.ok(expected.length >= 3, `${query}: ${expected.length} tasks`);
+    t.strictSame(rows.map((x) => x.id), expected, `${query}: pages of 2 list every task once, in the list's order`);
+    t.ok(pages >= 2, `${query}: ${pages} pages`);
+    if (query.startsWith('status=on_hold')) continue;
+    t.match(plan, /SEARCH tasks USING INDEX tasks_status_idx \(status=\? AND (plan_id=\? AND \(code_sort_key,id\)>\(\?,\?\)|\(plan_id,code_sort_key,id\)>\(\?,\?,\?\))\)/, `${query}: ${plan}`);
+    t.notMatch(plan, /TEMP B-TREE/, `${query}: no sort`);
+  }
+
+  // An organization with many tasks walks one status's tasks in order, checking each one's assignees.
+  const statuses = await preparedDuring(app, 'from "tasks"', async () => {
+    const ids: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = listTaskRecords(app.db, { organizationId: seed.by.id, status: ['in_progress'], todayByCommission: [] }, { limit: 2, cursor }, 1);
+      ids.push(...page.items.map((x) => x.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+    t.strictSame(ids, all.filter((x) => x.status === 'in_progress').map((x) => x.id), 'a large organization: every task in progress once, in order');
+  });
+  const later = statuses.find((s) => /\) > \(/.test(s))!;
+  const plan = (app.sqlite.prepare(`EXPLAIN QUERY PLAN ${later}`).all(...Array.from(later.matchAll(/\?/g), () => null)) as { detail: string }[]).map((r) => r.detail).join(' | ');
+  t.match(plan, /^SEARCH tasks USING INDEX tasks_status_idx \(status=\? AND \(plan_id,code_sort_key,id\)>\(\?,\?,\?\)\)/, `a large organization: ${plan}`);
+  t.notMatch(plan, /TEMP B-TREE/, 'a large organization: no sort');
 });
