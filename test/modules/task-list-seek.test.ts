@@ -2,7 +2,7 @@
 // through every task once; an organization's few tasks are read from its assignments.
 import t from 'tap';
 import type { Task } from '../../src/modules/tasks/tasks.schemas.js';
-import { listTaskRecords } from '../../src/modules/tasks/tasks.list-repository.js';
+import { listTaskRecords, type TaskFilter } from '../../src/modules/tasks/tasks.list-repository.js';
 import { build, preparedDuring, testClock } from '../helper.js';
 import { everyRow, pagedWithPlan } from './list-pages.js';
 import { approvePlan, createOrganization, createPlan, createTask, seedPlan, transition } from '../factories.js';
@@ -81,7 +81,7 @@ t.test("an organization's list is read from its few assignments and sorted, inst
   }
 });
 
-t.test("a later page of one status's tasks seeks past its cursor in the status index, with or without a plan, an organization, overdue or a due range, instead of sorting every task of the status; pages list each task once, in order", async (t) => {
+t.test("a later page of one status's tasks seeks past its cursor in the status index, with or without a plan, an organization or overdue, instead of sorting every task of the status; pages list each task once, in order", async (t) => {
   const app = await build(t, testClock());
   const seed = await seedPlan(app);
   const other = await createPlan(app, seed.commission.id, { title: 'Another plan' });
@@ -105,7 +105,6 @@ t.test("a later page of one status's tasks seeks past its cursor in the status i
     [`status=in_progress&planId=${seed.plan.id}`, (x) => x.status === 'in_progress' && x.planId === seed.plan.id],
     [`status=on_hold&planId=${other.id}`, (x) => x.status === 'on_hold' && x.planId === other.id],
     ['status=in_progress&overdue=true', (x) => x.status === 'in_progress' && x.overdue],
-    ['status=in_progress&dueFrom=2027-01-01', (x) => x.status === 'in_progress' && x.dueDate >= '2027-01-01'],
   ];
   for (const [query, keep] of cases) {
     const url = `/v1/tasks?${query}`;
@@ -134,4 +133,79 @@ t.test("a later page of one status's tasks seeks past its cursor in the status i
   const plan = (app.sqlite.prepare(`EXPLAIN QUERY PLAN ${later}`).all(...Array.from(later.matchAll(/\?/g), () => null)) as { detail: string }[]).map((r) => r.detail).join(' | ');
   t.match(plan, /^SEARCH tasks USING INDEX tasks_status_idx \(status=\? AND \(plan_id,code_sort_key,id\)>\(\?,\?,\?\)\)/, `a large organization: ${plan}`);
   t.notMatch(plan, /TEMP B-TREE/, 'a large organization: no sort');
+});
+
+t.test('a due range with few tasks is read by the due index and sorted; one with many, and several statuses with many, are walked in the order index, checked; pages list each task once, in order', async (t) => {
+  const app = await build(t, testClock());
+  const seed = await seedPlan(app);
+  const other = await createPlan(app, seed.commission.id, { title: 'Another plan' });
+  const codes = ['1.1', '2.10', '1.2', '2.2', '10.1', '2.1', '3', '1.10', '4.4', '2.3', '5', '6.1'];
+  const dues = ['2026-03-31', '2027-06-30', '2027-01-15'];
+  for (const planId of [other.id, seed.plan.id]) {
+    for (const [i, code] of codes.entries()) {
+      await createTask(app, { planId, code, dueDate: dues[i % 3], assignees: seed.assignees });
+    }
+    await approvePlan(app, planId);
+  }
+  for (const [i, task] of (await everyRow<Task>(app, '/v1/tasks')).entries()) {
+    if (i % 3 === 0) await transition(app, task.id, 'in_progress');
+    if (i % 4 === 1) await transition(app, task.id, 'on_hold');
+  }
+  const all = await everyRow<Task>(app, '/v1/tasks');
+
+  /** Every task of the filter by pages of 2 (`few`: the bound below which an index's tasks are read and sorted), with the plan of a later page. */
+  const paged = async (filter: Omit<TaskFilter, 'todayByCommission'>, few: number) => {
+    const ids: string[] = [];
+    const statements = await preparedDuring(app, 'from "tasks"', async () => {
+      let cursor: string | undefined;
+      do {
+        const page = listTaskRecords(app.db, { ...filter, todayByCommission: [] }, { limit: 2, cursor }, few);
+        ids.push(...page.items.map((x) => x.id));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor !== undefined);
+    });
+    const later = statements.find((s) => /\) > \(/.test(s));
+    if (!later) return { ids, plan: 'no statement with a cursor' };
+    const unbound = Array.from(later.matchAll(/\?/g), () => null);
+    return { ids, plan: (app.sqlite.prepare(`EXPLAIN QUERY PLAN ${later}`).all(...unbound) as { detail: string }[]).map((r) => r.detail).join(' | ') };
+  };
+  const inRange = (x: Task) => x.dueDate >= '2027-01-01' && x.dueDate <= '2027-06-30';
+  // [filter, which tasks, the index walked when its tasks are many]
+  const cases: [string, Omit<TaskFilter, 'todayByCommission'>, (x: Task) => boolean, RegExp][] = [
+    ['a due range', { dueFrom: '2027-01-01', dueTo: '2027-06-30' }, inRange, /tasks_order_idx \(\(plan_id,code_sort_key,id\)>/],
+    ['dueFrom', { dueFrom: '2027-01-01' }, (x) => x.dueDate >= '2027-01-01', /tasks_order_idx \(\(plan_id,code_sort_key,id\)>/],
+    ['dueTo', { dueTo: '2026-12-31' }, (x) => x.dueDate <= '2026-12-31', /tasks_order_idx \(\(plan_id,code_sort_key,id\)>/],
+    ['a plan and a due range', { planId: seed.plan.id, dueFrom: '2027-01-01', dueTo: '2027-06-30' }, (x) => x.planId === seed.plan.id && inRange(x), /tasks_order_idx \(plan_id=\? AND \(code_sort_key,id\)>/],
+    ['a status and a due range', { status: ['in_progress'], dueFrom: '2027-01-01', dueTo: '2027-06-30' }, (x) => x.status === 'in_progress' && inRange(x), /tasks_status_idx \(status=\? AND \(plan_id,code_sort_key,id\)>/],
+    ['an organization and a due range', { organizationId: seed.kz.id, dueFrom: '2027-01-01', dueTo: '2027-06-30' }, inRange, /tasks_order_idx \(\(plan_id,code_sort_key,id\)>/],
+  ];
+  for (const [name, filter, keep, walked] of cases) {
+    const expected = all.filter(keep).map((x) => x.id);
+    t.ok(expected.length >= 3, `${name}: ${expected.length} tasks`);
+    const few = await paged(filter, 1000);
+    t.strictSame(few.ids, expected, `${name}, few tasks: every task once, in order`);
+    // An organization's few assignments come first, whatever the range (the test above).
+    // dueFrom or dueTo alone, closed by a bound no date passes, is a due range's statement, prepared before.
+    if (!filter.organizationId && few.plan !== 'no statement with a cursor') t.match(few.plan, /SEARCH tasks USING INDEX tasks_due_idx \(due_date>\? AND due_date<\?\).*USE TEMP B-TREE FOR ORDER BY/, `${name}, few tasks: ${few.plan}`);
+    const many = await paged(filter, 1);
+    t.strictSame(many.ids, expected, `${name}, many tasks: every task once, in order`);
+    t.match(many.plan, walked, `${name}, many tasks: ${many.plan}`);
+    t.notMatch(many.plan, /tasks_due_idx|TEMP B-TREE/, `${name}, many tasks: no sort`);
+  }
+
+  const statuses: [string, Omit<TaskFilter, 'todayByCommission'>, (x: Task) => boolean, RegExp][] = [
+    ['two statuses', { status: ['in_progress', 'on_hold'] }, (x) => x.status === 'in_progress' || x.status === 'on_hold', /tasks_order_idx \(\(plan_id,code_sort_key,id\)>/],
+    ['a plan and two statuses', { planId: other.id, status: ['not_started', 'on_hold'] }, (x) => x.planId === other.id && (x.status === 'not_started' || x.status === 'on_hold'), /tasks_order_idx \(plan_id=\? AND \(code_sort_key,id\)>/],
+  ];
+  for (const [name, filter, keep, walked] of statuses) {
+    const expected = all.filter(keep).map((x) => x.id);
+    t.ok(expected.length >= 3, `${name}: ${expected.length} tasks`);
+    const few = await paged(filter, 1000);
+    t.strictSame(few.ids, expected, `${name}, few tasks: every task once, in order`);
+    t.match(few.plan, /SEARCH tasks USING INDEX tasks_status_idx \(status=\?/, `${name}, few tasks: ${few.plan}`);
+    const many = await paged(filter, 1);
+    t.strictSame(many.ids, expected, `${name}, many tasks: every task once, in order`);
+    t.match(many.plan, walked, `${name}, many tasks: ${many.plan}`);
+    t.notMatch(many.plan, /TEMP B-TREE/, `${name}, many tasks: no sort`);
+  }
 });

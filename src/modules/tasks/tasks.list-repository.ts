@@ -1,6 +1,6 @@
 // Drizzle queries of the task list: its filters (overdue, with the commissions' zones and closed plans it is judged by;
 // awaiting; search...) and a page of tasks in the plans' order.
-import { and, asc, count, eq, gte, inArray, isNotNull, lte, not, notInArray, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, gte, inArray, isNotNull, lte, not, notInArray, or, sql, type Placeholder, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { type Db, jsonValueAt, prepared } from '../../db/connection.js';
 import type { TaskStatus } from '../../db/enums.js';
 import { commissions, deadlineChanges, organizations, plans, progressReports, taskAssignees, tasks } from '../../db/schema.js';
@@ -60,17 +60,39 @@ export function awaitingCondition(what: Awaiting): SQL {
 }
 
 /**
- * `fromAssignments`: the organization is held by the query's join to its assignments (listTaskRecords), not checked
- * task by task.
+ * Which index a list of tasks is read by, where its filters leave SQLite a choice it cannot make well without
+ * knowing how many tasks match (listTaskRecords counts them): `fromAssignments`, an organization's few assignments,
+ * joined to the query rather than checked task by task; `byDue`, the tasks of a due range with few, read by the due
+ * index and sorted (plan and status are then only checked); `walkStatuses`, several statuses with many tasks, only
+ * checked while the order index is walked (with few, they are read by the status index and sorted, the plan checked).
  */
-function filterConditions(f: TaskFilter, p: Param, fromAssignments = false): (SQL | undefined)[] {
+interface ReadBy {
+  fromAssignments: boolean;
+  byDue: boolean;
+  walkStatuses: boolean;
+}
+
+/**
+ * The column, or (`checked`) the text column as SQLite cannot look it up in an index, so checked row by row: `|| ''`
+ * rather than a unary plus, which PostgreSQL refuses on text.
+ */
+const column = (c: SQLWrapper, checked: boolean) => (checked ? sql`(${c} || '')` : sql`${c}`);
+
+function filterConditions(f: TaskFilter, p: Param, by: ReadBy = { fromAssignments: false, byDue: false, walkStatuses: false }): (SQL | undefined)[] {
+  const { fromAssignments, byDue, walkStatuses } = by;
+  const fewStatuses = (f.status?.length ?? 0) > 1 && !walkStatuses;
+  const due = column(tasks.dueDate, !byDue);
+  // A range open on one side SQLite deems wide, and walks the order index instead: read by the due index, it is closed
+  // by a bound no date passes ('' and '9999-12-31' for YYYY-MM-DD).
+  const [dueFrom, dueTo] = byDue ? [f.dueFrom ?? '', f.dueTo ?? '9999-12-31'] : [f.dueFrom, f.dueTo];
   return [
-    f.planId ? eq(tasks.planId, p('planId', f.planId)) : undefined,
+    // Beside a plan, SQLite would walk it in order rather than read a few tasks and sort them.
+    f.planId ? eq(column(tasks.planId, byDue || fewStatuses), p('planId', f.planId)) : undefined,
     f.code ? eq(tasks.code, p('code', f.code)) : undefined,
     f.area ? eq(tasks.area, p('area', f.area)) : undefined,
-    f.status ? inArray(tasks.status, f.status.map((s, i) => p(`status${i}`, s))) : undefined,
-    f.dueFrom ? gte(tasks.dueDate, p('dueFrom', f.dueFrom)) : undefined,
-    f.dueTo ? lte(tasks.dueDate, p('dueTo', f.dueTo)) : undefined,
+    f.status ? inArray(column(tasks.status, byDue || walkStatuses), f.status.map((s, i) => p(`status${i}`, s))) : undefined,
+    dueFrom !== undefined ? gte(due, p('dueFrom', dueFrom)) : undefined,
+    dueTo !== undefined ? lte(due, p('dueTo', dueTo)) : undefined,
     f.organizationId === undefined
       ? undefined
       : fromAssignments
@@ -91,8 +113,33 @@ const taskCursor = cursorFor('tasks');
  * An organization with fewer assignments than this has its list read from them (listTaskRecords). Reading and sorting
  * an assignment's task costs about 2 µs, walking a task of the order index about 0.45: on 100,000 tasks an
  * organization with 1,000 spread among them walks some 5,000 a page (about 2 ms), as long as reading all of its tasks.
+ * The same bound, for the same reason, decides whether a due range or several statuses are read by their index.
  */
 export const FEW_ASSIGNMENTS = 1000;
+
+/**
+ * Whether fewer than `few` tasks are due in the range, or have one of these statuses: a count that stops there, by the
+ * due or the status index.
+ */
+function hasFewTasks(db: Db, which: 'due' | 'statuses', f: TaskFilter, few: number): boolean {
+  const params: Record<string, unknown> = { bound: few };
+  const p: Param = (name, value) => {
+    params[name] = value;
+    return sql.placeholder(name);
+  };
+  const where =
+    which === 'due'
+      ? and(
+          f.dueFrom !== undefined ? gte(tasks.dueDate, p('dueFrom', f.dueFrom)) : undefined,
+          f.dueTo !== undefined ? lte(tasks.dueDate, p('dueTo', f.dueTo)) : undefined,
+        )
+      : inArray(tasks.status, (f.status ?? []).map((s, i) => p(`status${i}`, s)));
+  const query = prepared(db, `countTasksUpTo:${Object.keys(params).join(',')}`, (db) => {
+    const some = db.select({ one: sql`1` }).from(tasks).where(where).limit(sql.placeholder('bound')).as('some');
+    return db.select({ n: count() }).from(some).prepare();
+  });
+  return (query.get(params)?.n ?? 0) < few;
+}
 
 /** Whether the organization has fewer than `few` assignments: a count that stops there, by its index. */
 function hasFewAssignments(db: Db, organizationId: string, few: number): boolean {
@@ -117,7 +164,14 @@ function hasFewAssignments(db: Db, organizationId: string, few: number): boolean
  * the order index and checking each task's assignees until a page is full, SQLite walked 25,000 tasks for a first page
  * of an organization with 200 of 100,000 (10 ms), and every task for one with none, or for the last page of one whose
  * tasks come first (40 ms). Its few tasks are now read by their ids and sorted (0.5 ms for 200). An organization with
- * many fills a page within a short walk, as before. `few`: that bound (a test lowers it).
+ * many fills a page within a short walk, as before.
+ *
+ * A due range and several statuses are alike: by their index SQLite read every task that matched and sorted them for
+ * each page (a year of 100,000 tasks: 33,000, 80 ms a page; 150 ms beside an organization of 25,000; two statuses 8-12
+ * ms, 25-55 ms before the status index held the order), and beside a plan or a status it walked every task of those in
+ * search of a range that held none (23-31 ms). Counted the same way: a range with few tasks is read by the due index and
+ * sorted; one with many, and several statuses with many, are only checked while the order (or the one status's) index
+ * is walked, which then fills a page soon. `few`: the bound of every such count (a test lowers it).
  */
 export function listTaskRecords(
   db: Db,
@@ -132,7 +186,10 @@ export function listTaskRecords(
   };
   const order = [tasks.planId, tasks.codeSortKey, tasks.id];
   const fromAssignments = f.organizationId !== undefined && hasFewAssignments(db, f.organizationId, few);
-  const conditions = filterConditions(f, p, fromAssignments);
+  const byDue = (f.dueFrom !== undefined || f.dueTo !== undefined) && hasFewTasks(db, 'due', f, few);
+  // One status is sought in the list's order by its index, however many tasks have it.
+  const walkStatuses = (f.status?.length ?? 0) > 1 && !hasFewTasks(db, 'statuses', f, few);
+  const conditions = filterConditions(f, p, { fromAssignments, byDue, walkStatuses });
   // Today is not a filter the client chose: a walk through the overdue tasks goes on past midnight.
   const { todayByCommission: _today, closedPlans: _closed, ...filters } = f;
   const q = { ...filters, ...page };
@@ -144,7 +201,7 @@ export function listTaskRecords(
   const after = key && sql`(${sql.join(order.slice(from), sql`, `)}) > (${sql.join(key.slice(from).map((k, i) => p(`after${i + from}`, k)), sql`, `)})`;
   params.limit = page.limit + 1;
   // The awaiting conditions are written in the statement, not passed as values: they are part of its shape.
-  const shape = `listTaskRecords:${Object.keys(params).join(',')}:overdue=${f.overdue}:awaiting=${f.awaiting?.join(',') ?? ''}:assigned=${fromAssignments}`;
+  const shape = `listTaskRecords:${Object.keys(params).join(',')}:overdue=${f.overdue}:awaiting=${f.awaiting?.join(',') ?? ''}:assigned=${fromAssignments}:byDue=${byDue}:walkStatuses=${walkStatuses}`;
   const query = prepared(db, shape, (db) =>
     (fromAssignments ? assignedQuery(db) : baseQuery(db))
       .where(and(...conditions, after))
