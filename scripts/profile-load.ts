@@ -1,5 +1,6 @@
-// `npx tsx scripts/profile-load.ts <database> [post|get] [seconds]`: a V8 CPU profile of the built service (`npm run
-// build` first) under the bench's POST of a progress report or its point read, on a copy of a database the bench kept
+// `npx tsx scripts/profile-load.ts <database> [post|get|list] [seconds]`: a V8 CPU profile of the built service (`npm run
+// build` first) under the bench's POST of a progress report, its point read, or its list with the response cache off
+// (every page computed), on a copy of a database the bench kept
 // (`BENCH_KEEP=1 npm run bench` prints its path), with 10 connections from autocannon. Prints the requests answered,
 // the busy share of the service's main thread, and the functions with the most self time and the most inclusive time
 // (the service's own, from dist/). Shares are what to read: on a shared machine the microseconds move. Nothing is
@@ -14,8 +15,8 @@ import Database from 'better-sqlite3';
 import { START_FLAGS } from '../test/process.js';
 
 const [source, kind = 'post', seconds = '10'] = process.argv.slice(2);
-if (!source || !['post', 'get'].includes(kind)) {
-  console.error('usage: npx tsx scripts/profile-load.ts <database kept by the bench> [post|get] [seconds]');
+if (!source || !['post', 'get', 'list'].includes(kind)) {
+  console.error('usage: npx tsx scripts/profile-load.ts <database kept by the bench> [post|get|list] [seconds]');
   process.exit(2);
 }
 // @ts-expect-error autocannon 9 ships no type declarations (and @types/autocannon is not installed)
@@ -34,13 +35,24 @@ const open = sqlite
   .prepare(`SELECT t.id, a.organization_id AS lead FROM tasks t JOIN task_assignees a ON a.task_id = t.id AND a.role = 'lead' WHERE t.status NOT IN ('closed', 'cancelled') ORDER BY random()`)
   .all() as { id: string; lead: string }[];
 const ids = (sqlite.prepare('SELECT id FROM tasks ORDER BY random()').all() as { id: string }[]).map((r) => r.id);
+// The bench's list: the largest plan's tasks in progress (scripts/bench.ts).
+const planId = sqlite.prepare('SELECT plan_id FROM tasks GROUP BY plan_id ORDER BY count(*) DESC LIMIT 1').pluck().get() as string;
 sqlite.close();
 
 const port = 47_000 + Math.floor(Math.random() * 900);
 const child = spawn(process.execPath, [...START_FLAGS, '--cpu-prof', '--cpu-prof-dir', dir, 'dist/server.js'], {
   cwd: ROOT,
   stdio: ['ignore', 'ignore', 'inherit'],
-  env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), DATABASE_PATH: db, LOG_LEVEL: 'silent', RATE_LIMIT_MAX: '0', TRACKER_BOOTSTRAP_TOKEN: TOKEN },
+  env: {
+    ...process.env,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    DATABASE_PATH: db,
+    LOG_LEVEL: 'silent',
+    RATE_LIMIT_MAX: '0',
+    TRACKER_BOOTSTRAP_TOKEN: TOKEN,
+    ...(kind === 'list' ? { RESPONSE_CACHE_MB: '0' } : {}),
+  },
 });
 for (;;) {
   try {
@@ -69,7 +81,9 @@ const requests =
           },
         },
       ]
-    : [{ method: 'GET', setupRequest: (req: Record<string, unknown>) => ({ ...req, headers: AUTH, path: `/v1/tasks/${ids[n++ % ids.length]}` }) }];
+    : kind === 'list'
+      ? [{ method: 'GET', headers: AUTH, path: `/v1/tasks?planId=${planId}&status=in_progress&limit=50` }]
+      : [{ method: 'GET', setupRequest: (req: Record<string, unknown>) => ({ ...req, headers: AUTH, path: `/v1/tasks/${ids[n++ % ids.length]}` }) }];
 const result = await autocannon({ url: `http://127.0.0.1:${port}`, connections: 10, duration: Number(seconds), requests });
 console.log(`${kind}: ${result.requests.total} requests, ${result.requests.average} a second, non-2xx ${result.non2xx}, errors ${result.errors}`);
 child.kill('SIGTERM');
