@@ -163,7 +163,13 @@ export const taskAssignees = sqliteTable(
      */
     assignedAt: text('assigned_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.taskId, t.organizationId] }), index('task_assignees_org_idx').on(t.organizationId)],
+  (t) => [
+    primaryKey({ columns: [t.taskId, t.organizationId] }),
+    index('task_assignees_org_idx').on(t.organizationId),
+    // Every task presented reads its assignees, in their order (leads first, then by position): with the role, the
+    // position and the organization in the index, they are read from it alone, in that order, without the table's row.
+    index('task_assignees_task_idx').on(t.taskId, sql`${t.role} desc`, t.position, t.organizationId),
+  ],
 );
 
 export const deadlineChanges = sqliteTable(

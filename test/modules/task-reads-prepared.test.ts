@@ -3,7 +3,7 @@
 import t from 'tap';
 import type { Task } from '../../src/modules/tasks/tasks.schemas.js';
 import { build, json, preparedDuring, testClock } from '../helper.js';
-import { createTask, seedPlan } from '../factories.js';
+import { createOrganization, createTask, seedPlan } from '../factories.js';
 
 t.test('a task by id and a page of tasks are read by statements prepared once, with their assignees', async (t) => {
   const app = await build(t, testClock());
@@ -36,4 +36,27 @@ t.test('a task by id and a page of tasks are read by statements prepared once, w
     t.ok(next.items.every((x) => x.assignees.length === 2), 'each with its assignees');
   });
   t.strictSame(again.filter((s) => !/ > \(/.test(s)), [], 'the same page again prepares nothing; a later page only its cursor\'s shape');
+});
+
+t.test("a task's assignees are read in their order (leads first, then as given) from their index alone, not the table's rows", async (t) => {
+  const app = await build(t, testClock());
+  const seed = await seedPlan(app);
+  const co = await createOrganization(app, { name: 'Gomselmash', country: 'BY', kind: 'enterprise' });
+  const assignees = [{ organizationId: co.id, role: 'co_executor' }, ...seed.assignees];
+  const ids: string[] = [];
+  const statements = await preparedDuring(app, 'from "task_assignees"', async () => {
+    for (const code of ['1.1', '1.2']) ids.push((await createTask(app, { planId: seed.plan.id, code, dueDate: '2027-06-30', assignees })).id);
+    const one = json<Task>(await app.inject({ url: `/v1/tasks/${ids[0]}` }));
+    t.strictSame(one.assignees.map((a) => a.organizationId), [seed.by.id, seed.kz.id, co.id], 'one task: leads first, then the co-executor');
+    const page = json<{ items: Task[] }>(await app.inject({ url: `/v1/tasks?planId=${seed.plan.id}` }));
+    t.strictSame(page.items.map((x) => x.assignees.map((a) => a.organizationId)), [[seed.by.id, seed.kz.id, co.id], [seed.by.id, seed.kz.id, co.id]], 'a page: the same order for each');
+  });
+  const reads = statements.filter((s) => /^select "task_assignees"\."task_id", "task_assignees"\."organization_id", "organizations"\."name"/.test(s));
+  t.equal(reads.length, 2, 'the read of one task\'s assignees and that of a page\'s');
+  for (const read of reads) {
+    const unbound = Array.from(read.matchAll(/\?/g), () => null);
+    const plan = (app.sqlite.prepare(`EXPLAIN QUERY PLAN ${read}`).all(...unbound) as { detail: string }[]).map((r) => r.detail).join(' | ');
+    t.match(plan, /SEARCH task_assignees USING COVERING INDEX task_assignees_task_idx \(task_id=\?\)/, plan);
+    t.notMatch(plan, /TEMP B-TREE/, 'sorted by the index, not afterwards');
+  }
 });

@@ -1,0 +1,1 @@
+CREATE INDEX `task_assignees_task_idx` ON `task_assignees` (`task_id`,"role" desc,`position`,`organization_id`);
