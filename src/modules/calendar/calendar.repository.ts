@@ -57,6 +57,12 @@ export interface PlanScope {
 }
 
 /**
+ * The plan column as SQLite cannot look it up in an index, so only checked (as the task list does, `|| ''`): beside an
+ * organization, whose tasks are read from its assignments.
+ */
+const checkedPlan = sql`(${tasks.planId} || '')`;
+
+/**
  * "Some task of the plan still under control is executed by the organization", as a subquery correlated on plans.id:
  * once every task it executes there is closed or cancelled it owes the plan no report, and its feed shows none of the
  * plan's deadlines.
@@ -67,7 +73,9 @@ function executesIn(db: Db, organizationId: string): SQL {
       .select({ one: taskAssignees.taskId })
       .from(taskAssignees)
       .innerJoin(tasks, eq(tasks.id, taskAssignees.taskId))
-      .where(and(eq(tasks.planId, plans.id), eq(taskAssignees.organizationId, organizationId), notInArray(tasks.status, [...OUT_OF_CONTROL_STATUSES]))),
+      // From the organization's assignments (checkedPlan): by the plan, one with no open task there walked every task of
+      // it (64 ms on 100,000), though it executes a few.
+      .where(and(eq(checkedPlan, plans.id), eq(taskAssignees.organizationId, organizationId), notInArray(tasks.status, [...OUT_OF_CONTROL_STATUSES]))),
   );
 }
 
@@ -134,7 +142,8 @@ export function tasksUnderControlAt(db: Db, planId: string, organizationId: stri
       .innerJoin(tasks, eq(tasks.id, taskAssignees.taskId))
       .where(
         and(
-          eq(tasks.planId, planId),
+          // Read from the organization's assignments: by the plan, every task of it was walked (76 ms on 100,000).
+          eq(checkedPlan, planId),
           eq(taskAssignees.organizationId, organizationId),
           assigned,
           lt(tasks.createdAt, deadlineEnd),
@@ -145,18 +154,18 @@ export function tasksUnderControlAt(db: Db, planId: string, organizationId: stri
   return onSinceBefore === undefined ? underControl(gte(taskAssignees.assignedAt, deadlineEnd)).all() : [onSinceBefore];
 }
 
-/** A task still under control (neither closed nor cancelled), executed by the organization if one is given. */
+/**
+ * A task still under control (neither closed nor cancelled), executed by the organization if one is given: then one of
+ * the tasks of its assignments, read by their index. Checked task by task (exists) while the plan's tasks were walked,
+ * one ministry's feed read every task of the plan: 200 of 100,000 took 200 ms on the event loop (70 to count them, 130
+ * to read them), where a feed of fewer than reportWorkerMinTasks tasks is written.
+ */
 function openTask(db: Db, organizationId: string | undefined): SQL | undefined {
   return and(
     notInArray(tasks.status, [...OUT_OF_CONTROL_STATUSES]),
     organizationId === undefined
       ? undefined
-      : exists(
-          db
-            .select({ one: taskAssignees.taskId })
-            .from(taskAssignees)
-            .where(and(eq(taskAssignees.taskId, tasks.id), eq(taskAssignees.organizationId, organizationId))),
-        ),
+      : inArray(tasks.id, db.select({ id: taskAssignees.taskId }).from(taskAssignees).where(eq(taskAssignees.organizationId, organizationId))),
   );
 }
 
@@ -165,7 +174,7 @@ export function openTaskCount(db: Db, scope: PlanScope): number {
   const row = db
     .select({ n: count() })
     .from(tasks)
-    .innerJoin(plans, eq(plans.id, tasks.planId))
+    .innerJoin(plans, eq(plans.id, scope.organizationId === undefined ? tasks.planId : checkedPlan))
     .where(and(approvedInScope(scope), openTask(db, scope.organizationId)))
     .get();
   return row?.n ?? 0;
@@ -174,7 +183,7 @@ export function openTaskCount(db: Db, scope: PlanScope): number {
 /** Tasks of these plans still under control (neither closed nor cancelled), by plan then code, with executors. */
 export function openTasks(db: Db, planIds: string[], organizationId?: string): CalendarTask[] {
   if (planIds.length === 0) return [];
-  const inScope = and(inArray(tasks.planId, planIds), openTask(db, organizationId));
+  const inScope = and(inArray(organizationId === undefined ? sql`${tasks.planId}` : checkedPlan, planIds), openTask(db, organizationId));
   const rows = db
     .select({
       id: tasks.id,

@@ -163,14 +163,15 @@ export function createCalendarService({ db, clock }: ServiceDeps) {
         }),
         ...plans.flatMap((plan) => {
           const { organizationId } = query;
-          const assigneesAt = assigneesAtOnce(db, [plan.id]);
           // By the rule of the co-chairs' report and report.missing (owedReport, wasOnTaskAt): the organization owed a
           // report for the deadline if it was on a task of the plan under control then, though taken off and put back
-          // since. Who was on the tasks then is read once per deadline, and only for a task it is on since.
+          // since. Who was on the tasks then is read once per deadline, only for a task it is on since, and only for
+          // its tasks: for the whole plan it read every assignee change since the deadline (98 ms on 100,000 tasks).
           const owedBy = (deadline: string) => {
             if (organizationId === undefined) return true;
             const end = endOfDay(deadline, plan.timeZone);
             const tasks = repo.tasksUnderControlAt(db, plan.id, organizationId, end);
+            const assigneesAt = assigneesAtOnce(db, [plan.id], () => tasks.map((t) => t.taskId));
             return tasks.some((t) => wasOnTaskAt(organizationId, t.assignedAt, end, () => assigneesAt(end).get(t.taskId)));
           };
           return deadlineEvents(plan, todayOf(plan), lastDay.get(plan.id) as string, owedBy);
