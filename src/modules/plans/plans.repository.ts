@@ -1,9 +1,8 @@
 // Drizzle queries on plans; rows come back as API-shaped Plan objects with their task count.
-import { and, asc, eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, inArray, sql, type SQL } from 'drizzle-orm';
 import { prepared, type Db } from '../../db/connection.js';
-import { indicators, indicatorValues, plans, progressReports, tasks } from '../../db/schema.js';
+import { deadlineChanges, indicators, indicatorValues, plans, progressReports, tasks } from '../../db/schema.js';
 import { cursorFor, type Page } from '../../lib/pagination.js';
-import { awaitingCondition } from '../tasks/tasks.list-repository.js';
 import type { ListPlansQuery, Plan } from './plans.schemas.js';
 
 type Row = typeof plans.$inferSelect;
@@ -114,23 +113,41 @@ export function reportedPeriods(db: Db, planId: string): string[] {
   return [...new Set([...reports, ...values].map((r) => r.period))].sort();
 }
 
+/** Tasks waiting for one kind of decision: how many, and the codes of the first few in the plan's order. */
+export interface Awaiting {
+  count: number;
+  codes: string[];
+}
+
 /**
- * What waits for a decision in the plan, by the codes of its tasks in the plan's order: a deadline change asked for
- * and not decided, a progress report submitted and not reviewed, a task reported done and neither closed nor sent
- * back.
+ * What waits for a decision in the plan, by the codes of its first `named` tasks in the plan's order and how many there
+ * are: a deadline change asked for and not decided, a progress report submitted and not reviewed, a task reported done
+ * and neither closed nor sent back. Each kind is read from where it waits (the partial indexes of pending changes and
+ * submitted reports, the status index), the plan only checked: checked task by task while the plan's tasks were walked,
+ * closing a plan of 100,000 tasks held the event loop 95 ms when nothing waited, and 200 ms to refuse with 51,000
+ * reports to review (every code read, ten named).
  */
-export function awaitingDecision(db: Db, planId: string): { deadlineRequests: string[]; reports: string[]; done: string[] } {
-  const codesWhere = (condition: SQL) =>
-    db
+export function awaitingDecision(db: Db, planId: string, named: number): { deadlineRequests: Awaiting; reports: Awaiting; done: Awaiting } {
+  const checkedPlan = eq(sql`(${tasks.planId} || '')`, planId);
+  const awaiting = (condition: SQL): Awaiting => {
+    const codes = db
       .select({ code: tasks.code })
       .from(tasks)
-      .where(and(eq(tasks.planId, planId), condition))
-      .orderBy(asc(tasks.codeSortKey))
+      .where(and(checkedPlan, condition))
+      .orderBy(asc(tasks.codeSortKey), asc(tasks.id))
+      .limit(named)
       .all()
       .map((r) => r.code);
+    const count = codes.length < named ? codes.length : (db.select({ n: sql<number>`count(*)` }).from(tasks).where(and(checkedPlan, condition)).get()?.n ?? 0);
+    return { count, codes };
+  };
+  // The statuses written in the statement, not bound: SQLite takes a partial index only for its own WHERE, as written.
+  const pendingChanges = db.select({ taskId: deadlineChanges.taskId }).from(deadlineChanges).where(sql`${deadlineChanges.status} = 'pending'`);
+  const submittedReports = db.select({ taskId: progressReports.taskId }).from(progressReports).where(sql`${progressReports.status} = 'submitted'`);
   return {
-    deadlineRequests: codesWhere(awaitingCondition('deadline_decision')),
-    reports: codesWhere(awaitingCondition('report_review')),
-    done: codesWhere(eq(tasks.status, 'done')),
+    deadlineRequests: awaiting(inArray(tasks.id, pendingChanges)),
+    reports: awaiting(inArray(tasks.id, submittedReports)),
+    // The status index holds (status, plan, code order): sought, not checked.
+    done: awaiting(and(eq(tasks.status, 'done'), eq(tasks.planId, planId)) as SQL),
   };
 }

@@ -76,10 +76,8 @@ function assertKeepsReportedPeriods(tx: Db, current: Plan, next: Plan): void {
 const NAMED_CODES = 10;
 
 /** "task 1.2", or "3 tasks: 1.2, 2.1, 4" (the first NAMED_CODES, then how many more). */
-const onTasks = (codes: string[]) =>
-  codes.length === 1
-    ? `task ${codes[0]}`
-    : `${codes.length} tasks: ${codes.slice(0, NAMED_CODES).join(', ')}${codes.length > NAMED_CODES ? ` and ${codes.length - NAMED_CODES} more` : ''}`;
+const onTasks = ({ count, codes }: repo.Awaiting) =>
+  count === 1 ? `task ${codes[0]}` : `${count} tasks: ${codes.join(', ')}${count > codes.length ? ` and ${count - codes.length} more` : ''}`;
 
 /**
  * A plan is closed once nothing in it waits for a decision: a closed plan is read-only, so a deadline change asked
@@ -88,17 +86,17 @@ const onTasks = (codes: string[]) =>
  * code, and the task list filter that finds each kind.
  */
 function assertNothingAwaitsDecision(tx: Db, planId: string): void {
-  const { deadlineRequests, reports, done } = repo.awaitingDecision(tx, planId);
+  const { deadlineRequests, reports, done } = repo.awaitingDecision(tx, planId, NAMED_CODES);
   const left = [
-    deadlineRequests.length > 0 ? `deadline changes awaiting a decision (${onTasks(deadlineRequests)}; awaiting=deadline_decision)` : null,
-    reports.length > 0 ? `progress reports awaiting review (${onTasks(reports)}; awaiting=report_review)` : null,
-    done.length > 0 ? `tasks reported done, to be closed or sent back (${onTasks(done)}; status=done)` : null,
+    deadlineRequests.count > 0 ? `deadline changes awaiting a decision (${onTasks(deadlineRequests)}; awaiting=deadline_decision)` : null,
+    reports.count > 0 ? `progress reports awaiting review (${onTasks(reports)}; awaiting=report_review)` : null,
+    done.count > 0 ? `tasks reported done, to be closed or sent back (${onTasks(done)}; status=done)` : null,
   ].filter((s) => s !== null);
   if (left.length === 0) return;
   const listed = left.length === 1 ? left[0] : `${left.slice(0, -1).join(', ')} and ${left.at(-1)}`;
   throw new AppError(
     ERRORS.planStateConflict,
-    `the plan still has ${listed}. Decide them${deadlineRequests.length > 0 ? ' (a deadline request may also be withdrawn)' : ''}, ` +
+    `the plan still has ${listed}. Decide them${deadlineRequests.count > 0 ? ' (a deadline request may also be withdrawn)' : ''}, ` +
       'then close the plan: a closed plan is read-only. ' +
       `GET /v1/tasks?planId=${planId} with each filter lists them`,
   );
