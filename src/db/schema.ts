@@ -533,7 +533,9 @@ export const webhookDeliveries = sqliteTable(
     origin: text('origin', { enum: WEBHOOK_DELIVERY_ORIGINS }).notNull().default('event'),
   },
   (t) => [
-    index('webhook_deliveries_due_idx').on(t.status, t.nextAttemptAt),
+    // In the worker's order (claimDueDeliveries): the events a scan raises fall due at one instant, and with
+    // (status, next_attempt_at) alone every claim sorted all of them by id (95,000 queued: 33-56 ms a claim).
+    index('webhook_deliveries_due_idx').on(t.status, t.nextAttemptAt, t.id),
     index('webhook_deliveries_subscription_idx').on(t.subscriptionId, t.id),
     index('webhook_deliveries_event_idx').on(t.eventId),
     // The delivery log's pruning finds the deliveries that ended long ago by it (WEBHOOK_LOG_DAYS); pending ones have none.
