@@ -4,8 +4,8 @@
 // per transaction, letting the event loop turn in between; what it raises is unchanged. Checked here with slices of
 // two tasks: another callback runs while the scan is half done, and every event is still raised exactly once.
 import t from 'tap';
-import { testClock } from '../helper.js';
-import { approvePlan, createTask, seedPlan } from '../factories.js';
+import { preparedDuring, testClock } from '../helper.js';
+import { approvePlan, createPlan, createTask, seedPlan } from '../factories.js';
 import { startReceiver, subscribe, webhookApp } from '../webhooks/receiver.js';
 import { createWebhookWorker } from '../../src/modules/webhooks/webhooks.worker.js';
 
@@ -43,4 +43,33 @@ t.test('the overdue scan goes a slice at a time, the event loop turning in betwe
   const log = app.sqlite.prepare(`SELECT count(*) FROM webhook_deliveries WHERE subscription_id = ?`).pluck().get(late.id);
   t.equal(log, 3);
   await worker.stop();
+});
+
+t.test('the overdue scan reads the overdue tasks a page of tasks at a time, by an id range, not all of them at once and sorted', async (t) => {
+  const clock = testClock('2026-11-28T09:00:00.000Z');
+  const app = await webhookApp(t, clock);
+  const seed = await seedPlan(app);
+  // Overdue and not, in a plan approved and a draft, so that each page holds some of each.
+  for (let i = 1; i <= 9; i++) await createTask(app, { planId: seed.plan.id, code: `1.${i}`, dueDate: i % 3 ? `2026-10-0${i}` : '2026-12-31', assignees: seed.assignees });
+  const draft = await createPlan(app, seed.commission.id, { title: 'A draft' });
+  await createTask(app, { planId: draft.id, code: '1', dueDate: '2026-10-01', assignees: seed.assignees });
+  await approvePlan(app, seed.plan.id);
+  await subscribe(app, { url: (await startReceiver(t)).url, events: ['task.overdue'] });
+
+  const worker = createWebhookWorker({ db: app.db, clock: app.clock, log: app.log, settings: { ...app.webhooks.settings, overdueSlice: 3 }, resolve: app.webhooks.resolve });
+  t.teardown(() => worker.stop());
+  let summary: { overdueRaised: number } = { overdueRaised: -1 };
+  const statements = await preparedDuring(app, '"tasks"', async () => {
+    summary = await worker.runOnce();
+  });
+  t.equal(summary.overdueRaised, 6, 'the six overdue tasks of the approved plan, none of the draft');
+  // The reads of the scan, not the slice's look at its own tasks again (by their ids) as it raises them.
+  const read = statements.filter((s) => /^select "tasks"\."id", "plans"\."commission_id" from "tasks"/.test(s) && !s.includes('json_each'));
+  t.ok(read.length > 0, 'the overdue tasks were read');
+  for (const s of read) {
+    const plan = (app.sqlite.prepare(`EXPLAIN QUERY PLAN ${s}`).all(...Array.from(s.matchAll(/\?/g), () => null)) as { detail: string }[]).map((r) => r.detail).join(' | ');
+    // The last page runs to the end: no upper bound.
+    t.match(plan, /^SEARCH tasks USING INDEX sqlite_autoindex_tasks_1 \(id>\?( AND id<\?)?\)/, `a page of tasks by an id range: ${plan}`);
+    t.notMatch(plan, /TEMP B-TREE|tasks_due_idx|tasks_plan_code_uq|tasks_order_idx/, `no sort, no walk of a plan or of every overdue task: ${plan}`);
+  }
 });

@@ -1,6 +1,6 @@
 // Drizzle queries of what webhook events are made of: the plans, tasks, assignees and deadline changes they tell of,
 // and the tasks the overdue scan finds.
-import { and, asc, desc, eq, inArray, lt, notInArray, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lt, lte, notInArray, or, sql } from 'drizzle-orm';
 import { type Db, inJsonArray, prepared } from '../../db/connection.js';
 import { TASK_STATUSES, type TaskStatus } from '../../db/enums.js';
 import { deadlineChanges, plans, taskAssignees, tasks } from '../../db/schema.js';
@@ -71,6 +71,48 @@ export function overdueTaskIds(
     )
     .orderBy(asc(tasks.id))
     .all();
+}
+
+/**
+ * The overdue tasks (overdueTaskIds) among the next `walk` tasks after the id `after` ('' for the first), by id, and
+ * the last id walked: where the next page starts, null once the last task was walked. A page walks `walk` tasks
+ * whatever how many are overdue (the bound found in the id's index, then that range read): what one turn of the
+ * overdue scan holds the event loop for. The due date is checked, not sought: by the due index SQLite read every
+ * overdue task and sorted them for each page.
+ */
+export function overduePage(
+  db: Db,
+  todayByCommission: { commissionId: string; today: string }[],
+  after: string,
+  walk: number,
+): { overdue: { id: string; commissionId: string }[]; last: string | null } {
+  const last =
+    db
+      .select({ id: tasks.id })
+      .from(tasks)
+      .where(gt(tasks.id, after))
+      .orderBy(asc(tasks.id))
+      .limit(1)
+      .offset(Math.max(1, walk) - 1)
+      .get()?.id ?? null;
+  if (todayByCommission.length === 0) return { overdue: [], last };
+  const overdue = db
+    .select({ id: tasks.id, commissionId: plans.commissionId })
+    .from(tasks)
+    // The plan too is only checked: by it SQLite walked every task of each plan for every page.
+    .innerJoin(plans, eq(plans.id, sql`(${tasks.planId} || '')`))
+    .where(
+      and(
+        gt(tasks.id, after),
+        last === null ? undefined : lte(tasks.id, last),
+        eq(plans.status, 'approved'),
+        notInArray(tasks.status, [...OUT_OF_CONTROL_STATUSES]),
+        or(...todayByCommission.map((c) => and(eq(plans.commissionId, c.commissionId), lt(sql`(${tasks.dueDate} || '')`, c.today)))),
+      ),
+    )
+    .orderBy(asc(tasks.id))
+    .all();
+  return { overdue, last };
 }
 
 /** The organizations executing each of these tasks (one statement: a JSON array of ids). */
