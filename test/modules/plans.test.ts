@@ -555,8 +555,10 @@ t.test('the awaiting filter and the closing of a plan probe the changes and repo
   const listing = seen.find((s) => s.includes('from "tasks"') && s.includes('"progress_reports"') && s.includes('"deadline_changes"'));
   t.ok(listing, 'the list statement was prepared');
   const plan1 = probes(listing!);
-  t.ok(plan1.some((d) => /USING COVERING INDEX deadline_changes_pending_idx \(task_id=\?\)/.test(d)), `deadline changes: ${plan1.join(' | ')}`);
-  t.ok(plan1.some((d) => /USING COVERING INDEX progress_reports_submitted_idx \(task_id=\?\)/.test(d)), `reports: ${plan1.join(' | ')}`);
+  // Nothing waits here: the list reads the partial indexes whole, which hold only what waits, and their tasks by id
+  // (task-list-seek.test.ts; with many waiting, it probes them task by task as the order index is walked).
+  t.ok(plan1.some((d) => /^SCAN deadline_changes USING COVERING INDEX deadline_changes_pending_idx$/.test(d)), `deadline changes: ${plan1.join(' | ')}`);
+  t.ok(plan1.some((d) => /^SCAN progress_reports USING COVERING INDEX progress_reports_submitted_idx$/.test(d)), `reports: ${plan1.join(' | ')}`);
   t.equal((await app.inject({ method: 'POST', url: `/v1/plans/${plan.id}/close` })).statusCode, 200);
   for (const [table, index] of [['deadline_changes', 'deadline_changes_pending_idx'], ['progress_reports', 'progress_reports_submitted_idx']]) {
     const check = seen.find((s) => s.startsWith('select "code" from "tasks"') && s.includes(`"${table}"`));

@@ -209,3 +209,70 @@ t.test('a due range with few tasks is read by the due index and sorted; one with
     t.notMatch(many.plan, /TEMP B-TREE/, `${name}, many tasks: no sort`);
   }
 });
+
+t.test('what awaits a decision, when little does, is read from where it waits and sorted, every other filter checked; when much does, the order index is walked; pages list each task once, in order', async (t) => {
+  const app = await build(t, testClock());
+  const seed = await seedPlan(app);
+  const other = await createPlan(app, seed.commission.id, { title: 'Another plan' });
+  const codes = ['1.1', '2.10', '1.2', '2.2', '10.1', '2.1', '3', '1.10', '4.4'];
+  for (const planId of [other.id, seed.plan.id]) {
+    for (const [i, code] of codes.entries()) await createTask(app, { planId, code, dueDate: i % 2 ? '2027-06-30' : '2027-03-31', assignees: seed.assignees });
+    await approvePlan(app, planId);
+  }
+  const ok = async (method: 'POST', url: string, payload: object) => {
+    const res = await app.inject({ method, url, payload });
+    t.equal(res.statusCode, 201, `${url}: ${res.body}`);
+  };
+  for (const [i, task] of (await everyRow<Task>(app, '/v1/tasks')).entries()) {
+    if (i % 3 === 0) await transition(app, task.id, 'in_progress');
+    // Two pending requests cannot be; a task with two submitted reports (both parties) must still be listed once.
+    if (i % 3 !== 2) await ok('POST', `/v1/tasks/${task.id}/deadline-changes`, { kind: 'request', newDueDate: '2027-12-31', reason: 'Waiting for the supplier.' });
+    if (i % 4 === 1) {
+      for (const organizationId of [seed.by.id, seed.kz.id]) {
+        await ok('POST', `/v1/tasks/${task.id}/reports`, { organizationId, period: '2026-Q4', percentComplete: 40, confidence: 'amber', narrative: 'Under way.' });
+      }
+    }
+  }
+  const all = await everyRow<Task>(app, '/v1/tasks');
+  const ids = async (query: string) => (await everyRow<Task>(app, `/v1/tasks?${query}`)).map((x) => x.id);
+  const decision = new Set(await ids('awaiting=deadline_decision'));
+  const review = new Set(await ids('awaiting=report_review'));
+  t.equal(decision.size, 12, 'twelve tasks with a pending deadline request');
+  t.equal(review.size, 5, 'five with reports to review');
+
+  const paged = async (filter: Omit<TaskFilter, 'todayByCommission'>, few: number) => {
+    const out: string[] = [];
+    const statements = await preparedDuring(app, 'from "tasks"', async () => {
+      let cursor: string | undefined;
+      do {
+        const page = listTaskRecords(app.db, { ...filter, todayByCommission: [] }, { limit: 2, cursor }, few);
+        out.push(...page.items.map((x) => x.id));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor !== undefined);
+    });
+    const later = statements.find((s) => /\) > \(/.test(s));
+    if (!later) return { ids: out, plan: 'no statement with a cursor' };
+    const unbound = Array.from(later.matchAll(/\?/g), () => null);
+    return { ids: out, plan: (app.sqlite.prepare(`EXPLAIN QUERY PLAN ${later}`).all(...unbound) as { detail: string }[]).map((r) => r.detail).join(' | ') };
+  };
+  const cases: [string, Omit<TaskFilter, 'todayByCommission'>, (x: Task) => boolean][] = [
+    ['deadline decisions', { awaiting: ['deadline_decision'] }, (x) => decision.has(x.id)],
+    ['reviews', { awaiting: ['report_review'] }, (x) => review.has(x.id)],
+    ['either', { awaiting: ['deadline_decision', 'report_review'] }, (x) => decision.has(x.id) || review.has(x.id)],
+    ['a plan\'s deadline decisions', { planId: other.id, awaiting: ['deadline_decision'] }, (x) => x.planId === other.id && decision.has(x.id)],
+    ['in progress, deadline decisions', { status: ['in_progress'], awaiting: ['deadline_decision'] }, (x) => x.status === 'in_progress' && decision.has(x.id)],
+    ['two statuses and a due range, deadline decisions', { status: ['in_progress', 'not_started'], dueFrom: '2027-04-01', awaiting: ['deadline_decision'] }, (x) => x.dueDate >= '2027-04-01' && decision.has(x.id)],
+  ];
+  for (const [name, filter, keep] of cases) {
+    const expected = all.filter(keep).map((x) => x.id);
+    t.ok(expected.length >= 3, `${name}: ${expected.length} tasks`);
+    const few = await paged(filter, 1000);
+    t.strictSame(few.ids, expected, `${name}, few waiting: every task once, in order`);
+    t.match(few.plan, /SEARCH tasks USING INDEX sqlite_autoindex_tasks_1 \(id=\?\)/, `${name}, few waiting: the tasks read by id: ${few.plan}`);
+    t.match(few.plan, /(deadline_changes_pending_idx|progress_reports_submitted_idx)/, `${name}, few waiting: from the partial index: ${few.plan}`);
+    t.notMatch(few.plan, /tasks_order_idx|tasks_status_idx|tasks_due_idx/, `${name}, few waiting: no index of the tasks walked`);
+    const many = await paged(filter, 1);
+    t.strictSame(many.ids, expected, `${name}, many waiting: every task once, in order`);
+    t.notMatch(many.plan, /sqlite_autoindex_tasks_1/, `${name}, many waiting: walked, not read by id: ${many.plan}`);
+  }
+});

@@ -52,8 +52,23 @@ function overdueCondition(f: Pick<TaskFilter, 'todayByCommission' | 'closedPlans
   return and(notInArray(tasks.status, [...OUT_OF_CONTROL_STATUSES]), sql`${tasks.dueDate} < coalesce(${judgedOn}, '')`) as SQL;
 }
 
-/** The task waits for a decision on a deadline change, or for the review of a progress report. */
-export function awaitingCondition(what: Awaiting): SQL {
+/**
+ * What waits for a decision, one row per thing that waits (a task may have several): its task. The statuses are written
+ * in the statement, not bound: SQLite takes a partial index (deadline_changes_pending_idx,
+ * progress_reports_submitted_idx) only for its own WHERE, as written.
+ */
+function waiting(db: Db, what: Awaiting) {
+  return what === 'deadline_decision'
+    ? db.select({ taskId: deadlineChanges.taskId }).from(deadlineChanges).where(sql`${deadlineChanges.status} = 'pending'`)
+    : db.select({ taskId: progressReports.taskId }).from(progressReports).where(sql`${progressReports.status} = 'submitted'`);
+}
+
+/**
+ * The task waits for a decision on a deadline change, or for the review of a progress report: checked task by task
+ * (`exists`) while an index of the tasks is walked, or (`fromWaiting`) the task one of those read from where they wait.
+ */
+function awaitingCondition(db: Db, what: Awaiting, fromWaiting: boolean): SQL {
+  if (fromWaiting) return inArray(tasks.id, waiting(db, what));
   return what === 'deadline_decision'
     ? sql`exists (select 1 from ${deadlineChanges} where ${deadlineChanges.taskId} = ${tasks.id} and ${deadlineChanges.status} = 'pending')`
     : sql`exists (select 1 from ${progressReports} where ${progressReports.taskId} = ${tasks.id} and ${progressReports.status} = 'submitted')`;
@@ -64,12 +79,15 @@ export function awaitingCondition(what: Awaiting): SQL {
  * knowing how many tasks match (listTaskRecords counts them): `fromAssignments`, an organization's few assignments,
  * joined to the query rather than checked task by task; `byDue`, the tasks of a due range with few, read by the due
  * index and sorted (plan and status are then only checked); `walkStatuses`, several statuses with many tasks, only
- * checked while the order index is walked (with few, they are read by the status index and sorted, the plan checked).
+ * checked while the order index is walked (with few, they are read by the status index and sorted, the plan checked);
+ * `fromWaiting`, the few deadline changes or reports that wait (awaiting=), their tasks read by id and sorted, every
+ * other filter only checked.
  */
 interface ReadBy {
   fromAssignments: boolean;
   byDue: boolean;
   walkStatuses: boolean;
+  fromWaiting: boolean;
 }
 
 /**
@@ -78,8 +96,8 @@ interface ReadBy {
  */
 const column = (c: SQLWrapper, checked: boolean) => (checked ? sql`(${c} || '')` : sql`${c}`);
 
-function filterConditions(f: TaskFilter, p: Param, by: ReadBy = { fromAssignments: false, byDue: false, walkStatuses: false }): (SQL | undefined)[] {
-  const { fromAssignments, byDue, walkStatuses } = by;
+function filterConditions(db: Db, f: TaskFilter, p: Param, by: ReadBy): (SQL | undefined)[] {
+  const { fromAssignments, byDue, walkStatuses, fromWaiting } = by;
   const fewStatuses = (f.status?.length ?? 0) > 1 && !walkStatuses;
   const due = column(tasks.dueDate, !byDue);
   // A range open on one side SQLite deems wide, and walks the order index instead: read by the due index, it is closed
@@ -87,10 +105,10 @@ function filterConditions(f: TaskFilter, p: Param, by: ReadBy = { fromAssignment
   const [dueFrom, dueTo] = byDue ? [f.dueFrom ?? '', f.dueTo ?? '9999-12-31'] : [f.dueFrom, f.dueTo];
   return [
     // Beside a plan, SQLite would walk it in order rather than read a few tasks and sort them.
-    f.planId ? eq(column(tasks.planId, byDue || fewStatuses), p('planId', f.planId)) : undefined,
+    f.planId ? eq(column(tasks.planId, byDue || fewStatuses || fromWaiting), p('planId', f.planId)) : undefined,
     f.code ? eq(tasks.code, p('code', f.code)) : undefined,
     f.area ? eq(tasks.area, p('area', f.area)) : undefined,
-    f.status ? inArray(column(tasks.status, byDue || walkStatuses), f.status.map((s, i) => p(`status${i}`, s))) : undefined,
+    f.status ? inArray(column(tasks.status, byDue || walkStatuses || fromWaiting), f.status.map((s, i) => p(`status${i}`, s))) : undefined,
     dueFrom !== undefined ? gte(due, p('dueFrom', dueFrom)) : undefined,
     dueTo !== undefined ? lte(due, p('dueTo', dueTo)) : undefined,
     f.organizationId === undefined
@@ -101,7 +119,7 @@ function filterConditions(f: TaskFilter, p: Param, by: ReadBy = { fromAssignment
     f.party
       ? sql`exists (select 1 from ${taskAssignees} join ${organizations} on ${organizations.id} = ${taskAssignees.organizationId} where ${taskAssignees.taskId} = ${tasks.id} and ${organizations.country} = ${p('party', f.party)})`
       : undefined,
-    f.awaiting ? or(...f.awaiting.map(awaitingCondition)) : undefined,
+    f.awaiting ? or(...f.awaiting.map((what) => awaitingCondition(db, what, fromWaiting))) : undefined,
     f.search ? sql`${tasks.searchText} like ${p('search', `%${escapeLike(f.search)}%`)} escape '\\'` : undefined,
     f.overdue === undefined ? undefined : f.overdue ? overdueCondition(f, p) : not(overdueCondition(f, p)),
   ];
@@ -141,6 +159,20 @@ function hasFewTasks(db: Db, which: 'due' | 'statuses', f: TaskFilter, few: numb
   return (query.get(params)?.n ?? 0) < few;
 }
 
+/** Whether fewer than `few` deadline changes or reports wait, of these kinds: a count that stops there, by their partial indexes. */
+function hasFewWaiting(db: Db, kinds: Awaiting[], few: number): boolean {
+  let n = 0;
+  for (const what of kinds) {
+    const query = prepared(db, `countWaitingUpTo:${what}`, (db) => {
+      const some = waiting(db, what).limit(sql.placeholder('bound')).as('some');
+      return db.select({ n: count() }).from(some).prepare();
+    });
+    n += query.get({ bound: few })?.n ?? 0;
+    if (n >= few) return false;
+  }
+  return true;
+}
+
 /** Whether the organization has fewer than `few` assignments: a count that stops there, by its index. */
 function hasFewAssignments(db: Db, organizationId: string, few: number): boolean {
   const query = prepared(db, 'countAssignmentsUpTo', (db) => {
@@ -171,7 +203,13 @@ function hasFewAssignments(db: Db, organizationId: string, few: number): boolean
  * ms, 25-55 ms before the status index held the order), and beside a plan or a status it walked every task of those in
  * search of a range that held none (23-31 ms). Counted the same way: a range with few tasks is read by the due index and
  * sorted; one with many, and several statuses with many, are only checked while the order (or the one status's) index
- * is walked, which then fills a page soon. `few`: the bound of every such count (a test lowers it).
+ * is walked, which then fills a page soon.
+ *
+ * What awaits a decision (awaiting=, the secretariat's worklist) is alike too: checked task by task while the order index
+ * was walked, a deadline change or two pending among 100,000 tasks, or none, cost 10-15 ms a page, every task walked.
+ * When fewer than `few` wait (counted by the partial indexes that hold only those), their tasks are read by id and
+ * sorted, every other filter only checked; when many wait, a page fills soon while the order index is walked, as before.
+ * An organization's few assignments still come first. `few`: the bound of every such count (a test lowers it).
  */
 export function listTaskRecords(
   db: Db,
@@ -186,10 +224,11 @@ export function listTaskRecords(
   };
   const order = [tasks.planId, tasks.codeSortKey, tasks.id];
   const fromAssignments = f.organizationId !== undefined && hasFewAssignments(db, f.organizationId, few);
-  const byDue = (f.dueFrom !== undefined || f.dueTo !== undefined) && hasFewTasks(db, 'due', f, few);
+  const fromWaiting = !fromAssignments && f.awaiting !== undefined && hasFewWaiting(db, f.awaiting, few);
+  const byDue = !fromWaiting && (f.dueFrom !== undefined || f.dueTo !== undefined) && hasFewTasks(db, 'due', f, few);
   // One status is sought in the list's order by its index, however many tasks have it.
-  const walkStatuses = (f.status?.length ?? 0) > 1 && !hasFewTasks(db, 'statuses', f, few);
-  const conditions = filterConditions(f, p, { fromAssignments, byDue, walkStatuses });
+  const walkStatuses = !fromWaiting && (f.status?.length ?? 0) > 1 && !hasFewTasks(db, 'statuses', f, few);
+  const conditions = filterConditions(db, f, p, { fromAssignments, byDue, walkStatuses, fromWaiting });
   // Today is not a filter the client chose: a walk through the overdue tasks goes on past midnight.
   const { todayByCommission: _today, closedPlans: _closed, ...filters } = f;
   const q = { ...filters, ...page };
@@ -201,7 +240,7 @@ export function listTaskRecords(
   const after = key && sql`(${sql.join(order.slice(from), sql`, `)}) > (${sql.join(key.slice(from).map((k, i) => p(`after${i + from}`, k)), sql`, `)})`;
   params.limit = page.limit + 1;
   // The awaiting conditions are written in the statement, not passed as values: they are part of its shape.
-  const shape = `listTaskRecords:${Object.keys(params).join(',')}:overdue=${f.overdue}:awaiting=${f.awaiting?.join(',') ?? ''}:assigned=${fromAssignments}:byDue=${byDue}:walkStatuses=${walkStatuses}`;
+  const shape = `listTaskRecords:${Object.keys(params).join(',')}:overdue=${f.overdue}:awaiting=${f.awaiting?.join(',') ?? ''}:assigned=${fromAssignments}:byDue=${byDue}:walkStatuses=${walkStatuses}:fromWaiting=${fromWaiting}`;
   const query = prepared(db, shape, (db) =>
     (fromAssignments ? assignedQuery(db) : baseQuery(db))
       .where(and(...conditions, after))
