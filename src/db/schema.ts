@@ -492,7 +492,8 @@ export const webhookEvents = sqliteTable(
   },
   (t) => [
     uniqueIndex('webhook_events_dedupe_uq').on(t.dedupeKey),
-    index('webhook_events_task_idx').on(t.taskId),
+    // No index by task: no query looks events up by it, and one was written with every event (100,000 with the
+    // approval of a plan that size, in its transaction).
     // The delivery log's pruning finds old events by it (WEBHOOK_LOG_DAYS); a replay reads them in its order, a page
     // after another, with the id: the events of one instant (a plan approval's 100,000) are not sorted for every page.
     index('webhook_events_occurred_idx').on(t.occurredAt, t.id),

@@ -2,7 +2,7 @@
 import { and, asc, eq, getTableColumns, ne, sql } from 'drizzle-orm';
 import { type Db, inJsonArray, prepared, rowDecoder } from '../../db/connection.js';
 import { commissions, plans, taskAssignees, tasks } from '../../db/schema.js';
-import { type AssigneeRecord, assigneesByTask, assigneesOfTasks, type DatedAssigneeRecord } from './tasks.assignees-repository.js';
+import { type AssigneeRecord, assigneesOfTasks } from './tasks.assignees-repository.js';
 
 export type TaskRow = typeof tasks.$inferSelect;
 
@@ -84,20 +84,6 @@ export function findTaskRecordsByCode(db: Db, planId: string, codes: string[]): 
       .prepare(),
   );
   return withAssignees(db, query.values({ planId, codes: JSON.stringify(codes) }) as unknown[][]);
-}
-
-/**
- * Every task of a plan with its assignees, in the plan's order (code, then id), in two statements whatever its size:
- * what a plan's approval announces.
- */
-export function taskRecordsOfPlan(db: Db, planId: string): TaskRecord[] {
-  const rows = (baseQuery(db).where(eq(tasks.planId, planId)).orderBy(asc(tasks.codeSortKey), asc(tasks.id)).values() as unknown[][]).map(decodeRecord);
-  if (rows.length === 0) return [];
-  const byTask = assigneesByTask(db, eq(tasks.planId, planId));
-  // Without the organizations' updatedAt, which only the calendar shows: a TaskRecord is what presentTask passes on, into
-  // answers and into the history, and a field more there would be recorded as a change of every assignee.
-  const undated = ({ organizationUpdatedAt: _, ...assignee }: DatedAssigneeRecord): AssigneeRecord => assignee;
-  return rows.map((r) => Object.assign(r, { assignees: (byTask.get(r.id) ?? []).map(undated) }));
 }
 
 /** The codes of a plan's tasks, in the plan's order. */

@@ -1,10 +1,55 @@
 // Drizzle queries of what webhook events are made of: the plans, tasks, assignees and deadline changes they tell of,
 // and the tasks the overdue scan finds.
 import { and, asc, desc, eq, gt, inArray, lt, lte, notInArray, or, sql } from 'drizzle-orm';
-import { type Db, inJsonArray, prepared } from '../../db/connection.js';
+import { type Db, inJsonArray, prepared, rowDecoder } from '../../db/connection.js';
 import { TASK_STATUSES, type TaskStatus } from '../../db/enums.js';
-import { deadlineChanges, plans, taskAssignees, tasks } from '../../db/schema.js';
+import { commissions, deadlineChanges, plans, taskAssignees, tasks } from '../../db/schema.js';
 import { OUT_OF_CONTROL_STATUSES } from '../tasks/task-timeliness.js';
+import { assigneesByTask } from '../tasks/tasks.assignees-repository.js';
+import type { TaskRecord } from '../tasks/tasks.repository.js';
+
+/** What an event shows of a task (webhookTask): a TaskRecord is one, and so is a task of announcedTasksOfPlan. */
+export type AnnouncedTask = Pick<
+  TaskRecord,
+  'id' | 'planId' | 'commissionId' | 'code' | 'title' | 'status' | 'dueDate' | 'originalDueDate' | 'postponementCount' | 'timeZone' | 'planClosedAt'
+> & { assignees: readonly { organizationId: string; role: TaskRecord['assignees'][number]['role'] }[] };
+
+const announcedColumns = {
+  id: tasks.id,
+  planId: tasks.planId,
+  commissionId: plans.commissionId,
+  code: tasks.code,
+  title: tasks.title,
+  status: tasks.status,
+  dueDate: tasks.dueDate,
+  originalDueDate: tasks.originalDueDate,
+  postponementCount: tasks.postponementCount,
+  timeZone: commissions.timeZone,
+  planClosedAt: plans.closedAt,
+};
+const decodeAnnounced = rowDecoder<Omit<AnnouncedTask, 'assignees'>>(announcedColumns);
+
+/**
+ * Every task of a plan as its task.created event shows it, with its assignees (leads first), in the plan's order (code,
+ * then id): what a plan's approval announces, in two statements whatever its size. Only the columns an event shows:
+ * whole task records (descriptions, translations, search text) took 2 s of the approval of 100,000 tasks; these 0.4 s.
+ */
+export function announcedTasksOfPlan(db: Db, planId: string): AnnouncedTask[] {
+  const rows = db
+    .select(announcedColumns)
+    .from(tasks)
+    .innerJoin(plans, eq(plans.id, tasks.planId))
+    .innerJoin(commissions, eq(commissions.id, plans.commissionId))
+    .where(eq(tasks.planId, planId))
+    .orderBy(asc(tasks.codeSortKey), asc(tasks.id))
+    .values() as unknown[][];
+  if (rows.length === 0) return [];
+  const byTask = assigneesByTask(db, eq(tasks.planId, planId));
+  return rows.map((values) => {
+    const task = decodeAnnounced(values);
+    return Object.assign(task, { assignees: byTask.get(task.id) ?? [] });
+  });
+}
 
 /** Asked for every task event (all of a plan's tasks when it is approved), so prepared. */
 export function planStatus(db: Db, planId: string): string | undefined {

@@ -6,7 +6,7 @@ import type { FieldChange } from '../../db/schema.js';
 import type { Actor } from '../../lib/access.js';
 import { dateInZone } from '../../lib/dates.js';
 import { judgementDay, overdueState } from '../tasks/task-timeliness.js';
-import { findTaskRecord, taskRecordsOfPlan, type TaskRecord } from '../tasks/tasks.repository.js';
+import { findTaskRecord } from '../tasks/tasks.repository.js';
 import type { DeadlineChange } from '../deadline-changes/deadline-changes.schemas.js';
 import type { Plan } from '../plans/plans.schemas.js';
 import * as eventData from './webhooks.event-data-repository.js';
@@ -30,7 +30,7 @@ const DEADLINE_FIELDS = new Set(['dueDate', 'postponementCount']);
 const DERIVED_FIELDS = new Set(['overdue', 'daysOverdue', 'completion']);
 
 /** The task as every event shows it: small, stable, as of the moment of the event. */
-export function webhookTask(r: TaskRecord, at: Date): WebhookTask {
+export function webhookTask(r: eventData.AnnouncedTask, at: Date): WebhookTask {
   return {
     id: r.id,
     planId: r.planId,
@@ -67,11 +67,14 @@ const actorOf = (a: Actor) => ({ keyId: a.keyId, role: a.role, organizationId: a
 const organizationsOf = (representation: object | null): string[] =>
   ((representation as { assignees?: { organizationId: string }[] } | null)?.assignees ?? []).map((a) => a.organizationId);
 
-/** `known`: the task as it is now, already read (a plan's approval reads all of its tasks at once). */
-function taskEvents(tx: Db, actor: Actor, at: string, change: RecordedChange, changes: FieldChange[], known?: TaskRecord): PendingEvent[] {
+/**
+ * `known`: the task as it is now, already read, of a plan known to be approved (a plan's approval reads all of its
+ * tasks at once, and has just approved their plan: its status is not read back for each of them).
+ */
+function taskEvents(tx: Db, actor: Actor, at: string, change: RecordedChange, changes: FieldChange[], known?: eventData.AnnouncedTask): PendingEvent[] {
   if (change.after === null) return [];
   const record = known ?? findTaskRecord(tx, change.entityId);
-  if (!record || eventData.planStatus(tx, record.planId) !== 'approved') return [];
+  if (!record || (known === undefined && eventData.planStatus(tx, record.planId) !== 'approved')) return [];
   const task = webhookTask(record, new Date(at));
   // An organization taken off the task still hears of the change that took it off.
   const organizationIds = audienceOf(record, organizationsOf(change.before));
@@ -200,13 +203,14 @@ function planEvents(tx: Db, actor: Actor, change: RecordedChange, audience: Retu
  * nobody, the events held the approval of a 100,000-task plan 3 s on the event loop, in its transaction, for a
  * subscriber to task.overdue alone.
  */
-function approvalEvents(tx: Db, actor: Actor, at: string, change: RecordedChange, audience: ReturnType<typeof audienceNow>): PendingEvent[] {
-  if (change.operation !== 'approvePlan') return [];
-  if (!wanted(audience, 'task.created')) return [];
-  // Every task with its assignees in two statements, not two for each of a plan's (up to 100,000) tasks.
-  return taskRecordsOfPlan(tx, change.entityId).flatMap((record) =>
-    taskEvents(tx, actor, at, { operation: 'approvePlan', entity: 'task', entityId: record.id, before: null, after: {} }, [], record),
-  );
+function* approvalEvents(tx: Db, actor: Actor, at: string, change: RecordedChange, audience: ReturnType<typeof audienceNow>): Generator<PendingEvent> {
+  if (change.operation !== 'approvePlan') return;
+  if (!wanted(audience, 'task.created')) return;
+  // Every task with its assignees in two statements, not two for each of a plan's (up to 100,000) tasks. Each event
+  // is queued as it is made, in the plan's order, rather than all of them held until the last is made.
+  for (const record of eventData.announcedTasksOfPlan(tx, change.entityId)) {
+    yield* taskEvents(tx, actor, at, { operation: 'approvePlan', entity: 'task', entityId: record.id, before: null, after: {} }, [], record);
+  }
 }
 
 /**
@@ -222,14 +226,17 @@ export function enqueueEvents(tx: Db, actor: Actor, at: string, change: Recorded
   if (!raises) return;
   const audience = audienceNow(tx);
   if (audience.active.length === 0 && audience.inactive.length === 0) return;
-  const events =
+  const events: Iterable<PendingEvent> =
     change.entity === 'task'
       ? taskEvents(tx, actor, at, change, changes)
       : change.entity === 'progress_report'
         ? reportEvents(tx, actor, at, change)
         : change.entity === 'deadline_change'
           ? deadlineChangeEvents(tx, actor, at, change)
-          : // The plan first, then the tasks its approval put in force.
-            [...planEvents(tx, actor, change, audience), ...approvalEvents(tx, actor, at, change, audience)];
+          : // The plan first, then the tasks its approval put in force (made one by one as they are queued).
+            (function* () {
+              yield* planEvents(tx, actor, change, audience);
+              yield* approvalEvents(tx, actor, at, change, audience);
+            })();
   for (const e of events) enqueue(tx, audience, at, e);
 }

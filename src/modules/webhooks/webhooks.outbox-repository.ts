@@ -1,7 +1,7 @@
 // Drizzle queries of the outbox: events and their deliveries as written, claimed by the worker, attempted, ended
 // unsent and pruned.
-import { and, asc, eq, exists, inArray, isNotNull, isNull, lt, lte, notExists, notInArray, or, sql, type SQL } from 'drizzle-orm';
-import { type Db, inJsonArray, insertRow, prepared } from '../../db/connection.js';
+import { and, asc, eq, exists, getTableColumns, inArray, isNotNull, isNull, lt, lte, notExists, notInArray, or, type Placeholder, sql, type SQL } from 'drizzle-orm';
+import { type Db, inJsonArray, nativeWrite, prepared } from '../../db/connection.js';
 import type { WebhookDeliveryStatus } from '../../db/enums.js';
 import { webhookDeliveries, webhookDeliveryAttempts, webhookEvents, webhookSubscriptions } from '../../db/schema.js';
 
@@ -10,12 +10,13 @@ export type DeliveryRow = typeof webhookDeliveries.$inferSelect;
 export type AttemptRow = typeof webhookDeliveryAttempts.$inferSelect;
 
 /**
- * Inserts an event unless one with its dedupe key exists; false when it did (nothing written). Prepared once, as
- * are the deliveries: approving a plan of 100,000 tasks queues as many of each in its transaction, and drizzle
- * building each statement anew took most of the 14 s the event loop was held.
+ * Inserts an event unless one with its dedupe key exists; false when it did (nothing written). Prepared once and run
+ * natively (nativeWrite), as are the deliveries: approving a plan of 100,000 tasks queues as many of each in its
+ * transaction; drizzle building each statement anew took most of the 14 s the event loop was held, and filling in
+ * the placeholders of each run 0.6 s of the 4.8 s left.
  */
 export function insertEvent(db: Db, row: EventRow): boolean {
-  const query = prepared(db, 'insertEvent', (db) =>
+  const run = nativeWrite(db, 'insertEvent', (db) =>
     db
       .insert(webhookEvents)
       .values({
@@ -25,19 +26,22 @@ export function insertEvent(db: Db, row: EventRow): boolean {
         taskId: sql.placeholder('taskId'),
         dedupeKey: sql.placeholder('dedupeKey'),
         body: sql.placeholder('body'),
-        // Bound as text here (JSON or NULL): a bare placeholder would be JSON-encoded by the column, null as 'null'.
+        // Bound as text (JSON or NULL), as nativeWrite binds every value.
         organizationIds: sql`${sql.placeholder('organizationIds')}`,
       })
-      .onConflictDoNothing()
-      .prepare(),
+      .onConflictDoNothing(),
   );
   const { id, type, occurredAt, taskId, dedupeKey, body } = row;
   const organizationIds = row.organizationIds === null ? null : JSON.stringify(row.organizationIds);
-  return query.run({ id, type, occurredAt, taskId, dedupeKey, body, organizationIds }).changes > 0;
+  return run({ id, type, occurredAt, taskId, dedupeKey, body, organizationIds }).changes > 0;
 }
 
+/** A delivery, every column given (as queueDelivery gives them, webhooks.queue.ts). */
 export function insertDelivery(db: Db, row: DeliveryRow): void {
-  insertRow(db, webhookDeliveries, row);
+  const run = nativeWrite(db, 'insertDelivery', (db) =>
+    db.insert(webhookDeliveries).values(Object.fromEntries(Object.keys(getTableColumns(webhookDeliveries)).map((k) => [k, sql.placeholder(k)])) as { [K in keyof DeliveryRow]: Placeholder }),
+  );
+  run(row);
 }
 
 /**
