@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import type { Test } from 'tap';
+import { openTaskCount } from '../../src/modules/calendar/calendar.repository.js';
 import { inProcessProducer } from '../../src/modules/reports/progress.producer.js';
 import { assertProblem, build, json, testClock } from '../helper.js';
 import { approvePlan, createTask, seedPlan, transition } from '../factories.js';
@@ -119,4 +120,20 @@ t.test("a read-only link's feed is written in a report thread too, and a link re
   const opening = open();
   t.equal((await app.inject({ method: 'DELETE', url: `/v1/share-links/${id}` })).statusCode, 200);
   assertProblem(t, await opening, 404, 'not-found');
+});
+
+// Counting every open task of the whole plan (100,000) only to compare the count with the threshold held the event loop
+// 40-70 ms for each feed written in a thread: the longest wait of /health while the 38 MB feed was written.
+t.test('deciding where a feed is written counts its open tasks only up to the threshold', async (t) => {
+  const { app, plan, by, tasks } = await feedOnFile(t, 3);
+  t.equal(openTaskCount(app.db, { planId: plan.id }, 2), 2, 'of three open tasks, counted up to two');
+  t.equal(openTaskCount(app.db, { planId: plan.id }, 10), 3, 'all three when the threshold is higher');
+  t.equal(openTaskCount(app.db, { organizationId: by.id }, 1), 1, "an organization's, counted up to one");
+  const before = app.reportStats.calendars;
+  t.equal((await app.inject({ method: 'GET', url: `/v1/calendar.ics?planId=${plan.id}` })).statusCode, 200);
+  t.equal(app.reportStats.calendars, before + 1, 'three open tasks at a threshold of three: written in a report thread');
+  await transition(app, tasks[0]!.id, 'cancelled');
+  t.equal(openTaskCount(app.db, { planId: plan.id }, 3), 2, 'a cancelled task is not counted');
+  t.equal((await app.inject({ method: 'GET', url: `/v1/calendar.ics?planId=${plan.id}` })).statusCode, 200);
+  t.equal(app.reportStats.calendars, before + 1, 'two open tasks: written in the route thread');
 });

@@ -248,7 +248,7 @@ export function reportProducer({
       return size >= workerMinTasks ? worker.produce(query, format, format === 'json' && size >= partsMinTasks, requester) : here.produce(query, format);
     },
     calendar(query, requester) {
-      return openTaskCount(deps.db, query) >= workerMinTasks ? worker.calendar(query, requester) : here.calendar(query);
+      return openTaskCount(deps.db, query, workerMinTasks) >= workerMinTasks ? worker.calendar(query, requester) : here.calendar(query);
     },
     close: () => worker.close(),
   };
