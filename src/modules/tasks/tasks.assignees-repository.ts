@@ -1,5 +1,5 @@
 // Drizzle queries on a task's assignees: read with their organizations for the tasks presented, for a whole plan, and written.
-import { and, asc, desc, eq, notInArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, not, sql, type SQL } from 'drizzle-orm';
 import { type Db, inJsonArray, prepared, rowDecoder } from '../../db/connection.js';
 import type { AssigneeRole } from '../../db/enums.js';
 import { organizations, taskAssignees, tasks } from '../../db/schema.js';
@@ -125,18 +125,32 @@ export function assigneesOfTasks(db: Db, ids: string[]): Map<string, AssigneeRec
  * role or position (an upsert on the key, not a delete and insert); a new one, or one put back, is assigned `at`.
  */
 export function replaceAssignees(db: Db, taskId: string, assignees: { organizationId: string; role: AssigneeRole }[], at: string): void {
-  const kept = assignees.map((a) => a.organizationId);
-  db.delete(taskAssignees)
-    .where(and(eq(taskAssignees.taskId, taskId), kept.length > 0 ? notInArray(taskAssignees.organizationId, kept) : undefined))
-    .run();
-  if (assignees.length === 0) return;
-  db.insert(taskAssignees)
-    .values(assignees.map((a, position) => ({ taskId, organizationId: a.organizationId, role: a.role, position, assignedAt: at })))
-    .onConflictDoUpdate({
-      target: [taskAssignees.taskId, taskAssignees.organizationId],
-      set: { role: sql`excluded.role`, position: sql`excluded.position` },
-    })
-    .run();
+  // Prepared once, whatever the number of assignees (the kept ones as one JSON array, the others one upsert each): an
+  // import of 2,000 tasks had both statements built and prepared for every task.
+  const removeOthers = prepared(db, 'removeOtherAssignees', (db) =>
+    db
+      .delete(taskAssignees)
+      .where(and(eq(taskAssignees.taskId, sql.placeholder('taskId')), not(inJsonArray(taskAssignees.organizationId, sql.placeholder('kept')))))
+      .prepare(),
+  );
+  removeOthers.run({ taskId, kept: JSON.stringify(assignees.map((a) => a.organizationId)) });
+  const upsert = prepared(db, 'upsertAssignee', (db) =>
+    db
+      .insert(taskAssignees)
+      .values({
+        taskId: sql.placeholder('taskId'),
+        organizationId: sql.placeholder('organizationId'),
+        role: sql.placeholder('role'),
+        position: sql.placeholder('position'),
+        assignedAt: sql.placeholder('assignedAt'),
+      })
+      .onConflictDoUpdate({
+        target: [taskAssignees.taskId, taskAssignees.organizationId],
+        set: { role: sql`excluded.role`, position: sql`excluded.position` },
+      })
+      .prepare(),
+  );
+  assignees.forEach((a, position) => upsert.run({ taskId, organizationId: a.organizationId, role: a.role, position, assignedAt: at }));
 }
 
 /** The organizations executing a task, or null when there is no such task. */

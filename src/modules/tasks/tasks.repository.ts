@@ -1,6 +1,6 @@
 // Drizzle queries on the task record: a task with what it is presented with, read by id, by code or by plan, and written.
 import { and, asc, eq, getTableColumns, ne, sql } from 'drizzle-orm';
-import { type Db, inJsonArray, prepared, rowDecoder } from '../../db/connection.js';
+import { type Db, inJsonArray, insertRow, prepared, rowDecoder } from '../../db/connection.js';
 import { commissions, plans, taskAssignees, tasks } from '../../db/schema.js';
 import { type AssigneeRecord, assigneesOfTasks } from './tasks.assignees-repository.js';
 
@@ -106,12 +106,27 @@ export function isCodeTaken(db: Db, planId: string, code: string, exceptTaskId?:
   return found !== undefined;
 }
 
+/** Prepared once per set of columns (insertRow): an import of 2,000 tasks builds no statement per row. */
 export function insertTask(db: Db, row: TaskRow): void {
-  db.insert(tasks).values(row).run();
+  insertRow(db, tasks, row);
 }
 
+/**
+ * Prepared once per set of fields changed (a null written as a literal NULL, as insertRow does): an import updating
+ * 2,000 tasks had drizzle build, and SQLite prepare, an UPDATE for each.
+ */
 export function updateTask(db: Db, id: string, set: Partial<Omit<TaskRow, 'id' | 'planId' | 'createdAt'>>): void {
-  db.update(tasks).set(set).where(eq(tasks.id, id)).run();
+  const values = set as Record<string, unknown>;
+  const keys = Object.keys(values).filter((k) => values[k] !== undefined);
+  if (keys.length === 0) return;
+  const query = prepared(db, `updateTask:${keys.map((k) => (values[k] === null ? `${k}=null` : k)).join(',')}`, (db) =>
+    db
+      .update(tasks)
+      .set(Object.fromEntries(keys.map((k) => [k, values[k] === null ? sql`null` : sql.placeholder(k)])))
+      .where(eq(tasks.id, sql.placeholder('updatedTaskId')))
+      .prepare(),
+  );
+  query.run({ ...values, updatedTaskId: id });
 }
 
 export function deleteTask(db: Db, id: string): void {
