@@ -1,11 +1,33 @@
 // A later page of GET /v1/tasks seeks its cursor in the tasks' order index, with or without a plan chosen, and pages
-// through every task once; an organization's few tasks are read from its assignments.
+// through every task once; an organization's few tasks are read from its assignments, what little awaits a decision from
+// where it waits.
 import t from 'tap';
+import type { App } from '../../src/app.js';
 import type { Task } from '../../src/modules/tasks/tasks.schemas.js';
 import { listTaskRecords, type TaskFilter } from '../../src/modules/tasks/tasks.list-repository.js';
 import { build, preparedDuring, testClock } from '../helper.js';
 import { everyRow, pagedWithPlan } from './list-pages.js';
 import { approvePlan, createOrganization, createPlan, createTask, seedPlan, transition } from '../factories.js';
+
+/**
+ * Every task of the filter by pages of 2, read by listTaskRecords (`few`: the bound below which an index's tasks, an
+ * organization's assignments or what waits are read and sorted), with the query plan of a later page's statement.
+ */
+async function pagedRecords(app: App, filter: Omit<TaskFilter, 'todayByCommission'>, few: number): Promise<{ ids: string[]; plan: string }> {
+  const ids: string[] = [];
+  const statements = await preparedDuring(app, 'from "tasks"', async () => {
+    let cursor: string | undefined;
+    do {
+      const page = listTaskRecords(app.db, { ...filter, todayByCommission: [] }, { limit: 2, cursor }, few);
+      ids.push(...page.items.map((x) => x.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+  });
+  const later = statements.find((s) => /\) > \(/.test(s));
+  if (!later) return { ids, plan: 'no statement with a cursor' };
+  const unbound = Array.from(later.matchAll(/\?/g), () => null);
+  return { ids, plan: (app.sqlite.prepare(`EXPLAIN QUERY PLAN ${later}`).all(...unbound) as { detail: string }[]).map((r) => r.detail).join(' | ') };
+}
 
 t.test('a later page of a plan\'s tasks seeks past its cursor in the order index, instead of walking the plan from its first task', async (t) => {
   const app = await build(t, testClock());
@@ -153,22 +175,7 @@ t.test('a due range with few tasks is read by the due index and sorted; one with
   }
   const all = await everyRow<Task>(app, '/v1/tasks');
 
-  /** Every task of the filter by pages of 2 (`few`: the bound below which an index's tasks are read and sorted), with the plan of a later page. */
-  const paged = async (filter: Omit<TaskFilter, 'todayByCommission'>, few: number) => {
-    const ids: string[] = [];
-    const statements = await preparedDuring(app, 'from "tasks"', async () => {
-      let cursor: string | undefined;
-      do {
-        const page = listTaskRecords(app.db, { ...filter, todayByCommission: [] }, { limit: 2, cursor }, few);
-        ids.push(...page.items.map((x) => x.id));
-        cursor = page.nextCursor ?? undefined;
-      } while (cursor !== undefined);
-    });
-    const later = statements.find((s) => /\) > \(/.test(s));
-    if (!later) return { ids, plan: 'no statement with a cursor' };
-    const unbound = Array.from(later.matchAll(/\?/g), () => null);
-    return { ids, plan: (app.sqlite.prepare(`EXPLAIN QUERY PLAN ${later}`).all(...unbound) as { detail: string }[]).map((r) => r.detail).join(' | ') };
-  };
+  const paged = (filter: Omit<TaskFilter, 'todayByCommission'>, few: number) => pagedRecords(app, filter, few);
   const inRange = (x: Task) => x.dueDate >= '2027-01-01' && x.dueDate <= '2027-06-30';
   // [filter, which tasks, the index walked when its tasks are many]
   const cases: [string, Omit<TaskFilter, 'todayByCommission'>, (x: Task) => boolean, RegExp][] = [
@@ -240,21 +247,7 @@ t.test('what awaits a decision, when little does, is read from where it waits an
   t.equal(decision.size, 12, 'twelve tasks with a pending deadline request');
   t.equal(review.size, 5, 'five with reports to review');
 
-  const paged = async (filter: Omit<TaskFilter, 'todayByCommission'>, few: number) => {
-    const out: string[] = [];
-    const statements = await preparedDuring(app, 'from "tasks"', async () => {
-      let cursor: string | undefined;
-      do {
-        const page = listTaskRecords(app.db, { ...filter, todayByCommission: [] }, { limit: 2, cursor }, few);
-        out.push(...page.items.map((x) => x.id));
-        cursor = page.nextCursor ?? undefined;
-      } while (cursor !== undefined);
-    });
-    const later = statements.find((s) => /\) > \(/.test(s));
-    if (!later) return { ids: out, plan: 'no statement with a cursor' };
-    const unbound = Array.from(later.matchAll(/\?/g), () => null);
-    return { ids: out, plan: (app.sqlite.prepare(`EXPLAIN QUERY PLAN ${later}`).all(...unbound) as { detail: string }[]).map((r) => r.detail).join(' | ') };
-  };
+  const paged = (filter: Omit<TaskFilter, 'todayByCommission'>, few: number) => pagedRecords(app, filter, few);
   const cases: [string, Omit<TaskFilter, 'todayByCommission'>, (x: Task) => boolean][] = [
     ['deadline decisions', { awaiting: ['deadline_decision'] }, (x) => decision.has(x.id)],
     ['reviews', { awaiting: ['report_review'] }, (x) => review.has(x.id)],
