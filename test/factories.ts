@@ -78,6 +78,13 @@ export function approvePlan(app: App, planId: string) {
   return post(app, `/v1/plans/${planId}/approve`, undefined);
 }
 
+/** A draft plan of the commission with `n` tasks coded `<section>.1` to `<section>.n`, due 2026-12-31, each with these assignees. */
+export async function planWithTasks(app: App, commissionId: string, n: number, assignees: readonly object[], section = '2') {
+  const plan = await createPlan(app, commissionId);
+  for (let i = 1; i <= n; i++) await createTask(app, { planId: plan.id, code: `${section}.${i}`, dueDate: '2026-12-31', assignees });
+  return plan;
+}
+
 const plansSeeded = new WeakMap<App, number>();
 
 /**

@@ -3,7 +3,7 @@
 // and the plan's status look-up anew for every task, and each task was read back in two statements. The statements
 // prepared must not grow with the plan (measured as preparations, never as time), and every task is announced.
 import t from 'tap';
-import { approvePlan, createPlan, createTask, seedPlan } from '../factories.js';
+import { approvePlan, createTask, planWithTasks, seedPlan } from '../factories.js';
 import { subscribe, webhookApp } from '../webhooks/receiver.js';
 import { sqlUsage } from './sql-usage.js';
 
@@ -11,11 +11,7 @@ t.test('approving a plan prepares as many statements for 60 tasks as for 20, and
   const app = await webhookApp(t);
   const { commission, assignees } = await seedPlan(app);
   await subscribe(app, { url: 'http://127.0.0.1:9/hook', events: ['task.created'] });
-  const planOf = async (n: number) => {
-    const plan = await createPlan(app, commission.id);
-    for (let i = 1; i <= n; i++) await createTask(app, { planId: plan.id, code: `2.${i}`, dueDate: '2026-12-31', assignees });
-    return plan;
-  };
+  const planOf = (n: number) => planWithTasks(app, commission.id, n, assignees);
   const [warmUp, small, large] = [await planOf(2), await planOf(20), await planOf(60)];
   await approvePlan(app, warmUp.id); // what is prepared once for every approval
   const forSmall = (await sqlUsage(app, () => approvePlan(app, small.id))).prepared;
@@ -49,11 +45,7 @@ t.test('approving a plan writes an event and a delivery a task and reads nothing
   const app = await webhookApp(t);
   const { commission, assignees } = await seedPlan(app);
   await subscribe(app, { url: 'http://127.0.0.1:9/hook', events: ['task.created'] });
-  const planOf = async (n: number) => {
-    const plan = await createPlan(app, commission.id);
-    for (let i = 1; i <= n; i++) await createTask(app, { planId: plan.id, code: `3.${i}`, dueDate: '2026-12-31', assignees });
-    return plan;
-  };
+  const planOf = (n: number) => planWithTasks(app, commission.id, n, assignees, '3');
   const [warmUp, small, large] = [await planOf(2), await planOf(20), await planOf(60)];
   await approvePlan(app, warmUp.id);
   const forSmall = await sqlUsage(app, () => approvePlan(app, small.id));

@@ -4,7 +4,7 @@
 // alone (and reading the plan's audience and counts for a plan.approved nobody wanted, 0.3 s more). The rows read
 // must not grow with the plan (counted as rows SQLite returns, never as time) when nobody wants the events.
 import t from 'tap';
-import { approvePlan, createPlan, createTask, seedPlan } from '../factories.js';
+import { approvePlan, planWithTasks, seedPlan } from '../factories.js';
 import { subscribe, webhookApp } from '../webhooks/receiver.js';
 import { sqlUsage } from './sql-usage.js';
 
@@ -12,11 +12,7 @@ t.test('approving a plan reads no more rows for 60 tasks than for 20 when no sub
   const app = await webhookApp(t);
   const { commission, assignees } = await seedPlan(app);
   const overdue = await subscribe(app, { url: 'http://127.0.0.1:9/hook', events: ['task.overdue', 'task.updated'] });
-  const planOf = async (n: number) => {
-    const plan = await createPlan(app, commission.id);
-    for (let i = 1; i <= n; i++) await createTask(app, { planId: plan.id, code: `2.${i}`, dueDate: '2026-12-31', assignees });
-    return plan;
-  };
+  const planOf = (n: number) => planWithTasks(app, commission.id, n, assignees);
   const [warmUp, small, large] = [await planOf(2), await planOf(20), await planOf(60)];
   await approvePlan(app, warmUp.id);
   const forSmall = (await sqlUsage(app, () => approvePlan(app, small.id))).rows;
