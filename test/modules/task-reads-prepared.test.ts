@@ -1,7 +1,9 @@
 // The hot reads of tasks (one by id, a page of the list) run statements prepared once per connection: a later read,
-// of another task or another page, prepares none. Pins the repositories' reads whichever file holds them.
+// of another task or another page, prepares none. Pins the repositories' reads whichever file holds them. A task's UPDATE
+// is kept prepared for a bounded number of sets of fields (PATCH bodies can make thousands).
 import t from 'tap';
 import type { Task } from '../../src/modules/tasks/tasks.schemas.js';
+import { UPDATE_SHAPES_KEPT, updateTask } from '../../src/modules/tasks/tasks.repository.js';
 import { build, json, preparedDuring, testClock } from '../helper.js';
 import { createOrganization, createTask, seedPlan } from '../factories.js';
 
@@ -59,4 +61,38 @@ t.test("a task's assignees are read in their order (leads first, then as given) 
     t.match(plan, /SEARCH task_assignees USING COVERING INDEX task_assignees_task_idx \(task_id=\?\)/, plan);
     t.notMatch(plan, /TEMP B-TREE/, 'sorted by the index, not afterwards');
   }
+});
+
+t.test('a task\'s UPDATE is kept prepared for the first sets of fields changed only; any other set is built each time, and every update is written', async (t) => {
+  const app = await build(t, testClock());
+  const seed = await seedPlan(app);
+  const task = await createTask(app, { planId: seed.plan.id, code: '1.1', dueDate: '2027-06-30', assignees: seed.assignees });
+  // Sets of fields as PATCH bodies can make them: each nullable field absent, given or null.
+  const nullable = ['description', 'formOfCompletion', 'expectedResult', 'basisProtocolItem', 'completedAt', 'closedAt'] as const;
+  const sets = Array.from({ length: 3 ** nullable.length }, (_, n) => {
+    const set: Record<string, string | null> = { title: `Title ${n}` };
+    nullable.forEach((field, i) => {
+      const choice = Math.floor(n / 3 ** i) % 3;
+      if (choice > 0) set[field] = choice === 1 ? `${field} ${n}` : null;
+    });
+    return set;
+  });
+  t.ok(sets.length > UPDATE_SHAPES_KEPT + 10, `${sets.length} sets of fields`);
+  const prepares = async (set: Record<string, string | null>) =>
+    (await preparedDuring(app, 'update "tasks"', async () => updateTask(app.db, task.id, set))).length;
+  for (const set of sets.slice(0, UPDATE_SHAPES_KEPT)) await prepares(set);
+  t.equal(await prepares(sets[3]!), 0, 'a set kept: nothing prepared again');
+  const beyond = sets[UPDATE_SHAPES_KEPT + 5]!;
+  t.equal(await prepares(beyond), 1, 'a set beyond those kept: built and prepared');
+  t.equal(await prepares(beyond), 1, 'and again the next time: not kept');
+  const row = app.sqlite.prepare('SELECT title, description, form_of_completion, expected_result, basis_protocol_item, completed_at, closed_at FROM tasks WHERE id = ?').get(task.id) as Record<string, unknown>;
+  // What the updates wrote, in turn: each set over the one before (the kept sets, then the last one twice).
+  const expected: Record<string, unknown> = Object.fromEntries(nullable.map((field) => [field, null]));
+  for (const set of [...sets.slice(0, UPDATE_SHAPES_KEPT), sets[3]!, beyond]) Object.assign(expected, set);
+  const column = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  t.strictSame(
+    row,
+    Object.fromEntries(['title', ...nullable].map((field) => [column(field), expected[field]])),
+    'the last update written, over what the kept ones wrote',
+  );
 });

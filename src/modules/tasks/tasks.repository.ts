@@ -1,6 +1,7 @@
 // Drizzle queries on the task record: a task with what it is presented with, read by id, by code or by plan, and written.
 import { and, asc, eq, getTableColumns, ne, sql } from 'drizzle-orm';
 import { type Db, inJsonArray, insertRow, prepared, rowDecoder } from '../../db/connection.js';
+import { sessionOf } from '../../db/group-commit.js';
 import { commissions, plans, taskAssignees, tasks } from '../../db/schema.js';
 import { type AssigneeRecord, assigneesOfTasks } from './tasks.assignees-repository.js';
 
@@ -112,14 +113,32 @@ export function insertTask(db: Db, row: TaskRow): void {
 }
 
 /**
- * Prepared once per set of fields changed (a null written as a literal NULL, as insertRow does): an import updating
- * 2,000 tasks had drizzle build, and SQLite prepare, an UPDATE for each.
+ * How many sets of fields changed keep their UPDATE prepared, per connection. An import or the usual PATCHes need a
+ * few dozen; the bodies PATCH /v1/tasks takes can make some 5,000, about 14 KB each if all were kept (a review).
+ */
+export const UPDATE_SHAPES_KEPT = 128;
+const updateShapes = new WeakMap<object, Set<string>>();
+
+/**
+ * Prepared once per set of fields changed (a null written as a literal NULL, as insertRow does), for the first
+ * UPDATE_SHAPES_KEPT sets on the connection; any other is built and run each time, as every update was before: an
+ * import updating 2,000 tasks had drizzle build, and SQLite prepare, an UPDATE for each.
  */
 export function updateTask(db: Db, id: string, set: Partial<Omit<TaskRow, 'id' | 'planId' | 'createdAt'>>): void {
   const values = set as Record<string, unknown>;
   const keys = Object.keys(values).filter((k) => values[k] !== undefined);
   if (keys.length === 0) return;
-  const query = prepared(db, `updateTask:${keys.map((k) => (values[k] === null ? `${k}=null` : k)).join(',')}`, (db) =>
+  const shape = `updateTask:${keys.map((k) => (values[k] === null ? `${k}=null` : k)).join(',')}`;
+  let kept = updateShapes.get(sessionOf(db));
+  if (!kept) updateShapes.set(sessionOf(db), (kept = new Set()));
+  if (!kept.has(shape)) {
+    if (kept.size >= UPDATE_SHAPES_KEPT) {
+      db.update(tasks).set(set).where(eq(tasks.id, id)).run();
+      return;
+    }
+    kept.add(shape);
+  }
+  const query = prepared(db, shape, (db) =>
     db
       .update(tasks)
       .set(Object.fromEntries(keys.map((k) => [k, values[k] === null ? sql`null` : sql.placeholder(k)])))
