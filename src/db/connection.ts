@@ -43,11 +43,21 @@ export const writeScope = new AsyncLocalStorage<WriteScope>();
  */
 const preparedBySession = new WeakMap<object, Map<string, unknown>>();
 
+/**
+ * How many queries a connection keeps prepared. Some names are shapes a client chooses (a task list's combination of
+ * filters, a PATCH's set of fields): tens of thousands can be asked for, each a statement of 10-30 KB held for good.
+ * The service prepares a few hundred; past the bound the query kept longest is let go (built again if asked again).
+ */
+export const PREPARED_KEPT = 2_000;
+
 export function prepared<Q>(db: Db, name: string, build: (db: Db) => Q): Q {
   let queries = preparedBySession.get(sessionOf(db));
   if (!queries) preparedBySession.set(sessionOf(db), (queries = new Map()));
   let query = queries.get(name) as Q | undefined;
-  if (query === undefined) queries.set(name, (query = build(db)));
+  if (query === undefined) {
+    if (queries.size >= PREPARED_KEPT) queries.delete(queries.keys().next().value as string);
+    queries.set(name, (query = build(db)));
+  }
   return query;
 }
 
